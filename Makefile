@@ -1,0 +1,162 @@
+# smsgw — build, test and install.
+#
+#   make            programs in build/: smsgwd, smsgw, smsgw-modemsim
+#   make check      every test (unit, end-to-end, sanitizers); ends "N passed, N failed"
+#   make demo       the gateway on simulated modems in a temporary directory
+#   make bench      throughput and latency against the simulator
+#   make fuzz       libFuzzer targets for a bounded time (clang)
+#   make lint       cppcheck and the project's own checks
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Sources are found by wildcard: a new gateway/*.c or drivers/*.c joins the
+# library, a new tests/unit/test_*.c becomes a test program.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= gcc
+
+PKGS     := libserialport sqlite3 libconfuse libpcre2-8
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+	   -Wmissing-prototypes -Wno-missing-field-initializers
+ALL_CPPFLAGS := -Iinclude -D_GNU_SOURCE -DSMSGW_VERSION='"$(VERSION)"' $(CPPFLAGS)
+ALL_CFLAGS   := -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDLIBS  := $(PKG_LIBS) -lm
+
+LIB_SRC   := $(sort $(filter-out gateway/main_%.c,$(wildcard gateway/*.c drivers/*.c)))
+SIM_SRC   := $(sort $(wildcard tests/modemsim/*.c))
+UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZREG_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-regress)
+LIBA      := $(BUILD)/libsmsgw.a
+PROGS     := $(BUILD)/smsgwd $(BUILD)/smsgw $(BUILD)/smsgw-modemsim
+
+# The sanitizer build of the library and unit tests lives beside the normal one.
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=undefined
+
+.PHONY: all deps check check-unit check-asan check-e2e check-peers demo bench \
+	fuzz lint install clean tests
+.DELETE_ON_ERROR:
+
+all: $(PROGS)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/smsgwd: $(BUILD)/obj/gateway/main_smsgwd.o $(LIBA)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/smsgw: $(BUILD)/obj/gateway/main_smsgw.o $(LIBA)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/smsgw-modemsim: $(SIM_OBJ) $(LIBA)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lutil
+
+$(BUILD)/obj/tests/harness.o: tests/harness.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/obj/tests/harness.o $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+# Fuzz targets double as regression tests: a small driver replays the corpus.
+$(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(LIBA)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+tests: $(PROGS) $(UNIT_BIN) $(FUZZREG_BIN)
+
+# ---- sanitizer build (ASan + UBSan) of the library and unit tests ----
+ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/obj/%.o)
+ASAN_UNIT    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
+ASAN_FUZZREG := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/asan/tests/%-regress)
+
+$(BUILD)/asan/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
+
+$(BUILD)/asan/libsmsgw.a: $(ASAN_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/asan/tests/test_%: tests/unit/test_%.c $(BUILD)/asan/obj/tests/harness.o $(BUILD)/asan/libsmsgw.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/asan/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(BUILD)/asan/libsmsgw.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+asan-tests: $(ASAN_UNIT) $(ASAN_FUZZREG)
+
+# ---- dependencies, tests, demo ----
+deps:
+	@scripts/deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory tests asan-tests
+	@BUILD=$(BUILD) tests/run
+
+check-unit: tests
+	@BUILD=$(BUILD) tests/run --only unit
+
+check-e2e: tests
+	@BUILD=$(BUILD) tests/run --only e2e
+
+check-peers: deps
+	@$(MAKE) --no-print-directory $(PROGS)
+	@BUILD=$(BUILD) tests/run --only peers
+
+demo: deps
+	@$(MAKE) --no-print-directory $(PROGS)
+	@BUILD=$(BUILD) scripts/demo.sh
+
+bench: deps
+	@$(MAKE) --no-print-directory $(PROGS)
+	@BUILD=$(BUILD) python3 tests/bench/bench.py
+
+FUZZ_SECONDS ?= 60
+fuzz:
+	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+lint:
+	@scripts/lint.sh
+
+install: $(PROGS)
+	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/smsgwd $(DESTDIR)$(PREFIX)/sbin/smsgwd
+	install -m 0755 $(BUILD)/smsgw $(DESTDIR)$(PREFIX)/bin/smsgw
+	install -m 0755 $(BUILD)/smsgw-modemsim $(DESTDIR)$(PREFIX)/bin/smsgw-modemsim
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/man/man8
+	for m in man/*.[158]; do \
+		s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
+	install -d $(DESTDIR)$(PREFIX)/share/doc/smsgw
+	install -m 0644 conf/smsgw.conf README.md $(DESTDIR)$(PREFIX)/share/doc/smsgw/
+	install -d $(DESTDIR)/etc/smsgw
+	[ -e $(DESTDIR)/etc/smsgw/smsgw.conf ] || \
+		install -m 0640 conf/smsgw.conf $(DESTDIR)/etc/smsgw/smsgw.conf
+	install -d $(DESTDIR)/lib/systemd/system $(DESTDIR)/lib/udev/rules.d
+	install -m 0644 conf/smsgw.service $(DESTDIR)/lib/systemd/system/smsgw.service
+	install -m 0644 udev/90-smsgw.rules $(DESTDIR)/lib/udev/rules.d/90-smsgw.rules
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

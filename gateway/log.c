@@ -1,0 +1,105 @@
+/* log — stderr or syslog; see include/log.h. */
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+static const char *const level_names[] = {
+	[LOG_LEVEL_ERROR] = "error",	[LOG_LEVEL_WARNING] = "warning",
+	[LOG_LEVEL_NOTICE] = "notice", [LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DEBUG] = "debug",
+};
+
+static const int syslog_prio[] = {
+	[LOG_LEVEL_ERROR] = LOG_ERR,	 [LOG_LEVEL_WARNING] = LOG_WARNING,
+	[LOG_LEVEL_NOTICE] = LOG_NOTICE, [LOG_LEVEL_INFO] = LOG_INFO,
+	[LOG_LEVEL_DEBUG] = LOG_DEBUG,
+};
+
+static struct {
+	bool to_stderr;
+	bool syslog_open;
+	enum log_level level;
+} log_state = { .to_stderr = true, .level = LOG_LEVEL_NOTICE };
+
+void log_open(const char *ident, bool to_stderr, enum log_level level)
+{
+	log_state.to_stderr = to_stderr;
+	log_state.level = level;
+	if (!to_stderr) {
+		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+		log_state.syslog_open = true;
+	}
+}
+
+void log_close(void)
+{
+	if (log_state.syslog_open)
+		closelog();
+	log_state.syslog_open = false;
+	log_state.to_stderr = true;
+}
+
+void log_set_level(enum log_level level)
+{
+	log_state.level = level;
+}
+
+enum log_level log_get_level(void)
+{
+	return log_state.level;
+}
+
+bool log_enabled(enum log_level level)
+{
+	return level <= log_state.level;
+}
+
+bool log_level_parse(const char *s, enum log_level *out)
+{
+	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
+		if (strcmp(s, level_names[i]) == 0) {
+			*out = (enum log_level)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *log_level_name(enum log_level level)
+{
+	return level <= LOG_LEVEL_DEBUG ? level_names[level] : "?";
+}
+
+void log_msg(enum log_level level, const char *fmt, ...)
+{
+	int saved = errno; /* keeps %m meaningful for the caller's fmt */
+	va_list ap;
+
+	if (!log_enabled(level))
+		return;
+	va_start(ap, fmt);
+	if (log_state.to_stderr) {
+		struct timespec ts;
+		struct tm tm;
+		char stamp[32];
+
+		clock_gettime(CLOCK_REALTIME, &ts);
+		gmtime_r(&ts.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+		fprintf(stderr, "%s.%03ld %-7s ", stamp, ts.tv_nsec / 1000000,
+			level_names[level]);
+		errno = saved;
+		vfprintf(stderr, fmt, ap);
+		fputc('\n', stderr);
+	} else {
+		errno = saved;
+		vsyslog(syslog_prio[level], fmt, ap);
+	}
+	va_end(ap);
+	errno = saved;
+}

@@ -1,0 +1,229 @@
+/*
+ * sms — the SMS codec's public face: text → SMS-SUBMIT PDUs, and the PDUs a
+ * modem prints → decoded messages (3GPP TS 23.040 §9.2, TS 23.038).
+ *
+ * Pure: no I/O, no globals that change, no logging, no allocation except
+ * where a function says so. Every decoder takes hostile input: lengths are
+ * checked before every read and errors come back as a reason string.
+ *
+ * The daemon, the CLI (`smsgw pdu`) and the modem simulator all go through
+ * this header; alphabet tables, septet packing and segmentation live in the
+ * modules behind it (gsm7.h, ucs2.h, segment.h, pdu.h).
+ */
+#ifndef SMSGW_SMS_H
+#define SMSGW_SMS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum sms_encoding {
+	SMS_ENCODING_GSM7,
+	SMS_ENCODING_8BIT,
+	SMS_ENCODING_UCS2,
+};
+
+/* "gsm7", "8bit", "ucs2" */
+const char *sms_encoding_name(enum sms_encoding e);
+
+/* National language shift tables (TS 23.038 §6.2.1.2.4, §6.2.1.1). */
+enum sms_language {
+	SMS_LANGUAGE_NONE = 0,
+	SMS_LANGUAGE_TURKISH = 1,
+	SMS_LANGUAGE_SPANISH = 2,
+	SMS_LANGUAGE_PORTUGUESE = 3,
+};
+
+enum sms_addr_type {
+	SMS_ADDR_INTERNATIONAL,	/* TON 1: text is "+" and digits */
+	SMS_ADDR_NATIONAL,	/* TON 2: digits */
+	SMS_ADDR_ALPHANUMERIC,	/* TON 5: GSM 7-bit text, shown as UTF-8 */
+	SMS_ADDR_OTHER,		/* any other TON: digits and * # a b c */
+};
+
+/* "international", "national", "alphanumeric", "other" */
+const char *sms_addr_type_name(enum sms_addr_type t);
+
+#define SMS_ADDR_MAX 48
+struct sms_addr {
+	enum sms_addr_type type;
+	uint8_t toa;			/* the raw type-of-address octet */
+	char text[SMS_ADDR_MAX];	/* NUL-terminated; "" when absent */
+};
+
+/* A service-centre time stamp: local time at the SMSC plus its offset. */
+struct sms_time {
+	int year;	/* four digits: 2000–2099 */
+	int month, day, hour, minute, second;
+	int tz_minutes;	/* offset from UTC, multiple of 15, may be negative */
+};
+
+/* "YYYY-MM-DDTHH:MM:SS±HH:MM"; buf needs 26 bytes. */
+void sms_time_format(const struct sms_time *t, char *buf, size_t size);
+/* Seconds since the epoch (UTC) of t. */
+int64_t sms_time_to_unix(const struct sms_time *t);
+
+/* Concatenation (TS 23.040 §9.2.3.24.1, .8): total == 0 means none. */
+struct sms_concat {
+	uint16_t ref;
+	uint8_t total;
+	uint8_t seq;
+	bool ref16;	/* IEI 0x08 rather than 0x00 */
+};
+
+#define SMS_UD_MAX 140
+/* Longest decoded text of one part: 160 septets of up to 3 UTF-8 bytes. */
+#define SMS_TEXT_MAX 512
+/* Longest PDU as hex, SMSC prefix included, plus the NUL. */
+#define SMS_PDU_HEX_MAX 400
+
+/* Fields of the user data that every PDU type shares. */
+struct sms_user_data {
+	uint8_t dcs;
+	enum sms_encoding encoding;
+	int msg_class;		/* 0–3, or -1 when the DCS gives none */
+	struct sms_concat concat;
+	uint8_t udh[SMS_UD_MAX];	/* the whole UDH without its UDHL */
+	size_t udh_len;		/* 0: no UDH */
+	uint8_t data[SMS_UD_MAX];	/* user data after the UDH, unpacked
+					   octets for 8-bit and UCS-2, one
+					   septet per byte for GSM 7-bit */
+	size_t data_len;
+	/* UTF-8 text (GSM 7-bit and UCS-2), or lowercase hex of data (8-bit). */
+	char text[SMS_TEXT_MAX * 2 + 1];
+};
+
+struct sms_deliver {
+	struct sms_addr sender;
+	uint8_t pid;
+	struct sms_time scts;
+	bool more_messages;	/* inverse of TP-MMS */
+	bool reply_path;
+	bool status_report_indication;
+	struct sms_user_data ud;
+};
+
+struct sms_submit {
+	uint8_t mr;
+	struct sms_addr dest;
+	uint8_t pid;
+	bool status_report_request;
+	bool reject_duplicates;
+	int validity_minutes;	/* relative TP-VP in minutes, -1 when absent */
+	struct sms_user_data ud;
+};
+
+struct sms_status_report {
+	uint8_t mr;
+	struct sms_addr recipient;
+	struct sms_time scts;
+	struct sms_time discharge;
+	uint8_t status;		/* TP-ST, TS 23.040 §9.2.3.15 */
+	bool status_report_qualifier; /* TP-SRQ */
+};
+
+enum sms_pdu_type {
+	SMS_PDU_DELIVER,
+	SMS_PDU_SUBMIT,
+	SMS_PDU_STATUS_REPORT,
+};
+
+struct sms_pdu {
+	enum sms_pdu_type type;
+	struct sms_addr smsc;	/* text "" when the SMSC length octet is 0 */
+	union {
+		struct sms_deliver deliver;
+		struct sms_submit submit;
+		struct sms_status_report report;
+	};
+};
+
+/*
+ * Decodes a PDU as a modem prints it in +CMGR/+CMGL/+CMT/+CDS: hex with the
+ * SMSC address first. TP-MTI 0 is SMS-DELIVER, 1 SMS-SUBMIT (a stored sent
+ * message), 2 SMS-STATUS-REPORT. Returns true, or false with a readable
+ * reason in err (which names the field and offset).
+ */
+bool sms_pdu_decode(const char *hex, size_t hexlen, struct sms_pdu *out,
+		    char *err, size_t errsize);
+
+/* Classification of a status report's TP-ST. */
+enum sms_status_class {
+	SMS_STATUS_DELIVERED,	/* 0x00–0x1F: completed */
+	SMS_STATUS_PENDING,	/* 0x20–0x3F: SC still trying */
+	SMS_STATUS_FAILED,	/* 0x40–0x7F: permanent or gave up */
+};
+enum sms_status_class sms_status_classify(uint8_t status);
+
+/* ---- encoding outgoing messages ---- */
+
+struct sms_encode_opts {
+	bool force_ucs2;	/* UCS-2 even when GSM 7-bit would do */
+	bool smart;		/* map look-alikes (’ “ — … NBSP) to GSM */
+	enum sms_language language; /* allow this shift table pair */
+	bool concat16;		/* 16-bit reference IE 0x08 */
+	uint16_t concat_ref;	/* reference shared by every part */
+	bool status_report;	/* TP-SRR */
+	bool flash;		/* class 0 */
+	int validity_minutes;	/* relative TP-VP; -1 for none */
+	uint8_t mr;		/* TP-MR; modems replace it with their own */
+};
+
+/* Defaults: no options, validity_minutes -1. */
+void sms_encode_opts_init(struct sms_encode_opts *o);
+
+struct sms_preview {
+	enum sms_encoding encoding;
+	int parts;
+	int units;		/* septets, UCS-2 code units or octets */
+	int chars_left;		/* room left in the last part, in characters
+				   of the chosen encoding */
+	bool smart_applied;	/* look-alikes were replaced */
+	enum sms_language language;
+};
+
+/* Encoding and part count for utf8; false with err on invalid UTF-8 or over 255 parts. */
+bool sms_preview(const char *utf8, size_t len, const struct sms_encode_opts *o,
+		 struct sms_preview *out, char *err, size_t errsize);
+
+struct sms_encoded_part {
+	char pdu[SMS_PDU_HEX_MAX];	/* hex, starting with SMSC "00" */
+	int tpdu_length;		/* octets after the SMSC, for AT+CMGS */
+};
+
+struct sms_encoded {
+	struct sms_preview info;
+	int nparts;
+	struct sms_encoded_part *parts;	/* malloc'd; sms_encoded_free() */
+};
+
+/*
+ * Encodes utf8 to dest as one SMS-SUBMIT per part. dest is "+" and digits
+ * (international) or digits (national); anything else is an error.
+ * Returns true, or false with a reason in err. On success the caller frees
+ * out with sms_encoded_free().
+ */
+bool sms_encode_submit(const char *dest, const char *utf8, size_t len,
+		       const struct sms_encode_opts *o, struct sms_encoded *out,
+		       char *err, size_t errsize);
+void sms_encoded_free(struct sms_encoded *e);
+
+/*
+ * For the modem simulator and tests: the network's side. Encodes an
+ * SMS-DELIVER of utf8 from sender (international "+…", national digits, or
+ * alphanumeric text) split like a submit, with scts as the time stamp and
+ * smsc as the SMSC address ("" for none), and an SMS-STATUS-REPORT.
+ */
+bool sms_encode_deliver(const char *smsc, const char *sender,
+			const char *utf8, size_t len,
+			const struct sms_encode_opts *o,
+			const struct sms_time *scts, struct sms_encoded *out,
+			char *err, size_t errsize);
+bool sms_encode_status_report(const char *smsc, uint8_t mr,
+			      const char *recipient,
+			      const struct sms_time *scts,
+			      const struct sms_time *discharge, uint8_t status,
+			      struct sms_encoded_part *out, char *err,
+			      size_t errsize);
+
+#endif
