@@ -29,6 +29,8 @@ struct cli {
 struct config *cli_config(struct cli *cli);
 /* Opens the database named by the configuration (creating it if needed). */
 struct store *cli_store(struct cli *cli);
+/* Closes what cli_config() and cli_store() opened. */
+void cli_close(struct cli *cli);
 
 /* "smsgw: <message>" on stderr; returns CLI_ERROR. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,27 @@
+/*
+ * Subcommands not written yet. Each one moves to its own cli_<name>.c when
+ * it is implemented; this file shrinks to nothing.
+ */
+#include "cli.h"
+
+#define CLI_TODO(name)                                                   \
+	int cli_##name(struct cli *cli, int argc, char **argv)           \
+	{                                                                \
+		(void)cli;                                               \
+		(void)argc;                                              \
+		(void)argv;                                              \
+		return cli_error("'%s' is not implemented yet", #name);  \
+	}
+
+CLI_TODO(send)
+CLI_TODO(status)
+CLI_TODO(inbox)
+CLI_TODO(outbox)
+CLI_TODO(stats)
+CLI_TODO(optout)
+CLI_TODO(ports)
+CLI_TODO(rules)
+CLI_TODO(campaign)
+CLI_TODO(report)
+CLI_TODO(metrics)
+CLI_TODO(pdu)

@@ -1,0 +1,102 @@
+/*
+ * smsgw — the command-line tool: send, inspect and administer (DESIGN.md §6).
+ * Every subcommand is a function in gateway/cli_<name>.c.
+ */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef SMSGW_DEFAULT_CONFIG
+#define SMSGW_DEFAULT_CONFIG "/etc/smsgw/smsgw.conf"
+#endif
+
+struct cli_command {
+	const char *name;
+	int (*fn)(struct cli *cli, int argc, char **argv);
+	const char *usage;
+};
+
+static const struct cli_command commands[] = {
+	{ "send", cli_send,
+	  "send [--campaign C] [--report] [--at TIME] [--dry-run] NUMBER... (-m TEXT | < file)" },
+	{ "status", cli_status, "status [--json]" },
+	{ "inbox", cli_inbox, "inbox [--since T] [--from N] [--json]" },
+	{ "outbox", cli_outbox, "outbox [--state S] [--campaign C] [--json]" },
+	{ "stats", cli_stats, "stats [--campaign C] [--json]" },
+	{ "optout", cli_optout, "optout list|add|remove NUMBER" },
+	{ "ports", cli_ports, "ports [--json]" },
+	{ "rules", cli_rules, "rules test TEXT" },
+	{ "campaign", cli_campaign, "campaign list|show|pause|resume|cancel NAME" },
+	{ "report", cli_report, "report --campaign C -o FILE.html" },
+	{ "metrics", cli_metrics, "metrics" },
+	{ "pdu", cli_pdu,
+	  "pdu decode HEX | pdu encode [--report] [--flash] [--validity V] [--ucs2] NUMBER TEXT" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: smsgw [-c FILE] COMMAND [ARGS]\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  smsgw %s\n", commands[i].usage);
+	fprintf(f, "\noptions:\n"
+		   "  -c FILE      configuration (default %s)\n"
+		   "  -h, --help   this text\n"
+		   "  -V, --version\n",
+		SMSGW_DEFAULT_CONFIG);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+	struct cli cli = { .config_path = SMSGW_DEFAULT_CONFIG };
+	int c, rc;
+
+	if (getenv("SMSGW_CONFIG"))
+		cli.config_path = getenv("SMSGW_CONFIG");
+	/* "+": stop at the subcommand, whose options are its own. */
+	while ((c = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			cli.config_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return CLI_OK;
+		case 'V':
+			printf("smsgw %s\n", SMSGW_VERSION);
+			return CLI_OK;
+		default:
+			usage(stderr);
+			return CLI_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return CLI_USAGE;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		char **sub = argv + optind;
+		int subc = argc - optind;
+
+		if (strcmp(sub[0], commands[i].name) != 0)
+			continue;
+		/* Subcommands run getopt on their own argv from index 1. */
+		optind = 0;
+		rc = commands[i].fn(&cli, subc, sub);
+		cli_close(&cli);
+		return rc;
+	}
+	fprintf(stderr, "smsgw: unknown command '%s'; see smsgw --help\n",
+		argv[optind]);
+	return CLI_USAGE;
+}
