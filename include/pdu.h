@@ -63,7 +63,7 @@ bool pdu_addr_read(struct pdu_reader *r, const char *field, bool smsc,
 		   struct sms_addr *a);
 
 /*
- * Parses a user's address: "+" and 1-15 digits is international, 1-20
+ * Parses a user's address: "+" and 7-15 digits is international, 1-20
  * digits national (written with TON "unknown", which SMSCs read with their
  * own dialling plan, national trunk prefix included); with allow_alnum,
  * up to 11 characters of the GSM default alphabet are alphanumeric.
