@@ -190,7 +190,8 @@ static int cli_pdu_encode_opts(int argc, char **argv,
 
 	sms_encode_opts_init(o);
 	optind = 0;	/* glibc: start afresh, argv[0] is "encode" */
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	opterr = 0;	/* our messages, prefixed "smsgw:" */
+	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->status_report = true;
@@ -225,8 +226,12 @@ static int cli_pdu_encode_opts(int argc, char **argv,
 		case '6':
 			o->concat16 = true;
 			break;
+		case ':':
+			return cli_usage("pdu encode: %s needs a value",
+					 argv[optind - 1]);
 		default:
-			return CLI_USAGE;
+			return cli_usage("pdu encode: unknown option %s",
+					 argv[optind - 1]);
 		}
 	}
 	return CLI_OK;

@@ -82,7 +82,8 @@ void pdu_time_write(const struct sms_time *t, uint8_t out[7]);
 
 /* Relative TP-VP (§9.2.3.12.1) in minutes: 5 minutes to 63 weeks. */
 int pdu_vp_to_minutes(uint8_t vp);
-/* The shortest relative TP-VP of at least minutes; false outside 1..63 weeks. */
+/* The shortest relative TP-VP of at least minutes; false outside
+ * 1 minute..63 weeks. */
 bool pdu_vp_from_minutes(int minutes, uint8_t *vp);
 #define PDU_VP_MAX_MINUTES (63 * 7 * 24 * 60)
 

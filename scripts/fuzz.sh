@@ -50,7 +50,8 @@ for src in gateway/*.c drivers/*.c; do
 	   [ "$newest_header" -nt "$obj" ]; then
 		echo "fuzz: cc $src"
 		# shellcheck disable=SC2086
-		"$CLANG" $cflags $san -fsanitize=fuzzer-no-link -c -o "$obj" "$src"
+		"$CLANG" $cflags $san -fsanitize=fuzzer-no-link -c \
+			-o "$obj" "$src"
 	fi
 	objs="$objs $obj"
 done

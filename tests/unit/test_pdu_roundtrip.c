@@ -75,7 +75,7 @@ static size_t random_text(unsigned *seed, size_t len, unsigned profile,
 		do
 			k = rand_r(seed) % NPOOLS;
 		while (!(profile & 1u << k));
-		/* Mostly the GSM or ASCII pool, so rare characters stay rare. */
+		/* Mostly the GSM or ASCII pool: rare characters stay rare. */
 		if (rand_r(seed) % 4 && (profile & 1))
 			k = 0;
 		else if (rand_r(seed) % 2 && (profile & 0x80))
