@@ -336,8 +336,8 @@ int outbound_new(struct loop *loop, struct store *store,
 	ob->store = store;
 	ob->cfg = cfg;
 	ob->reg = reg;
-	ob->ops.send = ops && ops->send ? ops->send : modem_send_pdu;
-	ob->ops.now = ops && ops->now ? ops->now : real_now;
+	ob->ops.send = ops->send;
+	ob->ops.now = ops->now ? ops->now : real_now;
 	ob->rand_state = (unsigned)ob->ops.now();
 	for (size_t i = 0; i < reg->nsims; i++) {
 		ob->sims[i].ob = ob;
@@ -358,6 +358,44 @@ int outbound_new(struct loop *loop, struct store *store,
 			    cfg->resend_unknown_bulk ? "yes" : "no");
 	outbound_kick(ob);
 	*out = ob;
+	return 0;
+}
+
+int outbound_status_report(struct outbound *ob, struct sim *sim,
+			   const char *pdu_hex)
+{
+	const struct sms_status_report *r;
+	struct sms_pdu pdu;
+	const char *state;
+	int64_t id, now = ob_now(ob);
+	char err[200];
+
+	if (!sms_pdu_decode(pdu_hex, strlen(pdu_hex), &pdu, err, sizeof(err)) ||
+	    pdu.type != SMS_PDU_STATUS_REPORT) {
+		log_warn("outbound: status report on %s not understood: %s",
+			 sim->name, pdu.type != SMS_PDU_STATUS_REPORT
+					    ? "not a status report" : err);
+		store_event(ob->store, STORE_EVENT_WARNING, "outbound",
+			    "status report on %s not understood (%s): %s",
+			    sim->name, err, pdu_hex);
+		return -EINVAL;
+	}
+	r = &pdu.report;
+	if (store_outbox_report(ob->store, sim->id, r->mr, r->recipient.text,
+				r->status, now, ob->cfg->report_window_ms,
+				pdu_hex, &id, &state) < 0)
+		return -EIO;
+	if (!id) {
+		log_info("outbound: status report on %s for MR %d to %s matches "
+			 "no message", sim->name, r->mr, r->recipient.text);
+		return 0;
+	}
+	log_debug("outbound: status report for message %lld: status %d",
+		  (long long)id, r->status);
+	if (state)
+		ob_emit(ob, state, id, r->recipient.text, NULL, sim, state,
+			strcmp(state, "failed") == 0
+				? "delivery failed (status report)" : NULL);
 	return 0;
 }
 

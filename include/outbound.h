@@ -27,9 +27,10 @@ struct outbound;
 
 /* How outbound reaches the modems and the clock; tests pass their own. */
 struct outbound_ops {
+	/* The daemon passes modem_send_pdu. */
 	int (*send)(struct sim *sim, const char *pdu_hex, int tpdu_len,
 		    modem_send_cb cb, void *ud);
-	int64_t (*now)(void);	/* ms since the epoch */
+	int64_t (*now)(void);	/* ms since the epoch; NULL: the real clock */
 };
 
 /* What happened to a message, for hooks and logs. Strings are borrowed. */
@@ -45,7 +46,7 @@ struct outbound_event {
 
 typedef void (*outbound_event_fn)(const struct outbound_event *e, void *ud);
 
-/* ops NULL: modem_send_pdu and the real clock. Returns 0 or -errno. */
+/* Returns 0 or -errno. */
 int outbound_new(struct loop *loop, struct store *store,
 		 const struct config *cfg, struct sim_registry *reg,
 		 const struct outbound_ops *ops, struct outbound **out);
