@@ -16,5 +16,4 @@
 CLI_TODO(send)
 CLI_TODO(optout)
 CLI_TODO(ports)
-CLI_TODO(rules)
 CLI_TODO(pdu)
