@@ -101,8 +101,8 @@ fail:
 	return -EIO;
 }
 
-static int touch_sticky(struct store *st, const char *number, int64_t sim_id,
-			int64_t now)
+int store_outbox_touch_sticky(struct store *st, const char *number,
+			      int64_t sim_id, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"INSERT INTO sticky (number, sim_id, last_at) VALUES (?1, ?2, ?3)"
@@ -132,7 +132,7 @@ int store_outbox_sent(struct store *st, const struct outbox_msg *m,
 	sqlite3_bind_int64(s, 2, now);
 	if (store_step_done(st, s) < 0 ||
 	    end_attempt(st, m->attempt_id, "sent", NULL, now) < 0 ||
-	    touch_sticky(st, m->recipient, sim_id, now) < 0)
+	    store_outbox_touch_sticky(st, m->recipient, sim_id, now) < 0)
 		goto fail;
 	return store_commit(st);
 fail:

@@ -118,6 +118,9 @@ int store_outbox_part_sent(struct store *st, const struct outbox_msg *m,
 /* Every part went out: sent, and the sticky sender updated. */
 int store_outbox_sent(struct store *st, const struct outbox_msg *m,
 		      int64_t sim_id, int64_t now);
+/* The SIM that last talked with number (either way), for sticky sending. */
+int store_outbox_touch_sticky(struct store *st, const char *number,
+			      int64_t sim_id, int64_t now);
 /* Try again at not_before (deferred), with the reason in error. */
 int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 		       int64_t not_before, bool count_attempt,
