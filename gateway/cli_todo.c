@@ -16,4 +16,3 @@
 CLI_TODO(send)
 CLI_TODO(optout)
 CLI_TODO(ports)
-CLI_TODO(pdu)

@@ -257,7 +257,7 @@ void gsm7_pack(const uint8_t *septets, size_t n, size_t start, uint8_t *out)
 	size_t end = gsm7_packed_len(start + n);
 	size_t first = start * 7 / 8;
 
-	/* Keep the bits below the start position (the header), clear the rest. */
+	/* Keep the bits below the start (the header), clear the rest. */
 	if (first < end) {
 		out[first] &= (1u << (start * 7 % 8)) - 1;
 		for (size_t i = first + 1; i < end; i++)

@@ -263,7 +263,9 @@ bool pdu_addr_parse(const char *text, bool allow_alnum, struct sms_addr *a,
 		    char *err, size_t errsize)
 {
 	memset(a, 0, sizeof(*a));
-	if (text[0] == '+' && pdu_all_digits(text + 1, 1, 15) &&
+	/* E.164: a country code (never 0) and at most 15 digits; no real
+	 * number has fewer than 7. */
+	if (text[0] == '+' && pdu_all_digits(text + 1, 7, 15) &&
 	    text[1] != '0') {
 		a->type = SMS_ADDR_INTERNATIONAL;
 		a->toa = PDU_TOA_INTERNATIONAL;
@@ -278,7 +280,7 @@ bool pdu_addr_parse(const char *text, bool allow_alnum, struct sms_addr *a,
 			 allow_alnum ?
 			 "invalid address \"%.40s\": want +digits, digits "
 			 "or up to 11 GSM characters" :
-			 "invalid number \"%.40s\": want + and 1-15 digits "
+			 "invalid number \"%.40s\": want + and 7-15 digits "
 			 "(international) or 1-20 digits (national)",
 			 text);
 		return false;

@@ -95,7 +95,16 @@ static void segment_try(const uint32_t *items, size_t n, int locking,
 		*res = r;
 	if (r != SEGMENT_OK)
 		return;
-	if (*res != SEGMENT_OK || p.nparts < best->nparts) {
+	/*
+	 * Fewest parts; then no locking shift, because a phone without the
+	 * table misreads every character of a locking-shift text but only
+	 * the escaped ones of a single-shift text (TS 23.038 §6.2.1.2.3);
+	 * then fewest septets, i.e. the most room left.
+	 */
+	if (*res != SEGMENT_OK || p.nparts < best->nparts ||
+	    (p.nparts == best->nparts && !p.locking && best->locking) ||
+	    (p.nparts == best->nparts && !p.locking == !best->locking &&
+	     p.units < best->units)) {
 		*best = p;
 		*res = SEGMENT_OK;
 	}

@@ -135,6 +135,9 @@ bool sms_pdu_decode_bin(const uint8_t *pdu, size_t len, struct sms_pdu *out,
 	if (errsize)
 		err[0] = '\0';
 	pdu_reader_init(&r, pdu, len, err, errsize);
+	if (len > PDU_BIN_MAX)
+		return pdu_fail(&r, "PDU", "%zu octets, longer than any PDU",
+				len);
 	if (!pdu_addr_read(&r, "SMSC address", true, &out->smsc) ||
 	    !pdu_read_u8(&r, "TP-MTI", &fo))
 		return false;

@@ -79,6 +79,15 @@ static bool sms_plan(const char *utf8, size_t len,
 				 "out of memory", bad);
 			return false;
 		}
+		for (size_t i = 0; i < n; i++) {
+			if (j->cps[i] == 0) {
+				/* Decoders hand text on as C strings. */
+				snprintf(err, errsize,
+					 "text contains a NUL character");
+				sms_job_free(j);
+				return false;
+			}
+		}
 		j->scratch = malloc((n * SMART_MAX_EXPANSION + 1) *
 				    sizeof(*j->scratch));
 		if (!j->scratch) {

@@ -46,7 +46,8 @@ bool ucs2_to_utf8(const uint8_t *in, size_t n, char *out, size_t size)
 				i += 2;
 			}
 		}
-		if (cp >= 0xd800 && cp <= 0xdfff)
+		/* U+0000 would end the C string early. */
+		if ((cp >= 0xd800 && cp <= 0xdfff) || cp == 0)
 			cp = 0xfffd;
 		if (!utf8_put(out, size, &pos, cp))
 			return false;

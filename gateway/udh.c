@@ -31,8 +31,9 @@ static bool udh_ie(struct pdu_reader *r, uint8_t iei, const uint8_t *d,
 	case UDH_IEI_SINGLE_SHIFT:
 	case UDH_IEI_LOCKING_SHIFT:
 		if (len != 1)
-			return pdu_fail(r, field, "IE %02X has length %u, not 1",
-					iei, len);
+			return pdu_fail(r, field,
+					"IE %02X has length %u, not 1", iei,
+					len);
 		if (iei == UDH_IEI_SINGLE_SHIFT)
 			info->lang_single = d[0];
 		else

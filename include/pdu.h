@@ -63,7 +63,7 @@ bool pdu_addr_read(struct pdu_reader *r, const char *field, bool smsc,
 		   struct sms_addr *a);
 
 /*
- * Parses a user's address: "+" and 1-15 digits is international, 1-20
+ * Parses a user's address: "+" and 7-15 digits is international, 1-20
  * digits national (written with TON "unknown", which SMSCs read with their
  * own dialling plan, national trunk prefix included); with allow_alnum,
  * up to 11 characters of the GSM default alphabet are alphanumeric.
@@ -82,7 +82,8 @@ void pdu_time_write(const struct sms_time *t, uint8_t out[7]);
 
 /* Relative TP-VP (§9.2.3.12.1) in minutes: 5 minutes to 63 weeks. */
 int pdu_vp_to_minutes(uint8_t vp);
-/* The shortest relative TP-VP of at least minutes; false outside 1..63 weeks. */
+/* The shortest relative TP-VP of at least minutes; false outside
+ * 1 minute..63 weeks. */
 bool pdu_vp_from_minutes(int minutes, uint8_t *vp);
 #define PDU_VP_MAX_MINUTES (63 * 7 * 24 * 60)
 

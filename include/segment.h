@@ -70,7 +70,8 @@ struct segment_choice {
  * Picks the alphabet for text cps[0..n) and splits it: GSM 7-bit with the
  * default tables when every character fits; else, when language allows
  * (SMS_LANGUAGE_AUTO tries them all), the national shift tables giving the
- * fewest parts; else, with smart, the same after mapping look-alikes (into
+ * fewest parts (on a tie: no locking shift, then fewest septets); else,
+ * with smart, the same after mapping look-alikes (into
  * scratch, which holds n * SMART_MAX_EXPANSION code points); else UCS-2 of
  * the original text. force_ucs2 goes straight to UCS-2.
  */

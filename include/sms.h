@@ -108,7 +108,8 @@ struct sms_user_data {
 					   octets for 8-bit and UCS-2, one
 					   septet per byte for GSM 7-bit */
 	size_t data_len;
-	/* UTF-8 text (GSM 7-bit and UCS-2), or lowercase hex of data (8-bit). */
+	/* UTF-8 text (GSM 7-bit and UCS-2), or lowercase hex of the data
+	 * (8-bit, compressed). */
 	char text[SMS_TEXT_MAX * 2 + 1];
 };
 
@@ -182,7 +183,8 @@ bool sms_pdu_decode_bin(const uint8_t *pdu, size_t len, struct sms_pdu *out,
 enum sms_status_class {
 	SMS_STATUS_DELIVERED,	/* 0x00–0x1F: completed */
 	SMS_STATUS_PENDING,	/* 0x20–0x3F: SC still trying */
-	SMS_STATUS_FAILED,	/* 0x40–0x7F: permanent or gave up */
+	SMS_STATUS_FAILED,	/* 0x40–0x7F: permanent or gave up; the
+				   reserved 0x80–0xFF too */
 };
 enum sms_status_class sms_status_classify(uint8_t status);
 
@@ -224,7 +226,10 @@ struct sms_preview {
 	bool single_shift;	/* IE 0x24 in every part */
 };
 
-/* Encoding and part count for utf8; false with err on invalid UTF-8 or over 255 parts. */
+/*
+ * Encoding and part count for utf8 with options o; false with a reason in
+ * err on invalid UTF-8, a NUL character or more than 255 parts.
+ */
 bool sms_preview(const char *utf8, size_t len, const struct sms_encode_opts *o,
 		 struct sms_preview *out, char *err, size_t errsize);
 

@@ -22,7 +22,8 @@ size_t ucs2_put(uint32_t cp, uint8_t *out);
  * Converts n octets of UTF-16BE to UTF-8 in out (size bytes, always
  * NUL-terminated). Unpaired surrogates and a dangling odd octet become
  * U+FFFD: they are what a sender's bad split produces, and the rest of the
- * text is still worth reading. Returns false when out is too small.
+ * text is still worth reading. U+0000 becomes U+FFFD too, so the string
+ * holds the whole text. Returns false when out is too small.
  */
 bool ucs2_to_utf8(const uint8_t *in, size_t n, char *out, size_t size);
 

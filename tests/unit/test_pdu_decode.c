@@ -190,6 +190,7 @@ TEST(sms_decode_ucs2_concat_class1)
 struct submit_vec {
 	const char *name;
 	const char *hex;
+	const char *smsc;
 	int mr;
 	const char *dest;
 	int vpf, validity;
@@ -202,15 +203,15 @@ static const struct submit_vec submits[] = {
 	/* oFono unit/test-sms.c "simple_submit": TP-VP 0xAA is 4 days. */
 	{ "ofono-simple-submit",
 	  "0011000B916407281553F80000AA0AE8329BFD4697D9EC37",
-	  0, "+46708251358", 2, 4 * 1440, false, 0, "hellohello" },
+	  "", 0, "+46708251358", 2, 4 * 1440, false, 0, "hellohello" },
 	/* ModemManager test_pdu_stored_by_us: what a modem lists for a
 	 * stored SUBMIT: SRR set, no VP, UCS-2. The published PDU is 4
-	 * octets short of its TP-UDL (test_sms_malformed.c keeps it as a
+	 * octets short of its TP-UDL (test_pdu_malformed.c keeps it as a
 	 * malformed vector); this is it completed to 17 characters. */
 	{ "mm-stored-by-us",
 	  "002100098136397339F70008224F60597D4F60597D4F60597D4F60597D4F6059"
 	  "7D4F60597D4F60597D4F60597D4F60",
-	  0, "639337937", 0, -1, true, 8,
+	  "", 0, "639337937", 0, -1, true, 8,
 	  "你好你好你好你好你好你好你好你好你" },
 	/* oFono unit/test-sms.c "header_test": EMS text formatting IEs
 	 * (IEI 0x0A) and nothing smsgw knows, 26-octet header. */
@@ -219,14 +220,20 @@ static const struct submit_vec submits[] = {
 	  "2E05080A043807002B8ACD29A85D9ECFC3E7F21C340EBB41E3B79B1E4EBB4169"
 	  "7A989D1EB340E2379BCC02B1C3F27399059AB7C36C3628EC2683C66FF65B5E26"
 	  "83E8653C1D",
-	  0, "+15125551234", 0, -1, false, 0,
+	  "", 0, "+15125551234", 0, -1, false, 0,
 	  "EMS messages can contain italic, bold, large, small and "
 	  "colored text" },
+	/* Huawei MU509 AT Command Interface Specification, issue 04,
+	 * §6.12.4 (+CMGS example): SMSC of TON national, TP-RP set, DCS
+	 * 0x18 (UCS2, class 0), "华为". */
+	{ "huawei-mu509-cmgs",
+	  "05A13109920081000B813109010054F3001804534E4E3A",
+	  "13902900", 0, "13901000453", 0, -1, false, 0x18, "华为" },
 	/* ModemManager test_create_pdu_gsm_no_smsc: VP 0 is 5 minutes. */
 	{ "mm-create-gsm",
 	  "0011000B915155551532F400000036C834888E2ECBCB2E978B5A2F8362373A1A"
 	  "A40CBB4132584C0682D57433982B8603C1DB20D4B1495DC552200804028100",
-	  0, "+15555551234", 2, 5, false, 0,
+	  "", 0, "+15555551234", 2, 5, false, 0,
 	  "Hi there...Tue 17th Jan 2012 05:30.18 pm (GMT+1) ΔΔΔΔΔ" },
 };
 
@@ -244,7 +251,7 @@ TEST(sms_decode_submit_vectors)
 			continue;
 		}
 		CHECK_INT(p.type, SMS_PDU_SUBMIT);
-		CHECK_STR(p.smsc.text, "");
+		CHECK_STR(p.smsc.text, v->smsc);
 		CHECK_INT(p.submit.mr, v->mr);
 		CHECK_STR(p.submit.dest.text, v->dest);
 		CHECK_INT(p.submit.vpf, v->vpf);

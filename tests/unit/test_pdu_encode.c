@@ -136,7 +136,9 @@ struct addr_vec {
 
 static const struct addr_vec dests[] = {
 	{ "+491721234567", true },
-	{ "+1", true },
+	{ "+1", false },
+	{ "+123456", false },
+	{ "+1234567", true },
 	{ "+123456789012345", true },	/* 15 digits, E.164's longest */
 	{ "+1234567890123456", false },
 	{ "+0123456", false },		/* no country code starts with 0 */
