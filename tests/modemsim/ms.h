@@ -216,6 +216,9 @@ struct ms_modem {
 	size_t outlen, outcap;
 	struct loop_timer slow_timer;
 	FILE *log;
+	char *tr;		/* output not yet in the log: one line per burst */
+	size_t trlen, trcap;
+	struct loop_deferred trace_defer;
 
 	/* power, boot, faults */
 	enum ms_power power;

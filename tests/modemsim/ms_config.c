@@ -100,7 +100,7 @@ static bool ms_knob_codes(struct ms_knobs *k, const char *value, char *err,
 		char *end;
 		long v;
 
-		while (*p == ',' || *p == ' ' || *p == '[' || *p == ']')
+		while (*p && strchr(", /[]", *p))
 			p++;
 		if (!*p)
 			break;

@@ -61,6 +61,43 @@ void ms_modem_settings_reset(struct ms_modem *m)
 
 /* ---- output ---- */
 
+/* What the modem wrote in one loop iteration becomes one trace line. */
+static void ms_modem_trace_flush(struct ms_modem *m)
+{
+	if (!m->trlen)
+		return;
+	ms_util_trace(m->log, m->name, '<', m->tr, m->trlen);
+	m->trlen = 0;
+}
+
+static void ms_modem_trace_cb(struct loop_deferred *d, void *ud)
+{
+	(void)d;
+	ms_modem_trace_flush(ud);
+}
+
+static void ms_modem_trace_out(struct ms_modem *m, const void *buf,
+			       size_t len)
+{
+	if (m->trlen + len > m->trcap) {
+		size_t cap = m->trcap ? m->trcap * 2 : 1024;
+		char *p;
+
+		while (cap < m->trlen + len)
+			cap *= 2;
+		p = realloc(m->tr, cap);
+		if (!p) {
+			ms_util_trace(m->log, m->name, '<', buf, len);
+			return;
+		}
+		m->tr = p;
+		m->trcap = cap;
+	}
+	memcpy(m->tr + m->trlen, buf, len);
+	m->trlen += len;
+	loop_defer(&m->trace_defer);
+}
+
 static void ms_modem_flush(struct ms_modem *m)
 {
 	while (m->outlen && m->master >= 0) {
@@ -103,7 +140,7 @@ void ms_modem_write(struct ms_modem *m, const void *buf, size_t len)
 {
 	if (m->power == MS_POWER_OFF || m->master < 0 || m->hung || !len)
 		return;
-	ms_util_trace(m->log, m->name, '<', buf, len);
+	ms_modem_trace_out(m, buf, len);
 	/* A port nobody reads fills up; a real modem drops it too. */
 	if (m->outlen + len > MS_OUT_MAX)
 		return;
@@ -434,6 +471,7 @@ static void ms_modem_io_cb(struct loop_watch *w, uint32_t events, void *ud)
 	n = read(m->master, buf, sizeof(buf));
 	if (n <= 0)
 		return;
+	ms_modem_trace_flush(m);
 	ms_util_trace(m->log, m->name, '>', buf, (size_t)n);
 	/* Booting or hung: the bytes are lost, as on the real thing. */
 	if (m->power != MS_POWER_ON || m->hung)
@@ -678,9 +716,10 @@ void ms_modem_init(struct ms_modem *m)
 	loop_timer_init(l, &m->noise_timer, ms_modem_noise_cb, m);
 	loop_timer_init(l, &m->garbage_timer, ms_modem_garbage_cb, m);
 	loop_deferred_init(l, &m->backlog_defer, ms_modem_backlog_cb, m);
+	loop_deferred_init(l, &m->trace_defer, ms_modem_trace_cb, m);
 	ms_net_modem_init(m);
 	snprintf(path, sizeof(path), "%s/modem%d.log", m->ms->dir, m->index);
-	m->log = fopen(path, "a");
+	m->log = fopen(path, "w");
 }
 
 int ms_modem_plug(struct ms_modem *m)
@@ -722,6 +761,7 @@ int ms_modem_plug(struct ms_modem *m)
 
 void ms_modem_unplug(struct ms_modem *m, int ms)
 {
+	ms_modem_trace_flush(m);
 	ms_net_abort(m);
 	ms_modem_stop_timers(m);
 	loop_timer_disarm(&m->reg_timer);
@@ -769,6 +809,9 @@ void ms_modem_free(struct ms_modem *m)
 	loop_timer_disarm(&m->replug_timer);
 	ms_net_modem_free(m);
 	ms_modem_urc_clear(m);
+	ms_modem_trace_flush(m);
+	loop_deferred_cancel(&m->trace_defer);
+	free(m->tr);
 	free(m->out);
 	if (m->log)
 		fclose(m->log);

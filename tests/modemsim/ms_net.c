@@ -63,12 +63,13 @@ static FILE *ms_net_members(struct ms_modem *m, int slot, char **buf,
 	return f;
 }
 
+/* Closes f (from ms_net_members) and logs what it holds. */
 static void ms_net_emit(struct ms_modem *m, const char *event, FILE *f,
-			char *buf)
+			char **buf)
 {
 	fclose(f);
-	ms_net_log(m->ms, event, buf);
-	free(buf);
+	ms_net_log(m->ms, event, *buf);
+	free(*buf);
 }
 
 /* ---- reassembly of what was sent, for the "message" lines ---- */
@@ -91,7 +92,7 @@ static void ms_net_message_done(struct ms_modem *m, int slot,
 	for (int i = 0; i < nmrs; i++)
 		fprintf(f, "%s%d", i ? "," : "", mrs[i]);
 	fputc(']', f);
-	ms_net_emit(m, "message", f, buf);
+	ms_net_emit(m, "message", f, &buf);
 }
 
 static void ms_net_assembly_free(struct ms *ms, struct ms_assembly *a)
@@ -265,7 +266,8 @@ enum ms_res ms_net_submit_text(struct ms_modem *m, const char *da,
 		m->err = 331;
 		return MS_RES_CMS;
 	}
-	snprintf(m->cmgs_da, sizeof(m->cmgs_da), "%s", da);
+	if (da != m->cmgs_da)
+		snprintf(m->cmgs_da, sizeof(m->cmgs_da), "%s", da);
 	snprintf(m->send_text, sizeof(m->send_text), "%s", utf8);
 	m->send_pdu[0] = 0;
 	ms_net_start_send(m);
@@ -299,7 +301,7 @@ static int ms_net_accept(struct ms_modem *m, const char *dest,
 			fputs("null", f);
 		fprintf(f, ",\"srr\":%s,\"pdu\":", srr ? "true" : "false");
 		json_str(f, m->send_pdu[0] ? m->send_pdu : NULL);
-		ms_net_emit(m, "submit", f, buf);
+		ms_net_emit(m, "submit", f, &buf);
 	}
 	if (c->total > 1)
 		ms_net_assemble(m, m->send_slot, dest, c, text, mr);
@@ -326,7 +328,7 @@ static int64_t ms_net_send_cb(struct loop_timer *t, void *ud)
 
 		if (f) {
 			fprintf(f, ",\"code\":%d", m->send_err);
-			ms_net_emit(m, "rejected", f, buf);
+			ms_net_emit(m, "rejected", f, &buf);
 		}
 		m->err = m->send_err;
 		ms_modem_finish(m, MS_RES_CMS);
@@ -359,7 +361,7 @@ void ms_net_abort(struct ms_modem *m)
 
 		loop_timer_disarm(&m->send_timer);
 		if (f)
-			ms_net_emit(m, "aborted", f, buf);
+			ms_net_emit(m, "aborted", f, &buf);
 	}
 	if (m->unacked) {
 		/* Never acknowledged: the network will try again. */
@@ -387,7 +389,7 @@ static void ms_net_log_inbound(struct ms_modem *m, const struct ms_inbound *in,
 		fprintf(f, ",\"index\":%d", index);
 	fputs(",\"pdu\":", f);
 	json_str(f, in->pdu);
-	ms_net_emit(m, "delivered", f, buf);
+	ms_net_emit(m, "delivered", f, &buf);
 }
 
 static void ms_net_unlink(struct ms_modem *m, struct ms_inbound *in)
@@ -593,7 +595,7 @@ static void ms_net_log_deliver(struct ms_modem *m, int slot,
 	for (int i = 0; i < n; i++)
 		fprintf(f, "%s%d", i ? "," : "", order[i]);
 	fputc(']', f);
-	ms_net_emit(m, "deliver", f, buf);
+	ms_net_emit(m, "deliver", f, &buf);
 }
 
 int ms_net_deliver(struct ms_modem *m, const char *sender, const char *utf8,
