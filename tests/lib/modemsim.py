@@ -103,6 +103,7 @@ class ModemSim:
         """Starts the simulator and waits until DIR/ready exists."""
         if self.dir is None:
             self.dir = tempfile.mkdtemp(prefix="modemsim-")
+        os.makedirs(self.dir, exist_ok=True)
         argv = [self.binary, "--dir", self.dir, "--modems", str(self.modems),
                 "--seed", str(self.seed)]
         if self.personality:
