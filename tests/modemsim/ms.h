@@ -330,6 +330,16 @@ void ms_modem_info(struct ms_modem *m, const char *fmt, ...)
 void ms_modem_finish(struct ms_modem *m, enum ms_res res);
 /* The "\r\n> " prompt; input switches to mode. */
 void ms_modem_prompt(struct ms_modem *m, enum ms_input mode);
+/* ms_modem_out.c internals: the output side of a modem. */
+void ms_modem_flush(struct ms_modem *m);
+void ms_modem_trace_flush(struct ms_modem *m);
+void ms_modem_noise_line(struct ms_modem *m, char *buf, size_t size);
+void ms_modem_urc_flush(struct ms_modem *m);
+void ms_modem_urc_clear(struct ms_modem *m);
+void ms_modem_final(struct ms_modem *m, enum ms_res res);
+void ms_modem_puts(struct ms_modem *m, const char *s);
+void ms_modem_trace_cb(struct loop_deferred *d, void *ud);
+int64_t ms_modem_slow_cb(struct loop_timer *t, void *ud);
 /* Uniform random number in [0, 1). */
 double ms_modem_random(struct ms_modem *m);
 /* Restores power-on settings (ATZ, &F and boot). */
