@@ -77,6 +77,7 @@ sim = ModemSim(modems=3, keep=True, dir=os.environ.get("SIMDIR"), specs={
     1: {"personality": "quectel", "slots": 2, "slot0.mr": 254},
     2: {"personality": "huawei", "size": 2, "pin": "1234"},
 }).start()
+sim.wait_registered(0, 1)
 
 
 @test

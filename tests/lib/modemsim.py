@@ -255,6 +255,14 @@ class ModemSim:
         modems = self.control(cmd="status")["modems"]
         return modems if modem is None else modems[modem]
 
+    def wait_registered(self, *modems, timeout=10.0):
+        """Waits until the modems (default: all) finished booting and are
+        registered, as a gateway would see from +CREG. A modem with a PIN
+        registers only after AT+CPIN."""
+        want = modems or range(self.modems)
+        wait_until(lambda: all(self.status(i)["registered"] for i in want),
+                   timeout, what=f"registration of modems {list(want)}")
+
     def deliver(self, modem, sender, text, slot=None, ucs2=False,
                 concat16=False, shuffle=False, drop=(), duplicate=(),
                 delay_ms=0, smsc=None):
