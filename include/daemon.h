@@ -6,9 +6,16 @@
 #define SMSGW_DAEMON_H
 
 #include <stdbool.h>
+#include <stddef.h>
+
+#include "sim.h"
 
 struct config;
+struct control;
+struct inbound;
 struct loop;
+struct modem;
+struct outbound;
 struct store;
 
 struct daemon {
@@ -20,6 +27,13 @@ struct daemon {
 	struct store *store;
 	int lock_fd;
 	int exit_code;
+
+	struct sim_registry reg;
+	struct outbound *ob;
+	struct inbound *ib;
+	struct control *ctl;
+	struct modem **modems;	/* one per config modem section */
+	size_t nmodems;
 };
 
 /*

@@ -96,6 +96,11 @@ int modem_new(struct loop *loop, struct store *store,
  * MODEM_SEND_AMBIGUOUS callbacks. */
 void modem_free(struct modem *m);
 
+/* SIGHUP: the same modem section in a new configuration (the daemon only
+ * reloads when modems and slots are unchanged). */
+void modem_set_config(struct modem *m, const struct config *cfg,
+		      const struct config_modem *mcfg);
+
 /* The modem's name from the config. */
 const char *modem_name(const struct modem *m);
 
