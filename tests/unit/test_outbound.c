@@ -504,3 +504,31 @@ TEST(outbound_restart_turns_sending_into_unknown_by_policy)
 	CHECK_STR(state_of(b), "unknown");
 	teardown();
 }
+
+TEST(outbound_quiet_hours_defer_bulk_not_direct)
+{
+	int64_t ny_bulk, berlin_bulk, ny_direct;
+
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"
+		   "quiet_hours = \"21:00-08:00\"\n"))
+		return;
+	/* 10:00Z: 05:00 in New York (EST), 11:00 in Berlin. */
+	ny_bulk = add("+12125550100", MSG_KIND_BULK, MSG_PRIORITY_HIGH, NULL);
+	berlin_bulk = add("+4930123456", MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_STR(state_of(ny_bulk), "deferred");
+	CHECK_STR(state_of(berlin_bulk), "sending");
+	CHECK_INT(scalar("SELECT not_before FROM message WHERE state = 'deferred'"),
+		  T0 + 3 * 3600 * 1000LL);
+	answer(0, MODEM_SEND_OK, 1);
+	ny_direct = add("+12125550100", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_STR(state_of(ny_direct), "sending");
+	answer(1, MODEM_SEND_OK, 2);
+	/* At 08:00 in New York the bulk message goes. */
+	env.now = T0 + 3 * 3600 * 1000LL;
+	outbound_kick(env.ob);
+	pump();
+	CHECK_STR(state_of(ny_bulk), "sending");
+	teardown();
+}
