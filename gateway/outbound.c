@@ -199,7 +199,8 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 	if (sim->sending || os->gap_until > now)
 		return false;
 	quota = ob_quota_left(os, now);
-	if (!sim_can_send(sim, now) || quota <= 0)
+	if (!sim_can_send(sim, now) || quota <= 0 ||
+	    !sim_modem_free(ob->reg, sim, now))
 		return false;
 	c = (struct outbox_claim){
 		.sim_id = sim->id,

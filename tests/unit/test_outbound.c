@@ -532,3 +532,33 @@ TEST(outbound_quiet_hours_defer_bulk_not_direct)
 	CHECK_STR(state_of(ny_bulk), "sending");
 	teardown();
 }
+
+TEST(outbound_dual_sim_switches_only_when_active_is_exhausted)
+{
+	if (!setup("modem \"d\" { device = \"/dev/null-d\"\n"
+		   "  sim \"1\" { daily_limit = 2 }\n"
+		   "  sim \"2\" { }\n}\n"))
+		return;
+	/* Slot 2 is on standby: the modem layer would switch to use it. */
+	env.reg.sims[1].standby = true;
+	sim_update(&env.reg, &env.reg.sims[1]);
+	for (int i = 0; i < 4; i++) {
+		char to[20];
+
+		snprintf(to, sizeof(to), "+1555400%04d", i);
+		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	}
+	pump();
+	/* One send per modem at a time, from the active slot. */
+	CHECK_INT(env.nsends, 1);
+	CHECK_STR(env.sends[0].sim->name, "d/1");
+	answer(0, MODEM_SEND_OK, 1);
+	CHECK_STR(env.sends[1].sim->name, "d/1");
+	answer(1, MODEM_SEND_OK, 2);
+	/* Slot 1 reached its quota: slot 2 takes over. */
+	CHECK_INT(env.nsends, 3);
+	CHECK_STR(env.sends[2].sim->name, "d/2");
+	answer(2, MODEM_SEND_OK, 3);
+	CHECK_STR(env.sends[3].sim->name, "d/2");
+	teardown();
+}
