@@ -14,7 +14,8 @@
 #include <string.h>
 
 #define CLI_RULES_USAGE \
-	"usage: smsgw rules test [--json] [--from NUMBER] [--sim NAME] TEXT...\n"
+	"usage: smsgw rules test [--json] [--from NUMBER] [--sim NAME] " \
+	"TEXT...\n"
 
 /* A number from the range reserved for fiction (NANP 555-0100–0199). */
 #define CLI_RULES_DEFAULT_FROM "+15555550100"

@@ -60,9 +60,11 @@ static void hook_runner_destroy(struct hook_runner *hr);
 const char *hook_event_name(enum hook_event e)
 {
 	static const char *const names[] = {
-		[HOOK_EVENT_RECEIVED] = "received", [HOOK_EVENT_SENT] = "sent",
+		[HOOK_EVENT_RECEIVED] = "received",
+		[HOOK_EVENT_SENT] = "sent",
 		[HOOK_EVENT_FAILED] = "failed",
-		[HOOK_EVENT_DELIVERED] = "delivered", [HOOK_EVENT_RULE] = "rule",
+		[HOOK_EVENT_DELIVERED] = "delivered",
+		[HOOK_EVENT_RULE] = "rule",
 	};
 
 	return (size_t)e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
@@ -238,13 +240,17 @@ static bool hook_finish(struct hook_runner *hr, struct hook_job *j,
 	else if (r->status == HOOK_STATUS_SPAWN_FAILED)
 		;	/* logged where it failed */
 	else if (r->status == HOOK_STATUS_TIMEOUT)
-		log_warn("hook %s: pid %d killed (signal %d) after %d ms timeout",
-			 j->label, (int)r->pid, r->code, hr->opts.timeout_ms);
+		log_warn("hook %s: pid %d killed (signal %d) after %d ms "
+			 "timeout", j->label, (int)r->pid, r->code,
+			 hr->opts.timeout_ms);
+	else if (r->status == HOOK_STATUS_EXITED)
+		log_notice("hook %s: pid %d exit status %d after %lld ms",
+			   j->label, (int)r->pid, r->code,
+			   (long long)r->ran_ms);
 	else
-		log_notice("hook %s: pid %d %s %d after %lld ms", j->label,
-			   (int)r->pid, r->status == HOOK_STATUS_EXITED
-						? "exit status" : "killed by signal",
-			   r->code, (long long)r->ran_ms);
+		log_notice("hook %s: pid %d killed by signal %d after %lld ms",
+			   j->label, (int)r->pid, r->code,
+			   (long long)r->ran_ms);
 	if (j->cb) {
 		hr->in_callback++;
 		j->cb(r, j->ud);
@@ -273,8 +279,8 @@ static void hook_pid_cb(struct loop_watch *w, uint32_t events, void *ud)
 	 * (and with it the guarantee that the group id is still ours). */
 	if (j->timed_out)
 		kill(-j->pid, SIGKILL);
-	if (waitid((idtype_t)P_PIDFD, (id_t)j->pidfd, &si, WEXITED | WNOHANG) < 0 ||
-	    si.si_pid == 0)
+	if (waitid((idtype_t)P_PIDFD, (id_t)j->pidfd, &si,
+		   WEXITED | WNOHANG) < 0 || si.si_pid == 0)
 		return;
 	loop_watch_del(&j->pidwatch);
 	close(j->pidfd);
@@ -323,7 +329,8 @@ static void hook_spawn_setup(const struct hook_runner *hr, int outfd,
 		posix_spawn_file_actions_adddup2(fa, outfd, 1);
 		posix_spawn_file_actions_adddup2(fa, outfd, 2);
 	} else {
-		posix_spawn_file_actions_addopen(fa, 1, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addopen(fa, 1, "/dev/null", O_WRONLY,
+						 0);
 		posix_spawn_file_actions_adddup2(fa, 1, 2);
 	}
 	/* Serial ports, the database and sockets stay in the daemon. */

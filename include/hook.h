@@ -37,7 +37,8 @@
  *	SMSGW_CAMPAIGN	 the campaign name
  *	SMSGW_PARTS	 number of SMS parts
  *	SMSGW_PARTIAL	 1 when a multipart reply is missing parts, else 0
- *	SMSGW_TIME	 when it happened, ISO-8601 UTC ("2026-11-27T06:00:00.123Z")
+ *	SMSGW_TIME	 when it happened, ISO-8601 UTC with milliseconds
+ *			 ("2026-11-27T06:00:00.123Z")
  *	SMSGW_CONFIG	 the daemon's configuration file (so `smsgw` in a hook
  *			 reads the same database)
  */

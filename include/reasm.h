@@ -94,7 +94,8 @@ struct reasm_part {
 
 struct reasm_opts {
 	int64_t timeout_ms;	/* open group released partial after this */
-	int64_t amend_ms;	/* late parts amend a partial message this long */
+	int64_t amend_ms;	/* late parts amend a partial message for
+				   this long after its first part */
 };
 
 /* Fills the defaults above. */

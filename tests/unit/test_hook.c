@@ -131,7 +131,8 @@ TEST(hook_environment_arrives_and_exit_code_returns)
 		"2027-01-15T08:00:00.000Z", "/etc/smsgw/test.conf", "noleak",
 	};
 	struct hook_msg m = {
-		.event = HOOK_EVENT_RECEIVED, .id = 42, .number = "+15550001111",
+		.event = HOOK_EVENT_RECEIVED, .id = 42,
+		.number = "+15550001111",
 		.text = want[3], .sim = "m1/1", .sim_number = "+15551230001",
 		.iccid = "8901260000000000001", .keyword = "optout", .parts = 2,
 		.partial = true, .time_ms = 1800000000000LL,
@@ -148,7 +149,8 @@ TEST(hook_environment_arrives_and_exit_code_returns)
 	CHECK_INT(loop_new(&loop), 0);
 	hr = runner(loop, 10000, 0, 0);
 	CHECK_INT(hook_run(hr,
-		"printf '%s\\0' \"$SMSGW_EVENT\" \"$SMSGW_ID\" \"$SMSGW_NUMBER\" "
+		"printf '%s\\0' \"$SMSGW_EVENT\" \"$SMSGW_ID\" "
+		"\"$SMSGW_NUMBER\" "
 		"\"$SMSGW_TEXT\" \"$SMSGW_SIM\" \"$SMSGW_SIM_NUMBER\" "
 		"\"$SMSGW_ICCID\" \"$SMSGW_STATE\" \"$SMSGW_ERROR\" "
 		"\"$SMSGW_KEYWORD\" \"$SMSGW_RULE\" \"$SMSGW_CAMPAIGN\" "
@@ -188,7 +190,9 @@ TEST(hook_starts_clean_signals_and_descriptors)
 	struct loop *loop;
 	struct hook_runner *hr;
 	struct rec rec = { 0 };
-	struct tag t[4] = { { &rec, 0 }, { &rec, 1 }, { &rec, 2 }, { &rec, 3 } };
+	struct tag t[4] = {
+		{ &rec, 0 }, { &rec, 1 }, { &rec, 2 }, { &rec, 3 },
+	};
 	char cmd[256];
 	int leak = open("/dev/null", O_RDONLY);	/* no O_CLOEXEC */
 
@@ -235,8 +239,8 @@ TEST(hook_slow_hook_does_not_delay_the_next)
 	setenv("HOOKTEST_DIR", harness_tmpdir(), 1);
 	CHECK_INT(loop_new(&loop), 0);
 	hr = runner(loop, 60000, 0, 0);
-	CHECK_INT(hook_run(hr, "echo $$ > \"$HOOKTEST_DIR/slow.pid\"; exec sleep 30",
-			   &m, done_cb, &a), 0);
+	CHECK_INT(hook_run(hr, "echo $$ > \"$HOOKTEST_DIR/slow.pid\"; "
+			       "exec sleep 30", &m, done_cb, &a), 0);
 	m.id = 2;
 	CHECK_INT(hook_run(hr, "exit 0", &m, done_cb, &b), 0);
 	wait_for(loop, &rec.n, 1, 10000);
@@ -297,8 +301,8 @@ TEST(hook_cap_queue_and_drop)
 	for (int i = 0; i < 6; i++) {
 		t[i] = (struct tag){ &rec, i };
 		m.id = i + 1;
-		CHECK_INT(hook_run(hr, i < 2 ? "sleep 30" : "exit 0", &m, done_cb,
-				   &t[i]),
+		CHECK_INT(hook_run(hr, i < 2 ? "sleep 30" : "exit 0", &m,
+				   done_cb, &t[i]),
 			  i < 5 ? 0 : -ENOBUFS);
 	}
 	CHECK_INT(hook_queued(hr), 5);
@@ -334,7 +338,8 @@ TEST(hook_output_goes_to_the_log)
 	struct hook_opts o;
 	struct rec rec = { 0 };
 	struct tag a = { &rec, 0 }, b = { &rec, 1 };
-	int saved = dup(2), fd = open(tmp("log"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	int saved = dup(2);
+	int fd = open(tmp("log"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	static char log[16384];
 
 	CHECK_INT(loop_new(&loop), 0);
