@@ -280,8 +280,17 @@ static void hook_pid_cb(struct loop_watch *w, uint32_t events, void *ud)
 	if (j->timed_out)
 		kill(-j->pid, SIGKILL);
 	if (waitid((idtype_t)P_PIDFD, (id_t)j->pidfd, &si,
-		   WEXITED | WNOHANG) < 0 || si.si_pid == 0)
+		   WEXITED | WNOHANG) < 0) {
+		if (errno == EINTR)
+			return;
+		/* ECHILD: someone else reaped it (SIGCHLD set to SIG_IGN?);
+		 * the pidfd stays readable, so finish now or spin. */
+		log_error("hook %s: pid %d: waitid: %m", j->label, (int)j->pid);
+		si.si_code = CLD_EXITED;
+		si.si_status = -1;
+	} else if (si.si_pid == 0) {
 		return;
+	}
 	loop_watch_del(&j->pidwatch);
 	close(j->pidfd);
 	loop_timer_disarm(&j->timer);
@@ -374,8 +383,11 @@ static int hook_spawn(struct hook_runner *hr, struct hook_job *j)
 	j->pidfd = pidfd_open(j->pid, 0);
 	if (j->pidfd < 0) {
 		rc = errno;
-		kill(-j->pid, SIGKILL);
-		waitpid(j->pid, NULL, 0);
+		/* ESRCH: it ran, ended and was reaped elsewhere already. */
+		if (rc != ESRCH) {
+			kill(-j->pid, SIGKILL);
+			waitpid(j->pid, NULL, 0);
+		}
 		goto fail;
 	}
 	rc = -loop_watch_add(hr->loop, &j->pidwatch, j->pidfd, EPOLLIN,
@@ -401,7 +413,8 @@ static int hook_spawn(struct hook_runner *hr, struct hook_job *j)
 fail:
 	if (pipefd[0] >= 0)
 		close(pipefd[0]);
-	j->pid = 0;
+	if (rc != ESRCH)
+		j->pid = 0;
 	return -rc;
 }
 
@@ -424,11 +437,17 @@ static void hook_pump(struct loop_deferred *d, void *ud)
 		if (rc < 0) {
 			struct hook_result r = {
 				.status = HOOK_STATUS_SPAWN_FAILED, .code = -rc,
+				.pid = j->pid,
 				.waited_ms = j->started_at - j->queued_at,
 			};
 
+			if (rc == -ESRCH) {
+				r.status = HOOK_STATUS_EXITED;
+				r.code = -1;
+			}
 			log_error("hook %s: cannot start /bin/sh: %s", j->label,
-				  strerror(-rc));
+				  rc == -ESRCH ? "reaped elsewhere (SIGCHLD "
+						 "ignored?)" : strerror(-rc));
 			if (!hook_finish(hr, j, &r))
 				return;
 			continue;

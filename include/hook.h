@@ -101,7 +101,7 @@ struct hook_opts {
 void hook_opts_init(struct hook_opts *o);
 
 enum hook_status {
-	HOOK_STATUS_EXITED,	/* code: the exit status */
+	HOOK_STATUS_EXITED,	/* code: the exit status; -1 if unknown */
 	HOOK_STATUS_SIGNALED,	/* code: the signal */
 	HOOK_STATUS_TIMEOUT,	/* code: the signal that ended it */
 	HOOK_STATUS_SPAWN_FAILED, /* code: errno */

@@ -115,11 +115,18 @@ static bool wait_gone(pid_t pid, int ms)
 	return true;
 }
 
-static pid_t read_pid(const char *path)
+/* The pid a hook wrote to path, waiting (running the loop) until it has. */
+static pid_t read_pid(struct loop *loop, const char *path)
 {
+	int64_t deadline = loop_clock_ms() + 10000;
 	char buf[32];
 
-	return slurp(path, buf, sizeof(buf)) ? (pid_t)atoi(buf) : 0;
+	while (loop_clock_ms() < deadline) {
+		if (slurp(path, buf, sizeof(buf)) && strchr(buf, '\n'))
+			return (pid_t)atoi(buf);
+		loop_run_once(loop, 10);
+	}
+	return 0;
 }
 
 TEST(hook_environment_arrives_and_exit_code_returns)
@@ -248,7 +255,7 @@ TEST(hook_slow_hook_does_not_delay_the_next)
 	CHECK_INT(rec.n, 1);
 	CHECK_INT(rec.order[0], 1);
 	CHECK_INT(hook_running(hr), 1);
-	slow = read_pid(tmp("slow.pid"));
+	slow = read_pid(loop, tmp("slow.pid"));
 	CHECK(slow > 0 && !pid_gone(slow));
 	/* Shutting down kills and reaps it, without a callback. */
 	hook_runner_free(hr);
@@ -282,7 +289,7 @@ TEST(hook_timeout_kills_the_process_group)
 		CHECK_INT(rec.r[1].status, HOOK_STATUS_TIMEOUT);
 		CHECK_INT(rec.r[1].code, SIGKILL);
 	}
-	bg = read_pid(tmp("bg.pid"));
+	bg = read_pid(loop, tmp("bg.pid"));
 	CHECK(bg > 0 && wait_gone(bg, 5000));
 	hook_runner_free(hr);
 	loop_free(loop);
@@ -387,15 +394,41 @@ TEST(hook_runner_freed_from_a_callback)
 	hr = runner(loop, 60000, 0, 0);
 	hook_run(hr, "echo $$ > \"$HOOKTEST_DIR/slow2.pid\"; exec sleep 30", &m,
 		 done_cb, &a);
+	slow = read_pid(loop, tmp("slow2.pid"));
+	CHECK(slow > 0 && !pid_gone(slow));
 	hook_run(hr, "exit 0", &m, done_cb, &b);
 	rec.free_me = hr;
 	wait_for(loop, &rec.n, 1, 10000);
 	CHECK_INT(rec.n, 1);
 	CHECK(rec.free_me == NULL);
-	slow = read_pid(tmp("slow2.pid"));
 	CHECK(slow > 0 && pid_gone(slow));
 	/* Nothing of the runner is left in the loop. */
 	loop_run_once(loop, 0);
 	CHECK_INT(rec.n, 1);
+	loop_free(loop);
+}
+
+TEST(hook_reaped_elsewhere_does_not_spin)
+{
+	struct hook_msg m = { .event = HOOK_EVENT_SENT, .id = 9 };
+	struct loop *loop;
+	struct hook_runner *hr;
+	struct rec rec = { 0 };
+	struct tag a = { &rec, 0 };
+
+	/* With SIGCHLD ignored the kernel reaps children itself; the hook
+	 * must still end, with an unknown status. */
+	signal(SIGCHLD, SIG_IGN);
+	CHECK_INT(loop_new(&loop), 0);
+	hr = runner(loop, 10000, 0, 0);
+	hook_run(hr, "exit 5", &m, done_cb, &a);
+	wait_for(loop, &rec.n, 1, 10000);
+	signal(SIGCHLD, SIG_DFL);
+	if (CHECK_INT(rec.n, 1)) {
+		CHECK_INT(rec.r[0].status, HOOK_STATUS_EXITED);
+		CHECK_INT(rec.r[0].code, -1);
+	}
+	CHECK_INT(hook_running(hr), 0);
+	hook_runner_free(hr);
 	loop_free(loop);
 }
