@@ -3,9 +3,9 @@
  * event loop; see include/hook.h.
  */
 #include "hook.h"
+#include "hook_priv.h"
 #include "log.h"
 #include "loop.h"
-#include "store.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,10 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-extern char **environ;
-
 #define HOOK_LINE_MAX 512
-#define HOOK_NVARS 16
 
 struct hook_job {
 	struct hook_job *next;
@@ -57,17 +54,30 @@ struct hook_runner {
 
 static void hook_runner_destroy(struct hook_runner *hr);
 
+static const char *const hook_event_names[] = {
+	[HOOK_EVENT_RECEIVED] = "received",
+	[HOOK_EVENT_SENT] = "sent",
+	[HOOK_EVENT_FAILED] = "failed",
+	[HOOK_EVENT_DELIVERED] = "delivered",
+	[HOOK_EVENT_RULE] = "rule",
+};
+
+#define HOOK_NEVENTS (sizeof(hook_event_names) / sizeof(hook_event_names[0]))
+
 const char *hook_event_name(enum hook_event e)
 {
-	static const char *const names[] = {
-		[HOOK_EVENT_RECEIVED] = "received",
-		[HOOK_EVENT_SENT] = "sent",
-		[HOOK_EVENT_FAILED] = "failed",
-		[HOOK_EVENT_DELIVERED] = "delivered",
-		[HOOK_EVENT_RULE] = "rule",
-	};
+	return (size_t)e < HOOK_NEVENTS ? hook_event_names[e] : "?";
+}
 
-	return (size_t)e < sizeof(names) / sizeof(names[0]) ? names[e] : "?";
+bool hook_event_parse(const char *name, enum hook_event *out)
+{
+	for (size_t i = 0; name && i < HOOK_NEVENTS; i++) {
+		if (strcmp(name, hook_event_names[i]) == 0) {
+			*out = (enum hook_event)i;
+			return true;
+		}
+	}
+	return false;
 }
 
 const char *hook_status_name(enum hook_status s)
@@ -88,82 +98,6 @@ void hook_opts_init(struct hook_opts *o)
 				 .max_running = HOOK_MAX_RUNNING_DEFAULT,
 				 .max_queued = HOOK_MAX_QUEUED_DEFAULT,
 				 .log_output = true };
-}
-
-/* ---- the environment ---- */
-
-static void hook_env_free(char **envp)
-{
-	for (size_t i = 0; envp && envp[i]; i++)
-		free(envp[i]);
-	free(envp);
-}
-
-/* Cuts s to at most max bytes without splitting a UTF-8 sequence. */
-static size_t hook_utf8_cut(const char *s, size_t max)
-{
-	size_t n = strlen(s);
-
-	if (n <= max)
-		return n;
-	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
-		max--;
-	return max;
-}
-
-static char **hook_env_build(const struct hook_runner *hr,
-			     const struct hook_msg *m)
-{
-	char id[24], parts[16], when[32];
-	const char *const vars[HOOK_NVARS][2] = {
-		{ "SMSGW_EVENT", hook_event_name(m->event) },
-		{ "SMSGW_ID", id },
-		{ "SMSGW_NUMBER", m->number },
-		{ "SMSGW_TEXT", m->text },
-		{ "SMSGW_SIM", m->sim },
-		{ "SMSGW_SIM_NUMBER", m->sim_number },
-		{ "SMSGW_ICCID", m->iccid },
-		{ "SMSGW_STATE", m->state },
-		{ "SMSGW_ERROR", m->error },
-		{ "SMSGW_KEYWORD", m->keyword },
-		{ "SMSGW_RULE", m->rule },
-		{ "SMSGW_CAMPAIGN", m->campaign },
-		{ "SMSGW_PARTS", parts },
-		{ "SMSGW_PARTIAL", m->partial ? "1" : "0" },
-		{ "SMSGW_TIME", when },
-		{ "SMSGW_CONFIG", hr->config_path },
-	};
-	size_t n = 0, k = 0;
-	char **envp;
-
-	snprintf(id, sizeof(id), m->id ? "%lld" : "", (long long)m->id);
-	snprintf(parts, sizeof(parts), "%d", m->parts);
-	store_format_time(m->time_ms ? m->time_ms : store_now_ms(), when,
-			  sizeof(when));
-	while (environ && environ[n])
-		n++;
-	envp = calloc(n + HOOK_NVARS + 1, sizeof(*envp));
-	if (!envp)
-		return NULL;
-	/* Ours replace whatever SMSGW_* the daemon itself was started with. */
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "SMSGW_", 6) != 0 &&
-		    !(envp[k++] = strdup(environ[i])))
-			goto fail;
-	for (size_t i = 0; i < HOOK_NVARS; i++) {
-		const char *v = vars[i][1] ? vars[i][1] : "";
-		int len = (int)hook_utf8_cut(v, HOOK_TEXT_MAX);
-
-		if (asprintf(&envp[k], "%s=%.*s", vars[i][0], len, v) < 0) {
-			envp[k] = NULL;
-			goto fail;
-		}
-		k++;
-	}
-	return envp;
-fail:
-	hook_env_free(envp);
-	return NULL;
 }
 
 /* ---- jobs ---- */
@@ -459,6 +393,23 @@ static void hook_pump(struct loop_deferred *d, void *ud)
 	}
 }
 
+int hook_runner_set_opts(struct hook_runner *hr, const struct hook_opts *o)
+{
+	char *path = strdup(o->config_path ? o->config_path : "");
+
+	if (!path)
+		return -ENOMEM;
+	free(hr->config_path);
+	hr->config_path = path;
+	hr->opts = *o;
+	hr->opts.config_path = path;
+	/* Running hooks keep their timer; a lower cap lets them finish. */
+	if (!hr->opts.max_running)
+		hr->opts.max_running = 1;
+	loop_defer(&hr->pump);
+	return 0;
+}
+
 int hook_runner_new(struct loop *loop, const struct hook_opts *o,
 		    struct hook_runner **out)
 {
@@ -467,16 +418,12 @@ int hook_runner_new(struct loop *loop, const struct hook_opts *o,
 	if (!hr)
 		return -ENOMEM;
 	hr->loop = loop;
-	hr->opts = *o;
-	if (!hr->opts.max_running)
-		hr->opts.max_running = 1;
-	hr->config_path = strdup(o->config_path ? o->config_path : "");
-	if (!hr->config_path) {
+	loop_deferred_init(loop, &hr->pump, hook_pump, hr);
+	if (hook_runner_set_opts(hr, o) < 0) {
 		free(hr);
 		return -ENOMEM;
 	}
-	hr->opts.config_path = hr->config_path;
-	loop_deferred_init(loop, &hr->pump, hook_pump, hr);
+	loop_deferred_cancel(&hr->pump);
 	*out = hr;
 	return 0;
 }
@@ -525,6 +472,8 @@ void hook_runner_free(struct hook_runner *hr)
 int hook_run(struct hook_runner *hr, const char *command,
 	     const struct hook_msg *msg, hook_done_cb cb, void *ud)
 {
+	unsigned free_slots = hr->nrunning < hr->opts.max_running
+				      ? hr->opts.max_running - hr->nrunning : 0;
 	struct hook_job *j;
 	char id[24] = "";
 
@@ -533,8 +482,7 @@ int hook_run(struct hook_runner *hr, const char *command,
 	if (msg->id)
 		snprintf(id, sizeof(id), " #%lld", (long long)msg->id);
 	/* Room: a free running slot, or a place in the queue behind them. */
-	if (hr->nqueued >= hr->opts.max_queued +
-				   (hr->opts.max_running - hr->nrunning)) {
+	if (hr->nqueued >= hr->opts.max_queued + free_slots) {
 		log_warn("hook %s%s: %u hooks already waiting, dropped",
 			 hook_event_name(msg->event), id, hr->nqueued);
 		return -ENOBUFS;
@@ -543,7 +491,7 @@ int hook_run(struct hook_runner *hr, const char *command,
 	if (!j)
 		return -ENOMEM;
 	j->command = strdup(command);
-	j->envp = hook_env_build(hr, msg);
+	j->envp = hook_env_build(hr->config_path, msg);
 	if (!j->command || !j->envp) {
 		hook_job_free(j);
 		return -ENOMEM;

@@ -69,6 +69,7 @@ enum hook_event {
 
 /* "received", "sent", "failed", "delivered", "rule" */
 const char *hook_event_name(enum hook_event e);
+bool hook_event_parse(const char *name, enum hook_event *out);
 
 /* The message a hook is about. Strings are borrowed and may be NULL. */
 struct hook_msg {
@@ -125,6 +126,9 @@ typedef void (*hook_done_cb)(const struct hook_result *r, void *ud);
 /* Returns 0 or -errno. */
 int hook_runner_new(struct loop *loop, const struct hook_opts *o,
 		    struct hook_runner **out);
+
+/* New limits and timeout (SIGHUP) for the hooks started from now on. */
+int hook_runner_set_opts(struct hook_runner *hr, const struct hook_opts *o);
 
 /*
  * Kills what still runs (SIGKILL to each process group) and reaps it, and

@@ -4,7 +4,9 @@
  * hanging.
  */
 #include "harness.h"
+#include "config.h"
 #include "hook.h"
+#include "hook_bridge.h"
 #include "log.h"
 #include "loop.h"
 
@@ -430,5 +432,74 @@ TEST(hook_reaped_elsewhere_does_not_spin)
 	}
 	CHECK_INT(hook_running(hr), 0);
 	hook_runner_free(hr);
+	loop_free(loop);
+}
+
+/* Waits until path exists and returns its content (static buffer). */
+static const char *wait_file(struct loop *loop, const char *path)
+{
+	static char buf[512];
+	int64_t deadline = loop_clock_ms() + 10000;
+
+	while (loop_clock_ms() < deadline) {
+		if (slurp(path, buf, sizeof(buf)) && strchr(buf, '\n'))
+			return buf;
+		loop_run_once(loop, 10);
+	}
+	return "";
+}
+
+TEST(hook_bridge_maps_events_to_configured_commands)
+{
+	static char cmd[] =
+		"printf '%s|%s|%s|%s|%s|%s|%s\\n' \"$SMSGW_EVENT\" "
+		"\"$SMSGW_ID\" \"$SMSGW_NUMBER\" \"$SMSGW_RULE\" \"$SMSGW_ERROR\" "
+		"\"$SMSGW_STATE\" \"$SMSGW_CONFIG\" "
+		"> \"$HOOKTEST_DIR/b-$SMSGW_EVENT\"";
+	struct config cfg = {
+		.path = "/etc/smsgw/b.conf",
+		.hooks = { .on_received = cmd, .on_failed = cmd,
+			   .timeout_ms = 10000 },
+	};
+	struct inbound_event in = {
+		.event = "received", .id = 11, .sender = "+15550001111",
+		.body = "hi", .sim = "m1/1", .parts = 1,
+	};
+	struct inbound_event rule = {
+		.event = "rule", .hook = cmd, .id = 12,
+		.sender = "+15550002222", .body = "call back", .sim = "m1/1",
+		.keyword = "callback",
+	};
+	struct outbound_event failed = {
+		.event = "failed", .id = 21, .recipient = "+15550003333",
+		.body = "x", .sim = "m1/1", .state = "failed",
+		.error = "+CMS ERROR: 21",
+	};
+	struct outbound_event other = { .event = "delivered", .id = 22 };
+	struct outbound_event unknown = { .event = "unknown", .id = 23 };
+	struct hook_bridge b = { .cfg = &cfg };
+	struct hook_opts o;
+	struct loop *loop;
+
+	setenv("HOOKTEST_DIR", harness_tmpdir(), 1);
+	CHECK_INT(loop_new(&loop), 0);
+	hook_bridge_opts(&cfg, &o);
+	CHECK_INT(o.timeout_ms, 10000);
+	CHECK_INT(hook_runner_new(loop, &o, &b.runner), 0);
+	hook_bridge_inbound(&in, &b);
+	hook_bridge_inbound(&rule, &b);
+	hook_bridge_outbound(&failed, &b);
+	/* No on_delivered configured, and no hook for "unknown". */
+	hook_bridge_outbound(&other, &b);
+	hook_bridge_outbound(&unknown, &b);
+	CHECK_INT(hook_queued(b.runner), 3);
+	CHECK_STR(wait_file(loop, tmp("b-received")),
+		  "received|11|+15550001111||||/etc/smsgw/b.conf\n");
+	CHECK_STR(wait_file(loop, tmp("b-rule")),
+		  "rule|12|+15550002222|callback|||/etc/smsgw/b.conf\n");
+	CHECK_STR(wait_file(loop, tmp("b-failed")),
+		  "failed|21|+15550003333||+CMS ERROR: 21|failed|"
+		  "/etc/smsgw/b.conf\n");
+	hook_runner_free(b.runner);
 	loop_free(loop);
 }
