@@ -453,7 +453,8 @@ TEST(hook_bridge_maps_events_to_configured_commands)
 {
 	static char cmd[] =
 		"printf '%s|%s|%s|%s|%s|%s|%s\\n' \"$SMSGW_EVENT\" "
-		"\"$SMSGW_ID\" \"$SMSGW_NUMBER\" \"$SMSGW_RULE\" \"$SMSGW_ERROR\" "
+		"\"$SMSGW_ID\" \"$SMSGW_NUMBER\" \"$SMSGW_RULE\" "
+		"\"$SMSGW_ERROR\" "
 		"\"$SMSGW_STATE\" \"$SMSGW_CONFIG\" "
 		"> \"$HOOKTEST_DIR/b-$SMSGW_EVENT\"";
 	struct config cfg = {
