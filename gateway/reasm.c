@@ -209,8 +209,10 @@ static bool reasm_join_open(const struct reasm_part *existing, size_t n,
 		out->due += opts->timeout_ms;
 		return true;
 	}
+	/* Stored waiting, so that the glue's one "waiting → assembled with
+	 * the new inbox id" update covers this part too. */
 	out->verdict = REASM_VERDICT_COMPLETE;
-	out->new_state = REASM_STATE_ASSEMBLED;
+	out->new_state = REASM_STATE_WAITING;
 	return reasm_fill(out, group, k, np->total);
 }
 

@@ -11,10 +11,11 @@
  *
  *	verdict		the new part is stored	and the glue then
  *	WAIT		waiting			arms its timer for out->due
- *	COMPLETE	assembled, new message	inserts the inbox row with
+ *	COMPLETE	waiting			inserts the inbox row with
  *						out->text; every waiting part
- *						of the key becomes assembled
- *						with that row's id
+ *						of the key, the new one too,
+ *						becomes assembled with that
+ *						row's id
  *	AMEND		assembled, message_id	updates that inbox row (body,
  *						parts, partial): never a
  *						second message

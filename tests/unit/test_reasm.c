@@ -104,6 +104,24 @@ static int64_t model_release(struct model *m, int sim, const char *sender,
 	return g->id;
 }
 
+/*
+ * What the table must look like after every step: each assembled part
+ * belongs to a message, and each message has as many parts as it says.
+ */
+static void model_check(const struct model *m)
+{
+	for (size_t i = 0; i < m->nrows; i++)
+		if (m->rows[i].p.state == REASM_STATE_ASSEMBLED)
+			CHECK(m->rows[i].p.message_id != 0);
+	for (size_t g = 0; g < m->nmsgs; g++) {
+		int n = 0;
+
+		for (size_t i = 0; i < m->nrows; i++)
+			n += m->rows[i].p.message_id == m->msgs[g].id;
+		CHECK_INT(n, m->msgs[g].present);
+	}
+}
+
 static enum reasm_verdict feed(struct model *m, int sim, const char *sender,
 			       int ref, bool ref16, int total, int seq,
 			       const char *text, int64_t now)
@@ -133,7 +151,7 @@ static enum reasm_verdict feed(struct model *m, int sim, const char *sender,
 	m->nrows++;
 	nr->p.state = r.new_state;
 	if (r.verdict == REASM_VERDICT_COMPLETE) {
-		nr->p.state = REASM_STATE_WAITING;
+		CHECK_INT(r.new_state, REASM_STATE_WAITING);
 		model_release(m, sim, sender, kref, total, &r);
 	} else if (r.verdict == REASM_VERDICT_AMEND) {
 		struct msg *g = model_msg(m, r.message_id);
@@ -145,6 +163,7 @@ static enum reasm_verdict feed(struct model *m, int sim, const char *sender,
 		nr->p.message_id = r.message_id;
 	}
 	reasm_result_free(&r);
+	model_check(m);
 	return r.verdict;
 }
 
@@ -175,6 +194,7 @@ static int expire_all(struct model *m, int64_t now, int64_t *next_due)
 		}
 		reasm_result_free(&r);
 	}
+	model_check(m);
 	return released;
 }
 
