@@ -96,7 +96,7 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/obj/tests/harness.o $(LIBA)
 $(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(LIBA)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
-	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< tests/fuzz/regress_main.c $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
 tests: $(PROGS) $(UNIT_BIN) $(FUZZREG_BIN)
 
@@ -123,7 +123,7 @@ $(BUILD)/asan/tests/test_%: tests/unit/test_%.c $(BUILD)/asan/obj/tests/harness.
 $(BUILD)/asan/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(BUILD)/asan/libsmsgw.a
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
-	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $< $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
+	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $< tests/fuzz/regress_main.c $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
 asan-tests: $(ASAN_UNIT) $(ASAN_FUZZREG)
 
