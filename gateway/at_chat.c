@@ -1,6 +1,7 @@
 /*
- * at_chat — the command queue, writing, timeouts and teardown. Line
- * classification lives in at_chat_line.c. See include/at_chat.h.
+ * at_chat — the command queue, writing, timeouts and teardown. What lines
+ * mean, and the final and URC tables, live in at_chat_line.c. See
+ * include/at_chat.h.
  */
 #include "at_chat_internal.h"
 
@@ -9,25 +10,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define AT_CHAT_CTRL_Z 0x1a
 #define AT_CHAT_ESC 0x1b
 /* Reads per wake-up before yielding to the other modems. */
 #define AT_CHAT_READS_PER_WAKEUP 8
-
-static const struct at_chat_final at_chat_builtin_finals[] = {
-	{ "OK", false, true },
-	{ "ERROR", false, false },
-	{ "+CME ERROR:", true, false },
-	{ "+CMS ERROR:", true, false },
-	{ "+EXT ERROR:", true, false },
-	{ "NO CARRIER", false, false },
-	{ "NO DIALTONE", false, false },
-	{ "NO ANSWER", false, false },
-	{ "BUSY", false, false },
-	{ "CONNECT", true, true },
-};
 
 static void at_chat_flush(struct at_chat *chat);
 static void at_chat_on_io(struct loop_watch *w, uint32_t events, void *ud);
@@ -39,8 +26,6 @@ static void at_chat_on_kick(struct loop_deferred *d, void *ud);
 int at_chat_new(struct loop *loop, int fd, struct at_chat **out)
 {
 	struct at_chat *chat = calloc(1, sizeof(*chat));
-	size_t n = sizeof(at_chat_builtin_finals) /
-		   sizeof(at_chat_builtin_finals[0]);
 	int rc;
 
 	if (!chat)
@@ -49,13 +34,9 @@ int at_chat_new(struct loop *loop, int fd, struct at_chat **out)
 	chat->fd = fd;
 	chat->next_id = 1;
 	at_frame_init(&chat->frame);
-	for (size_t i = 0; i < n; i++) {
-		rc = at_chat_add_final(chat, at_chat_builtin_finals[i].text,
-				       at_chat_builtin_finals[i].prefix,
-				       at_chat_builtin_finals[i].success);
-		if (rc < 0)
-			goto fail;
-	}
+	rc = at_chat_add_builtin_finals(chat);
+	if (rc < 0)
+		goto fail;
 	loop_timer_init(loop, &chat->timer, at_chat_on_timeout, chat);
 	loop_deferred_init(loop, &chat->kick, at_chat_on_kick, chat);
 	rc = loop_watch_add(loop, &chat->watch, fd, EPOLLIN, at_chat_on_io,
@@ -132,68 +113,6 @@ void at_chat_set_noise(struct at_chat *chat, at_chat_noise_cb cb, void *ud)
 {
 	chat->noise_cb = cb;
 	chat->noise_ud = ud;
-}
-
-/* ---- tables ---- */
-
-int at_chat_add_final(struct at_chat *chat, const char *text, bool prefix,
-		      bool success)
-{
-	struct at_chat_final *f;
-
-	if (!text || !*text)
-		return -EINVAL;
-	f = realloc(chat->finals, (chat->nfinals + 1) * sizeof(*f));
-	if (!f)
-		return -ENOMEM;
-	chat->finals = f;
-	/* Later rows are tried first: a quirk can override a built-in. */
-	memmove(f + 1, f, chat->nfinals * sizeof(*f));
-	f[0].text = strdup(text);
-	if (!f[0].text) {
-		memmove(f, f + 1, chat->nfinals * sizeof(*f));
-		return -ENOMEM;
-	}
-	f[0].prefix = prefix;
-	f[0].success = success;
-	chat->nfinals++;
-	return 0;
-}
-
-int at_chat_register(struct at_chat *chat, const char *prefix, bool pdu,
-		     at_chat_urc_cb cb, void *ud)
-{
-	struct at_chat_urc *u;
-
-	if (!prefix || !*prefix || !cb)
-		return -EINVAL;
-	u = realloc(chat->urcs, (chat->nurcs + 1) * sizeof(*u));
-	if (!u)
-		return -ENOMEM;
-	chat->urcs = u;
-	u = &chat->urcs[chat->nurcs];
-	u->prefix = strdup(prefix);
-	if (!u->prefix)
-		return -ENOMEM;
-	u->pdu = pdu;
-	u->cb = cb;
-	u->ud = ud;
-	u->id = ++chat->urc_seq;
-	chat->nurcs++;
-	return u->id;
-}
-
-void at_chat_unregister(struct at_chat *chat, int id)
-{
-	for (size_t i = 0; i < chat->nurcs; i++) {
-		if (chat->urcs[i].id != id)
-			continue;
-		free(chat->urcs[i].prefix);
-		memmove(&chat->urcs[i], &chat->urcs[i + 1],
-			(chat->nurcs - i - 1) * sizeof(chat->urcs[0]));
-		chat->nurcs--;
-		return;
-	}
 }
 
 /* ---- commands ---- */
@@ -627,40 +546,4 @@ static void at_chat_on_kick(struct loop_deferred *d, void *ud)
 	at_chat_hold(chat);
 	at_chat_start(chat);
 	at_chat_release(chat);
-}
-
-/* ---- final table lookups, used by at_chat_line.c ---- */
-
-const struct at_chat_final *at_chat_find_final(const struct at_chat *chat,
-					       const char *line)
-{
-	for (size_t i = 0; i < chat->nfinals; i++) {
-		const struct at_chat_final *f = &chat->finals[i];
-		size_t n = strlen(f->text);
-
-		if (f->prefix ? strncmp(line, f->text, n) == 0
-			      : strcmp(line, f->text) == 0)
-			return f;
-	}
-	return NULL;
-}
-
-bool at_chat_is_hex(const char *line)
-{
-	size_t n = 0;
-
-	for (; line[n]; n++) {
-		char c = line[n];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') ||
-		      (c >= 'a' && c <= 'f')))
-			return false;
-	}
-	return n > 0 && n % 2 == 0;
-}
-
-bool at_chat_is_echo(const struct at_cmd *cmd, const char *line)
-{
-	return strcasecmp(line, cmd->command) == 0 ||
-	       (cmd->pdu && strcasecmp(line, cmd->pdu) == 0);
 }

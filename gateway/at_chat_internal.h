@@ -1,6 +1,7 @@
 /*
  * The chat's private state, shared by at_chat.c (queue, writing, timeouts,
- * teardown) and at_chat_line.c (what each line from the modem means).
+ * teardown) and at_chat_line.c (what each line from the modem means, and
+ * the final-response and URC tables).
  */
 #ifndef SMSGW_AT_CHAT_INTERNAL_H
 #define SMSGW_AT_CHAT_INTERNAL_H
@@ -94,6 +95,7 @@ void at_chat_finish(struct at_chat *chat, enum at_chat_status status,
 void at_chat_fail_all(struct at_chat *chat, enum at_chat_status status);
 void at_chat_gone(struct at_chat *chat, int err);
 void at_chat_prompt(struct at_chat *chat);
+int at_chat_add_builtin_finals(struct at_chat *chat);
 const struct at_chat_final *at_chat_find_final(const struct at_chat *chat,
 					       const char *line);
 bool at_chat_is_echo(const struct at_cmd *cmd, const char *line);

@@ -1,15 +1,145 @@
 /*
  * at_chat_line — what each line from the modem means: PDU line, echo,
- * final response, a line the command asked for, URC or noise. The order of
- * the rules is in include/at_chat.h.
+ * final response, a line the command asked for, URC or noise (the order of
+ * the rules is in include/at_chat.h), and the tables it consults: final
+ * responses and URC prefixes.
  */
 #include "at_chat_internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* Handlers called for one line without allocating; more is a bug. */
 #define AT_CHAT_URC_BATCH 32
+
+/* ---- the tables: final responses and URC prefixes ---- */
+
+static const struct at_chat_final at_chat_builtin_finals[] = {
+	{ "OK", false, true },
+	{ "ERROR", false, false },
+	{ "+CME ERROR:", true, false },
+	{ "+CMS ERROR:", true, false },
+	{ "+EXT ERROR:", true, false },
+	{ "NO CARRIER", false, false },
+	{ "NO DIALTONE", false, false },
+	{ "NO ANSWER", false, false },
+	{ "BUSY", false, false },
+	{ "CONNECT", true, true },
+};
+
+
+int at_chat_add_final(struct at_chat *chat, const char *text, bool prefix,
+		      bool success)
+{
+	struct at_chat_final *f;
+
+	if (!text || !*text)
+		return -EINVAL;
+	f = realloc(chat->finals, (chat->nfinals + 1) * sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	chat->finals = f;
+	/* Later rows are tried first: a quirk can override a built-in. */
+	memmove(f + 1, f, chat->nfinals * sizeof(*f));
+	f[0].text = strdup(text);
+	if (!f[0].text) {
+		memmove(f, f + 1, chat->nfinals * sizeof(*f));
+		return -ENOMEM;
+	}
+	f[0].prefix = prefix;
+	f[0].success = success;
+	chat->nfinals++;
+	return 0;
+}
+
+int at_chat_register(struct at_chat *chat, const char *prefix, bool pdu,
+		     at_chat_urc_cb cb, void *ud)
+{
+	struct at_chat_urc *u;
+
+	if (!prefix || !*prefix || !cb)
+		return -EINVAL;
+	u = realloc(chat->urcs, (chat->nurcs + 1) * sizeof(*u));
+	if (!u)
+		return -ENOMEM;
+	chat->urcs = u;
+	u = &chat->urcs[chat->nurcs];
+	u->prefix = strdup(prefix);
+	if (!u->prefix)
+		return -ENOMEM;
+	u->pdu = pdu;
+	u->cb = cb;
+	u->ud = ud;
+	u->id = ++chat->urc_seq;
+	chat->nurcs++;
+	return u->id;
+}
+
+void at_chat_unregister(struct at_chat *chat, int id)
+{
+	for (size_t i = 0; i < chat->nurcs; i++) {
+		if (chat->urcs[i].id != id)
+			continue;
+		free(chat->urcs[i].prefix);
+		memmove(&chat->urcs[i], &chat->urcs[i + 1],
+			(chat->nurcs - i - 1) * sizeof(chat->urcs[0]));
+		chat->nurcs--;
+		return;
+	}
+}
+
+const struct at_chat_final *at_chat_find_final(const struct at_chat *chat,
+					       const char *line)
+{
+	for (size_t i = 0; i < chat->nfinals; i++) {
+		const struct at_chat_final *f = &chat->finals[i];
+		size_t n = strlen(f->text);
+
+		if (f->prefix ? strncmp(line, f->text, n) == 0
+			      : strcmp(line, f->text) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+bool at_chat_is_hex(const char *line)
+{
+	size_t n = 0;
+
+	for (; line[n]; n++) {
+		char c = line[n];
+
+		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') ||
+		      (c >= 'a' && c <= 'f')))
+			return false;
+	}
+	return n > 0 && n % 2 == 0;
+}
+
+bool at_chat_is_echo(const struct at_cmd *cmd, const char *line)
+{
+	return strcasecmp(line, cmd->command) == 0 ||
+	       (cmd->pdu && strcasecmp(line, cmd->pdu) == 0);
+}
+int at_chat_add_builtin_finals(struct at_chat *chat)
+{
+	size_t n = sizeof(at_chat_builtin_finals) /
+		   sizeof(at_chat_builtin_finals[0]);
+
+	for (size_t i = 0; i < n; i++) {
+		int rc = at_chat_add_final(chat, at_chat_builtin_finals[i].text,
+					   at_chat_builtin_finals[i].prefix,
+					   at_chat_builtin_finals[i].success);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- classifying lines ---- */
 
 /* The command whose answer this line can be: its command line is out. */
 static struct at_cmd *at_chat_active(struct at_chat *chat)
