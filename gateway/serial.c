@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -260,9 +261,16 @@ ssize_t serial_write(int fd, const void *buf, size_t len)
 
 	if (!len)
 		return 0;
+	/* A socket (ser2net, tests) whose peer left must not raise SIGPIPE
+	 * and kill the daemon: send() can say so, write() cannot. */
 	do
-		n = write(fd, buf, len);
+		n = send(fd, buf, len, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == ENOTSOCK) {
+		do
+			n = write(fd, buf, len);
+		while (n < 0 && errno == EINTR);
+	}
 	return n < 0 ? serial_errno(errno) : n;
 }
 
