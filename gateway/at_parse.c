@@ -183,10 +183,11 @@ static int at_parse_hexval(char c)
 static int at_parse_ucs2_digit(const char *g)
 {
 	int hi = at_parse_hexval(g[2]), lo = at_parse_hexval(g[3]);
-	int c = hi << 4 | lo;
+	int c;
 
 	if (g[0] != '0' || g[1] != '0' || hi < 0 || lo < 0)
 		return -1;
+	c = hi << 4 | lo;
 	return (c >= '0' && c <= '9') || c == '+' || c == '*' || c == '#'
 		       ? c
 		       : -1;

@@ -263,6 +263,9 @@ TEST(at_parse_sms_small_answers)
 	CHECK(!at_parse_sms_cpms("+CPMS: \"SM\",1,2,3", &m));
 	CHECK(at_parse_sms_csca("+CSCA: \"002B0031003500350035\",145", &sca));
 	CHECK_STR(sca.number, "+1555");
+	/* fuzz_at_frame found it: a non-hex digit in a 4-digit group. */
+	CHECK(at_parse_sms_csca("+CSCA: \"00G1\",129", &sca));
+	CHECK_STR(sca.number, "00G1");
 	CHECK(at_parse_sms_csca("+CSCA: \"0041\",129", &sca));
 	CHECK_STR(sca.number, "0041");
 	CHECK(at_parse_sms_csca("+CSCA: \"\"", &sca) && sca.type == -1);
