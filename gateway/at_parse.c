@@ -149,9 +149,12 @@ bool at_parse_cpin(const char *line, enum at_cpin *out)
 		const char *text;
 		enum at_cpin code;
 	} codes[] = {
-		{ "READY", AT_CPIN_READY },	    { "SIM PIN", AT_CPIN_SIM_PIN },
-		{ "SIM PUK", AT_CPIN_SIM_PUK },	    { "PH-SIM PIN", AT_CPIN_PH_SIM_PIN },
-		{ "SIM PIN2", AT_CPIN_SIM_PIN2 },   { "SIM PUK2", AT_CPIN_SIM_PUK2 },
+		{ "READY", AT_CPIN_READY },
+		{ "SIM PIN", AT_CPIN_SIM_PIN },
+		{ "SIM PUK", AT_CPIN_SIM_PUK },
+		{ "PH-SIM PIN", AT_CPIN_PH_SIM_PIN },
+		{ "SIM PIN2", AT_CPIN_SIM_PIN2 },
+		{ "SIM PUK2", AT_CPIN_SIM_PUK2 },
 		{ "PH-NET PIN", AT_CPIN_PH_NET_PIN },
 	};
 	struct at_result_iter it;

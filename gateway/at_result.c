@@ -1,4 +1,4 @@
-/* at_result — field iterator over AT response lines; see include/at_result.h. */
+/* at_result — fields of AT response lines; see include/at_result.h. */
 #include "at_result.h"
 
 #include <limits.h>
@@ -300,9 +300,12 @@ bool at_result_next_hexstring(struct at_result_iter *it, uint8_t *buf,
 	}
 	if (!at_result_field_end(it, after))
 		return false;
-	for (size_t i = 0; i < n; i += 2)
-		buf[i / 2] = (uint8_t)(at_result_hexval(it->line[start + i]) << 4 |
-				       at_result_hexval(it->line[start + i + 1]));
+	for (size_t i = 0; i < n; i += 2) {
+		const char *d = it->line + start + i;
+
+		buf[i / 2] = (uint8_t)(at_result_hexval(d[0]) << 4 |
+				       at_result_hexval(d[1]));
+	}
 	*len = n / 2;
 	return true;
 }

@@ -56,7 +56,8 @@ struct driver_final {
 enum driver_urc_kind {
 	DRIVER_URC_IGNORE,	/* known chatter: not logged as noise
 				 * (Huawei ^MODE, ^SRVST, ^DSFLOWRPT) */
-	DRIVER_URC_SIGNAL,	/* at_parse_signal_urc(): ^RSSI, +CSQN, +QIND csq */
+	DRIVER_URC_SIGNAL,	/* at_parse_signal_urc(): ^RSSI, +CSQN,
+				 * +QIND: "csq" */
 	DRIVER_URC_BOOT,	/* the modem (re)started: RDY, SMS Ready,
 				 * +QIND: SMS DONE, PB DONE; when seen while
 				 * ready, init runs again */

@@ -15,7 +15,7 @@
 
 struct ports_entry {
 	char path[64];		/* /dev/ttyUSB2 */
-	char by_id[320];	/* /dev/serial/by-id/usb-...-if02-port0, or "" */
+	char by_id[320];	/* /dev/serial/by-id/usb-...-port0, or "" */
 	bool usb;
 	int vid, pid;		/* when usb */
 	char manufacturer[128];	/* "" when unknown */

@@ -195,8 +195,9 @@ TEST(at_chat_cmt_with_its_pdu_inside_a_command)
 	CHECK_INT(cmt.calls, 1);
 	CHECK_STR(cmt.line, "+CMT: ,21");
 	CHECK(cmt.has_pdu);
-	CHECK_STR(cmt.pdu, "07915155000000F0040B915155214365F7000062117260000000"
-			   "02C834");
+	CHECK_STR(cmt.pdu,
+		  "07915155000000F0040B915155214365F7000062117260000000"
+		  "02C834");
 	CHECK_INT(a.nlines, 1);
 	CHECK_STR(a.lines[0], "+CSQ: 9,99");
 

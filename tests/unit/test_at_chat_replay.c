@@ -143,8 +143,8 @@ static void replay_one(const char *path, struct replay *r)
 			is_pdu_chunk(c, &hexlen);
 			fx_expect(&r->fx, c->data, hexlen);
 			fx_expect_str(&r->fx, "\x1a");
-			if (c->data[c->len - 1] != 0x1a && i + 1 < cap.nchunks &&
-			    cap.chunks[i + 1].len == 1 &&
+			if (c->data[c->len - 1] != 0x1a &&
+			    i + 1 < cap.nchunks && cap.chunks[i + 1].len == 1 &&
 			    cap.chunks[i + 1].data[0] == 0x1a)
 				i++;
 			continue;

@@ -131,7 +131,8 @@ TEST(at_chat_garbage_and_nul_around_answers)
 {
 	struct fx fx;
 	struct rec a = { 0 };
-	static const char noise[] = "\0\xff\x01\r\n+CSQ: 5,99\0\r\n\x02\r\nOK\r\n";
+	static const char noise[] =
+		"\0\xff\x01\r\n+CSQ: 5,99\0\r\n\x02\r\nOK\r\n";
 
 	fx_init(&fx);
 	CHECK(at_chat_send(fx.chat, "AT+CSQ", "+CSQ:", rec_cb, &a) > 0);

@@ -85,7 +85,8 @@ TEST(at_parse_reg_table)
 		{ "+CREG: 0,1", true, 0, 1, 0, 0, -1 },
 		{ "+CREG: 5", true, -1, 5, 0, 0, -1 },
 		{ "+CREG: 1,\"00C3\",\"A1B2\"", true, -1, 1, 0xc3, 0xa1b2, -1 },
-		{ "+CREG: 1,\"00C3\",\"A1B2\",7", true, -1, 1, 0xc3, 0xa1b2, 7 },
+		{ "+CREG: 1,\"00C3\",\"A1B2\",7", true, -1, 1, 0xc3, 0xa1b2,
+		  7 },
 		{ "+CREG: 2,5,\"00C3\",\"0123ABCD\",2", true, 2, 5, 0xc3,
 		  0x123abcd, 2 },
 		{ "+CEREG: 2,6,\"3584\",\"00ef4a08\",7", true, 2, 6, 0x3584,
@@ -162,7 +163,8 @@ TEST(at_parse_identity_table)
 		const char *want;	/* NULL: rejected */
 	} t[] = {
 		{ at_parse_imei, "490154203237518", "490154203237518" },
-		{ at_parse_imei, "+CGSN: \"490154203237518\"", "490154203237518" },
+		{ at_parse_imei, "+CGSN: \"490154203237518\"",
+		  "490154203237518" },
 		{ at_parse_imei, "+GSN: 490154203237518", "490154203237518" },
 		{ at_parse_imei, "49015420323751", "49015420323751" },
 		{ at_parse_imei, "4901542032", NULL },

@@ -72,7 +72,8 @@ TEST(ports_print_table_and_json)
 {
 	struct ports_entry e[2] = {
 		{ .path = "/dev/ttyUSB2",
-		  .by_id = "/dev/serial/by-id/usb-HUAWEI_MOBILE_HUAWEI_MOBILE-if02-port0",
+		  .by_id = "/dev/serial/by-id/"
+			   "usb-HUAWEI_MOBILE_HUAWEI_MOBILE-if02-port0",
 		  .usb = true, .vid = 0x12d1, .pid = 0x1506,
 		  .manufacturer = "HUAWEI_MOBILE", .product = "HUAWEI_MOBILE",
 		  .description = "HUAWEI_MOBILE", .vendor = "Huawei E3372",
@@ -85,18 +86,27 @@ TEST(ports_print_table_and_json)
 
 	out = print(&l, false);
 	CHECK_STR(out,
-		  "PATH          USB        DRIVER   MANUFACTURER   PRODUCT        SERIAL  BY-ID\n"
-		  "/dev/ttyUSB2  12d1:1506  huawei   HUAWEI_MOBILE  HUAWEI_MOBILE  -       usb-HUAWEI_MOBILE_HUAWEI_MOBILE-if02-port0\n"
-		  "/dev/ttyS0    -          generic  -              -              -       -\n");
+		  "PATH          USB        DRIVER   MANUFACTURER   "
+		  "PRODUCT        SERIAL  BY-ID\n"
+		  "/dev/ttyUSB2  12d1:1506  huawei   HUAWEI_MOBILE  "
+		  "HUAWEI_MOBILE  -       "
+		  "usb-HUAWEI_MOBILE_HUAWEI_MOBILE-if02-port0\n"
+		  "/dev/ttyS0    -          generic  -              "
+		  "-              -       -\n");
 	free(out);
 	out = print(&l, true);
 	CHECK_STR(out,
-		  "{\"ports\":[{\"path\":\"/dev/ttyUSB2\",\"by_id\":\"/dev/serial/by-id/usb-HUAWEI_MOBILE_HUAWEI_MOBILE-if02-port0\","
-		  "\"usb\":{\"vid\":\"12d1\",\"pid\":\"1506\"},\"manufacturer\":\"HUAWEI_MOBILE\","
-		  "\"product\":\"HUAWEI_MOBILE\",\"serial\":null,\"description\":\"HUAWEI_MOBILE\","
+		  "{\"ports\":[{\"path\":\"/dev/ttyUSB2\","
+		  "\"by_id\":\"/dev/serial/by-id/"
+		  "usb-HUAWEI_MOBILE_HUAWEI_MOBILE-if02-port0\","
+		  "\"usb\":{\"vid\":\"12d1\",\"pid\":\"1506\"},"
+		  "\"manufacturer\":\"HUAWEI_MOBILE\","
+		  "\"product\":\"HUAWEI_MOBILE\",\"serial\":null,"
+		  "\"description\":\"HUAWEI_MOBILE\","
 		  "\"vendor\":\"Huawei E3372\",\"driver\":\"huawei\"},"
-		  "{\"path\":\"/dev/ttyS0\",\"by_id\":null,\"usb\":null,\"manufacturer\":null,"
-		  "\"product\":null,\"serial\":null,\"description\":\"ttyS0\",\"vendor\":null,"
+		  "{\"path\":\"/dev/ttyS0\",\"by_id\":null,\"usb\":null,"
+		  "\"manufacturer\":null,\"product\":null,\"serial\":null,"
+		  "\"description\":\"ttyS0\",\"vendor\":null,"
 		  "\"driver\":\"generic\"}]}\n");
 	free(out);
 	out = print(&none, false);

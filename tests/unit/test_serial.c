@@ -117,7 +117,7 @@ TEST(serial_open_pty_raw_nonblocking)
 	/* Bytes pass unchanged both ways (\r not turned into \n). */
 	CHECK_INT(write(m, "\r\nOK\r\n", 6), 6);
 	{
-		/* A pty hands bytes over asynchronously: wait until readable. */
+		/* A pty hands bytes over asynchronously: wait for them. */
 		struct pollfd p = { .fd = serial_fd(s), .events = POLLIN };
 
 		CHECK_INT(poll(&p, 1, 3000), 1);
