@@ -244,6 +244,15 @@ static void at_chat_unlink(struct at_chat *chat, struct at_cmd *cmd)
 	}
 }
 
+/* Forgets unwritten bytes, and stops asking for EPOLLOUT: a writable fd
+ * would wake the loop for nothing, again and again. */
+static void at_chat_drop_write(struct at_chat *chat)
+{
+	chat->wlen = chat->woff = 0;
+	if (chat->watch.active)
+		loop_watch_set(&chat->watch, EPOLLIN);
+}
+
 /* Calls the callback (if still owed) and frees the command, already
  * unlinked. */
 static void at_chat_call(struct at_cmd *cmd, enum at_chat_status status,
@@ -274,7 +283,7 @@ void at_chat_finish(struct at_chat *chat, enum at_chat_status status,
 	loop_timer_disarm(&chat->timer);
 	at_frame_expect_prompt(&chat->frame, false);
 	chat->phase = AT_CHAT_PHASE_IDLE;
-	chat->wlen = chat->woff = 0;
+	at_chat_drop_write(chat);
 	at_chat_unlink(chat, cmd);
 	at_chat_kick(chat);
 	if (status == AT_CHAT_STATUS_OK || status == AT_CHAT_STATUS_ERROR)
@@ -289,7 +298,7 @@ void at_chat_fail_all(struct at_chat *chat, enum at_chat_status status)
 	/* Detach first: callbacks may queue new commands. */
 	chat->head = chat->tail = NULL;
 	chat->phase = AT_CHAT_PHASE_IDLE;
-	chat->wlen = chat->woff = 0;
+	at_chat_drop_write(chat);
 	loop_timer_disarm(&chat->timer);
 	at_frame_expect_prompt(&chat->frame, false);
 	while (list) {
@@ -510,6 +519,8 @@ static void at_chat_on_io(struct loop_watch *w, uint32_t events, void *ud)
 	at_chat_hold(chat);
 	if ((events & EPOLLOUT) && chat->wlen)
 		at_chat_flush(chat);
+	else if (events & EPOLLOUT)
+		at_chat_drop_write(chat);
 	if (!chat->dead && !chat->gone &&
 	    (events & (EPOLLIN | EPOLLHUP | EPOLLERR | EPOLLRDHUP)))
 		at_chat_read(chat, events);

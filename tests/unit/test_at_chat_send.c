@@ -393,3 +393,47 @@ TEST(at_chat_too_many_lines_truncated)
 	CHECK_STR(a.lines[FX_MAX_LINES - 1], "L15");
 	fx_done(&fx);
 }
+
+TEST(at_chat_blocked_write_dropped_on_timeout)
+{
+	struct fx fx;
+	struct rec a = { 0 }, b = { 0 };
+	struct at_request req = { .command = "AT+CSQ", .timeout_ms = 80,
+				  .cb = rec_cb, .ud = &a };
+	static char fill[4096];
+	size_t filled = 0;
+	ssize_t n;
+	int spins = 0;
+
+	fx_init(&fx);
+	/* Fill the socket so the chat's write would block. */
+	memset(fill, 'x', sizeof(fill));
+	while ((n = write(fx.host, fill, sizeof(fill))) > 0)
+		filled += (size_t)n;
+	CHECK(filled > 0);
+	CHECK(at_chat_submit(fx.chat, &req) > 0);
+	for (int64_t end = loop_clock_ms() + 3000;
+	     !a.calls && loop_clock_ms() < end;)
+		loop_run_once(fx.loop, 10);
+	CHECK_INT(a.status, AT_CHAT_STATUS_TIMEOUT);
+	/* The socket is writable again once drained... */
+	while (filled) {
+		n = read(fx.modem, fill, sizeof(fill));
+		if (n <= 0)
+			break;
+		filled -= (size_t)n < filled ? (size_t)n : filled;
+	}
+	/* ...and nothing is owed, so the loop sleeps instead of spinning
+	 * on EPOLLOUT: a handful of turns in 200 ms, not thousands. */
+	for (int64_t end = loop_clock_ms() + 200; loop_clock_ms() < end;
+	     spins++)
+		loop_run_once(fx.loop, 50);
+	CHECK(spins < 50);
+	fx.ngot = 0;
+	fx_drain(&fx);
+	CHECK(strstr(fx.got, "AT+CSQ") == NULL);
+	fx.ngot = 0;
+	CHECK(at_chat_send(fx.chat, "AT", NULL, rec_cb, &b) > 0);
+	fx_expect_str(&fx, "AT\r");
+	fx_done(&fx);
+}
