@@ -1,6 +1,9 @@
 /* cli — what the subcommands share; see include/cli.h. */
 #include "cli.h"
 
+#include "config.h"
+#include "store.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -28,22 +31,42 @@ int cli_usage(const char *fmt, ...)
 	return CLI_USAGE;
 }
 
-/* Filled in with the configuration and store modules. */
 struct config *cli_config(struct cli *cli)
 {
-	(void)cli;
-	cli_error("configuration loading is not implemented yet");
-	return NULL;
+	char err[2048];
+
+	if (cli->cfg)
+		return cli->cfg;
+	if (config_load(cli->config_path, &cli->cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "smsgw: %s\n", err);
+		return NULL;
+	}
+	return cli->cfg;
 }
 
 struct store *cli_store(struct cli *cli)
 {
-	(void)cli;
-	cli_error("the database is not implemented yet");
-	return NULL;
+	char err[1024];
+
+	if (cli->store)
+		return cli->store;
+	if (!cli_config(cli))
+		return NULL;
+	/* Readers and the CLI's few writes share the daemon's database; WAL
+	 * lets them run beside it. Creating it here lets every command work
+	 * before the daemon ever ran. */
+	if (store_open(cli->cfg->database, STORE_OPEN_CREATE, &cli->store, err,
+		       sizeof(err)) < 0) {
+		fprintf(stderr, "smsgw: %s\n", err);
+		return NULL;
+	}
+	return cli->store;
 }
 
 void cli_close(struct cli *cli)
 {
-	(void)cli;
+	store_close(cli->store);
+	cli->store = NULL;
+	config_free(cli->cfg);
+	cli->cfg = NULL;
 }

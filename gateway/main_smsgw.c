@@ -33,7 +33,9 @@ static const struct cli_command commands[] = {
 	{ "report", cli_report, "report --campaign C -o FILE.html" },
 	{ "metrics", cli_metrics, "metrics" },
 	{ "pdu", cli_pdu,
-	  "pdu decode HEX | pdu encode [--report] [--flash] [--validity V] [--ucs2] NUMBER TEXT" },
+	  "pdu decode HEX|-\n"
+	  "  smsgw pdu encode [--report] [--flash] [--validity V] [--ucs2] [--smart]\n"
+	  "                   [--language L] [--ref N] [--ref16] NUMBER TEXT" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,370 @@
+/*
+ * config_check — what a valid smsgw.conf value looks like, as a table from
+ * option name to check. See include/config_check.h.
+ */
+#include "config_check.h"
+#include "log.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <ctype.h>
+#include <errno.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static bool all_digits(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n < min || n > max)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+bool config_parse_duration(const char *s, int64_t *ms)
+{
+	static const struct {
+		const char *suffix;
+		int64_t ms;
+	} units[] = {
+		{ "", 1000 },	     { "ms", 1 },	  { "s", 1000 },
+		{ "m", 60000 },	     { "h", 3600000 },	  { "d", 86400000 },
+		{ "w", 604800000 },
+	};
+	char *end;
+	long long v;
+
+	if (!s || !isdigit((unsigned char)s[0]))
+		return false;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || v > 100LL * 365 * 86400)
+		return false;
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(end, units[i].suffix) == 0) {
+			*ms = v * units[i].ms;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const char *check_duration(const char *s)
+{
+	int64_t ms;
+
+	return config_parse_duration(s, &ms)
+		       ? NULL
+		       : "is not a duration (e.g. 90, 90s, 500ms, 10m, 12h, 8d, 1w)";
+}
+
+static const char *check_e164(const char *s)
+{
+	return s[0] == '+' && all_digits(s + 1, 3, 15) && s[1] != '0'
+		       ? NULL
+		       : "is not an international number (+ and 3 to 15 digits)";
+}
+
+static const char *check_country(const char *s)
+{
+	if (s[0] == '+')
+		s++;
+	if (!s[0])
+		return NULL;
+	return all_digits(s, 1, 3) && s[0] != '0'
+		       ? NULL
+		       : "is not a country calling code (1 to 3 digits, e.g. 44)";
+}
+
+static const char *check_nonempty(const char *s)
+{
+	return s[0] ? NULL : "must not be empty";
+}
+
+static const char *check_path(const char *s)
+{
+	if (!s[0])
+		return "must not be empty";
+	return strchr(s, '\n') ? "must not contain a line break" : NULL;
+}
+
+static const char *check_level(const char *s)
+{
+	enum log_level l;
+
+	return log_level_parse(s, &l)
+		       ? NULL
+		       : "must be error, warning, notice, info or debug";
+}
+
+static const char *check_driver(const char *s)
+{
+	return config_driver_known(s) ? NULL : "is not a known driver";
+}
+
+static const char *check_pin(const char *s)
+{
+	return all_digits(s, 4, 8) ? NULL : "must be 4 to 8 digits";
+}
+
+static const char *check_imei(const char *s)
+{
+	return all_digits(s, 14, 17) ? NULL : "must be 14 to 17 digits";
+}
+
+static const char *check_iccid(const char *s)
+{
+	size_t n = strlen(s);
+
+	/* Some modems print the ICCID with a trailing F filler (ITU-T E.118). */
+	if (n && (s[n - 1] == 'F' || s[n - 1] == 'f'))
+		n--;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return "must be 18 to 22 digits";
+	return n >= 18 && n <= 22 ? NULL : "must be 18 to 22 digits";
+}
+
+static const char *check_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 32)
+		return "must be 1 to 32 letters, digits, '-' or '_'";
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
+			return "must be 1 to 32 letters, digits, '-' or '_'";
+	return NULL;
+}
+
+static const char *check_action(const char *s)
+{
+	enum config_rule_action a;
+
+	return config_rule_action_parse(s, &a)
+		       ? NULL
+		       : "must be tag, reply, forward or hook";
+}
+
+static const char *check_regex(const char *s)
+{
+	static char msg[160];
+	pcre2_code *re;
+	int code;
+	PCRE2_SIZE off;
+	PCRE2_UCHAR buf[100];
+
+	re = pcre2_compile((PCRE2_SPTR)s, PCRE2_ZERO_TERMINATED,
+			   PCRE2_UTF | PCRE2_CASELESS, &code, &off, NULL);
+	if (re) {
+		pcre2_code_free(re);
+		return NULL;
+	}
+	pcre2_get_error_message(code, buf, sizeof(buf));
+	snprintf(msg, sizeof(msg), "is not a valid regular expression: %s at offset %zu",
+		 (char *)buf, (size_t)off);
+	return msg;
+}
+
+static bool parse_hhmm(const char *s, int *minutes)
+{
+	int h, m, n = 0;
+
+	if (sscanf(s, "%2d:%2d%n", &h, &m, &n) != 2 || n != 5 || h > 23 ||
+	    m > 59 || h < 0 || m < 0)
+		return false;
+	*minutes = h * 60 + m;
+	return true;
+}
+
+static const char *check_quiet_hours(const char *s)
+{
+	int a, b;
+
+	if (strlen(s) == 11 && s[5] == '-' && parse_hhmm(s, &a) &&
+	    parse_hhmm(s + 6, &b) && a != b)
+		return NULL;
+	return "must be HH:MM-HH:MM in the recipient's local time, e.g. 21:00-08:00";
+}
+
+static const char *check_init(const char *s)
+{
+	if (strncasecmp(s, "AT", 2) != 0)
+		return "must be an AT command";
+	for (; *s; s++)
+		if (*s == '\r' || *s == '\n' || *s == 0x1a || *s == 0x1b)
+			return "must be one line without control characters";
+	return NULL;
+}
+
+static const char *check_keyword(const char *s)
+{
+	return s[0] && strlen(s) <= 64 ? NULL : "must be 1 to 64 characters";
+}
+
+static const struct {
+	const char *option;
+	const char *(*check)(const char *value);
+} value_checks[] = {
+	{ "spool", check_path },	 { "database", check_path },
+	{ "at_trace", check_path },	 { "default_country", check_country },
+	{ "log_level", check_level },	 { "timezone", check_nonempty },
+	{ "retry_min", check_duration }, { "retry_max", check_duration },
+	{ "prompt_timeout", check_duration },
+	{ "send_timeout", check_duration },
+	{ "expire_after", check_duration },
+	{ "sticky_ttl", check_duration },
+	{ "report_window", check_duration },
+	{ "reassembly_timeout", check_duration },
+	{ "health_interval", check_duration },
+	{ "min_gap", check_duration },	 { "pause_window", check_duration },
+	{ "pause_for", check_duration },	 { "timeout", check_duration },
+	{ "quiet_hours", check_quiet_hours },
+	{ "device", check_path },	 { "driver", check_driver },
+	{ "pin", check_pin },		 { "imei", check_imei },
+	{ "smsc", check_e164 },		 { "number", check_e164 },
+	{ "forward", check_e164 },	 { "iccid", check_iccid },
+	{ "pool", check_name },		 { "action", check_action },
+	{ "match", check_regex },	 { "init", check_init },
+	{ "optout_keywords", check_keyword },
+	{ "optin_keywords", check_keyword },
+	{ "help_keywords", check_keyword },
+	{ "reply", check_nonempty },	 { "hook", check_nonempty },
+	{ "on_received", check_nonempty }, { "on_sent", check_nonempty },
+	{ "on_failed", check_nonempty }, { "on_delivered", check_nonempty },
+};
+
+const char *config_check_value(const char *option, const char *value)
+{
+	if (!value)
+		return NULL;
+	for (size_t i = 0; i < sizeof(value_checks) / sizeof(value_checks[0]); i++)
+		if (strcmp(option, value_checks[i].option) == 0)
+			return value_checks[i].check(value);
+	return NULL;
+}
+
+const char *config_check_int(const char *option, long v)
+{
+	static const long rates[] = { 1200,   2400,   4800,   9600,   19200,
+				      38400,  57600,  115200, 230400, 460800,
+				      921600, 3000000 };
+
+	if (strcmp(option, "baudrate") == 0) {
+		for (size_t i = 0; i < sizeof(rates) / sizeof(rates[0]); i++)
+			if (v == rates[i])
+				return NULL;
+		return "is not a standard rate (e.g. 9600, 115200, 921600)";
+	}
+	if (strcmp(option, "daily_limit") == 0 ||
+	    strcmp(option, "monthly_limit") == 0)
+		return v >= 0 && v <= 10000000 ? NULL
+					       : "is out of range (0 to 10000000; 0: no limit)";
+	if (strcmp(option, "max_attempts") == 0)
+		return v >= 1 && v <= 100 ? NULL : "is out of range (1 to 100)";
+	if (strcmp(option, "max_file_size") == 0)
+		return v >= 1024 && v <= (1L << 30)
+			       ? NULL
+			       : "is out of range (1024 to 1073741824 bytes)";
+	if (strcmp(option, "pause_after_errors") == 0)
+		return v >= 0 && v <= 1000 ? NULL
+					   : "is out of range (0 to 1000; 0: never pause)";
+	if (strcmp(option, "max_parts") == 0)
+		return v >= 1 && v <= 255 ? NULL : "is out of range (1 to 255)";
+	return NULL;
+}
+
+bool config_rule_action_parse(const char *s, enum config_rule_action *out)
+{
+	static const char *const names[] = {
+		[CONFIG_RULE_TAG] = "tag", [CONFIG_RULE_REPLY] = "reply",
+		[CONFIG_RULE_FORWARD] = "forward", [CONFIG_RULE_HOOK] = "hook",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum config_rule_action)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool config_driver_known(const char *name)
+{
+	/* TODO(driver registry): ask drivers/ once the ops tables land. */
+	static const char *const names[] = {
+		"auto", "generic", "huawei", "simcom", "quectel",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+int config_check_modem_section(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *m = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+
+	if (!cfg_getstr(m, "device")) {
+		cfg_error(cfg, "modem \"%s\": device is required", cfg_title(m));
+		return -1;
+	}
+	return 0;
+}
+
+int config_check_rule_section(cfg_t *cfg, cfg_opt_t *opt)
+{
+	cfg_t *r = cfg_opt_getnsec(opt, cfg_opt_size(opt) - 1);
+	enum config_rule_action a = CONFIG_RULE_TAG;
+	const char *title = cfg_title(r);
+
+	config_rule_action_parse(cfg_getstr(r, "action"), &a);
+	if (!cfg_getstr(r, "match")) {
+		cfg_error(cfg, "rule \"%s\": match is required", title);
+		return -1;
+	}
+	if (check_name(title)) {
+		cfg_error(cfg, "rule \"%s\": the name %s", title, check_name(title));
+		return -1;
+	}
+	if ((a == CONFIG_RULE_REPLY && !cfg_getstr(r, "reply")) ||
+	    (a == CONFIG_RULE_FORWARD && !cfg_getstr(r, "forward")) ||
+	    (a == CONFIG_RULE_HOOK && !cfg_getstr(r, "hook"))) {
+		cfg_error(cfg, "rule \"%s\": action %s needs the option %s",
+			  title, cfg_getstr(r, "action"), cfg_getstr(r, "action"));
+		return -1;
+	}
+	return 0;
+}
+
+/* Two modem sections on one device would fight over the port. */
+int config_check_whole(cfg_t *cfg, char *err, size_t errsize,
+		       const char *path)
+{
+	unsigned n = cfg_size(cfg, "modem");
+
+	for (unsigned i = 0; i < n; i++) {
+		cfg_t *a = cfg_getnsec(cfg, "modem", i);
+
+		for (unsigned j = i + 1; j < n; j++) {
+			cfg_t *b = cfg_getnsec(cfg, "modem", j);
+
+			if (strcmp(cfg_getstr(a, "device"),
+				   cfg_getstr(b, "device")) == 0) {
+				snprintf(err, errsize,
+					 "%s: modem \"%s\" and modem \"%s\": both use device %s",
+					 path, cfg_title(a), cfg_title(b),
+					 cfg_getstr(a, "device"));
+				return -1;
+			}
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,375 @@
+/*
+ * store — connection, pragmas, migrations, transactions, the statement
+ * cache and the audit log. See include/store.h.
+ */
+#include "store.h"
+#include "store_schema.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define STORE_STMT_CACHE 128
+
+struct store_stmt {
+	const char *sql;	/* key: the literal's address */
+	sqlite3_stmt *stmt;
+};
+
+struct store {
+	sqlite3 *db;
+	bool readonly;
+	int depth;		/* store_begin() nesting */
+	bool failed;		/* a nested level rolled back */
+	struct store_stmt cache[STORE_STMT_CACHE];
+	size_t ncache;
+};
+
+sqlite3 *store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *store_errmsg(struct store *st)
+{
+	return sqlite3_errmsg(st->db);
+}
+
+static int exec(struct store *st, const char *sql, char *err, size_t errsize)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) == SQLITE_OK)
+		return 0;
+	if (err)
+		snprintf(err, errsize, "%s", msg ? msg : "unknown error");
+	else
+		log_error("store: %s", msg ? msg : "unknown error");
+	sqlite3_free(msg);
+	return -EIO;
+}
+
+int store_user_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+int store_schema_version(void)
+{
+	return store_schema_latest();
+}
+
+int store_migrate_to(struct store *st, int version, char *err, size_t errsize)
+{
+	int cur = store_user_version(st);
+
+	if (cur < 0) {
+		snprintf(err, errsize, "cannot read the schema version: %s",
+			 sqlite3_errmsg(st->db));
+		return -EIO;
+	}
+	if (cur > store_schema_latest()) {
+		snprintf(err, errsize,
+			 "the database has schema version %d; this smsgw knows "
+			 "up to %d (upgrade smsgw)", cur, store_schema_latest());
+		return -EPROTO;
+	}
+	/* Each step in its own transaction: a crash leaves a whole version. */
+	for (int v = cur + 1; v <= version; v++) {
+		char sql[64];
+
+		if (exec(st, "BEGIN IMMEDIATE", err, errsize) < 0)
+			return -EIO;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
+		if (exec(st, store_schema_migration(v), err, errsize) < 0 ||
+		    exec(st, sql, err, errsize) < 0) {
+			exec(st, "ROLLBACK", NULL, 0);
+			return -EIO;
+		}
+		if (exec(st, "COMMIT", err, errsize) < 0)
+			return -EIO;
+	}
+	return 0;
+}
+
+static int set_pragmas(struct store *st, char *err, size_t errsize)
+{
+	sqlite3_busy_timeout(st->db, 5000);
+	if (st->readonly)
+		return exec(st, "PRAGMA foreign_keys = ON", err, errsize);
+	/* journal_mode=WAL is persistent; the others are per connection. */
+	return exec(st,
+		    "PRAGMA journal_mode = WAL;"
+		    "PRAGMA synchronous = FULL;"
+		    "PRAGMA foreign_keys = ON;"
+		    "PRAGMA journal_size_limit = 67108864;",
+		    err, errsize);
+}
+
+int store_open(const char *path, unsigned flags, struct store **out,
+	       char *err, size_t errsize)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	int oflags = SQLITE_OPEN_NOMUTEX;
+	int rc;
+
+	*out = NULL;
+	if (!st) {
+		snprintf(err, errsize, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	st->readonly = flags & STORE_OPEN_READONLY;
+	if (st->readonly)
+		oflags |= SQLITE_OPEN_READONLY;
+	else
+		oflags |= SQLITE_OPEN_READWRITE |
+			  (flags & STORE_OPEN_CREATE ? SQLITE_OPEN_CREATE : 0);
+	rc = sqlite3_open_v2(path, &st->db, oflags, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsize, "%s: %s", path,
+			 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	if (set_pragmas(st, err, errsize) < 0)
+		goto fail;
+	if (!st->readonly &&
+	    store_migrate_to(st, store_schema_latest(), err, errsize) < 0)
+		goto fail;
+	if (st->readonly && store_user_version(st) != store_schema_latest()) {
+		snprintf(err, errsize,
+			 "%s: schema version %d, expected %d (start smsgwd once "
+			 "to migrate it)", path, store_user_version(st),
+			 store_schema_latest());
+		goto fail;
+	}
+	*out = st;
+	return 0;
+fail:
+	sqlite3_close_v2(st->db);
+	free(st);
+	return -EIO;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	for (size_t i = 0; i < st->ncache; i++)
+		sqlite3_finalize(st->cache[i].stmt);
+	if (st->depth)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close_v2(st->db);
+	free(st);
+}
+
+sqlite3_stmt *store_prepare(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+
+	for (size_t i = 0; i < st->ncache; i++) {
+		if (st->cache[i].sql == sql) {
+			s = st->cache[i].stmt;
+			sqlite3_reset(s);
+			sqlite3_clear_bindings(s);
+			return s;
+		}
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s,
+			       NULL) != SQLITE_OK) {
+		log_error("store: prepare: %s: %s", sqlite3_errmsg(st->db), sql);
+		return NULL;
+	}
+	if (st->ncache == STORE_STMT_CACHE) {
+		/* Not expected: the daemon has a fixed set of statements. */
+		log_error("store: statement cache full");
+		abort();
+	}
+	st->cache[st->ncache++] = (struct store_stmt){ .sql = sql, .stmt = s };
+	return s;
+}
+
+int store_step_done(struct store *st, sqlite3_stmt *stmt)
+{
+	int rc = sqlite3_step(stmt);
+
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW) {
+		sqlite3_reset(stmt);
+		return 0;
+	}
+	log_error("store: %s: %s", sqlite3_errmsg(st->db), sqlite3_sql(stmt));
+	sqlite3_reset(stmt);
+	return -EIO;
+}
+
+int store_begin(struct store *st)
+{
+	if (st->depth++ > 0)
+		return 0;
+	st->failed = false;
+	if (exec(st, "BEGIN IMMEDIATE", NULL, 0) < 0) {
+		st->depth = 0;
+		return -EIO;
+	}
+	return 0;
+}
+
+int store_commit(struct store *st)
+{
+	if (st->depth == 0)
+		return -EINVAL;
+	if (--st->depth > 0)
+		return 0;
+	if (st->failed) {
+		exec(st, "ROLLBACK", NULL, 0);
+		return -EIO;
+	}
+	if (exec(st, "COMMIT", NULL, 0) < 0) {
+		exec(st, "ROLLBACK", NULL, 0);
+		return -EIO;
+	}
+	return 0;
+}
+
+void store_rollback(struct store *st)
+{
+	if (st->depth == 0)
+		return;
+	if (--st->depth > 0) {
+		st->failed = true; /* the outermost commit will roll back */
+		return;
+	}
+	exec(st, "ROLLBACK", NULL, 0);
+}
+
+int64_t store_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void store_format_time(int64_t ms, char *buf, size_t size)
+{
+	time_t secs = (time_t)(ms / 1000);
+	struct tm tm;
+	char tmp[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(tmp, sizeof(tmp), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%03dZ", tmp, (int)(ms % 1000));
+}
+
+static bool parse_offset(const char *s, int *minutes)
+{
+	int h, m = 0, n = 0;
+
+	if (*s == 'Z' || *s == 'z') {
+		*minutes = 0;
+		return s[1] == '\0';
+	}
+	if (*s != '+' && *s != '-')
+		return false;
+	if (sscanf(s + 1, "%2d:%2d%n", &h, &m, &n) == 2 && s[1 + n] == '\0')
+		;
+	else if (sscanf(s + 1, "%2d%2d%n", &h, &m, &n) == 2 && n == 4 &&
+		 s[1 + n] == '\0')
+		;
+	else if (sscanf(s + 1, "%2d%n", &h, &n) == 1 && n == 2 &&
+		 s[1 + n] == '\0')
+		m = 0;
+	else
+		return false;
+	if (h > 14 || m > 59)
+		return false;
+	*minutes = (*s == '-' ? -1 : 1) * (h * 60 + m);
+	return true;
+}
+
+bool store_parse_time(const char *s, int64_t *ms)
+{
+	struct tm tm = { 0 };
+	int n = 0, frac = 0, off;
+	const char *p;
+
+	if (sscanf(s, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+		   &n) != 3 || n != 10)
+		return false;
+	p = s + n;
+	if (*p != 'T' && *p != 't' && *p != ' ')
+		return false;
+	p++;
+	if (sscanf(p, "%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &n) != 2 || n != 5)
+		return false;
+	p += n;
+	if (*p == ':') {
+		if (sscanf(p, ":%2d%n", &tm.tm_sec, &n) != 1 || n != 3)
+			return false;
+		p += n;
+		if (*p == '.') {
+			int digits = 0;
+
+			for (p++; *p >= '0' && *p <= '9'; p++, digits++)
+				if (digits < 3)
+					frac = frac * 10 + (*p - '0');
+			for (; digits < 3; digits++)
+				frac *= 10;
+		}
+	}
+	if (!parse_offset(p, &off) || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
+	    tm.tm_min > 59 || tm.tm_sec > 60)
+		return false;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*ms = ((int64_t)timegm(&tm) - (int64_t)off * 60) * 1000 + frac;
+	return true;
+}
+
+int store_event(struct store *st, enum store_event_level level,
+		const char *source, const char *fmt, ...)
+{
+	static const char *const names[] = {
+		[STORE_EVENT_INFO] = "info",
+		[STORE_EVENT_WARNING] = "warning",
+		[STORE_EVENT_ERROR] = "error",
+	};
+	sqlite3_stmt *s;
+	char msg[1024];
+	va_list ap;
+	int rc;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	s = store_prepare(st, "INSERT INTO event (at, level, source, message)"
+			      " VALUES (?, ?, ?, ?)");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, store_now_ms());
+	sqlite3_bind_text(s, 2, names[level], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, msg, -1, SQLITE_TRANSIENT);
+	/* Outside a transaction the insert autocommits on its own. */
+	rc = store_step_done(st, s);
+	return rc;
+}
+
+void store_checkpoint(struct store *st)
+{
+	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+				  NULL, NULL);
+}

@@ -1,0 +1,278 @@
+/*
+ * store_schema — the migrations, in order. Migration N brings a database
+ * from user_version N-1 to N. Never edit a migration that has shipped: add
+ * the next one.
+ *
+ * Conventions: times are INTEGER milliseconds since the epoch (UTC); the
+ * views turn them into ISO-8601 text with iso(). Internal tables are
+ * singular (message, part, sim); the contract views are what DESIGN.md §5
+ * names (inbox, outbox, optouts, sims, events).
+ */
+#include "store_schema.h"
+
+#include <stddef.h>
+
+/* ISO-8601 UTC with milliseconds, from a millisecond column. */
+#define ISO(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
+
+static const char schema_v1[] =
+	/* ---- audit log ---- */
+	"CREATE TABLE event ("
+	"  id      INTEGER PRIMARY KEY,"
+	"  at      INTEGER NOT NULL,"
+	"  level   TEXT NOT NULL,"
+	"  source  TEXT NOT NULL,"
+	"  message TEXT NOT NULL"
+	");"
+
+	/* ---- SIMs: one row per configured slot ---- */
+	"CREATE TABLE sim ("
+	"  id            INTEGER PRIMARY KEY,"
+	"  modem         TEXT NOT NULL,"	/* config modem name */
+	"  slot          TEXT NOT NULL,"	/* config sim title */
+	"  iccid         TEXT,"
+	"  imsi          TEXT,"
+	"  imei          TEXT,"
+	"  number        TEXT,"
+	"  operator      TEXT,"
+	"  signal        INTEGER,"		/* dBm, NULL unknown */
+	"  registered    INTEGER NOT NULL DEFAULT 0,"
+	"  pool          TEXT NOT NULL DEFAULT 'default',"
+	"  daily_limit   INTEGER,"
+	"  monthly_limit INTEGER,"
+	"  state         TEXT NOT NULL DEFAULT 'init',"
+	"  paused_until  INTEGER,"		/* barring/spam pause */
+	"  device        TEXT,"		/* where the modem was last seen */
+	"  model         TEXT,"
+	"  updated_at    INTEGER NOT NULL,"
+	"  UNIQUE (modem, slot)"
+	");"
+	/* Sends per SIM card, keyed by ICCID so counters follow the card. */
+	"CREATE TABLE sim_usage ("
+	"  iccid      TEXT PRIMARY KEY,"
+	"  day        TEXT NOT NULL,"		/* local YYYY-MM-DD */
+	"  sent_day   INTEGER NOT NULL DEFAULT 0,"
+	"  month      TEXT NOT NULL,"		/* local YYYY-MM */
+	"  sent_month INTEGER NOT NULL DEFAULT 0,"
+	"  last_send_at INTEGER"
+	");"
+
+	/* ---- outbound ---- */
+	/* Accepted spool files. A name may come back later with new
+	 * content; (name, hash) recognises the same file after a crash
+	 * between the commit and the unlink. */
+	"CREATE TABLE spool_file ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  name        TEXT NOT NULL,"
+	"  hash        TEXT NOT NULL,"
+	"  idem_key    TEXT UNIQUE,"
+	"  accepted_at INTEGER NOT NULL,"
+	"  recipients  INTEGER NOT NULL DEFAULT 0,"
+	"  duplicates  INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX spool_file_name ON spool_file (name, hash);"
+	"CREATE TABLE campaign ("
+	"  id         INTEGER PRIMARY KEY,"
+	"  name       TEXT NOT NULL UNIQUE,"
+	"  created_at INTEGER NOT NULL,"
+	"  state      TEXT NOT NULL DEFAULT 'active'"
+	"             CHECK (state IN ('active', 'paused', 'cancelled'))"
+	");"
+	"CREATE TABLE message ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  file_id     INTEGER REFERENCES spool_file(id),"
+	"  created_at  INTEGER NOT NULL,"
+	"  recipient   TEXT NOT NULL,"
+	"  body        TEXT NOT NULL,"
+	"  kind        TEXT NOT NULL CHECK (kind IN ('direct', 'bulk')),"
+	"  class       INTEGER NOT NULL,"	/* 0 direct, 1 bulk: claim order */
+	"  campaign_id INTEGER REFERENCES campaign(id),"
+	"  priority    INTEGER NOT NULL DEFAULT 1,"	/* 0 high 1 normal 2 low */
+	"  state       TEXT NOT NULL CHECK (state IN ('queued', 'deferred',"
+	"              'sending', 'sent', 'delivered', 'failed', 'expired',"
+	"              'suppressed', 'unknown', 'cancelled')),"
+	"  not_before  INTEGER NOT NULL DEFAULT 0,"
+	"  expires_at  INTEGER,"
+	"  pool        TEXT NOT NULL DEFAULT '',"	/* '' any, '@<sim id>' pinned */
+	"  pin_sim     TEXT,"		/* SIM: header as written */
+	"  hold        TEXT,"		/* 'paused': a paused campaign holds it */
+	"  sim_id      INTEGER REFERENCES sim(id),"
+	"  parts       INTEGER NOT NULL DEFAULT 1,"
+	"  parts_sent  INTEGER NOT NULL DEFAULT 0,"
+	"  attempts    INTEGER NOT NULL DEFAULT 0,"
+	"  sent_at     INTEGER,"
+	"  delivered_at INTEGER,"
+	"  error       TEXT,"
+	"  report      INTEGER NOT NULL DEFAULT 0,"
+	"  flash       INTEGER NOT NULL DEFAULT 0,"
+	"  validity    INTEGER,"		/* minutes */
+	"  ucs2        INTEGER NOT NULL DEFAULT 0,"
+	"  concat_ref  INTEGER,"
+	"  origin      TEXT NOT NULL DEFAULT 'spool',"	/* spool, optout-reply, … */
+	"  in_reply_to INTEGER,"		/* inbox id for automatic replies */
+	"  updated_at  INTEGER NOT NULL"
+	");"
+	"CREATE INDEX message_queued ON message (pool, class, priority, id)"
+	"  WHERE state = 'queued';"
+	"CREATE INDEX message_deferred ON message (not_before)"
+	"  WHERE state = 'deferred' AND hold IS NULL;"
+	"CREATE INDEX message_expiry ON message (expires_at)"
+	"  WHERE state IN ('queued', 'deferred');"
+	"CREATE INDEX message_recipient ON message (recipient, state);"
+	"CREATE INDEX message_state ON message (state);"
+	"CREATE INDEX message_campaign ON message (campaign_id, state);"
+	/* One row per SMS part once it was handed to a modem. */
+	"CREATE TABLE part ("
+	"  message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+	"  seq        INTEGER NOT NULL,"
+	"  sim_id     INTEGER REFERENCES sim(id),"
+	"  mr         INTEGER,"
+	"  sent_at    INTEGER,"
+	"  status     INTEGER,"		/* TP-ST of the status report */
+	"  report_at  INTEGER,"
+	"  PRIMARY KEY (message_id, seq)"
+	");"
+	"CREATE INDEX part_report ON part (sim_id, mr, sent_at);"
+	/* Every try to send a message, for the audit and the error history. */
+	"CREATE TABLE attempt ("
+	"  id         INTEGER PRIMARY KEY,"
+	"  message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"
+	"  sim_id     INTEGER REFERENCES sim(id),"
+	"  started_at INTEGER NOT NULL,"
+	"  ended_at   INTEGER,"
+	"  result     TEXT,"
+	"  error      TEXT"
+	");"
+	"CREATE INDEX attempt_message ON attempt (message_id);"
+	/* Which SIM last talked with a number (one-to-one sticky sender). */
+	"CREATE TABLE sticky ("
+	"  number  TEXT PRIMARY KEY,"
+	"  sim_id  INTEGER NOT NULL REFERENCES sim(id),"
+	"  last_at INTEGER NOT NULL"
+	");"
+	"CREATE TABLE status_report ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  received_at INTEGER NOT NULL,"
+	"  sim_id      INTEGER REFERENCES sim(id),"
+	"  mr          INTEGER NOT NULL,"
+	"  recipient   TEXT,"
+	"  status      INTEGER NOT NULL,"
+	"  discharge   TEXT,"
+	"  message_id  INTEGER REFERENCES message(id),"
+	"  pdu         TEXT"
+	");"
+
+	/* ---- opt-outs ---- */
+	"CREATE TABLE optout ("
+	"  number       TEXT PRIMARY KEY,"
+	"  opted_out_at INTEGER NOT NULL,"
+	"  keyword      TEXT,"
+	"  sim_id       INTEGER REFERENCES sim(id),"
+	"  active       INTEGER NOT NULL DEFAULT 1,"
+	"  source       TEXT NOT NULL DEFAULT 'keyword',"	/* keyword, manual */
+	"  updated_at   INTEGER NOT NULL"
+	");"
+
+	/* ---- inbound ---- */
+	"CREATE TABLE raw_pdu ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  received_at INTEGER NOT NULL,"
+	"  sim_id      INTEGER REFERENCES sim(id),"
+	"  iccid       TEXT,"
+	"  pdu         TEXT NOT NULL,"
+	"  error       TEXT,"		/* why it could not be decoded */
+	"  UNIQUE (iccid, pdu)"
+	");"
+	"CREATE TABLE inbound ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  received_at INTEGER NOT NULL,"
+	"  sender      TEXT NOT NULL,"
+	"  sender_type TEXT,"
+	"  recipient   TEXT,"
+	"  sim_id      INTEGER REFERENCES sim(id),"
+	"  body        TEXT NOT NULL,"
+	"  parts       INTEGER NOT NULL DEFAULT 1,"
+	"  total       INTEGER NOT NULL DEFAULT 1,"
+	"  partial     INTEGER NOT NULL DEFAULT 0,"
+	"  keyword     TEXT,"
+	"  in_reply_to INTEGER REFERENCES message(id),"
+	"  scts        TEXT,"
+	"  concat_ref  INTEGER,"
+	"  updated_at  INTEGER NOT NULL"
+	");"
+	"CREATE INDEX inbound_received ON inbound (received_at);"
+	"CREATE INDEX inbound_sender ON inbound (sender);"
+	"CREATE TABLE inbound_part ("
+	"  id          INTEGER PRIMARY KEY,"
+	"  received_at INTEGER NOT NULL,"
+	"  sim_id      INTEGER REFERENCES sim(id),"
+	"  sender      TEXT NOT NULL,"
+	"  ref         INTEGER NOT NULL,"
+	"  total       INTEGER NOT NULL,"
+	"  seq         INTEGER NOT NULL,"
+	"  body        TEXT NOT NULL,"
+	"  raw_id      INTEGER REFERENCES raw_pdu(id),"
+	"  inbound_id  INTEGER REFERENCES inbound(id),"
+	"  state       TEXT NOT NULL DEFAULT 'waiting'"
+	"              CHECK (state IN ('waiting', 'assembled', 'orphan'))"
+	");"
+	"CREATE INDEX inbound_part_key ON inbound_part"
+	"  (sim_id, sender, ref, total, seq);"
+
+	/* ---- the contract views (DESIGN.md §5) ---- */
+	"CREATE VIEW events AS SELECT"
+	"  " ISO("at") " AS at, level, source, message, id"
+	"  FROM event;"
+	"CREATE VIEW sims AS SELECT"
+	"  s.id, s.modem, s.slot, s.iccid, s.imsi, s.number, s.operator,"
+	"  s.signal, s.registered,"
+	"  CASE WHEN u.day = strftime('%Y-%m-%d', 'now', 'localtime')"
+	"       THEN u.sent_day ELSE 0 END AS sent_today,"
+	"  s.daily_limit, s.state, " ISO("s.updated_at") " AS updated_at,"
+	"  CASE WHEN u.month = strftime('%Y-%m', 'now', 'localtime')"
+	"       THEN u.sent_month ELSE 0 END AS sent_month,"
+	"  s.monthly_limit, s.pool, s.imei, s.device, s.model,"
+	"  s.modem || '/' || s.slot AS name"
+	"  FROM sim s LEFT JOIN sim_usage u ON u.iccid = s.iccid;"
+	"CREATE VIEW outbox AS SELECT"
+	"  m.id, " ISO("m.created_at") " AS created_at, m.recipient, m.body,"
+	"  m.kind, c.name AS campaign,"
+	"  CASE m.priority WHEN 0 THEN 'high' WHEN 1 THEN 'normal'"
+	"       ELSE 'low' END AS priority,"
+	"  m.state, m.sim_id AS sim, m.parts, m.attempts,"
+	"  " ISO("m.sent_at") " AS sent_at,"
+	"  " ISO("m.delivered_at") " AS delivered_at, m.error,"
+	"  s.modem || '/' || s.slot AS sim_name, s.iccid AS sim_iccid,"
+	"  s.number AS sim_number, m.origin, m.in_reply_to,"
+	"  " ISO("m.not_before") " AS not_before, m.file_id,"
+	"  " ISO("m.updated_at") " AS updated_at"
+	"  FROM message m LEFT JOIN campaign c ON c.id = m.campaign_id"
+	"  LEFT JOIN sim s ON s.id = m.sim_id;"
+	"CREATE VIEW optouts AS SELECT"
+	"  o.number, " ISO("o.opted_out_at") " AS opted_out_at, o.keyword,"
+	"  o.sim_id AS sim, o.active, o.source,"
+	"  " ISO("o.updated_at") " AS updated_at"
+	"  FROM optout o;"
+	"CREATE VIEW inbox AS SELECT"
+	"  i.id, " ISO("i.received_at") " AS received_at, i.sender,"
+	"  i.recipient, i.sim_id AS sim, i.body, i.parts, i.keyword,"
+	"  i.total, i.partial, i.sender_type, i.in_reply_to, i.scts,"
+	"  s.modem || '/' || s.slot AS sim_name,"
+	"  " ISO("i.updated_at") " AS updated_at"
+	"  FROM inbound i LEFT JOIN sim s ON s.id = i.sim_id;";
+
+static const char *const migrations[] = {
+	schema_v1,
+};
+
+int store_schema_latest(void)
+{
+	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+}
+
+const char *store_schema_migration(int version)
+{
+	if (version < 1 || version > store_schema_latest())
+		return NULL;
+	return migrations[version - 1];
+}

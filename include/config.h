@@ -1,0 +1,132 @@
+/*
+ * config — smsgw.conf (DESIGN.md §3), read with libconfuse into plain
+ * structs. Every value is range-checked while parsing; errors name the file,
+ * the line and the option ("smsgw.conf:12: modem "m1": baudrate 1234 is not
+ * a standard rate"). Unknown options are errors.
+ *
+ * A loaded config is immutable; reloading builds a new one.
+ */
+#ifndef SMSGW_CONFIG_H
+#define SMSGW_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_PATH "/etc/smsgw/smsgw.conf"
+
+struct config_sim {
+	char *name;		/* the section title: "1", "2", … */
+	char *number;		/* own number (E.164) or NULL: from AT+CNUM */
+	char *iccid;		/* expected ICCID or NULL */
+	char *pool;		/* "default" unless set */
+	int daily_limit;	/* 0: no limit */
+	int monthly_limit;	/* 0: no limit */
+	int min_gap_ms;		/* minimum time between two sends */
+	bool send;		/* takes outgoing traffic */
+};
+
+struct config_modem {
+	char *name;		/* the section title */
+	char *device;		/* tty path, symlink or pseudo-terminal */
+	char *driver;		/* "auto", "generic", "huawei", … */
+	int baudrate;
+	char *pin;		/* NULL: none configured */
+	char *imei;		/* NULL, or the IMEI this entry must be */
+	char *smsc;		/* NULL: keep the SIM's */
+	char **init;		/* extra AT commands after init */
+	size_t ninit;
+	bool receive;		/* read inbound SMS from this modem */
+	int health_interval_ms;	/* +CSQ/+CREG/+COPS refresh */
+	struct config_sim *sims;
+	size_t nsims;
+};
+
+enum config_rule_action {
+	CONFIG_RULE_TAG,	/* only tags the inbox row */
+	CONFIG_RULE_REPLY,	/* tags and answers with reply */
+	CONFIG_RULE_FORWARD,	/* tags and forwards the text to forward */
+	CONFIG_RULE_HOOK,	/* tags and runs hook */
+};
+
+struct config_rule {
+	char *name;		/* the section title; the inbox keyword */
+	char *match;		/* PCRE2 pattern, matched on the normalised text */
+	enum config_rule_action action;
+	char *reply;		/* with {{placeholders}} */
+	char *forward;		/* E.164 number */
+	char *hook;		/* command */
+};
+
+struct config_hooks {
+	char *on_received;
+	char *on_sent;
+	char *on_failed;
+	char *on_delivered;
+	int timeout_ms;
+};
+
+struct config {
+	char *path;		/* the file this came from */
+	char *spool;
+	char *database;
+	char *default_country;	/* calling code digits, "" when unset */
+	char *trunk_prefix;	/* national prefix, "0" */
+	char *timezone;		/* NULL: the system's; quotas reset at its midnight */
+	char *log_level;
+	char *at_trace;		/* NULL: off; else the trace file path */
+
+	/* outbound */
+	bool resend_unknown_direct;
+	bool resend_unknown_bulk;
+	int max_attempts;
+	int retry_min_ms;
+	int retry_max_ms;
+	int prompt_timeout_ms;	/* AT+CMGS until "> " */
+	int send_timeout_ms;	/* Ctrl-Z until +CMGS: / +CMS ERROR */
+	int64_t expire_after_ms; /* queued this long without a send: expired */
+	int64_t sticky_ttl_ms;
+	int report_window_ms;	/* how long a status report may take */
+	bool report_default;	/* ask for status reports unless Report: no */
+	char *quiet_hours;	/* "21:00-08:00" or NULL */
+	int max_file_bytes;	/* spool files larger than this are rejected */
+	int max_parts;		/* longest message, in parts */
+	int pause_after_errors;	/* barring/spam errors that pause a SIM… */
+	int64_t pause_window_ms; /* …within this window… */
+	int64_t pause_for_ms;	/* …for this long */
+
+	/* inbound and compliance */
+	char **optout_keywords;
+	size_t noptout_keywords;
+	char **optin_keywords;
+	size_t noptin_keywords;
+	char **help_keywords;
+	size_t nhelp_keywords;
+	char *optout_reply;	/* NULL or "": no confirmation */
+	char *optin_reply;
+	char *help_reply;
+	int64_t reassembly_timeout_ms;
+	struct config_rule *rules;
+	size_t nrules;
+	struct config_hooks hooks;
+
+	struct config_modem *modems;
+	size_t nmodems;
+};
+
+/*
+ * Loads and checks path. Returns 0 and a config the caller frees with
+ * config_free(), or -1 with one or more lines describing the problems in
+ * err (always NUL-terminated).
+ */
+int config_load(const char *path, struct config **out, char *err,
+		size_t errsize);
+void config_free(struct config *cfg);
+
+/* Pool names seen in the config, in order of first use ("default" included). */
+size_t config_pools(const struct config *cfg, const char **out, size_t max);
+
+/* Parses "90", "90s", "500ms", "10m", "12h", "8d", "1w" into milliseconds. */
+bool config_parse_duration(const char *s, int64_t *ms);
+
+#endif

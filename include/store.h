@@ -1,0 +1,98 @@
+/*
+ * store — the SQLite database: the daemon's only state and the users'
+ * window on it (DESIGN.md §5).
+ *
+ * WAL mode, synchronous=FULL (a commit survives power loss, which is what
+ * lets us delete a spool file or a stored SMS after it), busy_timeout,
+ * foreign keys. Every write transaction is BEGIN IMMEDIATE. Only prepared
+ * statements with bound parameters; statements are prepared once and
+ * cached. The schema is versioned with PRAGMA user_version and migrated
+ * forward when opened.
+ *
+ * Internal tables are ours to change; the views inbox, outbox, optouts, sims
+ * and events are the stable interface: columns may be added, never renamed.
+ * Times are stored as milliseconds since the epoch (UTC) and shown by the
+ * views as ISO-8601 UTC text.
+ *
+ * Domain operations live in store_<area>.c files and are declared in
+ * store_<area>.h headers; this header holds what they share.
+ */
+#ifndef SMSGW_STORE_H
+#define SMSGW_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum store_open_flags {
+	STORE_OPEN_CREATE = 1 << 0,	/* create the file if missing */
+	STORE_OPEN_READONLY = 1 << 1,	/* never write, never migrate */
+};
+
+/*
+ * Opens (and creates or migrates) the database at path. Returns 0 or -errno
+ * with a message in err. A database written by a newer smsgw is refused.
+ */
+int store_open(const char *path, unsigned flags, struct store **out,
+	       char *err, size_t errsize);
+void store_close(struct store *st);
+
+/* The newest schema version this build knows. */
+int store_schema_version(void);
+/* Migrates up to version (for tests of the migrations themselves). */
+int store_migrate_to(struct store *st, int version, char *err, size_t errsize);
+int store_user_version(struct store *st);
+
+sqlite3 *store_db(struct store *st);
+/* The last SQLite error message of the connection. */
+const char *store_errmsg(struct store *st);
+
+/*
+ * Transactions. store_begin() is BEGIN IMMEDIATE, so the write lock is
+ * taken up front and busy_timeout applies. Nesting is counted: only the
+ * outermost commit commits. Returns 0 or -EIO (logged).
+ */
+int store_begin(struct store *st);
+int store_commit(struct store *st);
+void store_rollback(struct store *st);
+
+/*
+ * A cached prepared statement for sql, reset and with bindings cleared. The
+ * sql must be a string literal (its address is the cache key). NULL on a
+ * preparation error (logged).
+ */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+
+/* Runs a statement without results; returns 0 or -EIO (logged). */
+int store_step_done(struct store *st, sqlite3_stmt *stmt);
+
+/* Milliseconds since the epoch, UTC (CLOCK_REALTIME). */
+int64_t store_now_ms(void);
+/* "2026-11-27T06:36:47.123Z"; buf needs 25 bytes. */
+void store_format_time(int64_t ms, char *buf, size_t size);
+/* Parses ISO-8601 with Z or an offset ("2026-11-27T08:00:00+02:00", also
+ * without seconds or with a space instead of T). false if it is not one. */
+bool store_parse_time(const char *s, int64_t *ms);
+
+enum store_event_level {
+	STORE_EVENT_INFO,
+	STORE_EVENT_WARNING,
+	STORE_EVENT_ERROR,
+};
+
+/*
+ * Appends a row to the audit log (the events view) in the current
+ * transaction, or in its own one when none is open. source names the
+ * subsystem or object: "daemon", "modem m1", "spool".
+ */
+int store_event(struct store *st, enum store_event_level level,
+		const char *source, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* Runs PRAGMA wal_checkpoint(TRUNCATE); for idle moments. */
+void store_checkpoint(struct store *st);
+
+#endif
