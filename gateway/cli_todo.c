@@ -15,4 +15,3 @@
 
 CLI_TODO(send)
 CLI_TODO(optout)
-CLI_TODO(ports)
