@@ -14,4 +14,3 @@
 	}
 
 CLI_TODO(send)
-CLI_TODO(optout)
