@@ -50,7 +50,7 @@ static int add(struct cli *cli, struct store *st, const char *number,
 		return CLI_ERROR;
 	if (store_begin(st) < 0)
 		return cli_error("database: %s", store_errmsg(st));
-	if (store_optout_add(st, n, keyword, 0, "manual", store_now_ms(),
+	if (store_optout_add(st, n, keyword, 0, "manual", NULL, store_now_ms(),
 			     &was_active, &suppressed) < 0 ||
 	    (!was_active && store_event(st, STORE_EVENT_INFO, "cli",
 					"%s opted out by hand; %d queued "

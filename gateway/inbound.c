@@ -237,7 +237,8 @@ static int fragment(struct inbound *ib, struct inbound_rx *rx,
 	if (r.verdict != REASM_VERDICT_DUPLICATE)
 		rc = store_inbox_add_part(ib->store, m->sim->id, m->sender, ref,
 					  c->total, c->seq, np.text, raw_id,
-					  r.new_state, r.message_id, now);
+					  r.new_state, r.message_id,
+					  r.reason[0] ? r.reason : NULL, now);
 	m->concat_ref = ref;
 	if (rc == 0)
 		rc = reasm_outcome(ib, m, &r, ref, now, &rx->after,
