@@ -131,6 +131,13 @@ bool spool_parse_check_line(struct spool_parser *p, const char *s, size_t n)
 	return true;
 }
 
+void spool_parse_refuse(struct spool_parser *p, enum spool_error_code code,
+			const char *text)
+{
+	p->line = 0;
+	spool_parse_fail(p, code, NULL, "%s", text);
+}
+
 struct spool_parser *spool_parse_new(const struct spool_rules *rules)
 {
 	struct spool_parser *p = calloc(1, sizeof(*p));

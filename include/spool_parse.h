@@ -183,6 +183,11 @@ const struct spool_message *spool_parse_message(const struct spool_parser *p);
 /* Why the file was refused (code SPOOL_ERROR_NONE while it was not). */
 const struct spool_error *spool_parse_error(const struct spool_parser *p);
 
+/* For readers: refuses the file for a reason found outside the parser
+ * (it grew past the size limit while being read). */
+void spool_parse_refuse(struct spool_parser *p, enum spool_error_code code,
+			const char *text);
+
 /*
  * Starts pass 2 after a pass 1 that finished with true: feed the same
  * bytes again and fn is called once for every unique recipient, in file
