@@ -14,14 +14,5 @@
 	}
 
 CLI_TODO(send)
-CLI_TODO(status)
-CLI_TODO(inbox)
-CLI_TODO(outbox)
-CLI_TODO(stats)
 CLI_TODO(optout)
 CLI_TODO(ports)
-CLI_TODO(rules)
-CLI_TODO(campaign)
-CLI_TODO(report)
-CLI_TODO(metrics)
-CLI_TODO(pdu)

@@ -162,6 +162,9 @@ static cfg_opt_t root_opts[] = {
 	STRN("quiet_hours"),
 	CFG_INT("max_file_size", 64 << 20, CFGF_NONE),
 	CFG_INT("max_parts", 10, CFGF_NONE),
+	CFG_INT("pause_after_errors", 3, CFGF_NONE),
+	STR("pause_window", "10m"),
+	STR("pause_for", "6h"),
 	CFG_STR_LIST("optout_keywords",
 		     "{STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, "
 		     "OPTOUT, \"OPT OUT\", \"OPT-OUT\"}",
@@ -323,6 +326,9 @@ static void convert_outbound(cfg_t *cfg, struct config *c)
 	c->quiet_hours = dup_or_null(cfg_getstr(cfg, "quiet_hours"));
 	c->max_file_bytes = (int)cfg_getint(cfg, "max_file_size");
 	c->max_parts = (int)cfg_getint(cfg, "max_parts");
+	c->pause_after_errors = (int)cfg_getint(cfg, "pause_after_errors");
+	c->pause_window_ms = duration(cfg, "pause_window");
+	c->pause_for_ms = duration(cfg, "pause_for");
 }
 
 static void convert_inbound(cfg_t *cfg, struct config *c)

@@ -222,7 +222,8 @@ static const struct {
 	{ "report_window", check_duration },
 	{ "reassembly_timeout", check_duration },
 	{ "health_interval", check_duration },
-	{ "min_gap", check_duration },	 { "timeout", check_duration },
+	{ "min_gap", check_duration },	 { "pause_window", check_duration },
+	{ "pause_for", check_duration },	 { "timeout", check_duration },
 	{ "quiet_hours", check_quiet_hours },
 	{ "device", check_path },	 { "driver", check_driver },
 	{ "pin", check_pin },		 { "imei", check_imei },
@@ -270,6 +271,9 @@ const char *config_check_int(const char *option, long v)
 		return v >= 1024 && v <= (1L << 30)
 			       ? NULL
 			       : "is out of range (1024 to 1073741824 bytes)";
+	if (strcmp(option, "pause_after_errors") == 0)
+		return v >= 0 && v <= 1000 ? NULL
+					   : "is out of range (0 to 1000; 0: never pause)";
 	if (strcmp(option, "max_parts") == 0)
 		return v >= 1 && v <= 255 ? NULL : "is out of range (1 to 255)";
 	return NULL;

@@ -1,8 +1,115 @@
-/* smsgwd — the daemon. Filled in with the configuration and the store. */
-#include <stdio.h>
+/*
+ * smsgwd — the SMS gateway daemon.
+ *
+ *	smsgwd [-c FILE] [-f] [-t] [-v]
+ */
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
 
-int main(void)
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+static void usage(FILE *f)
 {
-	fprintf(stderr, "smsgwd: not implemented yet\n");
-	return 1;
+	fprintf(f,
+		"usage: smsgwd [-c FILE] [-f] [-t] [-v]\n"
+		"  -c FILE   configuration (default %s)\n"
+		"  -f        stay in the foreground and log to stderr\n"
+		"  -t        check the configuration and exit (0 valid, 1 not)\n"
+		"  -v        log at debug level\n"
+		"  -h        this text\n"
+		"  -V        version\n",
+		CONFIG_DEFAULT_PATH);
+}
+
+/* The classic double fork: no controlling terminal, not a group leader. */
+static int daemonize(void)
+{
+	pid_t pid = fork();
+	int fd;
+
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		return -1;
+	fd = open("/dev/null", O_RDWR);
+	if (fd < 0)
+		return -1;
+	dup2(fd, STDIN_FILENO);
+	dup2(fd, STDOUT_FILENO);
+	dup2(fd, STDERR_FILENO);
+	if (fd > STDERR_FILENO)
+		close(fd);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = { .config_path = CONFIG_DEFAULT_PATH };
+	bool check_only = false;
+	char err[4096];
+	int c;
+
+	if (getenv("SMSGW_CONFIG"))
+		d.config_path = getenv("SMSGW_CONFIG");
+	while ((c = getopt(argc, argv, "c:ftvhV")) != -1) {
+		switch (c) {
+		case 'c':
+			d.config_path = optarg;
+			break;
+		case 'f':
+			d.foreground = true;
+			break;
+		case 't':
+			check_only = true;
+			break;
+		case 'v':
+			d.verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf("smsgwd %s\n", SMSGW_VERSION);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_load(d.config_path, &d.cfg, err, sizeof(err)) < 0) {
+		fprintf(stderr, "smsgwd: %s\n", err);
+		return 1;
+	}
+	if (check_only) {
+		printf("smsgwd: %s: configuration ok (%zu modem%s)\n",
+		       d.config_path, d.cfg->nmodems,
+		       d.cfg->nmodems == 1 ? "" : "s");
+		config_free(d.cfg);
+		return 0;
+	}
+	if (!d.foreground && daemonize() < 0) {
+		perror("smsgwd: daemonize");
+		return 1;
+	}
+	log_open("smsgwd", d.foreground,
+		 d.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_NOTICE);
+	return daemon_run(&d);
 }

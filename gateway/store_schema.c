@@ -58,15 +58,19 @@ static const char schema_v1[] =
 	");"
 
 	/* ---- outbound ---- */
+	/* Accepted spool files. A name may come back later with new
+	 * content; (name, hash) recognises the same file after a crash
+	 * between the commit and the unlink. */
 	"CREATE TABLE spool_file ("
 	"  id          INTEGER PRIMARY KEY,"
 	"  name        TEXT NOT NULL,"
+	"  hash        TEXT NOT NULL,"
 	"  idem_key    TEXT UNIQUE,"
 	"  accepted_at INTEGER NOT NULL,"
 	"  recipients  INTEGER NOT NULL DEFAULT 0,"
-	"  duplicates  INTEGER NOT NULL DEFAULT 0,"
-	"  UNIQUE (name)"
+	"  duplicates  INTEGER NOT NULL DEFAULT 0"
 	");"
+	"CREATE INDEX spool_file_name ON spool_file (name, hash);"
 	"CREATE TABLE campaign ("
 	"  id         INTEGER PRIMARY KEY,"
 	"  name       TEXT NOT NULL UNIQUE,"
@@ -81,6 +85,7 @@ static const char schema_v1[] =
 	"  recipient   TEXT NOT NULL,"
 	"  body        TEXT NOT NULL,"
 	"  kind        TEXT NOT NULL CHECK (kind IN ('direct', 'bulk')),"
+	"  class       INTEGER NOT NULL,"	/* 0 direct, 1 bulk: claim order */
 	"  campaign_id INTEGER REFERENCES campaign(id),"
 	"  priority    INTEGER NOT NULL DEFAULT 1,"	/* 0 high 1 normal 2 low */
 	"  state       TEXT NOT NULL CHECK (state IN ('queued', 'deferred',"
@@ -88,8 +93,9 @@ static const char schema_v1[] =
 	"              'suppressed', 'unknown', 'cancelled')),"
 	"  not_before  INTEGER NOT NULL DEFAULT 0,"
 	"  expires_at  INTEGER,"
-	"  pool        TEXT,"
+	"  pool        TEXT NOT NULL DEFAULT '',"	/* '' any, '@<sim id>' pinned */
 	"  pin_sim     TEXT,"		/* SIM: header as written */
+	"  hold        TEXT,"		/* 'paused': a paused campaign holds it */
 	"  sim_id      INTEGER REFERENCES sim(id),"
 	"  parts       INTEGER NOT NULL DEFAULT 1,"
 	"  parts_sent  INTEGER NOT NULL DEFAULT 0,"
@@ -106,10 +112,12 @@ static const char schema_v1[] =
 	"  in_reply_to INTEGER,"		/* inbox id for automatic replies */
 	"  updated_at  INTEGER NOT NULL"
 	");"
-	"CREATE INDEX message_queued ON message (kind, priority, id)"
+	"CREATE INDEX message_queued ON message (pool, class, priority, id)"
 	"  WHERE state = 'queued';"
 	"CREATE INDEX message_deferred ON message (not_before)"
-	"  WHERE state = 'deferred';"
+	"  WHERE state = 'deferred' AND hold IS NULL;"
+	"CREATE INDEX message_expiry ON message (expires_at)"
+	"  WHERE state IN ('queued', 'deferred');"
 	"CREATE INDEX message_recipient ON message (recipient, state);"
 	"CREATE INDEX message_state ON message (state);"
 	"CREATE INDEX message_campaign ON message (campaign_id, state);"

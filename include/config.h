@@ -91,6 +91,9 @@ struct config {
 	char *quiet_hours;	/* "21:00-08:00" or NULL */
 	int max_file_bytes;	/* spool files larger than this are rejected */
 	int max_parts;		/* longest message, in parts */
+	int pause_after_errors;	/* barring/spam errors that pause a SIM… */
+	int64_t pause_window_ms; /* …within this window… */
+	int64_t pause_for_ms;	/* …for this long */
 
 	/* inbound and compliance */
 	char **optout_keywords;

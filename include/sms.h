@@ -8,7 +8,8 @@
  *
  * The daemon, the CLI (`smsgw pdu`) and the modem simulator all go through
  * this header; alphabet tables, septet packing and segmentation live in the
- * modules behind it (gsm7.h, ucs2.h, segment.h, pdu.h).
+ * modules behind it (utf8.h, gsm7.h, ucs2.h, smart.h, segment.h, pdu.h,
+ * udh.h, userdata.h).
  */
 #ifndef SMSGW_SMS_H
 #define SMSGW_SMS_H
@@ -26,17 +27,24 @@ enum sms_encoding {
 /* "gsm7", "8bit", "ucs2" */
 const char *sms_encoding_name(enum sms_encoding e);
 
-/* National language shift tables (TS 23.038 §6.2.1.2.4, §6.2.1.1). */
+/*
+ * National language shift tables (TS 23.038 §6.2.1.2.4, §6.2.1.1); the
+ * values are the national language identifiers of the IEs 0x24/0x25.
+ */
 enum sms_language {
+	SMS_LANGUAGE_AUTO = -1,	/* encoding only: whichever fits best */
 	SMS_LANGUAGE_NONE = 0,
 	SMS_LANGUAGE_TURKISH = 1,
 	SMS_LANGUAGE_SPANISH = 2,
 	SMS_LANGUAGE_PORTUGUESE = 3,
 };
 
+/* "auto", "none", "turkish", "spanish", "portuguese", or "other". */
+const char *sms_language_name(enum sms_language l);
+
 enum sms_addr_type {
 	SMS_ADDR_INTERNATIONAL,	/* TON 1: text is "+" and digits */
-	SMS_ADDR_NATIONAL,	/* TON 2: digits */
+	SMS_ADDR_NATIONAL,	/* TON 2, or TON 0 "unknown": digits */
 	SMS_ADDR_ALPHANUMERIC,	/* TON 5: GSM 7-bit text, shown as UTF-8 */
 	SMS_ADDR_OTHER,		/* any other TON: digits and * # a b c */
 };
@@ -72,6 +80,8 @@ struct sms_concat {
 };
 
 #define SMS_UD_MAX 140
+/* Most septets in one part's user data (TS 23.040 §9.2.3.16). */
+#define SMS_UD_SEPTETS_MAX 160
 /* Longest decoded text of one part: 160 septets of up to 3 UTF-8 bytes. */
 #define SMS_TEXT_MAX 512
 /* Longest PDU as hex, SMSC prefix included, plus the NUL. */
@@ -82,14 +92,24 @@ struct sms_user_data {
 	uint8_t dcs;
 	enum sms_encoding encoding;
 	int msg_class;		/* 0–3, or -1 when the DCS gives none */
+	bool compressed;	/* TS 23.042 compression: text is hex */
+	bool auto_delete;	/* DCS group 01xx */
+	int mwi;		/* message waiting group (DCS 0xC0–0xEF):
+				   indication type 0–3 (voicemail, fax,
+				   e-mail, other), -1 when not */
+	bool mwi_active;	/* the indication is set, not cleared */
+	bool mwi_discard;	/* DCS group 1100: the text may be dropped */
+	uint8_t lang_locking;	/* IE 0x25 language, 0 when absent */
+	uint8_t lang_single;	/* IE 0x24 language, 0 when absent */
 	struct sms_concat concat;
 	uint8_t udh[SMS_UD_MAX];	/* the whole UDH without its UDHL */
 	size_t udh_len;		/* 0: no UDH */
-	uint8_t data[SMS_UD_MAX];	/* user data after the UDH, unpacked
+	uint8_t data[SMS_UD_SEPTETS_MAX]; /* user data after the UDH, unpacked
 					   octets for 8-bit and UCS-2, one
 					   septet per byte for GSM 7-bit */
 	size_t data_len;
-	/* UTF-8 text (GSM 7-bit and UCS-2), or lowercase hex of data (8-bit). */
+	/* UTF-8 text (GSM 7-bit and UCS-2), or lowercase hex of the data
+	 * (8-bit, compressed). */
 	char text[SMS_TEXT_MAX * 2 + 1];
 };
 
@@ -109,7 +129,10 @@ struct sms_submit {
 	uint8_t pid;
 	bool status_report_request;
 	bool reject_duplicates;
+	uint8_t vpf;		/* TP-VPF: 0 none, 1 enhanced, 2 relative,
+				   3 absolute */
 	int validity_minutes;	/* relative TP-VP in minutes, -1 when absent */
+	struct sms_time validity_abs;	/* when vpf is 3 */
 	struct sms_user_data ud;
 };
 
@@ -120,6 +143,12 @@ struct sms_status_report {
 	struct sms_time discharge;
 	uint8_t status;		/* TP-ST, TS 23.040 §9.2.3.15 */
 	bool status_report_qualifier; /* TP-SRQ */
+	bool more_messages;	/* inverse of TP-MMS */
+	/* The optional tail (§9.2.3.27): TP-PI, 0 when absent, and what its
+	 * bits announce; ud.dcs is 0 and ud.text "" when they are absent. */
+	uint8_t pi;
+	uint8_t pid;
+	struct sms_user_data ud;
 };
 
 enum sms_pdu_type {
@@ -146,12 +175,16 @@ struct sms_pdu {
  */
 bool sms_pdu_decode(const char *hex, size_t hexlen, struct sms_pdu *out,
 		    char *err, size_t errsize);
+/* The same from binary octets (SMSC address first). */
+bool sms_pdu_decode_bin(const uint8_t *pdu, size_t len, struct sms_pdu *out,
+			char *err, size_t errsize);
 
 /* Classification of a status report's TP-ST. */
 enum sms_status_class {
 	SMS_STATUS_DELIVERED,	/* 0x00–0x1F: completed */
 	SMS_STATUS_PENDING,	/* 0x20–0x3F: SC still trying */
-	SMS_STATUS_FAILED,	/* 0x40–0x7F: permanent or gave up */
+	SMS_STATUS_FAILED,	/* 0x40–0x7F: permanent or gave up; the
+				   reserved 0x80–0xFF too */
 };
 enum sms_status_class sms_status_classify(uint8_t status);
 
@@ -167,10 +200,19 @@ struct sms_encode_opts {
 	bool flash;		/* class 0 */
 	int validity_minutes;	/* relative TP-VP; -1 for none */
 	uint8_t mr;		/* TP-MR; modems replace it with their own */
+	bool data8;		/* the input is raw octets sent as 8-bit
+				   data (DCS 0x04), not UTF-8 text */
 };
 
 /* Defaults: no options, validity_minutes -1. */
 void sms_encode_opts_init(struct sms_encode_opts *o);
+
+/*
+ * Parses a validity as users write it: "30m", "12h", "1d", "1w" or plain
+ * minutes, 1 minute to 63 weeks (the longest relative TP-VP). The SMSC
+ * rounds up to its own steps (5 minutes, 30 minutes, days, weeks).
+ */
+bool sms_validity_parse(const char *s, int *minutes);
 
 struct sms_preview {
 	enum sms_encoding encoding;
@@ -179,10 +221,15 @@ struct sms_preview {
 	int chars_left;		/* room left in the last part, in characters
 				   of the chosen encoding */
 	bool smart_applied;	/* look-alikes were replaced */
-	enum sms_language language;
+	enum sms_language language;	/* shift tables used, or NONE */
+	bool locking_shift;	/* IE 0x25 in every part */
+	bool single_shift;	/* IE 0x24 in every part */
 };
 
-/* Encoding and part count for utf8; false with err on invalid UTF-8 or over 255 parts. */
+/*
+ * Encoding and part count for utf8 with options o; false with a reason in
+ * err on invalid UTF-8, a NUL character or more than 255 parts.
+ */
 bool sms_preview(const char *utf8, size_t len, const struct sms_encode_opts *o,
 		 struct sms_preview *out, char *err, size_t errsize);
 

@@ -1,0 +1,190 @@
+/*
+ * smsgw campaign list [--json]
+ * smsgw campaign show NAME [--json]
+ * smsgw campaign pause|resume|cancel NAME
+ *
+ * Pausing holds a campaign's queued and deferred messages (they show as
+ * deferred); resuming releases them; cancelling ends every message not yet
+ * handed to a modem. Messages being sent at that moment finish.
+ */
+#include "cli.h"
+#include "cli_query.h"
+#include "config.h"
+#include "control.h"
+#include "store.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CAMPAIGN_COUNTS                                                      \
+	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id) AS total," \
+	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id"          \
+	"  AND m.state IN ('queued', 'deferred', 'sending')) AS pending,"      \
+	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id"          \
+	"  AND m.state IN ('sent', 'delivered')) AS sent,"                     \
+	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id"          \
+	"  AND m.state = 'delivered') AS delivered,"                           \
+	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id"          \
+	"  AND m.state IN ('failed', 'expired', 'unknown')) AS failed,"        \
+	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id"          \
+	"  AND m.state IN ('suppressed', 'cancelled')) AS not_sent"
+
+static const char list_sql[] =
+	"SELECT c.name, c.state,"
+	" strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at / 1000.0, 'unixepoch')"
+	" AS created_at," CAMPAIGN_COUNTS
+	" FROM campaign c ORDER BY c.created_at DESC";
+
+static const char show_sql[] =
+	"SELECT c.name, c.state,"
+	" strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at / 1000.0, 'unixepoch')"
+	" AS created_at," CAMPAIGN_COUNTS
+	" FROM campaign c WHERE c.name = ?1";
+
+static const char states_sql[] =
+	"SELECT state, count(*) AS messages FROM outbox WHERE campaign = ?1"
+	" GROUP BY state ORDER BY messages DESC";
+
+static int64_t campaign_id(struct store *st, const char *name, char *state,
+			   size_t size)
+{
+	sqlite3_stmt *s;
+	int64_t id = 0;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT id, state FROM campaign WHERE name = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		snprintf(state, size, "%s", sqlite3_column_text(s, 1));
+	}
+	sqlite3_finalize(s);
+	return id;
+}
+
+static int exec_bound(struct store *st, const char *sql, int64_t id)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, store_now_ms());
+	rc = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(store_db(st)) : -1;
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static const char *const actions[][3] = {
+	/* verb, campaign state, messages */
+	{ "pause", "UPDATE campaign SET state = 'paused' WHERE id = ?1"
+		   " AND ?2 IS NOT NULL",
+	  "UPDATE message SET hold = 'paused', state = 'deferred',"
+	  " updated_at = ?2 WHERE campaign_id = ?1"
+	  " AND state IN ('queued', 'deferred')" },
+	{ "resume", "UPDATE campaign SET state = 'active' WHERE id = ?1"
+		    " AND ?2 IS NOT NULL",
+	  "UPDATE message SET hold = NULL, updated_at = ?2,"
+	  " state = CASE WHEN not_before <= ?2 THEN 'queued' ELSE 'deferred' END"
+	  " WHERE campaign_id = ?1 AND hold = 'paused'" },
+	{ "cancel", "UPDATE campaign SET state = 'cancelled' WHERE id = ?1"
+		    " AND ?2 IS NOT NULL",
+	  "UPDATE message SET state = 'cancelled', hold = NULL,"
+	  " error = 'campaign cancelled', updated_at = ?2"
+	  " WHERE campaign_id = ?1 AND state IN ('queued', 'deferred')" },
+};
+
+static int change(struct cli *cli, struct store *st, const char *verb,
+		  const char *name)
+{
+	char state[16] = "";
+	int64_t id = campaign_id(st, name, state, sizeof(state));
+	int n;
+
+	if (id < 0)
+		return cli_error("database: %s", store_errmsg(st));
+	if (!id)
+		return cli_error("no campaign named '%s'", name);
+	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
+		if (strcmp(verb, actions[i][0]) != 0)
+			continue;
+		if (store_begin(st) < 0)
+			return cli_error("database: %s", store_errmsg(st));
+		if (exec_bound(st, actions[i][1], id) < 0 ||
+		    (n = exec_bound(st, actions[i][2], id)) < 0 ||
+		    store_event(st, STORE_EVENT_INFO, "cli",
+				"campaign %s: %s", name, verb) < 0) {
+			store_rollback(st);
+			return cli_error("database: %s", store_errmsg(st));
+		}
+		if (store_commit(st) < 0)
+			return cli_error("database: %s", store_errmsg(st));
+		control_send(cli->cfg->spool, "kick");
+		printf("campaign %s: %s (%d message%s)\n", name,
+		       strcmp(verb, "pause") == 0    ? "paused"
+		       : strcmp(verb, "resume") == 0 ? "resumed"
+						     : "cancelled",
+		       n, n == 1 ? "" : "s");
+		return CLI_OK;
+	}
+	return cli_usage("campaign: unknown action '%s'", verb);
+}
+
+int cli_campaign(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	const char *verb, *name = NULL;
+	struct store *st;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cli_usage("campaign: unknown option");
+		fmt = CLI_FORMAT_JSON;
+	}
+	if (optind >= argc)
+		return cli_usage("campaign: list, show, pause, resume or cancel?");
+	verb = argv[optind++];
+	if (strcmp(verb, "list") != 0) {
+		if (optind != argc - 1)
+			return cli_usage("campaign %s: one campaign name, please",
+					 verb);
+		name = argv[optind];
+	} else if (optind != argc) {
+		return cli_usage("campaign list: unexpected argument '%s'",
+				 argv[optind]);
+	}
+	st = cli_store(cli);
+	if (!st)
+		return CLI_ERROR;
+	if (strcmp(verb, "list") == 0)
+		return cli_print_query(st, list_sql, NULL, 0, fmt, 30, stdout) < 0
+			       ? CLI_ERROR : CLI_OK;
+	if (strcmp(verb, "show") == 0) {
+		const struct cli_bind b[] = { CLI_TEXT(name) };
+		char state[16];
+
+		if (campaign_id(st, name, state, sizeof(state)) <= 0)
+			return cli_error("no campaign named '%s'", name);
+		if (fmt == CLI_FORMAT_JSON) {
+			if (cli_print_row_json(st, show_sql, b, 1, stdout) < 0)
+				return CLI_ERROR;
+			putchar('\n');
+			return CLI_OK;
+		}
+		if (cli_print_query(st, show_sql, b, 1, fmt, 30, stdout) < 0)
+			return CLI_ERROR;
+		putchar('\n');
+		return cli_print_query(st, states_sql, b, 1, fmt, 0, stdout) < 0
+			       ? CLI_ERROR : CLI_OK;
+	}
+	return change(cli, st, verb, name);
+}

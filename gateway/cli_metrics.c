@@ -1,0 +1,109 @@
+/*
+ * smsgw metrics
+ *
+ * The database as Prometheus text exposition (version 0.0.4), for a
+ * node_exporter textfile collector or a scrape wrapper.
+ */
+#include "cli.h"
+#include "config.h"
+#include "fsutil.h"
+#include "store.h"
+
+#include <stdio.h>
+
+struct metric {
+	const char *name;
+	const char *type;
+	const char *help;
+	/* Rows of (label value or NULL, number); label names the label. */
+	const char *label;
+	const char *sql;
+};
+
+static const struct metric metrics[] = {
+	{ "smsgw_messages", "gauge", "Outgoing messages by state.", "state",
+	  "SELECT state, count(*) FROM message GROUP BY state" },
+	{ "smsgw_sms_parts_sent_total", "counter",
+	  "SMS parts handed to the network.", NULL,
+	  "SELECT NULL, count(*) FROM part WHERE mr IS NOT NULL" },
+	{ "smsgw_attempts_total", "counter", "Send attempts by result.",
+	  "result",
+	  "SELECT coalesce(result, 'running'), count(*) FROM attempt"
+	  " GROUP BY result" },
+	{ "smsgw_received_total", "counter", "Inbound messages stored.", NULL,
+	  "SELECT NULL, count(*) FROM inbound" },
+	{ "smsgw_status_reports_total", "counter", "Status reports received.",
+	  NULL, "SELECT NULL, count(*) FROM status_report" },
+	{ "smsgw_optouts", "gauge", "Numbers currently opted out.", NULL,
+	  "SELECT NULL, count(*) FROM optout WHERE active = 1" },
+	{ "smsgw_sim_signal_dbm", "gauge", "Signal strength per SIM.", "sim",
+	  "SELECT name, signal FROM sims WHERE signal IS NOT NULL" },
+	{ "smsgw_sim_registered", "gauge", "1 when the SIM is registered.",
+	  "sim", "SELECT name, registered FROM sims" },
+	{ "smsgw_sim_ready", "gauge", "1 when the SIM can send now.", "sim",
+	  "SELECT name, state IN ('ready', 'busy') FROM sims" },
+	{ "smsgw_sim_sent_today", "gauge", "SMS parts sent today per SIM.",
+	  "sim", "SELECT name, sent_today FROM sims" },
+	{ "smsgw_sim_daily_limit", "gauge", "Daily quota per SIM.", "sim",
+	  "SELECT name, daily_limit FROM sims WHERE daily_limit IS NOT NULL" },
+	{ "smsgw_sim_sent_month", "gauge", "SMS parts sent this month per SIM.",
+	  "sim", "SELECT name, sent_month FROM sims" },
+};
+
+static void label_value(const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			printf("\\%c", *s);
+		else if (*s == '\n')
+			printf("\\n");
+		else
+			putchar(*s);
+	}
+}
+
+static int print_metric(struct store *st, const struct metric *m)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), m->sql, -1, &s, NULL) != SQLITE_OK)
+		return cli_error("database: %s", store_errmsg(st));
+	printf("# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
+	       m->type);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *l = (const char *)sqlite3_column_text(s, 0);
+
+		printf("%s", m->name);
+		if (m->label && l) {
+			printf("{%s=\"", m->label);
+			label_value(l);
+			printf("\"}");
+		}
+		printf(" %lld\n", (long long)sqlite3_column_int64(s, 1));
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? CLI_OK : cli_error("database: %s",
+						      store_errmsg(st));
+}
+
+int cli_metrics(struct cli *cli, int argc, char **argv)
+{
+	struct store *st;
+	char path[4096];
+
+	(void)argv;
+	if (argc != 1)
+		return cli_usage("metrics takes no arguments");
+	st = cli_store(cli);
+	if (!st)
+		return CLI_ERROR;
+	snprintf(path, sizeof(path), "%s/.smsgwd.pid", cli->cfg->spool);
+	printf("# HELP smsgw_up 1 when smsgwd is running.\n"
+	       "# TYPE smsgw_up gauge\nsmsgw_up %d\n",
+	       fs_lock_holder(path) ? 1 : 0);
+	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
+		if (print_metric(st, &metrics[i]) != CLI_OK)
+			return CLI_ERROR;
+	return CLI_OK;
+}

@@ -1,0 +1,216 @@
+/* cli_query — rows as tables or JSON; see include/cli_query.h. */
+#include "cli_query.h"
+#include "cli.h"
+#include "json.h"
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TABLE_SAMPLE 500	/* rows that set the column widths */
+
+static sqlite3_stmt *prepare(struct store *st, const char *sql,
+			     const struct cli_bind *b, size_t n)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		cli_error("database: %s", store_errmsg(st));
+		return NULL;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].type == CLI_BIND_TEXT)
+			sqlite3_bind_text(s, (int)i + 1, b[i].text, -1,
+					  SQLITE_STATIC);
+		else if (b[i].type == CLI_BIND_INT)
+			sqlite3_bind_int64(s, (int)i + 1, b[i].i);
+	}
+	return s;
+}
+
+static void json_value(sqlite3_stmt *s, int c, FILE *out)
+{
+	switch (sqlite3_column_type(s, c)) {
+	case SQLITE_NULL:
+		fputs("null", out);
+		break;
+	case SQLITE_INTEGER:
+		fprintf(out, "%lld", (long long)sqlite3_column_int64(s, c));
+		break;
+	case SQLITE_FLOAT:
+		fprintf(out, "%g", sqlite3_column_double(s, c));
+		break;
+	default:
+		json_strn(out, (const char *)sqlite3_column_text(s, c),
+			  (size_t)sqlite3_column_bytes(s, c));
+	}
+}
+
+static void json_row(sqlite3_stmt *s, FILE *out)
+{
+	bool first = true;
+
+	fputc('{', out);
+	for (int c = 0; c < sqlite3_column_count(s); c++) {
+		json_key(out, &first, sqlite3_column_name(s, c));
+		json_value(s, c, out);
+	}
+	fputc('}', out);
+}
+
+long cli_print_row_json(struct store *st, const char *sql,
+			const struct cli_bind *binds, size_t nbinds, FILE *out)
+{
+	sqlite3_stmt *s = prepare(st, sql, binds, nbinds);
+	long n = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		json_row(s, out);
+		n = 1;
+	} else if (rc != SQLITE_DONE) {
+		cli_error("database: %s", store_errmsg(st));
+		n = -1;
+	}
+	sqlite3_finalize(s);
+	return n;
+}
+
+/* Display width in characters of UTF-8 text (one column a code point). */
+static size_t width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+/* The cell as one printable line, cut at max characters. */
+static char *cell(sqlite3_stmt *s, int c, size_t max)
+{
+	const char *t = (const char *)sqlite3_column_text(s, c);
+	size_t n = 0, chars = 0, len;
+	char *out;
+
+	if (!t)
+		return strdup("-");
+	len = strlen(t);
+	out = malloc(len + 4);
+	if (!out)
+		return NULL;
+	for (const char *p = t; *p; p++) {
+		unsigned char ch = (unsigned char)*p;
+
+		if ((ch & 0xc0) != 0x80 && max && chars++ == max - 1 &&
+		    width(p) > 1) {
+			memcpy(out + n, "\xe2\x80\xa6", 3); /* … */
+			n += 3;
+			break;
+		}
+		out[n++] = ch < 0x20 ? ' ' : (char)ch;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+struct table {
+	int ncols;
+	size_t *widths;
+	char **sample;		/* TABLE_SAMPLE rows × ncols */
+	size_t nsample;
+};
+
+static void print_cells(char **cells, const struct table *t, FILE *out)
+{
+	for (int c = 0; c < t->ncols; c++) {
+		const char *v = cells[c] ? cells[c] : "";
+		size_t w = width(v);
+		size_t pad = w < t->widths[c] ? t->widths[c] - w : 0;
+
+		fputs(v, out);
+		if (c + 1 < t->ncols)
+			fprintf(out, "%*s  ", (int)pad, "");
+	}
+	fputc('\n', out);
+}
+
+static long print_table(sqlite3_stmt *s, size_t max, FILE *out)
+{
+	struct table t = { .ncols = sqlite3_column_count(s) };
+	char *head[t.ncols ? t.ncols : 1], *row[t.ncols ? t.ncols : 1];
+	long n = 0;
+	int rc;
+
+	t.widths = calloc((size_t)t.ncols, sizeof(*t.widths));
+	t.sample = calloc((size_t)t.ncols * TABLE_SAMPLE, sizeof(char *));
+	if (!t.widths || !t.sample)
+		goto done;
+	for (int c = 0; c < t.ncols; c++) {
+		head[c] = (char *)sqlite3_column_name(s, c);
+		t.widths[c] = width(head[c]);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && t.nsample < TABLE_SAMPLE) {
+		char **r = t.sample + t.nsample++ * (size_t)t.ncols;
+
+		for (int c = 0; c < t.ncols; c++) {
+			r[c] = cell(s, c, max);
+			if (r[c] && width(r[c]) > t.widths[c])
+				t.widths[c] = width(r[c]);
+		}
+	}
+	print_cells(head, &t, out);
+	for (size_t i = 0; i < t.nsample; i++, n++)
+		print_cells(t.sample + i * (size_t)t.ncols, &t, out);
+	/* Rows past the sample keep the sample's widths. */
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(s), n++) {
+		for (int c = 0; c < t.ncols; c++)
+			row[c] = cell(s, c, max);
+		print_cells(row, &t, out);
+		for (int c = 0; c < t.ncols; c++)
+			free(row[c]);
+	}
+	if (rc != SQLITE_DONE)
+		n = -1;
+done:
+	for (size_t i = 0; t.sample && i < t.nsample * (size_t)t.ncols; i++)
+		free(t.sample[i]);
+	free(t.sample);
+	free(t.widths);
+	return n;
+}
+
+long cli_print_query(struct store *st, const char *sql,
+		     const struct cli_bind *binds, size_t nbinds,
+		     enum cli_format fmt, size_t max_cell, FILE *out)
+{
+	sqlite3_stmt *s = prepare(st, sql, binds, nbinds);
+	long n = 0;
+	int rc;
+
+	if (!s)
+		return -1;
+	if (fmt == CLI_FORMAT_TABLE) {
+		n = print_table(s, max_cell, out);
+	} else {
+		fputc('[', out);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (n++)
+				fputc(',', out);
+			fputs("\n  ", out);
+			json_row(s, out);
+		}
+		fputs(n ? "\n]\n" : "]\n", out);
+		if (rc != SQLITE_DONE)
+			n = -1;
+	}
+	if (n < 0)
+		cli_error("database: %s", store_errmsg(st));
+	sqlite3_finalize(s);
+	return n;
+}

@@ -1,0 +1,242 @@
+/*
+ * smsgw rules test — which keyword class or custom rule a reply would hit,
+ * its normal form, and the reply that would be sent (DESIGN.md §6, §9).
+ * Nothing is sent and nothing is written: it only reads the configuration.
+ */
+#include "cli.h"
+#include "config.h"
+#include "json.h"
+#include "keyword.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLI_RULES_USAGE \
+	"usage: smsgw rules test [--json] [--from NUMBER] [--sim NAME] TEXT...\n"
+
+/* A number from the range reserved for fiction (NANP 555-0100–0199). */
+#define CLI_RULES_DEFAULT_FROM "+15555550100"
+
+struct cli_rules_opts {
+	bool json;
+	const char *from;
+	const char *sim;
+};
+
+static const char *const cli_rules_actions[] = {
+	[CONFIG_RULE_TAG] = "tag", [CONFIG_RULE_REPLY] = "reply",
+	[CONFIG_RULE_FORWARD] = "forward", [CONFIG_RULE_HOOK] = "hook",
+};
+
+/* Finds SIM "modem/slot" in cfg; NULL name means the first one. */
+static bool cli_rules_sim(const struct config *cfg, const char *name,
+			  char *buf, size_t size, const char **number)
+{
+	for (size_t i = 0; i < cfg->nmodems; i++) {
+		const struct config_modem *m = &cfg->modems[i];
+
+		for (size_t j = 0; j < m->nsims; j++) {
+			snprintf(buf, size, "%s/%s", m->name, m->sims[j].name);
+			if (!name || strcmp(name, buf) == 0) {
+				*number = m->sims[j].number;
+				return true;
+			}
+		}
+	}
+	if (name)
+		return false;
+	buf[0] = '\0';
+	return true;
+}
+
+static char *cli_rules_join(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = calloc(1, len);
+	for (int i = 0; s && i < argc; i++) {
+		if (i)
+			strcat(s, " ");
+		strcat(s, argv[i]);
+	}
+	return s;
+}
+
+static void cli_rules_print_text(const struct keyword_match *m,
+				 const struct keyword_ctx *ctx,
+				 const char *reply, const char *fwd)
+{
+	printf("text:       %s\n", ctx->text);
+	printf("normalised: %s\n", m->normalised);
+	if (m->cls == KEYWORD_CLASS_RULE)
+		printf("class:      rule \"%s\" (pattern, action %s)\n",
+		       m->rule->name, cli_rules_actions[m->rule->action]);
+	else if (m->matched)
+		printf("class:      %s (%s, keyword \"%s\")\n",
+		       keyword_class_name(m->cls), keyword_how_name(m->how),
+		       m->matched);
+	else
+		printf("class:      none\n");
+	printf("keyword:    %s\n",
+	       keyword_match_tag(m) ? keyword_match_tag(m) : "(none)");
+	for (size_t i = 0; i < m->ngroups; i++)
+		printf("group:      %s = %s\n", m->groups[i].name,
+		       m->groups[i].value);
+	printf("reply:      %s\n", reply ? reply : "(none)");
+	if (fwd)
+		printf("forward:    to %s: %s\n", m->rule->forward, fwd);
+	if (m->rule && m->rule->action == CONFIG_RULE_HOOK)
+		printf("hook:       %s\n", m->rule->hook);
+}
+
+static void cli_rules_print_json(const struct keyword_match *m,
+				 const struct keyword_ctx *ctx,
+				 const char *reply, const char *fwd)
+{
+	bool first = true, gfirst = true;
+
+	putchar('{');
+	json_key(stdout, &first, "text");
+	json_str(stdout, ctx->text);
+	json_key(stdout, &first, "normalised");
+	json_str(stdout, m->normalised);
+	json_key(stdout, &first, "class");
+	json_str(stdout, keyword_class_name(m->cls));
+	json_key(stdout, &first, "match");
+	json_str(stdout, keyword_how_name(m->how));
+	json_key(stdout, &first, "matched");
+	json_str(stdout, m->matched);
+	json_key(stdout, &first, "keyword");
+	json_str(stdout, keyword_match_tag(m));
+	json_key(stdout, &first, "rule");
+	if (m->rule) {
+		bool rfirst = true;
+
+		putchar('{');
+		json_key(stdout, &rfirst, "name");
+		json_str(stdout, m->rule->name);
+		json_key(stdout, &rfirst, "action");
+		json_str(stdout, cli_rules_actions[m->rule->action]);
+		json_key(stdout, &rfirst, "forward");
+		json_str(stdout, m->rule->forward);
+		json_key(stdout, &rfirst, "hook");
+		json_str(stdout, m->rule->hook);
+		putchar('}');
+	} else {
+		fputs("null", stdout);
+	}
+	json_key(stdout, &first, "groups");
+	putchar('{');
+	for (size_t i = 0; i < m->ngroups; i++) {
+		json_key(stdout, &gfirst, m->groups[i].name);
+		json_str(stdout, m->groups[i].value);
+	}
+	putchar('}');
+	json_key(stdout, &first, "reply");
+	json_str(stdout, reply);
+	json_key(stdout, &first, "forward_text");
+	json_str(stdout, fwd);
+	json_key(stdout, &first, "sender");
+	json_str(stdout, ctx->sender);
+	json_key(stdout, &first, "sim");
+	json_str(stdout, ctx->sim[0] ? ctx->sim : NULL);
+	puts("}");
+}
+
+static int cli_rules_test(struct cli *cli, const struct cli_rules_opts *o,
+			  char *text)
+{
+	struct keyword_ctx ctx = { .sender = o->from, .text = text };
+	struct keyword_match m;
+	struct keyword_set *ks;
+	char err[1024], sim[96], *reply = NULL, *fwd = NULL;
+	int rc = CLI_OK;
+
+	if (!cli_config(cli))
+		return CLI_ERROR;
+	if (!cli_rules_sim(cli->cfg, o->sim, sim, sizeof(sim), &ctx.sim_number))
+		return cli_error("no SIM %s in %s (want MODEM/SLOT, e.g. m1/1)",
+				 o->sim, cli->config_path);
+	ctx.sim = sim;
+	ks = keyword_set_new(cli->cfg, 0, err, sizeof(err));
+	if (!ks)
+		return cli_error("%s: %s", cli->config_path, err);
+	if (!keyword_match(ks, text, strlen(text), &m)) {
+		rc = cli_error("out of memory");
+		goto out;
+	}
+	reply = keyword_reply(ks, &m, &ctx, err, sizeof(err));
+	if (!reply && err[0]) {
+		rc = cli_error("reply: %s", err);
+		goto out;
+	}
+	if (m.rule && m.rule->action == CONFIG_RULE_FORWARD)
+		fwd = keyword_forward_text(&ctx);
+	if (o->json)
+		cli_rules_print_json(&m, &ctx, reply, fwd);
+	else
+		cli_rules_print_text(&m, &ctx, reply, fwd);
+out:
+	free(reply);
+	free(fwd);
+	keyword_match_free(&m);
+	keyword_set_free(ks);
+	return rc;
+}
+
+int cli_rules(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "from", required_argument, NULL, 'f' },
+		{ "sim", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct cli_rules_opts o = { .from = CLI_RULES_DEFAULT_FROM };
+	char *text;
+	int c, rc;
+
+	if (argc < 2 || strcmp(argv[1], "test") != 0) {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+				  strcmp(argv[1], "-h") == 0)) {
+			fputs(CLI_RULES_USAGE, stdout);
+			return CLI_OK;
+		}
+		return cli_usage("rules: want 'rules test TEXT'");
+	}
+	/* Options may stand anywhere after "test"; "--" ends them. */
+	argc--;
+	argv++;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o.json = true;
+			break;
+		case 'f':
+			o.from = optarg;
+			break;
+		case 's':
+			o.sim = optarg;
+			break;
+		case 'h':
+			fputs(CLI_RULES_USAGE, stdout);
+			return CLI_OK;
+		default:
+			return cli_usage("rules test: unknown option");
+		}
+	}
+	if (optind >= argc)
+		return cli_usage("rules test: which TEXT?");
+	text = cli_rules_join(argc - optind, argv + optind);
+	if (!text)
+		return cli_error("out of memory");
+	rc = cli_rules_test(cli, &o, text);
+	free(text);
+	return rc;
+}

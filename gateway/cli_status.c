@@ -1,0 +1,91 @@
+/*
+ * smsgw status [--json]
+ *
+ * Is the daemon running, each SIM's state, signal, network and quota use,
+ * and the queue.
+ */
+#include "cli.h"
+#include "cli_query.h"
+#include "config.h"
+#include "fsutil.h"
+#include "json.h"
+
+#include <getopt.h>
+#include <stdio.h>
+
+static const char sims_sql[] =
+	"SELECT name, modem, slot, state, signal, registered, operator,"
+	" number, iccid, imsi, sent_today, daily_limit, sent_month,"
+	" monthly_limit, pool, model, device, updated_at FROM sims"
+	" ORDER BY modem, slot";
+
+static const char sims_table_sql[] =
+	"SELECT name AS sim, state, CASE WHEN signal IS NULL THEN '-'"
+	" ELSE signal || ' dBm' END AS signal,"
+	" coalesce(operator, '-') AS network, coalesce(number, '-') AS number,"
+	" sent_today || CASE WHEN daily_limit IS NULL THEN ''"
+	"  ELSE '/' || daily_limit END AS today,"
+	" pool, coalesce(model, '-') AS model FROM sims ORDER BY modem, slot";
+
+static const char queue_sql[] =
+	"SELECT (SELECT count(*) FROM message WHERE state = 'queued') AS queued,"
+	" (SELECT count(*) FROM message WHERE state = 'deferred') AS deferred,"
+	" (SELECT count(*) FROM message WHERE state = 'sending') AS sending,"
+	" (SELECT count(*) FROM message WHERE state = 'unknown') AS unknown,"
+	" (SELECT count(*) FROM inbound) AS received";
+
+static pid_t daemon_pid(const struct config *cfg)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/.smsgwd.pid", cfg->spool);
+	return fs_lock_holder(path);
+}
+
+int cli_status(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ 0 },
+	};
+	bool json = false;
+	struct store *st;
+	pid_t pid;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cli_usage("status: unknown option");
+		json = true;
+	}
+	if (optind != argc)
+		return cli_usage("status: unexpected argument '%s'", argv[optind]);
+	st = cli_store(cli);
+	if (!st)
+		return CLI_ERROR;
+	pid = daemon_pid(cli->cfg);
+	if (json) {
+		printf("{\"daemon\":{\"running\":%s,\"pid\":%ld},\"queue\":",
+		       pid ? "true" : "false", (long)pid);
+		if (cli_print_row_json(st, queue_sql, NULL, 0, stdout) < 0)
+			return CLI_ERROR;
+		printf(",\"sims\":");
+		if (cli_print_query(st, sims_sql, NULL, 0, CLI_FORMAT_JSON, 0,
+				    stdout) < 0)
+			return CLI_ERROR;
+		printf("}\n");
+		return CLI_OK;
+	}
+	if (pid)
+		printf("smsgwd is running (pid %ld)\n\n", (long)pid);
+	else
+		printf("smsgwd is not running\n\n");
+	if (cli_print_query(st, sims_table_sql, NULL, 0, CLI_FORMAT_TABLE, 30,
+			    stdout) < 0)
+		return CLI_ERROR;
+	printf("\n");
+	if (cli_print_query(st, queue_sql, NULL, 0, CLI_FORMAT_TABLE, 0,
+			    stdout) < 0)
+		return CLI_ERROR;
+	return CLI_OK;
+}

@@ -1,0 +1,353 @@
+/*
+ * daemon — start-up, signals, reload and shutdown of smsgwd.
+ *
+ * Start-up order: spool directories, the database (created or migrated),
+ * the lock that keeps a second daemon off the same spool, then the
+ * subsystems. Shutdown runs in reverse and leaves the database consistent:
+ * every state change is a committed transaction, so stopping is closing.
+ */
+#include "daemon.h"
+#include "config.h"
+#include "control.h"
+#include "fsutil.h"
+#include "inbound.h"
+#include "log.h"
+#include "loop.h"
+#include "modem.h"
+#include "outbound.h"
+#include "store.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+static int make_spool_dirs(const struct config *cfg)
+{
+	static const char *const subdirs[] = { "outgoing", "tmp", "rejected",
+					       "active" };
+	char path[4096];
+	int rc;
+
+	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", cfg->spool, subdirs[i]);
+		rc = fs_mkdirs(path, 0770);
+		if (rc < 0) {
+			log_error("spool: cannot create %s: %s", path,
+				  strerror(-rc));
+			return rc;
+		}
+	}
+	return 0;
+}
+
+static int open_database(struct daemon *d)
+{
+	char dir[4096], err[1024];
+	int rc;
+
+	fs_dirname(d->cfg->database, dir, sizeof(dir));
+	rc = fs_mkdirs(dir, 0750);
+	if (rc < 0) {
+		log_error("store: cannot create %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	rc = store_open(d->cfg->database, STORE_OPEN_CREATE, &d->store, err,
+			sizeof(err));
+	if (rc < 0)
+		log_error("store: %s", err);
+	return rc;
+}
+
+static int take_lock(struct daemon *d)
+{
+	char path[4096];
+	pid_t holder = 0;
+
+	snprintf(path, sizeof(path), "%s/.smsgwd.pid", d->cfg->spool);
+	d->lock_fd = fs_lock_pidfile(path, &holder);
+	if (d->lock_fd == -EWOULDBLOCK) {
+		log_error("daemon: another smsgwd (pid %ld) already serves %s",
+			  (long)holder, d->cfg->spool);
+		return -EWOULDBLOCK;
+	}
+	if (d->lock_fd < 0)
+		log_error("daemon: %s: %s", path, strerror(-d->lock_fd));
+	return d->lock_fd < 0 ? d->lock_fd : 0;
+}
+
+static void apply_timezone(const struct config *cfg)
+{
+	if (cfg->timezone)
+		setenv("TZ", cfg->timezone, 1);
+	tzset();
+}
+
+static void apply_log_level(const struct daemon *d, const struct config *cfg)
+{
+	enum log_level level;
+
+	if (!d->verbose && log_level_parse(cfg->log_level, &level))
+		log_set_level(level);
+}
+
+static void on_stop_signal(struct loop *loop, int signo, void *ud)
+{
+	struct daemon *d = ud;
+
+	log_notice("daemon: %s, stopping", strsignal(signo));
+	d->exit_code = 0;
+	loop_stop(loop);
+}
+
+/* Modems and SIM slots are the daemon's skeleton: changing them takes a
+ * restart. Everything else reloads. */
+static const char *reload_blocker(const struct config *a,
+				  const struct config *b)
+{
+	if (strcmp(a->spool, b->spool) || strcmp(a->database, b->database))
+		return "spool or database changed";
+	if (a->nmodems != b->nmodems)
+		return "modems added or removed";
+	for (size_t i = 0; i < a->nmodems; i++) {
+		const struct config_modem *x = &a->modems[i], *y = &b->modems[i];
+
+		if (strcmp(x->name, y->name) || strcmp(x->device, y->device) ||
+		    strcmp(x->driver, y->driver) || x->baudrate != y->baudrate ||
+		    x->nsims != y->nsims)
+			return "a modem section changed its name, device, "
+			       "driver, baud rate or slots";
+		for (size_t j = 0; j < x->nsims; j++)
+			if (strcmp(x->sims[j].name, y->sims[j].name))
+				return "SIM slots renamed";
+	}
+	return NULL;
+}
+
+static void refuse_reload(struct daemon *d, const char *why)
+{
+	log_error("daemon: reload refused, keeping the running "
+		  "configuration: %s", why);
+	store_event(d->store, STORE_EVENT_ERROR, "daemon", "reload refused: %s",
+		    why);
+}
+
+/* Points every subsystem at the new configuration; the old one is freed. */
+static void switch_config(struct daemon *d, struct config *next)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < next->nmodems; i++) {
+		for (size_t j = 0; j < next->modems[i].nsims; j++, k++) {
+			d->reg.sims[k].mcfg = &next->modems[i];
+			d->reg.sims[k].cfg = &next->modems[i].sims[j];
+		}
+		if (d->modems && d->modems[i])
+			modem_set_config(d->modems[i], next, &next->modems[i]);
+	}
+	outbound_set_config(d->ob, next);
+	apply_log_level(d, next);
+	config_free(d->cfg);
+	d->cfg = next;
+}
+
+/*
+ * SIGHUP: read the file again; a broken file keeps the running
+ * configuration. Subsystems pick up what can change without a restart.
+ */
+static void on_reload_signal(struct loop *loop, int signo, void *ud)
+{
+	struct daemon *d = ud;
+	struct config *next;
+	const char *why;
+	char err[2048];
+
+	(void)loop;
+	(void)signo;
+	if (config_load(d->config_path, &next, err, sizeof(err)) < 0) {
+		refuse_reload(d, err);
+		return;
+	}
+	why = reload_blocker(d->cfg, next);
+	if (!why && inbound_set_config(d->ib, next, err, sizeof(err)) < 0)
+		why = err;
+	if (why) {
+		config_free(next);
+		refuse_reload(d, why);
+		return;
+	}
+	switch_config(d, next);
+	log_notice("daemon: configuration reloaded from %s", d->config_path);
+	store_event(d->store, STORE_EVENT_INFO, "daemon",
+		    "configuration reloaded");
+}
+
+static void on_control(const char *word, void *ud)
+{
+	struct daemon *d = ud;
+
+	if (strcmp(word, "kick") == 0)
+		outbound_kick(d->ob);
+	else
+		log_info("control: unknown request '%s'", word);
+}
+
+static void on_sim_changed(struct sim *sim, void *ud)
+{
+	struct daemon *d = ud;
+
+	outbound_sim_changed(d->ob, sim);
+}
+
+static void on_modem_sms(struct sim *sim, const char *pdu,
+			 struct modem_ack *ack, void *ud)
+{
+	struct daemon *d = ud;
+
+	inbound_sms(d->ib, sim, pdu, ack);
+}
+
+static void on_modem_report(struct sim *sim, const char *pdu,
+			    struct modem_ack *ack, void *ud)
+{
+	struct daemon *d = ud;
+
+	inbound_status_report(d->ib, sim, pdu, ack);
+}
+
+static int start_modems(struct daemon *d)
+{
+	const struct modem_listener listener = {
+		.sms = on_modem_sms,
+		.status_report = on_modem_report,
+		.ud = d,
+	};
+
+	d->modems = calloc(d->cfg->nmodems + 1, sizeof(*d->modems));
+	if (!d->modems)
+		return -ENOMEM;
+	d->nmodems = d->cfg->nmodems;
+	for (size_t i = 0; i < d->nmodems; i++) {
+		int rc = modem_new(d->loop, d->store, &d->reg, d->cfg,
+				   &d->cfg->modems[i], &listener, &d->modems[i]);
+
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* Registry, outbound, inbound, the control socket and the modems. */
+static int start_subsystems(struct daemon *d)
+{
+	const struct outbound_ops ops = { .send = modem_send_pdu };
+	char err[1024];
+	int rc;
+
+	rc = sim_registry_init(&d->reg, d->cfg, d->store);
+	if (rc < 0)
+		return rc;
+	rc = outbound_new(d->loop, d->store, d->cfg, &d->reg, &ops, &d->ob);
+	if (rc < 0)
+		return rc;
+	d->reg.changed = on_sim_changed;
+	d->reg.changed_ud = d;
+	rc = inbound_new(d->loop, d->store, d->cfg, &d->reg, d->ob, modem_ack,
+			 &d->ib, err, sizeof(err));
+	if (rc < 0) {
+		log_error("daemon: %s", err);
+		return rc;
+	}
+	rc = control_open(d->loop, d->cfg->spool, on_control, d, &d->ctl);
+	if (rc < 0)
+		return rc;
+	return start_modems(d);
+}
+
+static int start(struct daemon *d)
+{
+	int rc;
+
+	apply_timezone(d->cfg);
+	apply_log_level(d, d->cfg);
+	rc = make_spool_dirs(d->cfg);
+	if (rc < 0)
+		return rc;
+	rc = take_lock(d);
+	if (rc < 0)
+		return rc;
+	rc = open_database(d);
+	if (rc < 0)
+		return rc;
+	rc = loop_new(&d->loop);
+	if (rc < 0)
+		return rc;
+	if (loop_signal(d->loop, SIGTERM, on_stop_signal, d) < 0 ||
+	    loop_signal(d->loop, SIGINT, on_stop_signal, d) < 0 ||
+	    loop_signal(d->loop, SIGHUP, on_reload_signal, d) < 0)
+		return -errno;
+	/* Hooks and modems that go away must not kill us with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	return start_subsystems(d);
+}
+
+static void stop_subsystems(struct daemon *d)
+{
+	for (size_t i = 0; d->modems && i < d->nmodems; i++)
+		modem_free(d->modems[i]);
+	free(d->modems);
+	d->modems = NULL;
+	control_close(d->ctl);
+	d->ctl = NULL;
+	inbound_free(d->ib);
+	d->ib = NULL;
+	outbound_free(d->ob);
+	d->ob = NULL;
+	sim_registry_free(&d->reg);
+}
+
+static void stop(struct daemon *d)
+{
+	stop_subsystems(d);
+	if (d->store) {
+		store_event(d->store, STORE_EVENT_INFO, "daemon", "stopped");
+		store_checkpoint(d->store);
+		store_close(d->store);
+		d->store = NULL;
+	}
+	loop_free(d->loop);
+	d->loop = NULL;
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
+	d->lock_fd = -1;
+	config_free(d->cfg);
+	d->cfg = NULL;
+}
+
+int daemon_run(struct daemon *d)
+{
+	int rc;
+
+	d->lock_fd = -1;
+	d->exit_code = 1;
+	if (start(d) < 0) {
+		stop(d);
+		return 1;
+	}
+	store_event(d->store, STORE_EVENT_INFO, "daemon",
+		    "started (smsgw %s, pid %ld, %zu modem%s)", SMSGW_VERSION,
+		    (long)getpid(), d->cfg->nmodems,
+		    d->cfg->nmodems == 1 ? "" : "s");
+	log_notice("daemon: started, spool %s, database %s", d->cfg->spool,
+		   d->cfg->database);
+	rc = loop_run(d->loop);
+	if (rc < 0) {
+		log_error("daemon: event loop: %s", strerror(-rc));
+		d->exit_code = 1;
+	}
+	stop(d);
+	return d->exit_code;
+}

@@ -1,0 +1,414 @@
+/*
+ * outbound — scheduling over SIMs; see include/outbound.h.
+ *
+ * Pools: a message with Pool: P goes to SIMs of pool P; one pinned with
+ * SIM: goes to that SIM only; one without either goes to the SIMs of the
+ * pool "default", or to every SIM when no SIM is in the pool "default".
+ * So unlabelled traffic stays off SIMs set aside for something else, and a
+ * config without pools just works.
+ */
+#include "outbound_priv.h"
+#include "config.h"
+#include "log.h"
+#include "sim.h"
+#include "store.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int64_t real_now(void)
+{
+	return store_now_ms();
+}
+
+int64_t ob_now(const struct outbound *ob)
+{
+	return ob->ops.now();
+}
+
+void ob_emit(struct outbound *ob, const char *event, int64_t id,
+	     const char *recipient, const char *body, const struct sim *sim,
+	     const char *state, const char *error)
+{
+	struct outbound_event e = {
+		.event = event, .id = id, .recipient = recipient, .body = body,
+		.sim = sim ? sim->name : NULL, .state = state, .error = error,
+	};
+
+	if (ob->listener)
+		ob->listener(&e, ob->listener_ud);
+}
+
+static bool any_default_pool(const struct outbound *ob)
+{
+	for (size_t i = 0; i < ob->reg->nsims; i++)
+		if (strcmp(ob->reg->sims[i].cfg->pool, "default") == 0)
+			return true;
+	return false;
+}
+
+static bool takes_unpooled(const struct outbound *ob, const struct sim *sim)
+{
+	return strcmp(sim->cfg->pool, "default") == 0 || !any_default_pool(ob);
+}
+
+/* ---- quotas ---- */
+
+static void usage_key(struct ob_sim *os)
+{
+	char key[sizeof(os->usage_key)];
+
+	if (os->sim->iccid[0])
+		snprintf(key, sizeof(key), "%s", os->sim->iccid);
+	else
+		snprintf(key, sizeof(key), "sim:%lld", (long long)os->sim->id);
+	/* A different card in the slot brings its own counters. */
+	if (strcmp(key, os->usage_key) != 0) {
+		snprintf(os->usage_key, sizeof(os->usage_key), "%s", key);
+		store_outbox_usage(os->ob->store, os->usage_key, &os->usage);
+	}
+}
+
+int ob_quota_left(struct ob_sim *os, int64_t now)
+{
+	const struct config_sim *c = os->sim->cfg;
+	char day[11], month[8];
+	long left = INT32_MAX;
+	bool exhausted;
+
+	usage_key(os);
+	store_outbox_local_day(now, day, month);
+	if (strcmp(day, os->usage.day) != 0) {
+		snprintf(os->usage.day, sizeof(os->usage.day), "%s", day);
+		os->usage.sent_day = 0;
+	}
+	if (strcmp(month, os->usage.month) != 0) {
+		snprintf(os->usage.month, sizeof(os->usage.month), "%s", month);
+		os->usage.sent_month = 0;
+	}
+	if (c->daily_limit && c->daily_limit - os->usage.sent_day < left)
+		left = c->daily_limit - os->usage.sent_day;
+	if (c->monthly_limit && c->monthly_limit - os->usage.sent_month < left)
+		left = c->monthly_limit - os->usage.sent_month;
+	exhausted = left <= 0;
+	if (exhausted != os->sim->quota_exhausted) {
+		os->sim->quota_exhausted = exhausted;
+		log_notice("outbound: SIM %s %s", os->sim->name,
+			   exhausted ? "reached its quota" : "has quota again");
+		store_event(os->ob->store, STORE_EVENT_INFO, "outbound",
+			    "SIM %s %s (%d today, %d this month)", os->sim->name,
+			    exhausted ? "reached its quota" : "has quota again",
+			    os->usage.sent_day, os->usage.sent_month);
+		sim_update(os->ob->reg, os->sim);
+	}
+	return left < 0 ? 0 : (int)left;
+}
+
+void ob_count_part(struct ob_sim *os, int64_t now)
+{
+	ob_quota_left(os, now);
+	os->usage.sent_day++;
+	os->usage.sent_month++;
+	os->usage.last_send_at = now;
+}
+
+/* The next local midnight (or month start for a monthly quota). */
+static int64_t next_reset(int64_t now, bool monthly)
+{
+	time_t t = (time_t)(now / 1000);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	if (monthly) {
+		tm.tm_mday = 1;
+		tm.tm_mon++;
+	} else {
+		tm.tm_mday++;
+	}
+	return (int64_t)mktime(&tm) * 1000;
+}
+
+static int64_t reset_time(const struct ob_sim *os, int64_t now)
+{
+	const struct config_sim *c = os->sim->cfg;
+	bool monthly = c->monthly_limit &&
+		       os->usage.sent_month >= c->monthly_limit;
+
+	return next_reset(now, monthly);
+}
+
+/*
+ * Bulk that no SIM with quota left can take waits until the quotas reset
+ * ("deferred"), rather than sitting in the queue looking stuck.
+ */
+static void defer_exhausted(struct outbound *ob, int64_t now)
+{
+	size_t n = ob->reg->nsims;
+
+	for (size_t i = 0; i <= n; i++) {
+		/* Keys: every SIM's pool, then the unpooled queue. */
+		const char *key = i < n ? ob->reg->sims[i].cfg->pool : "";
+		int64_t until = 0;
+		bool served = false, open = false;
+
+		for (size_t j = 0; j < n && !open; j++) {
+			struct sim *s = &ob->reg->sims[j];
+
+			if (!s->cfg->send ||
+			    (i < n ? strcmp(s->cfg->pool, key) != 0
+				   : !takes_unpooled(ob, s)))
+				continue;
+			served = true;
+			if (!s->quota_exhausted)
+				open = true;
+			else if (!until || reset_time(&ob->sims[j], now) < until)
+				until = reset_time(&ob->sims[j], now);
+		}
+		if (served && !open &&
+		    store_outbox_defer_pool(ob->store, key, until,
+					    "every SIM of its pool reached "
+					    "its quota", now) > 0)
+			ob->due_known = false;
+	}
+}
+
+/* ---- dispatch ---- */
+
+bool ob_try_sim(struct ob_sim *os, int64_t now)
+{
+	struct outbound *ob = os->ob;
+	struct sim *sim = os->sim;
+	struct outbox_claim c;
+	int quota, rc;
+
+	if (sim->sending || os->gap_until > now)
+		return false;
+	quota = ob_quota_left(os, now);
+	if (!sim_can_send(sim, now) || quota <= 0)
+		return false;
+	c = (struct outbox_claim){
+		.sim_id = sim->id,
+		.pool = sim->cfg->pool,
+		.takes_unpooled = takes_unpooled(ob, sim),
+		.allow_bulk = true,
+		.quota_left = quota,
+		.now = now,
+		.sticky_cutoff = now - ob->cfg->sticky_ttl_ms,
+	};
+	rc = store_outbox_claim(ob->store, &c, &os->msg);
+	if (rc <= 0)
+		return false;
+	ob_send_start(os);
+	return true;
+}
+
+static int compare_load(const void *a, const void *b)
+{
+	const struct ob_sim *x = *(const struct ob_sim *const *)a;
+	const struct ob_sim *y = *(const struct ob_sim *const *)b;
+
+	if (x->usage.sent_day != y->usage.sent_day)
+		return x->usage.sent_day < y->usage.sent_day ? -1 : 1;
+	if (x->usage.last_send_at != y->usage.last_send_at)
+		return x->usage.last_send_at < y->usage.last_send_at ? -1 : 1;
+	return x->sim->index < y->sim->index ? -1 : 1;
+}
+
+static void promote_due(struct outbound *ob, int64_t now)
+{
+	if (ob->due_known && (!ob->next_due || ob->next_due > now))
+		return;
+	if (store_begin(ob->store) == 0) {
+		store_outbox_expire(ob->store, now);
+		store_outbox_promote(ob->store, now);
+		store_commit(ob->store);
+	}
+	ob->next_due = store_outbox_next_due(ob->store);
+	ob->due_known = true;
+}
+
+static void arm_timer(struct outbound *ob, int64_t now)
+{
+	int64_t due = ob->next_due;
+
+	for (size_t i = 0; i < ob->reg->nsims; i++) {
+		struct ob_sim *os = &ob->sims[i];
+		int64_t t = 0;
+
+		if (os->gap_until > now)
+			t = os->gap_until;
+		if (os->sim->paused_until > now &&
+		    (!t || os->sim->paused_until < t))
+			t = os->sim->paused_until;
+		if (os->sim->quota_exhausted && (!t || reset_time(os, now) < t))
+			t = reset_time(os, now);
+		if (t && (!due || t < due))
+			due = t;
+	}
+	if (!due)
+		loop_timer_disarm(&ob->timer);
+	else
+		loop_timer_arm(&ob->timer, due > now ? due - now : 0);
+}
+
+static void dispatch(struct loop_deferred *d, void *ud)
+{
+	struct outbound *ob = ud;
+	struct ob_sim *order[ob->reg->nsims ? ob->reg->nsims : 1];
+	int64_t now = ob_now(ob);
+	size_t n = 0;
+
+	(void)d;
+	promote_due(ob, now);
+	for (size_t i = 0; i < ob->reg->nsims; i++) {
+		struct ob_sim *os = &ob->sims[i];
+
+		ob_quota_left(os, now);
+		if (!os->sim->sending)
+			order[n++] = os;
+	}
+	/* Least-loaded first: today's sends, then the longest idle. */
+	qsort(order, n, sizeof(order[0]), compare_load);
+	for (size_t i = 0; i < n; i++)
+		ob_try_sim(order[i], now);
+	defer_exhausted(ob, now);
+	if (!ob->due_known)
+		promote_due(ob, now);
+	arm_timer(ob, now);
+}
+
+static int64_t on_timer(struct loop_timer *t, void *ud)
+{
+	struct outbound *ob = ud;
+
+	(void)t;
+	ob->due_known = false;
+	loop_defer(&ob->kick);
+	return LOOP_TIMER_DONE;
+}
+
+void outbound_kick(struct outbound *ob)
+{
+	/* New or changed rows may be due earlier than we thought. */
+	ob->due_known = false;
+	loop_defer(&ob->kick);
+}
+
+void outbound_sim_changed(struct outbound *ob, struct sim *sim)
+{
+	(void)sim;
+	loop_defer(&ob->kick);
+}
+
+void outbound_set_listener(struct outbound *ob, outbound_event_fn fn, void *ud)
+{
+	ob->listener = fn;
+	ob->listener_ud = ud;
+}
+
+void outbound_set_config(struct outbound *ob, const struct config *cfg)
+{
+	ob->cfg = cfg;
+	outbound_kick(ob);
+}
+
+int outbound_new(struct loop *loop, struct store *store,
+		 const struct config *cfg, struct sim_registry *reg,
+		 const struct outbound_ops *ops, struct outbound **out)
+{
+	struct outbound *ob = calloc(1, sizeof(*ob));
+	int n;
+
+	if (!ob)
+		return -ENOMEM;
+	ob->sims = calloc(reg->nsims ? reg->nsims : 1, sizeof(*ob->sims));
+	if (!ob->sims) {
+		free(ob);
+		return -ENOMEM;
+	}
+	ob->loop = loop;
+	ob->store = store;
+	ob->cfg = cfg;
+	ob->reg = reg;
+	ob->ops.send = ops->send;
+	ob->ops.now = ops->now ? ops->now : real_now;
+	ob->rand_state = (unsigned)ob->ops.now();
+	for (size_t i = 0; i < reg->nsims; i++) {
+		ob->sims[i].ob = ob;
+		ob->sims[i].sim = &reg->sims[i];
+		reg->sims[i].outbound = &ob->sims[i];
+		usage_key(&ob->sims[i]);
+	}
+	loop_deferred_init(loop, &ob->kick, dispatch, ob);
+	loop_timer_init(loop, &ob->timer, on_timer, ob);
+	n = store_outbox_recover(store, cfg->resend_unknown_direct,
+				 cfg->resend_unknown_bulk, ob->ops.now());
+	if (n > 0)
+		store_event(store, STORE_EVENT_WARNING, "outbound",
+			    "%d message%s were being sent when smsgwd stopped:"
+			    " outcome unknown (resend_unknown_direct=%s,"
+			    " resend_unknown_bulk=%s)", n, n == 1 ? "" : "s",
+			    cfg->resend_unknown_direct ? "yes" : "no",
+			    cfg->resend_unknown_bulk ? "yes" : "no");
+	outbound_kick(ob);
+	*out = ob;
+	return 0;
+}
+
+int outbound_status_report(struct outbound *ob, struct sim *sim,
+			   const char *pdu_hex)
+{
+	const struct sms_status_report *r;
+	struct sms_pdu pdu;
+	const char *state;
+	int64_t id, now = ob_now(ob);
+	char err[200];
+
+	if (!sms_pdu_decode(pdu_hex, strlen(pdu_hex), &pdu, err, sizeof(err)) ||
+	    pdu.type != SMS_PDU_STATUS_REPORT) {
+		log_warn("outbound: status report on %s not understood: %s",
+			 sim->name, pdu.type != SMS_PDU_STATUS_REPORT
+					    ? "not a status report" : err);
+		store_event(ob->store, STORE_EVENT_WARNING, "outbound",
+			    "status report on %s not understood (%s): %s",
+			    sim->name, err, pdu_hex);
+		return -EINVAL;
+	}
+	r = &pdu.report;
+	if (store_outbox_report(ob->store, sim->id, r->mr, r->recipient.text,
+				r->status, now, ob->cfg->report_window_ms,
+				pdu_hex, &id, &state) < 0)
+		return -EIO;
+	if (!id) {
+		log_info("outbound: status report on %s for MR %d to %s matches "
+			 "no message", sim->name, r->mr, r->recipient.text);
+		return 0;
+	}
+	log_debug("outbound: status report for message %lld: status %d",
+		  (long long)id, r->status);
+	if (state)
+		ob_emit(ob, state, id, r->recipient.text, NULL, sim, state,
+			strcmp(state, "failed") == 0
+				? "delivery failed (status report)" : NULL);
+	return 0;
+}
+
+void outbound_free(struct outbound *ob)
+{
+	if (!ob)
+		return;
+	for (size_t i = 0; i < ob->reg->nsims; i++) {
+		ob_send_abandon(&ob->sims[i]);
+		ob->reg->sims[i].outbound = NULL;
+	}
+	loop_deferred_cancel(&ob->kick);
+	loop_timer_disarm(&ob->timer);
+	free(ob->sims);
+	free(ob);
+}

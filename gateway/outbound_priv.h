@@ -1,0 +1,64 @@
+/*
+ * outbound_priv — what outbound.c (scheduling) and outbound_send.c (the
+ * per-message pipeline) share. Not for other modules.
+ */
+#ifndef SMSGW_OUTBOUND_PRIV_H
+#define SMSGW_OUTBOUND_PRIV_H
+
+#include "loop.h"
+#include "outbound.h"
+#include "sms.h"
+#include "store_outbox.h"
+
+/* Per-SIM outbound state, hung on sim->outbound. */
+struct ob_sim {
+	struct outbound *ob;
+	struct sim *sim;
+	char usage_key[40];	/* ICCID, or "sim:<id>" before we know it */
+	struct outbox_usage usage;
+	int64_t gap_until;	/* min_gap or a cool-down after a modem error */
+	int suspect;		/* barring/spam errors in the current window */
+	int64_t suspect_since;
+
+	/* The message in flight while sim->sending. */
+	struct outbox_msg msg;
+	struct sms_encoded enc;
+	int part;		/* index of the part in flight */
+};
+
+struct outbound {
+	struct loop *loop;
+	struct store *store;
+	const struct config *cfg;
+	struct sim_registry *reg;
+	struct outbound_ops ops;
+	struct ob_sim *sims;	/* one per registry SIM, same index */
+
+	struct loop_deferred kick;
+	struct loop_timer timer;
+	int64_t next_due;	/* earliest deferred/expiry row; 0: none */
+	bool due_known;		/* next_due reflects the database */
+	unsigned rand_state;
+
+	outbound_event_fn listener;
+	void *listener_ud;
+};
+
+/* outbound.c */
+int64_t ob_now(const struct outbound *ob);
+void ob_emit(struct outbound *ob, const char *event, int64_t id,
+	     const char *recipient, const char *body, const struct sim *sim,
+	     const char *state, const char *error);
+/* Starts the best message for this SIM if it may send; true if it did. */
+bool ob_try_sim(struct ob_sim *os, int64_t now);
+/* Refreshes the usage counters for a new day or month and the quota flag. */
+int ob_quota_left(struct ob_sim *os, int64_t now);
+void ob_count_part(struct ob_sim *os, int64_t now);
+
+/* outbound_send.c */
+/* Encodes the claimed message in os->msg and sends its next part. */
+void ob_send_start(struct ob_sim *os);
+/* Forgets the message in flight (the loop is going away). */
+void ob_send_abandon(struct ob_sim *os);
+
+#endif

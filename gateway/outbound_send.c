@@ -1,0 +1,282 @@
+/*
+ * outbound_send — one claimed message through the modem: encode, send each
+ * part, and turn the modem's answer into the message's next state
+ * (DESIGN.md §7). Errors are classed by include/errclass.h: temporary ones
+ * back off, permanent ones fail only this message, ambiguous ones go to the
+ * resend policy, modem-state ones put the message back untouched.
+ */
+#include "outbound_priv.h"
+#include "config.h"
+#include "errclass.h"
+#include "log.h"
+#include "sim.h"
+#include "store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* After a modem-side failure, give the modem layer time to notice. */
+#define OB_COOLDOWN_MS 10000
+
+static void on_part_sent(const struct modem_send_result *r, void *ud);
+
+static void release(struct ob_sim *os, int64_t now)
+{
+	struct outbound *ob = os->ob;
+
+	sms_encoded_free(&os->enc);
+	outbox_msg_clear(&os->msg);
+	os->sim->sending = false;
+	os->sim->last_send_ms = now;
+	if (os->sim->cfg->min_gap_ms && os->gap_until < now + os->sim->cfg->min_gap_ms)
+		os->gap_until = now + os->sim->cfg->min_gap_ms;
+	sim_update(ob->reg, os->sim);
+	loop_defer(&ob->kick);
+}
+
+static void send_part(struct ob_sim *os)
+{
+	const struct sms_encoded_part *p = &os->enc.parts[os->part];
+	struct modem_send_result r = { .status = MODEM_SEND_NOT_SENT,
+				       .detail = "modem not available" };
+
+	if (os->ob->ops.send(os->sim, p->pdu, p->tpdu_length, on_part_sent,
+			     os) < 0)
+		on_part_sent(&r, os);
+}
+
+void ob_send_start(struct ob_sim *os)
+{
+	struct outbound *ob = os->ob;
+	struct outbox_msg *m = &os->msg;
+	struct sms_encode_opts o;
+	char err[256];
+	int64_t now = ob_now(ob);
+
+	sms_encode_opts_init(&o);
+	o.force_ucs2 = m->ucs2;
+	o.status_report = m->report;
+	o.flash = m->flash;
+	o.validity_minutes = m->validity_minutes;
+	o.concat_ref = (uint16_t)m->concat_ref;
+	if (!sms_encode_submit(m->recipient, m->body, strlen(m->body), &o,
+			       &os->enc, err, sizeof(err))) {
+		/* Acceptance checked the text; only a changed codec gets here. */
+		store_outbox_fail(ob->store, m, "failed", err, now);
+		ob_emit(ob, "failed", m->id, m->recipient, m->body, os->sim,
+			"failed", err);
+		outbox_msg_clear(m);
+		loop_defer(&ob->kick);
+		return;
+	}
+	/* A resend carries on after the parts that already went out. */
+	os->part = m->parts_sent < os->enc.nparts ? m->parts_sent : 0;
+	os->sim->sending = true;
+	sim_update(ob->reg, os->sim);
+	log_debug("outbound: message %lld to %s on %s, %d part%s",
+		  (long long)m->id, m->recipient, os->sim->name, os->enc.nparts,
+		  os->enc.nparts == 1 ? "" : "s");
+	send_part(os);
+}
+
+void ob_send_abandon(struct ob_sim *os)
+{
+	sms_encoded_free(&os->enc);
+	outbox_msg_clear(&os->msg);
+	os->sim->sending = false;
+}
+
+static int64_t backoff_ms(struct outbound *ob, int attempts, int min_s)
+{
+	int64_t base = ob->cfg->retry_min_ms, jitter;
+
+	for (int i = 1; i < attempts && base < ob->cfg->retry_max_ms; i++)
+		base *= 2;
+	if (base > ob->cfg->retry_max_ms)
+		base = ob->cfg->retry_max_ms;
+	if (base < (int64_t)min_s * 1000)
+		base = (int64_t)min_s * 1000;
+	/* ±25%, so a burst of failures does not come back as a burst. */
+	jitter = base / 2 ? (int64_t)(rand_r(&ob->rand_state) % (base / 2)) : 0;
+	return base - base / 4 + jitter;
+}
+
+static void finish_sent(struct ob_sim *os, int64_t now)
+{
+	struct outbound *ob = os->ob;
+	struct outbox_msg *m = &os->msg;
+	struct sim *sim = os->sim;
+	int64_t id = m->id;
+	char recipient[sizeof(m->recipient)];
+	char *body = m->body;
+
+	/* The result and the next claim share one commit. */
+	store_begin(ob->store);
+	if (store_outbox_sent(ob->store, m, sim->id, now) < 0)
+		log_error("outbound: cannot record message %lld as sent",
+			  (long long)id);
+	snprintf(recipient, sizeof(recipient), "%s", m->recipient);
+	m->body = NULL;
+	sms_encoded_free(&os->enc);
+	outbox_msg_clear(m);
+	sim->sending = false;
+	sim->last_send_ms = now;
+	if (sim->cfg->min_gap_ms)
+		os->gap_until = now + sim->cfg->min_gap_ms;
+	if (!ob_try_sim(os, now)) {
+		store_commit(ob->store);
+		sim_update(ob->reg, sim);
+		loop_defer(&ob->kick);
+	} else {
+		store_commit(ob->store);
+	}
+	ob_emit(ob, "sent", id, recipient, body, sim, "sent", NULL);
+	free(body);
+}
+
+/* Counts barring and spam errors; enough of them pause the SIM. */
+static void suspect(struct ob_sim *os, const char *what, int64_t now)
+{
+	const struct config *cfg = os->ob->cfg;
+	struct sim *sim = os->sim;
+
+	if (!cfg->pause_after_errors)
+		return;
+	if (now - os->suspect_since > cfg->pause_window_ms) {
+		os->suspect = 0;
+		os->suspect_since = now;
+	}
+	if (++os->suspect < cfg->pause_after_errors)
+		return;
+	os->suspect = 0;
+	sim->paused_until = now + cfg->pause_for_ms;
+	log_warn("outbound: SIM %s paused after %d barring/spam errors (%s)",
+		 sim->name, cfg->pause_after_errors, what);
+	store_event(os->ob->store, STORE_EVENT_WARNING, "outbound",
+		    "SIM %s paused for %lld minutes after %d barring or spam "
+		    "errors within %lld minutes (last: %s)", sim->name,
+		    (long long)(cfg->pause_for_ms / 60000),
+		    cfg->pause_after_errors,
+		    (long long)(cfg->pause_window_ms / 60000), what);
+}
+
+static void fail_message(struct ob_sim *os, const char *state,
+			 const char *error, int64_t now)
+{
+	struct outbox_msg *m = &os->msg;
+
+	store_outbox_fail(os->ob->store, m, state, error, now);
+	log_info("outbound: message %lld to %s %s: %s", (long long)m->id,
+		 m->recipient, state, error);
+	ob_emit(os->ob, state, m->id, m->recipient, m->body, os->sim, state,
+		error);
+}
+
+static void retry_message(struct ob_sim *os, int64_t delay, bool count,
+			  const char *error, int64_t now)
+{
+	struct outbox_msg *m = &os->msg;
+
+	if (count && m->attempts >= os->ob->cfg->max_attempts) {
+		char why[300];
+
+		snprintf(why, sizeof(why), "gave up after %d attempts: %s",
+			 m->attempts, error);
+		fail_message(os, "failed", why, now);
+		return;
+	}
+	store_outbox_retry(os->ob->store, m, now + delay, count, error, now);
+	os->ob->due_known = false;
+}
+
+static void unknown_message(struct ob_sim *os, const char *error, int64_t now)
+{
+	const struct config *cfg = os->ob->cfg;
+	struct outbox_msg *m = &os->msg;
+	bool resend = m->kind == MSG_KIND_DIRECT ? cfg->resend_unknown_direct
+						 : cfg->resend_unknown_bulk;
+
+	store_outbox_unknown(os->ob->store, m, resend, error, now);
+	log_warn("outbound: message %lld to %s: %s; %s", (long long)m->id,
+		 m->recipient, error, resend ? "sending again" : "left unknown");
+	if (!resend)
+		ob_emit(os->ob, "unknown", m->id, m->recipient, m->body,
+			os->sim, "unknown", error);
+}
+
+static void classified(struct ob_sim *os, const struct modem_send_result *r,
+		       int64_t now)
+{
+	struct errclass_info e = r->status == MODEM_SEND_CMS_ERROR
+					 ? errclass_cms(r->code)
+					 : errclass_cme(r->code);
+	char what[200];
+
+	snprintf(what, sizeof(what), "+%s ERROR: %d (%s)",
+		 r->status == MODEM_SEND_CMS_ERROR ? "CMS" : "CME", r->code,
+		 e.text);
+	if (e.flags & ERRCLASS_FLAG_SIM_SUSPECT)
+		suspect(os, what, now);
+	switch (e.cls) {
+	case ERRCLASS_PERMANENT:
+		fail_message(os, "failed", what, now);
+		break;
+	case ERRCLASS_TEMPORARY:
+		retry_message(os, backoff_ms(os->ob, os->msg.attempts,
+					     e.min_backoff_s),
+			      true, what, now);
+		break;
+	case ERRCLASS_AMBIGUOUS:
+		unknown_message(os, what, now);
+		break;
+	case ERRCLASS_MODEM_STATE:
+		/* Not this message's fault: back in the queue, and this SIM
+		 * rests until its modem sorts itself out. */
+		retry_message(os, 0, false, what, now);
+		os->gap_until = now + OB_COOLDOWN_MS;
+		break;
+	}
+}
+
+static void on_part_sent(const struct modem_send_result *r, void *ud)
+{
+	struct ob_sim *os = ud;
+	struct outbound *ob = os->ob;
+	int64_t now = ob_now(ob);
+	char what[300];
+
+	switch (r->status) {
+	case MODEM_SEND_OK:
+		/* The last part, the sent state and the next claim: one
+		 * commit, so one fsync per single-part message. */
+		store_begin(ob->store);
+		store_outbox_part_sent(ob->store, &os->msg, os->sim->id,
+				       os->usage_key, os->part + 1, r->mr, now);
+		ob_count_part(os, now);
+		if (++os->part < os->enc.nparts) {
+			store_commit(ob->store);
+			send_part(os);
+			return;
+		}
+		finish_sent(os, now);
+		store_commit(ob->store);
+		return;
+	case MODEM_SEND_CMS_ERROR:
+	case MODEM_SEND_CME_ERROR:
+		classified(os, r, now);
+		break;
+	case MODEM_SEND_NOT_SENT:
+		snprintf(what, sizeof(what), "not sent: %s",
+			 r->detail ? r->detail : "modem not available");
+		retry_message(os, 0, false, what, now);
+		os->gap_until = now + OB_COOLDOWN_MS;
+		break;
+	case MODEM_SEND_AMBIGUOUS:
+		snprintf(what, sizeof(what), "no answer after the PDU: %s",
+			 r->detail ? r->detail : "timeout");
+		unknown_message(os, what, now);
+		break;
+	}
+	release(os, now);
+}

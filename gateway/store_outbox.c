@@ -1,0 +1,427 @@
+/*
+ * store_outbox — accepting and claiming outgoing messages; see
+ * include/store_outbox.h. Results, reports and counters are in
+ * store_outcome.c.
+ */
+#include "store_outbox.h"
+#include "store.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *msg_kind_name(enum msg_kind k)
+{
+	return k == MSG_KIND_BULK ? "bulk" : "direct";
+}
+
+void outbox_msg_clear(struct outbox_msg *m)
+{
+	free(m->body);
+	memset(m, 0, sizeof(*m));
+}
+
+int store_outbox_file_begin(struct store *st, const char *name,
+			    const char *hash, const char *idem_key,
+			    int64_t now, int64_t *file_id, bool *duplicate)
+{
+	sqlite3_stmt *s;
+
+	*duplicate = false;
+	*file_id = 0;
+	if (idem_key && idem_key[0]) {
+		s = store_prepare(st, "SELECT id FROM spool_file WHERE idem_key = ?");
+		if (!s)
+			return -EIO;
+		sqlite3_bind_text(s, 1, idem_key, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			*duplicate = true;
+			*file_id = sqlite3_column_int64(s, 0);
+		}
+		sqlite3_reset(s);
+		if (*duplicate)
+			return 0;
+	}
+	s = store_prepare(st, "INSERT INTO spool_file (name, hash, idem_key,"
+			      " accepted_at) VALUES (?, ?, ?, ?) RETURNING id");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, hash, -1, SQLITE_TRANSIENT);
+	if (idem_key && idem_key[0])
+		sqlite3_bind_text(s, 3, idem_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, now);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		log_error("store: spool_file %s: %s", name, store_errmsg(st));
+		sqlite3_reset(s);
+		return -EIO;
+	}
+	*file_id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
+int store_outbox_file_done(struct store *st, int64_t file_id,
+			   long recipients, long duplicates)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"UPDATE spool_file SET recipients = ?, duplicates = ? WHERE id = ?");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, recipients);
+	sqlite3_bind_int64(s, 2, duplicates);
+	sqlite3_bind_int64(s, 3, file_id);
+	return store_step_done(st, s);
+}
+
+bool store_outbox_file_seen(struct store *st, const char *name,
+			    const char *hash)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT 1 FROM spool_file WHERE name = ? AND hash = ?");
+	bool seen;
+
+	if (!s)
+		return false;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, hash, -1, SQLITE_TRANSIENT);
+	seen = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return seen;
+}
+
+int store_outbox_campaign(struct store *st, const char *name, int64_t now,
+			  int64_t *id, bool *paused)
+{
+	sqlite3_stmt *s;
+
+	/* A new file for a cancelled campaign starts it again; a paused one
+	 * stays paused until resumed. */
+	s = store_prepare(st,
+		"INSERT INTO campaign (name, created_at) VALUES (?1, ?2)"
+		" ON CONFLICT (name) DO UPDATE SET state = 'active'"
+		"  WHERE state = 'cancelled'");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, now);
+	if (store_step_done(st, s) < 0)
+		return -EIO;
+	s = store_prepare(st, "SELECT id, state FROM campaign WHERE name = ?");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return -EIO;
+	}
+	*id = sqlite3_column_int64(s, 0);
+	*paused = strcmp((const char *)sqlite3_column_text(s, 1), "paused") == 0;
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* Automatic replies that must reach an opted-out number: the one
+ * confirmation of the opt-out and the answer to HELP. */
+static bool bypasses_optout(const char *origin)
+{
+	return origin && (strcmp(origin, "optout-reply") == 0 ||
+			  strcmp(origin, "help-reply") == 0);
+}
+
+static int opted_out(struct store *st, const char *number)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT 1 FROM optout WHERE number = ? AND active = 1");
+	int r;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+	r = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return -EIO;
+	return r == SQLITE_ROW;
+}
+
+static void bind_pool(sqlite3_stmt *s, int i, const struct outbox_new *m)
+{
+	char key[32];
+
+	if (m->pin_sim_id) {
+		snprintf(key, sizeof(key), "@%lld", (long long)m->pin_sim_id);
+		sqlite3_bind_text(s, i, key, -1, SQLITE_TRANSIENT);
+	} else {
+		sqlite3_bind_text(s, i, m->pool ? m->pool : "", -1,
+				  SQLITE_TRANSIENT);
+	}
+}
+
+int store_outbox_add(struct store *st, int64_t file_id,
+		     const struct outbox_new *m, bool campaign_paused,
+		     int64_t now, int64_t *id, enum outbox_add_result *res)
+{
+	const char *state = "queued";
+	sqlite3_stmt *s;
+	int out;
+
+	out = bypasses_optout(m->origin) ? 0 : opted_out(st, m->recipient);
+	if (out < 0)
+		return -EIO;
+	if (out) {
+		state = "suppressed";
+		*res = OUTBOX_ADDED_SUPPRESSED;
+	} else if (campaign_paused || m->not_before > now) {
+		state = "deferred";
+		*res = OUTBOX_ADDED_DEFERRED;
+	} else {
+		*res = OUTBOX_ADDED_QUEUED;
+	}
+	s = store_prepare(st,
+		"INSERT INTO message (file_id, created_at, recipient, body, kind,"
+		" class, campaign_id, priority, state, not_before, expires_at,"
+		" pool, pin_sim, hold, report, flash, validity, ucs2, parts,"
+		" origin, in_reply_to, error, updated_at) VALUES (?1, ?2, ?3, ?4,"
+		" ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
+		" ?19, ?20, ?21, ?22, ?2) RETURNING id");
+	if (!s)
+		return -EIO;
+	if (file_id)
+		sqlite3_bind_int64(s, 1, file_id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 3, m->recipient, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, m->body, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, msg_kind_name(m->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, m->kind == MSG_KIND_BULK);
+	if (m->campaign_id)
+		sqlite3_bind_int64(s, 7, m->campaign_id);
+	sqlite3_bind_int(s, 8, m->priority);
+	sqlite3_bind_text(s, 9, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 10, m->not_before);
+	if (m->expires_at)
+		sqlite3_bind_int64(s, 11, m->expires_at);
+	bind_pool(s, 12, m);
+	if (m->pin_sim)
+		sqlite3_bind_text(s, 13, m->pin_sim, -1, SQLITE_TRANSIENT);
+	if (campaign_paused && !out)
+		sqlite3_bind_text(s, 14, "paused", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 15, m->report);
+	sqlite3_bind_int(s, 16, m->flash);
+	if (m->validity_minutes >= 0)
+		sqlite3_bind_int(s, 17, m->validity_minutes);
+	sqlite3_bind_int(s, 18, m->ucs2);
+	sqlite3_bind_int(s, 19, m->parts > 0 ? m->parts : 1);
+	sqlite3_bind_text(s, 20, m->origin ? m->origin : "spool", -1,
+			  SQLITE_TRANSIENT);
+	if (m->in_reply_to)
+		sqlite3_bind_int64(s, 21, m->in_reply_to);
+	if (out)
+		sqlite3_bind_text(s, 22, "recipient opted out", -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		log_error("store: message for %s: %s", m->recipient,
+			  store_errmsg(st));
+		sqlite3_reset(s);
+		return -EIO;
+	}
+	if (id)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* ---- claiming ---- */
+
+/*
+ * The best candidate among the three queues a SIM serves: its pool, the
+ * unpooled messages (if it takes them), and messages pinned to it. Each
+ * branch is one seek in message_queued.
+ */
+#define CLAIM_FILTER                                                       \
+	" AND (?4 OR class = 0) AND parts <= ?5"                           \
+	" AND (parts_sent = 0 OR sim_id = ?1)"                             \
+	" AND (class = 1 OR NOT EXISTS (SELECT 1 FROM sticky k"            \
+	"  JOIN sim s ON s.id = k.sim_id WHERE k.number = m.recipient"     \
+	"  AND k.last_at > ?6 AND k.sim_id != ?1"                          \
+	"  AND s.state IN ('ready', 'busy')))"                             \
+	" ORDER BY class, priority, id LIMIT 1"
+
+static const char claim_sql[] =
+	"SELECT id FROM ("
+	" SELECT * FROM (SELECT id, class, priority FROM message m"
+	"  WHERE state = 'queued' AND pool = ?2" CLAIM_FILTER ")"
+	" UNION ALL"
+	" SELECT * FROM (SELECT id, class, priority FROM message m"
+	"  WHERE state = 'queued' AND pool = '' AND ?3" CLAIM_FILTER ")"
+	" UNION ALL"
+	" SELECT * FROM (SELECT id, class, priority FROM message m"
+	"  WHERE state = 'queued' AND pool = '@' || ?1" CLAIM_FILTER ")"
+	") ORDER BY class, priority, id LIMIT 1";
+
+static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
+{
+	sqlite3_stmt *s = store_prepare(st, claim_sql);
+	int64_t id = 0;
+	int rc;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, c->sim_id);
+	sqlite3_bind_text(s, 2, c->pool ? c->pool : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 3, c->takes_unpooled);
+	sqlite3_bind_int(s, 4, c->allow_bulk);
+	sqlite3_bind_int(s, 5, c->quota_left);
+	sqlite3_bind_int64(s, 6, c->sticky_cutoff);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	else if (rc != SQLITE_DONE)
+		id = -EIO;
+	sqlite3_reset(s);
+	return id;
+}
+
+static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
+			int64_t *expires_at)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT recipient, body, class, report, flash, ucs2,"
+		" coalesce(validity, -1), parts, parts_sent, attempts,"
+		" coalesce(concat_ref, id % 256), coalesce(expires_at, 0), origin"
+		" FROM message WHERE id = ?");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return -EIO;
+	}
+	memset(m, 0, sizeof(*m));
+	m->id = id;
+	snprintf(m->recipient, sizeof(m->recipient), "%s",
+		 sqlite3_column_text(s, 0));
+	m->body = strdup((const char *)sqlite3_column_text(s, 1));
+	m->kind = sqlite3_column_int(s, 2) ? MSG_KIND_BULK : MSG_KIND_DIRECT;
+	m->report = sqlite3_column_int(s, 3);
+	m->flash = sqlite3_column_int(s, 4);
+	m->ucs2 = sqlite3_column_int(s, 5);
+	m->validity_minutes = sqlite3_column_int(s, 6);
+	m->parts = sqlite3_column_int(s, 7);
+	m->parts_sent = sqlite3_column_int(s, 8);
+	m->attempts = sqlite3_column_int(s, 9) + 1;
+	m->concat_ref = sqlite3_column_int(s, 10);
+	*expires_at = sqlite3_column_int64(s, 11);
+	snprintf(m->origin, sizeof(m->origin), "%s", sqlite3_column_text(s, 12));
+	sqlite3_reset(s);
+	return m->body ? 0 : -ENOMEM;
+}
+
+static int set_final(struct store *st, int64_t id, const char *state,
+		     const char *error, int64_t now)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"UPDATE message SET state = ?2, error = ?3, updated_at = ?4"
+		" WHERE id = ?1");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, error, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, now);
+	return store_step_done(st, s);
+}
+
+static int mark_sending(struct store *st, struct outbox_msg *m,
+			int64_t sim_id, int64_t now)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"UPDATE message SET state = 'sending', sim_id = ?2,"
+		" attempts = attempts + 1, concat_ref = ?3, updated_at = ?4"
+		" WHERE id = ?1");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, m->id);
+	sqlite3_bind_int64(s, 2, sim_id);
+	sqlite3_bind_int(s, 3, m->concat_ref);
+	sqlite3_bind_int64(s, 4, now);
+	if (store_step_done(st, s) < 0)
+		return -EIO;
+	s = store_prepare(st, "INSERT INTO attempt (message_id, sim_id,"
+			      " started_at) VALUES (?, ?, ?) RETURNING id");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, m->id);
+	sqlite3_bind_int64(s, 2, sim_id);
+	sqlite3_bind_int64(s, 3, now);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		return -EIO;
+	}
+	m->attempt_id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return 0;
+}
+
+/* One candidate: 1 claimed, 0 dropped (suppressed/expired), <0 error. */
+static int claim_one(struct store *st, const struct outbox_claim *c,
+		     int64_t id, struct outbox_msg *out)
+{
+	int64_t expires_at;
+	int rc = load_message(st, id, out, &expires_at);
+
+	if (rc < 0)
+		return rc;
+	rc = bypasses_optout(out->origin) ? 0 : opted_out(st, out->recipient);
+	if (rc < 0)
+		return rc;
+	if (rc) {
+		outbox_msg_clear(out);
+		return set_final(st, id, "suppressed", "recipient opted out",
+				 c->now) < 0 ? -EIO : 0;
+	}
+	if (expires_at && expires_at <= c->now) {
+		outbox_msg_clear(out);
+		return set_final(st, id, "expired", "not sent before its expiry",
+				 c->now) < 0 ? -EIO : 0;
+	}
+	return mark_sending(st, out, c->sim_id, c->now) < 0 ? -EIO : 1;
+}
+
+int store_outbox_claim(struct store *st, const struct outbox_claim *c,
+		       struct outbox_msg *out)
+{
+	int rc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (c->quota_left <= 0)
+		return 0;
+	if (store_begin(st) < 0)
+		return -EIO;
+	/* Suppressed and expired rows drop out as we go; a bounded number
+	 * per call keeps one claim from stalling the loop. */
+	for (int i = 0; i < 256 && rc == 0; i++) {
+		int64_t id = claim_candidate(st, c);
+
+		if (id <= 0) {
+			rc = (int)id;
+			break;
+		}
+		rc = claim_one(st, c, id, out);
+	}
+	if (rc < 0) {
+		outbox_msg_clear(out);
+		store_rollback(st);
+		return rc;
+	}
+	if (store_commit(st) < 0) {
+		outbox_msg_clear(out);
+		return -EIO;
+	}
+	return rc;
+}

@@ -1,0 +1,50 @@
+/*
+ * cli_query — runs a read query and prints its rows, as an aligned table
+ * for people or as a JSON array of objects for scripts. Most read
+ * subcommands are one SQL statement and this.
+ */
+#ifndef SMSGW_CLI_QUERY_H
+#define SMSGW_CLI_QUERY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct store;
+
+enum cli_bind_type {
+	CLI_BIND_NULL,
+	CLI_BIND_TEXT,
+	CLI_BIND_INT,
+};
+
+struct cli_bind {
+	enum cli_bind_type type;
+	const char *text;
+	int64_t i;
+};
+
+#define CLI_TEXT(s) ((struct cli_bind){ .type = (s) ? CLI_BIND_TEXT : CLI_BIND_NULL, .text = (s) })
+#define CLI_INT(v) ((struct cli_bind){ .type = CLI_BIND_INT, .i = (v) })
+
+enum cli_format {
+	CLI_FORMAT_TABLE,
+	CLI_FORMAT_JSON,
+};
+
+/*
+ * Prints the rows of sql (parameters ?1… bound from binds). Table cells
+ * longer than max_cell characters are cut with "…" (0: no limit). Returns
+ * the number of rows, or -1 after printing the error.
+ */
+long cli_print_query(struct store *st, const char *sql,
+		     const struct cli_bind *binds, size_t nbinds,
+		     enum cli_format fmt, size_t max_cell, FILE *out);
+
+/* One JSON object of the first row (no brackets, no newline); -1 on error,
+ * 0 when there is no row. */
+long cli_print_row_json(struct store *st, const char *sql,
+			const struct cli_bind *binds, size_t nbinds, FILE *out);
+
+#endif

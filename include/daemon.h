@@ -1,0 +1,46 @@
+/*
+ * daemon — smsgwd's composition root: owns the loop, the configuration and
+ * the store, starts every subsystem and stops them in reverse order.
+ */
+#ifndef SMSGW_DAEMON_H
+#define SMSGW_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "sim.h"
+
+struct config;
+struct control;
+struct inbound;
+struct loop;
+struct modem;
+struct outbound;
+struct store;
+
+struct daemon {
+	const char *config_path;
+	bool foreground;
+	bool verbose;		/* -v: debug logging whatever the config says */
+	struct loop *loop;
+	struct config *cfg;
+	struct store *store;
+	int lock_fd;
+	int exit_code;
+
+	struct sim_registry reg;
+	struct outbound *ob;
+	struct inbound *ib;
+	struct control *ctl;
+	struct modem **modems;	/* one per config modem section */
+	size_t nmodems;
+};
+
+/*
+ * Runs the daemon with an already loaded configuration (d->cfg) until
+ * SIGTERM or SIGINT. Returns the process exit status. Takes ownership of
+ * d->cfg.
+ */
+int daemon_run(struct daemon *d);
+
+#endif

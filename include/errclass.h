@@ -1,0 +1,57 @@
+/*
+ * errclass — what a +CMS ERROR or +CME ERROR from AT+CMGS means for the
+ * message and for the SIM. One table (gateway/errclass.c), so the policy
+ * is read in one place and tested row by row. Pure.
+ *
+ * Sources: 3GPP TS 24.011 Annex E (RP causes 1–127), TS 27.005 §3.2.5
+ * (300–500), vendor manuals (SIMCom 512–515), and the classification in
+ * /work/shared/research/reliability.md §3.4.
+ */
+#ifndef SMSGW_ERRCLASS_H
+#define SMSGW_ERRCLASS_H
+
+#include <stdbool.h>
+
+enum errclass {
+	/* Try again later, on this SIM or another: backoff. */
+	ERRCLASS_TEMPORARY,
+	/* This message will never go: fail it, keep the queue moving. */
+	ERRCLASS_PERMANENT,
+	/* The network may have accepted it: unknown, then the resend policy. */
+	ERRCLASS_AMBIGUOUS,
+	/* The modem or SIM is not in a state to send; not the message's
+	 * fault: requeue without counting an attempt, and fix the modem. */
+	ERRCLASS_MODEM_STATE,
+};
+
+enum errclass_flag {
+	/* The SIM may be barred or flagged for spam: count it against the SIM. */
+	ERRCLASS_FLAG_SIM_SUSPECT = 1 << 0,
+	/* Probably our encoder's fault: log the PDU. */
+	ERRCLASS_FLAG_BAD_PDU = 1 << 1,
+	/* The recipient number is wrong. */
+	ERRCLASS_FLAG_BAD_NUMBER = 1 << 2,
+	/* The SIM's storage is full (modem state). */
+	ERRCLASS_FLAG_STORAGE_FULL = 1 << 3,
+	/* The modem lost the network (modem state). */
+	ERRCLASS_FLAG_NO_NETWORK = 1 << 4,
+	/* The SIM is missing or locked (modem state). */
+	ERRCLASS_FLAG_SIM_PROBLEM = 1 << 5,
+};
+
+struct errclass_info {
+	enum errclass cls;
+	unsigned flags;
+	int min_backoff_s;	/* for temporary errors: at least this long */
+	const char *text;	/* short meaning, e.g. "network out of order" */
+};
+
+/* Classifies +CMS ERROR: code. Unknown codes are temporary with a note. */
+struct errclass_info errclass_cms(int code);
+/* Classifies +CME ERROR: code as returned by AT+CMGS (e.g. SIM busy). */
+struct errclass_info errclass_cme(int code);
+
+/* "temporary", "permanent", "ambiguous", "modem-state" */
+const char *errclass_name(enum errclass cls);
+
+#endif

@@ -1,0 +1,28 @@
+/*
+ * fsutil — small filesystem helpers the daemon and the CLI share: creating
+ * directories, durable renames, lock files.
+ */
+#ifndef SMSGW_FSUTIL_H
+#define SMSGW_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+/* mkdir -p with mode for the directories it creates. 0 or -errno. */
+int fs_mkdirs(const char *path, mode_t mode);
+/* fsync() a directory so renames and creations in it survive a crash. */
+int fs_sync_dir(const char *path);
+int fs_sync_dirfd(int dirfd);
+/* The directory part of path in buf ("." when there is none). */
+void fs_dirname(const char *path, char *buf, size_t size);
+
+/*
+ * Takes an exclusive lock on path (created 0644), writes our pid into it and
+ * returns the fd, which holds the lock until closed. -EWOULDBLOCK when
+ * another process holds it; *holder then has its pid if readable.
+ */
+int fs_lock_pidfile(const char *path, pid_t *holder);
+/* The pid written in a lock file that is currently locked, or 0. */
+pid_t fs_lock_holder(const char *path);
+
+#endif

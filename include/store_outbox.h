@@ -1,0 +1,175 @@
+/*
+ * store_outbox — the outgoing side of the database: accepting spool files
+ * and messages, claiming the next message for a SIM, recording results,
+ * matching status reports, and the SIM usage counters.
+ *
+ * Every function that changes rows runs inside store_begin()/store_commit()
+ * of its own unless the caller already holds a transaction (nesting is
+ * counted), so callers can group "mark sent + claim next" in one commit.
+ */
+#ifndef SMSGW_STORE_OUTBOX_H
+#define SMSGW_STORE_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+
+enum msg_kind {
+	MSG_KIND_DIRECT,
+	MSG_KIND_BULK,
+};
+
+enum msg_priority {
+	MSG_PRIORITY_HIGH,
+	MSG_PRIORITY_NORMAL,
+	MSG_PRIORITY_LOW,
+};
+
+const char *msg_kind_name(enum msg_kind k);
+
+/* A message to accept. Strings are borrowed. */
+struct outbox_new {
+	const char *recipient;		/* E.164 or short code */
+	const char *body;		/* UTF-8 */
+	enum msg_kind kind;
+	enum msg_priority priority;
+	int64_t campaign_id;		/* 0: none */
+	int64_t not_before;		/* ms since the epoch; 0: now */
+	int64_t expires_at;		/* ms since the epoch; 0: never */
+	const char *pool;		/* NULL/"": any; see outbound.c */
+	int64_t pin_sim_id;		/* 0: not pinned */
+	const char *pin_sim;		/* the SIM: header as written */
+	bool report, flash, ucs2;
+	int validity_minutes;		/* -1: none */
+	int parts;
+	const char *origin;		/* "spool", "optout-reply", … */
+	int64_t in_reply_to;		/* inbox id, 0: none */
+};
+
+enum outbox_add_result {
+	OUTBOX_ADDED_QUEUED,
+	OUTBOX_ADDED_DEFERRED,
+	OUTBOX_ADDED_SUPPRESSED,	/* opted out at acceptance */
+};
+
+/* Starts accepting a spool file. *duplicate when its Id: was seen. */
+int store_outbox_file_begin(struct store *st, const char *name,
+			    const char *hash, const char *idem_key,
+			    int64_t now, int64_t *file_id, bool *duplicate);
+int store_outbox_file_done(struct store *st, int64_t file_id,
+			   long recipients, long duplicates);
+/* True when a file with this name and content hash was accepted. */
+bool store_outbox_file_seen(struct store *st, const char *name,
+			    const char *hash);
+
+/* Finds or creates a campaign; *paused tells if it is on hold. */
+int store_outbox_campaign(struct store *st, const char *name, int64_t now,
+			  int64_t *id, bool *paused);
+
+int store_outbox_add(struct store *st, int64_t file_id,
+		     const struct outbox_new *m, bool campaign_paused,
+		     int64_t now, int64_t *id, enum outbox_add_result *res);
+
+/* A claimed message, ready to encode and send. */
+struct outbox_msg {
+	int64_t id;
+	char recipient[32];
+	char *body;			/* malloc'd; outbox_msg_clear() */
+	enum msg_kind kind;
+	bool report, flash, ucs2;
+	int validity_minutes;
+	int parts;
+	int parts_sent;			/* parts that already went out */
+	int attempts;			/* including this one */
+	int concat_ref;
+	int64_t attempt_id;
+	char origin[32];
+};
+
+void outbox_msg_clear(struct outbox_msg *m);
+
+/* What a SIM may take now. */
+struct outbox_claim {
+	int64_t sim_id;
+	const char *pool;		/* the SIM's pool */
+	bool takes_unpooled;		/* messages without a pool */
+	bool allow_bulk;
+	int quota_left;			/* parts; INT32_MAX for none */
+	int64_t now;
+	int64_t sticky_cutoff;		/* sticky entries older are ignored */
+};
+
+/*
+ * Claims the best message for the SIM (direct before bulk, then priority,
+ * then age), re-checking opt-out (→ suppressed) and expiry (→ expired) in
+ * the same transaction, and marks it sending. Returns 1 with *out filled,
+ * 0 when there is nothing for this SIM, or -EIO.
+ */
+int store_outbox_claim(struct store *st, const struct outbox_claim *c,
+		       struct outbox_msg *out);
+
+/* Part seq (1-based) went out with message reference mr; the part counts
+ * against the SIM card's usage (usage_key: ICCID or "sim:<id>"). */
+int store_outbox_part_sent(struct store *st, const struct outbox_msg *m,
+			   int64_t sim_id, const char *usage_key, int seq,
+			   int mr, int64_t now);
+/* Every part went out: sent, and the sticky sender updated. */
+int store_outbox_sent(struct store *st, const struct outbox_msg *m,
+		      int64_t sim_id, int64_t now);
+/* The SIM that last talked with number (either way), for sticky sending. */
+int store_outbox_touch_sticky(struct store *st, const char *number,
+			      int64_t sim_id, int64_t now);
+/* Try again at not_before (deferred), with the reason in error. */
+int store_outbox_retry(struct store *st, const struct outbox_msg *m,
+		       int64_t not_before, bool count_attempt,
+		       const char *error, int64_t now);
+/* A final state: "failed" or "expired". */
+int store_outbox_fail(struct store *st, const struct outbox_msg *m,
+		      const char *state, const char *error, int64_t now);
+/* No answer after the PDU: "unknown", or queued again when resend. */
+int store_outbox_unknown(struct store *st, const struct outbox_msg *m,
+			 bool resend, const char *error, int64_t now);
+
+/* At start: every sending row becomes unknown and the policy applies.
+ * Returns the number of rows, or -EIO. */
+int store_outbox_recover(struct store *st, bool resend_direct,
+			 bool resend_bulk, int64_t now);
+
+/* Deferred rows whose time has come become queued; returns how many. */
+int store_outbox_promote(struct store *st, int64_t now);
+/* Queued or deferred rows past their expiry become expired. */
+int store_outbox_expire(struct store *st, int64_t now);
+/* The earliest time something deferred or expiring needs us; 0 if none. */
+int64_t store_outbox_next_due(struct store *st);
+/* Defers queued bulk messages whose pool key is exactly pool_key ('' for
+ * unpooled, a pool name, or '@<sim id>') until not_before. Returns how
+ * many, or -EIO. */
+int store_outbox_defer_pool(struct store *st, const char *pool_key,
+			    int64_t not_before, const char *why, int64_t now);
+
+/*
+ * A status report for (sim, mr, recipient) within window_ms of sending.
+ * Sets *msg_id (0 if unmatched) and *final when the message reached
+ * delivered or failed.
+ */
+int store_outbox_report(struct store *st, int64_t sim_id, int mr,
+			const char *recipient, int status, int64_t now,
+			int64_t window_ms, const char *pdu, int64_t *msg_id,
+			const char **new_state);
+
+/* Sends counted for a SIM card (by usage key: ICCID or "sim:<id>"). */
+struct outbox_usage {
+	char day[11];			/* YYYY-MM-DD, local */
+	int sent_day;
+	char month[8];			/* YYYY-MM, local */
+	int sent_month;
+	int64_t last_send_at;
+};
+int store_outbox_usage(struct store *st, const char *usage_key,
+		       struct outbox_usage *u);
+/* Local day and month of ms. */
+void store_outbox_local_day(int64_t ms, char day[11], char month[8]);
+
+#endif

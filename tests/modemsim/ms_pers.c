@@ -1,0 +1,289 @@
+/*
+ * ms_pers — modem personalities as data (STYLE.md habit 3): identity
+ * strings, boot URCs, URC noise, power-on defaults and vendor commands.
+ * Each row says where its strings come from. "{imei}" in ATI lines and
+ * "{rssi}" in noise lines are replaced by the modem's values.
+ */
+#include "ms.h"
+
+#include <string.h>
+
+/* A generic TS 27.007/27.005 modem: the standard defaults, no URCs. */
+static const char *const generic_ati[] = {
+	"smsgw modemsim", "Generic 3GPP modem", "Revision: modemsim-1.0", NULL
+};
+static const struct ms_boot_urc generic_boot[] = {
+	{ MS_BOOT_SIM_PIN, "+CPIN: SIM PIN", false },
+	{ MS_BOOT_SIM_READY, "+CPIN: READY", true },
+	{ 0, NULL, false },
+};
+static const char *const generic_noise[] = {
+	"RING", "+CREG: 1", "NO CARRIER", NULL
+};
+
+/*
+ * Huawei E3372 (stick firmware 21.x) and E1752. ^RSSI:<n> without a space,
+ * ^MODE:5,4, ^SRVST:0 and ^BOOT:… arrive between and inside responses:
+ * gammu issues #126 and #138 (E1752 traces), and the HUAWEI UMTS Datacard
+ * AT Command Interface Specification (^RSSI, ^MODE, ^SRVST, ^SIMST,
+ * ^BOOT, ^SMMEMFULL). Storage indexes start at 0 and "SM" holds 50
+ * (+CPMS: 0,50,0,50,0,50 in gammu #138).
+ */
+static const char *const huawei_e3372_ati[] = {
+	"Manufacturer: huawei", "Model: E3372", "Revision: 21.180.01.00.00",
+	"IMEI: {imei}", "+GCAP: +CGSM,+DS,+ES", NULL
+};
+static const char *const huawei_e1752_ati[] = {
+	"Manufacturer: huawei", "Model: E1752", "Revision: 11.126.16.04.284",
+	"IMEI: {imei}", "+GCAP: +CGSM,+DS,+ES", NULL
+};
+static const struct ms_boot_urc huawei_boot[] = {
+	{ MS_BOOT_POWER, "^BOOT:20952179,0,0,0,72", false },
+	{ MS_BOOT_SIM_PIN, "^SIMST:255", false },
+	{ MS_BOOT_SIM_READY, "^SIMST:1", true },
+	{ MS_BOOT_SIM_READY, "^SRVST:2", false },
+	{ MS_BOOT_SIM_READY, "^MODE:5,4", false },
+	{ 0, NULL, false },
+};
+static const char *const huawei_noise[] = {
+	"^RSSI:{rssi}", "^BOOT:20952179,0,0,0,72", "^MODE:5,4", "^SRVST:2",
+	"^SRVST:0", NULL
+};
+
+/*
+ * SIMCom SIM800 (UART module): after power-on with a fixed baud rate it
+ * prints RDY, +CFUN: 1, +CPIN: READY, Call Ready, SMS Ready (SIM800 Series
+ * AT Command Manual, "Unsolicited result codes"). Storage indexes start at
+ * 1; +CCID answers the bare ICCID. "UNDER-VOLTAGE WARNNING" (sic) is its
+ * supply-voltage URC, seen on weak USB adapters.
+ */
+static const char *const simcom_sim800_ati[] = { "SIM800 R14.18", NULL };
+static const struct ms_boot_urc simcom_sim800_boot[] = {
+	{ MS_BOOT_POWER, "RDY", false },
+	{ MS_BOOT_POWER, "+CFUN: 1", false },
+	{ MS_BOOT_SIM_PIN, "+CPIN: SIM PIN", false },
+	{ MS_BOOT_SIM_READY, "+CPIN: READY", false },
+	{ MS_BOOT_SIM_READY, "Call Ready", false },
+	{ MS_BOOT_SIM_READY, "SMS Ready", true },
+	{ 0, NULL, false },
+};
+static const char *const simcom_sim800_noise[] = {
+	"+CSQN: {rssi},0", "RING", "UNDER-VOLTAGE WARNNING", "+CREG: 1", NULL
+};
+
+/*
+ * SIMCom SIM7600 (USB, LTE): RDY, +CPIN: READY, SMS DONE, PB DONE at boot
+ * (SIM7500_SIM7600 Series AT Command Manual V1.08, power-on URCs); ICCID
+ * through AT+CICCID as "+ICCID: …"; indexes from 0.
+ */
+static const char *const simcom_sim7600_ati[] = {
+	"Manufacturer: SIMCOM INCORPORATED", "Model: SIMCOM_SIM7600E-H",
+	"Revision: SIM7600M22_V2.0", "IMEI: {imei}", "+GCAP: +CGSM", NULL
+};
+static const struct ms_boot_urc simcom_sim7600_boot[] = {
+	{ MS_BOOT_POWER, "RDY", false },
+	{ MS_BOOT_SIM_PIN, "+CPIN: SIM PIN", false },
+	{ MS_BOOT_SIM_READY, "+CPIN: READY", false },
+	{ MS_BOOT_SIM_READY, "SMS DONE", true },
+	{ MS_BOOT_SIM_READY, "PB DONE", false },
+	{ 0, NULL, false },
+};
+static const char *const simcom_sim7600_noise[] = {
+	"RING", "+CREG: 1", "+CGEV: ME PDN ACT 1", NULL
+};
+
+/*
+ * Quectel EC25 / EG25 (USB, LTE): RDY, +CFUN: 1, +CPIN: READY, +QUSIM: 1,
+ * +QIND: SMS DONE, +QIND: PB DONE at boot (Quectel EC25&EC21 AT Commands
+ * Manual V1.3, §1.8 and AT+QINDCFG); +QIND: "csq",<rssi>,<ber> when csq
+ * reporting is on; default +CNMI: 2,1,0,0,0; storage indexes from 0;
+ * AT+QCCID; dual-SIM selection with AT+QDSIM (§5 "(U)SIM related").
+ */
+static const char *const quectel_ec25_ati[] = {
+	"Quectel", "EC25", "Revision: EC25EFAR06A06M4G", NULL
+};
+static const char *const quectel_eg25_ati[] = {
+	"Quectel", "EG25", "Revision: EG25GGBR07A08M2G", NULL
+};
+static const struct ms_boot_urc quectel_boot[] = {
+	{ MS_BOOT_POWER, "RDY", false },
+	{ MS_BOOT_POWER, "+CFUN: 1", false },
+	{ MS_BOOT_SIM_PIN, "+CPIN: SIM PIN", false },
+	{ MS_BOOT_SIM_READY, "+CPIN: READY", false },
+	{ MS_BOOT_SIM_READY, "+QUSIM: 1", false },
+	{ MS_BOOT_SIM_READY, "+QIND: SMS DONE", true },
+	{ MS_BOOT_SIM_READY, "+QIND: PB DONE", false },
+	{ 0, NULL, false },
+};
+static const char *const quectel_noise[] = {
+	"+QIND: \"csq\",{rssi},99", "RING", "+CGEV: ME PDN ACT 1", NULL
+};
+
+static const struct ms_pers ms_pers_table[] = {
+	{
+		.name = "generic",
+		.manufacturer = "smsgw",
+		.model = "modemsim",
+		.revision = "modemsim-1.0",
+		.ati = generic_ati,
+		.boot = generic_boot,
+		.noise = generic_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 0, 0, 0, 0, 0 },	/* TS 27.005 §3.4.1 */
+		.echo = true,			/* ITU-T V.250 §6.2.4 */
+		.cmee = 0,
+		.cscs = "IRA",
+		.index_base = 1,
+		.eps = true,
+		.act = 7,
+		.me_size = 100,
+		.cmds = NULL,
+	},
+	{
+		.name = "huawei",
+		.manufacturer = "huawei",
+		.model = "E3372",
+		.revision = "21.180.01.00.00",
+		.ati = huawei_e3372_ati,
+		.boot = huawei_boot,
+		.noise = huawei_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 0, 0, 0, 0, 0 },
+		.echo = true,
+		.cmee = 0,
+		.cscs = "IRA",
+		.index_base = 0,
+		.cmgr_empty_error = true,
+		.eps = true,
+		.act = 7,
+		.reset_replug = true,
+		.memfull_urc = "^SMMEMFULL: \"SM\"",
+		.sm_size = 50,
+		.me_size = 100,
+		.cmds = ms_vendor_huawei,
+	},
+	{
+		.name = "huawei-e1752",
+		.manufacturer = "huawei",
+		.model = "E1752",
+		.revision = "11.126.16.04.284",
+		.ati = huawei_e1752_ati,
+		.boot = huawei_boot,
+		.noise = huawei_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 0, 0, 0, 0, 0 },
+		.echo = true,
+		.cscs = "IRA",
+		.index_base = 0,
+		.cmgr_empty_error = true,
+		.act = 2,
+		.reset_replug = true,
+		.memfull_urc = "^SMMEMFULL: \"SM\"",
+		.sm_size = 50,
+		.me_size = 100,
+		.cmds = ms_vendor_huawei,
+	},
+	{
+		.name = "simcom",
+		.manufacturer = "SIMCOM_Ltd",
+		.model = "SIMCOM_SIM800",
+		.revision = "Revision:1418B04SIM800L24",
+		.ati = simcom_sim800_ati,
+		.boot = simcom_sim800_boot,
+		.noise = simcom_sim800_noise,
+		.ccid_prefix = "",
+		.cnmi = { 2, 1, 0, 0, 0 },
+		.echo = true,
+		.cscs = "IRA",
+		.index_base = 1,
+		.act = 0,
+		.me_size = 100,
+		.cmds = ms_vendor_simcom,
+	},
+	{
+		.name = "simcom-sim7600",
+		.manufacturer = "SIMCOM INCORPORATED",
+		.model = "SIMCOM_SIM7600E-H",
+		.revision = "SIM7600M22_V2.0",
+		.ati = simcom_sim7600_ati,
+		.boot = simcom_sim7600_boot,
+		.noise = simcom_sim7600_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 2, 1, 0, 0, 0 },
+		.echo = true,
+		.cscs = "IRA",
+		.index_base = 0,
+		.eps = true,
+		.act = 7,
+		.reset_replug = true,
+		.me_size = 100,
+		.cmds = ms_vendor_simcom,
+	},
+	{
+		.name = "quectel",
+		.manufacturer = "Quectel",
+		.model = "EC25",
+		.revision = "EC25EFAR06A06M4G",
+		.ati = quectel_ec25_ati,
+		.boot = quectel_boot,
+		.noise = quectel_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 2, 1, 0, 0, 0 },
+		.echo = true,
+		.cscs = "GSM",
+		.index_base = 0,
+		.eps = true,
+		.act = 7,
+		.reset_replug = true,
+		.me_size = 100,
+		.cmds = ms_vendor_quectel,
+	},
+	{
+		.name = "quectel-eg25",
+		.manufacturer = "Quectel",
+		.model = "EG25",
+		.revision = "EG25GGBR07A08M2G",
+		.ati = quectel_eg25_ati,
+		.boot = quectel_boot,
+		.noise = quectel_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 2, 1, 0, 0, 0 },
+		.echo = true,
+		.cscs = "GSM",
+		.index_base = 0,
+		.eps = true,
+		.act = 7,
+		.reset_replug = true,
+		.me_size = 100,
+		.cmds = ms_vendor_quectel,
+	},
+};
+
+#define MS_PERS_COUNT (sizeof(ms_pers_table) / sizeof(ms_pers_table[0]))
+
+const struct ms_pers *ms_pers_find(const char *name)
+{
+	for (size_t i = 0; i < MS_PERS_COUNT; i++)
+		if (strcmp(ms_pers_table[i].name, name) == 0)
+			return &ms_pers_table[i];
+	/* Aliases by model, as users name them. */
+	if (!strcmp(name, "e3372"))
+		return &ms_pers_table[1];
+	if (!strcmp(name, "e1752"))
+		return &ms_pers_table[2];
+	if (!strcmp(name, "sim800"))
+		return &ms_pers_table[3];
+	if (!strcmp(name, "sim7600"))
+		return &ms_pers_table[4];
+	if (!strcmp(name, "ec25"))
+		return &ms_pers_table[5];
+	if (!strcmp(name, "eg25"))
+		return &ms_pers_table[6];
+	return NULL;
+}
+
+const char *ms_pers_names(void)
+{
+	return "generic, huawei (e3372), huawei-e1752, simcom (sim800), "
+	       "simcom-sim7600, quectel (ec25), quectel-eg25";
+}

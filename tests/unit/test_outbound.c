@@ -1,0 +1,506 @@
+/*
+ * Outbound scheduling and the send pipeline at fixed `now`, with a real
+ * SQLite store and event loop and a fake modem that records each PDU and
+ * answers when the test says so.
+ */
+#include "config.h"
+#include "harness.h"
+#include "loop.h"
+#include "outbound.h"
+#include "sim.h"
+#include "sms.h"
+#include "store.h"
+#include "store_outbox.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct fake_send {
+	struct sim *sim;
+	char pdu[SMS_PDU_HEX_MAX];
+	modem_send_cb cb;
+	void *ud;
+	bool answered;
+};
+
+static struct {
+	struct loop *loop;
+	struct store *st;
+	struct config *cfg;
+	struct sim_registry reg;
+	struct outbound *ob;
+	struct fake_send sends[512];
+	int nsends;
+	int64_t now;
+	int events_sent, events_failed;
+} env;
+
+/* 2026-11-27T10:00:00Z */
+#define T0 1795773600000LL
+
+static int fake_send_fn(struct sim *sim, const char *pdu, int len,
+			modem_send_cb cb, void *ud)
+{
+	struct fake_send *s = &env.sends[env.nsends++];
+
+	(void)len;
+	s->sim = sim;
+	snprintf(s->pdu, sizeof(s->pdu), "%s", pdu);
+	s->cb = cb;
+	s->ud = ud;
+	s->answered = false;
+	return 0;
+}
+
+static int64_t fake_now(void)
+{
+	return env.now;
+}
+
+static void on_sim_changed(struct sim *sim, void *ud)
+{
+	outbound_sim_changed(ud, sim);
+}
+
+static void on_event(const struct outbound_event *e, void *ud)
+{
+	(void)ud;
+	if (strcmp(e->event, "sent") == 0)
+		env.events_sent++;
+	else if (strcmp(e->event, "failed") == 0)
+		env.events_failed++;
+}
+
+static void pump(void)
+{
+	for (int i = 0; i < 4; i++)
+		loop_run_once(env.loop, 0);
+}
+
+static bool setup(const char *modems)
+{
+	const struct outbound_ops ops = { .send = fake_send_fn, .now = fake_now };
+	char path[512], db[512], err[1024], text[4096];
+	FILE *f;
+
+	memset(&env, 0, sizeof(env));
+	env.now = T0;
+	snprintf(path, sizeof(path), "%s/ob.conf", harness_tmpdir());
+	snprintf(db, sizeof(db), "%s/ob.db", harness_tmpdir());
+	snprintf(text, sizeof(text),
+		 "spool = \"%s/spool\"\ndatabase = \"%s\"\n"
+		 "retry_min = 30s\nretry_max = 10m\nmax_attempts = 3\n%s",
+		 harness_tmpdir(), db, modems);
+	f = fopen(path, "w");
+	fputs(text, f);
+	fclose(f);
+	if (!CHECK_INT(config_load(path, &env.cfg, err, sizeof(err)), 0)) {
+		printf("# %s\n", err);
+		return false;
+	}
+	CHECK_INT(loop_new(&env.loop), 0);
+	CHECK_INT(store_open(db, STORE_OPEN_CREATE, &env.st, err, sizeof(err)), 0);
+	CHECK_INT(sim_registry_init(&env.reg, env.cfg, env.st), 0);
+	CHECK_INT(outbound_new(env.loop, env.st, env.cfg, &env.reg, &ops, &env.ob), 0);
+	outbound_set_listener(env.ob, on_event, NULL);
+	env.reg.changed = on_sim_changed;
+	env.reg.changed_ud = env.ob;
+	for (size_t i = 0; i < env.reg.nsims; i++) {
+		struct sim *s = &env.reg.sims[i];
+
+		snprintf(s->iccid, sizeof(s->iccid), "894400000000000%04d",
+			 (int)i % 10000);
+		s->link = SIM_STATE_READY;
+		s->registered = true;
+		sim_update(&env.reg, s);
+	}
+	pump();
+	return true;
+}
+
+static void teardown(void)
+{
+	outbound_free(env.ob);
+	sim_registry_free(&env.reg);
+	store_close(env.st);
+	loop_free(env.loop);
+	config_free(env.cfg);
+}
+
+static int64_t add(const char *to, enum msg_kind kind, enum msg_priority prio,
+		   const char *body)
+{
+	struct outbox_new m = {
+		.recipient = to, .body = body ? body : "hello", .kind = kind,
+		.priority = prio, .validity_minutes = -1, .parts = 1,
+	};
+	enum outbox_add_result res;
+	int64_t id = 0;
+
+	if (body) {
+		struct sms_encode_opts o;
+		struct sms_preview p;
+		char err[64];
+
+		sms_encode_opts_init(&o);
+		sms_preview(body, strlen(body), &o, &p, err, sizeof(err));
+		m.parts = p.parts;
+	}
+	CHECK_INT(store_outbox_add(env.st, 0, &m, false, env.now, &id, &res), 0);
+	outbound_kick(env.ob);
+	return id;
+}
+
+static const char *state_of(int64_t id)
+{
+	static char buf[32];
+	sqlite3_stmt *s;
+
+	buf[0] = '\0';
+	sqlite3_prepare_v2(store_db(env.st), "SELECT state FROM message WHERE id = ?",
+			   -1, &s, NULL);
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(buf, sizeof(buf), "%s", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return buf;
+}
+
+static long long scalar(const char *sql)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	sqlite3_prepare_v2(store_db(env.st), sql, -1, &s, NULL);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Answers send i; the pipeline may start the next send at once. */
+static void answer(int i, enum modem_send_status st, int mr_or_code)
+{
+	struct modem_send_result r = { .status = st };
+	struct fake_send *s = &env.sends[i];
+
+	if (st == MODEM_SEND_OK)
+		r.mr = mr_or_code;
+	else
+		r.code = mr_or_code;
+	s->answered = true;
+	s->cb(&r, s->ud);
+	pump();
+}
+
+/* The destination number inside a SUBMIT PDU, to see where it went. */
+static const char *dest_of(int i)
+{
+	static struct sms_pdu p;
+	static char err[128];
+
+	if (!sms_pdu_decode(env.sends[i].pdu, strlen(env.sends[i].pdu), &p, err,
+			    sizeof(err)))
+		return err;
+	return p.submit.dest.text;
+}
+
+#define TWO_MODEMS                                                      \
+	"modem \"a\" { device = \"/dev/null-a\" }\n"                    \
+	"modem \"b\" { device = \"/dev/null-b\" }\n"
+
+TEST(outbound_direct_before_bulk_then_priority)
+{
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
+		return;
+	/* One SIM, busy with the first message; the rest queue behind. */
+	add("+15550000001", MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_INT(env.nsends, 1);
+	add("+15550000002", MSG_KIND_BULK, MSG_PRIORITY_LOW, NULL);
+	add("+15550000003", MSG_KIND_BULK, MSG_PRIORITY_HIGH, NULL);
+	add("+15550000004", MSG_KIND_DIRECT, MSG_PRIORITY_LOW, NULL);
+	pump();
+	CHECK_INT(env.nsends, 1);
+	answer(0, MODEM_SEND_OK, 1);
+	CHECK_STR(dest_of(1), "+15550000004");
+	answer(1, MODEM_SEND_OK, 2);
+	CHECK_STR(dest_of(2), "+15550000003");
+	answer(2, MODEM_SEND_OK, 3);
+	CHECK_STR(dest_of(3), "+15550000002");
+	answer(3, MODEM_SEND_OK, 4);
+	CHECK_INT(env.nsends, 4);
+	CHECK_INT(env.events_sent, 4);
+	CHECK_INT(scalar("SELECT count(*) FROM outbox WHERE state = 'sent'"), 4);
+	teardown();
+}
+
+TEST(outbound_spreads_over_sims_and_scales)
+{
+	if (!setup(TWO_MODEMS "modem \"c\" { device = \"/dev/null-c\" }\n"))
+		return;
+	for (int i = 0; i < 30; i++) {
+		char to[20];
+
+		snprintf(to, sizeof(to), "+1555100%04d", i);
+		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	}
+	pump();
+	/* Every SIM works at once. */
+	CHECK_INT(env.nsends, 3);
+	for (int i = 0; i < env.nsends; i++)
+		if (!env.sends[i].answered)
+			answer(i, MODEM_SEND_OK, i % 256);
+	CHECK_INT(env.nsends, 30);
+	CHECK_INT(scalar("SELECT count(*) FROM message WHERE state = 'sent'"), 30);
+	/* Ten each: least-loaded kept them even. */
+	CHECK_INT(scalar("SELECT max(n) - min(n) FROM (SELECT count(*) n FROM"
+			 " message GROUP BY sim_id)"), 0);
+	teardown();
+}
+
+TEST(outbound_sticky_sender_holds_and_falls_back)
+{
+	if (!setup(TWO_MODEMS))
+		return;
+	/* b talked with this number last. */
+	sqlite3_exec(store_db(env.st),
+		     "INSERT INTO sticky VALUES ('+15552220000',"
+		     " (SELECT id FROM sim WHERE modem = 'b'), 1795773000000)",
+		     NULL, NULL, NULL);
+	add("+15553330000", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_INT(env.nsends, 1);
+	CHECK_STR(env.sends[0].sim->name, "a/1");
+	/* b is idle... */
+	add("+15552220000", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_INT(env.nsends, 2);
+	CHECK_STR(env.sends[1].sim->name, "b/1");
+	answer(1, MODEM_SEND_OK, 7);
+	/* ...and stays the one even when a is free and b is busy. */
+	answer(0, MODEM_SEND_OK, 8);
+	add("+15550009999", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_STR(env.sends[2].sim->name, "a/1");
+	add("+15552220000", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_INT(env.nsends, 4);
+	CHECK_STR(env.sends[3].sim->name, "b/1");
+	answer(3, MODEM_SEND_OK, 9);
+	answer(2, MODEM_SEND_OK, 10);
+	/* b goes away: a takes the conversation. */
+	env.reg.sims[1].link = SIM_STATE_ABSENT;
+	sim_update(&env.reg, &env.reg.sims[1]);
+	add("+15552220000", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_INT(env.nsends, 5);
+	CHECK_STR(env.sends[4].sim->name, "a/1");
+	teardown();
+}
+
+TEST(outbound_quota_moves_bulk_then_defers_rest)
+{
+	if (!setup("modem \"a\" { device = \"/dev/null-a\"\n"
+		   "  sim \"1\" { daily_limit = 2 } }\n"
+		   "modem \"b\" { device = \"/dev/null-b\"\n"
+		   "  sim \"1\" { daily_limit = 3 } }\n"))
+		return;
+	for (int i = 0; i < 8; i++) {
+		char to[20];
+
+		snprintf(to, sizeof(to), "+1555200%04d", i);
+		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	}
+	pump();
+	for (int i = 0; i < env.nsends; i++)
+		if (!env.sends[i].answered)
+			answer(i, MODEM_SEND_OK, i);
+	CHECK_INT(env.nsends, 5);
+	CHECK_INT(scalar("SELECT count(*) FROM message m JOIN sim s ON"
+			 " s.id = m.sim_id WHERE s.modem = 'a' AND m.state = 'sent'"), 2);
+	CHECK_INT(scalar("SELECT count(*) FROM message WHERE state = 'deferred'"), 3);
+	CHECK_INT(scalar("SELECT count(*) FROM sims WHERE state = 'quota-exhausted'"), 2);
+	/* The next day the quota is back and the rest goes. */
+	env.now += 86400000LL;
+	outbound_kick(env.ob);
+	pump();
+	for (int i = 0; i < env.nsends; i++)
+		if (!env.sends[i].answered)
+			answer(i, MODEM_SEND_OK, i);
+	CHECK_INT(scalar("SELECT count(*) FROM message WHERE state = 'sent'"), 8);
+	teardown();
+}
+
+TEST(outbound_error_classes)
+{
+	int64_t perm, temp, amb_d, amb_b;
+
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"
+		   "resend_unknown_direct = true\nresend_unknown_bulk = false\n"))
+		return;
+	perm = add("+15550000001", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	answer(0, MODEM_SEND_CMS_ERROR, 1);	/* unassigned number */
+	CHECK_STR(state_of(perm), "failed");
+	temp = add("+15550000002", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	answer(1, MODEM_SEND_CMS_ERROR, 42);	/* congestion */
+	CHECK_STR(state_of(temp), "deferred");
+	CHECK(scalar("SELECT not_before FROM message WHERE state = 'deferred'") >=
+	      T0 + 22000);
+	amb_d = add("+15550000003", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	answer(2, MODEM_SEND_AMBIGUOUS, 0);
+	CHECK_STR(state_of(amb_d), "sending"); /* resent at once, same SIM */
+	answer(3, MODEM_SEND_OK, 5);
+	CHECK_STR(state_of(amb_d), "sent");
+	amb_b = add("+15550000004", MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	answer(4, MODEM_SEND_CMS_ERROR, 332);	/* network timeout */
+	CHECK_STR(state_of(amb_b), "unknown");
+	/* The temporary one comes back after its backoff and gives up at
+	 * max_attempts = 3. */
+	for (int round = 0; round < 2; round++) {
+		env.now += 20 * 60 * 1000;
+		outbound_kick(env.ob);
+		pump();
+		answer(env.nsends - 1, MODEM_SEND_CMS_ERROR, 42);
+	}
+	CHECK_STR(state_of(temp), "failed");
+	CHECK_INT(scalar("SELECT attempts FROM message WHERE state = 'failed'"
+			 " AND error LIKE 'gave up%'"), 3);
+	teardown();
+}
+
+TEST(outbound_bad_message_does_not_block_queue)
+{
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
+		return;
+	add("+15550000001", MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	add("+15550000002", MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	add("+15550000003", MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	answer(0, MODEM_SEND_CMS_ERROR, 38);	/* long backoff */
+	CHECK_INT(env.nsends, 2);
+	CHECK_STR(dest_of(1), "+15550000002");
+	answer(1, MODEM_SEND_OK, 1);
+	CHECK_STR(dest_of(2), "+15550000003");
+	teardown();
+}
+
+TEST(outbound_barring_errors_pause_the_sim)
+{
+	if (!setup(TWO_MODEMS))
+		return;
+	for (int i = 0; i < 6; i++) {
+		char to[20];
+
+		snprintf(to, sizeof(to), "+1555300%04d", i);
+		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	}
+	pump();
+	/* a meets spam blocks three times; b is fine but slow. */
+	for (int k = 0; k < 3; k++) {
+		int i;
+
+		for (i = env.nsends - 1; i >= 0; i--)
+			if (!env.sends[i].answered &&
+			    strcmp(env.sends[i].sim->name, "a/1") == 0)
+				break;
+		if (!CHECK(i >= 0))
+			break;
+		answer(i, MODEM_SEND_CMS_ERROR, 21);
+	}
+	CHECK_INT(scalar("SELECT count(*) FROM sims WHERE name = 'a/1'"
+			 " AND state = 'blocked'"), 1);
+	CHECK_INT(scalar("SELECT count(*) FROM events WHERE message LIKE"
+			 " 'SIM a/1 paused%'"), 1);
+	teardown();
+}
+
+TEST(outbound_multipart_keeps_sim_and_ref_on_resend)
+{
+	char body[400];
+	int64_t id;
+	int ref1 = -1, ref2 = -1;
+
+	if (!setup(TWO_MODEMS "resend_unknown_direct = true\n"))
+		return;
+	memset(body, 'x', 300);
+	body[300] = '\0';
+	id = add("+15550000001", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, body);
+	pump();
+	CHECK_INT(env.nsends, 1);
+	answer(0, MODEM_SEND_OK, 10);		/* part 1 */
+	CHECK_INT(env.nsends, 2);
+	CHECK_STR(env.sends[1].sim->name, env.sends[0].sim->name);
+	answer(1, MODEM_SEND_AMBIGUOUS, 0);	/* part 2: no answer */
+	/* Resent: from part 2, same SIM, same reference. */
+	CHECK_INT(env.nsends, 3);
+	CHECK_STR(env.sends[2].sim->name, env.sends[0].sim->name);
+	{
+		struct sms_pdu a, b;
+		char err[128];
+
+		sms_pdu_decode(env.sends[1].pdu, strlen(env.sends[1].pdu), &a, err, sizeof(err));
+		sms_pdu_decode(env.sends[2].pdu, strlen(env.sends[2].pdu), &b, err, sizeof(err));
+		ref1 = a.submit.ud.concat.ref;
+		ref2 = b.submit.ud.concat.ref;
+		CHECK_INT(b.submit.ud.concat.seq, 2);
+	}
+	CHECK_INT(ref1, ref2);
+	answer(2, MODEM_SEND_OK, 11);
+	CHECK_INT(env.nsends, 3);
+	CHECK_STR(state_of(id), "sent");
+	CHECK_INT(scalar("SELECT count(*) FROM part"), 2);
+	teardown();
+}
+
+TEST(outbound_status_report_matches_with_mr_wrap)
+{
+	struct sms_encoded_part rep;
+	struct sms_time t = { 2026, 11, 27, 10, 0, 5, 0 };
+	char err[128];
+	int64_t a, b;
+
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
+		return;
+	a = add("+15550000001", MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	answer(0, MODEM_SEND_OK, 5);
+	env.now += 60000;
+	b = add("+15550000002", MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	answer(1, MODEM_SEND_OK, 5);	/* the MR came round again */
+	CHECK(sms_encode_status_report("", 5, "+15550000001", &t, &t, 0, &rep,
+				       err, sizeof(err)));
+	CHECK_INT(outbound_status_report(env.ob, &env.reg.sims[0], rep.pdu), 0);
+	CHECK_STR(state_of(a), "delivered");
+	CHECK_STR(state_of(b), "sent");
+	CHECK(sms_encode_status_report("", 5, "+15550000002", &t, &t, 0x41, &rep,
+				       err, sizeof(err)));
+	CHECK_INT(outbound_status_report(env.ob, &env.reg.sims[0], rep.pdu), 0);
+	CHECK_STR(state_of(b), "failed");
+	CHECK_INT(scalar("SELECT count(*) FROM status_report"), 2);
+	teardown();
+}
+
+TEST(outbound_restart_turns_sending_into_unknown_by_policy)
+{
+	int64_t d, b;
+
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"
+		   "modem \"b\" { device = \"/dev/null-b\" }\n"))
+		return;
+	d = add("+15550000001", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	b = add("+15550000002", MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_STR(state_of(d), "sending");
+	CHECK_STR(state_of(b), "sending");
+	/* The daemon dies here; a new one starts on the same database. */
+	CHECK_INT(store_outbox_recover(env.st, true, false, env.now), 2);
+	CHECK_STR(state_of(d), "queued");
+	CHECK_STR(state_of(b), "unknown");
+	teardown();
+}
