@@ -13,6 +13,5 @@
 		return cli_error("'%s' is not implemented yet", #name);  \
 	}
 
-CLI_TODO(send)
 CLI_TODO(optout)
 CLI_TODO(ports)
