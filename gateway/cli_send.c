@@ -410,10 +410,22 @@ static bool cli_send_check_file(const struct config *cfg,
 				bool json, struct cli_send_show *show)
 {
 	struct spool_parser *p = NULL;
-	struct spool_error e;
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	struct spool_error e = { SPOOL_ERROR_NAME };
 	bool ok = false;
 	int fd, rc;
 
+	switch (spool_file_name_check(base, e.text, sizeof(e.text))) {
+	case SPOOL_FILE_NAME_IGNORE:
+		snprintf(e.text, sizeof(e.text),
+			 "the daemon ignores names starting with '.'");
+		/* fall through */
+	case SPOOL_FILE_NAME_BAD:
+		cli_send_show_refused(path, &e, json);
+		return false;
+	case SPOOL_FILE_NAME_OK:
+		break;
+	}
 	fd = spool_file_open(AT_FDCWD, path, cfg->max_file_bytes, &e);
 	if (fd < 0) {
 		cli_send_show_refused(path, &e, json);

@@ -7,6 +7,7 @@
 
 #include "config.h"
 #include "json.h"
+#include "spool_text.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -235,14 +236,19 @@ void cli_send_show_print(const struct cli_send_show *s,
 void cli_send_show_refused(const char *file, const struct spool_error *e,
 			   bool json)
 {
-	char reason[320];
+	char reason[320], quoted[64];
+	const char *shown = NULL;
 	bool first = true;
 
 	spool_error_format(e, reason, sizeof(reason));
 	if (!json) {
-		fprintf(stderr, "smsgw: %s%s%s (%s)\n", file ? file : "",
-			file ? ": " : "", reason,
-			spool_error_code_name(e->code));
+		/* One line, whatever bytes the file's name holds. */
+		for (const char *c = file; c && *c && !shown; c++)
+			if ((unsigned char)*c < 0x20 || *c == 0x7f)
+				shown = spool_text_q(file, quoted);
+		fprintf(stderr, "smsgw: %s%s%s (%s)\n",
+			shown ? shown : file ? file : "", file ? ": " : "",
+			reason, spool_error_code_name(e->code));
 		return;
 	}
 	putchar('{');

@@ -1,6 +1,8 @@
 /* spool_fields — To: line fields and CSV rows; see include/spool_fields.h. */
 #include "spool_fields.h"
 
+#include "spool_text.h"
+
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,6 +82,7 @@ int spool_fields_parse(char *s, size_t len, struct spool_field *out,
 	while (i < len) {
 		size_t start, end;
 		struct spool_field *f;
+		char q[64];
 
 		while (i < len && space(s[i]))
 			i++;
@@ -95,18 +98,16 @@ int spool_fields_parse(char *s, size_t len, struct spool_field *out,
 		for (end = i; end > start && space(s[end - 1]); end--)
 			;
 		if (i == len || s[i] != '=') {
+			spool_text_quote(s + start, end - start, q, sizeof(q));
 			snprintf(err, errsize,
-				 "'%.*s' is not a field (name=value)",
-				 (int)(end - start > 40 ? 40 : end - start),
-				 s + start);
+				 "'%s' is not a field (name=value)", q);
 			return -1;
 		}
 		if (!spool_fields_name_ok(s + start, end - start)) {
+			spool_text_quote(s + start, end - start, q, sizeof(q));
 			snprintf(err, errsize,
-				 "'%.*s' is not a field name (letters, digits, "
-				 "_ - .)",
-				 (int)(end - start > 40 ? 40 : end - start),
-				 s + start);
+				 "'%s' is not a field name (letters, digits, "
+				 "_ - .)", q);
 			return -1;
 		}
 		for (size_t k = 0; k < n; k++) {

@@ -2,6 +2,7 @@
 #include "spool_header.h"
 
 #include "config.h"
+#include "spool_text.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -128,7 +129,7 @@ bool spool_header_kind(const char *v, enum spool_kind *out, char *err,
 	else if (strcasecmp(v, "bulk") == 0)
 		*out = SPOOL_KIND_BULK;
 	else {
-		snprintf(err, errsize, "'%.40s' is not bulk or direct", v);
+		snprintf(err, errsize, "'%s' is not bulk or direct", SPOOL_TEXT_Q(v));
 		return false;
 	}
 	return true;
@@ -144,7 +145,7 @@ bool spool_header_priority(const char *v, enum spool_priority *out,
 	else if (strcasecmp(v, "low") == 0)
 		*out = SPOOL_PRIORITY_LOW;
 	else {
-		snprintf(err, errsize, "'%.40s' is not high, normal or low", v);
+		snprintf(err, errsize, "'%s' is not high, normal or low", SPOOL_TEXT_Q(v));
 		return false;
 	}
 	return true;
@@ -207,7 +208,7 @@ bool spool_header_validity(const char *v, int *minutes, char *err,
 			continue;
 		if (n < 1 || n > max / units[i].minutes) {
 			snprintf(err, errsize,
-				 "'%.40s' is out of range: from 1m to 63w", v);
+				 "'%s' is out of range: from 1m to 63w", SPOOL_TEXT_Q(v));
 			return false;
 		}
 		*minutes = (int)(n * units[i].minutes);
@@ -215,7 +216,7 @@ bool spool_header_validity(const char *v, int *minutes, char *err,
 	}
 bad:
 	snprintf(err, errsize,
-		 "'%.40s' is not a validity period (30m, 12h, 1d, 2w)", v);
+		 "'%s' is not a validity period (30m, 12h, 1d, 2w)", SPOOL_TEXT_Q(v));
 	return false;
 }
 
@@ -240,14 +241,14 @@ bool spool_header_alphabet(const char *v, enum spool_alphabet *out,
 		if (map[i].alphabet < 0) {
 			*unsupported = true;
 			snprintf(err, errsize,
-				 "'%.40s' is not supported: write the body "
-				 "in UTF-8", v);
+				 "'%s' is not supported: write the body "
+				 "in UTF-8", SPOOL_TEXT_Q(v));
 			return false;
 		}
 		*out = (enum spool_alphabet)map[i].alphabet;
 		return true;
 	}
-	snprintf(err, errsize, "'%.40s' is not ISO, UTF-8 or UCS2", v);
+	snprintf(err, errsize, "'%s' is not ISO, UTF-8 or UCS2", SPOOL_TEXT_Q(v));
 	return false;
 }
 
@@ -284,7 +285,7 @@ bool spool_header_language(const char *v, int *out, char *err,
 			return true;
 		}
 	}
-	snprintf(err, errsize, "'%.40s' is not a language from 0 to 13", v);
+	snprintf(err, errsize, "'%s' is not a language from 0 to 13", SPOOL_TEXT_Q(v));
 	return false;
 }
 
@@ -318,8 +319,8 @@ bool spool_header_pool(const char *v, const struct config *cfg, char *err,
 		if (strcmp(pools[i], v) == 0)
 			return true;
 	off = (size_t)snprintf(err, errsize,
-			       "no pool '%.40s' in the configuration (pools:",
-			       v);
+			       "no pool '%s' in the configuration (pools:",
+			       SPOOL_TEXT_Q(v));
 	for (size_t i = 0; i < n && off < errsize; i++)
 		off += (size_t)snprintf(err + off, errsize - off, "%s %s",
 					i ? "," : "", pools[i]);
@@ -358,6 +359,7 @@ static bool sim_resolve(const char *v, const struct config *cfg, char *out,
 {
 	const char *slash = strchr(v, '/');
 	size_t mlen = slash ? (size_t)(slash - v) : strlen(v);
+	char name[64];
 
 	for (size_t i = 0; i < cfg->nmodems; i++) {
 		const struct config_modem *m = &cfg->modems[i];
@@ -381,12 +383,12 @@ static bool sim_resolve(const char *v, const struct config *cfg, char *out,
 				return true;
 			}
 		}
-		snprintf(err, errsize, "modem '%s' has no SIM '%.20s'",
-			 m->name, slash + 1);
+		snprintf(err, errsize, "modem '%s' has no SIM '%s'",
+			 m->name, SPOOL_TEXT_Q(slash + 1));
 		return false;
 	}
-	snprintf(err, errsize, "no modem '%.*s' in the configuration",
-		 (int)(mlen > 40 ? 40 : mlen), v);
+	spool_text_quote(v, mlen, name, sizeof(name));
+	snprintf(err, errsize, "no modem '%s' in the configuration", name);
 	return false;
 }
 
@@ -411,8 +413,8 @@ bool spool_header_sim(const char *v, const struct config *cfg,
 		/* It starts with '+' or a digit: never a short code. */
 		if (!number_normalise(v, strlen(v), numbers, num, &nk, why,
 				      sizeof(why))) {
-			snprintf(err, errsize, "'%.40s' is not a SIM's number: %s",
-				 v, why);
+			snprintf(err, errsize, "'%s' is not a SIM's number: %s",
+				 SPOOL_TEXT_Q(v), why);
 			return false;
 		}
 		snprintf(out, outsize, "%s", num);
@@ -421,8 +423,8 @@ bool spool_header_sim(const char *v, const struct config *cfg,
 	}
 	if (!sim_name_ok(v)) {
 		snprintf(err, errsize,
-			 "'%.40s' is not a SIM: write modem/slot (m1/1), an "
-			 "ICCID or the SIM's number", v);
+			 "'%s' is not a SIM: write modem/slot (m1/1), an "
+			 "ICCID or the SIM's number", SPOOL_TEXT_Q(v));
 		return false;
 	}
 	*kind = SPOOL_SIM_NAME;

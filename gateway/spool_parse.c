@@ -58,6 +58,7 @@ const char *spool_error_code_name(enum spool_error_code c)
 		[SPOOL_ERROR_PLACEHOLDER] = "placeholder",
 		[SPOOL_ERROR_CSV] = "csv",
 		[SPOOL_ERROR_FILE] = "file",
+		[SPOOL_ERROR_NAME] = "name",
 		[SPOOL_ERROR_CHANGED] = "changed",
 		[SPOOL_ERROR_ABORTED] = "aborted",
 		[SPOOL_ERROR_NOMEM] = "nomem",

@@ -28,7 +28,7 @@ static bool add_macro(struct spool_parser *p, const char *v, size_t n)
 
 	if (!eq || eq == v)
 		return spool_parse_fail(p, SPOOL_ERROR_VALUE, "Macro",
-					"'%.40s' is not name=value", v);
+					"'%s' is not name=value", SPOOL_TEXT_Q(v));
 	grown = realloc(p->macros, (p->nmacros + 1) * sizeof(*grown));
 	if (!grown)
 		return spool_parse_fail(p, SPOOL_ERROR_NOMEM, NULL,
@@ -64,8 +64,8 @@ static bool to_toa(struct spool_parser *p, const char *v)
 					"prefix are not supported: write them "
 					"with it or in international form");
 	return spool_parse_fail(p, SPOOL_ERROR_VALUE, "To_TOA",
-				"'%.40s' is not International, National or "
-				"Unknown", v);
+				"'%s' is not International, National or "
+				"Unknown", SPOOL_TEXT_Q(v));
 }
 
 /* Headers with a yes/no value, or one of a few words. */
@@ -90,7 +90,7 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 	case SPOOL_HEADER_REPORT:
 	case SPOOL_HEADER_FLASH:
 		if (!spool_header_bool(v, &b)) {
-			snprintf(why, sizeof(why), "'%.40s' is not yes or no", v);
+			snprintf(why, sizeof(why), "'%s' is not yes or no", SPOOL_TEXT_Q(v));
 			break;
 		}
 		if (d->id == SPOOL_HEADER_REPORT)
@@ -126,8 +126,8 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 			m->retries = (int)n;
 			return true;
 		}
-		snprintf(why, sizeof(why), "'%.40s' is not a number from 0 to "
-			 "100", v);
+		snprintf(why, sizeof(why), "'%s' is not a number from 0 to "
+			 "100", SPOOL_TEXT_Q(v));
 		break;
 	case SPOOL_HEADER_CLASS:
 		/* TS 23.038 §4: class 0 is a flash message; 1–3 only say
@@ -136,15 +136,15 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 			m->flash = m->flash || n == 0;
 			return true;
 		}
-		snprintf(why, sizeof(why), "'%.40s' is not a class from 0 to 3",
-			 v);
+		snprintf(why, sizeof(why), "'%s' is not a class from 0 to 3",
+			 SPOOL_TEXT_Q(v));
 		break;
 	case SPOOL_HEADER_RECIPIENTS:
 		if (strcasecmp(v, "csv") == 0) {
 			m->csv = true;
 			return true;
 		}
-		snprintf(why, sizeof(why), "'%.40s' is not csv", v);
+		snprintf(why, sizeof(why), "'%s' is not csv", SPOOL_TEXT_Q(v));
 		break;
 	default:
 		return true;
@@ -174,8 +174,8 @@ static bool apply(struct spool_parser *p, const struct spool_header_def *d,
 		if (store_parse_time(v, &m->send_at_ms))
 			return true;
 		snprintf(why, sizeof(why),
-			 "'%.40s' is not an ISO-8601 time with an offset "
-			 "(2026-11-27T08:00:00+02:00)", v);
+			 "'%s' is not an ISO-8601 time with an offset "
+			 "(2026-11-27T08:00:00+02:00)", SPOOL_TEXT_Q(v));
 		break;
 	case SPOOL_HEADER_POOL:
 		if (!spool_header_pool(v, r->cfg, why, sizeof(why)))

@@ -216,7 +216,7 @@ static bool is_number_column(const struct spool_field *c)
 static bool csv_head(struct spool_parser *p, char *s, size_t n)
 {
 	struct spool_field c[SPOOL_MAX_FIELDS + 1];
-	char why[160];
+	char why[160], q[64];
 	bool have_number = false;
 	int nc;
 
@@ -237,15 +237,14 @@ static bool csv_head(struct spool_parser *p, char *s, size_t n)
 			p->csv_names[i][0] = '\0';
 			continue;
 		}
-		if (!spool_fields_name_ok(c[i].value, c[i].value_len))
+		if (!spool_fields_name_ok(c[i].value, c[i].value_len)) {
+			spool_text_quote(c[i].value, c[i].value_len, q,
+					 sizeof(q));
 			return spool_parse_fail(p, SPOOL_ERROR_CSV, NULL,
-						"column %d: '%.*s' is not a "
+						"column %d: '%s' is not a "
 						"field name (letters, digits, "
-						"_ - .)", i + 1,
-						(int)(c[i].value_len > 40
-							      ? 40
-							      : c[i].value_len),
-						c[i].value);
+						"_ - .)", i + 1, q);
+		}
 		for (int k = 0; k < i; k++)
 			if (strlen(p->csv_names[k]) == c[i].value_len &&
 			    memcmp(p->csv_names[k], c[i].value,

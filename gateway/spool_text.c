@@ -251,6 +251,12 @@ void spool_text_quote(const char *s, size_t len, char *out, size_t size)
 	out[o] = '\0';
 }
 
+const char *spool_text_q(const char *s, char buf[64])
+{
+	spool_text_quote(s, strlen(s), buf, 64);
+	return buf;
+}
+
 unsigned spool_text_lines(const char *s, size_t n)
 {
 	unsigned lines = 0;

@@ -129,6 +129,7 @@ enum spool_error_code {
 	SPOOL_ERROR_PLACEHOLDER,	/* a {{field}} without a value */
 	SPOOL_ERROR_CSV,
 	SPOOL_ERROR_FILE,		/* not a regular file, links, size */
+	SPOOL_ERROR_NAME,		/* a file name the daemon refuses */
 	SPOOL_ERROR_CHANGED,		/* pass 2 read other bytes */
 	SPOOL_ERROR_ABORTED,		/* the recipient callback said stop */
 	SPOOL_ERROR_NOMEM,
@@ -143,7 +144,7 @@ struct spool_error {
 
 /* "syntax", "unknown-header", "duplicate-header", "value", "unsupported",
  * "recipient", "no-recipient", "encoding", "limit", "placeholder", "csv",
- * "file", "changed", "aborted", "nomem". */
+ * "file", "name", "changed", "aborted", "nomem". */
 const char *spool_error_code_name(enum spool_error_code c);
 
 /* "line 3: Priority: 'urgent' is not high, normal or low", or the text

@@ -52,6 +52,10 @@ bool spool_text_controls_ok(const char *s, size_t len, size_t *bad,
  */
 void spool_text_quote(const char *s, size_t len, char *out, size_t size);
 
+/* spool_text_quote() of the string s into buf, returned: for printf. */
+const char *spool_text_q(const char *s, char buf[64]);
+#define SPOOL_TEXT_Q(s) spool_text_q((s), (char[64]){ 0 })
+
 /* Counts the '\n' in the first n bytes of s: the line of an offset. */
 unsigned spool_text_lines(const char *s, size_t n);
 
