@@ -30,7 +30,8 @@
 #define CLI_SEND_USAGE \
 	"usage: smsgw send [--campaign C] [--report|--no-report] [--at TIME] " \
 	"[--dry-run]\n" \
-	"                  [--kind bulk|direct] [--priority high|normal|low]\n" \
+	"                  [--kind bulk|direct] " \
+	"[--priority high|normal|low]\n" \
 	"                  [--pool P | --sim S] [--id KEY] [--flash] " \
 	"[--validity V]\n" \
 	"                  [--json] NUMBER... (-m TEXT | < FILE)\n" \
@@ -332,16 +333,48 @@ static int cli_send_numbers(int n, char **argv, const struct spool_rules *r,
 	return 0;
 }
 
+/* Parses the file as the daemon will, then shows it or writes it. */
+static int cli_send_commit(const struct config *cfg,
+			   const struct spool_rules *r,
+			   const struct cli_send_opts *o, const char *file,
+			   size_t flen, struct cli_send_show *show)
+{
+	struct spool_parser *p;
+	struct spool_error e;
+	char path[4096], err[512];
+	int rc = CLI_OK;
+
+	p = cli_send_parse(r, file, flen, show, cfg, o->json, &e);
+	if (!p && e.code == SPOOL_ERROR_PLACEHOLDER)
+		return cli_error("the text has a {{placeholder}}, but send has "
+				 "no values for it: write a spool file with "
+				 "fields instead");
+	if (!p)
+		return cli_error("the spool file would be refused: %s%s%s",
+				 e.header, e.header[0] ? ": " : "", e.text);
+	if (!cli_send_show_fits(show, &e))
+		rc = cli_error("%s", e.text);
+	else if (o->dry_run)
+		cli_send_show_print(show, spool_parse_message(p), NULL, true);
+	else if (spool_file_submit(cfg->spool, "send", file, flen, path,
+				   sizeof(path), err, sizeof(err)) < 0)
+		rc = cli_error("%s", err);
+	else if (o->json)
+		cli_send_show_print(show, spool_parse_message(p), path, false);
+	else
+		printf("%s\n", path);
+	spool_parse_free(p);
+	return rc;
+}
+
 static int cli_send_write(struct cli *cli, const struct cli_send_opts *o,
 			  int argc, char **argv)
 {
 	const struct config *cfg = cli_config(cli);
 	char (*nums)[NUMBER_MAX + 1] = NULL, **lines = NULL, *text = NULL;
-	char *file = NULL, path[4096], err[512];
+	char *file = NULL;
 	struct cli_send_show *show = NULL;
-	struct spool_parser *p = NULL;
 	struct spool_rules r;
-	struct spool_error e;
 	size_t tlen, flen;
 	int64_t at = 0;
 	int rc;
@@ -360,42 +393,9 @@ static int cli_send_write(struct cli *cli, const struct cli_send_opts *o,
 	for (int i = 0; i < argc; i++)
 		lines[i] = nums[i];
 	file = cli_send_build(o, lines, argc, at, text, &flen);
-	if (!file) {
-		rc = cli_error("out of memory");
-		goto out;
-	}
-	p = cli_send_parse(&r, file, flen, show, cfg, o->json, &e);
-	if (!p) {
-		rc = e.code == SPOOL_ERROR_PLACEHOLDER
-			     ? cli_error("the text has a {{placeholder}}, but "
-					 "send has no values for it: write a "
-					 "spool file with fields instead")
-			     : cli_error("the spool file would be refused: "
-					 "%s%s%s", e.header,
-					 e.header[0] ? ": " : "", e.text);
-		goto out;
-	}
-	if (!cli_send_show_fits(show, &e)) {
-		rc = cli_error("%s", e.text);
-		goto out;
-	}
-	if (o->dry_run) {
-		cli_send_show_print(show, spool_parse_message(p), NULL, true);
-		rc = CLI_OK;
-		goto out;
-	}
-	if (spool_file_submit(cfg->spool, "send", file, flen, path,
-			      sizeof(path), err, sizeof(err)) < 0) {
-		rc = cli_error("%s", err);
-		goto out;
-	}
-	if (o->json)
-		cli_send_show_print(show, spool_parse_message(p), path, false);
-	else
-		printf("%s\n", path);
-	rc = CLI_OK;
+	rc = file ? cli_send_commit(cfg, &r, o, file, flen, show)
+		  : cli_error("out of memory");
 out:
-	spool_parse_free(p);
 	free(file);
 	free(text);
 	free(show);

@@ -106,6 +106,26 @@ static void utc(int64_t ms, char *buf, size_t size)
 	strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* The body and the codec's view of it. */
+static void print_json_text(const struct cli_send_show *s,
+			    const struct spool_message *m, bool *first)
+{
+	const struct sms_preview *pv = s->have_preview ? &s->preview : NULL;
+
+	json_key(stdout, first, "personalised");
+	fputs(m->personalised ? "true" : "false", stdout);
+	json_key(stdout, first, "body");
+	json_strn(stdout, m->body, m->body_len);
+	json_key(stdout, first, "encoding");
+	json_str(stdout, pv ? sms_encoding_name(pv->encoding) : NULL);
+	json_key(stdout, first, "parts");
+	printf("%d", pv ? pv->parts : 0);
+	json_key(stdout, first, "units");
+	printf("%d", pv ? pv->units : 0);
+	json_key(stdout, first, "chars_left");
+	printf("%d", pv ? pv->chars_left : 0);
+}
+
 static void print_json(const struct cli_send_show *s,
 		       const struct spool_message *m, const char *file,
 		       bool dry_run, bool report)
@@ -157,20 +177,7 @@ static void print_json(const struct cli_send_show *s,
 		printf("%d", m->validity_minutes);
 	else
 		fputs("null", stdout);
-	json_key(stdout, &first, "personalised");
-	fputs(m->personalised ? "true" : "false", stdout);
-	json_key(stdout, &first, "body");
-	json_strn(stdout, m->body, m->body_len);
-	json_key(stdout, &first, "encoding");
-	json_str(stdout, s->have_preview
-				 ? sms_encoding_name(s->preview.encoding)
-				 : NULL);
-	json_key(stdout, &first, "parts");
-	printf("%d", s->have_preview ? s->preview.parts : 0);
-	json_key(stdout, &first, "units");
-	printf("%d", s->have_preview ? s->preview.units : 0);
-	json_key(stdout, &first, "chars_left");
-	printf("%d", s->have_preview ? s->preview.chars_left : 0);
+	print_json_text(s, m, &first);
 	fputs("}\n", stdout);
 }
 

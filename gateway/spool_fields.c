@@ -113,7 +113,8 @@ int spool_fields_parse(char *s, size_t len, struct spool_field *out,
 		for (size_t k = 0; k < n; k++) {
 			if (out[k].name_len == end - start &&
 			    memcmp(out[k].name, s + start, end - start) == 0) {
-				snprintf(err, errsize, "field '%.*s' given twice",
+				snprintf(err, errsize,
+					 "field '%.*s' given twice",
 					 (int)(end - start), s + start);
 				return -1;
 			}

@@ -262,12 +262,32 @@ static int move_in(int tmpfd, int outfd, const char *name)
 	return renameat(tmpfd, name, outfd, name) < 0 ? -errno : 0;
 }
 
+/* Writes the whole file in tmp/ and flushes it; unlinks it on failure. */
+static int write_tmp(int tmpfd, const char *name, const void *text,
+		     size_t len)
+{
+	int fd, rc = 0;
+
+	fd = openat(tmpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+		    0640);
+	if (fd < 0)
+		return -errno;
+	/* The daemon's group reads it whatever the writer's umask. */
+	if (fchmod(fd, 0640) < 0 || (rc = write_all(fd, text, len)) < 0 ||
+	    fsync(fd) < 0)
+		rc = rc < 0 ? rc : -errno;
+	if (close(fd) < 0 && !rc)
+		rc = -errno;
+	if (rc)
+		unlinkat(tmpfd, name, 0);
+	return rc;
+}
+
 int spool_file_submit(const char *spool, const char *prefix, const void *text,
 		      size_t len, char *path, size_t pathsize, char *err,
 		      size_t errsize)
 {
-	int dfd = -1, tmpfd = -1, outfd = -1, fd = -1, rc;
-	const char *step = "";
+	int dfd, tmpfd = -1, outfd = -1, rc;
 	char name[192];
 
 	if (mkdir(spool, 0770) < 0 && errno != EEXIST)
@@ -276,65 +296,43 @@ int spool_file_submit(const char *spool, const char *prefix, const void *text,
 	if (dfd < 0)
 		goto sys;
 	tmpfd = subdir(dfd, spool, "tmp", err, errsize);
-	if (tmpfd < 0) {
-		rc = tmpfd;
+	outfd = tmpfd < 0 ? -1 : subdir(dfd, spool, "outgoing", err, errsize);
+	close(dfd);
+	rc = tmpfd < 0 ? tmpfd : outfd;
+	if (rc < 0)
 		goto out;
-	}
-	outfd = subdir(dfd, spool, "outgoing", err, errsize);
-	if (outfd < 0) {
-		rc = outfd;
-		goto out;
-	}
 	unique_name(prefix, name, sizeof(name));
-	step = "create";
-	fd = openat(tmpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-		    0640);
-	if (fd < 0)
-		goto sys_tmp;
-	/* The daemon's group reads it whatever the writer's umask. */
-	step = "write";
-	if (fchmod(fd, 0640) < 0 || (rc = write_all(fd, text, len)) < 0 ||
-	    fsync(fd) < 0)
-		goto sys_unlink;
-	close(fd);
-	fd = -1;
-	step = "rename into outgoing/";
+	rc = write_tmp(tmpfd, name, text, len);
+	if (rc < 0) {
+		snprintf(err, errsize, "%s/tmp/%s: %s", spool, name,
+			 strerror(-rc));
+		goto out;
+	}
 	rc = move_in(tmpfd, outfd, name);
 	if (rc < 0) {
-		errno = -rc;
-		goto sys_unlink;
+		unlinkat(tmpfd, name, 0);
+		snprintf(err, errsize, "%s/tmp/%s: rename into outgoing/: %s",
+			 spool, name, strerror(-rc));
+		goto out;
 	}
+	/* The rename is durable only once the directory is. */
 	if (fsync(outfd) < 0) {
 		rc = -errno;
-		snprintf(err, errsize, "%s/outgoing: fsync: %s", spool,
-			 strerror(errno));
+		snprintf(err, errsize, "%s/outgoing: fsync: %s (%s is queued "
+			 "but may not survive a power cut)", spool,
+			 strerror(-rc), name);
 		goto out;
 	}
 	snprintf(path, pathsize, "%s/outgoing/%s", spool, name);
 	rc = 0;
 	goto out;
-sys_unlink:
-	rc = -errno;
-	unlinkat(tmpfd, name, 0);
-	snprintf(err, errsize, "%s/tmp/%s: %s: %s", spool, name, step,
-		 strerror(-rc));
-	goto out;
-sys_tmp:
-	rc = -errno;
-	snprintf(err, errsize, "%s/tmp/%s: %s: %s", spool, name, step,
-		 strerror(-rc));
-	goto out;
 sys:
 	rc = -errno;
 	snprintf(err, errsize, "%s: %s", spool, strerror(-rc));
 out:
-	if (fd >= 0)
-		close(fd);
 	if (outfd >= 0)
 		close(outfd);
 	if (tmpfd >= 0)
 		close(tmpfd);
-	if (dfd >= 0)
-		close(dfd);
 	return rc;
 }

@@ -95,8 +95,9 @@ const struct spool_header_def *spool_header_find(const char *name, size_t len)
 
 		if (strlen(d) != len)
 			continue;
-		for (j = 0; j < len && name_char(d[j]) == name_char(name[j]); j++)
-			;
+		for (j = 0; j < len; j++)
+			if (name_char(d[j]) != name_char(name[j]))
+				break;
 		if (j == len)
 			return &defs[i];
 	}
@@ -129,7 +130,8 @@ bool spool_header_kind(const char *v, enum spool_kind *out, char *err,
 	else if (strcasecmp(v, "bulk") == 0)
 		*out = SPOOL_KIND_BULK;
 	else {
-		snprintf(err, errsize, "'%s' is not bulk or direct", SPOOL_TEXT_Q(v));
+		snprintf(err, errsize, "'%s' is not bulk or direct",
+			 SPOOL_TEXT_Q(v));
 		return false;
 	}
 	return true;
@@ -145,7 +147,8 @@ bool spool_header_priority(const char *v, enum spool_priority *out,
 	else if (strcasecmp(v, "low") == 0)
 		*out = SPOOL_PRIORITY_LOW;
 	else {
-		snprintf(err, errsize, "'%s' is not high, normal or low", SPOOL_TEXT_Q(v));
+		snprintf(err, errsize, "'%s' is not high, normal or low",
+			 SPOOL_TEXT_Q(v));
 		return false;
 	}
 	return true;
@@ -208,7 +211,8 @@ bool spool_header_validity(const char *v, int *minutes, char *err,
 			continue;
 		if (n < 1 || n > max / units[i].minutes) {
 			snprintf(err, errsize,
-				 "'%s' is out of range: from 1m to 63w", SPOOL_TEXT_Q(v));
+				 "'%s' is out of range: from 1m to 63w",
+				 SPOOL_TEXT_Q(v));
 			return false;
 		}
 		*minutes = (int)(n * units[i].minutes);
@@ -216,7 +220,8 @@ bool spool_header_validity(const char *v, int *minutes, char *err,
 	}
 bad:
 	snprintf(err, errsize,
-		 "'%s' is not a validity period (30m, 12h, 1d, 2w)", SPOOL_TEXT_Q(v));
+		 "'%s' is not a validity period (30m, 12h, 1d, 2w)",
+		 SPOOL_TEXT_Q(v));
 	return false;
 }
 
@@ -248,7 +253,8 @@ bool spool_header_alphabet(const char *v, enum spool_alphabet *out,
 		*out = (enum spool_alphabet)map[i].alphabet;
 		return true;
 	}
-	snprintf(err, errsize, "'%s' is not ISO, UTF-8 or UCS2", SPOOL_TEXT_Q(v));
+	snprintf(err, errsize, "'%s' is not ISO, UTF-8 or UCS2",
+		 SPOOL_TEXT_Q(v));
 	return false;
 }
 
@@ -285,7 +291,8 @@ bool spool_header_language(const char *v, int *out, char *err,
 			return true;
 		}
 	}
-	snprintf(err, errsize, "'%s' is not a language from 0 to 13", SPOOL_TEXT_Q(v));
+	snprintf(err, errsize, "'%s' is not a language from 0 to 13",
+		 SPOOL_TEXT_Q(v));
 	return false;
 }
 

@@ -277,7 +277,8 @@ static bool line_end(struct spool_parser *p)
 	switch (p->state) {
 	case SPOOL_STATE_HEADERS:
 		/* A byte order mark from a Windows editor is not a header. */
-		if (p->line == 1 && n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0) {
+		if (p->line == 1 && n >= 3 &&
+		    memcmp(s, "\xef\xbb\xbf", 3) == 0) {
 			s += 3;
 			n -= 3;
 		}
@@ -386,9 +387,9 @@ bool spool_parse_finish(struct spool_parser *p)
 					"and the body");
 	case SPOOL_STATE_BODY:
 		if (p->msg.csv)
-			return spool_parse_fail(p, SPOOL_ERROR_CSV, "Recipients",
-						"no '" CSV_MARKER "' line "
-						"after the body");
+			return spool_parse_fail(p, SPOOL_ERROR_CSV,
+						"Recipients", "no '" CSV_MARKER
+						"' line after the body");
 		break;
 	case SPOOL_STATE_CSV_HEAD:
 		return spool_parse_fail(p, SPOOL_ERROR_CSV, NULL,

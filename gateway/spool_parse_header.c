@@ -1,4 +1,4 @@
-/* spool_parse_header — one header line of a spool file; see spool_parse_priv.h. */
+/* spool_parse_header — one header line; see include/spool_parse_priv.h. */
 #include "spool_parse_priv.h"
 
 #include "spool_text.h"
@@ -28,7 +28,8 @@ static bool add_macro(struct spool_parser *p, const char *v, size_t n)
 
 	if (!eq || eq == v)
 		return spool_parse_fail(p, SPOOL_ERROR_VALUE, "Macro",
-					"'%s' is not name=value", SPOOL_TEXT_Q(v));
+					"'%s' is not name=value",
+					SPOOL_TEXT_Q(v));
 	grown = realloc(p->macros, (p->nmacros + 1) * sizeof(*grown));
 	if (!grown)
 		return spool_parse_fail(p, SPOOL_ERROR_NOMEM, NULL,
@@ -90,7 +91,8 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 	case SPOOL_HEADER_REPORT:
 	case SPOOL_HEADER_FLASH:
 		if (!spool_header_bool(v, &b)) {
-			snprintf(why, sizeof(why), "'%s' is not yes or no", SPOOL_TEXT_Q(v));
+			snprintf(why, sizeof(why), "'%s' is not yes or no",
+				 SPOOL_TEXT_Q(v));
 			break;
 		}
 		if (d->id == SPOOL_HEADER_REPORT)
@@ -217,14 +219,16 @@ static bool name_ok(const char *s, size_t n)
 	return true;
 }
 
-bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
+/*
+ * Cuts "Name: value" in place into a NUL-terminated name (s) and value
+ * (*v, *vlen), both trimmed.
+ */
+static bool split(struct spool_parser *p, char *s, size_t n, char **v,
+		  size_t *vlen)
 {
-	const struct spool_header_def *d;
-	char *colon, *v, quoted[64];
-	size_t name_len, vlen;
+	char *colon, quoted[64];
+	size_t name_len;
 
-	if (!spool_parse_check_line(p, s, n))
-		return false;
 	spool_text_quote(s, n, quoted, sizeof(quoted));
 	if (s[0] == ' ' || s[0] == '\t')
 		return spool_parse_fail(p, SPOOL_ERROR_SYNTAX, NULL,
@@ -244,14 +248,26 @@ bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
 		return spool_parse_fail(p, SPOOL_ERROR_SYNTAX, NULL,
 					"'%s' is not a header line (Name: "
 					"value)", quoted);
-	v = colon + 1;
-	while (*v == ' ' || *v == '\t')
-		v++;
-	vlen = (size_t)(s + n - v);
-	while (vlen && (v[vlen - 1] == ' ' || v[vlen - 1] == '\t'))
-		vlen--;
-	v[vlen] = '\0';
+	*v = colon + 1;
+	while (**v == ' ' || **v == '\t')
+		(*v)++;
+	*vlen = (size_t)(s + n - *v);
+	while (*vlen && ((*v)[*vlen - 1] == ' ' || (*v)[*vlen - 1] == '\t'))
+		(*vlen)--;
+	(*v)[*vlen] = '\0';
 	s[name_len] = '\0';
+	return true;
+}
+
+bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
+{
+	const struct spool_header_def *d;
+	size_t name_len, vlen = 0;
+	char *v = NULL;
+
+	if (!spool_parse_check_line(p, s, n) || !split(p, s, n, &v, &vlen))
+		return false;
+	name_len = strlen(s);
 
 	d = spool_header_find(s, name_len);
 	if (!d && name_len > 2 && (s[0] == 'X' || s[0] == 'x') &&
@@ -268,7 +284,8 @@ bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
 		goto too_many;
 	if (!d->repeatable && p->seen[d->slot])
 		return spool_parse_fail(p, SPOOL_ERROR_DUPLICATE_HEADER,
-					d->name, "given twice (first on line %u)",
+					d->name,
+					"given twice (first on line %u)",
 					p->seen[d->slot]);
 	p->seen[d->slot] = p->line;
 	if (p->pass == 2 && d->id != SPOOL_HEADER_TO)

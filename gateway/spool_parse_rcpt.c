@@ -120,7 +120,8 @@ static bool emit(struct spool_parser *p, const char *num,
 	free(rendered);
 	if (!ok)
 		return spool_parse_fail(p, SPOOL_ERROR_ABORTED, NULL,
-					"stopped at recipient %zu", r.index + 1);
+					"stopped at recipient %zu",
+					r.index + 1);
 	return true;
 }
 
@@ -144,10 +145,10 @@ static bool add(struct spool_parser *p, const char *s, size_t len,
 	}
 	for (size_t i = 0; i < nf; i++)
 		if (f[i].name_len == 6 && memcmp(f[i].name, "number", 6) == 0)
-			return spool_parse_fail(p, SPOOL_ERROR_RECIPIENT, header,
-						"'number' is the recipient's "
-						"own number: name the field "
-						"otherwise");
+			return spool_parse_fail(p, SPOOL_ERROR_RECIPIENT,
+						header, "'number' is the "
+						"recipient's own number: name "
+						"the field otherwise");
 	rc = number_set_add(&p->set, num, kind);
 	if (rc < 0)
 		return spool_parse_fail(p, SPOOL_ERROR_NOMEM, NULL,

@@ -1,4 +1,4 @@
-/* spool_text — body character sets and text checks; see include/spool_text.h. */
+/* spool_text — body character sets, text checks; see include/spool_text.h. */
 #include "spool_text.h"
 
 #include <stdint.h>
@@ -174,9 +174,8 @@ char *spool_text_from_ucs2be(const unsigned char *s, size_t len,
 			}
 		}
 		if (cp >= 0xd800 && cp <= 0xdfff) {
-			snprintf(err, errsize,
-				 "UCS-2 body: lone surrogate 0x%04x at byte %zu",
-				 cp, i);
+			snprintf(err, errsize, "UCS-2 body: lone surrogate "
+				 "0x%04x at byte %zu", cp, i);
 			goto fail;
 		}
 		if (!cp) {

@@ -155,7 +155,7 @@ void spool_error_format(const struct spool_error *e, char *buf, size_t size);
 struct spool_recipient {
 	const char *number;	/* "+491721234567", or a short code's digits */
 	enum number_kind kind;
-	const char *body;	/* this recipient's text: UTF-8, NUL-terminated */
+	const char *body;	/* this recipient's text: UTF-8, NUL-ended */
 	size_t body_len;
 	unsigned line;		/* the To: or CSV line it came from */
 	size_t index;		/* 0 for the first unique recipient */

@@ -39,11 +39,13 @@ static uint64_t hash(uint64_t h, const void *s, size_t n)
 
 static void check_number(const char *n, enum number_kind kind)
 {
-	size_t len = strlen(n), digits = strspn(n + (n[0] == '+'), "0123456789");
+	size_t len = strlen(n);
+	size_t digits = strspn(n + (n[0] == '+'), "0123456789");
 
 	if (kind == NUMBER_KIND_E164 &&
 	    (n[0] != '+' || digits != len - 1 ||
-	     digits < NUMBER_E164_DIGITS_MIN || digits > NUMBER_E164_DIGITS_MAX))
+	     digits < NUMBER_E164_DIGITS_MIN ||
+	     digits > NUMBER_E164_DIGITS_MAX))
 		abort();
 	if (kind == NUMBER_KIND_SHORT &&
 	    (digits != len || digits < NUMBER_SHORT_DIGITS_MIN ||

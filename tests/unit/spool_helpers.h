@@ -25,7 +25,8 @@ static inline bool got_add(const struct spool_recipient *r, void *ud)
 	struct got *g = ud;
 
 	if (g->n < GOT_MAX) {
-		snprintf(g->number[g->n], sizeof(g->number[0]), "%s", r->number);
+		snprintf(g->number[g->n], sizeof(g->number[0]), "%s",
+			 r->number);
 		snprintf(g->body[g->n], sizeof(g->body[0]), "%s", r->body);
 		g->kind[g->n] = r->kind;
 		g->line[g->n] = r->line;

@@ -65,8 +65,9 @@ static void generate(struct feeder *f, bool csv)
 		put_str(f, "Dear {{name}}, your code is {{code}}.\n--- "
 			   "recipients ---\nnumber,name,code,note\n");
 	for (int i = 0; i < RECIPIENTS; i++) {
-		for (int rep = 0; rep < (i % DUP_EVERY == DUP_EVERY - 1 ? 2 : 1);
-		     rep++) {
+		int copies = i % DUP_EVERY == DUP_EVERY - 1 ? 2 : 1;
+
+		for (int rep = 0; rep < copies; rep++) {
 			char num[NUMBER_MAX];
 
 			number_of(i, num, sizeof(num));
@@ -75,9 +76,9 @@ static void generate(struct feeder *f, bool csv)
 					   "padding for a longer line\n",
 					   num, i, rep ? "repeat" : "first", i)
 				: snprintf(line, sizeof(line),
-					   "To: %s; name=\"Person %d, the %s\"; "
-					   "code=C%08dX; note=padding to make "
-					   "the line longer\n",
+					   "To: %s; name=\"Person %d, the "
+					   "%s\"; code=C%08dX; note=padding "
+					   "to make the line longer\n",
 					   num, i, rep ? "repeat" : "first", i);
 			put(f, line, (size_t)n);
 		}

@@ -41,7 +41,8 @@ TEST(spool_file_refuses_what_is_not_a_plain_file)
 	int fd;
 
 	put_file(dfd, "ok", "To: +491721234567\n\nhi\n");
-	put_file(dfd, "big", "To: +491721234567\n\n0123456789012345678901234\n");
+	put_file(dfd, "big",
+		 "To: +491721234567\n\n0123456789012345678901234\n");
 	put_file(dfd, "linked", "To: +491721234567\n\nhi\n");
 	CHECK(linkat(dfd, "linked", dfd, "link2", 0) == 0);
 	CHECK(symlinkat("ok", dfd, "symlink") == 0);
@@ -165,13 +166,16 @@ TEST(spool_file_names)
 		  "a name must start with a letter or a digit" },
 		{ "", SPOOL_FILE_NAME_BAD, "a name must have 1 to 128 bytes" },
 		{ "a b", SPOOL_FILE_NAME_BAD,
-		  "byte 0x20 is not allowed in a name (letters, digits, . _ -)" },
+		  "byte 0x20 is not allowed in a name (letters, digits, "
+		  ". _ -)" },
 		{ "a\nb", SPOOL_FILE_NAME_BAD,
-		  "byte 0x0a is not allowed in a name (letters, digits, . _ -)" },
+		  "byte 0x0a is not allowed in a name (letters, digits, "
+		  ". _ -)" },
 		{ "a$b", SPOOL_FILE_NAME_BAD,
 		  "'$' is not allowed in a name (letters, digits, . _ -)" },
 		{ "caf\xc3\xa9", SPOOL_FILE_NAME_BAD,
-		  "byte 0xc3 is not allowed in a name (letters, digits, . _ -)" },
+		  "byte 0xc3 is not allowed in a name (letters, digits, "
+		  ". _ -)" },
 	};
 	char err[128];
 

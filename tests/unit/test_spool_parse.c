@@ -191,7 +191,8 @@ TEST(spool_chunking_does_not_matter)
 				/* the cut, then one byte at a time */
 				ok = ok && spool_parse_feed(p, c->text, cut);
 				for (size_t k = cut; ok && k < len; k++)
-					ok = spool_parse_feed(p, c->text + k, 1);
+					ok = spool_parse_feed(p, c->text + k,
+							      1);
 				ok = ok && spool_parse_finish(p);
 			}
 			if (!CHECK(ok))
@@ -383,9 +384,11 @@ TEST(spool_harmless_headers)
 		"Reject_duplicates: yes", "Reply_path: no",
 		"Message_reference: 12", "Replace: 3", "UDH: false",
 		"Language_ext: Turkish", "Message_id: 117",
-		"Sent: 00-02-21 22:26:23", "Modem: GSM1", "IMSI: 262011234567890",
-		"IMEI: 351234567890123", "NOTICE: none", "Sending_time: 3 sec",
-		"Failed: 21-02-27 11:15:21", "Error: timeout", "To_TOA: International",
+		"Sent: 00-02-21 22:26:23", "Modem: GSM1",
+		"IMSI: 262011234567890", "IMEI: 351234567890123",
+		"NOTICE: none", "Sending_time: 3 sec",
+		"Failed: 21-02-27 11:15:21", "Error: timeout",
+		"To_TOA: International",
 		"To-TOA: Unknown", "Binary: no", "Hex: false", "Ping: no",
 		"System_message: no", "Text_is_pdu: no", "Voicecall: no",
 		"X-Anything: at all", "x_lower: fine", "Queue: GSM1",
@@ -421,7 +424,8 @@ TEST(spool_queue_is_pool_and_sim_forms)
 		{ "SIM: 894902212345678901f", NULL, "894902212345678901F",
 		  SPOOL_SIM_ICCID },
 		{ "SIM: +15551230001", NULL, "+15551230001", SPOOL_SIM_NUMBER },
-		{ "SIM: 0172 1230001", NULL, "+491721230001", SPOOL_SIM_NUMBER },
+		{ "SIM: 0172 1230001", NULL, "+491721230001",
+		  SPOOL_SIM_NUMBER },
 	};
 
 	for (size_t i = 0; i < N(v); i++) {
@@ -530,6 +534,7 @@ TEST(spool_error_format_and_names)
 	CHECK_STR(buf, "'urgent' is not high, normal or low");
 	CHECK_STR(spool_error_code_name(SPOOL_ERROR_UNKNOWN_HEADER),
 		  "unknown-header");
-	CHECK_STR(spool_error_code_name(SPOOL_ERROR_PLACEHOLDER), "placeholder");
+	CHECK_STR(spool_error_code_name(SPOOL_ERROR_PLACEHOLDER),
+		  "placeholder");
 	CHECK_STR(spool_error_code_name((enum spool_error_code)999), "unknown");
 }

@@ -35,7 +35,8 @@ static const struct reject_case rejects[] = {
 	{ LIT(": x\nTo: 491721234567\n\nx"), SPOOL_ERROR_SYNTAX,
 	  "line 1: ': x' is not a header line (Name: value)" },
 	{ LIT("To Whom: 491721234567\n\nx"), SPOOL_ERROR_SYNTAX,
-	  "line 1: 'To Whom: 491721234567' is not a header line (Name: value)" },
+	  "line 1: 'To Whom: 491721234567' is not a header line (Name: "
+	  "value)" },
 	{ LIT("\nHello"), SPOOL_ERROR_NO_RECIPIENT,
 	  "no recipients: no To: line and no CSV row" },
 	{ LIT("Report: yes\n\nHello"), SPOOL_ERROR_NO_RECIPIENT,
@@ -105,7 +106,8 @@ static const struct reject_case rejects[] = {
 	{ LIT("To: +491721234567\nFlash:\n\nx"), SPOOL_ERROR_VALUE,
 	  "line 2: Flash: '' is not yes or no" },
 	{ LIT("To: +491721234567\nValidity: 5x\n\nx"), SPOOL_ERROR_VALUE,
-	  "line 2: Validity: '5x' is not a validity period (30m, 12h, 1d, 2w)" },
+	  "line 2: Validity: '5x' is not a validity period (30m, 12h, 1d, "
+	  "2w)" },
 	{ LIT("To: +491721234567\nValidity: 300\n\nx"), SPOOL_ERROR_VALUE,
 	  "line 2: Validity: a bare number is a TP-VP code from 0 to 255; "
 	  "write a unit (30m, 12h, 1d, 2w)" },
@@ -188,7 +190,8 @@ static const struct reject_case rejects[] = {
 	  "supported: write them with it or in international form" },
 	/* bodies */
 	{ LIT("To: +491721234567\nAlphabet: UTF-8\n\nok\ncaf\xe9\n"),
-	  SPOOL_ERROR_ENCODING, "line 5: invalid UTF-8 in the body (byte 0xe9)" },
+	  SPOOL_ERROR_ENCODING,
+	  "line 5: invalid UTF-8 in the body (byte 0xe9)" },
 	{ LIT("To: +491721234567\n\nline\n\x81\n"), SPOOL_ERROR_ENCODING,
 	  "line 4: byte 0x81 in the body is neither UTF-8 nor ISO-8859-15" },
 	{ LIT("To: +491721234567\n\nNUL\x00here"), SPOOL_ERROR_ENCODING,
@@ -206,7 +209,8 @@ static const struct reject_case rejects[] = {
 	{ LIT("To: +491721234567\nAlphabet: UCS2\n\n\x00H\x00\x00"),
 	  SPOOL_ERROR_ENCODING, "line 4: UCS-2 body: U+0000 at byte 2" },
 	{ LIT("To: +491721234567\nAlphabet: UCS2\n\n\x00\x07"),
-	  SPOOL_ERROR_ENCODING, "line 4: control character U+0007 in the body" },
+	  SPOOL_ERROR_ENCODING,
+	  "line 4: control character U+0007 in the body" },
 	/* placeholders */
 	{ LIT("To: +491721234567\n\nHi {{name}}"), SPOOL_ERROR_PLACEHOLDER,
 	  "line 1: no value for {{name}}" },
@@ -257,7 +261,8 @@ static const struct reject_case rejects[] = {
 	  SPOOL_ERROR_ENCODING, "line 6: NUL byte" },
 	/* limits */
 	{ LIT("To: +491721234567\nMacro: @A@=0123456789012345678901234567890123"
-	      "4567890123456789012345678901234567890123456789\n\n@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@"
+	      "4567890123456789012345678901234567890123456789\n\n"
+	      "@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@"
 	      "@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@"
 	      "@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@"
 	      "@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@@A@"
@@ -435,7 +440,8 @@ TEST(spool_pool_and_sim_checked_against_config)
 		.modems = modems, .nmodems = 2,
 	};
 	static const struct {
-		const char *line, *want;	/* want: pool or sim, or reason */
+		/* want: the pool or SIM, or the reason */
+		const char *line, *want;
 		bool ok;
 	} v[] = {
 		{ "Pool: marketing", "marketing", true },
@@ -448,9 +454,10 @@ TEST(spool_pool_and_sim_checked_against_config)
 		{ "SIM: m2", "m2/1", true },
 		{ "SIM: m1", "line 2: SIM: modem 'm1' has 2 SIMs: write "
 			     "m1/<slot>", false },
-		{ "SIM: m1/3", "line 2: SIM: modem 'm1' has no SIM '3'", false },
-		{ "SIM: m9/1", "line 2: SIM: no modem 'm9' in the configuration",
+		{ "SIM: m1/3", "line 2: SIM: modem 'm1' has no SIM '3'",
 		  false },
+		{ "SIM: m9/1",
+		  "line 2: SIM: no modem 'm9' in the configuration", false },
 		{ "SIM: 89490221234567890123", "89490221234567890123", true },
 	};
 	struct spool_rules r;
