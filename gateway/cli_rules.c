@@ -14,7 +14,8 @@
 #include <string.h>
 
 #define CLI_RULES_USAGE \
-	"usage: smsgw rules test [--json] [--from NUMBER] [--sim NAME] TEXT...\n"
+	"usage: smsgw rules test [--json] [--from NUMBER] [--sim NAME] " \
+	"TEXT...\n"
 
 /* A number from the range reserved for fiction (NANP 555-0100–0199). */
 #define CLI_RULES_DEFAULT_FROM "+15555550100"
@@ -213,7 +214,8 @@ int cli_rules(struct cli *cli, int argc, char **argv)
 	/* Options may stand anywhere after "test"; "--" ends them. */
 	argc--;
 	argv++;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;
@@ -227,8 +229,12 @@ int cli_rules(struct cli *cli, int argc, char **argv)
 		case 'h':
 			fputs(CLI_RULES_USAGE, stdout);
 			return CLI_OK;
+		case ':':
+			return cli_usage("rules test: %s needs a value",
+					 argv[optind - 1]);
 		default:
-			return cli_usage("rules test: unknown option");
+			return cli_usage("rules test: unknown option %s",
+					 argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)

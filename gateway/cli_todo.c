@@ -14,4 +14,3 @@
 	}
 
 CLI_TODO(optout)
-CLI_TODO(ports)

@@ -149,6 +149,13 @@ static void switch_config(struct daemon *d, struct config *next)
 			modem_set_config(d->modems[i], next, &next->modems[i]);
 	}
 	outbound_set_config(d->ob, next);
+	{
+		struct hook_opts o;
+
+		hook_bridge_opts(next, &o);
+		hook_runner_set_opts(d->hooks.runner, &o);
+		d->hooks.cfg = next;
+	}
 	apply_log_level(d, next);
 	config_free(d->cfg);
 	d->cfg = next;
@@ -240,7 +247,23 @@ static int start_modems(struct daemon *d)
 	return 0;
 }
 
-/* Registry, outbound, inbound, the control socket and the modems. */
+/* Hooks run on what inbound and outbound report. */
+static int start_hooks(struct daemon *d)
+{
+	struct hook_opts o;
+	int rc;
+
+	hook_bridge_opts(d->cfg, &o);
+	rc = hook_runner_new(d->loop, &o, &d->hooks.runner);
+	if (rc < 0)
+		return rc;
+	d->hooks.cfg = d->cfg;
+	inbound_set_listener(d->ib, hook_bridge_inbound, &d->hooks);
+	outbound_set_listener(d->ob, hook_bridge_outbound, &d->hooks);
+	return 0;
+}
+
+/* Registry, outbound, inbound, hooks, the control socket and the modems. */
 static int start_subsystems(struct daemon *d)
 {
 	const struct outbound_ops ops = { .send = modem_send_pdu };
@@ -261,6 +284,9 @@ static int start_subsystems(struct daemon *d)
 		log_error("daemon: %s", err);
 		return rc;
 	}
+	rc = start_hooks(d);
+	if (rc < 0)
+		return rc;
 	rc = control_open(d->loop, d->cfg->spool, on_control, d, &d->ctl);
 	if (rc < 0)
 		return rc;
@@ -302,6 +328,8 @@ static void stop_subsystems(struct daemon *d)
 	d->modems = NULL;
 	control_close(d->ctl);
 	d->ctl = NULL;
+	hook_runner_free(d->hooks.runner);
+	d->hooks.runner = NULL;
 	inbound_free(d->ib);
 	d->ib = NULL;
 	outbound_free(d->ob);

@@ -1,4 +1,4 @@
-/* keyword — keyword lists, the broad opt-out rule and replies; see keyword.h. */
+/* keyword — keyword lists, broad opt-out and replies; see keyword.h. */
 #include "keyword.h"
 #include "keyword_norm.h"
 #include "template.h"
@@ -83,8 +83,10 @@ static const char *const keyword_filler_words[] = {
 const char *keyword_class_name(enum keyword_class c)
 {
 	static const char *const names[] = {
-		[KEYWORD_CLASS_NONE] = "none", [KEYWORD_CLASS_OPTOUT] = "optout",
-		[KEYWORD_CLASS_OPTIN] = "optin", [KEYWORD_CLASS_HELP] = "help",
+		[KEYWORD_CLASS_NONE] = "none",
+		[KEYWORD_CLASS_OPTOUT] = "optout",
+		[KEYWORD_CLASS_OPTIN] = "optin",
+		[KEYWORD_CLASS_HELP] = "help",
 		[KEYWORD_CLASS_RULE] = "rule",
 	};
 
@@ -94,8 +96,10 @@ const char *keyword_class_name(enum keyword_class c)
 const char *keyword_how_name(enum keyword_how h)
 {
 	static const char *const names[] = {
-		[KEYWORD_HOW_NONE] = "none", [KEYWORD_HOW_EXACT] = "exact",
-		[KEYWORD_HOW_BROAD] = "broad", [KEYWORD_HOW_PATTERN] = "pattern",
+		[KEYWORD_HOW_NONE] = "none",
+		[KEYWORD_HOW_EXACT] = "exact",
+		[KEYWORD_HOW_BROAD] = "broad",
+		[KEYWORD_HOW_PATTERN] = "pattern",
 	};
 
 	return (size_t)h < NELEM(names) ? names[h] : "?";

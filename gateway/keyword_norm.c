@@ -1,4 +1,4 @@
-/* keyword_norm — the normal form of replies and keywords; see keyword_norm.h. */
+/* keyword_norm — the normal form of replies; see keyword_norm.h. */
 #include "keyword_norm.h"
 
 #include <stdlib.h>
@@ -33,7 +33,8 @@ static uint32_t keyword_norm_utf8(const unsigned char *s, size_t n,
 			return KN_BAD;
 		c = (c << 6) | (s[i] & 0x3f);
 	}
-	if ((k == 2 && c < 0x800) || (k == 3 && (c < 0x10000 || c > 0x10ffff)) ||
+	if ((k == 2 && c < 0x800) ||
+	    (k == 3 && (c < 0x10000 || c > 0x10ffff)) ||
 	    (c >= 0xd800 && c <= 0xdfff))
 		return KN_BAD;
 	*used = k + 1;

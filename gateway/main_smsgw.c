@@ -28,12 +28,14 @@ static const struct cli_command commands[] = {
 	{ "stats", cli_stats, "stats [--campaign C] [--json]" },
 	{ "optout", cli_optout, "optout list|add|remove NUMBER" },
 	{ "ports", cli_ports, "ports [--json]" },
-	{ "rules", cli_rules, "rules test TEXT" },
+	{ "rules", cli_rules, "rules test [--json] [--from NUMBER] [--sim NAME] TEXT..." },
 	{ "campaign", cli_campaign, "campaign list|show|pause|resume|cancel NAME" },
 	{ "report", cli_report, "report --campaign C -o FILE.html" },
 	{ "metrics", cli_metrics, "metrics" },
 	{ "pdu", cli_pdu,
-	  "pdu decode HEX | pdu encode [--report] [--flash] [--validity V] [--ucs2] NUMBER TEXT" },
+	  "pdu decode HEX|-\n"
+	  "  smsgw pdu encode [--report] [--flash] [--validity V] [--ucs2] [--smart]\n"
+	  "                   [--language L] [--ref N] [--ref16] NUMBER TEXT" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "daemon.h"
+#include "keyword.h"
 #include "log.h"
 
 #include <fcntl.h>
@@ -99,6 +100,15 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
+		struct keyword_set *ks = keyword_set_new(d.cfg, 0, err,
+							 sizeof(err));
+
+		if (!ks) {
+			fprintf(stderr, "smsgwd: %s: %s\n", d.config_path, err);
+			config_free(d.cfg);
+			return 1;
+		}
+		keyword_set_free(ks);
 		printf("smsgwd: %s: configuration ok (%zu modem%s)\n",
 		       d.config_path, d.cfg->nmodems,
 		       d.cfg->nmodems == 1 ? "" : "s");

@@ -10,6 +10,7 @@
 #include "outbound_priv.h"
 #include "config.h"
 #include "log.h"
+#include "quiet.h"
 #include "sim.h"
 #include "store.h"
 
@@ -180,6 +181,14 @@ static void defer_exhausted(struct outbound *ob, int64_t now)
 
 /* ---- dispatch ---- */
 
+static bool quiet_hold(const char *recipient, int64_t now, int64_t *until,
+		       void *ud)
+{
+	struct outbound *ob = ud;
+
+	return quiet_now(&ob->quiet, recipient, now, NULL, until);
+}
+
 bool ob_try_sim(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
@@ -190,7 +199,8 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 	if (sim->sending || os->gap_until > now)
 		return false;
 	quota = ob_quota_left(os, now);
-	if (!sim_can_send(sim, now) || quota <= 0)
+	if (!sim_can_send(sim, now) || quota <= 0 ||
+	    !sim_modem_free(ob->reg, sim, now))
 		return false;
 	c = (struct outbox_claim){
 		.sim_id = sim->id,
@@ -200,10 +210,16 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 		.quota_left = quota,
 		.now = now,
 		.sticky_cutoff = now - ob->cfg->sticky_ttl_ms,
+		.hold = ob->has_quiet ? quiet_hold : NULL,
+		.hold_ud = ob,
 	};
 	rc = store_outbox_claim(ob->store, &c, &os->msg);
-	if (rc <= 0)
+	if (rc <= 0) {
+		/* Quiet hours may have deferred rows: the timer must know. */
+		if (ob->has_quiet)
+			ob->due_known = false;
 		return false;
+	}
 	ob_send_start(os);
 	return true;
 }
@@ -315,6 +331,7 @@ void outbound_set_listener(struct outbound *ob, outbound_event_fn fn, void *ud)
 void outbound_set_config(struct outbound *ob, const struct config *cfg)
 {
 	ob->cfg = cfg;
+	ob->has_quiet = quiet_parse(cfg->quiet_hours, &ob->quiet);
 	outbound_kick(ob);
 }
 
@@ -339,6 +356,7 @@ int outbound_new(struct loop *loop, struct store *store,
 	ob->ops.send = ops->send;
 	ob->ops.now = ops->now ? ops->now : real_now;
 	ob->rand_state = (unsigned)ob->ops.now();
+	ob->has_quiet = quiet_parse(cfg->quiet_hours, &ob->quiet);
 	for (size_t i = 0; i < reg->nsims; i++) {
 		ob->sims[i].ob = ob;
 		ob->sims[i].sim = &reg->sims[i];

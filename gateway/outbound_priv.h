@@ -7,6 +7,7 @@
 
 #include "loop.h"
 #include "outbound.h"
+#include "quiet.h"
 #include "sms.h"
 #include "store_outbox.h"
 
@@ -39,6 +40,8 @@ struct outbound {
 	int64_t next_due;	/* earliest deferred/expiry row; 0: none */
 	bool due_known;		/* next_due reflects the database */
 	unsigned rand_state;
+	struct quiet_hours quiet;	/* valid when has_quiet */
+	bool has_quiet;
 
 	outbound_event_fn listener;
 	void *listener_ud;

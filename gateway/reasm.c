@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
 static const char *const reasm_state_names[] = {
 	[REASM_STATE_WAITING] = "waiting",
 	[REASM_STATE_ASSEMBLED] = "assembled",
@@ -14,15 +16,14 @@ static const char *const reasm_state_names[] = {
 
 const char *reasm_state_name(enum reasm_state s)
 {
-	if ((size_t)s >= sizeof(reasm_state_names) / sizeof(reasm_state_names[0]))
+	if ((size_t)s >= NELEM(reasm_state_names))
 		return "?";
 	return reasm_state_names[s];
 }
 
 bool reasm_state_parse(const char *s, enum reasm_state *out)
 {
-	for (size_t i = 0;
-	     i < sizeof(reasm_state_names) / sizeof(reasm_state_names[0]); i++) {
+	for (size_t i = 0; i < NELEM(reasm_state_names); i++) {
 		if (strcmp(s, reasm_state_names[i]) == 0) {
 			*out = (enum reasm_state)i;
 			return true;
@@ -42,7 +43,7 @@ const char *reasm_verdict_name(enum reasm_verdict v)
 		[REASM_VERDICT_PARTIAL] = "partial",
 	};
 
-	if ((size_t)v >= sizeof(names) / sizeof(names[0]))
+	if ((size_t)v >= NELEM(names))
 		return "?";
 	return names[v];
 }
@@ -208,8 +209,10 @@ static bool reasm_join_open(const struct reasm_part *existing, size_t n,
 		out->due += opts->timeout_ms;
 		return true;
 	}
+	/* Stored waiting, so that the glue's one "waiting → assembled with
+	 * the new inbox id" update covers this part too. */
 	out->verdict = REASM_VERDICT_COMPLETE;
-	out->new_state = REASM_STATE_ASSEMBLED;
+	out->new_state = REASM_STATE_WAITING;
 	return reasm_fill(out, group, k, np->total);
 }
 

@@ -46,6 +46,22 @@ bool sim_can_send(const struct sim *sim, int64_t now_ms)
 	       sim_effective_state(sim, now_ms) == SIM_STATE_READY;
 }
 
+bool sim_modem_free(const struct sim_registry *reg, const struct sim *sim,
+		    int64_t now_ms)
+{
+	for (size_t i = 0; i < reg->nsims; i++) {
+		const struct sim *o = &reg->sims[i];
+
+		if (o == sim || o->mcfg != sim->mcfg)
+			continue;
+		if (o->sending)
+			return false;
+		if (sim->standby && !o->standby && sim_can_send(o, now_ms))
+			return false;
+	}
+	return true;
+}
+
 static int upsert_row(struct store *st, struct sim *sim)
 {
 	const struct config_sim *c = sim->cfg;

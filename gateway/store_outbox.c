@@ -336,6 +336,22 @@ static int set_final(struct store *st, int64_t id, const char *state,
 	return store_step_done(st, s);
 }
 
+static int defer(struct store *st, int64_t id, int64_t until,
+		 const char *why, int64_t now)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"UPDATE message SET state = 'deferred', not_before = ?2,"
+		" error = ?3, updated_at = ?4 WHERE id = ?1");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, until);
+	sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, now);
+	return store_step_done(st, s);
+}
+
 static int mark_sending(struct store *st, struct outbox_msg *m,
 			int64_t sim_id, int64_t now)
 {
@@ -372,7 +388,7 @@ static int mark_sending(struct store *st, struct outbox_msg *m,
 static int claim_one(struct store *st, const struct outbox_claim *c,
 		     int64_t id, struct outbox_msg *out)
 {
-	int64_t expires_at;
+	int64_t expires_at, until;
 	int rc = load_message(st, id, out, &expires_at);
 
 	if (rc < 0)
@@ -389,6 +405,12 @@ static int claim_one(struct store *st, const struct outbox_claim *c,
 		outbox_msg_clear(out);
 		return set_final(st, id, "expired", "not sent before its expiry",
 				 c->now) < 0 ? -EIO : 0;
+	}
+	if (out->kind == MSG_KIND_BULK && c->hold &&
+	    c->hold(out->recipient, c->now, &until, c->hold_ud)) {
+		outbox_msg_clear(out);
+		return defer(st, id, until, "quiet hours at the recipient",
+			     c->now) < 0 ? -EIO : 0;
 	}
 	return mark_sending(st, out, c->sim_id, c->now) < 0 ? -EIO : 1;
 }

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "hook_bridge.h"
 #include "sim.h"
 
 struct config;
@@ -32,6 +33,7 @@ struct daemon {
 	struct outbound *ob;
 	struct inbound *ib;
 	struct control *ctl;
+	struct hook_bridge hooks;
 	struct modem **modems;	/* one per config modem section */
 	size_t nmodems;
 };

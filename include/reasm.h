@@ -11,10 +11,11 @@
  *
  *	verdict		the new part is stored	and the glue then
  *	WAIT		waiting			arms its timer for out->due
- *	COMPLETE	assembled, new message	inserts the inbox row with
+ *	COMPLETE	waiting			inserts the inbox row with
  *						out->text; every waiting part
- *						of the key becomes assembled
- *						with that row's id
+ *						of the key, the new one too,
+ *						becomes assembled with that
+ *						row's id
  *	AMEND		assembled, message_id	updates that inbox row (body,
  *						parts, partial): never a
  *						second message
@@ -94,7 +95,8 @@ struct reasm_part {
 
 struct reasm_opts {
 	int64_t timeout_ms;	/* open group released partial after this */
-	int64_t amend_ms;	/* late parts amend a partial message this long */
+	int64_t amend_ms;	/* late parts amend a partial message for
+				   this long after its first part */
 };
 
 /* Fills the defaults above. */

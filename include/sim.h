@@ -58,6 +58,9 @@ struct sim {
 	char device[256];
 	int signal_dbm;			/* 0: unknown */
 	bool registered;
+	/* A slot of a multi-SIM modem that is not the active one: usable,
+	 * but sending from it means switching slots first. */
+	bool standby;
 
 	/* Kept by the outbound layer. */
 	bool sending;			/* a message is in flight */
@@ -92,8 +95,18 @@ void sim_registry_free(struct sim_registry *reg);
 /* The derived state the sims view shows. */
 enum sim_state sim_effective_state(const struct sim *sim, int64_t now_ms);
 /* True when the SIM can take a message now (ready, not sending, not paused,
- * quota left, sending enabled). */
+ * quota left, sending enabled). Does not look at its siblings; see
+ * sim_modem_free(). */
 bool sim_can_send(const struct sim *sim, int64_t now_ms);
+
+/*
+ * True when the modem holding sim has no send in flight on any of its
+ * slots (one send per modem at a time), and, for a standby slot, when no
+ * active sibling could send instead: a multi-SIM modem switches slots only
+ * when its active SIM is exhausted, paused or gone.
+ */
+bool sim_modem_free(const struct sim_registry *reg, const struct sim *sim,
+		    int64_t now_ms);
 
 /*
  * Writes the SIM's row (identity, signal, registration, derived state) and

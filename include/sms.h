@@ -193,9 +193,13 @@ enum sms_status_class sms_status_classify(uint8_t status);
 struct sms_encode_opts {
 	bool force_ucs2;	/* UCS-2 even when GSM 7-bit would do */
 	bool smart;		/* map look-alikes (’ “ — … NBSP) to GSM */
-	enum sms_language language; /* allow this shift table pair */
+	enum sms_language language; /* allow this shift table pair (AUTO:
+				       any); NONE, the default, never uses
+				       national tables */
 	bool concat16;		/* 16-bit reference IE 0x08 */
-	uint16_t concat_ref;	/* reference shared by every part */
+	uint16_t concat_ref;	/* reference shared by every part; the low
+				   8 bits unless concat16. Keep it (and
+				   the SIM) for every part and resend */
 	bool status_report;	/* TP-SRR */
 	bool flash;		/* class 0 */
 	int validity_minutes;	/* relative TP-VP; -1 for none */
@@ -245,10 +249,14 @@ struct sms_encoded {
 };
 
 /*
- * Encodes utf8 to dest as one SMS-SUBMIT per part. dest is "+" and digits
- * (international) or digits (national); anything else is an error.
- * Returns true, or false with a reason in err. On success the caller frees
- * out with sms_encoded_free().
+ * Encodes utf8 to dest as one SMS-SUBMIT per part, in sequence order. dest
+ * is "+" and 7-15 digits (international, TOA 0x91) or 1-20 digits (sent as
+ * dialled with TOA 0x81); anything else is an error. Every PDU starts with
+ * the SMSC octet "00" (the SIM's SMSC) and its tpdu_length is what
+ * AT+CMGS= takes (TS 27.005 §3.5.1). Returns true, or false with a reason
+ * in err (invalid UTF-8, NUL, bad number or validity, over 255 parts). On
+ * success the caller frees out with sms_encoded_free(); on failure out
+ * holds nothing to free.
  */
 bool sms_encode_submit(const char *dest, const char *utf8, size_t len,
 		       const struct sms_encode_opts *o, struct sms_encoded *out,
@@ -258,8 +266,14 @@ void sms_encoded_free(struct sms_encoded *e);
 /*
  * For the modem simulator and tests: the network's side. Encodes an
  * SMS-DELIVER of utf8 from sender (international "+…", national digits, or
- * alphanumeric text) split like a submit, with scts as the time stamp and
- * smsc as the SMSC address ("" for none), and an SMS-STATUS-REPORT.
+ * up to 11 GSM 7-bit characters, sent alphanumeric) split like a submit,
+ * with scts as the time stamp and smsc as the SMSC address ("" for none).
+ * Of o, status_report sets TP-SRI; validity and mr do not apply. Frees
+ * like sms_encode_submit().
+ *
+ * sms_encode_status_report() encodes one SMS-STATUS-REPORT (TP-SRQ 0: the
+ * report of a SUBMIT) for message reference mr to recipient, with TP-ST
+ * status (TS 23.040 §9.2.3.15); no TP-PI.
  */
 bool sms_encode_deliver(const char *smsc, const char *sender,
 			const char *utf8, size_t len,

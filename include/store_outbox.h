@@ -99,12 +99,18 @@ struct outbox_claim {
 	int quota_left;			/* parts; INT32_MAX for none */
 	int64_t now;
 	int64_t sticky_cutoff;		/* sticky entries older are ignored */
+	/* Bulk to this recipient must wait until *until (quiet hours)?
+	 * NULL: never. The message is then deferred, not claimed. */
+	bool (*hold)(const char *recipient, int64_t now, int64_t *until,
+		     void *ud);
+	void *hold_ud;
 };
 
 /*
  * Claims the best message for the SIM (direct before bulk, then priority,
- * then age), re-checking opt-out (→ suppressed) and expiry (→ expired) in
- * the same transaction, and marks it sending. Returns 1 with *out filled,
+ * then age), re-checking opt-out (→ suppressed), expiry (→ expired) and
+ * quiet hours for bulk (→ deferred) in the same transaction, and marks it
+ * sending. Returns 1 with *out filled,
  * 0 when there is nothing for this SIM, or -EIO.
  */
 int store_outbox_claim(struct store *st, const struct outbox_claim *c,

@@ -21,7 +21,8 @@ static struct keyword_set *fuzz_keyword_set(void)
 	static struct config_rule rules[] = {
 		{ .name = "order", .match = "^order (?<code>\\w+)(?: (.*))?$",
 		  .action = CONFIG_RULE_REPLY, .reply = "{{code}} {{text}}" },
-		{ .name = "slow", .match = "^(a|aa)+$", .action = CONFIG_RULE_TAG },
+		{ .name = "slow", .match = "^(a|aa)+$",
+		  .action = CONFIG_RULE_TAG },
 	};
 	static struct config cfg = {
 		.optout_keywords = optout, .noptout_keywords = 4,

@@ -35,7 +35,8 @@ static const char rules_conf[] =
 	"rule \"order\" {\n"
 	"    match  = \"^order (?<code>[a-z]{2}-?\\\\d+)(?: (?<note>.*))?$\"\n"
 	"    action = \"reply\"\n"
-	"    reply  = \"Order {{code}} [{{note}}] from {{sender}} to {{sim_number}} ({{rule}})\"\n"
+	"    reply  = \"Order {{code}} [{{note}}] from {{sender}} to "
+	"{{sim_number}} ({{rule}})\"\n"
 	"}\n"
 	"rule \"sales\" {\n"
 	"    match   = \"\\\\b(price|quote)\\\\b\"\n"
@@ -43,7 +44,9 @@ static const char rules_conf[] =
 	"    forward = \"+15551230009\"\n"
 	"}\n"
 	"rule \"second\" { match = \"price\" action = \"tag\" }\n"
-	"rule \"callback\" { match = \"^call ?back\" action = \"hook\" hook = \"/bin/true\" }\n"
+	"rule \"callback\" {\n"
+	"    match = \"^call ?back\" action = \"hook\" hook = \"/bin/true\"\n"
+	"}\n"
 	"rule \"slow\" { match = \"^(a+)+$\" }\n";
 
 static struct keyword_set *load_set(const char *name, const char *text,
@@ -136,7 +139,8 @@ TEST(keyword_norm_fold_samples)
 {
 	static const uint32_t v[][2] = {
 		{ 'A', 'a' }, { 'z', 'z' }, { 0xc0, 0xe0 }, { 0xd7, 0xd7 },
-		{ 0xde, 0xfe }, { 0xdf, 0xdf }, { 0xb5, 0x3bc }, { 0x100, 0x101 },
+		{ 0xde, 0xfe }, { 0xdf, 0xdf }, { 0xb5, 0x3bc },
+		{ 0x100, 0x101 },
 		{ 0x101, 0x101 }, { 0x130, 'i' }, { 0x131, 0x131 },
 		{ 0x139, 0x13a }, { 0x178, 0xff }, { 0x17d, 0x17e },
 		{ 0x17f, 's' }, { 0x186, 0x254 }, { 0x1c5, 0x1c6 },
@@ -167,7 +171,8 @@ TEST(keyword_norm_words_split)
 		{ "non-stop", 1, { "non-stop" } },
 		{ "stop. wrong number.", 3, { "stop", "wrong", "number" } },
 		{ "s'il vous plaît", 3, { "s'il", "vous", "plaît" } },
-		{ "a b c d e f g h i j k l m n o p q r", 18, { "a", "b", "c", "d" } },
+		{ "a b c d e f g h i j k l m n o p q r", 18,
+		  { "a", "b", "c", "d" } },
 		{ "", 0, { NULL } },
 	};
 
@@ -197,7 +202,7 @@ TEST(keyword_norm_idempotent_on_garbage)
 
 		for (size_t k = 0; k < n; k++) {
 			st = st * 1103515245u + 12345u;
-			/* Mostly bytes that matter: ASCII, UTF-8 leads, spaces. */
+			/* Many bytes that matter: letters, UTF-8, spaces. */
 			if (k % 3)
 				buf[k] = (char)(st >> 16);
 			else
@@ -226,8 +231,10 @@ static const struct fixture fixtures[] = {
 	/* exact opt-out, in every dress */
 	{ "STOP", OUT_EXACT }, { "stop", OUT_EXACT }, { "Stop", OUT_EXACT },
 	{ " STOP ", OUT_EXACT }, { "STOP.", OUT_EXACT }, { "Stop!", OUT_EXACT },
-	{ "stop!!!", OUT_EXACT }, { "¡STOP!", OUT_EXACT }, { "¿stop?", OUT_EXACT },
-	{ "«stop»", OUT_EXACT }, { "“STOP”", OUT_EXACT }, { "'stop'", OUT_EXACT },
+	{ "stop!!!", OUT_EXACT }, { "¡STOP!", OUT_EXACT },
+	{ "¿stop?", OUT_EXACT },
+	{ "«stop»", OUT_EXACT }, { "“STOP”", OUT_EXACT },
+	{ "'stop'", OUT_EXACT },
 	{ "STOP 🛑", OUT_EXACT }, { "😡 STOP 😡", OUT_EXACT },
 	{ "ＳＴＯＰ", OUT_EXACT }, { "ｓｔｏｐ！", OUT_EXACT },
 	{ "\u00a0STOP\u00a0", OUT_EXACT }, { "STOP\r\n", OUT_EXACT },
@@ -249,15 +256,20 @@ static const struct fixture fixtures[] = {
 	{ "stop all", OUT_BROAD }, { "stop all texts", OUT_BROAD },
 	{ "STOP STOP STOP", OUT_BROAD }, { "stop, please", OUT_BROAD },
 	{ "stop,please", OUT_BROAD }, { "Stop. Wrong number.", OUT_BROAD },
-	{ "wrong number, stop", OUT_BROAD }, { "Not interested. Stop", OUT_BROAD },
-	{ "remove me", OUT_BROAD }, { "Please remove me from your list", OUT_BROAD },
-	{ "remove my number", OUT_BROAD }, { "take me off your list", OUT_BROAD },
-	{ "take me off the list please", OUT_BROAD }, { "opt me out", OUT_BROAD },
+	{ "wrong number, stop", OUT_BROAD },
+	{ "Not interested. Stop", OUT_BROAD },
+	{ "remove me", OUT_BROAD },
+	{ "Please remove me from your list", OUT_BROAD },
+	{ "remove my number", OUT_BROAD },
+	{ "take me off your list", OUT_BROAD },
+	{ "take me off the list please", OUT_BROAD },
+	{ "opt me out", OUT_BROAD },
 	{ "don't text me", OUT_BROAD }, { "Don’t text me", OUT_BROAD },
 	{ "Dont text me anymore", OUT_BROAD }, { "do not text me", OUT_BROAD },
 	{ "do not contact me", OUT_BROAD }, { "do not call", OUT_BROAD },
 	{ "never text me again", OUT_BROAD }, { "no more texts", OUT_BROAD },
-	{ "no more messages please", OUT_BROAD }, { "leave me alone", OUT_BROAD },
+	{ "no more messages please", OUT_BROAD },
+	{ "leave me alone", OUT_BROAD },
 	{ "stop it", OUT_BROAD }, { "unsub", OUT_BROAD },
 	{ "i want to unsubscribe", OUT_BROAD }, { "I want to stop", OUT_BROAD },
 	{ "can you stop", OUT_BROAD }, { "cancel my subscription", OUT_BROAD },
@@ -268,30 +280,43 @@ static const struct fixture fixtures[] = {
 	{ "stop, thanks", OUT_BROAD }, { "Thank you, stop", OUT_BROAD },
 	{ "stop now", OUT_BROAD }, { "stop immediately", OUT_BROAD },
 	{ "stop right now", OUT_BROAD }, { "Stop texting me!!!", OUT_BROAD },
-	{ "please unsubscribe", OUT_BROAD }, { "unsubscribe please", OUT_BROAD },
+	{ "please unsubscribe", OUT_BROAD },
+	{ "unsubscribe please", OUT_BROAD },
 	{ "optout please", OUT_BROAD }, { "please opt me out", OUT_BROAD },
 	{ "opt-out me", OUT_BROAD }, { "stop bitte", OUT_BROAD },
 	{ "stop s'il vous plaît", OUT_BROAD }, { "STOP por favor", OUT_BROAD },
 	{ "STOP 🙏 thanks", OUT_BROAD },
 	{ "please stop sending me these messages thank you", OUT_BROAD },
 	/* not opt-outs */
-	{ "don't stop", NONE }, { "Don't stop!", NONE }, { "do not stop", NONE },
+	{ "don't stop", NONE }, { "Don't stop!", NONE },
+	{ "do not stop", NONE },
 	{ "never stop", NONE }, { "non-stop", NONE }, { "nonstop", NONE },
-	{ "stop by the office tomorrow at 5", NONE }, { "stop by tomorrow", NONE },
+	{ "stop by the office tomorrow at 5", NONE },
+	{ "stop by tomorrow", NONE },
 	{ "Stop at the store", NONE }, { "cancel my appointment", NONE },
 	{ "can I cancel my order?", NONE }, { "cancel order 123", NONE },
-	{ "when does the sale end", NONE }, { "the end of the month works", NONE },
-	{ "I will quit my job", NONE }, { "bus stop", NONE }, { "stop sign", NONE },
-	{ "unstoppable", NONE }, { "stopped", NONE }, { "Hi, what time do you close?", NONE },
-	{ "Thanks!", NONE }, { "ok", NONE }, { "Yes please", NONE }, { "no", NONE },
-	{ "no thanks", NONE }, { "maybe later", NONE }, { "Is this legit?", NONE },
-	{ "who is this", NONE }, { "stop?? why", NONE }, { "I can't stop laughing", NONE },
-	{ "you can stop by anytime", NONE }, { "please don't stop sending deals", NONE },
+	{ "when does the sale end", NONE },
+	{ "the end of the month works", NONE },
+	{ "I will quit my job", NONE }, { "bus stop", NONE },
+	{ "stop sign", NONE },
+	{ "unstoppable", NONE }, { "stopped", NONE },
+	{ "Hi, what time do you close?", NONE },
+	{ "Thanks!", NONE }, { "ok", NONE }, { "Yes please", NONE },
+	{ "no", NONE },
+	{ "no thanks", NONE }, { "maybe later", NONE },
+	{ "Is this legit?", NONE },
+	{ "who is this", NONE }, { "stop?? why", NONE },
+	{ "I can't stop laughing", NONE },
+	{ "you can stop by anytime", NONE },
+	{ "please don't stop sending deals", NONE },
 	{ "stop sending me wrong invoices", NONE }, { "Stop the car", NONE },
-	{ "end of story", NONE }, { "quit playing", NONE }, { "opt outside", NONE },
+	{ "end of story", NONE }, { "quit playing", NONE },
+	{ "opt outside", NONE },
 	{ "adopt out", NONE }, { "the red one please", NONE }, { "", NONE },
-	{ "   ", NONE }, { "!!!", NONE }, { "🛑", NONE }, { "no more than 5 please", NONE },
-	{ "not interested", NONE }, { "wrong number", NONE }, { "remove me from the group chat", NONE },
+	{ "   ", NONE }, { "!!!", NONE }, { "🛑", NONE },
+	{ "no more than 5 please", NONE },
+	{ "not interested", NONE }, { "wrong number", NONE },
+	{ "remove me from the group chat", NONE },
 	{ "stop stop stop stop stop stop stop stop stop", NONE },
 	{ "please stop sending me these messages thank you so", NONE },
 	{ "help me", NONE }, { "more info", NONE },
@@ -319,7 +344,8 @@ TEST(keyword_phrase_fixtures_default_lists)
 		if (!CHECK(keyword_match(ks, f->text, strlen(f->text), &m)))
 			continue;
 		if (!CHECK_INT(m.cls, f->cls) || !CHECK_INT(m.how, f->how))
-			printf("# \"%s\" → %s/%s (normalised \"%s\")\n", f->text,
+			printf("# \"%s\" -> %s/%s (normalised \"%s\")\n",
+			       f->text,
 			       keyword_class_name(m.cls),
 			       keyword_how_name(m.how), m.normalised);
 		if (f->cls == KEYWORD_CLASS_OPTOUT)
@@ -384,12 +410,16 @@ TEST(keyword_no_broad_flag)
 TEST(keyword_other_languages_through_the_lists)
 {
 	static const struct fixture v[] = {
-		{ "стоп", OUT_EXACT }, { "Стоп!", OUT_EXACT }, { "СТОП", OUT_EXACT },
+		{ "стоп", OUT_EXACT }, { "Стоп!", OUT_EXACT },
+		{ "СТОП", OUT_EXACT },
 		{ "СТОП пожалуйста", NONE }, { "arrêt", OUT_EXACT },
-		{ "ARRÊT", OUT_EXACT }, { "arret", NONE }, { "iptal", OUT_EXACT },
-		{ "İPTAL", OUT_EXACT }, { "τέλος", OUT_EXACT }, { "ΤΈΛΟΣ", OUT_EXACT },
+		{ "ARRÊT", OUT_EXACT }, { "arret", NONE },
+		{ "iptal", OUT_EXACT },
+		{ "İPTAL", OUT_EXACT }, { "τέλος", OUT_EXACT },
+		{ "ΤΈΛΟΣ", OUT_EXACT },
 		{ "stopp bitte", OUT_BROAD }, { "ARRÊT svp", OUT_BROAD },
-		{ "désabonner moi", NONE }, { "ayuda", KEYWORD_CLASS_HELP, KEYWORD_HOW_EXACT },
+		{ "désabonner moi", NONE },
+		{ "ayuda", KEYWORD_CLASS_HELP, KEYWORD_HOW_EXACT },
 		{ "stop", NONE },	/* not in this list */
 		{ "remove me", OUT_BROAD },	/* built-in phrase */
 	};
@@ -454,8 +484,10 @@ TEST(keyword_rules_after_builtins_in_config_order)
 
 static char *reply_for(struct keyword_set *ks, const char *text)
 {
-	struct keyword_ctx ctx = { .sender = "+15550001111", .text = text,
-				   .sim = "m1/1", .sim_number = "+15551230001" };
+	struct keyword_ctx ctx = {
+		.sender = "+15550001111", .text = text, .sim = "m1/1",
+		.sim_number = "+15551230001",
+	};
 	struct keyword_match m;
 	char err[128] = "x", *r;
 
@@ -525,8 +557,8 @@ TEST(keyword_set_rejects_bad_config)
 		char err[512], name[32];
 
 		snprintf(name, sizeof(name), "bad%zu.conf", i);
-		if (!CHECK_INT(config_load(write_conf(name, v[i].conf), &cfg, err,
-					   sizeof(err)), 0)) {
+		if (!CHECK_INT(config_load(write_conf(name, v[i].conf), &cfg,
+					   err, sizeof(err)), 0)) {
 			printf("# %s\n", err);
 			continue;
 		}

@@ -504,3 +504,61 @@ TEST(outbound_restart_turns_sending_into_unknown_by_policy)
 	CHECK_STR(state_of(b), "unknown");
 	teardown();
 }
+
+TEST(outbound_quiet_hours_defer_bulk_not_direct)
+{
+	int64_t ny_bulk, berlin_bulk, ny_direct;
+
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"
+		   "quiet_hours = \"21:00-08:00\"\n"))
+		return;
+	/* 10:00Z: 05:00 in New York (EST), 11:00 in Berlin. */
+	ny_bulk = add("+12125550100", MSG_KIND_BULK, MSG_PRIORITY_HIGH, NULL);
+	berlin_bulk = add("+4930123456", MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_STR(state_of(ny_bulk), "deferred");
+	CHECK_STR(state_of(berlin_bulk), "sending");
+	CHECK_INT(scalar("SELECT not_before FROM message WHERE state = 'deferred'"),
+		  T0 + 3 * 3600 * 1000LL);
+	answer(0, MODEM_SEND_OK, 1);
+	ny_direct = add("+12125550100", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_STR(state_of(ny_direct), "sending");
+	answer(1, MODEM_SEND_OK, 2);
+	/* At 08:00 in New York the bulk message goes. */
+	env.now = T0 + 3 * 3600 * 1000LL;
+	outbound_kick(env.ob);
+	pump();
+	CHECK_STR(state_of(ny_bulk), "sending");
+	teardown();
+}
+
+TEST(outbound_dual_sim_switches_only_when_active_is_exhausted)
+{
+	if (!setup("modem \"d\" { device = \"/dev/null-d\"\n"
+		   "  sim \"1\" { daily_limit = 2 }\n"
+		   "  sim \"2\" { }\n}\n"))
+		return;
+	/* Slot 2 is on standby: the modem layer would switch to use it. */
+	env.reg.sims[1].standby = true;
+	sim_update(&env.reg, &env.reg.sims[1]);
+	for (int i = 0; i < 4; i++) {
+		char to[20];
+
+		snprintf(to, sizeof(to), "+1555400%04d", i);
+		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	}
+	pump();
+	/* One send per modem at a time, from the active slot. */
+	CHECK_INT(env.nsends, 1);
+	CHECK_STR(env.sends[0].sim->name, "d/1");
+	answer(0, MODEM_SEND_OK, 1);
+	CHECK_STR(env.sends[1].sim->name, "d/1");
+	answer(1, MODEM_SEND_OK, 2);
+	/* Slot 1 reached its quota: slot 2 takes over. */
+	CHECK_INT(env.nsends, 3);
+	CHECK_STR(env.sends[2].sim->name, "d/2");
+	answer(2, MODEM_SEND_OK, 3);
+	CHECK_STR(env.sends[3].sim->name, "d/2");
+	teardown();
+}

@@ -104,6 +104,24 @@ static int64_t model_release(struct model *m, int sim, const char *sender,
 	return g->id;
 }
 
+/*
+ * What the table must look like after every step: each assembled part
+ * belongs to a message, and each message has as many parts as it says.
+ */
+static void model_check(const struct model *m)
+{
+	for (size_t i = 0; i < m->nrows; i++)
+		if (m->rows[i].p.state == REASM_STATE_ASSEMBLED)
+			CHECK(m->rows[i].p.message_id != 0);
+	for (size_t g = 0; g < m->nmsgs; g++) {
+		int n = 0;
+
+		for (size_t i = 0; i < m->nrows; i++)
+			n += m->rows[i].p.message_id == m->msgs[g].id;
+		CHECK_INT(n, m->msgs[g].present);
+	}
+}
+
 static enum reasm_verdict feed(struct model *m, int sim, const char *sender,
 			       int ref, bool ref16, int total, int seq,
 			       const char *text, int64_t now)
@@ -133,7 +151,7 @@ static enum reasm_verdict feed(struct model *m, int sim, const char *sender,
 	m->nrows++;
 	nr->p.state = r.new_state;
 	if (r.verdict == REASM_VERDICT_COMPLETE) {
-		nr->p.state = REASM_STATE_WAITING;
+		CHECK_INT(r.new_state, REASM_STATE_WAITING);
 		model_release(m, sim, sender, kref, total, &r);
 	} else if (r.verdict == REASM_VERDICT_AMEND) {
 		struct msg *g = model_msg(m, r.message_id);
@@ -145,6 +163,7 @@ static enum reasm_verdict feed(struct model *m, int sim, const char *sender,
 		nr->p.message_id = r.message_id;
 	}
 	reasm_result_free(&r);
+	model_check(m);
 	return r.verdict;
 }
 
@@ -162,7 +181,8 @@ static int expire_all(struct model *m, int64_t now, int64_t *next_due)
 
 		if (w->p.state != REASM_STATE_WAITING)
 			continue;
-		n = model_load(m, w->sim, w->sender, w->ref, w->p.total, loaded);
+		n = model_load(m, w->sim, w->sender, w->ref, w->p.total,
+			       loaded);
 		if (!CHECK(reasm_expired(loaded, n, now, &m->opts, &r)))
 			return released;
 		if (r.verdict == REASM_VERDICT_PARTIAL) {
@@ -174,6 +194,7 @@ static int expire_all(struct model *m, int64_t now, int64_t *next_due)
 		}
 		reasm_result_free(&r);
 	}
+	model_check(m);
 	return released;
 }
 
@@ -220,7 +241,8 @@ TEST(reasm_shuffled_duplicated_2_to_8_parts)
 				order[n++] = q;
 			/* Some parts arrive twice, anywhere in the stream. */
 			for (int d = 0; d < (int)(seed % 4); d++)
-				order[n++] = 1 + (int)(rnd(&st) % (unsigned)total);
+				order[n++] = 1 + (int)(rnd(&st) %
+						       (unsigned)total);
 			for (int i = n - 1; i > 0; i--) {
 				int j = (int)(rnd(&st) % (unsigned)(i + 1));
 				int t = order[i];
@@ -259,7 +281,8 @@ TEST(reasm_missing_part_times_out_partial_then_late_part_amends)
 	model_init(&m);
 	/* Parts 1, 3 and 5 of 5 arrive; 2 and 4 are late. */
 	CHECK_INT(feed(&m, 1, "+15550001111", 9, false, 5, 3,
-		       part_text(buf, sizeof(buf), "b", 3), T0), REASM_VERDICT_WAIT);
+		       part_text(buf, sizeof(buf), "b", 3), T0),
+		  REASM_VERDICT_WAIT);
 	CHECK_INT(feed(&m, 1, "+15550001111", 9, false, 5, 1,
 		       part_text(buf, sizeof(buf), "b", 1), T0 + 2000),
 		  REASM_VERDICT_WAIT);
@@ -484,9 +507,11 @@ TEST(reasm_reused_reference_after_complete_is_new_message)
 	feed(&m, 1, "+15550001111", 200, false, 2, 1, "first ", T0);
 	feed(&m, 1, "+15550001111", 200, false, 2, 2, "message", T0 + 1);
 	/* Hours later the phone's 8-bit reference has wrapped round. */
-	CHECK_INT(feed(&m, 1, "+15550001111", 200, false, 2, 2, "again", T0 + 3 * 60 * MIN),
+	CHECK_INT(feed(&m, 1, "+15550001111", 200, false, 2, 2, "again",
+		       T0 + 3 * 60 * MIN),
 		  REASM_VERDICT_WAIT);
-	CHECK_INT(feed(&m, 1, "+15550001111", 200, false, 2, 1, "second ", T0 + 3 * 60 * MIN + 5),
+	CHECK_INT(feed(&m, 1, "+15550001111", 200, false, 2, 1, "second ",
+		       T0 + 3 * 60 * MIN + 5),
 		  REASM_VERDICT_COMPLETE);
 	if (!CHECK_INT(m.nmsgs, 2))
 		return;
@@ -518,7 +543,8 @@ TEST(reasm_text_orders_and_marks)
 	s = reasm_text(v, 2, 0);
 	CHECK(s == NULL);
 	CHECK_STR(reasm_state_name(REASM_STATE_ORPHAN), "orphan");
-	CHECK(reasm_state_parse("assembled", &st) && st == REASM_STATE_ASSEMBLED);
+	CHECK(reasm_state_parse("assembled", &st) &&
+	      st == REASM_STATE_ASSEMBLED);
 	CHECK(!reasm_state_parse("done", &st));
 	CHECK_STR(reasm_verdict_name(REASM_VERDICT_AMEND), "amend");
 }
