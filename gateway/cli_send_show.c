@@ -178,6 +178,8 @@ static void print_json(const struct cli_send_show *s,
 	else
 		fputs("null", stdout);
 	print_json_text(s, m, &first);
+	json_key(stdout, &first, "hash");
+	json_str(stdout, m->hash);
 	fputs("}\n", stdout);
 }
 

@@ -20,6 +20,9 @@
 #include <strings.h>
 
 #define CSV_MARKER "--- recipients ---"
+/* FNV-1a, 64 bits (Fowler, Noll, Vo; IETF draft-eastlake-fnv). */
+#define FNV_OFFSET 0xcbf29ce484222325ULL
+#define FNV_PRIME 0x100000001b3ULL
 
 void spool_rules_init(struct spool_rules *r, const struct config *cfg)
 {
@@ -155,6 +158,7 @@ struct spool_parser *spool_parse_new(const struct spool_rules *rules)
 	}
 	p->pass = 1;
 	p->line = 1;
+	p->hash = FNV_OFFSET;
 	p->state = SPOOL_STATE_HEADERS;
 	p->msg.report = -1;
 	p->msg.validity_minutes = -1;
@@ -328,6 +332,8 @@ bool spool_parse_feed(struct spool_parser *p, const void *data, size_t len)
 		return spool_parse_fail(p, SPOOL_ERROR_SYNTAX, NULL,
 					"input after the end of the file");
 	p->nbytes += len;
+	for (size_t i = 0; i < len; i++)
+		p->hash = (p->hash ^ (unsigned char)d[i]) * FNV_PRIME;
 	while (len) {
 		const char *nl;
 		size_t n;
@@ -358,6 +364,7 @@ bool spool_parse_rewind(struct spool_parser *p, spool_recipient_fn fn,
 	p->line = 1;
 	p->llen = 0;
 	p->nbytes = 0;
+	p->hash = FNV_OFFSET;
 	p->nheaders = 0;
 	p->nraw = 0;
 	p->emitted = 0;
@@ -400,7 +407,7 @@ bool spool_parse_finish(struct spool_parser *p)
 	}
 	if (p->pass == 2) {
 		if (p->emitted != p->msg.recipients ||
-		    p->nbytes != p->pass1_bytes)
+		    p->nbytes != p->pass1_bytes || p->hash != p->pass1_hash)
 			return spool_parse_fail(p, SPOOL_ERROR_CHANGED, NULL,
 						"the file changed while it "
 						"was read");
@@ -410,6 +417,9 @@ bool spool_parse_finish(struct spool_parser *p)
 	if (!spool_parse_body_finish(p))
 		return false;
 	p->pass1_bytes = p->nbytes;
+	p->pass1_hash = p->hash;
+	snprintf(p->msg.hash, sizeof(p->msg.hash), "%016llx",
+		 (unsigned long long)p->hash);
 	p->state = SPOOL_STATE_DONE;
 	return true;
 }

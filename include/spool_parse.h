@@ -112,6 +112,11 @@ struct spool_message {
 	bool csv;		/* Recipients: csv */
 	size_t recipients;	/* unique recipients */
 	size_t duplicates;	/* recipients dropped as repeats */
+	/* FNV-1a 64 of every byte of the file, in hex: with the name, it
+	 * tells a file already accepted from a new one. Not proof against a
+	 * writer crafting collisions; the spool directory trusts its
+	 * writers that far. */
+	char hash[17];
 };
 
 /* Why a file was refused; the category is what scripts and tests match. */

@@ -46,6 +46,8 @@ struct spool_parser {
 	size_t llen, lcap;
 	uint64_t nbytes;		/* fed in this pass */
 	uint64_t pass1_bytes;
+	uint64_t hash;			/* FNV-1a 64 of this pass's bytes */
+	uint64_t pass1_hash;
 	struct spool_error err;
 	struct spool_message msg;
 

@@ -259,6 +259,32 @@ TEST(spool_every_header)
 	spool_parse_free(p);
 }
 
+TEST(spool_content_hash)
+{
+	struct spool_parser *p, *q;
+	struct spool_error e;
+	struct got g;
+
+	p = parse_text("To: +491721234567\n\nx", &g, &e);
+	q = parse_text("To: +491721234567\n\ny", &g, &e);
+	if (CHECK(p && q)) {
+		/* FNV-1a 64 of the bytes, as 16 hex digits */
+		CHECK_INT(strlen(spool_parse_message(p)->hash), 16);
+		CHECK(strcmp(spool_parse_message(p)->hash,
+			     spool_parse_message(q)->hash) != 0);
+	}
+	spool_parse_free(q);
+	q = parse_text("To: +491721234567\n\nx", &g, &e);
+	if (CHECK(p && q))
+		CHECK_STR(spool_parse_message(p)->hash,
+			  spool_parse_message(q)->hash);
+	spool_parse_free(q);
+	/* FNV-1a 64 of the file, computed independently */
+	if (p)
+		CHECK_STR(spool_parse_message(p)->hash, "cf43fd500384dd0e");
+	spool_parse_free(p);
+}
+
 TEST(spool_defaults)
 {
 	struct spool_parser *p;

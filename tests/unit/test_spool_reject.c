@@ -414,6 +414,16 @@ TEST(spool_pass_two_catches_changes_and_stops)
 	CHECK_INT(spool_parse_error(p)->code, SPOOL_ERROR_CHANGED);
 	spool_parse_free(p);
 
+	/* same length, same recipients, another text */
+	p = spool_parse_new(&r);
+	CHECK(spool_parse_feed(p, a, strlen(a)) && spool_parse_finish(p));
+	CHECK(spool_parse_rewind(p, got_add, &g));
+	CHECK(spool_parse_feed(p, a, strlen(a) - 1));
+	CHECK(spool_parse_feed(p, "y", 1));
+	CHECK(!spool_parse_finish(p));
+	CHECK_INT(spool_parse_error(p)->code, SPOOL_ERROR_CHANGED);
+	spool_parse_free(p);
+
 	CHECK(!spool_parse_buffer(&r, a, strlen(a), stop_at_second, NULL, NULL,
 				  &e));
 	CHECK_INT(e.code, SPOOL_ERROR_ABORTED);
