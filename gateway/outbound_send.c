@@ -179,7 +179,10 @@ static void retry_message(struct ob_sim *os, int64_t delay, bool count,
 {
 	struct outbox_msg *m = &os->msg;
 
-	if (count && m->attempts >= os->ob->cfg->max_attempts) {
+	int max = m->max_attempts > 0 ? m->max_attempts
+				      : os->ob->cfg->max_attempts;
+
+	if (count && m->attempts >= max) {
 		char why[300];
 
 		snprintf(why, sizeof(why), "gave up after %d attempts: %s",

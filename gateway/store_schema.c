@@ -108,6 +108,7 @@ static const char schema_v1[] =
 	"  validity    INTEGER,"		/* minutes */
 	"  ucs2        INTEGER NOT NULL DEFAULT 0,"
 	"  language    INTEGER NOT NULL DEFAULT 0,"	/* enum sms_language */
+	"  max_attempts INTEGER,"		/* Retries: + 1; NULL: the config's */
 	"  concat_ref  INTEGER,"
 	"  origin      TEXT NOT NULL DEFAULT 'spool',"	/* spool, optout-reply, … */
 	"  in_reply_to INTEGER,"		/* inbox id for automatic replies */

@@ -43,6 +43,7 @@ struct outbox_new {
 	const char *pin_sim;		/* the SIM: header as written */
 	bool report, flash, ucs2;
 	int language;			/* enum sms_language */
+	int max_attempts;		/* 0: the config's max_attempts */
 	int validity_minutes;		/* -1: none */
 	int parts;
 	const char *origin;		/* "spool", "optout-reply", … */
@@ -81,6 +82,7 @@ struct outbox_msg {
 	enum msg_kind kind;
 	bool report, flash, ucs2;
 	int language;
+	int max_attempts;		/* 0: the config's */
 	int validity_minutes;
 	int parts;
 	int parts_sent;			/* parts that already went out */
