@@ -276,7 +276,7 @@ static void arm_timer(struct outbound *ob, int64_t now)
 static void dispatch(struct loop_deferred *d, void *ud)
 {
 	struct outbound *ob = ud;
-	struct ob_sim *order[ob->reg->nsims ? ob->reg->nsims : 1];
+	struct ob_sim **order = ob->order;
 	int64_t now = ob_now(ob);
 	size_t n = 0;
 
@@ -345,7 +345,10 @@ int outbound_new(struct loop *loop, struct store *store,
 	if (!ob)
 		return -ENOMEM;
 	ob->sims = calloc(reg->nsims ? reg->nsims : 1, sizeof(*ob->sims));
-	if (!ob->sims) {
+	ob->order = calloc(reg->nsims ? reg->nsims : 1, sizeof(*ob->order));
+	if (!ob->sims || !ob->order) {
+		free(ob->sims);
+		free(ob->order);
 		free(ob);
 		return -ENOMEM;
 	}
@@ -428,5 +431,6 @@ void outbound_free(struct outbound *ob)
 	loop_deferred_cancel(&ob->kick);
 	loop_timer_disarm(&ob->timer);
 	free(ob->sims);
+	free(ob->order);
 	free(ob);
 }

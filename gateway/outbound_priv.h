@@ -34,6 +34,7 @@ struct outbound {
 	struct sim_registry *reg;
 	struct outbound_ops ops;
 	struct ob_sim *sims;	/* one per registry SIM, same index */
+	struct ob_sim **order;	/* dispatch order, scratch */
 
 	struct loop_deferred kick;
 	struct loop_timer timer;
