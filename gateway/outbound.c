@@ -189,6 +189,21 @@ static bool quiet_hold(const char *recipient, int64_t now, int64_t *until,
 	return quiet_now(&ob->quiet, recipient, now, NULL, until);
 }
 
+bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
+			int64_t now)
+{
+	for (size_t i = 0; i < ob->reg->nsims; i++) {
+		const struct sim *o = &ob->reg->sims[i];
+
+		if (o == sim || !o->cfg->send || o->link != SIM_STATE_READY ||
+		    o->paused_until > now || o->quota_exhausted ||
+		    ob->sims[i].gap_until > now + 5000)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 bool ob_try_sim(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
@@ -210,6 +225,7 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 		.quota_left = quota,
 		.now = now,
 		.sticky_cutoff = now - ob->cfg->sticky_ttl_ms,
+		.alone = !ob_other_sim_ready(ob, sim, now),
 		.hold = ob->has_quiet ? quiet_hold : NULL,
 		.hold_ud = ob,
 	};

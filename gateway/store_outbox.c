@@ -247,6 +247,7 @@ int store_outbox_add(struct store *st, int64_t file_id,
 #define CLAIM_FILTER                                                       \
 	" AND (?4 OR class = 0) AND parts <= ?5"                           \
 	" AND (parts_sent = 0 OR sim_id = ?1)"                             \
+	" AND (avoid_sim IS NULL OR avoid_sim != ?1 OR ?7)"                \
 	" AND (class = 1 OR NOT EXISTS (SELECT 1 FROM sticky k"            \
 	"  JOIN sim s ON s.id = k.sim_id WHERE k.number = m.recipient"     \
 	"  AND k.last_at > ?6 AND k.sim_id != ?1"                          \
@@ -279,6 +280,7 @@ static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
 	sqlite3_bind_int(s, 4, c->allow_bulk);
 	sqlite3_bind_int(s, 5, c->quota_left);
 	sqlite3_bind_int64(s, 6, c->sticky_cutoff);
+	sqlite3_bind_int(s, 7, c->alone);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);

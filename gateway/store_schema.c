@@ -97,6 +97,7 @@ static const char schema_v1[] =
 	"  pin_sim     TEXT,"		/* SIM: header as written */
 	"  hold        TEXT,"		/* 'paused': a paused campaign holds it */
 	"  sim_id      INTEGER REFERENCES sim(id),"
+	"  avoid_sim   INTEGER,"		/* failed there: another SIM first */
 	"  parts       INTEGER NOT NULL DEFAULT 1,"
 	"  parts_sent  INTEGER NOT NULL DEFAULT 0,"
 	"  attempts    INTEGER NOT NULL DEFAULT 0,"
