@@ -229,15 +229,17 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 		.hold = ob->has_quiet ? quiet_hold : NULL,
 		.hold_ud = ob,
 	};
-	rc = store_outbox_claim(ob->store, &c, &os->msg);
-	if (rc <= 0) {
-		/* Quiet hours may have deferred rows: the timer must know. */
-		if (ob->has_quiet)
-			ob->due_known = false;
+	/* The claim and the SIM's busy row: one commit, one fsync. */
+	if (store_begin(ob->store) < 0)
 		return false;
-	}
-	ob_send_start(os);
-	return true;
+	rc = store_outbox_claim(ob->store, &c, &os->msg);
+	if (rc > 0)
+		ob_send_start(os);
+	store_commit(ob->store);
+	/* Quiet hours may have deferred rows: the timer must know. */
+	if (rc <= 0 && ob->has_quiet)
+		ob->due_known = false;
+	return rc > 0;
 }
 
 static int compare_load(const void *a, const void *b)

@@ -131,13 +131,13 @@ static void finish_sent(struct ob_sim *os, int64_t now)
 	sim->last_send_ms = now;
 	if (sim->cfg->min_gap_ms)
 		os->gap_until = now + sim->cfg->min_gap_ms;
+	/* The SIM's row (ready again, or busy with the next message) goes
+	 * in the same commit. */
 	if (!ob_try_sim(os, now)) {
-		store_commit(ob->store);
 		sim_update(ob->reg, sim);
 		loop_defer(&ob->kick);
-	} else {
-		store_commit(ob->store);
 	}
+	store_commit(ob->store);
 	ob_emit(ob, "sent", id, recipient, body, sim, "sent", NULL);
 	free(body);
 }
