@@ -175,7 +175,8 @@ install: $(PROGS)
 	[ -e $(DESTDIR)/etc/smsgw/smsgw.conf ] || \
 		install -m 0640 conf/smsgw.conf $(DESTDIR)/etc/smsgw/smsgw.conf
 	install -d $(DESTDIR)/lib/systemd/system $(DESTDIR)/lib/udev/rules.d
-	install -m 0644 conf/smsgw.service $(DESTDIR)/lib/systemd/system/smsgw.service
+	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' conf/smsgw.service > $(DESTDIR)/lib/systemd/system/smsgw.service
+	chmod 0644 $(DESTDIR)/lib/systemd/system/smsgw.service
 	install -m 0644 udev/90-smsgw.rules $(DESTDIR)/lib/udev/rules.d/90-smsgw.rules
 
 clean:
