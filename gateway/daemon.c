@@ -15,6 +15,7 @@
 #include "loop.h"
 #include "modem.h"
 #include "outbound.h"
+#include "spool.h"
 #include "store.h"
 
 #include <errno.h>
@@ -149,6 +150,7 @@ static void switch_config(struct daemon *d, struct config *next)
 			modem_set_config(d->modems[i], next, &next->modems[i]);
 	}
 	outbound_set_config(d->ob, next);
+	spool_set_config(d->spool, next);
 	{
 		struct hook_opts o;
 
@@ -225,6 +227,13 @@ static void on_modem_report(struct sim *sim, const char *pdu,
 	inbound_status_report(d->ib, sim, pdu, ack);
 }
 
+static void on_spool_accepted(void *ud)
+{
+	struct daemon *d = ud;
+
+	outbound_kick(d->ob);
+}
+
 static int start_modems(struct daemon *d)
 {
 	const struct modem_listener listener = {
@@ -263,7 +272,8 @@ static int start_hooks(struct daemon *d)
 	return 0;
 }
 
-/* Registry, outbound, inbound, hooks, the control socket and the modems. */
+/* Registry, outbound, inbound, hooks, the control socket, the modems and
+ * the spool. */
 static int start_subsystems(struct daemon *d)
 {
 	const struct outbound_ops ops = { .send = modem_send_pdu };
@@ -290,7 +300,12 @@ static int start_subsystems(struct daemon *d)
 	rc = control_open(d->loop, d->cfg->spool, on_control, d, &d->ctl);
 	if (rc < 0)
 		return rc;
-	return start_modems(d);
+	rc = start_modems(d);
+	if (rc < 0)
+		return rc;
+	/* Last: files accepted from here on find every SIM known. */
+	return spool_new(d->loop, d->store, d->cfg, &d->reg, on_spool_accepted,
+			 d, &d->spool);
 }
 
 static int start(struct daemon *d)
@@ -322,6 +337,8 @@ static int start(struct daemon *d)
 
 static void stop_subsystems(struct daemon *d)
 {
+	spool_free(d->spool);
+	d->spool = NULL;
 	for (size_t i = 0; d->modems && i < d->nmodems; i++)
 		modem_free(d->modems[i]);
 	free(d->modems);

@@ -76,6 +76,82 @@ static void sender_number(const struct inbound *ib, const struct sms_addr *a,
 }
 
 /*
+ * A UCS-2 fragment as UTF-8, keeping an unpaired surrogate in its 3-byte
+ * form (WTF-8) instead of U+FFFD: some phones split an emoji's surrogate
+ * pair across two parts, and only the assembled text can join it again.
+ */
+static void ucs2_fragment_text(const uint8_t *in, size_t n, char *out,
+			       size_t size)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i + 1 < n && o + 5 < size; i += 2) {
+		uint32_t u = (uint32_t)in[i] << 8 | in[i + 1];
+
+		if (u >= 0xd800 && u <= 0xdbff && i + 3 < n) {
+			uint32_t lo = (uint32_t)in[i + 2] << 8 | in[i + 3];
+
+			if (lo >= 0xdc00 && lo <= 0xdfff) {
+				u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+				i += 2;
+			}
+		}
+		if (u == 0)
+			u = 0xfffd;
+		if (u < 0x80) {
+			out[o++] = (char)u;
+		} else if (u < 0x800) {
+			out[o++] = (char)(0xc0 | u >> 6);
+			out[o++] = (char)(0x80 | (u & 0x3f));
+		} else if (u < 0x10000) {
+			out[o++] = (char)(0xe0 | u >> 12);
+			out[o++] = (char)(0x80 | ((u >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (u & 0x3f));
+		} else {
+			out[o++] = (char)(0xf0 | u >> 18);
+			out[o++] = (char)(0x80 | ((u >> 12) & 0x3f));
+			out[o++] = (char)(0x80 | ((u >> 6) & 0x3f));
+			out[o++] = (char)(0x80 | (u & 0x3f));
+		}
+	}
+	out[o] = '\0';
+}
+
+/*
+ * After assembly: a high surrogate followed by a low one (each in WTF-8)
+ * becomes the character they encode; any surrogate left alone becomes
+ * U+FFFD. In place: the text never grows.
+ */
+static void join_split_surrogates(char *s)
+{
+	unsigned char *r = (unsigned char *)s, *w = r;
+
+	while (*r) {
+		bool hi = r[0] == 0xed && r[1] >= 0xa0 && r[1] <= 0xaf && r[2];
+		bool pair = hi && r[3] == 0xed && r[4] >= 0xb0 && r[4] <= 0xbf &&
+			    r[5];
+
+		if (pair) {
+			uint32_t h = 0xd000 | (r[1] & 0x3f) << 6 | (r[2] & 0x3f);
+			uint32_t l = 0xd000 | (r[4] & 0x3f) << 6 | (r[5] & 0x3f);
+			uint32_t cp = 0x10000 + ((h - 0xd800) << 10) + (l - 0xdc00);
+
+			*w++ = (unsigned char)(0xf0 | cp >> 18);
+			*w++ = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
+			*w++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+			*w++ = (unsigned char)(0x80 | (cp & 0x3f));
+			r += 6;
+		} else if (r[0] == 0xed && r[1] >= 0xa0 && r[1] <= 0xbf && r[2]) {
+			*w++ = 0xef, *w++ = 0xbf, *w++ = 0xbd;	/* U+FFFD */
+			r += 3;
+		} else {
+			*w++ = *r++;
+		}
+	}
+	*w = '\0';
+}
+
+/*
  * Reassembly result → the inbox. WAIT, DUPLICATE and ORPHAN stop here. The
  * assembled text is moved into *body (the caller frees it), as m keeps
  * pointing at it until the hooks ran.
@@ -88,6 +164,7 @@ static int reasm_outcome(struct inbound *ib, struct inbound_msg *m,
 	switch (r->verdict) {
 	case REASM_VERDICT_COMPLETE:
 	case REASM_VERDICT_PARTIAL:
+		join_split_surrogates(r->text);
 		*body = r->text;
 		r->text = NULL;
 		m->body = *body;
@@ -102,6 +179,7 @@ static int reasm_outcome(struct inbound *ib, struct inbound_msg *m,
 	case REASM_VERDICT_AMEND:
 		/* A late part completes or fills a partial message: the same
 		 * row, never a second message. */
+		join_split_surrogates(r->text);
 		return store_inbox_amend(ib->store, r->message_id, r->text,
 					 r->present, r->partial, now);
 	case REASM_VERDICT_ORPHAN:
@@ -133,6 +211,7 @@ static int fragment(struct inbound *ib, struct inbound_rx *rx,
 	struct inbound_msg *m = &rx->m;
 	const struct sms_concat *c = &d->ud.concat;
 	int32_t ref = reasm_key_ref(c->ref, c->ref16);
+	char ucs2_text[SMS_TEXT_MAX];
 	struct reasm_part np = {
 		.received_at = now, .total = c->total, .seq = c->seq,
 		.text = d->ud.text,
@@ -141,6 +220,11 @@ static int fragment(struct inbound *ib, struct inbound_rx *rx,
 	struct reasm_result r;
 	int rc;
 
+	if (d->ud.encoding == SMS_ENCODING_UCS2) {
+		ucs2_fragment_text(d->ud.data, d->ud.data_len, ucs2_text,
+				   sizeof(ucs2_text));
+		np.text = ucs2_text;
+	}
 	if (store_inbox_parts(ib->store, m->sim->id, m->sender, ref, c->total,
 			      now - ib->ro.amend_ms, &have) < 0)
 		return -EIO;
@@ -152,8 +236,9 @@ static int fragment(struct inbound *ib, struct inbound_rx *rx,
 	rc = 0;
 	if (r.verdict != REASM_VERDICT_DUPLICATE)
 		rc = store_inbox_add_part(ib->store, m->sim->id, m->sender, ref,
-					  c->total, c->seq, d->ud.text, raw_id,
-					  r.new_state, r.message_id, now);
+					  c->total, c->seq, np.text, raw_id,
+					  r.new_state, r.message_id,
+					  r.reason[0] ? r.reason : NULL, now);
 	m->concat_ref = ref;
 	if (rc == 0)
 		rc = reasm_outcome(ib, m, &r, ref, now, &rx->after,

@@ -81,7 +81,8 @@ static int opt_out(struct inbound *ib, const struct inbound_msg *m,
 	int suppressed;
 
 	if (store_optout_add(ib->store, m->sender, km->matched, m->sim->id,
-			     "keyword", now, &was_active, &suppressed) < 0)
+			     "keyword", keyword_how_name(km->how), now,
+			     &was_active, &suppressed) < 0)
 		return -1;
 	/* One confirmation per opt-out: a second STOP gets nothing. */
 	if (was_active)

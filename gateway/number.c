@@ -96,6 +96,51 @@ static bool national(const char *rest, size_t n, const struct number_rules *r,
 	return international(full, cclen + n, out, err, errsize);
 }
 
+/*
+ * Collects the digits of s[i..end) into digits (DIGITS_CAP of them; *nd
+ * counts them all), skipping formatting. Returns false on any other byte.
+ */
+static bool collect(const char *s, size_t i, size_t end, bool plus,
+		    char *digits, size_t *nd, char *err, size_t errsize)
+{
+	for (; i < end; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= '0' && c <= '9') {
+			if (*nd < DIGITS_CAP)
+				digits[*nd] = (char)c;
+			(*nd)++;
+			continue;
+		}
+		/* "+49 (0)172…": the (0) is the trunk prefix a caller
+		 * abroad leaves out. */
+		if (c == '(' && plus && *nd && end - i >= 3 &&
+		    s[i + 1] == '0' && s[i + 2] == ')') {
+			i += 2;
+			continue;
+		}
+		if (!formatting(c))
+			return bad_char(c, err, errsize);
+	}
+	if (!*nd)
+		return fail(err, errsize, "no digits");
+	return true;
+}
+
+static bool short_code(const char *digits, size_t nd, char out[NUMBER_MAX],
+		       char *err, size_t errsize)
+{
+	if (nd < NUMBER_SHORT_DIGITS_MIN || nd > NUMBER_E164_DIGITS_MAX) {
+		snprintf(err, errsize,
+			 "a short code has %d to %d digits, not %zu",
+			 NUMBER_SHORT_DIGITS_MIN, NUMBER_E164_DIGITS_MAX, nd);
+		return false;
+	}
+	memcpy(out, digits, nd);
+	out[nd] = '\0';
+	return true;
+}
+
 bool number_normalise(const char *s, size_t len, const struct number_rules *r,
 		      char out[NUMBER_MAX], enum number_kind *kind, char *err,
 		      size_t errsize)
@@ -117,41 +162,11 @@ bool number_normalise(const char *s, size_t len, const struct number_rules *r,
 		plus = true;
 	if (shortcode || plus)
 		i++;
-	for (; i < end; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= '0' && c <= '9') {
-			if (nd < DIGITS_CAP)
-				digits[nd] = (char)c;
-			nd++;
-			continue;
-		}
-		/* "+49 (0)172…": the (0) is the trunk prefix a caller
-		 * abroad leaves out. */
-		if (c == '(' && plus && nd && end - i >= 3 && s[i + 1] == '0' &&
-		    s[i + 2] == ')') {
-			i += 2;
-			continue;
-		}
-		if (!formatting(c))
-			return bad_char(c, err, errsize);
-	}
-	if (!nd)
-		return fail(err, errsize, "no digits");
-	*kind = NUMBER_KIND_E164;
-	if (shortcode) {
-		if (nd < NUMBER_SHORT_DIGITS_MIN || nd > NUMBER_E164_DIGITS_MAX) {
-			snprintf(err, errsize,
-				 "a short code has %d to %d digits, not %zu",
-				 NUMBER_SHORT_DIGITS_MIN,
-				 NUMBER_E164_DIGITS_MAX, nd);
-			return false;
-		}
-		memcpy(out, digits, nd);
-		out[nd] = '\0';
-		*kind = NUMBER_KIND_SHORT;
-		return true;
-	}
+	if (!collect(s, i, end, plus, digits, &nd, err, errsize))
+		return false;
+	*kind = shortcode ? NUMBER_KIND_SHORT : NUMBER_KIND_E164;
+	if (shortcode)
+		return short_code(digits, nd, out, err, errsize);
 	if (plus)
 		return international(digits, nd, out, err, errsize);
 	tlen = strlen(trunk);

@@ -60,6 +60,7 @@ void ob_send_start(struct ob_sim *os)
 	o.flash = m->flash;
 	o.validity_minutes = m->validity_minutes;
 	o.concat_ref = (uint16_t)m->concat_ref;
+	o.language = (enum sms_language)m->language;
 	if (!sms_encode_submit(m->recipient, m->body, strlen(m->body), &o,
 			       &os->enc, err, sizeof(err))) {
 		/* Acceptance checked the text; only a changed codec gets here. */

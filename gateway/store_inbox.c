@@ -142,12 +142,12 @@ int store_inbox_parts(struct store *st, int64_t sim_id, const char *sender,
 int store_inbox_add_part(struct store *st, int64_t sim_id, const char *sender,
 			 int32_t ref, int total, int seq, const char *body,
 			 int64_t raw_id, enum reasm_state state,
-			 int64_t message_id, int64_t now)
+			 int64_t message_id, const char *reason, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"INSERT INTO inbound_part (received_at, sim_id, sender, ref,"
-		" total, seq, body, raw_id, inbound_id, state)"
-		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		" total, seq, body, raw_id, inbound_id, state, reason)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
 	if (!s)
 		return -EIO;
@@ -163,6 +163,7 @@ int store_inbox_add_part(struct store *st, int64_t sim_id, const char *sender,
 	if (message_id)
 		sqlite3_bind_int64(s, 9, message_id);
 	sqlite3_bind_text(s, 10, reasm_state_name(state), -1, SQLITE_STATIC);
+	bind_text_or_null(s, 11, reason);
 	return store_step_done(st, s);
 }
 
@@ -328,7 +329,8 @@ int store_optout_active(struct store *st, const char *number)
 
 int store_optout_add(struct store *st, const char *number,
 		     const char *keyword, int64_t sim_id, const char *source,
-		     int64_t now, bool *was_active, int *suppressed)
+		     const char *how, int64_t now, bool *was_active,
+		     int *suppressed)
 {
 	sqlite3_stmt *s;
 	int active = store_optout_active(st, number);
@@ -341,9 +343,9 @@ int store_optout_add(struct store *st, const char *number,
 		return 0;
 	s = store_prepare(st,
 		"INSERT INTO optout (number, opted_out_at, keyword, sim_id, active,"
-		" source, updated_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?2)"
+		" source, how, updated_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?2)"
 		" ON CONFLICT (number) DO UPDATE SET opted_out_at = ?2,"
-		" keyword = ?3, sim_id = ?4, active = 1, source = ?5,"
+		" keyword = ?3, sim_id = ?4, active = 1, source = ?5, how = ?6,"
 		" updated_at = ?2");
 	if (!s)
 		return -EIO;
@@ -353,6 +355,7 @@ int store_optout_add(struct store *st, const char *number,
 	if (sim_id)
 		sqlite3_bind_int64(s, 4, sim_id);
 	sqlite3_bind_text(s, 5, source, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(s, 6, how);
 	if (store_step_done(st, s) < 0)
 		return -EIO;
 	/* What is not yet in a modem's hands is not sent; the confirmation

@@ -185,9 +185,9 @@ int store_outbox_add(struct store *st, int64_t file_id,
 		"INSERT INTO message (file_id, created_at, recipient, body, kind,"
 		" class, campaign_id, priority, state, not_before, expires_at,"
 		" pool, pin_sim, hold, report, flash, validity, ucs2, parts,"
-		" origin, in_reply_to, error, updated_at) VALUES (?1, ?2, ?3, ?4,"
-		" ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,"
-		" ?19, ?20, ?21, ?22, ?2) RETURNING id");
+		" origin, in_reply_to, error, language, updated_at) VALUES (?1,"
+		" ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+		" ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?2) RETURNING id");
 	if (!s)
 		return -EIO;
 	if (file_id)
@@ -221,6 +221,7 @@ int store_outbox_add(struct store *st, int64_t file_id,
 		sqlite3_bind_int64(s, 21, m->in_reply_to);
 	if (out)
 		sqlite3_bind_text(s, 22, "recipient opted out", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 23, m->language);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		log_error("store: message for %s: %s", m->recipient,
 			  store_errmsg(st));
@@ -290,8 +291,8 @@ static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
 	sqlite3_stmt *s = store_prepare(st,
 		"SELECT recipient, body, class, report, flash, ucs2,"
 		" coalesce(validity, -1), parts, parts_sent, attempts,"
-		" coalesce(concat_ref, id % 256), coalesce(expires_at, 0), origin"
-		" FROM message WHERE id = ?");
+		" coalesce(concat_ref, id % 256), coalesce(expires_at, 0), origin,"
+		" language FROM message WHERE id = ?");
 
 	if (!s)
 		return -EIO;
@@ -316,6 +317,7 @@ static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
 	m->concat_ref = sqlite3_column_int(s, 10);
 	*expires_at = sqlite3_column_int64(s, 11);
 	snprintf(m->origin, sizeof(m->origin), "%s", sqlite3_column_text(s, 12));
+	m->language = sqlite3_column_int(s, 13);
 	sqlite3_reset(s);
 	return m->body ? 0 : -ENOMEM;
 }

@@ -107,6 +107,7 @@ static const char schema_v1[] =
 	"  flash       INTEGER NOT NULL DEFAULT 0,"
 	"  validity    INTEGER,"		/* minutes */
 	"  ucs2        INTEGER NOT NULL DEFAULT 0,"
+	"  language    INTEGER NOT NULL DEFAULT 0,"	/* enum sms_language */
 	"  concat_ref  INTEGER,"
 	"  origin      TEXT NOT NULL DEFAULT 'spool',"	/* spool, optout-reply, … */
 	"  in_reply_to INTEGER,"		/* inbox id for automatic replies */
@@ -170,6 +171,7 @@ static const char schema_v1[] =
 	"  sim_id       INTEGER REFERENCES sim(id),"
 	"  active       INTEGER NOT NULL DEFAULT 1,"
 	"  source       TEXT NOT NULL DEFAULT 'keyword',"	/* keyword, manual */
+	"  how          TEXT,"		/* exact, broad (multi-word) */
 	"  updated_at   INTEGER NOT NULL"
 	");"
 
@@ -214,10 +216,13 @@ static const char schema_v1[] =
 	"  raw_id      INTEGER REFERENCES raw_pdu(id),"
 	"  inbound_id  INTEGER REFERENCES inbound(id),"
 	"  state       TEXT NOT NULL DEFAULT 'waiting'"
-	"              CHECK (state IN ('waiting', 'assembled', 'orphan'))"
+	"              CHECK (state IN ('waiting', 'assembled', 'orphan')),"
+	"  reason      TEXT"		/* why an orphan is one */
 	");"
 	"CREATE INDEX inbound_part_key ON inbound_part"
 	"  (sim_id, sender, ref, total, seq);"
+	"CREATE INDEX inbound_part_waiting ON inbound_part (received_at)"
+	"  WHERE state = 'waiting';"
 
 	/* ---- the contract views (DESIGN.md §5) ---- */
 	"CREATE VIEW events AS SELECT"
@@ -250,7 +255,7 @@ static const char schema_v1[] =
 	"  LEFT JOIN sim s ON s.id = m.sim_id;"
 	"CREATE VIEW optouts AS SELECT"
 	"  o.number, " ISO("o.opted_out_at") " AS opted_out_at, o.keyword,"
-	"  o.sim_id AS sim, o.active, o.source,"
+	"  o.sim_id AS sim, o.active, o.source, o.how,"
 	"  " ISO("o.updated_at") " AS updated_at"
 	"  FROM optout o;"
 	"CREATE VIEW inbox AS SELECT"

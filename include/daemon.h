@@ -17,6 +17,7 @@ struct inbound;
 struct loop;
 struct modem;
 struct outbound;
+struct spool;
 struct store;
 
 struct daemon {
@@ -33,6 +34,7 @@ struct daemon {
 	struct outbound *ob;
 	struct inbound *ib;
 	struct control *ctl;
+	struct spool *spool;
 	struct hook_bridge hooks;
 	struct modem **modems;	/* one per config modem section */
 	size_t nmodems;

@@ -35,10 +35,11 @@ int store_inbox_parts(struct store *st, int64_t sim_id, const char *sender,
 		      struct inbox_parts *out);
 void store_inbox_parts_free(struct inbox_parts *p);
 
+/* reason: why an orphan is one, NULL otherwise. */
 int store_inbox_add_part(struct store *st, int64_t sim_id, const char *sender,
 			 int32_t ref, int total, int seq, const char *body,
 			 int64_t raw_id, enum reasm_state state,
-			 int64_t message_id, int64_t now);
+			 int64_t message_id, const char *reason, int64_t now);
 /* Every waiting part of the key now belongs to message_id. */
 int store_inbox_assign_parts(struct store *st, int64_t sim_id,
 			     const char *sender, int32_t ref, int total,
@@ -81,13 +82,15 @@ int64_t store_inbox_last_sent(struct store *st, const char *number);
 /* ---- opt-outs ---- */
 
 /*
- * Opts number out (source "keyword" or "manual"). *was_active tells whether
- * it already was. Queued and deferred messages to the number become
- * suppressed; *suppressed counts them.
+ * Opts number out (source "keyword" or "manual"; how "exact" or "broad" for
+ * keywords, NULL otherwise). *was_active tells whether it already was.
+ * Queued and deferred messages to the number become suppressed;
+ * *suppressed counts them.
  */
 int store_optout_add(struct store *st, const char *number,
 		     const char *keyword, int64_t sim_id, const char *source,
-		     int64_t now, bool *was_active, int *suppressed);
+		     const char *how, int64_t now, bool *was_active,
+		     int *suppressed);
 /* Opts number back in; *was_active tells whether it was opted out. */
 int store_optout_remove(struct store *st, const char *number, int64_t now,
 			bool *was_active);

@@ -42,6 +42,7 @@ struct outbox_new {
 	int64_t pin_sim_id;		/* 0: not pinned */
 	const char *pin_sim;		/* the SIM: header as written */
 	bool report, flash, ucs2;
+	int language;			/* enum sms_language */
 	int validity_minutes;		/* -1: none */
 	int parts;
 	const char *origin;		/* "spool", "optout-reply", … */
@@ -79,6 +80,7 @@ struct outbox_msg {
 	char *body;			/* malloc'd; outbox_msg_clear() */
 	enum msg_kind kind;
 	bool report, flash, ucs2;
+	int language;
 	int validity_minutes;
 	int parts;
 	int parts_sent;			/* parts that already went out */

@@ -326,3 +326,30 @@ TEST(inbound_garbage_pdu_kept_raw_and_acknowledged)
 			 " '%could not be decoded%'"), 1);
 	teardown();
 }
+
+TEST(inbound_emoji_split_across_parts_is_joined)
+{
+	/* A phone split 😀 (D83D DE00) between two UCS-2 parts: "A" + high
+	 * surrogate, then low surrogate + "B" (hand-built, as our encoder
+	 * never splits a pair). */
+	if (!setup(""))
+		return;
+	receive("00440D91945111325476F80008621172900300000A0500032A02010041D83D");
+	receive("00440D91945111325476F80008621172900300000A0500032A0202DE000042");
+	CHECK_INT(scalar("SELECT count(*) FROM inbox"), 1);
+	CHECK_STR(text("SELECT body FROM inbox"), "A\xf0\x9f\x98\x80" "B");
+	teardown();
+}
+
+TEST(inbound_lone_surrogate_becomes_replacement_character)
+{
+	if (!setup("reassembly_timeout = 50ms\n"))
+		return;
+	receive("00440D91945111325476F80008621172900300000A0500032B02010041D83D");
+	for (int64_t end = loop_clock_ms() + 5000;
+	     scalar("SELECT count(*) FROM inbox") == 0 && loop_clock_ms() < end;)
+		loop_run_once(env.loop, 20);
+	CHECK_STR(text("SELECT body FROM inbox"),
+		  "A\xef\xbf\xbd[missing part 2/2]");
+	teardown();
+}

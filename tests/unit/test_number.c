@@ -6,11 +6,16 @@
 #include <stdlib.h>
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+#define E164 NUMBER_KIND_E164
+#define SHORT NUMBER_KIND_SHORT
 
 static const struct number_rules germany = { "49", "0" };
 static const struct number_rules no_country = { "", "0" };
 static const struct number_rules nanp = { "1", "1" };
 static const struct number_rules no_trunk = { "49", "" };
+#define de germany
+#define nocc no_country
+#define notrunk no_trunk
 
 TEST(number_accepts_and_normalises)
 {
@@ -20,37 +25,37 @@ TEST(number_accepts_and_normalises)
 		enum number_kind kind;
 	} v[] = {
 		/* E.164 as written, with the formatting people use */
-		{ &germany, "+491721234567", "+491721234567", NUMBER_KIND_E164 },
-		{ &germany, "+44 20 7946-0958", "+442079460958", NUMBER_KIND_E164 },
-		{ &germany, "+1 (555) 123.4567", "+15551234567", NUMBER_KIND_E164 },
-		{ &germany, "  +15551234567  ", "+15551234567", NUMBER_KIND_E164 },
-		{ &germany, "+49 (0)172 1234567", "+491721234567", NUMBER_KIND_E164 },
-		{ &germany, "+49 (0) 172 1234567", "+491721234567", NUMBER_KIND_E164 },
+		{ &de, "+491721234567", "+491721234567", E164 },
+		{ &de, "+44 20 7946-0958", "+442079460958", E164 },
+		{ &de, "+1 (555) 123.4567", "+15551234567", E164 },
+		{ &de, "  +15551234567  ", "+15551234567", E164 },
+		{ &de, "+49 (0)172 1234567", "+491721234567", E164 },
+		{ &de, "+49 (0) 172 1234567", "+491721234567", E164 },
 		/* smstools3: bare digits are international, grouped allowed */
-		{ &germany, "491721234567", "+491721234567", NUMBER_KIND_E164 },
-		{ &germany, "358 12 345 6789", "+358123456789", NUMBER_KIND_E164 },
-		{ &no_country, "491721234567", "+491721234567", NUMBER_KIND_E164 },
+		{ &de, "491721234567", "+491721234567", E164 },
+		{ &de, "358 12 345 6789", "+358123456789", E164 },
+		{ &nocc, "491721234567", "+491721234567", E164 },
 		/* trunk prefix: national, takes the default country */
-		{ &germany, "01721234567", "+491721234567", NUMBER_KIND_E164 },
-		{ &germany, "0172/1234567", "+491721234567", NUMBER_KIND_E164 },
-		{ &germany, "0172-123 45 67", "+491721234567", NUMBER_KIND_E164 },
-		{ &nanp, "15551234567", "+15551234567", NUMBER_KIND_E164 },
-		{ &nanp, "1 (555) 123-4567", "+15551234567", NUMBER_KIND_E164 },
+		{ &de, "01721234567", "+491721234567", E164 },
+		{ &de, "0172/1234567", "+491721234567", E164 },
+		{ &de, "0172-123 45 67", "+491721234567", E164 },
+		{ &nanp, "15551234567", "+15551234567", E164 },
+		{ &nanp, "1 (555) 123-4567", "+15551234567", E164 },
 		/* "00" international call prefix */
-		{ &germany, "00491721234567", "+491721234567", NUMBER_KIND_E164 },
-		{ &no_country, "0044 20 7946 0958", "+442079460958", NUMBER_KIND_E164 },
-		/* no trunk prefix configured: everything bare is international */
-		{ &no_trunk, "4917212345", "+4917212345", NUMBER_KIND_E164 },
-		{ NULL, "4917212345", "+4917212345", NUMBER_KIND_E164 },
+		{ &de, "00491721234567", "+491721234567", E164 },
+		{ &nocc, "0044 20 7946 0958", "+442079460958", E164 },
+		/* no trunk prefix: everything bare is international */
+		{ &notrunk, "4917212345", "+4917212345", E164 },
+		{ NULL, "4917212345", "+4917212345", E164 },
 		/* short codes */
-		{ &germany, "s12345", "12345", NUMBER_KIND_SHORT },
-		{ &germany, "S 8 88", "888", NUMBER_KIND_SHORT },
-		{ &germany, "s0800", "0800", NUMBER_KIND_SHORT },
-		{ &no_country, "s22", "22", NUMBER_KIND_SHORT },
+		{ &de, "s12345", "12345", SHORT },
+		{ &de, "S 8 88", "888", SHORT },
+		{ &de, "s0800", "0800", SHORT },
+		{ &nocc, "s22", "22", SHORT },
 		/* the limits themselves */
-		{ &germany, "+123456789012345", "+123456789012345", NUMBER_KIND_E164 },
-		{ &germany, "+2901234", "+2901234", NUMBER_KIND_E164 },
-		{ &germany, "s123456789012345", "123456789012345", NUMBER_KIND_SHORT },
+		{ &de, "+123456789012345", "+123456789012345", E164 },
+		{ &de, "+2901234", "+2901234", E164 },
+		{ &de, "s123456789012345", "123456789012345", SHORT },
 	};
 
 	for (size_t i = 0; i < N(v); i++) {
@@ -79,38 +84,59 @@ TEST(number_refuses_with_reason)
 		{ &germany, "", 0, "empty number" },
 		{ &germany, "   ", 0, "empty number" },
 		{ &germany, "abc", 0, "letter 'a' is not allowed in a number" },
-		{ &germany, "+49172x234567", 0, "letter 'x' is not allowed in a number" },
-		{ &germany, "+491721234567;ATD", 0, "character ';' is not allowed in a number" },
-		{ &germany, "\"+491721234567\"", 0, "character '\"' is not allowed in a number" },
-		{ &germany, "+4917212\r34567", 0, "control byte 0x0d is not allowed in a number" },
-		{ &germany, "+4917212\n34567", 0, "control byte 0x0a is not allowed in a number" },
-		{ &germany, "+4917212\t34567", 0, "control byte 0x09 is not allowed in a number" },
-		{ &germany, "+4917212\0" "34567", 14, "control byte 0x00 is not allowed in a number" },
-		{ &germany, "+49 172\xc2\xa0" "1234567", 0, "non-ASCII byte 0xc2 is not allowed in a number" },
-		{ &germany, "+49+1721234567", 0, "'+' is only allowed at the start" },
-		{ &germany, "++491721234567", 0, "'+' is only allowed at the start" },
+		{ &de, "+49172x234567", 0,
+		  "letter 'x' is not allowed in a number" },
+		{ &de, "+491721234567;ATD", 0,
+		  "character ';' is not allowed in a number" },
+		{ &de, "\"+491721234567\"", 0,
+		  "character '\"' is not allowed in a number" },
+		{ &de, "+4917212\r34567", 0,
+		  "control byte 0x0d is not allowed in a number" },
+		{ &de, "+4917212\n34567", 0,
+		  "control byte 0x0a is not allowed in a number" },
+		{ &de, "+4917212\t34567", 0,
+		  "control byte 0x09 is not allowed in a number" },
+		{ &de, "+4917212\0" "34567", 14,
+		  "control byte 0x00 is not allowed in a number" },
+		{ &de, "+49 172\xc2\xa0" "1234567", 0,
+		  "non-ASCII byte 0xc2 is not allowed in a number" },
+		{ &de, "+49+1721234567", 0,
+		  "'+' is only allowed at the start" },
+		{ &de, "++491721234567", 0,
+		  "'+' is only allowed at the start" },
 		{ &germany, "+", 0, "no digits" },
 		{ &germany, "( - )", 0, "no digits" },
-		{ &germany, "+1234567890123456", 0, "too long: 16 digits, E.164 allows at most 15" },
+		{ &de, "+1234567890123456", 0,
+		  "too long: 16 digits, E.164 allows at most 15" },
 		{ &germany, "12345678901234567890123456789012345678901", 0,
 		  "too long: 41 digits, E.164 allows at most 15" },
 		{ &germany, "+123456", 0,
-		  "too short: 6 digits, an international number has at least 7 (write short codes as s12345)" },
+		  "too short: 6 digits, an international number has at least 7 "
+		  "(write short codes as s12345)" },
 		{ &germany, "12345", 0,
-		  "too short: 5 digits, an international number has at least 7 (write short codes as s12345)" },
-		{ &germany, "+0491721234567", 0, "a country code never starts with 0" },
+		  "too short: 5 digits, an international number has at least 7 "
+		  "(write short codes as s12345)" },
+		{ &de, "+0491721234567", 0,
+		  "a country code never starts with 0" },
 		{ &no_country, "01721234567", 0,
-		  "a national number (it starts with the trunk prefix '0') needs default_country in the configuration" },
+		  "a national number (it starts with the trunk prefix '0') "
+		  "needs default_country in the configuration" },
 		{ &germany, "0", 0, "no digits after the trunk prefix" },
 		{ &germany, "0123456789012345", 0,
-		  "too long: 17 digits with the country code, E.164 allows at most 15" },
+		  "too long: 17 digits with the country code, E.164 allows at "
+		  "most 15" },
 		{ &germany, "s", 0, "no digits" },
 		{ &germany, "s1", 0, "a short code has 2 to 15 digits, not 1" },
-		{ &germany, "s1234567890123456", 0, "a short code has 2 to 15 digits, not 16" },
+		{ &de, "s1234567890123456", 0,
+		  "a short code has 2 to 15 digits, not 16" },
 		{ &germany, "s+123", 0, "'+' is only allowed at the start" },
-		{ &germany, "tel:+491721234567", 0, "letter 't' is not allowed in a number" },
-		{ &germany, "+49 (0172) 1234567", 0, NULL },	/* accepted: (0172) is not "(0)" */
-		{ &germany, "0049", 0, "too short: 2 digits, an international number has at least 7 (write short codes as s12345)" },
+		{ &de, "tel:+491721234567", 0,
+		  "letter 't' is not allowed in a number" },
+		/* accepted: (0172) is not "(0)" */
+		{ &germany, "+49 (0172) 1234567", 0, NULL },
+		{ &de, "0049", 0,
+		  "too short: 2 digits, an international number has at least 7 "
+		  "(write short codes as s12345)" },
 	};
 
 	for (size_t i = 0; i < N(v); i++) {
@@ -137,7 +163,8 @@ TEST(number_reason_fits_small_buffers)
 	char out[NUMBER_MAX], err[8];
 	enum number_kind kind;
 
-	CHECK(!number_normalise("x", 1, &germany, out, &kind, err, sizeof(err)));
+	CHECK(!number_normalise("x", 1, &germany, out, &kind, err,
+				sizeof(err)));
 	CHECK_INT(strlen(err), 7);
 }
 

@@ -1,0 +1,142 @@
+/*
+ * smsgw optout list [--json]
+ * smsgw optout add NUMBER [--keyword K]
+ * smsgw optout remove NUMBER
+ *
+ * Manual entries are recorded with source "manual". Adding suppresses the
+ * number's queued messages at once; the daemon's next claim would anyway.
+ */
+#include "cli.h"
+#include "cli_query.h"
+#include "config.h"
+#include "control.h"
+#include "number.h"
+#include "store.h"
+#include "store_inbox.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char list_sql[] =
+	"SELECT number, opted_out_at, keyword, sim, active, source, updated_at"
+	" FROM optouts WHERE active = 1 ORDER BY opted_out_at DESC";
+
+static const char list_all_sql[] =
+	"SELECT number, opted_out_at, keyword, sim, active, source, updated_at"
+	" FROM optouts ORDER BY opted_out_at DESC";
+
+static int normalise(const struct config *cfg, const char *in,
+		     char out[NUMBER_MAX])
+{
+	struct number_rules r = { .default_country = cfg->default_country,
+				  .trunk_prefix = cfg->trunk_prefix };
+	enum number_kind kind;
+	char err[128];
+
+	if (!number_normalise(in, strlen(in), &r, out, &kind, err, sizeof(err)))
+		return cli_error("'%s' is not a number: %s", in, err);
+	return CLI_OK;
+}
+
+static int add(struct cli *cli, struct store *st, const char *number,
+	       const char *keyword)
+{
+	char n[NUMBER_MAX];
+	bool was_active;
+	int suppressed;
+
+	if (normalise(cli->cfg, number, n) != CLI_OK)
+		return CLI_ERROR;
+	if (store_begin(st) < 0)
+		return cli_error("database: %s", store_errmsg(st));
+	if (store_optout_add(st, n, keyword, 0, "manual", NULL, store_now_ms(),
+			     &was_active, &suppressed) < 0 ||
+	    (!was_active && store_event(st, STORE_EVENT_INFO, "cli",
+					"%s opted out by hand; %d queued "
+					"message%s suppressed", n, suppressed,
+					suppressed == 1 ? "" : "s") < 0)) {
+		store_rollback(st);
+		return cli_error("database: %s", store_errmsg(st));
+	}
+	if (store_commit(st) < 0)
+		return cli_error("database: %s", store_errmsg(st));
+	if (was_active)
+		printf("%s was already opted out\n", n);
+	else
+		printf("%s opted out (%d queued message%s suppressed)\n", n,
+		       suppressed, suppressed == 1 ? "" : "s");
+	return CLI_OK;
+}
+
+static int remove_number(struct cli *cli, struct store *st, const char *number)
+{
+	char n[NUMBER_MAX];
+	bool was_active;
+
+	if (normalise(cli->cfg, number, n) != CLI_OK)
+		return CLI_ERROR;
+	if (store_begin(st) < 0)
+		return cli_error("database: %s", store_errmsg(st));
+	if (store_optout_remove(st, n, store_now_ms(), &was_active) < 0 ||
+	    (was_active && store_event(st, STORE_EVENT_INFO, "cli",
+				       "%s opted in by hand", n) < 0)) {
+		store_rollback(st);
+		return cli_error("database: %s", store_errmsg(st));
+	}
+	if (store_commit(st) < 0)
+		return cli_error("database: %s", store_errmsg(st));
+	if (!was_active)
+		return cli_error("%s is not opted out", n);
+	/* Messages held back are not revived: they were suppressed for good. */
+	control_send(cli->cfg->spool, "kick");
+	printf("%s removed from the opt-out list\n", n);
+	return CLI_OK;
+}
+
+int cli_optout(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "keyword", required_argument, NULL, 'k' },
+		{ 0 },
+	};
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	const char *verb, *keyword = NULL;
+	bool all = false;
+	struct store *st;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "jak:", opts, NULL)) != -1) {
+		if (c == 'j')
+			fmt = CLI_FORMAT_JSON;
+		else if (c == 'a')
+			all = true;
+		else if (c == 'k')
+			keyword = optarg;
+		else
+			return cli_usage("optout: unknown option");
+	}
+	if (optind >= argc)
+		return cli_usage("optout: list, add NUMBER or remove NUMBER?");
+	verb = argv[optind++];
+	if (strcmp(verb, "list") == 0) {
+		if (optind != argc)
+			return cli_usage("optout list takes no number");
+	} else if (strcmp(verb, "add") == 0 || strcmp(verb, "remove") == 0) {
+		if (optind != argc - 1)
+			return cli_usage("optout %s: one number, please", verb);
+	} else {
+		return cli_usage("optout: unknown action '%s'", verb);
+	}
+	st = cli_store(cli);
+	if (!st)
+		return CLI_ERROR;
+	if (strcmp(verb, "list") == 0)
+		return cli_print_query(st, all ? list_all_sql : list_sql, NULL, 0,
+				       fmt, 0, stdout) < 0 ? CLI_ERROR : CLI_OK;
+	if (strcmp(verb, "add") == 0)
+		return add(cli, st, argv[optind], keyword);
+	return remove_number(cli, st, argv[optind]);
+}

@@ -1,0 +1,366 @@
+/*
+ * spool_accept — one spool file: claimed by rename, read in two passes,
+ * its recipients committed to the outbox in one transaction, then removed;
+ * or moved to rejected/ with a .reason that says why (line and header).
+ */
+#include "spool_priv.h"
+#include "config.h"
+#include "fsutil.h"
+#include "log.h"
+#include "sim.h"
+#include "sms.h"
+#include "spool_file.h"
+#include "spool_parse.h"
+#include "store.h"
+#include "store_outbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The state of pass 2. */
+struct accept_ctx {
+	struct spool *sp;
+	const struct spool_message *msg;
+	struct outbox_new base;		/* what every recipient shares */
+	struct sms_encode_opts opts;
+	bool campaign_paused;
+	int64_t file_id;
+	int64_t now;
+	int fixed_parts;		/* a plain body's parts, else 0 */
+	long queued, deferred, suppressed;
+	char why[256];			/* set when the file must be rejected */
+};
+
+/* Writes "<why> [<category>]" next to the rejected file; 0 or -errno. */
+static int write_reason(struct spool *sp, const char *target,
+			const char *category, const char *why)
+{
+	char name[320], line[512];
+	int fd, rc = 0;
+	size_t len;
+
+	len = (size_t)snprintf(line, sizeof(line), "%s [%s]\n", why, category);
+	if (len >= sizeof(line))
+		len = sizeof(line) - 1;
+	snprintf(name, sizeof(name), "%s.reason", target);
+	fd = openat(sp->rejected_fd, name, O_WRONLY | O_CREAT | O_TRUNC |
+					       O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
+/* Moves from_fd/name into rejected/, under another name when taken. */
+static int move_rejected(struct spool *sp, int from_fd, const char *name,
+			 const char *target_base, char *target, size_t size)
+{
+	for (int i = 0; i < 1000; i++) {
+		if (i == 0)
+			snprintf(target, size, "%s", target_base);
+		else
+			snprintf(target, size, "%s.%d", target_base, i);
+		if (renameat2(from_fd, name, sp->rejected_fd, target,
+			      RENAME_NOREPLACE) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return -errno;
+	}
+	return -EEXIST;
+}
+
+static void reject(struct spool *sp, int from_fd, const char *name,
+		   const char *category, const char *why)
+{
+	char target[300], base[160];
+	int rc;
+
+	/* A name we refuse is not one to reuse in rejected/ either. */
+	if (strcmp(category, "name") == 0)
+		snprintf(base, sizeof(base), "badname-%lld",
+			 (long long)store_now_ms());
+	else
+		snprintf(base, sizeof(base), "%s", name);
+	rc = move_rejected(sp, from_fd, name, base, target, sizeof(target));
+	if (rc == 0)
+		rc = write_reason(sp, target, category, why);
+	if (rc == 0)
+		rc = fs_sync_dirfd(sp->rejected_fd);
+	if (rc < 0)
+		log_error("spool: cannot move %s to rejected/: %s", name,
+			  strerror(-rc));
+	log_notice("spool: rejected %s: %s", target, why);
+	store_event(sp->store, STORE_EVENT_WARNING, "spool",
+		    "rejected %s (%s): %s", target, category, why);
+}
+
+static void reject_error(struct spool *sp, int from_fd, const char *name,
+			 const struct spool_error *e)
+{
+	char why[300];
+
+	spool_error_format(e, why, sizeof(why));
+	reject(sp, from_fd, name, spool_error_code_name(e->code), why);
+}
+
+/* Parts of one recipient's text; false (with ctx->why) if it cannot go. */
+static bool count_parts(struct accept_ctx *c, const struct spool_recipient *r,
+			int *parts)
+{
+	struct sms_preview pv;
+	char err[160];
+
+	if (c->fixed_parts) {
+		*parts = c->fixed_parts;
+		return true;
+	}
+	if (!sms_preview(r->body, r->body_len, &c->opts, &pv, err, sizeof(err))) {
+		snprintf(c->why, sizeof(c->why), "line %u: the text cannot be "
+			 "sent: %s", r->line, err);
+		return false;
+	}
+	if (pv.parts > c->sp->cfg->max_parts) {
+		snprintf(c->why, sizeof(c->why), "line %u: the text needs %d SMS "
+			 "parts; max_parts is %d", r->line, pv.parts,
+			 c->sp->cfg->max_parts);
+		return false;
+	}
+	*parts = pv.parts;
+	if (!c->msg->personalised)
+		c->fixed_parts = pv.parts;
+	return true;
+}
+
+static bool add_recipient(const struct spool_recipient *r, void *ud)
+{
+	struct accept_ctx *c = ud;
+	struct outbox_new m = c->base;
+	enum outbox_add_result res;
+
+	if (!count_parts(c, r, &m.parts))
+		return false;
+	m.recipient = r->number;
+	m.body = r->body;
+	if (store_outbox_add(c->sp->store, c->file_id, &m, c->campaign_paused,
+			     c->now, NULL, &res) < 0) {
+		snprintf(c->why, sizeof(c->why), "database error");
+		return false;
+	}
+	if (res == OUTBOX_ADDED_QUEUED)
+		c->queued++;
+	else if (res == OUTBOX_ADDED_DEFERRED)
+		c->deferred++;
+	else
+		c->suppressed++;
+	return true;
+}
+
+static enum msg_priority priority(enum spool_priority p)
+{
+	return p == SPOOL_PRIORITY_HIGH	 ? MSG_PRIORITY_HIGH
+	       : p == SPOOL_PRIORITY_LOW ? MSG_PRIORITY_LOW
+					 : MSG_PRIORITY_NORMAL;
+}
+
+/* What every message of the file shares; false with ctx->why if the file
+ * names a SIM we do not have. */
+static bool prepare(struct accept_ctx *c)
+{
+	const struct spool_message *msg = c->msg;
+	const struct config *cfg = c->sp->cfg;
+	struct outbox_new *b = &c->base;
+
+	*b = (struct outbox_new){
+		.kind = msg->kind == SPOOL_KIND_BULK ? MSG_KIND_BULK
+						     : MSG_KIND_DIRECT,
+		.priority = priority(msg->priority),
+		.not_before = msg->has_send_at ? msg->send_at_ms : 0,
+		.pool = msg->pool,
+		.report = msg->report < 0 ? cfg->report_default : msg->report,
+		.flash = msg->flash,
+		.ucs2 = msg->force_ucs2,
+		.language = msg->language,
+		.validity_minutes = msg->validity_minutes,
+		.origin = "spool",
+	};
+	b->expires_at = (b->not_before > c->now ? b->not_before : c->now) +
+			cfg->expire_after_ms;
+	if (msg->sim) {
+		struct sim *s = sim_find(c->sp->reg, msg->sim);
+
+		if (!s) {
+			snprintf(c->why, sizeof(c->why), "SIM: no configured "
+				 "SIM is '%s' (by name, ICCID or number)",
+				 msg->sim);
+			return false;
+		}
+		b->pin_sim_id = s->id;
+		b->pin_sim = msg->sim;
+	}
+	sms_encode_opts_init(&c->opts);
+	c->opts.force_ucs2 = msg->force_ucs2;
+	c->opts.language = (enum sms_language)msg->language;
+	return true;
+}
+
+/* The transaction of one file: 1 committed, 0 nothing to do, -1 rejected
+ * (the caller moves it), -EIO a database problem (the file stays). */
+static int commit_file(struct accept_ctx *c, int fd, struct spool_parser *p,
+		       const char *name)
+{
+	struct store *st = c->sp->store;
+	bool dup;
+	int rc;
+
+	if (store_begin(st) < 0)
+		return -EIO;
+	if (store_outbox_file_begin(st, name, c->msg->hash, c->msg->id, c->now,
+				    &c->file_id, &dup) < 0)
+		goto db;
+	if (dup) {
+		store_rollback(st);
+		return 0;
+	}
+	if (c->msg->campaign &&
+	    store_outbox_campaign(st, c->msg->campaign, c->now,
+				  &c->base.campaign_id, &c->campaign_paused) < 0)
+		goto db;
+	rc = spool_file_recipients(fd, p, c->sp->cfg->max_file_bytes,
+				   add_recipient, c);
+	if (rc == -EBADMSG && !c->why[0])
+		spool_error_format(spool_parse_error(p), c->why, sizeof(c->why));
+	if (rc < 0 && c->why[0] && strcmp(c->why, "database error") != 0) {
+		store_rollback(st);
+		return -1;
+	}
+	if (rc < 0 || store_outbox_file_done(st, c->file_id, (long)c->msg->recipients,
+					     (long)c->msg->duplicates) < 0)
+		goto db;
+	return store_commit(st) < 0 ? -EIO : 1;
+db:
+	store_rollback(st);
+	return -EIO;
+}
+
+static void accepted(struct spool *sp, const char *name,
+		     const struct accept_ctx *c)
+{
+	const struct spool_message *msg = c->msg;
+
+	log_info("spool: accepted %s: %zu recipient%s", name, msg->recipients,
+		 msg->recipients == 1 ? "" : "s");
+	store_event(sp->store, STORE_EVENT_INFO, "spool",
+		    "accepted %s: %zu recipient%s (%ld queued, %ld deferred, "
+		    "%ld suppressed, %zu duplicate%s removed)%s%s", name,
+		    msg->recipients, msg->recipients == 1 ? "" : "s", c->queued,
+		    c->deferred, c->suppressed, msg->duplicates,
+		    msg->duplicates == 1 ? "" : "s",
+		    msg->campaign ? ", campaign " : "",
+		    msg->campaign ? msg->campaign : "");
+}
+
+/* Accepts active/name; recovering: it was claimed before a restart. */
+static int accept_file(struct spool *sp, const char *name, bool recovering)
+{
+	struct accept_ctx c = { .sp = sp, .now = store_now_ms() };
+	struct spool_rules rules;
+	struct spool_error e = { 0 };
+	struct spool_parser *p = NULL;
+	int fd, rc;
+
+	fd = spool_file_open(sp->active_fd, name, sp->cfg->max_file_bytes, &e);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0) {
+		if (!e.text[0])
+			snprintf(e.text, sizeof(e.text), "%s", strerror(-fd));
+		reject_error(sp, sp->active_fd, name, &e);
+		return 0;
+	}
+	spool_rules_init(&rules, sp->cfg);
+	p = spool_parse_new(&rules);
+	rc = p ? spool_file_scan(fd, p, sp->cfg->max_file_bytes) : -ENOMEM;
+	if (rc == -EBADMSG) {
+		reject_error(sp, sp->active_fd, name, spool_parse_error(p));
+		rc = 0;
+		goto out;
+	}
+	if (rc < 0) {
+		log_error("spool: reading %s: %s; left in active/ for the next "
+			  "start", name, strerror(-rc));
+		goto out;
+	}
+	c.msg = spool_parse_message(p);
+	if (recovering && store_outbox_file_seen(sp->store, name, c.msg->hash)) {
+		/* Committed just before a crash; only the unlink was missing. */
+		unlinkat(sp->active_fd, name, 0);
+		rc = 0;
+		goto out;
+	}
+	rc = prepare(&c) ? commit_file(&c, fd, p, name) : -1;
+	if (rc == -1) {
+		reject(sp, sp->active_fd, name, "value", c.why);
+		rc = 0;
+	} else if (rc == 0) {
+		log_notice("spool: %s repeats the Id: of an accepted file; not "
+			   "queued again", name);
+		store_event(sp->store, STORE_EVENT_INFO, "spool",
+			    "%s not queued again: Id '%s' was accepted before",
+			    name, c.msg->id);
+		unlinkat(sp->active_fd, name, 0);
+	} else if (rc == 1) {
+		accepted(sp, name, &c);
+		unlinkat(sp->active_fd, name, 0);
+		fs_sync_dirfd(sp->active_fd);
+	} else {
+		log_error("spool: %s not accepted (database error); left in "
+			  "active/ for the next start", name);
+		rc = 0;
+	}
+out:
+	spool_parse_free(p);
+	close(fd);
+	return rc > 0;
+}
+
+int spool_take(struct spool *sp, const char *name)
+{
+	char why[200];
+
+	switch (spool_file_name_check(name, why, sizeof(why))) {
+	case SPOOL_FILE_NAME_IGNORE:
+		return 0;
+	case SPOOL_FILE_NAME_BAD:
+		reject(sp, sp->outgoing_fd, name, "name", why);
+		return 0;
+	case SPOOL_FILE_NAME_OK:
+		break;
+	}
+	/* The claim: after this rename no other reader sees the file. */
+	if (renameat2(sp->outgoing_fd, name, sp->active_fd, name,
+		      RENAME_NOREPLACE) < 0) {
+		if (errno == EEXIST) {
+			/* A leftover of a crash under the same name: finish
+			 * it, then take the new one. */
+			spool_recover(sp, name);
+			if (renameat2(sp->outgoing_fd, name, sp->active_fd,
+				      name, RENAME_NOREPLACE) == 0)
+				return accept_file(sp, name, false);
+		}
+		if (errno != ENOENT)
+			log_error("spool: cannot claim %s: %m", name);
+		return 0;
+	}
+	return accept_file(sp, name, false);
+}
+
+void spool_recover(struct spool *sp, const char *name)
+{
+	accept_file(sp, name, true);
+}

@@ -1,0 +1,298 @@
+/* spool_parse_header — one header line; see include/spool_parse_priv.h. */
+#include "spool_parse_priv.h"
+
+#include "spool_text.h"
+#include "store.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static bool keep(struct spool_parser *p, const char **dst, const char *v)
+{
+	char *copy = strdup(v);
+
+	if (!copy)
+		return spool_parse_fail(p, SPOOL_ERROR_NOMEM, NULL,
+					"out of memory");
+	*dst = copy;
+	return true;
+}
+
+static bool add_macro(struct spool_parser *p, const char *v, size_t n)
+{
+	const char *eq = memchr(v, '=', n);
+	char *m, **grown;
+
+	if (!eq || eq == v)
+		return spool_parse_fail(p, SPOOL_ERROR_VALUE, "Macro",
+					"'%s' is not name=value",
+					SPOOL_TEXT_Q(v));
+	grown = realloc(p->macros, (p->nmacros + 1) * sizeof(*grown));
+	if (!grown)
+		return spool_parse_fail(p, SPOOL_ERROR_NOMEM, NULL,
+					"out of memory");
+	p->macros = grown;
+	m = malloc(n + 1);
+	if (!m)
+		return spool_parse_fail(p, SPOOL_ERROR_NOMEM, NULL,
+					"out of memory");
+	memcpy(m, v, n + 1);
+	m[eq - v] = '\0';
+	p->macros[p->nmacros++] = m;
+	return true;
+}
+
+static bool small_int(const char *v, long lo, long hi, long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)v[0]))
+		return false;
+	*out = strtol(v, &end, 10);
+	return !*end && *out >= lo && *out <= hi;
+}
+
+static bool to_toa(struct spool_parser *p, const char *v)
+{
+	if (strncasecmp(v, "int", 3) == 0 || strncasecmp(v, "unk", 3) == 0)
+		return true;	/* how we read numbers anyway */
+	if (strncasecmp(v, "nat", 3) == 0)
+		return spool_parse_fail(p, SPOOL_ERROR_UNSUPPORTED, "To_TOA",
+					"national numbers without their trunk "
+					"prefix are not supported: write them "
+					"with it or in international form");
+	return spool_parse_fail(p, SPOOL_ERROR_VALUE, "To_TOA",
+				"'%s' is not International, National or "
+				"Unknown", SPOOL_TEXT_Q(v));
+}
+
+/* Headers with a yes/no value, or one of a few words. */
+static bool simple(struct spool_parser *p, const struct spool_header_def *d,
+		   const char *v)
+{
+	struct spool_message *m = &p->msg;
+	char why[160];
+	bool b, unsup;
+	long n;
+
+	switch (d->id) {
+	case SPOOL_HEADER_KIND:
+		m->kind_given = true;
+		if (spool_header_kind(v, &m->kind, why, sizeof(why)))
+			return true;
+		break;
+	case SPOOL_HEADER_PRIORITY:
+		if (spool_header_priority(v, &m->priority, why, sizeof(why)))
+			return true;
+		break;
+	case SPOOL_HEADER_REPORT:
+	case SPOOL_HEADER_FLASH:
+		if (!spool_header_bool(v, &b)) {
+			snprintf(why, sizeof(why), "'%s' is not yes or no",
+				 SPOOL_TEXT_Q(v));
+			break;
+		}
+		if (d->id == SPOOL_HEADER_REPORT)
+			m->report = b;
+		else
+			m->flash = m->flash || b;
+		return true;
+	case SPOOL_HEADER_VALIDITY:
+		if (spool_header_validity(v, &m->validity_minutes, why,
+					  sizeof(why)))
+			return true;
+		break;
+	case SPOOL_HEADER_ALPHABET:
+		if (spool_header_alphabet(v, &m->alphabet, &unsup, why,
+					  sizeof(why))) {
+			m->force_ucs2 = m->alphabet == SPOOL_ALPHABET_UCS2;
+			return true;
+		}
+		if (unsup)
+			return spool_parse_fail(p, SPOOL_ERROR_UNSUPPORTED,
+						d->name, "%s", why);
+		break;
+	case SPOOL_HEADER_LANGUAGE:
+		if (!spool_header_language(v, &m->language, why, sizeof(why)))
+			break;
+		/* Only these have shift tables in the codec; the others
+		 * still send, as GSM 7-bit default or UCS-2. */
+		if (m->language > 3)
+			m->language = 0;
+		return true;
+	case SPOOL_HEADER_RETRIES:
+		if (small_int(v, 0, 100, &n)) {
+			m->retries = (int)n;
+			return true;
+		}
+		snprintf(why, sizeof(why), "'%s' is not a number from 0 to "
+			 "100", SPOOL_TEXT_Q(v));
+		break;
+	case SPOOL_HEADER_CLASS:
+		/* TS 23.038 §4: class 0 is a flash message; 1–3 only say
+		 * where the phone stores it, which we leave to the phone. */
+		if (small_int(v, 0, 3, &n)) {
+			m->flash = m->flash || n == 0;
+			return true;
+		}
+		snprintf(why, sizeof(why), "'%s' is not a class from 0 to 3",
+			 SPOOL_TEXT_Q(v));
+		break;
+	case SPOOL_HEADER_RECIPIENTS:
+		if (strcasecmp(v, "csv") == 0) {
+			m->csv = true;
+			return true;
+		}
+		snprintf(why, sizeof(why), "'%s' is not csv", SPOOL_TEXT_Q(v));
+		break;
+	default:
+		return true;
+	}
+	return spool_parse_fail(p, SPOOL_ERROR_VALUE, d->name, "%s", why);
+}
+
+static bool apply(struct spool_parser *p, const struct spool_header_def *d,
+		  char *v, size_t n)
+{
+	struct spool_message *m = &p->msg;
+	const struct spool_rules *r = &p->rules;
+	char why[200], sim[SPOOL_MAX_TEXT + 1];
+	bool off;
+
+	switch (d->id) {
+	case SPOOL_HEADER_TO:
+		return spool_parse_rcpt_to(p, v, n);
+	case SPOOL_HEADER_CAMPAIGN:
+	case SPOOL_HEADER_ID:
+		if (!spool_header_text(v, why, sizeof(why)))
+			break;
+		return keep(p, d->id == SPOOL_HEADER_ID ? &m->id : &m->campaign,
+			    v);
+	case SPOOL_HEADER_SEND_AT:
+		m->has_send_at = true;
+		if (store_parse_time(v, &m->send_at_ms))
+			return true;
+		snprintf(why, sizeof(why),
+			 "'%s' is not an ISO-8601 time with an offset "
+			 "(2026-11-27T08:00:00+02:00)", SPOOL_TEXT_Q(v));
+		break;
+	case SPOOL_HEADER_POOL:
+		if (!spool_header_pool(v, r->cfg, why, sizeof(why)))
+			break;
+		return keep(p, &m->pool, v);
+	case SPOOL_HEADER_SIM:
+		p->sim_line = p->line;
+		if (!spool_header_sim(v, r->cfg, &r->numbers, sim, sizeof(sim),
+				      &m->sim_kind, why, sizeof(why)))
+			break;
+		return keep(p, &m->sim, sim);
+	case SPOOL_HEADER_MACRO:
+		return add_macro(p, v, n);
+	case SPOOL_HEADER_TO_TOA:
+		return to_toa(p, v);
+	case SPOOL_HEADER_OFF_ONLY:
+		if (spool_header_bool(v, &off) && !off)
+			return true;
+		return spool_parse_fail(p, SPOOL_ERROR_UNSUPPORTED, d->name,
+					"%s", d->why);
+	case SPOOL_HEADER_UNSUPPORTED:
+		return spool_parse_fail(p, SPOOL_ERROR_UNSUPPORTED, d->name,
+					"%s", d->why);
+	case SPOOL_HEADER_IGNORED:
+		return true;
+	default:
+		return simple(p, d, v);
+	}
+	return spool_parse_fail(p, SPOOL_ERROR_VALUE, d->name, "%s", why);
+}
+
+static bool name_ok(const char *s, size_t n)
+{
+	if (!n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return false;
+	return true;
+}
+
+/*
+ * Cuts "Name: value" in place into a NUL-terminated name (s) and value
+ * (*v, *vlen), both trimmed.
+ */
+static bool split(struct spool_parser *p, char *s, size_t n, char **v,
+		  size_t *vlen)
+{
+	char *colon, quoted[64];
+	size_t name_len;
+
+	spool_text_quote(s, n, quoted, sizeof(quoted));
+	if (s[0] == ' ' || s[0] == '\t')
+		return spool_parse_fail(p, SPOOL_ERROR_SYNTAX, NULL,
+					"a header line cannot start with a "
+					"space");
+	colon = memchr(s, ':', n);
+	if (!colon)
+		return spool_parse_fail(p, SPOOL_ERROR_SYNTAX, NULL,
+					"'%s' is not a header line (Name: "
+					"value); a blank line must come before "
+					"the body", quoted);
+	for (name_len = (size_t)(colon - s);
+	     name_len && (s[name_len - 1] == ' ' || s[name_len - 1] == '\t');
+	     name_len--)
+		;
+	if (!name_ok(s, name_len))
+		return spool_parse_fail(p, SPOOL_ERROR_SYNTAX, NULL,
+					"'%s' is not a header line (Name: "
+					"value)", quoted);
+	*v = colon + 1;
+	while (**v == ' ' || **v == '\t')
+		(*v)++;
+	*vlen = (size_t)(s + n - *v);
+	while (*vlen && ((*v)[*vlen - 1] == ' ' || (*v)[*vlen - 1] == '\t'))
+		(*vlen)--;
+	(*v)[*vlen] = '\0';
+	s[name_len] = '\0';
+	return true;
+}
+
+bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
+{
+	const struct spool_header_def *d;
+	size_t name_len, vlen = 0;
+	char *v = NULL;
+
+	if (!spool_parse_check_line(p, s, n) || !split(p, s, n, &v, &vlen))
+		return false;
+	name_len = strlen(s);
+
+	d = spool_header_find(s, name_len);
+	if (!d && name_len > 2 && (s[0] == 'X' || s[0] == 'x') &&
+	    (s[1] == '-' || s[1] == '_')) {
+		/* X-: the writer's own, ignored but counted. */
+		if (++p->nheaders > p->rules.max_headers)
+			goto too_many;
+		return true;
+	}
+	if (!d)
+		return spool_parse_fail(p, SPOOL_ERROR_UNKNOWN_HEADER, NULL,
+					"unknown header '%s'", s);
+	if (d->id != SPOOL_HEADER_TO && ++p->nheaders > p->rules.max_headers)
+		goto too_many;
+	if (!d->repeatable && p->seen[d->slot])
+		return spool_parse_fail(p, SPOOL_ERROR_DUPLICATE_HEADER,
+					d->name,
+					"given twice (first on line %u)",
+					p->seen[d->slot]);
+	p->seen[d->slot] = p->line;
+	if (p->pass == 2 && d->id != SPOOL_HEADER_TO)
+		return true;
+	return apply(p, d, v, vlen);
+too_many:
+	return spool_parse_fail(p, SPOOL_ERROR_LIMIT, NULL,
+				"more than %zu header lines",
+				p->rules.max_headers);
+}

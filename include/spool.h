@@ -1,0 +1,36 @@
+/*
+ * spool — the daemon's side of the spool directory (DESIGN.md §4):
+ * outgoing/ watched with inotify, each file claimed by rename into
+ * active/, parsed (spool_parse.h, two passes), its recipients committed to
+ * the outbox in one transaction, and only then removed. A file that cannot
+ * be accepted moves to rejected/ with <name>.reason beside it.
+ *
+ * Crash safety: a file is in outgoing/, in active/ (claimed, maybe already
+ * committed), in rejected/, or gone after its commit. At start, active/ is
+ * finished first: a file whose name and content hash were committed is
+ * removed, any other is processed again; then outgoing/ is scanned. So a
+ * crash at any point loses nothing and a restart never enqueues twice.
+ */
+#ifndef SMSGW_SPOOL_H
+#define SMSGW_SPOOL_H
+
+struct config;
+struct loop;
+struct sim_registry;
+struct store;
+
+struct spool;
+
+/* Called after files were accepted, so the scheduler looks again. */
+typedef void (*spool_accepted_fn)(void *ud);
+
+/* Opens the spool directories (created by the daemon) and starts watching.
+ * Returns 0 or -errno. */
+int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
+	      struct sim_registry *reg, spool_accepted_fn accepted, void *ud,
+	      struct spool **out);
+void spool_free(struct spool *sp);
+/* SIGHUP: limits, numbers and pools of the new configuration. */
+void spool_set_config(struct spool *sp, const struct config *cfg);
+
+#endif
