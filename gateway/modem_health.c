@@ -51,14 +51,22 @@ void modem_health_apply(struct modem *m)
 	struct sim *s = modem_active_sim(m);
 
 	if (reg != m->registered && m->state == MODEM_STATE_READY) {
-		if (reg)
+		if (reg) {
 			modem_event(m, STORE_EVENT_INFO, "SIM %s registered%s%s",
 				    s->name, s->operator_name[0] ? " on " : "",
 				    s->operator_name);
-		else
+			/* The operator's name and the signal come with a
+			 * health check, soon. */
+			if (!modem_seq_running(m)) {
+				m->want_health = true;
+				m->health_wanted_at = loop_now(m->loop);
+				modem_kick(m);
+			}
+		} else {
 			modem_event(m, STORE_EVENT_WARNING,
 				    "SIM %s not registered: no network",
 				    s->name);
+		}
 	}
 	m->registered = reg;
 	s->registered = reg;
