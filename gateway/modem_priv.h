@@ -29,8 +29,8 @@
 #define MODEM_REG_MAX 4		/* registration queries kept apart */
 #define MODEM_READS_MAX 64	/* +CMGR in flight, for duplicates */
 /* ESC + AT at the start of init and on ladder step 1. */
-#define MODEM_WAKE_TIMEOUT_MS 2000
-#define MODEM_WAKE_TRIES 5
+#define MODEM_WAKE_TIMEOUT_MS 1000
+#define MODEM_WAKE_TRIES 10
 /* A SIM or modem that says "busy" is asked again this often... */
 #define MODEM_BUSY_RETRY_MS 1000
 /* ... this many times (the SIM of a SIM800 takes ~10 s after PIN). */
