@@ -15,6 +15,8 @@ from gateway import Gateway  # noqa: E402
 from modemsim import ModemSim  # noqa: E402
 from tap import wait_for  # noqa: E402
 
+__all__ = ["Gateway", "ModemSim", "wait_for"]
+
 
 def modem_conf(sim, i, slots=1, **extra):
     """A modem section for simulated modem i: name m<i>, slots "1".."n"."""
