@@ -368,6 +368,7 @@ void modem_ready(struct modem *m)
 		    m->registered ? "registered on " : "not registered",
 		    m->registered ? s->operator_name : "", s->signal_dbm);
 	m->want_import = true;
+	modem_health_note_echoes(m);
 	modem_health_arm(m);
 	modem_kick(m);
 }

@@ -157,6 +157,26 @@ enum modem_step_rc modem_health_operator(struct modem *m,
 	return MODEM_STEP_NEXT;
 }
 
+void modem_health_note_echoes(struct modem *m)
+{
+	struct at_chat_stats st;
+
+	if (!m->chat)
+		return;
+	at_chat_stats(m->chat, &st);
+	m->echoes = st.echoes;
+}
+
+/* Echo after ATE0 means the modem restarted without a word (a UART
+ * module after a brown-out) and forgot +CNMI too. */
+static bool modem_health_restarted(struct modem *m)
+{
+	uint64_t before = m->echoes;
+
+	modem_health_note_echoes(m);
+	return m->echoes > before;
+}
+
 static void modem_health_done(struct modem *m, int err)
 {
 	if (err == -ETIMEDOUT) {
@@ -165,6 +185,12 @@ static void modem_health_done(struct modem *m, int err)
 	}
 	if (err)
 		return;
+	if (modem_health_restarted(m)) {
+		modem_event(m, STORE_EVENT_WARNING,
+			    "the modem echoes again: it restarted; init again");
+		modem_init_start(m);
+		return;
+	}
 	modem_health_apply(m);
 	if (m->ladder == MODEM_LADDER_ESCAPE) {
 		m->ladder = MODEM_LADDER_NONE;

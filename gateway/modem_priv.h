@@ -188,6 +188,7 @@ struct modem {
 	unsigned open_failures;
 	int last_open_error;
 	int64_t last_warning_ms;
+	uint64_t echoes;		/* the chat's echo count when ready */
 
 	/* inotify on the directory that holds the device (modem_watch.c) */
 	int ino_fd;
@@ -303,6 +304,8 @@ void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
 /* Reads a registration answer (query or URC form); true if it parsed. */
 bool modem_health_reg_line(struct modem *m, size_t which, const char *line);
 void modem_health_apply(struct modem *m);
+/* Remembers the chat's echo count (ATE0 is in force). */
+void modem_health_note_echoes(struct modem *m);
 /* Step functions the init and the slot switch reuse. */
 enum modem_step_rc modem_health_signal(struct modem *m,
 				       const struct at_response *r);

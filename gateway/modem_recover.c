@@ -176,8 +176,6 @@ void modem_recover_timer(struct modem *m)
 void modem_recover_urc(struct modem *m, enum driver_urc_kind kind,
 		       const char *line)
 {
-	enum at_cpin code = AT_CPIN_OTHER;
-
 	/* A program pausing on "SIM busy" may go on at once. */
 	if (kind != DRIVER_URC_BOOT && loop_timer_armed(&m->seq.timer))
 		loop_timer_arm(&m->seq.timer, 0);
@@ -189,9 +187,8 @@ void modem_recover_urc(struct modem *m, enum driver_urc_kind kind,
 	}
 	if (m->state != MODEM_STATE_READY || m->switching)
 		return;
-	if (kind == DRIVER_URC_SIM && at_parse_cpin(line, &code) &&
-	    code == AT_CPIN_READY)
-		return;
+	/* A SIM announces itself (+CPIN: READY too) only when it starts:
+	 * the modem restarted and forgot our settings (+CNMI, echo). */
 	if (kind == DRIVER_URC_BOOT || kind == DRIVER_URC_SIM) {
 		modem_event(m, STORE_EVENT_WARNING,
 			    "%s: the modem restarted or its SIM changed: "
