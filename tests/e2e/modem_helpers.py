@@ -11,11 +11,12 @@ import re
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+import gateway as gwmod  # noqa: E402
 from gateway import Gateway  # noqa: E402
 from modemsim import ModemSim  # noqa: E402
 from tap import wait_for  # noqa: E402
 
-__all__ = ["Gateway", "ModemSim", "wait_for"]
+__all__ = ["Gateway", "ModemSim", "gwmod", "wait_for"]
 
 
 def modem_conf(sim, i, slots=1, **extra):
