@@ -8,7 +8,7 @@ import shutil
 import stat
 
 from modem_helpers import (gwmod, Gateway, ModemSim, modem_conf, send, wait_sent,
-                           wait_ready, wait_state, states)
+                           wait_ready, wait_state, wait_event, states)
 from tap import Tap, wait_for
 
 t = Tap()
@@ -38,8 +38,9 @@ def four_modems_under_valgrind_are_clean():
                                     "all": {"noise_ms": 300}})
     sim.start()
     try:
-        gw = Gateway(modems=[modem_conf(sim, i) for i in range(4)],
-                     settings={"send_timeout": "20s"})
+        gw = Gateway(modems=[modem_conf(sim, i, health_interval="2s")
+                             for i in range(4)],
+                     settings={"send_timeout": "5s"})
         path, log = wrapper(gw.dir)
         real, gwmod.SMSGWD = gwmod.SMSGWD, path
         try:
@@ -63,6 +64,13 @@ def four_modems_under_valgrind_are_clean():
         wait_ready(gw, timeout=60)
         send(gw, "+15550680000", "after the replug", sim_name="m3/1")
         wait_sent(gw, 9, timeout=60)
+        # A hang: the ladder's first steps, then back.
+        sim.hang(1)
+        send(gw, "+15550680001", "into the hang", sim_name="m1/1")
+        wait_event(gw, "modem m1", "recovery step 2", 60)
+        sim.unhang(1)
+        wait_event(gw, "modem m1", "^recovered, ready", 60)
+        wait_ready(gw, timeout=60)
         assert gw.stop(timeout=60) == 0
         with open(log) as f:
             text = f.read()
