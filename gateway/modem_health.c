@@ -52,8 +52,9 @@ void modem_health_apply(struct modem *m)
 
 	if (reg != m->registered && m->state == MODEM_STATE_READY) {
 		if (reg) {
-			modem_event(m, STORE_EVENT_INFO, "SIM %s registered%s%s",
-				    s->name, s->operator_name[0] ? " on " : "",
+			modem_event(m, STORE_EVENT_INFO,
+				    "SIM %s registered%s%s", s->name,
+				    s->operator_name[0] ? " on " : "",
 				    s->operator_name);
 			/* The operator's name and the signal come with a
 			 * health check, soon. */

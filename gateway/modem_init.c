@@ -245,8 +245,9 @@ static enum modem_step_rc modem_init_pin(struct modem *m,
 		if (m->seq.sub == 1) {
 			m->pin_tried = true;
 			return modem_init_block(m, SIM_STATE_BLOCKED, false,
-						"the SIM refused the configured "
-						"PIN (%s): not trying again",
+						"the SIM refused the "
+						"configured PIN (%s): not "
+						"trying again",
 						r->final ? r->final : "?");
 		}
 		if (cme == 10 || cme == 13)

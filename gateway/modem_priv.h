@@ -49,7 +49,7 @@ enum modem_state {
 	MODEM_STATE_INIT,
 	MODEM_STATE_READY,		/* (busy: ready with a send) */
 	MODEM_STATE_RECOVERING,		/* error: climbing the ladder */
-	MODEM_STATE_RESETTING,		/* soft reset: waiting for the boot */
+	MODEM_STATE_RESETTING,		/* soft reset: boot awaited */
 	MODEM_STATE_BLOCKED,		/* PIN, PUK, no SIM, wrong IMEI */
 	MODEM_STATE_OUT_OF_SERVICE,
 };
@@ -108,7 +108,7 @@ struct modem_send {
 };
 
 enum modem_ack_kind {
-	MODEM_ACK_NONE,			/* nothing to do (superseded, CSMS 0) */
+	MODEM_ACK_NONE,			/* nothing to do (superseded) */
 	MODEM_ACK_DELETE,		/* AT+CMGD=<index> */
 	MODEM_ACK_CNMA,			/* AT+CNMA */
 };
@@ -119,7 +119,7 @@ struct modem_ack {
 	enum modem_ack_kind kind;
 	int index;
 	uint32_t session;		/* the port it came from */
-	bool acked;			/* modem_ack() called: command pending */
+	bool acked;			/* modem_ack() called: pending */
 };
 
 struct modem {
@@ -184,7 +184,7 @@ struct modem {
 	size_t nreads;
 
 	struct loop_timer health_timer;
-	struct loop_timer retry_timer;	/* open, reset wait, out of service */
+	struct loop_timer retry_timer;	/* open, reset, out of service */
 	unsigned open_failures;
 	int last_open_error;
 	int64_t last_warning_ms;

@@ -75,6 +75,28 @@ static void modem_send_result(const struct at_response *r,
 	out->status = submitted ? MODEM_SEND_AMBIGUOUS : MODEM_SEND_NOT_SENT;
 }
 
+/*
+ * +CMS ERROR codes about the modem rather than the message (TS 27.005
+ * §3.2.5): storage full, the SIM gone or locked, no network.
+ */
+static void modem_send_cms_state(struct modem *m, int code,
+				 const char *final)
+{
+	if (m->state != MODEM_STATE_READY)
+		return;
+	if (code == 322) {
+		modem_recv_storage_full(m, final);
+	} else if (code >= 310 && code <= 316) {
+		modem_event(m, STORE_EVENT_WARNING, "AT+CMGS: %s: init again",
+			    final);
+		modem_init_start(m);
+	} else if (code == 331 && !m->want_health) {
+		m->want_health = true;
+		m->health_wanted_at = loop_now(m->loop);
+		modem_kick(m);
+	}
+}
+
 static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
 {
 	struct modem *m = ud;
@@ -86,9 +108,9 @@ static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
 	if (res.status == MODEM_SEND_OK && res.mr < 0)
 		log_warn("%s: AT+CMGS answered OK without +CMGS: <mr>",
 			 m->source);
-	if (res.status == MODEM_SEND_CMS_ERROR && res.code == 322)
-		modem_recv_storage_full(m, r->final);
 	modem_send_finish(m, &res);
+	if (res.status == MODEM_SEND_CMS_ERROR)
+		modem_send_cms_state(m, res.code, r->final);
 	if (r->status == AT_CHAT_STATUS_TIMEOUT)
 		modem_recover(m, r->stage == AT_CHAT_STAGE_SUBMITTED
 					 ? "AT+CMGS (after the PDU)"

@@ -240,6 +240,12 @@ enum modem_step_rc modem_setup_reporting(struct modem *m,
 	return modem_seq_steps(m, m->drv.reporting, r);
 }
 
+/* How long a step has paused so far. */
+static int64_t modem_setup_waited(const struct modem *m)
+{
+	return (int64_t)m->seq.tries * MODEM_BUSY_RETRY_MS;
+}
+
 /* A new slot's SIM starts like a new card: ask +CPIN? until READY. */
 enum modem_step_rc modem_setup_sim_ready(struct modem *m,
 					 const struct at_response *r)
@@ -254,9 +260,9 @@ enum modem_step_rc modem_setup_sim_ready(struct modem *m,
 			break;
 	if (code == AT_CPIN_READY)
 		return MODEM_STEP_NEXT;
-	if ((int64_t)m->seq.tries * MODEM_BUSY_RETRY_MS < m->drv.slot_timeout_ms &&
-	    (r->status == AT_CHAT_STATUS_OK || modem_seq_busy(m, r,
-		    MODEM_STEP_FAIL) == MODEM_STEP_LATER))
+	if (modem_setup_waited(m) < m->drv.slot_timeout_ms &&
+	    (r->status == AT_CHAT_STATUS_OK ||
+	     modem_seq_busy(m, r, MODEM_STEP_FAIL) == MODEM_STEP_LATER))
 		return MODEM_STEP_LATER;
 	m->slot_fault[m->active] = r->status == AT_CHAT_STATUS_OK
 					   ? SIM_STATE_BLOCKED
@@ -278,7 +284,7 @@ enum modem_step_rc modem_setup_wait_network(struct modem *m,
 	if (rc != MODEM_STEP_NEXT ||
 	    modem_logic_registered(m->reg_stat, MODEM_REG_MAX))
 		return rc;
-	if ((int64_t)m->seq.tries * MODEM_BUSY_RETRY_MS >= m->drv.slot_timeout_ms)
+	if (modem_setup_waited(m) >= m->drv.slot_timeout_ms)
 		return MODEM_STEP_NEXT;
 	m->seq.sub = m->seq.cand = 0;
 	return MODEM_STEP_LATER;

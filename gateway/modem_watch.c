@@ -48,8 +48,8 @@ static void modem_watch_split(const char *path, char *dir, size_t dsize,
 		modem_watch_copy(name, nsize, path, strlen(path));
 		return;
 	}
-	modem_watch_copy(dir, dsize, path, slash == path ? 1
-							 : (size_t)(slash - path));
+	modem_watch_copy(dir, dsize, path,
+			 slash == path ? 1 : (size_t)(slash - path));
 	modem_watch_copy(name, nsize, slash + 1, strlen(slash + 1));
 }
 
@@ -103,7 +103,8 @@ static void modem_watch_changed(struct modem *m)
 
 static void modem_watch_cb(struct loop_watch *w, uint32_t events, void *ud)
 {
-	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char buf[4096]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
 	struct modem *m = ud;
 	bool rearm = false, hit = false;
 	ssize_t n;

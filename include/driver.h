@@ -53,7 +53,7 @@ enum driver_urc_kind {
 	DRIVER_URC_REGISTRATION, /* +CREG/+CGREG/+CEREG: <stat>... */
 	DRIVER_URC_SMS_STORED,	/* +CMTI: read it, then delete it */
 	DRIVER_URC_REPORT_STORED, /* +CDSI: the same for a status report */
-	DRIVER_URC_SMS_DIRECT,	/* +CMT and its PDU line: ack with +CNMA */
+	DRIVER_URC_SMS_DIRECT,	/* +CMT and its PDU line: +CNMA acks */
 	DRIVER_URC_REPORT_DIRECT, /* +CDS and its PDU line */
 	DRIVER_URC_STORAGE_FULL, /* storage full: import and delete */
 	DRIVER_URC_WARNING,	/* the modem warns about itself (supply
@@ -89,7 +89,7 @@ struct driver_cnmi {
 
 struct driver {
 	const char *name;		/* as in the configuration: driver = */
-	const struct driver *parent;	/* NULL only for the generic driver */
+	const struct driver *parent;	/* NULL only for driver_generic */
 
 	/* driver = auto: the USB table (usb_ids.h) first, then these
 	 * case-insensitive substrings of the +CGMI / +CGMM answers. */
@@ -114,7 +114,7 @@ struct driver {
 	 */
 	const struct driver_step *setup;	/* ATE0, +CMEE=1 */
 	const struct driver_step *vendor;	/* the family's own setup */
-	const struct driver_step *sms;		/* +CMGF=0, +CSCS, +CSMS=1 */
+	const struct driver_step *sms;		/* +CMGF, +CSCS, +CSMS */
 	const struct driver_step *reporting;	/* +CREG=1, +COPS=3,0 */
 	const struct driver_cnmi *cnmi;		/* best first */
 	const char *const *cpms;		/* best first */

@@ -25,9 +25,9 @@ enum modem_ladder {
 	MODEM_LADDER_NONE,		/* healthy */
 	MODEM_LADDER_ESCAPE,		/* ESC and AT */
 	MODEM_LADDER_REINIT,		/* the whole init again */
-	MODEM_LADDER_RESET,		/* the driver's soft reset (+CFUN=1,1) */
+	MODEM_LADDER_RESET,		/* the driver's soft reset */
 	MODEM_LADDER_REOPEN,		/* close the tty, open it again */
-	MODEM_LADDER_OUT_OF_SERVICE,	/* closed; a retry every few minutes */
+	MODEM_LADDER_OUT_OF_SERVICE,	/* closed; retried every 5 min */
 };
 
 /* The step after a failure at step s; out of service stays. */
@@ -43,8 +43,8 @@ enum modem_pin_action {
 	MODEM_PIN_REFUSED,		/* our PIN was tried already: never
 					 * again (the third try locks the SIM
 					 * behind its PUK) */
-	MODEM_PIN_PUK,			/* PUK wanted: a person must act */
-	MODEM_PIN_OTHER,		/* PH-SIM, network lock, ...: the same */
+	MODEM_PIN_PUK,			/* PUK wanted: a person acts */
+	MODEM_PIN_OTHER,		/* PH-SIM, network lock: the same */
 };
 
 enum modem_pin_action modem_logic_pin_action(enum at_cpin code,
@@ -64,8 +64,8 @@ bool modem_logic_busy_error(const char *final);
 enum modem_pdu_kind {
 	MODEM_PDU_DELIVER,
 	MODEM_PDU_STATUS_REPORT,
-	MODEM_PDU_OTHER,		/* SMS-SUBMIT kept in storage, reserved */
-	MODEM_PDU_BAD,			/* not even an SMSC octet and a TPDU */
+	MODEM_PDU_OTHER,		/* a stored SMS-SUBMIT, reserved */
+	MODEM_PDU_BAD,			/* not an SMSC octet and a TPDU */
 };
 
 enum modem_pdu_kind modem_logic_pdu_kind(const char *hex);
