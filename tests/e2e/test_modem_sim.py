@@ -169,4 +169,59 @@ def a_different_imei_is_refused():
         sim.stop()
 
 
+@t.test
+def device_in_a_directory_that_appears_later():
+    # Like /dev/serial/by-id, which exists only while a USB serial device
+    # does: the daemon waits on the nearest directory, without polling.
+    import os
+    sim = ModemSim(modems=1)
+    sim.start()
+    try:
+        base = os.path.join(sim.dir, "later")
+        conf = modem_conf(sim, 0)
+        conf["device"] = os.path.join(base, "by-id", "modem")
+        gw = Gateway(modems=[conf])
+        gw.start()
+        wait_state(gw, "m0/1", "absent")
+        os.makedirs(os.path.join(base, "by-id"))
+        os.symlink(sim.path(0), conf["device"])
+        wait_ready(gw)
+        send(gw, "+15550440000", "found it")
+        sim.wait_message(lambda m: m["dest"] == "+15550440000")
+        assert gw.stop() == 0
+    finally:
+        sim.stop()
+
+
+@t.test
+def smsc_from_the_configuration():
+    sim, gw = sim_and_gateway(smsc="+15559998888")
+    try:
+        gw.start()
+        wait_ready(gw)
+        assert sim.status(0)["slots"][0]["smsc"] == "+15559998888"
+        assert gw.stop() == 0
+    finally:
+        sim.stop()
+
+
+@t.test
+def reports_stored_with_cdsi_are_read_and_deleted():
+    sim, gw = sim_and_gateway(init=["AT+CNMI=2,1,0,2,0"])
+    try:
+        sim.status_reports(0, delay_ms=50, status=0)
+        gw.start()
+        wait_ready(gw)
+        send(gw, "+15550450000", "report me", report=True)
+        wait_for(lambda: [r for r in gw.query("select * from outbox")
+                          if r["state"] == "delivered"], 15, "delivered")
+        routes = [d["route"] for d in sim.network("delivered")
+                  if d["kind"] == "report"]
+        assert routes == ["cdsi"], routes
+        wait_for(lambda: sim.storage(0) == [], 10, "report deleted")
+        assert gw.stop() == 0
+    finally:
+        sim.stop()
+
+
 t.done()
