@@ -31,7 +31,8 @@ static const struct driver_urc generic_urcs[] = {
 };
 
 /* V.250 §5.7.1: result codes of ATD and ATA; a caller hanging up prints
- * NO CARRIER in the middle of whatever runs. */
+ * NO CARRIER in the middle of whatever runs
+ * (captures/generic-27005/no-carrier.at). */
 static const char *const generic_not_finals[] = {
 	"NO CARRIER", "BUSY", "NO ANSWER", "NO DIALTONE", NULL,
 };

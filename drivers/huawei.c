@@ -21,8 +21,8 @@ static const struct driver_urc huawei_urcs[] = {
 	/* E1752: "^RSSI:14" every few seconds, between and inside answers
 	 * (captures/huawei-e1752/init.at). */
 	{ "^RSSI:", DRIVER_URC_SIGNAL, false },
-	/* E-series status chatter; ^BOOT repeats while the stick runs and
-	 * does not mean a restart. */
+	/* E-series status chatter (captures/huawei-e3372/smmemfull.at);
+	 * ^BOOT repeats while the stick runs and does not mean a restart. */
 	{ "^MODE:", DRIVER_URC_IGNORE, false },
 	{ "^SRVST:", DRIVER_URC_IGNORE, false },
 	{ "^SIMST:", DRIVER_URC_IGNORE, false },
@@ -30,15 +30,16 @@ static const struct driver_urc huawei_urcs[] = {
 	{ "^DSFLOWRPT:", DRIVER_URC_IGNORE, false },
 	{ "^HCSQ:", DRIVER_URC_IGNORE, false },
 	/* The SIM storage is full: new SMS stay with the network until
-	 * something is deleted. */
+	 * something is deleted (captures/huawei-e3372/smmemfull.at). */
 	{ "^SMMEMFULL:", DRIVER_URC_STORAGE_FULL, false },
 	{ NULL, 0, false },
 };
 
 static const struct driver_step huawei_vendor[] = {
 	/* ^CURC=0 stops the periodic ^RSSI/^MODE/^DSFLOWRPT reports that
-	 * otherwise land in the middle of every answer; optional because
-	 * some firmware answers "COMMAND NOT SUPPORT". */
+	 * otherwise land in the middle of answers (a ^DSFLOWRPT inside the
+	 * ^CURC answer itself in captures/huawei-e3372/smmemfull.at);
+	 * optional: some firmware answers "COMMAND NOT SUPPORT". */
 	{ DRIVER_CMDS("AT^CURC=0"), true, 0 },
 	{ NULL, false, 0 },
 };

@@ -10,7 +10,9 @@
 
 static const struct driver_urc quectel_urcs[] = {
 	/* Power-on: RDY, +CFUN: 1, +CPIN: READY, +QUSIM: 1, then
-	 * "+QIND: SMS DONE" once SMS commands work, "+QIND: PB DONE". */
+	 * "+QIND: SMS DONE" once SMS commands work (+CMS ERROR: 314
+	 * before), "+QIND: PB DONE" (captures/quectel-eg25/
+	 * boot-dual-sim.at). */
 	{ "RDY", DRIVER_URC_BOOT, false },
 	{ "+QIND: SMS DONE", DRIVER_URC_SMS_READY, false },
 	{ "+QIND: PB DONE", DRIVER_URC_IGNORE, false },
@@ -40,11 +42,13 @@ const struct driver driver_quectel = {
 	.match_cgmi = DRIVER_CMDS("Quectel"),
 	.urcs = quectel_urcs,
 	.cnmi = quectel_cnmi,
-	/* AT+QCCID answers "+QCCID: <iccid>"; AT+CCID is its alias on
-	 * newer firmware. */
+	/* AT+QCCID answers "+QCCID: <iccid>", 19-digit ICCIDs padded with
+	 * F (captures/quectel-eg25/boot-dual-sim.at); AT+CCID is its alias
+	 * on newer firmware. */
 	.iccid = DRIVER_CMDS("AT+QCCID", "AT+CCID"),
 	/* Dual-SIM EC25/EG25 variants: AT+QDSIM=<n>, 0 for SIM1; the card
-	 * then initialises again (+CPIN: READY ... +QIND: SMS DONE). */
+	 * then initialises again (+CPIN: READY ... +QIND: SMS DONE,
+	 * captures/quectel-eg25/boot-dual-sim.at). */
 	.slot_select = "AT+QDSIM=%d",
 	.slot_query = "AT+QDSIM?",
 	.slot_prefix = "+QDSIM:",

@@ -19,10 +19,11 @@ static const struct driver_urc simcom_urcs[] = {
 	{ "Call Ready", DRIVER_URC_IGNORE, false },
 	{ "PB DONE", DRIVER_URC_IGNORE, false },
 	{ "+CFUN:", DRIVER_URC_IGNORE, false },
-	/* SIM800 with AT+EXUNSOL="SQ",1: signal as +CSQN: <rssi>,<ber>. */
+	/* SIM800 with AT+EXUNSOL="SQ",1: signal as +CSQN: <rssi>,<ber>
+	 * (captures/simcom-sim800/csqn.at). */
 	{ "+CSQN:", DRIVER_URC_SIGNAL, false },
-	/* SIM800 on a weak supply prints this (sic) and may brown out:
-	 * worth a line in the log. */
+	/* On a weak supply SIMCom modules print this (sic) and power down
+	 * (captures/simcom-sim5360/undervoltage.at): worth an event. */
 	{ "UNDER-VOLTAGE WARNNING", DRIVER_URC_WARNING, false },
 	{ "UNDER-VOLTAGE POWER DOWN", DRIVER_URC_WARNING, false },
 	{ NULL, 0, false },
@@ -33,7 +34,8 @@ const struct driver driver_simcom = {
 	.parent = &driver_generic,
 	.match_cgmi = DRIVER_CMDS("SIMCOM"),
 	.urcs = simcom_urcs,
-	/* SIM7600 reads the ICCID with AT+CICCID ("+ICCID: ..."); SIM800
-	 * with AT+CCID, answering the bare number. */
+	/* SIM7600 reads the ICCID with AT+CICCID ("+ICCID: ...", SIM7500/
+	 * SIM7600 manual); SIM800 with AT+CCID, answering the bare number
+	 * (SIM800 manual): the parser takes both. */
 	.iccid = DRIVER_CMDS("AT+CICCID", "AT+CCID"),
 };
