@@ -162,6 +162,7 @@ void modem_health_note_echoes(struct modem *m)
 {
 	struct at_chat_stats st;
 
+	m->sent_since_note = false;
 	if (!m->chat)
 		return;
 	at_chat_stats(m->chat, &st);
@@ -169,13 +170,16 @@ void modem_health_note_echoes(struct modem *m)
 }
 
 /* Echo after ATE0 means the modem restarted without a word (a UART
- * module after a brown-out) and forgot +CNMI too. */
+ * module after a brown-out) and forgot +CNMI too. Some firmware echoes
+ * the PDU of a send even with ATE0 (captures/qualcomm-m7227/
+ * cmgs-echo.at), so only quiet intervals count. */
 static bool modem_health_restarted(struct modem *m)
 {
 	uint64_t before = m->echoes;
+	bool sent = m->sent_since_note;
 
 	modem_health_note_echoes(m);
-	return m->echoes > before;
+	return !sent && m->echoes > before;
 }
 
 static void modem_health_done(struct modem *m, int err)

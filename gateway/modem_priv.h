@@ -189,6 +189,7 @@ struct modem {
 	int last_open_error;
 	int64_t last_warning_ms;
 	uint64_t echoes;		/* the chat's echo count when ready */
+	bool sent_since_note;		/* a PDU (may be echoed) since */
 
 	/* inotify on the directory that holds the device (modem_watch.c) */
 	int ino_fd;

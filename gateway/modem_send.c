@@ -139,6 +139,7 @@ int modem_send_submit(struct modem *m)
 	if (id < 0)
 		return id;
 	m->send.cmd_id = id;
+	m->sent_since_note = true;
 	return 0;
 }
 

@@ -6,8 +6,10 @@
   lines      AT command lines written per single-part message in a burst
   burst      4 modems x 100 messages at 250 ms send latency: wall time
              against the physical limit of 100 x 0.25 s
+  inbound    an SMS handed to the modem: time until its inbox row
+  idle       AT command lines per minute of 4 idle modems
 
-    python3 tests/bench/bench_modem.py [pickup|lines|burst]...
+    python3 tests/bench/bench_modem.py [pickup|lines|burst|inbound|idle]...
 """
 import datetime
 import os
@@ -115,7 +117,40 @@ def bench_burst(n_modems=4, per=100, latency=250):
           f" ms/message")
 
 
+def bench_inbound():
+    with ModemSim(modems=1) as sim:
+        gw = Gateway(modems=modems(sim, 1), settings={"log_level": "notice"})
+        gw.start()
+        wait_for(lambda: gw.scalar("select state from sims") == "ready", 20)
+        lat = []
+        for k in range(20):
+            t0 = time.time()
+            sim.deliver(0, f"+1555093{k:04d}", f"inbound {k}")
+            wait_for(lambda: gw.scalar("select count(*) from inbox") ==
+                     k + 1, 10, interval=0.002)
+            lat.append((time.time() - t0) * 1000)
+        gw.stop()
+    print(f"inbound: deliver to inbox row: median "
+          f"{statistics.median(lat):.1f} ms, worst {max(lat):.1f} ms "
+          f"(20 samples, +CMTI, AT+CMGR, commit, AT+CMGD)")
+
+
+def bench_idle(seconds=60):
+    with ModemSim(modems=4) as sim:
+        gw = Gateway(modems=modems(sim, 4), settings={"log_level": "notice"})
+        gw.start()
+        wait_for(lambda: [r["state"] for r in gw.query("select * from sims")]
+                 == ["ready"] * 4, 30)
+        time.sleep(2)  # the import after init
+        before = len(trace_times(gw, r" > AT"))
+        time.sleep(seconds)
+        n = len(trace_times(gw, r" > AT")) - before
+        gw.stop()
+    print(f"idle: {n * 60 / seconds:.0f} AT command lines per minute for 4 "
+          f"idle modems (health_interval 30 s)")
+
+
 if __name__ == "__main__":
-    which = sys.argv[1:] or ["pickup", "lines", "burst"]
+    which = sys.argv[1:] or ["pickup", "lines", "burst", "inbound", "idle"]
     for w in which:
         globals()[f"bench_{w}"]()
