@@ -202,6 +202,7 @@ static void modem_health_done(struct modem *m, int err)
 		modem_event(m, STORE_EVENT_INFO, "recovered: answering again");
 	}
 	modem_health_arm(m);
+	modem_recv_recheck(m);
 }
 
 static const modem_step_fn modem_health_steps[] = {

@@ -119,6 +119,7 @@ struct modem_ack {
 	enum modem_ack_kind kind;
 	int index;
 	uint32_t session;		/* the port it came from */
+	int64_t born;			/* loop time it was handed out */
 	bool acked;			/* modem_ack() called: pending */
 };
 
@@ -166,6 +167,7 @@ struct modem {
 	char known_imei[24];		/* of the first session */
 	bool pin_tried;			/* never twice (PUK) */
 	bool csms1;			/* +CNMA needed and possible */
+	bool no_indications;		/* no +CNMI taken: list storage */
 	bool receive;
 	int reg_stat[MODEM_REG_MAX];	/* -1 unknown */
 	bool reg_unsupported[MODEM_REG_MAX];
@@ -337,6 +339,10 @@ void modem_recv_drop_reads(struct modem *m);
 void modem_recv_free_acks(struct modem *m);
 /* A +CMS ERROR: 322 or a full +CPMS: import what is stored. */
 void modem_recv_storage_full(struct modem *m, const char *why);
+/* After a health check: list storage again when the modem gives no
+ * indications, or a message handed out long ago was never acked (the
+ * receiver could not commit it). */
+void modem_recv_recheck(struct modem *m);
 
 /* ---- modem_recover.c ---- */
 

@@ -12,6 +12,7 @@
  */
 #include "modem_priv.h"
 #include "at_parse_sms.h"
+#include "config.h"
 #include "log.h"
 
 #include <errno.h>
@@ -59,6 +60,7 @@ static struct modem_ack *modem_recv_token(struct modem *m,
 	ack->kind = kind;
 	ack->index = index;
 	ack->session = m->session;
+	ack->born = loop_now(m->loop);
 	ack->next = m->acks;
 	m->acks = ack;
 	return ack;
@@ -264,6 +266,28 @@ void modem_recv_storage_full(struct modem *m, const char *why)
 		return;
 	modem_event(m, STORE_EVENT_WARNING,
 		    "message storage full (%s): importing and deleting", why);
+	m->want_import = true;
+	modem_kick(m);
+}
+
+/* Outstanding tokens are kept (the receiver may still ack them); past
+ * this many, no more are handed out again. */
+#define MODEM_RECV_TOKENS_MAX 256
+
+void modem_recv_recheck(struct modem *m)
+{
+	int64_t old = loop_now(m->loop) - m->mcfg->health_interval_ms;
+	size_t n = 0;
+	bool stale = false;
+
+	for (const struct modem_ack *a = m->acks; a; a = a->next) {
+		n++;
+		if (a->kind == MODEM_ACK_DELETE && !a->acked &&
+		    a->session == m->session && a->born < old)
+			stale = true;
+	}
+	if (n >= MODEM_RECV_TOKENS_MAX || !(stale || m->no_indications))
+		return;
 	m->want_import = true;
 	modem_kick(m);
 }

@@ -23,6 +23,7 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 
 	if (r && r->status == AT_CHAT_STATUS_OK) {
 		log_info("%s: %s", m->source, r->command);
+		m->no_indications = false;
 		return MODEM_STEP_NEXT;
 	}
 	if (r) {
@@ -33,8 +34,9 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 	if (!modem_logic_cnmi(&m->drv.cnmi[m->seq.cand], m->receive, cmd,
 			      sizeof(cmd))) {
 		modem_event(m, STORE_EVENT_WARNING,
-			    "the modem refused every +CNMI setting: new SMS "
-			    "are found only when stored SMS are listed");
+			    "the modem refused every +CNMI setting: stored SMS "
+			    "are listed at every health check instead");
+		m->no_indications = true;
 		return MODEM_STEP_NEXT;
 	}
 	return modem_seq_cmd(m, &req);

@@ -224,4 +224,29 @@ def reports_stored_with_cdsi_are_read_and_deleted():
         sim.stop()
 
 
+@t.test
+def a_message_the_database_refused_is_read_again():
+    import sqlite3
+    sim, gw = sim_and_gateway(health_interval="1s")
+    try:
+        gw.start()
+        wait_ready(gw)
+        lock = sqlite3.connect(gw.database, timeout=10)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            sim.deliver(0, "+15550460000", "while locked")
+            wait_for(lambda: "not stored" in gw.log_text(), 20,
+                     "the failed commit")
+            assert len(sim.storage(0)) == 1, "deleted without a commit"
+        finally:
+            lock.rollback()
+            lock.close()
+        wait_for(lambda: gw.query("select * from inbox where sender = "
+                                  "'+15550460000'"), 20, "inbox row")
+        wait_for(lambda: sim.storage(0) == [], 10, "deleted after commit")
+        assert gw.stop() == 0
+    finally:
+        sim.stop()
+
+
 t.done()
