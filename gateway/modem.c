@@ -162,11 +162,33 @@ static void modem_gone_cb(int err, void *ud)
 		modem_retry(m, 500);
 }
 
+static int modem_register(struct modem *m, const char *prefix, bool pdu,
+			  enum driver_urc_kind kind)
+{
+	struct modem_urc_reg *r = &m->urcs[m->nurcs];
+	int id;
+
+	if (m->nurcs == MODEM_URCS_MAX)
+		return -ENOSPC;
+	r->m = m;
+	r->kind = kind;
+	id = at_chat_register(m->chat, prefix, pdu, modem_urc_cb, r);
+	if (id < 0)
+		return id;
+	r->id = id;
+	m->nurcs++;
+	return 0;
+}
+
 int modem_install_driver(struct modem *m)
 {
 	const struct driver *chain[8];
 	size_t n = driver_chain(m->chosen, chain, 8);
 	int rc;
+
+	/* Again after driver = auto chose: each URC is heard once. */
+	while (m->nurcs)
+		at_chat_unregister(m->chat, m->urcs[--m->nurcs].id);
 
 	for (size_t i = 0; m->drv.not_finals && m->drv.not_finals[i]; i++)
 		at_chat_remove_final(m->chat, m->drv.not_finals[i]);
@@ -180,26 +202,15 @@ int modem_install_driver(struct modem *m)
 			if (rc < 0)
 				return rc;
 		}
-		for (; u && u->prefix && m->nurcs < MODEM_URCS_MAX; u++) {
-			struct modem_urc_reg *r = &m->urcs[m->nurcs];
-
-			r->m = m;
-			r->kind = u->kind;
-			rc = at_chat_register(m->chat, u->prefix, u->pdu,
-					      modem_urc_cb, r);
+		for (; u && u->prefix; u++) {
+			rc = modem_register(m, u->prefix, u->pdu, u->kind);
 			if (rc < 0)
 				return rc;
-			m->nurcs++;
 		}
 	}
-	for (size_t i = 0; m->drv.not_finals && m->drv.not_finals[i] &&
-			   m->nurcs < MODEM_URCS_MAX; i++) {
-		struct modem_urc_reg *r = &m->urcs[m->nurcs++];
-
-		r->m = m;
-		r->kind = DRIVER_URC_IGNORE;
-		rc = at_chat_register(m->chat, m->drv.not_finals[i], false,
-				      modem_urc_cb, r);
+	for (size_t i = 0; m->drv.not_finals && m->drv.not_finals[i]; i++) {
+		rc = modem_register(m, m->drv.not_finals[i], false,
+				    DRIVER_URC_IGNORE);
 		if (rc < 0)
 			return rc;
 	}

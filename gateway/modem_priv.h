@@ -61,6 +61,7 @@ struct modem_prog;
 struct modem_urc_reg {
 	struct modem *m;
 	enum driver_urc_kind kind;
+	int id;				/* at_chat_register()'s */
 };
 
 enum modem_step_rc {
