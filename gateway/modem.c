@@ -519,7 +519,7 @@ void modem_set_config(struct modem *m, const struct config *cfg,
 	}
 	/* A new PIN may be tried once, like the first. */
 	if (new_pin && m->state == MODEM_STATE_BLOCKED) {
-		m->pin_tried = false;
+		m->pin_refused = false;
 		modem_retry(m, 0);
 	}
 }

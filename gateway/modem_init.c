@@ -161,11 +161,10 @@ static bool modem_init_imei_found(struct modem *m)
 /* Candidates of a list (driver.h identity fields) with raw lines; the
  * answer goes to parse. */
 enum modem_step_rc modem_init_ident(struct modem *m,
-					   const struct at_response *r,
-					   const char *const *cands,
-					   bool (*parse)(const char *, char *,
-							 size_t),
-					   char *out, size_t size)
+				    const struct at_response *r,
+				    const char *const *cands,
+				    bool (*parse)(const char *, char *, size_t),
+				    char *out, size_t size)
 {
 	for (size_t i = 0; r && i < r->nlines; i++)
 		if (r->status == AT_CHAT_STATUS_OK &&
@@ -199,13 +198,14 @@ static enum modem_step_rc modem_init_imei(struct modem *m,
 /* +CPIN? answered: what now (TS 27.007 §8.3). sub 0: asked, 1: our PIN
  * went in, 2: asked again after it. */
 static enum modem_step_rc modem_init_pin_state(struct modem *m,
-					       enum at_cpin code)
+					       enum at_cpin code,
+					       const char *line)
 {
 	char cmd[64];
 	struct at_request req = { .command = cmd };
 
 	switch (modem_logic_pin_action(code, m->mcfg->pin != NULL,
-				       m->pin_tried || m->seq.sub > 0)) {
+				       m->pin_refused || m->seq.sub > 0)) {
 	case MODEM_PIN_READY:
 		return MODEM_STEP_NEXT;
 	case MODEM_PIN_ENTER:
@@ -230,7 +230,7 @@ static enum modem_step_rc modem_init_pin_state(struct modem *m,
 		break;
 	}
 	return modem_init_block(m, SIM_STATE_BLOCKED, false,
-				"the modem is locked (+CPIN: %d)", (int)code);
+				"the modem is locked (%s)", line);
 }
 
 static enum modem_step_rc modem_init_pin(struct modem *m,
@@ -244,7 +244,7 @@ static enum modem_step_rc modem_init_pin(struct modem *m,
 			return MODEM_STEP_LATER;
 		at_parse_cme_error(r->final ? r->final : "", &cme);
 		if (m->seq.sub == 1) {
-			m->pin_tried = true;
+			m->pin_refused = true;
 			return modem_init_block(m, SIM_STATE_BLOCKED, false,
 						"the SIM refused the "
 						"configured PIN (%s): not "
@@ -267,7 +267,7 @@ static enum modem_step_rc modem_init_pin(struct modem *m,
 		return modem_seq_send(m, "AT+CPIN?", "+CPIN:");
 	for (size_t i = 0; i < r->nlines; i++)
 		if (at_parse_cpin(r->lines[i], &code))
-			return modem_init_pin_state(m, code);
+			return modem_init_pin_state(m, code, r->lines[i]);
 	/* OK without +CPIN: (the SIM still starting): ask again. */
 	return m->seq.tries < MODEM_BUSY_TRIES ? MODEM_STEP_LATER
 					       : MODEM_STEP_FAIL;
@@ -280,7 +280,7 @@ static enum modem_step_rc modem_init_vendor(struct modem *m,
 }
 
 enum modem_step_rc modem_init_sms(struct modem *m,
-					 const struct at_response *r)
+				  const struct at_response *r)
 {
 	if (r && strncmp(r->command, "AT+CSMS=1", 9) == 0)
 		m->csms1 = r->status == AT_CHAT_STATUS_OK;

@@ -166,7 +166,7 @@ struct modem {
 	char revision[64];
 	char imei[24];
 	char known_imei[24];		/* of the first session */
-	bool pin_tried;			/* never twice (PUK) */
+	bool pin_refused;		/* never again (PUK) */
 	bool csms1;			/* +CNMA needed and possible */
 	bool no_indications;		/* no +CNMI taken: list storage */
 	bool receive;
