@@ -82,6 +82,21 @@ def status_reports_make_messages_delivered():
 
 
 @t.test
+def long_messages_both_ways():
+    text = "multipart " * 40
+    send(gw, "+15550060000", text, sim_name="m2/1")
+    msg = sim.wait_message(lambda m: m["dest"] == "+15550060000", 20)
+    assert msg["parts"] == 3 and msg["text"] == text, msg
+    assert len(sim.messages(dest="+15550060000")) == 1
+    assert len(sim.submits(dest="+15550060000")) == 3
+    sim.deliver(3, "+15550060001", text, shuffle=True)
+    row = wait_for(lambda: gw.query(
+        "select * from inbox where sender = '+15550060001'"), 15, "inbox")
+    assert row[0]["body"] == text and row[0]["parts"] == 3, row
+    wait_for(lambda: sim.storage(3) == [], 10, "storage 3 empty")
+
+
+@t.test
 def urc_noise_did_no_harm():
     assert not outbox(gw, "failed") and not outbox(gw, "unknown"), outbox(gw)
     assert not [e for e in events(gw) if e["level"] != "info"], \
