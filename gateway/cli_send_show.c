@@ -42,6 +42,7 @@ void cli_send_show_begin(struct cli_send_show *s, const struct config *cfg,
 	s->personalised = m->personalised;
 	sms_encode_opts_init(&s->opts);
 	s->opts.force_ucs2 = m->force_ucs2;
+	s->opts.language = (enum sms_language)m->language;
 	s->opts.flash = m->flash;
 	s->opts.validity_minutes = m->validity_minutes;
 	s->opts.status_report = m->report > 0 ||

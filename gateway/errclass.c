@@ -75,7 +75,7 @@ static const struct errclass_row cms_rows[] = {
 	 * (oFono retries it; we let the resend policy decide). */
 	{ 332, 332, { A, 0, 0, "network timeout" } },
 	{ 340, 340, { T, 0, 5, "no +CNMA acknowledgement expected" } },
-	{ 500, 500, { T, 0, 60, "unknown error" } },
+	{ 500, 500, { T, 0, 10, "unknown error" } },
 	{ 512, 512, { T, 0, 30, "MM establishment failure" } },
 	/* SIMCom: lower-layer failure, the RP-ACK may have been lost after
 	 * the message went out. */

@@ -21,7 +21,11 @@ struct cli_command {
 
 static const struct cli_command commands[] = {
 	{ "send", cli_send,
-	  "send [--campaign C] [--report] [--at TIME] [--dry-run] NUMBER... (-m TEXT | < file)" },
+	  "send [--campaign C] [--report|--no-report] [--at TIME] [--dry-run]\n"
+	  "             [--kind bulk|direct] [--priority high|normal|low]\n"
+	  "             [--pool P | --sim S] [--id KEY] [--flash] [--validity V]\n"
+	  "             [--json] NUMBER... (-m TEXT | < FILE)\n"
+	  "  smsgw send --check [--json] FILE..." },
 	{ "status", cli_status, "status [--json]" },
 	{ "inbox", cli_inbox, "inbox [--since T] [--from N] [--json]" },
 	{ "outbox", cli_outbox, "outbox [--state S] [--campaign C] [--json]" },

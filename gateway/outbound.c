@@ -189,6 +189,21 @@ static bool quiet_hold(const char *recipient, int64_t now, int64_t *until,
 	return quiet_now(&ob->quiet, recipient, now, NULL, until);
 }
 
+bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
+			int64_t now)
+{
+	for (size_t i = 0; i < ob->reg->nsims; i++) {
+		const struct sim *o = &ob->reg->sims[i];
+
+		if (o == sim || !o->cfg->send || o->link != SIM_STATE_READY ||
+		    o->paused_until > now || o->quota_exhausted ||
+		    ob->sims[i].gap_until > now + 5000)
+			continue;
+		return true;
+	}
+	return false;
+}
+
 bool ob_try_sim(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
@@ -210,18 +225,21 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 		.quota_left = quota,
 		.now = now,
 		.sticky_cutoff = now - ob->cfg->sticky_ttl_ms,
+		.alone = !ob_other_sim_ready(ob, sim, now),
 		.hold = ob->has_quiet ? quiet_hold : NULL,
 		.hold_ud = ob,
 	};
-	rc = store_outbox_claim(ob->store, &c, &os->msg);
-	if (rc <= 0) {
-		/* Quiet hours may have deferred rows: the timer must know. */
-		if (ob->has_quiet)
-			ob->due_known = false;
+	/* The claim and the SIM's busy row: one commit, one fsync. */
+	if (store_begin(ob->store) < 0)
 		return false;
-	}
-	ob_send_start(os);
-	return true;
+	rc = store_outbox_claim(ob->store, &c, &os->msg);
+	if (rc > 0)
+		ob_send_start(os);
+	store_commit(ob->store);
+	/* Quiet hours may have deferred rows: the timer must know. */
+	if (rc <= 0 && ob->has_quiet)
+		ob->due_known = false;
+	return rc > 0;
 }
 
 static int compare_load(const void *a, const void *b)
@@ -276,7 +294,7 @@ static void arm_timer(struct outbound *ob, int64_t now)
 static void dispatch(struct loop_deferred *d, void *ud)
 {
 	struct outbound *ob = ud;
-	struct ob_sim *order[ob->reg->nsims ? ob->reg->nsims : 1];
+	struct ob_sim **order = ob->order;
 	int64_t now = ob_now(ob);
 	size_t n = 0;
 
@@ -345,7 +363,10 @@ int outbound_new(struct loop *loop, struct store *store,
 	if (!ob)
 		return -ENOMEM;
 	ob->sims = calloc(reg->nsims ? reg->nsims : 1, sizeof(*ob->sims));
-	if (!ob->sims) {
+	ob->order = calloc(reg->nsims ? reg->nsims : 1, sizeof(*ob->order));
+	if (!ob->sims || !ob->order) {
+		free(ob->sims);
+		free(ob->order);
 		free(ob);
 		return -ENOMEM;
 	}
@@ -428,5 +449,6 @@ void outbound_free(struct outbound *ob)
 	loop_deferred_cancel(&ob->kick);
 	loop_timer_disarm(&ob->timer);
 	free(ob->sims);
+	free(ob->order);
 	free(ob);
 }

@@ -20,6 +20,7 @@ struct ob_sim {
 	int64_t gap_until;	/* min_gap or a cool-down after a modem error */
 	int suspect;		/* barring/spam errors in the current window */
 	int64_t suspect_since;
+	int fail_streak;	/* sends in a row that did not go through */
 
 	/* The message in flight while sim->sending. */
 	struct outbox_msg msg;
@@ -34,6 +35,7 @@ struct outbound {
 	struct sim_registry *reg;
 	struct outbound_ops ops;
 	struct ob_sim *sims;	/* one per registry SIM, same index */
+	struct ob_sim **order;	/* dispatch order, scratch */
 
 	struct loop_deferred kick;
 	struct loop_timer timer;
@@ -54,6 +56,9 @@ void ob_emit(struct outbound *ob, const char *event, int64_t id,
 	     const char *state, const char *error);
 /* Starts the best message for this SIM if it may send; true if it did. */
 bool ob_try_sim(struct ob_sim *os, int64_t now);
+/* True when a SIM other than this one could send now. */
+bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
+			int64_t now);
 /* Refreshes the usage counters for a new day or month and the quota flag. */
 int ob_quota_left(struct ob_sim *os, int64_t now);
 void ob_count_part(struct ob_sim *os, int64_t now);

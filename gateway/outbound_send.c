@@ -18,6 +18,12 @@
 
 /* After a modem-side failure, give the modem layer time to notice. */
 #define OB_COOLDOWN_MS 10000
+/* A message that failed on one SIM waits this long before another takes it. */
+#define OB_MOVE_MS 1000
+/* Failed sends in a row that rest a SIM, and the first and longest rest. */
+#define OB_STREAK 3
+#define OB_REST_MS 30000
+#define OB_REST_MAX_MS 600000
 
 static void on_part_sent(const struct modem_send_result *r, void *ud);
 
@@ -125,13 +131,13 @@ static void finish_sent(struct ob_sim *os, int64_t now)
 	sim->last_send_ms = now;
 	if (sim->cfg->min_gap_ms)
 		os->gap_until = now + sim->cfg->min_gap_ms;
+	/* The SIM's row (ready again, or busy with the next message) goes
+	 * in the same commit. */
 	if (!ob_try_sim(os, now)) {
-		store_commit(ob->store);
 		sim_update(ob->reg, sim);
 		loop_defer(&ob->kick);
-	} else {
-		store_commit(ob->store);
 	}
+	store_commit(ob->store);
 	ob_emit(ob, "sent", id, recipient, body, sim, "sent", NULL);
 	free(body);
 }
@@ -174,12 +180,21 @@ static void fail_message(struct ob_sim *os, const char *state,
 		error);
 }
 
+/*
+ * Back in the queue. A message that failed on its first try goes to
+ * another SIM at once when one can send (the fault may be this SIM's);
+ * after that it backs off wherever it goes, so a network-wide problem is
+ * not hammered from every SIM in turn.
+ */
 static void retry_message(struct ob_sim *os, int64_t delay, bool count,
 			  const char *error, int64_t now)
 {
 	struct outbox_msg *m = &os->msg;
+	int max = m->max_attempts > 0 ? m->max_attempts
+				      : os->ob->cfg->max_attempts;
+	bool elsewhere = ob_other_sim_ready(os->ob, os->sim, now);
 
-	if (count && m->attempts >= os->ob->cfg->max_attempts) {
+	if (count && m->attempts >= max) {
 		char why[300];
 
 		snprintf(why, sizeof(why), "gave up after %d attempts: %s",
@@ -187,7 +202,10 @@ static void retry_message(struct ob_sim *os, int64_t delay, bool count,
 		fail_message(os, "failed", why, now);
 		return;
 	}
-	store_outbox_retry(os->ob->store, m, now + delay, count, error, now);
+	if (elsewhere && m->attempts <= 1 && delay > OB_MOVE_MS)
+		delay = OB_MOVE_MS;
+	store_outbox_retry(os->ob->store, m, now + delay, count,
+			   elsewhere ? os->sim->id : 0, error, now);
 	os->ob->due_known = false;
 }
 
@@ -206,6 +224,31 @@ static void unknown_message(struct ob_sim *os, const char *error, int64_t now)
 			os->sim, "unknown", error);
 }
 
+/*
+ * Sends that keep failing on one SIM (whatever the code) rest it, so its
+ * traffic moves to the others; the rest doubles while it goes on.
+ */
+static void streak(struct ob_sim *os, const char *what, int64_t now)
+{
+	int64_t rest = OB_REST_MS;
+
+	if (++os->fail_streak % OB_STREAK)
+		return;
+	for (int i = OB_STREAK; i < os->fail_streak; i += OB_STREAK)
+		if (rest < OB_REST_MAX_MS)
+			rest *= 2;
+	if (rest > OB_REST_MAX_MS)
+		rest = OB_REST_MAX_MS;
+	if (os->gap_until < now + rest)
+		os->gap_until = now + rest;
+	log_warn("outbound: SIM %s rests %lld s after %d failed sends in a row",
+		 os->sim->name, (long long)(rest / 1000), os->fail_streak);
+	store_event(os->ob->store, STORE_EVENT_WARNING, "outbound",
+		    "SIM %s rests %lld s after %d failed sends in a row (last: %s)",
+		    os->sim->name, (long long)(rest / 1000), os->fail_streak,
+		    what);
+}
+
 static void classified(struct ob_sim *os, const struct modem_send_result *r,
 		       int64_t now)
 {
@@ -219,6 +262,8 @@ static void classified(struct ob_sim *os, const struct modem_send_result *r,
 		 e.text);
 	if (e.flags & ERRCLASS_FLAG_SIM_SUSPECT)
 		suspect(os, what, now);
+	if (e.cls != ERRCLASS_PERMANENT)
+		streak(os, what, now);
 	switch (e.cls) {
 	case ERRCLASS_PERMANENT:
 		fail_message(os, "failed", what, now);
@@ -249,6 +294,7 @@ static void on_part_sent(const struct modem_send_result *r, void *ud)
 
 	switch (r->status) {
 	case MODEM_SEND_OK:
+		os->fail_streak = 0;
 		/* The last part, the sent state and the next claim: one
 		 * commit, so one fsync per single-part message. */
 		store_begin(ob->store);
@@ -270,12 +316,14 @@ static void on_part_sent(const struct modem_send_result *r, void *ud)
 	case MODEM_SEND_NOT_SENT:
 		snprintf(what, sizeof(what), "not sent: %s",
 			 r->detail ? r->detail : "modem not available");
+		streak(os, what, now);
 		retry_message(os, 0, false, what, now);
 		os->gap_until = now + OB_COOLDOWN_MS;
 		break;
 	case MODEM_SEND_AMBIGUOUS:
 		snprintf(what, sizeof(what), "no answer after the PDU: %s",
 			 r->detail ? r->detail : "timeout");
+		streak(os, what, now);
 		unknown_message(os, what, now);
 		break;
 	}

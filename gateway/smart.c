@@ -97,7 +97,7 @@ int smart_map_char(uint32_t cp, uint32_t out[SMART_MAX_EXPANSION])
 			const char *s = smart_table[mid].to;
 			int n = 0;
 
-			while (s[n] && n < SMART_MAX_EXPANSION) {
+			while (n < SMART_MAX_EXPANSION && s[n]) {
 				out[n] = (unsigned char)s[n];
 				n++;
 			}

@@ -186,6 +186,8 @@ static bool prepare(struct accept_ctx *c)
 		.flash = msg->flash,
 		.ucs2 = msg->force_ucs2,
 		.language = msg->language,
+		/* smstools3's Retries: counts tries after the first. */
+		.max_attempts = msg->retries >= 0 ? msg->retries + 1 : 0,
 		.validity_minutes = msg->validity_minutes,
 		.origin = "spool",
 	};

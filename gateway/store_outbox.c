@@ -185,9 +185,10 @@ int store_outbox_add(struct store *st, int64_t file_id,
 		"INSERT INTO message (file_id, created_at, recipient, body, kind,"
 		" class, campaign_id, priority, state, not_before, expires_at,"
 		" pool, pin_sim, hold, report, flash, validity, ucs2, parts,"
-		" origin, in_reply_to, error, language, updated_at) VALUES (?1,"
-		" ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-		" ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?2) RETURNING id");
+		" origin, in_reply_to, error, language, max_attempts, updated_at)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
+		" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?2)"
+		" RETURNING id");
 	if (!s)
 		return -EIO;
 	if (file_id)
@@ -222,6 +223,8 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	if (out)
 		sqlite3_bind_text(s, 22, "recipient opted out", -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 23, m->language);
+	if (m->max_attempts > 0)
+		sqlite3_bind_int(s, 24, m->max_attempts);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		log_error("store: message for %s: %s", m->recipient,
 			  store_errmsg(st));
@@ -244,6 +247,7 @@ int store_outbox_add(struct store *st, int64_t file_id,
 #define CLAIM_FILTER                                                       \
 	" AND (?4 OR class = 0) AND parts <= ?5"                           \
 	" AND (parts_sent = 0 OR sim_id = ?1)"                             \
+	" AND (avoid_sim IS NULL OR avoid_sim != ?1 OR ?7)"                \
 	" AND (class = 1 OR NOT EXISTS (SELECT 1 FROM sticky k"            \
 	"  JOIN sim s ON s.id = k.sim_id WHERE k.number = m.recipient"     \
 	"  AND k.last_at > ?6 AND k.sim_id != ?1"                          \
@@ -276,6 +280,7 @@ static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
 	sqlite3_bind_int(s, 4, c->allow_bulk);
 	sqlite3_bind_int(s, 5, c->quota_left);
 	sqlite3_bind_int64(s, 6, c->sticky_cutoff);
+	sqlite3_bind_int(s, 7, c->alone);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
@@ -292,7 +297,7 @@ static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
 		"SELECT recipient, body, class, report, flash, ucs2,"
 		" coalesce(validity, -1), parts, parts_sent, attempts,"
 		" coalesce(concat_ref, id % 256), coalesce(expires_at, 0), origin,"
-		" language FROM message WHERE id = ?");
+		" language, coalesce(max_attempts, 0) FROM message WHERE id = ?");
 
 	if (!s)
 		return -EIO;
@@ -318,6 +323,7 @@ static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
 	*expires_at = sqlite3_column_int64(s, 11);
 	snprintf(m->origin, sizeof(m->origin), "%s", sqlite3_column_text(s, 12));
 	m->language = sqlite3_column_int(s, 13);
+	m->max_attempts = sqlite3_column_int(s, 14);
 	sqlite3_reset(s);
 	return m->body ? 0 : -ENOMEM;
 }

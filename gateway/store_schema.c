@@ -97,6 +97,7 @@ static const char schema_v1[] =
 	"  pin_sim     TEXT,"		/* SIM: header as written */
 	"  hold        TEXT,"		/* 'paused': a paused campaign holds it */
 	"  sim_id      INTEGER REFERENCES sim(id),"
+	"  avoid_sim   INTEGER,"		/* failed there: another SIM first */
 	"  parts       INTEGER NOT NULL DEFAULT 1,"
 	"  parts_sent  INTEGER NOT NULL DEFAULT 0,"
 	"  attempts    INTEGER NOT NULL DEFAULT 0,"
@@ -108,6 +109,7 @@ static const char schema_v1[] =
 	"  validity    INTEGER,"		/* minutes */
 	"  ucs2        INTEGER NOT NULL DEFAULT 0,"
 	"  language    INTEGER NOT NULL DEFAULT 0,"	/* enum sms_language */
+	"  max_attempts INTEGER,"		/* Retries: + 1; NULL: the config's */
 	"  concat_ref  INTEGER,"
 	"  origin      TEXT NOT NULL DEFAULT 'spool',"	/* spool, optout-reply, … */
 	"  in_reply_to INTEGER,"		/* inbox id for automatic replies */
@@ -119,9 +121,12 @@ static const char schema_v1[] =
 	"  WHERE state = 'deferred' AND hold IS NULL;"
 	"CREATE INDEX message_expiry ON message (expires_at)"
 	"  WHERE state IN ('queued', 'deferred');"
-	"CREATE INDEX message_recipient ON message (recipient, state);"
-	"CREATE INDEX message_state ON message (state);"
-	"CREATE INDEX message_campaign ON message (campaign_id, state);"
+	/* Few indexes on message, none on every state: each one costs WAL
+	 * pages in every send's commit. */
+	"CREATE INDEX message_recipient ON message (recipient);"
+	"CREATE INDEX message_campaign ON message (campaign_id);"
+	"CREATE INDEX message_unsettled ON message (state)"
+	"  WHERE state IN ('sending', 'unknown');"
 	/* One row per SMS part once it was handed to a modem. */
 	"CREATE TABLE part ("
 	"  message_id INTEGER NOT NULL REFERENCES message(id) ON DELETE CASCADE,"

@@ -43,6 +43,7 @@ struct outbox_new {
 	const char *pin_sim;		/* the SIM: header as written */
 	bool report, flash, ucs2;
 	int language;			/* enum sms_language */
+	int max_attempts;		/* 0: the config's max_attempts */
 	int validity_minutes;		/* -1: none */
 	int parts;
 	const char *origin;		/* "spool", "optout-reply", … */
@@ -81,6 +82,7 @@ struct outbox_msg {
 	enum msg_kind kind;
 	bool report, flash, ucs2;
 	int language;
+	int max_attempts;		/* 0: the config's */
 	int validity_minutes;
 	int parts;
 	int parts_sent;			/* parts that already went out */
@@ -99,6 +101,8 @@ struct outbox_claim {
 	bool takes_unpooled;		/* messages without a pool */
 	bool allow_bulk;
 	int quota_left;			/* parts; INT32_MAX for none */
+	bool alone;			/* no other SIM could send now: take
+					   messages that failed here too */
 	int64_t now;
 	int64_t sticky_cutoff;		/* sticky entries older are ignored */
 	/* Bulk to this recipient must wait until *until (quiet hours)?
@@ -129,10 +133,11 @@ int store_outbox_sent(struct store *st, const struct outbox_msg *m,
 /* The SIM that last talked with number (either way), for sticky sending. */
 int store_outbox_touch_sticky(struct store *st, const char *number,
 			      int64_t sim_id, int64_t now);
-/* Try again at not_before (deferred), with the reason in error. */
+/* Try again at not_before (deferred), with the reason in error; other
+ * SIMs than avoid_sim (0: none) get it first. */
 int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 		       int64_t not_before, bool count_attempt,
-		       const char *error, int64_t now);
+		       int64_t avoid_sim, const char *error, int64_t now);
 /* A final state: "failed" or "expired". */
 int store_outbox_fail(struct store *st, const struct outbox_msg *m,
 		      const char *state, const char *error, int64_t now);

@@ -27,6 +27,7 @@ BUILD = BUILD if os.path.isabs(BUILD) else os.path.join(ROOT, BUILD)
 SMSGWD = os.path.join(BUILD, "smsgwd")
 SMSGW = os.path.join(BUILD, "smsgw")
 
+MODEMS = ["quectel", "huawei"]  # simulator modems 0 and 1
 CUSTOMER = "+15550104444"
 BULK = [("+15550101111", "Ann"), ("+15550102222", "Bob"), ("+15550103333", "Cleo")]
 
@@ -102,7 +103,7 @@ class Demo:
              "four sent rows")
         say("What the network received (the simulator's ground truth)")
         for m in self.sim.messages():
-            print(f"  {m['modem']}  ->  {m['dest']}: {m['text']}")
+            print(f"  {MODEMS[m['modem']]:8} ->  {m['dest']}: {m['text']}")
         say("The outbox")
         self.cli("outbox")
 
@@ -111,7 +112,7 @@ class Demo:
         modem_of = {r.split("|")[0]: r.split("|")[1] for r in self.sql(
             "select recipient, substr(sim_name, 1, instr(sim_name, '/') - 1)"
             " from outbox").splitlines()}
-        names = ["quectel", "huawei"]
+        names = MODEMS
         self.sim.deliver(names.index(modem_of[CUSTOMER]), CUSTOMER,
                          "Thanks! Could we make it 8:30?")
         self.sim.deliver(names.index(modem_of[BULK[1][0]]), BULK[1][0], "Stop")
@@ -123,7 +124,7 @@ class Demo:
         self.cli("optout", "list")
         for m in self.sim.messages():
             if m["dest"] == BULK[1][0] and "unsubscribed" in m["text"]:
-                print(f"  {m['modem']}  ->  {m['dest']}: {m['text']}")
+                print(f"  {MODEMS[m['modem']]:8} ->  {m['dest']}: {m['text']}")
         say("A new message to Bob is suppressed")
         self.cli("send", BULK[1][0], "-m", "Last chance!")
         wait(lambda: self.sql("select count(*) from outbox where state = 'suppressed'") == "1",

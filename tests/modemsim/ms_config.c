@@ -160,7 +160,7 @@ bool ms_knob_set(struct ms_knobs *k, const char *name, const char *value,
 		d = strtod(value, &end);
 		if (end == value || *end || errno || d < 0 || d > 1)
 			goto bad;
-		*(double *)(base + kn->offset) = d;
+		memcpy(base + kn->offset, &d, sizeof(d));
 		return true;
 	case MS_KNOB_CODES:
 		return ms_knob_codes(k, value, err, errsize);
@@ -194,9 +194,13 @@ void ms_knobs_json(const struct ms_knobs *k, FILE *f)
 			fputs(*(const bool *)(base + kn->offset) ? "true"
 								 : "false", f);
 			break;
-		case MS_KNOB_RATE:
-			fprintf(f, "%g", *(const double *)(base + kn->offset));
+		case MS_KNOB_RATE: {
+			double d;
+
+			memcpy(&d, base + kn->offset, sizeof(d));
+			fprintf(f, "%g", d);
 			break;
+		}
 		case MS_KNOB_CODES:
 			fputc('[', f);
 			for (int c = 0; c < k->ncms_codes; c++)
@@ -351,10 +355,15 @@ bool ms_config_apply(struct ms_modem *m, const char *key, const char *value,
 	}
 	/* slotN.field, or a bare field for slot 0 */
 	if (!strncmp(key, "slot", 4) && key[4] >= '0' && key[4] <= '9' &&
-	    key[5] == '.')
+	    key[5] == '.') {
+		if (key[4] - '0' >= MS_SLOTS_MAX) {
+			snprintf(err, errsize, "%s: slots are 0 to %d", key,
+				 MS_SLOTS_MAX - 1);
+			return false;
+		}
 		return ms_config_slot_field(&m->slots[key[4] - '0'], key + 6,
-					    value, err, errsize) &&
-		       key[4] - '0' < MS_SLOTS_MAX;
+					    value, err, errsize);
+	}
 	if (ms_knob_exists(key))
 		return ms_knob_set(&m->knobs, key, value, err, errsize);
 	return ms_config_slot_field(&m->slots[0], key, value, err, errsize);

@@ -562,3 +562,51 @@ TEST(outbound_dual_sim_switches_only_when_active_is_exhausted)
 	CHECK_STR(env.sends[3].sim->name, "d/2");
 	teardown();
 }
+
+TEST(outbound_failing_sim_hands_its_traffic_to_the_other)
+{
+	int a = 0, b = 0;
+
+	if (!setup(TWO_MODEMS))
+		return;
+	for (int i = 0; i < 10; i++) {
+		char to[20];
+
+		snprintf(to, sizeof(to), "+1555600%04d", i);
+		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	}
+	pump();
+	/* a answers +CMS ERROR: 500 to everything; b works. */
+	for (int round = 0; round < 40; round++) {
+		bool any = false;
+
+		for (int i = 0; i < env.nsends; i++) {
+			if (env.sends[i].answered)
+				continue;
+			any = true;
+			if (strcmp(env.sends[i].sim->name, "a/1") == 0)
+				answer(i, MODEM_SEND_CMS_ERROR, 500);
+			else
+				answer(i, MODEM_SEND_OK, i);
+		}
+		/* Time passes: moved messages come due. */
+		env.now += 2000;
+		outbound_kick(env.ob);
+		pump();
+		if (!any)
+			break;
+	}
+	for (int i = 0; i < env.nsends; i++) {
+		if (strcmp(env.sends[i].sim->name, "a/1") == 0)
+			a++;
+		else
+			b++;
+	}
+	CHECK_INT(scalar("SELECT count(*) FROM message WHERE state = 'sent'"), 10);
+	/* a tried three times, then rested; b sent everything. */
+	CHECK_INT(a, 3);
+	CHECK_INT(b, 10);
+	CHECK_INT(scalar("SELECT count(*) FROM events WHERE message LIKE"
+			 " 'SIM a/1 rests 30 s%'"), 1);
+	teardown();
+}

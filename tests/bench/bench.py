@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""make bench: smsgw against the simulator, the figures of issues 6 and 7.
+
+    python3 tests/bench/bench.py [--quick] [--only NAME] [--latency MS]
+
+Scenarios (each on fresh modems, spool and database):
+
+  throughput   N simulated modems at send latency L; M = 40·N one-part
+               messages dropped at once; wall time from the drop to the last
+               message in the network's ground truth, against the limit
+               M·L/N (goal: at most 1.05×), for N = 1, 4, 16.
+  pickup       one file dropped into an idle gateway, 20 times: time from
+               the rename into outgoing/ to AT+CMGS in the modem's command
+               log (goal: 50 ms).
+  at-lines     AT command lines the modems received per one-part message
+               during a burst (goal: at most 2), and daemon CPU per message
+               (/proc/PID/schedstat; goal: under 0.5 ms).
+  bigfile      a 100,000-recipient personalised file: time until every row
+               is queued, and the daemon's peak RSS (goal: 10 s, 64 MB).
+  inbound      SMS delivered by the simulator (+CMTI), 50 one at a time:
+               time from the simulator handing it to the modem to the inbox
+               row (goal: p99 under 100 ms).
+
+Numbers depend on the machine; compare ratios against the goals.
+"""
+import argparse
+import datetime
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
+os.environ.setdefault("SMSGW_ROOT", ROOT)
+from gateway import Gateway  # noqa: E402
+from modemsim import ModemSim  # noqa: E402
+from tap import wait_for  # noqa: E402
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def iso_ms(s):
+    """'2026-11-27T07:34:31.201Z' → ms since the epoch."""
+    d = datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
+    return d.replace(tzinfo=datetime.timezone.utc).timestamp() * 1000
+
+
+def cpu_seconds(pid):
+    """CPU time of the process in seconds, to the nanosecond
+    (/proc/PID/schedstat: time on a CPU; /proc/PID/stat ticks are 10 ms)."""
+    try:
+        with open(f"/proc/{pid}/schedstat") as f:
+            return int(f.read().split()[0]) / 1e9
+    except OSError:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def peak_rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+class Rig:
+    """Simulator + daemon in one temporary directory."""
+
+    def __init__(self, modems, latency_ms, personality="generic", **settings):
+        self.work = tempfile.mkdtemp(prefix="smsgw-bench-")
+        self.sim = ModemSim(modems=modems, personality=personality,
+                            dir=os.path.join(self.work, "sim"),
+                            specs={"all": {"latency_ms": latency_ms}})
+        self.sim.start()
+        self.sim.wait_registered(timeout=30)
+        s = {"log_level": "notice", "default_country": "1"}
+        s.update(settings)
+        os.makedirs(os.path.join(self.work, "gw"))
+        self.gw = Gateway(os.path.join(self.work, "gw"),
+                          modems=[{"name": f"m{i}", "device": self.sim.path(i)}
+                                  for i in range(modems)],
+                          settings=s)
+        self.gw.settings.pop("at_trace", None)
+        self.gw.write_config()
+        self.gw.start()
+        wait_for(lambda: self.gw.scalar("select count(*) from sims where state = 'ready'")
+                 == modems, 60, "every SIM ready")
+
+    def drop(self, name, text):
+        tmp = os.path.join(self.gw.spool, "tmp", name)
+        with open(tmp, "w") as f:
+            f.write(text)
+        t = time.time()
+        os.rename(tmp, os.path.join(self.gw.spool, "outgoing", name))
+        return t
+
+    def at_lines(self):
+        return sum(sum(1 for line in self.sim.log(i).splitlines() if " > " in line)
+                   for i in range(self.sim.modems))
+
+    def close(self):
+        self.gw.stop()
+        self.sim.stop()
+
+
+def bulk_file(n, offset=0):
+    return "".join(f"To: +1555{offset + i:07d}\n" for i in range(n)) + \
+        "\nBenchmark message.\n"
+
+
+def throughput(latency, quick):
+    rows = []
+    for n in ((1, 4) if quick else (1, 4, 16)):
+        m = 40 * n
+        rig = Rig(n, latency)
+        try:
+            lines0, cpu0 = rig.at_lines(), cpu_seconds(rig.gw.proc.pid)
+            t0 = rig.drop("burst", bulk_file(m))
+            wait_for(lambda: len(rig.sim.messages()) >= m, 600, "every message")
+            last = max(iso_ms(x["time"]) for x in rig.sim.messages())
+            wall = last / 1000 - t0
+            limit = m * latency / 1000 / n
+            lines = rig.at_lines() - lines0
+            cpu = cpu_seconds(rig.gw.proc.pid) - cpu0
+            rows.append((n, m, wall, limit, lines / m, cpu * 1000 / m))
+        finally:
+            rig.close()
+    print(f"\nthroughput at {latency} ms per send")
+    print("  modems  messages   wall s  limit s  ratio  AT lines/msg  CPU ms/msg")
+    for n, m, wall, limit, lpm, cpm in rows:
+        print(f"  {n:6}  {m:8}  {wall:7.2f}  {limit:7.2f}  {wall / limit:5.3f}"
+              f"  {lpm:12.2f}  {cpm:10.3f}")
+
+
+def pickup(quick):
+    rig = Rig(1, 0)
+    delays = []
+    try:
+        for i in range(5 if quick else 20):
+            before = rig.at_lines()
+            t0 = rig.drop(f"one{i}", f"To: +1555000{i:04d}\n\nhello\n")
+            wait_for(lambda: len(rig.sim.messages()) > i, 10, "the message")
+            lines = [l for l in rig.sim.log(0).splitlines() if " > " in l][before:]
+            cmgs = next(l for l in lines if "AT+CMGS=" in l)
+            delays.append(iso_ms(cmgs.split()[0]) - t0 * 1000)
+    finally:
+        rig.close()
+    delays.sort()
+    print(f"\npickup: file renamed into outgoing/ → AT+CMGS, {len(delays)} runs")
+    print(f"  median {statistics.median(delays):.1f} ms, max {delays[-1]:.1f} ms")
+
+
+def bigfile(quick):
+    n = 20000 if quick else 100000
+    rig = Rig(1, 250)
+    try:
+        text = "".join(f"To: +1555{i:07d}; name=N{i}\n" for i in range(n)) + \
+            "Campaign: big\n\nHello {{name}}, this is a test.\n"
+        t0 = rig.drop("big", text)
+        wait_for(lambda: (rig.gw.scalar("select count(*) from message") or 0) >= n,
+                 120, "every recipient queued")
+        wall = time.time() - t0
+        rss = peak_rss_kb(rig.gw.proc.pid)
+    finally:
+        rig.close()
+    print(f"\nbig file: {n} personalised recipients queued in {wall:.2f} s,"
+          f" daemon peak RSS {rss / 1024:.1f} MB")
+
+
+def inbound(quick):
+    rig = Rig(1, 100)
+    lat = []
+    try:
+        for i in range(10 if quick else 50):
+            rig.sim.deliver(0, f"+1555999{i:04d}", f"reply {i}")
+            wait_for(lambda: (rig.gw.scalar("select count(*) from inbox") or 0) > i,
+                     10, "the inbox row")
+        handed = [iso_ms(e["time"]) for e in rig.sim.network("delivered")
+                  if e["kind"] == "sms"]
+        stored = [r["t"] for r in rig.gw.query(
+            "select received_at as t from inbound order by id")]
+        lat = sorted(s - h for s, h in zip(stored, handed))
+    finally:
+        rig.close()
+    p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+    print(f"\ninbound: +CMTI → inbox row, {len(lat)} messages")
+    print(f"  median {statistics.median(lat):.1f} ms, p99 {p99:.1f} ms, max {lat[-1]:.1f} ms")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--only")
+    ap.add_argument("--latency", type=int, default=250)
+    a = ap.parse_args()
+    runs = {
+        "throughput": lambda: throughput(a.latency, a.quick),
+        "pickup": lambda: pickup(a.quick),
+        "bigfile": lambda: bigfile(a.quick),
+        "inbound": lambda: inbound(a.quick),
+    }
+    for name, fn in runs.items():
+        if not a.only or a.only == name:
+            fn()
+
+
+if __name__ == "__main__":
+    main()
