@@ -54,6 +54,25 @@ int at_chat_add_final(struct at_chat *chat, const char *text, bool prefix,
 	return 0;
 }
 
+int at_chat_remove_final(struct at_chat *chat, const char *text)
+{
+	size_t i = 0;
+	int n = 0;
+
+	while (text && i < chat->nfinals) {
+		if (strcmp(chat->finals[i].text, text) != 0) {
+			i++;
+			continue;
+		}
+		free(chat->finals[i].text);
+		memmove(&chat->finals[i], &chat->finals[i + 1],
+			(chat->nfinals - i - 1) * sizeof(chat->finals[0]));
+		chat->nfinals--;
+		n++;
+	}
+	return n;
+}
+
 int at_chat_register(struct at_chat *chat, const char *prefix, bool pdu,
 		     at_chat_urc_cb cb, void *ud)
 {

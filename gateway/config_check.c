@@ -3,6 +3,7 @@
  * option name to check. See include/config_check.h.
  */
 #include "config_check.h"
+#include "driver.h"
 #include "log.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
@@ -297,15 +298,7 @@ bool config_rule_action_parse(const char *s, enum config_rule_action *out)
 
 bool config_driver_known(const char *name)
 {
-	/* TODO(driver registry): ask drivers/ once the ops tables land. */
-	static const char *const names[] = {
-		"auto", "generic", "huawei", "simcom", "quectel",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(name, names[i]) == 0)
-			return true;
-	return false;
+	return strcmp(name, "auto") == 0 || driver_find(name) != NULL;
 }
 
 int config_check_modem_section(cfg_t *cfg, cfg_opt_t *opt)

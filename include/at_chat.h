@@ -163,6 +163,14 @@ void at_chat_set_noise(struct at_chat *chat, at_chat_noise_cb cb, void *ud);
  */
 int at_chat_add_final(struct at_chat *chat, const char *text, bool prefix,
 		      bool success);
+/*
+ * Removes every final response row whose text is text: a driver that
+ * never dials drops the call results (NO CARRIER, BUSY, ...), which a
+ * caller hanging up prints at any time, also inside another command's
+ * answer (ITU-T V.250 §5.7.1 gives them for ATD/ATA only). Returns how
+ * many rows went.
+ */
+int at_chat_remove_final(struct at_chat *chat, const char *text);
 
 /*
  * Calls cb for every line starting with prefix. pdu: the next line is the

@@ -1,36 +1,30 @@
 /*
- * driver — PROPOSAL for the modem driver ops table (DESIGN.md §10, STYLE.md
- * habit 3), to be agreed before drivers/generic.c and the vendor files are
- * written. Nothing implements it yet.
+ * driver — what one modem family needs said differently (DESIGN.md §10,
+ * STYLE.md habit 3). A driver is data: the commands to send, the
+ * candidates to try in order when a modem refuses one, the final responses
+ * and URCs a family adds, how to switch SIM slots and how to reset. The
+ * modem lifecycle (gateway/modem*.c) runs the steps; a driver never owns
+ * the port, the chat or a timer.
  *
- * A driver is mostly data: the commands to send, the candidates to try in
- * order when a modem refuses one, the final responses and URCs a family
- * adds. The generic TS 27.007/27.005 driver (drivers/generic.c) fills every
+ * The generic TS 27.007/27.005 driver (drivers/generic.c) sets every
  * field. A vendor file (drivers/huawei.c, ...) is a table written with
- * designated initialisers that names the generic driver as its parent and
- * sets only what differs; driver_resolve() fills the rest from the parent
- * once at start-up, so code that uses a driver never tests for NULL. Each
- * vendor field carries a comment naming the device and the symptom, and a
- * capture in tests/captures/ that shows it:
- *
- *	static const struct driver_final quectel_finals[] = { ... };
+ * designated initialisers that names its parent and sets only what
+ * differs:
  *
  *	const struct driver driver_quectel = {
  *		.name = "quectel",
  *		.parent = &driver_generic,
  *		.match_cgmi = (const char *const[]){ "Quectel", NULL },
- *		// EC25 announces status reports as +CDSI: "SM",n but keeps
- *		// them in "SR" (captures/quectel-ec25/cdsi-sr.at): ask for
- *		// them directly with <ds>=1 first.
- *		.cnmi = (const char *const[]){ "AT+CNMI=2,1,0,1,0",
- *					       "AT+CNMI=2,1,0,2,0", NULL },
- *		.iccid = (const char *const[]){ "AT+QCCID", "AT+CCID", NULL },
- *		.reset = "AT+CFUN=1,1",
+ *		// EC25: +CDSI names "SM" but the report sits in "SR"
+ *		// (captures/quectel-ec25/cdsi-sr.at): reports come direct.
+ *		.cnmi = (const struct driver_cnmi[]){ { 2, 1, 0, 1, 0 }, ...
  *	};
  *
- * The lifecycle (next task) runs the steps; the driver never owns the
- * port, the chat or a timer. Hooks exist only where data cannot say it;
- * they are asynchronous and take (cb, ud) like the chat.
+ * Scalar and list fields left unset (NULL, 0) are inherited from the
+ * parent (driver_resolve()); the finals and urcs tables add to the
+ * parent's instead (driver_finals()/driver_urcs() walk the chain). Each
+ * vendor field carries a comment naming the device and the symptom, and a
+ * capture in tests/captures/ or a vendor document that shows it.
  */
 #ifndef SMSGW_DRIVER_H
 #define SMSGW_DRIVER_H
@@ -38,35 +32,35 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "at_chat.h"
-#include "at_parse.h"
-
-struct modem;		/* the lifecycle's per-port object (next task) */
-
-/* A final response a family adds to the chat's table (at_chat_add_final).
- * Example: Huawei answers unknown commands "COMMAND NOT SUPPORT"
- * (captures/huawei-e1752/init.at). */
+/* A final response a family adds to the chat's table (at_chat_add_final):
+ * Huawei answers unknown commands "COMMAND NOT SUPPORT"
+ * (captures/huawei-e1752/init.at). { NULL } ends a table. */
 struct driver_final {
 	const char *text;
 	bool prefix;
 	bool success;
 };
 
-/* What the lifecycle does with a URC the driver declares. */
+/* What the lifecycle does with a URC. */
 enum driver_urc_kind {
-	DRIVER_URC_IGNORE,	/* known chatter: not logged as noise
-				 * (Huawei ^MODE, ^SRVST, ^DSFLOWRPT) */
-	DRIVER_URC_SIGNAL,	/* at_parse_signal_urc(): ^RSSI, +CSQN,
-				 * +QIND: "csq" */
-	DRIVER_URC_BOOT,	/* the modem (re)started: RDY, SMS Ready,
-				 * +QIND: SMS DONE, PB DONE; when seen while
-				 * ready, init runs again */
-	DRIVER_URC_SIM,		/* SIM state changed: +CPIN:, +QUSIM: */
-	DRIVER_URC_REGISTRATION, /* at_parse_reg(): +CREG/+CGREG/+CEREG */
-	DRIVER_URC_SMS_STORED,	/* +CMTI, +CDSI: read, then delete */
-	DRIVER_URC_SMS_DIRECT,	/* +CMT, +CDS with a PDU line: ack with +CNMA */
+	DRIVER_URC_IGNORE,	/* known chatter: not logged as noise */
+	DRIVER_URC_SIGNAL,	/* at_parse_signal_urc(): ^RSSI, +CSQN, ... */
+	DRIVER_URC_BOOT,	/* the modem (re)started (RDY): when seen
+				 * while ready, init runs again */
+	DRIVER_URC_SMS_READY,	/* SMS commands work from now on (SMS
+				 * Ready, SMS DONE, +QIND: SMS DONE) */
+	DRIVER_URC_SIM,		/* +CPIN: <code> */
+	DRIVER_URC_REGISTRATION, /* +CREG/+CGREG/+CEREG: <stat>... */
+	DRIVER_URC_SMS_STORED,	/* +CMTI: read it, then delete it */
+	DRIVER_URC_REPORT_STORED, /* +CDSI: the same for a status report */
+	DRIVER_URC_SMS_DIRECT,	/* +CMT and its PDU line: +CNMA acks */
+	DRIVER_URC_REPORT_DIRECT, /* +CDS and its PDU line */
+	DRIVER_URC_STORAGE_FULL, /* storage full: import and delete */
+	DRIVER_URC_WARNING,	/* the modem warns about itself (supply
+				 * voltage): logged, at most every 10 min */
 };
 
+/* { NULL } ends a table. */
 struct driver_urc {
 	const char *prefix;
 	enum driver_urc_kind kind;
@@ -74,11 +68,9 @@ struct driver_urc {
 };
 
 /*
- * One step of a command sequence. candidates are tried in order until one
- * answers OK; an error on every candidate fails the step unless optional.
- * The +CNMI fallbacks are the canonical case: modems accept different
- * <mt>/<ds> combinations (captures/generic-27005/session.at shows a
- * +CMS ERROR: 303 on the first).
+ * One step of a command list. candidates are tried in order until one
+ * answers OK; an error on every candidate fails the step unless optional
+ * (then it is only logged). A list ends with candidates == NULL.
  */
 struct driver_step {
 	const char *const *candidates;	/* NULL-terminated */
@@ -86,91 +78,125 @@ struct driver_step {
 	int timeout_ms;			/* 0: AT_CHAT_TIMEOUT_MS */
 };
 
-typedef void (*driver_done_cb)(int err, void *ud);
+/*
+ * +CNMI=<mode>,<mt>,<bm>,<ds>,<bfr> (TS 27.005 §3.4.1). Kept as numbers so
+ * that receive = false can turn <mt> to 0 in every candidate. A table ends
+ * with mode < 0.
+ */
+struct driver_cnmi {
+	int mode, mt, bm, ds, bfr;
+};
 
 struct driver {
 	const char *name;		/* as in the configuration: driver = */
-	const struct driver *parent;	/* NULL only for the generic driver */
+	const struct driver *parent;	/* NULL only for driver_generic */
 
-	/* Selection for driver = auto: the USB table (usb_ids.h) first,
-	 * then these case-insensitive substrings of +CGMI / +CGMM. */
+	/* driver = auto: the USB table (usb_ids.h) first, then these
+	 * case-insensitive substrings of the +CGMI / +CGMM answers. */
 	const char *const *match_cgmi;
 	const char *const *match_cgmm;
 
-	/* Added to the chat before the first command. */
-	const struct driver_final *finals;	/* { NULL } ends */
-	const struct driver_urc *urcs;		/* { NULL } ends */
+	/* Added to the chat's tables, the parent's rows first. */
+	const struct driver_final *finals;
+	const struct driver_urc *urcs;
+	/* Built-in finals taken out of the chat's table and heard as URCs
+	 * instead: the call results, as smsgw never dials. */
+	const char *const *not_finals;
 
 	/*
-	 * Init, in this order, each a NULL-terminated list of steps:
-	 *  - wake: leave any prompt and get an OK (ESC + AT, escape_first);
-	 *  - init: echo off, verbose errors (ATE0, AT+CMEE=1);
-	 *  - the PIN: generic logic on +CPIN? (at_parse_cpin), entering the
-	 *    configured PIN once, never retrying a wrong one (PUK risk);
-	 *  - vendor: the family's own setup (URC routing, noise off);
-	 *  - sms: AT+CMGF=0, AT+CSCS="GSM", then the cnmi and cpms lists.
+	 * Init runs (gateway/modem_init.c): wake (ESC + AT), setup, the
+	 * modem's identity (+CGMI, +CGMM, +CGMR, imei), the PIN (generic
+	 * logic on +CPIN?), vendor, sms, cnmi candidates, cpms candidates,
+	 * the SMSC (+CSCA), the configuration's init commands, the SIM's
+	 * identity (imsi, iccid, own_number), the registration and
+	 * operator format URCs (reporting), a first health check, and the
+	 * import of what is stored (list_stored).
 	 */
-	const struct driver_step *wake;
-	const struct driver_step *init;
-	const struct driver_step *vendor;
-	const struct driver_step *sms;
-	const char *const *cnmi;	/* candidates, best first */
-	const char *const *cpms;	/* candidates, best first */
+	const struct driver_step *setup;	/* ATE0, +CMEE=1 */
+	const struct driver_step *vendor;	/* the family's own setup */
+	const struct driver_step *sms;		/* +CMGF, +CSCS, +CSMS */
+	const struct driver_step *reporting;	/* +CREG=1, +COPS=3,0 */
+	const struct driver_cnmi *cnmi;		/* best first */
+	const char *const *cpms;		/* best first */
 
-	/* Identity: each a list of candidate commands, parsed with
-	 * at_parse_imei/imsi/iccid (which accept the prefixes seen). */
+	/* Identity: candidate commands, answers read with at_parse_imei,
+	 * at_parse_imsi, at_parse_iccid, at_parse_cnum. */
 	const char *const *imei;	/* AT+CGSN, AT+GSN */
 	const char *const *imsi;	/* AT+CIMI */
 	const char *const *iccid;	/* AT+CCID, AT^ICCID?, AT+QCCID, ... */
-	const char *const *own_number;	/* AT+CNUM */
+	const char *own_number;		/* AT+CNUM */
 
-	/* Health, polled by the lifecycle's timers. */
+	/* Health, run by the lifecycle's timer when the modem is idle. */
 	const char *signal;		/* AT+CSQ */
-	const char *const *registration; /* AT+CREG?, AT+CEREG?, AT+CGREG? */
-	const char *operator_query;	/* AT+COPS? (after AT+COPS=3,0) */
+	const char *const *registration; /* AT+CREG?, AT+CEREG?, ... */
+	const char *operator_query;	/* AT+COPS? */
 
-	/* Sending (TS 27.005 §3.5.1): timeouts for the prompt and for the
-	 * final answer after Ctrl-Z (reliability.md §3.1: 10 s, 90 s). */
-	int prompt_timeout_ms;
-	int submit_timeout_ms;
+	/* Receiving (TS 27.005 §3.4.2, §3.4.3, §3.5.4, §3.4.4). */
+	const char *list_stored;	/* AT+CMGL=4 */
+	const char *read_stored;	/* AT+CMGR=%d */
+	const char *delete_stored;	/* AT+CMGD=%d */
+	const char *ack_direct;		/* AT+CNMA */
+	int list_timeout_ms;		/* a full SIM takes seconds */
 
 	/*
-	 * SIM slots. slots: how many (1 for most); slot_select: a printf
-	 * format with one %d, the slot number from the configuration (a
-	 * number, never user text), e.g. "AT+QDSIM=%d"; slot_settle_ms: how
-	 * long after switching before the SIM is read again. A family whose
-	 * switch is more than one command overrides switch_slot.
+	 * SIM slots of a multi-SIM modem. slot_select: a printf format with
+	 * one %d, the slot index (the n-th sim section is index n - 1)
+	 * plus slot_base; NULL: the family cannot switch. slot_query reads
+	 * the active slot from a line starting with slot_prefix.
 	 */
-	int slots;
 	const char *slot_select;
 	const char *slot_query;
-	int slot_settle_ms;
-	void (*switch_slot)(struct modem *m, int slot, driver_done_cb cb,
-			    void *ud);
+	const char *slot_prefix;
+	int slot_base;
+	int slot_timeout_ms;		/* for the new SIM to be ready */
 
 	/* Recovery ladder step 3 (DESIGN.md §10): a soft reset after which
-	 * the tty disappears and comes back (AT+CFUN=1,1; AT+CRESET on
-	 * SIMCom; AT^RESET on Huawei). */
+	 * the tty may vanish and come back (AT+CFUN=1,1). reset_wait_ms:
+	 * how long a modem whose tty stays takes to boot. */
 	const char *reset;
-
-	/* Escape hatch for a family whose signal answer is not +CSQ (e.g.
-	 * LTE-only firmware reporting 99 and the truth in +CESQ). */
-	bool (*parse_signal)(const char *const *lines, size_t n,
-			     struct at_csq *out);
+	int reset_wait_ms;
 };
 
 extern const struct driver driver_generic;
+extern const struct driver driver_huawei;
+extern const struct driver driver_simcom;
+extern const struct driver driver_quectel;
 
 /*
- * Fills every field vendor leaves unset from its parent chain into out.
- * Returns 0, or -EINVAL if the chain does not end at driver_generic.
+ * Fills out with vendor's fields, those it leaves unset taken from its
+ * parent chain. Returns 0, or -EINVAL if the chain does not end at
+ * driver_generic (or is longer than 8).
  */
 int driver_resolve(const struct driver *vendor, struct driver *out);
-/* The driver named name, or NULL. "auto" is not a driver. */
+
+/*
+ * The chain of d from driver_generic up to d itself, for the tables that
+ * add up (finals, urcs): fills chain[0..n) and returns n (at most max).
+ */
+size_t driver_chain(const struct driver *d, const struct driver **chain,
+		    size_t max);
+
+/* The driver named name ("generic", "huawei", ... and the names smsgw
+ * ports suggests for families without quirks, which are the generic
+ * driver), or NULL. "auto" is not a driver. */
 const struct driver *driver_find(const char *name);
-/* For driver = auto: by USB ids (usb_ids_driver), else by the +CGMI and
- * +CGMM answers; falls back to driver_generic. */
+
+/*
+ * For driver = auto: by USB ids (usb_ids_driver) when vid > 0, else (or
+ * when that gives generic) by the +CGMI and +CGMM answers (NULL when not
+ * known yet); falls back to driver_generic. Never NULL.
+ */
 const struct driver *driver_match(int vid, int pid, const char *cgmi,
 				  const char *cgmm);
+
+/*
+ * Writes fmt into buf (size bytes) with its "%d" replaced by n: the
+ * driver's command templates (read_stored, slot_select, ...) are data, not
+ * printf formats. Returns false if it does not fit.
+ */
+bool driver_command(char *buf, size_t size, const char *fmt, int n);
+
+/* Every name driver_find() knows, for messages; NULL-terminated. */
+const char *const *driver_names(void);
 
 #endif

@@ -93,7 +93,8 @@ int modem_new(struct loop *loop, struct store *store,
 	      const struct config_modem *mcfg,
 	      const struct modem_listener *listener, struct modem **out);
 /* Closes the port at once; pending sends get MODEM_SEND_NOT_SENT or
- * MODEM_SEND_AMBIGUOUS callbacks. */
+ * MODEM_SEND_AMBIGUOUS callbacks. Tokens not acked yet are released: a
+ * receiver acks (or drops) a token before the modem is freed. */
 void modem_free(struct modem *m);
 
 /* SIGHUP: the same modem section in a new configuration (the daemon only

@@ -237,3 +237,25 @@ TEST(at_chat_unregister_and_shared_prefixes)
 	CHECK_INT(x.calls, 1);
 	fx_done(&fx);
 }
+
+TEST(at_chat_removed_final_becomes_a_urc_inside_a_response)
+{
+	struct fx fx;
+	struct rec a = { 0 };
+	struct urc_rec nc = { 0 };
+
+	fx_init(&fx);
+	/* A caller hangs up while AT+CMGR runs: NO CARRIER must not end it. */
+	CHECK_INT(at_chat_remove_final(fx.chat, "NO CARRIER"), 1);
+	CHECK_INT(at_chat_remove_final(fx.chat, "NO CARRIER"), 0);
+	CHECK(at_chat_register(fx.chat, "NO CARRIER", false, urc_cb, &nc) > 0);
+	CHECK(at_chat_send(fx.chat, "AT+CMGR=1", "+CMGR:", rec_cb, &a) > 0);
+	fx_expect_str(&fx, "AT+CMGR=1\r");
+	fx_say(&fx, "\r\nNO CARRIER\r\n\r\n+CMGR: 0,,4\r\n\r\nOK\r\n");
+	CHECK(fx_until(&fx, &a.calls, 1));
+	CHECK_INT(nc.calls, 1);
+	CHECK_INT(a.status, AT_CHAT_STATUS_OK);
+	CHECK_INT(a.nlines, 1);
+	CHECK_STR(a.lines[0], "+CMGR: 0,,4");
+	fx_done(&fx);
+}

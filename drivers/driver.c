@@ -1,0 +1,175 @@
+/* driver — the registry, inheritance and auto-selection of modem drivers;
+ * see include/driver.h. The tables themselves are in drivers/<family>.c. */
+#include "driver.h"
+#include "usb_ids.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#define DRIVER_CHAIN_MAX 8
+
+static const struct driver *const driver_table[] = {
+	&driver_generic,
+	&driver_huawei,
+	&driver_simcom,
+	&driver_quectel,
+};
+
+#define DRIVER_COUNT (sizeof(driver_table) / sizeof(driver_table[0]))
+
+/*
+ * Families smsgw ports suggests from the USB vendor (usb_ids.c) whose
+ * modems need nothing we know of beyond TS 27.007/27.005: the generic
+ * driver serves them until a capture shows a quirk.
+ */
+static const char *const driver_generic_aliases[] = {
+	"zte", "sierra", "telit", "ublox", "cinterion", "fibocom",
+};
+
+#define DRIVER_ALIASES (sizeof(driver_generic_aliases) / \
+			sizeof(driver_generic_aliases[0]))
+
+static const char *const driver_all_names[] = {
+	"generic", "huawei", "simcom", "quectel", "zte", "sierra", "telit",
+	"ublox", "cinterion", "fibocom", NULL,
+};
+
+const char *const *driver_names(void)
+{
+	return driver_all_names;
+}
+
+const struct driver *driver_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; i < DRIVER_COUNT; i++)
+		if (strcmp(driver_table[i]->name, name) == 0)
+			return driver_table[i];
+	for (size_t i = 0; i < DRIVER_ALIASES; i++)
+		if (strcmp(driver_generic_aliases[i], name) == 0)
+			return &driver_generic;
+	return NULL;
+}
+
+size_t driver_chain(const struct driver *d, const struct driver **chain,
+		    size_t max)
+{
+	const struct driver *rev[DRIVER_CHAIN_MAX];
+	size_t n = 0, k = 0;
+
+	for (; d && n < DRIVER_CHAIN_MAX; d = d->parent)
+		rev[n++] = d;
+	while (n && k < max)
+		chain[k++] = rev[--n];
+	return k;
+}
+
+/* Fields are inherited one by one: a vendor that sets .cnmi keeps the
+ * parent's .cpms. */
+#define DRIVER_INHERIT(field)                    \
+	do {                                     \
+		if (!out->field)                 \
+			out->field = p->field;   \
+	} while (0)
+
+static void driver_inherit(struct driver *out, const struct driver *p)
+{
+	DRIVER_INHERIT(match_cgmi);
+	DRIVER_INHERIT(match_cgmm);
+	DRIVER_INHERIT(not_finals);
+	DRIVER_INHERIT(setup);
+	DRIVER_INHERIT(vendor);
+	DRIVER_INHERIT(sms);
+	DRIVER_INHERIT(reporting);
+	DRIVER_INHERIT(cnmi);
+	DRIVER_INHERIT(cpms);
+	DRIVER_INHERIT(imei);
+	DRIVER_INHERIT(imsi);
+	DRIVER_INHERIT(iccid);
+	DRIVER_INHERIT(own_number);
+	DRIVER_INHERIT(signal);
+	DRIVER_INHERIT(registration);
+	DRIVER_INHERIT(operator_query);
+	DRIVER_INHERIT(list_stored);
+	DRIVER_INHERIT(read_stored);
+	DRIVER_INHERIT(delete_stored);
+	DRIVER_INHERIT(ack_direct);
+	DRIVER_INHERIT(list_timeout_ms);
+	DRIVER_INHERIT(slot_select);
+	DRIVER_INHERIT(slot_query);
+	DRIVER_INHERIT(slot_prefix);
+	DRIVER_INHERIT(slot_base);
+	DRIVER_INHERIT(slot_timeout_ms);
+	DRIVER_INHERIT(reset);
+	DRIVER_INHERIT(reset_wait_ms);
+}
+
+int driver_resolve(const struct driver *vendor, struct driver *out)
+{
+	const struct driver *p;
+	int depth = 0;
+
+	if (!vendor)
+		return -EINVAL;
+	*out = *vendor;
+	for (p = vendor->parent; p; p = p->parent) {
+		if (++depth >= DRIVER_CHAIN_MAX)
+			return -EINVAL;
+		driver_inherit(out, p);
+		if (p == &driver_generic)
+			break;
+	}
+	if (vendor != &driver_generic && p != &driver_generic)
+		return -EINVAL;
+	/* finals and urcs add up along the chain; driver_chain() walks it. */
+	out->finals = vendor->finals;
+	out->urcs = vendor->urcs;
+	return 0;
+}
+
+static bool driver_matches(const char *const *needles, const char *hay)
+{
+	if (!needles || !hay)
+		return false;
+	for (size_t i = 0; needles[i]; i++)
+		if (strcasestr(hay, needles[i]))
+			return true;
+	return false;
+}
+
+const struct driver *driver_match(int vid, int pid, const char *cgmi,
+				  const char *cgmm)
+{
+	const struct driver *d;
+
+	if (vid > 0) {
+		d = driver_find(usb_ids_driver(vid, pid));
+		if (d && d != &driver_generic)
+			return d;
+	}
+	for (size_t i = 0; i < DRIVER_COUNT; i++) {
+		d = driver_table[i];
+		if (driver_matches(d->match_cgmi, cgmi) ||
+		    driver_matches(d->match_cgmm, cgmm))
+			return d;
+	}
+	return &driver_generic;
+}
+
+bool driver_command(char *buf, size_t size, const char *fmt, int n)
+{
+	const char *d = fmt ? strstr(fmt, "%d") : NULL;
+	int len;
+
+	if (!fmt)
+		return false;
+	if (!d)
+		len = snprintf(buf, size, "%s", fmt);
+	else
+		len = snprintf(buf, size, "%.*s%d%s", (int)(d - fmt), fmt, n,
+			       d + 2);
+	return len >= 0 && (size_t)len < size;
+}

@@ -1,0 +1,57 @@
+/*
+ * huawei — Huawei E-series USB sticks (E1752, E3372 "stick" firmware):
+ * what differs from the generic driver, each row with the device and the
+ * symptom. Source of the URCs: the HUAWEI UMTS Datacard AT Command
+ * Interface Specification (^RSSI, ^MODE, ^SRVST, ^SIMST, ^BOOT, ^CURC,
+ * ^SMMEMFULL) and the captures under tests/captures/huawei-*.
+ */
+#include "driver.h"
+
+#define DRIVER_CMDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+/* E1752 answers an unknown command "COMMAND NOT SUPPORT" instead of
+ * ERROR (captures/huawei-e1752/init.at, AT+MODE=2): without this row the
+ * command would wait for its timeout. */
+static const struct driver_final huawei_finals[] = {
+	{ "COMMAND NOT SUPPORT", false, false },
+	{ NULL, false, false },
+};
+
+static const struct driver_urc huawei_urcs[] = {
+	/* E1752: "^RSSI:14" every few seconds, between and inside answers
+	 * (captures/huawei-e1752/init.at). */
+	{ "^RSSI:", DRIVER_URC_SIGNAL, false },
+	/* E-series status chatter (captures/huawei-e3372/smmemfull.at);
+	 * ^BOOT repeats while the stick runs and does not mean a restart. */
+	{ "^MODE:", DRIVER_URC_IGNORE, false },
+	{ "^SRVST:", DRIVER_URC_IGNORE, false },
+	{ "^SIMST:", DRIVER_URC_IGNORE, false },
+	{ "^BOOT:", DRIVER_URC_IGNORE, false },
+	{ "^DSFLOWRPT:", DRIVER_URC_IGNORE, false },
+	{ "^HCSQ:", DRIVER_URC_IGNORE, false },
+	/* The SIM storage is full: new SMS stay with the network until
+	 * something is deleted (captures/huawei-e3372/smmemfull.at). */
+	{ "^SMMEMFULL:", DRIVER_URC_STORAGE_FULL, false },
+	{ NULL, 0, false },
+};
+
+static const struct driver_step huawei_vendor[] = {
+	/* ^CURC=0 stops the periodic ^RSSI/^MODE/^DSFLOWRPT reports that
+	 * otherwise land in the middle of answers (a ^DSFLOWRPT inside the
+	 * ^CURC answer itself in captures/huawei-e3372/smmemfull.at);
+	 * optional: some firmware answers "COMMAND NOT SUPPORT". */
+	{ DRIVER_CMDS("AT^CURC=0"), true, 0 },
+	{ NULL, false, 0 },
+};
+
+const struct driver driver_huawei = {
+	.name = "huawei",
+	.parent = &driver_generic,
+	.match_cgmi = DRIVER_CMDS("huawei"),
+	.finals = huawei_finals,
+	.urcs = huawei_urcs,
+	.vendor = huawei_vendor,
+	/* E3372 answers AT^ICCID? with "^ICCID: <iccid>"
+	 * (captures/huawei-e3372/identity.at); older sticks know +CCID. */
+	.iccid = DRIVER_CMDS("AT^ICCID?", "AT+CCID"),
+};

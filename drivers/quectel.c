@@ -1,0 +1,56 @@
+/*
+ * quectel — Quectel LTE modules (EC25, EG25, EC21). Source: Quectel
+ * EC25&EC21 AT Commands Manual V1.3 (power-on URCs §1.8, +QIND and
+ * AT+QINDCFG, AT+QCCID, AT+QDSIM in "(U)SIM related commands") and the
+ * captures under tests/captures/quectel-ec25.
+ */
+#include "driver.h"
+
+#define DRIVER_CMDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static const struct driver_urc quectel_urcs[] = {
+	/* Power-on: RDY, +CFUN: 1, +CPIN: READY, +QUSIM: 1, then
+	 * "+QIND: SMS DONE" once SMS commands work (+CMS ERROR: 314
+	 * before), "+QIND: PB DONE" (captures/quectel-eg25/
+	 * boot-dual-sim.at). */
+	{ "RDY", DRIVER_URC_BOOT, false },
+	{ "+QIND: SMS DONE", DRIVER_URC_SMS_READY, false },
+	{ "+QIND: PB DONE", DRIVER_URC_IGNORE, false },
+	/* With AT+QINDCFG="csq",1: +QIND: "csq",<rssi>,<ber>. */
+	{ "+QIND: \"csq\"", DRIVER_URC_SIGNAL, false },
+	{ "+QUSIM:", DRIVER_URC_IGNORE, false },
+	{ "+CFUN:", DRIVER_URC_IGNORE, false },
+	{ NULL, 0, false },
+};
+
+/*
+ * EC25: with <ds> = 2 a status report is announced as +CDSI: "SM",<n>
+ * but kept in the "SR" memory, so AT+CMGR on "SM" answers a bare OK
+ * (captures/quectel-ec25/cdsi-sr.at): status reports must come direct
+ * (+CDS, acked with +CNMA, captures/quectel-ec25/cnma.at).
+ */
+static const struct driver_cnmi quectel_cnmi[] = {
+	{ 2, 1, 0, 1, 0 },
+	{ 1, 1, 0, 1, 0 },
+	{ 2, 1, 0, 0, 0 },
+	{ -1, 0, 0, 0, 0 },
+};
+
+const struct driver driver_quectel = {
+	.name = "quectel",
+	.parent = &driver_generic,
+	.match_cgmi = DRIVER_CMDS("Quectel"),
+	.urcs = quectel_urcs,
+	.cnmi = quectel_cnmi,
+	/* AT+QCCID answers "+QCCID: <iccid>", 19-digit ICCIDs padded with
+	 * F (captures/quectel-eg25/boot-dual-sim.at); AT+CCID is its alias
+	 * on newer firmware. */
+	.iccid = DRIVER_CMDS("AT+QCCID", "AT+CCID"),
+	/* Dual-SIM EC25/EG25 variants: AT+QDSIM=<n>, 0 for SIM1; the card
+	 * then initialises again (+CPIN: READY ... +QIND: SMS DONE,
+	 * captures/quectel-eg25/boot-dual-sim.at). */
+	.slot_select = "AT+QDSIM=%d",
+	.slot_query = "AT+QDSIM?",
+	.slot_prefix = "+QDSIM:",
+	.slot_base = 0,
+};

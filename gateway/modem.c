@@ -1,0 +1,530 @@
+/*
+ * modem — one configured modem (include/modem.h): creation and teardown,
+ * opening and closing the port, the state and the links of its SIMs,
+ * events, URC dispatch and what runs when the port is idle. The rest of
+ * the lifecycle is in the files listed in modem_priv.h.
+ */
+#include "modem_priv.h"
+#include "config.h"
+#include "log.h"
+#include "ports.h"
+#include "serial.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* One trace line must reach the file in one write (O_APPEND), or the
+ * lines of several modems would interleave. */
+#define MODEM_TRACE_BUFFER (64 * 1024)
+
+static const char *const modem_state_names[] = {
+	[MODEM_STATE_CLOSED] = "closed",
+	[MODEM_STATE_ABSENT] = "absent",
+	[MODEM_STATE_OPENING] = "opening",
+	[MODEM_STATE_INIT] = "init",
+	[MODEM_STATE_READY] = "ready",
+	[MODEM_STATE_RECOVERING] = "recovering",
+	[MODEM_STATE_RESETTING] = "resetting",
+	[MODEM_STATE_BLOCKED] = "blocked",
+	[MODEM_STATE_OUT_OF_SERVICE] = "out of service",
+};
+
+void modem_event(struct modem *m, enum store_event_level level,
+		 const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (level == STORE_EVENT_ERROR)
+		log_error("%s: %s", m->source, msg);
+	else if (level == STORE_EVENT_WARNING)
+		log_warn("%s: %s", m->source, msg);
+	else
+		log_info("%s: %s", m->source, msg);
+	if (m->store)
+		store_event(m->store, level, m->source, "%s", msg);
+}
+
+struct sim *modem_active_sim(struct modem *m)
+{
+	return m->sims[m->active < m->nsims ? m->active : 0];
+}
+
+/* The link a standby or active slot shows while the modem is ready. */
+static enum sim_state modem_ready_link(struct modem *m, size_t i)
+{
+	if (m->slot_fault[i] != SIM_STATE_READY)
+		return m->slot_fault[i];
+	if (i == m->active && m->switching)
+		return SIM_STATE_SWITCHING;
+	if (i == m->active)
+		return m->registered ? SIM_STATE_READY : SIM_STATE_NO_NETWORK;
+	return SIM_STATE_READY;
+}
+
+static enum sim_state modem_link(struct modem *m, size_t i)
+{
+	switch (m->state) {
+	case MODEM_STATE_CLOSED:
+	case MODEM_STATE_ABSENT:
+		return SIM_STATE_ABSENT;
+	case MODEM_STATE_OPENING:
+	case MODEM_STATE_INIT:
+		return m->ladder == MODEM_LADDER_NONE ? SIM_STATE_INIT
+						      : SIM_STATE_ERROR;
+	case MODEM_STATE_READY:
+		return modem_ready_link(m, i);
+	case MODEM_STATE_BLOCKED:
+		return m->blocked_link;
+	default:
+		return SIM_STATE_ERROR;
+	}
+}
+
+void modem_links(struct modem *m)
+{
+	for (size_t i = 0; i < m->nsims; i++) {
+		struct sim *s = m->sims[i];
+
+		s->link = modem_link(m, i);
+		s->standby = m->nsims > 1 && i != m->active;
+		sim_update(m->reg, s);
+	}
+}
+
+void modem_set_state(struct modem *m, enum modem_state s)
+{
+	if (m->state != s)
+		log_debug("%s: %s -> %s", m->source,
+			  modem_state_names[m->state], modem_state_names[s]);
+	m->state = s;
+	modem_links(m);
+}
+
+/* ---- the chat's hooks ---- */
+
+static void modem_urc_cb(const char *line, const char *pdu, void *ud)
+{
+	struct modem_urc_reg *u = ud;
+	struct modem *m = u->m;
+	int64_t now;
+
+	switch (u->kind) {
+	case DRIVER_URC_IGNORE:
+		break;
+	case DRIVER_URC_SIGNAL:
+	case DRIVER_URC_REGISTRATION:
+		modem_health_urc(m, u->kind, line);
+		break;
+	case DRIVER_URC_BOOT:
+	case DRIVER_URC_SMS_READY:
+	case DRIVER_URC_SIM:
+		modem_recover_urc(m, u->kind, line);
+		break;
+	case DRIVER_URC_WARNING:
+		now = loop_now(m->loop);
+		if (m->last_warning_ms && now - m->last_warning_ms < 600000)
+			break;
+		m->last_warning_ms = now;
+		modem_event(m, STORE_EVENT_WARNING, "the modem says: %s", line);
+		break;
+	default:
+		modem_recv_urc(m, u->kind, line, pdu);
+		break;
+	}
+}
+
+static void modem_noise_cb(const char *line, void *ud)
+{
+	struct modem *m = ud;
+
+	log_debug("%s: unexpected line: %s", m->source, line);
+}
+
+static void modem_gone_cb(int err, void *ud)
+{
+	struct modem *m = ud;
+
+	modem_event(m, STORE_EVENT_WARNING, "%s went away (%s)",
+		    m->mcfg->device, strerror(-err));
+	modem_seq_cancel(m);
+	modem_close(m);
+	modem_set_state(m, MODEM_STATE_ABSENT);
+	/* The name may still be there for a moment (udev removes it after
+	 * the kernel); inotify tells when it comes back. */
+	if (access(m->mcfg->device, F_OK) == 0)
+		modem_retry(m, 500);
+}
+
+static int modem_register(struct modem *m, const char *prefix, bool pdu,
+			  enum driver_urc_kind kind)
+{
+	struct modem_urc_reg *r = &m->urcs[m->nurcs];
+	int id;
+
+	if (m->nurcs == MODEM_URCS_MAX)
+		return -ENOSPC;
+	r->m = m;
+	r->kind = kind;
+	id = at_chat_register(m->chat, prefix, pdu, modem_urc_cb, r);
+	if (id < 0)
+		return id;
+	r->id = id;
+	m->nurcs++;
+	return 0;
+}
+
+int modem_install_driver(struct modem *m)
+{
+	const struct driver *chain[8];
+	size_t n = driver_chain(m->chosen, chain, 8);
+	int rc;
+
+	/* Again after driver = auto chose: each URC is heard once. */
+	while (m->nurcs)
+		at_chat_unregister(m->chat, m->urcs[--m->nurcs].id);
+
+	for (size_t i = 0; m->drv.not_finals && m->drv.not_finals[i]; i++)
+		at_chat_remove_final(m->chat, m->drv.not_finals[i]);
+	for (size_t i = 0; i < n; i++) {
+		const struct driver_final *f = chain[i]->finals;
+		const struct driver_urc *u = chain[i]->urcs;
+
+		for (; f && f->text; f++) {
+			rc = at_chat_add_final(m->chat, f->text, f->prefix,
+					       f->success);
+			if (rc < 0)
+				return rc;
+		}
+		for (; u && u->prefix; u++) {
+			rc = modem_register(m, u->prefix, u->pdu, u->kind);
+			if (rc < 0)
+				return rc;
+		}
+	}
+	for (size_t i = 0; m->drv.not_finals && m->drv.not_finals[i]; i++) {
+		rc = modem_register(m, m->drv.not_finals[i], false,
+				    DRIVER_URC_IGNORE);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- opening and closing ---- */
+
+static void modem_usb_ids(struct modem *m)
+{
+	struct ports_list l;
+
+	m->usb_vid = m->usb_pid = 0;
+	if (!m->drv_auto || serial_kind(m->serial) != SERIAL_KIND_LIBSERIALPORT
+	    || ports_scan(&l) < 0)
+		return;
+	for (size_t i = 0; i < l.n; i++)
+		if (l.v[i].usb &&
+		    strcmp(l.v[i].path, serial_device(m->serial)) == 0) {
+			m->usb_vid = l.v[i].vid;
+			m->usb_pid = l.v[i].pid;
+		}
+	ports_free(&l);
+	if (m->usb_vid) {
+		m->chosen = driver_match(m->usb_vid, m->usb_pid, NULL, NULL);
+		driver_resolve(m->chosen, &m->drv);
+	}
+}
+
+static int modem_open_chat(struct modem *m)
+{
+	int rc = at_chat_new(m->loop, serial_fd(m->serial), &m->chat);
+
+	if (rc < 0)
+		return rc;
+	at_chat_set_gone(m->chat, modem_gone_cb, m);
+	at_chat_set_noise(m->chat, modem_noise_cb, m);
+	if (m->trace_f)
+		at_chat_set_trace(m->chat, at_trace_chat_cb, &m->trace);
+	m->nurcs = 0;
+	return modem_install_driver(m);
+}
+
+static void modem_open_failed(struct modem *m, int rc)
+{
+	if (rc == -ENOENT || rc == -ENODEV || rc == -ENXIO) {
+		if (m->state != MODEM_STATE_ABSENT)
+			modem_event(m, STORE_EVENT_WARNING,
+				    "%s is not there: waiting for it",
+				    m->mcfg->device);
+		modem_set_state(m, MODEM_STATE_ABSENT);
+		return;
+	}
+	if (rc != m->last_open_error)
+		modem_event(m, STORE_EVENT_ERROR, "cannot open %s: %s",
+			    m->mcfg->device, strerror(-rc));
+	m->last_open_error = rc;
+	if (m->state != MODEM_STATE_OUT_OF_SERVICE)
+		modem_set_state(m, MODEM_STATE_ABSENT);
+	modem_retry(m, modem_logic_backoff_ms(m->open_failures++));
+}
+
+void modem_open(struct modem *m)
+{
+	int rc;
+
+	if (m->chat)
+		return;
+	rc = serial_open(m->mcfg->device, m->mcfg->baudrate, &m->serial);
+	if (rc == 0) {
+		modem_usb_ids(m);
+		rc = modem_open_chat(m);
+	}
+	if (rc < 0) {
+		modem_close(m);
+		modem_open_failed(m, rc);
+		return;
+	}
+	m->open_failures = 0;
+	m->last_open_error = 0;
+	m->session++;
+	for (size_t i = 0; i < m->nsims; i++)
+		snprintf(m->sims[i]->device, sizeof(m->sims[i]->device), "%s",
+			 serial_device(m->serial));
+	modem_event(m, STORE_EVENT_INFO, "opened %s (%s, driver %s)",
+		    m->mcfg->device, serial_device(m->serial),
+		    m->drv_auto ? "auto" : m->drv.name);
+	modem_init_start(m);
+}
+
+void modem_close(struct modem *m)
+{
+	struct at_chat *chat = m->chat;
+
+	loop_timer_disarm(&m->health_timer);
+	m->want_health = m->want_import = false;
+	m->switching = false;
+	/* Callbacks of the commands still pending run inside at_chat_free
+	 * and must find the port closed. */
+	m->chat = NULL;
+	m->session++;
+	at_chat_free(chat);
+	if (m->send.active)
+		modem_send_fail(m, "the modem's port closed");
+	modem_recv_drop_reads(m);
+	serial_close(m->serial);
+	m->serial = NULL;
+	m->nurcs = 0;
+}
+
+static int64_t modem_retry_cb(struct loop_timer *t, void *ud)
+{
+	struct modem *m = ud;
+
+	(void)t;
+	modem_recover_timer(m);
+	return LOOP_TIMER_DONE;
+}
+
+void modem_retry(struct modem *m, int64_t delay_ms)
+{
+	loop_timer_arm(&m->retry_timer, delay_ms);
+}
+
+int modem_cmd(struct modem *m, const char *command, const char *prefix,
+	      at_chat_cb cb)
+{
+	if (!m->chat)
+		return -ENODEV;
+	return at_chat_send(m->chat, command, prefix, cb, m);
+}
+
+void modem_kick(struct modem *m)
+{
+	int64_t now = loop_now(m->loop);
+
+	if (m->state != MODEM_STATE_READY || !m->chat || modem_seq_running(m))
+		return;
+	if (m->send.active && m->send.switching) {
+		modem_switch_start(m);
+	} else if (m->want_import) {
+		m->want_import = false;
+		modem_seq_start(m, &modem_prog_import);
+	} else if (m->want_health &&
+		   (!m->send.active ||
+		    now - m->health_wanted_at > MODEM_HEALTH_MAX_DELAY_MS)) {
+		m->want_health = false;
+		modem_seq_start(m, &modem_prog_health);
+	}
+}
+
+void modem_ready(struct modem *m)
+{
+	struct sim *s = modem_active_sim(m);
+	bool recovered = m->ladder != MODEM_LADDER_NONE;
+
+	m->ladder = MODEM_LADDER_NONE;
+	m->registered = modem_logic_registered(m->reg_stat, MODEM_REG_MAX);
+	s->registered = m->registered;
+	modem_set_state(m, MODEM_STATE_READY);
+	modem_event(m, STORE_EVENT_INFO,
+		    "%sready: %s %s %s, IMEI %s, SIM %s ICCID %s, %s%s, "
+		    "signal %d dBm", recovered ? "recovered, " : "",
+		    m->manufacturer, m->model, m->revision, m->imei, s->name,
+		    s->iccid[0] ? s->iccid : "?",
+		    m->registered ? "registered on " : "not registered",
+		    m->registered ? s->operator_name : "", s->signal_dbm);
+	m->want_import = true;
+	modem_health_note_echoes(m);
+	modem_health_arm(m);
+	modem_kick(m);
+}
+
+/* ---- life cycle ---- */
+
+static void modem_trace_open(struct modem *m)
+{
+	const char *path = m->cfg->at_trace;
+
+	if (m->trace_path && path && strcmp(m->trace_path, path) == 0)
+		return;
+	if (m->chat)
+		at_chat_set_trace(m->chat, NULL, NULL);
+	if (m->trace_f)
+		fclose(m->trace_f);
+	m->trace_f = NULL;
+	free(m->trace_path);
+	m->trace_path = path ? strdup(path) : NULL;
+	if (!path)
+		return;
+	m->trace_f = fopen(path, "ae");
+	if (!m->trace_f) {
+		log_error("%s: AT trace %s: %m", m->source, path);
+		return;
+	}
+	setvbuf(m->trace_f, NULL, _IOFBF, MODEM_TRACE_BUFFER);
+	at_trace_init(&m->trace, m->trace_f, m->mcfg->name);
+	if (m->chat)
+		at_chat_set_trace(m->chat, at_trace_chat_cb, &m->trace);
+}
+
+static int modem_find_sims(struct modem *m)
+{
+	for (size_t i = 0; i < m->reg->nsims; i++) {
+		struct sim *s = &m->reg->sims[i];
+
+		if (strcmp(s->mcfg->name, m->mcfg->name) != 0)
+			continue;
+		if (m->nsims == MODEM_SLOTS_MAX) {
+			log_error("%s: at most %d SIM slots", m->source,
+				  MODEM_SLOTS_MAX);
+			return -EINVAL;
+		}
+		m->slot_fault[m->nsims] = SIM_STATE_READY;
+		m->sims[m->nsims++] = s;
+	}
+	return m->nsims ? 0 : -EINVAL;
+}
+
+static int modem_choose_driver(struct modem *m)
+{
+	m->drv_auto = strcmp(m->mcfg->driver, "auto") == 0;
+	m->chosen = m->drv_auto ? &driver_generic
+				: driver_find(m->mcfg->driver);
+	if (!m->chosen) {
+		log_error("%s: unknown driver %s", m->source, m->mcfg->driver);
+		return -EINVAL;
+	}
+	return driver_resolve(m->chosen, &m->drv);
+}
+
+int modem_new(struct loop *loop, struct store *store,
+	      struct sim_registry *reg, const struct config *cfg,
+	      const struct config_modem *mcfg,
+	      const struct modem_listener *listener, struct modem **out)
+{
+	struct modem *m = calloc(1, sizeof(*m));
+	int rc;
+
+	if (!m)
+		return -ENOMEM;
+	m->loop = loop;
+	m->store = store;
+	m->reg = reg;
+	m->cfg = cfg;
+	m->mcfg = mcfg;
+	m->listener = *listener;
+	m->receive = mcfg->receive;
+	m->ino_fd = m->ino_wd = -1;
+	snprintf(m->source, sizeof(m->source), "modem %s", mcfg->name);
+	rc = modem_find_sims(m);
+	if (rc == 0)
+		rc = modem_choose_driver(m);
+	if (rc < 0) {
+		free(m);
+		return rc;
+	}
+	for (size_t i = 0; i < m->nsims; i++)
+		m->sims[i]->modem = m;
+	loop_timer_init(loop, &m->retry_timer, modem_retry_cb, m);
+	modem_seq_init(m);
+	modem_health_init(m);
+	modem_trace_open(m);
+	if (modem_watch_start(m) < 0)
+		log_warn("%s: cannot watch %s for its device; a replugged "
+			 "modem is found at the next retry", m->source,
+			 mcfg->device);
+	modem_retry(m, 0);
+	*out = m;
+	return 0;
+}
+
+void modem_free(struct modem *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nsims; i++)
+		m->sims[i]->modem = NULL;
+	modem_seq_cancel(m);
+	loop_timer_disarm(&m->retry_timer);
+	modem_watch_stop(m);
+	modem_close(m);
+	modem_recv_free_acks(m);
+	if (m->trace_f)
+		fclose(m->trace_f);
+	free(m->trace_path);
+	free(m);
+}
+
+void modem_set_config(struct modem *m, const struct config *cfg,
+		      const struct config_modem *mcfg)
+{
+	bool new_pin = (mcfg->pin || m->mcfg->pin) &&
+		       (!mcfg->pin || !m->mcfg->pin ||
+			strcmp(mcfg->pin, m->mcfg->pin) != 0);
+
+	m->cfg = cfg;
+	m->mcfg = mcfg;
+	modem_trace_open(m);
+	if (m->state == MODEM_STATE_READY)
+		modem_health_arm(m);
+	if (mcfg->receive != m->receive) {
+		m->receive = mcfg->receive;
+		if (m->state == MODEM_STATE_READY)
+			modem_init_start(m);
+	}
+	/* A new PIN may be tried once, like the first. */
+	if (new_pin && m->state == MODEM_STATE_BLOCKED) {
+		m->pin_refused = false;
+		modem_retry(m, 0);
+	}
+}
+
+const char *modem_name(const struct modem *m)
+{
+	return m->mcfg->name;
+}

@@ -1,0 +1,251 @@
+/*
+ * modem_health — signal, registration and operator: asked by a timer
+ * every health_interval while the port is idle (never around a send), and
+ * taken from URCs whenever the modem volunteers them. The answers go to
+ * the active SIM's row; losing the network makes its link no-network.
+ */
+#include "modem_priv.h"
+#include "config.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* "AT+CREG?" answers and reports with "+CREG:". */
+static void modem_health_prefix(const char *cmd, char *buf, size_t size)
+{
+	size_t n = strcspn(cmd + 2, "?=");
+
+	snprintf(buf, size, "%.*s:", (int)n, cmd + 2);
+}
+
+bool modem_health_reg_line(struct modem *m, size_t which, const char *line)
+{
+	char prefix[32];
+	struct at_reg reg;
+
+	modem_health_prefix(m->drv.registration[which], prefix,
+			    sizeof(prefix));
+	if (!at_parse_reg(line, prefix, &reg))
+		return false;
+	m->reg_stat[which] = reg.stat;
+	return true;
+}
+
+static size_t modem_health_nreg(const struct modem *m)
+{
+	size_t n = 0;
+
+	while (m->drv.registration && m->drv.registration[n] &&
+	       n < MODEM_REG_MAX)
+		n++;
+	return n;
+}
+
+/* Registration changed, or the health check ended: the links follow,
+ * and the change is an event. */
+void modem_health_apply(struct modem *m)
+{
+	bool reg = modem_logic_registered(m->reg_stat, MODEM_REG_MAX);
+	struct sim *s = modem_active_sim(m);
+
+	if (reg != m->registered && m->state == MODEM_STATE_READY) {
+		if (reg) {
+			modem_event(m, STORE_EVENT_INFO,
+				    "SIM %s registered%s%s", s->name,
+				    s->operator_name[0] ? " on " : "",
+				    s->operator_name);
+			/* The operator's name and the signal come with a
+			 * health check, soon. */
+			if (!modem_seq_running(m)) {
+				m->want_health = true;
+				m->health_wanted_at = loop_now(m->loop);
+				modem_kick(m);
+			}
+		} else {
+			modem_event(m, STORE_EVENT_WARNING,
+				    "SIM %s not registered: no network",
+				    s->name);
+		}
+	}
+	m->registered = reg;
+	s->registered = reg;
+	modem_links(m);
+	if (m->state == MODEM_STATE_READY && !reg)
+		modem_health_arm(m);
+}
+
+void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
+		      const char *line)
+{
+	struct sim *s = modem_active_sim(m);
+	struct at_csq csq;
+	size_t n = modem_health_nreg(m);
+
+	if (kind == DRIVER_URC_SIGNAL) {
+		if (!at_parse_signal_urc(line, &csq))
+			return;
+		s->signal_dbm = at_parse_rssi_dbm(csq.rssi);
+		sim_update(m->reg, s);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (modem_health_reg_line(m, i, line))
+			break;
+	if (m->state == MODEM_STATE_READY && !m->switching)
+		modem_health_apply(m);
+}
+
+enum modem_step_rc modem_health_signal(struct modem *m,
+				       const struct at_response *r)
+{
+	struct at_csq csq;
+	struct sim *s = modem_active_sim(m);
+
+	if (!r)
+		return modem_seq_send(m, m->drv.signal, "+CSQ:");
+	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
+	     i++)
+		if (at_parse_csq(r->lines[i], &csq))
+			s->signal_dbm = at_parse_rssi_dbm(csq.rssi);
+	return MODEM_STEP_NEXT;
+}
+
+/* Each registration query in turn (seq.sub); one the modem does not know
+ * (an LTE query on a GSM modem) is not asked again. */
+enum modem_step_rc modem_health_registration(struct modem *m,
+					     const struct at_response *r)
+{
+	size_t n = modem_health_nreg(m);
+	char prefix[32];
+	bool found = false;
+
+	if (r) {
+		for (size_t i = 0; r->status == AT_CHAT_STATUS_OK &&
+				   i < r->nlines; i++)
+			found |= modem_health_reg_line(m, m->seq.sub,
+						       r->lines[i]);
+		if (r->status == AT_CHAT_STATUS_ERROR &&
+		    !modem_logic_busy_error(r->final))
+			m->reg_unsupported[m->seq.sub] = true;
+		if (!found)
+			m->reg_stat[m->seq.sub] = -1;
+		m->seq.sub++;
+	}
+	while (m->seq.sub < n && m->reg_unsupported[m->seq.sub])
+		m->seq.sub++;
+	if (m->seq.sub >= n)
+		return MODEM_STEP_NEXT;
+	modem_health_prefix(m->drv.registration[m->seq.sub], prefix,
+			    sizeof(prefix));
+	return modem_seq_send(m, m->drv.registration[m->seq.sub], prefix);
+}
+
+enum modem_step_rc modem_health_operator(struct modem *m,
+					 const struct at_response *r)
+{
+	struct sim *s = modem_active_sim(m);
+	struct at_cops c;
+
+	if (!r)
+		return modem_seq_send(m, m->drv.operator_query, "+COPS:");
+	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
+	     i++)
+		if (at_parse_cops(r->lines[i], &c))
+			snprintf(s->operator_name, sizeof(s->operator_name),
+				 "%s", c.format >= 0 ? c.oper : "");
+	return MODEM_STEP_NEXT;
+}
+
+void modem_health_note_echoes(struct modem *m)
+{
+	struct at_chat_stats st;
+
+	m->sent_since_note = false;
+	if (!m->chat)
+		return;
+	at_chat_stats(m->chat, &st);
+	m->echoes = st.echoes;
+}
+
+/* Echo after ATE0 means the modem restarted without a word (a UART
+ * module after a brown-out) and forgot +CNMI too. Some firmware echoes
+ * the PDU of a send even with ATE0 (captures/qualcomm-m7227/
+ * cmgs-echo.at), so only quiet intervals count. */
+static bool modem_health_restarted(struct modem *m)
+{
+	uint64_t before = m->echoes;
+	bool sent = m->sent_since_note;
+
+	modem_health_note_echoes(m);
+	return !sent && m->echoes > before;
+}
+
+static void modem_health_done(struct modem *m, int err)
+{
+	if (err == -ETIMEDOUT) {
+		modem_recover(m, "health check");
+		return;
+	}
+	if (err)
+		return;
+	if (modem_health_restarted(m)) {
+		modem_event(m, STORE_EVENT_WARNING,
+			    "the modem echoes again: it restarted; init again");
+		modem_init_start(m);
+		return;
+	}
+	modem_health_apply(m);
+	if (m->ladder == MODEM_LADDER_ESCAPE) {
+		m->ladder = MODEM_LADDER_NONE;
+		modem_event(m, STORE_EVENT_INFO, "recovered: answering again");
+	}
+	modem_health_arm(m);
+	modem_recv_recheck(m);
+}
+
+static const modem_step_fn modem_health_steps[] = {
+	modem_health_signal,
+	modem_health_registration,
+	modem_health_operator,
+	NULL,
+};
+
+const struct modem_prog modem_prog_health = {
+	.name = "health",
+	.steps = modem_health_steps,
+	.done = modem_health_done,
+};
+
+static int64_t modem_health_cb(struct loop_timer *t, void *ud)
+{
+	struct modem *m = ud;
+
+	(void)t;
+	if (m->state != MODEM_STATE_READY)
+		return LOOP_TIMER_DONE;
+	if (!m->want_health)
+		m->health_wanted_at = loop_now(m->loop);
+	m->want_health = true;
+	modem_kick(m);
+	return LOOP_TIMER_DONE;
+}
+
+void modem_health_init(struct modem *m)
+{
+	loop_timer_init(m->loop, &m->health_timer, modem_health_cb, m);
+	for (size_t i = 0; i < MODEM_REG_MAX; i++)
+		m->reg_stat[i] = -1;
+}
+
+void modem_health_arm(struct modem *m)
+{
+	int64_t ms = m->mcfg->health_interval_ms;
+
+	if (ms <= 0)
+		ms = 30000;
+	if (!m->registered && ms > MODEM_NO_NETWORK_POLL_MS)
+		ms = MODEM_NO_NETWORK_POLL_MS;
+	loop_timer_arm(&m->health_timer, ms);
+}

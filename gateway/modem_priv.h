@@ -1,0 +1,365 @@
+/*
+ * The modem lifecycle's private state, shared by its files:
+ *	modem.c		public API, open/close, states, links, events
+ *	modem_seq.c	programs: command steps run one after the other
+ *	modem_init.c	the init program
+ *	modem_health.c	health checks, registration and signal URCs
+ *	modem_send.c	sending, slot switching
+ *	modem_recv.c	URCs, reading, import, acknowledgements
+ *	modem_recover.c	the recovery ladder
+ *	modem_watch.c	inotify on the device's directory
+ */
+#ifndef SMSGW_MODEM_PRIV_H
+#define SMSGW_MODEM_PRIV_H
+
+#include "at_chat.h"
+#include "at_trace.h"
+#include "driver.h"
+#include "loop.h"
+#include "modem.h"
+#include "modem_logic.h"
+#include "sim.h"
+#include "store.h"
+
+#include <limits.h>
+#include <stdio.h>
+
+#define MODEM_SLOTS_MAX 4
+#define MODEM_URCS_MAX 64
+#define MODEM_REG_MAX 4		/* registration queries kept apart */
+#define MODEM_READS_MAX 64	/* +CMGR in flight, for duplicates */
+/* ESC + AT at the start of init and on ladder step 1. */
+#define MODEM_WAKE_TIMEOUT_MS 1000
+#define MODEM_WAKE_TRIES 10
+/* A SIM or modem that says "busy" is asked again this often... */
+#define MODEM_BUSY_RETRY_MS 1000
+/* ... this many times (the SIM of a SIM800 takes ~10 s after PIN). */
+#define MODEM_BUSY_TRIES 45
+/* A modem that is not registered is asked again this often. */
+#define MODEM_NO_NETWORK_POLL_MS 5000
+#define MODEM_OUT_OF_SERVICE_RETRY_MS (5 * 60 * 1000)
+#define MODEM_BLOCKED_RETRY_MS (5 * 60 * 1000)
+/* Health checks wait for an idle port, but not forever. */
+#define MODEM_HEALTH_MAX_DELAY_MS (5 * 60 * 1000)
+
+enum modem_state {
+	MODEM_STATE_CLOSED,		/* not opened, or freed */
+	MODEM_STATE_ABSENT,		/* no device: waiting for it */
+	MODEM_STATE_OPENING,		/* an open attempt is due */
+	MODEM_STATE_INIT,
+	MODEM_STATE_READY,		/* (busy: ready with a send) */
+	MODEM_STATE_RECOVERING,		/* error: climbing the ladder */
+	MODEM_STATE_RESETTING,		/* soft reset: boot awaited */
+	MODEM_STATE_BLOCKED,		/* PIN, PUK, no SIM, wrong IMEI */
+	MODEM_STATE_OUT_OF_SERVICE,
+};
+
+struct modem;
+struct modem_prog;
+
+/* ud of a registered URC handler. */
+struct modem_urc_reg {
+	struct modem *m;
+	enum driver_urc_kind kind;
+	int id;				/* at_chat_register()'s */
+};
+
+enum modem_step_rc {
+	MODEM_STEP_WAIT,	/* a command was submitted (modem_seq_cmd) */
+	MODEM_STEP_NEXT,	/* the step is done */
+	MODEM_STEP_LATER,	/* run the step again after a pause */
+	MODEM_STEP_FAIL,	/* the program failed (-EIO) */
+	MODEM_STEP_TIMEOUT,	/* the program failed on a timeout */
+	MODEM_STEP_STOP,	/* the program ends early, successfully */
+};
+
+/* Called with r == NULL to start, then with each command's response
+ * (never a timeout, unless the step set seq.own_timeout). */
+typedef enum modem_step_rc (*modem_step_fn)(struct modem *m,
+					    const struct at_response *r);
+
+struct modem_prog {
+	const char *name;
+	const modem_step_fn *steps;	/* NULL ends */
+	/* err: 0, -ETIMEDOUT, -EIO, -ENODEV (gone), -ECANCELED. */
+	void (*done)(struct modem *m, int err);
+};
+
+struct modem_seq {
+	const struct modem_prog *prog;	/* NULL: none running */
+	size_t step;
+	size_t sub;			/* position inside a step's list */
+	size_t cand;			/* candidate of that entry */
+	unsigned tries;			/* LATER rounds of this step */
+	int cmd_id;
+	bool own_timeout;
+	struct loop_timer timer;
+	struct loop_deferred run;
+};
+
+struct modem_send {
+	bool active;			/* taken until cb */
+	bool switching;			/* a slot switch runs first */
+	struct sim *sim;
+	char pdu[AT_CHAT_MAX_PDU + 1];
+	int tpdu_len;
+	modem_send_cb cb;
+	void *ud;
+	int cmd_id;
+};
+
+enum modem_ack_kind {
+	MODEM_ACK_NONE,			/* nothing to do (superseded) */
+	MODEM_ACK_DELETE,		/* AT+CMGD=<index> */
+	MODEM_ACK_CNMA,			/* AT+CNMA */
+};
+
+struct modem_ack {
+	struct modem_ack *next;		/* in modem->acks */
+	struct modem *m;
+	enum modem_ack_kind kind;
+	int index;
+	uint32_t session;		/* the port it came from */
+	int64_t born;			/* loop time it was handed out */
+	bool acked;			/* modem_ack() called: pending */
+};
+
+struct modem {
+	struct loop *loop;
+	struct store *store;
+	struct sim_registry *reg;
+	const struct config *cfg;
+	const struct config_modem *mcfg;
+	struct modem_listener listener;
+	char source[96];		/* "modem m1" for events */
+
+	enum modem_state state;
+	enum modem_ladder ladder;
+	const struct driver *chosen;	/* the table, before resolving */
+	struct driver drv;		/* resolved */
+	bool drv_auto;
+	int usb_vid, usb_pid;		/* 0: not USB, or unknown */
+
+	/* The port. session counts opens: a token from an older one is
+	 * dropped instead of deleting whatever sits at its index now. */
+	struct serial *serial;
+	struct at_chat *chat;
+	uint32_t session;
+	struct modem_urc_reg urcs[MODEM_URCS_MAX];
+	size_t nurcs;
+	FILE *trace_f;
+	char *trace_path;
+	struct at_trace trace;
+
+	/* The SIM slots: the n-th sim section is slot n - 1. */
+	struct sim *sims[MODEM_SLOTS_MAX];
+	size_t nsims;
+	size_t active;			/* the slot in use */
+	size_t target;			/* the slot a switch goes to */
+	bool switching;
+	enum sim_state slot_fault[MODEM_SLOTS_MAX]; /* READY: none */
+	enum sim_state blocked_link;	/* the links while BLOCKED */
+
+	/* What the modem told us. */
+	char manufacturer[64];
+	char model[64];
+	char revision[64];
+	char imei[24];
+	char known_imei[24];		/* of the first session */
+	bool pin_refused;		/* never again (PUK) */
+	bool csms1;			/* +CNMA needed and possible */
+	bool no_indications;		/* no +CNMI taken: list storage */
+	bool receive;
+	int reg_stat[MODEM_REG_MAX];	/* -1 unknown */
+	bool reg_unsupported[MODEM_REG_MAX];
+	bool registered;
+
+	struct modem_seq seq;
+	bool want_import;
+	bool want_health;
+	int64_t health_wanted_at;
+	struct modem_send send;
+	struct modem_ack *acks;
+	struct {
+		int index;
+		int id;
+	} reads[MODEM_READS_MAX];	/* +CMGR in flight */
+	size_t nreads;
+
+	struct loop_timer health_timer;
+	struct loop_timer retry_timer;	/* open, reset, out of service */
+	unsigned open_failures;
+	int last_open_error;
+	int64_t last_warning_ms;
+	uint64_t echoes;		/* the chat's echo count when ready */
+	bool sent_since_note;		/* a PDU (may be echoed) since */
+
+	/* inotify on the directory that holds the device (modem_watch.c) */
+	int ino_fd;
+	int ino_wd;
+	struct loop_watch ino_watch;
+	char watch_dir[PATH_MAX];
+	char watch_name[NAME_MAX + 1];	/* the component awaited there */
+};
+
+/* ---- modem.c ---- */
+
+/* An event row (source "modem <name>") and a log line. */
+void modem_event(struct modem *m, enum store_event_level level,
+		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Sets the state; the links of the SIMs follow (modem_links). */
+void modem_set_state(struct modem *m, enum modem_state s);
+/* Recomputes every SIM's link from the state and writes changed rows. */
+void modem_links(struct modem *m);
+/* The SIM of the active slot. */
+struct sim *modem_active_sim(struct modem *m);
+/* Opens the device now, or waits for it. */
+void modem_open(struct modem *m);
+/* Closes the port (callbacks of pending commands run). */
+void modem_close(struct modem *m);
+/* Tries to open again after delay_ms. */
+void modem_retry(struct modem *m, int64_t delay_ms);
+/* Submits a command; cb gets m as ud. Returns its id or -errno. */
+int modem_cmd(struct modem *m, const char *command, const char *prefix,
+	      at_chat_cb cb);
+/* Installs the driver's finals and URCs on the chat (again after a
+ * driver = auto choice). */
+int modem_install_driver(struct modem *m);
+/* When nothing runs: a pending switch, import or health check. */
+void modem_kick(struct modem *m);
+/* What the init learned is complete: ready, and the ladder is reset. */
+void modem_ready(struct modem *m);
+
+/* ---- modem_seq.c ---- */
+
+void modem_seq_init(struct modem *m);
+/* Starts prog at the next loop turn; cancels a running one. */
+void modem_seq_start(struct modem *m, const struct modem_prog *prog);
+/* Forgets the running program without calling its done. */
+void modem_seq_cancel(struct modem *m);
+bool modem_seq_running(const struct modem *m);
+/* For steps: submits a command whose response comes back to the step. */
+enum modem_step_rc modem_seq_cmd(struct modem *m,
+				 const struct at_request *req);
+enum modem_step_rc modem_seq_send(struct modem *m, const char *command,
+				  const char *prefix);
+/* For steps: the next candidate of a driver_step list entry, or NEXT /
+ * FAIL when they are used up. */
+enum modem_step_rc modem_seq_steps(struct modem *m,
+				   const struct driver_step *list,
+				   const struct at_response *r);
+/* For steps: LATER while a "busy" answer allows more tries, else rc. */
+enum modem_step_rc modem_seq_busy(struct modem *m,
+				  const struct at_response *r,
+				  enum modem_step_rc rc);
+
+/* ---- modem_init.c ---- */
+
+extern const struct modem_prog modem_prog_init;
+void modem_init_start(struct modem *m);
+/* Gives up on the device: for a while (retry) or until a person acts. */
+enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
+				    bool retry, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* Tries the candidate commands cands (raw lines) until parse reads one
+ * line of an answer into out. */
+enum modem_step_rc modem_init_ident(struct modem *m,
+				    const struct at_response *r,
+				    const char *const *cands,
+				    bool (*parse)(const char *, char *,
+						  size_t),
+				    char *out, size_t size);
+enum modem_step_rc modem_init_sms(struct modem *m,
+				  const struct at_response *r);
+
+/* ---- modem_setup.c: steps of init and of the slot switch ---- */
+
+enum modem_step_rc modem_setup_cnmi(struct modem *m,
+				    const struct at_response *r);
+enum modem_step_rc modem_setup_cpms(struct modem *m,
+				    const struct at_response *r);
+enum modem_step_rc modem_setup_csca(struct modem *m,
+				    const struct at_response *r);
+enum modem_step_rc modem_setup_user(struct modem *m,
+				    const struct at_response *r);
+enum modem_step_rc modem_setup_slot(struct modem *m,
+				    const struct at_response *r);
+enum modem_step_rc modem_setup_imsi(struct modem *m,
+				    const struct at_response *r);
+enum modem_step_rc modem_setup_iccid(struct modem *m,
+				     const struct at_response *r);
+enum modem_step_rc modem_setup_cnum(struct modem *m,
+				    const struct at_response *r);
+enum modem_step_rc modem_setup_reporting(struct modem *m,
+					 const struct at_response *r);
+enum modem_step_rc modem_setup_sim_ready(struct modem *m,
+					 const struct at_response *r);
+enum modem_step_rc modem_setup_wait_network(struct modem *m,
+					    const struct at_response *r);
+
+/* ---- modem_health.c ---- */
+
+extern const struct modem_prog modem_prog_health;
+void modem_health_init(struct modem *m);
+/* Arms the health timer for the next check. */
+void modem_health_arm(struct modem *m);
+void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
+		      const char *line);
+/* Reads a registration answer (query or URC form); true if it parsed. */
+bool modem_health_reg_line(struct modem *m, size_t which, const char *line);
+void modem_health_apply(struct modem *m);
+/* Remembers the chat's echo count (ATE0 is in force). */
+void modem_health_note_echoes(struct modem *m);
+/* Step functions the init and the slot switch reuse. */
+enum modem_step_rc modem_health_signal(struct modem *m,
+				       const struct at_response *r);
+enum modem_step_rc modem_health_registration(struct modem *m,
+					     const struct at_response *r);
+enum modem_step_rc modem_health_operator(struct modem *m,
+					 const struct at_response *r);
+
+/* ---- modem_send.c ---- */
+
+/* The send's callback with r (status from the chat). */
+void modem_send_finish(struct modem *m, const struct modem_send_result *r);
+/* Fails a pending send (port gone before it was written, switch failed). */
+void modem_send_fail(struct modem *m, const char *detail);
+/* Writes AT+CMGS for the pending send. Returns 0 or -errno. */
+int modem_send_submit(struct modem *m);
+void modem_switch_start(struct modem *m);
+
+/* ---- modem_recv.c ---- */
+
+void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
+		    const char *line, const char *pdu);
+extern const struct modem_prog modem_prog_import;
+enum modem_step_rc modem_recv_list(struct modem *m,
+				   const struct at_response *r);
+/* Tokens: after the port went away, on modem_free. */
+void modem_recv_drop_reads(struct modem *m);
+void modem_recv_free_acks(struct modem *m);
+/* A +CMS ERROR: 322 or a full +CPMS: import what is stored. */
+void modem_recv_storage_full(struct modem *m, const char *why);
+/* After a health check: list storage again when the modem gives no
+ * indications, or a message handed out long ago was never acked (the
+ * receiver could not commit it). */
+void modem_recv_recheck(struct modem *m);
+
+/* ---- modem_recover.c ---- */
+
+/* A command timed out (what names it): climb one step. */
+void modem_recover(struct modem *m, const char *what);
+/* A program of the ladder or the init ended with err. */
+void modem_recover_done(struct modem *m, int err);
+/* RDY, "SMS Ready", +CPIN: URCs. */
+void modem_recover_urc(struct modem *m, enum driver_urc_kind kind,
+		       const char *line);
+/* The reset wait or the out-of-service pause is over. */
+void modem_recover_timer(struct modem *m);
+
+/* ---- modem_watch.c ---- */
+
+int modem_watch_start(struct modem *m);
+void modem_watch_stop(struct modem *m);
+
+#endif

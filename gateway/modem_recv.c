@@ -1,0 +1,353 @@
+/*
+ * modem_recv — SMS and status reports coming in (TS 27.005 §3.4): +CMTI
+ * and +CDSI read with AT+CMGR, +CMT and +CDS with their PDU line, and
+ * what is already stored listed with AT+CMGL=4. Each goes to the listener
+ * with a token; only when the receiver has committed it does modem_ack()
+ * delete it (AT+CMGD) or acknowledge it (AT+CNMA) (STYLE.md habit 6).
+ *
+ * Duplicates: an index whose delete is pending still holds the message
+ * we read, so a second read of it (a +CMTI that raced the listing) is
+ * dropped; a token from an earlier port session is never acted on, as its
+ * index may hold another message by now.
+ */
+#include "modem_priv.h"
+#include "at_parse_sms.h"
+#include "config.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- tokens ---- */
+
+static void modem_recv_unlink(struct modem_ack *ack)
+{
+	struct modem_ack **pp = &ack->m->acks;
+
+	for (; *pp; pp = &(*pp)->next)
+		if (*pp == ack) {
+			*pp = ack->next;
+			break;
+		}
+	free(ack);
+}
+
+static bool modem_recv_delete_pending(const struct modem *m, int index)
+{
+	for (const struct modem_ack *a = m->acks; a; a = a->next)
+		if (a->kind == MODEM_ACK_DELETE && a->acked &&
+		    a->session == m->session && a->index == index)
+			return true;
+	return false;
+}
+
+static struct modem_ack *modem_recv_token(struct modem *m,
+					  enum modem_ack_kind kind, int index)
+{
+	struct modem_ack *ack = calloc(1, sizeof(*ack));
+
+	if (!ack)
+		return NULL;
+	/* An older token for the same index must not delete what a later
+	 * read handed out again. */
+	for (struct modem_ack *a = m->acks; a; a = a->next)
+		if (kind == MODEM_ACK_DELETE && a->kind == MODEM_ACK_DELETE &&
+		    !a->acked && a->index == index)
+			a->kind = MODEM_ACK_NONE;
+	ack->m = m;
+	ack->kind = kind;
+	ack->index = index;
+	ack->session = m->session;
+	ack->born = loop_now(m->loop);
+	ack->next = m->acks;
+	m->acks = ack;
+	return ack;
+}
+
+static void modem_recv_ack_cb(const struct at_response *r, void *ud)
+{
+	struct modem_ack *ack = ud;
+	struct modem *m = ack->m;
+
+	if (r->status == AT_CHAT_STATUS_ERROR)
+		log_warn("%s: %s: %s", m->source, r->command,
+			 r->final ? r->final : "?");
+	modem_recv_unlink(ack);
+	if (r->status == AT_CHAT_STATUS_TIMEOUT)
+		modem_recover(m, r->command);
+}
+
+void modem_ack(struct modem_ack *ack)
+{
+	struct modem *m;
+	char cmd[64];
+	int id = -ENODEV;
+
+	if (!ack || ack->acked)
+		return;
+	m = ack->m;
+	ack->acked = true;
+	if (ack->kind != MODEM_ACK_NONE && m->chat &&
+	    ack->session == m->session) {
+		driver_command(cmd, sizeof(cmd),
+			       ack->kind == MODEM_ACK_DELETE
+				       ? m->drv.delete_stored
+				       : m->drv.ack_direct,
+			       ack->index);
+		id = at_chat_send(m->chat, cmd, NULL, modem_recv_ack_cb, ack);
+	}
+	if (id < 0)
+		modem_recv_unlink(ack);
+}
+
+void modem_recv_free_acks(struct modem *m)
+{
+	while (m->acks)
+		modem_recv_unlink(m->acks);
+}
+
+/* ---- handing messages over ---- */
+
+/* pdu: hex with the SMSC first; kind of token; index for a stored one. */
+static void modem_recv_deliver(struct modem *m, const char *pdu,
+			       enum modem_ack_kind kind, int index)
+{
+	struct sim *s = modem_active_sim(m);
+	enum modem_pdu_kind what = modem_logic_pdu_kind(pdu);
+	struct modem_ack *ack;
+
+	if (what == MODEM_PDU_DELIVER && !m->receive)
+		return;
+	if (what != MODEM_PDU_DELIVER && what != MODEM_PDU_STATUS_REPORT) {
+		/* A stored SMS-SUBMIT is someone's draft: not ours. */
+		log_info("%s: stored entry %d is not an incoming message",
+			 m->source, index);
+		return;
+	}
+	ack = modem_recv_token(m, kind, index);
+	if (!ack) {
+		log_error("%s: out of memory; the message stays in the modem",
+			  m->source);
+		return;
+	}
+	if (what == MODEM_PDU_DELIVER)
+		m->listener.sms(s, pdu, ack, m->listener.ud);
+	else
+		m->listener.status_report(s, pdu, ack, m->listener.ud);
+}
+
+/* ---- +CMTI, +CDSI: read the stored message ---- */
+
+static bool modem_recv_reading(const struct modem *m, int index)
+{
+	for (size_t i = 0; i < m->nreads; i++)
+		if (m->reads[i].index == index)
+			return true;
+	return false;
+}
+
+/* The index the read with command id was for, forgotten; -1 if none. */
+static int modem_recv_read_done(struct modem *m, int id)
+{
+	for (size_t i = 0; i < m->nreads; i++)
+		if (m->reads[i].id == id) {
+			int index = m->reads[i].index;
+
+			m->reads[i] = m->reads[--m->nreads];
+			return index;
+		}
+	return -1;
+}
+
+void modem_recv_drop_reads(struct modem *m)
+{
+	m->nreads = 0;
+}
+
+static void modem_recv_cmgr_cb(const struct at_response *r, void *ud)
+{
+	struct modem *m = ud;
+	struct at_sms_pdu p;
+	int index = modem_recv_read_done(m, r->id);
+
+	if (index < 0)
+		return;
+	if (r->status == AT_CHAT_STATUS_TIMEOUT) {
+		modem_recover(m, r->command);
+		return;
+	}
+	if (r->status != AT_CHAT_STATUS_OK) {
+		if (r->status == AT_CHAT_STATUS_ERROR)
+			log_info("%s: %s: %s", m->source, r->command,
+				 r->final ? r->final : "?");
+		return;
+	}
+	/* An empty index answers a bare OK (captures/quectel-ec25/
+	 * cdsi-sr.at) or +CMS ERROR: 321 (Huawei). */
+	if (!at_parse_sms_cmgr(r->lines, r->nlines, &p) ||
+	    modem_recv_delete_pending(m, index))
+		return;
+	modem_recv_deliver(m, p.pdu, MODEM_ACK_DELETE, index);
+}
+
+static void modem_recv_read(struct modem *m, const char *line, bool report)
+{
+	struct at_sms_index idx;
+	char cmd[64];
+	int id;
+
+	if (!(report ? at_parse_sms_cdsi(line, &idx)
+		     : at_parse_sms_cmti(line, &idx))) {
+		log_warn("%s: unreadable %s", m->source, line);
+		return;
+	}
+	if (modem_recv_reading(m, idx.index))
+		return;
+	driver_command(cmd, sizeof(cmd), m->drv.read_stored, idx.index);
+	{
+		static const char *const prefixes[] = { "+CMGR:", NULL };
+		struct at_request req = { .command = cmd,
+					  .prefixes = prefixes,
+					  .pdu_lines = true,
+					  .cb = modem_recv_cmgr_cb, .ud = m };
+
+		id = m->chat ? at_chat_submit(m->chat, &req) : -ENODEV;
+	}
+	if (id > 0 && m->nreads < MODEM_READS_MAX) {
+		m->reads[m->nreads].index = idx.index;
+		m->reads[m->nreads++].id = id;
+	}
+}
+
+/* ---- URCs ---- */
+
+void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
+		    const char *line, const char *pdu)
+{
+	struct at_sms_pdu p;
+	bool ok;
+
+	switch (kind) {
+	case DRIVER_URC_SMS_STORED:
+		if (m->receive)
+			modem_recv_read(m, line, false);
+		break;
+	case DRIVER_URC_REPORT_STORED:
+		modem_recv_read(m, line, true);
+		break;
+	case DRIVER_URC_SMS_DIRECT:
+	case DRIVER_URC_REPORT_DIRECT:
+		ok = kind == DRIVER_URC_SMS_DIRECT
+			     ? at_parse_sms_cmt(line, pdu, &p)
+			     : at_parse_sms_cds(line, pdu, &p);
+		if (!ok) {
+			/* Not acked: the network hands it again. */
+			log_warn("%s: %s without a readable PDU", m->source,
+				 line);
+			break;
+		}
+		modem_recv_deliver(m, p.pdu,
+				   m->csms1 ? MODEM_ACK_CNMA : MODEM_ACK_NONE,
+				   -1);
+		break;
+	case DRIVER_URC_STORAGE_FULL:
+		modem_recv_storage_full(m, line);
+		break;
+	default:
+		break;
+	}
+}
+
+void modem_recv_storage_full(struct modem *m, const char *why)
+{
+	if (m->want_import)
+		return;
+	modem_event(m, STORE_EVENT_WARNING,
+		    "message storage full (%s): importing and deleting", why);
+	m->want_import = true;
+	modem_kick(m);
+}
+
+/* Outstanding tokens are kept (the receiver may still ack them); past
+ * this many, no more are handed out again. */
+#define MODEM_RECV_TOKENS_MAX 256
+
+void modem_recv_recheck(struct modem *m)
+{
+	int64_t old = loop_now(m->loop) - m->mcfg->health_interval_ms;
+	size_t n = 0;
+	bool stale = false;
+
+	for (const struct modem_ack *a = m->acks; a; a = a->next) {
+		n++;
+		if (a->kind == MODEM_ACK_DELETE && !a->acked &&
+		    a->session == m->session && a->born < old)
+			stale = true;
+	}
+	if (n >= MODEM_RECV_TOKENS_MAX || !(stale || m->no_indications))
+		return;
+	m->want_import = true;
+	modem_kick(m);
+}
+
+/* ---- the import: AT+CMGL=4 ---- */
+
+enum modem_step_rc modem_recv_list(struct modem *m,
+				   const struct at_response *r)
+{
+	static const char *const prefixes[] = { "+CMGL:", NULL };
+	struct at_request req = { .command = m->drv.list_stored,
+				  .prefixes = prefixes, .pdu_lines = true,
+				  .timeout_ms = m->drv.list_timeout_ms };
+	struct at_sms_pdu p;
+	enum at_parse_sms_result res;
+	size_t pos = 0, n = 0;
+
+	if (!r)
+		return modem_seq_cmd(m, &req);
+	if (r->status != AT_CHAT_STATUS_OK) {
+		if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
+			return MODEM_STEP_LATER;
+		modem_event(m, STORE_EVENT_WARNING, "%s: %s", r->command,
+			    r->final ? r->final : "?");
+		return MODEM_STEP_NEXT;
+	}
+	while ((res = at_parse_sms_cmgl(r->lines, r->nlines, &pos, &p)) !=
+	       AT_PARSE_SMS_END) {
+		if (res == AT_PARSE_SMS_BAD) {
+			modem_event(m, STORE_EVENT_WARNING,
+				    "stored entry %d unreadable: left in "
+				    "the modem", p.index);
+			continue;
+		}
+		if (modem_recv_delete_pending(m, p.index))
+			continue;
+		n++;
+		modem_recv_deliver(m, p.pdu, MODEM_ACK_DELETE, p.index);
+		if (!m->chat)
+			break;
+	}
+	if (n)
+		log_info("%s: %zu stored message%s imported", m->source, n,
+			 n == 1 ? "" : "s");
+	return MODEM_STEP_NEXT;
+}
+
+static void modem_recv_import_done(struct modem *m, int err)
+{
+	if (err == -ETIMEDOUT)
+		modem_recover(m, "listing stored messages");
+}
+
+static const modem_step_fn modem_recv_import_steps[] = {
+	modem_recv_list,
+	NULL,
+};
+
+const struct modem_prog modem_prog_import = {
+	.name = "import stored messages",
+	.steps = modem_recv_import_steps,
+	.done = modem_recv_import_done,
+};

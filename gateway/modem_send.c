@@ -1,0 +1,267 @@
+/*
+ * modem_send — AT+CMGS in PDU mode (TS 27.005 §3.5.1): the command, the
+ * "> " prompt, the PDU and Ctrl-Z, then +CMGS: <mr> or an error. Nothing
+ * else is written around a send: two command lines per single-part
+ * message. A send on a standby slot switches the modem to that slot
+ * first (driver slot_select), then reads the new SIM's identity and
+ * waits for its network.
+ */
+#include "modem_priv.h"
+#include "at_parse_sms.h"
+#include "config.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+void modem_send_finish(struct modem *m, const struct modem_send_result *r)
+{
+	modem_send_cb cb = m->send.cb;
+	void *ud = m->send.ud;
+
+	/* Cleared first: the callback may send the next part at once. */
+	memset(&m->send, 0, sizeof(m->send));
+	cb(r, ud);
+	modem_kick(m);
+}
+
+void modem_send_fail(struct modem *m, const char *detail)
+{
+	struct modem_send_result r = { .status = MODEM_SEND_NOT_SENT,
+				       .mr = -1, .detail = detail };
+
+	if (m->send.active)
+		modem_send_finish(m, &r);
+}
+
+/* What the response of AT+CMGS means for the message (DESIGN.md §7). */
+static void modem_send_result(const struct at_response *r,
+			      struct modem_send_result *out)
+{
+	bool submitted = r->stage == AT_CHAT_STAGE_SUBMITTED;
+
+	out->mr = -1;
+	out->code = 0;
+	out->detail = r->final;
+	switch (r->status) {
+	case AT_CHAT_STATUS_OK:
+		/* OK before the PDU was written: the modem took no
+		 * message (it never prompted). */
+		out->status = submitted ? MODEM_SEND_OK : MODEM_SEND_NOT_SENT;
+		for (size_t i = 0; i < r->nlines; i++)
+			if (at_parse_sms_cmgs(r->lines[i], &out->mr))
+				break;
+		return;
+	case AT_CHAT_STATUS_ERROR:
+		if (r->final && at_parse_sms_cms_error(r->final, &out->code))
+			out->status = MODEM_SEND_CMS_ERROR;
+		else if (r->final && at_parse_cme_error(r->final, &out->code))
+			out->status = MODEM_SEND_CME_ERROR;
+		else
+			out->status = MODEM_SEND_NOT_SENT;
+		return;
+	case AT_CHAT_STATUS_TIMEOUT:
+		out->detail = submitted ? "no answer after the PDU"
+					: "no prompt";
+		break;
+	case AT_CHAT_STATUS_GONE:
+		out->detail = "the modem went away";
+		break;
+	case AT_CHAT_STATUS_CANCELLED:
+		out->detail = "cancelled";
+		break;
+	}
+	out->status = submitted ? MODEM_SEND_AMBIGUOUS : MODEM_SEND_NOT_SENT;
+}
+
+/*
+ * +CMS ERROR codes about the modem rather than the message (TS 27.005
+ * §3.2.5): storage full, the SIM gone or locked, no network.
+ */
+static void modem_send_cms_state(struct modem *m, int code,
+				 const char *final)
+{
+	if (m->state != MODEM_STATE_READY)
+		return;
+	if (code == 322) {
+		modem_recv_storage_full(m, final);
+	} else if (code >= 310 && code <= 316) {
+		modem_event(m, STORE_EVENT_WARNING, "AT+CMGS: %s: init again",
+			    final);
+		modem_init_start(m);
+	} else if (code == 331 && !m->want_health) {
+		m->want_health = true;
+		m->health_wanted_at = loop_now(m->loop);
+		modem_kick(m);
+	}
+}
+
+static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
+{
+	struct modem *m = ud;
+	struct modem_send_result res;
+
+	if (!m->send.active || r->id != m->send.cmd_id)
+		return;
+	modem_send_result(r, &res);
+	if (res.status == MODEM_SEND_OK && res.mr < 0)
+		log_warn("%s: AT+CMGS answered OK without +CMGS: <mr>",
+			 m->source);
+	modem_send_finish(m, &res);
+	if (res.status == MODEM_SEND_CMS_ERROR)
+		modem_send_cms_state(m, res.code, r->final);
+	if (r->status == AT_CHAT_STATUS_TIMEOUT)
+		modem_recover(m, r->stage == AT_CHAT_STAGE_SUBMITTED
+					 ? "AT+CMGS (after the PDU)"
+					 : "AT+CMGS (no prompt)");
+}
+
+int modem_send_submit(struct modem *m)
+{
+	static const char *const prefixes[] = { "+CMGS:", NULL };
+	char cmd[32];
+	struct at_request req = {
+		.command = cmd,
+		.prefixes = prefixes,
+		.pdu = m->send.pdu,
+		.timeout_ms = m->cfg->send_timeout_ms,
+		.prompt_timeout_ms = m->cfg->prompt_timeout_ms,
+		.cb = modem_send_cmgs_cb,
+		.ud = m,
+	};
+	int id;
+
+	if (!m->chat)
+		return -ENODEV;
+	snprintf(cmd, sizeof(cmd), "AT+CMGS=%d", m->send.tpdu_len);
+	id = at_chat_submit(m->chat, &req);
+	if (id < 0)
+		return id;
+	m->send.cmd_id = id;
+	m->sent_since_note = true;
+	return 0;
+}
+
+static size_t modem_send_slot(const struct modem *m, const struct sim *sim)
+{
+	for (size_t i = 0; i < m->nsims; i++)
+		if (m->sims[i] == sim)
+			return i;
+	return SIZE_MAX;
+}
+
+int modem_send_pdu(struct sim *sim, const char *pdu_hex, int tpdu_len,
+		   modem_send_cb cb, void *ud)
+{
+	struct modem *m = sim ? sim->modem : NULL;
+	size_t slot = m ? modem_send_slot(m, sim) : SIZE_MAX;
+	int rc;
+
+	if (!m || !m->chat || m->state != MODEM_STATE_READY ||
+	    slot == SIZE_MAX || m->slot_fault[slot] != SIM_STATE_READY)
+		return -ENODEV;
+	if (m->send.active || m->switching)
+		return -EBUSY;
+	if (!pdu_hex || strlen(pdu_hex) > AT_CHAT_MAX_PDU || tpdu_len <= 0)
+		return -EINVAL;
+	m->send.active = true;
+	m->send.sim = sim;
+	snprintf(m->send.pdu, sizeof(m->send.pdu), "%s", pdu_hex);
+	m->send.tpdu_len = tpdu_len;
+	m->send.cb = cb;
+	m->send.ud = ud;
+	if (slot != m->active) {
+		m->send.switching = true;
+		m->target = slot;
+		modem_kick(m);
+		return 0;
+	}
+	rc = modem_send_submit(m);
+	if (rc < 0)
+		memset(&m->send, 0, sizeof(m->send));
+	return rc;
+}
+
+/* ---- switching slots ---- */
+
+static enum modem_step_rc modem_send_select(struct modem *m,
+					    const struct at_response *r)
+{
+	char cmd[64];
+	struct at_request req = { .command = cmd };
+
+	if (r && r->status == AT_CHAT_STATUS_OK)
+		return MODEM_STEP_NEXT;
+	if (r) {
+		if (modem_seq_busy(m, r, MODEM_STEP_FAIL) == MODEM_STEP_LATER)
+			return MODEM_STEP_LATER;
+		m->slot_fault[m->target] = SIM_STATE_ERROR;
+		modem_event(m, STORE_EVENT_ERROR, "%s failed: %s", r->command,
+			    r->final ? r->final : "?");
+		return MODEM_STEP_FAIL;
+	}
+	driver_command(cmd, sizeof(cmd), m->drv.slot_select,
+		       (int)m->target + m->drv.slot_base);
+	return modem_seq_cmd(m, &req);
+}
+
+static void modem_send_switched(struct modem *m, int err)
+{
+	struct sim *s = modem_active_sim(m);
+
+	m->switching = false;
+	m->send.switching = false;
+	if (err == -ENODEV || err == -ECANCELED)
+		return;
+	m->registered = modem_logic_registered(m->reg_stat, MODEM_REG_MAX);
+	s->registered = m->registered;
+	modem_links(m);
+	if (err == 0 && m->slot_fault[m->active] == SIM_STATE_READY) {
+		modem_event(m, STORE_EVENT_INFO,
+			    "SIM %s active: ICCID %s, %s%s", s->name, s->iccid,
+			    m->registered ? "registered on " : "not registered",
+			    m->registered ? s->operator_name : "");
+		if (modem_send_submit(m) < 0)
+			modem_send_fail(m, "the modem's port closed");
+		return;
+	}
+	modem_send_fail(m, "the SIM slot could not be used");
+	if (err == -ETIMEDOUT)
+		modem_recover(m, "switching SIM slots");
+}
+
+static const modem_step_fn modem_send_switch_steps[] = {
+	modem_send_select,
+	modem_setup_sim_ready,
+	modem_init_sms,
+	modem_setup_cnmi,
+	modem_setup_cpms,
+	modem_setup_imsi,
+	modem_setup_iccid,
+	modem_setup_cnum,
+	modem_health_signal,
+	modem_setup_wait_network,
+	modem_health_operator,
+	NULL,
+};
+
+static const struct modem_prog modem_prog_switch = {
+	.name = "switch SIM slot",
+	.steps = modem_send_switch_steps,
+	.done = modem_send_switched,
+};
+
+void modem_switch_start(struct modem *m)
+{
+	struct sim *to = m->sims[m->target];
+
+	modem_event(m, STORE_EVENT_INFO, "switching from SIM %s to SIM %s",
+		    modem_active_sim(m)->name, to->name);
+	m->active = m->target;
+	m->switching = true;
+	for (size_t i = 0; i < MODEM_REG_MAX; i++)
+		m->reg_stat[i] = -1;
+	modem_links(m);
+	modem_seq_start(m, &modem_prog_switch);
+}

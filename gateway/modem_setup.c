@@ -1,0 +1,293 @@
+/*
+ * modem_setup — init steps about SMS and the SIM, shared by the init
+ * program (modem_init.c) and the slot switch (modem_send.c): +CNMI and
+ * +CPMS candidates, the SMSC, the configuration's init commands, the SIM
+ * slot, the SIM's identity, URC reporting, waiting for the network.
+ */
+#include "modem_priv.h"
+#include "at_parse_sms.h"
+#include "at_result.h"
+#include "config.h"
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+enum modem_step_rc modem_setup_cnmi(struct modem *m,
+					   const struct at_response *r)
+{
+	char cmd[64];
+	struct at_request req = { .command = cmd };
+
+	if (r && r->status == AT_CHAT_STATUS_OK) {
+		log_info("%s: %s", m->source, r->command);
+		m->no_indications = false;
+		return MODEM_STEP_NEXT;
+	}
+	if (r) {
+		if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
+			return MODEM_STEP_LATER;
+		m->seq.cand++;
+	}
+	if (!modem_logic_cnmi(&m->drv.cnmi[m->seq.cand], m->receive, cmd,
+			      sizeof(cmd))) {
+		modem_event(m, STORE_EVENT_WARNING,
+			    "the modem refused every +CNMI setting: stored SMS "
+			    "are listed at every health check instead");
+		m->no_indications = true;
+		return MODEM_STEP_NEXT;
+	}
+	return modem_seq_cmd(m, &req);
+}
+
+enum modem_step_rc modem_setup_cpms(struct modem *m,
+					   const struct at_response *r)
+{
+	struct at_cpms c;
+
+	if (r && r->status == AT_CHAT_STATUS_OK) {
+		for (size_t i = 0; i < r->nlines; i++)
+			if (at_parse_sms_cpms(r->lines[i], &c) &&
+			    modem_logic_storage_full(&c))
+				modem_recv_storage_full(m, r->lines[i]);
+		return MODEM_STEP_NEXT;
+	}
+	if (r) {
+		if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
+			return MODEM_STEP_LATER;
+		m->seq.cand++;
+	}
+	if (!m->drv.cpms[m->seq.cand]) {
+		log_warn("%s: no +CPMS setting accepted", m->source);
+		return MODEM_STEP_NEXT;
+	}
+	return modem_seq_send(m, m->drv.cpms[m->seq.cand], "+CPMS:");
+}
+
+/* TS 27.005 §3.3.1: set the SMSC from the configuration, then check that
+ * there is one (without it every send ends in +CMS ERROR: 330). */
+enum modem_step_rc modem_setup_csca(struct modem *m,
+					   const struct at_response *r)
+{
+	struct at_csca c = { 0 };
+	char cmd[64];
+	struct at_request req = { .command = cmd };
+
+	if (!r && m->mcfg->smsc) {
+		snprintf(cmd, sizeof(cmd), "AT+CSCA=\"%s\",%d", m->mcfg->smsc,
+			 m->mcfg->smsc[0] == '+' ? 145 : 129);
+		return modem_seq_cmd(m, &req);
+	}
+	if (r && modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
+		return MODEM_STEP_LATER;
+	if (r && strncmp(r->command, "AT+CSCA=", 8) == 0) {
+		if (r->status != AT_CHAT_STATUS_OK)
+			modem_event(m, STORE_EVENT_WARNING,
+				    "the modem refused the SMSC %s: %s",
+				    m->mcfg->smsc, r->final ? r->final : "?");
+		r = NULL;
+	}
+	if (!r)
+		return modem_seq_send(m, "AT+CSCA?", "+CSCA:");
+	for (size_t i = 0; i < r->nlines; i++)
+		if (at_parse_sms_csca(r->lines[i], &c) && c.number[0])
+			return MODEM_STEP_NEXT;
+	modem_event(m, STORE_EVENT_WARNING,
+		    "no SMSC address on the SIM: sends will fail with +CMS "
+		    "ERROR: 330 (set smsc in the modem section)");
+	return MODEM_STEP_NEXT;
+}
+
+enum modem_step_rc modem_setup_user(struct modem *m,
+					   const struct at_response *r)
+{
+	struct at_request req = { .raw_lines = true };
+
+	if (r && r->status != AT_CHAT_STATUS_OK)
+		modem_event(m, STORE_EVENT_WARNING, "init command %s: %s",
+			    r->command, r->final ? r->final : "no answer");
+	if (r)
+		m->seq.sub++;
+	if (m->seq.sub >= m->mcfg->ninit)
+		return MODEM_STEP_NEXT;
+	req.command = m->mcfg->init[m->seq.sub];
+	return modem_seq_cmd(m, &req);
+}
+
+static bool modem_setup_slot_line(struct modem *m, const char *line,
+				  size_t *slot)
+{
+	struct at_result_iter it;
+	int n;
+
+	at_result_iter_line(&it, line);
+	if (!at_result_skip_prefix(&it, m->drv.slot_prefix) ||
+	    !at_result_next_number(&it, &n))
+		return false;
+	n -= m->drv.slot_base;
+	if (n < 0 || (size_t)n >= m->nsims)
+		return false;
+	*slot = (size_t)n;
+	return true;
+}
+
+/* Which slot is in use: the modem's own answer, or slot 1 selected. sub
+ * 0: asked, 1: selecting. */
+enum modem_step_rc modem_setup_slot(struct modem *m,
+				    const struct at_response *r)
+{
+	char cmd[64];
+	struct at_request req = { .command = cmd };
+
+	m->active = 0;
+	if (m->nsims <= 1)
+		return MODEM_STEP_NEXT;
+	if (!m->drv.slot_select) {
+		for (size_t i = 1; i < m->nsims; i++)
+			m->slot_fault[i] = SIM_STATE_ERROR;
+		modem_event(m, STORE_EVENT_WARNING,
+			    "driver %s cannot switch SIM slots: only the "
+			    "first is used", m->drv.name);
+		return MODEM_STEP_NEXT;
+	}
+	if (!r && m->drv.slot_query)
+		return modem_seq_send(m, m->drv.slot_query,
+				      m->drv.slot_prefix);
+	if (r && m->seq.sub == 1)
+		return modem_seq_busy(m, r, MODEM_STEP_NEXT);
+	for (size_t i = 0; r && i < r->nlines; i++)
+		if (r->status == AT_CHAT_STATUS_OK &&
+		    modem_setup_slot_line(m, r->lines[i], &m->active))
+			return MODEM_STEP_NEXT;
+	m->seq.sub = 1;
+	driver_command(cmd, sizeof(cmd), m->drv.slot_select, m->drv.slot_base);
+	return modem_seq_cmd(m, &req);
+}
+
+/* ICCIDs compare without the F filler some modems print (ITU-T E.118). */
+static bool modem_setup_same_iccid(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b);
+
+	if (na && (a[na - 1] == 'F' || a[na - 1] == 'f'))
+		na--;
+	if (nb && (b[nb - 1] == 'F' || b[nb - 1] == 'f'))
+		nb--;
+	return na == nb && strncasecmp(a, b, na) == 0;
+}
+
+enum modem_step_rc modem_setup_imsi(struct modem *m,
+				    const struct at_response *r)
+{
+	struct sim *s = modem_active_sim(m);
+
+	return modem_init_ident(m, r, m->drv.imsi, at_parse_imsi, s->imsi,
+				sizeof(s->imsi));
+}
+
+enum modem_step_rc modem_setup_iccid(struct modem *m,
+				     const struct at_response *r)
+{
+	struct sim *s = modem_active_sim(m);
+	char iccid[sizeof(s->iccid)] = "";
+	enum modem_step_rc rc;
+
+	rc = modem_init_ident(m, r, m->drv.iccid, at_parse_iccid, iccid,
+			      sizeof(iccid));
+	if (rc != MODEM_STEP_NEXT || !iccid[0])
+		return rc;
+	if (s->cfg->iccid && !modem_setup_same_iccid(s->cfg->iccid, iccid)) {
+		m->slot_fault[m->active] = SIM_STATE_ERROR;
+		modem_event(m, STORE_EVENT_ERROR,
+			    "SIM %s holds ICCID %s, not %s as configured: "
+			    "not used", s->name, iccid, s->cfg->iccid);
+	} else if (s->iccid[0] && !modem_setup_same_iccid(s->iccid, iccid)) {
+		modem_event(m, STORE_EVENT_WARNING,
+			    "SIM %s: another card, ICCID %s (was %s)", s->name,
+			    iccid, s->iccid);
+	}
+	snprintf(s->iccid, sizeof(s->iccid), "%s", iccid);
+	return MODEM_STEP_NEXT;
+}
+
+/* TS 27.007 §7.1, when the configuration does not give the number. */
+enum modem_step_rc modem_setup_cnum(struct modem *m,
+				    const struct at_response *r)
+{
+	struct sim *s = modem_active_sim(m);
+	struct at_cnum c;
+
+	if (s->cfg->number)
+		return MODEM_STEP_NEXT;
+	if (!r)
+		return modem_seq_send(m, m->drv.own_number, "+CNUM:");
+	if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
+		return MODEM_STEP_LATER;
+	for (size_t i = 0; i < r->nlines; i++)
+		if (at_parse_cnum(r->lines[i], &c) && c.number[0]) {
+			snprintf(s->number, sizeof(s->number), "%s%.22s",
+				 c.type == 145 && c.number[0] != '+' ? "+"
+								     : "",
+				 c.number);
+			break;
+		}
+	return MODEM_STEP_NEXT;
+}
+
+enum modem_step_rc modem_setup_reporting(struct modem *m,
+					 const struct at_response *r)
+{
+	return modem_seq_steps(m, m->drv.reporting, r);
+}
+
+/* How long a step has paused so far. */
+static int64_t modem_setup_waited(const struct modem *m)
+{
+	return (int64_t)m->seq.tries * MODEM_BUSY_RETRY_MS;
+}
+
+/* A new slot's SIM starts like a new card: ask +CPIN? until READY. */
+enum modem_step_rc modem_setup_sim_ready(struct modem *m,
+					 const struct at_response *r)
+{
+	enum at_cpin code = AT_CPIN_OTHER;
+
+	if (!r)
+		return modem_seq_send(m, "AT+CPIN?", "+CPIN:");
+	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
+	     i++)
+		if (at_parse_cpin(r->lines[i], &code))
+			break;
+	if (code == AT_CPIN_READY)
+		return MODEM_STEP_NEXT;
+	if (modem_setup_waited(m) < m->drv.slot_timeout_ms &&
+	    (r->status == AT_CHAT_STATUS_OK ||
+	     modem_seq_busy(m, r, MODEM_STEP_FAIL) == MODEM_STEP_LATER))
+		return MODEM_STEP_LATER;
+	m->slot_fault[m->active] = r->status == AT_CHAT_STATUS_OK
+					   ? SIM_STATE_BLOCKED
+					   : SIM_STATE_ABSENT;
+	modem_event(m, STORE_EVENT_ERROR, "SIM %s not usable: %s",
+		    modem_active_sim(m)->name,
+		    r->status == AT_CHAT_STATUS_OK && r->nlines ? r->lines[0]
+		    : r->final ? r->final : "no answer");
+	return MODEM_STEP_FAIL;
+}
+
+/* Before a send on a new slot: wait for the network (sending before it
+ * only earns +CMS ERROR: 331). */
+enum modem_step_rc modem_setup_wait_network(struct modem *m,
+					    const struct at_response *r)
+{
+	enum modem_step_rc rc = modem_health_registration(m, r);
+
+	if (rc != MODEM_STEP_NEXT ||
+	    modem_logic_registered(m->reg_stat, MODEM_REG_MAX))
+		return rc;
+	if (modem_setup_waited(m) >= m->drv.slot_timeout_ms)
+		return MODEM_STEP_NEXT;
+	m->seq.sub = m->seq.cand = 0;
+	return MODEM_STEP_LATER;
+}

@@ -1,0 +1,93 @@
+/*
+ * modem_logic — the decisions of the modem lifecycle that need no port:
+ * the recovery ladder, what to do about a +CPIN answer, whether an error
+ * means "busy, ask again", what a stored PDU is, when storage is full,
+ * retry delays. Pure: no I/O, no globals, no logging (STYLE.md habit 4);
+ * gateway/modem*.c act on the answers.
+ */
+#ifndef SMSGW_MODEM_LOGIC_H
+#define SMSGW_MODEM_LOGIC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "at_parse.h"
+#include "at_parse_sms.h"
+
+struct driver_cnmi;
+
+/*
+ * The recovery ladder of a hung modem (DESIGN.md §10,
+ * research/reliability.md §3.3), climbed one step per failure.
+ */
+enum modem_ladder {
+	MODEM_LADDER_NONE,		/* healthy */
+	MODEM_LADDER_ESCAPE,		/* ESC and AT */
+	MODEM_LADDER_REINIT,		/* the whole init again */
+	MODEM_LADDER_RESET,		/* the driver's soft reset */
+	MODEM_LADDER_REOPEN,		/* close the tty, open it again */
+	MODEM_LADDER_OUT_OF_SERVICE,	/* closed; retried every 5 min */
+};
+
+/* The step after a failure at step s; out of service stays. */
+enum modem_ladder modem_logic_ladder_next(enum modem_ladder s);
+/* "ESC and AT", "re-init", ... for events. */
+const char *modem_logic_ladder_name(enum modem_ladder s);
+
+/* What init does with the SIM's +CPIN answer (TS 27.007 §8.3). */
+enum modem_pin_action {
+	MODEM_PIN_READY,		/* go on */
+	MODEM_PIN_ENTER,		/* send the configured PIN, once */
+	MODEM_PIN_NO_PIN,		/* PIN wanted, none configured */
+	MODEM_PIN_REFUSED,		/* our PIN was tried already: never
+					 * again (the third try locks the SIM
+					 * behind its PUK) */
+	MODEM_PIN_PUK,			/* PUK wanted: a person acts */
+	MODEM_PIN_OTHER,		/* PH-SIM, network lock: the same */
+};
+
+enum modem_pin_action modem_logic_pin_action(enum at_cpin code,
+					     bool have_pin, bool pin_tried);
+
+/*
+ * Whether a failed command's final response means "the SIM or the modem
+ * is still starting, ask again shortly": +CME ERROR: 14 (SIM busy, TS
+ * 27.007 §9.2.1), +CMS ERROR: 314 (SIM busy, TS 27.005 §3.2.5), and 515
+ * ("please wait, init or command processing in progress", SIMCom and
+ * Quectel manuals).
+ */
+bool modem_logic_busy_error(const char *final);
+
+/* What a stored or direct PDU (hex, SMSC prefix first) carries, from its
+ * TP-MTI (TS 23.040 §9.2.3.1). */
+enum modem_pdu_kind {
+	MODEM_PDU_DELIVER,
+	MODEM_PDU_STATUS_REPORT,
+	MODEM_PDU_OTHER,		/* a stored SMS-SUBMIT, reserved */
+	MODEM_PDU_BAD,			/* not an SMSC octet and a TPDU */
+};
+
+enum modem_pdu_kind modem_logic_pdu_kind(const char *hex);
+
+/* Whether a +CPMS answer shows a memory with no room left (used >= total
+ * > 0): new SMS then stay with the network. */
+bool modem_logic_storage_full(const struct at_cpms *c);
+
+/*
+ * Writes "AT+CNMI=<mode>,<mt>,<bm>,<ds>,<bfr>" for c into buf (size
+ * bytes); with receive false <mt> is 0 (new SMS are stored without an
+ * indication and left for someone else). Returns false if it does not
+ * fit or c ends the table (mode < 0).
+ */
+bool modem_logic_cnmi(const struct driver_cnmi *c, bool receive, char *buf,
+		      size_t size);
+
+/* Whether any registration <stat> (-1: unknown) allows sending SMS. */
+bool modem_logic_registered(const int *stat, size_t n);
+
+/* Delay before attempt number n (0, 1, ...) to open a device that exists
+ * but will not open: 1 s doubling to 60 s. */
+int64_t modem_logic_backoff_ms(unsigned n);
+
+#endif

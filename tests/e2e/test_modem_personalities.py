@@ -1,0 +1,78 @@
+"""Every personality of the simulator reaches ready with driver = auto
+choosing its vendor driver, sends and receives; the same with the driver
+named in the configuration."""
+from modem_helpers import start, send, wait_sent, events, modem_conf
+from tap import Tap, wait_for
+
+PERS = ["generic", "huawei", "huawei-e1752", "simcom", "simcom-sim7600",
+        "quectel", "quectel-eg25"]
+DRIVER = {"generic": "generic", "huawei": "huawei", "huawei-e1752": "huawei",
+          "simcom": "simcom", "simcom-sim7600": "simcom",
+          "quectel": "quectel", "quectel-eg25": "quectel"}
+
+t = Tap()
+sim, gw = start(len(PERS), specs={i: {"personality": p, "noise_ms": 500}
+                                  for i, p in enumerate(PERS)})
+
+
+@t.test
+def auto_chooses_the_vendor_driver():
+    for i, p in enumerate(PERS):
+        ev = events(gw, f"modem m{i}", "^driver ")
+        if DRIVER[p] == "generic":
+            assert not ev, (p, ev)
+        else:
+            assert ev and ev[-1]["message"].startswith(
+                f"driver {DRIVER[p]} chosen"), (p, ev)
+
+
+@t.test
+def every_personality_sends():
+    for i, p in enumerate(PERS):
+        send(gw, f"+155501000{i:02d}", f"to {p}", sim_name=f"m{i}/1")
+    wait_sent(gw, len(PERS))
+    for i, p in enumerate(PERS):
+        msgs = sim.messages(dest=f"+155501000{i:02d}")
+        assert len(msgs) == 1 and msgs[0]["modem"] == i, (p, msgs)
+
+
+@t.test
+def every_personality_receives():
+    for i, p in enumerate(PERS):
+        sim.deliver(i, f"+155502000{i:02d}", f"from {p}")
+    rows = wait_for(lambda: (lambda r: r if len(r) == len(PERS) else None)(
+        gw.query("select * from inbox where sender like '+155502000%'")),
+        15, "an inbox row per personality")
+    got = {r["sender"]: r["body"] for r in rows}
+    for i, p in enumerate(PERS):
+        assert got[f"+155502000{i:02d}"] == f"from {p}", got
+    for i in range(len(PERS)):
+        wait_for(lambda: sim.storage(i) == [], 10, f"storage {i} empty")
+
+
+@t.test
+def named_drivers_work_too():
+    from modemsim import ModemSim
+    from gateway import Gateway
+    s2 = ModemSim(modems=3, specs={0: {"personality": "huawei"},
+                                   1: {"personality": "simcom"},
+                                   2: {"personality": "quectel"}})
+    s2.start()
+    try:
+        g2 = Gateway(modems=[modem_conf(s2, i, driver=d) for i, d in
+                             enumerate(["huawei", "simcom", "quectel"])])
+        g2.start()
+        wait_for(lambda: [r["state"] for r in g2.query(
+            "select * from sims")] == ["ready"] * 3, 20, "three ready")
+        opened = [e["message"] for e in g2.query(
+            "select * from events where message like 'opened %'")]
+        assert all("driver auto" not in o for o in opened), opened
+        for i in range(3):
+            send(g2, f"+15550300{i}", "named", sim_name=f"m{i}/1")
+        wait_sent(g2, 3)
+        assert g2.stop() == 0
+    finally:
+        s2.stop()
+
+
+t.done()
