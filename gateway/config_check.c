@@ -105,7 +105,18 @@ static const char *check_level(const char *s)
 
 static const char *check_driver(const char *s)
 {
-	return config_driver_known(s) ? NULL : "is not a known driver";
+	static char msg[256];
+	const char *const *names = driver_names();
+	size_t n;
+
+	if (config_driver_known(s))
+		return NULL;
+	n = (size_t)snprintf(msg, sizeof(msg), "is not a known driver (auto");
+	for (size_t i = 0; names[i] && n < sizeof(msg); i++)
+		n += (size_t)snprintf(msg + n, sizeof(msg) - n, ", %s", names[i]);
+	if (n < sizeof(msg))
+		snprintf(msg + n, sizeof(msg) - n, ")");
+	return msg;
 }
 
 static const char *check_pin(const char *s)

@@ -210,6 +210,7 @@ struct ms_modem {
 	/* the port */
 	int master, slave;
 	char pty[64];
+	char prev_pty[64];	/* before the last unplug */
 	struct loop_watch watch;
 	bool want_out;
 	char *out;

@@ -460,6 +460,19 @@ int ms_modem_plug(struct ms_modem *m)
 	}
 	if (openpty(&m->master, &m->slave, m->pty, NULL, NULL) < 0)
 		return -errno;
+	/* A replugged USB modem comes back as another tty (ttyUSB0 becomes
+	 * ttyUSB1): if the kernel handed us the old number, take the next. */
+	if (m->prev_pty[0] && strcmp(m->pty, m->prev_pty) == 0) {
+		int master = m->master, slave = m->slave;
+
+		if (openpty(&m->master, &m->slave, m->pty, NULL, NULL) < 0) {
+			m->master = master;
+			m->slave = slave;
+		} else {
+			close(master);
+			close(slave);
+		}
+	}
 	/* Raw until a client sets its own mode: nothing echoed back to us. */
 	if (tcgetattr(m->slave, &tio) == 0) {
 		cfmakeraw(&tio);
@@ -496,6 +509,7 @@ void ms_modem_unplug(struct ms_modem *m, int ms)
 		close(m->master);
 		close(m->slave);
 		unlink(m->link);
+		snprintf(m->prev_pty, sizeof(m->prev_pty), "%s", m->pty);
 		ms_util_trace(m->log, m->name, '#', "unplugged", 9);
 	}
 	m->master = m->slave = -1;
