@@ -1,5 +1,6 @@
 """Inbound end to end (issue 7): replies from the simulated network into the
 inbox view, reassembly, keywords, opt-outs, replies and hooks."""
+import atexit
 import os
 import sys
 
@@ -23,13 +24,16 @@ def rig(n=1, settings=None, rules=(), hooks=None, latency_ms=20, **specs):
     sim = ModemSim(modems=n, dir=os.path.join(work, "sim"),
                    specs={"all": {"latency_ms": latency_ms, **specs}})
     sim.start()
+    atexit.register(sim.stop)
     sim.wait_registered(timeout=30)
     s = {"default_country": "1", "log_level": "info"}
     s.update(settings or {})
     os.makedirs(os.path.join(work, "gw"))
     gw = Gateway(os.path.join(work, "gw"),
                  modems=[{"name": f"m{i}", "device": sim.path(i)} for i in range(n)],
-                 settings=s, rules=rules, hooks=hooks).start()
+                 settings=s, rules=rules, hooks=hooks)
+    atexit.register(gw.kill)
+    gw.start()
     wait_for(lambda: gw.scalar("select count(*) from sims where state = 'ready'") == n,
              30, "every SIM ready")
     return sim, gw, work

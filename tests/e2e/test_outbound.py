@@ -1,6 +1,7 @@
 """Outbound end to end (issue 6): the real daemon on simulated modems, checked
 against the simulator's ground truth and the outbox view."""
 import collections
+import atexit
 import os
 import random
 import sys
@@ -18,6 +19,7 @@ def rig(n, sims=None, settings=None, latency_ms=20, **specs):
     spec = {"all": {"latency_ms": latency_ms, **specs}}
     sim = ModemSim(modems=n, dir=os.path.join(work, "sim"), specs=spec)
     sim.start()
+    atexit.register(sim.stop)
     sim.wait_registered(timeout=30)
     s = {"default_country": "1", "log_level": "info"}
     s.update(settings or {})
@@ -28,7 +30,9 @@ def rig(n, sims=None, settings=None, latency_ms=20, **specs):
             m["sims"] = [dict(name="1", **sims[i])]
         modems.append(m)
     os.makedirs(os.path.join(work, "gw"))
-    gw = Gateway(os.path.join(work, "gw"), modems=modems, settings=s).start()
+    gw = Gateway(os.path.join(work, "gw"), modems=modems, settings=s)
+    atexit.register(gw.kill)
+    gw.start()
     wait_for(lambda: gw.scalar("select count(*) from sims where state = 'ready'") == n,
              30, "every SIM ready")
     return sim, gw

@@ -90,7 +90,8 @@ class ModemSim:
         self.specs = specs or {}
         self.seed = seed
         self.args = list(args)
-        self.keep = keep or dir is not None
+        # SMSGW_KEEP (as for the gateway's directories) keeps the logs.
+        self.keep = keep or dir is not None or bool(os.environ.get("SMSGW_KEEP"))
         self.dir = dir
         self.binary = binary or _binary()
         self.proc = None
