@@ -178,10 +178,12 @@ int serial_open(const char *path, int baud, struct serial **out)
 		s->kind = serial_kind_for(name, "/sys");
 		snprintf(s->device, sizeof(s->device), "/dev/%s", name);
 	}
+	/* termios opens the configured path itself: resolving a symlink and
+	 * then opening what it named would race with the link changing. */
 	if (s->kind == SERIAL_KIND_LIBSERIALPORT)
 		rc = serial_open_sp(s, baud);
 	else
-		rc = serial_open_termios(s, s->device, baud);
+		rc = serial_open_termios(s, path, baud);
 	if (rc < 0)
 		goto fail;
 	flags = fcntl(s->fd, F_GETFL);

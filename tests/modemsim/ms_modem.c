@@ -505,10 +505,13 @@ void ms_modem_unplug(struct ms_modem *m, int ms)
 	ms_modem_stop_timers(m);
 	loop_timer_disarm(&m->reg_timer);
 	if (m->master >= 0) {
+		/* The name goes first: a path that points at a freed pty
+		 * could lead a reopening client to another process's pty
+		 * once the kernel hands that number out again. */
+		unlink(m->link);
 		loop_watch_del(&m->watch);
 		close(m->master);
 		close(m->slave);
-		unlink(m->link);
 		snprintf(m->prev_pty, sizeof(m->prev_pty), "%s", m->pty);
 		ms_util_trace(m->log, m->name, '#', "unplugged", 9);
 	}
