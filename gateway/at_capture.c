@@ -1,5 +1,6 @@
 /* at_capture — capture and trace text format; see include/at_capture.h. */
 #include "at_capture.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -41,17 +42,6 @@ static int at_capture_fail(struct at_capture_parser *p, const char *fmt, ...)
 	return -EINVAL;
 }
 
-static int at_capture_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes the escaped bytes s[0..n) onto the end of cap->bytes. */
 static int at_capture_unescape(struct at_capture_parser *p, const char *s,
 			       size_t n, size_t *out_len)
@@ -88,8 +78,8 @@ static int at_capture_unescape(struct at_capture_parser *p, const char *s,
 		case 'x':
 			if (i + 2 >= n)
 				return at_capture_fail(p, "short \\x escape");
-			hi = at_capture_hex(s[i + 1]);
-			lo = at_capture_hex(s[i + 2]);
+			hi = hex_digit(s[i + 1]);
+			lo = hex_digit(s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return at_capture_fail(p, "bad \\x escape");
 			c = (uint8_t)(hi << 4 | lo);

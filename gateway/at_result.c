@@ -1,5 +1,6 @@
 /* at_result — fields of AT response lines; see include/at_result.h. */
 #include "at_result.h"
+#include "hex.h"
 
 #include <limits.h>
 #include <string.h>
@@ -196,17 +197,6 @@ bool at_result_next_number_default(struct at_result_iter *it, int dflt,
 	return at_result_next_number(it, out);
 }
 
-static int at_result_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 bool at_result_next_hexnum(struct at_result_iter *it, uint32_t *out)
 {
 	size_t start, stop, after;
@@ -216,7 +206,7 @@ bool at_result_next_hexnum(struct at_result_iter *it, uint32_t *out)
 	    stop - start > 8)
 		return false;
 	for (size_t i = start; i < stop; i++) {
-		int d = at_result_hexval(it->line[i]);
+		int d = hex_digit(it->line[i]);
 
 		if (d < 0)
 			return false;
@@ -292,8 +282,8 @@ bool at_result_next_hexstring(struct at_result_iter *it, uint8_t *buf,
 	if (n % 2 || n / 2 > size)
 		return false;
 	for (size_t i = 0; i < n; i += 2) {
-		int hi = at_result_hexval(it->line[start + i]);
-		int lo = at_result_hexval(it->line[start + i + 1]);
+		int hi = hex_digit(it->line[start + i]);
+		int lo = hex_digit(it->line[start + i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return false;
@@ -303,8 +293,8 @@ bool at_result_next_hexstring(struct at_result_iter *it, uint8_t *buf,
 	for (size_t i = 0; i < n; i += 2) {
 		const char *d = it->line + start + i;
 
-		buf[i / 2] = (uint8_t)(at_result_hexval(d[0]) << 4 |
-				       at_result_hexval(d[1]));
+		buf[i / 2] = (uint8_t)(hex_digit(d[0]) << 4 |
+				       hex_digit(d[1]));
 	}
 	*len = n / 2;
 	return true;

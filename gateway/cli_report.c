@@ -27,16 +27,12 @@ static void html(FILE *f, const char *s)
 	}
 }
 
-/* A table of a query's rows, the first row of headings from its columns. */
-static int table(FILE *f, struct store *st, const char *title,
-		 const char *sql, int64_t campaign)
+/* A table of a statement's rows, with headings from its columns; the
+ * statement is finalized. */
+static int table_rows(FILE *f, sqlite3_stmt *s, const char *title)
 {
-	sqlite3_stmt *s;
 	int rc, n = 0;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, campaign);
 	fprintf(f, "<h2>");
 	html(f, title);
 	fprintf(f, "</h2>\n<table>\n<tr>");
@@ -67,22 +63,18 @@ static int table(FILE *f, struct store *st, const char *title,
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+static int table(FILE *f, struct store *st, const char *title,
+		 const char *sql, int64_t campaign)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, campaign);
+	return table_rows(f, s, title);
+}
+
 static const char *const sections[][2] = {
-	{ "Funnel",
-	  "SELECT count(*) AS messages,"
-	  " coalesce(sum(state IN ('queued', 'deferred', 'sending')), 0) AS queued,"
-	  " coalesce(sum(state IN ('sent', 'delivered')), 0) AS sent,"
-	  " coalesce(sum(state = 'delivered'), 0) AS delivered,"
-	  " coalesce(sum(state IN ('failed', 'expired')), 0) AS failed,"
-	  " coalesce(sum(state = 'unknown'), 0) AS unknown,"
-	  " coalesce(sum(state = 'suppressed'), 0) AS suppressed,"
-	  " (SELECT count(DISTINCT i.in_reply_to) FROM inbound i JOIN message x"
-	  "  ON x.id = i.in_reply_to WHERE x.campaign_id = ?1) AS replied,"
-	  " (SELECT count(DISTINCT x.recipient) FROM message x JOIN optout o"
-	  "  ON o.number = x.recipient AND o.active = 1"
-	  "  AND o.opted_out_at >= x.created_at WHERE x.campaign_id = ?1)"
-	  "  AS opted_out"
-	  " FROM message WHERE campaign_id = ?1" },
 	{ "By SIM",
 	  "SELECT coalesce(s.modem || '/' || s.slot, '-') AS sim,"
 	  " count(*) AS messages, sum(m.parts) AS parts,"
@@ -105,6 +97,7 @@ static const char *const sections[][2] = {
 static int write_report(FILE *f, struct store *st, const char *name,
 			int64_t id)
 {
+	sqlite3_stmt *s;
 	char now[32];
 
 	store_format_time(store_now_ms(), now, sizeof(now));
@@ -119,6 +112,13 @@ static int write_report(FILE *f, struct store *st, const char *name,
 	html(f, name);
 	fprintf(f, "</h1>\n<p>Report of %s by smsgw %s.</p>\n", now,
 		SMSGW_VERSION);
+	/* The funnel is `smsgw stats --campaign`'s, bound by name. */
+	if (sqlite3_prepare_v2(store_db(st), cli_stats_funnel_sql, -1, &s,
+			       NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (table_rows(f, s, "Funnel") < 0)
+		return -1;
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
 		if (table(f, st, sections[i][0], sections[i][1], id) < 0)
 			return -1;

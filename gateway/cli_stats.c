@@ -13,7 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char stats_sql[] =
+/* The funnel of all messages (?1 NULL) or of the campaign named ?1. */
+const char cli_stats_funnel_sql[] =
 	"WITH m AS (SELECT * FROM message WHERE ?1 IS NULL OR campaign_id ="
 	"  (SELECT id FROM campaign WHERE name = ?1))"
 	" SELECT count(*) AS messages,"
@@ -74,12 +75,12 @@ int cli_stats(struct cli *cli, int argc, char **argv)
 	if (json) {
 		const struct cli_bind b[] = { CLI_TEXT(campaign) };
 
-		if (cli_print_row_json(st, stats_sql, b, 1, stdout) < 0)
+		if (cli_print_row_json(st, cli_stats_funnel_sql, b, 1, stdout) < 0)
 			return CLI_ERROR;
 		putchar('\n');
 		return CLI_OK;
 	}
-	if (sqlite3_prepare_v2(store_db(st), stats_sql, -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(st), cli_stats_funnel_sql, -1, &s, NULL) != SQLITE_OK)
 		return cli_error("database: %s", store_errmsg(st));
 	sqlite3_bind_text(s, 1, campaign, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {

@@ -17,6 +17,7 @@
 #include "sms.h"
 #include "store.h"
 #include "store_inbox.h"
+#include "utf8.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -98,21 +99,7 @@ static void ucs2_fragment_text(const uint8_t *in, size_t n, char *out,
 		}
 		if (u == 0)
 			u = 0xfffd;
-		if (u < 0x80) {
-			out[o++] = (char)u;
-		} else if (u < 0x800) {
-			out[o++] = (char)(0xc0 | u >> 6);
-			out[o++] = (char)(0x80 | (u & 0x3f));
-		} else if (u < 0x10000) {
-			out[o++] = (char)(0xe0 | u >> 12);
-			out[o++] = (char)(0x80 | ((u >> 6) & 0x3f));
-			out[o++] = (char)(0x80 | (u & 0x3f));
-		} else {
-			out[o++] = (char)(0xf0 | u >> 18);
-			out[o++] = (char)(0x80 | ((u >> 12) & 0x3f));
-			out[o++] = (char)(0x80 | ((u >> 6) & 0x3f));
-			out[o++] = (char)(0x80 | (u & 0x3f));
-		}
+		o += utf8_encode(u, out + o);
 	}
 	out[o] = '\0';
 }
@@ -136,10 +123,7 @@ static void join_split_surrogates(char *s)
 			uint32_t l = 0xd000 | (r[4] & 0x3f) << 6 | (r[5] & 0x3f);
 			uint32_t cp = 0x10000 + ((h - 0xd800) << 10) + (l - 0xdc00);
 
-			*w++ = (unsigned char)(0xf0 | cp >> 18);
-			*w++ = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-			*w++ = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-			*w++ = (unsigned char)(0x80 | (cp & 0x3f));
+			w += utf8_encode(cp, (char *)w);
 			r += 6;
 		} else if (r[0] == 0xed && r[1] >= 0xa0 && r[1] <= 0xbf && r[2]) {
 			*w++ = 0xef, *w++ = 0xbf, *w++ = 0xbd;	/* U+FFFD */

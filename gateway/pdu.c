@@ -1,5 +1,6 @@
 /* pdu — shared TPDU fields; see include/pdu.h. */
 #include "pdu.h"
+#include "hex.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -64,17 +65,6 @@ bool pdu_read_u8(struct pdu_reader *r, const char *field, uint8_t *v)
 	return true;
 }
 
-static int pdu_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static bool pdu_is_space(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -94,7 +84,7 @@ bool pdu_hex_decode(const char *hex, size_t len, uint8_t *out, size_t outsize,
 		return false;
 	}
 	for (size_t i = start; i < end; i++) {
-		if (pdu_hexval(hex[i]) < 0) {
+		if (hex_digit(hex[i]) < 0) {
 			snprintf(err, errsize,
 				 "hex: character %zu is not a hex digit",
 				 i + 1);
@@ -113,8 +103,8 @@ bool pdu_hex_decode(const char *hex, size_t len, uint8_t *out, size_t outsize,
 		return false;
 	}
 	for (size_t i = 0; i < n; i++)
-		out[i] = pdu_hexval(hex[start + 2 * i]) << 4 |
-			 pdu_hexval(hex[start + 2 * i + 1]);
+		out[i] = hex_digit(hex[start + 2 * i]) << 4 |
+			 hex_digit(hex[start + 2 * i + 1]);
 	*outlen = n;
 	return true;
 }

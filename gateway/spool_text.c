@@ -1,5 +1,6 @@
 /* spool_text — body character sets, text checks; see include/spool_text.h. */
 #include "spool_text.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -64,30 +65,6 @@ bool spool_text_utf8_valid(const char *s, size_t len, size_t *bad)
 	return true;
 }
 
-static size_t utf8_put(char *out, uint32_t cp)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | (cp >> 12 & 0x3f));
-	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 /* Windows-1252 0x80–0x9F; 0 where it defines nothing. */
 static const uint16_t cp1252_c1[32] = {
 	0x20ac, 0,	0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
@@ -135,7 +112,7 @@ char *spool_text_from_latin9(const char *s, size_t len, size_t *outlen,
 			*bad = i;
 			return NULL;
 		}
-		o += utf8_put(out + o, cp);
+		o += utf8_encode(cp, out + o);
 	}
 	out[o] = '\0';
 	*outlen = o;
@@ -183,7 +160,7 @@ char *spool_text_from_ucs2be(const unsigned char *s, size_t len,
 				 i);
 			goto fail;
 		}
-		o += utf8_put(out + o, cp);
+		o += utf8_encode(cp, out + o);
 	}
 	out[o] = '\0';
 	*outlen = o;

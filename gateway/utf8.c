@@ -61,32 +61,38 @@ uint32_t *utf8_decode_all(const char *s, size_t len, size_t *n, size_t *bad)
 	return cps;
 }
 
+size_t utf8_encode(uint32_t cp, char out[4])
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xc0 | cp >> 6);
+		out[1] = (char)(0x80 | (cp & 0x3f));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xe0 | cp >> 12);
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (cp & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | cp >> 18);
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (cp & 0x3f));
+	return 4;
+}
+
 bool utf8_put(char *buf, size_t size, size_t *pos, uint32_t cp)
 {
-	unsigned char tmp[4];
+	char tmp[4];
 	size_t n;
 
 	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
 		cp = 0xfffd;
-	if (cp < 0x80) {
-		tmp[0] = cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		tmp[0] = 0xc0 | cp >> 6;
-		tmp[1] = 0x80 | (cp & 0x3f);
-		n = 2;
-	} else if (cp < 0x10000) {
-		tmp[0] = 0xe0 | cp >> 12;
-		tmp[1] = 0x80 | ((cp >> 6) & 0x3f);
-		tmp[2] = 0x80 | (cp & 0x3f);
-		n = 3;
-	} else {
-		tmp[0] = 0xf0 | cp >> 18;
-		tmp[1] = 0x80 | ((cp >> 12) & 0x3f);
-		tmp[2] = 0x80 | ((cp >> 6) & 0x3f);
-		tmp[3] = 0x80 | (cp & 0x3f);
-		n = 4;
-	}
+	n = utf8_encode(cp, tmp);
 	if (size == 0 || *pos + n >= size)
 		return false;
 	for (size_t i = 0; i < n; i++)

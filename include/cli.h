@@ -37,6 +37,10 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "smsgw: <message>" and a hint to --help on stderr; returns CLI_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The funnel query of `smsgw stats` (?1: a campaign name or NULL), which
+ * `smsgw report` shows too. */
+extern const char cli_stats_funnel_sql[];
+
 int cli_send(struct cli *cli, int argc, char **argv);
 int cli_status(struct cli *cli, int argc, char **argv);
 int cli_inbox(struct cli *cli, int argc, char **argv);

@@ -27,6 +27,13 @@ bool utf8_next(const char *s, size_t len, size_t *pos, uint32_t *cp);
 uint32_t *utf8_decode_all(const char *s, size_t len, size_t *n, size_t *bad);
 
 /*
+ * Writes cp (at most U+10FFFF) as 1 to 4 bytes at out, unchecked: a
+ * surrogate comes out as its 3-byte form (WTF-8), which only a caller that
+ * joins split surrogate pairs wants. Returns the number of bytes.
+ */
+size_t utf8_encode(uint32_t cp, char out[4]);
+
+/*
  * Appends cp as UTF-8 to buf (size bytes) at *pos, keeping buf
  * NUL-terminated. Returns false, writing nothing, when it does not fit.
  * A cp that is not a Unicode scalar value is written as U+FFFD.

@@ -1,5 +1,7 @@
 /* ms_util — small helpers of the simulator; see ms.h. */
 #include "ms.h"
+#include "utf8.h"
+#include "hex.h"
 
 #include <string.h>
 #include <time.h>
@@ -83,41 +85,6 @@ uint64_t ms_util_rand(uint64_t *state)
 	return x * 0x2545f4914f6cdd1dull;
 }
 
-static int ms_util_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-static size_t ms_util_put_utf8(uint32_t cp, char *out)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		out[0] = (char)(0xc0 | cp >> 6);
-		out[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		out[0] = (char)(0xe0 | cp >> 12);
-		out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | cp >> 18);
-	out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
-}
-
 bool ms_util_ucs2_hex_to_utf8(const char *hex, char *out, size_t outsize)
 {
 	size_t len = strlen(hex), o = 0;
@@ -129,7 +96,7 @@ bool ms_util_ucs2_hex_to_utf8(const char *hex, char *out, size_t outsize)
 		uint32_t u = 0;
 
 		for (int k = 0; k < 4; k++) {
-			int v = ms_util_hexval(hex[i + k]);
+			int v = hex_digit(hex[i + k]);
 
 			if (v < 0)
 				return false;
@@ -144,7 +111,7 @@ bool ms_util_ucs2_hex_to_utf8(const char *hex, char *out, size_t outsize)
 		hi = 0;
 		if (o + 5 > outsize)
 			return false;
-		o += ms_util_put_utf8(u, out + o);
+		o += utf8_encode(u, out + o);
 	}
 	out[o] = 0;
 	return true;
