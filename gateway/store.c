@@ -214,12 +214,20 @@ int store_step_done(struct store *st, sqlite3_stmt *stmt)
 	return -EIO;
 }
 
+/* BEGIN and COMMIT run for every message: prepared once, not parsed. */
+static int run_cached(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s = store_prepare(st, sql);
+
+	return s ? store_step_done(st, s) : -EIO;
+}
+
 int store_begin(struct store *st)
 {
 	if (st->depth++ > 0)
 		return 0;
 	st->failed = false;
-	if (exec(st, "BEGIN IMMEDIATE", NULL, 0) < 0) {
+	if (run_cached(st, "BEGIN IMMEDIATE") < 0) {
 		st->depth = 0;
 		return -EIO;
 	}
@@ -236,7 +244,7 @@ int store_commit(struct store *st)
 		exec(st, "ROLLBACK", NULL, 0);
 		return -EIO;
 	}
-	if (exec(st, "COMMIT", NULL, 0) < 0) {
+	if (run_cached(st, "COMMIT") < 0) {
 		exec(st, "ROLLBACK", NULL, 0);
 		return -EIO;
 	}
