@@ -21,7 +21,10 @@ def hang_escape_and_reinit_then_ready_while_the_other_sends():
     # The other modem is untouched meanwhile.
     send(gw, "+15550500000", "during the hang", sim_name="m0/1")
     sim.wait_message(lambda m: m["dest"] == "+15550500000")
-    assert states(gw)["m0/1"] == "ready", states(gw)
+    # The network has it; the daemon records it a moment later (busy →
+    # ready): poll, do not read one instant.
+    wait_for(lambda: states(gw)["m0/1"] == "ready", 5,
+             f"m0/1 ready again ({states(gw)})")
     wait_event(gw, "modem m1", "recovery step 2: re-init", 20)
     assert states(gw)["m1/1"] == "error", states(gw)
     sim.unhang(1)
