@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "config.h"
+#include "fsutil.h"
 #include "store.h"
 
 #include <stdarg.h>
@@ -46,12 +47,15 @@ struct config *cli_config(struct cli *cli)
 
 struct store *cli_store(struct cli *cli)
 {
-	char err[1024];
+	char err[1024], dir[4096];
 
 	if (cli->store)
 		return cli->store;
 	if (!cli_config(cli))
 		return NULL;
+	/* Before the daemon ever ran, its directory may not exist yet. */
+	fs_dirname(cli->cfg->database, dir, sizeof(dir));
+	fs_mkdirs(dir, 0750);
 	/* Readers and the CLI's few writes share the daemon's database; WAL
 	 * lets them run beside it. Creating it here lets every command work
 	 * before the daemon ever ran. */
