@@ -7,6 +7,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 int cli_error(const char *fmt, ...)
 {
@@ -60,11 +61,17 @@ struct store *cli_store(struct cli *cli)
 	 * lets them run beside it. Creating it here lets every command work
 	 * before the daemon ever ran. */
 	if (store_open(cli->cfg->database, STORE_OPEN_CREATE, &cli->store, err,
-		       sizeof(err)) < 0) {
-		fprintf(stderr, "smsgw: %s\n", err);
-		return NULL;
-	}
-	return cli->store;
+		       sizeof(err)) == 0)
+		return cli->store;
+	/* A reader with read access only (a group that may read replies)
+	 * still reads; commands that write then fail on their write. */
+	if (access(cli->cfg->database, R_OK) == 0 &&
+	    access(cli->cfg->database, W_OK) < 0 &&
+	    store_open(cli->cfg->database, STORE_OPEN_READONLY, &cli->store,
+		       err, sizeof(err)) == 0)
+		return cli->store;
+	fprintf(stderr, "smsgw: %s\n", err);
+	return NULL;
 }
 
 void cli_close(struct cli *cli)
