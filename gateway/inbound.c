@@ -332,8 +332,16 @@ static void release_key(struct inbound *ib, const struct inbox_key *k,
 	for (size_t i = 0; i < ib->reg->nsims; i++)
 		if (ib->reg->sims[i].id == k->sim_id)
 			sim = &ib->reg->sims[i];
-	if (!sim || store_inbox_parts(ib->store, k->sim_id, k->sender, k->ref,
-				      k->total, now - ib->ro.amend_ms, &have) < 0)
+	if (!sim) {
+		/* Its SIM left the configuration: keep the text, stop waiting. */
+		store_inbox_orphan_key(ib->store, k->sim_id, k->sender, k->ref,
+				       k->total, "its SIM is no longer configured");
+		return;
+	}
+	/* Every part of the key, however old: an open group outlived a
+	 * restart longer than the amendment window too. */
+	if (store_inbox_parts(ib->store, k->sim_id, k->sender, k->ref,
+			      k->total, 0, &have) < 0)
 		return;
 	if (!reasm_expired(have.parts, have.n, now, &ib->ro, &r)) {
 		store_inbox_parts_free(&have);
@@ -341,7 +349,10 @@ static void release_key(struct inbound *ib, const struct inbox_key *k,
 	}
 	m = (struct inbound_msg){ .sim = sim, .sender = k->sender,
 				  .concat_ref = k->ref };
-	if (r.verdict == REASM_VERDICT_PARTIAL && store_begin(ib->store) == 0) {
+	if (r.verdict != REASM_VERDICT_PARTIAL)
+		store_inbox_orphan_key(ib->store, k->sim_id, k->sender, k->ref,
+				       k->total, "timed out without a release");
+	else if (store_begin(ib->store) == 0) {
 		if (reasm_outcome(ib, &m, &r, k->ref, now, &a, &delivered,
 				  &body) < 0 ||
 		    store_commit(ib->store) < 0) {
@@ -372,6 +383,10 @@ static int64_t on_reassembly_timer(struct loop_timer *t, void *ud)
 		free(keys);
 	}
 	arm_reassembly_timer(ib, now);
+	/* Whatever a pass could not settle (a database error) waits a
+	 * second rather than spinning. */
+	if (loop_timer_armed(&ib->timer) && ib->timer.due <= loop_clock_ms())
+		loop_timer_arm(&ib->timer, 1000);
 	return LOOP_TIMER_DONE;
 }
 

@@ -188,8 +188,9 @@ int inbound_deliver(struct inbound *ib, const struct inbound_msg *m,
 	row.keyword = tag;
 	row.in_reply_to = store_inbox_last_sent(ib->store, m->sender);
 	rc = store_inbox_add(ib->store, &row, now, &after->id);
-	/* The SIM that just talked with this number answers it next. */
-	if (rc == 0)
+	/* The SIM that just talked with this number answers it next, if it
+	 * sends at all. */
+	if (rc == 0 && m->sim->cfg->send)
 		rc = store_outbox_touch_sticky(ib->store, m->sender, m->sim->id,
 					       now);
 	if (rc == 0)

@@ -204,7 +204,7 @@ bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
 	return false;
 }
 
-bool ob_try_sim(struct ob_sim *os, int64_t now)
+int ob_claim(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
 	struct sim *sim = os->sim;
@@ -212,11 +212,11 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 	int quota, rc;
 
 	if (sim->sending || os->gap_until > now)
-		return false;
+		return 0;
 	quota = ob_quota_left(os, now);
 	if (!sim_can_send(sim, now) || quota <= 0 ||
 	    !sim_modem_free(ob->reg, sim, now))
-		return false;
+		return 0;
 	c = (struct outbox_claim){
 		.sim_id = sim->id,
 		.pool = sim->cfg->pool,
@@ -229,17 +229,48 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 		.hold = ob->has_quiet ? quiet_hold : NULL,
 		.hold_ud = ob,
 	};
-	/* The claim and the SIM's busy row: one commit, one fsync. */
-	if (store_begin(ob->store) < 0)
-		return false;
 	rc = store_outbox_claim(ob->store, &c, &os->msg);
-	if (rc > 0)
-		ob_send_start(os);
-	store_commit(ob->store);
 	/* Quiet hours may have deferred rows: the timer must know. */
 	if (rc <= 0 && ob->has_quiet)
 		ob->due_known = false;
-	return rc > 0;
+	if (rc == -EAGAIN)
+		loop_defer(&ob->kick);
+	if (rc <= 0)
+		return rc;
+	sim->sending = true;
+	sim_update(ob->reg, sim);
+	return 1;
+}
+
+void ob_unclaim(struct ob_sim *os)
+{
+	outbox_msg_clear(&os->msg);
+	os->sim->sending = false;
+	sim_update(os->ob->reg, os->sim);
+	loop_defer(&os->ob->kick);
+}
+
+bool ob_try_sim(struct ob_sim *os, int64_t now)
+{
+	struct outbound *ob = os->ob;
+	int rc;
+
+	/* The claim and the SIM's busy row: one commit, one fsync; the PDU
+	 * goes out only once it is durable. */
+	if (store_begin(ob->store) < 0)
+		return false;
+	rc = ob_claim(os, now);
+	if (store_commit(ob->store) < 0) {
+		log_error("outbound: cannot commit a claim on %s",
+			  os->sim->name);
+		if (rc > 0)
+			ob_unclaim(os);
+		return false;
+	}
+	if (rc <= 0)
+		return false;
+	ob_send_start(os);
+	return true;
 }
 
 static int compare_load(const void *a, const void *b)

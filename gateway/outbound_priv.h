@@ -56,6 +56,12 @@ void ob_emit(struct outbound *ob, const char *event, int64_t id,
 	     const char *state, const char *error);
 /* Starts the best message for this SIM if it may send; true if it did. */
 bool ob_try_sim(struct ob_sim *os, int64_t now);
+/* Inside the caller's transaction: claims the best message for this SIM
+ * and writes its busy row. 1 claimed (os->msg), 0 none, <0 error; the
+ * send starts with ob_send_start() once the caller committed. */
+int ob_claim(struct ob_sim *os, int64_t now);
+/* A claim whose commit failed: forget it in memory too. */
+void ob_unclaim(struct ob_sim *os);
 /* True when a SIM other than this one could send now. */
 bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
 			int64_t now);

@@ -18,8 +18,10 @@
 
 /* After a modem-side failure, give the modem layer time to notice. */
 #define OB_COOLDOWN_MS 10000
-/* A message that failed on one SIM waits this long before another takes it. */
+/* A message that failed on one SIM waits this long before another takes it,
+ * and the SIM it failed on leaves it to the others this long. */
 #define OB_MOVE_MS 1000
+#define OB_AVOID_MS 30000
 /* Failed sends in a row that rest a SIM, and the first and longest rest. */
 #define OB_STREAK 3
 #define OB_REST_MS 30000
@@ -73,14 +75,11 @@ void ob_send_start(struct ob_sim *os)
 		store_outbox_fail(ob->store, m, "failed", err, now);
 		ob_emit(ob, "failed", m->id, m->recipient, m->body, os->sim,
 			"failed", err);
-		outbox_msg_clear(m);
-		loop_defer(&ob->kick);
+		release(os, now);
 		return;
 	}
 	/* A resend carries on after the parts that already went out. */
 	os->part = m->parts_sent < os->enc.nparts ? m->parts_sent : 0;
-	os->sim->sending = true;
-	sim_update(ob->reg, os->sim);
 	log_debug("outbound: message %lld to %s on %s, %d part%s",
 		  (long long)m->id, m->recipient, os->sim->name, os->enc.nparts,
 		  os->enc.nparts == 1 ? "" : "s");
@@ -109,21 +108,30 @@ static int64_t backoff_ms(struct outbound *ob, int attempts, int min_s)
 	return base - base / 4 + jitter;
 }
 
-static void finish_sent(struct ob_sim *os, int64_t now)
+/* What a sent message's event needs after the commit. */
+struct ob_sent {
+	int64_t id;
+	char recipient[32];
+	char *body;
+};
+
+/*
+ * Inside the caller's transaction: the message is sent; the SIM claims its
+ * next one. Returns true when it did (start it after the commit).
+ */
+static bool finish_sent(struct ob_sim *os, int64_t now, struct ob_sent *done)
 {
 	struct outbound *ob = os->ob;
 	struct outbox_msg *m = &os->msg;
 	struct sim *sim = os->sim;
-	int64_t id = m->id;
-	char recipient[sizeof(m->recipient)];
-	char *body = m->body;
+	bool next;
 
-	/* The result and the next claim share one commit. */
-	store_begin(ob->store);
 	if (store_outbox_sent(ob->store, m, sim->id, now) < 0)
 		log_error("outbound: cannot record message %lld as sent",
-			  (long long)id);
-	snprintf(recipient, sizeof(recipient), "%s", m->recipient);
+			  (long long)m->id);
+	done->id = m->id;
+	snprintf(done->recipient, sizeof(done->recipient), "%s", m->recipient);
+	done->body = m->body;
 	m->body = NULL;
 	sms_encoded_free(&os->enc);
 	outbox_msg_clear(m);
@@ -133,13 +141,12 @@ static void finish_sent(struct ob_sim *os, int64_t now)
 		os->gap_until = now + sim->cfg->min_gap_ms;
 	/* The SIM's row (ready again, or busy with the next message) goes
 	 * in the same commit. */
-	if (!ob_try_sim(os, now)) {
+	next = ob_claim(os, now) > 0;
+	if (!next) {
 		sim_update(ob->reg, sim);
 		loop_defer(&ob->kick);
 	}
-	store_commit(ob->store);
-	ob_emit(ob, "sent", id, recipient, body, sim, "sent", NULL);
-	free(body);
+	return next;
 }
 
 /* Counts barring and spam errors; enough of them pause the SIM. */
@@ -186,13 +193,20 @@ static void fail_message(struct ob_sim *os, const char *state,
  * after that it backs off wherever it goes, so a network-wide problem is
  * not hammered from every SIM in turn.
  */
+static int max_attempts(const struct ob_sim *os)
+{
+	return os->msg.max_attempts > 0 ? os->msg.max_attempts
+					: os->ob->cfg->max_attempts;
+}
+
 static void retry_message(struct ob_sim *os, int64_t delay, bool count,
 			  const char *error, int64_t now)
 {
 	struct outbox_msg *m = &os->msg;
-	int max = m->max_attempts > 0 ? m->max_attempts
-				      : os->ob->cfg->max_attempts;
-	bool elsewhere = ob_other_sim_ready(os->ob, os->sim, now);
+	int max = max_attempts(os);
+	/* A pinned message, or a multipart with parts out, stays here. */
+	bool movable = !m->pinned && m->parts_sent == 0 && os->part == 0;
+	bool elsewhere = movable && ob_other_sim_ready(os->ob, os->sim, now);
 
 	if (count && m->attempts >= max) {
 		char why[300];
@@ -205,7 +219,8 @@ static void retry_message(struct ob_sim *os, int64_t delay, bool count,
 	if (elsewhere && m->attempts <= 1 && delay > OB_MOVE_MS)
 		delay = OB_MOVE_MS;
 	store_outbox_retry(os->ob->store, m, now + delay, count,
-			   elsewhere ? os->sim->id : 0, error, now);
+			   elsewhere ? os->sim->id : 0, now + OB_AVOID_MS, error,
+			   now);
 	os->ob->due_known = false;
 }
 
@@ -215,6 +230,10 @@ static void unknown_message(struct ob_sim *os, const char *error, int64_t now)
 	struct outbox_msg *m = &os->msg;
 	bool resend = m->kind == MSG_KIND_DIRECT ? cfg->resend_unknown_direct
 						 : cfg->resend_unknown_bulk;
+
+	/* Every resend may be a duplicate: max_attempts bounds them too. */
+	if (m->attempts >= max_attempts(os))
+		resend = false;
 
 	store_outbox_unknown(os->ob->store, m, resend, error, now);
 	log_warn("outbound: message %lld to %s: %s; %s", (long long)m->id,
@@ -285,6 +304,30 @@ static void classified(struct ob_sim *os, const struct modem_send_result *r,
 	}
 }
 
+/* The last part went out (the caller's transaction is open). */
+static void sent_and_next(struct ob_sim *os, int64_t now)
+{
+	struct outbound *ob = os->ob;
+	struct ob_sent done;
+	bool next = finish_sent(os, now, &done);
+
+	if (store_commit(ob->store) < 0) {
+		/* Disk trouble: the row stays "sending" and becomes
+		 * "unknown" at the next start; nothing more goes out now. */
+		log_error("outbound: cannot commit message %lld as sent",
+			  (long long)done.id);
+		if (next)
+			ob_unclaim(os);
+		free(done.body);
+		return;
+	}
+	ob_emit(ob, "sent", done.id, done.recipient, done.body, os->sim,
+		"sent", NULL);
+	free(done.body);
+	if (next)
+		ob_send_start(os);
+}
+
 static void on_part_sent(const struct modem_send_result *r, void *ud)
 {
 	struct ob_sim *os = ud;
@@ -306,8 +349,7 @@ static void on_part_sent(const struct modem_send_result *r, void *ud)
 			send_part(os);
 			return;
 		}
-		finish_sent(os, now);
-		store_commit(ob->store);
+		sent_and_next(os, now);
 		return;
 	case MODEM_SEND_CMS_ERROR:
 	case MODEM_SEND_CME_ERROR:

@@ -24,7 +24,6 @@ struct store {
 	sqlite3 *db;
 	bool readonly;
 	int depth;		/* store_begin() nesting */
-	bool failed;		/* a nested level rolled back */
 	struct store_stmt cache[STORE_STMT_CACHE];
 	size_t ncache;
 };
@@ -222,15 +221,22 @@ static int run_cached(struct store *st, const char *sql)
 	return s ? store_step_done(st, s) : -EIO;
 }
 
+/*
+ * The outermost level is BEGIN IMMEDIATE ... COMMIT; inner levels are
+ * savepoints, so an inner failure (a claim that could not load its row)
+ * undoes only itself and the caller's own writes still commit.
+ */
 int store_begin(struct store *st)
 {
-	if (st->depth++ > 0)
+	if (st->depth > 0) {
+		if (run_cached(st, "SAVEPOINT nested") < 0)
+			return -EIO;
+		st->depth++;
 		return 0;
-	st->failed = false;
-	if (run_cached(st, "BEGIN IMMEDIATE") < 0) {
-		st->depth = 0;
-		return -EIO;
 	}
+	if (run_cached(st, "BEGIN IMMEDIATE") < 0)
+		return -EIO;
+	st->depth = 1;
 	return 0;
 }
 
@@ -239,11 +245,7 @@ int store_commit(struct store *st)
 	if (st->depth == 0)
 		return -EINVAL;
 	if (--st->depth > 0)
-		return 0;
-	if (st->failed) {
-		exec(st, "ROLLBACK", NULL, 0);
-		return -EIO;
-	}
+		return run_cached(st, "RELEASE nested");
 	if (run_cached(st, "COMMIT") < 0) {
 		exec(st, "ROLLBACK", NULL, 0);
 		return -EIO;
@@ -256,7 +258,9 @@ void store_rollback(struct store *st)
 	if (st->depth == 0)
 		return;
 	if (--st->depth > 0) {
-		st->failed = true; /* the outermost commit will roll back */
+		/* Back to the savepoint, then leave it: the outer levels go on. */
+		run_cached(st, "ROLLBACK TO nested");
+		run_cached(st, "RELEASE nested");
 		return;
 	}
 	exec(st, "ROLLBACK", NULL, 0);

@@ -186,6 +186,25 @@ int store_inbox_assign_parts(struct store *st, int64_t sim_id,
 	return store_step_done(st, s);
 }
 
+int store_inbox_orphan_key(struct store *st, int64_t sim_id,
+			   const char *sender, int32_t ref, int total,
+			   const char *reason)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"UPDATE inbound_part SET state = 'orphan', reason = ?"
+		" WHERE sim_id = ? AND sender = ? AND ref = ? AND total = ?"
+		" AND state = 'waiting'");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, sim_id);
+	sqlite3_bind_text(s, 3, sender, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 4, ref);
+	sqlite3_bind_int(s, 5, total);
+	return store_step_done(st, s);
+}
+
 int store_inbox_open_keys(struct store *st, int64_t before,
 			  struct inbox_key **keys, size_t *n)
 {

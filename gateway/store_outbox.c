@@ -242,16 +242,29 @@ int store_outbox_add(struct store *st, int64_t file_id,
 /*
  * The best candidate among the three queues a SIM serves: its pool, the
  * unpooled messages (if it takes them), and messages pinned to it. Each
- * branch is one seek in message_queued.
+ * branch is one seek in message_queued. A message may wait for another SIM
+ * for a while, never for ever:
+ *  - one that failed on this SIM goes to another first, until avoid_until
+ *    (or at once when no other SIM could send: ?7);
+ *  - a direct message waits for the SIM that last talked with its number
+ *    while that SIM could take it (ready or busy, serving its pool, not
+ *    the one it failed on), and for at most a minute in the queue;
+ *  - a partly sent multipart stays with its SIM (its parts carry that
+ *    SIM's number as the sender of the whole).
  */
 #define CLAIM_FILTER                                                       \
-	" AND (?4 OR class = 0) AND parts <= ?5"                           \
+	" AND (?4 OR class = 0) AND parts - parts_sent <= ?5"              \
 	" AND (parts_sent = 0 OR sim_id = ?1)"                             \
-	" AND (avoid_sim IS NULL OR avoid_sim != ?1 OR ?7)"                \
-	" AND (class = 1 OR NOT EXISTS (SELECT 1 FROM sticky k"            \
+	" AND (avoid_sim IS NULL OR avoid_sim != ?1 OR avoid_until <= ?8"  \
+	"  OR ?7)"                                                         \
+	" AND (class = 1 OR pool LIKE '@%' OR updated_at <= ?8 - 60000"    \
+	"  OR NOT EXISTS (SELECT 1 FROM sticky k"                          \
 	"  JOIN sim s ON s.id = k.sim_id WHERE k.number = m.recipient"     \
 	"  AND k.last_at > ?6 AND k.sim_id != ?1"                          \
-	"  AND s.state IN ('ready', 'busy')))"                             \
+	"  AND s.state IN ('ready', 'busy')"                               \
+	"  AND (m.pool = '' OR s.pool = m.pool)"                           \
+	"  AND (m.avoid_sim IS NULL OR m.avoid_sim != k.sim_id"            \
+	"   OR m.avoid_until <= ?8)))"                                     \
 	" ORDER BY class, priority, id LIMIT 1"
 
 static const char claim_sql[] =
@@ -281,6 +294,7 @@ static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
 	sqlite3_bind_int(s, 5, c->quota_left);
 	sqlite3_bind_int64(s, 6, c->sticky_cutoff);
 	sqlite3_bind_int(s, 7, c->alone);
+	sqlite3_bind_int64(s, 8, c->now);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
@@ -297,7 +311,8 @@ static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
 		"SELECT recipient, body, class, report, flash, ucs2,"
 		" coalesce(validity, -1), parts, parts_sent, attempts,"
 		" coalesce(concat_ref, id % 256), coalesce(expires_at, 0), origin,"
-		" language, coalesce(max_attempts, 0) FROM message WHERE id = ?");
+		" language, coalesce(max_attempts, 0), pool LIKE '@%'"
+		" FROM message WHERE id = ?");
 
 	if (!s)
 		return -EIO;
@@ -324,6 +339,7 @@ static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
 	snprintf(m->origin, sizeof(m->origin), "%s", sqlite3_column_text(s, 12));
 	m->language = sqlite3_column_int(s, 13);
 	m->max_attempts = sqlite3_column_int(s, 14);
+	m->pinned = sqlite3_column_int(s, 15);
 	sqlite3_reset(s);
 	return m->body ? 0 : -ENOMEM;
 }
@@ -426,16 +442,17 @@ static int claim_one(struct store *st, const struct outbox_claim *c,
 int store_outbox_claim(struct store *st, const struct outbox_claim *c,
 		       struct outbox_msg *out)
 {
-	int rc = 0;
+	int rc = 0, i;
 
 	memset(out, 0, sizeof(*out));
 	if (c->quota_left <= 0)
 		return 0;
 	if (store_begin(st) < 0)
 		return -EIO;
-	/* Suppressed and expired rows drop out as we go; a bounded number
-	 * per call keeps one claim from stalling the loop. */
-	for (int i = 0; i < 256 && rc == 0; i++) {
+	/* Suppressed, expired and held rows drop out as we go; a bounded
+	 * number per call keeps one claim from stalling the loop, and the
+	 * caller comes back for more. */
+	for (i = 0; i < 256 && rc == 0; i++) {
 		int64_t id = claim_candidate(st, c);
 
 		if (id <= 0) {
@@ -453,5 +470,5 @@ int store_outbox_claim(struct store *st, const struct outbox_claim *c,
 		outbox_msg_clear(out);
 		return -EIO;
 	}
-	return rc;
+	return rc == 0 && i == 256 ? -EAGAIN : rc;
 }

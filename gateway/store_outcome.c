@@ -142,7 +142,8 @@ fail:
 
 int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 		       int64_t not_before, bool count_attempt,
-		       int64_t avoid_sim, const char *error, int64_t now)
+		       int64_t avoid_sim, int64_t avoid_until,
+		       const char *error, int64_t now)
 {
 	sqlite3_stmt *s;
 
@@ -152,7 +153,7 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 		"UPDATE message SET state = CASE WHEN ?2 <= ?5 THEN 'queued'"
 		" ELSE 'deferred' END, not_before = ?2,"
 		" attempts = attempts - ?3, error = ?4, updated_at = ?5,"
-		" avoid_sim = ?6 WHERE id = ?1");
+		" avoid_sim = ?6, avoid_until = ?7 WHERE id = ?1");
 	if (!s)
 		goto fail;
 	sqlite3_bind_int64(s, 1, m->id);
@@ -160,8 +161,10 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 	sqlite3_bind_int(s, 3, !count_attempt);
 	sqlite3_bind_text(s, 4, error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 5, now);
-	if (avoid_sim)
+	if (avoid_sim) {
 		sqlite3_bind_int64(s, 6, avoid_sim);
+		sqlite3_bind_int64(s, 7, avoid_until);
+	}
 	if (store_step_done(st, s) < 0 ||
 	    end_attempt(st, m->attempt_id, "retry", error, now) < 0)
 		goto fail;

@@ -97,7 +97,8 @@ static const char schema_v1[] =
 	"  pin_sim     TEXT,"		/* SIM: header as written */
 	"  hold        TEXT,"		/* 'paused': a paused campaign holds it */
 	"  sim_id      INTEGER REFERENCES sim(id),"
-	"  avoid_sim   INTEGER,"		/* failed there: another SIM first */
+	"  avoid_sim   INTEGER,"		/* failed there: another SIM first… */
+	"  avoid_until INTEGER,"		/* …until then */
 	"  parts       INTEGER NOT NULL DEFAULT 1,"
 	"  parts_sent  INTEGER NOT NULL DEFAULT 0,"
 	"  attempts    INTEGER NOT NULL DEFAULT 0,"

@@ -52,8 +52,9 @@ const char *store_errmsg(struct store *st);
 
 /*
  * Transactions. store_begin() is BEGIN IMMEDIATE, so the write lock is
- * taken up front and busy_timeout applies. Nesting is counted: only the
- * outermost commit commits. Returns 0 or -EIO (logged).
+ * taken up front and busy_timeout applies. Inner levels are savepoints:
+ * an inner rollback undoes only that level, and only the outermost commit
+ * commits. Returns 0 or -EIO (logged).
  */
 int store_begin(struct store *st);
 int store_commit(struct store *st);

@@ -45,6 +45,11 @@ int store_inbox_assign_parts(struct store *st, int64_t sim_id,
 			     const char *sender, int32_t ref, int total,
 			     int64_t message_id);
 
+/* The waiting parts of a key become orphans (kept, never assembled). */
+int store_inbox_orphan_key(struct store *st, int64_t sim_id,
+			   const char *sender, int32_t ref, int total,
+			   const char *reason);
+
 /* A key with an open group, for the reassembly timeout. */
 struct inbox_key {
 	int64_t sim_id;

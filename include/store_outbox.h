@@ -86,6 +86,7 @@ struct outbox_msg {
 	int validity_minutes;
 	int parts;
 	int parts_sent;			/* parts that already went out */
+	bool pinned;			/* SIM: pinned it to one SIM */
 	int attempts;			/* including this one */
 	int concat_ref;
 	int64_t attempt_id;
@@ -116,8 +117,9 @@ struct outbox_claim {
  * Claims the best message for the SIM (direct before bulk, then priority,
  * then age), re-checking opt-out (→ suppressed), expiry (→ expired) and
  * quiet hours for bulk (→ deferred) in the same transaction, and marks it
- * sending. Returns 1 with *out filled,
- * 0 when there is nothing for this SIM, or -EIO.
+ * sending. Returns 1 with *out filled, 0 when there is nothing for this
+ * SIM, -EAGAIN when it dropped so many rows that it stopped looking (call
+ * again), or -EIO.
  */
 int store_outbox_claim(struct store *st, const struct outbox_claim *c,
 		       struct outbox_msg *out);
@@ -133,11 +135,12 @@ int store_outbox_sent(struct store *st, const struct outbox_msg *m,
 /* The SIM that last talked with number (either way), for sticky sending. */
 int store_outbox_touch_sticky(struct store *st, const char *number,
 			      int64_t sim_id, int64_t now);
-/* Try again at not_before (deferred), with the reason in error; other
- * SIMs than avoid_sim (0: none) get it first. */
+/* Try again at not_before (deferred), with the reason in error; until
+ * avoid_until, SIMs other than avoid_sim (0: none) get it first. */
 int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 		       int64_t not_before, bool count_attempt,
-		       int64_t avoid_sim, const char *error, int64_t now);
+		       int64_t avoid_sim, int64_t avoid_until,
+		       const char *error, int64_t now);
 /* A final state: "failed" or "expired". */
 int store_outbox_fail(struct store *st, const struct outbox_msg *m,
 		      const char *state, const char *error, int64_t now);

@@ -353,3 +353,44 @@ TEST(inbound_lone_surrogate_becomes_replacement_character)
 		  "A\xef\xbf\xbd[missing part 2/2]");
 	teardown();
 }
+
+/* A fragment that can no longer be released is settled, never spun on. */
+static void settles(const char *sql, const char *want_state, int partials)
+{
+	char err[256];
+
+	if (!setup(""))
+		return;
+	CHECK_INT(sqlite3_exec(store_db(env.st), sql, NULL, NULL, NULL), SQLITE_OK);
+	/* As after a restart: the timer is armed from what is stored. */
+	inbound_free(env.ib);
+	CHECK_INT(inbound_new(env.loop, env.st, env.cfg, &env.reg, env.ob,
+			      fake_ack, &env.ib, err, sizeof(err)), 0);
+	for (int64_t end = loop_clock_ms() + 3000;
+	     scalar("SELECT count(*) FROM inbound_part WHERE state = 'waiting'") &&
+	     loop_clock_ms() < end;)
+		loop_run_once(env.loop, 50);
+	CHECK_INT(scalar("SELECT count(*) FROM inbound_part WHERE state = 'waiting'"), 0);
+	CHECK_STR(text("SELECT state FROM inbound_part"), want_state);
+	CHECK_INT(scalar("SELECT count(*) FROM inbox WHERE partial = 1"), partials);
+	teardown();
+}
+
+TEST(inbound_fragment_older_than_a_day_is_released_partial)
+{
+	settles("INSERT INTO inbound_part (received_at, sim_id, sender, ref,"
+		" total, seq, body, state) VALUES"
+		" (CAST(strftime('%s', 'now') AS INTEGER) * 1000 - 2 * 86400000,"
+		" 1, '+4917111', 5, 2, 1, 'x', 'waiting')", "assembled", 1);
+}
+
+TEST(inbound_fragment_of_a_removed_sim_becomes_an_orphan)
+{
+	settles("INSERT INTO sim (modem, slot, pool, state, updated_at)"
+		" VALUES ('gone', '1', 'default', 'absent', 0);"
+		"INSERT INTO inbound_part (received_at, sim_id, sender, ref,"
+		" total, seq, body, state) VALUES"
+		" (CAST(strftime('%s', 'now') AS INTEGER) * 1000 - 3600000,"
+		" (SELECT max(id) FROM sim), '+4917111', 5, 2, 1, 'x', 'waiting')",
+		"orphan", 0);
+}

@@ -132,7 +132,7 @@ TEST(store_reader_sees_committed_rows_while_writer_holds_lock)
 	store_close(st);
 }
 
-TEST(store_nested_rollback_rolls_back_outer)
+TEST(store_nested_rollback_undoes_only_the_inner_level)
 {
 	char path[512];
 	struct store *st = open_tmp("e.db", path, sizeof(path));
@@ -140,11 +140,24 @@ TEST(store_nested_rollback_rolls_back_outer)
 	if (!st)
 		return;
 	CHECK_INT(store_begin(st), 0);
-	CHECK_INT(store_event(st, STORE_EVENT_INFO, "t", "x"), 0);
+	CHECK_INT(store_event(st, STORE_EVENT_INFO, "t", "outer"), 0);
 	CHECK_INT(store_begin(st), 0);
+	CHECK_INT(store_event(st, STORE_EVENT_INFO, "t", "inner"), 0);
 	store_rollback(st);
-	CHECK(store_commit(st) < 0);
-	CHECK_INT(query_int(store_db(st), "SELECT count(*) FROM event"), 0);
+	CHECK_INT(store_begin(st), 0);
+	CHECK_INT(store_event(st, STORE_EVENT_INFO, "t", "inner kept"), 0);
+	CHECK_INT(store_commit(st), 0);
+	CHECK_INT(store_commit(st), 0);
+	CHECK_INT(query_int(store_db(st), "SELECT count(*) FROM event"), 2);
+	CHECK_INT(query_int(store_db(st), "SELECT count(*) FROM event"
+			    " WHERE message = 'inner'"), 0);
+	/* An outer rollback takes everything. */
+	CHECK_INT(store_begin(st), 0);
+	CHECK_INT(store_begin(st), 0);
+	CHECK_INT(store_event(st, STORE_EVENT_INFO, "t", "gone"), 0);
+	CHECK_INT(store_commit(st), 0);
+	store_rollback(st);
+	CHECK_INT(query_int(store_db(st), "SELECT count(*) FROM event"), 2);
 	store_close(st);
 }
 
