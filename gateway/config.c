@@ -259,7 +259,7 @@ static void convert_sim(cfg_t *s, const char *title, struct config_sim *out)
 	out->pool = strdup(s ? cfg_getstr(s, "pool") : "default");
 	out->daily_limit = s ? (int)cfg_getint(s, "daily_limit") : 0;
 	out->monthly_limit = s ? (int)cfg_getint(s, "monthly_limit") : 0;
-	out->min_gap_ms = s ? (int)duration(s, "min_gap") : 0;
+	out->min_gap_ms = s ? duration(s, "min_gap") : 0;
 	out->send = s ? cfg_getbool(s, "send") : true;
 }
 
@@ -276,7 +276,7 @@ static void convert_modem(cfg_t *m, struct config_modem *out)
 	out->smsc = dup_or_null(cfg_getstr(m, "smsc"));
 	out->init = dup_list(m, "init", &out->ninit);
 	out->receive = cfg_getbool(m, "receive");
-	out->health_interval_ms = (int)duration(m, "health_interval");
+	out->health_interval_ms = duration(m, "health_interval");
 	/* A modem without sim sections has one SIM, slot "1". */
 	out->nsims = nsims ? nsims : 1;
 	out->sims = calloc(out->nsims, sizeof(*out->sims));
@@ -307,7 +307,7 @@ static void convert_hooks(cfg_t *h, struct config_hooks *out)
 	out->on_sent = dup_or_null(h ? cfg_getstr(h, "on_sent") : NULL);
 	out->on_failed = dup_or_null(h ? cfg_getstr(h, "on_failed") : NULL);
 	out->on_delivered = dup_or_null(h ? cfg_getstr(h, "on_delivered") : NULL);
-	out->timeout_ms = h ? (int)duration(h, "timeout") : 30000;
+	out->timeout_ms = h ? duration(h, "timeout") : 30000;
 }
 
 static void convert_outbound(cfg_t *cfg, struct config *c)
@@ -315,13 +315,13 @@ static void convert_outbound(cfg_t *cfg, struct config *c)
 	c->resend_unknown_direct = cfg_getbool(cfg, "resend_unknown_direct");
 	c->resend_unknown_bulk = cfg_getbool(cfg, "resend_unknown_bulk");
 	c->max_attempts = (int)cfg_getint(cfg, "max_attempts");
-	c->retry_min_ms = (int)duration(cfg, "retry_min");
-	c->retry_max_ms = (int)duration(cfg, "retry_max");
-	c->prompt_timeout_ms = (int)duration(cfg, "prompt_timeout");
-	c->send_timeout_ms = (int)duration(cfg, "send_timeout");
+	c->retry_min_ms = duration(cfg, "retry_min");
+	c->retry_max_ms = duration(cfg, "retry_max");
+	c->prompt_timeout_ms = duration(cfg, "prompt_timeout");
+	c->send_timeout_ms = duration(cfg, "send_timeout");
 	c->expire_after_ms = duration(cfg, "expire_after");
 	c->sticky_ttl_ms = duration(cfg, "sticky_ttl");
-	c->report_window_ms = (int)duration(cfg, "report_window");
+	c->report_window_ms = duration(cfg, "report_window");
 	c->report_default = cfg_getbool(cfg, "report");
 	c->quiet_hours = dup_or_null(cfg_getstr(cfg, "quiet_hours"));
 	c->max_file_bytes = (int)cfg_getint(cfg, "max_file_size");

@@ -64,6 +64,51 @@ static const char *check_duration(const char *s)
 		       : "is not a duration (e.g. 90, 90s, 500ms, 10m, 12h, 8d, 1w)";
 }
 
+#define SEC 1000LL
+#define DAY (86400 * SEC)
+
+/* What each duration may be: a value outside is a mistake, not a wish. */
+static const struct {
+	const char *option;
+	int64_t min, max;
+	const char *range;
+} duration_ranges[] = {
+	{ "prompt_timeout", SEC, 600 * SEC, "1s to 10m" },
+	{ "send_timeout", 5 * SEC, 3600 * SEC, "5s to 1h" },
+	{ "health_interval", SEC, DAY, "1s to 1d" },
+	{ "retry_min", SEC, DAY, "1s to 1d" },
+	{ "retry_max", SEC, 7 * DAY, "1s to 7d" },
+	{ "expire_after", 60 * SEC, 366 * DAY, "1m to 366d" },
+	{ "sticky_ttl", 0, 366 * DAY, "0 to 366d" },
+	{ "report_window", 60 * SEC, 30 * DAY, "1m to 30d" },
+	{ "reassembly_timeout", SEC, 7 * DAY, "1s to 7d" },
+	{ "pause_window", SEC, 30 * DAY, "1s to 30d" },
+	{ "pause_for", 0, 30 * DAY, "0 to 30d" },
+	{ "min_gap", 0, DAY, "0 to 1d" },
+	{ "timeout", SEC, DAY, "1s to 1d" },
+};
+
+/* The value's range, when the option has one; NULL when it fits. */
+static const char *check_duration_range(const char *option, const char *s)
+{
+	static char msg[96];
+	int64_t ms;
+
+	if (!config_parse_duration(s, &ms))
+		return NULL;
+	for (size_t i = 0; i < sizeof(duration_ranges) /
+				   sizeof(duration_ranges[0]); i++) {
+		if (strcmp(option, duration_ranges[i].option) != 0)
+			continue;
+		if (ms < duration_ranges[i].min || ms > duration_ranges[i].max) {
+			snprintf(msg, sizeof(msg), "'%s' is out of range (%s)",
+				 s, duration_ranges[i].range);
+			return msg;
+		}
+	}
+	return NULL;
+}
+
 static const char *check_e164(const char *s)
 {
 	return s[0] == '+' && all_digits(s + 1, 3, 15) && s[1] != '0'
@@ -257,7 +302,8 @@ const char *config_check_value(const char *option, const char *value)
 		return NULL;
 	for (size_t i = 0; i < sizeof(value_checks) / sizeof(value_checks[0]); i++)
 		if (strcmp(option, value_checks[i].option) == 0)
-			return value_checks[i].check(value);
+			return value_checks[i].check(value) ?:
+			       check_duration_range(option, value);
 	return NULL;
 }
 

@@ -22,7 +22,7 @@ struct config_sim {
 	char *pool;		/* "default" unless set */
 	int daily_limit;	/* 0: no limit */
 	int monthly_limit;	/* 0: no limit */
-	int min_gap_ms;		/* minimum time between two sends */
+	int64_t min_gap_ms;		/* minimum time between two sends */
 	bool send;		/* takes outgoing traffic */
 };
 
@@ -37,7 +37,7 @@ struct config_modem {
 	char **init;		/* extra AT commands after init */
 	size_t ninit;
 	bool receive;		/* read inbound SMS from this modem */
-	int health_interval_ms;	/* +CSQ/+CREG/+COPS refresh */
+	int64_t health_interval_ms;	/* +CSQ/+CREG/+COPS refresh */
 	struct config_sim *sims;
 	size_t nsims;
 };
@@ -63,7 +63,7 @@ struct config_hooks {
 	char *on_sent;
 	char *on_failed;
 	char *on_delivered;
-	int timeout_ms;
+	int64_t timeout_ms;
 };
 
 struct config {
@@ -80,13 +80,13 @@ struct config {
 	bool resend_unknown_direct;
 	bool resend_unknown_bulk;
 	int max_attempts;
-	int retry_min_ms;
-	int retry_max_ms;
-	int prompt_timeout_ms;	/* AT+CMGS until "> " */
-	int send_timeout_ms;	/* Ctrl-Z until +CMGS: / +CMS ERROR */
+	int64_t retry_min_ms;
+	int64_t retry_max_ms;
+	int64_t prompt_timeout_ms;	/* AT+CMGS until "> " */
+	int64_t send_timeout_ms;	/* Ctrl-Z until +CMGS: / +CMS ERROR */
 	int64_t expire_after_ms; /* queued this long without a send: expired */
 	int64_t sticky_ttl_ms;
-	int report_window_ms;	/* how long a status report may take */
+	int64_t report_window_ms;	/* how long a status report may take */
 	bool report_default;	/* ask for status reports unless Report: no */
 	char *quiet_hours;	/* "21:00-08:00" or NULL */
 	int max_file_bytes;	/* spool files larger than this are rejected */
