@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Files taken per loop iteration before yielding to the other events. */
@@ -55,12 +57,35 @@ static void free_queue(struct spool *sp)
 	sp->tail = NULL;
 }
 
+/*
+ * A file a scan finds without an inotify event may still be being written
+ * in place (its close-write event will come); one changed this recently is
+ * left to that event, or to the next scan.
+ */
+#define SPOOL_SETTLE_MS 2000
+
+static bool settled(struct spool *sp, const char *name)
+{
+	struct stat st;
+	struct timespec now;
+	int64_t age;
+
+	if (fstatat(sp->outgoing_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st.st_mode))
+		return true;	/* gone, or not a file: spool_take says */
+	clock_gettime(CLOCK_REALTIME, &now);
+	age = (int64_t)(now.tv_sec - st.st_mtim.tv_sec) * 1000 +
+	      (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+	return age >= SPOOL_SETTLE_MS;
+}
+
 /* Queues every name in outgoing/ (at start, and after an inotify overflow). */
 static void scan_outgoing(struct spool *sp)
 {
 	int fd = openat(sp->outgoing_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	struct dirent *de;
+	bool later = false;
 
 	if (!d) {
 		log_error("spool: cannot read %s/outgoing: %m", sp->cfg->spool);
@@ -68,10 +93,24 @@ static void scan_outgoing(struct spool *sp)
 			close(fd);
 		return;
 	}
-	while ((de = readdir(d)))
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (settled(sp, de->d_name))
 			queue_name(sp, de->d_name);
+		else
+			later = true;
+	}
 	closedir(d);
+	if (later)
+		loop_timer_arm(&sp->rescan, SPOOL_SETTLE_MS);
+}
+
+static int64_t on_rescan(struct loop_timer *t, void *ud)
+{
+	(void)t;
+	scan_outgoing(ud);
+	return LOOP_TIMER_DONE;
 }
 
 static void on_inotify(struct loop_watch *w, uint32_t events, void *ud)
@@ -176,6 +215,7 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 	sp->accepted_ud = ud;
 	sp->outgoing_fd = sp->active_fd = sp->rejected_fd = sp->inotify_fd = -1;
 	loop_deferred_init(loop, &sp->work, work, sp);
+	loop_timer_init(loop, &sp->rescan, on_rescan, sp);
 	if ((rc = open_dir(cfg->spool, "outgoing", &sp->outgoing_fd)) < 0 ||
 	    (rc = open_dir(cfg->spool, "active", &sp->active_fd)) < 0 ||
 	    (rc = open_dir(cfg->spool, "rejected", &sp->rejected_fd)) < 0)
@@ -213,6 +253,7 @@ void spool_free(struct spool *sp)
 		close(sp->inotify_fd);
 	}
 	loop_deferred_cancel(&sp->work);
+	loop_timer_disarm(&sp->rescan);
 	free_queue(sp);
 	if (sp->outgoing_fd >= 0)
 		close(sp->outgoing_fd);

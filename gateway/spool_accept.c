@@ -75,8 +75,9 @@ static int move_rejected(struct spool *sp, int from_fd, const char *name,
 	return -EEXIST;
 }
 
+/* Moves from_fd/name to rejected/ under the name the user gave (shown). */
 static void reject(struct spool *sp, int from_fd, const char *name,
-		   const char *category, const char *why)
+		   const char *shown, const char *category, const char *why)
 {
 	char target[300], base[160];
 	int rc;
@@ -86,7 +87,7 @@ static void reject(struct spool *sp, int from_fd, const char *name,
 		snprintf(base, sizeof(base), "badname-%lld",
 			 (long long)store_now_ms());
 	else
-		snprintf(base, sizeof(base), "%s", name);
+		snprintf(base, sizeof(base), "%s", shown);
 	rc = move_rejected(sp, from_fd, name, base, target, sizeof(target));
 	if (rc == 0)
 		rc = write_reason(sp, target, category, why);
@@ -101,12 +102,12 @@ static void reject(struct spool *sp, int from_fd, const char *name,
 }
 
 static void reject_error(struct spool *sp, int from_fd, const char *name,
-			 const struct spool_error *e)
+			 const char *shown, const struct spool_error *e)
 {
 	char why[300];
 
 	spool_error_format(e, why, sizeof(why));
-	reject(sp, from_fd, name, spool_error_code_name(e->code), why);
+	reject(sp, from_fd, name, shown, spool_error_code_name(e->code), why);
 }
 
 /* Parts of one recipient's text; false (with ctx->why) if it cannot go. */
@@ -214,7 +215,7 @@ static bool prepare(struct accept_ctx *c)
 /* The transaction of one file: 1 committed, 0 nothing to do, -1 rejected
  * (the caller moves it), -EIO a database problem (the file stays). */
 static int commit_file(struct accept_ctx *c, int fd, struct spool_parser *p,
-		       const char *name)
+		       const char *name, const char *claim)
 {
 	struct store *st = c->sp->store;
 	bool dup;
@@ -222,8 +223,8 @@ static int commit_file(struct accept_ctx *c, int fd, struct spool_parser *p,
 
 	if (store_begin(st) < 0)
 		return -EIO;
-	if (store_outbox_file_begin(st, name, c->msg->hash, c->msg->id, c->now,
-				    &c->file_id, &dup) < 0)
+	if (store_outbox_file_begin(st, name, claim, c->msg->hash, c->msg->id,
+				    c->now, &c->file_id, &dup) < 0)
 		goto db;
 	if (dup) {
 		store_rollback(st);
@@ -267,8 +268,12 @@ static void accepted(struct spool *sp, const char *name,
 		    msg->campaign ? msg->campaign : "");
 }
 
-/* Accepts active/name; recovering: it was claimed before a restart. */
-static int accept_file(struct spool *sp, const char *name, bool recovering)
+/*
+ * Accepts active/claim, dropped as shown; recovering: it was claimed before
+ * a restart, and may have been committed already.
+ */
+static int accept_file(struct spool *sp, const char *claim, const char *shown,
+		       bool recovering)
 {
 	struct accept_ctx c = { .sp = sp, .now = store_now_ms() };
 	struct spool_rules rules;
@@ -276,53 +281,53 @@ static int accept_file(struct spool *sp, const char *name, bool recovering)
 	struct spool_parser *p = NULL;
 	int fd, rc;
 
-	fd = spool_file_open(sp->active_fd, name, sp->cfg->max_file_bytes, &e);
+	if (recovering && store_outbox_file_claimed(sp->store, claim)) {
+		/* Committed just before a crash; only the unlink was missing. */
+		unlinkat(sp->active_fd, claim, 0);
+		return 0;
+	}
+	fd = spool_file_open(sp->active_fd, claim, sp->cfg->max_file_bytes, &e);
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0) {
 		if (!e.text[0])
 			snprintf(e.text, sizeof(e.text), "%s", strerror(-fd));
-		reject_error(sp, sp->active_fd, name, &e);
+		reject_error(sp, sp->active_fd, claim, shown, &e);
 		return 0;
 	}
 	spool_rules_init(&rules, sp->cfg);
 	p = spool_parse_new(&rules);
 	rc = p ? spool_file_scan(fd, p, sp->cfg->max_file_bytes) : -ENOMEM;
 	if (rc == -EBADMSG) {
-		reject_error(sp, sp->active_fd, name, spool_parse_error(p));
+		reject_error(sp, sp->active_fd, claim, shown,
+			     spool_parse_error(p));
 		rc = 0;
 		goto out;
 	}
 	if (rc < 0) {
 		log_error("spool: reading %s: %s; left in active/ for the next "
-			  "start", name, strerror(-rc));
+			  "start", shown, strerror(-rc));
 		goto out;
 	}
 	c.msg = spool_parse_message(p);
-	if (recovering && store_outbox_file_seen(sp->store, name, c.msg->hash)) {
-		/* Committed just before a crash; only the unlink was missing. */
-		unlinkat(sp->active_fd, name, 0);
-		rc = 0;
-		goto out;
-	}
-	rc = prepare(&c) ? commit_file(&c, fd, p, name) : -1;
+	rc = prepare(&c) ? commit_file(&c, fd, p, shown, claim) : -1;
 	if (rc == -1) {
-		reject(sp, sp->active_fd, name, "value", c.why);
+		reject(sp, sp->active_fd, claim, shown, "value", c.why);
 		rc = 0;
 	} else if (rc == 0) {
 		log_notice("spool: %s repeats the Id: of an accepted file; not "
-			   "queued again", name);
+			   "queued again", shown);
 		store_event(sp->store, STORE_EVENT_INFO, "spool",
 			    "%s not queued again: Id '%s' was accepted before",
-			    name, c.msg->id);
-		unlinkat(sp->active_fd, name, 0);
+			    shown, c.msg->id);
+		unlinkat(sp->active_fd, claim, 0);
 	} else if (rc == 1) {
-		accepted(sp, name, &c);
-		unlinkat(sp->active_fd, name, 0);
+		accepted(sp, shown, &c);
+		unlinkat(sp->active_fd, claim, 0);
 		fs_sync_dirfd(sp->active_fd);
 	} else {
 		log_error("spool: %s not accepted (database error); left in "
-			  "active/ for the next start", name);
+			  "active/ for the next start", shown);
 		rc = 0;
 	}
 out:
@@ -333,36 +338,36 @@ out:
 
 int spool_take(struct spool *sp, const char *name)
 {
-	char why[200];
+	char why[200], claim[256];
 
 	switch (spool_file_name_check(name, why, sizeof(why))) {
 	case SPOOL_FILE_NAME_IGNORE:
 		return 0;
 	case SPOOL_FILE_NAME_BAD:
-		reject(sp, sp->outgoing_fd, name, "name", why);
+		reject(sp, sp->outgoing_fd, name, name, "name", why);
 		return 0;
 	case SPOOL_FILE_NAME_OK:
 		break;
 	}
-	/* The claim: after this rename no other reader sees the file. */
-	if (renameat2(sp->outgoing_fd, name, sp->active_fd, name,
+	/* The claim: after this rename no other reader sees the file. Its
+	 * name in active/ is new for every claim ('@' never appears in the
+	 * names we take), so a crash leftover is told from a later file of
+	 * the same name and content. */
+	snprintf(claim, sizeof(claim), "%s@%lld.%u", name,
+		 (long long)store_now_ms(), sp->claims++);
+	if (renameat2(sp->outgoing_fd, name, sp->active_fd, claim,
 		      RENAME_NOREPLACE) < 0) {
-		if (errno == EEXIST) {
-			/* A leftover of a crash under the same name: finish
-			 * it, then take the new one. */
-			spool_recover(sp, name);
-			if (renameat2(sp->outgoing_fd, name, sp->active_fd,
-				      name, RENAME_NOREPLACE) == 0)
-				return accept_file(sp, name, false);
-		}
 		if (errno != ENOENT)
 			log_error("spool: cannot claim %s: %m", name);
 		return 0;
 	}
-	return accept_file(sp, name, false);
+	return accept_file(sp, claim, name, false);
 }
 
-void spool_recover(struct spool *sp, const char *name)
+void spool_recover(struct spool *sp, const char *claim)
 {
-	accept_file(sp, name, true);
+	char shown[256];
+
+	snprintf(shown, sizeof(shown), "%.*s", (int)strcspn(claim, "@"), claim);
+	accept_file(sp, claim, shown, true);
 }

@@ -24,13 +24,15 @@ struct spool {
 	int inotify_fd;
 	struct loop_watch watch;
 	struct loop_deferred work;
+	struct loop_timer rescan;	/* files too fresh for the last scan */
 	struct spool_name *head, *tail;	/* names to look at */
+	unsigned claims;		/* makes every claim name new */
 };
 
 /* Claims outgoing/name and accepts or rejects it. Returns 1 when messages
  * were queued, 0 otherwise. */
 int spool_take(struct spool *sp, const char *name);
-/* A file found in active/ at start. */
-void spool_recover(struct spool *sp, const char *name);
+/* A file found in active/ at start, by its claim name (name@time.n). */
+void spool_recover(struct spool *sp, const char *claim);
 
 #endif

@@ -24,8 +24,9 @@ void outbox_msg_clear(struct outbox_msg *m)
 }
 
 int store_outbox_file_begin(struct store *st, const char *name,
-			    const char *hash, const char *idem_key,
-			    int64_t now, int64_t *file_id, bool *duplicate)
+			    const char *claim, const char *hash,
+			    const char *idem_key, int64_t now,
+			    int64_t *file_id, bool *duplicate)
 {
 	sqlite3_stmt *s;
 
@@ -44,15 +45,17 @@ int store_outbox_file_begin(struct store *st, const char *name,
 		if (*duplicate)
 			return 0;
 	}
-	s = store_prepare(st, "INSERT INTO spool_file (name, hash, idem_key,"
-			      " accepted_at) VALUES (?, ?, ?, ?) RETURNING id");
+	s = store_prepare(st, "INSERT INTO spool_file (name, claim, hash,"
+			      " idem_key, accepted_at) VALUES (?, ?, ?, ?, ?)"
+			      " RETURNING id");
 	if (!s)
 		return -EIO;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, claim, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, hash, -1, SQLITE_TRANSIENT);
 	if (idem_key && idem_key[0])
-		sqlite3_bind_text(s, 3, idem_key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 4, now);
+		sqlite3_bind_text(s, 4, idem_key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 5, now);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		log_error("store: spool_file %s: %s", name, store_errmsg(st));
 		sqlite3_reset(s);
@@ -77,17 +80,15 @@ int store_outbox_file_done(struct store *st, int64_t file_id,
 	return store_step_done(st, s);
 }
 
-bool store_outbox_file_seen(struct store *st, const char *name,
-			    const char *hash)
+bool store_outbox_file_claimed(struct store *st, const char *claim)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"SELECT 1 FROM spool_file WHERE name = ? AND hash = ?");
+		"SELECT 1 FROM spool_file WHERE claim = ?");
 	bool seen;
 
 	if (!s)
 		return false;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, hash, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 1, claim, -1, SQLITE_TRANSIENT);
 	seen = sqlite3_step(s) == SQLITE_ROW;
 	sqlite3_reset(s);
 	return seen;

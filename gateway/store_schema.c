@@ -58,19 +58,20 @@ static const char schema_v1[] =
 	");"
 
 	/* ---- outbound ---- */
-	/* Accepted spool files. A name may come back later with new
-	 * content; (name, hash) recognises the same file after a crash
+	/* Accepted spool files. A name may come back later; the claim
+	 * name (unique per claim) recognises the same file after a crash
 	 * between the commit and the unlink. */
 	"CREATE TABLE spool_file ("
 	"  id          INTEGER PRIMARY KEY,"
 	"  name        TEXT NOT NULL,"
+	"  claim       TEXT UNIQUE,"		/* its name in active/ */
 	"  hash        TEXT NOT NULL,"
 	"  idem_key    TEXT UNIQUE,"
 	"  accepted_at INTEGER NOT NULL,"
 	"  recipients  INTEGER NOT NULL DEFAULT 0,"
 	"  duplicates  INTEGER NOT NULL DEFAULT 0"
 	");"
-	"CREATE INDEX spool_file_name ON spool_file (name, hash);"
+	"CREATE INDEX spool_file_name ON spool_file (name);"
 	"CREATE TABLE campaign ("
 	"  id         INTEGER PRIMARY KEY,"
 	"  name       TEXT NOT NULL UNIQUE,"

@@ -56,15 +56,16 @@ enum outbox_add_result {
 	OUTBOX_ADDED_SUPPRESSED,	/* opted out at acceptance */
 };
 
-/* Starts accepting a spool file. *duplicate when its Id: was seen. */
+/* Starts accepting a spool file (name as dropped, claim as renamed into
+ * active/). *duplicate when its Id: was seen. */
 int store_outbox_file_begin(struct store *st, const char *name,
-			    const char *hash, const char *idem_key,
-			    int64_t now, int64_t *file_id, bool *duplicate);
+			    const char *claim, const char *hash,
+			    const char *idem_key, int64_t now,
+			    int64_t *file_id, bool *duplicate);
 int store_outbox_file_done(struct store *st, int64_t file_id,
 			   long recipients, long duplicates);
-/* True when a file with this name and content hash was accepted. */
-bool store_outbox_file_seen(struct store *st, const char *name,
-			    const char *hash);
+/* True when the file claimed under this name was accepted. */
+bool store_outbox_file_claimed(struct store *st, const char *claim);
 
 /* Finds or creates a campaign; *paused tells if it is on hold. */
 int store_outbox_campaign(struct store *st, const char *name, int64_t now,

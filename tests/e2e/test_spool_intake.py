@@ -123,17 +123,24 @@ def files_waiting_before_start_and_crash_leftovers():
     # Claimed but not committed when the daemon died: done at start.
     with open(os.path.join(gw.spool, "active", "claimed"), "w") as f:
         f.write("To: +4917000000002\n\ntwo\n")
-    # Committed, but the daemon died before removing it: not again.
-    with open(os.path.join(gw.spool, "active", "first"), "w") as f:
+    # Committed, but the daemon died before removing it: not again. (It
+    # sits in active/ under its claim name, which the database knows.)
+    claim = gw.scalar("select claim from spool_file where name = 'first'")
+    assert claim and claim.startswith("first@"), claim
+    with open(os.path.join(gw.spool, "active", claim), "w") as f:
+        f.write("To: +4917000000001\n\none\n")
+    # The same name and text dropped again later is a new message.
+    with open(os.path.join(gw.spool, "outgoing", "first"), "w") as f:
         f.write("To: +4917000000001\n\none\n")
     # Dropped while the daemon was down.
     with open(os.path.join(gw.spool, "outgoing", "waiting"), "w") as f:
         f.write("To: +4917000000003\n\nthree\n")
     gw.start()
-    wait_for(lambda: len(outbox(gw)) == 3, 5, "three rows")
-    assert sorted(r["body"] for r in outbox(gw)) == ["one", "three", "two"]
-    for name in ("claimed", "first", "waiting"):
+    wait_for(lambda: len(outbox(gw)) == 4, 5, "four rows")
+    assert sorted(r["body"] for r in outbox(gw)) == ["one", "one", "three", "two"]
+    for name in ("claimed", "first", "waiting", claim):
         wait_for(lambda: gone(gw, name), 5, f"{name} to be removed")
+    assert os.listdir(os.path.join(gw.spool, "active")) == []
     assert gw.stop() == 0
 
 
