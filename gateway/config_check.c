@@ -81,7 +81,7 @@ static const struct {
 	{ "expire_after", 60 * SEC, 366 * DAY, "1m to 366d" },
 	{ "sticky_ttl", 0, 366 * DAY, "0 to 366d" },
 	{ "report_window", 60 * SEC, 30 * DAY, "1m to 30d" },
-	{ "reassembly_timeout", SEC, 7 * DAY, "1s to 7d" },
+	{ "reassembly_timeout", 10, 7 * DAY, "10ms to 7d" },
 	{ "pause_window", SEC, 30 * DAY, "1s to 30d" },
 	{ "pause_for", 0, 30 * DAY, "0 to 30d" },
 	{ "min_gap", 0, DAY, "0 to 1d" },
