@@ -22,8 +22,10 @@ def outbox(gw, where="1=1"):
 
 
 def gone(gw, name):
+    """Neither waiting in outgoing/ nor claimed (name@…) in active/."""
+    active = os.listdir(os.path.join(gw.spool, "active"))
     return not os.path.exists(os.path.join(gw.spool, "outgoing", name)) and \
-        not os.path.exists(os.path.join(gw.spool, "active", name))
+        not any(a == name or a.startswith(name + "@") for a in active)
 
 
 @t.test
