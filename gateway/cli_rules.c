@@ -26,11 +26,6 @@ struct cli_rules_opts {
 	const char *sim;
 };
 
-static const char *const cli_rules_actions[] = {
-	[CONFIG_RULE_TAG] = "tag", [CONFIG_RULE_REPLY] = "reply",
-	[CONFIG_RULE_FORWARD] = "forward", [CONFIG_RULE_HOOK] = "hook",
-};
-
 /* Finds SIM "modem/slot" in cfg; NULL name means the first one. */
 static bool cli_rules_sim(const struct config *cfg, const char *name,
 			  char *buf, size_t size, const char **number)
@@ -76,7 +71,7 @@ static void cli_rules_print_text(const struct keyword_match *m,
 	printf("normalised: %s\n", m->normalised);
 	if (m->cls == KEYWORD_CLASS_RULE)
 		printf("class:      rule \"%s\" (pattern, action %s)\n",
-		       m->rule->name, cli_rules_actions[m->rule->action]);
+		       m->rule->name, config_rule_action_name(m->rule->action));
 	else if (m->matched)
 		printf("class:      %s (%s, keyword \"%s\")\n",
 		       keyword_class_name(m->cls), keyword_how_name(m->how),
@@ -122,7 +117,7 @@ static void cli_rules_print_json(const struct keyword_match *m,
 		json_key(stdout, &rfirst, "name");
 		json_str(stdout, m->rule->name);
 		json_key(stdout, &rfirst, "action");
-		json_str(stdout, cli_rules_actions[m->rule->action]);
+		json_str(stdout, config_rule_action_name(m->rule->action));
 		json_key(stdout, &rfirst, "forward");
 		json_str(stdout, m->rule->forward);
 		json_key(stdout, &rfirst, "hook");

@@ -55,24 +55,16 @@ bool config_parse_duration(const char *s, int64_t *ms)
 	return false;
 }
 
-static const char *check_duration(const char *s)
-{
-	int64_t ms;
-
-	return config_parse_duration(s, &ms)
-		       ? NULL
-		       : "is not a duration (e.g. 90, 90s, 500ms, 10m, 12h, 8d, 1w)";
-}
-
 #define SEC 1000LL
 #define DAY (86400 * SEC)
 
-/* What each duration may be: a value outside is a mistake, not a wish. */
-static const struct {
+/* Every duration option and what it may be: a value outside is a mistake,
+ * not a wish. */
+static const struct duration_option {
 	const char *option;
 	int64_t min, max;
 	const char *range;
-} duration_ranges[] = {
+} durations[] = {
 	{ "prompt_timeout", SEC, 600 * SEC, "1s to 10m" },
 	{ "send_timeout", 5 * SEC, 3600 * SEC, "5s to 1h" },
 	{ "health_interval", SEC, DAY, "1s to 1d" },
@@ -88,25 +80,26 @@ static const struct {
 	{ "timeout", SEC, DAY, "1s to 1d" },
 };
 
-/* The value's range, when the option has one; NULL when it fits. */
-static const char *check_duration_range(const char *option, const char *s)
+static const struct duration_option *duration_option(const char *option)
+{
+	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++)
+		if (strcmp(option, durations[i].option) == 0)
+			return &durations[i];
+	return NULL;
+}
+
+static const char *check_duration(const struct duration_option *d,
+				  const char *s)
 {
 	static char msg[96];
 	int64_t ms;
 
 	if (!config_parse_duration(s, &ms))
+		return "is not a duration (e.g. 90, 90s, 500ms, 10m, 12h, 8d, 1w)";
+	if (ms >= d->min && ms <= d->max)
 		return NULL;
-	for (size_t i = 0; i < sizeof(duration_ranges) /
-				   sizeof(duration_ranges[0]); i++) {
-		if (strcmp(option, duration_ranges[i].option) != 0)
-			continue;
-		if (ms < duration_ranges[i].min || ms > duration_ranges[i].max) {
-			snprintf(msg, sizeof(msg), "'%s' is out of range (%s)",
-				 s, duration_ranges[i].range);
-			return msg;
-		}
-	}
-	return NULL;
+	snprintf(msg, sizeof(msg), "'%s' is out of range (%s)", s, d->range);
+	return msg;
 }
 
 static const char *check_e164(const char *s)
@@ -271,16 +264,6 @@ static const struct {
 	{ "spool", check_path },	 { "database", check_path },
 	{ "at_trace", check_path },	 { "default_country", check_country },
 	{ "log_level", check_level },	 { "timezone", check_nonempty },
-	{ "retry_min", check_duration }, { "retry_max", check_duration },
-	{ "prompt_timeout", check_duration },
-	{ "send_timeout", check_duration },
-	{ "expire_after", check_duration },
-	{ "sticky_ttl", check_duration },
-	{ "report_window", check_duration },
-	{ "reassembly_timeout", check_duration },
-	{ "health_interval", check_duration },
-	{ "min_gap", check_duration },	 { "pause_window", check_duration },
-	{ "pause_for", check_duration },	 { "timeout", check_duration },
 	{ "quiet_hours", check_quiet_hours },
 	{ "device", check_path },	 { "driver", check_driver },
 	{ "pin", check_pin },		 { "imei", check_imei },
@@ -298,12 +281,15 @@ static const struct {
 
 const char *config_check_value(const char *option, const char *value)
 {
+	const struct duration_option *d = duration_option(option);
+
 	if (!value)
 		return NULL;
+	if (d)
+		return check_duration(d, value);
 	for (size_t i = 0; i < sizeof(value_checks) / sizeof(value_checks[0]); i++)
 		if (strcmp(option, value_checks[i].option) == 0)
-			return value_checks[i].check(value) ?:
-			       check_duration_range(option, value);
+			return value_checks[i].check(value);
 	return NULL;
 }
 
@@ -337,15 +323,21 @@ const char *config_check_int(const char *option, long v)
 	return NULL;
 }
 
+static const char *const rule_actions[] = {
+	[CONFIG_RULE_TAG] = "tag", [CONFIG_RULE_REPLY] = "reply",
+	[CONFIG_RULE_FORWARD] = "forward", [CONFIG_RULE_HOOK] = "hook",
+};
+
+const char *config_rule_action_name(enum config_rule_action a)
+{
+	return rule_actions[a];
+}
+
 bool config_rule_action_parse(const char *s, enum config_rule_action *out)
 {
-	static const char *const names[] = {
-		[CONFIG_RULE_TAG] = "tag", [CONFIG_RULE_REPLY] = "reply",
-		[CONFIG_RULE_FORWARD] = "forward", [CONFIG_RULE_HOOK] = "hook",
-	};
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcmp(s, names[i]) == 0) {
+	for (size_t i = 0; i < sizeof(rule_actions) / sizeof(rule_actions[0]);
+	     i++) {
+		if (strcmp(s, rule_actions[i]) == 0) {
 			*out = (enum config_rule_action)i;
 			return true;
 		}

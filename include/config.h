@@ -126,6 +126,9 @@ void config_free(struct config *cfg);
 /* Pool names seen in the config, in order of first use ("default" included). */
 size_t config_pools(const struct config *cfg, const char **out, size_t max);
 
+/* "tag", "reply", "forward" or "hook": the action as the file spells it. */
+const char *config_rule_action_name(enum config_rule_action a);
+
 /* Parses "90", "90s", "500ms", "10m", "12h", "8d", "1w" into milliseconds. */
 bool config_parse_duration(const char *s, int64_t *ms);
 
