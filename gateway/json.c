@@ -1,37 +1,9 @@
 /* json — string escaping for hand-written JSON; see include/json.h. */
 #include "json.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <string.h>
-
-/* Length of the valid UTF-8 sequence at s (at most n bytes), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
 
 void json_strn(FILE *f, const char *s, size_t len)
 {
@@ -41,7 +13,8 @@ void json_strn(FILE *f, const char *s, size_t len)
 	fputc('"', f);
 	while (i < len) {
 		unsigned char c = p[i];
-		size_t n;
+		size_t start = i;
+		uint32_t cp;
 
 		switch (c) {
 		case '"': fputs("\\\"", f); i++; continue;
@@ -56,14 +29,12 @@ void json_strn(FILE *f, const char *s, size_t len)
 			i++;
 			continue;
 		}
-		n = utf8_seq(p + i, len - i);
-		if (!n) {
+		if (!utf8_next(s, len, &i, &cp)) {
 			fputs("\\ufffd", f);
 			i++;
 			continue;
 		}
-		fwrite(p + i, 1, n, f);
-		i += n;
+		fwrite(p + start, 1, i - start, f);
 	}
 	fputc('"', f);
 }
