@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "config.h"
+#include "daemon.h"
 #include "fsutil.h"
 #include "store.h"
 
@@ -72,6 +73,14 @@ struct store *cli_store(struct cli *cli)
 		return cli->store;
 	fprintf(stderr, "smsgw: %s\n", err);
 	return NULL;
+}
+
+pid_t cli_daemon_pid(const struct config *cfg)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/" DAEMON_PIDFILE, cfg->spool);
+	return fs_lock_holder(path);
 }
 
 void cli_close(struct cli *cli)

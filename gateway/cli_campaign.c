@@ -46,34 +46,39 @@ static const char states_sql[] =
 	"SELECT state, count(*) AS messages FROM outbox WHERE campaign = ?1"
 	" GROUP BY state ORDER BY messages DESC";
 
-static int64_t campaign_id(struct store *st, const char *name, char *state,
-			   size_t size)
+int64_t cli_campaign_id(struct store *st, const char *name)
 {
-	sqlite3_stmt *s;
+	const struct cli_bind b[] = { CLI_TEXT(name) };
+	sqlite3_stmt *s = cli_prepare(st, "SELECT id FROM campaign"
+				      " WHERE name = ?1", b, 1);
 	int64_t id = 0;
+	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT id, state FROM campaign WHERE name = ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		snprintf(state, size, "%s", sqlite3_column_text(s, 1));
+	if (!s) {
+		cli_error("database: %s", store_errmsg(st));
+		return 0;
 	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	else if (rc == SQLITE_DONE)
+		cli_error("no campaign named '%s'", name);
+	else
+		cli_error("database: %s", store_errmsg(st));
 	sqlite3_finalize(s);
 	return id;
 }
 
+/* Runs sql with ?1 the campaign's id and ?2 now; the rows it changed or
+ * -1. */
 static int exec_bound(struct store *st, const char *sql, int64_t id)
 {
-	sqlite3_stmt *s;
+	const struct cli_bind b[] = { CLI_INT(id), CLI_INT(store_now_ms()) };
+	sqlite3_stmt *s = cli_prepare(st, sql, b, 2);
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_int64(s, 2, store_now_ms());
 	rc = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(store_db(st)) : -1;
 	sqlite3_finalize(s);
 	return rc;
@@ -101,14 +106,11 @@ static const char *const actions[][3] = {
 static int change(struct cli *cli, struct store *st, const char *verb,
 		  const char *name)
 {
-	char state[16] = "";
-	int64_t id = campaign_id(st, name, state, sizeof(state));
+	int64_t id = cli_campaign_id(st, name);
 	int n;
 
-	if (id < 0)
-		return cli_error("database: %s", store_errmsg(st));
 	if (!id)
-		return cli_error("no campaign named '%s'", name);
+		return CLI_ERROR;
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		if (strcmp(verb, actions[i][0]) != 0)
 			continue;
@@ -170,10 +172,9 @@ int cli_campaign(struct cli *cli, int argc, char **argv)
 			       ? CLI_ERROR : CLI_OK;
 	if (strcmp(verb, "show") == 0) {
 		const struct cli_bind b[] = { CLI_TEXT(name) };
-		char state[16];
 
-		if (campaign_id(st, name, state, sizeof(state)) <= 0)
-			return cli_error("no campaign named '%s'", name);
+		if (!cli_campaign_id(st, name))
+			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_JSON) {
 			if (cli_print_row_json(st, show_sql, b, 1, stdout) < 0)
 				return CLI_ERROR;

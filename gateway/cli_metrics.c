@@ -5,8 +5,7 @@
  * node_exporter textfile collector or a scrape wrapper.
  */
 #include "cli.h"
-#include "config.h"
-#include "fsutil.h"
+#include "cli_query.h"
 #include "store.h"
 
 #include <stdio.h>
@@ -64,10 +63,10 @@ static void label_value(const char *s)
 
 static int print_metric(struct store *st, const struct metric *m)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = cli_prepare(st, m->sql, NULL, 0);
 	int rc;
 
-	if (sqlite3_prepare_v2(store_db(st), m->sql, -1, &s, NULL) != SQLITE_OK)
+	if (!s)
 		return cli_error("database: %s", store_errmsg(st));
 	printf("# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
 	       m->type);
@@ -90,7 +89,6 @@ static int print_metric(struct store *st, const struct metric *m)
 int cli_metrics(struct cli *cli, int argc, char **argv)
 {
 	struct store *st;
-	char path[4096];
 
 	(void)argv;
 	if (argc != 1)
@@ -98,10 +96,9 @@ int cli_metrics(struct cli *cli, int argc, char **argv)
 	st = cli_store(cli);
 	if (!st)
 		return CLI_ERROR;
-	snprintf(path, sizeof(path), "%s/.smsgwd.pid", cli->cfg->spool);
 	printf("# HELP smsgw_up 1 when smsgwd is running.\n"
 	       "# TYPE smsgw_up gauge\nsmsgw_up %d\n",
-	       fs_lock_holder(path) ? 1 : 0);
+	       cli_daemon_pid(cli->cfg) ? 1 : 0);
 	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
 		if (print_metric(st, &metrics[i]) != CLI_OK)
 			return CLI_ERROR;

@@ -10,15 +10,13 @@
 
 #define TABLE_SAMPLE 500	/* rows that set the column widths */
 
-static sqlite3_stmt *prepare(struct store *st, const char *sql,
-			     const struct cli_bind *b, size_t n)
+sqlite3_stmt *cli_prepare(struct store *st, const char *sql,
+			  const struct cli_bind *b, size_t n)
 {
 	sqlite3_stmt *s;
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		cli_error("database: %s", store_errmsg(st));
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
 		return NULL;
-	}
 	for (size_t i = 0; i < n; i++) {
 		if (b[i].type == CLI_BIND_TEXT)
 			sqlite3_bind_text(s, (int)i + 1, b[i].text, -1,
@@ -26,6 +24,17 @@ static sqlite3_stmt *prepare(struct store *st, const char *sql,
 		else if (b[i].type == CLI_BIND_INT)
 			sqlite3_bind_int64(s, (int)i + 1, b[i].i);
 	}
+	return s;
+}
+
+/* cli_prepare() that says why it failed. */
+static sqlite3_stmt *prepare(struct store *st, const char *sql,
+			     const struct cli_bind *b, size_t n)
+{
+	sqlite3_stmt *s = cli_prepare(st, sql, b, n);
+
+	if (!s)
+		cli_error("database: %s", store_errmsg(st));
 	return s;
 }
 

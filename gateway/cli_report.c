@@ -5,7 +5,7 @@
  * carried it, the errors, and sends per hour. Written atomically.
  */
 #include "cli.h"
-#include "fsutil.h"
+#include "cli_query.h"
 #include "store.h"
 
 #include <errno.h>
@@ -28,11 +28,13 @@ static void html(FILE *f, const char *s)
 }
 
 /* A table of a statement's rows, with headings from its columns; the
- * statement is finalized. */
-static int table_rows(FILE *f, sqlite3_stmt *s, const char *title)
+ * statement is finalized. -1 when it failed or is NULL. */
+static int table(FILE *f, sqlite3_stmt *s, const char *title)
 {
 	int rc, n = 0;
 
+	if (!s)
+		return -1;
 	fprintf(f, "<h2>");
 	html(f, title);
 	fprintf(f, "</h2>\n<table>\n<tr>");
@@ -63,17 +65,6 @@ static int table_rows(FILE *f, sqlite3_stmt *s, const char *title)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-static int table(FILE *f, struct store *st, const char *title,
-		 const char *sql, int64_t campaign)
-{
-	sqlite3_stmt *s;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, campaign);
-	return table_rows(f, s, title);
-}
-
 static const char *const sections[][2] = {
 	{ "By SIM",
 	  "SELECT coalesce(s.modem || '/' || s.slot, '-') AS sim,"
@@ -97,7 +88,8 @@ static const char *const sections[][2] = {
 static int write_report(FILE *f, struct store *st, const char *name,
 			int64_t id)
 {
-	sqlite3_stmt *s;
+	const struct cli_bind by_name[] = { CLI_TEXT(name) };
+	const struct cli_bind by_id[] = { CLI_INT(id) };
 	char now[32];
 
 	store_format_time(store_now_ms(), now, sizeof(now));
@@ -113,14 +105,12 @@ static int write_report(FILE *f, struct store *st, const char *name,
 	fprintf(f, "</h1>\n<p>Report of %s by smsgw %s.</p>\n", now,
 		SMSGW_VERSION);
 	/* The funnel is `smsgw stats --campaign`'s, bound by name. */
-	if (sqlite3_prepare_v2(store_db(st), cli_stats_funnel_sql, -1, &s,
-			       NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (table_rows(f, s, "Funnel") < 0)
+	if (table(f, cli_prepare(st, cli_stats_funnel_sql, by_name, 1),
+		  "Funnel") < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++)
-		if (table(f, st, sections[i][0], sections[i][1], id) < 0)
+		if (table(f, cli_prepare(st, sections[i][1], by_id, 1),
+			  sections[i][0]) < 0)
 			return -1;
 	fprintf(f, "</body></html>\n");
 	return 0;
@@ -136,8 +126,7 @@ int cli_report(struct cli *cli, int argc, char **argv)
 	const char *campaign = NULL, *out = NULL;
 	char tmp[4096];
 	struct store *st;
-	sqlite3_stmt *s;
-	int64_t id = 0;
+	int64_t id;
 	FILE *f;
 	int c;
 
@@ -154,15 +143,9 @@ int cli_report(struct cli *cli, int argc, char **argv)
 	st = cli_store(cli);
 	if (!st)
 		return CLI_ERROR;
-	if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM campaign WHERE name = ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return cli_error("database: %s", store_errmsg(st));
-	sqlite3_bind_text(s, 1, campaign, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	id = cli_campaign_id(st, campaign);
 	if (!id)
-		return cli_error("no campaign named '%s'", campaign);
+		return CLI_ERROR;
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
 	f = fopen(tmp, "w");
 	if (!f)

@@ -36,6 +36,28 @@ const char cli_stats_funnel_sql[] =
 	" coalesce(sum(parts * (state IN ('sent', 'delivered'))), 0) AS sms_parts"
 	" FROM m";
 
+/* The funnel as "name  number" lines under the campaign's name. */
+static int print_funnel(struct store *st, const char *campaign)
+{
+	const struct cli_bind b[] = { CLI_TEXT(campaign) };
+	sqlite3_stmt *s = cli_prepare(st, cli_stats_funnel_sql, b, 1);
+
+	if (!s)
+		return cli_error("database: %s", store_errmsg(st));
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		printf("%s\n", campaign ? campaign : "all messages");
+		for (int i = 0; i < sqlite3_column_count(s); i++)
+			/* "opted-out" is the same figure, spelt for JSON
+			 * readers who follow DESIGN.md's funnel words. */
+			if (strcmp(sqlite3_column_name(s, i), "opted-out"))
+				printf("  %-11s %8lld\n",
+				       sqlite3_column_name(s, i),
+				       (long long)sqlite3_column_int64(s, i));
+	}
+	sqlite3_finalize(s);
+	return CLI_OK;
+}
+
 int cli_stats(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -46,7 +68,6 @@ int cli_stats(struct cli *cli, int argc, char **argv)
 	const char *campaign = NULL;
 	bool json = false;
 	struct store *st;
-	sqlite3_stmt *s;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:j", opts, NULL)) != -1) {
@@ -62,16 +83,8 @@ int cli_stats(struct cli *cli, int argc, char **argv)
 	st = cli_store(cli);
 	if (!st)
 		return CLI_ERROR;
-	if (campaign) {
-		if (sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM campaign"
-				       " WHERE name = ?", -1, &s, NULL) != SQLITE_OK)
-			return cli_error("database: %s", store_errmsg(st));
-		sqlite3_bind_text(s, 1, campaign, -1, SQLITE_STATIC);
-		c = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (c != SQLITE_ROW)
-			return cli_error("no campaign named '%s'", campaign);
-	}
+	if (campaign && !cli_campaign_id(st, campaign))
+		return CLI_ERROR;
 	if (json) {
 		const struct cli_bind b[] = { CLI_TEXT(campaign) };
 
@@ -80,18 +93,5 @@ int cli_stats(struct cli *cli, int argc, char **argv)
 		putchar('\n');
 		return CLI_OK;
 	}
-	if (sqlite3_prepare_v2(store_db(st), cli_stats_funnel_sql, -1, &s, NULL) != SQLITE_OK)
-		return cli_error("database: %s", store_errmsg(st));
-	sqlite3_bind_text(s, 1, campaign, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		printf("%s\n", campaign ? campaign : "all messages");
-		for (int i = 0; i < sqlite3_column_count(s); i++)
-			/* "opted-out" is the same figure, spelt for JSON
-			 * readers who follow DESIGN.md's funnel words. */
-			if (strcmp(sqlite3_column_name(s, i), "opted-out"))
-				printf("  %-11s %8lld\n", sqlite3_column_name(s, i),
-			       (long long)sqlite3_column_int64(s, i));
-	}
-	sqlite3_finalize(s);
-	return CLI_OK;
+	return print_funnel(st, campaign);
 }

@@ -6,9 +6,6 @@
  */
 #include "cli.h"
 #include "cli_query.h"
-#include "config.h"
-#include "fsutil.h"
-#include "json.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -34,14 +31,6 @@ static const char queue_sql[] =
 	" (SELECT count(*) FROM message WHERE state = 'unknown') AS unknown,"
 	" (SELECT count(*) FROM inbound) AS received";
 
-static pid_t daemon_pid(const struct config *cfg)
-{
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/.smsgwd.pid", cfg->spool);
-	return fs_lock_holder(path);
-}
-
 int cli_status(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -63,7 +52,7 @@ int cli_status(struct cli *cli, int argc, char **argv)
 	st = cli_store(cli);
 	if (!st)
 		return CLI_ERROR;
-	pid = daemon_pid(cli->cfg);
+	pid = cli_daemon_pid(cli->cfg);
 	if (json) {
 		printf("{\"daemon\":{\"running\":%s,\"pid\":%ld},\"queue\":",
 		       pid ? "true" : "false", (long)pid);

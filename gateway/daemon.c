@@ -68,7 +68,7 @@ static int take_lock(struct daemon *d)
 	char path[4096];
 	pid_t holder = 0;
 
-	snprintf(path, sizeof(path), "%s/.smsgwd.pid", d->cfg->spool);
+	snprintf(path, sizeof(path), "%s/" DAEMON_PIDFILE, d->cfg->spool);
 	d->lock_fd = fs_lock_pidfile(path, &holder);
 	if (d->lock_fd == -EWOULDBLOCK) {
 		log_error("daemon: another smsgwd (pid %ld) already serves %s",

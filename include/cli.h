@@ -9,6 +9,8 @@
 #define SMSGW_CLI_H
 
 #include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
 
 struct config;
 struct store;
@@ -29,6 +31,8 @@ struct cli {
 struct config *cli_config(struct cli *cli);
 /* Opens the database named by the configuration (creating it if needed). */
 struct store *cli_store(struct cli *cli);
+/* The pid of the smsgwd serving cfg's spool, or 0 when none runs. */
+pid_t cli_daemon_pid(const struct config *cfg);
 /* Closes what cli_config() and cli_store() opened. */
 void cli_close(struct cli *cli);
 
@@ -36,6 +40,10 @@ void cli_close(struct cli *cli);
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "smsgw: <message>" and a hint to --help on stderr; returns CLI_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The id of the campaign called name, or 0 after saying on stderr that
+ * there is none (or that the database failed). */
+int64_t cli_campaign_id(struct store *st, const char *name);
 
 /* The funnel query of `smsgw stats` (?1: a campaign name or NULL), which
  * `smsgw report` shows too. */

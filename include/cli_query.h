@@ -6,6 +6,7 @@
 #ifndef SMSGW_CLI_QUERY_H
 #define SMSGW_CLI_QUERY_H
 
+#include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -32,6 +33,11 @@ enum cli_format {
 	CLI_FORMAT_TABLE,
 	CLI_FORMAT_JSON,
 };
+
+/* sql prepared with binds bound to ?1…, or NULL (store_errmsg() says why).
+ * The caller finalizes it; text binds are borrowed until then. */
+sqlite3_stmt *cli_prepare(struct store *st, const char *sql,
+			  const struct cli_bind *binds, size_t nbinds);
 
 /*
  * Prints the rows of sql (parameters ?1… bound from binds). Table cells

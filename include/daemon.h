@@ -11,6 +11,9 @@
 #include "hook_bridge.h"
 #include "sim.h"
 
+/* In the spool directory: the lock that holds our pid. */
+#define DAEMON_PIDFILE ".smsgwd.pid"
+
 struct config;
 struct control;
 struct inbound;
