@@ -38,18 +38,6 @@ int fs_sync_dirfd(int dirfd)
 	return fsync(dirfd) < 0 ? -errno : 0;
 }
 
-int fs_sync_dir(const char *path)
-{
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc;
-
-	if (fd < 0)
-		return -errno;
-	rc = fs_sync_dirfd(fd);
-	close(fd);
-	return rc;
-}
-
 void fs_dirname(const char *path, char *buf, size_t size)
 {
 	const char *slash = strrchr(path, '/');

@@ -22,7 +22,6 @@ static const int syslog_prio[] = {
 
 static struct {
 	bool to_stderr;
-	bool syslog_open;
 	enum log_level level;
 } log_state = { .to_stderr = true, .level = LOG_LEVEL_NOTICE };
 
@@ -30,28 +29,13 @@ void log_open(const char *ident, bool to_stderr, enum log_level level)
 {
 	log_state.to_stderr = to_stderr;
 	log_state.level = level;
-	if (!to_stderr) {
+	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
-		log_state.syslog_open = true;
-	}
-}
-
-void log_close(void)
-{
-	if (log_state.syslog_open)
-		closelog();
-	log_state.syslog_open = false;
-	log_state.to_stderr = true;
 }
 
 void log_set_level(enum log_level level)
 {
 	log_state.level = level;
-}
-
-enum log_level log_get_level(void)
-{
-	return log_state.level;
 }
 
 bool log_enabled(enum log_level level)
@@ -68,11 +52,6 @@ bool log_level_parse(const char *s, enum log_level *out)
 		}
 	}
 	return false;
-}
-
-const char *log_level_name(enum log_level level)
-{
-	return level <= LOG_LEVEL_DEBUG ? level_names[level] : "?";
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)

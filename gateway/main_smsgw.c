@@ -3,15 +3,12 @@
  * Every subcommand is a function in gateway/cli_<name>.c.
  */
 #include "cli.h"
+#include "config.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#ifndef SMSGW_DEFAULT_CONFIG
-#define SMSGW_DEFAULT_CONFIG "/etc/smsgw/smsgw.conf"
-#endif
 
 struct cli_command {
 	const char *name;
@@ -53,7 +50,7 @@ static void usage(FILE *f)
 		   "  -c FILE      configuration (default %s)\n"
 		   "  -h, --help   this text\n"
 		   "  -V, --version\n",
-		SMSGW_DEFAULT_CONFIG);
+		CONFIG_DEFAULT_PATH);
 }
 
 int main(int argc, char **argv)
@@ -64,7 +61,7 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
-	struct cli cli = { .config_path = SMSGW_DEFAULT_CONFIG };
+	struct cli cli = { .config_path = CONFIG_DEFAULT_PATH };
 	int c, rc;
 
 	if (getenv("SMSGW_CONFIG"))

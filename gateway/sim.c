@@ -243,7 +243,6 @@ void sim_update(struct sim_registry *reg, struct sim *sim)
 				sim->written = h;
 		}
 	}
-	sim->shown = state;
 	if (reg->changed)
 		reg->changed(sim, reg->changed_ud);
 }

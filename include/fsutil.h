@@ -11,7 +11,6 @@
 /* mkdir -p with mode for the directories it creates. 0 or -errno. */
 int fs_mkdirs(const char *path, mode_t mode);
 /* fsync() a directory so renames and creations in it survive a crash. */
-int fs_sync_dir(const char *path);
 int fs_sync_dirfd(int dirfd);
 /* The directory part of path in buf ("." when there is none). */
 void fs_dirname(const char *path, char *buf, size_t size);

@@ -23,14 +23,11 @@ enum log_level {
 
 /* ident names the program in syslog; to_stderr selects the sink. */
 void log_open(const char *ident, bool to_stderr, enum log_level level);
-void log_close(void);
 void log_set_level(enum log_level level);
-enum log_level log_get_level(void);
 bool log_enabled(enum log_level level);
 
 /* Parses "error", "warning", "notice", "info", "debug". */
 bool log_level_parse(const char *s, enum log_level *out);
-const char *log_level_name(enum log_level level);
 
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

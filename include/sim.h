@@ -69,7 +69,6 @@ struct sim {
 	int64_t last_send_ms;
 	void *outbound;			/* the outbound layer's per-SIM state */
 
-	enum sim_state shown;		/* last state written to the database */
 	uint64_t written;		/* hash of the row last written */
 };
 
