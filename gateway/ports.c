@@ -50,6 +50,7 @@ int ports_by_id(const char *path, const char *dir, char *out, size_t size)
 
 static void ports_fill(struct ports_entry *e, struct sp_port *p)
 {
+	const struct usb_ids_entry *id;
 	int vid, pid;
 
 	memset(e, 0, sizeof(*e));
@@ -67,10 +68,14 @@ static void ports_fill(struct ports_entry *e, struct sp_port *p)
 			   sp_get_port_usb_product(p));
 		ports_copy(e->serial, sizeof(e->serial),
 			   sp_get_port_usb_serial(p));
-		if (usb_ids_lookup(vid, pid))
-			e->vendor = usb_ids_lookup(vid, pid)->vendor;
+		id = usb_ids_lookup(vid, pid);
+		if (id) {
+			e->vendor = id->vendor;
+			e->driver = id->driver;
+		}
 	}
-	e->driver = e->usb ? usb_ids_driver(e->vid, e->pid) : "generic";
+	if (!e->driver)
+		e->driver = "generic";
 	if (ports_by_id(e->path, PORTS_BY_ID_DIR, e->by_id,
 			sizeof(e->by_id)) < 0)
 		e->by_id[0] = '\0';
