@@ -9,19 +9,12 @@ import os
 import subprocess
 import sys
 
-ROOT = os.environ.get("SMSGW_ROOT", os.path.dirname(os.path.dirname(
-    os.path.dirname(os.path.abspath(__file__)))))
-SMSGW = os.path.join(ROOT, os.environ.get("BUILD", "build"), "smsgw")
-failed = 0
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
+from gateway import SMSGW  # noqa: E402
+from tap import Tap  # noqa: E402
 
-
-def check(name, cond, detail=""):
-    global failed
-    if cond:
-        print(f"ok - {name}")
-    else:
-        failed += 1
-        print(f"not ok - {name} {detail}")
+t = Tap()
+check = t.check
 
 
 def run(*args):
@@ -76,4 +69,4 @@ check("an unknown option is a usage error",
       rc == 2 and "--bogus" in err and err.count("\n") == 2, repr(err))
 rc, out, err = run("ports", "--help")
 check("--help prints usage", rc == 0 and "smsgw ports" in out)
-sys.exit(1 if failed else 0)
+t.done()

@@ -7,6 +7,8 @@
     def daemon_starts():
         assert ..., "why it failed"
 
+    t.check("name", cond, "detail")   # a check that does not stop the script
+
     t.done()          # prints "# N passed, N failed", exits non-zero on failure
 
 Each test prints "ok - NAME" or "not ok - NAME" followed by "# " lines with
@@ -42,6 +44,24 @@ class Tap:
             print(f"ok - {name} ({time.monotonic() - start:.1f}s)")
         sys.stdout.flush()
         return fn
+
+    def check(self, name, cond, detail=""):
+        """One named check that does not stop the script; returns cond.
+
+        For scripts that are a list of checks rather than test functions.
+        """
+        if self.only and self.only not in name:
+            return cond
+        if cond:
+            self.passed += 1
+            print(f"ok - {name}")
+        else:
+            self.failed += 1
+            print(f"not ok - {name}")
+            for line in str(detail).splitlines():
+                print(f"# {line}")
+        sys.stdout.flush()
+        return cond
 
     def done(self):
         print(f"# {self.passed} passed, {self.failed} failed")
