@@ -65,6 +65,20 @@ const char *harness_tmpdir(void)
 	return tmpdir;
 }
 
+const char *harness_write_file(const char *name, const char *text)
+{
+	static char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
+	f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
+		perror(path);
+		abort();
+	}
+	return path;
+}
+
 static void cleanup_tmpdir(void)
 {
 	if (tmpdir[0])

@@ -5,18 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char *write_conf(const char *name, const char *text)
-{
-	static char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
 TEST(config_annotated_example_loads)
 {
 	struct config *c;
@@ -40,7 +28,7 @@ TEST(config_contract_minimum)
 {
 	struct config *c;
 	char err[1024];
-	const char *p = write_conf("min.conf",
+	const char *p = harness_write_file("min.conf",
 		"spool    = \"/tmp/s\"\n"
 		"database = \"/tmp/s.db\"\n"
 		"modem \"m1\" {\n"
@@ -113,7 +101,7 @@ TEST(config_errors_name_file_line_option)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct config *c = NULL;
 		char err[1024];
-		const char *p = write_conf("bad.conf", bad[i].text);
+		const char *p = harness_write_file("bad.conf", bad[i].text);
 
 		if (!CHECK_INT(config_load(p, &c, err, sizeof(err)), -1)) {
 			printf("# case %zu loaded\n", i);
