@@ -17,30 +17,25 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CAMPAIGN_COUNTS                                                      \
-	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id) AS total," \
-	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id"          \
-	"  AND m.state IN ('queued', 'deferred', 'sending')) AS pending,"      \
-	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id"          \
-	"  AND m.state IN ('sent', 'delivered')) AS sent,"                     \
-	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id"          \
-	"  AND m.state = 'delivered') AS delivered,"                           \
-	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id"          \
-	"  AND m.state IN ('failed', 'expired', 'unknown')) AS failed,"        \
-	" (SELECT count(*) FROM message m WHERE m.campaign_id = c.id"          \
-	"  AND m.state IN ('suppressed', 'cancelled')) AS not_sent"
+/* A campaign's counts in one pass over its messages. */
+#define CAMPAIGN_ROWS                                                    \
+	"SELECT c.name, c.state,"                                        \
+	" strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at / 1000.0,"         \
+	" 'unixepoch') AS created_at, count(m.id) AS total,"             \
+	" coalesce(sum(m.state IN ('queued', 'deferred', 'sending')), 0)" \
+	" AS pending,"                                                   \
+	" coalesce(sum(m.state IN ('sent', 'delivered')), 0) AS sent,"   \
+	" coalesce(sum(m.state = 'delivered'), 0) AS delivered,"         \
+	" coalesce(sum(m.state IN ('failed', 'expired', 'unknown')), 0)" \
+	" AS failed,"                                                    \
+	" coalesce(sum(m.state IN ('suppressed', 'cancelled')), 0)"      \
+	" AS not_sent"                                                   \
+	" FROM campaign c LEFT JOIN message m ON m.campaign_id = c.id"
 
 static const char list_sql[] =
-	"SELECT c.name, c.state,"
-	" strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at / 1000.0, 'unixepoch')"
-	" AS created_at," CAMPAIGN_COUNTS
-	" FROM campaign c ORDER BY c.created_at DESC";
+	CAMPAIGN_ROWS " GROUP BY c.id ORDER BY c.created_at DESC";
 
-static const char show_sql[] =
-	"SELECT c.name, c.state,"
-	" strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at / 1000.0, 'unixepoch')"
-	" AS created_at," CAMPAIGN_COUNTS
-	" FROM campaign c WHERE c.name = ?1";
+static const char show_sql[] = CAMPAIGN_ROWS " WHERE c.name = ?1 GROUP BY c.id";
 
 static const char states_sql[] =
 	"SELECT state, count(*) AS messages FROM outbox WHERE campaign = ?1"

@@ -14,25 +14,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ?1 received since (ms) or NULL, ?2 sender or NULL, ?3 limit. */
+#define INBOX_FROM                                                       \
+	" FROM inbox i LEFT JOIN outbox o ON o.id = i.in_reply_to"       \
+	" JOIN inbound r ON r.id = i.id"                                 \
+	" WHERE (?1 IS NULL OR r.received_at >= ?1)"                     \
+	" AND (?2 IS NULL OR i.sender = ?2 OR i.sender = '+' || ?2)"     \
+	" ORDER BY i.id DESC LIMIT ?3"
+
 static const char json_sql[] =
 	"SELECT i.id, i.received_at, i.sender, i.recipient, i.sim, i.sim_name,"
 	" i.body, i.parts, i.keyword, i.partial, i.in_reply_to,"
 	" o.body AS in_reply_to_body, o.campaign AS in_reply_to_campaign"
-	" FROM inbox i LEFT JOIN outbox o ON o.id = i.in_reply_to"
-	" JOIN inbound r ON r.id = i.id"
-	" WHERE (?1 IS NULL OR r.received_at >= ?1)"
-	" AND (?2 IS NULL OR i.sender = ?2 OR i.sender = '+' || ?2)"
-	" ORDER BY i.id DESC LIMIT ?3";
+	INBOX_FROM;
 
 static const char table_sql[] =
 	"SELECT i.id, i.received_at, i.sender, i.sim_name AS sim,"
 	" coalesce(i.keyword, '') AS keyword, i.body,"
 	" coalesce(o.body, '') AS answers"
-	" FROM inbox i LEFT JOIN outbox o ON o.id = i.in_reply_to"
-	" JOIN inbound r ON r.id = i.id"
-	" WHERE (?1 IS NULL OR r.received_at >= ?1)"
-	" AND (?2 IS NULL OR i.sender = ?2 OR i.sender = '+' || ?2)"
-	" ORDER BY i.id DESC LIMIT ?3";
+	INBOX_FROM;
 
 static bool parse_since(const char *s, int64_t *ms)
 {

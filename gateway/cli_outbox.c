@@ -10,6 +10,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* ?1 state, ?2 campaign, ?3 recipient (each NULL: any), ?4 limit. */
+#define OUTBOX_WHERE                                                     \
+	" FROM outbox WHERE (?1 IS NULL OR state = ?1)"                  \
+	" AND (?2 IS NULL OR campaign = ?2)"                             \
+	" AND (?3 IS NULL OR recipient = ?3)"                            \
+	" ORDER BY id DESC LIMIT ?4"
+
+static const char json_sql[] =
+	"SELECT id, created_at, recipient, body, kind, campaign, priority,"
+	" state, sim, sim_name, parts, attempts, sent_at, delivered_at, error"
+	OUTBOX_WHERE;
+
+static const char table_sql[] =
+	"SELECT id, created_at, recipient, state, kind, campaign,"
+	" sim_name AS sim, parts, attempts, error, body"
+	OUTBOX_WHERE;
+
 static const char *const states[] = {
 	"queued", "deferred", "sending", "sent", "delivered", "failed",
 	"expired", "suppressed", "unknown", "cancelled",
@@ -79,21 +96,7 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 	{
 		const struct cli_bind b[] = { CLI_TEXT(state), CLI_TEXT(campaign),
 					      CLI_TEXT(to), CLI_INT(limit) };
-		const char *sql = fmt == CLI_FORMAT_JSON
-			? "SELECT id, created_at, recipient, body, kind, campaign,"
-			  " priority, state, sim, sim_name, parts, attempts,"
-			  " sent_at, delivered_at, error FROM outbox"
-			  " WHERE (?1 IS NULL OR state = ?1)"
-			  " AND (?2 IS NULL OR campaign = ?2)"
-			  " AND (?3 IS NULL OR recipient = ?3)"
-			  " ORDER BY id DESC LIMIT ?4"
-			: "SELECT id, created_at, recipient, state, kind,"
-			  " campaign, sim_name AS sim, parts, attempts, error,"
-			  " body FROM outbox"
-			  " WHERE (?1 IS NULL OR state = ?1)"
-			  " AND (?2 IS NULL OR campaign = ?2)"
-			  " AND (?3 IS NULL OR recipient = ?3)"
-			  " ORDER BY id DESC LIMIT ?4";
+		const char *sql = fmt == CLI_FORMAT_JSON ? json_sql : table_sql;
 
 		if (cli_print_query(st, sql, b, 4, fmt, 40, stdout) < 0)
 			return CLI_ERROR;
