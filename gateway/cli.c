@@ -49,18 +49,15 @@ struct config *cli_config(struct cli *cli)
 
 struct store *cli_store(struct cli *cli)
 {
-	char err[1024], dir[4096];
+	char err[1024];
 
 	if (cli->store)
 		return cli->store;
 	if (!cli_config(cli))
 		return NULL;
-	/* Before the daemon ever ran, its directory may not exist yet. */
-	fs_dirname(cli->cfg->database, dir, sizeof(dir));
-	fs_mkdirs(dir, 0750);
 	/* Readers and the CLI's few writes share the daemon's database; WAL
-	 * lets them run beside it. Creating it here lets every command work
-	 * before the daemon ever ran. */
+	 * lets them run beside it. Creating it (and its directory) here lets
+	 * every command work before the daemon ever ran. */
 	if (store_open(cli->cfg->database, STORE_OPEN_CREATE, &cli->store, err,
 		       sizeof(err)) == 0)
 		return cli->store;

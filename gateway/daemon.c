@@ -47,15 +47,9 @@ static int make_spool_dirs(const struct config *cfg)
 
 static int open_database(struct daemon *d)
 {
-	char dir[4096], err[1024];
+	char err[1024];
 	int rc;
 
-	fs_dirname(d->cfg->database, dir, sizeof(dir));
-	rc = fs_mkdirs(dir, 0750);
-	if (rc < 0) {
-		log_error("store: cannot create %s: %s", dir, strerror(-rc));
-		return rc;
-	}
 	rc = store_open(d->cfg->database, STORE_OPEN_CREATE, &d->store, err,
 			sizeof(err));
 	if (rc < 0)

@@ -4,6 +4,7 @@
  */
 #include "store.h"
 #include "store_schema.h"
+#include "fsutil.h"
 #include "log.h"
 
 #include <errno.h>
@@ -121,11 +122,22 @@ static int set_pragmas(struct store *st, char *err, size_t errsize)
 int store_open(const char *path, unsigned flags, struct store **out,
 	       char *err, size_t errsize)
 {
-	struct store *st = calloc(1, sizeof(*st));
+	struct store *st;
 	int oflags = SQLITE_OPEN_NOMUTEX;
+	char dir[4096];
 	int rc;
 
 	*out = NULL;
+	if (flags & STORE_OPEN_CREATE) {
+		fs_dirname(path, dir, sizeof(dir));
+		rc = fs_mkdirs(dir, 0750);
+		if (rc < 0) {
+			snprintf(err, errsize, "cannot create %s: %s", dir,
+				 strerror(-rc));
+			return rc;
+		}
+	}
+	st = calloc(1, sizeof(*st));
 	if (!st) {
 		snprintf(err, errsize, "%s: out of memory", path);
 		return -ENOMEM;

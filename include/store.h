@@ -28,7 +28,8 @@
 struct store;
 
 enum store_open_flags {
-	STORE_OPEN_CREATE = 1 << 0,	/* create the file if missing */
+	STORE_OPEN_CREATE = 1 << 0,	/* create the file (and its directory,
+					   0750) if missing */
 	STORE_OPEN_READONLY = 1 << 1,	/* never write, never migrate */
 };
 
