@@ -65,6 +65,23 @@ const char *harness_tmpdir(void)
 	return tmpdir;
 }
 
+const char *harness_write(const char *name, const char *text)
+{
+	static char path[4096];
+	FILE *f;
+	bool ok = false;
+
+	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
+	f = fopen(path, "w");
+	if (f) {
+		ok = fputs(text, f) != EOF;
+		ok = fclose(f) == 0 && ok;
+	}
+	if (!ok)
+		harness_fail(__FILE__, __LINE__, "cannot write %s", path);
+	return path;
+}
+
 static void cleanup_tmpdir(void)
 {
 	if (tmpdir[0])

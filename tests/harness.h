@@ -25,6 +25,9 @@ bool harness_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* A fresh temporary directory for the current test, removed after the run. */
 const char *harness_tmpdir(void);
+/* Writes text to the file name in harness_tmpdir(); returns its path,
+ * valid until the next call. */
+const char *harness_write(const char *name, const char *text);
 
 #define TEST(name)                                                       \
 	static void test_##name(void);                                   \
