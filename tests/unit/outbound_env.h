@@ -218,4 +218,15 @@ static int64_t add_to(const char *to, enum msg_kind kind, const char *pool,
 	return add_full(to, kind, MSG_PRIORITY_NORMAL, pool, pin, body);
 }
 
+/* Queues n bulk messages to prefix0000, prefix0001, … */
+static void add_bulk(const char *prefix, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char to[32];
+
+		snprintf(to, sizeof(to), "%s%04d", prefix, i);
+		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	}
+}
+
 #endif
