@@ -35,7 +35,7 @@ struct hook_job {
 	int pidfd, outfd;
 	struct loop_watch pidwatch, outwatch;
 	struct loop_timer timer;
-	bool timed_out, killed;
+	bool timed_out;
 	int lines;
 	size_t linelen;
 	char line[HOOK_LINE_MAX];
@@ -253,7 +253,6 @@ static int64_t hook_timer_cb(struct loop_timer *t, void *ud)
 		kill(-j->pid, SIGTERM);
 		return HOOK_KILL_GRACE_MS;
 	}
-	j->killed = true;
 	kill(-j->pid, SIGKILL);
 	return LOOP_TIMER_DONE;
 }

@@ -2,8 +2,6 @@
 #include "hook_bridge.h"
 #include "config.h"
 
-#include <string.h>
-
 void hook_bridge_opts(const struct config *cfg, struct hook_opts *o)
 {
 	hook_opts_init(o);

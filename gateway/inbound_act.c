@@ -148,16 +148,12 @@ static int act(struct inbound *ib, const struct inbound_msg *m,
 {
 	switch (km->cls) {
 	case KEYWORD_CLASS_OPTOUT:
-		after->kick = true;
 		return opt_out(ib, m, km, id, now);
 	case KEYWORD_CLASS_OPTIN:
-		after->kick = true;
 		return opt_in(ib, m, km, id, now);
 	case KEYWORD_CLASS_HELP:
-		after->kick = true;
 		return reply(ib, m, km, "help-reply", id, now);
 	case KEYWORD_CLASS_RULE:
-		after->kick = true;
 		return rule(ib, m, km, id, now, after);
 	case KEYWORD_CLASS_NONE:
 		break;
@@ -195,6 +191,8 @@ int inbound_deliver(struct inbound *ib, const struct inbound_msg *m,
 					       now);
 	if (rc == 0)
 		rc = act(ib, m, &km, after->id, now, after);
+	/* Replies or suppressions may be queued: dispatch after the commit. */
+	after->kick = km.cls != KEYWORD_CLASS_NONE;
 	if (tag)
 		after->keyword = strdup(tag);
 	keyword_match_free(&km);

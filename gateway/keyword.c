@@ -156,13 +156,14 @@ static const char *const keyword_fields[] = {
 	"matched",
 };
 
-static bool keyword_is_field(const char *name, size_t len)
+/* The index of the placeholder name (len bytes) in keyword_fields, or -1. */
+static int keyword_field(const char *name, size_t len)
 {
 	for (size_t i = 0; i < NELEM(keyword_fields); i++)
 		if (strlen(keyword_fields[i]) == len &&
 		    memcmp(keyword_fields[i], name, len) == 0)
-			return true;
-	return false;
+			return (int)i;
+	return -1;
 }
 
 struct keyword_check {
@@ -175,7 +176,7 @@ static void keyword_check_name(const char *name, size_t len, void *ud)
 {
 	struct keyword_check *c = ud;
 
-	if (c->bad[0] || keyword_is_field(name, len))
+	if (c->bad[0] || keyword_field(name, len) >= 0)
 		return;
 	if (c->rule >= 0 &&
 	    keyword_rules_has_group(c->ks->rules, (size_t)c->rule, name, len))
@@ -483,11 +484,10 @@ static const char *keyword_lookup(const char *name, size_t len, void *ud)
 		u->ctx->sim_number, keyword_match_tag(m),
 		m->rule ? m->rule->name : NULL, m->matched,
 	};
+	int f = keyword_field(name, len);
 
-	for (size_t i = 0; i < NELEM(keyword_fields); i++)
-		if (strlen(keyword_fields[i]) == len &&
-		    memcmp(keyword_fields[i], name, len) == 0)
-			return keyword_or_empty(values[i]);
+	if (f >= 0)
+		return keyword_or_empty(values[f]);
 	for (size_t i = 0; i < m->ngroups; i++)
 		if (strlen(m->groups[i].name) == len &&
 		    memcmp(m->groups[i].name, name, len) == 0)

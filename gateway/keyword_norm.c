@@ -1,69 +1,12 @@
 /* keyword_norm — the normal form of replies; see keyword_norm.h. */
 #include "keyword_norm.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define KN_DROP 0xffffffffu
 #define KN_BAD 0xfffdu
-
-/* Decodes one UTF-8 sequence at s (n bytes left, n > 0); strict: overlong
- * forms, surrogates and values above U+10FFFF are U+FFFD for one byte. */
-static uint32_t keyword_norm_utf8(const unsigned char *s, size_t n,
-				  size_t *used)
-{
-	uint32_t c;
-	size_t k;
-
-	*used = 1;
-	if (s[0] < 0x80)
-		return s[0];
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		k = 1, c = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		k = 2, c = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		k = 3, c = s[0] & 0x07;
-	else
-		return KN_BAD;
-	if (n < k + 1)
-		return KN_BAD;
-	for (size_t i = 1; i <= k; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return KN_BAD;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if ((k == 2 && c < 0x800) ||
-	    (k == 3 && (c < 0x10000 || c > 0x10ffff)) ||
-	    (c >= 0xd800 && c <= 0xdfff))
-		return KN_BAD;
-	*used = k + 1;
-	return c;
-}
-
-static size_t keyword_norm_put(char *out, uint32_t c)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xc0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xe0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (c >> 18));
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
 
 /* Latin Extended-A, U+0100–U+017F: upper and lower case alternate. */
 static uint32_t keyword_norm_fold_latin_a(uint32_t c)
@@ -264,13 +207,17 @@ static uint32_t keyword_norm_map(uint32_t c)
 /* Decodes and maps text into a code point array; returns its length. */
 static size_t keyword_norm_decode(const char *text, size_t len, uint32_t *cp)
 {
-	const unsigned char *s = (const unsigned char *)text;
-	size_t n = 0, used;
+	size_t n = 0, i = 0;
 
-	for (size_t i = 0; i < len; i += used) {
-		uint32_t c = keyword_norm_map(keyword_norm_utf8(s + i, len - i,
-								&used));
+	while (i < len) {
+		uint32_t c;
 
+		/* A byte that starts no valid sequence is U+FFFD on its own. */
+		if (!utf8_next(text, len, &i, &c)) {
+			c = KN_BAD;
+			i++;
+		}
+		c = keyword_norm_map(c);
 		if (c != KN_DROP)
 			cp[n++] = c;
 	}
@@ -338,7 +285,7 @@ char *keyword_norm(const char *text, size_t len)
 	for (size_t i = a; i < b; i++) {
 		if (cp[i] == ' ' && cp[i - 1] == ' ')
 			continue;
-		off += keyword_norm_put(out + off, cp[i]);
+		off += utf8_encode(cp[i], out + off);
 	}
 	out[off] = '\0';
 	free(cp);
@@ -380,7 +327,7 @@ bool keyword_norm_words(const char *norm, struct keyword_words *out)
 		if (out->n < KEYWORD_NORM_MAX_WORDS) {
 			out->w[out->n++] = out->buf + off;
 			for (size_t k = a; k < b; k++)
-				off += keyword_norm_put(out->buf + off, cp[k]);
+				off += utf8_encode(cp[k], out->buf + off);
 			out->buf[off++] = '\0';
 		}
 		out->total++;

@@ -144,6 +144,16 @@ static int64_t reset_time(const struct ob_sim *os, int64_t now)
 	return next_reset(now, monthly);
 }
 
+/* True when a SIM before sims[i] has the same pool. */
+static bool pool_seen(const struct outbound *ob, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(ob->reg->sims[j].cfg->pool,
+			   ob->reg->sims[i].cfg->pool) == 0)
+			return true;
+	return false;
+}
+
 /*
  * Bulk that no SIM with quota left can take waits until the quotas reset
  * ("deferred"), rather than sitting in the queue looking stuck.
@@ -153,23 +163,29 @@ static void defer_exhausted(struct outbound *ob, int64_t now)
 	size_t n = ob->reg->nsims;
 
 	for (size_t i = 0; i <= n; i++) {
-		/* Keys: every SIM's pool, then the unpooled queue. */
+		/* Keys: every pool once, then the unpooled queue. */
 		const char *key = i < n ? ob->reg->sims[i].cfg->pool : "";
 		int64_t until = 0;
 		bool served = false, open = false;
 
+		if (i < n && pool_seen(ob, i))
+			continue;
 		for (size_t j = 0; j < n && !open; j++) {
 			struct sim *s = &ob->reg->sims[j];
+			int64_t reset;
 
 			if (!s->cfg->send ||
 			    (i < n ? strcmp(s->cfg->pool, key) != 0
 				   : !takes_unpooled(ob, s)))
 				continue;
 			served = true;
-			if (!s->quota_exhausted)
+			if (!s->quota_exhausted) {
 				open = true;
-			else if (!until || reset_time(&ob->sims[j], now) < until)
-				until = reset_time(&ob->sims[j], now);
+				continue;
+			}
+			reset = reset_time(&ob->sims[j], now);
+			if (!until || reset < until)
+				until = reset;
 		}
 		if (served && !open &&
 		    store_outbox_defer_pool(ob->store, key, until,
@@ -186,7 +202,11 @@ static bool quiet_hold(const char *recipient, int64_t now, int64_t *until,
 {
 	struct outbound *ob = ud;
 
-	return quiet_now(&ob->quiet, recipient, now, NULL, until);
+	if (!quiet_now(&ob->quiet, recipient, now, NULL, until))
+		return false;
+	/* The claim defers the row until then: the timer must know. */
+	ob->due_known = false;
+	return true;
 }
 
 bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
@@ -204,18 +224,30 @@ bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
 	return false;
 }
 
-int ob_claim(struct ob_sim *os, int64_t now)
+/* Parts the SIM may take now; 0 when it cannot send at all, which needs
+ * no transaction to find out. */
+static int claimable(struct ob_sim *os, int64_t now)
 {
-	struct outbound *ob = os->ob;
 	struct sim *sim = os->sim;
-	struct outbox_claim c;
-	int quota, rc;
+	int quota;
 
 	if (sim->sending || os->gap_until > now)
 		return 0;
 	quota = ob_quota_left(os, now);
 	if (!sim_can_send(sim, now) || quota <= 0 ||
-	    !sim_modem_free(ob->reg, sim, now))
+	    !sim_modem_free(os->ob->reg, sim, now))
+		return 0;
+	return quota;
+}
+
+int ob_claim(struct ob_sim *os, int64_t now)
+{
+	struct outbound *ob = os->ob;
+	struct sim *sim = os->sim;
+	struct outbox_claim c;
+	int quota = claimable(os, now), rc;
+
+	if (!quota)
 		return 0;
 	c = (struct outbox_claim){
 		.sim_id = sim->id,
@@ -230,9 +262,6 @@ int ob_claim(struct ob_sim *os, int64_t now)
 		.hold_ud = ob,
 	};
 	rc = store_outbox_claim(ob->store, &c, &os->msg);
-	/* Quiet hours may have deferred rows: the timer must know. */
-	if (rc <= 0 && ob->has_quiet)
-		ob->due_known = false;
 	if (rc == -EAGAIN)
 		loop_defer(&ob->kick);
 	if (rc <= 0)
@@ -255,6 +284,8 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 	struct outbound *ob = os->ob;
 	int rc;
 
+	if (!claimable(os, now))
+		return false;
 	/* The claim and the SIM's busy row: one commit, one fsync; the PDU
 	 * goes out only once it is durable. */
 	if (store_begin(ob->store) < 0)

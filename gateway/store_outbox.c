@@ -5,6 +5,7 @@
  */
 #include "store_outbox.h"
 #include "store.h"
+#include "store_inbox.h"
 #include "log.h"
 
 #include <errno.h>
@@ -125,28 +126,15 @@ int store_outbox_campaign(struct store *st, const char *name, int64_t now,
 	return 0;
 }
 
-/* Automatic replies that must reach an opted-out number: the one
+/* 1 when number is opted out for a message of this origin, 0, or -EIO.
+ * Automatic replies that must reach an opted-out number pass: the one
  * confirmation of the opt-out and the answer to HELP. */
-static bool bypasses_optout(const char *origin)
+static int opted_out(struct store *st, const char *origin, const char *number)
 {
-	return origin && (strcmp(origin, "optout-reply") == 0 ||
-			  strcmp(origin, "help-reply") == 0);
-}
-
-static int opted_out(struct store *st, const char *number)
-{
-	sqlite3_stmt *s = store_prepare(st,
-		"SELECT 1 FROM optout WHERE number = ? AND active = 1");
-	int r;
-
-	if (!s)
-		return -EIO;
-	sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE)
-		return -EIO;
-	return r == SQLITE_ROW;
+	if (origin && (strcmp(origin, "optout-reply") == 0 ||
+		       strcmp(origin, "help-reply") == 0))
+		return 0;
+	return store_optout_active(st, number);
 }
 
 static void bind_pool(sqlite3_stmt *s, int i, const struct outbox_new *m)
@@ -170,7 +158,7 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	sqlite3_stmt *s;
 	int out;
 
-	out = bypasses_optout(m->origin) ? 0 : opted_out(st, m->recipient);
+	out = opted_out(st, m->origin, m->recipient);
 	if (out < 0)
 		return -EIO;
 	if (out) {
@@ -345,22 +333,6 @@ static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
 	return m->body ? 0 : -ENOMEM;
 }
 
-static int set_final(struct store *st, int64_t id, const char *state,
-		     const char *error, int64_t now)
-{
-	sqlite3_stmt *s = store_prepare(st,
-		"UPDATE message SET state = ?2, error = ?3, updated_at = ?4"
-		" WHERE id = ?1");
-
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, error, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 4, now);
-	return store_step_done(st, s);
-}
-
 static int defer(struct store *st, int64_t id, int64_t until,
 		 const char *why, int64_t now)
 {
@@ -418,26 +390,24 @@ static int claim_one(struct store *st, const struct outbox_claim *c,
 
 	if (rc < 0)
 		return rc;
-	rc = bypasses_optout(out->origin) ? 0 : opted_out(st, out->recipient);
+	rc = opted_out(st, out->origin, out->recipient);
 	if (rc < 0)
 		return rc;
-	if (rc) {
-		outbox_msg_clear(out);
-		return set_final(st, id, "suppressed", "recipient opted out",
-				 c->now) < 0 ? -EIO : 0;
-	}
-	if (expires_at && expires_at <= c->now) {
-		outbox_msg_clear(out);
-		return set_final(st, id, "expired", "not sent before its expiry",
-				 c->now) < 0 ? -EIO : 0;
-	}
-	if (out->kind == MSG_KIND_BULK && c->hold &&
-	    c->hold(out->recipient, c->now, &until, c->hold_ud)) {
-		outbox_msg_clear(out);
-		return defer(st, id, until, "quiet hours at the recipient",
-			     c->now) < 0 ? -EIO : 0;
-	}
-	return mark_sending(st, out, c->sim_id, c->now) < 0 ? -EIO : 1;
+	if (rc)
+		rc = store_outbox_fail(st, out, "suppressed",
+				       "recipient opted out", c->now);
+	else if (expires_at && expires_at <= c->now)
+		rc = store_outbox_fail(st, out, "expired",
+				       "not sent before its expiry", c->now);
+	else if (out->kind == MSG_KIND_BULK && c->hold &&
+		 c->hold(out->recipient, c->now, &until, c->hold_ud))
+		rc = defer(st, id, until, "quiet hours at the recipient",
+			   c->now);
+	else
+		return mark_sending(st, out, c->sim_id, c->now) < 0 ? -EIO : 1;
+	/* Dropped from the queue: not claimed. */
+	outbox_msg_clear(out);
+	return rc < 0 ? -EIO : 0;
 }
 
 int store_outbox_claim(struct store *st, const struct outbox_claim *c,

@@ -433,22 +433,18 @@ static int roll_up(struct store *st, int64_t msg_id, int64_t now,
 		   const char **new_state)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"UPDATE message SET state = CASE"
-		"  WHEN (SELECT count(*) FROM part WHERE message_id = ?1"
-		"        AND status >= 64) > 0 THEN 'failed'"
+		"UPDATE message SET"
+		" state = CASE WHEN p.bad > 0 THEN 'failed'"
 		"  ELSE 'delivered' END,"
-		" delivered_at = CASE WHEN (SELECT count(*) FROM part"
-		"  WHERE message_id = ?1 AND status >= 64) > 0 THEN NULL"
-		"  ELSE ?2 END,"
-		" error = CASE WHEN (SELECT count(*) FROM part WHERE"
-		"  message_id = ?1 AND status >= 64) > 0"
+		" delivered_at = CASE WHEN p.bad > 0 THEN NULL ELSE ?2 END,"
+		" error = CASE WHEN p.bad > 0"
 		"  THEN 'delivery failed (status report)' ELSE error END,"
 		" updated_at = ?2"
+		" FROM (SELECT count(*) FILTER (WHERE status >= 64) AS bad,"
+		"  count(*) FILTER (WHERE status < 32) AS good"
+		"  FROM part WHERE message_id = ?1) AS p"
 		" WHERE id = ?1 AND state IN ('sent', 'unknown')"
-		" AND ((SELECT count(*) FROM part WHERE message_id = ?1"
-		"       AND status >= 64) > 0"
-		"  OR (SELECT count(*) FROM part WHERE message_id = ?1"
-		"       AND status IS NOT NULL AND status < 32) >= parts)"
+		" AND (p.bad > 0 OR p.good >= parts)"
 		" RETURNING state");
 
 	*new_state = NULL;

@@ -67,7 +67,7 @@ const char *harness_tmpdir(void)
 
 const char *harness_write_file(const char *name, const char *text)
 {
-	static char path[512];
+	static char path[4096];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);

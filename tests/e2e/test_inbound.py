@@ -1,13 +1,10 @@
 """Inbound end to end (issue 7): replies from the simulated network into the
 inbox view, reassembly, keywords, opt-outs, replies and hooks."""
-import atexit
 import os
-import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from gateway import Gateway, tempdir  # noqa: E402
-from modemsim import ModemSim  # noqa: E402
-from tap import Tap, wait_for  # noqa: E402
+from flow_helpers import close, rig
+from gateway import tempdir
+from tap import Tap, wait_for
 
 t = Tap()
 
@@ -19,39 +16,13 @@ LONG = ("Thank you for the offer. I would like to come on Friday with three "
         "PS: my friend is allergic to nuts, please let the kitchen know!!")
 
 
-def rig(n=1, settings=None, rules=(), hooks=None, latency_ms=20, **specs):
-    work = tempdir("smsgw-in-")
-    sim = ModemSim(modems=n, dir=os.path.join(work, "sim"),
-                   specs={"all": {"latency_ms": latency_ms, **specs}})
-    sim.start()
-    atexit.register(sim.stop)
-    sim.wait_registered(timeout=30)
-    s = {"default_country": "1", "log_level": "info"}
-    s.update(settings or {})
-    os.makedirs(os.path.join(work, "gw"))
-    gw = Gateway(os.path.join(work, "gw"),
-                 modems=[{"name": f"m{i}", "device": sim.path(i)} for i in range(n)],
-                 settings=s, rules=rules, hooks=hooks)
-    atexit.register(gw.kill)
-    gw.start()
-    wait_for(lambda: gw.scalar("select count(*) from sims where state = 'ready'") == n,
-             30, "every SIM ready")
-    return sim, gw, work
-
-
-def close(sim, gw):
-    rc = gw.stop()
-    sim.stop()
-    assert rc == 0, rc
-
-
 def inbox(gw):
     return gw.query("select * from inbox order by id")
 
 
 @t.test
 def multipart_shuffled_duplicated_and_missing():
-    sim, gw, _ = rig(settings={"reassembly_timeout": "2s"})
+    sim, gw = rig(settings={"reassembly_timeout": "2s"})
     for k, parts_text in enumerate((LONG[:200], LONG, LONG * 2)):
         sender = f"+1555100000{k}"
         n = sim.deliver(0, sender, parts_text, shuffle=True, duplicate=[2])
@@ -78,7 +49,7 @@ def multipart_shuffled_duplicated_and_missing():
 
 @t.test
 def stop_while_messages_are_queued_confirms_once_sends_nothing_after():
-    sim, gw, _ = rig(n=2, latency_ms=300)
+    sim, gw = rig(n=2, latency_ms=300)
     victim = "+15552000000"
     others = [f"+1555200{i:04d}" for i in range(1, 30)]
     # The victim is last in a campaign and alone in a later one.
@@ -124,7 +95,7 @@ def stop_while_messages_are_queued_confirms_once_sends_nothing_after():
 def help_and_custom_rule_reply_from_the_receiving_sim():
     rules = [{"name": "hours", "match": "^(opening )?hours\\??$", "action": "reply",
               "reply": "We are open 9-17, {{sender}}."}]
-    sim, gw, _ = rig(n=2, rules=rules,
+    sim, gw = rig(n=2, rules=rules,
                      settings={"help_reply": "Acme alerts. Reply STOP to end."})
     sim.deliver(1, "+15553000001", "help")
     m = sim.wait_message(lambda m: m["dest"] == "+15553000001", timeout=10)
@@ -139,7 +110,7 @@ def help_and_custom_rule_reply_from_the_receiving_sim():
 
 @t.test
 def reply_is_linked_to_the_message_it_answers():
-    sim, gw, _ = rig()
+    sim, gw = rig()
     gw.cli("send", "+15554000001", "-m", "Your table is ready")
     sim.wait_message(lambda m: m["dest"] == "+15554000001", timeout=10)
     wait_for(lambda: gw.scalar("select state from outbox") == "sent", 10, "sent")
@@ -155,7 +126,7 @@ def slow_hook_does_not_delay_the_next_message():
     work = tempdir("smsgw-hook-")
     marker = os.path.join(work, "ran")
     hook = f"echo $SMSGW_NUMBER >> {marker}; sleep 30"
-    sim, gw, _ = rig(hooks={"on_received": hook, "timeout": "60s"})
+    sim, gw = rig(hooks={"on_received": hook, "timeout": "60s"})
     sim.deliver(0, "+15555000001", "first")
     wait_for(lambda: os.path.exists(marker), 10, "the first hook to start")
     sim.deliver(0, "+15555000002", "second")

@@ -1,41 +1,12 @@
 """Outbound end to end (issue 6): the real daemon on simulated modems, checked
 against the simulator's ground truth and the outbox view."""
 import collections
-import atexit
-import os
 import random
-import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from gateway import Gateway, tempdir  # noqa: E402
-from modemsim import ModemSim  # noqa: E402
-from tap import Tap, wait_for  # noqa: E402
+from flow_helpers import close, rig
+from tap import Tap, wait_for
 
 t = Tap()
-
-
-def rig(n, sims=None, settings=None, latency_ms=20, **specs):
-    work = tempdir("smsgw-out-")
-    spec = {"all": {"latency_ms": latency_ms, **specs}}
-    sim = ModemSim(modems=n, dir=os.path.join(work, "sim"), specs=spec)
-    sim.start()
-    atexit.register(sim.stop)
-    sim.wait_registered(timeout=30)
-    s = {"default_country": "1", "log_level": "info"}
-    s.update(settings or {})
-    modems = []
-    for i in range(n):
-        m = {"name": f"m{i}", "device": sim.path(i)}
-        if sims and i in sims:
-            m["sims"] = [dict(name="1", **sims[i])]
-        modems.append(m)
-    os.makedirs(os.path.join(work, "gw"))
-    gw = Gateway(os.path.join(work, "gw"), modems=modems, settings=s)
-    atexit.register(gw.kill)
-    gw.start()
-    wait_for(lambda: gw.scalar("select count(*) from sims where state = 'ready'") == n,
-             30, "every SIM ready")
-    return sim, gw
 
 
 def bulk(gw, name, numbers, body="Bulk {{n}}", extra=""):
@@ -45,12 +16,6 @@ def bulk(gw, name, numbers, body="Bulk {{n}}", extra=""):
 
 def states(gw):
     return collections.Counter(r["state"] for r in gw.query("select state from outbox"))
-
-
-def close(sim, gw):
-    rc = gw.stop()
-    sim.stop()
-    assert rc == 0, rc
 
 
 @t.test

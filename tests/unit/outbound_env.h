@@ -1,19 +1,16 @@
 /*
  * outbound_env — what the outbound unit tests share: a real SQLite store
- * and event loop, SIMs from a generated config, a fake modem that records
- * each PDU and answers when the test says so, and a clock the test moves.
+ * and event loop, SIMs from a generated config (glue_rig.h), a fake modem
+ * that records each PDU and answers when the test says so, and a clock the
+ * test moves.
  * Included by test_outbound*.c only.
  */
 #ifndef SMSGW_TEST_OUTBOUND_ENV_H
 #define SMSGW_TEST_OUTBOUND_ENV_H
 
-#include "config.h"
-#include "harness.h"
-#include "loop.h"
+#include "glue_rig.h"
 #include "outbound.h"
-#include "sim.h"
 #include "sms.h"
-#include "store.h"
 #include "store_outbox.h"
 
 #include <stdio.h>
@@ -86,27 +83,15 @@ static void pump(void)
 static bool setup(const char *modems)
 {
 	const struct outbound_ops ops = { .send = fake_send_fn, .now = fake_now };
-	char path[512], db[512], err[1024], text[4096];
-	FILE *f;
+	char text[4096];
 
 	memset(&env, 0, sizeof(env));
 	env.now = T0;
-	snprintf(path, sizeof(path), "%s/ob.conf", harness_tmpdir());
-	snprintf(db, sizeof(db), "%s/ob.db", harness_tmpdir());
 	snprintf(text, sizeof(text),
-		 "spool = \"%s/spool\"\ndatabase = \"%s\"\n"
 		 "retry_min = 30s\nretry_max = 10m\nmax_attempts = 3\n%s",
-		 harness_tmpdir(), db, modems);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	if (!CHECK_INT(config_load(path, &env.cfg, err, sizeof(err)), 0)) {
-		printf("# %s\n", err);
+		 modems);
+	if (!rig_open("ob", text, &env.cfg, &env.loop, &env.st, &env.reg))
 		return false;
-	}
-	CHECK_INT(loop_new(&env.loop), 0);
-	CHECK_INT(store_open(db, STORE_OPEN_CREATE, &env.st, err, sizeof(err)), 0);
-	CHECK_INT(sim_registry_init(&env.reg, env.cfg, env.st), 0);
 	CHECK_INT(outbound_new(env.loop, env.st, env.cfg, &env.reg, &ops, &env.ob), 0);
 	outbound_set_listener(env.ob, on_event, NULL);
 	env.reg.changed = on_sim_changed;
@@ -127,10 +112,7 @@ static bool setup(const char *modems)
 static void teardown(void)
 {
 	outbound_free(env.ob);
-	sim_registry_free(&env.reg);
-	store_close(env.st);
-	loop_free(env.loop);
-	config_free(env.cfg);
+	rig_close(env.cfg, env.loop, env.st, &env.reg);
 }
 
 static const char *state_of(int64_t id)
@@ -150,14 +132,7 @@ static const char *state_of(int64_t id)
 
 static long long scalar(const char *sql)
 {
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	sqlite3_prepare_v2(store_db(env.st), sql, -1, &s, NULL);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return rig_scalar(env.st, sql);
 }
 
 /* Answers send i; the pipeline may start the next send at once. */
@@ -241,6 +216,17 @@ static int64_t add_to(const char *to, enum msg_kind kind, const char *pool,
 		      int64_t pin, const char *body)
 {
 	return add_full(to, kind, MSG_PRIORITY_NORMAL, pool, pin, body);
+}
+
+/* Queues n bulk messages to prefix0000, prefix0001, … */
+static void add_bulk(const char *prefix, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char to[32];
+
+		snprintf(to, sizeof(to), "%s%04d", prefix, i);
+		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
+	}
 }
 
 #endif

@@ -53,12 +53,16 @@ static void wait_for(struct loop *loop, const int *n, int want, int ms)
 		loop_run_once(loop, 50);
 }
 
-static struct hook_runner *runner(struct loop *loop, int timeout_ms,
-				  unsigned max_running, unsigned max_queued)
+/* A new loop and a runner on it; hooks find the tmpdir in $HOOKTEST_DIR.
+ * 0 for max_running or max_queued keeps the default. */
+static struct hook_runner *start(struct loop **loop, int timeout_ms,
+				 unsigned max_running, unsigned max_queued)
 {
 	struct hook_runner *hr = NULL;
 	struct hook_opts o;
 
+	setenv("HOOKTEST_DIR", harness_tmpdir(), 1);
+	CHECK_INT(loop_new(loop), 0);
 	hook_opts_init(&o);
 	o.timeout_ms = timeout_ms;
 	if (max_running)
@@ -66,8 +70,14 @@ static struct hook_runner *runner(struct loop *loop, int timeout_ms,
 	if (max_queued)
 		o.max_queued = max_queued;
 	o.config_path = "/etc/smsgw/test.conf";
-	CHECK_INT(hook_runner_new(loop, &o, &hr), 0);
+	CHECK_INT(hook_runner_new(*loop, &o, &hr), 0);
 	return hr;
+}
+
+static void stop(struct hook_runner *hr, struct loop *loop)
+{
+	hook_runner_free(hr);
+	loop_free(loop);
 }
 
 static const char *tmp(const char *name)
@@ -117,18 +127,24 @@ static bool wait_gone(pid_t pid, int ms)
 	return true;
 }
 
-/* The pid a hook wrote to path, waiting (running the loop) until it has. */
-static pid_t read_pid(struct loop *loop, const char *path)
+/* Waits until path exists and returns its content (static buffer). */
+static const char *wait_file(struct loop *loop, const char *path)
 {
+	static char buf[512];
 	int64_t deadline = loop_clock_ms() + 10000;
-	char buf[32];
 
 	while (loop_clock_ms() < deadline) {
 		if (slurp(path, buf, sizeof(buf)) && strchr(buf, '\n'))
-			return (pid_t)atoi(buf);
+			return buf;
 		loop_run_once(loop, 10);
 	}
-	return 0;
+	return "";
+}
+
+/* The pid a hook wrote to path, waiting (running the loop) until it has. */
+static pid_t read_pid(struct loop *loop, const char *path)
+{
+	return (pid_t)atoi(wait_file(loop, path));
 }
 
 TEST(hook_environment_arrives_and_exit_code_returns)
@@ -153,10 +169,8 @@ TEST(hook_environment_arrives_and_exit_code_returns)
 	char buf[4096], *p;
 	size_t n, i;
 
-	setenv("HOOKTEST_DIR", harness_tmpdir(), 1);
 	setenv("SMSGW_FOO", "leak", 1);
-	CHECK_INT(loop_new(&loop), 0);
-	hr = runner(loop, 10000, 0, 0);
+	hr = start(&loop, 10000, 0, 0);
 	CHECK_INT(hook_run(hr,
 		"printf '%s\\0' \"$SMSGW_EVENT\" \"$SMSGW_ID\" "
 		"\"$SMSGW_NUMBER\" "
@@ -182,8 +196,7 @@ TEST(hook_environment_arrives_and_exit_code_returns)
 	}
 	CHECK(p == buf + n);
 out:
-	hook_runner_free(hr);
-	loop_free(loop);
+	stop(hr, loop);
 }
 
 static void on_signal(struct loop *loop, int signo, void *ud)
@@ -205,11 +218,10 @@ TEST(hook_starts_clean_signals_and_descriptors)
 	char cmd[256];
 	int leak = open("/dev/null", O_RDONLY);	/* no O_CLOEXEC */
 
-	CHECK_INT(loop_new(&loop), 0);
+	hr = start(&loop, 10000, 0, 0);
 	/* The daemon blocks the signals its loop reads and ignores SIGPIPE. */
 	CHECK_INT(loop_signal(loop, SIGTERM, on_signal, NULL), 0);
 	signal(SIGPIPE, SIG_IGN);
-	hr = runner(loop, 10000, 0, 0);
 	hook_run(hr, "kill -TERM $$; exit 0", &m, done_cb, &t[0]);
 	hook_run(hr, "kill -PIPE $$; exit 0", &m, done_cb, &t[1]);
 	snprintf(cmd, sizeof(cmd),
@@ -232,8 +244,7 @@ TEST(hook_starts_clean_signals_and_descriptors)
 	}
 	signal(SIGPIPE, SIG_DFL);
 	close(leak);
-	hook_runner_free(hr);
-	loop_free(loop);
+	stop(hr, loop);
 }
 
 TEST(hook_slow_hook_does_not_delay_the_next)
@@ -245,9 +256,7 @@ TEST(hook_slow_hook_does_not_delay_the_next)
 	struct tag a = { &rec, 0 }, b = { &rec, 1 };
 	pid_t slow;
 
-	setenv("HOOKTEST_DIR", harness_tmpdir(), 1);
-	CHECK_INT(loop_new(&loop), 0);
-	hr = runner(loop, 60000, 0, 0);
+	hr = start(&loop, 60000, 0, 0);
 	CHECK_INT(hook_run(hr, "echo $$ > \"$HOOKTEST_DIR/slow.pid\"; "
 			       "exec sleep 30", &m, done_cb, &a), 0);
 	m.id = 2;
@@ -275,9 +284,7 @@ TEST(hook_timeout_kills_the_process_group)
 	struct tag a = { &rec, 0 }, b = { &rec, 1 };
 	pid_t bg;
 
-	setenv("HOOKTEST_DIR", harness_tmpdir(), 1);
-	CHECK_INT(loop_new(&loop), 0);
-	hr = runner(loop, 300, 0, 0);
+	hr = start(&loop, 300, 0, 0);
 	/* A child in the background dies with the hook. */
 	hook_run(hr, "sleep 30 & echo $! > \"$HOOKTEST_DIR/bg.pid\"; wait",
 		 &m, done_cb, &a);
@@ -293,8 +300,7 @@ TEST(hook_timeout_kills_the_process_group)
 	}
 	bg = read_pid(loop, tmp("bg.pid"));
 	CHECK(bg > 0 && wait_gone(bg, 5000));
-	hook_runner_free(hr);
-	loop_free(loop);
+	stop(hr, loop);
 }
 
 TEST(hook_cap_queue_and_drop)
@@ -305,8 +311,7 @@ TEST(hook_cap_queue_and_drop)
 	struct rec rec = { 0 };
 	struct tag t[6];
 
-	CHECK_INT(loop_new(&loop), 0);
-	hr = runner(loop, 300, 2, 3);
+	hr = start(&loop, 300, 2, 3);
 	for (int i = 0; i < 6; i++) {
 		t[i] = (struct tag){ &rec, i };
 		m.id = i + 1;
@@ -335,8 +340,7 @@ TEST(hook_cap_queue_and_drop)
 	}
 	CHECK_INT(hook_running(hr), 0);
 	CHECK_INT(hook_queued(hr), 0);
-	hook_runner_free(hr);
-	loop_free(loop);
+	stop(hr, loop);
 }
 
 TEST(hook_output_goes_to_the_log)
@@ -351,8 +355,7 @@ TEST(hook_output_goes_to_the_log)
 	int fd = open(tmp("log"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	static char log[16384];
 
-	CHECK_INT(loop_new(&loop), 0);
-	hr = runner(loop, 10000, 0, 0);
+	hr = start(&loop, 10000, 0, 0);
 	hook_opts_init(&o);
 	o.log_output = false;
 	CHECK_INT(hook_runner_new(loop, &o, &quiet), 0);
@@ -391,9 +394,7 @@ TEST(hook_runner_freed_from_a_callback)
 	struct tag a = { &rec, 0 }, b = { &rec, 1 };
 	pid_t slow;
 
-	setenv("HOOKTEST_DIR", harness_tmpdir(), 1);
-	CHECK_INT(loop_new(&loop), 0);
-	hr = runner(loop, 60000, 0, 0);
+	hr = start(&loop, 60000, 0, 0);
 	hook_run(hr, "echo $$ > \"$HOOKTEST_DIR/slow2.pid\"; exec sleep 30", &m,
 		 done_cb, &a);
 	slow = read_pid(loop, tmp("slow2.pid"));
@@ -421,8 +422,7 @@ TEST(hook_reaped_elsewhere_does_not_spin)
 	/* With SIGCHLD ignored the kernel reaps children itself; the hook
 	 * must still end, with an unknown status. */
 	signal(SIGCHLD, SIG_IGN);
-	CHECK_INT(loop_new(&loop), 0);
-	hr = runner(loop, 10000, 0, 0);
+	hr = start(&loop, 10000, 0, 0);
 	hook_run(hr, "exit 5", &m, done_cb, &a);
 	wait_for(loop, &rec.n, 1, 10000);
 	signal(SIGCHLD, SIG_DFL);
@@ -431,22 +431,7 @@ TEST(hook_reaped_elsewhere_does_not_spin)
 		CHECK_INT(rec.r[0].code, -1);
 	}
 	CHECK_INT(hook_running(hr), 0);
-	hook_runner_free(hr);
-	loop_free(loop);
-}
-
-/* Waits until path exists and returns its content (static buffer). */
-static const char *wait_file(struct loop *loop, const char *path)
-{
-	static char buf[512];
-	int64_t deadline = loop_clock_ms() + 10000;
-
-	while (loop_clock_ms() < deadline) {
-		if (slurp(path, buf, sizeof(buf)) && strchr(buf, '\n'))
-			return buf;
-		loop_run_once(loop, 10);
-	}
-	return "";
+	stop(hr, loop);
 }
 
 TEST(hook_bridge_maps_events_to_configured_commands)

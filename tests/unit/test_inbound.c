@@ -2,14 +2,10 @@
  * Inbound: PDUs from a (fake) modem to committed inbox rows, reassembly,
  * duplicates, keywords and their replies, with a real store and loop.
  */
-#include "config.h"
-#include "harness.h"
+#include "glue_rig.h"
 #include "inbound.h"
-#include "loop.h"
 #include "outbound.h"
-#include "sim.h"
 #include "sms.h"
-#include "store.h"
 #include "store_outbox.h"
 
 #include <stdio.h>
@@ -51,28 +47,15 @@ static void on_event(const struct inbound_event *e, void *ud)
 static bool setup(const char *extra)
 {
 	const struct outbound_ops ops = { .send = never_send };
-	char path[512], db[512], err[1024], text[4096];
-	FILE *f;
+	char err[1024], text[4096];
 
 	memset(&env, 0, sizeof(env));
-	snprintf(path, sizeof(path), "%s/in.conf", harness_tmpdir());
-	snprintf(db, sizeof(db), "%s/in.db", harness_tmpdir());
 	snprintf(text, sizeof(text),
-		 "spool = \"%s/spool\"\ndatabase = \"%s\"\n"
 		 "default_country = \"49\"\n"
 		 "modem \"m1\" { device = \"/dev/null-1\"\n"
-		 "  sim \"1\" { send = false } }\n%s",
-		 harness_tmpdir(), db, extra);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	if (!CHECK_INT(config_load(path, &env.cfg, err, sizeof(err)), 0)) {
-		printf("# %s\n", err);
+		 "  sim \"1\" { send = false } }\n%s", extra);
+	if (!rig_open("in", text, &env.cfg, &env.loop, &env.st, &env.reg))
 		return false;
-	}
-	CHECK_INT(loop_new(&env.loop), 0);
-	CHECK_INT(store_open(db, STORE_OPEN_CREATE, &env.st, err, sizeof(err)), 0);
-	CHECK_INT(sim_registry_init(&env.reg, env.cfg, env.st), 0);
 	snprintf(env.reg.sims[0].iccid, sizeof(env.reg.sims[0].iccid),
 		 "8949000000000000001");
 	snprintf(env.reg.sims[0].number, sizeof(env.reg.sims[0].number),
@@ -91,35 +74,17 @@ static void teardown(void)
 {
 	inbound_free(env.ib);
 	outbound_free(env.ob);
-	sim_registry_free(&env.reg);
-	store_close(env.st);
-	loop_free(env.loop);
-	config_free(env.cfg);
+	rig_close(env.cfg, env.loop, env.st, &env.reg);
 }
 
 static long long scalar(const char *sql)
 {
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	sqlite3_prepare_v2(store_db(env.st), sql, -1, &s, NULL);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return rig_scalar(env.st, sql);
 }
 
 static const char *text(const char *sql)
 {
-	static char buf[2048];
-	sqlite3_stmt *s;
-
-	buf[0] = '\0';
-	sqlite3_prepare_v2(store_db(env.st), sql, -1, &s, NULL);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(buf, sizeof(buf), "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return buf;
+	return rig_text(env.st, sql);
 }
 
 /* The DELIVER parts of text from sender, with concatenation ref. */

@@ -11,18 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char *write_conf(const char *name, const char *text)
-{
-	static char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
-	f = fopen(path, "w");
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
 /* The shipped defaults plus a few rules. */
 static const char rules_conf[] =
 	"rule \"stoprule\" { match = \"stop\" }\n"
@@ -56,7 +44,7 @@ static struct keyword_set *load_set(const char *name, const char *text,
 	struct config *cfg;
 	char err[1024];
 
-	if (!CHECK_INT(config_load(write_conf(name, text), &cfg, err,
+	if (!CHECK_INT(config_load(harness_write_file(name, text), &cfg, err,
 				   sizeof(err)), 0)) {
 		printf("# %s\n", err);
 		return NULL;
@@ -557,7 +545,7 @@ TEST(keyword_set_rejects_bad_config)
 		char err[512], name[32];
 
 		snprintf(name, sizeof(name), "bad%zu.conf", i);
-		if (!CHECK_INT(config_load(write_conf(name, v[i].conf), &cfg,
+		if (!CHECK_INT(config_load(harness_write_file(name, v[i].conf), &cfg,
 					   err, sizeof(err)), 0)) {
 			printf("# %s\n", err);
 			continue;

@@ -35,12 +35,7 @@ TEST(outbound_spreads_over_sims_and_scales)
 {
 	if (!setup(TWO_MODEMS "modem \"c\" { device = \"/dev/null-c\" }\n"))
 		return;
-	for (int i = 0; i < 30; i++) {
-		char to[20];
-
-		snprintf(to, sizeof(to), "+1555100%04d", i);
-		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
-	}
+	add_bulk("+1555100", 30);
 	pump();
 	/* Every SIM works at once. */
 	CHECK_INT(env.nsends, 3);
@@ -102,12 +97,7 @@ TEST(outbound_quota_moves_bulk_then_defers_rest)
 		   "modem \"b\" { device = \"/dev/null-b\"\n"
 		   "  sim \"1\" { daily_limit = 3 } }\n"))
 		return;
-	for (int i = 0; i < 8; i++) {
-		char to[20];
-
-		snprintf(to, sizeof(to), "+1555200%04d", i);
-		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
-	}
+	add_bulk("+1555200", 8);
 	pump();
 	for (int i = 0; i < env.nsends; i++)
 		if (!env.sends[i].answered)
@@ -189,12 +179,7 @@ TEST(outbound_barring_errors_pause_the_sim)
 {
 	if (!setup(TWO_MODEMS))
 		return;
-	for (int i = 0; i < 6; i++) {
-		char to[20];
-
-		snprintf(to, sizeof(to), "+1555300%04d", i);
-		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
-	}
+	add_bulk("+1555300", 6);
 	pump();
 	/* a meets spam blocks three times; b is fine but slow. */
 	for (int k = 0; k < 3; k++) {
@@ -338,12 +323,7 @@ TEST(outbound_dual_sim_switches_only_when_active_is_exhausted)
 	/* Slot 2 is on standby: the modem layer would switch to use it. */
 	env.reg.sims[1].standby = true;
 	sim_update(&env.reg, &env.reg.sims[1]);
-	for (int i = 0; i < 4; i++) {
-		char to[20];
-
-		snprintf(to, sizeof(to), "+1555400%04d", i);
-		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
-	}
+	add_bulk("+1555400", 4);
 	pump();
 	/* One send per modem at a time, from the active slot. */
 	CHECK_INT(env.nsends, 1);
@@ -365,12 +345,7 @@ TEST(outbound_failing_sim_hands_its_traffic_to_the_other)
 
 	if (!setup(TWO_MODEMS))
 		return;
-	for (int i = 0; i < 10; i++) {
-		char to[20];
-
-		snprintf(to, sizeof(to), "+1555600%04d", i);
-		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
-	}
+	add_bulk("+1555600", 10);
 	pump();
 	/* a answers +CMS ERROR: 500 to everything; b works. */
 	for (int round = 0; round < 40; round++) {

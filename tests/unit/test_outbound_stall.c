@@ -93,12 +93,7 @@ TEST(outbound_claim_looks_again_after_many_dropped_rows)
 {
 	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
 		return;
-	for (int i = 0; i < 300; i++) {
-		char to[20];
-
-		snprintf(to, sizeof(to), "+1555400%04d", i);
-		add(to, MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
-	}
+	add_bulk("+1555400", 300);
 	add("+15559999999", MSG_KIND_BULK, MSG_PRIORITY_NORMAL, NULL);
 	sqlite3_exec(store_db(env.st),
 		     "INSERT INTO optout (number, opted_out_at, active, source,"
