@@ -13,7 +13,8 @@
  *	ms_config.c	knobs table, --modem specs, default identities
  *	ms_pers.c	personalities (generic, huawei, simcom, quectel…)
  *	ms_modem.c	the port: pty, symlink, output, boot, hang, unplug
- *	ms_at.c		command-line parsing and the 27.007 commands
+ *	ms_at.c		command lines: parsing, basic commands, dispatch
+ *	ms_at_cmds.c	the 27.007 commands
  *	ms_sms.c	the 27.005 commands
  *	ms_vendor.c	vendor commands (^SYSCFG, +QDSIM, +CICCID…)
  *	ms_net.c	the network: submits, ground truth, inbound, reports
@@ -362,23 +363,33 @@ void ms_modem_free(struct ms_modem *m);
 
 /* Runs one command line (without "AT" already checked). */
 void ms_at_line(struct ms_modem *m, const char *line);
-/* Runs what is left of a chained line after an async command finished. */
-enum ms_res ms_at_dispatch(struct ms_modem *m, const char *cmd);
 /* Splits "1,\"a,b\",3" at top-level commas into at most n fields (in
  * place; quotes removed). Returns the number of fields. */
 int ms_at_fields(char *args, char **fields, int n);
 /* Parses an integer field; false when empty or not a number. */
 bool ms_at_int(const char *s, int min, int max, int *out);
+/* Standard command table, then the personality's. NULL if unknown. */
+const struct ms_cmd *ms_at_find(const struct ms_modem *m, const char *name);
+
+/* ---- ms_at_cmds.c: the 27.007 commands ---- */
+
+extern const struct ms_cmd ms_at_cmds[];
 /* MS_RES_OK when the SIM is there and unlocked, else the CME (or, with
  * cms, the CMS) error to return. */
 enum ms_res ms_at_need_sim(struct ms_modem *m, bool cms);
-/* Standard command table, then the personality's. NULL if unknown. */
-const struct ms_cmd *ms_at_find(const struct ms_modem *m, const char *name);
-extern const struct ms_cmd ms_at_cmds[];
+/* +CCID and the vendors' ^ICCID, +ICCID, +QCCID: prefix, then the ICCID
+ * of the active slot (CME 10 without a SIM). */
+enum ms_res ms_at_iccid(struct ms_modem *m, enum ms_form f,
+			const char *prefix);
+/* A command that is accepted and does nothing. */
+enum ms_res ms_at_ok(struct ms_modem *m, enum ms_form f, const char *a);
 
 /* ---- ms_sms.c ---- */
 
 extern const struct ms_cmd ms_sms_cmds[];
+/* The storage of +CPMS <mem1..3> (which 0-2), and its name "SM" / "ME". */
+struct ms_store *ms_sms_mem(struct ms_modem *m, int which);
+const char *ms_sms_mem_name(const struct ms_modem *m, int which);
 /* Input after the "> " prompt ended with Ctrl-Z (send) or ESC. */
 void ms_sms_body(struct ms_modem *m, const char *body, bool send);
 /* A direct +CMT / +CDS result (both lines in PDU mode) as the current

@@ -13,12 +13,12 @@ static const char *const ms_sms_stat_names[] = {
 	"REC UNREAD", "REC READ", "STO UNSENT", "STO SENT", "ALL"
 };
 
-static struct ms_store *ms_sms_mem(struct ms_modem *m, int which)
+struct ms_store *ms_sms_mem(struct ms_modem *m, int which)
 {
 	return m->set.mem[which] ? &m->me : &ms_modem_slot(m)->store;
 }
 
-static const char *ms_sms_mem_name(const struct ms_modem *m, int which)
+const char *ms_sms_mem_name(const struct ms_modem *m, int which)
 {
 	return m->set.mem[which] ? "ME" : "SM";
 }
