@@ -21,7 +21,7 @@
  *	ms_store.c	message storage (pure)
  *	ms_ctl.c	the control socket
  *	ms_json.c	a small JSON reader (pure)
- *	ms_util.c	trace escaping, time stamps, random numbers, UCS-2
+ *	ms_util.c	trace lines, time stamps, random numbers, UCS-2
  */
 #ifndef SMSGW_MODEMSIM_MS_H
 #define SMSGW_MODEMSIM_MS_H
@@ -455,9 +455,6 @@ void ms_ctl_close(struct ms *ms);
 
 /* ---- ms_util.c ---- */
 
-/* Appends the trace-format escape of buf to out (size outsize, NUL-ended).
- * Returns the length written, truncating at outsize - 1. */
-size_t ms_util_escape(const void *buf, size_t len, char *out, size_t outsize);
 /* "2026-11-27T06:00:00.123Z" for now; buf needs 32 bytes. */
 void ms_util_now_iso(char *buf, size_t size);
 /* The current UTC time as an SMSC time stamp. */
