@@ -356,7 +356,6 @@ void ms_net_modem_init(struct ms_modem *m);
 /* Sets up timers and the log; once, before anything else. */
 void ms_modem_init(struct ms_modem *m);
 struct ms_slot *ms_modem_slot(struct ms_modem *m);
-/* Called by the network when a setting that gates delivery changes. */
 void ms_modem_free(struct ms_modem *m);
 
 /* ---- ms_at.c: command lines ---- */
