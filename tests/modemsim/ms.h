@@ -143,9 +143,6 @@ struct ms_knobs {
 /* Sets knob name from text. Returns false with a reason in err. */
 bool ms_knob_set(struct ms_knobs *k, const char *name, const char *value,
 		 char *err, size_t errsize);
-/* true if name is a knob. */
-bool ms_knob_exists(const char *name);
-void ms_knobs_default(struct ms_knobs *k);
 /* Writes every knob as JSON members ("name":value,…) without braces. */
 void ms_knobs_json(const struct ms_knobs *k, FILE *f);
 
@@ -298,9 +295,6 @@ struct ms {
 struct ms_modem *ms_config_modem_new(struct ms *ms, int index,
 				     const struct ms_pers *pers,
 				     uint64_t seed);
-/* Applies "key=value" to a modem before start. false with err. */
-bool ms_config_apply(struct ms_modem *m, const char *key, const char *value,
-		     char *err, size_t errsize);
 /* Applies "key=value,key=value" (commas or spaces). */
 bool ms_config_apply_list(struct ms_modem *m, const char *list, char *err,
 			  size_t errsize);
@@ -367,8 +361,6 @@ void ms_at_line(struct ms_modem *m, const char *line);
 int ms_at_fields(char *args, char **fields, int n);
 /* Parses an integer field; false when empty or not a number. */
 bool ms_at_int(const char *s, int min, int max, int *out);
-/* Standard command table, then the personality's. NULL if unknown. */
-const struct ms_cmd *ms_at_find(const struct ms_modem *m, const char *name);
 
 /* ---- ms_at_cmds.c: the 27.007 commands ---- */
 
@@ -395,16 +387,12 @@ void ms_sms_body(struct ms_modem *m, const char *body, bool send);
  * +CMGF shows it. */
 void ms_sms_format_direct(struct ms_modem *m, const char *pdu, int tpdu_len,
 			  bool report, char *out, size_t n);
-/* Parses a +CMGL <stat> (number in PDU mode, name in text mode). */
-bool ms_sms_store_stat_parse(const char *s, int cmgf, int *stat);
 
 /* ---- ms_vendor.c ---- */
 
 extern const struct ms_cmd ms_vendor_huawei[];
 extern const struct ms_cmd ms_vendor_simcom[];
 extern const struct ms_cmd ms_vendor_quectel[];
-/* Switches the active SIM slot like a dual-SIM modem. */
-enum ms_res ms_vendor_switch_slot(struct ms_modem *m, int slot);
 
 /* ---- ms_net.c: the network ---- */
 
@@ -442,8 +430,6 @@ bool ms_net_ack(struct ms_modem *m, bool positive);
 void ms_net_modem_free(struct ms_modem *m);
 /* Closes the ground truth and frees assemblies. */
 void ms_net_close(struct ms *ms);
-/* Writes one ground-truth line: {"time":…,"event":event,<members>}. */
-void ms_net_log(struct ms *ms, const char *event, const char *members);
 /* Counts of the inbound queue, for status. */
 int ms_net_queued(const struct ms_modem *m);
 

@@ -57,7 +57,9 @@ bool ms_at_int(const char *s, int min, int max, int *out)
 	return true;
 }
 
-const struct ms_cmd *ms_at_find(const struct ms_modem *m, const char *name)
+/* Standard command table, then the personality's. NULL if unknown. */
+static const struct ms_cmd *ms_at_find(const struct ms_modem *m,
+				       const char *name)
 {
 	const struct ms_cmd *tables[] = { ms_at_cmds, ms_sms_cmds,
 					  m->pers->cmds };

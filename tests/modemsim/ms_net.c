@@ -25,7 +25,8 @@ struct ms_assembly {
 
 /* ---- ground truth ---- */
 
-void ms_net_log(struct ms *ms, const char *event, const char *members)
+/* Writes one ground-truth line: {"time":…,"event":event,<members>}. */
+static void ms_net_log(struct ms *ms, const char *event, const char *members)
 {
 	char when[32];
 

@@ -388,7 +388,8 @@ static void ms_sms_list_one(struct ms_modem *m, const char *cmd, int index,
 		ms_modem_info(m, "%s", body);
 }
 
-bool ms_sms_store_stat_parse(const char *s, int cmgf, int *stat)
+/* Parses a +CMGL <stat> (number in PDU mode, name in text mode). */
+static bool ms_sms_store_stat_parse(const char *s, int cmgf, int *stat)
 {
 	if (cmgf == 0)
 		return ms_at_int(s, 0, 4, stat);

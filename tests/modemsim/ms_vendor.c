@@ -6,7 +6,8 @@
 
 #include <string.h>
 
-enum ms_res ms_vendor_switch_slot(struct ms_modem *m, int slot)
+/* Switches the active SIM slot like a dual-SIM modem. */
+static enum ms_res ms_vendor_switch_slot(struct ms_modem *m, int slot)
 {
 	if (slot < 0 || slot >= MS_SLOTS_MAX)
 		return MS_RES_ERROR;
