@@ -420,14 +420,13 @@ class Port:
     def command(self, line, timeout=None):
         """Sends line + CR; returns (info lines, final result)."""
         self.write(line + "\r")
-        raw = self.read_until(rb"\r\n(OK|ERROR|\+CM[ES] ERROR: [^\r]*)\r\n|"
-                              rb"\r\n> ", timeout)
+        raw = self.read_until(self.FINAL.pattern + rb"|\r\n> ", timeout)
         text = raw.decode("latin-1")
         if text.endswith("\r\n> "):
             return _info(text[:-4]), "> "
         m = self.FINAL.search(raw)
-        final = m.group(1).decode("latin-1")
-        return _info(text[:m.start()].strip("\r\n") if m else text), final
+        return _info(text[:m.start()].strip("\r\n")), \
+            m.group(1).decode("latin-1")
 
     def send_pdu(self, pdu_hex, timeout=None):
         """AT+CMGS in PDU mode: returns (info lines, final result)."""
@@ -437,8 +436,7 @@ class Port:
         if final != "> ":
             return lines, final
         self.write(pdu_hex + "\x1a")
-        raw = self.read_until(rb"\r\n(OK|ERROR|\+CM[ES] ERROR: [^\r]*)\r\n",
-                              timeout)
+        raw = self.read_until(self.FINAL.pattern, timeout)
         m = self.FINAL.search(raw)
         return _info(raw[:m.start()].decode("latin-1")), \
             m.group(1).decode("latin-1")
