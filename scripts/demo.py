@@ -15,12 +15,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 os.environ.setdefault("SMSGW_ROOT", ROOT)
 from modemsim import ModemSim  # noqa: E402
+from tap import wait_for  # noqa: E402
 
 BUILD = os.environ.get("BUILD", "build")
 BUILD = BUILD if os.path.isabs(BUILD) else os.path.join(ROOT, BUILD)
@@ -37,11 +37,10 @@ def say(text):
 
 
 def wait(cond, what, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            sys.exit(f"demo: timed out waiting for {what}")
-        time.sleep(0.05)
+    try:
+        wait_for(cond, timeout, what, interval=0.05)
+    except AssertionError as e:
+        sys.exit(f"demo: {e}")
 
 
 class Demo:

@@ -5,11 +5,11 @@ import errno
 import os
 import shutil
 import sys
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from modemsim import ModemSim, Port, wait_until  # noqa: E402
+from modemsim import ModemSim, Port  # noqa: E402
+from tap import Tap, wait_for  # noqa: E402
 
 GSM7 = ("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞ\x1bÆæßÉ !\"#¤%&'()*+,-./0123456789:;"
         "<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
@@ -56,23 +56,7 @@ def submit_pdu(dest, text, srr=False, concat=None):
             f"{udl:02X}" + ud.hex().upper())
 
 
-results = []
-
-
-def test(fn):
-    name = fn.__name__
-    try:
-        fn()
-        print(f"ok - {name}", flush=True)
-        results.append(True)
-    except Exception:
-        print(f"not ok - {name}", flush=True)
-        for line in traceback.format_exc().splitlines():
-            print("# " + line)
-        results.append(False)
-    return fn
-
-
+t = Tap()
 sim = ModemSim(modems=3, keep=True, dir=os.environ.get("SIMDIR"), specs={
     1: {"personality": "quectel", "slots": 2, "slot0.mr": 254},
     2: {"personality": "huawei", "size": 2, "pin": "1234"},
@@ -80,7 +64,7 @@ sim = ModemSim(modems=3, keep=True, dir=os.environ.get("SIMDIR"), specs={
 sim.wait_registered(0, 1)
 
 
-@test
+@t.test
 def ready_file_and_distinct_identities():
     assert len(sim.ready["modems"]) == 3
     st = sim.status()
@@ -92,7 +76,7 @@ def ready_file_and_distinct_identities():
         assert os.path.realpath(sim.path(i)).startswith("/dev/pts/")
 
 
-@test
+@t.test
 def echo_on_at_start_then_off():
     with Port(sim.path(0)) as p:
         p.drain()   # boot URCs nobody read yet
@@ -104,7 +88,7 @@ def echo_on_at_start_then_off():
         assert p.read_until(rb"OK\r\n") == b"\r\nOK\r\n"
 
 
-@test
+@t.test
 def identification_and_chaining():
     with Port(sim.path(0)) as p:
         p.command("ATE0")
@@ -115,7 +99,7 @@ def identification_and_chaining():
         assert p.command("AT+CCID")[0][0].startswith("+CCID: 89")
 
 
-@test
+@t.test
 def unknown_command_error_per_cmee():
     with Port(sim.path(0)) as p:
         p.command("ATE0")
@@ -126,7 +110,7 @@ def unknown_command_error_per_cmee():
             "+CME ERROR: operation not supported"
 
 
-@test
+@t.test
 def pdu_send_reaches_ground_truth():
     with Port(sim.path(0)) as p:
         p.command("ATE0;+CMGF=0")
@@ -137,7 +121,7 @@ def pdu_send_reaches_ground_truth():
     assert msg["iccid"] == sim.status(0)["slots"][0]["iccid"]
 
 
-@test
+@t.test
 def escape_cancels_and_bad_length_is_refused():
     with Port(sim.path(0)) as p:
         p.command("ATE0;+CMEE=1;+CMGF=0")
@@ -151,7 +135,7 @@ def escape_cancels_and_bad_length_is_refused():
     assert not sim.messages(dest="+15550001235")
 
 
-@test
+@t.test
 def message_reference_wraps_per_sim():
     with Port(sim.path(1)) as p:
         p.command("ATE0;+CMGF=0")
@@ -160,7 +144,7 @@ def message_reference_wraps_per_sim():
         assert mrs == ["+CMGS: 254", "+CMGS: 255", "+CMGS: 0"], mrs
 
 
-@test
+@t.test
 def multipart_send_is_reassembled():
     with Port(sim.path(0)) as p:
         p.command("ATE0;+CMGF=0")
@@ -172,7 +156,7 @@ def multipart_send_is_reassembled():
     assert len(sim.submits(dest="+15550003000")) == 2
 
 
-@test
+@t.test
 def text_mode_send():
     with Port(sim.path(0)) as p:
         p.command("ATE0;+CMGF=1")
@@ -183,7 +167,7 @@ def text_mode_send():
     assert msg["text"] == "line one\nline two", msg
 
 
-@test
+@t.test
 def fail_next_gives_cms_errors_then_success():
     sim.fail_next(0, 2, 21)
     with Port(sim.path(0)) as p:
@@ -196,7 +180,7 @@ def fail_next_gives_cms_errors_then_success():
     assert len(sim.messages(dest="+15550005000")) == 1
 
 
-@test
+@t.test
 def inbound_cmti_cmgr_cmgd():
     with Port(sim.path(0)) as p:
         p.command("ATE0;+CMGF=0;+CNMI=2,1,0,0,0")
@@ -210,7 +194,7 @@ def inbound_cmti_cmgr_cmgd():
         assert sim.storage(0) == []
 
 
-@test
+@t.test
 def inbound_multipart_shuffled_with_duplicate():
     with Port(sim.path(0)) as p:
         p.command("ATE0;+CMGF=0;+CNMI=2,1,0,0,0")
@@ -224,7 +208,7 @@ def inbound_multipart_shuffled_with_duplicate():
         assert sim.storage(0) == []
 
 
-@test
+@t.test
 def storage_full_stops_cmti_until_cmgd():
     with Port(sim.path(2)) as p:
         p.command("ATE0")
@@ -232,7 +216,7 @@ def storage_full_stops_cmti_until_cmgd():
         assert p.command("AT+CMEE=1;+CPIN=\"0000\"")[1] == "+CME ERROR: 16"
         assert p.command('AT+CPIN="1234"')[1] == "OK"
         p.read_until(rb"\^SIMST:1")
-        wait_until(lambda: sim.status(2)["registered"], what="registration")
+        wait_for(lambda: sim.status(2)["registered"], what="registration")
         p.command("AT+CMGF=0;+CNMI=2,1,0,0,0")
         for i in range(3):
             sim.deliver(2, "+15559990003", f"msg {i}")
@@ -245,7 +229,7 @@ def storage_full_stops_cmti_until_cmgd():
         assert sim.status(2)["queued"] == 0
 
 
-@test
+@t.test
 def direct_cmt_redelivered_without_cnma():
     sim.set(0, cnma_timeout_ms=300, redeliver_ms=100)
     with Port(sim.path(0)) as p:
@@ -255,7 +239,7 @@ def direct_cmt_redelivered_without_cnma():
         # No +CNMA: after the timeout routing falls back to storage
         # (TS 27.005 §3.4.4) and the network sends it again.
         sim.wait_event("delivered", lambda e: e["route"] == "ack-timeout")
-        wait_until(lambda: sim.storage(0), what="redelivery to storage")
+        wait_for(lambda: sim.storage(0), what="redelivery to storage")
         assert sim.status(0)["cnmi"][1] == 0
         p.command("AT+CNMI=2,2,0,1,0")
         sim.deliver(0, "+15559990004", "acked")
@@ -265,7 +249,7 @@ def direct_cmt_redelivered_without_cnma():
         p.command("AT+CMGD=0,4;+CSMS=0")
 
 
-@test
+@t.test
 def status_report_after_srr():
     sim.status_reports(0, delay_ms=50, status=0)
     with Port(sim.path(0)) as p:
@@ -277,7 +261,7 @@ def status_report_after_srr():
         assert b"+CDS:" in raw
 
 
-@test
+@t.test
 def hang_after_commands_and_unhang():
     sim.hang(0, after_commands=2)
     with Port(sim.path(0)) as p:
@@ -291,27 +275,27 @@ def hang_after_commands_and_unhang():
         assert p.command("AT")[1] == "OK"
 
 
-@test
+@t.test
 def unplug_gives_eio_and_replug_renames():
     p = Port(sim.path(0))
     sim.unplug(0, rename="modem0-b")
     assert not os.path.lexists(sim.path(0))
     try:
-        wait_until(lambda: os.read(p.fd, 100) == b"", timeout=2,
+        wait_for(lambda: os.read(p.fd, 100) == b"", timeout=2,
                    what="EOF")
     except OSError as e:
         assert e.errno == errno.EIO, e
     p.close()
     sim.replug(0)
-    wait_until(lambda: os.path.exists(sim.path(0, "modem0-b")),
+    wait_for(lambda: os.path.exists(sim.path(0, "modem0-b")),
                what="the new symlink")
-    wait_until(lambda: sim.status(0)["registered"], what="registration")
+    wait_for(lambda: sim.status(0)["registered"], what="registration")
     with Port(sim.path(0, "modem0-b")) as q:
         q.command("ATE0")
         assert q.command("AT+CGSN")[0] == [sim.status(0)["imei"]]
 
 
-@test
+@t.test
 def quectel_boot_urcs_and_dual_sim():
     sim.set(1, reset_replug=False)
     with Port(sim.path(1)) as p:
@@ -330,7 +314,7 @@ def quectel_boot_urcs_and_dual_sim():
         assert iccid0 != iccid1, (iccid0, iccid1)
 
 
-@test
+@t.test
 def noise_inside_responses_and_slow_output():
     sim.set(2, noise_in_response=1.0, slow_ms=1)
     with Port(sim.path(2)) as p:
@@ -342,13 +326,13 @@ def noise_inside_responses_and_slow_output():
     sim.set(2, noise_in_response=0, slow_ms=0)
 
 
-@test
+@t.test
 def command_log_records_the_exchange():
     cmds = sim.commands(0)
     assert "ATE0" in cmds and any(c.startswith("AT+CMGS=") for c in cmds)
 
 
-@test
+@t.test
 def sigterm_exits_cleanly_and_removes_links():
     d = sim.dir
     assert sim.stop() == 0
@@ -359,4 +343,4 @@ def sigterm_exits_cleanly_and_removes_links():
         shutil.rmtree(d)
 
 
-sys.exit(0 if all(results) else 1)
+t.done()

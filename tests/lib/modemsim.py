@@ -1,4 +1,4 @@
-"""Drive smsgw-modemsim from Python tests (standard library only).
+"""Drive smsgw-modemsim from Python tests (standard library and tap.py).
 
     from modemsim import ModemSim, Port
 
@@ -40,6 +40,8 @@ import termios
 import time
 import tty
 
+from tap import wait_for
+
 ROOT = os.environ.get("SMSGW_ROOT") or os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -53,21 +55,6 @@ def _binary():
     if not os.path.isabs(build):
         build = os.path.join(ROOT, build)
     return os.path.join(build, "smsgw-modemsim")
-
-
-def wait_until(predicate, timeout=10.0, interval=0.02, what="condition"):
-    """Calls predicate() until it returns something true; returns that.
-
-    Raises TimeoutError after timeout seconds.
-    """
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise TimeoutError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 class ModemSim:
@@ -124,7 +111,7 @@ class ModemSim:
                     f"smsgw-modemsim exited with {self.proc.returncode}: "
                     + self.stderr())
             return os.path.exists(ready)
-        wait_until(up, timeout, what="the simulator to be ready")
+        wait_for(up, timeout, what="the simulator to be ready")
         with open(ready) as f:
             self.ready = json.load(f)
         return self
@@ -215,7 +202,7 @@ class ModemSim:
 
     def wait_message(self, predicate=lambda m: True, timeout=10.0):
         """Waits for a "message" line for which predicate(line) is true."""
-        return wait_until(
+        return wait_for(
             lambda: next((m for m in self.network("message")
                           if predicate(m)), None),
             timeout, what="a message in the ground truth")
@@ -223,7 +210,7 @@ class ModemSim:
     def wait_event(self, event, predicate=lambda m: True, timeout=10.0):
         """Waits for a ground-truth line of event for which predicate is
         true, and returns it."""
-        return wait_until(
+        return wait_for(
             lambda: next((m for m in self.network(event) if predicate(m)),
                          None),
             timeout, what=f"a {event} event")
@@ -261,7 +248,7 @@ class ModemSim:
         registered, as a gateway would see from +CREG. A modem with a PIN
         registers only after AT+CPIN."""
         want = modems or range(self.modems)
-        wait_until(lambda: all(self.status(i)["registered"] for i in want),
+        wait_for(lambda: all(self.status(i)["registered"] for i in want),
                    timeout, what=f"registration of modems {list(want)}")
 
     def deliver(self, modem, sender, text, slot=None, ucs2=False,
@@ -433,14 +420,13 @@ class Port:
     def command(self, line, timeout=None):
         """Sends line + CR; returns (info lines, final result)."""
         self.write(line + "\r")
-        raw = self.read_until(rb"\r\n(OK|ERROR|\+CM[ES] ERROR: [^\r]*)\r\n|"
-                              rb"\r\n> ", timeout)
+        raw = self.read_until(self.FINAL.pattern + rb"|\r\n> ", timeout)
         text = raw.decode("latin-1")
         if text.endswith("\r\n> "):
             return _info(text[:-4]), "> "
         m = self.FINAL.search(raw)
-        final = m.group(1).decode("latin-1")
-        return _info(text[:m.start()].strip("\r\n") if m else text), final
+        return _info(text[:m.start()].strip("\r\n")), \
+            m.group(1).decode("latin-1")
 
     def send_pdu(self, pdu_hex, timeout=None):
         """AT+CMGS in PDU mode: returns (info lines, final result)."""
@@ -450,8 +436,7 @@ class Port:
         if final != "> ":
             return lines, final
         self.write(pdu_hex + "\x1a")
-        raw = self.read_until(rb"\r\n(OK|ERROR|\+CM[ES] ERROR: [^\r]*)\r\n",
-                              timeout)
+        raw = self.read_until(self.FINAL.pattern, timeout)
         m = self.FINAL.search(raw)
         return _info(raw[:m.start()].decode("latin-1")), \
             m.group(1).decode("latin-1")

@@ -105,7 +105,6 @@ static int main_ready(struct ms *ms)
 	char path[PATH_MAX + 16], tmp[PATH_MAX + 16];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/ready", ms->dir);
 	snprintf(tmp, sizeof(tmp), "%s/.ready.tmp", ms->dir);
 	f = fopen(tmp, "w");
 	if (!f)

@@ -13,14 +13,15 @@
  *	ms_config.c	knobs table, --modem specs, default identities
  *	ms_pers.c	personalities (generic, huawei, simcom, quectel…)
  *	ms_modem.c	the port: pty, symlink, output, boot, hang, unplug
- *	ms_at.c		command-line parsing and the 27.007 commands
+ *	ms_at.c		command lines: parsing, basic commands, dispatch
+ *	ms_at_cmds.c	the 27.007 commands
  *	ms_sms.c	the 27.005 commands
  *	ms_vendor.c	vendor commands (^SYSCFG, +QDSIM, +CICCID…)
  *	ms_net.c	the network: submits, ground truth, inbound, reports
  *	ms_store.c	message storage (pure)
  *	ms_ctl.c	the control socket
  *	ms_json.c	a small JSON reader (pure)
- *	ms_util.c	trace escaping, time stamps, random numbers, UCS-2
+ *	ms_util.c	trace lines, time stamps, random numbers, UCS-2
  */
 #ifndef SMSGW_MODEMSIM_MS_H
 #define SMSGW_MODEMSIM_MS_H
@@ -142,9 +143,6 @@ struct ms_knobs {
 /* Sets knob name from text. Returns false with a reason in err. */
 bool ms_knob_set(struct ms_knobs *k, const char *name, const char *value,
 		 char *err, size_t errsize);
-/* true if name is a knob. */
-bool ms_knob_exists(const char *name);
-void ms_knobs_default(struct ms_knobs *k);
 /* Writes every knob as JSON members ("name":value,…) without braces. */
 void ms_knobs_json(const struct ms_knobs *k, FILE *f);
 
@@ -297,9 +295,6 @@ struct ms {
 struct ms_modem *ms_config_modem_new(struct ms *ms, int index,
 				     const struct ms_pers *pers,
 				     uint64_t seed);
-/* Applies "key=value" to a modem before start. false with err. */
-bool ms_config_apply(struct ms_modem *m, const char *key, const char *value,
-		     char *err, size_t errsize);
 /* Applies "key=value,key=value" (commas or spaces). */
 bool ms_config_apply_list(struct ms_modem *m, const char *list, char *err,
 			  size_t errsize);
@@ -355,46 +350,49 @@ void ms_net_modem_init(struct ms_modem *m);
 /* Sets up timers and the log; once, before anything else. */
 void ms_modem_init(struct ms_modem *m);
 struct ms_slot *ms_modem_slot(struct ms_modem *m);
-/* Called by the network when a setting that gates delivery changes. */
 void ms_modem_free(struct ms_modem *m);
 
 /* ---- ms_at.c: command lines ---- */
 
 /* Runs one command line (without "AT" already checked). */
 void ms_at_line(struct ms_modem *m, const char *line);
-/* Runs what is left of a chained line after an async command finished. */
-enum ms_res ms_at_dispatch(struct ms_modem *m, const char *cmd);
 /* Splits "1,\"a,b\",3" at top-level commas into at most n fields (in
  * place; quotes removed). Returns the number of fields. */
 int ms_at_fields(char *args, char **fields, int n);
 /* Parses an integer field; false when empty or not a number. */
 bool ms_at_int(const char *s, int min, int max, int *out);
+
+/* ---- ms_at_cmds.c: the 27.007 commands ---- */
+
+extern const struct ms_cmd ms_at_cmds[];
 /* MS_RES_OK when the SIM is there and unlocked, else the CME (or, with
  * cms, the CMS) error to return. */
 enum ms_res ms_at_need_sim(struct ms_modem *m, bool cms);
-/* Standard command table, then the personality's. NULL if unknown. */
-const struct ms_cmd *ms_at_find(const struct ms_modem *m, const char *name);
-extern const struct ms_cmd ms_at_cmds[];
+/* +CCID and the vendors' ^ICCID, +ICCID, +QCCID: prefix, then the ICCID
+ * of the active slot (CME 10 without a SIM). */
+enum ms_res ms_at_iccid(struct ms_modem *m, enum ms_form f,
+			const char *prefix);
+/* A command that is accepted and does nothing. */
+enum ms_res ms_at_ok(struct ms_modem *m, enum ms_form f, const char *a);
 
 /* ---- ms_sms.c ---- */
 
 extern const struct ms_cmd ms_sms_cmds[];
+/* The storage of +CPMS <mem1..3> (which 0-2), and its name "SM" / "ME". */
+struct ms_store *ms_sms_mem(struct ms_modem *m, int which);
+const char *ms_sms_mem_name(const struct ms_modem *m, int which);
 /* Input after the "> " prompt ended with Ctrl-Z (send) or ESC. */
 void ms_sms_body(struct ms_modem *m, const char *body, bool send);
 /* A direct +CMT / +CDS result (both lines in PDU mode) as the current
  * +CMGF shows it. */
 void ms_sms_format_direct(struct ms_modem *m, const char *pdu, int tpdu_len,
 			  bool report, char *out, size_t n);
-/* Parses a +CMGL <stat> (number in PDU mode, name in text mode). */
-bool ms_sms_store_stat_parse(const char *s, int cmgf, int *stat);
 
 /* ---- ms_vendor.c ---- */
 
 extern const struct ms_cmd ms_vendor_huawei[];
 extern const struct ms_cmd ms_vendor_simcom[];
 extern const struct ms_cmd ms_vendor_quectel[];
-/* Switches the active SIM slot like a dual-SIM modem. */
-enum ms_res ms_vendor_switch_slot(struct ms_modem *m, int slot);
 
 /* ---- ms_net.c: the network ---- */
 
@@ -432,8 +430,6 @@ bool ms_net_ack(struct ms_modem *m, bool positive);
 void ms_net_modem_free(struct ms_modem *m);
 /* Closes the ground truth and frees assemblies. */
 void ms_net_close(struct ms *ms);
-/* Writes one ground-truth line: {"time":…,"event":event,<members>}. */
-void ms_net_log(struct ms *ms, const char *event, const char *members);
 /* Counts of the inbound queue, for status. */
 int ms_net_queued(const struct ms_modem *m);
 
@@ -444,9 +440,6 @@ void ms_ctl_close(struct ms *ms);
 
 /* ---- ms_util.c ---- */
 
-/* Appends the trace-format escape of buf to out (size outsize, NUL-ended).
- * Returns the length written, truncating at outsize - 1. */
-size_t ms_util_escape(const void *buf, size_t len, char *out, size_t outsize);
 /* "2026-11-27T06:00:00.123Z" for now; buf needs 32 bytes. */
 void ms_util_now_iso(char *buf, size_t size);
 /* The current UTC time as an SMSC time stamp. */

@@ -56,7 +56,7 @@ static const struct ms_knob ms_knob_table[] = {
 
 #define MS_KNOB_COUNT (sizeof(ms_knob_table) / sizeof(ms_knob_table[0]))
 
-void ms_knobs_default(struct ms_knobs *k)
+static void ms_knobs_default(struct ms_knobs *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->latency_ms = 100;
@@ -83,11 +83,6 @@ static const struct ms_knob *ms_knob_find(const char *name)
 		if (strcmp(ms_knob_table[i].name, name) == 0)
 			return &ms_knob_table[i];
 	return NULL;
-}
-
-bool ms_knob_exists(const char *name)
-{
-	return ms_knob_find(name) != NULL;
 }
 
 static bool ms_knob_codes(struct ms_knobs *k, const char *value, char *err,
@@ -308,8 +303,9 @@ static bool ms_config_slot_field(struct ms_slot *sl, const char *f,
 	return false;
 }
 
-bool ms_config_apply(struct ms_modem *m, const char *key, const char *value,
-		     char *err, size_t errsize)
+/* Applies "key=value" to a modem before start. false with err. */
+static bool ms_config_apply(struct ms_modem *m, const char *key,
+			    const char *value, char *err, size_t errsize)
 {
 	if (!strcmp(key, "personality")) {
 		const struct ms_pers *p = ms_pers_find(value);
@@ -364,7 +360,7 @@ bool ms_config_apply(struct ms_modem *m, const char *key, const char *value,
 		return ms_config_slot_field(&m->slots[key[4] - '0'], key + 6,
 					    value, err, errsize);
 	}
-	if (ms_knob_exists(key))
+	if (ms_knob_find(key))
 		return ms_knob_set(&m->knobs, key, value, err, errsize);
 	return ms_config_slot_field(&m->slots[0], key, value, err, errsize);
 }

@@ -1,5 +1,7 @@
 /* ms_json — a small JSON reader; see ms_json.h. */
 #include "ms_json.h"
+#include "hex.h"
+#include "utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -43,43 +45,13 @@ static int ms_json_hex4(struct ms_json_in *in)
 	if (in->len - in->pos < 4)
 		return -1;
 	for (int i = 0; i < 4; i++) {
-		char c = in->s[in->pos++];
+		int d = hex_digit(in->s[in->pos++]);
 
-		v <<= 4;
-		if (c >= '0' && c <= '9')
-			v |= c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v |= c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			v |= c - 'A' + 10;
-		else
+		if (d < 0)
 			return -1;
+		v = v << 4 | d;
 	}
 	return v;
-}
-
-static size_t ms_json_utf8(uint32_t cp, char *o)
-{
-	if (cp < 0x80) {
-		o[0] = (char)cp;
-		return 1;
-	}
-	if (cp < 0x800) {
-		o[0] = (char)(0xc0 | cp >> 6);
-		o[1] = (char)(0x80 | (cp & 0x3f));
-		return 2;
-	}
-	if (cp < 0x10000) {
-		o[0] = (char)(0xe0 | cp >> 12);
-		o[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-		o[2] = (char)(0x80 | (cp & 0x3f));
-		return 3;
-	}
-	o[0] = (char)(0xf0 | cp >> 18);
-	o[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-	o[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-	o[3] = (char)(0x80 | (cp & 0x3f));
-	return 4;
 }
 
 static bool ms_json_escape(struct ms_json_in *in, char *out, size_t *o)
@@ -109,7 +81,7 @@ static bool ms_json_escape(struct ms_json_in *in, char *out, size_t *o)
 	} else if ((u >= 0xdc00 && u <= 0xdfff) || u == 0) {
 		return ms_json_fail(in, "bad \\u escape");
 	}
-	*o += ms_json_utf8((uint32_t)u, out + *o);
+	*o += utf8_encode((uint32_t)u, out + *o);
 	return true;
 }
 

@@ -503,7 +503,6 @@ void ms_modem_unplug(struct ms_modem *m, int ms)
 	ms_modem_trace_flush(m);
 	ms_net_abort(m);
 	ms_modem_stop_timers(m);
-	loop_timer_disarm(&m->reg_timer);
 	if (m->master >= 0) {
 		/* The name goes first: a path that points at a freed pty
 		 * could lead a reopening client to another process's pty

@@ -7,6 +7,7 @@
  * waits for its +CNMA.
  */
 #include "ms_net_priv.h"
+#include "at_chat.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +25,8 @@ struct ms_assembly {
 
 /* ---- ground truth ---- */
 
-void ms_net_log(struct ms *ms, const char *event, const char *members)
+/* Writes one ground-truth line: {"time":…,"event":event,<members>}. */
+static void ms_net_log(struct ms *ms, const char *event, const char *members)
 {
 	char when[32];
 
@@ -194,13 +196,6 @@ static void ms_net_schedule_report(struct ms_modem *m, int slot, int mr,
 
 /* ---- submits ---- */
 
-static bool ms_net_hex_ok(const char *s, size_t len)
-{
-	if (len % 2 || len < 4)
-		return false;
-	return strspn(s, "0123456789abcdefABCDEF") == len;
-}
-
 static void ms_net_start_send(struct ms_modem *m)
 {
 	struct ms_knobs *k = &m->knobs;
@@ -228,7 +223,7 @@ enum ms_res ms_net_submit_pdu(struct ms_modem *m, const char *pdu, int len)
 	int smsc;
 
 	/* TS 27.005 §3.5.1: <length> counts the TPDU, not the SMSC part. */
-	if (!ms_net_hex_ok(pdu, hexlen) || hexlen >= SMS_PDU_HEX_MAX)
+	if (!at_chat_is_hex(pdu) || hexlen >= SMS_PDU_HEX_MAX)
 		goto bad;
 	smsc = (int)strtol((char[3]){ pdu[0], pdu[1], 0 }, NULL, 16);
 	if ((int)hexlen / 2 - 1 - smsc != len)

@@ -60,8 +60,7 @@ static void ms_net_direct(struct ms_modem *m, struct ms_inbound *in)
 /* Stores in <mem3>; false when it is full (the network keeps it). */
 static bool ms_net_store(struct ms_modem *m, struct ms_inbound *in, bool tell)
 {
-	int mem = m->set.mem[2];
-	struct ms_store *s = mem ? &m->me : &ms_modem_slot(m)->store;
+	struct ms_store *s = ms_sms_mem(m, 2);
 	int index = ms_store_add(s, in->pdu, in->tpdu_len, in->report);
 	char line[64];
 
@@ -71,7 +70,7 @@ static bool ms_net_store(struct ms_modem *m, struct ms_inbound *in, bool tell)
 	if (tell) {
 		/* TS 27.005 §3.4.1: +CMTI: <mem>,<index> / +CDSI. */
 		snprintf(line, sizeof(line), "+%s: \"%s\",%d",
-			 in->report ? "CDSI" : "CMTI", mem ? "ME" : "SM",
+			 in->report ? "CDSI" : "CMTI", ms_sms_mem_name(m, 2),
 			 index);
 		ms_modem_urc(m, line);
 	}

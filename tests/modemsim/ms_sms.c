@@ -13,12 +13,12 @@ static const char *const ms_sms_stat_names[] = {
 	"REC UNREAD", "REC READ", "STO UNSENT", "STO SENT", "ALL"
 };
 
-static struct ms_store *ms_sms_mem(struct ms_modem *m, int which)
+struct ms_store *ms_sms_mem(struct ms_modem *m, int which)
 {
 	return m->set.mem[which] ? &m->me : &ms_modem_slot(m)->store;
 }
 
-static const char *ms_sms_mem_name(const struct ms_modem *m, int which)
+const char *ms_sms_mem_name(const struct ms_modem *m, int which)
 {
 	return m->set.mem[which] ? "ME" : "SM";
 }
@@ -388,7 +388,8 @@ static void ms_sms_list_one(struct ms_modem *m, const char *cmd, int index,
 		ms_modem_info(m, "%s", body);
 }
 
-bool ms_sms_store_stat_parse(const char *s, int cmgf, int *stat)
+/* Parses a +CMGL <stat> (number in PDU mode, name in text mode). */
+static bool ms_sms_store_stat_parse(const char *s, int cmgf, int *stat)
 {
 	if (cmgf == 0)
 		return ms_at_int(s, 0, 4, stat);

@@ -1,51 +1,11 @@
 /* ms_util — small helpers of the simulator; see ms.h. */
 #include "ms.h"
-#include "utf8.h"
+#include "at_capture.h"
 #include "hex.h"
+#include "utf8.h"
 
 #include <string.h>
 #include <time.h>
-
-size_t ms_util_escape(const void *buf, size_t len, char *out, size_t outsize)
-{
-	const unsigned char *p = buf;
-	size_t o = 0;
-
-	if (!outsize)
-		return 0;
-	for (size_t i = 0; i < len; i++) {
-		char tmp[8];
-		size_t n;
-
-		switch (p[i]) {
-		case '\r': strcpy(tmp, "\\r"); break;
-		case '\n': strcpy(tmp, "\\n"); break;
-		case '\t': strcpy(tmp, "\\t"); break;
-		case '\\': strcpy(tmp, "\\\\"); break;
-		case '"': strcpy(tmp, "\\\""); break;
-		default:
-			if (p[i] < 0x20 || p[i] >= 0x7f) {
-				static const char hex[] = "0123456789abcdef";
-
-				tmp[0] = '\\';
-				tmp[1] = 'x';
-				tmp[2] = hex[p[i] >> 4];
-				tmp[3] = hex[p[i] & 15];
-				tmp[4] = 0;
-			} else {
-				tmp[0] = (char)p[i];
-				tmp[1] = 0;
-			}
-		}
-		n = strlen(tmp);
-		if (o + n >= outsize)
-			break;
-		memcpy(out + o, tmp, n);
-		o += n;
-	}
-	out[o] = 0;
-	return o;
-}
 
 void ms_util_now_iso(char *buf, size_t size)
 {
@@ -180,7 +140,7 @@ void ms_util_trace(FILE *f, const char *port, char dir, const void *buf,
 	while (len) {
 		size_t n = len > 900 ? 900 : len;
 
-		ms_util_escape(p, n, esc, sizeof(esc));
+		at_capture_escape(p, n, esc, sizeof(esc));
 		fprintf(f, "%s %s %c %s\n", when, port, dir, esc);
 		p += n;
 		len -= n;

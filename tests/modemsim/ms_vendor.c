@@ -6,7 +6,8 @@
 
 #include <string.h>
 
-enum ms_res ms_vendor_switch_slot(struct ms_modem *m, int slot)
+/* Switches the active SIM slot like a dual-SIM modem. */
+static enum ms_res ms_vendor_switch_slot(struct ms_modem *m, int slot)
 {
 	if (slot < 0 || slot >= MS_SLOTS_MAX)
 		return MS_RES_ERROR;
@@ -19,15 +20,6 @@ enum ms_res ms_vendor_switch_slot(struct ms_modem *m, int slot)
 	return MS_RES_OK;
 }
 
-static enum ms_res ms_vendor_ok(struct ms_modem *m, enum ms_form f,
-				const char *a)
-{
-	(void)m;
-	(void)f;
-	(void)a;
-	return MS_RES_OK;
-}
-
 /* ---- Huawei (HUAWEI UMTS Datacard / E3372 AT Command Interface
  * Specifications) ---- */
 
@@ -35,14 +27,7 @@ static enum ms_res ms_vendor_huawei_iccid(struct ms_modem *m,
 					  enum ms_form f, const char *a)
 {
 	(void)a;
-	if (f == MS_FORM_TEST)
-		return MS_RES_OK;
-	if (!ms_modem_slot(m)->present) {
-		m->err = 10;
-		return MS_RES_CME;
-	}
-	ms_modem_info(m, "^ICCID: %s", ms_modem_slot(m)->iccid);
-	return MS_RES_OK;
+	return ms_at_iccid(m, f, "^ICCID: ");
 }
 
 static enum ms_res ms_vendor_huawei_syscfg(struct ms_modem *m,
@@ -76,8 +61,8 @@ const struct ms_cmd ms_vendor_huawei[] = {
 	{ "^ICCID", ms_vendor_huawei_iccid },
 	{ "^SYSCFG", ms_vendor_huawei_syscfg },
 	{ "^SYSINFO", ms_vendor_huawei_sysinfo },
-	{ "^CURC", ms_vendor_ok },
-	{ "^U2DIAG", ms_vendor_ok },
+	{ "^CURC", ms_at_ok },
+	{ "^U2DIAG", ms_at_ok },
 	{ NULL, NULL },
 };
 
@@ -87,21 +72,14 @@ static enum ms_res ms_vendor_simcom_ciccid(struct ms_modem *m,
 					   enum ms_form f, const char *a)
 {
 	(void)a;
-	if (f == MS_FORM_TEST)
-		return MS_RES_OK;
-	if (!ms_modem_slot(m)->present) {
-		m->err = 10;
-		return MS_RES_CME;
-	}
-	ms_modem_info(m, "+ICCID: %s", ms_modem_slot(m)->iccid);
-	return MS_RES_OK;
+	return ms_at_iccid(m, f, "+ICCID: ");
 }
 
 /* AT+CMGDA (SIM800 §4.2.x): delete by type, "DEL ALL" or 6 in PDU mode. */
 static enum ms_res ms_vendor_simcom_cmgda(struct ms_modem *m,
 					  enum ms_form f, const char *a)
 {
-	struct ms_store *s = m->set.mem[0] ? &m->me : &ms_modem_slot(m)->store;
+	struct ms_store *s = ms_sms_mem(m, 0);
 
 	if (f == MS_FORM_TEST)
 		return MS_RES_OK;
@@ -120,7 +98,7 @@ static enum ms_res ms_vendor_simcom_cmgda(struct ms_modem *m,
 const struct ms_cmd ms_vendor_simcom[] = {
 	{ "+CICCID", ms_vendor_simcom_ciccid },
 	{ "+CMGDA", ms_vendor_simcom_cmgda },
-	{ "+CSCLK", ms_vendor_ok },
+	{ "+CSCLK", ms_at_ok },
 	{ NULL, NULL },
 };
 
@@ -130,14 +108,7 @@ static enum ms_res ms_vendor_quectel_qccid(struct ms_modem *m,
 					   enum ms_form f, const char *a)
 {
 	(void)a;
-	if (f == MS_FORM_TEST)
-		return MS_RES_OK;
-	if (!ms_modem_slot(m)->present) {
-		m->err = 10;
-		return MS_RES_CME;
-	}
-	ms_modem_info(m, "+QCCID: %s", ms_modem_slot(m)->iccid);
-	return MS_RES_OK;
+	return ms_at_iccid(m, f, "+QCCID: ");
 }
 
 /*
@@ -181,8 +152,8 @@ const struct ms_cmd ms_vendor_quectel[] = {
 	{ "+QCCID", ms_vendor_quectel_qccid },
 	{ "+QDSIM", ms_vendor_quectel_qdsim },
 	{ "+QSIMSTAT", ms_vendor_quectel_qsimstat },
-	{ "+QINDCFG", ms_vendor_ok },
-	{ "+QCFG", ms_vendor_ok },
-	{ "+QURCCFG", ms_vendor_ok },
+	{ "+QINDCFG", ms_at_ok },
+	{ "+QCFG", ms_at_ok },
+	{ "+QURCCFG", ms_at_ok },
 	{ NULL, NULL },
 };

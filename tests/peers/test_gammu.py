@@ -6,26 +6,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from modemsim import ModemSim  # noqa: E402
+from tap import Tap  # noqa: E402
 
-results = []
-
-
-def test(fn):
-    try:
-        fn()
-        print(f"ok - gammu_{fn.__name__}", flush=True)
-        results.append(True)
-    except Exception:
-        print(f"not ok - gammu_{fn.__name__}", flush=True)
-        for line in traceback.format_exc().splitlines():
-            print("# " + line)
-        results.append(False)
-
+t = Tap()
 
 if not shutil.which("gammu"):
     print("not ok - gammu_installed # the gammu package is missing")
@@ -48,16 +35,16 @@ def gammu(modem, *args):
     return out
 
 
-@test
-def identify():
+@t.test
+def gammu_identify():
     for modem in (0, 1):
         out = gammu(modem, "identify")
         assert sim.status(modem)["imei"] in out, out
         assert sim.status(modem)["slots"][0]["imsi"] in out, out
 
 
-@test
-def send_single():
+@t.test
+def gammu_send_single():
     for modem in (0, 1):
         dest = f"+1555000100{modem}"
         gammu(modem, "sendsms", "TEXT", dest, "-text", f"hello {modem}")
@@ -65,24 +52,24 @@ def send_single():
         assert msg["text"] == f"hello {modem}" and msg["modem"] == modem
 
 
-@test
-def send_multipart():
+@t.test
+def gammu_send_multipart():
     text = "".join(chr(ord("a") + i % 26) for i in range(400))
     gammu(0, "sendsms", "TEXT", "+15550002000", "-len", "400", "-text", text)
     msg = sim.wait_message(lambda m: m["dest"] == "+15550002000")
     assert msg["text"] == text and msg["parts"] == 3, msg
 
 
-@test
-def send_unicode():
+@t.test
+def gammu_send_unicode():
     gammu(0, "sendsms", "TEXT", "+15550003000", "-unicode", "-text",
           "Grüße ✓")
     msg = sim.wait_message(lambda m: m["dest"] == "+15550003000")
     assert msg["text"] == "Grüße ✓", msg
 
 
-@test
-def receive_single_and_multipart():
+@t.test
+def gammu_receive_single_and_multipart():
     for modem in (0, 1):
         sim.deliver(modem, "+15559876543", f"reply to {modem}")
         sim.deliver(modem, "+15559876544", "long " * 60)
@@ -91,19 +78,19 @@ def receive_single_and_multipart():
         assert "+15559876544" in out and out.count("Concatenated") == 2, out
 
 
-@test
-def receive_ucs2():
+@t.test
+def gammu_receive_ucs2():
     sim.deliver(0, "+15559876545", "Привет")
     out = gammu(0, "getallsms")
     assert "Привет" in out, out
 
 
-@test
-def delete_after_reading():
+@t.test
+def gammu_delete_after_reading():
     gammu(0, "deleteallsms", "1")
     assert sim.storage(0) == [], sim.storage(0)
 
 
 sim.stop()
 shutil.rmtree(work, ignore_errors=True)
-sys.exit(0 if all(results) else 1)
+t.done()

@@ -10,26 +10,14 @@ import signal
 import subprocess
 import sys
 import tempfile
-import traceback
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
-from modemsim import ModemSim, wait_until  # noqa: E402
+from modemsim import ModemSim  # noqa: E402
+from tap import Tap, wait_for  # noqa: E402
 
 SMSD = shutil.which("smsd") or "/usr/sbin/smsd"
-results = []
-
-
-def test(fn):
-    try:
-        fn()
-        print(f"ok - smsd_{fn.__name__}", flush=True)
-        results.append(True)
-    except Exception:
-        print(f"not ok - smsd_{fn.__name__}", flush=True)
-        for line in traceback.format_exc().splitlines():
-            print("# " + line)
-        results.append(False)
+t = Tap()
 
 
 if not os.path.exists(SMSD):
@@ -81,39 +69,39 @@ def incoming_bodies():
     return out
 
 
-@test
-def send_single():
+@t.test
+def smsd_send_single():
     spool_file("one", "15550001234", "hello from smsd")
     msg = sim.wait_message(lambda m: m["dest"] == "+15550001234", timeout=60)
     assert msg["text"] == "hello from smsd", msg
-    wait_until(lambda: os.path.exists(os.path.join(spool["sent"], "one")),
+    wait_for(lambda: os.path.exists(os.path.join(spool["sent"], "one")),
                timeout=30, what="the file in sent/")
 
 
-@test
-def send_multipart():
+@t.test
+def smsd_send_multipart():
     text = "".join(chr(ord("a") + i % 26) for i in range(300))
     spool_file("long", "15550002000", text)
     msg = sim.wait_message(lambda m: m["dest"] == "+15550002000", timeout=60)
     assert msg["text"] == text and msg["parts"] == 2, msg
 
 
-@test
-def receive_on_both_modems():
+@t.test
+def smsd_receive_on_both_modems():
     sim.deliver(0, "+15559876543", "reply to modem 0")
     sim.deliver(1, "+15559876543", "reply to modem 1")
     for i in (0, 1):
-        wait_until(lambda: any(f"reply to modem {i}".encode() in b
+        wait_for(lambda: any(f"reply to modem {i}".encode() in b
                                for _, b in incoming_bodies()),
                    timeout=60, what=f"the reply of modem {i} in incoming/")
-    wait_until(lambda: not sim.storage(0) and not sim.storage(1),
+    wait_for(lambda: not sim.storage(0) and not sim.storage(1),
                timeout=30, what="smsd deleting what it read")
 
 
-@test
-def receive_multipart_reassembled():
+@t.test
+def smsd_receive_multipart_reassembled():
     sim.deliver(0, "+15559876544", "part " * 50, shuffle=True)
-    wait_until(lambda: any(b == ("part " * 50).encode()
+    wait_for(lambda: any(b == ("part " * 50).encode()
                            for _, b in incoming_bodies()),
                timeout=60, what="the joined message in incoming/")
 
@@ -124,8 +112,8 @@ try:
 except (ProcessLookupError, subprocess.TimeoutExpired):
     os.killpg(smsd.pid, signal.SIGKILL)
 sim.stop()
-if all(results):
-    shutil.rmtree(work, ignore_errors=True)
-else:
+if t.failed:
     print(f"# kept {work}")
-sys.exit(0 if all(results) else 1)
+else:
+    shutil.rmtree(work, ignore_errors=True)
+t.done()

@@ -1,7 +1,7 @@
 /*
- * The simulator's pure parts: the JSON reader of the control socket, the
- * message storage and the trace escaping. The simulator is a program, not
- * part of libsmsgw, so its pure sources are compiled in here.
+ * The simulator's pure parts: the JSON reader of the control socket and the
+ * message storage. The simulator is a program, not part of libsmsgw, so its
+ * pure sources are compiled in here.
  */
 #include "harness.h"
 
