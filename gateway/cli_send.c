@@ -16,6 +16,7 @@
 #include "spool_file.h"
 #include "spool_header.h"
 #include "spool_text.h"
+#include "utf8.h"
 #include "store.h"
 
 #include <errno.h>
@@ -113,7 +114,7 @@ static int cli_send_clean(const char *what, const char *v)
 		if (*p < 0x20 || *p == 0x7f)
 			return cli_usage("%s: control byte 0x%02x is not "
 					 "allowed", what, *p);
-	if (!spool_text_utf8_valid(v, strlen(v), &bad))
+	if (!utf8_valid(v, strlen(v), &bad))
 		return cli_usage("%s: not valid UTF-8", what);
 	return 0;
 }
@@ -234,7 +235,7 @@ static int cli_send_text(const struct cli_send_opts *o, size_t max,
 				 "empty message)");
 	if (n > max)
 		return cli_error("the text is longer than %zu bytes", max);
-	if (!spool_text_utf8_valid(buf, n, &bad))
+	if (!utf8_valid(buf, n, &bad))
 		return cli_error("the text is not valid UTF-8 (byte 0x%02x at "
 				 "offset %zu)", (unsigned char)buf[bad], bad);
 	if (!spool_text_controls_ok(buf, n, &bad, &cp))

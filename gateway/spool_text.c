@@ -7,64 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the strict UTF-8 sequence at s[0], or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c = s[0];
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and beyond U+10FFFF (RFC 3629 §3). */
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return n;
-}
-
-bool spool_text_utf8_valid(const char *s, size_t len, size_t *bad)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, n;
-	uint32_t cp;
-
-	while (i < len) {
-		if (u[i] < 0x80) {
-			i++;
-			continue;
-		}
-		n = utf8_seq(u + i, len - i, &cp);
-		if (!n) {
-			*bad = i;
-			return false;
-		}
-		i += n;
-	}
-	return true;
-}
-
 /* Windows-1252 0x80–0x9F; 0 where it defines nothing. */
 static const uint16_t cp1252_c1[32] = {
 	0x20ac, 0,	0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
@@ -203,9 +145,9 @@ void spool_text_quote(const char *s, size_t len, char *out, size_t size)
 	if (!size)
 		return;
 	while (i < len && chars < 40) {
-		size_t n = u[i] >= 0x80 ? utf8_seq(u + i, len - i, &cp) : 1;
-		bool plain = n > 1 ||
-			     (n == 1 && u[i] >= 0x20 && u[i] < 0x7f);
+		size_t next = i;
+		size_t n = utf8_next(s, len, &next, &cp) ? next - i : 0;
+		bool plain = n > 1 || (n == 1 && u[i] >= 0x20 && u[i] < 0x7f);
 
 		if (plain && o + n < size) {
 			memcpy(out + o, s + i, n);
