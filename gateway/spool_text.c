@@ -1,5 +1,6 @@
 /* spool_text — body character sets, text checks; see include/spool_text.h. */
 #include "spool_text.h"
+#include "ucs2.h"
 #include "utf8.h"
 
 #include <stdint.h>
@@ -80,26 +81,18 @@ char *spool_text_from_ucs2be(const unsigned char *s, size_t len,
 	}
 	if (len >= 2 && s[0] == 0xfe && s[1] == 0xff)
 		i = 2;
-	for (; i < len; i += 2) {
-		uint32_t cp = (uint32_t)s[i] << 8 | s[i + 1];
+	while (i < len) {
+		size_t at = i;
+		uint32_t cp = ucs2_next(s, len, &i);
 
-		if (cp >= 0xd800 && cp <= 0xdbff && i + 3 < len) {
-			uint32_t lo = (uint32_t)s[i + 2] << 8 | s[i + 3];
-
-			if (lo >= 0xdc00 && lo <= 0xdfff) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				     (lo - 0xdc00);
-				i += 2;
-			}
-		}
 		if (cp >= 0xd800 && cp <= 0xdfff) {
 			snprintf(err, errsize, "UCS-2 body: lone surrogate "
-				 "0x%04x at byte %zu", cp, i);
+				 "0x%04x at byte %zu", cp, at);
 			goto fail;
 		}
 		if (!cp) {
 			snprintf(err, errsize, "UCS-2 body: U+0000 at byte %zu",
-				 i);
+				 at);
 			goto fail;
 		}
 		o += utf8_encode(cp, out + o);
