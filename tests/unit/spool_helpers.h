@@ -11,6 +11,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+/* A literal with NUL bytes in it, and its length. */
+#define LIT(s) s, sizeof(s) - 1
+
 #define GOT_MAX 16
 
 struct got {

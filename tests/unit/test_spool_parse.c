@@ -8,10 +8,6 @@
 
 #include <stdlib.h>
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-/* A literal with NUL bytes in it, and its length. */
-#define LIT(s) s, sizeof(s) - 1
-
 struct accept_case {
 	const char *name;
 	const char *text;
