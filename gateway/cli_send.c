@@ -16,6 +16,7 @@
 #include "spool_file.h"
 #include "spool_header.h"
 #include "spool_text.h"
+#include "utf8.h"
 #include "store.h"
 
 #include <errno.h>
@@ -113,7 +114,7 @@ static int cli_send_clean(const char *what, const char *v)
 		if (*p < 0x20 || *p == 0x7f)
 			return cli_usage("%s: control byte 0x%02x is not "
 					 "allowed", what, *p);
-	if (!spool_text_utf8_valid(v, strlen(v), &bad))
+	if (!utf8_valid(v, strlen(v), &bad))
 		return cli_usage("%s: not valid UTF-8", what);
 	return 0;
 }
@@ -234,7 +235,7 @@ static int cli_send_text(const struct cli_send_opts *o, size_t max,
 				 "empty message)");
 	if (n > max)
 		return cli_error("the text is longer than %zu bytes", max);
-	if (!spool_text_utf8_valid(buf, n, &bad))
+	if (!utf8_valid(buf, n, &bad))
 		return cli_error("the text is not valid UTF-8 (byte 0x%02x at "
 				 "offset %zu)", (unsigned char)buf[bad], bad);
 	if (!spool_text_controls_ok(buf, n, &bad, &cp))
@@ -244,8 +245,9 @@ static int cli_send_text(const struct cli_send_opts *o, size_t max,
 }
 
 /* The spool file, from options already checked. */
-static char *cli_send_build(const struct cli_send_opts *o, char **numbers,
-			    int n, int64_t at, const char *text, size_t *len)
+static char *cli_send_build(const struct cli_send_opts *o,
+			    char (*numbers)[NUMBER_MAX + 1], int n, int64_t at,
+			    const char *text, size_t *len)
 {
 	char *buf = NULL, when[32];
 	FILE *f = open_memstream(&buf, len);
@@ -371,8 +373,7 @@ static int cli_send_write(struct cli *cli, const struct cli_send_opts *o,
 			  int argc, char **argv)
 {
 	const struct config *cfg = cli_config(cli);
-	char (*nums)[NUMBER_MAX + 1] = NULL, **lines = NULL, *text = NULL;
-	char *file = NULL;
+	char (*nums)[NUMBER_MAX + 1] = NULL, *text = NULL, *file = NULL;
 	struct cli_send_show *show = NULL;
 	struct spool_rules r;
 	size_t tlen, flen;
@@ -383,23 +384,19 @@ static int cli_send_write(struct cli *cli, const struct cli_send_opts *o,
 		return CLI_ERROR;
 	spool_rules_init(&r, cfg);
 	nums = calloc((size_t)argc, sizeof(*nums));
-	lines = calloc((size_t)argc, sizeof(*lines));
 	show = calloc(1, sizeof(*show));
-	rc = !nums || !lines || !show ? cli_error("out of memory") : 0;
+	rc = !nums || !show ? cli_error("out of memory") : 0;
 	if (rc || (rc = cli_send_check_opts(o, cfg, &r, &at)) ||
 	    (rc = cli_send_numbers(argc, argv, &r, nums)) ||
 	    (rc = cli_send_text(o, r.max_body, &text, &tlen)))
 		goto out;
-	for (int i = 0; i < argc; i++)
-		lines[i] = nums[i];
-	file = cli_send_build(o, lines, argc, at, text, &flen);
+	file = cli_send_build(o, nums, argc, at, text, &flen);
 	rc = file ? cli_send_commit(cfg, &r, o, file, flen, show)
 		  : cli_error("out of memory");
 out:
 	free(file);
 	free(text);
 	free(show);
-	free(lines);
 	free(nums);
 	return rc;
 }

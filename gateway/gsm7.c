@@ -191,6 +191,12 @@ int gsm7_encode_char(uint32_t cp, int locking, int single, uint8_t out[2])
 	/* U+0000 would match the tables' "no character" entries. */
 	if (cp == 0 || cp > 0xffff)
 		return 0;
+	/* Most text is letters and digits, which sit at their own code in
+	 * every locking table; each character is in a table only once. */
+	if (cp < 128 && t.locking[cp] == cp) {
+		out[0] = cp;
+		return 1;
+	}
 	c = gsm7_find(t.locking, cp);
 	if (c >= 0) {
 		out[0] = c;

@@ -217,13 +217,14 @@ static uint64_t mix(uint64_t x)
 	return x ^ (x >> 31);
 }
 
-static void set_put(uint64_t *slots, size_t cap, uint64_t key)
+/* Where key is in the table, or the empty slot where it belongs. */
+static size_t set_slot(const uint64_t *slots, size_t cap, uint64_t key)
 {
 	size_t i = mix(key) & (cap - 1);
 
-	while (slots[i])
+	while (slots[i] && slots[i] != key)
 		i = (i + 1) & (cap - 1);
-	slots[i] = key;
+	return i;
 }
 
 static int set_grow(struct number_set *set)
@@ -233,9 +234,12 @@ static int set_grow(struct number_set *set)
 
 	if (!slots)
 		return -1;
-	for (size_t i = 0; i < set->cap; i++)
-		if (set->slots[i])
-			set_put(slots, cap, set->slots[i]);
+	for (size_t i = 0; i < set->cap; i++) {
+		uint64_t k = set->slots[i];
+
+		if (k)
+			slots[set_slot(slots, cap, k)] = k;
+	}
 	free(set->slots);
 	set->slots = slots;
 	set->cap = cap;
@@ -251,12 +255,9 @@ int number_set_add(struct number_set *set, const char *number,
 	/* Linear probing stays short below half full. */
 	if ((set->count + 1) * 2 > set->cap && set_grow(set) < 0)
 		return -1;
-	i = mix(key) & (set->cap - 1);
-	while (set->slots[i]) {
-		if (set->slots[i] == key)
-			return 0;
-		i = (i + 1) & (set->cap - 1);
-	}
+	i = set_slot(set->slots, set->cap, key);
+	if (set->slots[i] == key)
+		return 0;
 	set->slots[i] = key;
 	set->count++;
 	return 1;

@@ -229,24 +229,35 @@ static bool pdu_all_digits(const char *s, size_t min, size_t max)
 	return true;
 }
 
+/* text in the GSM 7-bit default alphabet: the septets, or 0 when a
+ * character is not in it or they would not fit in SMS_ADDR_MAX. */
+static size_t pdu_alnum_septets(const char *text, uint8_t out[SMS_ADDR_MAX])
+{
+	size_t len = strlen(text), i = 0, n = 0;
+
+	while (i < len) {
+		uint8_t two[2];
+		uint32_t cp;
+		int k;
+
+		if (!utf8_next(text, len, &i, &cp))
+			return 0;
+		k = gsm7_encode_char(cp, 0, 0, two);
+		if (!k || n + k > SMS_ADDR_MAX)
+			return 0;
+		memcpy(out + n, two, k);
+		n += k;
+	}
+	return n;
+}
+
 static bool pdu_alnum_ok(const char *text)
 {
-	size_t septets = 0;
+	uint8_t septets[SMS_ADDR_MAX];
+	size_t n = pdu_alnum_septets(text, septets);
 
-	for (size_t i = 0; text[i];) {
-		uint8_t tmp[2];
-		uint32_t cp;
-		int n;
-
-		if (!utf8_next(text, strlen(text), &i, &cp))
-			return false;
-		n = gsm7_encode_char(cp, 0, 0, tmp);
-		if (!n)
-			return false;
-		septets += n;
-	}
 	/* 20 semi-octets carry 11 septets (§9.1.2.5). */
-	return septets >= 1 && septets <= 11;
+	return n >= 1 && n <= 11;
 }
 
 bool pdu_addr_parse(const char *text, bool allow_alnum, struct sms_addr *a,
@@ -298,15 +309,8 @@ size_t pdu_addr_write(const struct sms_addr *a, bool smsc, uint8_t *out)
 
 	if (a->type == SMS_ADDR_ALPHANUMERIC) {
 		uint8_t septets[SMS_ADDR_MAX];
-		size_t n = 0;
+		size_t n = pdu_alnum_septets(a->text, septets);
 
-		for (size_t i = 0; a->text[i];) {
-			uint32_t cp;
-
-			if (!utf8_next(a->text, strlen(a->text), &i, &cp))
-				break;
-			n += gsm7_encode_char(cp, 0, 0, septets + n);
-		}
 		out[0] = (n * 7 + 3) / 4;
 		out[1] = a->toa;
 		gsm7_pack(septets, n, 0, out + 2);

@@ -135,6 +135,15 @@ bool sms_preview(const char *utf8, size_t len, const struct sms_encode_opts *o,
 	return true;
 }
 
+/* A part as the modem takes it: the SMSC address, then the TPDU, in hex. */
+static void sms_part_hex(const struct sms_job *j, const uint8_t *tpdu,
+			 size_t n, struct sms_encoded_part *part)
+{
+	pdu_hex_encode(j->smsc, j->smsc_len, part->pdu);
+	pdu_hex_encode(tpdu, n, part->pdu + 2 * j->smsc_len);
+	part->tpdu_length = n;
+}
+
 /* Builds every part from the job's head; the first octet is head[0]. */
 static bool sms_build_parts(struct sms_job *j, const struct sms_encode_opts *o,
 			    struct sms_encoded *out, char *err, size_t errsize)
@@ -166,9 +175,7 @@ static bool sms_build_parts(struct sms_job *j, const struct sms_encode_opts *o,
 				    pl->bounds[i + 1] - from, pl->encoding,
 				    pl->locking, pl->single, udh, hl,
 				    tpdu + n);
-		pdu_hex_encode(j->smsc, j->smsc_len, out->parts[i].pdu);
-		pdu_hex_encode(tpdu, n, out->parts[i].pdu + 2 * j->smsc_len);
-		out->parts[i].tpdu_length = n;
+		sms_part_hex(j, tpdu, n, &out->parts[i]);
 	}
 	return true;
 }
@@ -284,9 +291,7 @@ bool sms_encode_status_report(const char *smsc, uint8_t mr,
 	pdu_time_write(discharge, tpdu + n);
 	n += 7;
 	tpdu[n++] = status;
-	pdu_hex_encode(j.smsc, j.smsc_len, out->pdu);
-	pdu_hex_encode(tpdu, n, out->pdu + 2 * j.smsc_len);
-	out->tpdu_length = n;
+	sms_part_hex(&j, tpdu, n, out);
 	return true;
 }
 

@@ -154,16 +154,12 @@ int spool_fields_csv(char *line, size_t len, char sep, struct spool_field *out,
 	size_t i = 0, n = 0;
 
 	for (;;) {
-		struct spool_field cell = { 0 };
-
 		if (n == max) {
 			snprintf(err, errsize, "more than %zu columns", max);
 			return -1;
 		}
-		if (!value_at(line, len, &i, sep, &cell, err, errsize))
+		if (!value_at(line, len, &i, sep, &out[n], err, errsize))
 			return -1;
-		out[n].value = cell.value;
-		out[n].value_len = cell.value_len;
 		n++;
 		if (i >= len)
 			break;

@@ -2,6 +2,7 @@
 #include "spool_header.h"
 
 #include "config.h"
+#include "pdu.h"
 #include "spool_text.h"
 
 #include <ctype.h>
@@ -154,18 +155,6 @@ bool spool_header_priority(const char *v, enum spool_priority *out,
 	return true;
 }
 
-/* TS 23.040 §9.2.3.12.1: the relative TP-VP code in minutes. */
-static int tpvp_minutes(int v)
-{
-	if (v <= 143)
-		return (v + 1) * 5;
-	if (v <= 167)
-		return 12 * 60 + (v - 143) * 30;
-	if (v <= 196)
-		return (v - 166) * 24 * 60;
-	return (v - 192) * 7 * 24 * 60;
-}
-
 bool spool_header_validity(const char *v, int *minutes, char *err,
 			   size_t errsize)
 {
@@ -181,7 +170,6 @@ bool spool_header_validity(const char *v, int *minutes, char *err,
 		{ "months", 43200 }, { "y", 525600 },	{ "year", 525600 },
 		{ "years", 525600 },
 	};
-	const long max = 63 * 10080;	/* the longest relative TP-VP */
 	const char *p = v;
 	long n = 0;
 	int digits = 0;
@@ -203,13 +191,13 @@ bool spool_header_validity(const char *v, int *minutes, char *err,
 				 "write a unit (30m, 12h, 1d, 2w)");
 			return false;
 		}
-		*minutes = tpvp_minutes((int)n);
+		*minutes = pdu_vp_to_minutes((uint8_t)n);
 		return true;
 	}
 	for (size_t i = 0; i < N(units); i++) {
 		if (strcasecmp(p, units[i].unit) != 0)
 			continue;
-		if (n < 1 || n > max / units[i].minutes) {
+		if (n < 1 || n > PDU_VP_MAX_MINUTES / units[i].minutes) {
 			snprintf(err, errsize,
 				 "'%s' is out of range: from 1m to 63w",
 				 SPOOL_TEXT_Q(v));

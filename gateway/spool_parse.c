@@ -10,8 +10,8 @@
 #include "spool_parse_priv.h"
 
 #include "config.h"
-#include "spool_text.h"
 #include "template.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -128,7 +128,7 @@ bool spool_parse_check_line(struct spool_parser *p, const char *s, size_t n)
 			return spool_parse_fail(p, SPOOL_ERROR_ENCODING, NULL,
 						"control byte 0x%02x", c);
 	}
-	if (!spool_text_utf8_valid(s, n, &bad))
+	if (!utf8_valid(s, n, &bad))
 		return spool_parse_fail(p, SPOOL_ERROR_ENCODING, NULL,
 					"invalid UTF-8 (byte 0x%02x)",
 					(unsigned char)s[bad]);

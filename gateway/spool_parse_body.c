@@ -6,6 +6,7 @@
 #include "spool_parse_priv.h"
 
 #include "spool_text.h"
+#include "utf8.h"
 #include "template.h"
 
 #include <stdio.h>
@@ -59,7 +60,7 @@ static bool decode(struct spool_parser *p, size_t *len)
 						   why);
 		return true;
 	case SPOOL_ALPHABET_UTF8:
-		if (!spool_text_utf8_valid(raw, p->body_len, &bad)) {
+		if (!utf8_valid(raw, p->body_len, &bad)) {
 			snprintf(why, sizeof(why),
 				 "invalid UTF-8 in the body (byte 0x%02x)",
 				 (unsigned char)raw[bad]);
@@ -69,7 +70,7 @@ static bool decode(struct spool_parser *p, size_t *len)
 		}
 		break;
 	case SPOOL_ALPHABET_ISO:
-		if (spool_text_utf8_valid(raw, p->body_len, &bad))
+		if (utf8_valid(raw, p->body_len, &bad))
 			break;
 		p->text = spool_text_from_latin9(raw, p->body_len, len, &bad);
 		if (!p->text && bad < p->body_len) {

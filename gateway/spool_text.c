@@ -1,69 +1,12 @@
 /* spool_text — body character sets, text checks; see include/spool_text.h. */
 #include "spool_text.h"
+#include "ucs2.h"
 #include "utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Length of the strict UTF-8 sequence at s[0], or 0 when invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t len, uint32_t *cp)
-{
-	uint32_t c = s[0];
-	size_t n, i;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		c &= 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		c &= 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		c &= 0x07;
-	} else {
-		return 0;
-	}
-	if (len < n)
-		return 0;
-	for (i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and beyond U+10FFFF (RFC 3629 §3). */
-	if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000) ||
-	    (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff)
-		return 0;
-	*cp = c;
-	return n;
-}
-
-bool spool_text_utf8_valid(const char *s, size_t len, size_t *bad)
-{
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, n;
-	uint32_t cp;
-
-	while (i < len) {
-		if (u[i] < 0x80) {
-			i++;
-			continue;
-		}
-		n = utf8_seq(u + i, len - i, &cp);
-		if (!n) {
-			*bad = i;
-			return false;
-		}
-		i += n;
-	}
-	return true;
-}
 
 /* Windows-1252 0x80–0x9F; 0 where it defines nothing. */
 static const uint16_t cp1252_c1[32] = {
@@ -138,26 +81,18 @@ char *spool_text_from_ucs2be(const unsigned char *s, size_t len,
 	}
 	if (len >= 2 && s[0] == 0xfe && s[1] == 0xff)
 		i = 2;
-	for (; i < len; i += 2) {
-		uint32_t cp = (uint32_t)s[i] << 8 | s[i + 1];
+	while (i < len) {
+		size_t at = i;
+		uint32_t cp = ucs2_next(s, len, &i);
 
-		if (cp >= 0xd800 && cp <= 0xdbff && i + 3 < len) {
-			uint32_t lo = (uint32_t)s[i + 2] << 8 | s[i + 3];
-
-			if (lo >= 0xdc00 && lo <= 0xdfff) {
-				cp = 0x10000 + ((cp - 0xd800) << 10) +
-				     (lo - 0xdc00);
-				i += 2;
-			}
-		}
 		if (cp >= 0xd800 && cp <= 0xdfff) {
 			snprintf(err, errsize, "UCS-2 body: lone surrogate "
-				 "0x%04x at byte %zu", cp, i);
+				 "0x%04x at byte %zu", cp, at);
 			goto fail;
 		}
 		if (!cp) {
 			snprintf(err, errsize, "UCS-2 body: U+0000 at byte %zu",
-				 i);
+				 at);
 			goto fail;
 		}
 		o += utf8_encode(cp, out + o);
@@ -203,9 +138,9 @@ void spool_text_quote(const char *s, size_t len, char *out, size_t size)
 	if (!size)
 		return;
 	while (i < len && chars < 40) {
-		size_t n = u[i] >= 0x80 ? utf8_seq(u + i, len - i, &cp) : 1;
-		bool plain = n > 1 ||
-			     (n == 1 && u[i] >= 0x20 && u[i] < 0x7f);
+		size_t next = i;
+		size_t n = utf8_next(s, len, &next, &cp) ? next - i : 0;
+		bool plain = n > 1 || (n == 1 && u[i] >= 0x20 && u[i] < 0x7f);
 
 		if (plain && o + n < size) {
 			memcpy(out + o, s + i, n);

@@ -25,6 +25,22 @@ size_t ucs2_put(uint32_t cp, uint8_t *out)
 	return 2;
 }
 
+uint32_t ucs2_next(const uint8_t *in, size_t n, size_t *i)
+{
+	uint32_t u = (uint32_t)in[*i] << 8 | in[*i + 1];
+
+	*i += 2;
+	if (u >= 0xd800 && u <= 0xdbff && *i + 1 < n) {
+		uint32_t lo = (uint32_t)in[*i] << 8 | in[*i + 1];
+
+		if (lo >= 0xdc00 && lo <= 0xdfff) {
+			u = 0x10000 + ((u - 0xd800) << 10) + (lo - 0xdc00);
+			*i += 2;
+		}
+	}
+	return u;
+}
+
 bool ucs2_to_utf8(const uint8_t *in, size_t n, char *out, size_t size)
 {
 	size_t pos = 0, i = 0;
@@ -33,19 +49,8 @@ bool ucs2_to_utf8(const uint8_t *in, size_t n, char *out, size_t size)
 		return false;
 	out[0] = '\0';
 	while (i + 1 < n) {
-		uint32_t u = (uint32_t)in[i] << 8 | in[i + 1];
-		uint32_t cp = u;
+		uint32_t cp = ucs2_next(in, n, &i);
 
-		i += 2;
-		if (u >= 0xd800 && u <= 0xdbff && i + 1 < n) {
-			uint32_t lo = (uint32_t)in[i] << 8 | in[i + 1];
-
-			if (lo >= 0xdc00 && lo <= 0xdfff) {
-				cp = 0x10000 + ((u - 0xd800) << 10) +
-				     (lo - 0xdc00);
-				i += 2;
-			}
-		}
 		/* U+0000 would end the C string early. */
 		if ((cp >= 0xd800 && cp <= 0xdfff) || cp == 0)
 			cp = 0xfffd;

@@ -38,6 +38,20 @@ bool utf8_next(const char *s, size_t len, size_t *pos, uint32_t *cp)
 	return true;
 }
 
+bool utf8_valid(const char *s, size_t len, size_t *bad)
+{
+	size_t pos = 0;
+	uint32_t cp;
+
+	while (pos < len) {
+		if (!utf8_next(s, len, &pos, &cp)) {
+			*bad = pos;
+			return false;
+		}
+	}
+	return true;
+}
+
 uint32_t *utf8_decode_all(const char *s, size_t len, size_t *n, size_t *bad)
 {
 	/* Never more code points than bytes; +1 so len 0 still allocates. */

@@ -10,13 +10,6 @@
 #include <stddef.h>
 
 /*
- * Whether s is strict UTF-8 (RFC 3629: no overlong forms, no surrogates,
- * nothing above U+10FFFF). On false, *bad is the offset of the first byte
- * that is not.
- */
-bool spool_text_utf8_valid(const char *s, size_t len, size_t *bad);
-
-/*
  * Converts ISO-8859-15 to UTF-8. Bytes 0x80–0x9F, control codes in
  * ISO-8859-15 that no smstools3 user means, are read as Windows-1252 (€ ‚ „
  * … ‘ ’ “ ” – — ™…), since that is what Windows editors write into files

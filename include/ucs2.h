@@ -19,6 +19,14 @@ int ucs2_units(uint32_t cp);
 size_t ucs2_put(uint32_t cp, uint8_t *out);
 
 /*
+ * Reads the code unit at in[*i] (the caller checks that two octets are
+ * there), joined with the next one when the two are a surrogate pair, and
+ * advances *i past them. An unpaired surrogate comes back as it is, for
+ * the caller to judge.
+ */
+uint32_t ucs2_next(const uint8_t *in, size_t n, size_t *i);
+
+/*
  * Converts n octets of UTF-16BE to UTF-8 in out (size bytes, always
  * NUL-terminated). Unpaired surrogates and a dangling odd octet become
  * U+FFFD: they are what a sender's bad split produces, and the rest of the

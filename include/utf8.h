@@ -18,6 +18,10 @@
  */
 bool utf8_next(const char *s, size_t len, size_t *pos, uint32_t *cp);
 
+/* Whether all of s is valid UTF-8; on false, *bad is the offset of the
+ * first byte that is not. */
+bool utf8_valid(const char *s, size_t len, size_t *bad);
+
 /*
  * Decodes all of s into a malloc'd array of code points that the caller
  * frees; *n receives the count. Returns NULL on invalid UTF-8 (with the

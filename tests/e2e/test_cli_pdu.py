@@ -11,12 +11,9 @@ import random
 import subprocess
 import sys
 
-ROOT = os.environ.get("SMSGW_ROOT",
-                      os.path.dirname(os.path.dirname(os.path.dirname(
-                          os.path.abspath(__file__)))))
-BUILD = os.environ.get("BUILD", os.path.join(ROOT, "build"))
-SMSGW = os.path.join(BUILD if os.path.isabs(BUILD) else
-                     os.path.join(ROOT, BUILD), "smsgw")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from gateway import SMSGW  # noqa: E402
 
 failures = 0
 

@@ -28,6 +28,14 @@ def gone(gw, name):
         not any(a == name or a.startswith(name + "@") for a in active)
 
 
+def rejected_reason(gw, name):
+    """Waits for rejected/NAME.reason and returns its text."""
+    path = os.path.join(gw.spool, "rejected", name + ".reason")
+    wait_for(lambda: os.path.exists(path), 5, f"{name}.reason")
+    with open(path) as f:
+        return f.read()
+
+
 @t.test
 def smstools3_file_is_accepted_unchanged():
     gw = gateway()
@@ -79,9 +87,7 @@ def bulk_personalised_with_duplicates_and_campaign():
 def bad_file_is_rejected_with_a_reason():
     gw = gateway()
     gw.drop("bad", "To: +4917000000001\nSubject: hi\n\nbody\n")
-    reason = os.path.join(gw.spool, "rejected", "bad.reason")
-    wait_for(lambda: os.path.exists(reason), 5, "the reason file")
-    text = open(reason).read()
+    text = rejected_reason(gw, "bad")
     assert text.startswith("line 2:") and "Subject" in text, text
     assert text.rstrip().endswith("[unknown-header]"), text
     assert os.path.exists(os.path.join(gw.spool, "rejected", "bad"))
@@ -89,8 +95,7 @@ def bad_file_is_rejected_with_a_reason():
     assert gw.count_events("rejected bad") == 1
     # The same name again: both kept.
     gw.drop("bad", "Kind: sideways\nTo: +4917000000001\n\nbody\n")
-    wait_for(lambda: os.path.exists(os.path.join(gw.spool, "rejected", "bad.1.reason")),
-             5, "the second reason")
+    rejected_reason(gw, "bad.1")
     assert gw.stop() == 0
 
 
@@ -98,9 +103,7 @@ def bad_file_is_rejected_with_a_reason():
 def unknown_sim_pin_is_rejected():
     gw = gateway()
     gw.drop("pinned", "To: +4917000000001\nSIM: 8944000000000000001\n\nx\n")
-    wait_for(lambda: os.path.exists(os.path.join(gw.spool, "rejected", "pinned.reason")),
-             5, "the reason")
-    assert "no configured SIM" in open(os.path.join(gw.spool, "rejected", "pinned.reason")).read()
+    assert "no configured SIM" in rejected_reason(gw, "pinned")
     assert gw.stop() == 0
 
 

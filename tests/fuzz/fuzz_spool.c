@@ -18,6 +18,7 @@
 #include "number.h"
 #include "spool_parse.h"
 #include "spool_text.h"
+#include "utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -60,7 +61,7 @@ static bool on_rcpt(const struct spool_recipient *r, void *ud)
 
 	check_number(r->number, r->kind);
 	if (strlen(r->body) != r->body_len ||
-	    !spool_text_utf8_valid(r->body, r->body_len, &bad) ||
+	    !utf8_valid(r->body, r->body_len, &bad) ||
 	    r->index != o->emitted)
 		abort();
 	o->body_hash = hash(o->body_hash, r->number, strlen(r->number));
@@ -80,7 +81,7 @@ static void check_reason(const struct spool_error *e)
 	for (const unsigned char *p = (const unsigned char *)buf; *p; p++)
 		if (*p < 0x20 || *p == 0x7f)
 			abort();
-	if (!spool_text_utf8_valid(buf, strlen(buf), &bad))
+	if (!utf8_valid(buf, strlen(buf), &bad))
 		abort();
 }
 
@@ -127,7 +128,7 @@ static void run(const struct spool_rules *r, const uint8_t *data, size_t size,
 		o->recipients = m->recipients;
 		if (!m->recipients || o->emitted != m->recipients ||
 		    strlen(m->body) != m->body_len ||
-		    !spool_text_utf8_valid(m->body, m->body_len, &bad) ||
+		    !utf8_valid(m->body, m->body_len, &bad) ||
 		    !spool_text_controls_ok(m->body, m->body_len, &bad, &cp))
 			abort();
 		o->body_hash = hash(o->body_hash, m->body, m->body_len);

@@ -5,10 +5,15 @@
 #ifndef SMSGW_TEST_SPOOL_HELPERS_H
 #define SMSGW_TEST_SPOOL_HELPERS_H
 
+#include "harness.h"
 #include "spool_parse.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#define N(a) (sizeof(a) / sizeof((a)[0]))
+/* A literal with NUL bytes in it, and its length. */
+#define LIT(s) s, sizeof(s) - 1
 
 #define GOT_MAX 16
 
@@ -74,5 +79,22 @@ static inline const char *error_text(const struct spool_error *e)
 	spool_error_format(e, buf, sizeof(buf));
 	return buf;
 }
+
+static inline struct spool_parser *parse_ok(const char *file, int line,
+					    const char *text, struct got *g,
+					    const char *what)
+{
+	struct spool_error e;
+	struct spool_parser *p = parse_text(text, g, &e);
+
+	if (!p)
+		harness_fail(file, line, "%s: refused: %s", what,
+			     error_text(&e));
+	return p;
+}
+
+/* parse_text() of a file that must be accepted: the parser (caller frees),
+ * or NULL after a failed check that names what and the reason. */
+#define PARSE_OK(text, g, what) parse_ok(__FILE__, __LINE__, text, g, what)
 
 #endif

@@ -6,6 +6,7 @@
  * plus thousands of short ones, from a fixed seed.
  */
 #include "harness.h"
+#include "gsm7.h"
 #include "sms.h"
 #include "smart.h"
 #include "utf8.h"
@@ -243,6 +244,36 @@ TEST(sms_roundtrip_every_length_0_to_2000)
 		failures += !roundtrip_one(&seed, len, profile, true);
 	}
 	CHECK_INT(failures, 0);
+}
+
+/* Every character of every table encodes to the septet it decodes from. */
+TEST(gsm7_every_septet_encodes_back)
+{
+	for (int l = GSM7_LANG_DEFAULT; l <= GSM7_LANG_PORTUGUESE; l++) {
+		int lock = gsm7_has_locking(l) ? l : 0;
+		int single = gsm7_has_single(l) ? l : 0;
+
+		for (int c = 0; c < 128; c++) {
+			uint32_t cp = gsm7_decode_char(c, false, lock, single);
+			uint32_t esc = gsm7_decode_char(c, true, lock, single);
+			uint8_t out[2] = { 0, 0 };
+			int n;
+
+			/* ' ' also stands for an empty slot. */
+			if (c != GSM7_ESC && (cp != ' ' || c == 0x20)) {
+				n = gsm7_encode_char(cp, lock, single, out);
+				if (!CHECK_INT(n, 1) || !CHECK_INT(out[0], c))
+					printf("# table %d septet %02x\n", l, c);
+			}
+			if (esc == cp || esc == ' ')
+				continue;
+			/* In the locking table too: one septet wins. */
+			n = gsm7_encode_char(esc, lock, single, out);
+			if (!CHECK(n == 1 || (n == 2 && out[0] == GSM7_ESC &&
+					      out[1] == c)))
+				printf("# table %d escaped %02x\n", l, c);
+		}
+	}
 }
 
 TEST(sms_roundtrip_short_texts)

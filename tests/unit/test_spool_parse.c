@@ -8,10 +8,6 @@
 
 #include <stdlib.h>
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-/* A literal with NUL bytes in it, and its length. */
-#define LIT(s) s, sizeof(s) - 1
-
 struct accept_case {
 	const char *name;
 	const char *text;
@@ -227,14 +223,11 @@ TEST(spool_every_header)
 		"Hi\n";
 	struct spool_parser *p;
 	const struct spool_message *m;
-	struct spool_error e;
 	struct got g;
 
-	p = parse_text(text, &g, &e);
-	if (!CHECK(p)) {
-		printf("# %s\n", error_text(&e));
+	p = PARSE_OK(text, &g, "every header");
+	if (!p)
 		return;
-	}
 	m = spool_parse_message(p);
 	CHECK_INT(m->kind, SPOOL_KIND_DIRECT);
 	CHECK(m->kind_given);
@@ -292,8 +285,8 @@ TEST(spool_defaults)
 	struct spool_error e;
 	struct got g;
 
-	p = parse_text("To: +491721234567\n\nx", &g, &e);
-	if (!CHECK(p))
+	p = PARSE_OK("To: +491721234567\n\nx", &g, "defaults");
+	if (!p)
 		return;
 	m = spool_parse_message(p);
 	CHECK_INT(m->kind, SPOOL_KIND_DIRECT);
@@ -371,18 +364,15 @@ TEST(spool_header_values)
 		char text[256];
 		const struct spool_message *m;
 		struct spool_parser *p;
-		struct spool_error e;
 		struct got g;
 		long long got = -99;
 
 		/* UCS-2 bodies are bytes: give them two. */
 		snprintf(text, sizeof(text), "To: +491721234567\n%s\n\nxy",
 			 v[i].line);
-		p = parse_text(text, &g, &e);
-		if (!CHECK(p)) {
-			printf("# %s: %s\n", v[i].line, error_text(&e));
+		p = PARSE_OK(text, &g, v[i].line);
+		if (!p)
 			continue;
-		}
 		m = spool_parse_message(p);
 		switch (v[i].field) {
 		case 0: got = m->priority; break;
@@ -423,16 +413,11 @@ TEST(spool_harmless_headers)
 
 	for (size_t i = 0; i < N(lines); i++) {
 		char text[256];
-		struct spool_parser *p;
-		struct spool_error e;
 		struct got g;
 
 		snprintf(text, sizeof(text), "To: +491721234567\n%s\n\nx",
 			 lines[i]);
-		p = parse_text(text, &g, &e);
-		if (!CHECK(p))
-			printf("# %s: %s\n", lines[i], error_text(&e));
-		spool_parse_free(p);
+		spool_parse_free(PARSE_OK(text, &g, lines[i]));
 	}
 }
 
@@ -458,16 +443,13 @@ TEST(spool_queue_is_pool_and_sim_forms)
 		char text[256];
 		const struct spool_message *m;
 		struct spool_parser *p;
-		struct spool_error e;
 		struct got g;
 
 		snprintf(text, sizeof(text), "To: +491721234567\n%s\n\nx",
 			 v[i].line);
-		p = parse_text(text, &g, &e);
-		if (!CHECK(p)) {
-			printf("# %s: %s\n", v[i].line, error_text(&e));
+		p = PARSE_OK(text, &g, v[i].line);
+		if (!p)
 			continue;
-		}
 		m = spool_parse_message(p);
 		if (v[i].pool)
 			CHECK_STR(m->pool, v[i].pool);
@@ -497,14 +479,11 @@ TEST(spool_personalised_bodies_per_recipient)
 		"+447700900123,Q9,Cy\n";
 	struct spool_parser *p;
 	const struct spool_message *m;
-	struct spool_error e;
 	struct got g;
 
-	p = parse_text(text, &g, &e);
-	if (!CHECK(p)) {
-		printf("# %s\n", error_text(&e));
+	p = PARSE_OK(text, &g, "personalised");
+	if (!p)
 		return;
-	}
 	m = spool_parse_message(p);
 	CHECK(m->personalised);
 	CHECK(m->csv);

@@ -10,9 +10,6 @@
 
 #include <stdlib.h>
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-#define LIT(s) s, sizeof(s) - 1
-
 struct reject_case {
 	const char *text;
 	size_t len;
