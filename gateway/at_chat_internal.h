@@ -54,6 +54,7 @@ enum at_chat_phase {
 struct at_chat {
 	struct loop *loop;
 	int fd;
+	bool notsock;		/* serial_write()'s memory of the fd */
 	struct loop_watch watch;
 	struct loop_timer timer;
 	struct loop_deferred kick;
