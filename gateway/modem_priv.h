@@ -243,6 +243,14 @@ enum modem_step_rc modem_seq_cmd(struct modem *m,
 				 const struct at_request *req);
 enum modem_step_rc modem_seq_send(struct modem *m, const char *command,
 				  const char *prefix);
+/* For a step that is one command, req: submits it when r is NULL, then
+ * NEXT on OK and FAIL on anything else. */
+enum modem_step_rc modem_seq_one(struct modem *m, const struct at_response *r,
+				 const struct at_request *req);
+/* For steps that try candidates (seq.cand) after an answer r that did not
+ * do: false while the SIM or the modem is busy (the step returns LATER),
+ * else true with seq.cand on the next candidate. */
+bool modem_seq_advance(struct modem *m, const struct at_response *r);
 /* For steps: the next candidate of a driver_step list entry, or NEXT /
  * FAIL when they are used up. */
 enum modem_step_rc modem_seq_steps(struct modem *m,

@@ -26,11 +26,8 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 		m->no_indications = false;
 		return MODEM_STEP_NEXT;
 	}
-	if (r) {
-		if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
-			return MODEM_STEP_LATER;
-		m->seq.cand++;
-	}
+	if (r && !modem_seq_advance(m, r))
+		return MODEM_STEP_LATER;
 	if (!modem_logic_cnmi(&m->drv.cnmi[m->seq.cand], m->receive, cmd,
 			      sizeof(cmd))) {
 		modem_event(m, STORE_EVENT_WARNING,
@@ -54,11 +51,8 @@ enum modem_step_rc modem_setup_cpms(struct modem *m,
 				modem_recv_storage_full(m, r->lines[i]);
 		return MODEM_STEP_NEXT;
 	}
-	if (r) {
-		if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
-			return MODEM_STEP_LATER;
-		m->seq.cand++;
-	}
+	if (r && !modem_seq_advance(m, r))
+		return MODEM_STEP_LATER;
 	if (!m->drv.cpms[m->seq.cand]) {
 		log_warn("%s: no +CPMS setting accepted", m->source);
 		return MODEM_STEP_NEXT;
