@@ -311,6 +311,9 @@ extern const struct modem_prog modem_prog_health;
 void modem_health_init(struct modem *m);
 /* Arms the health timer for the next check. */
 void modem_health_arm(struct modem *m);
+/* A check as soon as the port is idle (or MODEM_HEALTH_MAX_DELAY_MS after
+ * the first wish, whatever runs). */
+void modem_health_want(struct modem *m);
 void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
 		      const char *line);
 /* Reads a registration answer (query or URC form); true if it parsed. */

@@ -44,9 +44,7 @@ static void modem_recover_escaped(struct modem *m, int err)
 	 * ladder, or climbs on. */
 	modem_set_state(m, MODEM_STATE_READY);
 	m->want_import = true;
-	m->want_health = true;
-	m->health_wanted_at = loop_now(m->loop);
-	modem_kick(m);
+	modem_health_want(m);
 }
 
 static const modem_step_fn modem_recover_escape_steps[] = {

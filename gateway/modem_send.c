@@ -90,10 +90,8 @@ static void modem_send_cms_state(struct modem *m, int code,
 		modem_event(m, STORE_EVENT_WARNING, "AT+CMGS: %s: init again",
 			    final);
 		modem_init_start(m);
-	} else if (code == 331 && !m->want_health) {
-		m->want_health = true;
-		m->health_wanted_at = loop_now(m->loop);
-		modem_kick(m);
+	} else if (code == 331) {
+		modem_health_want(m);
 	}
 }
 
