@@ -54,11 +54,6 @@ bool at_result_skip_prefix(struct at_result_iter *it, const char *prefix)
 	return true;
 }
 
-const char *at_result_line(const struct at_result_iter *it)
-{
-	return it->line;
-}
-
 const char *at_result_rest(const struct at_result_iter *it)
 {
 	return it->line ? it->line + it->pos : "";

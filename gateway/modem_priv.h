@@ -100,7 +100,6 @@ struct modem_seq {
 struct modem_send {
 	bool active;			/* taken until cb */
 	bool switching;			/* a slot switch runs first */
-	struct sim *sim;
 	char pdu[AT_CHAT_MAX_PDU + 1];
 	int tpdu_len;
 	modem_send_cb cb;
@@ -219,9 +218,6 @@ void modem_open(struct modem *m);
 void modem_close(struct modem *m);
 /* Tries to open again after delay_ms. */
 void modem_retry(struct modem *m, int64_t delay_ms);
-/* Submits a command; cb gets m as ud. Returns its id or -errno. */
-int modem_cmd(struct modem *m, const char *command, const char *prefix,
-	      at_chat_cb cb);
 /* Installs the driver's finals and URCs on the chat (again after a
  * driver = auto choice). */
 int modem_install_driver(struct modem *m);
@@ -344,8 +340,6 @@ void modem_switch_start(struct modem *m);
 void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
 		    const char *line, const char *pdu);
 extern const struct modem_prog modem_prog_import;
-enum modem_step_rc modem_recv_list(struct modem *m,
-				   const struct at_response *r);
 /* Tokens: after the port went away, on modem_free. */
 void modem_recv_drop_reads(struct modem *m);
 void modem_recv_free_acks(struct modem *m);

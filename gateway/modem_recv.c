@@ -294,8 +294,8 @@ void modem_recv_recheck(struct modem *m)
 
 /* ---- the import: AT+CMGL=4 ---- */
 
-enum modem_step_rc modem_recv_list(struct modem *m,
-				   const struct at_response *r)
+static enum modem_step_rc modem_recv_list(struct modem *m,
+					  const struct at_response *r)
 {
 	static const char *const prefixes[] = { "+CMGL:", NULL };
 	struct at_request req = { .command = m->drv.list_stored,

@@ -164,7 +164,6 @@ int modem_send_pdu(struct sim *sim, const char *pdu_hex, int tpdu_len,
 	if (!pdu_hex || strlen(pdu_hex) > AT_CHAT_MAX_PDU || tpdu_len <= 0)
 		return -EINVAL;
 	m->send.active = true;
-	m->send.sim = sim;
 	snprintf(m->send.pdu, sizeof(m->send.pdu), "%s", pdu_hex);
 	m->send.tpdu_len = tpdu_len;
 	m->send.cb = cb;
