@@ -6,7 +6,6 @@
  */
 #include "modem_priv.h"
 #include "config.h"
-#include "log.h"
 
 #include <errno.h>
 #include <stdio.h>

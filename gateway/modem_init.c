@@ -9,7 +9,6 @@
 #include "at_parse_sms.h"
 #include "config.h"
 #include "log.h"
-#include "serial.h"
 
 #include <errno.h>
 #include <stdarg.h>

@@ -8,12 +8,8 @@
  * run it: the other modems carry on.
  */
 #include "modem_priv.h"
-#include "config.h"
-#include "log.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <string.h>
 
 /* ---- step 1: ESC and AT ---- */
 

@@ -16,9 +16,7 @@
 #include "log.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* ---- tokens ---- */
 
