@@ -54,6 +54,13 @@ bool at_result_skip_prefix(struct at_result_iter *it, const char *prefix)
 	return true;
 }
 
+bool at_result_iter_prefix(struct at_result_iter *it, const char *line,
+			   const char *prefix)
+{
+	at_result_iter_line(it, line);
+	return at_result_skip_prefix(it, prefix);
+}
+
 const char *at_result_rest(const struct at_result_iter *it)
 {
 	return it->line ? it->line + it->pos : "";

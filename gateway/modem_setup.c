@@ -116,8 +116,7 @@ static bool modem_setup_slot_line(struct modem *m, const char *line,
 	struct at_result_iter it;
 	int n;
 
-	at_result_iter_line(&it, line);
-	if (!at_result_skip_prefix(&it, m->drv.slot_prefix) ||
+	if (!at_result_iter_prefix(&it, line, m->drv.slot_prefix) ||
 	    !at_result_next_number(&it, &n))
 		return false;
 	n -= m->drv.slot_base;
