@@ -6,8 +6,6 @@
  */
 #include "driver.h"
 
-#define DRIVER_CMDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
 static const struct driver_urc generic_urcs[] = {
 	/* TS 27.005 §3.4.1: new-message and status-report indications. */
 	{ "+CMTI:", DRIVER_URC_SMS_STORED, false },

@@ -7,8 +7,6 @@
  */
 #include "driver.h"
 
-#define DRIVER_CMDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
 /* E1752 answers an unknown command "COMMAND NOT SUPPORT" instead of
  * ERROR (captures/huawei-e1752/init.at, AT+MODE=2): without this row the
  * command would wait for its timeout. */

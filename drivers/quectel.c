@@ -6,8 +6,6 @@
  */
 #include "driver.h"
 
-#define DRIVER_CMDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
 static const struct driver_urc quectel_urcs[] = {
 	/* Power-on: RDY, +CFUN: 1, +CPIN: READY, +QUSIM: 1, then
 	 * "+QIND: SMS DONE" once SMS commands work (+CMS ERROR: 314

@@ -6,8 +6,6 @@
  */
 #include "driver.h"
 
-#define DRIVER_CMDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
-
 static const struct driver_urc simcom_urcs[] = {
 	/* Power-on: RDY, then "SMS Ready" (SIM800,
 	 * captures/simcom-sim800/boot.at) or "SMS DONE" (SIM7600,

@@ -462,7 +462,8 @@ static void at_chat_flush(struct at_chat *chat)
 {
 	while (chat->woff < chat->wlen) {
 		ssize_t n = serial_write(chat->fd, chat->wbuf + chat->woff,
-					 chat->wlen - chat->woff);
+					 chat->wlen - chat->woff,
+					 &chat->notsock);
 
 		if (n == -EAGAIN || n == 0) {
 			loop_watch_set(&chat->watch, EPOLLIN | EPOLLOUT);
@@ -541,7 +542,8 @@ static int64_t at_chat_on_timeout(struct loop_timer *t, void *ud)
 	/* Still at (or writing into) the prompt: ESC makes the modem drop
 	 * the message instead of taking our next command as its text. */
 	if (cmd->pdu && cmd->stage != AT_CHAT_STAGE_SUBMITTED &&
-	    serial_write(chat->fd, esc, 1) == 1 && chat->trace_cb)
+	    serial_write(chat->fd, esc, 1, &chat->notsock) == 1 &&
+	    chat->trace_cb)
 		chat->trace_cb('>', esc, 1, chat->trace_ud);
 	if (!chat->dead)
 		at_chat_finish(chat, AT_CHAT_STATUS_TIMEOUT, NULL);

@@ -10,14 +10,17 @@
 #include "at_frame.h"
 #include "loop.h"
 
+/* The lengths are kept: every line from the modem is tried on each row. */
 struct at_chat_final {
 	char *text;
 	bool prefix;
 	bool success;
+	size_t len;
 };
 
 struct at_chat_urc {
 	char *prefix;
+	size_t len;
 	bool pdu;
 	at_chat_urc_cb cb;
 	void *ud;
@@ -54,6 +57,7 @@ enum at_chat_phase {
 struct at_chat {
 	struct loop *loop;
 	int fd;
+	bool notsock;		/* serial_write()'s memory of the fd */
 	struct loop_watch watch;
 	struct loop_timer timer;
 	struct loop_deferred kick;

@@ -5,6 +5,7 @@
  * responses and URC prefixes.
  */
 #include "at_chat_internal.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -29,7 +30,6 @@ static const struct at_chat_final at_chat_builtin_finals[] = {
 	{ "CONNECT", true, true },
 };
 
-
 int at_chat_add_final(struct at_chat *chat, const char *text, bool prefix,
 		      bool success)
 {
@@ -48,6 +48,7 @@ int at_chat_add_final(struct at_chat *chat, const char *text, bool prefix,
 		memmove(f, f + 1, chat->nfinals * sizeof(*f));
 		return -ENOMEM;
 	}
+	f[0].len = strlen(text);
 	f[0].prefix = prefix;
 	f[0].success = success;
 	chat->nfinals++;
@@ -88,6 +89,7 @@ int at_chat_register(struct at_chat *chat, const char *prefix, bool pdu,
 	u->prefix = strdup(prefix);
 	if (!u->prefix)
 		return -ENOMEM;
+	u->len = strlen(prefix);
 	u->pdu = pdu;
 	u->cb = cb;
 	u->ud = ud;
@@ -114,9 +116,8 @@ const struct at_chat_final *at_chat_find_final(const struct at_chat *chat,
 {
 	for (size_t i = 0; i < chat->nfinals; i++) {
 		const struct at_chat_final *f = &chat->finals[i];
-		size_t n = strlen(f->text);
 
-		if (f->prefix ? strncmp(line, f->text, n) == 0
+		if (f->prefix ? strncmp(line, f->text, f->len) == 0
 			      : strcmp(line, f->text) == 0)
 			return f;
 	}
@@ -127,13 +128,9 @@ bool at_chat_is_hex(const char *line)
 {
 	size_t n = 0;
 
-	for (; line[n]; n++) {
-		char c = line[n];
-
-		if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F') ||
-		      (c >= 'a' && c <= 'f')))
+	for (; line[n]; n++)
+		if (hex_digit(line[n]) < 0)
 			return false;
-	}
 	return n > 0 && n % 2 == 0;
 }
 
@@ -214,23 +211,35 @@ static bool at_cmd_wants(const struct at_cmd *cmd, const char *line)
 
 static bool at_chat_urc_match(const struct at_chat_urc *u, const char *line)
 {
-	return strncmp(line, u->prefix, strlen(u->prefix)) == 0;
+	return strncmp(line, u->prefix, u->len) == 0;
+}
+
+/* Copies the handlers whose prefix matches line into batch; returns how
+ * many, and in *pdu whether one of them wants the line's PDU. */
+static size_t at_chat_urc_batch(const struct at_chat *chat, const char *line,
+				struct at_chat_urc *batch, bool *pdu)
+{
+	size_t n = 0;
+
+	*pdu = false;
+	for (size_t i = 0; i < chat->nurcs && n < AT_CHAT_URC_BATCH; i++) {
+		if (!at_chat_urc_match(&chat->urcs[i], line))
+			continue;
+		*pdu |= chat->urcs[i].pdu;
+		batch[n++] = chat->urcs[i];
+	}
+	return n;
 }
 
 /*
- * Calls every handler whose prefix matches line. Handlers may register,
- * unregister or free the chat, so the matches are copied first and each
- * is checked to be still registered before it is called.
+ * Calls the handlers of batch. Handlers may register, unregister or free
+ * the chat, so each is checked to be still registered before it is
+ * called.
  */
-static void at_chat_call_urcs(struct at_chat *chat, const char *line,
-			      const char *pdu)
+static void at_chat_call_urcs(struct at_chat *chat,
+			      const struct at_chat_urc *batch, size_t n,
+			      const char *line, const char *pdu)
 {
-	struct at_chat_urc batch[AT_CHAT_URC_BATCH];
-	size_t n = 0;
-
-	for (size_t i = 0; i < chat->nurcs && n < AT_CHAT_URC_BATCH; i++)
-		if (at_chat_urc_match(&chat->urcs[i], line))
-			batch[n++] = chat->urcs[i];
 	chat->stats.urcs++;
 	for (size_t i = 0; i < n && !chat->dead; i++) {
 		bool live = false;
@@ -245,22 +254,18 @@ static void at_chat_call_urcs(struct at_chat *chat, const char *line,
 /* A URC: dispatched now, or held until its PDU line comes. */
 static bool at_chat_urc(struct at_chat *chat, const char *line)
 {
-	bool matched = false, pdu = false;
+	struct at_chat_urc batch[AT_CHAT_URC_BATCH];
+	bool pdu;
+	size_t n = at_chat_urc_batch(chat, line, batch, &pdu);
 
-	for (size_t i = 0; i < chat->nurcs; i++) {
-		if (!at_chat_urc_match(&chat->urcs[i], line))
-			continue;
-		matched = true;
-		pdu |= chat->urcs[i].pdu;
-	}
-	if (!matched)
+	if (!n)
 		return false;
 	if (pdu) {
 		chat->urc_header = strdup(line);
 		if (chat->urc_header)
 			return true;
 	}
-	at_chat_call_urcs(chat, line, NULL);
+	at_chat_call_urcs(chat, batch, n, line, NULL);
 	return true;
 }
 
@@ -271,11 +276,13 @@ static bool at_chat_urc(struct at_chat *chat, const char *line)
  */
 static bool at_chat_urc_pdu(struct at_chat *chat, const char *line)
 {
+	struct at_chat_urc batch[AT_CHAT_URC_BATCH];
 	char *header = chat->urc_header;
-	bool hex = line && at_chat_is_hex(line);
+	bool hex = line && at_chat_is_hex(line), pdu;
+	size_t n = at_chat_urc_batch(chat, header, batch, &pdu);
 
 	chat->urc_header = NULL;
-	at_chat_call_urcs(chat, header, hex ? line : NULL);
+	at_chat_call_urcs(chat, batch, n, header, hex ? line : NULL);
 	free(header);
 	return hex;
 }

@@ -7,18 +7,11 @@
 #include <string.h>
 #include <strings.h>
 
-static bool at_parse_start(struct at_result_iter *it, const char *line,
-			   const char *prefix)
-{
-	at_result_iter_line(it, line);
-	return at_result_skip_prefix(it, prefix);
-}
-
 bool at_parse_csq(const char *line, struct at_csq *out)
 {
 	struct at_result_iter it;
 
-	return at_parse_start(&it, line, "+CSQ:") &&
+	return at_result_iter_prefix(&it, line, "+CSQ:") &&
 	       at_result_next_number(&it, &out->rssi) &&
 	       at_result_next_number(&it, &out->ber) &&
 	       at_result_at_end(&it) && out->rssi >= 0 && out->rssi <= 199 &&
@@ -40,16 +33,16 @@ bool at_parse_signal_urc(const char *line, struct at_csq *out)
 	char what[8];
 
 	out->ber = 99;
-	if (at_parse_start(&it, line, "^RSSI:"))
+	if (at_result_iter_prefix(&it, line, "^RSSI:"))
 		return at_result_next_number(&it, &out->rssi) &&
 		       at_result_at_end(&it) && out->rssi >= 0 &&
 		       out->rssi <= 99;
-	if (at_parse_start(&it, line, "+CSQN:"))
+	if (at_result_iter_prefix(&it, line, "+CSQN:"))
 		return at_result_next_number(&it, &out->rssi) &&
 		       at_result_next_number(&it, &out->ber) &&
 		       at_result_at_end(&it) && out->rssi >= 0 &&
 		       out->rssi <= 99;
-	if (at_parse_start(&it, line, "+QIND:"))
+	if (at_result_iter_prefix(&it, line, "+QIND:"))
 		return at_result_next_string(&it, what, sizeof(what)) &&
 		       strcasecmp(what, "csq") == 0 &&
 		       at_result_next_number(&it, &out->rssi) &&
@@ -88,7 +81,7 @@ bool at_parse_reg(const char *line, const char *prefix, struct at_reg *out)
 	size_t len;
 
 	*out = (struct at_reg){ .n = -1, .act = -1 };
-	if (!at_parse_start(&it, line, prefix) ||
+	if (!at_result_iter_prefix(&it, line, prefix) ||
 	    !at_result_next_number(&it, &first))
 		return false;
 	probe = it;
@@ -129,7 +122,7 @@ bool at_parse_cops(const char *line, struct at_cops *out)
 	struct at_result_iter it;
 
 	*out = (struct at_cops){ .format = -1, .act = -1 };
-	if (!at_parse_start(&it, line, "+COPS:") ||
+	if (!at_result_iter_prefix(&it, line, "+COPS:") ||
 	    !at_result_next_number(&it, &out->mode))
 		return false;
 	if (at_result_at_end(&it))
@@ -160,7 +153,7 @@ bool at_parse_cpin(const char *line, enum at_cpin *out)
 	struct at_result_iter it;
 	char code[24];
 
-	if (!at_parse_start(&it, line, "+CPIN:"))
+	if (!at_result_iter_prefix(&it, line, "+CPIN:"))
 		return false;
 	if (!at_result_next_string(&it, code, sizeof(code)) &&
 	    !at_result_next_unquoted(&it, code, sizeof(code)))
@@ -216,7 +209,7 @@ bool at_parse_cnum(const char *line, struct at_cnum *out)
 	struct at_result_iter it;
 
 	*out = (struct at_cnum){ .type = -1 };
-	if (!at_parse_start(&it, line, "+CNUM:"))
+	if (!at_result_iter_prefix(&it, line, "+CNUM:"))
 		return false;
 	if (!at_result_next_string(&it, out->alpha, sizeof(out->alpha)) &&
 	    !at_result_skip(&it))
@@ -251,7 +244,7 @@ bool at_parse_cme_error(const char *line, int *code)
 	struct at_result_iter it;
 	const char *rest;
 
-	if (!at_parse_start(&it, line, "+CME ERROR:"))
+	if (!at_result_iter_prefix(&it, line, "+CME ERROR:"))
 		return false;
 	if (at_result_next_number(&it, code) && at_result_at_end(&it))
 		return *code >= 0;

@@ -3,15 +3,9 @@
 
 #include "at_parse.h"
 #include "at_result.h"
+#include "hex.h"
 
 #include <string.h>
-
-static bool at_parse_sms_start(struct at_result_iter *it, const char *line,
-			       const char *prefix)
-{
-	at_result_iter_line(it, line);
-	return at_result_skip_prefix(it, prefix);
-}
 
 bool at_parse_sms_cpms(const char *line, struct at_cpms *out)
 {
@@ -20,7 +14,7 @@ bool at_parse_sms_cpms(const char *line, struct at_cpms *out)
 	int i;
 
 	memset(out, 0, sizeof(*out));
-	if (!at_parse_sms_start(&it, line, "+CPMS:"))
+	if (!at_result_iter_prefix(&it, line, "+CPMS:"))
 		return false;
 	named = at_result_rest(&it)[0] == '"';
 	for (i = 0; i < 3 && !at_result_at_end(&it); i++) {
@@ -37,14 +31,6 @@ bool at_parse_sms_cpms(const char *line, struct at_cpms *out)
 	return i >= 2 && at_result_at_end(&it);
 }
 
-static int at_parse_sms_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c |= 0x20;
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 bool at_parse_sms_pdu_ok(const char *hex, int length)
 {
 	size_t n = 0;
@@ -53,11 +39,11 @@ bool at_parse_sms_pdu_ok(const char *hex, int length)
 	if (!hex || length < 1 || length > AT_PARSE_SMS_TPDU_MAX)
 		return false;
 	for (; hex[n]; n++)
-		if (at_parse_sms_hexval(hex[n]) < 0)
+		if (hex_digit(hex[n]) < 0)
 			return false;
 	if (n < 2 || n % 2)
 		return false;
-	smsc = at_parse_sms_hexval(hex[0]) << 4 | at_parse_sms_hexval(hex[1]);
+	smsc = hex_digit(hex[0]) << 4 | hex_digit(hex[1]);
 	if (smsc > AT_PARSE_SMS_SMSC_MAX)
 		return false;
 	return n / 2 == (size_t)(1 + smsc + length);
@@ -103,7 +89,7 @@ enum at_parse_sms_result at_parse_sms_cmgl(const char *const *lines,
 		if (!h || strncmp(h, "+CMGL:", 6) != 0)
 			continue;
 		*out = (struct at_sms_pdu){ .index = -1, .stat = -1 };
-		ok = at_parse_sms_start(&it, h, "+CMGL:") &&
+		ok = at_result_iter_prefix(&it, h, "+CMGL:") &&
 		     at_parse_sms_header(&it, true, out);
 		if (*pos < n && lines[*pos] &&
 		    strncmp(lines[*pos], "+CMGL:", 6) != 0)
@@ -124,7 +110,7 @@ bool at_parse_sms_cmgr(const char *const *lines, size_t n,
 		if (!lines[i] || strncmp(lines[i], "+CMGR:", 6) != 0)
 			continue;
 		*out = (struct at_sms_pdu){ .index = -1, .stat = -1 };
-		return at_parse_sms_start(&it, lines[i], "+CMGR:") &&
+		return at_result_iter_prefix(&it, lines[i], "+CMGR:") &&
 		       at_parse_sms_header(&it, false, out) &&
 		       at_parse_sms_take_pdu(out, lines[i + 1]);
 	}
@@ -138,7 +124,7 @@ bool at_parse_sms_cmt(const char *line, const char *pdu,
 	char alpha[64];
 
 	*out = (struct at_sms_pdu){ .index = -1, .stat = -1 };
-	return at_parse_sms_start(&it, line, "+CMT:") &&
+	return at_result_iter_prefix(&it, line, "+CMT:") &&
 	       (at_result_next_string(&it, alpha, sizeof(alpha)) ||
 		at_result_skip(&it)) &&
 	       at_result_next_number(&it, &out->length) &&
@@ -151,7 +137,7 @@ bool at_parse_sms_cds(const char *line, const char *pdu,
 	struct at_result_iter it;
 
 	*out = (struct at_sms_pdu){ .index = -1, .stat = -1 };
-	return at_parse_sms_start(&it, line, "+CDS:") &&
+	return at_result_iter_prefix(&it, line, "+CDS:") &&
 	       at_result_next_number(&it, &out->length) &&
 	       at_result_at_end(&it) && at_parse_sms_take_pdu(out, pdu);
 }
@@ -161,7 +147,7 @@ static bool at_parse_sms_index(const char *line, const char *prefix,
 {
 	struct at_result_iter it;
 
-	return at_parse_sms_start(&it, line, prefix) &&
+	return at_result_iter_prefix(&it, line, prefix) &&
 	       at_result_next_string(&it, out->mem, sizeof(out->mem)) &&
 	       at_result_next_number(&it, &out->index) &&
 	       at_result_at_end(&it) && out->index >= 0;
@@ -182,7 +168,7 @@ bool at_parse_sms_cmgs(const char *line, int *mr)
 	struct at_result_iter it;
 
 	/* An <ackpdu> or <scts> may follow (phase 2+); not needed. */
-	return at_parse_sms_start(&it, line, "+CMGS:") &&
+	return at_result_iter_prefix(&it, line, "+CMGS:") &&
 	       at_result_next_number(&it, mr) && *mr >= 0 && *mr <= 255;
 }
 
@@ -190,7 +176,7 @@ bool at_parse_sms_cms_error(const char *line, int *code)
 {
 	struct at_result_iter it;
 
-	return at_parse_sms_start(&it, line, "+CMS ERROR:") &&
+	return at_result_iter_prefix(&it, line, "+CMS ERROR:") &&
 	       at_result_next_number(&it, code) && at_result_at_end(&it) &&
 	       *code >= 0;
 }
@@ -200,7 +186,7 @@ bool at_parse_sms_csca(const char *line, struct at_csca *out)
 	struct at_result_iter it;
 
 	*out = (struct at_csca){ .type = -1 };
-	if (!at_parse_sms_start(&it, line, "+CSCA:") ||
+	if (!at_result_iter_prefix(&it, line, "+CSCA:") ||
 	    !at_result_next_string(&it, out->number, sizeof(out->number)))
 		return false;
 	if (!at_result_at_end(&it) &&

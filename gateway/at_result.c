@@ -54,9 +54,11 @@ bool at_result_skip_prefix(struct at_result_iter *it, const char *prefix)
 	return true;
 }
 
-const char *at_result_line(const struct at_result_iter *it)
+bool at_result_iter_prefix(struct at_result_iter *it, const char *line,
+			   const char *prefix)
 {
-	return it->line;
+	at_result_iter_line(it, line);
+	return at_result_skip_prefix(it, prefix);
 }
 
 const char *at_result_rest(const struct at_result_iter *it)

@@ -4,7 +4,6 @@
 #include "at_capture.h"
 
 #include <errno.h>
-#include <string.h>
 
 /* Input bytes escaped per block; at most 4 output bytes each. */
 #define AT_TRACE_BLOCK 256

@@ -335,14 +335,6 @@ void modem_retry(struct modem *m, int64_t delay_ms)
 	loop_timer_arm(&m->retry_timer, delay_ms);
 }
 
-int modem_cmd(struct modem *m, const char *command, const char *prefix,
-	      at_chat_cb cb)
-{
-	if (!m->chat)
-		return -ENODEV;
-	return at_chat_send(m->chat, command, prefix, cb, m);
-}
-
 void modem_kick(struct modem *m)
 {
 	int64_t now = loop_now(m->loop);
@@ -522,9 +514,4 @@ void modem_set_config(struct modem *m, const struct config *cfg,
 		m->pin_refused = false;
 		modem_retry(m, 0);
 	}
-}
-
-const char *modem_name(const struct modem *m)
-{
-	return m->mcfg->name;
 }

@@ -6,7 +6,6 @@
  */
 #include "modem_priv.h"
 #include "config.h"
-#include "log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,11 +57,8 @@ void modem_health_apply(struct modem *m)
 				    s->operator_name);
 			/* The operator's name and the signal come with a
 			 * health check, soon. */
-			if (!modem_seq_running(m)) {
-				m->want_health = true;
-				m->health_wanted_at = loop_now(m->loop);
-				modem_kick(m);
-			}
+			if (!modem_seq_running(m))
+				modem_health_want(m);
 		} else {
 			modem_event(m, STORE_EVENT_WARNING,
 				    "SIM %s not registered: no network",
@@ -223,13 +219,17 @@ static int64_t modem_health_cb(struct loop_timer *t, void *ud)
 	struct modem *m = ud;
 
 	(void)t;
-	if (m->state != MODEM_STATE_READY)
-		return LOOP_TIMER_DONE;
+	if (m->state == MODEM_STATE_READY)
+		modem_health_want(m);
+	return LOOP_TIMER_DONE;
+}
+
+void modem_health_want(struct modem *m)
+{
 	if (!m->want_health)
 		m->health_wanted_at = loop_now(m->loop);
 	m->want_health = true;
 	modem_kick(m);
-	return LOOP_TIMER_DONE;
 }
 
 void modem_health_init(struct modem *m)

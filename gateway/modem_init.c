@@ -9,7 +9,6 @@
 #include "at_parse_sms.h"
 #include "config.h"
 #include "log.h"
-#include "serial.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -170,11 +169,8 @@ enum modem_step_rc modem_init_ident(struct modem *m,
 		if (r->status == AT_CHAT_STATUS_OK &&
 		    parse(r->lines[i], out, size))
 			return MODEM_STEP_NEXT;
-	if (r) {
-		if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
-			return MODEM_STEP_LATER;
-		m->seq.cand++;
-	}
+	if (r && !modem_seq_advance(m, r))
+		return MODEM_STEP_LATER;
 	if (!cands || !cands[m->seq.cand]) {
 		log_warn("%s: %s not readable", m->source,
 			 cands && cands[0] ? cands[0] : "identity");

@@ -2,6 +2,7 @@
  * include/modem_logic.h. */
 #include "modem_logic.h"
 #include "driver.h"
+#include "hex.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -65,25 +66,14 @@ bool modem_logic_busy_error(const char *final)
 	return false;
 }
 
-static int modem_logic_hex(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 static int modem_logic_octet(const char *hex, size_t len, size_t i)
 {
 	int hi, lo;
 
 	if (2 * i + 1 >= len)
 		return -1;
-	hi = modem_logic_hex(hex[2 * i]);
-	lo = modem_logic_hex(hex[2 * i + 1]);
+	hi = hex_digit(hex[2 * i]);
+	lo = hex_digit(hex[2 * i + 1]);
 	return hi < 0 || lo < 0 ? -1 : hi << 4 | lo;
 }
 

@@ -100,7 +100,6 @@ struct modem_seq {
 struct modem_send {
 	bool active;			/* taken until cb */
 	bool switching;			/* a slot switch runs first */
-	struct sim *sim;
 	char pdu[AT_CHAT_MAX_PDU + 1];
 	int tpdu_len;
 	modem_send_cb cb;
@@ -219,9 +218,6 @@ void modem_open(struct modem *m);
 void modem_close(struct modem *m);
 /* Tries to open again after delay_ms. */
 void modem_retry(struct modem *m, int64_t delay_ms);
-/* Submits a command; cb gets m as ud. Returns its id or -errno. */
-int modem_cmd(struct modem *m, const char *command, const char *prefix,
-	      at_chat_cb cb);
 /* Installs the driver's finals and URCs on the chat (again after a
  * driver = auto choice). */
 int modem_install_driver(struct modem *m);
@@ -243,6 +239,14 @@ enum modem_step_rc modem_seq_cmd(struct modem *m,
 				 const struct at_request *req);
 enum modem_step_rc modem_seq_send(struct modem *m, const char *command,
 				  const char *prefix);
+/* For a step that is one command, req: submits it when r is NULL, then
+ * NEXT on OK and FAIL on anything else. */
+enum modem_step_rc modem_seq_one(struct modem *m, const struct at_response *r,
+				 const struct at_request *req);
+/* For steps that try candidates (seq.cand) after an answer r that did not
+ * do: false while the SIM or the modem is busy (the step returns LATER),
+ * else true with seq.cand on the next candidate. */
+bool modem_seq_advance(struct modem *m, const struct at_response *r);
 /* For steps: the next candidate of a driver_step list entry, or NEXT /
  * FAIL when they are used up. */
 enum modem_step_rc modem_seq_steps(struct modem *m,
@@ -303,6 +307,9 @@ extern const struct modem_prog modem_prog_health;
 void modem_health_init(struct modem *m);
 /* Arms the health timer for the next check. */
 void modem_health_arm(struct modem *m);
+/* A check as soon as the port is idle (or MODEM_HEALTH_MAX_DELAY_MS after
+ * the first wish, whatever runs). */
+void modem_health_want(struct modem *m);
 void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
 		      const char *line);
 /* Reads a registration answer (query or URC form); true if it parsed. */
@@ -333,8 +340,6 @@ void modem_switch_start(struct modem *m);
 void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
 		    const char *line, const char *pdu);
 extern const struct modem_prog modem_prog_import;
-enum modem_step_rc modem_recv_list(struct modem *m,
-				   const struct at_response *r);
 /* Tokens: after the port went away, on modem_free. */
 void modem_recv_drop_reads(struct modem *m);
 void modem_recv_free_acks(struct modem *m);

@@ -8,12 +8,8 @@
  * run it: the other modems carry on.
  */
 #include "modem_priv.h"
-#include "config.h"
-#include "log.h"
 
 #include <errno.h>
-#include <stdio.h>
-#include <string.h>
 
 /* ---- step 1: ESC and AT ---- */
 
@@ -23,28 +19,28 @@ static enum modem_step_rc modem_recover_escape(struct modem *m,
 	struct at_request req = { .command = "AT", .escape_first = true,
 				  .timeout_ms = MODEM_WAKE_TIMEOUT_MS };
 
-	if (!r)
-		return modem_seq_cmd(m, &req);
-	return r->status == AT_CHAT_STATUS_OK ? MODEM_STEP_NEXT
-					      : MODEM_STEP_FAIL;
+	return modem_seq_one(m, r, &req);
+}
+
+/* A ladder step's program ended: true when it failed (and the ladder
+ * climbed on) or was cut short (the port went, or another began). */
+static bool modem_recover_failed(struct modem *m, int err)
+{
+	if (err && err != -ENODEV && err != -ECANCELED)
+		modem_recover_done(m, err);
+	return err != 0;
 }
 
 static void modem_recover_escaped(struct modem *m, int err)
 {
-	if (err == -ENODEV || err == -ECANCELED)
+	if (modem_recover_failed(m, err))
 		return;
-	if (err) {
-		modem_recover_done(m, err);
-		return;
-	}
 	/* It answers. What the hang swallowed (a +CMTI, a delete) is found
 	 * by listing storage; the health check that follows resets the
 	 * ladder, or climbs on. */
 	modem_set_state(m, MODEM_STATE_READY);
 	m->want_import = true;
-	m->want_health = true;
-	m->health_wanted_at = loop_now(m->loop);
-	modem_kick(m);
+	modem_health_want(m);
 }
 
 static const modem_step_fn modem_recover_escape_steps[] = {
@@ -67,20 +63,13 @@ static enum modem_step_rc modem_recover_reset(struct modem *m,
 				  .escape_first = true,
 				  .timeout_ms = 10000 };
 
-	if (!r)
-		return modem_seq_cmd(m, &req);
-	return r->status == AT_CHAT_STATUS_OK ? MODEM_STEP_NEXT
-					      : MODEM_STEP_FAIL;
+	return modem_seq_one(m, r, &req);
 }
 
 static void modem_recover_reset_done(struct modem *m, int err)
 {
-	if (err == -ENODEV || err == -ECANCELED)
+	if (modem_recover_failed(m, err))
 		return;
-	if (err) {
-		modem_recover_done(m, err);
-		return;
-	}
 	/* A USB modem re-enumerates: its tty goes away (modem_gone_cb) and
 	 * comes back (inotify). One on a UART stays: init after its boot. */
 	modem_set_state(m, MODEM_STATE_RESETTING);

@@ -16,9 +16,7 @@
 #include "log.h"
 
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 /* ---- tokens ---- */
 
@@ -294,8 +292,8 @@ void modem_recv_recheck(struct modem *m)
 
 /* ---- the import: AT+CMGL=4 ---- */
 
-enum modem_step_rc modem_recv_list(struct modem *m,
-				   const struct at_response *r)
+static enum modem_step_rc modem_recv_list(struct modem *m,
+					  const struct at_response *r)
 {
 	static const char *const prefixes[] = { "+CMGL:", NULL };
 	struct at_request req = { .command = m->drv.list_stored,

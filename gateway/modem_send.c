@@ -90,10 +90,8 @@ static void modem_send_cms_state(struct modem *m, int code,
 		modem_event(m, STORE_EVENT_WARNING, "AT+CMGS: %s: init again",
 			    final);
 		modem_init_start(m);
-	} else if (code == 331 && !m->want_health) {
-		m->want_health = true;
-		m->health_wanted_at = loop_now(m->loop);
-		modem_kick(m);
+	} else if (code == 331) {
+		modem_health_want(m);
 	}
 }
 
@@ -166,7 +164,6 @@ int modem_send_pdu(struct sim *sim, const char *pdu_hex, int tpdu_len,
 	if (!pdu_hex || strlen(pdu_hex) > AT_CHAT_MAX_PDU || tpdu_len <= 0)
 		return -EINVAL;
 	m->send.active = true;
-	m->send.sim = sim;
 	snprintf(m->send.pdu, sizeof(m->send.pdu), "%s", pdu_hex);
 	m->send.tpdu_len = tpdu_len;
 	m->send.cb = cb;

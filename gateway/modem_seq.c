@@ -12,14 +12,20 @@
 
 static void modem_seq_handle(struct modem *m, enum modem_step_rc rc);
 
+/* Starts step afresh: no candidate tried, no pause taken. */
+static void modem_seq_goto(struct modem *m, size_t step)
+{
+	m->seq.step = step;
+	m->seq.sub = m->seq.cand = 0;
+	m->seq.tries = 0;
+	m->seq.own_timeout = false;
+}
+
 static void modem_seq_end(struct modem *m, int err)
 {
 	const struct modem_prog *prog = m->seq.prog;
 
-	m->seq.prog = NULL;
-	m->seq.cmd_id = 0;
-	loop_timer_disarm(&m->seq.timer);
-	loop_deferred_cancel(&m->seq.run);
+	modem_seq_cancel(m);
 	if (prog && prog->done)
 		prog->done(m, err);
 	if (!m->seq.prog)
@@ -83,10 +89,7 @@ static void modem_seq_handle(struct modem *m, enum modem_step_rc rc)
 		case MODEM_STEP_NEXT:
 			break;
 		}
-		m->seq.step++;
-		m->seq.sub = m->seq.cand = 0;
-		m->seq.tries = 0;
-		m->seq.own_timeout = false;
+		modem_seq_goto(m, m->seq.step + 1);
 		if (!m->seq.prog->steps[m->seq.step]) {
 			modem_seq_end(m, 0);
 			return;
@@ -129,9 +132,7 @@ void modem_seq_start(struct modem *m, const struct modem_prog *prog)
 {
 	modem_seq_cancel(m);
 	m->seq.prog = prog;
-	m->seq.step = m->seq.sub = m->seq.cand = 0;
-	m->seq.tries = 0;
-	m->seq.own_timeout = false;
+	modem_seq_goto(m, 0);
 	log_debug("%s: %s", m->source, prog->name);
 	loop_defer(&m->seq.run);
 }
@@ -179,6 +180,23 @@ enum modem_step_rc modem_seq_send(struct modem *m, const char *command,
 	return modem_seq_cmd(m, &req);
 }
 
+enum modem_step_rc modem_seq_one(struct modem *m, const struct at_response *r,
+				 const struct at_request *req)
+{
+	if (!r)
+		return modem_seq_cmd(m, req);
+	return r->status == AT_CHAT_STATUS_OK ? MODEM_STEP_NEXT
+					      : MODEM_STEP_FAIL;
+}
+
+bool modem_seq_advance(struct modem *m, const struct at_response *r)
+{
+	if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
+		return false;
+	m->seq.cand++;
+	return true;
+}
+
 enum modem_step_rc modem_seq_busy(struct modem *m,
 				  const struct at_response *r,
 				  enum modem_step_rc rc)
@@ -202,10 +220,10 @@ enum modem_step_rc modem_seq_steps(struct modem *m,
 		m->seq.cand = 0;
 		m->seq.tries = 0;
 	} else if (r) {
-		if (modem_seq_busy(m, r, MODEM_STEP_FAIL) == MODEM_STEP_LATER)
+		if (!modem_seq_advance(m, r))
 			return MODEM_STEP_LATER;
 		e = &list[m->seq.sub];
-		if (e->candidates[++m->seq.cand] == NULL) {
+		if (e->candidates[m->seq.cand] == NULL) {
 			if (!e->optional) {
 				modem_event(m, STORE_EVENT_ERROR,
 					    "%s failed: %s", r->command,

@@ -26,11 +26,8 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 		m->no_indications = false;
 		return MODEM_STEP_NEXT;
 	}
-	if (r) {
-		if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
-			return MODEM_STEP_LATER;
-		m->seq.cand++;
-	}
+	if (r && !modem_seq_advance(m, r))
+		return MODEM_STEP_LATER;
 	if (!modem_logic_cnmi(&m->drv.cnmi[m->seq.cand], m->receive, cmd,
 			      sizeof(cmd))) {
 		modem_event(m, STORE_EVENT_WARNING,
@@ -54,11 +51,8 @@ enum modem_step_rc modem_setup_cpms(struct modem *m,
 				modem_recv_storage_full(m, r->lines[i]);
 		return MODEM_STEP_NEXT;
 	}
-	if (r) {
-		if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
-			return MODEM_STEP_LATER;
-		m->seq.cand++;
-	}
+	if (r && !modem_seq_advance(m, r))
+		return MODEM_STEP_LATER;
 	if (!m->drv.cpms[m->seq.cand]) {
 		log_warn("%s: no +CPMS setting accepted", m->source);
 		return MODEM_STEP_NEXT;
@@ -122,8 +116,7 @@ static bool modem_setup_slot_line(struct modem *m, const char *line,
 	struct at_result_iter it;
 	int n;
 
-	at_result_iter_line(&it, line);
-	if (!at_result_skip_prefix(&it, m->drv.slot_prefix) ||
+	if (!at_result_iter_prefix(&it, line, m->drv.slot_prefix) ||
 	    !at_result_next_number(&it, &n))
 		return false;
 	n -= m->drv.slot_base;

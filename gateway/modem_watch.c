@@ -125,10 +125,10 @@ static void modem_watch_cb(struct loop_watch *w, uint32_t events, void *ud)
 				hit = true;
 		}
 	}
-	if (rearm || hit)
-		modem_watch_arm(m);
-	if (hit || rearm)
-		modem_watch_changed(m);
+	if (!rearm && !hit)
+		return;
+	modem_watch_arm(m);
+	modem_watch_changed(m);
 }
 
 int modem_watch_start(struct modem *m)

@@ -257,22 +257,26 @@ ssize_t serial_read(int fd, void *buf, size_t len)
 	return n < 0 ? serial_errno(errno) : n;
 }
 
-ssize_t serial_write(int fd, const void *buf, size_t len)
+ssize_t serial_write(int fd, const void *buf, size_t len, bool *notsock)
 {
 	ssize_t n;
 
 	if (!len)
 		return 0;
 	/* A socket (ser2net, tests) whose peer left must not raise SIGPIPE
-	 * and kill the daemon: send() can say so, write() cannot. */
-	do
-		n = send(fd, buf, len, MSG_NOSIGNAL);
-	while (n < 0 && errno == EINTR);
-	if (n < 0 && errno == ENOTSOCK) {
+	 * and kill the daemon: send() can say so, write() cannot. A tty
+	 * answers ENOTSOCK once and is written directly from then on. */
+	if (!*notsock) {
 		do
-			n = write(fd, buf, len);
+			n = send(fd, buf, len, MSG_NOSIGNAL);
 		while (n < 0 && errno == EINTR);
+		if (n >= 0 || errno != ENOTSOCK)
+			return n < 0 ? serial_errno(errno) : n;
+		*notsock = true;
 	}
+	do
+		n = write(fd, buf, len);
+	while (n < 0 && errno == EINTR);
 	return n < 0 ? serial_errno(errno) : n;
 }
 

@@ -50,9 +50,12 @@ bool at_result_next(struct at_result_iter *it, const char *prefix);
 /* If the current position starts with prefix, skips it and the spaces
  * after it. For lines positioned with at_result_iter_line(). */
 bool at_result_skip_prefix(struct at_result_iter *it, const char *prefix);
+/* Both: iterates over line, past prefix; false if line does not start
+ * with it. */
+bool at_result_iter_prefix(struct at_result_iter *it, const char *line,
+			   const char *prefix);
 
-/* The current line and the part not read yet ("" at the end). */
-const char *at_result_line(const struct at_result_iter *it);
+/* The part of the line not read yet ("" at the end). */
 const char *at_result_rest(const struct at_result_iter *it);
 bool at_result_at_end(const struct at_result_iter *it);
 

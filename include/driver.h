@@ -14,7 +14,7 @@
  *	const struct driver driver_quectel = {
  *		.name = "quectel",
  *		.parent = &driver_generic,
- *		.match_cgmi = (const char *const[]){ "Quectel", NULL },
+ *		.match_cgmi = DRIVER_CMDS("Quectel"),
  *		// EC25: +CDSI names "SM" but the report sits in "SR"
  *		// (captures/quectel-ec25/cdsi-sr.at): reports come direct.
  *		.cnmi = (const struct driver_cnmi[]){ { 2, 1, 0, 1, 0 }, ...
@@ -67,13 +67,16 @@ struct driver_urc {
 	bool pdu;		/* the next line is its PDU (+CMT, +CDS) */
 };
 
+/* A NULL-terminated list of commands (or names) as a driver table field. */
+#define DRIVER_CMDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
 /*
  * One step of a command list. candidates are tried in order until one
  * answers OK; an error on every candidate fails the step unless optional
  * (then it is only logged). A list ends with candidates == NULL.
  */
 struct driver_step {
-	const char *const *candidates;	/* NULL-terminated */
+	const char *const *candidates;	/* NULL-terminated: DRIVER_CMDS() */
 	bool optional;
 	int timeout_ms;			/* 0: AT_CHAT_TIMEOUT_MS */
 };

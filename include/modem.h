@@ -102,7 +102,4 @@ void modem_free(struct modem *m);
 void modem_set_config(struct modem *m, const struct config *cfg,
 		      const struct config_modem *mcfg);
 
-/* The modem's name from the config. */
-const char *modem_name(const struct modem *m);
-
 #endif

@@ -64,9 +64,14 @@ bool serial_baud_valid(int baud);
  * count (> 0), -EAGAIN when it would block, -ENODEV when the device is
  * gone (EOF, EIO, ENXIO, ENODEV, EPIPE), or another -errno. EINTR is
  * retried.
+ *
+ * serial_write() writes a socket with send(MSG_NOSIGNAL), so a peer that
+ * left is -ENODEV, not SIGPIPE. *notsock is the caller's memory of the fd:
+ * false at first, set once the fd turned out not to be a socket, so that
+ * a tty is not asked send() again on every write.
  */
 ssize_t serial_read(int fd, void *buf, size_t len);
-ssize_t serial_write(int fd, const void *buf, size_t len);
+ssize_t serial_write(int fd, const void *buf, size_t len, bool *notsock);
 /* Whether epoll events mean the device is gone once the input is drained. */
 bool serial_events_hangup(uint32_t events);
 

@@ -150,6 +150,19 @@ static FX_UNUSED bool fx_expect_str(struct fx *fx, const char *want)
 	return fx_expect(fx, want, strlen(want));
 }
 
+/* Waits for r's callback; the command must have ended OK with one kept
+ * line, want. Every check is reported. */
+static FX_UNUSED bool fx_ok_one_line(struct fx *fx, struct rec *r,
+				     const char *want)
+{
+	bool ok = CHECK(fx_until(fx, &r->calls, 1));
+
+	ok &= CHECK_INT(r->status, AT_CHAT_STATUS_OK);
+	ok &= CHECK_INT(r->nlines, 1);
+	ok &= CHECK_STR(r->lines[0], want);
+	return ok;
+}
+
 /* Nothing more was written within a few loop turns. */
 static FX_UNUSED bool fx_quiet(struct fx *fx)
 {

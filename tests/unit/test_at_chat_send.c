@@ -15,24 +15,28 @@ static struct at_request cmgs(struct rec *r)
 				    .cb = rec_cb, .ud = r };
 }
 
+/* A new chat that has written the command line of req, cmgs() or one
+ * derived from it. */
+static void cmgs_start(struct fx *fx, const struct at_request *req)
+{
+	fx_init(fx);
+	CHECK(at_chat_submit(fx->chat, req) > 0);
+	fx_expect_str(fx, "AT+CMGS=16\r");
+}
+
 TEST(at_chat_prompt_then_pdu_then_final)
 {
 	struct fx fx;
 	struct rec a = { 0 };
 	struct at_request req = cmgs(&a);
 
-	fx_init(&fx);
-	CHECK(at_chat_submit(fx.chat, &req) > 0);
-	fx_expect_str(&fx, "AT+CMGS=16\r");
+	cmgs_start(&fx, &req);
 	CHECK(fx_quiet(&fx)); /* no PDU before the prompt */
 	fx_say(&fx, "\r\n> ");
 	fx_expect_str(&fx, PDU "\x1a");
 	fx_say(&fx, "\r\n+CMGS: 12\r\n\r\nOK\r\n");
-	CHECK(fx_until(&fx, &a.calls, 1));
-	CHECK_INT(a.status, AT_CHAT_STATUS_OK);
+	fx_ok_one_line(&fx, &a, "+CMGS: 12");
 	CHECK_INT(a.stage, AT_CHAT_STAGE_SUBMITTED);
-	CHECK_INT(a.nlines, 1);
-	CHECK_STR(a.lines[0], "+CMGS: 12");
 	fx_done(&fx);
 }
 
@@ -42,18 +46,13 @@ TEST(at_chat_prompt_without_space_and_with_echo)
 	struct rec a = { 0 };
 	struct at_request req = cmgs(&a);
 
-	fx_init(&fx);
-	CHECK(at_chat_submit(fx.chat, &req) > 0);
-	fx_expect_str(&fx, "AT+CMGS=16\r");
+	cmgs_start(&fx, &req);
 	/* Echo on, and a bare ">" (the lone-'>' hint). */
 	fx_say(&fx, "AT+CMGS=16\r\r\n>");
 	fx_expect_str(&fx, PDU "\x1a");
 	/* The modem repeats the PDU and Ctrl-Z (gammu#264's stick). */
 	fx_say(&fx, PDU "\x1a\r\n+CMGS: 13\r\n\r\nOK\r\n");
-	CHECK(fx_until(&fx, &a.calls, 1));
-	CHECK_INT(a.status, AT_CHAT_STATUS_OK);
-	CHECK_INT(a.nlines, 1);
-	CHECK_STR(a.lines[0], "+CMGS: 13");
+	fx_ok_one_line(&fx, &a, "+CMGS: 13");
 	fx_done(&fx);
 }
 
@@ -63,10 +62,8 @@ TEST(at_chat_error_instead_of_prompt)
 	struct rec a = { 0 }, b = { 0 };
 	struct at_request req = cmgs(&a);
 
-	fx_init(&fx);
-	CHECK(at_chat_submit(fx.chat, &req) > 0);
+	cmgs_start(&fx, &req);
 	CHECK(at_chat_send(fx.chat, "AT", NULL, rec_cb, &b) > 0);
-	fx_expect_str(&fx, "AT+CMGS=16\r");
 	fx_say(&fx, "\r\n+CMS ERROR: 304\r\n");
 	fx_expect_str(&fx, "AT\r"); /* no PDU, the next command */
 	CHECK_INT(a.status, AT_CHAT_STATUS_ERROR);
@@ -84,11 +81,9 @@ TEST(at_chat_timeout_before_the_pdu_escapes_the_prompt)
 	struct at_request req = cmgs(&a);
 	struct at_chat_stats st;
 
-	fx_init(&fx);
 	req.prompt_timeout_ms = 80;
-	CHECK(at_chat_submit(fx.chat, &req) > 0);
+	cmgs_start(&fx, &req);
 	CHECK(at_chat_send(fx.chat, "AT", NULL, rec_cb, &b) > 0);
-	fx_expect_str(&fx, "AT+CMGS=16\r");
 	CHECK(fx_until(&fx, &a.calls, 1));
 	CHECK_INT(a.status, AT_CHAT_STATUS_TIMEOUT);
 	CHECK_INT(a.stage, AT_CHAT_STAGE_WRITTEN); /* surely not sent */
@@ -110,11 +105,9 @@ TEST(at_chat_timeout_after_the_pdu_is_ambiguous)
 	struct at_request req = cmgs(&a);
 	int64_t t0;
 
-	fx_init(&fx);
 	req.timeout_ms = 80;
 	req.prompt_timeout_ms = 5000;
-	CHECK(at_chat_submit(fx.chat, &req) > 0);
-	fx_expect_str(&fx, "AT+CMGS=16\r");
+	cmgs_start(&fx, &req);
 	fx_say(&fx, "\r\n> ");
 	fx_expect_str(&fx, PDU "\x1a");
 	t0 = loop_clock_ms();
@@ -138,10 +131,7 @@ TEST(at_chat_garbage_and_nul_around_answers)
 	CHECK(at_chat_send(fx.chat, "AT+CSQ", "+CSQ:", rec_cb, &a) > 0);
 	fx_expect_str(&fx, "AT+CSQ\r");
 	fx_modem(&fx, noise, sizeof(noise) - 1);
-	CHECK(fx_until(&fx, &a.calls, 1));
-	CHECK_INT(a.status, AT_CHAT_STATUS_OK);
-	CHECK_INT(a.nlines, 1);
-	CHECK_STR(a.lines[0], "+CSQ: 5,99");
+	fx_ok_one_line(&fx, &a, "+CSQ: 5,99");
 	fx_done(&fx);
 }
 
