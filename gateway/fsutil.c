@@ -33,6 +33,25 @@ int fs_mkdirs(const char *path, mode_t mode)
 	return 0;
 }
 
+int fs_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int fs_sync_dirfd(int dirfd)
 {
 	return fsync(dirfd) < 0 ? -errno : 0;

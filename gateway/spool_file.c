@@ -1,5 +1,6 @@
 /* spool_file — spool files on disk; see include/spool_file.h. */
 #include "spool_file.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -203,21 +204,6 @@ enum spool_file_name spool_file_name_check(const char *name, char *err,
 	return SPOOL_FILE_NAME_OK;
 }
 
-static int write_all(int fd, const char *s, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, s, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		s += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 static int subdir(int dfd, const char *spool, const char *sub, char *err,
 		  size_t errsize)
 {
@@ -273,7 +259,7 @@ static int write_tmp(int tmpfd, const char *name, const void *text,
 	if (fd < 0)
 		return -errno;
 	/* The daemon's group reads it whatever the writer's umask. */
-	if (fchmod(fd, 0640) < 0 || (rc = write_all(fd, text, len)) < 0 ||
+	if (fchmod(fd, 0640) < 0 || (rc = fs_write_all(fd, text, len)) < 0 ||
 	    fsync(fd) < 0)
 		rc = rc < 0 ? rc : -errno;
 	if (close(fd) < 0 && !rc)

@@ -12,6 +12,8 @@
 int fs_mkdirs(const char *path, mode_t mode);
 /* fsync() a directory so renames and creations in it survive a crash. */
 int fs_sync_dirfd(int dirfd);
+/* Writes all len bytes, retrying on EINTR and short writes. 0 or -errno. */
+int fs_write_all(int fd, const void *buf, size_t len);
 /* The directory part of path in buf ("." when there is none). */
 void fs_dirname(const char *path, char *buf, size_t size);
 

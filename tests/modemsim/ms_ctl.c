@@ -6,6 +6,7 @@
  */
 #include "ms.h"
 #include "ms_json.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -391,20 +392,6 @@ static bool ms_ctl_dispatch(struct ms_ctl_req *r)
 	return false;
 }
 
-static void ms_ctl_write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
 static void ms_ctl_request(struct ms_client *c, const char *line, size_t len)
 {
 	struct ms_json j;
@@ -433,7 +420,7 @@ static void ms_ctl_request(struct ms_client *c, const char *line, size_t len)
 			fputs("}\n", f);
 		}
 		fclose(f);
-		ms_ctl_write_all(c->fd, reply, rlen);
+		(void)fs_write_all(c->fd, reply, rlen);
 	}
 	free(reply);
 	free(members);
@@ -457,7 +444,7 @@ static void ms_ctl_client_close(struct ms_client *c)
 static void ms_ctl_client_cb(struct loop_watch *w, uint32_t events, void *ud)
 {
 	struct ms_client *c = ud;
-	char buf[16384], *nl;
+	char buf[16384], *nl, *nbuf;
 	ssize_t n = read(c->fd, buf, sizeof(buf));
 
 	(void)w;
@@ -466,12 +453,12 @@ static void ms_ctl_client_cb(struct loop_watch *w, uint32_t events, void *ud)
 		ms_ctl_client_close(c);
 		return;
 	}
-	c->buf = realloc(c->buf, c->len + (size_t)n);
-	if (!c->buf) {
-		c->len = 0;
+	nbuf = realloc(c->buf, c->len + (size_t)n);
+	if (!nbuf) {
 		ms_ctl_client_close(c);
 		return;
 	}
+	c->buf = nbuf;
 	memcpy(c->buf + c->len, buf, (size_t)n);
 	c->len += (size_t)n;
 	while ((nl = memchr(c->buf, '\n', c->len))) {
