@@ -14,8 +14,10 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
                                 "..", "lib"))
 from gateway import SMSGW  # noqa: E402
+from tap import Tap  # noqa: E402
 
-failures = 0
+tap = Tap()
+check = tap.check
 
 
 def run(*args, stdin=None):
@@ -24,14 +26,6 @@ def run(*args, stdin=None):
                        timeout=30)
     return p.returncode, p.stdout.decode("utf-8"), p.stderr.decode("utf-8")
 
-
-def check(name, cond, detail=""):
-    global failures
-    if cond:
-        print(f"ok - {name}")
-    else:
-        failures += 1
-        print(f"not ok - {name}" + (f": {detail}" if detail else ""))
 
 
 def decode(hexpdu):
@@ -221,15 +215,16 @@ def main():
     if not os.access(SMSGW, os.X_OK):
         print(f"not ok - {SMSGW} not built")
         return 1
-    for t in (test_decode_deliver, test_decode_report_and_submit,
-              test_decode_errors, test_decode_garbage_never_crashes,
-              test_encode_single, test_encode_options, test_encode_multipart,
-              test_encode_errors):
+    for test in (test_decode_deliver, test_decode_report_and_submit,
+                 test_decode_errors, test_decode_garbage_never_crashes,
+                 test_encode_single, test_encode_options,
+                 test_encode_multipart,
+                 test_encode_errors):
         try:
-            t()
+            test()
         except Exception as ex:  # a failed decode/encode inside a test
-            check(t.__name__, False, repr(ex))
-    return 1 if failures else 0
+            check(test.__name__, False, repr(ex))
+    tap.done()
 
 
 if __name__ == "__main__":

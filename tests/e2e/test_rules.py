@@ -7,9 +7,10 @@ import subprocess
 import sys
 import tempfile
 
-ROOT = os.environ.get("SMSGW_ROOT") or os.path.dirname(
-    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SMSGW = os.path.join(ROOT, os.environ.get("BUILD", "build"), "smsgw")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "lib"))
+from gateway import SMSGW  # noqa: E402
+from tap import Tap  # noqa: E402
 
 CONF = r'''
 database = "%(dir)s/smsgw.db"
@@ -30,19 +31,9 @@ modem "m1" { device = "/dev/null" sim "1" { number = "+15551230001" } }
 modem "m2" { device = "/dev/zero" sim "2" { number = "+15551230002" } }
 '''
 
-failures = 0
+tap = Tap()
+check = tap.check
 
-
-def check(name, cond, detail=""):
-    global failures
-    if cond:
-        print(f"ok - {name}")
-    else:
-        failures += 1
-        print(f"not ok - {name}")
-        if detail:
-            for line in str(detail).splitlines():
-                print(f"# {line}")
 
 
 def run(conf, *args):
@@ -143,7 +134,7 @@ def main():
         check("an invalid pattern names file and line",
               rc == 1 and "bad.conf:1" in err and "regular expression" in err,
               err)
-    return 1 if failures else 0
+    tap.done()
 
 
 if __name__ == "__main__":
