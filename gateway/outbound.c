@@ -8,6 +8,7 @@
  * config without pools just works.
  */
 #include "outbound_priv.h"
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "quiet.h"
@@ -21,14 +22,10 @@
 #include <string.h>
 #include <time.h>
 
-static int64_t real_now(void)
-{
-	return store_now_ms();
-}
-
 int64_t ob_now(const struct outbound *ob)
 {
-	return ob->ops.now();
+	(void)ob;
+	return clock_now_ms();
 }
 
 void ob_emit(struct outbound *ob, const char *event, int64_t id,
@@ -437,8 +434,7 @@ int outbound_new(struct loop *loop, struct store *store,
 	ob->cfg = cfg;
 	ob->reg = reg;
 	ob->ops.send = ops->send;
-	ob->ops.now = ops->now ? ops->now : real_now;
-	ob->rand_state = (unsigned)ob->ops.now();
+	ob->rand_state = (unsigned)clock_now_ms();
 	ob->has_quiet = quiet_parse(cfg->quiet_hours, &ob->quiet);
 	for (size_t i = 0; i < reg->nsims; i++) {
 		ob->sims[i].ob = ob;
@@ -449,7 +445,7 @@ int outbound_new(struct loop *loop, struct store *store,
 	loop_deferred_init(loop, &ob->kick, dispatch, ob);
 	loop_timer_init(loop, &ob->timer, on_timer, ob);
 	n = store_outbox_recover(store, cfg->resend_unknown_direct,
-				 cfg->resend_unknown_bulk, ob->ops.now());
+				 cfg->resend_unknown_bulk, clock_now_ms());
 	if (n > 0)
 		store_event(store, STORE_EVENT_WARNING, "outbound",
 			    "%d message%s were being sent when smsgwd stopped:"

@@ -3,6 +3,7 @@
  * cache and the audit log. See include/store.h.
  */
 #include "store.h"
+#include "clock.h"
 #include "store_schema.h"
 #include "fsutil.h"
 #include "log.h"
@@ -280,10 +281,7 @@ void store_rollback(struct store *st)
 
 int64_t store_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clock_now_ms();
 }
 
 void store_format_time(int64_t ms, char *buf, size_t size)

@@ -25,12 +25,12 @@ struct store;
 
 struct outbound;
 
-/* How outbound reaches the modems and the clock; tests pass their own. */
+/* How outbound reaches the modems; tests pass their own. The time comes
+ * from clock_now_ms() (include/clock.h), which tests inject. */
 struct outbound_ops {
 	/* The daemon passes modem_send_pdu. */
 	int (*send)(struct sim *sim, const char *pdu_hex, int tpdu_len,
 		    modem_send_cb cb, void *ud);
-	int64_t (*now)(void);	/* ms since the epoch; NULL: the real clock */
 };
 
 /* What happened to a message, for hooks and logs. Strings are borrowed. */

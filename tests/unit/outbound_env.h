@@ -8,6 +8,7 @@
 #ifndef SMSGW_TEST_OUTBOUND_ENV_H
 #define SMSGW_TEST_OUTBOUND_ENV_H
 
+#include "clock.h"
 #include "glue_rig.h"
 #include "outbound.h"
 #include "sms.h"
@@ -82,11 +83,12 @@ static void pump(void)
 
 static bool setup(const char *modems)
 {
-	const struct outbound_ops ops = { .send = fake_send_fn, .now = fake_now };
+	const struct outbound_ops ops = { .send = fake_send_fn };
 	char text[4096];
 
 	memset(&env, 0, sizeof(env));
 	env.now = T0;
+	clock_set_source(fake_now);
 	snprintf(text, sizeof(text),
 		 "retry_min = 30s\nretry_max = 10m\nmax_attempts = 3\n%s",
 		 modems);
@@ -113,6 +115,7 @@ static void teardown(void)
 {
 	outbound_free(env.ob);
 	rig_close(env.cfg, env.loop, env.st, &env.reg);
+	clock_set_source(NULL);
 }
 
 static const char *state_of(int64_t id)
