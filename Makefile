@@ -2,6 +2,8 @@
 #
 #   make            programs in build/: smsgwd, smsgw, smsgw-modemsim
 #   make check      every test (unit, end-to-end, sanitizers); ends "N passed, N failed"
+#   make check-unit the unit tests alone; ends "N passed, N failed"
+#   make check-dates the unit tests under faketime at three awkward dates
 #   make demo       the gateway on simulated modems in a temporary directory
 #   make bench      throughput and latency against the simulator
 #   make fuzz       libFuzzer targets for a bounded time (clang)
@@ -54,7 +56,7 @@ PROGS     := $(BUILD)/smsgwd $(BUILD)/smsgw $(BUILD)/smsgw-modemsim
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
 
-.PHONY: asan-tests all deps check check-unit check-asan check-e2e check-peers demo bench \
+.PHONY: asan-tests all deps check check-unit check-dates check-asan check-e2e check-peers demo bench \
 	fuzz lint install clean tests
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -137,6 +139,10 @@ check: deps
 
 check-unit: tests
 	@BUILD=$(BUILD) tests/run --only unit
+
+# A year ahead, a minute before a DST change, after 2038-01-19 (libfaketime).
+check-dates: tests
+	@BUILD=$(BUILD) scripts/check-dates.sh
 
 check-e2e: tests
 	@BUILD=$(BUILD) tests/run --only e2e
