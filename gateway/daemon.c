@@ -396,6 +396,9 @@ int daemon_run(struct daemon *d)
 		    d->cfg->nmodems == 1 ? "" : "s");
 	log_notice("daemon: started, spool %s, database %s", d->cfg->spool,
 		   d->cfg->database);
+	if (!d->cfg->nmodems)
+		log_warn("daemon: %s has no modem section: nothing will be"
+			 " sent or received", d->config_path);
 	rc = loop_run(d->loop);
 	if (rc < 0) {
 		log_error("daemon: event loop: %s", strerror(-rc));
