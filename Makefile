@@ -8,7 +8,9 @@
 #   make bench      throughput and latency against the simulator
 #   make fuzz       libFuzzer targets for a bounded time (clang)
 #   make lint       cppcheck and the project's own checks
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=   (as root without DESTDIR: also install-users)
+#   make install-users  the smsgw user, groups smsgw, smsgw-send, smsgw-read, spool and
+#                   database directories, the config's owner (root; DESTDIR= for a tree)
 #
 # Sources are found by wildcard: a new gateway/*.c or drivers/*.c joins the
 # library, a new tests/unit/test_*.c becomes a test program.
@@ -57,7 +59,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
 
 .PHONY: asan-tests all deps check check-unit check-dates check-asan check-e2e check-peers demo bench \
-	fuzz lint install clean tests
+	fuzz lint install install-users clean tests
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -177,13 +179,25 @@ install: $(PROGS)
 		s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 	install -d $(DESTDIR)$(PREFIX)/share/doc/smsgw
 	install -m 0644 conf/smsgw.conf README.md $(DESTDIR)$(PREFIX)/share/doc/smsgw/
-	install -d $(DESTDIR)/etc/smsgw
+	install -d -m 0755 $(DESTDIR)/etc/smsgw
 	[ -e $(DESTDIR)/etc/smsgw/smsgw.conf ] || \
 		install -m 0640 conf/smsgw.conf $(DESTDIR)/etc/smsgw/smsgw.conf
 	install -d $(DESTDIR)/lib/systemd/system $(DESTDIR)/lib/udev/rules.d
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' conf/smsgw.service > $(DESTDIR)/lib/systemd/system/smsgw.service
 	chmod 0644 $(DESTDIR)/lib/systemd/system/smsgw.service
 	install -m 0644 udev/90-smsgw.rules $(DESTDIR)/lib/udev/rules.d/90-smsgw.rules
+	@# The config is 0640 root:smsgw (SIM PINs): the groups exist only on
+	@# the target machine, so a DESTDIR (package) build leaves them out.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+		scripts/install-users.sh; \
+	else \
+		echo "install: on the target, as root: make install-users" \
+		     "(user smsgw, groups smsgw, smsgw-send, smsgw-read; see README)"; \
+	fi
+
+# Idempotent; DESTDIR= applies it to that tree's /etc/passwd and /etc/group.
+install-users:
+	@DESTDIR=$(DESTDIR) scripts/install-users.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -394,21 +394,15 @@ static void note_open_quote(const struct config_text *t, const char *path,
 		 " (a missing '\"'?)", path, t->multiline_quote_line);
 }
 
-int config_load(const char *path, struct config **out, char *err,
-		size_t errsize)
+static int parse_text(const char *path, struct config_text *text,
+		      struct config **out, char *err, size_t errsize)
 {
-	struct config_text text;
 	cfg_t *cfg;
 	int rc;
 
-	*out = NULL;
-	err[0] = '\0';
-	if (config_text_read(path, &text, err, errsize) < 0)
-		return -1;
 	cfg = cfg_init(root_opts, CFGF_NONE);
 	if (!cfg) {
 		snprintf(err, errsize, "%s: out of memory", path);
-		config_text_free(&text);
 		return -1;
 	}
 	config_err.buf = err;
@@ -420,7 +414,7 @@ int config_load(const char *path, struct config **out, char *err,
 	install_checks(cfg);
 	/* The blanked text: libconfuse's line numbers are then right
 	 * (include/config_text.h). */
-	rc = cfg_parse_buf(cfg, text.text);
+	rc = cfg_parse_buf(cfg, text->text);
 	if (rc == CFG_SUCCESS && config_check_whole(cfg, err, errsize, path) < 0)
 		rc = CFG_PARSE_ERROR;
 	if (rc == CFG_SUCCESS)
@@ -428,15 +422,43 @@ int config_load(const char *path, struct config **out, char *err,
 	else if (!err[0])
 		snprintf(err, errsize, "%s: cannot be parsed", path);
 	else
-		note_open_quote(&text, path, err, errsize);
+		note_open_quote(text, path, err, errsize);
 	config_err.buf = NULL;
 	cfg_free(cfg);
-	config_text_free(&text);
 	if (rc == CFG_SUCCESS && !*out) {
 		snprintf(err, errsize, "%s: out of memory", path);
 		return -1;
 	}
 	return rc == CFG_SUCCESS ? 0 : -1;
+}
+
+int config_load(const char *path, struct config **out, char *err,
+		size_t errsize)
+{
+	struct config_text text;
+	int rc;
+
+	*out = NULL;
+	err[0] = '\0';
+	if (config_text_read(path, &text, err, errsize) < 0)
+		return -1;
+	rc = parse_text(path, &text, out, err, errsize);
+	config_text_free(&text);
+	return rc;
+}
+
+int config_load_defaults(const char *path, struct config **out)
+{
+	struct config_text text;
+	char err[256];
+	int rc;
+
+	*out = NULL;
+	if (config_text_prepare(path, "", 0, &text, err, sizeof(err)) < 0)
+		return -1;
+	rc = parse_text(path, &text, out, err, sizeof(err));
+	config_text_free(&text);
+	return rc;
 }
 
 static void free_modem(struct config_modem *m)
