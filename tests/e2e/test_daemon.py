@@ -127,6 +127,29 @@ def sighup_reloads_and_a_broken_file_keeps_the_running_config():
 
 
 @t.test
+def daemon_watches_for_wall_clock_steps():
+    # The watch is a CLOCK_REALTIME timerfd armed with TFD_TIMER_ABSTIME |
+    # TFD_TIMER_CANCEL_ON_SET ("settime flags: 03" in fdinfo, timerfd_create(2)).
+    gw = Gateway()
+    gw.start()
+    infos = []
+    for fd in os.listdir(f"/proc/{gw.proc.pid}/fdinfo"):
+        try:
+            with open(f"/proc/{gw.proc.pid}/fdinfo/{fd}") as f:
+                infos.append(f.read())
+        except OSError:
+            pass
+    assert any("clockid: 0" in i and "settime flags: 03" in i for i in infos), infos
+    # Stepping the clock needs CAP_SYS_TIME; opt in to set it to its own
+    # value (a step of microseconds) and see the daemon notice.
+    if os.environ.get("SMSGW_TEST_SET_CLOCK") and os.geteuid() == 0:
+        time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))
+        wait_for(lambda: gw.count_events("the wall clock was set") == 1, 5,
+                 "the clock-step event")
+    assert gw.stop() == 0
+
+
+@t.test
 def sigint_stops_too_and_restart_keeps_history():
     gw = Gateway()
     gw.start()

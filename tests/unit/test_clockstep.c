@@ -111,3 +111,34 @@ TEST(clockstep_gives_quota_back_on_a_new_day)
 	clockstep_stop(&cs);
 	teardown();
 }
+
+TEST(clockstep_sends_a_send_at_message_once_its_time_has_come)
+{
+	struct outbox_new m = {
+		.recipient = "+15550000001", .body = "at nine", .kind = MSG_KIND_DIRECT,
+		.priority = MSG_PRIORITY_NORMAL, .validity_minutes = -1, .parts = 1,
+		.not_before = T0 + 3600 * 1000LL,	/* Send-At: 11:00Z */
+	};
+	enum outbox_add_result res;
+	struct clockstep cs;
+	int64_t id = 0;
+
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
+		return;
+	CHECK_INT(clockstep_start(&cs, env.loop, step_outbound, env.ob), 0);
+	CHECK_INT(store_outbox_add(env.st, 0, &m, false, env.now, &id, &res), 0);
+	outbound_kick(env.ob);
+	pump();
+	CHECK_STR(state_of(id), "deferred");
+	CHECK_INT(env.nsends, 0);
+	/* The box booted with a stale clock; NTP sets it past Send-At. */
+	env.now = T0 + 2 * 3600 * 1000LL;
+	pump();
+	CHECK_INT(env.nsends, 0);
+	clockstep_handle(&cs, -1, ECANCELED);
+	pump();
+	CHECK_INT(env.nsends, 1);
+	CHECK_STR(state_of(id), "sending");
+	clockstep_stop(&cs);
+	teardown();
+}
