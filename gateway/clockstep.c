@@ -5,6 +5,7 @@
 #include "clockstep.h"
 #include "clock.h"
 #include "log.h"
+#include "store.h"
 
 #include <errno.h>
 #include <string.h>
@@ -28,10 +29,12 @@ static int arm(struct clockstep *cs)
 void clockstep_handle(struct clockstep *cs, ssize_t n, int err)
 {
 	if (n < 0 && err == ECANCELED) {
+		char now[40];
+
 		cs->steps++;
-		log_notice("clock: the wall clock was set (now %lld ms);"
-			   " re-evaluating schedules",
-			   (long long)clock_real_ms());
+		store_format_time(clock_real_ms(), now, sizeof(now));
+		log_notice("clock: the wall clock was set (now %s);"
+			   " re-evaluating schedules", now);
 		/* The cancel state clears only by re-arming. */
 		if (arm(cs) < 0)
 			log_error("clock: cannot re-arm the clock watch: %m");
