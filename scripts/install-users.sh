@@ -74,5 +74,13 @@ if [ -e "$D$CONF" ]; then
 	chown 0:"$gid" "$D$CONF"
 	chmod 0640 "$D$CONF"
 fi
+# Before the groups were split, senders were told to join the daemon's
+# group: they would read the config now.
+others=$(members "$DAEMON" | tr , '\n' | grep -vx "$DAEMON" | tr '\n' ' ' || true)
+if [ -n "$others" ]; then
+	echo "install-users: warning: group $DAEMON has members who can read $CONF:" \
+	     "$others; senders belong in $SEND, readers in $READ" \
+	     "(gpasswd -d USER $DAEMON)" >&2
+fi
 echo "install-users: $DAEMON ($uid:$gid), $SEND ($send), $READ ($read);" \
      "$SPOOL 2770 $DAEMON:$SEND, $STATE 2750 $DAEMON:$READ, $CONF 0640 root:$DAEMON"

@@ -125,6 +125,15 @@ def install_users_creates_groups_and_owners_in_a_tree():
         groups_before = f.read()
     for _ in range(2):      # idempotent
         make("install-users", f"DESTDIR={d}")
+    # A sender left in the daemon's group (the old instructions) is named.
+    subprocess.run(["groupadd", "--prefix", d, "smsgw-old-sender"], check=True)
+    subprocess.run(["useradd", "--prefix", d, "--no-create-home", "-G", "smsgw",
+                    "-g", "smsgw-old-sender", "oldsender"], check=True)
+    p = subprocess.run(["make", "--no-print-directory", "-C", ROOT, f"BUILD={BUILD}",
+                        "install-users", f"DESTDIR={d}"], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "group smsgw has members who can read" in p.stderr and "oldsender" in p.stderr, \
+        p.stderr
     with open("/etc/group") as f:
         assert f.read() == groups_before, "install-users with DESTDIR changed /etc/group"
 
@@ -137,6 +146,7 @@ def install_users_creates_groups_and_owners_in_a_tree():
     assert users["smsgw"][3] == groups["smsgw"][2], "primary group is smsgw"
     assert "smsgw" in groups["smsgw-send"][3].split(","), groups["smsgw-send"]
     assert "smsgw" not in groups["smsgw-read"][3].split(","), groups["smsgw-read"]
+    assert groups["smsgw"][3].split(",") == ["oldsender"], groups["smsgw"]
     if "dialout" in groups:
         assert "smsgw" in groups["dialout"][3].split(","), groups["dialout"]
     uid, gid = int(users["smsgw"][2]), int(groups["smsgw"][2])
