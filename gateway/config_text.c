@@ -30,103 +30,148 @@ static void blank(char *s, size_t from, size_t to)
 			s[i] = ' ';
 }
 
+/* Where one scan is: position, line, open braces. */
+struct config_text_scan {
+	const char *path;
+	char *s;
+	size_t n, i;
+	int line;
+	int depth;
+	int open_line[CONFIG_TEXT_DEPTH];
+	struct config_text *out;
+	char *err;
+	size_t errsize;
+};
+
+static int scan_fail(struct config_text_scan *sc, int line, const char *what)
+{
+	snprintf(sc->err, sc->errsize, "%s:%d: premature end of file: %s",
+		 sc->path, line, what);
+	return -1;
+}
+
+/* A "..." or '...' string from its opening quote at sc->i. */
+static int scan_string(struct config_text_scan *sc)
+{
+	const char *s = sc->s;
+	char q = s[sc->i];
+	int start_line = sc->line;
+
+	for (sc->i++; sc->i < sc->n && s[sc->i] != q; sc->i++) {
+		if (s[sc->i] == '\\' && sc->i + 1 < sc->n) {
+			sc->i++;
+			sc->line += s[sc->i] == '\n';
+		} else if (s[sc->i] == '\n') {
+			sc->line++;
+		}
+	}
+	if (sc->i >= sc->n) {
+		/* An earlier string that ran over a line break took this
+		 * quote as its end: the missing one is there. */
+		if (sc->out->multiline_quote_line)
+			start_line = sc->out->multiline_quote_line;
+		return scan_fail(sc, start_line,
+				 "the quote opened on this line is never closed");
+	}
+	if (sc->line != start_line && !sc->out->multiline_quote_line)
+		sc->out->multiline_quote_line = start_line;
+	sc->i++;
+	return 0;
+}
+
+/* A comment from its first character at sc->i, blanked. */
+static int scan_comment(struct config_text_scan *sc)
+{
+	char *s = sc->s;
+	size_t start = sc->i;
+	int start_line = sc->line;
+
+	if (s[sc->i] == '/' && s[sc->i + 1] == '*') {
+		for (sc->i += 2; sc->i < sc->n &&
+				 !(s[sc->i] == '*' && s[sc->i + 1] == '/'); sc->i++)
+			sc->line += s[sc->i] == '\n';
+		if (sc->i >= sc->n)
+			return scan_fail(sc, start_line, "the comment opened on"
+					 " this line is never closed");
+		sc->i += 2;
+	} else {
+		while (sc->i < sc->n && s[sc->i] != '\n')
+			sc->i++;
+	}
+	blank(s, start, sc->i);
+	return 0;
+}
+
+static void scan_brace(struct config_text_scan *sc, char c)
+{
+	if (c == '{') {
+		if (sc->depth < CONFIG_TEXT_DEPTH)
+			sc->open_line[sc->depth] = sc->line;
+		sc->depth++;
+	} else if (c == '}' && sc->depth > 0) {
+		sc->depth--;	/* a stray '}' is libconfuse's to report */
+	}
+}
+
+static int scan(struct config_text_scan *sc)
+{
+	const char *s = sc->s;
+
+	while (sc->i < sc->n) {
+		char c = s[sc->i];
+		int rc = 0;
+
+		if (c == '"' || c == '\'') {
+			rc = scan_string(sc);
+		} else if (c == '#' || (c == '/' && (s[sc->i + 1] == '/' ||
+						      s[sc->i + 1] == '*') &&
+					token_start(s, sc->i))) {
+			rc = scan_comment(sc);
+		} else {
+			sc->line += c == '\n';
+			scan_brace(sc, c);
+			sc->i++;
+		}
+		if (rc < 0)
+			return rc;
+	}
+	if (sc->depth > 0) {
+		int d = sc->depth <= CONFIG_TEXT_DEPTH ? sc->depth
+						       : CONFIG_TEXT_DEPTH;
+
+		return scan_fail(sc, sc->open_line[d - 1], "the '{' on this line"
+				 " has no matching '}'");
+	}
+	return 0;
+}
+
 int config_text_prepare(const char *path, const char *in, size_t n,
 			struct config_text *out, char *err, size_t errsize)
 {
-	int open_line[CONFIG_TEXT_DEPTH];
-	int depth = 0, line = 1, start_line;
-	char *s = malloc(n + 1);
-	size_t i = 0, start;
+	struct config_text_scan sc = {
+		.path = path, .n = n, .line = 1, .out = out, .err = err,
+		.errsize = errsize,
+	};
 
 	memset(out, 0, sizeof(*out));
-	if (!s) {
+	sc.s = malloc(n + 1);
+	if (!sc.s) {
 		snprintf(err, errsize, "%s: out of memory", path);
 		return -1;
 	}
-	memcpy(s, in, n);
-	s[n] = '\0';
-	if (memchr(s, '\0', n)) {
+	memcpy(sc.s, in, n);
+	sc.s[n] = '\0';
+	if (memchr(sc.s, '\0', n)) {
 		snprintf(err, errsize, "%s: contains a NUL byte: not a text file",
 			 path);
-		free(s);
+		free(sc.s);
 		return -1;
 	}
-	while (i < n) {
-		char c = s[i];
-
-		start = i;
-		start_line = line;
-		if (c == '\n') {
-			line++;
-			i++;
-		} else if (c == '"' || c == '\'') {
-			for (i++; i < n && s[i] != c; i++) {
-				if (s[i] == '\\' && i + 1 < n) {
-					if (s[i + 1] == '\n')
-						line++;
-					i++;
-				} else if (s[i] == '\n') {
-					line++;
-				}
-			}
-			if (i >= n) {
-				/* An earlier string that ran over a line break
-				 * took this quote as its end: the missing one
-				 * is there. */
-				if (out->multiline_quote_line)
-					start_line = out->multiline_quote_line;
-				snprintf(err, errsize,
-					 "%s:%d: premature end of file: the quote"
-					 " opened on this line is never closed",
-					 path, start_line);
-				free(s);
-				return -1;
-			}
-			if (line != start_line && !out->multiline_quote_line)
-				out->multiline_quote_line = start_line;
-			i++;
-		} else if (c == '#' ||
-			   (c == '/' && s[i + 1] == '/' && token_start(s, i))) {
-			while (i < n && s[i] != '\n')
-				i++;
-			blank(s, start, i);
-		} else if (c == '/' && s[i + 1] == '*' && token_start(s, i)) {
-			for (i += 2; i < n && !(s[i] == '*' && s[i + 1] == '/');
-			     i++)
-				if (s[i] == '\n')
-					line++;
-			if (i >= n) {
-				snprintf(err, errsize,
-					 "%s:%d: premature end of file: the comment"
-					 " opened on this line is never closed",
-					 path, start_line);
-				free(s);
-				return -1;
-			}
-			i += 2;
-			blank(s, start, i);
-		} else {
-			if (c == '{') {
-				if (depth < CONFIG_TEXT_DEPTH)
-					open_line[depth] = line;
-				depth++;
-			} else if (c == '}' && depth > 0) {
-				depth--;	/* a stray '}' is libconfuse's to report */
-			}
-			i++;
-		}
-	}
-	if (depth > 0) {
-		int at = open_line[depth <= CONFIG_TEXT_DEPTH ? depth - 1
-							      : CONFIG_TEXT_DEPTH - 1];
-
-		snprintf(err, errsize,
-			 "%s:%d: premature end of file: the '{' on this line"
-			 " has no matching '}'", path, at);
-		free(s);
+	if (scan(&sc) < 0) {
+		free(sc.s);
 		return -1;
 	}
-	out->text = s;
+	out->text = sc.s;
 	return 0;
 }
 
