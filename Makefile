@@ -38,7 +38,7 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-LIB_SRC   := $(sort $(filter-out gateway/main_%.c,$(wildcard gateway/*.c drivers/*.c)))
+LIB_SRC   := $(sort $(filter-out gateway/cli/main_smsgw.c gateway/daemon/main_smsgwd.c,$(wildcard gateway/*/*.c drivers/*.c)))
 SIM_SRC   := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -71,11 +71,11 @@ $(LIBA): $(LIB_OBJ)
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/smsgwd: $(BUILD)/obj/gateway/main_smsgwd.o $(LIBA)
+$(BUILD)/smsgwd: $(BUILD)/obj/gateway/daemon/main_smsgwd.o $(LIBA)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/smsgw: $(BUILD)/obj/gateway/main_smsgw.o $(LIBA)
+$(BUILD)/smsgw: $(BUILD)/obj/gateway/cli/main_smsgw.o $(LIBA)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
