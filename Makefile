@@ -52,7 +52,6 @@ SIM_SRC   := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZREG_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-regress)
@@ -120,7 +119,6 @@ $(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(L
 tests: $(PROGS) $(UNIT_BIN) $(FUZZREG_BIN)
 
 # ---- sanitizer build (ASan + UBSan) of the library and unit tests ----
-ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/obj/%.o)
 ASAN_UNIT    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
 ASAN_FUZZREG := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/asan/tests/%-regress)
 
