@@ -5,11 +5,12 @@
 #include "clockstep.h"
 #include "clock.h"
 #include "log.h"
-#include "store.h"
 
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 /* An absolute expiry no step will reach: only the cancel matters. 2^40 s
@@ -29,10 +30,13 @@ static int arm(struct clockstep *cs)
 void clockstep_handle(struct clockstep *cs, ssize_t n, int err)
 {
 	if (n < 0 && err == ECANCELED) {
+		time_t t = (time_t)(clock_real_ms() / 1000);
 		char now[40];
+		struct tm tm;
 
 		cs->steps++;
-		store_format_time(clock_real_ms(), now, sizeof(now));
+		gmtime_r(&t, &tm);
+		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		log_notice("clock: the wall clock was set (now %s);"
 			   " re-evaluating schedules", now);
 		/* The cancel state clears only by re-arming. */
