@@ -62,6 +62,44 @@ int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
 /*
+ * Group commit. Outcomes that arrive in one loop turn (sent, failed,
+ * status reports, inbound messages) share one transaction and so one
+ * fsync: store_batch_begin() opens the turn's batch on the first write
+ * (BEGIN IMMEDIATE) and a savepoint for the caller; store_batch_commit()
+ * releases the savepoint and queues d, which runs once the batch is
+ * durable (rc 0) or did not commit (rc -EIO). The batch commits from a
+ * deferred call at the end of the turn. What may only follow a durable
+ * write (an acknowledgement to the modem, a hook, the next send) goes in
+ * d's callback, never after store_batch_commit() itself.
+ *
+ * A plain store_begin() while a batch is open joins it, and its
+ * store_commit() commits the batch there and then, so store_commit()
+ * returning 0 still means durable. Without a loop (store_batch_attach
+ * not called: the CLI, tests) a batch is a plain transaction and d runs
+ * at its commit.
+ */
+struct loop;
+struct store_done;
+typedef void (*store_done_cb)(struct store_done *d, int rc);
+struct store_done {
+	store_done_cb cb;
+	void *ud;
+	struct store_done *next;
+	int rc;
+	bool queued;
+};
+void store_done_init(struct store_done *d, store_done_cb cb, void *ud);
+void store_batch_attach(struct store *st, struct loop *loop);
+int store_batch_begin(struct store *st);
+/* 0 or -EIO (the caller's writes are undone and d is not queued). */
+int store_batch_commit(struct store *st, struct store_done *d);
+/* Queues d after the open transaction, or for the next turn if none. */
+void store_after_commit(struct store *st, struct store_done *d);
+/* Commits an open batch now and runs what waited on it (shutdown). */
+int store_batch_flush(struct store *st);
+bool store_in_transaction(const struct store *st);
+
+/*
  * A cached prepared statement for sql, reset and with bindings cleared. The
  * sql must be a string literal (its address is the cache key). NULL on a
  * preparation error (logged).

@@ -281,6 +281,8 @@ static int start_subsystems(struct daemon *d)
 	char err[1024];
 	int rc;
 
+	/* Group commit: outcomes of one loop turn share one transaction. */
+	store_batch_attach(d->store, d->loop);
 	rc = sim_registry_init(&d->reg, d->cfg, d->store);
 	if (rc < 0)
 		return rc;
@@ -343,6 +345,10 @@ static int start(struct daemon *d)
 
 static void stop_subsystems(struct daemon *d)
 {
+	/* The open batch commits, and what waited on it (acks, events)
+	 * runs while the modems and hooks are still there. */
+	if (d->store)
+		store_batch_flush(d->store);
 	spool_free(d->spool);
 	d->spool = NULL;
 	clockstep_stop(&d->clockstep);

@@ -186,6 +186,11 @@ struct inbound_rx {
 	struct inbound_msg m;
 	struct inbound_after after;
 	bool delivered;
+	/* Group commit: acknowledged once the turn's batch is durable. */
+	struct store_done done;
+	struct inbound *ib;
+	struct modem_ack *ack;
+	int64_t now;
 };
 
 static int fragment(struct inbound *ib, struct inbound_rx *rx,
@@ -274,6 +279,26 @@ static void rx_free(struct inbound_rx *rx)
 	free(rx);
 }
 
+static void rx_committed(struct store_done *d, int rc)
+{
+	struct inbound_rx *rx = d->ud;
+	struct inbound *ib = rx->ib;
+
+	if (rc < 0) {
+		/* Not committed: leave it with the modem, which hands it
+		 * again (from SIM storage, or the network without an ack). */
+		log_error("inbound: message on %s not stored; left in the modem",
+			  rx->m.sim ? rx->m.sim->name : "?");
+		rx_free(rx);
+		return;
+	}
+	ib->ack(rx->ack);
+	if (rx->delivered)
+		after_commit(ib, &rx->m, &rx->after);
+	arm_reassembly_timer(ib, rx->now);
+	rx_free(rx);
+}
+
 void inbound_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
 		 struct modem_ack *ack)
 {
@@ -281,39 +306,70 @@ void inbound_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
 	int64_t now = store_now_ms();
 	int rc = -ENOMEM;
 
-	if (rx && store_begin(ib->store) == 0) {
+	/* In the turn's batch; the modem's +CNMA or delete follows the
+	 * commit (rx_committed), never precedes it. */
+	if (rx && store_batch_begin(ib->store) == 0) {
+		rx->ib = ib;
+		rx->ack = ack;
+		rx->now = now;
+		store_done_init(&rx->done, rx_committed, rx);
 		rc = receive(ib, sim, pdu_hex, now, rx);
 		if (rc < 0)
 			store_rollback(ib->store);
 		else
-			rc = store_commit(ib->store);
+			rc = store_batch_commit(ib->store, &rx->done);
 	}
 	if (rc < 0) {
-		/* Not committed: leave it with the modem, which hands it again
-		 * (from SIM storage, or the network without an ack). */
 		log_error("inbound: message on %s not stored; left in the modem",
 			  sim->name);
 		if (rx)
 			rx_free(rx);
-		return;
 	}
-	ib->ack(ack);
-	if (rx->delivered)
-		after_commit(ib, &rx->m, &rx->after);
-	arm_reassembly_timer(ib, now);
-	rx_free(rx);
+}
+
+struct report_rx {
+	struct store_done done;
+	struct inbound *ib;
+	struct modem_ack *ack;
+};
+
+static void report_committed(struct store_done *d, int rc)
+{
+	struct report_rx *r = d->ud;
+
+	if (rc < 0)
+		log_error("inbound: a status report not committed; left in "
+			  "the modem");
+	else
+		r->ib->ack(r->ack);
+	free(r);
 }
 
 void inbound_status_report(struct inbound *ib, struct sim *sim,
 			   const char *pdu_hex, struct modem_ack *ack)
 {
-	/* Malformed reports are logged and dropped: asking for them again
-	 * would not make them better. */
-	if (outbound_status_report(ib->ob, sim, pdu_hex) == -EIO) {
+	struct report_rx *r = calloc(1, sizeof(*r));
+
+	if (!r || store_batch_begin(ib->store) < 0) {
 		log_error("inbound: status report on %s not stored", sim->name);
+		free(r);
 		return;
 	}
-	ib->ack(ack);
+	/* Malformed reports are logged and dropped (and acknowledged):
+	 * asking for them again would not make them better. */
+	if (outbound_status_report(ib->ob, sim, pdu_hex) == -EIO) {
+		store_rollback(ib->store);
+		log_error("inbound: status report on %s not stored", sim->name);
+		free(r);
+		return;
+	}
+	r->ib = ib;
+	r->ack = ack;
+	store_done_init(&r->done, report_committed, r);
+	if (store_batch_commit(ib->store, &r->done) < 0) {
+		log_error("inbound: status report on %s not stored", sim->name);
+		free(r);
+	}
 }
 
 /* ---- reassembly timeouts ---- */

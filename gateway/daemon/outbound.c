@@ -28,6 +28,42 @@ int64_t ob_now(const struct outbound *ob)
 	return clock_now_ms();
 }
 
+/* An event held until the transaction that wrote its state is durable. */
+struct ob_held_event {
+	struct store_done done;
+	struct outbound *ob;
+	int64_t id;
+	char *event, *recipient, *body, *sim, *state, *error;
+};
+
+static void held_event_free(struct ob_held_event *h)
+{
+	free(h->event);
+	free(h->recipient);
+	free(h->body);
+	free(h->sim);
+	free(h->state);
+	free(h->error);
+	free(h);
+}
+
+static void on_held_event(struct store_done *d, int rc)
+{
+	struct ob_held_event *h = d->ud;
+	struct outbound_event e = {
+		.event = h->event, .id = h->id, .recipient = h->recipient,
+		.body = h->body, .sim = h->sim, .state = h->state,
+		.error = h->error,
+	};
+
+	if (rc < 0)
+		log_error("outbound: %s of message %lld not committed; no event",
+			  h->event, (long long)h->id);
+	else if (h->ob->listener)
+		h->ob->listener(&e, h->ob->listener_ud);
+	held_event_free(h);
+}
+
 void ob_emit(struct outbound *ob, const char *event, int64_t id,
 	     const char *recipient, const char *body, const struct sim *sim,
 	     const char *state, const char *error)
@@ -36,9 +72,31 @@ void ob_emit(struct outbound *ob, const char *event, int64_t id,
 		.event = event, .id = id, .recipient = recipient, .body = body,
 		.sim = sim ? sim->name : NULL, .state = state, .error = error,
 	};
+	struct ob_held_event *h;
 
-	if (ob->listener)
+	if (!ob->listener)
+		return;
+	if (!store_in_transaction(ob->store)) {
 		ob->listener(&e, ob->listener_ud);
+		return;
+	}
+	/* Hooks and notifications follow the commit (group commit). */
+	h = calloc(1, sizeof(*h));
+	if (!h || !(h->event = strdup(event)) ||
+	    (recipient && !(h->recipient = strdup(recipient))) ||
+	    (body && !(h->body = strdup(body))) ||
+	    (e.sim && !(h->sim = strdup(e.sim))) ||
+	    (state && !(h->state = strdup(state))) ||
+	    (error && !(h->error = strdup(error)))) {
+		log_error("outbound: out of memory holding a %s event", event);
+		if (h)
+			held_event_free(h);
+		return;
+	}
+	h->ob = ob;
+	h->id = id;
+	store_done_init(&h->done, on_held_event, h);
+	store_after_commit(ob->store, &h->done);
 }
 
 static bool any_default_pool(const struct outbound *ob)
@@ -283,22 +341,21 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 
 	if (!claimable(os, now))
 		return false;
-	/* The claim and the SIM's busy row: one commit, one fsync; the PDU
-	 * goes out only once it is durable. */
-	if (store_begin(ob->store) < 0)
+	/* The claim and the SIM's busy row: in the turn's batch (one commit
+	 * for every SIM claiming now); the PDU goes out only once it is
+	 * durable (ob_after_commit). */
+	if (store_batch_begin(ob->store) < 0)
 		return false;
 	rc = ob_claim(os, now);
-	if (store_commit(ob->store) < 0) {
+	os->after = OB_AFTER_START;
+	if (store_batch_commit(ob->store, rc > 0 ? &os->done : NULL) < 0) {
 		log_error("outbound: cannot commit a claim on %s",
 			  os->sim->name);
 		if (rc > 0)
 			ob_unclaim(os);
 		return false;
 	}
-	if (rc <= 0)
-		return false;
-	ob_send_start(os);
-	return true;
+	return rc > 0;
 }
 
 static int compare_load(const void *a, const void *b)
@@ -450,6 +507,8 @@ int outbound_new(struct loop *loop, struct store *store,
 	for (size_t i = 0; i < reg->nsims; i++) {
 		ob->sims[i].ob = ob;
 		ob->sims[i].sim = &reg->sims[i];
+		store_done_init(&ob->sims[i].done, ob_after_commit,
+				&ob->sims[i]);
 		reg->sims[i].outbound = &ob->sims[i];
 		usage_key(&ob->sims[i]);
 	}

@@ -9,6 +9,7 @@
 #include "outbound.h"
 #include "quiet.h"
 #include "sms.h"
+#include "store.h"
 #include "store_outbox.h"
 
 /* Per-SIM outbound state, hung on sim->outbound. */
@@ -26,6 +27,15 @@ struct ob_sim {
 	struct outbox_msg msg;
 	struct sms_encoded enc;
 	int part;		/* index of the part in flight */
+
+	/* Group commit: what this SIM does once the turn's batch is durable
+	 * (the next part, the next message, the "sent" event). */
+	struct store_done done;
+	enum { OB_AFTER_START, OB_AFTER_PART, OB_AFTER_SENT } after;
+	bool after_next;	/* OB_AFTER_SENT: a next message was claimed */
+	int64_t sent_id;
+	char sent_recipient[32];
+	char *sent_body;
 };
 
 struct outbound {
@@ -48,6 +58,9 @@ struct outbound {
 	outbound_event_fn listener;
 	void *listener_ud;
 };
+
+/* outbound_send.c: the SIM's next step once its batch is durable. */
+void ob_after_commit(struct store_done *d, int rc);
 
 /* outbound.c */
 int64_t ob_now(const struct outbound *ob);

@@ -12,6 +12,7 @@
 #include "sim.h"
 #include "store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,28 +305,75 @@ static void classified(struct ob_sim *os, const struct modem_send_result *r,
 	}
 }
 
-/* The last part went out (the caller's transaction is open). */
+/* The last part went out (the caller's batch is open). */
 static void sent_and_next(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
 	struct ob_sent done;
-	bool next = finish_sent(os, now, &done);
 
-	if (store_commit(ob->store) < 0) {
-		/* Disk trouble: the row stays "sending" and becomes
-		 * "unknown" at the next start; nothing more goes out now. */
-		log_error("outbound: cannot commit message %lld as sent",
-			  (long long)done.id);
-		if (next)
+	os->after_next = finish_sent(os, now, &done);
+	os->after = OB_AFTER_SENT;
+	os->sent_id = done.id;
+	snprintf(os->sent_recipient, sizeof(os->sent_recipient), "%s",
+		 done.recipient);
+	os->sent_body = done.body;
+	if (store_batch_commit(ob->store, &os->done) < 0)
+		ob_after_commit(&os->done, -EIO);
+}
+
+/*
+ * Group commit: the turn's batch holding this SIM's write is durable (rc
+ * 0) or not (-EIO). Only now is a message "sent" to the world (its
+ * event), the next part or the next claimed message goes out.
+ */
+void ob_after_commit(struct store_done *d, int rc)
+{
+	struct ob_sim *os = d->ud;
+	struct outbound *ob = os->ob;
+	char *body;
+
+	switch (os->after) {
+	case OB_AFTER_START:
+		if (rc < 0) {
+			log_error("outbound: cannot commit a claim on %s",
+				  os->sim->name);
 			ob_unclaim(os);
-		free(done.body);
+			return;
+		}
+		ob_send_start(os);
+		return;
+	case OB_AFTER_PART:
+		if (rc < 0) {
+			/* The part is out but not recorded: as a send with
+			 * no answer, the message's outcome is unknown. */
+			unknown_message(os, "a part went out but could not be "
+					"recorded", ob_now(ob));
+			release(os, ob_now(ob));
+			return;
+		}
+		send_part(os);
+		return;
+	case OB_AFTER_SENT:
+		body = os->sent_body;
+		os->sent_body = NULL;
+		if (rc < 0) {
+			/* Disk trouble: the row stays "sending" and becomes
+			 * "unknown" at the next start; nothing more goes out
+			 * now. */
+			log_error("outbound: cannot commit message %lld as sent",
+				  (long long)os->sent_id);
+			if (os->after_next)
+				ob_unclaim(os);
+			free(body);
+			return;
+		}
+		ob_emit(ob, "sent", os->sent_id, os->sent_recipient, body,
+			os->sim, "sent", NULL);
+		free(body);
+		if (os->after_next)
+			ob_send_start(os);
 		return;
 	}
-	ob_emit(ob, "sent", done.id, done.recipient, done.body, os->sim,
-		"sent", NULL);
-	free(done.body);
-	if (next)
-		ob_send_start(os);
 }
 
 static void on_part_sent(const struct modem_send_result *r, void *ud)
@@ -334,23 +382,36 @@ static void on_part_sent(const struct modem_send_result *r, void *ud)
 	struct outbound *ob = os->ob;
 	int64_t now = ob_now(ob);
 	char what[300];
+	bool batch;
 
-	switch (r->status) {
-	case MODEM_SEND_OK:
+	if (r->status == MODEM_SEND_OK) {
 		os->fail_streak = 0;
-		/* The last part, the sent state and the next claim: one
-		 * commit, so one fsync per single-part message. */
-		store_begin(ob->store);
+		/* The part, the sent state and the next claim go in this
+		 * turn's batch: one fsync for every modem that answered in
+		 * the same turn. */
+		if (store_batch_begin(ob->store) < 0) {
+			unknown_message(os, "the database refused the outcome",
+					now);
+			release(os, now);
+			return;
+		}
 		store_outbox_part_sent(ob->store, &os->msg, os->sim->id,
 				       os->usage_key, os->part + 1, r->mr, now);
 		ob_count_part(os, now);
 		if (++os->part < os->enc.nparts) {
-			store_commit(ob->store);
-			send_part(os);
+			os->after = OB_AFTER_PART;
+			if (store_batch_commit(ob->store, &os->done) < 0)
+				ob_after_commit(&os->done, -EIO);
 			return;
 		}
 		sent_and_next(os, now);
 		return;
+	}
+	/* A failure's rows, its event and the SIM's row: in the batch too. */
+	batch = store_batch_begin(ob->store) == 0;
+	switch (r->status) {
+	case MODEM_SEND_OK:
+		break;
 	case MODEM_SEND_CMS_ERROR:
 	case MODEM_SEND_CME_ERROR:
 		classified(os, r, now);
@@ -370,4 +431,7 @@ static void on_part_sent(const struct modem_send_result *r, void *ud)
 		break;
 	}
 	release(os, now);
+	if (batch && store_batch_commit(ob->store, NULL) < 0)
+		log_error("outbound: the outcome of message on %s not committed",
+			  os->sim->name);
 }

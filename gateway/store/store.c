@@ -7,6 +7,7 @@
 #include "store_schema.h"
 #include "fsutil.h"
 #include "log.h"
+#include "loop.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -26,6 +27,15 @@ struct store {
 	sqlite3 *db;
 	bool readonly;
 	int depth;		/* store_begin() nesting */
+	/* Group commit (store_batch_begin): the loop turn's transaction is
+	 * open; every level inside it is a savepoint. */
+	bool batch;
+	bool join;		/* a plain store_begin() joined the batch at the
+				   top: its commit commits the batch now */
+	struct loop *loop;
+	struct loop_deferred flush_def, ready_def;
+	struct store_done *pending, **pending_tail;	/* wait for COMMIT */
+	struct store_done *ready, **ready_tail;		/* committed, to run */
 	struct store_stmt cache[STORE_STMT_CACHE];
 	size_t ncache;
 };
@@ -143,6 +153,8 @@ int store_open(const char *path, unsigned flags, struct store **out,
 		snprintf(err, errsize, "%s: out of memory", path);
 		return -ENOMEM;
 	}
+	st->pending_tail = &st->pending;
+	st->ready_tail = &st->ready;
 	st->readonly = flags & STORE_OPEN_READONLY;
 	if (st->readonly)
 		oflags |= SQLITE_OPEN_READONLY;
@@ -179,9 +191,14 @@ void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	store_batch_flush(st);
+	if (st->loop) {
+		loop_deferred_cancel(&st->flush_def);
+		loop_deferred_cancel(&st->ready_def);
+	}
 	for (size_t i = 0; i < st->ncache; i++)
 		sqlite3_finalize(st->cache[i].stmt);
-	if (st->depth)
+	if (st->depth || st->batch)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	sqlite3_close_v2(st->db);
 	free(st);
@@ -234,16 +251,174 @@ static int run_cached(struct store *st, const char *sql)
 	return s ? store_step_done(st, s) : -EIO;
 }
 
+/* ---- completions (group commit) ---- */
+
+static void done_append(struct store_done ***tail, struct store_done *d)
+{
+	d->next = NULL;
+	**tail = d;
+	*tail = &d->next;
+}
+
+static void run_ready(struct store *st)
+{
+	while (st->ready) {
+		struct store_done *d = st->ready;
+
+		st->ready = d->next;
+		if (!st->ready)
+			st->ready_tail = &st->ready;
+		d->next = NULL;
+		d->queued = false;
+		d->cb(d, d->rc);
+	}
+}
+
+/* The outermost transaction ended with rc: what waited on it may run. */
+static void pending_done(struct store *st, int rc, bool now)
+{
+	while (st->pending) {
+		struct store_done *d = st->pending;
+
+		st->pending = d->next;
+		d->rc = rc;
+		done_append(&st->ready_tail, d);
+	}
+	st->pending_tail = &st->pending;
+	if (now)
+		run_ready(st);
+	else if (st->ready && st->loop)
+		loop_defer(&st->ready_def);
+}
+
+static int commit_top(struct store *st)
+{
+	int rc = 0;
+
+	if (run_cached(st, "COMMIT") < 0) {
+		exec(st, "ROLLBACK", NULL, 0);
+		rc = -EIO;
+	}
+	return rc;
+}
+
+/* Commits the turn's batch; its completions run at once when now. */
+static int batch_commit(struct store *st, bool now)
+{
+	int rc;
+
+	st->batch = false;
+	st->join = false;
+	rc = commit_top(st);
+	if (rc < 0)
+		log_error("store: the batch of this loop turn did not commit");
+	pending_done(st, rc, now);
+	return rc;
+}
+
+static void on_flush(struct loop_deferred *d, void *ud)
+{
+	struct store *st = ud;
+
+	(void)d;
+	if (st->batch && st->depth > 0) {
+		/* Someone's transaction spans turns: commit after it. */
+		loop_defer(&st->flush_def);
+		return;
+	}
+	store_batch_flush(st);
+}
+
+static void on_ready(struct loop_deferred *d, void *ud)
+{
+	(void)d;
+	run_ready(ud);
+}
+
+void store_batch_attach(struct store *st, struct loop *loop)
+{
+	st->loop = loop;
+	loop_deferred_init(loop, &st->flush_def, on_flush, st);
+	loop_deferred_init(loop, &st->ready_def, on_ready, st);
+}
+
+void store_done_init(struct store_done *d, store_done_cb cb, void *ud)
+{
+	*d = (struct store_done){ .cb = cb, .ud = ud };
+}
+
+void store_after_commit(struct store *st, struct store_done *d)
+{
+	if (d->queued)
+		return;
+	d->queued = true;
+	if (st->depth > 0 || st->batch) {
+		done_append(&st->pending_tail, d);
+		return;
+	}
+	d->rc = 0;
+	done_append(&st->ready_tail, d);
+	if (st->loop)
+		loop_defer(&st->ready_def);
+	else
+		run_ready(st);
+}
+
+int store_batch_begin(struct store *st)
+{
+	if (!st->loop || (st->depth > 0 && !st->batch))
+		return store_begin(st);
+	if (!st->batch) {
+		if (run_cached(st, "BEGIN IMMEDIATE") < 0)
+			return -EIO;
+		st->batch = true;
+		loop_defer(&st->flush_def);
+	}
+	if (run_cached(st, "SAVEPOINT nested") < 0)
+		return -EIO;
+	st->depth++;
+	return 0;
+}
+
+int store_batch_commit(struct store *st, struct store_done *d)
+{
+	int rc = store_commit(st);
+
+	if (rc == 0 && d)
+		store_after_commit(st, d);
+	return rc;
+}
+
+int store_batch_flush(struct store *st)
+{
+	int rc = 0;
+
+	if (st->batch && st->depth == 0)
+		rc = batch_commit(st, true);
+	run_ready(st);
+	return rc;
+}
+
+bool store_in_transaction(const struct store *st)
+{
+	return st->depth > 0 || st->batch;
+}
+
 /*
  * The outermost level is BEGIN IMMEDIATE ... COMMIT; inner levels are
  * savepoints, so an inner failure (a claim that could not load its row)
- * undoes only itself and the caller's own writes still commit.
+ * undoes only itself and the caller's own writes still commit. While a
+ * batch is open every level is a savepoint in it; a plain transaction
+ * that joins it at the top commits the batch with its own commit, so
+ * store_commit() still means durable.
  */
 int store_begin(struct store *st)
 {
-	if (st->depth > 0) {
+	if (st->depth > 0 || st->batch) {
 		if (run_cached(st, "SAVEPOINT nested") < 0)
 			return -EIO;
+		if (st->batch && st->depth == 0)
+			st->join = true;
 		st->depth++;
 		return 0;
 	}
@@ -255,28 +430,39 @@ int store_begin(struct store *st)
 
 int store_commit(struct store *st)
 {
+	int rc;
+
 	if (st->depth == 0)
 		return -EINVAL;
-	if (--st->depth > 0)
-		return run_cached(st, "RELEASE nested");
-	if (run_cached(st, "COMMIT") < 0) {
-		exec(st, "ROLLBACK", NULL, 0);
-		return -EIO;
+	if (--st->depth > 0 || st->batch) {
+		if (run_cached(st, "RELEASE nested") < 0) {
+			run_cached(st, "ROLLBACK TO nested");
+			run_cached(st, "RELEASE nested");
+			return -EIO;
+		}
+		if (st->batch && st->depth == 0 && st->join)
+			return batch_commit(st, false);
+		return 0;
 	}
-	return 0;
+	rc = commit_top(st);
+	pending_done(st, rc, false);
+	return rc;
 }
 
 void store_rollback(struct store *st)
 {
 	if (st->depth == 0)
 		return;
-	if (--st->depth > 0) {
+	if (--st->depth > 0 || st->batch) {
 		/* Back to the savepoint, then leave it: the outer levels go on. */
 		run_cached(st, "ROLLBACK TO nested");
 		run_cached(st, "RELEASE nested");
+		if (st->depth == 0)
+			st->join = false;
 		return;
 	}
 	exec(st, "ROLLBACK", NULL, 0);
+	pending_done(st, -EIO, false);
 }
 
 int64_t store_now_ms(void)
