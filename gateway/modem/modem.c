@@ -451,7 +451,7 @@ int modem_new(struct loop *loop, struct store *store,
 	m->mcfg = mcfg;
 	m->listener = *listener;
 	m->receive = mcfg->receive;
-	m->ino_fd = m->ino_wd = -1;
+	fswatch_sub_init(&m->ino_sub, NULL, m);
 	snprintf(m->source, sizeof(m->source), "modem %s", mcfg->name);
 	rc = modem_find_sims(m);
 	if (rc == 0)

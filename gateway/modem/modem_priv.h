@@ -15,6 +15,7 @@
 #include "at_chat.h"
 #include "at_trace.h"
 #include "driver.h"
+#include "fswatch.h"
 #include "loop.h"
 #include "modem.h"
 #include "modem_logic.h"
@@ -193,10 +194,9 @@ struct modem {
 	uint64_t echoes;		/* the chat's echo count when ready */
 	bool sent_since_note;		/* a PDU (may be echoed) since */
 
-	/* inotify on the directory that holds the device (modem_watch.c) */
-	int ino_fd;
-	int ino_wd;
-	struct loop_watch ino_watch;
+	/* inotify on the directory that holds the device (modem_watch.c),
+	 * through the daemon's one shared instance (fswatch.h) */
+	struct fswatch_sub ino_sub;
 	char watch_dir[PATH_MAX];
 	char watch_name[NAME_MAX + 1];	/* the component awaited there */
 };

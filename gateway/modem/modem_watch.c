@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <stdio.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -53,11 +54,14 @@ static void modem_watch_split(const char *path, char *dir, size_t dsize,
 	modem_watch_copy(name, nsize, slash + 1, strlen(slash + 1));
 }
 
+static void modem_watch_cb(struct fswatch_sub *sub, uint32_t mask,
+			   const char *name, void *ud);
+
 /* Watches the deepest existing directory on the way to the device. */
 static void modem_watch_arm(struct modem *m)
 {
 	char path[PATH_MAX], dir[PATH_MAX], name[NAME_MAX + 1];
-	int wd;
+	int rc;
 
 	snprintf(path, sizeof(path), "%s", m->mcfg->device);
 	for (;;) {
@@ -67,16 +71,16 @@ static void modem_watch_arm(struct modem *m)
 			break;
 		snprintf(path, sizeof(path), "%s", dir);
 	}
-	if (m->ino_wd >= 0 && strcmp(dir, m->watch_dir) == 0) {
+	if (fswatch_active(&m->ino_sub) && strcmp(dir, m->watch_dir) == 0) {
 		snprintf(m->watch_name, sizeof(m->watch_name), "%s", name);
 		return;
 	}
-	if (m->ino_wd >= 0)
-		inotify_rm_watch(m->ino_fd, m->ino_wd);
-	wd = inotify_add_watch(m->ino_fd, dir, MODEM_WATCH_MASK);
-	m->ino_wd = wd;
-	if (wd < 0) {
-		log_warn("%s: inotify on %s: %m", m->source, dir);
+	/* One inotify instance for the daemon: 128 modems each with their
+	 * own hit fs.inotify.max_user_instances (128 by default). */
+	rc = fswatch_add(m->loop, &m->ino_sub, dir, MODEM_WATCH_MASK);
+	if (rc < 0) {
+		log_warn("%s: inotify on %s: %s", m->source, dir,
+			 strerror(-rc));
 		return;
 	}
 	snprintf(m->watch_dir, sizeof(m->watch_dir), "%s", dir);
@@ -101,59 +105,32 @@ static void modem_watch_changed(struct modem *m)
 	}
 }
 
-static void modem_watch_cb(struct loop_watch *w, uint32_t events, void *ud)
+static void modem_watch_cb(struct fswatch_sub *sub, uint32_t mask,
+			   const char *name, void *ud)
 {
-	char buf[4096]
-		__attribute__((aligned(__alignof__(struct inotify_event))));
 	struct modem *m = ud;
-	bool rearm = false, hit = false;
-	ssize_t n;
+	bool rearm, hit;
 
-	(void)w;
-	(void)events;
-	while ((n = read(m->ino_fd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			const struct inotify_event *ev = (const void *)p;
-
-			p += sizeof(*ev) + ev->len;
-			if (ev->wd != m->ino_wd)
-				continue;
-			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF |
-					IN_IGNORED))
-				rearm = true;
-			if (ev->len && strcmp(ev->name, m->watch_name) == 0)
-				hit = true;
-		}
-	}
+	(void)sub;
+	rearm = mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED |
+			IN_Q_OVERFLOW);
+	hit = name && strcmp(name, m->watch_name) == 0;
 	if (!rearm && !hit)
 		return;
+	if (rearm)
+		fswatch_rm(&m->ino_sub);
 	modem_watch_arm(m);
 	modem_watch_changed(m);
 }
 
 int modem_watch_start(struct modem *m)
 {
-	int rc;
-
-	m->ino_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	if (m->ino_fd < 0)
-		return -errno;
-	rc = loop_watch_add(m->loop, &m->ino_watch, m->ino_fd, EPOLLIN,
-			    modem_watch_cb, m);
-	if (rc < 0) {
-		close(m->ino_fd);
-		m->ino_fd = -1;
-		return rc;
-	}
+	fswatch_sub_init(&m->ino_sub, modem_watch_cb, m);
 	modem_watch_arm(m);
-	return m->ino_wd >= 0 ? 0 : -errno;
+	return fswatch_active(&m->ino_sub) ? 0 : -ENOSPC;
 }
 
 void modem_watch_stop(struct modem *m)
 {
-	if (m->ino_fd < 0)
-		return;
-	loop_watch_del(&m->ino_watch);
-	close(m->ino_fd);
-	m->ino_fd = m->ino_wd = -1;
+	fswatch_rm(&m->ino_sub);
 }

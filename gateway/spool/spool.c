@@ -114,27 +114,19 @@ static int64_t on_rescan(struct loop_timer *t, void *ud)
 	return LOOP_TIMER_DONE;
 }
 
-static void on_inotify(struct loop_watch *w, uint32_t events, void *ud)
+static void on_inotify(struct fswatch_sub *sub, uint32_t mask,
+		       const char *name, void *ud)
 {
 	struct spool *sp = ud;
-	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
-	ssize_t n;
 
-	(void)w;
-	(void)events;
-	while ((n = read(sp->inotify_fd, buf, sizeof(buf))) > 0) {
-		for (char *p = buf; p < buf + n;) {
-			struct inotify_event *ev = (struct inotify_event *)p;
-
-			if (ev->mask & IN_Q_OVERFLOW) {
-				log_warn("spool: inotify overflow; rescanning");
-				free_queue(sp);
-				scan_outgoing(sp);
-			} else if (ev->len && !(ev->mask & IN_ISDIR)) {
-				queue_name(sp, ev->name);
-			}
-			p += sizeof(*ev) + ev->len;
-		}
+	(void)sub;
+	if (mask & IN_Q_OVERFLOW) {
+		log_warn("spool: inotify overflow; rescanning");
+		free_queue(sp);
+		scan_outgoing(sp);
+	} else if (name && !(mask & IN_ISDIR) &&
+		   (mask & (IN_CLOSE_WRITE | IN_MOVED_TO))) {
+		queue_name(sp, name);
 	}
 }
 
@@ -214,26 +206,22 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 	sp->reg = reg;
 	sp->accepted = accepted;
 	sp->accepted_ud = ud;
-	sp->outgoing_fd = sp->active_fd = sp->rejected_fd = sp->inotify_fd = -1;
+	sp->outgoing_fd = sp->active_fd = sp->rejected_fd = -1;
+	fswatch_sub_init(&sp->ino, on_inotify, sp);
 	loop_deferred_init(loop, &sp->work, work, sp);
 	loop_timer_init(loop, &sp->rescan, on_rescan, sp);
 	if ((rc = open_dir(cfg->spool, "outgoing", &sp->outgoing_fd)) < 0 ||
 	    (rc = open_dir(cfg->spool, "active", &sp->active_fd)) < 0 ||
 	    (rc = open_dir(cfg->spool, "rejected", &sp->rejected_fd)) < 0)
 		goto fail;
-	sp->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	/* The daemon's one inotify instance, shared with the modems. */
 	snprintf(path, sizeof(path), "%s/outgoing", cfg->spool);
-	if (sp->inotify_fd < 0 ||
-	    inotify_add_watch(sp->inotify_fd, path,
-			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR) < 0) {
-		rc = -errno;
-		log_error("spool: cannot watch %s: %m", path);
+	rc = fswatch_add(loop, &sp->ino, path,
+			 IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR);
+	if (rc < 0) {
+		log_error("spool: cannot watch %s: %s", path, strerror(-rc));
 		goto fail;
 	}
-	rc = loop_watch_add(loop, &sp->watch, sp->inotify_fd, EPOLLIN,
-			    on_inotify, sp);
-	if (rc < 0)
-		goto fail;
 	/* Watch first, then scan: a file arriving in between is seen twice,
 	 * and the second look finds it gone. */
 	finish_active(sp);
@@ -249,10 +237,7 @@ void spool_free(struct spool *sp)
 {
 	if (!sp)
 		return;
-	if (sp->inotify_fd >= 0) {
-		loop_watch_del(&sp->watch);
-		close(sp->inotify_fd);
-	}
+	fswatch_rm(&sp->ino);
 	loop_deferred_cancel(&sp->work);
 	loop_timer_disarm(&sp->rescan);
 	free_queue(sp);

@@ -4,6 +4,7 @@
 #ifndef SMSGW_SPOOL_PRIV_H
 #define SMSGW_SPOOL_PRIV_H
 
+#include "fswatch.h"
 #include "loop.h"
 #include "spool.h"
 
@@ -21,8 +22,7 @@ struct spool {
 	void *accepted_ud;
 
 	int outgoing_fd, active_fd, rejected_fd;
-	int inotify_fd;
-	struct loop_watch watch;
+	struct fswatch_sub ino;	/* outgoing/, on the shared instance */
 	struct loop_deferred work;
 	struct loop_timer rescan;	/* files too fresh for the last scan */
 	struct spool_name *head, *tail;	/* names to look at */
