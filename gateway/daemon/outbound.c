@@ -347,7 +347,8 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 	if (store_batch_begin(ob->store) < 0)
 		return false;
 	rc = ob_claim(os, now);
-	os->after = OB_AFTER_START;
+	if (rc > 0)
+		os->after = OB_AFTER_START;
 	if (store_batch_commit(ob->store, rc > 0 ? &os->done : NULL) < 0) {
 		log_error("outbound: cannot commit a claim on %s",
 			  os->sim->name);

@@ -29,13 +29,10 @@ struct ob_sim {
 	int part;		/* index of the part in flight */
 
 	/* Group commit: what this SIM does once the turn's batch is durable
-	 * (the next part, the next message, the "sent" event). */
+	 * (the claimed message or the next part goes out). Queued only while
+	 * sim->sending, so one at a time. */
 	struct store_done done;
-	enum { OB_AFTER_START, OB_AFTER_PART, OB_AFTER_SENT } after;
-	bool after_next;	/* OB_AFTER_SENT: a next message was claimed */
-	int64_t sent_id;
-	char sent_recipient[32];
-	char *sent_body;
+	enum { OB_AFTER_START, OB_AFTER_PART } after;
 };
 
 struct outbound {

@@ -310,27 +310,34 @@ static void sent_and_next(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
 	struct ob_sent done;
+	bool next = finish_sent(os, now, &done);
 
-	os->after_next = finish_sent(os, now, &done);
-	os->after = OB_AFTER_SENT;
-	os->sent_id = done.id;
-	snprintf(os->sent_recipient, sizeof(os->sent_recipient), "%s",
-		 done.recipient);
-	os->sent_body = done.body;
-	if (store_batch_commit(ob->store, &os->done) < 0)
-		ob_after_commit(&os->done, -EIO);
+	/* Held by ob_emit until the batch is durable: a message is "sent"
+	 * to the world only after its commit. */
+	ob_emit(ob, "sent", done.id, done.recipient, done.body, os->sim,
+		"sent", NULL);
+	free(done.body);
+	if (next)
+		os->after = OB_AFTER_START;
+	if (store_batch_commit(ob->store, next ? &os->done : NULL) < 0) {
+		/* Disk trouble: the row stays "sending" and becomes "unknown"
+		 * at the next start; nothing more goes out now. */
+		log_error("outbound: cannot commit message %lld as sent",
+			  (long long)done.id);
+		if (next)
+			ob_unclaim(os);
+	}
 }
 
 /*
  * Group commit: the turn's batch holding this SIM's write is durable (rc
- * 0) or not (-EIO). Only now is a message "sent" to the world (its
- * event), the next part or the next claimed message goes out.
+ * 0) or not (-EIO). Only now does the claimed message or the next part
+ * go out.
  */
 void ob_after_commit(struct store_done *d, int rc)
 {
 	struct ob_sim *os = d->ud;
 	struct outbound *ob = os->ob;
-	char *body;
 
 	switch (os->after) {
 	case OB_AFTER_START:
@@ -352,26 +359,6 @@ void ob_after_commit(struct store_done *d, int rc)
 			return;
 		}
 		send_part(os);
-		return;
-	case OB_AFTER_SENT:
-		body = os->sent_body;
-		os->sent_body = NULL;
-		if (rc < 0) {
-			/* Disk trouble: the row stays "sending" and becomes
-			 * "unknown" at the next start; nothing more goes out
-			 * now. */
-			log_error("outbound: cannot commit message %lld as sent",
-				  (long long)os->sent_id);
-			if (os->after_next)
-				ob_unclaim(os);
-			free(body);
-			return;
-		}
-		ob_emit(ob, "sent", os->sent_id, os->sent_recipient, body,
-			os->sim, "sent", NULL);
-		free(body);
-		if (os->after_next)
-			ob_send_start(os);
 		return;
 	}
 }

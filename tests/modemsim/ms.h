@@ -36,7 +36,7 @@
 #include "sms.h"
 #include "ms_store.h"
 
-#define MS_MODEMS_MAX 64
+#define MS_MODEMS_MAX 256
 #define MS_SLOTS_MAX 4
 #define MS_LINE_MAX 2048	/* one command line, or a PDU / text body */
 #define MS_BACKLOG_MAX 8192	/* input held while a command runs */
