@@ -62,4 +62,17 @@ def the_spool_still_sees_new_files():
     wait_for(lambda: sim.messages(dest="+15559990000"), 30, "the late file")
 
 
+@t.test
+def udev_keeps_every_known_modem_awake():
+    import re
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    rules = open(os.path.join(root, "udev", "90-smsgw.rules")).read()
+    named = set(re.findall(r'ATTRS\{idVendor\}=="([0-9a-f]{4})"', rules))
+    awake = [l for l in rules.splitlines()
+             if 'ATTR{power/control}="on"' in l and not l.startswith("#")]
+    assert len(awake) == 1, awake
+    ids = set(re.search(r'ATTR\{idVendor\}=="([^"]+)"', awake[0]).group(1).split("|"))
+    assert named and named == ids, (named, ids)
+
+
 t.done()
