@@ -38,6 +38,10 @@ struct config_modem {
 	size_t ninit;
 	bool receive;		/* read inbound SMS from this modem */
 	int64_t health_interval_ms;	/* +CSQ/+CREG/+COPS refresh */
+	/* AT+CMMS during a burst (TS 27.005 §3.5.6): auto (when AT+CMMS=?
+	 * lists it), yes (try it without asking), no. */
+	enum { CONFIG_KEEP_LINK_AUTO, CONFIG_KEEP_LINK_YES,
+	       CONFIG_KEEP_LINK_NO } keep_link;
 	struct config_sim *sims;
 	size_t nsims;
 };

@@ -122,6 +122,7 @@ static cfg_opt_t modem_opts[] = {
 	CFG_STR_LIST("init", "{}", CFGF_NONE),
 	CFG_BOOL("receive", cfg_true, CFGF_NONE),
 	STR("health_interval", "30s"),
+	STR("keep_link", "auto"),
 	CFG_SEC("sim", sim_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
@@ -281,6 +282,11 @@ static void convert_modem(cfg_t *m, struct config_modem *out)
 	out->init = dup_list(m, "init", &out->ninit);
 	out->receive = cfg_getbool(m, "receive");
 	out->health_interval_ms = duration(m, "health_interval");
+	out->keep_link = !strcmp(cfg_getstr(m, "keep_link"), "yes")
+				 ? CONFIG_KEEP_LINK_YES
+			 : !strcmp(cfg_getstr(m, "keep_link"), "no")
+				 ? CONFIG_KEEP_LINK_NO
+				 : CONFIG_KEEP_LINK_AUTO;
 	/* A modem without sim sections has one SIM, slot "1". */
 	out->nsims = nsims ? nsims : 1;
 	out->sims = calloc(out->nsims, sizeof(*out->sims));

@@ -225,6 +225,12 @@ static const char *check_driver(const char *s)
 	return msg;
 }
 
+static const char *check_keep_link(const char *s)
+{
+	return !strcmp(s, "auto") || !strcmp(s, "yes") || !strcmp(s, "no")
+		       ? NULL : "must be auto, yes or no";
+}
+
 static const char *check_pin(const char *s)
 {
 	return all_digits(s, 4, 8) ? NULL : "must be 4 to 8 digits";
@@ -334,6 +340,7 @@ static const struct {
 	{ "log_level", check_level },	 { "timezone", check_timezone },
 	{ "quiet_hours", check_quiet_hours },
 	{ "device", check_path },	 { "driver", check_driver },
+	{ "keep_link", check_keep_link },
 	{ "pin", check_pin },		 { "imei", check_imei },
 	{ "smsc", check_e164 },		 { "number", check_e164 },
 	{ "forward", check_e164 },	 { "iccid", check_iccid },

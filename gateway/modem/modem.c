@@ -483,6 +483,7 @@ void modem_free(struct modem *m)
 		m->sims[i]->modem = NULL;
 	modem_seq_cancel(m);
 	loop_timer_disarm(&m->retry_timer);
+	modem_link_stop(m);
 	modem_watch_stop(m);
 	modem_close(m);
 	modem_recv_free_acks(m);

@@ -194,12 +194,28 @@ struct modem {
 	uint64_t echoes;		/* the chat's echo count when ready */
 	bool sent_since_note;		/* a PDU (may be echoed) since */
 
+	/* AT+CMMS: the relay link kept during a burst (modem_link.c) */
+	struct {
+		uint32_t session;	/* the port session these are for */
+		int support;		/* -1 not asked yet, 0 no, 1 yes */
+		bool probing, on, timer_init;
+		int64_t answered;	/* the last send's answer (monotonic) */
+		struct loop_timer idle;
+	} link;
+
 	/* inotify on the directory that holds the device (modem_watch.c),
 	 * through the daemon's one shared instance (fswatch.h) */
 	struct fswatch_sub ino_sub;
 	char watch_dir[PATH_MAX];
 	char watch_name[NAME_MAX + 1];	/* the component awaited there */
 };
+
+/* ---- modem_link.c ---- */
+/* Before AT+CMGS: AT+CMMS=1 when a burst starts (keep_link). */
+void modem_link_before_send(struct modem *m);
+/* After the answer to AT+CMGS: the link's keep time starts. */
+void modem_link_answered(struct modem *m);
+void modem_link_stop(struct modem *m);
 
 /* ---- modem.c ---- */
 

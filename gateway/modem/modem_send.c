@@ -103,6 +103,7 @@ static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
 	if (!m->send.active || r->id != m->send.cmd_id)
 		return;
 	modem_send_result(r, &res);
+	modem_link_answered(m);
 	if (res.status == MODEM_SEND_OK && res.mr < 0)
 		log_warn("%s: AT+CMGS answered OK without +CMGS: <mr>",
 			 m->source);
@@ -133,6 +134,7 @@ int modem_send_submit(struct modem *m)
 	if (!m->chat)
 		return -ENODEV;
 	snprintf(cmd, sizeof(cmd), "AT+CMGS=%d", m->send.tpdu_len);
+	modem_link_before_send(m);
 	id = at_chat_submit(m->chat, &req);
 	if (id < 0)
 		return id;

@@ -103,6 +103,7 @@ struct ms_pers {
 	const char *memfull_urc;	/* storage full, or NULL */
 	int sm_size, me_size;		/* default storage sizes */
 	const struct ms_cmd *cmds;	/* vendor commands, name == NULL ends */
+	bool cmms;			/* supports AT+CMMS */
 };
 
 const struct ms_pers *ms_pers_find(const char *name);
@@ -138,6 +139,11 @@ struct ms_knobs {
 	bool reset_replug;	/* +CFUN=1,1 unplugs the port for replug_ms */
 	int replug_ms;
 	int reg_delay_ms;	/* boot to network registration */
+	/* The SMS relay link (ms_link.c): set-up cost charged on a send
+	 * unless AT+CMMS kept the link since the previous answer. */
+	int link_setup_ms;	/* 0: no link model */
+	int link_keep_ms;	/* how long +CMMS keeps it: 1000–5000 */
+	bool no_cmms;		/* answer ERROR to +CMMS whatever the personality */
 };
 
 /* Sets knob name from text. Returns false with a reason in err. */
@@ -187,6 +193,7 @@ struct ms_settings {
 	int csmp[4];
 	bool csdh;
 	int mem[3];		/* storage: 0 "SM", 1 "ME" */
+	int cmms;		/* AT+CMMS mode (TS 27.005 §3.5.6) */
 };
 
 struct ms_inbound;
@@ -252,6 +259,11 @@ struct ms_modem {
 	char cmgs_da[32];	/* text mode: destination */
 	char *urcq[MS_URCQ_MAX];	/* held back while busy */
 	int nurc;
+
+	/* the SMS relay link (ms_link.c) */
+	int64_t link_until;	/* kept open until then (monotonic ms); 0: closed */
+	unsigned link_setups;	/* sends that set up a link */
+	unsigned link_kept;	/* sends on a link +CMMS kept */
 
 	/* a send waiting for the network */
 	struct loop_timer send_timer;
@@ -378,6 +390,11 @@ enum ms_res ms_at_ok(struct ms_modem *m, enum ms_form f, const char *a);
 /* ---- ms_sms.c ---- */
 
 extern const struct ms_cmd ms_sms_cmds[];
+/* ms_link.c: AT+CMMS and the link's cost on a send. */
+extern const struct ms_cmd ms_link_cmds[];
+int64_t ms_link_send_cost(struct ms_modem *m);
+void ms_link_answered(struct ms_modem *m);
+bool ms_link_open(struct ms_modem *m);
 /* The storage of +CPMS <mem1..3> (which 0-2), and its name "SM" / "ME". */
 struct ms_store *ms_sms_mem(struct ms_modem *m, int which);
 const char *ms_sms_mem_name(const struct ms_modem *m, int which);

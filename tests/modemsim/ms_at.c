@@ -62,7 +62,7 @@ static const struct ms_cmd *ms_at_find(const struct ms_modem *m,
 				       const char *name)
 {
 	const struct ms_cmd *tables[] = { ms_at_cmds, ms_sms_cmds,
-					  m->pers->cmds };
+					  ms_link_cmds, m->pers->cmds };
 
 	for (size_t t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
 		for (const struct ms_cmd *c = tables[t]; c && c->name; c++)

@@ -51,6 +51,9 @@ static const struct ms_knob ms_knob_table[] = {
 	K(reset_replug, MS_KNOB_BOOL, 0, 1),
 	K(replug_ms, MS_KNOB_INT, 0, 600000),
 	K(reg_delay_ms, MS_KNOB_INT, 0, 600000),
+	K(link_setup_ms, MS_KNOB_INT, 0, 600000),
+	K(link_keep_ms, MS_KNOB_INT, 1000, 5000),
+	K(no_cmms, MS_KNOB_BOOL, 0, 1),
 };
 #undef K
 
@@ -60,6 +63,7 @@ static void ms_knobs_default(struct ms_knobs *k)
 {
 	memset(k, 0, sizeof(*k));
 	k->latency_ms = 100;
+	k->link_keep_ms = 2000;
 	k->fail_code = 500;
 	k->cms_codes[0] = 500;
 	k->ncms_codes = 1;

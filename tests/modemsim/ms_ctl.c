@@ -311,7 +311,11 @@ static void ms_ctl_modem_json(FILE *f, struct ms_modem *m)
 			ms_store_used(&sl->store), sl->store.size,
 			sl->next_mr);
 	}
-	fputs("],\"knobs\":{", f);
+	fprintf(f, "],\"cmms\":%d,\"link_open\":%s,\"link_setups\":%u,"
+		"\"link_kept\":%u", m->set.cmms,
+		ms_link_open(m) ? "true" : "false", m->link_setups,
+		m->link_kept);
+	fputs(",\"knobs\":{", f);
 	ms_knobs_json(&m->knobs, f);
 	fputs("}}", f);
 }

@@ -212,6 +212,7 @@ static void ms_net_start_send(struct ms_modem *m)
 	}
 	if (k->jitter_ms)
 		delay += (int64_t)(ms_modem_random(m) * (k->jitter_ms + 1));
+	delay += ms_link_send_cost(m);
 	loop_timer_arm(&m->send_timer, delay);
 }
 
@@ -316,6 +317,7 @@ int64_t ms_net_send_cb(struct loop_timer *t, void *ud)
 			ms_net_emit(m, "rejected", f, &buf);
 		}
 		m->err = m->send_err;
+		ms_link_answered(m);
 		ms_modem_finish(m, MS_RES_CMS);
 		return LOOP_TIMER_DONE;
 	}
@@ -333,6 +335,7 @@ int64_t ms_net_send_cb(struct loop_timer *t, void *ud)
 				   m->set.csmp[0] & 0x20);
 	}
 	ms_modem_info(m, "+CMGS: %d", mr);
+	ms_link_answered(m);
 	ms_modem_finish(m, MS_RES_OK);
 	return LOOP_TIMER_DONE;
 }
@@ -340,6 +343,7 @@ int64_t ms_net_send_cb(struct loop_timer *t, void *ud)
 void ms_net_abort(struct ms_modem *m)
 {
 	if (loop_timer_armed(&m->send_timer)) {
+		m->link_until = 0;
 		char *buf;
 		size_t len;
 		FILE *f = ms_net_members(m, m->send_slot, &buf, &len);

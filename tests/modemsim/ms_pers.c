@@ -138,6 +138,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.act = 7,
 		.me_size = 100,
 		.cmds = NULL,
+		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
 	},
 	{
 		.name = "huawei",
@@ -161,6 +162,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.sm_size = 50,
 		.me_size = 100,
 		.cmds = ms_vendor_huawei,
+		.cmms = false,		/* E3372/E1752 manuals: no +CMMS */
 	},
 	{
 		.name = "huawei-e1752",
@@ -182,6 +184,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.sm_size = 50,
 		.me_size = 100,
 		.cmds = ms_vendor_huawei,
+		.cmms = false,		/* E3372/E1752 manuals: no +CMMS */
 	},
 	{
 		.name = "simcom",
@@ -199,6 +202,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.act = 0,
 		.me_size = 100,
 		.cmds = ms_vendor_simcom,
+		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
 	},
 	{
 		.name = "simcom-sim7600",
@@ -218,6 +222,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.reset_replug = true,
 		.me_size = 100,
 		.cmds = ms_vendor_simcom,
+		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
 	},
 	{
 		.name = "quectel",
@@ -237,6 +242,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.reset_replug = true,
 		.me_size = 100,
 		.cmds = ms_vendor_quectel,
+		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
 	},
 	{
 		.name = "quectel-eg25",
@@ -256,6 +262,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.reset_replug = true,
 		.me_size = 100,
 		.cmds = ms_vendor_quectel,
+		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
 	},
 };
 
