@@ -8,15 +8,28 @@ Scenarios (each on fresh modems, spool and database):
   throughput   N simulated modems at send latency L; M = 40·N one-part
                messages dropped at once; wall time from the drop to the last
                message in the network's ground truth, against the limit
-               M·L/N (goal: at most 1.05×), for N = 1, 4, 16.
+               M·L/N (goal: at most 1.05×), for N = 1, 4, 16, 64, 128; AT
+               lines and daemon CPU per message (goal: 0.3 ms for N ≥ 16);
+               during the 128-modem burst, 50 SMS delivered to the modems:
+               +CMTI → inbox row (goal: p99 under 100 ms).
+  keeplink     the burst with a relay-link set-up of 1,000 ms and 500 ms
+               per send on 4 and 16 modems, against a link per send and one
+               link per SIM per burst (goal: within 1.10× of the latter, at
+               most 2 set-ups per modem).
+  smsd         smstools3 (Debian's smsd) through the same simulator and
+               scenario at N = 4 and 16, beside smsgw: ratio, AT lines and
+               CPU per message.
   pickup       one file dropped into an idle gateway, 20 times: time from
                the rename into outgoing/ to AT+CMGS in the modem's command
                log (goal: 50 ms).
   at-lines     AT command lines the modems received per one-part message
                during a burst (goal: at most 2), and daemon CPU per message
                (/proc/PID/schedstat; goal: under 0.5 ms).
-  bigfile      a 100,000-recipient personalised file: time until every row
-               is queued, and the daemon's peak RSS (goal: 10 s, 64 MB).
+  bigfile      a 1,000,000-recipient file (--quick: 20,000): time until every
+               row is queued, the daemon's peak RSS (goal: 10 s, 64 MB), and
+               the longest gap between two AT+CMGS on a modem sending at
+               0 ms meanwhile (a proxy for how long intake holds the loop;
+               goal: 100 ms).
   inbound      SMS delivered by the simulator (+CMTI), 50 one at a time:
                time from the simulator handing it to the modem to the inbox
                row (goal: p99 under 100 ms).
@@ -73,25 +86,30 @@ def peak_rss_kb(pid):
 class Rig:
     """Simulator + daemon in one temporary directory."""
 
-    def __init__(self, modems, latency_ms, personality="generic", **settings):
+    def __init__(self, modems, latency_ms, personality="generic", knobs=None,
+                 modem_extra=None, **settings):
         self.work = tempfile.mkdtemp(prefix="smsgw-bench-")
+        spec = {"latency_ms": latency_ms}
+        spec.update(knobs or {})
         self.sim = ModemSim(modems=modems, personality=personality,
                             dir=os.path.join(self.work, "sim"),
-                            specs={"all": {"latency_ms": latency_ms}})
+                            specs={"all": spec})
         self.sim.start()
-        self.sim.wait_registered(timeout=30)
+        self.sim.wait_registered(timeout=120)
         s = {"log_level": "notice", "default_country": "1"}
         s.update(settings)
         os.makedirs(os.path.join(self.work, "gw"))
         self.gw = Gateway(os.path.join(self.work, "gw"),
-                          modems=[{"name": f"m{i}", "device": self.sim.path(i)}
+                          modems=[dict({"name": f"m{i}", "device": self.sim.path(i),
+                                        "health_interval": "120s"},
+                                       **(modem_extra or {}))
                                   for i in range(modems)],
                           settings=s)
         self.gw.settings.pop("at_trace", None)
         self.gw.write_config()
         self.gw.start()
         wait_for(lambda: self.gw.scalar("select count(*) from sims where state = 'ready'")
-                 == modems, 60, "every SIM ready")
+                 == modems, 180, "every SIM ready")
 
     def drop(self, name, text):
         tmp = os.path.join(self.gw.spool, "tmp", name)
@@ -115,20 +133,40 @@ def bulk_file(n, offset=0):
         "\nBenchmark message.\n"
 
 
+def inbound_burst(rig, n):
+    """Delivers n SMS spread over the modems while a burst runs; returns
+    the +CMTI → inbox row latencies in ms."""
+    for i in range(n):
+        rig.sim.deliver(i % rig.sim.modems, f"+1555888{i:04d}", f"in {i}")
+        time.sleep(0.1)  # spread over the burst, as replies arrive
+    wait_for(lambda: (rig.gw.scalar("select count(*) from inbound") or 0) >= n,
+             120, "every inbox row")
+    # One SMS per modem (n ≤ modems): matched by modem.
+    handed = {f"m{e['modem']}": iso_ms(e["time"])
+              for e in rig.sim.network("delivered") if e.get("kind") == "sms"}
+    stored = {r["s"]: r["t"] for r in rig.gw.query(
+        "select s.modem as s, i.received_at as t from inbound i"
+        " join sim s on s.id = i.sim_id")}
+    return sorted(stored[k] - handed[k] for k in stored if k in handed)
+
+
 def throughput(latency, quick):
-    rows = []
-    for n in ((1, 4) if quick else (1, 4, 16)):
+    rows, inb = [], None
+    for n in ((1, 4) if quick else (1, 4, 16, 64, 128)):
         m = 40 * n
         rig = Rig(n, latency)
         try:
             lines0, cpu0 = rig.at_lines(), cpu_seconds(rig.gw.proc.pid)
             t0 = rig.drop("burst", bulk_file(m))
-            wait_for(lambda: len(rig.sim.messages()) >= m, 600, "every message")
+            if n == 128:
+                inb = inbound_burst(rig, 50)
+            wait_for(lambda: len(rig.sim.messages()) >= m, 900, "every message")
             last = max(iso_ms(x["time"]) for x in rig.sim.messages())
             wall = last / 1000 - t0
             limit = m * latency / 1000 / n
             lines = rig.at_lines() - lines0
             cpu = cpu_seconds(rig.gw.proc.pid) - cpu0
+            # Inbound work is in the CPU figure too (50 of 5,120 messages).
             rows.append((n, m, wall, limit, lines / m, cpu * 1000 / m))
         finally:
             rig.close()
@@ -137,6 +175,151 @@ def throughput(latency, quick):
     for n, m, wall, limit, lpm, cpm in rows:
         print(f"  {n:6}  {m:8}  {wall:7.2f}  {limit:7.2f}  {wall / limit:5.3f}"
               f"  {lpm:12.2f}  {cpm:10.3f}")
+    if inb:
+        p99 = inb[min(len(inb) - 1, int(len(inb) * 0.99))]
+        print(f"  inbound during the 128-modem burst: {len(inb)} SMS, median"
+              f" {statistics.median(inb):.1f} ms, p99 {p99:.1f} ms,"
+              f" max {inb[-1]:.1f} ms")
+
+
+def keeplink(quick):
+    setup, send = 1000, 500
+    rows = []
+    for n in ((4,) if quick else (4, 16)):
+        m = 40 * n
+        rig = Rig(n, send, knobs={"link_setup_ms": setup, "link_keep_ms": 1000})
+        try:
+            lines0 = rig.at_lines()
+            t0 = rig.drop("burst", bulk_file(m))
+            wait_for(lambda: len(rig.sim.messages()) >= m, 900, "every message")
+            last = max(iso_ms(x["time"]) for x in rig.sim.messages())
+            wall = last / 1000 - t0
+            naive = m * (setup + send) / 1000 / n
+            kept = (m * send / n + setup) / 1000
+            setups = [rig.sim.status(i)["link_setups"] for i in range(n)]
+            lines = rig.at_lines() - lines0
+            rows.append((n, m, wall, naive, kept, max(setups),
+                         sum(setups) / n, lines / m))
+        finally:
+            rig.close()
+    print(f"\nkept link (AT+CMMS): link set-up {setup} ms, send {send} ms")
+    print("  modems  messages   wall s  link/send s  kept s  ratio(kept)"
+          "  set-ups/modem max  mean  AT lines/msg")
+    for n, m, wall, naive, kept, smax, smean, lpm in rows:
+        print(f"  {n:6}  {m:8}  {wall:7.2f}  {naive:11.2f}  {kept:6.2f}"
+              f"  {wall / kept:11.3f}  {smax:17}  {smean:4.1f}  {lpm:12.2f}")
+
+
+def smsd_cpu(sid):
+    """CPU seconds of every live process in session sid (smsd forks one
+    child per modem)."""
+    total = 0.0
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            if int(fields[3]) == sid:
+                total += cpu_seconds(int(pid))
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
+
+
+def smsd_run(n, latency):
+    import grp
+    import pwd
+    import shutil
+    import signal
+    smsd = shutil.which("smsd") or "/usr/sbin/smsd"
+    if not os.path.exists(smsd):
+        return None
+    work = tempfile.mkdtemp(prefix="smsd-bench-")
+    spool = {d: os.path.join(work, d)
+             for d in ("outgoing", "checked", "incoming", "failed", "sent")}
+    for d in spool.values():
+        os.makedirs(d)
+    sim = ModemSim(modems=n, dir=os.path.join(work, "sim"),
+                   specs={"all": {"latency_ms": latency}}).start()
+    sim.wait_registered(timeout=60)
+    conf = os.path.join(work, "smsd.conf")
+    with open(conf, "w") as f:
+        f.write("devices = " + ",".join(f"GSM{i}" for i in range(n)) + "\n")
+        for name, path in spool.items():
+            f.write(f"{name} = {path}\n")
+        f.write(f"logfile = {work}/smsd.log\nloglevel = 5\n"
+                f"infofile = {work}/smsd.running\npidfile = {work}/smsd.pid\n"
+                "delaytime = 1\nerrorsleeptime = 1\nblocktime = 1\n")
+        for i in range(n):
+            f.write(f"\n[GSM{i}]\ndevice = {sim.path(i)}\nincoming = no\n"
+                    "baudrate = 115200\n")
+    user = pwd.getpwuid(os.getuid()).pw_name
+    group = grp.getgrgid(os.getgid()).gr_name
+    p = subprocess.Popen([smsd, "-c", conf, "-t", "-u", user, "-g", group],
+                         cwd=work, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
+    try:
+        # Until every modem has been initialised by smsd.
+        time.sleep(1)
+        wait_for(lambda: all("AT+CPMS" in sim.log(i) or "AT+CMGF" in sim.log(i)
+                             for i in range(n)), 60, "smsd's modem init")
+        time.sleep(3)
+        m = 40 * n
+        lines0 = sum(sum(1 for line in sim.log(i).splitlines() if " > " in line)
+                     for i in range(n))
+        cpu0 = smsd_cpu(p.pid)
+        t0 = time.time()
+        for i in range(m):  # smsd takes one file per message
+            tmp = os.path.join(work, f".m{i}")
+            with open(tmp, "w") as f:
+                f.write(f"To: 1555{i:07d}\n\nBenchmark message.\n")
+            os.rename(tmp, os.path.join(spool["outgoing"], f"m{i}"))
+        wait_for(lambda: len(sim.messages()) >= m, 900, "smsd's messages")
+        last = max(iso_ms(x["time"]) for x in sim.messages())
+        wall = last / 1000 - t0
+        cpu = smsd_cpu(p.pid) - cpu0
+        lines = sum(sum(1 for line in sim.log(i).splitlines() if " > " in line)
+                    for i in range(n)) - lines0
+        return (wall, m * latency / 1000 / n, lines / m, cpu * 1000 / m)
+    finally:
+        os.killpg(p.pid, signal.SIGTERM)
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+        sim.stop()
+
+
+def smsgw_run(n, latency):
+    m = 40 * n
+    rig = Rig(n, latency)
+    try:
+        lines0, cpu0 = rig.at_lines(), cpu_seconds(rig.gw.proc.pid)
+        t0 = rig.drop("burst", bulk_file(m))
+        wait_for(lambda: len(rig.sim.messages()) >= m, 900, "every message")
+        last = max(iso_ms(x["time"]) for x in rig.sim.messages())
+        return (last / 1000 - t0, m * latency / 1000 / n,
+                (rig.at_lines() - lines0) / m,
+                (cpu_seconds(rig.gw.proc.pid) - cpu0) * 1000 / m)
+    finally:
+        rig.close()
+
+
+def smsd(latency, quick):
+    print(f"\nside by side: smstools3 smsd and smsgw, same simulator, 40 messages"
+          f" per modem at {latency} ms per send")
+    print("  gateway  modems   wall s  limit s  ratio  AT lines/msg  CPU ms/msg")
+    for n in ((4,) if quick else (4, 16)):
+        for name, fn in (("smsd", smsd_run), ("smsgw", smsgw_run)):
+            r = fn(n, latency)
+            if r is None:
+                print(f"  {name:7}  {n:6}  (smsd is not installed)")
+                continue
+            wall, limit, lpm, cpm = r
+            print(f"  {name:7}  {n:6}  {wall:7.2f}  {limit:7.2f}  {wall / limit:5.2f}"
+                  f"  {lpm:12.2f}  {cpm:10.3f}")
 
 
 def pickup(quick):
@@ -158,20 +341,28 @@ def pickup(quick):
 
 
 def bigfile(quick):
-    n = 20000 if quick else 100000
-    rig = Rig(1, 250)
+    n = 20000 if quick else 1000000
+    rig = Rig(1, 0)
     try:
-        text = "".join(f"To: +1555{i:07d}; name=N{i}\n" for i in range(n)) + \
-            "Campaign: big\n\nHello {{name}}, this is a test.\n"
+        text = "".join(f"To: +1555{i:07d}\n" for i in range(n)) + \
+            "Campaign: big\n\nHello, this is a test.\n"
+        # A one-to-one stream beside it: gaps between its sends show how
+        # long intake holds the loop.
+        before = len(rig.sim.log(0).splitlines())
         t0 = rig.drop("big", text)
         wait_for(lambda: (rig.gw.scalar("select count(*) from message") or 0) >= n,
-                 120, "every recipient queued")
+                 600, "every recipient queued")
         wall = time.time() - t0
         rss = peak_rss_kb(rig.gw.proc.pid)
+        times = [iso_ms(l.split()[0]) for l in rig.sim.log(0).splitlines()[before:]
+                 if "AT+CMGS=" in l]
+        times = [x for x in times if x <= (t0 + wall) * 1000]
+        gap = max((b - a for a, b in zip(times, times[1:])), default=0)
     finally:
         rig.close()
-    print(f"\nbig file: {n} personalised recipients queued in {wall:.2f} s,"
-          f" daemon peak RSS {rss / 1024:.1f} MB")
+    print(f"\nbig file: {n} recipients queued in {wall:.2f} s,"
+          f" daemon peak RSS {rss / 1024:.1f} MB, longest gap between two"
+          f" sends meanwhile {gap:.0f} ms ({len(times)} sends)")
 
 
 def inbound(quick):
@@ -218,6 +409,8 @@ def main():
     a = ap.parse_args()
     runs = {
         "throughput": lambda: throughput(a.latency, a.quick),
+        "keeplink": lambda: keeplink(a.quick),
+        "smsd": lambda: smsd(a.latency, a.quick),
         "pickup": lambda: pickup(a.quick),
         "bigfile": lambda: bigfile(a.quick),
         "inbound": lambda: inbound(a.quick),
