@@ -42,6 +42,9 @@ struct config_modem {
 	 * lists it), yes (try it without asking), no. */
 	enum { CONFIG_KEEP_LINK_AUTO, CONFIG_KEEP_LINK_YES,
 	       CONFIG_KEEP_LINK_NO } keep_link;
+	/* "LOCATION:PORT" for uhubctl: power-cycle the modem's hub port at
+	 * the end of the recovery ladder; NULL: never (modem_hub.c). */
+	char *hub_port;
 	struct config_sim *sims;
 	size_t nsims;
 };

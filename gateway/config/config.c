@@ -123,6 +123,7 @@ static cfg_opt_t modem_opts[] = {
 	CFG_BOOL("receive", cfg_true, CFGF_NONE),
 	STR("health_interval", "30s"),
 	STR("keep_link", "auto"),
+	STRN("hub_port"),
 	CFG_SEC("sim", sim_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
@@ -282,6 +283,7 @@ static void convert_modem(cfg_t *m, struct config_modem *out)
 	out->init = dup_list(m, "init", &out->ninit);
 	out->receive = cfg_getbool(m, "receive");
 	out->health_interval_ms = duration(m, "health_interval");
+	out->hub_port = dup_or_null(cfg_getstr(m, "hub_port"));
 	out->keep_link = !strcmp(cfg_getstr(m, "keep_link"), "yes")
 				 ? CONFIG_KEEP_LINK_YES
 			 : !strcmp(cfg_getstr(m, "keep_link"), "no")
@@ -472,6 +474,7 @@ static void free_modem(struct config_modem *m)
 	free(m->name);
 	free(m->device);
 	free(m->driver);
+	free(m->hub_port);
 	free(m->pin);
 	free(m->imei);
 	free(m->smsc);

@@ -231,6 +231,21 @@ static const char *check_keep_link(const char *s)
 		       ? NULL : "must be auto, yes or no";
 }
 
+/* uhubctl's -l LOCATION (bus-port.port…) and -p PORT. */
+static const char *check_hub_port(const char *s)
+{
+	const char *colon = strrchr(s, ':');
+	const char *msg = "must be LOCATION:PORT as uhubctl lists them, "
+			  "e.g. \"1-1.4:3\"";
+
+	if (!colon || colon == s || !colon[1] || colon - s > 60 ||
+	    strspn(s, "0123456789.-") != (size_t)(colon - s) ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+	    strlen(colon + 1) > 3)
+		return msg;
+	return NULL;
+}
+
 static const char *check_pin(const char *s)
 {
 	return all_digits(s, 4, 8) ? NULL : "must be 4 to 8 digits";
@@ -340,7 +355,7 @@ static const struct {
 	{ "log_level", check_level },	 { "timezone", check_timezone },
 	{ "quiet_hours", check_quiet_hours },
 	{ "device", check_path },	 { "driver", check_driver },
-	{ "keep_link", check_keep_link },
+	{ "keep_link", check_keep_link }, { "hub_port", check_hub_port },
 	{ "pin", check_pin },		 { "imei", check_imei },
 	{ "smsc", check_e164 },		 { "number", check_e164 },
 	{ "forward", check_e164 },	 { "iccid", check_iccid },

@@ -484,6 +484,7 @@ void modem_free(struct modem *m)
 	modem_seq_cancel(m);
 	loop_timer_disarm(&m->retry_timer);
 	modem_link_stop(m);
+	modem_hub_stop(m);
 	modem_watch_stop(m);
 	modem_close(m);
 	modem_recv_free_acks(m);

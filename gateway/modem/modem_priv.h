@@ -194,6 +194,13 @@ struct modem {
 	uint64_t echoes;		/* the chat's echo count when ready */
 	bool sent_since_note;		/* a PDU (may be echoed) since */
 
+	/* uhubctl power-cycling the hub port (modem_hub.c); pidfd 0: none
+	 * (calloc), as fd 0 is never ours */
+	struct {
+		int pidfd;
+		struct loop_watch watch;
+	} hub;
+
 	/* AT+CMMS: the relay link kept during a burst (modem_link.c) */
 	struct {
 		uint32_t session;	/* the port session these are for */
@@ -209,6 +216,11 @@ struct modem {
 	char watch_dir[PATH_MAX];
 	char watch_name[NAME_MAX + 1];	/* the component awaited there */
 };
+
+/* ---- modem_hub.c ---- */
+/* Power-cycles the modem's hub port if hub_port is set; true if begun. */
+bool modem_hub_cycle(struct modem *m);
+void modem_hub_stop(struct modem *m);
 
 /* ---- modem_link.c ---- */
 /* Before AT+CMGS: AT+CMMS=1 when a burst starts (keep_link). */

@@ -4,7 +4,8 @@
  * modem may be hung; each failure climbs one step: ESC and AT, the whole
  * init again, the driver's soft reset (AT+CFUN=1,1: the tty may vanish
  * and come back), closing and reopening the tty, out of service with a
- * retry every 5 minutes. Every step is an event. Only this modem's timers
+ * retry every 5 minutes (and, with hub_port set, a power cycle of the
+ * modem's USB hub port by uhubctl: modem_hub.c). Every step is an event. Only this modem's timers
  * run it: the other modems carry on.
  */
 #include "modem_priv.h"
@@ -123,6 +124,9 @@ static void modem_recover_climb(struct modem *m, const char *what)
 		modem_close(m);
 		modem_set_state(m, MODEM_STATE_OUT_OF_SERVICE);
 		modem_retry(m, MODEM_OUT_OF_SERVICE_RETRY_MS);
+		/* Where the operator allows it (hub_port), the ladder ends
+		 * by taking the modem's power away (modem_hub.c). */
+		modem_hub_cycle(m);
 		break;
 	}
 }
