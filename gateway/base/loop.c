@@ -12,7 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LOOP_MAX_EVENTS 64
+/* A pool of 256 modems may all answer in one turn; the turn's outcomes
+ * share one commit (store_batch_begin), so take them in one wait. */
+#define LOOP_MAX_EVENTS 512
 #define LOOP_NSIG 65
 
 struct loop_sig {
