@@ -290,6 +290,7 @@ def smsd_run(n, latency):
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
         sim.stop()
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def smsgw_run(n, latency):
@@ -360,9 +361,12 @@ def bigfile(quick):
         gap = max((b - a for a, b in zip(times, times[1:])), default=0)
     finally:
         rig.close()
+    if len(times) < 2:
+        held = f"no send during the intake: the loop was held {wall:.1f} s"
+    else:
+        held = f"longest gap between two sends meanwhile {gap:.0f} ms"
     print(f"\nbig file: {n} recipients queued in {wall:.2f} s,"
-          f" daemon peak RSS {rss / 1024:.1f} MB, longest gap between two"
-          f" sends meanwhile {gap:.0f} ms ({len(times)} sends)")
+          f" daemon peak RSS {rss / 1024:.1f} MB, {held} ({len(times)} sends)")
 
 
 def inbound(quick):
