@@ -13,9 +13,11 @@
  *
  * keep_link = auto asks AT+CMMS=? once per port session; a modem that
  * answers ERROR (Huawei E3372, E1752) simply goes on without. yes sets it
- * without asking, no never. AT+CMMS=1 goes before the first send of a
- * burst; once no send follows an answer for MODEM_LINK_IDLE_MS, AT+CMMS=0
- * closes the link, so an idle SIM leaves none open. A SIM whose min_gap
+ * without asking, no never. A burst is told by its second send following
+ * the first one's answer within a second: AT+CMMS=1 goes before it (so a
+ * lone message costs no extra line, and a burst two link set-ups); once no
+ * send follows an answer for MODEM_LINK_IDLE_MS, AT+CMMS=0 closes the
+ * link, so an idle SIM leaves none open. A SIM whose min_gap
  * would outlast the shortest link life gets no kept link at all.
  */
 #include "modem_priv.h"
@@ -38,6 +40,7 @@ static void modem_link_reset(struct modem *m)
 	m->link.support = -1;
 	m->link.on = false;
 	m->link.probing = false;
+	m->link.answered = 0;
 }
 
 static void modem_link_probe_cb(const struct at_response *r, void *ud)
@@ -102,7 +105,14 @@ void modem_link_before_send(struct modem *m)
 			   MODEM_LINK_LIFE_MS)
 		return;
 	loop_timer_disarm(&m->link.idle);
-	if (m->link.on && now - m->link.answered < MODEM_LINK_LIFE_MS)
+	/* A burst is a send that follows the previous answer at once: a
+	 * lone message costs no AT+CMMS at all. The burst's first send has
+	 * paid its link already; the second sets up the one that is kept. */
+	if (!m->link.answered || now - m->link.answered >= MODEM_LINK_LIFE_MS) {
+		m->link.on = false;
+		return;
+	}
+	if (m->link.on)
 		return;
 	if (m->link.support < 0 && m->mcfg->keep_link == CONFIG_KEEP_LINK_AUTO &&
 	    !m->link.probing) {
@@ -118,11 +128,11 @@ void modem_link_before_send(struct modem *m)
 
 void modem_link_answered(struct modem *m)
 {
-	if (!m->link.timer_init || m->link.session != m->session ||
-	    !m->link.on)
+	if (!m->link.timer_init || m->link.session != m->session)
 		return;
 	m->link.answered = loop_now(m->loop);
-	loop_timer_arm(&m->link.idle, MODEM_LINK_IDLE_MS);
+	if (m->link.on)
+		loop_timer_arm(&m->link.idle, MODEM_LINK_IDLE_MS);
 }
 
 void modem_link_stop(struct modem *m)

@@ -285,7 +285,8 @@ static void pending_done(struct store *st, int rc, bool now)
 		done_append(&st->ready_tail, d);
 	}
 	st->pending_tail = &st->pending;
-	if (now)
+	/* Without a loop (CLI, tests) what waited runs at the commit. */
+	if (now || !st->loop)
 		run_ready(st);
 	else if (st->ready && st->loop)
 		loop_defer(&st->ready_def);

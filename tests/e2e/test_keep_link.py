@@ -47,13 +47,24 @@ def a_burst_keeps_the_link_and_closes_it_after():
     st = sim.status(0)
     assert st["link_setups"] <= 2, st
     assert st["link_setups"] + st["link_kept"] == 8, st
-    cmds = sim.commands(0)
-    assert "AT+CMMS=?" in cmds and "AT+CMMS=1" in cmds, cmds
+    # The burst is seen at its second send: asked, set, then kept.
+    log = sim.log(0)
+    assert "AT+CMMS=?" in log and "AT+CMMS=1" in log, log
     # The idle SIM leaves no link open: AT+CMMS=0 after the burst.
     # (A command after a PDU shares its log line: \x1a ends the PDU.)
     wait_for(lambda: "AT+CMMS=0" in sim.log(0), 10, "AT+CMMS=0")
     wait_for(lambda: not sim.status(0)["link_open"], 10, "link closed")
     assert sim.status(0)["cmms"] == 0
+    gw.stop()
+    sim.stop()
+
+
+@t.test
+def a_lone_message_costs_no_extra_line():
+    sim, gw = rig("generic")
+    burst(gw, 1, "500")
+    sent(gw, 1)
+    assert "CMMS" not in sim.log(0)
     gw.stop()
     sim.stop()
 
