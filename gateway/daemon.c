@@ -14,33 +14,95 @@
 #include "log.h"
 #include "loop.h"
 #include "modem.h"
+#include "notify.h"
 #include "outbound.h"
 #include "spool.h"
 #include "store.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static int make_spool_dirs(const struct config *cfg)
+/*
+ * The spool's directories, opened once and checked (spool_dirs.c), and the
+ * spool's lock: a lock on active/, which no sender can open.
+ */
+static int open_spool(struct daemon *d)
 {
-	static const char *const subdirs[] = { "outgoing", "tmp", "rejected",
-					       "active" };
-	char path[4096];
+	char err[1024];
 	int rc;
 
-	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", cfg->spool, subdirs[i]);
-		rc = fs_mkdirs(path, 0770);
-		if (rc < 0) {
-			log_error("spool: cannot create %s: %s", path,
-				  strerror(-rc));
-			return rc;
-		}
+	rc = spool_dirs_open(d->cfg->spool, true, &d->dirs, err, sizeof(err));
+	if (rc < 0) {
+		log_error("spool: %s", err);
+		return rc;
+	}
+	rc = spool_dirs_lock(&d->dirs);
+	if (rc == -EWOULDBLOCK)
+		log_error("daemon: another smsgwd already serves the spool %s",
+			  d->cfg->spool);
+	else if (rc < 0)
+		log_error("daemon: %s/active: lock: %s", d->cfg->spool,
+			  strerror(-rc));
+	return rc;
+}
+
+/*
+ * The pid lock lives beside the database (<database>.pid), in a directory
+ * only the daemon's user writes to: a sender can neither remove it (and
+ * start a second daemon) nor put a link in its place.
+ */
+static int take_lock(struct daemon *d)
+{
+	char dir[4096], name[4096], err[4400];
+	const char *base = strrchr(d->cfg->database, '/');
+	pid_t holder = 0;
+	int dfd, rc;
+
+	base = base ? base + 1 : d->cfg->database;
+	fs_dirname(d->cfg->database, dir, sizeof(dir));
+	rc = fs_mkdirs(dir, 0750);
+	dfd = rc < 0 ? rc : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		rc = dfd == -1 ? -errno : dfd;
+		log_error("daemon: %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	snprintf(name, sizeof(name), "%s" DAEMON_PIDFILE_SUFFIX, base);
+	d->lock_fd = fs_lock_pidfile_at(dfd, name, &holder, err, sizeof(err));
+	close(dfd);
+	if (d->lock_fd == -EWOULDBLOCK) {
+		log_error("daemon: another smsgwd (pid %ld) already uses %s",
+			  (long)holder, d->cfg->database);
+		return -EWOULDBLOCK;
+	}
+	if (d->lock_fd < 0)
+		log_error("daemon: %s/%s", dir, err);
+	return d->lock_fd < 0 ? d->lock_fd : 0;
+}
+
+/*
+ * A database file of 0 bytes would silently become a new, empty database:
+ * the opt-out list gone without a word. Refused unless asked for (-N).
+ * A damaged one is refused too (PRAGMA quick_check).
+ */
+static int check_database_file(struct daemon *d)
+{
+	struct stat st;
+
+	if (stat(d->cfg->database, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size == 0 && !d->new_database) {
+		log_error("store: %s is an empty file (0 bytes), not a "
+			  "database; restore it from a backup, or start once "
+			  "with -N to make a new, empty database in it",
+			  d->cfg->database);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -50,28 +112,19 @@ static int open_database(struct daemon *d)
 	char err[1024];
 	int rc;
 
+	rc = check_database_file(d);
+	if (rc < 0)
+		return rc;
 	rc = store_open(d->cfg->database, STORE_OPEN_CREATE, &d->store, err,
 			sizeof(err));
-	if (rc < 0)
+	if (rc < 0) {
 		log_error("store: %s", err);
-	return rc;
-}
-
-static int take_lock(struct daemon *d)
-{
-	char path[4096];
-	pid_t holder = 0;
-
-	snprintf(path, sizeof(path), "%s/" DAEMON_PIDFILE, d->cfg->spool);
-	d->lock_fd = fs_lock_pidfile(path, &holder);
-	if (d->lock_fd == -EWOULDBLOCK) {
-		log_error("daemon: another smsgwd (pid %ld) already serves %s",
-			  (long)holder, d->cfg->spool);
-		return -EWOULDBLOCK;
+		return rc;
 	}
-	if (d->lock_fd < 0)
-		log_error("daemon: %s: %s", path, strerror(-d->lock_fd));
-	return d->lock_fd < 0 ? d->lock_fd : 0;
+	rc = store_quick_check(d->store, err, sizeof(err));
+	if (rc < 0)
+		log_error("store: %s: damaged: %s", d->cfg->database, err);
+	return rc;
 }
 
 static void apply_timezone(const struct config *cfg)
@@ -89,10 +142,22 @@ static void apply_log_level(const struct daemon *d, const struct config *cfg)
 		log_set_level(level);
 }
 
+/* WATCHDOG=1 at half the interval systemd gave us: sent from the loop,
+ * so a loop that no longer turns stops sending it. */
+static int64_t on_watchdog(struct loop_timer *t, void *ud)
+{
+	struct daemon *d = ud;
+
+	(void)t;
+	notify_send("WATCHDOG=1");
+	return d->watchdog_ms / 2 > 0 ? d->watchdog_ms / 2 : 1;
+}
+
 static void on_stop_signal(struct loop *loop, int signo, void *ud)
 {
 	struct daemon *d = ud;
 
+	notify_send("STOPPING=1");
 	log_notice("daemon: %s, stopping", strsignal(signo));
 	d->exit_code = 0;
 	loop_stop(loop);
@@ -188,14 +253,14 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
 		    "configuration reloaded");
 }
 
-static void on_control(const char *word, void *ud)
+static bool on_control(const char *word, void *ud)
 {
 	struct daemon *d = ud;
 
-	if (strcmp(word, "kick") == 0)
-		outbound_kick(d->ob);
-	else
-		log_info("control: unknown request '%s'", word);
+	if (strcmp(word, "kick") != 0)
+		return false;
+	outbound_kick(d->ob);
+	return true;
 }
 
 static void on_sim_changed(struct sim *sim, void *ud)
@@ -298,8 +363,8 @@ static int start_subsystems(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	/* Last: files accepted from here on find every SIM known. */
-	return spool_new(d->loop, d->store, d->cfg, &d->reg, on_spool_accepted,
-			 d, &d->spool);
+	return spool_new(d->loop, d->store, d->cfg, &d->reg, &d->dirs,
+			 on_spool_accepted, d, &d->spool);
 }
 
 static int start(struct daemon *d)
@@ -308,7 +373,10 @@ static int start(struct daemon *d)
 
 	apply_timezone(d->cfg);
 	apply_log_level(d, d->cfg);
-	rc = make_spool_dirs(d->cfg);
+	/* Our own umask, not the caller's: what we create is never world-
+	 * readable nor writable by the group, whoever started us. */
+	umask(0027);
+	rc = open_spool(d);
 	if (rc < 0)
 		return rc;
 	rc = take_lock(d);
@@ -362,6 +430,7 @@ static void stop(struct daemon *d)
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 	d->lock_fd = -1;
+	spool_dirs_close(&d->dirs);
 	config_free(d->cfg);
 	d->cfg = NULL;
 }
@@ -371,6 +440,7 @@ int daemon_run(struct daemon *d)
 	int rc;
 
 	d->lock_fd = -1;
+	spool_dirs_init(&d->dirs);
 	d->exit_code = 1;
 	if (start(d) < 0) {
 		stop(d);
@@ -382,11 +452,17 @@ int daemon_run(struct daemon *d)
 		    d->cfg->nmodems == 1 ? "" : "s");
 	log_notice("daemon: started, spool %s, database %s", d->cfg->spool,
 		   d->cfg->database);
+	d->watchdog_ms = notify_watchdog_ms();
+	loop_timer_init(d->loop, &d->watchdog, on_watchdog, d);
+	if (d->watchdog_ms)
+		loop_timer_arm(&d->watchdog, 0);
+	notify_send("READY=1");
 	rc = loop_run(d->loop);
 	if (rc < 0) {
 		log_error("daemon: event loop: %s", strerror(-rc));
 		d->exit_code = 1;
 	}
+	loop_timer_disarm(&d->watchdog);
 	stop(d);
 	return d->exit_code;
 }

@@ -113,6 +113,21 @@ static int64_t on_rescan(struct loop_timer *t, void *ud)
 	return LOOP_TIMER_DONE;
 }
 
+/*
+ * Regular files are taken when closed after writing or renamed in. What
+ * is created in place and is not a regular file of one link (a symbolic
+ * link, FIFO, socket, device, directory, hard link) never closes after a
+ * write, so it is queued at once: spool_take moves it to rejected/.
+ */
+static bool odd_entry(struct spool *sp, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(sp->outgoing_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	return !S_ISREG(st.st_mode) || st.st_nlink != 1;
+}
+
 static void on_inotify(struct loop_watch *w, uint32_t events, void *ud)
 {
 	struct spool *sp = ud;
@@ -129,7 +144,9 @@ static void on_inotify(struct loop_watch *w, uint32_t events, void *ud)
 				log_warn("spool: inotify overflow; rescanning");
 				free_queue(sp);
 				scan_outgoing(sp);
-			} else if (ev->len && !(ev->mask & IN_ISDIR)) {
+			} else if (ev->len &&
+				   (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO) ||
+				    odd_entry(sp, ev->name))) {
 				queue_name(sp, ev->name);
 			}
 			p += sizeof(*ev) + ev->len;
@@ -184,22 +201,15 @@ static void finish_active(struct spool *sp)
 			   n, n == 1 ? "" : "s");
 }
 
-static int open_dir(const char *spool, const char *sub, int *fd)
+static int dup_dir(int fd, int *out)
 {
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", spool, sub);
-	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*fd < 0) {
-		log_error("spool: %s: %m", path);
-		return -errno;
-	}
-	return 0;
+	*out = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return *out < 0 ? -errno : 0;
 }
 
 int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
-	      struct sim_registry *reg, spool_accepted_fn accepted, void *ud,
-	      struct spool **out)
+	      struct sim_registry *reg, const struct spool_dirs *dirs,
+	      spool_accepted_fn accepted, void *ud, struct spool **out)
 {
 	struct spool *sp = calloc(1, sizeof(*sp));
 	char path[4096];
@@ -216,17 +226,19 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 	sp->outgoing_fd = sp->active_fd = sp->rejected_fd = sp->inotify_fd = -1;
 	loop_deferred_init(loop, &sp->work, work, sp);
 	loop_timer_init(loop, &sp->rescan, on_rescan, sp);
-	if ((rc = open_dir(cfg->spool, "outgoing", &sp->outgoing_fd)) < 0 ||
-	    (rc = open_dir(cfg->spool, "active", &sp->active_fd)) < 0 ||
-	    (rc = open_dir(cfg->spool, "rejected", &sp->rejected_fd)) < 0)
+	if ((rc = dup_dir(dirs->outgoing, &sp->outgoing_fd)) < 0 ||
+	    (rc = dup_dir(dirs->active, &sp->active_fd)) < 0 ||
+	    (rc = dup_dir(dirs->rejected, &sp->rejected_fd)) < 0)
 		goto fail;
 	sp->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	snprintf(path, sizeof(path), "%s/outgoing", cfg->spool);
+	/* Watch the directory we hold, not whatever the path names now. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", sp->outgoing_fd);
 	if (sp->inotify_fd < 0 ||
 	    inotify_add_watch(sp->inotify_fd, path,
-			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR) < 0) {
+			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+			      IN_ONLYDIR) < 0) {
 		rc = -errno;
-		log_error("spool: cannot watch %s: %m", path);
+		log_error("spool: cannot watch %s/outgoing: %m", cfg->spool);
 		goto fail;
 	}
 	rc = loop_watch_add(loop, &sp->watch, sp->inotify_fd, EPOLLIN,

@@ -15,6 +15,7 @@
 #include "store_outbox.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,37 +36,69 @@ struct accept_ctx {
 	char why[256];			/* set when the file must be rejected */
 };
 
-/* Writes "<why> [<category>]" next to the rejected file; 0 or -errno. */
+/*
+ * Writes "<why> [<category>]" (and the original name when the file was
+ * stored under another) as <target>.reason. Senders may write in
+ * rejected/, so the text goes to a new file of our own first (O_EXCL,
+ * O_NOFOLLOW, O_NONBLOCK: nothing there can be followed, truncated or
+ * waited on) that is then renamed over whatever has the name: a FIFO
+ * planted as <target>.reason is replaced, never opened. 0 or -errno.
+ */
 static int write_reason(struct spool *sp, const char *target,
-			const char *category, const char *why)
+			const char *category, const char *why,
+			const char *original)
 {
-	char name[320], line[512];
-	int fd, rc = 0;
+	char name[320], tmp[64], line[1024], esc[SPOOL_NAME_ESCAPED];
+	int fd, rc;
 	size_t len;
 
-	len = (size_t)snprintf(line, sizeof(line), "%s [%s]\n", why, category);
+	if (original && strcmp(original, target)) {
+		spool_name_escape(original, esc, sizeof(esc));
+		len = (size_t)snprintf(line, sizeof(line), "%s [%s]\n"
+				       "original name: \"%s\"\n", why,
+				       category, esc);
+	} else {
+		len = (size_t)snprintf(line, sizeof(line), "%s [%s]\n", why,
+				       category);
+	}
 	if (len >= sizeof(line))
 		len = sizeof(line) - 1;
 	snprintf(name, sizeof(name), "%s.reason", target);
-	fd = openat(sp->rejected_fd, name, O_WRONLY | O_CREAT | O_TRUNC |
-					       O_NOFOLLOW | O_CLOEXEC, 0640);
+	snprintf(tmp, sizeof(tmp), ".reason-%ld-%u", (long)getpid(),
+		 sp->claims++);
+	fd = openat(sp->rejected_fd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
+	rc = fs_write_all(fd, line, len);
+	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
 	close(fd);
+	if (rc == 0 && renameat(sp->rejected_fd, tmp, sp->rejected_fd,
+				name) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlinkat(sp->rejected_fd, tmp, 0);
 	return rc;
 }
 
-/* Moves from_fd/name into rejected/, under another name when taken. */
+/* Moves from_fd/name into rejected/, under another name when taken (by
+ * the file or by its .reason). Renaming moves a symbolic link itself,
+ * never what it points to. */
 static int move_rejected(struct spool *sp, int from_fd, const char *name,
 			 const char *target_base, char *target, size_t size)
 {
+	char reason[320];
+
 	for (int i = 0; i < 1000; i++) {
 		if (i == 0)
 			snprintf(target, size, "%s", target_base);
 		else
 			snprintf(target, size, "%s.%d", target_base, i);
+		snprintf(reason, sizeof(reason), "%s.reason", target);
+		if (faccessat(sp->rejected_fd, reason, F_OK,
+			      AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
 		if (renameat2(from_fd, name, sp->rejected_fd, target,
 			      RENAME_NOREPLACE) == 0)
 			return 0;
@@ -79,7 +112,7 @@ static int move_rejected(struct spool *sp, int from_fd, const char *name,
 static void reject(struct spool *sp, int from_fd, const char *name,
 		   const char *shown, const char *category, const char *why)
 {
-	char target[300], base[160];
+	char target[300], base[160], esc[SPOOL_NAME_ESCAPED];
 	int rc;
 
 	/* A name we refuse is not one to reuse in rejected/ either. */
@@ -90,15 +123,21 @@ static void reject(struct spool *sp, int from_fd, const char *name,
 		snprintf(base, sizeof(base), "%s", shown);
 	rc = move_rejected(sp, from_fd, name, base, target, sizeof(target));
 	if (rc == 0)
-		rc = write_reason(sp, target, category, why);
+		rc = write_reason(sp, target, category, why, shown);
 	if (rc == 0)
 		rc = fs_sync_dirfd(sp->rejected_fd);
+	if (rc == 0)
+		rc = fs_sync_dirfd(from_fd);
+	spool_name_escape(shown, esc, sizeof(esc));
 	if (rc < 0)
-		log_error("spool: cannot move %s to rejected/: %s", name,
+		log_error("spool: cannot move \"%s\" to rejected/: %s", esc,
 			  strerror(-rc));
-	log_notice("spool: rejected %s: %s", target, why);
+	log_notice("spool: rejected \"%s\" as %s: %s", esc, target, why);
 	store_event(sp->store, STORE_EVENT_WARNING, "spool",
-		    "rejected %s (%s): %s", target, category, why);
+		    "rejected %s (%s): %s%s%s%s", target, category, why,
+		    strcmp(target, shown) ? " (was \"" : "",
+		    strcmp(target, shown) ? esc : "",
+		    strcmp(target, shown) ? "\")" : "");
 }
 
 static void reject_error(struct spool *sp, int from_fd, const char *name,
@@ -350,8 +389,8 @@ int spool_take(struct spool *sp, const char *name)
 		break;
 	}
 	/* The claim: after this rename no other reader sees the file. Its
-	 * name in active/ is new for every claim ('@' never appears in the
-	 * names we take), so a crash leftover is told from a later file of
+	 * name in active/ is new for every claim (the name, '@', a time and
+	 * a counter: spool_recover cuts at the last '@'), so a crash leftover is told from a later file of
 	 * the same name and content. */
 	snprintf(claim, sizeof(claim), "%s@%lld.%u", name,
 		 (long long)store_now_ms(), sp->claims++);
@@ -368,6 +407,10 @@ void spool_recover(struct spool *sp, const char *claim)
 {
 	char shown[256];
 
-	snprintf(shown, sizeof(shown), "%.*s", (int)strcspn(claim, "@"), claim);
+	/* name@time.n: a name may hold '@' itself; the claim's is the last. */
+	const char *at = strrchr(claim, '@');
+
+	snprintf(shown, sizeof(shown), "%.*s",
+		 (int)(at ? at - claim : (ptrdiff_t)strlen(claim)), claim);
 	accept_file(sp, claim, shown, true);
 }

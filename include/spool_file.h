@@ -64,13 +64,19 @@ enum spool_file_name {
 };
 
 /*
- * Names the daemon takes: a letter or digit, then up to 127 letters,
- * digits, '.', '_' or '-' (Maildir's rule; a name never carries a '/', a
- * control byte or anything a shell would trip over). Names starting with
- * '.' are ignored (DESIGN.md §4).
+ * Names the daemon takes: 1 to 128 bytes of UTF-8 without control
+ * characters; spaces, '@' and letters of any script are ordinary. Names
+ * starting with '.' are ignored (DESIGN.md §4: someone's temporary).
  */
 enum spool_file_name spool_file_name_check(const char *name, char *err,
 					   size_t errsize);
+
+/* Room for any name escaped by spool_name_escape (4 bytes per byte). */
+#define SPOOL_NAME_ESCAPED 1040
+/* name for logs and .reason files: UTF-8 and printable ASCII as they are,
+ * control bytes, '\\', '"' and bytes that are not UTF-8 as \xNN. Always
+ * terminated; cut short when size is too small. */
+void spool_name_escape(const char *name, char *out, size_t size);
 
 /*
  * Writes len bytes of text as a new spool file, atomically: into
