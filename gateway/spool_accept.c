@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The state of pass 2. */
@@ -375,6 +376,38 @@ out:
 	return rc > 0;
 }
 
+/*
+ * An entry we may not rename: a sender's directory (moving a directory
+ * needs write access to it, for its ".."). It stays where it is; its
+ * .reason in rejected/ and one event say so, once per inode.
+ */
+static void unmovable(struct spool *sp, const char *name, int err)
+{
+	char why[300], esc[SPOOL_NAME_ESCAPED], bad[160];
+	struct stat st;
+	size_t i;
+
+	if (fstatat(sp->outgoing_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	for (i = 0; i < SPOOL_UNMOVABLE; i++)
+		if (sp->unmovable[i].ino == st.st_ino &&
+		    sp->unmovable[i].dev == st.st_dev)
+			return;
+	sp->unmovable[sp->nunmovable % SPOOL_UNMOVABLE].dev = st.st_dev;
+	sp->unmovable[sp->nunmovable % SPOOL_UNMOVABLE].ino = st.st_ino;
+	sp->nunmovable++;
+	snprintf(why, sizeof(why), "%s of uid %ld that the daemon may not "
+		 "move (%s); it stays in outgoing/ until its owner removes it",
+		 S_ISDIR(st.st_mode) ? "a directory" : "an entry",
+		 (long)st.st_uid, strerror(err));
+	spool_name_escape(name, esc, sizeof(esc));
+	if (spool_file_name_check(name, bad, sizeof(bad)) == SPOOL_FILE_NAME_OK)
+		write_reason(sp, name, "file", why, NULL);
+	log_warn("spool: \"%s\" in outgoing/: %s", esc, why);
+	store_event(sp->store, STORE_EVENT_WARNING, "spool",
+		    "\"%s\" in outgoing/ is %s", esc, why);
+}
+
 int spool_take(struct spool *sp, const char *name)
 {
 	char why[200], claim[256];
@@ -396,7 +429,9 @@ int spool_take(struct spool *sp, const char *name)
 		 (long long)store_now_ms(), sp->claims++);
 	if (renameat2(sp->outgoing_fd, name, sp->active_fd, claim,
 		      RENAME_NOREPLACE) < 0) {
-		if (errno != ENOENT)
+		if (errno == EACCES || errno == EPERM)
+			unmovable(sp, name, errno);
+		else if (errno != ENOENT)
 			log_error("spool: cannot claim %s: %m", name);
 		return 0;
 	}

@@ -7,10 +7,15 @@
 #include "loop.h"
 #include "spool.h"
 
+#include <sys/types.h>
+
 struct spool_name {
 	struct spool_name *next;
 	char name[];
 };
+
+/* Entries of outgoing/ we could not move and already reported. */
+#define SPOOL_UNMOVABLE 32
 
 struct spool {
 	struct loop *loop;
@@ -27,6 +32,11 @@ struct spool {
 	struct loop_timer rescan;	/* files too fresh for the last scan */
 	struct spool_name *head, *tail;	/* names to look at */
 	unsigned claims;		/* makes every claim name new */
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} unmovable[SPOOL_UNMOVABLE];
+	unsigned nunmovable;
 };
 
 /* Claims outgoing/name and accepts or rejects it. Returns 1 when messages
