@@ -154,6 +154,44 @@ static void on_inotify(struct loop_watch *w, uint32_t events, void *ud)
 	}
 }
 
+/*
+ * A file the database would not take (disk full, a lock) stays claimed
+ * in active/; it is taken again on a backoff, 1 s doubling to a minute,
+ * not only at the next start.
+ */
+#define SPOOL_RETRY_FIRST_MS 1000
+#define SPOOL_RETRY_MAX_MS 60000
+
+static void retry_later(struct spool *sp)
+{
+	if (!sp->db_failed)
+		return;
+	sp->db_failed = false;
+	sp->retry_ms = !sp->retry_ms ? SPOOL_RETRY_FIRST_MS
+		       : sp->retry_ms * 2 > SPOOL_RETRY_MAX_MS
+			       ? SPOOL_RETRY_MAX_MS
+			       : sp->retry_ms * 2;
+	if (!loop_timer_armed(&sp->retry))
+		loop_timer_arm(&sp->retry, sp->retry_ms);
+}
+
+static void finish_active(struct spool *sp);
+
+static int64_t on_retry(struct loop_timer *t, void *ud)
+{
+	struct spool *sp = ud;
+
+	(void)t;
+	finish_active(sp);
+	if (!sp->db_failed) {
+		sp->retry_ms = 0;
+		if (sp->accepted)
+			sp->accepted(sp->accepted_ud);
+	}
+	retry_later(sp);
+	return LOOP_TIMER_DONE;
+}
+
 static void work(struct loop_deferred *d, void *ud)
 {
 	struct spool *sp = ud;
@@ -174,6 +212,7 @@ static void work(struct loop_deferred *d, void *ud)
 		loop_defer(&sp->work);
 	if (accepted && sp->accepted)
 		sp->accepted(sp->accepted_ud);
+	retry_later(sp);
 }
 
 /* Files claimed before a crash: committed ones are removed, others redone. */
@@ -197,7 +236,7 @@ static void finish_active(struct spool *sp)
 	}
 	closedir(d);
 	if (n)
-		log_notice("spool: finished %d file%s claimed before a restart",
+		log_notice("spool: finished %d file%s left in active/",
 			   n, n == 1 ? "" : "s");
 }
 
@@ -226,6 +265,7 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 	sp->outgoing_fd = sp->active_fd = sp->rejected_fd = sp->inotify_fd = -1;
 	loop_deferred_init(loop, &sp->work, work, sp);
 	loop_timer_init(loop, &sp->rescan, on_rescan, sp);
+	loop_timer_init(loop, &sp->retry, on_retry, sp);
 	if ((rc = dup_dir(dirs->outgoing, &sp->outgoing_fd)) < 0 ||
 	    (rc = dup_dir(dirs->active, &sp->active_fd)) < 0 ||
 	    (rc = dup_dir(dirs->rejected, &sp->rejected_fd)) < 0)
@@ -248,6 +288,7 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 	/* Watch first, then scan: a file arriving in between is seen twice,
 	 * and the second look finds it gone. */
 	finish_active(sp);
+	retry_later(sp);
 	scan_outgoing(sp);
 	*out = sp;
 	return 0;
@@ -266,6 +307,7 @@ void spool_free(struct spool *sp)
 	}
 	loop_deferred_cancel(&sp->work);
 	loop_timer_disarm(&sp->rescan);
+	loop_timer_disarm(&sp->retry);
 	free_queue(sp);
 	if (sp->outgoing_fd >= 0)
 		close(sp->outgoing_fd);

@@ -345,8 +345,9 @@ static int accept_file(struct spool *sp, const char *claim, const char *shown,
 		goto out;
 	}
 	if (rc < 0) {
-		log_error("spool: reading %s: %s; left in active/ for the next "
-			  "start", shown, strerror(-rc));
+		log_error("spool: reading %s: %s; left in active/ and tried "
+			  "again", shown, strerror(-rc));
+		sp->db_failed = true;
 		goto out;
 	}
 	c.msg = spool_parse_message(p);
@@ -367,7 +368,8 @@ static int accept_file(struct spool *sp, const char *claim, const char *shown,
 		fs_sync_dirfd(sp->active_fd);
 	} else {
 		log_error("spool: %s not accepted (database error); left in "
-			  "active/ for the next start", shown);
+			  "active/ and tried again", shown);
+		sp->db_failed = true;
 		rc = 0;
 	}
 out:

@@ -7,6 +7,8 @@
 #include "loop.h"
 #include "spool.h"
 
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct spool_name {
@@ -32,6 +34,9 @@ struct spool {
 	struct loop_timer rescan;	/* files too fresh for the last scan */
 	struct spool_name *head, *tail;	/* names to look at */
 	unsigned claims;		/* makes every claim name new */
+	bool db_failed;			/* a file was left in active/ */
+	struct loop_timer retry;	/* takes active/ again after that */
+	int64_t retry_ms;		/* the current backoff */
 	struct {
 		dev_t dev;
 		ino_t ino;
