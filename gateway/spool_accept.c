@@ -437,6 +437,12 @@ int spool_take(struct spool *sp, const char *name)
 			log_error("spool: cannot claim %s: %m", name);
 		return 0;
 	}
+	/* The rename is durable before the commit: a power cut must not
+	 * bring the file back into outgoing/ after its rows were committed
+	 * (it would be a new claim, sent twice). */
+	if (fs_sync_dirfd(sp->active_fd) < 0 ||
+	    fs_sync_dirfd(sp->outgoing_fd) < 0)
+		log_warn("spool: fsync after claiming %s: %m", name);
 	return accept_file(sp, claim, name, false);
 }
 
