@@ -12,6 +12,7 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "store_outbox.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -183,13 +184,22 @@ static int64_t on_retry(struct loop_timer *t, void *ud)
 
 	(void)t;
 	finish_active(sp);
-	if (!sp->db_failed) {
-		sp->retry_ms = 0;
-		if (sp->accepted)
-			sp->accepted(sp->accepted_ud);
+	/* A big file's rows left half released by a database error. */
+	if (!sp->job) {
+		int64_t id = store_staging_next_release(sp->store);
+
+		if (id > 0)
+			spool_job_release(sp, id);
 	}
-	retry_later(sp);
 	return LOOP_TIMER_DONE;
+}
+
+static struct spool_name *pop(struct spool_name **head)
+{
+	struct spool_name *n = *head;
+
+	*head = n->next;
+	return n;
 }
 
 static void work(struct loop_deferred *d, void *ud)
@@ -198,24 +208,40 @@ static void work(struct loop_deferred *d, void *ud)
 	int accepted = 0;
 
 	(void)d;
-	for (int i = 0; i < SPOOL_BATCH && sp->head; i++) {
-		struct spool_name *n = sp->head;
+	for (int i = 0; i < SPOOL_BATCH; i++) {
+		struct spool_name *n;
 
-		sp->head = n->next;
-		if (!sp->head)
-			sp->tail = NULL;
-		if (spool_take(sp, n->name) > 0)
-			accepted++;
-		free(n);
+		if (sp->job) {
+			/* A big file: its step used the turn's time. */
+			if (!spool_job_step(sp))
+				break;
+		} else if (sp->recover) {
+			n = pop(&sp->recover);
+			spool_recover(sp, n->name);
+			free(n);
+		} else if (sp->head) {
+			n = pop(&sp->head);
+			if (!sp->head)
+				sp->tail = NULL;
+			if (spool_take(sp, n->name) > 0)
+				accepted++;
+			free(n);
+		} else {
+			break;
+		}
 	}
-	if (sp->head)
+	if (sp->job || sp->recover || sp->head)
 		loop_defer(&sp->work);
-	if (accepted && sp->accepted)
-		sp->accepted(sp->accepted_ud);
+	if (accepted) {
+		sp->retry_ms = 0;
+		if (sp->accepted)
+			sp->accepted(sp->accepted_ud);
+	}
 	retry_later(sp);
 }
 
-/* Files claimed before a crash: committed ones are removed, others redone. */
+/* Claims left in active/ (a crash, a database error) are queued to be
+ * finished: committed ones are removed, others taken again. */
 static void finish_active(struct spool *sp)
 {
 	int fd = openat(sp->active_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -229,15 +255,26 @@ static void finish_active(struct spool *sp)
 		return;
 	}
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		struct spool_name *q;
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' ||
+		    (sp->job && strcmp(sp->job->claim, de->d_name) == 0))
 			continue;
-		spool_recover(sp, de->d_name);
+		q = malloc(sizeof(*q) + len + 1);
+		if (!q)
+			break;
+		memcpy(q->name, de->d_name, len + 1);
+		q->next = sp->recover;
+		sp->recover = q;
 		n++;
 	}
 	closedir(d);
-	if (n)
-		log_notice("spool: finished %d file%s left in active/",
-			   n, n == 1 ? "" : "s");
+	if (n) {
+		log_notice("spool: %d file%s in active/ to finish", n,
+			   n == 1 ? "" : "s");
+		loop_defer(&sp->work);
+	}
 }
 
 static int dup_dir(int fd, int *out)
@@ -287,8 +324,7 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 		goto fail;
 	/* Watch first, then scan: a file arriving in between is seen twice,
 	 * and the second look finds it gone. */
-	finish_active(sp);
-	retry_later(sp);
+	on_retry(&sp->retry, sp);	/* active/ first, then outgoing/ */
 	scan_outgoing(sp);
 	*out = sp;
 	return 0;
@@ -309,6 +345,9 @@ void spool_free(struct spool *sp)
 	loop_timer_disarm(&sp->rescan);
 	loop_timer_disarm(&sp->retry);
 	free_queue(sp);
+	spool_job_free(sp);
+	while (sp->recover)
+		free(pop(&sp->recover));
 	if (sp->outgoing_fd >= 0)
 		close(sp->outgoing_fd);
 	if (sp->active_fd >= 0)

@@ -23,20 +23,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The state of pass 2. */
-struct accept_ctx {
-	struct spool *sp;
-	const struct spool_message *msg;
-	struct outbox_new base;		/* what every recipient shares */
-	struct sms_encode_opts opts;
-	bool campaign_paused;
-	int64_t file_id;
-	int64_t now;
-	int fixed_parts;		/* a plain body's parts, else 0 */
-	long queued, deferred, suppressed;
-	char why[256];			/* set when the file must be rejected */
-};
-
 /*
  * Writes "<why> [<category>]" (and the original name when the file was
  * stored under another) as <target>.reason. Senders may write in
@@ -110,7 +96,7 @@ static int move_rejected(struct spool *sp, int from_fd, const char *name,
 }
 
 /* Moves from_fd/name to rejected/ under the name the user gave (shown). */
-static void reject(struct spool *sp, int from_fd, const char *name,
+void spool_reject(struct spool *sp, int from_fd, const char *name,
 		   const char *shown, const char *category, const char *why)
 {
 	char target[300], base[160], esc[SPOOL_NAME_ESCAPED];
@@ -141,13 +127,14 @@ static void reject(struct spool *sp, int from_fd, const char *name,
 		    strcmp(target, shown) ? "\")" : "");
 }
 
-static void reject_error(struct spool *sp, int from_fd, const char *name,
+void spool_reject_error(struct spool *sp, int from_fd, const char *name,
 			 const char *shown, const struct spool_error *e)
 {
 	char why[300];
 
 	spool_error_format(e, why, sizeof(why));
-	reject(sp, from_fd, name, shown, spool_error_code_name(e->code), why);
+	spool_reject(sp, from_fd, name, shown, spool_error_code_name(e->code),
+		     why);
 }
 
 /* Parts of one recipient's text; false (with ctx->why) if it cannot go. */
@@ -178,7 +165,7 @@ static bool count_parts(struct accept_ctx *c, const struct spool_recipient *r,
 	return true;
 }
 
-static bool add_recipient(const struct spool_recipient *r, void *ud)
+bool spool_add_recipient(const struct spool_recipient *r, void *ud)
 {
 	struct accept_ctx *c = ud;
 	struct outbox_new m = c->base;
@@ -211,7 +198,7 @@ static enum msg_priority priority(enum spool_priority p)
 
 /* What every message of the file shares; false with ctx->why if the file
  * names a SIM we do not have. */
-static bool prepare(struct accept_ctx *c)
+bool spool_prepare(struct accept_ctx *c)
 {
 	const struct spool_message *msg = c->msg;
 	const struct config *cfg = c->sp->cfg;
@@ -275,7 +262,7 @@ static int commit_file(struct accept_ctx *c, int fd, struct spool_parser *p,
 				  &c->base.campaign_id, &c->campaign_paused) < 0)
 		goto db;
 	rc = spool_file_recipients(fd, p, c->sp->cfg->max_file_bytes,
-				   add_recipient, c);
+				   spool_add_recipient, c);
 	if (rc == -EBADMSG && !c->why[0])
 		spool_error_format(spool_parse_error(p), c->why, sizeof(c->why));
 	if (rc < 0 && c->why[0] && strcmp(c->why, "database error") != 0) {
@@ -291,7 +278,7 @@ db:
 	return -EIO;
 }
 
-static void accepted(struct spool *sp, const char *name,
+void spool_accepted(struct spool *sp, const char *name,
 		     const struct accept_ctx *c)
 {
 	const struct spool_message *msg = c->msg;
@@ -309,6 +296,34 @@ static void accepted(struct spool *sp, const char *name,
 }
 
 /*
+ * A claim found in active/ at start or on a retry: true when the database
+ * already has it (committed just before a crash, only the unlink was
+ * missing; or a big file cut short, which a job now finishes or purges).
+ */
+static bool recovered(struct spool *sp, const char *claim, const char *shown)
+{
+	int64_t file_id;
+
+	switch (store_staging_of_claim(sp->store, claim, &file_id)) {
+	case STORE_STAGING_NONE:
+		return false;
+	case STORE_STAGING_DONE:
+		unlinkat(sp->active_fd, claim, 0);
+		return true;
+	case STORE_STAGING_RELEASING:
+		unlinkat(sp->active_fd, claim, 0);
+		spool_job_release(sp, file_id);
+		return true;
+	case STORE_STAGING_ADDING:
+		spool_job_purge(sp, file_id, claim, shown);
+		return true;
+	default:
+		sp->db_failed = true;	/* cannot tell: not now */
+		return true;
+	}
+}
+
+/*
  * Accepts active/claim, dropped as shown; recovering: it was claimed before
  * a restart, and may have been committed already.
  */
@@ -319,27 +334,30 @@ static int accept_file(struct spool *sp, const char *claim, const char *shown,
 	struct spool_rules rules;
 	struct spool_error e = { 0 };
 	struct spool_parser *p = NULL;
+	struct stat st;
 	int fd, rc;
 
-	if (recovering && store_outbox_file_claimed(sp->store, claim)) {
-		/* Committed just before a crash; only the unlink was missing. */
-		unlinkat(sp->active_fd, claim, 0);
+	if (recovering && recovered(sp, claim, shown))
 		return 0;
-	}
 	fd = spool_file_open(sp->active_fd, claim, sp->cfg->max_file_bytes, &e);
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0) {
 		if (!e.text[0])
 			snprintf(e.text, sizeof(e.text), "%s", strerror(-fd));
-		reject_error(sp, sp->active_fd, claim, shown, &e);
+		spool_reject_error(sp, sp->active_fd, claim, shown, &e);
+		return 0;
+	}
+	/* A big file is taken in steps: the loop must not wait for it. */
+	if (fstat(fd, &st) == 0 && st.st_size > SPOOL_STEP_BYTES) {
+		spool_job_scan(sp, claim, shown, fd);
 		return 0;
 	}
 	spool_rules_init(&rules, sp->cfg);
 	p = spool_parse_new(&rules);
 	rc = p ? spool_file_scan(fd, p, sp->cfg->max_file_bytes) : -ENOMEM;
 	if (rc == -EBADMSG) {
-		reject_error(sp, sp->active_fd, claim, shown,
+		spool_reject_error(sp, sp->active_fd, claim, shown,
 			     spool_parse_error(p));
 		rc = 0;
 		goto out;
@@ -351,9 +369,9 @@ static int accept_file(struct spool *sp, const char *claim, const char *shown,
 		goto out;
 	}
 	c.msg = spool_parse_message(p);
-	rc = prepare(&c) ? commit_file(&c, fd, p, shown, claim) : -1;
+	rc = spool_prepare(&c) ? commit_file(&c, fd, p, shown, claim) : -1;
 	if (rc == -1) {
-		reject(sp, sp->active_fd, claim, shown, "value", c.why);
+		spool_reject(sp, sp->active_fd, claim, shown, "value", c.why);
 		rc = 0;
 	} else if (rc == 0) {
 		log_notice("spool: %s repeats the Id: of an accepted file; not "
@@ -363,7 +381,7 @@ static int accept_file(struct spool *sp, const char *claim, const char *shown,
 			    shown, c.msg->id);
 		unlinkat(sp->active_fd, claim, 0);
 	} else if (rc == 1) {
-		accepted(sp, shown, &c);
+		spool_accepted(sp, shown, &c);
 		unlinkat(sp->active_fd, claim, 0);
 		fs_sync_dirfd(sp->active_fd);
 	} else {
@@ -418,7 +436,7 @@ int spool_take(struct spool *sp, const char *name)
 	case SPOOL_FILE_NAME_IGNORE:
 		return 0;
 	case SPOOL_FILE_NAME_BAD:
-		reject(sp, sp->outgoing_fd, name, name, "name", why);
+		spool_reject(sp, sp->outgoing_fd, name, name, "name", why);
 		return 0;
 	case SPOOL_FILE_NAME_OK:
 		break;

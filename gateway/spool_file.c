@@ -145,6 +145,49 @@ out:
 	return rc;
 }
 
+int spool_file_feed(int fd, struct spool_parser *p, int64_t *off,
+		    int64_t max_bytes, size_t want)
+{
+	char *buf = malloc(READ_CHUNK);
+	size_t done = 0;
+	ssize_t n;
+	int rc = 1;
+
+	if (!buf)
+		return -ENOMEM;
+	while (done < want) {
+		n = pread(fd, buf, READ_CHUNK, (off_t)*off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (!n) {
+			rc = spool_parse_finish(p) ? 0 : -EBADMSG;
+			break;
+		}
+		*off += n;
+		done += (size_t)n;
+		if (max_bytes > 0 && *off > max_bytes) {
+			spool_parse_refuse(p, SPOOL_ERROR_FILE,
+					   "it grew larger than max_file_size "
+					   "while being read");
+			rc = -EBADMSG;
+			break;
+		}
+		if (!spool_parse_feed(p, buf, (size_t)n)) {
+			rc = -EBADMSG;
+			break;
+		}
+	}
+	free(buf);
+	if (rc == -EBADMSG &&
+	    spool_parse_error(p)->code == SPOOL_ERROR_ABORTED)
+		return -ECANCELED;
+	return rc;
+}
+
 int spool_file_scan(int fd, struct spool_parser *p, int64_t max_bytes)
 {
 	return feed_all(fd, p, max_bytes);

@@ -273,8 +273,20 @@ static const char schema_v1[] =
 	"  " ISO("i.updated_at") " AS updated_at"
 	"  FROM inbound i LEFT JOIN sim s ON s.id = i.sim_id;";
 
+/*
+ * A big spool file is taken in over many short transactions (the loop
+ * never waits long): its rows wait with hold = 'staging' until the file
+ * is whole. spool_file.staging: 1 rows being added, 2 the file was
+ * accepted and its rows are being released, 0 done.
+ */
+static const char schema_v2[] =
+	"ALTER TABLE spool_file ADD COLUMN staging INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX message_staging ON message (file_id)"
+	"  WHERE hold = 'staging';";
+
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 int store_schema_latest(void)

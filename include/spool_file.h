@@ -57,6 +57,16 @@ int spool_file_scan(int fd, struct spool_parser *p, int64_t max_bytes);
 int spool_file_recipients(int fd, struct spool_parser *p, int64_t max_bytes,
 			  spool_recipient_fn fn, void *ud);
 
+/*
+ * One step of a pass (spool_parse_rewind() first for pass 2): feeds up to
+ * about want bytes of fd from *off on to p, advancing *off. Returns 1
+ * when there is more, 0 when the pass is complete (finished), -EBADMSG
+ * when the parser refused (spool_parse_error()), -ECANCELED when the
+ * recipient callback returned false, or a read's -errno.
+ */
+int spool_file_feed(int fd, struct spool_parser *p, int64_t *off,
+		    int64_t max_bytes, size_t want);
+
 enum spool_file_name {
 	SPOOL_FILE_NAME_OK,
 	SPOOL_FILE_NAME_IGNORE,	/* starts with '.': someone's temporary */
