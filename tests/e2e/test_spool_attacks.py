@@ -115,7 +115,8 @@ class Rig:
         wait_for(lambda: self.proc.poll() is not None
                  or self.count_events("started") > started, 15, "started")
         assert self.proc.poll() is None, self.log_tail()
-        wait_for(lambda: self.scalar("select count(*) from sims where state = 'ready'") == 1,
+        wait_for(lambda: self.scalar("select count(*) from sims"
+                                     " where state in ('ready', 'busy')") == 1,
                  30, "the SIM ready")
         return self.proc
 
@@ -364,6 +365,44 @@ def attack4_isolation_and_umask():
     R.start(umask=0o022)
     assert os.stat(os.path.join(R.spool, "outgoing")).st_mode & 0o1777 == 0o1730
     assert os.stat(R.database).st_mode & 0o007 == 0
+
+
+@t.test
+def attack6_huge_file_and_sigterm_during_its_intake():
+    n_rows = 100000
+
+    def attack(running):
+        tag = SEQ[0]
+        script = (f"python3 -c \"import sys; sys.stdout.write(''.join("
+                  f"'To: +1666{{:07d}}\\\\n'.format(i) for i in range({n_rows}))"
+                  f" + '\\\\nbulk\\\\n')\" > spool/tmp/.big{tag} && "
+                  f"mv spool/tmp/.big{tag} spool/outgoing/big{tag}")
+        rc, out = attacker(script)
+        assert rc == 0, out
+        try:
+            if running:
+                # SIGTERM in the middle of the intake: honoured in 2 s.
+                wait_for(lambda: R.scalar("select count(*) from message"
+                                          " where hold = 'staging'") > 0,
+                         30, "the big file being taken in")
+                R.stop()
+            R.start()
+            wait_for(lambda: R.count_events(f"accepted big{tag}") == 1, 60,
+                     "the big file accepted")
+            wait_for(lambda: R.scalar("select count(*) from message"
+                                      " where hold = 'staging'") == 0,
+                     60, "its rows released")
+            rows = R.scalar("select count(*) from message m join spool_file f"
+                            " on f.id = m.file_id where f.name = ?", f"big{tag}")
+            assert rows == n_rows, rows
+        finally:
+            # The modem would take a while for 100,000: cancel them.
+            con = sqlite3.connect(R.database, timeout=10)
+            con.execute("update message set state = 'cancelled' where"
+                        " recipient like '+1666%' and state in ('queued', 'deferred')")
+            con.commit()
+            con.close()
+    both(attack)
 
 
 @t.test
