@@ -289,6 +289,7 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 {
 	struct spool *sp = calloc(1, sizeof(*sp));
 	char path[4096];
+	bool proc;
 	int rc;
 
 	if (!sp)
@@ -308,12 +309,17 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 	    (rc = dup_dir(dirs->rejected, &sp->rejected_fd)) < 0)
 		goto fail;
 	sp->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	/* Watch the directory we hold, not whatever the path names now. */
+	/* Watch the directory we hold, not whatever the path names now;
+	 * without /proc, the path (never through a link: IN_DONT_FOLLOW,
+	 * and nobody but us may rename outgoing/ in the sticky spool). */
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", sp->outgoing_fd);
+	proc = access(path, F_OK) == 0;
+	if (!proc)
+		snprintf(path, sizeof(path), "%s/outgoing", cfg->spool);
 	if (sp->inotify_fd < 0 ||
 	    inotify_add_watch(sp->inotify_fd, path,
 			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
-			      IN_ONLYDIR) < 0) {
+			      IN_ONLYDIR | (proc ? 0 : IN_DONT_FOLLOW)) < 0) {
 		rc = -errno;
 		log_error("spool: cannot watch %s/outgoing: %m", cfg->spool);
 		goto fail;
