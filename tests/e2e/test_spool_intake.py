@@ -92,7 +92,8 @@ def bad_file_is_rejected_with_a_reason():
     assert text.rstrip().endswith("[unknown-header]"), text
     assert os.path.exists(os.path.join(gw.spool, "rejected", "bad"))
     assert outbox(gw) == []
-    assert gw.count_events("rejected bad") == 1
+    # The event follows the .reason (written, then made durable).
+    wait_for(lambda: gw.count_events("rejected bad") == 1, 10, "the event")
     # The same name again: both kept.
     gw.drop("bad", "Kind: sideways\nTo: +4917000000001\n\nbody\n")
     rejected_reason(gw, "bad.1")
