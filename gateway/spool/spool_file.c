@@ -300,7 +300,8 @@ static int subdir(int dfd, const char *spool, const char *sub, char *err,
 
 	if (mkdirat(dfd, sub, 0770) < 0 && errno != EEXIST)
 		goto fail;
-	fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Never through a link a sender put in place of the directory. */
+	fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
 fail:
