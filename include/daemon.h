@@ -14,7 +14,9 @@
 #include "sim.h"
 #include "spool.h"
 
-/* Beside the database: <database>.pid, the lock that holds our pid. */
+/* Beside the database: <database>.lock keeps a second daemon off it
+ * (0600); <database>.pid holds our pid under a shared lock (0644). */
+#define DAEMON_LOCKFILE_SUFFIX ".lock"
 #define DAEMON_PIDFILE_SUFFIX ".pid"
 
 struct config;
@@ -34,7 +36,8 @@ struct daemon {
 	struct loop *loop;
 	struct config *cfg;
 	struct store *store;
-	int lock_fd;
+	int lock_fd;		/* <database>.lock */
+	int pid_fd;		/* <database>.pid */
 	struct loop_timer watchdog;	/* WATCHDOG=1 to systemd */
 	int64_t watchdog_ms;		/* $WATCHDOG_USEC in ms, 0: none */
 	struct spool_dirs dirs;	/* held from start to stop; active/ locked */

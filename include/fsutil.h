@@ -34,11 +34,13 @@ int fs_lock_pidfile(const char *path, pid_t *holder);
 int fs_open_dir_at(int dirfd, const char *name, mode_t mode, bool create,
 		   int *out, char *err, size_t errsize);
 /*
- * fs_lock_pidfile() for name under dirfd, opened O_NOFOLLOW|O_NONBLOCK and
- * refused (-EPERM) unless it is a regular file of ours with one link.
+ * Like fs_lock_pidfile() for name under dirfd: created with mode, a lock
+ * op (LOCK_EX or LOCK_SH, never waiting), our pid written in. Opened
+ * O_NOFOLLOW|O_NONBLOCK and refused (-EPERM) unless it is a regular file
+ * of ours with one link. The fd, or -errno with err saying why.
  */
-int fs_lock_pidfile_at(int dirfd, const char *name, pid_t *holder,
-		       char *err, size_t errsize);
+int fs_lock_pidfile_at(int dirfd, const char *name, mode_t mode, int op,
+		       pid_t *holder, char *err, size_t errsize);
 /* The pid written in a lock file that is currently locked, or 0. */
 pid_t fs_lock_holder(const char *path);
 

@@ -161,8 +161,8 @@ sys:
 	return fd;
 }
 
-int fs_lock_pidfile_at(int dirfd, const char *name, pid_t *holder,
-		       char *err, size_t errsize)
+int fs_lock_pidfile_at(int dirfd, const char *name, mode_t mode, int op,
+		       pid_t *holder, char *err, size_t errsize)
 {
 	struct stat st;
 	char buf[32];
@@ -171,7 +171,7 @@ int fs_lock_pidfile_at(int dirfd, const char *name, pid_t *holder,
 	/* O_NOFOLLOW and O_NONBLOCK: neither a link nor a FIFO in its place
 	 * can redirect the write or stop us. */
 	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
-				 O_NOCTTY | O_CLOEXEC, 0644);
+				 O_NOCTTY | O_CLOEXEC, mode);
 	if (fd < 0) {
 		fd = -errno;
 		snprintf(err, errsize, "%s: %s", name, strerror(-fd));
@@ -184,7 +184,7 @@ int fs_lock_pidfile_at(int dirfd, const char *name, pid_t *holder,
 		close(fd);
 		return -EPERM;
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+	if (flock(fd, op | LOCK_NB) < 0) {
 		int e = -errno;
 
 		if (holder)
@@ -194,7 +194,7 @@ int fs_lock_pidfile_at(int dirfd, const char *name, pid_t *holder,
 		return e;
 	}
 	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (fchmod(fd, 0644) < 0 || ftruncate(fd, 0) < 0 ||
+	if (fchmod(fd, mode) < 0 || ftruncate(fd, 0) < 0 ||
 	    pwrite(fd, buf, (size_t)n, 0) != n) {
 		int e = -errno;
 
@@ -212,8 +212,9 @@ pid_t fs_lock_holder(const char *path)
 
 	if (fd < 0)
 		return 0;
-	/* A lock we can take means nobody holds it. */
-	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
+	/* A lock we can take means nobody holds it (the daemon holds a
+	 * shared one on its pid file: try an exclusive one). */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK)
 		pid = read_pid(fd);
 	close(fd);
 	return pid;

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,9 +55,14 @@ static int open_spool(struct daemon *d)
 }
 
 /*
- * The pid lock lives beside the database (<database>.pid), in a directory
- * only the daemon's user writes to: a sender can neither remove it (and
- * start a second daemon) nor put a link in its place.
+ * The locks beside the database, in a directory only the daemon's user
+ * writes to (a sender can neither remove them, and start a second
+ * daemon, nor put a link in their place):
+ *   <database>.lock  0600, exclusive: one daemon per database; nobody
+ *                    else can open it, so nobody else can hold it;
+ *   <database>.pid   0644, shared: our pid for `smsgw status`, which tells
+ *                    a running daemon by this lock. A reader holding it
+ *                    costs only that.
  */
 static int take_lock(struct daemon *d)
 {
@@ -74,17 +80,28 @@ static int take_lock(struct daemon *d)
 		log_error("daemon: %s: %s", dir, strerror(-rc));
 		return rc;
 	}
-	snprintf(name, sizeof(name), "%s" DAEMON_PIDFILE_SUFFIX, base);
-	d->lock_fd = fs_lock_pidfile_at(dfd, name, &holder, err, sizeof(err));
-	close(dfd);
+	snprintf(name, sizeof(name), "%s" DAEMON_LOCKFILE_SUFFIX, base);
+	d->lock_fd = fs_lock_pidfile_at(dfd, name, 0600, LOCK_EX, &holder, err,
+					sizeof(err));
 	if (d->lock_fd == -EWOULDBLOCK) {
 		log_error("daemon: another smsgwd (pid %ld) already uses %s",
 			  (long)holder, d->cfg->database);
+		close(dfd);
 		return -EWOULDBLOCK;
 	}
-	if (d->lock_fd < 0)
+	if (d->lock_fd < 0) {
 		log_error("daemon: %s/%s", dir, err);
-	return d->lock_fd < 0 ? d->lock_fd : 0;
+		close(dfd);
+		return d->lock_fd;
+	}
+	snprintf(name, sizeof(name), "%s" DAEMON_PIDFILE_SUFFIX, base);
+	d->pid_fd = fs_lock_pidfile_at(dfd, name, 0644, LOCK_SH, NULL, err,
+				       sizeof(err));
+	if (d->pid_fd < 0)
+		log_warn("daemon: %s/%s (smsgw status may say the daemon is "
+			 "not running)", dir, err);
+	close(dfd);
+	return 0;
 }
 
 /*
@@ -443,6 +460,9 @@ static void stop(struct daemon *d)
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 	d->lock_fd = -1;
+	if (d->pid_fd >= 0)
+		close(d->pid_fd);
+	d->pid_fd = -1;
 	spool_dirs_close(&d->dirs);
 	config_free(d->cfg);
 	d->cfg = NULL;
@@ -452,7 +472,7 @@ int daemon_run(struct daemon *d)
 {
 	int rc;
 
-	d->lock_fd = -1;
+	d->lock_fd = d->pid_fd = -1;
 	spool_dirs_init(&d->dirs);
 	d->clockstep.fd = -1;
 	d->exit_code = 1;

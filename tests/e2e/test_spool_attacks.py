@@ -211,7 +211,7 @@ class Rig:
         assert now[:len(self.messages)] == self.messages, what
         assert digest(self.outside) == self.outside_digest, f"{what}: outside touched"
         extra = set(os.listdir(self.lib)) - set(self.lib_names) - {
-            "smsgw.db-wal", "smsgw.db-shm", "smsgw.db.pid", "at.log"}
+            "smsgw.db-wal", "smsgw.db-shm", "smsgw.db.pid", "smsgw.db.lock", "at.log"}
         assert not extra, (what, extra)
         assert self.daemons() <= 1, f"{what}: two daemons"
 

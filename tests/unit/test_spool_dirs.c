@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -83,9 +84,9 @@ TEST(pid_lock_refuses_links_and_fifos_and_a_second_holder)
 	mkdir(dir, 0750);
 	dfd = open(dir, O_RDONLY | O_DIRECTORY);
 	CHECK(dfd >= 0);
-	fd = fs_lock_pidfile_at(dfd, "db.pid", &holder, err, sizeof(err));
+	fd = fs_lock_pidfile_at(dfd, "db.pid", 0600, LOCK_EX, &holder, err, sizeof(err));
 	CHECK(fd >= 0);
-	fd2 = fs_lock_pidfile_at(dfd, "db.pid", &holder, err, sizeof(err));
+	fd2 = fs_lock_pidfile_at(dfd, "db.pid", 0600, LOCK_EX, &holder, err, sizeof(err));
 	CHECK_INT(fd2, -EWOULDBLOCK);
 	CHECK_INT(holder, getpid());
 	close(fd);
@@ -93,7 +94,7 @@ TEST(pid_lock_refuses_links_and_fifos_and_a_second_holder)
 	snprintf(p, sizeof(p), "%s/victim", dir);
 	CHECK(close(open(p, O_WRONLY | O_CREAT, 0600)) == 0);
 	CHECK(symlinkat("victim", dfd, "link.pid") == 0);
-	CHECK(fs_lock_pidfile_at(dfd, "link.pid", NULL, err, sizeof(err)) < 0);
+	CHECK(fs_lock_pidfile_at(dfd, "link.pid", 0600, LOCK_EX, NULL, err, sizeof(err)) < 0);
 	{
 		struct stat st;
 
@@ -101,7 +102,7 @@ TEST(pid_lock_refuses_links_and_fifos_and_a_second_holder)
 	}
 	/* A FIFO: refused without waiting for a reader. */
 	CHECK(mkfifoat(dfd, "fifo.pid", 0600) == 0);
-	CHECK_INT(fs_lock_pidfile_at(dfd, "fifo.pid", NULL, err, sizeof(err)),
+	CHECK_INT(fs_lock_pidfile_at(dfd, "fifo.pid", 0600, LOCK_EX, NULL, err, sizeof(err)),
 		  -EPERM);
 	close(dfd);
 }
