@@ -300,8 +300,13 @@ static int subdir(int dfd, const char *spool, const char *sub, char *err,
 
 	if (mkdirat(dfd, sub, 0770) < 0 && errno != EEXIST)
 		goto fail;
-	/* Never through a link a sender put in place of the directory. */
+	/* Never through a link a sender put in place of the directory. A
+	 * sender may not list tmp/ and outgoing/ (mode 1730): a path-only
+	 * fd is enough to create and rename in them. */
 	fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES)
+		fd = openat(dfd, sub,
+			    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
 fail:
@@ -359,6 +364,30 @@ static int write_tmp(int tmpfd, const char *name, const void *text,
 	return rc;
 }
 
+/*
+ * Makes name's entry in the directory outfd durable: fsync of the
+ * directory, or, when we may only reach it by path (a sender), syncfs of
+ * the file's filesystem. A file already gone was claimed by the daemon,
+ * which makes its claim durable itself.
+ */
+static int sync_entry(int outfd, const char *name)
+{
+	int fd, rc = 0;
+
+	if (fsync(outfd) == 0)
+		return 0;
+	if (errno != EBADF)
+		return -errno;
+	fd = openat(outfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+			       O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (syncfs(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 int spool_file_submit(const char *spool, const char *prefix, const void *text,
 		      size_t len, char *path, size_t pathsize, char *err,
 		      size_t errsize)
@@ -392,7 +421,7 @@ int spool_file_submit(const char *spool, const char *prefix, const void *text,
 		goto out;
 	}
 	/* The rename is durable only once the directory is. */
-	if (fsync(outfd) < 0) {
+	if (sync_entry(outfd, name) < 0) {
 		rc = -errno;
 		snprintf(err, errsize, "%s/outgoing: fsync: %s (%s is queued "
 			 "but may not survive a power cut)", spool,

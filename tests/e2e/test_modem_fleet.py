@@ -15,6 +15,10 @@ sim, gw = start(N, specs={"all": {"noise_in_response": 0.3,
 
 @t.test
 def four_modems_ready_with_identity():
+    # Operator and signal come from the first health queries after ready.
+    wait_for(lambda: gw.scalar("select count(*) from sims where operator is not null"
+                               " and signal is not null") == N,
+             10, "operator and signal of every SIM")
     rows = {r["name"]: r for r in gw.query("select * from sims")}
     assert len(rows) == N, rows
     for i in range(N):

@@ -353,6 +353,12 @@ def attack4_isolation_and_umask():
         R.send_file(f"secret{SEQ[0]}", n, "private")
         rc, out = attacker("ls spool/outgoing spool/tmp")
         assert rc != 0, "a sender listed outgoing/: " + out
+        # ... and still sends with smsgw send, which cannot list them.
+        m = number()
+        rc, out = attacker(f"{SMSGW} -c {R.conf} send {m} -m 'by smsgw send'")
+        assert rc == 0, out
+        if running:
+            R.wait_sent(m)
         rc, _ = attacker("mv spool/outgoing spool/out2 || mv spool/tmp spool/tmp2")
         assert rc != 0
         rc, _ = attacker("rm -rf spool/tmp && ln -s ../outside spool/tmp")
