@@ -156,7 +156,9 @@ int spool_file_feed(int fd, struct spool_parser *p, int64_t *off,
 	if (!buf)
 		return -ENOMEM;
 	while (done < want) {
-		n = pread(fd, buf, READ_CHUNK, (off_t)*off);
+		size_t ask = want - done < READ_CHUNK ? want - done : READ_CHUNK;
+
+		n = pread(fd, buf, ask, (off_t)*off);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {

@@ -31,10 +31,10 @@
 
 /* Work per step: stop after this long or this many bytes, whichever is
  * first, and let the loop turn. */
-#define JOB_BUDGET_MS 40
-#define JOB_CHUNK_BYTES (64 * 1024)
+#define JOB_BUDGET_MS 30
+#define JOB_CHUNK_BYTES (8 * 1024)
 /* Rows released or deleted per transaction. */
-#define JOB_ROWS 2000
+#define JOB_ROWS 500
 
 static struct spool_job *job_new(struct spool *sp, enum spool_job_phase ph,
 				 const char *claim, const char *shown)
