@@ -229,15 +229,15 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
  * A mail address as email2sms leaves it in To: ("Herbert +491721234567"
  * <sms@localhost>): smsd takes the digits after the '+' (or the whole
  * value), dropping blanks and '-', up to the first other character
- * (readSMSheader() in its smsd.c). Only values with mail syntax are
- * rewritten; ours (commas, "; name=…") stay as they are.
+ * (readSMSheader() in its smsd.c). Only values with an address in <…@…>
+ * are rewritten; ours (commas, "; name=…") stay as they are.
  */
 static size_t mail_to(char *v, size_t n)
 {
 	char *src = strchr(v, '+'), *dst = v;
 	bool plus = src != NULL;
 
-	if (!memchr(v, '<', n) && !memchr(v, '"', n))
+	if (!memchr(v, '<', n) || !memchr(v, '@', n) || !memchr(v, '>', n))
 		return n;
 	src = plus ? src + 1 : v;
 	if (plus)
