@@ -268,6 +268,9 @@ static int mig_smstools(struct mig *m)
 	mig_unmapped(m, "providers", "", "no prefix routing; choose the pool "
 		     "with Queue: in the file");
 	devices = mig_get(m, "", "devices");
+	if (devices)
+		printf("# devices = %s: one modem section each, below\n",
+		       devices);
 	mig_unmapped(m, "", "", "no equivalent in smsgw.conf");
 	list = strdup(devices ? devices : "");
 	for (tok = strtok_r(list, ", \t", &save); tok;
@@ -301,10 +304,11 @@ static int mig_gammu(struct mig *m)
 	phone = mig_get(m, sect, "phoneid");
 	service = mig_get(m, sect, "service");
 	if (service && strcasecmp(service, "files") == 0) {
-		printf("# service = files: Gammu's outbox files are not "
+		v = mig_get(m, sect, "outboxpath");
+		printf("# service = files%s%s: Gammu's outbox files are not "
 		       "smsgw spool files; write spool files or INSERT INTO "
-		       "gammu_outbox\n");
-		mig_get(m, sect, "outboxpath");
+		       "gammu_outbox\n", v ? ", outboxpath = " : "",
+		       v ? v : "");
 	} else if (service && strcasecmp(service, "sql") == 0) {
 		v = mig_get(m, sect, "driver");
 		if (v && strstr(v, "sqlite")) {

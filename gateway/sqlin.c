@@ -34,6 +34,8 @@ struct sqlin {
 	int inotify_fd;
 	struct loop_watch watch;
 	struct loop_deferred work;
+	struct loop_timer recheck;	/* after a write, until the commit */
+	int64_t recheck_ms;
 	char wal[NAME_MAX + 1];		/* "smsgw.db-wal" */
 	char db[NAME_MAX + 1];
 	int64_t data_version;
@@ -471,17 +473,41 @@ static int64_t sqlin_data_version(struct sqlin *si)
 	return v;
 }
 
-static void sqlin_work(struct loop_deferred *d, void *ud)
+/* True when another connection committed since the last look. */
+static bool sqlin_check(struct sqlin *si)
 {
-	struct sqlin *si = ud;
 	int64_t v = sqlin_data_version(si);
 
-	(void)d;
 	/* data_version moves only when another connection committed. */
 	if (v == si->data_version)
-		return;
+		return false;
 	si->data_version = v;
 	sqlin_take(si);
+	return true;
+}
+
+static void sqlin_work(struct loop_deferred *d, void *ud)
+{
+	(void)d;
+	sqlin_check(ud);
+}
+
+/*
+ * inotify reports the write() of the WAL frames; the commit becomes
+ * visible a little later, when the writer updates the wal-index in the
+ * -shm mapping (no event) after its fsync. So a write that did not yet
+ * change data_version is looked at again after 10, 30, 90, 270 and 810 ms,
+ * then no more until the next write: no polling while nothing happens.
+ */
+static int64_t sqlin_recheck_cb(struct loop_timer *t, void *ud)
+{
+	struct sqlin *si = ud;
+
+	(void)t;
+	if (sqlin_check(si) || si->recheck_ms >= 810)
+		return LOOP_TIMER_DONE;
+	si->recheck_ms *= 3;
+	return si->recheck_ms;
 }
 
 static void sqlin_inotify_cb(struct loop_watch *w, uint32_t events, void *ud)
@@ -503,8 +529,10 @@ static void sqlin_inotify_cb(struct loop_watch *w, uint32_t events, void *ud)
 			p += sizeof(*ev) + ev->len;
 		}
 	}
-	if (ours)
-		loop_defer(&si->work);
+	if (ours && !sqlin_check(si)) {
+		si->recheck_ms = 10;
+		loop_timer_arm(&si->recheck, si->recheck_ms);
+	}
 }
 
 int sqlin_new(struct loop *loop, struct store *store, const struct config *cfg,
@@ -542,6 +570,7 @@ int sqlin_new(struct loop *loop, struct store *store, const struct config *cfg,
 	snprintf(si->wal, sizeof(si->wal), "%s-wal", base);
 	fs_dirname(cfg->database, dir, sizeof(dir));
 	loop_deferred_init(loop, &si->work, sqlin_work, si);
+	loop_timer_init(loop, &si->recheck, sqlin_recheck_cb, si);
 	si->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (si->inotify_fd < 0 ||
 	    inotify_add_watch(si->inotify_fd, dir,
@@ -570,6 +599,7 @@ void sqlin_free(struct sqlin *si)
 	if (!si)
 		return;
 	loop_deferred_cancel(&si->work);
+	loop_timer_disarm(&si->recheck);
 	loop_watch_del(&si->watch);
 	close(si->inotify_fd);
 	free(si);
