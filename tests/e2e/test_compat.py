@@ -37,8 +37,9 @@ EMAIL2SMS = (
 def sql(gw, statement):
     """Runs statement with the sqlite3 command-line client, as a user's
     script would."""
-    subprocess.run(["sqlite3", gw.database, statement], check=True,
-                   capture_output=True, text=True)
+    # The CLI waits for no lock unless told: .timeout, as README says.
+    subprocess.run(["sqlite3", "-cmd", ".timeout 5000", gw.database,
+                    statement], check=True, capture_output=True, text=True)
 
 
 def events(gw, word):
@@ -59,6 +60,9 @@ def email2sms_and_custom_headers_are_read_as_smsd_reads_them():
     assert rows["+15551230009"]["body"] == "Your table is ready."
     assert rows["+15551230009"]["sender"] == "Herbert <herbert@example.com>"
     assert rows["+15551230008"]["smsc"] == "+15550000001", rows
+    # The events follow the commit that made the rows visible.
+    wait_for(lambda: len(events(gw, "unknown headers ignored")) == 2, 5,
+             "both warnings")
     warn = events(gw, "unknown headers ignored")
     assert any(w.startswith("mail: unknown headers ignored: Return-Path, "
                             "Received, Subject, Date, MIME-Version, "
