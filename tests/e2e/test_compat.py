@@ -146,6 +146,24 @@ def gammu_views_insert_and_processed():
     close(sim, gw)
 
 
+@t.test
+def daemon_checks_its_triggers_at_start():
+    gw = Gateway(settings={"default_country": "1"}).start()
+    assert gw.stop() == 0
+    # A trigger someone added: named in a warning, the daemon runs.
+    sql(gw, "CREATE TRIGGER spy AFTER INSERT ON event BEGIN SELECT 1; END")
+    gw.start()
+    wait_for(lambda: gw.count_events("triggers smsgw did not make: spy") == 1,
+             5, "the warning")
+    assert gw.stop() == 0
+    # One of ours changed: the daemon refuses to start, and says why.
+    sql(gw, "DROP TRIGGER outbox_insert; CREATE TRIGGER outbox_insert INSTEAD "
+            "OF INSERT ON outbox BEGIN SELECT 1; END")
+    gw.start(wait=False)
+    wait_for(lambda: not gw.running(), 10, "smsgwd to exit")
+    assert "trigger outbox_insert is not the one smsgw made" in gw.log_text()
+
+
 HANDLER = """#!/bin/sh
 # An smstools3-style handler: logs its arguments and keeps the file.
 echo "$1 $2 $3" >> "{log}/calls"
