@@ -109,35 +109,45 @@ static void eh_done(const struct hook_result *r, void *ud)
 	free(j);
 }
 
-/* Writes text to a new file in dir; its path goes to path. */
+/* Writes text to a new file in dir (never through a symbolic link); its
+ * path goes to path. */
 static int eh_write(struct eventhandler *eh, const char *dir,
 		    const char *prefix, const char *text, char *path,
 		    size_t size)
 {
 	size_t len = strlen(text);
-	int fd, rc;
+	char name[96];
+	int dfd, fd, rc;
 
 	rc = fs_mkdirs(dir, 0750);
 	if (rc < 0)
 		return rc;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return -errno;
+	rc = -EEXIST;
 	for (int tries = 0; tries < 100; tries++) {
-		if ((size_t)snprintf(path, size, "%s/%.60s.%ld%u", dir,
-				     prefix, (long)getpid(), eh->seq++) >= size)
-			return -ENAMETOOLONG;
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				O_CLOEXEC, 0640);
+		snprintf(name, sizeof(name), "%.60s.%ld%u", prefix,
+			 (long)getpid(), eh->seq++);
+		fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL |
+				       O_NOFOLLOW | O_CLOEXEC, 0640);
 		if (fd < 0 && errno == EEXIST)
 			continue;
-		if (fd < 0)
-			return -errno;
+		if (fd < 0) {
+			rc = -errno;
+			break;
+		}
 		rc = fs_write_all(fd, text, len);
 		if (close(fd) < 0 && rc >= 0)
 			rc = -errno;
 		if (rc < 0)
-			unlink(path);
-		return rc < 0 ? rc : 0;
+			unlinkat(dfd, name, 0);
+		else if ((size_t)snprintf(path, size, "%s/%s", dir, name) >= size)
+			rc = -ENAMETOOLONG;
+		break;
 	}
-	return -EEXIST;
+	close(dfd);
+	return rc < 0 ? rc : 0;
 }
 
 /* Writes the file and queues `PATH EVENT FILE [ID]`. */
@@ -156,7 +166,14 @@ static void eh_run(struct eventhandler *eh, const char *event,
 	if (keep_dir && keep_dir[0]) {
 		snprintf(dir, sizeof(dir), "%s", keep_dir);
 	} else {
-		snprintf(dir, sizeof(dir), "%s/eventhandler", eh->cfg->spool);
+		/* Beside the database: private to the daemon, unlike the
+		 * spool, which senders may write. */
+		fs_dirname(eh->cfg->database, dir, sizeof(dir));
+		if (strlen(dir) + sizeof("/eventhandler") > sizeof(dir)) {
+			free(j);
+			return;
+		}
+		strcat(dir, "/eventhandler");
 		j->remove = true;
 	}
 	rc = eh_write(eh, dir, prefix, text, j->path, sizeof(j->path));

@@ -19,7 +19,9 @@
  * The file stays in the incoming, sent or failed directory of smsgw.conf
  * when that option is set (REPORT files go to incoming, as smsd does
  * without a report directory); otherwise it is written under
- * <spool>/eventhandler/ and removed when the handler ends.
+ * eventhandler/ beside the database (private to the daemon) and removed
+ * when the handler ends. Files are created with O_EXCL | O_NOFOLLOW in a
+ * directory opened with O_NOFOLLOW.
  *
  * runonreceive = "COMMAND" runs `COMMAND ID` (ID: the inbox id, as Gammu's
  * SQL backends pass) for every received message with Gammu's variables

@@ -208,6 +208,29 @@ def eventhandler_gets_smstools3_files():
 
 
 @t.test
+def eventhandler_file_without_directories_is_removed_after():
+    work = tempdir("smsgw-eh-")
+    log = os.path.join(work, "log")
+    os.makedirs(log)
+    handler = os.path.join(work, "handler")
+    with open(handler, "w") as f:
+        f.write(HANDLER.format(log=log))
+    os.chmod(handler, 0o755)
+    sim, gw = rig(settings={"eventhandler": handler})
+    sim.deliver(0, "+15552000023", "no directories")
+    path = os.path.join(log, "calls")
+    wait_for(lambda: os.path.exists(path) and "RECEIVED" in open(path).read(),
+             15, "RECEIVED")
+    event, file, *_ = open(path).read().split(" ")
+    assert os.path.dirname(file) == os.path.join(os.path.dirname(gw.database),
+                                                 "eventhandler"), file
+    copy = os.path.join(log, "RECEIVED." + os.path.basename(file))
+    assert open(copy).read().endswith("\n\nno directories")
+    wait_for(lambda: not os.path.exists(file), 10, "the file removed")
+    close(sim, gw)
+
+
+@t.test
 def smstools3_example_handler_runs_unchanged():
     """Debian's examples/scripts/eventhandler-utf-8 rewrites the file with
     iconv and chmods it 644: both show it ran on our file."""
