@@ -94,7 +94,8 @@ def bad_file_is_rejected_with_a_reason():
     assert text.rstrip().endswith("[unknown-header]"), text
     assert os.path.exists(os.path.join(gw.spool, "rejected", "bad"))
     assert outbox(gw) == []
-    assert gw.count_events("rejected bad") == 1
+    wait_for(lambda: gw.count_events("rejected bad") == 1, 5,
+             "the rejected event")
     # The same name again: both kept.
     gw.drop("bad", "Kind: sideways\nTo: +4917000000001\n\nbody\n")
     rejected_reason(gw, "bad.1")
@@ -117,7 +118,8 @@ def same_id_is_queued_once():
     gw.drop("b", "To: +4917000000001\nId: order-77\n\nYour order\n")
     wait_for(lambda: gone(gw, "b"), 5, "the duplicate to be taken")
     assert len(outbox(gw)) == 1
-    assert gw.count_events("Id 'order-77' was accepted before") == 1
+    wait_for(lambda: gw.count_events("Id 'order-77' was accepted before") == 1,
+             5, "the duplicate event")
     assert gw.stop() == 0
 
 
