@@ -17,8 +17,8 @@
  * PRAGMA data_version then tells another connection's commit from ours,
  * and only then is outbox_in read. A commit is seen within one loop turn.
  *
- * At start sqlin_new() checks that the triggers are ours (the SQL the
- * migration wrote) and reports any trigger it does not know: a database
+ * At start sqlin_new() checks that the views and triggers are ours (the
+ * SQL the migrations wrote) and reports any it does not know: a database
  * writer is an administrator (README "Trust model").
  */
 #ifndef SMSGW_SQLIN_H
@@ -46,9 +46,9 @@ void sqlin_set_config(struct sqlin *si, const struct config *cfg);
 int sqlin_take(struct sqlin *si);
 
 /*
- * Checks the schema's triggers against the ones the migrations made: a
- * missing or changed one of ours is an error (-EPERM, reason in err); a
- * trigger we do not know is reported in *foreign (its names, "" when
+ * Checks the schema's views and triggers against the ones the migrations
+ * made: a missing or changed one of ours is an error (-EPERM, reason in
+ * err); one we do not know is reported in *foreign (its names, "" when
  * none) for the caller to log.
  */
 int sqlin_check_schema(struct store *store, char *foreign, size_t fsize,

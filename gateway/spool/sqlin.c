@@ -41,46 +41,83 @@ struct sqlin {
 	int64_t data_version;
 };
 
-/* The triggers schema v2 made; sqlin_check_schema() holds them to it. */
-static const char *const sqlin_triggers[] = {
-	"outbox_insert", "inbox_processed", "gammu_inbox_processed",
-	"gammu_outbox_insert",
-};
-#define SQLIN_NTRIGGERS (sizeof(sqlin_triggers) / sizeof(sqlin_triggers[0]))
-
-/* The CREATE TRIGGER text of name as a migration wrote it, or NULL. */
-static char *sqlin_expected(const char *name)
+/*
+ * The views and triggers the migrations made, as SQLite keeps them: the
+ * text from "CREATE VIEW|TRIGGER name" to the end of the statement (a
+ * trigger's "END"), the last definition winning (a later migration may
+ * drop and create a view again). NULL when no migration makes name.
+ */
+static char *sqlin_expected(const char *type, const char *name)
 {
-	char key[80];
+	char key[96];
+	const char *found = NULL, *end;
+	size_t klen;
 
-	snprintf(key, sizeof(key), "CREATE TRIGGER %s ", name);
+	snprintf(key, sizeof(key), "CREATE %s %s ", type, name);
+	klen = strlen(key);
 	for (int v = 1; v <= store_schema_latest(); v++) {
 		const char *m = store_schema_migration(v);
-		const char *a = strstr(m, key), *b;
 
-		if (!a)
-			continue;
-		b = strstr(a, "END;");
-		return b ? strndup(a, (size_t)(b - a) + 3) : NULL;
+		for (const char *a = strstr(m, key); a; a = strstr(a + klen, key))
+			found = a;
 	}
-	return NULL;
+	if (!found)
+		return NULL;
+	if (strcmp(type, "TRIGGER") == 0) {
+		end = strstr(found, "END;");
+		return end ? strndup(found, (size_t)(end - found) + 3) : NULL;
+	}
+	end = strchr(found, ';');
+	return end ? strndup(found, (size_t)(end - found)) : strdup(found);
 }
 
-static bool sqlin_known(const char *name)
+/* Appends name to a comma-separated list, cut when full. */
+static void sqlin_list(char *buf, size_t size, const char *name)
 {
-	for (size_t i = 0; i < SQLIN_NTRIGGERS; i++)
-		if (strcmp(sqlin_triggers[i], name) == 0)
-			return true;
-	return false;
+	size_t used = strlen(buf);
+
+	if (used + 1 < size)
+		snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+			 name);
+}
+
+/* How many CREATE statements of type the migrations hold, by name. */
+static size_t sqlin_count_expected(const char *type)
+{
+	char key[32], name[80];
+	size_t n = 0, klen;
+	/* Names seen, so a view made twice counts once. */
+	char seen[2048] = ",";
+
+	snprintf(key, sizeof(key), "CREATE %s ", type);
+	klen = strlen(key);
+	for (int v = 1; v <= store_schema_latest(); v++) {
+		const char *m = store_schema_migration(v);
+
+		for (const char *a = strstr(m, key); a; a = strstr(a + klen, key)) {
+			size_t len = strcspn(a + klen, " (");
+			char tag[84];
+
+			if (len >= sizeof(name))
+				continue;
+			snprintf(tag, sizeof(tag), ",%.*s,", (int)len, a + klen);
+			if (strstr(seen, tag))
+				continue;
+			if (strlen(seen) + strlen(tag) < sizeof(seen))
+				strcat(seen, tag + 1);
+			n++;
+		}
+	}
+	return n;
 }
 
 int sqlin_check_schema(struct store *store, char *foreign, size_t fsize,
 		       char *err, size_t errsize)
 {
 	sqlite3_stmt *s = store_prepare(store,
-		"SELECT name, sql FROM sqlite_schema WHERE type = 'trigger'"
-		" ORDER BY name");
-	size_t seen = 0, used = 0;
+		"SELECT type, name, sql FROM sqlite_schema"
+		" WHERE type IN ('trigger', 'view') ORDER BY type, name");
+	size_t ours_views = 0, ours_triggers = 0, want_views, want_triggers;
 	int rc = 0;
 
 	foreign[0] = '\0';
@@ -89,37 +126,35 @@ int sqlin_check_schema(struct store *store, char *foreign, size_t fsize,
 			 store_errmsg(store));
 		return -EIO;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		const char *sql = (const char *)sqlite3_column_text(s, 1);
-		char *want;
+	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
+		const char *type = (const char *)sqlite3_column_text(s, 0);
+		const char *name = (const char *)sqlite3_column_text(s, 1);
+		const char *sql = (const char *)sqlite3_column_text(s, 2);
+		bool trigger = strcmp(type, "trigger") == 0;
+		char *want = sqlin_expected(trigger ? "TRIGGER" : "VIEW", name);
 
-		if (!sqlin_known(name)) {
-			if (used + 1 < fsize)
-				used += (size_t)snprintf(foreign + used,
-							 fsize - used, "%s%s",
-							 used ? ", " : "", name);
-			if (used >= fsize)
-				used = fsize - 1;
-			continue;
-		}
-		seen++;
-		want = sqlin_expected(name);
-		if (!want || !sql || strcmp(want, sql) != 0) {
-			snprintf(err, errsize, "trigger %s is not the one smsgw "
-				 "made; someone changed the schema (restore it "
-				 "from a backup)", name);
+		if (!want) {
+			sqlin_list(foreign, fsize, name);
+		} else if (!sql || strcmp(want, sql) != 0) {
+			snprintf(err, errsize, "%s %s is not the one smsgw made; "
+				 "someone changed the schema (restore it from a "
+				 "backup)", type, name);
 			rc = -EPERM;
+		} else if (trigger) {
+			ours_triggers++;
+		} else {
+			ours_views++;
 		}
 		free(want);
-		if (rc)
-			break;
 	}
 	sqlite3_reset(s);
-	if (!rc && seen != SQLIN_NTRIGGERS) {
-		snprintf(err, errsize, "the database lacks smsgw's triggers "
-			 "(%zu of %zu); someone dropped them", seen,
-			 SQLIN_NTRIGGERS);
+	want_views = sqlin_count_expected("VIEW");
+	want_triggers = sqlin_count_expected("TRIGGER");
+	if (!rc && (ours_views != want_views || ours_triggers != want_triggers)) {
+		snprintf(err, errsize, "the database lacks some of smsgw's views "
+			 "or triggers (%zu of %zu views, %zu of %zu triggers); "
+			 "someone dropped them (restore it from a backup)",
+			 ours_views, want_views, ours_triggers, want_triggers);
 		rc = -EPERM;
 	}
 	return rc;
@@ -549,10 +584,10 @@ int sqlin_new(struct loop *loop, struct store *store, const struct config *cfg,
 	if (rc < 0)
 		return rc;
 	if (foreign[0]) {
-		log_warn("sqlin: triggers smsgw did not make: %s (a database "
-			 "writer is an administrator)", foreign);
+		log_warn("sqlin: views or triggers smsgw did not make: %s (a "
+			 "database writer is an administrator)", foreign);
 		store_event(store, STORE_EVENT_WARNING, "sql",
-			    "triggers smsgw did not make: %s", foreign);
+			    "views or triggers smsgw did not make: %s", foreign);
 	}
 	si = calloc(1, sizeof(*si));
 	if (!si)

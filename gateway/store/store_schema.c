@@ -7,6 +7,11 @@
  * views turn them into ISO-8601 text with iso(). Internal tables are
  * singular (message, part, sim); the contract views are what DESIGN.md §5
  * names (inbox, outbox, optouts, sims, events).
+ *
+ * At start the daemon holds the database's views and triggers to the last
+ * "CREATE VIEW name " / "CREATE TRIGGER name " text of these migrations
+ * (sqlin_check_schema(), spool/sqlin.c): write them in that form, one
+ * statement each, and a changed one is caught.
  */
 #include "store_schema.h"
 

@@ -153,8 +153,8 @@ def daemon_checks_its_triggers_at_start():
     # A trigger someone added: named in a warning, the daemon runs.
     sql(gw, "CREATE TRIGGER spy AFTER INSERT ON event BEGIN SELECT 1; END")
     gw.start()
-    wait_for(lambda: gw.count_events("triggers smsgw did not make: spy") == 1,
-             5, "the warning")
+    wait_for(lambda: gw.count_events("views or triggers smsgw did not make: "
+                                     "spy") == 1, 5, "the warning")
     assert gw.stop() == 0
     # One of ours changed: the daemon refuses to start, and says why.
     sql(gw, "DROP TRIGGER outbox_insert; CREATE TRIGGER outbox_insert INSTEAD "
@@ -162,6 +162,12 @@ def daemon_checks_its_triggers_at_start():
     gw.start(wait=False)
     wait_for(lambda: not gw.running(), 10, "smsgwd to exit")
     assert "trigger outbox_insert is not the one smsgw made" in gw.log_text()
+    # A view changed, the same.
+    sql(gw, "DROP TRIGGER outbox_insert; DROP VIEW sims; "
+            "CREATE VIEW sims AS SELECT 1 AS id")
+    gw.start(wait=False)
+    wait_for(lambda: not gw.running(), 10, "smsgwd to exit")
+    assert "view sims is not the one smsgw made" in gw.log_text()
 
 
 HANDLER = """#!/bin/sh
