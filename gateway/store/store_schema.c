@@ -321,7 +321,7 @@ static const char schema_v2[] =
 	"  CASE WHEN m.pool LIKE '@%' THEN NULL ELSE nullif(m.pool, '') END"
 	"       AS pool,"
 	"  " ISO("m.not_before") " AS send_at,"
-	"  m.from_header AS sender, m.smsc"
+	"  m.from_header AS sender, m.smsc, m.msg_class AS sms_class"
 	"  FROM message m LEFT JOIN campaign c ON c.id = m.campaign_id"
 	"  LEFT JOIN sim s ON s.id = m.sim_id;"
 	"CREATE TRIGGER outbox_insert INSTEAD OF INSERT ON outbox BEGIN"

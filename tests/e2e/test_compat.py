@@ -2,6 +2,7 @@
 eventhandler, SQL inserts, RunOnReceive and configs work unchanged. The
 smstools3 scripts in tests/data/smstools3 are Debian's smstools 3.1.21
 examples, byte for byte."""
+import json
 import os
 import shutil
 import sqlite3
@@ -60,6 +61,7 @@ def email2sms_and_custom_headers_are_read_as_smsd_reads_them():
     assert rows["+15551230009"]["body"] == "Your table is ready."
     assert rows["+15551230009"]["sender"] == "Herbert <herbert@example.com>"
     assert rows["+15551230008"]["smsc"] == "+15550000001", rows
+    assert rows["+15551230008"]["sms_class"] == 1, rows
     # The events follow the commit that made the rows visible.
     wait_for(lambda: len(events(gw, "unknown headers ignored")) == 2, 5,
              "both warnings")
@@ -72,6 +74,30 @@ def email2sms_and_custom_headers_are_read_as_smsd_reads_them():
     note = [e for e in events(gw, "accepted custom")][0]
     assert "Flash: 'maybe' read as no" in note and "Message_reference" in note, note
     assert gw.stop() == 0
+
+
+def decode(pdu):
+    r = subprocess.run([os.path.join(BUILD, "smsgw"), "pdu", "decode", pdu],
+                       capture_output=True, text=True, check=True)
+    return json.loads(r.stdout)
+
+
+@t.test
+def smstools3_pdu_headers_reach_the_network():
+    sim, gw = rig()
+    gw.drop("pdu", "To: 15552000051\nSMSC: 15550000002\nClass: 2\n"
+                   "Reject_duplicates: yes\nReplace: 4\nAutosplit: 1\n\n"
+                   + "y" * 200 + "\n")
+    wait_for(lambda: len(sim.submits(dest="+15552000051")) == 2, 15, "two parts")
+    for part in sim.submits(dest="+15552000051"):
+        assert part["concat"] is None, part   # Autosplit: 1
+        d = decode(part["pdu"])
+        assert d["smsc"] == "+15550000002", d
+        assert d["class"] == 2 and d["pid"] == 0x44, d
+        sca = int(part["pdu"][:2], 16)
+        first = int(part["pdu"][2 + 2 * sca:4 + 2 * sca], 16)
+        assert first & 0x04, part["pdu"]       # TP-RD
+    close(sim, gw)
 
 
 @t.test
