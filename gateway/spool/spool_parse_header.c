@@ -389,8 +389,19 @@ bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
 
 	if (!spool_parse_check_line(p, s, n))
 		return false;
-	if (!p->rules.strict_headers && (s[0] == ' ' || s[0] == '\t'))
-		return true;	/* a folded mail header (RFC 5322 §2.2.3) */
+	if (!p->rules.strict_headers && (s[0] == ' ' || s[0] == '\t')) {
+		/* A folded mail header (RFC 5322 §2.2.3): smsd ignores the
+		 * line; say so when it continues a header we read. */
+		char item[48];
+
+		if (!p->last_unknown) {
+			snprintf(item, sizeof(item), "line %u (folded) ignored",
+				 p->line);
+			note(p, p->msg.not_honoured,
+			     sizeof(p->msg.not_honoured), item);
+		}
+		return true;
+	}
 	if (!split(p, s, n, &v, &vlen))
 		return false;
 	name_len = strlen(s);
@@ -399,6 +410,7 @@ bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
 	if (!d && name_len > 2 && (s[0] == 'X' || s[0] == 'x') &&
 	    (s[1] == '-' || s[1] == '_')) {
 		/* X-: the writer's own, ignored but counted. */
+		p->last_unknown = true;
 		if (++p->nheaders > p->rules.max_headers)
 			goto too_many;
 		return true;
@@ -412,11 +424,13 @@ bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
 
 		/* Not counted in max_headers: nothing is kept but the
 		 * bounded note, and a mail has many Received: lines. */
+		p->last_unknown = true;
 		spool_text_quote(s, name_len, quoted, sizeof(quoted));
 		if (!strstr(p->msg.ignored, quoted))
 			note(p, p->msg.ignored, sizeof(p->msg.ignored), quoted);
 		return true;
 	}
+	p->last_unknown = false;
 	if (d->id != SPOOL_HEADER_TO && ++p->nheaders > p->rules.max_headers)
 		goto too_many;
 	if (!d->repeatable && p->seen[d->slot])

@@ -47,6 +47,21 @@ TEST(compat_email2sms_output)
 	spool_parse_free(p);
 }
 
+TEST(compat_folded_line_of_a_known_header_is_named)
+{
+	struct spool_parser *p;
+	struct got g;
+
+	p = PARSE_OK("To: 491721234567\n 491721234568\nX-Mailer: a\n b\n\nx",
+		     &g, "folded To:");
+	if (!p)
+		return;
+	CHECK_INT(g.n, 1);
+	CHECK_STR(spool_parse_message(p)->not_honoured,
+		  "line 2 (folded) ignored");
+	spool_parse_free(p);
+}
+
 TEST(compat_strict_refuses_unknown)
 {
 	struct spool_rules r;
