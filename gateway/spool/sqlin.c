@@ -531,17 +531,19 @@ static void sqlin_work(struct loop_deferred *d, void *ud)
  * inotify reports the write() of the WAL frames; the commit becomes
  * visible a little later, when the writer updates the wal-index in the
  * -shm mapping (no event) after its fsync. So a write that did not yet
- * change data_version is looked at again after 10, 30, 90, 270 and 810 ms,
- * then no more until the next write: no polling while nothing happens.
+ * change data_version is looked at again 5 ms later, then after twice the
+ * time each time (the commit is seen within about twice its fsync), up to
+ * 1.3 s, then no more until the next write: no polling while nothing
+ * happens.
  */
 static int64_t sqlin_recheck_cb(struct loop_timer *t, void *ud)
 {
 	struct sqlin *si = ud;
 
 	(void)t;
-	if (sqlin_check(si) || si->recheck_ms >= 810)
+	if (sqlin_check(si) || si->recheck_ms >= 640)
 		return LOOP_TIMER_DONE;
-	si->recheck_ms *= 3;
+	si->recheck_ms *= 2;
 	return si->recheck_ms;
 }
 
@@ -565,7 +567,7 @@ static void sqlin_inotify_cb(struct loop_watch *w, uint32_t events, void *ud)
 		}
 	}
 	if (ours && !sqlin_check(si)) {
-		si->recheck_ms = 10;
+		si->recheck_ms = 5;
 		loop_timer_arm(&si->recheck, si->recheck_ms);
 	}
 }
