@@ -257,7 +257,9 @@ def eventhandler_file_without_directories_is_removed_after():
     assert os.path.dirname(file) == os.path.join(os.path.dirname(gw.database),
                                                  "eventhandler"), file
     copy = os.path.join(log, "RECEIVED." + os.path.basename(file))
-    assert open(copy).read().endswith("\n\nno directories")
+    # The handler logs its call, then copies the file.
+    wait_for(lambda: os.path.exists(copy) and
+             open(copy).read().endswith("\n\nno directories"), 10, "the copy")
     wait_for(lambda: not os.path.exists(file), 10, "the file removed")
     close(sim, gw)
 
