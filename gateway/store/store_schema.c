@@ -303,7 +303,7 @@ static const char schema_v2[] =
 	"  seq       INTEGER PRIMARY KEY,"
 	"  via       TEXT NOT NULL DEFAULT 'sql',"	/* sql, gammu */
 	"  recipient TEXT, body TEXT, campaign TEXT, kind TEXT,"
-	"  priority  TEXT, send_at TEXT, pool TEXT, idem TEXT"
+	"  priority  TEXT, send_at TEXT, pool TEXT, idem TEXT, report TEXT"
 	");"
 	"DROP VIEW outbox;"
 	"CREATE VIEW outbox AS SELECT"
@@ -383,12 +383,18 @@ static const char schema_v2[] =
 	"CREATE TRIGGER gammu_outbox_insert INSTEAD OF INSERT ON gammu_outbox"
 	" BEGIN"
 	"  INSERT INTO outbox_in (via, recipient, body, campaign, priority,"
-	"   pool)"
+	"   pool, send_at, report)"
 	"  VALUES ('gammu', NEW.DestinationNumber, NEW.TextDecoded,"
 	"   NEW.CreatorID,"
 	"   CASE WHEN NEW.Priority > 0 THEN 'high' WHEN NEW.Priority < 0"
 	"    THEN 'low' END,"
-	"   NEW.SenderID);"
+	"   NEW.SenderID,"
+	/* Gammu's times are the writer's local time; an invalid one is
+	 * passed on as written, so it is refused with a reason. */
+	"   coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', NEW.SendingDateTime,"
+	"    'utc'), NEW.SendingDateTime),"
+	"   CASE lower(NEW.DeliveryReport) WHEN 'yes' THEN 'yes'"
+	"    WHEN 'no' THEN 'no' END);"
 	"END;";
 
 static const char *const migrations[] = {

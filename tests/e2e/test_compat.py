@@ -160,6 +160,21 @@ def gammu_views_insert_and_processed():
     sql(gw, "INSERT INTO gammu_outbox(DestinationNumber, TextDecoded, CreatorID) "
             "VALUES ('+15552000011', 'gammu style', 'script')")
     sim.wait_message(lambda m: m["dest"] == "+15552000011", timeout=15)
+    # SendingDateTime is the writer's local time; DeliveryReport asks.
+    sql(gw, "INSERT INTO gammu_outbox(DestinationNumber, TextDecoded, "
+            "SendingDateTime, DeliveryReport) VALUES ('+15552000013', 'later', "
+            "datetime('now', 'localtime', '+1 hour'), 'yes');"
+            "INSERT INTO gammu_outbox(DestinationNumber, TextDecoded, "
+            "SendingDateTime) VALUES ('+15552000014', 'when?', 'soon')")
+    wait_for(lambda: gw.scalar("select count(*) from outbox where recipient "
+                               "in ('+15552000013', '+15552000014')") == 2,
+             10, "both rows")
+    later = gw.query("select * from outbox where recipient = '+15552000013'")[0]
+    assert later["state"] == "deferred", dict(later)
+    assert gw.scalar("select report from message where recipient = "
+                     "'+15552000013'") == 1
+    assert gw.scalar("select error from outbox where recipient = "
+                     "'+15552000014'").startswith("Send-At: 'soon'")
     sim.deliver(0, "+15552000012", "hello gammu")
     wait_for(lambda: gw.scalar("select count(*) from gammu_inbox") == 1, 15, "inbox")
     row = gw.query("select * from gammu_inbox")[0]
