@@ -166,8 +166,8 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 			 "100", SPOOL_TEXT_Q(v));
 		break;
 	case SPOOL_HEADER_CLASS:
-		/* TS 23.038 §4: class 0 is a flash message; 1–3 only say
-		 * where the phone stores it, which we leave to the phone. */
+		/* TS 23.038 §4: class 0 is a flash message; 1–3 say where
+		 * the phone stores it (ME, SIM, TE): set in TP-DCS. */
 		if (small_int(v, 0, 3, &n)) {
 			m->flash = m->flash || n == 0;
 			m->msg_class = (int)n;
