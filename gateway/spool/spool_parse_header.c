@@ -300,9 +300,15 @@ static bool apply(struct spool_parser *p, const struct spool_header_def *d,
 		return keep(p, &m->smsc, sim);
 	case SPOOL_HEADER_FROM:
 		/* smstools3: "no function"; kept with the message. An
-		 * e-mail's From: may be long: the first bytes will do. */
-		spool_text_quote(v, n, sim, sizeof(sim));
-		return keep(p, &m->from, sim);
+		 * e-mail's From: may be long: the first SPOOL_MAX_TEXT bytes,
+		 * cut between characters (the line is valid UTF-8). */
+		if (n > SPOOL_MAX_TEXT) {
+			n = SPOOL_MAX_TEXT;
+			while (n && ((unsigned char)v[n] & 0xC0) == 0x80)
+				n--;
+			v[n] = '\0';
+		}
+		return keep(p, &m->from, v);
 	case SPOOL_HEADER_NOT_HONOURED:
 		snprintf(why, sizeof(why), "%s (%s)", d->name, d->why);
 		note(p, m->not_honoured, sizeof(m->not_honoured), why);

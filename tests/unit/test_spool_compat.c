@@ -141,6 +141,18 @@ TEST(compat_pdu_headers_recorded)
 	CHECK_STR(m->ignored, "");
 	spool_parse_free(p);
 
+	/* A long From: keeps its first 128 bytes, whole characters. */
+	p = PARSE_OK("To: 491721234567\nFrom: Jörg Müller-Lüdenscheidt "
+		     "<joerg.mueller-luedenscheidt@example.com> on behalf of "
+		     "the Ärztekammer Nordrhein-Westfalen, Abteilung für "
+		     "Öffentlichkeitsarbeit\n\nx", &g, "long From");
+	if (!p)
+		return;
+	m = spool_parse_message(p);
+	CHECK(strlen(m->from) <= 128 && strlen(m->from) >= 126);
+	CHECK(strncmp(m->from, "Jörg Müller", 12) == 0);
+	spool_parse_free(p);
+
 	p = PARSE_OK("To: 491721234567\n\nx", &g, "defaults");
 	if (!p)
 		return;
