@@ -165,7 +165,7 @@ int sqlin_check_schema(struct store *store, char *foreign, size_t fsize,
 struct sqlin_row {
 	int64_t seq;
 	const char *via, *recipient, *body, *campaign, *kind, *priority;
-	const char *send_at, *pool, *idem, *report;
+	const char *send_at, *pool, *idem, *report, *validity, *msg_class;
 };
 
 struct sqlin_ctx {
@@ -213,10 +213,11 @@ static char *sqlin_file(const struct sqlin_row *r, size_t *len, char *why,
 {
 	static const char *const names[] = { "To", "Campaign", "Kind",
 					     "Priority", "Send-At", "Pool",
-					     "Id", "Report" };
+					     "Id", "Report", "Validity",
+					     "Class" };
 	const char *vals[] = { r->recipient, r->campaign, r->kind,
 			       r->priority, r->send_at, r->pool, r->idem,
-			       r->report };
+			       r->report, r->validity, r->msg_class };
 	size_t cap = 256, blen = r->body ? strlen(r->body) : 0;
 	char *buf = malloc(cap), *b;
 
@@ -301,7 +302,10 @@ static void sqlin_base(struct sqlin_ctx *c)
 		.not_before = msg->has_send_at ? msg->send_at_ms : 0,
 		.pool = msg->pool,
 		.report = msg->report < 0 ? cfg->report_default : msg->report,
-		.validity_minutes = -1,
+		.flash = msg->flash,
+		.validity_minutes = msg->validity_minutes,
+		.has_class = msg->msg_class >= 0,
+		.msg_class = msg->msg_class,
 		.origin = "sql",
 	};
 	c->base.expires_at = (c->base.not_before > c->now ? c->base.not_before
@@ -448,10 +452,11 @@ static const char *sqlin_col(sqlite3_stmt *s, int i)
 int sqlin_take(struct sqlin *si)
 {
 	struct sqlin_row rows[SQLIN_BATCH];
-	char *copies[SQLIN_BATCH][10];
+	char *copies[SQLIN_BATCH][12];
 	sqlite3_stmt *s = store_prepare(si->store,
 		"SELECT seq, via, recipient, body, campaign, kind, priority,"
-		" send_at, pool, CAST(idem AS TEXT), report FROM outbox_in"
+		" send_at, pool, CAST(idem AS TEXT), report,"
+		" CAST(validity AS TEXT), CAST(class AS TEXT) FROM outbox_in"
 		" ORDER BY seq"
 		" LIMIT " "200");
 	int n = 0, queued = 0, rc = 0;
@@ -464,10 +469,10 @@ int sqlin_take(struct sqlin *si)
 		const char **f[] = { &r->via, &r->recipient, &r->body,
 				     &r->campaign, &r->kind, &r->priority,
 				     &r->send_at, &r->pool, &r->idem,
-				     &r->report };
+				     &r->report, &r->validity, &r->msg_class };
 
 		r->seq = sqlite3_column_int64(s, 0);
-		for (int i = 0; i < 10; i++) {
+		for (int i = 0; i < 12; i++) {
 			const char *v = sqlin_col(s, i + 1);
 
 			copies[n][i] = v ? strdup(v) : NULL;
@@ -482,7 +487,7 @@ int sqlin_take(struct sqlin *si)
 			if (rc > 0)
 				queued++;
 		}
-		for (int k = 0; k < 10; k++)
+		for (int k = 0; k < 12; k++)
 			free(copies[i][k]);
 	}
 	if (rc < 0) {

@@ -303,7 +303,8 @@ static const char schema_v2[] =
 	"  seq       INTEGER PRIMARY KEY,"
 	"  via       TEXT NOT NULL DEFAULT 'sql',"	/* sql, gammu */
 	"  recipient TEXT, body TEXT, campaign TEXT, kind TEXT,"
-	"  priority  TEXT, send_at TEXT, pool TEXT, idem TEXT, report TEXT"
+	"  priority  TEXT, send_at TEXT, pool TEXT, idem TEXT, report TEXT,"
+	"  validity  TEXT, class TEXT"
 	");"
 	"DROP VIEW outbox;"
 	"CREATE VIEW outbox AS SELECT"
@@ -380,10 +381,18 @@ static const char schema_v2[] =
 	"  m.state AS Status"
 	"  FROM message m LEFT JOIN campaign c ON c.id = m.campaign_id"
 	"  WHERE m.state IN ('queued', 'deferred', 'sending');"
+	/* Gammu's columns that smsgw cannot honour refuse the insert at once,
+	 * with a message the client shows; the ones it can become headers. */
 	"CREATE TRIGGER gammu_outbox_insert INSTEAD OF INSERT ON gammu_outbox"
 	" BEGIN"
+	"  SELECT RAISE(ABORT, 'gammu_outbox: UDH is not supported by smsgw;"
+	"   put the text in TextDecoded')"
+	"   WHERE coalesce(NEW.UDH, '') != '';"
+	"  SELECT RAISE(ABORT, 'gammu_outbox: Coding 8bit is not supported by"
+	"   smsgw; put the text in TextDecoded')"
+	"   WHERE NEW.Coding = '8bit';"
 	"  INSERT INTO outbox_in (via, recipient, body, campaign, priority,"
-	"   pool, send_at, report)"
+	"   pool, send_at, report, validity, class)"
 	"  VALUES ('gammu', NEW.DestinationNumber, NEW.TextDecoded,"
 	"   NEW.CreatorID,"
 	"   CASE WHEN NEW.Priority > 0 THEN 'high' WHEN NEW.Priority < 0"
@@ -394,7 +403,11 @@ static const char schema_v2[] =
 	"   coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', NEW.SendingDateTime,"
 	"    'utc'), NEW.SendingDateTime),"
 	"   CASE lower(NEW.DeliveryReport) WHEN 'yes' THEN 'yes'"
-	"    WHEN 'no' THEN 'no' END);"
+	"    WHEN 'no' THEN 'no' END,"
+	/* RelativeValidity is the TP-VP code, -1 the default: as a bare
+	 * Validity: number. Class -1 is none. */
+	"   CASE WHEN NEW.RelativeValidity >= 0 THEN NEW.RelativeValidity END,"
+	"   CASE WHEN NEW.Class >= 0 THEN NEW.Class END);"
 	"END;";
 
 static const char *const migrations[] = {

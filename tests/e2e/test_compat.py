@@ -175,6 +175,21 @@ def gammu_views_insert_and_processed():
                      "'+15552000013'") == 1
     assert gw.scalar("select error from outbox where recipient = "
                      "'+15552000014'").startswith("Send-At: 'soon'")
+    # RelativeValidity (a TP-VP code) and Class are honoured; a UDH of
+    # one's own is refused at the INSERT, with a message.
+    sql(gw, "INSERT INTO gammu_outbox(DestinationNumber, TextDecoded, "
+            "RelativeValidity, Class) VALUES ('+15552000015', 'v', 167, 1)")
+    wait_for(lambda: gw.scalar("select count(*) from outbox where recipient "
+                               "= '+15552000015'") == 1, 10, "the row")
+    assert gw.scalar("select validity from message where recipient = "
+                     "'+15552000015'") == 1440
+    assert gw.scalar("select sms_class from outbox where recipient = "
+                     "'+15552000015'") == 1
+    r = subprocess.run(["sqlite3", "-cmd", ".timeout 5000", gw.database,
+                        "INSERT INTO gammu_outbox(DestinationNumber, "
+                        "TextDecoded, UDH) VALUES ('+15552000016', 'u', "
+                        "'050003010201')"], capture_output=True, text=True)
+    assert r.returncode != 0 and "UDH is not supported" in r.stderr, r
     sim.deliver(0, "+15552000012", "hello gammu")
     wait_for(lambda: gw.scalar("select count(*) from gammu_inbox") == 1, 15, "inbox")
     row = gw.query("select * from gammu_inbox")[0]
