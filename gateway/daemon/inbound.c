@@ -189,7 +189,9 @@ struct inbound_rx {
 	/* Group commit: acknowledged once the turn's batch is durable. */
 	struct store_done done;
 	struct inbound *ib;
+	struct sim *sim;
 	struct modem_ack *ack;
+	char *pdu_hex;		/* kept for a retry should the commit fail */
 	int64_t now;
 };
 
@@ -276,19 +278,119 @@ static void rx_free(struct inbound_rx *rx)
 {
 	inbound_after_free(&rx->after);
 	free(rx->body);
+	free(rx->pdu_hex);
 	free(rx);
 }
 
+/* Stores one SMS and acks it: 0, or -errno when it was not committed
+ * (the caller keeps it for a retry; the ack token stays valid). */
+static int store_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
+		     struct modem_ack *ack)
+{
+	struct inbound_rx *rx = calloc(1, sizeof(*rx));
+	int64_t now = store_now_ms();
+	int rc = -ENOMEM;
+
+	/* A retry commits on its own: the ack follows at once. */
+	if (rx && store_begin(ib->store) == 0) {
+		rc = receive(ib, sim, pdu_hex, now, rx);
+		if (rc < 0)
+			store_rollback(ib->store);
+		else
+			rc = store_commit(ib->store);
+	} else if (rx) {
+		rc = -EIO;
+	}
+	if (rc < 0) {
+		if (rx)
+			rx_free(rx);
+		return rc;
+	}
+	ib->ack(ack);
+	if (rx->delivered)
+		after_commit(ib, &rx->m, &rx->after);
+	arm_reassembly_timer(ib, now);
+	rx_free(rx);
+	return 0;
+}
+
+/*
+ * A message the database would not take (disk full, a lock) is kept here
+ * and tried again on a backoff, 1 s doubling to a minute, instead of
+ * waiting on the modem for the next health check. The modem still has it
+ * (not acked), so a restart loses nothing either.
+ */
+#define RETRY_FIRST_MS 1000
+#define RETRY_MAX_MS 60000
+#define RETRY_KEPT 256
+
+struct inbound_retry {
+	struct inbound_retry *next;
+	struct sim *sim;
+	struct modem_ack *ack;
+	char pdu[];
+};
+
+static void keep_for_retry(struct inbound *ib, struct sim *sim,
+			   const char *pdu_hex, struct modem_ack *ack)
+{
+	size_t len = strlen(pdu_hex);
+	struct inbound_retry *r, **pp = &ib->retry;
+	size_t n = 0;
+
+	for (; *pp; pp = &(*pp)->next)
+		n++;
+	if (n >= RETRY_KEPT)
+		return;		/* the modem's next import brings it */
+	r = malloc(sizeof(*r) + len + 1);
+	if (!r)
+		return;
+	r->next = NULL;
+	r->sim = sim;
+	r->ack = ack;
+	memcpy(r->pdu, pdu_hex, len + 1);
+	*pp = r;
+	if (!ib->retry_ms)
+		ib->retry_ms = RETRY_FIRST_MS;
+	if (!loop_timer_armed(&ib->retry_timer))
+		loop_timer_arm(&ib->retry_timer, ib->retry_ms);
+}
+
+static int64_t on_retry(struct loop_timer *t, void *ud)
+{
+	struct inbound *ib = ud;
+
+	(void)t;
+	while (ib->retry) {
+		struct inbound_retry *r = ib->retry;
+
+		if (store_sms(ib, r->sim, r->pdu, r->ack) < 0) {
+			ib->retry_ms = ib->retry_ms * 2 > RETRY_MAX_MS
+					       ? RETRY_MAX_MS
+					       : ib->retry_ms * 2;
+			log_warn("inbound: database still refuses; next try "
+				 "in %lld s", (long long)ib->retry_ms / 1000);
+			return ib->retry_ms;
+		}
+		log_notice("inbound: message on %s stored on a retry",
+			   r->sim->name);
+		ib->retry = r->next;
+		free(r);
+	}
+	ib->retry_ms = 0;
+	return LOOP_TIMER_DONE;
+}
+
+/* Group commit: the batch holding rx is durable (rc 0) or not. */
 static void rx_committed(struct store_done *d, int rc)
 {
 	struct inbound_rx *rx = d->ud;
 	struct inbound *ib = rx->ib;
 
 	if (rc < 0) {
-		/* Not committed: leave it with the modem, which hands it
-		 * again (from SIM storage, or the network without an ack). */
-		log_error("inbound: message on %s not stored; left in the modem",
-			  rx->m.sim ? rx->m.sim->name : "?");
+		log_error("inbound: message on %s not stored; kept with the "
+			  "modem and tried again", rx->sim->name);
+		keep_for_retry(ib, rx->sim, rx->pdu_hex, rx->ack);
 		rx_free(rx);
 		return;
 	}
@@ -302,14 +404,20 @@ static void rx_committed(struct store_done *d, int rc)
 void inbound_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
 		 struct modem_ack *ack)
 {
-	struct inbound_rx *rx = calloc(1, sizeof(*rx));
+	struct inbound_rx *rx;
 	int64_t now = store_now_ms();
 	int rc = -ENOMEM;
 
+	/* Behind earlier ones that wait: the order of arrival is kept. */
+	if (ib->retry)
+		goto keep;
 	/* In the turn's batch; the modem's +CNMA or delete follows the
 	 * commit (rx_committed), never precedes it. */
-	if (rx && store_batch_begin(ib->store) == 0) {
+	rx = calloc(1, sizeof(*rx));
+	if (rx && (rx->pdu_hex = strdup(pdu_hex)) &&
+	    store_batch_begin(ib->store) == 0) {
 		rx->ib = ib;
+		rx->sim = sim;
 		rx->ack = ack;
 		rx->now = now;
 		store_done_init(&rx->done, rx_committed, rx);
@@ -319,12 +427,14 @@ void inbound_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
 		else
 			rc = store_batch_commit(ib->store, &rx->done);
 	}
-	if (rc < 0) {
-		log_error("inbound: message on %s not stored; left in the modem",
-			  sim->name);
-		if (rx)
-			rx_free(rx);
-	}
+	if (rc == 0)
+		return;
+	if (rx)
+		rx_free(rx);
+	log_error("inbound: message on %s not stored; kept with the modem "
+		  "and tried again", sim->name);
+keep:
+	keep_for_retry(ib, sim, pdu_hex, ack);
 }
 
 struct report_rx {
@@ -495,6 +605,7 @@ int inbound_new(struct loop *loop, struct store *store,
 		return rc;
 	}
 	loop_timer_init(loop, &ib->timer, on_reassembly_timer, ib);
+	loop_timer_init(loop, &ib->retry_timer, on_retry, ib);
 	/* Fragments that waited through a restart still time out. */
 	arm_reassembly_timer(ib, store_now_ms());
 	*out = ib;
@@ -506,6 +617,13 @@ void inbound_free(struct inbound *ib)
 	if (!ib)
 		return;
 	loop_timer_disarm(&ib->timer);
+	loop_timer_disarm(&ib->retry_timer);
+	while (ib->retry) {
+		struct inbound_retry *r = ib->retry;
+
+		ib->retry = r->next;
+		free(r);
+	}
 	keyword_set_free(ib->ks);
 	free(ib);
 }

@@ -12,6 +12,15 @@
 #include "store.h"
 #include "store_outbox.h"
 
+/* A message that went out but whose "sent" commit failed: recorded again
+ * on a backoff, so a restart does not take it for unsent. */
+#define OB_UNSAVED_MAX 64
+
+struct ob_unsaved {
+	int64_t id, attempt_id, sim_id, at;
+	char recipient[32];
+};
+
 /* Per-SIM outbound state, hung on sim->outbound. */
 struct ob_sim {
 	struct outbound *ob;
@@ -33,6 +42,9 @@ struct ob_sim {
 	 * sim->sending, so one at a time. */
 	struct store_done done;
 	enum { OB_AFTER_START, OB_AFTER_PART } after;
+	/* The "sent" in the batch: kept to record again if it fails. */
+	struct store_done sent_done;
+	struct ob_unsaved sent_u;
 };
 
 struct outbound {
@@ -54,10 +66,20 @@ struct outbound {
 
 	outbound_event_fn listener;
 	void *listener_ud;
+
+	struct ob_unsaved unsaved[OB_UNSAVED_MAX];
+	size_t nunsaved;
+	struct loop_timer unsaved_timer;
+	int64_t unsaved_ms;	/* the current backoff */
 };
 
 /* outbound_send.c: the SIM's next step once its batch is durable. */
 void ob_after_commit(struct store_done *d, int rc);
+void ob_sent_committed(struct store_done *d, int rc);
+/* outbound_send.c: keeps u to record as sent later. */
+void ob_keep_unsaved(struct outbound *ob, const struct ob_unsaved *u);
+/* Records what was kept; true when nothing is left. */
+bool ob_save_unsaved(struct outbound *ob);
 
 /* outbound.c */
 int64_t ob_now(const struct outbound *ob);

@@ -70,6 +70,12 @@ void ob_send_start(struct ob_sim *os)
 	o.validity_minutes = m->validity_minutes;
 	o.concat_ref = (uint16_t)m->concat_ref;
 	o.language = (enum sms_language)m->language;
+	o.smsc = m->smsc;
+	o.msg_class = m->msg_class;
+	o.reject_duplicates = m->pdu_flags & OUTBOX_PDU_REJECT_DUPLICATES;
+	o.reply_path = m->pdu_flags & OUTBOX_PDU_REPLY_PATH;
+	o.no_concat = m->autosplit == 1;
+	o.pid = m->replace > 0 ? (uint8_t)(0x40 + m->replace) : 0;
 	if (!sms_encode_submit(m->recipient, m->body, strlen(m->body), &o,
 			       &os->enc, err, sizeof(err))) {
 		/* Acceptance checked the text; only a changed codec gets here. */
@@ -305,13 +311,65 @@ static void classified(struct ob_sim *os, const struct modem_send_result *r,
 	}
 }
 
+void ob_keep_unsaved(struct outbound *ob, const struct ob_unsaved *u)
+{
+	if (ob->nunsaved == OB_UNSAVED_MAX) {
+		log_error("outbound: message %lld stays \"sending\" (too many "
+			  "unrecorded sends)", (long long)u->id);
+		return;
+	}
+	ob->unsaved[ob->nunsaved++] = *u;
+	if (!ob->unsaved_ms)
+		ob->unsaved_ms = 1000;
+	if (!loop_timer_armed(&ob->unsaved_timer))
+		loop_timer_arm(&ob->unsaved_timer, ob->unsaved_ms);
+}
+
+bool ob_save_unsaved(struct outbound *ob)
+{
+	while (ob->nunsaved) {
+		const struct ob_unsaved *u = &ob->unsaved[0];
+		struct outbox_msg m = { .id = u->id, .attempt_id = u->attempt_id };
+
+		snprintf(m.recipient, sizeof(m.recipient), "%s", u->recipient);
+		if (store_outbox_sent(ob->store, &m, u->sim_id, u->at) < 0)
+			return false;
+		log_notice("outbound: message %lld recorded as sent on a "
+			   "retry", (long long)u->id);
+		memmove(&ob->unsaved[0], &ob->unsaved[1],
+			--ob->nunsaved * sizeof(ob->unsaved[0]));
+	}
+	ob->unsaved_ms = 0;
+	return true;
+}
+
+/* The "sent" of the batch did not commit: it went out, so it is recorded
+ * as sent again on a backoff; until then the row says "sending". */
+void ob_sent_committed(struct store_done *d, int rc)
+{
+	struct ob_sim *os = d->ud;
+
+	if (rc >= 0)
+		return;
+	log_error("outbound: cannot commit message %lld as sent; trying again",
+		  (long long)os->sent_u.id);
+	ob_keep_unsaved(os->ob, &os->sent_u);
+}
+
 /* The last part went out (the caller's batch is open). */
 static void sent_and_next(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
 	struct ob_sent done;
-	bool next = finish_sent(os, now, &done);
+	bool next;
 
+	os->sent_u = (struct ob_unsaved){
+		.id = os->msg.id, .attempt_id = os->msg.attempt_id,
+		.sim_id = os->sim->id, .at = now,
+	};
+	snprintf(os->sent_u.recipient, sizeof(os->sent_u.recipient), "%s",
+		 os->msg.recipient);
+	next = finish_sent(os, now, &done);
 	/* Held by ob_emit until the batch is durable: a message is "sent"
 	 * to the world only after its commit. */
 	ob_emit(ob, "sent", done.id, done.recipient, done.body, os->sim,
@@ -320,13 +378,12 @@ static void sent_and_next(struct ob_sim *os, int64_t now)
 	if (next)
 		os->after = OB_AFTER_START;
 	if (store_batch_commit(ob->store, next ? &os->done : NULL) < 0) {
-		/* Disk trouble: the row stays "sending" and becomes "unknown"
-		 * at the next start; nothing more goes out now. */
-		log_error("outbound: cannot commit message %lld as sent",
-			  (long long)done.id);
+		ob_sent_committed(&os->sent_done, -EIO);
 		if (next)
 			ob_unclaim(os);
+		return;
 	}
+	store_after_commit(ob->store, &os->sent_done);
 }
 
 /*
@@ -337,7 +394,6 @@ static void sent_and_next(struct ob_sim *os, int64_t now)
 void ob_after_commit(struct store_done *d, int rc)
 {
 	struct ob_sim *os = d->ud;
-	struct outbound *ob = os->ob;
 
 	switch (os->after) {
 	case OB_AFTER_START:
@@ -350,14 +406,12 @@ void ob_after_commit(struct store_done *d, int rc)
 		ob_send_start(os);
 		return;
 	case OB_AFTER_PART:
-		if (rc < 0) {
-			/* The part is out but not recorded: as a send with
-			 * no answer, the message's outcome is unknown. */
-			unknown_message(os, "a part went out but could not be "
-					"recorded", ob_now(ob));
-			release(os, ob_now(ob));
-			return;
-		}
+		/* A part that is not recorded is not sent again (the final
+		 * "sent" sets every part), but its MR for the delivery report
+		 * is lost: say so. */
+		if (rc < 0)
+			log_error("outbound: part %d of message %lld not "
+				  "recorded", os->part, (long long)os->msg.id);
 		send_part(os);
 		return;
 	}
