@@ -365,6 +365,11 @@ static void on_ready(struct loop_deferred *d, void *ud)
 
 void store_batch_attach(struct store *st, struct loop *loop)
 {
+	/* Attached again (a restart of the subsystems): unlink first. */
+	if (st->loop) {
+		loop_deferred_cancel(&st->flush_def);
+		loop_deferred_cancel(&st->ready_def);
+	}
 	st->loop = loop;
 	loop_deferred_init(loop, &st->flush_def, on_flush, st);
 	loop_deferred_init(loop, &st->ready_def, on_ready, st);
