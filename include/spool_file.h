@@ -67,7 +67,7 @@ enum spool_file_name {
  * Names the daemon takes: a letter or digit, then up to 127 letters,
  * digits, '.', '_' or '-' (Maildir's rule; a name never carries a '/', a
  * control byte or anything a shell would trip over). Names starting with
- * '.' are ignored (DESIGN.md §4).
+ * '.' are ignored (doc/contract.md §4).
  */
 enum spool_file_name spool_file_name_check(const char *name, char *err,
 					   size_t errsize);

@@ -1,8 +1,8 @@
 /*
  * outbound_send — one claimed message through the modem: encode, send each
  * part, and turn the modem's answer into the message's next state
- * (DESIGN.md §7). Errors are classed by include/errclass.h: temporary ones
- * back off, permanent ones fail only this message, ambiguous ones go to the
+ * (doc/contract.md §7). Errors are classed by include/errclass.h:
+ * temporary ones back off, permanent ones fail only this message, ambiguous ones go to the
  * resend policy, modem-state ones put the message back untouched.
  */
 #include "outbound_priv.h"
