@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "msg_state.h"
+
 struct store;
 
 enum msg_kind {
@@ -70,6 +72,17 @@ bool store_outbox_file_claimed(struct store *st, const char *claim);
 /* Finds or creates a campaign; *paused tells if it is on hold. */
 int store_outbox_campaign(struct store *st, const char *name, int64_t now,
 			  int64_t *id, bool *paused);
+
+enum outbox_campaign_action {
+	OUTBOX_CAMPAIGN_PAUSE,		/* waiting messages deferred, held */
+	OUTBOX_CAMPAIGN_RESUME,		/* held messages released */
+	OUTBOX_CAMPAIGN_CANCEL,		/* waiting messages cancelled */
+};
+/* Pauses, resumes or cancels campaign id and its messages, in the
+ * caller's transaction or its own. Returns the number of messages it
+ * changed, or -EIO. */
+int store_outbox_campaign_set(struct store *st, int64_t id,
+			      enum outbox_campaign_action a, int64_t now);
 
 int store_outbox_add(struct store *st, int64_t file_id,
 		     const struct outbox_new *m, bool campaign_paused,
@@ -142,9 +155,9 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 		       int64_t not_before, bool count_attempt,
 		       int64_t avoid_sim, int64_t avoid_until,
 		       const char *error, int64_t now);
-/* A final state: "failed" or "expired". */
+/* A final state: ev is MSG_EV_FAIL, MSG_EV_EXPIRE or MSG_EV_OPT_OUT. */
 int store_outbox_fail(struct store *st, const struct outbox_msg *m,
-		      const char *state, const char *error, int64_t now);
+		      enum msg_event ev, const char *error, int64_t now);
 /* No answer after the PDU: "unknown", or queued again when resend. */
 int store_outbox_unknown(struct store *st, const struct outbox_msg *m,
 			 bool resend, const char *error, int64_t now);

@@ -466,12 +466,20 @@ int outbound_status_report(struct outbound *ob, struct sim *sim,
 	const char *state;
 	int64_t id, now = ob_now(ob);
 	char err[200];
+	bool ok = sms_pdu_decode(pdu_hex, strlen(pdu_hex), &pdu, err,
+				 sizeof(err));
 
-	if (!sms_pdu_decode(pdu_hex, strlen(pdu_hex), &pdu, err, sizeof(err)) ||
-	    pdu.type != SMS_PDU_STATUS_REPORT) {
+	/* A PDU that does not decode says why in err; one that decodes to
+	 * another type is the only one that is "not a status report". */
+	if (ok && pdu.type != SMS_PDU_STATUS_REPORT) {
+		snprintf(err, sizeof(err), "not a status report (%s)",
+			 pdu.type == SMS_PDU_DELIVER ? "an SMS-DELIVER"
+						     : "an SMS-SUBMIT");
+		ok = false;
+	}
+	if (!ok) {
 		log_warn("outbound: status report on %s not understood: %s",
-			 sim->name, pdu.type != SMS_PDU_STATUS_REPORT
-					    ? "not a status report" : err);
+			 sim->name, err);
 		store_event(ob->store, STORE_EVENT_WARNING, "outbound",
 			    "status report on %s not understood (%s): %s",
 			    sim->name, err, pdu_hex);
@@ -491,7 +499,7 @@ int outbound_status_report(struct outbound *ob, struct sim *sim,
 		  (long long)id, r->status);
 	if (state)
 		ob_emit(ob, state, id, r->recipient.text, NULL, sim, state,
-			strcmp(state, "failed") == 0
+			strcmp(state, msg_to_name(MSG_EV_REPORT_FAIL)) == 0
 				? "delivery failed (status report)" : NULL);
 	return 0;
 }

@@ -72,9 +72,9 @@ void ob_send_start(struct ob_sim *os)
 	if (!sms_encode_submit(m->recipient, m->body, strlen(m->body), &o,
 			       &os->enc, err, sizeof(err))) {
 		/* Acceptance checked the text; only a changed codec gets here. */
-		store_outbox_fail(ob->store, m, "failed", err, now);
+		store_outbox_fail(ob->store, m, MSG_EV_FAIL, err, now);
 		ob_emit(ob, "failed", m->id, m->recipient, m->body, os->sim,
-			"failed", err);
+			msg_to_name(MSG_EV_FAIL), err);
 		release(os, now);
 		return;
 	}
@@ -175,12 +175,12 @@ static void suspect(struct ob_sim *os, const char *what, int64_t now)
 		    (long long)(cfg->pause_window_ms / 60000), what);
 }
 
-static void fail_message(struct ob_sim *os, const char *state,
-			 const char *error, int64_t now)
+static void fail_message(struct ob_sim *os, const char *error, int64_t now)
 {
 	struct outbox_msg *m = &os->msg;
+	const char *state = msg_to_name(MSG_EV_FAIL);
 
-	store_outbox_fail(os->ob->store, m, state, error, now);
+	store_outbox_fail(os->ob->store, m, MSG_EV_FAIL, error, now);
 	log_info("outbound: message %lld to %s %s: %s", (long long)m->id,
 		 m->recipient, state, error);
 	ob_emit(os->ob, state, m->id, m->recipient, m->body, os->sim, state,
@@ -213,7 +213,7 @@ static void retry_message(struct ob_sim *os, int64_t delay, bool count,
 
 		snprintf(why, sizeof(why), "gave up after %d attempts: %s",
 			 m->attempts, error);
-		fail_message(os, "failed", why, now);
+		fail_message(os, why, now);
 		return;
 	}
 	if (elsewhere && m->attempts <= 1 && delay > OB_MOVE_MS)
@@ -240,7 +240,7 @@ static void unknown_message(struct ob_sim *os, const char *error, int64_t now)
 		 m->recipient, error, resend ? "sending again" : "left unknown");
 	if (!resend)
 		ob_emit(os->ob, "unknown", m->id, m->recipient, m->body,
-			os->sim, "unknown", error);
+			os->sim, msg_to_name(MSG_EV_NO_ANSWER), error);
 }
 
 /*
@@ -285,7 +285,7 @@ static void classified(struct ob_sim *os, const struct modem_send_result *r,
 		streak(os, what, now);
 	switch (e.cls) {
 	case ERRCLASS_PERMANENT:
-		fail_message(os, "failed", what, now);
+		fail_message(os, what, now);
 		break;
 	case ERRCLASS_TEMPORARY:
 		retry_message(os, backoff_ms(os->ob, os->msg.attempts,
@@ -302,6 +302,21 @@ static void classified(struct ob_sim *os, const struct modem_send_result *r,
 		os->gap_until = now + OB_COOLDOWN_MS;
 		break;
 	}
+}
+
+/*
+ * The database refused to record a part that went out. Nothing more of
+ * this message goes out now: its row stays "sending" and becomes "unknown"
+ * at the next start (doc/contract.md §7), so the resend policy decides,
+ * and the SIM is free for the next message once the disk recovers.
+ */
+static void ob_store_trouble(struct ob_sim *os, const char *what,
+			     int64_t now)
+{
+	log_error("outbound: cannot %s message %lld (part %d) in the "
+		  "database; it stays sending until the next start",
+		  what, (long long)os->msg.id, os->part + 1);
+	release(os, now);
 }
 
 /* The last part went out (the caller's transaction is open). */
@@ -322,7 +337,7 @@ static void sent_and_next(struct ob_sim *os, int64_t now)
 		return;
 	}
 	ob_emit(ob, "sent", done.id, done.recipient, done.body, os->sim,
-		"sent", NULL);
+		msg_to_name(MSG_EV_SENT), NULL);
 	free(done.body);
 	if (next)
 		ob_send_start(os);
@@ -340,12 +355,23 @@ static void on_part_sent(const struct modem_send_result *r, void *ud)
 		os->fail_streak = 0;
 		/* The last part, the sent state and the next claim: one
 		 * commit, so one fsync per single-part message. */
-		store_begin(ob->store);
-		store_outbox_part_sent(ob->store, &os->msg, os->sim->id,
-				       os->usage_key, os->part + 1, r->mr, now);
+		if (store_begin(ob->store) < 0) {
+			ob_store_trouble(os, "begin", now);
+			return;
+		}
+		if (store_outbox_part_sent(ob->store, &os->msg, os->sim->id,
+					   os->usage_key, os->part + 1, r->mr,
+					   now) < 0) {
+			store_rollback(ob->store);
+			ob_store_trouble(os, "record a part of", now);
+			return;
+		}
 		ob_count_part(os, now);
 		if (++os->part < os->enc.nparts) {
-			store_commit(ob->store);
+			if (store_commit(ob->store) < 0) {
+				ob_store_trouble(os, "commit a part of", now);
+				return;
+			}
 			send_part(os);
 			return;
 		}

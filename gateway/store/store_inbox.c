@@ -2,6 +2,7 @@
 #include "store_inbox.h"
 #include "store.h"
 #include "log.h"
+#include "msg_state.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -380,12 +381,13 @@ int store_optout_add(struct store *st, const char *number,
 	/* What is not yet in a modem's hands is not sent; the confirmation
 	 * the caller queues after this is the one message that still goes. */
 	s = store_prepare(st,
-		"UPDATE message SET state = 'suppressed', hold = NULL,"
+		"UPDATE message SET state = ?3, hold = NULL,"
 		" error = 'recipient opted out', updated_at = ?2"
 		" WHERE recipient = ?1 AND state IN ('queued', 'deferred')");
 	if (!s)
 		return -EIO;
 	sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, msg_to_name(MSG_EV_OPT_OUT), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
 	if (store_step_done(st, s) < 0)
 		return -EIO;

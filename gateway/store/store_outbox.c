@@ -7,6 +7,7 @@
 #include "store.h"
 #include "store_inbox.h"
 #include "log.h"
+#include "msg_state.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -126,6 +127,70 @@ int store_outbox_campaign(struct store *st, const char *name, int64_t now,
 	return 0;
 }
 
+static const struct {
+	const char *campaign;		/* ?1 the campaign's id */
+	const char *messages;		/* ?1 id, ?2 now, ?3 (?4) states */
+	enum msg_event ev, ev_later;
+} store_campaign_sql[] = {
+	[OUTBOX_CAMPAIGN_PAUSE] = {
+		"UPDATE campaign SET state = 'paused' WHERE id = ?1",
+		"UPDATE message SET hold = 'paused', state = ?3,"
+		" updated_at = ?2 WHERE campaign_id = ?1"
+		" AND state IN ('queued', 'deferred')",
+		MSG_EV_HOLD, MSG_EV_HOLD },
+	/* Only a row still deferred comes back: one that expired or was
+	 * suppressed while held keeps its final state. */
+	[OUTBOX_CAMPAIGN_RESUME] = {
+		"UPDATE campaign SET state = 'active' WHERE id = ?1",
+		"UPDATE message SET hold = NULL, updated_at = ?2,"
+		" state = CASE WHEN not_before <= ?2 THEN ?3 ELSE ?4 END"
+		" WHERE campaign_id = ?1 AND hold = 'paused'"
+		" AND state = 'deferred'",
+		MSG_EV_RESUME_NOW, MSG_EV_HOLD },
+	[OUTBOX_CAMPAIGN_CANCEL] = {
+		"UPDATE campaign SET state = 'cancelled' WHERE id = ?1",
+		"UPDATE message SET state = ?3, hold = NULL,"
+		" error = 'campaign cancelled', updated_at = ?2"
+		" WHERE campaign_id = ?1 AND state IN ('queued', 'deferred')",
+		MSG_EV_CANCEL, MSG_EV_CANCEL },
+};
+
+int store_outbox_campaign_set(struct store *st, int64_t id,
+			      enum outbox_campaign_action a, int64_t now)
+{
+	sqlite3_stmt *s;
+	int n;
+
+	if (store_begin(st) < 0)
+		return -EIO;
+	s = store_prepare(st, store_campaign_sql[a].campaign);
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	if (store_step_done(st, s) < 0)
+		goto fail;
+	s = store_prepare(st, store_campaign_sql[a].messages);
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 3, msg_to_name(store_campaign_sql[a].ev), -1,
+			  SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(s) >= 4)
+		sqlite3_bind_text(s, 4,
+				  msg_to_name(store_campaign_sql[a].ev_later),
+				  -1, SQLITE_STATIC);
+	if (store_step_done(st, s) < 0)
+		goto fail;
+	n = sqlite3_changes(store_db(st));
+	if (store_commit(st) < 0)
+		return -EIO;
+	return n;
+fail:
+	store_rollback(st);
+	return -EIO;
+}
+
 /* 1 when number is opted out for a message of this origin, 0, or -EIO.
  * Automatic replies that must reach an opted-out number pass: the one
  * confirmation of the opt-out and the answer to HELP. */
@@ -154,7 +219,7 @@ int store_outbox_add(struct store *st, int64_t file_id,
 		     const struct outbox_new *m, bool campaign_paused,
 		     int64_t now, int64_t *id, enum outbox_add_result *res)
 {
-	const char *state = "queued";
+	enum msg_event ev = MSG_EV_ACCEPT;
 	sqlite3_stmt *s;
 	int out;
 
@@ -162,10 +227,10 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	if (out < 0)
 		return -EIO;
 	if (out) {
-		state = "suppressed";
+		ev = MSG_EV_ACCEPT_OPTED_OUT;
 		*res = OUTBOX_ADDED_SUPPRESSED;
 	} else if (campaign_paused || m->not_before > now) {
-		state = "deferred";
+		ev = MSG_EV_ACCEPT_LATER;
 		*res = OUTBOX_ADDED_DEFERRED;
 	} else {
 		*res = OUTBOX_ADDED_QUEUED;
@@ -190,7 +255,7 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	if (m->campaign_id)
 		sqlite3_bind_int64(s, 7, m->campaign_id);
 	sqlite3_bind_int(s, 8, m->priority);
-	sqlite3_bind_text(s, 9, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, msg_to_name(ev), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 10, m->not_before);
 	if (m->expires_at)
 		sqlite3_bind_int64(s, 11, m->expires_at);
@@ -337,12 +402,13 @@ static int defer(struct store *st, int64_t id, int64_t until,
 		 const char *why, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"UPDATE message SET state = 'deferred', not_before = ?2,"
+		"UPDATE message SET state = ?5, not_before = ?2,"
 		" error = ?3, updated_at = ?4 WHERE id = ?1");
 
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EV_HOLD), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, until);
 	sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, now);
@@ -353,13 +419,14 @@ static int mark_sending(struct store *st, struct outbox_msg *m,
 			int64_t sim_id, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"UPDATE message SET state = 'sending', sim_id = ?2,"
+		"UPDATE message SET state = ?5, sim_id = ?2,"
 		" attempts = attempts + 1, concat_ref = ?3, updated_at = ?4"
 		" WHERE id = ?1");
 
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, m->id);
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EV_CLAIM), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, sim_id);
 	sqlite3_bind_int(s, 3, m->concat_ref);
 	sqlite3_bind_int64(s, 4, now);
@@ -394,10 +461,10 @@ static int claim_one(struct store *st, const struct outbox_claim *c,
 	if (rc < 0)
 		return rc;
 	if (rc)
-		rc = store_outbox_fail(st, out, "suppressed",
+		rc = store_outbox_fail(st, out, MSG_EV_OPT_OUT,
 				       "recipient opted out", c->now);
 	else if (expires_at && expires_at <= c->now)
-		rc = store_outbox_fail(st, out, "expired",
+		rc = store_outbox_fail(st, out, MSG_EV_EXPIRE,
 				       "not sent before its expiry", c->now);
 	else if (out->kind == MSG_KIND_BULK && c->hold &&
 		 c->hold(out->recipient, c->now, &until, c->hold_ud))

@@ -6,6 +6,7 @@
 #include "store_outbox.h"
 #include "store.h"
 #include "log.h"
+#include "msg_state.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -124,11 +125,12 @@ int store_outbox_sent(struct store *st, const struct outbox_msg *m,
 	if (store_begin(st) < 0)
 		return -EIO;
 	s = store_prepare(st,
-		"UPDATE message SET state = 'sent', sent_at = ?2, error = NULL,"
+		"UPDATE message SET state = ?3, sent_at = ?2, error = NULL,"
 		" parts_sent = parts, updated_at = ?2 WHERE id = ?1");
 	if (!s)
 		goto fail;
 	sqlite3_bind_int64(s, 1, m->id);
+	sqlite3_bind_text(s, 3, msg_to_name(MSG_EV_SENT), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
 	if (store_step_done(st, s) < 0 ||
 	    end_attempt(st, m->attempt_id, "sent", NULL, now) < 0 ||
@@ -150,8 +152,8 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 	if (store_begin(st) < 0)
 		return -EIO;
 	s = store_prepare(st,
-		"UPDATE message SET state = CASE WHEN ?2 <= ?5 THEN 'queued'"
-		" ELSE 'deferred' END, not_before = ?2,"
+		"UPDATE message SET state = CASE WHEN ?2 <= ?5 THEN ?8"
+		" ELSE ?9 END, not_before = ?2,"
 		" attempts = attempts - ?3, error = ?4, updated_at = ?5,"
 		" avoid_sim = ?6, avoid_until = ?7 WHERE id = ?1");
 	if (!s)
@@ -161,6 +163,9 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 	sqlite3_bind_int(s, 3, !count_attempt);
 	sqlite3_bind_text(s, 4, error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 5, now);
+	sqlite3_bind_text(s, 8, msg_to_name(MSG_EV_RETRY_NOW), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, msg_to_name(MSG_EV_RETRY_LATER), -1,
+			  SQLITE_STATIC);
 	if (avoid_sim) {
 		sqlite3_bind_int64(s, 6, avoid_sim);
 		sqlite3_bind_int64(s, 7, avoid_until);
@@ -175,8 +180,9 @@ fail:
 }
 
 int store_outbox_fail(struct store *st, const struct outbox_msg *m,
-		      const char *state, const char *error, int64_t now)
+		      enum msg_event ev, const char *error, int64_t now)
 {
+	const char *state = msg_to_name(ev);
 	sqlite3_stmt *s;
 
 	if (store_begin(st) < 0)
@@ -186,7 +192,7 @@ int store_outbox_fail(struct store *st, const struct outbox_msg *m,
 	if (!s)
 		goto fail;
 	sqlite3_bind_int64(s, 1, m->id);
-	sqlite3_bind_text(s, 2, state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, now);
 	if (store_step_done(st, s) < 0 ||
@@ -214,7 +220,9 @@ int store_outbox_unknown(struct store *st, const struct outbox_msg *m,
 	if (!s)
 		goto fail;
 	sqlite3_bind_int64(s, 1, m->id);
-	sqlite3_bind_text(s, 2, resend ? "queued" : "unknown", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, msg_to_name(resend ? MSG_EV_RESEND
+						   : MSG_EV_NO_ANSWER),
+			  -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, why, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, now);
 	if (store_step_done(st, s) < 0 ||
@@ -244,7 +252,7 @@ int store_outbox_recover(struct store *st, bool resend_direct,
 		goto fail;
 	s = store_prepare(st,
 		"UPDATE message SET state = CASE WHEN (class = 0 AND ?1)"
-		"  OR (class = 1 AND ?2) THEN 'queued' ELSE 'unknown' END,"
+		"  OR (class = 1 AND ?2) THEN ?4 ELSE ?5 END,"
 		" error = CASE WHEN (class = 0 AND ?1) OR (class = 1 AND ?2)"
 		"  THEN 'interrupted while sending; outcome unknown, sending again'"
 		"  ELSE 'interrupted while sending; outcome unknown, not sent again'"
@@ -254,6 +262,9 @@ int store_outbox_recover(struct store *st, bool resend_direct,
 	sqlite3_bind_int(s, 1, resend_direct);
 	sqlite3_bind_int(s, 2, resend_bulk);
 	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_text(s, 4, msg_to_name(MSG_EV_RESTART_RESEND), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EV_RESTART), -1, SQLITE_STATIC);
 	if (store_step_done(st, s) < 0)
 		goto fail;
 	n = sqlite3_changes(store_db(st));
@@ -265,13 +276,16 @@ fail:
 	return -EIO;
 }
 
-static int run_update(struct store *st, const char *sql, int64_t now)
+/* sql moves rows by ev: ?1 is now, ?2 the state they move to. */
+static int run_update(struct store *st, const char *sql, enum msg_event ev,
+		      int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st, sql);
 
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, msg_to_name(ev), -1, SQLITE_STATIC);
 	if (store_step_done(st, s) < 0)
 		return -EIO;
 	return sqlite3_changes(store_db(st));
@@ -280,19 +294,19 @@ static int run_update(struct store *st, const char *sql, int64_t now)
 int store_outbox_promote(struct store *st, int64_t now)
 {
 	return run_update(st,
-		"UPDATE message SET state = 'queued', updated_at = ?1"
+		"UPDATE message SET state = ?2, updated_at = ?1"
 		" WHERE state = 'deferred' AND hold IS NULL AND not_before <= ?1",
-		now);
+		MSG_EV_DUE, now);
 }
 
 int store_outbox_expire(struct store *st, int64_t now)
 {
 	return run_update(st,
-		"UPDATE message SET state = 'expired', updated_at = ?1,"
+		"UPDATE message SET state = ?2, updated_at = ?1,"
 		" error = 'not sent before its expiry'"
 		" WHERE state IN ('queued', 'deferred')"
 		" AND expires_at IS NOT NULL AND expires_at <= ?1",
-		now);
+		MSG_EV_EXPIRE, now);
 }
 
 int64_t store_outbox_next_due(struct store *st)
@@ -318,12 +332,13 @@ int store_outbox_defer_pool(struct store *st, const char *pool_key,
 			    int64_t not_before, const char *why, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"UPDATE message SET state = 'deferred', not_before = ?2,"
+		"UPDATE message SET state = ?5, not_before = ?2,"
 		" error = ?3, updated_at = ?4"
 		" WHERE state = 'queued' AND pool = ?1 AND class = 1");
 
 	if (!s)
 		return -EIO;
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EV_HOLD), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 1, pool_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, not_before);
 	sqlite3_bind_text(s, 3, why, -1, SQLITE_TRANSIENT);
@@ -434,8 +449,7 @@ static int roll_up(struct store *st, int64_t msg_id, int64_t now,
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"UPDATE message SET"
-		" state = CASE WHEN p.bad > 0 THEN 'failed'"
-		"  ELSE 'delivered' END,"
+		" state = CASE WHEN p.bad > 0 THEN ?3 ELSE ?4 END,"
 		" delivered_at = CASE WHEN p.bad > 0 THEN NULL ELSE ?2 END,"
 		" error = CASE WHEN p.bad > 0"
 		"  THEN 'delivery failed (status report)' ELSE error END,"
@@ -452,9 +466,14 @@ static int roll_up(struct store *st, int64_t msg_id, int64_t now,
 		return -EIO;
 	sqlite3_bind_int64(s, 1, msg_id);
 	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 3, msg_to_name(MSG_EV_REPORT_FAIL), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, msg_to_name(MSG_EV_REPORT_OK), -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		*new_state = strcmp((const char *)sqlite3_column_text(s, 0),
-				    "failed") == 0 ? "failed" : "delivered";
+		*new_state = msg_to_name(
+			strcmp((const char *)sqlite3_column_text(s, 0),
+			       msg_to_name(MSG_EV_REPORT_FAIL)) == 0
+				? MSG_EV_REPORT_FAIL : MSG_EV_REPORT_OK);
 		sqlite3_step(s);
 	}
 	sqlite3_reset(s);

@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "glue_rig.h"
+#include "msg_state_check.h"
 #include "outbound.h"
 #include "sms.h"
 #include "store_outbox.h"
@@ -94,6 +95,7 @@ static bool setup(const char *modems)
 		 modems);
 	if (!rig_open("ob", text, &env.cfg, &env.loop, &env.st, &env.reg))
 		return false;
+	msg_state_record(env.st);
 	CHECK_INT(outbound_new(env.loop, env.st, env.cfg, &env.reg, &ops, &env.ob), 0);
 	outbound_set_listener(env.ob, on_event, NULL);
 	env.reg.changed = on_sim_changed;
@@ -113,6 +115,8 @@ static bool setup(const char *modems)
 
 static void teardown(void)
 {
+	/* Whatever the test did, every state change was one of the table's. */
+	msg_state_check(env.st);
 	outbound_free(env.ob);
 	rig_close(env.cfg, env.loop, env.st, &env.reg);
 	clock_set_source(NULL);
