@@ -294,44 +294,63 @@ int store_outbox_add(struct store *st, int64_t file_id,
 /* ---- claiming ---- */
 
 /*
- * The best candidate among the three queues a SIM serves: its pool, the
- * unpooled messages (if it takes them), and messages pinned to it. Each
- * branch is one seek in message_queued. A message may wait for another SIM
- * for a while, never for ever:
- *  - one that failed on this SIM goes to another first, until avoid_until
- *    (or at once when no other SIM could send: ?7);
- *  - a direct message waits for the SIM that last talked with its number
- *    while that SIM could take it (ready or busy, serving its pool, not
- *    the one it failed on), and for at most a minute in the queue;
- *  - a partly sent multipart stays with its SIM (its parts carry that
- *    SIM's number as the sender of the whole).
+ * The claim policy: the best candidate among the three queues a SIM
+ * serves, its pool, the unpooled messages (if it takes them) and the
+ * messages pinned to it. Each queue is one seek in message_queued, so the
+ * same filter is applied to each branch of a UNION ALL. A message may wait
+ * for another SIM for a while, never for ever. The pieces, each a named
+ * rule over the named parameters bound in claim_candidate():
  */
-#define CLAIM_FILTER                                                       \
-	" AND (?4 OR class = 0) AND parts - parts_sent <= ?5"              \
-	" AND (parts_sent = 0 OR sim_id = ?1)"                             \
-	" AND (avoid_sim IS NULL OR avoid_sim != ?1 OR avoid_until <= ?8"  \
-	"  OR ?7)"                                                         \
-	" AND (class = 1 OR pool LIKE '@%' OR updated_at <= ?8 - 60000"    \
-	"  OR NOT EXISTS (SELECT 1 FROM sticky k"                          \
-	"  JOIN sim s ON s.id = k.sim_id WHERE k.number = m.recipient"     \
-	"  AND k.last_at > ?6 AND k.sim_id != ?1"                          \
-	"  AND s.state IN ('ready', 'busy')"                               \
-	"  AND (m.pool = '' OR s.pool = m.pool)"                           \
-	"  AND (m.avoid_sim IS NULL OR m.avoid_sim != k.sim_id"            \
-	"   OR m.avoid_until <= ?8)))"                                     \
-	" ORDER BY class, priority, id LIMIT 1"
+/* Bulk only on a SIM that takes bulk now. */
+#define CLAIM_KIND_ALLOWED	" AND (:allow_bulk OR class = 0)"
+/* Every part still to send fits in the SIM's quota. */
+#define CLAIM_FITS_QUOTA	" AND parts - parts_sent <= :quota"
+/* A partly sent multipart stays with its SIM: its parts carry that SIM's
+ * number as the sender of the whole. */
+#define CLAIM_MULTIPART_KEEPS_SIM " AND (parts_sent = 0 OR sim_id = :sim)"
+/* One that failed on this SIM goes to another first, until avoid_until,
+ * or at once when no other SIM could send (:alone). */
+#define CLAIM_NOT_AVOIDED						\
+	" AND (avoid_sim IS NULL OR avoid_sim != :sim"			\
+	"  OR avoid_until <= :now OR :alone)"
+/* A direct message waits for the SIM that last talked with its number
+ * (sticky sender) while that SIM could take it — ready or busy, serving
+ * its pool, not the one it failed on — and for at most a minute in the
+ * queue. */
+#define CLAIM_STICKY_SENDER						\
+	" AND (class = 1 OR pool LIKE '@%' OR updated_at <= :now - 60000"	\
+	"  OR NOT EXISTS (SELECT 1 FROM sticky k"			\
+	"  JOIN sim s ON s.id = k.sim_id WHERE k.number = m.recipient"	\
+	"  AND k.last_at > :sticky_cutoff AND k.sim_id != :sim"		\
+	"  AND s.state IN ('ready', 'busy')"				\
+	"  AND (m.pool = '' OR s.pool = m.pool)"			\
+	"  AND (m.avoid_sim IS NULL OR m.avoid_sim != k.sim_id"		\
+	"   OR m.avoid_until <= :now)))"
+/* Direct before bulk, then priority, then age. */
+#define CLAIM_ORDER " ORDER BY class, priority, id"
+
+#define CLAIM_FILTER							\
+	CLAIM_KIND_ALLOWED CLAIM_FITS_QUOTA CLAIM_MULTIPART_KEEPS_SIM	\
+	CLAIM_NOT_AVOIDED CLAIM_STICKY_SENDER CLAIM_ORDER " LIMIT 1"
+
+/* The three queues, by pool key: the SIM's pool, '' (unpooled), '@<id>'. */
+#define CLAIM_QUEUE(pool_is)						\
+	" SELECT * FROM (SELECT id, class, priority FROM message m"	\
+	"  WHERE state = 'queued' AND " pool_is CLAIM_FILTER ")"
 
 static const char claim_sql[] =
 	"SELECT id FROM ("
-	" SELECT * FROM (SELECT id, class, priority FROM message m"
-	"  WHERE state = 'queued' AND pool = ?2" CLAIM_FILTER ")"
+	CLAIM_QUEUE("pool = :pool")
 	" UNION ALL"
-	" SELECT * FROM (SELECT id, class, priority FROM message m"
-	"  WHERE state = 'queued' AND pool = '' AND ?3" CLAIM_FILTER ")"
+	CLAIM_QUEUE("pool = '' AND :takes_unpooled")
 	" UNION ALL"
-	" SELECT * FROM (SELECT id, class, priority FROM message m"
-	"  WHERE state = 'queued' AND pool = '@' || ?1" CLAIM_FILTER ")"
-	") ORDER BY class, priority, id LIMIT 1";
+	CLAIM_QUEUE("pool = '@' || :sim")
+	")" CLAIM_ORDER " LIMIT 1";
+
+static void claim_bind_int(sqlite3_stmt *s, const char *name, int64_t v)
+{
+	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, name), v);
+}
 
 static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
 {
@@ -341,14 +360,15 @@ static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, c->sim_id);
-	sqlite3_bind_text(s, 2, c->pool ? c->pool : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 3, c->takes_unpooled);
-	sqlite3_bind_int(s, 4, c->allow_bulk);
-	sqlite3_bind_int(s, 5, c->quota_left);
-	sqlite3_bind_int64(s, 6, c->sticky_cutoff);
-	sqlite3_bind_int(s, 7, c->alone);
-	sqlite3_bind_int64(s, 8, c->now);
+	claim_bind_int(s, ":sim", c->sim_id);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":pool"),
+			  c->pool ? c->pool : "", -1, SQLITE_TRANSIENT);
+	claim_bind_int(s, ":takes_unpooled", c->takes_unpooled);
+	claim_bind_int(s, ":allow_bulk", c->allow_bulk);
+	claim_bind_int(s, ":quota", c->quota_left);
+	claim_bind_int(s, ":sticky_cutoff", c->sticky_cutoff);
+	claim_bind_int(s, ":alone", c->alone);
+	claim_bind_int(s, ":now", c->now);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
