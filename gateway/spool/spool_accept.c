@@ -32,7 +32,16 @@ struct accept_ctx {
 	int64_t now;
 	int fixed_parts;		/* a plain body's parts, else 0 */
 	long queued, deferred, suppressed;
+	bool db_failed;			/* the store refused a row */
 	char why[256];			/* set when the file must be rejected */
+};
+
+/* What the transaction of one file came to. */
+enum spool_accept_outcome {
+	SPOOL_ACCEPT_COMMITTED,		/* its rows are durable: unlink it */
+	SPOOL_ACCEPT_DUPLICATE,		/* its Id: was accepted before */
+	SPOOL_ACCEPT_REJECTED,		/* the file's fault: ctx->why */
+	SPOOL_ACCEPT_DB_FAILED,		/* the store's: the file stays */
 };
 
 /* Writes "<why> [<category>]" next to the rejected file; 0 or -errno. */
@@ -150,7 +159,7 @@ static bool add_recipient(const struct spool_recipient *r, void *ud)
 	m.body = r->body;
 	if (store_outbox_add(c->sp->store, c->file_id, &m, c->campaign_paused,
 			     c->now, NULL, &res) < 0) {
-		snprintf(c->why, sizeof(c->why), "database error");
+		c->db_failed = true;
 		return false;
 	}
 	if (res == OUTBOX_ADDED_QUEUED)
@@ -212,23 +221,25 @@ static bool prepare(struct accept_ctx *c)
 	return true;
 }
 
-/* The transaction of one file: 1 committed, 0 nothing to do, -1 rejected
- * (the caller moves it), -EIO a database problem (the file stays). */
-static int commit_file(struct accept_ctx *c, int fd, struct spool_parser *p,
-		       const char *name, const char *claim)
+/* The transaction of one file. A rejected file is moved by the caller;
+ * one the store failed on stays in active/ for the next start. */
+static enum spool_accept_outcome commit_file(struct accept_ctx *c, int fd,
+					     struct spool_parser *p,
+					     const char *name,
+					     const char *claim)
 {
 	struct store *st = c->sp->store;
 	bool dup;
 	int rc;
 
 	if (store_begin(st) < 0)
-		return -EIO;
+		return SPOOL_ACCEPT_DB_FAILED;
 	if (store_outbox_file_begin(st, name, claim, c->msg->hash, c->msg->id,
 				    c->now, &c->file_id, &dup) < 0)
 		goto db;
 	if (dup) {
 		store_rollback(st);
-		return 0;
+		return SPOOL_ACCEPT_DUPLICATE;
 	}
 	if (c->msg->campaign &&
 	    store_outbox_campaign(st, c->msg->campaign, c->now,
@@ -236,19 +247,20 @@ static int commit_file(struct accept_ctx *c, int fd, struct spool_parser *p,
 		goto db;
 	rc = spool_file_recipients(fd, p, c->sp->cfg->max_file_bytes,
 				   add_recipient, c);
-	if (rc == -EBADMSG && !c->why[0])
+	if (rc == -EBADMSG && !c->why[0] && !c->db_failed)
 		spool_error_format(spool_parse_error(p), c->why, sizeof(c->why));
-	if (rc < 0 && c->why[0] && strcmp(c->why, "database error") != 0) {
+	if (rc < 0 && !c->db_failed && c->why[0]) {
 		store_rollback(st);
-		return -1;
+		return SPOOL_ACCEPT_REJECTED;
 	}
 	if (rc < 0 || store_outbox_file_done(st, c->file_id, (long)c->msg->recipients,
 					     (long)c->msg->duplicates) < 0)
 		goto db;
-	return store_commit(st) < 0 ? -EIO : 1;
+	return store_commit(st) < 0 ? SPOOL_ACCEPT_DB_FAILED
+				    : SPOOL_ACCEPT_COMMITTED;
 db:
 	store_rollback(st);
-	return -EIO;
+	return SPOOL_ACCEPT_DB_FAILED;
 }
 
 static void accepted(struct spool *sp, const char *name,
@@ -310,25 +322,32 @@ static int accept_file(struct spool *sp, const char *claim, const char *shown,
 		goto out;
 	}
 	c.msg = spool_parse_message(p);
-	rc = prepare(&c) ? commit_file(&c, fd, p, shown, claim) : -1;
-	if (rc == -1) {
+	switch (prepare(&c) ? commit_file(&c, fd, p, shown, claim)
+			    : SPOOL_ACCEPT_REJECTED) {
+	case SPOOL_ACCEPT_REJECTED:
 		reject(sp, sp->active_fd, claim, shown, "value", c.why);
 		rc = 0;
-	} else if (rc == 0) {
+		break;
+	case SPOOL_ACCEPT_DUPLICATE:
 		log_notice("spool: %s repeats the Id: of an accepted file; not "
 			   "queued again", shown);
 		store_event(sp->store, STORE_EVENT_INFO, "spool",
 			    "%s not queued again: Id '%s' was accepted before",
 			    shown, c.msg->id);
 		unlinkat(sp->active_fd, claim, 0);
-	} else if (rc == 1) {
+		rc = 0;
+		break;
+	case SPOOL_ACCEPT_COMMITTED:
 		accepted(sp, shown, &c);
 		unlinkat(sp->active_fd, claim, 0);
 		fs_sync_dirfd(sp->active_fd);
-	} else {
+		rc = 1;
+		break;
+	case SPOOL_ACCEPT_DB_FAILED:
 		log_error("spool: %s not accepted (database error); left in "
 			  "active/ for the next start", shown);
 		rc = 0;
+		break;
 	}
 out:
 	spool_parse_free(p);
