@@ -6,12 +6,14 @@
  * resend policy, modem-state ones put the message back untouched.
  */
 #include "outbound_priv.h"
+#include "backoff.h"
 #include "config.h"
 #include "errclass.h"
 #include "log.h"
 #include "sim.h"
 #include "store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +30,7 @@
 #define OB_REST_MAX_MS 600000
 
 static void on_part_sent(const struct modem_send_result *r, void *ud);
+static void fail_message(struct ob_sim *os, const char *error, int64_t now);
 
 static void release(struct ob_sim *os, int64_t now)
 {
@@ -48,10 +51,20 @@ static void send_part(struct ob_sim *os)
 	const struct sms_encoded_part *p = &os->enc.parts[os->part];
 	struct modem_send_result r = { .status = MODEM_SEND_NOT_SENT,
 				       .detail = "modem not available" };
+	int rc = os->ob->ops.send(os->sim, p->pdu, p->tpdu_length,
+				  on_part_sent, os);
 
-	if (os->ob->ops.send(os->sim, p->pdu, p->tpdu_length, on_part_sent,
-			     os) < 0)
+	if (rc == -EINVAL) {
+		/* The PDU itself is refused: no modem would take it, so the
+		 * message fails rather than going round the queue. */
+		int64_t now = ob_now(os->ob);
+
+		fail_message(os, "the encoded PDU is not one a modem takes "
+			     "(empty or too long)", now);
+		release(os, now);
+	} else if (rc < 0) {
 		on_part_sent(&r, os);
+	}
 }
 
 void ob_send_start(struct ob_sim *os)
@@ -93,14 +106,13 @@ void ob_send_abandon(struct ob_sim *os)
 	os->sim->sending = false;
 }
 
-static int64_t backoff_ms(struct outbound *ob, int attempts, int min_s)
+/* The wait before a message's next try after a temporary error. */
+static int64_t ob_retry_delay_ms(struct outbound *ob, int attempts, int min_s)
 {
-	int64_t base = ob->cfg->retry_min_ms, jitter;
+	int64_t base, jitter;
 
-	for (int i = 1; i < attempts && base < ob->cfg->retry_max_ms; i++)
-		base *= 2;
-	if (base > ob->cfg->retry_max_ms)
-		base = ob->cfg->retry_max_ms;
+	base = backoff_ms(attempts > 1 ? (unsigned)attempts - 1 : 0,
+			  ob->cfg->retry_min_ms, ob->cfg->retry_max_ms);
 	if (base < (int64_t)min_s * 1000)
 		base = (int64_t)min_s * 1000;
 	/* ±25%, so a burst of failures does not come back as a burst. */
@@ -249,15 +261,12 @@ static void unknown_message(struct ob_sim *os, const char *error, int64_t now)
  */
 static void streak(struct ob_sim *os, const char *what, int64_t now)
 {
-	int64_t rest = OB_REST_MS;
+	int64_t rest;
 
 	if (++os->fail_streak % OB_STREAK)
 		return;
-	for (int i = OB_STREAK; i < os->fail_streak; i += OB_STREAK)
-		if (rest < OB_REST_MAX_MS)
-			rest *= 2;
-	if (rest > OB_REST_MAX_MS)
-		rest = OB_REST_MAX_MS;
+	rest = backoff_ms((unsigned)(os->fail_streak / OB_STREAK - 1),
+			  OB_REST_MS, OB_REST_MAX_MS);
 	if (os->gap_until < now + rest)
 		os->gap_until = now + rest;
 	log_warn("outbound: SIM %s rests %lld s after %d failed sends in a row",
@@ -288,8 +297,8 @@ static void classified(struct ob_sim *os, const struct modem_send_result *r,
 		fail_message(os, what, now);
 		break;
 	case ERRCLASS_TEMPORARY:
-		retry_message(os, backoff_ms(os->ob, os->msg.attempts,
-					     e.min_backoff_s),
+		retry_message(os, ob_retry_delay_ms(os->ob, os->msg.attempts,
+						    e.min_backoff_s),
 			      true, what, now);
 		break;
 	case ERRCLASS_AMBIGUOUS:
