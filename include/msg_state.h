@@ -15,16 +15,16 @@
 #include <stdbool.h>
 
 enum msg_state {
-	MSG_QUEUED,
-	MSG_DEFERRED,
-	MSG_SENDING,
-	MSG_SENT,
-	MSG_DELIVERED,
-	MSG_FAILED,
-	MSG_EXPIRED,
-	MSG_SUPPRESSED,
-	MSG_UNKNOWN,
-	MSG_CANCELLED,
+	MSG_STATE_QUEUED,
+	MSG_STATE_DEFERRED,
+	MSG_STATE_SENDING,
+	MSG_STATE_SENT,
+	MSG_STATE_DELIVERED,
+	MSG_STATE_FAILED,
+	MSG_STATE_EXPIRED,
+	MSG_STATE_SUPPRESSED,
+	MSG_STATE_UNKNOWN,
+	MSG_STATE_CANCELLED,
 	MSG_STATE_COUNT
 };
 
@@ -32,26 +32,26 @@ enum msg_state {
 
 /* What happens to a message; each names exactly one target state. */
 enum msg_event {
-	MSG_EV_ACCEPT,		/* new row, to send now: queued */
-	MSG_EV_ACCEPT_LATER,	/* new row with Send-At or a paused campaign */
-	MSG_EV_ACCEPT_OPTED_OUT, /* new row to an opted-out number */
-	MSG_EV_DUE,		/* deferred, its time came: queued */
-	MSG_EV_HOLD,		/* quiet hours, quota, paused campaign */
-	MSG_EV_RESUME_NOW,	/* campaign resumed, due: queued */
-	MSG_EV_CLAIM,		/* a SIM takes it: sending */
-	MSG_EV_SENT,		/* +CMGS for every part */
-	MSG_EV_RETRY_NOW,	/* temporary error, try again at once */
-	MSG_EV_RETRY_LATER,	/* temporary error, back off */
-	MSG_EV_FAIL,		/* permanent error, attempts exhausted */
-	MSG_EV_NO_ANSWER,	/* no answer after the PDU, not resent */
-	MSG_EV_RESEND,		/* no answer after the PDU, resent */
-	MSG_EV_RESTART,		/* sending when the daemon stopped, not resent */
-	MSG_EV_RESTART_RESEND,	/* sending when the daemon stopped, resent */
-	MSG_EV_OPT_OUT,		/* its recipient opted out */
-	MSG_EV_EXPIRE,		/* not sent before its expiry */
-	MSG_EV_REPORT_OK,	/* every part's status report: delivered */
-	MSG_EV_REPORT_FAIL,	/* a part's status report: failed */
-	MSG_EV_CANCEL,		/* its campaign was cancelled */
+	MSG_EVENT_ACCEPT,		/* new row, to send now: queued */
+	MSG_EVENT_ACCEPT_LATER,		/* new row with Send-At or a paused campaign */
+	MSG_EVENT_ACCEPT_OPTED_OUT,	/* new row to an opted-out number */
+	MSG_EVENT_DUE,			/* deferred, its time came: queued */
+	MSG_EVENT_HOLD,			/* quiet hours, quota, paused campaign */
+	MSG_EVENT_RESUME_NOW,		/* campaign resumed, due: queued */
+	MSG_EVENT_CLAIM,		/* a SIM takes it: sending */
+	MSG_EVENT_SENT,			/* +CMGS for every part */
+	MSG_EVENT_RETRY_NOW,		/* temporary error, try again at once */
+	MSG_EVENT_RETRY_LATER,		/* temporary error, back off */
+	MSG_EVENT_FAIL,			/* permanent error, attempts exhausted */
+	MSG_EVENT_NO_ANSWER,		/* no answer after the PDU, not resent */
+	MSG_EVENT_RESEND,		/* no answer after the PDU, resent */
+	MSG_EVENT_RESTART,		/* sending when the daemon stopped, not resent */
+	MSG_EVENT_RESTART_RESEND,	/* sending when the daemon stopped, resent */
+	MSG_EVENT_OPT_OUT,		/* its recipient opted out */
+	MSG_EVENT_EXPIRE,		/* not sent before its expiry */
+	MSG_EVENT_REPORT_OK,		/* every part's status report: delivered */
+	MSG_EVENT_REPORT_FAIL,		/* a part's status report: failed */
+	MSG_EVENT_CANCEL,		/* its campaign was cancelled */
 	MSG_EVENT_COUNT
 };
 

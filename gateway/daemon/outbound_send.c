@@ -29,10 +29,10 @@
 #define OB_REST_MS 30000
 #define OB_REST_MAX_MS 600000
 
-static void on_part_sent(const struct modem_send_result *r, void *ud);
-static void fail_message(struct ob_sim *os, const char *error, int64_t now);
+static void ob_on_part_sent(const struct modem_send_result *r, void *ud);
+static void ob_fail_message(struct ob_sim *os, const char *error, int64_t now);
 
-static void release(struct ob_sim *os, int64_t now)
+static void ob_release(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
 
@@ -46,24 +46,24 @@ static void release(struct ob_sim *os, int64_t now)
 	loop_defer(&ob->kick);
 }
 
-static void send_part(struct ob_sim *os)
+static void ob_send_part(struct ob_sim *os)
 {
 	const struct sms_encoded_part *p = &os->enc.parts[os->part];
 	struct modem_send_result r = { .status = MODEM_SEND_NOT_SENT,
 				       .detail = "modem not available" };
 	int rc = os->ob->ops.send(os->sim, p->pdu, p->tpdu_length,
-				  on_part_sent, os);
+				  ob_on_part_sent, os);
 
 	if (rc == -EINVAL) {
 		/* The PDU itself is refused: no modem would take it, so the
 		 * message fails rather than going round the queue. */
 		int64_t now = ob_now(os->ob);
 
-		fail_message(os, "the encoded PDU is not one a modem takes "
+		ob_fail_message(os, "the encoded PDU is not one a modem takes "
 			     "(empty or too long)", now);
-		release(os, now);
+		ob_release(os, now);
 	} else if (rc < 0) {
-		on_part_sent(&r, os);
+		ob_on_part_sent(&r, os);
 	}
 }
 
@@ -85,10 +85,10 @@ void ob_send_start(struct ob_sim *os)
 	if (!sms_encode_submit(m->recipient, m->body, strlen(m->body), &o,
 			       &os->enc, err, sizeof(err))) {
 		/* Acceptance checked the text; only a changed codec gets here. */
-		store_outbox_fail(ob->store, m, MSG_EV_FAIL, err, now);
+		store_outbox_fail(ob->store, m, MSG_EVENT_FAIL, err, now);
 		ob_emit(ob, "failed", m->id, m->recipient, m->body, os->sim,
-			msg_to_name(MSG_EV_FAIL), err);
-		release(os, now);
+			msg_to_name(MSG_EVENT_FAIL), err);
+		ob_release(os, now);
 		return;
 	}
 	/* A resend carries on after the parts that already went out. */
@@ -96,7 +96,7 @@ void ob_send_start(struct ob_sim *os)
 	log_debug("outbound: message %lld to %s on %s, %d part%s",
 		  (long long)m->id, m->recipient, os->sim->name, os->enc.nparts,
 		  os->enc.nparts == 1 ? "" : "s");
-	send_part(os);
+	ob_send_part(os);
 }
 
 void ob_send_abandon(struct ob_sim *os)
@@ -131,7 +131,7 @@ struct ob_sent {
  * Inside the caller's transaction: the message is sent; the SIM claims its
  * next one. Returns true when it did (start it after the commit).
  */
-static bool finish_sent(struct ob_sim *os, int64_t now, struct ob_sent *done)
+static bool ob_finish_sent(struct ob_sim *os, int64_t now, struct ob_sent *done)
 {
 	struct outbound *ob = os->ob;
 	struct outbox_msg *m = &os->msg;
@@ -162,7 +162,7 @@ static bool finish_sent(struct ob_sim *os, int64_t now, struct ob_sent *done)
 }
 
 /* Counts barring and spam errors; enough of them pause the SIM. */
-static void suspect(struct ob_sim *os, const char *what, int64_t now)
+static void ob_suspect(struct ob_sim *os, const char *what, int64_t now)
 {
 	const struct config *cfg = os->ob->cfg;
 	struct sim *sim = os->sim;
@@ -187,12 +187,12 @@ static void suspect(struct ob_sim *os, const char *what, int64_t now)
 		    (long long)(cfg->pause_window_ms / 60000), what);
 }
 
-static void fail_message(struct ob_sim *os, const char *error, int64_t now)
+static void ob_fail_message(struct ob_sim *os, const char *error, int64_t now)
 {
 	struct outbox_msg *m = &os->msg;
-	const char *state = msg_to_name(MSG_EV_FAIL);
+	const char *state = msg_to_name(MSG_EVENT_FAIL);
 
-	store_outbox_fail(os->ob->store, m, MSG_EV_FAIL, error, now);
+	store_outbox_fail(os->ob->store, m, MSG_EVENT_FAIL, error, now);
 	log_info("outbound: message %lld to %s %s: %s", (long long)m->id,
 		 m->recipient, state, error);
 	ob_emit(os->ob, state, m->id, m->recipient, m->body, os->sim, state,
@@ -205,17 +205,17 @@ static void fail_message(struct ob_sim *os, const char *error, int64_t now)
  * after that it backs off wherever it goes, so a network-wide problem is
  * not hammered from every SIM in turn.
  */
-static int max_attempts(const struct ob_sim *os)
+static int ob_max_attempts(const struct ob_sim *os)
 {
 	return os->msg.max_attempts > 0 ? os->msg.max_attempts
 					: os->ob->cfg->max_attempts;
 }
 
-static void retry_message(struct ob_sim *os, int64_t delay, bool count,
-			  const char *error, int64_t now)
+static void ob_retry_message(struct ob_sim *os, int64_t delay, bool count,
+			     const char *error, int64_t now)
 {
 	struct outbox_msg *m = &os->msg;
-	int max = max_attempts(os);
+	int max = ob_max_attempts(os);
 	/* A pinned message, or a multipart with parts out, stays here. */
 	bool movable = !m->pinned && m->parts_sent == 0 && os->part == 0;
 	bool elsewhere = movable && ob_other_sim_ready(os->ob, os->sim, now);
@@ -225,7 +225,7 @@ static void retry_message(struct ob_sim *os, int64_t delay, bool count,
 
 		snprintf(why, sizeof(why), "gave up after %d attempts: %s",
 			 m->attempts, error);
-		fail_message(os, why, now);
+		ob_fail_message(os, why, now);
 		return;
 	}
 	if (elsewhere && m->attempts <= 1 && delay > OB_MOVE_MS)
@@ -236,7 +236,8 @@ static void retry_message(struct ob_sim *os, int64_t delay, bool count,
 	os->ob->due_known = false;
 }
 
-static void unknown_message(struct ob_sim *os, const char *error, int64_t now)
+static void ob_unknown_message(struct ob_sim *os, const char *error,
+			       int64_t now)
 {
 	const struct config *cfg = os->ob->cfg;
 	struct outbox_msg *m = &os->msg;
@@ -244,7 +245,7 @@ static void unknown_message(struct ob_sim *os, const char *error, int64_t now)
 						 : cfg->resend_unknown_bulk;
 
 	/* Every resend may be a duplicate: max_attempts bounds them too. */
-	if (m->attempts >= max_attempts(os))
+	if (m->attempts >= ob_max_attempts(os))
 		resend = false;
 
 	store_outbox_unknown(os->ob->store, m, resend, error, now);
@@ -252,14 +253,14 @@ static void unknown_message(struct ob_sim *os, const char *error, int64_t now)
 		 m->recipient, error, resend ? "sending again" : "left unknown");
 	if (!resend)
 		ob_emit(os->ob, "unknown", m->id, m->recipient, m->body,
-			os->sim, msg_to_name(MSG_EV_NO_ANSWER), error);
+			os->sim, msg_to_name(MSG_EVENT_NO_ANSWER), error);
 }
 
 /*
  * Sends that keep failing on one SIM (whatever the code) rest it, so its
  * traffic moves to the others; the rest doubles while it goes on.
  */
-static void streak(struct ob_sim *os, const char *what, int64_t now)
+static void ob_streak(struct ob_sim *os, const char *what, int64_t now)
 {
 	int64_t rest;
 
@@ -277,8 +278,8 @@ static void streak(struct ob_sim *os, const char *what, int64_t now)
 		    what);
 }
 
-static void classified(struct ob_sim *os, const struct modem_send_result *r,
-		       int64_t now)
+static void ob_classified(struct ob_sim *os, const struct modem_send_result *r,
+			  int64_t now)
 {
 	struct errclass_info e = r->status == MODEM_SEND_CMS_ERROR
 					 ? errclass_cms(r->code)
@@ -289,25 +290,25 @@ static void classified(struct ob_sim *os, const struct modem_send_result *r,
 		 r->status == MODEM_SEND_CMS_ERROR ? "CMS" : "CME", r->code,
 		 e.text);
 	if (e.flags & ERRCLASS_FLAG_SIM_SUSPECT)
-		suspect(os, what, now);
+		ob_suspect(os, what, now);
 	if (e.cls != ERRCLASS_PERMANENT)
-		streak(os, what, now);
+		ob_streak(os, what, now);
 	switch (e.cls) {
 	case ERRCLASS_PERMANENT:
-		fail_message(os, what, now);
+		ob_fail_message(os, what, now);
 		break;
 	case ERRCLASS_TEMPORARY:
-		retry_message(os, ob_retry_delay_ms(os->ob, os->msg.attempts,
+		ob_retry_message(os, ob_retry_delay_ms(os->ob, os->msg.attempts,
 						    e.min_backoff_s),
 			      true, what, now);
 		break;
 	case ERRCLASS_AMBIGUOUS:
-		unknown_message(os, what, now);
+		ob_unknown_message(os, what, now);
 		break;
 	case ERRCLASS_MODEM_STATE:
 		/* Not this message's fault: back in the queue, and this SIM
 		 * rests until its modem sorts itself out. */
-		retry_message(os, 0, false, what, now);
+		ob_retry_message(os, 0, false, what, now);
 		os->gap_until = now + OB_COOLDOWN_MS;
 		break;
 	}
@@ -319,21 +320,20 @@ static void classified(struct ob_sim *os, const struct modem_send_result *r,
  * at the next start (doc/contract.md §7), so the resend policy decides,
  * and the SIM is free for the next message once the disk recovers.
  */
-static void ob_store_trouble(struct ob_sim *os, const char *what,
-			     int64_t now)
+static void ob_store_trouble(struct ob_sim *os, const char *what, int64_t now)
 {
 	log_error("outbound: cannot %s message %lld (part %d) in the "
 		  "database; it stays sending until the next start",
 		  what, (long long)os->msg.id, os->part + 1);
-	release(os, now);
+	ob_release(os, now);
 }
 
 /* The last part went out (the caller's transaction is open). */
-static void sent_and_next(struct ob_sim *os, int64_t now)
+static void ob_sent_and_next(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
 	struct ob_sent done;
-	bool next = finish_sent(os, now, &done);
+	bool next = ob_finish_sent(os, now, &done);
 
 	if (store_commit(ob->store) < 0) {
 		/* Disk trouble: the row stays "sending" and becomes
@@ -346,13 +346,13 @@ static void sent_and_next(struct ob_sim *os, int64_t now)
 		return;
 	}
 	ob_emit(ob, "sent", done.id, done.recipient, done.body, os->sim,
-		msg_to_name(MSG_EV_SENT), NULL);
+		msg_to_name(MSG_EVENT_SENT), NULL);
 	free(done.body);
 	if (next)
 		ob_send_start(os);
 }
 
-static void on_part_sent(const struct modem_send_result *r, void *ud)
+static void ob_on_part_sent(const struct modem_send_result *r, void *ud)
 {
 	struct ob_sim *os = ud;
 	struct outbound *ob = os->ob;
@@ -381,28 +381,28 @@ static void on_part_sent(const struct modem_send_result *r, void *ud)
 				ob_store_trouble(os, "commit a part of", now);
 				return;
 			}
-			send_part(os);
+			ob_send_part(os);
 			return;
 		}
-		sent_and_next(os, now);
+		ob_sent_and_next(os, now);
 		return;
 	case MODEM_SEND_CMS_ERROR:
 	case MODEM_SEND_CME_ERROR:
-		classified(os, r, now);
+		ob_classified(os, r, now);
 		break;
 	case MODEM_SEND_NOT_SENT:
 		snprintf(what, sizeof(what), "not sent: %s",
 			 r->detail ? r->detail : "modem not available");
-		streak(os, what, now);
-		retry_message(os, 0, false, what, now);
+		ob_streak(os, what, now);
+		ob_retry_message(os, 0, false, what, now);
 		os->gap_until = now + OB_COOLDOWN_MS;
 		break;
 	case MODEM_SEND_AMBIGUOUS:
 		snprintf(what, sizeof(what), "no answer after the PDU: %s",
 			 r->detail ? r->detail : "timeout");
-		streak(os, what, now);
-		unknown_message(os, what, now);
+		ob_streak(os, what, now);
+		ob_unknown_message(os, what, now);
 		break;
 	}
-	release(os, now);
+	ob_release(os, now);
 }

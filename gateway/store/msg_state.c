@@ -8,15 +8,23 @@
 #include <string.h>
 
 static const char *const msg_state_names[MSG_STATE_COUNT] = {
-	[MSG_QUEUED] = "queued",	[MSG_DEFERRED] = "deferred",
-	[MSG_SENDING] = "sending",	[MSG_SENT] = "sent",
-	[MSG_DELIVERED] = "delivered",	[MSG_FAILED] = "failed",
-	[MSG_EXPIRED] = "expired",	[MSG_SUPPRESSED] = "suppressed",
-	[MSG_UNKNOWN] = "unknown",	[MSG_CANCELLED] = "cancelled",
+	[MSG_STATE_QUEUED] = "queued",
+	[MSG_STATE_DEFERRED] = "deferred",
+	[MSG_STATE_SENDING] = "sending",
+	[MSG_STATE_SENT] = "sent",
+	[MSG_STATE_DELIVERED] = "delivered",
+	[MSG_STATE_FAILED] = "failed",
+	[MSG_STATE_EXPIRED] = "expired",
+	[MSG_STATE_SUPPRESSED] = "suppressed",
+	[MSG_STATE_UNKNOWN] = "unknown",
+	[MSG_STATE_CANCELLED] = "cancelled",
 };
 
-#define WAITING (MSG_BIT(MSG_QUEUED) | MSG_BIT(MSG_DEFERRED))
-#define REPORTABLE (MSG_BIT(MSG_SENT) | MSG_BIT(MSG_UNKNOWN))
+#define QUEUED MSG_BIT(MSG_STATE_QUEUED)
+#define DEFERRED MSG_BIT(MSG_STATE_DEFERRED)
+#define SENDING MSG_BIT(MSG_STATE_SENDING)
+#define WAITING (QUEUED | DEFERRED)
+#define REPORTABLE (MSG_BIT(MSG_STATE_SENT) | MSG_BIT(MSG_STATE_UNKNOWN))
 
 /* The one table: (event, from-states, to-state). */
 static const struct msg_transition {
@@ -24,32 +32,30 @@ static const struct msg_transition {
 	unsigned from;
 	enum msg_state to;
 } msg_transitions[MSG_EVENT_COUNT] = {
-	[MSG_EV_ACCEPT] = { "accept", 0, MSG_QUEUED },
-	[MSG_EV_ACCEPT_LATER] = { "accept-later", 0, MSG_DEFERRED },
-	[MSG_EV_ACCEPT_OPTED_OUT] = { "accept-opted-out", 0, MSG_SUPPRESSED },
-	[MSG_EV_DUE] = { "due", MSG_BIT(MSG_DEFERRED), MSG_QUEUED },
-	[MSG_EV_HOLD] = { "hold", WAITING, MSG_DEFERRED },
-	[MSG_EV_RESUME_NOW] = { "resume", MSG_BIT(MSG_DEFERRED), MSG_QUEUED },
-	[MSG_EV_CLAIM] = { "claim", MSG_BIT(MSG_QUEUED), MSG_SENDING },
-	[MSG_EV_SENT] = { "sent", MSG_BIT(MSG_SENDING), MSG_SENT },
-	[MSG_EV_RETRY_NOW] = { "retry", MSG_BIT(MSG_SENDING), MSG_QUEUED },
-	[MSG_EV_RETRY_LATER] = { "retry-later", MSG_BIT(MSG_SENDING),
-				 MSG_DEFERRED },
-	[MSG_EV_FAIL] = { "fail", MSG_BIT(MSG_SENDING), MSG_FAILED },
-	[MSG_EV_NO_ANSWER] = { "no-answer", MSG_BIT(MSG_SENDING), MSG_UNKNOWN },
-	[MSG_EV_RESEND] = { "resend", MSG_BIT(MSG_SENDING), MSG_QUEUED },
-	[MSG_EV_RESTART] = { "restart", MSG_BIT(MSG_SENDING), MSG_UNKNOWN },
-	[MSG_EV_RESTART_RESEND] = { "restart-resend", MSG_BIT(MSG_SENDING),
-				    MSG_QUEUED },
+#define T(ev, name, from, to) [MSG_EVENT_##ev] = { name, from, MSG_STATE_##to }
+	T(ACCEPT,		"accept",		0,	    QUEUED),
+	T(ACCEPT_LATER,		"accept-later",		0,	    DEFERRED),
+	T(ACCEPT_OPTED_OUT,	"accept-opted-out",	0,	    SUPPRESSED),
+	T(DUE,			"due",			DEFERRED,   QUEUED),
+	T(HOLD,			"hold",			WAITING,    DEFERRED),
+	T(RESUME_NOW,		"resume",		DEFERRED,   QUEUED),
+	T(CLAIM,		"claim",		QUEUED,	    SENDING),
+	T(SENT,			"sent",			SENDING,    SENT),
+	T(RETRY_NOW,		"retry",		SENDING,    QUEUED),
+	T(RETRY_LATER,		"retry-later",		SENDING,    DEFERRED),
+	T(FAIL,			"fail",			SENDING,    FAILED),
+	T(NO_ANSWER,		"no-answer",		SENDING,    UNKNOWN),
+	T(RESEND,		"resend",		SENDING,    QUEUED),
+	T(RESTART,		"restart",		SENDING,    UNKNOWN),
+	T(RESTART_RESEND,	"restart-resend",	SENDING,    QUEUED),
 	/* Claiming re-checks opt-out and expiry of the row it picked, so
 	 * those two also leave sending. */
-	[MSG_EV_OPT_OUT] = { "opt-out", WAITING | MSG_BIT(MSG_SENDING),
-			     MSG_SUPPRESSED },
-	[MSG_EV_EXPIRE] = { "expire", WAITING | MSG_BIT(MSG_SENDING),
-			    MSG_EXPIRED },
-	[MSG_EV_REPORT_OK] = { "report-delivered", REPORTABLE, MSG_DELIVERED },
-	[MSG_EV_REPORT_FAIL] = { "report-failed", REPORTABLE, MSG_FAILED },
-	[MSG_EV_CANCEL] = { "cancel", WAITING, MSG_CANCELLED },
+	T(OPT_OUT,		"opt-out",	WAITING | SENDING,  SUPPRESSED),
+	T(EXPIRE,		"expire",	WAITING | SENDING,  EXPIRED),
+	T(REPORT_OK,		"report-delivered",	REPORTABLE, DELIVERED),
+	T(REPORT_FAIL,		"report-failed",	REPORTABLE, FAILED),
+	T(CANCEL,		"cancel",		WAITING,    CANCELLED),
+#undef T
 };
 
 const char *msg_state_name(enum msg_state s)

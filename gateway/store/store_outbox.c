@@ -137,7 +137,7 @@ static const struct {
 		"UPDATE message SET hold = 'paused', state = ?3,"
 		" updated_at = ?2 WHERE campaign_id = ?1"
 		" AND state IN ('queued', 'deferred')",
-		MSG_EV_HOLD, MSG_EV_HOLD },
+		MSG_EVENT_HOLD, MSG_EVENT_HOLD },
 	/* Only a row still deferred comes back: one that expired or was
 	 * suppressed while held keeps its final state. */
 	[OUTBOX_CAMPAIGN_RESUME] = {
@@ -146,13 +146,13 @@ static const struct {
 		" state = CASE WHEN not_before <= ?2 THEN ?3 ELSE ?4 END"
 		" WHERE campaign_id = ?1 AND hold = 'paused'"
 		" AND state = 'deferred'",
-		MSG_EV_RESUME_NOW, MSG_EV_HOLD },
+		MSG_EVENT_RESUME_NOW, MSG_EVENT_HOLD },
 	[OUTBOX_CAMPAIGN_CANCEL] = {
 		"UPDATE campaign SET state = 'cancelled' WHERE id = ?1",
 		"UPDATE message SET state = ?3, hold = NULL,"
 		" error = 'campaign cancelled', updated_at = ?2"
 		" WHERE campaign_id = ?1 AND state IN ('queued', 'deferred')",
-		MSG_EV_CANCEL, MSG_EV_CANCEL },
+		MSG_EVENT_CANCEL, MSG_EVENT_CANCEL },
 };
 
 int store_outbox_campaign_set(struct store *st, int64_t id,
@@ -194,7 +194,8 @@ fail:
 /* 1 when number is opted out for a message of this origin, 0, or -EIO.
  * Automatic replies that must reach an opted-out number pass: the one
  * confirmation of the opt-out and the answer to HELP. */
-static int opted_out(struct store *st, const char *origin, const char *number)
+static int store_outbox_opted_out(struct store *st, const char *origin,
+				  const char *number)
 {
 	if (origin && (strcmp(origin, "optout-reply") == 0 ||
 		       strcmp(origin, "help-reply") == 0))
@@ -202,7 +203,8 @@ static int opted_out(struct store *st, const char *origin, const char *number)
 	return store_optout_active(st, number);
 }
 
-static void bind_pool(sqlite3_stmt *s, int i, const struct outbox_new *m)
+static void store_outbox_bind_pool(sqlite3_stmt *s, int i,
+				   const struct outbox_new *m)
 {
 	char key[32];
 
@@ -219,18 +221,18 @@ int store_outbox_add(struct store *st, int64_t file_id,
 		     const struct outbox_new *m, bool campaign_paused,
 		     int64_t now, int64_t *id, enum outbox_add_result *res)
 {
-	enum msg_event ev = MSG_EV_ACCEPT;
+	enum msg_event ev = MSG_EVENT_ACCEPT;
 	sqlite3_stmt *s;
 	int out;
 
-	out = opted_out(st, m->origin, m->recipient);
+	out = store_outbox_opted_out(st, m->origin, m->recipient);
 	if (out < 0)
 		return -EIO;
 	if (out) {
-		ev = MSG_EV_ACCEPT_OPTED_OUT;
+		ev = MSG_EVENT_ACCEPT_OPTED_OUT;
 		*res = OUTBOX_ADDED_SUPPRESSED;
 	} else if (campaign_paused || m->not_before > now) {
-		ev = MSG_EV_ACCEPT_LATER;
+		ev = MSG_EVENT_ACCEPT_LATER;
 		*res = OUTBOX_ADDED_DEFERRED;
 	} else {
 		*res = OUTBOX_ADDED_QUEUED;
@@ -259,7 +261,7 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	sqlite3_bind_int64(s, 10, m->not_before);
 	if (m->expires_at)
 		sqlite3_bind_int64(s, 11, m->expires_at);
-	bind_pool(s, 12, m);
+	store_outbox_bind_pool(s, 12, m);
 	if (m->pin_sim)
 		sqlite3_bind_text(s, 13, m->pin_sim, -1, SQLITE_TRANSIENT);
 	if (campaign_paused && !out)
@@ -299,7 +301,7 @@ int store_outbox_add(struct store *st, int64_t file_id,
  * messages pinned to it. Each queue is one seek in message_queued, so the
  * same filter is applied to each branch of a UNION ALL. A message may wait
  * for another SIM for a while, never for ever. The pieces, each a named
- * rule over the named parameters bound in claim_candidate():
+ * rule over the named parameters bound in store_outbox_claim_candidate():
  */
 /* Bulk only on a SIM that takes bulk now. */
 #define CLAIM_KIND_ALLOWED	" AND (:allow_bulk OR class = 0)"
@@ -347,12 +349,14 @@ static const char claim_sql[] =
 	CLAIM_QUEUE("pool = '@' || :sim")
 	")" CLAIM_ORDER " LIMIT 1";
 
-static void claim_bind_int(sqlite3_stmt *s, const char *name, int64_t v)
+static void store_outbox_claim_bind_int(sqlite3_stmt *s, const char *name,
+					int64_t v)
 {
 	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, name), v);
 }
 
-static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
+static int64_t store_outbox_claim_candidate(struct store *st,
+					    const struct outbox_claim *c)
 {
 	sqlite3_stmt *s = store_prepare(st, claim_sql);
 	int64_t id = 0;
@@ -360,15 +364,15 @@ static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
 
 	if (!s)
 		return -EIO;
-	claim_bind_int(s, ":sim", c->sim_id);
+	store_outbox_claim_bind_int(s, ":sim", c->sim_id);
 	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":pool"),
 			  c->pool ? c->pool : "", -1, SQLITE_TRANSIENT);
-	claim_bind_int(s, ":takes_unpooled", c->takes_unpooled);
-	claim_bind_int(s, ":allow_bulk", c->allow_bulk);
-	claim_bind_int(s, ":quota", c->quota_left);
-	claim_bind_int(s, ":sticky_cutoff", c->sticky_cutoff);
-	claim_bind_int(s, ":alone", c->alone);
-	claim_bind_int(s, ":now", c->now);
+	store_outbox_claim_bind_int(s, ":takes_unpooled", c->takes_unpooled);
+	store_outbox_claim_bind_int(s, ":allow_bulk", c->allow_bulk);
+	store_outbox_claim_bind_int(s, ":quota", c->quota_left);
+	store_outbox_claim_bind_int(s, ":sticky_cutoff", c->sticky_cutoff);
+	store_outbox_claim_bind_int(s, ":alone", c->alone);
+	store_outbox_claim_bind_int(s, ":now", c->now);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
@@ -378,8 +382,8 @@ static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
 	return id;
 }
 
-static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
-			int64_t *expires_at)
+static int store_outbox_load_message(struct store *st, int64_t id,
+				     struct outbox_msg *m, int64_t *expires_at)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"SELECT recipient, body, class, report, flash, ucs2,"
@@ -418,8 +422,8 @@ static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
 	return m->body ? 0 : -ENOMEM;
 }
 
-static int defer(struct store *st, int64_t id, int64_t until,
-		 const char *why, int64_t now)
+static int store_outbox_defer(struct store *st, int64_t id, int64_t until,
+			      const char *why, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"UPDATE message SET state = ?5, not_before = ?2,"
@@ -428,15 +432,15 @@ static int defer(struct store *st, int64_t id, int64_t until,
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 5, msg_to_name(MSG_EV_HOLD), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EVENT_HOLD), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, until);
 	sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, now);
 	return store_step_done(st, s);
 }
 
-static int mark_sending(struct store *st, struct outbox_msg *m,
-			int64_t sim_id, int64_t now)
+static int store_outbox_mark_sending(struct store *st, struct outbox_msg *m,
+				     int64_t sim_id, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"UPDATE message SET state = ?5, sim_id = ?2,"
@@ -446,7 +450,7 @@ static int mark_sending(struct store *st, struct outbox_msg *m,
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, m->id);
-	sqlite3_bind_text(s, 5, msg_to_name(MSG_EV_CLAIM), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EVENT_CLAIM), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, sim_id);
 	sqlite3_bind_int(s, 3, m->concat_ref);
 	sqlite3_bind_int64(s, 4, now);
@@ -469,29 +473,30 @@ static int mark_sending(struct store *st, struct outbox_msg *m,
 }
 
 /* One candidate: 1 claimed, 0 dropped (suppressed/expired), <0 error. */
-static int claim_one(struct store *st, const struct outbox_claim *c,
-		     int64_t id, struct outbox_msg *out)
+static int store_outbox_claim_one(struct store *st,
+				  const struct outbox_claim *c, int64_t id,
+				  struct outbox_msg *out)
 {
 	int64_t expires_at, until;
-	int rc = load_message(st, id, out, &expires_at);
+	int rc = store_outbox_load_message(st, id, out, &expires_at);
 
 	if (rc < 0)
 		return rc;
-	rc = opted_out(st, out->origin, out->recipient);
+	rc = store_outbox_opted_out(st, out->origin, out->recipient);
 	if (rc < 0)
 		return rc;
 	if (rc)
-		rc = store_outbox_fail(st, out, MSG_EV_OPT_OUT,
+		rc = store_outbox_fail(st, out, MSG_EVENT_OPT_OUT,
 				       "recipient opted out", c->now);
 	else if (expires_at && expires_at <= c->now)
-		rc = store_outbox_fail(st, out, MSG_EV_EXPIRE,
+		rc = store_outbox_fail(st, out, MSG_EVENT_EXPIRE,
 				       "not sent before its expiry", c->now);
 	else if (out->kind == MSG_KIND_BULK && c->hold &&
 		 c->hold(out->recipient, c->now, &until, c->hold_ud))
-		rc = defer(st, id, until, "quiet hours at the recipient",
+		rc = store_outbox_defer(st, id, until, "quiet hours at the recipient",
 			   c->now);
 	else
-		return mark_sending(st, out, c->sim_id, c->now) < 0 ? -EIO : 1;
+		return store_outbox_mark_sending(st, out, c->sim_id, c->now) < 0 ? -EIO : 1;
 	/* Dropped from the queue: not claimed. */
 	outbox_msg_clear(out);
 	return rc < 0 ? -EIO : 0;
@@ -511,13 +516,13 @@ int store_outbox_claim(struct store *st, const struct outbox_claim *c,
 	 * number per call keeps one claim from stalling the loop, and the
 	 * caller comes back for more. */
 	for (i = 0; i < 256 && rc == 0; i++) {
-		int64_t id = claim_candidate(st, c);
+		int64_t id = store_outbox_claim_candidate(st, c);
 
 		if (id <= 0) {
 			rc = (int)id;
 			break;
 		}
-		rc = claim_one(st, c, id, out);
+		rc = store_outbox_claim_one(st, c, id, out);
 	}
 	if (rc < 0) {
 		outbox_msg_clear(out);

@@ -65,20 +65,20 @@ TEST(msg_state_reachable_and_final)
 		}
 	}
 	CHECK_INT(reached, (1u << MSG_STATE_COUNT) - 1);
-	CHECK(!msg_state_final(MSG_QUEUED));
-	CHECK(!msg_state_final(MSG_DEFERRED));
-	CHECK(!msg_state_final(MSG_SENDING));
-	CHECK(!msg_state_final(MSG_SENT));	/* a status report */
-	CHECK(!msg_state_final(MSG_UNKNOWN));	/* a status report */
-	CHECK(msg_state_final(MSG_DELIVERED));
-	CHECK(msg_state_final(MSG_FAILED));
-	CHECK(msg_state_final(MSG_EXPIRED));
-	CHECK(msg_state_final(MSG_SUPPRESSED));
-	CHECK(msg_state_final(MSG_CANCELLED));
-	CHECK(msg_may(MSG_QUEUED, MSG_EV_CLAIM));
-	CHECK(!msg_may(MSG_DEFERRED, MSG_EV_CLAIM));
-	CHECK(!msg_may(MSG_SENT, MSG_EV_SENT));
-	CHECK(!msg_may(MSG_DELIVERED, MSG_EV_REPORT_FAIL));
+	CHECK(!msg_state_final(MSG_STATE_QUEUED));
+	CHECK(!msg_state_final(MSG_STATE_DEFERRED));
+	CHECK(!msg_state_final(MSG_STATE_SENDING));
+	CHECK(!msg_state_final(MSG_STATE_SENT));	/* a status report */
+	CHECK(!msg_state_final(MSG_STATE_UNKNOWN));	/* a status report */
+	CHECK(msg_state_final(MSG_STATE_DELIVERED));
+	CHECK(msg_state_final(MSG_STATE_FAILED));
+	CHECK(msg_state_final(MSG_STATE_EXPIRED));
+	CHECK(msg_state_final(MSG_STATE_SUPPRESSED));
+	CHECK(msg_state_final(MSG_STATE_CANCELLED));
+	CHECK(msg_may(MSG_STATE_QUEUED, MSG_EVENT_CLAIM));
+	CHECK(!msg_may(MSG_STATE_DEFERRED, MSG_EVENT_CLAIM));
+	CHECK(!msg_may(MSG_STATE_SENT, MSG_EVENT_SENT));
+	CHECK(!msg_may(MSG_STATE_DELIVERED, MSG_EVENT_REPORT_FAIL));
 }
 
 static struct store *open_store(const char *name)
