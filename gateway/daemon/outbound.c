@@ -8,6 +8,7 @@
  * config without pools just works.
  */
 #include "outbound_priv.h"
+#include "store_ops.h"
 #include "clock.h"
 #include "config.h"
 #include "log.h"
@@ -238,16 +239,17 @@ static int ob_claimable(struct ob_sim *os, int64_t now)
 	return quota;
 }
 
-int ob_claim(struct ob_sim *os, int64_t now)
+/* What this SIM may claim now; false when it may not send at all. */
+static bool ob_claim_request(struct ob_sim *os, int64_t now,
+			     struct outbox_claim *c)
 {
 	struct outbound *ob = os->ob;
 	struct sim *sim = os->sim;
-	struct outbox_claim c;
-	int quota = ob_claimable(os, now), rc;
+	int quota = ob_claimable(os, now);
 
 	if (!quota)
-		return 0;
-	c = (struct outbox_claim){
+		return false;
+	*c = (struct outbox_claim){
 		.sim_id = sim->id,
 		.pool = sim->cfg->pool,
 		.takes_unpooled = ob_takes_unpooled(ob, sim),
@@ -259,6 +261,18 @@ int ob_claim(struct ob_sim *os, int64_t now)
 		.hold = ob->has_quiet ? ob_quiet_hold : NULL,
 		.hold_ud = ob,
 	};
+	return true;
+}
+
+int ob_claim(struct ob_sim *os, int64_t now)
+{
+	struct outbound *ob = os->ob;
+	struct sim *sim = os->sim;
+	struct outbox_claim c;
+	int rc;
+
+	if (!ob_claim_request(os, now, &c))
+		return 0;
 	rc = store_outbox_claim(ob->store, &c, &os->msg);
 	if (rc == -EAGAIN)
 		loop_defer(&ob->kick);
@@ -277,28 +291,38 @@ void ob_unclaim(struct ob_sim *os)
 	loop_defer(&os->ob->kick);
 }
 
+/* The store answered ob_try_sim()'s claim. */
+static void ob_claimed(int rc, void *ud)
+{
+	struct ob_sim *os = ud;
+	struct outbound *ob = os->ob;
+
+	if (rc > 0) {
+		ob_send_start(os);
+		return;
+	}
+	os->sim->sending = false;
+	if (rc == -EIO)
+		log_error("outbound: cannot commit a claim on %s",
+			  os->sim->name);
+	if (rc == -EAGAIN || rc == -EIO)
+		loop_defer(&ob->kick);
+}
+
 bool ob_try_sim(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
-	int rc;
+	struct outbox_claim c;
 
-	if (!ob_claimable(os, now))
+	if (!ob_claim_request(os, now, &c))
 		return false;
-	/* The claim and the SIM's busy row: one commit, one fsync; the PDU
-	 * goes out only once it is durable. */
-	if (store_begin(ob->store) < 0)
-		return false;
-	rc = ob_claim(os, now);
-	if (store_commit(ob->store) < 0) {
-		log_error("outbound: cannot commit a claim on %s",
-			  os->sim->name);
-		if (rc > 0)
-			ob_unclaim(os);
-		return false;
-	}
-	if (rc <= 0)
-		return false;
-	ob_send_start(os);
+	/* The SIM is taken while its claim is out, so no second claim
+	 * starts for it before the store answers. The claim and the SIM's
+	 * busy row are one commit (one fsync); the PDU goes out, from
+	 * ob_claimed(), only once both are durable. */
+	os->sim->sending = true;
+	store_op_claim(ob->store, &c, ob->reg, os->sim, &os->msg, ob_claimed,
+		       os);
 	return true;
 }
 

@@ -54,7 +54,8 @@ int64_t ob_now(const struct outbound *ob);
 void ob_emit(struct outbound *ob, const char *event, int64_t id,
 	     const char *recipient, const char *body, const struct sim *sim,
 	     const char *state, const char *error);
-/* Starts the best message for this SIM if it may send; true if it did. */
+/* Starts claiming the best message for this SIM if it may send; true if
+ * it did (the send starts when the store answers). */
 bool ob_try_sim(struct ob_sim *os, int64_t now);
 /* Inside the caller's transaction: claims the best message for this SIM
  * and writes its busy row. 1 claimed (os->msg), 0 none, <0 error; the

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "sim.h"
 #include "store.h"
+#include "store_ops.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -30,6 +31,22 @@
 #define OB_REST_MAX_MS 600000
 
 static void ob_on_part_sent(const struct modem_send_result *r, void *ud);
+
+/* The store answered a record of an outcome. Nothing waits for it: the
+ * message's row is the store's from here on; a failure is logged, and the
+ * row stays sending until the next start (the restart policy decides). */
+static void ob_recorded(int rc, void *ud)
+{
+	(void)ud;
+	if (rc < 0)
+		log_error("outbound: cannot record a message's outcome: %s",
+			  strerror(-rc));
+}
+
+static void ob_record(struct outbound *ob, const struct store_outcome *o)
+{
+	store_op_record(ob->store, o, ob_recorded, NULL);
+}
 static void ob_fail_message(struct ob_sim *os, const char *error, int64_t now);
 
 static void ob_release(struct ob_sim *os, int64_t now)
@@ -85,7 +102,9 @@ void ob_send_start(struct ob_sim *os)
 	if (!sms_encode_submit(m->recipient, m->body, strlen(m->body), &o,
 			       &os->enc, err, sizeof(err))) {
 		/* Acceptance checked the text; only a changed codec gets here. */
-		store_outbox_fail(ob->store, m, MSG_EVENT_FAIL, err, now);
+		ob_record(ob, &(struct store_outcome){
+			.kind = STORE_OUTCOME_FINAL, .msg = m, .error = err,
+			.now = now, .event = MSG_EVENT_FAIL });
 		ob_emit(ob, "failed", m->id, m->recipient, m->body, os->sim,
 			msg_to_name(MSG_EVENT_FAIL), err);
 		ob_release(os, now);
@@ -192,7 +211,9 @@ static void ob_fail_message(struct ob_sim *os, const char *error, int64_t now)
 	struct outbox_msg *m = &os->msg;
 	const char *state = msg_to_name(MSG_EVENT_FAIL);
 
-	store_outbox_fail(os->ob->store, m, MSG_EVENT_FAIL, error, now);
+	ob_record(os->ob, &(struct store_outcome){
+		.kind = STORE_OUTCOME_FINAL, .msg = m, .error = error,
+		.now = now, .event = MSG_EVENT_FAIL });
 	log_info("outbound: message %lld to %s %s: %s", (long long)m->id,
 		 m->recipient, state, error);
 	ob_emit(os->ob, state, m->id, m->recipient, m->body, os->sim, state,
@@ -230,9 +251,11 @@ static void ob_retry_message(struct ob_sim *os, int64_t delay, bool count,
 	}
 	if (elsewhere && m->attempts <= 1 && delay > OB_MOVE_MS)
 		delay = OB_MOVE_MS;
-	store_outbox_retry(os->ob->store, m, now + delay, count,
-			   elsewhere ? os->sim->id : 0, now + OB_AVOID_MS, error,
-			   now);
+	ob_record(os->ob, &(struct store_outcome){
+		.kind = STORE_OUTCOME_RETRY, .msg = m, .error = error,
+		.now = now, .not_before = now + delay, .count_attempt = count,
+		.avoid_sim = elsewhere ? os->sim->id : 0,
+		.avoid_until = now + OB_AVOID_MS });
 	os->ob->due_known = false;
 }
 
@@ -248,7 +271,9 @@ static void ob_unknown_message(struct ob_sim *os, const char *error,
 	if (m->attempts >= ob_max_attempts(os))
 		resend = false;
 
-	store_outbox_unknown(os->ob->store, m, resend, error, now);
+	ob_record(os->ob, &(struct store_outcome){
+		.kind = STORE_OUTCOME_UNKNOWN, .msg = m, .error = error,
+		.now = now, .resend = resend });
 	log_warn("outbound: message %lld to %s: %s; %s", (long long)m->id,
 		 m->recipient, error, resend ? "sending again" : "left unknown");
 	if (!resend)

@@ -1,0 +1,117 @@
+/*
+ * store_ops — the SQLite backend of include/store_ops.h: every operation
+ * runs at once and calls done before it returns.
+ */
+#include "store_ops.h"
+#include "sim.h"
+#include "store.h"
+
+#include <errno.h>
+
+static int store_ops_accept_rows(struct store *st,
+				 const struct store_accept *req,
+				 int64_t file_id, int64_t campaign_id,
+				 bool paused)
+{
+	struct outbox_new m;
+	enum outbox_add_result res;
+	bool failed = false;
+
+	while (req->next(&m, &failed, req->next_ud)) {
+		m.campaign_id = campaign_id;
+		if (store_outbox_add(st, file_id, &m, paused, req->now, NULL,
+				     &res) < 0)
+			return -EIO;
+		if (req->added)
+			req->added(res, req->next_ud);
+	}
+	return failed ? -EBADMSG : 0;
+}
+
+static int store_ops_accept_txn(struct store *st,
+				const struct store_accept *req)
+{
+	int64_t file_id, campaign_id = 0;
+	bool dup, paused = false;
+	int rc;
+
+	if (store_outbox_file_begin(st, req->name, req->claim, req->hash,
+				    req->idem_key, req->now, &file_id,
+				    &dup) < 0)
+		return -EIO;
+	if (dup)
+		return 1;
+	if (req->campaign &&
+	    store_outbox_campaign(st, req->campaign, req->now, &campaign_id,
+				  &paused) < 0)
+		return -EIO;
+	rc = store_ops_accept_rows(st, req, file_id, campaign_id, paused);
+	if (rc < 0)
+		return rc;
+	return store_outbox_file_done(st, file_id, req->recipients,
+				      req->duplicates) < 0 ? -EIO : 0;
+}
+
+void store_op_accept(struct store *st, const struct store_accept *req,
+		     store_done_fn done, void *ud)
+{
+	int rc = store_begin(st);
+
+	if (rc == 0) {
+		rc = store_ops_accept_txn(st, req);
+		if (rc != 0)
+			store_rollback(st);	/* a duplicate stores nothing */
+		else if (store_commit(st) < 0)
+			rc = -EIO;
+	}
+	done(rc, ud);
+}
+
+void store_op_claim(struct store *st, const struct outbox_claim *c,
+		    struct sim_registry *reg, struct sim *sim,
+		    struct outbox_msg *out, store_done_fn done, void *ud)
+{
+	int rc;
+
+	if (store_begin(st) < 0) {
+		done(-EIO, ud);
+		return;
+	}
+	rc = store_outbox_claim(st, c, out);
+	if (rc > 0 && sim)
+		sim_update(reg, sim);
+	if (store_commit(st) < 0) {
+		if (rc > 0)
+			outbox_msg_clear(out);
+		rc = -EIO;
+	}
+	done(rc, ud);
+}
+
+void store_op_record(struct store *st, const struct store_outcome *o,
+		     store_done_fn done, void *ud)
+{
+	int rc = -EINVAL;
+
+	switch (o->kind) {
+	case STORE_OUTCOME_RETRY:
+		rc = store_outbox_retry(st, o->msg, o->not_before,
+					o->count_attempt, o->avoid_sim,
+					o->avoid_until, o->error, o->now);
+		break;
+	case STORE_OUTCOME_FINAL:
+		rc = store_outbox_fail(st, o->msg, o->event, o->error, o->now);
+		break;
+	case STORE_OUTCOME_UNKNOWN:
+		rc = store_outbox_unknown(st, o->msg, o->resend, o->error,
+					  o->now);
+		break;
+	}
+	done(rc, ud);
+}
+
+void store_op_inbound(struct store *st, const struct inbox_new *m,
+		      int64_t now, int64_t *id, store_done_fn done, void *ud)
+{
+	done(store_inbox_add(st, m, now, id), ud);
+}

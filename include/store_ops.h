@@ -1,0 +1,119 @@
+/*
+ * store_ops — what the daemon asks of its storage, as operations that
+ * complete through a callback (doc/architecture.md "The storage
+ * interface", doc/reliability.md §6.3):
+ *
+ *   store_op_accept()   accept the messages of one spool file
+ *   store_op_claim()    claim the next message for a SIM
+ *   store_op_record()   record what happened to a claimed message
+ *   store_op_inbound()  store an inbound message
+ *
+ * Contract for callers: done is called exactly once, either before the
+ * call returns (the SQLite backend: a local file, one fsync per commit)
+ * or later from the loop (a networked backend, so that serial I/O never
+ * waits on the network). A caller therefore puts everything that needs
+ * the result in done, and keeps what it passes in (request, out
+ * buffers) alive until done ran. Requests and their strings are
+ * borrowed only until the call returns unless said otherwise.
+ *
+ * The SQLite backend (store/store_ops.c) is a thin adapter over the
+ * synchronous store_outbox_* and store_inbox_* functions and joins an
+ * open transaction of the caller like they do.
+ *
+ * Converted so far: the outbound's claim of an idle SIM (ob_try_sim) and
+ * its retry/fail/unknown records. Still synchronous, because each groups
+ * several operations into one commit (one fsync) that a new operation
+ * would have to carry whole: "sent, and claim the SIM's next message"
+ * (outbound_send.c:ob_finish_sent), a spool file's transaction
+ * (spool_accept.c:commit_file, which store_op_accept() is shaped for),
+ * and an inbound PDU with its raw row, fragments, keyword actions and
+ * ack (inbound.c:inbound_sms, of which store_op_inbound() is the inbox
+ * row).
+ */
+#ifndef SMSGW_STORE_OPS_H
+#define SMSGW_STORE_OPS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "msg_state.h"
+#include "store_inbox.h"
+#include "store_outbox.h"
+
+struct store;
+struct sim;
+struct sim_registry;
+
+/* rc: 0 or -errno, unless an operation says otherwise. */
+typedef void (*store_done_fn)(int rc, void *ud);
+
+/* ---- accept a spool file ---- */
+
+struct store_accept {
+	const char *name;		/* as dropped */
+	const char *claim;		/* as renamed into active/ */
+	const char *hash;
+	const char *idem_key;		/* Id:, NULL: none */
+	const char *campaign;		/* NULL: none */
+	int64_t now;
+	/* The file's messages, one per call until it returns false; *m is
+	 * filled by next (campaign_id is set by the store). A false with
+	 * *failed set stops the file: it is rolled back and done gets
+	 * -EBADMSG (the file's fault). */
+	bool (*next)(struct outbox_new *m, bool *failed, void *ud);
+	void *next_ud;
+	/* Told after each message is stored, with how it was stored. */
+	void (*added)(enum outbox_add_result res, void *ud);
+	long recipients, duplicates;	/* for the spool_file row */
+};
+
+/* done's rc: 0 committed, 1 a duplicate (Id: seen; nothing stored),
+ * -EBADMSG next failed, -EIO the store failed (nothing stored). */
+void store_op_accept(struct store *st, const struct store_accept *req,
+		     store_done_fn done, void *ud);
+
+/* ---- claim the next message for a SIM ---- */
+
+/*
+ * Claims as store_outbox_claim() into *out (kept until done) and, when it
+ * claimed one, writes sim's row (sim_update(reg, sim)) in the same
+ * commit, so the busy SIM and the sending message are one fsync. done's
+ * rc: 1 claimed, 0 nothing for this SIM, -EAGAIN call again, -EIO.
+ */
+void store_op_claim(struct store *st, const struct outbox_claim *c,
+		    struct sim_registry *reg, struct sim *sim,
+		    struct outbox_msg *out, store_done_fn done, void *ud);
+
+/* ---- record an outcome ---- */
+
+enum store_outcome_kind {
+	STORE_OUTCOME_RETRY,		/* store_outbox_retry() */
+	STORE_OUTCOME_FINAL,		/* store_outbox_fail() with event */
+	STORE_OUTCOME_UNKNOWN,		/* store_outbox_unknown() */
+};
+
+struct store_outcome {
+	enum store_outcome_kind kind;
+	const struct outbox_msg *msg;	/* id and attempt_id are used */
+	const char *error;
+	int64_t now;
+	/* RETRY */
+	int64_t not_before;
+	bool count_attempt;
+	int64_t avoid_sim, avoid_until;
+	/* FINAL */
+	enum msg_event event;
+	/* UNKNOWN */
+	bool resend;
+};
+
+void store_op_record(struct store *st, const struct store_outcome *o,
+		     store_done_fn done, void *ud);
+
+/* ---- store an inbound message ---- */
+
+/* Writes the inbox row; *id (kept until done) is its id. */
+void store_op_inbound(struct store *st, const struct inbox_new *m,
+		      int64_t now, int64_t *id, store_done_fn done, void *ud);
+
+#endif
