@@ -20,15 +20,16 @@
  * synchronous store_outbox_* and store_inbox_* functions and joins an
  * open transaction of the caller like they do.
  *
- * Converted so far: the outbound's claim of an idle SIM (ob_try_sim) and
- * its retry/fail/unknown records. Still synchronous, because each groups
- * several operations into one commit (one fsync) that a new operation
- * would have to carry whole: "sent, and claim the SIM's next message"
- * (outbound_send.c:ob_finish_sent), a spool file's transaction
- * (spool_accept.c:commit_file, which store_op_accept() is shaped for),
- * and an inbound PDU with its raw row, fragments, keyword actions and
- * ack (inbound.c:inbound_sms, of which store_op_inbound() is the inbox
- * row).
+ * Converted so far: a spool file's acceptance (spool_accept.c), the
+ * outbound's claim of an idle SIM (ob_try_sim) and its retry/fail/unknown
+ * records. Still synchronous, because each groups several operations into
+ * one commit (one fsync) that a new operation would have to carry whole:
+ * "this part sent; the message sent; claim the SIM's next message"
+ * (outbound_send.c:ob_on_part_sent, ob_finish_sent) and an inbound PDU
+ * with its raw row, fragments, keyword actions and the modem's ack
+ * (inbound.c:inbound_sms, of which store_op_inbound() is the inbox row).
+ * The periodic promote/expire (outbound.c:ob_promote_due), status reports
+ * and the reassembly timeout also still call store_* directly.
  */
 #ifndef SMSGW_STORE_OPS_H
 #define SMSGW_STORE_OPS_H
@@ -56,19 +57,23 @@ struct store_accept {
 	const char *idem_key;		/* Id:, NULL: none */
 	const char *campaign;		/* NULL: none */
 	int64_t now;
-	/* The file's messages, one per call until it returns false; *m is
-	 * filled by next (campaign_id is set by the store). A false with
-	 * *failed set stops the file: it is rolled back and done gets
-	 * -EBADMSG (the file's fault). */
-	bool (*next)(struct outbox_new *m, bool *failed, void *ud);
-	void *next_ud;
-	/* Told after each message is stored, with how it was stored. */
-	void (*added)(enum outbox_add_result res, void *ud);
+	/*
+	 * Hands the file's messages to add, one call each (the spool reads
+	 * the file as it goes, so a file of 100,000 recipients is never all
+	 * in memory); add sets campaign_id and says how the message was
+	 * stored, or returns -EIO. produce returns 0, -EBADMSG when the file
+	 * is at fault, or -EIO; either error rolls the file back.
+	 */
+	int (*produce)(int (*add)(const struct outbox_new *m,
+				  enum outbox_add_result *res, void *ctx),
+		       void *ctx, void *ud);
+	void *produce_ud;
 	long recipients, duplicates;	/* for the spool_file row */
 };
 
 /* done's rc: 0 committed, 1 a duplicate (Id: seen; nothing stored),
- * -EBADMSG next failed, -EIO the store failed (nothing stored). */
+ * -EBADMSG the file is at fault, -EIO the store failed (nothing stored).
+ * Called by spool_accept.c for every spool file. */
 void store_op_accept(struct store *st, const struct store_accept *req,
 		     store_done_fn done, void *ud);
 

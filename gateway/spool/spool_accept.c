@@ -13,6 +13,7 @@
 #include "spool_parse.h"
 #include "store.h"
 #include "store_outbox.h"
+#include "store_ops.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,19 +22,29 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The state of pass 2. */
+/* One file from pass 2 until the store answered (store_op_accept()). */
 struct accept_ctx {
 	struct spool *sp;
+	int fd;
+	struct spool_parser *p;
+	const char *claim, *shown;	/* copies below */
 	const struct spool_message *msg;
 	struct outbox_new base;		/* what every recipient shares */
 	struct sms_encode_opts opts;
-	bool campaign_paused;
-	int64_t file_id;
 	int64_t now;
 	int fixed_parts;		/* a plain body's parts, else 0 */
 	long queued, deferred, suppressed;
 	bool db_failed;			/* the store refused a row */
+	bool answered;			/* spool_accept_finish() ran */
+	bool returned;			/* accept_file() returned before the
+					   store answered */
+	int taken;			/* accept_file()'s result until then */
+	/* The store's add() for this file, during produce. */
+	int (*add)(const struct outbox_new *m, enum outbox_add_result *res,
+		   void *ctx);
+	void *add_ctx;
 	char why[256];			/* set when the file must be rejected */
+	char claim_buf[256], shown_buf[256];
 };
 
 /* What the transaction of one file came to. */
@@ -157,8 +168,7 @@ static bool add_recipient(const struct spool_recipient *r, void *ud)
 		return false;
 	m.recipient = r->number;
 	m.body = r->body;
-	if (store_outbox_add(c->sp->store, c->file_id, &m, c->campaign_paused,
-			     c->now, NULL, &res) < 0) {
+	if (c->add(&m, &res, c->add_ctx) < 0) {
 		c->db_failed = true;
 		return false;
 	}
@@ -221,46 +231,26 @@ static bool prepare(struct accept_ctx *c)
 	return true;
 }
 
-/* The transaction of one file. A rejected file is moved by the caller;
- * one the store failed on stays in active/ for the next start. */
-static enum spool_accept_outcome commit_file(struct accept_ctx *c, int fd,
-					     struct spool_parser *p,
-					     const char *name,
-					     const char *claim)
+/* Pass 2, run by the store inside the file's transaction: every
+ * recipient to add(). */
+static int spool_accept_produce(int (*add)(const struct outbox_new *m,
+					   enum outbox_add_result *res,
+					   void *ctx),
+				void *add_ctx, void *ud)
 {
-	struct store *st = c->sp->store;
-	bool dup;
+	struct accept_ctx *c = ud;
 	int rc;
 
-	if (store_begin(st) < 0)
-		return SPOOL_ACCEPT_DB_FAILED;
-	if (store_outbox_file_begin(st, name, claim, c->msg->hash, c->msg->id,
-				    c->now, &c->file_id, &dup) < 0)
-		goto db;
-	if (dup) {
-		store_rollback(st);
-		return SPOOL_ACCEPT_DUPLICATE;
-	}
-	if (c->msg->campaign &&
-	    store_outbox_campaign(st, c->msg->campaign, c->now,
-				  &c->base.campaign_id, &c->campaign_paused) < 0)
-		goto db;
-	rc = spool_file_recipients(fd, p, c->sp->cfg->max_file_bytes,
+	c->add = add;
+	c->add_ctx = add_ctx;
+	rc = spool_file_recipients(c->fd, c->p, c->sp->cfg->max_file_bytes,
 				   add_recipient, c);
 	if (rc == -EBADMSG && !c->why[0] && !c->db_failed)
-		spool_error_format(spool_parse_error(p), c->why, sizeof(c->why));
-	if (rc < 0 && !c->db_failed && c->why[0]) {
-		store_rollback(st);
-		return SPOOL_ACCEPT_REJECTED;
-	}
-	if (rc < 0 || store_outbox_file_done(st, c->file_id, (long)c->msg->recipients,
-					     (long)c->msg->duplicates) < 0)
-		goto db;
-	return store_commit(st) < 0 ? SPOOL_ACCEPT_DB_FAILED
-				    : SPOOL_ACCEPT_COMMITTED;
-db:
-	store_rollback(st);
-	return SPOOL_ACCEPT_DB_FAILED;
+		spool_error_format(spool_parse_error(c->p), c->why,
+				   sizeof(c->why));
+	if (rc < 0 && !c->db_failed && c->why[0])
+		return -EBADMSG;
+	return rc < 0 ? -EIO : 0;
 }
 
 static void accepted(struct spool *sp, const char *name,
@@ -280,6 +270,60 @@ static void accepted(struct spool *sp, const char *name,
 		    msg->campaign ? msg->campaign : "");
 }
 
+static void spool_accept_free(struct accept_ctx *c)
+{
+	spool_parse_free(c->p);
+	if (c->fd >= 0)
+		close(c->fd);
+	free(c);
+}
+
+/* What the file's transaction came to: move, unlink or keep the file. */
+static void spool_accept_finish(struct accept_ctx *c,
+				enum spool_accept_outcome outcome)
+{
+	struct spool *sp = c->sp;
+
+	switch (outcome) {
+	case SPOOL_ACCEPT_REJECTED:
+		reject(sp, sp->active_fd, c->claim, c->shown, "value", c->why);
+		break;
+	case SPOOL_ACCEPT_DUPLICATE:
+		log_notice("spool: %s repeats the Id: of an accepted file; not "
+			   "queued again", c->shown);
+		store_event(sp->store, STORE_EVENT_INFO, "spool",
+			    "%s not queued again: Id '%s' was accepted before",
+			    c->shown, c->msg->id);
+		unlinkat(sp->active_fd, c->claim, 0);
+		break;
+	case SPOOL_ACCEPT_COMMITTED:
+		accepted(sp, c->shown, c);
+		unlinkat(sp->active_fd, c->claim, 0);
+		fs_sync_dirfd(sp->active_fd);
+		c->taken = 1;
+		/* Answered later than accept_file() returned: spool.c did
+		 * not count it, so say it here. */
+		if (c->returned && sp->accepted)
+			sp->accepted(sp->accepted_ud);
+		break;
+	case SPOOL_ACCEPT_DB_FAILED:
+		log_error("spool: %s not accepted (database error); left in "
+			  "active/ for the next start", c->shown);
+		break;
+	}
+	c->answered = true;
+	if (c->returned)
+		spool_accept_free(c);
+}
+
+static void spool_accept_stored(int rc, void *ud)
+{
+	spool_accept_finish(ud, rc == 0 ? SPOOL_ACCEPT_COMMITTED
+				: rc == 1 ? SPOOL_ACCEPT_DUPLICATE
+				: rc == -EBADMSG ? SPOOL_ACCEPT_REJECTED
+				: SPOOL_ACCEPT_DB_FAILED);
+}
+
 /*
  * Accepts active/claim, dropped as shown; recovering: it was claimed before
  * a restart, and may have been committed already.
@@ -287,7 +331,7 @@ static void accepted(struct spool *sp, const char *name,
 static int accept_file(struct spool *sp, const char *claim, const char *shown,
 		       bool recovering)
 {
-	struct accept_ctx c = { .sp = sp, .now = store_now_ms() };
+	struct accept_ctx *c;
 	struct spool_rules rules;
 	struct spool_error e = { 0 };
 	struct spool_parser *p = NULL;
@@ -321,34 +365,41 @@ static int accept_file(struct spool *sp, const char *claim, const char *shown,
 			  "start", shown, strerror(-rc));
 		goto out;
 	}
-	c.msg = spool_parse_message(p);
-	switch (prepare(&c) ? commit_file(&c, fd, p, shown, claim)
-			    : SPOOL_ACCEPT_REJECTED) {
-	case SPOOL_ACCEPT_REJECTED:
-		reject(sp, sp->active_fd, claim, shown, "value", c.why);
-		rc = 0;
-		break;
-	case SPOOL_ACCEPT_DUPLICATE:
-		log_notice("spool: %s repeats the Id: of an accepted file; not "
-			   "queued again", shown);
-		store_event(sp->store, STORE_EVENT_INFO, "spool",
-			    "%s not queued again: Id '%s' was accepted before",
-			    shown, c.msg->id);
-		unlinkat(sp->active_fd, claim, 0);
-		rc = 0;
-		break;
-	case SPOOL_ACCEPT_COMMITTED:
-		accepted(sp, shown, &c);
-		unlinkat(sp->active_fd, claim, 0);
-		fs_sync_dirfd(sp->active_fd);
-		rc = 1;
-		break;
-	case SPOOL_ACCEPT_DB_FAILED:
-		log_error("spool: %s not accepted (database error); left in "
-			  "active/ for the next start", shown);
-		rc = 0;
-		break;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		log_error("spool: %s: out of memory; left in active/ for the "
+			  "next start", shown);
+		goto out;
 	}
+	*c = (struct accept_ctx){ .sp = sp, .fd = fd, .p = p,
+				  .now = store_now_ms() };
+	snprintf(c->claim_buf, sizeof(c->claim_buf), "%s", claim);
+	snprintf(c->shown_buf, sizeof(c->shown_buf), "%s", shown);
+	c->claim = c->claim_buf;
+	c->shown = c->shown_buf;
+	c->msg = spool_parse_message(p);
+	if (!prepare(c)) {
+		spool_accept_finish(c, SPOOL_ACCEPT_REJECTED);
+	} else {
+		const struct store_accept req = {
+			.name = shown, .claim = claim, .hash = c->msg->hash,
+			.idem_key = c->msg->id, .campaign = c->msg->campaign,
+			.now = c->now, .produce = spool_accept_produce,
+			.produce_ud = c,
+			.recipients = (long)c->msg->recipients,
+			.duplicates = (long)c->msg->duplicates,
+		};
+
+		store_op_accept(sp->store, &req, spool_accept_stored, c);
+	}
+	/* The store may answer later (store_ops.h): then the context is
+	 * its until spool_accept_finish(). */
+	rc = c->taken;
+	if (c->answered)
+		spool_accept_free(c);
+	else
+		c->returned = true;
+	return rc;
 out:
 	spool_parse_free(p);
 	close(fd);

@@ -8,47 +8,45 @@
 
 #include <errno.h>
 
-static int store_ops_accept_rows(struct store *st,
-				 const struct store_accept *req,
-				 int64_t file_id, int64_t campaign_id,
-				 bool paused)
-{
-	struct outbox_new m;
-	enum outbox_add_result res;
-	bool failed = false;
+/* What add() of a file being accepted needs. */
+struct store_ops_file {
+	struct store *st;
+	int64_t file_id, campaign_id, now;
+	bool paused;
+};
 
-	while (req->next(&m, &failed, req->next_ud)) {
-		m.campaign_id = campaign_id;
-		if (store_outbox_add(st, file_id, &m, paused, req->now, NULL,
-				     &res) < 0)
-			return -EIO;
-		if (req->added)
-			req->added(res, req->next_ud);
-	}
-	return failed ? -EBADMSG : 0;
+static int store_ops_add(const struct outbox_new *m,
+			 enum outbox_add_result *res, void *ctx)
+{
+	struct store_ops_file *f = ctx;
+	struct outbox_new row = *m;
+
+	row.campaign_id = f->campaign_id;
+	return store_outbox_add(f->st, f->file_id, &row, f->paused, f->now,
+				NULL, res) < 0 ? -EIO : 0;
 }
 
 static int store_ops_accept_txn(struct store *st,
 				const struct store_accept *req)
 {
-	int64_t file_id, campaign_id = 0;
-	bool dup, paused = false;
+	struct store_ops_file f = { .st = st, .now = req->now };
+	bool dup;
 	int rc;
 
 	if (store_outbox_file_begin(st, req->name, req->claim, req->hash,
-				    req->idem_key, req->now, &file_id,
+				    req->idem_key, req->now, &f.file_id,
 				    &dup) < 0)
 		return -EIO;
 	if (dup)
 		return 1;
 	if (req->campaign &&
-	    store_outbox_campaign(st, req->campaign, req->now, &campaign_id,
-				  &paused) < 0)
+	    store_outbox_campaign(st, req->campaign, req->now,
+				  &f.campaign_id, &f.paused) < 0)
 		return -EIO;
-	rc = store_ops_accept_rows(st, req, file_id, campaign_id, paused);
+	rc = req->produce(store_ops_add, &f, req->produce_ud);
 	if (rc < 0)
-		return rc;
-	return store_outbox_file_done(st, file_id, req->recipients,
+		return rc == -EBADMSG ? rc : -EIO;
+	return store_outbox_file_done(st, f.file_id, req->recipients,
 				      req->duplicates) < 0 ? -EIO : 0;
 }
 

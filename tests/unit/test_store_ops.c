@@ -65,31 +65,30 @@ struct rcpts {
 	char num[32];
 };
 
-static bool next_rcpt(struct outbox_new *m, bool *failed, void *ud)
+static int produce(int (*add)(const struct outbox_new *m,
+			     enum outbox_add_result *res, void *ctx),
+		   void *ctx, void *ud)
 {
 	struct rcpts *r = ud;
 
-	if (r->i >= r->n)
-		return false;
-	if (++r->i == r->bad) {
-		*failed = true;
-		return false;
+	while (r->i < r->n) {
+		struct outbox_new m;
+		enum outbox_add_result res;
+
+		if (++r->i == r->bad)
+			return -EBADMSG;
+		snprintf(r->num, sizeof(r->num), "+1555000%04d", r->i);
+		m = (struct outbox_new){
+			.recipient = r->num, .body = "hi",
+			.kind = MSG_KIND_BULK, .priority = MSG_PRIORITY_NORMAL,
+			.validity_minutes = -1, .parts = 1,
+		};
+		if (add(&m, &res, ctx) < 0)
+			return -EIO;
+		if (res == OUTBOX_ADDED_QUEUED)
+			r->added++;
 	}
-	snprintf(r->num, sizeof(r->num), "+1555000%04d", r->i);
-	*m = (struct outbox_new){
-		.recipient = r->num, .body = "hi", .kind = MSG_KIND_BULK,
-		.priority = MSG_PRIORITY_NORMAL, .validity_minutes = -1,
-		.parts = 1,
-	};
-	return true;
-}
-
-static void added(enum outbox_add_result res, void *ud)
-{
-	struct rcpts *r = ud;
-
-	if (res == OUTBOX_ADDED_QUEUED)
-		r->added++;
+	return 0;
 }
 
 static struct store_accept file(const char *name, const char *id,
@@ -97,8 +96,8 @@ static struct store_accept file(const char *name, const char *id,
 {
 	return (struct store_accept){
 		.name = name, .claim = name, .hash = "h", .idem_key = id,
-		.campaign = "spring", .now = T0, .next = next_rcpt,
-		.next_ud = r, .added = added, .recipients = r->n,
+		.campaign = "spring", .now = T0, .produce = produce,
+		.produce_ud = r, .recipients = r->n,
 	};
 }
 
