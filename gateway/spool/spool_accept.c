@@ -36,9 +36,9 @@ struct accept_ctx {
 	long queued, deferred, suppressed;
 	bool db_failed;			/* the store refused a row */
 	bool answered;			/* spool_accept_finish() ran */
-	bool returned;			/* accept_file() returned before the
-					   store answered */
-	int taken;			/* accept_file()'s result until then */
+	bool returned;			/* spool_accept_file() returned
+					   before the store answered */
+	int taken;			/* spool_accept_file()'s result */
 	/* The store's add() for this file, during produce. */
 	int (*add)(const struct outbox_new *m, enum outbox_add_result *res,
 		   void *ctx);
@@ -56,8 +56,8 @@ enum spool_accept_outcome {
 };
 
 /* Writes "<why> [<category>]" next to the rejected file; 0 or -errno. */
-static int write_reason(struct spool *sp, const char *target,
-			const char *category, const char *why)
+static int spool_accept_write_reason(struct spool *sp, const char *target,
+				     const char *category, const char *why)
 {
 	char name[320], line[512];
 	int fd, rc = 0;
@@ -78,8 +78,9 @@ static int write_reason(struct spool *sp, const char *target,
 }
 
 /* Moves from_fd/name into rejected/, under another name when taken. */
-static int move_rejected(struct spool *sp, int from_fd, const char *name,
-			 const char *target_base, char *target, size_t size)
+static int spool_accept_move_rejected(struct spool *sp, int from_fd,
+				      const char *name, const char *target_base,
+				      char *target, size_t size)
 {
 	for (int i = 0; i < 1000; i++) {
 		if (i == 0)
@@ -96,8 +97,9 @@ static int move_rejected(struct spool *sp, int from_fd, const char *name,
 }
 
 /* Moves from_fd/name to rejected/ under the name the user gave (shown). */
-static void reject(struct spool *sp, int from_fd, const char *name,
-		   const char *shown, const char *category, const char *why)
+static void spool_accept_reject(struct spool *sp, int from_fd, const char *name,
+				const char *shown, const char *category,
+				const char *why)
 {
 	char target[300], base[160];
 	int rc;
@@ -108,9 +110,10 @@ static void reject(struct spool *sp, int from_fd, const char *name,
 			 (long long)store_now_ms());
 	else
 		snprintf(base, sizeof(base), "%s", shown);
-	rc = move_rejected(sp, from_fd, name, base, target, sizeof(target));
+	rc = spool_accept_move_rejected(sp, from_fd, name, base, target,
+					sizeof(target));
 	if (rc == 0)
-		rc = write_reason(sp, target, category, why);
+		rc = spool_accept_write_reason(sp, target, category, why);
 	if (rc == 0)
 		rc = fs_sync_dirfd(sp->rejected_fd);
 	if (rc < 0)
@@ -121,18 +124,21 @@ static void reject(struct spool *sp, int from_fd, const char *name,
 		    "rejected %s (%s): %s", target, category, why);
 }
 
-static void reject_error(struct spool *sp, int from_fd, const char *name,
-			 const char *shown, const struct spool_error *e)
+static void spool_accept_reject_error(struct spool *sp, int from_fd,
+				      const char *name, const char *shown,
+				      const struct spool_error *e)
 {
 	char why[300];
 
 	spool_error_format(e, why, sizeof(why));
-	reject(sp, from_fd, name, shown, spool_error_code_name(e->code), why);
+	spool_accept_reject(sp, from_fd, name, shown,
+			    spool_error_code_name(e->code), why);
 }
 
 /* Parts of one recipient's text; false (with ctx->why) if it cannot go. */
-static bool count_parts(struct accept_ctx *c, const struct spool_recipient *r,
-			int *parts)
+static bool spool_accept_count_parts(struct accept_ctx *c,
+				     const struct spool_recipient *r,
+				     int *parts)
 {
 	struct sms_preview pv;
 	char err[160];
@@ -158,13 +164,14 @@ static bool count_parts(struct accept_ctx *c, const struct spool_recipient *r,
 	return true;
 }
 
-static bool add_recipient(const struct spool_recipient *r, void *ud)
+static bool spool_accept_add_recipient(const struct spool_recipient *r,
+				       void *ud)
 {
 	struct accept_ctx *c = ud;
 	struct outbox_new m = c->base;
 	enum outbox_add_result res;
 
-	if (!count_parts(c, r, &m.parts))
+	if (!spool_accept_count_parts(c, r, &m.parts))
 		return false;
 	m.recipient = r->number;
 	m.body = r->body;
@@ -181,7 +188,7 @@ static bool add_recipient(const struct spool_recipient *r, void *ud)
 	return true;
 }
 
-static enum msg_priority priority(enum spool_priority p)
+static enum msg_priority spool_accept_priority(enum spool_priority p)
 {
 	return p == SPOOL_PRIORITY_HIGH	 ? MSG_PRIORITY_HIGH
 	       : p == SPOOL_PRIORITY_LOW ? MSG_PRIORITY_LOW
@@ -190,7 +197,7 @@ static enum msg_priority priority(enum spool_priority p)
 
 /* What every message of the file shares; false with ctx->why if the file
  * names a SIM we do not have. */
-static bool prepare(struct accept_ctx *c)
+static bool spool_accept_prepare(struct accept_ctx *c)
 {
 	const struct spool_message *msg = c->msg;
 	const struct config *cfg = c->sp->cfg;
@@ -199,7 +206,7 @@ static bool prepare(struct accept_ctx *c)
 	*b = (struct outbox_new){
 		.kind = msg->kind == SPOOL_KIND_BULK ? MSG_KIND_BULK
 						     : MSG_KIND_DIRECT,
-		.priority = priority(msg->priority),
+		.priority = spool_accept_priority(msg->priority),
 		.not_before = msg->has_send_at ? msg->send_at_ms : 0,
 		.pool = msg->pool,
 		.report = msg->report < 0 ? cfg->report_default : msg->report,
@@ -244,7 +251,7 @@ static int spool_accept_produce(int (*add)(const struct outbox_new *m,
 	c->add = add;
 	c->add_ctx = add_ctx;
 	rc = spool_file_recipients(c->fd, c->p, c->sp->cfg->max_file_bytes,
-				   add_recipient, c);
+				   spool_accept_add_recipient, c);
 	if (rc == -EBADMSG && !c->why[0] && !c->db_failed)
 		spool_error_format(spool_parse_error(c->p), c->why,
 				   sizeof(c->why));
@@ -253,8 +260,8 @@ static int spool_accept_produce(int (*add)(const struct outbox_new *m,
 	return rc < 0 ? -EIO : 0;
 }
 
-static void accepted(struct spool *sp, const char *name,
-		     const struct accept_ctx *c)
+static void spool_accept_log_accepted(struct spool *sp, const char *name,
+				  const struct accept_ctx *c)
 {
 	const struct spool_message *msg = c->msg;
 
@@ -286,7 +293,8 @@ static void spool_accept_finish(struct accept_ctx *c,
 
 	switch (outcome) {
 	case SPOOL_ACCEPT_REJECTED:
-		reject(sp, sp->active_fd, c->claim, c->shown, "value", c->why);
+		spool_accept_reject(sp, sp->active_fd, c->claim, c->shown,
+				    "value", c->why);
 		break;
 	case SPOOL_ACCEPT_DUPLICATE:
 		log_notice("spool: %s repeats the Id: of an accepted file; not "
@@ -297,17 +305,17 @@ static void spool_accept_finish(struct accept_ctx *c,
 		unlinkat(sp->active_fd, c->claim, 0);
 		break;
 	case SPOOL_ACCEPT_COMMITTED:
-		accepted(sp, c->shown, c);
+		spool_accept_log_accepted(sp, c->shown, c);
 		unlinkat(sp->active_fd, c->claim, 0);
 		fs_sync_dirfd(sp->active_fd);
 		c->taken = 1;
-		/* Answered later than accept_file() returned: spool.c did
-		 * not count it, so say it here. */
+		/* Answered after spool_accept_file() returned: spool.c
+		 * did not count it, so say it here. */
 		if (c->returned && sp->accepted)
 			sp->accepted(sp->accepted_ud);
 		break;
 	case SPOOL_ACCEPT_DB_FAILED:
-		log_error("spool: %s not accepted (database error); left in "
+		log_error("spool: %s not spool_accept_log_accepted (database error); left in "
 			  "active/ for the next start", c->shown);
 		break;
 	}
@@ -328,8 +336,8 @@ static void spool_accept_stored(int rc, void *ud)
  * Accepts active/claim, dropped as shown; recovering: it was claimed before
  * a restart, and may have been committed already.
  */
-static int accept_file(struct spool *sp, const char *claim, const char *shown,
-		       bool recovering)
+static int spool_accept_file(struct spool *sp, const char *claim,
+				    const char *shown, bool recovering)
 {
 	struct accept_ctx *c;
 	struct spool_rules rules;
@@ -348,14 +356,14 @@ static int accept_file(struct spool *sp, const char *claim, const char *shown,
 	if (fd < 0) {
 		if (!e.text[0])
 			snprintf(e.text, sizeof(e.text), "%s", strerror(-fd));
-		reject_error(sp, sp->active_fd, claim, shown, &e);
+		spool_accept_reject_error(sp, sp->active_fd, claim, shown, &e);
 		return 0;
 	}
 	spool_rules_init(&rules, sp->cfg);
 	p = spool_parse_new(&rules);
 	rc = p ? spool_file_scan(fd, p, sp->cfg->max_file_bytes) : -ENOMEM;
 	if (rc == -EBADMSG) {
-		reject_error(sp, sp->active_fd, claim, shown,
+		spool_accept_reject_error(sp, sp->active_fd, claim, shown,
 			     spool_parse_error(p));
 		rc = 0;
 		goto out;
@@ -378,7 +386,7 @@ static int accept_file(struct spool *sp, const char *claim, const char *shown,
 	c->claim = c->claim_buf;
 	c->shown = c->shown_buf;
 	c->msg = spool_parse_message(p);
-	if (!prepare(c)) {
+	if (!spool_accept_prepare(c)) {
 		spool_accept_finish(c, SPOOL_ACCEPT_REJECTED);
 	} else {
 		const struct store_accept req = {
@@ -414,7 +422,7 @@ int spool_take(struct spool *sp, const char *name)
 	case SPOOL_FILE_NAME_IGNORE:
 		return 0;
 	case SPOOL_FILE_NAME_BAD:
-		reject(sp, sp->outgoing_fd, name, name, "name", why);
+		spool_accept_reject(sp, sp->outgoing_fd, name, name, "name", why);
 		return 0;
 	case SPOOL_FILE_NAME_OK:
 		break;
@@ -431,7 +439,7 @@ int spool_take(struct spool *sp, const char *name)
 			log_error("spool: cannot claim %s: %m", name);
 		return 0;
 	}
-	return accept_file(sp, claim, name, false);
+	return spool_accept_file(sp, claim, name, false);
 }
 
 void spool_recover(struct spool *sp, const char *claim)
@@ -439,5 +447,5 @@ void spool_recover(struct spool *sp, const char *claim)
 	char shown[256];
 
 	snprintf(shown, sizeof(shown), "%.*s", (int)strcspn(claim, "@"), claim);
-	accept_file(sp, claim, shown, true);
+	spool_accept_file(sp, claim, shown, true);
 }
