@@ -59,7 +59,7 @@ static void ob_release(struct ob_sim *os, int64_t now)
 	os->sim->last_send_ms = now;
 	if (os->sim->cfg->min_gap_ms && os->gap_until < now + os->sim->cfg->min_gap_ms)
 		os->gap_until = now + os->sim->cfg->min_gap_ms;
-	sim_update(ob->reg, os->sim);
+	sim_update_at(ob->reg, os->sim, now);
 	loop_defer(&ob->kick);
 }
 
@@ -174,7 +174,7 @@ static bool ob_finish_sent(struct ob_sim *os, int64_t now, struct ob_sent *done)
 	 * in the same commit. */
 	next = ob_claim(os, now) > 0;
 	if (!next) {
-		sim_update(ob->reg, sim);
+		sim_update_at(ob->reg, sim, now);
 		loop_defer(&ob->kick);
 	}
 	return next;
