@@ -390,7 +390,7 @@ static void ob_on_part_sent(const struct modem_send_result *r, void *ud)
 		/* The last part, the sent state and the next claim: one
 		 * commit, so one fsync per single-part message. */
 		if (store_begin(ob->store) < 0) {
-			ob_store_trouble(os, "begin", now);
+			ob_store_trouble(os, "begin a transaction for", now);
 			return;
 		}
 		if (store_outbox_part_sent(ob->store, &os->msg, os->sim->id,
