@@ -24,10 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void arm_reassembly_timer(struct inbound *ib, int64_t now);
+static void inbound_arm_reassembly_timer(struct inbound *ib, int64_t now);
 
-static void emit(struct inbound *ib, const char *event, const char *hook,
-		 const struct inbound_msg *m, const struct inbound_after *a)
+static void inbound_emit(struct inbound *ib, const char *event,
+			 const char *hook, const struct inbound_msg *m,
+			 const struct inbound_after *a)
 {
 	struct inbound_event e = {
 		.event = event, .hook = hook, .id = a->id, .sender = m->sender,
@@ -41,8 +42,9 @@ static void emit(struct inbound *ib, const char *event, const char *hook,
 }
 
 /* After the commit: tell the scheduler and the hooks. */
-static void after_commit(struct inbound *ib, const struct inbound_msg *m,
-			 struct inbound_after *a)
+static void inbound_after_commit(struct inbound *ib,
+				 const struct inbound_msg *m,
+				 struct inbound_after *a)
 {
 	log_info("inbound: message %lld from %s on %s%s%s%s",
 		 (long long)a->id, m->sender, m->sim->name,
@@ -50,14 +52,15 @@ static void after_commit(struct inbound *ib, const struct inbound_msg *m,
 		 a->keyword ? ")" : "");
 	if (a->kick)
 		outbound_kick(ib->ob);
-	emit(ib, "received", NULL, m, a);
+	inbound_emit(ib, "received", NULL, m, a);
 	if (a->hook)
-		emit(ib, "rule", a->hook, m, a);
+		inbound_emit(ib, "rule", a->hook, m, a);
 }
 
 /* The sender as we store it: E.164 where it can be. */
-static void sender_number(const struct inbound *ib, const struct sms_addr *a,
-			  char *out, size_t size)
+static void inbound_sender_number(const struct inbound *ib,
+				  const struct sms_addr *a, char *out,
+				  size_t size)
 {
 	struct number_rules r = {
 		.default_country = ib->cfg->default_country,
@@ -81,8 +84,8 @@ static void sender_number(const struct inbound *ib, const struct sms_addr *a,
  * form (WTF-8) instead of U+FFFD: some phones split an emoji's surrogate
  * pair across two parts, and only the assembled text can join it again.
  */
-static void ucs2_fragment_text(const uint8_t *in, size_t n, char *out,
-			       size_t size)
+static void inbound_ucs2_fragment_text(const uint8_t *in, size_t n, char *out,
+				       size_t size)
 {
 	size_t o = 0;
 
@@ -109,7 +112,7 @@ static void ucs2_fragment_text(const uint8_t *in, size_t n, char *out,
  * becomes the character they encode; any surrogate left alone becomes
  * U+FFFD. In place: the text never grows.
  */
-static void join_split_surrogates(char *s)
+static void inbound_join_split_surrogates(char *s)
 {
 	unsigned char *r = (unsigned char *)s, *w = r;
 
@@ -140,15 +143,16 @@ static void join_split_surrogates(char *s)
  * assembled text is moved into *body (the caller frees it), as m keeps
  * pointing at it until the hooks ran.
  */
-static int reasm_outcome(struct inbound *ib, struct inbound_msg *m,
-			 struct reasm_result *r, int32_t ref, int64_t now,
-			 struct inbound_after *a, bool *delivered, char **body)
+static int inbound_reasm_outcome(struct inbound *ib, struct inbound_msg *m,
+				 struct reasm_result *r, int32_t ref,
+				 int64_t now, struct inbound_after *a,
+				 bool *delivered, char **body)
 {
 	*delivered = false;
 	switch (r->verdict) {
 	case REASM_VERDICT_COMPLETE:
 	case REASM_VERDICT_PARTIAL:
-		join_split_surrogates(r->text);
+		inbound_join_split_surrogates(r->text);
 		*body = r->text;
 		r->text = NULL;
 		m->body = *body;
@@ -163,7 +167,7 @@ static int reasm_outcome(struct inbound *ib, struct inbound_msg *m,
 	case REASM_VERDICT_AMEND:
 		/* A late part completes or fills a partial message: the same
 		 * row, never a second message. */
-		join_split_surrogates(r->text);
+		inbound_join_split_surrogates(r->text);
 		return store_inbox_amend(ib->store, r->message_id, r->text,
 					 r->present, r->partial, now);
 	case REASM_VERDICT_ORPHAN:
@@ -188,8 +192,8 @@ struct inbound_rx {
 	bool delivered;
 };
 
-static int fragment(struct inbound *ib, struct inbound_rx *rx,
-		    int64_t raw_id, int64_t now)
+static int inbound_fragment(struct inbound *ib, struct inbound_rx *rx,
+			    int64_t raw_id, int64_t now)
 {
 	const struct sms_deliver *d = &rx->pdu.deliver;
 	struct inbound_msg *m = &rx->m;
@@ -205,8 +209,8 @@ static int fragment(struct inbound *ib, struct inbound_rx *rx,
 	int rc;
 
 	if (d->ud.encoding == SMS_ENCODING_UCS2) {
-		ucs2_fragment_text(d->ud.data, d->ud.data_len, ucs2_text,
-				   sizeof(ucs2_text));
+		inbound_ucs2_fragment_text(d->ud.data, d->ud.data_len,
+					   ucs2_text, sizeof(ucs2_text));
 		np.text = ucs2_text;
 	}
 	if (store_inbox_parts(ib->store, m->sim->id, m->sender, ref, c->total,
@@ -225,14 +229,15 @@ static int fragment(struct inbound *ib, struct inbound_rx *rx,
 					  r.reason[0] ? r.reason : NULL, now);
 	m->concat_ref = ref;
 	if (rc == 0)
-		rc = reasm_outcome(ib, m, &r, ref, now, &rx->after,
+		rc = inbound_reasm_outcome(ib, m, &r, ref, now, &rx->after,
 				   &rx->delivered, &rx->body);
 	reasm_result_free(&r);
 	return rc;
 }
 
-static int receive(struct inbound *ib, struct sim *sim, const char *pdu_hex,
-		   int64_t now, struct inbound_rx *rx)
+static int inbound_receive(struct inbound *ib, struct sim *sim,
+			   const char *pdu_hex, int64_t now,
+			   struct inbound_rx *rx)
 {
 	struct sms_pdu *p = &rx->pdu;
 	char err[256] = "";
@@ -253,7 +258,8 @@ static int receive(struct inbound *ib, struct sim *sim, const char *pdu_hex,
 			    "raw_pdu %lld", sim->name, err, (long long)raw_id);
 		return store_inbox_raw_error(ib->store, raw_id, err);
 	}
-	sender_number(ib, &p->deliver.sender, rx->sender, sizeof(rx->sender));
+	inbound_sender_number(ib, &p->deliver.sender, rx->sender,
+			      sizeof(rx->sender));
 	sms_time_format(&p->deliver.scts, rx->scts, sizeof(rx->scts));
 	rx->m = (struct inbound_msg){
 		.sim = sim, .sender = rx->sender,
@@ -262,12 +268,12 @@ static int receive(struct inbound *ib, struct sim *sim, const char *pdu_hex,
 		.scts = rx->scts, .concat_ref = -1,
 	};
 	if (p->deliver.ud.concat.total > 1)
-		return fragment(ib, rx, raw_id, now);
+		return inbound_fragment(ib, rx, raw_id, now);
 	rx->delivered = true;
 	return inbound_deliver(ib, &rx->m, now, &rx->after);
 }
 
-static void rx_free(struct inbound_rx *rx)
+static void inbound_rx_free(struct inbound_rx *rx)
 {
 	inbound_after_free(&rx->after);
 	free(rx->body);
@@ -282,7 +288,7 @@ void inbound_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
 	int rc = -ENOMEM;
 
 	if (rx && store_begin(ib->store) == 0) {
-		rc = receive(ib, sim, pdu_hex, now, rx);
+		rc = inbound_receive(ib, sim, pdu_hex, now, rx);
 		if (rc < 0)
 			store_rollback(ib->store);
 		else
@@ -294,14 +300,14 @@ void inbound_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
 		log_error("inbound: message on %s not stored; left in the modem",
 			  sim->name);
 		if (rx)
-			rx_free(rx);
+			inbound_rx_free(rx);
 		return;
 	}
 	ib->ack(ack);
 	if (rx->delivered)
-		after_commit(ib, &rx->m, &rx->after);
-	arm_reassembly_timer(ib, now);
-	rx_free(rx);
+		inbound_after_commit(ib, &rx->m, &rx->after);
+	inbound_arm_reassembly_timer(ib, now);
+	inbound_rx_free(rx);
 }
 
 void inbound_status_report(struct inbound *ib, struct sim *sim,
@@ -318,8 +324,8 @@ void inbound_status_report(struct inbound *ib, struct sim *sim,
 
 /* ---- reassembly timeouts ---- */
 
-static void release_key(struct inbound *ib, const struct inbox_key *k,
-			int64_t now)
+static void inbound_release_key(struct inbound *ib, const struct inbox_key *k,
+				int64_t now)
 {
 	struct sim *sim = NULL;
 	struct inbox_parts have;
@@ -353,14 +359,14 @@ static void release_key(struct inbound *ib, const struct inbox_key *k,
 		store_inbox_orphan_key(ib->store, k->sim_id, k->sender, k->ref,
 				       k->total, "timed out without a release");
 	else if (store_begin(ib->store) == 0) {
-		if (reasm_outcome(ib, &m, &r, k->ref, now, &a, &delivered,
-				  &body) < 0 ||
+		if (inbound_reasm_outcome(ib, &m, &r, k->ref, now, &a,
+					  &delivered, &body) < 0 ||
 		    store_commit(ib->store) < 0) {
 			store_rollback(ib->store);
 			delivered = false;
 		}
 		if (delivered)
-			after_commit(ib, &m, &a);
+			inbound_after_commit(ib, &m, &a);
 	}
 	inbound_after_free(&a);
 	free(body);
@@ -368,7 +374,7 @@ static void release_key(struct inbound *ib, const struct inbox_key *k,
 	store_inbox_parts_free(&have);
 }
 
-static int64_t on_reassembly_timer(struct loop_timer *t, void *ud)
+static int64_t inbound_on_reassembly_timer(struct loop_timer *t, void *ud)
 {
 	struct inbound *ib = ud;
 	int64_t now = store_now_ms();
@@ -379,10 +385,10 @@ static int64_t on_reassembly_timer(struct loop_timer *t, void *ud)
 	if (store_inbox_open_keys(ib->store, now - ib->ro.timeout_ms, &keys,
 				  &n) == 0) {
 		for (size_t i = 0; i < n; i++)
-			release_key(ib, &keys[i], now);
+			inbound_release_key(ib, &keys[i], now);
 		free(keys);
 	}
-	arm_reassembly_timer(ib, now);
+	inbound_arm_reassembly_timer(ib, now);
 	/* Whatever a pass could not settle (a database error) waits a
 	 * second rather than spinning. */
 	if (loop_timer_armed(&ib->timer) && ib->timer.due <= loop_clock_ms())
@@ -390,7 +396,7 @@ static int64_t on_reassembly_timer(struct loop_timer *t, void *ud)
 	return LOOP_TIMER_DONE;
 }
 
-static void arm_reassembly_timer(struct inbound *ib, int64_t now)
+static void inbound_arm_reassembly_timer(struct inbound *ib, int64_t now)
 {
 	int64_t oldest = store_inbox_oldest_waiting(ib->store);
 
@@ -403,8 +409,8 @@ static void arm_reassembly_timer(struct inbound *ib, int64_t now)
 
 /* ---- life cycle ---- */
 
-static int build_keywords(struct inbound *ib, const struct config *cfg,
-			  char *err, size_t errsize)
+static int inbound_build_keywords(struct inbound *ib, const struct config *cfg,
+				  char *err, size_t errsize)
 {
 	struct keyword_set *ks = keyword_set_new(cfg, 0, err, errsize);
 
@@ -433,14 +439,14 @@ int inbound_new(struct loop *loop, struct store *store,
 	ib->reg = reg;
 	ib->ob = ob;
 	ib->ack = ack;
-	rc = build_keywords(ib, cfg, err, errsize);
+	rc = inbound_build_keywords(ib, cfg, err, errsize);
 	if (rc < 0) {
 		free(ib);
 		return rc;
 	}
-	loop_timer_init(loop, &ib->timer, on_reassembly_timer, ib);
+	loop_timer_init(loop, &ib->timer, inbound_on_reassembly_timer, ib);
 	/* Fragments that waited through a restart still time out. */
-	arm_reassembly_timer(ib, store_now_ms());
+	inbound_arm_reassembly_timer(ib, store_now_ms());
 	*out = ib;
 	return 0;
 }
@@ -463,5 +469,5 @@ void inbound_set_listener(struct inbound *ib, inbound_event_fn fn, void *ud)
 int inbound_set_config(struct inbound *ib, const struct config *cfg,
 		       char *err, size_t errsize)
 {
-	return build_keywords(ib, cfg, err, errsize);
+	return inbound_build_keywords(ib, cfg, err, errsize);
 }

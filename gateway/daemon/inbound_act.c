@@ -28,9 +28,10 @@ void inbound_after_free(struct inbound_after *a)
  * message, when it may send; origin tells the outbox (and the opt-out
  * check) what it is.
  */
-static int queue_message(struct inbound *ib, const struct sim *sim,
-			 const char *to, const char *text, const char *origin,
-			 int64_t inbox_id, int64_t now)
+static int inbound_act_queue_message(struct inbound *ib, const struct sim *sim,
+				     const char *to, const char *text,
+				     const char *origin, int64_t inbox_id,
+				     int64_t now)
 {
 	struct sms_encode_opts o;
 	struct sms_preview p;
@@ -55,9 +56,9 @@ static int queue_message(struct inbound *ib, const struct sim *sim,
 	return store_outbox_add(ib->store, 0, &m, false, now, NULL, &res);
 }
 
-static int reply(struct inbound *ib, const struct inbound_msg *m,
-		 const struct keyword_match *km, const char *origin,
-		 int64_t inbox_id, int64_t now)
+static int inbound_act_reply(struct inbound *ib, const struct inbound_msg *m,
+			     const struct keyword_match *km, const char *origin,
+			     int64_t inbox_id, int64_t now)
 {
 	struct keyword_ctx ctx = {
 		.sender = m->sender, .text = m->body, .sim = m->sim->name,
@@ -69,13 +70,15 @@ static int reply(struct inbound *ib, const struct inbound_msg *m,
 
 	if (!text)
 		return err[0] ? -1 : 0;	/* no reply configured */
-	rc = queue_message(ib, m->sim, m->sender, text, origin, inbox_id, now);
+	rc = inbound_act_queue_message(ib, m->sim, m->sender, text, origin,
+				       inbox_id, now);
 	free(text);
 	return rc;
 }
 
-static int opt_out(struct inbound *ib, const struct inbound_msg *m,
-		   const struct keyword_match *km, int64_t id, int64_t now)
+static int inbound_act_opt_out(struct inbound *ib, const struct inbound_msg *m,
+			       const struct keyword_match *km, int64_t id,
+			       int64_t now)
 {
 	bool was_active;
 	int suppressed;
@@ -92,11 +95,12 @@ static int opt_out(struct inbound *ib, const struct inbound_msg *m,
 		    "message%s suppressed", m->sender, m->sim->name,
 		    km->matched ? km->matched : "", keyword_how_name(km->how),
 		    suppressed, suppressed == 1 ? "" : "s");
-	return reply(ib, m, km, "optout-reply", id, now);
+	return inbound_act_reply(ib, m, km, "optout-reply", id, now);
 }
 
-static int opt_in(struct inbound *ib, const struct inbound_msg *m,
-		  const struct keyword_match *km, int64_t id, int64_t now)
+static int inbound_act_opt_in(struct inbound *ib, const struct inbound_msg *m,
+			      const struct keyword_match *km, int64_t id,
+			      int64_t now)
 {
 	bool was_active;
 
@@ -107,12 +111,12 @@ static int opt_in(struct inbound *ib, const struct inbound_msg *m,
 		return 0;
 	store_event(ib->store, STORE_EVENT_INFO, "inbound",
 		    "%s opted in again on %s", m->sender, m->sim->name);
-	return reply(ib, m, km, "optin-reply", id, now);
+	return inbound_act_reply(ib, m, km, "optin-reply", id, now);
 }
 
-static int rule(struct inbound *ib, const struct inbound_msg *m,
-		const struct keyword_match *km, int64_t id, int64_t now,
-		struct inbound_after *after)
+static int inbound_act_rule(struct inbound *ib, const struct inbound_msg *m,
+			    const struct keyword_match *km, int64_t id,
+			    int64_t now, struct inbound_after *after)
 {
 	const struct config_rule *r = km->rule;
 	struct keyword_ctx ctx = {
@@ -125,14 +129,14 @@ static int rule(struct inbound *ib, const struct inbound_msg *m,
 	case CONFIG_RULE_TAG:
 		break;
 	case CONFIG_RULE_REPLY:
-		rc = reply(ib, m, km, "rule-reply", id, now);
+		rc = inbound_act_reply(ib, m, km, "rule-reply", id, now);
 		break;
 	case CONFIG_RULE_FORWARD:
 		text = keyword_forward_text(&ctx);
 		if (!text)
 			return -1;
-		rc = queue_message(ib, m->sim, r->forward, text, "forward", id,
-				   now);
+		rc = inbound_act_queue_message(ib, m->sim, r->forward, text,
+					       "forward", id, now);
 		free(text);
 		break;
 	case CONFIG_RULE_HOOK:
@@ -142,19 +146,19 @@ static int rule(struct inbound *ib, const struct inbound_msg *m,
 	return rc;
 }
 
-static int act(struct inbound *ib, const struct inbound_msg *m,
-	       const struct keyword_match *km, int64_t id, int64_t now,
-	       struct inbound_after *after)
+static int inbound_act_act(struct inbound *ib, const struct inbound_msg *m,
+			   const struct keyword_match *km, int64_t id,
+			   int64_t now, struct inbound_after *after)
 {
 	switch (km->cls) {
 	case KEYWORD_CLASS_OPTOUT:
-		return opt_out(ib, m, km, id, now);
+		return inbound_act_opt_out(ib, m, km, id, now);
 	case KEYWORD_CLASS_OPTIN:
-		return opt_in(ib, m, km, id, now);
+		return inbound_act_opt_in(ib, m, km, id, now);
 	case KEYWORD_CLASS_HELP:
-		return reply(ib, m, km, "help-reply", id, now);
+		return inbound_act_reply(ib, m, km, "help-reply", id, now);
 	case KEYWORD_CLASS_RULE:
-		return rule(ib, m, km, id, now, after);
+		return inbound_act_rule(ib, m, km, id, now, after);
 	case KEYWORD_CLASS_NONE:
 		break;
 	}
@@ -190,7 +194,7 @@ int inbound_deliver(struct inbound *ib, const struct inbound_msg *m,
 		rc = store_outbox_touch_sticky(ib->store, m->sender, m->sim->id,
 					       now);
 	if (rc == 0)
-		rc = act(ib, m, &km, after->id, now, after);
+		rc = inbound_act_act(ib, m, &km, after->id, now, after);
 	/* Replies or suppressions may be queued: dispatch after the commit. */
 	after->kick = km.cls != KEYWORD_CLASS_NONE;
 	if (tag)

@@ -28,7 +28,7 @@
 /* Files taken per loop iteration before yielding to the other events. */
 #define SPOOL_BATCH 64
 
-static int queue_name(struct spool *sp, const char *name)
+static int spool_queue_name(struct spool *sp, const char *name)
 {
 	struct spool_name *n;
 	size_t len = strlen(name);
@@ -47,7 +47,7 @@ static int queue_name(struct spool *sp, const char *name)
 	return 0;
 }
 
-static void free_queue(struct spool *sp)
+static void spool_free_queue(struct spool *sp)
 {
 	while (sp->head) {
 		struct spool_name *n = sp->head;
@@ -65,7 +65,7 @@ static void free_queue(struct spool *sp)
  */
 #define SPOOL_SETTLE_MS 2000
 
-static bool settled(struct spool *sp, const char *name)
+static bool spool_settled(struct spool *sp, const char *name)
 {
 	struct stat st;
 	int64_t age;
@@ -81,7 +81,7 @@ static bool settled(struct spool *sp, const char *name)
 }
 
 /* Queues every name in outgoing/ (at start, and after an inotify overflow). */
-static void scan_outgoing(struct spool *sp)
+static void spool_scan_outgoing(struct spool *sp)
 {
 	int fd = openat(sp->outgoing_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -97,8 +97,8 @@ static void scan_outgoing(struct spool *sp)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (settled(sp, de->d_name))
-			queue_name(sp, de->d_name);
+		if (spool_settled(sp, de->d_name))
+			spool_queue_name(sp, de->d_name);
 		else
 			later = true;
 	}
@@ -107,14 +107,14 @@ static void scan_outgoing(struct spool *sp)
 		loop_timer_arm(&sp->rescan, SPOOL_SETTLE_MS);
 }
 
-static int64_t on_rescan(struct loop_timer *t, void *ud)
+static int64_t spool_on_rescan(struct loop_timer *t, void *ud)
 {
 	(void)t;
-	scan_outgoing(ud);
+	spool_scan_outgoing(ud);
 	return LOOP_TIMER_DONE;
 }
 
-static void on_inotify(struct loop_watch *w, uint32_t events, void *ud)
+static void spool_on_inotify(struct loop_watch *w, uint32_t events, void *ud)
 {
 	struct spool *sp = ud;
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
@@ -128,17 +128,17 @@ static void on_inotify(struct loop_watch *w, uint32_t events, void *ud)
 
 			if (ev->mask & IN_Q_OVERFLOW) {
 				log_warn("spool: inotify overflow; rescanning");
-				free_queue(sp);
-				scan_outgoing(sp);
+				spool_free_queue(sp);
+				spool_scan_outgoing(sp);
 			} else if (ev->len && !(ev->mask & IN_ISDIR)) {
-				queue_name(sp, ev->name);
+				spool_queue_name(sp, ev->name);
 			}
 			p += sizeof(*ev) + ev->len;
 		}
 	}
 }
 
-static void work(struct loop_deferred *d, void *ud)
+static void spool_work(struct loop_deferred *d, void *ud)
 {
 	struct spool *sp = ud;
 	int accepted = 0;
@@ -161,7 +161,7 @@ static void work(struct loop_deferred *d, void *ud)
 }
 
 /* Files claimed before a crash: committed ones are removed, others redone. */
-static void finish_active(struct spool *sp)
+static void spool_finish_active(struct spool *sp)
 {
 	int fd = openat(sp->active_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -185,7 +185,7 @@ static void finish_active(struct spool *sp)
 			   n, n == 1 ? "" : "s");
 }
 
-static int open_dir(const char *spool, const char *sub, int *fd)
+static int spool_open_dir(const char *spool, const char *sub, int *fd)
 {
 	char path[4096];
 
@@ -215,11 +215,12 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 	sp->accepted = accepted;
 	sp->accepted_ud = ud;
 	sp->outgoing_fd = sp->active_fd = sp->rejected_fd = sp->inotify_fd = -1;
-	loop_deferred_init(loop, &sp->work, work, sp);
-	loop_timer_init(loop, &sp->rescan, on_rescan, sp);
-	if ((rc = open_dir(cfg->spool, "outgoing", &sp->outgoing_fd)) < 0 ||
-	    (rc = open_dir(cfg->spool, "active", &sp->active_fd)) < 0 ||
-	    (rc = open_dir(cfg->spool, "rejected", &sp->rejected_fd)) < 0)
+	loop_deferred_init(loop, &sp->work, spool_work, sp);
+	loop_timer_init(loop, &sp->rescan, spool_on_rescan, sp);
+	if ((rc = spool_open_dir(cfg->spool, "outgoing",
+				 &sp->outgoing_fd)) < 0 ||
+	    (rc = spool_open_dir(cfg->spool, "active", &sp->active_fd)) < 0 ||
+	    (rc = spool_open_dir(cfg->spool, "rejected", &sp->rejected_fd)) < 0)
 		goto fail;
 	sp->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	snprintf(path, sizeof(path), "%s/outgoing", cfg->spool);
@@ -231,13 +232,13 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 		goto fail;
 	}
 	rc = loop_watch_add(loop, &sp->watch, sp->inotify_fd, EPOLLIN,
-			    on_inotify, sp);
+			    spool_on_inotify, sp);
 	if (rc < 0)
 		goto fail;
 	/* Watch first, then scan: a file arriving in between is seen twice,
 	 * and the second look finds it gone. */
-	finish_active(sp);
-	scan_outgoing(sp);
+	spool_finish_active(sp);
+	spool_scan_outgoing(sp);
 	*out = sp;
 	return 0;
 fail:
@@ -255,7 +256,7 @@ void spool_free(struct spool *sp)
 	}
 	loop_deferred_cancel(&sp->work);
 	loop_timer_disarm(&sp->rescan);
-	free_queue(sp);
+	spool_free_queue(sp);
 	if (sp->outgoing_fd >= 0)
 		close(sp->outgoing_fd);
 	if (sp->active_fd >= 0)

@@ -315,7 +315,7 @@ static void spool_accept_finish(struct accept_ctx *c,
 			sp->accepted(sp->accepted_ud);
 		break;
 	case SPOOL_ACCEPT_DB_FAILED:
-		log_error("spool: %s not spool_accept_log_accepted (database error); left in "
+		log_error("spool: %s not accepted (database error); left in "
 			  "active/ for the next start", c->shown);
 		break;
 	}
