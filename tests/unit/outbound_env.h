@@ -38,6 +38,7 @@ static struct {
 	int nsends;
 	int64_t now;
 	int events_sent, events_failed;
+	int send_rc;		/* what the fake modem_send_pdu() returns */
 } env;
 
 /* 2026-11-27T10:00:00Z */
@@ -46,8 +47,11 @@ static struct {
 static int fake_send_fn(struct sim *sim, const char *pdu, int len,
 			modem_send_cb cb, void *ud)
 {
-	struct fake_send *s = &env.sends[env.nsends++];
+	struct fake_send *s;
 
+	if (env.send_rc)
+		return env.send_rc;
+	s = &env.sends[env.nsends++];
 	(void)len;
 	s->sim = sim;
 	snprintf(s->pdu, sizeof(s->pdu), "%s", pdu);
