@@ -5,7 +5,8 @@
  *
  *   store_op_accept()   accept the messages of one spool file
  *   store_op_claim()    claim the next message for a SIM
- *   store_op_record()   record what happened to a claimed message
+ *   store_op_part_sent(), store_op_record()
+ *                       record what happened to a claimed message
  *   store_op_inbound()  store an inbound message
  *
  * Contract for callers: done is called exactly once, either before the
@@ -20,16 +21,15 @@
  * synchronous store_outbox_* and store_inbox_* functions and joins an
  * open transaction of the caller like they do.
  *
- * Converted so far: a spool file's acceptance (spool_accept.c), the
- * outbound's claim of an idle SIM (ob_try_sim) and its retry/fail/unknown
- * records. Still synchronous, because each groups several operations into
- * one commit (one fsync) that a new operation would have to carry whole:
- * "this part sent; the message sent; claim the SIM's next message"
- * (outbound_send.c:ob_on_part_sent, ob_finish_sent) and an inbound PDU
- * with its raw row, fragments, keyword actions and the modem's ack
- * (inbound.c:inbound_sms, of which store_op_inbound() is the inbox row).
- * The periodic promote/expire (outbound.c:ob_promote_due), status reports
- * and the reassembly timeout also still call store_* directly.
+ * Converted: a spool file's acceptance (spool_accept.c), and the whole
+ * send path of outbound: the claim of an idle SIM (ob_try_sim), each part
+ * sent, "sent, and the SIM's next message" in one commit
+ * (ob_on_part_sent), and the retry/fail/unknown records. Still
+ * synchronous: an inbound PDU, whose one commit holds its raw row,
+ * fragments, keyword actions and replies before the modem's ack
+ * (inbound.c:inbound_sms; store_op_inbound() is only its inbox row), the
+ * periodic promote/expire (outbound.c:ob_promote_due), status reports,
+ * the quota deferral and the reassembly timeout.
  */
 #ifndef SMSGW_STORE_OPS_H
 #define SMSGW_STORE_OPS_H
@@ -90,6 +90,34 @@ void store_op_claim(struct store *st, const struct outbox_claim *c,
 		    struct outbox_msg *out, store_done_fn done, void *ud);
 
 /* ---- record an outcome ---- */
+
+/*
+ * Part seq of msg went out with message reference mr
+ * (store_outbox_part_sent()); with last, the message is sent
+ * (store_outbox_sent()) and, in the same commit, the SIM's next message
+ * is claimed with *next into *next_out (kept until done; next NULL: none)
+ * and sim's row written (sim NULL: none). claimed, when set, is told the
+ * claim's result (1 claimed, 0 none, <0 failed) inside the transaction,
+ * before the row is written, so it may set sim->sending for the row.
+ * done's rc: -EIO nothing recorded; 1 recorded and next claimed; 0
+ * recorded (and nothing claimed).
+ */
+struct store_sent {
+	const struct outbox_msg *msg;
+	int64_t sim_id;
+	const char *usage_key;
+	int seq, mr;
+	bool last;
+	int64_t now;
+	const struct outbox_claim *next;
+	struct outbox_msg *next_out;
+	void (*claimed)(int rc, void *ud);	/* ud is done's */
+	struct sim_registry *reg;
+	struct sim *sim;
+};
+
+void store_op_part_sent(struct store *st, const struct store_sent *req,
+			store_done_fn done, void *ud);
 
 enum store_outcome_kind {
 	STORE_OUTCOME_RETRY,		/* store_outbox_retry() */

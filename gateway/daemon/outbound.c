@@ -239,9 +239,7 @@ static int ob_claimable(struct ob_sim *os, int64_t now)
 	return quota;
 }
 
-/* What this SIM may claim now; false when it may not send at all. */
-static bool ob_claim_request(struct ob_sim *os, int64_t now,
-			     struct outbox_claim *c)
+bool ob_claim_request(struct ob_sim *os, int64_t now, struct outbox_claim *c)
 {
 	struct outbound *ob = os->ob;
 	struct sim *sim = os->sim;
@@ -262,33 +260,6 @@ static bool ob_claim_request(struct ob_sim *os, int64_t now,
 		.hold_ud = ob,
 	};
 	return true;
-}
-
-int ob_claim(struct ob_sim *os, int64_t now)
-{
-	struct outbound *ob = os->ob;
-	struct sim *sim = os->sim;
-	struct outbox_claim c;
-	int rc;
-
-	if (!ob_claim_request(os, now, &c))
-		return 0;
-	rc = store_outbox_claim(ob->store, &c, &os->msg);
-	if (rc == -EAGAIN)
-		loop_defer(&ob->kick);
-	if (rc <= 0)
-		return rc;
-	sim->sending = true;
-	sim_update_at(ob->reg, sim, now);
-	return 1;
-}
-
-void ob_unclaim(struct ob_sim *os)
-{
-	outbox_msg_clear(&os->msg);
-	os->sim->sending = false;
-	sim_update(os->ob->reg, os->sim);
-	loop_defer(&os->ob->kick);
 }
 
 /* The store answered ob_try_sim()'s claim. */

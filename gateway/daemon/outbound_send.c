@@ -122,6 +122,7 @@ void ob_send_abandon(struct ob_sim *os)
 {
 	sms_encoded_free(&os->enc);
 	outbox_msg_clear(&os->msg);
+	outbox_msg_clear(&os->next);
 	os->sim->sending = false;
 }
 
@@ -137,47 +138,6 @@ static int64_t ob_retry_delay_ms(struct outbound *ob, int attempts, int min_s)
 	/* ±25%, so a burst of failures does not come back as a burst. */
 	jitter = base / 2 ? (int64_t)(rand_r(&ob->rand_state) % (base / 2)) : 0;
 	return base - base / 4 + jitter;
-}
-
-/* What a sent message's event needs after the commit. */
-struct ob_sent {
-	int64_t id;
-	char recipient[32];
-	char *body;
-};
-
-/*
- * Inside the caller's transaction: the message is sent; the SIM claims its
- * next one. Returns true when it did (start it after the commit).
- */
-static bool ob_finish_sent(struct ob_sim *os, int64_t now, struct ob_sent *done)
-{
-	struct outbound *ob = os->ob;
-	struct outbox_msg *m = &os->msg;
-	struct sim *sim = os->sim;
-	bool next;
-
-	if (store_outbox_sent(ob->store, m, sim->id, now) < 0)
-		log_error("outbound: cannot record message %lld as sent",
-			  (long long)m->id);
-	done->id = m->id;
-	snprintf(done->recipient, sizeof(done->recipient), "%s", m->recipient);
-	done->body = m->body;
-	m->body = NULL;
-	sms_encoded_free(&os->enc);
-	outbox_msg_clear(m);
-	sim->sending = false;
-	sim->last_send_ms = now;
-	if (sim->cfg->min_gap_ms)
-		os->gap_until = now + sim->cfg->min_gap_ms;
-	/* The SIM's row (ready again, or busy with the next message) goes
-	 * in the same commit. */
-	next = ob_claim(os, now) > 0;
-	if (!next) {
-		sim_update_at(ob->reg, sim, now);
-		loop_defer(&ob->kick);
-	}
-	return next;
 }
 
 /* Counts barring and spam errors; enough of them pause the SIM. */
@@ -353,28 +313,93 @@ static void ob_store_trouble(struct ob_sim *os, const char *what, int64_t now)
 	ob_release(os, now);
 }
 
-/* The last part went out (the caller's transaction is open). */
-static void ob_sent_and_next(struct ob_sim *os, int64_t now)
+/* A part that is not the last is recorded: the next part goes. */
+static void ob_part_recorded(int rc, void *ud)
 {
-	struct outbound *ob = os->ob;
-	struct ob_sent done;
-	bool next = ob_finish_sent(os, now, &done);
+	struct ob_sim *os = ud;
 
-	if (store_commit(ob->store) < 0) {
+	if (rc < 0) {
+		ob_store_trouble(os, "record a part of", ob_now(os->ob));
+		return;
+	}
+	os->part++;
+	ob_send_part(os);
+}
+
+/* Inside the sent record's transaction: the SIM's row says busy when it
+ * took its next message, ready when not. */
+static void ob_next_claimed(int rc, void *ud)
+{
+	struct ob_sim *os = ud;
+
+	os->sim->sending = rc > 0;
+}
+
+/* The message is recorded sent (and the SIM's next one claimed). */
+static void ob_sent_recorded(int rc, void *ud)
+{
+	struct ob_sim *os = ud;
+	struct outbound *ob = os->ob;
+	struct outbox_msg *m = &os->msg;
+
+	if (rc < 0) {
 		/* Disk trouble: the row stays "sending" and becomes
 		 * "unknown" at the next start; nothing more goes out now. */
 		log_error("outbound: cannot commit message %lld as sent",
-			  (long long)done.id);
-		if (next)
-			ob_unclaim(os);
-		free(done.body);
+			  (long long)m->id);
+		outbox_msg_clear(&os->next);
+		ob_release(os, ob_now(ob));
 		return;
 	}
-	ob_emit(ob, "sent", done.id, done.recipient, done.body, os->sim,
+	ob_emit(ob, "sent", m->id, m->recipient, m->body, os->sim,
 		msg_to_name(MSG_EVENT_SENT), NULL);
-	free(done.body);
-	if (next)
+	sms_encoded_free(&os->enc);
+	outbox_msg_clear(m);
+	if (rc > 0) {
+		*m = os->next;
+		memset(&os->next, 0, sizeof(os->next));
 		ob_send_start(os);
+		return;
+	}
+	loop_defer(&ob->kick);
+}
+
+/*
+ * Part os->part went out with reference mr. The last part, the sent state
+ * and the SIM's next claim are one commit, so one fsync per single-part
+ * message; the store answers in ob_part_recorded() or ob_sent_recorded().
+ */
+static void ob_record_part(struct ob_sim *os, int mr, int64_t now)
+{
+	struct outbound *ob = os->ob;
+	struct sim *sim = os->sim;
+	struct outbox_claim c;
+	struct store_sent req = {
+		.msg = &os->msg, .sim_id = sim->id, .usage_key = os->usage_key,
+		.seq = os->part + 1, .mr = mr, .now = now,
+		.last = os->part + 1 >= os->enc.nparts,
+	};
+
+	ob_count_part(os, now);
+	if (!req.last) {
+		store_op_part_sent(ob->store, &req, ob_part_recorded, os);
+		return;
+	}
+	sim->sending = false;
+	sim->last_send_ms = now;
+	if (sim->cfg->min_gap_ms)
+		os->gap_until = now + sim->cfg->min_gap_ms;
+	if (ob_claim_request(os, now, &c)) {
+		req.next = &c;
+		req.next_out = &os->next;
+	}
+	/* Taken until the store answers; ob_next_claimed() says whether it
+	 * stays taken. */
+	sim->sending = true;
+	req.claimed = ob_next_claimed;
+	req.reg = ob->reg;
+	req.sim = sim;
+	store_op_part_sent(ob->store, &req, ob_sent_recorded, os);
 }
 
 static void ob_on_part_sent(const struct modem_send_result *r, void *ud)
@@ -387,29 +412,7 @@ static void ob_on_part_sent(const struct modem_send_result *r, void *ud)
 	switch (r->status) {
 	case MODEM_SEND_OK:
 		os->fail_streak = 0;
-		/* The last part, the sent state and the next claim: one
-		 * commit, so one fsync per single-part message. */
-		if (store_begin(ob->store) < 0) {
-			ob_store_trouble(os, "begin a transaction for", now);
-			return;
-		}
-		if (store_outbox_part_sent(ob->store, &os->msg, os->sim->id,
-					   os->usage_key, os->part + 1, r->mr,
-					   now) < 0) {
-			store_rollback(ob->store);
-			ob_store_trouble(os, "record a part of", now);
-			return;
-		}
-		ob_count_part(os, now);
-		if (++os->part < os->enc.nparts) {
-			if (store_commit(ob->store) < 0) {
-				ob_store_trouble(os, "commit a part of", now);
-				return;
-			}
-			ob_send_part(os);
-			return;
-		}
-		ob_sent_and_next(os, now);
+		ob_record_part(os, r->mr, now);
 		return;
 	case MODEM_SEND_CMS_ERROR:
 	case MODEM_SEND_CME_ERROR:

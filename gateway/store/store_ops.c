@@ -77,13 +77,47 @@ void store_op_claim(struct store *st, const struct outbox_claim *c,
 	}
 	rc = store_outbox_claim(st, c, out);
 	if (rc > 0 && sim)
-		sim_update(reg, sim);
+		sim_update_at(reg, sim, c->now);
 	if (store_commit(st) < 0) {
 		if (rc > 0)
 			outbox_msg_clear(out);
 		rc = -EIO;
 	}
 	done(rc, ud);
+}
+
+void store_op_part_sent(struct store *st, const struct store_sent *req,
+			store_done_fn done, void *ud)
+{
+	int rc = 0;
+
+	if (store_begin(st) < 0) {
+		done(-EIO, ud);
+		return;
+	}
+	if (store_outbox_part_sent(st, req->msg, req->sim_id, req->usage_key,
+				   req->seq, req->mr, req->now) < 0 ||
+	    (req->last &&
+	     store_outbox_sent(st, req->msg, req->sim_id, req->now) < 0)) {
+		store_rollback(st);
+		done(-EIO, ud);
+		return;
+	}
+	if (req->last) {
+		if (req->next)
+			rc = store_outbox_claim(st, req->next, req->next_out);
+		if (req->claimed)
+			req->claimed(rc, ud);
+		if (req->sim)
+			sim_update_at(req->reg, req->sim, req->now);
+	}
+	if (store_commit(st) < 0) {
+		if (rc > 0)
+			outbox_msg_clear(req->next_out);
+		done(-EIO, ud);
+		return;
+	}
+	done(rc > 0 ? 1 : 0, ud);
 }
 
 void store_op_record(struct store *st, const struct store_outcome *o,

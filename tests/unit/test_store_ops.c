@@ -201,3 +201,69 @@ TEST(store_ops_claim_record_and_inbound)
 	CHECK(msg_state_check(st) >= 5);
 	store_close(st);
 }
+
+static int claimed_seen = -100;
+
+static void claimed(int rc, void *ud)
+{
+	(void)ud;
+	claimed_seen = rc;
+}
+
+/* A two-part message: part 1, then part 2 with "sent" and the next claim
+ * in one commit; the hook hears the claim inside it. */
+TEST(store_ops_part_sent_and_next_claim)
+{
+	struct store *st = open_store("parts.db");
+	struct rcpts a = { .n = 2 };
+	struct store_accept req;
+	struct outbox_msg m, next;
+	struct outbox_claim c;
+	int64_t sim_id;
+
+	if (!st)
+		return;
+	req = file("a", NULL, &a);
+	ONCE(store_op_accept(st, &req, done, NULL));
+	CHECK_INT(sqlite3_exec(store_db(st),
+			       "INSERT INTO sim (modem, slot, pool, state,"
+			       " updated_at) VALUES ('m', '1', 'default',"
+			       " 'ready', 0)", NULL, NULL, NULL), SQLITE_OK);
+	sim_id = count(st, "SELECT max(id) FROM sim");
+	c = (struct outbox_claim){
+		.sim_id = sim_id, .pool = "default", .takes_unpooled = true,
+		.allow_bulk = true, .quota_left = 100, .now = T0,
+		.sticky_cutoff = T0 - 3600000, .alone = true,
+	};
+	ONCE(store_op_claim(st, &c, NULL, NULL, &m, done, NULL));
+	CHECK_INT(done_seen.rc, 1);
+	ONCE(store_op_part_sent(st, &(struct store_sent){
+		.msg = &m, .sim_id = sim_id, .usage_key = "sim:1", .seq = 1,
+		.mr = 7, .now = T0 }, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	CHECK_INT(count(st, "SELECT parts_sent FROM message WHERE id = 1"), 1);
+	ONCE(store_op_part_sent(st, &(struct store_sent){
+		.msg = &m, .sim_id = sim_id, .usage_key = "sim:1", .seq = 2,
+		.mr = 8, .now = T0, .last = true, .next = &c,
+		.next_out = &next, .claimed = claimed }, done, NULL));
+	CHECK_INT(done_seen.rc, 1);
+	CHECK_INT(claimed_seen, 1);
+	CHECK_STR(next.recipient, "+15550000002");
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 1"
+			    " AND state = 'sent'"), 1);
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 2"
+			    " AND state = 'sending'"), 1);
+	CHECK_INT(count(st, "SELECT sent_day FROM sim_usage"), 2);
+	/* The last one: sent, nothing left to claim. */
+	outbox_msg_clear(&m);
+	ONCE(store_op_part_sent(st, &(struct store_sent){
+		.msg = &next, .sim_id = sim_id, .usage_key = "sim:1", .seq = 1,
+		.mr = 9, .now = T0, .last = true, .next = &c,
+		.next_out = &m, .claimed = claimed }, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	CHECK_INT(claimed_seen, 0);
+	outbox_msg_clear(&m);
+	outbox_msg_clear(&next);
+	msg_state_check(st);
+	store_close(st);
+}
