@@ -155,7 +155,8 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 		       int64_t not_before, bool count_attempt,
 		       int64_t avoid_sim, int64_t avoid_until,
 		       const char *error, int64_t now);
-/* A final state: ev is MSG_EVENT_FAIL, MSG_EVENT_EXPIRE or MSG_EVENT_OPT_OUT. */
+/* A final state: ev is MSG_EVENT_FAIL, MSG_EVENT_EXPIRE or
+ * MSG_EVENT_OPT_OUT. */
 int store_outbox_fail(struct store *st, const struct outbox_msg *m,
 		      enum msg_event ev, const char *error, int64_t now);
 /* No answer after the PDU: "unknown", or queued again when resend. */

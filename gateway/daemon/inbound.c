@@ -230,7 +230,7 @@ static int inbound_fragment(struct inbound *ib, struct inbound_rx *rx,
 	m->concat_ref = ref;
 	if (rc == 0)
 		rc = inbound_reasm_outcome(ib, m, &r, ref, now, &rx->after,
-				   &rx->delivered, &rx->body);
+					   &rx->delivered, &rx->body);
 	reasm_result_free(&r);
 	return rc;
 }

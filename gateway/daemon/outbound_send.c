@@ -283,9 +283,10 @@ static void ob_classified(struct ob_sim *os, const struct modem_send_result *r,
 		ob_fail_message(os, what, now);
 		break;
 	case ERRCLASS_TEMPORARY:
-		ob_retry_message(os, ob_retry_delay_ms(os->ob, os->msg.attempts,
-						    e.min_backoff_s),
-			      true, what, now);
+		ob_retry_message(os,
+				 ob_retry_delay_ms(os->ob, os->msg.attempts,
+						   e.min_backoff_s),
+				 true, what, now);
 		break;
 	case ERRCLASS_AMBIGUOUS:
 		ob_unknown_message(os, what, now);

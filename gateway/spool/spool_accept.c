@@ -261,7 +261,7 @@ static int spool_accept_produce(int (*add)(const struct outbox_new *m,
 }
 
 static void spool_accept_log_accepted(struct spool *sp, const char *name,
-				  const struct accept_ctx *c)
+				      const struct accept_ctx *c)
 {
 	const struct spool_message *msg = c->msg;
 
@@ -337,7 +337,7 @@ static void spool_accept_stored(int rc, void *ud)
  * a restart, and may have been committed already.
  */
 static int spool_accept_file(struct spool *sp, const char *claim,
-				    const char *shown, bool recovering)
+			     const char *shown, bool recovering)
 {
 	struct accept_ctx *c;
 	struct spool_rules rules;
@@ -364,7 +364,7 @@ static int spool_accept_file(struct spool *sp, const char *claim,
 	rc = p ? spool_file_scan(fd, p, sp->cfg->max_file_bytes) : -ENOMEM;
 	if (rc == -EBADMSG) {
 		spool_accept_reject_error(sp, sp->active_fd, claim, shown,
-			     spool_parse_error(p));
+					  spool_parse_error(p));
 		rc = 0;
 		goto out;
 	}
@@ -422,7 +422,8 @@ int spool_take(struct spool *sp, const char *name)
 	case SPOOL_FILE_NAME_IGNORE:
 		return 0;
 	case SPOOL_FILE_NAME_BAD:
-		spool_accept_reject(sp, sp->outgoing_fd, name, name, "name", why);
+		spool_accept_reject(sp, sp->outgoing_fd, name, name, "name",
+				    why);
 		return 0;
 	case SPOOL_FILE_NAME_OK:
 		break;

@@ -387,7 +387,8 @@ int store_optout_add(struct store *st, const char *number,
 	if (!s)
 		return -EIO;
 	sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, msg_to_name(MSG_EVENT_OPT_OUT), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, msg_to_name(MSG_EVENT_OPT_OUT), -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
 	if (store_step_done(st, s) < 0)
 		return -EIO;

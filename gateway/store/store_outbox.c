@@ -450,7 +450,8 @@ static int store_outbox_mark_sending(struct store *st, struct outbox_msg *m,
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, m->id);
-	sqlite3_bind_text(s, 5, msg_to_name(MSG_EVENT_CLAIM), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EVENT_CLAIM), -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, sim_id);
 	sqlite3_bind_int(s, 3, m->concat_ref);
 	sqlite3_bind_int64(s, 4, now);
@@ -493,10 +494,11 @@ static int store_outbox_claim_one(struct store *st,
 				       "not sent before its expiry", c->now);
 	else if (out->kind == MSG_KIND_BULK && c->hold &&
 		 c->hold(out->recipient, c->now, &until, c->hold_ud))
-		rc = store_outbox_defer(st, id, until, "quiet hours at the recipient",
-			   c->now);
+		rc = store_outbox_defer(st, id, until,
+					"quiet hours at the recipient", c->now);
 	else
-		return store_outbox_mark_sending(st, out, c->sim_id, c->now) < 0 ? -EIO : 1;
+		return store_outbox_mark_sending(st, out, c->sim_id,
+						 c->now) < 0 ? -EIO : 1;
 	/* Dropped from the queue: not claimed. */
 	outbox_msg_clear(out);
 	return rc < 0 ? -EIO : 0;

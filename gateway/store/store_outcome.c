@@ -95,7 +95,8 @@ int store_outbox_part_sent(struct store *st, const struct outbox_msg *m,
 	sqlite3_bind_int64(s, 1, m->id);
 	sqlite3_bind_int(s, 2, seq);
 	sqlite3_bind_int64(s, 3, now);
-	if (store_step_done(st, s) < 0 || store_outcome_count_usage(st, usage_key, 1, now) < 0)
+	if (store_step_done(st, s) < 0 ||
+	    store_outcome_count_usage(st, usage_key, 1, now) < 0)
 		goto fail;
 	return store_commit(st);
 fail:
@@ -134,7 +135,8 @@ int store_outbox_sent(struct store *st, const struct outbox_msg *m,
 	sqlite3_bind_text(s, 3, msg_to_name(MSG_EVENT_SENT), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
 	if (store_step_done(st, s) < 0 ||
-	    store_outcome_end_attempt(st, m->attempt_id, "sent", NULL, now) < 0 ||
+	    store_outcome_end_attempt(st, m->attempt_id, "sent", NULL,
+				      now) < 0 ||
 	    store_outbox_touch_sticky(st, m->recipient, sim_id, now) < 0)
 		goto fail;
 	return store_commit(st);
@@ -164,7 +166,8 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 	sqlite3_bind_int(s, 3, !count_attempt);
 	sqlite3_bind_text(s, 4, error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 5, now);
-	sqlite3_bind_text(s, 8, msg_to_name(MSG_EVENT_RETRY_NOW), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, msg_to_name(MSG_EVENT_RETRY_NOW), -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_text(s, 9, msg_to_name(MSG_EVENT_RETRY_LATER), -1,
 			  SQLITE_STATIC);
 	if (avoid_sim) {
@@ -172,7 +175,8 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 		sqlite3_bind_int64(s, 7, avoid_until);
 	}
 	if (store_step_done(st, s) < 0 ||
-	    store_outcome_end_attempt(st, m->attempt_id, "retry", error, now) < 0)
+	    store_outcome_end_attempt(st, m->attempt_id, "retry", error,
+				      now) < 0)
 		goto fail;
 	return store_commit(st);
 fail:
@@ -227,7 +231,8 @@ int store_outbox_unknown(struct store *st, const struct outbox_msg *m,
 	sqlite3_bind_text(s, 3, why, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, now);
 	if (store_step_done(st, s) < 0 ||
-	    store_outcome_end_attempt(st, m->attempt_id, "unknown", error, now) < 0)
+	    store_outcome_end_attempt(st, m->attempt_id, "unknown", error,
+				      now) < 0)
 		goto fail;
 	return store_commit(st);
 fail:
@@ -265,7 +270,8 @@ int store_outbox_recover(struct store *st, bool resend_direct,
 	sqlite3_bind_int64(s, 3, now);
 	sqlite3_bind_text(s, 4, msg_to_name(MSG_EVENT_RESTART_RESEND), -1,
 			  SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, msg_to_name(MSG_EVENT_RESTART), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EVENT_RESTART), -1,
+			  SQLITE_STATIC);
 	if (store_step_done(st, s) < 0)
 		goto fail;
 	n = sqlite3_changes(store_db(st));
@@ -411,7 +417,8 @@ static int64_t store_outcome_find_part(struct store *st, int64_t sim_id, int mr,
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *to = (const char *)sqlite3_column_text(s, 2);
 
-		if (!recipient || !recipient[0] || store_outcome_same_number(to, recipient)) {
+		if (!recipient || !recipient[0] ||
+		    store_outcome_same_number(to, recipient)) {
 			id = sqlite3_column_int64(s, 0);
 			*seq = sqlite3_column_int(s, 1);
 			break;
@@ -471,7 +478,8 @@ static int store_outcome_roll_up(struct store *st, int64_t msg_id, int64_t now,
 	sqlite3_bind_int64(s, 2, now);
 	sqlite3_bind_text(s, 3, msg_to_name(MSG_EVENT_REPORT_FAIL), -1,
 			  SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, msg_to_name(MSG_EVENT_REPORT_OK), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, msg_to_name(MSG_EVENT_REPORT_OK), -1,
+			  SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		*new_state = msg_to_name(
 			strcmp((const char *)sqlite3_column_text(s, 0),
@@ -494,9 +502,10 @@ int store_outbox_report(struct store *st, int64_t sim_id, int mr,
 	*new_state = NULL;
 	if (store_begin(st) < 0)
 		return -EIO;
-	*msg_id = store_outcome_find_part(st, sim_id, mr, recipient, now - window_ms, &seq);
-	if (store_outcome_record_report(st, sim_id, mr, recipient, status, now, pdu,
-			  *msg_id) < 0)
+	*msg_id = store_outcome_find_part(st, sim_id, mr, recipient,
+					  now - window_ms, &seq);
+	if (store_outcome_record_report(st, sim_id, mr, recipient, status, now,
+					pdu, *msg_id) < 0)
 		goto fail;
 	/* TP-ST 0x20–0x3F: the SC is still trying (TS 23.040 §9.2.3.15). */
 	if (*msg_id && (status < 0x20 || status >= 0x40)) {
