@@ -4,10 +4,12 @@
  *
  * The names are the `state` column of the message table and of the outbox
  * view (a contract: never renamed). Every statement in the store that
- * changes a message's state takes the state it writes from msg_to() of a
- * named event, and only moves rows in a state that msg_from() of that event
- * holds; nothing outside the store layer writes a state. The table is
- * checked by tests/unit/test_msg_state.c; doc/architecture.md draws it.
+ * changes a message's state takes the state it writes from msg_to_name()
+ * of a named event; one over many rows matches only rows in msg_from() of
+ * that event, one on a single row acts on the message its caller claimed.
+ * Nothing outside the store layer writes a state. The unit tests record
+ * every state change the store makes and fail any move not in the table
+ * (tests/unit/msg_state_check.h); doc/architecture.md lists it.
  */
 #ifndef SMSGW_MSG_STATE_H
 #define SMSGW_MSG_STATE_H
