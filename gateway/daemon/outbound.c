@@ -273,10 +273,14 @@ static void ob_claimed(int rc, void *ud)
 		return;
 	}
 	os->sim->sending = false;
+	/* A store that failed is not asked again at once: with the database
+	 * locked, each try waits out busy_timeout, and the loop has serial
+	 * ports and inbound messages to serve. The next event or timer
+	 * comes back. */
 	if (rc == -EIO)
 		log_error("outbound: cannot commit a claim on %s",
 			  os->sim->name);
-	if (rc == -EAGAIN || rc == -EIO)
+	if (rc == -EAGAIN)
 		loop_defer(&ob->kick);
 }
 
