@@ -37,6 +37,7 @@ enum msg_event {
 	MSG_EVENT_ACCEPT,		/* new row, to send now: queued */
 	MSG_EVENT_ACCEPT_LATER,		/* new row with Send-At or a paused campaign */
 	MSG_EVENT_ACCEPT_OPTED_OUT,	/* new row to an opted-out number */
+	MSG_EVENT_ACCEPT_REFUSED,	/* new row that cannot be queued */
 	MSG_EVENT_DUE,			/* deferred, its time came: queued */
 	MSG_EVENT_HOLD,			/* quiet hours, quota, paused campaign */
 	MSG_EVENT_RESUME_NOW,		/* campaign resumed, due: queued */

@@ -99,6 +99,24 @@ int store_outbox_add(struct store *st, int64_t file_id,
 		     const struct outbox_new *m, bool campaign_paused,
 		     int64_t now, int64_t *id, enum outbox_add_result *res);
 
+/* A row that arrived (INSERT INTO outbox, origin "sql" or "gammu") but
+ * cannot be queued: kept as failed with why, so the writer sees it. */
+int store_outbox_add_refused(struct store *st, const char *recipient,
+			     const char *body, const char *origin,
+			     const char *why, int64_t now);
+
+/* What an event about an outgoing message tells (smstools3's
+ * eventhandler files): -1 for an unknown mr or status. */
+struct outbox_info {
+	char recipient[40], modem[80], imsi[24], imei[24], campaign[140];
+	char from[140], error[300];
+	int report, mr, status;
+	int64_t sent_at, report_at;
+};
+/* Fills *o and *body (malloc'd) for message id; -ENOENT, -ENOMEM, -EIO. */
+int store_outbox_info(struct store *st, int64_t id, struct outbox_info *o,
+		      char **body);
+
 /* A claimed message, ready to encode and send. */
 struct outbox_msg {
 	int64_t id;

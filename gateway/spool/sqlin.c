@@ -318,20 +318,8 @@ static void sqlin_base(struct sqlin_ctx *c)
 static int sqlin_fail(struct sqlin *si, const struct sqlin_row *r,
 		      const char *why, int64_t now)
 {
-	sqlite3_stmt *s = store_prepare(si->store,
-		"INSERT INTO message (created_at, recipient, body, kind, class,"
-		" state, error, origin, updated_at)"
-		" VALUES (?1, ?2, ?3, 'direct', 0, 'failed', ?4, ?5, ?1)");
-
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_text(s, 2, r->recipient ? r->recipient : "", -1,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, r->body ? r->body : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, why, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, r->via, -1, SQLITE_TRANSIENT);
-	if (store_step_done(si->store, s) < 0)
+	if (store_outbox_add_refused(si->store, r->recipient, r->body, r->via,
+				     why, now) < 0)
 		return -EIO;
 	log_notice("sqlin: row %lld for %s failed: %s", (long long)r->seq,
 		   r->recipient ? r->recipient : "(none)", why);

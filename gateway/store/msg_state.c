@@ -36,6 +36,7 @@ static const struct msg_transition {
 	T(ACCEPT,		"accept",		0,	    QUEUED),
 	T(ACCEPT_LATER,		"accept-later",		0,	    DEFERRED),
 	T(ACCEPT_OPTED_OUT,	"accept-opted-out",	0,	    SUPPRESSED),
+	T(ACCEPT_REFUSED,	"accept-refused",	0,	    FAILED),
 	T(DUE,			"due",			DEFERRED,   QUEUED),
 	T(HOLD,			"hold",			WAITING,    DEFERRED),
 	T(RESUME_NOW,		"resume",		DEFERRED,   QUEUED),

@@ -313,6 +313,31 @@ int store_inbox_amend(struct store *st, int64_t id, const char *body,
 	return store_step_done(st, s);
 }
 
+void store_inbox_info(struct store *st, int64_t id, struct inbox_info *in)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT s.imsi, s.imei, i.received_at, i.scts FROM inbound i"
+		" LEFT JOIN sim s ON s.id = i.sim_id WHERE i.id = ?");
+	const unsigned char *v;
+
+	if (!s)
+		return;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		v = sqlite3_column_text(s, 0);
+		snprintf(in->imsi, sizeof(in->imsi), "%s",
+			 v ? (const char *)v : "");
+		v = sqlite3_column_text(s, 1);
+		snprintf(in->imei, sizeof(in->imei), "%s",
+			 v ? (const char *)v : "");
+		in->received_at = sqlite3_column_int64(s, 2);
+		v = sqlite3_column_text(s, 3);
+		snprintf(in->scts, sizeof(in->scts), "%s",
+			 v ? (const char *)v : "");
+	}
+	sqlite3_reset(s);
+}
+
 int64_t store_inbox_last_sent(struct store *st, const char *number)
 {
 	sqlite3_stmt *s = store_prepare(st,

@@ -306,6 +306,78 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	return 0;
 }
 
+int store_outbox_add_refused(struct store *st, const char *recipient,
+			     const char *body, const char *origin,
+			     const char *why, int64_t now)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"INSERT INTO message (created_at, recipient, body, kind, class,"
+		" state, error, origin, updated_at)"
+		" VALUES (?1, ?2, ?3, 'direct', 0, ?6, ?4, ?5, ?1)");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, recipient ? recipient : "", -1,
+			  SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, body ? body : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, why, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, origin, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, msg_to_name(MSG_EVENT_ACCEPT_REFUSED), -1,
+			  SQLITE_STATIC);
+	return store_step_done(st, s);
+}
+
+static void store_outbox_copy(char *dst, size_t size, sqlite3_stmt *s,
+			      int col)
+{
+	const unsigned char *v = sqlite3_column_text(s, col);
+
+	snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+int store_outbox_info(struct store *st, int64_t id, struct outbox_info *o,
+		      char **body)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT m.recipient, m.body, s.modem || '/' || s.slot, s.imsi,"
+		" s.imei, c.name, m.from_header, m.error, m.report,"
+		" (SELECT mr FROM part WHERE message_id = m.id"
+		"  ORDER BY seq DESC LIMIT 1),"
+		" coalesce(m.sent_at, m.updated_at),"
+		" (SELECT status FROM status_report WHERE message_id = m.id"
+		"  ORDER BY id DESC LIMIT 1),"
+		" (SELECT received_at FROM status_report WHERE message_id = m.id"
+		"  ORDER BY id DESC LIMIT 1)"
+		" FROM message m LEFT JOIN sim s ON s.id = m.sim_id"
+		" LEFT JOIN campaign c ON c.id = m.campaign_id WHERE m.id = ?");
+	int rc = -ENOENT;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		store_outbox_copy(o->recipient, sizeof(o->recipient), s, 0);
+		*body = strdup((const char *)sqlite3_column_text(s, 1));
+		store_outbox_copy(o->modem, sizeof(o->modem), s, 2);
+		store_outbox_copy(o->imsi, sizeof(o->imsi), s, 3);
+		store_outbox_copy(o->imei, sizeof(o->imei), s, 4);
+		store_outbox_copy(o->campaign, sizeof(o->campaign), s, 5);
+		store_outbox_copy(o->from, sizeof(o->from), s, 6);
+		store_outbox_copy(o->error, sizeof(o->error), s, 7);
+		o->report = sqlite3_column_int(s, 8);
+		o->mr = sqlite3_column_type(s, 9) == SQLITE_NULL
+				? -1 : sqlite3_column_int(s, 9);
+		o->sent_at = sqlite3_column_int64(s, 10);
+		o->status = sqlite3_column_type(s, 11) == SQLITE_NULL
+				    ? -1 : sqlite3_column_int(s, 11);
+		o->report_at = sqlite3_column_int64(s, 12);
+		rc = *body ? 0 : -ENOMEM;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
 /* ---- claiming ---- */
 
 /*
