@@ -91,6 +91,10 @@ void store_inbox_info(struct store *st, int64_t id, struct inbox_info *in);
 
 /* The last message sent to number (the one a reply answers), or 0. */
 int64_t store_inbox_last_sent(struct store *st, const char *number);
+/* Automatic replies (opt-out/opt-in confirmations, HELP, rule replies)
+ * queued to number since the given time; -EIO on a database error. */
+int store_inbox_auto_replies(struct store *st, const char *number,
+			     int64_t since);
 
 /* ---- opt-outs ---- */
 

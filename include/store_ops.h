@@ -21,11 +21,12 @@
  * synchronous store_outbox_* and store_inbox_* functions and joins an
  * open transaction of the caller like they do.
  *
- * Converted: a spool file's acceptance (spool_accept.c), and the whole
- * send path of outbound: the claim of an idle SIM (ob_try_sim), each part
- * sent, "sent, and the SIM's next message" in one commit
- * (ob_on_part_sent), and the retry/fail/unknown records. Still
- * synchronous: an inbound PDU, whose one commit holds its raw row,
+ * Converted: the whole send path of outbound: the claim of an idle SIM
+ * (ob_try_sim), each part sent, "sent, and the SIM's next message" in one
+ * commit (ob_on_part_sent), and the retry/fail/unknown records. Still
+ * synchronous: a spool file's acceptance (spool_accept.c commit_file and
+ * spool_job.c's staged steps; store_op_accept() is written and tested for
+ * it), an inbound PDU, whose one commit holds its raw row,
  * fragments, keyword actions and replies before the modem's ack
  * (inbound.c:inbound_sms; store_op_inbound() is only its inbox row), the
  * periodic promote/expire (outbound.c:ob_promote_due), status reports,
@@ -72,8 +73,7 @@ struct store_accept {
 };
 
 /* done's rc: 0 committed, 1 a duplicate (Id: seen; nothing stored),
- * -EBADMSG the file is at fault, -EIO the store failed (nothing stored).
- * Called by spool_accept.c for every spool file. */
+ * -EBADMSG the file is at fault, -EIO the store failed (nothing stored). */
 void store_op_accept(struct store *st, const struct store_accept *req,
 		     store_done_fn done, void *ud);
 
@@ -99,8 +99,9 @@ void store_op_claim(struct store *st, const struct outbox_claim *c,
  * and sim's row written (sim NULL: none). claimed, when set, is told the
  * claim's result (1 claimed, 0 none, <0 failed) inside the transaction,
  * before the row is written, so it may set sim->sending for the row.
- * done's rc: -EIO nothing recorded; 1 recorded and next claimed; 0
- * recorded (and nothing claimed).
+ * done's rc: -EIO nothing recorded (for the last part: the message is
+ * not recorded sent; a part row that fails alone only loses its MR); 1
+ * recorded and next claimed; 0 recorded (and nothing claimed).
  */
 struct store_sent {
 	const struct outbox_msg *msg;

@@ -24,11 +24,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void inbound_arm_reassembly_timer(struct inbound *ib, int64_t now);
+static void arm_reassembly_timer(struct inbound *ib, int64_t now);
 
-static void inbound_emit(struct inbound *ib, const char *event,
-			 const char *hook, const struct inbound_msg *m,
-			 const struct inbound_after *a)
+static void emit(struct inbound *ib, const char *event, const char *hook,
+		 const struct inbound_msg *m, const struct inbound_after *a)
 {
 	struct inbound_event e = {
 		.event = event, .hook = hook, .id = a->id, .sender = m->sender,
@@ -42,9 +41,8 @@ static void inbound_emit(struct inbound *ib, const char *event,
 }
 
 /* After the commit: tell the scheduler and the hooks. */
-static void inbound_after_commit(struct inbound *ib,
-				 const struct inbound_msg *m,
-				 struct inbound_after *a)
+static void after_commit(struct inbound *ib, const struct inbound_msg *m,
+			 struct inbound_after *a)
 {
 	log_info("inbound: message %lld from %s on %s%s%s%s",
 		 (long long)a->id, m->sender, m->sim->name,
@@ -52,15 +50,14 @@ static void inbound_after_commit(struct inbound *ib,
 		 a->keyword ? ")" : "");
 	if (a->kick)
 		outbound_kick(ib->ob);
-	inbound_emit(ib, "received", NULL, m, a);
+	emit(ib, "received", NULL, m, a);
 	if (a->hook)
-		inbound_emit(ib, "rule", a->hook, m, a);
+		emit(ib, "rule", a->hook, m, a);
 }
 
 /* The sender as we store it: E.164 where it can be. */
-static void inbound_sender_number(const struct inbound *ib,
-				  const struct sms_addr *a, char *out,
-				  size_t size)
+static void sender_number(const struct inbound *ib, const struct sms_addr *a,
+			  char *out, size_t size)
 {
 	struct number_rules r = {
 		.default_country = ib->cfg->default_country,
@@ -84,8 +81,8 @@ static void inbound_sender_number(const struct inbound *ib,
  * form (WTF-8) instead of U+FFFD: some phones split an emoji's surrogate
  * pair across two parts, and only the assembled text can join it again.
  */
-static void inbound_ucs2_fragment_text(const uint8_t *in, size_t n, char *out,
-				       size_t size)
+static void ucs2_fragment_text(const uint8_t *in, size_t n, char *out,
+			       size_t size)
 {
 	size_t o = 0;
 
@@ -112,7 +109,7 @@ static void inbound_ucs2_fragment_text(const uint8_t *in, size_t n, char *out,
  * becomes the character they encode; any surrogate left alone becomes
  * U+FFFD. In place: the text never grows.
  */
-static void inbound_join_split_surrogates(char *s)
+static void join_split_surrogates(char *s)
 {
 	unsigned char *r = (unsigned char *)s, *w = r;
 
@@ -143,16 +140,15 @@ static void inbound_join_split_surrogates(char *s)
  * assembled text is moved into *body (the caller frees it), as m keeps
  * pointing at it until the hooks ran.
  */
-static int inbound_reasm_outcome(struct inbound *ib, struct inbound_msg *m,
-				 struct reasm_result *r, int32_t ref,
-				 int64_t now, struct inbound_after *a,
-				 bool *delivered, char **body)
+static int reasm_outcome(struct inbound *ib, struct inbound_msg *m,
+			 struct reasm_result *r, int32_t ref, int64_t now,
+			 struct inbound_after *a, bool *delivered, char **body)
 {
 	*delivered = false;
 	switch (r->verdict) {
 	case REASM_VERDICT_COMPLETE:
 	case REASM_VERDICT_PARTIAL:
-		inbound_join_split_surrogates(r->text);
+		join_split_surrogates(r->text);
 		*body = r->text;
 		r->text = NULL;
 		m->body = *body;
@@ -167,7 +163,7 @@ static int inbound_reasm_outcome(struct inbound *ib, struct inbound_msg *m,
 	case REASM_VERDICT_AMEND:
 		/* A late part completes or fills a partial message: the same
 		 * row, never a second message. */
-		inbound_join_split_surrogates(r->text);
+		join_split_surrogates(r->text);
 		return store_inbox_amend(ib->store, r->message_id, r->text,
 					 r->present, r->partial, now);
 	case REASM_VERDICT_ORPHAN:
@@ -192,8 +188,8 @@ struct inbound_rx {
 	bool delivered;
 };
 
-static int inbound_fragment(struct inbound *ib, struct inbound_rx *rx,
-			    int64_t raw_id, int64_t now)
+static int fragment(struct inbound *ib, struct inbound_rx *rx,
+		    int64_t raw_id, int64_t now)
 {
 	const struct sms_deliver *d = &rx->pdu.deliver;
 	struct inbound_msg *m = &rx->m;
@@ -209,8 +205,8 @@ static int inbound_fragment(struct inbound *ib, struct inbound_rx *rx,
 	int rc;
 
 	if (d->ud.encoding == SMS_ENCODING_UCS2) {
-		inbound_ucs2_fragment_text(d->ud.data, d->ud.data_len,
-					   ucs2_text, sizeof(ucs2_text));
+		ucs2_fragment_text(d->ud.data, d->ud.data_len, ucs2_text,
+				   sizeof(ucs2_text));
 		np.text = ucs2_text;
 	}
 	if (store_inbox_parts(ib->store, m->sim->id, m->sender, ref, c->total,
@@ -229,15 +225,14 @@ static int inbound_fragment(struct inbound *ib, struct inbound_rx *rx,
 					  r.reason[0] ? r.reason : NULL, now);
 	m->concat_ref = ref;
 	if (rc == 0)
-		rc = inbound_reasm_outcome(ib, m, &r, ref, now, &rx->after,
-					   &rx->delivered, &rx->body);
+		rc = reasm_outcome(ib, m, &r, ref, now, &rx->after,
+				   &rx->delivered, &rx->body);
 	reasm_result_free(&r);
 	return rc;
 }
 
-static int inbound_receive(struct inbound *ib, struct sim *sim,
-			   const char *pdu_hex, int64_t now,
-			   struct inbound_rx *rx)
+static int receive(struct inbound *ib, struct sim *sim, const char *pdu_hex,
+		   int64_t now, struct inbound_rx *rx)
 {
 	struct sms_pdu *p = &rx->pdu;
 	char err[256] = "";
@@ -258,8 +253,7 @@ static int inbound_receive(struct inbound *ib, struct sim *sim,
 			    "raw_pdu %lld", sim->name, err, (long long)raw_id);
 		return store_inbox_raw_error(ib->store, raw_id, err);
 	}
-	inbound_sender_number(ib, &p->deliver.sender, rx->sender,
-			      sizeof(rx->sender));
+	sender_number(ib, &p->deliver.sender, rx->sender, sizeof(rx->sender));
 	sms_time_format(&p->deliver.scts, rx->scts, sizeof(rx->scts));
 	rx->m = (struct inbound_msg){
 		.sim = sim, .sender = rx->sender,
@@ -268,46 +262,125 @@ static int inbound_receive(struct inbound *ib, struct sim *sim,
 		.scts = rx->scts, .concat_ref = -1,
 	};
 	if (p->deliver.ud.concat.total > 1)
-		return inbound_fragment(ib, rx, raw_id, now);
+		return fragment(ib, rx, raw_id, now);
 	rx->delivered = true;
 	return inbound_deliver(ib, &rx->m, now, &rx->after);
 }
 
-static void inbound_rx_free(struct inbound_rx *rx)
+static void rx_free(struct inbound_rx *rx)
 {
 	inbound_after_free(&rx->after);
 	free(rx->body);
 	free(rx);
 }
 
-void inbound_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
-		 struct modem_ack *ack)
+/* Stores one SMS and acks it: 0, or -errno when it was not committed
+ * (the caller keeps it for a retry; the ack token stays valid). */
+static int store_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
+		     struct modem_ack *ack)
 {
 	struct inbound_rx *rx = calloc(1, sizeof(*rx));
 	int64_t now = store_now_ms();
 	int rc = -ENOMEM;
 
 	if (rx && store_begin(ib->store) == 0) {
-		rc = inbound_receive(ib, sim, pdu_hex, now, rx);
+		rc = receive(ib, sim, pdu_hex, now, rx);
 		if (rc < 0)
 			store_rollback(ib->store);
 		else
 			rc = store_commit(ib->store);
+	} else if (rx) {
+		rc = -EIO;
 	}
 	if (rc < 0) {
-		/* Not committed: leave it with the modem, which hands it again
-		 * (from SIM storage, or the network without an ack). */
-		log_error("inbound: message on %s not stored; left in the modem",
-			  sim->name);
 		if (rx)
-			inbound_rx_free(rx);
-		return;
+			rx_free(rx);
+		return rc;
 	}
 	ib->ack(ack);
 	if (rx->delivered)
-		inbound_after_commit(ib, &rx->m, &rx->after);
-	inbound_arm_reassembly_timer(ib, now);
-	inbound_rx_free(rx);
+		after_commit(ib, &rx->m, &rx->after);
+	arm_reassembly_timer(ib, now);
+	rx_free(rx);
+	return 0;
+}
+
+/*
+ * A message the database would not take (disk full, a lock) is kept here
+ * and tried again on a backoff, 1 s doubling to a minute, instead of
+ * waiting on the modem for the next health check. The modem still has it
+ * (not acked), so a restart loses nothing either.
+ */
+#define RETRY_FIRST_MS 1000
+#define RETRY_MAX_MS 60000
+#define RETRY_KEPT 256
+
+struct inbound_retry {
+	struct inbound_retry *next;
+	struct sim *sim;
+	struct modem_ack *ack;
+	char pdu[];
+};
+
+static void keep_for_retry(struct inbound *ib, struct sim *sim,
+			   const char *pdu_hex, struct modem_ack *ack)
+{
+	size_t len = strlen(pdu_hex);
+	struct inbound_retry *r, **pp = &ib->retry;
+	size_t n = 0;
+
+	for (; *pp; pp = &(*pp)->next)
+		n++;
+	if (n >= RETRY_KEPT)
+		return;		/* the modem's next import brings it */
+	r = malloc(sizeof(*r) + len + 1);
+	if (!r)
+		return;
+	r->next = NULL;
+	r->sim = sim;
+	r->ack = ack;
+	memcpy(r->pdu, pdu_hex, len + 1);
+	*pp = r;
+	if (!ib->retry_ms)
+		ib->retry_ms = RETRY_FIRST_MS;
+	if (!loop_timer_armed(&ib->retry_timer))
+		loop_timer_arm(&ib->retry_timer, ib->retry_ms);
+}
+
+static int64_t on_retry(struct loop_timer *t, void *ud)
+{
+	struct inbound *ib = ud;
+
+	(void)t;
+	while (ib->retry) {
+		struct inbound_retry *r = ib->retry;
+
+		if (store_sms(ib, r->sim, r->pdu, r->ack) < 0) {
+			ib->retry_ms = ib->retry_ms * 2 > RETRY_MAX_MS
+					       ? RETRY_MAX_MS
+					       : ib->retry_ms * 2;
+			log_warn("inbound: database still refuses; next try "
+				 "in %lld s", (long long)ib->retry_ms / 1000);
+			return ib->retry_ms;
+		}
+		log_notice("inbound: message on %s stored on a retry",
+			   r->sim->name);
+		ib->retry = r->next;
+		free(r);
+	}
+	ib->retry_ms = 0;
+	return LOOP_TIMER_DONE;
+}
+
+void inbound_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
+		 struct modem_ack *ack)
+{
+	/* Behind earlier ones that wait: the order of arrival is kept. */
+	if (!ib->retry && store_sms(ib, sim, pdu_hex, ack) == 0)
+		return;
+	log_error("inbound: message on %s not stored; kept with the modem "
+		  "and tried again", sim->name);
+	keep_for_retry(ib, sim, pdu_hex, ack);
 }
 
 void inbound_status_report(struct inbound *ib, struct sim *sim,
@@ -324,8 +397,8 @@ void inbound_status_report(struct inbound *ib, struct sim *sim,
 
 /* ---- reassembly timeouts ---- */
 
-static void inbound_release_key(struct inbound *ib, const struct inbox_key *k,
-				int64_t now)
+static void release_key(struct inbound *ib, const struct inbox_key *k,
+			int64_t now)
 {
 	struct sim *sim = NULL;
 	struct inbox_parts have;
@@ -359,14 +432,14 @@ static void inbound_release_key(struct inbound *ib, const struct inbox_key *k,
 		store_inbox_orphan_key(ib->store, k->sim_id, k->sender, k->ref,
 				       k->total, "timed out without a release");
 	else if (store_begin(ib->store) == 0) {
-		if (inbound_reasm_outcome(ib, &m, &r, k->ref, now, &a,
-					  &delivered, &body) < 0 ||
+		if (reasm_outcome(ib, &m, &r, k->ref, now, &a, &delivered,
+				  &body) < 0 ||
 		    store_commit(ib->store) < 0) {
 			store_rollback(ib->store);
 			delivered = false;
 		}
 		if (delivered)
-			inbound_after_commit(ib, &m, &a);
+			after_commit(ib, &m, &a);
 	}
 	inbound_after_free(&a);
 	free(body);
@@ -374,7 +447,7 @@ static void inbound_release_key(struct inbound *ib, const struct inbox_key *k,
 	store_inbox_parts_free(&have);
 }
 
-static int64_t inbound_on_reassembly_timer(struct loop_timer *t, void *ud)
+static int64_t on_reassembly_timer(struct loop_timer *t, void *ud)
 {
 	struct inbound *ib = ud;
 	int64_t now = store_now_ms();
@@ -385,10 +458,10 @@ static int64_t inbound_on_reassembly_timer(struct loop_timer *t, void *ud)
 	if (store_inbox_open_keys(ib->store, now - ib->ro.timeout_ms, &keys,
 				  &n) == 0) {
 		for (size_t i = 0; i < n; i++)
-			inbound_release_key(ib, &keys[i], now);
+			release_key(ib, &keys[i], now);
 		free(keys);
 	}
-	inbound_arm_reassembly_timer(ib, now);
+	arm_reassembly_timer(ib, now);
 	/* Whatever a pass could not settle (a database error) waits a
 	 * second rather than spinning. */
 	if (loop_timer_armed(&ib->timer) && ib->timer.due <= loop_clock_ms())
@@ -396,7 +469,7 @@ static int64_t inbound_on_reassembly_timer(struct loop_timer *t, void *ud)
 	return LOOP_TIMER_DONE;
 }
 
-static void inbound_arm_reassembly_timer(struct inbound *ib, int64_t now)
+static void arm_reassembly_timer(struct inbound *ib, int64_t now)
 {
 	int64_t oldest = store_inbox_oldest_waiting(ib->store);
 
@@ -409,8 +482,8 @@ static void inbound_arm_reassembly_timer(struct inbound *ib, int64_t now)
 
 /* ---- life cycle ---- */
 
-static int inbound_build_keywords(struct inbound *ib, const struct config *cfg,
-				  char *err, size_t errsize)
+static int build_keywords(struct inbound *ib, const struct config *cfg,
+			  char *err, size_t errsize)
 {
 	struct keyword_set *ks = keyword_set_new(cfg, 0, err, errsize);
 
@@ -439,14 +512,15 @@ int inbound_new(struct loop *loop, struct store *store,
 	ib->reg = reg;
 	ib->ob = ob;
 	ib->ack = ack;
-	rc = inbound_build_keywords(ib, cfg, err, errsize);
+	rc = build_keywords(ib, cfg, err, errsize);
 	if (rc < 0) {
 		free(ib);
 		return rc;
 	}
-	loop_timer_init(loop, &ib->timer, inbound_on_reassembly_timer, ib);
+	loop_timer_init(loop, &ib->timer, on_reassembly_timer, ib);
+	loop_timer_init(loop, &ib->retry_timer, on_retry, ib);
 	/* Fragments that waited through a restart still time out. */
-	inbound_arm_reassembly_timer(ib, store_now_ms());
+	arm_reassembly_timer(ib, store_now_ms());
 	*out = ib;
 	return 0;
 }
@@ -456,6 +530,13 @@ void inbound_free(struct inbound *ib)
 	if (!ib)
 		return;
 	loop_timer_disarm(&ib->timer);
+	loop_timer_disarm(&ib->retry_timer);
+	while (ib->retry) {
+		struct inbound_retry *r = ib->retry;
+
+		ib->retry = r->next;
+		free(r);
+	}
 	keyword_set_free(ib->ks);
 	free(ib);
 }
@@ -469,5 +550,5 @@ void inbound_set_listener(struct inbound *ib, inbound_event_fn fn, void *ud)
 int inbound_set_config(struct inbound *ib, const struct config *cfg,
 		       char *err, size_t errsize)
 {
-	return inbound_build_keywords(ib, cfg, err, errsize);
+	return build_keywords(ib, cfg, err, errsize);
 }

@@ -28,10 +28,9 @@ void inbound_after_free(struct inbound_after *a)
  * message, when it may send; origin tells the outbox (and the opt-out
  * check) what it is.
  */
-static int inbound_act_queue_message(struct inbound *ib, const struct sim *sim,
-				     const char *to, const char *text,
-				     const char *origin, int64_t inbox_id,
-				     int64_t now)
+static int queue_message(struct inbound *ib, const struct sim *sim,
+			 const char *to, const char *text, const char *origin,
+			 int64_t inbox_id, int64_t now)
 {
 	struct sms_encode_opts o;
 	struct sms_preview p;
@@ -56,10 +55,70 @@ static int inbound_act_queue_message(struct inbound *ib, const struct sim *sim,
 	return store_outbox_add(ib->store, 0, &m, false, now, NULL, &res);
 }
 
-static int inbound_act_reply(struct inbound *ib, const struct inbound_msg *m,
-			     const struct keyword_match *km, const char *origin,
-			     int64_t inbox_id, int64_t now)
+/*
+ * Automatic replies answer anyone who texts the SIM, so they are bounded
+ * per sender: at most AUTO_BURST in AUTO_BURST_MS (two auto-responders
+ * answering each other stop after a few turns) and AUTO_DAY a day.
+ */
+#define AUTO_BURST 3
+#define AUTO_BURST_MS (10 * 60 * 1000)
+#define AUTO_DAY 10
+#define AUTO_DAY_MS (24 * 60 * 60 * 1000)
+/* Fewer digits than this is a short code (a service, not a person). */
+#define SHORT_CODE_DIGITS 7
+
+/* Why an automatic reply to m's sender is not sent, or NULL. */
+static const char *no_reply(struct inbound *ib, const struct inbound_msg *m,
+			    int64_t now)
 {
+	const char *p = m->sender;
+	int digits = 0, n;
+
+	if (m->sender_type && strcmp(m->sender_type, "alphanumeric") == 0)
+		return "an alphanumeric sender cannot be answered";
+	if (*p == '+')
+		p++;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return "the sender is not a phone number";
+		digits++;
+	}
+	if (digits < SHORT_CODE_DIGITS)
+		return "the sender is a short code";
+	n = store_inbox_auto_replies(ib->store, m->sender, now - AUTO_BURST_MS);
+	if (n >= AUTO_BURST)
+		return "automatic replies to this number repeat (another "
+		       "automatic responder?); none for a while";
+	n = n < 0 ? n : store_inbox_auto_replies(ib->store, m->sender,
+						 now - AUTO_DAY_MS);
+	if (n >= AUTO_DAY)
+		return "the day's automatic replies to this number were sent";
+	return n < 0 ? "database error" : NULL;
+}
+
+/* The inbound text may end up in a reply ({{text}}): no control
+ * characters (C0 but newline, DEL, C1) go back out. */
+static void strip_controls(char *text)
+{
+	unsigned char *r = (unsigned char *)text, *w = r;
+
+	for (; *r; r++) {
+		if ((*r < 0x20 && *r != '\n') || *r == 0x7f)
+			continue;
+		if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
+			r++;
+			continue;
+		}
+		*w++ = *r;
+	}
+	*w = '\0';
+}
+
+static int reply(struct inbound *ib, const struct inbound_msg *m,
+		 const struct keyword_match *km, const char *origin,
+		 int64_t inbox_id, int64_t now)
+{
+	const char *why = no_reply(ib, m, now);
 	struct keyword_ctx ctx = {
 		.sender = m->sender, .text = m->body, .sim = m->sim->name,
 		.sim_number = m->sim->number[0] ? m->sim->number : NULL,
@@ -70,15 +129,21 @@ static int inbound_act_reply(struct inbound *ib, const struct inbound_msg *m,
 
 	if (!text)
 		return err[0] ? -1 : 0;	/* no reply configured */
-	rc = inbound_act_queue_message(ib, m->sim, m->sender, text, origin,
-				       inbox_id, now);
+	if (why) {
+		log_notice("inbound: no %s to %s: %s", origin, m->sender, why);
+		store_event(ib->store, STORE_EVENT_WARNING, "inbound",
+			    "no %s to %s: %s", origin, m->sender, why);
+		free(text);
+		return 0;
+	}
+	strip_controls(text);
+	rc = queue_message(ib, m->sim, m->sender, text, origin, inbox_id, now);
 	free(text);
 	return rc;
 }
 
-static int inbound_act_opt_out(struct inbound *ib, const struct inbound_msg *m,
-			       const struct keyword_match *km, int64_t id,
-			       int64_t now)
+static int opt_out(struct inbound *ib, const struct inbound_msg *m,
+		   const struct keyword_match *km, int64_t id, int64_t now)
 {
 	bool was_active;
 	int suppressed;
@@ -95,12 +160,11 @@ static int inbound_act_opt_out(struct inbound *ib, const struct inbound_msg *m,
 		    "message%s suppressed", m->sender, m->sim->name,
 		    km->matched ? km->matched : "", keyword_how_name(km->how),
 		    suppressed, suppressed == 1 ? "" : "s");
-	return inbound_act_reply(ib, m, km, "optout-reply", id, now);
+	return reply(ib, m, km, "optout-reply", id, now);
 }
 
-static int inbound_act_opt_in(struct inbound *ib, const struct inbound_msg *m,
-			      const struct keyword_match *km, int64_t id,
-			      int64_t now)
+static int opt_in(struct inbound *ib, const struct inbound_msg *m,
+		  const struct keyword_match *km, int64_t id, int64_t now)
 {
 	bool was_active;
 
@@ -111,12 +175,12 @@ static int inbound_act_opt_in(struct inbound *ib, const struct inbound_msg *m,
 		return 0;
 	store_event(ib->store, STORE_EVENT_INFO, "inbound",
 		    "%s opted in again on %s", m->sender, m->sim->name);
-	return inbound_act_reply(ib, m, km, "optin-reply", id, now);
+	return reply(ib, m, km, "optin-reply", id, now);
 }
 
-static int inbound_act_rule(struct inbound *ib, const struct inbound_msg *m,
-			    const struct keyword_match *km, int64_t id,
-			    int64_t now, struct inbound_after *after)
+static int rule(struct inbound *ib, const struct inbound_msg *m,
+		const struct keyword_match *km, int64_t id, int64_t now,
+		struct inbound_after *after)
 {
 	const struct config_rule *r = km->rule;
 	struct keyword_ctx ctx = {
@@ -129,14 +193,14 @@ static int inbound_act_rule(struct inbound *ib, const struct inbound_msg *m,
 	case CONFIG_RULE_TAG:
 		break;
 	case CONFIG_RULE_REPLY:
-		rc = inbound_act_reply(ib, m, km, "rule-reply", id, now);
+		rc = reply(ib, m, km, "rule-reply", id, now);
 		break;
 	case CONFIG_RULE_FORWARD:
 		text = keyword_forward_text(&ctx);
 		if (!text)
 			return -1;
-		rc = inbound_act_queue_message(ib, m->sim, r->forward, text,
-					       "forward", id, now);
+		rc = queue_message(ib, m->sim, r->forward, text, "forward", id,
+				   now);
 		free(text);
 		break;
 	case CONFIG_RULE_HOOK:
@@ -146,19 +210,19 @@ static int inbound_act_rule(struct inbound *ib, const struct inbound_msg *m,
 	return rc;
 }
 
-static int inbound_act_act(struct inbound *ib, const struct inbound_msg *m,
-			   const struct keyword_match *km, int64_t id,
-			   int64_t now, struct inbound_after *after)
+static int act(struct inbound *ib, const struct inbound_msg *m,
+	       const struct keyword_match *km, int64_t id, int64_t now,
+	       struct inbound_after *after)
 {
 	switch (km->cls) {
 	case KEYWORD_CLASS_OPTOUT:
-		return inbound_act_opt_out(ib, m, km, id, now);
+		return opt_out(ib, m, km, id, now);
 	case KEYWORD_CLASS_OPTIN:
-		return inbound_act_opt_in(ib, m, km, id, now);
+		return opt_in(ib, m, km, id, now);
 	case KEYWORD_CLASS_HELP:
-		return inbound_act_reply(ib, m, km, "help-reply", id, now);
+		return reply(ib, m, km, "help-reply", id, now);
 	case KEYWORD_CLASS_RULE:
-		return inbound_act_rule(ib, m, km, id, now, after);
+		return rule(ib, m, km, id, now, after);
 	case KEYWORD_CLASS_NONE:
 		break;
 	}
@@ -194,7 +258,7 @@ int inbound_deliver(struct inbound *ib, const struct inbound_msg *m,
 		rc = store_outbox_touch_sticky(ib->store, m->sender, m->sim->id,
 					       now);
 	if (rc == 0)
-		rc = inbound_act_act(ib, m, &km, after->id, now, after);
+		rc = act(ib, m, &km, after->id, now, after);
 	/* Replies or suppressions may be queued: dispatch after the commit. */
 	after->kick = km.cls != KEYWORD_CLASS_NONE;
 	if (tag)

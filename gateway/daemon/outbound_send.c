@@ -306,29 +306,49 @@ static void ob_classified(struct ob_sim *os, const struct modem_send_result *r,
 	}
 }
 
-/*
- * The database refused to record a part that went out. Nothing more of
- * this message goes out now: its row stays "sending" and becomes "unknown"
- * at the next start (doc/contract.md §7), so the resend policy decides,
- * and the SIM is free for the next message once the disk recovers.
- */
-static void ob_store_trouble(struct ob_sim *os, const char *what, int64_t now)
+void ob_keep_unsaved(struct outbound *ob, const struct ob_unsaved *u)
 {
-	log_error("outbound: cannot %s message %lld (part %d) in the "
-		  "database; it stays sending until the next start",
-		  what, (long long)os->msg.id, os->part + 1);
-	ob_release(os, now);
+	if (ob->nunsaved == OB_UNSAVED_MAX) {
+		log_error("outbound: message %lld stays \"sending\" (too many "
+			  "unrecorded sends)", (long long)u->id);
+		return;
+	}
+	ob->unsaved[ob->nunsaved++] = *u;
+	if (!ob->unsaved_ms)
+		ob->unsaved_ms = 1000;
+	if (!loop_timer_armed(&ob->unsaved_timer))
+		loop_timer_arm(&ob->unsaved_timer, ob->unsaved_ms);
 }
 
-/* A part that is not the last is recorded: the next part goes. */
+bool ob_save_unsaved(struct outbound *ob)
+{
+	while (ob->nunsaved) {
+		const struct ob_unsaved *u = &ob->unsaved[0];
+		struct outbox_msg m = { .id = u->id, .attempt_id = u->attempt_id };
+
+		snprintf(m.recipient, sizeof(m.recipient), "%s", u->recipient);
+		if (store_outbox_sent(ob->store, &m, u->sim_id, u->at) < 0)
+			return false;
+		log_notice("outbound: message %lld recorded as sent on a "
+			   "retry", (long long)u->id);
+		memmove(&ob->unsaved[0], &ob->unsaved[1],
+			--ob->nunsaved * sizeof(ob->unsaved[0]));
+	}
+	ob->unsaved_ms = 0;
+	return true;
+}
+
+/* A part that is not the last went out: the next part goes. */
 static void ob_part_recorded(int rc, void *ud)
 {
 	struct ob_sim *os = ud;
 
-	if (rc < 0) {
-		ob_store_trouble(os, "record a part of", ob_now(os->ob));
-		return;
-	}
+	/* A part that is not recorded is not sent again (the final "sent"
+	 * sets every part), but its MR for the delivery report is lost:
+	 * say so. */
+	if (rc < 0)
+		log_error("outbound: part %d of message %lld not recorded",
+			  os->part + 1, (long long)os->msg.id);
 	os->part++;
 	ob_send_part(os);
 }
@@ -348,14 +368,22 @@ static void ob_sent_recorded(int rc, void *ud)
 	struct ob_sim *os = ud;
 	struct outbound *ob = os->ob;
 	struct outbox_msg *m = &os->msg;
+	int64_t now = ob_now(ob);
 
 	if (rc < 0) {
-		/* Disk trouble: the row stays "sending" and becomes
-		 * "unknown" at the next start; nothing more goes out now. */
-		log_error("outbound: cannot commit message %lld as sent",
-			  (long long)m->id);
+		/* Disk trouble: it went out, so it is recorded as sent
+		 * again on a backoff; until then the row says "sending". */
+		struct ob_unsaved u = {
+			.id = m->id, .attempt_id = m->attempt_id,
+			.sim_id = os->sim->id, .at = now,
+		};
+
+		snprintf(u.recipient, sizeof(u.recipient), "%s", m->recipient);
+		log_error("outbound: cannot commit message %lld as sent; "
+			  "trying again", (long long)m->id);
+		ob_keep_unsaved(ob, &u);
 		outbox_msg_clear(&os->next);
-		ob_release(os, ob_now(ob));
+		ob_release(os, now);
 		return;
 	}
 	ob_emit(ob, "sent", m->id, m->recipient, m->body, os->sim,

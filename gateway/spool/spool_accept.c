@@ -13,80 +13,79 @@
 #include "spool_parse.h"
 #include "store.h"
 #include "store_outbox.h"
-#include "store_ops.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* One file from pass 2 until the store answered (store_op_accept()). */
-struct accept_ctx {
-	struct spool *sp;
-	int fd;
-	struct spool_parser *p;
-	const char *claim, *shown;	/* copies below */
-	const struct spool_message *msg;
-	struct outbox_new base;		/* what every recipient shares */
-	struct sms_encode_opts opts;
-	int64_t now;
-	int fixed_parts;		/* a plain body's parts, else 0 */
-	long queued, deferred, suppressed;
-	bool db_failed;			/* the store refused a row */
-	bool answered;			/* spool_accept_finish() ran */
-	bool returned;			/* spool_accept_file() returned
-					   before the store answered */
-	int taken;			/* spool_accept_file()'s result */
-	/* The store's add() for this file, during produce. */
-	int (*add)(const struct outbox_new *m, enum outbox_add_result *res,
-		   void *ctx);
-	void *add_ctx;
-	char why[256];			/* set when the file must be rejected */
-	char claim_buf[256], shown_buf[256];
-};
-
-/* What the transaction of one file came to. */
-enum spool_accept_outcome {
-	SPOOL_ACCEPT_COMMITTED,		/* its rows are durable: unlink it */
-	SPOOL_ACCEPT_DUPLICATE,		/* its Id: was accepted before */
-	SPOOL_ACCEPT_REJECTED,		/* the file's fault: ctx->why */
-	SPOOL_ACCEPT_DB_FAILED,		/* the store's: the file stays */
-};
-
-/* Writes "<why> [<category>]" next to the rejected file; 0 or -errno. */
-static int spool_accept_write_reason(struct spool *sp, const char *target,
-				     const char *category, const char *why)
+/*
+ * Writes "<why> [<category>]" (and the original name when the file was
+ * stored under another) as <target>.reason. Senders may write in
+ * rejected/, so the text goes to a new file of our own first (O_EXCL,
+ * O_NOFOLLOW, O_NONBLOCK: nothing there can be followed, truncated or
+ * waited on) that is then renamed over whatever has the name: a FIFO
+ * planted as <target>.reason is replaced, never opened. 0 or -errno.
+ */
+static int write_reason(struct spool *sp, const char *target,
+			const char *category, const char *why,
+			const char *original)
 {
-	char name[320], line[512];
-	int fd, rc = 0;
+	char name[320], tmp[64], line[1024], esc[SPOOL_NAME_ESCAPED];
+	int fd, rc;
 	size_t len;
 
-	len = (size_t)snprintf(line, sizeof(line), "%s [%s]\n", why, category);
+	if (original && strcmp(original, target)) {
+		spool_name_escape(original, esc, sizeof(esc));
+		len = (size_t)snprintf(line, sizeof(line), "%s [%s]\n"
+				       "original name: \"%s\"\n", why,
+				       category, esc);
+	} else {
+		len = (size_t)snprintf(line, sizeof(line), "%s [%s]\n", why,
+				       category);
+	}
 	if (len >= sizeof(line))
 		len = sizeof(line) - 1;
 	snprintf(name, sizeof(name), "%s.reason", target);
-	fd = openat(sp->rejected_fd, name, O_WRONLY | O_CREAT | O_TRUNC |
-					       O_NOFOLLOW | O_CLOEXEC, 0640);
+	snprintf(tmp, sizeof(tmp), ".reason-%ld-%u", (long)getpid(),
+		 sp->claims++);
+	fd = openat(sp->rejected_fd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
+	rc = fs_write_all(fd, line, len);
+	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
 	close(fd);
+	if (rc == 0 && renameat(sp->rejected_fd, tmp, sp->rejected_fd,
+				name) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlinkat(sp->rejected_fd, tmp, 0);
 	return rc;
 }
 
-/* Moves from_fd/name into rejected/, under another name when taken. */
-static int spool_accept_move_rejected(struct spool *sp, int from_fd,
-				      const char *name, const char *target_base,
-				      char *target, size_t size)
+/* Moves from_fd/name into rejected/, under another name when taken (by
+ * the file or by its .reason). Renaming moves a symbolic link itself,
+ * never what it points to. */
+static int move_rejected(struct spool *sp, int from_fd, const char *name,
+			 const char *target_base, char *target, size_t size)
 {
+	char reason[320];
+
 	for (int i = 0; i < 1000; i++) {
 		if (i == 0)
 			snprintf(target, size, "%s", target_base);
 		else
 			snprintf(target, size, "%s.%d", target_base, i);
+		snprintf(reason, sizeof(reason), "%s.reason", target);
+		if (faccessat(sp->rejected_fd, reason, F_OK,
+			      AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
 		if (renameat2(from_fd, name, sp->rejected_fd, target,
 			      RENAME_NOREPLACE) == 0)
 			return 0;
@@ -97,11 +96,10 @@ static int spool_accept_move_rejected(struct spool *sp, int from_fd,
 }
 
 /* Moves from_fd/name to rejected/ under the name the user gave (shown). */
-static void spool_accept_reject(struct spool *sp, int from_fd, const char *name,
-				const char *shown, const char *category,
-				const char *why)
+void spool_reject(struct spool *sp, int from_fd, const char *name,
+		   const char *shown, const char *category, const char *why)
 {
-	char target[300], base[160];
+	char target[300], base[160], esc[SPOOL_NAME_ESCAPED];
 	int rc;
 
 	/* A name we refuse is not one to reuse in rejected/ either. */
@@ -110,35 +108,38 @@ static void spool_accept_reject(struct spool *sp, int from_fd, const char *name,
 			 (long long)store_now_ms());
 	else
 		snprintf(base, sizeof(base), "%s", shown);
-	rc = spool_accept_move_rejected(sp, from_fd, name, base, target,
-					sizeof(target));
+	rc = move_rejected(sp, from_fd, name, base, target, sizeof(target));
 	if (rc == 0)
-		rc = spool_accept_write_reason(sp, target, category, why);
+		rc = write_reason(sp, target, category, why, shown);
 	if (rc == 0)
 		rc = fs_sync_dirfd(sp->rejected_fd);
+	if (rc == 0)
+		rc = fs_sync_dirfd(from_fd);
+	spool_name_escape(shown, esc, sizeof(esc));
 	if (rc < 0)
-		log_error("spool: cannot move %s to rejected/: %s", name,
+		log_error("spool: cannot move \"%s\" to rejected/: %s", esc,
 			  strerror(-rc));
-	log_notice("spool: rejected %s: %s", target, why);
+	log_notice("spool: rejected \"%s\" as %s: %s", esc, target, why);
 	store_event(sp->store, STORE_EVENT_WARNING, "spool",
-		    "rejected %s (%s): %s", target, category, why);
+		    "rejected %s (%s): %s%s%s%s", target, category, why,
+		    strcmp(target, shown) ? " (was \"" : "",
+		    strcmp(target, shown) ? esc : "",
+		    strcmp(target, shown) ? "\")" : "");
 }
 
-static void spool_accept_reject_error(struct spool *sp, int from_fd,
-				      const char *name, const char *shown,
-				      const struct spool_error *e)
+void spool_reject_error(struct spool *sp, int from_fd, const char *name,
+			 const char *shown, const struct spool_error *e)
 {
 	char why[300];
 
 	spool_error_format(e, why, sizeof(why));
-	spool_accept_reject(sp, from_fd, name, shown,
-			    spool_error_code_name(e->code), why);
+	spool_reject(sp, from_fd, name, shown, spool_error_code_name(e->code),
+		     why);
 }
 
 /* Parts of one recipient's text; false (with ctx->why) if it cannot go. */
-static bool spool_accept_count_parts(struct accept_ctx *c,
-				     const struct spool_recipient *r,
-				     int *parts)
+static bool count_parts(struct accept_ctx *c, const struct spool_recipient *r,
+			int *parts)
 {
 	struct sms_preview pv;
 	char err[160];
@@ -170,18 +171,18 @@ static bool spool_accept_count_parts(struct accept_ctx *c,
 	return true;
 }
 
-static bool spool_accept_add_recipient(const struct spool_recipient *r,
-				       void *ud)
+bool spool_add_recipient(const struct spool_recipient *r, void *ud)
 {
 	struct accept_ctx *c = ud;
 	struct outbox_new m = c->base;
 	enum outbox_add_result res;
 
-	if (!spool_accept_count_parts(c, r, &m.parts))
+	if (!count_parts(c, r, &m.parts))
 		return false;
 	m.recipient = r->number;
 	m.body = r->body;
-	if (c->add(&m, &res, c->add_ctx) < 0) {
+	if (store_outbox_add(c->sp->store, c->file_id, &m, c->campaign_paused,
+			     c->now, NULL, &res) < 0) {
 		c->db_failed = true;
 		return false;
 	}
@@ -194,7 +195,7 @@ static bool spool_accept_add_recipient(const struct spool_recipient *r,
 	return true;
 }
 
-static enum msg_priority spool_accept_priority(enum spool_priority p)
+static enum msg_priority priority(enum spool_priority p)
 {
 	return p == SPOOL_PRIORITY_HIGH	 ? MSG_PRIORITY_HIGH
 	       : p == SPOOL_PRIORITY_LOW ? MSG_PRIORITY_LOW
@@ -203,7 +204,7 @@ static enum msg_priority spool_accept_priority(enum spool_priority p)
 
 /* What every message of the file shares; false with ctx->why if the file
  * names a SIM we do not have. */
-static bool spool_accept_prepare(struct accept_ctx *c)
+bool spool_prepare(struct accept_ctx *c)
 {
 	const struct spool_message *msg = c->msg;
 	const struct config *cfg = c->sp->cfg;
@@ -212,7 +213,7 @@ static bool spool_accept_prepare(struct accept_ctx *c)
 	*b = (struct outbox_new){
 		.kind = msg->kind == SPOOL_KIND_BULK ? MSG_KIND_BULK
 						     : MSG_KIND_DIRECT,
-		.priority = spool_accept_priority(msg->priority),
+		.priority = priority(msg->priority),
 		.not_before = msg->has_send_at ? msg->send_at_ms : 0,
 		.pool = msg->pool,
 		.report = msg->report < 0 ? cfg->report_default : msg->report,
@@ -254,30 +255,47 @@ static bool spool_accept_prepare(struct accept_ctx *c)
 	return true;
 }
 
-/* Pass 2, run by the store inside the file's transaction: every
- * recipient to add(). */
-static int spool_accept_produce(int (*add)(const struct outbox_new *m,
-					   enum outbox_add_result *res,
-					   void *ctx),
-				void *add_ctx, void *ud)
+/* The transaction of one file: 1 committed, 0 nothing to do, -1 rejected
+ * (the caller moves it), -EIO a database problem (the file stays). */
+static int commit_file(struct accept_ctx *c, int fd, struct spool_parser *p,
+		       const char *name, const char *claim)
 {
-	struct accept_ctx *c = ud;
+	struct store *st = c->sp->store;
+	bool dup;
 	int rc;
 
-	c->add = add;
-	c->add_ctx = add_ctx;
-	rc = spool_file_recipients(c->fd, c->p, c->sp->cfg->max_file_bytes,
-				   spool_accept_add_recipient, c);
+	if (store_begin(st) < 0)
+		return -EIO;
+	if (store_outbox_file_begin(st, name, claim, c->msg->hash, c->msg->id,
+				    c->now, &c->file_id, &dup) < 0)
+		goto db;
+	if (dup) {
+		store_rollback(st);
+		return 0;
+	}
+	if (c->msg->campaign &&
+	    store_outbox_campaign(st, c->msg->campaign, c->now,
+				  &c->base.campaign_id, &c->campaign_paused) < 0)
+		goto db;
+	rc = spool_file_recipients(fd, p, c->sp->cfg->max_file_bytes,
+				   spool_add_recipient, c);
 	if (rc == -EBADMSG && !c->why[0] && !c->db_failed)
-		spool_error_format(spool_parse_error(c->p), c->why,
-				   sizeof(c->why));
-	if (rc < 0 && !c->db_failed && c->why[0])
-		return -EBADMSG;
-	return rc < 0 ? -EIO : 0;
+		spool_error_format(spool_parse_error(p), c->why, sizeof(c->why));
+	if (rc < 0 && c->why[0] && !c->db_failed) {
+		store_rollback(st);
+		return -1;
+	}
+	if (rc < 0 || store_outbox_file_done(st, c->file_id, (long)c->msg->recipients,
+					     (long)c->msg->duplicates) < 0)
+		goto db;
+	return store_commit(st) < 0 ? -EIO : 1;
+db:
+	store_rollback(st);
+	return -EIO;
 }
 
-static void spool_accept_log_accepted(struct spool *sp, const char *name,
-				      const struct accept_ctx *c)
+void spool_accepted(struct spool *sp, const char *name,
+		     const struct accept_ctx *c)
 {
 	const struct spool_message *msg = c->msg;
 
@@ -300,141 +318,137 @@ static void spool_accept_log_accepted(struct spool *sp, const char *name,
 			    "= yes refuses them)", name, msg->ignored);
 }
 
-static void spool_accept_free(struct accept_ctx *c)
+/*
+ * A claim found in active/ at start or on a retry: true when the database
+ * already has it (committed just before a crash, only the unlink was
+ * missing; or a big file cut short, which a job now finishes or purges).
+ */
+static bool recovered(struct spool *sp, const char *claim, const char *shown)
 {
-	spool_parse_free(c->p);
-	if (c->fd >= 0)
-		close(c->fd);
-	free(c);
-}
+	int64_t file_id;
 
-/* What the file's transaction came to: move, unlink or keep the file. */
-static void spool_accept_finish(struct accept_ctx *c,
-				enum spool_accept_outcome outcome)
-{
-	struct spool *sp = c->sp;
-
-	switch (outcome) {
-	case SPOOL_ACCEPT_REJECTED:
-		spool_accept_reject(sp, sp->active_fd, c->claim, c->shown,
-				    "value", c->why);
-		break;
-	case SPOOL_ACCEPT_DUPLICATE:
-		log_notice("spool: %s repeats the Id: of an accepted file; not "
-			   "queued again", c->shown);
-		store_event(sp->store, STORE_EVENT_INFO, "spool",
-			    "%s not queued again: Id '%s' was accepted before",
-			    c->shown, c->msg->id);
-		unlinkat(sp->active_fd, c->claim, 0);
-		break;
-	case SPOOL_ACCEPT_COMMITTED:
-		spool_accept_log_accepted(sp, c->shown, c);
-		unlinkat(sp->active_fd, c->claim, 0);
-		fs_sync_dirfd(sp->active_fd);
-		c->taken = 1;
-		/* Answered after spool_accept_file() returned: spool.c
-		 * did not count it, so say it here. */
-		if (c->returned && sp->accepted)
-			sp->accepted(sp->accepted_ud);
-		break;
-	case SPOOL_ACCEPT_DB_FAILED:
-		log_error("spool: %s not accepted (database error); left in "
-			  "active/ for the next start", c->shown);
-		break;
+	switch (store_staging_of_claim(sp->store, claim, &file_id)) {
+	case STORE_STAGING_NONE:
+		return false;
+	case STORE_STAGING_DONE:
+		unlinkat(sp->active_fd, claim, 0);
+		return true;
+	case STORE_STAGING_RELEASING:
+		unlinkat(sp->active_fd, claim, 0);
+		spool_job_release(sp, file_id);
+		return true;
+	case STORE_STAGING_ADDING:
+		spool_job_purge(sp, file_id, claim, shown);
+		return true;
+	default:
+		sp->db_failed = true;	/* cannot tell: not now */
+		return true;
 	}
-	c->answered = true;
-	if (c->returned)
-		spool_accept_free(c);
-}
-
-static void spool_accept_stored(int rc, void *ud)
-{
-	spool_accept_finish(ud, rc == 0 ? SPOOL_ACCEPT_COMMITTED
-				: rc == 1 ? SPOOL_ACCEPT_DUPLICATE
-				: rc == -EBADMSG ? SPOOL_ACCEPT_REJECTED
-				: SPOOL_ACCEPT_DB_FAILED);
 }
 
 /*
  * Accepts active/claim, dropped as shown; recovering: it was claimed before
  * a restart, and may have been committed already.
  */
-static int spool_accept_file(struct spool *sp, const char *claim,
-			     const char *shown, bool recovering)
+static int accept_file(struct spool *sp, const char *claim, const char *shown,
+		       bool recovering)
 {
-	struct accept_ctx *c;
+	struct accept_ctx c = { .sp = sp, .now = store_now_ms() };
 	struct spool_rules rules;
 	struct spool_error e = { 0 };
 	struct spool_parser *p = NULL;
+	struct stat st;
 	int fd, rc;
 
-	if (recovering && store_outbox_file_claimed(sp->store, claim)) {
-		/* Committed just before a crash; only the unlink was missing. */
-		unlinkat(sp->active_fd, claim, 0);
+	if (recovering && recovered(sp, claim, shown))
 		return 0;
-	}
 	fd = spool_file_open(sp->active_fd, claim, sp->cfg->max_file_bytes, &e);
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0) {
 		if (!e.text[0])
 			snprintf(e.text, sizeof(e.text), "%s", strerror(-fd));
-		spool_accept_reject_error(sp, sp->active_fd, claim, shown, &e);
+		spool_reject_error(sp, sp->active_fd, claim, shown, &e);
+		return 0;
+	}
+	/* A big file is taken in steps: the loop must not wait for it. */
+	if (fstat(fd, &st) == 0 && st.st_size > SPOOL_STEP_BYTES) {
+		spool_job_scan(sp, claim, shown, fd);
 		return 0;
 	}
 	spool_rules_init(&rules, sp->cfg);
 	p = spool_parse_new(&rules);
 	rc = p ? spool_file_scan(fd, p, sp->cfg->max_file_bytes) : -ENOMEM;
 	if (rc == -EBADMSG) {
-		spool_accept_reject_error(sp, sp->active_fd, claim, shown,
-					  spool_parse_error(p));
+		spool_reject_error(sp, sp->active_fd, claim, shown,
+			     spool_parse_error(p));
 		rc = 0;
 		goto out;
 	}
 	if (rc < 0) {
-		log_error("spool: reading %s: %s; left in active/ for the next "
-			  "start", shown, strerror(-rc));
+		log_error("spool: reading %s: %s; left in active/ and tried "
+			  "again", shown, strerror(-rc));
+		sp->db_failed = true;
 		goto out;
 	}
-	c = calloc(1, sizeof(*c));
-	if (!c) {
-		log_error("spool: %s: out of memory; left in active/ for the "
-			  "next start", shown);
-		goto out;
-	}
-	*c = (struct accept_ctx){ .sp = sp, .fd = fd, .p = p,
-				  .now = store_now_ms() };
-	snprintf(c->claim_buf, sizeof(c->claim_buf), "%s", claim);
-	snprintf(c->shown_buf, sizeof(c->shown_buf), "%s", shown);
-	c->claim = c->claim_buf;
-	c->shown = c->shown_buf;
-	c->msg = spool_parse_message(p);
-	if (!spool_accept_prepare(c)) {
-		spool_accept_finish(c, SPOOL_ACCEPT_REJECTED);
+	c.msg = spool_parse_message(p);
+	rc = spool_prepare(&c) ? commit_file(&c, fd, p, shown, claim) : -1;
+	if (rc == -1) {
+		spool_reject(sp, sp->active_fd, claim, shown, "value", c.why);
+		rc = 0;
+	} else if (rc == 0) {
+		log_notice("spool: %s repeats the Id: of an accepted file; not "
+			   "queued again", shown);
+		store_event(sp->store, STORE_EVENT_INFO, "spool",
+			    "%s not queued again: Id '%s' was accepted before",
+			    shown, c.msg->id);
+		unlinkat(sp->active_fd, claim, 0);
+	} else if (rc == 1) {
+		spool_accepted(sp, shown, &c);
+		unlinkat(sp->active_fd, claim, 0);
+		fs_sync_dirfd(sp->active_fd);
 	} else {
-		const struct store_accept req = {
-			.name = shown, .claim = claim, .hash = c->msg->hash,
-			.idem_key = c->msg->id, .campaign = c->msg->campaign,
-			.now = c->now, .produce = spool_accept_produce,
-			.produce_ud = c,
-			.recipients = (long)c->msg->recipients,
-			.duplicates = (long)c->msg->duplicates,
-		};
-
-		store_op_accept(sp->store, &req, spool_accept_stored, c);
+		log_error("spool: %s not accepted (database error); left in "
+			  "active/ and tried again", shown);
+		sp->db_failed = true;
+		rc = 0;
 	}
-	/* The store may answer later (store_ops.h): then the context is
-	 * its until spool_accept_finish(). */
-	rc = c->taken;
-	if (c->answered)
-		spool_accept_free(c);
-	else
-		c->returned = true;
-	return rc;
 out:
 	spool_parse_free(p);
 	close(fd);
 	return rc > 0;
+}
+
+/*
+ * An entry we may not rename: a sender's directory (moving a directory
+ * needs write access to it, for its ".."). It stays where it is; its
+ * .reason in rejected/ and one event say so, once per inode.
+ */
+static void unmovable(struct spool *sp, const char *name, int err)
+{
+	char why[300], esc[SPOOL_NAME_ESCAPED], bad[160];
+	struct stat st;
+	size_t i;
+
+	if (fstatat(sp->outgoing_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	for (i = 0; i < SPOOL_UNMOVABLE; i++)
+		if (sp->unmovable[i].ino == st.st_ino &&
+		    sp->unmovable[i].dev == st.st_dev)
+			return;
+	sp->unmovable[sp->nunmovable % SPOOL_UNMOVABLE].dev = st.st_dev;
+	sp->unmovable[sp->nunmovable % SPOOL_UNMOVABLE].ino = st.st_ino;
+	sp->nunmovable++;
+	snprintf(why, sizeof(why), "%s of uid %ld that the daemon may not "
+		 "move (%s); it stays in outgoing/ until its owner removes it",
+		 S_ISDIR(st.st_mode) ? "a directory" : "an entry",
+		 (long)st.st_uid, strerror(err));
+	spool_name_escape(name, esc, sizeof(esc));
+	if (spool_file_name_check(name, bad, sizeof(bad)) == SPOOL_FILE_NAME_OK)
+		write_reason(sp, name, "file", why, NULL);
+	log_warn("spool: \"%s\" in outgoing/: %s", esc, why);
+	store_event(sp->store, STORE_EVENT_WARNING, "spool",
+		    "\"%s\" in outgoing/ is %s", esc, why);
 }
 
 int spool_take(struct spool *sp, const char *name)
@@ -445,31 +459,42 @@ int spool_take(struct spool *sp, const char *name)
 	case SPOOL_FILE_NAME_IGNORE:
 		return 0;
 	case SPOOL_FILE_NAME_BAD:
-		spool_accept_reject(sp, sp->outgoing_fd, name, name, "name",
-				    why);
+		spool_reject(sp, sp->outgoing_fd, name, name, "name", why);
 		return 0;
 	case SPOOL_FILE_NAME_OK:
 		break;
 	}
 	/* The claim: after this rename no other reader sees the file. Its
-	 * name in active/ is new for every claim ('@' never appears in the
-	 * names we take), so a crash leftover is told from a later file of
+	 * name in active/ is new for every claim (the name, '@', a time and
+	 * a counter: spool_recover cuts at the last '@'), so a crash leftover is told from a later file of
 	 * the same name and content. */
 	snprintf(claim, sizeof(claim), "%s@%lld.%u", name,
 		 (long long)store_now_ms(), sp->claims++);
 	if (renameat2(sp->outgoing_fd, name, sp->active_fd, claim,
 		      RENAME_NOREPLACE) < 0) {
-		if (errno != ENOENT)
+		if (errno == EACCES || errno == EPERM)
+			unmovable(sp, name, errno);
+		else if (errno != ENOENT)
 			log_error("spool: cannot claim %s: %m", name);
 		return 0;
 	}
-	return spool_accept_file(sp, claim, name, false);
+	/* The rename is durable before the commit: a power cut must not
+	 * bring the file back into outgoing/ after its rows were committed
+	 * (it would be a new claim, sent twice). */
+	if (fs_sync_dirfd(sp->active_fd) < 0 ||
+	    fs_sync_dirfd(sp->outgoing_fd) < 0)
+		log_warn("spool: fsync after claiming %s: %m", name);
+	return accept_file(sp, claim, name, false);
 }
 
 void spool_recover(struct spool *sp, const char *claim)
 {
 	char shown[256];
 
-	snprintf(shown, sizeof(shown), "%.*s", (int)strcspn(claim, "@"), claim);
-	spool_accept_file(sp, claim, shown, true);
+	/* name@time.n: a name may hold '@' itself; the claim's is the last. */
+	const char *at = strrchr(claim, '@');
+
+	snprintf(shown, sizeof(shown), "%.*s",
+		 (int)(at ? at - claim : (ptrdiff_t)strlen(claim)), claim);
+	accept_file(sp, claim, shown, true);
 }

@@ -175,6 +175,7 @@ struct sqlin_ctx {
 	struct sms_encode_opts opts;
 	int64_t file_id, now;
 	bool paused;
+	bool db_failed;		/* the store refused a row */
 	char why[300];
 	long queued;
 };
@@ -279,7 +280,7 @@ static bool sqlin_add(const struct spool_recipient *r, void *ud)
 	m.body = r->body;
 	if (store_outbox_add(c->si->store, c->file_id, &m, c->paused, c->now,
 			     NULL, &res) < 0) {
-		snprintf(c->why, sizeof(c->why), "database error");
+		c->db_failed = true;
 		return false;
 	}
 	c->queued++;
@@ -372,7 +373,7 @@ static int sqlin_queue(struct sqlin *si, const struct sqlin_row *r,
 	/* Pass 2 in memory: one callback a recipient. */
 	if (!spool_parse_rewind(p, sqlin_add, c) ||
 	    !spool_parse_feed(p, file, len) || !spool_parse_finish(p)) {
-		if (strcmp(c->why, "database error") == 0)
+		if (c->db_failed)
 			goto db;
 		if (!c->why[0])
 			spool_error_format(spool_parse_error(p), c->why,

@@ -95,8 +95,12 @@ void store_op_part_sent(struct store *st, const struct store_sent *req,
 		done(-EIO, ud);
 		return;
 	}
-	if (store_outbox_part_sent(st, req->msg, req->sim_id, req->usage_key,
-				   req->seq, req->mr, req->now) < 0 ||
+	/* A part row that cannot be written loses only that part's MR; the
+	 * last part's "sent" is what must not be lost (it sets every part),
+	 * so it is still recorded. */
+	if ((store_outbox_part_sent(st, req->msg, req->sim_id,
+				    req->usage_key, req->seq, req->mr,
+				    req->now) < 0 && !req->last) ||
 	    (req->last &&
 	     store_outbox_sent(st, req->msg, req->sim_id, req->now) < 0)) {
 		store_rollback(st);

@@ -385,11 +385,11 @@ TEST(outbound_failing_sim_hands_its_traffic_to_the_other)
 }
 
 /*
- * The database refuses to record a part that went out: nothing more of
- * that message goes out (its row stays sending, for the restart policy),
- * and the SIM is free for the next message.
+ * The database refuses to record the parts that went out: the message
+ * still goes whole (a part not recorded is not sent again; only its MR is
+ * lost), the last part's "sent" is recorded, and the SIM goes on.
  */
-TEST(outbound_part_not_recorded_stops_the_message)
+TEST(outbound_part_not_recorded_still_sends_and_records_sent)
 {
 	char body[400];
 	int64_t id, next;
@@ -406,15 +406,18 @@ TEST(outbound_part_not_recorded_stops_the_message)
 			       " main.part BEGIN SELECT RAISE(ABORT, 'disk"
 			       " full'); END;", NULL, NULL, NULL), SQLITE_OK);
 	answer(0, MODEM_SEND_OK, 10);		/* part 1 went out */
-	CHECK_INT(env.nsends, 1);		/* part 2 did not */
+	CHECK_INT(env.nsends, 2);		/* part 2 goes too */
 	CHECK_STR(state_of(id), "sending");
+	answer(1, MODEM_SEND_OK, 11);
+	CHECK_STR(state_of(id), "sent");
+	CHECK_INT(scalar("SELECT count(*) FROM part"), 0);
 	CHECK_INT(sqlite3_exec(store_db(env.st), "DROP TRIGGER temp.no_parts",
 			       NULL, NULL, NULL), SQLITE_OK);
 	next = add("+15550000002", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
 	pump();
-	CHECK_INT(env.nsends, 2);
-	CHECK_STR(dest_of(1), "+15550000002");
-	answer(1, MODEM_SEND_OK, 11);
+	CHECK_INT(env.nsends, 3);
+	CHECK_STR(dest_of(2), "+15550000002");
+	answer(2, MODEM_SEND_OK, 12);
 	CHECK_STR(state_of(next), "sent");
 	teardown();
 }
