@@ -34,17 +34,9 @@ struct ob_sim {
 
 	/* The message in flight while sim->sending. */
 	struct outbox_msg msg;
+	struct outbox_msg next;	/* claimed with msg's sent record */
 	struct sms_encoded enc;
 	int part;		/* index of the part in flight */
-
-	/* Group commit: what this SIM does once the turn's batch is durable
-	 * (the claimed message or the next part goes out). Queued only while
-	 * sim->sending, so one at a time. */
-	struct store_done done;
-	enum { OB_AFTER_START, OB_AFTER_PART } after;
-	/* The "sent" in the batch: kept to record again if it fails. */
-	struct store_done sent_done;
-	struct ob_unsaved sent_u;
 };
 
 struct outbound {
@@ -73,9 +65,6 @@ struct outbound {
 	int64_t unsaved_ms;	/* the current backoff */
 };
 
-/* outbound_send.c: the SIM's next step once its batch is durable. */
-void ob_after_commit(struct store_done *d, int rc);
-void ob_sent_committed(struct store_done *d, int rc);
 /* outbound_send.c: keeps u to record as sent later. */
 void ob_keep_unsaved(struct outbound *ob, const struct ob_unsaved *u);
 /* Records what was kept; true when nothing is left. */
@@ -86,14 +75,11 @@ int64_t ob_now(const struct outbound *ob);
 void ob_emit(struct outbound *ob, const char *event, int64_t id,
 	     const char *recipient, const char *body, const struct sim *sim,
 	     const char *state, const char *error);
-/* Starts the best message for this SIM if it may send; true if it did. */
+/* Starts claiming the best message for this SIM if it may send; true if
+ * it did (the send starts when the store answers). */
 bool ob_try_sim(struct ob_sim *os, int64_t now);
-/* Inside the caller's transaction: claims the best message for this SIM
- * and writes its busy row. 1 claimed (os->msg), 0 none, <0 error; the
- * send starts with ob_send_start() once the caller committed. */
-int ob_claim(struct ob_sim *os, int64_t now);
-/* A claim whose commit failed: forget it in memory too. */
-void ob_unclaim(struct ob_sim *os);
+/* What this SIM may claim now into *c; false when it may not send. */
+bool ob_claim_request(struct ob_sim *os, int64_t now, struct outbox_claim *c);
 /* True when a SIM other than this one could send now. */
 bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
 			int64_t now);
