@@ -17,7 +17,7 @@ BUILD   ?= build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 CC      ?= gcc
 
-PKGS     := libserialport sqlite3 libconfuse libpcre2-8
+PKGS     := libserialport sqlite3 libconfuse libpcre2-8 libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

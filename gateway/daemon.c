@@ -9,14 +9,17 @@
 #include "daemon.h"
 #include "config.h"
 #include "control.h"
+#include "forget.h"
 #include "fsutil.h"
 #include "inbound.h"
 #include "log.h"
 #include "loop.h"
 #include "modem.h"
 #include "outbound.h"
+#include "retention.h"
 #include "spool.h"
 #include "store.h"
+#include "store_prune.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -50,11 +53,22 @@ static int open_database(struct daemon *d)
 	char err[1024];
 	int rc;
 
+	unsigned char key[FORGET_KEY_BYTES];
+
 	rc = store_open(d->cfg->database, STORE_OPEN_CREATE, &d->store, err,
 			sizeof(err));
-	if (rc < 0)
+	if (rc < 0) {
 		log_error("store: %s", err);
-	return rc;
+		return rc;
+	}
+	/* Before anyone else uses it: a database from before schema v2 gets
+	 * incremental auto-vacuum (one VACUUM); without room it runs on. */
+	if (store_prune_enable_autovacuum(d->store, d->cfg->database) == -EIO)
+		return -EIO;
+	/* The key of smsgw forget's hashes, ours from the start (0600). */
+	if (forget_key_load(d->cfg->database, true, key, err, sizeof(err)) < 0)
+		log_error("forget: %s", err);
+	return 0;
 }
 
 static int take_lock(struct daemon *d)
@@ -87,6 +101,7 @@ static void apply_log_level(const struct daemon *d, const struct config *cfg)
 
 	if (!d->verbose && log_level_parse(cfg->log_level, &level))
 		log_set_level(level);
+	log_set_full(cfg->trace_full);
 }
 
 static void on_stop_signal(struct loop *loop, int signo, void *ud)
@@ -145,6 +160,7 @@ static void switch_config(struct daemon *d, struct config *next)
 	}
 	outbound_set_config(d->ob, next);
 	spool_set_config(d->spool, next);
+	retention_set_config(d->ret, next);
 	{
 		struct hook_opts o;
 
@@ -170,6 +186,9 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
 
 	(void)loop;
 	(void)signo;
+	/* logrotate moved the trace: reopen, whatever the new config says. */
+	for (size_t i = 0; d->modems && i < d->nmodems; i++)
+		modem_reopen_trace(d->modems[i]);
 	if (config_load(d->config_path, &next, err, sizeof(err)) < 0) {
 		refuse_reload(d, err);
 		return;
@@ -297,6 +316,9 @@ static int start_subsystems(struct daemon *d)
 	rc = start_modems(d);
 	if (rc < 0)
 		return rc;
+	rc = retention_new(d->loop, d->store, d->cfg, &d->reg, &d->ret);
+	if (rc < 0)
+		return rc;
 	/* Last: files accepted from here on find every SIM known. */
 	return spool_new(d->loop, d->store, d->cfg, &d->reg, on_spool_accepted,
 			 d, &d->spool);
@@ -333,6 +355,8 @@ static void stop_subsystems(struct daemon *d)
 {
 	spool_free(d->spool);
 	d->spool = NULL;
+	retention_free(d->ret);
+	d->ret = NULL;
 	for (size_t i = 0; d->modems && i < d->nmodems; i++)
 		modem_free(d->modems[i]);
 	free(d->modems);

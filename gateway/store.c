@@ -111,8 +111,11 @@ static int set_pragmas(struct store *st, char *err, size_t errsize)
 	sqlite3_busy_timeout(st->db, 5000);
 	if (st->readonly)
 		return exec(st, "PRAGMA foreign_keys = ON", err, errsize);
-	/* journal_mode=WAL is persistent; the others are per connection. */
+	/* journal_mode=WAL is persistent; the others are per connection.
+	 * auto_vacuum first: it takes effect only on a file without tables
+	 * (later it takes a VACUUM: store_prune_enable_autovacuum()). */
 	return exec(st,
+		    "PRAGMA auto_vacuum = INCREMENTAL;"
 		    "PRAGMA journal_mode = WAL;"
 		    "PRAGMA synchronous = FULL;"
 		    "PRAGMA foreign_keys = ON;"

@@ -20,6 +20,7 @@ struct inbound;
 struct loop;
 struct modem;
 struct outbound;
+struct retention;
 struct spool;
 struct store;
 
@@ -38,6 +39,7 @@ struct daemon {
 	struct inbound *ib;
 	struct control *ctl;
 	struct spool *spool;
+	struct retention *ret;	/* pruning, vacuum, checkpoints */
 	struct hook_bridge hooks;
 	struct modem **modems;	/* one per config modem section */
 	size_t nmodems;

@@ -1,0 +1,198 @@
+/*
+ * retention — pruning rounds, incremental vacuum and WAL checkpoints on
+ * the daemon's loop; see include/retention.h.
+ */
+#include "retention.h"
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "sim.h"
+#include "store.h"
+#include "store_prune.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+
+#define BATCH_MIN 16
+#define BATCH_MAX 2000
+/* Pages one incremental vacuum step frees: a few ms of I/O. */
+#define VACUUM_STEP 256
+/* How often the WAL is checked while no round runs. */
+#define CHECKPOINT_EVERY_MS 60000
+
+enum retention_phase {
+	RETENTION_IDLE,
+	RETENTION_PRUNE,
+	RETENTION_VACUUM,
+};
+
+struct retention {
+	struct loop *loop;
+	struct store *store;
+	const struct config *cfg;
+	const struct sim_registry *reg;
+	struct loop_timer timer;
+	enum retention_phase phase;
+	struct store_prune_cut cut;
+	struct store_prune_pos pos;
+	int batch;		/* rows per batch, adapted to RETENTION_BATCH_MS */
+	int64_t waiting_since;	/* monotonic ms a batch began to wait, or 0 */
+	int64_t next_round;	/* monotonic ms */
+	int64_t removed;	/* rows removed in this round */
+};
+
+static bool burst_running(const struct retention *r)
+{
+	for (size_t i = 0; i < r->reg->nsims; i++)
+		if (r->reg->sims[i].sending)
+			return true;
+	return false;
+}
+
+static void start_round(struct retention *r)
+{
+	const struct config_retention *c = &r->cfg->retention;
+	int64_t now = store_now_ms();
+
+	r->cut = (struct store_prune_cut){
+		.messages = c->messages_ms ? now - c->messages_ms : 0,
+		.events = c->events_ms ? now - c->events_ms : 0,
+		.inbound = c->inbound_ms ? now - c->inbound_ms : 0,
+	};
+	/* A sent message may still get its status report. */
+	r->cut.sent_settled = now - r->cfg->report_window_ms;
+	if (r->cut.sent_settled > r->cut.messages)
+		r->cut.sent_settled = r->cut.messages;
+	r->pos = (struct store_prune_pos){ 0 };
+	r->removed = 0;
+	r->phase = RETENTION_PRUNE;
+}
+
+static void adapt(struct retention *r, int64_t took)
+{
+	if (took > 2 * RETENTION_BATCH_MS && r->batch > BATCH_MIN)
+		r->batch /= 2;
+	else if (took < RETENTION_BATCH_MS / 2 && r->batch < BATCH_MAX)
+		r->batch *= 2;
+}
+
+/* A WAL reset needs no reader on an old snapshot: try, never wait. A
+ * reader that lingers keeps it from resetting until it leaves; the next
+ * try truncates the file to journal_size_limit. */
+static void checkpoint(struct retention *r)
+{
+	sqlite3 *db = store_db(r->store);
+	int log = 0, done = 0;
+
+	sqlite3_busy_timeout(db, 0);
+	if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+				      &log, &done) != SQLITE_OK)
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+					  &log, &done);
+	sqlite3_busy_timeout(db, 5000);
+}
+
+static int64_t step(struct retention *r, int64_t now)
+{
+	int64_t t0;
+	int rc;
+
+	if (r->phase == RETENTION_VACUUM) {
+		if (store_prune_freelist(r->store) == 0 ||
+		    store_prune_vacuum(r->store, VACUUM_STEP) < 0) {
+			checkpoint(r);
+			r->phase = RETENTION_IDLE;
+			return 0;
+		}
+		return 10;
+	}
+	t0 = loop_clock_ms();
+	rc = store_prune_batch(r->store, &r->cut, &r->pos, r->batch);
+	adapt(r, loop_clock_ms() - t0);
+	if (rc > 0) {
+		r->removed += rc;
+		return 10;
+	}
+	if (r->removed)
+		log_info("retention: %lld rows removed", (long long)r->removed);
+	(void)now;
+	r->phase = RETENTION_VACUUM;
+	return 10;
+}
+
+static int64_t on_timer(struct loop_timer *t, void *ud)
+{
+	struct retention *r = ud;
+	int64_t now = loop_clock_ms();
+	int64_t next;
+
+	if (r->phase == RETENTION_IDLE) {
+		if (now < r->next_round) {
+			checkpoint(r);
+			return r->next_round - now < CHECKPOINT_EVERY_MS
+				       ? r->next_round - now
+				       : CHECKPOINT_EVERY_MS;
+		}
+		r->next_round = now + r->cfg->retention.interval_ms;
+		start_round(r);
+	}
+	(void)t;
+	/* Sends first: wait for a gap between them, but not for ever. */
+	if (burst_running(r)) {
+		if (!r->waiting_since)
+			r->waiting_since = now;
+		if (now - r->waiting_since < RETENTION_MAX_WAIT_MS)
+			return 200;
+	}
+	r->waiting_since = 0;
+	next = step(r, now);
+	if (r->phase == RETENTION_IDLE) {
+		next = r->next_round - loop_clock_ms();
+		if (next > CHECKPOINT_EVERY_MS)
+			next = CHECKPOINT_EVERY_MS;
+		if (next < 0)
+			next = 0;
+	}
+	return next;
+}
+
+int retention_new(struct loop *loop, struct store *store,
+		  const struct config *cfg, const struct sim_registry *reg,
+		  struct retention **out)
+{
+	struct retention *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return -ENOMEM;
+	r->loop = loop;
+	r->store = store;
+	r->cfg = cfg;
+	r->reg = reg;
+	r->batch = 128;
+	r->next_round = loop_clock_ms();
+	loop_timer_init(loop, &r->timer, on_timer, r);
+	loop_timer_arm(&r->timer, 0);
+	*out = r;
+	return 0;
+}
+
+void retention_set_config(struct retention *r, const struct config *cfg)
+{
+	int64_t now = loop_clock_ms();
+
+	r->cfg = cfg;
+	/* New ages apply at once; a shorter interval too. */
+	if (r->phase == RETENTION_IDLE) {
+		r->next_round = now;
+		loop_timer_arm(&r->timer, 0);
+	}
+}
+
+void retention_free(struct retention *r)
+{
+	if (!r)
+		return;
+	loop_timer_disarm(&r->timer);
+	free(r);
+}
