@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 int store_prune_fk(struct store *st, bool on)
@@ -414,4 +415,22 @@ int store_prune_enable_autovacuum(struct store *st, const char *path)
 	}
 	store_checkpoint(st);
 	return 0;
+}
+
+void store_prune_sizes(struct store *st, struct store_sizes *out)
+{
+	const char *db = sqlite3_db_filename(store_db(st), "main");
+	char wal[4200];
+	struct stat sb;
+
+	*out = (struct store_sizes){ 0 };
+	if (!db || !db[0])
+		return;
+	if (stat(db, &sb) == 0)
+		out->db = sb.st_size;
+	snprintf(wal, sizeof(wal), "%s-wal", db);
+	if (stat(wal, &sb) == 0)
+		out->wal = sb.st_size;
+	out->free = store_prune_freelist(st) *
+		    pragma_int(st, "PRAGMA page_size");
 }

@@ -68,3 +68,10 @@ int64_t store_prune_freelist(struct store *st);
  * -EIO.
  */
 int store_prune_enable_autovacuum(struct store *st, const char *path);
+
+/* Sizes in bytes of the database file, its WAL (0 when there is none) and
+ * the pages on its free list. */
+struct store_sizes {
+	int64_t db, wal, free;
+};
+void store_prune_sizes(struct store *st, struct store_sizes *out);
