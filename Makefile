@@ -152,6 +152,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(PROGS)
 	@BUILD=$(BUILD) python3 tests/bench/bench.py
+	@BUILD=$(BUILD) python3 tests/bench/soak.py
 
 FUZZ_SECONDS ?= 60
 fuzz:

@@ -2,6 +2,7 @@
  * redaction, and migrating databases of every shipped schema (issue 19). */
 #include "harness.h"
 #include "cli.h"
+#include "config.h"
 #include "forget.h"
 #include "redact.h"
 #include "store.h"
@@ -374,4 +375,37 @@ TEST(migrations_bring_every_shipped_schema_forward)
 		store_close(st);
 	}
 	CHECK(found >= 1);
+}
+
+TEST(retention_section_reads_one_option_per_line)
+{
+	struct config *cfg = NULL;
+	char err[512];
+	const char *path = harness_write_file("ret.conf",
+		"retention {\n"
+		"    messages = 180d\n"
+		"    events = 30d\n"
+		"    inbound = off\n"
+		"}\n");
+
+	if (!CHECK_INT(config_load(path, &cfg, err, sizeof(err)), 0)) {
+		printf("# %s\n", err);
+		return;
+	}
+	CHECK(cfg->retention.messages_ms == 180 * DAY_MS);
+	CHECK(cfg->retention.events_ms == 30 * DAY_MS);
+	CHECK(cfg->retention.inbound_ms == 0);
+	CHECK(cfg->retention.interval_ms == 3600 * 1000LL);
+	CHECK(!cfg->trace_full);
+	config_free(cfg);
+	/* Off by default. */
+	path = harness_write_file("ret0.conf", "log_level = \"info\"\n");
+	if (CHECK_INT(config_load(path, &cfg, err, sizeof(err)), 0)) {
+		CHECK(cfg->retention.messages_ms == 0);
+		config_free(cfg);
+	}
+	/* A bare number is no retention: out of range, with the line. */
+	path = harness_write_file("ret1.conf", "retention {\n  events = 30\n}\n");
+	CHECK_INT(config_load(path, &cfg, err, sizeof(err)), -1);
+	CHECK(strstr(err, "ret1.conf:2: events") != NULL);
 }
