@@ -40,6 +40,8 @@ struct retention {
 	int64_t waiting_since;	/* monotonic ms a batch began to wait, or 0 */
 	int64_t next_round;	/* monotonic ms */
 	int64_t removed;	/* rows removed in this round */
+	int batches;		/* …in this many batches… */
+	int64_t longest;	/* …the longest of which took this many ms */
 };
 
 static bool burst_running(const struct retention *r)
@@ -66,6 +68,8 @@ static void start_round(struct retention *r)
 		r->cut.sent_settled = r->cut.messages;
 	r->pos = (struct store_prune_pos){ 0 };
 	r->removed = 0;
+	r->batches = 0;
+	r->longest = 0;
 	r->phase = RETENTION_PRUNE;
 }
 
@@ -109,16 +113,30 @@ static int64_t step(struct retention *r, int64_t now)
 	}
 	t0 = loop_clock_ms();
 	rc = store_prune_batch(r->store, &r->cut, &r->pos, r->batch);
-	adapt(r, loop_clock_ms() - t0);
+	t0 = loop_clock_ms() - t0;
+	adapt(r, t0);
+	r->batches++;
+	if (t0 > r->longest)
+		r->longest = t0;
 	if (rc > 0) {
 		r->removed += rc;
 		return 10;
 	}
 	if (r->removed)
-		log_info("retention: %lld rows removed", (long long)r->removed);
+		log_info("retention: %lld rows removed in %d batches, the longest "
+			 "%lld ms", (long long)r->removed, r->batches,
+			 (long long)r->longest);
 	(void)now;
 	r->phase = RETENTION_VACUUM;
 	return 10;
+}
+
+/* Checkpoints every minute, or every round when rounds come faster. */
+static int64_t checkpoint_every(const struct retention *r)
+{
+	int64_t i = r->cfg->retention.interval_ms;
+
+	return i > 0 && i < CHECKPOINT_EVERY_MS ? i : CHECKPOINT_EVERY_MS;
 }
 
 static int64_t on_timer(struct loop_timer *t, void *ud)
@@ -130,9 +148,9 @@ static int64_t on_timer(struct loop_timer *t, void *ud)
 	if (r->phase == RETENTION_IDLE) {
 		if (now < r->next_round) {
 			checkpoint(r);
-			return r->next_round - now < CHECKPOINT_EVERY_MS
+			return r->next_round - now < checkpoint_every(r)
 				       ? r->next_round - now
-				       : CHECKPOINT_EVERY_MS;
+				       : checkpoint_every(r);
 		}
 		r->next_round = now + r->cfg->retention.interval_ms;
 		start_round(r);
@@ -149,8 +167,8 @@ static int64_t on_timer(struct loop_timer *t, void *ud)
 	next = step(r, now);
 	if (r->phase == RETENTION_IDLE) {
 		next = r->next_round - loop_clock_ms();
-		if (next > CHECKPOINT_EVERY_MS)
-			next = CHECKPOINT_EVERY_MS;
+		if (next > checkpoint_every(r))
+			next = checkpoint_every(r);
 		if (next < 0)
 			next = 0;
 	}

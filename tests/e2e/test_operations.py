@@ -218,4 +218,22 @@ def trace_is_redacted_and_reopens_on_sighup():
     close(sim, gw)
 
 
+@t.test
+def wal_shrinks_back_once_a_lingering_reader_leaves():
+    sim, gw = rig(1, latency_ms=1, settings={"retention": {"prune_interval": "1s"}})
+    reader = sqlite3.connect(gw.database, timeout=10)
+    reader.execute("begin")
+    reader.execute("select count(*) from outbox").fetchone()   # holds a snapshot
+    gw.drop("many", "".join(f"To: +1555900{i:04d}\n" for i in range(400)) + "\nWAL\n")
+    wait_for(lambda: gw.scalar("select count(*) from outbox where state = 'sent'") == 400,
+             60, "sent while the reader lingers")
+    grown = os.path.getsize(gw.database + "-wal")
+    assert grown > 0
+    reader.rollback()
+    reader.close()
+    # The next checkpoint finds no old snapshot and truncates the WAL.
+    wait_for(lambda: os.path.getsize(gw.database + "-wal") == 0, 10, "WAL truncated")
+    close(sim, gw)
+
+
 t.done()
