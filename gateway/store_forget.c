@@ -13,6 +13,8 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #define FORGOTTEN "[forgotten]"
 
@@ -81,39 +83,94 @@ static int load_forms(struct store *st, const struct forget_forms *f)
 #define HAS_SEMI(col) "EXISTS (SELECT 1 FROM temp.forget_semi f" \
 	" WHERE instr(upper(" col "), f.form) > 0)"
 
-/* Replaces every form in every free text, longest form first. */
+/* The text columns of table, as "c1", "c2", … into cols; their count. */
+static int text_columns(struct store *st, const char *table, char cols[][64],
+			int max)
+{
+	sqlite3_stmt *s;
+	int n = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT name, upper(type) FROM"
+			       " pragma_table_info(?)", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, table, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW && n < max) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		const char *type = (const char *)sqlite3_column_text(s, 1);
+
+		if (!type || !type[0] || strstr(type, "TEXT") ||
+		    strstr(type, "CHAR") || strstr(type, "CLOB"))
+			snprintf(cols[n++], 64, "%s", name);
+	}
+	sqlite3_finalize(s);
+	return n;
+}
+
+/*
+ * Replaces every form in every text column of every table, longest form
+ * first: events, other messages, errors, and tables other parts of smsgw
+ * add (a webhook queue's payloads) without this file knowing them. One
+ * scan per table. Rows a modem is sending keep their recipient.
+ */
 static int redact_texts(struct store *st, const struct forget_forms *f,
 			int *n)
 {
-	static const char *const cols[][2] = {
-		{ "message", "body" }, { "message", "error" },
-		{ "attempt", "error" }, { "inbound", "body" },
-		{ "inbound_part", "body" }, { "event", "message" },
-		{ "raw_pdu", "error" },
-	};
-	char sql[256];
+	char tables[64][64], cols[64][64];
+	char *sql = NULL, *p;
+	size_t size = 262144;
+	int ntables = 0, ncols, rc = 0;
 	sqlite3_stmt *s;
 
-	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++) {
-		snprintf(sql, sizeof(sql),
-			 "UPDATE %s SET %s = replace(%s, ?1, '" FORGOTTEN "')"
-			 " WHERE instr(%s, ?1) > 0", cols[c][0], cols[c][1],
-			 cols[c][1], cols[c][1]);
-		if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) !=
-		    SQLITE_OK)
-			return -EIO;
-		for (size_t i = 0; i < f->ntext; i++) {
-			sqlite3_bind_text(s, 1, f->text[i], -1, SQLITE_STATIC);
-			if (sqlite3_step(s) != SQLITE_DONE) {
-				sqlite3_finalize(s);
-				return -EIO;
-			}
-			*n += sqlite3_changes(store_db(st));
-			sqlite3_reset(s);
+	if (sqlite3_prepare_v2(store_db(st), "SELECT name FROM main.sqlite_master"
+			       " WHERE type = 'table' AND name NOT LIKE 'sqlite%'"
+			       " AND name != 'forgotten'", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -EIO;
+	while (sqlite3_step(s) == SQLITE_ROW && ntables < 64)
+		snprintf(tables[ntables++], 64, "%s",
+			 (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	sql = malloc(size);
+	if (!sql)
+		return -ENOMEM;
+	for (int t = 0; t < ntables && rc == 0; t++) {
+		ncols = text_columns(st, tables[t], cols, 64);
+		if (ncols <= 0)
+			continue;
+		p = sql;
+		p += sprintf(p, "UPDATE main.\"%s\" SET ", tables[t]);
+		for (int c = 0; c < ncols; c++) {
+			p += sprintf(p, "%s\"%s\" = ", c ? ", " : "", cols[c]);
+			for (size_t k = 0; k < f->ntext; k++)
+				p += sprintf(p, "replace(");
+			p += sprintf(p, "\"%s\"", cols[c]);
+			for (size_t k = 0; k < f->ntext; k++)
+				p += sprintf(p, ", ?%zu, '" FORGOTTEN "')", k + 1);
 		}
+		p += sprintf(p, " WHERE (");
+		for (int c = 0; c < ncols; c++)
+			for (size_t k = 0; k < f->ntext; k++)
+				p += sprintf(p, "%sinstr(\"%s\", ?%zu) > 0",
+					     c || k ? " OR " : "", cols[c], k + 1);
+		p += sprintf(p, ")%s", strcmp(tables[t], "message") == 0
+				 ? " AND state != 'sending'" : "");
+		if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) !=
+		    SQLITE_OK) {
+			rc = -EIO;
+			break;
+		}
+		for (size_t k = 0; k < f->ntext; k++)
+			sqlite3_bind_text(s, (int)k + 1, f->text[k], -1,
+					  SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = -EIO;
+		else
+			*n += sqlite3_changes(store_db(st));
 		sqlite3_finalize(s);
 	}
-	return 0;
+	free(sql);
+	return rc;
 }
 
 static int erase(struct store *st, const struct forget_forms *f,

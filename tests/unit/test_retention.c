@@ -237,6 +237,11 @@ TEST(forget_erases_a_number_and_keeps_it_suppressed)
 	fill(st);
 	exec(st, "INSERT INTO event (at, level, source, message) VALUES"
 		 " (1, 'info', 'inbound', 'opt-out from +491710000003')");
+	/* A table another part of smsgw adds (a webhook queue): forget
+	 * reaches it without knowing it. */
+	exec(st, "CREATE TABLE hook_queue (id INTEGER PRIMARY KEY, payload)");
+	exec(st, "INSERT INTO hook_queue (payload) VALUES"
+		 " ('{\"from\":\"+491710000003\",\"text\":\"hi\"}')");
 	exec(st, "INSERT INTO raw_pdu (received_at, iccid, pdu) VALUES (1, 'x',"
 		 " '07911326040000F0040C919471010000300000')");
 	exec(st, "INSERT INTO message (created_at, recipient, body, kind,"
@@ -273,6 +278,8 @@ TEST(forget_erases_a_number_and_keeps_it_suppressed)
 			" '%491710000003%'"), 0);
 	CHECK_INT(q(st, "SELECT count(*) FROM event WHERE message ="
 			" 'opt-out from [forgotten]'"), 1);
+	CHECK_INT(q(st, "SELECT count(*) FROM hook_queue WHERE payload ="
+			" '{\"from\":\"[forgotten]\",\"text\":\"hi\"}'"), 1);
 	CHECK_INT(q(st, "PRAGMA secure_delete"), 1);
 	/* Still suppressed, by its hash; other numbers are not. */
 	CHECK_INT(store_optout_active(st, "+491710000003"), 1);
