@@ -14,12 +14,15 @@
 #include "config.h"
 #include "forget.h"
 #include "fsutil.h"
+#include "number.h"
 #include "store.h"
+#include "store_prune.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -206,6 +209,96 @@ static int settle(const char *path)
 	return 0;
 }
 
+/*
+ * Forgetting survives a restore: the hashes of numbers forgotten in the
+ * database being replaced are carried into the restored one, and every
+ * number there whose hash matches is forgotten again.
+ */
+static int carry_forgotten(const char *from, const char *to)
+{
+	char *msg = NULL;
+	sqlite3_stmt *s;
+	sqlite3 *db;
+	int rc;
+
+	if (access(from, F_OK) < 0)
+		return 0;
+	if (sqlite3_open(to, &db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "ATTACH ? AS old", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);
+		return -EIO;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_exec(db, "INSERT OR IGNORE INTO main.forgotten"
+				  " SELECT hash, forgotten_at FROM old.forgotten",
+				  NULL, NULL, &msg);
+	if (rc != SQLITE_OK && rc != SQLITE_DONE &&
+	    !strstr(msg ? msg : "", "no such table"))	/* from before v2 */
+		cli_error("restore: forgotten numbers of %s not carried over: %s",
+			  from, msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	return 0;
+}
+
+static int reforget(struct cli *cli, const char *db_path)
+{
+	static const char numbers_sql[] =
+		"SELECT recipient FROM message UNION SELECT sender FROM inbound"
+		" UNION SELECT sender FROM inbound_part UNION SELECT number"
+		" FROM optout UNION SELECT number FROM sticky UNION SELECT"
+		" recipient FROM status_report WHERE recipient IS NOT NULL";
+	char err[512], (*again)[NUMBER_MAX] = NULL;
+	struct forget_forms f;
+	struct forget_counts n;
+	struct store *st;
+	sqlite3_stmt *s;
+	size_t count = 0, cap = 0;
+
+	if (store_open(db_path, 0, &st, err, sizeof(err)) < 0)
+		return cli_error("restore: %s", err);
+	if (sqlite3_prepare_v2(store_db(st), numbers_sql, -1, &s, NULL) ==
+	    SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *num = (const char *)sqlite3_column_text(s, 0);
+
+			if (!num || num[0] != '+' || strlen(num) >= NUMBER_MAX ||
+			    forget_is_forgotten(st, num) != 1)
+				continue;
+			if (count == cap) {
+				void *p = realloc(again, (cap = cap * 2 + 8) *
+							 sizeof(*again));
+				if (!p)
+					break;
+				again = p;
+			}
+			snprintf(again[count++], NUMBER_MAX, "%s", num);
+		}
+		sqlite3_finalize(s);
+	}
+	for (size_t i = 0; i < count; i++) {
+		forget_forms(again[i], cli->cfg->default_country,
+			     cli->cfg->trunk_prefix, &f);
+		if (forget_store(st, again[i], &f, store_now_ms(), &n, err,
+				 sizeof(err)) < 0)
+			cli_error("restore: forgetting again: %s", err);
+	}
+	if (count) {
+		store_prune_vacuum(st, 0);
+		printf("forget: %zu number(s) forgotten since the backup were "
+		       "forgotten again\n", count);
+	}
+	store_checkpoint(st);
+	store_close(st);
+	free(again);
+	return 0;
+}
+
 static void same_owner(const char *path, const struct stat *like)
 {
 	if (like && geteuid() == 0 && chown(path, like->st_uid, like->st_gid))
@@ -264,6 +357,8 @@ static int do_restore(struct cli *cli, const char *file)
 	}
 	store_checkpoint(st);
 	store_close(st);
+	if (like)
+		carry_forgotten(cfg->database, tmp);
 	if (settle(cfg->database) != 0) {
 		unlink(tmp);
 		return CLI_ERROR;
@@ -283,7 +378,9 @@ static int do_restore(struct cli *cli, const char *file)
 	if (like)
 		printf(" (the previous database is %s)", old);
 	printf("\n");
-	return restore_key(cfg, file, like) ? CLI_ERROR : CLI_OK;
+	if (restore_key(cfg, file, like))
+		return CLI_ERROR;
+	return reforget(cli, cfg->database) ? CLI_ERROR : CLI_OK;
 }
 
 int cli_backup(struct cli *cli, int argc, char **argv)
