@@ -62,6 +62,10 @@ static void start_round(struct retention *r)
 		.events = c->events_ms ? now - c->events_ms : 0,
 		.inbound = c->inbound_ms ? now - c->inbound_ms : 0,
 	};
+	/* Sticky rows past sticky_ttl are dead weight; pruned along with
+	 * the messages that made them. */
+	if (c->messages_ms && r->cfg->sticky_ttl_ms)
+		r->cut.sticky = now - r->cfg->sticky_ttl_ms;
 	/* A sent message may still get its status report. */
 	r->cut.sent_settled = now - r->cfg->report_window_ms;
 	if (r->cut.sent_settled > r->cut.messages)

@@ -307,6 +307,46 @@ static int batch_inbound(struct store *st, const struct store_prune_cut *cut,
 	return gone;
 }
 
+/* One sticky row per recipient ever sent to: the claim ignores those
+ * older than sticky_ttl, so they can go. No index on last_at: a window of
+ * n rows by rowid a batch. */
+static int batch_sticky(struct store *st, const struct store_prune_cut *cut,
+			struct store_prune_pos *pos, int n)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT max(rowid), count(*) FROM (SELECT rowid FROM sticky"
+		" WHERE rowid > ?1 ORDER BY rowid LIMIT ?2)");
+	int64_t last = 0;
+	int seen = 0;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, pos->sticky_cursor);
+	sqlite3_bind_int(s, 2, n);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		last = sqlite3_column_int64(s, 0);
+		seen = sqlite3_column_int(s, 1);
+	}
+	sqlite3_reset(s);
+	if (!seen) {
+		pos->sticky_done = true;
+		return 0;
+	}
+	s = store_prepare(st, "DELETE FROM sticky WHERE rowid > ?1"
+			      " AND rowid <= ?2 AND last_at < ?3");
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, pos->sticky_cursor);
+	sqlite3_bind_int64(s, 2, last);
+	sqlite3_bind_int64(s, 3, cut->sticky);
+	if (store_step_done(st, s) < 0)
+		return -EIO;
+	pos->sticky_cursor = last;
+	if (seen < n)
+		pos->sticky_done = true;
+	return changes(st);
+}
+
 int store_prune_batch(struct store *st, const struct store_prune_cut *cut,
 		      struct store_prune_pos *pos, int n)
 {
@@ -318,7 +358,10 @@ int store_prune_batch(struct store *st, const struct store_prune_cut *cut,
 		pos->events_done = true;
 	if (!cut->inbound)
 		pos->inbound_done = true;
-	if (pos->messages_done && pos->events_done && pos->inbound_done)
+	if (!cut->sticky)
+		pos->sticky_done = true;
+	if (pos->messages_done && pos->events_done && pos->inbound_done &&
+	    pos->sticky_done)
 		return 0;
 	if (store_prune_fk(st, false) < 0)
 		return -EIO;
@@ -330,8 +373,10 @@ int store_prune_batch(struct store *st, const struct store_prune_cut *cut,
 		rc = batch_messages(st, cut, pos, n);
 	else if (!pos->events_done)
 		rc = batch_events(st, cut, pos, n);
-	else
+	else if (!pos->inbound_done)
 		rc = batch_inbound(st, cut, pos, n);
+	else
+		rc = batch_sticky(st, cut, pos, n);
 	if (rc < 0)
 		store_rollback(st);
 	else if (store_commit(st) < 0)
@@ -342,7 +387,7 @@ int store_prune_batch(struct store *st, const struct store_prune_cut *cut,
 	/* A batch that removed nothing but did not finish its kind still
 	 * counts as work: the round goes on. */
 	if (rc == 0 && !(pos->messages_done && pos->events_done &&
-			 pos->inbound_done))
+			 pos->inbound_done && pos->sticky_done))
 		rc = 1;
 	return rc;
 }

@@ -21,12 +21,14 @@ struct store_prune_cut {
 	int64_t sent_settled;	/* 'sent' rows: updated before this too */
 	int64_t events;
 	int64_t inbound;
+	int64_t sticky;		/* sticky-SIM rows last used before this */
 };
 
 /* Where a pruning round stands between batches. */
 struct store_prune_pos {
 	int64_t msg_cursor;	/* message ids up to here were looked at */
-	bool messages_done, events_done, inbound_done;
+	int64_t sticky_cursor;	/* sticky rowids up to here were looked at */
+	bool messages_done, events_done, inbound_done, sticky_done;
 };
 
 /*

@@ -128,6 +128,14 @@ static void fill(struct store *st)
 	exec(st, "INSERT INTO inbound (received_at, sender, body, updated_at)"
 		 " VALUES (1790000000000 - 200 * 86400000, '+491719999999',"
 		 " 'old', 0)");
+	exec(st, "INSERT INTO sim (id, modem, slot, updated_at) VALUES"
+		 " (1, 'm1', '1', 0)");
+	for (int i = 0; i < 30; i++) {
+		snprintf(sql, sizeof(sql), "INSERT INTO sticky (number, sim_id,"
+			 " last_at) VALUES ('+49170%07d', 1, %lld)", i,
+			 i == 29 ? NOW_MS : NOW_MS - 90 * DAY_MS);
+		exec(st, sql);
+	}
 }
 
 static int prune_all(struct store *st, int64_t age, int batch)
@@ -135,6 +143,7 @@ static int prune_all(struct store *st, int64_t age, int batch)
 	struct store_prune_cut cut = {
 		.messages = NOW_MS - age, .sent_settled = NOW_MS - age,
 		.events = NOW_MS - age, .inbound = NOW_MS - age,
+		.sticky = NOW_MS - age,
 	};
 	struct store_prune_pos pos = { 0 };
 	int rc, batches = 0;
@@ -173,6 +182,8 @@ TEST(retention_prunes_and_the_funnel_keeps_its_counts)
 	CHECK_INT(q(st, "SELECT count(*) FROM message WHERE id > 36"), 24);
 	CHECK_INT(q(st, "SELECT count(*) FROM part WHERE message_id <= 36"), 0);
 	CHECK_INT(q(st, "SELECT count(*) FROM event"), 20);
+	/* Stale sticky rows went, the fresh one stayed. */
+	CHECK_INT(q(st, "SELECT count(*) FROM sticky"), 1);
 	/* Opt-outs are never pruned. */
 	CHECK_INT(q(st, "SELECT count(*) FROM optout"), 2);
 	/* The unanswered old inbound row went, counted as received. */
