@@ -54,6 +54,11 @@ static int exec(struct store *st, const char *sql, char *err, size_t errsize)
 	return -EIO;
 }
 
+int store_exec(struct store *st, const char *sql)
+{
+	return exec(st, sql, NULL, 0);
+}
+
 int store_user_version(struct store *st)
 {
 	sqlite3_stmt *s;

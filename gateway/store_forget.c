@@ -20,8 +20,7 @@
 
 static int exec_sql(struct store *st, const char *sql)
 {
-	return sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) == SQLITE_OK
-		       ? 0 : -EIO;
+	return store_exec(st, sql);
 }
 
 static int count(struct store *st, const char *sql)

@@ -397,8 +397,7 @@ int store_prune_vacuum(struct store *st, int pages)
 	char sql[64];
 
 	snprintf(sql, sizeof(sql), "PRAGMA incremental_vacuum(%d)", pages);
-	return sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) == SQLITE_OK
-		       ? 0 : -EIO;
+	return store_exec(st, sql);
 }
 
 int64_t store_prune_freelist(struct store *st)
