@@ -21,6 +21,7 @@ Sampled every 5 s: RSS, open fds, database and WAL size. Goals:
 import argparse
 import os
 import random
+import re
 import sys
 import time
 
@@ -56,7 +57,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=300)
     ap.add_argument("--rate", type=int, default=20, help="messages a second")
     a = ap.parse_args()
-    rig = Rig(2, 5, report=True,
+    rig = Rig(2, 5, report=True, log_level="info", sticky_ttl="1m",
               retention={"messages": "2m", "events": "2m", "inbound": "2m",
                          "prune_interval": "5s"})
     gw, sim, pid = rig.gw, rig.sim, rig.gw.proc.pid
@@ -91,8 +92,11 @@ def main():
         stats = gw.cli_json("stats", "--json")
         rows = gw.scalar("select count(*) from message")
         network = len(sim.messages())
+        log = gw.log_text()
     finally:
         rig.close()
+    longest = [int(m) for m in re.findall(r"retention: \d+ rows removed in \d+ "
+                                          r"batches, the longest (\d+) ms", log)]
     fifth = next(s for s in samples if s[0] >= a.seconds / 5)
     # fds move by one while a spool file is open: the fewest near 1/5.
     fifth_fds = min(s[2] for s in samples
@@ -105,6 +109,8 @@ def main():
     print(f"  fds    after 1/5 {fifth_fds}, end {end[2]} (goal: the same)")
     print(f"  db     at 2/5 {filled[3] >> 10} kB, end {end[3] >> 10} kB, "
           f"WAL end {end[4] >> 10} kB (goal: end at most 1.5x)")
+    print(f"  pruning {len(longest)} rounds that removed rows; longest batch "
+          f"{max(longest) if longest else 0} ms (goal: a few ms)")
     print(f"  stats  messages {stats['messages']} (goal: {sent} and the "
           f"STOP confirmations), sent {stats['sent']} (goal: {network}, what "
           f"the network took), suppressed {stats['suppressed']}")
