@@ -42,6 +42,7 @@ struct retention {
 	int64_t removed;	/* rows removed in this round */
 	int batches;		/* …in this many batches… */
 	int64_t longest;	/* …the longest of which took this many ms */
+	int64_t last_free;	/* free pages before the last vacuum step */
 };
 
 static bool burst_running(const struct retention *r)
@@ -107,12 +108,17 @@ static int64_t step(struct retention *r, int64_t now)
 	int rc;
 
 	if (r->phase == RETENTION_VACUUM) {
-		if (store_prune_freelist(r->store) == 0 ||
+		int64_t free_pages = store_prune_freelist(r->store);
+
+		/* Done, or no auto-vacuum (the conversion lacked room): the
+		 * free list does not shrink. */
+		if (free_pages == 0 || free_pages == r->last_free ||
 		    store_prune_vacuum(r->store, VACUUM_STEP) < 0) {
 			checkpoint(r);
 			r->phase = RETENTION_IDLE;
 			return 0;
 		}
+		r->last_free = free_pages;
 		return 10;
 	}
 	t0 = loop_clock_ms();
@@ -132,6 +138,7 @@ static int64_t step(struct retention *r, int64_t now)
 			 (long long)r->longest);
 	(void)now;
 	r->phase = RETENTION_VACUUM;
+	r->last_free = -1;
 	return 10;
 }
 
