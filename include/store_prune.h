@@ -29,6 +29,7 @@ struct store_prune_pos {
 	int64_t msg_cursor;	/* message ids up to here were looked at */
 	int64_t sticky_cursor;	/* sticky rowids up to here were looked at */
 	bool messages_done, events_done, inbound_done, sticky_done;
+	int64_t work_us, commit_us;	/* the last batch: its SQL, its commit */
 };
 
 /*

@@ -43,6 +43,8 @@ struct retention {
 	int batches;		/* …in this many batches… */
 	int64_t longest;	/* …the longest of which took this many ms */
 	int64_t last_free;	/* free pages before the last vacuum step */
+	/* Batch times of the round in µs (SQL, then commit), for the log. */
+	int64_t work_max, commit_max, work_sum, commit_sum;
 };
 
 static bool burst_running(const struct retention *r)
@@ -75,6 +77,7 @@ static void start_round(struct retention *r)
 	r->removed = 0;
 	r->batches = 0;
 	r->longest = 0;
+	r->work_max = r->commit_max = r->work_sum = r->commit_sum = 0;
 	r->phase = RETENTION_PRUNE;
 }
 
@@ -128,14 +131,25 @@ static int64_t step(struct retention *r, int64_t now)
 	r->batches++;
 	if (t0 > r->longest)
 		r->longest = t0;
+	r->work_sum += r->pos.work_us;
+	r->commit_sum += r->pos.commit_us;
+	if (r->pos.work_us > r->work_max)
+		r->work_max = r->pos.work_us;
+	if (r->pos.commit_us > r->commit_max)
+		r->commit_max = r->pos.commit_us;
 	if (rc > 0) {
 		r->removed += rc;
 		return 10;
 	}
 	if (r->removed)
 		log_info("retention: %lld rows removed in %d batches, the longest "
-			 "%lld ms", (long long)r->removed, r->batches,
-			 (long long)r->longest);
+			 "%lld ms (SQL mean %lld us, max %lld us; commit mean %lld "
+			 "us, max %lld us)", (long long)r->removed, r->batches,
+			 (long long)r->longest,
+			 (long long)(r->work_sum / r->batches),
+			 (long long)r->work_max,
+			 (long long)(r->commit_sum / r->batches),
+			 (long long)r->commit_max);
 	(void)now;
 	r->phase = RETENTION_VACUUM;
 	r->last_free = -1;

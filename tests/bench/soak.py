@@ -95,8 +95,14 @@ def main():
         log = gw.log_text()
     finally:
         rig.close()
-    longest = [int(m) for m in re.findall(r"retention: \d+ rows removed in \d+ "
-                                          r"batches, the longest (\d+) ms", log)]
+    rounds = re.findall(r"retention: \d+ rows removed in \d+ batches, the longest "
+                        r"(\d+) ms \(SQL mean (\d+) us, max (\d+) us; commit mean "
+                        r"(\d+) us, max (\d+) us\)", log)
+    longest = [int(r[0]) for r in rounds]
+    sql_mean = max((int(r[1]) for r in rounds), default=0)
+    sql_max = max((int(r[2]) for r in rounds), default=0)
+    commit_mean = max((int(r[3]) for r in rounds), default=0)
+    commit_max = max((int(r[4]) for r in rounds), default=0)
     fifth = next(s for s in samples if s[0] >= a.seconds / 5)
     # fds move by one while a spool file is open: the fewest near 1/5.
     fifth_fds = min(s[2] for s in samples
@@ -110,7 +116,9 @@ def main():
     print(f"  db     at 2/5 {filled[3] >> 10} kB, end {end[3] >> 10} kB, "
           f"WAL end {end[4] >> 10} kB (goal: end at most 1.5x)")
     print(f"  pruning {len(longest)} rounds that removed rows; longest batch "
-          f"{max(longest) if longest else 0} ms (goal: a few ms)")
+          f"{max(longest) if longest else 0} ms; per round the worst mean SQL "
+          f"{sql_mean} us (max {sql_max}), mean commit {commit_mean} us (max "
+          f"{commit_max}) (goal: a few ms)")
     print(f"  stats  messages {stats['messages']} (goal: {sent} and the "
           f"STOP confirmations), sent {stats['sent']} (goal: {network}, what "
           f"the network took), suppressed {stats['suppressed']}")
