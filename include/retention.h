@@ -5,7 +5,8 @@
  *
  * Work happens in batches of a few milliseconds between other events:
  * never while a message is in flight on any SIM (a batch waits for a gap,
- * at most RETENTION_MAX_WAIT_MS), the batch size adapts so that one batch
+ * at most RETENTION_MAX_WAIT_MS; a burst longer than that gets one batch
+ * every RETENTION_BUSY_GAP_MS), the batch size adapts so that one batch
  * stays near RETENTION_BATCH_MS.
  */
 #ifndef SMSGW_RETENTION_H
@@ -21,6 +22,7 @@ struct retention;
 
 #define RETENTION_BATCH_MS 5
 #define RETENTION_MAX_WAIT_MS 30000
+#define RETENTION_BUSY_GAP_MS 200
 
 /* Starts the timer; the first round runs at once. 0 or -errno. */
 int retention_new(struct loop *loop, struct store *store,

@@ -169,6 +169,7 @@ static int64_t on_timer(struct loop_timer *t, void *ud)
 	struct retention *r = ud;
 	int64_t now = loop_clock_ms();
 	int64_t next;
+	bool busy;
 
 	if (r->phase == RETENTION_IDLE) {
 		if (now < r->next_round) {
@@ -181,15 +182,22 @@ static int64_t on_timer(struct loop_timer *t, void *ud)
 		start_round(r);
 	}
 	(void)t;
-	/* Sends first: wait for a gap between them, but not for ever. */
-	if (burst_running(r)) {
+	/* Sends first: wait for a gap between them, but not for ever. A
+	 * burst that lasts longer gets one batch every RETENTION_BUSY_GAP_MS
+	 * (a few ms in 200), so the database cannot outgrow its retention
+	 * under sustained traffic. */
+	busy = burst_running(r);
+	if (busy) {
 		if (!r->waiting_since)
 			r->waiting_since = now;
 		if (now - r->waiting_since < RETENTION_MAX_WAIT_MS)
-			return 200;
+			return RETENTION_BUSY_GAP_MS;
+	} else {
+		r->waiting_since = 0;
 	}
-	r->waiting_since = 0;
 	next = step(r, now);
+	if (busy && next < RETENTION_BUSY_GAP_MS)
+		next = RETENTION_BUSY_GAP_MS;
 	if (r->phase == RETENTION_IDLE) {
 		next = r->next_round - loop_clock_ms();
 		if (next > checkpoint_every(r))
