@@ -185,6 +185,7 @@ def forget_erases_every_form_and_keeps_the_number_suppressed():
     sim.deliver(0, who, "STOP")
     wait_for(lambda: gw.scalar("select count(*) from optouts where number = ?", who) == 1,
              20, "the opt-out")
+    wait_for(lambda: len(sim.messages(dest=who)) == 2, 20, "the STOP confirmation sent")
     gw.drop("bad", f"To: {who}\nPriority: urgent\n\nhi\n")
     wait_for(lambda: any(not n.endswith(".reason") for n in
                          os.listdir(os.path.join(gw.spool, "rejected"))), 10, "rejected")
