@@ -4,6 +4,7 @@
  */
 #include "forget.h"
 #include "log.h"
+#include "loop.h"
 #include "store.h"
 #include "store_prune.h"
 
@@ -104,14 +105,24 @@ static int read_key(int fd, const char *path, unsigned char *key, char *err,
 	return 0;
 }
 
-static int create_key(const char *path, unsigned char *key, char *err,
-		      size_t errsize)
+/* root (smsgw forget before smsgwd ever ran) makes the key for the
+ * database's owner, who is the daemon: it must read it to suppress. */
+static int create_key(const char *db_path, const char *path,
+		      unsigned char *key, char *err, size_t errsize)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			    O_CLOEXEC, 0600);
+	struct stat db;
 
 	if (fd < 0)
 		return -errno;
+	if (geteuid() == 0 && stat(db_path, &db) == 0 &&
+	    fchown(fd, db.st_uid, db.st_gid) < 0) {
+		snprintf(err, errsize, "%s: chown: %s", path, strerror(errno));
+		close(fd);
+		unlink(path);
+		return -EIO;
+	}
 	if (RAND_bytes(key, FORGET_KEY_BYTES) != 1 ||
 	    write(fd, key, FORGET_KEY_BYTES) != FORGET_KEY_BYTES ||
 	    fsync(fd) < 0) {
@@ -144,7 +155,7 @@ int forget_key_load(const char *db_path, bool create,
 			snprintf(err, errsize, "%s: %s", path, strerror(-rc));
 			return rc;
 		}
-		rc = create_key(path, key, err, errsize);
+		rc = create_key(db_path, path, key, err, errsize);
 		if (rc == 0)
 			return 0;
 		if (rc != -EEXIST) {	/* EEXIST: someone else just made it */
@@ -178,6 +189,7 @@ static struct {
 	char db[4096];
 	unsigned char key[FORGET_KEY_BYTES];
 	bool loaded;
+	int64_t failed_at;	/* monotonic ms of the last failure, 0: none */
 } key_cache;
 
 static int store_key(struct store *st, unsigned char **key)
@@ -191,10 +203,16 @@ static int store_key(struct store *st, unsigned char **key)
 		*key = key_cache.key;
 		return 0;
 	}
+	/* Said once a minute, not on every claim. */
+	if (key_cache.failed_at && loop_clock_ms() - key_cache.failed_at < 60000)
+		return -ENOENT;
 	if (forget_key_load(db, false, key_cache.key, err, sizeof(err)) < 0) {
-		log_error("forget: %s", err);
+		log_error("forget: %s: numbers erased with smsgw forget are not "
+			  "suppressed until it can be read", err);
+		key_cache.failed_at = loop_clock_ms();
 		return -ENOENT;
 	}
+	key_cache.failed_at = 0;
 	snprintf(key_cache.db, sizeof(key_cache.db), "%s", db);
 	key_cache.loaded = true;
 	*key = key_cache.key;
