@@ -3,7 +3,8 @@
  *
  * The answer to an erasure request (GDPR art. 17 and the like): erases the
  * number in every form it takes (E.164, national, the semi-octets of PDUs)
- * from the database, the AT trace and rejected spool files, with freed
+ * from the database, the AT trace, rejected spool files and the
+ * eventhandler's smstools3-style directories, with freed
  * pages overwritten (secure_delete) and the WAL checkpointed away. What
  * stays: the funnel counts (daily_stats, no number) and the number's keyed
  * hash, so that a later send to it is still suppressed. See forget.h.
@@ -140,15 +141,15 @@ out:
 	return rc;
 }
 
-/* A rejected file that names the number goes, with its .reason. */
-static int scrub_rejected(struct scrub *sc, const char *spool)
+/* A file in path that names the number goes, with its .reason (rejected/
+ * keeps one beside each file). */
+static int scrub_dir(struct scrub *sc, const char *path)
 {
-	char path[4096], reason[1024];
+	char reason[1024];
 	struct dirent *e;
 	DIR *d;
 	int dfd;
 
-	snprintf(path, sizeof(path), "%s/rejected", spool);
 	d = opendir(path);
 	if (!d)
 		return 0;
@@ -193,7 +194,15 @@ static void scrub_files(struct scrub *sc, const struct config *cfg)
 			cli_error("forget: cannot signal smsgwd (pid %ld): %s; "
 				  "send it SIGHUP", (long)pid, strerror(errno));
 	}
-	scrub_rejected(sc, cfg->spool);
+	snprintf(path, sizeof(path), "%s/rejected", cfg->spool);
+	scrub_dir(sc, path);
+	/* smstools3-style directories the eventhandler keeps files in. */
+	if (cfg->eh_incoming)
+		scrub_dir(sc, cfg->eh_incoming);
+	if (cfg->eh_sent)
+		scrub_dir(sc, cfg->eh_sent);
+	if (cfg->eh_failed)
+		scrub_dir(sc, cfg->eh_failed);
 }
 
 int cli_forget(struct cli *cli, int argc, char **argv)
@@ -260,7 +269,8 @@ int cli_forget(struct cli *cli, int argc, char **argv)
 	       "  %d message(s) to it, %d received from it, %d fragment(s),"
 	       " %d raw PDU(s), %d status report(s) erased\n"
 	       "  %d text(s) and event(s) that quoted it redacted\n"
-	       "  %d AT trace line(s) and %d rejected spool file(s) erased\n"
+	       "  %d AT trace line(s) and %d file(s) in rejected/ and the"
+	       " eventhandler's directories erased\n"
 	       "  kept: its keyed hash, so later sends to it are suppressed;"
 	       " the counts in smsgw stats\n", argv[optind], n.messages,
 	       n.inbound, n.fragments, n.raw_pdus, n.reports, n.texts,
