@@ -64,7 +64,7 @@ int64_t store_prune_freelist(struct store *st);
 #endif
 
 /*
- * Databases made before schema v2 have auto_vacuum off, and turning it on
+ * Databases made before schema v4 have auto_vacuum off, and turning it on
  * takes one VACUUM (a rewrite of the file). Done at daemon start, before
  * anything else uses the database, when there is room for the copy: 0
  * (done or not needed), -ENOSPC (logged; the daemon runs on without it) or
