@@ -346,6 +346,11 @@ static int do_restore(struct cli *cli, const char *file)
 		return CLI_ERROR;
 	if (stat(cfg->database, &cur) == 0)
 		like = &cur;
+	/* A new machine: the database's directory may not be there yet. */
+	fs_dirname(cfg->database, tmp, sizeof(tmp));
+	rc = fs_mkdirs(tmp, 0750);
+	if (rc < 0)
+		return cli_error("restore: %s: %s", tmp, strerror(-rc));
 	snprintf(tmp, sizeof(tmp), "%s.restoring", cfg->database);
 	rc = copy_file(file, tmp, 0640);
 	if (rc < 0)
