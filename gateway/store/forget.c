@@ -12,9 +12,9 @@
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <openssl/rand.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -123,7 +123,8 @@ static int create_key(const char *db_path, const char *path,
 		unlink(path);
 		return -EIO;
 	}
-	if (RAND_bytes(key, FORGET_KEY_BYTES) != 1 ||
+	/* The kernel's CSPRNG: no library state to set up at every start. */
+	if (getrandom(key, FORGET_KEY_BYTES, 0) != FORGET_KEY_BYTES ||
 	    write(fd, key, FORGET_KEY_BYTES) != FORGET_KEY_BYTES ||
 	    fsync(fd) < 0) {
 		snprintf(err, errsize, "%s: cannot write the key", path);
