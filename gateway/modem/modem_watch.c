@@ -98,9 +98,10 @@ static void modem_watch_arm(struct modem *m)
 
 	for (int i = 0; i < 16; i++) {
 		snprintf(before, sizeof(before), "%s",
-			 m->ino_wd >= 0 ? m->watch_dir : "");
+			 fswatch_active(&m->ino_sub) ? m->watch_dir : "");
 		modem_watch_arm_once(m);
-		if (m->ino_wd < 0 || strcmp(before, m->watch_dir) == 0)
+		if (!fswatch_active(&m->ino_sub) ||
+		    strcmp(before, m->watch_dir) == 0)
 			break;
 	}
 }
