@@ -23,6 +23,7 @@
 enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
 				    bool retry, const char *fmt, ...)
 {
+	struct modem_fsm_arg a = { .link = link, .retry = retry };
 	char why[256];
 	va_list ap;
 
@@ -31,12 +32,7 @@ enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
 	va_end(ap);
 	modem_event(m, STORE_EVENT_ERROR, "%s%s", why,
 		    retry ? "; trying again in 5 minutes" : "");
-	modem_seq_cancel(m);
-	m->blocked_link = link;
-	modem_close(m);
-	modem_set_state(m, MODEM_STATE_BLOCKED);
-	if (retry)
-		loop_timer_arm(&m->retry_timer, MODEM_BLOCKED_RETRY_MS);
+	modem_fsm_event(m, MODEM_EV_BLOCKED, &a);
 	return MODEM_STEP_WAIT;
 }
 
@@ -146,8 +142,8 @@ static bool modem_init_imei_found(struct modem *m)
 			    "another modem at %s: IMEI %s, was %s",
 			    m->mcfg->device, m->imei, m->known_imei);
 	snprintf(m->known_imei, sizeof(m->known_imei), "%s", m->imei);
-	for (size_t i = 0; i < m->nsims; i++) {
-		struct sim *s = m->sims[i];
+	for (size_t i = 0; i < m->slot.n; i++) {
+		struct sim *s = m->slot.sims[i];
 
 		snprintf(s->imei, sizeof(s->imei), "%s", m->imei);
 		/* Both are at most 63 bytes; the row shows what fits. */
@@ -279,16 +275,18 @@ enum modem_step_rc modem_init_sms(struct modem *m,
 				  const struct at_response *r)
 {
 	if (r && strncmp(r->command, "AT+CSMS=1", 9) == 0)
-		m->csms1 = r->status == AT_CHAT_STATUS_OK;
+		m->sms.csms1 = r->status == AT_CHAT_STATUS_OK;
 	return modem_seq_steps(m, m->drv.sms, r);
 }
 
 static void modem_init_done(struct modem *m, int err)
 {
+	struct modem_fsm_arg a = { .err = err };
+
 	if (err == 0)
-		modem_ready(m);
+		modem_fsm_event(m, MODEM_EV_INIT_DONE, NULL);
 	else if (err != -ENODEV && err != -ECANCELED)
-		modem_recover_done(m, err);
+		modem_fsm_event(m, MODEM_EV_FAILED, &a);
 }
 
 static const modem_step_fn modem_init_steps[] = {
@@ -320,13 +318,11 @@ const struct modem_prog modem_prog_init = {
 	.done = modem_init_done,
 };
 
-void modem_init_start(struct modem *m)
+void modem_init_reset(struct modem *m)
 {
 	m->imei[0] = 0;
-	m->csms1 = false;
-	m->registered = false;
+	m->sms.csms1 = false;
+	m->net.registered = false;
 	for (size_t i = 0; i < MODEM_REG_MAX; i++)
-		m->reg_stat[i] = -1;
-	modem_set_state(m, MODEM_STATE_INIT);
-	modem_seq_start(m, &modem_prog_init);
+		m->net.stat[i] = -1;
 }

@@ -23,17 +23,17 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 
 	if (r && r->status == AT_CHAT_STATUS_OK) {
 		log_info("%s: %s", m->source, r->command);
-		m->no_indications = false;
+		m->sms.no_indications = false;
 		return MODEM_STEP_NEXT;
 	}
 	if (r && !modem_seq_advance(m, r))
 		return MODEM_STEP_LATER;
-	if (!modem_logic_cnmi(&m->drv.cnmi[m->seq.cand], m->receive, cmd,
+	if (!modem_logic_cnmi(&m->drv.cnmi[m->seq.cand], m->sms.receive, cmd,
 			      sizeof(cmd))) {
 		modem_event(m, STORE_EVENT_WARNING,
 			    "the modem refused every +CNMI setting: stored SMS "
 			    "are listed at every health check instead");
-		m->no_indications = true;
+		m->sms.no_indications = true;
 		return MODEM_STEP_NEXT;
 	}
 	return modem_seq_cmd(m, &req);
@@ -120,7 +120,7 @@ static bool modem_setup_slot_line(struct modem *m, const char *line,
 	    !at_result_next_number(&it, &n))
 		return false;
 	n -= m->drv.slot_base;
-	if (n < 0 || (size_t)n >= m->nsims)
+	if (n < 0 || (size_t)n >= m->slot.n)
 		return false;
 	*slot = (size_t)n;
 	return true;
@@ -134,12 +134,12 @@ enum modem_step_rc modem_setup_slot(struct modem *m,
 	char cmd[64];
 	struct at_request req = { .command = cmd };
 
-	m->active = 0;
-	if (m->nsims <= 1)
+	m->slot.active = 0;
+	if (m->slot.n <= 1)
 		return MODEM_STEP_NEXT;
 	if (!m->drv.slot_select) {
-		for (size_t i = 1; i < m->nsims; i++)
-			m->slot_fault[i] = SIM_STATE_ERROR;
+		for (size_t i = 1; i < m->slot.n; i++)
+			m->slot.fault[i] = SIM_STATE_ERROR;
 		modem_event(m, STORE_EVENT_WARNING,
 			    "driver %s cannot switch SIM slots: only the "
 			    "first is used", m->drv.name);
@@ -152,7 +152,7 @@ enum modem_step_rc modem_setup_slot(struct modem *m,
 		return modem_seq_busy(m, r, MODEM_STEP_NEXT);
 	for (size_t i = 0; r && i < r->nlines; i++)
 		if (r->status == AT_CHAT_STATUS_OK &&
-		    modem_setup_slot_line(m, r->lines[i], &m->active))
+		    modem_setup_slot_line(m, r->lines[i], &m->slot.active))
 			return MODEM_STEP_NEXT;
 	m->seq.sub = 1;
 	driver_command(cmd, sizeof(cmd), m->drv.slot_select, m->drv.slot_base);
@@ -192,7 +192,7 @@ enum modem_step_rc modem_setup_iccid(struct modem *m,
 	if (rc != MODEM_STEP_NEXT || !iccid[0])
 		return rc;
 	if (s->cfg->iccid && !modem_setup_same_iccid(s->cfg->iccid, iccid)) {
-		m->slot_fault[m->active] = SIM_STATE_ERROR;
+		m->slot.fault[m->slot.active] = SIM_STATE_ERROR;
 		modem_event(m, STORE_EVENT_ERROR,
 			    "SIM %s holds ICCID %s, not %s as configured: "
 			    "not used", s->name, iccid, s->cfg->iccid);
@@ -259,7 +259,7 @@ enum modem_step_rc modem_setup_sim_ready(struct modem *m,
 	    (r->status == AT_CHAT_STATUS_OK ||
 	     modem_seq_busy(m, r, MODEM_STEP_FAIL) == MODEM_STEP_LATER))
 		return MODEM_STEP_LATER;
-	m->slot_fault[m->active] = r->status == AT_CHAT_STATUS_OK
+	m->slot.fault[m->slot.active] = r->status == AT_CHAT_STATUS_OK
 					   ? SIM_STATE_BLOCKED
 					   : SIM_STATE_ABSENT;
 	modem_event(m, STORE_EVENT_ERROR, "SIM %s not usable: %s",
@@ -277,7 +277,7 @@ enum modem_step_rc modem_setup_wait_network(struct modem *m,
 	enum modem_step_rc rc = modem_health_registration(m, r);
 
 	if (rc != MODEM_STEP_NEXT ||
-	    modem_logic_registered(m->reg_stat, MODEM_REG_MAX))
+	    modem_logic_registered(m->net.stat, MODEM_REG_MAX))
 		return rc;
 	if (modem_setup_waited(m) >= m->drv.slot_timeout_ms)
 		return MODEM_STEP_NEXT;

@@ -28,6 +28,14 @@ if grep -nE 'sqlite3_exec\([^,]+, *[a-z_]+[,)]' gateway/*.c 2>/dev/null |
 	fail=1
 fi
 
+# The modem's state machine (doc/modem-lifecycle.md): only modem_fsm.c
+# assigns a state or starts the init program.
+if grep -nE 'fsm\.state *=[^=]|&modem_prog_init\b' gateway/*.c 2>/dev/null |
+   grep -v '^gateway/modem_fsm.c:' | grep -v 'modem_prog_init = '; then
+	echo "lint: a modem's state changes only in gateway/modem_fsm.c"
+	fail=1
+fi
+
 # Files stay readable; past ~600 lines a file should split.
 for f in gateway/*.c drivers/*.c include/*.h tests/modemsim/*.c; do
 	[ -e "$f" ] || continue
