@@ -5,6 +5,8 @@
 #include "at_result.h"
 #include "hex.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool at_parse_sms_cpms(const char *line, struct at_cpms *out)
@@ -67,12 +69,30 @@ static bool at_parse_sms_header(struct at_result_iter *it, bool has_index,
 	       (!has_index || out->index >= 0);
 }
 
+/* The PDU of a header with out->length: the leading hex digits of pdu
+ * (any case), at least 1 + smsc + length octets of them, cut there. */
 static bool at_parse_sms_take_pdu(struct at_sms_pdu *out, const char *pdu)
 {
-	if (!at_parse_sms_pdu_ok(pdu, out->length))
+	size_t n = 0, need;
+	int smsc;
+
+	if (!pdu || out->length < 1 || out->length > AT_PARSE_SMS_TPDU_MAX)
 		return false;
-	out->pdu = pdu;
-	out->pdu_len = strlen(pdu);
+	while (pdu[n] && hex_digit(pdu[n]) >= 0)
+		n++;
+	if (n < 2 || (pdu[n] && pdu[n] != ','))
+		return false;
+	smsc = hex_digit(pdu[0]) << 4 | hex_digit(pdu[1]);
+	if (smsc > AT_PARSE_SMS_SMSC_MAX)
+		return false;
+	need = 2 * (1 + (size_t)smsc + (size_t)out->length);
+	if (n < need)
+		return false;
+	for (size_t i = 0; i < need; i++)
+		out->hex[i] = (char)toupper((unsigned char)pdu[i]);
+	out->hex[need] = 0;
+	out->pdu = out->hex;
+	out->pdu_len = need;
 	return true;
 }
 
@@ -101,18 +121,101 @@ enum at_parse_sms_result at_parse_sms_cmgl(const char *const *lines,
 	return AT_PARSE_SMS_END;
 }
 
+#define AT_PARSE_SMS_FIELDS 6
+
+/* Splits s at commas outside quotes into at most max trimmed fields,
+ * written into buf (size bytes); returns how many, or -1. */
+static int at_parse_sms_fields(const char *s, char *buf, size_t size,
+			       char **f, int max)
+{
+	size_t len = strlen(s);
+	bool quoted = false;
+	int n = 0;
+	char *p;
+
+	if (len >= size)
+		return -1;
+	memcpy(buf, s, len + 1);
+	f[n++] = buf;
+	for (p = buf; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == ',' && !quoted) {
+			if (n == max)
+				return -1;
+			*p = 0;
+			f[n++] = p + 1;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		char *e;
+
+		f[i] += strspn(f[i], " ");
+		e = f[i] + strlen(f[i]);
+		while (e > f[i] && e[-1] == ' ')
+			*--e = 0;
+	}
+	return n;
+}
+
+static bool at_parse_sms_number(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 6)
+		return false;
+	v = strtol(s, &end, 10);
+	*out = (int)v;
+	return true;
+}
+
+/* "+CMGR:" and what follows, leniently (at_parse_sms.h); *inline_pdu: a
+ * PDU printed after the length, or NULL. */
+static bool at_parse_sms_cmgr_header(const char *line, char *buf,
+				     size_t size, struct at_sms_pdu *out,
+				     const char **inline_pdu)
+{
+	char *f[AT_PARSE_SMS_FIELDS], *sp;
+	int n = at_parse_sms_fields(line + 6, buf, size, f,
+				    AT_PARSE_SMS_FIELDS);
+
+	*inline_pdu = NULL;
+	if (n < 1)
+		return false;
+	/* "<length> <pdu>" or "<length>,<pdu>" at the end. */
+	sp = strchr(f[n - 1], ' ');
+	if (sp) {
+		*sp = 0;
+		*inline_pdu = sp + 1 + strspn(sp + 1, " ");
+	} else if (n >= 2 && strlen(f[n - 1]) > 6 &&
+		   at_parse_sms_number(f[n - 2], &out->length)) {
+		*inline_pdu = f[--n];
+	}
+	if (!at_parse_sms_number(f[n - 1], &out->length))
+		return false;
+	if (n == 1 || !*f[0])
+		return true;
+	return at_parse_sms_number(f[0], &out->stat) && out->stat <= 3;
+}
+
 bool at_parse_sms_cmgr(const char *const *lines, size_t n,
 		       struct at_sms_pdu *out)
 {
-	for (size_t i = 0; i + 1 < n; i++) {
-		struct at_result_iter it;
+	char buf[AT_PARSE_SMS_HEX_MAX + 256];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *pdu;
 
 		if (!lines[i] || strncmp(lines[i], "+CMGR:", 6) != 0)
 			continue;
 		*out = (struct at_sms_pdu){ .index = -1, .stat = -1 };
-		return at_result_iter_prefix(&it, lines[i], "+CMGR:") &&
-		       at_parse_sms_header(&it, false, out) &&
-		       at_parse_sms_take_pdu(out, lines[i + 1]);
+		if (!at_parse_sms_cmgr_header(lines[i], buf, sizeof(buf), out,
+					      &pdu))
+			return false;
+		if (!pdu && i + 1 < n)
+			pdu = lines[i + 1];
+		return at_parse_sms_take_pdu(out, pdu);
 	}
 	return false;
 }

@@ -111,6 +111,9 @@ static void modem_urc_cb(const char *line, const char *pdu, void *ud)
 		if (u->kind != DRIVER_URC_SMS_READY)
 			modem_fsm_report(m, MODEM_EV_BOOTED, line);
 		break;
+	case DRIVER_URC_CALL:
+		modem_call_urc(m, line);
+		break;
 	case DRIVER_URC_WARNING:
 		now = loop_now(m->loop);
 		if (m->last_warning_ms && now - m->last_warning_ms < 600000)
@@ -396,6 +399,7 @@ int modem_new(struct loop *loop, struct store *store,
 		m->slot.sims[i]->modem = m;
 	modem_seq_init(m);
 	modem_health_init(m);
+	modem_recv_init(m);
 	modem_trace_open(m);
 	if (modem_watch_start(m) < 0)
 		log_warn("%s: cannot watch %s for its device; a replugged "
@@ -414,6 +418,7 @@ void modem_free(struct modem *m)
 		m->slot.sims[i]->modem = NULL;
 	modem_seq_cancel(m);
 	modem_fsm_stop(m);
+	loop_timer_disarm(&m->sms.poll);
 	modem_watch_stop(m);
 	modem_close(m);
 	modem_recv_free_acks(m);

@@ -87,6 +87,7 @@ static void modem_fsm_retry(struct modem *m, int64_t delay_ms)
 
 static void modem_fsm_start_init(struct modem *m)
 {
+	m->fsm.inited = false;
 	modem_init_reset(m);
 	modem_fsm_enter(m, MODEM_STATE_INIT);
 	modem_seq_start(m, &modem_prog_init);
@@ -292,6 +293,7 @@ static void modem_fsm_ready(struct modem *m, const struct modem_fsm_arg *a)
 
 	(void)a;
 	m->fsm.ladder = MODEM_LADDER_NONE;
+	m->fsm.inited = true;
 	modem_health_set_registered(m);
 	modem_fsm_enter(m, MODEM_STATE_READY);
 	modem_ready_event(m, recovered);
@@ -315,10 +317,19 @@ static void modem_fsm_blocked(struct modem *m, const struct modem_fsm_arg *a)
 
 /* ANSWERED: ladder step 1 worked. What the hang swallowed (a +CMTI, a
  * delete) is found by listing storage; the health check that follows
- * resets the ladder, or climbs on. */
+ * resets the ladder, or climbs on. A modem whose init never completed
+ * (a Wavecom that times out AT+CPIN? during init) finishes init first:
+ * listing and deleting before +CMGF=0 and +CPMS is how a modem left in
+ * text mode loses messages. */
 static void modem_fsm_answered(struct modem *m, const struct modem_fsm_arg *a)
 {
 	(void)a;
+	if (!m->fsm.inited) {
+		modem_event(m, STORE_EVENT_INFO,
+			    "answering again; init was not complete: init");
+		modem_fsm_start_init(m);
+		return;
+	}
 	modem_fsm_enter(m, MODEM_STATE_READY);
 	m->want_import = true;
 	modem_health_want(m);

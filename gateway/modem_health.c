@@ -202,6 +202,7 @@ static const modem_step_fn modem_health_steps[] = {
 	modem_health_signal,
 	modem_health_registration,
 	modem_health_operator,
+	modem_recv_sweep,
 	NULL,
 };
 

@@ -9,6 +9,7 @@
  *	modem_send.c	sending, slot switching
  *	modem_recv.c	URCs, reading, import, acknowledgements
  *	modem_watch.c	inotify on the device's directory
+ *	modem_call.c	rejecting voice calls
  */
 #ifndef SMSGW_MODEM_PRIV_H
 #define SMSGW_MODEM_PRIV_H
@@ -117,6 +118,7 @@ struct modem_ack {
 struct modem_fsm {
 	enum modem_state state;
 	enum modem_ladder ladder;
+	bool inited;			/* init completed since it started */
 	enum sim_state blocked_link;	/* the links while BLOCKED */
 	struct loop_timer retry;	/* open, reset, out of service */
 	unsigned open_failures;
@@ -161,6 +163,15 @@ struct modem_sms {
 		int id;
 	} reads[MODEM_READS_MAX];	/* +CMGR in flight */
 	size_t nreads;
+	int64_t swept_at;		/* the last +CPMS? count */
+	struct loop_timer poll;		/* no indications: list often */
+};
+
+/* Voice calls (modem_call.c). */
+struct modem_call {
+	int64_t hung_up_at;
+	int64_t noted_at;
+	char caller[40];
 };
 
 struct modem {
@@ -192,6 +203,7 @@ struct modem {
 	struct modem_slots slot;
 	struct modem_net net;
 	struct modem_sms sms;
+	struct modem_call call;
 
 	/* What the modem told us (the init program's). */
 	char manufacturer[64];
@@ -381,6 +393,19 @@ void modem_recv_storage_full(struct modem *m, const char *why);
  * indications, or a message handed out long ago was never acked (the
  * receiver could not commit it). */
 void modem_recv_recheck(struct modem *m);
+/* A health step: now and then, count what is stored (AT+CPMS?) and list
+ * it when something is there that nobody read. */
+enum modem_step_rc modem_recv_sweep(struct modem *m,
+				    const struct at_response *r);
+void modem_recv_init(struct modem *m);
+/* Whether +CNMI indications are on; without them storage is listed every
+ * few seconds. */
+void modem_recv_indications(struct modem *m, bool on);
+
+/* ---- modem_call.c ---- */
+
+/* RING, +CRING:, +CLIP: reject the call, note the caller. */
+void modem_call_urc(struct modem *m, const char *line);
 
 /* ---- modem_watch.c ---- */
 

@@ -164,11 +164,34 @@ void modem_recv_drop_reads(struct modem *m)
 	m->sms.nreads = 0;
 }
 
+/* A read that did not give a message: an event with what the modem said,
+ * and a listing of storage reads it again (nothing is left behind). */
+static void modem_recv_read_failed(struct modem *m, int index,
+				   const struct at_response *r)
+{
+	char raw[400];
+	size_t n = 0;
+
+	raw[0] = 0;
+	for (size_t i = 0; i < r->nlines && n < sizeof(raw); i++)
+		n += (size_t)snprintf(raw + n, sizeof(raw) - n, "%s%s",
+				      i ? " | " : "", r->lines[i]);
+	if (r->final && n < sizeof(raw))
+		snprintf(raw + n, sizeof(raw) - n, "%s%s", n ? " | " : "",
+			 r->final);
+	modem_event(m, STORE_EVENT_WARNING,
+		    "%s: unreadable answer, index %d left in storage and "
+		    "listed again: %s", r->command, index,
+		    raw[0] ? raw : "(nothing)");
+	m->want_import = true;
+	modem_kick(m);
+}
+
 static void modem_recv_cmgr_cb(const struct at_response *r, void *ud)
 {
 	struct modem *m = ud;
 	struct at_sms_pdu p;
-	int index = modem_recv_read_done(m, r->id);
+	int index = modem_recv_read_done(m, r->id), code;
 
 	if (index < 0)
 		return;
@@ -177,16 +200,22 @@ static void modem_recv_cmgr_cb(const struct at_response *r, void *ud)
 		return;
 	}
 	if (r->status != AT_CHAT_STATUS_OK) {
-		if (r->status == AT_CHAT_STATUS_ERROR)
-			log_info("%s: %s: %s", m->source, r->command,
-				 r->final ? r->final : "?");
+		/* +CMS ERROR: 321, invalid index: read and deleted already
+		 * (or an empty index on Huawei). */
+		if (r->status == AT_CHAT_STATUS_ERROR &&
+		    !(r->final && at_parse_sms_cms_error(r->final, &code) &&
+		      code == 321))
+			modem_recv_read_failed(m, index, r);
 		return;
 	}
 	/* An empty index answers a bare OK (captures/quectel-ec25/
-	 * cdsi-sr.at) or +CMS ERROR: 321 (Huawei). */
-	if (!at_parse_sms_cmgr(r->lines, r->nlines, &p) ||
-	    modem_recv_delete_pending(m, index))
+	 * cdsi-sr.at). */
+	if (modem_recv_delete_pending(m, index) || r->nlines == 0)
 		return;
+	if (!at_parse_sms_cmgr(r->lines, r->nlines, &p)) {
+		modem_recv_read_failed(m, index, r);
+		return;
+	}
 	modem_recv_deliver(m, p.pdu, MODEM_ACK_DELETE, index);
 }
 
@@ -290,6 +319,77 @@ void modem_recv_recheck(struct modem *m)
 	modem_kick(m);
 }
 
+/* ---- catching what is left in storage ---- */
+
+/* How often a modem with indications counts its storage, and how often
+ * one without them lists it. */
+#define MODEM_RECV_SWEEP_MS (5 * 60 * 1000)
+#define MODEM_RECV_POLL_MS 5000
+
+/* Stored messages handed out and not deleted yet, or being read. */
+static int modem_recv_outstanding(const struct modem *m)
+{
+	int n = (int)m->sms.nreads;
+
+	for (const struct modem_ack *a = m->sms.acks; a; a = a->next)
+		if (a->kind == MODEM_ACK_DELETE && a->session == m->session)
+			n++;
+	return n;
+}
+
+enum modem_step_rc modem_recv_sweep(struct modem *m,
+				    const struct at_response *r)
+{
+	int64_t now = loop_now(m->loop);
+	struct at_cpms c;
+
+	if (!r) {
+		if (m->want_import || m->sms.no_indications ||
+		    now - m->sms.swept_at < MODEM_RECV_SWEEP_MS)
+			return MODEM_STEP_NEXT;
+		m->sms.swept_at = now;
+		return modem_seq_send(m, "AT+CPMS?", "+CPMS:");
+	}
+	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
+	     i++)
+		if (at_parse_sms_cpms(r->lines[i], &c) &&
+		    c.used[0] > modem_recv_outstanding(m)) {
+			log_info("%s: %d stored, %d known: listing",
+				 m->source, c.used[0],
+				 modem_recv_outstanding(m));
+			m->want_import = true;
+		}
+	return MODEM_STEP_NEXT;
+}
+
+static int64_t modem_recv_poll_cb(struct loop_timer *t, void *ud)
+{
+	struct modem *m = ud;
+
+	(void)t;
+	if (!m->sms.no_indications)
+		return LOOP_TIMER_DONE;
+	if (m->fsm.state == MODEM_STATE_READY && m->sms.receive) {
+		m->want_import = true;
+		modem_kick(m);
+	}
+	return MODEM_RECV_POLL_MS;
+}
+
+void modem_recv_init(struct modem *m)
+{
+	loop_timer_init(m->loop, &m->sms.poll, modem_recv_poll_cb, m);
+}
+
+void modem_recv_indications(struct modem *m, bool on)
+{
+	m->sms.no_indications = !on;
+	if (on)
+		loop_timer_disarm(&m->sms.poll);
+	else if (!loop_timer_armed(&m->sms.poll))
+		loop_timer_arm(&m->sms.poll, MODEM_RECV_POLL_MS);
+}
+
 /* ---- the import: AT+CMGL=4 ---- */
 
 static enum modem_step_rc modem_recv_list(struct modem *m,
@@ -330,6 +430,7 @@ static enum modem_step_rc modem_recv_list(struct modem *m,
 	if (n)
 		log_info("%s: %zu stored message%s imported", m->source, n,
 			 n == 1 ? "" : "s");
+	m->sms.swept_at = loop_now(m->loop);
 	return MODEM_STEP_NEXT;
 }
 

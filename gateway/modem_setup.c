@@ -23,7 +23,7 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 
 	if (r && r->status == AT_CHAT_STATUS_OK) {
 		log_info("%s: %s", m->source, r->command);
-		m->sms.no_indications = false;
+		modem_recv_indications(m, true);
 		return MODEM_STEP_NEXT;
 	}
 	if (r && !modem_seq_advance(m, r))
@@ -32,8 +32,8 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 			      sizeof(cmd))) {
 		modem_event(m, STORE_EVENT_WARNING,
 			    "the modem refused every +CNMI setting: stored SMS "
-			    "are listed at every health check instead");
-		m->sms.no_indications = true;
+			    "are listed every few seconds instead");
+		modem_recv_indications(m, false);
 		return MODEM_STEP_NEXT;
 	}
 	return modem_seq_cmd(m, &req);

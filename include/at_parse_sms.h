@@ -40,14 +40,20 @@ enum at_sms_stat {
 	AT_SMS_STAT_STO_SENT = 3,
 };
 
-/* A PDU from +CMGL, +CMGR, +CMT or +CDS. pdu points into the caller's
- * line (borrowed). */
+#define AT_PARSE_SMS_HEX_MAX (2 * (1 + AT_PARSE_SMS_SMSC_MAX + \
+				    AT_PARSE_SMS_TPDU_MAX))
+
+/* A PDU from +CMGL, +CMGR, +CMT or +CDS. pdu points to hex, this
+ * struct's own copy: upper case, cut to the header's <length> (modems
+ * print lower case, FF padding or a trailing ",0"); do not copy the
+ * struct. */
 struct at_sms_pdu {
 	int index;		/* +CMGL only, else -1 */
-	int stat;		/* +CMGL/+CMGR, else -1 */
+	int stat;		/* +CMGL/+CMGR, else -1 (+CMGR: none given) */
 	int length;		/* TPDU octets from the header */
 	const char *pdu;	/* hex: SMSC address, then the TPDU */
 	size_t pdu_len;		/* hex digits */
+	char hex[AT_PARSE_SMS_HEX_MAX + 1];
 };
 
 /*
@@ -75,7 +81,11 @@ enum at_parse_sms_result at_parse_sms_cmgl(const char *const *lines,
 					   struct at_sms_pdu *out);
 
 /* An AT+CMGR answer (§3.4.3): "+CMGR: <stat>,[<alpha>],<length>" and the
- * PDU line. False for an empty slot (a bare OK: the Quectel EC25 quirk in
+ * PDU line. What real modems print is taken too: an empty <stat>
+ * ("+CMGR: ,,<length>", Qualcomm firmware), no <stat> at all
+ * ("+CMGR: <length>"), the PDU on the header line after the length, and
+ * the PDU line as at_sms_pdu says; <length> decides how much of it is the
+ * PDU. False for an empty slot (a bare OK: the Quectel EC25 quirk in
  * captures/quectel-ec25/cdsi-sr.at) or a malformed answer. */
 bool at_parse_sms_cmgr(const char *const *lines, size_t n,
 		       struct at_sms_pdu *out);
@@ -104,7 +114,7 @@ bool at_parse_sms_cms_error(const char *line, int *code);
 
 /* "+CSCA: <sca>,<tosca>" (§3.3.1); a UCS-2 hex number is decoded. */
 struct at_csca {
-	char number[32];
+	char number[96];	/* UCS-2 hex is 4 digits a character */
 	int type;	/* -1 if absent */
 };
 

@@ -58,6 +58,8 @@ enum driver_urc_kind {
 	DRIVER_URC_STORAGE_FULL, /* storage full: import and delete */
 	DRIVER_URC_WARNING,	/* the modem warns about itself (supply
 				 * voltage): logged, at most every 10 min */
+	DRIVER_URC_CALL,	/* RING, +CRING:, +CLIP: a voice call:
+				 * rejected, the caller an event */
 };
 
 /* { NULL } ends a table. */

@@ -384,6 +384,6 @@ const struct ms_cmd ms_at_cmds[] = {
 	{ "+COPS", ms_at_cops }, { "+CFUN", ms_at_cfun },
 	{ "+CNUM", ms_at_cnum }, { "+CPAS", ms_at_cpas },
 	{ "+IPR", ms_at_ok }, { "+IFC", ms_at_ok }, { "+CLIP", ms_at_ok },
-	{ "+CRC", ms_at_ok },
+	{ "+CRC", ms_at_ok }, { "+CHUP", ms_at_ok },
 	{ NULL, NULL },
 };

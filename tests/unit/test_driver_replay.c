@@ -231,7 +231,8 @@ TEST(driver_replay_generic_no_carrier_does_not_end_a_command)
 	struct dr_replay *r = dr_replay(&driver_generic,
 					"generic-27005/no-carrier.at");
 
-	CHECK_INT(r->kinds[DRIVER_URC_IGNORE], 2);	/* RING, NO CARRIER */
+	CHECK_INT(r->kinds[DRIVER_URC_CALL], 1);	/* RING */
+	CHECK_INT(r->kinds[DRIVER_URC_IGNORE], 1);	/* NO CARRIER */
 	CHECK_INT(r->recs[0].status, AT_CHAT_STATUS_OK);
 	CHECK_INT(r->recs[0].nlines, 2);
 	CHECK_STR(r->recs[0].lines[0], "+CMGR: 0,,23");
