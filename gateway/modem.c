@@ -110,6 +110,8 @@ static void modem_urc_cb(const char *line, const char *pdu, void *ud)
 			loop_timer_arm(&m->seq.timer, 0);
 		if (u->kind != DRIVER_URC_SMS_READY)
 			modem_fsm_report(m, MODEM_EV_BOOTED, line);
+		else
+			modem_sms_notice(m, line);
 		break;
 	case DRIVER_URC_CALL:
 		modem_call_urc(m, line);
@@ -287,7 +289,10 @@ void modem_kick(struct modem *m)
 		return;
 	if (m->sms.send.active && m->sms.send.switching) {
 		modem_switch_start(m);
-	} else if (m->want_import) {
+	} else if (m->sms.want_probe && !m->sms.ready) {
+		m->sms.want_probe = false;
+		modem_seq_start(m, &modem_prog_sms_probe);
+	} else if (m->want_import && m->sms.ready) {
 		m->want_import = false;
 		modem_seq_start(m, &modem_prog_import);
 	} else if (m->want_health &&
@@ -400,6 +405,7 @@ int modem_new(struct loop *loop, struct store *store,
 	modem_seq_init(m);
 	modem_health_init(m);
 	modem_recv_init(m);
+	modem_sms_init(m);
 	modem_trace_open(m);
 	if (modem_watch_start(m) < 0)
 		log_warn("%s: cannot watch %s for its device; a replugged "
@@ -419,6 +425,7 @@ void modem_free(struct modem *m)
 	modem_seq_cancel(m);
 	modem_fsm_stop(m);
 	loop_timer_disarm(&m->sms.poll);
+	modem_sms_stop(m);
 	modem_watch_stop(m);
 	modem_close(m);
 	modem_recv_free_acks(m);

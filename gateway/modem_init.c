@@ -274,8 +274,25 @@ static enum modem_step_rc modem_init_vendor(struct modem *m,
 enum modem_step_rc modem_init_sms(struct modem *m,
 				  const struct at_response *r)
 {
+	int code;
+
+	if (!r)
+		m->sms.deferred = false;
 	if (r && strncmp(r->command, "AT+CSMS=1", 9) == 0)
 		m->sms.csms1 = r->status == AT_CHAT_STATUS_OK;
+	/* +CMS ERROR to AT+CMGF: the SIM is up, its SMS side is not
+	 * (Quectel before +QIND: SMS DONE): the SMS setup waits for it
+	 * (modem_smsready.c). */
+	if (r && r->status == AT_CHAT_STATUS_ERROR && r->final &&
+	    strncmp(r->command, "AT+CMGF", 7) == 0 &&
+	    !modem_logic_busy_error(r->final) &&
+	    at_parse_sms_cms_error(r->final, &code)) {
+		log_warn("%s: %s: %s: SMS not ready yet", m->source,
+			 r->command, r->final);
+		m->sms.deferred = true;
+		modem_sms_set_ready(m, false);
+		return MODEM_STEP_NEXT;
+	}
 	return modem_seq_steps(m, m->drv.sms, r);
 }
 
@@ -322,6 +339,9 @@ void modem_init_reset(struct modem *m)
 {
 	m->imei[0] = 0;
 	m->sms.csms1 = false;
+	m->sms.ready = false;
+	m->sms.want_probe = false;
+	m->sms.deferred = false;
 	m->net.registered = false;
 	for (size_t i = 0; i < MODEM_REG_MAX; i++)
 		m->net.stat[i] = -1;

@@ -91,6 +91,7 @@ struct modem_seq {
 struct modem_send {
 	bool active;			/* taken until cb */
 	bool switching;			/* a slot switch runs first */
+	bool held;			/* SMS not ready: not written yet */
 	char pdu[AT_CHAT_MAX_PDU + 1];
 	int tpdu_len;
 	modem_send_cb cb;
@@ -156,6 +157,11 @@ struct modem_sms {
 	bool csms1;			/* +CNMA needed and possible */
 	bool no_indications;		/* no +CNMI taken: list storage */
 	bool receive;
+	bool ready;			/* SMS commands work (smsready.c) */
+	bool want_probe;
+	bool deferred;			/* +CMGF refused: setup waits */
+	int64_t waiting_since;
+	struct loop_timer probe_timer;
 	struct modem_send send;
 	struct modem_ack *acks;
 	struct {
@@ -401,6 +407,16 @@ void modem_recv_init(struct modem *m);
 /* Whether +CNMI indications are on; without them storage is listed every
  * few seconds. */
 void modem_recv_indications(struct modem *m, bool on);
+
+/* ---- modem_smsready.c ---- */
+
+extern const struct modem_prog modem_prog_sms_probe;
+void modem_sms_init(struct modem *m);
+void modem_sms_stop(struct modem *m);
+/* Storage selection worked (ready) or was refused (not yet). */
+void modem_sms_set_ready(struct modem *m, bool ready);
+/* +QIND: SMS DONE, SMS Ready: probe now. */
+void modem_sms_notice(struct modem *m, const char *line);
 
 /* ---- modem_call.c ---- */
 

@@ -176,6 +176,11 @@ int modem_send_pdu(struct sim *sim, const char *pdu_hex, int tpdu_len,
 		modem_kick(m);
 		return 0;
 	}
+	/* SMS not ready yet: held, written when it is (no attempt spent). */
+	if (!m->sms.ready) {
+		m->sms.send.held = true;
+		return 0;
+	}
 	rc = modem_send_submit(m);
 	if (rc < 0)
 		memset(&m->sms.send, 0, sizeof(m->sms.send));

@@ -21,6 +21,8 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 	char cmd[64];
 	struct at_request req = { .command = cmd };
 
+	if (!r && m->sms.deferred)
+		return MODEM_STEP_NEXT;
 	if (r && r->status == AT_CHAT_STATUS_OK) {
 		log_info("%s: %s", m->source, r->command);
 		modem_recv_indications(m, true);
@@ -44,7 +46,11 @@ enum modem_step_rc modem_setup_cpms(struct modem *m,
 {
 	struct at_cpms c;
 
+	if (!r && m->sms.deferred)
+		return MODEM_STEP_NEXT;
 	if (r && r->status == AT_CHAT_STATUS_OK) {
+		/* Storage selected: SMS commands work (modem_smsready.c). */
+		m->sms.ready = true;
 		for (size_t i = 0; i < r->nlines; i++)
 			if (at_parse_sms_cpms(r->lines[i], &c) &&
 			    modem_logic_storage_full(&c))
@@ -54,7 +60,11 @@ enum modem_step_rc modem_setup_cpms(struct modem *m,
 	if (r && !modem_seq_advance(m, r))
 		return MODEM_STEP_LATER;
 	if (!m->drv.cpms[m->seq.cand]) {
-		log_warn("%s: no +CPMS setting accepted", m->source);
+		/* Refused every form: SMS is not ready yet (Quectel before
+		 * +QIND: SMS DONE), or storage cannot be selected. */
+		log_warn("%s: no +CPMS setting accepted: SMS not ready yet",
+			 m->source);
+		modem_sms_set_ready(m, false);
 		return MODEM_STEP_NEXT;
 	}
 	return modem_seq_send(m, m->drv.cpms[m->seq.cand], "+CPMS:");

@@ -59,6 +59,8 @@ struct tmodem {
 	int cmgs_cms;		/* +CMS ERROR to AT+CMGS, 0: accepted */
 	int commands;		/* lines read */
 	bool cmgf;		/* AT+CMGF=0 came since the restart */
+	bool sms_refused;	/* +CMS ERROR: 500 to SMS commands */
+	int cmgs_seen, cmgl_seen;
 	int early_lists;	/* AT+CMGL before it */
 };
 
@@ -109,7 +111,15 @@ static void tm_command(const char *cmd)
 		tmod.cmgf = true;
 	if (!strncmp(cmd, "AT+CMGL", 7) && !tmod.cmgf)
 		tmod.early_lists++;
+	if (!strncmp(cmd, "AT+CMGL", 7))
+		tmod.cmgl_seen++;
+	if (tmod.sms_refused && (!strncmp(cmd, "AT+CPMS", 7) ||
+				 !strncmp(cmd, "AT+CMG", 6))) {
+		tm_say("\r\n+CMS ERROR: 500\r\n");
+		return;
+	}
 	if (!strncmp(cmd, "AT+CMGS=", 8)) {
+		tmod.cmgs_seen++;
 		tmod.in_pdu = true;
 		tm_say("\r\n> ");
 		return;
@@ -525,6 +535,47 @@ TEST(every_transition_of_the_life_cycle)
 	if (tmod.fd >= 0)
 		tm_unplug();
 	config_free(env.cfg2);
+	rig_close(env.cfg, env.loop, env.st, &env.reg);
+	loop_set_clock(NULL);
+}
+
+/* Quectel before +QIND: SMS DONE: SMS commands refused. The send is held
+ * (no AT+CMGS, no attempt spent), nothing is listed; the notice selects
+ * storage, lists it and releases the send. */
+TEST(sms_commands_wait_for_sms_ready)
+{
+	struct modem_listener l = { .sms = on_sms, .status_report = on_sms };
+	struct config *cfg;
+
+	loop_set_clock(fake_clock);
+	memset(&tmod, 0, sizeof(tmod));
+	memset(&env, 0, sizeof(env));
+	tmod.fd = -1;
+	tmod.sms_refused = true;
+	snprintf(env.link, sizeof(env.link), "%s/modem-q", harness_tmpdir());
+	if (!rig_open("q", conf_text(""), &env.cfg, &env.loop, &env.st,
+		      &env.reg))
+		return;
+	cfg = load_conf("q2", "");
+	free(cfg->modems[0].driver);
+	cfg->modems[0].driver = strdup("quectel");
+	tm_plug(env.link);
+	CHECK_INT(modem_new(env.loop, env.st, &env.reg, cfg, &cfg->modems[0],
+			    &l, &env.m), 0);
+	ADVANCE_UNTIL(READY, 20000);
+	CHECK_INT(modem_send_pdu(&env.reg.sims[0], PDU, 17, send_cb, NULL), 0);
+	advance(12000);
+	CHECK_INT(tmod.cmgs_seen, 0);
+	CHECK_INT(tmod.cmgl_seen, 0);
+	CHECK_INT(env.sent_calls, 0);
+	tmod.sms_refused = false;
+	tm_say("\r\n+QIND: SMS DONE\r\n");
+	UNTIL(env.sent_calls == 1);
+	CHECK_INT(tmod.cmgs_seen, 1);
+	UNTIL(tmod.cmgl_seen >= 1);
+	modem_free(env.m);
+	tm_unplug();
+	config_free(cfg);
 	rig_close(env.cfg, env.loop, env.st, &env.reg);
 	loop_set_clock(NULL);
 }
