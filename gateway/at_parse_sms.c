@@ -298,3 +298,137 @@ bool at_parse_sms_csca(const char *line, struct at_csca *out)
 	at_parse_ucs2_number(out->number, strlen(out->number));
 	return at_result_at_end(&it);
 }
+
+/* One group of a test command's answer at *pp: "(a,b-c,...)" or a bare
+ * item; each item goes to item(). Advances past the group and its comma. */
+static bool at_parse_sms_group(const char **pp,
+			       bool (*item)(const char *s, size_t len,
+					    void *ud), void *ud)
+{
+	const char *p = *pp + strspn(*pp, " ");
+	bool paren = *p == '(';
+
+	if (paren)
+		p++;
+	for (;;) {
+		const char *start = p + strspn(p, " ");
+		size_t len;
+
+		p = start;
+		if (*p == '"') {
+			const char *q = strchr(p + 1, '"');
+
+			if (!q)
+				return false;
+			p = q + 1;
+		} else {
+			p += strcspn(p, paren ? ",)" : ",");
+		}
+		len = (size_t)(p - start);
+		while (len && start[len - 1] == ' ')
+			len--;
+		if (len && !item(start, len, ud))
+			return false;
+		p += strspn(p, " ");
+		if (paren && *p == ',') {
+			p++;
+			continue;
+		}
+		if (paren && *p != ')')
+			return false;
+		if (paren)
+			p++;
+		break;
+	}
+	p += strspn(p, " ");
+	if (*p == ',')
+		p++;
+	else if (*p)
+		return false;
+	*pp = p;
+	return true;
+}
+
+static bool at_parse_sms_range_item(const char *s, size_t len, void *ud)
+{
+	unsigned *mask = ud;
+	char buf[16];
+	char *dash, *end;
+	long a, b;
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	a = strtol(buf, &end, 10);
+	if (end == buf)
+		return false;
+	b = a;
+	dash = strchr(buf, '-');
+	if (dash) {
+		b = strtol(dash + 1, &end, 10);
+		if (end == dash + 1)
+			return false;
+	}
+	if (*end || a < 0 || b < a || b > 15)
+		return false;
+	for (long v = a; v <= b; v++)
+		*mask |= 1u << v;
+	return true;
+}
+
+bool at_parse_sms_cnmi_ranges(const char *line, struct at_cnmi_ranges *out)
+{
+	const char *p;
+
+	memset(out, 0, sizeof(*out));
+	if (strncmp(line, "+CNMI:", 6) != 0)
+		return false;
+	p = line + 6;
+	while (*p && out->n < 5)
+		if (!at_parse_sms_group(&p, at_parse_sms_range_item,
+					&out->mask[out->n++]))
+			return false;
+	for (int i = out->n; i < 5; i++)
+		out->mask[i] = 1;
+	return out->n > 0;
+}
+
+struct at_parse_sms_mems {
+	struct at_cpms_ranges *r;
+	int group;
+};
+
+static bool at_parse_sms_mem_item(const char *s, size_t len, void *ud)
+{
+	struct at_parse_sms_mems *m = ud;
+	int *n = &m->r->nmem[m->group];
+
+	if (*s == '"') {
+		s++;
+		len = len >= 2 ? len - 2 : 0;
+	}
+	if (!len || len > 3 || *n == AT_CPMS_MEMS)
+		return len && len <= 3;
+	memcpy(m->r->mem[m->group][*n], s, len);
+	m->r->mem[m->group][(*n)++][len] = 0;
+	return true;
+}
+
+bool at_parse_sms_cpms_ranges(const char *line, struct at_cpms_ranges *out)
+{
+	struct at_parse_sms_mems m = { .r = out };
+	const char *p;
+
+	memset(out, 0, sizeof(*out));
+	if (strncmp(line, "+CPMS:", 6) != 0 || !strchr(line, '('))
+		return false;
+	p = line + 6;
+	while (*p && m.group < 3) {
+		if (!at_parse_sms_group(&p, at_parse_sms_mem_item, &m))
+			return false;
+		m.group++;
+	}
+	out->n = m.group;
+	return out->n > 0 && out->nmem[0] > 0;
+}

@@ -31,6 +31,8 @@
 #define MODEM_URCS_MAX 64
 #define MODEM_REG_MAX 4		/* registration queries kept apart */
 #define MODEM_READS_MAX 64	/* +CMGR in flight, for duplicates */
+#define MODEM_CNMI_MAX 12	/* +CNMI candidates, with the end row */
+#define MODEM_CPMS_MAX 6	/* +CPMS commands */
 /* ESC + AT at the start of init and on ladder step 1. */
 #define MODEM_WAKE_TIMEOUT_MS 1000
 #define MODEM_WAKE_TRIES 10
@@ -160,6 +162,10 @@ struct modem_sms {
 	bool ready;			/* SMS commands work (smsready.c) */
 	bool want_probe;
 	bool deferred;			/* +CMGF refused: setup waits */
+	/* From AT+CNMI=? and AT+CPMS=? (modem_setup.c). */
+	struct driver_cnmi cnmi[MODEM_CNMI_MAX];
+	char cpms[MODEM_CPMS_MAX][48];
+	size_t ncpms;
 	int64_t waiting_since;
 	struct loop_timer probe_timer;
 	struct modem_send send;

@@ -15,22 +15,48 @@
 #include <string.h>
 #include <strings.h>
 
+/* sub 0: AT+CNMI=? asked; the candidates follow from its answer. */
+static void modem_setup_cnmi_ranges(struct modem *m,
+				    const struct at_response *r)
+{
+	struct at_cnmi_ranges rg;
+	bool have = false;
+
+	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
+	     i++)
+		if (at_parse_sms_cnmi_ranges(r->lines[i], &rg))
+			have = true;
+	modem_logic_cnmi_fit(have ? &rg : NULL, m->drv.cnmi, m->sms.cnmi,
+			     MODEM_CNMI_MAX);
+	m->seq.sub = 1;
+	m->seq.cand = 0;
+	m->seq.tries = 0;
+}
+
 enum modem_step_rc modem_setup_cnmi(struct modem *m,
-					   const struct at_response *r)
+				    const struct at_response *r)
 {
 	char cmd[64];
 	struct at_request req = { .command = cmd };
 
 	if (!r && m->sms.deferred)
 		return MODEM_STEP_NEXT;
+	if (!r && m->seq.sub == 0)
+		return modem_seq_send(m, "AT+CNMI=?", "+CNMI:");
+	if (r && m->seq.sub == 0) {
+		modem_setup_cnmi_ranges(m, r);
+		r = NULL;
+	}
 	if (r && r->status == AT_CHAT_STATUS_OK) {
 		log_info("%s: %s", m->source, r->command);
-		modem_recv_indications(m, true);
+		/* <mt> 0 is all a modem may allow: no indications. */
+		modem_recv_indications(m, m->sms.cnmi[m->seq.cand].mt != 0 ||
+						  !m->sms.receive);
 		return MODEM_STEP_NEXT;
 	}
 	if (r && !modem_seq_advance(m, r))
 		return MODEM_STEP_LATER;
-	if (!modem_logic_cnmi(&m->drv.cnmi[m->seq.cand], m->sms.receive, cmd,
+	if (!modem_logic_cnmi(&m->sms.cnmi[m->seq.cand], m->sms.receive, cmd,
 			      sizeof(cmd))) {
 		modem_event(m, STORE_EVENT_WARNING,
 			    "the modem refused every +CNMI setting: stored SMS "
@@ -41,13 +67,37 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 	return modem_seq_cmd(m, &req);
 }
 
+/* sub 0: AT+CPMS=? asked; the commands follow from its answer. */
+static void modem_setup_cpms_ranges(struct modem *m,
+				    const struct at_response *r)
+{
+	struct at_cpms_ranges rg;
+	bool have = false;
+
+	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
+	     i++)
+		if (at_parse_sms_cpms_ranges(r->lines[i], &rg))
+			have = true;
+	m->sms.ncpms = modem_logic_cpms_fit(have ? &rg : NULL, m->drv.cpms,
+					    m->sms.cpms, MODEM_CPMS_MAX);
+	m->seq.sub = 1;
+	m->seq.cand = 0;
+	m->seq.tries = 0;
+}
+
 enum modem_step_rc modem_setup_cpms(struct modem *m,
-					   const struct at_response *r)
+				    const struct at_response *r)
 {
 	struct at_cpms c;
 
 	if (!r && m->sms.deferred)
 		return MODEM_STEP_NEXT;
+	if (!r && m->seq.sub == 0)
+		return modem_seq_send(m, "AT+CPMS=?", "+CPMS:");
+	if (r && m->seq.sub == 0) {
+		modem_setup_cpms_ranges(m, r);
+		r = NULL;
+	}
 	if (r && r->status == AT_CHAT_STATUS_OK) {
 		/* Storage selected: SMS commands work (modem_smsready.c). */
 		m->sms.ready = true;
@@ -59,7 +109,7 @@ enum modem_step_rc modem_setup_cpms(struct modem *m,
 	}
 	if (r && !modem_seq_advance(m, r))
 		return MODEM_STEP_LATER;
-	if (!m->drv.cpms[m->seq.cand]) {
+	if (m->seq.cand >= m->sms.ncpms) {
 		/* Refused every form: SMS is not ready yet (Quectel before
 		 * +QIND: SMS DONE), or storage cannot be selected. */
 		log_warn("%s: no +CPMS setting accepted: SMS not ready yet",
@@ -67,7 +117,7 @@ enum modem_step_rc modem_setup_cpms(struct modem *m,
 		modem_sms_set_ready(m, false);
 		return MODEM_STEP_NEXT;
 	}
-	return modem_seq_send(m, m->drv.cpms[m->seq.cand], "+CPMS:");
+	return modem_seq_send(m, m->sms.cpms[m->seq.cand], "+CPMS:");
 }
 
 /* TS 27.005 §3.3.1: set the SMSC from the configuration, then check that

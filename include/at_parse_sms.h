@@ -120,4 +120,25 @@ struct at_csca {
 
 bool at_parse_sms_csca(const char *line, struct at_csca *out);
 
+/* "+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)" (§3.4.1 test command): for each
+ * parameter the values allowed, as a mask (bit v: v allowed, v < 16). A
+ * group may be a bare number; missing groups allow 0 only. */
+struct at_cnmi_ranges {
+	unsigned mask[5];
+	int n;			/* groups the modem printed */
+};
+
+bool at_parse_sms_cnmi_ranges(const char *line, struct at_cnmi_ranges *out);
+
+/* "+CPMS: ("SM","ME"),("SM","ME"),("SM")" (§3.2.2 test command): the
+ * memories each of <mem1>, <mem2>, <mem3> may be. */
+#define AT_CPMS_MEMS 8
+struct at_cpms_ranges {
+	char mem[3][AT_CPMS_MEMS][4];
+	int nmem[3];
+	int n;			/* groups the modem printed (1..3) */
+};
+
+bool at_parse_sms_cpms_ranges(const char *line, struct at_cpms_ranges *out);
+
 #endif

@@ -362,6 +362,8 @@ static void scenario_reset(bool boot_notice)
 			      40000);
 	}
 	ADVANCE_UNTIL(READY, 20000);
+	/* The listing that follows ready, answered before the next hang. */
+	advance(1000);
 }
 
 /* Hung for good: reopen, then out of service; back after its retry. */
@@ -380,6 +382,7 @@ static void scenario_top_of_ladder(void)
 	ADVANCE_UNTIL(taken(MODEM_STATE_OUT_OF_SERVICE, MODEM_EV_TIMER) >= 1,
 		      10000);
 	ADVANCE_UNTIL(READY, 20000);
+	advance(1000);
 }
 
 /* Ready, and the modem restarts: a notice, echo, a lost SIM, SIGHUP. */

@@ -125,3 +125,60 @@ TEST(a_query_without_final_is_answered_by_its_line)
 	CHECK_INT(b.status, AT_CHAT_STATUS_TIMEOUT);
 	fx_done(&fx);
 }
+
+#include "driver.h"
+#include "modem_logic.h"
+
+TEST(cnmi_from_the_modems_own_ranges)
+{
+	struct at_cnmi_ranges r;
+	struct driver_cnmi out[12];
+	char cmd[64];
+
+	/* Cinterion: <bfr> 1 only; no generic candidate fits. */
+	CHECK(at_parse_sms_cnmi_ranges("+CNMI: (0-3),(0-3),(0,2,3),(0-2),(1)",
+				       &r));
+	CHECK_INT(r.n, 5);
+	CHECK_INT(r.mask[4], 2);
+	CHECK_INT(modem_logic_cnmi_fit(&r, driver_generic.cnmi, out, 12), 1);
+	CHECK(modem_logic_cnmi(&out[0], true, cmd, sizeof(cmd)));
+	CHECK_STR(cmd, "AT+CNMI=2,1,0,1,1");
+	CHECK_INT(out[1].mode, -1);
+	/* A modem without <mode> 2 and <ds> 1: the driver's fitting rows. */
+	CHECK(at_parse_sms_cnmi_ranges("+CNMI: (0,1),(0,1,2,3),(0),(0,2),(0,1)",
+				       &r));
+	CHECK_INT(modem_logic_cnmi_fit(&r, driver_generic.cnmi, out, 12), 2);
+	CHECK(modem_logic_cnmi(&out[0], true, cmd, sizeof(cmd)));
+	CHECK_STR(cmd, "AT+CNMI=1,1,0,2,0");
+	/* Bare numbers, spaces; a modem that cannot indicate at all. */
+	CHECK(at_parse_sms_cnmi_ranges("+CNMI: 0, 0, 0, 0, 0", &r));
+	CHECK_INT(modem_logic_cnmi_fit(&r, driver_generic.cnmi, out, 12), 1);
+	CHECK_INT(out[0].mt, 0);
+	/* No ranges: the driver's list as it is. */
+	CHECK_INT(modem_logic_cnmi_fit(NULL, driver_generic.cnmi, out, 12), 6);
+	CHECK(!at_parse_sms_cnmi_ranges("+CNMI: (0-", &r));
+	CHECK(!at_parse_sms_cnmi_ranges("+CPMS: (0)", &r));
+}
+
+TEST(cpms_from_the_modems_own_ranges)
+{
+	struct at_cpms_ranges r;
+	char out[6][48];
+
+	CHECK(at_parse_sms_cpms_ranges(
+		"+CPMS: (\"SM\",\"ME\"),(\"SM\",\"ME\"),(\"SM\",\"ME\")", &r));
+	CHECK_INT(r.n, 3);
+	CHECK_INT(modem_logic_cpms_fit(&r, driver_generic.cpms, out, 6), 3);
+	CHECK_STR(out[0], "AT+CPMS=\"SM\",\"SM\",\"SM\"");
+	/* The first memory list has no SM: built from the ranges. */
+	CHECK(at_parse_sms_cpms_ranges(
+		"+CPMS: (\"ME\",\"MT\"),(\"ME\",\"MT\",\"SM\"),(\"ME\",\"SM\")",
+		&r));
+	CHECK_INT(modem_logic_cpms_fit(&r, driver_generic.cpms, out, 6), 1);
+	CHECK_STR(out[0], "AT+CPMS=\"ME\",\"SM\",\"SM\"");
+	/* Two memories only: the two-memory form of the driver. */
+	CHECK(at_parse_sms_cpms_ranges("+CPMS: (\"SM\"),(\"SM\")", &r));
+	CHECK_INT(modem_logic_cpms_fit(&r, driver_generic.cpms, out, 6), 2);
+	CHECK_STR(out[0], "AT+CPMS=\"SM\",\"SM\"");
+	CHECK(!at_parse_sms_cpms_ranges("+CPMS: 1,30,1,30,1,30", &r));
+}
