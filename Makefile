@@ -8,8 +8,9 @@
 #   make lint       cppcheck and the project's own checks
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Sources are found by wildcard: a new gateway/*.c or drivers/*.c joins the
-# library, a new tests/unit/test_*.c becomes a test program.
+# Sources are found by wildcard: a new gateway/*.c or drivers/*/*.c joins
+# the library (a new folder in drivers/ is a new driver in the generated
+# table), a new tests/unit/test_*.c becomes a test program.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -38,7 +39,11 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-LIB_SRC   := $(sort $(filter-out gateway/main_%.c,$(wildcard gateway/*.c drivers/*.c)))
+# One folder per vendor in drivers/; the generated table lists them.
+DRIVER_DIRS  := $(sort $(patsubst drivers/%/,%,$(dir $(wildcard drivers/*/*.c))))
+DRIVER_TABLE := $(BUILD)/gen/driver_table.c
+LIB_SRC   := $(sort $(filter-out gateway/main_%.c,$(wildcard gateway/*.c drivers/*.c drivers/*/*.c))) \
+	     $(DRIVER_TABLE)
 SIM_SRC   := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -65,6 +70,11 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(DRIVER_TABLE): scripts/gen_driver_table.sh $(wildcard drivers/*/*.c)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)scripts/gen_driver_table.sh $(DRIVER_DIRS) > $@
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@

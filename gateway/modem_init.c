@@ -153,6 +153,20 @@ static bool modem_init_imei_found(struct modem *m)
 	return true;
 }
 
+/* An identity answer without the family's own prefix (driver.h
+ * ident_prefixes): the generic parsers read the rest. */
+static const char *modem_init_unprefix(const struct modem *m,
+				       const char *line)
+{
+	const char *const *p = m->drv.ident_prefixes;
+
+	for (; p && *p; p++)
+		if (!strncasecmp(line, *p, strlen(*p)))
+			return line + strlen(*p) + strspn(line + strlen(*p),
+							  " ");
+	return line;
+}
+
 /* Candidates of a list (driver.h identity fields) with raw lines; the
  * answer goes to parse. */
 enum modem_step_rc modem_init_ident(struct modem *m,
@@ -163,7 +177,7 @@ enum modem_step_rc modem_init_ident(struct modem *m,
 {
 	for (size_t i = 0; r && i < r->nlines; i++)
 		if (r->status == AT_CHAT_STATUS_OK &&
-		    parse(r->lines[i], out, size))
+		    parse(modem_init_unprefix(m, r->lines[i]), out, size))
 			return MODEM_STEP_NEXT;
 	if (r && !modem_seq_advance(m, r))
 		return MODEM_STEP_LATER;
