@@ -18,7 +18,7 @@ const char *const *driver_names(void)
 	static const char *names[DRIVER_NAMES_MAX + 1];
 
 	if (!names[0])
-		for (size_t i = 0; driver_table[i] && i < DRIVER_NAMES_MAX;
+		for (size_t i = 0; i < DRIVER_NAMES_MAX && driver_table[i];
 		     i++)
 			names[i] = driver_table[i]->name;
 	return names;

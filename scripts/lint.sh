@@ -15,7 +15,7 @@ else
 fi
 
 # The daemon never sleeps: timers and the event loop only.
-if grep -nE '\b(u?sleep|nanosleep)\s*\(' gateway/*.c drivers/*.c 2>/dev/null; then
+if grep -nE '\b(u?sleep|nanosleep)\s*\(' gateway/*.c drivers/*.c drivers/*/*.c 2>/dev/null; then
 	echo "lint: the daemon must not sleep (STYLE.md, one event loop)"
 	fail=1
 fi
