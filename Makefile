@@ -2,15 +2,22 @@
 #
 #   make            programs in build/: smsgwd, smsgw, smsgw-modemsim
 #   make check      every test (unit, end-to-end, sanitizers); ends "N passed, N failed"
+#   make check-unit the unit tests alone; ends "N passed, N failed"
+#   make check-dates the unit tests under faketime at three awkward dates
 #   make demo       the gateway on simulated modems in a temporary directory
 #   make bench      throughput and latency against the simulator
 #   make fuzz       libFuzzer targets for a bounded time (clang)
 #   make lint       cppcheck and the project's own checks
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=   (as root without DESTDIR: also install-users)
+#   make install-users  the smsgw user, groups smsgw, smsgw-send, smsgw-read, spool and
+#                   database directories, the config's owner (root; DESTDIR= for a tree)
 #
-# Sources are found by wildcard: a new gateway/*.c or drivers/*/*.c joins
-# the library (a new folder in drivers/ is a new driver in the generated
-# table), a new tests/unit/test_*.c becomes a test program.
+# One folder per layer (doc/architecture.md). Each layer is built into its
+# own archive, build/lib<layer>.a, and programs link them top layer first
+# without --start-group, so a call from a layer to one above it fails to
+# link; `make lint` names such a call (scripts/layercheck.py). Sources are
+# found by wildcard: a new gateway/<layer>/*.c joins its layer's archive, a
+# new tests/unit/test_*.c becomes a test program.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -39,28 +46,34 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-# One folder per vendor in drivers/; the generated table lists them.
+# Layers, top first: the link order. A layer may call only layers after it.
+LAYERS    := cli daemon spool policy modem store config drivers codec at base
+layer_dir  = $(if $(filter drivers,$(1)),drivers,gateway/$(1))
+MAIN_SRC  := gateway/cli/main_smsgw.c gateway/daemon/main_smsgwd.c
+# The drivers layer: drivers/driver.c, one folder per vendor
+# (drivers/<vendor>/*.c), and the table generated from those folders.
 DRIVER_DIRS  := $(sort $(patsubst drivers/%/,%,$(dir $(wildcard drivers/*/*.c))))
 DRIVER_TABLE := $(BUILD)/gen/driver_table.c
-LIB_SRC   := $(sort $(filter-out gateway/main_%.c,$(wildcard gateway/*.c drivers/*.c drivers/*/*.c))) \
-	     $(DRIVER_TABLE)
+layer_src  = $(sort $(filter-out $(MAIN_SRC),$(wildcard $(call layer_dir,$(1))/*.c) \
+	       $(if $(filter drivers,$(1)),$(wildcard drivers/*/*.c) $(DRIVER_TABLE))))
+LIB_SRC   := $(foreach L,$(LAYERS),$(call layer_src,$(L)))
 SIM_SRC   := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZREG_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-regress)
-LIBA      := $(BUILD)/libsmsgw.a
+LIBS      := $(foreach L,$(LAYERS),$(BUILD)/lib$(L).a)
+ASAN_LIBS := $(foreach L,$(LAYERS),$(BUILD)/asan/lib$(L).a)
 PROGS     := $(BUILD)/smsgwd $(BUILD)/smsgw $(BUILD)/smsgw-modemsim
 
 # The sanitizer build of the library and unit tests lives beside the normal one.
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
 
-.PHONY: asan-tests all deps check check-unit check-asan check-e2e check-peers demo bench \
-	fuzz lint install clean tests
+.PHONY: asan-tests all libs print-layers deps check check-unit check-dates check-asan check-e2e \
+	check-peers demo bench fuzz lint install install-users clean tests
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -71,25 +84,37 @@ $(BUILD)/obj/%.o: %.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
+# A static archive drops objects nothing refers to, so drivers cannot
+# register themselves: this table, generated from the folders, refers to
+# each (a new folder in drivers/ is a new driver).
 $(DRIVER_TABLE): scripts/gen_driver_table.sh $(wildcard drivers/*/*.c)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)scripts/gen_driver_table.sh $(DRIVER_DIRS) > $@
 
-$(LIBA): $(LIB_OBJ)
+# build/lib<layer>.a and build/asan/lib<layer>.a from that layer's folder.
+define layer_archive
+$(BUILD)/lib$(1).a: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(call layer_src,$(1)))
+$(BUILD)/asan/lib$(1).a: $$(patsubst %.c,$(BUILD)/asan/obj/%.o,$$(call layer_src,$(1)))
+endef
+$(foreach L,$(LAYERS),$(eval $(call layer_archive,$(L))))
+
+$(LIBS) $(ASAN_LIBS):
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/smsgwd: $(BUILD)/obj/gateway/main_smsgwd.o $(LIBA)
+libs: $(LIBS)
+
+$(BUILD)/smsgwd: $(BUILD)/obj/gateway/daemon/main_smsgwd.o $(LIBS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/smsgw: $(BUILD)/obj/gateway/main_smsgw.o $(LIBA)
+$(BUILD)/smsgw: $(BUILD)/obj/gateway/cli/main_smsgw.o $(LIBS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/smsgw-modemsim: $(SIM_OBJ) $(LIBA)
+$(BUILD)/smsgw-modemsim: $(SIM_OBJ) $(LIBS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS) -lutil
 
@@ -97,13 +122,13 @@ $(BUILD)/obj/tests/harness.o: tests/harness.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/obj/tests/harness.o $(LIBA)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/obj/tests/harness.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
 # Fuzz targets double as regression tests: a small driver replays the corpus.
-$(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(LIBA)
+$(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< tests/fuzz/regress_main.c $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
@@ -111,7 +136,6 @@ $(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(L
 tests: $(PROGS) $(UNIT_BIN) $(FUZZREG_BIN)
 
 # ---- sanitizer build (ASan + UBSan) of the library and unit tests ----
-ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/obj/%.o)
 ASAN_UNIT    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
 ASAN_FUZZREG := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/asan/tests/%-regress)
 
@@ -120,17 +144,12 @@ $(BUILD)/asan/obj/%.o: %.c
 	$(call say,CC-SAN,$<)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 
-$(BUILD)/asan/libsmsgw.a: $(ASAN_LIB_OBJ)
-	@rm -f $@
-	$(call say,AR,$@)
-	$(Q)ar rcs $@ $^
-
-$(BUILD)/asan/tests/test_%: tests/unit/test_%.c $(BUILD)/asan/obj/tests/harness.o $(BUILD)/asan/libsmsgw.a
+$(BUILD)/asan/tests/test_%: tests/unit/test_%.c $(BUILD)/asan/obj/tests/harness.o $(ASAN_LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $< $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/asan/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(BUILD)/asan/libsmsgw.a
+$(BUILD)/asan/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(ASAN_LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $< tests/fuzz/regress_main.c $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
@@ -147,6 +166,10 @@ check: deps
 
 check-unit: tests
 	@BUILD=$(BUILD) tests/run --only unit
+
+# A year ahead, a minute before a DST change, after 2038-01-19 (libfaketime).
+check-dates: tests
+	@BUILD=$(BUILD) scripts/check-dates.sh
 
 check-e2e: tests
 	@BUILD=$(BUILD) tests/run --only e2e
@@ -167,8 +190,13 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
-lint:
-	@scripts/lint.sh
+LAYER_MAP := $(foreach L,$(LAYERS),$(L):$(call layer_dir,$(L)))
+lint: $(PROGS)
+	@BUILD=$(BUILD) LAYERS="$(LAYER_MAP)" CC="$(CC)" LDLIBS="$(LDLIBS)" scripts/lint.sh
+
+# For scripts: the layers, top first, as layer:folder.
+print-layers:
+	@echo $(LAYER_MAP)
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
@@ -181,13 +209,25 @@ install: $(PROGS)
 		s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 	install -d $(DESTDIR)$(PREFIX)/share/doc/smsgw
 	install -m 0644 conf/smsgw.conf README.md $(DESTDIR)$(PREFIX)/share/doc/smsgw/
-	install -d $(DESTDIR)/etc/smsgw
+	install -d -m 0755 $(DESTDIR)/etc/smsgw
 	[ -e $(DESTDIR)/etc/smsgw/smsgw.conf ] || \
 		install -m 0640 conf/smsgw.conf $(DESTDIR)/etc/smsgw/smsgw.conf
 	install -d $(DESTDIR)/lib/systemd/system $(DESTDIR)/lib/udev/rules.d
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' conf/smsgw.service > $(DESTDIR)/lib/systemd/system/smsgw.service
 	chmod 0644 $(DESTDIR)/lib/systemd/system/smsgw.service
 	install -m 0644 udev/90-smsgw.rules $(DESTDIR)/lib/udev/rules.d/90-smsgw.rules
+	@# The config is 0640 root:smsgw (SIM PINs): the groups exist only on
+	@# the target machine, so a DESTDIR (package) build leaves them out.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+		scripts/install-users.sh; \
+	else \
+		echo "install: on the target, as root: make install-users" \
+		     "(user smsgw, groups smsgw, smsgw-send, smsgw-read; see README)"; \
+	fi
+
+# Idempotent; DESTDIR= applies it to that tree's /etc/passwd and /etc/group.
+install-users:
+	@DESTDIR=$(DESTDIR) scripts/install-users.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -1,7 +1,7 @@
 /*
  * modem_fsm — the life cycle of one modem as a state machine: its states,
  * the events the rest of the modem reports, and the (state x event) table
- * of what each event does in each state. gateway/modem_fsm.c is the only
+ * of what each event does in each state. gateway/modem/modem_fsm.c is the only
  * place that changes a modem's state, starts its init or climbs its
  * recovery ladder; the capabilities (sending and receiving SMS,
  * registration, the SIM slots) keep their own sub-state and report here.
