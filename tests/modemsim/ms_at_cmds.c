@@ -16,7 +16,8 @@ enum ms_res ms_at_need_sim(struct ms_modem *m, bool cms)
 	} else if (sl->pin[0] && !sl->unlocked) {
 		m->err = cms ? 311 : sl->pin_tries ? 11 : 12;
 	} else if (cms && !m->sms_ready) {
-		m->err = 314;	/* SIM busy: SMS not initialised yet */
+		/* SIM busy: SMS not initialised yet (Quectel: 500). */
+		m->err = m->pers->sms_busy_code ? m->pers->sms_busy_code : 314;
 	} else {
 		return MS_RES_OK;
 	}
@@ -179,7 +180,8 @@ static enum ms_res ms_at_cpin(struct ms_modem *m, enum ms_form f,
 		ms_modem_info(m, "+CPIN: %s",
 			      !sl->pin[0] || sl->unlocked ? "READY"
 			      : sl->pin_tries ? "SIM PIN" : "SIM PUK");
-		return MS_RES_OK;
+		/* Older Wavecom firmware: the line, and no final. */
+		return m->pers->cpin_no_final ? MS_RES_NONE : MS_RES_OK;
 	}
 	if (f != MS_FORM_SET)
 		return MS_RES_ERROR;
