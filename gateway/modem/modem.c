@@ -108,10 +108,17 @@ static void modem_urc_cb(const char *line, const char *pdu, void *ud)
 		if (u->kind != DRIVER_URC_BOOT &&
 		    loop_timer_armed(&m->seq.timer))
 			loop_timer_arm(&m->seq.timer, 0);
-		if (u->kind != DRIVER_URC_SMS_READY)
-			modem_fsm_report(m, MODEM_EV_BOOTED, line);
-		else
+		if (u->kind == DRIVER_URC_SMS_READY) {
 			modem_sms_notice(m, line);
+		} else {
+			struct modem_fsm_arg a = { .what = line };
+			enum at_cpin code;
+
+			a.sim_ready = u->kind == DRIVER_URC_SIM &&
+				      at_parse_cpin(line, &code) &&
+				      code == AT_CPIN_READY;
+			modem_fsm_event(m, MODEM_EV_BOOTED, &a);
+		}
 		break;
 	case DRIVER_URC_CALL:
 		modem_call_urc(m, line);

@@ -294,6 +294,7 @@ static void modem_fsm_ready(struct modem *m, const struct modem_fsm_arg *a)
 	(void)a;
 	m->fsm.ladder = MODEM_LADDER_NONE;
 	m->fsm.inited = true;
+	m->fsm.ready_at = loop_now(m->loop);
 	modem_health_set_registered(m);
 	modem_fsm_enter(m, MODEM_STATE_READY);
 	modem_ready_event(m, recovered);
@@ -364,7 +365,9 @@ static void modem_fsm_reinit(struct modem *m, const struct modem_fsm_arg *a)
 
 /* BOOTED while ready: a SIM announces itself (+CPIN: READY too) only when
  * it starts, so the modem restarted; during a slot switch that is the new
- * slot's SIM. */
+ * slot's SIM. A +CPIN: READY soon after init completed is the SIM
+ * finishing the start init already saw (a modem opened while booting):
+ * no second init. A boot notice (RDY, ^SYSSTART) always inits. */
 static void modem_fsm_ready_booted(struct modem *m,
 				   const struct modem_fsm_arg *a)
 {
@@ -373,6 +376,12 @@ static void modem_fsm_ready_booted(struct modem *m,
 
 	if (m->slot.switching)
 		return;
+	if (a && a->sim_ready &&
+	    loop_now(m->loop) - m->fsm.ready_at < MODEM_BOOT_SETTLE_MS) {
+		log_info("%s: %s just after init: nothing to do", m->source,
+			 a->what ? a->what : "+CPIN: READY");
+		return;
+	}
 	snprintf(why, sizeof(why), "%s: the modem restarted or its SIM "
 		 "changed: init again", a && a->what ? a->what : "?");
 	w.what = why;

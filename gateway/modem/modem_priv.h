@@ -46,6 +46,8 @@
 #define MODEM_BLOCKED_RETRY_MS (5 * 60 * 1000)
 /* Health checks wait for an idle port, but not forever. */
 #define MODEM_HEALTH_MAX_DELAY_MS (5 * 60 * 1000)
+/* A +CPIN: READY this soon after init is the start init saw. */
+#define MODEM_BOOT_SETTLE_MS 30000
 
 struct modem;
 struct modem_prog;
@@ -122,6 +124,7 @@ struct modem_fsm {
 	enum modem_state state;
 	enum modem_ladder ladder;
 	bool inited;			/* init completed since it started */
+	int64_t ready_at;		/* when it last completed */
 	enum sim_state blocked_link;	/* the links while BLOCKED */
 	struct loop_timer retry;	/* open, reset, out of service */
 	unsigned open_failures;
@@ -134,6 +137,7 @@ struct modem_fsm_arg {
 	int err;			/* GONE, FAILED */
 	enum sim_state link;		/* BLOCKED */
 	bool retry;			/* BLOCKED: try again in a while */
+	bool sim_ready;			/* BOOTED: it was +CPIN: READY */
 };
 
 /* The SIM slots (modem_send.c switches them): the n-th sim section is

@@ -390,8 +390,15 @@ static void scenario_reinit(void)
 {
 	unsigned done = taken(MODEM_STATE_INIT, MODEM_EV_INIT_DONE);
 
+	/* Just after init: the SIM finishing its start, nothing to do. */
 	tm_say("\r\n+CPIN: READY\r\n");
 	UNTIL(taken(MODEM_STATE_READY, MODEM_EV_BOOTED) >= 1);
+	advance(2000);
+	CHECK_INT(taken(MODEM_STATE_INIT, MODEM_EV_INIT_DONE), done);
+	/* Later: the modem restarted. */
+	advance(31000);
+	tm_say("\r\n+CPIN: READY\r\n");
+	UNTIL(taken(MODEM_STATE_READY, MODEM_EV_BOOTED) >= 2);
 	ADVANCE_UNTIL(READY && taken(MODEM_STATE_INIT, MODEM_EV_INIT_DONE) >
 		      done, 10000);
 
@@ -425,6 +432,7 @@ static void scenario_init_timeout(void)
 
 	tmod.cmgf = false;
 	tmod.mute = "AT+CPIN?";
+	advance(31000);
 	tm_say("\r\nRDY\r\n\r\n+CPIN: READY\r\n");
 	ADVANCE_UNTIL(taken(MODEM_STATE_INIT, MODEM_EV_FAILED) > failed,
 		      20000);
