@@ -101,6 +101,22 @@ def stop_is_honoured():
 
 
 @t.test
+def a_voice_call_is_rejected_and_its_caller_recorded():
+    i = FAMILIES.index("telit")
+    before = trace_commands(gw, f"m{i}").count("AT+CHUP")
+    sim.urc(i, "RING")
+    sim.urc(i, '+CLIP: "+15550009999",145,,,,0')
+    wait_for(lambda: events(gw, f"modem m{i}",
+                            "incoming call from \\+15550009999 rejected"),
+             10, "the call event")
+    wait_for(lambda: trace_commands(gw, f"m{i}").count("AT+CHUP") > before,
+             10, "AT+CHUP")
+    # Sending goes on.
+    send(gw, "+15557400000", "after the call", sim_name=f"m{i}/1")
+    sim.wait_message(lambda m: m["dest"] == "+15557400000", 20)
+
+
+@t.test
 def the_familys_own_behaviour_was_met():
     with open(os.path.join(gw.dir, "at.log")) as f:
         trace = f.read()
