@@ -175,6 +175,7 @@ int modem_install_driver(struct modem *m)
 	int rc;
 
 	/* Again after driver = auto chose: each URC is heard once. */
+	m->sms.announces = false;
 	while (m->nurcs)
 		at_chat_unregister(m->chat, m->urcs[--m->nurcs].id);
 
@@ -191,6 +192,8 @@ int modem_install_driver(struct modem *m)
 				return rc;
 		}
 		for (; u && u->prefix; u++) {
+			if (u->kind == DRIVER_URC_SMS_READY)
+				m->sms.announces = true;
 			rc = modem_register(m, u->prefix, u->pdu, u->kind);
 			if (rc < 0)
 				return rc;

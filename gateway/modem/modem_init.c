@@ -356,6 +356,8 @@ void modem_init_reset(struct modem *m)
 	m->sms.ready = false;
 	m->sms.want_probe = false;
 	m->sms.deferred = false;
+	m->sms.refusals = 0;
+	m->sms.noticed = false;
 	m->net.registered = false;
 	for (size_t i = 0; i < MODEM_REG_MAX; i++)
 		m->net.stat[i] = -1;

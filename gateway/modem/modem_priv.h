@@ -166,6 +166,10 @@ struct modem_sms {
 	bool ready;			/* SMS commands work (smsready.c) */
 	bool want_probe;
 	bool deferred;			/* +CMGF refused: setup waits */
+	bool announces;			/* the driver has an SMS-ready URC */
+	bool noticed;			/* ... and it came since init */
+	unsigned refusals;		/* sends refused as "not ready" since
+					 * the last one that went out */
 	/* From AT+CNMI=? and AT+CPMS=? (modem_setup.c). */
 	struct driver_cnmi cnmi[MODEM_CNMI_MAX];
 	char cpms[MODEM_CPMS_MAX][48];

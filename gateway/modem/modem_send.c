@@ -96,6 +96,34 @@ static void modem_send_cms_state(struct modem *m, int code,
 	}
 }
 
+/* Refusals that mean "SMS is not up yet" rather than "not this
+ * message": SIM busy (TS 27.005 §3.2.5: 314), 515 (SIMCom, Quectel:
+ * init in progress), and 500 soon after init on a family that announces
+ * SMS readiness and has not yet (Quectel EC2x before +QIND: SMS DONE). The send is held again until SMS is ready, and costs
+ * no attempt; a few times since the last send that went out, then the
+ * errors go to the caller (a storm of 500 is the network's). */
+#define MODEM_SEND_NOT_READY_MAX 3
+#define MODEM_SEND_EARLY_MS (2 * 60 * 1000)
+
+static bool modem_send_not_ready(struct modem *m, int code,
+				 const char *final)
+{
+	/* 500 is "unknown error": SMS not up only on a family that says
+	 * when it is up, before it said so, and soon after init. */
+	bool early = m->sms.announces && !m->sms.noticed &&
+		     loop_now(m->loop) - m->fsm.ready_at < MODEM_SEND_EARLY_MS;
+
+	if (!(code == 314 || code == 515 || (code == 500 && early)) ||
+	    m->sms.refusals >= MODEM_SEND_NOT_READY_MAX)
+		return false;
+	m->sms.refusals++;
+	m->sms.send.held = true;
+	log_info("%s: AT+CMGS: %s: SMS not ready yet; the send waits for it",
+		 m->source, final ? final : "?");
+	modem_sms_set_ready(m, false);
+	return true;
+}
+
 static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
 {
 	struct modem *m = ud;
@@ -104,6 +132,11 @@ static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
 	if (!m->sms.send.active || r->id != m->sms.send.cmd_id)
 		return;
 	modem_send_result(r, &res);
+	if (res.status == MODEM_SEND_CMS_ERROR &&
+	    modem_send_not_ready(m, res.code, r->final))
+		return;
+	if (res.status == MODEM_SEND_OK)
+		m->sms.refusals = 0;
 	if (res.status == MODEM_SEND_OK && res.mr < 0)
 		log_warn("%s: AT+CMGS answered OK without +CMGS: <mr>",
 			 m->source);

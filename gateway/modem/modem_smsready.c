@@ -74,6 +74,7 @@ const struct modem_prog modem_prog_sms_probe = {
 
 void modem_sms_notice(struct modem *m, const char *line)
 {
+	m->sms.noticed = true;
 	if (m->sms.ready || !m->chat)
 		return;
 	log_info("%s: %s: selecting storage", m->source, line);

@@ -61,6 +61,7 @@ struct tmodem {
 	bool cmgf;		/* AT+CMGF=0 came since the restart */
 	bool sms_refused;	/* +CMS ERROR: 500 to SMS commands */
 	int cmgs_seen, cmgl_seen;
+	int cms_sent;		/* sends refused with cmgs_cms */
 	int early_lists;	/* AT+CMGL before it */
 };
 
@@ -169,6 +170,7 @@ static void tm_poll(void)
 					 "\r\n+CMS ERROR: %d\r\n",
 					 tmod.cmgs_cms);
 				tm_say(buf);
+				tmod.cms_sent++;
 			} else if (!tmod.hung) {
 				tm_say("\r\n+CMGS: 7\r\n\r\nOK\r\n");
 			}
@@ -302,8 +304,10 @@ static struct config *load_conf(const char *name, const char *extra)
 
 static void send_cb(const struct modem_send_result *r, void *ud)
 {
-	(void)r;
 	(void)ud;
+	if (getenv("FSM_DEBUG"))
+		printf("# send: status %d detail %s\n", r->status,
+		       r->detail ? r->detail : "-");
 	env.sent_calls++;
 }
 
@@ -584,6 +588,15 @@ TEST(sms_commands_wait_for_sms_ready)
 	UNTIL(env.sent_calls == 1);
 	CHECK_INT(tmod.cmgs_seen, 1);
 	UNTIL(tmod.cmgl_seen >= 1);
+	/* Refused as "SIM busy" once: held again, sent after the probe,
+	 * one callback (no attempt spent on the refusal). */
+	tmod.cmgs_cms = 314;
+	CHECK_INT(modem_send_pdu(&env.reg.sims[0], PDU, 17, send_cb, NULL), 0);
+	UNTIL(tmod.cms_sent == 1);
+	tmod.cmgs_cms = 0;
+	CHECK_INT(env.sent_calls, 1);
+	ADVANCE_UNTIL(env.sent_calls == 2, 20000);
+	CHECK_INT(tmod.cmgs_seen, 3);
 	modem_free(env.m);
 	tm_unplug();
 	config_free(cfg);
