@@ -60,6 +60,7 @@ enum driver_urc_kind {
 				 * voltage): logged, at most every 10 min */
 	DRIVER_URC_CALL,	/* RING, +CRING:, +CLIP: a voice call:
 				 * rejected, the caller an event */
+	DRIVER_URC_USSD,	/* +CUSD: the answer to a USSD code */
 };
 
 /* { NULL } ends a table. */

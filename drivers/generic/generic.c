@@ -23,6 +23,8 @@ static const struct driver_urc generic_urcs[] = {
 	{ "RING", DRIVER_URC_CALL, false },
 	{ "+CRING:", DRIVER_URC_CALL, false },
 	{ "+CLIP:", DRIVER_URC_CALL, false },
+	/* TS 27.007 §7.15: the answer to a USSD code (modem_ussd.c). */
+	{ "+CUSD:", DRIVER_URC_USSD, false },
 	/* TS 27.007 §10.1.19: packet-domain events. */
 	{ "+CGEV:", DRIVER_URC_IGNORE, false },
 	{ NULL, 0, false },

@@ -31,7 +31,7 @@ static int socket_path(const char *spool, struct sockaddr_un *a)
 static void on_readable(struct loop_watch *w, uint32_t events, void *ud)
 {
 	struct control *c = ud;
-	char buf[64];
+	char buf[160];
 	ssize_t n;
 
 	(void)w;

@@ -188,12 +188,39 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
 		    "configuration reloaded");
 }
 
+/* "ussd <sim> <code> <token>" from `smsgw ussd`: the answer, or why
+ * there is none, is an event row the command waits for. */
+static void on_control_ussd(struct daemon *d, const char *req)
+{
+	char sim_name[40], code[48], token[24];
+	struct sim *sim;
+	int rc = -EINVAL;
+
+	if (sscanf(req, "ussd %39s %47s %23s", sim_name, code, token) != 3) {
+		log_info("control: bad request '%s'", req);
+		return;
+	}
+	sim = sim_find(&d->reg, sim_name);
+	if (sim)
+		rc = modem_ussd(sim, code, token);
+	if (rc < 0)
+		store_event(d->store, STORE_EVENT_WARNING, "daemon",
+			    "USSD %s %s: not sent: %s", token, code,
+			    !sim ? "no such SIM"
+			    : rc == -EBUSY ? "the modem is busy with another "
+					     "SIM or USSD code"
+			    : rc == -ENODEV ? "the modem is not ready"
+					    : "not a USSD code");
+}
+
 static void on_control(const char *word, void *ud)
 {
 	struct daemon *d = ud;
 
 	if (strcmp(word, "kick") == 0)
 		outbound_kick(d->ob);
+	else if (strncmp(word, "ussd ", 5) == 0)
+		on_control_ussd(d, word);
 	else
 		log_info("control: unknown request '%s'", word);
 }

@@ -123,6 +123,9 @@ static void modem_urc_cb(const char *line, const char *pdu, void *ud)
 	case DRIVER_URC_CALL:
 		modem_call_urc(m, line);
 		break;
+	case DRIVER_URC_USSD:
+		modem_ussd_urc(m, line);
+		break;
 	case DRIVER_URC_WARNING:
 		now = loop_now(m->loop);
 		if (m->last_warning_ms && now - m->last_warning_ms < 600000)
@@ -297,6 +300,7 @@ void modem_kick(struct modem *m)
 
 	if (m->fsm.state != MODEM_STATE_READY || !m->chat || modem_seq_running(m))
 		return;
+	modem_ussd_kick(m);
 	if (m->sms.send.active && m->sms.send.switching) {
 		modem_switch_start(m);
 	} else if (m->sms.want_probe && !m->sms.ready) {
@@ -416,6 +420,7 @@ int modem_new(struct loop *loop, struct store *store,
 	modem_health_init(m);
 	modem_recv_init(m);
 	modem_sms_init(m);
+	modem_ussd_init(m);
 	modem_trace_open(m);
 	if (modem_watch_start(m) < 0)
 		log_warn("%s: cannot watch %s for its device; a replugged "
@@ -436,6 +441,7 @@ void modem_free(struct modem *m)
 	modem_fsm_stop(m);
 	loop_timer_disarm(&m->sms.poll);
 	modem_sms_stop(m);
+	modem_ussd_stop(m);
 	modem_watch_stop(m);
 	modem_close(m);
 	modem_recv_free_acks(m);

@@ -187,6 +187,16 @@ struct modem_sms {
 	struct loop_timer poll;		/* no indications: list often */
 };
 
+/* USSD (modem_ussd.c). */
+struct modem_ussd {
+	bool pending;
+	bool want_number;		/* ask number_ussd once ready */
+	int cmd_id;
+	char token[20];
+	char code[44];
+	struct loop_timer timer;
+};
+
 /* Voice calls (modem_call.c). */
 struct modem_call {
 	int64_t hung_up_at;
@@ -224,6 +234,7 @@ struct modem {
 	struct modem_net net;
 	struct modem_sms sms;
 	struct modem_call call;
+	struct modem_ussd ussd;
 
 	/* What the modem told us (the init program's). */
 	char manufacturer[64];
@@ -436,6 +447,19 @@ void modem_sms_notice(struct modem *m, const char *line);
 
 /* RING, +CRING:, +CLIP: reject the call, note the caller. */
 void modem_call_urc(struct modem *m, const char *line);
+
+/* ---- modem_ussd.c ---- */
+
+void modem_ussd_init(struct modem *m);
+void modem_ussd_stop(struct modem *m);
+/* Init found no own number: ask the configured USSD code once ready. */
+void modem_ussd_want_number(struct modem *m);
+/* When the modem is ready and idle: send that code. */
+void modem_ussd_kick(struct modem *m);
+/* +CUSD: the answer to the pending code, or the network's own. */
+void modem_ussd_urc(struct modem *m, const char *line);
+/* <str> by its <dcs> (TS 23.038 §5) into out. */
+void modem_ussd_decode(const char *str, int dcs, char *out, size_t size);
 
 /* ---- modem_watch.c ---- */
 

@@ -286,6 +286,7 @@ enum modem_step_rc modem_setup_cnum(struct modem *m,
 				 c.number);
 			break;
 		}
+	modem_ussd_want_number(m);
 	return MODEM_STEP_NEXT;
 }
 

@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #define DR_MAX 32
-#define DR_KINDS (DRIVER_URC_CALL + 1)
+#define DR_KINDS (DRIVER_URC_USSD + 1)
 
 struct dr_urc {
 	struct dr_replay *r;
