@@ -111,6 +111,9 @@ struct ms_pers {
 	int cnmi_bfr;			/* > 0: the only <bfr> taken is
 					 * cnmi_bfr - 1 (else CMS 303) */
 	bool cpin_no_final;		/* AT+CPIN? ends without OK */
+	bool cmgr_no_stat;		/* "+CMGR: ,,<length>" */
+	bool pdu_lower;			/* PDUs in lower-case hex, "FF"
+					 * padding after them */
 };
 
 const struct ms_pers *ms_pers_find(const char *name);

@@ -212,6 +212,17 @@ static const struct ms_boot_urc fibocom_boot[] = {
 };
 static const char *const fibocom_noise[] = { "+XREG: 5", "+XSIM: 7", NULL };
 
+/*
+ * A Qualcomm-based OEM stick (the M7227 family of captures/qualcomm-m7227):
+ * "+CMGR: ,,<length>" without <stat>, the PDU in lower-case hex with
+ * padding after it (the issue "real modems" lists both); otherwise the
+ * standards: the generic driver.
+ */
+static const char *const qualcomm_ati[] = {
+	"Manufacturer: QUALCOMM INCORPORATED", "Model: M7227",
+	"Revision: M7227B-SCAQSVZ-1.1.0", "IMEI: {imei}", NULL
+};
+
 static const struct ms_pers ms_pers_table[] = {
 	{
 		.name = "generic",
@@ -460,6 +471,24 @@ static const struct ms_pers ms_pers_table[] = {
 		.cpin_no_final = true,
 	},
 	{
+		.name = "qualcomm",
+		.manufacturer = "QUALCOMM INCORPORATED",
+		.model = "M7227",
+		.revision = "M7227B-SCAQSVZ-1.1.0",
+		.ati = qualcomm_ati,
+		.boot = generic_boot,
+		.noise = generic_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 0, 0, 0, 0, 0 },
+		.echo = true,
+		.cscs = "IRA",
+		.index_base = 0,
+		.act = 2,
+		.me_size = 100,
+		.cmgr_no_stat = true,
+		.pdu_lower = true,
+	},
+	{
 		.name = "fibocom",
 		.manufacturer = "Fibocom",
 		.model = "L850",
@@ -506,5 +535,5 @@ const char *ms_pers_names(void)
 {
 	return "generic, huawei (e3372), huawei-e1752, simcom (sim800), "
 	       "simcom-sim7600, quectel (ec25), quectel-eg25, zte, sierra, "
-	       "telit, ublox, cinterion, wavecom, fibocom";
+	       "telit, ublox, cinterion, wavecom, fibocom, qualcomm";
 }

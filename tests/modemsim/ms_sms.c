@@ -381,11 +381,26 @@ static void ms_sms_list_one(struct ms_modem *m, const char *cmd, int index,
 	if (index >= 0)
 		snprintf(idx, sizeof(idx), "%d,", index);
 	if (m->set.cmgf == 0) {
-		ms_modem_info(m, "%s: %s%d,,%d", cmd, idx, msg->stat,
-			      msg->tpdu_len);
+		if (m->pers->cmgr_no_stat && index < 0)
+			ms_modem_info(m, "%s: ,,%d", cmd, msg->tpdu_len);
+		else
+			ms_modem_info(m, "%s: %s%d,,%d", cmd, idx, msg->stat,
+				      msg->tpdu_len);
 		if (m->pers->header_noise)
 			ms_modem_info(m, "%s", m->pers->header_noise);
-		ms_modem_info(m, "%s", msg->pdu);
+		if (m->pers->pdu_lower) {
+			char low[MS_LINE_MAX];
+			size_t k;
+
+			for (k = 0; msg->pdu[k] && k + 5 < sizeof(low); k++)
+				low[k] = (char)tolower((unsigned char)
+						       msg->pdu[k]);
+			/* Padding after the PDU (Qualcomm firmware). */
+			memcpy(low + k, "FFFF", 5);
+			ms_modem_info(m, "%s", low);
+		} else {
+			ms_modem_info(m, "%s", msg->pdu);
+		}
 		return;
 	}
 	if (!ms_sms_text_fields(m, msg->pdu, "", head, sizeof(head), body,
