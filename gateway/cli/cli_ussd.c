@@ -3,8 +3,9 @@
  *
  * Sends a USSD code (*100# for the balance on most prepaid SIMs) from a
  * SIM through the running daemon, which owns the modem's port, and prints
- * the network's answer. The daemon writes the answer (or why there is
- * none) as an event row named by a token; this command waits for it.
+ * the network's answer. The request is one plain control word
+ * (control.h); the daemon writes the answer (or why there is none) as an
+ * event row named by a token, which this command waits for.
  * An answer that ends "(a reply is expected)" is a menu: answer it with
  * another `smsgw ussd SIM CHOICE`.
  */
@@ -26,7 +27,22 @@ static bool cli_ussd_code_ok(const char *code)
 {
 	size_t n = strlen(code);
 
-	return n > 0 && n <= 40 && strspn(code, "0123456789*#+") == n;
+	/* 16: the control socket takes plain words of at most 32. */
+	return n > 0 && n <= 16 && strspn(code, "0123456789*#+") == n;
+}
+
+/* The SIM's row id, or -1 when there is no such SIM. */
+static long long cli_ussd_sim_id(struct store *st, const char *name)
+{
+	static const char sql[] = "SELECT id FROM sims WHERE name = ?1";
+	struct cli_bind b = { .type = CLI_BIND_TEXT, .text = name };
+	sqlite3_stmt *s = cli_prepare(st, sql, &b, 1);
+	long long id = -1;
+
+	if (s && sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return id;
 }
 
 /* The message of the event for token, or "" while there is none. */
@@ -54,8 +70,10 @@ int cli_ussd(struct cli *cli, int argc, char **argv)
 {
 	struct config *cfg = cli_config(cli);
 	struct store *st;
-	char req[160], token[24], answer[600];
+	char req[64], token[12], mapped[24], answer[600];
 	const char *text;
+	long long id;
+	size_t i;
 	int64_t end;
 
 	if (!cfg)
@@ -81,9 +99,22 @@ int cli_ussd(struct cli *cli, int argc, char **argv)
 	st = cli_store(cli);
 	if (!st)
 		return 1;
-	snprintf(token, sizeof(token), "u%ld-%lld", (long)getpid(),
-		 (long long)(clock_real_ms() % 100000000));
-	snprintf(req, sizeof(req), "ussd %s %s %s", argv[1], argv[2], token);
+	id = cli_ussd_sim_id(st, argv[1]);
+	if (id < 0) {
+		fprintf(stderr, "smsgw ussd: no SIM %s (smsgw status lists "
+			"them)\n", argv[1]);
+		return 1;
+	}
+	/* A plain word: u_<sim id>_<code, * # + as s h p>_<token>. */
+	snprintf(token, sizeof(token), "%06llx",
+		 (unsigned long long)((getpid() * 7919ull +
+				       (unsigned long long)clock_real_ms()) &
+				      0xffffff));
+	for (i = 0; argv[2][i]; i++)
+		mapped[i] = argv[2][i] == '*' ? 's' : argv[2][i] == '#' ? 'h'
+			    : argv[2][i] == '+' ? 'p' : argv[2][i];
+	mapped[i] = 0;
+	snprintf(req, sizeof(req), "u_%lld_%s_%s", id, mapped, token);
 	if (control_send(cfg->spool, req) < 0) {
 		fprintf(stderr, "smsgw ussd: cannot reach smsgwd\n");
 		return 1;

@@ -410,9 +410,21 @@ static const char schema_v2[] =
 	"   CASE WHEN NEW.Class >= 0 THEN NEW.Class END);"
 	"END;";
 
+/*
+ * v3: a big spool file is taken in over many short transactions (the loop
+ * never waits long): its rows wait with hold = 'staging' until the file
+ * is whole. spool_file.staging: 1 rows being added, 2 the file was
+ * accepted and its rows are being released, 0 done.
+ */
+static const char schema_v3[] =
+	"ALTER TABLE spool_file ADD COLUMN staging INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX message_staging ON message (file_id)"
+	"  WHERE hold = 'staging';";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 int store_schema_latest(void)
