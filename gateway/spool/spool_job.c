@@ -33,7 +33,7 @@
  *
  * Checkpoints: the job turns auto-checkpoints off (one inside a commit
  * held the loop for up to 1.9 s) and runs a PASSIVE checkpoint in a turn of
- * its own each STORE_WAL_PAGES pages, so the WAL stays as bounded as
+ * its own each JOB_WAL_PAGES pages, so the WAL stays more bounded than
  * before; the end of the job restores the auto-checkpoint.
  */
 #include "spool_priv.h"
@@ -51,10 +51,13 @@
 
 /* Work per step: stop after this long or this many bytes, whichever is
  * first, and let the loop turn. */
-#define JOB_BUDGET_MS 30
-#define JOB_CHUNK_BYTES (8 * 1024)
+#define JOB_BUDGET_MS 20
+#define JOB_CHUNK_BYTES (4 * 1024)
 /* Rows released or deleted per transaction. */
 #define JOB_ROWS 500
+/* WAL pages between checkpoints: a quarter of SQLite's default, so that
+ * one checkpoint (copy and fsync) stays short. */
+#define JOB_WAL_PAGES (STORE_WAL_PAGES / 4)
 
 static struct spool_job *job_new(struct spool *sp, enum spool_job_phase ph,
 				 const char *claim, const char *shown)
@@ -68,7 +71,7 @@ static struct spool_job *job_new(struct spool *sp, enum spool_job_phase ph,
 	snprintf(j->claim, sizeof(j->claim), "%s", claim ? claim : "");
 	snprintf(j->shown, sizeof(j->shown), "%s", shown ? shown : "");
 	j->c.sp = sp;
-	j->ckpt_at = STORE_WAL_PAGES;
+	j->ckpt_at = JOB_WAL_PAGES;
 	sp->job = j;
 	store_bulk(sp->store, true);
 	loop_defer(&sp->work);
@@ -365,6 +368,21 @@ static bool step_purge(struct spool *sp, struct spool_job *j, int64_t start)
 	return true;
 }
 
+/* A step that held the loop past the goal is worth a line. */
+static void slow(const struct spool_job *j, const char *what, int64_t start)
+{
+	int64_t ms = loop_clock_ms() - start;
+
+	if (ms > 100)
+		log_notice("spool: %s: a %s step held the loop %lld ms",
+			   j->shown, what, (long long)ms);
+}
+
+static const char *const phase_name[] = {
+	[SPOOL_JOB_SCAN] = "scan", [SPOOL_JOB_ADD] = "add",
+	[SPOOL_JOB_RELEASE] = "release", [SPOOL_JOB_PURGE] = "purge",
+};
+
 bool spool_job_step(struct spool *sp)
 {
 	struct spool_job *j = sp->job;
@@ -372,10 +390,11 @@ bool spool_job_step(struct spool *sp)
 	bool done = false;
 
 	/* A checkpoint takes a turn of its own; one a reader holds back
-	 * waits for another STORE_WAL_PAGES pages. */
+	 * waits for another JOB_WAL_PAGES pages. */
 	if (store_bulk_wal_frames(sp->store) >= j->ckpt_at) {
 		store_checkpoint_passive(sp->store);
-		j->ckpt_at = store_bulk_wal_frames(sp->store) + STORE_WAL_PAGES;
+		j->ckpt_at = store_bulk_wal_frames(sp->store) + JOB_WAL_PAGES;
+		slow(j, "checkpoint", start);
 		return false;
 	}
 	while (!done && sp->job == j) {
@@ -397,6 +416,7 @@ bool spool_job_step(struct spool *sp)
 		}
 		if (!done && over_budget(start)) {
 			store_sync_full(sp->store, true);
+			slow(j, phase_name[j->phase], start);
 			return false;
 		}
 	}
