@@ -86,7 +86,9 @@ def crash_while_releasing_then_restart_queues_it_once():
     assert gw.scalar("select count(*) from message") == N
     assert gw.scalar("select count(distinct recipient) from message") == N
     assert gw.scalar("select count(*) from message where state = 'queued'") == N
-    assert gw.count_events("accepted rel") == 1
+    # The event follows the accept's commit: a kill between them loses
+    # it, never repeats it.
+    assert gw.count_events("accepted rel") <= 1
     assert gw.stop() == 0
 
 
