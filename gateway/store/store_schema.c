@@ -421,10 +421,50 @@ static const char schema_v3[] =
 	"CREATE INDEX message_staging ON message (file_id)"
 	"  WHERE hold = 'staging';";
 
+/*
+ * v4: months of operation (issue 19). daily_stats keeps what pruning and
+ * forgetting take away from the funnel (smsgw stats, report): one row per
+ * UTC day of creation and campaign (0: none), counting only rows that are
+ * gone, so live rows plus daily_stats is the whole history. forgotten holds
+ * the keyed hashes (HMAC-SHA256) of numbers erased with smsgw forget: the
+ * number is gone, a send to it is still suppressed.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE daily_stats ("
+	"  day         TEXT NOT NULL,"		/* UTC YYYY-MM-DD */
+	"  campaign_id INTEGER NOT NULL DEFAULT 0,"	/* 0: no campaign */
+	"  messages    INTEGER NOT NULL DEFAULT 0,"
+	"  sent        INTEGER NOT NULL DEFAULT 0,"
+	"  delivered   INTEGER NOT NULL DEFAULT 0,"
+	"  failed      INTEGER NOT NULL DEFAULT 0,"
+	"  unknown     INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed  INTEGER NOT NULL DEFAULT 0,"
+	"  cancelled   INTEGER NOT NULL DEFAULT 0,"
+	"  replied     INTEGER NOT NULL DEFAULT 0,"
+	"  opted_out   INTEGER NOT NULL DEFAULT 0,"	/* within the campaign */
+	"  opted_out_all INTEGER NOT NULL DEFAULT 0,"	/* over all messages */
+	"  sms_parts   INTEGER NOT NULL DEFAULT 0,"
+	"  received    INTEGER NOT NULL DEFAULT 0,"	/* inbound rows */
+	"  PRIMARY KEY (day, campaign_id)"
+	");"
+	"CREATE TABLE forgotten ("
+	"  hash         TEXT PRIMARY KEY,"	/* hex HMAC-SHA256 of the E.164 */
+	"  forgotten_at INTEGER NOT NULL"
+	");"
+	/* The rollup and the funnel ask "was this message answered?" for
+	 * every message; inbound rows are few next to message rows. */
+	"CREATE INDEX inbound_reply ON inbound (in_reply_to)"
+	"  WHERE in_reply_to IS NOT NULL;"
+	/* Which spool files still have messages. Written once per row at
+	 * accept (file_id never changes), so sends do not pay for it. */
+	"CREATE INDEX message_file ON message (file_id)"
+	"  WHERE file_id IS NOT NULL;";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 int store_schema_latest(void)
