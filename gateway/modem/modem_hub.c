@@ -47,8 +47,10 @@ static void modem_hub_done(struct loop_watch *w, uint32_t events, void *ud)
 	modem_event(m, status == 0 ? STORE_EVENT_WARNING : STORE_EVENT_ERROR,
 		    "power-cycled hub port %s (uhubctl %s)", m->mcfg->hub_port,
 		    status == 0 ? "ok" : "failed");
-	/* Try the tty soon, whether or not inotify sees it come back. */
-	modem_retry(m, 2000);
+	/* Try the tty now, whether or not inotify sees it come back: as if
+	 * its name appeared. Not back yet, the modem waits absent for
+	 * inotify (modem_fsm.c). */
+	modem_fsm_event(m, MODEM_EV_APPEARED, NULL);
 }
 
 bool modem_hub_cycle(struct modem *m)

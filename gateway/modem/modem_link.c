@@ -77,7 +77,7 @@ static int64_t modem_link_idle_cb(struct loop_timer *t, void *ud)
 	struct modem *m = ud;
 
 	(void)t;
-	if (m->send.active || !m->link.on || !m->chat ||
+	if (m->sms.send.active || !m->link.on || !m->chat ||
 	    m->link.session != m->session)
 		return LOOP_TIMER_DONE;
 	m->link.on = false;
