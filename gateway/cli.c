@@ -4,11 +4,61 @@
 #include "config.h"
 #include "daemon.h"
 #include "fsutil.h"
+#include "number.h"
 #include "store.h"
+#include "store_daemon.h"
 
+#include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#define CLI_MAX_LONGOPTS 40
+
+int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts)
+{
+	static char sbuf[128];
+	static struct option lbuf[CLI_MAX_LONGOPTS];
+	static const struct option *built;
+	int c;
+
+	if (built != longopts || !built) {
+		size_t n = 0, k = 0;
+
+		/* getopt's flags ('+', '-', ':') must stay in front. */
+		while (shortopts[k] == '+' || shortopts[k] == '-' ||
+		       shortopts[k] == ':')
+			k++;
+		snprintf(sbuf, sizeof(sbuf), "%.*sc:h%s", (int)k, shortopts,
+			 shortopts + k);
+		for (; longopts && longopts[n].name && n < CLI_MAX_LONGOPTS - 3;
+		     n++)
+			lbuf[n] = longopts[n];
+		lbuf[n++] = (struct option){ "config", required_argument, NULL,
+					     'c' };
+		lbuf[n++] = (struct option){ "help", no_argument, NULL, 'h' };
+		lbuf[n] = (struct option){ 0 };
+		built = longopts;
+	}
+	while ((c = getopt_long(argc, argv, sbuf, lbuf, NULL)) != -1) {
+		if (c == 'c') {
+			cli->config_path = optarg;
+			continue;
+		}
+		if (c == 'h') {
+			fputs(cli->help ? cli->help : "", stdout);
+			fflush(stdout);
+			exit(CLI_OK);
+		}
+		break;
+	}
+	return c;
+}
 
 int cli_error(const char *fmt, ...)
 {
@@ -44,6 +94,11 @@ struct config *cli_config(struct cli *cli)
 		fprintf(stderr, "smsgw: %s\n", err);
 		return NULL;
 	}
+	/* Tables show times in the configured zone, as the daemon keeps
+	 * quotas and quiet hours in it. */
+	if (cli->cfg->timezone)
+		setenv("TZ", cli->cfg->timezone, 1);
+	tzset();
 	return cli->cfg;
 }
 
@@ -66,10 +121,79 @@ struct store *cli_store(struct cli *cli)
 	if (access(cli->cfg->database, R_OK) == 0 &&
 	    access(cli->cfg->database, W_OK) < 0 &&
 	    store_open(cli->cfg->database, STORE_OPEN_READONLY, &cli->store,
-		       err, sizeof(err)) == 0)
+		       err, sizeof(err)) == 0) {
+		cli->readonly = true;
 		return cli->store;
+	}
 	fprintf(stderr, "smsgw: %s\n", err);
 	return NULL;
+}
+
+struct store *cli_store_rw(struct cli *cli, const char *action)
+{
+	struct store *st = cli_store(cli);
+
+	if (st && cli->readonly) {
+		cli_error("%s: you may read %s but not change it; run this as "
+			  "root or as a member of the daemon's group",
+			  action, cli->cfg->database);
+		return NULL;
+	}
+	return st;
+}
+
+int cli_number(struct cli *cli, const char *in, char *out, size_t size)
+{
+	struct number_rules r;
+	enum number_kind kind;
+	char n[NUMBER_MAX], err[128];
+
+	if (!cli_config(cli))
+		return CLI_ERROR;
+	r = (struct number_rules){ .default_country = cli->cfg->default_country,
+				   .trunk_prefix = cli->cfg->trunk_prefix };
+	if (!number_normalise(in, strlen(in), &r, n, &kind, err, sizeof(err)))
+		return cli_error("'%s' is not a number: %s", in, err);
+	snprintf(out, size, "%s", n);
+	return CLI_OK;
+}
+
+bool cli_number_try(struct cli *cli, const char *in, char *out, size_t size)
+{
+	struct number_rules r;
+	enum number_kind kind;
+	char n[NUMBER_MAX], err[128];
+
+	if (!cli->cfg)
+		return false;
+	r = (struct number_rules){ .default_country = cli->cfg->default_country,
+				   .trunk_prefix = cli->cfg->trunk_prefix };
+	if (!number_normalise(in, strlen(in), &r, n, &kind, err, sizeof(err)))
+		return false;
+	snprintf(out, size, "%s", n);
+	return true;
+}
+
+bool cli_daemon_running(struct cli *cli, pid_t *pid)
+{
+	enum store_daemon_state s = STORE_DAEMON_UNKNOWN;
+	pid_t lock;
+
+	*pid = 0;
+	if (cli->store)
+		s = store_daemon_check(cli->store, pid);
+	if (s == STORE_DAEMON_RUNNING)
+		return true;
+	if (s == STORE_DAEMON_STOPPED || s == STORE_DAEMON_GONE) {
+		*pid = 0;
+		return false;
+	}
+	/* No row (a daemon older than the row) or no /proc to check it
+	 * against: the spool's lock, for those who may see it. */
+	lock = cli->cfg ? cli_daemon_pid(cli->cfg) : 0;
+	if (lock > 0)
+		*pid = lock;
+	return lock > 0 || (s == STORE_DAEMON_UNKNOWN && *pid > 0);
 }
 
 pid_t cli_daemon_pid(const struct config *cfg)

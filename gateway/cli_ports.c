@@ -10,23 +10,18 @@ int cli_ports(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct ports_list list;
 	bool json = false;
 	int c, rc;
 
-	(void)cli;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			printf("usage: smsgw ports [--json]\n");
-			return CLI_OK;
 		default:
 			return cli_usage("ports: unknown option '%s'",
 					 argv[optind - 1]);

@@ -13,10 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLI_RULES_USAGE \
-	"usage: smsgw rules test [--json] [--from NUMBER] [--sim NAME] " \
-	"TEXT...\n"
-
 /* A number from the range reserved for fiction (NANP 555-0100–0199). */
 #define CLI_RULES_DEFAULT_FROM "+15555550100"
 
@@ -191,26 +187,16 @@ int cli_rules(struct cli *cli, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "sim", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct cli_rules_opts o = { .from = CLI_RULES_DEFAULT_FROM };
 	char *text;
 	int c, rc;
 
-	if (argc < 2 || strcmp(argv[1], "test") != 0) {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-				  strcmp(argv[1], "-h") == 0)) {
-			fputs(CLI_RULES_USAGE, stdout);
-			return CLI_OK;
-		}
-		return cli_usage("rules: want 'rules test TEXT'");
-	}
-	/* Options may stand anywhere after "test"; "--" ends them. */
-	argc--;
-	argv++;
+	/* Options may stand anywhere, before or after "test"; "--" ends
+	 * them. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, ":", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;
@@ -221,9 +207,6 @@ int cli_rules(struct cli *cli, int argc, char **argv)
 		case 's':
 			o.sim = optarg;
 			break;
-		case 'h':
-			fputs(CLI_RULES_USAGE, stdout);
-			return CLI_OK;
 		case ':':
 			return cli_usage("rules test: %s needs a value",
 					 argv[optind - 1]);
@@ -232,6 +215,9 @@ int cli_rules(struct cli *cli, int argc, char **argv)
 					 argv[optind - 1]);
 		}
 	}
+	if (optind >= argc || strcmp(argv[optind], "test") != 0)
+		return cli_usage("rules: want 'rules test TEXT'");
+	optind++;
 	if (optind >= argc)
 		return cli_usage("rules test: which TEXT?");
 	text = cli_rules_join(argc - optind, argv + optind);

@@ -17,6 +17,8 @@
 #include "outbound.h"
 #include "spool.h"
 #include "store.h"
+#include "store_daemon.h"
+#include "clock.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -352,6 +354,8 @@ static void stop(struct daemon *d)
 {
 	stop_subsystems(d);
 	if (d->store) {
+		if (d->started)
+			store_daemon_stopped(d->store, clock_now_ms());
 		store_event(d->store, STORE_EVENT_INFO, "daemon", "stopped");
 		store_checkpoint(d->store);
 		store_close(d->store);
@@ -376,6 +380,11 @@ int daemon_run(struct daemon *d)
 		stop(d);
 		return 1;
 	}
+	d->started = true;
+	/* Readers who cannot see the spool's lock know we run by this. */
+	if (store_daemon_started(d->store, getpid(), clock_now_ms()) < 0)
+		log_warn("daemon: cannot record the daemon row: %s",
+			 store_errmsg(d->store));
 	store_event(d->store, STORE_EVENT_INFO, "daemon",
 		    "started (smsgw %s, pid %ld, %zu modem%s)", SMSGW_VERSION,
 		    (long)getpid(), d->cfg->nmodems,

@@ -18,12 +18,13 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: smsgwd [-c FILE] [-f] [-t] [-v]\n"
-		"  -c FILE   configuration (default %s)\n"
-		"  -f        stay in the foreground and log to stderr\n"
-		"  -t        check the configuration and exit (0 valid, 1 not)\n"
-		"  -v        log at debug level\n"
-		"  -h        this text\n"
-		"  -V        version\n",
+		"  -c, --config FILE  configuration (default %s)\n"
+		"  -f, --foreground   stay in the foreground and log to stderr\n"
+		"  -t, --test         check the configuration and exit (0 valid, "
+		"1 not)\n"
+		"  -v, --verbose      log at debug level\n"
+		"  -h, --help         this text\n"
+		"  -V, --version      the version\n",
 		CONFIG_DEFAULT_PATH);
 }
 
@@ -66,7 +67,17 @@ int main(int argc, char **argv)
 
 	if (getenv("SMSGW_CONFIG"))
 		d.config_path = getenv("SMSGW_CONFIG");
-	while ((c = getopt(argc, argv, "c:ftvhV")) != -1) {
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "test", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
+
+	while ((c = getopt_long(argc, argv, "c:ftvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			d.config_path = optarg;

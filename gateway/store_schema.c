@@ -273,8 +273,41 @@ static const char schema_v1[] =
 	"  " ISO("i.updated_at") " AS updated_at"
 	"  FROM inbound i LEFT JOIN sim s ON s.id = i.sim_id;";
 
+/*
+ * v2: the daemon row (include/store_daemon.h), so that a reader who cannot
+ * see the spool knows whether smsgwd runs, and "offline" in the sims view
+ * once it recorded its stop; when an attempt's retry is due.
+ */
+static const char schema_v2[] =
+	"CREATE TABLE daemon ("
+	"  id          INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  pid         INTEGER NOT NULL,"
+	"  boot_id     TEXT,"
+	"  start_ticks INTEGER,"		/* /proc/PID/stat field 22 */
+	"  started_at  INTEGER NOT NULL,"
+	"  stopped_at  INTEGER,"
+	"  version     TEXT"
+	");"
+	"ALTER TABLE attempt ADD COLUMN next_at INTEGER;"
+	"DROP VIEW sims;"
+	"CREATE VIEW sims AS SELECT"
+	"  s.id, s.modem, s.slot, s.iccid, s.imsi, s.number, s.operator,"
+	"  s.signal, s.registered,"
+	"  CASE WHEN u.day = strftime('%Y-%m-%d', 'now', 'localtime')"
+	"       THEN u.sent_day ELSE 0 END AS sent_today,"
+	"  s.daily_limit,"
+	"  CASE WHEN (SELECT stopped_at FROM daemon WHERE id = 1) IS NOT NULL"
+	"       THEN 'offline' ELSE s.state END AS state,"
+	"  " ISO("s.updated_at") " AS updated_at,"
+	"  CASE WHEN u.month = strftime('%Y-%m', 'now', 'localtime')"
+	"       THEN u.sent_month ELSE 0 END AS sent_month,"
+	"  s.monthly_limit, s.pool, s.imei, s.device, s.model,"
+	"  s.modem || '/' || s.slot AS name"
+	"  FROM sim s LEFT JOIN sim_usage u ON u.iccid = s.iccid;";
+
 static const char *const migrations[] = {
 	schema_v1,
+	schema_v2,
 };
 
 int store_schema_latest(void)

@@ -32,6 +32,7 @@ struct daemon {
 	struct store *store;
 	int lock_fd;
 	int exit_code;
+	bool started;		/* wrote the daemon row: records the stop */
 
 	struct sim_registry reg;
 	struct outbound *ob;
