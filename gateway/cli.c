@@ -9,6 +9,7 @@
 #include "store_daemon.h"
 
 #include <errno.h>
+#include <sqlite3.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -114,8 +115,12 @@ struct store *cli_store(struct cli *cli)
 	 * lets them run beside it. Creating it (and its directory) here lets
 	 * every command work before the daemon ever ran. */
 	if (store_open(cli->cfg->database, STORE_OPEN_CREATE, &cli->store, err,
-		       sizeof(err)) == 0)
+		       sizeof(err)) == 0) {
+		/* SQLite opens a file it may not write read-only, quietly. */
+		cli->readonly = sqlite3_db_readonly(store_db(cli->store),
+						    "main") == 1;
 		return cli->store;
+	}
 	/* A reader with read access only (a group that may read replies)
 	 * still reads; commands that write then fail on their write. */
 	if (access(cli->cfg->database, R_OK) == 0 &&

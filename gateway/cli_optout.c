@@ -21,15 +21,16 @@
 /* The SIM by name (modem/slot), as every other table names it; JSON and
  * CSV keep the view's sim id beside it. */
 #define LIST_SQL(cols, where)                                            \
-	"SELECT number, opted_out_at, keyword, " cols " active, source,"  \
-	" updated_at FROM optouts o LEFT JOIN sims s ON s.id = o.sim"    \
-	where " ORDER BY opted_out_at DESC"
+	"SELECT o.number, o.opted_out_at, o.keyword, " cols " o.active,"  \
+	" o.source, o.updated_at FROM optouts o"                         \
+	" LEFT JOIN sims s ON s.id = o.sim" where                        \
+	" ORDER BY o.opted_out_at DESC"
 
 static const char list_sql[] =
-	LIST_SQL("s.name AS sim,", " WHERE active = 1");
+	LIST_SQL("s.name AS sim,", " WHERE o.active = 1");
 static const char list_all_sql[] = LIST_SQL("s.name AS sim,", "");
 static const char list_json_sql[] =
-	LIST_SQL("o.sim, s.name AS sim_name,", " WHERE active = 1");
+	LIST_SQL("o.sim, s.name AS sim_name,", " WHERE o.active = 1");
 static const char list_all_json_sql[] =
 	LIST_SQL("o.sim, s.name AS sim_name,", "");
 

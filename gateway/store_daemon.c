@@ -41,8 +41,9 @@ int64_t store_daemon_start_ticks(pid_t pid)
 	p = strrchr(buf, ')');
 	if (!p)
 		return -1;
+	/* p: the space before field 3; each step moves to the next. */
 	p++;
-	for (int field = 2; field < 22; field++) {
+	for (int field = 3; field < 22; field++) {
 		p = strchr(p + 1, ' ');
 		if (!p)
 			return -1;
