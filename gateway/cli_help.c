@@ -110,9 +110,10 @@ static const struct cli_help {
 	  "  --json             an array of objects\n"
 	  "  --csv              CSV with a header line\n" TIMES COMMON },
 	{ "ports",
-	  "usage: smsgw ports [--json]\n\n"
+	  "usage: smsgw ports [--json | --csv]\n\n"
 	  "Serial ports found, USB VID:PID and serial, suggested driver.\n\n"
-	  "  --json             an array of objects\n" COMMON },
+	  "  --json             {\"ports\": [...]}\n"
+	  "  --csv              CSV with a header line\n" COMMON },
 	{ "rules",
 	  "usage: smsgw rules test [--json] [--from NUMBER] [--sim NAME]"
 	  " TEXT...\n\n"

@@ -11,6 +11,8 @@
 
 #define TABLE_SAMPLE 500	/* rows that set the column widths */
 
+static void csv_field(const char *v, size_t len, FILE *out);
+
 static bool cli_query_in_utc;
 
 void cli_query_utc(bool utc)
@@ -251,6 +253,12 @@ done:
 	free(t.sample);
 	free(t.widths);
 	return n;
+}
+
+void cli_csv_field(const char *v, FILE *out)
+{
+	if (v)
+		csv_field(v, strlen(v), out);
 }
 
 static void csv_field(const char *v, size_t len, FILE *out)

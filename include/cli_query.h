@@ -41,6 +41,9 @@ enum cli_format {
  * "2026-11-27 06:36:47Z".
  */
 void cli_query_utc(bool utc);
+/* One CSV field (quoted when it must be; NULL: empty). */
+void cli_csv_field(const char *v, FILE *out);
+
 /* A table cell's text for an ISO-8601 UTC time; buf of 32 bytes. */
 const char *cli_query_time(const char *iso, char *buf, size_t size);
 
