@@ -205,6 +205,7 @@ static void on_sim_changed(struct sim *sim, void *ud)
 	struct daemon *d = ud;
 
 	outbound_sim_changed(d->ob, sim);
+	hook_bridge_sim(&d->hooks, sim);
 }
 
 static void on_modem_sms(struct sim *sim, const char *pdu,
@@ -263,6 +264,7 @@ static int start_hooks(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	d->hooks.cfg = d->cfg;
+	d->hooks.store = d->store;
 	inbound_set_listener(d->ib, hook_bridge_inbound, &d->hooks);
 	outbound_set_listener(d->ob, hook_bridge_outbound, &d->hooks);
 	return 0;
@@ -300,8 +302,12 @@ static int start_subsystems(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	/* Last: files accepted from here on find every SIM known. */
-	return spool_new(d->loop, d->store, d->cfg, &d->reg, on_spool_accepted,
-			 d, &d->spool);
+	rc = spool_new(d->loop, d->store, d->cfg, &d->reg, on_spool_accepted,
+		       d, &d->spool);
+	if (rc < 0)
+		return rc;
+	spool_set_rejected_listener(d->spool, hook_bridge_rejected, &d->hooks);
+	return 0;
 }
 
 static int start(struct daemon *d)

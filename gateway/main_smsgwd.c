@@ -9,6 +9,7 @@
 #include "log.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,7 @@ static int daemonize(void)
 int main(int argc, char **argv)
 {
 	struct daemon d = { .config_path = CONFIG_DEFAULT_PATH };
+	static char abs_config[PATH_MAX];
 	bool check_only = false;
 	char err[4096];
 	int c;
@@ -106,6 +108,10 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* The daemon leaves its directory (chdir "/"), and hooks get the
+	 * path in SMSGW_CONFIG: both want it absolute. */
+	if (d.config_path[0] != '/' && realpath(d.config_path, abs_config))
+		d.config_path = abs_config;
 	if (config_load(d.config_path, &d.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "smsgwd: %s\n", err);
 		return 1;

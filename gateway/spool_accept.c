@@ -99,6 +99,8 @@ static void reject(struct spool *sp, int from_fd, const char *name,
 	log_notice("spool: rejected %s: %s", target, why);
 	store_event(sp->store, STORE_EVENT_WARNING, "spool",
 		    "rejected %s (%s): %s", target, category, why);
+	if (sp->rejected)
+		sp->rejected(shown, why, sp->rejected_ud);
 }
 
 static void reject_error(struct spool *sp, int from_fd, const char *name,
