@@ -325,6 +325,12 @@ static int start(struct daemon *d)
 	rc = open_database(d);
 	if (rc < 0)
 		return rc;
+	/* Readers who cannot see the spool's lock know we run by this (and
+	 * the sims view stops saying offline). */
+	if (store_daemon_started(d->store, getpid(), clock_now_ms()) < 0)
+		log_warn("daemon: cannot record the daemon row: %s",
+			 store_errmsg(d->store));
+	d->started = true;
 	rc = loop_new(&d->loop);
 	if (rc < 0)
 		return rc;
@@ -386,11 +392,6 @@ int daemon_run(struct daemon *d)
 		stop(d);
 		return 1;
 	}
-	d->started = true;
-	/* Readers who cannot see the spool's lock know we run by this. */
-	if (store_daemon_started(d->store, getpid(), clock_now_ms()) < 0)
-		log_warn("daemon: cannot record the daemon row: %s",
-			 store_errmsg(d->store));
 	store_event(d->store, STORE_EVENT_INFO, "daemon",
 		    "started (smsgw %s, pid %ld, %zu modem%s)", SMSGW_VERSION,
 		    (long)getpid(), d->cfg->nmodems,
