@@ -28,9 +28,6 @@ static const char count_sql[] = "SELECT count(*)" EVENTS_WHERE;
 
 static const char *const levels[] = { "info", "warning", "error" };
 
-/* ISO-8601 or a duration back from now ("2h"): the --since of inbox. */
-bool cli_parse_since(const char *s, int64_t *ms);
-
 int cli_events(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {

@@ -15,7 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ?1 received since (ms) or NULL, ?2 sender or NULL, ?3 limit. */
+/* ?1 received since (ms) or NULL, ?2 sender normalised or NULL, ?3
+ * limit, ?4 the sender as written (an alphanumeric one is not a number). */
 #define INBOX_WHERE                                                      \
 	" FROM inbox i LEFT JOIN outbox o ON o.id = i.in_reply_to"       \
 	" JOIN inbound r ON r.id = i.id"                                 \
@@ -36,8 +37,6 @@ static const char table_sql[] =
 	" coalesce(i.keyword, '') AS keyword, i.body,"
 	" coalesce(o.body, '') AS answers"
 	INBOX_FROM;
-
-bool cli_parse_since(const char *s, int64_t *ms);
 
 bool cli_parse_since(const char *s, int64_t *ms)
 {
@@ -66,7 +65,7 @@ int cli_inbox(struct cli *cli, int argc, char **argv)
 	};
 	enum cli_format fmt = CLI_FORMAT_TABLE;
 	char from_buf[NUMBER_MAX + 1];
-	const char *from = NULL, *raw = NULL;
+	const char *from = NULL, *as_written = NULL;
 	char *end;
 	long n;
 	int64_t since = 0;
@@ -86,7 +85,7 @@ int cli_inbox(struct cli *cli, int argc, char **argv)
 			has_since = true;
 			break;
 		case 'f':
-			from = raw = optarg;
+			from = as_written = optarg;
 			break;
 		case 'n':
 			limit = strtol(optarg, &end, 10);
@@ -118,15 +117,15 @@ int cli_inbox(struct cli *cli, int argc, char **argv)
 	if (from && !cli_config(cli))
 		return CLI_ERROR;
 	if (from && cli_number_try(cli, from, from_buf, sizeof(from_buf)))
-		raw = from_buf;
+		from = from_buf;
 	st = cli_store(cli);
 	if (!st)
 		return CLI_ERROR;
 	{
 		const struct cli_bind b[] = {
 			has_since ? CLI_INT(since) : CLI_TEXT(NULL),
-			CLI_TEXT(raw), CLI_INT(limit ? limit : -1),
-			CLI_TEXT(from),
+			CLI_TEXT(from), CLI_INT(limit ? limit : -1),
+			CLI_TEXT(as_written),
 		};
 
 		n = cli_print_query(st, fmt == CLI_FORMAT_TABLE ? table_sql

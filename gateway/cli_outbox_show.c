@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "cli_outbox.h"
 #include "cli_query.h"
+#include "clock.h"
 #include "config.h"
 #include "control.h"
 #include "store.h"
@@ -147,7 +148,7 @@ static const char *why_not(const char *verb, const char *state)
 static int change_tx(struct store *st, const char *verb, long long id,
 		     char *state, size_t size)
 {
-	const struct cli_bind b[] = { CLI_INT(id), CLI_INT(store_now_ms()) };
+	const struct cli_bind b[] = { CLI_INT(id), CLI_INT(clock_now_ms()) };
 	sqlite3_stmt *s;
 	int n = -1;
 

@@ -77,6 +77,10 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "smsgw: <message>" and a hint to --help on stderr; returns CLI_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* An ISO-8601 time or a duration back from now ("2h", "7d"), as --since
+ * of inbox and events takes it. */
+bool cli_parse_since(const char *s, int64_t *ms);
+
 /* The id of the campaign called name, or 0 after saying on stderr that
  * there is none (or that the database failed). */
 int64_t cli_campaign_id(struct store *st, const char *name);

@@ -7,7 +7,9 @@ import os
 import re
 
 from flow_helpers import close, rig
-from gateway import ROOT, tempdir
+import subprocess
+
+from gateway import ROOT, SMSGWD, Gateway, tempdir
 from tap import Tap, wait_for
 
 t = Tap()
@@ -174,6 +176,25 @@ def modem_out_of_service_and_back():
     assert back and back[0]["SMSGW_ERROR"] == "", back
     check_promise("modem", back[0])
     close(sim, gw)
+
+
+@t.test
+def config_path_is_absolute_when_the_daemon_got_a_relative_one():
+    d = tempdir("smsgw-hooks-")
+    gw = Gateway(modems=[], hooks={"on_rejected": dump(d)})
+    log = open(gw.log, "ab")
+    proc = subprocess.Popen([SMSGWD, "-f", "-c", "smsgw.conf"], cwd=gw.dir,
+                            stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: gw.count_events("started") == 1 or proc.poll() is not None,
+                 10, "started")
+        gw.drop("bad-2", "To: nobody\n\nhi\n")
+        r = wait_run(d, "rejected")[0]
+        assert r["SMSGW_CONFIG"] == os.path.realpath(gw.conf), r["SMSGW_CONFIG"]
+    finally:
+        proc.terminate()
+        proc.wait(10)
+        log.close()
 
 
 t.done()
