@@ -241,6 +241,11 @@ def read_only_users_get_a_clear_error():
     ro = subprocess.run(NOBODY + [SMSGW, "-c", gw.conf, "outbox", "--json"],
                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     assert ro.returncode == 0, ro.stderr
+    # Nobody cannot see the spool (0770), yet sees the daemon run.
+    st = subprocess.run(NOBODY + [SMSGW, "-c", gw.conf, "status", "--json"],
+                        stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert st.returncode == 0, st.stderr
+    assert json.loads(st.stdout)["daemon"]["running"], st.stdout
     for args in (["optout", "add", "+15554500001"], ["optout", "remove", "+15554500001"],
                  ["campaign", "pause", "x"], ["outbox", "cancel", "1"]):
         p = subprocess.run(NOBODY + [SMSGW, "-c", gw.conf, *args],
