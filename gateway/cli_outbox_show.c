@@ -31,11 +31,15 @@ static const char attempts_sql[] =
 	" FROM attempt a LEFT JOIN sim s ON s.id = a.sim_id"
 	" WHERE a.message_id = ?1 ORDER BY a.id";
 
-/* Events that name the message as "#ID", not "#IDx" with more digits. */
+/* Events that name the message as "#ID" (not "#IDx" with more digits),
+ * or its spool file as the spool names it ("accepted NAME: …"). */
 static const char events_sql[] =
 	"SELECT at, level, source, message FROM events"
 	" WHERE message GLOB '*#' || ?1 || '[^0-9]*'"
-	" OR message GLOB '*#' || ?1 ORDER BY id";
+	" OR message GLOB '*#' || ?1"
+	" OR instr(message, ' ' || (SELECT f.name FROM message m"
+	"  JOIN spool_file f ON f.id = m.file_id WHERE m.id = ?1) || ':') > 0"
+	" ORDER BY id";
 
 static int show_json(struct store *st, long long id)
 {
@@ -77,7 +81,8 @@ static int show_fields(struct store *st, long long id)
 	for (int c = 1; c < sqlite3_column_count(s); c++) {
 		const char *v = (const char *)sqlite3_column_text(s, c);
 
-		if (!v)
+		/* The SIM by name only, as every table names it. */
+		if (!v || strcmp(sqlite3_column_name(s, c), "sim") == 0)
 			continue;
 		printf("  %-13s %s\n", sqlite3_column_name(s, c),
 		       cli_query_time(v, when, sizeof(when)));
