@@ -15,6 +15,11 @@ sim, gw = start(N, specs={"all": {"noise_in_response": 0.3,
 
 @t.test
 def four_modems_ready_with_identity():
+    # Ready comes with registration; the operator and signal with the
+    # health check that follows it.
+    wait_for(lambda: all(r["operator"] and r["signal"] for r in
+                         gw.query("select * from sims")), 20,
+             "every SIM's operator and signal")
     rows = {r["name"]: r for r in gw.query("select * from sims")}
     assert len(rows) == N, rows
     for i in range(N):
