@@ -33,7 +33,8 @@ enum store_daemon_state {
 	STORE_DAEMON_UNKNOWN,	/* /proc does not show it (hidepid) */
 };
 
-/* What the row and /proc say; *pid gets the recorded pid (or 0). */
+/* What the row and /proc say; *pid gets the recorded pid (0: no row).
+ * Only STORE_DAEMON_RUNNING means that pid is smsgwd now. */
 enum store_daemon_state store_daemon_check(struct store *st, pid_t *pid);
 
 /* The process's start time in clock ticks since boot, from

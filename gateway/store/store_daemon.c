@@ -112,7 +112,5 @@ enum store_daemon_state store_daemon_check(struct store *st, pid_t *pid)
 			state = STORE_DAEMON_GONE;
 	}
 	sqlite3_finalize(s);
-	if (state != STORE_DAEMON_RUNNING && state != STORE_DAEMON_UNKNOWN)
-		*pid = state == STORE_DAEMON_NEVER ? 0 : *pid;
 	return state;
 }
