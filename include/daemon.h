@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "hook_bridge.h"
+#include "loop.h"
 #include "sim.h"
 
 /* In the spool directory: the lock that holds our pid. */
@@ -33,6 +34,7 @@ struct daemon {
 	int lock_fd;
 	int exit_code;
 	bool started;		/* wrote the daemon row: records the stop */
+	struct loop_timer beat;	/* the daemon row's heartbeat */
 
 	struct sim_registry reg;
 	struct outbound *ob;

@@ -8,8 +8,12 @@
  * and the time it stopped when it stops. A reader believes the daemon runs
  * when no stop was recorded and a process with that pid and that start time
  * exists in this boot: a crashed daemon (kill -9, power loss) or a pid that
- * was reused by another program reads as stopped. A clean stop also turns
- * the sims view's states to "offline".
+ * was reused by another program reads as stopped.
+ *
+ * The sims view cannot look at /proc: it says "offline" once the stop is
+ * recorded, or when the heartbeat the daemon writes every
+ * STORE_DAEMON_BEAT_MS is older than STORE_DAEMON_STALE_S (a daemon killed
+ * with -9, a power cut), compared with the reader's clock.
  */
 #ifndef SMSGW_STORE_DAEMON_H
 #define SMSGW_STORE_DAEMON_H
@@ -20,8 +24,13 @@
 
 struct store;
 
+#define STORE_DAEMON_BEAT_MS 60000
+#define STORE_DAEMON_STALE_S "180"	/* SQL text: three beats missed */
+
 /* This process's identity in the daemon row; 0 or -errno. */
 int store_daemon_started(struct store *st, pid_t pid, int64_t now);
+/* The heartbeat; 0 or -errno. */
+int store_daemon_beat(struct store *st, int64_t now);
 /* Records the stop; 0 or -errno. */
 int store_daemon_stopped(struct store *st, int64_t now);
 

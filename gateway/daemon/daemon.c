@@ -310,6 +310,17 @@ static int start_subsystems(struct daemon *d)
 	return 0;
 }
 
+/* Readers of the sims view tell a killed daemon by a heartbeat gone
+ * stale. */
+static int64_t on_beat(struct loop_timer *t, void *ud)
+{
+	struct daemon *d = ud;
+
+	(void)t;
+	store_daemon_beat(d->store, clock_now_ms());
+	return STORE_DAEMON_BEAT_MS;
+}
+
 static int start(struct daemon *d)
 {
 	int rc;
@@ -334,6 +345,8 @@ static int start(struct daemon *d)
 	rc = loop_new(&d->loop);
 	if (rc < 0)
 		return rc;
+	loop_timer_init(d->loop, &d->beat, on_beat, d);
+	loop_timer_arm(&d->beat, STORE_DAEMON_BEAT_MS);
 	if (loop_signal(d->loop, SIGTERM, on_stop_signal, d) < 0 ||
 	    loop_signal(d->loop, SIGINT, on_stop_signal, d) < 0 ||
 	    loop_signal(d->loop, SIGHUP, on_reload_signal, d) < 0)
@@ -364,6 +377,8 @@ static void stop_subsystems(struct daemon *d)
 
 static void stop(struct daemon *d)
 {
+	if (d->loop)
+		loop_timer_disarm(&d->beat);
 	stop_subsystems(d);
 	if (d->store) {
 		if (d->started)

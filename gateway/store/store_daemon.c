@@ -60,8 +60,9 @@ int store_daemon_started(struct store *st, pid_t pid, int64_t now)
 
 	store_daemon_boot_id(boot, sizeof(boot));
 	s = store_prepare(st, "INSERT OR REPLACE INTO daemon (id, pid, boot_id,"
-			      " start_ticks, started_at, stopped_at, version)"
-			      " VALUES (1, ?1, ?2, ?3, ?4, NULL, ?5)");
+			      " start_ticks, started_at, stopped_at,"
+			      " heartbeat_at, version)"
+			      " VALUES (1, ?1, ?2, ?3, ?4, NULL, ?4, ?5)");
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, pid);
@@ -69,6 +70,17 @@ int store_daemon_started(struct store *st, pid_t pid, int64_t now)
 	sqlite3_bind_int64(s, 3, store_daemon_start_ticks(pid));
 	sqlite3_bind_int64(s, 4, now);
 	sqlite3_bind_text(s, 5, SMSGW_VERSION, -1, SQLITE_STATIC);
+	return store_step_done(st, s);
+}
+
+int store_daemon_beat(struct store *st, int64_t now)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE daemon SET heartbeat_at = ?1"
+					    " WHERE id = 1");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, now);
 	return store_step_done(st, s);
 }
 

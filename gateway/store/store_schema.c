@@ -9,6 +9,7 @@
  * names (inbox, outbox, optouts, sims, events).
  */
 #include "store_schema.h"
+#include "store_daemon.h"
 
 #include <stddef.h>
 
@@ -276,7 +277,8 @@ static const char schema_v1[] =
 /*
  * v2: the daemon row (include/store_daemon.h), so that a reader who cannot
  * see the spool knows whether smsgwd runs, and "offline" in the sims view
- * once it recorded its stop; when an attempt's retry is due.
+ * once it recorded its stop or its heartbeat is older than
+ * STORE_DAEMON_STALE_S (it was killed); when an attempt's retry is due.
  */
 static const char schema_v2[] =
 	"CREATE TABLE daemon ("
@@ -286,6 +288,7 @@ static const char schema_v2[] =
 	"  start_ticks INTEGER,"		/* /proc/PID/stat field 22 */
 	"  started_at  INTEGER NOT NULL,"
 	"  stopped_at  INTEGER,"
+	"  heartbeat_at INTEGER,"		/* every STORE_DAEMON_BEAT_MS */
 	"  version     TEXT"
 	");"
 	"ALTER TABLE attempt ADD COLUMN next_at INTEGER;"
@@ -296,8 +299,9 @@ static const char schema_v2[] =
 	"  CASE WHEN u.day = strftime('%Y-%m-%d', 'now', 'localtime')"
 	"       THEN u.sent_day ELSE 0 END AS sent_today,"
 	"  s.daily_limit,"
-	"  CASE WHEN (SELECT stopped_at FROM daemon WHERE id = 1) IS NOT NULL"
-	"       THEN 'offline' ELSE s.state END AS state,"
+	"  CASE WHEN (SELECT stopped_at IS NOT NULL OR heartbeat_at <"
+	"   (strftime('%s', 'now') - " STORE_DAEMON_STALE_S ") * 1000"
+	"   FROM daemon WHERE id = 1) THEN 'offline' ELSE s.state END AS state,"
 	"  " ISO("s.updated_at") " AS updated_at,"
 	"  CASE WHEN u.month = strftime('%Y-%m', 'now', 'localtime')"
 	"       THEN u.sent_month ELSE 0 END AS sent_month,"

@@ -3,6 +3,7 @@
 #include "harness.h"
 #include "store.h"
 #include "store_daemon.h"
+#include "clock.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -67,12 +68,12 @@ TEST(row_says_never_running_stopped_and_gone)
 			       " 0)", NULL, NULL, NULL), SQLITE_OK);
 	CHECK_STR(sim_state(st), "ready");
 
-	CHECK_INT(store_daemon_started(st, getpid(), 1000), 0);
+	CHECK_INT(store_daemon_started(st, getpid(), clock_now_ms()), 0);
 	CHECK_INT(store_daemon_check(st, &pid), STORE_DAEMON_RUNNING);
 	CHECK_INT(pid, getpid());
 	CHECK_STR(sim_state(st), "ready");
 
-	CHECK_INT(store_daemon_stopped(st, 2000), 0);
+	CHECK_INT(store_daemon_stopped(st, clock_now_ms()), 0);
 	CHECK_INT(store_daemon_check(st, &pid), STORE_DAEMON_STOPPED);
 	CHECK_INT(pid, getpid());	/* the recorded one */
 	CHECK_STR(sim_state(st), "offline");
@@ -83,7 +84,7 @@ TEST(row_says_never_running_stopped_and_gone)
 		pause();
 		_exit(0);
 	}
-	CHECK_INT(store_daemon_started(st, child, 3000), 0);
+	CHECK_INT(store_daemon_started(st, child, clock_now_ms()), 0);
 	CHECK_INT(store_daemon_check(st, &pid), STORE_DAEMON_RUNNING);
 	CHECK_STR(sim_state(st), "ready");
 	kill(child, SIGKILL);
@@ -100,15 +101,40 @@ TEST(a_reused_pid_is_not_the_daemon)
 
 	if (!st)
 		return;
-	CHECK_INT(store_daemon_started(st, getpid(), 1000), 0);
+	CHECK_INT(store_daemon_started(st, getpid(), clock_now_ms()), 0);
 	/* Another process with our pid would have another start time. */
 	CHECK_INT(sqlite3_exec(store_db(st), "UPDATE daemon SET start_ticks ="
 			       " start_ticks + 1", NULL, NULL, NULL), SQLITE_OK);
 	CHECK_INT(store_daemon_check(st, &pid), STORE_DAEMON_GONE);
 	/* So would a record from before the last boot. */
-	CHECK_INT(store_daemon_started(st, getpid(), 1000), 0);
+	CHECK_INT(store_daemon_started(st, getpid(), clock_now_ms()), 0);
 	CHECK_INT(sqlite3_exec(store_db(st), "UPDATE daemon SET boot_id = 'x'",
 			       NULL, NULL, NULL), SQLITE_OK);
 	CHECK_INT(store_daemon_check(st, &pid), STORE_DAEMON_GONE);
+	store_close(st);
+}
+
+TEST(a_stale_heartbeat_reads_offline_in_the_view)
+{
+	struct store *st = open_tmp("h.db");
+
+	if (!st)
+		return;
+	CHECK_INT(sqlite3_exec(store_db(st), "INSERT INTO sim (modem, slot,"
+			       " state, updated_at) VALUES ('m1', '1', 'ready',"
+			       " 0)", NULL, NULL, NULL), SQLITE_OK);
+	/* The view compares with the reader's clock, SQLite's 'now'; the
+	 * beats here are written from that clock too. */
+	CHECK_INT(sqlite3_exec(store_db(st), "INSERT INTO daemon (id, pid,"
+			       " started_at, heartbeat_at) VALUES (1, 1, 0,"
+			       " strftime('%s', 'now') * 1000 - 60000)", NULL,
+			       NULL, NULL), SQLITE_OK);
+	CHECK_STR(sim_state(st), "ready");
+	CHECK_INT(sqlite3_exec(store_db(st), "UPDATE daemon SET heartbeat_at ="
+			       " strftime('%s', 'now') * 1000 - 200000", NULL,
+			       NULL, NULL), SQLITE_OK);
+	CHECK_STR(sim_state(st), "offline");
+	CHECK_INT(store_daemon_beat(st, clock_now_ms()), 0);
+	CHECK_STR(sim_state(st), "ready");
 	store_close(st);
 }
