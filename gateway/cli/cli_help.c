@@ -56,7 +56,7 @@ static const struct cli_help {
 	{ "outbox",
 	  "usage: smsgw outbox [--state S] [--campaign C] [--to NUMBER]\n"
 	  "                    [--limit N | --all] [--json | --csv] [--utc]\n"
-	  "       smsgw outbox show ID [--json] [--utc]\n"
+	  "       smsgw outbox show ID [--json | --csv] [--utc]\n"
 	  "       smsgw outbox resend ID\n"
 	  "       smsgw outbox cancel ID\n\n"
 	  "Outgoing messages, newest first; one message's history; send one"
@@ -69,7 +69,8 @@ static const struct cli_help {
 	  "  --limit N          at most N rows (tables: 100)\n"
 	  "  --all              every row\n"
 	  "  --json             an array of objects (every row)\n"
-	  "  --csv              CSV with a header line (every row)\n"
+	  "  --csv              CSV with a header line (every row; show: the\n"
+	  "                     attempts)\n"
 	  TIMES COMMON },
 	{ "inbox",
 	  "usage: smsgw inbox [--since T] [--from NUMBER] [--limit N | --all]\n"

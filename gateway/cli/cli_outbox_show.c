@@ -98,8 +98,11 @@ int cli_outbox_show(struct cli *cli, long long id, enum cli_format fmt)
 
 	if (!st)
 		return CLI_ERROR;
+	/* CSV is one table: the attempts (the message is a row of
+	 * `smsgw outbox --csv`). */
 	if (fmt == CLI_FORMAT_CSV)
-		return cli_usage("outbox show: --json or a table");
+		return cli_print_query(st, attempts_sql, b, 1, fmt, 0, stdout) < 0
+			       ? CLI_ERROR : CLI_OK;
 	if (fmt == CLI_FORMAT_JSON) {
 		sqlite3_stmt *s = cli_prepare(st, "SELECT 1 FROM message"
 					      " WHERE id = ?1", b, 1);

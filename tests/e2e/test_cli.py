@@ -131,6 +131,8 @@ def outbox_show_resend_cancel_with_the_daemon_running():
     assert [x["result"] for x in a] == ["retry", "sent"], a
     assert a[0]["sim"] == "m0/1" and a[0]["error"] and a[0]["next_try"], a
     assert a[0]["started"] and a[0]["ended"] and a[1]["next_try"] is None, a
+    att = rows_csv(gw, "outbox", "show", str(mid))
+    assert [x["result"] for x in att] == ["retry", "sent"], att
     text = out(gw, "outbox", "show", str(mid))
     assert f"message #{mid}" in text and "attempts" in text and "retry" in text, text
     # Cancel a deferred one: it never goes out.
