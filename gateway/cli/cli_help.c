@@ -116,11 +116,12 @@ static const struct cli_help {
 	  "  --json             {\"ports\": [...]}\n"
 	  "  --csv              CSV with a header line\n" COMMON },
 	{ "rules",
-	  "usage: smsgw rules test [--json] [--from NUMBER] [--sim NAME]"
+	  "usage: smsgw rules test [--json | --csv] [--from NUMBER] [--sim NAME]"
 	  " TEXT...\n\n"
 	  "What a reply would do: its class, keyword and answer. Sends"
 	  " nothing.\n\n"
 	  "  --json             one JSON object\n"
+	  "  --csv              a header line and one row\n"
 	  "  --from NUMBER      the sender (default +15555550100)\n"
 	  "  --sim NAME         the SIM it arrives on\n" COMMON },
 	{ "campaign",

@@ -4,6 +4,7 @@
  * Nothing is sent and nothing is written: it only reads the configuration.
  */
 #include "cli.h"
+#include "cli_query.h"
 #include "config.h"
 #include "json.h"
 #include "keyword.h"
@@ -17,7 +18,7 @@
 #define CLI_RULES_DEFAULT_FROM "+15555550100"
 
 struct cli_rules_opts {
-	bool json;
+	bool json, csv;
 	const char *from;
 	const char *sim;
 };
@@ -84,6 +85,30 @@ static void cli_rules_print_text(const struct keyword_match *m,
 		printf("forward:    to %s: %s\n", m->rule->forward, fwd);
 	if (m->rule && m->rule->action == CONFIG_RULE_HOOK)
 		printf("hook:       %s\n", m->rule->hook);
+}
+
+/* The JSON's flat fields as a header line and one row (rule: its name;
+ * groups are left out). */
+static void cli_rules_print_csv(const struct keyword_match *m,
+				const struct keyword_ctx *ctx,
+				const char *reply, const char *fwd)
+{
+	const char *v[] = {
+		ctx->text, m->normalised, keyword_class_name(m->cls),
+		keyword_how_name(m->how), m->matched, keyword_match_tag(m),
+		m->rule ? m->rule->name : NULL,
+		m->rule ? config_rule_action_name(m->rule->action) : NULL,
+		reply, fwd, ctx->sender, ctx->sim[0] ? ctx->sim : NULL,
+	};
+
+	fputs("text,normalised,class,match,matched,keyword,rule,action,reply,"
+	      "forward_text,sender,sim\r\n", stdout);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		if (i)
+			putchar(',');
+		cli_csv_field(v[i], stdout);
+	}
+	fputs("\r\n", stdout);
 }
 
 static void cli_rules_print_json(const struct keyword_match *m,
@@ -171,6 +196,8 @@ static int cli_rules_test(struct cli *cli, const struct cli_rules_opts *o,
 		fwd = keyword_forward_text(&ctx);
 	if (o->json)
 		cli_rules_print_json(&m, &ctx, reply, fwd);
+	else if (o->csv)
+		cli_rules_print_csv(&m, &ctx, reply, fwd);
 	else
 		cli_rules_print_text(&m, &ctx, reply, fwd);
 out:
@@ -185,6 +212,7 @@ int cli_rules(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'v' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "sim", required_argument, NULL, 's' },
 		{ 0 },
@@ -200,6 +228,9 @@ int cli_rules(struct cli *cli, int argc, char **argv)
 		switch (c) {
 		case 'j':
 			o.json = true;
+			break;
+		case 'v':
+			o.csv = true;
 			break;
 		case 'f':
 			o.from = optarg;

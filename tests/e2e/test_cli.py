@@ -194,6 +194,7 @@ def csv_wherever_json_is():
     assert rows_csv(gw, "campaign", "list")[0]["name"] == "c1"
     assert rows_csv(gw, "campaign", "show", "c1")[0]["total"] == "1"
     assert rows_csv(gw, "status")[0]["name"] == "m0/1"
+    assert rows_csv(gw, "rules", "test", "STOP")[0]["class"] == "optout"
     close(sim, gw)
 
 
