@@ -7,7 +7,7 @@
 set -eu
 
 build="gcc make pkg-config libserialport-dev libsqlite3-dev libconfuse-dev libpcre2-dev"
-test="sqlite3 python3 socat valgrind gammu smstools"
+test="sqlite3 python3 socat valgrind gammu smstools faketime tzdata util-linux"
 pkgs="$build $test ${SMSGW_EXTRA_DEPS:-}"
 
 missing=""

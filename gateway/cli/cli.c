@@ -9,8 +9,8 @@
 #include "store_daemon.h"
 
 #include <errno.h>
-#include <sqlite3.h>
 #include <getopt.h>
+#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,22 +85,37 @@ int cli_usage(const char *fmt, ...)
 	return CLI_USAGE;
 }
 
+/* Tables show times in the configured zone, as the daemon keeps quotas
+ * and quiet hours in it. */
+static struct config *cli_config_loaded(struct cli *cli)
+{
+	if (cli->cfg->timezone)
+		setenv("TZ", cli->cfg->timezone, 1);
+	tzset();
+	return cli->cfg;
+}
+
 struct config *cli_config(struct cli *cli)
 {
 	char err[2048];
 
 	if (cli->cfg)
 		return cli->cfg;
-	if (config_load(cli->config_path, &cli->cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "smsgw: %s\n", err);
-		return NULL;
+	if (config_load(cli->config_path, &cli->cfg, err, sizeof(err)) == 0)
+		return cli_config_loaded(cli);
+	/* The configuration holds SIM PINs and is not the senders' to read
+	 * (0640 root:smsgw): a sender gets the default spool and database. */
+	if (access(cli->config_path, F_OK) == 0 &&
+	    access(cli->config_path, R_OK) < 0 && errno == EACCES &&
+	    config_load_defaults(cli->config_path, &cli->cfg) == 0) {
+		fprintf(stderr, "smsgw: note: %s is readable only by smsgwd and"
+			" administrators; using the default spool %s and"
+			" database %s\n", cli->config_path, cli->cfg->spool,
+			cli->cfg->database);
+		return cli_config_loaded(cli);
 	}
-	/* Tables show times in the configured zone, as the daemon keeps
-	 * quotas and quiet hours in it. */
-	if (cli->cfg->timezone)
-		setenv("TZ", cli->cfg->timezone, 1);
-	tzset();
-	return cli->cfg;
+	fprintf(stderr, "smsgw: %s\n", err);
+	return NULL;
 }
 
 struct store *cli_store(struct cli *cli)

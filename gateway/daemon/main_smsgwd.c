@@ -61,14 +61,6 @@ static int daemonize(void)
 
 int main(int argc, char **argv)
 {
-	struct daemon d = { .config_path = CONFIG_DEFAULT_PATH };
-	static char abs_config[PATH_MAX];
-	bool check_only = false;
-	char err[4096];
-	int c;
-
-	if (getenv("SMSGW_CONFIG"))
-		d.config_path = getenv("SMSGW_CONFIG");
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -78,7 +70,14 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
 	};
+	struct daemon d = { .config_path = CONFIG_DEFAULT_PATH };
+	static char abs_config[PATH_MAX];
+	bool check_only = false;
+	char err[4096];
+	int c;
 
+	if (getenv("SMSGW_CONFIG"))
+		d.config_path = getenv("SMSGW_CONFIG");
 	while ((c = getopt_long(argc, argv, "c:ftvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -109,8 +108,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	/* The daemon leaves its directory (chdir "/"), and hooks get the
-	 * path in SMSGW_CONFIG: both want it absolute. */
-	if (d.config_path[0] != '/' && realpath(d.config_path, abs_config))
+	 * path in SMSGW_CONFIG: both want it absolute (-t names the file as
+	 * it was given). */
+	if (!check_only && d.config_path[0] != '/' &&
+	    realpath(d.config_path, abs_config))
 		d.config_path = abs_config;
 	if (config_load(d.config_path, &d.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "smsgwd: %s\n", err);
@@ -126,6 +127,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		keyword_set_free(ks);
+		/* Valid, but nothing would be sent or received. */
+		if (!d.cfg->nmodems)
+			fprintf(stderr, "smsgwd: %s: warning: no modem section:"
+				" nothing will be sent or received\n",
+				d.config_path);
 		printf("smsgwd: %s: configuration ok (%zu modem%s)\n",
 		       d.config_path, d.cfg->nmodems,
 		       d.cfg->nmodems == 1 ? "" : "s");
