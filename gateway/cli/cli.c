@@ -155,7 +155,7 @@ struct store *cli_store_rw(struct cli *cli, const char *action)
 
 	if (st && cli->readonly) {
 		cli_error("%s: you may read %s but not change it; run this as "
-			  "root or as a member of the daemon's group",
+			  "root or as the daemon's user (sudo -u smsgw)",
 			  action, cli->cfg->database);
 		return NULL;
 	}
