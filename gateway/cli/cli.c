@@ -162,36 +162,38 @@ struct store *cli_store_rw(struct cli *cli, const char *action)
 	return st;
 }
 
+/* in as `send` writes it, by the loaded configuration's rules. */
+static bool cli_number_norm(const struct config *cfg, const char *in,
+			    char *out, size_t size, char *err, size_t errsize)
+{
+	struct number_rules r = { .default_country = cfg->default_country,
+				  .trunk_prefix = cfg->trunk_prefix };
+	enum number_kind kind;
+	char n[NUMBER_MAX];
+
+	if (!number_normalise(in, strlen(in), &r, n, &kind, err, errsize))
+		return false;
+	snprintf(out, size, "%s", n);
+	return true;
+}
+
 int cli_number(struct cli *cli, const char *in, char *out, size_t size)
 {
-	struct number_rules r;
-	enum number_kind kind;
-	char n[NUMBER_MAX], err[128];
+	char err[128];
 
 	if (!cli_config(cli))
 		return CLI_ERROR;
-	r = (struct number_rules){ .default_country = cli->cfg->default_country,
-				   .trunk_prefix = cli->cfg->trunk_prefix };
-	if (!number_normalise(in, strlen(in), &r, n, &kind, err, sizeof(err)))
+	if (!cli_number_norm(cli->cfg, in, out, size, err, sizeof(err)))
 		return cli_error("'%s' is not a number: %s", in, err);
-	snprintf(out, size, "%s", n);
 	return CLI_OK;
 }
 
 bool cli_number_try(struct cli *cli, const char *in, char *out, size_t size)
 {
-	struct number_rules r;
-	enum number_kind kind;
-	char n[NUMBER_MAX], err[128];
+	char err[128];
 
-	if (!cli->cfg)
-		return false;
-	r = (struct number_rules){ .default_country = cli->cfg->default_country,
-				   .trunk_prefix = cli->cfg->trunk_prefix };
-	if (!number_normalise(in, strlen(in), &r, n, &kind, err, sizeof(err)))
-		return false;
-	snprintf(out, size, "%s", n);
-	return true;
+	return cli->cfg &&
+	       cli_number_norm(cli->cfg, in, out, size, err, sizeof(err));
 }
 
 bool cli_daemon_running(struct cli *cli, pid_t *pid)
