@@ -9,8 +9,6 @@
 #include "sim.h"
 #include "store.h"
 
-#include <limits.h>
-#include <stdlib.h>
 #include <string.h>
 
 void hook_bridge_opts(const struct config *cfg, struct hook_opts *o)
