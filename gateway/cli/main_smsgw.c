@@ -13,7 +13,8 @@
 struct cli_command {
 	const char *name;
 	int (*fn)(struct cli *cli, int argc, char **argv);
-	const char *what;
+	const char *what;	/* for `smsgw --help`; a command without
+				   cli_help.c text: its synopsis */
 };
 
 static const struct cli_command commands[] = {
@@ -46,6 +47,47 @@ static void usage(FILE *f)
 		   "  -h, --help         this text\n"
 		   "  -V, --version      the version\n",
 		CONFIG_DEFAULT_PATH);
+}
+
+/*
+ * A command whose options do not go through cli_getopt() (it has no entry
+ * in cli_help.c) still takes -c FILE anywhere and --help: both are taken
+ * out of its argv here, before "--". Returns the new argc, or -1 after
+ * printing help.
+ */
+static int main_common_opts(struct cli *cli, const struct cli_command *cmd,
+			    int argc, char **argv)
+{
+	int out = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			while (i < argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			printf("usage: smsgw %s\n\n"
+			       "  -c, --config FILE  configuration\n"
+			       "  -h, --help         this text\n"
+			       "\nsee smsgw(1)\n", cmd->what);
+			return -1;
+		}
+		if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) &&
+		    i + 1 < argc) {
+			cli->config_path = argv[++i];
+			continue;
+		}
+		if (strncmp(a, "--config=", 9) == 0) {
+			cli->config_path = a + 9;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	argv[out] = NULL;
+	return out;
 }
 
 int main(int argc, char **argv)
@@ -92,6 +134,11 @@ int main(int argc, char **argv)
 		optind = 0;
 		cli.name = commands[i].name;
 		cli.help = cli_help_text(commands[i].name);
+		if (!cli.help) {
+			subc = main_common_opts(&cli, &commands[i], subc, sub);
+			if (subc < 0)
+				return CLI_OK;
+		}
 		rc = commands[i].fn(&cli, subc, sub);
 		cli_close(&cli);
 		return rc;
