@@ -69,10 +69,14 @@ static int main_common_opts(struct cli *cli, const struct cli_command *cmd,
 			break;
 		}
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			bool synopsis = strncmp(cmd->what, cmd->name,
+						strlen(cmd->name)) == 0;
+
 			printf("usage: smsgw %s\n\n"
 			       "  -c, --config FILE  configuration\n"
 			       "  -h, --help         this text\n"
-			       "\nsee smsgw(1)\n", cmd->what);
+			       "\nsee smsgw(1)\n",
+			       synopsis ? cmd->what : cmd->name);
 			return -1;
 		}
 		if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) &&
