@@ -5,6 +5,7 @@
  * from the database, only when a command is configured for it.
  */
 #include "hook_bridge.h"
+#include "clock.h"
 #include "config.h"
 #include "sim.h"
 #include "store.h"
@@ -177,13 +178,15 @@ static int hook_bridge_service(enum sim_state link)
 	}
 }
 
-static const char *hook_bridge_why(enum sim_state link)
+static const char *hook_bridge_why(enum sim_state state, const struct sim *sim)
 {
-	switch (link) {
+	switch (state) {
 	case SIM_STATE_NO_NETWORK:
 		return "not registered on a network";
 	case SIM_STATE_BLOCKED:
-		return "the SIM wants a PIN or PUK it was not given";
+		return sim->link == SIM_STATE_READY
+			       ? "paused after barring or spam errors"
+			       : "the SIM wants a PIN or PUK it was not given";
 	case SIM_STATE_ABSENT:
 		return "the modem is gone (unplugged, or its port closed)";
 	case SIM_STATE_ERROR:
@@ -195,7 +198,9 @@ static const char *hook_bridge_why(enum sim_state link)
 
 void hook_bridge_sim(struct hook_bridge *b, const struct sim *sim)
 {
-	int now = hook_bridge_service(sim->link), was;
+	/* The modem's view, and the outbound layer's barring pause. */
+	enum sim_state state = sim_effective_state(sim, clock_now_ms());
+	int now = hook_bridge_service(state), was;
 	const char *cmd = b->cfg->hooks.on_modem;
 	struct hook_msg m = { .event = HOOK_EVENT_MODEM };
 
@@ -207,14 +212,14 @@ void hook_bridge_sim(struct hook_bridge *b, const struct sim *sim)
 	 * No network right after start is the usual wait for registration. */
 	if (now == was || (was == HOOK_BRIDGE_UNKNOWN &&
 			   (now == HOOK_BRIDGE_IN ||
-			    sim->link == SIM_STATE_NO_NETWORK)))
+			    state == SIM_STATE_NO_NETWORK)))
 		return;
 	if (!cmd || !cmd[0])
 		return;
 	m.sim = sim->name;
 	m.iccid = sim->iccid;
 	m.sim_number = sim->number;
-	m.state = sim_state_name(sim->link);
-	m.error = hook_bridge_why(sim->link);
+	m.state = sim_state_name(state);
+	m.error = hook_bridge_why(state, sim);
 	hook_run(b->runner, cmd, &m, NULL, NULL);
 }

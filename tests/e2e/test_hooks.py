@@ -179,6 +179,18 @@ def modem_out_of_service_and_back():
 
 
 @t.test
+def a_sim_paused_for_barring_errors_is_out_of_service():
+    sim, gw, d = setup(settings={"pause_after_errors": 2, "pause_for": "1h"})
+    sim.fail_next(0, 2, 8)
+    gw.cli("send", "+15559300001", "-m", "one")
+    gw.cli("send", "+15559300002", "-m", "two")
+    out = wait_run(d, "modem")[0]
+    check_promise("modem", out)
+    assert out["SMSGW_STATE"] == "blocked" and "barring" in out["SMSGW_ERROR"], out
+    close(sim, gw)
+
+
+@t.test
 def config_path_is_absolute_when_the_daemon_got_a_relative_one():
     d = tempdir("smsgw-hooks-")
     gw = Gateway(modems=[], hooks={"on_rejected": dump(d)})
