@@ -101,6 +101,7 @@ int cli_campaign(struct cli *cli, int argc, char **argv);
 int cli_report(struct cli *cli, int argc, char **argv);
 int cli_metrics(struct cli *cli, int argc, char **argv);
 int cli_pdu(struct cli *cli, int argc, char **argv);
+int cli_migrate(struct cli *cli, int argc, char **argv);
 int cli_events(struct cli *cli, int argc, char **argv);
 
 #endif

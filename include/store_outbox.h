@@ -48,7 +48,19 @@ struct outbox_new {
 	int parts;
 	const char *origin;		/* "spool", "optout-reply", … */
 	int64_t in_reply_to;		/* inbox id, 0: none */
+	/* smstools3 headers (spool_parse.h); zero means absent. */
+	const char *smsc;		/* "+…": the PDU's SCA */
+	const char *from;		/* From:, recorded only */
+	bool has_class, has_autosplit;
+	int msg_class;			/* Class: 0–3 */
+	int autosplit;			/* Autosplit: 0–3 */
+	unsigned pdu_flags;		/* OUTBOX_PDU_* */
+	int replace;			/* 1–7: TP-PID 0x41–0x47 */
+	bool staging;			/* held until the file is whole */
 };
+
+#define OUTBOX_PDU_REJECT_DUPLICATES 1u	/* TP-RD */
+#define OUTBOX_PDU_REPLY_PATH 2u		/* TP-RP */
 
 enum outbox_add_result {
 	OUTBOX_ADDED_QUEUED,
@@ -66,6 +78,31 @@ int store_outbox_file_done(struct store *st, int64_t file_id,
 			   long recipients, long duplicates);
 /* True when the file claimed under this name was accepted. */
 bool store_outbox_file_claimed(struct store *st, const char *claim);
+
+/*
+ * Big files, taken in over several transactions (store_staging.c). Rows
+ * added with outbox_new.staging wait (hold 'staging') until released.
+ */
+enum store_staging {
+	STORE_STAGING_NONE = -1,	/* no such file */
+	STORE_STAGING_DONE = 0,
+	STORE_STAGING_ADDING = 1,	/* rows being added: not accepted */
+	STORE_STAGING_RELEASING = 2,	/* accepted; rows being released */
+};
+/* The staging state of the file claimed as claim (and its id). */
+int store_staging_of_claim(struct store *st, const char *claim,
+			   int64_t *file_id);
+int store_staging_set(struct store *st, int64_t file_id, int staging);
+/* Releases up to limit staged rows of the file (queued, deferred or held
+ * for a paused campaign, as a small file's rows would be). Returns how
+ * many, or -EIO. */
+int store_staging_release(struct store *st, int64_t file_id, int64_t now,
+			  int limit);
+/* Deletes up to limit staged rows; with none left, the file's row.
+ * Returns how many rows, or -EIO. */
+int store_staging_purge(struct store *st, int64_t file_id, int limit);
+/* A file being released (after a restart); 0 when none, or -EIO. */
+int64_t store_staging_next_release(struct store *st);
 
 /* Finds or creates a campaign; *paused tells if it is on hold. */
 int store_outbox_campaign(struct store *st, const char *name, int64_t now,
@@ -92,6 +129,11 @@ struct outbox_msg {
 	int concat_ref;
 	int64_t attempt_id;
 	char origin[32];
+	char smsc[24];			/* "" : the SIM's */
+	int msg_class;			/* -1: none */
+	int autosplit;			/* -1: concatenated */
+	unsigned pdu_flags;
+	int replace;
 };
 
 void outbox_msg_clear(struct outbox_msg *m);

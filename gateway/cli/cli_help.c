@@ -141,6 +141,12 @@ static const struct cli_help {
 	  "usage: smsgw metrics\n\n"
 	  "The database as Prometheus text; smsgw_up says whether smsgwd"
 	  " runs.\n" COMMON },
+	{ "migrate",
+	  "usage: smsgw migrate smstools3 FILE\n"
+	  "       smsgw migrate gammu FILE\n\n"
+	  "Prints a smsgw.conf equivalent to an smsd.conf or a gammu-smsdrc,\n"
+	  "with a comment for every setting that has no equivalent.\n"
+	  COMMON },
 	{ "pdu",
 	  "usage: smsgw pdu decode HEX|-\n"
 	  "       smsgw pdu encode [--report] [--flash] [--validity V]"

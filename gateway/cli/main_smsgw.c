@@ -31,6 +31,7 @@ static const struct cli_command commands[] = {
 	{ "ports", cli_ports, "serial ports and what is behind them" },
 	{ "rules", cli_rules, "what a reply would do" },
 	{ "pdu", cli_pdu, "decode and encode PDUs" },
+	{ "migrate", cli_migrate, "a smsgw.conf from smsd.conf or gammu-smsdrc" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -9,40 +9,121 @@
 #include "daemon.h"
 #include "config.h"
 #include "control.h"
+#include "eventhandler.h"
 #include "fsutil.h"
 #include "inbound.h"
 #include "log.h"
 #include "loop.h"
 #include "modem.h"
+#include "notify.h"
 #include "outbound.h"
 #include "spool.h"
+#include "sqlin.h"
 #include "store.h"
 #include "store_daemon.h"
 #include "clock.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static int make_spool_dirs(const struct config *cfg)
+/*
+ * The spool's directories, opened once and checked (spool_dirs.c), and the
+ * spool's lock: a lock on active/, which no sender can open.
+ */
+static int open_spool(struct daemon *d)
 {
-	static const char *const subdirs[] = { "outgoing", "tmp", "rejected",
-					       "active" };
-	char path[4096];
+	char err[1024];
 	int rc;
 
-	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", cfg->spool, subdirs[i]);
-		rc = fs_mkdirs(path, 0770);
-		if (rc < 0) {
-			log_error("spool: cannot create %s: %s", path,
-				  strerror(-rc));
-			return rc;
-		}
+	rc = spool_dirs_open(d->cfg->spool, true, &d->dirs, err, sizeof(err));
+	if (rc < 0) {
+		log_error("spool: %s", err);
+		return rc;
+	}
+	rc = spool_dirs_lock(&d->dirs);
+	if (rc == -EWOULDBLOCK)
+		log_error("daemon: another smsgwd already serves the spool %s",
+			  d->cfg->spool);
+	else if (rc < 0)
+		log_error("daemon: %s/active: lock: %s", d->cfg->spool,
+			  strerror(-rc));
+	return rc;
+}
+
+/*
+ * The locks beside the database, in a directory only the daemon's user
+ * writes to (a sender can neither remove them, and start a second
+ * daemon, nor put a link in their place):
+ *   <database>.lock  0600, exclusive: one daemon per database; nobody
+ *                    else can open it, so nobody else can hold it;
+ *   <database>.pid   0644, shared: our pid for `smsgw status`, which tells
+ *                    a running daemon by this lock. A reader holding it
+ *                    costs only that.
+ */
+static int take_lock(struct daemon *d)
+{
+	char dir[4096], name[4096], err[4400];
+	const char *base = strrchr(d->cfg->database, '/');
+	pid_t holder = 0;
+	int dfd, rc;
+
+	base = base ? base + 1 : d->cfg->database;
+	fs_dirname(d->cfg->database, dir, sizeof(dir));
+	rc = fs_mkdirs(dir, 0750);
+	dfd = rc < 0 ? rc : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		rc = dfd == -1 ? -errno : dfd;
+		log_error("daemon: %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	snprintf(name, sizeof(name), "%s" DAEMON_LOCKFILE_SUFFIX, base);
+	d->lock_fd = fs_lock_pidfile_at(dfd, name, 0600, LOCK_EX, &holder, err,
+					sizeof(err));
+	if (d->lock_fd == -EWOULDBLOCK) {
+		log_error("daemon: another smsgwd (pid %ld) already uses %s",
+			  (long)holder, d->cfg->database);
+		close(dfd);
+		return -EWOULDBLOCK;
+	}
+	if (d->lock_fd < 0) {
+		log_error("daemon: %s/%s", dir, err);
+		close(dfd);
+		return d->lock_fd;
+	}
+	snprintf(name, sizeof(name), "%s" DAEMON_PIDFILE_SUFFIX, base);
+	d->pid_fd = fs_lock_pidfile_at(dfd, name, 0644, LOCK_SH, NULL, err,
+				       sizeof(err));
+	if (d->pid_fd < 0)
+		log_warn("daemon: %s/%s (smsgw status may say the daemon is "
+			 "not running)", dir, err);
+	close(dfd);
+	return 0;
+}
+
+/*
+ * A database file of 0 bytes would silently become a new, empty database:
+ * the opt-out list gone without a word. Refused unless asked for (-N).
+ * A damaged one is refused too (PRAGMA quick_check).
+ */
+static int check_database_file(struct daemon *d)
+{
+	struct stat st;
+
+	if (stat(d->cfg->database, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size == 0 && !d->new_database) {
+		log_error("store: %s is an empty file (0 bytes), not a "
+			  "database; restore it from a backup, or start once "
+			  "with -N to make a new, empty database in it",
+			  d->cfg->database);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -52,28 +133,19 @@ static int open_database(struct daemon *d)
 	char err[1024];
 	int rc;
 
+	rc = check_database_file(d);
+	if (rc < 0)
+		return rc;
 	rc = store_open(d->cfg->database, STORE_OPEN_CREATE, &d->store, err,
 			sizeof(err));
-	if (rc < 0)
+	if (rc < 0) {
 		log_error("store: %s", err);
-	return rc;
-}
-
-static int take_lock(struct daemon *d)
-{
-	char path[4096];
-	pid_t holder = 0;
-
-	snprintf(path, sizeof(path), "%s/" DAEMON_PIDFILE, d->cfg->spool);
-	d->lock_fd = fs_lock_pidfile(path, &holder);
-	if (d->lock_fd == -EWOULDBLOCK) {
-		log_error("daemon: another smsgwd (pid %ld) already serves %s",
-			  (long)holder, d->cfg->spool);
-		return -EWOULDBLOCK;
+		return rc;
 	}
-	if (d->lock_fd < 0)
-		log_error("daemon: %s: %s", path, strerror(-d->lock_fd));
-	return d->lock_fd < 0 ? d->lock_fd : 0;
+	rc = store_quick_check(d->store, err, sizeof(err));
+	if (rc < 0)
+		log_error("store: %s: damaged: %s", d->cfg->database, err);
+	return rc;
 }
 
 static void apply_timezone(const struct config *cfg)
@@ -91,10 +163,22 @@ static void apply_log_level(const struct daemon *d, const struct config *cfg)
 		log_set_level(level);
 }
 
+/* WATCHDOG=1 at half the interval systemd gave us: sent from the loop,
+ * so a loop that no longer turns stops sending it. */
+static int64_t on_watchdog(struct loop_timer *t, void *ud)
+{
+	struct daemon *d = ud;
+
+	(void)t;
+	notify_send("WATCHDOG=1");
+	return d->watchdog_ms / 2 > 0 ? d->watchdog_ms / 2 : 1;
+}
+
 static void on_stop_signal(struct loop *loop, int signo, void *ud)
 {
 	struct daemon *d = ud;
 
+	notify_send("STOPPING=1");
 	log_notice("daemon: %s, stopping", strsignal(signo));
 	d->exit_code = 0;
 	loop_stop(loop);
@@ -154,6 +238,8 @@ static void switch_config(struct daemon *d, struct config *next)
 		hook_runner_set_opts(d->hooks.runner, &o);
 		d->hooks.cfg = next;
 	}
+	eventhandler_set_config(d->eh, next);
+	sqlin_set_config(d->sqlin, next);
 	apply_log_level(d, next);
 	config_free(d->cfg);
 	d->cfg = next;
@@ -190,14 +276,14 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
 		    "configuration reloaded");
 }
 
-static void on_control(const char *word, void *ud)
+static bool on_control(const char *word, void *ud)
 {
 	struct daemon *d = ud;
 
-	if (strcmp(word, "kick") == 0)
-		outbound_kick(d->ob);
-	else
-		log_info("control: unknown request '%s'", word);
+	if (strcmp(word, "kick") != 0)
+		return false;
+	outbound_kick(d->ob);
+	return true;
 }
 
 static void on_sim_changed(struct sim *sim, void *ud)
@@ -260,6 +346,24 @@ static int start_modems(struct daemon *d)
 	return 0;
 }
 
+/* Every listener of inbound and outbound events: the hooks section, then
+ * smstools3's eventhandler and Gammu's runonreceive. */
+static void on_inbound_event(const struct inbound_event *e, void *ud)
+{
+	struct daemon *d = ud;
+
+	hook_bridge_inbound(e, &d->hooks);
+	eventhandler_inbound(e, d->eh);
+}
+
+static void on_outbound_event(const struct outbound_event *e, void *ud)
+{
+	struct daemon *d = ud;
+
+	hook_bridge_outbound(e, &d->hooks);
+	eventhandler_outbound(e, d->eh);
+}
+
 /* Hooks run on what inbound and outbound report. */
 static int start_hooks(struct daemon *d)
 {
@@ -272,9 +376,19 @@ static int start_hooks(struct daemon *d)
 		return rc;
 	d->hooks.cfg = d->cfg;
 	d->hooks.store = d->store;
-	inbound_set_listener(d->ib, hook_bridge_inbound, &d->hooks);
-	outbound_set_listener(d->ob, hook_bridge_outbound, &d->hooks);
+	rc = eventhandler_new(d->store, d->hooks.runner, d->cfg, &d->eh);
+	if (rc < 0)
+		return rc;
+	inbound_set_listener(d->ib, on_inbound_event, d);
+	outbound_set_listener(d->ob, on_outbound_event, d);
 	return 0;
+}
+
+static void on_sql_accepted(void *ud)
+{
+	struct daemon *d = ud;
+
+	outbound_kick(d->ob);
 }
 
 /* Registry, outbound, inbound, hooks, the control socket, the modems and
@@ -308,14 +422,20 @@ static int start_subsystems(struct daemon *d)
 	rc = start_modems(d);
 	if (rc < 0)
 		return rc;
+	rc = sqlin_new(d->loop, d->store, d->cfg, &d->reg, on_sql_accepted, d,
+		       &d->sqlin, err, sizeof(err));
+	if (rc < 0) {
+		log_error("daemon: database %s: %s", d->cfg->database, err);
+		return rc;
+	}
 	/* Not fatal: without it a step is noticed at the next timer. */
 	rc = clockstep_start(&d->clockstep, d->loop, on_clock_step, d);
 	if (rc < 0)
 		log_warn("daemon: cannot watch for wall-clock steps: %s",
 			 strerror(-rc));
 	/* Last: files accepted from here on find every SIM known. */
-	rc = spool_new(d->loop, d->store, d->cfg, &d->reg, on_spool_accepted,
-		       d, &d->spool);
+	rc = spool_new(d->loop, d->store, d->cfg, &d->reg, &d->dirs,
+		       on_spool_accepted, d, &d->spool);
 	if (rc < 0)
 		return rc;
 	spool_set_rejected_listener(d->spool, hook_bridge_rejected, &d->hooks);
@@ -339,7 +459,10 @@ static int start(struct daemon *d)
 
 	apply_timezone(d->cfg);
 	apply_log_level(d, d->cfg);
-	rc = make_spool_dirs(d->cfg);
+	/* Our own umask, not the caller's: what we create is never world-
+	 * readable nor writable by the group, whoever started us. */
+	umask(0027);
+	rc = open_spool(d);
 	if (rc < 0)
 		return rc;
 	rc = take_lock(d);
@@ -372,6 +495,8 @@ static void stop_subsystems(struct daemon *d)
 {
 	spool_free(d->spool);
 	d->spool = NULL;
+	sqlin_free(d->sqlin);
+	d->sqlin = NULL;
 	clockstep_stop(&d->clockstep);
 	for (size_t i = 0; d->modems && i < d->nmodems; i++)
 		modem_free(d->modems[i]);
@@ -379,6 +504,8 @@ static void stop_subsystems(struct daemon *d)
 	d->modems = NULL;
 	control_close(d->ctl);
 	d->ctl = NULL;
+	eventhandler_free(d->eh);
+	d->eh = NULL;
 	hook_runner_free(d->hooks.runner);
 	d->hooks.runner = NULL;
 	inbound_free(d->ib);
@@ -406,6 +533,10 @@ static void stop(struct daemon *d)
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 	d->lock_fd = -1;
+	if (d->pid_fd >= 0)
+		close(d->pid_fd);
+	d->pid_fd = -1;
+	spool_dirs_close(&d->dirs);
 	config_free(d->cfg);
 	d->cfg = NULL;
 }
@@ -414,7 +545,8 @@ int daemon_run(struct daemon *d)
 {
 	int rc;
 
-	d->lock_fd = -1;
+	d->lock_fd = d->pid_fd = -1;
+	spool_dirs_init(&d->dirs);
 	d->clockstep.fd = -1;
 	d->exit_code = 1;
 	if (start(d) < 0) {
@@ -430,11 +562,17 @@ int daemon_run(struct daemon *d)
 	if (!d->cfg->nmodems)
 		log_warn("daemon: %s has no modem section: nothing will be"
 			 " sent or received", d->config_path);
+	d->watchdog_ms = notify_watchdog_ms();
+	loop_timer_init(d->loop, &d->watchdog, on_watchdog, d);
+	if (d->watchdog_ms)
+		loop_timer_arm(&d->watchdog, 0);
+	notify_send("READY=1");
 	rc = loop_run(d->loop);
 	if (rc < 0) {
 		log_error("daemon: event loop: %s", strerror(-rc));
 		d->exit_code = 1;
 	}
+	loop_timer_disarm(&d->watchdog);
 	stop(d);
 	return d->exit_code;
 }

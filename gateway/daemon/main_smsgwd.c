@@ -1,7 +1,7 @@
 /*
  * smsgwd — the SMS gateway daemon.
  *
- *	smsgwd [-c FILE] [-f] [-t] [-v]
+ *	smsgwd [-c FILE] [-f] [-N] [-t] [-v]
  */
 #include "config.h"
 #include "daemon.h"
@@ -18,9 +18,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: smsgwd [-c FILE] [-f] [-t] [-v]\n"
+		"usage: smsgwd [-c FILE] [-f] [-N] [-t] [-v]\n"
 		"  -c, --config FILE  configuration (default %s)\n"
 		"  -f, --foreground   stay in the foreground and log to stderr\n"
+		"  -N, --new-database fill an empty (0-byte) database file with a\n"
+		"                     new database instead of refusing to start\n"
 		"  -t, --test         check the configuration and exit (0 valid, "
 		"1 not)\n"
 		"  -v, --verbose      log at debug level\n"
@@ -64,6 +66,7 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "new-database", no_argument, NULL, 'N' },
 		{ "test", no_argument, NULL, 't' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -78,13 +81,16 @@ int main(int argc, char **argv)
 
 	if (getenv("SMSGW_CONFIG"))
 		d.config_path = getenv("SMSGW_CONFIG");
-	while ((c = getopt_long(argc, argv, "c:ftvhV", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fNtvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			d.config_path = optarg;
 			break;
 		case 'f':
 			d.foreground = true;
+			break;
+		case 'N':
+			d.new_database = true;
 			break;
 		case 't':
 			check_only = true;

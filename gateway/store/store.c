@@ -109,6 +109,10 @@ int store_migrate_to(struct store *st, int version, char *err, size_t errsize)
 static int set_pragmas(struct store *st, char *err, size_t errsize)
 {
 	sqlite3_busy_timeout(st->db, 5000);
+	/* Anyone who may write the database could add views and triggers;
+	 * none of them may call a function with side effects in our name
+	 * (README "Trust model"). */
+	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	if (st->readonly)
 		return exec(st, "PRAGMA foreign_keys = ON", err, errsize);
 	/* journal_mode=WAL is persistent; the others are per connection. */
@@ -172,6 +176,29 @@ int store_open(const char *path, unsigned flags, struct store **out,
 fail:
 	sqlite3_close_v2(st->db);
 	free(st);
+	return -EIO;
+}
+
+int store_quick_check(struct store *st, char *err, size_t errsize)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(5)", -1, &s,
+			       NULL) != SQLITE_OK) {
+		snprintf(err, errsize, "%s", sqlite3_errmsg(st->db));
+		return -EIO;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0) {
+		sqlite3_finalize(s);
+		return 0;
+	}
+	snprintf(err, errsize, "%s", rc == SQLITE_ROW
+		 ? (const char *)sqlite3_column_text(s, 0)
+		 : sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
 	return -EIO;
 }
 
