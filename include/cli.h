@@ -56,7 +56,8 @@ struct store *cli_store_rw(struct cli *cli, const char *action);
 /*
  * Whether the daemon serving cfg is running, for any user who can read
  * the database: the daemon row it writes (pid, boot id and the process's
- * start time, checked against /proc) or, failing that, the spool's lock.
+ * start time, checked against /proc) or, failing that, the lock on its
+ * pid file (cli_daemon_pid()).
  * *pid gets its pid or 0.
  */
 bool cli_daemon_running(struct cli *cli, pid_t *pid);

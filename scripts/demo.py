@@ -89,8 +89,12 @@ class Demo:
         return p
 
     def sql(self, query):
-        p = subprocess.run(["sqlite3", self.db, query], capture_output=True,
-                           text=True)
+        # Read-only and only once the daemon made it: sqlite3 would
+        # otherwise create an empty file, which smsgwd refuses to start on.
+        if not os.path.exists(self.db):
+            return ""
+        p = subprocess.run(["sqlite3", "-readonly", self.db, query],
+                           capture_output=True, text=True)
         return p.stdout.strip()
 
     def start(self):

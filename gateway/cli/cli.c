@@ -211,7 +211,7 @@ bool cli_daemon_running(struct cli *cli, pid_t *pid)
 		return false;
 	}
 	/* No row (a daemon older than the row) or no /proc to check it
-	 * against: the spool's lock, for those who may see it. */
+	 * against: the lock on the daemon's pid file. */
 	lock = cli->cfg ? cli_daemon_pid(cli->cfg) : 0;
 	if (lock > 0)
 		*pid = lock;
