@@ -12,6 +12,7 @@
 #include "config.h"
 #include "control.h"
 #include "store.h"
+#include "store_outbox.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -64,38 +65,13 @@ int64_t cli_campaign_id(struct store *st, const char *name)
 	return id;
 }
 
-/* Runs sql with ?1 the campaign's id and ?2 now; the rows it changed or
- * -1. */
-static int exec_bound(struct store *st, const char *sql, int64_t id)
-{
-	const struct cli_bind b[] = { CLI_INT(id), CLI_INT(store_now_ms()) };
-	sqlite3_stmt *s = cli_prepare(st, sql, b, 2);
-	int rc;
-
-	if (!s)
-		return -1;
-	rc = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(store_db(st)) : -1;
-	sqlite3_finalize(s);
-	return rc;
-}
-
-static const char *const actions[][3] = {
-	/* verb, campaign state, messages */
-	{ "pause", "UPDATE campaign SET state = 'paused' WHERE id = ?1"
-		   " AND ?2 IS NOT NULL",
-	  "UPDATE message SET hold = 'paused', state = 'deferred',"
-	  " updated_at = ?2 WHERE campaign_id = ?1"
-	  " AND state IN ('queued', 'deferred')" },
-	{ "resume", "UPDATE campaign SET state = 'active' WHERE id = ?1"
-		    " AND ?2 IS NOT NULL",
-	  "UPDATE message SET hold = NULL, updated_at = ?2,"
-	  " state = CASE WHEN not_before <= ?2 THEN 'queued' ELSE 'deferred' END"
-	  " WHERE campaign_id = ?1 AND hold = 'paused'" },
-	{ "cancel", "UPDATE campaign SET state = 'cancelled' WHERE id = ?1"
-		    " AND ?2 IS NOT NULL",
-	  "UPDATE message SET state = 'cancelled', hold = NULL,"
-	  " error = 'campaign cancelled', updated_at = ?2"
-	  " WHERE campaign_id = ?1 AND state IN ('queued', 'deferred')" },
+static const struct {
+	const char *verb;
+	enum outbox_campaign_action action;
+} cli_campaign_actions[] = {
+	{ "pause", OUTBOX_CAMPAIGN_PAUSE },
+	{ "resume", OUTBOX_CAMPAIGN_RESUME },
+	{ "cancel", OUTBOX_CAMPAIGN_CANCEL },
 };
 
 static int change(struct cli *cli, struct store *st, const char *verb,
@@ -106,13 +82,15 @@ static int change(struct cli *cli, struct store *st, const char *verb,
 
 	if (!id)
 		return CLI_ERROR;
-	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-		if (strcmp(verb, actions[i][0]) != 0)
+	for (size_t i = 0; i < sizeof(cli_campaign_actions) /
+				sizeof(cli_campaign_actions[0]); i++) {
+		if (strcmp(verb, cli_campaign_actions[i].verb) != 0)
 			continue;
 		if (store_begin(st) < 0)
 			return cli_error("database: %s", store_errmsg(st));
-		if (exec_bound(st, actions[i][1], id) < 0 ||
-		    (n = exec_bound(st, actions[i][2], id)) < 0 ||
+		if ((n = store_outbox_campaign_set(st, id,
+				cli_campaign_actions[i].action,
+				store_now_ms())) < 0 ||
 		    store_event(st, STORE_EVENT_INFO, "cli",
 				"campaign %s: %s", name, verb) < 0) {
 			store_rollback(st);

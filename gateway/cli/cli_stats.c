@@ -33,8 +33,9 @@ const char cli_stats_funnel_sql[] =
 	" coalesce(sum(parts * (state IN ('sent', 'delivered'))), 0) AS sms_parts"
 	" FROM m";
 
-/* JSON keeps "opted-out", DESIGN.md's funnel word, beside opted_out for
- * the scripts that read it; tables, CSV and the report show one. */
+/* JSON keeps "opted-out", doc/contract.md's funnel word, beside
+ * opted_out for the scripts that read it; tables, CSV and the report show
+ * one. */
 static const char json_sql_head[] = "SELECT *, opted_out AS \"opted-out\" FROM (";
 
 /* The funnel as "name  number" lines under the campaign's name. */
