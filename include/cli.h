@@ -92,6 +92,7 @@ extern const char cli_stats_funnel_sql[];
 
 int cli_send(struct cli *cli, int argc, char **argv);
 int cli_status(struct cli *cli, int argc, char **argv);
+int cli_ussd(struct cli *cli, int argc, char **argv);
 int cli_inbox(struct cli *cli, int argc, char **argv);
 int cli_outbox(struct cli *cli, int argc, char **argv);
 int cli_stats(struct cli *cli, int argc, char **argv);
@@ -104,5 +105,8 @@ int cli_metrics(struct cli *cli, int argc, char **argv);
 int cli_pdu(struct cli *cli, int argc, char **argv);
 int cli_migrate(struct cli *cli, int argc, char **argv);
 int cli_events(struct cli *cli, int argc, char **argv);
+/* backup and restore (argv[0] tells which); forget. */
+int cli_backup(struct cli *cli, int argc, char **argv);
+int cli_forget(struct cli *cli, int argc, char **argv);
 
 #endif

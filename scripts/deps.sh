@@ -6,7 +6,7 @@
 # an instruction instead of a compiler error.
 set -eu
 
-build="gcc make pkg-config libserialport-dev libsqlite3-dev libconfuse-dev libpcre2-dev"
+build="gcc make pkg-config libserialport-dev libsqlite3-dev libconfuse-dev libpcre2-dev libssl-dev"
 test="sqlite3 python3 socat valgrind gammu smstools faketime tzdata util-linux"
 pkgs="$build $test ${SMSGW_EXTRA_DEPS:-}"
 

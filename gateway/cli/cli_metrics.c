@@ -7,6 +7,7 @@
 #include "cli.h"
 #include "cli_query.h"
 #include "store.h"
+#include "store_prune.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -89,6 +90,22 @@ static int print_metric(struct store *st, const struct metric *m, bool up)
 						      store_errmsg(st));
 }
 
+/* The files on disk: what retention and the vacuum keep in bounds. */
+static int print_sizes(struct store *st)
+{
+	struct store_sizes sz;
+
+	store_prune_sizes(st, &sz);
+	printf("# HELP smsgw_db_bytes Size of the database file.\n"
+	       "# TYPE smsgw_db_bytes gauge\nsmsgw_db_bytes %lld\n"
+	       "# HELP smsgw_db_wal_bytes Size of its write-ahead log.\n"
+	       "# TYPE smsgw_db_wal_bytes gauge\nsmsgw_db_wal_bytes %lld\n"
+	       "# HELP smsgw_db_free_bytes Free pages inside the database.\n"
+	       "# TYPE smsgw_db_free_bytes gauge\nsmsgw_db_free_bytes %lld\n",
+	       (long long)sz.db, (long long)sz.wal, (long long)sz.free);
+	return CLI_OK;
+}
+
 int cli_metrics(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = { { 0 } };
@@ -109,5 +126,5 @@ int cli_metrics(struct cli *cli, int argc, char **argv)
 	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
 		if (print_metric(st, &metrics[i], up) != CLI_OK)
 			return CLI_ERROR;
-	return CLI_OK;
+	return print_sizes(st);
 }

@@ -6,6 +6,9 @@
  */
 #include "cli.h"
 #include "cli_query.h"
+#include "config.h"
+#include "store.h"
+#include "store_prune.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -45,6 +48,7 @@ int cli_status(struct cli *cli, int argc, char **argv)
 		{ 0 },
 	};
 	enum cli_format fmt = CLI_FORMAT_TABLE;
+	struct store_sizes sz;
 	struct store *st;
 	bool running;
 	pid_t pid;
@@ -66,6 +70,7 @@ int cli_status(struct cli *cli, int argc, char **argv)
 	if (!st)
 		return CLI_ERROR;
 	running = cli_daemon_running(cli, &pid);
+	store_prune_sizes(st, &sz);
 	{
 		const struct cli_bind b[] = { CLI_INT(!running) };
 
@@ -83,7 +88,10 @@ int cli_status(struct cli *cli, int argc, char **argv)
 			if (cli_print_query(st, sims_sql, b, 1, fmt, 0,
 					    stdout) < 0)
 				return CLI_ERROR;
-			printf("}\n");
+			printf(",\"database\":{\"bytes\":%lld,"
+			       "\"wal_bytes\":%lld,\"free_bytes\":%lld}}\n",
+			       (long long)sz.db, (long long)sz.wal,
+			       (long long)sz.free);
 			return CLI_OK;
 		}
 		if (running && pid)
@@ -100,5 +108,8 @@ int cli_status(struct cli *cli, int argc, char **argv)
 	if (cli_print_query(st, queue_sql, NULL, 0, CLI_FORMAT_TABLE, 0,
 			    stdout) < 0)
 		return CLI_ERROR;
+	printf("\ndatabase %s: %.1f MB, WAL %.1f MB, %.1f MB free inside\n",
+	       cli->cfg->database, sz.db / 1048576.0, sz.wal / 1048576.0,
+	       sz.free / 1048576.0);
 	return CLI_OK;
 }

@@ -33,6 +33,10 @@ static const struct cli_command commands[] = {
 	{ "rules", cli_rules, "what a reply would do" },
 	{ "pdu", cli_pdu, "decode and encode PDUs" },
 	{ "migrate", cli_migrate, "a smsgw.conf from smsd.conf or gammu-smsdrc" },
+	{ "ussd", cli_ussd, "ussd SIM CODE" },
+	{ "backup", cli_backup, "backup FILE" },
+	{ "restore", cli_backup, "restore FILE           (smsgwd stopped)" },
+	{ "forget", cli_forget, "forget [--json] NUMBER" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "config.h"
 #include "control.h"
+#include "forget.h"
 #include "eventhandler.h"
 #include "fsutil.h"
 #include "inbound.h"
@@ -17,11 +18,13 @@
 #include "modem.h"
 #include "notify.h"
 #include "outbound.h"
+#include "retention.h"
 #include "spool.h"
 #include "sqlin.h"
 #include "store.h"
 #include "store_daemon.h"
 #include "clock.h"
+#include "store_prune.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -130,6 +133,7 @@ static int check_database_file(struct daemon *d)
 
 static int open_database(struct daemon *d)
 {
+	unsigned char key[FORGET_KEY_BYTES];
 	char err[1024];
 	int rc;
 
@@ -143,9 +147,18 @@ static int open_database(struct daemon *d)
 		return rc;
 	}
 	rc = store_quick_check(d->store, err, sizeof(err));
-	if (rc < 0)
+	if (rc < 0) {
 		log_error("store: %s: damaged: %s", d->cfg->database, err);
-	return rc;
+		return rc;
+	}
+	/* Before anyone else uses it: a database from before auto-vacuum
+	 * (schema v4) gets it, with one VACUUM; without room it runs on. */
+	if (store_prune_enable_autovacuum(d->store, d->cfg->database) == -EIO)
+		return -EIO;
+	/* The key of smsgw forget's hashes, ours from the start (0600). */
+	if (forget_key_load(d->cfg->database, true, key, err, sizeof(err)) < 0)
+		log_error("forget: %s", err);
+	return 0;
 }
 
 static void apply_timezone(const struct config *cfg)
@@ -161,6 +174,7 @@ static void apply_log_level(const struct daemon *d, const struct config *cfg)
 
 	if (!d->verbose && log_level_parse(cfg->log_level, &level))
 		log_set_level(level);
+	log_set_full(cfg->trace_full);
 }
 
 /* WATCHDOG=1 at half the interval systemd gave us: sent from the loop,
@@ -231,6 +245,7 @@ static void switch_config(struct daemon *d, struct config *next)
 	}
 	outbound_set_config(d->ob, next);
 	spool_set_config(d->spool, next);
+	retention_set_config(d->ret, next);
 	{
 		struct hook_opts o;
 
@@ -258,6 +273,9 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
 
 	(void)loop;
 	(void)signo;
+	/* logrotate moved the trace: reopen, whatever the new config says. */
+	for (size_t i = 0; d->modems && i < d->nmodems; i++)
+		modem_reopen_trace(d->modems[i]);
 	if (config_load(d->config_path, &next, err, sizeof(err)) < 0) {
 		refuse_reload(d, err);
 		return;
@@ -276,10 +294,48 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
 		    "configuration reloaded");
 }
 
+/*
+ * "u_<sim id>_<code>_<token>" from `smsgw ussd` (control words are plain:
+ * the code's * # + come as s h p): the answer, or why there is none, is
+ * an event row "USSD <token> <code>: ..." the command waits for.
+ */
+static bool on_control_ussd(struct daemon *d, const char *word)
+{
+	char mapped[24], code[24], token[12];
+	long long id;
+	struct sim *sim = NULL;
+	size_t i;
+	int rc = -EINVAL;
+
+	if (sscanf(word, "u_%lld_%16[0-9shp]_%8[a-z0-9]", &id, mapped,
+		   token) != 3)
+		return false;
+	for (i = 0; mapped[i]; i++)
+		code[i] = mapped[i] == 's' ? '*' : mapped[i] == 'h' ? '#'
+			  : mapped[i] == 'p' ? '+' : mapped[i];
+	code[i] = 0;
+	for (i = 0; i < d->reg.nsims; i++)
+		if (d->reg.sims[i].id == id)
+			sim = &d->reg.sims[i];
+	if (sim)
+		rc = modem_ussd(sim, code, token);
+	if (rc < 0)
+		store_event(d->store, STORE_EVENT_WARNING, "daemon",
+			    "USSD %s %s: not sent: %s", token, code,
+			    !sim ? "no such SIM"
+			    : rc == -EBUSY ? "the modem is busy with another "
+					     "SIM or USSD code"
+			    : rc == -ENODEV ? "the modem is not ready"
+					    : "not a USSD code");
+	return true;
+}
+
 static bool on_control(const char *word, void *ud)
 {
 	struct daemon *d = ud;
 
+	if (strncmp(word, "u_", 2) == 0)
+		return on_control_ussd(d, word);
 	if (strcmp(word, "kick") != 0)
 		return false;
 	outbound_kick(d->ob);
@@ -422,6 +478,9 @@ static int start_subsystems(struct daemon *d)
 	rc = start_modems(d);
 	if (rc < 0)
 		return rc;
+	rc = retention_new(d->loop, d->store, d->cfg, &d->reg, &d->ret);
+	if (rc < 0)
+		return rc;
 	rc = sqlin_new(d->loop, d->store, d->cfg, &d->reg, on_sql_accepted, d,
 		       &d->sqlin, err, sizeof(err));
 	if (rc < 0) {
@@ -495,6 +554,8 @@ static void stop_subsystems(struct daemon *d)
 {
 	spool_free(d->spool);
 	d->spool = NULL;
+	retention_free(d->ret);
+	d->ret = NULL;
 	sqlin_free(d->sqlin);
 	d->sqlin = NULL;
 	clockstep_stop(&d->clockstep);

@@ -54,7 +54,7 @@ static void modem_watch_split(const char *path, char *dir, size_t dsize,
 }
 
 /* Watches the deepest existing directory on the way to the device. */
-static void modem_watch_arm(struct modem *m)
+static void modem_watch_arm_once(struct modem *m)
 {
 	char path[PATH_MAX], dir[PATH_MAX], name[NAME_MAX + 1];
 	int wd;
@@ -83,22 +83,29 @@ static void modem_watch_arm(struct modem *m)
 	snprintf(m->watch_name, sizeof(m->watch_name), "%s", name);
 }
 
+/*
+ * A directory made between our look and inotify_add_watch() sends no event
+ * to the new watch (mkdir -p later/by-id, then the link in by-id): look
+ * again until the deepest directory stays the same.
+ */
+static void modem_watch_arm(struct modem *m)
+{
+	char before[PATH_MAX];
+
+	for (int i = 0; i < 16; i++) {
+		snprintf(before, sizeof(before), "%s",
+			 m->ino_wd >= 0 ? m->watch_dir : "");
+		modem_watch_arm_once(m);
+		if (m->ino_wd < 0 || strcmp(before, m->watch_dir) == 0)
+			break;
+	}
+}
+
 /* Something happened to the path: try to open if we are waiting. */
 static void modem_watch_changed(struct modem *m)
 {
-	if (access(m->mcfg->device, F_OK) != 0)
-		return;
-	switch (m->state) {
-	case MODEM_STATE_ABSENT:
-	case MODEM_STATE_OUT_OF_SERVICE:
-	case MODEM_STATE_BLOCKED:
-		/* A burst (create, then chmod by udev) ends in one try. */
-		log_debug("%s: %s appeared", m->source, m->mcfg->device);
-		modem_retry(m, 50);
-		break;
-	default:
-		break;
-	}
+	if (access(m->mcfg->device, F_OK) == 0)
+		modem_fsm_event(m, MODEM_EV_APPEARED, NULL);
 }
 
 static void modem_watch_cb(struct loop_watch *w, uint32_t events, void *ud)

@@ -423,12 +423,51 @@ static const char schema_v3[] =
 	"  WHERE hold = 'staging';";
 
 /*
- * v4: the daemon row (include/store_daemon.h), so that a reader who cannot
+ * v4: months of operation (issue 19). daily_stats keeps what pruning and
+ * forgetting take away from the funnel (smsgw stats, report): one row per
+ * UTC day of creation and campaign (0: none), counting only rows that are
+ * gone, so live rows plus daily_stats is the whole history. forgotten holds
+ * the keyed hashes (HMAC-SHA256) of numbers erased with smsgw forget: the
+ * number is gone, a send to it is still suppressed.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE daily_stats ("
+	"  day         TEXT NOT NULL,"		/* UTC YYYY-MM-DD */
+	"  campaign_id INTEGER NOT NULL DEFAULT 0,"	/* 0: no campaign */
+	"  messages    INTEGER NOT NULL DEFAULT 0,"
+	"  sent        INTEGER NOT NULL DEFAULT 0,"
+	"  delivered   INTEGER NOT NULL DEFAULT 0,"
+	"  failed      INTEGER NOT NULL DEFAULT 0,"
+	"  unknown     INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed  INTEGER NOT NULL DEFAULT 0,"
+	"  cancelled   INTEGER NOT NULL DEFAULT 0,"
+	"  replied     INTEGER NOT NULL DEFAULT 0,"
+	"  opted_out   INTEGER NOT NULL DEFAULT 0,"	/* within the campaign */
+	"  opted_out_all INTEGER NOT NULL DEFAULT 0,"	/* over all messages */
+	"  sms_parts   INTEGER NOT NULL DEFAULT 0,"
+	"  received    INTEGER NOT NULL DEFAULT 0,"	/* inbound rows */
+	"  PRIMARY KEY (day, campaign_id)"
+	");"
+	"CREATE TABLE forgotten ("
+	"  hash         TEXT PRIMARY KEY,"	/* hex HMAC-SHA256 of the E.164 */
+	"  forgotten_at INTEGER NOT NULL"
+	");"
+	/* The rollup and the funnel ask "was this message answered?" for
+	 * every message; inbound rows are few next to message rows. */
+	"CREATE INDEX inbound_reply ON inbound (in_reply_to)"
+	"  WHERE in_reply_to IS NOT NULL;"
+	/* Which spool files still have messages. Written once per row at
+	 * accept (file_id never changes), so sends do not pay for it. */
+	"CREATE INDEX message_file ON message (file_id)"
+	"  WHERE file_id IS NOT NULL;";
+
+/*
+ * v5: the daemon row (include/store_daemon.h), so that a reader who cannot
  * see the spool knows whether smsgwd runs, and "offline" in the sims view
  * once it recorded its stop or its heartbeat is older than
  * STORE_DAEMON_STALE_S (it was killed); when an attempt's retry is due.
  */
-static const char schema_v4[] =
+static const char schema_v5[] =
 	"CREATE TABLE daemon ("
 	"  id          INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  pid         INTEGER NOT NULL,"
@@ -462,6 +501,7 @@ static const char *const migrations[] = {
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 int store_schema_latest(void)

@@ -61,7 +61,14 @@ def conf_value(v):
 
 def render_config(settings, modems, rules=(), hooks=None):
     """smsgw.conf text from dicts; modem dicts may hold a "sims" list."""
-    out = [f"{k} = {conf_value(v)}" for k, v in settings.items()]
+    out = []
+    for k, v in settings.items():
+        if isinstance(v, dict):     # a section: retention { … }
+            out.append(f"{k} {{")
+            out += [f"    {kk} = {conf_value(vv)}" for kk, vv in v.items()]
+            out.append("}")
+        else:
+            out.append(f"{k} = {conf_value(v)}")
     for r in rules:
         r = dict(r)
         out.append(f'rule "{r.pop("name")}" {{')
