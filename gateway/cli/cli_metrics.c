@@ -9,6 +9,7 @@
 #include "store.h"
 #include "store_prune.h"
 
+#include <getopt.h>
 #include <stdio.h>
 
 struct metric {
@@ -41,7 +42,7 @@ static const struct metric metrics[] = {
 	{ "smsgw_sim_registered", "gauge", "1 when the SIM is registered.",
 	  "sim", "SELECT name, registered FROM sims" },
 	{ "smsgw_sim_ready", "gauge", "1 when the SIM can send now.", "sim",
-	  "SELECT name, state IN ('ready', 'busy') FROM sims" },
+	  "SELECT name, state IN ('ready', 'busy') AND ?1 FROM sims" },
 	{ "smsgw_sim_sent_today", "gauge", "SMS parts sent today per SIM.",
 	  "sim", "SELECT name, sent_today FROM sims" },
 	{ "smsgw_sim_daily_limit", "gauge", "Daily quota per SIM.", "sim",
@@ -62,9 +63,11 @@ static void label_value(const char *s)
 	}
 }
 
-static int print_metric(struct store *st, const struct metric *m)
+/* up: whether the daemon runs (?1 of the queries). */
+static int print_metric(struct store *st, const struct metric *m, bool up)
 {
-	sqlite3_stmt *s = cli_prepare(st, m->sql, NULL, 0);
+	const struct cli_bind b[] = { CLI_INT(up) };
+	sqlite3_stmt *s = cli_prepare(st, m->sql, b, 1);
 	int rc;
 
 	if (!s)
@@ -105,19 +108,23 @@ static int print_sizes(struct store *st)
 
 int cli_metrics(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = { { 0 } };
 	struct store *st;
+	bool up;
+	pid_t pid;
 
-	(void)argv;
-	if (argc != 1)
+	if (cli_getopt(cli, argc, argv, "", opts) != -1)
+		return cli_usage("metrics: unknown option");
+	if (optind != argc)
 		return cli_usage("metrics takes no arguments");
 	st = cli_store(cli);
 	if (!st)
 		return CLI_ERROR;
+	up = cli_daemon_running(cli, &pid);
 	printf("# HELP smsgw_up 1 when smsgwd is running.\n"
-	       "# TYPE smsgw_up gauge\nsmsgw_up %d\n",
-	       cli_daemon_pid(cli->cfg) ? 1 : 0);
+	       "# TYPE smsgw_up gauge\nsmsgw_up %d\n", up ? 1 : 0);
 	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
-		if (print_metric(st, &metrics[i]) != CLI_OK)
+		if (print_metric(st, &metrics[i], up) != CLI_OK)
 			return CLI_ERROR;
 	return print_sizes(st);
 }
