@@ -17,7 +17,8 @@ BUILD   ?= build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 CC      ?= gcc
 
-PKGS     := libserialport sqlite3 libconfuse libpcre2-8
+PKGS     := libserialport sqlite3 libconfuse libpcre2-8 libmicrohttpd jansson \
+	    libcurl libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -65,6 +66,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The OpenAPI document is embedded with .incbin, which -MMD cannot see.
+$(BUILD)/obj/gateway/http_openapi.o $(BUILD)/asan/obj/gateway/http_openapi.o: doc/openapi.json
 
 $(LIBA): $(LIB_OBJ)
 	@rm -f $@

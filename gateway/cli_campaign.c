@@ -13,6 +13,7 @@
 #include "control.h"
 #include "store.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -36,6 +37,7 @@ static const char list_sql[] =
 	CAMPAIGN_ROWS " GROUP BY c.id ORDER BY c.created_at DESC";
 
 static const char show_sql[] = CAMPAIGN_ROWS " WHERE c.name = ?1 GROUP BY c.id";
+const char *const cli_campaign_show_query = show_sql;
 
 static const char states_sql[] =
 	"SELECT state, count(*) AS messages FROM outbox WHERE campaign = ?1"
@@ -98,37 +100,46 @@ static const char *const actions[][3] = {
 	  " WHERE campaign_id = ?1 AND state IN ('queued', 'deferred')" },
 };
 
-static int change(struct cli *cli, struct store *st, const char *verb,
-		  const char *name)
+int cli_campaign_apply(struct store *st, int64_t id, const char *name,
+		       const char *verb, const char *who, int *changed)
 {
-	int64_t id = cli_campaign_id(st, name);
-	int n;
-
-	if (!id)
-		return CLI_ERROR;
 	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
 		if (strcmp(verb, actions[i][0]) != 0)
 			continue;
 		if (store_begin(st) < 0)
-			return cli_error("database: %s", store_errmsg(st));
+			return -EIO;
 		if (exec_bound(st, actions[i][1], id) < 0 ||
-		    (n = exec_bound(st, actions[i][2], id)) < 0 ||
-		    store_event(st, STORE_EVENT_INFO, "cli",
-				"campaign %s: %s", name, verb) < 0) {
+		    (*changed = exec_bound(st, actions[i][2], id)) < 0 ||
+		    store_event(st, STORE_EVENT_INFO, who, "campaign %s: %s",
+				name, verb) < 0) {
 			store_rollback(st);
-			return cli_error("database: %s", store_errmsg(st));
+			return -EIO;
 		}
-		if (store_commit(st) < 0)
-			return cli_error("database: %s", store_errmsg(st));
-		control_send(cli->cfg->spool, "kick");
-		printf("campaign %s: %s (%d message%s)\n", name,
-		       strcmp(verb, "pause") == 0    ? "paused"
-		       : strcmp(verb, "resume") == 0 ? "resumed"
-						     : "cancelled",
-		       n, n == 1 ? "" : "s");
-		return CLI_OK;
+		return store_commit(st) < 0 ? -EIO : 0;
 	}
-	return cli_usage("campaign: unknown action '%s'", verb);
+	return -EINVAL;
+}
+
+static int change(struct cli *cli, struct store *st, const char *verb,
+		  const char *name)
+{
+	int64_t id = cli_campaign_id(st, name);
+	int n = 0, rc;
+
+	if (!id)
+		return CLI_ERROR;
+	rc = cli_campaign_apply(st, id, name, verb, "cli", &n);
+	if (rc == -EINVAL)
+		return cli_usage("campaign: unknown action '%s'", verb);
+	if (rc < 0)
+		return cli_error("database: %s", store_errmsg(st));
+	control_send(cli->cfg->spool, "kick");
+	printf("campaign %s: %s (%d message%s)\n", name,
+	       strcmp(verb, "pause") == 0    ? "paused"
+	       : strcmp(verb, "resume") == 0 ? "resumed"
+					     : "cancelled",
+	       n, n == 1 ? "" : "s");
+	return CLI_OK;
 }
 
 int cli_campaign(struct cli *cli, int argc, char **argv)

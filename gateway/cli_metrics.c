@@ -49,37 +49,37 @@ static const struct metric metrics[] = {
 	  "sim", "SELECT name, sent_month FROM sims" },
 };
 
-static void label_value(const char *s)
+static void label_value(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
-			printf("\\%c", *s);
+			fprintf(f, "\\%c", *s);
 		else if (*s == '\n')
-			printf("\\n");
+			fprintf(f, "\\n");
 		else
-			putchar(*s);
+			putc(*s, f);
 	}
 }
 
-static int print_metric(struct store *st, const struct metric *m)
+static int print_metric(FILE *f, struct store *st, const struct metric *m)
 {
 	sqlite3_stmt *s = cli_prepare(st, m->sql, NULL, 0);
 	int rc;
 
 	if (!s)
 		return cli_error("database: %s", store_errmsg(st));
-	printf("# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
-	       m->type);
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
+		m->type);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *l = (const char *)sqlite3_column_text(s, 0);
 
-		printf("%s", m->name);
+		fprintf(f, "%s", m->name);
 		if (m->label && l) {
-			printf("{%s=\"", m->label);
-			label_value(l);
-			printf("\"}");
+			fprintf(f, "{%s=\"", m->label);
+			label_value(f, l);
+			fprintf(f, "\"}");
 		}
-		printf(" %lld\n", (long long)sqlite3_column_int64(s, 1));
+		fprintf(f, " %lld\n", (long long)sqlite3_column_int64(s, 1));
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? CLI_OK : cli_error("database: %s",
@@ -96,11 +96,15 @@ int cli_metrics(struct cli *cli, int argc, char **argv)
 	st = cli_store(cli);
 	if (!st)
 		return CLI_ERROR;
-	printf("# HELP smsgw_up 1 when smsgwd is running.\n"
-	       "# TYPE smsgw_up gauge\nsmsgw_up %d\n",
-	       cli_daemon_pid(cli->cfg) ? 1 : 0);
+	return cli_metrics_write(st, cli_daemon_pid(cli->cfg) != 0, stdout);
+}
+
+int cli_metrics_write(struct store *st, bool up, FILE *f)
+{
+	fprintf(f, "# HELP smsgw_up 1 when smsgwd is running.\n"
+		   "# TYPE smsgw_up gauge\nsmsgw_up %d\n", up ? 1 : 0);
 	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
-		if (print_metric(st, &metrics[i]) != CLI_OK)
+		if (print_metric(f, st, &metrics[i]) != CLI_OK)
 			return CLI_ERROR;
 	return CLI_OK;
 }

@@ -10,6 +10,7 @@
 #include "config.h"
 #include "control.h"
 #include "fsutil.h"
+#include "http.h"
 #include "inbound.h"
 #include "log.h"
 #include "loop.h"
@@ -17,6 +18,7 @@
 #include "outbound.h"
 #include "spool.h"
 #include "store.h"
+#include "webhook.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -152,6 +154,8 @@ static void switch_config(struct daemon *d, struct config *next)
 		hook_runner_set_opts(d->hooks.runner, &o);
 		d->hooks.cfg = next;
 	}
+	http_set_config(d->http, next);
+	webhook_set_config(d->webhooks, next);
 	apply_log_level(d, next);
 	config_free(d->cfg);
 	d->cfg = next;
@@ -250,7 +254,45 @@ static int start_modems(struct daemon *d)
 	return 0;
 }
 
-/* Hooks run on what inbound and outbound report. */
+/* Hooks run on what inbound and outbound report; webhooks look at the
+ * events those commits queued. */
+static void on_inbound_event(const struct inbound_event *e, void *ud)
+{
+	struct daemon *d = ud;
+
+	hook_bridge_inbound(e, &d->hooks);
+	webhook_poke(d->webhooks);
+}
+
+static void on_outbound_event(const struct outbound_event *e, void *ud)
+{
+	struct daemon *d = ud;
+
+	hook_bridge_outbound(e, &d->hooks);
+	webhook_poke(d->webhooks);
+}
+
+static void on_http_kick(void *ud)
+{
+	struct daemon *d = ud;
+
+	outbound_kick(d->ob);
+}
+
+/* After the spool: the API accepts through it. */
+static int start_http(struct daemon *d)
+{
+	const struct http_deps deps = {
+		.loop = d->loop, .store = d->store, .spool = d->spool,
+		.reg = &d->reg, .kick = on_http_kick, .ud = d,
+	};
+	int rc = webhook_new(d->loop, d->store, d->cfg, &d->webhooks);
+
+	if (rc < 0)
+		return rc;
+	return http_new(&deps, d->cfg, &d->http);
+}
+
 static int start_hooks(struct daemon *d)
 {
 	struct hook_opts o;
@@ -261,8 +303,8 @@ static int start_hooks(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	d->hooks.cfg = d->cfg;
-	inbound_set_listener(d->ib, hook_bridge_inbound, &d->hooks);
-	outbound_set_listener(d->ob, hook_bridge_outbound, &d->hooks);
+	inbound_set_listener(d->ib, on_inbound_event, d);
+	outbound_set_listener(d->ob, on_outbound_event, d);
 	return 0;
 }
 
@@ -298,8 +340,9 @@ static int start_subsystems(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	/* Last: files accepted from here on find every SIM known. */
-	return spool_new(d->loop, d->store, d->cfg, &d->reg, on_spool_accepted,
-			 d, &d->spool);
+	rc = spool_new(d->loop, d->store, d->cfg, &d->reg, on_spool_accepted,
+		       d, &d->spool);
+	return rc < 0 ? rc : start_http(d);
 }
 
 static int start(struct daemon *d)
@@ -331,6 +374,10 @@ static int start(struct daemon *d)
 
 static void stop_subsystems(struct daemon *d)
 {
+	http_free(d->http);
+	d->http = NULL;
+	webhook_free(d->webhooks);
+	d->webhooks = NULL;
 	spool_free(d->spool);
 	d->spool = NULL;
 	for (size_t i = 0; d->modems && i < d->nmodems; i++)

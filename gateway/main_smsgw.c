@@ -33,6 +33,7 @@ static const struct cli_command commands[] = {
 	{ "campaign", cli_campaign, "campaign list|show|pause|resume|cancel NAME" },
 	{ "report", cli_report, "report --campaign C -o FILE.html" },
 	{ "metrics", cli_metrics, "metrics" },
+	{ "token", cli_token, "token add NAME [--rights send,read,admin] | list | remove NAME" },
 	{ "pdu", cli_pdu,
 	  "pdu decode HEX|-\n"
 	  "  smsgw pdu encode [--report] [--flash] [--validity V] [--ucs2] [--smart]\n"

@@ -33,6 +33,11 @@ struct accept_ctx {
 	int fixed_parts;		/* a plain body's parts, else 0 */
 	long queued, deferred, suppressed;
 	char why[256];			/* set when the file must be rejected */
+	/* spool_submit(): the text in memory, and who hears of each row. */
+	const void *mem;
+	size_t mem_len;
+	spool_added_fn added;
+	void *added_ud;
 };
 
 /* Writes "<why> [<category>]" next to the rejected file; 0 or -errno. */
@@ -143,16 +148,19 @@ static bool add_recipient(const struct spool_recipient *r, void *ud)
 	struct accept_ctx *c = ud;
 	struct outbox_new m = c->base;
 	enum outbox_add_result res;
+	int64_t id = 0;
 
 	if (!count_parts(c, r, &m.parts))
 		return false;
 	m.recipient = r->number;
 	m.body = r->body;
 	if (store_outbox_add(c->sp->store, c->file_id, &m, c->campaign_paused,
-			     c->now, NULL, &res) < 0) {
+			     c->now, &id, &res) < 0) {
 		snprintf(c->why, sizeof(c->why), "database error");
 		return false;
 	}
+	if (c->added)
+		c->added(c->added_ud, id, r->number, res);
 	if (res == OUTBOX_ADDED_QUEUED)
 		c->queued++;
 	else if (res == OUTBOX_ADDED_DEFERRED)
@@ -234,8 +242,13 @@ static int commit_file(struct accept_ctx *c, int fd, struct spool_parser *p,
 	    store_outbox_campaign(st, c->msg->campaign, c->now,
 				  &c->base.campaign_id, &c->campaign_paused) < 0)
 		goto db;
-	rc = spool_file_recipients(fd, p, c->sp->cfg->max_file_bytes,
-				   add_recipient, c);
+	if (c->mem)
+		rc = spool_parse_rewind(p, add_recipient, c) &&
+		     spool_parse_feed(p, c->mem, c->mem_len) &&
+		     spool_parse_finish(p) ? 0 : -EBADMSG;
+	else
+		rc = spool_file_recipients(fd, p, c->sp->cfg->max_file_bytes,
+					   add_recipient, c);
 	if (rc == -EBADMSG && !c->why[0])
 		spool_error_format(spool_parse_error(p), c->why, sizeof(c->why));
 	if (rc < 0 && c->why[0] && strcmp(c->why, "database error") != 0) {
@@ -370,4 +383,45 @@ void spool_recover(struct spool *sp, const char *claim)
 
 	snprintf(shown, sizeof(shown), "%.*s", (int)strcspn(claim, "@"), claim);
 	accept_file(sp, claim, shown, true);
+}
+
+int spool_submit(struct spool *sp, const char *name, const void *text,
+		 size_t len, spool_added_fn added, void *ud,
+		 struct spool_error *err, int64_t *file_id)
+{
+	struct accept_ctx c = { .sp = sp, .now = store_now_ms(), .mem = text,
+				.mem_len = len, .added = added, .added_ud = ud };
+	struct spool_rules rules;
+	struct spool_parser *p;
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	spool_rules_init(&rules, sp->cfg);
+	p = spool_parse_new(&rules);
+	if (!p)
+		return -ENOMEM;
+	if (!spool_parse_feed(p, text, len) || !spool_parse_finish(p)) {
+		*err = *spool_parse_error(p);
+		spool_parse_free(p);
+		return -1;
+	}
+	c.msg = spool_parse_message(p);
+	rc = prepare(&c) ? commit_file(&c, -1, p, name, NULL) : -1;
+	if (rc == -1) {
+		const struct spool_error *pe = spool_parse_error(p);
+
+		if (pe->code != SPOOL_ERROR_NONE && pe->code != SPOOL_ERROR_ABORTED) {
+			*err = *pe;
+		} else {
+			err->code = SPOOL_ERROR_VALUE;
+			snprintf(err->text, sizeof(err->text), "%.199s", c.why);
+		}
+	} else if (rc == 1) {
+		accepted(sp, name, &c);
+		if (sp->accepted)
+			sp->accepted(sp->accepted_ud);
+	}
+	*file_id = c.file_id;
+	spool_parse_free(p);
+	return rc;
 }

@@ -16,6 +16,8 @@
 
 struct config;
 struct control;
+struct http;
+struct webhook;
 struct inbound;
 struct loop;
 struct modem;
@@ -41,6 +43,8 @@ struct daemon {
 	struct hook_bridge hooks;
 	struct modem **modems;	/* one per config modem section */
 	size_t nmodems;
+	struct webhook *webhooks;
+	struct http *http;	/* NULL without an http section */
 };
 
 /*
