@@ -223,6 +223,8 @@ static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 	char who[96];
 	int64_t id = 0;
 	int n = 0, rc;
+	bool batched;
+	json_t *a, *row;
 
 	if (!s)
 		return http_api_db_error(r);
@@ -234,12 +236,24 @@ static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
 				    "No such campaign", NULL, NULL);
 	snprintf(who, sizeof(who), "http %s", r->token);
+	batched = http_txn_join(r) == 0;
 	rc = cli_campaign_apply(st, id, name, verb, who, &n);
 	if (rc < 0)
 		return http_api_db_error(r);
 	if (r->h->deps.kick)
 		r->h->deps.kick(r->h->deps.ud);
-	return http_api_campaign(r, name);
+	if (!batched)
+		return http_api_campaign(r, name);
+	s = http_api_prepare(r, cli_campaign_show_query);
+	if (s)
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	a = http_api_rows(s);
+	row = a ? json_array_get(a, 0) : NULL;
+	json_incref(row);
+	json_decref(a);
+	if (!row)
+		return http_api_db_error(r);
+	return http_json_after_commit(r, MHD_HTTP_OK, row);
 }
 
 static enum MHD_Result http_api_metrics(struct http_req *r)

@@ -29,6 +29,11 @@ struct http {
 	struct loop_watch watch;
 	struct loop_timer timer;
 	struct http_bucket buckets[HTTP_RATE_SLOTS];
+	/* Group commit: POSTs of one MHD_run() share one transaction; their
+	 * connections wait suspended until it committed. */
+	bool in_run;
+	bool in_txn;
+	struct http_req *waiting;
 };
 
 /* One request, from its headers to its response. */
@@ -40,6 +45,10 @@ struct http_req {
 	char token[65];		/* the token's name */
 	unsigned rights;
 	bool answered;		/* a response is queued already */
+	struct http_req *next_waiting;
+	json_t *after_commit;	/* the answer once the commit is done */
+	unsigned after_status;
+	int64_t commit_us;	/* the group commit took (Server-Timing) */
 	bool too_big;
 	char *body;
 	size_t len, cap;
@@ -52,6 +61,14 @@ enum MHD_Result http_json(struct http_req *r, unsigned status, json_t *v);
 enum MHD_Result http_problem(struct http_req *r, unsigned status,
 			     const char *reason, const char *title,
 			     const char *detail, json_t *extra);
+/* Opens the shared write transaction of this MHD_run() when there is
+ * one to share (0), else -1: the caller commits on its own. */
+int http_txn_join(struct http_req *r);
+/* After http_txn_join() returned 0 and the work succeeded: answer v
+ * (stolen) with status once the transaction committed, 503 if it failed. */
+enum MHD_Result http_json_after_commit(struct http_req *r, unsigned status,
+				       json_t *v);
+
 /* Queues a response of a buffer (copied). */
 enum MHD_Result http_text(struct http_req *r, unsigned status,
 			  const char *ctype, const char *text, size_t len);

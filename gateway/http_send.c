@@ -227,9 +227,12 @@ static enum MHD_Result http_send_submit(struct http_req *r,
 	struct spool_error e;
 	char name[96];
 	int64_t file_id = 0;
+	bool batched;
+	json_t *v;
 	int rc;
 
 	snprintf(name, sizeof(name), "http:%s", r->token);
+	batched = http_txn_join(r) == 0;
 	rc = spool_submit(r->h->deps.spool, name, text, len, http_send_added,
 			  c, &e, &file_id);
 	if (rc == -1)
@@ -242,9 +245,12 @@ static enum MHD_Result http_send_submit(struct http_req *r,
 		json_array_clear(c->messages);
 		http_send_replay(c, r->h->deps.store, file_id);
 	}
-	return http_json(r, MHD_HTTP_ACCEPTED,
-			 json_pack("{s:O, s:b}", "messages", c->messages,
-				   "duplicate", rc == 0));
+	v = json_pack("{s:O, s:b}", "messages", c->messages, "duplicate",
+		      rc == 0);
+	/* Committed already, or answered once the batch is. */
+	if (batched)
+		return http_json_after_commit(r, MHD_HTTP_ACCEPTED, v);
+	return http_json(r, MHD_HTTP_ACCEPTED, v);
 }
 
 enum MHD_Result http_send(struct http_req *r)
