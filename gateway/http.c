@@ -124,10 +124,13 @@ enum MHD_Result http_text(struct http_req *r, unsigned status,
 	MHD_add_response_header(resp, "Content-Type", ctype);
 	MHD_add_response_header(resp, "Cache-Control", "no-store");
 	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
-	if (status == MHD_HTTP_UNAUTHORIZED)
+	if (status == MHD_HTTP_UNAUTHORIZED) {
+		/* Two challenges, two headers: browsers read Basic alone. */
 		MHD_add_response_header(resp, "WWW-Authenticate",
-					"Bearer realm=\"smsgw\", "
-					"Basic realm=\"smsgw\"");
+					"Basic realm=\"smsgw\", charset=\"UTF-8\"");
+		MHD_add_response_header(resp, "WWW-Authenticate",
+					"Bearer realm=\"smsgw\"");
+	}
 	if (status == MHD_HTTP_TOO_MANY_REQUESTS)
 		MHD_add_response_header(resp, "Retry-After", "1");
 	if (r->commit_us) {
