@@ -157,7 +157,9 @@ bool config_http_convert(cfg_t *root, struct config_http *http,
 	http->rate_burst = CONFIG_HTTP_RATE_BURST;
 	http->timeout_ms = CONFIG_HTTP_TIMEOUT_MS;
 	http->max_connections = CONFIG_HTTP_MAX_CONNECTIONS;
-	if (cfg_size(root, "http")) {
+	/* libconfuse makes a default section when the file has none; only
+	 * one that was written in the file has a line. */
+	if (cfg_size(root, "http") && cfg_getsec(root, "http")->line > 0) {
 		cfg_t *h = cfg_getsec(root, "http");
 
 		http->listen = strdup(cfg_getstr(h, "listen"));
