@@ -22,7 +22,7 @@ static const char cli_token_list_sql[] =
 	" strftime('%Y-%m-%dT%H:%M:%fZ', created_at / 1000.0, 'unixepoch')"
 	" AS created_at,"
 	" strftime('%Y-%m-%dT%H:%M:%fZ', used_at / 1000.0, 'unixepoch')"
-	" AS used_at FROM api_token ORDER BY name";
+	" AS used_at FROM api_token ORDER BY name";	/* used_at: to the minute */
 
 static bool cli_token_name_ok(const char *name)
 {

@@ -212,6 +212,24 @@ static int http_auth(struct http_req *r)
 	return rc;
 }
 
+/* api_token.used_at, at most once a minute a token: `smsgw token list`
+ * shows which tokens are still in use without a write per request. */
+static void http_note_use(struct http *h, struct http_bucket *b, int64_t now)
+{
+	sqlite3_stmt *s;
+
+	if (b->used_noted && now - b->used_noted < 60000)
+		return;
+	b->used_noted = now;
+	s = store_prepare(h->deps.store, "UPDATE api_token SET used_at = ?"
+					 " WHERE name = ?");
+	if (!s)
+		return;
+	sqlite3_bind_int64(s, 1, store_now_ms());
+	sqlite3_bind_text(s, 2, b->name, -1, SQLITE_TRANSIENT);
+	store_step_done(h->deps.store, s);
+}
+
 /* Token bucket per token name: rate_limit a second, rate_burst at once. */
 static bool http_rate_ok(struct http *h, const char *name)
 {
@@ -230,7 +248,9 @@ static bool http_rate_ok(struct http *h, const char *name)
 		snprintf(b->name, sizeof(b->name), "%s", name);
 		b->tokens = c->rate_burst;
 		b->at = now;
+		b->used_noted = 0;
 	}
+	http_note_use(h, b, now);
 	b->tokens += (double)(now - b->at) * c->rate_limit / 1000.0;
 	if (b->tokens > c->rate_burst)
 		b->tokens = c->rate_burst;

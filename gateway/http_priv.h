@@ -20,6 +20,7 @@ struct http_bucket {
 	char name[65];		/* "" free */
 	double tokens;
 	int64_t at;		/* monotonic ms of the last refill */
+	int64_t used_noted;	/* monotonic ms api_token.used_at was set */
 };
 
 struct http {

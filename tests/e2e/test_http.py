@@ -236,6 +236,20 @@ def loopback_by_default():
 
 
 @t.test
+def token_list_shows_use():
+    rows = {r["name"]: r for r in gw.cli_json("token", "list", "--json")}
+    assert rows["reader"]["used_at"] and rows["reader"]["rights"] == "read", rows
+    assert rows["boss"]["rights"] == "send,read,admin", rows
+
+
+@t.test
+def huge_headers_refused():
+    status, _, _ = api.get("/v1/sims", headers={"X-Big": "x" * 40000})
+    assert status in (413, 431), status
+    assert api.get("/v1/sims")[0] == 200
+
+
+@t.test
 def stops_cleanly():
     close(sim, gw)
 

@@ -51,7 +51,10 @@ class Api:
         ctype = r.getheader("Content-Type") or ""
         if "json" in ctype and payload:
             payload = json.loads(payload)
-        return r.status, dict(r.getheaders()), payload
+        headers = {}
+        for k, v in r.getheaders():   # repeated headers joined, as RFC 9110 allows
+            headers[k] = headers[k] + ", " + v if k in headers else v
+        return r.status, headers, payload
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
