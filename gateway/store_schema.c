@@ -303,6 +303,12 @@ static const char schema_v2[] =
 	"  WHEN 'received' IN (SELECT event FROM webhook_sub) BEGIN"
 	"  INSERT INTO webhook_event (at, event, ref)"
 	"  VALUES (NEW.received_at, 'received', NEW.id); END;"
+	/* A partial reply completed by late parts is told again. */
+	"CREATE TRIGGER webhook_amended AFTER UPDATE OF body ON inbound"
+	"  WHEN NEW.body IS NOT OLD.body"
+	"  AND 'received' IN (SELECT event FROM webhook_sub) BEGIN"
+	"  INSERT INTO webhook_event (at, event, ref)"
+	"  VALUES (NEW.updated_at, 'received', NEW.id); END;"
 	"CREATE TRIGGER webhook_state AFTER UPDATE OF state ON message"
 	"  WHEN NEW.state IS NOT OLD.state"
 	"  AND NEW.state IN (SELECT event FROM webhook_sub) BEGIN"
