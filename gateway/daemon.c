@@ -196,9 +196,10 @@ static void on_control(const char *word, void *ud)
 {
 	struct daemon *d = ud;
 
-	if (strcmp(word, "kick") == 0)
+	if (strcmp(word, "kick") == 0) {
 		outbound_kick(d->ob);
-	else
+		webhook_poke(d->webhooks);	/* e.g. smsgw optout add */
+	} else
 		log_info("control: unknown request '%s'", word);
 }
 

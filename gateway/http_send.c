@@ -72,7 +72,7 @@ static bool http_send_fail(struct http_send_ctx *c, const char *field,
 /* To: lines first, so that line N is recipient N-1. */
 static bool http_send_to(struct http_send_ctx *c, json_t *to, FILE *f)
 {
-	char v[256];
+	char v[1024];
 	size_t i;
 	json_t *x;
 
@@ -100,7 +100,7 @@ static bool http_send_to(struct http_send_ctx *c, json_t *to, FILE *f)
 static char *http_send_text(struct http_send_ctx *c, json_t *req, size_t *len)
 {
 	const char *key;
-	char *text = NULL, v[256];
+	char *text = NULL, v[1024];
 	json_t *x;
 	FILE *f;
 

@@ -72,6 +72,12 @@ static int webhook_sync_subs(struct webhook *wh)
 		if (store_step_done(wh->store, s) < 0)
 			goto fail;
 	}
+	/* Without webhooks, events queued earlier have no one to go to. */
+	if (!want) {
+		s = store_prepare(wh->store, "DELETE FROM webhook_event");
+		if (!s || store_step_done(wh->store, s) < 0)
+			goto fail;
+	}
 	return store_commit(wh->store) < 0 ? -EIO : 0;
 fail:
 	store_rollback(wh->store);
@@ -173,6 +179,15 @@ static int webhook_fan_out(struct webhook *wh)
 	int64_t now = clock_now_ms(), last = 0;
 	int n = 0, rc = 0;
 
+	/* Most sweeps find nothing: no write transaction for them. */
+	s = store_prepare(wh->store, "SELECT 1 FROM webhook_event LIMIT 1");
+	if (!s)
+		return -EIO;
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ? 0 : -EIO;
+	rc = 0;
 	if (store_begin(wh->store) < 0)
 		return -EIO;
 	s = store_prepare(wh->store, "SELECT id, at, event, ref FROM"

@@ -35,7 +35,9 @@ struct webhook;
 
 #define WEBHOOK_PARALLEL 8
 #define WEBHOOK_BACKOFF_MAX_MS 300000
-#define WEBHOOK_SWEEP_MS 2000	/* events written by other processes */
+/* Events are poked by the daemon's own commits and by `smsgw` through the
+ * control socket; the sweep is a safety net for other writers. */
+#define WEBHOOK_SWEEP_MS 30000
 
 /* Starts delivering (idle without webhook sections, so that a reload may
  * add some). cfg is borrowed until the next webhook_set_config() or

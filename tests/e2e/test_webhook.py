@@ -94,6 +94,16 @@ def optout_event():
 
 
 @t.test
+def optout_by_cli_is_told_at_once():
+    # smsgw optout add writes the database and kicks the daemon.
+    gw.cli("optout", "add", "+15550002222")
+    r = wait_for(lambda: next((x for x in rx.events("optout", status=200)
+                               if json.loads(x["body"])["number"] == "+15550002222"), None),
+                 10, "the CLI's opt-out as a webhook")
+    assert json.loads(r["body"])["source"] == "manual"
+
+
+@t.test
 def retries_back_off_then_dead_in_events():
     # "gone" answers 503 every time and gives up after 3 s.
     wait_for(lambda: gw.scalar("select count(*) from webhook_delivery where webhook = 'gone'"
