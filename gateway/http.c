@@ -371,14 +371,70 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn,
 	return http_api_route(r);
 }
 
+/*
+ * A whole request must arrive within the timeout. MHD's own timeout is one
+ * of inactivity, which a client sending a byte a second never trips; this
+ * deadline runs from the connection's start, and again from each answered
+ * request, and ends the connection with shutdown(2), which MHD sees as the
+ * peer going away.
+ */
+struct http_conn {
+	struct loop_timer deadline;
+	int fd;
+};
+
+static int64_t http_conn_expired(struct loop_timer *t, void *ud)
+{
+	struct http_conn *c = ud;
+
+	(void)t;
+	log_info("http: closed a connection that did not finish its request "
+		 "in time");
+	shutdown(c->fd, SHUT_RDWR);
+	return LOOP_TIMER_DONE;
+}
+
+static void http_conn_notify(void *cls, struct MHD_Connection *conn,
+			     void **socket_context,
+			     enum MHD_ConnectionNotificationCode code)
+{
+	struct http *h = cls;
+	struct http_conn *c = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		if (c) {
+			loop_timer_disarm(&c->deadline);
+			free(c);
+		}
+		*socket_context = NULL;
+		return;
+	}
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	c = ci ? calloc(1, sizeof(*c)) : NULL;
+	if (!c)
+		return;
+	c->fd = ci->connect_fd;
+	loop_timer_init(h->deps.loop, &c->deadline, http_conn_expired, c);
+	loop_timer_arm(&c->deadline, h->cfg->http.timeout_ms);
+	*socket_context = c;
+}
+
 static void http_completed(void *cls, struct MHD_Connection *conn,
 			   void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct http_req *r = *con_cls;
+	struct http *h = cls;
+	const union MHD_ConnectionInfo *ci;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (ci && ci->socket_context) {
+		struct http_conn *c = ci->socket_context;
+
+		/* Kept alive: the next request has its own deadline. */
+		loop_timer_arm(&c->deadline, h->cfg->http.timeout_ms);
+	}
 	if (r) {
 		json_decref(r->after_commit);
 		free(r->body);
@@ -453,6 +509,7 @@ int http_new(const struct http_deps *deps, const struct config *cfg,
 		(unsigned int)cfg->http.max_connections,
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 		MHD_OPTION_NOTIFY_COMPLETED, http_completed, h,
+		MHD_OPTION_NOTIFY_CONNECTION, http_conn_notify, h,
 		MHD_OPTION_EXTERNAL_LOGGER, http_log, h,
 		MHD_OPTION_END);
 	if (!h->mhd) {

@@ -221,6 +221,69 @@ def slow_client_is_cut_off_and_others_served():
     assert 1.0 <= took < 6, took
 
 
+def trickle(data, every=0.3, limit=8.0):
+    """Sends data a byte at a time every `every` s until the server closes
+    the connection; returns (seconds until closed, what the server sent)."""
+    s = socket.create_connection(("127.0.0.1", port))
+    s.settimeout(every)
+    start = time.monotonic()
+    got = b""
+    for b in data:
+        try:
+            s.sendall(bytes([b]))
+        except OSError:
+            break
+        try:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+        except socket.timeout:
+            pass
+        if time.monotonic() - start > limit:
+            break
+    s.close()
+    return time.monotonic() - start, got
+
+
+@t.test
+def header_trickle_is_cut_at_the_deadline():
+    # A byte every 0.3 s never trips an inactivity timeout; the request's
+    # deadline (timeout = 2s) ends it.
+    took, _ = trickle(b"GET /v1/sims HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100)
+    assert 1.5 <= took < 5, took
+
+
+@t.test
+def body_trickle_is_cut_at_the_deadline():
+    head = (f"POST /v1/messages HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {SEND}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n").encode()
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(head)
+    s.close()
+    took, got = trickle(head + b'{"to": "+15551230010", "text": "' + b"x" * 150)
+    assert 1.5 <= took < 5, took
+    assert gw.scalar("select count(*) from message where recipient = '+15551230010'") == 0
+
+
+@t.test
+def idle_keepalive_is_closed():
+    s = socket.create_connection(("127.0.0.1", port))
+    s.sendall(f"GET /v1/sims HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {READ}\r\n\r\n".encode())
+    s.settimeout(10)
+    start = time.monotonic()
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    took = time.monotonic() - start
+    s.close()
+    assert data.startswith(b"HTTP/1.1 200"), data[:100]
+    assert 1.5 <= took < 6, took
+
+
 @t.test
 def loopback_by_default():
     # listen's default is 127.0.0.1:8080: documented; config check.
