@@ -101,8 +101,11 @@ char *http_json_spool(json_t *req, struct http_json_spool_error *e,
 				break;
 		if (i == HTTP_JSON_SPOOL_NFIELDS && strcmp(key, "to") &&
 		    strcmp(key, "text"))
-			return http_json_spool_fail(e, key, "is not a member of a "
-					      "message"), NULL;
+			/* An empty name is shown as "" so that the
+			 * problem still names a member. */
+			return http_json_spool_fail(e, key[0] ? key : "\"\"",
+						    "is not a member of a "
+						    "message"), NULL;
 	}
 	if (!json_is_string(json_object_get(req, "text")))
 		return http_json_spool_fail(e, "text", "is required (a string)"), NULL;

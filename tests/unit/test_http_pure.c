@@ -7,12 +7,14 @@
  */
 #include "config.h"
 #include "harness.h"
+#include "http_json_spool.h"
 #include "store.h"
 #include "token.h"
 #include "webhook.h"
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 TEST(token_rights_round_trip)
@@ -221,4 +223,34 @@ TEST(webhook_triggers_follow_subscriptions)
 	CHECK_INT(count(st, "SELECT count(*) FROM webhook_event WHERE event ="
 			    " 'delivered' AND at = 5"), 1);
 	store_close(st);
+}
+
+TEST(json_to_spool_text)
+{
+	struct http_json_spool_error e;
+	size_t len;
+	json_t *req = json_pack("{s:[s,s], s:s, s:s, s:b, s:i}", "to",
+				"+15551230001", "0170 1234567", "text",
+				"Hi\n\nthere", "campaign", "spring", "report", 1,
+				"validity", 30);
+	char *text = http_json_spool(req, &e, &len);
+
+	CHECK_STR(text, "To: +15551230001\nTo: 0170 1234567\n"
+			"Campaign: spring\nValidity: 30\nReport: yes\n"
+			"Alphabet: UTF-8\n\nHi\n\nthere");
+	free(text);
+	json_decref(req);
+
+	/* A line break in a header member would be a header of its own. */
+	req = json_pack("{s:s, s:s, s:s}", "to", "+15551230001", "text", "x",
+			"id", "a\nTo: +19995550000");
+	CHECK(http_json_spool(req, &e, &len) == NULL);
+	CHECK_STR(e.field, "id");
+	json_decref(req);
+
+	/* fuzz_http_json found: an empty member name still names a member. */
+	req = json_pack("{s:[], s:s}", "to", "", "x");
+	CHECK(http_json_spool(req, &e, &len) == NULL);
+	CHECK_STR(e.field, "\"\"");
+	json_decref(req);
 }
