@@ -544,8 +544,11 @@ void http_free(struct http *h)
 
 void http_set_config(struct http *h, const struct config *cfg)
 {
-	if (!h)
+	if (!h) {
+		if (cfg->http.listen)
+			log_notice("http: a new http section needs a restart");
 		return;
+	}
 	if (!cfg->http.listen || strcmp(cfg->http.listen, h->cfg->http.listen))
 		log_notice("http: a new listen address needs a restart");
 	/* The old config is freed after this: keep nothing of it. */
