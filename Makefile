@@ -8,8 +8,12 @@
 #   make lint       cppcheck and the project's own checks
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Sources are found by wildcard: a new gateway/*.c or drivers/*.c joins the
-# library, a new tests/unit/test_*.c becomes a test program.
+# One folder per layer (doc/architecture.md). Each layer is built into its
+# own archive, build/lib<layer>.a, and programs link them top layer first
+# without --start-group, so a call from a layer to one above it fails to
+# link; `make lint` names such a call (scripts/layercheck.py). Sources are
+# found by wildcard: a new gateway/<layer>/*.c joins its layer's archive, a
+# new tests/unit/test_*.c becomes a test program.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -39,23 +43,28 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-LIB_SRC   := $(sort $(filter-out gateway/main_%.c,$(wildcard gateway/*.c drivers/*.c)))
+# Layers, top first: the link order. A layer may call only layers after it.
+LAYERS    := cli daemon spool policy modem store config drivers codec at base
+layer_dir  = $(if $(filter drivers,$(1)),drivers,gateway/$(1))
+MAIN_SRC  := gateway/cli/main_smsgw.c gateway/daemon/main_smsgwd.c
+layer_src  = $(sort $(filter-out $(MAIN_SRC),$(wildcard $(call layer_dir,$(1))/*.c)))
+LIB_SRC   := $(foreach L,$(LAYERS),$(call layer_src,$(L)))
 SIM_SRC   := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
-LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 FUZZREG_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-regress)
-LIBA      := $(BUILD)/libsmsgw.a
+LIBS      := $(foreach L,$(LAYERS),$(BUILD)/lib$(L).a)
+ASAN_LIBS := $(foreach L,$(LAYERS),$(BUILD)/asan/lib$(L).a)
 PROGS     := $(BUILD)/smsgwd $(BUILD)/smsgw $(BUILD)/smsgw-modemsim
 
 # The sanitizer build of the library and unit tests lives beside the normal one.
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
 
-.PHONY: asan-tests all deps check check-unit check-asan check-e2e check-peers demo bench \
+.PHONY: asan-tests all libs print-layers deps check check-unit check-asan check-e2e check-peers demo bench \
 	fuzz lint install clean tests
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -68,22 +77,31 @@ $(BUILD)/obj/%.o: %.c
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 # The OpenAPI document is embedded with .incbin, which -MMD cannot see.
-$(BUILD)/obj/gateway/http_openapi.o $(BUILD)/asan/obj/gateway/http_openapi.o: doc/openapi.json
+$(BUILD)/obj/gateway/daemon/http_openapi.o $(BUILD)/asan/obj/gateway/daemon/http_openapi.o: doc/openapi.json
 
-$(LIBA): $(LIB_OBJ)
+# build/lib<layer>.a and build/asan/lib<layer>.a from that layer's folder.
+define layer_archive
+$(BUILD)/lib$(1).a: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(call layer_src,$(1)))
+$(BUILD)/asan/lib$(1).a: $$(patsubst %.c,$(BUILD)/asan/obj/%.o,$$(call layer_src,$(1)))
+endef
+$(foreach L,$(LAYERS),$(eval $(call layer_archive,$(L))))
+
+$(LIBS) $(ASAN_LIBS):
 	@rm -f $@
 	$(call say,AR,$@)
 	$(Q)ar rcs $@ $^
 
-$(BUILD)/smsgwd: $(BUILD)/obj/gateway/main_smsgwd.o $(LIBA)
+libs: $(LIBS)
+
+$(BUILD)/smsgwd: $(BUILD)/obj/gateway/daemon/main_smsgwd.o $(LIBS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/smsgw: $(BUILD)/obj/gateway/main_smsgw.o $(LIBA)
+$(BUILD)/smsgw: $(BUILD)/obj/gateway/cli/main_smsgw.o $(LIBS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/smsgw-modemsim: $(SIM_OBJ) $(LIBA)
+$(BUILD)/smsgw-modemsim: $(SIM_OBJ) $(LIBS)
 	$(call say,LD,$@)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS) -lutil
 
@@ -91,13 +109,13 @@ $(BUILD)/obj/tests/harness.o: tests/harness.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/obj/tests/harness.o $(LIBA)
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(BUILD)/obj/tests/harness.o $(LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
 # Fuzz targets double as regression tests: a small driver replays the corpus.
-$(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(LIBA)
+$(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< tests/fuzz/regress_main.c $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
@@ -105,7 +123,6 @@ $(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(L
 tests: $(PROGS) $(UNIT_BIN) $(FUZZREG_BIN)
 
 # ---- sanitizer build (ASan + UBSan) of the library and unit tests ----
-ASAN_LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/asan/obj/%.o)
 ASAN_UNIT    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
 ASAN_FUZZREG := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/asan/tests/%-regress)
 
@@ -114,17 +131,12 @@ $(BUILD)/asan/obj/%.o: %.c
 	$(call say,CC-SAN,$<)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -c -o $@ $<
 
-$(BUILD)/asan/libsmsgw.a: $(ASAN_LIB_OBJ)
-	@rm -f $@
-	$(call say,AR,$@)
-	$(Q)ar rcs $@ $^
-
-$(BUILD)/asan/tests/test_%: tests/unit/test_%.c $(BUILD)/asan/obj/tests/harness.o $(BUILD)/asan/libsmsgw.a
+$(BUILD)/asan/tests/test_%: tests/unit/test_%.c $(BUILD)/asan/obj/tests/harness.o $(ASAN_LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $< $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/asan/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(BUILD)/asan/libsmsgw.a
+$(BUILD)/asan/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(ASAN_LIBS)
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $< tests/fuzz/regress_main.c $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
@@ -161,8 +173,13 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	@BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
-lint:
-	@scripts/lint.sh
+LAYER_MAP := $(foreach L,$(LAYERS),$(L):$(call layer_dir,$(L)))
+lint: $(PROGS)
+	@BUILD=$(BUILD) LAYERS="$(LAYER_MAP)" CC="$(CC)" LDLIBS="$(LDLIBS)" scripts/lint.sh
+
+# For scripts: the layers, top first, as layer:folder.
+print-layers:
+	@echo $(LAYER_MAP)
 
 install: $(PROGS)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin

@@ -64,19 +64,8 @@ int cli_metrics(struct cli *cli, int argc, char **argv);
 int cli_pdu(struct cli *cli, int argc, char **argv);
 int cli_token(struct cli *cli, int argc, char **argv);
 
-/* `smsgw metrics` into f (the daemon's /metrics too); up: smsgwd runs.
- * CLI_OK or CLI_ERROR (said on stderr). */
-int cli_metrics_write(struct store *st, bool up, FILE *f);
-
-/* `smsgw campaign show NAME --json`'s query (?1 the name), and pause,
- * resume or cancel (verb) of campaign id in one transaction, recorded as
- * done by who. 0 with *changed messages, -EINVAL for another verb, -EIO. */
-extern const char *const cli_campaign_show_query;
-
 /* The charts of `smsgw report` for campaign id (inline SVG); -1 on a
  * database error. */
 int cli_report_charts(FILE *f, struct store *st, int64_t id);
-int cli_campaign_apply(struct store *st, int64_t id, const char *name,
-		       const char *verb, const char *who, int *changed);
 
 #endif

@@ -107,7 +107,7 @@ struct driver {
 	const char *const *not_finals;
 
 	/*
-	 * Init runs (gateway/modem_init.c): wake (ESC + AT), setup, the
+	 * Init runs (gateway/modem/modem_init.c): wake (ESC + AT), setup, the
 	 * modem's identity (+CGMI, +CGMM, +CGMR, imei), the PIN (generic
 	 * logic on +CPIN?), vendor, sms, cnmi candidates, cpms candidates,
 	 * the SMSC (+CSCA), the configuration's init commands, the SIM's

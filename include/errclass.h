@@ -1,6 +1,6 @@
 /*
  * errclass — what a +CMS ERROR or +CME ERROR from AT+CMGS means for the
- * message and for the SIM. One table (gateway/errclass.c), so the policy
+ * message and for the SIM. One table (gateway/policy/errclass.c), so the policy
  * is read in one place and tested row by row. Pure.
  *
  * Sources: 3GPP TS 24.011 Annex E (RP causes 1–127), TS 27.005 §3.2.5

@@ -8,7 +8,7 @@
 # Environment: BUILD (default build), FUZZ_SECONDS (default 60 per target),
 # CLANG (default clang), FUZZ_FLAGS (extra libFuzzer flags, e.g. -jobs=2).
 #
-# The library sources (gateway/*.c and drivers/*.c but the mains) are
+# The library sources (gateway/<layer>/*.c and drivers/*.c but the mains) are
 # compiled with clang, ASan and UBSan and coverage instrumentation
 # (-fsanitize=fuzzer-no-link); only the target itself gets
 # -fsanitize=fuzzer, which links libFuzzer's main. New interesting inputs
@@ -40,11 +40,11 @@ cflags="-g -O1 -fno-omit-frame-pointer -std=gnu11 -Iinclude -Itests
 mkdir -p "$out/obj" "$out/artifacts"
 
 # The instrumented library, rebuilt when a source or any header is newer.
-newest_header=$(ls -t include/*.h | head -n 1)
+newest_header=$(ls -t include/*.h gateway/*/*.h | head -n 1)
 objs=""
-for src in gateway/*.c drivers/*.c; do
+for src in gateway/*/*.c drivers/*.c; do
 	[ -e "$src" ] || continue
-	case "$src" in gateway/main_*) continue ;; esac
+	case "$src" in gateway/*/main_*) continue ;; esac
 	obj="$out/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"
 	if [ ! -e "$obj" ] || [ "$src" -nt "$obj" ] ||
 	   [ "$newest_header" -nt "$obj" ]; then

@@ -1,7 +1,9 @@
 #!/bin/sh
 # make lint: cppcheck over the daemon's code, plus the project's own rules
 # (STYLE.md): no sleeping in the daemon, SQL only with bound parameters,
-# files of a readable size. Exits non-zero when a rule is broken.
+# files of a readable size, and no call from a layer to a layer above it
+# (scripts/layercheck.py, doc/architecture.md). Exits non-zero when a rule
+# is broken. `make lint` builds the objects the layer check reads.
 set -u
 cd "$(dirname "$0")/.."
 fail=0
@@ -15,25 +17,40 @@ else
 fi
 
 # The daemon never sleeps: timers and the event loop only.
-if grep -nE '\b(u?sleep|nanosleep)\s*\(' gateway/*.c drivers/*.c 2>/dev/null; then
+if grep -nE '\b(u?sleep|nanosleep)\s*\(' gateway/*/*.c drivers/*.c 2>/dev/null; then
 	echo "lint: the daemon must not sleep (STYLE.md, one event loop)"
 	fail=1
 fi
 
 # SQL goes through prepared statements; sqlite3_exec only with literals.
 # (store.c's own exec() helper runs the literal pragmas and migrations.)
-if grep -nE 'sqlite3_exec\([^,]+, *[a-z_]+[,)]' gateway/*.c 2>/dev/null |
-   grep -v '"' | grep -v '^gateway/store.c:'; then
+if grep -nE 'sqlite3_exec\([^,]+, *[a-z_]+[,)]' gateway/*/*.c 2>/dev/null |
+   grep -v '"' | grep -v '^gateway/store/store.c:'; then
 	echo "lint: sqlite3_exec with a non-literal statement"
 	fail=1
 fi
 
 # Files stay readable; past ~600 lines a file should split.
-for f in gateway/*.c drivers/*.c include/*.h tests/modemsim/*.c; do
+for f in gateway/*/*.[ch] drivers/*.c include/*.h tests/modemsim/*.c; do
 	[ -e "$f" ] || continue
 	n=$(wc -l < "$f")
 	[ "$n" -gt 700 ] && echo "lint: $f has $n lines (split it along its seams)" && fail=1
 done
+
+# Sources live in a layer's folder, never in gateway/ itself.
+for f in gateway/*.c gateway/*.h; do
+	[ -e "$f" ] || continue
+	echo "lint: $f is in no layer; move it to gateway/<layer>/ (doc/architecture.md)"
+	fail=1
+done
+
+# No layer calls a layer above it; the self-test shows an injected upward
+# call is caught, both by this check and by the link in layer order.
+if command -v nm >/dev/null 2>&1; then
+	python3 scripts/layercheck.py --self-test || fail=1
+else
+	echo "lint: nm not installed (binutils); layer check skipped"
+fi
 
 [ "$fail" -eq 0 ] && echo "lint: ok"
 exit "$fail"

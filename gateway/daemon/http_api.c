@@ -4,9 +4,10 @@
  * the CLI's; POST /v1/messages is http_send.c.
  */
 #include "http_priv.h"
-#include "cli.h"
 #include "json_row.h"
 #include "store.h"
+#include "store_campaign.h"
+#include "store_metrics.h"
 #include "token.h"
 
 #include <errno.h>
@@ -194,7 +195,7 @@ static enum MHD_Result http_api_sims(struct http_req *r)
 
 static enum MHD_Result http_api_campaign(struct http_req *r, const char *name)
 {
-	sqlite3_stmt *s = http_api_prepare(r, cli_campaign_show_query);
+	sqlite3_stmt *s = http_api_prepare(r, STORE_CAMPAIGN_SHOW);
 	json_t *a, *row;
 
 	if (s)
@@ -218,33 +219,28 @@ static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 					      const char *verb)
 {
 	struct store *st = r->h->deps.store;
-	sqlite3_stmt *s = store_prepare(st, "SELECT id FROM campaign"
-					    " WHERE name = ?");
+	int64_t id = store_campaign_id(st, name);
+	sqlite3_stmt *s;
 	char who[96];
-	int64_t id = 0;
 	int n = 0, rc;
 	bool batched;
 	json_t *a, *row;
 
-	if (!s)
+	if (id < 0)
 		return http_api_db_error(r);
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
 	if (!id)
 		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
 				    "No such campaign", NULL, NULL);
 	snprintf(who, sizeof(who), "http %s", r->token);
 	batched = http_txn_join(r) == 0;
-	rc = cli_campaign_apply(st, id, name, verb, who, &n);
+	rc = store_campaign_apply(st, id, name, verb, who, &n);
 	if (rc < 0)
 		return http_api_db_error(r);
 	if (r->h->deps.kick)
 		r->h->deps.kick(r->h->deps.ud);
 	if (!batched)
 		return http_api_campaign(r, name);
-	s = http_api_prepare(r, cli_campaign_show_query);
+	s = http_api_prepare(r, STORE_CAMPAIGN_SHOW);
 	if (s)
 		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
 	a = http_api_rows(s);
@@ -265,7 +261,7 @@ static enum MHD_Result http_api_metrics(struct http_req *r)
 
 	if (!f)
 		return MHD_NO;
-	rc = cli_metrics_write(r->h->deps.store, true, f) == CLI_OK;
+	rc = store_metrics_write(r->h->deps.store, true, f) == 0;
 	fclose(f);
 	rc = rc ? http_text(r, MHD_HTTP_OK, "text/plain; version=0.0.4",
 			    text, len)

@@ -12,32 +12,17 @@
 #include "config.h"
 #include "control.h"
 #include "store.h"
+#include "store_campaign.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-/* A campaign's counts in one pass over its messages. */
-#define CAMPAIGN_ROWS                                                    \
-	"SELECT c.name, c.state,"                                        \
-	" strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at / 1000.0,"         \
-	" 'unixepoch') AS created_at, count(m.id) AS total,"             \
-	" coalesce(sum(m.state IN ('queued', 'deferred', 'sending')), 0)" \
-	" AS pending,"                                                   \
-	" coalesce(sum(m.state IN ('sent', 'delivered')), 0) AS sent,"   \
-	" coalesce(sum(m.state = 'delivered'), 0) AS delivered,"         \
-	" coalesce(sum(m.state IN ('failed', 'expired', 'unknown')), 0)" \
-	" AS failed,"                                                    \
-	" coalesce(sum(m.state IN ('suppressed', 'cancelled')), 0)"      \
-	" AS not_sent"                                                   \
-	" FROM campaign c LEFT JOIN message m ON m.campaign_id = c.id"
-
 static const char list_sql[] =
-	CAMPAIGN_ROWS " GROUP BY c.id ORDER BY c.created_at DESC";
+	STORE_CAMPAIGN_ROWS " GROUP BY c.id ORDER BY c.created_at DESC";
 
-static const char show_sql[] = CAMPAIGN_ROWS " WHERE c.name = ?1 GROUP BY c.id";
-const char *const cli_campaign_show_query = show_sql;
+static const char show_sql[] = STORE_CAMPAIGN_SHOW;
 
 static const char states_sql[] =
 	"SELECT state, count(*) AS messages FROM outbox WHERE campaign = ?1"
@@ -66,60 +51,6 @@ int64_t cli_campaign_id(struct store *st, const char *name)
 	return id;
 }
 
-/* Runs sql with ?1 the campaign's id and ?2 now; the rows it changed or
- * -1. */
-static int exec_bound(struct store *st, const char *sql, int64_t id)
-{
-	const struct cli_bind b[] = { CLI_INT(id), CLI_INT(store_now_ms()) };
-	sqlite3_stmt *s = cli_prepare(st, sql, b, 2);
-	int rc;
-
-	if (!s)
-		return -1;
-	rc = sqlite3_step(s) == SQLITE_DONE ? sqlite3_changes(store_db(st)) : -1;
-	sqlite3_finalize(s);
-	return rc;
-}
-
-static const char *const actions[][3] = {
-	/* verb, campaign state, messages */
-	{ "pause", "UPDATE campaign SET state = 'paused' WHERE id = ?1"
-		   " AND ?2 IS NOT NULL",
-	  "UPDATE message SET hold = 'paused', state = 'deferred',"
-	  " updated_at = ?2 WHERE campaign_id = ?1"
-	  " AND state IN ('queued', 'deferred')" },
-	{ "resume", "UPDATE campaign SET state = 'active' WHERE id = ?1"
-		    " AND ?2 IS NOT NULL",
-	  "UPDATE message SET hold = NULL, updated_at = ?2,"
-	  " state = CASE WHEN not_before <= ?2 THEN 'queued' ELSE 'deferred' END"
-	  " WHERE campaign_id = ?1 AND hold = 'paused'" },
-	{ "cancel", "UPDATE campaign SET state = 'cancelled' WHERE id = ?1"
-		    " AND ?2 IS NOT NULL",
-	  "UPDATE message SET state = 'cancelled', hold = NULL,"
-	  " error = 'campaign cancelled', updated_at = ?2"
-	  " WHERE campaign_id = ?1 AND state IN ('queued', 'deferred')" },
-};
-
-int cli_campaign_apply(struct store *st, int64_t id, const char *name,
-		       const char *verb, const char *who, int *changed)
-{
-	for (size_t i = 0; i < sizeof(actions) / sizeof(actions[0]); i++) {
-		if (strcmp(verb, actions[i][0]) != 0)
-			continue;
-		if (store_begin(st) < 0)
-			return -EIO;
-		if (exec_bound(st, actions[i][1], id) < 0 ||
-		    (*changed = exec_bound(st, actions[i][2], id)) < 0 ||
-		    store_event(st, STORE_EVENT_INFO, who, "campaign %s: %s",
-				name, verb) < 0) {
-			store_rollback(st);
-			return -EIO;
-		}
-		return store_commit(st) < 0 ? -EIO : 0;
-	}
-	return -EINVAL;
-}
-
 static int change(struct cli *cli, struct store *st, const char *verb,
 		  const char *name)
 {
@@ -128,7 +59,7 @@ static int change(struct cli *cli, struct store *st, const char *verb,
 
 	if (!id)
 		return CLI_ERROR;
-	rc = cli_campaign_apply(st, id, name, verb, "cli", &n);
+	rc = store_campaign_apply(st, id, name, verb, "cli", &n);
 	if (rc == -EINVAL)
 		return cli_usage("campaign: unknown action '%s'", verb);
 	if (rc < 0)

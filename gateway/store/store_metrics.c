@@ -1,16 +1,13 @@
 /*
- * smsgw metrics
- *
- * The database as Prometheus text exposition (version 0.0.4), for a
- * node_exporter textfile collector or a scrape wrapper.
+ * store_metrics — the database as Prometheus text; see store_metrics.h.
  */
-#include "cli.h"
-#include "cli_query.h"
+#include "store_metrics.h"
 #include "store.h"
 
+#include <errno.h>
 #include <stdio.h>
 
-struct metric {
+struct store_metric {
 	const char *name;
 	const char *type;
 	const char *help;
@@ -19,7 +16,7 @@ struct metric {
 	const char *sql;
 };
 
-static const struct metric metrics[] = {
+static const struct store_metric store_metrics[] = {
 	{ "smsgw_messages", "gauge", "Outgoing messages by state.", "state",
 	  "SELECT state, count(*) FROM message GROUP BY state" },
 	{ "smsgw_sms_parts_sent_total", "counter",
@@ -49,7 +46,7 @@ static const struct metric metrics[] = {
 	  "sim", "SELECT name, sent_month FROM sims" },
 };
 
-static void label_value(FILE *f, const char *s)
+static void store_metrics_label(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == '\\' || *s == '"')
@@ -61,13 +58,14 @@ static void label_value(FILE *f, const char *s)
 	}
 }
 
-static int print_metric(FILE *f, struct store *st, const struct metric *m)
+static int store_metrics_one(FILE *f, struct store *st,
+			     const struct store_metric *m)
 {
-	sqlite3_stmt *s = cli_prepare(st, m->sql, NULL, 0);
+	sqlite3_stmt *s = NULL;
 	int rc;
 
-	if (!s)
-		return cli_error("database: %s", store_errmsg(st));
+	if (sqlite3_prepare_v2(store_db(st), m->sql, -1, &s, NULL) != SQLITE_OK)
+		return -EIO;
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
 		m->type);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -76,35 +74,22 @@ static int print_metric(FILE *f, struct store *st, const struct metric *m)
 		fprintf(f, "%s", m->name);
 		if (m->label && l) {
 			fprintf(f, "{%s=\"", m->label);
-			label_value(f, l);
+			store_metrics_label(f, l);
 			fprintf(f, "\"}");
 		}
 		fprintf(f, " %lld\n", (long long)sqlite3_column_int64(s, 1));
 	}
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? CLI_OK : cli_error("database: %s",
-						      store_errmsg(st));
+	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
-int cli_metrics(struct cli *cli, int argc, char **argv)
-{
-	struct store *st;
-
-	(void)argv;
-	if (argc != 1)
-		return cli_usage("metrics takes no arguments");
-	st = cli_store(cli);
-	if (!st)
-		return CLI_ERROR;
-	return cli_metrics_write(st, cli_daemon_pid(cli->cfg) != 0, stdout);
-}
-
-int cli_metrics_write(struct store *st, bool up, FILE *f)
+int store_metrics_write(struct store *st, bool up, FILE *f)
 {
 	fprintf(f, "# HELP smsgw_up 1 when smsgwd is running.\n"
 		   "# TYPE smsgw_up gauge\nsmsgw_up %d\n", up ? 1 : 0);
-	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
-		if (print_metric(f, st, &metrics[i]) != CLI_OK)
-			return CLI_ERROR;
-	return CLI_OK;
+	for (size_t i = 0; i < sizeof(store_metrics) / sizeof(store_metrics[0]);
+	     i++)
+		if (store_metrics_one(f, st, &store_metrics[i]) < 0)
+			return -EIO;
+	return 0;
 }
