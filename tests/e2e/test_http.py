@@ -193,6 +193,12 @@ def metrics_and_openapi():
     assert "/v1/messages" in doc["paths"]
     with open(os.path.join(os.environ.get("SMSGW_ROOT", "."), "doc", "openapi.json")) as f:
         assert json.load(f) == doc
+    try:
+        from openapi_spec_validator import validate
+    except ImportError:
+        print("# openapi-spec-validator not installed: the document's schema not checked")
+    else:
+        validate(doc)
 
 
 @t.test
