@@ -133,12 +133,15 @@ enum MHD_Result http_text(struct http_req *r, unsigned status,
 	}
 	if (status == MHD_HTTP_TOO_MANY_REQUESTS)
 		MHD_add_response_header(resp, "Retry-After", "1");
-	if (r->commit_us) {
-		char st[64];
+	if (r->start_us) {
+		char st[96];
+		int64_t all = http_us() - r->start_us;
 
-		/* W3C Server-Timing: how much of the wait was the commit. */
-		snprintf(st, sizeof(st), "commit;dur=%.3f",
-			 (double)r->commit_us / 1000.0);
+		/* W3C Server-Timing: what the commit took, and the rest of
+		 * the time from the headers to this answer. */
+		snprintf(st, sizeof(st), "commit;dur=%.3f, app;dur=%.3f",
+			 (double)r->commit_us / 1000.0,
+			 (double)(all - r->commit_us) / 1000.0);
 		MHD_add_response_header(resp, "Server-Timing", st);
 	}
 	rc = MHD_queue_response(r->conn, status, resp);
@@ -347,6 +350,7 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn,
 		if (!r)
 			return MHD_NO;
 		r->h = h;
+		r->start_us = http_us();
 		r->conn = conn;
 		r->method = method;
 		r->url = url;

@@ -50,6 +50,7 @@ struct http_req {
 	json_t *after_commit;	/* the answer once the commit is done */
 	unsigned after_status;
 	int64_t commit_us;	/* the group commit took (Server-Timing) */
+	int64_t start_us;	/* headers in, monotonic µs */
 	bool too_big;
 	char *body;
 	size_t len, cap;
