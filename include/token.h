@@ -31,6 +31,9 @@ bool token_rights_parse(const char *s, unsigned *rights, char *err,
 /* bits → "send,read,admin"; buf needs 16 bytes. */
 void token_rights_format(unsigned rights, char *buf, size_t size);
 
+/* 1-64 letters, digits and "-_.@": a name shown in logs and lists. */
+bool token_name_ok(const char *name);
+
 /* A new random token into buf (TOKEN_LEN + 1 bytes). 0 or -errno. */
 int token_generate(char *buf, size_t size);
 /* The hex SHA-256 of token into hex (TOKEN_HASH_LEN + 1 bytes). */

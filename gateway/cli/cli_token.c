@@ -24,19 +24,6 @@ static const char cli_token_list_sql[] =
 	" strftime('%Y-%m-%dT%H:%M:%fZ', used_at / 1000.0, 'unixepoch')"
 	" AS used_at FROM api_token ORDER BY name";	/* used_at: to the minute */
 
-static bool cli_token_name_ok(const char *name)
-{
-	size_t n = strlen(name);
-
-	if (!n || n > 64)
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		      (*p >= '0' && *p <= '9') || strchr("-_.@", *p)))
-			return false;
-	return true;
-}
-
 static int cli_token_add(struct cli *cli, const char *name, const char *r)
 {
 	char token[TOKEN_LEN + 1], err[128];
@@ -44,7 +31,7 @@ static int cli_token_add(struct cli *cli, const char *name, const char *r)
 	unsigned rights;
 	int rc;
 
-	if (!cli_token_name_ok(name))
+	if (!token_name_ok(name))
 		return cli_error("token name '%s': use 1-64 letters, digits "
 				 "and - _ . @", name);
 	if (!token_rights_parse(r, &rights, err, sizeof(err)))

@@ -317,6 +317,9 @@ int http_api_right(const char *method, const char *url)
 		return TOKEN_RIGHT_READ;
 	if (n == 2 && http_api_verb(seg[1]))
 		return TOKEN_RIGHT_ADMIN;
+	n = http_api_split(url, "/v1/tokens", seg);
+	if (n == 0 || n == 1)
+		return TOKEN_RIGHT_ADMIN;
 	return -1;
 }
 
@@ -361,6 +364,12 @@ enum MHD_Result http_api_route(struct http_req *r)
 	if (http_api_right(r->method, r->url) < 0)
 		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
 				    "No such resource", NULL, NULL);
+	switch (http_api_split(r->url, "/v1/tokens", seg)) {
+	case 0:
+		return http_tokens(r, NULL);
+	case 1:
+		return http_tokens(r, seg[0]);
+	}
 	if (get)
 		return http_api_get(r);
 	if (strcmp(r->method, "POST") != 0)

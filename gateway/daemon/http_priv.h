@@ -85,6 +85,9 @@ int http_api_right(const char *method, const char *url);
 /* POST /v1/messages; http_send.c. */
 enum MHD_Result http_send(struct http_req *r);
 
+/* /v1/tokens (name NULL) and /v1/tokens/{name}; http_tokens.c. */
+enum MHD_Result http_tokens(struct http_req *r, const char *name);
+
 /* doc/openapi.json, embedded; http_openapi.c. */
 extern const char http_openapi_json[];
 size_t http_openapi_len(void);

@@ -59,6 +59,19 @@ void token_rights_format(unsigned rights, char *buf, size_t size)
 						 token_right_names[i].name);
 }
 
+bool token_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n > 64)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || strchr("-_.@", *p)))
+			return false;
+	return true;
+}
+
 static void token_hex(const unsigned char *b, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";

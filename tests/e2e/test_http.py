@@ -185,6 +185,24 @@ def campaign_control_needs_admin():
 
 
 @t.test
+def tokens_over_the_api_need_admin():
+    assert api.get("/v1/tokens", token=READ)[0] == 403
+    assert api.post("/v1/tokens", {"name": "x"}, token=SEND)[0] == 403
+    status, _, body = api.post("/v1/tokens", {"name": "shop", "rights": "send"})
+    assert status == 201 and body["rights"] == "send", body
+    shop = body["token"]
+    assert api.post("/v1/messages", {"to": "+15551230011", "text": "x"}, token=shop)[0] == 202
+    assert api.post("/v1/tokens", {"name": "shop"})[0] == 409
+    assert api.post("/v1/tokens", {"name": "bad name"})[2]["field"] == "name"
+    assert api.post("/v1/tokens", {"name": "y", "rights": "root"})[2]["field"] == "rights"
+    names = [t["name"] for t in api.get("/v1/tokens")[2]["tokens"]]
+    assert "shop" in names and all("token" not in t for t in api.get("/v1/tokens")[2]["tokens"])
+    assert api.request("DELETE", "/v1/tokens/shop")[0] == 200
+    assert api.post("/v1/messages", {"to": "+15551230011", "text": "x"}, token=shop)[0] == 401
+    assert api.request("DELETE", "/v1/tokens/shop")[0] == 404
+
+
+@t.test
 def metrics_and_openapi():
     status, h, body = api.get("/metrics", token=READ)
     assert status == 200 and b"smsgw_up 1" in body and b"smsgw_messages" in body
