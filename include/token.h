@@ -22,7 +22,7 @@ struct store;
 enum token_right {
 	TOKEN_RIGHT_SEND = 1 << 0,	/* POST /v1/messages */
 	TOKEN_RIGHT_READ = 1 << 1,	/* every GET, the status page, /metrics */
-	TOKEN_RIGHT_ADMIN = 1 << 2,	/* campaign control */
+	TOKEN_RIGHT_ADMIN = 1 << 2,	/* campaign control, /v1/tokens */
 };
 
 /* "send,read" → bits; false naming the bad word in err. */

@@ -76,7 +76,7 @@ static void cli_token_help(FILE *f)
 		   "       smsgw token list [--json]\n"
 		   "       smsgw token remove NAME\n"
 		   "\nrights: send (POST /v1/messages), read (GET, the status "
-		   "page,\n/metrics), admin (campaign control). Default: "
+		   "page,\n/metrics), admin (campaign control, /v1/tokens). Default: "
 		   "send,read.\n");
 }
 
