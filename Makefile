@@ -2,11 +2,15 @@
 #
 #   make            programs in build/: smsgwd, smsgw, smsgw-modemsim
 #   make check      every test (unit, end-to-end, sanitizers); ends "N passed, N failed"
+#   make check-unit the unit tests alone; ends "N passed, N failed"
+#   make check-dates the unit tests under faketime at three awkward dates
 #   make demo       the gateway on simulated modems in a temporary directory
 #   make bench      throughput and latency against the simulator
 #   make fuzz       libFuzzer targets for a bounded time (clang)
 #   make lint       cppcheck and the project's own checks
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR=   (as root without DESTDIR: also install-users)
+#   make install-users  the smsgw user, groups smsgw, smsgw-send, smsgw-read, spool and
+#                   database directories, the config's owner (root; DESTDIR= for a tree)
 #
 # One folder per layer (doc/architecture.md). Each layer is built into its
 # own archive, build/lib<layer>.a, and programs link them top layer first
@@ -64,8 +68,8 @@ PROGS     := $(BUILD)/smsgwd $(BUILD)/smsgw $(BUILD)/smsgw-modemsim
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
 
-.PHONY: asan-tests all libs print-layers deps check check-unit check-asan check-e2e check-peers demo bench \
-	fuzz lint install clean tests
+.PHONY: asan-tests all libs print-layers deps check check-unit check-dates check-asan check-e2e \
+	check-peers demo bench fuzz lint install install-users clean tests
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -154,6 +158,10 @@ check: deps
 check-unit: tests
 	@BUILD=$(BUILD) tests/run --only unit
 
+# A year ahead, a minute before a DST change, after 2038-01-19 (libfaketime).
+check-dates: tests
+	@BUILD=$(BUILD) scripts/check-dates.sh
+
 check-e2e: tests
 	@BUILD=$(BUILD) tests/run --only e2e
 
@@ -192,13 +200,25 @@ install: $(PROGS)
 		s=$${m##*.}; install -m 0644 $$m $(DESTDIR)$(PREFIX)/share/man/man$$s/; done
 	install -d $(DESTDIR)$(PREFIX)/share/doc/smsgw
 	install -m 0644 conf/smsgw.conf README.md $(DESTDIR)$(PREFIX)/share/doc/smsgw/
-	install -d $(DESTDIR)/etc/smsgw
+	install -d -m 0755 $(DESTDIR)/etc/smsgw
 	[ -e $(DESTDIR)/etc/smsgw/smsgw.conf ] || \
 		install -m 0640 conf/smsgw.conf $(DESTDIR)/etc/smsgw/smsgw.conf
 	install -d $(DESTDIR)/lib/systemd/system $(DESTDIR)/lib/udev/rules.d
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' conf/smsgw.service > $(DESTDIR)/lib/systemd/system/smsgw.service
 	chmod 0644 $(DESTDIR)/lib/systemd/system/smsgw.service
 	install -m 0644 udev/90-smsgw.rules $(DESTDIR)/lib/udev/rules.d/90-smsgw.rules
+	@# The config is 0640 root:smsgw (SIM PINs): the groups exist only on
+	@# the target machine, so a DESTDIR (package) build leaves them out.
+	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \
+		scripts/install-users.sh; \
+	else \
+		echo "install: on the target, as root: make install-users" \
+		     "(user smsgw, groups smsgw, smsgw-send, smsgw-read; see README)"; \
+	fi
+
+# Idempotent; DESTDIR= applies it to that tree's /etc/passwd and /etc/group.
+install-users:
+	@DESTDIR=$(DESTDIR) scripts/install-users.sh
 
 clean:
 	rm -rf $(BUILD)

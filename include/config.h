@@ -128,6 +128,10 @@ struct config {
  */
 int config_load(const char *path, struct config **out, char *err,
 		size_t errsize);
+/* Every option at its default and no modem, as if path were empty: for a
+ * sender who may not read the configuration (it holds SIM PINs). Returns 0
+ * or -1 (out of memory). */
+int config_load_defaults(const char *path, struct config **out);
 void config_free(struct config *cfg);
 
 /* Pool names seen in the config, in order of first use ("default" included). */

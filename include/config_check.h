@@ -21,6 +21,9 @@ int config_check_rule_section(cfg_t *cfg, cfg_opt_t *opt);
 int config_check_whole(cfg_t *cfg, char *err, size_t errsize,
 		       const char *path);
 bool config_rule_action_parse(const char *s, enum config_rule_action *out);
+/* Where tzdata lives: $TZDIR when absolute, else /usr/share/zoneinfo. The
+ * timezone option must name a zone file there. */
+const char *config_zoneinfo_dir(void);
 /* Names the drivers compiled in; "auto" is always valid. */
 bool config_driver_known(const char *name);
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "clockstep.h"
 #include "hook_bridge.h"
 #include "sim.h"
 
@@ -41,6 +42,7 @@ struct daemon {
 	struct control *ctl;
 	struct spool *spool;
 	struct hook_bridge hooks;
+	struct clockstep clockstep;	/* wall-clock steps */
 	struct modem **modems;	/* one per config modem section */
 	size_t nmodems;
 	struct webhook *webhooks;

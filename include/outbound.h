@@ -61,6 +61,12 @@ void outbound_set_config(struct outbound *ob, const struct config *cfg);
 
 /* Something changed (new messages, a campaign resumed): dispatch soon. */
 void outbound_kick(struct outbound *ob);
+/* The wall clock was set (clockstep.h): what is deferred (Send-At, quiet
+ * hours, retries), paused or out of quota is due at a wall-clock time, but
+ * the timer waiting for it counts monotonic time. Re-reads the earliest due
+ * time and dispatches, so quotas roll over and quiet hours end by the new
+ * date. */
+void outbound_clock_stepped(struct outbound *ob);
 /* The SIM registry's listener: a SIM's state or identity changed. */
 void outbound_sim_changed(struct outbound *ob, struct sim *sim);
 

@@ -113,6 +113,9 @@ bool sim_modem_free(const struct sim_registry *reg, const struct sim *sim,
  * whose content did not change is not rewritten.
  */
 void sim_update(struct sim_registry *reg, struct sim *sim);
+/* The same with the caller's now (clock_now_ms() it read for its decision),
+ * so a pause that ends between two reads cannot split one decision. */
+void sim_update_at(struct sim_registry *reg, struct sim *sim, int64_t now);
 
 /* Finds a SIM by name "m1/1", ICCID or own number; NULL if none. */
 struct sim *sim_find(struct sim_registry *reg, const char *key);

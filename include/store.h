@@ -71,7 +71,7 @@ sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 /* Runs a statement without results; returns 0 or -EIO (logged). */
 int store_step_done(struct store *st, sqlite3_stmt *stmt);
 
-/* Milliseconds since the epoch, UTC (CLOCK_REALTIME). */
+/* Milliseconds since the epoch, UTC: clock_now_ms() (include/clock.h). */
 int64_t store_now_ms(void);
 /* "2026-11-27T06:36:47.123Z"; buf needs 25 bytes. */
 void store_format_time(int64_t ms, char *buf, size_t size);

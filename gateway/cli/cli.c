@@ -6,6 +6,7 @@
 #include "fsutil.h"
 #include "store.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -40,11 +41,21 @@ struct config *cli_config(struct cli *cli)
 
 	if (cli->cfg)
 		return cli->cfg;
-	if (config_load(cli->config_path, &cli->cfg, err, sizeof(err)) < 0) {
-		fprintf(stderr, "smsgw: %s\n", err);
-		return NULL;
+	if (config_load(cli->config_path, &cli->cfg, err, sizeof(err)) == 0)
+		return cli->cfg;
+	/* The configuration holds SIM PINs and is not the senders' to read
+	 * (0640 root:smsgw): a sender gets the default spool and database. */
+	if (access(cli->config_path, F_OK) == 0 &&
+	    access(cli->config_path, R_OK) < 0 && errno == EACCES &&
+	    config_load_defaults(cli->config_path, &cli->cfg) == 0) {
+		fprintf(stderr, "smsgw: note: %s is readable only by smsgwd and"
+			" administrators; using the default spool %s and"
+			" database %s\n", cli->config_path, cli->cfg->spool,
+			cli->cfg->database);
+		return cli->cfg;
 	}
-	return cli->cfg;
+	fprintf(stderr, "smsgw: %s\n", err);
+	return NULL;
 }
 
 struct store *cli_store(struct cli *cli)

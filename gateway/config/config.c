@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "config_check.h"
+#include "config_text.h"
 
 #include <confuse.h>
 #include <errno.h>
@@ -21,6 +22,7 @@ static struct {
 	char *buf;
 	size_t size, used;
 	const char *path;
+	int first_line;		/* of the first error, 0 before it */
 } config_err;
 
 static void config_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
@@ -29,6 +31,8 @@ static void config_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 	int n;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (cfg && !config_err.first_line)
+		config_err.first_line = cfg->line;
 	if (!config_err.buf || config_err.used + 1 >= config_err.size)
 		return;
 	n = snprintf(config_err.buf + config_err.used,
@@ -384,21 +388,27 @@ static struct config *convert(cfg_t *cfg, const char *path)
 	return c;
 }
 
-int config_load(const char *path, struct config **out, char *err,
-		size_t errsize)
+/* A string that runs over a line break before the line libconfuse
+ * stumbled on is most likely a missing closing quote: say where it opens. */
+static void note_open_quote(const struct config_text *t, const char *path,
+			    char *err, size_t errsize)
+{
+	size_t used = strlen(err);
+
+	if (!t->multiline_quote_line || !config_err.first_line ||
+	    t->multiline_quote_line >= config_err.first_line)
+		return;
+	snprintf(err + used, errsize - used,
+		 "\n%s:%d: the quote opened on this line is not closed on it"
+		 " (a missing '\"'?)", path, t->multiline_quote_line);
+}
+
+static int parse_text(const char *path, struct config_text *text,
+		      struct config **out, char *err, size_t errsize)
 {
 	cfg_t *cfg;
 	int rc;
-	FILE *f;
 
-	*out = NULL;
-	err[0] = '\0';
-	f = fopen(path, "r");
-	if (!f) {
-		snprintf(err, errsize, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	fclose(f);
 	cfg = cfg_init(root_opts, CFGF_NONE);
 	if (!cfg) {
 		snprintf(err, errsize, "%s: out of memory", path);
@@ -408,15 +418,20 @@ int config_load(const char *path, struct config **out, char *err,
 	config_err.size = errsize;
 	config_err.used = 0;
 	config_err.path = path;
+	config_err.first_line = 0;
 	cfg_set_error_function(cfg, config_errfunc);
 	install_checks(cfg);
-	rc = cfg_parse(cfg, path);
+	/* The blanked text: libconfuse's line numbers are then right
+	 * (include/config_text.h). */
+	rc = cfg_parse_buf(cfg, text->text);
 	if (rc == CFG_SUCCESS && config_check_whole(cfg, err, errsize, path) < 0)
 		rc = CFG_PARSE_ERROR;
 	if (rc == CFG_SUCCESS)
 		*out = convert(cfg, path);
 	else if (!err[0])
 		snprintf(err, errsize, "%s: cannot be parsed", path);
+	else
+		note_open_quote(text, path, err, errsize);
 	config_err.buf = NULL;
 	cfg_free(cfg);
 	if (rc == CFG_SUCCESS && !*out) {
@@ -424,6 +439,35 @@ int config_load(const char *path, struct config **out, char *err,
 		return -1;
 	}
 	return rc == CFG_SUCCESS ? 0 : -1;
+}
+
+int config_load(const char *path, struct config **out, char *err,
+		size_t errsize)
+{
+	struct config_text text;
+	int rc;
+
+	*out = NULL;
+	err[0] = '\0';
+	if (config_text_read(path, &text, err, errsize) < 0)
+		return -1;
+	rc = parse_text(path, &text, out, err, errsize);
+	config_text_free(&text);
+	return rc;
+}
+
+int config_load_defaults(const char *path, struct config **out)
+{
+	struct config_text text;
+	char err[256];
+	int rc;
+
+	*out = NULL;
+	if (config_text_prepare(path, "", 0, &text, err, sizeof(err)) < 0)
+		return -1;
+	rc = parse_text(path, &text, out, err, sizeof(err));
+	config_text_free(&text);
+	return rc;
 }
 
 static void free_modem(struct config_modem *m)

@@ -14,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static bool all_digits(const char *s, size_t min, size_t max)
 {
@@ -111,13 +114,78 @@ static const char *check_e164(const char *s)
 
 static const char *check_country(const char *s)
 {
-	if (s[0] == '+')
-		s++;
+	static char msg[160];
+
 	if (!s[0])
 		return NULL;
+	if (s[0] == '+' && all_digits(s + 1, 1, 3)) {
+		snprintf(msg, sizeof(msg),
+			 "'%s' starts with '+': write the country calling code"
+			 " as digits only, e.g. \"%s\"", s, s + 1);
+		return msg;
+	}
 	return all_digits(s, 1, 3) && s[0] != '0'
 		       ? NULL
 		       : "is not a country calling code (1 to 3 digits, e.g. 44)";
+}
+
+/*
+ * A zone name as tzdata spells it: Area/Location words of letters, digits,
+ * '_', '-' and '+', no empty, '.' or '..' component, not absolute. Only
+ * such a name is looked up under the zoneinfo directory, so the lookup
+ * cannot leave it.
+ */
+static bool zone_name_ok(const char *s)
+{
+	size_t len = 0;
+
+	if (!s[0] || strlen(s) > 64 || s[0] == '/')
+		return false;
+	for (; *s; s++) {
+		if (*s == '/') {
+			if (len == 0)
+				return false;
+			len = 0;
+			continue;
+		}
+		if (len == 0 && (*s == '.' || *s == '-'))
+			return false;
+		if (!isalnum((unsigned char)*s) && !strchr("_-+", *s))
+			return false;
+		len++;
+	}
+	return len > 0;
+}
+
+const char *config_zoneinfo_dir(void)
+{
+	const char *d = getenv("TZDIR");
+
+	return d && d[0] == '/' ? d : "/usr/share/zoneinfo";
+}
+
+static const char *check_timezone(const char *s)
+{
+	static char why[160];
+	char path[512], magic[4];
+	struct stat st;
+	int fd;
+	bool ok;
+
+	snprintf(why, sizeof(why), "'%.40s' is not a time zone in tzdata (e.g."
+		 " Europe/Berlin or UTC, as under %s)", s, config_zoneinfo_dir());
+	if (!zone_name_ok(s))
+		return why;
+	snprintf(path, sizeof(path), "%s/%s", config_zoneinfo_dir(), s);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return why;
+	/* A zone file (RFC 8536), not a directory such as "Europe". */
+	ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	     read(fd, magic, sizeof(magic)) == sizeof(magic) &&
+	     memcmp(magic, "TZif", 4) == 0;
+	close(fd);
+	return ok ? NULL : why;
 }
 
 static const char *check_nonempty(const char *s)
@@ -263,7 +331,7 @@ static const struct {
 } value_checks[] = {
 	{ "spool", check_path },	 { "database", check_path },
 	{ "at_trace", check_path },	 { "default_country", check_country },
-	{ "log_level", check_level },	 { "timezone", check_nonempty },
+	{ "log_level", check_level },	 { "timezone", check_timezone },
 	{ "quiet_hours", check_quiet_hours },
 	{ "device", check_path },	 { "driver", check_driver },
 	{ "pin", check_pin },		 { "imei", check_imei },

@@ -233,6 +233,13 @@ static void on_spool_accepted(void *ud)
 	outbound_kick(d->ob);
 }
 
+static void on_clock_step(void *ud)
+{
+	struct daemon *d = ud;
+
+	outbound_clock_stepped(d->ob);
+}
+
 static int start_modems(struct daemon *d)
 {
 	const struct modem_listener listener = {
@@ -340,6 +347,11 @@ static int start_subsystems(struct daemon *d)
 	rc = start_modems(d);
 	if (rc < 0)
 		return rc;
+	/* Not fatal: without it a step is noticed at the next timer. */
+	rc = clockstep_start(&d->clockstep, d->loop, on_clock_step, d);
+	if (rc < 0)
+		log_warn("daemon: cannot watch for wall-clock steps: %s",
+			 strerror(-rc));
 	/* Last: files accepted from here on find every SIM known. */
 	rc = spool_new(d->loop, d->store, d->cfg, &d->reg, on_spool_accepted,
 		       d, &d->spool);
@@ -381,6 +393,7 @@ static void stop_subsystems(struct daemon *d)
 	d->webhooks = NULL;
 	spool_free(d->spool);
 	d->spool = NULL;
+	clockstep_stop(&d->clockstep);
 	for (size_t i = 0; d->modems && i < d->nmodems; i++)
 		modem_free(d->modems[i]);
 	free(d->modems);
@@ -419,6 +432,7 @@ int daemon_run(struct daemon *d)
 	int rc;
 
 	d->lock_fd = -1;
+	d->clockstep.fd = -1;
 	d->exit_code = 1;
 	if (start(d) < 0) {
 		stop(d);
@@ -430,6 +444,9 @@ int daemon_run(struct daemon *d)
 		    d->cfg->nmodems == 1 ? "" : "s");
 	log_notice("daemon: started, spool %s, database %s", d->cfg->spool,
 		   d->cfg->database);
+	if (!d->cfg->nmodems)
+		log_warn("daemon: %s has no modem section: nothing will be"
+			 " sent or received", d->config_path);
 	rc = loop_run(d->loop);
 	if (rc < 0) {
 		log_error("daemon: event loop: %s", strerror(-rc));

@@ -109,6 +109,11 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		keyword_set_free(ks);
+		/* Valid, but nothing would be sent or received. */
+		if (!d.cfg->nmodems)
+			fprintf(stderr, "smsgwd: %s: warning: no modem section:"
+				" nothing will be sent or received\n",
+				d.config_path);
 		printf("smsgwd: %s: configuration ok (%zu modem%s)\n",
 		       d.config_path, d.cfg->nmodems,
 		       d.cfg->nmodems == 1 ? "" : "s");

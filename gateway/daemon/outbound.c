@@ -101,7 +101,7 @@ int ob_quota_left(struct ob_sim *os, int64_t now)
 			    "SIM %s %s (%d today, %d this month)", os->sim->name,
 			    exhausted ? "reached its quota" : "has quota again",
 			    os->usage.sent_day, os->usage.sent_month);
-		sim_update(os->ob->reg, os->sim);
+		sim_update_at(os->ob->reg, os->sim, now);
 	}
 	return left < 0 ? 0 : (int)left;
 }
@@ -264,7 +264,7 @@ int ob_claim(struct ob_sim *os, int64_t now)
 	if (rc <= 0)
 		return rc;
 	sim->sending = true;
-	sim_update(ob->reg, sim);
+	sim_update_at(ob->reg, sim, now);
 	return 1;
 }
 
@@ -391,6 +391,17 @@ void outbound_kick(struct outbound *ob)
 	/* New or changed rows may be due earlier than we thought. */
 	ob->due_known = false;
 	loop_defer(&ob->kick);
+}
+
+void outbound_clock_stepped(struct outbound *ob)
+{
+	store_event(ob->store, STORE_EVENT_INFO, "outbound",
+		    "the wall clock was set; schedules re-evaluated");
+	/* The next dispatch reads clock_now_ms() afresh: promote_due() finds
+	 * what is due by the new date, ob_quota_left() sees a new day or
+	 * month, quiet hours are asked again at claim time and arm_timer()
+	 * re-arms for the earliest due time from the new now. */
+	outbound_kick(ob);
 }
 
 void outbound_sim_changed(struct outbound *ob, struct sim *sim)

@@ -39,7 +39,7 @@ static void release(struct ob_sim *os, int64_t now)
 	os->sim->last_send_ms = now;
 	if (os->sim->cfg->min_gap_ms && os->gap_until < now + os->sim->cfg->min_gap_ms)
 		os->gap_until = now + os->sim->cfg->min_gap_ms;
-	sim_update(ob->reg, os->sim);
+	sim_update_at(ob->reg, os->sim, now);
 	loop_defer(&ob->kick);
 }
 
@@ -143,7 +143,7 @@ static bool finish_sent(struct ob_sim *os, int64_t now, struct ob_sent *done)
 	 * in the same commit. */
 	next = ob_claim(os, now) > 0;
 	if (!next) {
-		sim_update(ob->reg, sim);
+		sim_update_at(ob->reg, sim, now);
 		loop_defer(&ob->kick);
 	}
 	return next;

@@ -228,15 +228,22 @@ bool quiet_now(const struct quiet_hours *q, const char *number, int64_t now,
 		n = 1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		int64_t local = now / 60000 + offset(zones[i], now);
+		int off = offset(zones[i], now);
+		int64_t local = now / 60000 + off;
 		int minute = (int)(((local % 1440) + 1440) % 1440);
 		int left = quiet_left(q, minute);
-		int64_t end;
+		int64_t end, shifted;
 
 		if (left < 0)
 			continue;
 		/* To the start of the minute quiet ends, in UTC. */
 		end = (now / 60000 + left) * 60000;
+		/* A DST change inside the quiet period moves its local end by
+		 * the change: spring forward ends it an hour sooner in UTC,
+		 * fall back an hour later (08:00 local is 08:00 local). */
+		shifted = end - (int64_t)(offset(zones[i], end) - off) * 60000;
+		if (shifted > now)
+			end = shifted;
 		if (end > latest)
 			latest = end;
 	}
@@ -250,7 +257,7 @@ bool quiet_now(const struct quiet_hours *q, const char *number, int64_t now,
 
 struct offset_cache {
 	const char *zone;	/* NULL: the process's own */
-	int64_t hour;		/* now / 3600000 when computed */
+	int64_t hour;		/* now / 900000 (quarter hour) when computed */
 	int offset;
 	bool used;
 };
@@ -283,10 +290,12 @@ static int zone_offset(const char *zone, int64_t ms)
 
 int quiet_tz_offset(const char *zone, int64_t ms)
 {
-	/* Offsets change on the hour at most (DST); a zone is asked once an
-	 * hour. The zone names are the tables' literals, so pointers do. */
+	/* Offsets change on a quarter hour of UTC at most: DST changes at
+	 * 02:00 local are 05:30Z in St. John's (UTC-3:30) and 15:30Z on Lord
+	 * Howe (UTC+10:30). A zone is asked once a quarter hour. The zone
+	 * names are the tables' literals, so pointers do. */
 	static struct offset_cache cache[64];
-	int64_t hour = ms / 3600000;
+	int64_t hour = ms / 900000;
 	struct offset_cache *slot = NULL;
 
 	for (size_t i = 0; i < sizeof(cache) / sizeof(cache[0]); i++) {

@@ -9,6 +9,7 @@
  * modems.
  */
 #include "spool_priv.h"
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 #include "store.h"
@@ -67,15 +68,15 @@ static void free_queue(struct spool *sp)
 static bool settled(struct spool *sp, const char *name)
 {
 	struct stat st;
-	struct timespec now;
 	int64_t age;
 
 	if (fstatat(sp->outgoing_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
 	    !S_ISREG(st.st_mode))
 		return true;	/* gone, or not a file: spool_take says */
-	clock_gettime(CLOCK_REALTIME, &now);
-	age = (int64_t)(now.tv_sec - st.st_mtim.tv_sec) * 1000 +
-	      (now.tv_nsec - st.st_mtim.tv_nsec) / 1000000;
+	/* An mtime is stamped by the kernel's clock, not the injectable one:
+	 * compare it with the real clock (include/clock.h). */
+	age = clock_real_ms() - ((int64_t)st.st_mtim.tv_sec * 1000 +
+				 st.st_mtim.tv_nsec / 1000000);
 	return age >= SPOOL_SETTLE_MS;
 }
 

@@ -209,7 +209,11 @@ static void bind_opt_text(sqlite3_stmt *s, int i, const char *v)
 
 void sim_update(struct sim_registry *reg, struct sim *sim)
 {
-	int64_t now = store_now_ms();
+	sim_update_at(reg, sim, store_now_ms());
+}
+
+void sim_update_at(struct sim_registry *reg, struct sim *sim, int64_t now)
+{
 	enum sim_state state = sim_effective_state(sim, now);
 	uint64_t h = row_hash(sim, state);
 	sqlite3_stmt *s;

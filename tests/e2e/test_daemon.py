@@ -7,7 +7,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "lib"))
-from gateway import Gateway, SMSGWD, SMSGW, ROOT  # noqa: E402
+from gateway import Gateway, SMSGWD, SMSGW, ROOT, tempdir  # noqa: E402
 from tap import Tap, wait_for  # noqa: E402
 
 t = Tap()
@@ -31,6 +31,44 @@ def config_check_rejects_with_file_line_option():
     p = subprocess.run([SMSGWD, "-f", "-c", gw.conf], capture_output=True, text=True,
                        timeout=10)
     assert p.returncode == 1 and "max_attempts" in p.stderr, p
+
+
+@t.test
+def config_check_is_about_the_file_not_the_machine():
+    # Modems are plugged in later and the spool is made at the first start:
+    # -t checks syntax and values only.
+    d = tempdir("smsgw-t-")
+    conf = os.path.join(d, "smsgw.conf")
+    with open(conf, "w") as f:
+        f.write('spool = "/nonexistent/smsgw/spool"\n'
+                'database = "/nonexistent/smsgw/smsgw.db"\n'
+                'timezone = "Europe/Berlin"\n'
+                'modem "m1" { device = "/dev/smsgw/not-plugged-in" }\n')
+    p = subprocess.run([SMSGWD, "-t", "-c", conf], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "configuration ok (1 modem)" in p.stdout, p.stdout
+    assert p.stderr == "", p.stderr
+
+
+@t.test
+def config_check_warns_on_zero_modems_and_names_bad_values():
+    d = tempdir("smsgw-t-")
+    conf = os.path.join(d, "smsgw.conf")
+    with open(conf, "w") as f:
+        f.write('# no modem yet\nspool = "/tmp/x"\n')
+    p = subprocess.run([SMSGWD, "-t", "-c", conf], capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert f"{conf}: warning: no modem section" in p.stderr, p.stderr
+    for text, want in (
+            ('# zone\ntimezone = "Berlin"\n',
+             f"{conf}:2: timezone: 'Berlin' is not a time zone in tzdata"),
+            ('# country\n\ndefault_country = "+49"\n',
+             f"{conf}:3: default_country: '+49' starts with '+'")):
+        with open(conf, "w") as f:
+            f.write(text)
+        p = subprocess.run([SMSGWD, "-t", "-c", conf], capture_output=True, text=True)
+        assert p.returncode == 1, p
+        assert want in p.stderr, p.stderr
 
 
 @t.test
@@ -74,11 +112,40 @@ def sighup_reloads_and_a_broken_file_keeps_the_running_config():
     gw.start()
     gw.proc.send_signal(signal.SIGHUP)
     wait_for(lambda: gw.count_events("configuration reloaded") == 1, 5, "reload event")
+    # Behind comment lines (libconfuse 3.3 counts each as three): the event
+    # names the line the mistake is on.
+    with open(gw.conf) as f:
+        before = f.read().count("\n")
     with open(gw.conf, "a") as f:
-        f.write("nonsense = 1\n")
+        f.write("# a comment\n# another one\n\n# and one more\nnonsense = 1\n")
     gw.proc.send_signal(signal.SIGHUP)
     wait_for(lambda: gw.count_events("reload refused") == 1, 5, "refused event")
+    msg = gw.scalar("select message from events where message like '%reload refused%'")
+    assert f"{gw.conf}:{before + 5}: no such option 'nonsense'" in msg, msg
     assert gw.running()
+    assert gw.stop() == 0
+
+
+@t.test
+def daemon_watches_for_wall_clock_steps():
+    # The watch is a CLOCK_REALTIME timerfd armed with TFD_TIMER_ABSTIME |
+    # TFD_TIMER_CANCEL_ON_SET ("settime flags: 03" in fdinfo, timerfd_create(2)).
+    gw = Gateway()
+    gw.start()
+    infos = []
+    for fd in os.listdir(f"/proc/{gw.proc.pid}/fdinfo"):
+        try:
+            with open(f"/proc/{gw.proc.pid}/fdinfo/{fd}") as f:
+                infos.append(f.read())
+        except OSError:
+            pass
+    assert any("clockid: 0" in i and "settime flags: 03" in i for i in infos), infos
+    # Stepping the clock needs CAP_SYS_TIME; opt in to set it to its own
+    # value (a step of microseconds) and see the daemon notice.
+    if os.environ.get("SMSGW_TEST_SET_CLOCK") and os.geteuid() == 0:
+        time.clock_settime(time.CLOCK_REALTIME, time.clock_gettime(time.CLOCK_REALTIME))
+        wait_for(lambda: gw.count_events("the wall clock was set") == 1, 5,
+                 "the clock-step event")
     assert gw.stop() == 0
 
 

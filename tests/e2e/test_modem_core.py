@@ -14,7 +14,10 @@ sim, gw = start(1)
 
 @t.test
 def ready_with_identity_in_the_sims_view():
-    row = gw.query("select * from sims")[0]
+    # Operator and signal come from the first health queries after ready.
+    row = wait_for(lambda: next((r for r in gw.query("select * from sims")
+                                 if r["operator"] and r["signal"]), None),
+                   5, "operator and signal in the sims view")
     st = sim.status(0)
     assert row["state"] == "ready", row
     assert row["imei"] == st["imei"], (row, st["imei"])

@@ -147,3 +147,191 @@ TEST(config_durations)
 			CHECK_INT(ms, v[i].ms);
 	}
 }
+
+/* Each mistake behind comment lines of every kind libconfuse knows: the
+ * error names the line the mistake is on (libconfuse 3.3 alone counts a
+ * comment line as three). */
+static const struct {
+	const char *text;
+	const char *want;
+} behind_comments[] = {
+	{ "# one\n# two\n# three\nbogus = 1\n", "bad.conf:4: no such option 'bogus'" },
+	{ "// one\n/* two\n   three */\n\nbogus = 1\n",
+	  "bad.conf:5: no such option 'bogus'" },
+	{ "# a\nmodem \"m\" {\n  # b\n  device = \"/d\"  # c\n  # d\n"
+	  "  baudrate = 1234\n}\n",
+	  "bad.conf:6: modem \"m\": baudrate: 1234 is not a standard rate" },
+	{ "# a\nspool = \"/x\"\n# b\ndatabase = \"/y\n# c\n\n",
+	  "bad.conf:4: premature end of file: the quote opened on this line" },
+	/* The open quote takes the next line's first quote as its end; the
+	 * error still names the line where it opens. */
+	{ "# a\nspool = \"/x\"\n# b\ndatabase = \"/y\n# c\nlog_level = \"info\"\n",
+	  "bad.conf:4: premature end of file: the quote opened on this line" },
+	{ "# a\nmodem \"m\" {\n  # b\n  device = \"/d\"\n  # c\n",
+	  "bad.conf:2: premature end of file: the '{' on this line has no matching '}'" },
+	{ "# a\nmodem \"a\" {\n  device = \"/a\"\n# b\nmodem \"b\" {\n"
+	  "  device = \"/b\"\n}\n",
+	  "bad.conf:2: premature end of file: the '{' on this line" },
+	{ "# a\n/* never closed\n\nspool = \"/x\"\n",
+	  "bad.conf:2: premature end of file: the comment opened on this line" },
+	{ "# '#' and '//' inside strings are text\nspool = \"/x#1//y\"\n"
+	  "# c\nmax_attempts = 0\n",
+	  "bad.conf:4: max_attempts: 0 is out of range" },
+	{ "# zone\n\ntimezone = \"Berlin\"\n",
+	  "bad.conf:3: timezone: 'Berlin' is not a time zone in tzdata" },
+	{ "timezone = \"../../../../etc/passwd\"\n", "timezone: '../../../../etc/passwd'"
+	  " is not a time zone" },
+	{ "timezone = \"Europe\"\n", "timezone: 'Europe' is not a time zone" },
+	{ "# country\ndefault_country = \"+49\"\n",
+	  "bad.conf:2: default_country: '+49' starts with '+': write the country"
+	  " calling code as digits only, e.g. \"49\"" },
+	{ "default_country = \"4x\"\n", "default_country: is not a country calling code" },
+};
+
+TEST(config_errors_on_the_right_line_behind_comments)
+{
+	for (size_t i = 0; i < sizeof(behind_comments) / sizeof(behind_comments[0]);
+	     i++) {
+		struct config *c = NULL;
+		char err[1024];
+		const char *p = harness_write_file("bad.conf", behind_comments[i].text);
+
+		if (!CHECK_INT(config_load(p, &c, err, sizeof(err)), -1)) {
+			printf("# case %zu loaded\n", i);
+			config_free(c);
+			continue;
+		}
+		if (!CHECK(strstr(err, behind_comments[i].want) != NULL))
+			printf("# case %zu: got \"%s\", want \"%s\"\n", i, err,
+			       behind_comments[i].want);
+	}
+}
+
+TEST(config_comments_and_strings_keep_their_text)
+{
+	struct config *c;
+	char err[1024];
+	const char *p = harness_write_file("ok.conf",
+		"# top\n"
+		"spool = \"/var/spool/sms#gw\"   # trailing\n"
+		"database = '/tmp/it\\'s #1.db'\n"
+		"// slashes\n"
+		"/* block\n   comment { } \" */\n"
+		"timezone = \"Europe/Berlin\"\n"
+		"default_country = \"49\"\n"
+		"modem \"m1\" { device = /dev/ttyUSB0 }  # unquoted device\n"
+		"modem \"m2\" { device = \"/dev//x\" }\n");
+
+	if (!CHECK_INT(config_load(p, &c, err, sizeof(err)), 0)) {
+		printf("# %s\n", err);
+		return;
+	}
+	CHECK_STR(c->spool, "/var/spool/sms#gw");
+	CHECK_STR(c->database, "/tmp/it's #1.db");
+	CHECK_STR(c->timezone, "Europe/Berlin");
+	CHECK_STR(c->default_country, "49");
+	CHECK_STR(c->modems[0].device, "/dev/ttyUSB0");
+	CHECK_STR(c->modems[1].device, "/dev//x");
+	config_free(c);
+}
+
+/* The shipped annotated file, copied with one mistake injected: the error
+ * names the line of the mistake in the copy. */
+static char *shipped_with(const char *find, const char *replace, int *line)
+{
+	FILE *f = fopen("conf/smsgw.conf", "r");
+	static char text[65536];
+	char *hit, *out;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	hit = strstr(text, find);
+	if (!hit)
+		return NULL;
+	*line = 1;
+	for (const char *q = text; q < hit; q++)
+		*line += *q == '\n';
+	out = malloc(n + strlen(replace) + 1);
+	memcpy(out, text, (size_t)(hit - text));
+	strcpy(out + (hit - text), replace);
+	strcat(out, hit + strlen(find));
+	return out;
+}
+
+TEST(config_shipped_file_errors_on_the_right_line)
+{
+	static const struct {
+		const char *find, *replace, *want;
+		int line_offset;	/* the error's line from the hit's */
+	} cases[] = {
+		{ "log_level = \"notice\"", "log_levle = \"notice\"",
+		  "no such option 'log_levle'", 0 },
+		{ "daily_limit   = 0", "daily_limit   = -1",
+		  "daily_limit: -1 is out of range", 0 },
+		{ "log_level = \"notice\"", "log_level = \"notice",
+		  "premature end of file: the quote opened on this line", 0 },
+		{ "send_timeout", "bogus_option = 1\nsend_timeout",
+		  "no such option 'bogus_option'", 0 },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct config *c = NULL;
+		char err[1024], want[256];
+		int line = 0;
+		char *text = shipped_with(cases[i].find, cases[i].replace, &line);
+		const char *p;
+
+		if (!CHECK(text != NULL))
+			continue;
+		p = harness_write_file("smsgw.conf", text);
+		free(text);
+		snprintf(want, sizeof(want), "smsgw.conf:%d: ",
+			 line + cases[i].line_offset);
+		if (!CHECK_INT(config_load(p, &c, err, sizeof(err)), -1)) {
+			config_free(c);
+			continue;
+		}
+		if (!CHECK(strstr(err, want) && strstr(err, cases[i].want)))
+			printf("# case %zu: got \"%s\", want \"%s%s\"\n", i, err,
+			       want, cases[i].want);
+	}
+}
+
+TEST(config_shipped_file_missing_brace_names_its_section)
+{
+	FILE *f = fopen("conf/smsgw.conf", "r");
+	char text[65536], err[1024], want[64];
+	struct config *c = NULL;
+	const char *p;
+	char *last, *m;
+	int line = 1;
+	size_t n;
+
+	if (!CHECK(f != NULL))
+		return;
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	text[n] = '\0';
+	/* The file's last '}' closes its modem section. */
+	last = strrchr(text, '}');
+	if (!CHECK(last != NULL))
+		return;
+	*last = ' ';
+	m = strstr(text, "\nmodem \"");
+	if (!CHECK(m != NULL))
+		return;
+	for (const char *q = text; q <= m; q++)
+		line += *q == '\n';
+	p = harness_write_file("smsgw.conf", text);
+	snprintf(want, sizeof(want), "smsgw.conf:%d: premature end of file", line);
+	if (!CHECK_INT(config_load(p, &c, err, sizeof(err)), -1)) {
+		config_free(c);
+		return;
+	}
+	if (!CHECK(strstr(err, want) != NULL))
+		printf("# got \"%s\", want \"%s\"\n", err, want);
+}

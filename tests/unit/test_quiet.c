@@ -101,3 +101,33 @@ TEST(quiet_real_zoneinfo_knows_dst)
 	CHECK_INT(quiet_tz_offset("America/New_York", 1768478400000LL), -300);
 	CHECK_INT(quiet_tz_offset("Asia/Kolkata", 1768478400000LL), 330);
 }
+
+TEST(quiet_end_follows_a_dst_change_in_the_night)
+{
+	struct quiet_hours q;
+	int64_t until = 0;
+
+	CHECK(quiet_parse("21:00-08:00", &q));
+	/* 2027-03-27T21:00Z is 22:00 CET; Berlin springs forward at 01:00Z,
+	 * so 08:00 local next morning is 06:00Z, not 07:00Z. */
+	CHECK(quiet_now(&q, "+4930123456", 1806181200000LL, NULL, &until));
+	CHECK_INT(until, 1806213600000LL);
+	/* 2027-10-30T20:00Z is 22:00 CEST; after falling back 08:00 local is
+	 * 07:00Z: releasing at 06:00Z would send at 07:00 in quiet hours. */
+	CHECK(quiet_now(&q, "+4930123456", 1824926400000LL, NULL, &until));
+	CHECK_INT(until, 1824966000000LL);
+	/* A minute before the spring change, in quiet hours, same end. */
+	CHECK(quiet_now(&q, "+4930123456", 1806195540000LL, NULL, &until));
+	CHECK_INT(until, 1806213600000LL);
+}
+
+TEST(quiet_offsets_change_on_a_half_hour)
+{
+	/* St. John's (UTC-3:30) springs forward at 02:00 local, 05:30Z:
+	 * 2027-03-14T05:20Z is still NST, 05:40Z is NDT. An hourly cache
+	 * (the same zone pointer, asked in the same hour) answers -210 twice. */
+	static const char *zone = "America/St_Johns";
+
+	CHECK_INT(quiet_tz_offset(zone, 1805001600000LL), -210);
+	CHECK_INT(quiet_tz_offset(zone, 1805002800000LL), -150);
+}
