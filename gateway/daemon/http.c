@@ -543,6 +543,7 @@ void http_free(struct http *h)
 	loop_watch_del(&h->watch);
 	loop_timer_disarm(&h->timer);
 	MHD_stop_daemon(h->mhd);
+	free(h->status_html);
 	free(h);
 }
 

@@ -35,7 +35,14 @@ struct http {
 	bool in_run;
 	bool in_txn;
 	struct http_req *waiting;
+	/* The status page, rendered at most every HTTP_STATUS_CACHE_MS: its
+	 * campaign funnels read every message of the latest campaigns. */
+	char *status_html;
+	size_t status_len;
+	int64_t status_at;	/* monotonic ms */
 };
+
+#define HTTP_STATUS_CACHE_MS 5000
 
 /* One request, from its headers to its response. */
 struct http_req {

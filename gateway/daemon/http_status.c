@@ -2,7 +2,9 @@
  * http_status — GET /: the status page. Server-rendered HTML with inline
  * SVG (svg_chart.h), no script: SIMs (state, signal, quota left), the
  * queue, sends per minute over the last hour, recent errors and the
- * campaigns with their funnel. It reloads itself every 30 s.
+ * campaigns with their funnel. It reloads itself every 30 s, and is
+ * rendered at most once every HTTP_STATUS_CACHE_MS however many browsers
+ * look.
  */
 #include "http_priv.h"
 #include "store.h"
@@ -193,11 +195,16 @@ static void http_status_campaigns(struct http_req *r, FILE *f)
 
 enum MHD_Result http_status_page(struct http_req *r)
 {
+	struct http *h = r->h;
 	char *html = NULL, now[32];
 	size_t len = 0;
-	enum MHD_Result rc;
-	FILE *f = open_memstream(&html, &len);
+	FILE *f;
 
+	if (h->status_html && loop_now(h->deps.loop) - h->status_at <
+				      HTTP_STATUS_CACHE_MS)
+		return http_text(r, MHD_HTTP_OK, "text/html; charset=utf-8",
+				 h->status_html, h->status_len);
+	f = open_memstream(&html, &len);
 	if (!f)
 		return MHD_NO;
 	store_format_time(store_now_ms(), now, sizeof(now));
@@ -225,7 +232,9 @@ enum MHD_Result http_status_page(struct http_req *r)
 		free(html);
 		return MHD_NO;
 	}
-	rc = http_text(r, MHD_HTTP_OK, "text/html; charset=utf-8", html, len);
-	free(html);
-	return rc;
+	free(h->status_html);
+	h->status_html = html;
+	h->status_len = len;
+	h->status_at = loop_now(h->deps.loop);
+	return http_text(r, MHD_HTTP_OK, "text/html; charset=utf-8", html, len);
 }
