@@ -44,6 +44,9 @@ static const struct store_metric store_metrics[] = {
 	  "SELECT name, daily_limit FROM sims WHERE daily_limit IS NOT NULL" },
 	{ "smsgw_sim_sent_month", "gauge", "SMS parts sent this month per SIM.",
 	  "sim", "SELECT name, sent_month FROM sims" },
+	{ "smsgw_webhook_deliveries", "gauge",
+	  "Webhook deliveries by state (pending, delivered, dead).", "state",
+	  "SELECT state, count(*) FROM webhook_delivery GROUP BY state" },
 };
 
 static void store_metrics_label(FILE *f, const char *s)

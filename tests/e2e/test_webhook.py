@@ -123,6 +123,8 @@ def retries_back_off_then_dead_in_events():
     assert 2 <= len(tries) <= 4, len(tries)   # 1 s, 2 s: backoff, not a hammer
     ev = [r["message"] for r in gw.query("select message from events where source = 'webhook'")]
     assert any("gone" in m and "dead" in m and uid in m for m in ev), ev
+    metrics = gw.cli("metrics").stdout.decode()
+    assert 'smsgw_webhook_deliveries{state="dead"}' in metrics, metrics
 
 
 @t.test
