@@ -307,11 +307,15 @@ static int64_t webhook_start_due(struct webhook *wh)
 		job.id = sqlite3_column_int64(s, 0);
 		if (webhook_curl_busy(wh, job.id))
 			continue;
-		if (at > now || wh->running >= WEBHOOK_PARALLEL) {
-			if (!next || at < next)
-				next = at > now ? at : now + 100;
-			continue;
+		/* Rows come by next_at: the first one not due is the next
+		 * wake-up. With every slot taken, a finished transfer runs
+		 * the queue again (webhook_kick). */
+		if (at > now) {
+			next = at;
+			break;
 		}
+		if (wh->running >= WEBHOOK_PARALLEL)
+			break;
 		snprintf(job.uid, sizeof(job.uid), "%s", sqlite3_column_text(s, 1));
 		snprintf(job.webhook, sizeof(job.webhook), "%s",
 			 sqlite3_column_text(s, 2));
