@@ -123,9 +123,24 @@ static enum MHD_Result http_api_message(struct http_req *r, const char *idstr)
 	return http_json(r, MHD_HTTP_OK, row);
 }
 
+/* The outbox states (DESIGN.md §5): a typo is an error, not an empty list. */
+static bool http_api_state_ok(const char *state)
+{
+	static const char *const states[] = {
+		"queued", "deferred", "sending", "sent", "delivered", "failed",
+		"expired", "suppressed", "unknown", "cancelled",
+	};
+
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(state, states[i]) == 0)
+			return true;
+	return false;
+}
+
 static enum MHD_Result http_api_messages(struct http_req *r)
 {
 	const char *since = http_api_arg(r, "since");
+	const char *state = http_api_arg(r, "state");
 	char sql[768], iso[32] = "";
 	long limit = http_api_limit(r);
 	sqlite3_stmt *s;
@@ -133,6 +148,11 @@ static enum MHD_Result http_api_messages(struct http_req *r)
 
 	if (limit < 0)
 		return http_api_bad_arg(r, "limit", "limit must be 1 to 1000");
+	if (state && !http_api_state_ok(state))
+		return http_api_bad_arg(r, "state", "state is one of queued, "
+					"deferred, sending, sent, delivered, "
+					"failed, expired, suppressed, unknown, "
+					"cancelled");
 	if (since) {
 		if (!store_parse_time(since, &ms))
 			return http_api_bad_arg(r, "since", "since must be an "
@@ -145,8 +165,7 @@ static enum MHD_Result http_api_messages(struct http_req *r)
 		 " ORDER BY id DESC LIMIT ?4", http_msg_cols);
 	s = http_api_prepare(r, sql);
 	if (s) {
-		sqlite3_bind_text(s, 1, http_api_arg(r, "state"), -1,
-				  SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(s, 2, http_api_arg(r, "campaign"), -1,
 				  SQLITE_TRANSIENT);
 		if (since)

@@ -161,6 +161,9 @@ def reads():
     assert api.get("/v1/messages/999999")[0] == 404
     assert api.get("/v1/messages?limit=0")[0] == 400
     assert api.get("/v1/messages?since=yesterday")[0] == 400
+    status, _, body = api.get("/v1/messages?state=qeued")
+    assert status == 400 and body["field"] == "state", body
+    assert api.get("/v1/messages?state=queued")[0] == 200
     status, _, sims = api.get("/v1/sims")
     assert sims["sims"][0]["name"] == "m0/1" and sims["sims"][0]["state"], sims
     sim.deliver(0, "+15551239999", "hello gateway")
