@@ -147,6 +147,9 @@ enum MHD_Result http_text(struct http_req *r, unsigned status,
 	rc = MHD_queue_response(r->conn, status, resp);
 	MHD_destroy_response(resp);
 	r->answered = true;
+	/* The access log, at debug level (smsgwd -v or log_level = debug). */
+	log_debug("http: %s %s %u%s%s", r->method, r->url, status,
+		  r->token[0] ? " token " : "", r->token);
 	return rc;
 }
 
