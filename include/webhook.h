@@ -13,7 +13,7 @@
  *
  * Deliveries are POSTs by libcurl's multi interface on the daemon's loop
  * (its sockets are loop watches, its timer a loop timer), at most
- * WEBHOOK_PARALLEL at a time. A 2xx answer delivers; anything else is
+ * WEBHOOK_PARALLEL at a time and WEBHOOK_PARALLEL_EACH to one webhook. A 2xx answer delivers; anything else is
  * retried after webhook_backoff_ms() (1 s doubling, at most 5 minutes) and
  * at once after a restart; after give_up (24 h) the delivery is dead and
  * an error in the events log says so.
@@ -34,6 +34,7 @@ struct store;
 struct webhook;
 
 #define WEBHOOK_PARALLEL 8
+#define WEBHOOK_PARALLEL_EACH 4	/* so one slow receiver leaves room */
 #define WEBHOOK_BACKOFF_MAX_MS 300000
 /* Events are poked by the daemon's own commits and by `smsgw` through the
  * control socket; the sweep is a safety net for other writers. */

@@ -299,7 +299,7 @@ static int64_t webhook_start_due(struct webhook *wh)
 		" WHERE state = 'pending' ORDER BY next_at LIMIT ?");
 	if (!s)
 		return 0;
-	sqlite3_bind_int(s, 1, WEBHOOK_PARALLEL * 2);
+	sqlite3_bind_int(s, 1, WEBHOOK_PARALLEL * 8);
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		struct webhook_job job = { 0 };
 		int64_t at = sqlite3_column_int64(s, 7);
@@ -316,9 +316,11 @@ static int64_t webhook_start_due(struct webhook *wh)
 		}
 		if (wh->running >= WEBHOOK_PARALLEL)
 			break;
-		snprintf(job.uid, sizeof(job.uid), "%s", sqlite3_column_text(s, 1));
 		snprintf(job.webhook, sizeof(job.webhook), "%s",
 			 sqlite3_column_text(s, 2));
+		if (webhook_curl_running(wh, job.webhook) >= WEBHOOK_PARALLEL_EACH)
+			continue;
+		snprintf(job.uid, sizeof(job.uid), "%s", sqlite3_column_text(s, 1));
 		snprintf(job.event, sizeof(job.event), "%s",
 			 sqlite3_column_text(s, 3));
 		job.body = strdup((const char *)sqlite3_column_text(s, 4));

@@ -176,6 +176,15 @@ void webhook_curl_cleanup(struct webhook *wh)
 	loop_timer_disarm(&wh->curl_timer);
 }
 
+unsigned webhook_curl_running(const struct webhook *wh, const char *name)
+{
+	unsigned n = 0;
+
+	for (const struct webhook_job *j = wh->jobs; j; j = j->next)
+		n += strcmp(j->webhook, name) == 0;
+	return n;
+}
+
 bool webhook_curl_busy(const struct webhook *wh, int64_t id)
 {
 	for (const struct webhook_job *j = wh->jobs; j; j = j->next)

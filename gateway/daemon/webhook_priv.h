@@ -45,6 +45,8 @@ void webhook_curl_cleanup(struct webhook *wh);
 void webhook_curl_start(struct webhook *wh, const struct webhook_job *job,
 			const struct config_webhook *w);
 bool webhook_curl_busy(const struct webhook *wh, int64_t id);
+/* Transfers in flight for the webhook called name. */
+unsigned webhook_curl_running(const struct webhook *wh, const char *name);
 
 /* The outcome of an attempt: status the HTTP code (0 without an answer),
  * error NULL or why there was no answer. */
