@@ -62,6 +62,7 @@ int cli_campaign(struct cli *cli, int argc, char **argv);
 int cli_report(struct cli *cli, int argc, char **argv);
 int cli_metrics(struct cli *cli, int argc, char **argv);
 int cli_pdu(struct cli *cli, int argc, char **argv);
+int cli_migrate(struct cli *cli, int argc, char **argv);
 int cli_token(struct cli *cli, int argc, char **argv);
 
 /* The charts of `smsgw report` for campaign id (inline SVG); -1 on a

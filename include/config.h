@@ -112,6 +112,14 @@ struct config {
 	size_t nrules;
 	struct config_hooks hooks;
 
+	/* smstools3 and Gammu SMSD compatibility */
+	bool strict_headers;	/* refuse unknown spool headers */
+	char *eventhandler;	/* smstools3: PATH EVENT FILE [ID]; NULL off */
+	char *eh_incoming;	/* directories that keep smstools3 files of */
+	char *eh_sent;		/* received, sent and failed messages; NULL: */
+	char *eh_failed;	/* the file is removed after the handler */
+	char *runonreceive;	/* Gammu: command with SMS_* variables */
+
 	struct config_modem *modems;
 	size_t nmodems;
 

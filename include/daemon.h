@@ -42,6 +42,8 @@ struct daemon {
 	struct control *ctl;
 	struct spool *spool;
 	struct hook_bridge hooks;
+	struct eventhandler *eh;	/* smstools3 eventhandler, runonreceive */
+	struct sqlin *sqlin;		/* INSERT INTO outbox */
 	struct clockstep clockstep;	/* wall-clock steps */
 	struct modem **modems;	/* one per config modem section */
 	size_t nmodems;

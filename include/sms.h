@@ -206,6 +206,16 @@ struct sms_encode_opts {
 	uint8_t mr;		/* TP-MR; modems replace it with their own */
 	bool data8;		/* the input is raw octets sent as 8-bit
 				   data (DCS 0x04), not UTF-8 text */
+	/* smstools3's PDU headers (submit only). */
+	const char *smsc;	/* "+…" SCA instead of "00" (the SIM's);
+				   NULL or "": the SIM's */
+	int msg_class;		/* TP-DCS message class 0–3 (TS 23.038 §4),
+				   -1: none (flash still means 0) */
+	bool reject_duplicates;	/* TP-RD (TS 23.040 §9.2.3.25) */
+	bool reply_path;	/* TP-RP (§9.2.3.17) */
+	bool no_concat;		/* parts without the concatenation IE: the
+				   phone shows them as separate messages */
+	uint8_t pid;		/* TP-PID (§9.2.3.9), 0: plain */
 };
 
 /* Defaults: no options, validity_minutes -1. */

@@ -35,6 +35,15 @@ enum spool_header_id {
 	SPOOL_HEADER_LANGUAGE,
 	SPOOL_HEADER_CLASS,
 	SPOOL_HEADER_TO_TOA,
+	SPOOL_HEADER_AUTOSPLIT,
+	SPOOL_HEADER_SMSC,
+	SPOOL_HEADER_FROM,
+	SPOOL_HEADER_REJECT_DUPLICATES,
+	SPOOL_HEADER_REPLY_PATH,
+	SPOOL_HEADER_REPLACE,
+	/* smstools3 headers we accept and cannot honour: the accept event
+	 * names them with their why. */
+	SPOOL_HEADER_NOT_HONOURED,
 	/* smstools3 switches we accept only when off ("Hex: no"). */
 	SPOOL_HEADER_OFF_ONLY,
 	/* smstools3 features we refuse whatever their value. */
@@ -59,6 +68,20 @@ const struct spool_header_def *spool_header_find(const char *name, size_t len);
 
 /* yes/no, true/false, on/off, 1/0 (smstools3's booleans), any case. */
 bool spool_header_bool(const char *v, bool *out);
+
+/*
+ * A boolean as smsd 3.1.21 reads it (yesno() in its extras.c): yes when
+ * the value starts with 1, y, t, or "on" (any case); anything else,
+ * an empty value included, is no. Returns whether the value was one of
+ * the words spool_header_bool() knows, so a caller can say "'maybe'
+ * read as no".
+ */
+bool spool_header_bool_smstools(const char *v, bool *out);
+
+/* smstools3 SMSC: spaces dropped, "00" or "+" then 3–20 digits; the
+ * international form goes to out ("+" and digits). */
+bool spool_header_smsc(const char *v, char *out, size_t outsize, char *err,
+		       size_t errsize);
 bool spool_header_kind(const char *v, enum spool_kind *out, char *err,
 		       size_t errsize);
 bool spool_header_priority(const char *v, enum spool_priority *out,

@@ -51,6 +51,10 @@ struct spool_rules {
 	size_t max_headers;
 	size_t max_recipients;
 	size_t max_body;	/* bytes of body, before and after conversion */
+	/* smsgw.conf strict_headers: refuse unknown headers and booleans
+	 * that are not yes/no/true/false/on/off/1/0, as before smstools3's
+	 * rules were followed. Off: both are read as smsd reads them. */
+	bool strict_headers;
 };
 
 /* Defaults, and the numbers, pools and body size (max_parts) of cfg when
@@ -103,6 +107,22 @@ struct spool_message {
 	enum spool_alphabet alphabet;
 	bool force_ucs2;	/* Alphabet: UCS2: send as UCS-2 */
 	bool from_latin9;	/* the body was converted from ISO-8859-15 */
+	/* smstools3 headers that go into the PDU (TS 23.040 §9.2.3). */
+	int autosplit;		/* Autosplit: 0–3, -1 absent. 0: one part
+				   only; 1: parts without concatenation
+				   headers; 2, 3: concatenated */
+	const char *smsc;	/* SMSC: "+" and digits: the PDU's SCA */
+	const char *from;	/* From: as written (recorded, not sent) */
+	int msg_class;		/* Class: 0–3 (TP-DCS), -1 absent */
+	bool reject_duplicates;	/* Reject_duplicates: TP-RD */
+	bool reply_path;	/* Reply_path: TP-RP */
+	int replace;		/* Replace: 1–7 (TP-PID 0x41–0x47), 0 none */
+	/* For the accept event, "" when nothing: the unknown headers that
+	 * were ignored ("Subject, Date"), and what was accepted without
+	 * being honoured ("Message_reference (the modem numbers
+	 * messages)"). */
+	char ignored[256];
+	char not_honoured[256];
 	/* The body, UTF-8, NUL-terminated, trailing line breaks removed,
 	 * smstools3 macros applied; a template when personalised. */
 	const char *body;

@@ -55,6 +55,7 @@ struct spool_parser {
 	unsigned seen[SPOOL_HEADER_SLOTS];	/* line of each, or 0 */
 	size_t nheaders;		/* lines other than To: */
 	unsigned sim_line;
+	bool last_unknown;		/* the last header was ignored */
 	char **macros;			/* smstools3 Macro: "name\0value" */
 	size_t nmacros;
 

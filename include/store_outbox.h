@@ -48,7 +48,18 @@ struct outbox_new {
 	int parts;
 	const char *origin;		/* "spool", "optout-reply", … */
 	int64_t in_reply_to;		/* inbox id, 0: none */
+	/* smstools3 headers (spool_parse.h); zero means absent. */
+	const char *smsc;		/* "+…": the PDU's SCA */
+	const char *from;		/* From:, recorded only */
+	bool has_class, has_autosplit;
+	int msg_class;			/* Class: 0–3 */
+	int autosplit;			/* Autosplit: 0–3 */
+	unsigned pdu_flags;		/* OUTBOX_PDU_* */
+	int replace;			/* 1–7: TP-PID 0x41–0x47 */
 };
+
+#define OUTBOX_PDU_REJECT_DUPLICATES 1u	/* TP-RD */
+#define OUTBOX_PDU_REPLY_PATH 2u		/* TP-RP */
 
 enum outbox_add_result {
 	OUTBOX_ADDED_QUEUED,
@@ -92,6 +103,11 @@ struct outbox_msg {
 	int concat_ref;
 	int64_t attempt_id;
 	char origin[32];
+	char smsc[24];			/* "" : the SIM's */
+	int msg_class;			/* -1: none */
+	int autosplit;			/* -1: concatenated */
+	unsigned pdu_flags;
+	int replace;
 };
 
 void outbox_msg_clear(struct outbox_msg *m);

@@ -38,6 +38,7 @@ static const struct cli_command commands[] = {
 	  "pdu decode HEX|-\n"
 	  "  smsgw pdu encode [--report] [--flash] [--validity V] [--ucs2] [--smart]\n"
 	  "                   [--language L] [--ref N] [--ref16] NUMBER TEXT" },
+	{ "migrate", cli_migrate, "migrate smstools3|gammu FILE" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

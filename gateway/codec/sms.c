@@ -101,6 +101,7 @@ void sms_encode_opts_init(struct sms_encode_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->language = SMS_LANGUAGE_NONE;
 	o->validity_minutes = -1;
+	o->msg_class = -1;
 }
 
 bool sms_validity_parse(const char *s, int *minutes)

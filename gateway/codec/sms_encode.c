@@ -24,6 +24,8 @@
 #define SMS_FO_VPF_RELATIVE 0x10
 #define SMS_FO_SRR 0x20		/* TP-SRR (SUBMIT), TP-SRI (DELIVER) */
 #define SMS_FO_UDHI 0x40
+#define SMS_FO_RD 0x04		/* TP-RD, SUBMIT (bit 2 like TP-MMS) */
+#define SMS_FO_RP 0x80		/* TP-RP */
 
 /* Longest TPDU head: first octet, MR, 12-octet address, PID, DCS, 7-octet
  * SCTS or VP. */
@@ -161,12 +163,15 @@ static bool sms_build_parts(struct sms_job *j, const struct sms_encode_opts *o,
 	}
 	out->nparts = pl->nparts;
 	j->head[j->dcs_at] = pdu_dcs_make(pl->encoding, o->flash);
+	if (o->msg_class >= 0 && o->msg_class <= 3 && !o->flash)
+		j->head[j->dcs_at] |= 0x10 | (uint8_t)o->msg_class;
 	for (int i = 0; i < pl->nparts; i++) {
 		uint8_t tpdu[SMS_HEAD_MAX + 1 + SMS_UD_MAX], udh[SMS_UD_MAX];
 		size_t hl, n = j->head_len, from = pl->bounds[i];
 
 		concat.seq = i + 1;
-		hl = udh_build(udh, pl->nparts > 1 ? &concat : NULL,
+		hl = udh_build(udh, pl->nparts > 1 && !o->no_concat ? &concat
+								     : NULL,
 			       pl->locking, pl->single);
 		memcpy(tpdu, j->head, j->head_len);
 		if (hl)
@@ -218,12 +223,18 @@ bool sms_encode_submit(const char *dest, const char *utf8, size_t len,
 	if (!sms_plan(utf8, len, o, &j, err, errsize))
 		return false;
 	j.smsc_len = 1;		/* "00": the modem's stored SMSC */
+	if (o->smsc && o->smsc[0] && !sms_smsc(&j, o->smsc, err, errsize)) {
+		sms_job_free(&j);
+		return false;
+	}
 	j.head[n++] = SMS_FO_SUBMIT |
 		      (o->validity_minutes >= 0 ? SMS_FO_VPF_RELATIVE : 0) |
-		      (o->status_report ? SMS_FO_SRR : 0);
+		      (o->status_report ? SMS_FO_SRR : 0) |
+		      (o->reject_duplicates ? SMS_FO_RD : 0) |
+		      (o->reply_path ? SMS_FO_RP : 0);
 	j.head[n++] = o->mr;
 	n += pdu_addr_write(&da, false, j.head + n);
-	j.head[n++] = 0;	/* TP-PID: plain short message */
+	j.head[n++] = o->pid;	/* TP-PID: 0, a plain short message */
 	j.dcs_at = n++;
 	if (o->validity_minutes >= 0)
 		j.head[n++] = vp;

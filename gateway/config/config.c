@@ -182,6 +182,13 @@ static cfg_opt_t root_opts[] = {
 	STR("help_reply", "Reply STOP to unsubscribe, START to subscribe "
 			  "again."),
 	STR("reassembly_timeout", "10m"),
+	/* smstools3 and Gammu SMSD compatibility (README "Coming from") */
+	CFG_BOOL("strict_headers", cfg_false, CFGF_NONE),
+	STRN("eventhandler"),
+	STRN("incoming"),
+	STRN("sent"),
+	STRN("failed"),
+	STRN("runonreceive"),
 	CFG_SEC("rule", rule_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("hooks", hooks_opts, CFGF_NONE),
 	CFG_SEC("modem", modem_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -374,6 +381,12 @@ static struct config *convert(cfg_t *cfg, const char *path)
 	c->timezone = dup_or_null(cfg_getstr(cfg, "timezone"));
 	c->log_level = strdup(cfg_getstr(cfg, "log_level"));
 	c->at_trace = dup_or_null(cfg_getstr(cfg, "at_trace"));
+	c->strict_headers = cfg_getbool(cfg, "strict_headers");
+	c->eventhandler = dup_or_null(cfg_getstr(cfg, "eventhandler"));
+	c->eh_incoming = dup_or_null(cfg_getstr(cfg, "incoming"));
+	c->eh_sent = dup_or_null(cfg_getstr(cfg, "sent"));
+	c->eh_failed = dup_or_null(cfg_getstr(cfg, "failed"));
+	c->runonreceive = dup_or_null(cfg_getstr(cfg, "runonreceive"));
 	convert_outbound(cfg, c);
 	convert_inbound(cfg, c);
 	c->nmodems = cfg_size(cfg, "modem");
@@ -522,6 +535,11 @@ void config_free(struct config *c)
 	free(c->timezone);
 	free(c->log_level);
 	free(c->at_trace);
+	free(c->eventhandler);
+	free(c->eh_incoming);
+	free(c->eh_sent);
+	free(c->eh_failed);
+	free(c->runonreceive);
 	config_http_free(&c->http, c->webhooks, c->nwebhooks);
 	free(c);
 }

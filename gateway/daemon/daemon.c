@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "config.h"
 #include "control.h"
+#include "eventhandler.h"
 #include "fsutil.h"
 #include "http.h"
 #include "inbound.h"
@@ -17,6 +18,7 @@
 #include "modem.h"
 #include "outbound.h"
 #include "spool.h"
+#include "sqlin.h"
 #include "store.h"
 #include "webhook.h"
 
@@ -156,6 +158,8 @@ static void switch_config(struct daemon *d, struct config *next)
 	}
 	http_set_config(d->http, next);
 	webhook_set_config(d->webhooks, next);
+	eventhandler_set_config(d->eh, next);
+	sqlin_set_config(d->sqlin, next);
 	apply_log_level(d, next);
 	config_free(d->cfg);
 	d->cfg = next;
@@ -262,13 +266,15 @@ static int start_modems(struct daemon *d)
 	return 0;
 }
 
-/* Hooks run on what inbound and outbound report; webhooks look at the
+/* Every listener of inbound and outbound events: the hooks section, then
+ * smstools3's eventhandler and Gammu's runonreceive; webhooks look at the
  * events those commits queued. */
 static void on_inbound_event(const struct inbound_event *e, void *ud)
 {
 	struct daemon *d = ud;
 
 	hook_bridge_inbound(e, &d->hooks);
+	eventhandler_inbound(e, d->eh);
 	webhook_poke(d->webhooks);
 }
 
@@ -277,6 +283,7 @@ static void on_outbound_event(const struct outbound_event *e, void *ud)
 	struct daemon *d = ud;
 
 	hook_bridge_outbound(e, &d->hooks);
+	eventhandler_outbound(e, d->eh);
 	webhook_poke(d->webhooks);
 }
 
@@ -301,6 +308,7 @@ static int start_http(struct daemon *d)
 	return http_new(&deps, d->cfg, &d->http);
 }
 
+/* Hooks run on what inbound and outbound report. */
 static int start_hooks(struct daemon *d)
 {
 	struct hook_opts o;
@@ -311,9 +319,19 @@ static int start_hooks(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	d->hooks.cfg = d->cfg;
+	rc = eventhandler_new(d->store, d->hooks.runner, d->cfg, &d->eh);
+	if (rc < 0)
+		return rc;
 	inbound_set_listener(d->ib, on_inbound_event, d);
 	outbound_set_listener(d->ob, on_outbound_event, d);
 	return 0;
+}
+
+static void on_sql_accepted(void *ud)
+{
+	struct daemon *d = ud;
+
+	outbound_kick(d->ob);
 }
 
 /* Registry, outbound, inbound, hooks, the control socket, the modems and
@@ -347,6 +365,12 @@ static int start_subsystems(struct daemon *d)
 	rc = start_modems(d);
 	if (rc < 0)
 		return rc;
+	rc = sqlin_new(d->loop, d->store, d->cfg, &d->reg, on_sql_accepted, d,
+		       &d->sqlin, err, sizeof(err));
+	if (rc < 0) {
+		log_error("daemon: database %s: %s", d->cfg->database, err);
+		return rc;
+	}
 	/* Not fatal: without it a step is noticed at the next timer. */
 	rc = clockstep_start(&d->clockstep, d->loop, on_clock_step, d);
 	if (rc < 0)
@@ -393,6 +417,8 @@ static void stop_subsystems(struct daemon *d)
 	d->webhooks = NULL;
 	spool_free(d->spool);
 	d->spool = NULL;
+	sqlin_free(d->sqlin);
+	d->sqlin = NULL;
 	clockstep_stop(&d->clockstep);
 	for (size_t i = 0; d->modems && i < d->nmodems; i++)
 		modem_free(d->modems[i]);
@@ -400,6 +426,8 @@ static void stop_subsystems(struct daemon *d)
 	d->modems = NULL;
 	control_close(d->ctl);
 	d->ctl = NULL;
+	eventhandler_free(d->eh);
+	d->eh = NULL;
 	hook_runner_free(d->hooks.runner);
 	d->hooks.runner = NULL;
 	inbound_free(d->ib);

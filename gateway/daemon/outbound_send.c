@@ -69,6 +69,12 @@ void ob_send_start(struct ob_sim *os)
 	o.validity_minutes = m->validity_minutes;
 	o.concat_ref = (uint16_t)m->concat_ref;
 	o.language = (enum sms_language)m->language;
+	o.smsc = m->smsc;
+	o.msg_class = m->msg_class;
+	o.reject_duplicates = m->pdu_flags & OUTBOX_PDU_REJECT_DUPLICATES;
+	o.reply_path = m->pdu_flags & OUTBOX_PDU_REPLY_PATH;
+	o.no_concat = m->autosplit == 1;
+	o.pid = m->replace > 0 ? (uint8_t)(0x40 + m->replace) : 0;
 	if (!sms_encode_submit(m->recipient, m->body, strlen(m->body), &o,
 			       &os->enc, err, sizeof(err))) {
 		/* Acceptance checked the text; only a changed codec gets here. */

@@ -131,6 +131,12 @@ static bool count_parts(struct accept_ctx *c, const struct spool_recipient *r,
 			 "sent: %s", r->line, err);
 		return false;
 	}
+	if (pv.parts > 1 && c->msg->autosplit == 0) {
+		/* smstools3: Autosplit: 0 sends one part or nothing. */
+		snprintf(c->why, sizeof(c->why), "line %u: the text needs %d SMS "
+			 "parts and Autosplit: 0 allows one", r->line, pv.parts);
+		return false;
+	}
 	if (pv.parts > c->sp->cfg->max_parts) {
 		snprintf(c->why, sizeof(c->why), "line %u: the text needs %d SMS "
 			 "parts; max_parts is %d", r->line, pv.parts,
@@ -199,6 +205,16 @@ static bool prepare(struct accept_ctx *c)
 		.max_attempts = msg->retries >= 0 ? msg->retries + 1 : 0,
 		.validity_minutes = msg->validity_minutes,
 		.origin = "spool",
+		.smsc = msg->smsc,
+		.from = msg->from,
+		.has_class = msg->msg_class >= 0,
+		.msg_class = msg->msg_class,
+		.has_autosplit = msg->autosplit >= 0,
+		.autosplit = msg->autosplit,
+		.pdu_flags = (msg->reject_duplicates ?
+			      OUTBOX_PDU_REJECT_DUPLICATES : 0) |
+			     (msg->reply_path ? OUTBOX_PDU_REPLY_PATH : 0),
+		.replace = msg->replace,
 	};
 	b->expires_at = (b->not_before > c->now ? b->not_before : c->now) +
 			cfg->expire_after_ms;
@@ -273,12 +289,19 @@ static void accepted(struct spool *sp, const char *name,
 		 msg->recipients == 1 ? "" : "s");
 	store_event(sp->store, STORE_EVENT_INFO, "spool",
 		    "accepted %s: %zu recipient%s (%ld queued, %ld deferred, "
-		    "%ld suppressed, %zu duplicate%s removed)%s%s", name,
+		    "%ld suppressed, %zu duplicate%s removed)%s%s%s%s", name,
 		    msg->recipients, msg->recipients == 1 ? "" : "s", c->queued,
 		    c->deferred, c->suppressed, msg->duplicates,
 		    msg->duplicates == 1 ? "" : "s",
 		    msg->campaign ? ", campaign " : "",
-		    msg->campaign ? msg->campaign : "");
+		    msg->campaign ? msg->campaign : "",
+		    msg->not_honoured[0] ? "; note: " : "",
+		    msg->not_honoured);
+	/* smstools3 ignores unknown headers; we do too, but say so once. */
+	if (msg->ignored[0])
+		store_event(sp->store, STORE_EVENT_WARNING, "spool",
+			    "%s: unknown headers ignored: %s (strict_headers "
+			    "= yes refuses them)", name, msg->ignored);
 }
 
 /*

@@ -60,15 +60,18 @@ static const struct spool_header_def defs[] = {
 	  "a user data header of your own is not supported" },
 	{ "DCS_hex", SPOOL_HEADER_UNSUPPORTED, 26, false,
 	  "a data coding scheme of your own is not supported" },
-	{ "From", SPOOL_HEADER_IGNORED, 27 },
-	{ "Autosplit", SPOOL_HEADER_IGNORED, 28 },
-	{ "SMSC", SPOOL_HEADER_IGNORED, 29 },
-	{ "Reject_duplicates", SPOOL_HEADER_IGNORED, 30 },
-	{ "Reply_path", SPOOL_HEADER_IGNORED, 31 },
-	{ "Message_reference", SPOOL_HEADER_IGNORED, 32 },
-	{ "Replace", SPOOL_HEADER_IGNORED, 33 },
-	{ "UDH", SPOOL_HEADER_IGNORED, 34 },
-	{ "Language_ext", SPOOL_HEADER_IGNORED, 35 },
+	{ "From", SPOOL_HEADER_FROM, 27 },
+	{ "Autosplit", SPOOL_HEADER_AUTOSPLIT, 28 },
+	{ "SMSC", SPOOL_HEADER_SMSC, 29 },
+	{ "Reject_duplicates", SPOOL_HEADER_REJECT_DUPLICATES, 30 },
+	{ "Reply_path", SPOOL_HEADER_REPLY_PATH, 31 },
+	{ "Message_reference", SPOOL_HEADER_NOT_HONOURED, 32, false,
+	  "the modem numbers messages itself (TP-MR)" },
+	{ "Replace", SPOOL_HEADER_REPLACE, 33 },
+	{ "UDH", SPOOL_HEADER_NOT_HONOURED, 34, false,
+	  "only for binary messages" },
+	{ "Language_ext", SPOOL_HEADER_NOT_HONOURED, 35, false,
+	  "Language: sets both shift tables" },
 	{ "Message_id", SPOOL_HEADER_IGNORED, 36 },
 	{ "Sent", SPOOL_HEADER_IGNORED, 37 },
 	{ "Modem", SPOOL_HEADER_IGNORED, 38 },
@@ -120,6 +123,45 @@ bool spool_header_bool(const char *v, bool *out)
 			return true;
 		}
 	}
+	return false;
+}
+
+bool spool_header_bool_smstools(const char *v, bool *out)
+{
+	bool known = spool_header_bool(v, out);
+	char c = (char)tolower((unsigned char)v[0]);
+
+	*out = c == '1' || c == 'y' || c == 't' ||
+	       (c == 'o' && tolower((unsigned char)v[1]) == 'n');
+	return known;
+}
+
+bool spool_header_smsc(const char *v, char *out, size_t outsize, char *err,
+		       size_t errsize)
+{
+	char digits[32];
+	size_t n = 0;
+	const char *p = v;
+
+	if (p[0] == '+')
+		p++;
+	else if (p[0] == '0' && p[1] == '0')
+		p += 2;
+	for (; *p; p++) {
+		if (*p == ' ' || *p == '\t')
+			continue;
+		if (!isdigit((unsigned char)*p) || n >= 20)
+			goto bad;
+		digits[n++] = *p;
+	}
+	if (n < 3)
+		goto bad;
+	digits[n] = '\0';
+	snprintf(out, outsize, "+%s", digits);
+	return true;
+bad:
+	snprintf(err, errsize, "'%s' is not a service centre number "
+		 "(+ or 00, then 3 to 20 digits)", SPOOL_TEXT_Q(v));
 	return false;
 }
 

@@ -32,6 +32,7 @@ void spool_rules_init(struct spool_rules *r, const struct config *cfg)
 	r->numbers.default_country = cfg ? cfg->default_country : "";
 	r->numbers.trunk_prefix = cfg ? cfg->trunk_prefix : "0";
 	r->cfg = cfg;
+	r->strict_headers = cfg && cfg->strict_headers;
 	r->max_line = SPOOL_MAX_LINE;
 	r->max_headers = SPOOL_MAX_HEADERS;
 	r->max_recipients = SPOOL_MAX_RECIPIENTS;
@@ -163,6 +164,8 @@ struct spool_parser *spool_parse_new(const struct spool_rules *rules)
 	p->msg.report = -1;
 	p->msg.validity_minutes = -1;
 	p->msg.retries = -1;
+	p->msg.autosplit = -1;
+	p->msg.msg_class = -1;
 	p->msg.priority = SPOOL_PRIORITY_NORMAL;
 	return p;
 }
@@ -178,6 +181,8 @@ void spool_parse_free(struct spool_parser *p)
 	free((char *)p->msg.pool);
 	free((char *)p->msg.sim);
 	free((char *)p->msg.id);
+	free((char *)p->msg.smsc);
+	free((char *)p->msg.from);
 	for (size_t i = 0; i < p->nmacros; i++)
 		free(p->macros[i]);
 	free(p->macros);

@@ -45,6 +45,43 @@ static bool add_macro(struct spool_parser *p, const char *v, size_t n)
 	return true;
 }
 
+/* Appends "item" to a comma-separated note (pass 1 only; cut when full). */
+static void note(struct spool_parser *p, char *buf, size_t size,
+		 const char *item)
+{
+	size_t len = strlen(buf);
+
+	if (p->pass != 1 || len + 1 >= size)
+		return;
+	snprintf(buf + len, size - len, "%s%s", len ? ", " : "", item);
+}
+
+/*
+ * A boolean: smstools3's rule, or (strict_headers) only the eight words.
+ * A value smsd reads as no without it being "no" is noted, so the accept
+ * event says "Flash: 'maybe' read as no".
+ */
+static bool read_bool(struct spool_parser *p, const char *name,
+		      const char *v, bool *out, char *why, size_t whysize)
+{
+	char item[96];
+
+	if (p->rules.strict_headers) {
+		if (spool_header_bool(v, out))
+			return true;
+		snprintf(why, whysize, "'%s' is not yes or no",
+			 SPOOL_TEXT_Q(v));
+		return false;
+	}
+	if (!spool_header_bool_smstools(v, out)) {
+		snprintf(item, sizeof(item), "%s: '%s' read as %s", name,
+			 SPOOL_TEXT_Q(v), *out ? "yes" : "no");
+		note(p, p->msg.not_honoured, sizeof(p->msg.not_honoured),
+		     item);
+	}
+	return true;
+}
+
 static bool small_int(const char *v, long lo, long hi, long *out)
 {
 	char *end;
@@ -90,11 +127,8 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 		break;
 	case SPOOL_HEADER_REPORT:
 	case SPOOL_HEADER_FLASH:
-		if (!spool_header_bool(v, &b)) {
-			snprintf(why, sizeof(why), "'%s' is not yes or no",
-				 SPOOL_TEXT_Q(v));
+		if (!read_bool(p, d->name, v, &b, why, sizeof(why)))
 			break;
-		}
 		if (d->id == SPOOL_HEADER_REPORT)
 			m->report = b;
 		else
@@ -132,13 +166,50 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 			 "100", SPOOL_TEXT_Q(v));
 		break;
 	case SPOOL_HEADER_CLASS:
-		/* TS 23.038 §4: class 0 is a flash message; 1–3 only say
-		 * where the phone stores it, which we leave to the phone. */
+		/* TS 23.038 §4: class 0 is a flash message; 1–3 say where
+		 * the phone stores it (ME, SIM, TE): set in TP-DCS. */
 		if (small_int(v, 0, 3, &n)) {
 			m->flash = m->flash || n == 0;
+			m->msg_class = (int)n;
 			return true;
 		}
 		snprintf(why, sizeof(why), "'%s' is not a class from 0 to 3",
+			 SPOOL_TEXT_Q(v));
+		break;
+	case SPOOL_HEADER_AUTOSPLIT:
+		/* smstools3 §fileformat: 0 off, 1 plain parts, 2 text
+		 * numbers, 3 concatenated. We concatenate for 2 as well:
+		 * "1/2 " prefixes cost room and phones join parts anyway. */
+		if (small_int(v, 0, 3, &n)) {
+			m->autosplit = (int)n;
+			if (n == 2)
+				note(p, m->not_honoured,
+				     sizeof(m->not_honoured),
+				     "Autosplit: 2 (sent concatenated, "
+				     "without text numbers)");
+			return true;
+		}
+		snprintf(why, sizeof(why), "'%s' is not 0, 1, 2 or 3",
+			 SPOOL_TEXT_Q(v));
+		break;
+	case SPOOL_HEADER_REJECT_DUPLICATES:
+		if (!read_bool(p, d->name, v, &b, why, sizeof(why)))
+			break;
+		m->reject_duplicates = b;
+		return true;
+	case SPOOL_HEADER_REPLY_PATH:
+		if (!read_bool(p, d->name, v, &b, why, sizeof(why)))
+			break;
+		m->reply_path = b;
+		return true;
+	case SPOOL_HEADER_REPLACE:
+		/* TS 23.040 §9.2.3.9: TP-PID 0x41–0x47 replace type 1–7;
+		 * smsd reads anything else as 0, no replacing. */
+		if (small_int(v, 0, 7, &n)) {
+			m->replace = (int)n;
+			return true;
+		}
+		snprintf(why, sizeof(why), "'%s' is not a number from 0 to 7",
 			 SPOOL_TEXT_Q(v));
 		break;
 	case SPOOL_HEADER_RECIPIENTS:
@@ -154,6 +225,34 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 	return spool_parse_fail(p, SPOOL_ERROR_VALUE, d->name, "%s", why);
 }
 
+/*
+ * A mail address as email2sms leaves it in To: ("Herbert +491721234567"
+ * <sms@localhost>): smsd takes the digits after the '+' (or the whole
+ * value), dropping blanks and '-', up to the first other character
+ * (readSMSheader() in its smsd.c). Only values with an address in <…@…>
+ * are rewritten; ours (commas, "; name=…") stay as they are.
+ */
+static size_t mail_to(char *v, size_t n)
+{
+	char *src = strchr(v, '+'), *dst = v;
+	bool plus = src != NULL;
+
+	if (!memchr(v, '<', n) || !memchr(v, '@', n) || !memchr(v, '>', n))
+		return n;
+	src = plus ? src + 1 : v;
+	if (plus)
+		*dst++ = '+';
+	for (; *src; src++) {
+		if (*src == ' ' || *src == '\t' || *src == '-')
+			continue;
+		if (!strchr("0123456789*#", *src))
+			break;
+		*dst++ = *src;
+	}
+	*dst = '\0';
+	return (size_t)(dst - v);
+}
+
 static bool apply(struct spool_parser *p, const struct spool_header_def *d,
 		  char *v, size_t n)
 {
@@ -164,6 +263,8 @@ static bool apply(struct spool_parser *p, const struct spool_header_def *d,
 
 	switch (d->id) {
 	case SPOOL_HEADER_TO:
+		if (!r->strict_headers)
+			n = mail_to(v, n);
 		return spool_parse_rcpt_to(p, v, n);
 	case SPOOL_HEADER_CAMPAIGN:
 	case SPOOL_HEADER_ID:
@@ -193,8 +294,28 @@ static bool apply(struct spool_parser *p, const struct spool_header_def *d,
 		return add_macro(p, v, n);
 	case SPOOL_HEADER_TO_TOA:
 		return to_toa(p, v);
+	case SPOOL_HEADER_SMSC:
+		if (!spool_header_smsc(v, sim, sizeof(sim), why, sizeof(why)))
+			break;
+		return keep(p, &m->smsc, sim);
+	case SPOOL_HEADER_FROM:
+		/* smstools3: "no function"; kept with the message. An
+		 * e-mail's From: may be long: the first SPOOL_MAX_TEXT bytes,
+		 * cut between characters (the line is valid UTF-8). */
+		if (n > SPOOL_MAX_TEXT) {
+			n = SPOOL_MAX_TEXT;
+			while (n && ((unsigned char)v[n] & 0xC0) == 0x80)
+				n--;
+			v[n] = '\0';
+		}
+		return keep(p, &m->from, v);
+	case SPOOL_HEADER_NOT_HONOURED:
+		snprintf(why, sizeof(why), "%s (%s)", d->name, d->why);
+		note(p, m->not_honoured, sizeof(m->not_honoured), why);
+		return true;
 	case SPOOL_HEADER_OFF_ONLY:
-		if (spool_header_bool(v, &off) && !off)
+		if (p->rules.strict_headers ? spool_header_bool(v, &off) && !off
+		    : (spool_header_bool_smstools(v, &off), !off))
 			return true;
 		return spool_parse_fail(p, SPOOL_ERROR_UNSUPPORTED, d->name,
 					"%s", d->why);
@@ -209,13 +330,20 @@ static bool apply(struct spool_parser *p, const struct spool_header_def *d,
 	return spool_parse_fail(p, SPOOL_ERROR_VALUE, d->name, "%s", why);
 }
 
-static bool name_ok(const char *s, size_t n)
+/* Our names: letters, digits, - and _. Otherwise (smstools3 ignores what
+ * it does not know) any field name of RFC 5322 §3.6.8, so the headers of
+ * a mail that email2sms copies through are unknown, not a syntax error. */
+static bool name_ok(const char *s, size_t n, bool strict)
 {
 	if (!n)
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (strict ? !isalnum(c) && c != '-' && c != '_'
+			   : c < 33 || c > 126)
 			return false;
+	}
 	return true;
 }
 
@@ -244,7 +372,7 @@ static bool split(struct spool_parser *p, char *s, size_t n, char **v,
 	     name_len && (s[name_len - 1] == ' ' || s[name_len - 1] == '\t');
 	     name_len--)
 		;
-	if (!name_ok(s, name_len))
+	if (!name_ok(s, name_len, p->rules.strict_headers))
 		return spool_parse_fail(p, SPOOL_ERROR_SYNTAX, NULL,
 					"'%s' is not a header line (Name: "
 					"value)", quoted);
@@ -265,7 +393,22 @@ bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
 	size_t name_len, vlen = 0;
 	char *v = NULL;
 
-	if (!spool_parse_check_line(p, s, n) || !split(p, s, n, &v, &vlen))
+	if (!spool_parse_check_line(p, s, n))
+		return false;
+	if (!p->rules.strict_headers && (s[0] == ' ' || s[0] == '\t')) {
+		/* A folded mail header (RFC 5322 §2.2.3): smsd ignores the
+		 * line; say so when it continues a header we read. */
+		char item[48];
+
+		if (!p->last_unknown) {
+			snprintf(item, sizeof(item), "line %u (folded) ignored",
+				 p->line);
+			note(p, p->msg.not_honoured,
+			     sizeof(p->msg.not_honoured), item);
+		}
+		return true;
+	}
+	if (!split(p, s, n, &v, &vlen))
 		return false;
 	name_len = strlen(s);
 
@@ -273,13 +416,27 @@ bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
 	if (!d && name_len > 2 && (s[0] == 'X' || s[0] == 'x') &&
 	    (s[1] == '-' || s[1] == '_')) {
 		/* X-: the writer's own, ignored but counted. */
+		p->last_unknown = true;
 		if (++p->nheaders > p->rules.max_headers)
 			goto too_many;
 		return true;
 	}
-	if (!d)
+	if (!d && p->rules.strict_headers)
 		return spool_parse_fail(p, SPOOL_ERROR_UNKNOWN_HEADER, NULL,
 					"unknown header '%s'", s);
+	if (!d) {
+		/* smstools3 ignores it; the accept event names it. */
+		char quoted[40];
+
+		/* Not counted in max_headers: nothing is kept but the
+		 * bounded note, and a mail has many Received: lines. */
+		p->last_unknown = true;
+		spool_text_quote(s, name_len, quoted, sizeof(quoted));
+		if (!strstr(p->msg.ignored, quoted))
+			note(p, p->msg.ignored, sizeof(p->msg.ignored), quoted);
+		return true;
+	}
+	p->last_unknown = false;
 	if (d->id != SPOOL_HEADER_TO && ++p->nheaders > p->rules.max_headers)
 		goto too_many;
 	if (!d->repeatable && p->seen[d->slot])

@@ -174,9 +174,12 @@ int store_outbox_add(struct store *st, int64_t file_id,
 		"INSERT INTO message (file_id, created_at, recipient, body, kind,"
 		" class, campaign_id, priority, state, not_before, expires_at,"
 		" pool, pin_sim, hold, report, flash, validity, ucs2, parts,"
-		" origin, in_reply_to, error, language, max_attempts, updated_at)"
+		" origin, in_reply_to, error, language, max_attempts, updated_at,"
+		" smsc, from_header, msg_class, autosplit, pdu_flags,"
+		" replace_type)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
-		" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?2)"
+		" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?2,"
+		" ?25, ?26, ?27, ?28, ?29, ?30)"
 		" RETURNING id");
 	if (!s)
 		return -EIO;
@@ -214,6 +217,16 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	sqlite3_bind_int(s, 23, m->language);
 	if (m->max_attempts > 0)
 		sqlite3_bind_int(s, 24, m->max_attempts);
+	if (m->smsc && m->smsc[0])
+		sqlite3_bind_text(s, 25, m->smsc, -1, SQLITE_TRANSIENT);
+	if (m->from && m->from[0])
+		sqlite3_bind_text(s, 26, m->from, -1, SQLITE_TRANSIENT);
+	if (m->has_class)
+		sqlite3_bind_int(s, 27, m->msg_class);
+	if (m->has_autosplit)
+		sqlite3_bind_int(s, 28, m->autosplit);
+	sqlite3_bind_int(s, 29, (int)m->pdu_flags);
+	sqlite3_bind_int(s, 30, m->replace);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		log_error("store: message for %s: %s", m->recipient,
 			  store_errmsg(st));
@@ -300,7 +313,9 @@ static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
 		"SELECT recipient, body, class, report, flash, ucs2,"
 		" coalesce(validity, -1), parts, parts_sent, attempts,"
 		" coalesce(concat_ref, id % 256), coalesce(expires_at, 0), origin,"
-		" language, coalesce(max_attempts, 0), pool LIKE '@%'"
+		" language, coalesce(max_attempts, 0), pool LIKE '@%',"
+		" coalesce(smsc, ''), coalesce(msg_class, -1),"
+		" coalesce(autosplit, -1), pdu_flags, replace_type"
 		" FROM message WHERE id = ?");
 
 	if (!s)
@@ -329,6 +344,11 @@ static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
 	m->language = sqlite3_column_int(s, 13);
 	m->max_attempts = sqlite3_column_int(s, 14);
 	m->pinned = sqlite3_column_int(s, 15);
+	snprintf(m->smsc, sizeof(m->smsc), "%s", sqlite3_column_text(s, 16));
+	m->msg_class = sqlite3_column_int(s, 17);
+	m->autosplit = sqlite3_column_int(s, 18);
+	m->pdu_flags = (unsigned)sqlite3_column_int(s, 19);
+	m->replace = sqlite3_column_int(s, 20);
 	sqlite3_reset(s);
 	return m->body ? 0 : -ENOMEM;
 }

@@ -7,6 +7,11 @@
  * views turn them into ISO-8601 text with iso(). Internal tables are
  * singular (message, part, sim); the contract views are what DESIGN.md §5
  * names (inbox, outbox, optouts, sims, events).
+ *
+ * At start the daemon holds the database's views and triggers to the last
+ * "CREATE VIEW name " / "CREATE TRIGGER name " text of these migrations
+ * (sqlin_check_schema(), spool/sqlin.c): write them in that form, one
+ * statement each, and a changed one is caught.
  */
 #include "store_schema.h"
 
@@ -274,14 +279,146 @@ static const char schema_v1[] =
 	"  FROM inbound i LEFT JOIN sim s ON s.id = i.sim_id;";
 
 /*
- * v2: the HTTP API's bearer tokens and the webhook queue. Only the SHA-256
+ * v2: smstools3 and Gammu SMSD compatibility (README "Coming from …").
+ *  - message: the smstools3 headers that reach the PDU or are recorded
+ *    (SMSC:, From:, Class:, Autosplit:, Reject_duplicates:, Reply_path:,
+ *    Replace:).
+ *  - inbound.processed: Gammu's Processed flag, set by readers through
+ *    the inbox and gammu_inbox views.
+ *  - INSERT INTO outbox / gammu_outbox: INSTEAD OF triggers put the row
+ *    in outbox_in, nothing more; the daemon takes it from there, checks
+ *    it like a spool file and queues it or records it failed with the
+ *    reason (store_sqlin.c). The triggers call no function, so they run
+ *    with trusted_schema=OFF.
+ */
+static const char schema_v2[] =
+	"ALTER TABLE message ADD COLUMN smsc TEXT;"
+	"ALTER TABLE message ADD COLUMN from_header TEXT;"
+	"ALTER TABLE message ADD COLUMN msg_class INTEGER;"	/* -1/NULL none */
+	"ALTER TABLE message ADD COLUMN autosplit INTEGER;"
+	"ALTER TABLE message ADD COLUMN pdu_flags INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE message ADD COLUMN replace_type INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE inbound ADD COLUMN processed INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TABLE outbox_in ("
+	"  seq       INTEGER PRIMARY KEY,"
+	"  via       TEXT NOT NULL DEFAULT 'sql',"	/* sql, gammu */
+	"  recipient TEXT, body TEXT, campaign TEXT, kind TEXT,"
+	"  priority  TEXT, send_at TEXT, pool TEXT, idem TEXT, report TEXT,"
+	"  validity  TEXT, class TEXT"
+	");"
+	"DROP VIEW outbox;"
+	"CREATE VIEW outbox AS SELECT"
+	"  m.id, " ISO("m.created_at") " AS created_at, m.recipient, m.body,"
+	"  m.kind, c.name AS campaign,"
+	"  CASE m.priority WHEN 0 THEN 'high' WHEN 1 THEN 'normal'"
+	"       ELSE 'low' END AS priority,"
+	"  m.state, m.sim_id AS sim, m.parts, m.attempts,"
+	"  " ISO("m.sent_at") " AS sent_at,"
+	"  " ISO("m.delivered_at") " AS delivered_at, m.error,"
+	"  s.modem || '/' || s.slot AS sim_name, s.iccid AS sim_iccid,"
+	"  s.number AS sim_number, m.origin, m.in_reply_to,"
+	"  " ISO("m.not_before") " AS not_before, m.file_id,"
+	"  " ISO("m.updated_at") " AS updated_at,"
+	"  CASE WHEN m.pool LIKE '@%' THEN NULL ELSE nullif(m.pool, '') END"
+	"       AS pool,"
+	"  " ISO("m.not_before") " AS send_at,"
+	"  m.from_header AS sender, m.smsc, m.msg_class AS sms_class"
+	"  FROM message m LEFT JOIN campaign c ON c.id = m.campaign_id"
+	"  LEFT JOIN sim s ON s.id = m.sim_id;"
+	"CREATE TRIGGER outbox_insert INSTEAD OF INSERT ON outbox BEGIN"
+	"  INSERT INTO outbox_in (via, recipient, body, campaign, kind,"
+	"   priority, send_at, pool, idem)"
+	"  VALUES ('sql', NEW.recipient, NEW.body, NEW.campaign, NEW.kind,"
+	"   NEW.priority, NEW.send_at, NEW.pool, NEW.id);"
+	"END;"
+	"DROP VIEW inbox;"
+	"CREATE VIEW inbox AS SELECT"
+	"  i.id, " ISO("i.received_at") " AS received_at, i.sender,"
+	"  i.recipient, i.sim_id AS sim, i.body, i.parts, i.keyword,"
+	"  i.total, i.partial, i.sender_type, i.in_reply_to, i.scts,"
+	"  s.modem || '/' || s.slot AS sim_name,"
+	"  " ISO("i.updated_at") " AS updated_at, i.processed"
+	"  FROM inbound i LEFT JOIN sim s ON s.id = i.sim_id;"
+	"CREATE TRIGGER inbox_processed INSTEAD OF UPDATE OF processed ON inbox"
+	" BEGIN"
+	"  UPDATE inbound SET processed = CASE WHEN NEW.processed IN"
+	"   (1, '1', 'true', 'yes') THEN 1 ELSE 0 END WHERE id = OLD.id;"
+	"END;"
+	/* Gammu SMSD's tables (gammu-smsd-tables(7)), as views. */
+	"CREATE VIEW gammu_inbox AS SELECT"
+	"  i.id AS ID,"
+	"  strftime('%Y-%m-%d %H:%M:%S', i.received_at / 1000, 'unixepoch')"
+	"   AS ReceivingDateTime,"
+	"  i.sender AS SenderNumber, i.body AS TextDecoded,"
+	"  s.modem || '/' || s.slot AS RecipientID, '' AS Text,"
+	"  'Default_No_Compression' AS Coding, '' AS UDH, '' AS SMSCNumber,"
+	"  -1 AS Class,"
+	"  CASE WHEN i.processed THEN 'true' ELSE 'false' END AS Processed,"
+	"  0 AS Status"
+	"  FROM inbound i LEFT JOIN sim s ON s.id = i.sim_id;"
+	"CREATE TRIGGER gammu_inbox_processed INSTEAD OF UPDATE OF Processed"
+	" ON gammu_inbox BEGIN"
+	"  UPDATE inbound SET processed = CASE WHEN NEW.Processed IN"
+	"   (1, '1', 'true', 'yes') THEN 1 ELSE 0 END WHERE id = OLD.ID;"
+	"END;"
+	"CREATE VIEW gammu_outbox AS SELECT"
+	"  m.id AS ID,"
+	"  strftime('%Y-%m-%d %H:%M:%S', m.created_at / 1000, 'unixepoch')"
+	"   AS InsertIntoDB,"
+	"  strftime('%Y-%m-%d %H:%M:%S', m.not_before / 1000, 'unixepoch')"
+	"   AS SendingDateTime,"
+	"  m.recipient AS DestinationNumber, m.body AS TextDecoded,"
+	"  'Default_No_Compression' AS Coding, '' AS UDH, -1 AS Class,"
+	"  '' AS Text, CASE WHEN m.parts > 1 THEN 'true' ELSE 'false' END"
+	"   AS MultiPart,"
+	"  -1 AS RelativeValidity,"
+	"  CASE WHEN m.pool LIKE '@%' THEN NULL ELSE nullif(m.pool, '') END"
+	"   AS SenderID,"
+	"  CASE WHEN m.report THEN 'yes' ELSE 'default' END AS DeliveryReport,"
+	"  c.name AS CreatorID, m.attempts AS Retries,"
+	"  CASE m.priority WHEN 0 THEN 1 WHEN 2 THEN -1 ELSE 0 END"
+	"   AS Priority,"
+	"  m.state AS Status"
+	"  FROM message m LEFT JOIN campaign c ON c.id = m.campaign_id"
+	"  WHERE m.state IN ('queued', 'deferred', 'sending');"
+	/* Gammu's columns that smsgw cannot honour refuse the insert at once,
+	 * with a message the client shows; the ones it can become headers. */
+	"CREATE TRIGGER gammu_outbox_insert INSTEAD OF INSERT ON gammu_outbox"
+	" BEGIN"
+	"  SELECT RAISE(ABORT, 'gammu_outbox: UDH is not supported by smsgw;"
+	"   put the text in TextDecoded')"
+	"   WHERE coalesce(NEW.UDH, '') != '';"
+	"  SELECT RAISE(ABORT, 'gammu_outbox: Coding 8bit is not supported by"
+	"   smsgw; put the text in TextDecoded')"
+	"   WHERE NEW.Coding = '8bit';"
+	"  INSERT INTO outbox_in (via, recipient, body, campaign, priority,"
+	"   pool, send_at, report, validity, class)"
+	"  VALUES ('gammu', NEW.DestinationNumber, NEW.TextDecoded,"
+	"   NEW.CreatorID,"
+	"   CASE WHEN NEW.Priority > 0 THEN 'high' WHEN NEW.Priority < 0"
+	"    THEN 'low' END,"
+	"   NEW.SenderID,"
+	/* Gammu's times are the writer's local time; an invalid one is
+	 * passed on as written, so it is refused with a reason. */
+	"   coalesce(strftime('%Y-%m-%dT%H:%M:%SZ', NEW.SendingDateTime,"
+	"    'utc'), NEW.SendingDateTime),"
+	"   CASE lower(NEW.DeliveryReport) WHEN 'yes' THEN 'yes'"
+	"    WHEN 'no' THEN 'no' END,"
+	/* RelativeValidity is the TP-VP code, -1 the default: as a bare
+	 * Validity: number. Class -1 is none. */
+	"   CASE WHEN NEW.RelativeValidity >= 0 THEN NEW.RelativeValidity END,"
+	"   CASE WHEN NEW.Class >= 0 THEN NEW.Class END);"
+	"END;";
+
+/*
+ * v3: the HTTP API's bearer tokens and the webhook queue. Only the SHA-256
  * of a token is kept. Triggers record the events webhooks want in the same
  * transaction as the change itself (an inbox row, a state change, an
  * opt-out), so a crash between the commit and the webhook loses nothing;
  * webhook_sub lists the events some configured webhook wants (the daemon
  * rewrites it at start and reload), so without webhooks nothing is written.
  */
-static const char schema_v2[] =
+static const char schema_v3[] =
 	"CREATE TABLE api_token ("
 	"  id         INTEGER PRIMARY KEY,"
 	"  name       TEXT NOT NULL UNIQUE,"
@@ -346,6 +483,7 @@ static const char schema_v2[] =
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
+	schema_v3,
 };
 
 int store_schema_latest(void)

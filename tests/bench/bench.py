@@ -17,6 +17,10 @@ Scenarios (each on fresh modems, spool and database):
                (/proc/PID/schedstat; goal: under 0.5 ms).
   bigfile      a 100,000-recipient personalised file: time until every row
                is queued, and the daemon's peak RSS (goal: 10 s, 64 MB).
+  sqlin        INSERT INTO outbox from another SQLite connection into an idle
+               gateway, 20 times: time from the commit to AT+CMGS in the
+               modem's command log (goal: 100 ms; inotify on the WAL, no
+               polling).
   inbound      SMS delivered by the simulator (+CMTI), 50 one at a time:
                time from the simulator handing it to the modem to the inbox
                row (goal: p99 under 100 ms).
@@ -163,6 +167,30 @@ def pickup(quick):
     print(f"  median {statistics.median(delays):.1f} ms, max {delays[-1]:.1f} ms")
 
 
+def sqlin(quick):
+    import sqlite3
+    rig = Rig(1, 0)
+    delays = []
+    try:
+        con = sqlite3.connect(rig.gw.database, timeout=10)
+        for i in range(5 if quick else 20):
+            before = rig.at_lines()
+            con.execute("INSERT INTO outbox(recipient, body) VALUES (?, 'hi')",
+                        (f"+1555100{i:04d}",))
+            con.commit()
+            t0 = time.time()
+            wait_for(lambda: len(rig.sim.messages()) > i, 10, "the message")
+            lines = [l for l in rig.sim.log(0).splitlines() if " > " in l][before:]
+            cmgs = next(l for l in lines if "AT+CMGS=" in l)
+            delays.append(iso_ms(cmgs.split()[0]) - t0 * 1000)
+        con.close()
+    finally:
+        rig.close()
+    delays.sort()
+    print(f"\nsqlin: INSERT INTO outbox committed → AT+CMGS, {len(delays)} runs")
+    print(f"  median {statistics.median(delays):.1f} ms, max {delays[-1]:.1f} ms")
+
+
 def bigfile(quick):
     n = 20000 if quick else 100000
     rig = Rig(1, 250)
@@ -225,6 +253,7 @@ def main():
     runs = {
         "throughput": lambda: throughput(a.latency, a.quick),
         "pickup": lambda: pickup(a.quick),
+        "sqlin": lambda: sqlin(a.quick),
         "bigfile": lambda: bigfile(a.quick),
         "inbound": lambda: inbound(a.quick),
         "api": lambda: bench_http.api(Rig, a.quick),

@@ -242,20 +242,21 @@ def check_refuses_with_category_and_line():
     d = os.path.join(work, "refused")
     os.makedirs(d)
     with open(os.path.join(d, "foo"), "wb") as f:
-        f.write(b"To: +491721234567\nFoo: bar\n\nx\n")
+        f.write(b"To: +491721234567\nPriority: urgent\n\nx\n")
     os.symlink(os.path.join(d, "foo"), os.path.join(d, "link"))
     rc, out, err = send("--check", os.path.join(d, "foo"),
                         os.path.join(d, "link"))
     assert rc == 1, rc
     lines = err.strip().splitlines()
     assert lines == [
-        f"smsgw: {d}/foo: line 2: unknown header 'Foo' (unknown-header)",
+        f"smsgw: {d}/foo: line 2: Priority: 'urgent' is not high, normal or "
+        "low (value)",
         f"smsgw: {d}/link: a symbolic link, not a regular file (file)",
     ], lines
     rc, out, err = send("--check", "--json", os.path.join(d, "foo"))
     got = json.loads(out)
     assert (got["ok"], got["category"], got["line"]) == \
-        (False, "unknown-header", 2), got
+        (False, "value", 2), got
 
 
 t.done()
