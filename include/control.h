@@ -10,9 +10,14 @@
 
 #include "loop.h"
 
+#include <stdbool.h>
+
 struct control;
 
-typedef void (*control_fn)(const char *word, void *ud);
+/* Called with a request word (letters, digits, '-', '_'); returns false
+ * for a word it does not know, which control logs (escaped, at most once
+ * every 10 s). At most 16 requests are read per loop turn. */
+typedef bool (*control_fn)(const char *word, void *ud);
 
 /* Binds <spool>/.smsgwd.sock. Returns 0 or -errno. */
 int control_open(struct loop *loop, const char *spool, control_fn fn,

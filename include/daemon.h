@@ -10,10 +10,14 @@
 
 #include "clockstep.h"
 #include "hook_bridge.h"
+#include "loop.h"
 #include "sim.h"
+#include "spool.h"
 
-/* In the spool directory: the lock that holds our pid. */
-#define DAEMON_PIDFILE ".smsgwd.pid"
+/* Beside the database: <database>.lock keeps a second daemon off it
+ * (0600); <database>.pid holds our pid under a shared lock (0644). */
+#define DAEMON_LOCKFILE_SUFFIX ".lock"
+#define DAEMON_PIDFILE_SUFFIX ".pid"
 
 struct config;
 struct control;
@@ -30,10 +34,15 @@ struct daemon {
 	const char *config_path;
 	bool foreground;
 	bool verbose;		/* -v: debug logging whatever the config says */
+	bool new_database;	/* -N: an empty database file may be filled */
 	struct loop *loop;
 	struct config *cfg;
 	struct store *store;
-	int lock_fd;
+	int lock_fd;		/* <database>.lock */
+	int pid_fd;		/* <database>.pid */
+	struct loop_timer watchdog;	/* WATCHDOG=1 to systemd */
+	int64_t watchdog_ms;		/* $WATCHDOG_USEC in ms, 0: none */
+	struct spool_dirs dirs;	/* held from start to stop; active/ locked */
 	int exit_code;
 
 	struct sim_registry reg;

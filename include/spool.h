@@ -27,14 +27,37 @@ struct store;
 
 struct spool;
 
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The spool's directories, each opened once (O_DIRECTORY|O_NOFOLLOW
+ * relative to root) and checked to be a directory of the daemon's uid. */
+struct spool_dirs {
+	int root, outgoing, tmp, rejected, active;
+};
+
+void spool_dirs_init(struct spool_dirs *d);
+/*
+ * Opens (creating when asked) the spool root and its outgoing/, tmp/,
+ * rejected/ and active/, and sets their modes (see spool_dirs.c). 0 or
+ * -errno with err naming the directory and the problem; on failure
+ * nothing stays open.
+ */
+int spool_dirs_open(const char *spool, bool create, struct spool_dirs *d,
+		    char *err, size_t errsize);
+/* The exclusive lock that keeps a second daemon off this spool: a lock on
+ * active/, which only the daemon can open. 0 or -EWOULDBLOCK. */
+int spool_dirs_lock(struct spool_dirs *d);
+void spool_dirs_close(struct spool_dirs *d);
+
 /* Called after files were accepted, so the scheduler looks again. */
 typedef void (*spool_accepted_fn)(void *ud);
 
-/* Opens the spool directories (created by the daemon) and starts watching.
- * Returns 0 or -errno. */
+/* Starts watching the spool whose directories dirs holds (borrowed: the
+ * spool keeps duplicates of the fds). Returns 0 or -errno. */
 int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
-	      struct sim_registry *reg, spool_accepted_fn accepted, void *ud,
-	      struct spool **out);
+	      struct sim_registry *reg, const struct spool_dirs *dirs,
+	      spool_accepted_fn accepted, void *ud, struct spool **out);
 void spool_free(struct spool *sp);
 /* SIGHUP: limits, numbers and pools of the new configuration. */
 void spool_set_config(struct spool *sp, const struct config *cfg);

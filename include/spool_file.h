@@ -57,6 +57,16 @@ int spool_file_scan(int fd, struct spool_parser *p, int64_t max_bytes);
 int spool_file_recipients(int fd, struct spool_parser *p, int64_t max_bytes,
 			  spool_recipient_fn fn, void *ud);
 
+/*
+ * One step of a pass (spool_parse_rewind() first for pass 2): feeds up to
+ * about want bytes of fd from *off on to p, advancing *off. Returns 1
+ * when there is more, 0 when the pass is complete (finished), -EBADMSG
+ * when the parser refused (spool_parse_error()), -ECANCELED when the
+ * recipient callback returned false, or a read's -errno.
+ */
+int spool_file_feed(int fd, struct spool_parser *p, int64_t *off,
+		    int64_t max_bytes, size_t want);
+
 enum spool_file_name {
 	SPOOL_FILE_NAME_OK,
 	SPOOL_FILE_NAME_IGNORE,	/* starts with '.': someone's temporary */
@@ -64,13 +74,19 @@ enum spool_file_name {
 };
 
 /*
- * Names the daemon takes: a letter or digit, then up to 127 letters,
- * digits, '.', '_' or '-' (Maildir's rule; a name never carries a '/', a
- * control byte or anything a shell would trip over). Names starting with
- * '.' are ignored (DESIGN.md §4).
+ * Names the daemon takes: 1 to 128 bytes of UTF-8 without control
+ * characters; spaces, '@' and letters of any script are ordinary. Names
+ * starting with '.' are ignored (DESIGN.md §4: someone's temporary).
  */
 enum spool_file_name spool_file_name_check(const char *name, char *err,
 					   size_t errsize);
+
+/* Room for any name escaped by spool_name_escape (4 bytes per byte). */
+#define SPOOL_NAME_ESCAPED 1040
+/* name for logs and .reason files: UTF-8 and printable ASCII as they are,
+ * control bytes, '\\', '"' and bytes that are not UTF-8 as \xNN. Always
+ * terminated; cut short when size is too small. */
+void spool_name_escape(const char *name, char *out, size_t size);
 
 /*
  * Writes len bytes of text as a new spool file, atomically: into

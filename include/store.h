@@ -40,6 +40,9 @@ enum store_open_flags {
 int store_open(const char *path, unsigned flags, struct store **out,
 	       char *err, size_t errsize);
 void store_close(struct store *st);
+/* PRAGMA quick_check: 0 when it says "ok", else -EIO with its first
+ * finding in err. */
+int store_quick_check(struct store *st, char *err, size_t errsize);
 
 /* The newest schema version this build knows. */
 int store_schema_version(void);

@@ -83,6 +83,10 @@ int store_inbox_amend(struct store *st, int64_t id, const char *body,
 
 /* The last message sent to number (the one a reply answers), or 0. */
 int64_t store_inbox_last_sent(struct store *st, const char *number);
+/* Automatic replies (opt-out/opt-in confirmations, HELP, rule replies)
+ * queued to number since the given time; -EIO on a database error. */
+int store_inbox_auto_replies(struct store *st, const char *number,
+			     int64_t since);
 
 /* ---- opt-outs ---- */
 

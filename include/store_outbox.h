@@ -56,6 +56,7 @@ struct outbox_new {
 	int autosplit;			/* Autosplit: 0–3 */
 	unsigned pdu_flags;		/* OUTBOX_PDU_* */
 	int replace;			/* 1–7: TP-PID 0x41–0x47 */
+	bool staging;			/* held until the file is whole */
 };
 
 #define OUTBOX_PDU_REJECT_DUPLICATES 1u	/* TP-RD */
@@ -77,6 +78,31 @@ int store_outbox_file_done(struct store *st, int64_t file_id,
 			   long recipients, long duplicates);
 /* True when the file claimed under this name was accepted. */
 bool store_outbox_file_claimed(struct store *st, const char *claim);
+
+/*
+ * Big files, taken in over several transactions (store_staging.c). Rows
+ * added with outbox_new.staging wait (hold 'staging') until released.
+ */
+enum store_staging {
+	STORE_STAGING_NONE = -1,	/* no such file */
+	STORE_STAGING_DONE = 0,
+	STORE_STAGING_ADDING = 1,	/* rows being added: not accepted */
+	STORE_STAGING_RELEASING = 2,	/* accepted; rows being released */
+};
+/* The staging state of the file claimed as claim (and its id). */
+int store_staging_of_claim(struct store *st, const char *claim,
+			   int64_t *file_id);
+int store_staging_set(struct store *st, int64_t file_id, int staging);
+/* Releases up to limit staged rows of the file (queued, deferred or held
+ * for a paused campaign, as a small file's rows would be). Returns how
+ * many, or -EIO. */
+int store_staging_release(struct store *st, int64_t file_id, int64_t now,
+			  int limit);
+/* Deletes up to limit staged rows; with none left, the file's row.
+ * Returns how many rows, or -EIO. */
+int store_staging_purge(struct store *st, int64_t file_id, int limit);
+/* A file being released (after a restart); 0 when none, or -EIO. */
+int64_t store_staging_next_release(struct store *st);
 
 /* Finds or creates a campaign; *paused tells if it is on hold. */
 int store_outbox_campaign(struct store *st, const char *name, int64_t now,

@@ -106,6 +106,105 @@ int fs_lock_pidfile(const char *path, pid_t *holder)
 	return fd;
 }
 
+int fs_open_dir_at(int dirfd, const char *name, mode_t mode, bool create,
+		   int *out, char *err, size_t errsize)
+{
+	struct stat st;
+	int fd;
+
+	*out = -1;
+	if (create && mkdirat(dirfd, name, mode & 0777) < 0 && errno != EEXIST)
+		goto sys;
+	/* O_NOFOLLOW: a symbolic link put here by a member of the spool's
+	 * group must never take us somewhere else (ELOOP). */
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ELOOP || errno == ENOTDIR) {
+			snprintf(err, errsize, "%s: not a directory (a symbolic "
+				 "link or a file is in its place)", name);
+			return -ENOTDIR;
+		}
+		goto sys;
+	}
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		goto sys;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		close(fd);
+		snprintf(err, errsize, "%s: not a directory", name);
+		return -ENOTDIR;
+	}
+	if (st.st_uid != geteuid()) {
+		close(fd);
+		snprintf(err, errsize, "%s: owned by uid %ld, not by the "
+			 "daemon's uid %ld", name, (long)st.st_uid,
+			 (long)geteuid());
+		return -EPERM;
+	}
+	/* The mode is ours to set whatever the umask of whoever created
+	 * it; a set-group-ID bit the directory inherited stays. */
+	if ((st.st_mode & 07777) != (mode | (st.st_mode & S_ISGID)) &&
+	    fchmod(fd, mode | (st.st_mode & S_ISGID)) < 0) {
+		int e = errno;
+
+		close(fd);
+		snprintf(err, errsize, "%s: chmod: %s", name, strerror(e));
+		return -e;
+	}
+	*out = fd;
+	return 0;
+sys:
+	fd = -errno;
+	snprintf(err, errsize, "%s: %s", name, strerror(-fd));
+	return fd;
+}
+
+int fs_lock_pidfile_at(int dirfd, const char *name, mode_t mode, int op,
+		       pid_t *holder, char *err, size_t errsize)
+{
+	struct stat st;
+	char buf[32];
+	int fd, n;
+
+	/* O_NOFOLLOW and O_NONBLOCK: neither a link nor a FIFO in its place
+	 * can redirect the write or stop us. */
+	fd = openat(dirfd, name, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK |
+				 O_NOCTTY | O_CLOEXEC, mode);
+	if (fd < 0) {
+		fd = -errno;
+		snprintf(err, errsize, "%s: %s", name, strerror(-fd));
+		return fd;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid() || st.st_nlink != 1) {
+		snprintf(err, errsize, "%s: not a regular file of the daemon's "
+			 "uid with one link; remove it", name);
+		close(fd);
+		return -EPERM;
+	}
+	if (flock(fd, op | LOCK_NB) < 0) {
+		int e = -errno;
+
+		if (holder)
+			*holder = read_pid(fd);
+		snprintf(err, errsize, "%s: %s", name, strerror(-e));
+		close(fd);
+		return e;
+	}
+	n = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (fchmod(fd, mode) < 0 || ftruncate(fd, 0) < 0 ||
+	    pwrite(fd, buf, (size_t)n, 0) != n) {
+		int e = -errno;
+
+		snprintf(err, errsize, "%s: %s", name, strerror(-e));
+		close(fd);
+		return e;
+	}
+	return fd;
+}
+
 pid_t fs_lock_holder(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -113,8 +212,9 @@ pid_t fs_lock_holder(const char *path)
 
 	if (fd < 0)
 		return 0;
-	/* A lock we can take means nobody holds it. */
-	if (flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK)
+	/* A lock we can take means nobody holds it (the daemon holds a
+	 * shared one on its pid file: try an exclusive one). */
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK)
 		pid = read_pid(fd);
 	close(fd);
 	return pid;

@@ -87,7 +87,7 @@ pid_t cli_daemon_pid(const struct config *cfg)
 {
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/" DAEMON_PIDFILE, cfg->spool);
+	snprintf(path, sizeof(path), "%s" DAEMON_PIDFILE_SUFFIX, cfg->database);
 	return fs_lock_holder(path);
 }
 

@@ -2,16 +2,27 @@
 #include "control.h"
 #include "log.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+/* Datagrams read per loop turn: a flood waits in the socket's buffer
+ * (and then fails for its sender) instead of holding the loop. */
+#define CONTROL_BATCH 16
+/* At most one log line per this many ms about requests we do not know. */
+#define CONTROL_LOG_MS 10000
+
 struct control {
+	struct loop *loop;
 	struct loop_watch watch;
+	int64_t logged_at;	/* monotonic ms of the last "unknown" line */
+	unsigned long unlogged;	/* unknown requests since then */
 	int fd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	control_fn fn;
@@ -28,6 +39,48 @@ static int socket_path(const char *spool, struct sockaddr_un *a)
 	return 0;
 }
 
+/* A request is one short word: letters, digits, '-' and '_'. */
+static bool plain_word(const char *w)
+{
+	if (!*w || strlen(w) > 32)
+		return false;
+	for (; *w; w++)
+		if (!isalnum((unsigned char)*w) && *w != '-' && *w != '_')
+			return false;
+	return true;
+}
+
+/* Anyone in the spool's group may write here: what they send is logged
+ * escaped (no terminal escapes reach a log) and rate-limited. */
+static void unknown(struct control *c, const char *buf, size_t len)
+{
+	int64_t now = loop_now(c->loop);
+	char esc[64 * 4 + 1];
+	size_t o = 0;
+
+	if (c->logged_at && now - c->logged_at < CONTROL_LOG_MS) {
+		c->unlogged++;
+		return;
+	}
+	for (size_t i = 0; i < len && o + 5 < sizeof(esc); i++) {
+		unsigned char ch = (unsigned char)buf[i];
+
+		if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+			esc[o++] = (char)ch;
+		else
+			o += (size_t)snprintf(esc + o, sizeof(esc) - o,
+					      "\\x%02x", ch);
+	}
+	esc[o] = '\0';
+	log_info("control: unknown request \"%s\"%s", esc,
+		 c->unlogged ? " (and more not logged)" : "");
+	if (c->unlogged)
+		log_info("control: %lu unknown requests in the last %d s",
+			 c->unlogged, CONTROL_LOG_MS / 1000);
+	c->logged_at = now;
+	c->unlogged = 0;
+}
+
 static void on_readable(struct loop_watch *w, uint32_t events, void *ud)
 {
 	struct control *c = ud;
@@ -36,10 +89,15 @@ static void on_readable(struct loop_watch *w, uint32_t events, void *ud)
 
 	(void)w;
 	(void)events;
-	while ((n = recv(c->fd, buf, sizeof(buf) - 1, MSG_DONTWAIT)) > 0) {
+	/* Level-triggered: what is left is read on the next turn. */
+	for (int i = 0; i < CONTROL_BATCH; i++) {
+		n = recv(c->fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+		if (n <= 0)
+			break;
 		buf[n] = '\0';
 		buf[strcspn(buf, "\r\n")] = '\0';
-		c->fn(buf, c->ud);
+		if (!plain_word(buf) || !c->fn(buf, c->ud))
+			unknown(c, buf, (size_t)n);
 	}
 }
 
@@ -55,6 +113,7 @@ int control_open(struct loop *loop, const char *spool, control_fn fn,
 	rc = socket_path(spool, &a);
 	if (rc < 0)
 		goto fail;
+	c->loop = loop;
 	c->fn = fn;
 	c->ud = ud;
 	snprintf(c->path, sizeof(c->path), "%s", a.sun_path);
@@ -65,8 +124,13 @@ int control_open(struct loop *loop, const char *spool, control_fn fn,
 	}
 	/* We hold the pid lock, so a socket left here is a dead daemon's. */
 	unlink(a.sun_path);
-	if (bind(c->fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
-		rc = -errno;
+	/* Senders (the spool's group) may write to it, nobody else; the
+	 * umask is ours for the moment of the bind (one thread). */
+	mode_t old = umask(0117);
+
+	rc = bind(c->fd, (struct sockaddr *)&a, sizeof(a)) < 0 ? -errno : 0;
+	umask(old);
+	if (rc < 0) {
 		close(c->fd);
 		goto fail;
 	}

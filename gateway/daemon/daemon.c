@@ -16,6 +16,7 @@
 #include "log.h"
 #include "loop.h"
 #include "modem.h"
+#include "notify.h"
 #include "outbound.h"
 #include "spool.h"
 #include "sqlin.h"
@@ -23,28 +24,106 @@
 #include "webhook.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
-static int make_spool_dirs(const struct config *cfg)
+/*
+ * The spool's directories, opened once and checked (spool_dirs.c), and the
+ * spool's lock: a lock on active/, which no sender can open.
+ */
+static int open_spool(struct daemon *d)
 {
-	static const char *const subdirs[] = { "outgoing", "tmp", "rejected",
-					       "active" };
-	char path[4096];
+	char err[1024];
 	int rc;
 
-	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", cfg->spool, subdirs[i]);
-		rc = fs_mkdirs(path, 0770);
-		if (rc < 0) {
-			log_error("spool: cannot create %s: %s", path,
-				  strerror(-rc));
-			return rc;
-		}
+	rc = spool_dirs_open(d->cfg->spool, true, &d->dirs, err, sizeof(err));
+	if (rc < 0) {
+		log_error("spool: %s", err);
+		return rc;
+	}
+	rc = spool_dirs_lock(&d->dirs);
+	if (rc == -EWOULDBLOCK)
+		log_error("daemon: another smsgwd already serves the spool %s",
+			  d->cfg->spool);
+	else if (rc < 0)
+		log_error("daemon: %s/active: lock: %s", d->cfg->spool,
+			  strerror(-rc));
+	return rc;
+}
+
+/*
+ * The locks beside the database, in a directory only the daemon's user
+ * writes to (a sender can neither remove them, and start a second
+ * daemon, nor put a link in their place):
+ *   <database>.lock  0600, exclusive: one daemon per database; nobody
+ *                    else can open it, so nobody else can hold it;
+ *   <database>.pid   0644, shared: our pid for `smsgw status`, which tells
+ *                    a running daemon by this lock. A reader holding it
+ *                    costs only that.
+ */
+static int take_lock(struct daemon *d)
+{
+	char dir[4096], name[4096], err[4400];
+	const char *base = strrchr(d->cfg->database, '/');
+	pid_t holder = 0;
+	int dfd, rc;
+
+	base = base ? base + 1 : d->cfg->database;
+	fs_dirname(d->cfg->database, dir, sizeof(dir));
+	rc = fs_mkdirs(dir, 0750);
+	dfd = rc < 0 ? rc : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		rc = dfd == -1 ? -errno : dfd;
+		log_error("daemon: %s: %s", dir, strerror(-rc));
+		return rc;
+	}
+	snprintf(name, sizeof(name), "%s" DAEMON_LOCKFILE_SUFFIX, base);
+	d->lock_fd = fs_lock_pidfile_at(dfd, name, 0600, LOCK_EX, &holder, err,
+					sizeof(err));
+	if (d->lock_fd == -EWOULDBLOCK) {
+		log_error("daemon: another smsgwd (pid %ld) already uses %s",
+			  (long)holder, d->cfg->database);
+		close(dfd);
+		return -EWOULDBLOCK;
+	}
+	if (d->lock_fd < 0) {
+		log_error("daemon: %s/%s", dir, err);
+		close(dfd);
+		return d->lock_fd;
+	}
+	snprintf(name, sizeof(name), "%s" DAEMON_PIDFILE_SUFFIX, base);
+	d->pid_fd = fs_lock_pidfile_at(dfd, name, 0644, LOCK_SH, NULL, err,
+				       sizeof(err));
+	if (d->pid_fd < 0)
+		log_warn("daemon: %s/%s (smsgw status may say the daemon is "
+			 "not running)", dir, err);
+	close(dfd);
+	return 0;
+}
+
+/*
+ * A database file of 0 bytes would silently become a new, empty database:
+ * the opt-out list gone without a word. Refused unless asked for (-N).
+ * A damaged one is refused too (PRAGMA quick_check).
+ */
+static int check_database_file(struct daemon *d)
+{
+	struct stat st;
+
+	if (stat(d->cfg->database, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size == 0 && !d->new_database) {
+		log_error("store: %s is an empty file (0 bytes), not a "
+			  "database; restore it from a backup, or start once "
+			  "with -N to make a new, empty database in it",
+			  d->cfg->database);
+		return -EINVAL;
 	}
 	return 0;
 }
@@ -54,28 +133,19 @@ static int open_database(struct daemon *d)
 	char err[1024];
 	int rc;
 
+	rc = check_database_file(d);
+	if (rc < 0)
+		return rc;
 	rc = store_open(d->cfg->database, STORE_OPEN_CREATE, &d->store, err,
 			sizeof(err));
-	if (rc < 0)
+	if (rc < 0) {
 		log_error("store: %s", err);
-	return rc;
-}
-
-static int take_lock(struct daemon *d)
-{
-	char path[4096];
-	pid_t holder = 0;
-
-	snprintf(path, sizeof(path), "%s/" DAEMON_PIDFILE, d->cfg->spool);
-	d->lock_fd = fs_lock_pidfile(path, &holder);
-	if (d->lock_fd == -EWOULDBLOCK) {
-		log_error("daemon: another smsgwd (pid %ld) already serves %s",
-			  (long)holder, d->cfg->spool);
-		return -EWOULDBLOCK;
+		return rc;
 	}
-	if (d->lock_fd < 0)
-		log_error("daemon: %s: %s", path, strerror(-d->lock_fd));
-	return d->lock_fd < 0 ? d->lock_fd : 0;
+	rc = store_quick_check(d->store, err, sizeof(err));
+	if (rc < 0)
+		log_error("store: %s: damaged: %s", d->cfg->database, err);
+	return rc;
 }
 
 static void apply_timezone(const struct config *cfg)
@@ -93,10 +163,22 @@ static void apply_log_level(const struct daemon *d, const struct config *cfg)
 		log_set_level(level);
 }
 
+/* WATCHDOG=1 at half the interval systemd gave us: sent from the loop,
+ * so a loop that no longer turns stops sending it. */
+static int64_t on_watchdog(struct loop_timer *t, void *ud)
+{
+	struct daemon *d = ud;
+
+	(void)t;
+	notify_send("WATCHDOG=1");
+	return d->watchdog_ms / 2 > 0 ? d->watchdog_ms / 2 : 1;
+}
+
 static void on_stop_signal(struct loop *loop, int signo, void *ud)
 {
 	struct daemon *d = ud;
 
+	notify_send("STOPPING=1");
 	log_notice("daemon: %s, stopping", strsignal(signo));
 	d->exit_code = 0;
 	loop_stop(loop);
@@ -196,15 +278,15 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
 		    "configuration reloaded");
 }
 
-static void on_control(const char *word, void *ud)
+static bool on_control(const char *word, void *ud)
 {
 	struct daemon *d = ud;
 
-	if (strcmp(word, "kick") == 0) {
-		outbound_kick(d->ob);
-		webhook_poke(d->webhooks);	/* e.g. smsgw optout add */
-	} else
-		log_info("control: unknown request '%s'", word);
+	if (strcmp(word, "kick") != 0)
+		return false;
+	outbound_kick(d->ob);
+	webhook_poke(d->webhooks);	/* e.g. smsgw optout add */
+	return true;
 }
 
 static void on_sim_changed(struct sim *sim, void *ud)
@@ -377,8 +459,8 @@ static int start_subsystems(struct daemon *d)
 		log_warn("daemon: cannot watch for wall-clock steps: %s",
 			 strerror(-rc));
 	/* Last: files accepted from here on find every SIM known. */
-	rc = spool_new(d->loop, d->store, d->cfg, &d->reg, on_spool_accepted,
-		       d, &d->spool);
+	rc = spool_new(d->loop, d->store, d->cfg, &d->reg, &d->dirs,
+		       on_spool_accepted, d, &d->spool);
 	return rc < 0 ? rc : start_http(d);
 }
 
@@ -388,7 +470,10 @@ static int start(struct daemon *d)
 
 	apply_timezone(d->cfg);
 	apply_log_level(d, d->cfg);
-	rc = make_spool_dirs(d->cfg);
+	/* Our own umask, not the caller's: what we create is never world-
+	 * readable nor writable by the group, whoever started us. */
+	umask(0027);
+	rc = open_spool(d);
 	if (rc < 0)
 		return rc;
 	rc = take_lock(d);
@@ -451,6 +536,10 @@ static void stop(struct daemon *d)
 	if (d->lock_fd >= 0)
 		close(d->lock_fd);
 	d->lock_fd = -1;
+	if (d->pid_fd >= 0)
+		close(d->pid_fd);
+	d->pid_fd = -1;
+	spool_dirs_close(&d->dirs);
 	config_free(d->cfg);
 	d->cfg = NULL;
 }
@@ -459,7 +548,8 @@ int daemon_run(struct daemon *d)
 {
 	int rc;
 
-	d->lock_fd = -1;
+	d->lock_fd = d->pid_fd = -1;
+	spool_dirs_init(&d->dirs);
 	d->clockstep.fd = -1;
 	d->exit_code = 1;
 	if (start(d) < 0) {
@@ -475,11 +565,17 @@ int daemon_run(struct daemon *d)
 	if (!d->cfg->nmodems)
 		log_warn("daemon: %s has no modem section: nothing will be"
 			 " sent or received", d->config_path);
+	d->watchdog_ms = notify_watchdog_ms();
+	loop_timer_init(d->loop, &d->watchdog, on_watchdog, d);
+	if (d->watchdog_ms)
+		loop_timer_arm(&d->watchdog, 0);
+	notify_send("READY=1");
 	rc = loop_run(d->loop);
 	if (rc < 0) {
 		log_error("daemon: event loop: %s", strerror(-rc));
 		d->exit_code = 1;
 	}
+	loop_timer_disarm(&d->watchdog);
 	stop(d);
 	return d->exit_code;
 }

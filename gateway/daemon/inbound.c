@@ -274,8 +274,10 @@ static void rx_free(struct inbound_rx *rx)
 	free(rx);
 }
 
-void inbound_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
-		 struct modem_ack *ack)
+/* Stores one SMS and acks it: 0, or -errno when it was not committed
+ * (the caller keeps it for a retry; the ack token stays valid). */
+static int store_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
+		     struct modem_ack *ack)
 {
 	struct inbound_rx *rx = calloc(1, sizeof(*rx));
 	int64_t now = store_now_ms();
@@ -287,21 +289,98 @@ void inbound_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
 			store_rollback(ib->store);
 		else
 			rc = store_commit(ib->store);
+	} else if (rx) {
+		rc = -EIO;
 	}
 	if (rc < 0) {
-		/* Not committed: leave it with the modem, which hands it again
-		 * (from SIM storage, or the network without an ack). */
-		log_error("inbound: message on %s not stored; left in the modem",
-			  sim->name);
 		if (rx)
 			rx_free(rx);
-		return;
+		return rc;
 	}
 	ib->ack(ack);
 	if (rx->delivered)
 		after_commit(ib, &rx->m, &rx->after);
 	arm_reassembly_timer(ib, now);
 	rx_free(rx);
+	return 0;
+}
+
+/*
+ * A message the database would not take (disk full, a lock) is kept here
+ * and tried again on a backoff, 1 s doubling to a minute, instead of
+ * waiting on the modem for the next health check. The modem still has it
+ * (not acked), so a restart loses nothing either.
+ */
+#define RETRY_FIRST_MS 1000
+#define RETRY_MAX_MS 60000
+#define RETRY_KEPT 256
+
+struct inbound_retry {
+	struct inbound_retry *next;
+	struct sim *sim;
+	struct modem_ack *ack;
+	char pdu[];
+};
+
+static void keep_for_retry(struct inbound *ib, struct sim *sim,
+			   const char *pdu_hex, struct modem_ack *ack)
+{
+	size_t len = strlen(pdu_hex);
+	struct inbound_retry *r, **pp = &ib->retry;
+	size_t n = 0;
+
+	for (; *pp; pp = &(*pp)->next)
+		n++;
+	if (n >= RETRY_KEPT)
+		return;		/* the modem's next import brings it */
+	r = malloc(sizeof(*r) + len + 1);
+	if (!r)
+		return;
+	r->next = NULL;
+	r->sim = sim;
+	r->ack = ack;
+	memcpy(r->pdu, pdu_hex, len + 1);
+	*pp = r;
+	if (!ib->retry_ms)
+		ib->retry_ms = RETRY_FIRST_MS;
+	if (!loop_timer_armed(&ib->retry_timer))
+		loop_timer_arm(&ib->retry_timer, ib->retry_ms);
+}
+
+static int64_t on_retry(struct loop_timer *t, void *ud)
+{
+	struct inbound *ib = ud;
+
+	(void)t;
+	while (ib->retry) {
+		struct inbound_retry *r = ib->retry;
+
+		if (store_sms(ib, r->sim, r->pdu, r->ack) < 0) {
+			ib->retry_ms = ib->retry_ms * 2 > RETRY_MAX_MS
+					       ? RETRY_MAX_MS
+					       : ib->retry_ms * 2;
+			log_warn("inbound: database still refuses; next try "
+				 "in %lld s", (long long)ib->retry_ms / 1000);
+			return ib->retry_ms;
+		}
+		log_notice("inbound: message on %s stored on a retry",
+			   r->sim->name);
+		ib->retry = r->next;
+		free(r);
+	}
+	ib->retry_ms = 0;
+	return LOOP_TIMER_DONE;
+}
+
+void inbound_sms(struct inbound *ib, struct sim *sim, const char *pdu_hex,
+		 struct modem_ack *ack)
+{
+	/* Behind earlier ones that wait: the order of arrival is kept. */
+	if (!ib->retry && store_sms(ib, sim, pdu_hex, ack) == 0)
+		return;
+	log_error("inbound: message on %s not stored; kept with the modem "
+		  "and tried again", sim->name);
+	keep_for_retry(ib, sim, pdu_hex, ack);
 }
 
 void inbound_status_report(struct inbound *ib, struct sim *sim,
@@ -439,6 +518,7 @@ int inbound_new(struct loop *loop, struct store *store,
 		return rc;
 	}
 	loop_timer_init(loop, &ib->timer, on_reassembly_timer, ib);
+	loop_timer_init(loop, &ib->retry_timer, on_retry, ib);
 	/* Fragments that waited through a restart still time out. */
 	arm_reassembly_timer(ib, store_now_ms());
 	*out = ib;
@@ -450,6 +530,13 @@ void inbound_free(struct inbound *ib)
 	if (!ib)
 		return;
 	loop_timer_disarm(&ib->timer);
+	loop_timer_disarm(&ib->retry_timer);
+	while (ib->retry) {
+		struct inbound_retry *r = ib->retry;
+
+		ib->retry = r->next;
+		free(r);
+	}
 	keyword_set_free(ib->ks);
 	free(ib);
 }

@@ -55,10 +55,70 @@ static int queue_message(struct inbound *ib, const struct sim *sim,
 	return store_outbox_add(ib->store, 0, &m, false, now, NULL, &res);
 }
 
+/*
+ * Automatic replies answer anyone who texts the SIM, so they are bounded
+ * per sender: at most AUTO_BURST in AUTO_BURST_MS (two auto-responders
+ * answering each other stop after a few turns) and AUTO_DAY a day.
+ */
+#define AUTO_BURST 3
+#define AUTO_BURST_MS (10 * 60 * 1000)
+#define AUTO_DAY 10
+#define AUTO_DAY_MS (24 * 60 * 60 * 1000)
+/* Fewer digits than this is a short code (a service, not a person). */
+#define SHORT_CODE_DIGITS 7
+
+/* Why an automatic reply to m's sender is not sent, or NULL. */
+static const char *no_reply(struct inbound *ib, const struct inbound_msg *m,
+			    int64_t now)
+{
+	const char *p = m->sender;
+	int digits = 0, n;
+
+	if (m->sender_type && strcmp(m->sender_type, "alphanumeric") == 0)
+		return "an alphanumeric sender cannot be answered";
+	if (*p == '+')
+		p++;
+	for (; *p; p++) {
+		if (*p < '0' || *p > '9')
+			return "the sender is not a phone number";
+		digits++;
+	}
+	if (digits < SHORT_CODE_DIGITS)
+		return "the sender is a short code";
+	n = store_inbox_auto_replies(ib->store, m->sender, now - AUTO_BURST_MS);
+	if (n >= AUTO_BURST)
+		return "automatic replies to this number repeat (another "
+		       "automatic responder?); none for a while";
+	n = n < 0 ? n : store_inbox_auto_replies(ib->store, m->sender,
+						 now - AUTO_DAY_MS);
+	if (n >= AUTO_DAY)
+		return "the day's automatic replies to this number were sent";
+	return n < 0 ? "database error" : NULL;
+}
+
+/* The inbound text may end up in a reply ({{text}}): no control
+ * characters (C0 but newline, DEL, C1) go back out. */
+static void strip_controls(char *text)
+{
+	unsigned char *r = (unsigned char *)text, *w = r;
+
+	for (; *r; r++) {
+		if ((*r < 0x20 && *r != '\n') || *r == 0x7f)
+			continue;
+		if (r[0] == 0xc2 && r[1] >= 0x80 && r[1] <= 0x9f) {
+			r++;
+			continue;
+		}
+		*w++ = *r;
+	}
+	*w = '\0';
+}
+
 static int reply(struct inbound *ib, const struct inbound_msg *m,
 		 const struct keyword_match *km, const char *origin,
 		 int64_t inbox_id, int64_t now)
 {
+	const char *why = no_reply(ib, m, now);
 	struct keyword_ctx ctx = {
 		.sender = m->sender, .text = m->body, .sim = m->sim->name,
 		.sim_number = m->sim->number[0] ? m->sim->number : NULL,
@@ -69,6 +129,14 @@ static int reply(struct inbound *ib, const struct inbound_msg *m,
 
 	if (!text)
 		return err[0] ? -1 : 0;	/* no reply configured */
+	if (why) {
+		log_notice("inbound: no %s to %s: %s", origin, m->sender, why);
+		store_event(ib->store, STORE_EVENT_WARNING, "inbound",
+			    "no %s to %s: %s", origin, m->sender, why);
+		free(text);
+		return 0;
+	}
+	strip_controls(text);
 	rc = queue_message(ib, m->sim, m->sender, text, origin, inbox_id, now);
 	free(text);
 	return rc;

@@ -22,6 +22,9 @@ struct inbound {
 	struct keyword_set *ks;
 	struct reasm_opts ro;
 	struct loop_timer timer;	/* the next reassembly timeout */
+	struct inbound_retry *retry;	/* not stored yet: database error */
+	struct loop_timer retry_timer;
+	int64_t retry_ms;		/* the current backoff */
 	inbound_event_fn listener;
 	void *listener_ud;
 };

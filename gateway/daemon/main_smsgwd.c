@@ -1,7 +1,7 @@
 /*
  * smsgwd — the SMS gateway daemon.
  *
- *	smsgwd [-c FILE] [-f] [-t] [-v]
+ *	smsgwd [-c FILE] [-f] [-N] [-t] [-v]
  */
 #include "config.h"
 #include "daemon.h"
@@ -17,9 +17,11 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: smsgwd [-c FILE] [-f] [-t] [-v]\n"
+		"usage: smsgwd [-c FILE] [-f] [-N] [-t] [-v]\n"
 		"  -c FILE   configuration (default %s)\n"
 		"  -f        stay in the foreground and log to stderr\n"
+		"  -N        fill an empty (0-byte) database file with a new\n"
+		"            database instead of refusing to start\n"
 		"  -t        check the configuration and exit (0 valid, 1 not)\n"
 		"  -v        log at debug level\n"
 		"  -h        this text\n"
@@ -66,13 +68,16 @@ int main(int argc, char **argv)
 
 	if (getenv("SMSGW_CONFIG"))
 		d.config_path = getenv("SMSGW_CONFIG");
-	while ((c = getopt(argc, argv, "c:ftvhV")) != -1) {
+	while ((c = getopt(argc, argv, "c:fNtvhV")) != -1) {
 		switch (c) {
 		case 'c':
 			d.config_path = optarg;
 			break;
 		case 'f':
 			d.foreground = true;
+			break;
+		case 'N':
+			d.new_database = true;
 			break;
 		case 't':
 			check_only = true;

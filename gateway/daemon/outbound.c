@@ -423,6 +423,18 @@ void outbound_set_config(struct outbound *ob, const struct config *cfg)
 	outbound_kick(ob);
 }
 
+static int64_t on_unsaved(struct loop_timer *t, void *ud)
+{
+	struct outbound *ob = ud;
+
+	(void)t;
+	if (ob_save_unsaved(ob))
+		return LOOP_TIMER_DONE;
+	ob->unsaved_ms = ob->unsaved_ms * 2 > 60000 ? 60000
+						     : ob->unsaved_ms * 2;
+	return ob->unsaved_ms;
+}
+
 int outbound_new(struct loop *loop, struct store *store,
 		 const struct config *cfg, struct sim_registry *reg,
 		 const struct outbound_ops *ops, struct outbound **out)
@@ -455,6 +467,7 @@ int outbound_new(struct loop *loop, struct store *store,
 	}
 	loop_deferred_init(loop, &ob->kick, dispatch, ob);
 	loop_timer_init(loop, &ob->timer, on_timer, ob);
+	loop_timer_init(loop, &ob->unsaved_timer, on_unsaved, ob);
 	n = store_outbox_recover(store, cfg->resend_unknown_direct,
 				 cfg->resend_unknown_bulk, clock_now_ms());
 	if (n > 0)
@@ -517,6 +530,11 @@ void outbound_free(struct outbound *ob)
 	}
 	loop_deferred_cancel(&ob->kick);
 	loop_timer_disarm(&ob->timer);
+	loop_timer_disarm(&ob->unsaved_timer);
+	if (!ob_save_unsaved(ob))
+		log_error("outbound: %zu sent message%s still recorded as "
+			  "\"sending\"", ob->nunsaved,
+			  ob->nunsaved == 1 ? "" : "s");
 	free(ob->sims);
 	free(ob->order);
 	free(ob);

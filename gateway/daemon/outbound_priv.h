@@ -28,6 +28,15 @@ struct ob_sim {
 	int part;		/* index of the part in flight */
 };
 
+/* A message that went out but whose "sent" commit failed: recorded again
+ * on a backoff, so a restart does not take it for unsent. */
+#define OB_UNSAVED_MAX 64
+
+struct ob_unsaved {
+	int64_t id, attempt_id, sim_id, at;
+	char recipient[32];
+};
+
 struct outbound {
 	struct loop *loop;
 	struct store *store;
@@ -47,7 +56,17 @@ struct outbound {
 
 	outbound_event_fn listener;
 	void *listener_ud;
+
+	struct ob_unsaved unsaved[OB_UNSAVED_MAX];
+	size_t nunsaved;
+	struct loop_timer unsaved_timer;
+	int64_t unsaved_ms;	/* the current backoff */
 };
+
+/* outbound_send.c: keeps u to record as sent later. */
+void ob_keep_unsaved(struct outbound *ob, const struct ob_unsaved *u);
+/* Records what was kept; true when nothing is left. */
+bool ob_save_unsaved(struct outbound *ob);
 
 /* outbound.c */
 int64_t ob_now(const struct outbound *ob);

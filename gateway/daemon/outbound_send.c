@@ -310,18 +310,57 @@ static void classified(struct ob_sim *os, const struct modem_send_result *r,
 	}
 }
 
+void ob_keep_unsaved(struct outbound *ob, const struct ob_unsaved *u)
+{
+	if (ob->nunsaved == OB_UNSAVED_MAX) {
+		log_error("outbound: message %lld stays \"sending\" (too many "
+			  "unrecorded sends)", (long long)u->id);
+		return;
+	}
+	ob->unsaved[ob->nunsaved++] = *u;
+	if (!ob->unsaved_ms)
+		ob->unsaved_ms = 1000;
+	if (!loop_timer_armed(&ob->unsaved_timer))
+		loop_timer_arm(&ob->unsaved_timer, ob->unsaved_ms);
+}
+
+bool ob_save_unsaved(struct outbound *ob)
+{
+	while (ob->nunsaved) {
+		const struct ob_unsaved *u = &ob->unsaved[0];
+		struct outbox_msg m = { .id = u->id, .attempt_id = u->attempt_id };
+
+		snprintf(m.recipient, sizeof(m.recipient), "%s", u->recipient);
+		if (store_outbox_sent(ob->store, &m, u->sim_id, u->at) < 0)
+			return false;
+		log_notice("outbound: message %lld recorded as sent on a "
+			   "retry", (long long)u->id);
+		memmove(&ob->unsaved[0], &ob->unsaved[1],
+			--ob->nunsaved * sizeof(ob->unsaved[0]));
+	}
+	ob->unsaved_ms = 0;
+	return true;
+}
+
 /* The last part went out (the caller's transaction is open). */
 static void sent_and_next(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
 	struct ob_sent done;
-	bool next = finish_sent(os, now, &done);
+	struct ob_unsaved u = {
+		.id = os->msg.id, .attempt_id = os->msg.attempt_id,
+		.sim_id = os->sim->id, .at = now,
+	};
+	bool next;
 
+	snprintf(u.recipient, sizeof(u.recipient), "%s", os->msg.recipient);
+	next = finish_sent(os, now, &done);
 	if (store_commit(ob->store) < 0) {
-		/* Disk trouble: the row stays "sending" and becomes
-		 * "unknown" at the next start; nothing more goes out now. */
-		log_error("outbound: cannot commit message %lld as sent",
-			  (long long)done.id);
+		/* Disk trouble: it went out, so it is recorded as sent
+		 * again on a backoff; until then the row says "sending". */
+		log_error("outbound: cannot commit message %lld as sent; "
+			  "trying again", (long long)done.id);
+		ob_keep_unsaved(ob, &u);
 		if (next)
 			ob_unclaim(os);
 		free(done.body);
@@ -351,7 +390,13 @@ static void on_part_sent(const struct modem_send_result *r, void *ud)
 				       os->usage_key, os->part + 1, r->mr, now);
 		ob_count_part(os, now);
 		if (++os->part < os->enc.nparts) {
-			store_commit(ob->store);
+			/* A part that is not recorded is not sent again
+			 * (the final "sent" sets every part), but its MR
+			 * for the delivery report is lost: say so. */
+			if (store_commit(ob->store) < 0)
+				log_error("outbound: part %d of message %lld "
+					  "not recorded", os->part,
+					  (long long)os->msg.id);
 			send_part(os);
 			return;
 		}

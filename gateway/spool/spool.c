@@ -13,6 +13,7 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "store_outbox.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -114,6 +115,21 @@ static int64_t on_rescan(struct loop_timer *t, void *ud)
 	return LOOP_TIMER_DONE;
 }
 
+/*
+ * Regular files are taken when closed after writing or renamed in. What
+ * is created in place and is not a regular file of one link (a symbolic
+ * link, FIFO, socket, device, directory, hard link) never closes after a
+ * write, so it is queued at once: spool_take moves it to rejected/.
+ */
+static bool odd_entry(struct spool *sp, const char *name)
+{
+	struct stat st;
+
+	if (fstatat(sp->outgoing_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	return !S_ISREG(st.st_mode) || st.st_nlink != 1;
+}
+
 static void on_inotify(struct loop_watch *w, uint32_t events, void *ud)
 {
 	struct spool *sp = ud;
@@ -130,12 +146,61 @@ static void on_inotify(struct loop_watch *w, uint32_t events, void *ud)
 				log_warn("spool: inotify overflow; rescanning");
 				free_queue(sp);
 				scan_outgoing(sp);
-			} else if (ev->len && !(ev->mask & IN_ISDIR)) {
+			} else if (ev->len &&
+				   (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO) ||
+				    odd_entry(sp, ev->name))) {
 				queue_name(sp, ev->name);
 			}
 			p += sizeof(*ev) + ev->len;
 		}
 	}
+}
+
+/*
+ * A file the database would not take (disk full, a lock) stays claimed
+ * in active/; it is taken again on a backoff, 1 s doubling to a minute,
+ * not only at the next start.
+ */
+#define SPOOL_RETRY_FIRST_MS 1000
+#define SPOOL_RETRY_MAX_MS 60000
+
+static void retry_later(struct spool *sp)
+{
+	if (!sp->db_failed)
+		return;
+	sp->db_failed = false;
+	sp->retry_ms = !sp->retry_ms ? SPOOL_RETRY_FIRST_MS
+		       : sp->retry_ms * 2 > SPOOL_RETRY_MAX_MS
+			       ? SPOOL_RETRY_MAX_MS
+			       : sp->retry_ms * 2;
+	if (!loop_timer_armed(&sp->retry))
+		loop_timer_arm(&sp->retry, sp->retry_ms);
+}
+
+static void finish_active(struct spool *sp);
+
+static int64_t on_retry(struct loop_timer *t, void *ud)
+{
+	struct spool *sp = ud;
+
+	(void)t;
+	finish_active(sp);
+	/* A big file's rows left half released by a database error. */
+	if (!sp->job) {
+		int64_t id = store_staging_next_release(sp->store);
+
+		if (id > 0)
+			spool_job_release(sp, id);
+	}
+	return LOOP_TIMER_DONE;
+}
+
+static struct spool_name *pop(struct spool_name **head)
+{
+	struct spool_name *n = *head;
+
+	*head = n->next;
+	return n;
 }
 
 static void work(struct loop_deferred *d, void *ud)
@@ -144,23 +209,40 @@ static void work(struct loop_deferred *d, void *ud)
 	int accepted = 0;
 
 	(void)d;
-	for (int i = 0; i < SPOOL_BATCH && sp->head; i++) {
-		struct spool_name *n = sp->head;
+	for (int i = 0; i < SPOOL_BATCH; i++) {
+		struct spool_name *n;
 
-		sp->head = n->next;
-		if (!sp->head)
-			sp->tail = NULL;
-		if (spool_take(sp, n->name) > 0)
-			accepted++;
-		free(n);
+		if (sp->job) {
+			/* A big file: its step used the turn's time. */
+			if (!spool_job_step(sp))
+				break;
+		} else if (sp->recover) {
+			n = pop(&sp->recover);
+			spool_recover(sp, n->name);
+			free(n);
+		} else if (sp->head) {
+			n = pop(&sp->head);
+			if (!sp->head)
+				sp->tail = NULL;
+			if (spool_take(sp, n->name) > 0)
+				accepted++;
+			free(n);
+		} else {
+			break;
+		}
 	}
-	if (sp->head)
+	if (sp->job || sp->recover || sp->head)
 		loop_defer(&sp->work);
-	if (accepted && sp->accepted)
-		sp->accepted(sp->accepted_ud);
+	if (accepted) {
+		sp->retry_ms = 0;
+		if (sp->accepted)
+			sp->accepted(sp->accepted_ud);
+	}
+	retry_later(sp);
 }
 
-/* Files claimed before a crash: committed ones are removed, others redone. */
+/* Claims left in active/ (a crash, a database error) are queued to be
+ * finished: committed ones are removed, others taken again. */
 static void finish_active(struct spool *sp)
 {
 	int fd = openat(sp->active_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -174,36 +256,41 @@ static void finish_active(struct spool *sp)
 		return;
 	}
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.')
+		struct spool_name *q;
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' ||
+		    (sp->job && strcmp(sp->job->claim, de->d_name) == 0))
 			continue;
-		spool_recover(sp, de->d_name);
+		q = malloc(sizeof(*q) + len + 1);
+		if (!q)
+			break;
+		memcpy(q->name, de->d_name, len + 1);
+		q->next = sp->recover;
+		sp->recover = q;
 		n++;
 	}
 	closedir(d);
-	if (n)
-		log_notice("spool: finished %d file%s claimed before a restart",
-			   n, n == 1 ? "" : "s");
+	if (n) {
+		log_notice("spool: %d file%s in active/ to finish", n,
+			   n == 1 ? "" : "s");
+		loop_defer(&sp->work);
+	}
 }
 
-static int open_dir(const char *spool, const char *sub, int *fd)
+static int dup_dir(int fd, int *out)
 {
-	char path[4096];
-
-	snprintf(path, sizeof(path), "%s/%s", spool, sub);
-	*fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*fd < 0) {
-		log_error("spool: %s: %m", path);
-		return -errno;
-	}
-	return 0;
+	*out = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	return *out < 0 ? -errno : 0;
 }
 
 int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
-	      struct sim_registry *reg, spool_accepted_fn accepted, void *ud,
-	      struct spool **out)
+	      struct sim_registry *reg, const struct spool_dirs *dirs,
+	      spool_accepted_fn accepted, void *ud, struct spool **out)
 {
 	struct spool *sp = calloc(1, sizeof(*sp));
 	char path[4096];
+	bool proc;
 	int rc;
 
 	if (!sp)
@@ -217,17 +304,25 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 	sp->outgoing_fd = sp->active_fd = sp->rejected_fd = sp->inotify_fd = -1;
 	loop_deferred_init(loop, &sp->work, work, sp);
 	loop_timer_init(loop, &sp->rescan, on_rescan, sp);
-	if ((rc = open_dir(cfg->spool, "outgoing", &sp->outgoing_fd)) < 0 ||
-	    (rc = open_dir(cfg->spool, "active", &sp->active_fd)) < 0 ||
-	    (rc = open_dir(cfg->spool, "rejected", &sp->rejected_fd)) < 0)
+	loop_timer_init(loop, &sp->retry, on_retry, sp);
+	if ((rc = dup_dir(dirs->outgoing, &sp->outgoing_fd)) < 0 ||
+	    (rc = dup_dir(dirs->active, &sp->active_fd)) < 0 ||
+	    (rc = dup_dir(dirs->rejected, &sp->rejected_fd)) < 0)
 		goto fail;
 	sp->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	snprintf(path, sizeof(path), "%s/outgoing", cfg->spool);
+	/* Watch the directory we hold, not whatever the path names now;
+	 * without /proc, the path (never through a link: IN_DONT_FOLLOW,
+	 * and nobody but us may rename outgoing/ in the sticky spool). */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", sp->outgoing_fd);
+	proc = access(path, F_OK) == 0;
+	if (!proc)
+		snprintf(path, sizeof(path), "%s/outgoing", cfg->spool);
 	if (sp->inotify_fd < 0 ||
 	    inotify_add_watch(sp->inotify_fd, path,
-			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_ONLYDIR) < 0) {
+			      IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE |
+			      IN_ONLYDIR | (proc ? 0 : IN_DONT_FOLLOW)) < 0) {
 		rc = -errno;
-		log_error("spool: cannot watch %s: %m", path);
+		log_error("spool: cannot watch %s/outgoing: %m", cfg->spool);
 		goto fail;
 	}
 	rc = loop_watch_add(loop, &sp->watch, sp->inotify_fd, EPOLLIN,
@@ -236,7 +331,7 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 		goto fail;
 	/* Watch first, then scan: a file arriving in between is seen twice,
 	 * and the second look finds it gone. */
-	finish_active(sp);
+	on_retry(&sp->retry, sp);	/* active/ first, then outgoing/ */
 	scan_outgoing(sp);
 	*out = sp;
 	return 0;
@@ -255,7 +350,11 @@ void spool_free(struct spool *sp)
 	}
 	loop_deferred_cancel(&sp->work);
 	loop_timer_disarm(&sp->rescan);
+	loop_timer_disarm(&sp->retry);
 	free_queue(sp);
+	spool_job_free(sp);
+	while (sp->recover)
+		free(pop(&sp->recover));
 	if (sp->outgoing_fd >= 0)
 		close(sp->outgoing_fd);
 	if (sp->active_fd >= 0)

@@ -15,62 +15,77 @@
 #include "store_outbox.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-/* The state of pass 2. */
-struct accept_ctx {
-	struct spool *sp;
-	const struct spool_message *msg;
-	struct outbox_new base;		/* what every recipient shares */
-	struct sms_encode_opts opts;
-	bool campaign_paused;
-	int64_t file_id;
-	int64_t now;
-	int fixed_parts;		/* a plain body's parts, else 0 */
-	long queued, deferred, suppressed;
-	char why[256];			/* set when the file must be rejected */
-	/* spool_submit(): the text in memory, and who hears of each row. */
-	const void *mem;
-	size_t mem_len;
-	spool_added_fn added;
-	void *added_ud;
-};
-
-/* Writes "<why> [<category>]" next to the rejected file; 0 or -errno. */
+/*
+ * Writes "<why> [<category>]" (and the original name when the file was
+ * stored under another) as <target>.reason. Senders may write in
+ * rejected/, so the text goes to a new file of our own first (O_EXCL,
+ * O_NOFOLLOW, O_NONBLOCK: nothing there can be followed, truncated or
+ * waited on) that is then renamed over whatever has the name: a FIFO
+ * planted as <target>.reason is replaced, never opened. 0 or -errno.
+ */
 static int write_reason(struct spool *sp, const char *target,
-			const char *category, const char *why)
+			const char *category, const char *why,
+			const char *original)
 {
-	char name[320], line[512];
-	int fd, rc = 0;
+	char name[320], tmp[64], line[1024], esc[SPOOL_NAME_ESCAPED];
+	int fd, rc;
 	size_t len;
 
-	len = (size_t)snprintf(line, sizeof(line), "%s [%s]\n", why, category);
+	if (original && strcmp(original, target)) {
+		spool_name_escape(original, esc, sizeof(esc));
+		len = (size_t)snprintf(line, sizeof(line), "%s [%s]\n"
+				       "original name: \"%s\"\n", why,
+				       category, esc);
+	} else {
+		len = (size_t)snprintf(line, sizeof(line), "%s [%s]\n", why,
+				       category);
+	}
 	if (len >= sizeof(line))
 		len = sizeof(line) - 1;
 	snprintf(name, sizeof(name), "%s.reason", target);
-	fd = openat(sp->rejected_fd, name, O_WRONLY | O_CREAT | O_TRUNC |
-					       O_NOFOLLOW | O_CLOEXEC, 0640);
+	snprintf(tmp, sizeof(tmp), ".reason-%ld-%u", (long)getpid(),
+		 sp->claims++);
+	fd = openat(sp->rejected_fd, tmp, O_WRONLY | O_CREAT | O_EXCL |
+		    O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC, 0640);
 	if (fd < 0)
 		return -errno;
-	if (write(fd, line, len) != (ssize_t)len || fsync(fd) < 0)
+	rc = fs_write_all(fd, line, len);
+	if (rc == 0 && fsync(fd) < 0)
 		rc = -errno;
 	close(fd);
+	if (rc == 0 && renameat(sp->rejected_fd, tmp, sp->rejected_fd,
+				name) < 0)
+		rc = -errno;
+	if (rc < 0)
+		unlinkat(sp->rejected_fd, tmp, 0);
 	return rc;
 }
 
-/* Moves from_fd/name into rejected/, under another name when taken. */
+/* Moves from_fd/name into rejected/, under another name when taken (by
+ * the file or by its .reason). Renaming moves a symbolic link itself,
+ * never what it points to. */
 static int move_rejected(struct spool *sp, int from_fd, const char *name,
 			 const char *target_base, char *target, size_t size)
 {
+	char reason[320];
+
 	for (int i = 0; i < 1000; i++) {
 		if (i == 0)
 			snprintf(target, size, "%s", target_base);
 		else
 			snprintf(target, size, "%s.%d", target_base, i);
+		snprintf(reason, sizeof(reason), "%s.reason", target);
+		if (faccessat(sp->rejected_fd, reason, F_OK,
+			      AT_SYMLINK_NOFOLLOW) == 0)
+			continue;
 		if (renameat2(from_fd, name, sp->rejected_fd, target,
 			      RENAME_NOREPLACE) == 0)
 			return 0;
@@ -81,10 +96,10 @@ static int move_rejected(struct spool *sp, int from_fd, const char *name,
 }
 
 /* Moves from_fd/name to rejected/ under the name the user gave (shown). */
-static void reject(struct spool *sp, int from_fd, const char *name,
+void spool_reject(struct spool *sp, int from_fd, const char *name,
 		   const char *shown, const char *category, const char *why)
 {
-	char target[300], base[160];
+	char target[300], base[160], esc[SPOOL_NAME_ESCAPED];
 	int rc;
 
 	/* A name we refuse is not one to reuse in rejected/ either. */
@@ -95,24 +110,31 @@ static void reject(struct spool *sp, int from_fd, const char *name,
 		snprintf(base, sizeof(base), "%s", shown);
 	rc = move_rejected(sp, from_fd, name, base, target, sizeof(target));
 	if (rc == 0)
-		rc = write_reason(sp, target, category, why);
+		rc = write_reason(sp, target, category, why, shown);
 	if (rc == 0)
 		rc = fs_sync_dirfd(sp->rejected_fd);
+	if (rc == 0)
+		rc = fs_sync_dirfd(from_fd);
+	spool_name_escape(shown, esc, sizeof(esc));
 	if (rc < 0)
-		log_error("spool: cannot move %s to rejected/: %s", name,
+		log_error("spool: cannot move \"%s\" to rejected/: %s", esc,
 			  strerror(-rc));
-	log_notice("spool: rejected %s: %s", target, why);
+	log_notice("spool: rejected \"%s\" as %s: %s", esc, target, why);
 	store_event(sp->store, STORE_EVENT_WARNING, "spool",
-		    "rejected %s (%s): %s", target, category, why);
+		    "rejected %s (%s): %s%s%s%s", target, category, why,
+		    strcmp(target, shown) ? " (was \"" : "",
+		    strcmp(target, shown) ? esc : "",
+		    strcmp(target, shown) ? "\")" : "");
 }
 
-static void reject_error(struct spool *sp, int from_fd, const char *name,
+void spool_reject_error(struct spool *sp, int from_fd, const char *name,
 			 const char *shown, const struct spool_error *e)
 {
 	char why[300];
 
 	spool_error_format(e, why, sizeof(why));
-	reject(sp, from_fd, name, shown, spool_error_code_name(e->code), why);
+	spool_reject(sp, from_fd, name, shown, spool_error_code_name(e->code),
+		     why);
 }
 
 /* Parts of one recipient's text; false (with ctx->why) if it cannot go. */
@@ -149,7 +171,7 @@ static bool count_parts(struct accept_ctx *c, const struct spool_recipient *r,
 	return true;
 }
 
-static bool add_recipient(const struct spool_recipient *r, void *ud)
+bool spool_add_recipient(const struct spool_recipient *r, void *ud)
 {
 	struct accept_ctx *c = ud;
 	struct outbox_new m = c->base;
@@ -185,7 +207,7 @@ static enum msg_priority priority(enum spool_priority p)
 
 /* What every message of the file shares; false with ctx->why if the file
  * names a SIM we do not have. */
-static bool prepare(struct accept_ctx *c)
+bool spool_prepare(struct accept_ctx *c)
 {
 	const struct spool_message *msg = c->msg;
 	const struct config *cfg = c->sp->cfg;
@@ -258,13 +280,8 @@ static int commit_file(struct accept_ctx *c, int fd, struct spool_parser *p,
 	    store_outbox_campaign(st, c->msg->campaign, c->now,
 				  &c->base.campaign_id, &c->campaign_paused) < 0)
 		goto db;
-	if (c->mem)
-		rc = spool_parse_rewind(p, add_recipient, c) &&
-		     spool_parse_feed(p, c->mem, c->mem_len) &&
-		     spool_parse_finish(p) ? 0 : -EBADMSG;
-	else
-		rc = spool_file_recipients(fd, p, c->sp->cfg->max_file_bytes,
-					   add_recipient, c);
+	rc = spool_file_recipients(fd, p, c->sp->cfg->max_file_bytes,
+				   spool_add_recipient, c);
 	if (rc == -EBADMSG && !c->why[0])
 		spool_error_format(spool_parse_error(p), c->why, sizeof(c->why));
 	if (rc < 0 && c->why[0] && strcmp(c->why, "database error") != 0) {
@@ -280,7 +297,7 @@ db:
 	return -EIO;
 }
 
-static void accepted(struct spool *sp, const char *name,
+void spool_accepted(struct spool *sp, const char *name,
 		     const struct accept_ctx *c)
 {
 	const struct spool_message *msg = c->msg;
@@ -305,6 +322,34 @@ static void accepted(struct spool *sp, const char *name,
 }
 
 /*
+ * A claim found in active/ at start or on a retry: true when the database
+ * already has it (committed just before a crash, only the unlink was
+ * missing; or a big file cut short, which a job now finishes or purges).
+ */
+static bool recovered(struct spool *sp, const char *claim, const char *shown)
+{
+	int64_t file_id;
+
+	switch (store_staging_of_claim(sp->store, claim, &file_id)) {
+	case STORE_STAGING_NONE:
+		return false;
+	case STORE_STAGING_DONE:
+		unlinkat(sp->active_fd, claim, 0);
+		return true;
+	case STORE_STAGING_RELEASING:
+		unlinkat(sp->active_fd, claim, 0);
+		spool_job_release(sp, file_id);
+		return true;
+	case STORE_STAGING_ADDING:
+		spool_job_purge(sp, file_id, claim, shown);
+		return true;
+	default:
+		sp->db_failed = true;	/* cannot tell: not now */
+		return true;
+	}
+}
+
+/*
  * Accepts active/claim, dropped as shown; recovering: it was claimed before
  * a restart, and may have been committed already.
  */
@@ -315,40 +360,44 @@ static int accept_file(struct spool *sp, const char *claim, const char *shown,
 	struct spool_rules rules;
 	struct spool_error e = { 0 };
 	struct spool_parser *p = NULL;
+	struct stat st;
 	int fd, rc;
 
-	if (recovering && store_outbox_file_claimed(sp->store, claim)) {
-		/* Committed just before a crash; only the unlink was missing. */
-		unlinkat(sp->active_fd, claim, 0);
+	if (recovering && recovered(sp, claim, shown))
 		return 0;
-	}
 	fd = spool_file_open(sp->active_fd, claim, sp->cfg->max_file_bytes, &e);
 	if (fd == -ENOENT)
 		return 0;
 	if (fd < 0) {
 		if (!e.text[0])
 			snprintf(e.text, sizeof(e.text), "%s", strerror(-fd));
-		reject_error(sp, sp->active_fd, claim, shown, &e);
+		spool_reject_error(sp, sp->active_fd, claim, shown, &e);
+		return 0;
+	}
+	/* A big file is taken in steps: the loop must not wait for it. */
+	if (fstat(fd, &st) == 0 && st.st_size > SPOOL_STEP_BYTES) {
+		spool_job_scan(sp, claim, shown, fd);
 		return 0;
 	}
 	spool_rules_init(&rules, sp->cfg);
 	p = spool_parse_new(&rules);
 	rc = p ? spool_file_scan(fd, p, sp->cfg->max_file_bytes) : -ENOMEM;
 	if (rc == -EBADMSG) {
-		reject_error(sp, sp->active_fd, claim, shown,
+		spool_reject_error(sp, sp->active_fd, claim, shown,
 			     spool_parse_error(p));
 		rc = 0;
 		goto out;
 	}
 	if (rc < 0) {
-		log_error("spool: reading %s: %s; left in active/ for the next "
-			  "start", shown, strerror(-rc));
+		log_error("spool: reading %s: %s; left in active/ and tried "
+			  "again", shown, strerror(-rc));
+		sp->db_failed = true;
 		goto out;
 	}
 	c.msg = spool_parse_message(p);
-	rc = prepare(&c) ? commit_file(&c, fd, p, shown, claim) : -1;
+	rc = spool_prepare(&c) ? commit_file(&c, fd, p, shown, claim) : -1;
 	if (rc == -1) {
-		reject(sp, sp->active_fd, claim, shown, "value", c.why);
+		spool_reject(sp, sp->active_fd, claim, shown, "value", c.why);
 		rc = 0;
 	} else if (rc == 0) {
 		log_notice("spool: %s repeats the Id: of an accepted file; not "
@@ -358,18 +407,51 @@ static int accept_file(struct spool *sp, const char *claim, const char *shown,
 			    shown, c.msg->id);
 		unlinkat(sp->active_fd, claim, 0);
 	} else if (rc == 1) {
-		accepted(sp, shown, &c);
+		spool_accepted(sp, shown, &c);
 		unlinkat(sp->active_fd, claim, 0);
 		fs_sync_dirfd(sp->active_fd);
 	} else {
 		log_error("spool: %s not accepted (database error); left in "
-			  "active/ for the next start", shown);
+			  "active/ and tried again", shown);
+		sp->db_failed = true;
 		rc = 0;
 	}
 out:
 	spool_parse_free(p);
 	close(fd);
 	return rc > 0;
+}
+
+/*
+ * An entry we may not rename: a sender's directory (moving a directory
+ * needs write access to it, for its ".."). It stays where it is; its
+ * .reason in rejected/ and one event say so, once per inode.
+ */
+static void unmovable(struct spool *sp, const char *name, int err)
+{
+	char why[300], esc[SPOOL_NAME_ESCAPED], bad[160];
+	struct stat st;
+	size_t i;
+
+	if (fstatat(sp->outgoing_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return;
+	for (i = 0; i < SPOOL_UNMOVABLE; i++)
+		if (sp->unmovable[i].ino == st.st_ino &&
+		    sp->unmovable[i].dev == st.st_dev)
+			return;
+	sp->unmovable[sp->nunmovable % SPOOL_UNMOVABLE].dev = st.st_dev;
+	sp->unmovable[sp->nunmovable % SPOOL_UNMOVABLE].ino = st.st_ino;
+	sp->nunmovable++;
+	snprintf(why, sizeof(why), "%s of uid %ld that the daemon may not "
+		 "move (%s); it stays in outgoing/ until its owner removes it",
+		 S_ISDIR(st.st_mode) ? "a directory" : "an entry",
+		 (long)st.st_uid, strerror(err));
+	spool_name_escape(name, esc, sizeof(esc));
+	if (spool_file_name_check(name, bad, sizeof(bad)) == SPOOL_FILE_NAME_OK)
+		write_reason(sp, name, "file", why, NULL);
+	log_warn("spool: \"%s\" in outgoing/: %s", esc, why);
+	store_event(sp->store, STORE_EVENT_WARNING, "spool",
+		    "\"%s\" in outgoing/ is %s", esc, why);
 }
 
 int spool_take(struct spool *sp, const char *name)
@@ -380,23 +462,31 @@ int spool_take(struct spool *sp, const char *name)
 	case SPOOL_FILE_NAME_IGNORE:
 		return 0;
 	case SPOOL_FILE_NAME_BAD:
-		reject(sp, sp->outgoing_fd, name, name, "name", why);
+		spool_reject(sp, sp->outgoing_fd, name, name, "name", why);
 		return 0;
 	case SPOOL_FILE_NAME_OK:
 		break;
 	}
 	/* The claim: after this rename no other reader sees the file. Its
-	 * name in active/ is new for every claim ('@' never appears in the
-	 * names we take), so a crash leftover is told from a later file of
+	 * name in active/ is new for every claim (the name, '@', a time and
+	 * a counter: spool_recover cuts at the last '@'), so a crash leftover is told from a later file of
 	 * the same name and content. */
 	snprintf(claim, sizeof(claim), "%s@%lld.%u", name,
 		 (long long)store_now_ms(), sp->claims++);
 	if (renameat2(sp->outgoing_fd, name, sp->active_fd, claim,
 		      RENAME_NOREPLACE) < 0) {
-		if (errno != ENOENT)
+		if (errno == EACCES || errno == EPERM)
+			unmovable(sp, name, errno);
+		else if (errno != ENOENT)
 			log_error("spool: cannot claim %s: %m", name);
 		return 0;
 	}
+	/* The rename is durable before the commit: a power cut must not
+	 * bring the file back into outgoing/ after its rows were committed
+	 * (it would be a new claim, sent twice). */
+	if (fs_sync_dirfd(sp->active_fd) < 0 ||
+	    fs_sync_dirfd(sp->outgoing_fd) < 0)
+		log_warn("spool: fsync after claiming %s: %m", name);
 	return accept_file(sp, claim, name, false);
 }
 
@@ -404,47 +494,10 @@ void spool_recover(struct spool *sp, const char *claim)
 {
 	char shown[256];
 
-	snprintf(shown, sizeof(shown), "%.*s", (int)strcspn(claim, "@"), claim);
+	/* name@time.n: a name may hold '@' itself; the claim's is the last. */
+	const char *at = strrchr(claim, '@');
+
+	snprintf(shown, sizeof(shown), "%.*s",
+		 (int)(at ? at - claim : (ptrdiff_t)strlen(claim)), claim);
 	accept_file(sp, claim, shown, true);
-}
-
-int spool_submit(struct spool *sp, const char *name, const void *text,
-		 size_t len, spool_added_fn added, void *ud,
-		 struct spool_error *err, int64_t *file_id)
-{
-	struct accept_ctx c = { .sp = sp, .now = store_now_ms(), .mem = text,
-				.mem_len = len, .added = added, .added_ud = ud };
-	struct spool_rules rules;
-	struct spool_parser *p;
-	int rc;
-
-	memset(err, 0, sizeof(*err));
-	spool_rules_init(&rules, sp->cfg);
-	p = spool_parse_new(&rules);
-	if (!p)
-		return -ENOMEM;
-	if (!spool_parse_feed(p, text, len) || !spool_parse_finish(p)) {
-		*err = *spool_parse_error(p);
-		spool_parse_free(p);
-		return -1;
-	}
-	c.msg = spool_parse_message(p);
-	rc = prepare(&c) ? commit_file(&c, -1, p, name, NULL) : -1;
-	if (rc == -1) {
-		const struct spool_error *pe = spool_parse_error(p);
-
-		if (pe->code != SPOOL_ERROR_NONE && pe->code != SPOOL_ERROR_ABORTED) {
-			*err = *pe;
-		} else {
-			err->code = SPOOL_ERROR_VALUE;
-			snprintf(err->text, sizeof(err->text), "%.199s", c.why);
-		}
-	} else if (rc == 1) {
-		accepted(sp, name, &c);
-		if (sp->accepted)
-			sp->accepted(sp->accepted_ud);
-	}
-	*file_id = c.file_id;
-	spool_parse_free(p);
-	return rc;
 }

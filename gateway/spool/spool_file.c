@@ -145,6 +145,51 @@ out:
 	return rc;
 }
 
+int spool_file_feed(int fd, struct spool_parser *p, int64_t *off,
+		    int64_t max_bytes, size_t want)
+{
+	char *buf = malloc(READ_CHUNK);
+	size_t done = 0;
+	ssize_t n;
+	int rc = 1;
+
+	if (!buf)
+		return -ENOMEM;
+	while (done < want) {
+		size_t ask = want - done < READ_CHUNK ? want - done : READ_CHUNK;
+
+		n = pread(fd, buf, ask, (off_t)*off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = -errno;
+			break;
+		}
+		if (!n) {
+			rc = spool_parse_finish(p) ? 0 : -EBADMSG;
+			break;
+		}
+		*off += n;
+		done += (size_t)n;
+		if (max_bytes > 0 && *off > max_bytes) {
+			spool_parse_refuse(p, SPOOL_ERROR_FILE,
+					   "it grew larger than max_file_size "
+					   "while being read");
+			rc = -EBADMSG;
+			break;
+		}
+		if (!spool_parse_feed(p, buf, (size_t)n)) {
+			rc = -EBADMSG;
+			break;
+		}
+	}
+	free(buf);
+	if (rc == -EBADMSG &&
+	    spool_parse_error(p)->code == SPOOL_ERROR_ABORTED)
+		return -ECANCELED;
+	return rc;
+}
+
 int spool_file_scan(int fd, struct spool_parser *p, int64_t max_bytes)
 {
 	return feed_all(fd, p, max_bytes);
@@ -164,15 +209,41 @@ int spool_file_recipients(int fd, struct spool_parser *p, int64_t max_bytes,
 	return rc;
 }
 
-static bool name_char(char c)
+/* Length of the UTF-8 sequence at p (at most n bytes), or 0 if it is not
+ * one (overlong forms, surrogates and C1 controls refused too). */
+static size_t utf8_len(const unsigned char *p, size_t n)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9');
+	uint32_t cp;
+	size_t len;
+
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		len = 2, cp = p[0] & 0x1f;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		len = 3, cp = p[0] & 0x0f;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff ||
+	    (cp >= 0x80 && cp <= 0x9f))
+		return 0;
+	return len;
 }
 
 enum spool_file_name spool_file_name_check(const char *name, char *err,
 					   size_t errsize)
 {
+	const unsigned char *p = (const unsigned char *)name;
 	size_t len = strlen(name);
 
 	if (name[0] == '.')
@@ -181,27 +252,47 @@ enum spool_file_name spool_file_name_check(const char *name, char *err,
 		snprintf(err, errsize, "a name must have 1 to 128 bytes");
 		return SPOOL_FILE_NAME_BAD;
 	}
-	if (!name_char(name[0])) {
-		snprintf(err, errsize,
-			 "a name must start with a letter or a digit");
-		return SPOOL_FILE_NAME_BAD;
-	}
-	for (const char *p = name; *p; p++) {
-		unsigned char c = (unsigned char)*p;
+	for (size_t i = 0; i < len;) {
+		size_t n = utf8_len(p + i, len - i);
 
-		if (name_char(*p) || c == '.' || c == '_' || c == '-')
-			continue;
-		if (c > 0x20 && c < 0x7f)
-			snprintf(err, errsize,
-				 "'%c' is not allowed in a name (letters, "
-				 "digits, . _ -)", c);
-		else
-			snprintf(err, errsize,
-				 "byte 0x%02x is not allowed in a name "
-				 "(letters, digits, . _ -)", c);
-		return SPOOL_FILE_NAME_BAD;
+		if (n == 0) {
+			snprintf(err, errsize, "byte 0x%02x at offset %zu is not "
+				 "UTF-8", p[i], i);
+			return SPOOL_FILE_NAME_BAD;
+		}
+		if (n == 1 && (p[i] < 0x20 || p[i] == 0x7f)) {
+			snprintf(err, errsize, "control character 0x%02x at "
+				 "offset %zu", p[i], i);
+			return SPOOL_FILE_NAME_BAD;
+		}
+		i += n;
 	}
 	return SPOOL_FILE_NAME_OK;
+}
+
+void spool_name_escape(const char *name, char *out, size_t size)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t len = strlen(name), o = 0;
+
+	if (!size)
+		return;
+	for (size_t i = 0; i < len && o + 5 < size;) {
+		size_t n = utf8_len(p + i, len - i);
+
+		if (n == 1 && p[i] >= 0x20 && p[i] != 0x7f && p[i] != '\\' &&
+		    p[i] != '"') {
+			out[o++] = (char)p[i++];
+		} else if (n > 1 && o + n < size) {
+			memcpy(out + o, p + i, n);
+			o += n;
+			i += n;
+		} else {
+			o += (size_t)snprintf(out + o, size - o, "\\x%02x",
+					      p[i++]);
+		}
+	}
+	out[o] = '\0';
 }
 
 static int subdir(int dfd, const char *spool, const char *sub, char *err,
@@ -211,7 +302,13 @@ static int subdir(int dfd, const char *spool, const char *sub, char *err,
 
 	if (mkdirat(dfd, sub, 0770) < 0 && errno != EEXIST)
 		goto fail;
-	fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* Never through a link a sender put in place of the directory. A
+	 * sender may not list tmp/ and outgoing/ (mode 1730): a path-only
+	 * fd is enough to create and rename in them. */
+	fd = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 && errno == EACCES)
+		fd = openat(dfd, sub,
+			    O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0)
 		return fd;
 fail:
@@ -269,6 +366,30 @@ static int write_tmp(int tmpfd, const char *name, const void *text,
 	return rc;
 }
 
+/*
+ * Makes name's entry in the directory outfd durable: fsync of the
+ * directory, or, when we may only reach it by path (a sender), syncfs of
+ * the file's filesystem. A file already gone was claimed by the daemon,
+ * which makes its claim durable itself.
+ */
+static int sync_entry(int outfd, const char *name)
+{
+	int fd, rc = 0;
+
+	if (fsync(outfd) == 0)
+		return 0;
+	if (errno != EBADF)
+		return -errno;
+	fd = openat(outfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+			       O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (syncfs(fd) < 0)
+		rc = -errno;
+	close(fd);
+	return rc;
+}
+
 int spool_file_submit(const char *spool, const char *prefix, const void *text,
 		      size_t len, char *path, size_t pathsize, char *err,
 		      size_t errsize)
@@ -302,7 +423,7 @@ int spool_file_submit(const char *spool, const char *prefix, const void *text,
 		goto out;
 	}
 	/* The rename is durable only once the directory is. */
-	if (fsync(outfd) < 0) {
+	if (sync_entry(outfd, name) < 0) {
 		rc = -errno;
 		snprintf(err, errsize, "%s/outgoing: fsync: %s (%s is queued "
 			 "but may not survive a power cut)", spool,

@@ -5,12 +5,62 @@
 #define SMSGW_SPOOL_PRIV_H
 
 #include "loop.h"
+#include "sms.h"
 #include "spool.h"
+#include "spool_parse.h"
+#include "store_outbox.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* The state of pass 2. */
+struct accept_ctx {
+	struct spool *sp;
+	const struct spool_message *msg;
+	struct outbox_new base;		/* what every recipient shares */
+	struct sms_encode_opts opts;
+	bool campaign_paused;
+	int64_t file_id;
+	int64_t now;
+	int fixed_parts;		/* a plain body's parts, else 0 */
+	long queued, deferred, suppressed;
+	char why[256];			/* set when the file must be rejected */
+	/* spool_submit(): told of each row inside the transaction. */
+	spool_added_fn added;
+	void *added_ud;
+};
+
+/* A big file taken in over several loop turns (spool_job.c). */
+enum spool_job_phase {
+	SPOOL_JOB_SCAN,		/* pass 1: parse and check */
+	SPOOL_JOB_ADD,		/* pass 2: rows added, staged, in steps */
+	SPOOL_JOB_RELEASE,	/* accepted: staged rows released in steps */
+	SPOOL_JOB_PURGE,	/* not accepted: staged rows deleted */
+};
+
+struct spool_job {
+	enum spool_job_phase phase;
+	char claim[256], shown[256];
+	int fd;				/* the claimed file, or -1 */
+	struct spool_rules rules;
+	struct spool_parser *p;
+	int64_t off;			/* read so far in this pass */
+	struct accept_ctx c;
+	int64_t file_id;
+	bool redo;			/* after the purge: take it again */
+	bool db_error;			/* after the purge: leave it */
+	char category[32];		/* after the purge: reject it */
+	char why[300];
+};
 
 struct spool_name {
 	struct spool_name *next;
 	char name[];
 };
+
+/* Entries of outgoing/ we could not move and already reported. */
+#define SPOOL_UNMOVABLE 32
 
 struct spool {
 	struct loop *loop;
@@ -26,8 +76,45 @@ struct spool {
 	struct loop_deferred work;
 	struct loop_timer rescan;	/* files too fresh for the last scan */
 	struct spool_name *head, *tail;	/* names to look at */
+	struct spool_name *recover;	/* claims found in active/ */
+	struct spool_job *job;		/* the big file being taken in */
 	unsigned claims;		/* makes every claim name new */
+	bool db_failed;			/* a file was left in active/ */
+	struct loop_timer retry;	/* takes active/ again after that */
+	int64_t retry_ms;		/* the current backoff */
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} unmovable[SPOOL_UNMOVABLE];
+	unsigned nunmovable;
 };
+
+/* spool_accept.c, shared with spool_job.c */
+void spool_reject(struct spool *sp, int from_fd, const char *name,
+		  const char *shown, const char *category, const char *why);
+void spool_reject_error(struct spool *sp, int from_fd, const char *name,
+			const char *shown, const struct spool_error *e);
+/* What every row of c->msg shares; false with c->why when it cannot go. */
+bool spool_prepare(struct accept_ctx *c);
+/* Pass 2's callback: one row (ud: the accept_ctx). */
+bool spool_add_recipient(const struct spool_recipient *r, void *ud);
+void spool_accepted(struct spool *sp, const char *name,
+		    const struct accept_ctx *c);
+
+/* spool_job.c: a file larger than this is taken in steps. */
+#define SPOOL_STEP_BYTES (256 * 1024)
+/* Starts taking in the claimed file fd (the job owns it from now). */
+void spool_job_scan(struct spool *sp, const char *claim, const char *shown,
+		    int fd);
+/* Releases the staged rows of an accepted file (after a restart). */
+void spool_job_release(struct spool *sp, int64_t file_id);
+/* Deletes the staged rows of a file not accepted; then takes the claim
+ * again (a restart cut it short). */
+void spool_job_purge(struct spool *sp, int64_t file_id, const char *claim,
+		     const char *shown);
+/* Works on sp->job for a few tens of ms; true when it is done (freed). */
+bool spool_job_step(struct spool *sp);
+void spool_job_free(struct spool *sp);
 
 /* Claims outgoing/name and accepts or rejects it. Returns 1 when messages
  * were queued, 0 otherwise. */

@@ -179,6 +179,29 @@ fail:
 	return -EIO;
 }
 
+int store_quick_check(struct store *st, char *err, size_t errsize)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(5)", -1, &s,
+			       NULL) != SQLITE_OK) {
+		snprintf(err, errsize, "%s", sqlite3_errmsg(st->db));
+		return -EIO;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0) {
+		sqlite3_finalize(s);
+		return 0;
+	}
+	snprintf(err, errsize, "%s", rc == SQLITE_ROW
+		 ? (const char *)sqlite3_column_text(s, 0)
+		 : sqlite3_errmsg(st->db));
+	sqlite3_finalize(s);
+	return -EIO;
+}
+
 void store_close(struct store *st)
 {
 	if (!st)

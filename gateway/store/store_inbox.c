@@ -328,6 +328,25 @@ int64_t store_inbox_last_sent(struct store *st, const char *number)
 	return id;
 }
 
+int store_inbox_auto_replies(struct store *st, const char *number,
+			     int64_t since)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT count(*) FROM message WHERE recipient = ?"
+		" AND created_at >= ? AND origin IN ('optout-reply',"
+		" 'optin-reply', 'rule-reply', 'help-reply')");
+	int n = -EIO;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, since);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return n;
+}
+
 /* ---- opt-outs ---- */
 
 int store_optout_active(struct store *st, const char *number)

@@ -170,6 +170,10 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	} else {
 		*res = OUTBOX_ADDED_QUEUED;
 	}
+	/* Staged rows wait as "deferred" under a hold nothing releases but
+	 * store_staging_release(). */
+	if (m->staging && !out)
+		state = "deferred";
 	s = store_prepare(st,
 		"INSERT INTO message (file_id, created_at, recipient, body, kind,"
 		" class, campaign_id, priority, state, not_before, expires_at,"
@@ -200,7 +204,9 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	bind_pool(s, 12, m);
 	if (m->pin_sim)
 		sqlite3_bind_text(s, 13, m->pin_sim, -1, SQLITE_TRANSIENT);
-	if (campaign_paused && !out)
+	if (m->staging)
+		sqlite3_bind_text(s, 14, "staging", -1, SQLITE_STATIC);
+	else if (campaign_paused && !out)
 		sqlite3_bind_text(s, 14, "paused", -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 15, m->report);
 	sqlite3_bind_int(s, 16, m->flash);

@@ -411,14 +411,25 @@ static const char schema_v2[] =
 	"END;";
 
 /*
- * v3: the HTTP API's bearer tokens and the webhook queue. Only the SHA-256
+ * v3: a big spool file is taken in over many short transactions (the loop
+ * never waits long): its rows wait with hold = 'staging' until the file
+ * is whole. spool_file.staging: 1 rows being added, 2 the file was
+ * accepted and its rows are being released, 0 done.
+ */
+static const char schema_v3[] =
+	"ALTER TABLE spool_file ADD COLUMN staging INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX message_staging ON message (file_id)"
+	"  WHERE hold = 'staging';";
+
+/*
+ * v4: the HTTP API's bearer tokens and the webhook queue. Only the SHA-256
  * of a token is kept. Triggers record the events webhooks want in the same
  * transaction as the change itself (an inbox row, a state change, an
  * opt-out), so a crash between the commit and the webhook loses nothing;
  * webhook_sub lists the events some configured webhook wants (the daemon
  * rewrites it at start and reload), so without webhooks nothing is written.
  */
-static const char schema_v3[] =
+static const char schema_v4[] =
 	"CREATE TABLE api_token ("
 	"  id         INTEGER PRIMARY KEY,"
 	"  name       TEXT NOT NULL UNIQUE,"
@@ -484,6 +495,7 @@ static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
+	schema_v4,
 };
 
 int store_schema_latest(void)

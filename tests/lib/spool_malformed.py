@@ -268,8 +268,10 @@ def fs_entries(rng, outdir, start):
     n2 = name("file")
     os.link(os.path.join(outdir, n1), os.path.join(outdir, n2))
     out.append({"name": n2, "category": "file", "why": "hard link (2 of 2)"})
-    for odd in [b"-rf", b"a b", b"caf\xc3\xa9", b"x\ny", b"semi;colon",
-                b"~backup", b"a" * 129, b"$(reboot)"]:
+    # Spaces, UTF-8 letters and shell characters are ordinary names; what
+    # is refused is a control byte, bytes that are not UTF-8, a long name.
+    for odd in [b"x\ny", b"tab\there", b"esc\x1b[31m", b"caf\xe9",
+                b"bad\xc3", b"a" * 129, b"del\x7f"]:
         path = os.path.join(os.fsencode(outdir), odd)
         with open(path, "wb") as f:
             f.write(ok)

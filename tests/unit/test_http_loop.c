@@ -5,7 +5,6 @@
  * goes out through libcurl's multi interface on that loop, is refused
  * (no token: 401) and is rescheduled with its backoff.
  */
-#include "fsutil.h"
 #include "glue_rig.h"
 #include "http.h"
 #include "spool.h"
@@ -91,7 +90,8 @@ TEST(server_and_webhooks_on_one_loop)
 	struct spool *sp = NULL;
 	struct http *h = NULL;
 	struct webhook *wh = NULL;
-	char conf[1024], req[1024], path[600];
+	char conf[1024], req[1024], path[600], err[256];
+	struct spool_dirs dirs;
 	static char buf[65536];
 	int port = free_port();
 
@@ -102,12 +102,11 @@ TEST(server_and_webhooks_on_one_loop)
 		 port, port);
 	if (!rig_open("loop", conf, &cfg, &loop, &st, &reg))
 		return;
-	for (const char *d = "outgoing\0tmp\0rejected\0active\0"; *d;
-	     d += strlen(d) + 1) {
-		snprintf(path, sizeof(path), "%s/%s", cfg->spool, d);
-		fs_mkdirs(path, 0770);
-	}
-	CHECK_INT(spool_new(loop, st, cfg, &reg, NULL, NULL, &sp), 0);
+	spool_dirs_init(&dirs);
+	if (!CHECK_INT(spool_dirs_open(cfg->spool, true, &dirs, err,
+				       sizeof(err)), 0))
+		printf("# %s\n", err);
+	CHECK_INT(spool_new(loop, st, cfg, &reg, &dirs, NULL, NULL, &sp), 0);
 	{
 		const struct http_deps deps = { .loop = loop, .store = st,
 						.spool = sp, .reg = &reg };
@@ -160,5 +159,6 @@ TEST(server_and_webhooks_on_one_loop)
 	webhook_free(wh);
 	http_free(h);
 	spool_free(sp);
+	spool_dirs_close(&dirs);
 	rig_close(cfg, loop, st, &reg);
 }
