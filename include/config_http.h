@@ -5,7 +5,7 @@
  *
  *	http {
  *	    listen       = "127.0.0.1:8080"  # off when the section is absent
- *	    max_body     = 1048576           # bytes; larger requests get 413
+ *	    max_body     = 262144            # bytes; larger requests get 413
  *	    rate_limit   = 50                # requests a second per token; 429
  *	    rate_burst   = 100               # requests at once before 429
  *	    timeout      = "30s"             # header and idle timeout
@@ -27,7 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONFIG_HTTP_MAX_BODY 1048576
+#define CONFIG_HTTP_MAX_BODY 262144	/* one short transaction */
 #define CONFIG_HTTP_RATE_LIMIT 50
 #define CONFIG_HTTP_RATE_BURST 100
 #define CONFIG_HTTP_TIMEOUT_MS 30000
