@@ -41,7 +41,7 @@
 struct loop;
 struct at_chat;
 
-/* Defaults from research/reliability.md §3.1: 5 s for simple commands,
+/* Defaults from doc/reliability.md §3.1: 5 s for simple commands,
  * 10 s for the prompt, 90 s for the final response after Ctrl-Z. */
 #define AT_CHAT_TIMEOUT_MS 5000
 #define AT_CHAT_PROMPT_TIMEOUT_MS 10000
@@ -66,8 +66,8 @@ enum at_chat_status {
 /*
  * How far a command got. For a command with a PDU, only
  * AT_CHAT_STAGE_SUBMITTED means the modem may have sent it: a timeout at
- * that stage is ambiguous (DESIGN.md §7), before it the message surely was
- * not sent.
+ * that stage is ambiguous (doc/contract.md §7), before it the message
+ * surely was not sent.
  */
 enum at_chat_stage {
 	AT_CHAT_STAGE_QUEUED,	 /* no byte of it was written */
@@ -113,7 +113,7 @@ struct at_request {
 	 * header in lines[]. */
 	bool pdu_lines;
 	/* Write ESC (0x1b) before the command: leaves a stuck prompt
-	 * (recovery, research/reliability.md §3.3). */
+	 * (recovery, doc/reliability.md §3.3). */
 	bool escape_first;
 	/* Hex PDU for AT+CMGS/AT+CMGW (TS 27.005 §3.5.1): after the prompt
 	 * the chat writes it and Ctrl-Z. Copied. */

@@ -2,7 +2,7 @@
  * cli — what every `smsgw` subcommand shares. Each subcommand lives in
  * gateway/cli_<name>.c as `int cli_<name>(struct cli *cli, int argc,
  * char **argv)`, where argv[0] is the subcommand's name, and returns an exit
- * status of DESIGN.md §6: 0 success, 1 a user error (one clear line on
+ * status of doc/contract.md §6: 0 success, 1 a user error (one clear line on
  * stderr, written with cli_error()), 2 a usage error (cli_usage()).
  */
 #ifndef SMSGW_CLI_H

@@ -1,5 +1,5 @@
 /*
- * config — smsgw.conf (DESIGN.md §3), read with libconfuse into plain
+ * config — smsgw.conf (doc/contract.md §3), read with libconfuse into plain
  * structs. Every value is range-checked while parsing; errors name the file,
  * the line and the option ("smsgw.conf:12: modem "m1": baudrate 1234 is not
  * a standard rate"). Unknown options are errors.

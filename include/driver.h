@@ -1,5 +1,5 @@
 /*
- * driver — what one modem family needs said differently (DESIGN.md §10,
+ * driver — what one modem family needs said differently (doc/contract.md §10,
  * STYLE.md habit 3). A driver is data: the commands to send, the
  * candidates to try in order when a modem refuses one, the final responses
  * and URCs a family adds, how to switch SIM slots and how to reset. The
@@ -153,8 +153,8 @@ struct driver {
 	int slot_base;
 	int slot_timeout_ms;		/* for the new SIM to be ready */
 
-	/* Recovery ladder step 3 (DESIGN.md §10): a soft reset after which
-	 * the tty may vanish and come back (AT+CFUN=1,1). reset_wait_ms:
+	/* Recovery ladder step 3 (doc/contract.md §10): a soft reset after
+	 * which the tty may vanish and come back (AT+CFUN=1,1). reset_wait_ms:
 	 * how long a modem whose tty stays takes to boot. */
 	const char *reset;
 	int reset_wait_ms;

@@ -5,7 +5,7 @@
  *
  * Sources: 3GPP TS 24.011 Annex E (RP causes 1–127), TS 27.005 §3.2.5
  * (300–500), vendor manuals (SIMCom 512–515), and the classification in
- * /work/shared/research/reliability.md §3.4.
+ * doc/reliability.md §3.4.
  */
 #ifndef SMSGW_ERRCLASS_H
 #define SMSGW_ERRCLASS_H

@@ -1,5 +1,5 @@
 /*
- * inbound — received SMS from the modems to the inbox (DESIGN.md §2, §9):
+ * inbound — received SMS from the modems to the inbox (doc/contract.md §2, §9):
  * raw PDU kept → decoded → multipart reassembly (fragments in SQLite) →
  * keywords (opt-out, opt-in, help, custom rules) → one commit → only then
  * the modem may delete or acknowledge the message.

@@ -1,6 +1,6 @@
 /*
- * keyword — what an inbound reply asks for (DESIGN.md §9): opt-out, opt-in,
- * help, a custom rule, or nothing; and the automatic reply it gets. Pure:
+ * keyword — what an inbound reply asks for (doc/contract.md §9): opt-out,
+ * opt-in, help, a custom rule, or nothing; and the automatic reply it gets. Pure:
  * no I/O, no globals, no logging. The glue matches a message once it is
  * complete (or released partial), stores keyword_match_tag() in the inbox
  * row, and acts.
@@ -11,7 +11,7 @@
  *     "opt-out!", "  stop 🛑" all are);
  *  2. exact opt-in (optin_keywords), 3. exact help (help_keywords);
  *  4. broad opt-out (unless KEYWORD_NO_BROAD), FCC 24-24's "reasonable
- *     means" read narrowly (research/reliability.md §4.3). A reply of at
+ *     means" read narrowly (doc/reliability.md §4.3). A reply of at
  *     most KEYWORD_BROAD_MAX_WORDS words is an opt-out when it holds a
  *     trigger (an optout_keywords entry, or a built-in English phrase:
  *     "unsub", "remove me", "take me off", "opt me out", "don't text",

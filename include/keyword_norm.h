@@ -1,6 +1,6 @@
 /*
  * keyword_norm — the normal form in which inbound texts and configured
- * keywords are compared (DESIGN.md §9). Pure.
+ * keywords are compared (doc/contract.md §9). Pure.
  *
  * keyword_norm() turns UTF-8 text into its normal form:
  *  1. invalid UTF-8 becomes U+FFFD; C0/C1 controls, NBSP and the other

@@ -53,8 +53,10 @@ typedef void (*modem_send_cb)(const struct modem_send_result *r, void *ud);
  * AT+CMGS=<len>) from sim, switching the modem to that slot first if
  * needed. One send per modem at a time: the caller sends the next part or
  * message after cb. cb is called exactly once, never from inside this call,
- * also when the modem goes away. Returns 0, or -EBUSY / -ENODEV (cb will
- * not be called).
+ * also when the modem goes away. Returns 0; or, and cb will not be called:
+ * -ENODEV the SIM's modem or slot cannot send now, -EBUSY a send or slot
+ * switch is in progress, -EINVAL no PDU, longer than AT_CHAT_MAX_PDU, or
+ * tpdu_len <= 0 (the message's fault, not the modem's).
  */
 int modem_send_pdu(struct sim *sim, const char *pdu_hex, int tpdu_len,
 		   modem_send_cb cb, void *ud);

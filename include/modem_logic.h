@@ -18,8 +18,8 @@
 struct driver_cnmi;
 
 /*
- * The recovery ladder of a hung modem (DESIGN.md §10,
- * research/reliability.md §3.3), climbed one step per failure.
+ * The recovery ladder of a hung modem (doc/contract.md §10,
+ * doc/reliability.md §3.3), climbed one step per failure.
  */
 enum modem_ladder {
 	MODEM_LADDER_NONE,		/* healthy */

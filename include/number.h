@@ -1,6 +1,6 @@
 /*
  * number — recipient numbers as users write them, normalised to what the
- * gateway stores and sends (DESIGN.md §4). Pure.
+ * gateway stores and sends (doc/contract.md §4). Pure.
  *
  *   "+44 20 7946-0958"   E.164: "+" and digits → "+442079460958"
  *   "491721234567"       bare digits are international, as in smstools3

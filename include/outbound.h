@@ -1,5 +1,5 @@
 /*
- * outbound — the scheduler and the send pipeline (DESIGN.md §7, §8).
+ * outbound — the scheduler and the send pipeline (doc/contract.md §7, §8).
  *
  * The database is the queue. Whenever something changes (a file accepted,
  * a SIM ready, a send finished, a timer due) a dispatch runs at the next

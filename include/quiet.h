@@ -1,5 +1,5 @@
 /*
- * quiet — quiet hours in the recipient's local time (DESIGN.md §9): bulk
+ * quiet — quiet hours in the recipient's local time (doc/contract.md §9): bulk
  * messages wait while it is, say, between 21:00 and 08:00 where the
  * recipient lives.
  *

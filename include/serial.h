@@ -6,7 +6,7 @@
  * a port through its sysfs entry (/sys/class/tty/NAME), so it cannot open
  * pseudo-terminals (socat, ser2net, the modem simulator) or any tty sysfs
  * lists as virtual; those are opened with plain termios: raw, the baud
- * rate, CLOCAL, O_NOCTTY, O_CLOEXEC, O_NONBLOCK (DESIGN.md §10).
+ * rate, CLOCAL, O_NOCTTY, O_CLOEXEC, O_NONBLOCK (doc/contract.md §10).
  *
  * A device that went away (USB unplug, the pty's other end closed) shows up
  * as EOF, EIO, ENXIO or ENODEV from read or write, or EPOLLHUP: every one

@@ -1,6 +1,6 @@
 /*
  * sim — the unit of sending: one configured SIM slot, wherever its card sits
- * (DESIGN.md §8). The daemon creates one struct sim per `sim` section of
+ * (doc/contract.md §8). The daemon creates one struct sim per `sim` section of
  * every modem at start; the modem layer fills in what it learns (identity,
  * signal, registration, whether the slot is usable), the outbound layer
  * keeps its counters, and every change is written to the sims view.

@@ -1,5 +1,5 @@
 /*
- * spool — the daemon's side of the spool directory (DESIGN.md §4):
+ * spool — the daemon's side of the spool directory (doc/contract.md §4):
  * outgoing/ watched with inotify, each file claimed by rename into
  * active/, parsed (spool_parse.h, two passes), its recipients committed to
  * the outbox in one transaction, and only then removed. A file that cannot

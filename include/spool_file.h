@@ -76,7 +76,8 @@ enum spool_file_name {
 /*
  * Names the daemon takes: 1 to 128 bytes of UTF-8 without control
  * characters; spaces, '@' and letters of any script are ordinary. Names
- * starting with '.' are ignored (DESIGN.md §4: someone's temporary).
+ * starting with '.' are ignored (doc/contract.md §4: someone's
+ * temporary).
  */
 enum spool_file_name spool_file_name_check(const char *name, char *err,
 					   size_t errsize);

@@ -1,5 +1,6 @@
 /*
- * spool_parse — the spool file format (DESIGN.md §4, README "Spool files"):
+ * spool_parse — the spool file format (doc/contract.md §4, README "Spool
+ * files"):
  * header lines, one blank line, the body, and optionally a CSV recipients
  * section. Pure: no I/O, no logging, no globals; it allocates.
  *

@@ -1,6 +1,6 @@
 /*
  * store — the SQLite database: the daemon's only state and the users'
- * window on it (DESIGN.md §5).
+ * window on it (doc/contract.md §5).
  *
  * WAL mode, synchronous=FULL (a commit survives power loss, which is what
  * lets us delete a spool file or a stored SMS after it), busy_timeout,

@@ -81,6 +81,14 @@ int store_inbox_add(struct store *st, const struct inbox_new *m, int64_t now,
 int store_inbox_amend(struct store *st, int64_t id, const char *body,
 		      int parts, bool partial, int64_t now);
 
+/* What an event about a received message tells (smstools3's eventhandler
+ * files); fields stay as they were when id is not found. */
+struct inbox_info {
+	char imsi[24], imei[24], scts[40];
+	int64_t received_at;
+};
+void store_inbox_info(struct store *st, int64_t id, struct inbox_info *in);
+
 /* The last message sent to number (the one a reply answers), or 0. */
 int64_t store_inbox_last_sent(struct store *st, const char *number);
 /* Automatic replies (opt-out/opt-in confirmations, HELP, rule replies)

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "msg_state.h"
+
 struct store;
 
 enum msg_kind {
@@ -108,9 +110,38 @@ int64_t store_staging_next_release(struct store *st);
 int store_outbox_campaign(struct store *st, const char *name, int64_t now,
 			  int64_t *id, bool *paused);
 
+enum outbox_campaign_action {
+	OUTBOX_CAMPAIGN_PAUSE,		/* waiting messages deferred, held */
+	OUTBOX_CAMPAIGN_RESUME,		/* held messages released */
+	OUTBOX_CAMPAIGN_CANCEL,		/* waiting messages cancelled */
+};
+/* Pauses, resumes or cancels campaign id and its messages, in the
+ * caller's transaction or its own. Returns the number of messages it
+ * changed, or -EIO. */
+int store_outbox_campaign_set(struct store *st, int64_t id,
+			      enum outbox_campaign_action a, int64_t now);
+
 int store_outbox_add(struct store *st, int64_t file_id,
 		     const struct outbox_new *m, bool campaign_paused,
 		     int64_t now, int64_t *id, enum outbox_add_result *res);
+
+/* A row that arrived (INSERT INTO outbox, origin "sql" or "gammu") but
+ * cannot be queued: kept as failed with why, so the writer sees it. */
+int store_outbox_add_refused(struct store *st, const char *recipient,
+			     const char *body, const char *origin,
+			     const char *why, int64_t now);
+
+/* What an event about an outgoing message tells (smstools3's
+ * eventhandler files): -1 for an unknown mr or status. */
+struct outbox_info {
+	char recipient[40], modem[80], imsi[24], imei[24], campaign[140];
+	char from[140], error[300];
+	int report, mr, status;
+	int64_t sent_at, report_at;
+};
+/* Fills *o and *body (malloc'd) for message id; -ENOENT, -ENOMEM, -EIO. */
+int store_outbox_info(struct store *st, int64_t id, struct outbox_info *o,
+		      char **body);
 
 /* A claimed message, ready to encode and send. */
 struct outbox_msg {
@@ -184,9 +215,10 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 		       int64_t not_before, bool count_attempt,
 		       int64_t avoid_sim, int64_t avoid_until,
 		       const char *error, int64_t now);
-/* A final state: "failed" or "expired". */
+/* A final state: ev is MSG_EVENT_FAIL, MSG_EVENT_EXPIRE or
+ * MSG_EVENT_OPT_OUT. */
 int store_outbox_fail(struct store *st, const struct outbox_msg *m,
-		      const char *state, const char *error, int64_t now);
+		      enum msg_event ev, const char *error, int64_t now);
 /* No answer after the PDU: "unknown", or queued again when resend. */
 int store_outbox_unknown(struct store *st, const struct outbox_msg *m,
 			 bool resend, const char *error, int64_t now);

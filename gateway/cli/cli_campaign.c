@@ -12,17 +12,31 @@
 #include "config.h"
 #include "control.h"
 #include "store.h"
-#include "store_campaign.h"
+#include "store_outbox.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-static const char list_sql[] =
-	STORE_CAMPAIGN_ROWS " GROUP BY c.id ORDER BY c.created_at DESC";
+/* A campaign's counts in one pass over its messages. */
+#define CAMPAIGN_ROWS                                                    \
+	"SELECT c.name, c.state,"                                        \
+	" strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at / 1000.0,"         \
+	" 'unixepoch') AS created_at, count(m.id) AS total,"             \
+	" coalesce(sum(m.state IN ('queued', 'deferred', 'sending')), 0)" \
+	" AS pending,"                                                   \
+	" coalesce(sum(m.state IN ('sent', 'delivered')), 0) AS sent,"   \
+	" coalesce(sum(m.state = 'delivered'), 0) AS delivered,"         \
+	" coalesce(sum(m.state IN ('failed', 'expired', 'unknown')), 0)" \
+	" AS failed,"                                                    \
+	" coalesce(sum(m.state IN ('suppressed', 'cancelled')), 0)"      \
+	" AS not_sent"                                                   \
+	" FROM campaign c LEFT JOIN message m ON m.campaign_id = c.id"
 
-static const char show_sql[] = STORE_CAMPAIGN_SHOW;
+static const char list_sql[] =
+	CAMPAIGN_ROWS " GROUP BY c.id ORDER BY c.created_at DESC";
+
+static const char show_sql[] = CAMPAIGN_ROWS " WHERE c.name = ?1 GROUP BY c.id";
 
 static const char states_sql[] =
 	"SELECT state, count(*) AS messages FROM outbox WHERE campaign = ?1"
@@ -51,26 +65,48 @@ int64_t cli_campaign_id(struct store *st, const char *name)
 	return id;
 }
 
+static const struct {
+	const char *verb;
+	enum outbox_campaign_action action;
+} cli_campaign_actions[] = {
+	{ "pause", OUTBOX_CAMPAIGN_PAUSE },
+	{ "resume", OUTBOX_CAMPAIGN_RESUME },
+	{ "cancel", OUTBOX_CAMPAIGN_CANCEL },
+};
+
 static int change(struct cli *cli, struct store *st, const char *verb,
 		  const char *name)
 {
 	int64_t id = cli_campaign_id(st, name);
-	int n = 0, rc;
+	int n;
 
 	if (!id)
 		return CLI_ERROR;
-	rc = store_campaign_apply(st, id, name, verb, "cli", &n);
-	if (rc == -EINVAL)
-		return cli_usage("campaign: unknown action '%s'", verb);
-	if (rc < 0)
-		return cli_error("database: %s", store_errmsg(st));
-	control_send(cli->cfg->spool, "kick");
-	printf("campaign %s: %s (%d message%s)\n", name,
-	       strcmp(verb, "pause") == 0    ? "paused"
-	       : strcmp(verb, "resume") == 0 ? "resumed"
-					     : "cancelled",
-	       n, n == 1 ? "" : "s");
-	return CLI_OK;
+	for (size_t i = 0; i < sizeof(cli_campaign_actions) /
+				sizeof(cli_campaign_actions[0]); i++) {
+		if (strcmp(verb, cli_campaign_actions[i].verb) != 0)
+			continue;
+		if (store_begin(st) < 0)
+			return cli_error("database: %s", store_errmsg(st));
+		if ((n = store_outbox_campaign_set(st, id,
+				cli_campaign_actions[i].action,
+				store_now_ms())) < 0 ||
+		    store_event(st, STORE_EVENT_INFO, "cli",
+				"campaign %s: %s", name, verb) < 0) {
+			store_rollback(st);
+			return cli_error("database: %s", store_errmsg(st));
+		}
+		if (store_commit(st) < 0)
+			return cli_error("database: %s", store_errmsg(st));
+		control_send(cli->cfg->spool, "kick");
+		printf("campaign %s: %s (%d message%s)\n", name,
+		       strcmp(verb, "pause") == 0    ? "paused"
+		       : strcmp(verb, "resume") == 0 ? "resumed"
+						     : "cancelled",
+		       n, n == 1 ? "" : "s");
+		return CLI_OK;
+	}
+	return cli_usage("campaign: unknown action '%s'", verb);
 }
 
 int cli_campaign(struct cli *cli, int argc, char **argv)

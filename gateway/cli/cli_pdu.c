@@ -1,6 +1,6 @@
 /*
  * cli_pdu — `smsgw pdu decode HEX` and `smsgw pdu encode ... NUMBER TEXT`
- * (DESIGN.md §6): the codec from the command line, for users whose modem
+ * (doc/contract.md §6): the codec from the command line, for users whose modem
  * misbehaves and for scripts. Output is one JSON object on stdout.
  */
 #include "cli.h"

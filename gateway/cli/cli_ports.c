@@ -1,4 +1,5 @@
-/* smsgw ports — the serial ports found and a driver for each (DESIGN.md §6). */
+/* smsgw ports — the serial ports found and a driver for each
+ * (doc/contract.md §6). */
 #include "cli.h"
 #include "ports.h"
 

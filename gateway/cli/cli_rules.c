@@ -1,6 +1,6 @@
 /*
  * smsgw rules test — which keyword class or custom rule a reply would hit,
- * its normal form, and the reply that would be sent (DESIGN.md §6, §9).
+ * its normal form, and the reply that would be sent (doc/contract.md §6, §9).
  * Nothing is sent and nothing is written: it only reads the configuration.
  */
 #include "cli.h"

@@ -1,5 +1,5 @@
 /*
- * smsgw send — writes a spool file atomically (DESIGN.md §6): the options
+ * smsgw send — writes a spool file atomically (doc/contract.md §6): the options
  * become headers, the numbers To: lines, the text the body. It never talks
  * to the daemon, so it works whether or not one runs; the daemon picks the
  * file up from outgoing/.

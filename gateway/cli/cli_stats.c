@@ -48,7 +48,7 @@ static int print_funnel(struct store *st, const char *campaign)
 		printf("%s\n", campaign ? campaign : "all messages");
 		for (int i = 0; i < sqlite3_column_count(s); i++)
 			/* "opted-out" is the same figure, spelt for JSON
-			 * readers who follow DESIGN.md's funnel words. */
+			 * readers who follow doc/contract.md's funnel words. */
 			if (strcmp(sqlite3_column_name(s, i), "opted-out"))
 				printf("  %-11s %8lld\n",
 				       sqlite3_column_name(s, i),

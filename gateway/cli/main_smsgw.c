@@ -1,6 +1,7 @@
 /*
- * smsgw — the command-line tool: send, inspect and administer (DESIGN.md §6).
- * Every subcommand is a function in gateway/cli_<name>.c.
+ * smsgw — the command-line tool: send, inspect and administer
+ * (doc/contract.md §6). Every subcommand is a function in
+ * gateway/cli/cli_<name>.c.
  */
 #include "cli.h"
 #include "config.h"

@@ -11,11 +11,12 @@
 #include "hook.h"
 #include "log.h"
 #include "store.h"
+#include "store_inbox.h"
+#include "store_outbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,62 +218,6 @@ static bool eh_wanted(const struct eventhandler *eh, const char *keep_dir)
 
 /* ---- outbound ---- */
 
-struct eh_out {
-	char recipient[40], modem[80], imsi[24], imei[24], campaign[140];
-	char from[140], error[300];
-	int report, mr, status;
-	int64_t sent_at, report_at;
-};
-
-static void eh_copy(char *dst, size_t size, sqlite3_stmt *s, int col)
-{
-	const unsigned char *v = sqlite3_column_text(s, col);
-
-	snprintf(dst, size, "%s", v ? (const char *)v : "");
-}
-
-static int eh_load_out(struct eventhandler *eh, int64_t id, struct eh_out *o,
-		       char **body)
-{
-	sqlite3_stmt *s = store_prepare(eh->store,
-		"SELECT m.recipient, m.body, s.modem || '/' || s.slot, s.imsi,"
-		" s.imei, c.name, m.from_header, m.error, m.report,"
-		" (SELECT mr FROM part WHERE message_id = m.id"
-		"  ORDER BY seq DESC LIMIT 1),"
-		" coalesce(m.sent_at, m.updated_at),"
-		" (SELECT status FROM status_report WHERE message_id = m.id"
-		"  ORDER BY id DESC LIMIT 1),"
-		" (SELECT received_at FROM status_report WHERE message_id = m.id"
-		"  ORDER BY id DESC LIMIT 1)"
-		" FROM message m LEFT JOIN sim s ON s.id = m.sim_id"
-		" LEFT JOIN campaign c ON c.id = m.campaign_id WHERE m.id = ?");
-	int rc = -ENOENT;
-
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		eh_copy(o->recipient, sizeof(o->recipient), s, 0);
-		*body = strdup((const char *)sqlite3_column_text(s, 1));
-		eh_copy(o->modem, sizeof(o->modem), s, 2);
-		eh_copy(o->imsi, sizeof(o->imsi), s, 3);
-		eh_copy(o->imei, sizeof(o->imei), s, 4);
-		eh_copy(o->campaign, sizeof(o->campaign), s, 5);
-		eh_copy(o->from, sizeof(o->from), s, 6);
-		eh_copy(o->error, sizeof(o->error), s, 7);
-		o->report = sqlite3_column_int(s, 8);
-		o->mr = sqlite3_column_type(s, 9) == SQLITE_NULL
-				? -1 : sqlite3_column_int(s, 9);
-		o->sent_at = sqlite3_column_int64(s, 10);
-		o->status = sqlite3_column_type(s, 11) == SQLITE_NULL
-				    ? -1 : sqlite3_column_int(s, 11);
-		o->report_at = sqlite3_column_int64(s, 12);
-		rc = *body ? 0 : -ENOMEM;
-	}
-	sqlite3_reset(s);
-	return rc;
-}
-
 /* smsd's status text for TP-ST (TS 23.040 §9.2.3.15), as its pdu.c words
  * the common ones. */
 static const char *eh_status_text(int st)
@@ -294,7 +239,7 @@ static const char *eh_status_text(int st)
 static void eh_outbound(struct eventhandler *eh, const struct outbound_event *e)
 {
 	const char *event, *dir;
-	struct eh_out o = { 0 };
+	struct outbox_info o = { 0 };
 	char *body = NULL, *text = NULL, now[24], sent[24];
 	bool is_report = !e->body;
 	size_t size;
@@ -309,7 +254,8 @@ static void eh_outbound(struct eventhandler *eh, const struct outbound_event *e)
 		event = "REPORT", dir = eh->cfg->eh_incoming;
 	else
 		return;
-	if (!eh_wanted(eh, dir) || eh_load_out(eh, e->id, &o, &body) < 0) {
+	if (!eh_wanted(eh, dir) ||
+	    store_outbox_info(eh->store, e->id, &o, &body) < 0) {
 		free(body);
 		return;
 	}
@@ -380,29 +326,6 @@ void eventhandler_outbound(const struct outbound_event *e, void *ud)
 
 /* ---- inbound ---- */
 
-struct eh_in {
-	char imsi[24], imei[24], scts[40];
-	int64_t received_at;
-};
-
-static void eh_load_in(struct eventhandler *eh, int64_t id, struct eh_in *in)
-{
-	sqlite3_stmt *s = store_prepare(eh->store,
-		"SELECT s.imsi, s.imei, i.received_at, i.scts FROM inbound i"
-		" LEFT JOIN sim s ON s.id = i.sim_id WHERE i.id = ?");
-
-	if (!s)
-		return;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		eh_copy(in->imsi, sizeof(in->imsi), s, 0);
-		eh_copy(in->imei, sizeof(in->imei), s, 1);
-		in->received_at = sqlite3_column_int64(s, 2);
-		eh_copy(in->scts, sizeof(in->scts), s, 3);
-	}
-	sqlite3_reset(s);
-}
-
 /* smsd's "Sent:" of a received message: the SMSC time stamp. */
 static void eh_scts(const char *iso, char *buf, size_t size)
 {
@@ -415,14 +338,14 @@ static void eh_scts(const char *iso, char *buf, size_t size)
 
 static void eh_received(struct eventhandler *eh, const struct inbound_event *e)
 {
-	struct eh_in in = { 0 };
+	struct inbox_info in = { 0 };
 	char *text = NULL, recv[24], sent[24], prefix[80];
 	size_t size;
 	FILE *f;
 
 	if (!eh_wanted(eh, eh->cfg->eh_incoming))
 		return;
-	eh_load_in(eh, e->id, &in);
+	store_inbox_info(eh->store, e->id, &in);
 	eventhandler_time(in.received_at ? in.received_at : store_now_ms(),
 			  recv, sizeof(recv));
 	eh_scts(in.scts, sent, sizeof(sent));

@@ -8,6 +8,7 @@
  * config without pools just works.
  */
 #include "outbound_priv.h"
+#include "store_ops.h"
 #include "clock.h"
 #include "config.h"
 #include "log.h"
@@ -41,7 +42,7 @@ void ob_emit(struct outbound *ob, const char *event, int64_t id,
 		ob->listener(&e, ob->listener_ud);
 }
 
-static bool any_default_pool(const struct outbound *ob)
+static bool ob_any_default_pool(const struct outbound *ob)
 {
 	for (size_t i = 0; i < ob->reg->nsims; i++)
 		if (strcmp(ob->reg->sims[i].cfg->pool, "default") == 0)
@@ -49,14 +50,15 @@ static bool any_default_pool(const struct outbound *ob)
 	return false;
 }
 
-static bool takes_unpooled(const struct outbound *ob, const struct sim *sim)
+static bool ob_takes_unpooled(const struct outbound *ob, const struct sim *sim)
 {
-	return strcmp(sim->cfg->pool, "default") == 0 || !any_default_pool(ob);
+	return strcmp(sim->cfg->pool, "default") == 0 ||
+	       !ob_any_default_pool(ob);
 }
 
 /* ---- quotas ---- */
 
-static void usage_key(struct ob_sim *os)
+static void ob_usage_key(struct ob_sim *os)
 {
 	char key[sizeof(os->usage_key)];
 
@@ -78,7 +80,7 @@ int ob_quota_left(struct ob_sim *os, int64_t now)
 	long left = INT32_MAX;
 	bool exhausted;
 
-	usage_key(os);
+	ob_usage_key(os);
 	store_outbox_local_day(now, day, month);
 	if (strcmp(day, os->usage.day) != 0) {
 		snprintf(os->usage.day, sizeof(os->usage.day), "%s", day);
@@ -115,7 +117,7 @@ void ob_count_part(struct ob_sim *os, int64_t now)
 }
 
 /* The next local midnight (or month start for a monthly quota). */
-static int64_t next_reset(int64_t now, bool monthly)
+static int64_t ob_next_reset(int64_t now, bool monthly)
 {
 	time_t t = (time_t)(now / 1000);
 	struct tm tm;
@@ -132,17 +134,17 @@ static int64_t next_reset(int64_t now, bool monthly)
 	return (int64_t)mktime(&tm) * 1000;
 }
 
-static int64_t reset_time(const struct ob_sim *os, int64_t now)
+static int64_t ob_reset_time(const struct ob_sim *os, int64_t now)
 {
 	const struct config_sim *c = os->sim->cfg;
 	bool monthly = c->monthly_limit &&
 		       os->usage.sent_month >= c->monthly_limit;
 
-	return next_reset(now, monthly);
+	return ob_next_reset(now, monthly);
 }
 
 /* True when a SIM before sims[i] has the same pool. */
-static bool pool_seen(const struct outbound *ob, size_t i)
+static bool ob_pool_seen(const struct outbound *ob, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
 		if (strcmp(ob->reg->sims[j].cfg->pool,
@@ -155,7 +157,7 @@ static bool pool_seen(const struct outbound *ob, size_t i)
  * Bulk that no SIM with quota left can take waits until the quotas reset
  * ("deferred"), rather than sitting in the queue looking stuck.
  */
-static void defer_exhausted(struct outbound *ob, int64_t now)
+static void ob_defer_exhausted(struct outbound *ob, int64_t now)
 {
 	size_t n = ob->reg->nsims;
 
@@ -165,7 +167,7 @@ static void defer_exhausted(struct outbound *ob, int64_t now)
 		int64_t until = 0;
 		bool served = false, open = false;
 
-		if (i < n && pool_seen(ob, i))
+		if (i < n && ob_pool_seen(ob, i))
 			continue;
 		for (size_t j = 0; j < n && !open; j++) {
 			struct sim *s = &ob->reg->sims[j];
@@ -173,14 +175,14 @@ static void defer_exhausted(struct outbound *ob, int64_t now)
 
 			if (!s->cfg->send ||
 			    (i < n ? strcmp(s->cfg->pool, key) != 0
-				   : !takes_unpooled(ob, s)))
+				   : !ob_takes_unpooled(ob, s)))
 				continue;
 			served = true;
 			if (!s->quota_exhausted) {
 				open = true;
 				continue;
 			}
-			reset = reset_time(&ob->sims[j], now);
+			reset = ob_reset_time(&ob->sims[j], now);
 			if (!until || reset < until)
 				until = reset;
 		}
@@ -194,8 +196,8 @@ static void defer_exhausted(struct outbound *ob, int64_t now)
 
 /* ---- dispatch ---- */
 
-static bool quiet_hold(const char *recipient, int64_t now, int64_t *until,
-		       void *ud)
+static bool ob_quiet_hold(const char *recipient, int64_t now, int64_t *until,
+			  void *ud)
 {
 	struct outbound *ob = ud;
 
@@ -223,7 +225,7 @@ bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
 
 /* Parts the SIM may take now; 0 when it cannot send at all, which needs
  * no transaction to find out. */
-static int claimable(struct ob_sim *os, int64_t now)
+static int ob_claimable(struct ob_sim *os, int64_t now)
 {
 	struct sim *sim = os->sim;
 	int quota;
@@ -237,71 +239,69 @@ static int claimable(struct ob_sim *os, int64_t now)
 	return quota;
 }
 
-int ob_claim(struct ob_sim *os, int64_t now)
+bool ob_claim_request(struct ob_sim *os, int64_t now, struct outbox_claim *c)
 {
 	struct outbound *ob = os->ob;
 	struct sim *sim = os->sim;
-	struct outbox_claim c;
-	int quota = claimable(os, now), rc;
+	int quota = ob_claimable(os, now);
 
 	if (!quota)
-		return 0;
-	c = (struct outbox_claim){
+		return false;
+	*c = (struct outbox_claim){
 		.sim_id = sim->id,
 		.pool = sim->cfg->pool,
-		.takes_unpooled = takes_unpooled(ob, sim),
+		.takes_unpooled = ob_takes_unpooled(ob, sim),
 		.allow_bulk = true,
 		.quota_left = quota,
 		.now = now,
 		.sticky_cutoff = now - ob->cfg->sticky_ttl_ms,
 		.alone = !ob_other_sim_ready(ob, sim, now),
-		.hold = ob->has_quiet ? quiet_hold : NULL,
+		.hold = ob->has_quiet ? ob_quiet_hold : NULL,
 		.hold_ud = ob,
 	};
-	rc = store_outbox_claim(ob->store, &c, &os->msg);
-	if (rc == -EAGAIN)
-		loop_defer(&ob->kick);
-	if (rc <= 0)
-		return rc;
-	sim->sending = true;
-	sim_update_at(ob->reg, sim, now);
-	return 1;
+	return true;
 }
 
-void ob_unclaim(struct ob_sim *os)
+/* The store answered ob_try_sim()'s claim. */
+static void ob_claimed(int rc, void *ud)
 {
-	outbox_msg_clear(&os->msg);
+	struct ob_sim *os = ud;
+	struct outbound *ob = os->ob;
+
+	if (rc > 0) {
+		ob_send_start(os);
+		return;
+	}
 	os->sim->sending = false;
-	sim_update(os->ob->reg, os->sim);
-	loop_defer(&os->ob->kick);
+	/* A store that failed is not asked again at once: with the database
+	 * locked, each try waits out busy_timeout, and the loop has serial
+	 * ports and inbound messages to serve. The next event or timer
+	 * comes back. */
+	if (rc == -EIO)
+		log_error("outbound: cannot commit a claim on %s",
+			  os->sim->name);
+	if (rc == -EAGAIN)
+		loop_defer(&ob->kick);
 }
 
 bool ob_try_sim(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
-	int rc;
+	struct outbox_claim c;
 
-	if (!claimable(os, now))
+	if (!ob_claim_request(os, now, &c))
 		return false;
-	/* The claim and the SIM's busy row: one commit, one fsync; the PDU
-	 * goes out only once it is durable. */
-	if (store_begin(ob->store) < 0)
-		return false;
-	rc = ob_claim(os, now);
-	if (store_commit(ob->store) < 0) {
-		log_error("outbound: cannot commit a claim on %s",
-			  os->sim->name);
-		if (rc > 0)
-			ob_unclaim(os);
-		return false;
-	}
-	if (rc <= 0)
-		return false;
-	ob_send_start(os);
+	/* The SIM is taken while its claim is out, so no second claim
+	 * starts for it before the store answers. The claim and the SIM's
+	 * busy row are one commit (one fsync); the PDU goes out, from
+	 * ob_claimed(), only once both are durable. */
+	os->sim->sending = true;
+	store_op_claim(ob->store, &c, ob->reg, os->sim, &os->msg, ob_claimed,
+		       os);
 	return true;
 }
 
-static int compare_load(const void *a, const void *b)
+static int ob_compare_load(const void *a, const void *b)
 {
 	const struct ob_sim *x = *(const struct ob_sim *const *)a;
 	const struct ob_sim *y = *(const struct ob_sim *const *)b;
@@ -313,7 +313,7 @@ static int compare_load(const void *a, const void *b)
 	return x->sim->index < y->sim->index ? -1 : 1;
 }
 
-static void promote_due(struct outbound *ob, int64_t now)
+static void ob_promote_due(struct outbound *ob, int64_t now)
 {
 	if (ob->due_known && (!ob->next_due || ob->next_due > now))
 		return;
@@ -326,7 +326,7 @@ static void promote_due(struct outbound *ob, int64_t now)
 	ob->due_known = true;
 }
 
-static void arm_timer(struct outbound *ob, int64_t now)
+static void ob_arm_timer(struct outbound *ob, int64_t now)
 {
 	int64_t due = ob->next_due;
 
@@ -339,8 +339,9 @@ static void arm_timer(struct outbound *ob, int64_t now)
 		if (os->sim->paused_until > now &&
 		    (!t || os->sim->paused_until < t))
 			t = os->sim->paused_until;
-		if (os->sim->quota_exhausted && (!t || reset_time(os, now) < t))
-			t = reset_time(os, now);
+		if (os->sim->quota_exhausted &&
+		    (!t || ob_reset_time(os, now) < t))
+			t = ob_reset_time(os, now);
 		if (t && (!due || t < due))
 			due = t;
 	}
@@ -350,7 +351,7 @@ static void arm_timer(struct outbound *ob, int64_t now)
 		loop_timer_arm(&ob->timer, due > now ? due - now : 0);
 }
 
-static void dispatch(struct loop_deferred *d, void *ud)
+static void ob_dispatch(struct loop_deferred *d, void *ud)
 {
 	struct outbound *ob = ud;
 	struct ob_sim **order = ob->order;
@@ -358,7 +359,7 @@ static void dispatch(struct loop_deferred *d, void *ud)
 	size_t n = 0;
 
 	(void)d;
-	promote_due(ob, now);
+	ob_promote_due(ob, now);
 	for (size_t i = 0; i < ob->reg->nsims; i++) {
 		struct ob_sim *os = &ob->sims[i];
 
@@ -367,16 +368,16 @@ static void dispatch(struct loop_deferred *d, void *ud)
 			order[n++] = os;
 	}
 	/* Least-loaded first: today's sends, then the longest idle. */
-	qsort(order, n, sizeof(order[0]), compare_load);
+	qsort(order, n, sizeof(order[0]), ob_compare_load);
 	for (size_t i = 0; i < n; i++)
 		ob_try_sim(order[i], now);
-	defer_exhausted(ob, now);
+	ob_defer_exhausted(ob, now);
 	if (!ob->due_known)
-		promote_due(ob, now);
-	arm_timer(ob, now);
+		ob_promote_due(ob, now);
+	ob_arm_timer(ob, now);
 }
 
-static int64_t on_timer(struct loop_timer *t, void *ud)
+static int64_t ob_on_timer(struct loop_timer *t, void *ud)
 {
 	struct outbound *ob = ud;
 
@@ -423,7 +424,7 @@ void outbound_set_config(struct outbound *ob, const struct config *cfg)
 	outbound_kick(ob);
 }
 
-static int64_t on_unsaved(struct loop_timer *t, void *ud)
+static int64_t ob_on_unsaved(struct loop_timer *t, void *ud)
 {
 	struct outbound *ob = ud;
 
@@ -463,11 +464,11 @@ int outbound_new(struct loop *loop, struct store *store,
 		ob->sims[i].ob = ob;
 		ob->sims[i].sim = &reg->sims[i];
 		reg->sims[i].outbound = &ob->sims[i];
-		usage_key(&ob->sims[i]);
+		ob_usage_key(&ob->sims[i]);
 	}
-	loop_deferred_init(loop, &ob->kick, dispatch, ob);
-	loop_timer_init(loop, &ob->timer, on_timer, ob);
-	loop_timer_init(loop, &ob->unsaved_timer, on_unsaved, ob);
+	loop_deferred_init(loop, &ob->kick, ob_dispatch, ob);
+	loop_timer_init(loop, &ob->timer, ob_on_timer, ob);
+	loop_timer_init(loop, &ob->unsaved_timer, ob_on_unsaved, ob);
 	n = store_outbox_recover(store, cfg->resend_unknown_direct,
 				 cfg->resend_unknown_bulk, clock_now_ms());
 	if (n > 0)
@@ -490,12 +491,20 @@ int outbound_status_report(struct outbound *ob, struct sim *sim,
 	const char *state;
 	int64_t id, now = ob_now(ob);
 	char err[200];
+	bool ok = sms_pdu_decode(pdu_hex, strlen(pdu_hex), &pdu, err,
+				 sizeof(err));
 
-	if (!sms_pdu_decode(pdu_hex, strlen(pdu_hex), &pdu, err, sizeof(err)) ||
-	    pdu.type != SMS_PDU_STATUS_REPORT) {
+	/* A PDU that does not decode says why in err; one that decodes to
+	 * another type is the only one that is "not a status report". */
+	if (ok && pdu.type != SMS_PDU_STATUS_REPORT) {
+		snprintf(err, sizeof(err), "not a status report (%s)",
+			 pdu.type == SMS_PDU_DELIVER ? "an SMS-DELIVER"
+						     : "an SMS-SUBMIT");
+		ok = false;
+	}
+	if (!ok) {
 		log_warn("outbound: status report on %s not understood: %s",
-			 sim->name, pdu.type != SMS_PDU_STATUS_REPORT
-					    ? "not a status report" : err);
+			 sim->name, err);
 		store_event(ob->store, STORE_EVENT_WARNING, "outbound",
 			    "status report on %s not understood (%s): %s",
 			    sim->name, err, pdu_hex);
@@ -515,7 +524,7 @@ int outbound_status_report(struct outbound *ob, struct sim *sim,
 		  (long long)id, r->status);
 	if (state)
 		ob_emit(ob, state, id, r->recipient.text, NULL, sim, state,
-			strcmp(state, "failed") == 0
+			strcmp(state, msg_to_name(MSG_EVENT_REPORT_FAIL)) == 0
 				? "delivery failed (status report)" : NULL);
 	return 0;
 }

@@ -24,6 +24,7 @@ struct ob_sim {
 
 	/* The message in flight while sim->sending. */
 	struct outbox_msg msg;
+	struct outbox_msg next;	/* claimed with msg's sent record */
 	struct sms_encoded enc;
 	int part;		/* index of the part in flight */
 };
@@ -73,14 +74,11 @@ int64_t ob_now(const struct outbound *ob);
 void ob_emit(struct outbound *ob, const char *event, int64_t id,
 	     const char *recipient, const char *body, const struct sim *sim,
 	     const char *state, const char *error);
-/* Starts the best message for this SIM if it may send; true if it did. */
+/* Starts claiming the best message for this SIM if it may send; true if
+ * it did (the send starts when the store answers). */
 bool ob_try_sim(struct ob_sim *os, int64_t now);
-/* Inside the caller's transaction: claims the best message for this SIM
- * and writes its busy row. 1 claimed (os->msg), 0 none, <0 error; the
- * send starts with ob_send_start() once the caller committed. */
-int ob_claim(struct ob_sim *os, int64_t now);
-/* A claim whose commit failed: forget it in memory too. */
-void ob_unclaim(struct ob_sim *os);
+/* What this SIM may claim now into *c; false when it may not send. */
+bool ob_claim_request(struct ob_sim *os, int64_t now, struct outbox_claim *c);
 /* True when a SIM other than this one could send now. */
 bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
 			int64_t now);

@@ -1,17 +1,20 @@
 /*
  * outbound_send — one claimed message through the modem: encode, send each
  * part, and turn the modem's answer into the message's next state
- * (DESIGN.md §7). Errors are classed by include/errclass.h: temporary ones
- * back off, permanent ones fail only this message, ambiguous ones go to the
+ * (doc/contract.md §7). Errors are classed by include/errclass.h:
+ * temporary ones back off, permanent ones fail only this message, ambiguous ones go to the
  * resend policy, modem-state ones put the message back untouched.
  */
 #include "outbound_priv.h"
+#include "backoff.h"
 #include "config.h"
 #include "errclass.h"
 #include "log.h"
 #include "sim.h"
 #include "store.h"
+#include "store_ops.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,9 +30,26 @@
 #define OB_REST_MS 30000
 #define OB_REST_MAX_MS 600000
 
-static void on_part_sent(const struct modem_send_result *r, void *ud);
+static void ob_on_part_sent(const struct modem_send_result *r, void *ud);
 
-static void release(struct ob_sim *os, int64_t now)
+/* The store answered a record of an outcome. Nothing waits for it: the
+ * message's row is the store's from here on; a failure is logged, and the
+ * row stays sending until the next start (the restart policy decides). */
+static void ob_recorded(int rc, void *ud)
+{
+	(void)ud;
+	if (rc < 0)
+		log_error("outbound: cannot record a message's outcome: %s",
+			  strerror(-rc));
+}
+
+static void ob_record(struct outbound *ob, const struct store_outcome *o)
+{
+	store_op_record(ob->store, o, ob_recorded, NULL);
+}
+static void ob_fail_message(struct ob_sim *os, const char *error, int64_t now);
+
+static void ob_release(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
 
@@ -43,15 +63,25 @@ static void release(struct ob_sim *os, int64_t now)
 	loop_defer(&ob->kick);
 }
 
-static void send_part(struct ob_sim *os)
+static void ob_send_part(struct ob_sim *os)
 {
 	const struct sms_encoded_part *p = &os->enc.parts[os->part];
 	struct modem_send_result r = { .status = MODEM_SEND_NOT_SENT,
 				       .detail = "modem not available" };
+	int rc = os->ob->ops.send(os->sim, p->pdu, p->tpdu_length,
+				  ob_on_part_sent, os);
 
-	if (os->ob->ops.send(os->sim, p->pdu, p->tpdu_length, on_part_sent,
-			     os) < 0)
-		on_part_sent(&r, os);
+	if (rc == -EINVAL) {
+		/* The PDU itself is refused: no modem would take it, so the
+		 * message fails rather than going round the queue. */
+		int64_t now = ob_now(os->ob);
+
+		ob_fail_message(os, "the encoded PDU is not one a modem takes "
+			     "(empty or too long)", now);
+		ob_release(os, now);
+	} else if (rc < 0) {
+		ob_on_part_sent(&r, os);
+	}
 }
 
 void ob_send_start(struct ob_sim *os)
@@ -78,10 +108,12 @@ void ob_send_start(struct ob_sim *os)
 	if (!sms_encode_submit(m->recipient, m->body, strlen(m->body), &o,
 			       &os->enc, err, sizeof(err))) {
 		/* Acceptance checked the text; only a changed codec gets here. */
-		store_outbox_fail(ob->store, m, "failed", err, now);
+		ob_record(ob, &(struct store_outcome){
+			.kind = STORE_OUTCOME_FINAL, .msg = m, .error = err,
+			.now = now, .event = MSG_EVENT_FAIL });
 		ob_emit(ob, "failed", m->id, m->recipient, m->body, os->sim,
-			"failed", err);
-		release(os, now);
+			msg_to_name(MSG_EVENT_FAIL), err);
+		ob_release(os, now);
 		return;
 	}
 	/* A resend carries on after the parts that already went out. */
@@ -89,24 +121,24 @@ void ob_send_start(struct ob_sim *os)
 	log_debug("outbound: message %lld to %s on %s, %d part%s",
 		  (long long)m->id, m->recipient, os->sim->name, os->enc.nparts,
 		  os->enc.nparts == 1 ? "" : "s");
-	send_part(os);
+	ob_send_part(os);
 }
 
 void ob_send_abandon(struct ob_sim *os)
 {
 	sms_encoded_free(&os->enc);
 	outbox_msg_clear(&os->msg);
+	outbox_msg_clear(&os->next);
 	os->sim->sending = false;
 }
 
-static int64_t backoff_ms(struct outbound *ob, int attempts, int min_s)
+/* The wait before a message's next try after a temporary error. */
+static int64_t ob_retry_delay_ms(struct outbound *ob, int attempts, int min_s)
 {
-	int64_t base = ob->cfg->retry_min_ms, jitter;
+	int64_t base, jitter;
 
-	for (int i = 1; i < attempts && base < ob->cfg->retry_max_ms; i++)
-		base *= 2;
-	if (base > ob->cfg->retry_max_ms)
-		base = ob->cfg->retry_max_ms;
+	base = backoff_ms(attempts > 1 ? (unsigned)attempts - 1 : 0,
+			  ob->cfg->retry_min_ms, ob->cfg->retry_max_ms);
 	if (base < (int64_t)min_s * 1000)
 		base = (int64_t)min_s * 1000;
 	/* ±25%, so a burst of failures does not come back as a burst. */
@@ -114,49 +146,8 @@ static int64_t backoff_ms(struct outbound *ob, int attempts, int min_s)
 	return base - base / 4 + jitter;
 }
 
-/* What a sent message's event needs after the commit. */
-struct ob_sent {
-	int64_t id;
-	char recipient[32];
-	char *body;
-};
-
-/*
- * Inside the caller's transaction: the message is sent; the SIM claims its
- * next one. Returns true when it did (start it after the commit).
- */
-static bool finish_sent(struct ob_sim *os, int64_t now, struct ob_sent *done)
-{
-	struct outbound *ob = os->ob;
-	struct outbox_msg *m = &os->msg;
-	struct sim *sim = os->sim;
-	bool next;
-
-	if (store_outbox_sent(ob->store, m, sim->id, now) < 0)
-		log_error("outbound: cannot record message %lld as sent",
-			  (long long)m->id);
-	done->id = m->id;
-	snprintf(done->recipient, sizeof(done->recipient), "%s", m->recipient);
-	done->body = m->body;
-	m->body = NULL;
-	sms_encoded_free(&os->enc);
-	outbox_msg_clear(m);
-	sim->sending = false;
-	sim->last_send_ms = now;
-	if (sim->cfg->min_gap_ms)
-		os->gap_until = now + sim->cfg->min_gap_ms;
-	/* The SIM's row (ready again, or busy with the next message) goes
-	 * in the same commit. */
-	next = ob_claim(os, now) > 0;
-	if (!next) {
-		sim_update_at(ob->reg, sim, now);
-		loop_defer(&ob->kick);
-	}
-	return next;
-}
-
 /* Counts barring and spam errors; enough of them pause the SIM. */
-static void suspect(struct ob_sim *os, const char *what, int64_t now)
+static void ob_suspect(struct ob_sim *os, const char *what, int64_t now)
 {
 	const struct config *cfg = os->ob->cfg;
 	struct sim *sim = os->sim;
@@ -181,12 +172,14 @@ static void suspect(struct ob_sim *os, const char *what, int64_t now)
 		    (long long)(cfg->pause_window_ms / 60000), what);
 }
 
-static void fail_message(struct ob_sim *os, const char *state,
-			 const char *error, int64_t now)
+static void ob_fail_message(struct ob_sim *os, const char *error, int64_t now)
 {
 	struct outbox_msg *m = &os->msg;
+	const char *state = msg_to_name(MSG_EVENT_FAIL);
 
-	store_outbox_fail(os->ob->store, m, state, error, now);
+	ob_record(os->ob, &(struct store_outcome){
+		.kind = STORE_OUTCOME_FINAL, .msg = m, .error = error,
+		.now = now, .event = MSG_EVENT_FAIL });
 	log_info("outbound: message %lld to %s %s: %s", (long long)m->id,
 		 m->recipient, state, error);
 	ob_emit(os->ob, state, m->id, m->recipient, m->body, os->sim, state,
@@ -199,17 +192,17 @@ static void fail_message(struct ob_sim *os, const char *state,
  * after that it backs off wherever it goes, so a network-wide problem is
  * not hammered from every SIM in turn.
  */
-static int max_attempts(const struct ob_sim *os)
+static int ob_max_attempts(const struct ob_sim *os)
 {
 	return os->msg.max_attempts > 0 ? os->msg.max_attempts
 					: os->ob->cfg->max_attempts;
 }
 
-static void retry_message(struct ob_sim *os, int64_t delay, bool count,
-			  const char *error, int64_t now)
+static void ob_retry_message(struct ob_sim *os, int64_t delay, bool count,
+			     const char *error, int64_t now)
 {
 	struct outbox_msg *m = &os->msg;
-	int max = max_attempts(os);
+	int max = ob_max_attempts(os);
 	/* A pinned message, or a multipart with parts out, stays here. */
 	bool movable = !m->pinned && m->parts_sent == 0 && os->part == 0;
 	bool elsewhere = movable && ob_other_sim_ready(os->ob, os->sim, now);
@@ -219,18 +212,21 @@ static void retry_message(struct ob_sim *os, int64_t delay, bool count,
 
 		snprintf(why, sizeof(why), "gave up after %d attempts: %s",
 			 m->attempts, error);
-		fail_message(os, "failed", why, now);
+		ob_fail_message(os, why, now);
 		return;
 	}
 	if (elsewhere && m->attempts <= 1 && delay > OB_MOVE_MS)
 		delay = OB_MOVE_MS;
-	store_outbox_retry(os->ob->store, m, now + delay, count,
-			   elsewhere ? os->sim->id : 0, now + OB_AVOID_MS, error,
-			   now);
+	ob_record(os->ob, &(struct store_outcome){
+		.kind = STORE_OUTCOME_RETRY, .msg = m, .error = error,
+		.now = now, .not_before = now + delay, .count_attempt = count,
+		.avoid_sim = elsewhere ? os->sim->id : 0,
+		.avoid_until = now + OB_AVOID_MS });
 	os->ob->due_known = false;
 }
 
-static void unknown_message(struct ob_sim *os, const char *error, int64_t now)
+static void ob_unknown_message(struct ob_sim *os, const char *error,
+			       int64_t now)
 {
 	const struct config *cfg = os->ob->cfg;
 	struct outbox_msg *m = &os->msg;
@@ -238,32 +234,31 @@ static void unknown_message(struct ob_sim *os, const char *error, int64_t now)
 						 : cfg->resend_unknown_bulk;
 
 	/* Every resend may be a duplicate: max_attempts bounds them too. */
-	if (m->attempts >= max_attempts(os))
+	if (m->attempts >= ob_max_attempts(os))
 		resend = false;
 
-	store_outbox_unknown(os->ob->store, m, resend, error, now);
+	ob_record(os->ob, &(struct store_outcome){
+		.kind = STORE_OUTCOME_UNKNOWN, .msg = m, .error = error,
+		.now = now, .resend = resend });
 	log_warn("outbound: message %lld to %s: %s; %s", (long long)m->id,
 		 m->recipient, error, resend ? "sending again" : "left unknown");
 	if (!resend)
 		ob_emit(os->ob, "unknown", m->id, m->recipient, m->body,
-			os->sim, "unknown", error);
+			os->sim, msg_to_name(MSG_EVENT_NO_ANSWER), error);
 }
 
 /*
  * Sends that keep failing on one SIM (whatever the code) rest it, so its
  * traffic moves to the others; the rest doubles while it goes on.
  */
-static void streak(struct ob_sim *os, const char *what, int64_t now)
+static void ob_streak(struct ob_sim *os, const char *what, int64_t now)
 {
-	int64_t rest = OB_REST_MS;
+	int64_t rest;
 
 	if (++os->fail_streak % OB_STREAK)
 		return;
-	for (int i = OB_STREAK; i < os->fail_streak; i += OB_STREAK)
-		if (rest < OB_REST_MAX_MS)
-			rest *= 2;
-	if (rest > OB_REST_MAX_MS)
-		rest = OB_REST_MAX_MS;
+	rest = backoff_ms((unsigned)(os->fail_streak / OB_STREAK - 1),
+			  OB_REST_MS, OB_REST_MAX_MS);
 	if (os->gap_until < now + rest)
 		os->gap_until = now + rest;
 	log_warn("outbound: SIM %s rests %lld s after %d failed sends in a row",
@@ -274,8 +269,8 @@ static void streak(struct ob_sim *os, const char *what, int64_t now)
 		    what);
 }
 
-static void classified(struct ob_sim *os, const struct modem_send_result *r,
-		       int64_t now)
+static void ob_classified(struct ob_sim *os, const struct modem_send_result *r,
+			  int64_t now)
 {
 	struct errclass_info e = r->status == MODEM_SEND_CMS_ERROR
 					 ? errclass_cms(r->code)
@@ -286,25 +281,26 @@ static void classified(struct ob_sim *os, const struct modem_send_result *r,
 		 r->status == MODEM_SEND_CMS_ERROR ? "CMS" : "CME", r->code,
 		 e.text);
 	if (e.flags & ERRCLASS_FLAG_SIM_SUSPECT)
-		suspect(os, what, now);
+		ob_suspect(os, what, now);
 	if (e.cls != ERRCLASS_PERMANENT)
-		streak(os, what, now);
+		ob_streak(os, what, now);
 	switch (e.cls) {
 	case ERRCLASS_PERMANENT:
-		fail_message(os, "failed", what, now);
+		ob_fail_message(os, what, now);
 		break;
 	case ERRCLASS_TEMPORARY:
-		retry_message(os, backoff_ms(os->ob, os->msg.attempts,
-					     e.min_backoff_s),
-			      true, what, now);
+		ob_retry_message(os,
+				 ob_retry_delay_ms(os->ob, os->msg.attempts,
+						   e.min_backoff_s),
+				 true, what, now);
 		break;
 	case ERRCLASS_AMBIGUOUS:
-		unknown_message(os, what, now);
+		ob_unknown_message(os, what, now);
 		break;
 	case ERRCLASS_MODEM_STATE:
 		/* Not this message's fault: back in the queue, and this SIM
 		 * rests until its modem sorts itself out. */
-		retry_message(os, 0, false, what, now);
+		ob_retry_message(os, 0, false, what, now);
 		os->gap_until = now + OB_COOLDOWN_MS;
 		break;
 	}
@@ -342,38 +338,106 @@ bool ob_save_unsaved(struct outbound *ob)
 	return true;
 }
 
-/* The last part went out (the caller's transaction is open). */
-static void sent_and_next(struct ob_sim *os, int64_t now)
+/* A part that is not the last went out: the next part goes. */
+static void ob_part_recorded(int rc, void *ud)
 {
-	struct outbound *ob = os->ob;
-	struct ob_sent done;
-	struct ob_unsaved u = {
-		.id = os->msg.id, .attempt_id = os->msg.attempt_id,
-		.sim_id = os->sim->id, .at = now,
-	};
-	bool next;
+	struct ob_sim *os = ud;
 
-	snprintf(u.recipient, sizeof(u.recipient), "%s", os->msg.recipient);
-	next = finish_sent(os, now, &done);
-	if (store_commit(ob->store) < 0) {
-		/* Disk trouble: it went out, so it is recorded as sent
-		 * again on a backoff; until then the row says "sending". */
-		log_error("outbound: cannot commit message %lld as sent; "
-			  "trying again", (long long)done.id);
-		ob_keep_unsaved(ob, &u);
-		if (next)
-			ob_unclaim(os);
-		free(done.body);
-		return;
-	}
-	ob_emit(ob, "sent", done.id, done.recipient, done.body, os->sim,
-		"sent", NULL);
-	free(done.body);
-	if (next)
-		ob_send_start(os);
+	/* A part that is not recorded is not sent again (the final "sent"
+	 * sets every part), but its MR for the delivery report is lost:
+	 * say so. */
+	if (rc < 0)
+		log_error("outbound: part %d of message %lld not recorded",
+			  os->part + 1, (long long)os->msg.id);
+	os->part++;
+	ob_send_part(os);
 }
 
-static void on_part_sent(const struct modem_send_result *r, void *ud)
+/* Inside the sent record's transaction: the SIM's row says busy when it
+ * took its next message, ready when not. */
+static void ob_next_claimed(int rc, void *ud)
+{
+	struct ob_sim *os = ud;
+
+	os->sim->sending = rc > 0;
+}
+
+/* The message is recorded sent (and the SIM's next one claimed). */
+static void ob_sent_recorded(int rc, void *ud)
+{
+	struct ob_sim *os = ud;
+	struct outbound *ob = os->ob;
+	struct outbox_msg *m = &os->msg;
+	int64_t now = ob_now(ob);
+
+	if (rc < 0) {
+		/* Disk trouble: it went out, so it is recorded as sent
+		 * again on a backoff; until then the row says "sending". */
+		struct ob_unsaved u = {
+			.id = m->id, .attempt_id = m->attempt_id,
+			.sim_id = os->sim->id, .at = now,
+		};
+
+		snprintf(u.recipient, sizeof(u.recipient), "%s", m->recipient);
+		log_error("outbound: cannot commit message %lld as sent; "
+			  "trying again", (long long)m->id);
+		ob_keep_unsaved(ob, &u);
+		outbox_msg_clear(&os->next);
+		ob_release(os, now);
+		return;
+	}
+	ob_emit(ob, "sent", m->id, m->recipient, m->body, os->sim,
+		msg_to_name(MSG_EVENT_SENT), NULL);
+	sms_encoded_free(&os->enc);
+	outbox_msg_clear(m);
+	if (rc > 0) {
+		*m = os->next;
+		memset(&os->next, 0, sizeof(os->next));
+		ob_send_start(os);
+		return;
+	}
+	loop_defer(&ob->kick);
+}
+
+/*
+ * Part os->part went out with reference mr. The last part, the sent state
+ * and the SIM's next claim are one commit, so one fsync per single-part
+ * message; the store answers in ob_part_recorded() or ob_sent_recorded().
+ */
+static void ob_record_part(struct ob_sim *os, int mr, int64_t now)
+{
+	struct outbound *ob = os->ob;
+	struct sim *sim = os->sim;
+	struct outbox_claim c;
+	struct store_sent req = {
+		.msg = &os->msg, .sim_id = sim->id, .usage_key = os->usage_key,
+		.seq = os->part + 1, .mr = mr, .now = now,
+		.last = os->part + 1 >= os->enc.nparts,
+	};
+
+	ob_count_part(os, now);
+	if (!req.last) {
+		store_op_part_sent(ob->store, &req, ob_part_recorded, os);
+		return;
+	}
+	sim->sending = false;
+	sim->last_send_ms = now;
+	if (sim->cfg->min_gap_ms)
+		os->gap_until = now + sim->cfg->min_gap_ms;
+	if (ob_claim_request(os, now, &c)) {
+		req.next = &c;
+		req.next_out = &os->next;
+	}
+	/* Taken until the store answers; ob_next_claimed() says whether it
+	 * stays taken. */
+	sim->sending = true;
+	req.claimed = ob_next_claimed;
+	req.reg = ob->reg;
+	req.sim = sim;
+	store_op_part_sent(ob->store, &req, ob_sent_recorded, os);
+}
+
+static void ob_on_part_sent(const struct modem_send_result *r, void *ud)
 {
 	struct ob_sim *os = ud;
 	struct outbound *ob = os->ob;
@@ -383,42 +447,25 @@ static void on_part_sent(const struct modem_send_result *r, void *ud)
 	switch (r->status) {
 	case MODEM_SEND_OK:
 		os->fail_streak = 0;
-		/* The last part, the sent state and the next claim: one
-		 * commit, so one fsync per single-part message. */
-		store_begin(ob->store);
-		store_outbox_part_sent(ob->store, &os->msg, os->sim->id,
-				       os->usage_key, os->part + 1, r->mr, now);
-		ob_count_part(os, now);
-		if (++os->part < os->enc.nparts) {
-			/* A part that is not recorded is not sent again
-			 * (the final "sent" sets every part), but its MR
-			 * for the delivery report is lost: say so. */
-			if (store_commit(ob->store) < 0)
-				log_error("outbound: part %d of message %lld "
-					  "not recorded", os->part,
-					  (long long)os->msg.id);
-			send_part(os);
-			return;
-		}
-		sent_and_next(os, now);
+		ob_record_part(os, r->mr, now);
 		return;
 	case MODEM_SEND_CMS_ERROR:
 	case MODEM_SEND_CME_ERROR:
-		classified(os, r, now);
+		ob_classified(os, r, now);
 		break;
 	case MODEM_SEND_NOT_SENT:
 		snprintf(what, sizeof(what), "not sent: %s",
 			 r->detail ? r->detail : "modem not available");
-		streak(os, what, now);
-		retry_message(os, 0, false, what, now);
+		ob_streak(os, what, now);
+		ob_retry_message(os, 0, false, what, now);
 		os->gap_until = now + OB_COOLDOWN_MS;
 		break;
 	case MODEM_SEND_AMBIGUOUS:
 		snprintf(what, sizeof(what), "no answer after the PDU: %s",
 			 r->detail ? r->detail : "timeout");
-		streak(os, what, now);
-		unknown_message(os, what, now);
+		ob_streak(os, what, now);
+		ob_unknown_message(os, what, now);
 		break;
 	}
-	release(os, now);
+	ob_release(os, now);
 }

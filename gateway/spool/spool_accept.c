@@ -184,7 +184,7 @@ bool spool_add_recipient(const struct spool_recipient *r, void *ud)
 	m.body = r->body;
 	if (store_outbox_add(c->sp->store, c->file_id, &m, c->campaign_paused,
 			     c->now, &id, &res) < 0) {
-		snprintf(c->why, sizeof(c->why), "database error");
+		c->db_failed = true;
 		return false;
 	}
 	if (c->added)
@@ -282,9 +282,9 @@ static int commit_file(struct accept_ctx *c, int fd, struct spool_parser *p,
 		goto db;
 	rc = spool_file_recipients(fd, p, c->sp->cfg->max_file_bytes,
 				   spool_add_recipient, c);
-	if (rc == -EBADMSG && !c->why[0])
+	if (rc == -EBADMSG && !c->why[0] && !c->db_failed)
 		spool_error_format(spool_parse_error(p), c->why, sizeof(c->why));
-	if (rc < 0 && c->why[0] && strcmp(c->why, "database error") != 0) {
+	if (rc < 0 && c->why[0] && !c->db_failed) {
 		store_rollback(st);
 		return -1;
 	}

@@ -224,13 +224,12 @@ static bool step_add(struct spool *sp, struct spool_job *j, int64_t start)
 				    (long)msg->duplicates) < 0 ||
 	     store_staging_set(st, j->file_id, STORE_STAGING_RELEASING) < 0))
 		rc = -EIO;
-	if (rc < 0 && rc != -EIO && j->c.why[0] &&
-	    strcmp(j->c.why, "database error") != 0) {
+	if (rc < 0 && rc != -EIO && j->c.why[0] && !j->c.db_failed) {
 		store_rollback(st);
 		give_up(j, "value", j->c.why);
 		return false;
 	}
-	if (rc == -EBADMSG) {
+	if (rc == -EBADMSG && !j->c.db_failed) {
 		char why[300];
 
 		store_rollback(st);

@@ -25,6 +25,8 @@ struct accept_ctx {
 	int64_t now;
 	int fixed_parts;		/* a plain body's parts, else 0 */
 	long queued, deferred, suppressed;
+	bool db_failed;			/* the store refused a row: not the
+					   file's fault, it is tried again */
 	char why[256];			/* set when the file must be rejected */
 	/* spool_submit(): told of each row inside the transaction. */
 	spool_added_fn added;

@@ -36,7 +36,7 @@ static int spool_submit_commit(struct accept_ctx *c, struct spool_parser *p,
 		goto db;
 	ok = spool_parse_rewind(p, spool_add_recipient, c) &&
 	     spool_parse_feed(p, text, len) && spool_parse_finish(p);
-	if (!ok && strcmp(c->why, "database error") != 0) {
+	if (!ok && !c->db_failed) {
 		store_rollback(st);
 		return -1;
 	}

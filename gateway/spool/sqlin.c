@@ -175,6 +175,7 @@ struct sqlin_ctx {
 	struct sms_encode_opts opts;
 	int64_t file_id, now;
 	bool paused;
+	bool db_failed;		/* the store refused a row */
 	char why[300];
 	long queued;
 };
@@ -279,7 +280,7 @@ static bool sqlin_add(const struct spool_recipient *r, void *ud)
 	m.body = r->body;
 	if (store_outbox_add(c->si->store, c->file_id, &m, c->paused, c->now,
 			     NULL, &res) < 0) {
-		snprintf(c->why, sizeof(c->why), "database error");
+		c->db_failed = true;
 		return false;
 	}
 	c->queued++;
@@ -318,20 +319,8 @@ static void sqlin_base(struct sqlin_ctx *c)
 static int sqlin_fail(struct sqlin *si, const struct sqlin_row *r,
 		      const char *why, int64_t now)
 {
-	sqlite3_stmt *s = store_prepare(si->store,
-		"INSERT INTO message (created_at, recipient, body, kind, class,"
-		" state, error, origin, updated_at)"
-		" VALUES (?1, ?2, ?3, 'direct', 0, 'failed', ?4, ?5, ?1)");
-
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_text(s, 2, r->recipient ? r->recipient : "", -1,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, r->body ? r->body : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 4, why, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, r->via, -1, SQLITE_TRANSIENT);
-	if (store_step_done(si->store, s) < 0)
+	if (store_outbox_add_refused(si->store, r->recipient, r->body, r->via,
+				     why, now) < 0)
 		return -EIO;
 	log_notice("sqlin: row %lld for %s failed: %s", (long long)r->seq,
 		   r->recipient ? r->recipient : "(none)", why);
@@ -384,7 +373,7 @@ static int sqlin_queue(struct sqlin *si, const struct sqlin_row *r,
 	/* Pass 2 in memory: one callback a recipient. */
 	if (!spool_parse_rewind(p, sqlin_add, c) ||
 	    !spool_parse_feed(p, file, len) || !spool_parse_finish(p)) {
-		if (strcmp(c->why, "database error") == 0)
+		if (c->db_failed)
 			goto db;
 		if (!c->why[0])
 			spool_error_format(spool_parse_error(p), c->why,

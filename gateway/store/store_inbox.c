@@ -2,6 +2,7 @@
 #include "store_inbox.h"
 #include "store.h"
 #include "log.h"
+#include "msg_state.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -312,6 +313,31 @@ int store_inbox_amend(struct store *st, int64_t id, const char *body,
 	return store_step_done(st, s);
 }
 
+void store_inbox_info(struct store *st, int64_t id, struct inbox_info *in)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT s.imsi, s.imei, i.received_at, i.scts FROM inbound i"
+		" LEFT JOIN sim s ON s.id = i.sim_id WHERE i.id = ?");
+	const unsigned char *v;
+
+	if (!s)
+		return;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		v = sqlite3_column_text(s, 0);
+		snprintf(in->imsi, sizeof(in->imsi), "%s",
+			 v ? (const char *)v : "");
+		v = sqlite3_column_text(s, 1);
+		snprintf(in->imei, sizeof(in->imei), "%s",
+			 v ? (const char *)v : "");
+		in->received_at = sqlite3_column_int64(s, 2);
+		v = sqlite3_column_text(s, 3);
+		snprintf(in->scts, sizeof(in->scts), "%s",
+			 v ? (const char *)v : "");
+	}
+	sqlite3_reset(s);
+}
+
 int64_t store_inbox_last_sent(struct store *st, const char *number)
 {
 	sqlite3_stmt *s = store_prepare(st,
@@ -399,12 +425,14 @@ int store_optout_add(struct store *st, const char *number,
 	/* What is not yet in a modem's hands is not sent; the confirmation
 	 * the caller queues after this is the one message that still goes. */
 	s = store_prepare(st,
-		"UPDATE message SET state = 'suppressed', hold = NULL,"
+		"UPDATE message SET state = ?3, hold = NULL,"
 		" error = 'recipient opted out', updated_at = ?2"
 		" WHERE recipient = ?1 AND state IN ('queued', 'deferred')");
 	if (!s)
 		return -EIO;
 	sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, msg_to_name(MSG_EVENT_OPT_OUT), -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
 	if (store_step_done(st, s) < 0)
 		return -EIO;

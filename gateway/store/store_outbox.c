@@ -7,6 +7,7 @@
 #include "store.h"
 #include "store_inbox.h"
 #include "log.h"
+#include "msg_state.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -126,10 +127,75 @@ int store_outbox_campaign(struct store *st, const char *name, int64_t now,
 	return 0;
 }
 
+static const struct {
+	const char *campaign;		/* ?1 the campaign's id */
+	const char *messages;		/* ?1 id, ?2 now, ?3 (?4) states */
+	enum msg_event ev, ev_later;
+} store_campaign_sql[] = {
+	[OUTBOX_CAMPAIGN_PAUSE] = {
+		"UPDATE campaign SET state = 'paused' WHERE id = ?1",
+		"UPDATE message SET hold = 'paused', state = ?3,"
+		" updated_at = ?2 WHERE campaign_id = ?1"
+		" AND state IN ('queued', 'deferred')",
+		MSG_EVENT_HOLD, MSG_EVENT_HOLD },
+	/* Only a row still deferred comes back: one that expired or was
+	 * suppressed while held keeps its final state. */
+	[OUTBOX_CAMPAIGN_RESUME] = {
+		"UPDATE campaign SET state = 'active' WHERE id = ?1",
+		"UPDATE message SET hold = NULL, updated_at = ?2,"
+		" state = CASE WHEN not_before <= ?2 THEN ?3 ELSE ?4 END"
+		" WHERE campaign_id = ?1 AND hold = 'paused'"
+		" AND state = 'deferred'",
+		MSG_EVENT_RESUME_NOW, MSG_EVENT_HOLD },
+	[OUTBOX_CAMPAIGN_CANCEL] = {
+		"UPDATE campaign SET state = 'cancelled' WHERE id = ?1",
+		"UPDATE message SET state = ?3, hold = NULL,"
+		" error = 'campaign cancelled', updated_at = ?2"
+		" WHERE campaign_id = ?1 AND state IN ('queued', 'deferred')",
+		MSG_EVENT_CANCEL, MSG_EVENT_CANCEL },
+};
+
+int store_outbox_campaign_set(struct store *st, int64_t id,
+			      enum outbox_campaign_action a, int64_t now)
+{
+	sqlite3_stmt *s;
+	int n;
+
+	if (store_begin(st) < 0)
+		return -EIO;
+	s = store_prepare(st, store_campaign_sql[a].campaign);
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	if (store_step_done(st, s) < 0)
+		goto fail;
+	s = store_prepare(st, store_campaign_sql[a].messages);
+	if (!s)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 3, msg_to_name(store_campaign_sql[a].ev), -1,
+			  SQLITE_STATIC);
+	if (sqlite3_bind_parameter_count(s) >= 4)
+		sqlite3_bind_text(s, 4,
+				  msg_to_name(store_campaign_sql[a].ev_later),
+				  -1, SQLITE_STATIC);
+	if (store_step_done(st, s) < 0)
+		goto fail;
+	n = sqlite3_changes(store_db(st));
+	if (store_commit(st) < 0)
+		return -EIO;
+	return n;
+fail:
+	store_rollback(st);
+	return -EIO;
+}
+
 /* 1 when number is opted out for a message of this origin, 0, or -EIO.
  * Automatic replies that must reach an opted-out number pass: the one
  * confirmation of the opt-out and the answer to HELP. */
-static int opted_out(struct store *st, const char *origin, const char *number)
+static int store_outbox_opted_out(struct store *st, const char *origin,
+				  const char *number)
 {
 	if (origin && (strcmp(origin, "optout-reply") == 0 ||
 		       strcmp(origin, "help-reply") == 0))
@@ -137,7 +203,8 @@ static int opted_out(struct store *st, const char *origin, const char *number)
 	return store_optout_active(st, number);
 }
 
-static void bind_pool(sqlite3_stmt *s, int i, const struct outbox_new *m)
+static void store_outbox_bind_pool(sqlite3_stmt *s, int i,
+				   const struct outbox_new *m)
 {
 	char key[32];
 
@@ -154,18 +221,18 @@ int store_outbox_add(struct store *st, int64_t file_id,
 		     const struct outbox_new *m, bool campaign_paused,
 		     int64_t now, int64_t *id, enum outbox_add_result *res)
 {
-	const char *state = "queued";
+	enum msg_event ev = MSG_EVENT_ACCEPT;
 	sqlite3_stmt *s;
 	int out;
 
-	out = opted_out(st, m->origin, m->recipient);
+	out = store_outbox_opted_out(st, m->origin, m->recipient);
 	if (out < 0)
 		return -EIO;
 	if (out) {
-		state = "suppressed";
+		ev = MSG_EVENT_ACCEPT_OPTED_OUT;
 		*res = OUTBOX_ADDED_SUPPRESSED;
 	} else if (campaign_paused || m->not_before > now) {
-		state = "deferred";
+		ev = MSG_EVENT_ACCEPT_LATER;
 		*res = OUTBOX_ADDED_DEFERRED;
 	} else {
 		*res = OUTBOX_ADDED_QUEUED;
@@ -173,7 +240,7 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	/* Staged rows wait as "deferred" under a hold nothing releases but
 	 * store_staging_release(). */
 	if (m->staging && !out)
-		state = "deferred";
+		ev = MSG_EVENT_ACCEPT_LATER;
 	s = store_prepare(st,
 		"INSERT INTO message (file_id, created_at, recipient, body, kind,"
 		" class, campaign_id, priority, state, not_before, expires_at,"
@@ -197,11 +264,11 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	if (m->campaign_id)
 		sqlite3_bind_int64(s, 7, m->campaign_id);
 	sqlite3_bind_int(s, 8, m->priority);
-	sqlite3_bind_text(s, 9, state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, msg_to_name(ev), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 10, m->not_before);
 	if (m->expires_at)
 		sqlite3_bind_int64(s, 11, m->expires_at);
-	bind_pool(s, 12, m);
+	store_outbox_bind_pool(s, 12, m);
 	if (m->pin_sim)
 		sqlite3_bind_text(s, 13, m->pin_sim, -1, SQLITE_TRANSIENT);
 	if (m->staging)
@@ -245,49 +312,142 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	return 0;
 }
 
+int store_outbox_add_refused(struct store *st, const char *recipient,
+			     const char *body, const char *origin,
+			     const char *why, int64_t now)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"INSERT INTO message (created_at, recipient, body, kind, class,"
+		" state, error, origin, updated_at)"
+		" VALUES (?1, ?2, ?3, 'direct', 0, ?6, ?4, ?5, ?1)");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, recipient ? recipient : "", -1,
+			  SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, body ? body : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, why, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, origin, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, msg_to_name(MSG_EVENT_ACCEPT_REFUSED), -1,
+			  SQLITE_STATIC);
+	return store_step_done(st, s);
+}
+
+static void store_outbox_copy(char *dst, size_t size, sqlite3_stmt *s,
+			      int col)
+{
+	const unsigned char *v = sqlite3_column_text(s, col);
+
+	snprintf(dst, size, "%s", v ? (const char *)v : "");
+}
+
+int store_outbox_info(struct store *st, int64_t id, struct outbox_info *o,
+		      char **body)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT m.recipient, m.body, s.modem || '/' || s.slot, s.imsi,"
+		" s.imei, c.name, m.from_header, m.error, m.report,"
+		" (SELECT mr FROM part WHERE message_id = m.id"
+		"  ORDER BY seq DESC LIMIT 1),"
+		" coalesce(m.sent_at, m.updated_at),"
+		" (SELECT status FROM status_report WHERE message_id = m.id"
+		"  ORDER BY id DESC LIMIT 1),"
+		" (SELECT received_at FROM status_report WHERE message_id = m.id"
+		"  ORDER BY id DESC LIMIT 1)"
+		" FROM message m LEFT JOIN sim s ON s.id = m.sim_id"
+		" LEFT JOIN campaign c ON c.id = m.campaign_id WHERE m.id = ?");
+	int rc = -ENOENT;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		store_outbox_copy(o->recipient, sizeof(o->recipient), s, 0);
+		*body = strdup((const char *)sqlite3_column_text(s, 1));
+		store_outbox_copy(o->modem, sizeof(o->modem), s, 2);
+		store_outbox_copy(o->imsi, sizeof(o->imsi), s, 3);
+		store_outbox_copy(o->imei, sizeof(o->imei), s, 4);
+		store_outbox_copy(o->campaign, sizeof(o->campaign), s, 5);
+		store_outbox_copy(o->from, sizeof(o->from), s, 6);
+		store_outbox_copy(o->error, sizeof(o->error), s, 7);
+		o->report = sqlite3_column_int(s, 8);
+		o->mr = sqlite3_column_type(s, 9) == SQLITE_NULL
+				? -1 : sqlite3_column_int(s, 9);
+		o->sent_at = sqlite3_column_int64(s, 10);
+		o->status = sqlite3_column_type(s, 11) == SQLITE_NULL
+				    ? -1 : sqlite3_column_int(s, 11);
+		o->report_at = sqlite3_column_int64(s, 12);
+		rc = *body ? 0 : -ENOMEM;
+	}
+	sqlite3_reset(s);
+	return rc;
+}
+
 /* ---- claiming ---- */
 
 /*
- * The best candidate among the three queues a SIM serves: its pool, the
- * unpooled messages (if it takes them), and messages pinned to it. Each
- * branch is one seek in message_queued. A message may wait for another SIM
- * for a while, never for ever:
- *  - one that failed on this SIM goes to another first, until avoid_until
- *    (or at once when no other SIM could send: ?7);
- *  - a direct message waits for the SIM that last talked with its number
- *    while that SIM could take it (ready or busy, serving its pool, not
- *    the one it failed on), and for at most a minute in the queue;
- *  - a partly sent multipart stays with its SIM (its parts carry that
- *    SIM's number as the sender of the whole).
+ * The claim policy: the best candidate among the three queues a SIM
+ * serves, its pool, the unpooled messages (if it takes them) and the
+ * messages pinned to it. Each queue is one seek in message_queued, so the
+ * same filter is applied to each branch of a UNION ALL. A message may wait
+ * for another SIM for a while, never for ever. The pieces, each a named
+ * rule over the named parameters bound in store_outbox_claim_candidate():
  */
-#define CLAIM_FILTER                                                       \
-	" AND (?4 OR class = 0) AND parts - parts_sent <= ?5"              \
-	" AND (parts_sent = 0 OR sim_id = ?1)"                             \
-	" AND (avoid_sim IS NULL OR avoid_sim != ?1 OR avoid_until <= ?8"  \
-	"  OR ?7)"                                                         \
-	" AND (class = 1 OR pool LIKE '@%' OR updated_at <= ?8 - 60000"    \
-	"  OR NOT EXISTS (SELECT 1 FROM sticky k"                          \
-	"  JOIN sim s ON s.id = k.sim_id WHERE k.number = m.recipient"     \
-	"  AND k.last_at > ?6 AND k.sim_id != ?1"                          \
-	"  AND s.state IN ('ready', 'busy')"                               \
-	"  AND (m.pool = '' OR s.pool = m.pool)"                           \
-	"  AND (m.avoid_sim IS NULL OR m.avoid_sim != k.sim_id"            \
-	"   OR m.avoid_until <= ?8)))"                                     \
-	" ORDER BY class, priority, id LIMIT 1"
+/* Bulk only on a SIM that takes bulk now. */
+#define CLAIM_KIND_ALLOWED	" AND (:allow_bulk OR class = 0)"
+/* Every part still to send fits in the SIM's quota. */
+#define CLAIM_FITS_QUOTA	" AND parts - parts_sent <= :quota"
+/* A partly sent multipart stays with its SIM: its parts carry that SIM's
+ * number as the sender of the whole. */
+#define CLAIM_MULTIPART_KEEPS_SIM " AND (parts_sent = 0 OR sim_id = :sim)"
+/* One that failed on this SIM goes to another first, until avoid_until,
+ * or at once when no other SIM could send (:alone). */
+#define CLAIM_NOT_AVOIDED						\
+	" AND (avoid_sim IS NULL OR avoid_sim != :sim"			\
+	"  OR avoid_until <= :now OR :alone)"
+/* A direct message waits for the SIM that last talked with its number
+ * (sticky sender) while that SIM could take it — ready or busy, serving
+ * its pool, not the one it failed on — and for at most a minute in the
+ * queue. */
+#define CLAIM_STICKY_SENDER						\
+	" AND (class = 1 OR pool LIKE '@%' OR updated_at <= :now - 60000"	\
+	"  OR NOT EXISTS (SELECT 1 FROM sticky k"			\
+	"  JOIN sim s ON s.id = k.sim_id WHERE k.number = m.recipient"	\
+	"  AND k.last_at > :sticky_cutoff AND k.sim_id != :sim"		\
+	"  AND s.state IN ('ready', 'busy')"				\
+	"  AND (m.pool = '' OR s.pool = m.pool)"			\
+	"  AND (m.avoid_sim IS NULL OR m.avoid_sim != k.sim_id"		\
+	"   OR m.avoid_until <= :now)))"
+/* Direct before bulk, then priority, then age. */
+#define CLAIM_ORDER " ORDER BY class, priority, id"
+
+#define CLAIM_FILTER							\
+	CLAIM_KIND_ALLOWED CLAIM_FITS_QUOTA CLAIM_MULTIPART_KEEPS_SIM	\
+	CLAIM_NOT_AVOIDED CLAIM_STICKY_SENDER CLAIM_ORDER " LIMIT 1"
+
+/* The three queues, by pool key: the SIM's pool, '' (unpooled), '@<id>'. */
+#define CLAIM_QUEUE(pool_is)						\
+	" SELECT * FROM (SELECT id, class, priority FROM message m"	\
+	"  WHERE state = 'queued' AND " pool_is CLAIM_FILTER ")"
 
 static const char claim_sql[] =
 	"SELECT id FROM ("
-	" SELECT * FROM (SELECT id, class, priority FROM message m"
-	"  WHERE state = 'queued' AND pool = ?2" CLAIM_FILTER ")"
+	CLAIM_QUEUE("pool = :pool")
 	" UNION ALL"
-	" SELECT * FROM (SELECT id, class, priority FROM message m"
-	"  WHERE state = 'queued' AND pool = '' AND ?3" CLAIM_FILTER ")"
+	CLAIM_QUEUE("pool = '' AND :takes_unpooled")
 	" UNION ALL"
-	" SELECT * FROM (SELECT id, class, priority FROM message m"
-	"  WHERE state = 'queued' AND pool = '@' || ?1" CLAIM_FILTER ")"
-	") ORDER BY class, priority, id LIMIT 1";
+	CLAIM_QUEUE("pool = '@' || :sim")
+	")" CLAIM_ORDER " LIMIT 1";
 
-static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
+static void store_outbox_claim_bind_int(sqlite3_stmt *s, const char *name,
+					int64_t v)
+{
+	sqlite3_bind_int64(s, sqlite3_bind_parameter_index(s, name), v);
+}
+
+static int64_t store_outbox_claim_candidate(struct store *st,
+					    const struct outbox_claim *c)
 {
 	sqlite3_stmt *s = store_prepare(st, claim_sql);
 	int64_t id = 0;
@@ -295,14 +455,15 @@ static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
 
 	if (!s)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, c->sim_id);
-	sqlite3_bind_text(s, 2, c->pool ? c->pool : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(s, 3, c->takes_unpooled);
-	sqlite3_bind_int(s, 4, c->allow_bulk);
-	sqlite3_bind_int(s, 5, c->quota_left);
-	sqlite3_bind_int64(s, 6, c->sticky_cutoff);
-	sqlite3_bind_int(s, 7, c->alone);
-	sqlite3_bind_int64(s, 8, c->now);
+	store_outbox_claim_bind_int(s, ":sim", c->sim_id);
+	sqlite3_bind_text(s, sqlite3_bind_parameter_index(s, ":pool"),
+			  c->pool ? c->pool : "", -1, SQLITE_TRANSIENT);
+	store_outbox_claim_bind_int(s, ":takes_unpooled", c->takes_unpooled);
+	store_outbox_claim_bind_int(s, ":allow_bulk", c->allow_bulk);
+	store_outbox_claim_bind_int(s, ":quota", c->quota_left);
+	store_outbox_claim_bind_int(s, ":sticky_cutoff", c->sticky_cutoff);
+	store_outbox_claim_bind_int(s, ":alone", c->alone);
+	store_outbox_claim_bind_int(s, ":now", c->now);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
 		id = sqlite3_column_int64(s, 0);
@@ -312,8 +473,8 @@ static int64_t claim_candidate(struct store *st, const struct outbox_claim *c)
 	return id;
 }
 
-static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
-			int64_t *expires_at)
+static int store_outbox_load_message(struct store *st, int64_t id,
+				     struct outbox_msg *m, int64_t *expires_at)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"SELECT recipient, body, class, report, flash, ucs2,"
@@ -359,33 +520,36 @@ static int load_message(struct store *st, int64_t id, struct outbox_msg *m,
 	return m->body ? 0 : -ENOMEM;
 }
 
-static int defer(struct store *st, int64_t id, int64_t until,
-		 const char *why, int64_t now)
+static int store_outbox_defer(struct store *st, int64_t id, int64_t until,
+			      const char *why, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"UPDATE message SET state = 'deferred', not_before = ?2,"
+		"UPDATE message SET state = ?5, not_before = ?2,"
 		" error = ?3, updated_at = ?4 WHERE id = ?1");
 
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EVENT_HOLD), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, until);
 	sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, now);
 	return store_step_done(st, s);
 }
 
-static int mark_sending(struct store *st, struct outbox_msg *m,
-			int64_t sim_id, int64_t now)
+static int store_outbox_mark_sending(struct store *st, struct outbox_msg *m,
+				     int64_t sim_id, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"UPDATE message SET state = 'sending', sim_id = ?2,"
+		"UPDATE message SET state = ?5, sim_id = ?2,"
 		" attempts = attempts + 1, concat_ref = ?3, updated_at = ?4"
 		" WHERE id = ?1");
 
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, m->id);
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EVENT_CLAIM), -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, sim_id);
 	sqlite3_bind_int(s, 3, m->concat_ref);
 	sqlite3_bind_int64(s, 4, now);
@@ -408,29 +572,31 @@ static int mark_sending(struct store *st, struct outbox_msg *m,
 }
 
 /* One candidate: 1 claimed, 0 dropped (suppressed/expired), <0 error. */
-static int claim_one(struct store *st, const struct outbox_claim *c,
-		     int64_t id, struct outbox_msg *out)
+static int store_outbox_claim_one(struct store *st,
+				  const struct outbox_claim *c, int64_t id,
+				  struct outbox_msg *out)
 {
 	int64_t expires_at, until;
-	int rc = load_message(st, id, out, &expires_at);
+	int rc = store_outbox_load_message(st, id, out, &expires_at);
 
 	if (rc < 0)
 		return rc;
-	rc = opted_out(st, out->origin, out->recipient);
+	rc = store_outbox_opted_out(st, out->origin, out->recipient);
 	if (rc < 0)
 		return rc;
 	if (rc)
-		rc = store_outbox_fail(st, out, "suppressed",
+		rc = store_outbox_fail(st, out, MSG_EVENT_OPT_OUT,
 				       "recipient opted out", c->now);
 	else if (expires_at && expires_at <= c->now)
-		rc = store_outbox_fail(st, out, "expired",
+		rc = store_outbox_fail(st, out, MSG_EVENT_EXPIRE,
 				       "not sent before its expiry", c->now);
 	else if (out->kind == MSG_KIND_BULK && c->hold &&
 		 c->hold(out->recipient, c->now, &until, c->hold_ud))
-		rc = defer(st, id, until, "quiet hours at the recipient",
-			   c->now);
+		rc = store_outbox_defer(st, id, until,
+					"quiet hours at the recipient", c->now);
 	else
-		return mark_sending(st, out, c->sim_id, c->now) < 0 ? -EIO : 1;
+		return store_outbox_mark_sending(st, out, c->sim_id,
+						 c->now) < 0 ? -EIO : 1;
 	/* Dropped from the queue: not claimed. */
 	outbox_msg_clear(out);
 	return rc < 0 ? -EIO : 0;
@@ -450,13 +616,13 @@ int store_outbox_claim(struct store *st, const struct outbox_claim *c,
 	 * number per call keeps one claim from stalling the loop, and the
 	 * caller comes back for more. */
 	for (i = 0; i < 256 && rc == 0; i++) {
-		int64_t id = claim_candidate(st, c);
+		int64_t id = store_outbox_claim_candidate(st, c);
 
 		if (id <= 0) {
 			rc = (int)id;
 			break;
 		}
-		rc = claim_one(st, c, id, out);
+		rc = store_outbox_claim_one(st, c, id, out);
 	}
 	if (rc < 0) {
 		outbox_msg_clear(out);

@@ -6,6 +6,7 @@
 #include "store_outbox.h"
 #include "store.h"
 #include "log.h"
+#include "msg_state.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -22,8 +23,9 @@ void store_outbox_local_day(int64_t ms, char day[11], char month[8])
 	strftime(month, 8, "%Y-%m", &tm);
 }
 
-static int end_attempt(struct store *st, int64_t attempt_id,
-		       const char *result, const char *error, int64_t now)
+static int store_outcome_end_attempt(struct store *st, int64_t attempt_id,
+				     const char *result, const char *error,
+				     int64_t now)
 {
 	sqlite3_stmt *s;
 
@@ -41,8 +43,8 @@ static int end_attempt(struct store *st, int64_t attempt_id,
 	return store_step_done(st, s);
 }
 
-static int count_usage(struct store *st, const char *key, int parts,
-		       int64_t now)
+static int store_outcome_count_usage(struct store *st, const char *key,
+				     int parts, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"INSERT INTO sim_usage (iccid, day, sent_day, month, sent_month,"
@@ -93,7 +95,8 @@ int store_outbox_part_sent(struct store *st, const struct outbox_msg *m,
 	sqlite3_bind_int64(s, 1, m->id);
 	sqlite3_bind_int(s, 2, seq);
 	sqlite3_bind_int64(s, 3, now);
-	if (store_step_done(st, s) < 0 || count_usage(st, usage_key, 1, now) < 0)
+	if (store_step_done(st, s) < 0 ||
+	    store_outcome_count_usage(st, usage_key, 1, now) < 0)
 		goto fail;
 	return store_commit(st);
 fail:
@@ -124,14 +127,16 @@ int store_outbox_sent(struct store *st, const struct outbox_msg *m,
 	if (store_begin(st) < 0)
 		return -EIO;
 	s = store_prepare(st,
-		"UPDATE message SET state = 'sent', sent_at = ?2, error = NULL,"
+		"UPDATE message SET state = ?3, sent_at = ?2, error = NULL,"
 		" parts_sent = parts, updated_at = ?2 WHERE id = ?1");
 	if (!s)
 		goto fail;
 	sqlite3_bind_int64(s, 1, m->id);
+	sqlite3_bind_text(s, 3, msg_to_name(MSG_EVENT_SENT), -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
 	if (store_step_done(st, s) < 0 ||
-	    end_attempt(st, m->attempt_id, "sent", NULL, now) < 0 ||
+	    store_outcome_end_attempt(st, m->attempt_id, "sent", NULL,
+				      now) < 0 ||
 	    store_outbox_touch_sticky(st, m->recipient, sim_id, now) < 0)
 		goto fail;
 	return store_commit(st);
@@ -150,8 +155,8 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 	if (store_begin(st) < 0)
 		return -EIO;
 	s = store_prepare(st,
-		"UPDATE message SET state = CASE WHEN ?2 <= ?5 THEN 'queued'"
-		" ELSE 'deferred' END, not_before = ?2,"
+		"UPDATE message SET state = CASE WHEN ?2 <= ?5 THEN ?8"
+		" ELSE ?9 END, not_before = ?2,"
 		" attempts = attempts - ?3, error = ?4, updated_at = ?5,"
 		" avoid_sim = ?6, avoid_until = ?7 WHERE id = ?1");
 	if (!s)
@@ -161,12 +166,17 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 	sqlite3_bind_int(s, 3, !count_attempt);
 	sqlite3_bind_text(s, 4, error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 5, now);
+	sqlite3_bind_text(s, 8, msg_to_name(MSG_EVENT_RETRY_NOW), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(s, 9, msg_to_name(MSG_EVENT_RETRY_LATER), -1,
+			  SQLITE_STATIC);
 	if (avoid_sim) {
 		sqlite3_bind_int64(s, 6, avoid_sim);
 		sqlite3_bind_int64(s, 7, avoid_until);
 	}
 	if (store_step_done(st, s) < 0 ||
-	    end_attempt(st, m->attempt_id, "retry", error, now) < 0)
+	    store_outcome_end_attempt(st, m->attempt_id, "retry", error,
+				      now) < 0)
 		goto fail;
 	return store_commit(st);
 fail:
@@ -175,8 +185,9 @@ fail:
 }
 
 int store_outbox_fail(struct store *st, const struct outbox_msg *m,
-		      const char *state, const char *error, int64_t now)
+		      enum msg_event ev, const char *error, int64_t now)
 {
+	const char *state = msg_to_name(ev);
 	sqlite3_stmt *s;
 
 	if (store_begin(st) < 0)
@@ -186,11 +197,11 @@ int store_outbox_fail(struct store *st, const struct outbox_msg *m,
 	if (!s)
 		goto fail;
 	sqlite3_bind_int64(s, 1, m->id);
-	sqlite3_bind_text(s, 2, state, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, state, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, error, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, now);
 	if (store_step_done(st, s) < 0 ||
-	    end_attempt(st, m->attempt_id, state, error, now) < 0)
+	    store_outcome_end_attempt(st, m->attempt_id, state, error, now) < 0)
 		goto fail;
 	return store_commit(st);
 fail:
@@ -214,11 +225,14 @@ int store_outbox_unknown(struct store *st, const struct outbox_msg *m,
 	if (!s)
 		goto fail;
 	sqlite3_bind_int64(s, 1, m->id);
-	sqlite3_bind_text(s, 2, resend ? "queued" : "unknown", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, msg_to_name(resend ? MSG_EVENT_RESEND
+						   : MSG_EVENT_NO_ANSWER),
+			  -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, why, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 4, now);
 	if (store_step_done(st, s) < 0 ||
-	    end_attempt(st, m->attempt_id, "unknown", error, now) < 0)
+	    store_outcome_end_attempt(st, m->attempt_id, "unknown", error,
+				      now) < 0)
 		goto fail;
 	return store_commit(st);
 fail:
@@ -244,7 +258,7 @@ int store_outbox_recover(struct store *st, bool resend_direct,
 		goto fail;
 	s = store_prepare(st,
 		"UPDATE message SET state = CASE WHEN (class = 0 AND ?1)"
-		"  OR (class = 1 AND ?2) THEN 'queued' ELSE 'unknown' END,"
+		"  OR (class = 1 AND ?2) THEN ?4 ELSE ?5 END,"
 		" error = CASE WHEN (class = 0 AND ?1) OR (class = 1 AND ?2)"
 		"  THEN 'interrupted while sending; outcome unknown, sending again'"
 		"  ELSE 'interrupted while sending; outcome unknown, not sent again'"
@@ -254,6 +268,10 @@ int store_outbox_recover(struct store *st, bool resend_direct,
 	sqlite3_bind_int(s, 1, resend_direct);
 	sqlite3_bind_int(s, 2, resend_bulk);
 	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_text(s, 4, msg_to_name(MSG_EVENT_RESTART_RESEND), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EVENT_RESTART), -1,
+			  SQLITE_STATIC);
 	if (store_step_done(st, s) < 0)
 		goto fail;
 	n = sqlite3_changes(store_db(st));
@@ -265,13 +283,16 @@ fail:
 	return -EIO;
 }
 
-static int run_update(struct store *st, const char *sql, int64_t now)
+/* sql moves rows by ev: ?1 is now, ?2 the state they move to. */
+static int store_outcome_run_update(struct store *st, const char *sql,
+				    enum msg_event ev, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st, sql);
 
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, msg_to_name(ev), -1, SQLITE_STATIC);
 	if (store_step_done(st, s) < 0)
 		return -EIO;
 	return sqlite3_changes(store_db(st));
@@ -279,20 +300,20 @@ static int run_update(struct store *st, const char *sql, int64_t now)
 
 int store_outbox_promote(struct store *st, int64_t now)
 {
-	return run_update(st,
-		"UPDATE message SET state = 'queued', updated_at = ?1"
+	return store_outcome_run_update(st,
+		"UPDATE message SET state = ?2, updated_at = ?1"
 		" WHERE state = 'deferred' AND hold IS NULL AND not_before <= ?1",
-		now);
+		MSG_EVENT_DUE, now);
 }
 
 int store_outbox_expire(struct store *st, int64_t now)
 {
-	return run_update(st,
-		"UPDATE message SET state = 'expired', updated_at = ?1,"
+	return store_outcome_run_update(st,
+		"UPDATE message SET state = ?2, updated_at = ?1,"
 		" error = 'not sent before its expiry'"
 		" WHERE state IN ('queued', 'deferred')"
 		" AND expires_at IS NOT NULL AND expires_at <= ?1",
-		now);
+		MSG_EVENT_EXPIRE, now);
 }
 
 int64_t store_outbox_next_due(struct store *st)
@@ -318,12 +339,13 @@ int store_outbox_defer_pool(struct store *st, const char *pool_key,
 			    int64_t not_before, const char *why, int64_t now)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"UPDATE message SET state = 'deferred', not_before = ?2,"
+		"UPDATE message SET state = ?5, not_before = ?2,"
 		" error = ?3, updated_at = ?4"
 		" WHERE state = 'queued' AND pool = ?1 AND class = 1");
 
 	if (!s)
 		return -EIO;
+	sqlite3_bind_text(s, 5, msg_to_name(MSG_EVENT_HOLD), -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 1, pool_key, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, not_before);
 	sqlite3_bind_text(s, 3, why, -1, SQLITE_TRANSIENT);
@@ -362,7 +384,7 @@ int store_outbox_usage(struct store *st, const char *usage_key,
  * The recipient in a report may be written nationally or internationally
  * by the SMSC: compare the last digits.
  */
-static bool same_number(const char *a, const char *b)
+static bool store_outcome_same_number(const char *a, const char *b)
 {
 	size_t la = strlen(a), lb = strlen(b), n = 0;
 
@@ -375,8 +397,9 @@ static bool same_number(const char *a, const char *b)
 			  (lb == 0 || b[lb - 1] == '+') && n > 0);
 }
 
-static int64_t find_part(struct store *st, int64_t sim_id, int mr,
-			 const char *recipient, int64_t since, int *seq)
+static int64_t store_outcome_find_part(struct store *st, int64_t sim_id, int mr,
+				       const char *recipient, int64_t since,
+				       int *seq)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"SELECT p.message_id, p.seq, m.recipient FROM part p"
@@ -394,7 +417,8 @@ static int64_t find_part(struct store *st, int64_t sim_id, int mr,
 	while (sqlite3_step(s) == SQLITE_ROW) {
 		const char *to = (const char *)sqlite3_column_text(s, 2);
 
-		if (!recipient || !recipient[0] || same_number(to, recipient)) {
+		if (!recipient || !recipient[0] ||
+		    store_outcome_same_number(to, recipient)) {
 			id = sqlite3_column_int64(s, 0);
 			*seq = sqlite3_column_int(s, 1);
 			break;
@@ -404,9 +428,10 @@ static int64_t find_part(struct store *st, int64_t sim_id, int mr,
 	return id;
 }
 
-static int record_report(struct store *st, int64_t sim_id, int mr,
-			 const char *recipient, int status, int64_t now,
-			 const char *pdu, int64_t msg_id)
+static int store_outcome_record_report(struct store *st, int64_t sim_id, int mr,
+				       const char *recipient, int status,
+				       int64_t now, const char *pdu,
+				       int64_t msg_id)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"INSERT INTO status_report (received_at, sim_id, mr, recipient,"
@@ -429,13 +454,12 @@ static int record_report(struct store *st, int64_t sim_id, int mr,
 
 /* Rolls the parts' reports up into the message: any failed part fails it,
  * every part delivered delivers it. Only sent or unknown messages move. */
-static int roll_up(struct store *st, int64_t msg_id, int64_t now,
-		   const char **new_state)
+static int store_outcome_roll_up(struct store *st, int64_t msg_id, int64_t now,
+				 const char **new_state)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"UPDATE message SET"
-		" state = CASE WHEN p.bad > 0 THEN 'failed'"
-		"  ELSE 'delivered' END,"
+		" state = CASE WHEN p.bad > 0 THEN ?3 ELSE ?4 END,"
 		" delivered_at = CASE WHEN p.bad > 0 THEN NULL ELSE ?2 END,"
 		" error = CASE WHEN p.bad > 0"
 		"  THEN 'delivery failed (status report)' ELSE error END,"
@@ -452,9 +476,15 @@ static int roll_up(struct store *st, int64_t msg_id, int64_t now,
 		return -EIO;
 	sqlite3_bind_int64(s, 1, msg_id);
 	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 3, msg_to_name(MSG_EVENT_REPORT_FAIL), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, msg_to_name(MSG_EVENT_REPORT_OK), -1,
+			  SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		*new_state = strcmp((const char *)sqlite3_column_text(s, 0),
-				    "failed") == 0 ? "failed" : "delivered";
+		*new_state = msg_to_name(
+			strcmp((const char *)sqlite3_column_text(s, 0),
+			       msg_to_name(MSG_EVENT_REPORT_FAIL)) == 0
+				? MSG_EVENT_REPORT_FAIL : MSG_EVENT_REPORT_OK);
 		sqlite3_step(s);
 	}
 	sqlite3_reset(s);
@@ -472,9 +502,10 @@ int store_outbox_report(struct store *st, int64_t sim_id, int mr,
 	*new_state = NULL;
 	if (store_begin(st) < 0)
 		return -EIO;
-	*msg_id = find_part(st, sim_id, mr, recipient, now - window_ms, &seq);
-	if (record_report(st, sim_id, mr, recipient, status, now, pdu,
-			  *msg_id) < 0)
+	*msg_id = store_outcome_find_part(st, sim_id, mr, recipient,
+					  now - window_ms, &seq);
+	if (store_outcome_record_report(st, sim_id, mr, recipient, status, now,
+					pdu, *msg_id) < 0)
 		goto fail;
 	/* TP-ST 0x20–0x3F: the SC is still trying (TS 23.040 §9.2.3.15). */
 	if (*msg_id && (status < 0x20 || status >= 0x40)) {
@@ -487,7 +518,7 @@ int store_outbox_report(struct store *st, int64_t sim_id, int mr,
 		sqlite3_bind_int(s, 3, status);
 		sqlite3_bind_int64(s, 4, now);
 		if (store_step_done(st, s) < 0 ||
-		    roll_up(st, *msg_id, now, new_state) < 0)
+		    store_outcome_roll_up(st, *msg_id, now, new_state) < 0)
 			goto fail;
 	}
 	return store_commit(st);

@@ -5,7 +5,7 @@
  *
  * Conventions: times are INTEGER milliseconds since the epoch (UTC); the
  * views turn them into ISO-8601 text with iso(). Internal tables are
- * singular (message, part, sim); the contract views are what DESIGN.md §5
+ * singular (message, part, sim); the contract views are what doc/contract.md §5
  * names (inbox, outbox, optouts, sims, events).
  *
  * At start the daemon holds the database's views and triggers to the last
@@ -236,7 +236,7 @@ static const char schema_v1[] =
 	"CREATE INDEX inbound_part_waiting ON inbound_part (received_at)"
 	"  WHERE state = 'waiting';"
 
-	/* ---- the contract views (DESIGN.md §5) ---- */
+	/* ---- the contract views (doc/contract.md §5) ---- */
 	"CREATE VIEW events AS SELECT"
 	"  " ISO("at") " AS at, level, source, message, id"
 	"  FROM event;"

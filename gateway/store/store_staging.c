@@ -5,6 +5,7 @@
  */
 #include "store.h"
 #include "store_outbox.h"
+#include "msg_state.h"
 
 #include <errno.h>
 
@@ -58,7 +59,7 @@ int store_staging_release(struct store *st, int64_t file_id, int64_t now,
 		" hold = CASE WHEN state = 'deferred' AND " PAUSED
 		"  THEN 'paused' END,"
 		" state = CASE WHEN state = 'deferred' AND not_before <= ?2"
-		"  AND NOT " PAUSED " THEN 'queued' ELSE state END,"
+		"  AND NOT " PAUSED " THEN ?4 ELSE state END,"
 		" updated_at = ?2"
 		" WHERE id IN (SELECT id FROM message WHERE file_id = ?1"
 		"  AND hold = 'staging' LIMIT ?3)");
@@ -68,6 +69,7 @@ int store_staging_release(struct store *st, int64_t file_id, int64_t now,
 	sqlite3_bind_int64(s, 1, file_id);
 	sqlite3_bind_int64(s, 2, now);
 	sqlite3_bind_int(s, 3, limit);
+	sqlite3_bind_text(s, 4, msg_to_name(MSG_EVENT_DUE), -1, SQLITE_STATIC);
 	if (store_step_done(st, s) < 0)
 		return -EIO;
 	return sqlite3_changes(store_db(st));

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end test of `smsgw pdu decode` and `smsgw pdu encode` (DESIGN.md §6).
+"""End-to-end test of `smsgw pdu decode` and `pdu encode` (doc/contract.md §6).
 
 Runs build/smsgw, parses its JSON, and checks the contract's keys and values,
 the exit statuses (0, 1 with one line on stderr, 2 for usage), and that

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""End-to-end test of `smsgw send` (DESIGN.md §6): runs build/smsgw with a
+"""End-to-end test of `smsgw send` (doc/contract.md §6): runs build/smsgw with a
 temporary configuration and no daemon, and checks the spool file it leaves
 in outgoing/ (atomic, unique, 0640, the parse of it by `send --check`),
 --dry-run (nothing written; encoding, parts, pool, recipients), --check on

@@ -10,7 +10,7 @@ odd names), the reason category the daemon's .reason file and
 include/spool_parse.h), and what is wrong with it. The same seed gives the
 same files.
 
-Every family of DESIGN.md §4's hostile input is covered, round robin, each
+Every family of doc/contract.md §4's hostile input is covered, round robin, each
 with random variations around a valid file (numbers, header order,
 bodies): syntax, unknown and repeated headers, bad values, smstools3
 features we refuse, bad numbers (CR, LF, NUL, ';', '"' in them…), no

@@ -10,6 +10,7 @@
 
 #include "clock.h"
 #include "glue_rig.h"
+#include "msg_state_check.h"
 #include "outbound.h"
 #include "sms.h"
 #include "store_outbox.h"
@@ -37,6 +38,7 @@ static struct {
 	int nsends;
 	int64_t now;
 	int events_sent, events_failed;
+	int send_rc;		/* what the fake modem_send_pdu() returns */
 } env;
 
 /* 2026-11-27T10:00:00Z */
@@ -45,8 +47,11 @@ static struct {
 static int fake_send_fn(struct sim *sim, const char *pdu, int len,
 			modem_send_cb cb, void *ud)
 {
-	struct fake_send *s = &env.sends[env.nsends++];
+	struct fake_send *s;
 
+	if (env.send_rc)
+		return env.send_rc;
+	s = &env.sends[env.nsends++];
 	(void)len;
 	s->sim = sim;
 	snprintf(s->pdu, sizeof(s->pdu), "%s", pdu);
@@ -94,6 +99,7 @@ static bool setup(const char *modems)
 		 modems);
 	if (!rig_open("ob", text, &env.cfg, &env.loop, &env.st, &env.reg))
 		return false;
+	msg_state_record(env.st);
 	CHECK_INT(outbound_new(env.loop, env.st, env.cfg, &env.reg, &ops, &env.ob), 0);
 	outbound_set_listener(env.ob, on_event, NULL);
 	env.reg.changed = on_sim_changed;
@@ -113,6 +119,8 @@ static bool setup(const char *modems)
 
 static void teardown(void)
 {
+	/* Whatever the test did, every state change was one of the table's. */
+	msg_state_check(env.st);
 	outbound_free(env.ob);
 	rig_close(env.cfg, env.loop, env.st, &env.reg);
 	clock_set_source(NULL);

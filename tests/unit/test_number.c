@@ -1,4 +1,4 @@
-/* Recipient numbers as users write them (DESIGN.md §4). */
+/* Recipient numbers as users write them (doc/contract.md §4). */
 #include "harness.h"
 #include "number.h"
 

@@ -5,6 +5,8 @@
  */
 #include "outbound_env.h"
 
+#include <errno.h>
+
 TEST(outbound_direct_before_bulk_then_priority)
 {
 	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
@@ -379,5 +381,87 @@ TEST(outbound_failing_sim_hands_its_traffic_to_the_other)
 	CHECK_INT(b, 10);
 	CHECK_INT(scalar("SELECT count(*) FROM events WHERE message LIKE"
 			 " 'SIM a/1 rests 30 s%'"), 1);
+	teardown();
+}
+
+/*
+ * The database refuses to record the parts that went out: the message
+ * still goes whole (a part not recorded is not sent again; only its MR is
+ * lost), the last part's "sent" is recorded, and the SIM goes on.
+ */
+TEST(outbound_part_not_recorded_still_sends_and_records_sent)
+{
+	char body[400];
+	int64_t id, next;
+
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
+		return;
+	memset(body, 'x', 300);
+	body[300] = '\0';
+	id = add("+15550000001", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, body);
+	pump();
+	CHECK_INT(env.nsends, 1);
+	CHECK_INT(sqlite3_exec(store_db(env.st),
+			       "CREATE TEMP TRIGGER no_parts BEFORE INSERT ON"
+			       " main.part BEGIN SELECT RAISE(ABORT, 'disk"
+			       " full'); END;", NULL, NULL, NULL), SQLITE_OK);
+	answer(0, MODEM_SEND_OK, 10);		/* part 1 went out */
+	CHECK_INT(env.nsends, 2);		/* part 2 goes too */
+	CHECK_STR(state_of(id), "sending");
+	answer(1, MODEM_SEND_OK, 11);
+	CHECK_STR(state_of(id), "sent");
+	CHECK_INT(scalar("SELECT count(*) FROM part"), 0);
+	CHECK_INT(sqlite3_exec(store_db(env.st), "DROP TRIGGER temp.no_parts",
+			       NULL, NULL, NULL), SQLITE_OK);
+	next = add("+15550000002", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_INT(env.nsends, 3);
+	CHECK_STR(dest_of(2), "+15550000002");
+	answer(2, MODEM_SEND_OK, 12);
+	CHECK_STR(state_of(next), "sent");
+	teardown();
+}
+
+/* A report that does not decode says why; only a PDU of another type is
+ * "not a status report". */
+TEST(outbound_status_report_not_understood_says_why)
+{
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
+		return;
+	add("+15550000001", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_INT(env.nsends, 1);
+	CHECK_INT(outbound_status_report(env.ob, &env.reg.sims[0], "00ZZ"),
+		  -EINVAL);
+	CHECK_INT(scalar("SELECT count(*) FROM events WHERE message LIKE"
+			 " 'status report on a/1 not understood (%'"
+			 " AND message NOT LIKE '%not a status report%'"), 1);
+	CHECK_INT(outbound_status_report(env.ob, &env.reg.sims[0],
+					 env.sends[0].pdu), -EINVAL);
+	CHECK_INT(scalar("SELECT count(*) FROM events WHERE message LIKE"
+			 " '%(not a status report (an SMS-SUBMIT))%'"), 1);
+	teardown();
+}
+
+/* modem_send_pdu() refuses the PDU itself (-EINVAL): the message fails
+ * instead of going round the queue, and the next one goes. */
+TEST(outbound_refused_pdu_fails_the_message)
+{
+	int64_t id, next;
+
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
+		return;
+	env.send_rc = -EINVAL;
+	id = add("+15550000001", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_STR(state_of(id), "failed");
+	CHECK_INT(env.events_failed, 1);
+	CHECK_INT(env.nsends, 0);
+	env.send_rc = 0;
+	next = add("+15550000002", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
+	pump();
+	CHECK_INT(env.nsends, 1);
+	answer(0, MODEM_SEND_OK, 1);
+	CHECK_STR(state_of(next), "sent");
 	teardown();
 }

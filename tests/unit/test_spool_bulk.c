@@ -1,5 +1,5 @@
 /*
- * A spool file with 100,000 personalised recipients (DESIGN.md §4), read
+ * A spool file with 100,000 personalised recipients (doc/contract.md §4), read
  * the way the daemon reads it: fed in 64 KiB chunks, twice, never held in
  * memory. The file is made on the fly, so the test holds none of it
  * either, and the parser's heap is measured while it works.

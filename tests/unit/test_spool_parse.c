@@ -1,6 +1,6 @@
 /*
  * The spool file format: files that must be accepted, from smstools3's
- * documentation and examples to every header of DESIGN.md §4,
+ * documentation and examples to every header of doc/contract.md §4,
  * personalisation and CSV sections.
  */
 #include "harness.h"

@@ -1,0 +1,269 @@
+/*
+ * The storage interface (include/store_ops.h) on SQLite: each operation
+ * calls done exactly once, with the result the synchronous function
+ * gives, and leaves the rows it says; every state change is one of the
+ * transition table's.
+ */
+#include "harness.h"
+#include "msg_state_check.h"
+#include "store.h"
+#include "store_ops.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* 2026-11-27T10:00:00Z */
+#define T0 1795773600000LL
+
+static struct {
+	int calls, rc;
+} done_seen;
+
+static void done(int rc, void *ud)
+{
+	(void)ud;
+	done_seen.calls++;
+	done_seen.rc = rc;
+}
+
+/* Runs one operation's statement; true when done was called once. */
+#define ONCE(call)                                                       \
+	(done_seen.calls = 0, done_seen.rc = -12345, (call),             \
+	 CHECK_INT(done_seen.calls, 1))
+
+static struct store *open_store(const char *name)
+{
+	struct store *st = NULL;
+	char path[512], err[256];
+
+	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
+	if (!CHECK_INT(store_open(path, STORE_OPEN_CREATE, &st, err,
+				  sizeof(err)), 0))
+		printf("# %s\n", err);
+	if (st)
+		msg_state_record(st);
+	return st;
+}
+
+static long long count(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* The recipients of a test file: n numbers, the k-th (1-based) bad. */
+struct rcpts {
+	int n, i, bad, added;
+	char num[32];
+};
+
+static int produce(int (*add)(const struct outbox_new *m,
+			     enum outbox_add_result *res, void *ctx),
+		   void *ctx, void *ud)
+{
+	struct rcpts *r = ud;
+
+	while (r->i < r->n) {
+		struct outbox_new m;
+		enum outbox_add_result res;
+
+		if (++r->i == r->bad)
+			return -EBADMSG;
+		snprintf(r->num, sizeof(r->num), "+1555000%04d", r->i);
+		m = (struct outbox_new){
+			.recipient = r->num, .body = "hi",
+			.kind = MSG_KIND_BULK, .priority = MSG_PRIORITY_NORMAL,
+			.validity_minutes = -1, .parts = 1,
+		};
+		if (add(&m, &res, ctx) < 0)
+			return -EIO;
+		if (res == OUTBOX_ADDED_QUEUED)
+			r->added++;
+	}
+	return 0;
+}
+
+static struct store_accept file(const char *name, const char *id,
+				struct rcpts *r)
+{
+	return (struct store_accept){
+		.name = name, .claim = name, .hash = "h", .idem_key = id,
+		.campaign = "spring", .now = T0, .produce = produce,
+		.produce_ud = r, .recipients = r->n,
+	};
+}
+
+TEST(store_ops_accept_commits_dedups_and_rolls_back)
+{
+	struct store *st = open_store("accept.db");
+	struct rcpts a = { .n = 3 }, b = { .n = 3 }, c = { .n = 3, .bad = 2 };
+	struct store_accept req;
+
+	if (!st)
+		return;
+	req = file("a", "id-1", &a);
+	ONCE(store_op_accept(st, &req, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	CHECK_INT(a.added, 3);
+	CHECK_INT(count(st, "SELECT count(*) FROM message"), 3);
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE campaign_id"
+			    " = (SELECT id FROM campaign WHERE name = 'spring')"),
+		  3);
+	/* The same Id: again: a duplicate, nothing stored. */
+	req = file("b", "id-1", &b);
+	ONCE(store_op_accept(st, &req, done, NULL));
+	CHECK_INT(done_seen.rc, 1);
+	CHECK_INT(b.i, 0);
+	/* The file fails half way: nothing of it stays. */
+	req = file("c", "id-2", &c);
+	ONCE(store_op_accept(st, &req, done, NULL));
+	CHECK_INT(done_seen.rc, -EBADMSG);
+	CHECK_INT(count(st, "SELECT count(*) FROM message"), 3);
+	CHECK_INT(count(st, "SELECT count(*) FROM spool_file"), 1);
+	msg_state_check(st);
+	store_close(st);
+}
+
+TEST(store_ops_claim_record_and_inbound)
+{
+	struct store *st = open_store("claim.db");
+	struct rcpts a = { .n = 3 };
+	struct store_accept req;
+	struct outbox_msg m;
+	struct outbox_claim c;
+	int64_t sim_id, id = 0;
+
+	if (!st)
+		return;
+	req = file("a", NULL, &a);
+	ONCE(store_op_accept(st, &req, done, NULL));
+	CHECK_INT(sqlite3_exec(store_db(st),
+			       "INSERT INTO sim (modem, slot, pool, state,"
+			       " updated_at) VALUES ('m', '1', 'default',"
+			       " 'ready', 0)", NULL, NULL, NULL), SQLITE_OK);
+	sim_id = count(st, "SELECT max(id) FROM sim");
+	c = (struct outbox_claim){
+		.sim_id = sim_id, .pool = "default", .takes_unpooled = true,
+		.allow_bulk = true, .quota_left = 100, .now = T0,
+		.sticky_cutoff = T0 - 3600000, .alone = true,
+	};
+	ONCE(store_op_claim(st, &c, NULL, NULL, &m, done, NULL));
+	CHECK_INT(done_seen.rc, 1);
+	CHECK_STR(m.recipient, "+15550000001");
+	CHECK_INT(count(st, "SELECT count(*) FROM message"
+			    " WHERE state = 'sending'"), 1);
+	ONCE(store_op_record(st, &(struct store_outcome){
+		.kind = STORE_OUTCOME_RETRY, .msg = &m, .error = "+CMS 42",
+		.now = T0, .not_before = T0 + 60000, .count_attempt = true },
+		done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	CHECK_INT(count(st, "SELECT count(*) FROM message"
+			    " WHERE state = 'deferred'"), 1);
+	outbox_msg_clear(&m);
+
+	ONCE(store_op_claim(st, &c, NULL, NULL, &m, done, NULL));
+	CHECK_INT(done_seen.rc, 1);
+	ONCE(store_op_record(st, &(struct store_outcome){
+		.kind = STORE_OUTCOME_FINAL, .msg = &m, .error = "+CMS 1",
+		.now = T0, .event = MSG_EVENT_FAIL }, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	outbox_msg_clear(&m);
+
+	ONCE(store_op_claim(st, &c, NULL, NULL, &m, done, NULL));
+	CHECK_INT(done_seen.rc, 1);
+	ONCE(store_op_record(st, &(struct store_outcome){
+		.kind = STORE_OUTCOME_UNKNOWN, .msg = &m, .error = "timeout",
+		.now = T0, .resend = false }, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	outbox_msg_clear(&m);
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE state IN"
+			    " ('failed', 'unknown', 'deferred')"), 3);
+
+	/* Nothing left to claim. */
+	ONCE(store_op_claim(st, &c, NULL, NULL, &m, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+
+	ONCE(store_op_inbound(st, &(struct inbox_new){
+		.sender = "+15550000001", .sender_type = "international",
+		.sim_id = sim_id, .body = "STOP", .parts = 1, .total = 1,
+		.concat_ref = -1 }, T0, &id, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	CHECK(id > 0);
+	CHECK_INT(count(st, "SELECT count(*) FROM inbox"), 1);
+	CHECK(msg_state_check(st) >= 5);
+	store_close(st);
+}
+
+static int claimed_seen = -100;
+
+static void claimed(int rc, void *ud)
+{
+	(void)ud;
+	claimed_seen = rc;
+}
+
+/* A two-part message: part 1, then part 2 with "sent" and the next claim
+ * in one commit; the hook hears the claim inside it. */
+TEST(store_ops_part_sent_and_next_claim)
+{
+	struct store *st = open_store("parts.db");
+	struct rcpts a = { .n = 2 };
+	struct store_accept req;
+	struct outbox_msg m, next;
+	struct outbox_claim c;
+	int64_t sim_id;
+
+	if (!st)
+		return;
+	req = file("a", NULL, &a);
+	ONCE(store_op_accept(st, &req, done, NULL));
+	CHECK_INT(sqlite3_exec(store_db(st),
+			       "INSERT INTO sim (modem, slot, pool, state,"
+			       " updated_at) VALUES ('m', '1', 'default',"
+			       " 'ready', 0)", NULL, NULL, NULL), SQLITE_OK);
+	sim_id = count(st, "SELECT max(id) FROM sim");
+	c = (struct outbox_claim){
+		.sim_id = sim_id, .pool = "default", .takes_unpooled = true,
+		.allow_bulk = true, .quota_left = 100, .now = T0,
+		.sticky_cutoff = T0 - 3600000, .alone = true,
+	};
+	ONCE(store_op_claim(st, &c, NULL, NULL, &m, done, NULL));
+	CHECK_INT(done_seen.rc, 1);
+	ONCE(store_op_part_sent(st, &(struct store_sent){
+		.msg = &m, .sim_id = sim_id, .usage_key = "sim:1", .seq = 1,
+		.mr = 7, .now = T0 }, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	CHECK_INT(count(st, "SELECT parts_sent FROM message WHERE id = 1"), 1);
+	ONCE(store_op_part_sent(st, &(struct store_sent){
+		.msg = &m, .sim_id = sim_id, .usage_key = "sim:1", .seq = 2,
+		.mr = 8, .now = T0, .last = true, .next = &c,
+		.next_out = &next, .claimed = claimed }, done, NULL));
+	CHECK_INT(done_seen.rc, 1);
+	CHECK_INT(claimed_seen, 1);
+	CHECK_STR(next.recipient, "+15550000002");
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 1"
+			    " AND state = 'sent'"), 1);
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 2"
+			    " AND state = 'sending'"), 1);
+	CHECK_INT(count(st, "SELECT sent_day FROM sim_usage"), 2);
+	/* The last one: sent, nothing left to claim. */
+	outbox_msg_clear(&m);
+	ONCE(store_op_part_sent(st, &(struct store_sent){
+		.msg = &next, .sim_id = sim_id, .usage_key = "sim:1", .seq = 1,
+		.mr = 9, .now = T0, .last = true, .next = &c,
+		.next_out = &m, .claimed = claimed }, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	CHECK_INT(claimed_seen, 0);
+	outbox_msg_clear(&m);
+	outbox_msg_clear(&next);
+	msg_state_check(st);
+	store_close(st);
+}
