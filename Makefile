@@ -25,8 +25,8 @@ BUILD   ?= build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 CC      ?= gcc
 
-PKGS     := libserialport sqlite3 libconfuse libpcre2-8 libmicrohttpd jansson \
-	    libcurl libcrypto
+PKGS     := libserialport sqlite3 libconfuse libpcre2-8 libcrypto libmicrohttpd \
+	    jansson libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -176,6 +176,7 @@ demo: deps
 bench: deps
 	@$(MAKE) --no-print-directory $(PROGS)
 	@BUILD=$(BUILD) python3 tests/bench/bench.py
+	@BUILD=$(BUILD) python3 tests/bench/soak.py
 
 FUZZ_SECONDS ?= 60
 fuzz:

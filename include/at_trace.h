@@ -13,6 +13,7 @@
 #ifndef SMSGW_AT_TRACE_H
 #define SMSGW_AT_TRACE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <time.h>
@@ -21,6 +22,7 @@
 struct at_trace {
 	FILE *f;
 	char port[32];
+	bool full;	/* false: numbers, codes and PDUs redacted (redact.h) */
 };
 
 void at_trace_init(struct at_trace *t, FILE *f, const char *port);

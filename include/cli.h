@@ -63,6 +63,9 @@ int cli_report(struct cli *cli, int argc, char **argv);
 int cli_metrics(struct cli *cli, int argc, char **argv);
 int cli_pdu(struct cli *cli, int argc, char **argv);
 int cli_migrate(struct cli *cli, int argc, char **argv);
+/* backup and restore (argv[0] tells which); forget. */
+int cli_backup(struct cli *cli, int argc, char **argv);
+int cli_forget(struct cli *cli, int argc, char **argv);
 int cli_token(struct cli *cli, int argc, char **argv);
 
 /* The charts of `smsgw report` for campaign id (inline SVG); -1 on a

@@ -68,6 +68,14 @@ struct config_hooks {
 	int64_t timeout_ms;
 };
 
+/* retention { }: 0 keeps rows for ever. */
+struct config_retention {
+	int64_t messages_ms;	/* finished outgoing messages, their parts… */
+	int64_t events_ms;	/* the audit log */
+	int64_t inbound_ms;	/* received messages and raw PDUs */
+	int64_t interval_ms;	/* pruning rounds; the first one at start */
+};
+
 struct config {
 	char *path;		/* the file this came from */
 	char *spool;
@@ -77,6 +85,8 @@ struct config {
 	char *timezone;		/* NULL: the system's; quotas reset at its midnight */
 	char *log_level;
 	char *at_trace;		/* NULL: off; else the trace file path */
+	bool trace_full;	/* numbers and texts unredacted in log and trace */
+	struct config_retention retention;
 
 	/* outbound */
 	bool resend_unknown_direct;

@@ -27,6 +27,7 @@ struct inbound;
 struct loop;
 struct modem;
 struct outbound;
+struct retention;
 struct spool;
 struct store;
 
@@ -50,6 +51,7 @@ struct daemon {
 	struct inbound *ib;
 	struct control *ctl;
 	struct spool *spool;
+	struct retention *ret;	/* pruning, vacuum, checkpoints */
 	struct hook_bridge hooks;
 	struct eventhandler *eh;	/* smstools3 eventhandler, runonreceive */
 	struct sqlin *sqlin;		/* INSERT INTO outbox */

@@ -24,6 +24,9 @@ enum log_level {
 /* ident names the program in syslog; to_stderr selects the sink. */
 void log_open(const char *ident, bool to_stderr, enum log_level level);
 void log_set_level(enum log_level level);
+/* true: numbers in log lines as they are; false (default): shortened
+ * (redact.h), unless the operator set trace_full. */
+void log_set_full(bool full);
 bool log_enabled(enum log_level level);
 
 /* Parses "error", "warning", "notice", "info", "debug". */

@@ -101,6 +101,8 @@ void modem_free(struct modem *m);
 
 /* SIGHUP: the same modem section in a new configuration (the daemon only
  * reloads when modems and slots are unchanged). */
+/* Closes and opens the AT trace file again (SIGHUP, after a rotation). */
+void modem_reopen_trace(struct modem *m);
 void modem_set_config(struct modem *m, const struct config *cfg,
 		      const struct config_modem *mcfg);
 

@@ -71,6 +71,11 @@ void store_rollback(struct store *st);
  */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
 
+/* Runs statements built at run time without binding (pragmas with a
+ * number, DDL); returns 0 or -EIO (logged). Values go through
+ * store_prepare() and bindings, never through this. */
+int store_exec(struct store *st, const char *sql);
+
 /* Runs a statement without results; returns 0 or -EIO (logged). */
 int store_step_done(struct store *st, sqlite3_stmt *stmt);
 

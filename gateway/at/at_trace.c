@@ -2,8 +2,10 @@
 #include "at_trace.h"
 
 #include "at_capture.h"
+#include "redact.h"
 
 #include <errno.h>
+#include <stdlib.h>
 
 /* Input bytes escaped per block; at most 4 output bytes each. */
 #define AT_TRACE_BLOCK 256
@@ -11,6 +13,7 @@
 void at_trace_init(struct at_trace *t, FILE *f, const char *port)
 {
 	t->f = f;
+	t->full = false;
 	snprintf(t->port, sizeof(t->port), "%s", port ? port : "-");
 	/* A space would split the port from the direction when read back. */
 	for (char *p = t->port; *p; p++)
@@ -25,6 +28,7 @@ int at_trace_write(struct at_trace *t, char dir, const void *data,
 {
 	const unsigned char *p = data;
 	char esc[AT_TRACE_BLOCK * 4 + 1];
+	char *red = NULL;
 	struct timespec ts;
 	struct tm tm;
 	char stamp[40];
@@ -39,6 +43,15 @@ int at_trace_write(struct at_trace *t, char dir, const void *data,
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
 	fprintf(t->f, "%s.%03ldZ %s %c ", stamp, ts.tv_nsec / 1000000, t->port,
 		dir == '>' ? '>' : '<');
+	/* Numbers, codes and PDUs stay out of the file unless the operator
+	 * asked for everything (trace_full). */
+	if (!t->full) {
+		red = malloc(len + 64);
+		if (!red)
+			return -ENOMEM;
+		len = redact_n(data, len, REDACT_TRACE, red, len + 64);
+		p = (const unsigned char *)red;
+	}
 	for (size_t off = 0; off < len; off += AT_TRACE_BLOCK) {
 		size_t n = len - off < AT_TRACE_BLOCK ? len - off
 						      : AT_TRACE_BLOCK;
@@ -47,6 +60,7 @@ int at_trace_write(struct at_trace *t, char dir, const void *data,
 		fputs(esc, t->f);
 	}
 	fputc('\n', t->f);
+	free(red);
 	if (fflush(t->f) != 0 || ferror(t->f))
 		return -EIO;
 	return 0;

@@ -1,5 +1,6 @@
 /* log — stderr or syslog; see include/log.h. */
 #include "log.h"
+#include "redact.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -22,8 +23,14 @@ static const int syslog_prio[] = {
 
 static struct {
 	bool to_stderr;
+	bool full;	/* numbers unredacted (trace_full) */
 	enum log_level level;
 } log_state = { .to_stderr = true, .level = LOG_LEVEL_NOTICE };
+
+void log_set_full(bool full)
+{
+	log_state.full = full;
+}
 
 void log_open(const char *ident, bool to_stderr, enum log_level level)
 {
@@ -57,11 +64,21 @@ bool log_level_parse(const char *s, enum log_level *out)
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	int saved = errno; /* keeps %m meaningful for the caller's fmt */
+	char line[2048], red[2048];
+	const char *msg = line;
 	va_list ap;
 
 	if (!log_enabled(level))
 		return;
 	va_start(ap, fmt);
+	errno = saved;
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	/* Phone numbers shortened unless the operator turned tracing on. */
+	if (!log_state.full) {
+		redact(line, REDACT_LOG, red, sizeof(red));
+		msg = red;
+	}
 	if (log_state.to_stderr) {
 		struct timespec ts;
 		struct tm tm;
@@ -70,15 +87,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		gmtime_r(&ts.tv_sec, &tm);
 		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ld %-7s ", stamp, ts.tv_nsec / 1000000,
-			level_names[level]);
-		errno = saved;
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		fprintf(stderr, "%s.%03ld %-7s %s\n", stamp,
+			ts.tv_nsec / 1000000, level_names[level], msg);
 	} else {
-		errno = saved;
-		vsyslog(syslog_prio[level], fmt, ap);
+		syslog(syslog_prio[level], "%s", msg);
 	}
-	va_end(ap);
 	errno = saved;
 }

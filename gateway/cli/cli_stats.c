@@ -13,27 +13,51 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The funnel of all messages (?1 NULL) or of the campaign named ?1. */
+/*
+ * The funnel of all messages (?1 NULL) or of the campaign named ?1: the
+ * rows still there plus what pruning and smsgw forget rolled up into
+ * daily_stats (r), so the figures survive them (issue 19).
+ */
 const char cli_stats_funnel_sql[] =
 	"WITH m AS (SELECT * FROM message WHERE ?1 IS NULL OR campaign_id ="
-	"  (SELECT id FROM campaign WHERE name = ?1))"
-	" SELECT count(*) AS messages,"
+	"  (SELECT id FROM campaign WHERE name = ?1)),"
+	" r AS (SELECT coalesce(sum(messages), 0) AS messages,"
+	"  coalesce(sum(sent), 0) AS sent,"
+	"  coalesce(sum(delivered), 0) AS delivered,"
+	"  coalesce(sum(failed), 0) AS failed,"
+	"  coalesce(sum(unknown), 0) AS unknown,"
+	"  coalesce(sum(suppressed), 0) AS suppressed,"
+	"  coalesce(sum(cancelled), 0) AS cancelled,"
+	"  coalesce(sum(replied), 0) AS replied,"
+	"  coalesce(sum(CASE WHEN ?1 IS NULL THEN opted_out_all"
+	"   ELSE opted_out END), 0) AS opted_out,"
+	"  coalesce(sum(sms_parts), 0) AS sms_parts"
+	"  FROM daily_stats WHERE ?1 IS NULL OR campaign_id ="
+	"  (SELECT id FROM campaign WHERE name = ?1)),"
+	" o AS (SELECT count(DISTINCT m.recipient) AS n FROM m JOIN optout o"
+	"  ON o.number = m.recipient AND o.active = 1"
+	"  AND o.opted_out_at >= m.created_at)"
+	" SELECT count(*) + (SELECT messages FROM r) AS messages,"
 	" coalesce(sum(state IN ('queued', 'deferred', 'sending')), 0) AS queued,"
-	" coalesce(sum(state IN ('sent', 'delivered')), 0) AS sent,"
-	" coalesce(sum(state = 'delivered'), 0) AS delivered,"
-	" coalesce(sum(state IN ('failed', 'expired')), 0) AS failed,"
-	" coalesce(sum(state = 'unknown'), 0) AS unknown,"
-	" coalesce(sum(state = 'suppressed'), 0) AS suppressed,"
-	" coalesce(sum(state = 'cancelled'), 0) AS cancelled,"
+	" coalesce(sum(state IN ('sent', 'delivered')), 0)"
+	"  + (SELECT sent FROM r) AS sent,"
+	" coalesce(sum(state = 'delivered'), 0)"
+	"  + (SELECT delivered FROM r) AS delivered,"
+	" coalesce(sum(state IN ('failed', 'expired')), 0)"
+	"  + (SELECT failed FROM r) AS failed,"
+	" coalesce(sum(state = 'unknown'), 0)"
+	"  + (SELECT unknown FROM r) AS unknown,"
+	" coalesce(sum(state = 'suppressed'), 0)"
+	"  + (SELECT suppressed FROM r) AS suppressed,"
+	" coalesce(sum(state = 'cancelled'), 0)"
+	"  + (SELECT cancelled FROM r) AS cancelled,"
 	" (SELECT count(DISTINCT i.in_reply_to) FROM inbound i"
-	"  WHERE i.in_reply_to IN (SELECT id FROM m)) AS replied,"
-	" (SELECT count(DISTINCT m.recipient) FROM m JOIN optout o"
-	"  ON o.number = m.recipient AND o.active = 1"
-	"  AND o.opted_out_at >= m.created_at) AS opted_out,"
-	" (SELECT count(DISTINCT m.recipient) FROM m JOIN optout o"
-	"  ON o.number = m.recipient AND o.active = 1"
-	"  AND o.opted_out_at >= m.created_at) AS \"opted-out\","
-	" coalesce(sum(parts * (state IN ('sent', 'delivered'))), 0) AS sms_parts"
+	"  WHERE i.in_reply_to IN (SELECT id FROM m))"
+	"  + (SELECT replied FROM r) AS replied,"
+	" (SELECT n FROM o) + (SELECT opted_out FROM r) AS opted_out,"
+	" (SELECT n FROM o) + (SELECT opted_out FROM r) AS \"opted-out\","
+	" coalesce(sum(parts * (state IN ('sent', 'delivered'))), 0)"
+	"  + (SELECT sms_parts FROM r) AS sms_parts"
 	" FROM m";
 
 /* The funnel as "name  number" lines under the campaign's name. */

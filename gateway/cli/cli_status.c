@@ -6,6 +6,9 @@
  */
 #include "cli.h"
 #include "cli_query.h"
+#include "config.h"
+#include "store.h"
+#include "store_prune.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -38,6 +41,7 @@ int cli_status(struct cli *cli, int argc, char **argv)
 		{ 0 },
 	};
 	bool json = false;
+	struct store_sizes sz;
 	struct store *st;
 	pid_t pid;
 	int c;
@@ -53,6 +57,7 @@ int cli_status(struct cli *cli, int argc, char **argv)
 	if (!st)
 		return CLI_ERROR;
 	pid = cli_daemon_pid(cli->cfg);
+	store_prune_sizes(st, &sz);
 	if (json) {
 		printf("{\"daemon\":{\"running\":%s,\"pid\":%ld},\"queue\":",
 		       pid ? "true" : "false", (long)pid);
@@ -62,7 +67,9 @@ int cli_status(struct cli *cli, int argc, char **argv)
 		if (cli_print_query(st, sims_sql, NULL, 0, CLI_FORMAT_JSON, 0,
 				    stdout) < 0)
 			return CLI_ERROR;
-		printf("}\n");
+		printf(",\"database\":{\"bytes\":%lld,\"wal_bytes\":%lld,"
+		       "\"free_bytes\":%lld}}\n", (long long)sz.db,
+		       (long long)sz.wal, (long long)sz.free);
 		return CLI_OK;
 	}
 	if (pid)
@@ -76,5 +83,8 @@ int cli_status(struct cli *cli, int argc, char **argv)
 	if (cli_print_query(st, queue_sql, NULL, 0, CLI_FORMAT_TABLE, 0,
 			    stdout) < 0)
 		return CLI_ERROR;
+	printf("\ndatabase %s: %.1f MB, WAL %.1f MB, %.1f MB free inside\n",
+	       cli->cfg->database, sz.db / 1048576.0, sz.wal / 1048576.0,
+	       sz.free / 1048576.0);
 	return CLI_OK;
 }

@@ -34,6 +34,9 @@ static const struct cli_command commands[] = {
 	{ "campaign", cli_campaign, "campaign list|show|pause|resume|cancel NAME" },
 	{ "report", cli_report, "report --campaign C -o FILE.html" },
 	{ "metrics", cli_metrics, "metrics" },
+	{ "backup", cli_backup, "backup FILE" },
+	{ "restore", cli_backup, "restore FILE           (smsgwd stopped)" },
+	{ "forget", cli_forget, "forget [--json] NUMBER" },
 	{ "token", cli_token, "token add NAME [--rights send,read,admin] | list | remove NAME" },
 	{ "pdu", cli_pdu,
 	  "pdu decode HEX|-\n"

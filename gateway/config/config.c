@@ -144,6 +144,15 @@ static cfg_opt_t hooks_opts[] = {
 	CFG_END()
 };
 
+/* retention: how long finished rows are kept; "off" keeps them for ever. */
+static cfg_opt_t retention_opts[] = {
+	STR("messages", "off"),
+	STR("events", "off"),
+	STR("inbound", "off"),
+	STR("prune_interval", "1h"),
+	CFG_END()
+};
+
 static cfg_opt_t root_opts[] = {
 	STR("spool", "/var/spool/smsgw"),
 	STR("database", "/var/lib/smsgw/smsgw.db"),
@@ -152,6 +161,7 @@ static cfg_opt_t root_opts[] = {
 	STRN("timezone"),
 	STR("log_level", "notice"),
 	STRN("at_trace"),
+	CFG_BOOL("trace_full", cfg_false, CFGF_NONE),
 	CFG_BOOL("resend_unknown_direct", cfg_true, CFGF_NONE),
 	CFG_BOOL("resend_unknown_bulk", cfg_false, CFGF_NONE),
 	CFG_INT("max_attempts", 5, CFGF_NONE),
@@ -191,6 +201,7 @@ static cfg_opt_t root_opts[] = {
 	STRN("runonreceive"),
 	CFG_SEC("rule", rule_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("hooks", hooks_opts, CFGF_NONE),
+	CFG_SEC("retention", retention_opts, CFGF_NONE),
 	CFG_SEC("modem", modem_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("http", config_http_opts, CFGF_NONE),
 	CFG_SEC("webhook", config_webhook_opts,
@@ -209,6 +220,7 @@ static void install_checks(cfg_t *cfg)
 		{ "modem|sim|", sim_opts },
 		{ "rule|", rule_opts },
 		{ "hooks|", hooks_opts },
+		{ "retention|", retention_opts },
 	};
 
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
@@ -326,6 +338,24 @@ static void convert_hooks(cfg_t *h, struct config_hooks *out)
 	out->timeout_ms = h ? duration(h, "timeout") : 30000;
 }
 
+static int64_t retention(cfg_t *r, const char *name)
+{
+	const char *v = r ? cfg_getstr(r, name) : "off";
+	int64_t ms = 0;
+
+	if (strcmp(v, "off") == 0 || !config_parse_duration(v, &ms))
+		return 0;
+	return ms;
+}
+
+static void convert_retention(cfg_t *r, struct config_retention *out)
+{
+	out->messages_ms = retention(r, "messages");
+	out->events_ms = retention(r, "events");
+	out->inbound_ms = retention(r, "inbound");
+	out->interval_ms = r ? duration(r, "prune_interval") : 3600 * 1000LL;
+}
+
 static void convert_outbound(cfg_t *cfg, struct config *c)
 {
 	c->resend_unknown_direct = cfg_getbool(cfg, "resend_unknown_direct");
@@ -381,6 +411,9 @@ static struct config *convert(cfg_t *cfg, const char *path)
 	c->timezone = dup_or_null(cfg_getstr(cfg, "timezone"));
 	c->log_level = strdup(cfg_getstr(cfg, "log_level"));
 	c->at_trace = dup_or_null(cfg_getstr(cfg, "at_trace"));
+	c->trace_full = cfg_getbool(cfg, "trace_full");
+	convert_retention(cfg_size(cfg, "retention") ? cfg_getsec(cfg, "retention")
+						     : NULL, &c->retention);
 	c->strict_headers = cfg_getbool(cfg, "strict_headers");
 	c->eventhandler = dup_or_null(cfg_getstr(cfg, "eventhandler"));
 	c->eh_incoming = dup_or_null(cfg_getstr(cfg, "incoming"));

@@ -81,6 +81,7 @@ static const struct duration_option {
 	{ "pause_for", 0, 30 * DAY, "0 to 30d" },
 	{ "min_gap", 0, DAY, "0 to 1d" },
 	{ "timeout", SEC, DAY, "1s to 1d" },
+	{ "prune_interval", SEC, DAY, "1s to 1d" },
 };
 
 static const struct duration_option *duration_option(const char *option)
@@ -325,10 +326,30 @@ static const char *check_keyword(const char *s)
 	return s[0] && strlen(s) <= 64 ? NULL : "must be 1 to 64 characters";
 }
 
+/* retention: "off" (or 0) keeps for ever; anything else at least a
+ * minute, so that a typo ("180" meaning days) cannot wipe the history. */
+static const char *check_retention(const char *s)
+{
+	static char msg[96];
+	int64_t ms;
+
+	if (strcmp(s, "off") == 0 || strcmp(s, "0") == 0)
+		return NULL;
+	if (!config_parse_duration(s, &ms))
+		return "is not a duration (e.g. 180d, 12w) or off";
+	if (ms >= 60 * SEC && ms <= 36600 * DAY)
+		return NULL;
+	snprintf(msg, sizeof(msg), "'%s' is out of range (off, or 1m to 36600d)",
+		 s);
+	return msg;
+}
+
 static const struct {
 	const char *option;
 	const char *(*check)(const char *value);
 } value_checks[] = {
+	{ "messages", check_retention }, { "events", check_retention },
+	{ "inbound", check_retention },
 	{ "spool", check_path },	 { "database", check_path },
 	{ "at_trace", check_path },	 { "default_country", check_country },
 	{ "log_level", check_level },	 { "timezone", check_timezone },

@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "config.h"
 #include "control.h"
+#include "forget.h"
 #include "eventhandler.h"
 #include "fsutil.h"
 #include "http.h"
@@ -18,9 +19,11 @@
 #include "modem.h"
 #include "notify.h"
 #include "outbound.h"
+#include "retention.h"
 #include "spool.h"
 #include "sqlin.h"
 #include "store.h"
+#include "store_prune.h"
 #include "webhook.h"
 
 #include <errno.h>
@@ -130,6 +133,7 @@ static int check_database_file(struct daemon *d)
 
 static int open_database(struct daemon *d)
 {
+	unsigned char key[FORGET_KEY_BYTES];
 	char err[1024];
 	int rc;
 
@@ -143,9 +147,18 @@ static int open_database(struct daemon *d)
 		return rc;
 	}
 	rc = store_quick_check(d->store, err, sizeof(err));
-	if (rc < 0)
+	if (rc < 0) {
 		log_error("store: %s: damaged: %s", d->cfg->database, err);
-	return rc;
+		return rc;
+	}
+	/* Before anyone else uses it: a database from before auto-vacuum
+	 * (schema v4) gets it, with one VACUUM; without room it runs on. */
+	if (store_prune_enable_autovacuum(d->store, d->cfg->database) == -EIO)
+		return -EIO;
+	/* The key of smsgw forget's hashes, ours from the start (0600). */
+	if (forget_key_load(d->cfg->database, true, key, err, sizeof(err)) < 0)
+		log_error("forget: %s", err);
+	return 0;
 }
 
 static void apply_timezone(const struct config *cfg)
@@ -161,6 +174,7 @@ static void apply_log_level(const struct daemon *d, const struct config *cfg)
 
 	if (!d->verbose && log_level_parse(cfg->log_level, &level))
 		log_set_level(level);
+	log_set_full(cfg->trace_full);
 }
 
 /* WATCHDOG=1 at half the interval systemd gave us: sent from the loop,
@@ -231,6 +245,7 @@ static void switch_config(struct daemon *d, struct config *next)
 	}
 	outbound_set_config(d->ob, next);
 	spool_set_config(d->spool, next);
+	retention_set_config(d->ret, next);
 	{
 		struct hook_opts o;
 
@@ -260,6 +275,9 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
 
 	(void)loop;
 	(void)signo;
+	/* logrotate moved the trace: reopen, whatever the new config says. */
+	for (size_t i = 0; d->modems && i < d->nmodems; i++)
+		modem_reopen_trace(d->modems[i]);
 	if (config_load(d->config_path, &next, err, sizeof(err)) < 0) {
 		refuse_reload(d, err);
 		return;
@@ -447,6 +465,9 @@ static int start_subsystems(struct daemon *d)
 	rc = start_modems(d);
 	if (rc < 0)
 		return rc;
+	rc = retention_new(d->loop, d->store, d->cfg, &d->reg, &d->ret);
+	if (rc < 0)
+		return rc;
 	rc = sqlin_new(d->loop, d->store, d->cfg, &d->reg, on_sql_accepted, d,
 		       &d->sqlin, err, sizeof(err));
 	if (rc < 0) {
@@ -502,6 +523,8 @@ static void stop_subsystems(struct daemon *d)
 	d->webhooks = NULL;
 	spool_free(d->spool);
 	d->spool = NULL;
+	retention_free(d->ret);
+	d->ret = NULL;
 	sqlin_free(d->sqlin);
 	d->sqlin = NULL;
 	clockstep_stop(&d->clockstep);

@@ -11,9 +11,11 @@
 #include "serial.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* One trace line must reach the file in one write (O_APPEND), or the
@@ -378,12 +380,13 @@ void modem_ready(struct modem *m)
 
 /* ---- life cycle ---- */
 
+/* Opens the trace again on every call: SIGHUP after logrotate moved it. */
 static void modem_trace_open(struct modem *m)
 {
 	const char *path = m->cfg->at_trace;
+	struct stat sb;
+	int fd;
 
-	if (m->trace_path && path && strcmp(m->trace_path, path) == 0)
-		return;
 	if (m->chat)
 		at_chat_set_trace(m->chat, NULL, NULL);
 	if (m->trace_f)
@@ -393,13 +396,20 @@ static void modem_trace_open(struct modem *m)
 	m->trace_path = path ? strdup(path) : NULL;
 	if (!path)
 		return;
-	m->trace_f = fopen(path, "ae");
-	if (!m->trace_f) {
-		log_error("%s: AT trace %s: %m", m->source, path);
+	/* 0640: even redacted, a trace is not for everyone. */
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		  0640);
+	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    !(m->trace_f = fdopen(fd, "a"))) {
+		log_error("%s: AT trace %s: %s", m->source, path,
+			  fd < 0 ? strerror(errno) : "not a regular file");
+		if (fd >= 0)
+			close(fd);
 		return;
 	}
 	setvbuf(m->trace_f, NULL, _IOFBF, MODEM_TRACE_BUFFER);
 	at_trace_init(&m->trace, m->trace_f, m->mcfg->name);
+	m->trace.full = m->cfg->trace_full;
 	if (m->chat)
 		at_chat_set_trace(m->chat, at_trace_chat_cb, &m->trace);
 }
@@ -490,6 +500,11 @@ void modem_free(struct modem *m)
 		fclose(m->trace_f);
 	free(m->trace_path);
 	free(m);
+}
+
+void modem_reopen_trace(struct modem *m)
+{
+	modem_trace_open(m);
 }
 
 void modem_set_config(struct modem *m, const struct config *cfg,

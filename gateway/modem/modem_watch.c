@@ -54,7 +54,7 @@ static void modem_watch_split(const char *path, char *dir, size_t dsize,
 }
 
 /* Watches the deepest existing directory on the way to the device. */
-static void modem_watch_arm(struct modem *m)
+static void modem_watch_arm_once(struct modem *m)
 {
 	char path[PATH_MAX], dir[PATH_MAX], name[NAME_MAX + 1];
 	int wd;
@@ -81,6 +81,24 @@ static void modem_watch_arm(struct modem *m)
 	}
 	snprintf(m->watch_dir, sizeof(m->watch_dir), "%s", dir);
 	snprintf(m->watch_name, sizeof(m->watch_name), "%s", name);
+}
+
+/*
+ * A directory made between our look and inotify_add_watch() sends no event
+ * to the new watch (mkdir -p later/by-id, then the link in by-id): look
+ * again until the deepest directory stays the same.
+ */
+static void modem_watch_arm(struct modem *m)
+{
+	char before[PATH_MAX];
+
+	for (int i = 0; i < 16; i++) {
+		snprintf(before, sizeof(before), "%s",
+			 m->ino_wd >= 0 ? m->watch_dir : "");
+		modem_watch_arm_once(m);
+		if (m->ino_wd < 0 || strcmp(before, m->watch_dir) == 0)
+			break;
+	}
 }
 
 /* Something happened to the path: try to open if we are waiting. */

@@ -54,6 +54,11 @@ static int exec(struct store *st, const char *sql, char *err, size_t errsize)
 	return -EIO;
 }
 
+int store_exec(struct store *st, const char *sql)
+{
+	return exec(st, sql, NULL, 0);
+}
+
 int store_user_version(struct store *st)
 {
 	sqlite3_stmt *s;
@@ -115,8 +120,11 @@ static int set_pragmas(struct store *st, char *err, size_t errsize)
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	if (st->readonly)
 		return exec(st, "PRAGMA foreign_keys = ON", err, errsize);
-	/* journal_mode=WAL is persistent; the others are per connection. */
+	/* journal_mode=WAL is persistent; the others are per connection.
+	 * auto_vacuum first: it takes effect only on a file without tables
+	 * (later it takes a VACUUM: store_prune_enable_autovacuum()). */
 	return exec(st,
+		    "PRAGMA auto_vacuum = INCREMENTAL;"
 		    "PRAGMA journal_mode = WAL;"
 		    "PRAGMA synchronous = FULL;"
 		    "PRAGMA foreign_keys = ON;"

@@ -1,6 +1,7 @@
 /* store_inbox — raw PDUs, fragments, inbox rows, opt-outs; see the header. */
 #include "store_inbox.h"
 #include "store.h"
+#include "forget.h"
 #include "log.h"
 #include "msg_state.h"
 
@@ -388,7 +389,13 @@ int store_optout_active(struct store *st, const char *number)
 	if (rc == SQLITE_ROW)
 		r = sqlite3_column_int(s, 0) != 0;
 	sqlite3_reset(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? r : -EIO;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -EIO;
+	/* A number erased with smsgw forget is kept only as its hash: still
+	 * opted out (issue 19). */
+	if (rc == SQLITE_DONE)
+		return forget_is_forgotten(st, number);
+	return r;
 }
 
 int store_optout_add(struct store *st, const char *number,
@@ -451,6 +458,8 @@ int store_optout_remove(struct store *st, const char *number, int64_t now,
 	*was_active = active;
 	if (!active)
 		return 0;
+	if (forget_unforget(st, number) < 0)
+		return -EIO;
 	s = store_prepare(st, "UPDATE optout SET active = 0, updated_at = ?2"
 			      " WHERE number = ?1");
 	if (!s)

@@ -3,6 +3,7 @@
  */
 #include "store_metrics.h"
 #include "store.h"
+#include "store_prune.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -86,6 +87,21 @@ static int store_metrics_one(FILE *f, struct store *st,
 	return rc == SQLITE_DONE ? 0 : -EIO;
 }
 
+/* The files on disk: what retention and the vacuum keep in bounds. */
+static void store_metrics_sizes(FILE *f, struct store *st)
+{
+	struct store_sizes sz;
+
+	store_prune_sizes(st, &sz);
+	fprintf(f, "# HELP smsgw_db_bytes Size of the database file.\n"
+		   "# TYPE smsgw_db_bytes gauge\nsmsgw_db_bytes %lld\n"
+		   "# HELP smsgw_db_wal_bytes Size of its write-ahead log.\n"
+		   "# TYPE smsgw_db_wal_bytes gauge\nsmsgw_db_wal_bytes %lld\n"
+		   "# HELP smsgw_db_free_bytes Free pages inside the database.\n"
+		   "# TYPE smsgw_db_free_bytes gauge\nsmsgw_db_free_bytes %lld\n",
+		(long long)sz.db, (long long)sz.wal, (long long)sz.free);
+}
+
 int store_metrics_write(struct store *st, bool up, FILE *f)
 {
 	fprintf(f, "# HELP smsgw_up 1 when smsgwd is running.\n"
@@ -94,5 +110,6 @@ int store_metrics_write(struct store *st, bool up, FILE *f)
 	     i++)
 		if (store_metrics_one(f, st, &store_metrics[i]) < 0)
 			return -EIO;
+	store_metrics_sizes(f, st);
 	return 0;
 }

@@ -422,14 +422,53 @@ static const char schema_v3[] =
 	"  WHERE hold = 'staging';";
 
 /*
- * v4: the HTTP API's bearer tokens and the webhook queue. Only the SHA-256
+ * v4: months of operation (issue 19). daily_stats keeps what pruning and
+ * forgetting take away from the funnel (smsgw stats, report): one row per
+ * UTC day of creation and campaign (0: none), counting only rows that are
+ * gone, so live rows plus daily_stats is the whole history. forgotten holds
+ * the keyed hashes (HMAC-SHA256) of numbers erased with smsgw forget: the
+ * number is gone, a send to it is still suppressed.
+ */
+static const char schema_v4[] =
+	"CREATE TABLE daily_stats ("
+	"  day         TEXT NOT NULL,"		/* UTC YYYY-MM-DD */
+	"  campaign_id INTEGER NOT NULL DEFAULT 0,"	/* 0: no campaign */
+	"  messages    INTEGER NOT NULL DEFAULT 0,"
+	"  sent        INTEGER NOT NULL DEFAULT 0,"
+	"  delivered   INTEGER NOT NULL DEFAULT 0,"
+	"  failed      INTEGER NOT NULL DEFAULT 0,"
+	"  unknown     INTEGER NOT NULL DEFAULT 0,"
+	"  suppressed  INTEGER NOT NULL DEFAULT 0,"
+	"  cancelled   INTEGER NOT NULL DEFAULT 0,"
+	"  replied     INTEGER NOT NULL DEFAULT 0,"
+	"  opted_out   INTEGER NOT NULL DEFAULT 0,"	/* within the campaign */
+	"  opted_out_all INTEGER NOT NULL DEFAULT 0,"	/* over all messages */
+	"  sms_parts   INTEGER NOT NULL DEFAULT 0,"
+	"  received    INTEGER NOT NULL DEFAULT 0,"	/* inbound rows */
+	"  PRIMARY KEY (day, campaign_id)"
+	");"
+	"CREATE TABLE forgotten ("
+	"  hash         TEXT PRIMARY KEY,"	/* hex HMAC-SHA256 of the E.164 */
+	"  forgotten_at INTEGER NOT NULL"
+	");"
+	/* The rollup and the funnel ask "was this message answered?" for
+	 * every message; inbound rows are few next to message rows. */
+	"CREATE INDEX inbound_reply ON inbound (in_reply_to)"
+	"  WHERE in_reply_to IS NOT NULL;"
+	/* Which spool files still have messages. Written once per row at
+	 * accept (file_id never changes), so sends do not pay for it. */
+	"CREATE INDEX message_file ON message (file_id)"
+	"  WHERE file_id IS NOT NULL;";
+
+/*
+ * v5: the HTTP API's bearer tokens and the webhook queue. Only the SHA-256
  * of a token is kept. Triggers record the events webhooks want in the same
  * transaction as the change itself (an inbox row, a state change, an
  * opt-out), so a crash between the commit and the webhook loses nothing;
  * webhook_sub lists the events some configured webhook wants (the daemon
  * rewrites it at start and reload), so without webhooks nothing is written.
  */
-static const char schema_v4[] =
+static const char schema_v5[] =
 	"CREATE TABLE api_token ("
 	"  id         INTEGER PRIMARY KEY,"
 	"  name       TEXT NOT NULL UNIQUE,"
@@ -496,6 +535,7 @@ static const char *const migrations[] = {
 	schema_v2,
 	schema_v3,
 	schema_v4,
+	schema_v5,
 };
 
 int store_schema_latest(void)

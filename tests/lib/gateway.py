@@ -62,7 +62,14 @@ def conf_value(v):
 def render_config(settings, modems, rules=(), hooks=None, extra=""):
     """smsgw.conf text from dicts; modem dicts may hold a "sims" list;
     extra is appended as it is (http and webhook sections)."""
-    out = [f"{k} = {conf_value(v)}" for k, v in settings.items()]
+    out = []
+    for k, v in settings.items():
+        if isinstance(v, dict):     # a section: retention { … }
+            out.append(f"{k} {{")
+            out += [f"    {kk} = {conf_value(vv)}" for kk, vv in v.items()]
+            out.append("}")
+        else:
+            out.append(f"{k} = {conf_value(v)}")
     if extra:
         out.append(extra)
     for r in rules:

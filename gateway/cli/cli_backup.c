@@ -1,0 +1,412 @@
+/*
+ * smsgw backup FILE
+ * smsgw restore FILE
+ *
+ * backup writes a consistent snapshot of the database while smsgwd runs
+ * (VACUUM INTO reads one transaction's view; it is also compact) to
+ * FILE.partial, syncs it and renames it to FILE; the key of forgotten
+ * numbers' hashes goes to FILE.key beside it. restore puts such a file in
+ * place of the database while smsgwd is stopped: it checks the file,
+ * migrates it to this smsgw's schema, keeps the database it replaces as
+ * <database>.pre-restore, and restores FILE.key when there is one.
+ */
+#include "cli.h"
+#include "config.h"
+#include "forget.h"
+#include "fsutil.h"
+#include "number.h"
+#include "store.h"
+#include "store_prune.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int sync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0)
+		return -errno;
+	rc = fsync(fd) < 0 ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+static void sync_dir_of(const char *path)
+{
+	char dir[4096];
+	int fd;
+
+	fs_dirname(path, dir, sizeof(dir));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0) {
+		fs_sync_dirfd(fd);
+		close(fd);
+	}
+}
+
+/* Copies a small or large file to dst (created with mode, replaced). */
+static int copy_file(const char *src, const char *dst, mode_t mode)
+{
+	char buf[65536];
+	int in, out, rc = 0;
+	ssize_t n;
+
+	in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	unlink(dst);
+	out = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		   mode);
+	if (out < 0) {
+		rc = -errno;
+		close(in);
+		return rc;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (fs_write_all(out, buf, (size_t)n) < 0) {
+			rc = -EIO;
+			break;
+		}
+	if (n < 0)
+		rc = -errno;
+	if (rc == 0 && fsync(out) < 0)
+		rc = -errno;
+	close(in);
+	close(out);
+	return rc;
+}
+
+static int backup_key(const struct config *cfg, const char *file)
+{
+	char key[4096], dst[4096];
+	int rc;
+
+	forget_key_path(cfg->database, key, sizeof(key));
+	if (access(key, F_OK) < 0)
+		return 0;
+	snprintf(dst, sizeof(dst), "%s.key", file);
+	rc = copy_file(key, dst, 0600);
+	if (rc < 0)
+		return cli_error("backup: %s: %s", dst, strerror(-rc));
+	printf("key:    %s (keep it with the backup: it is what keeps "
+	       "forgotten numbers suppressed)\n", dst);
+	return 0;
+}
+
+static int do_backup(struct cli *cli, const char *file)
+{
+	char tmp[4200], stamp[32];
+	sqlite3_stmt *s;
+	struct store *st;
+	struct stat sb;
+	int rc;
+
+	st = cli_store(cli);
+	if (!st)
+		return CLI_ERROR;
+	snprintf(tmp, sizeof(tmp), "%s.partial", file);
+	unlink(tmp);
+	if (sqlite3_prepare_v2(store_db(st), "VACUUM INTO ?", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return cli_error("backup: %s", store_errmsg(st));
+	sqlite3_bind_text(s, 1, tmp, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		cli_error("backup: %s: %s", tmp, store_errmsg(st));
+		unlink(tmp);
+		return CLI_ERROR;
+	}
+	/* A backup holds every number and text: as private as the DB. */
+	chmod(tmp, 0600);
+	rc = sync_path(tmp);
+	if (rc == 0 && rename(tmp, file) < 0)
+		rc = -errno;
+	if (rc < 0) {
+		unlink(tmp);
+		return cli_error("backup: %s: %s", file, strerror(-rc));
+	}
+	sync_dir_of(file);
+	stat(file, &sb);
+	store_format_time(store_now_ms(), stamp, sizeof(stamp));
+	printf("backup: %s (%lld bytes, schema version %d, as of %s)\n", file,
+	       (long long)sb.st_size, store_user_version(st), stamp);
+	return backup_key(cli->cfg, file) ? CLI_ERROR : CLI_OK;
+}
+
+/* The file must be an smsgw database this smsgw can migrate. */
+static int check_backup(const char *file)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *s;
+	const char *ok = NULL;
+	int v = -1, tables = 0, rc = CLI_ERROR;
+
+	if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		cli_error("restore: %s: %s", file, sqlite3_errmsg(db));
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &s, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			ok = strcmp((const char *)sqlite3_column_text(s, 0),
+				    "ok") == 0 ? "ok" : NULL;
+		sqlite3_finalize(s);
+	}
+	if (!ok) {
+		cli_error("restore: %s is not a sound SQLite database "
+			  "(quick_check failed: %s)", file, sqlite3_errmsg(db));
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT (SELECT user_version FROM"
+			       " pragma_user_version), (SELECT count(*) FROM"
+			       " sqlite_master WHERE name IN ('message',"
+			       " 'outbox', 'optout'))", -1, &s, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			v = sqlite3_column_int(s, 0);
+			tables = sqlite3_column_int(s, 1);
+		}
+		sqlite3_finalize(s);
+	}
+	if (tables != 3 || v < 1) {
+		cli_error("restore: %s is not an smsgw database", file);
+		goto out;
+	}
+	if (v > store_schema_version()) {
+		cli_error("restore: %s has schema version %d; this smsgw knows "
+			  "up to %d (upgrade smsgw first)", file, v,
+			  store_schema_version());
+		goto out;
+	}
+	rc = CLI_OK;
+out:
+	sqlite3_close(db);
+	return rc;
+}
+
+/* Folds the old database's WAL into it, so that it moves as one file. */
+static int settle(const char *path)
+{
+	struct store *st;
+	char err[512];
+
+	if (access(path, F_OK) < 0)
+		return 0;
+	if (store_open(path, 0, &st, err, sizeof(err)) < 0)
+		return cli_error("restore: %s", err);
+	store_checkpoint(st);
+	store_close(st);
+	return 0;
+}
+
+/*
+ * Forgetting survives a restore: the hashes of numbers forgotten in the
+ * database being replaced are carried into the restored one, and every
+ * number there whose hash matches is forgotten again.
+ */
+static int carry_forgotten(const char *from, const char *to)
+{
+	char *msg = NULL;
+	sqlite3_stmt *s;
+	sqlite3 *db;
+	int rc;
+
+	if (access(from, F_OK) < 0)
+		return 0;
+	if (sqlite3_open(to, &db) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "ATTACH ? AS old", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		sqlite3_close(db);
+		return -EIO;
+	}
+	sqlite3_busy_timeout(db, 5000);
+	sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_exec(db, "INSERT OR IGNORE INTO main.forgotten"
+				  " SELECT hash, forgotten_at FROM old.forgotten",
+				  NULL, NULL, &msg);
+	if (rc != SQLITE_OK && rc != SQLITE_DONE &&
+	    !strstr(msg ? msg : "", "no such table"))	/* from before v2 */
+		cli_error("restore: forgotten numbers of %s not carried over: %s",
+			  from, msg ? msg : sqlite3_errmsg(db));
+	sqlite3_free(msg);
+	sqlite3_close(db);
+	return 0;
+}
+
+static int reforget(struct cli *cli, const char *db_path)
+{
+	static const char numbers_sql[] =
+		"SELECT recipient FROM message UNION SELECT sender FROM inbound"
+		" UNION SELECT sender FROM inbound_part UNION SELECT number"
+		" FROM optout UNION SELECT number FROM sticky UNION SELECT"
+		" recipient FROM status_report WHERE recipient IS NOT NULL";
+	char err[512], (*again)[NUMBER_MAX] = NULL;
+	struct forget_forms f;
+	struct forget_counts n;
+	struct store *st;
+	sqlite3_stmt *s;
+	size_t count = 0, cap = 0;
+
+	if (store_open(db_path, 0, &st, err, sizeof(err)) < 0)
+		return cli_error("restore: %s", err);
+	if (sqlite3_prepare_v2(store_db(st), numbers_sql, -1, &s, NULL) ==
+	    SQLITE_OK) {
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *num = (const char *)sqlite3_column_text(s, 0);
+
+			if (!num || num[0] != '+' || strlen(num) >= NUMBER_MAX ||
+			    forget_is_forgotten(st, num) != 1)
+				continue;
+			if (count == cap) {
+				void *p = realloc(again, (cap = cap * 2 + 8) *
+							 sizeof(*again));
+				if (!p)
+					break;
+				again = p;
+			}
+			snprintf(again[count++], NUMBER_MAX, "%s", num);
+		}
+		sqlite3_finalize(s);
+	}
+	for (size_t i = 0; i < count; i++) {
+		forget_forms(again[i], cli->cfg->default_country,
+			     cli->cfg->trunk_prefix, &f);
+		if (forget_store(st, again[i], &f, store_now_ms(), &n, err,
+				 sizeof(err)) < 0)
+			cli_error("restore: forgetting again: %s", err);
+	}
+	if (count) {
+		store_prune_vacuum(st, 0);
+		printf("forget: %zu number(s) forgotten since the backup were "
+		       "forgotten again\n", count);
+	}
+	store_checkpoint(st);
+	store_close(st);
+	free(again);
+	return 0;
+}
+
+static void same_owner(const char *path, const struct stat *like)
+{
+	if (like && geteuid() == 0 && chown(path, like->st_uid, like->st_gid))
+		cli_error("restore: chown %s: %s", path, strerror(errno));
+}
+
+static int restore_key(const struct config *cfg, const char *file,
+		       const struct stat *like)
+{
+	char src[4200], key[4096], old[4200];
+	int rc;
+
+	snprintf(src, sizeof(src), "%s.key", file);
+	if (access(src, F_OK) < 0) {
+		printf("key:    no %s; the current key stays\n", src);
+		return 0;
+	}
+	forget_key_path(cfg->database, key, sizeof(key));
+	snprintf(old, sizeof(old), "%s.pre-restore", key);
+	rename(key, old);
+	rc = copy_file(src, key, 0600);
+	if (rc < 0)
+		return cli_error("restore: %s: %s", key, strerror(-rc));
+	same_owner(key, like);
+	printf("key:    %s restored\n", key);
+	return 0;
+}
+
+static int do_restore(struct cli *cli, const char *file)
+{
+	char tmp[4200], old[4200], err[512];
+	struct stat cur, *like = NULL;
+	struct config *cfg = cli_config(cli);
+	struct store *st;
+	pid_t pid;
+	int rc;
+
+	if (!cfg)
+		return CLI_ERROR;
+	pid = cli_daemon_pid(cfg);
+	if (pid)
+		return cli_error("restore: smsgwd is running (pid %ld); stop it "
+				 "first", (long)pid);
+	if (check_backup(file) != CLI_OK)
+		return CLI_ERROR;
+	if (stat(cfg->database, &cur) == 0)
+		like = &cur;
+	/* A new machine: the database's directory may not be there yet. */
+	fs_dirname(cfg->database, tmp, sizeof(tmp));
+	rc = fs_mkdirs(tmp, 0750);
+	if (rc < 0)
+		return cli_error("restore: %s: %s", tmp, strerror(-rc));
+	snprintf(tmp, sizeof(tmp), "%s.restoring", cfg->database);
+	rc = copy_file(file, tmp, 0640);
+	if (rc < 0)
+		return cli_error("restore: %s: %s", tmp, strerror(-rc));
+	/* Older backups come up to this smsgw's schema here. */
+	if (store_open(tmp, 0, &st, err, sizeof(err)) < 0) {
+		unlink(tmp);
+		return cli_error("restore: %s", err);
+	}
+	store_checkpoint(st);
+	store_close(st);
+	if (like)
+		carry_forgotten(cfg->database, tmp);
+	if (settle(cfg->database) != 0) {
+		unlink(tmp);
+		return CLI_ERROR;
+	}
+	snprintf(old, sizeof(old), "%s.pre-restore", cfg->database);
+	if (like && rename(cfg->database, old) < 0) {
+		rc = errno;
+		unlink(tmp);
+		return cli_error("restore: rename %s: %s", cfg->database,
+				 strerror(rc));
+	}
+	if (rename(tmp, cfg->database) < 0)
+		return cli_error("restore: rename %s: %s", tmp, strerror(errno));
+	same_owner(cfg->database, like);
+	sync_dir_of(cfg->database);
+	printf("restore: %s now holds %s", cfg->database, file);
+	if (like)
+		printf(" (the previous database is %s)", old);
+	printf("\n");
+	if (restore_key(cfg, file, like))
+		return CLI_ERROR;
+	return reforget(cli, cfg->database) ? CLI_ERROR : CLI_OK;
+}
+
+int cli_backup(struct cli *cli, int argc, char **argv)
+{
+	bool restore = strcmp(argv[0], "restore") == 0;
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			printf(restore ? "usage: smsgw restore FILE\n"
+				       : "usage: smsgw backup FILE\n");
+			return CLI_OK;
+		}
+		return cli_usage("%s: unknown option", argv[0]);
+	}
+	if (argc - optind != 1)
+		return cli_usage("%s takes one FILE", argv[0]);
+	return restore ? do_restore(cli, argv[optind])
+		       : do_backup(cli, argv[optind]);
+}
