@@ -51,7 +51,12 @@ endif
 LAYERS    := cli daemon spool policy modem store config drivers codec at base
 layer_dir  = $(if $(filter drivers,$(1)),drivers,gateway/$(1))
 MAIN_SRC  := gateway/cli/main_smsgw.c gateway/daemon/main_smsgwd.c
-layer_src  = $(sort $(filter-out $(MAIN_SRC),$(wildcard $(call layer_dir,$(1))/*.c)))
+# The drivers layer: drivers/driver.c, one folder per vendor
+# (drivers/<vendor>/*.c), and the table generated from those folders.
+DRIVER_DIRS  := $(sort $(patsubst drivers/%/,%,$(dir $(wildcard drivers/*/*.c))))
+DRIVER_TABLE := $(BUILD)/gen/driver_table.c
+layer_src  = $(sort $(filter-out $(MAIN_SRC),$(wildcard $(call layer_dir,$(1))/*.c) \
+	       $(if $(filter drivers,$(1)),$(wildcard drivers/*/*.c) $(DRIVER_TABLE))))
 LIB_SRC   := $(foreach L,$(LAYERS),$(call layer_src,$(L)))
 SIM_SRC   := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -82,6 +87,14 @@ $(BUILD)/obj/%.o: %.c
 
 # The OpenAPI document is embedded with .incbin, which -MMD cannot see.
 $(BUILD)/obj/gateway/daemon/http_openapi.o $(BUILD)/asan/obj/gateway/daemon/http_openapi.o: doc/openapi.json
+
+# A static archive drops objects nothing refers to, so drivers cannot
+# register themselves: this table, generated from the folders, refers to
+# each (a new folder in drivers/ is a new driver).
+$(DRIVER_TABLE): scripts/gen_driver_table.sh $(wildcard drivers/*/*.c)
+	@mkdir -p $(dir $@)
+	$(call say,GEN,$@)
+	$(Q)scripts/gen_driver_table.sh $(DRIVER_DIRS) > $@
 
 # build/lib<layer>.a and build/asan/lib<layer>.a from that layer's folder.
 define layer_archive

@@ -1,7 +1,6 @@
 /* driver — the registry, inheritance and auto-selection of modem drivers;
  * see include/driver.h. The tables themselves are in drivers/<family>.c. */
 #include "driver.h"
-#include "usb_ids.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -9,48 +8,29 @@
 #include <strings.h>
 
 #define DRIVER_CHAIN_MAX 8
+#define DRIVER_NAMES_MAX 32
 
-static const struct driver *const driver_table[] = {
-	&driver_generic,
-	&driver_huawei,
-	&driver_simcom,
-	&driver_quectel,
-};
-
-#define DRIVER_COUNT (sizeof(driver_table) / sizeof(driver_table[0]))
-
-/*
- * Families smsgw ports suggests from the USB vendor (usb_ids.c) whose
- * modems need nothing we know of beyond TS 27.007/27.005: the generic
- * driver serves them until a capture shows a quirk.
- */
-static const char *const driver_generic_aliases[] = {
-	"zte", "sierra", "telit", "ublox", "cinterion", "fibocom",
-};
-
-#define DRIVER_ALIASES (sizeof(driver_generic_aliases) / \
-			sizeof(driver_generic_aliases[0]))
-
-static const char *const driver_all_names[] = {
-	"generic", "huawei", "simcom", "quectel", "zte", "sierra", "telit",
-	"ublox", "cinterion", "fibocom", NULL,
-};
+/* drivers/<vendor>/ folders, listed by the generated table
+ * (scripts/gen_driver_table.sh), NULL-terminated, generic first. */
 
 const char *const *driver_names(void)
 {
-	return driver_all_names;
+	static const char *names[DRIVER_NAMES_MAX + 1];
+
+	if (!names[0])
+		for (size_t i = 0; i < DRIVER_NAMES_MAX && driver_table[i];
+		     i++)
+			names[i] = driver_table[i]->name;
+	return names;
 }
 
 const struct driver *driver_find(const char *name)
 {
 	if (!name)
 		return NULL;
-	for (size_t i = 0; i < DRIVER_COUNT; i++)
+	for (size_t i = 0; driver_table[i]; i++)
 		if (strcmp(driver_table[i]->name, name) == 0)
 			return driver_table[i];
-	for (size_t i = 0; i < DRIVER_ALIASES; i++)
-		if (strcmp(driver_generic_aliases[i], name) == 0)
-			return &driver_generic;
 	return NULL;
 }
 
@@ -90,6 +70,8 @@ static void driver_inherit(struct driver *out, const struct driver *p)
 	DRIVER_INHERIT(imsi);
 	DRIVER_INHERIT(iccid);
 	DRIVER_INHERIT(own_number);
+	DRIVER_INHERIT(ident_prefixes);
+	DRIVER_INHERIT(usb);
 	DRIVER_INHERIT(signal);
 	DRIVER_INHERIT(registration);
 	DRIVER_INHERIT(operator_query);
@@ -140,22 +122,38 @@ static bool driver_matches(const char *const *needles, const char *hay)
 	return false;
 }
 
+/* The driver that declares vid:pid, or (any) a vendor-wide vid. */
+static const struct driver *driver_by_usb(int vid, int pid, bool any)
+{
+	for (size_t i = 0; driver_table[i]; i++)
+		for (const struct driver_usb *u = driver_table[i]->usb;
+		     u && u->vid; u++)
+			if (u->vid == vid && (any ? u->pid < 0 : u->pid == pid))
+				return driver_table[i];
+	return NULL;
+}
+
 const struct driver *driver_match(int vid, int pid, const char *cgmi,
 				  const char *cgmm)
 {
 	const struct driver *d;
 
 	if (vid > 0) {
-		d = driver_find(usb_ids_driver(vid, pid));
+		d = driver_by_usb(vid, pid, false);
+		if (!d)
+			d = driver_by_usb(vid, pid, true);
 		if (d && d != &driver_generic)
 			return d;
 	}
-	for (size_t i = 0; i < DRIVER_COUNT; i++) {
-		d = driver_table[i];
-		if (driver_matches(d->match_cgmi, cgmi) ||
-		    driver_matches(d->match_cgmm, cgmm))
-			return d;
-	}
+	/* cgmm first: a model string names the family more surely than a
+	 * manufacturer that makes several (Sierra's AirPrime, Telit's
+	 * ex-Motorola). */
+	for (size_t i = 1; driver_table[i]; i++)
+		if (driver_matches(driver_table[i]->match_cgmm, cgmm))
+			return driver_table[i];
+	for (size_t i = 1; driver_table[i]; i++)
+		if (driver_matches(driver_table[i]->match_cgmi, cgmi))
+			return driver_table[i];
 	return &driver_generic;
 }
 

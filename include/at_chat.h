@@ -9,7 +9,9 @@
  * How a line is classified while a command is in flight (its command line
  * fully written):
  *  1. the PDU line owed to a URC header (+CMT, +CDS) or to a prefixed line
- *     of a command with pdu_lines (+CMGL=4, +CMGR), when it is hex;
+ *     of a command with pdu_lines (+CMGL=4, +CMGR), when it is hex (for a
+ *     command, in any case and perhaps followed by ",..."); any line of
+ *     rules 5 and 6 in between (a vendor URC) leaves the PDU owed;
  *  2. echo of the command or of its PDU (ATE1 left on) is dropped;
  *  3. a final response from the table ends the command;
  *  4. a line starting with one of the command's prefixes is kept;
@@ -56,7 +58,10 @@ struct at_chat;
 #define AT_CHAT_MAX_PDU 1024
 
 enum at_chat_status {
-	AT_CHAT_STATUS_OK,	  /* a final response of the success kind */
+	AT_CHAT_STATUS_OK,	  /* a final response of the success kind;
+				   * or, final NULL, the timeout of a
+				   * command with prefixes after one of
+				   * its lines came (no final sent) */
 	AT_CHAT_STATUS_ERROR,	  /* a final response of the error kind */
 	AT_CHAT_STATUS_TIMEOUT,	  /* no final response in time */
 	AT_CHAT_STATUS_CANCELLED, /* at_chat_cancel/abort/free */

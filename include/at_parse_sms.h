@@ -40,14 +40,20 @@ enum at_sms_stat {
 	AT_SMS_STAT_STO_SENT = 3,
 };
 
-/* A PDU from +CMGL, +CMGR, +CMT or +CDS. pdu points into the caller's
- * line (borrowed). */
+#define AT_PARSE_SMS_HEX_MAX (2 * (1 + AT_PARSE_SMS_SMSC_MAX + \
+				    AT_PARSE_SMS_TPDU_MAX))
+
+/* A PDU from +CMGL, +CMGR, +CMT or +CDS. pdu points to hex, this
+ * struct's own copy: upper case, cut to the header's <length> (modems
+ * print lower case, FF padding or a trailing ",0"); do not copy the
+ * struct. */
 struct at_sms_pdu {
 	int index;		/* +CMGL only, else -1 */
-	int stat;		/* +CMGL/+CMGR, else -1 */
+	int stat;		/* +CMGL/+CMGR, else -1 (+CMGR: none given) */
 	int length;		/* TPDU octets from the header */
 	const char *pdu;	/* hex: SMSC address, then the TPDU */
 	size_t pdu_len;		/* hex digits */
+	char hex[AT_PARSE_SMS_HEX_MAX + 1];
 };
 
 /*
@@ -75,7 +81,11 @@ enum at_parse_sms_result at_parse_sms_cmgl(const char *const *lines,
 					   struct at_sms_pdu *out);
 
 /* An AT+CMGR answer (§3.4.3): "+CMGR: <stat>,[<alpha>],<length>" and the
- * PDU line. False for an empty slot (a bare OK: the Quectel EC25 quirk in
+ * PDU line. What real modems print is taken too: an empty <stat>
+ * ("+CMGR: ,,<length>", Qualcomm firmware), no <stat> at all
+ * ("+CMGR: <length>"), the PDU on the header line after the length, and
+ * the PDU line as at_sms_pdu says; <length> decides how much of it is the
+ * PDU. False for an empty slot (a bare OK: the Quectel EC25 quirk in
  * captures/quectel-ec25/cdsi-sr.at) or a malformed answer. */
 bool at_parse_sms_cmgr(const char *const *lines, size_t n,
 		       struct at_sms_pdu *out);
@@ -104,10 +114,31 @@ bool at_parse_sms_cms_error(const char *line, int *code);
 
 /* "+CSCA: <sca>,<tosca>" (§3.3.1); a UCS-2 hex number is decoded. */
 struct at_csca {
-	char number[32];
+	char number[96];	/* UCS-2 hex is 4 digits a character */
 	int type;	/* -1 if absent */
 };
 
 bool at_parse_sms_csca(const char *line, struct at_csca *out);
+
+/* "+CNMI: (0-2),(0-3),(0,2),(0-2),(0,1)" (§3.4.1 test command): for each
+ * parameter the values allowed, as a mask (bit v: v allowed, v < 16). A
+ * group may be a bare number; missing groups allow 0 only. */
+struct at_cnmi_ranges {
+	unsigned mask[5];
+	int n;			/* groups the modem printed */
+};
+
+bool at_parse_sms_cnmi_ranges(const char *line, struct at_cnmi_ranges *out);
+
+/* "+CPMS: ("SM","ME"),("SM","ME"),("SM")" (§3.2.2 test command): the
+ * memories each of <mem1>, <mem2>, <mem3> may be. */
+#define AT_CPMS_MEMS 8
+struct at_cpms_ranges {
+	char mem[3][AT_CPMS_MEMS][4];
+	int nmem[3];
+	int n;			/* groups the modem printed (1..3) */
+};
+
+bool at_parse_sms_cpms_ranges(const char *line, struct at_cpms_ranges *out);
 
 #endif

@@ -52,6 +52,7 @@ extern const char cli_stats_funnel_sql[];
 
 int cli_send(struct cli *cli, int argc, char **argv);
 int cli_status(struct cli *cli, int argc, char **argv);
+int cli_ussd(struct cli *cli, int argc, char **argv);
 int cli_inbox(struct cli *cli, int argc, char **argv);
 int cli_outbox(struct cli *cli, int argc, char **argv);
 int cli_stats(struct cli *cli, int argc, char **argv);

@@ -21,6 +21,8 @@ struct config_sim {
 	char *name;		/* the section title: "1", "2", … */
 	char *number;		/* own number (E.164) or NULL: from AT+CNUM */
 	char *iccid;		/* expected ICCID or NULL */
+	char *number_ussd;	/* USSD code that tells the own number when
+				 * AT+CNUM does not, or NULL */
 	char *pool;		/* "default" unless set */
 	int daily_limit;	/* 0: no limit */
 	int monthly_limit;	/* 0: no limit */

@@ -58,6 +58,9 @@ enum driver_urc_kind {
 	DRIVER_URC_STORAGE_FULL, /* storage full: import and delete */
 	DRIVER_URC_WARNING,	/* the modem warns about itself (supply
 				 * voltage): logged, at most every 10 min */
+	DRIVER_URC_CALL,	/* RING, +CRING:, +CLIP: a voice call:
+				 * rejected, the caller an event */
+	DRIVER_URC_USSD,	/* +CUSD: the answer to a USSD code */
 };
 
 /* { NULL } ends a table. */
@@ -90,12 +93,20 @@ struct driver_cnmi {
 	int mode, mt, bm, ds, bfr;
 };
 
+/* A USB id of the family's modems (the Linux kernel's option.c and
+ * sierra.c name them); pid -1: any product of the vendor. { 0 } ends. */
+struct driver_usb {
+	int vid, pid;
+};
+
 struct driver {
 	const char *name;		/* as in the configuration: driver = */
 	const struct driver *parent;	/* NULL only for driver_generic */
 
-	/* driver = auto: the USB table (usb_ids.h) first, then these
-	 * case-insensitive substrings of the +CGMI / +CGMM answers. */
+	/* driver = auto: these USB ids first, then these case-insensitive
+	 * substrings of the +CGMM, then the +CGMI answers (a pty or a
+	 * modem behind a hub has no usable USB id). */
+	const struct driver_usb *usb;
 	const char *const *match_cgmi;
 	const char *const *match_cgmm;
 
@@ -128,6 +139,9 @@ struct driver {
 	const char *const *imsi;	/* AT+CIMI */
 	const char *const *iccid;	/* AT+CCID, AT^ICCID?, AT+QCCID, ... */
 	const char *own_number;		/* AT+CNUM */
+	/* The family's own prefixes of identity answers ("^SCID: ",
+	 * "#CCID: "), taken off before the generic parsers read them. */
+	const char *const *ident_prefixes;
 
 	/* Health, run by the lifecycle's timer when the modem is idle. */
 	const char *signal;		/* AT+CSQ */
@@ -160,6 +174,10 @@ struct driver {
 	int reset_wait_ms;
 };
 
+/* Every driver, generic first, NULL-terminated: generated from the
+ * folders of drivers/ (scripts/gen_driver_table.sh). */
+extern const struct driver *const driver_table[];
+
 extern const struct driver driver_generic;
 extern const struct driver driver_huawei;
 extern const struct driver driver_simcom;
@@ -179,15 +197,15 @@ int driver_resolve(const struct driver *vendor, struct driver *out);
 size_t driver_chain(const struct driver *d, const struct driver **chain,
 		    size_t max);
 
-/* The driver named name ("generic", "huawei", ... and the names smsgw
- * ports suggests for families without quirks, which are the generic
- * driver), or NULL. "auto" is not a driver. */
+/* The driver named name ("generic", "huawei", ...: the folder names of
+ * drivers/), or NULL. "auto" is not a driver. */
 const struct driver *driver_find(const char *name);
 
 /*
- * For driver = auto: by USB ids (usb_ids_driver) when vid > 0, else (or
- * when that gives generic) by the +CGMI and +CGMM answers (NULL when not
- * known yet); falls back to driver_generic. Never NULL.
+ * For driver = auto: by the drivers' USB ids when vid > 0 (an exact
+ * product first), else (or when that gives generic) by the +CGMM, then
+ * the +CGMI answers (NULL when not known yet); falls back to
+ * driver_generic. Never NULL.
  */
 const struct driver *driver_match(int vid, int pid, const char *cgmi,
 				  const char *cgmm);

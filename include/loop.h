@@ -82,6 +82,9 @@ void loop_stop(struct loop *loop);
 int64_t loop_now(const struct loop *loop);
 /* Monotonic milliseconds, read now. */
 int64_t loop_clock_ms(void);
+/* Replaces the monotonic source (NULL: CLOCK_MONOTONIC again), so that a
+ * test drives timers and command timeouts on a clock it advances. */
+void loop_set_clock(int64_t (*fn)(void));
 
 /* Watches fd for events. Returns 0 or -errno. The fd stays the caller's. */
 int loop_watch_add(struct loop *loop, struct loop_watch *w, int fd,

@@ -83,6 +83,29 @@ bool modem_logic_storage_full(const struct at_cpms *c);
 bool modem_logic_cnmi(const struct driver_cnmi *c, bool receive, char *buf,
 		      size_t size);
 
+/*
+ * The +CNMI settings to try, from the modem's own ranges (AT+CNMI=?, as
+ * ModemManager does): the driver's candidates the ranges allow, in order;
+ * if none, the best the ranges allow (<mode> 2, 1, 3; <mt> 1, 2; <bm> 0;
+ * <ds> 1, 2, 0; <bfr> 0, 1: Cinterion takes only <bfr> 1). r NULL: the
+ * driver's list as it is. Writes at most max - 1 rows and the end row
+ * (mode -1) into out; returns the rows.
+ */
+size_t modem_logic_cnmi_fit(const struct at_cnmi_ranges *r,
+			    const struct driver_cnmi *list,
+			    struct driver_cnmi *out, size_t max);
+
+/*
+ * The +CPMS commands to try, from AT+CPMS=?: the driver's candidates
+ * whose memories the ranges allow, then one built from them (SM, else
+ * ME, else MT, else the first listed, for each memory the modem has).
+ * r NULL: the driver's list. Writes at most max commands of size bytes
+ * each; returns how many.
+ */
+size_t modem_logic_cpms_fit(const struct at_cpms_ranges *r,
+			    const char *const *list, char (*out)[48],
+			    size_t max);
+
 /* Whether any registration <stat> (-1: unknown) allows sending SMS. */
 bool modem_logic_registered(const int *stat, size_t n);
 

@@ -105,4 +105,23 @@ int store_event(struct store *st, enum store_event_level level,
 /* Runs PRAGMA wal_checkpoint(TRUNCATE); for idle moments. */
 void store_checkpoint(struct store *st);
 
+/*
+ * Bulk work over many loop turns (a big spool file). While on, commits
+ * never checkpoint (an auto-checkpoint inside a commit held the loop for
+ * up to 1.9 s); the caller runs store_checkpoint_passive() in a turn of
+ * its own once store_bulk_wal_frames() reaches STORE_WAL_PAGES, so the
+ * WAL stays bounded as before. Off restores the auto-checkpoint.
+ */
+#define STORE_WAL_PAGES 1000		/* SQLite's default */
+void store_bulk(struct store *st, bool on);
+int store_bulk_wal_frames(const struct store *st);
+int store_checkpoint_passive(struct store *st);
+
+/*
+ * PRAGMA synchronous FULL (the default) or NORMAL, for the next commits
+ * of this connection; callers restore FULL after the one transaction that
+ * may be NORMAL (see spool_job.c for why that is safe there).
+ */
+int store_sync_full(struct store *st, bool full);
+
 #endif

@@ -17,7 +17,7 @@ else
 fi
 
 # The daemon never sleeps: timers and the event loop only.
-if grep -nE '\b(u?sleep|nanosleep)\s*\(' gateway/*/*.c drivers/*.c 2>/dev/null; then
+if grep -nE '\b(u?sleep|nanosleep)\s*\(' gateway/*/*.c drivers/*.c drivers/*/*.c 2>/dev/null; then
 	echo "lint: the daemon must not sleep (STYLE.md, one event loop)"
 	fail=1
 fi
@@ -30,8 +30,16 @@ if grep -nE 'sqlite3_exec\([^,]+, *[a-z_]+[,)]' gateway/*/*.c 2>/dev/null |
 	fail=1
 fi
 
+# The modem's state machine (doc/modem-lifecycle.md): only modem_fsm.c
+# assigns a state or starts the init program.
+if grep -nE 'fsm\.state *=[^=]|&modem_prog_init\b' gateway/*/*.c 2>/dev/null |
+   grep -v '^gateway/modem/modem_fsm.c:' | grep -v 'modem_prog_init = '; then
+	echo "lint: a modem's state changes only in gateway/modem/modem_fsm.c"
+	fail=1
+fi
+
 # Files stay readable; past ~600 lines a file should split.
-for f in gateway/*/*.[ch] drivers/*.c include/*.h tests/modemsim/*.c; do
+for f in gateway/*/*.[ch] drivers/*.c drivers/*/*.c include/*.h tests/modemsim/*.c; do
 	[ -e "$f" ] || continue
 	n=$(wc -l < "$f")
 	[ "$n" -gt 700 ] && echo "lint: $f has $n lines (split it along its seams)" && fail=1

@@ -545,7 +545,13 @@ static int64_t at_chat_on_timeout(struct loop_timer *t, void *ud)
 	    serial_write(chat->fd, esc, 1, &chat->notsock) == 1 &&
 	    chat->trace_cb)
 		chat->trace_cb('>', esc, 1, chat->trace_ud);
-	if (!chat->dead)
+	/* A query whose information line came is answered, final or not:
+	 * older Wavecom firmware ends AT+CPIN? with "+CPIN: READY" and no
+	 * OK. */
+	if (!chat->dead && !cmd->pdu && cmd->nprefixes && cmd->nlines &&
+	    !cmd->want_pdu)
+		at_chat_finish(chat, AT_CHAT_STATUS_OK, NULL);
+	else if (!chat->dead)
 		at_chat_finish(chat, AT_CHAT_STATUS_TIMEOUT, NULL);
 	at_chat_release(chat);
 	return LOOP_TIMER_DONE;

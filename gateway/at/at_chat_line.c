@@ -134,6 +134,18 @@ bool at_chat_is_hex(const char *line)
 	return n > 0 && n % 2 == 0;
 }
 
+/* A PDU line as modems print it: hex (any case), then perhaps a trailing
+ * field (",0" on some firmware); the parser cuts it to the header's
+ * length. */
+static bool at_chat_is_pdu_line(const char *line)
+{
+	size_t n = 0;
+
+	while (line[n] && hex_digit(line[n]) >= 0)
+		n++;
+	return n >= 2 && n % 2 == 0 && (!line[n] || line[n] == ',');
+}
+
 bool at_chat_is_echo(const struct at_cmd *cmd, const char *line)
 {
 	return strcasecmp(line, cmd->command) == 0 ||
@@ -295,7 +307,7 @@ static void at_chat_line(struct at_chat *chat, const char *line)
 	if (chat->urc_header && (at_chat_urc_pdu(chat, line) || chat->dead))
 		return;
 	cmd = at_chat_active(chat);
-	if (cmd && cmd->want_pdu && at_chat_is_hex(line)) {
+	if (cmd && cmd->want_pdu && at_chat_is_pdu_line(line)) {
 		at_cmd_keep(cmd, line);
 		cmd->want_pdu = false;
 		return;
@@ -316,12 +328,12 @@ static void at_chat_line(struct at_chat *chat, const char *line)
 		cmd->want_pdu = cmd->pdu_lines;
 		return;
 	}
-	/* A URC between a listing's header and its PDU keeps the PDU owed. */
+	/* A URC between a listing's header and its PDU keeps the PDU owed;
+	 * so does a vendor line nobody registered (+ZEND, +WIND: 7,
+	 * ^SYSSTART): it is noise, and the PDU still comes. */
 	if (!f && at_chat_urc(chat, line))
 		return;
-	if (cmd)
-		cmd->want_pdu = false;
-	if (!f && cmd && cmd->raw_lines) {
+	if (!f && cmd && cmd->raw_lines && !cmd->want_pdu) {
 		at_cmd_keep(cmd, line);
 		return;
 	}

@@ -30,6 +30,7 @@ static const struct cli_command commands[] = {
 	{ "stats", cli_stats, "stats [--campaign C] [--json]" },
 	{ "optout", cli_optout, "optout list|add|remove NUMBER" },
 	{ "ports", cli_ports, "ports [--json]" },
+	{ "ussd", cli_ussd, "ussd SIM CODE" },
 	{ "rules", cli_rules, "rules test [--json] [--from NUMBER] [--sim NAME] TEXT..." },
 	{ "campaign", cli_campaign, "campaign list|show|pause|resume|cancel NAME" },
 	{ "report", cli_report, "report --campaign C -o FILE.html" },

@@ -103,6 +103,7 @@ static int check_int(cfg_t *cfg, cfg_opt_t *opt)
 
 static cfg_opt_t sim_opts[] = {
 	STRN("number"),
+	STRN("number_ussd"),
 	STRN("iccid"),
 	STR("pool", "default"),
 	CFG_INT("daily_limit", 0, CFGF_NONE),
@@ -284,6 +285,8 @@ static void convert_sim(cfg_t *s, const char *title, struct config_sim *out)
 	out->name = strdup(title);
 	out->number = dup_or_null(s ? cfg_getstr(s, "number") : NULL);
 	out->iccid = dup_or_null(s ? cfg_getstr(s, "iccid") : NULL);
+	out->number_ussd = dup_or_null(s ? cfg_getstr(s, "number_ussd")
+					 : NULL);
 	out->pool = strdup(s ? cfg_getstr(s, "pool") : "default");
 	out->daily_limit = s ? (int)cfg_getint(s, "daily_limit") : 0;
 	out->monthly_limit = s ? (int)cfg_getint(s, "monthly_limit") : 0;
@@ -529,6 +532,7 @@ static void free_modem(struct config_modem *m)
 		free(m->sims[i].name);
 		free(m->sims[i].number);
 		free(m->sims[i].iccid);
+		free(m->sims[i].number_ussd);
 		free(m->sims[i].pool);
 	}
 	free(m->sims);

@@ -344,6 +344,15 @@ static const char *check_retention(const char *s)
 	return msg;
 }
 
+static const char *check_ussd(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n && n <= 40 && strspn(s, "0123456789*#+") == n
+		       ? NULL
+		       : "is not a USSD code (digits, * and #, e.g. *135#)";
+}
+
 static const struct {
 	const char *option;
 	const char *(*check)(const char *value);
@@ -358,6 +367,7 @@ static const struct {
 	{ "pin", check_pin },		 { "imei", check_imei },
 	{ "smsc", check_e164 },		 { "number", check_e164 },
 	{ "forward", check_e164 },	 { "iccid", check_iccid },
+	{ "number_ussd", check_ussd },
 	{ "pool", check_name },		 { "action", check_action },
 	{ "match", check_regex },	 { "init", check_init },
 	{ "optout_keywords", check_keyword },

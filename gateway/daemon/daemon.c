@@ -296,10 +296,48 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
 		    "configuration reloaded");
 }
 
+/*
+ * "u_<sim id>_<code>_<token>" from `smsgw ussd` (control words are plain:
+ * the code's * # + come as s h p): the answer, or why there is none, is
+ * an event row "USSD <token> <code>: ..." the command waits for.
+ */
+static bool on_control_ussd(struct daemon *d, const char *word)
+{
+	char mapped[24], code[24], token[12];
+	long long id;
+	struct sim *sim = NULL;
+	size_t i;
+	int rc = -EINVAL;
+
+	if (sscanf(word, "u_%lld_%16[0-9shp]_%8[a-z0-9]", &id, mapped,
+		   token) != 3)
+		return false;
+	for (i = 0; mapped[i]; i++)
+		code[i] = mapped[i] == 's' ? '*' : mapped[i] == 'h' ? '#'
+			  : mapped[i] == 'p' ? '+' : mapped[i];
+	code[i] = 0;
+	for (i = 0; i < d->reg.nsims; i++)
+		if (d->reg.sims[i].id == id)
+			sim = &d->reg.sims[i];
+	if (sim)
+		rc = modem_ussd(sim, code, token);
+	if (rc < 0)
+		store_event(d->store, STORE_EVENT_WARNING, "daemon",
+			    "USSD %s %s: not sent: %s", token, code,
+			    !sim ? "no such SIM"
+			    : rc == -EBUSY ? "the modem is busy with another "
+					     "SIM or USSD code"
+			    : rc == -ENODEV ? "the modem is not ready"
+					    : "not a USSD code");
+	return true;
+}
+
 static bool on_control(const char *word, void *ud)
 {
 	struct daemon *d = ud;
 
+	if (strncmp(word, "u_", 2) == 0)
+		return on_control_ussd(d, word);
 	if (strcmp(word, "kick") != 0)
 		return false;
 	outbound_kick(d->ob);

@@ -5,6 +5,8 @@
 #include "at_result.h"
 #include "hex.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 bool at_parse_sms_cpms(const char *line, struct at_cpms *out)
@@ -67,12 +69,30 @@ static bool at_parse_sms_header(struct at_result_iter *it, bool has_index,
 	       (!has_index || out->index >= 0);
 }
 
+/* The PDU of a header with out->length: the leading hex digits of pdu
+ * (any case), at least 1 + smsc + length octets of them, cut there. */
 static bool at_parse_sms_take_pdu(struct at_sms_pdu *out, const char *pdu)
 {
-	if (!at_parse_sms_pdu_ok(pdu, out->length))
+	size_t n = 0, need;
+	int smsc;
+
+	if (!pdu || out->length < 1 || out->length > AT_PARSE_SMS_TPDU_MAX)
 		return false;
-	out->pdu = pdu;
-	out->pdu_len = strlen(pdu);
+	while (pdu[n] && hex_digit(pdu[n]) >= 0)
+		n++;
+	if (n < 2 || (pdu[n] && pdu[n] != ','))
+		return false;
+	smsc = hex_digit(pdu[0]) << 4 | hex_digit(pdu[1]);
+	if (smsc > AT_PARSE_SMS_SMSC_MAX)
+		return false;
+	need = 2 * (1 + (size_t)smsc + (size_t)out->length);
+	if (n < need)
+		return false;
+	for (size_t i = 0; i < need; i++)
+		out->hex[i] = (char)toupper((unsigned char)pdu[i]);
+	out->hex[need] = 0;
+	out->pdu = out->hex;
+	out->pdu_len = need;
 	return true;
 }
 
@@ -101,18 +121,101 @@ enum at_parse_sms_result at_parse_sms_cmgl(const char *const *lines,
 	return AT_PARSE_SMS_END;
 }
 
+#define AT_PARSE_SMS_FIELDS 6
+
+/* Splits s at commas outside quotes into at most max trimmed fields,
+ * written into buf (size bytes); returns how many, or -1. */
+static int at_parse_sms_fields(const char *s, char *buf, size_t size,
+			       char **f, int max)
+{
+	size_t len = strlen(s);
+	bool quoted = false;
+	int n = 0;
+	char *p;
+
+	if (len >= size)
+		return -1;
+	memcpy(buf, s, len + 1);
+	f[n++] = buf;
+	for (p = buf; *p; p++) {
+		if (*p == '"')
+			quoted = !quoted;
+		else if (*p == ',' && !quoted) {
+			if (n == max)
+				return -1;
+			*p = 0;
+			f[n++] = p + 1;
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		char *e;
+
+		f[i] += strspn(f[i], " ");
+		e = f[i] + strlen(f[i]);
+		while (e > f[i] && e[-1] == ' ')
+			*--e = 0;
+	}
+	return n;
+}
+
+static bool at_parse_sms_number(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 6)
+		return false;
+	v = strtol(s, &end, 10);
+	*out = (int)v;
+	return true;
+}
+
+/* "+CMGR:" and what follows, leniently (at_parse_sms.h); *inline_pdu: a
+ * PDU printed after the length, or NULL. */
+static bool at_parse_sms_cmgr_header(const char *line, char *buf,
+				     size_t size, struct at_sms_pdu *out,
+				     const char **inline_pdu)
+{
+	char *f[AT_PARSE_SMS_FIELDS], *sp;
+	int n = at_parse_sms_fields(line + 6, buf, size, f,
+				    AT_PARSE_SMS_FIELDS);
+
+	*inline_pdu = NULL;
+	if (n < 1)
+		return false;
+	/* "<length> <pdu>" or "<length>,<pdu>" at the end. */
+	sp = strchr(f[n - 1], ' ');
+	if (sp) {
+		*sp = 0;
+		*inline_pdu = sp + 1 + strspn(sp + 1, " ");
+	} else if (n >= 2 && strlen(f[n - 1]) > 6 &&
+		   at_parse_sms_number(f[n - 2], &out->length)) {
+		*inline_pdu = f[--n];
+	}
+	if (!at_parse_sms_number(f[n - 1], &out->length))
+		return false;
+	if (n == 1 || !*f[0])
+		return true;
+	return at_parse_sms_number(f[0], &out->stat) && out->stat <= 3;
+}
+
 bool at_parse_sms_cmgr(const char *const *lines, size_t n,
 		       struct at_sms_pdu *out)
 {
-	for (size_t i = 0; i + 1 < n; i++) {
-		struct at_result_iter it;
+	char buf[AT_PARSE_SMS_HEX_MAX + 256];
+
+	for (size_t i = 0; i < n; i++) {
+		const char *pdu;
 
 		if (!lines[i] || strncmp(lines[i], "+CMGR:", 6) != 0)
 			continue;
 		*out = (struct at_sms_pdu){ .index = -1, .stat = -1 };
-		return at_result_iter_prefix(&it, lines[i], "+CMGR:") &&
-		       at_parse_sms_header(&it, false, out) &&
-		       at_parse_sms_take_pdu(out, lines[i + 1]);
+		if (!at_parse_sms_cmgr_header(lines[i], buf, sizeof(buf), out,
+					      &pdu))
+			return false;
+		if (!pdu && i + 1 < n)
+			pdu = lines[i + 1];
+		return at_parse_sms_take_pdu(out, pdu);
 	}
 	return false;
 }
@@ -194,4 +297,138 @@ bool at_parse_sms_csca(const char *line, struct at_csca *out)
 		return false;
 	at_parse_ucs2_number(out->number, strlen(out->number));
 	return at_result_at_end(&it);
+}
+
+/* One group of a test command's answer at *pp: "(a,b-c,...)" or a bare
+ * item; each item goes to item(). Advances past the group and its comma. */
+static bool at_parse_sms_group(const char **pp,
+			       bool (*item)(const char *s, size_t len,
+					    void *ud), void *ud)
+{
+	const char *p = *pp + strspn(*pp, " ");
+	bool paren = *p == '(';
+
+	if (paren)
+		p++;
+	for (;;) {
+		const char *start = p + strspn(p, " ");
+		size_t len;
+
+		p = start;
+		if (*p == '"') {
+			const char *q = strchr(p + 1, '"');
+
+			if (!q)
+				return false;
+			p = q + 1;
+		} else {
+			p += strcspn(p, paren ? ",)" : ",");
+		}
+		len = (size_t)(p - start);
+		while (len && start[len - 1] == ' ')
+			len--;
+		if (len && !item(start, len, ud))
+			return false;
+		p += strspn(p, " ");
+		if (paren && *p == ',') {
+			p++;
+			continue;
+		}
+		if (paren && *p != ')')
+			return false;
+		if (paren)
+			p++;
+		break;
+	}
+	p += strspn(p, " ");
+	if (*p == ',')
+		p++;
+	else if (*p)
+		return false;
+	*pp = p;
+	return true;
+}
+
+static bool at_parse_sms_range_item(const char *s, size_t len, void *ud)
+{
+	unsigned *mask = ud;
+	char buf[16];
+	char *dash, *end;
+	long a, b;
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	a = strtol(buf, &end, 10);
+	if (end == buf)
+		return false;
+	b = a;
+	dash = strchr(buf, '-');
+	if (dash) {
+		b = strtol(dash + 1, &end, 10);
+		if (end == dash + 1)
+			return false;
+	}
+	if (*end || a < 0 || b < a || b > 15)
+		return false;
+	for (long v = a; v <= b; v++)
+		*mask |= 1u << v;
+	return true;
+}
+
+bool at_parse_sms_cnmi_ranges(const char *line, struct at_cnmi_ranges *out)
+{
+	const char *p;
+
+	memset(out, 0, sizeof(*out));
+	if (strncmp(line, "+CNMI:", 6) != 0)
+		return false;
+	p = line + 6;
+	while (*p && out->n < 5)
+		if (!at_parse_sms_group(&p, at_parse_sms_range_item,
+					&out->mask[out->n++]))
+			return false;
+	for (int i = out->n; i < 5; i++)
+		out->mask[i] = 1;
+	return out->n > 0;
+}
+
+struct at_parse_sms_mems {
+	struct at_cpms_ranges *r;
+	int group;
+};
+
+static bool at_parse_sms_mem_item(const char *s, size_t len, void *ud)
+{
+	struct at_parse_sms_mems *m = ud;
+	int *n = &m->r->nmem[m->group];
+
+	if (*s == '"') {
+		s++;
+		len = len >= 2 ? len - 2 : 0;
+	}
+	if (!len || len > 3 || *n == AT_CPMS_MEMS)
+		return len && len <= 3;
+	memcpy(m->r->mem[m->group][*n], s, len);
+	m->r->mem[m->group][(*n)++][len] = 0;
+	return true;
+}
+
+bool at_parse_sms_cpms_ranges(const char *line, struct at_cpms_ranges *out)
+{
+	struct at_parse_sms_mems m = { .r = out };
+	const char *p;
+
+	memset(out, 0, sizeof(*out));
+	if (strncmp(line, "+CPMS:", 6) != 0 || !strchr(line, '('))
+		return false;
+	p = line + 6;
+	while (*p && m.group < 3) {
+		if (!at_parse_sms_group(&p, at_parse_sms_mem_item, &m))
+			return false;
+		m.group++;
+	}
+	out->n = m.group;
+	return out->n > 0 && out->nmem[0] > 0;
 }

@@ -22,18 +22,6 @@
  * lines of several modems would interleave. */
 #define MODEM_TRACE_BUFFER (64 * 1024)
 
-static const char *const modem_state_names[] = {
-	[MODEM_STATE_CLOSED] = "closed",
-	[MODEM_STATE_ABSENT] = "absent",
-	[MODEM_STATE_OPENING] = "opening",
-	[MODEM_STATE_INIT] = "init",
-	[MODEM_STATE_READY] = "ready",
-	[MODEM_STATE_RECOVERING] = "recovering",
-	[MODEM_STATE_RESETTING] = "resetting",
-	[MODEM_STATE_BLOCKED] = "blocked",
-	[MODEM_STATE_OUT_OF_SERVICE] = "out of service",
-};
-
 void modem_event(struct modem *m, enum store_event_level level,
 		 const char *fmt, ...)
 {
@@ -55,35 +43,35 @@ void modem_event(struct modem *m, enum store_event_level level,
 
 struct sim *modem_active_sim(struct modem *m)
 {
-	return m->sims[m->active < m->nsims ? m->active : 0];
+	return m->slot.sims[m->slot.active < m->slot.n ? m->slot.active : 0];
 }
 
 /* The link a standby or active slot shows while the modem is ready. */
 static enum sim_state modem_ready_link(struct modem *m, size_t i)
 {
-	if (m->slot_fault[i] != SIM_STATE_READY)
-		return m->slot_fault[i];
-	if (i == m->active && m->switching)
+	if (m->slot.fault[i] != SIM_STATE_READY)
+		return m->slot.fault[i];
+	if (i == m->slot.active && m->slot.switching)
 		return SIM_STATE_SWITCHING;
-	if (i == m->active)
-		return m->registered ? SIM_STATE_READY : SIM_STATE_NO_NETWORK;
+	if (i == m->slot.active)
+		return m->net.registered ? SIM_STATE_READY : SIM_STATE_NO_NETWORK;
 	return SIM_STATE_READY;
 }
 
 static enum sim_state modem_link(struct modem *m, size_t i)
 {
-	switch (m->state) {
+	switch (m->fsm.state) {
 	case MODEM_STATE_CLOSED:
 	case MODEM_STATE_ABSENT:
 		return SIM_STATE_ABSENT;
 	case MODEM_STATE_OPENING:
 	case MODEM_STATE_INIT:
-		return m->ladder == MODEM_LADDER_NONE ? SIM_STATE_INIT
+		return m->fsm.ladder == MODEM_LADDER_NONE ? SIM_STATE_INIT
 						      : SIM_STATE_ERROR;
 	case MODEM_STATE_READY:
 		return modem_ready_link(m, i);
 	case MODEM_STATE_BLOCKED:
-		return m->blocked_link;
+		return m->fsm.blocked_link;
 	default:
 		return SIM_STATE_ERROR;
 	}
@@ -91,22 +79,13 @@ static enum sim_state modem_link(struct modem *m, size_t i)
 
 void modem_links(struct modem *m)
 {
-	for (size_t i = 0; i < m->nsims; i++) {
-		struct sim *s = m->sims[i];
+	for (size_t i = 0; i < m->slot.n; i++) {
+		struct sim *s = m->slot.sims[i];
 
 		s->link = modem_link(m, i);
-		s->standby = m->nsims > 1 && i != m->active;
+		s->standby = m->slot.n > 1 && i != m->slot.active;
 		sim_update(m->reg, s);
 	}
-}
-
-void modem_set_state(struct modem *m, enum modem_state s)
-{
-	if (m->state != s)
-		log_debug("%s: %s -> %s", m->source,
-			  modem_state_names[m->state], modem_state_names[s]);
-	m->state = s;
-	modem_links(m);
 }
 
 /* ---- the chat's hooks ---- */
@@ -127,7 +106,27 @@ static void modem_urc_cb(const char *line, const char *pdu, void *ud)
 	case DRIVER_URC_BOOT:
 	case DRIVER_URC_SMS_READY:
 	case DRIVER_URC_SIM:
-		modem_recover_urc(m, u->kind, line);
+		/* A program pausing on "SIM busy" may go on at once. */
+		if (u->kind != DRIVER_URC_BOOT &&
+		    loop_timer_armed(&m->seq.timer))
+			loop_timer_arm(&m->seq.timer, 0);
+		if (u->kind == DRIVER_URC_SMS_READY) {
+			modem_sms_notice(m, line);
+		} else {
+			struct modem_fsm_arg a = { .what = line };
+			enum at_cpin code;
+
+			a.sim_ready = u->kind == DRIVER_URC_SIM &&
+				      at_parse_cpin(line, &code) &&
+				      code == AT_CPIN_READY;
+			modem_fsm_event(m, MODEM_EV_BOOTED, &a);
+		}
+		break;
+	case DRIVER_URC_CALL:
+		modem_call_urc(m, line);
+		break;
+	case DRIVER_URC_USSD:
+		modem_ussd_urc(m, line);
 		break;
 	case DRIVER_URC_WARNING:
 		now = loop_now(m->loop);
@@ -151,17 +150,9 @@ static void modem_noise_cb(const char *line, void *ud)
 
 static void modem_gone_cb(int err, void *ud)
 {
-	struct modem *m = ud;
+	struct modem_fsm_arg a = { .err = err };
 
-	modem_event(m, STORE_EVENT_WARNING, "%s went away (%s)",
-		    m->mcfg->device, strerror(-err));
-	modem_seq_cancel(m);
-	modem_close(m);
-	modem_set_state(m, MODEM_STATE_ABSENT);
-	/* The name may still be there for a moment (udev removes it after
-	 * the kernel); inotify tells when it comes back. */
-	if (access(m->mcfg->device, F_OK) == 0)
-		modem_retry(m, 500);
+	modem_fsm_event(ud, MODEM_EV_GONE, &a);
 }
 
 static int modem_register(struct modem *m, const char *prefix, bool pdu,
@@ -189,6 +180,7 @@ int modem_install_driver(struct modem *m)
 	int rc;
 
 	/* Again after driver = auto chose: each URC is heard once. */
+	m->sms.announces = false;
 	while (m->nurcs)
 		at_chat_unregister(m->chat, m->urcs[--m->nurcs].id);
 
@@ -205,6 +197,8 @@ int modem_install_driver(struct modem *m)
 				return rc;
 		}
 		for (; u && u->prefix; u++) {
+			if (u->kind == DRIVER_URC_SMS_READY)
+				m->sms.announces = true;
 			rc = modem_register(m, u->prefix, u->pdu, u->kind);
 			if (rc < 0)
 				return rc;
@@ -256,31 +250,12 @@ static int modem_open_chat(struct modem *m)
 	return modem_install_driver(m);
 }
 
-static void modem_open_failed(struct modem *m, int rc)
-{
-	if (rc == -ENOENT || rc == -ENODEV || rc == -ENXIO) {
-		if (m->state != MODEM_STATE_ABSENT)
-			modem_event(m, STORE_EVENT_WARNING,
-				    "%s is not there: waiting for it",
-				    m->mcfg->device);
-		modem_set_state(m, MODEM_STATE_ABSENT);
-		return;
-	}
-	if (rc != m->last_open_error)
-		modem_event(m, STORE_EVENT_ERROR, "cannot open %s: %s",
-			    m->mcfg->device, strerror(-rc));
-	m->last_open_error = rc;
-	if (m->state != MODEM_STATE_OUT_OF_SERVICE)
-		modem_set_state(m, MODEM_STATE_ABSENT);
-	modem_retry(m, modem_logic_backoff_ms(m->open_failures++));
-}
-
-void modem_open(struct modem *m)
+int modem_port_open(struct modem *m)
 {
 	int rc;
 
 	if (m->chat)
-		return;
+		return 0;
 	rc = serial_open(m->mcfg->device, m->mcfg->baudrate, &m->serial);
 	if (rc == 0) {
 		modem_usb_ids(m);
@@ -288,19 +263,17 @@ void modem_open(struct modem *m)
 	}
 	if (rc < 0) {
 		modem_close(m);
-		modem_open_failed(m, rc);
-		return;
+		return rc;
 	}
-	m->open_failures = 0;
-	m->last_open_error = 0;
 	m->session++;
-	for (size_t i = 0; i < m->nsims; i++)
-		snprintf(m->sims[i]->device, sizeof(m->sims[i]->device), "%s",
+	for (size_t i = 0; i < m->slot.n; i++)
+		snprintf(m->slot.sims[i]->device,
+			 sizeof(m->slot.sims[i]->device), "%s",
 			 serial_device(m->serial));
 	modem_event(m, STORE_EVENT_INFO, "opened %s (%s, driver %s)",
 		    m->mcfg->device, serial_device(m->serial),
 		    m->drv_auto ? "auto" : m->drv.name);
-	modem_init_start(m);
+	return 0;
 }
 
 void modem_close(struct modem *m)
@@ -309,13 +282,13 @@ void modem_close(struct modem *m)
 
 	loop_timer_disarm(&m->health_timer);
 	m->want_health = m->want_import = false;
-	m->switching = false;
+	m->slot.switching = false;
 	/* Callbacks of the commands still pending run inside at_chat_free
 	 * and must find the port closed. */
 	m->chat = NULL;
 	m->session++;
 	at_chat_free(chat);
-	if (m->send.active)
+	if (m->sms.send.active)
 		modem_send_fail(m, "the modem's port closed");
 	modem_recv_drop_reads(m);
 	serial_close(m->serial);
@@ -323,59 +296,40 @@ void modem_close(struct modem *m)
 	m->nurcs = 0;
 }
 
-static int64_t modem_retry_cb(struct loop_timer *t, void *ud)
-{
-	struct modem *m = ud;
-
-	(void)t;
-	modem_recover_timer(m);
-	return LOOP_TIMER_DONE;
-}
-
-void modem_retry(struct modem *m, int64_t delay_ms)
-{
-	loop_timer_arm(&m->retry_timer, delay_ms);
-}
-
 void modem_kick(struct modem *m)
 {
 	int64_t now = loop_now(m->loop);
 
-	if (m->state != MODEM_STATE_READY || !m->chat || modem_seq_running(m))
+	if (m->fsm.state != MODEM_STATE_READY || !m->chat || modem_seq_running(m))
 		return;
-	if (m->send.active && m->send.switching) {
+	modem_ussd_kick(m);
+	if (m->sms.send.active && m->sms.send.switching) {
 		modem_switch_start(m);
-	} else if (m->want_import) {
+	} else if (m->sms.want_probe && !m->sms.ready) {
+		m->sms.want_probe = false;
+		modem_seq_start(m, &modem_prog_sms_probe);
+	} else if (m->want_import && m->sms.ready) {
 		m->want_import = false;
 		modem_seq_start(m, &modem_prog_import);
 	} else if (m->want_health &&
-		   (!m->send.active ||
+		   (!m->sms.send.active ||
 		    now - m->health_wanted_at > MODEM_HEALTH_MAX_DELAY_MS)) {
 		m->want_health = false;
 		modem_seq_start(m, &modem_prog_health);
 	}
 }
 
-void modem_ready(struct modem *m)
+void modem_ready_event(struct modem *m, bool recovered)
 {
 	struct sim *s = modem_active_sim(m);
-	bool recovered = m->ladder != MODEM_LADDER_NONE;
 
-	m->ladder = MODEM_LADDER_NONE;
-	m->registered = modem_logic_registered(m->reg_stat, MODEM_REG_MAX);
-	s->registered = m->registered;
-	modem_set_state(m, MODEM_STATE_READY);
 	modem_event(m, STORE_EVENT_INFO,
 		    "%sready: %s %s %s, IMEI %s, SIM %s ICCID %s, %s%s, "
 		    "signal %d dBm", recovered ? "recovered, " : "",
 		    m->manufacturer, m->model, m->revision, m->imei, s->name,
 		    s->iccid[0] ? s->iccid : "?",
-		    m->registered ? "registered on " : "not registered",
-		    m->registered ? s->operator_name : "", s->signal_dbm);
-	m->want_import = true;
-	modem_health_note_echoes(m);
-	modem_health_arm(m);
-	modem_kick(m);
+		    m->net.registered ? "registered on " : "not registered",
+		    m->net.registered ? s->operator_name : "", s->signal_dbm);
 }
 
 /* ---- life cycle ---- */
@@ -421,15 +375,15 @@ static int modem_find_sims(struct modem *m)
 
 		if (strcmp(s->mcfg->name, m->mcfg->name) != 0)
 			continue;
-		if (m->nsims == MODEM_SLOTS_MAX) {
+		if (m->slot.n == MODEM_SLOTS_MAX) {
 			log_error("%s: at most %d SIM slots", m->source,
 				  MODEM_SLOTS_MAX);
 			return -EINVAL;
 		}
-		m->slot_fault[m->nsims] = SIM_STATE_READY;
-		m->sims[m->nsims++] = s;
+		m->slot.fault[m->slot.n] = SIM_STATE_READY;
+		m->slot.sims[m->slot.n++] = s;
 	}
-	return m->nsims ? 0 : -EINVAL;
+	return m->slot.n ? 0 : -EINVAL;
 }
 
 static int modem_choose_driver(struct modem *m)
@@ -460,7 +414,7 @@ int modem_new(struct loop *loop, struct store *store,
 	m->cfg = cfg;
 	m->mcfg = mcfg;
 	m->listener = *listener;
-	m->receive = mcfg->receive;
+	m->sms.receive = mcfg->receive;
 	m->ino_fd = m->ino_wd = -1;
 	snprintf(m->source, sizeof(m->source), "modem %s", mcfg->name);
 	rc = modem_find_sims(m);
@@ -470,17 +424,19 @@ int modem_new(struct loop *loop, struct store *store,
 		free(m);
 		return rc;
 	}
-	for (size_t i = 0; i < m->nsims; i++)
-		m->sims[i]->modem = m;
-	loop_timer_init(loop, &m->retry_timer, modem_retry_cb, m);
+	for (size_t i = 0; i < m->slot.n; i++)
+		m->slot.sims[i]->modem = m;
 	modem_seq_init(m);
 	modem_health_init(m);
+	modem_recv_init(m);
+	modem_sms_init(m);
+	modem_ussd_init(m);
 	modem_trace_open(m);
 	if (modem_watch_start(m) < 0)
 		log_warn("%s: cannot watch %s for its device; a replugged "
 			 "modem is found at the next retry", m->source,
 			 mcfg->device);
-	modem_retry(m, 0);
+	modem_fsm_init(m);
 	*out = m;
 	return 0;
 }
@@ -489,10 +445,13 @@ void modem_free(struct modem *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->nsims; i++)
-		m->sims[i]->modem = NULL;
+	for (size_t i = 0; i < m->slot.n; i++)
+		m->slot.sims[i]->modem = NULL;
 	modem_seq_cancel(m);
-	loop_timer_disarm(&m->retry_timer);
+	modem_fsm_stop(m);
+	loop_timer_disarm(&m->sms.poll);
+	modem_sms_stop(m);
+	modem_ussd_stop(m);
 	modem_watch_stop(m);
 	modem_close(m);
 	modem_recv_free_acks(m);
@@ -517,16 +476,13 @@ void modem_set_config(struct modem *m, const struct config *cfg,
 	m->cfg = cfg;
 	m->mcfg = mcfg;
 	modem_trace_open(m);
-	if (m->state == MODEM_STATE_READY)
+	if (m->fsm.state == MODEM_STATE_READY)
 		modem_health_arm(m);
-	if (mcfg->receive != m->receive) {
-		m->receive = mcfg->receive;
-		if (m->state == MODEM_STATE_READY)
-			modem_init_start(m);
+	if (mcfg->receive != m->sms.receive) {
+		m->sms.receive = mcfg->receive;
+		modem_fsm_event(m, MODEM_EV_RECONFIG, NULL);
 	}
 	/* A new PIN may be tried once, like the first. */
-	if (new_pin && m->state == MODEM_STATE_BLOCKED) {
-		m->pin_refused = false;
-		modem_retry(m, 0);
-	}
+	if (new_pin)
+		modem_fsm_event(m, MODEM_EV_NEW_PIN, NULL);
 }

@@ -28,7 +28,7 @@ bool modem_health_reg_line(struct modem *m, size_t which, const char *line)
 			    sizeof(prefix));
 	if (!at_parse_reg(line, prefix, &reg))
 		return false;
-	m->reg_stat[which] = reg.stat;
+	m->net.stat[which] = reg.stat;
 	return true;
 }
 
@@ -46,10 +46,10 @@ static size_t modem_health_nreg(const struct modem *m)
  * and the change is an event. */
 void modem_health_apply(struct modem *m)
 {
-	bool reg = modem_logic_registered(m->reg_stat, MODEM_REG_MAX);
+	bool reg = modem_logic_registered(m->net.stat, MODEM_REG_MAX);
 	struct sim *s = modem_active_sim(m);
 
-	if (reg != m->registered && m->state == MODEM_STATE_READY) {
+	if (reg != m->net.registered && m->fsm.state == MODEM_STATE_READY) {
 		if (reg) {
 			modem_event(m, STORE_EVENT_INFO,
 				    "SIM %s registered%s%s", s->name,
@@ -65,10 +65,10 @@ void modem_health_apply(struct modem *m)
 				    s->name);
 		}
 	}
-	m->registered = reg;
+	m->net.registered = reg;
 	s->registered = reg;
 	modem_links(m);
-	if (m->state == MODEM_STATE_READY && !reg)
+	if (m->fsm.state == MODEM_STATE_READY && !reg)
 		modem_health_arm(m);
 }
 
@@ -89,7 +89,7 @@ void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
 	for (size_t i = 0; i < n; i++)
 		if (modem_health_reg_line(m, i, line))
 			break;
-	if (m->state == MODEM_STATE_READY && !m->switching)
+	if (m->fsm.state == MODEM_STATE_READY && !m->slot.switching)
 		modem_health_apply(m);
 }
 
@@ -124,12 +124,12 @@ enum modem_step_rc modem_health_registration(struct modem *m,
 						       r->lines[i]);
 		if (r->status == AT_CHAT_STATUS_ERROR &&
 		    !modem_logic_busy_error(r->final))
-			m->reg_unsupported[m->seq.sub] = true;
+			m->net.unsupported[m->seq.sub] = true;
 		if (!found)
-			m->reg_stat[m->seq.sub] = -1;
+			m->net.stat[m->seq.sub] = -1;
 		m->seq.sub++;
 	}
-	while (m->seq.sub < n && m->reg_unsupported[m->seq.sub])
+	while (m->seq.sub < n && m->net.unsupported[m->seq.sub])
 		m->seq.sub++;
 	if (m->seq.sub >= n)
 		return MODEM_STEP_NEXT;
@@ -181,22 +181,19 @@ static bool modem_health_restarted(struct modem *m)
 static void modem_health_done(struct modem *m, int err)
 {
 	if (err == -ETIMEDOUT) {
-		modem_recover(m, "health check");
+		modem_fsm_report(m, MODEM_EV_TIMEOUT, "health check");
 		return;
 	}
 	if (err)
 		return;
 	if (modem_health_restarted(m)) {
-		modem_event(m, STORE_EVENT_WARNING,
-			    "the modem echoes again: it restarted; init again");
-		modem_init_start(m);
+		modem_fsm_report(m, MODEM_EV_RESTARTED,
+				 "the modem echoes again: it restarted; init "
+				 "again");
 		return;
 	}
 	modem_health_apply(m);
-	if (m->ladder == MODEM_LADDER_ESCAPE) {
-		m->ladder = MODEM_LADDER_NONE;
-		modem_event(m, STORE_EVENT_INFO, "recovered: answering again");
-	}
+	modem_fsm_event(m, MODEM_EV_HEALTHY, NULL);
 	modem_health_arm(m);
 	modem_recv_recheck(m);
 }
@@ -205,6 +202,7 @@ static const modem_step_fn modem_health_steps[] = {
 	modem_health_signal,
 	modem_health_registration,
 	modem_health_operator,
+	modem_recv_sweep,
 	NULL,
 };
 
@@ -219,7 +217,7 @@ static int64_t modem_health_cb(struct loop_timer *t, void *ud)
 	struct modem *m = ud;
 
 	(void)t;
-	if (m->state == MODEM_STATE_READY)
+	if (m->fsm.state == MODEM_STATE_READY)
 		modem_health_want(m);
 	return LOOP_TIMER_DONE;
 }
@@ -236,7 +234,19 @@ void modem_health_init(struct modem *m)
 {
 	loop_timer_init(m->loop, &m->health_timer, modem_health_cb, m);
 	for (size_t i = 0; i < MODEM_REG_MAX; i++)
-		m->reg_stat[i] = -1;
+		m->net.stat[i] = -1;
+}
+
+void modem_health_stop(struct modem *m)
+{
+	loop_timer_disarm(&m->health_timer);
+	m->want_health = false;
+}
+
+void modem_health_set_registered(struct modem *m)
+{
+	m->net.registered = modem_logic_registered(m->net.stat, MODEM_REG_MAX);
+	modem_active_sim(m)->registered = m->net.registered;
 }
 
 void modem_health_arm(struct modem *m)
@@ -245,7 +255,7 @@ void modem_health_arm(struct modem *m)
 
 	if (ms <= 0)
 		ms = 30000;
-	if (!m->registered && ms > MODEM_NO_NETWORK_POLL_MS)
+	if (!m->net.registered && ms > MODEM_NO_NETWORK_POLL_MS)
 		ms = MODEM_NO_NETWORK_POLL_MS;
 	loop_timer_arm(&m->health_timer, ms);
 }

@@ -23,6 +23,7 @@
 enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
 				    bool retry, const char *fmt, ...)
 {
+	struct modem_fsm_arg a = { .link = link, .retry = retry };
 	char why[256];
 	va_list ap;
 
@@ -31,12 +32,7 @@ enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
 	va_end(ap);
 	modem_event(m, STORE_EVENT_ERROR, "%s%s", why,
 		    retry ? "; trying again in 5 minutes" : "");
-	modem_seq_cancel(m);
-	m->blocked_link = link;
-	modem_close(m);
-	modem_set_state(m, MODEM_STATE_BLOCKED);
-	if (retry)
-		loop_timer_arm(&m->retry_timer, MODEM_BLOCKED_RETRY_MS);
+	modem_fsm_event(m, MODEM_EV_BLOCKED, &a);
 	return MODEM_STEP_WAIT;
 }
 
@@ -75,7 +71,7 @@ static enum modem_step_rc modem_init_raw(struct modem *m, const char *cmd)
 }
 
 /* ESC leaves a prompt the modem may still sit at; AT proves it answers
- * (research/reliability.md §3.3). A modem that is booting drops what we
+ * (doc/reliability.md §3.3). A modem that is booting drops what we
  * write, hence the tries. */
 static enum modem_step_rc modem_init_wake(struct modem *m,
 					  const struct at_response *r)
@@ -146,8 +142,8 @@ static bool modem_init_imei_found(struct modem *m)
 			    "another modem at %s: IMEI %s, was %s",
 			    m->mcfg->device, m->imei, m->known_imei);
 	snprintf(m->known_imei, sizeof(m->known_imei), "%s", m->imei);
-	for (size_t i = 0; i < m->nsims; i++) {
-		struct sim *s = m->sims[i];
+	for (size_t i = 0; i < m->slot.n; i++) {
+		struct sim *s = m->slot.sims[i];
 
 		snprintf(s->imei, sizeof(s->imei), "%s", m->imei);
 		/* Both are at most 63 bytes; the row shows what fits. */
@@ -155,6 +151,20 @@ static bool modem_init_imei_found(struct modem *m)
 			 m->manufacturer, m->model);
 	}
 	return true;
+}
+
+/* An identity answer without the family's own prefix (driver.h
+ * ident_prefixes): the generic parsers read the rest. */
+static const char *modem_init_unprefix(const struct modem *m,
+				       const char *line)
+{
+	const char *const *p = m->drv.ident_prefixes;
+
+	for (; p && *p; p++)
+		if (!strncasecmp(line, *p, strlen(*p)))
+			return line + strlen(*p) + strspn(line + strlen(*p),
+							  " ");
+	return line;
 }
 
 /* Candidates of a list (driver.h identity fields) with raw lines; the
@@ -167,7 +177,7 @@ enum modem_step_rc modem_init_ident(struct modem *m,
 {
 	for (size_t i = 0; r && i < r->nlines; i++)
 		if (r->status == AT_CHAT_STATUS_OK &&
-		    parse(r->lines[i], out, size))
+		    parse(modem_init_unprefix(m, r->lines[i]), out, size))
 			return MODEM_STEP_NEXT;
 	if (r && !modem_seq_advance(m, r))
 		return MODEM_STEP_LATER;
@@ -278,17 +288,36 @@ static enum modem_step_rc modem_init_vendor(struct modem *m,
 enum modem_step_rc modem_init_sms(struct modem *m,
 				  const struct at_response *r)
 {
+	int code;
+
+	if (!r)
+		m->sms.deferred = false;
 	if (r && strncmp(r->command, "AT+CSMS=1", 9) == 0)
-		m->csms1 = r->status == AT_CHAT_STATUS_OK;
+		m->sms.csms1 = r->status == AT_CHAT_STATUS_OK;
+	/* +CMS ERROR to AT+CMGF: the SIM is up, its SMS side is not
+	 * (Quectel before +QIND: SMS DONE): the SMS setup waits for it
+	 * (modem_smsready.c). */
+	if (r && r->status == AT_CHAT_STATUS_ERROR && r->final &&
+	    strncmp(r->command, "AT+CMGF", 7) == 0 &&
+	    !modem_logic_busy_error(r->final) &&
+	    at_parse_sms_cms_error(r->final, &code)) {
+		log_warn("%s: %s: %s: SMS not ready yet", m->source,
+			 r->command, r->final);
+		m->sms.deferred = true;
+		modem_sms_set_ready(m, false);
+		return MODEM_STEP_NEXT;
+	}
 	return modem_seq_steps(m, m->drv.sms, r);
 }
 
 static void modem_init_done(struct modem *m, int err)
 {
+	struct modem_fsm_arg a = { .err = err };
+
 	if (err == 0)
-		modem_ready(m);
+		modem_fsm_event(m, MODEM_EV_INIT_DONE, NULL);
 	else if (err != -ENODEV && err != -ECANCELED)
-		modem_recover_done(m, err);
+		modem_fsm_event(m, MODEM_EV_FAILED, &a);
 }
 
 static const modem_step_fn modem_init_steps[] = {
@@ -320,13 +349,16 @@ const struct modem_prog modem_prog_init = {
 	.done = modem_init_done,
 };
 
-void modem_init_start(struct modem *m)
+void modem_init_reset(struct modem *m)
 {
 	m->imei[0] = 0;
-	m->csms1 = false;
-	m->registered = false;
+	m->sms.csms1 = false;
+	m->sms.ready = false;
+	m->sms.want_probe = false;
+	m->sms.deferred = false;
+	m->sms.refusals = 0;
+	m->sms.noticed = false;
+	m->net.registered = false;
 	for (size_t i = 0; i < MODEM_REG_MAX; i++)
-		m->reg_stat[i] = -1;
-	modem_set_state(m, MODEM_STATE_INIT);
-	modem_seq_start(m, &modem_prog_init);
+		m->net.stat[i] = -1;
 }

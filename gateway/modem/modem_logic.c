@@ -131,3 +131,108 @@ int64_t modem_logic_backoff_ms(unsigned n)
 {
 	return n >= 6 ? 60000 : (int64_t)1000 << n;
 }
+
+static bool modem_logic_allows(const struct at_cnmi_ranges *r,
+			       const struct driver_cnmi *c)
+{
+	int v[5] = { c->mode, c->mt, c->bm, c->ds, c->bfr };
+
+	for (int i = 0; i < 5; i++)
+		if (v[i] < 0 || v[i] > 15 || !(r->mask[i] & 1u << v[i]))
+			return false;
+	return true;
+}
+
+/* The first of prefs (ending -1) that mask allows, else its lowest. */
+static int modem_logic_pick(unsigned mask, const int *prefs)
+{
+	for (; *prefs >= 0; prefs++)
+		if (mask & 1u << *prefs)
+			return *prefs;
+	for (int v = 0; v < 16; v++)
+		if (mask & 1u << v)
+			return v;
+	return 0;
+}
+
+size_t modem_logic_cnmi_fit(const struct at_cnmi_ranges *r,
+			    const struct driver_cnmi *list,
+			    struct driver_cnmi *out, size_t max)
+{
+	static const int mode[] = { 2, 1, 3, -1 }, mt[] = { 1, 2, -1 },
+			 bm[] = { 0, -1 }, ds[] = { 1, 2, 0, -1 },
+			 bfr[] = { 0, 1, -1 };
+	size_t n = 0;
+
+	for (; list && list->mode >= 0 && n + 1 < max; list++)
+		if (!r || modem_logic_allows(r, list))
+			out[n++] = *list;
+	if (r && n == 0 && n + 1 < max)
+		out[n++] = (struct driver_cnmi){
+			modem_logic_pick(r->mask[0], mode),
+			modem_logic_pick(r->mask[1], mt),
+			modem_logic_pick(r->mask[2], bm),
+			modem_logic_pick(r->mask[3], ds),
+			modem_logic_pick(r->mask[4], bfr),
+		};
+	out[n] = (struct driver_cnmi){ -1, 0, 0, 0, 0 };
+	return n;
+}
+
+static bool modem_logic_has_mem(const struct at_cpms_ranges *r, int i,
+				const char *mem, size_t len)
+{
+	for (int k = 0; k < r->nmem[i]; k++)
+		if (strlen(r->mem[i][k]) == len &&
+		    !strncmp(r->mem[i][k], mem, len))
+			return true;
+	return false;
+}
+
+/* Whether every memory of cmd (AT+CPMS="SM","ME") is allowed. */
+static bool modem_logic_cpms_allows(const struct at_cpms_ranges *r,
+				    const char *cmd)
+{
+	const char *p = strchr(cmd, '=');
+	int i = 0;
+
+	while (p && (p = strchr(p, '"')) != NULL) {
+		const char *q = strchr(p + 1, '"');
+
+		if (!q || i >= r->n ||
+		    !modem_logic_has_mem(r, i, p + 1, (size_t)(q - p - 1)))
+			return false;
+		i++;
+		p = q + 1;
+	}
+	return i > 0;
+}
+
+size_t modem_logic_cpms_fit(const struct at_cpms_ranges *r,
+			    const char *const *list, char (*out)[48],
+			    size_t max)
+{
+	static const char *const prefs[] = { "SM", "ME", "MT", NULL };
+	size_t n = 0;
+	int len;
+
+	for (; list && *list && n < max; list++)
+		if (!r || modem_logic_cpms_allows(r, *list))
+			snprintf(out[n++], 48, "%s", *list);
+	if (!r || n > 0 || n >= max)
+		return n;
+	len = snprintf(out[n], 48, "AT+CPMS=");
+	for (int i = 0; i < r->n && r->nmem[i]; i++) {
+		const char *mem = r->mem[i][0];
+
+		for (size_t k = 0; prefs[k]; k++)
+			if (modem_logic_has_mem(r, i, prefs[k],
+						strlen(prefs[k]))) {
+				mem = prefs[k];
+				break;
+			}
+		len += snprintf(out[n] + len, 48 - (size_t)len, "%s\"%s\"",
+				i ? "," : "", mem);
+	}
+	return n + 1;
+}

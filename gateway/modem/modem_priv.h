@@ -1,13 +1,15 @@
 /*
  * The modem lifecycle's private state, shared by its files:
- *	modem.c		public API, open/close, states, links, events
+ *	modem.c		public API, open/close, links, events, URC dispatch
+ *	modem_fsm.c	the states, the transition table, the ladder: the
+ *			only place that changes state or starts init
  *	modem_seq.c	programs: command steps run one after the other
  *	modem_init.c	the init program
  *	modem_health.c	health checks, registration and signal URCs
  *	modem_send.c	sending, slot switching
  *	modem_recv.c	URCs, reading, import, acknowledgements
- *	modem_recover.c	the recovery ladder
  *	modem_watch.c	inotify on the device's directory
+ *	modem_call.c	rejecting voice calls
  */
 #ifndef SMSGW_MODEM_PRIV_H
 #define SMSGW_MODEM_PRIV_H
@@ -17,6 +19,7 @@
 #include "driver.h"
 #include "loop.h"
 #include "modem.h"
+#include "modem_fsm.h"
 #include "modem_logic.h"
 #include "sim.h"
 #include "store.h"
@@ -28,6 +31,8 @@
 #define MODEM_URCS_MAX 64
 #define MODEM_REG_MAX 4		/* registration queries kept apart */
 #define MODEM_READS_MAX 64	/* +CMGR in flight, for duplicates */
+#define MODEM_CNMI_MAX 12	/* +CNMI candidates, with the end row */
+#define MODEM_CPMS_MAX 6	/* +CPMS commands */
 /* ESC + AT at the start of init and on ladder step 1. */
 #define MODEM_WAKE_TIMEOUT_MS 1000
 #define MODEM_WAKE_TRIES 10
@@ -41,18 +46,8 @@
 #define MODEM_BLOCKED_RETRY_MS (5 * 60 * 1000)
 /* Health checks wait for an idle port, but not forever. */
 #define MODEM_HEALTH_MAX_DELAY_MS (5 * 60 * 1000)
-
-enum modem_state {
-	MODEM_STATE_CLOSED,		/* not opened, or freed */
-	MODEM_STATE_ABSENT,		/* no device: waiting for it */
-	MODEM_STATE_OPENING,		/* an open attempt is due */
-	MODEM_STATE_INIT,
-	MODEM_STATE_READY,		/* (busy: ready with a send) */
-	MODEM_STATE_RECOVERING,		/* error: climbing the ladder */
-	MODEM_STATE_RESETTING,		/* soft reset: boot awaited */
-	MODEM_STATE_BLOCKED,		/* PIN, PUK, no SIM, wrong IMEI */
-	MODEM_STATE_OUT_OF_SERVICE,
-};
+/* A +CPIN: READY this soon after init is the start init saw. */
+#define MODEM_BOOT_SETTLE_MS 30000
 
 struct modem;
 struct modem_prog;
@@ -100,6 +95,7 @@ struct modem_seq {
 struct modem_send {
 	bool active;			/* taken until cb */
 	bool switching;			/* a slot switch runs first */
+	bool held;			/* SMS not ready: not written yet */
 	char pdu[AT_CHAT_MAX_PDU + 1];
 	int tpdu_len;
 	modem_send_cb cb;
@@ -123,6 +119,91 @@ struct modem_ack {
 	bool acked;			/* modem_ack() called: pending */
 };
 
+/* The life cycle's own state: only modem_fsm.c writes it. */
+struct modem_fsm {
+	enum modem_state state;
+	enum modem_ladder ladder;
+	bool inited;			/* init completed since it started */
+	int64_t ready_at;		/* when it last completed */
+	enum sim_state blocked_link;	/* the links while BLOCKED */
+	struct loop_timer retry;	/* open, reset, out of service */
+	unsigned open_failures;
+	int last_open_error;
+};
+
+/* What modem_fsm_event() is told with an event. */
+struct modem_fsm_arg {
+	const char *what;		/* TIMEOUT, SIM_LOST, BOOTED: why */
+	int err;			/* GONE, FAILED */
+	enum sim_state link;		/* BLOCKED */
+	bool retry;			/* BLOCKED: try again in a while */
+	bool sim_ready;			/* BOOTED: it was +CPIN: READY */
+};
+
+/* The SIM slots (modem_send.c switches them): the n-th sim section is
+ * slot n - 1. */
+struct modem_slots {
+	struct sim *sims[MODEM_SLOTS_MAX];
+	size_t n;
+	size_t active;			/* the slot in use */
+	size_t target;			/* the slot a switch goes to */
+	bool switching;
+	enum sim_state fault[MODEM_SLOTS_MAX]; /* READY: none */
+};
+
+/* Registration (modem_health.c). */
+struct modem_net {
+	int stat[MODEM_REG_MAX];	/* -1 unknown */
+	bool unsupported[MODEM_REG_MAX];
+	bool registered;
+};
+
+/* SMS (modem_send.c, modem_recv.c). */
+struct modem_sms {
+	bool csms1;			/* +CNMA needed and possible */
+	bool no_indications;		/* no +CNMI taken: list storage */
+	bool receive;
+	bool ready;			/* SMS commands work (smsready.c) */
+	bool want_probe;
+	bool deferred;			/* +CMGF refused: setup waits */
+	bool announces;			/* the driver has an SMS-ready URC */
+	bool noticed;			/* ... and it came since init */
+	unsigned refusals;		/* sends refused as "not ready" since
+					 * the last one that went out */
+	/* From AT+CNMI=? and AT+CPMS=? (modem_setup.c). */
+	struct driver_cnmi cnmi[MODEM_CNMI_MAX];
+	char cpms[MODEM_CPMS_MAX][48];
+	size_t ncpms;
+	int64_t waiting_since;
+	struct loop_timer probe_timer;
+	struct modem_send send;
+	struct modem_ack *acks;
+	struct {
+		int index;
+		int id;
+	} reads[MODEM_READS_MAX];	/* +CMGR in flight */
+	size_t nreads;
+	int64_t swept_at;		/* the last +CPMS? count */
+	struct loop_timer poll;		/* no indications: list often */
+};
+
+/* USSD (modem_ussd.c). */
+struct modem_ussd {
+	bool pending;
+	bool want_number;		/* ask number_ussd once ready */
+	int cmd_id;
+	char token[20];
+	char code[44];
+	struct loop_timer timer;
+};
+
+/* Voice calls (modem_call.c). */
+struct modem_call {
+	int64_t hung_up_at;
+	int64_t noted_at;
+	char caller[40];
+};
+
 struct modem {
 	struct loop *loop;
 	struct store *store;
@@ -132,8 +213,7 @@ struct modem {
 	struct modem_listener listener;
 	char source[96];		/* "modem m1" for events */
 
-	enum modem_state state;
-	enum modem_ladder ladder;
+	struct modem_fsm fsm;
 	const struct driver *chosen;	/* the table, before resolving */
 	struct driver drv;		/* resolved */
 	bool drv_auto;
@@ -150,45 +230,26 @@ struct modem {
 	char *trace_path;
 	struct at_trace trace;
 
-	/* The SIM slots: the n-th sim section is slot n - 1. */
-	struct sim *sims[MODEM_SLOTS_MAX];
-	size_t nsims;
-	size_t active;			/* the slot in use */
-	size_t target;			/* the slot a switch goes to */
-	bool switching;
-	enum sim_state slot_fault[MODEM_SLOTS_MAX]; /* READY: none */
-	enum sim_state blocked_link;	/* the links while BLOCKED */
+	struct modem_slots slot;
+	struct modem_net net;
+	struct modem_sms sms;
+	struct modem_call call;
+	struct modem_ussd ussd;
 
-	/* What the modem told us. */
+	/* What the modem told us (the init program's). */
 	char manufacturer[64];
 	char model[64];
 	char revision[64];
 	char imei[24];
 	char known_imei[24];		/* of the first session */
 	bool pin_refused;		/* never again (PUK) */
-	bool csms1;			/* +CNMA needed and possible */
-	bool no_indications;		/* no +CNMI taken: list storage */
-	bool receive;
-	int reg_stat[MODEM_REG_MAX];	/* -1 unknown */
-	bool reg_unsupported[MODEM_REG_MAX];
-	bool registered;
 
 	struct modem_seq seq;
 	bool want_import;
 	bool want_health;
 	int64_t health_wanted_at;
-	struct modem_send send;
-	struct modem_ack *acks;
-	struct {
-		int index;
-		int id;
-	} reads[MODEM_READS_MAX];	/* +CMGR in flight */
-	size_t nreads;
 
 	struct loop_timer health_timer;
-	struct loop_timer retry_timer;	/* open, reset, out of service */
-	unsigned open_failures;
-	int last_open_error;
 	int64_t last_warning_ms;
 	uint64_t echoes;		/* the chat's echo count when ready */
 	bool sent_since_note;		/* a PDU (may be echoed) since */
@@ -201,30 +262,38 @@ struct modem {
 	char watch_name[NAME_MAX + 1];	/* the component awaited there */
 };
 
+/* ---- modem_fsm.c ---- */
+
+/* Arms the retry timer for the first open. */
+void modem_fsm_init(struct modem *m);
+void modem_fsm_stop(struct modem *m);
+/* What a capability saw; a is NULL or what the event needs. */
+void modem_fsm_event(struct modem *m, enum modem_fsm_event ev,
+		     const struct modem_fsm_arg *a);
+/* The same with only what set. */
+void modem_fsm_report(struct modem *m, enum modem_fsm_event ev,
+		      const char *what);
+
 /* ---- modem.c ---- */
 
 /* An event row (source "modem <name>") and a log line. */
 void modem_event(struct modem *m, enum store_event_level level,
 		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Sets the state; the links of the SIMs follow (modem_links). */
-void modem_set_state(struct modem *m, enum modem_state s);
 /* Recomputes every SIM's link from the state and writes changed rows. */
 void modem_links(struct modem *m);
 /* The SIM of the active slot. */
 struct sim *modem_active_sim(struct modem *m);
-/* Opens the device now, or waits for it. */
-void modem_open(struct modem *m);
+/* Opens the port and its chat; 0, or -errno with the port closed. */
+int modem_port_open(struct modem *m);
 /* Closes the port (callbacks of pending commands run). */
 void modem_close(struct modem *m);
-/* Tries to open again after delay_ms. */
-void modem_retry(struct modem *m, int64_t delay_ms);
 /* Installs the driver's finals and URCs on the chat (again after a
  * driver = auto choice). */
 int modem_install_driver(struct modem *m);
 /* When nothing runs: a pending switch, import or health check. */
 void modem_kick(struct modem *m);
-/* What the init learned is complete: ready, and the ladder is reset. */
-void modem_ready(struct modem *m);
+/* The event row of a modem that became ready. */
+void modem_ready_event(struct modem *m, bool recovered);
 
 /* ---- modem_seq.c ---- */
 
@@ -260,8 +329,10 @@ enum modem_step_rc modem_seq_busy(struct modem *m,
 /* ---- modem_init.c ---- */
 
 extern const struct modem_prog modem_prog_init;
-void modem_init_start(struct modem *m);
-/* Gives up on the device: for a while (retry) or until a person acts. */
+/* Forgets what the last init learned (modem_fsm.c starts it). */
+void modem_init_reset(struct modem *m);
+/* Gives up on the device: for a while (retry) or until a person acts
+ * (an event row, then MODEM_EV_BLOCKED). */
 enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
 				    bool retry, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
@@ -305,6 +376,10 @@ enum modem_step_rc modem_setup_wait_network(struct modem *m,
 
 extern const struct modem_prog modem_prog_health;
 void modem_health_init(struct modem *m);
+/* No check wanted or armed (the ladder climbs). */
+void modem_health_stop(struct modem *m);
+/* Whether the registration known now allows SMS, into net and the SIM. */
+void modem_health_set_registered(struct modem *m);
 /* Arms the health timer for the next check. */
 void modem_health_arm(struct modem *m);
 /* A check as soon as the port is idle (or MODEM_HEALTH_MAX_DELAY_MS after
@@ -349,18 +424,42 @@ void modem_recv_storage_full(struct modem *m, const char *why);
  * indications, or a message handed out long ago was never acked (the
  * receiver could not commit it). */
 void modem_recv_recheck(struct modem *m);
+/* A health step: now and then, count what is stored (AT+CPMS?) and list
+ * it when something is there that nobody read. */
+enum modem_step_rc modem_recv_sweep(struct modem *m,
+				    const struct at_response *r);
+void modem_recv_init(struct modem *m);
+/* Whether +CNMI indications are on; without them storage is listed every
+ * few seconds. */
+void modem_recv_indications(struct modem *m, bool on);
 
-/* ---- modem_recover.c ---- */
+/* ---- modem_smsready.c ---- */
 
-/* A command timed out (what names it): climb one step. */
-void modem_recover(struct modem *m, const char *what);
-/* A program of the ladder or the init ended with err. */
-void modem_recover_done(struct modem *m, int err);
-/* RDY, "SMS Ready", +CPIN: URCs. */
-void modem_recover_urc(struct modem *m, enum driver_urc_kind kind,
-		       const char *line);
-/* The reset wait or the out-of-service pause is over. */
-void modem_recover_timer(struct modem *m);
+extern const struct modem_prog modem_prog_sms_probe;
+void modem_sms_init(struct modem *m);
+void modem_sms_stop(struct modem *m);
+/* Storage selection worked (ready) or was refused (not yet). */
+void modem_sms_set_ready(struct modem *m, bool ready);
+/* +QIND: SMS DONE, SMS Ready: probe now. */
+void modem_sms_notice(struct modem *m, const char *line);
+
+/* ---- modem_call.c ---- */
+
+/* RING, +CRING:, +CLIP: reject the call, note the caller. */
+void modem_call_urc(struct modem *m, const char *line);
+
+/* ---- modem_ussd.c ---- */
+
+void modem_ussd_init(struct modem *m);
+void modem_ussd_stop(struct modem *m);
+/* Init found no own number: ask the configured USSD code once ready. */
+void modem_ussd_want_number(struct modem *m);
+/* When the modem is ready and idle: send that code. */
+void modem_ussd_kick(struct modem *m);
+/* +CUSD: the answer to the pending code, or the network's own. */
+void modem_ussd_urc(struct modem *m, const char *line);
+/* <str> by its <dcs> (TS 23.038 §5) into out. */
+void modem_ussd_decode(const char *str, int dcs, char *out, size_t size);
 
 /* ---- modem_watch.c ---- */
 

@@ -22,7 +22,7 @@
 
 static void modem_recv_unlink(struct modem_ack *ack)
 {
-	struct modem_ack **pp = &ack->m->acks;
+	struct modem_ack **pp = &ack->m->sms.acks;
 
 	for (; *pp; pp = &(*pp)->next)
 		if (*pp == ack) {
@@ -34,7 +34,7 @@ static void modem_recv_unlink(struct modem_ack *ack)
 
 static bool modem_recv_delete_pending(const struct modem *m, int index)
 {
-	for (const struct modem_ack *a = m->acks; a; a = a->next)
+	for (const struct modem_ack *a = m->sms.acks; a; a = a->next)
 		if (a->kind == MODEM_ACK_DELETE && a->acked &&
 		    a->session == m->session && a->index == index)
 			return true;
@@ -50,7 +50,7 @@ static struct modem_ack *modem_recv_token(struct modem *m,
 		return NULL;
 	/* An older token for the same index must not delete what a later
 	 * read handed out again. */
-	for (struct modem_ack *a = m->acks; a; a = a->next)
+	for (struct modem_ack *a = m->sms.acks; a; a = a->next)
 		if (kind == MODEM_ACK_DELETE && a->kind == MODEM_ACK_DELETE &&
 		    !a->acked && a->index == index)
 			a->kind = MODEM_ACK_NONE;
@@ -59,8 +59,8 @@ static struct modem_ack *modem_recv_token(struct modem *m,
 	ack->index = index;
 	ack->session = m->session;
 	ack->born = loop_now(m->loop);
-	ack->next = m->acks;
-	m->acks = ack;
+	ack->next = m->sms.acks;
+	m->sms.acks = ack;
 	return ack;
 }
 
@@ -74,7 +74,7 @@ static void modem_recv_ack_cb(const struct at_response *r, void *ud)
 			 r->final ? r->final : "?");
 	modem_recv_unlink(ack);
 	if (r->status == AT_CHAT_STATUS_TIMEOUT)
-		modem_recover(m, r->command);
+		modem_fsm_report(m, MODEM_EV_TIMEOUT, r->command);
 }
 
 void modem_ack(struct modem_ack *ack)
@@ -102,8 +102,8 @@ void modem_ack(struct modem_ack *ack)
 
 void modem_recv_free_acks(struct modem *m)
 {
-	while (m->acks)
-		modem_recv_unlink(m->acks);
+	while (m->sms.acks)
+		modem_recv_unlink(m->sms.acks);
 }
 
 /* ---- handing messages over ---- */
@@ -116,7 +116,7 @@ static void modem_recv_deliver(struct modem *m, const char *pdu,
 	enum modem_pdu_kind what = modem_logic_pdu_kind(pdu);
 	struct modem_ack *ack;
 
-	if (what == MODEM_PDU_DELIVER && !m->receive)
+	if (what == MODEM_PDU_DELIVER && !m->sms.receive)
 		return;
 	if (what != MODEM_PDU_DELIVER && what != MODEM_PDU_STATUS_REPORT) {
 		/* A stored SMS-SUBMIT is someone's draft: not ours. */
@@ -140,8 +140,8 @@ static void modem_recv_deliver(struct modem *m, const char *pdu,
 
 static bool modem_recv_reading(const struct modem *m, int index)
 {
-	for (size_t i = 0; i < m->nreads; i++)
-		if (m->reads[i].index == index)
+	for (size_t i = 0; i < m->sms.nreads; i++)
+		if (m->sms.reads[i].index == index)
 			return true;
 	return false;
 }
@@ -149,11 +149,11 @@ static bool modem_recv_reading(const struct modem *m, int index)
 /* The index the read with command id was for, forgotten; -1 if none. */
 static int modem_recv_read_done(struct modem *m, int id)
 {
-	for (size_t i = 0; i < m->nreads; i++)
-		if (m->reads[i].id == id) {
-			int index = m->reads[i].index;
+	for (size_t i = 0; i < m->sms.nreads; i++)
+		if (m->sms.reads[i].id == id) {
+			int index = m->sms.reads[i].index;
 
-			m->reads[i] = m->reads[--m->nreads];
+			m->sms.reads[i] = m->sms.reads[--m->sms.nreads];
 			return index;
 		}
 	return -1;
@@ -161,32 +161,61 @@ static int modem_recv_read_done(struct modem *m, int id)
 
 void modem_recv_drop_reads(struct modem *m)
 {
-	m->nreads = 0;
+	m->sms.nreads = 0;
+}
+
+/* A read that did not give a message: an event with what the modem said,
+ * and a listing of storage reads it again (nothing is left behind). */
+static void modem_recv_read_failed(struct modem *m, int index,
+				   const struct at_response *r)
+{
+	char raw[400];
+	size_t n = 0;
+
+	raw[0] = 0;
+	for (size_t i = 0; i < r->nlines && n < sizeof(raw); i++)
+		n += (size_t)snprintf(raw + n, sizeof(raw) - n, "%s%s",
+				      i ? " | " : "", r->lines[i]);
+	if (r->final && n < sizeof(raw))
+		snprintf(raw + n, sizeof(raw) - n, "%s%s", n ? " | " : "",
+			 r->final);
+	modem_event(m, STORE_EVENT_WARNING,
+		    "%s: unreadable answer, index %d left in storage and "
+		    "listed again: %s", r->command, index,
+		    raw[0] ? raw : "(nothing)");
+	m->want_import = true;
+	modem_kick(m);
 }
 
 static void modem_recv_cmgr_cb(const struct at_response *r, void *ud)
 {
 	struct modem *m = ud;
 	struct at_sms_pdu p;
-	int index = modem_recv_read_done(m, r->id);
+	int index = modem_recv_read_done(m, r->id), code;
 
 	if (index < 0)
 		return;
 	if (r->status == AT_CHAT_STATUS_TIMEOUT) {
-		modem_recover(m, r->command);
+		modem_fsm_report(m, MODEM_EV_TIMEOUT, r->command);
 		return;
 	}
 	if (r->status != AT_CHAT_STATUS_OK) {
-		if (r->status == AT_CHAT_STATUS_ERROR)
-			log_info("%s: %s: %s", m->source, r->command,
-				 r->final ? r->final : "?");
+		/* +CMS ERROR: 321, invalid index: read and deleted already
+		 * (or an empty index on Huawei). */
+		if (r->status == AT_CHAT_STATUS_ERROR &&
+		    !(r->final && at_parse_sms_cms_error(r->final, &code) &&
+		      code == 321))
+			modem_recv_read_failed(m, index, r);
 		return;
 	}
 	/* An empty index answers a bare OK (captures/quectel-ec25/
-	 * cdsi-sr.at) or +CMS ERROR: 321 (Huawei). */
-	if (!at_parse_sms_cmgr(r->lines, r->nlines, &p) ||
-	    modem_recv_delete_pending(m, index))
+	 * cdsi-sr.at). */
+	if (modem_recv_delete_pending(m, index) || r->nlines == 0)
 		return;
+	if (!at_parse_sms_cmgr(r->lines, r->nlines, &p)) {
+		modem_recv_read_failed(m, index, r);
+		return;
+	}
 	modem_recv_deliver(m, p.pdu, MODEM_ACK_DELETE, index);
 }
 
@@ -213,9 +242,9 @@ static void modem_recv_read(struct modem *m, const char *line, bool report)
 
 		id = m->chat ? at_chat_submit(m->chat, &req) : -ENODEV;
 	}
-	if (id > 0 && m->nreads < MODEM_READS_MAX) {
-		m->reads[m->nreads].index = idx.index;
-		m->reads[m->nreads++].id = id;
+	if (id > 0 && m->sms.nreads < MODEM_READS_MAX) {
+		m->sms.reads[m->sms.nreads].index = idx.index;
+		m->sms.reads[m->sms.nreads++].id = id;
 	}
 }
 
@@ -229,7 +258,7 @@ void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
 
 	switch (kind) {
 	case DRIVER_URC_SMS_STORED:
-		if (m->receive)
+		if (m->sms.receive)
 			modem_recv_read(m, line, false);
 		break;
 	case DRIVER_URC_REPORT_STORED:
@@ -247,7 +276,7 @@ void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
 			break;
 		}
 		modem_recv_deliver(m, p.pdu,
-				   m->csms1 ? MODEM_ACK_CNMA : MODEM_ACK_NONE,
+				   m->sms.csms1 ? MODEM_ACK_CNMA : MODEM_ACK_NONE,
 				   -1);
 		break;
 	case DRIVER_URC_STORAGE_FULL:
@@ -278,16 +307,87 @@ void modem_recv_recheck(struct modem *m)
 	size_t n = 0;
 	bool stale = false;
 
-	for (const struct modem_ack *a = m->acks; a; a = a->next) {
+	for (const struct modem_ack *a = m->sms.acks; a; a = a->next) {
 		n++;
 		if (a->kind == MODEM_ACK_DELETE && !a->acked &&
 		    a->session == m->session && a->born < old)
 			stale = true;
 	}
-	if (n >= MODEM_RECV_TOKENS_MAX || !(stale || m->no_indications))
+	if (n >= MODEM_RECV_TOKENS_MAX || !(stale || m->sms.no_indications))
 		return;
 	m->want_import = true;
 	modem_kick(m);
+}
+
+/* ---- catching what is left in storage ---- */
+
+/* How often a modem with indications counts its storage, and how often
+ * one without them lists it. */
+#define MODEM_RECV_SWEEP_MS (5 * 60 * 1000)
+#define MODEM_RECV_POLL_MS 5000
+
+/* Stored messages handed out and not deleted yet, or being read. */
+static int modem_recv_outstanding(const struct modem *m)
+{
+	int n = (int)m->sms.nreads;
+
+	for (const struct modem_ack *a = m->sms.acks; a; a = a->next)
+		if (a->kind == MODEM_ACK_DELETE && a->session == m->session)
+			n++;
+	return n;
+}
+
+enum modem_step_rc modem_recv_sweep(struct modem *m,
+				    const struct at_response *r)
+{
+	int64_t now = loop_now(m->loop);
+	struct at_cpms c;
+
+	if (!r) {
+		if (m->want_import || m->sms.no_indications ||
+		    now - m->sms.swept_at < MODEM_RECV_SWEEP_MS)
+			return MODEM_STEP_NEXT;
+		m->sms.swept_at = now;
+		return modem_seq_send(m, "AT+CPMS?", "+CPMS:");
+	}
+	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
+	     i++)
+		if (at_parse_sms_cpms(r->lines[i], &c) &&
+		    c.used[0] > modem_recv_outstanding(m)) {
+			log_info("%s: %d stored, %d known: listing",
+				 m->source, c.used[0],
+				 modem_recv_outstanding(m));
+			m->want_import = true;
+		}
+	return MODEM_STEP_NEXT;
+}
+
+static int64_t modem_recv_poll_cb(struct loop_timer *t, void *ud)
+{
+	struct modem *m = ud;
+
+	(void)t;
+	if (!m->sms.no_indications)
+		return LOOP_TIMER_DONE;
+	if (m->fsm.state == MODEM_STATE_READY && m->sms.receive) {
+		m->want_import = true;
+		modem_kick(m);
+	}
+	return MODEM_RECV_POLL_MS;
+}
+
+void modem_recv_init(struct modem *m)
+{
+	loop_timer_init(m->loop, &m->sms.poll, modem_recv_poll_cb, m);
+}
+
+void modem_recv_indications(struct modem *m, bool on)
+{
+	m->sms.no_indications = !on;
+	if (on)
+		loop_timer_disarm(&m->sms.poll);
+	else if (!loop_timer_armed(&m->sms.poll))
+		loop_timer_arm(&m->sms.poll, MODEM_RECV_POLL_MS);
 }
 
 /* ---- the import: AT+CMGL=4 ---- */
@@ -330,13 +430,15 @@ static enum modem_step_rc modem_recv_list(struct modem *m,
 	if (n)
 		log_info("%s: %zu stored message%s imported", m->source, n,
 			 n == 1 ? "" : "s");
+	m->sms.swept_at = loop_now(m->loop);
 	return MODEM_STEP_NEXT;
 }
 
 static void modem_recv_import_done(struct modem *m, int err)
 {
 	if (err == -ETIMEDOUT)
-		modem_recover(m, "listing stored messages");
+		modem_fsm_report(m, MODEM_EV_TIMEOUT,
+				 "listing stored messages");
 }
 
 static const modem_step_fn modem_recv_import_steps[] = {

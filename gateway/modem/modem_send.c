@@ -17,11 +17,11 @@
 
 void modem_send_finish(struct modem *m, const struct modem_send_result *r)
 {
-	modem_send_cb cb = m->send.cb;
-	void *ud = m->send.ud;
+	modem_send_cb cb = m->sms.send.cb;
+	void *ud = m->sms.send.ud;
 
 	/* Cleared first: the callback may send the next part at once. */
-	memset(&m->send, 0, sizeof(m->send));
+	memset(&m->sms.send, 0, sizeof(m->sms.send));
 	cb(r, ud);
 	modem_kick(m);
 }
@@ -31,11 +31,11 @@ void modem_send_fail(struct modem *m, const char *detail)
 	struct modem_send_result r = { .status = MODEM_SEND_NOT_SENT,
 				       .mr = -1, .detail = detail };
 
-	if (m->send.active)
+	if (m->sms.send.active)
 		modem_send_finish(m, &r);
 }
 
-/* What the response of AT+CMGS means for the message (DESIGN.md §7). */
+/* What the response of AT+CMGS means for the message (doc/contract.md §7). */
 static void modem_send_result(const struct at_response *r,
 			      struct modem_send_result *out)
 {
@@ -82,17 +82,46 @@ static void modem_send_result(const struct at_response *r,
 static void modem_send_cms_state(struct modem *m, int code,
 				 const char *final)
 {
-	if (m->state != MODEM_STATE_READY)
+	if (m->fsm.state != MODEM_STATE_READY)
 		return;
 	if (code == 322) {
 		modem_recv_storage_full(m, final);
 	} else if (code >= 310 && code <= 316) {
-		modem_event(m, STORE_EVENT_WARNING, "AT+CMGS: %s: init again",
-			    final);
-		modem_init_start(m);
+		char why[160];
+
+		snprintf(why, sizeof(why), "AT+CMGS: %s: init again", final);
+		modem_fsm_report(m, MODEM_EV_SIM_LOST, why);
 	} else if (code == 331) {
 		modem_health_want(m);
 	}
+}
+
+/* Refusals that mean "SMS is not up yet" rather than "not this
+ * message": SIM busy (TS 27.005 §3.2.5: 314), 515 (SIMCom, Quectel:
+ * init in progress), and 500 soon after init on a family that announces
+ * SMS readiness and has not yet (Quectel EC2x before +QIND: SMS DONE). The send is held again until SMS is ready, and costs
+ * no attempt; a few times since the last send that went out, then the
+ * errors go to the caller (a storm of 500 is the network's). */
+#define MODEM_SEND_NOT_READY_MAX 3
+#define MODEM_SEND_EARLY_MS (2 * 60 * 1000)
+
+static bool modem_send_not_ready(struct modem *m, int code,
+				 const char *final)
+{
+	/* 500 is "unknown error": SMS not up only on a family that says
+	 * when it is up, before it said so, and soon after init. */
+	bool early = m->sms.announces && !m->sms.noticed &&
+		     loop_now(m->loop) - m->fsm.ready_at < MODEM_SEND_EARLY_MS;
+
+	if (!(code == 314 || code == 515 || (code == 500 && early)) ||
+	    m->sms.refusals >= MODEM_SEND_NOT_READY_MAX)
+		return false;
+	m->sms.refusals++;
+	m->sms.send.held = true;
+	log_info("%s: AT+CMGS: %s: SMS not ready yet; the send waits for it",
+		 m->source, final ? final : "?");
+	modem_sms_set_ready(m, false);
+	return true;
 }
 
 static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
@@ -100,9 +129,14 @@ static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
 	struct modem *m = ud;
 	struct modem_send_result res;
 
-	if (!m->send.active || r->id != m->send.cmd_id)
+	if (!m->sms.send.active || r->id != m->sms.send.cmd_id)
 		return;
 	modem_send_result(r, &res);
+	if (res.status == MODEM_SEND_CMS_ERROR &&
+	    modem_send_not_ready(m, res.code, r->final))
+		return;
+	if (res.status == MODEM_SEND_OK)
+		m->sms.refusals = 0;
 	if (res.status == MODEM_SEND_OK && res.mr < 0)
 		log_warn("%s: AT+CMGS answered OK without +CMGS: <mr>",
 			 m->source);
@@ -110,7 +144,8 @@ static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
 	if (res.status == MODEM_SEND_CMS_ERROR)
 		modem_send_cms_state(m, res.code, r->final);
 	if (r->status == AT_CHAT_STATUS_TIMEOUT)
-		modem_recover(m, r->stage == AT_CHAT_STAGE_SUBMITTED
+		modem_fsm_report(m, MODEM_EV_TIMEOUT,
+				 r->stage == AT_CHAT_STAGE_SUBMITTED
 					 ? "AT+CMGS (after the PDU)"
 					 : "AT+CMGS (no prompt)");
 }
@@ -122,7 +157,7 @@ int modem_send_submit(struct modem *m)
 	struct at_request req = {
 		.command = cmd,
 		.prefixes = prefixes,
-		.pdu = m->send.pdu,
+		.pdu = m->sms.send.pdu,
 		.timeout_ms = m->cfg->send_timeout_ms,
 		.prompt_timeout_ms = m->cfg->prompt_timeout_ms,
 		.cb = modem_send_cmgs_cb,
@@ -132,19 +167,19 @@ int modem_send_submit(struct modem *m)
 
 	if (!m->chat)
 		return -ENODEV;
-	snprintf(cmd, sizeof(cmd), "AT+CMGS=%d", m->send.tpdu_len);
+	snprintf(cmd, sizeof(cmd), "AT+CMGS=%d", m->sms.send.tpdu_len);
 	id = at_chat_submit(m->chat, &req);
 	if (id < 0)
 		return id;
-	m->send.cmd_id = id;
+	m->sms.send.cmd_id = id;
 	m->sent_since_note = true;
 	return 0;
 }
 
 static size_t modem_send_slot(const struct modem *m, const struct sim *sim)
 {
-	for (size_t i = 0; i < m->nsims; i++)
-		if (m->sims[i] == sim)
+	for (size_t i = 0; i < m->slot.n; i++)
+		if (m->slot.sims[i] == sim)
 			return i;
 	return SIZE_MAX;
 }
@@ -156,27 +191,32 @@ int modem_send_pdu(struct sim *sim, const char *pdu_hex, int tpdu_len,
 	size_t slot = m ? modem_send_slot(m, sim) : SIZE_MAX;
 	int rc;
 
-	if (!m || !m->chat || m->state != MODEM_STATE_READY ||
-	    slot == SIZE_MAX || m->slot_fault[slot] != SIM_STATE_READY)
+	if (!m || !m->chat || m->fsm.state != MODEM_STATE_READY ||
+	    slot == SIZE_MAX || m->slot.fault[slot] != SIM_STATE_READY)
 		return -ENODEV;
-	if (m->send.active || m->switching)
+	if (m->sms.send.active || m->slot.switching)
 		return -EBUSY;
 	if (!pdu_hex || strlen(pdu_hex) > AT_CHAT_MAX_PDU || tpdu_len <= 0)
 		return -EINVAL;
-	m->send.active = true;
-	snprintf(m->send.pdu, sizeof(m->send.pdu), "%s", pdu_hex);
-	m->send.tpdu_len = tpdu_len;
-	m->send.cb = cb;
-	m->send.ud = ud;
-	if (slot != m->active) {
-		m->send.switching = true;
-		m->target = slot;
+	m->sms.send.active = true;
+	snprintf(m->sms.send.pdu, sizeof(m->sms.send.pdu), "%s", pdu_hex);
+	m->sms.send.tpdu_len = tpdu_len;
+	m->sms.send.cb = cb;
+	m->sms.send.ud = ud;
+	if (slot != m->slot.active) {
+		m->sms.send.switching = true;
+		m->slot.target = slot;
 		modem_kick(m);
+		return 0;
+	}
+	/* SMS not ready yet: held, written when it is (no attempt spent). */
+	if (!m->sms.ready) {
+		m->sms.send.held = true;
 		return 0;
 	}
 	rc = modem_send_submit(m);
 	if (rc < 0)
-		memset(&m->send, 0, sizeof(m->send));
+		memset(&m->sms.send, 0, sizeof(m->sms.send));
 	return rc;
 }
 
@@ -193,13 +233,13 @@ static enum modem_step_rc modem_send_select(struct modem *m,
 	if (r) {
 		if (modem_seq_busy(m, r, MODEM_STEP_FAIL) == MODEM_STEP_LATER)
 			return MODEM_STEP_LATER;
-		m->slot_fault[m->target] = SIM_STATE_ERROR;
+		m->slot.fault[m->slot.target] = SIM_STATE_ERROR;
 		modem_event(m, STORE_EVENT_ERROR, "%s failed: %s", r->command,
 			    r->final ? r->final : "?");
 		return MODEM_STEP_FAIL;
 	}
 	driver_command(cmd, sizeof(cmd), m->drv.slot_select,
-		       (int)m->target + m->drv.slot_base);
+		       (int)m->slot.target + m->drv.slot_base);
 	return modem_seq_cmd(m, &req);
 }
 
@@ -207,25 +247,24 @@ static void modem_send_switched(struct modem *m, int err)
 {
 	struct sim *s = modem_active_sim(m);
 
-	m->switching = false;
-	m->send.switching = false;
+	m->slot.switching = false;
+	m->sms.send.switching = false;
 	if (err == -ENODEV || err == -ECANCELED)
 		return;
-	m->registered = modem_logic_registered(m->reg_stat, MODEM_REG_MAX);
-	s->registered = m->registered;
+	modem_health_set_registered(m);
 	modem_links(m);
-	if (err == 0 && m->slot_fault[m->active] == SIM_STATE_READY) {
+	if (err == 0 && m->slot.fault[m->slot.active] == SIM_STATE_READY) {
 		modem_event(m, STORE_EVENT_INFO,
 			    "SIM %s active: ICCID %s, %s%s", s->name, s->iccid,
-			    m->registered ? "registered on " : "not registered",
-			    m->registered ? s->operator_name : "");
+			    m->net.registered ? "registered on " : "not registered",
+			    m->net.registered ? s->operator_name : "");
 		if (modem_send_submit(m) < 0)
 			modem_send_fail(m, "the modem's port closed");
 		return;
 	}
 	modem_send_fail(m, "the SIM slot could not be used");
 	if (err == -ETIMEDOUT)
-		modem_recover(m, "switching SIM slots");
+		modem_fsm_report(m, MODEM_EV_TIMEOUT, "switching SIM slots");
 }
 
 static const modem_step_fn modem_send_switch_steps[] = {
@@ -251,14 +290,14 @@ static const struct modem_prog modem_prog_switch = {
 
 void modem_switch_start(struct modem *m)
 {
-	struct sim *to = m->sims[m->target];
+	struct sim *to = m->slot.sims[m->slot.target];
 
 	modem_event(m, STORE_EVENT_INFO, "switching from SIM %s to SIM %s",
 		    modem_active_sim(m)->name, to->name);
-	m->active = m->target;
-	m->switching = true;
+	m->slot.active = m->slot.target;
+	m->slot.switching = true;
 	for (size_t i = 0; i < MODEM_REG_MAX; i++)
-		m->reg_stat[i] = -1;
+		m->net.stat[i] = -1;
 	modem_links(m);
 	modem_seq_start(m, &modem_prog_switch);
 }

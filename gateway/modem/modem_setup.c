@@ -15,36 +15,92 @@
 #include <string.h>
 #include <strings.h>
 
+/* sub 0: AT+CNMI=? asked; the candidates follow from its answer. */
+static void modem_setup_cnmi_ranges(struct modem *m,
+				    const struct at_response *r)
+{
+	struct at_cnmi_ranges rg;
+	bool have = false;
+
+	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
+	     i++)
+		if (at_parse_sms_cnmi_ranges(r->lines[i], &rg))
+			have = true;
+	modem_logic_cnmi_fit(have ? &rg : NULL, m->drv.cnmi, m->sms.cnmi,
+			     MODEM_CNMI_MAX);
+	m->seq.sub = 1;
+	m->seq.cand = 0;
+	m->seq.tries = 0;
+}
+
 enum modem_step_rc modem_setup_cnmi(struct modem *m,
-					   const struct at_response *r)
+				    const struct at_response *r)
 {
 	char cmd[64];
 	struct at_request req = { .command = cmd };
 
+	if (!r && m->sms.deferred)
+		return MODEM_STEP_NEXT;
+	if (!r && m->seq.sub == 0)
+		return modem_seq_send(m, "AT+CNMI=?", "+CNMI:");
+	if (r && m->seq.sub == 0) {
+		modem_setup_cnmi_ranges(m, r);
+		r = NULL;
+	}
 	if (r && r->status == AT_CHAT_STATUS_OK) {
 		log_info("%s: %s", m->source, r->command);
-		m->no_indications = false;
+		/* <mt> 0 is all a modem may allow: no indications. */
+		modem_recv_indications(m, m->sms.cnmi[m->seq.cand].mt != 0 ||
+						  !m->sms.receive);
 		return MODEM_STEP_NEXT;
 	}
 	if (r && !modem_seq_advance(m, r))
 		return MODEM_STEP_LATER;
-	if (!modem_logic_cnmi(&m->drv.cnmi[m->seq.cand], m->receive, cmd,
+	if (!modem_logic_cnmi(&m->sms.cnmi[m->seq.cand], m->sms.receive, cmd,
 			      sizeof(cmd))) {
 		modem_event(m, STORE_EVENT_WARNING,
 			    "the modem refused every +CNMI setting: stored SMS "
-			    "are listed at every health check instead");
-		m->no_indications = true;
+			    "are listed every few seconds instead");
+		modem_recv_indications(m, false);
 		return MODEM_STEP_NEXT;
 	}
 	return modem_seq_cmd(m, &req);
 }
 
+/* sub 0: AT+CPMS=? asked; the commands follow from its answer. */
+static void modem_setup_cpms_ranges(struct modem *m,
+				    const struct at_response *r)
+{
+	struct at_cpms_ranges rg;
+	bool have = false;
+
+	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
+	     i++)
+		if (at_parse_sms_cpms_ranges(r->lines[i], &rg))
+			have = true;
+	m->sms.ncpms = modem_logic_cpms_fit(have ? &rg : NULL, m->drv.cpms,
+					    m->sms.cpms, MODEM_CPMS_MAX);
+	m->seq.sub = 1;
+	m->seq.cand = 0;
+	m->seq.tries = 0;
+}
+
 enum modem_step_rc modem_setup_cpms(struct modem *m,
-					   const struct at_response *r)
+				    const struct at_response *r)
 {
 	struct at_cpms c;
 
+	if (!r && m->sms.deferred)
+		return MODEM_STEP_NEXT;
+	if (!r && m->seq.sub == 0)
+		return modem_seq_send(m, "AT+CPMS=?", "+CPMS:");
+	if (r && m->seq.sub == 0) {
+		modem_setup_cpms_ranges(m, r);
+		r = NULL;
+	}
 	if (r && r->status == AT_CHAT_STATUS_OK) {
+		/* Storage selected: SMS commands work (modem_smsready.c). */
+		m->sms.ready = true;
 		for (size_t i = 0; i < r->nlines; i++)
 			if (at_parse_sms_cpms(r->lines[i], &c) &&
 			    modem_logic_storage_full(&c))
@@ -53,11 +109,15 @@ enum modem_step_rc modem_setup_cpms(struct modem *m,
 	}
 	if (r && !modem_seq_advance(m, r))
 		return MODEM_STEP_LATER;
-	if (!m->drv.cpms[m->seq.cand]) {
-		log_warn("%s: no +CPMS setting accepted", m->source);
+	if (m->seq.cand >= m->sms.ncpms) {
+		/* Refused every form: SMS is not ready yet (Quectel before
+		 * +QIND: SMS DONE), or storage cannot be selected. */
+		log_warn("%s: no +CPMS setting accepted: SMS not ready yet",
+			 m->source);
+		modem_sms_set_ready(m, false);
 		return MODEM_STEP_NEXT;
 	}
-	return modem_seq_send(m, m->drv.cpms[m->seq.cand], "+CPMS:");
+	return modem_seq_send(m, m->sms.cpms[m->seq.cand], "+CPMS:");
 }
 
 /* TS 27.005 §3.3.1: set the SMSC from the configuration, then check that
@@ -120,7 +180,7 @@ static bool modem_setup_slot_line(struct modem *m, const char *line,
 	    !at_result_next_number(&it, &n))
 		return false;
 	n -= m->drv.slot_base;
-	if (n < 0 || (size_t)n >= m->nsims)
+	if (n < 0 || (size_t)n >= m->slot.n)
 		return false;
 	*slot = (size_t)n;
 	return true;
@@ -134,12 +194,12 @@ enum modem_step_rc modem_setup_slot(struct modem *m,
 	char cmd[64];
 	struct at_request req = { .command = cmd };
 
-	m->active = 0;
-	if (m->nsims <= 1)
+	m->slot.active = 0;
+	if (m->slot.n <= 1)
 		return MODEM_STEP_NEXT;
 	if (!m->drv.slot_select) {
-		for (size_t i = 1; i < m->nsims; i++)
-			m->slot_fault[i] = SIM_STATE_ERROR;
+		for (size_t i = 1; i < m->slot.n; i++)
+			m->slot.fault[i] = SIM_STATE_ERROR;
 		modem_event(m, STORE_EVENT_WARNING,
 			    "driver %s cannot switch SIM slots: only the "
 			    "first is used", m->drv.name);
@@ -152,7 +212,7 @@ enum modem_step_rc modem_setup_slot(struct modem *m,
 		return modem_seq_busy(m, r, MODEM_STEP_NEXT);
 	for (size_t i = 0; r && i < r->nlines; i++)
 		if (r->status == AT_CHAT_STATUS_OK &&
-		    modem_setup_slot_line(m, r->lines[i], &m->active))
+		    modem_setup_slot_line(m, r->lines[i], &m->slot.active))
 			return MODEM_STEP_NEXT;
 	m->seq.sub = 1;
 	driver_command(cmd, sizeof(cmd), m->drv.slot_select, m->drv.slot_base);
@@ -192,7 +252,7 @@ enum modem_step_rc modem_setup_iccid(struct modem *m,
 	if (rc != MODEM_STEP_NEXT || !iccid[0])
 		return rc;
 	if (s->cfg->iccid && !modem_setup_same_iccid(s->cfg->iccid, iccid)) {
-		m->slot_fault[m->active] = SIM_STATE_ERROR;
+		m->slot.fault[m->slot.active] = SIM_STATE_ERROR;
 		modem_event(m, STORE_EVENT_ERROR,
 			    "SIM %s holds ICCID %s, not %s as configured: "
 			    "not used", s->name, iccid, s->cfg->iccid);
@@ -226,6 +286,7 @@ enum modem_step_rc modem_setup_cnum(struct modem *m,
 				 c.number);
 			break;
 		}
+	modem_ussd_want_number(m);
 	return MODEM_STEP_NEXT;
 }
 
@@ -259,7 +320,7 @@ enum modem_step_rc modem_setup_sim_ready(struct modem *m,
 	    (r->status == AT_CHAT_STATUS_OK ||
 	     modem_seq_busy(m, r, MODEM_STEP_FAIL) == MODEM_STEP_LATER))
 		return MODEM_STEP_LATER;
-	m->slot_fault[m->active] = r->status == AT_CHAT_STATUS_OK
+	m->slot.fault[m->slot.active] = r->status == AT_CHAT_STATUS_OK
 					   ? SIM_STATE_BLOCKED
 					   : SIM_STATE_ABSENT;
 	modem_event(m, STORE_EVENT_ERROR, "SIM %s not usable: %s",
@@ -277,7 +338,7 @@ enum modem_step_rc modem_setup_wait_network(struct modem *m,
 	enum modem_step_rc rc = modem_health_registration(m, r);
 
 	if (rc != MODEM_STEP_NEXT ||
-	    modem_logic_registered(m->reg_stat, MODEM_REG_MAX))
+	    modem_logic_registered(m->net.stat, MODEM_REG_MAX))
 		return rc;
 	if (modem_setup_waited(m) >= m->drv.slot_timeout_ms)
 		return MODEM_STEP_NEXT;

@@ -104,19 +104,8 @@ static void modem_watch_arm(struct modem *m)
 /* Something happened to the path: try to open if we are waiting. */
 static void modem_watch_changed(struct modem *m)
 {
-	if (access(m->mcfg->device, F_OK) != 0)
-		return;
-	switch (m->state) {
-	case MODEM_STATE_ABSENT:
-	case MODEM_STATE_OUT_OF_SERVICE:
-	case MODEM_STATE_BLOCKED:
-		/* A burst (create, then chmod by udev) ends in one try. */
-		log_debug("%s: %s appeared", m->source, m->mcfg->device);
-		modem_retry(m, 50);
-		break;
-	default:
-		break;
-	}
+	if (access(m->mcfg->device, F_OK) == 0)
+		modem_fsm_event(m, MODEM_EV_APPEARED, NULL);
 }
 
 static void modem_watch_cb(struct loop_watch *w, uint32_t events, void *ud)

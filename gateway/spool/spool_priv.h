@@ -50,6 +50,7 @@ struct spool_job {
 	int64_t off;			/* read so far in this pass */
 	struct accept_ctx c;
 	int64_t file_id;
+	int ckpt_at;			/* WAL pages: checkpoint at */
 	bool redo;			/* after the purge: take it again */
 	bool db_error;			/* after the purge: leave it */
 	char category[32];		/* after the purge: reject it */

@@ -28,6 +28,8 @@ struct store {
 	int depth;		/* store_begin() nesting */
 	struct store_stmt cache[STORE_STMT_CACHE];
 	size_t ncache;
+	bool bulk;		/* store_bulk(): checkpoints are the caller's */
+	int wal_frames;		/* the WAL's size after the last commit */
 };
 
 sqlite3 *store_db(struct store *st)
@@ -429,4 +431,54 @@ void store_checkpoint(struct store *st)
 {
 	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
 				  NULL, NULL);
+}
+
+/* While bulk: no checkpoint inside a commit (sqlite3_wal_hook replaces the
+ * auto-checkpoint hook), only the WAL's size noted for the caller. */
+static int wal_note(void *ud, sqlite3 *db, const char *name, int frames)
+{
+	struct store *st = ud;
+
+	(void)db;
+	(void)name;
+	st->wal_frames = frames;
+	return SQLITE_OK;
+}
+
+void store_bulk(struct store *st, bool on)
+{
+	if (st->bulk == on)
+		return;
+	st->bulk = on;
+	if (on) {
+		sqlite3_wal_hook(st->db, wal_note, st);
+	} else {
+		/* SQLite's default auto-checkpoint, as store_open left it. */
+		sqlite3_wal_autocheckpoint(st->db, STORE_WAL_PAGES);
+		st->wal_frames = 0;
+	}
+}
+
+int store_bulk_wal_frames(const struct store *st)
+{
+	return st->bulk ? st->wal_frames : 0;
+}
+
+int store_checkpoint_passive(struct store *st)
+{
+	int log = 0, done = 0;
+
+	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+				      &log, &done) != SQLITE_OK)
+		return -EIO;
+	/* Frames a reader still needs wait; the next try takes them. */
+	st->wal_frames = log - done;
+	return 0;
+}
+
+int store_sync_full(struct store *st, bool full)
+{
+	/* Not cached: SQLite applies this pragma when it is prepared. */
+	return exec(st, full ? "PRAGMA synchronous = FULL"
+			     : "PRAGMA synchronous = NORMAL", NULL, 0);
 }

@@ -17,6 +17,13 @@ Scenarios (each on fresh modems, spool and database):
                (/proc/PID/schedstat; goal: under 0.5 ms).
   bigfile      a 100,000-recipient personalised file: time until every row
                is queued, and the daemon's peak RSS (goal: 10 s, 64 MB).
+  intake       a 200,000- and a 1,000,000-recipient file (issue 11 item 6,
+               issue 15 item 3): seconds from the drop until every row is
+               queued (goal: 10 s for 1M), the daemon's peak RSS (VmHWM;
+               goal: 64 MB), the longest and p99 gap between the loop's
+               watchdog pings, sent every 5 ms (goal: 100 ms), and +CMTI →
+               inbox row for SMS delivered during the intake (goal: p99
+               under 100 ms).
   sqlin        INSERT INTO outbox from another SQLite connection into an idle
                gateway, 20 times: time from the commit to AT+CMGS in the
                modem's command log (goal: 100 ms; inotify on the WAL, no
@@ -35,6 +42,8 @@ Numbers depend on the machine; compare ratios against the goals.
 import argparse
 import datetime
 import os
+import socket
+import threading
 import statistics
 import subprocess
 import sys
@@ -208,6 +217,107 @@ def bigfile(quick):
           f" daemon peak RSS {rss / 1024:.1f} MB")
 
 
+class LoopProbe:
+    """The daemon's loop pings sd_notify's WATCHDOG=1 every WATCHDOG_USEC/2
+    from a loop timer: the gaps between pings, less that period, are how
+    long the loop was held."""
+
+    PERIOD_MS = 5
+
+    def __init__(self, work):
+        self.path = os.path.join(work, "notify.sock")
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(self.path)
+        self.sock.settimeout(0.5)
+        self.times = []
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def env(self):
+        os.environ["NOTIFY_SOCKET"] = self.path
+        os.environ["WATCHDOG_USEC"] = str(self.PERIOD_MS * 2000)
+
+    def run(self):
+        while not self.stop:
+            try:
+                d = self.sock.recv(256)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            if b"WATCHDOG=1" in d:
+                self.times.append(time.monotonic())
+
+    def gaps(self, t0, t1):
+        ts = [t for t in self.times if t0 <= t <= t1]
+        return sorted(max(0.0, (b - a) * 1000 - self.PERIOD_MS)
+                      for a, b in zip(ts, ts[1:]))
+
+    def close(self):
+        self.stop = True
+        self.thread.join()
+        self.sock.close()
+        for k in ("NOTIFY_SOCKET", "WATCHDOG_USEC"):
+            os.environ.pop(k, None)
+
+
+def intake_one(n):
+    work = tempfile.mkdtemp(prefix="smsgw-bench-")
+    probe = LoopProbe(work)
+    probe.env()
+    rig = Rig(1, 250)
+    try:
+        text = "".join(f"To: +1555{i:07d}; name=N{i}\n" for i in range(n)) + \
+            "\nHello {{name}}, this is a test.\n"
+        size = len(text)
+        tmp = os.path.join(rig.gw.spool, "tmp", "big")
+        with open(tmp, "w") as f:
+            f.write(text)
+        del text
+        m0 = time.monotonic()
+        t0 = time.time()
+        os.rename(tmp, os.path.join(rig.gw.spool, "outgoing", "big"))
+        sms = 0
+
+        def done():
+            nonlocal sms
+            if sms < 40:
+                rig.sim.deliver(0, f"+1555888{sms:04d}", f"during intake {sms}")
+                sms += 1
+            return rig.gw.count_events("accepted big") == 1 and not rig.gw.scalar(
+                "select count(*) from message where hold = 'staging'")
+        wait_for(done, 300, "every recipient queued")
+        wall = time.time() - t0
+        m1 = time.monotonic()
+        assert rig.gw.scalar("select count(*) from message") == n
+        rss = peak_rss_kb(rig.gw.proc.pid)
+        wait_for(lambda: (rig.gw.scalar("select count(*) from inbox") or 0) >= sms,
+                 30, "every inbound SMS stored")
+        handed = [iso_ms(e["time"]) for e in rig.sim.network("delivered")
+                  if e["kind"] == "sms"]
+        stored = [r["t"] for r in rig.gw.query(
+            "select received_at as t from inbound order by id")]
+        lat = sorted(s - h for s, h in zip(stored, handed))
+    finally:
+        rig.close()
+        probe.close()
+    gaps = probe.gaps(m0, m1)
+    p99 = gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))] if gaps else float("nan")
+    ip99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else float("nan")
+    print(f"  {n:>8} recipients ({size / 1e6:.1f} MB): queued in {wall:.2f} s,"
+          f" peak RSS {rss / 1024:.1f} MB, loop gap max {gaps[-1] if gaps else 0:.0f} ms"
+          f" p99 {p99:.0f} ms ({len(gaps)} pings); inbound during intake:"
+          f" {len(lat)} SMS, p99 {ip99:.0f} ms, max {lat[-1] if lat else 0:.0f} ms")
+
+
+def intake(quick, sizes=None):
+    print("\nintake: a personalised file, drop → every row queued"
+          " (goals: 1M in 10 s, RSS 64 MB, loop gap 100 ms, inbound p99 100 ms)")
+    for n in sizes or ((20000, 200000) if quick else (200000, 1000000)):
+        intake_one(n)
+
+
 def inbound(quick):
     rig = Rig(1, 100)
     lat = []
@@ -249,6 +359,8 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only")
     ap.add_argument("--latency", type=int, default=250)
+    ap.add_argument("--sizes", type=lambda v: [int(x) for x in v.split(",")],
+                    help="recipients per intake run (default 200000,1000000)")
     a = ap.parse_args()
     runs = {
         "throughput": lambda: throughput(a.latency, a.quick),
@@ -256,6 +368,7 @@ def main():
         "sqlin": lambda: sqlin(a.quick),
         "bigfile": lambda: bigfile(a.quick),
         "inbound": lambda: inbound(a.quick),
+        "intake": lambda: intake(a.quick, a.sizes),
         "api": lambda: bench_http.api(Rig, a.quick),
         "idle": lambda: idle(a.quick),
     }

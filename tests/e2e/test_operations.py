@@ -26,7 +26,7 @@ def semi_octets(digits):
 
 
 def contract_ok(path):
-    """The restored/pruned database answers the contract (DESIGN.md §5)."""
+    """The restored/pruned database answers the contract (doc/contract.md §5)."""
     con = sqlite3.connect(path)
     try:
         assert con.execute("pragma integrity_check").fetchone()[0] == "ok"

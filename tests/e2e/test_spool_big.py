@@ -71,4 +71,25 @@ def crash_while_adding_then_restart_queues_it_once():
     assert gw.stop() == 0
 
 
+@t.test
+def crash_while_releasing_then_restart_queues_it_once():
+    gw = Gateway(tempdir())
+    gw.start()
+    gw.drop("rel", big(N))
+    wait_for(lambda: gw.scalar("select staging from spool_file") == 2, 60, "the file accepted")
+    gw.kill()
+    assert gw.scalar("select staging from spool_file") == 2
+    assert not os.listdir(os.path.join(gw.spool, "active"))
+    gw.start()
+    wait_for(lambda: gw.scalar("select staging from spool_file") == 0, 60, "released after the restart")
+    assert staged(gw) == 0
+    assert gw.scalar("select count(*) from message") == N
+    assert gw.scalar("select count(distinct recipient) from message") == N
+    assert gw.scalar("select count(*) from message where state = 'queued'") == N
+    # The event follows the accept's commit: a kill between them loses
+    # it, never repeats it.
+    assert gw.count_events("accepted rel") <= 1
+    assert gw.stop() == 0
+
+
 t.done()

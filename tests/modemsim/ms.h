@@ -103,6 +103,17 @@ struct ms_pers {
 	const char *memfull_urc;	/* storage full, or NULL */
 	int sm_size, me_size;		/* default storage sizes */
 	const struct ms_cmd *cmds;	/* vendor commands, name == NULL ends */
+	/* Real behaviours of the family (issue "real modems"): */
+	int sms_busy_code;		/* +CMS before SMS is ready (314) */
+	const char *header_noise;	/* a line between a +CMGR/+CMGL
+					 * header and its PDU */
+	const char *cnmi_test;		/* AT+CNMI=? answer */
+	int cnmi_bfr;			/* > 0: the only <bfr> taken is
+					 * cnmi_bfr - 1 (else CMS 303) */
+	bool cpin_no_final;		/* AT+CPIN? ends without OK */
+	bool cmgr_no_stat;		/* "+CMGR: ,,<length>" */
+	bool pdu_lower;			/* PDUs in lower-case hex, "FF"
+					 * padding after them */
 };
 
 const struct ms_pers *ms_pers_find(const char *name);

@@ -16,7 +16,8 @@ enum ms_res ms_at_need_sim(struct ms_modem *m, bool cms)
 	} else if (sl->pin[0] && !sl->unlocked) {
 		m->err = cms ? 311 : sl->pin_tries ? 11 : 12;
 	} else if (cms && !m->sms_ready) {
-		m->err = 314;	/* SIM busy: SMS not initialised yet */
+		/* SIM busy: SMS not initialised yet (Quectel: 500). */
+		m->err = m->pers->sms_busy_code ? m->pers->sms_busy_code : 314;
 	} else {
 		return MS_RES_OK;
 	}
@@ -179,7 +180,8 @@ static enum ms_res ms_at_cpin(struct ms_modem *m, enum ms_form f,
 		ms_modem_info(m, "+CPIN: %s",
 			      !sl->pin[0] || sl->unlocked ? "READY"
 			      : sl->pin_tries ? "SIM PIN" : "SIM PUK");
-		return MS_RES_OK;
+		/* Older Wavecom firmware: the line, and no final. */
+		return m->pers->cpin_no_final ? MS_RES_NONE : MS_RES_OK;
 	}
 	if (f != MS_FORM_SET)
 		return MS_RES_ERROR;
@@ -352,6 +354,54 @@ static enum ms_res ms_at_cnum(struct ms_modem *m, enum ms_form f,
 	return MS_RES_OK;
 }
 
+/*
+ * TS 27.007 §7.15: AT+CUSD=1,"<code>",15 is answered OK, then the
+ * network's answer comes as a URC. *100# a balance (GSM alphabet), *102#
+ * the same in UCS2 (<dcs> 72, as many operators send it), *135# the
+ * SIM's own number, *111# a menu that waits for a reply (<m> 1); any
+ * other code: "+CUSD: 4" (not supported).
+ */
+static enum ms_res ms_at_cusd(struct ms_modem *m, enum ms_form f,
+			      const char *a)
+{
+	const struct ms_slot *sl = ms_modem_slot(m);
+	enum ms_res r = ms_at_need_sim(m, false);
+	char buf[128], line[256], *v[3];
+
+	if (f == MS_FORM_TEST) {
+		ms_modem_info(m, "+CUSD: (0-2)");
+		return MS_RES_OK;
+	}
+	if (r != MS_RES_OK || f != MS_FORM_SET)
+		return r != MS_RES_OK ? r : MS_RES_ERROR;
+	snprintf(buf, sizeof(buf), "%s", a);
+	if (ms_at_fields(buf, v, 3) < 2)
+		return MS_RES_OK;
+	if (!strcmp(v[1], "*100#"))
+		snprintf(line, sizeof(line), "+CUSD: 0,\"Balance: 5.00 EUR, "
+			 "valid until 31.12.\",15");
+	else if (!strcmp(v[1], "*102#"))
+		/* "Guthaben: 5,00 €" in UCS2. */
+		snprintf(line, sizeof(line), "+CUSD: 0,\"004700750074006800610062"
+			 "0065006E003A00200035002C0030003020AC\",72");
+	else if (!strcmp(v[1], "*135#") && sl->number[0])
+		snprintf(line, sizeof(line), "+CUSD: 0,\"Your number is %s\",15",
+			 sl->number);
+	else if (!strcmp(v[1], "*135#"))
+		/* A SIM without its MSISDN stored: the network knows it. */
+		snprintf(line, sizeof(line), "+CUSD: 0,\"Your number is "
+			 "+1555%.7s\",15", sl->imsi + (strlen(sl->imsi) > 7
+							 ? strlen(sl->imsi) - 7
+							 : 0));
+	else if (!strcmp(v[1], "*111#"))
+		snprintf(line, sizeof(line),
+			 "+CUSD: 1,\"1 Balance 2 Offers\",15");
+	else
+		snprintf(line, sizeof(line), "+CUSD: 4");
+	ms_modem_urc(m, line);
+	return MS_RES_OK;
+}
+
 static enum ms_res ms_at_cpas(struct ms_modem *m, enum ms_form f,
 			      const char *a)
 {
@@ -384,6 +434,7 @@ const struct ms_cmd ms_at_cmds[] = {
 	{ "+COPS", ms_at_cops }, { "+CFUN", ms_at_cfun },
 	{ "+CNUM", ms_at_cnum }, { "+CPAS", ms_at_cpas },
 	{ "+IPR", ms_at_ok }, { "+IFC", ms_at_ok }, { "+CLIP", ms_at_ok },
-	{ "+CRC", ms_at_ok },
+	{ "+CRC", ms_at_ok }, { "+CHUP", ms_at_ok },
+	{ "+CUSD", ms_at_cusd },
 	{ NULL, NULL },
 };

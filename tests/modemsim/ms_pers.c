@@ -119,6 +119,110 @@ static const char *const quectel_noise[] = {
 	"+QIND: \"csq\",{rssi},99", "RING", "+CGEV: ME PDN ACT 1", NULL
 };
 
+/*
+ * ZTE MF626/MF190 sticks: +ZUSIMR, +ZPASR, +ZDONR and +ZEND come unasked,
+ * +ZEND also between a +CMGR header and its PDU (ModemManager's zte
+ * plugin ignores them for this reason); storage indexes from 0.
+ */
+static const char *const zte_ati[] = {
+	"Manufacturer: ZTE CORPORATION", "Model: MF626",
+	"Revision: BD_P673A2V1.0.0B09", "IMEI: {imei}", NULL
+};
+static const struct ms_boot_urc zte_boot[] = {
+	{ MS_BOOT_SIM_READY, "+ZUSIMR:2", true },
+	{ MS_BOOT_SIM_READY, "+ZPASR: \"UMTS\"", false },
+	{ 0, NULL, false },
+};
+static const char *const zte_noise[] = {
+	"+ZPASR: \"UMTS\"", "+ZDONR: \"SIMNET\",310,260,\"CS_PS\",\"ROAM_OFF\"",
+	"+ZEND", "+ZUSIMR:2", NULL
+};
+
+/* Sierra Wireless MC7455 (AirPrime): +PACSP1 after the SIM is read. */
+static const char *const sierra_ati[] = {
+	"Manufacturer: Sierra Wireless, Incorporated", "Model: MC7455",
+	"Revision: SWI9X30C_02.24.05.06", "IMEI: {imei}", NULL
+};
+static const struct ms_boot_urc sierra_boot[] = {
+	{ MS_BOOT_SIM_READY, "+PACSP1", true },
+	{ 0, NULL, false },
+};
+static const char *const sierra_noise[] = { "+PACSP1", "RING", NULL };
+
+/* Telit LE910: #QSS: 1 (PIN unlocked), then #QSS: 3 (SMS and phonebook
+ * ready) with AT#QSS=2; #PSNT network type reports. */
+static const char *const telit_ati[] = { "Telit", "LE910C1-EU",
+					 "25.21.660", NULL };
+static const struct ms_boot_urc telit_boot[] = {
+	{ MS_BOOT_SIM_READY, "#QSS: 1", false },
+	{ MS_BOOT_SIM_READY, "#QSS: 3", true },
+	{ 0, NULL, false },
+};
+static const char *const telit_noise[] = { "#PSNT: 4", "RING", NULL };
+
+/* u-blox SARA-U270: +USIMSTAT: 7 once the SIM phonebook (and SMS) is
+ * ready; packet data reports. */
+static const char *const ublox_ati[] = { "u-blox", "SARA-U270",
+					 "23.60", NULL };
+static const struct ms_boot_urc ublox_boot[] = {
+	{ MS_BOOT_SIM_READY, "+USIMSTAT: 6", false },
+	{ MS_BOOT_SIM_READY, "+USIMSTAT: 7", true },
+	{ 0, NULL, false },
+};
+static const char *const ublox_noise[] = { "+UUPSDD: 0", "+CIEV: 2,3", NULL };
+
+/*
+ * Cinterion EHS5: ^SYSSTART at boot, ^SSIM READY when SIM data is
+ * readable; +CNMI takes <bfr> 1 only (Cinterion AT Command Set,
+ * +CNMI; refused otherwise with +CMS ERROR: 303); +CIEV indicators,
+ * also inside responses.
+ */
+static const char *const cinterion_ati[] = { "Cinterion", "EHS5-E",
+					     "REVISION 03.001", NULL };
+static const struct ms_boot_urc cinterion_boot[] = {
+	{ MS_BOOT_POWER, "^SYSSTART", false },
+	{ MS_BOOT_SIM_READY, "^SSIM READY", true },
+	{ 0, NULL, false },
+};
+static const char *const cinterion_noise[] = { "+CIEV: service,1",
+					       "^SBC: 3", NULL };
+
+/*
+ * Wavecom Fastrack (older firmware): +WIND: 3 then +WIND: 4 at boot,
+ * +WIND: 7 (network available for emergency calls) at any time, also
+ * between a +CMGR header and its PDU; AT+CPIN? answered without OK.
+ */
+static const char *const wavecom_ati[] = { "WAVECOM MODEM",
+					   "MULTIBAND  900E  1800", NULL };
+static const struct ms_boot_urc wavecom_boot[] = {
+	{ MS_BOOT_POWER, "+WIND: 3", false },
+	{ MS_BOOT_SIM_READY, "+WIND: 4", true },
+	{ 0, NULL, false },
+};
+static const char *const wavecom_noise[] = { "+WIND: 7", "+WIND: 8", NULL };
+
+/* Fibocom L850 (Intel XMM): +PBREADY once SMS and phonebook work; +XREG,
+ * +XSIM reports. */
+static const char *const fibocom_ati[] = { "Fibocom", "L850",
+					   "18500.5001.00.05.27.12", NULL };
+static const struct ms_boot_urc fibocom_boot[] = {
+	{ MS_BOOT_SIM_READY, "+XSIM: 7", false },
+	{ MS_BOOT_SIM_READY, "+PBREADY", true },
+	{ 0, NULL, false },
+};
+static const char *const fibocom_noise[] = { "+XREG: 5", "+XSIM: 7", NULL };
+
+/*
+ * A Qualcomm-based OEM stick (the M7227 family of captures/qualcomm-m7227):
+ * "+CMGR: ,,<length>" without <stat>, the PDU in lower-case hex with
+ * padding after it (the issue "real modems" lists both); otherwise the
+ * standards: the generic driver.
+ */
+static const char *const qualcomm_ati[] = {
+	"Manufacturer: QUALCOMM INCORPORATED", "Model: M7227",
+	"Revision: M7227B-SCAQSVZ-1.1.0", "IMEI: {imei}", NULL
+};
+
 static const struct ms_pers ms_pers_table[] = {
 	{
 		.name = "generic",
@@ -237,6 +341,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.reset_replug = true,
 		.me_size = 100,
 		.cmds = ms_vendor_quectel,
+		/* SMS commands before +QIND: SMS DONE (EC25 firmware). */
+		.sms_busy_code = 500,
 	},
 	{
 		.name = "quectel-eg25",
@@ -256,6 +362,149 @@ static const struct ms_pers ms_pers_table[] = {
 		.reset_replug = true,
 		.me_size = 100,
 		.cmds = ms_vendor_quectel,
+		/* SMS commands before +QIND: SMS DONE (EC25 firmware). */
+		.sms_busy_code = 500,
+	},
+	{
+		.name = "zte",
+		.manufacturer = "ZTE CORPORATION",
+		.model = "MF626",
+		.revision = "BD_P673A2V1.0.0B09",
+		.ati = zte_ati,
+		.boot = zte_boot,
+		.noise = zte_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 0, 0, 0, 0, 0 },
+		.echo = true,
+		.cscs = "IRA",
+		.index_base = 0,
+		.act = 2,
+		.me_size = 100,
+		.header_noise = "+ZEND",
+	},
+	{
+		.name = "sierra",
+		.manufacturer = "Sierra Wireless, Incorporated",
+		.model = "MC7455",
+		.revision = "SWI9X30C_02.24.05.06",
+		.ati = sierra_ati,
+		.boot = sierra_boot,
+		.noise = sierra_noise,
+		.ccid_prefix = "ICCID: ",
+		.cnmi = { 0, 0, 0, 0, 0 },
+		.echo = true,
+		.cscs = "IRA",
+		.index_base = 1,
+		.eps = true,
+		.act = 7,
+		.reset_replug = true,
+		.me_size = 100,
+	},
+	{
+		.name = "telit",
+		.manufacturer = "Telit",
+		.model = "LE910C1-EU",
+		.revision = "25.21.660",
+		.ati = telit_ati,
+		.boot = telit_boot,
+		.noise = telit_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 0, 0, 0, 0, 0 },
+		.echo = true,
+		.cscs = "IRA",
+		.index_base = 1,
+		.eps = true,
+		.act = 7,
+		.me_size = 100,
+	},
+	{
+		.name = "ublox",
+		.manufacturer = "u-blox",
+		.model = "SARA-U270",
+		.revision = "23.60",
+		.ati = ublox_ati,
+		.boot = ublox_boot,
+		.noise = ublox_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 1, 0, 0, 0, 0 },
+		.echo = true,
+		.cscs = "IRA",
+		.index_base = 1,
+		.act = 2,
+		.me_size = 100,
+	},
+	{
+		.name = "cinterion",
+		.manufacturer = "Cinterion",
+		.model = "EHS5-E",
+		.revision = "REVISION 03.001",
+		.ati = cinterion_ati,
+		.boot = cinterion_boot,
+		.noise = cinterion_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 0, 0, 0, 0, 1 },
+		.echo = true,
+		.cscs = "GSM",
+		.index_base = 1,
+		.act = 2,
+		.me_size = 100,
+		.cnmi_test = "+CNMI: (0-3),(0-3),(0,2,3),(0-2),(1)",
+		.cnmi_bfr = 2,
+		.header_noise = "+CIEV: service,1",
+	},
+	{
+		.name = "wavecom",
+		.manufacturer = "WAVECOM MODEM",
+		.model = "MULTIBAND  900E  1800",
+		.revision = "R7.46.0.201009271354.FXT002",
+		.ati = wavecom_ati,
+		.boot = wavecom_boot,
+		.noise = wavecom_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 0, 0, 0, 0, 0 },
+		.echo = true,
+		.cscs = "GSM",
+		.index_base = 1,
+		.act = 0,
+		.me_size = 100,
+		.header_noise = "+WIND: 7",
+		.cpin_no_final = true,
+	},
+	{
+		.name = "qualcomm",
+		.manufacturer = "QUALCOMM INCORPORATED",
+		.model = "M7227",
+		.revision = "M7227B-SCAQSVZ-1.1.0",
+		.ati = qualcomm_ati,
+		.boot = generic_boot,
+		.noise = generic_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 0, 0, 0, 0, 0 },
+		.echo = true,
+		.cscs = "IRA",
+		.index_base = 0,
+		.act = 2,
+		.me_size = 100,
+		.cmgr_no_stat = true,
+		.pdu_lower = true,
+	},
+	{
+		.name = "fibocom",
+		.manufacturer = "Fibocom",
+		.model = "L850",
+		.revision = "18500.5001.00.05.27.12",
+		.ati = fibocom_ati,
+		.boot = fibocom_boot,
+		.noise = fibocom_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 0, 0, 0, 0, 0 },
+		.echo = true,
+		.cscs = "IRA",
+		.index_base = 1,
+		.eps = true,
+		.act = 7,
+		.reset_replug = true,
+		.me_size = 100,
 	},
 };
 
@@ -285,5 +534,6 @@ const struct ms_pers *ms_pers_find(const char *name)
 const char *ms_pers_names(void)
 {
 	return "generic, huawei (e3372), huawei-e1752, simcom (sim800), "
-	       "simcom-sim7600, quectel (ec25), quectel-eg25";
+	       "simcom-sim7600, quectel (ec25), quectel-eg25, zte, sierra, "
+	       "telit, ublox, cinterion, wavecom, fibocom, qualcomm";
 }

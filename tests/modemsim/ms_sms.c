@@ -202,7 +202,9 @@ static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			      m->set.cnmi[4]);
 		return MS_RES_OK;
 	case MS_FORM_TEST:
-		ms_modem_info(m, "+CNMI: (0-3),(0-3),(0,2),(0-2),(0,1)");
+		ms_modem_info(m, "%s", m->pers->cnmi_test
+				? m->pers->cnmi_test
+				: "+CNMI: (0-3),(0-3),(0,2),(0-2),(0,1)");
 		return MS_RES_OK;
 	case MS_FORM_SET:
 		break;
@@ -216,6 +218,11 @@ static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			m->err = 303;
 			return MS_RES_CMS;
 		}
+	/* Cinterion: <bfr> 1 only. */
+	if (m->pers->cnmi_bfr && cnmi[4] != m->pers->cnmi_bfr - 1) {
+		m->err = 303;
+		return MS_RES_CMS;
+	}
 	memcpy(m->set.cnmi, cnmi, sizeof(cnmi));
 	ms_net_kick(m);
 	return MS_RES_OK;
@@ -374,9 +381,26 @@ static void ms_sms_list_one(struct ms_modem *m, const char *cmd, int index,
 	if (index >= 0)
 		snprintf(idx, sizeof(idx), "%d,", index);
 	if (m->set.cmgf == 0) {
-		ms_modem_info(m, "%s: %s%d,,%d", cmd, idx, msg->stat,
-			      msg->tpdu_len);
-		ms_modem_info(m, "%s", msg->pdu);
+		if (m->pers->cmgr_no_stat && index < 0)
+			ms_modem_info(m, "%s: ,,%d", cmd, msg->tpdu_len);
+		else
+			ms_modem_info(m, "%s: %s%d,,%d", cmd, idx, msg->stat,
+				      msg->tpdu_len);
+		if (m->pers->header_noise)
+			ms_modem_info(m, "%s", m->pers->header_noise);
+		if (m->pers->pdu_lower) {
+			char low[MS_LINE_MAX];
+			size_t k;
+
+			for (k = 0; msg->pdu[k] && k + 5 < sizeof(low); k++)
+				low[k] = (char)tolower((unsigned char)
+						       msg->pdu[k]);
+			/* Padding after the PDU (Qualcomm firmware). */
+			memcpy(low + k, "FFFF", 5);
+			ms_modem_info(m, "%s", low);
+		} else {
+			ms_modem_info(m, "%s", msg->pdu);
+		}
 		return;
 	}
 	if (!ms_sms_text_fields(m, msg->pdu, "", head, sizeof(head), body,

@@ -13,7 +13,7 @@
 #include <strings.h>
 
 #define DR_MAX 32
-#define DR_KINDS (DRIVER_URC_WARNING + 1)
+#define DR_KINDS (DRIVER_URC_USSD + 1)
 
 struct dr_urc {
 	struct dr_replay *r;
@@ -231,7 +231,8 @@ TEST(driver_replay_generic_no_carrier_does_not_end_a_command)
 	struct dr_replay *r = dr_replay(&driver_generic,
 					"generic-27005/no-carrier.at");
 
-	CHECK_INT(r->kinds[DRIVER_URC_IGNORE], 2);	/* RING, NO CARRIER */
+	CHECK_INT(r->kinds[DRIVER_URC_CALL], 1);	/* RING */
+	CHECK_INT(r->kinds[DRIVER_URC_IGNORE], 1);	/* NO CARRIER */
 	CHECK_INT(r->recs[0].status, AT_CHAT_STATUS_OK);
 	CHECK_INT(r->recs[0].nlines, 2);
 	CHECK_STR(r->recs[0].lines[0], "+CMGR: 0,,23");
@@ -247,4 +248,122 @@ TEST(driver_replay_generic_session)
 	CHECK_INT(r->kinds[DRIVER_URC_REPORT_DIRECT], 1);
 	CHECK_INT(r->kinds[DRIVER_URC_REGISTRATION], 1);
 	CHECK_INT(r->pdus, 2);
+}
+
+/* ---- one capture per family (tests/captures/<family>/session.at) ---- */
+
+#include "at_parse_sms.h"
+
+/* The +CMGR answer of the replay read back as its PDU. */
+static bool dr_cmgr_pdu(struct dr_replay *r, struct at_sms_pdu *p)
+{
+	for (int k = 0; k < r->nsent; k++) {
+		const char *v[FX_MAX_LINES];
+
+		for (size_t i = 0; i < r->recs[k].nlines; i++)
+			v[i] = r->recs[k].lines[i];
+		if (r->recs[k].status == AT_CHAT_STATUS_OK &&
+		    at_parse_sms_cmgr(v, r->recs[k].nlines, p))
+			return true;
+	}
+	return false;
+}
+
+#define DR_PDU "07913366003051F5040B913306000000F100005180719120348004D4F29C0E"
+
+static struct dr_replay *dr_family(const char *driver, const char *capture)
+{
+	const struct driver *d = driver_find(driver);
+	struct dr_replay *r;
+	struct at_sms_pdu p;
+
+	if (!CHECK(d != NULL))
+		return NULL;
+	r = dr_replay(d, capture);
+	/* The vendor line between header and PDU did not cost the PDU. */
+	CHECK(dr_cmgr_pdu(r, &p));
+	CHECK_STR(p.pdu, DR_PDU);
+	return r;
+}
+
+TEST(driver_replay_zte_chatter_and_zend_inside_cmgr)
+{
+	struct dr_replay *r = dr_family("zte", "zte-mf626/session.at");
+
+	if (!r)
+		return;
+	/* +ZUSIMR, +ZPASR, +ZEND, +ZDONR: heard, not noise. */
+	CHECK_INT(r->kinds[DRIVER_URC_IGNORE], 4);
+	CHECK_STR(r->recs[0].lines[0], "+ZGETICCID: 89860012345678901234");
+}
+
+TEST(driver_replay_sierra_pacsp_and_iccid)
+{
+	struct dr_replay *r = dr_family("sierra", "sierra-mc7455/session.at");
+	char iccid[32];
+
+	if (!r)
+		return;
+	CHECK_INT(r->kinds[DRIVER_URC_IGNORE], 1);
+	CHECK(at_parse_iccid(r->recs[0].lines[0], iccid, sizeof(iccid)));
+	CHECK_STR(iccid, "89014103211118510720");
+	CHECK_INT(r->recs[2].status, AT_CHAT_STATUS_OK);
+}
+
+TEST(driver_replay_telit_qss_readiness)
+{
+	struct dr_replay *r = dr_family("telit", "telit-le910/session.at");
+
+	if (!r)
+		return;
+	CHECK_INT(r->kinds[DRIVER_URC_SMS_READY], 1);	/* #QSS: 3 */
+	CHECK_INT(r->kinds[DRIVER_URC_IGNORE], 3);	/* #QSS: x2, #PSNT */
+}
+
+TEST(driver_replay_ublox_usimstat_readiness)
+{
+	struct dr_replay *r = dr_family("ublox",
+					"ublox-sara-u270/session.at");
+
+	if (!r)
+		return;
+	CHECK_INT(r->kinds[DRIVER_URC_SMS_READY], 1);	/* +USIMSTAT: 7 */
+}
+
+TEST(driver_replay_cinterion_sysstart_ssim_bfr_and_undervoltage)
+{
+	struct dr_replay *r = dr_family("cinterion",
+					"cinterion-ehs5/session.at");
+
+	if (!r)
+		return;
+	CHECK_INT(r->kinds[DRIVER_URC_BOOT], 1);	/* ^SYSSTART */
+	CHECK_INT(r->kinds[DRIVER_URC_SMS_READY], 1);	/* ^SSIM READY */
+	CHECK_INT(r->kinds[DRIVER_URC_WARNING], 1);	/* ^SBC: Underv. */
+	CHECK_STR(r->recs[2].final, "+CMS ERROR: 303");	/* <bfr> 0 */
+	CHECK_INT(r->recs[3].status, AT_CHAT_STATUS_OK);	/* <bfr> 1 */
+}
+
+TEST(driver_replay_wavecom_wind_and_finalless_cpin)
+{
+	struct dr_replay *r = dr_family("wavecom",
+					"wavecom-fastrack/session.at");
+
+	if (!r)
+		return;
+	CHECK_INT(r->kinds[DRIVER_URC_BOOT], 1);	/* +WIND: 3 */
+	CHECK_INT(r->kinds[DRIVER_URC_SMS_READY], 1);	/* +WIND: 4 */
+	/* +CPIN: READY and no OK: answered by its line. */
+	CHECK_INT(r->recs[0].status, AT_CHAT_STATUS_OK);
+	CHECK_STR(r->recs[0].lines[0], "+CPIN: READY");
+}
+
+TEST(driver_replay_fibocom_pbready)
+{
+	struct dr_replay *r = dr_family("fibocom", "fibocom-l850/session.at");
+
+	if (!r)
+		return;
+	CHECK_INT(r->kinds[DRIVER_URC_SMS_READY], 1);	/* +PBREADY */
+	CHECK_INT(r->kinds[DRIVER_URC_IGNORE] >= 2, 1);
 }

@@ -19,10 +19,12 @@ static const struct driver_urc generic_urcs[] = {
 	/* TS 27.007 §8.3: many modems print +CPIN: when the SIM changes. */
 	{ "+CPIN:", DRIVER_URC_SIM, false },
 	/* V.250 §6.3.4 RING, TS 27.007 §6.11 +CRING, §6.9 +CLIP: calls
-	 * we never answer. */
-	{ "RING", DRIVER_URC_IGNORE, false },
-	{ "+CRING:", DRIVER_URC_IGNORE, false },
-	{ "+CLIP:", DRIVER_URC_IGNORE, false },
+	 * we never answer: rejected (gateway/modem_call.c). */
+	{ "RING", DRIVER_URC_CALL, false },
+	{ "+CRING:", DRIVER_URC_CALL, false },
+	{ "+CLIP:", DRIVER_URC_CALL, false },
+	/* TS 27.007 §7.15: the answer to a USSD code (modem_ussd.c). */
+	{ "+CUSD:", DRIVER_URC_USSD, false },
 	/* TS 27.007 §10.1.19: packet-domain events. */
 	{ "+CGEV:", DRIVER_URC_IGNORE, false },
 	{ NULL, 0, false },
@@ -115,7 +117,7 @@ const struct driver driver_generic = {
 	.read_stored = "AT+CMGR=%d",		/* §3.4.3 */
 	.delete_stored = "AT+CMGD=%d",		/* §3.5.4 */
 	.ack_direct = "AT+CNMA",		/* §3.4.4 */
-	/* research/reliability.md §3.1: 60 s for a full listing. */
+	/* doc/reliability.md §3.1: 60 s for a full listing. */
 	.list_timeout_ms = 60000,
 	.slot_select = NULL,			/* no 3GPP command */
 	.slot_query = NULL,

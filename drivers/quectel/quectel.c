@@ -37,6 +37,9 @@ static const struct driver_cnmi quectel_cnmi[] = {
 const struct driver driver_quectel = {
 	.name = "quectel",
 	.parent = &driver_generic,
+	/* QUECTEL_VENDOR_ID (option.c); EC25 2c7c:0125. */
+	.usb = (const struct driver_usb[]){ { 0x2c7c, 0x0125 },
+					    { 0x2c7c, -1 }, { 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("Quectel"),
 	.urcs = quectel_urcs,
 	.cnmi = quectel_cnmi,

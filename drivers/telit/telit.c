@@ -1,0 +1,39 @@
+/*
+ * telit — Telit modules (GL865, UL865, LE910, ME910). From the Telit AT
+ * Commands Reference Guides (80000ST10025a, 80617ST10991A) and
+ * ModemManager's telit plugin:
+ * - AT#QSS=2 reports the SIM as "#QSS: <status>": 3 is "SIM inserted and
+ *   READY (SMS and Phonebook access are possible)", apart from
+ *   +CPIN: READY (#QSS: 1, PIN unlocked): SMS readiness.
+ * - AT#CCID answers "#CCID: <iccid>".
+ * - AT#REBOOT restarts the module (the tty of a USB one re-enumerates).
+ * - "#PSNT:" (network type), "#STN:" (SIM toolkit) are chatter.
+ */
+#include "driver.h"
+
+static const struct driver_urc telit_urcs[] = {
+	{ "#QSS: 3", DRIVER_URC_SMS_READY, false },
+	{ "#QSS:", DRIVER_URC_IGNORE, false },
+	{ "#PSNT:", DRIVER_URC_IGNORE, false },
+	{ "#STN:", DRIVER_URC_IGNORE, false },
+	{ NULL, 0, false },
+};
+
+static const struct driver_step telit_vendor[] = {
+	{ DRIVER_CMDS("AT#QSS=2"), true, 0 },
+	{ NULL, false, 0 },
+};
+
+const struct driver driver_telit = {
+	.name = "telit",
+	.parent = &driver_generic,
+	/* TELIT_VENDOR_ID in the kernel's option.c. */
+	.usb = (const struct driver_usb[]){ { 0x1bc7, -1 }, { 0, 0 } },
+	.match_cgmi = DRIVER_CMDS("Telit"),
+	.urcs = telit_urcs,
+	.vendor = telit_vendor,
+	.iccid = DRIVER_CMDS("AT#CCID", "AT+CCID", "AT+ICCID"),
+	.ident_prefixes = DRIVER_CMDS("#CCID:"),
+	.reset = "AT#REBOOT",
+	.reset_wait_ms = 30000,
+};

@@ -1,0 +1,38 @@
+/*
+ * wavecom — Wavecom (Sierra) Fastrack / Q24 / WMP modules, on RS-232. From
+ * the Wavecom AT Commands Interface Guide (+WIND, WM_DEV_OAT_UGD_049):
+ * - AT+WIND=<bits> turns on "+WIND: <event>": 3 "ready to process AT
+ *   commands except phonebook, AOC, SMS" (at every boot), 4 "ready to
+ *   process all AT commands", 16 "SMS service ready" (bit 14, newer
+ *   firmware). 3 is a boot, 4 and 16 are SMS readiness; the rest
+ *   (SIM rack, calls, network lost, NITZ) is chatter.
+ * - Older firmware ends AT+CPIN? with "+CPIN: READY" and no OK: the chat
+ *   answers a query by its information line (at_chat.h).
+ * - AT+CFUN=1 restarts it; the port stays (a UART).
+ */
+#include "driver.h"
+
+static const struct driver_urc wavecom_urcs[] = {
+	{ "+WIND: 3", DRIVER_URC_BOOT, false },
+	{ "+WIND: 4", DRIVER_URC_SMS_READY, false },
+	{ "+WIND: 16", DRIVER_URC_SMS_READY, false },
+	{ "+WIND:", DRIVER_URC_IGNORE, false },
+	{ NULL, 0, false },
+};
+
+static const struct driver_step wavecom_vendor[] = {
+	/* SIM rack (1) + ready but SMS (4) + all ready (8) [+ SMS ready
+	 * (16384) where the firmware has it]. */
+	{ DRIVER_CMDS("AT+WIND=16397", "AT+WIND=13"), true, 0 },
+	{ NULL, false, 0 },
+};
+
+const struct driver driver_wavecom = {
+	.name = "wavecom",
+	.parent = &driver_generic,
+	.match_cgmi = DRIVER_CMDS("WAVECOM"),
+	.urcs = wavecom_urcs,
+	.vendor = wavecom_vendor,
+	.reset = "AT+CFUN=1",
+	.reset_wait_ms = 15000,
+};

@@ -1,0 +1,115 @@
+/*
+ * modem_smsready — SMS readiness, apart from SIM readiness. A SIM that
+ * says +CPIN: READY does not mean SMS commands work: Quectel EC2x/BG96
+ * answer them with +CMS ERROR: 500 (the code varies by firmware) until
+ * "+QIND: SMS DONE", SIMCom until "SMS Ready" / "SMS DONE". Until then
+ * the listing of stored messages waits and a send is held (accepted, not
+ * written: it costs no attempt); the notice, or a probe that succeeds
+ * (selecting storage, AT+CPMS, every few seconds), selects storage, lists
+ * what is stored and releases the held send at once. A modem that never
+ * says so is taken as ready after MODEM_SMS_WAIT_MAX_MS.
+ */
+#include "modem_priv.h"
+#include "log.h"
+
+#include <errno.h>
+
+#define MODEM_SMS_PROBE_MS 5000
+#define MODEM_SMS_WAIT_MAX_MS 60000
+
+static void modem_sms_release(struct modem *m)
+{
+	if (!m->sms.send.active || !m->sms.send.held)
+		return;
+	m->sms.send.held = false;
+	if (modem_send_submit(m) < 0)
+		modem_send_fail(m, "the modem's port closed");
+}
+
+void modem_sms_set_ready(struct modem *m, bool ready)
+{
+	bool was = m->sms.ready;
+
+	m->sms.ready = ready;
+	if (!ready) {
+		if (was || !loop_timer_armed(&m->sms.probe_timer))
+			m->sms.waiting_since = loop_now(m->loop);
+		loop_timer_arm(&m->sms.probe_timer, MODEM_SMS_PROBE_MS);
+		return;
+	}
+	loop_timer_disarm(&m->sms.probe_timer);
+	if (was)
+		return;
+	if (m->fsm.state != MODEM_STATE_READY)
+		return;
+	modem_event(m, STORE_EVENT_INFO, "SMS ready");
+	m->want_import = true;
+	modem_sms_release(m);
+	modem_kick(m);
+}
+
+static void modem_sms_probed(struct modem *m, int err)
+{
+	(void)err;
+	/* modem_setup_cpms() said how it went. */
+	if (m->sms.ready) {
+		m->sms.ready = false;
+		modem_sms_set_ready(m, true);
+	}
+}
+
+/* The SMS part of init, again: PDU mode, +CNMI, storage. */
+static const modem_step_fn modem_sms_probe_steps[] = {
+	modem_init_sms,
+	modem_setup_cnmi,
+	modem_setup_cpms,
+	NULL,
+};
+
+const struct modem_prog modem_prog_sms_probe = {
+	.name = "SMS ready?",
+	.steps = modem_sms_probe_steps,
+	.done = modem_sms_probed,
+};
+
+void modem_sms_notice(struct modem *m, const char *line)
+{
+	m->sms.noticed = true;
+	if (m->sms.ready || !m->chat)
+		return;
+	log_info("%s: %s: selecting storage", m->source, line);
+	m->sms.want_probe = true;
+	modem_kick(m);
+}
+
+static int64_t modem_sms_probe_cb(struct loop_timer *t, void *ud)
+{
+	struct modem *m = ud;
+
+	(void)t;
+	if (m->sms.ready || !m->chat)
+		return LOOP_TIMER_DONE;
+	if (m->fsm.state == MODEM_STATE_READY &&
+	    loop_now(m->loop) - m->sms.waiting_since >=
+		    MODEM_SMS_WAIT_MAX_MS) {
+		modem_event(m, STORE_EVENT_WARNING,
+			    "SMS commands still refused after %d s and no "
+			    "readiness notice: trying anyway",
+			    MODEM_SMS_WAIT_MAX_MS / 1000);
+		modem_sms_set_ready(m, true);
+		return LOOP_TIMER_DONE;
+	}
+	m->sms.want_probe = true;
+	modem_kick(m);
+	return MODEM_SMS_PROBE_MS;
+}
+
+void modem_sms_init(struct modem *m)
+{
+	loop_timer_init(m->loop, &m->sms.probe_timer, modem_sms_probe_cb, m);
+}
+
+void modem_sms_stop(struct modem *m)
+{
+	loop_timer_disarm(&m->sms.probe_timer);
+}
