@@ -24,9 +24,24 @@ enum cli_exit {
 
 struct cli {
 	const char *config_path;	/* -c FILE, or the default path */
+	const char *name;		/* the subcommand ("outbox") */
+	const char *help;		/* its --help text */
 	struct config *cfg;		/* loaded by cli_config() */
 	struct store *store;		/* opened by cli_store() */
+	bool readonly;			/* the store was opened read-only */
 };
+
+struct option;
+
+/*
+ * getopt_long(3) over a subcommand's argv, with the options every command
+ * takes added to shortopts and longopts: -c/--config FILE (sets
+ * cli->config_path, anywhere on the line) and -h/--help (prints cli->help
+ * on stdout and exits 0). Commands must not use 'c' or 'h' themselves.
+ * Returns what getopt_long returns for the command's own options.
+ */
+int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts);
 
 /* Loads the configuration once; on failure prints why and returns NULL. */
 struct config *cli_config(struct cli *cli);
@@ -34,13 +49,39 @@ struct config *cli_config(struct cli *cli);
 struct store *cli_store(struct cli *cli);
 /* The pid of the smsgwd serving cfg's spool, or 0 when none runs. */
 pid_t cli_daemon_pid(const struct config *cfg);
+/*
+ * The store, opened for writing: a user who may only read the database
+ * gets one clear line saying so (naming the file and the action) and NULL.
+ */
+struct store *cli_store_rw(struct cli *cli, const char *action);
+/*
+ * Whether the daemon serving cfg is running, for any user who can read
+ * the database: the daemon row it writes (pid, boot id and the process's
+ * start time, checked against /proc) or, failing that, the lock on its
+ * pid file (cli_daemon_pid()).
+ * *pid gets its pid or 0.
+ */
+bool cli_daemon_running(struct cli *cli, pid_t *pid);
+/* number normalised as `send` does (default_country, trunk prefix), or
+ * CLI_ERROR after saying why it is not a number. */
+int cli_number(struct cli *cli, const char *in, char *out, size_t size);
+/* The same, silent: false when in is not a number (an alphanumeric
+ * sender, say) or there is no configuration. */
+bool cli_number_try(struct cli *cli, const char *in, char *out, size_t size);
 /* Closes what cli_config() and cli_store() opened. */
 void cli_close(struct cli *cli);
+
+/* The --help text of the command called name (gateway/cli_help.c). */
+const char *cli_help_text(const char *name);
 
 /* "smsgw: <message>" on stderr; returns CLI_ERROR. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* "smsgw: <message>" and a hint to --help on stderr; returns CLI_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* An ISO-8601 time or a duration back from now ("2h", "7d"), as --since
+ * of inbox and events takes it. */
+bool cli_parse_since(const char *s, int64_t *ms);
 
 /* The id of the campaign called name, or 0 after saying on stderr that
  * there is none (or that the database failed). */
@@ -64,6 +105,7 @@ int cli_report(struct cli *cli, int argc, char **argv);
 int cli_metrics(struct cli *cli, int argc, char **argv);
 int cli_pdu(struct cli *cli, int argc, char **argv);
 int cli_migrate(struct cli *cli, int argc, char **argv);
+int cli_events(struct cli *cli, int argc, char **argv);
 /* backup and restore (argv[0] tells which); forget. */
 int cli_backup(struct cli *cli, int argc, char **argv);
 int cli_forget(struct cli *cli, int argc, char **argv);

@@ -30,9 +30,30 @@ struct cli_bind {
 #define CLI_INT(v) ((struct cli_bind){ .type = CLI_BIND_INT, .i = (v) })
 
 enum cli_format {
-	CLI_FORMAT_TABLE,
-	CLI_FORMAT_JSON,
+	CLI_FORMAT_TABLE,	/* for people: times in the local zone */
+	CLI_FORMAT_JSON,	/* the view's values: times ISO-8601 UTC */
+	CLI_FORMAT_CSV,		/* RFC 4180, a header line; values as JSON's */
 };
+
+/*
+ * Tables show ISO-8601 UTC times ("2026-11-27T06:36:47.123Z") as local
+ * time in TZ ("2026-11-27 07:36:47"), or, after cli_query_utc(true), as
+ * "2026-11-27 06:36:47Z".
+ */
+void cli_query_utc(bool utc);
+/* One CSV field (quoted when it must be; NULL: empty). */
+void cli_csv_field(const char *v, FILE *out);
+
+/* A table cell's text for an ISO-8601 UTC time; buf of 32 bytes. */
+const char *cli_query_time(const char *iso, char *buf, size_t size);
+
+/*
+ * After a table cut at limit rows: "100 of 2,431 rows; --limit N or
+ * --all" when count_sql (same binds) counts more. Nothing otherwise.
+ */
+void cli_query_note_limit(struct store *st, const char *count_sql,
+			  const struct cli_bind *binds, size_t nbinds,
+			  long shown, long limit, FILE *out);
 
 /* sql prepared with binds bound to ?1…, or NULL (store_errmsg() says why).
  * The caller finalizes it; text binds are borrowed until then. */

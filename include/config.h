@@ -67,6 +67,8 @@ struct config_hooks {
 	char *on_sent;
 	char *on_failed;
 	char *on_delivered;
+	char *on_rejected;	/* a spool file went to rejected/ */
+	char *on_modem;		/* a SIM went out of service or came back */
 	int64_t timeout_ms;
 };
 

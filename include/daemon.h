@@ -45,6 +45,8 @@ struct daemon {
 	int64_t watchdog_ms;		/* $WATCHDOG_USEC in ms, 0: none */
 	struct spool_dirs dirs;	/* held from start to stop; active/ locked */
 	int exit_code;
+	bool started;		/* wrote the daemon row: records the stop */
+	struct loop_timer beat;	/* the daemon row's heartbeat */
 
 	struct sim_registry reg;
 	struct outbound *ob;

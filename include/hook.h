@@ -1,7 +1,8 @@
 /*
  * hook — user commands run on message events, like smstools3's
- * eventhandler: on_received, on_sent, on_failed, on_delivered (the hooks
- * section of smsgw.conf) and the hook action of a keyword rule.
+ * eventhandler: on_received, on_sent, on_failed, on_delivered, on_rejected,
+ * on_modem (the hooks section of smsgw.conf) and the hook action of a
+ * keyword rule.
  *
  * A hook never delays reception or sending. hook_run() only queues; the
  * loop starts the command on its next iteration, at most max_running at a
@@ -22,25 +23,30 @@
  * Children are watched with pidfd_open(2) in the loop; nothing else in the
  * daemon may reap them (no waitpid(-1), no SIG_IGN for SIGCHLD).
  *
- * Environment, every variable always set ("" when unknown):
- *	SMSGW_EVENT	 received, sent, failed, delivered or rule
+ * Environment, every variable always set ("" when it does not apply):
+ *	SMSGW_EVENT	 received, sent, failed, delivered, rule, rejected or
+ *			 modem
  *	SMSGW_ID	 inbox id (received, rule) or outbox id, "" if none
  *	SMSGW_NUMBER	 the other party: the sender, or the recipient
  *	SMSGW_TEXT	 the message body (UTF-8; cut at HOOK_TEXT_MAX bytes)
  *	SMSGW_SIM	 the SIM's name, "modem/slot"
  *	SMSGW_SIM_NUMBER the SIM's own number
  *	SMSGW_ICCID	 the SIM's ICCID
- *	SMSGW_STATE	 outbox state (sent, delivered, failed …); "" inbound
- *	SMSGW_ERROR	 why it failed (failed events)
+ *	SMSGW_STATE	 outbox state (sent, delivered, failed …); modem: the
+ *			 SIM's state (absent, ready …); "" inbound
+ *	SMSGW_ERROR	 why it failed (failed), why the file was refused
+ *			 (rejected), why the SIM is out of service (modem)
  *	SMSGW_KEYWORD	 inbox keyword: optout, optin, help, a rule name
  *	SMSGW_RULE	 the rule that ran this hook (rule events)
- *	SMSGW_CAMPAIGN	 the campaign name
+ *	SMSGW_CAMPAIGN	 the campaign name (of the message a reply answers)
  *	SMSGW_PARTS	 number of SMS parts
  *	SMSGW_PARTIAL	 1 when a multipart reply is missing parts, else 0
+ *	SMSGW_FILE	 the spool file's name as it was dropped in outgoing/
+ *	SMSGW_FILE_ID	 its Id: header
  *	SMSGW_TIME	 when it happened, ISO-8601 UTC with milliseconds
  *			 ("2026-11-27T06:00:00.123Z")
- *	SMSGW_CONFIG	 the daemon's configuration file (so `smsgw` in a hook
- *			 reads the same database)
+ *	SMSGW_CONFIG	 the daemon's configuration file, an absolute path
+ *			 (so `smsgw` in a hook reads the same database)
  */
 #ifndef SMSGW_HOOK_H
 #define SMSGW_HOOK_H
@@ -65,9 +71,11 @@ enum hook_event {
 	HOOK_EVENT_FAILED,
 	HOOK_EVENT_DELIVERED,
 	HOOK_EVENT_RULE,
+	HOOK_EVENT_REJECTED,	/* a spool file went to rejected/ */
+	HOOK_EVENT_MODEM,	/* a SIM went out of service or came back */
 };
 
-/* "received", "sent", "failed", "delivered", "rule" */
+/* "received", "sent", "failed", "delivered", "rule", "rejected", "modem" */
 const char *hook_event_name(enum hook_event e);
 bool hook_event_parse(const char *name, enum hook_event *out);
 
@@ -85,6 +93,8 @@ struct hook_msg {
 	const char *keyword;
 	const char *rule;
 	const char *campaign;
+	const char *file;	/* the spool file's name */
+	const char *file_id;	/* its Id: header */
 	int parts;
 	bool partial;
 	int64_t time_ms;	/* ms since the epoch; 0: now */

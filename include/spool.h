@@ -53,12 +53,19 @@ void spool_dirs_close(struct spool_dirs *d);
 /* Called after files were accepted, so the scheduler looks again. */
 typedef void (*spool_accepted_fn)(void *ud);
 
+/* Called after a file went to rejected/: name as it was dropped, reason
+ * as its .reason says (without the category). Strings are borrowed. */
+typedef void (*spool_rejected_fn)(const char *name, const char *reason,
+				  void *ud);
+
 /* Starts watching the spool whose directories dirs holds (borrowed: the
  * spool keeps duplicates of the fds). Returns 0 or -errno. */
 int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 	      struct sim_registry *reg, const struct spool_dirs *dirs,
 	      spool_accepted_fn accepted, void *ud, struct spool **out);
 void spool_free(struct spool *sp);
+void spool_set_rejected_listener(struct spool *sp, spool_rejected_fn fn,
+				 void *ud);
 /* SIGHUP: limits, numbers and pools of the new configuration. */
 void spool_set_config(struct spool *sp, const struct config *cfg);
 

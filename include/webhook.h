@@ -2,7 +2,7 @@
  * webhook — signed HTTP callbacks of the webhook sections (README
  * "Webhooks"), delivered at least once.
  *
- * The queue is in the database. Triggers (store_schema.c v5) append to
+ * The queue is in the database. Triggers (store_schema.c v6) append to
  * webhook_event in the same transaction as the inbox row, the state change
  * or the opt-out, for the events listed in webhook_sub, which this module
  * keeps equal to what the configured webhooks want. The fan-out turns each

@@ -10,6 +10,7 @@ network's ground truth. Everything is removed at the end unless you pass
 """
 import argparse
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -32,8 +33,29 @@ CUSTOMER = "+15550104444"
 BULK = [("+15550101111", "Ann"), ("+15550102222", "Bob"), ("+15550103333", "Cleo")]
 
 
+def styled():
+    """Bold headings only on a terminal that wants them: a pipe or a log
+    gets plain text, never a raw escape sequence."""
+    return (sys.stdout.isatty() and os.environ.get("TERM", "dumb") != "dumb"
+            and "NO_COLOR" not in os.environ)
+
+
 def say(text):
-    print(f"\n\033[1m== {text}\033[0m", flush=True)
+    if styled():
+        print(f"\n\033[1m== {text}\033[0m", flush=True)
+    else:
+        print(f"\n== {text}", flush=True)
+
+
+def shown(path):
+    """A program's path as it can be typed from here."""
+    rel = os.path.relpath(path)
+    return rel if not rel.startswith("..") else path
+
+
+def sim_name(modem):
+    """The simulator's modem index as every smsgw table names the SIM."""
+    return f"{MODEMS[modem]}/1"
 
 
 def wait(cond, what, timeout=20.0):
@@ -57,7 +79,9 @@ class Demo:
     def cli(self, *args, show=True):
         cmd = [SMSGW, "-c", self.conf, *args]
         if show:
-            print(f"$ smsgw {' '.join(args)}", flush=True)
+            # Exactly what one can paste (quoted where the shell needs it).
+            print("$ " + shlex.join([shown(SMSGW), "-c", self.conf, *args]),
+                  flush=True)
         p = subprocess.run(cmd, capture_output=True, text=True)
         if show:
             sys.stdout.write(p.stdout)
@@ -65,8 +89,12 @@ class Demo:
         return p
 
     def sql(self, query):
-        p = subprocess.run(["sqlite3", self.db, query], capture_output=True,
-                           text=True)
+        # Read-only and only once the daemon made it: sqlite3 would
+        # otherwise create an empty file, which smsgwd refuses to start on.
+        if not os.path.exists(self.db):
+            return ""
+        p = subprocess.run(["sqlite3", "-readonly", self.db, query],
+                           capture_output=True, text=True)
         return p.stdout.strip()
 
     def start(self):
@@ -102,7 +130,7 @@ class Demo:
              "four sent rows")
         say("What the network received (the simulator's ground truth)")
         for m in self.sim.messages():
-            print(f"  {MODEMS[m['modem']]:8} ->  {m['dest']}: {m['text']}")
+            print(f"  {sim_name(m['modem']):10} ->  {m['dest']}: {m['text']}")
         say("The outbox")
         self.cli("outbox")
 
@@ -123,7 +151,7 @@ class Demo:
         self.cli("optout", "list")
         for m in self.sim.messages():
             if m["dest"] == BULK[1][0] and "unsubscribed" in m["text"]:
-                print(f"  {MODEMS[m['modem']]:8} ->  {m['dest']}: {m['text']}")
+                print(f"  {sim_name(m['modem']):10} ->  {m['dest']}: {m['text']}")
         say("A new message to Bob is suppressed")
         self.cli("send", BULK[1][0], "-m", "Last chance!")
         wait(lambda: self.sql("select count(*) from outbox where state = 'suppressed'") == "1",
@@ -156,8 +184,10 @@ def main():
         demo.stop()
         if a.keep:
             say(f"Everything is in {work}")
-            print(f"  sqlite3 {work}/smsgw.db 'select * from events'\n"
-                  f"  less {work}/smsgwd.log")
+            db = shlex.quote(os.path.join(work, "smsgw.db"))
+            print(f"  sqlite3 {db} 'select * from events'\n"
+                  f"  less {shlex.quote(os.path.join(work, 'smsgwd.log'))}\n"
+                  f"  {shlex.join([shown(SMSGW), '-c', os.path.join(work, 'smsgw.conf'), 'events'])}")
         else:
             shutil.rmtree(work, ignore_errors=True)
     say("Done. `make demo` again any time; `python3 scripts/demo.py --keep` keeps the files.")

@@ -82,13 +82,17 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	if (log_state.to_stderr) {
 		struct timespec ts;
 		struct tm tm;
-		char stamp[32];
+		char stamp[32], zone[8];
 
+		/* ISO-8601 in the configured zone, with its offset: a line
+		 * read a day later still says when. */
 		clock_gettime(CLOCK_REALTIME, &ts);
-		gmtime_r(&ts.tv_sec, &tm);
-		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ld %-7s %s\n", stamp,
-			ts.tv_nsec / 1000000, level_names[level], msg);
+		localtime_r(&ts.tv_sec, &tm);
+		strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%S", &tm);
+		strftime(zone, sizeof(zone), "%z", &tm);
+		fprintf(stderr, "%s.%03ld%.3s:%.2s %-7s %s\n", stamp,
+			ts.tv_nsec / 1000000, zone, zone + 3,
+			level_names[level], msg);
 	} else {
 		syslog(syslog_prio[level], "%s", msg);
 	}

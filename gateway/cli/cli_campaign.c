@@ -113,6 +113,8 @@ int cli_campaign(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'v' },
+		{ "utc", no_argument, NULL, 'u' },
 		{ 0 },
 	};
 	enum cli_format fmt = CLI_FORMAT_TABLE;
@@ -120,10 +122,15 @@ int cli_campaign(struct cli *cli, int argc, char **argv)
 	struct store *st;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (c != 'j')
+	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'j')
+			fmt = CLI_FORMAT_JSON;
+		else if (c == 'v')
+			fmt = CLI_FORMAT_CSV;
+		else if (c == 'u')
+			cli_query_utc(true);
+		else
 			return cli_usage("campaign: unknown option");
-		fmt = CLI_FORMAT_JSON;
 	}
 	if (optind >= argc)
 		return cli_usage("campaign: list, show, pause, resume or cancel?");
@@ -137,7 +144,14 @@ int cli_campaign(struct cli *cli, int argc, char **argv)
 		return cli_usage("campaign list: unexpected argument '%s'",
 				 argv[optind]);
 	}
-	st = cli_store(cli);
+	if (strcmp(verb, "list") && strcmp(verb, "show")) {
+		char action[64];
+
+		snprintf(action, sizeof(action), "campaign %s", verb);
+		st = cli_store_rw(cli, action);
+	} else {
+		st = cli_store(cli);
+	}
 	if (!st)
 		return CLI_ERROR;
 	if (strcmp(verb, "list") == 0)
@@ -156,6 +170,8 @@ int cli_campaign(struct cli *cli, int argc, char **argv)
 		}
 		if (cli_print_query(st, show_sql, b, 1, fmt, 30, stdout) < 0)
 			return CLI_ERROR;
+		if (fmt == CLI_FORMAT_CSV)
+			return CLI_OK;
 		putchar('\n');
 		return cli_print_query(st, states_sql, b, 1, fmt, 0, stdout) < 0
 			       ? CLI_ERROR : CLI_OK;

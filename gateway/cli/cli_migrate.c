@@ -365,17 +365,15 @@ static int mig_gammu(struct mig *m)
 
 int cli_migrate(struct cli *cli, int argc, char **argv)
 {
+	static const struct option opts[] = { { 0 } };
 	struct mig m = { 0 };
 	int rc;
 
-	(void)cli;
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-			  strcmp(argv[1], "-h") == 0)) {
-		printf("usage: smsgw migrate smstools3|gammu FILE\n"
-		       "prints a smsgw.conf equivalent to an smsd.conf or a "
-		       "gammu-smsdrc\n");
-		return CLI_OK;
-	}
+	/* -c and --help anywhere (cli_help.c has the text). */
+	if (cli_getopt(cli, argc, argv, "", opts) != -1)
+		return cli_usage("migrate: unknown option");
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc != 3)
 		return cli_usage("migrate: expected smstools3|gammu FILE");
 	if (strcmp(argv[1], "smstools3") != 0 && strcmp(argv[1], "gammu") != 0)

@@ -18,26 +18,22 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The SIM by name (modem/slot), as every other table names it; JSON and
+ * CSV keep the view's sim id beside it. */
+#define LIST_SQL(cols, where)                                            \
+	"SELECT o.number, o.opted_out_at, o.keyword, " cols " o.active,"  \
+	" o.source, o.updated_at FROM optouts o"                         \
+	" LEFT JOIN sims s ON s.id = o.sim" where                        \
+	" ORDER BY o.opted_out_at DESC"
+
 static const char list_sql[] =
-	"SELECT number, opted_out_at, keyword, sim, active, source, updated_at"
-	" FROM optouts WHERE active = 1 ORDER BY opted_out_at DESC";
+	LIST_SQL("s.name AS sim,", " WHERE o.active = 1");
+static const char list_all_sql[] = LIST_SQL("s.name AS sim,", "");
+static const char list_json_sql[] =
+	LIST_SQL("o.sim, s.name AS sim_name,", " WHERE o.active = 1");
+static const char list_all_json_sql[] =
+	LIST_SQL("o.sim, s.name AS sim_name,", "");
 
-static const char list_all_sql[] =
-	"SELECT number, opted_out_at, keyword, sim, active, source, updated_at"
-	" FROM optouts ORDER BY opted_out_at DESC";
-
-static int normalise(const struct config *cfg, const char *in,
-		     char out[NUMBER_MAX])
-{
-	struct number_rules r = { .default_country = cfg->default_country,
-				  .trunk_prefix = cfg->trunk_prefix };
-	enum number_kind kind;
-	char err[128];
-
-	if (!number_normalise(in, strlen(in), &r, out, &kind, err, sizeof(err)))
-		return cli_error("'%s' is not a number: %s", in, err);
-	return CLI_OK;
-}
 
 static int add(struct cli *cli, struct store *st, const char *number,
 	       const char *keyword)
@@ -46,7 +42,7 @@ static int add(struct cli *cli, struct store *st, const char *number,
 	bool was_active;
 	int suppressed;
 
-	if (normalise(cli->cfg, number, n) != CLI_OK)
+	if (cli_number(cli, number, n, sizeof(n)) != CLI_OK)
 		return CLI_ERROR;
 	if (store_begin(st) < 0)
 		return cli_error("database: %s", store_errmsg(st));
@@ -74,7 +70,7 @@ static int remove_number(struct cli *cli, struct store *st, const char *number)
 	char n[NUMBER_MAX];
 	bool was_active;
 
-	if (normalise(cli->cfg, number, n) != CLI_OK)
+	if (cli_number(cli, number, n, sizeof(n)) != CLI_OK)
 		return CLI_ERROR;
 	if (store_begin(st) < 0)
 		return cli_error("database: %s", store_errmsg(st));
@@ -98,6 +94,8 @@ int cli_optout(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'v' },
+		{ "utc", no_argument, NULL, 'u' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "keyword", required_argument, NULL, 'k' },
 		{ 0 },
@@ -108,9 +106,13 @@ int cli_optout(struct cli *cli, int argc, char **argv)
 	struct store *st;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "jak:", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		if (c == 'j')
 			fmt = CLI_FORMAT_JSON;
+		else if (c == 'v')
+			fmt = CLI_FORMAT_CSV;
+		else if (c == 'u')
+			cli_query_utc(true);
 		else if (c == 'a')
 			all = true;
 		else if (c == 'k')
@@ -130,12 +132,24 @@ int cli_optout(struct cli *cli, int argc, char **argv)
 	} else {
 		return cli_usage("optout: unknown action '%s'", verb);
 	}
-	st = cli_store(cli);
+	if (strcmp(verb, "list") == 0) {
+		const char *sql = fmt == CLI_FORMAT_TABLE
+					  ? (all ? list_all_sql : list_sql)
+					  : (all ? list_all_json_sql
+						 : list_json_sql);
+
+		st = cli_store(cli);
+		if (!st)
+			return CLI_ERROR;
+		return cli_print_query(st, sql, NULL, 0, fmt, 0, stdout) < 0
+			       ? CLI_ERROR : CLI_OK;
+	}
+	if (!cli_config(cli))
+		return CLI_ERROR;
+	st = cli_store_rw(cli, strcmp(verb, "add") == 0 ? "optout add"
+							: "optout remove");
 	if (!st)
 		return CLI_ERROR;
-	if (strcmp(verb, "list") == 0)
-		return cli_print_query(st, all ? list_all_sql : list_sql, NULL, 0,
-				       fmt, 0, stdout) < 0 ? CLI_ERROR : CLI_OK;
 	if (strcmp(verb, "add") == 0)
 		return add(cli, st, argv[optind], keyword);
 	return remove_number(cli, st, argv[optind]);

@@ -15,13 +15,6 @@
 #include "pdu.h"
 #include "sms.h"
 
-#define CLI_PDU_USAGE \
-	"usage: smsgw pdu decode HEX|-\n" \
-	"       smsgw pdu encode [--report] [--flash] [--validity V] " \
-	"[--ucs2] [--smart]\n" \
-	"                        [--language L] [--ref N] [--ref16] " \
-	"NUMBER TEXT\n"
-
 static void cli_pdu_time(FILE *f, bool *first, const char *key,
 			 const struct sms_time *t)
 {
@@ -127,12 +120,13 @@ static void cli_pdu_print(FILE *f, const struct sms_pdu *p)
 static int cli_pdu_decode(int argc, char **argv)
 {
 	char buf[4096], err[200];
-	const char *hex = argv[1];
+	const char *hex;
 	struct sms_pdu p;
 	size_t len;
 
 	if (argc != 2)
 		return cli_usage("pdu decode takes one HEX argument");
+	hex = argv[1];
 	if (strcmp(hex, "-") == 0) {
 		len = fread(buf, 1, sizeof(buf) - 1, stdin);
 		if (len == sizeof(buf) - 1 && !feof(stdin))
@@ -170,7 +164,7 @@ static bool cli_pdu_language(const char *s, enum sms_language *l)
 }
 
 /* Parses the encode options into o; returns CLI_OK or the usage status. */
-static int cli_pdu_encode_opts(int argc, char **argv,
+static int cli_pdu_encode_opts(struct cli *cli, int argc, char **argv,
 			       struct sms_encode_opts *o)
 {
 	static const struct option opts[] = {
@@ -189,9 +183,9 @@ static int cli_pdu_encode_opts(int argc, char **argv,
 	int c;
 
 	sms_encode_opts_init(o);
-	optind = 0;	/* glibc: start afresh, argv[0] is "encode" */
+	optind = 0;	/* glibc: start afresh, argv[0] is "pdu" */
 	opterr = 0;	/* our messages, prefixed "smsgw:" */
-	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, ":", opts)) != -1) {
 		switch (c) {
 		case 'r':
 			o->status_report = true;
@@ -263,16 +257,15 @@ static void cli_pdu_print_encoded(FILE *f, const struct sms_encoded *e)
 	fputs("]}\n", f);
 }
 
-static int cli_pdu_encode(int argc, char **argv)
+/* argv: "encode" NUMBER TEXT, options taken already. */
+static int cli_pdu_encode(const struct sms_encode_opts *opts, int argc,
+			  char **argv)
 {
-	struct sms_encode_opts o;
+	struct sms_encode_opts o = *opts;
 	struct sms_encoded e;
 	char err[200];
-	int rc;
+	int optind = 1;
 
-	rc = cli_pdu_encode_opts(argc, argv, &o);
-	if (rc != CLI_OK)
-		return rc;
 	if (argc - optind != 2)
 		return cli_usage("pdu encode takes NUMBER and TEXT");
 	if (!sms_encode_submit(argv[optind], argv[optind + 1],
@@ -286,16 +279,20 @@ static int cli_pdu_encode(int argc, char **argv)
 
 int cli_pdu(struct cli *cli, int argc, char **argv)
 {
-	(void)cli;
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-			  strcmp(argv[1], "-h") == 0)) {
-		fputs(CLI_PDU_USAGE, stdout);
-		return CLI_OK;
-	}
-	if (argc >= 2 && strcmp(argv[1], "decode") == 0)
-		return cli_pdu_decode(argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "encode") == 0)
-		return cli_pdu_encode(argc - 1, argv + 1);
-	fputs(CLI_PDU_USAGE, stderr);
+	struct sms_encode_opts o;
+	int rc;
+
+	/* Options (and -c, --help) may stand anywhere on the line; decode
+	 * has none of its own. */
+	rc = cli_pdu_encode_opts(cli, argc, argv, &o);
+	if (rc != CLI_OK)
+		return rc;
+	argc -= optind;
+	argv += optind;
+	if (argc >= 1 && strcmp(argv[0], "decode") == 0)
+		return cli_pdu_decode(argc, argv);
+	if (argc >= 1 && strcmp(argv[0], "encode") == 0)
+		return cli_pdu_encode(&o, argc, argv);
+	fputs(cli->help, stderr);
 	return cli_usage("pdu: want decode or encode");
 }

@@ -1,33 +1,65 @@
 /* smsgw ports — the serial ports found and a driver for each
  * (doc/contract.md §6). */
 #include "cli.h"
+#include "cli_query.h"
 #include "ports.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
+/* The JSON's fields, one row a port. */
+static void cli_ports_csv(const struct ports_list *l)
+{
+	fputs("path,by_id,vid,pid,manufacturer,product,serial,description,"
+	      "vendor,driver\r\n", stdout);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct ports_entry *e = &l->v[i];
+		char vid[8] = "", pid[8] = "";
+
+		if (e->usb) {
+			snprintf(vid, sizeof(vid), "%04x", e->vid & 0xffff);
+			snprintf(pid, sizeof(pid), "%04x", e->pid & 0xffff);
+		}
+		cli_csv_field(e->path, stdout);
+		putchar(',');
+		cli_csv_field(e->by_id, stdout);
+		printf(",%s,%s,", vid, pid);
+		cli_csv_field(e->manufacturer, stdout);
+		putchar(',');
+		cli_csv_field(e->product, stdout);
+		putchar(',');
+		cli_csv_field(e->serial, stdout);
+		putchar(',');
+		cli_csv_field(e->description, stdout);
+		putchar(',');
+		cli_csv_field(e->vendor, stdout);
+		putchar(',');
+		cli_csv_field(e->driver, stdout);
+		fputs("\r\n", stdout);
+	}
+}
+
 int cli_ports(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
+		{ "csv", no_argument, NULL, 'v' },
 		{ 0 },
 	};
 	struct ports_list list;
-	bool json = false;
+	bool json = false, csv = false;
 	int c, rc;
 
-	(void)cli;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			json = true;
 			break;
-		case 'h':
-			printf("usage: smsgw ports [--json]\n");
-			return CLI_OK;
+		case 'v':
+			csv = true;
+			break;
 		default:
 			return cli_usage("ports: unknown option '%s'",
 					 argv[optind - 1]);
@@ -40,7 +72,10 @@ int cli_ports(struct cli *cli, int argc, char **argv)
 	if (rc < 0)
 		return cli_error("ports: cannot list serial ports: %s",
 				 strerror(-rc));
-	ports_print(stdout, &list, json);
+	if (csv)
+		cli_ports_csv(&list);
+	else
+		ports_print(stdout, &list, json);
 	ports_free(&list);
 	return CLI_OK;
 }

@@ -7,8 +7,68 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define TABLE_SAMPLE 500	/* rows that set the column widths */
+
+static void csv_field(const char *v, size_t len, FILE *out);
+
+static bool cli_query_in_utc;
+
+void cli_query_utc(bool utc)
+{
+	cli_query_in_utc = utc;
+}
+
+/* "YYYY-MM-DDTHH:MM:SS[.fff]Z" exactly: what the views' iso() makes. */
+static bool cli_query_is_iso(const char *s)
+{
+	static const char pat[] = "dddd-dd-ddTdd:dd:dd";
+	size_t i;
+
+	for (i = 0; pat[i]; i++) {
+		if (pat[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != pat[i])
+			return false;
+	}
+	if (s[i] == '.')
+		for (i++; s[i] >= '0' && s[i] <= '9'; i++)
+			;
+	return s[i] == 'Z' && s[i + 1] == '\0';
+}
+
+const char *cli_query_time(const char *iso, char *buf, size_t size)
+{
+	int64_t ms;
+	time_t t;
+	struct tm tm;
+
+	if (!cli_query_is_iso(iso) || !store_parse_time(iso, &ms))
+		return iso;
+	t = (time_t)(ms / 1000);
+	if (cli_query_in_utc) {
+		gmtime_r(&t, &tm);
+		strftime(buf, size, "%Y-%m-%d %H:%M:%SZ", &tm);
+	} else {
+		localtime_r(&t, &tm);
+		strftime(buf, size, "%Y-%m-%d %H:%M:%S", &tm);
+	}
+	return buf;
+}
+
+/* 2431 as "2,431". */
+static void cli_query_thousands(long n, char *buf, size_t size)
+{
+	char digits[32];
+	size_t len, k = 0;
+
+	len = (size_t)snprintf(digits, sizeof(digits), "%ld", n);
+	for (size_t i = 0; i < len && k + 2 < size; i++) {
+		if (i && (len - i) % 3 == 0 && digits[i - 1] != '-')
+			buf[k++] = ',';
+		buf[k++] = digits[i];
+	}
+	buf[k] = '\0';
+}
 
 sqlite3_stmt *cli_prepare(struct store *st, const char *sql,
 			  const struct cli_bind *b, size_t n)
@@ -105,10 +165,11 @@ static char *cell(sqlite3_stmt *s, int c, size_t max)
 {
 	const char *t = (const char *)sqlite3_column_text(s, c);
 	size_t n = 0, chars = 0, len;
-	char *out;
+	char *out, when[32];
 
 	if (!t)
 		return strdup("-");
+	t = cli_query_time(t, when, sizeof(when));
 	len = strlen(t);
 	out = malloc(len + 4);
 	if (!out)
@@ -194,6 +255,78 @@ done:
 	return n;
 }
 
+void cli_csv_field(const char *v, FILE *out)
+{
+	if (v)
+		csv_field(v, strlen(v), out);
+}
+
+static void csv_field(const char *v, size_t len, FILE *out)
+{
+	if (!v)
+		return;
+	if (!memchr(v, ',', len) && !memchr(v, '"', len) &&
+	    !memchr(v, '\n', len) && !memchr(v, '\r', len)) {
+		fwrite(v, 1, len, out);
+		return;
+	}
+	fputc('"', out);
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] == '"')
+			fputc('"', out);
+		fputc(v[i], out);
+	}
+	fputc('"', out);
+}
+
+static long print_csv(sqlite3_stmt *s, FILE *out)
+{
+	int ncols = sqlite3_column_count(s), rc;
+	long n = 0;
+
+	for (int c = 0; c < ncols; c++) {
+		const char *h = sqlite3_column_name(s, c);
+
+		if (c)
+			fputc(',', out);
+		csv_field(h, strlen(h), out);
+	}
+	fputs("\r\n", out);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (int c = 0; c < ncols; c++) {
+			if (c)
+				fputc(',', out);
+			csv_field((const char *)sqlite3_column_text(s, c),
+				  (size_t)sqlite3_column_bytes(s, c), out);
+		}
+		fputs("\r\n", out);
+		n++;
+	}
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+void cli_query_note_limit(struct store *st, const char *count_sql,
+			  const struct cli_bind *binds, size_t nbinds,
+			  long shown, long limit, FILE *out)
+{
+	sqlite3_stmt *s;
+	char a[32], b[32];
+	long total;
+
+	if (limit <= 0 || shown < limit)
+		return;
+	s = cli_prepare(st, count_sql, binds, nbinds);
+	if (!s)
+		return;
+	total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (total <= shown)
+		return;
+	cli_query_thousands(shown, a, sizeof(a));
+	cli_query_thousands(total, b, sizeof(b));
+	fprintf(out, "\n%s of %s rows; --limit N or --all\n", a, b);
+}
+
 long cli_print_query(struct store *st, const char *sql,
 		     const struct cli_bind *binds, size_t nbinds,
 		     enum cli_format fmt, size_t max_cell, FILE *out)
@@ -206,6 +339,8 @@ long cli_print_query(struct store *st, const char *sql,
 		return -1;
 	if (fmt == CLI_FORMAT_TABLE) {
 		n = print_table(s, max_cell, out);
+	} else if (fmt == CLI_FORMAT_CSV) {
+		n = print_csv(s, out);
 	} else {
 		fputc('[', out);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

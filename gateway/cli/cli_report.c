@@ -122,7 +122,7 @@ static int write_report(FILE *f, struct store *st, const char *name,
 int cli_report(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "campaign", required_argument, NULL, 'c' },
+		{ "campaign", required_argument, NULL, 'C' },
 		{ "output", required_argument, NULL, 'o' },
 		{ 0 },
 	};
@@ -133,8 +133,8 @@ int cli_report(struct cli *cli, int argc, char **argv)
 	FILE *f;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "c:o:", opts, NULL)) != -1) {
-		if (c == 'c')
+	while ((c = cli_getopt(cli, argc, argv, "o:", opts)) != -1) {
+		if (c == 'C')
 			campaign = optarg;
 		else if (c == 'o')
 			out = optarg;
@@ -142,13 +142,20 @@ int cli_report(struct cli *cli, int argc, char **argv)
 			return cli_usage("report: unknown option");
 	}
 	if (!campaign || !out || optind != argc)
-		return cli_usage("report --campaign C -o FILE.html");
+		return cli_usage("report --campaign C -o FILE.html|-");
 	st = cli_store(cli);
 	if (!st)
 		return CLI_ERROR;
 	id = cli_campaign_id(st, campaign);
 	if (!id)
 		return CLI_ERROR;
+	if (strcmp(out, "-") == 0) {
+		if (write_report(stdout, st, campaign, id) < 0)
+			return cli_error("database: %s", store_errmsg(st));
+		return fflush(stdout) == 0 ? CLI_OK
+					   : cli_error("stdout: %s",
+						       strerror(errno));
+	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", out);
 	f = fopen(tmp, "w");
 	if (!f)

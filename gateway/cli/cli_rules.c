@@ -4,6 +4,7 @@
  * Nothing is sent and nothing is written: it only reads the configuration.
  */
 #include "cli.h"
+#include "cli_query.h"
 #include "config.h"
 #include "json.h"
 #include "keyword.h"
@@ -13,15 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CLI_RULES_USAGE \
-	"usage: smsgw rules test [--json] [--from NUMBER] [--sim NAME] " \
-	"TEXT...\n"
-
 /* A number from the range reserved for fiction (NANP 555-0100–0199). */
 #define CLI_RULES_DEFAULT_FROM "+15555550100"
 
 struct cli_rules_opts {
-	bool json;
+	bool json, csv;
 	const char *from;
 	const char *sim;
 };
@@ -88,6 +85,30 @@ static void cli_rules_print_text(const struct keyword_match *m,
 		printf("forward:    to %s: %s\n", m->rule->forward, fwd);
 	if (m->rule && m->rule->action == CONFIG_RULE_HOOK)
 		printf("hook:       %s\n", m->rule->hook);
+}
+
+/* The JSON's flat fields as a header line and one row (rule: its name;
+ * groups are left out). */
+static void cli_rules_print_csv(const struct keyword_match *m,
+				const struct keyword_ctx *ctx,
+				const char *reply, const char *fwd)
+{
+	const char *v[] = {
+		ctx->text, m->normalised, keyword_class_name(m->cls),
+		keyword_how_name(m->how), m->matched, keyword_match_tag(m),
+		m->rule ? m->rule->name : NULL,
+		m->rule ? config_rule_action_name(m->rule->action) : NULL,
+		reply, fwd, ctx->sender, ctx->sim[0] ? ctx->sim : NULL,
+	};
+
+	fputs("text,normalised,class,match,matched,keyword,rule,action,reply,"
+	      "forward_text,sender,sim\r\n", stdout);
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		if (i)
+			putchar(',');
+		cli_csv_field(v[i], stdout);
+	}
+	fputs("\r\n", stdout);
 }
 
 static void cli_rules_print_json(const struct keyword_match *m,
@@ -175,6 +196,8 @@ static int cli_rules_test(struct cli *cli, const struct cli_rules_opts *o,
 		fwd = keyword_forward_text(&ctx);
 	if (o->json)
 		cli_rules_print_json(&m, &ctx, reply, fwd);
+	else if (o->csv)
+		cli_rules_print_csv(&m, &ctx, reply, fwd);
 	else
 		cli_rules_print_text(&m, &ctx, reply, fwd);
 out:
@@ -189,31 +212,25 @@ int cli_rules(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'v' },
 		{ "from", required_argument, NULL, 'f' },
 		{ "sim", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct cli_rules_opts o = { .from = CLI_RULES_DEFAULT_FROM };
 	char *text;
 	int c, rc;
 
-	if (argc < 2 || strcmp(argv[1], "test") != 0) {
-		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
-				  strcmp(argv[1], "-h") == 0)) {
-			fputs(CLI_RULES_USAGE, stdout);
-			return CLI_OK;
-		}
-		return cli_usage("rules: want 'rules test TEXT'");
-	}
-	/* Options may stand anywhere after "test"; "--" ends them. */
-	argc--;
-	argv++;
+	/* Options may stand anywhere, before or after "test"; "--" ends
+	 * them. */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, ":", opts)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;
+			break;
+		case 'v':
+			o.csv = true;
 			break;
 		case 'f':
 			o.from = optarg;
@@ -221,9 +238,6 @@ int cli_rules(struct cli *cli, int argc, char **argv)
 		case 's':
 			o.sim = optarg;
 			break;
-		case 'h':
-			fputs(CLI_RULES_USAGE, stdout);
-			return CLI_OK;
 		case ':':
 			return cli_usage("rules test: %s needs a value",
 					 argv[optind - 1]);
@@ -232,6 +246,9 @@ int cli_rules(struct cli *cli, int argc, char **argv)
 					 argv[optind - 1]);
 		}
 	}
+	if (optind >= argc || strcmp(argv[optind], "test") != 0)
+		return cli_usage("rules: want 'rules test TEXT'");
+	optind++;
 	if (optind >= argc)
 		return cli_usage("rules test: which TEXT?");
 	text = cli_rules_join(argc - optind, argv + optind);

@@ -28,16 +28,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CLI_SEND_USAGE \
-	"usage: smsgw send [--campaign C] [--report|--no-report] [--at TIME] " \
-	"[--dry-run]\n" \
-	"                  [--kind bulk|direct] " \
-	"[--priority high|normal|low]\n" \
-	"                  [--pool P | --sim S] [--id KEY] [--flash] " \
-	"[--validity V]\n" \
-	"                  [--json] NUMBER... (-m TEXT | < FILE)\n" \
-	"       smsgw send --check [--json] FILE...\n"
-
 struct cli_send_opts {
 	const char *campaign, *at, *kind, *priority, *pool, *sim, *id;
 	const char *validity, *text;
@@ -45,7 +35,8 @@ struct cli_send_opts {
 	bool flash, dry_run, json, check;
 };
 
-static int cli_send_opts_parse(int argc, char **argv, struct cli_send_opts *o)
+static int cli_send_opts_parse(struct cli *cli, int argc, char **argv,
+			       struct cli_send_opts *o)
 {
 	static const struct option opts[] = {
 		{ "campaign", required_argument, NULL, 'C' },
@@ -61,16 +52,15 @@ static int cli_send_opts_parse(int argc, char **argv, struct cli_send_opts *o)
 		{ "flash", no_argument, NULL, 'f' },
 		{ "validity", required_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "check", no_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'K' },
 		{ "message", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	o->report = -1;
-	while ((c = getopt_long(argc, argv, "m:h", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "m:", opts)) != -1) {
 		switch (c) {
 		case 'C': o->campaign = optarg; break;
 		case 'r': o->report = 1; break;
@@ -85,13 +75,10 @@ static int cli_send_opts_parse(int argc, char **argv, struct cli_send_opts *o)
 		case 'f': o->flash = true; break;
 		case 'v': o->validity = optarg; break;
 		case 'j': o->json = true; break;
-		case 'c': o->check = true; break;
+		case 'K': o->check = true; break;
 		case 'm': o->text = optarg; break;
-		case 'h':
-			fputs(CLI_SEND_USAGE, stdout);
-			return -1;
 		default:
-			fputs(CLI_SEND_USAGE, stderr);
+			fputs(cli->help, stderr);
 			return CLI_USAGE;
 		}
 	}
@@ -479,7 +466,7 @@ static int cli_send_check(struct cli *cli, const struct cli_send_opts *o,
 int cli_send(struct cli *cli, int argc, char **argv)
 {
 	struct cli_send_opts o;
-	int rc = cli_send_opts_parse(argc, argv, &o);
+	int rc = cli_send_opts_parse(cli, argc, argv, &o);
 
 	if (rc)
 		return rc < 0 ? CLI_OK : rc;

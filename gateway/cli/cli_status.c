@@ -13,14 +13,19 @@
 #include <getopt.h>
 #include <stdio.h>
 
+/* ?1: 1 when the daemon is not running; its SIMs are offline then (the
+ * view says so after a clean stop; after a crash only we can tell). */
+#define STATE "CASE WHEN ?1 THEN 'offline' ELSE state END"
+
 static const char sims_sql[] =
-	"SELECT name, modem, slot, state, signal, registered, operator,"
-	" number, iccid, imsi, sent_today, daily_limit, sent_month,"
+	"SELECT name, modem, slot, " STATE " AS state, signal, registered,"
+	" operator, number, iccid, imsi, sent_today, daily_limit, sent_month,"
 	" monthly_limit, pool, model, device, updated_at FROM sims"
 	" ORDER BY modem, slot";
 
 static const char sims_table_sql[] =
-	"SELECT name AS sim, state, CASE WHEN signal IS NULL THEN '-'"
+	"SELECT name AS sim, " STATE " AS state,"
+	" CASE WHEN signal IS NULL OR ?1 THEN '-'"
 	" ELSE signal || ' dBm' END AS signal,"
 	" coalesce(operator, '-') AS network, coalesce(number, '-') AS number,"
 	" sent_today || CASE WHEN daily_limit IS NULL THEN ''"
@@ -38,47 +43,67 @@ int cli_status(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'C' },
+		{ "utc", no_argument, NULL, 'u' },
 		{ 0 },
 	};
-	bool json = false;
+	enum cli_format fmt = CLI_FORMAT_TABLE;
 	struct store_sizes sz;
 	struct store *st;
+	bool running;
 	pid_t pid;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "j", opts, NULL)) != -1) {
-		if (c != 'j')
+	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		if (c == 'j')
+			fmt = CLI_FORMAT_JSON;
+		else if (c == 'C')
+			fmt = CLI_FORMAT_CSV;
+		else if (c == 'u')
+			cli_query_utc(true);
+		else
 			return cli_usage("status: unknown option");
-		json = true;
 	}
 	if (optind != argc)
 		return cli_usage("status: unexpected argument '%s'", argv[optind]);
 	st = cli_store(cli);
 	if (!st)
 		return CLI_ERROR;
-	pid = cli_daemon_pid(cli->cfg);
+	running = cli_daemon_running(cli, &pid);
 	store_prune_sizes(st, &sz);
-	if (json) {
-		printf("{\"daemon\":{\"running\":%s,\"pid\":%ld},\"queue\":",
-		       pid ? "true" : "false", (long)pid);
-		if (cli_print_row_json(st, queue_sql, NULL, 0, stdout) < 0)
-			return CLI_ERROR;
-		printf(",\"sims\":");
-		if (cli_print_query(st, sims_sql, NULL, 0, CLI_FORMAT_JSON, 0,
+	{
+		const struct cli_bind b[] = { CLI_INT(!running) };
+
+		if (fmt == CLI_FORMAT_CSV)
+			return cli_print_query(st, sims_sql, b, 1, fmt, 0,
+					       stdout) < 0 ? CLI_ERROR : CLI_OK;
+		if (fmt == CLI_FORMAT_JSON) {
+			printf("{\"daemon\":{\"running\":%s,\"pid\":%ld},"
+			       "\"queue\":", running ? "true" : "false",
+			       (long)pid);
+			if (cli_print_row_json(st, queue_sql, NULL, 0,
+					       stdout) < 0)
+				return CLI_ERROR;
+			printf(",\"sims\":");
+			if (cli_print_query(st, sims_sql, b, 1, fmt, 0,
+					    stdout) < 0)
+				return CLI_ERROR;
+			printf(",\"database\":{\"bytes\":%lld,"
+			       "\"wal_bytes\":%lld,\"free_bytes\":%lld}}\n",
+			       (long long)sz.db, (long long)sz.wal,
+			       (long long)sz.free);
+			return CLI_OK;
+		}
+		if (running && pid)
+			printf("smsgwd is running (pid %ld)\n\n", (long)pid);
+		else if (running)
+			printf("smsgwd is running\n\n");
+		else
+			printf("smsgwd is not running\n\n");
+		if (cli_print_query(st, sims_table_sql, b, 1, fmt, 30,
 				    stdout) < 0)
 			return CLI_ERROR;
-		printf(",\"database\":{\"bytes\":%lld,\"wal_bytes\":%lld,"
-		       "\"free_bytes\":%lld}}\n", (long long)sz.db,
-		       (long long)sz.wal, (long long)sz.free);
-		return CLI_OK;
 	}
-	if (pid)
-		printf("smsgwd is running (pid %ld)\n\n", (long)pid);
-	else
-		printf("smsgwd is not running\n\n");
-	if (cli_print_query(st, sims_table_sql, NULL, 0, CLI_FORMAT_TABLE, 30,
-			    stdout) < 0)
-		return CLI_ERROR;
 	printf("\n");
 	if (cli_print_query(st, queue_sql, NULL, 0, CLI_FORMAT_TABLE, 0,
 			    stdout) < 0)

@@ -70,22 +70,11 @@ static int cli_token_remove(struct cli *cli, const char *name)
 	return CLI_OK;
 }
 
-static void cli_token_help(FILE *f)
-{
-	fprintf(f, "usage: smsgw token add NAME [--rights send,read,admin]\n"
-		   "       smsgw token list [--json]\n"
-		   "       smsgw token remove NAME\n"
-		   "\nrights: send (POST /v1/messages), read (GET, the status "
-		   "page,\n/metrics), admin (campaign control, /v1/tokens). Default: "
-		   "send,read.\n");
-}
-
 int cli_token(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "rights", required_argument, NULL, 'r' },
 		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	enum cli_format fmt = CLI_FORMAT_TABLE;
@@ -93,13 +82,11 @@ int cli_token(struct cli *cli, int argc, char **argv)
 	struct store *st;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "r:jh", opts, NULL)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "r:j", opts)) != -1) {
 		if (c == 'r')
 			rights = optarg;
 		else if (c == 'j')
 			fmt = CLI_FORMAT_JSON;
-		else if (c == 'h')
-			return cli_token_help(stdout), CLI_OK;
 		else
 			return cli_usage("token: unknown option");
 	}

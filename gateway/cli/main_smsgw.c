@@ -14,36 +14,30 @@
 struct cli_command {
 	const char *name;
 	int (*fn)(struct cli *cli, int argc, char **argv);
-	const char *usage;
+	const char *what;	/* for `smsgw --help`; a command without
+				   cli_help.c text: its synopsis */
 };
 
 static const struct cli_command commands[] = {
-	{ "send", cli_send,
-	  "send [--campaign C] [--report|--no-report] [--at TIME] [--dry-run]\n"
-	  "             [--kind bulk|direct] [--priority high|normal|low]\n"
-	  "             [--pool P | --sim S] [--id KEY] [--flash] [--validity V]\n"
-	  "             [--json] NUMBER... (-m TEXT | < FILE)\n"
-	  "  smsgw send --check [--json] FILE..." },
-	{ "status", cli_status, "status [--json]" },
-	{ "inbox", cli_inbox, "inbox [--since T] [--from N] [--json]" },
-	{ "outbox", cli_outbox, "outbox [--state S] [--campaign C] [--json]" },
-	{ "stats", cli_stats, "stats [--campaign C] [--json]" },
-	{ "optout", cli_optout, "optout list|add|remove NUMBER" },
-	{ "ports", cli_ports, "ports [--json]" },
+	{ "send", cli_send, "queue a message (a spool file)" },
+	{ "status", cli_status, "is smsgwd running, SIMs, the queue" },
+	{ "outbox", cli_outbox, "outgoing messages; show, resend, cancel one" },
+	{ "inbox", cli_inbox, "replies" },
+	{ "events", cli_events, "the audit log" },
+	{ "stats", cli_stats, "the funnel" },
+	{ "optout", cli_optout, "opted-out numbers; add or remove one" },
+	{ "campaign", cli_campaign, "campaigns; pause, resume, cancel one" },
+	{ "report", cli_report, "an HTML report of a campaign" },
+	{ "metrics", cli_metrics, "Prometheus text" },
+	{ "ports", cli_ports, "serial ports and what is behind them" },
+	{ "rules", cli_rules, "what a reply would do" },
+	{ "pdu", cli_pdu, "decode and encode PDUs" },
+	{ "migrate", cli_migrate, "a smsgw.conf from smsd.conf or gammu-smsdrc" },
+	{ "token", cli_token, "HTTP API tokens; add, list or remove one" },
 	{ "ussd", cli_ussd, "ussd SIM CODE" },
-	{ "rules", cli_rules, "rules test [--json] [--from NUMBER] [--sim NAME] TEXT..." },
-	{ "campaign", cli_campaign, "campaign list|show|pause|resume|cancel NAME" },
-	{ "report", cli_report, "report --campaign C -o FILE.html" },
-	{ "metrics", cli_metrics, "metrics" },
 	{ "backup", cli_backup, "backup FILE" },
 	{ "restore", cli_backup, "restore FILE           (smsgwd stopped)" },
 	{ "forget", cli_forget, "forget [--json] NUMBER" },
-	{ "token", cli_token, "token add NAME [--rights send,read,admin] | list | remove NAME" },
-	{ "pdu", cli_pdu,
-	  "pdu decode HEX|-\n"
-	  "  smsgw pdu encode [--report] [--flash] [--validity V] [--ucs2] [--smart]\n"
-	  "                   [--language L] [--ref N] [--ref16] NUMBER TEXT" },
-	{ "migrate", cli_migrate, "migrate smstools3|gammu FILE" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -52,12 +46,59 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: smsgw [-c FILE] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  smsgw %s\n", commands[i].usage);
-	fprintf(f, "\noptions:\n"
-		   "  -c FILE      configuration (default %s)\n"
-		   "  -h, --help   this text\n"
-		   "  -V, --version\n",
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].what);
+	fprintf(f, "\n'smsgw COMMAND --help' shows a command's options.\n"
+		   "\noptions (also after the command):\n"
+		   "  -c, --config FILE  configuration (default %s or "
+		   "$SMSGW_CONFIG)\n"
+		   "  -h, --help         this text\n"
+		   "  -V, --version      the version\n",
 		CONFIG_DEFAULT_PATH);
+}
+
+/*
+ * A command whose options do not go through cli_getopt() (it has no entry
+ * in cli_help.c) still takes -c FILE anywhere and --help: both are taken
+ * out of its argv here, before "--". Returns the new argc, or -1 after
+ * printing help.
+ */
+static int main_common_opts(struct cli *cli, const struct cli_command *cmd,
+			    int argc, char **argv)
+{
+	int out = 1;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (strcmp(a, "--") == 0) {
+			while (i < argc)
+				argv[out++] = argv[i++];
+			break;
+		}
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			bool synopsis = strncmp(cmd->what, cmd->name,
+						strlen(cmd->name)) == 0;
+
+			printf("usage: smsgw %s\n\n"
+			       "  -c, --config FILE  configuration\n"
+			       "  -h, --help         this text\n"
+			       "\nsee smsgw(1)\n",
+			       synopsis ? cmd->what : cmd->name);
+			return -1;
+		}
+		if ((strcmp(a, "-c") == 0 || strcmp(a, "--config") == 0) &&
+		    i + 1 < argc) {
+			cli->config_path = argv[++i];
+			continue;
+		}
+		if (strncmp(a, "--config=", 9) == 0) {
+			cli->config_path = a + 9;
+			continue;
+		}
+		argv[out++] = argv[i];
+	}
+	argv[out] = NULL;
+	return out;
 }
 
 int main(int argc, char **argv)
@@ -102,6 +143,13 @@ int main(int argc, char **argv)
 			continue;
 		/* Subcommands run getopt on their own argv from index 1. */
 		optind = 0;
+		cli.name = commands[i].name;
+		cli.help = cli_help_text(commands[i].name);
+		if (!cli.help) {
+			subc = main_common_opts(&cli, &commands[i], subc, sub);
+			if (subc < 0)
+				return CLI_OK;
+		}
 		rc = commands[i].fn(&cli, subc, sub);
 		cli_close(&cli);
 		return rc;

@@ -141,6 +141,8 @@ static cfg_opt_t hooks_opts[] = {
 	STRN("on_sent"),
 	STRN("on_failed"),
 	STRN("on_delivered"),
+	STRN("on_rejected"),
+	STRN("on_modem"),
 	STR("timeout", "30s"),
 	CFG_END()
 };
@@ -338,6 +340,8 @@ static void convert_hooks(cfg_t *h, struct config_hooks *out)
 	out->on_sent = dup_or_null(h ? cfg_getstr(h, "on_sent") : NULL);
 	out->on_failed = dup_or_null(h ? cfg_getstr(h, "on_failed") : NULL);
 	out->on_delivered = dup_or_null(h ? cfg_getstr(h, "on_delivered") : NULL);
+	out->on_rejected = dup_or_null(h ? cfg_getstr(h, "on_rejected") : NULL);
+	out->on_modem = dup_or_null(h ? cfg_getstr(h, "on_modem") : NULL);
 	out->timeout_ms = h ? duration(h, "timeout") : 30000;
 }
 
@@ -557,6 +561,8 @@ void config_free(struct config *c)
 	free(c->hooks.on_sent);
 	free(c->hooks.on_failed);
 	free(c->hooks.on_delivered);
+	free(c->hooks.on_rejected);
+	free(c->hooks.on_modem);
 	free_list(c->optout_keywords, c->noptout_keywords);
 	free_list(c->optin_keywords, c->noptin_keywords);
 	free_list(c->help_keywords, c->nhelp_keywords);

@@ -376,6 +376,7 @@ static const struct {
 	{ "reply", check_nonempty },	 { "hook", check_nonempty },
 	{ "on_received", check_nonempty }, { "on_sent", check_nonempty },
 	{ "on_failed", check_nonempty }, { "on_delivered", check_nonempty },
+	{ "on_rejected", check_nonempty }, { "on_modem", check_nonempty },
 };
 
 const char *config_check_value(const char *option, const char *value)

@@ -23,6 +23,8 @@
 #include "spool.h"
 #include "sqlin.h"
 #include "store.h"
+#include "store_daemon.h"
+#include "clock.h"
 #include "store_prune.h"
 #include "webhook.h"
 
@@ -350,6 +352,7 @@ static void on_sim_changed(struct sim *sim, void *ud)
 	struct daemon *d = ud;
 
 	outbound_sim_changed(d->ob, sim);
+	hook_bridge_sim(&d->hooks, sim);
 }
 
 static void on_modem_sms(struct sim *sim, const char *pdu,
@@ -457,6 +460,7 @@ static int start_hooks(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	d->hooks.cfg = d->cfg;
+	d->hooks.store = d->store;
 	rc = eventhandler_new(d->store, d->hooks.runner, d->cfg, &d->eh);
 	if (rc < 0)
 		return rc;
@@ -520,7 +524,21 @@ static int start_subsystems(struct daemon *d)
 	/* Last: files accepted from here on find every SIM known. */
 	rc = spool_new(d->loop, d->store, d->cfg, &d->reg, &d->dirs,
 		       on_spool_accepted, d, &d->spool);
-	return rc < 0 ? rc : start_http(d);
+	if (rc < 0)
+		return rc;
+	spool_set_rejected_listener(d->spool, hook_bridge_rejected, &d->hooks);
+	return start_http(d);
+}
+
+/* Readers of the sims view tell a killed daemon by a heartbeat gone
+ * stale. */
+static int64_t on_beat(struct loop_timer *t, void *ud)
+{
+	struct daemon *d = ud;
+
+	(void)t;
+	store_daemon_beat(d->store, clock_now_ms());
+	return STORE_DAEMON_BEAT_MS;
 }
 
 static int start(struct daemon *d)
@@ -541,9 +559,17 @@ static int start(struct daemon *d)
 	rc = open_database(d);
 	if (rc < 0)
 		return rc;
+	/* Readers who cannot see the spool's lock know we run by this (and
+	 * the sims view stops saying offline). */
+	if (store_daemon_started(d->store, getpid(), clock_now_ms()) < 0)
+		log_warn("daemon: cannot record the daemon row: %s",
+			 store_errmsg(d->store));
+	d->started = true;
 	rc = loop_new(&d->loop);
 	if (rc < 0)
 		return rc;
+	loop_timer_init(d->loop, &d->beat, on_beat, d);
+	loop_timer_arm(&d->beat, STORE_DAEMON_BEAT_MS);
 	if (loop_signal(d->loop, SIGTERM, on_stop_signal, d) < 0 ||
 	    loop_signal(d->loop, SIGINT, on_stop_signal, d) < 0 ||
 	    loop_signal(d->loop, SIGHUP, on_reload_signal, d) < 0)
@@ -585,8 +611,12 @@ static void stop_subsystems(struct daemon *d)
 
 static void stop(struct daemon *d)
 {
+	if (d->loop)
+		loop_timer_disarm(&d->beat);
 	stop_subsystems(d);
 	if (d->store) {
+		if (d->started)
+			store_daemon_stopped(d->store, clock_now_ms());
 		store_event(d->store, STORE_EVENT_INFO, "daemon", "stopped");
 		store_checkpoint(d->store);
 		store_close(d->store);

@@ -60,6 +60,8 @@ static const char *const hook_event_names[] = {
 	[HOOK_EVENT_FAILED] = "failed",
 	[HOOK_EVENT_DELIVERED] = "delivered",
 	[HOOK_EVENT_RULE] = "rule",
+	[HOOK_EVENT_REJECTED] = "rejected",
+	[HOOK_EVENT_MODEM] = "modem",
 };
 
 #define HOOK_NEVENTS (sizeof(hook_event_names) / sizeof(hook_event_names[0]))

@@ -1,12 +1,54 @@
-/* hook_bridge — inbound and outbound events to hooks; see hook_bridge.h. */
+/*
+ * hook_bridge — events of inbound, outbound, the spool and the SIMs to
+ * hooks; see hook_bridge.h. What an event does not carry (campaign,
+ * parts, the SIM's ICCID and number, the spool file and its Id:) is read
+ * from the database, only when a command is configured for it.
+ */
 #include "hook_bridge.h"
+#include "clock.h"
 #include "config.h"
+#include "sim.h"
+#include "store.h"
+
+#include <string.h>
 
 void hook_bridge_opts(const struct config *cfg, struct hook_opts *o)
 {
 	hook_opts_init(o);
 	o->timeout_ms = cfg->hooks.timeout_ms;
 	o->config_path = cfg->path;
+}
+
+/* A column's text, or NULL; valid until the statement moves on. */
+static const char *hook_bridge_col(sqlite3_stmt *s, int c)
+{
+	return (const char *)sqlite3_column_text(s, c);
+}
+
+/* Keeps what the event said, fills what it left out. */
+static const char *hook_bridge_or(const char *have, sqlite3_stmt *s, int c)
+{
+	return have && have[0] ? have : hook_bridge_col(s, c);
+}
+
+/* The row of an inbox id: its SIM and the campaign it answers. */
+static sqlite3_stmt *hook_bridge_inbound_row(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s;
+
+	if (!st || sqlite3_prepare_v2(store_db(st),
+		"SELECT s.iccid, s.number, c.name FROM inbound i"
+		" LEFT JOIN sim s ON s.id = i.sim_id"
+		" LEFT JOIN message m ON m.id = i.in_reply_to"
+		" LEFT JOIN campaign c ON c.id = m.campaign_id"
+		" WHERE i.id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	return s;
 }
 
 void hook_bridge_inbound(const struct inbound_event *e, void *ud)
@@ -19,6 +61,7 @@ void hook_bridge_inbound(const struct inbound_event *e, void *ud)
 		.partial = e->partial,
 	};
 	const char *cmd;
+	sqlite3_stmt *s;
 
 	if (!hook_event_parse(e->event, &m.event))
 		return;
@@ -31,8 +74,38 @@ void hook_bridge_inbound(const struct inbound_event *e, void *ud)
 	} else {
 		return;
 	}
-	if (cmd && cmd[0])
-		hook_run(b->runner, cmd, &m, NULL, NULL);
+	if (!cmd || !cmd[0])
+		return;
+	s = hook_bridge_inbound_row(b->store, e->id);
+	if (s) {
+		m.iccid = hook_bridge_col(s, 0);
+		m.sim_number = hook_bridge_or(m.sim_number, s, 1);
+		m.campaign = hook_bridge_col(s, 2);
+	}
+	hook_run(b->runner, cmd, &m, NULL, NULL);
+	sqlite3_finalize(s);
+}
+
+/* The row of an outbox id: text, campaign, parts, SIM, spool file. */
+static sqlite3_stmt *hook_bridge_outbound_row(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s;
+
+	if (!st || sqlite3_prepare_v2(store_db(st),
+		"SELECT m.recipient, m.body, c.name, m.parts,"
+		" s.modem || '/' || s.slot, s.iccid, s.number, f.name,"
+		" f.idem_key, m.state, m.error FROM message m"
+		" LEFT JOIN campaign c ON c.id = m.campaign_id"
+		" LEFT JOIN sim s ON s.id = m.sim_id"
+		" LEFT JOIN spool_file f ON f.id = m.file_id"
+		" WHERE m.id = ?1", -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	return s;
 }
 
 void hook_bridge_outbound(const struct outbound_event *e, void *ud)
@@ -43,6 +116,7 @@ void hook_bridge_outbound(const struct outbound_event *e, void *ud)
 		.sim = e->sim, .state = e->state, .error = e->error,
 	};
 	const char *cmd = NULL;
+	sqlite3_stmt *s;
 
 	if (!hook_event_parse(e->event, &m.event))
 		return;	/* "unknown": no hook for it */
@@ -52,6 +126,100 @@ void hook_bridge_outbound(const struct outbound_event *e, void *ud)
 		cmd = b->cfg->hooks.on_failed;
 	else if (m.event == HOOK_EVENT_DELIVERED)
 		cmd = b->cfg->hooks.on_delivered;
+	if (!cmd || !cmd[0])
+		return;
+	s = hook_bridge_outbound_row(b->store, e->id);
+	if (s) {
+		m.number = hook_bridge_or(m.number, s, 0);
+		m.text = hook_bridge_or(m.text, s, 1);
+		m.campaign = hook_bridge_col(s, 2);
+		m.parts = sqlite3_column_int(s, 3);
+		m.sim = hook_bridge_or(m.sim, s, 4);
+		m.iccid = hook_bridge_col(s, 5);
+		m.sim_number = hook_bridge_col(s, 6);
+		m.file = hook_bridge_col(s, 7);
+		m.file_id = hook_bridge_col(s, 8);
+		m.state = hook_bridge_or(m.state, s, 9);
+		m.error = hook_bridge_or(m.error, s, 10);
+	}
+	hook_run(b->runner, cmd, &m, NULL, NULL);
+	sqlite3_finalize(s);
+}
+
+void hook_bridge_rejected(const char *name, const char *reason, void *ud)
+{
+	struct hook_bridge *b = ud;
+	const char *cmd = b->cfg->hooks.on_rejected;
+	struct hook_msg m = {
+		.event = HOOK_EVENT_REJECTED, .file = name, .error = reason,
+	};
+
 	if (cmd && cmd[0])
 		hook_run(b->runner, cmd, &m, NULL, NULL);
+}
+
+/* In service: the SIM can carry messages (sending may wait for a quota
+ * or a pause, which are not the modem's doing). */
+static int hook_bridge_service(enum sim_state link)
+{
+	switch (link) {
+	case SIM_STATE_READY:
+	case SIM_STATE_BUSY:
+	case SIM_STATE_SWITCHING:
+	case SIM_STATE_QUOTA_EXHAUSTED:
+		return HOOK_BRIDGE_IN;
+	case SIM_STATE_NO_NETWORK:
+	case SIM_STATE_BLOCKED:
+	case SIM_STATE_ABSENT:
+	case SIM_STATE_ERROR:
+		return HOOK_BRIDGE_OUT;
+	default:
+		return HOOK_BRIDGE_UNKNOWN;
+	}
+}
+
+static const char *hook_bridge_why(enum sim_state state, const struct sim *sim)
+{
+	switch (state) {
+	case SIM_STATE_NO_NETWORK:
+		return "not registered on a network";
+	case SIM_STATE_BLOCKED:
+		return sim->link == SIM_STATE_READY
+			       ? "paused after barring or spam errors"
+			       : "the SIM wants a PIN or PUK it was not given";
+	case SIM_STATE_ABSENT:
+		return "the modem is gone (unplugged, or its port closed)";
+	case SIM_STATE_ERROR:
+		return "the modem stopped answering";
+	default:
+		return "";
+	}
+}
+
+void hook_bridge_sim(struct hook_bridge *b, const struct sim *sim)
+{
+	/* The modem's view, and the outbound layer's barring pause. */
+	enum sim_state state = sim_effective_state(sim, clock_now_ms());
+	int now = hook_bridge_service(state), was;
+	const char *cmd = b->cfg->hooks.on_modem;
+	struct hook_msg m = { .event = HOOK_EVENT_MODEM };
+
+	if (sim->index >= HOOK_BRIDGE_MAX_SIMS || now == HOOK_BRIDGE_UNKNOWN)
+		return;
+	was = b->service[sim->index];
+	b->service[sim->index] = (unsigned char)now;
+	/* A SIM coming up at start is no news; one that never does is.
+	 * No network right after start is the usual wait for registration. */
+	if (now == was || (was == HOOK_BRIDGE_UNKNOWN &&
+			   (now == HOOK_BRIDGE_IN ||
+			    state == SIM_STATE_NO_NETWORK)))
+		return;
+	if (!cmd || !cmd[0])
+		return;
+	m.sim = sim->name;
+	m.iccid = sim->iccid;
+	m.sim_number = sim->number;
+	m.state = sim_state_name(state);
+	m.error = hook_bridge_why(state, sim);
+	hook_run(b->runner, cmd, &m, NULL, NULL);
 }

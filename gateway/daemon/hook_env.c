@@ -12,7 +12,7 @@
 
 extern char **environ;
 
-#define HOOK_NVARS 16
+#define HOOK_NVARS 18
 
 void hook_env_free(char **envp)
 {
@@ -51,6 +51,8 @@ char **hook_env_build(const char *config_path, const struct hook_msg *m)
 		{ "SMSGW_CAMPAIGN", m->campaign },
 		{ "SMSGW_PARTS", parts },
 		{ "SMSGW_PARTIAL", m->partial ? "1" : "0" },
+		{ "SMSGW_FILE", m->file },
+		{ "SMSGW_FILE_ID", m->file_id },
 		{ "SMSGW_TIME", when },
 		{ "SMSGW_CONFIG", config_path },
 	};

@@ -9,6 +9,7 @@
 #include "log.h"
 
 #include <fcntl.h>
+#include <limits.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,14 +19,15 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: smsgwd [-c FILE] [-f] [-N] [-t] [-v]\n"
-		"  -c FILE   configuration (default %s)\n"
-		"  -f        stay in the foreground and log to stderr\n"
-		"  -N        fill an empty (0-byte) database file with a new\n"
-		"            database instead of refusing to start\n"
-		"  -t        check the configuration and exit (0 valid, 1 not)\n"
-		"  -v        log at debug level\n"
-		"  -h        this text\n"
-		"  -V        version\n",
+		"  -c, --config FILE  configuration (default %s)\n"
+		"  -f, --foreground   stay in the foreground and log to stderr\n"
+		"  -N, --new-database fill an empty (0-byte) database file with a\n"
+		"                     new database instead of refusing to start\n"
+		"  -t, --test         check the configuration and exit (0 valid, "
+		"1 not)\n"
+		"  -v, --verbose      log at debug level\n"
+		"  -h, --help         this text\n"
+		"  -V, --version      the version\n",
 		CONFIG_DEFAULT_PATH);
 }
 
@@ -61,14 +63,25 @@ static int daemonize(void)
 
 int main(int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "new-database", no_argument, NULL, 'N' },
+		{ "test", no_argument, NULL, 't' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ 0 },
+	};
 	struct daemon d = { .config_path = CONFIG_DEFAULT_PATH };
+	static char abs_config[PATH_MAX];
 	bool check_only = false;
 	char err[4096];
 	int c;
 
 	if (getenv("SMSGW_CONFIG"))
 		d.config_path = getenv("SMSGW_CONFIG");
-	while ((c = getopt(argc, argv, "c:fNtvhV")) != -1) {
+	while ((c = getopt_long(argc, argv, "c:fNtvhV", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			d.config_path = optarg;
@@ -100,6 +113,12 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	/* The daemon leaves its directory (chdir "/"), and hooks get the
+	 * path in SMSGW_CONFIG: both want it absolute (-t names the file as
+	 * it was given). */
+	if (!check_only && d.config_path[0] != '/' &&
+	    realpath(d.config_path, abs_config))
+		d.config_path = abs_config;
 	if (config_load(d.config_path, &d.cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "smsgwd: %s\n", err);
 		return 1;

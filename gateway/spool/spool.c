@@ -368,3 +368,10 @@ void spool_set_config(struct spool *sp, const struct config *cfg)
 {
 	sp->cfg = cfg;
 }
+
+void spool_set_rejected_listener(struct spool *sp, spool_rejected_fn fn,
+				 void *ud)
+{
+	sp->rejected = fn;
+	sp->rejected_ud = ud;
+}

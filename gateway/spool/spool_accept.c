@@ -125,6 +125,8 @@ void spool_reject(struct spool *sp, int from_fd, const char *name,
 		    strcmp(target, shown) ? " (was \"" : "",
 		    strcmp(target, shown) ? esc : "",
 		    strcmp(target, shown) ? "\")" : "");
+	if (sp->rejected)
+		sp->rejected(shown, why, sp->rejected_ud);
 }
 
 void spool_reject_error(struct spool *sp, int from_fd, const char *name,

@@ -72,6 +72,8 @@ struct spool {
 	struct sim_registry *reg;
 	spool_accepted_fn accepted;
 	void *accepted_ud;
+	spool_rejected_fn rejected;
+	void *rejected_ud;
 
 	int outgoing_fd, active_fd, rejected_fd;
 	int inotify_fd;

@@ -38,7 +38,7 @@ static const struct store_metric store_metrics[] = {
 	{ "smsgw_sim_registered", "gauge", "1 when the SIM is registered.",
 	  "sim", "SELECT name, registered FROM sims" },
 	{ "smsgw_sim_ready", "gauge", "1 when the SIM can send now.", "sim",
-	  "SELECT name, state IN ('ready', 'busy') FROM sims" },
+	  "SELECT name, state IN ('ready', 'busy') AND ?1 FROM sims" },
 	{ "smsgw_sim_sent_today", "gauge", "SMS parts sent today per SIM.",
 	  "sim", "SELECT name, sent_today FROM sims" },
 	{ "smsgw_sim_daily_limit", "gauge", "Daily quota per SIM.", "sim",
@@ -62,14 +62,17 @@ static void store_metrics_label(FILE *f, const char *s)
 	}
 }
 
+/* up: whether the daemon runs (?1 of the queries that ask). */
 static int store_metrics_one(FILE *f, struct store *st,
-			     const struct store_metric *m)
+			     const struct store_metric *m, bool up)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
 
 	if (sqlite3_prepare_v2(store_db(st), m->sql, -1, &s, NULL) != SQLITE_OK)
 		return -EIO;
+	if (sqlite3_bind_parameter_count(s) > 0)
+		sqlite3_bind_int(s, 1, up);
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
 		m->type);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -108,7 +111,7 @@ int store_metrics_write(struct store *st, bool up, FILE *f)
 		   "# TYPE smsgw_up gauge\nsmsgw_up %d\n", up ? 1 : 0);
 	for (size_t i = 0; i < sizeof(store_metrics) / sizeof(store_metrics[0]);
 	     i++)
-		if (store_metrics_one(f, st, &store_metrics[i]) < 0)
+		if (store_metrics_one(f, st, &store_metrics[i], up) < 0)
 			return -EIO;
 	store_metrics_sizes(f, st);
 	return 0;

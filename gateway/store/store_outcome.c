@@ -178,6 +178,17 @@ int store_outbox_retry(struct store *st, const struct outbox_msg *m,
 	    store_outcome_end_attempt(st, m->attempt_id, "retry", error,
 				      now) < 0)
 		goto fail;
+	/* `smsgw outbox show` says when the next try is due. */
+	if (m->attempt_id) {
+		s = store_prepare(st, "UPDATE attempt SET next_at = ?2"
+				      " WHERE id = ?1");
+		if (!s)
+			goto fail;
+		sqlite3_bind_int64(s, 1, m->attempt_id);
+		sqlite3_bind_int64(s, 2, not_before);
+		if (store_step_done(st, s) < 0)
+			goto fail;
+	}
 	return store_commit(st);
 fail:
 	store_rollback(st);

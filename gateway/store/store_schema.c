@@ -14,6 +14,7 @@
  * statement each, and a changed one is caught.
  */
 #include "store_schema.h"
+#include "store_daemon.h"
 
 #include <stddef.h>
 
@@ -461,14 +462,49 @@ static const char schema_v4[] =
 	"  WHERE file_id IS NOT NULL;";
 
 /*
- * v5: the HTTP API's bearer tokens and the webhook queue. Only the SHA-256
+ * v5: the daemon row (include/store_daemon.h), so that a reader who cannot
+ * see the spool knows whether smsgwd runs, and "offline" in the sims view
+ * once it recorded its stop or its heartbeat is older than
+ * STORE_DAEMON_STALE_S (it was killed); when an attempt's retry is due.
+ */
+static const char schema_v5[] =
+	"CREATE TABLE daemon ("
+	"  id          INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  pid         INTEGER NOT NULL,"
+	"  boot_id     TEXT,"
+	"  start_ticks INTEGER,"		/* /proc/PID/stat field 22 */
+	"  started_at  INTEGER NOT NULL,"
+	"  stopped_at  INTEGER,"
+	"  heartbeat_at INTEGER,"		/* every STORE_DAEMON_BEAT_MS */
+	"  version     TEXT"
+	");"
+	"ALTER TABLE attempt ADD COLUMN next_at INTEGER;"
+	"DROP VIEW sims;"
+	"CREATE VIEW sims AS SELECT"
+	"  s.id, s.modem, s.slot, s.iccid, s.imsi, s.number, s.operator,"
+	"  s.signal, s.registered,"
+	"  CASE WHEN u.day = strftime('%Y-%m-%d', 'now', 'localtime')"
+	"       THEN u.sent_day ELSE 0 END AS sent_today,"
+	"  s.daily_limit,"
+	"  CASE WHEN (SELECT stopped_at IS NOT NULL OR heartbeat_at <"
+	"   (strftime('%s', 'now') - " STORE_DAEMON_STALE_S ") * 1000"
+	"   FROM daemon WHERE id = 1) THEN 'offline' ELSE s.state END AS state,"
+	"  " ISO("s.updated_at") " AS updated_at,"
+	"  CASE WHEN u.month = strftime('%Y-%m', 'now', 'localtime')"
+	"       THEN u.sent_month ELSE 0 END AS sent_month,"
+	"  s.monthly_limit, s.pool, s.imei, s.device, s.model,"
+	"  s.modem || '/' || s.slot AS name"
+	"  FROM sim s LEFT JOIN sim_usage u ON u.iccid = s.iccid;";
+
+/*
+ * v6: the HTTP API's bearer tokens and the webhook queue. Only the SHA-256
  * of a token is kept. Triggers record the events webhooks want in the same
  * transaction as the change itself (an inbox row, a state change, an
  * opt-out), so a crash between the commit and the webhook loses nothing;
  * webhook_sub lists the events some configured webhook wants (the daemon
  * rewrites it at start and reload), so without webhooks nothing is written.
  */
-static const char schema_v5[] =
+static const char schema_v6[] =
 	"CREATE TABLE api_token ("
 	"  id         INTEGER PRIMARY KEY,"
 	"  name       TEXT NOT NULL UNIQUE,"
@@ -536,6 +572,7 @@ static const char *const migrations[] = {
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 int store_schema_latest(void)

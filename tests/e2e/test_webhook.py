@@ -125,6 +125,10 @@ def retries_back_off_then_dead_in_events():
     assert 1 <= len(tries) <= 4, len(tries)
     ev = [r["message"] for r in gw.query("select message from events where source = 'webhook'")]
     assert any("gone" in m and "dead" in m and uid in m for m in ev), ev
+    # and `smsgw events` shows it to an operator, as an error.
+    ev = gw.cli_json("events", "--level", "error", "--json")
+    assert any(e["source"] == "webhook" and uid in e["message"] and "dead" in e["message"]
+               for e in ev), ev
     metrics = gw.cli("metrics").stdout.decode()
     assert 'smsgw_webhook_deliveries{state="dead"}' in metrics, metrics
 

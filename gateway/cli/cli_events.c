@@ -1,0 +1,113 @@
+/*
+ * smsgw events [--since T] [--level L] [--limit N | --all] [--json | --csv]
+ *              [--utc]
+ *
+ * The audit log (the events view), newest first, without sqlite3.
+ */
+#include "cli.h"
+#include "cli_query.h"
+#include "store.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ?1 since (ms) or NULL, ?2 lowest level (0 info, 1 warning, 2 error). */
+#define EVENTS_WHERE                                                     \
+	" FROM event WHERE (?1 IS NULL OR at >= ?1)"                     \
+	" AND CASE level WHEN 'error' THEN 2 WHEN 'warning' THEN 1"      \
+	" ELSE 0 END >= ?2"
+
+#define ISO_AT "strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch')"
+
+static const char rows_sql[] =
+	"SELECT id, " ISO_AT " AS at, level, source, message" EVENTS_WHERE
+	" ORDER BY id DESC LIMIT ?3";
+
+static const char count_sql[] = "SELECT count(*)" EVENTS_WHERE;
+
+static const char *const levels[] = { "info", "warning", "error" };
+
+int cli_events(struct cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "since", required_argument, NULL, 's' },
+		{ "level", required_argument, NULL, 'l' },
+		{ "limit", required_argument, NULL, 'n' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "csv", no_argument, NULL, 'v' },
+		{ "utc", no_argument, NULL, 'u' },
+		{ 0 },
+	};
+	enum cli_format fmt = CLI_FORMAT_TABLE;
+	bool has_since = false;
+	int64_t since = 0;
+	long limit = -1, n;
+	int level = 0, c;
+	struct store *st;
+	char *end;
+
+	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
+		switch (c) {
+		case 's':
+			if (!cli_parse_since(optarg, &since))
+				return cli_usage("events: --since takes an "
+						 "ISO-8601 time "
+						 "(2026-11-27T08:00:00Z) or a "
+						 "duration (2h, 7d), not '%s'",
+						 optarg);
+			has_since = true;
+			break;
+		case 'l':
+			for (level = 0; level < 3; level++)
+				if (strcmp(optarg, levels[level]) == 0)
+					break;
+			if (level == 3)
+				return cli_usage("events: --level is info, "
+						 "warning or error, not '%s'",
+						 optarg);
+			break;
+		case 'n':
+			limit = strtol(optarg, &end, 10);
+			if (limit <= 0 || *end)
+				return cli_usage("events: --limit needs a positive number");
+			break;
+		case 'a':
+			limit = 0;
+			break;
+		case 'j':
+			fmt = CLI_FORMAT_JSON;
+			break;
+		case 'v':
+			fmt = CLI_FORMAT_CSV;
+			break;
+		case 'u':
+			cli_query_utc(true);
+			break;
+		default:
+			return cli_usage("events: unknown option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage("events: unexpected argument '%s'", argv[optind]);
+	if (limit < 0)
+		limit = fmt == CLI_FORMAT_TABLE ? 100 : 0;
+	st = cli_store(cli);
+	if (!st)
+		return CLI_ERROR;
+	{
+		const struct cli_bind b[] = {
+			has_since ? CLI_INT(since) : CLI_TEXT(NULL),
+			CLI_INT(level), CLI_INT(limit ? limit : -1),
+		};
+
+		n = cli_print_query(st, rows_sql, b, 3, fmt, 0, stdout);
+		if (n < 0)
+			return CLI_ERROR;
+		if (fmt == CLI_FORMAT_TABLE)
+			cli_query_note_limit(st, count_sql, b, 2, n, limit,
+					     stdout);
+	}
+	return CLI_OK;
+}
