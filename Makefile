@@ -25,7 +25,8 @@ BUILD   ?= build
 JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 CC      ?= gcc
 
-PKGS     := libserialport sqlite3 libconfuse libpcre2-8 libcrypto
+PKGS     := libserialport sqlite3 libconfuse libpcre2-8 libcrypto libmicrohttpd \
+	    jansson libcurl
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -83,6 +84,9 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(call say,CC,$<)
 	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+# The OpenAPI document is embedded with .incbin, which -MMD cannot see.
+$(BUILD)/obj/gateway/daemon/http_openapi.o $(BUILD)/asan/obj/gateway/daemon/http_openapi.o: doc/openapi.json
 
 # A static archive drops objects nothing refers to, so drivers cannot
 # register themselves: this table, generated from the folders, refers to

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 struct config;
@@ -108,5 +109,10 @@ int cli_events(struct cli *cli, int argc, char **argv);
 /* backup and restore (argv[0] tells which); forget. */
 int cli_backup(struct cli *cli, int argc, char **argv);
 int cli_forget(struct cli *cli, int argc, char **argv);
+int cli_token(struct cli *cli, int argc, char **argv);
+
+/* The charts of `smsgw report` for campaign id (inline SVG); -1 on a
+ * database error. */
+int cli_report_charts(FILE *f, struct store *st, int64_t id);
 
 #endif

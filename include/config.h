@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "config_http.h"
+
 #define CONFIG_DEFAULT_PATH "/etc/smsgw/smsgw.conf"
 
 struct config_sim {
@@ -141,6 +143,11 @@ struct config {
 
 	struct config_modem *modems;
 	size_t nmodems;
+
+	/* HTTP API and webhooks (config_http.h) */
+	struct config_http http;
+	struct config_webhook *webhooks;
+	size_t nwebhooks;
 };
 
 /*

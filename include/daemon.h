@@ -21,6 +21,8 @@
 
 struct config;
 struct control;
+struct http;
+struct webhook;
 struct inbound;
 struct loop;
 struct modem;
@@ -58,6 +60,8 @@ struct daemon {
 	struct clockstep clockstep;	/* wall-clock steps */
 	struct modem **modems;	/* one per config modem section */
 	size_t nmodems;
+	struct webhook *webhooks;
+	struct http *http;	/* NULL without an http section */
 };
 
 /*

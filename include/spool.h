@@ -14,6 +14,12 @@
 #ifndef SMSGW_SPOOL_H
 #define SMSGW_SPOOL_H
 
+#include "spool_parse.h"
+#include "store_outbox.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
 struct config;
 struct loop;
 struct sim_registry;
@@ -62,5 +68,22 @@ void spool_set_rejected_listener(struct spool *sp, spool_rejected_fn fn,
 				 void *ud);
 /* SIGHUP: limits, numbers and pools of the new configuration. */
 void spool_set_config(struct spool *sp, const struct config *cfg);
+
+/* One outbox row that spool_submit() added, inside its transaction. */
+typedef void (*spool_added_fn)(void *ud, int64_t id, const char *recipient,
+			       enum outbox_add_result res);
+
+/*
+ * The HTTP API's way in: text in the spool file format, parsed, checked
+ * and committed exactly as a file dropped as name would be (same rules,
+ * same reasons, same Id: idempotency), without touching the directory.
+ * Returns 1 when committed (added was called once per row before the
+ * commit; a rollback after it is reported as -EIO), 0 when its Id: was
+ * accepted before (*file_id: that earlier acceptance), -1 refused (err says
+ * why, as a .reason file would), -EIO or -ENOMEM.
+ */
+int spool_submit(struct spool *sp, const char *name, const void *text,
+		 size_t len, spool_added_fn added, void *ud,
+		 struct spool_error *err, int64_t *file_id);
 
 #endif

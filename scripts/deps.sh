@@ -6,8 +6,9 @@
 # an instruction instead of a compiler error.
 set -eu
 
-build="gcc make pkg-config libserialport-dev libsqlite3-dev libconfuse-dev libpcre2-dev libssl-dev"
-test="sqlite3 python3 socat valgrind gammu smstools faketime tzdata util-linux"
+build="gcc make pkg-config libserialport-dev libsqlite3-dev libconfuse-dev libpcre2-dev libssl-dev
+       libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev"
+test="sqlite3 python3 socat valgrind gammu smstools faketime tzdata util-linux chromium"
 pkgs="$build $test ${SMSGW_EXTRA_DEPS:-}"
 
 missing=""

@@ -28,7 +28,7 @@ command -v "$CLANG" >/dev/null 2>&1 || {
 }
 
 version=$(cat VERSION 2>/dev/null || echo 0.0.0)
-pkgs="libserialport sqlite3 libconfuse libpcre2-8"
+pkgs="libserialport sqlite3 libconfuse libpcre2-8 libmicrohttpd jansson libcurl libcrypto"
 # shellcheck disable=SC2086
 pkg_cflags=$(pkg-config --cflags $pkgs 2>/dev/null || true)
 # shellcheck disable=SC2086

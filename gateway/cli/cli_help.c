@@ -163,6 +163,17 @@ static const struct cli_help {
 	  " auto\n"
 	  "  --ref N            the concatenation reference\n"
 	  "  --ref16            a 16-bit reference\n" COMMON },
+	{ "token",
+	  "usage: smsgw token add NAME [--rights send,read,admin]\n"
+	  "       smsgw token list [--json]\n"
+	  "       smsgw token remove NAME\n\n"
+	  "Bearer tokens of the HTTP API. add prints the new token once; only"
+	  " its\nSHA-256 is kept. Rights: send (POST /v1/messages), read (GET,"
+	  " the status\npage, /metrics), admin (campaign control,"
+	  " /v1/tokens).\n\n"
+	  "  --rights R         send, read, admin, comma-separated"
+	  " (default send,read)\n"
+	  "  --json             list: an array of objects\n" COMMON },
 };
 
 const char *cli_help_text(const char *name)

@@ -5,106 +5,11 @@
  * node_exporter textfile collector or a scrape wrapper.
  */
 #include "cli.h"
-#include "cli_query.h"
 #include "store.h"
-#include "store_prune.h"
+#include "store_metrics.h"
 
 #include <getopt.h>
 #include <stdio.h>
-
-struct metric {
-	const char *name;
-	const char *type;
-	const char *help;
-	/* Rows of (label value or NULL, number); label names the label. */
-	const char *label;
-	const char *sql;
-};
-
-static const struct metric metrics[] = {
-	{ "smsgw_messages", "gauge", "Outgoing messages by state.", "state",
-	  "SELECT state, count(*) FROM message GROUP BY state" },
-	{ "smsgw_sms_parts_sent_total", "counter",
-	  "SMS parts handed to the network.", NULL,
-	  "SELECT NULL, count(*) FROM part WHERE mr IS NOT NULL" },
-	{ "smsgw_attempts_total", "counter", "Send attempts by result.",
-	  "result",
-	  "SELECT coalesce(result, 'running'), count(*) FROM attempt"
-	  " GROUP BY result" },
-	{ "smsgw_received_total", "counter", "Inbound messages stored.", NULL,
-	  "SELECT NULL, count(*) FROM inbound" },
-	{ "smsgw_status_reports_total", "counter", "Status reports received.",
-	  NULL, "SELECT NULL, count(*) FROM status_report" },
-	{ "smsgw_optouts", "gauge", "Numbers currently opted out.", NULL,
-	  "SELECT NULL, count(*) FROM optout WHERE active = 1" },
-	{ "smsgw_sim_signal_dbm", "gauge", "Signal strength per SIM.", "sim",
-	  "SELECT name, signal FROM sims WHERE signal IS NOT NULL" },
-	{ "smsgw_sim_registered", "gauge", "1 when the SIM is registered.",
-	  "sim", "SELECT name, registered FROM sims" },
-	{ "smsgw_sim_ready", "gauge", "1 when the SIM can send now.", "sim",
-	  "SELECT name, state IN ('ready', 'busy') AND ?1 FROM sims" },
-	{ "smsgw_sim_sent_today", "gauge", "SMS parts sent today per SIM.",
-	  "sim", "SELECT name, sent_today FROM sims" },
-	{ "smsgw_sim_daily_limit", "gauge", "Daily quota per SIM.", "sim",
-	  "SELECT name, daily_limit FROM sims WHERE daily_limit IS NOT NULL" },
-	{ "smsgw_sim_sent_month", "gauge", "SMS parts sent this month per SIM.",
-	  "sim", "SELECT name, sent_month FROM sims" },
-};
-
-static void label_value(const char *s)
-{
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
-			printf("\\%c", *s);
-		else if (*s == '\n')
-			printf("\\n");
-		else
-			putchar(*s);
-	}
-}
-
-/* up: whether the daemon runs (?1 of the queries). */
-static int print_metric(struct store *st, const struct metric *m, bool up)
-{
-	const struct cli_bind b[] = { CLI_INT(up) };
-	sqlite3_stmt *s = cli_prepare(st, m->sql, b, 1);
-	int rc;
-
-	if (!s)
-		return cli_error("database: %s", store_errmsg(st));
-	printf("# HELP %s %s\n# TYPE %s %s\n", m->name, m->help, m->name,
-	       m->type);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *l = (const char *)sqlite3_column_text(s, 0);
-
-		printf("%s", m->name);
-		if (m->label && l) {
-			printf("{%s=\"", m->label);
-			label_value(l);
-			printf("\"}");
-		}
-		printf(" %lld\n", (long long)sqlite3_column_int64(s, 1));
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? CLI_OK : cli_error("database: %s",
-						      store_errmsg(st));
-}
-
-/* The files on disk: what retention and the vacuum keep in bounds. */
-static int print_sizes(struct store *st)
-{
-	struct store_sizes sz;
-
-	store_prune_sizes(st, &sz);
-	printf("# HELP smsgw_db_bytes Size of the database file.\n"
-	       "# TYPE smsgw_db_bytes gauge\nsmsgw_db_bytes %lld\n"
-	       "# HELP smsgw_db_wal_bytes Size of its write-ahead log.\n"
-	       "# TYPE smsgw_db_wal_bytes gauge\nsmsgw_db_wal_bytes %lld\n"
-	       "# HELP smsgw_db_free_bytes Free pages inside the database.\n"
-	       "# TYPE smsgw_db_free_bytes gauge\nsmsgw_db_free_bytes %lld\n",
-	       (long long)sz.db, (long long)sz.wal, (long long)sz.free);
-	return CLI_OK;
-}
 
 int cli_metrics(struct cli *cli, int argc, char **argv)
 {
@@ -121,10 +26,7 @@ int cli_metrics(struct cli *cli, int argc, char **argv)
 	if (!st)
 		return CLI_ERROR;
 	up = cli_daemon_running(cli, &pid);
-	printf("# HELP smsgw_up 1 when smsgwd is running.\n"
-	       "# TYPE smsgw_up gauge\nsmsgw_up %d\n", up ? 1 : 0);
-	for (size_t i = 0; i < sizeof(metrics) / sizeof(metrics[0]); i++)
-		if (print_metric(st, &metrics[i], up) != CLI_OK)
-			return CLI_ERROR;
-	return print_sizes(st);
+	if (store_metrics_write(st, up, stdout) < 0)
+		return cli_error("database: %s", store_errmsg(st));
+	return CLI_OK;
 }

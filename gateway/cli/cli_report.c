@@ -99,11 +99,14 @@ static int write_report(FILE *f, struct store *st, const char *name,
 	fprintf(f, "</title>\n<style>body{font-family:sans-serif;margin:2em}"
 		   "table{border-collapse:collapse;margin-bottom:1.5em}"
 		   "td,th{border:1px solid #ccc;padding:.3em .7em;text-align:left}"
-		   "td.n{text-align:right}th{background:#f0f0f0}</style>"
+		   "td.n{text-align:right}th{background:#f0f0f0}"
+		   "figcaption{font-weight:bold;margin:.3em 0}</style>"
 		   "</head><body>\n<h1>Campaign ");
 	html(f, name);
 	fprintf(f, "</h1>\n<p>Report of %s by smsgw %s.</p>\n", now,
 		SMSGW_VERSION);
+	if (cli_report_charts(f, st, id) < 0)
+		return -1;
 	/* The funnel is `smsgw stats --campaign`'s, bound by name. */
 	if (table(f, cli_prepare(st, cli_stats_funnel_sql, by_name, 1),
 		  "Funnel") < 0)

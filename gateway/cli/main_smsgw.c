@@ -33,6 +33,7 @@ static const struct cli_command commands[] = {
 	{ "rules", cli_rules, "what a reply would do" },
 	{ "pdu", cli_pdu, "decode and encode PDUs" },
 	{ "migrate", cli_migrate, "a smsgw.conf from smsd.conf or gammu-smsdrc" },
+	{ "token", cli_token, "HTTP API tokens; add, list or remove one" },
 	{ "ussd", cli_ussd, "ussd SIM CODE" },
 	{ "backup", cli_backup, "backup FILE" },
 	{ "restore", cli_backup, "restore FILE           (smsgwd stopped)" },

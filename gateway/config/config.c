@@ -208,6 +208,9 @@ static cfg_opt_t root_opts[] = {
 	CFG_SEC("hooks", hooks_opts, CFGF_NONE),
 	CFG_SEC("retention", retention_opts, CFGF_NONE),
 	CFG_SEC("modem", modem_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("http", config_http_opts, CFGF_NONE),
+	CFG_SEC("webhook", config_webhook_opts,
+		CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
 
@@ -243,6 +246,8 @@ static void install_checks(cfg_t *cfg)
 	}
 	cfg_set_validate_func(cfg, "modem", config_check_modem_section);
 	cfg_set_validate_func(cfg, "rule", config_check_rule_section);
+	cfg_set_validate_func(cfg, "http", config_http_check_section);
+	cfg_set_validate_func(cfg, "webhook", config_webhook_check_section);
 }
 
 /* ---- conversion into plain structs ---- */
@@ -437,6 +442,10 @@ static struct config *convert(cfg_t *cfg, const char *path)
 	for (size_t i = 0; i < c->nmodems; i++)
 		convert_modem(cfg_getnsec(cfg, "modem", (unsigned)i),
 			      &c->modems[i]);
+	if (!config_http_convert(cfg, &c->http, &c->webhooks, &c->nwebhooks)) {
+		config_free(c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -583,6 +592,7 @@ void config_free(struct config *c)
 	free(c->eh_sent);
 	free(c->eh_failed);
 	free(c->runonreceive);
+	config_http_free(&c->http, c->webhooks, c->nwebhooks);
 	free(c);
 }
 

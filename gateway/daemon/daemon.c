@@ -12,6 +12,7 @@
 #include "forget.h"
 #include "eventhandler.h"
 #include "fsutil.h"
+#include "http.h"
 #include "inbound.h"
 #include "log.h"
 #include "loop.h"
@@ -25,6 +26,7 @@
 #include "store_daemon.h"
 #include "clock.h"
 #include "store_prune.h"
+#include "webhook.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -253,6 +255,8 @@ static void switch_config(struct daemon *d, struct config *next)
 		hook_runner_set_opts(d->hooks.runner, &o);
 		d->hooks.cfg = next;
 	}
+	http_set_config(d->http, next);
+	webhook_set_config(d->webhooks, next);
 	eventhandler_set_config(d->eh, next);
 	sqlin_set_config(d->sqlin, next);
 	apply_log_level(d, next);
@@ -339,6 +343,7 @@ static bool on_control(const char *word, void *ud)
 	if (strcmp(word, "kick") != 0)
 		return false;
 	outbound_kick(d->ob);
+	webhook_poke(d->webhooks);	/* e.g. smsgw optout add */
 	return true;
 }
 
@@ -403,13 +408,15 @@ static int start_modems(struct daemon *d)
 }
 
 /* Every listener of inbound and outbound events: the hooks section, then
- * smstools3's eventhandler and Gammu's runonreceive. */
+ * smstools3's eventhandler and Gammu's runonreceive; webhooks look at the
+ * events those commits queued. */
 static void on_inbound_event(const struct inbound_event *e, void *ud)
 {
 	struct daemon *d = ud;
 
 	hook_bridge_inbound(e, &d->hooks);
 	eventhandler_inbound(e, d->eh);
+	webhook_poke(d->webhooks);
 }
 
 static void on_outbound_event(const struct outbound_event *e, void *ud)
@@ -418,6 +425,28 @@ static void on_outbound_event(const struct outbound_event *e, void *ud)
 
 	hook_bridge_outbound(e, &d->hooks);
 	eventhandler_outbound(e, d->eh);
+	webhook_poke(d->webhooks);
+}
+
+static void on_http_kick(void *ud)
+{
+	struct daemon *d = ud;
+
+	outbound_kick(d->ob);
+}
+
+/* After the spool: the API accepts through it. */
+static int start_http(struct daemon *d)
+{
+	const struct http_deps deps = {
+		.loop = d->loop, .store = d->store, .spool = d->spool,
+		.reg = &d->reg, .kick = on_http_kick, .ud = d,
+	};
+	int rc = webhook_new(d->loop, d->store, d->cfg, &d->webhooks);
+
+	if (rc < 0)
+		return rc;
+	return http_new(&deps, d->cfg, &d->http);
 }
 
 /* Hooks run on what inbound and outbound report. */
@@ -500,7 +529,7 @@ static int start_subsystems(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	spool_set_rejected_listener(d->spool, hook_bridge_rejected, &d->hooks);
-	return 0;
+	return start_http(d);
 }
 
 /* Readers of the sims view tell a killed daemon by a heartbeat gone
@@ -558,6 +587,10 @@ static void stop_subsystems(struct daemon *d)
 	 * runs while the modems and hooks are still there. */
 	if (d->store)
 		store_batch_flush(d->store);
+	http_free(d->http);
+	d->http = NULL;
+	webhook_free(d->webhooks);
+	d->webhooks = NULL;
 	spool_free(d->spool);
 	d->spool = NULL;
 	retention_free(d->ret);

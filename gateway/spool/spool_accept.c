@@ -178,16 +178,19 @@ bool spool_add_recipient(const struct spool_recipient *r, void *ud)
 	struct accept_ctx *c = ud;
 	struct outbox_new m = c->base;
 	enum outbox_add_result res;
+	int64_t id = 0;
 
 	if (!count_parts(c, r, &m.parts))
 		return false;
 	m.recipient = r->number;
 	m.body = r->body;
 	if (store_outbox_add(c->sp->store, c->file_id, &m, c->campaign_paused,
-			     c->now, NULL, &res) < 0) {
+			     c->now, &id, &res) < 0) {
 		c->db_failed = true;
 		return false;
 	}
+	if (c->added)
+		c->added(c->added_ud, id, r->number, res);
 	if (res == OUTBOX_ADDED_QUEUED)
 		c->queued++;
 	else if (res == OUTBOX_ADDED_DEFERRED)

@@ -496,12 +496,83 @@ static const char schema_v5[] =
 	"  s.modem || '/' || s.slot AS name"
 	"  FROM sim s LEFT JOIN sim_usage u ON u.iccid = s.iccid;";
 
+/*
+ * v6: the HTTP API's bearer tokens and the webhook queue. Only the SHA-256
+ * of a token is kept. Triggers record the events webhooks want in the same
+ * transaction as the change itself (an inbox row, a state change, an
+ * opt-out), so a crash between the commit and the webhook loses nothing;
+ * webhook_sub lists the events some configured webhook wants (the daemon
+ * rewrites it at start and reload), so without webhooks nothing is written.
+ */
+static const char schema_v6[] =
+	"CREATE TABLE api_token ("
+	"  id         INTEGER PRIMARY KEY,"
+	"  name       TEXT NOT NULL UNIQUE,"
+	"  hash       TEXT NOT NULL UNIQUE,"	/* hex SHA-256 of the token */
+	"  rights     TEXT NOT NULL,"		/* "send,read,admin" */
+	"  created_at INTEGER NOT NULL,"
+	"  used_at    INTEGER"
+	");"
+	"CREATE TABLE webhook_sub ("
+	"  event TEXT PRIMARY KEY"
+	");"
+	"CREATE TABLE webhook_event ("
+	"  id    INTEGER PRIMARY KEY,"
+	"  at    INTEGER NOT NULL,"
+	"  event TEXT NOT NULL,"
+	"  ref   INTEGER NOT NULL"		/* message, inbound id; optout rowid */
+	");"
+	"CREATE TRIGGER webhook_received AFTER INSERT ON inbound"
+	"  WHEN 'received' IN (SELECT event FROM webhook_sub) BEGIN"
+	"  INSERT INTO webhook_event (at, event, ref)"
+	"  VALUES (NEW.received_at, 'received', NEW.id); END;"
+	/* A partial reply completed by late parts is told again. */
+	"CREATE TRIGGER webhook_amended AFTER UPDATE OF body ON inbound"
+	"  WHEN NEW.body IS NOT OLD.body"
+	"  AND 'received' IN (SELECT event FROM webhook_sub) BEGIN"
+	"  INSERT INTO webhook_event (at, event, ref)"
+	"  VALUES (NEW.updated_at, 'received', NEW.id); END;"
+	"CREATE TRIGGER webhook_state AFTER UPDATE OF state ON message"
+	"  WHEN NEW.state IS NOT OLD.state"
+	"  AND NEW.state IN (SELECT event FROM webhook_sub) BEGIN"
+	"  INSERT INTO webhook_event (at, event, ref)"
+	"  VALUES (NEW.updated_at, NEW.state, NEW.id); END;"
+	"CREATE TRIGGER webhook_optout AFTER INSERT ON optout"
+	"  WHEN NEW.active AND 'optout' IN (SELECT event FROM webhook_sub) BEGIN"
+	"  INSERT INTO webhook_event (at, event, ref)"
+	"  VALUES (NEW.updated_at, 'optout', NEW.rowid); END;"
+	"CREATE TRIGGER webhook_optout_again AFTER UPDATE OF active ON optout"
+	"  WHEN NEW.active AND NOT OLD.active"
+	"  AND 'optout' IN (SELECT event FROM webhook_sub) BEGIN"
+	"  INSERT INTO webhook_event (at, event, ref)"
+	"  VALUES (NEW.updated_at, 'optout', NEW.rowid); END;"
+	/* One row per (event, webhook): the body is fixed when queued, so
+	 * every retry sends the same bytes under the same event id. */
+	"CREATE TABLE webhook_delivery ("
+	"  id         INTEGER PRIMARY KEY,"
+	"  uid        TEXT NOT NULL,"		/* Smsgw-Event-Id */
+	"  webhook    TEXT NOT NULL,"
+	"  event      TEXT NOT NULL,"
+	"  body       TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  next_at    INTEGER NOT NULL,"
+	"  attempts   INTEGER NOT NULL DEFAULT 0,"
+	"  state      TEXT NOT NULL DEFAULT 'pending'"
+	"             CHECK (state IN ('pending', 'delivered', 'dead')),"
+	"  last_error TEXT,"
+	"  done_at    INTEGER,"
+	"  UNIQUE (uid, webhook)"
+	");"
+	"CREATE INDEX webhook_delivery_due ON webhook_delivery (next_at)"
+	"  WHERE state = 'pending';";
+
 static const char *const migrations[] = {
 	schema_v1,
 	schema_v2,
 	schema_v3,
 	schema_v4,
 	schema_v5,
+	schema_v6,
 };
 
 int store_schema_latest(void)

@@ -44,6 +44,9 @@ Scenarios (each on fresh modems, spool and database):
   inbound      SMS delivered by the simulator (+CMTI), 50 one at a time:
                time from the simulator handing it to the modem to the inbox
                row (goal: p99 under 100 ms).
+  api          POST /v1/messages paced at 1,000 a second: accepted rate
+               and p99 latency to the 202 (goal: 1,000/s, p99 < 1 ms);
+               tests/bench/bench_http.py.
   idle         AT command lines per minute that 4 idle modems receive
                (health checks every 30 s; smsd sent 168, gammu 92).
 
@@ -66,6 +69,8 @@ os.environ.setdefault("SMSGW_ROOT", ROOT)
 from gateway import Gateway  # noqa: E402
 from modemsim import ModemSim  # noqa: E402
 from tap import wait_for  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench_http  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -100,7 +105,7 @@ class Rig:
     """Simulator + daemon in one temporary directory."""
 
     def __init__(self, modems, latency_ms, personality="generic", knobs=None,
-                 modem_extra=None, **settings):
+                 modem_extra=None, http_extra="", **settings):
         self.work = tempfile.mkdtemp(prefix="smsgw-bench-")
         spec = {"latency_ms": latency_ms}
         spec.update(knobs or {})
@@ -117,7 +122,7 @@ class Rig:
                                         "health_interval": "120s"},
                                        **(modem_extra or {}))
                                   for i in range(modems)],
-                          settings=s)
+                          settings=s, extra=http_extra)
         self.gw.settings.pop("at_trace", None)
         self.gw.write_config()
         self.gw.start()
@@ -574,6 +579,7 @@ def main():
         "bigfile": lambda: bigfile(a.quick),
         "inbound": lambda: inbound(a.quick),
         "intake": lambda: intake(a.quick, a.sizes),
+        "api": lambda: bench_http.api(Rig, a.quick),
         "idle": lambda: idle(a.quick),
     }
     for name, fn in runs.items():

@@ -17,7 +17,7 @@ from modemsim import ModemSim  # noqa: E402
 
 
 def rig(n=1, sims=None, settings=None, rules=(), hooks=None, latency_ms=20,
-        prefix="smsgw-flow-", **specs):
+        prefix="smsgw-flow-", extra="", **specs):
     """Starts n simulated modems (specs apply to all of them) and smsgwd on
     them, and waits until every SIM is ready. sims maps a modem's index to
     the settings of its SIM "1". Both are stopped at exit. Returns
@@ -38,7 +38,7 @@ def rig(n=1, sims=None, settings=None, rules=(), hooks=None, latency_ms=20,
         modems.append(m)
     os.makedirs(os.path.join(work, "gw"))
     gw = Gateway(os.path.join(work, "gw"), modems=modems, settings=s,
-                 rules=rules, hooks=hooks)
+                 rules=rules, hooks=hooks, extra=extra)
     atexit.register(gw.kill)
     gw.start()
     wait_for(lambda: gw.scalar("select count(*) from sims where state = 'ready'") == n,

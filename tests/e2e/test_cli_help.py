@@ -12,7 +12,8 @@ from tap import Tap  # noqa: E402
 t = Tap()
 
 COMMANDS = ["send", "status", "outbox", "inbox", "events", "stats", "optout",
-            "campaign", "report", "metrics", "ports", "rules", "pdu", "migrate"]
+            "campaign", "report", "metrics", "ports", "rules", "pdu", "migrate",
+            "token"]
 COMMON = {"--help", "--config"}
 LONG = re.compile(r"(?<![\w-])--[a-z0-9][a-z0-9-]*")
 

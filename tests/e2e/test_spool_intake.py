@@ -31,7 +31,8 @@ def gone(gw, name):
 def rejected_reason(gw, name):
     """Waits for rejected/NAME.reason and returns its text."""
     path = os.path.join(gw.spool, "rejected", name + ".reason")
-    wait_for(lambda: os.path.exists(path), 5, f"{name}.reason")
+    # Written after the move: wait for its text, not just its name.
+    wait_for(lambda: os.path.exists(path) and os.path.getsize(path) > 0, 5, f"{name}.reason")
     with open(path) as f:
         return f.read()
 

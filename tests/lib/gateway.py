@@ -59,8 +59,9 @@ def conf_value(v):
     return json.dumps(str(v))
 
 
-def render_config(settings, modems, rules=(), hooks=None):
-    """smsgw.conf text from dicts; modem dicts may hold a "sims" list."""
+def render_config(settings, modems, rules=(), hooks=None, extra=""):
+    """smsgw.conf text from dicts; modem dicts may hold a "sims" list;
+    extra is appended as it is (http and webhook sections)."""
     out = []
     for k, v in settings.items():
         if isinstance(v, dict):     # a section: retention { … }
@@ -69,6 +70,8 @@ def render_config(settings, modems, rules=(), hooks=None):
             out.append("}")
         else:
             out.append(f"{k} = {conf_value(v)}")
+    if extra:
+        out.append(extra)
     for r in rules:
         r = dict(r)
         out.append(f'rule "{r.pop("name")}" {{')
@@ -93,7 +96,8 @@ def render_config(settings, modems, rules=(), hooks=None):
 
 
 class Gateway:
-    def __init__(self, workdir=None, modems=(), settings=None, rules=(), hooks=None):
+    def __init__(self, workdir=None, modems=(), settings=None, rules=(), hooks=None,
+                 extra=""):
         self.dir = workdir or tempdir()
         self.spool = os.path.join(self.dir, "spool")
         self.database = os.path.join(self.dir, "smsgw.db")
@@ -106,12 +110,14 @@ class Gateway:
         self.modems = list(modems)
         self.rules = list(rules)
         self.hooks = hooks
+        self.extra = extra
         self.proc = None
         self.write_config()
 
     def write_config(self):
         with open(self.conf, "w") as f:
-            f.write(render_config(self.settings, self.modems, self.rules, self.hooks))
+            f.write(render_config(self.settings, self.modems, self.rules, self.hooks,
+                                  self.extra))
 
     # ---- the daemon ----
     def start(self, wait=True, args=()):

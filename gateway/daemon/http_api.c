@@ -1,0 +1,401 @@
+/*
+ * http_api — the routes of the HTTP API (doc/openapi.json): reads are one
+ * query of the contract views each, shaped by jansson; campaign control is
+ * the CLI's; POST /v1/messages is http_send.c.
+ */
+#include "http_priv.h"
+#include "json_row.h"
+#include "store.h"
+#include "store_campaign.h"
+#include "store_metrics.h"
+#include "token.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+#define HTTP_LIMIT_DEFAULT 100
+#define HTTP_LIMIT_MAX 1000
+
+static const char http_msg_cols[] =
+	"SELECT id, created_at, recipient, body, kind, campaign, priority,"
+	" state, sim_name AS sim, parts, attempts, sent_at, delivered_at,"
+	" error, not_before, updated_at FROM outbox";
+
+/* Every row of s as an array (s is finalized); NULL on an error. */
+static json_t *http_api_rows(sqlite3_stmt *s)
+{
+	json_t *a = json_array();
+	int rc;
+
+	if (!s)
+		return json_decref(a), NULL;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(a, json_row(s));
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+static sqlite3_stmt *http_api_prepare(struct http_req *r, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+
+	sqlite3_prepare_v2(store_db(r->h->deps.store), sql, -1, &s, NULL);
+	return s;
+}
+
+static const char *http_api_arg(struct http_req *r, const char *key)
+{
+	const char *v = MHD_lookup_connection_value(r->conn,
+						    MHD_GET_ARGUMENT_KIND, key);
+
+	return v && v[0] ? v : NULL;
+}
+
+static enum MHD_Result http_api_db_error(struct http_req *r)
+{
+	return http_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, "database",
+			    "Database error", store_errmsg(r->h->deps.store),
+			    NULL);
+}
+
+static enum MHD_Result http_api_bad_arg(struct http_req *r, const char *arg,
+					const char *why)
+{
+	return http_problem(r, MHD_HTTP_BAD_REQUEST, "argument",
+			    "Bad query argument", why,
+			    json_pack("{s:s}", "field", arg));
+}
+
+/* ?limit=: 1 to HTTP_LIMIT_MAX, default HTTP_LIMIT_DEFAULT; -1 if bad. */
+static long http_api_limit(struct http_req *r)
+{
+	const char *v = http_api_arg(r, "limit");
+	char *end;
+	long n;
+
+	if (!v)
+		return HTTP_LIMIT_DEFAULT;
+	n = strtol(v, &end, 10);
+	return *end || n < 1 || n > HTTP_LIMIT_MAX ? -1 : n;
+}
+
+static enum MHD_Result http_api_list(struct http_req *r, const char *key,
+				     sqlite3_stmt *s)
+{
+	json_t *a = http_api_rows(s);
+
+	if (!a)
+		return http_api_db_error(r);
+	return http_json(r, MHD_HTTP_OK, json_pack("{s:o}", key, a));
+}
+
+static enum MHD_Result http_api_message(struct http_req *r, const char *idstr)
+{
+	char sql[512], *end;
+	sqlite3_stmt *s;
+	long long id = strtoll(idstr, &end, 10);
+	json_t *a;
+
+	if (*end || id <= 0)
+		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
+				    "No such message", NULL, NULL);
+	snprintf(sql, sizeof(sql), "%s WHERE id = ?1", http_msg_cols);
+	s = http_api_prepare(r, sql);
+	if (s)
+		sqlite3_bind_int64(s, 1, id);
+	a = http_api_rows(s);
+	if (!a)
+		return http_api_db_error(r);
+	if (!json_array_size(a)) {
+		json_decref(a);
+		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
+				    "No such message", NULL, NULL);
+	}
+	json_incref(json_array_get(a, 0));
+	json_t *row = json_array_get(a, 0);
+	json_decref(a);
+	return http_json(r, MHD_HTTP_OK, row);
+}
+
+/* The outbox states (DESIGN.md §5): a typo is an error, not an empty list. */
+static bool http_api_state_ok(const char *state)
+{
+	static const char *const states[] = {
+		"queued", "deferred", "sending", "sent", "delivered", "failed",
+		"expired", "suppressed", "unknown", "cancelled",
+	};
+
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(state, states[i]) == 0)
+			return true;
+	return false;
+}
+
+static enum MHD_Result http_api_messages(struct http_req *r)
+{
+	const char *since = http_api_arg(r, "since");
+	const char *state = http_api_arg(r, "state");
+	char sql[768], iso[32] = "";
+	long limit = http_api_limit(r);
+	sqlite3_stmt *s;
+	int64_t ms;
+
+	if (limit < 0)
+		return http_api_bad_arg(r, "limit", "limit must be 1 to 1000");
+	if (state && !http_api_state_ok(state))
+		return http_api_bad_arg(r, "state", "state is one of queued, "
+					"deferred, sending, sent, delivered, "
+					"failed, expired, suppressed, unknown, "
+					"cancelled");
+	if (since) {
+		if (!store_parse_time(since, &ms))
+			return http_api_bad_arg(r, "since", "since must be an "
+						"ISO-8601 time with an offset");
+		store_format_time(ms, iso, sizeof(iso));
+	}
+	snprintf(sql, sizeof(sql), "%s WHERE (?1 IS NULL OR state = ?1)"
+		 " AND (?2 IS NULL OR campaign = ?2)"
+		 " AND (?3 IS NULL OR created_at >= ?3)"
+		 " ORDER BY id DESC LIMIT ?4", http_msg_cols);
+	s = http_api_prepare(r, sql);
+	if (s) {
+		sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, http_api_arg(r, "campaign"), -1,
+				  SQLITE_TRANSIENT);
+		if (since)
+			sqlite3_bind_text(s, 3, iso, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(s, 4, limit);
+	}
+	return http_api_list(r, "messages", s);
+}
+
+static enum MHD_Result http_api_inbox(struct http_req *r)
+{
+	const char *since = http_api_arg(r, "since");
+	long limit = http_api_limit(r);
+	long long after = 0;
+	sqlite3_stmt *s;
+	char *end;
+
+	if (limit < 0)
+		return http_api_bad_arg(r, "limit", "limit must be 1 to 1000");
+	if (since) {
+		after = strtoll(since, &end, 10);
+		if (*end || after < 0)
+			return http_api_bad_arg(r, "since", "since is the last "
+						"inbox id you have (0 for all)");
+	}
+	s = http_api_prepare(r, "SELECT id, received_at, sender, recipient,"
+			     " sim_name AS sim, body, parts, keyword, partial,"
+			     " in_reply_to FROM inbox WHERE id > ?1"
+			     " ORDER BY id LIMIT ?2");
+	if (s) {
+		sqlite3_bind_int64(s, 1, after);
+		sqlite3_bind_int64(s, 2, limit);
+	}
+	return http_api_list(r, "messages", s);
+}
+
+static enum MHD_Result http_api_sims(struct http_req *r)
+{
+	return http_api_list(r, "sims", http_api_prepare(r,
+		"SELECT name, modem, slot, iccid, imsi, number, operator,"
+		" signal, registered, state, pool, sent_today, daily_limit,"
+		" CASE WHEN daily_limit > 0 THEN max(daily_limit - sent_today,"
+		" 0) END AS quota_left, sent_month, monthly_limit, updated_at"
+		" FROM sims ORDER BY id"));
+}
+
+static enum MHD_Result http_api_campaign(struct http_req *r, const char *name)
+{
+	sqlite3_stmt *s = http_api_prepare(r, STORE_CAMPAIGN_SHOW);
+	json_t *a, *row;
+
+	if (s)
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	a = http_api_rows(s);
+	if (!a)
+		return http_api_db_error(r);
+	row = json_array_get(a, 0);
+	if (!row) {
+		json_decref(a);
+		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
+				    "No such campaign", NULL, NULL);
+	}
+	json_incref(row);
+	json_decref(a);
+	return http_json(r, MHD_HTTP_OK, row);
+}
+
+static enum MHD_Result http_api_campaign_verb(struct http_req *r,
+					      const char *name,
+					      const char *verb)
+{
+	struct store *st = r->h->deps.store;
+	int64_t id = store_campaign_id(st, name);
+	sqlite3_stmt *s;
+	char who[96];
+	int n = 0, rc;
+	bool batched;
+	json_t *a, *row;
+
+	if (id < 0)
+		return http_api_db_error(r);
+	if (!id)
+		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
+				    "No such campaign", NULL, NULL);
+	snprintf(who, sizeof(who), "http %s", r->token);
+	batched = http_txn_join(r) == 0;
+	rc = store_campaign_apply(st, id, name, verb, who, &n);
+	if (rc < 0)
+		return http_api_db_error(r);
+	if (r->h->deps.kick)
+		r->h->deps.kick(r->h->deps.ud);
+	if (!batched)
+		return http_api_campaign(r, name);
+	s = http_api_prepare(r, STORE_CAMPAIGN_SHOW);
+	if (s)
+		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
+	a = http_api_rows(s);
+	row = a ? json_array_get(a, 0) : NULL;
+	json_incref(row);
+	json_decref(a);
+	if (!row)
+		return http_api_db_error(r);
+	return http_json_after_commit(r, MHD_HTTP_OK, row);
+}
+
+static enum MHD_Result http_api_metrics(struct http_req *r)
+{
+	char *text = NULL;
+	size_t len = 0;
+	enum MHD_Result rc;
+	FILE *f = open_memstream(&text, &len);
+
+	if (!f)
+		return MHD_NO;
+	rc = store_metrics_write(r->h->deps.store, true, f) == 0;
+	fclose(f);
+	rc = rc ? http_text(r, MHD_HTTP_OK, "text/plain; version=0.0.4",
+			    text, len)
+		: http_api_db_error(r);
+	free(text);
+	return rc;
+}
+
+/* Splits url into at most three segments after prefix; the count. */
+static int http_api_split(const char *url, const char *prefix, char seg[3][96])
+{
+	size_t n = strlen(prefix);
+	int k = 0;
+
+	if (strncmp(url, prefix, n) != 0 || (url[n] && url[n] != '/'))
+		return -1;
+	url += n;
+	while (*url == '/' && k < 3) {
+		size_t len = strcspn(++url, "/");
+
+		if (!len || len >= 96)
+			return -1;
+		snprintf(seg[k++], 96, "%.*s", (int)len, url);
+		url += len;
+	}
+	return *url ? -1 : k;
+}
+
+static bool http_api_verb(const char *v)
+{
+	return !strcmp(v, "pause") || !strcmp(v, "resume") ||
+	       !strcmp(v, "cancel");
+}
+
+int http_api_right(const char *method, const char *url)
+{
+	bool post = strcmp(method, "POST") == 0;
+	char seg[3][96];
+	int n;
+
+	if (!strcmp(url, "/v1/openapi.json"))
+		return 0;
+	if (!strcmp(url, "/") || !strcmp(url, "/metrics") ||
+	    !strcmp(url, "/v1/inbox") || !strcmp(url, "/v1/sims"))
+		return TOKEN_RIGHT_READ;
+	n = http_api_split(url, "/v1/messages", seg);
+	if (n == 0)
+		return post ? TOKEN_RIGHT_SEND : TOKEN_RIGHT_READ;
+	if (n == 1)
+		return TOKEN_RIGHT_READ;
+	n = http_api_split(url, "/v1/campaigns", seg);
+	if (n == 1)
+		return TOKEN_RIGHT_READ;
+	if (n == 2 && http_api_verb(seg[1]))
+		return TOKEN_RIGHT_ADMIN;
+	n = http_api_split(url, "/v1/tokens", seg);
+	if (n == 0 || n == 1)
+		return TOKEN_RIGHT_ADMIN;
+	return -1;
+}
+
+static enum MHD_Result http_api_405(struct http_req *r, const char *allow)
+{
+	return http_problem(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method",
+			    "Method not allowed", NULL,
+			    json_pack("{s:s}", "allow", allow));
+}
+
+static enum MHD_Result http_api_get(struct http_req *r)
+{
+	char seg[3][96];
+	int n;
+
+	if (!strcmp(r->url, "/"))
+		return http_status_page(r);
+	if (!strcmp(r->url, "/metrics"))
+		return http_api_metrics(r);
+	if (!strcmp(r->url, "/v1/openapi.json"))
+		return http_text(r, MHD_HTTP_OK, "application/json",
+				 http_openapi_json, http_openapi_len());
+	if (!strcmp(r->url, "/v1/inbox"))
+		return http_api_inbox(r);
+	if (!strcmp(r->url, "/v1/sims"))
+		return http_api_sims(r);
+	n = http_api_split(r->url, "/v1/messages", seg);
+	if (n == 0)
+		return http_api_messages(r);
+	if (n == 1)
+		return http_api_message(r, seg[0]);
+	if (http_api_split(r->url, "/v1/campaigns", seg) == 1)
+		return http_api_campaign(r, seg[0]);
+	return http_api_405(r, "POST");
+}
+
+enum MHD_Result http_api_route(struct http_req *r)
+{
+	char seg[3][96];
+	bool get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
+
+	if (http_api_right(r->method, r->url) < 0)
+		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
+				    "No such resource", NULL, NULL);
+	switch (http_api_split(r->url, "/v1/tokens", seg)) {
+	case 0:
+		return http_tokens(r, NULL);
+	case 1:
+		return http_tokens(r, seg[0]);
+	}
+	if (get)
+		return http_api_get(r);
+	if (strcmp(r->method, "POST") != 0)
+		return http_api_405(r, "GET, POST");
+	if (!strcmp(r->url, "/v1/messages"))
+		return http_send(r);
+	if (http_api_split(r->url, "/v1/campaigns", seg) == 2)
+		return http_api_campaign_verb(r, seg[0], seg[1]);
+	return http_api_405(r, "GET");
+}

@@ -1,0 +1,128 @@
+/*
+ * http_tokens — /v1/tokens: what `smsgw token` does, for holders of the
+ * admin right. POST {"name", "rights"} makes a token and answers it once
+ * (201), after its commit; only its hash is stored. GET lists names and
+ * rights; DELETE /v1/tokens/{name} removes one. Like every token change,
+ * it works at once.
+ */
+#include "http_priv.h"
+#include "json_row.h"
+#include "store.h"
+#include "token.h"
+
+#include <errno.h>
+#include <string.h>
+
+static enum MHD_Result http_tokens_list(struct http_req *r)
+{
+	sqlite3_stmt *s = NULL;
+	json_t *a = json_array();
+
+	sqlite3_prepare_v2(store_db(r->h->deps.store),
+		"SELECT name, rights,"
+		" strftime('%Y-%m-%dT%H:%M:%fZ', created_at / 1000.0,"
+		" 'unixepoch') AS created_at,"
+		" strftime('%Y-%m-%dT%H:%M:%fZ', used_at / 1000.0,"
+		" 'unixepoch') AS used_at FROM api_token ORDER BY name",
+		-1, &s, NULL);
+	while (s && sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(a, json_row(s));
+	sqlite3_finalize(s);
+	return http_json(r, MHD_HTTP_OK, json_pack("{s:o}", "tokens", a));
+}
+
+static enum MHD_Result http_tokens_add(struct http_req *r)
+{
+	char token[TOKEN_LEN + 1], err[128], rs[32], who[96];
+	const char *name, *rights = "send,read";
+	json_t *req = json_loadb(r->body ? r->body : "", r->len, 0, NULL);
+	unsigned bits;
+	bool batched;
+	json_t *v;
+	int rc;
+
+	if (!json_is_object(req)) {
+		json_decref(req);
+		return http_problem(r, MHD_HTTP_BAD_REQUEST, "bad-json",
+				    "The body is not a JSON object", NULL, NULL);
+	}
+	name = json_string_value(json_object_get(req, "name"));
+	if (json_is_string(json_object_get(req, "rights")))
+		rights = json_string_value(json_object_get(req, "rights"));
+	if (!name || !token_name_ok(name)) {
+		json_decref(req);
+		return http_problem(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "value",
+				    "Bad token name", "use 1-64 letters, digits "
+				    "and - _ . @", json_pack("{s:s}", "field",
+							     "name"));
+	}
+	if (!token_rights_parse(rights, &bits, err, sizeof(err))) {
+		json_decref(req);
+		return http_problem(r, MHD_HTTP_UNPROCESSABLE_CONTENT, "value",
+				    "Bad rights", err,
+				    json_pack("{s:s}", "field", "rights"));
+	}
+	/* The token must not be shown before it is stored for good. */
+	batched = http_txn_join(r) == 0;
+	rc = token_generate(token, sizeof(token));
+	if (rc == 0)
+		rc = token_add(r->h->deps.store, name, token, bits,
+			       store_now_ms());
+	if (rc == -EEXIST) {
+		json_decref(req);
+		return http_problem(r, MHD_HTTP_CONFLICT, "exists",
+				    "A token of this name exists", NULL,
+				    json_pack("{s:s}", "field", "name"));
+	}
+	token_rights_format(bits, rs, sizeof(rs));
+	snprintf(who, sizeof(who), "http %s", r->token);
+	if (rc == 0)
+		store_event(r->h->deps.store, STORE_EVENT_INFO, who,
+			    "token %s added (%s)", name, rs);
+	v = rc < 0 ? NULL
+		   : json_pack("{s:s, s:s, s:s}", "name", name, "rights", rs,
+			       "token", token);
+	json_decref(req);
+	if (!v)
+		return http_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, "database",
+				    "Database error", NULL, NULL);
+	if (batched)
+		return http_json_after_commit(r, MHD_HTTP_CREATED, v);
+	return http_json(r, MHD_HTTP_CREATED, v);
+}
+
+static enum MHD_Result http_tokens_remove(struct http_req *r, const char *name)
+{
+	bool batched = http_txn_join(r) == 0;
+	char who[96];
+	json_t *v;
+	int rc = token_remove(r->h->deps.store, name);
+
+	if (rc == -ENOENT)
+		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
+				    "No such token", NULL, NULL);
+	if (rc < 0)
+		return http_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, "database",
+				    "Database error", NULL, NULL);
+	snprintf(who, sizeof(who), "http %s", r->token);
+	store_event(r->h->deps.store, STORE_EVENT_INFO, who,
+		    "token %s removed", name);
+	v = json_pack("{s:s}", "removed", name);
+	if (batched)
+		return http_json_after_commit(r, MHD_HTTP_OK, v);
+	return http_json(r, MHD_HTTP_OK, v);
+}
+
+enum MHD_Result http_tokens(struct http_req *r, const char *name)
+{
+	if (!name && !strcmp(r->method, "GET"))
+		return http_tokens_list(r);
+	if (!name && !strcmp(r->method, "POST"))
+		return http_tokens_add(r);
+	if (name && !strcmp(r->method, "DELETE"))
+		return http_tokens_remove(r, name);
+	return http_problem(r, MHD_HTTP_METHOD_NOT_ALLOWED, "method",
+			    "Method not allowed", NULL,
+			    json_pack("{s:s}", "allow",
+				      name ? "DELETE" : "GET, POST"));
+}
