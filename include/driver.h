@@ -1,12 +1,12 @@
 /*
  * driver — what one modem family needs said differently (doc/contract.md §10,
- * STYLE.md habit 3). A driver is data: the commands to send, the
- * candidates to try in order when a modem refuses one, the final responses
- * and URCs a family adds, how to switch SIM slots and how to reset. The
- * modem lifecycle (gateway/modem*.c) runs the steps; a driver never owns
- * the port, the chat or a timer.
+ * doc/style.md, "Vendor quirks live in drivers/"). A driver is data: the
+ * commands to send, the candidates to try in order when a modem refuses
+ * one, the final responses and URCs a family adds, how to switch SIM
+ * slots and how to reset. The modem lifecycle (gateway/modem/) runs the
+ * steps; a driver never owns the port, the chat or a timer.
  *
- * The generic TS 27.007/27.005 driver (drivers/generic.c) sets every
+ * The generic TS 27.007/27.005 driver (drivers/generic/generic.c) sets every
  * field. A vendor file (drivers/huawei.c, ...) is a table written with
  * designated initialisers that names its parent and sets only what
  * differs:

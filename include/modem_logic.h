@@ -2,7 +2,7 @@
  * modem_logic — the decisions of the modem lifecycle that need no port:
  * the recovery ladder, what to do about a +CPIN answer, whether an error
  * means "busy, ask again", what a stored PDU is, when storage is full,
- * retry delays. Pure: no I/O, no globals, no logging (STYLE.md habit 4);
+ * retry delays. Pure: no I/O, no globals, no logging (doc/style.md, "Pure parsers and encoders");
  * gateway/modem*.c act on the answers.
  */
 #ifndef SMSGW_MODEM_LOGIC_H

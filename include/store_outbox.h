@@ -169,34 +169,11 @@ struct outbox_msg {
 
 void outbox_msg_clear(struct outbox_msg *m);
 
-/* What a SIM may take now. */
-struct outbox_claim {
-	int64_t sim_id;
-	const char *pool;		/* the SIM's pool */
-	bool takes_unpooled;		/* messages without a pool */
-	bool allow_bulk;
-	int quota_left;			/* parts; INT32_MAX for none */
-	bool alone;			/* no other SIM could send now: take
-					   messages that failed here too */
-	int64_t now;
-	int64_t sticky_cutoff;		/* sticky entries older are ignored */
-	/* Bulk to this recipient must wait until *until (quiet hours)?
-	 * NULL: never. The message is then deferred, not claimed. */
-	bool (*hold)(const char *recipient, int64_t now, int64_t *until,
-		     void *ud);
-	void *hold_ud;
-};
-
-/*
- * Claims the best message for the SIM (direct before bulk, then priority,
- * then age), re-checking opt-out (→ suppressed), expiry (→ expired) and
- * quiet hours for bulk (→ deferred) in the same transaction, and marks it
- * sending. Returns 1 with *out filled, 0 when there is nothing for this
- * SIM, -EAGAIN when it dropped so many rows that it stopped looking (call
- * again), or -EIO.
- */
-int store_outbox_claim(struct store *st, const struct outbox_claim *c,
-		       struct outbox_msg *out);
+/* 1 when number is opted out for a message of this origin, 0, or -EIO.
+ * Automatic replies that must reach an opted-out number pass: the one
+ * confirmation of the opt-out and the answer to HELP. */
+int store_outbox_opted_out(struct store *st, const char *origin,
+			   const char *number);
 
 /* Part seq (1-based) went out with message reference mr; the part counts
  * against the SIM card's usage (usage_key: ICCID or "sim:<id>"). */
@@ -262,5 +239,7 @@ int store_outbox_usage(struct store *st, const char *usage_key,
 		       struct outbox_usage *u);
 /* Local day and month of ms. */
 void store_outbox_local_day(int64_t ms, char day[11], char month[8]);
+
+#include "store_claim.h"
 
 #endif

@@ -1,6 +1,6 @@
 #!/bin/sh
 # make lint: cppcheck over the daemon's code, plus the project's own rules
-# (STYLE.md): no sleeping in the daemon, SQL only with bound parameters,
+# (doc/style.md): no sleeping in the daemon, SQL only with bound parameters,
 # files of a readable size, and no call from a layer to a layer above it
 # (scripts/layercheck.py, doc/architecture.md). Exits non-zero when a rule
 # is broken. `make lint` builds the objects the layer check reads.
@@ -18,7 +18,7 @@ fi
 
 # The daemon never sleeps: timers and the event loop only.
 if grep -nE '\b(u?sleep|nanosleep)\s*\(' gateway/*/*.c drivers/*.c drivers/*/*.c 2>/dev/null; then
-	echo "lint: the daemon must not sleep (STYLE.md, one event loop)"
+	echo "lint: the daemon must not sleep (doc/style.md, one event loop)"
 	fail=1
 fi
 

@@ -123,7 +123,7 @@ static enum MHD_Result http_api_message(struct http_req *r, const char *idstr)
 	return http_json(r, MHD_HTTP_OK, row);
 }
 
-/* The outbox states (DESIGN.md §5): a typo is an error, not an empty list. */
+/* The outbox states (doc/contract.md, the database views): a typo is an error, not an empty list. */
 static bool http_api_state_ok(const char *state)
 {
 	static const char *const states[] = {

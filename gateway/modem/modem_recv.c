@@ -3,7 +3,7 @@
  * and +CDSI read with AT+CMGR, +CMT and +CDS with their PDU line, and
  * what is already stored listed with AT+CMGL=4. Each goes to the listener
  * with a token; only when the receiver has committed it does modem_ack()
- * delete it (AT+CMGD) or acknowledge it (AT+CNMA) (STYLE.md habit 6).
+ * delete it (AT+CMGD) or acknowledge it (AT+CNMA) (doc/style.md, "Durable, then acknowledge").
  *
  * Duplicates: an index whose delete is pending still holds the message
  * we read, so a second read of it (a +CMTI that raced the listing) is

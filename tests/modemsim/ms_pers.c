@@ -1,5 +1,5 @@
 /*
- * ms_pers — modem personalities as data (STYLE.md habit 3): identity
+ * ms_pers — modem personalities as data (doc/style.md, "Vendor quirks"): identity
  * strings, boot URCs, URC noise, power-on defaults and vendor commands.
  * Each row says where its strings come from. "{imei}" in ATI lines and
  * "{rssi}" in noise lines are replaced by the modem's values.
