@@ -12,31 +12,17 @@
 #include "config.h"
 #include "control.h"
 #include "store.h"
+#include "store_campaign.h"
 #include "store_outbox.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
-/* A campaign's counts in one pass over its messages. */
-#define CAMPAIGN_ROWS                                                    \
-	"SELECT c.name, c.state,"                                        \
-	" strftime('%Y-%m-%dT%H:%M:%fZ', c.created_at / 1000.0,"         \
-	" 'unixepoch') AS created_at, count(m.id) AS total,"             \
-	" coalesce(sum(m.state IN ('queued', 'deferred', 'sending')), 0)" \
-	" AS pending,"                                                   \
-	" coalesce(sum(m.state IN ('sent', 'delivered')), 0) AS sent,"   \
-	" coalesce(sum(m.state = 'delivered'), 0) AS delivered,"         \
-	" coalesce(sum(m.state IN ('failed', 'expired', 'unknown')), 0)" \
-	" AS failed,"                                                    \
-	" coalesce(sum(m.state IN ('suppressed', 'cancelled')), 0)"      \
-	" AS not_sent"                                                   \
-	" FROM campaign c LEFT JOIN message m ON m.campaign_id = c.id"
-
 static const char list_sql[] =
-	CAMPAIGN_ROWS " GROUP BY c.id ORDER BY c.created_at DESC";
+	STORE_CAMPAIGN_ROWS " GROUP BY c.id ORDER BY c.created_at DESC";
 
-static const char show_sql[] = CAMPAIGN_ROWS " WHERE c.name = ?1 GROUP BY c.id";
+static const char show_sql[] = STORE_CAMPAIGN_SHOW;
 
 static const char states_sql[] =
 	"SELECT state, count(*) AS messages FROM outbox WHERE campaign = ?1"
@@ -44,25 +30,13 @@ static const char states_sql[] =
 
 int64_t cli_campaign_id(struct store *st, const char *name)
 {
-	const struct cli_bind b[] = { CLI_TEXT(name) };
-	sqlite3_stmt *s = cli_prepare(st, "SELECT id FROM campaign"
-				      " WHERE name = ?1", b, 1);
-	int64_t id = 0;
-	int rc;
+	int64_t id = store_campaign_id(st, name);
 
-	if (!s) {
-		cli_error("database: %s", store_errmsg(st));
-		return 0;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	else if (rc == SQLITE_DONE)
+	if (id == 0)
 		cli_error("no campaign named '%s'", name);
-	else
+	else if (id < 0)
 		cli_error("database: %s", store_errmsg(st));
-	sqlite3_finalize(s);
-	return id;
+	return id > 0 ? id : 0;
 }
 
 static const struct {
