@@ -181,32 +181,37 @@ static int changes(struct store *st)
 	return sqlite3_changes(store_db(st));
 }
 
+/* Runs one batch statement whose ?1 is a cut-off time and ?2 the batch
+ * size: the rows it changed, or -EIO. */
+static int prune_run(struct store *st, const char *sql, int64_t cut_ms, int n)
+{
+	sqlite3_stmt *s = store_prepare(st, sql);
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, cut_ms);
+	sqlite3_bind_int(s, 2, n);
+	if (store_step_done(st, s) < 0)
+		return -EIO;
+	return changes(st);
+}
+
 /* Status reports and spool files of the messages gone by now. */
 static int prune_message_leftovers(struct store *st,
 				   const struct store_prune_cut *cut, int n)
 {
-	sqlite3_stmt *s;
-
-	s = store_prepare(st, "DELETE FROM status_report WHERE id IN"
-			      " (SELECT id FROM status_report ORDER BY id"
-			      " LIMIT ?2) AND received_at < ?1");
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, cut->messages);
-	sqlite3_bind_int(s, 2, n);
-	if (store_step_done(st, s) < 0)
+	if (prune_run(st, "DELETE FROM status_report WHERE id IN"
+			  " (SELECT id FROM status_report ORDER BY id"
+			  " LIMIT ?2) AND received_at < ?1",
+		      cut->messages, n) < 0)
 		return -EIO;
 	/* Spool file rows (names, hashes, Id: keys) of old files whose
 	 * messages are all gone: the first n by id a batch. */
-	s = store_prepare(st, "DELETE FROM spool_file WHERE id IN"
-			      " (SELECT id FROM spool_file ORDER BY id LIMIT ?2)"
-			      " AND accepted_at < ?1 AND NOT EXISTS (SELECT 1"
-			      " FROM message m WHERE m.file_id = spool_file.id)");
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, cut->messages);
-	sqlite3_bind_int(s, 2, n);
-	return store_step_done(st, s);
+	return prune_run(st, "DELETE FROM spool_file WHERE id IN"
+			     " (SELECT id FROM spool_file ORDER BY id LIMIT ?2)"
+			     " AND accepted_at < ?1 AND NOT EXISTS (SELECT 1"
+			     " FROM message m WHERE m.file_id = spool_file.id)",
+			 cut->messages, n) < 0 ? -EIO : 0;
 }
 
 static int batch_messages(struct store *st, const struct store_prune_cut *cut,
@@ -230,19 +235,11 @@ static int batch_messages(struct store *st, const struct store_prune_cut *cut,
 static int batch_events(struct store *st, const struct store_prune_cut *cut,
 			struct store_prune_pos *pos, int n)
 {
-	sqlite3_stmt *s = store_prepare(st,
-		"DELETE FROM event WHERE id IN (SELECT id FROM event"
-		" ORDER BY id LIMIT ?2) AND at < ?1");
-	int gone;
+	int gone = prune_run(st, "DELETE FROM event WHERE id IN (SELECT id"
+				 " FROM event ORDER BY id LIMIT ?2) AND at < ?1",
+			     cut->events, n);
 
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, cut->events);
-	sqlite3_bind_int(s, 2, n);
-	if (store_step_done(st, s) < 0)
-		return -EIO;
-	gone = changes(st);
-	if (gone < n)
+	if (gone >= 0 && gone < n)
 		pos->events_done = true;
 	return gone;
 }
@@ -252,52 +249,33 @@ static int batch_events(struct store *st, const struct store_prune_cut *cut,
 static int batch_inbound(struct store *st, const struct store_prune_cut *cut,
 			 struct store_prune_pos *pos, int n)
 {
-	sqlite3_stmt *s;
-	int picked, gone = 0;
+	int picked, parts, raw;
 
 	if (store_prune_set_clear(st) < 0)
 		return -EIO;
-	s = store_prepare(st,
+	picked = prune_run(st,
 		"INSERT INTO temp.prune_ids SELECT i.id FROM inbound i"
 		" WHERE i.received_at < ?1 AND (i.in_reply_to IS NULL OR NOT"
 		" EXISTS (SELECT 1 FROM message m WHERE m.id = i.in_reply_to))"
-		" ORDER BY i.received_at LIMIT ?2");
-	if (!s)
+		" ORDER BY i.received_at LIMIT ?2", cut->inbound, n);
+	if (picked < 0 || (picked && store_prune_inbound_in_set(st) < 0))
 		return -EIO;
-	sqlite3_bind_int64(s, 1, cut->inbound);
-	sqlite3_bind_int(s, 2, n);
-	if (store_step_done(st, s) < 0)
-		return -EIO;
-	picked = changes(st);
-	if (picked && store_prune_inbound_in_set(st) < 0)
-		return -EIO;
-	gone += picked;
 	/* Raw PDUs and fragments that never made (or no longer have) an
 	 * inbox row: duplicates, orphans, undecodable PDUs. */
-	s = store_prepare(st, "DELETE FROM inbound_part WHERE id IN"
+	parts = prune_run(st, "DELETE FROM inbound_part WHERE id IN"
 			      " (SELECT id FROM inbound_part ORDER BY id"
 			      " LIMIT ?2) AND received_at < ?1"
-			      " AND state != 'waiting'");
-	if (!s)
+			      " AND state != 'waiting'", cut->inbound, n);
+	if (parts < 0)
 		return -EIO;
-	sqlite3_bind_int64(s, 1, cut->inbound);
-	sqlite3_bind_int(s, 2, n);
-	if (store_step_done(st, s) < 0)
+	raw = prune_run(st, "DELETE FROM raw_pdu WHERE id IN"
+			    " (SELECT id FROM raw_pdu ORDER BY id LIMIT ?2)"
+			    " AND received_at < ?1", cut->inbound, n);
+	if (raw < 0)
 		return -EIO;
-	gone += changes(st);
-	s = store_prepare(st, "DELETE FROM raw_pdu WHERE id IN"
-			      " (SELECT id FROM raw_pdu ORDER BY id LIMIT ?2)"
-			      " AND received_at < ?1");
-	if (!s)
-		return -EIO;
-	sqlite3_bind_int64(s, 1, cut->inbound);
-	sqlite3_bind_int(s, 2, n);
-	if (store_step_done(st, s) < 0)
-		return -EIO;
-	gone += changes(st);
 	if (picked < n)
 		pos->inbound_done = true;
-	return gone;
+	return picked + parts + raw;
 }
 
 /* One sticky row per recipient ever sent to: the claim ignores those
