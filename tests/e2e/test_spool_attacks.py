@@ -11,6 +11,7 @@ After each one: the database passes quick_check and its rows are unchanged
 within 2 s, every file accepted before is sent, nothing outside the spool
 was touched. Without root every test is skipped.
 """
+import atexit
 import hashlib
 import os
 import signal
@@ -259,6 +260,7 @@ except (OSError, subprocess.CalledProcessError):
     skip_all("setpriv (util-linux) is missing")
 
 R = Rig()
+atexit.register(R.sim.stop)
 
 
 @t.test
