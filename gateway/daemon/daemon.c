@@ -371,6 +371,28 @@ static void on_modem_report(struct sim *sim, const char *pdu,
 	inbound_status_report(d->ib, sim, pdu, ack);
 }
 
+/* The modem layer knows nothing of the database: its events and SIM
+ * changes become rows here. */
+static void on_modem_event(enum modem_event_level level, const char *source,
+			   const char *text, void *ud)
+{
+	static const enum store_event_level levels[] = {
+		[MODEM_EVENT_INFO] = STORE_EVENT_INFO,
+		[MODEM_EVENT_WARNING] = STORE_EVENT_WARNING,
+		[MODEM_EVENT_ERROR] = STORE_EVENT_ERROR,
+	};
+	struct daemon *d = ud;
+
+	store_event(d->store, levels[level], source, "%s", text);
+}
+
+static void on_modem_sim_changed(struct sim *sim, void *ud)
+{
+	struct daemon *d = ud;
+
+	sim_update(&d->reg, sim);
+}
+
 static void on_spool_accepted(void *ud)
 {
 	struct daemon *d = ud;
@@ -390,6 +412,8 @@ static int start_modems(struct daemon *d)
 	const struct modem_listener listener = {
 		.sms = on_modem_sms,
 		.status_report = on_modem_report,
+		.event = on_modem_event,
+		.sim_changed = on_modem_sim_changed,
 		.ud = d,
 	};
 
@@ -398,7 +422,7 @@ static int start_modems(struct daemon *d)
 		return -ENOMEM;
 	d->nmodems = d->cfg->nmodems;
 	for (size_t i = 0; i < d->nmodems; i++) {
-		int rc = modem_new(d->loop, d->store, &d->reg, d->cfg,
+		int rc = modem_new(d->loop, &d->reg, d->cfg,
 				   &d->cfg->modems[i], &listener, &d->modems[i]);
 
 		if (rc < 0)

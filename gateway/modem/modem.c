@@ -22,7 +22,7 @@
  * lines of several modems would interleave. */
 #define MODEM_TRACE_BUFFER (64 * 1024)
 
-void modem_event(struct modem *m, enum store_event_level level,
+void modem_event(struct modem *m, enum modem_event_level level,
 		 const char *fmt, ...)
 {
 	char msg[512];
@@ -31,14 +31,20 @@ void modem_event(struct modem *m, enum store_event_level level,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (level == STORE_EVENT_ERROR)
+	if (level == MODEM_EVENT_ERROR)
 		log_error("%s: %s", m->source, msg);
-	else if (level == STORE_EVENT_WARNING)
+	else if (level == MODEM_EVENT_WARNING)
 		log_warn("%s: %s", m->source, msg);
 	else
 		log_info("%s: %s", m->source, msg);
-	if (m->store)
-		store_event(m->store, level, m->source, "%s", msg);
+	if (m->listener.event)
+		m->listener.event(level, m->source, msg, m->listener.ud);
+}
+
+void modem_sim_changed(struct modem *m, struct sim *s)
+{
+	if (m->listener.sim_changed)
+		m->listener.sim_changed(s, m->listener.ud);
 }
 
 struct sim *modem_active_sim(struct modem *m)
@@ -84,7 +90,7 @@ void modem_links(struct modem *m)
 
 		s->link = modem_link(m, i);
 		s->standby = m->slot.n > 1 && i != m->slot.active;
-		sim_update(m->reg, s);
+		modem_sim_changed(m, s);
 	}
 }
 
@@ -133,7 +139,7 @@ static void modem_urc_cb(const char *line, const char *pdu, void *ud)
 		if (m->last_warning_ms && now - m->last_warning_ms < 600000)
 			break;
 		m->last_warning_ms = now;
-		modem_event(m, STORE_EVENT_WARNING, "the modem says: %s", line);
+		modem_event(m, MODEM_EVENT_WARNING, "the modem says: %s", line);
 		break;
 	default:
 		modem_recv_urc(m, u->kind, line, pdu);
@@ -270,7 +276,7 @@ int modem_port_open(struct modem *m)
 		snprintf(m->slot.sims[i]->device,
 			 sizeof(m->slot.sims[i]->device), "%s",
 			 serial_device(m->serial));
-	modem_event(m, STORE_EVENT_INFO, "opened %s (%s, driver %s)",
+	modem_event(m, MODEM_EVENT_INFO, "opened %s (%s, driver %s)",
 		    m->mcfg->device, serial_device(m->serial),
 		    m->drv_auto ? "auto" : m->drv.name);
 	return 0;
@@ -323,7 +329,7 @@ void modem_ready_event(struct modem *m, bool recovered)
 {
 	struct sim *s = modem_active_sim(m);
 
-	modem_event(m, STORE_EVENT_INFO,
+	modem_event(m, MODEM_EVENT_INFO,
 		    "%sready: %s %s %s, IMEI %s, SIM %s ICCID %s, %s%s, "
 		    "signal %d dBm", recovered ? "recovered, " : "",
 		    m->manufacturer, m->model, m->revision, m->imei, s->name,
@@ -398,8 +404,8 @@ static int modem_choose_driver(struct modem *m)
 	return driver_resolve(m->chosen, &m->drv);
 }
 
-int modem_new(struct loop *loop, struct store *store,
-	      struct sim_registry *reg, const struct config *cfg,
+int modem_new(struct loop *loop, struct sim_registry *reg,
+	      const struct config *cfg,
 	      const struct config_modem *mcfg,
 	      const struct modem_listener *listener, struct modem **out)
 {
@@ -409,7 +415,6 @@ int modem_new(struct loop *loop, struct store *store,
 	if (!m)
 		return -ENOMEM;
 	m->loop = loop;
-	m->store = store;
 	m->reg = reg;
 	m->cfg = cfg;
 	m->mcfg = mcfg;

@@ -54,7 +54,7 @@ static void modem_call_caller(struct modem *m, const char *line)
 		return;
 	snprintf(m->call.caller, sizeof(m->call.caller), "%s", number);
 	m->call.noted_at = now;
-	modem_event(m, STORE_EVENT_INFO,
+	modem_event(m, MODEM_EVENT_INFO,
 		    "SIM %s: incoming call from %s rejected",
 		    modem_active_sim(m)->name,
 		    number[0] ? number : "a withheld number");

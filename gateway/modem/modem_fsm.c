@@ -168,7 +168,7 @@ static void modem_fsm_climb(struct modem *m, const char *what)
 	struct modem_fsm *f = &m->fsm;
 
 	f->ladder = modem_logic_ladder_next(f->ladder);
-	modem_event(m, STORE_EVENT_WARNING, "%s: recovery step %d: %s", what,
+	modem_event(m, MODEM_EVENT_WARNING, "%s: recovery step %d: %s", what,
 		    (int)f->ladder, modem_logic_ladder_name(f->ladder));
 	modem_seq_cancel(m);
 	loop_timer_disarm(&f->retry);
@@ -227,14 +227,14 @@ static void modem_fsm_open_failed(struct modem *m, int rc)
 
 	if (rc == -ENOENT || rc == -ENODEV || rc == -ENXIO) {
 		if (f->state != MODEM_STATE_ABSENT)
-			modem_event(m, STORE_EVENT_WARNING,
+			modem_event(m, MODEM_EVENT_WARNING,
 				    "%s is not there: waiting for it",
 				    m->mcfg->device);
 		modem_fsm_enter(m, MODEM_STATE_ABSENT);
 		return;
 	}
 	if (rc != f->last_open_error)
-		modem_event(m, STORE_EVENT_ERROR, "cannot open %s: %s",
+		modem_event(m, MODEM_EVENT_ERROR, "cannot open %s: %s",
 			    m->mcfg->device, strerror(-rc));
 	f->last_open_error = rc;
 	if (f->state != MODEM_STATE_OUT_OF_SERVICE)
@@ -281,7 +281,7 @@ static void modem_fsm_appeared(struct modem *m, const struct modem_fsm_arg *a)
 
 static void modem_fsm_gone(struct modem *m, const struct modem_fsm_arg *a)
 {
-	modem_event(m, STORE_EVENT_WARNING, "%s went away (%s)",
+	modem_event(m, MODEM_EVENT_WARNING, "%s went away (%s)",
 		    m->mcfg->device, strerror(a ? -a->err : ENODEV));
 	modem_seq_cancel(m);
 	modem_close(m);
@@ -332,7 +332,7 @@ static void modem_fsm_answered(struct modem *m, const struct modem_fsm_arg *a)
 {
 	(void)a;
 	if (!m->fsm.inited) {
-		modem_event(m, STORE_EVENT_INFO,
+		modem_event(m, MODEM_EVENT_INFO,
 			    "answering again; init was not complete: init");
 		modem_fsm_start_init(m);
 		return;
@@ -365,7 +365,7 @@ static void modem_fsm_booted(struct modem *m, const struct modem_fsm_arg *a)
 static void modem_fsm_reinit(struct modem *m, const struct modem_fsm_arg *a)
 {
 	if (a && a->what)
-		modem_event(m, STORE_EVENT_WARNING, "%s", a->what);
+		modem_event(m, MODEM_EVENT_WARNING, "%s", a->what);
 	modem_fsm_start_init(m);
 }
 
@@ -408,7 +408,7 @@ static void modem_fsm_healthy(struct modem *m, const struct modem_fsm_arg *a)
 	if (m->fsm.ladder != MODEM_LADDER_ESCAPE)
 		return;
 	m->fsm.ladder = MODEM_LADDER_NONE;
-	modem_event(m, STORE_EVENT_INFO, "recovered: answering again");
+	modem_event(m, MODEM_EVENT_INFO, "recovered: answering again");
 }
 
 /* ---- the table ---- */

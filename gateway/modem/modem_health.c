@@ -51,7 +51,7 @@ void modem_health_apply(struct modem *m)
 
 	if (reg != m->net.registered && m->fsm.state == MODEM_STATE_READY) {
 		if (reg) {
-			modem_event(m, STORE_EVENT_INFO,
+			modem_event(m, MODEM_EVENT_INFO,
 				    "SIM %s registered%s%s", s->name,
 				    s->operator_name[0] ? " on " : "",
 				    s->operator_name);
@@ -60,7 +60,7 @@ void modem_health_apply(struct modem *m)
 			if (!modem_seq_running(m))
 				modem_health_want(m);
 		} else {
-			modem_event(m, STORE_EVENT_WARNING,
+			modem_event(m, MODEM_EVENT_WARNING,
 				    "SIM %s not registered: no network",
 				    s->name);
 		}
@@ -83,7 +83,7 @@ void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
 		if (!at_parse_signal_urc(line, &csq))
 			return;
 		s->signal_dbm = at_parse_rssi_dbm(csq.rssi);
-		sim_update(m->reg, s);
+		modem_sim_changed(m, s);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)

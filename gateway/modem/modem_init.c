@@ -30,7 +30,7 @@ enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	modem_event(m, STORE_EVENT_ERROR, "%s%s", why,
+	modem_event(m, MODEM_EVENT_ERROR, "%s%s", why,
 		    retry ? "; trying again in 5 minutes" : "");
 	modem_fsm_event(m, MODEM_EV_BLOCKED, &a);
 	return MODEM_STEP_WAIT;
@@ -106,7 +106,7 @@ static void modem_init_choose_driver(struct modem *m)
 	m->chosen = d;
 	driver_resolve(d, &m->drv);
 	modem_install_driver(m);
-	modem_event(m, STORE_EVENT_INFO, "driver %s chosen for %s %s", d->name,
+	modem_event(m, MODEM_EVENT_INFO, "driver %s chosen for %s %s", d->name,
 		    m->manufacturer, m->model);
 }
 
@@ -138,7 +138,7 @@ static bool modem_init_imei_found(struct modem *m)
 		return false;
 	}
 	if (m->known_imei[0] && strcmp(m->known_imei, m->imei) != 0)
-		modem_event(m, STORE_EVENT_WARNING,
+		modem_event(m, MODEM_EVENT_WARNING,
 			    "another modem at %s: IMEI %s, was %s",
 			    m->mcfg->device, m->imei, m->known_imei);
 	snprintf(m->known_imei, sizeof(m->known_imei), "%s", m->imei);

@@ -23,7 +23,6 @@
 #include "modem_fsm.h"
 #include "modem_logic.h"
 #include "sim.h"
-#include "store.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -223,7 +222,6 @@ struct modem_call {
 
 struct modem {
 	struct loop *loop;
-	struct store *store;
 	struct sim_registry *reg;
 	const struct config *cfg;
 	const struct config_modem *mcfg;
@@ -306,9 +304,11 @@ void modem_link_stop(struct modem *m);
 
 /* ---- modem.c ---- */
 
-/* An event row (source "modem <name>") and a log line. */
-void modem_event(struct modem *m, enum store_event_level level,
+/* A log line, and the listener's event (the daemon writes the row). */
+void modem_event(struct modem *m, enum modem_event_level level,
 		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* s's fields changed: tells the listener (the daemon writes its row). */
+void modem_sim_changed(struct modem *m, struct sim *s);
 /* Recomputes every SIM's link from the state and writes changed rows. */
 void modem_links(struct modem *m);
 /* The SIM of the active slot. */

@@ -179,7 +179,7 @@ static void modem_recv_read_failed(struct modem *m, int index,
 	if (r->final && n < sizeof(raw))
 		snprintf(raw + n, sizeof(raw) - n, "%s%s", n ? " | " : "",
 			 r->final);
-	modem_event(m, STORE_EVENT_WARNING,
+	modem_event(m, MODEM_EVENT_WARNING,
 		    "%s: unreadable answer, index %d left in storage and "
 		    "listed again: %s", r->command, index,
 		    raw[0] ? raw : "(nothing)");
@@ -291,7 +291,7 @@ void modem_recv_storage_full(struct modem *m, const char *why)
 {
 	if (m->want_import)
 		return;
-	modem_event(m, STORE_EVENT_WARNING,
+	modem_event(m, MODEM_EVENT_WARNING,
 		    "message storage full (%s): importing and deleting", why);
 	m->want_import = true;
 	modem_kick(m);
@@ -408,14 +408,14 @@ static enum modem_step_rc modem_recv_list(struct modem *m,
 	if (r->status != AT_CHAT_STATUS_OK) {
 		if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
 			return MODEM_STEP_LATER;
-		modem_event(m, STORE_EVENT_WARNING, "%s: %s", r->command,
+		modem_event(m, MODEM_EVENT_WARNING, "%s: %s", r->command,
 			    r->final ? r->final : "?");
 		return MODEM_STEP_NEXT;
 	}
 	while ((res = at_parse_sms_cmgl(r->lines, r->nlines, &pos, &p)) !=
 	       AT_PARSE_SMS_END) {
 		if (res == AT_PARSE_SMS_BAD) {
-			modem_event(m, STORE_EVENT_WARNING,
+			modem_event(m, MODEM_EVENT_WARNING,
 				    "stored entry %d unreadable: left in "
 				    "the modem", p.index);
 			continue;

@@ -236,7 +236,7 @@ static enum modem_step_rc modem_send_select(struct modem *m,
 		if (modem_seq_busy(m, r, MODEM_STEP_FAIL) == MODEM_STEP_LATER)
 			return MODEM_STEP_LATER;
 		m->slot.fault[m->slot.target] = SIM_STATE_ERROR;
-		modem_event(m, STORE_EVENT_ERROR, "%s failed: %s", r->command,
+		modem_event(m, MODEM_EVENT_ERROR, "%s failed: %s", r->command,
 			    r->final ? r->final : "?");
 		return MODEM_STEP_FAIL;
 	}
@@ -256,7 +256,7 @@ static void modem_send_switched(struct modem *m, int err)
 	modem_health_set_registered(m);
 	modem_links(m);
 	if (err == 0 && m->slot.fault[m->slot.active] == SIM_STATE_READY) {
-		modem_event(m, STORE_EVENT_INFO,
+		modem_event(m, MODEM_EVENT_INFO,
 			    "SIM %s active: ICCID %s, %s%s", s->name, s->iccid,
 			    m->net.registered ? "registered on " : "not registered",
 			    m->net.registered ? s->operator_name : "");
@@ -294,7 +294,7 @@ void modem_switch_start(struct modem *m)
 {
 	struct sim *to = m->slot.sims[m->slot.target];
 
-	modem_event(m, STORE_EVENT_INFO, "switching from SIM %s to SIM %s",
+	modem_event(m, MODEM_EVENT_INFO, "switching from SIM %s to SIM %s",
 		    modem_active_sim(m)->name, to->name);
 	m->slot.active = m->slot.target;
 	m->slot.switching = true;

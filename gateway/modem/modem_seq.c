@@ -225,7 +225,7 @@ enum modem_step_rc modem_seq_steps(struct modem *m,
 		e = &list[m->seq.sub];
 		if (e->candidates[m->seq.cand] == NULL) {
 			if (!e->optional) {
-				modem_event(m, STORE_EVENT_ERROR,
+				modem_event(m, MODEM_EVENT_ERROR,
 					    "%s failed: %s", r->command,
 					    r->final ? r->final : "no answer");
 				return MODEM_STEP_FAIL;

@@ -42,7 +42,7 @@ void modem_sms_set_ready(struct modem *m, bool ready)
 		return;
 	if (m->fsm.state != MODEM_STATE_READY)
 		return;
-	modem_event(m, STORE_EVENT_INFO, "SMS ready");
+	modem_event(m, MODEM_EVENT_INFO, "SMS ready");
 	m->want_import = true;
 	modem_sms_release(m);
 	modem_kick(m);
@@ -92,7 +92,7 @@ static int64_t modem_sms_probe_cb(struct loop_timer *t, void *ud)
 	if (m->fsm.state == MODEM_STATE_READY &&
 	    loop_now(m->loop) - m->sms.waiting_since >=
 		    MODEM_SMS_WAIT_MAX_MS) {
-		modem_event(m, STORE_EVENT_WARNING,
+		modem_event(m, MODEM_EVENT_WARNING,
 			    "SMS commands still refused after %d s and no "
 			    "readiness notice: trying anyway",
 			    MODEM_SMS_WAIT_MAX_MS / 1000);

@@ -65,7 +65,7 @@ static void modem_ussd_cb(const struct at_response *r, void *ud)
 		loop_timer_arm(&m->ussd.timer, MODEM_USSD_TIMEOUT_MS);
 		return;
 	}
-	modem_event(m, STORE_EVENT_WARNING, "USSD %s %s: refused: %s",
+	modem_event(m, MODEM_EVENT_WARNING, "USSD %s %s: refused: %s",
 		    m->ussd.token, m->ussd.code,
 		    r->final ? r->final : "no answer");
 	modem_ussd_end(m);
@@ -77,7 +77,7 @@ static int64_t modem_ussd_timer_cb(struct loop_timer *t, void *ud)
 
 	(void)t;
 	if (m->ussd.pending) {
-		modem_event(m, STORE_EVENT_WARNING, "USSD %s %s: no answer",
+		modem_event(m, MODEM_EVENT_WARNING, "USSD %s %s: no answer",
 			    m->ussd.token, m->ussd.code);
 		m->ussd.pending = false;
 	}
@@ -151,14 +151,14 @@ static void modem_ussd_own_number(struct modem *m, const char *text)
 	char number[24];
 
 	if (!modem_ussd_number(text, number, sizeof(number))) {
-		modem_event(m, STORE_EVENT_WARNING,
+		modem_event(m, MODEM_EVENT_WARNING,
 			    "SIM %s: no number in the answer to %s: %s",
 			    s->name, m->ussd.code, text);
 		return;
 	}
 	snprintf(s->number, sizeof(s->number), "%s", number);
-	sim_update(m->reg, s);
-	modem_event(m, STORE_EVENT_INFO, "SIM %s: number %s (USSD %s)",
+	modem_sim_changed(m, s);
+	modem_event(m, MODEM_EVENT_INFO, "SIM %s: number %s (USSD %s)",
 		    s->name, number, m->ussd.code);
 }
 
@@ -200,7 +200,7 @@ void modem_ussd_urc(struct modem *m, const char *line)
 		at_result_next_number(&it, &dcs);
 	modem_ussd_decode(str, dcs, text, sizeof(text));
 	if (!m->ussd.pending) {
-		modem_event(m, STORE_EVENT_INFO, "USSD from the network: %s",
+		modem_event(m, MODEM_EVENT_INFO, "USSD from the network: %s",
 			    text);
 		return;
 	}
@@ -210,7 +210,7 @@ void modem_ussd_urc(struct modem *m, const char *line)
 		return;
 	}
 	/* <m> 2: the network ended the session; 4, 5: not supported. */
-	modem_event(m, mode <= 1 ? STORE_EVENT_INFO : STORE_EVENT_WARNING,
+	modem_event(m, mode <= 1 ? MODEM_EVENT_INFO : MODEM_EVENT_WARNING,
 		    "USSD %s %s: %s%s", m->ussd.token, m->ussd.code,
 		    mode <= 1 ? text : "ended by the network",
 		    mode == 1 ? " (a reply is expected)" : "");
