@@ -9,6 +9,7 @@
  * after the commit.
  */
 #include "inbound_priv.h"
+#include "backoff.h"
 #include "config.h"
 #include "log.h"
 #include "number.h"
@@ -350,10 +351,10 @@ static void keep_for_retry(struct inbound *ib, struct sim *sim,
 	r->ack = ack;
 	memcpy(r->pdu, pdu_hex, len + 1);
 	*pp = r;
-	if (!ib->retry_ms)
-		ib->retry_ms = RETRY_FIRST_MS;
 	if (!loop_timer_armed(&ib->retry_timer))
-		loop_timer_arm(&ib->retry_timer, ib->retry_ms);
+		loop_timer_arm(&ib->retry_timer,
+			       backoff_ms(ib->retry_round, RETRY_FIRST_MS,
+					  RETRY_MAX_MS));
 }
 
 static int64_t on_retry(struct loop_timer *t, void *ud)
@@ -365,19 +366,19 @@ static int64_t on_retry(struct loop_timer *t, void *ud)
 		struct inbound_retry *r = ib->retry;
 
 		if (store_sms(ib, r->sim, r->pdu, r->ack) < 0) {
-			ib->retry_ms = ib->retry_ms * 2 > RETRY_MAX_MS
-					       ? RETRY_MAX_MS
-					       : ib->retry_ms * 2;
+			int64_t ms = backoff_ms(++ib->retry_round,
+						RETRY_FIRST_MS, RETRY_MAX_MS);
+
 			log_warn("inbound: database still refuses; next try "
-				 "in %lld s", (long long)ib->retry_ms / 1000);
-			return ib->retry_ms;
+				 "in %lld s", (long long)ms / 1000);
+			return ms;
 		}
 		log_notice("inbound: message on %s stored on a retry",
 			   r->sim->name);
 		ib->retry = r->next;
 		free(r);
 	}
-	ib->retry_ms = 0;
+	ib->retry_round = 0;
 	return LOOP_TIMER_DONE;
 }
 

@@ -24,7 +24,7 @@ struct inbound {
 	struct loop_timer timer;	/* the next reassembly timeout */
 	struct inbound_retry *retry;	/* not stored yet: database error */
 	struct loop_timer retry_timer;
-	int64_t retry_ms;		/* the current backoff */
+	unsigned retry_round;		/* failed retries in a row */
 	inbound_event_fn listener;
 	void *listener_ud;
 };

@@ -8,6 +8,7 @@
  * config without pools just works.
  */
 #include "outbound_priv.h"
+#include "backoff.h"
 #include "store_ops.h"
 #include "clock.h"
 #include "config.h"
@@ -431,9 +432,8 @@ static int64_t ob_on_unsaved(struct loop_timer *t, void *ud)
 	(void)t;
 	if (ob_save_unsaved(ob))
 		return LOOP_TIMER_DONE;
-	ob->unsaved_ms = ob->unsaved_ms * 2 > 60000 ? 60000
-						     : ob->unsaved_ms * 2;
-	return ob->unsaved_ms;
+	return backoff_ms(++ob->unsaved_round, OB_UNSAVED_FIRST_MS,
+			  OB_UNSAVED_MAX_MS);
 }
 
 int outbound_new(struct loop *loop, struct store *store,

@@ -3,6 +3,7 @@
  * The transfers themselves are webhook_curl.c. See webhook.h.
  */
 #include "webhook_priv.h"
+#include "backoff.h"
 #include "clock.h"
 #include "config.h"
 #include "json_row.h"
@@ -18,11 +19,8 @@
 
 int64_t webhook_backoff_ms(int attempts)
 {
-	int64_t ms = 1000;
-
-	for (int i = 1; i < attempts && ms < WEBHOOK_BACKOFF_MAX_MS; i++)
-		ms *= 2;
-	return ms < WEBHOOK_BACKOFF_MAX_MS ? ms : WEBHOOK_BACKOFF_MAX_MS;
+	return backoff_ms(attempts > 1 ? (unsigned)attempts - 1 : 0,
+			  WEBHOOK_BACKOFF_FIRST_MS, WEBHOOK_BACKOFF_MAX_MS);
 }
 
 void webhook_signature(const char *secret, int64_t t, const char *body,

@@ -18,6 +18,7 @@
  * of a read while init runs again, a +CPIN: READY during a slot switch).
  */
 #include "modem_priv.h"
+#include "backoff.h"
 #include "config.h"
 #include "log.h"
 
@@ -239,7 +240,9 @@ static void modem_fsm_open_failed(struct modem *m, int rc)
 	f->last_open_error = rc;
 	if (f->state != MODEM_STATE_OUT_OF_SERVICE)
 		modem_fsm_enter(m, MODEM_STATE_ABSENT);
-	modem_fsm_retry(m, modem_logic_backoff_ms(f->open_failures++));
+	modem_fsm_retry(m, backoff_ms(f->open_failures++,
+				       MODEM_OPEN_BACKOFF_FIRST_MS,
+				       MODEM_OPEN_BACKOFF_MAX_MS));
 }
 
 /* TIMER while closed: open the port, then init. */

@@ -9,6 +9,7 @@
  * modems.
  */
 #include "spool_priv.h"
+#include "backoff.h"
 #include "clock.h"
 #include "config.h"
 #include "log.h"
@@ -156,15 +157,15 @@ static void on_inotify(struct fswatch_sub *sub, uint32_t mask,
 
 static void retry_later(struct spool *sp)
 {
+	int64_t ms;
+
 	if (!sp->db_failed)
 		return;
 	sp->db_failed = false;
-	sp->retry_ms = !sp->retry_ms ? SPOOL_RETRY_FIRST_MS
-		       : sp->retry_ms * 2 > SPOOL_RETRY_MAX_MS
-			       ? SPOOL_RETRY_MAX_MS
-			       : sp->retry_ms * 2;
+	ms = backoff_ms(sp->retry_round++, SPOOL_RETRY_FIRST_MS,
+			SPOOL_RETRY_MAX_MS);
 	if (!loop_timer_armed(&sp->retry))
-		loop_timer_arm(&sp->retry, sp->retry_ms);
+		loop_timer_arm(&sp->retry, ms);
 }
 
 static void finish_active(struct spool *sp);
@@ -224,7 +225,7 @@ static void work(struct loop_deferred *d, void *ud)
 	if (sp->job || sp->recover || sp->head)
 		loop_defer(&sp->work);
 	if (accepted) {
-		sp->retry_ms = 0;
+		sp->retry_round = 0;
 		if (sp->accepted)
 			sp->accepted(sp->accepted_ud);
 	}
