@@ -22,21 +22,21 @@ static void modem_call_hangup_cb(const struct at_response *r, void *ud)
 {
 	struct modem *m = ud;
 
-	if (r->status != AT_CHAT_STATUS_ERROR || !m->chat ||
+	if (r->status != AT_CHAT_STATUS_ERROR || !m->port.chat ||
 	    strcmp(r->command, "AT+CHUP") != 0)
 		return;
-	at_chat_send(m->chat, "ATH", NULL, modem_call_hangup_cb, m);
+	at_chat_send(m->port.chat, "ATH", NULL, modem_call_hangup_cb, m);
 }
 
 static void modem_call_hangup(struct modem *m)
 {
 	int64_t now = loop_now(m->loop);
 
-	if (!m->chat || (m->call.hung_up_at &&
+	if (!m->port.chat || (m->call.hung_up_at &&
 			 now - m->call.hung_up_at < MODEM_CALL_HANGUP_GAP_MS))
 		return;
 	m->call.hung_up_at = now;
-	at_chat_send(m->chat, "AT+CHUP", NULL, modem_call_hangup_cb, m);
+	at_chat_send(m->port.chat, "AT+CHUP", NULL, modem_call_hangup_cb, m);
 }
 
 /* +CLIP: "<number>",<type>[,...]: the caller, once per call. */

@@ -175,8 +175,8 @@ static void modem_fsm_climb(struct modem *m, const char *what)
 	loop_timer_disarm(&f->retry);
 	modem_health_stop(m);
 	/* Whatever waits in the queue would answer late or not at all. */
-	if (m->chat && f->ladder <= MODEM_LADDER_RESET)
-		at_chat_abort(m->chat);
+	if (m->port.chat && f->ladder <= MODEM_LADDER_RESET)
+		at_chat_abort(m->port.chat);
 	switch (f->ladder) {
 	case MODEM_LADDER_NONE:
 	case MODEM_LADDER_ESCAPE:
@@ -210,7 +210,7 @@ static void modem_fsm_climb(struct modem *m, const char *what)
 /* TIMEOUT: a command timed out while ready. */
 static void modem_fsm_on_timeout(struct modem *m, const struct modem_fsm_arg *a)
 {
-	if (!m->chat)
+	if (!m->port.chat)
 		return;
 	modem_fsm_climb(m, a && a->what ? a->what : "no answer");
 }
@@ -251,7 +251,7 @@ static void modem_fsm_open(struct modem *m, const struct modem_fsm_arg *a)
 	int rc;
 
 	(void)a;
-	if (m->chat)
+	if (m->port.chat)
 		return;
 	rc = modem_port_open(m);
 	if (rc < 0) {
@@ -268,7 +268,7 @@ static void modem_fsm_open(struct modem *m, const struct modem_fsm_arg *a)
 static void modem_fsm_reset_waited(struct modem *m,
 				   const struct modem_fsm_arg *a)
 {
-	if (m->chat)
+	if (m->port.chat)
 		modem_fsm_start_init(m);
 	else
 		modem_fsm_open(m, a);
@@ -307,7 +307,7 @@ static void modem_fsm_ready(struct modem *m, const struct modem_fsm_arg *a)
 	modem_health_set_registered(m);
 	modem_fsm_enter(m, MODEM_STATE_READY);
 	modem_ready_event(m, recovered);
-	m->want_import = true;
+	m->recv.want_import = true;
 	modem_health_note_echoes(m);
 	modem_health_arm(m);
 	modem_kick(m);
@@ -341,7 +341,7 @@ static void modem_fsm_answered(struct modem *m, const struct modem_fsm_arg *a)
 		return;
 	}
 	modem_fsm_enter(m, MODEM_STATE_READY);
-	m->want_import = true;
+	m->recv.want_import = true;
 	modem_health_want(m);
 }
 
@@ -401,7 +401,7 @@ static void modem_fsm_ready_booted(struct modem *m,
 static void modem_fsm_new_pin(struct modem *m, const struct modem_fsm_arg *a)
 {
 	(void)a;
-	m->pin_refused = false;
+	m->ident.pin_refused = false;
 	modem_fsm_retry(m, 0);
 }
 

@@ -158,11 +158,11 @@ void modem_health_note_echoes(struct modem *m)
 {
 	struct at_chat_stats st;
 
-	m->sent_since_note = false;
-	if (!m->chat)
+	m->health.sent_since_note = false;
+	if (!m->port.chat)
 		return;
-	at_chat_stats(m->chat, &st);
-	m->echoes = st.echoes;
+	at_chat_stats(m->port.chat, &st);
+	m->health.echoes = st.echoes;
 }
 
 /* Echo after ATE0 means the modem restarted without a word (a UART
@@ -171,11 +171,11 @@ void modem_health_note_echoes(struct modem *m)
  * cmgs-echo.at), so only quiet intervals count. */
 static bool modem_health_restarted(struct modem *m)
 {
-	uint64_t before = m->echoes;
-	bool sent = m->sent_since_note;
+	uint64_t before = m->health.echoes;
+	bool sent = m->health.sent_since_note;
 
 	modem_health_note_echoes(m);
-	return !sent && m->echoes > before;
+	return !sent && m->health.echoes > before;
 }
 
 static void modem_health_done(struct modem *m, int err)
@@ -224,23 +224,23 @@ static int64_t modem_health_cb(struct loop_timer *t, void *ud)
 
 void modem_health_want(struct modem *m)
 {
-	if (!m->want_health)
-		m->health_wanted_at = loop_now(m->loop);
-	m->want_health = true;
+	if (!m->health.wanted)
+		m->health.wanted_at = loop_now(m->loop);
+	m->health.wanted = true;
 	modem_kick(m);
 }
 
 void modem_health_init(struct modem *m)
 {
-	loop_timer_init(m->loop, &m->health_timer, modem_health_cb, m);
+	loop_timer_init(m->loop, &m->health.timer, modem_health_cb, m);
 	for (size_t i = 0; i < MODEM_REG_MAX; i++)
 		m->net.stat[i] = -1;
 }
 
 void modem_health_stop(struct modem *m)
 {
-	loop_timer_disarm(&m->health_timer);
-	m->want_health = false;
+	loop_timer_disarm(&m->health.timer);
+	m->health.wanted = false;
 }
 
 void modem_health_set_registered(struct modem *m)
@@ -257,5 +257,5 @@ void modem_health_arm(struct modem *m)
 		ms = 30000;
 	if (!m->net.registered && ms > MODEM_NO_NETWORK_POLL_MS)
 		ms = MODEM_NO_NETWORK_POLL_MS;
-	loop_timer_arm(&m->health_timer, ms);
+	loop_timer_arm(&m->health.timer, ms);
 }

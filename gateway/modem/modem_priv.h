@@ -158,11 +158,10 @@ struct modem_net {
 	bool registered;
 };
 
-/* SMS (modem_send.c, modem_recv.c). */
+/* SMS setup and readiness (modem_init.c, modem_setup.c, modem_smsready.c). */
 struct modem_sms {
 	bool csms1;			/* +CNMA needed and possible */
-	bool no_indications;		/* no +CNMI taken: list storage */
-	bool receive;
+	bool receive;			/* the modem section's receive */
 	bool ready;			/* SMS commands work (smsready.c) */
 	bool want_probe;
 	bool deferred;			/* +CMGF refused: setup waits */
@@ -176,7 +175,12 @@ struct modem_sms {
 	size_t ncpms;
 	int64_t waiting_since;
 	struct loop_timer probe_timer;
-	struct modem_send send;
+};
+
+/* Receiving (modem_recv.c): tokens handed out, reads in flight, listing. */
+struct modem_recv {
+	bool no_indications;		/* no +CNMI taken: list storage */
+	bool want_import;		/* list storage when idle */
 	struct modem_ack *acks;
 	struct {
 		int index;
@@ -185,6 +189,58 @@ struct modem_sms {
 	size_t nreads;
 	int64_t swept_at;		/* the last +CPMS? count */
 	struct loop_timer poll;		/* no indications: list often */
+};
+
+/* The port (modem.c). session counts opens: a token from an older one is
+ * dropped instead of deleting whatever sits at its index now. */
+struct modem_port {
+	struct serial *serial;
+	struct at_chat *chat;
+	uint32_t session;
+	struct modem_urc_reg urcs[MODEM_URCS_MAX];
+	size_t nurcs;
+	int64_t last_warning_ms;	/* the last "the modem says" event */
+};
+
+/* The AT trace file (modem.c), opened again on SIGHUP. */
+struct modem_trace {
+	FILE *f;
+	char *path;
+	struct at_trace at;
+};
+
+/* Which driver table (modem.c, modem_init.c); drv is the resolved one. */
+struct modem_choice {
+	const struct driver *table;	/* before resolving */
+	bool automatic;			/* driver = auto */
+	int usb_vid, usb_pid;		/* 0: not USB, or unknown */
+};
+
+/* What the modem told us (modem_init.c, the init program's). */
+struct modem_ident {
+	char manufacturer[64];
+	char model[64];
+	char revision[64];
+	char imei[24];
+	char known_imei[24];		/* of the first session */
+	bool pin_refused;		/* never again (PUK) */
+};
+
+/* Health checks (modem_health.c). */
+struct modem_health {
+	bool wanted;			/* a check when the port is idle */
+	int64_t wanted_at;
+	struct loop_timer timer;
+	uint64_t echoes;		/* the chat's echo count when ready */
+	bool sent_since_note;		/* a PDU (may be echoed) since */
+};
+
+/* inotify on the directory that holds the device (modem_watch.c),
+ * through the daemon's one shared instance (fswatch.h). */
+struct modem_watch {
+	struct fswatch_sub sub;
+	char dir[PATH_MAX];
+	char name[NAME_MAX + 1];	/* the component awaited there */
 };
 
 /* USSD (modem_ussd.c). */
@@ -220,62 +276,38 @@ struct modem_call {
 	char caller[40];
 };
 
+/*
+ * One modem. The members above the line are shared: every capability
+ * reads them. Below it, each sub-struct belongs to the file named at its
+ * definition, the only one that writes it (`make lint` holds them to it;
+ * doc/modem-lifecycle.md has the table); the others call that file's
+ * functions.
+ */
 struct modem {
 	struct loop *loop;
-	struct sim_registry *reg;
 	const struct config *cfg;
 	const struct config_modem *mcfg;
 	struct modem_listener listener;
 	char source[96];		/* "modem m1" for events */
-
-	struct modem_fsm fsm;
-	const struct driver *chosen;	/* the table, before resolving */
-	struct driver drv;		/* resolved */
-	bool drv_auto;
-	int usb_vid, usb_pid;		/* 0: not USB, or unknown */
-
-	/* The port. session counts opens: a token from an older one is
-	 * dropped instead of deleting whatever sits at its index now. */
-	struct serial *serial;
-	struct at_chat *chat;
-	uint32_t session;
-	struct modem_urc_reg urcs[MODEM_URCS_MAX];
-	size_t nurcs;
-	FILE *trace_f;
-	char *trace_path;
-	struct at_trace trace;
-
+	struct driver drv;		/* the resolved driver */
+	struct modem_fsm fsm;		/* modem_fsm.c; state read by all */
+	struct modem_seq seq;		/* modem_seq.c, and its steps */
+	/* ---- */
+	struct modem_port port;
+	struct modem_trace trace;
+	struct modem_choice choice;
+	struct modem_ident ident;
 	struct modem_slots slot;
 	struct modem_net net;
+	struct modem_health health;
 	struct modem_sms sms;
+	struct modem_send send;
+	struct modem_recv recv;
 	struct modem_call call;
 	struct modem_ussd ussd;
 	struct modem_link link;
 	struct modem_hub hub;
-
-	/* What the modem told us (the init program's). */
-	char manufacturer[64];
-	char model[64];
-	char revision[64];
-	char imei[24];
-	char known_imei[24];		/* of the first session */
-	bool pin_refused;		/* never again (PUK) */
-
-	struct modem_seq seq;
-	bool want_import;
-	bool want_health;
-	int64_t health_wanted_at;
-
-	struct loop_timer health_timer;
-	int64_t last_warning_ms;
-	uint64_t echoes;		/* the chat's echo count when ready */
-	bool sent_since_note;		/* a PDU (may be echoed) since */
-
-	/* inotify on the directory that holds the device (modem_watch.c),
-	 * through the daemon's one shared instance (fswatch.h) */
-	struct fswatch_sub ino_sub;
-	char watch_dir[PATH_MAX];
-	char watch_name[NAME_MAX + 1];	/* the component awaited there */
+	struct modem_watch watch;
 };
 
 /* ---- modem_fsm.c ---- */

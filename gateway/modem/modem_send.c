@@ -17,11 +17,11 @@
 
 void modem_send_finish(struct modem *m, const struct modem_send_result *r)
 {
-	modem_send_cb cb = m->sms.send.cb;
-	void *ud = m->sms.send.ud;
+	modem_send_cb cb = m->send.cb;
+	void *ud = m->send.ud;
 
 	/* Cleared first: the callback may send the next part at once. */
-	memset(&m->sms.send, 0, sizeof(m->sms.send));
+	memset(&m->send, 0, sizeof(m->send));
 	cb(r, ud);
 	modem_kick(m);
 }
@@ -31,7 +31,7 @@ void modem_send_fail(struct modem *m, const char *detail)
 	struct modem_send_result r = { .status = MODEM_SEND_NOT_SENT,
 				       .mr = -1, .detail = detail };
 
-	if (m->sms.send.active)
+	if (m->send.active)
 		modem_send_finish(m, &r);
 }
 
@@ -117,7 +117,7 @@ static bool modem_send_not_ready(struct modem *m, int code,
 	    m->sms.refusals >= MODEM_SEND_NOT_READY_MAX)
 		return false;
 	m->sms.refusals++;
-	m->sms.send.held = true;
+	m->send.held = true;
 	log_info("%s: AT+CMGS: %s: SMS not ready yet; the send waits for it",
 		 m->source, final ? final : "?");
 	modem_sms_set_ready(m, false);
@@ -129,7 +129,7 @@ static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
 	struct modem *m = ud;
 	struct modem_send_result res;
 
-	if (!m->sms.send.active || r->id != m->sms.send.cmd_id)
+	if (!m->send.active || r->id != m->send.cmd_id)
 		return;
 	modem_send_result(r, &res);
 	if (res.status == MODEM_SEND_CMS_ERROR &&
@@ -158,7 +158,7 @@ int modem_send_submit(struct modem *m)
 	struct at_request req = {
 		.command = cmd,
 		.prefixes = prefixes,
-		.pdu = m->sms.send.pdu,
+		.pdu = m->send.pdu,
 		.timeout_ms = m->cfg->send_timeout_ms,
 		.prompt_timeout_ms = m->cfg->prompt_timeout_ms,
 		.cb = modem_send_cmgs_cb,
@@ -166,15 +166,15 @@ int modem_send_submit(struct modem *m)
 	};
 	int id;
 
-	if (!m->chat)
+	if (!m->port.chat)
 		return -ENODEV;
-	snprintf(cmd, sizeof(cmd), "AT+CMGS=%d", m->sms.send.tpdu_len);
+	snprintf(cmd, sizeof(cmd), "AT+CMGS=%d", m->send.tpdu_len);
 	modem_link_before_send(m);
-	id = at_chat_submit(m->chat, &req);
+	id = at_chat_submit(m->port.chat, &req);
 	if (id < 0)
 		return id;
-	m->sms.send.cmd_id = id;
-	m->sent_since_note = true;
+	m->send.cmd_id = id;
+	m->health.sent_since_note = true;
 	return 0;
 }
 
@@ -193,32 +193,32 @@ int modem_send_pdu(struct sim *sim, const char *pdu_hex, int tpdu_len,
 	size_t slot = m ? modem_send_slot(m, sim) : SIZE_MAX;
 	int rc;
 
-	if (!m || !m->chat || m->fsm.state != MODEM_STATE_READY ||
+	if (!m || !m->port.chat || m->fsm.state != MODEM_STATE_READY ||
 	    slot == SIZE_MAX || m->slot.fault[slot] != SIM_STATE_READY)
 		return -ENODEV;
-	if (m->sms.send.active || m->slot.switching)
+	if (m->send.active || m->slot.switching)
 		return -EBUSY;
 	if (!pdu_hex || strlen(pdu_hex) > AT_CHAT_MAX_PDU || tpdu_len <= 0)
 		return -EINVAL;
-	m->sms.send.active = true;
-	snprintf(m->sms.send.pdu, sizeof(m->sms.send.pdu), "%s", pdu_hex);
-	m->sms.send.tpdu_len = tpdu_len;
-	m->sms.send.cb = cb;
-	m->sms.send.ud = ud;
+	m->send.active = true;
+	snprintf(m->send.pdu, sizeof(m->send.pdu), "%s", pdu_hex);
+	m->send.tpdu_len = tpdu_len;
+	m->send.cb = cb;
+	m->send.ud = ud;
 	if (slot != m->slot.active) {
-		m->sms.send.switching = true;
+		m->send.switching = true;
 		m->slot.target = slot;
 		modem_kick(m);
 		return 0;
 	}
 	/* SMS not ready yet: held, written when it is (no attempt spent). */
 	if (!m->sms.ready) {
-		m->sms.send.held = true;
+		m->send.held = true;
 		return 0;
 	}
 	rc = modem_send_submit(m);
 	if (rc < 0)
-		memset(&m->sms.send, 0, sizeof(m->sms.send));
+		memset(&m->send, 0, sizeof(m->send));
 	return rc;
 }
 
@@ -250,7 +250,7 @@ static void modem_send_switched(struct modem *m, int err)
 	struct sim *s = modem_active_sim(m);
 
 	m->slot.switching = false;
-	m->sms.send.switching = false;
+	m->send.switching = false;
 	if (err == -ENODEV || err == -ECANCELED)
 		return;
 	modem_health_set_registered(m);

@@ -156,11 +156,11 @@ enum modem_step_rc modem_seq_cmd(struct modem *m,
 	struct at_request r = *req;
 	int id;
 
-	if (!m->chat)
+	if (!m->port.chat)
 		return MODEM_STEP_FAIL;
 	r.cb = modem_seq_cb;
 	r.ud = m;
-	id = at_chat_submit(m->chat, &r);
+	id = at_chat_submit(m->port.chat, &r);
 	if (id < 0) {
 		log_error("%s: %s: %s", m->source, req->command,
 			  strerror(-id));

@@ -19,9 +19,9 @@
 
 static void modem_sms_release(struct modem *m)
 {
-	if (!m->sms.send.active || !m->sms.send.held)
+	if (!m->send.active || !m->send.held)
 		return;
-	m->sms.send.held = false;
+	m->send.held = false;
 	if (modem_send_submit(m) < 0)
 		modem_send_fail(m, "the modem's port closed");
 }
@@ -43,7 +43,7 @@ void modem_sms_set_ready(struct modem *m, bool ready)
 	if (m->fsm.state != MODEM_STATE_READY)
 		return;
 	modem_event(m, MODEM_EVENT_INFO, "SMS ready");
-	m->want_import = true;
+	m->recv.want_import = true;
 	modem_sms_release(m);
 	modem_kick(m);
 }
@@ -75,7 +75,7 @@ const struct modem_prog modem_prog_sms_probe = {
 void modem_sms_notice(struct modem *m, const char *line)
 {
 	m->sms.noticed = true;
-	if (m->sms.ready || !m->chat)
+	if (m->sms.ready || !m->port.chat)
 		return;
 	log_info("%s: %s: selecting storage", m->source, line);
 	m->sms.want_probe = true;
@@ -87,7 +87,7 @@ static int64_t modem_sms_probe_cb(struct loop_timer *t, void *ud)
 	struct modem *m = ud;
 
 	(void)t;
-	if (m->sms.ready || !m->chat)
+	if (m->sms.ready || !m->port.chat)
 		return LOOP_TIMER_DONE;
 	if (m->fsm.state == MODEM_STATE_READY &&
 	    loop_now(m->loop) - m->sms.waiting_since >=

@@ -106,14 +106,14 @@ int modem_ussd(struct sim *sim, const char *code, const char *token)
 	    !modem_ussd_word(token, "-", 16) || strspn(code, "0123456789*#+")
 	    != strlen(code))
 		return -EINVAL;
-	if (!m || !m->chat || m->fsm.state != MODEM_STATE_READY)
+	if (!m || !m->port.chat || m->fsm.state != MODEM_STATE_READY)
 		return -ENODEV;
 	/* The network answers the SIM in use; another slot would need a
 	 * switch in the middle of sending. */
 	if (modem_active_sim(m) != sim || m->ussd.pending)
 		return -EBUSY;
 	snprintf(cmd, sizeof(cmd), "AT+CUSD=1,\"%s\",15", code);
-	id = at_chat_send(m->chat, cmd, NULL, modem_ussd_cb, m);
+	id = at_chat_send(m->port.chat, cmd, NULL, modem_ussd_cb, m);
 	if (id < 0)
 		return id;
 	m->ussd.pending = true;
