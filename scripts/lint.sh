@@ -38,6 +38,10 @@ if grep -nE 'fsm\.state *=[^=]|&modem_prog_init\b' gateway/*/*.c 2>/dev/null |
 	fail=1
 fi
 
+# Each capability of a modem writes only its own part of struct modem
+# (doc/modem-lifecycle.md, "Who owns what").
+python3 scripts/modemowners.py || fail=1
+
 # Statics carry their module's prefix (doc/style.md), in the folders
 # renamed so far; a folder joins this list once its statics are renamed.
 python3 scripts/staticcheck.py gateway/modem gateway/at gateway/base \

@@ -113,9 +113,8 @@ static void modem_urc_cb(const char *line, const char *pdu, void *ud)
 	case DRIVER_URC_SMS_READY:
 	case DRIVER_URC_SIM:
 		/* A program pausing on "SIM busy" may go on at once. */
-		if (u->kind != DRIVER_URC_BOOT &&
-		    loop_timer_armed(&m->seq.timer))
-			loop_timer_arm(&m->seq.timer, 0);
+		if (u->kind != DRIVER_URC_BOOT)
+			modem_seq_nudge(m);
 		if (u->kind == DRIVER_URC_SMS_READY) {
 			modem_sms_notice(m, line);
 		} else {
@@ -186,7 +185,7 @@ int modem_install_driver(struct modem *m)
 	int rc;
 
 	/* Again after driver = auto chose: each URC is heard once. */
-	m->sms.announces = false;
+	modem_sms_announces(m, false);
 	while (m->port.nurcs)
 		at_chat_unregister(m->port.chat, m->port.urcs[--m->port.nurcs].id);
 
@@ -204,7 +203,7 @@ int modem_install_driver(struct modem *m)
 		}
 		for (; u && u->prefix; u++) {
 			if (u->kind == DRIVER_URC_SMS_READY)
-				m->sms.announces = true;
+				modem_sms_announces(m, true);
 			rc = modem_register(m, u->prefix, u->pdu, u->kind);
 			if (rc < 0)
 				return rc;
@@ -286,9 +285,9 @@ void modem_close(struct modem *m)
 {
 	struct at_chat *chat = m->port.chat;
 
-	loop_timer_disarm(&m->health.timer);
-	m->health.wanted = m->recv.want_import = false;
-	m->slot.switching = false;
+	modem_health_stop(m);
+	modem_recv_want_import(m, false);
+	modem_switch_cancel(m);
 	/* Callbacks of the commands still pending run inside at_chat_free
 	 * and must find the port closed. */
 	m->port.chat = NULL;
@@ -311,16 +310,11 @@ void modem_kick(struct modem *m)
 	modem_ussd_kick(m);
 	if (m->send.active && m->send.switching) {
 		modem_switch_start(m);
-	} else if (m->sms.want_probe && !m->sms.ready) {
-		m->sms.want_probe = false;
+	} else if (modem_sms_probe_due(m)) {
 		modem_seq_start(m, &modem_prog_sms_probe);
-	} else if (m->recv.want_import && m->sms.ready) {
-		m->recv.want_import = false;
+	} else if (modem_recv_import_due(m)) {
 		modem_seq_start(m, &modem_prog_import);
-	} else if (m->health.wanted &&
-		   (!m->send.active ||
-		    now - m->health.wanted_at > MODEM_HEALTH_MAX_DELAY_MS)) {
-		m->health.wanted = false;
+	} else if (modem_health_due(m, now)) {
 		modem_seq_start(m, &modem_prog_health);
 	}
 }
@@ -374,24 +368,6 @@ static void modem_trace_open(struct modem *m)
 		at_chat_set_trace(m->port.chat, at_trace_chat_cb, &m->trace.at);
 }
 
-static int modem_find_sims(struct modem *m, struct sim_registry *reg)
-{
-	for (size_t i = 0; i < reg->nsims; i++) {
-		struct sim *s = &reg->sims[i];
-
-		if (strcmp(s->mcfg->name, m->mcfg->name) != 0)
-			continue;
-		if (m->slot.n == MODEM_SLOTS_MAX) {
-			log_error("%s: at most %d SIM slots", m->source,
-				  MODEM_SLOTS_MAX);
-			return -EINVAL;
-		}
-		m->slot.fault[m->slot.n] = SIM_STATE_READY;
-		m->slot.sims[m->slot.n++] = s;
-	}
-	return m->slot.n ? 0 : -EINVAL;
-}
-
 static int modem_choose_driver(struct modem *m)
 {
 	m->choice.automatic = strcmp(m->mcfg->driver, "auto") == 0;
@@ -418,18 +394,17 @@ int modem_new(struct loop *loop, struct sim_registry *reg,
 	m->cfg = cfg;
 	m->mcfg = mcfg;
 	m->listener = *listener;
-	m->sms.receive = mcfg->receive;
-	fswatch_sub_init(&m->watch.sub, NULL, m);
+	modem_sms_set_receive(m, mcfg->receive);
+	modem_watch_init(m);
 	snprintf(m->source, sizeof(m->source), "modem %s", mcfg->name);
-	rc = modem_find_sims(m, reg);
+	rc = modem_slots_find(m, reg);
 	if (rc == 0)
 		rc = modem_choose_driver(m);
 	if (rc < 0) {
 		free(m);
 		return rc;
 	}
-	for (size_t i = 0; i < m->slot.n; i++)
-		m->slot.sims[i]->modem = m;
+	modem_slots_bind(m, m);
 	modem_seq_init(m);
 	modem_health_init(m);
 	modem_recv_init(m);
@@ -449,11 +424,10 @@ void modem_free(struct modem *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->slot.n; i++)
-		m->slot.sims[i]->modem = NULL;
+	modem_slots_bind(m, NULL);
 	modem_seq_cancel(m);
 	modem_fsm_stop(m);
-	loop_timer_disarm(&m->recv.poll);
+	modem_recv_stop(m);
 	modem_sms_stop(m);
 	modem_ussd_stop(m);
 	modem_link_stop(m);
@@ -485,7 +459,7 @@ void modem_set_config(struct modem *m, const struct config *cfg,
 	if (m->fsm.state == MODEM_STATE_READY)
 		modem_health_arm(m);
 	if (mcfg->receive != m->sms.receive) {
-		m->sms.receive = mcfg->receive;
+		modem_sms_set_receive(m, mcfg->receive);
 		modem_fsm_event(m, MODEM_EV_RECONFIG, NULL);
 	}
 	/* A new PIN may be tried once, like the first. */

@@ -307,7 +307,7 @@ static void modem_fsm_ready(struct modem *m, const struct modem_fsm_arg *a)
 	modem_health_set_registered(m);
 	modem_fsm_enter(m, MODEM_STATE_READY);
 	modem_ready_event(m, recovered);
-	m->recv.want_import = true;
+	modem_recv_want_import(m, true);
 	modem_health_note_echoes(m);
 	modem_health_arm(m);
 	modem_kick(m);
@@ -341,7 +341,7 @@ static void modem_fsm_answered(struct modem *m, const struct modem_fsm_arg *a)
 		return;
 	}
 	modem_fsm_enter(m, MODEM_STATE_READY);
-	m->recv.want_import = true;
+	modem_recv_want_import(m, true);
 	modem_health_want(m);
 }
 
@@ -401,7 +401,7 @@ static void modem_fsm_ready_booted(struct modem *m,
 static void modem_fsm_new_pin(struct modem *m, const struct modem_fsm_arg *a)
 {
 	(void)a;
-	m->ident.pin_refused = false;
+	modem_init_new_pin(m);
 	modem_fsm_retry(m, 0);
 }
 

@@ -19,7 +19,8 @@ static void modem_health_prefix(const char *cmd, char *buf, size_t size)
 	snprintf(buf, size, "%.*s:", (int)n, cmd + 2);
 }
 
-bool modem_health_reg_line(struct modem *m, size_t which, const char *line)
+/* Reads a registration answer (query or URC form); true if it parsed. */
+static bool modem_health_reg_line(struct modem *m, size_t which, const char *line)
 {
 	char prefix[32];
 	struct at_reg reg;
@@ -44,7 +45,7 @@ static size_t modem_health_nreg(const struct modem *m)
 
 /* Registration changed, or the health check ended: the links follow,
  * and the change is an event. */
-void modem_health_apply(struct modem *m)
+static void modem_health_apply(struct modem *m)
 {
 	bool reg = modem_logic_registered(m->net.stat, MODEM_REG_MAX);
 	struct sim *s = modem_active_sim(m);
@@ -258,4 +259,31 @@ void modem_health_arm(struct modem *m)
 	if (!m->net.registered && ms > MODEM_NO_NETWORK_POLL_MS)
 		ms = MODEM_NO_NETWORK_POLL_MS;
 	loop_timer_arm(&m->health.timer, ms);
+}
+
+bool modem_health_due(struct modem *m, int64_t now)
+{
+	if (!m->health.wanted ||
+	    (m->send.active &&
+	     now - m->health.wanted_at <= MODEM_HEALTH_MAX_DELAY_MS))
+		return false;
+	m->health.wanted = false;
+	return true;
+}
+
+void modem_health_note_sent(struct modem *m)
+{
+	m->health.sent_since_note = true;
+}
+
+void modem_health_forget_stat(struct modem *m)
+{
+	for (size_t i = 0; i < MODEM_REG_MAX; i++)
+		m->net.stat[i] = -1;
+}
+
+void modem_health_reset(struct modem *m)
+{
+	m->net.registered = false;
+	modem_health_forget_stat(m);
 }

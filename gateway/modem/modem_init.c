@@ -18,10 +18,17 @@
 
 /*
  * Gives up on this device until a person acts (retry false: a PIN we
- * must not try again) or for a while (no SIM, another modem's IMEI).
+ * must not try again) or for a while (no SIM, another modem's IMEI): an
+ * event row, then MODEM_EV_BLOCKED.
  */
-enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
-				    bool retry, const char *fmt, ...)
+static enum modem_step_rc modem_init_block(struct modem *m,
+					   enum sim_state link, bool retry,
+					   const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum modem_step_rc modem_init_block(struct modem *m,
+					   enum sim_state link, bool retry,
+					   const char *fmt, ...)
 {
 	struct modem_fsm_arg a = { .link = link, .retry = retry };
 	char why[256];
@@ -358,7 +365,10 @@ void modem_init_reset(struct modem *m)
 	m->sms.deferred = false;
 	m->sms.refusals = 0;
 	m->sms.noticed = false;
-	m->net.registered = false;
-	for (size_t i = 0; i < MODEM_REG_MAX; i++)
-		m->net.stat[i] = -1;
+	modem_health_reset(m);
+}
+
+void modem_init_new_pin(struct modem *m)
+{
+	m->ident.pin_refused = false;
 }

@@ -365,6 +365,8 @@ void modem_seq_start(struct modem *m, const struct modem_prog *prog);
 /* Forgets the running program without calling its done. */
 void modem_seq_cancel(struct modem *m);
 bool modem_seq_running(const struct modem *m);
+/* A URC that may end a step's pause ("SIM busy"): run the step now. */
+void modem_seq_nudge(struct modem *m);
 /* For steps: submits a command whose response comes back to the step. */
 enum modem_step_rc modem_seq_cmd(struct modem *m,
 				 const struct at_request *req);
@@ -393,11 +395,8 @@ enum modem_step_rc modem_seq_busy(struct modem *m,
 extern const struct modem_prog modem_prog_init;
 /* Forgets what the last init learned (modem_fsm.c starts it). */
 void modem_init_reset(struct modem *m);
-/* Gives up on the device: for a while (retry) or until a person acts
- * (an event row, then MODEM_EV_BLOCKED). */
-enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
-				    bool retry, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* NEW_PIN: a refused PIN may be tried once more. */
+void modem_init_new_pin(struct modem *m);
 /* Tries the candidate commands cands (raw lines) until parse reads one
  * line of an answer into out. */
 enum modem_step_rc modem_init_ident(struct modem *m,
@@ -438,6 +437,15 @@ enum modem_step_rc modem_setup_wait_network(struct modem *m,
 
 extern const struct modem_prog modem_prog_health;
 void modem_health_init(struct modem *m);
+/* For modem_kick(): true (and no longer wanted) when a wanted check may
+ * run now, i.e. no send is pending or it waited too long. */
+bool modem_health_due(struct modem *m, int64_t now);
+/* A PDU went to the modem: it may be echoed back. */
+void modem_health_note_sent(struct modem *m);
+/* Registration unknown (a slot switch); reset also forgets registered
+ * (a new init). */
+void modem_health_forget_stat(struct modem *m);
+void modem_health_reset(struct modem *m);
 /* No check wanted or armed (the ladder climbs). */
 void modem_health_stop(struct modem *m);
 /* Whether the registration known now allows SMS, into net and the SIM. */
@@ -449,9 +457,6 @@ void modem_health_arm(struct modem *m);
 void modem_health_want(struct modem *m);
 void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
 		      const char *line);
-/* Reads a registration answer (query or URC form); true if it parsed. */
-bool modem_health_reg_line(struct modem *m, size_t which, const char *line);
-void modem_health_apply(struct modem *m);
 /* Remembers the chat's echo count (ATE0 is in force). */
 void modem_health_note_echoes(struct modem *m);
 /* Step functions the init and the slot switch reuse. */
@@ -464,13 +469,19 @@ enum modem_step_rc modem_health_operator(struct modem *m,
 
 /* ---- modem_send.c ---- */
 
-/* The send's callback with r (status from the chat). */
-void modem_send_finish(struct modem *m, const struct modem_send_result *r);
 /* Fails a pending send (port gone before it was written, switch failed). */
 void modem_send_fail(struct modem *m, const char *detail);
 /* Writes AT+CMGS for the pending send. Returns 0 or -errno. */
 int modem_send_submit(struct modem *m);
 void modem_switch_start(struct modem *m);
+/* The port closed: no switch is under way. */
+void modem_switch_cancel(struct modem *m);
+/* SMS became ready: writes a send held back meanwhile. */
+void modem_send_release_held(struct modem *m);
+/* The modem's slots: the registry's SIMs of its section (0, -EINVAL);
+ * bind points them at to (the modem, or NULL when it goes). */
+int modem_slots_find(struct modem *m, struct sim_registry *reg);
+void modem_slots_bind(struct modem *m, struct modem *to);
 
 /* ---- modem_recv.c ---- */
 
@@ -491,6 +502,12 @@ void modem_recv_recheck(struct modem *m);
 enum modem_step_rc modem_recv_sweep(struct modem *m,
 				    const struct at_response *r);
 void modem_recv_init(struct modem *m);
+void modem_recv_stop(struct modem *m);
+/* List storage when the port is idle (or not: the port closed). */
+void modem_recv_want_import(struct modem *m, bool want);
+/* For modem_kick(): true (and no longer wanted) when a listing is wanted
+ * and SMS commands work. */
+bool modem_recv_import_due(struct modem *m);
 /* Whether +CNMI indications are on; without them storage is listed every
  * few seconds. */
 void modem_recv_indications(struct modem *m, bool on);
@@ -504,6 +521,16 @@ void modem_sms_stop(struct modem *m);
 void modem_sms_set_ready(struct modem *m, bool ready);
 /* +QIND: SMS DONE, SMS Ready: probe now. */
 void modem_sms_notice(struct modem *m, const char *line);
+/* Whether the driver has an SMS-ready URC (modem_install_driver()). */
+void modem_sms_announces(struct modem *m, bool announces);
+/* The modem section's receive. */
+void modem_sms_set_receive(struct modem *m, bool receive);
+/* For modem_kick(): true (and no longer wanted) when a probe is due. */
+bool modem_sms_probe_due(struct modem *m);
+/* A send refused as "not ready": true while fewer than max in a row were;
+ * went_out: one was accepted. */
+bool modem_sms_count_refusal(struct modem *m, unsigned max);
+void modem_sms_went_out(struct modem *m);
 
 /* ---- modem_call.c ---- */
 
@@ -520,11 +547,10 @@ void modem_ussd_want_number(struct modem *m);
 void modem_ussd_kick(struct modem *m);
 /* +CUSD: the answer to the pending code, or the network's own. */
 void modem_ussd_urc(struct modem *m, const char *line);
-/* <str> by its <dcs> (TS 23.038 §5) into out. */
-void modem_ussd_decode(const char *str, int dcs, char *out, size_t size);
 
 /* ---- modem_watch.c ---- */
 
+void modem_watch_init(struct modem *m);
 int modem_watch_start(struct modem *m);
 void modem_watch_stop(struct modem *m);
 

@@ -451,3 +451,21 @@ const struct modem_prog modem_prog_import = {
 	.steps = modem_recv_import_steps,
 	.done = modem_recv_import_done,
 };
+
+void modem_recv_stop(struct modem *m)
+{
+	loop_timer_disarm(&m->recv.poll);
+}
+
+void modem_recv_want_import(struct modem *m, bool want)
+{
+	m->recv.want_import = want;
+}
+
+bool modem_recv_import_due(struct modem *m)
+{
+	if (!m->recv.want_import || !m->sms.ready)
+		return false;
+	m->recv.want_import = false;
+	return true;
+}

@@ -15,7 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-void modem_send_finish(struct modem *m, const struct modem_send_result *r)
+/* The send's callback with r (status from the chat). */
+static void modem_send_finish(struct modem *m, const struct modem_send_result *r)
 {
 	modem_send_cb cb = m->send.cb;
 	void *ud = m->send.ud;
@@ -114,9 +115,8 @@ static bool modem_send_not_ready(struct modem *m, int code,
 		     loop_now(m->loop) - m->fsm.ready_at < MODEM_SEND_EARLY_MS;
 
 	if (!(code == 314 || code == 515 || (code == 500 && early)) ||
-	    m->sms.refusals >= MODEM_SEND_NOT_READY_MAX)
+	    !modem_sms_count_refusal(m, MODEM_SEND_NOT_READY_MAX))
 		return false;
-	m->sms.refusals++;
 	m->send.held = true;
 	log_info("%s: AT+CMGS: %s: SMS not ready yet; the send waits for it",
 		 m->source, final ? final : "?");
@@ -136,7 +136,7 @@ static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
 	    modem_send_not_ready(m, res.code, r->final))
 		return;
 	if (res.status == MODEM_SEND_OK)
-		m->sms.refusals = 0;
+		modem_sms_went_out(m);
 	modem_link_answered(m);
 	if (res.status == MODEM_SEND_OK && res.mr < 0)
 		log_warn("%s: AT+CMGS answered OK without +CMGS: <mr>",
@@ -174,7 +174,7 @@ int modem_send_submit(struct modem *m)
 	if (id < 0)
 		return id;
 	m->send.cmd_id = id;
-	m->health.sent_since_note = true;
+	modem_health_note_sent(m);
 	return 0;
 }
 
@@ -298,8 +298,47 @@ void modem_switch_start(struct modem *m)
 		    modem_active_sim(m)->name, to->name);
 	m->slot.active = m->slot.target;
 	m->slot.switching = true;
-	for (size_t i = 0; i < MODEM_REG_MAX; i++)
-		m->net.stat[i] = -1;
+	modem_health_forget_stat(m);
 	modem_links(m);
 	modem_seq_start(m, &modem_prog_switch);
+}
+
+void modem_switch_cancel(struct modem *m)
+{
+	m->slot.switching = false;
+}
+
+void modem_send_release_held(struct modem *m)
+{
+	if (!m->send.active || !m->send.held)
+		return;
+	m->send.held = false;
+	if (modem_send_submit(m) < 0)
+		modem_send_fail(m, "the modem's port closed");
+}
+
+/* ---- the SIM slots: the n-th sim section of the modem is slot n - 1 ---- */
+
+int modem_slots_find(struct modem *m, struct sim_registry *reg)
+{
+	for (size_t i = 0; i < reg->nsims; i++) {
+		struct sim *s = &reg->sims[i];
+
+		if (strcmp(s->mcfg->name, m->mcfg->name) != 0)
+			continue;
+		if (m->slot.n == MODEM_SLOTS_MAX) {
+			log_error("%s: at most %d SIM slots", m->source,
+				  MODEM_SLOTS_MAX);
+			return -EINVAL;
+		}
+		m->slot.fault[m->slot.n] = SIM_STATE_READY;
+		m->slot.sims[m->slot.n++] = s;
+	}
+	return m->slot.n ? 0 : -EINVAL;
+}
+
+void modem_slots_bind(struct modem *m, struct modem *to)
+{
+	for (size_t i = 0; i < m->slot.n; i++)
+		m->slot.sims[i]->modem = to;
 }

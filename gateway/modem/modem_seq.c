@@ -244,3 +244,9 @@ enum modem_step_rc modem_seq_steps(struct modem *m,
 	req.timeout_ms = e->timeout_ms;
 	return modem_seq_cmd(m, &req);
 }
+
+void modem_seq_nudge(struct modem *m)
+{
+	if (loop_timer_armed(&m->seq.timer))
+		loop_timer_arm(&m->seq.timer, 0);
+}

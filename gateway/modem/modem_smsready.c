@@ -17,15 +17,6 @@
 #define MODEM_SMS_PROBE_MS 5000
 #define MODEM_SMS_WAIT_MAX_MS 60000
 
-static void modem_sms_release(struct modem *m)
-{
-	if (!m->send.active || !m->send.held)
-		return;
-	m->send.held = false;
-	if (modem_send_submit(m) < 0)
-		modem_send_fail(m, "the modem's port closed");
-}
-
 void modem_sms_set_ready(struct modem *m, bool ready)
 {
 	bool was = m->sms.ready;
@@ -43,8 +34,8 @@ void modem_sms_set_ready(struct modem *m, bool ready)
 	if (m->fsm.state != MODEM_STATE_READY)
 		return;
 	modem_event(m, MODEM_EVENT_INFO, "SMS ready");
-	m->recv.want_import = true;
-	modem_sms_release(m);
+	modem_recv_want_import(m, true);
+	modem_send_release_held(m);
 	modem_kick(m);
 }
 
@@ -112,4 +103,35 @@ void modem_sms_init(struct modem *m)
 void modem_sms_stop(struct modem *m)
 {
 	loop_timer_disarm(&m->sms.probe_timer);
+}
+
+void modem_sms_announces(struct modem *m, bool announces)
+{
+	m->sms.announces = announces;
+}
+
+void modem_sms_set_receive(struct modem *m, bool receive)
+{
+	m->sms.receive = receive;
+}
+
+bool modem_sms_probe_due(struct modem *m)
+{
+	if (!m->sms.want_probe || m->sms.ready)
+		return false;
+	m->sms.want_probe = false;
+	return true;
+}
+
+bool modem_sms_count_refusal(struct modem *m, unsigned max)
+{
+	if (m->sms.refusals >= max)
+		return false;
+	m->sms.refusals++;
+	return true;
+}
+
+void modem_sms_went_out(struct modem *m)
+{
+	m->sms.refusals = 0;
 }

@@ -29,7 +29,8 @@ static bool modem_ussd_dcs_ucs2(int dcs)
 }
 
 /* str decoded into out: UCS2 hex to UTF-8, else as the modem gave it. */
-void modem_ussd_decode(const char *str, int dcs, char *out, size_t size)
+/* <str> by its <dcs> (TS 23.038 §5) into out. */
+static void modem_ussd_decode(const char *str, int dcs, char *out, size_t size)
 {
 	uint8_t raw[256];
 	size_t n = strlen(str), k;

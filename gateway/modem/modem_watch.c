@@ -131,6 +131,11 @@ static void modem_watch_cb(struct fswatch_sub *sub, uint32_t mask,
 	modem_watch_changed(m);
 }
 
+void modem_watch_init(struct modem *m)
+{
+	fswatch_sub_init(&m->watch.sub, NULL, m);
+}
+
 int modem_watch_start(struct modem *m)
 {
 	fswatch_sub_init(&m->watch.sub, modem_watch_cb, m);
