@@ -1,15 +1,24 @@
 /*
  * The modem lifecycle's private state, shared by its files:
- *	modem.c		public API, open/close, links, events, URC dispatch
+ *	modem.c		public API, open/close, the port and trace, events
+ *			and SIM changes to the listener, URC dispatch,
+ *			modem_kick()
  *	modem_fsm.c	the states, the transition table, the ladder: the
  *			only place that changes state or starts init
  *	modem_seq.c	programs: command steps run one after the other
- *	modem_init.c	the init program
+ *	modem_init.c	the init program, what the modem told us (ident)
+ *	modem_setup.c	steps of init and of the slot switch (SMS setup, SIM)
  *	modem_health.c	health checks, registration and signal URCs
- *	modem_send.c	sending, slot switching
+ *	modem_send.c	sending, the SIM slots and switching them
  *	modem_recv.c	URCs, reading, import, acknowledgements
- *	modem_watch.c	inotify on the device's directory
+ *	modem_smsready.c  whether SMS commands work yet
+ *	modem_link.c	AT+CMMS during a burst
+ *	modem_ussd.c	USSD codes and answers
  *	modem_call.c	rejecting voice calls
+ *	modem_hub.c	power-cycling the USB hub port
+ *	modem_watch.c	inotify on the device's directory
+ * Each sub-struct of struct modem is written only by the files named at
+ * its definition (scripts/modemowners.py, doc/modem-lifecycle.md).
  */
 #ifndef SMSGW_MODEM_PRIV_H
 #define SMSGW_MODEM_PRIV_H
@@ -80,6 +89,7 @@ struct modem_prog {
 	void (*done)(struct modem *m, int err);
 };
 
+/* The running program (modem_seq.c; its steps move sub, cand, tries). */
 struct modem_seq {
 	const struct modem_prog *prog;	/* NULL: none running */
 	size_t step;
@@ -92,6 +102,7 @@ struct modem_seq {
 	struct loop_deferred run;
 };
 
+/* The send in progress (modem_send.c); zeroed between sends. */
 struct modem_send {
 	bool active;			/* taken until cb */
 	bool switching;			/* a slot switch runs first */
@@ -140,8 +151,8 @@ struct modem_fsm_arg {
 	bool sim_ready;			/* BOOTED: it was +CPIN: READY */
 };
 
-/* The SIM slots (modem_send.c switches them): the n-th sim section is
- * slot n - 1. */
+/* The SIM slots (modem_send.c, and modem_setup.c's steps of the switch):
+ * the n-th sim section is slot n - 1. */
 struct modem_slots {
 	struct sim *sims[MODEM_SLOTS_MAX];
 	size_t n;
@@ -158,7 +169,8 @@ struct modem_net {
 	bool registered;
 };
 
-/* SMS setup and readiness (modem_init.c, modem_setup.c, modem_smsready.c). */
+/* SMS setup and readiness (modem_init.c, modem_setup.c,
+ * modem_smsready.c). */
 struct modem_sms {
 	bool csms1;			/* +CNMA needed and possible */
 	bool receive;			/* the modem section's receive */
@@ -341,7 +353,7 @@ void modem_event(struct modem *m, enum modem_event_level level,
 		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* s's fields changed: tells the listener (the daemon writes its row). */
 void modem_sim_changed(struct modem *m, struct sim *s);
-/* Recomputes every SIM's link from the state and writes changed rows. */
+/* Recomputes every SIM's link from the state and tells the listener. */
 void modem_links(struct modem *m);
 /* The SIM of the active slot. */
 struct sim *modem_active_sim(struct modem *m);

@@ -1,5 +1,5 @@
 /*
- * The modem's life cycle (gateway/modem_fsm.c) against a scripted modem
+ * The modem's life cycle (gateway/modem/modem_fsm.c) against a scripted modem
  * on a pseudo-terminal, on a clock the test advances: every cell of the
  * (state x event) table is taken at least once, and the test fails naming
  * any cell no scenario reached.
