@@ -376,21 +376,16 @@ static void on_modem_report(struct sim *sim, const char *pdu,
 static void on_modem_event(enum modem_event_level level, const char *source,
 			   const char *text, void *ud)
 {
-	static const enum store_event_level levels[] = {
-		[MODEM_EVENT_INFO] = STORE_EVENT_INFO,
-		[MODEM_EVENT_WARNING] = STORE_EVENT_WARNING,
-		[MODEM_EVENT_ERROR] = STORE_EVENT_ERROR,
-	};
 	struct daemon *d = ud;
 
-	store_event(d->store, levels[level], source, "%s", text);
+	store_event(d->store, level == MODEM_EVENT_ERROR ? STORE_EVENT_ERROR
+			      : level == MODEM_EVENT_WARNING ? STORE_EVENT_WARNING
+			      : STORE_EVENT_INFO, source, "%s", text);
 }
 
 static void on_modem_sim_changed(struct sim *sim, void *ud)
 {
-	struct daemon *d = ud;
-
-	sim_update(&d->reg, sim);
+	sim_update(&((struct daemon *)ud)->reg, sim);
 }
 
 static void on_spool_accepted(void *ud)
