@@ -115,11 +115,11 @@ struct modem_listener {
 
 /*
  * Creates the modem for cfg with its SIMs (already in reg: the modem
- * takes those of its section) and starts opening it; all further work happens in the loop. Returns 0 or -errno.
+ * takes those of its section) and starts opening it; all further work
+ * happens in the loop. Returns 0 or -errno.
  */
 int modem_new(struct loop *loop, struct sim_registry *reg,
-	      const struct config *cfg,
-	      const struct config_modem *mcfg,
+	      const struct config *cfg, const struct config_modem *mcfg,
 	      const struct modem_listener *listener, struct modem **out);
 /* Closes the port at once; pending sends get MODEM_SEND_NOT_SENT or
  * MODEM_SEND_AMBIGUOUS callbacks. Tokens not acked yet are released: a

@@ -18,6 +18,25 @@ STATIC = re.compile(
     r'(?:const[ \t]+)?\**([A-Za-z_][A-Za-z_0-9]*)[ \t]*[\(\[=;]', re.M)
 
 
+# The name after an anonymous struct: "static const struct {" ... "} name[] =".
+CLOSING = re.compile(r'^\}[ \t]*([A-Za-z_][A-Za-z_0-9]*)[ \t]*(?:\[[^\]]*\])*'
+                     r'[ \t]*[=;]', re.M)
+
+
+def statics(text):
+    """(name, offset) of every file-level static the file defines."""
+    for m in STATIC.finditer(text):
+        yield m.group(1), m.start()
+    for m in CLOSING.finditer(text):
+        # the line at column 0 that opened the block
+        lines = text[:m.start()].split("\n")
+        opener = next((ln for ln in reversed(lines)
+                       if ln and not ln[0].isspace() and ln[0] not in "{}"),
+                      "")
+        if opener.startswith("static"):
+            yield m.group(1), m.start()
+
+
 def named_by_module(name, stem):
     parts = stem.split("_")
     return any(name == "_".join(parts[:k]) or
@@ -32,11 +51,11 @@ def main():
             stem = os.path.basename(path)[:-2]
             with open(path) as f:
                 text = f.read()
-            for m in STATIC.finditer(text):
-                if not named_by_module(m.group(1), stem):
-                    line = text.count("\n", 0, m.start()) + 1
+            for name, at in statics(text):
+                if not named_by_module(name, stem):
+                    line = text.count("\n", 0, at) + 1
                     print(f"staticcheck: {path}:{line}: static "
-                          f"{m.group(1)} lacks its module's prefix "
+                          f"{name} lacks its module's prefix "
                           f"({stem}_)")
                     bad += 1
     return 1 if bad else 0

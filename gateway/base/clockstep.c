@@ -50,7 +50,8 @@ void clockstep_handle(struct clockstep *cs, ssize_t n, int err)
 		log_error("clock: cannot re-arm the clock watch: %m");
 }
 
-static void clockstep_on_readable(struct loop_watch *w, uint32_t events, void *ud)
+static void clockstep_on_readable(struct loop_watch *w, uint32_t events,
+				  void *ud)
 {
 	struct clockstep *cs = ud;
 	uint64_t ticks;

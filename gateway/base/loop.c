@@ -151,7 +151,8 @@ void loop_watch_del(struct loop_watch *w)
 
 /* ---- timers: a binary min-heap ordered by (due, seq) ---- */
 
-static bool loop_timer_before(const struct loop_timer *a, const struct loop_timer *b)
+static bool loop_timer_before(const struct loop_timer *a,
+			      const struct loop_timer *b)
 {
 	return a->due < b->due || (a->due == b->due && a->seq < b->seq);
 }

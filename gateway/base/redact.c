@@ -17,7 +17,8 @@ static bool redact_is_digit(char c)
 
 static bool redact_is_hex(char c)
 {
-	return redact_is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	return redact_is_digit(c) || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
 }
 
 static bool redact_is_word(char c)

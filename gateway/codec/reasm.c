@@ -85,7 +85,8 @@ char *reasm_text(const struct reasm_part *const *parts, size_t n, int total)
 			slot[q] = parts[i];
 	}
 	for (int q = 1; q <= total; q++)
-		len += slot[q] ? strlen(slot[q]->text) : reasm_missing_len(q, total);
+		len += slot[q] ? strlen(slot[q]->text)
+			       : reasm_missing_len(q, total);
 	s = malloc(len + 1);
 	if (!s)
 		return NULL;

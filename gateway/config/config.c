@@ -66,8 +66,8 @@ static int config_value_error(cfg_t *cfg, cfg_opt_t *opt, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cfg_error(cfg, "%s%s: %s", config_where(cfg, w, sizeof(w)), cfg_opt_name(opt),
-		  msg);
+	cfg_error(cfg, "%s%s: %s", config_where(cfg, w, sizeof(w)),
+		  cfg_opt_name(opt), msg);
 	return -1;
 }
 
@@ -125,7 +125,8 @@ static cfg_opt_t config_modem_opts[] = {
 	STR("health_interval", "30s"),
 	STR("keep_link", "auto"),
 	STRN("hub_port"),
-	CFG_SEC("sim", config_sim_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("sim", config_sim_opts,
+		CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
 
@@ -204,10 +205,12 @@ static cfg_opt_t config_root_opts[] = {
 	STRN("sent"),
 	STRN("failed"),
 	STRN("runonreceive"),
-	CFG_SEC("rule", config_rule_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("rule", config_rule_opts,
+		CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("hooks", config_hooks_opts, CFGF_NONE),
 	CFG_SEC("retention", config_retention_opts, CFGF_NONE),
-	CFG_SEC("modem", config_modem_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("modem", config_modem_opts,
+		CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("http", config_http_opts, CFGF_NONE),
 	CFG_SEC("webhook", config_webhook_opts,
 		CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -252,7 +255,7 @@ static void config_install_checks(cfg_t *cfg)
 
 /* ---- conversion into plain structs ---- */
 
-static char *config_dup_or_null(const char *s)
+static char *config_dup(const char *s)
 {
 	return s ? strdup(s) : NULL;
 }
@@ -284,12 +287,13 @@ static void config_free_list(char **v, size_t n)
 	free(v);
 }
 
-static void config_convert_sim(cfg_t *s, const char *title, struct config_sim *out)
+static void config_convert_sim(cfg_t *s, const char *title,
+			       struct config_sim *out)
 {
 	out->name = strdup(title);
-	out->number = config_dup_or_null(s ? cfg_getstr(s, "number") : NULL);
-	out->iccid = config_dup_or_null(s ? cfg_getstr(s, "iccid") : NULL);
-	out->number_ussd = config_dup_or_null(s ? cfg_getstr(s, "number_ussd")
+	out->number = config_dup(s ? cfg_getstr(s, "number") : NULL);
+	out->iccid = config_dup(s ? cfg_getstr(s, "iccid") : NULL);
+	out->number_ussd = config_dup(s ? cfg_getstr(s, "number_ussd")
 					 : NULL);
 	out->pool = strdup(s ? cfg_getstr(s, "pool") : "default");
 	out->daily_limit = s ? (int)cfg_getint(s, "daily_limit") : 0;
@@ -306,13 +310,13 @@ static void config_convert_modem(cfg_t *m, struct config_modem *out)
 	out->device = strdup(cfg_getstr(m, "device"));
 	out->driver = strdup(cfg_getstr(m, "driver"));
 	out->baudrate = (int)cfg_getint(m, "baudrate");
-	out->pin = config_dup_or_null(cfg_getstr(m, "pin"));
-	out->imei = config_dup_or_null(cfg_getstr(m, "imei"));
-	out->smsc = config_dup_or_null(cfg_getstr(m, "smsc"));
+	out->pin = config_dup(cfg_getstr(m, "pin"));
+	out->imei = config_dup(cfg_getstr(m, "imei"));
+	out->smsc = config_dup(cfg_getstr(m, "smsc"));
 	out->init = config_dup_list(m, "init", &out->ninit);
 	out->receive = cfg_getbool(m, "receive");
 	out->health_interval_ms = config_duration(m, "health_interval");
-	out->hub_port = config_dup_or_null(cfg_getstr(m, "hub_port"));
+	out->hub_port = config_dup(cfg_getstr(m, "hub_port"));
 	out->keep_link = !strcmp(cfg_getstr(m, "keep_link"), "yes")
 				 ? CONFIG_KEEP_LINK_YES
 			 : !strcmp(cfg_getstr(m, "keep_link"), "no")
@@ -337,19 +341,20 @@ static void config_convert_rule(cfg_t *r, struct config_rule *out)
 	out->name = strdup(cfg_title(r));
 	out->match = strdup(cfg_getstr(r, "match"));
 	config_rule_action_parse(cfg_getstr(r, "action"), &out->action);
-	out->reply = config_dup_or_null(cfg_getstr(r, "reply"));
-	out->forward = config_dup_or_null(cfg_getstr(r, "forward"));
-	out->hook = config_dup_or_null(cfg_getstr(r, "hook"));
+	out->reply = config_dup(cfg_getstr(r, "reply"));
+	out->forward = config_dup(cfg_getstr(r, "forward"));
+	out->hook = config_dup(cfg_getstr(r, "hook"));
 }
 
 static void config_convert_hooks(cfg_t *h, struct config_hooks *out)
 {
-	out->on_received = config_dup_or_null(h ? cfg_getstr(h, "on_received") : NULL);
-	out->on_sent = config_dup_or_null(h ? cfg_getstr(h, "on_sent") : NULL);
-	out->on_failed = config_dup_or_null(h ? cfg_getstr(h, "on_failed") : NULL);
-	out->on_delivered = config_dup_or_null(h ? cfg_getstr(h, "on_delivered") : NULL);
-	out->on_rejected = config_dup_or_null(h ? cfg_getstr(h, "on_rejected") : NULL);
-	out->on_modem = config_dup_or_null(h ? cfg_getstr(h, "on_modem") : NULL);
+	out->on_received = config_dup(h ? cfg_getstr(h, "on_received") : NULL);
+	out->on_sent = config_dup(h ? cfg_getstr(h, "on_sent") : NULL);
+	out->on_failed = config_dup(h ? cfg_getstr(h, "on_failed") : NULL);
+	out->on_delivered = config_dup(h ? cfg_getstr(h, "on_delivered")
+					 : NULL);
+	out->on_rejected = config_dup(h ? cfg_getstr(h, "on_rejected") : NULL);
+	out->on_modem = config_dup(h ? cfg_getstr(h, "on_modem") : NULL);
 	out->timeout_ms = h ? config_duration(h, "timeout") : 30000;
 }
 
@@ -368,7 +373,8 @@ static void config_convert_retention(cfg_t *r, struct config_retention *out)
 	out->messages_ms = config_retention(r, "messages");
 	out->events_ms = config_retention(r, "events");
 	out->inbound_ms = config_retention(r, "inbound");
-	out->interval_ms = r ? config_duration(r, "prune_interval") : 3600 * 1000LL;
+	out->interval_ms = r ? config_duration(r, "prune_interval")
+			     : 3600 * 1000LL;
 }
 
 static void config_convert_outbound(cfg_t *cfg, struct config *c)
@@ -384,7 +390,7 @@ static void config_convert_outbound(cfg_t *cfg, struct config *c)
 	c->sticky_ttl_ms = config_duration(cfg, "sticky_ttl");
 	c->report_window_ms = config_duration(cfg, "report_window");
 	c->report_default = cfg_getbool(cfg, "report");
-	c->quiet_hours = config_dup_or_null(cfg_getstr(cfg, "quiet_hours"));
+	c->quiet_hours = config_dup(cfg_getstr(cfg, "quiet_hours"));
 	c->max_file_bytes = (int)cfg_getint(cfg, "max_file_size");
 	c->max_parts = (int)cfg_getint(cfg, "max_parts");
 	c->pause_after_errors = (int)cfg_getint(cfg, "pause_after_errors");
@@ -396,18 +402,21 @@ static void config_convert_inbound(cfg_t *cfg, struct config *c)
 {
 	c->optout_keywords = config_dup_list(cfg, "optout_keywords",
 				      &c->noptout_keywords);
-	c->optin_keywords = config_dup_list(cfg, "optin_keywords", &c->noptin_keywords);
-	c->help_keywords = config_dup_list(cfg, "help_keywords", &c->nhelp_keywords);
-	c->optout_reply = config_dup_or_null(cfg_getstr(cfg, "optout_reply"));
-	c->optin_reply = config_dup_or_null(cfg_getstr(cfg, "optin_reply"));
-	c->help_reply = config_dup_or_null(cfg_getstr(cfg, "help_reply"));
+	c->optin_keywords = config_dup_list(cfg, "optin_keywords",
+					    &c->noptin_keywords);
+	c->help_keywords = config_dup_list(cfg, "help_keywords",
+					   &c->nhelp_keywords);
+	c->optout_reply = config_dup(cfg_getstr(cfg, "optout_reply"));
+	c->optin_reply = config_dup(cfg_getstr(cfg, "optin_reply"));
+	c->help_reply = config_dup(cfg_getstr(cfg, "help_reply"));
 	c->reassembly_timeout_ms = config_duration(cfg, "reassembly_timeout");
 	c->nrules = cfg_size(cfg, "rule");
 	c->rules = calloc(c->nrules + 1, sizeof(*c->rules));
 	for (size_t i = 0; i < c->nrules; i++)
-		config_convert_rule(cfg_getnsec(cfg, "rule", (unsigned)i), &c->rules[i]);
-	config_convert_hooks(cfg_size(cfg, "hooks") ? cfg_getsec(cfg, "hooks") : NULL,
-		      &c->hooks);
+		config_convert_rule(cfg_getnsec(cfg, "rule", (unsigned)i),
+				    &c->rules[i]);
+	config_convert_hooks(cfg_size(cfg, "hooks") ? cfg_getsec(cfg, "hooks")
+						    : NULL, &c->hooks);
 }
 
 static struct config *config_convert(cfg_t *cfg, const char *path)
@@ -423,18 +432,19 @@ static struct config *config_convert(cfg_t *cfg, const char *path)
 	cc = cfg_getstr(cfg, "default_country");
 	c->default_country = strdup(cc[0] == '+' ? cc + 1 : cc);
 	c->trunk_prefix = strdup(cfg_getstr(cfg, "trunk_prefix"));
-	c->timezone = config_dup_or_null(cfg_getstr(cfg, "timezone"));
+	c->timezone = config_dup(cfg_getstr(cfg, "timezone"));
 	c->log_level = strdup(cfg_getstr(cfg, "log_level"));
-	c->at_trace = config_dup_or_null(cfg_getstr(cfg, "at_trace"));
+	c->at_trace = config_dup(cfg_getstr(cfg, "at_trace"));
 	c->trace_full = cfg_getbool(cfg, "trace_full");
-	config_convert_retention(cfg_size(cfg, "retention") ? cfg_getsec(cfg, "retention")
-						     : NULL, &c->retention);
+	config_convert_retention(cfg_size(cfg, "retention")
+				 ? cfg_getsec(cfg, "retention") : NULL,
+				 &c->retention);
 	c->strict_headers = cfg_getbool(cfg, "strict_headers");
-	c->eventhandler = config_dup_or_null(cfg_getstr(cfg, "eventhandler"));
-	c->eh_incoming = config_dup_or_null(cfg_getstr(cfg, "incoming"));
-	c->eh_sent = config_dup_or_null(cfg_getstr(cfg, "sent"));
-	c->eh_failed = config_dup_or_null(cfg_getstr(cfg, "failed"));
-	c->runonreceive = config_dup_or_null(cfg_getstr(cfg, "runonreceive"));
+	c->eventhandler = config_dup(cfg_getstr(cfg, "eventhandler"));
+	c->eh_incoming = config_dup(cfg_getstr(cfg, "incoming"));
+	c->eh_sent = config_dup(cfg_getstr(cfg, "sent"));
+	c->eh_failed = config_dup(cfg_getstr(cfg, "failed"));
+	c->runonreceive = config_dup(cfg_getstr(cfg, "runonreceive"));
 	config_convert_outbound(cfg, c);
 	config_convert_inbound(cfg, c);
 	c->nmodems = cfg_size(cfg, "modem");
@@ -451,8 +461,9 @@ static struct config *config_convert(cfg_t *cfg, const char *path)
 
 /* A string that runs over a line break before the line libconfuse
  * stumbled on is most likely a missing closing quote: say where it opens. */
-static void config_note_open_quote(const struct config_text *t, const char *path,
-			    char *err, size_t errsize)
+static void config_note_open_quote(const struct config_text *t,
+				   const char *path, char *err,
+				   size_t errsize)
 {
 	size_t used = strlen(err);
 

@@ -43,7 +43,8 @@ struct config_text_scan {
 	size_t errsize;
 };
 
-static int config_text_scan_fail(struct config_text_scan *sc, int line, const char *what)
+static int config_text_scan_fail(struct config_text_scan *sc, int line,
+				 const char *what)
 {
 	snprintf(sc->err, sc->errsize, "%s:%d: premature end of file: %s",
 		 sc->path, line, what);
@@ -71,7 +72,7 @@ static int config_text_scan_string(struct config_text_scan *sc)
 		if (sc->out->multiline_quote_line)
 			start_line = sc->out->multiline_quote_line;
 		return config_text_scan_fail(sc, start_line,
-				 "the quote opened on this line is never closed");
+				"the quote opened on this line is never closed");
 	}
 	if (sc->line != start_line && !sc->out->multiline_quote_line)
 		sc->out->multiline_quote_line = start_line;
@@ -91,8 +92,8 @@ static int config_text_scan_comment(struct config_text_scan *sc)
 				 !(s[sc->i] == '*' && s[sc->i + 1] == '/'); sc->i++)
 			sc->line += s[sc->i] == '\n';
 		if (sc->i >= sc->n)
-			return config_text_scan_fail(sc, start_line, "the comment opened on"
-					 " this line is never closed");
+			return config_text_scan_fail(sc, start_line,
+				"the comment opened on this line is never closed");
 		sc->i += 2;
 	} else {
 		while (sc->i < sc->n && s[sc->i] != '\n')
@@ -139,8 +140,9 @@ static int config_text_scan(struct config_text_scan *sc)
 		int d = sc->depth <= CONFIG_TEXT_DEPTH ? sc->depth
 						       : CONFIG_TEXT_DEPTH;
 
-		return config_text_scan_fail(sc, sc->open_line[d - 1], "the '{' on this line"
-				 " has no matching '}'");
+		return config_text_scan_fail(sc, sc->open_line[d - 1],
+					     "the '{' on this line"
+					     " has no matching '}'");
 	}
 	return 0;
 }

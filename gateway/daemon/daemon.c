@@ -378,9 +378,9 @@ static void on_modem_event(enum modem_event_level level, const char *source,
 {
 	struct daemon *d = ud;
 
-	store_event(d->store, level == MODEM_EVENT_ERROR ? STORE_EVENT_ERROR
-			      : level == MODEM_EVENT_WARNING ? STORE_EVENT_WARNING
-			      : STORE_EVENT_INFO, source, "%s", text);
+	store_event(d->store, level == MODEM_EVENT_ERROR ? STORE_EVENT_ERROR :
+		    level == MODEM_EVENT_WARNING ? STORE_EVENT_WARNING :
+		    STORE_EVENT_INFO, source, "%s", text);
 }
 
 static void on_modem_sim_changed(struct sim *sim, void *ud)

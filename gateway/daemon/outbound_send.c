@@ -316,7 +316,8 @@ void ob_keep_unsaved(struct outbound *ob, const struct ob_unsaved *u)
 	ob->unsaved[ob->nunsaved++] = *u;
 	if (!loop_timer_armed(&ob->unsaved_timer))
 		loop_timer_arm(&ob->unsaved_timer,
-			       backoff_ms(ob->unsaved_round, OB_UNSAVED_FIRST_MS,
+			       backoff_ms(ob->unsaved_round,
+					  OB_UNSAVED_FIRST_MS,
 					  OB_UNSAVED_MAX_MS));
 }
 

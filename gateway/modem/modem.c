@@ -135,7 +135,8 @@ static void modem_urc_cb(const char *line, const char *pdu, void *ud)
 		break;
 	case DRIVER_URC_WARNING:
 		now = loop_now(m->loop);
-		if (m->port.last_warning_ms && now - m->port.last_warning_ms < 600000)
+		if (m->port.last_warning_ms &&
+		    now - m->port.last_warning_ms < 600000)
 			break;
 		m->port.last_warning_ms = now;
 		modem_event(m, MODEM_EVENT_WARNING, "the modem says: %s", line);
@@ -187,7 +188,8 @@ int modem_install_driver(struct modem *m)
 	/* Again after driver = auto chose: each URC is heard once. */
 	modem_sms_announces(m, false);
 	while (m->port.nurcs)
-		at_chat_unregister(m->port.chat, m->port.urcs[--m->port.nurcs].id);
+		at_chat_unregister(m->port.chat,
+				   m->port.urcs[--m->port.nurcs].id);
 
 	for (size_t i = 0; m->drv.not_finals && m->drv.not_finals[i]; i++)
 		at_chat_remove_final(m->port.chat, m->drv.not_finals[i]);
@@ -225,7 +227,8 @@ static void modem_usb_ids(struct modem *m)
 	struct ports_list l;
 
 	m->choice.usb_vid = m->choice.usb_pid = 0;
-	if (!m->choice.automatic || serial_kind(m->port.serial) != SERIAL_KIND_LIBSERIALPORT
+	if (!m->choice.automatic ||
+	    serial_kind(m->port.serial) != SERIAL_KIND_LIBSERIALPORT
 	    || ports_scan(&l) < 0)
 		return;
 	for (size_t i = 0; i < l.n; i++)
@@ -236,7 +239,8 @@ static void modem_usb_ids(struct modem *m)
 		}
 	ports_free(&l);
 	if (m->choice.usb_vid) {
-		m->choice.table = driver_match(m->choice.usb_vid, m->choice.usb_pid, NULL, NULL);
+		m->choice.table = driver_match(m->choice.usb_vid,
+					       m->choice.usb_pid, NULL, NULL);
 		driver_resolve(m->choice.table, &m->drv);
 	}
 }
@@ -305,7 +309,8 @@ void modem_kick(struct modem *m)
 {
 	int64_t now = loop_now(m->loop);
 
-	if (m->fsm.state != MODEM_STATE_READY || !m->port.chat || modem_seq_running(m))
+	if (m->fsm.state != MODEM_STATE_READY || !m->port.chat ||
+	    modem_seq_running(m))
 		return;
 	modem_ussd_kick(m);
 	if (m->send.active && m->send.switching) {
@@ -326,7 +331,8 @@ void modem_ready_event(struct modem *m, bool recovered)
 	modem_event(m, MODEM_EVENT_INFO,
 		    "%sready: %s %s %s, IMEI %s, SIM %s ICCID %s, %s%s, "
 		    "signal %d dBm", recovered ? "recovered, " : "",
-		    m->ident.manufacturer, m->ident.model, m->ident.revision, m->ident.imei, s->name,
+		    m->ident.manufacturer, m->ident.model, m->ident.revision,
+		    m->ident.imei, s->name,
 		    s->iccid[0] ? s->iccid : "?",
 		    m->net.registered ? "registered on " : "not registered",
 		    m->net.registered ? s->operator_name : "", s->signal_dbm);

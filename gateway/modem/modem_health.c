@@ -20,7 +20,8 @@ static void modem_health_prefix(const char *cmd, char *buf, size_t size)
 }
 
 /* Reads a registration answer (query or URC form); true if it parsed. */
-static bool modem_health_reg_line(struct modem *m, size_t which, const char *line)
+static bool modem_health_reg_line(struct modem *m, size_t which,
+				  const char *line)
 {
 	char prefix[32];
 	struct at_reg reg;

@@ -107,7 +107,8 @@ static void modem_init_choose_driver(struct modem *m)
 
 	if (!m->choice.automatic)
 		return;
-	d = driver_match(m->choice.usb_vid, m->choice.usb_pid, m->ident.manufacturer, m->ident.model);
+	d = driver_match(m->choice.usb_vid, m->choice.usb_pid,
+			 m->ident.manufacturer, m->ident.model);
 	if (d == m->choice.table)
 		return;
 	m->choice.table = d;
@@ -121,10 +122,12 @@ static enum modem_step_rc modem_init_product(struct modem *m,
 					     const struct at_response *r)
 {
 	static const char *const cmds[] = { "AT+CGMI", "AT+CGMM", "AT+CGMR" };
-	char *const out[] = { m->ident.manufacturer, m->ident.model, m->ident.revision };
+	char *const out[] = { m->ident.manufacturer, m->ident.model,
+			      m->ident.revision };
 
 	if (r && r->status == AT_CHAT_STATUS_OK)
-		modem_init_text(r, out[m->seq.sub], sizeof(m->ident.manufacturer));
+		modem_init_text(r, out[m->seq.sub],
+				sizeof(m->ident.manufacturer));
 	if (r)
 		m->seq.sub++;
 	if (m->seq.sub < 3)
@@ -144,11 +147,14 @@ static bool modem_init_imei_found(struct modem *m)
 				 m->ident.imei, want);
 		return false;
 	}
-	if (m->ident.known_imei[0] && strcmp(m->ident.known_imei, m->ident.imei) != 0)
+	if (m->ident.known_imei[0] &&
+	    strcmp(m->ident.known_imei, m->ident.imei) != 0)
 		modem_event(m, MODEM_EVENT_WARNING,
 			    "another modem at %s: IMEI %s, was %s",
-			    m->mcfg->device, m->ident.imei, m->ident.known_imei);
-	snprintf(m->ident.known_imei, sizeof(m->ident.known_imei), "%s", m->ident.imei);
+			    m->mcfg->device, m->ident.imei,
+			    m->ident.known_imei);
+	snprintf(m->ident.known_imei, sizeof(m->ident.known_imei), "%s",
+		 m->ident.imei);
 	for (size_t i = 0; i < m->slot.n; i++) {
 		struct sim *s = m->slot.sims[i];
 
@@ -203,7 +209,8 @@ static enum modem_step_rc modem_init_imei(struct modem *m,
 						 at_parse_imei, m->ident.imei,
 						 sizeof(m->ident.imei));
 
-	if (rc == MODEM_STEP_NEXT && m->ident.imei[0] && !modem_init_imei_found(m))
+	if (rc == MODEM_STEP_NEXT && m->ident.imei[0] &&
+	    !modem_init_imei_found(m))
 		return MODEM_STEP_WAIT;
 	return rc;
 }

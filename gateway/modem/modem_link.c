@@ -59,7 +59,8 @@ static void modem_link_set_cb(const struct at_response *r, void *ud)
 {
 	struct modem *m = ud;
 
-	if (m->link.session != m->port.session || r->status == AT_CHAT_STATUS_OK)
+	if (m->link.session != m->port.session ||
+	    r->status == AT_CHAT_STATUS_OK)
 		return;
 	/* ERROR (or no answer): go on without. */
 	m->link.on = false;
@@ -122,7 +123,8 @@ void modem_link_before_send(struct modem *m)
 	}
 	/* Mode 1: should we miss the burst's end, the modem falls back to 0
 	 * by itself when the link closes. */
-	if (at_chat_send(m->port.chat, "AT+CMMS=1", NULL, modem_link_set_cb, m) >= 0)
+	if (at_chat_send(m->port.chat, "AT+CMMS=1", NULL, modem_link_set_cb,
+			 m) >= 0)
 		m->link.on = true;
 }
 

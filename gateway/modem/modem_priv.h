@@ -1,13 +1,13 @@
 /*
  * The modem lifecycle's private state, shared by its files:
- *	modem.c		public API, open/close, the port and trace, events
- *			and SIM changes to the listener, URC dispatch,
+ *	modem.c		public API, open/close, the port and trace,
+ *			events and SIM changes to the listener, URCs,
  *			modem_kick()
  *	modem_fsm.c	the states, the transition table, the ladder: the
  *			only place that changes state or starts init
  *	modem_seq.c	programs: command steps run one after the other
  *	modem_init.c	the init program, what the modem told us (ident)
- *	modem_setup.c	steps of init and of the slot switch (SMS setup, SIM)
+ *	modem_setup.c	steps of init and of the slot switch
  *	modem_health.c	health checks, registration and signal URCs
  *	modem_send.c	sending, the SIM slots and switching them
  *	modem_recv.c	URCs, reading, import, acknowledgements
@@ -302,7 +302,7 @@ struct modem {
 	struct modem_listener listener;
 	char source[96];		/* "modem m1" for events */
 	struct driver drv;		/* the resolved driver */
-	struct modem_fsm fsm;		/* modem_fsm.c; state read by all */
+	struct modem_fsm fsm;		/* modem_fsm.c; read by all */
 	struct modem_seq seq;		/* modem_seq.c, and its steps */
 	/* ---- */
 	struct modem_port port;

@@ -94,7 +94,8 @@ void modem_ack(struct modem_ack *ack)
 				       ? m->drv.delete_stored
 				       : m->drv.ack_direct,
 			       ack->index);
-		id = at_chat_send(m->port.chat, cmd, NULL, modem_recv_ack_cb, ack);
+		id = at_chat_send(m->port.chat, cmd, NULL, modem_recv_ack_cb,
+				  ack);
 	}
 	if (id < 0)
 		modem_recv_unlink(ack);
@@ -240,7 +241,8 @@ static void modem_recv_read(struct modem *m, const char *line, bool report)
 					  .pdu_lines = true,
 					  .cb = modem_recv_cmgr_cb, .ud = m };
 
-		id = m->port.chat ? at_chat_submit(m->port.chat, &req) : -ENODEV;
+		id = m->port.chat ? at_chat_submit(m->port.chat, &req)
+				  : -ENODEV;
 	}
 	if (id > 0 && m->recv.nreads < MODEM_READS_MAX) {
 		m->recv.reads[m->recv.nreads].index = idx.index;
@@ -332,7 +334,8 @@ static int modem_recv_outstanding(const struct modem *m)
 	int n = (int)m->recv.nreads;
 
 	for (const struct modem_ack *a = m->recv.acks; a; a = a->next)
-		if (a->kind == MODEM_ACK_DELETE && a->session == m->port.session)
+		if (a->kind == MODEM_ACK_DELETE &&
+		    a->session == m->port.session)
 			n++;
 	return n;
 }

@@ -16,7 +16,8 @@
 #include <string.h>
 
 /* The send's callback with r (status from the chat). */
-static void modem_send_finish(struct modem *m, const struct modem_send_result *r)
+static void modem_send_finish(struct modem *m,
+			      const struct modem_send_result *r)
 {
 	modem_send_cb cb = m->send.cb;
 	void *ud = m->send.ud;

@@ -96,8 +96,9 @@ static const struct errclass_row errclass_cme_rows[] = {
 	{ 32, 32, { M, ERRCLASS_FLAG_NO_NETWORK, 0, "network not allowed, emergency calls only" } },
 };
 
-static struct errclass_info errclass_lookup(const struct errclass_row *rows, size_t n,
-				   int code, const char *unknown)
+static struct errclass_info errclass_lookup(const struct errclass_row *rows,
+					    size_t n, int code,
+					    const char *unknown)
 {
 	for (size_t i = 0; i < n; i++)
 		if (code >= rows[i].lo && code <= rows[i].hi)
@@ -110,14 +111,18 @@ static struct errclass_info errclass_lookup(const struct errclass_row *rows, siz
 
 struct errclass_info errclass_cms(int code)
 {
-	return errclass_lookup(errclass_cms_rows, sizeof(errclass_cms_rows) / sizeof(errclass_cms_rows[0]), code,
-		      "unlisted +CMS ERROR code");
+	return errclass_lookup(errclass_cms_rows,
+			       sizeof(errclass_cms_rows) /
+			       sizeof(errclass_cms_rows[0]), code,
+			       "unlisted +CMS ERROR code");
 }
 
 struct errclass_info errclass_cme(int code)
 {
-	return errclass_lookup(errclass_cme_rows, sizeof(errclass_cme_rows) / sizeof(errclass_cme_rows[0]), code,
-		      "unlisted +CME ERROR code");
+	return errclass_lookup(errclass_cme_rows,
+			       sizeof(errclass_cme_rows) /
+			       sizeof(errclass_cme_rows[0]), code,
+			       "unlisted +CME ERROR code");
 }
 
 const char *errclass_name(enum errclass cls)

@@ -40,8 +40,9 @@ static bool number_formatting(unsigned char c)
 }
 
 /* digits (n of them, n may exceed what was stored) as "+" E.164. */
-static bool number_international(const char *digits, size_t n, char out[NUMBER_MAX],
-			  char *err, size_t errsize)
+static bool number_international(const char *digits, size_t n,
+				 char out[NUMBER_MAX], char *err,
+				 size_t errsize)
 {
 	if (n > NUMBER_E164_DIGITS_MAX) {
 		snprintf(err, errsize,
@@ -58,15 +59,17 @@ static bool number_international(const char *digits, size_t n, char out[NUMBER_M
 	}
 	/* ITU-T E.164: no country code starts with 0. */
 	if (digits[0] == '0')
-		return number_fail(err, errsize, "a country code never starts with 0");
+		return number_fail(err, errsize,
+				   "a country code never starts with 0");
 	out[0] = '+';
 	memcpy(out + 1, digits, n);
 	out[n + 1] = '\0';
 	return true;
 }
 
-static bool number_national(const char *rest, size_t n, const struct number_rules *r,
-		     char out[NUMBER_MAX], char *err, size_t errsize)
+static bool number_national(const char *rest, size_t n,
+			    const struct number_rules *r,
+			    char out[NUMBER_MAX], char *err, size_t errsize)
 {
 	const char *cc = r && r->default_country ? r->default_country : "";
 	size_t cclen = strlen(cc);
@@ -80,7 +83,8 @@ static bool number_national(const char *rest, size_t n, const struct number_rule
 		return false;
 	}
 	if (!n)
-		return number_fail(err, errsize, "no digits after the trunk prefix");
+		return number_fail(err, errsize,
+				   "no digits after the trunk prefix");
 	if (cclen > 3 || strspn(cc, "0123456789") != cclen)
 		return number_fail(err, errsize,
 			    "default_country is not a calling code");
@@ -127,8 +131,9 @@ static bool number_collect(const char *s, size_t i, size_t end, bool plus,
 	return true;
 }
 
-static bool number_short_code(const char *digits, size_t nd, char out[NUMBER_MAX],
-		       char *err, size_t errsize)
+static bool number_short_code(const char *digits, size_t nd,
+			      char out[NUMBER_MAX], char *err,
+			      size_t errsize)
 {
 	if (nd < NUMBER_SHORT_DIGITS_MIN || nd > NUMBER_E164_DIGITS_MAX) {
 		snprintf(err, errsize,
@@ -172,10 +177,12 @@ bool number_normalise(const char *s, size_t len, const struct number_rules *r,
 	tlen = strlen(trunk);
 	if (nd >= 2 && digits[0] == '0' && digits[1] == '0' &&
 	    strncmp(trunk, "00", 2) != 0)
-		return number_international(digits + 2, nd - 2, out, err, errsize);
+		return number_international(digits + 2, nd - 2, out, err,
+					    errsize);
 	if (tlen && nd >= tlen && tlen <= DIGITS_CAP &&
 	    memcmp(digits, trunk, tlen) == 0)
-		return number_national(digits + tlen, nd - tlen, r, out, err, errsize);
+		return number_national(digits + tlen, nd - tlen, r, out, err,
+				       errsize);
 	return number_international(digits, nd, out, err, errsize);
 }
 

@@ -159,7 +159,8 @@ bool quiet_parse(const char *s, struct quiet_hours *out)
 
 static const char *quiet_nanp_zone(const char *area)
 {
-	for (size_t i = 0; i < sizeof(quiet_nanp) / sizeof(quiet_nanp[0]); i++) {
+	for (size_t i = 0; i < sizeof(quiet_nanp) / sizeof(quiet_nanp[0]);
+	     i++) {
 		for (const char *p = quiet_nanp[i].codes; *p; p++) {
 			if (strncmp(p, area, 3) == 0)
 				return quiet_nanp[i].zone;
@@ -188,10 +189,12 @@ size_t quiet_zones(const char *number, const char **zones, size_t max)
 			return 1;
 		}
 	}
-	for (size_t i = 0; i < sizeof(quiet_countries) / sizeof(quiet_countries[0]); i++) {
+	for (size_t i = 0;
+	     i < sizeof(quiet_countries) / sizeof(quiet_countries[0]); i++) {
 		size_t len = strlen(quiet_countries[i].prefix);
 
-		if (len > best_len && strncmp(number, quiet_countries[i].prefix, len) == 0) {
+		if (len > best_len &&
+		    strncmp(number, quiet_countries[i].prefix, len) == 0) {
 			best = &quiet_countries[i];
 			best_len = len;
 		}

@@ -15,7 +15,8 @@ static bool template_name_char(char c)
  * If s starts a placeholder, sets its name span and returns its total
  * length; otherwise 0.
  */
-static size_t template_placeholder(const char *s, const char **name, size_t *len)
+static size_t template_placeholder(const char *s, const char **name,
+				   size_t *len)
 {
 	const char *p = s + 2, *start;
 
