@@ -5,6 +5,15 @@
  * the lifecycle is in the files listed in modem_priv.h.
  */
 #include "modem_priv.h"
+#include "modem_call.h"
+#include "modem_health.h"
+#include "modem_hub.h"
+#include "modem_link.h"
+#include "modem_recv.h"
+#include "modem_send.h"
+#include "modem_smsready.h"
+#include "modem_ussd.h"
+#include "modem_watch.h"
 #include "config.h"
 #include "log.h"
 #include "ports.h"

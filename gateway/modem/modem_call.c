@@ -7,6 +7,7 @@
  * §6.3.6) where +CHUP is unknown, and who called is an event row.
  */
 #include "modem_priv.h"
+#include "modem_call.h"
 #include "at_result.h"
 #include "log.h"
 

@@ -18,6 +18,10 @@
  * of a read while init runs again, a +CPIN: READY during a slot switch).
  */
 #include "modem_priv.h"
+#include "modem_health.h"
+#include "modem_hub.h"
+#include "modem_init.h"
+#include "modem_recv.h"
 #include "backoff.h"
 #include "config.h"
 #include "log.h"

@@ -5,6 +5,8 @@
  * the active SIM's row; losing the network makes its link no-network.
  */
 #include "modem_priv.h"
+#include "modem_health.h"
+#include "modem_recv.h"
 #include "config.h"
 
 #include <errno.h>

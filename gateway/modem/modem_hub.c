@@ -11,6 +11,7 @@
  * modem_watch, as after a replug.
  */
 #include "modem_priv.h"
+#include "modem_hub.h"
 #include "config.h"
 #include "log.h"
 

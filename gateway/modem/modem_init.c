@@ -6,6 +6,10 @@
  * why). The import of stored SMS follows once the modem is ready.
  */
 #include "modem_priv.h"
+#include "modem_health.h"
+#include "modem_init.h"
+#include "modem_setup.h"
+#include "modem_smsready.h"
 #include "at_parse_sms.h"
 #include "config.h"
 #include "log.h"

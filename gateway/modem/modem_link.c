@@ -21,6 +21,7 @@
  * would outlast the shortest link life gets no kept link at all.
  */
 #include "modem_priv.h"
+#include "modem_link.h"
 #include "config.h"
 #include "log.h"
 #include "sim.h"

@@ -18,7 +18,10 @@
  *	modem_hub.c	power-cycling the USB hub port
  *	modem_watch.c	inotify on the device's directory
  * Each sub-struct of struct modem is written only by the files named at
- * its definition (scripts/modemowners.py, doc/modem-lifecycle.md).
+ * its definition (scripts/modemowners.py, doc/modem-lifecycle.md). This
+ * header has the types and what every file uses (modem.c, modem_fsm.c,
+ * modem_seq.c); a capability's functions are in its own header
+ * (modem_send.h, ...), included by the files that call them.
  */
 #ifndef SMSGW_MODEM_PRIV_H
 #define SMSGW_MODEM_PRIV_H
@@ -334,18 +337,6 @@ void modem_fsm_event(struct modem *m, enum modem_fsm_event ev,
 void modem_fsm_report(struct modem *m, enum modem_fsm_event ev,
 		      const char *what);
 
-/* ---- modem_hub.c ---- */
-/* Power-cycles the modem's hub port if hub_port is set; true if begun. */
-bool modem_hub_cycle(struct modem *m);
-void modem_hub_stop(struct modem *m);
-
-/* ---- modem_link.c ---- */
-/* Before AT+CMGS: AT+CMMS=1 when a burst starts (keep_link). */
-void modem_link_before_send(struct modem *m);
-/* After the answer to AT+CMGS: the link's keep time starts. */
-void modem_link_answered(struct modem *m);
-void modem_link_stop(struct modem *m);
-
 /* ---- modem.c ---- */
 
 /* A log line, and the listener's event (the daemon writes the row). */
@@ -401,169 +392,5 @@ enum modem_step_rc modem_seq_steps(struct modem *m,
 enum modem_step_rc modem_seq_busy(struct modem *m,
 				  const struct at_response *r,
 				  enum modem_step_rc rc);
-
-/* ---- modem_init.c ---- */
-
-extern const struct modem_prog modem_prog_init;
-/* Forgets what the last init learned (modem_fsm.c starts it). */
-void modem_init_reset(struct modem *m);
-/* NEW_PIN: a refused PIN may be tried once more. */
-void modem_init_new_pin(struct modem *m);
-/* Tries the candidate commands cands (raw lines) until parse reads one
- * line of an answer into out. */
-enum modem_step_rc modem_init_ident(struct modem *m,
-				    const struct at_response *r,
-				    const char *const *cands,
-				    bool (*parse)(const char *, char *,
-						  size_t),
-				    char *out, size_t size);
-enum modem_step_rc modem_init_sms(struct modem *m,
-				  const struct at_response *r);
-
-/* ---- modem_setup.c: steps of init and of the slot switch ---- */
-
-enum modem_step_rc modem_setup_cnmi(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_cpms(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_csca(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_user(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_slot(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_imsi(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_iccid(struct modem *m,
-				     const struct at_response *r);
-enum modem_step_rc modem_setup_cnum(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_reporting(struct modem *m,
-					 const struct at_response *r);
-enum modem_step_rc modem_setup_sim_ready(struct modem *m,
-					 const struct at_response *r);
-enum modem_step_rc modem_setup_wait_network(struct modem *m,
-					    const struct at_response *r);
-
-/* ---- modem_health.c ---- */
-
-extern const struct modem_prog modem_prog_health;
-void modem_health_init(struct modem *m);
-/* For modem_kick(): true (and no longer wanted) when a wanted check may
- * run now, i.e. no send is pending or it waited too long. */
-bool modem_health_due(struct modem *m, int64_t now);
-/* A PDU went to the modem: it may be echoed back. */
-void modem_health_note_sent(struct modem *m);
-/* Registration unknown (a slot switch); reset also forgets registered
- * (a new init). */
-void modem_health_forget_stat(struct modem *m);
-void modem_health_reset(struct modem *m);
-/* No check wanted or armed (the ladder climbs). */
-void modem_health_stop(struct modem *m);
-/* Whether the registration known now allows SMS, into net and the SIM. */
-void modem_health_set_registered(struct modem *m);
-/* Arms the health timer for the next check. */
-void modem_health_arm(struct modem *m);
-/* A check as soon as the port is idle (or MODEM_HEALTH_MAX_DELAY_MS after
- * the first wish, whatever runs). */
-void modem_health_want(struct modem *m);
-void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
-		      const char *line);
-/* Remembers the chat's echo count (ATE0 is in force). */
-void modem_health_note_echoes(struct modem *m);
-/* Step functions the init and the slot switch reuse. */
-enum modem_step_rc modem_health_signal(struct modem *m,
-				       const struct at_response *r);
-enum modem_step_rc modem_health_registration(struct modem *m,
-					     const struct at_response *r);
-enum modem_step_rc modem_health_operator(struct modem *m,
-					 const struct at_response *r);
-
-/* ---- modem_send.c ---- */
-
-/* Fails a pending send (port gone before it was written, switch failed). */
-void modem_send_fail(struct modem *m, const char *detail);
-/* Writes AT+CMGS for the pending send. Returns 0 or -errno. */
-int modem_send_submit(struct modem *m);
-void modem_switch_start(struct modem *m);
-/* The port closed: no switch is under way. */
-void modem_switch_cancel(struct modem *m);
-/* SMS became ready: writes a send held back meanwhile. */
-void modem_send_release_held(struct modem *m);
-/* The modem's slots: the registry's SIMs of its section (0, -EINVAL);
- * bind points them at to (the modem, or NULL when it goes). */
-int modem_slots_find(struct modem *m, struct sim_registry *reg);
-void modem_slots_bind(struct modem *m, struct modem *to);
-
-/* ---- modem_recv.c ---- */
-
-void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
-		    const char *line, const char *pdu);
-extern const struct modem_prog modem_prog_import;
-/* Tokens: after the port went away, on modem_free. */
-void modem_recv_drop_reads(struct modem *m);
-void modem_recv_free_acks(struct modem *m);
-/* A +CMS ERROR: 322 or a full +CPMS: import what is stored. */
-void modem_recv_storage_full(struct modem *m, const char *why);
-/* After a health check: list storage again when the modem gives no
- * indications, or a message handed out long ago was never acked (the
- * receiver could not commit it). */
-void modem_recv_recheck(struct modem *m);
-/* A health step: now and then, count what is stored (AT+CPMS?) and list
- * it when something is there that nobody read. */
-enum modem_step_rc modem_recv_sweep(struct modem *m,
-				    const struct at_response *r);
-void modem_recv_init(struct modem *m);
-void modem_recv_stop(struct modem *m);
-/* List storage when the port is idle (or not: the port closed). */
-void modem_recv_want_import(struct modem *m, bool want);
-/* For modem_kick(): true (and no longer wanted) when a listing is wanted
- * and SMS commands work. */
-bool modem_recv_import_due(struct modem *m);
-/* Whether +CNMI indications are on; without them storage is listed every
- * few seconds. */
-void modem_recv_indications(struct modem *m, bool on);
-
-/* ---- modem_smsready.c ---- */
-
-extern const struct modem_prog modem_prog_sms_probe;
-void modem_sms_init(struct modem *m);
-void modem_sms_stop(struct modem *m);
-/* Storage selection worked (ready) or was refused (not yet). */
-void modem_sms_set_ready(struct modem *m, bool ready);
-/* +QIND: SMS DONE, SMS Ready: probe now. */
-void modem_sms_notice(struct modem *m, const char *line);
-/* Whether the driver has an SMS-ready URC (modem_install_driver()). */
-void modem_sms_announces(struct modem *m, bool announces);
-/* The modem section's receive. */
-void modem_sms_set_receive(struct modem *m, bool receive);
-/* For modem_kick(): true (and no longer wanted) when a probe is due. */
-bool modem_sms_probe_due(struct modem *m);
-/* A send refused as "not ready": true while fewer than max in a row were;
- * went_out: one was accepted. */
-bool modem_sms_count_refusal(struct modem *m, unsigned max);
-void modem_sms_went_out(struct modem *m);
-
-/* ---- modem_call.c ---- */
-
-/* RING, +CRING:, +CLIP: reject the call, note the caller. */
-void modem_call_urc(struct modem *m, const char *line);
-
-/* ---- modem_ussd.c ---- */
-
-void modem_ussd_init(struct modem *m);
-void modem_ussd_stop(struct modem *m);
-/* Init found no own number: ask the configured USSD code once ready. */
-void modem_ussd_want_number(struct modem *m);
-/* When the modem is ready and idle: send that code. */
-void modem_ussd_kick(struct modem *m);
-/* +CUSD: the answer to the pending code, or the network's own. */
-void modem_ussd_urc(struct modem *m, const char *line);
-
-/* ---- modem_watch.c ---- */
-
-void modem_watch_init(struct modem *m);
-int modem_watch_start(struct modem *m);
-void modem_watch_stop(struct modem *m);
 
 #endif

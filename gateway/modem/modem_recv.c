@@ -11,6 +11,7 @@
  * index may hold another message by now.
  */
 #include "modem_priv.h"
+#include "modem_recv.h"
 #include "at_parse_sms.h"
 #include "config.h"
 #include "log.h"

@@ -7,6 +7,13 @@
  * waits for its network.
  */
 #include "modem_priv.h"
+#include "modem_health.h"
+#include "modem_init.h"
+#include "modem_link.h"
+#include "modem_recv.h"
+#include "modem_send.h"
+#include "modem_setup.h"
+#include "modem_smsready.h"
 #include "at_parse_sms.h"
 #include "config.h"
 #include "log.h"

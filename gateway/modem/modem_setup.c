@@ -5,6 +5,12 @@
  * slot, the SIM's identity, URC reporting, waiting for the network.
  */
 #include "modem_priv.h"
+#include "modem_health.h"
+#include "modem_init.h"
+#include "modem_recv.h"
+#include "modem_setup.h"
+#include "modem_smsready.h"
+#include "modem_ussd.h"
 #include "at_parse_sms.h"
 #include "at_result.h"
 #include "config.h"

@@ -10,6 +10,11 @@
  * says so is taken as ready after MODEM_SMS_WAIT_MAX_MS.
  */
 #include "modem_priv.h"
+#include "modem_init.h"
+#include "modem_recv.h"
+#include "modem_send.h"
+#include "modem_setup.h"
+#include "modem_smsready.h"
 #include "log.h"
 
 #include <errno.h>

@@ -8,6 +8,7 @@
  * network waits for a reply: a second `smsgw ussd` answers it.
  */
 #include "modem_priv.h"
+#include "modem_ussd.h"
 #include "at_result.h"
 #include "config.h"
 #include "hex.h"

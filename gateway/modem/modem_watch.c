@@ -8,6 +8,7 @@
  * as the path comes into being.
  */
 #include "modem_priv.h"
+#include "modem_watch.h"
 #include "config.h"
 #include "log.h"
 
