@@ -4,7 +4,7 @@ or variable in foo_bar.c starts with foo_bar_ or with its family's prefix
 foo_ (at_chat_line.c may say at_chat_urc), so a stack trace or a grep
 names the file. Run by `make lint` over the folders given.
 
-    scripts/staticcheck.py gateway/modem gateway/at ...
+    scripts/staticcheck.py [--self-test] gateway/modem gateway/at ...
 """
 import glob
 import os
@@ -44,21 +44,54 @@ def named_by_module(name, stem):
                for k in range(1, len(parts) + 1))
 
 
+def check_text(path, text):
+    """The messages for the statics of one file that lack its prefix."""
+    stem = os.path.basename(path)[:-2]
+    bad = []
+    for name, at in statics(text):
+        if not named_by_module(name, stem):
+            line = text.count("\n", 0, at) + 1
+            bad.append(f"staticcheck: {path}:{line}: static {name} lacks "
+                       f"its module's prefix ({stem}_)")
+    return bad
+
+
+# (file, text, names reported)
+PROBES = [
+    ("spool.c", "static void work(void *ud)\n{\n}\n", ["work"]),
+    ("spool.c", "static void spool_work(void *ud)\n{\n}\n", []),
+    ("at_chat_line.c", "static int at_chat_urc(int x)\n{\n}\n", []),
+    ("loop.c", "static const struct {\n\tint a;\n} table[] = {\n\t{ 1 },\n};\n",
+     ["table"]),
+    ("loop.c", "static int64_t (*source)(void);\nstatic int hits;\n",
+     ["hits"]),
+]
+
+
+def self_test():
+    ok = True
+    for path, text, want in PROBES:
+        got = [b.split("static ", 1)[1].split()[0]
+               for b in check_text(path, text)]
+        if got != want:
+            print(f"staticcheck: self-test: {path}: want {want}, got {got}")
+            ok = False
+    if ok:
+        print("staticcheck: self-test ok (bare statics caught)")
+    return ok
+
+
 def main():
-    bad = 0
-    for folder in sys.argv[1:]:
+    args = sys.argv[1:]
+    ok = self_test() if "--self-test" in args else True
+    bad = []
+    for folder in [a for a in args if a != "--self-test"]:
         for path in sorted(glob.glob(os.path.join(folder, "*.c"))):
-            stem = os.path.basename(path)[:-2]
             with open(path) as f:
-                text = f.read()
-            for name, at in statics(text):
-                if not named_by_module(name, stem):
-                    line = text.count("\n", 0, at) + 1
-                    print(f"staticcheck: {path}:{line}: static "
-                          f"{name} lacks its module's prefix "
-                          f"({stem}_)")
-                    bad += 1
-    return 1 if bad else 0
+                bad += check_text(path, f.read())
+    for b in bad:
+        print(b)
+    return 0 if ok and not bad else 1
 
 
 if __name__ == "__main__":
