@@ -50,7 +50,7 @@ static void redact_shortened(struct out *o, const char *s, size_t n)
 
 /* One token: an optional '+' and a run of letters, digits and '_'. */
 static void redact_token(struct out *o, const char *s, size_t n,
-		  enum redact_mode mode)
+			 enum redact_mode mode)
 {
 	bool plus = s[0] == '+';
 	size_t digits = 0, hex = 0;

@@ -476,7 +476,7 @@ static void config_note_open_quote(const struct config_text *t,
 }
 
 static int config_parse_text(const char *path, struct config_text *text,
-		      struct config **out, char *err, size_t errsize)
+			     struct config **out, char *err, size_t errsize)
 {
 	cfg_t *cfg;
 	int rc;

@@ -95,7 +95,7 @@ config_check_duration_option(const char *option)
 }
 
 static const char *config_check_duration(const struct duration_option *d,
-				  const char *s)
+					 const char *s)
 {
 	static char msg[96];
 	int64_t ms;

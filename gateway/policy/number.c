@@ -105,7 +105,7 @@ static bool number_national(const char *rest, size_t n,
  * counts them all), skipping formatting. Returns false on any other byte.
  */
 static bool number_collect(const char *s, size_t i, size_t end, bool plus,
-		    char *digits, size_t *nd, char *err, size_t errsize)
+			   char *digits, size_t *nd, char *err, size_t errsize)
 {
 	for (; i < end; i++) {
 		unsigned char c = (unsigned char)s[i];
