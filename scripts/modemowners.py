@@ -16,6 +16,12 @@ import sys
 
 # member of struct modem -> the files that may write it
 OWNERS = {
+    "loop": ["modem.c"],
+    "cfg": ["modem.c"],
+    "mcfg": ["modem.c"],
+    "listener": ["modem.c"],
+    "source": ["modem.c"],
+    "drv": ["modem.c", "modem_init.c"],     # resolved at open and by auto
     "fsm": ["modem_fsm.c"],
     "seq": ["modem_seq.c", "modem_init.c", "modem_setup.c",
             "modem_health.c"],          # the programs' steps move cursors
@@ -37,11 +43,15 @@ OWNERS = {
 }
 
 MEMBER = r"(?:\bm|->m)->(%s)\b" % "|".join(OWNERS)
+# the member and the fields or elements inside it, not what its pointers
+# point to (m->slot.sims[i]->signal_dbm is the SIM's, not the slot's)
+PATH = MEMBER + r"(?:\.\w+|\[[^\]=;]*\])*"
 WRITE = re.compile(
-    r"(?<!&)&(?!&)\s*" + MEMBER +                  # address taken
-    r"|(?:\+\+|--)\s*" + MEMBER +                   # ++m->x.y
-    r"|" + MEMBER + r"(?:(?:\.|->)\w+|\[[^\]=;]*\])*"
-    r"\s*(?:[-+*/|&^]?=(?!=)|\+\+|--)")             # m->x.y = / ++ / --
+    r"(?<!&)&(?!&)\s*" + PATH + r"(?=\s*[),;])"    # address taken
+    r"|\b(?:v?snprintf|strn?cpy|memcpy|memmove|memset)\(\s*" + PATH +
+    r"\s*,"                                        # into an array
+    r"|(?:\+\+|--)\s*" + PATH +                     # ++m->x.y
+    r"|" + PATH + r"\s*(?:[-+*/|&^]?=(?!=)|\+\+|--)")  # m->x.y = / ++ / --
 
 
 def check_lines(path, lines):
@@ -66,9 +76,13 @@ PROBES = [
     ("modem_recv.c", "\tm->send.active = true;", True),
     ("modem.c", "\tloop_timer_disarm(&m->health.timer);", True),
     ("modem_send.c", "\tm->slot.fault[i] = SIM_STATE_READY;", False),
+    ("modem_health.c", "\tm->slot.sims[0]->signal_dbm = -70;", False),
+    ("modem.c", "\tsnprintf(m->slot.sims[i]->device, 9, \"%s\", x);", False),
     ("modem_fsm.c", "\t++m->recv.nreads;", True),
     ("modem_link.c", "\tif (m->send.active && m->sms.ready)", False),
     ("modem_init.c", "\tm->fsm.state = MODEM_STATE_READY;", True),
+    ("modem_recv.c", "\tsnprintf(m->ident.imei, 24, \"%s\", x);", True),
+    ("modem_init.c", "\tsnprintf(m->ident.imei, 24, \"%s\", x);", False),
 ]
 
 
