@@ -267,3 +267,37 @@ TEST(store_ops_part_sent_and_next_claim)
 	msg_state_check(st);
 	store_close(st);
 }
+
+/* smsgw outbox cancel|resend: only the table's moves; a refused one says
+ * the state it found and changes nothing. */
+TEST(store_outbox_by_hand_follows_the_table)
+{
+	struct store *st = open_store("hand.db");
+	struct rcpts a = { .n = 2 };
+	struct store_accept req;
+	enum msg_state was;
+
+	if (!st)
+		return;
+	req = file("a", NULL, &a);
+	ONCE(store_op_accept(st, &req, done, NULL));
+	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_REQUEUE, T0, &was), 0);
+	CHECK_INT(was, MSG_STATE_QUEUED);
+	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_CANCEL, T0, &was), 1);
+	CHECK_INT(was, MSG_STATE_QUEUED);
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 1"
+			    " AND state = 'cancelled'"), 1);
+	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_CANCEL, T0, &was), 0);
+	CHECK_INT(was, MSG_STATE_CANCELLED);
+	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_REQUEUE, T0, &was), 1);
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 1"
+			    " AND state = 'queued'"), 1);
+	CHECK_INT(count(st, "SELECT count(*) FROM events WHERE message LIKE"
+			    " 'message #1 %by hand%'"), 2);
+	CHECK_INT(store_outbox_by_hand(st, 99, MSG_EVENT_CANCEL, T0, &was),
+		  -ENOENT);
+	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_CLAIM, T0, &was),
+		  -EINVAL);
+	msg_state_check(st);
+	store_close(st);
+}
