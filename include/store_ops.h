@@ -51,31 +51,87 @@ typedef void (*store_done_fn)(int rc, void *ud);
 
 /* ---- accept a spool file ---- */
 
+/* One message of the file: add sets *id (NULL: not wanted) and res, and
+ * returns 0 or -EIO. */
+typedef int (*store_add_fn)(const struct outbox_new *m, int64_t *id,
+			    enum outbox_add_result *res, void *ctx);
+
 struct store_accept {
 	const char *name;		/* as dropped */
-	const char *claim;		/* as renamed into active/ */
+	const char *claim;		/* as renamed into active/; NULL: none */
 	const char *hash;
 	const char *idem_key;		/* Id:, NULL: none */
 	const char *campaign;		/* NULL: none */
 	int64_t now;
+	/* The intake row the file came from (INSERT INTO outbox: sqlin),
+	 * removed in the same commit; 0: none. */
+	int64_t intake_seq;
 	/*
 	 * Hands the file's messages to add, one call each (the spool reads
 	 * the file as it goes, so a file of 100,000 recipients is never all
 	 * in memory); add sets campaign_id and says how the message was
 	 * stored, or returns -EIO. produce returns 0, -EBADMSG when the file
-	 * is at fault, or -EIO; either error rolls the file back.
+	 * is at fault, or -EIO; either error rolls the file back. It may run
+	 * after store_op_accept() returned (a networked backend): what
+	 * produce_ud points to lives until done.
 	 */
-	int (*produce)(int (*add)(const struct outbox_new *m,
-				  enum outbox_add_result *res, void *ctx),
-		       void *ctx, void *ud);
+	int (*produce)(store_add_fn add, void *ctx, void *ud);
 	void *produce_ud;
 	long recipients, duplicates;	/* for the spool_file row */
 };
 
 /* done's rc: 0 committed, 1 a duplicate (Id: seen; nothing stored),
- * -EBADMSG the file is at fault, -EIO the store failed (nothing stored). */
+ * -EBADMSG the file is at fault, -EIO the store failed (nothing stored);
+ * *file_id (NULL: not wanted; kept until done) is the file's row. */
 void store_op_accept(struct store *st, const struct store_accept *req,
+		     int64_t *file_id, store_done_fn done, void *ud);
+
+/*
+ * A row of the intake (INSERT INTO outbox) that cannot be queued: kept as
+ * a failed message with why (store_outbox_add_refused()), its intake row
+ * removed and a warning event written, in one commit.
+ */
+struct store_refusal {
+	int64_t intake_seq;
+	const char *recipient, *body, *via, *why;
+	int64_t now;
+};
+
+void store_op_refuse(struct store *st, const struct store_refusal *r,
 		     store_done_fn done, void *ud);
+
+/*
+ * A big file in steps (spool/spool_job.c), all or nothing: its rows are
+ * staged (not sendable) until the accept, then released in steps; a file
+ * not accepted has its staged rows purged. The steps that may be lost in
+ * a power cut (add, release) are committed without waiting for the disk;
+ * begin, accept and purge are durable, and durable commits keep every
+ * earlier one (doc/reliability.md, spool_job.c).
+ *
+ * stage_begin: the file's row (staging, *file_id, kept until done) and
+ * its campaign; done's rc 0, 1 a duplicate (nothing stored), -EIO.
+ * stage_add: req->produce's rows, staged, in one transaction under
+ * file_id; done's rc as store_op_accept's (never 1).
+ * stage_accept: the file is accepted (its counts written); done 0, -EIO.
+ * stage_release / stage_purge: rows in transactions of `rows` until stop
+ * says so (asked between them); done's rc 1 more left, 0 finished (the
+ * release then sets *next, kept until done, to another accepted file
+ * still to release, or 0), -EIO.
+ */
+void store_op_stage_begin(struct store *st, const struct store_accept *req,
+			  int64_t *file_id, store_done_fn done, void *ud);
+void store_op_stage_add(struct store *st, int64_t file_id,
+			const struct store_accept *req, store_done_fn done,
+			void *ud);
+void store_op_stage_accept(struct store *st, int64_t file_id,
+			   long recipients, long duplicates,
+			   store_done_fn done, void *ud);
+void store_op_stage_release(struct store *st, int64_t file_id, int64_t now,
+			    int rows, bool (*stop)(void *ud), int64_t *next,
+			    store_done_fn done, void *ud);
+void store_op_stage_purge(struct store *st, int64_t file_id, int rows,
+			  bool (*stop)(void *ud), store_done_fn done,
+			  void *ud);
 
 /* ---- claim the next message for a SIM ---- */
 

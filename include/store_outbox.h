@@ -142,6 +142,9 @@ int store_outbox_add_refused(struct store *st, const char *recipient,
 			     const char *body, const char *origin,
 			     const char *why, int64_t now);
 
+/* Removes intake row seq (INSERT INTO outbox, taken by sqlin). */
+int store_outbox_intake_done(struct store *st, int64_t seq);
+
 /* What an event about an outgoing message tells (smstools3's
  * eventhandler files): -1 for an unknown mr or status. */
 struct outbox_info {

@@ -12,6 +12,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* An answer held until the turn's batch commits. */
 struct store_ops_later {
@@ -68,57 +69,233 @@ static void store_ops_finish(struct store *st, int rc,
 struct store_ops_file {
 	struct store *st;
 	int64_t file_id, campaign_id, now;
-	bool paused;
+	bool paused, staging;
 };
 
-static int store_ops_add(const struct outbox_new *m,
+static int store_ops_add(const struct outbox_new *m, int64_t *id,
 			 enum outbox_add_result *res, void *ctx)
 {
 	struct store_ops_file *f = ctx;
 	struct outbox_new row = *m;
 
 	row.campaign_id = f->campaign_id;
+	row.staging = f->staging;
 	return store_outbox_add(f->st, f->file_id, &row, f->paused, f->now,
-				NULL, res) < 0 ? -EIO : 0;
+				id, res) < 0 ? -EIO : 0;
 }
 
-static int store_ops_accept_txn(struct store *st,
-				const struct store_accept *req)
+/* The file's row and its campaign: 0, 1 a duplicate, -EIO. */
+static int store_ops_file_begin(struct store *st,
+				const struct store_accept *req,
+				struct store_ops_file *f)
 {
-	struct store_ops_file f = { .st = st, .now = req->now };
 	bool dup;
-	int rc;
 
+	*f = (struct store_ops_file){ .st = st, .now = req->now };
 	if (store_outbox_file_begin(st, req->name, req->claim, req->hash,
-				    req->idem_key, req->now, &f.file_id,
+				    req->idem_key, req->now, &f->file_id,
 				    &dup) < 0)
 		return -EIO;
 	if (dup)
 		return 1;
 	if (req->campaign &&
 	    store_outbox_campaign(st, req->campaign, req->now,
-				  &f.campaign_id, &f.paused) < 0)
+				  &f->campaign_id, &f->paused) < 0)
 		return -EIO;
+	return 0;
+}
+
+static int store_ops_accept_txn(struct store *st,
+				const struct store_accept *req,
+				int64_t *file_id)
+{
+	struct store_ops_file f;
+	int rc = store_ops_file_begin(st, req, &f);
+
+	if (rc == 1 && file_id)
+		*file_id = f.file_id;	/* the earlier acceptance */
+	if (rc != 0)
+		return rc;
 	rc = req->produce(store_ops_add, &f, req->produce_ud);
 	if (rc < 0)
 		return rc == -EBADMSG ? rc : -EIO;
-	return store_outbox_file_done(st, f.file_id, req->recipients,
-				      req->duplicates) < 0 ? -EIO : 0;
+	if (store_outbox_file_done(st, f.file_id, req->recipients,
+				   req->duplicates) < 0 ||
+	    (req->intake_seq > 0 &&
+	     store_outbox_intake_done(st, req->intake_seq) < 0))
+		return -EIO;
+	if (file_id)
+		*file_id = f.file_id;
+	return 0;
+}
+
+/* Ends the transaction a step began: rolled back unless rc is 0 or keep
+ * (then committed); rc, or -EIO when the commit fails. */
+static int store_ops_txn(struct store *st, int rc, int keep)
+{
+	if (rc != 0 && rc != keep) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st) < 0 ? -EIO : rc;
 }
 
 void store_op_accept(struct store *st, const struct store_accept *req,
+		     int64_t *file_id, store_done_fn done, void *ud)
+{
+	int rc = store_begin(st);
+
+	if (rc == 0)
+		rc = store_ops_txn(st, store_ops_accept_txn(st, req, file_id),
+				   0);	/* a duplicate stores nothing */
+	done(rc, ud);
+}
+
+void store_op_refuse(struct store *st, const struct store_refusal *r,
 		     store_done_fn done, void *ud)
 {
 	int rc = store_begin(st);
 
 	if (rc == 0) {
-		rc = store_ops_accept_txn(st, req);
-		if (rc != 0)
-			store_rollback(st);	/* a duplicate stores nothing */
-		else if (store_commit(st) < 0)
-			rc = -EIO;
+		rc = store_outbox_add_refused(st, r->recipient, r->body,
+					      r->via, r->why, r->now) < 0 ||
+		     (r->intake_seq > 0 &&
+		      store_outbox_intake_done(st, r->intake_seq) < 0) ||
+		     store_event(st, STORE_EVENT_WARNING, "sql",
+				 "INSERT INTO %s (row %lld, %s) not queued: %s",
+				 strcmp(r->via, "gammu") == 0 ? "gammu_outbox"
+							      : "outbox",
+				 (long long)r->intake_seq,
+				 r->recipient ? r->recipient : "",
+				 r->why) < 0 ? -EIO : 0;
+		rc = store_ops_txn(st, rc, 0);
 	}
 	done(rc, ud);
+}
+
+/* ---- a big file in steps ---- */
+
+/*
+ * A step's commit waits for the disk only when full: SQLite cannot switch
+ * synchronous inside a transaction, so it is set before; the daemon's
+ * other commits stay FULL (set back after).
+ */
+static int store_ops_stage_begin_txn(struct store *st, bool full)
+{
+	if (store_sync_full(st, full) < 0 || store_begin(st) < 0) {
+		store_sync_full(st, true);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void store_ops_stage_end(struct store *st, int rc, store_done_fn done,
+				void *ud)
+{
+	store_sync_full(st, true);
+	done(rc, ud);
+}
+
+void store_op_stage_begin(struct store *st, const struct store_accept *req,
+			  int64_t *file_id, store_done_fn done, void *ud)
+{
+	struct store_ops_file f;
+	int rc = store_ops_stage_begin_txn(st, false);
+
+	if (rc == 0) {
+		rc = store_ops_file_begin(st, req, &f);
+		if (rc == 0 &&
+		    store_staging_set(st, f.file_id, STORE_STAGING_ADDING) < 0)
+			rc = -EIO;
+		rc = store_ops_txn(st, rc, 0);
+		if (rc == 0)
+			*file_id = f.file_id;
+	}
+	store_ops_stage_end(st, rc, done, ud);
+}
+
+void store_op_stage_add(struct store *st, int64_t file_id,
+			const struct store_accept *req, store_done_fn done,
+			void *ud)
+{
+	struct store_ops_file f = { .st = st, .file_id = file_id,
+				    .now = req->now, .staging = true };
+	int rc = store_ops_stage_begin_txn(st, false);
+
+	if (rc == 0) {
+		if (req->campaign &&
+		    store_outbox_campaign(st, req->campaign, req->now,
+					  &f.campaign_id, &f.paused) < 0)
+			rc = -EIO;
+		if (rc == 0)
+			rc = req->produce(store_ops_add, &f, req->produce_ud);
+		if (rc < 0 && rc != -EBADMSG)
+			rc = -EIO;
+		rc = store_ops_txn(st, rc, 0);
+	}
+	store_ops_stage_end(st, rc, done, ud);
+}
+
+void store_op_stage_accept(struct store *st, int64_t file_id,
+			   long recipients, long duplicates,
+			   store_done_fn done, void *ud)
+{
+	/* FULL: it makes every staged row before it durable too. */
+	int rc = store_ops_stage_begin_txn(st, true);
+
+	if (rc == 0) {
+		if (store_outbox_file_done(st, file_id, recipients,
+					   duplicates) < 0 ||
+		    store_staging_set(st, file_id,
+				      STORE_STAGING_RELEASING) < 0)
+			rc = -EIO;
+		rc = store_ops_txn(st, rc, 0);
+	}
+	store_ops_stage_end(st, rc, done, ud);
+}
+
+void store_op_stage_release(struct store *st, int64_t file_id, int64_t now,
+			    int rows, bool (*stop)(void *ud), int64_t *next,
+			    store_done_fn done, void *ud)
+{
+	int n, rc = store_ops_stage_begin_txn(st, false);
+
+	if (rc == 0) {
+		do {
+			n = store_staging_release(st, file_id, now, rows);
+		} while (n > 0 && !stop(ud));
+		if (n == 0 &&
+		    store_staging_set(st, file_id, STORE_STAGING_DONE) < 0)
+			n = -EIO;
+		rc = store_ops_txn(st, n < 0 ? -EIO : n > 0, 1);
+		/* Another one a restart left half released? */
+		if (rc == 0)
+			*next = store_staging_next_release(st);
+		if (rc == 0 && *next < 0)
+			*next = 0;
+	}
+	store_ops_stage_end(st, rc, done, ud);
+}
+
+void store_op_stage_purge(struct store *st, int64_t file_id, int rows,
+			  bool (*stop)(void *ud), store_done_fn done, void *ud)
+{
+	int n = 1;
+
+	/* FULL: the file goes to rejected/ right after; no claim would be
+	 * left to find rows a power cut brought back. */
+	while (n > 0) {
+		if (store_ops_stage_begin_txn(st, true) < 0) {
+			n = -EIO;
+			break;
+		}
+		n = store_staging_purge(st, file_id, rows);
+		if (store_ops_txn(st, n < 0 ? -EIO : 0, 0) < 0)
+			n = -EIO;
+		if (n > 0 && stop(ud))
+			break;
+	}
+	store_ops_stage_end(st, n < 0 ? -EIO : n > 0, done, ud);
 }
 
 void store_op_claim(struct store *st, const struct outbox_claim *c,

@@ -450,3 +450,14 @@ int store_outbox_by_hand(struct store *st, int64_t id, enum msg_event ev,
 	}
 	return store_commit(st) < 0 ? -EIO : 1;
 }
+
+int store_outbox_intake_done(struct store *st, int64_t seq)
+{
+	sqlite3_stmt *s = store_prepare(st, "DELETE FROM outbox_in"
+					" WHERE seq = ?");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, seq);
+	return store_step_done(st, s);
+}

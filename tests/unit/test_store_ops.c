@@ -65,9 +65,7 @@ struct rcpts {
 	char num[32];
 };
 
-static int produce(int (*add)(const struct outbox_new *m,
-			     enum outbox_add_result *res, void *ctx),
-		   void *ctx, void *ud)
+static int produce(store_add_fn add, void *ctx, void *ud)
 {
 	struct rcpts *r = ud;
 
@@ -83,7 +81,7 @@ static int produce(int (*add)(const struct outbox_new *m,
 			.kind = MSG_KIND_BULK, .priority = MSG_PRIORITY_NORMAL,
 			.validity_minutes = -1, .parts = 1,
 		};
-		if (add(&m, &res, ctx) < 0)
+		if (add(&m, NULL, &res, ctx) < 0)
 			return -EIO;
 		if (res == OUTBOX_ADDED_QUEUED)
 			r->added++;
@@ -110,7 +108,7 @@ TEST(store_ops_accept_commits_dedups_and_rolls_back)
 	if (!st)
 		return;
 	req = file("a", "id-1", &a);
-	ONCE(store_op_accept(st, &req, done, NULL));
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(done_seen.rc, 0);
 	CHECK_INT(a.added, 3);
 	CHECK_INT(count(st, "SELECT count(*) FROM message"), 3);
@@ -119,12 +117,12 @@ TEST(store_ops_accept_commits_dedups_and_rolls_back)
 		  3);
 	/* The same Id: again: a duplicate, nothing stored. */
 	req = file("b", "id-1", &b);
-	ONCE(store_op_accept(st, &req, done, NULL));
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(done_seen.rc, 1);
 	CHECK_INT(b.i, 0);
 	/* The file fails half way: nothing of it stays. */
 	req = file("c", "id-2", &c);
-	ONCE(store_op_accept(st, &req, done, NULL));
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(done_seen.rc, -EBADMSG);
 	CHECK_INT(count(st, "SELECT count(*) FROM message"), 3);
 	CHECK_INT(count(st, "SELECT count(*) FROM spool_file"), 1);
@@ -144,7 +142,7 @@ TEST(store_ops_claim_record_and_inbound)
 	if (!st)
 		return;
 	req = file("a", NULL, &a);
-	ONCE(store_op_accept(st, &req, done, NULL));
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(sqlite3_exec(store_db(st),
 			       "INSERT INTO sim (modem, slot, pool, state,"
 			       " updated_at) VALUES ('m', '1', 'default',"
@@ -224,7 +222,7 @@ TEST(store_ops_part_sent_and_next_claim)
 	if (!st)
 		return;
 	req = file("a", NULL, &a);
-	ONCE(store_op_accept(st, &req, done, NULL));
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(sqlite3_exec(store_db(st),
 			       "INSERT INTO sim (modem, slot, pool, state,"
 			       " updated_at) VALUES ('m', '1', 'default',"
@@ -280,7 +278,7 @@ TEST(store_outbox_by_hand_follows_the_table)
 	if (!st)
 		return;
 	req = file("a", NULL, &a);
-	ONCE(store_op_accept(st, &req, done, NULL));
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_REQUEUE, T0, &was), 0);
 	CHECK_INT(was, MSG_STATE_QUEUED);
 	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_CANCEL, T0, &was), 1);
