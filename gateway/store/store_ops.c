@@ -382,8 +382,49 @@ void store_op_record(struct store *st, const struct store_outcome *o,
 	store_ops_finish(st, rc, NULL, done, ud);
 }
 
-void store_op_inbound(struct store *st, const struct inbox_new *m,
-		      int64_t now, int64_t *id, store_done_fn done, void *ud)
+/* ---- housekeeping ---- */
+
+void store_op_report(struct store *st, const struct store_report *req,
+		     int64_t *id, const char **state, store_done_fn done,
+		     void *ud)
 {
-	done(store_inbox_add(st, m, now, id), ud);
+	int rc;
+
+	/* In the turn's batch: the modem acknowledges it from done. */
+	if (store_batch_begin(st) < 0) {
+		done(-EIO, ud);
+		return;
+	}
+	rc = store_outbox_report(st, req->sim_id, req->mr, req->recipient,
+				 req->status, req->now, req->window_ms,
+				 req->pdu_hex, id, state);
+	if (rc < 0) {
+		store_rollback(st);
+		done(-EIO, ud);
+		return;
+	}
+	store_ops_finish(st, 0, NULL, done, ud);
+}
+
+void store_op_promote(struct store *st, int64_t now, int64_t *next_due,
+		      store_done_fn done, void *ud)
+{
+	int rc = store_begin(st);
+
+	if (rc == 0) {
+		/* Each is a statement over many rows; one that fails leaves
+		 * the rows for the next pass, as before. */
+		store_outbox_expire(st, now);
+		store_outbox_promote(st, now);
+		rc = store_commit(st) < 0 ? -EIO : 0;
+	}
+	*next_due = store_outbox_next_due(st);
+	done(rc < 0 ? -EIO : 0, ud);
+}
+
+void store_op_defer_pool(struct store *st, const char *key, int64_t until,
+			 const char *why, int64_t now, store_done_fn done,
+			 void *ud)
+{
+	done(store_outbox_defer_pool(st, key, until, why, now), ud);
 }

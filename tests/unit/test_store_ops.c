@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "msg_state_check.h"
 #include "store.h"
+#include "sim.h"
 #include "store_ops.h"
 
 #include <errno.h>
@@ -137,7 +138,7 @@ TEST(store_ops_claim_record_and_inbound)
 	struct store_accept req;
 	struct outbox_msg m;
 	struct outbox_claim c;
-	int64_t sim_id, id = 0;
+	int64_t sim_id;
 
 	if (!st)
 		return;
@@ -189,13 +190,27 @@ TEST(store_ops_claim_record_and_inbound)
 	ONCE(store_op_claim(st, &c, NULL, NULL, &m, done, NULL));
 	CHECK_INT(done_seen.rc, 0);
 
-	ONCE(store_op_inbound(st, &(struct inbox_new){
-		.sender = "+15550000001", .sender_type = "international",
-		.sim_id = sim_id, .body = "STOP", .parts = 1, .total = 1,
-		.concat_ref = -1 }, T0, &id, done, NULL));
-	CHECK_INT(done_seen.rc, 0);
-	CHECK(id > 0);
-	CHECK_INT(count(st, "SELECT count(*) FROM inbox"), 1);
+	/* A PDU that does not decode is kept raw, once per card. */
+	{
+		struct sim sim = { .id = sim_id, .name = "m/1",
+				   .iccid = "8901" };
+		struct reasm_opts ro;
+		struct store_inbound in = {
+			.sim = &sim, .pdu_hex = "00ZZ", .error = "bad hex",
+			.now = T0, .ro = &ro,
+		};
+		struct store_inbound_out out;
+
+		reasm_opts_init(&ro);
+		ONCE(store_op_inbound(st, &in, &out, done, NULL));
+		CHECK_INT(done_seen.rc, 0);
+		CHECK_INT((long long)out.n, 0);
+		ONCE(store_op_inbound(st, &in, &out, done, NULL));
+		CHECK_INT(done_seen.rc, 0);
+		CHECK_INT(count(st, "SELECT count(*) FROM raw_pdu WHERE error"
+				    " = 'bad hex'"), 1);
+		store_inbound_out_free(&out);
+	}
 	CHECK(msg_state_check(st) >= 5);
 	store_close(st);
 }
