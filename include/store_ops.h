@@ -3,34 +3,59 @@
  * complete through a callback (doc/architecture.md "The storage
  * interface", doc/reliability.md §6.3):
  *
- *   store_op_accept()   accept the messages of one spool file
+ *   store_op_accept()   accept the messages of one spool file (or of text
+ *                       in the spool format: the HTTP API, INSERT INTO
+ *                       outbox); store_op_refuse() an intake row that
+ *                       cannot be queued; store_op_stage_*() a big file
+ *                       in steps
  *   store_op_claim()    claim the next message for a SIM
  *   store_op_part_sent(), store_op_record()
  *                       record what happened to a claimed message
- *   store_op_inbound()  store an inbound message
+ *   store_op_inbound()  store one received PDU with everything it causes;
+ *                       store_op_inbound_timeout() the reassembly timeouts
+ *   store_op_report(), store_op_promote(), store_op_defer_pool()
+ *                       a status report; the timers' promote/expire and
+ *                       quota deferral
  *
  * Contract for callers: done is called exactly once, either before the
  * call returns (the SQLite backend: a local file, one fsync per commit)
  * or later from the loop (a networked backend, so that serial I/O never
  * waits on the network). A caller therefore puts everything that needs
  * the result in done, and keeps what it passes in (request, out
- * buffers) alive until done ran. Requests and their strings are
- * borrowed only until the call returns unless said otherwise.
+ * buffers, what a produce or classify callback reads) alive until done
+ * ran. Requests and their strings are borrowed only until the call
+ * returns unless said otherwise. The request structs hold no SQLite
+ * types: a second backend implements these same functions.
  *
- * The SQLite backend (store/store_ops.c) is a thin adapter over the
- * synchronous store_outbox_* and store_inbox_* functions and joins an
- * open transaction of the caller like they do.
+ * The SQLite backend (store/store_ops.c, store/store_ops_inbound.c) is a
+ * thin adapter over the synchronous store_outbox_*, store_staging_* and
+ * store_inbox_* functions and joins an open transaction of the caller
+ * like they do.
  *
- * Converted: the whole send path of outbound: the claim of an idle SIM
- * (ob_try_sim), each part sent, "sent, and the SIM's next message" in one
- * commit (ob_on_part_sent), and the retry/fail/unknown records. Still
- * synchronous: a spool file's acceptance (spool_accept.c commit_file and
- * spool_job.c's staged steps; store_op_accept() is written and tested for
- * it), an inbound PDU, whose one commit holds its raw row,
- * fragments, keyword actions and replies before the modem's ack
- * (inbound.c:inbound_sms; store_op_inbound() is only its inbox row), the
- * periodic promote/expire (outbound.c:ob_promote_due), status reports,
- * the quota deferral and the reassembly timeout.
+ * Converted (every caller correct if done runs later):
+ * - outbound's send path: the claim of an idle SIM (ob_try_sim), each part
+ *   sent, "sent, and the SIM's next message" in one commit
+ *   (ob_on_part_sent), the retry/fail/unknown records; the periodic
+ *   promote/expire (ob_promote_due), the quota deferral
+ *   (ob_defer_exhausted), status reports (outbound_status_report);
+ * - the spool: a small file (spool_accept.c: the claim stays in active/
+ *   until done says committed), a big file's steps (spool_job.c: one
+ *   operation per step, the job waits for its answer), text from the HTTP
+ *   API and from INSERT INTO outbox (spool_submit.c:spool_accept_text(),
+ *   sqlin.c: rows one at a time, the next from the answer);
+ * - inbound: a PDU's one commit (raw row, fragment and reassembly, inbox
+ *   row, keyword actions, replies) with the modem's ack from done
+ *   (inbound.c:inbound_sms), the reassembly timeout, kept PDUs' retries.
+ *
+ * Still synchronous, and why: spool_submit() (http_send.c answers its
+ * request from the return; a later-answering backend needs it suspended
+ * and spool_accept_text() called instead); the spool's restart checks
+ * (store_staging_of_claim(), store_staging_next_release()); at the
+ * daemon's start store_outbox_recover(); a SIM's usage counters when its
+ * card changes (store_outbox_usage()); ob_save_unsaved() (sent records
+ * that failed, retried on a timer and at shutdown); event rows
+ * (store_event()); sqlin's reading of outbox_in and its schema check,
+ * which are SQLite's own intake (doc/architecture.md).
  */
 #ifndef SMSGW_STORE_OPS_H
 #define SMSGW_STORE_OPS_H
