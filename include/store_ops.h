@@ -76,6 +76,19 @@ struct sim_registry;
 /* rc: 0 or -errno, unless an operation says otherwise. */
 typedef void (*store_done_fn)(int rc, void *ud);
 
+struct loop;
+/*
+ * For tests (the environment variable SMSGW_TEST_STORE_LATE, read when the
+ * store is attached to the daemon's loop): every operation answers from a
+ * deferred call of loop, never before it returns, as a networked backend
+ * would, so that the e2e tests run the callers' "later" paths. NULL: off.
+ * spool_submit() (the HTTP API) cannot wait and answers -EINPROGRESS then.
+ */
+void store_ops_answer_later(struct loop *loop);
+/* The backend's files (store/store_ops*.c): done(rc, ud), at once or,
+ * in tests, later. */
+void store_ops_answer(store_done_fn done, int rc, void *ud);
+
 /* ---- accept a spool file ---- */
 
 /* One message of the file: add sets *id (NULL: not wanted) and res, and
@@ -135,19 +148,26 @@ void store_op_refuse(struct store *st, const struct store_refusal *r,
  * begin, accept and purge are durable, and durable commits keep every
  * earlier one (doc/reliability.md, spool_job.c).
  *
- * stage_begin: the file's row (staging, *file_id, kept until done) and
- * its campaign; done's rc 0, 1 a duplicate (nothing stored), -EIO.
- * stage_add: req->produce's rows, staged, in one transaction under
- * file_id; done's rc as store_op_accept's (never 1).
+ * stage_begin: the file's row (staging) and its campaign into *f (kept
+ * until done); done's rc 0, 1 a duplicate (nothing stored), -EIO.
+ * stage_add: req->produce's rows, staged, in one transaction under *f
+ * (the campaign as it was at the begin); done's rc as store_op_accept's
+ * (never 1).
  * stage_accept: the file is accepted (its counts written); done 0, -EIO.
  * stage_release / stage_purge: rows in transactions of `rows` until stop
  * says so (asked between them); done's rc 1 more left, 0 finished (the
  * release then sets *next, kept until done, to another accepted file
  * still to release, or 0), -EIO.
  */
+struct store_staged {
+	int64_t file_id, campaign_id;
+	bool paused;			/* its campaign was paused */
+};
+
 void store_op_stage_begin(struct store *st, const struct store_accept *req,
-			  int64_t *file_id, store_done_fn done, void *ud);
-void store_op_stage_add(struct store *st, int64_t file_id,
+			  struct store_staged *f, store_done_fn done,
+			  void *ud);
+void store_op_stage_add(struct store *st, const struct store_staged *f,
 			const struct store_accept *req, store_done_fn done,
 			void *ud);
 void store_op_stage_accept(struct store *st, int64_t file_id,

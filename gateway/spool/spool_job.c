@@ -267,7 +267,7 @@ static bool spool_job_begin(struct spool *sp, struct spool_job *j)
 			.now = j->c.now, .produce = spool_job_produce,
 			.produce_ud = sp,
 		};
-		store_op_stage_begin(sp->store, &j->req, &j->file_id,
+		store_op_stage_begin(sp->store, &j->req, &j->staged,
 				     spool_job_answer, sp);
 		if (!spool_job_asked(j, &rc))
 			return false;
@@ -284,7 +284,7 @@ static bool spool_job_begin(struct spool *sp, struct spool_job *j)
 		sp->db_failed = true;
 		return true;
 	}
-	j->c.file_id = j->file_id;
+	j->file_id = j->c.file_id = j->staged.file_id;
 	j->off = 0;
 	if (!spool_parse_rewind(j->p, spool_add_recipient, &j->c)) {
 		spool_job_give_up(j, NULL, NULL);
@@ -300,7 +300,7 @@ static bool spool_job_step_add(struct spool *sp, struct spool_job *j)
 	int rc;
 
 	if (!spool_job_asked(j, &rc)) {
-		store_op_stage_add(sp->store, j->file_id, &j->req,
+		store_op_stage_add(sp->store, &j->staged, &j->req,
 				   spool_job_answer, sp);
 		if (!spool_job_asked(j, &rc))
 			return false;

@@ -73,6 +73,7 @@ struct spool_job {
 	int fed;			/* what pass 2's feed said: 1 more */
 	int64_t start;			/* the step's start (its budget) */
 	int64_t next;			/* release: another file to release */
+	struct store_staged staged;	/* the file's row and campaign */
 	struct store_accept req;
 };
 

@@ -60,6 +60,8 @@ struct sqlin {
 	int64_t data_version;
 	struct sqlin_batch *batch;	/* rows being taken, or NULL */
 	bool running;			/* inside sqlin_run() */
+	bool more;			/* rows may be left: take, do not
+					   wait for another writer's commit */
 	int last_rc;			/* the last batch: rows, or -EIO */
 };
 
@@ -384,8 +386,13 @@ static void sqlin_run(struct sqlin *si)
 	else if (b->queued && si->accepted)
 		si->accepted(si->ud);
 	sqlin_batch_free(b);
-	if (full && si->last_rc > 0)
+	/* Our own commits do not move data_version: look again ourselves
+	 * when rows may be left (a full batch, or rows that came while this
+	 * one was out). */
+	if ((full || si->more) && si->last_rc > 0) {
+		si->more = true;
 		loop_defer(&si->work);
+	}
 }
 
 static const char *sqlin_col(sqlite3_stmt *s, int i)
@@ -399,8 +406,10 @@ int sqlin_take(struct sqlin *si)
 	sqlite3_stmt *s;
 
 	/* A batch still out with the store: its end looks again. */
-	if (si->batch)
+	if (si->batch) {
+		si->more = true;
 		return 0;
+	}
 	s = store_prepare(si->store,
 		"SELECT seq, via, recipient, body, campaign, kind, priority,"
 		" send_at, pool, CAST(idem AS TEXT), report,"
@@ -472,8 +481,15 @@ static bool sqlin_check(struct sqlin *si)
 
 static void sqlin_work(struct loop_deferred *d, void *ud)
 {
+	struct sqlin *si = ud;
+
 	(void)d;
-	sqlin_check(ud);
+	if (si->more) {
+		si->more = false;
+		sqlin_take(si);
+	} else {
+		sqlin_check(si);
+	}
 }
 
 /*

@@ -9,10 +9,72 @@
 #include "store_ops.h"
 #include "sim.h"
 #include "store.h"
+#include "loop.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- answers a turn later (tests: store_ops_answer_later) ---- */
+
+struct store_ops_answer {
+	struct store_ops_answer *next;
+	store_done_fn done;
+	void *ud;
+	int rc;
+};
+
+static struct {
+	struct loop *loop;
+	struct loop_deferred run;
+	struct store_ops_answer *head, **tail;
+} store_ops_late;
+
+static void store_ops_late_run(struct loop_deferred *d, void *ud)
+{
+	struct store_ops_answer *a = store_ops_late.head;
+
+	(void)d;
+	(void)ud;
+	/* Those queued by these answers go next turn. */
+	store_ops_late.head = NULL;
+	store_ops_late.tail = &store_ops_late.head;
+	while (a) {
+		struct store_ops_answer *next = a->next;
+
+		a->done(a->rc, a->ud);
+		free(a);
+		a = next;
+	}
+	if (store_ops_late.head)
+		loop_defer(&store_ops_late.run);
+}
+
+void store_ops_answer_later(struct loop *loop)
+{
+	if (store_ops_late.loop)
+		loop_deferred_cancel(&store_ops_late.run);
+	store_ops_late.loop = loop;
+	store_ops_late.tail = &store_ops_late.head;
+	if (loop)
+		loop_deferred_init(loop, &store_ops_late.run,
+				   store_ops_late_run, NULL);
+}
+
+/* done(rc, ud): at once, or from the loop in tests. */
+void store_ops_answer(store_done_fn done, int rc, void *ud)
+{
+	struct store_ops_answer *a;
+
+	if (!store_ops_late.loop || !(a = calloc(1, sizeof(*a)))) {
+		done(rc, ud);
+		return;
+	}
+	*a = (struct store_ops_answer){ .done = done, .ud = ud, .rc = rc };
+	*store_ops_late.tail = a;
+	store_ops_late.tail = &a->next;
+	loop_defer(&store_ops_late.run);
+}
 
 /* An answer held until the turn's batch commits. */
 struct store_ops_later {
@@ -51,7 +113,7 @@ static void store_ops_finish(struct store *st, int rc,
 				outbox_msg_clear(clear);
 			rc = -EIO;
 		}
-		done(rc, ud);
+		store_ops_answer(done, rc, ud);
 		return;
 	}
 	*l = (struct store_ops_later){ .done = done, .ud = ud, .rc = rc,
@@ -61,7 +123,7 @@ static void store_ops_finish(struct store *st, int rc,
 		if (clear && rc > 0)
 			outbox_msg_clear(clear);
 		free(l);
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 	}
 }
 
@@ -148,7 +210,7 @@ void store_op_accept(struct store *st, const struct store_accept *req,
 	if (rc == 0)
 		rc = store_ops_txn(st, store_ops_accept_txn(st, req, file_id),
 				   0);	/* a duplicate stores nothing */
-	done(rc, ud);
+	store_ops_answer(done, rc, ud);
 }
 
 void store_op_refuse(struct store *st, const struct store_refusal *r,
@@ -170,7 +232,7 @@ void store_op_refuse(struct store *st, const struct store_refusal *r,
 				 r->why) < 0 ? -EIO : 0;
 		rc = store_ops_txn(st, rc, 0);
 	}
-	done(rc, ud);
+	store_ops_answer(done, rc, ud);
 }
 
 /* ---- a big file in steps ---- */
@@ -193,11 +255,12 @@ static void store_ops_stage_end(struct store *st, int rc, store_done_fn done,
 				void *ud)
 {
 	store_sync_full(st, true);
-	done(rc, ud);
+	store_ops_answer(done, rc, ud);
 }
 
 void store_op_stage_begin(struct store *st, const struct store_accept *req,
-			  int64_t *file_id, store_done_fn done, void *ud)
+			  struct store_staged *out, store_done_fn done,
+			  void *ud)
 {
 	struct store_ops_file f;
 	int rc = store_ops_stage_begin_txn(st, false);
@@ -209,26 +272,26 @@ void store_op_stage_begin(struct store *st, const struct store_accept *req,
 			rc = -EIO;
 		rc = store_ops_txn(st, rc, 0);
 		if (rc == 0)
-			*file_id = f.file_id;
+			*out = (struct store_staged){
+				.file_id = f.file_id,
+				.campaign_id = f.campaign_id,
+				.paused = f.paused };
 	}
 	store_ops_stage_end(st, rc, done, ud);
 }
 
-void store_op_stage_add(struct store *st, int64_t file_id,
+void store_op_stage_add(struct store *st, const struct store_staged *s,
 			const struct store_accept *req, store_done_fn done,
 			void *ud)
 {
-	struct store_ops_file f = { .st = st, .file_id = file_id,
-				    .now = req->now, .staging = true };
+	struct store_ops_file f = { .st = st, .file_id = s->file_id,
+				    .campaign_id = s->campaign_id,
+				    .paused = s->paused, .now = req->now,
+				    .staging = true };
 	int rc = store_ops_stage_begin_txn(st, false);
 
 	if (rc == 0) {
-		if (req->campaign &&
-		    store_outbox_campaign(st, req->campaign, req->now,
-					  &f.campaign_id, &f.paused) < 0)
-			rc = -EIO;
-		if (rc == 0)
-			rc = req->produce(store_ops_add, &f, req->produce_ud);
+		rc = req->produce(store_ops_add, &f, req->produce_ud);
 		if (rc < 0 && rc != -EBADMSG)
 			rc = -EIO;
 		rc = store_ops_txn(st, rc, 0);
@@ -305,7 +368,7 @@ void store_op_claim(struct store *st, const struct outbox_claim *c,
 	int rc;
 
 	if (store_batch_begin(st) < 0) {
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 		return;
 	}
 	rc = store_outbox_claim(st, c, out);
@@ -321,7 +384,7 @@ void store_op_part_sent(struct store *st, const struct store_sent *req,
 	int rc = 0;
 
 	if (store_batch_begin(st) < 0) {
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 		return;
 	}
 	/* A part row that cannot be written loses only that part's MR; the
@@ -333,7 +396,7 @@ void store_op_part_sent(struct store *st, const struct store_sent *req,
 	    (req->last &&
 	     store_outbox_sent(st, req->msg, req->sim_id, req->now) < 0)) {
 		store_rollback(st);
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 		return;
 	}
 	if (req->last) {
@@ -357,7 +420,7 @@ void store_op_record(struct store *st, const struct store_outcome *o,
 
 	/* A failure's rows share the turn's commit too. */
 	if (store_batch_begin(st) < 0) {
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 		return;
 	}
 	switch (o->kind) {
@@ -376,7 +439,7 @@ void store_op_record(struct store *st, const struct store_outcome *o,
 	}
 	if (rc < 0) {
 		store_rollback(st);
-		done(rc, ud);
+		store_ops_answer(done, rc, ud);
 		return;
 	}
 	store_ops_finish(st, rc, NULL, done, ud);
@@ -392,7 +455,7 @@ void store_op_report(struct store *st, const struct store_report *req,
 
 	/* In the turn's batch: the modem acknowledges it from done. */
 	if (store_batch_begin(st) < 0) {
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 		return;
 	}
 	rc = store_outbox_report(st, req->sim_id, req->mr, req->recipient,
@@ -400,7 +463,7 @@ void store_op_report(struct store *st, const struct store_report *req,
 				 req->pdu_hex, id, state);
 	if (rc < 0) {
 		store_rollback(st);
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 		return;
 	}
 	store_ops_finish(st, 0, NULL, done, ud);
@@ -419,12 +482,12 @@ void store_op_promote(struct store *st, int64_t now, int64_t *next_due,
 		rc = store_commit(st) < 0 ? -EIO : 0;
 	}
 	*next_due = store_outbox_next_due(st);
-	done(rc < 0 ? -EIO : 0, ud);
+	store_ops_answer(done, rc < 0 ? -EIO : 0, ud);
 }
 
 void store_op_defer_pool(struct store *st, const char *key, int64_t until,
 			 const char *why, int64_t now, store_done_fn done,
 			 void *ud)
 {
-	done(store_outbox_defer_pool(st, key, until, why, now), ud);
+	store_ops_answer(done, store_outbox_defer_pool(st, key, until, why, now), ud);
 }

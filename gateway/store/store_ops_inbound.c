@@ -474,7 +474,7 @@ void store_op_inbound(struct store *st, const struct store_inbound *req,
 	memset(out, 0, sizeof(*out));
 	if (!l || store_batch_begin(st) < 0) {
 		free(l);
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 		return;
 	}
 	rc = store_ib_receive(&x, req);
@@ -482,7 +482,7 @@ void store_op_inbound(struct store *st, const struct store_inbound *req,
 		store_rollback(st);
 		store_inbound_out_free(out);
 		free(l);
-		done(rc, ud);
+		store_ops_answer(done, rc, ud);
 		return;
 	}
 	out->oldest_waiting = store_inbox_oldest_waiting(st);
@@ -492,7 +492,7 @@ void store_op_inbound(struct store *st, const struct store_inbound *req,
 	if (store_batch_commit(st, &l->d) < 0) {
 		store_inbound_out_free(out);
 		free(l);
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 	}
 }
 
@@ -571,5 +571,5 @@ void store_op_inbound_timeout(struct store *st,
 		free(keys);
 	}
 	out->oldest_waiting = store_inbox_oldest_waiting(st);
-	done(0, ud);
+	store_ops_answer(done, 0, ud);
 }
