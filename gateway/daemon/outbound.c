@@ -162,8 +162,11 @@ static void ob_deferred(int rc, void *ud)
 {
 	struct outbound *ob = ud;
 
-	if (rc > 0)
+	if (rc > 0) {
 		ob->due_known = false;
+		if (!ob->dispatching)
+			loop_defer(&ob->kick);
+	}
 }
 
 static void ob_defer_exhausted(struct outbound *ob, int64_t now)
@@ -329,6 +332,10 @@ static void ob_promoted(int rc, void *ud)
 	ob->promote_out = false;
 	ob->next_due = ob->promote_next;
 	ob->due_known = true;
+	/* Answered after the dispatch that asked: the rows it queued and
+	 * the next due time need another one. */
+	if (!ob->dispatching)
+		loop_defer(&ob->kick);
 }
 
 static void ob_promote_due(struct outbound *ob, int64_t now)
@@ -374,6 +381,7 @@ static void ob_dispatch(struct loop_deferred *d, void *ud)
 	size_t n = 0;
 
 	(void)d;
+	ob->dispatching = true;
 	ob_promote_due(ob, now);
 	for (size_t i = 0; i < ob->reg->nsims; i++) {
 		struct ob_sim *os = &ob->sims[i];
@@ -390,6 +398,7 @@ static void ob_dispatch(struct loop_deferred *d, void *ud)
 	if (!ob->due_known)
 		ob_promote_due(ob, now);
 	ob_arm_timer(ob, now);
+	ob->dispatching = false;
 }
 
 static int64_t ob_on_timer(struct loop_timer *t, void *ud)

@@ -314,3 +314,47 @@ TEST(store_outbox_by_hand_follows_the_table)
 	msg_state_check(st);
 	store_close(st);
 }
+
+/* An intake row (INSERT INTO outbox) goes with the commit that takes it:
+ * accepted, or refused as a failed message. */
+TEST(store_ops_intake_rows_removed_in_the_same_commit)
+{
+	struct store *st = open_store("intake.db");
+	struct rcpts a = { .n = 1 };
+	struct store_accept req;
+	int64_t file_id = 0;
+
+	if (!st)
+		return;
+	CHECK_INT(sqlite3_exec(store_db(st), "INSERT INTO outbox_in (seq,"
+			       " recipient, body) VALUES (1, '+15550000001',"
+			       " 'hi'), (2, 'nobody', 'hi')", NULL, NULL,
+			       NULL), SQLITE_OK);
+	req = file("sql:1", NULL, &a);
+	req.intake_seq = 1;
+	ONCE(store_op_accept(st, &req, &file_id, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	CHECK(file_id > 0);
+	ONCE(store_op_refuse(st, &(struct store_refusal){
+		.intake_seq = 2, .recipient = "nobody", .body = "hi",
+		.via = "sql", .why = "not a number", .now = T0 }, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	CHECK_INT(count(st, "SELECT count(*) FROM outbox_in"), 0);
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE state ="
+			    " 'failed' AND error = 'not a number'"), 1);
+	CHECK_INT(count(st, "SELECT count(*) FROM events WHERE message LIKE"
+			    " 'INSERT INTO outbox (row 2, nobody) not queued%'"),
+		  1);
+	/* A failed acceptance keeps its intake row for the next try. */
+	a = (struct rcpts){ .n = 2, .bad = 2 };
+	CHECK_INT(sqlite3_exec(store_db(st), "INSERT INTO outbox_in (seq,"
+			       " recipient, body) VALUES (3, '+1', 'x')",
+			       NULL, NULL, NULL), SQLITE_OK);
+	req = file("sql:3", NULL, &a);
+	req.intake_seq = 3;
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
+	CHECK_INT(done_seen.rc, -EBADMSG);
+	CHECK_INT(count(st, "SELECT count(*) FROM outbox_in"), 1);
+	msg_state_check(st);
+	store_close(st);
+}
