@@ -82,9 +82,12 @@ struct loop;
  * store is attached to the daemon's loop): every operation answers from a
  * deferred call of loop, never before it returns, as a networked backend
  * would, so that the e2e tests run the callers' "later" paths. NULL: off.
- * spool_submit() (the HTTP API) cannot wait and answers -EINPROGRESS then.
+ * spool_submit() (the HTTP API) cannot wait: it stores nothing and
+ * returns -EINPROGRESS then.
  */
 void store_ops_answer_later(struct loop *loop);
+/* True while operations answer later (a caller that cannot wait asks). */
+bool store_ops_answers_later(void);
 /* The backend's files (store/store_ops*.c): done(rc, ud), at once or,
  * in tests, later. */
 void store_ops_answer(store_done_fn done, int rc, void *ud);

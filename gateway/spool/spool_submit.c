@@ -174,6 +174,9 @@ int spool_submit(struct spool *sp, const char *name, const void *text,
 
 	memset(err, 0, sizeof(*err));
 	*file_id = 0;
+	/* See below: a store that answers later gets nothing from here. */
+	if (store_ops_answers_later())
+		return -EINPROGRESS;
 	spool_accept_text(sp->store, sp->cfg, sp->reg, &(struct spool_text){
 		.name = name, .text = text, .len = len, .origin = "spool",
 		.added = added, .added_ud = ud }, spool_submit_answer, &s);
@@ -183,7 +186,8 @@ int spool_submit(struct spool *sp, const char *name, const void *text,
 	 * store_op_accept() returns (SQLite). For one that answers later,
 	 * http_send.c must suspend the request and call spool_accept_text()
 	 * itself (s, added and ud would be gone here by then); this wrapper
-	 * then is not to be used, and says so rather than guess.
+	 * then refuses before anything is stored (above) rather than answer
+	 * "not queued" for rows the store may still commit.
 	 */
 	if (!s.answered)
 		return -EINPROGRESS;

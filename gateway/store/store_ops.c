@@ -61,6 +61,11 @@ void store_ops_answer_later(struct loop *loop)
 				   store_ops_late_run, NULL);
 }
 
+bool store_ops_answers_later(void)
+{
+	return store_ops_late.loop != NULL;
+}
+
 /* done(rc, ud): at once, or from the loop in tests. */
 void store_ops_answer(store_done_fn done, int rc, void *ud)
 {
