@@ -389,6 +389,9 @@ void store_batch_attach(struct store *st, struct loop *loop)
 	loop_deferred_init(loop, &st->ready_def, store_on_ready, st);
 	/* The tests' networked backend: answers a turn later (store_ops.h). */
 	store_ops_answer_later(getenv("SMSGW_TEST_STORE_LATE") ? loop : NULL);
+	if (store_ops_answers_later())
+		log_notice("store: operations answer a loop turn later "
+			   "(SMSGW_TEST_STORE_LATE, for tests)");
 }
 
 void store_done_init(struct store_done *d, store_done_cb cb, void *ud)
