@@ -86,6 +86,8 @@ struct loop;
  * returns -EINPROGRESS then.
  */
 void store_ops_answer_later(struct loop *loop);
+/* Runs the answers held for the next turn now (store_batch_flush()). */
+void store_ops_answer_flush(void);
 /* True while operations answer later (a caller that cannot wait asks). */
 bool store_ops_answers_later(void);
 /* The backend's files (store/store_ops*.c): done(rc, ud), at once or,

@@ -448,6 +448,8 @@ int store_batch_flush(struct store *st)
 	if (st->batch && st->depth == 0)
 		rc = store_batch_commit_top(st, true);
 	store_run_ready(st);
+	/* Answers held for the next turn (tests) run now, too. */
+	store_ops_answer_flush();
 	return rc;
 }
 

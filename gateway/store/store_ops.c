@@ -30,12 +30,12 @@ static struct {
 	struct store_ops_answer *head, **tail;
 } store_ops_late;
 
-static void store_ops_late_run(struct loop_deferred *d, void *ud)
+void store_ops_answer_flush(void)
 {
 	struct store_ops_answer *a = store_ops_late.head;
 
-	(void)d;
-	(void)ud;
+	if (!store_ops_late.loop)
+		return;
 	/* Those queued by these answers go next turn. */
 	store_ops_late.head = NULL;
 	store_ops_late.tail = &store_ops_late.head;
@@ -50,12 +50,20 @@ static void store_ops_late_run(struct loop_deferred *d, void *ud)
 		loop_defer(&store_ops_late.run);
 }
 
+static void store_ops_late_run(struct loop_deferred *d, void *ud)
+{
+	(void)d;
+	(void)ud;
+	store_ops_answer_flush();
+}
+
 void store_ops_answer_later(struct loop *loop)
 {
 	if (store_ops_late.loop)
 		loop_deferred_cancel(&store_ops_late.run);
 	store_ops_late.loop = loop;
-	store_ops_late.tail = &store_ops_late.head;
+	if (!store_ops_late.head)
+		store_ops_late.tail = &store_ops_late.head;
 	if (loop)
 		loop_deferred_init(loop, &store_ops_late.run,
 				   store_ops_late_run, NULL);
