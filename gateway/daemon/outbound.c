@@ -527,8 +527,9 @@ static void ob_report_recorded(int rc, void *ud)
 	if (rc < 0) {
 		/* Not stored: the modem keeps it (the caller's done). */
 	} else if (!r->id) {
-		log_info("outbound: status report on %s for MR %d to %s matches "
-			 "no message", r->sim->name, r->mr, r->recipient);
+		log_info("outbound: status report on %s for MR %d to %s "
+			 "matches no message", r->sim->name, r->mr,
+			 r->recipient);
 	} else {
 		log_debug("outbound: status report for message %lld: status %d",
 			  (long long)r->id, r->status);

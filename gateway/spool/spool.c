@@ -131,7 +131,7 @@ static bool spool_odd_entry(struct spool *sp, const char *name)
 }
 
 static void spool_on_inotify(struct fswatch_sub *sub, uint32_t mask,
-		       const char *name, void *ud)
+			     const char *name, void *ud)
 {
 	struct spool *sp = ud;
 

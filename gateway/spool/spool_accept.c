@@ -109,7 +109,8 @@ void spool_reject(struct spool *sp, int from_fd, const char *name,
 			 (long long)store_now_ms());
 	else
 		snprintf(base, sizeof(base), "%s", shown);
-	rc = spool_move_rejected(sp, from_fd, name, base, target, sizeof(target));
+	rc = spool_move_rejected(sp, from_fd, name, base, target,
+				 sizeof(target));
 	if (rc == 0)
 		rc = spool_write_reason(sp, target, category, why, shown);
 	if (rc == 0)

@@ -502,5 +502,6 @@ void store_op_defer_pool(struct store *st, const char *key, int64_t until,
 			 const char *why, int64_t now, store_done_fn done,
 			 void *ud)
 {
-	store_ops_answer(done, store_outbox_defer_pool(st, key, until, why, now), ud);
+	store_ops_answer(done, store_outbox_defer_pool(st, key, until, why,
+						       now), ud);
 }

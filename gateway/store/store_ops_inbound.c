@@ -398,7 +398,8 @@ static int store_ib_fragment(struct store_ib *x, const struct sms_deliver *d,
 		rc = store_inbox_add_part(x->st, m->sim->id, m->sender, ref,
 					  c->total, c->seq, np.text, raw_id,
 					  r.new_state, r.message_id,
-					  r.reason[0] ? r.reason : NULL, x->now);
+					  r.reason[0] ? r.reason : NULL,
+					  x->now);
 	m->concat_ref = ref;
 	if (rc == 0)
 		rc = store_ib_outcome(x, m, &r, ref);
@@ -464,7 +465,8 @@ void store_op_inbound(struct store *st, const struct store_inbound *req,
 		      void *ud)
 {
 	struct store_ib x = {
-		.st = st, .ro = req->ro, .reply_expire_ms = req->reply_expire_ms,
+		.st = st, .ro = req->ro,
+		.reply_expire_ms = req->reply_expire_ms,
 		.now = req->now, .classify = req->classify,
 		.classify_ud = req->classify_ud, .out = out,
 	};
@@ -511,9 +513,11 @@ static void store_ib_release_key(struct store_ib *x,
 		if (reg->sims[i].id == k->sim_id)
 			sim = &reg->sims[i];
 	if (!sim) {
-		/* Its SIM left the configuration: keep the text, stop waiting. */
+		/* Its SIM left the configuration: keep the text, stop
+		 * waiting. */
 		store_inbox_orphan_key(x->st, k->sim_id, k->sender, k->ref,
-				       k->total, "its SIM is no longer configured");
+				       k->total,
+				       "its SIM is no longer configured");
 		return;
 	}
 	/* Every part of the key, however old: an open group outlived a
@@ -556,7 +560,8 @@ void store_op_inbound_timeout(struct store *st,
 			      store_done_fn done, void *ud)
 {
 	struct store_ib x = {
-		.st = st, .ro = req->ro, .reply_expire_ms = req->reply_expire_ms,
+		.st = st, .ro = req->ro,
+		.reply_expire_ms = req->reply_expire_ms,
 		.now = req->now, .classify = req->classify,
 		.classify_ud = req->classify_ud, .out = out,
 	};

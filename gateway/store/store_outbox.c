@@ -417,8 +417,9 @@ static int store_outbox_by_hand_txn(struct store *st, int64_t id,
 		return -EIO;
 	if (!msg_may(*was, ev))
 		return 0;
-	s = store_prepare(st, ev == MSG_EVENT_REQUEUE ? store_outbox_requeue_sql
-						      : store_outbox_cancel_sql);
+	s = store_prepare(st, ev == MSG_EVENT_REQUEUE
+				      ? store_outbox_requeue_sql
+				      : store_outbox_cancel_sql);
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, id);
