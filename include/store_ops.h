@@ -7,7 +7,7 @@
  *                       in the spool format: the HTTP API, INSERT INTO
  *                       outbox); store_op_refuse() an intake row that
  *                       cannot be queued; store_op_stage_*() a big file
- *                       in steps
+ *                       in steps; store_op_staging() what a restart left
  *   store_op_claim()    claim the next message for a SIM
  *   store_op_part_sent(), store_op_record()
  *                       record what happened to a claimed message
@@ -42,16 +42,17 @@
  *   until done says committed), a big file's steps (spool_job.c: one
  *   operation per step, the job waits for its answer), text from the HTTP
  *   API and from INSERT INTO outbox (spool_submit.c:spool_accept_text(),
- *   sqlin.c: rows one at a time, the next from the answer);
+ *   sqlin.c: rows one at a time, the next from the answer); a claim found
+ *   in active/ after a restart and a big file left half released
+ *   (spool_accept.c:spool_recover_ask(), spool.c:spool_on_retry());
  * - inbound: a PDU's one commit (raw row, fragment and reassembly, inbox
  *   row, keyword actions, replies) with the modem's ack from done
  *   (inbound.c:inbound_sms), the reassembly timeout, kept PDUs' retries.
  *
  * Still synchronous, and why: spool_submit() (http_send.c answers its
  * request from the return; a later-answering backend needs it suspended
- * and spool_accept_text() called instead); the spool's restart checks
- * (store_staging_of_claim(), store_staging_next_release()); at the
- * daemon's start store_outbox_recover(); a SIM's usage counters when its
+ * and spool_accept_text() called instead); at the daemon's start
+ * store_outbox_recover(); a SIM's usage counters when its
  * card changes (store_outbox_usage()); ob_save_unsaved() (sent records
  * that failed, retried on a timer and at shutdown); event rows
  * (store_event()); sqlin's reading of outbox_in and its schema check,
@@ -164,6 +165,16 @@ void store_op_refuse(struct store *st, const struct store_refusal *r,
  * release then sets *next, kept until done, to another accepted file
  * still to release, or 0), -EIO.
  */
+/*
+ * What a restart left: the staging state of the file claimed as claim
+ * (store_staging_of_claim(): STORE_STAGING_NONE when no row has it) and
+ * its id; with claim NULL, an accepted file whose rows are still to be
+ * released (STORE_STAGING_RELEASING, or NONE). *state and *file_id kept
+ * until done; done's rc 0 or -EIO.
+ */
+void store_op_staging(struct store *st, const char *claim, int *state,
+		      int64_t *file_id, store_done_fn done, void *ud);
+
 struct store_staged {
 	int64_t file_id, campaign_id;
 	bool paused;			/* its campaign was paused */

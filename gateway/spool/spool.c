@@ -169,6 +169,19 @@ static void spool_retry_later(struct spool *sp)
 
 static void spool_finish_active(struct spool *sp);
 
+/* The store's answer: an accepted big file still to release, or none. */
+static void spool_release_found(int rc, void *ud)
+{
+	struct spool *sp = ud;
+
+	sp->release_asked = false;
+	if (rc < 0)
+		sp->db_failed = true;
+	else if (sp->release_state == STORE_STAGING_RELEASING && !sp->job)
+		spool_job_release(sp, sp->release_id);
+	spool_answered(sp);
+}
+
 static int64_t spool_on_retry(struct loop_timer *t, void *ud)
 {
 	struct spool *sp = ud;
@@ -176,13 +189,27 @@ static int64_t spool_on_retry(struct loop_timer *t, void *ud)
 	(void)t;
 	spool_finish_active(sp);
 	/* A big file's rows left half released by a database error. */
-	if (!sp->job) {
-		int64_t id = store_staging_next_release(sp->store);
-
-		if (id > 0)
-			spool_job_release(sp, id);
+	if (!sp->job && !sp->release_asked) {
+		sp->release_asked = true;
+		store_op_staging(sp->store, NULL, &sp->release_state,
+				 &sp->release_id, spool_release_found, sp);
 	}
 	return LOOP_TIMER_DONE;
+}
+
+void spool_recover_later(struct spool *sp, const char *claim)
+{
+	size_t len = strlen(claim);
+	struct spool_name *q = malloc(sizeof(*q) + len + 1);
+
+	if (!q) {
+		sp->db_failed = true;	/* the retry scan finds it */
+		return;
+	}
+	memcpy(q->name, claim, len + 1);
+	q->next = sp->recover;
+	sp->recover = q;
+	loop_defer(&sp->work);
 }
 
 static struct spool_name *spool_pop(struct spool_name **head)

@@ -394,33 +394,72 @@ void spool_accepted(struct store *st, const char *name,
 			    "= yes refuses them)", name, msg->ignored);
 }
 
-/*
- * A claim found in active/ at start or on a retry: true when the database
- * already has it (committed just before a crash, only the unlink was
- * missing; or a big file cut short, which a job now finishes or purges).
- */
-static bool spool_recovered(struct spool *sp, const char *claim,
-			    const char *shown)
-{
-	int64_t file_id;
+static void spool_accept_file(struct spool *sp, const char *claim,
+			      const char *shown, bool recovering);
 
-	switch (store_staging_of_claim(sp->store, claim, &file_id)) {
-	case STORE_STAGING_NONE:
-		return false;
-	case STORE_STAGING_DONE:
-		unlinkat(sp->active_fd, claim, 0);
-		return true;
-	case STORE_STAGING_RELEASING:
-		unlinkat(sp->active_fd, claim, 0);
-		spool_job_release(sp, file_id);
-		return true;
-	case STORE_STAGING_ADDING:
-		spool_job_purge(sp, file_id, claim, shown);
-		return true;
-	default:
+/*
+ * A claim found in active/ at start or on a retry: the database may have
+ * it already (committed just before a crash, only the unlink was missing;
+ * or a big file cut short, which a job now finishes or purges). The
+ * store's answer decides; until then the claim counts as out.
+ */
+static void spool_recovered(int rc, void *ud)
+{
+	struct spool_accepting *a = ud;
+	struct spool *sp = a->sp;
+
+	if (rc < 0) {
 		sp->db_failed = true;	/* cannot tell: not now */
-		return true;
+	} else if (a->staging != STORE_STAGING_NONE &&
+		   a->staging != STORE_STAGING_DONE && sp->job) {
+		/* One big file at a time: this one after the current. */
+		spool_recover_later(sp, a->claim);
+	} else {
+		switch (a->staging) {
+		case STORE_STAGING_NONE:
+			break;
+		case STORE_STAGING_DONE:
+			unlinkat(sp->active_fd, a->claim, 0);
+			break;
+		case STORE_STAGING_RELEASING:
+			unlinkat(sp->active_fd, a->claim, 0);
+			spool_job_release(sp, a->staged_id);
+			break;
+		case STORE_STAGING_ADDING:
+			spool_job_purge(sp, a->staged_id, a->claim, a->shown);
+			break;
+		}
 	}
+	if (rc == 0 && a->staging == STORE_STAGING_NONE) {
+		char claim[256], shown[256];
+
+		snprintf(claim, sizeof(claim), "%s", a->claim);
+		snprintf(shown, sizeof(shown), "%s", a->shown);
+		spool_accepting_free(a);
+		spool_accept_file(sp, claim, shown, false);
+	} else {
+		spool_accepting_free(a);
+	}
+	spool_answered(sp);
+}
+
+static void spool_recover_ask(struct spool *sp, const char *claim,
+			      const char *shown)
+{
+	struct spool_accepting *a = calloc(1, sizeof(*a));
+
+	if (!a) {
+		sp->db_failed = true;
+		return;
+	}
+	a->sp = sp;
+	a->fd = -1;
+	snprintf(a->claim, sizeof(a->claim), "%s", claim);
+	snprintf(a->shown, sizeof(a->shown), "%s", shown);
+	a->next = sp->accepting;
+	sp->accepting = a;
+	store_op_staging(sp->store, a->claim, &a->staging, &a->staged_id,
+			 spool_recovered, a);
 }
 
 /*
@@ -435,8 +474,10 @@ static void spool_accept_file(struct spool *sp, const char *claim,
 	struct stat st;
 	int fd, rc;
 
-	if (recovering && spool_recovered(sp, claim, shown))
+	if (recovering) {
+		spool_recover_ask(sp, claim, shown);
 		return;
+	}
 	fd = spool_file_open(sp->active_fd, claim, sp->cfg->max_file_bytes, &e);
 	if (fd == -ENOENT)
 		return;

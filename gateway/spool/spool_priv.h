@@ -87,6 +87,9 @@ struct spool_accepting {
 	int fd;
 	char claim[256], shown[256];
 	struct store_accept req;
+	/* recovering: what the store knows of the claim (store_op_staging) */
+	int staging;
+	int64_t staged_id;
 };
 
 struct spool_name {
@@ -118,6 +121,9 @@ struct spool {
 	bool working;			/* inside work(): answers need no
 					   deferred call to be seen */
 	int newly_accepted;		/* files committed since work() looked */
+	bool release_asked;		/* store_op_staging(NULL) is out */
+	int release_state;
+	int64_t release_id;
 	unsigned claims;		/* makes every claim name new */
 	bool db_failed;			/* a file was left in active/ */
 	struct loop_timer retry;	/* takes active/ again after that */
@@ -168,5 +174,7 @@ void spool_job_free(struct spool *sp);
 void spool_take(struct spool *sp, const char *name);
 /* A file found in active/ at start, by its claim name (name@time.n). */
 void spool_recover(struct spool *sp, const char *claim);
+/* Queues claim to be recovered again (a big file's job was busy). */
+void spool_recover_later(struct spool *sp, const char *claim);
 
 #endif

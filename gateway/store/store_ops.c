@@ -248,6 +248,27 @@ void store_op_refuse(struct store *st, const struct store_refusal *r,
 	store_ops_answer(done, rc, ud);
 }
 
+void store_op_staging(struct store *st, const char *claim, int *state,
+		      int64_t *file_id, store_done_fn done, void *ud)
+{
+	int64_t id;
+
+	*file_id = 0;
+	*state = STORE_STAGING_NONE;
+	if (claim) {
+		*state = store_staging_of_claim(st, claim, file_id);
+		store_ops_answer(done, *state < STORE_STAGING_NONE ? -EIO : 0,
+				 ud);
+		return;
+	}
+	id = store_staging_next_release(st);
+	if (id > 0) {
+		*file_id = id;
+		*state = STORE_STAGING_RELEASING;
+	}
+	store_ops_answer(done, id < 0 ? -EIO : 0, ud);
+}
+
 /* ---- a big file in steps ---- */
 
 /*
