@@ -274,12 +274,17 @@ void store_op_staging(struct store *st, const char *claim, int *state,
 /*
  * A step's commit waits for the disk only when full: SQLite cannot switch
  * synchronous inside a transaction, so it is set before; the daemon's
- * other commits stay FULL (set back after).
+ * other commits stay FULL (set back after). A step that finds the loop
+ * turn's batch open (a claim or an SMS earlier in the turn) joins it and
+ * commits with it, FULL: slower, never less durable.
  */
 static int store_ops_stage_begin_txn(struct store *st, bool full)
 {
-	if (store_sync_full(st, full) < 0 || store_begin(st) < 0) {
-		store_sync_full(st, true);
+	if (!store_in_transaction(st))
+		store_sync_full(st, full);
+	if (store_begin(st) < 0) {
+		if (!store_in_transaction(st))
+			store_sync_full(st, true);
 		return -EIO;
 	}
 	return 0;
@@ -288,7 +293,8 @@ static int store_ops_stage_begin_txn(struct store *st, bool full)
 static void store_ops_stage_end(struct store *st, int rc, store_done_fn done,
 				void *ud)
 {
-	store_sync_full(st, true);
+	if (!store_in_transaction(st))
+		store_sync_full(st, true);
 	store_ops_answer(done, rc, ud);
 }
 
