@@ -46,8 +46,9 @@ const struct driver driver_huawei = {
 	.name = "huawei",
 	.parent = &driver_generic,
 	/* HUAWEI_VENDOR_ID in the kernel's option.c; E3372 12d1:1506. */
-	.usb = (const struct driver_usb[]){ { 0x12d1, 0x1506 },
-					    { 0x12d1, -1 }, { 0, 0 } },
+	.usb = (const struct driver_usb[]){
+		{ 0x12d1, 0x1506, "Huawei E3372" }, { 0x12d1, -1, "Huawei" },
+		{ 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("huawei"),
 	.finals = huawei_finals,
 	.urcs = huawei_urcs,

@@ -38,8 +38,9 @@ const struct driver driver_quectel = {
 	.name = "quectel",
 	.parent = &driver_generic,
 	/* QUECTEL_VENDOR_ID (option.c); EC25 2c7c:0125. */
-	.usb = (const struct driver_usb[]){ { 0x2c7c, 0x0125 },
-					    { 0x2c7c, -1 }, { 0, 0 } },
+	.usb = (const struct driver_usb[]){
+		{ 0x2c7c, 0x0125, "Quectel EC25" }, { 0x2c7c, -1, "Quectel" },
+		{ 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("Quectel"),
 	.urcs = quectel_urcs,
 	.cnmi = quectel_cnmi,

@@ -31,7 +31,8 @@ const struct driver driver_simcom = {
 	.name = "simcom",
 	.parent = &driver_generic,
 	/* ALINK_VENDOR_ID (option.c: "SIMCOM_PRODUCT_SIM7100E"). */
-	.usb = (const struct driver_usb[]){ { 0x1e0e, -1 }, { 0, 0 } },
+	.usb = (const struct driver_usb[]){
+		{ 0x1e0e, -1, "SIMCom" }, { 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("SIMCOM"),
 	.urcs = simcom_urcs,
 	/* SIM7600 reads the ICCID with AT+CICCID ("+ICCID: ...", SIM7500/
