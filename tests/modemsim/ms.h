@@ -219,6 +219,7 @@ struct ms_modem {
 	struct ms_slot slots[MS_SLOTS_MAX];
 	int nslots;
 	int active;		/* the slot in use */
+	int ussd_menu;		/* 0: no USSD session; else the menu level */
 	struct ms_store me;	/* "ME" */
 	struct ms_knobs knobs;
 	uint64_t rng;
