@@ -60,10 +60,14 @@ layer_src  = $(sort $(filter-out $(MAIN_SRC),$(wildcard $(call layer_dir,$(1))/*
 LIB_SRC   := $(foreach L,$(LAYERS),$(call layer_src,$(L)))
 SIM_SRC   := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+# A vendor's own tests live in its folder: drivers/<vendor>/tests/test_*.c
+# (doc/adding-a-vendor.md); they build and run like tests/unit's.
+DRIVER_TEST_SRC := $(sort $(wildcard drivers/*/tests/test_*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
-UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
+	     $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(DRIVER_TEST_SRC)))
 FUZZREG_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-regress)
 LIBS      := $(foreach L,$(LAYERS),$(BUILD)/lib$(L).a)
 ASAN_LIBS := $(foreach L,$(LAYERS),$(BUILD)/asan/lib$(L).a)
@@ -140,7 +144,8 @@ $(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(L
 tests: $(PROGS) $(UNIT_BIN) $(FUZZREG_BIN)
 
 # ---- sanitizer build (ASan + UBSan) of the library and unit tests ----
-ASAN_UNIT    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
+ASAN_UNIT    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%) \
+	$(patsubst %.c,$(BUILD)/asan/tests/%,$(notdir $(DRIVER_TEST_SRC)))
 ASAN_FUZZREG := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/asan/tests/%-regress)
 
 $(BUILD)/asan/obj/%.o: %.c
@@ -157,6 +162,20 @@ $(BUILD)/asan/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $< tests/fuzz/regress_main.c $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
+
+# drivers/<vendor>/tests/test_NAME.c -> build/tests/test_NAME (and asan/):
+# the helpers they share are in tests/unit (driver_replay.h).
+define driver_test
+$(BUILD)/tests/$(basename $(notdir $(1))): $(1) $(BUILD)/obj/tests/harness.o $(LIBS)
+	@mkdir -p $$(dir $$@)
+	$$(call say,TEST,$$@)
+	$(Q)$$(CC) $$(ALL_CPPFLAGS) -Itests -Itests/unit $$(ALL_CFLAGS) -o $$@ $$< $$(filter %.o %.a,$$^) $$(LDFLAGS) $$(LDLIBS)
+$(BUILD)/asan/tests/$(basename $(notdir $(1))): $(1) $(BUILD)/asan/obj/tests/harness.o $(ASAN_LIBS)
+	@mkdir -p $$(dir $$@)
+	$$(call say,TEST,$$@)
+	$(Q)$$(CC) $$(ALL_CPPFLAGS) -Itests -Itests/unit $$(ALL_CFLAGS) $$(ASAN_FLAGS) -o $$@ $$< $$(filter %.o %.a,$$^) $$(LDFLAGS) $$(LDLIBS)
+endef
+$(foreach F,$(DRIVER_TEST_SRC),$(eval $(call driver_test,$(F))))
 
 asan-tests: $(ASAN_UNIT) $(ASAN_FUZZREG)
 

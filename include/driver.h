@@ -24,7 +24,7 @@
  * parent (driver_resolve()); the finals and urcs tables add to the
  * parent's instead (driver_finals()/driver_urcs() walk the chain). Each
  * vendor field carries a comment naming the device and the symptom, and a
- * capture in tests/captures/ or a vendor document that shows it.
+ * capture in its folder (drivers/<vendor>/captures/) or a vendor document that shows it.
  */
 #ifndef SMSGW_DRIVER_H
 #define SMSGW_DRIVER_H

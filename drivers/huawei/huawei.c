@@ -3,7 +3,7 @@
  * what differs from the generic driver, each row with the device and the
  * symptom. Source of the URCs: the HUAWEI UMTS Datacard AT Command
  * Interface Specification (^RSSI, ^MODE, ^SRVST, ^SIMST, ^BOOT, ^CURC,
- * ^SMMEMFULL) and the captures under tests/captures/huawei-*.
+ * ^SMMEMFULL) and the captures in drivers/huawei/captures/.
  */
 #include "driver.h"
 

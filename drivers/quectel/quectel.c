@@ -2,7 +2,7 @@
  * quectel — Quectel LTE modules (EC25, EG25, EC21). Source: Quectel
  * EC25&EC21 AT Commands Manual V1.3 (power-on URCs §1.8, +QIND and
  * AT+QINDCFG, AT+QCCID, AT+QDSIM in "(U)SIM related commands") and the
- * captures under tests/captures/quectel-ec25.
+ * captures in drivers/quectel/captures/.
  */
 #include "driver.h"
 

@@ -2,7 +2,7 @@
  * simcom — SIMCom modules: SIM800 (UART, GSM) and SIM7500/SIM7600 (USB,
  * LTE). Sources: SIM800 Series AT Command Manual and SIM7500_SIM7600
  * Series AT Command Manual (power-on URCs, +CSQN, +CICCID) and the
- * captures under tests/captures/simcom-*.
+ * captures in drivers/simcom/captures/.
  */
 #include "driver.h"
 
