@@ -153,6 +153,62 @@ def the_familys_own_behaviour_was_met():
     assert all(r["iccid"] for r in rows.values()), rows
 
 
+# A modem without LTE answers ERROR to +CEREG (TS 27.007 §10.1.22 is for
+# E-UTRAN): MF626, SARA-U270, EHS5 and M7227 are UMTS, Fastrack and SIM800
+# GSM. The only ERROR init may see, and only from these.
+NO_LTE = {"zte", "ublox", "cinterion", "wavecom", "simcom", "qualcomm"}
+
+
+def init_errors(port, path=None):
+    """(command, error) for every ERROR answer smsgwd got from one modem
+    before its first send (AT+CMMS or AT+CMGS): its init, the vendor's
+    commands included."""
+    with open(path or os.path.join(gw.dir, "at.log"), encoding="utf-8",
+              errors="replace") as f:
+        lines = f.read().splitlines()
+    cmd, answer, out = "", "", []
+
+    def flush():
+        # The trace escapes CR LF; an answer may span several lines.
+        for e in re.findall(r"\\r\\n((?:\+CM[ES] )?ERROR(?:: \d+)?|"
+                            r"COMMAND NOT SUPPORT)\\r\\n", answer):
+            out.append((cmd, e))
+
+    for ln in lines:
+        m = re.match(r"(\S+) (\S+) ([<>]) (.*)$", ln)
+        if not m or m.group(2) != port:
+            continue
+        if m.group(3) == "<":
+            answer += m.group(4)
+            continue
+        c = m.group(4).replace("\\r", "").replace('\\"', '"').strip()
+        if not c:
+            continue
+        flush()
+        if c.startswith("AT+CMMS") or c.startswith("AT+CMGS"):
+            return out
+        cmd, answer = c, ""
+    flush()
+    return out
+
+
+@t.test
+def init_sees_no_error_in_any_family():
+    for i, p in enumerate(FAMILIES):
+        errs = init_errors(f"m{i}")
+        if p in NO_LTE:
+            errs = [e for e in errs if not e[0].startswith("AT+CEREG")]
+        assert not errs, (p, errs)
+    # The vendors' own commands were sent, and answered (not ERROR).
+    for p, cmd in (("zte", "AT+ZOPRT=5"), ("zte", "AT+ZGETICCID"),
+                   ("sierra", "AT!ICCID?"), ("telit", "AT#QSS=2"),
+                   ("telit", "AT#CCID"), ("ublox", "AT+USIMSTAT=7"),
+                   ("cinterion", "AT^SSET=1"), ("cinterion", "AT^SMGO=1"),
+                   ("cinterion", "AT^SCID"), ("wavecom", "AT+WIND=16397"),
+                   ("fibocom", "AT+XSIMSTATE=1")):
+        assert cmd in trace_commands(gw, f"m{FAMILIES.index(p)}"), (p, cmd)
+
+
 @t.test
 def nothing_went_wrong():
     bad = [e for e in events(gw) if e["level"] == "error" or

@@ -115,6 +115,8 @@ struct ms_pers {
 	bool pdu_lower;			/* PDUs in lower-case hex, "FF"
 					 * padding after them */
 	bool cmms;			/* supports AT+CMMS */
+	int cfun_reset;			/* > 0: AT+CFUN=<this> resets the
+					 * module (u-blox 16, Fibocom 15) */
 };
 
 const struct ms_pers *ms_pers_find(const char *name);
@@ -220,6 +222,10 @@ struct ms_modem {
 	int nslots;
 	int active;		/* the slot in use */
 	int ussd_menu;		/* 0: no USSD session; else the menu level */
+	int vendor_mode[4];	/* what a vendor's report switch was set
+				 * to (#QSS, +USIMSTAT, ^SSET, +WIND, ...;
+				 * indexes in ms_vendor.c), read back by
+				 * its read form */
 	struct ms_store me;	/* "ME" */
 	struct ms_knobs knobs;
 	uint64_t rng;
@@ -422,6 +428,13 @@ void ms_sms_format_direct(struct ms_modem *m, const char *pdu, int tpdu_len,
 extern const struct ms_cmd ms_vendor_huawei[];
 extern const struct ms_cmd ms_vendor_simcom[];
 extern const struct ms_cmd ms_vendor_quectel[];
+extern const struct ms_cmd ms_vendor_zte[];
+extern const struct ms_cmd ms_vendor_sierra[];
+extern const struct ms_cmd ms_vendor_telit[];
+extern const struct ms_cmd ms_vendor_ublox[];
+extern const struct ms_cmd ms_vendor_cinterion[];
+extern const struct ms_cmd ms_vendor_wavecom[];
+extern const struct ms_cmd ms_vendor_fibocom[];
 
 /* ---- ms_net.c: the network ---- */
 

@@ -318,6 +318,13 @@ static enum ms_res ms_at_cfun(struct ms_modem *m, enum ms_form f,
 			return MS_RES_ERROR;
 		/* fall through */
 	case 1:
+		if (m->pers->cfun_reset && ms_at_int(v[0], m->pers->cfun_reset,
+						     m->pers->cfun_reset, &fun)) {
+			/* The family's own reset level (u-blox +CFUN=16,
+			 * Fibocom +CFUN=15): a restart, the level stays. */
+			m->reboot_pending = true;
+			return MS_RES_OK;
+		}
 		if (!ms_at_int(v[0], 0, 4, &fun) || fun == 2 || fun == 3)
 			return MS_RES_ERROR;
 		break;
