@@ -222,6 +222,10 @@ struct ms_modem {
 	int nslots;
 	int active;		/* the slot in use */
 	int ussd_menu;		/* 0: no USSD session; else the menu level */
+	/* +CGMI/+CGMM answers instead of the personality's ("manufacturer=",
+	 * "model=" specs): a new vendor's driver = auto match is tried on a
+	 * personality like it without editing the simulator. */
+	char manufacturer[64], model[64];
 	int vendor_mode[4];	/* what a vendor's report switch was set
 				 * to (#QSS, +USIMSTAT, ^SSET, +WIND, ...;
 				 * indexes in ms_vendor.c), read back by

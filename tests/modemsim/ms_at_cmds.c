@@ -31,7 +31,8 @@ static enum ms_res ms_at_cgmi(struct ms_modem *m, enum ms_form f,
 {
 	(void)a;
 	if (f == MS_FORM_EXEC)
-		ms_modem_info(m, "%s", m->pers->manufacturer);
+		ms_modem_info(m, "%s", m->manufacturer[0] ? m->manufacturer
+						       : m->pers->manufacturer);
 	return f == MS_FORM_EXEC || f == MS_FORM_TEST ? MS_RES_OK
 						      : MS_RES_ERROR;
 }
@@ -41,7 +42,8 @@ static enum ms_res ms_at_cgmm(struct ms_modem *m, enum ms_form f,
 {
 	(void)a;
 	if (f == MS_FORM_EXEC)
-		ms_modem_info(m, "%s", m->pers->model);
+		ms_modem_info(m, "%s", m->model[0] ? m->model
+						: m->pers->model);
 	return f == MS_FORM_EXEC || f == MS_FORM_TEST ? MS_RES_OK
 						      : MS_RES_ERROR;
 }
