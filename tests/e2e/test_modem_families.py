@@ -154,9 +154,11 @@ def the_familys_own_behaviour_was_met():
 
 
 # A modem without LTE answers ERROR to +CEREG (TS 27.007 §10.1.22 is for
-# E-UTRAN): MF626, SARA-U270, EHS5 and M7227 are UMTS, Fastrack and SIM800
-# GSM. The only ERROR init may see, and only from these.
-NO_LTE = {"zte", "ublox", "cinterion", "wavecom", "simcom", "qualcomm"}
+# E-UTRAN): MF626, SARA-U270, EHS5 and M7227 are UMTS, SIM800 GSM, while
+# their drivers also serve LTE models (MF823, LARA, PLS8, SIM7600). The
+# only ERROR init may see, and only from these. (The wavecom driver, GSM
+# only, does not ask.)
+NO_LTE = {"zte", "ublox", "cinterion", "simcom", "qualcomm"}
 
 
 def init_errors(port, path=None):
