@@ -77,7 +77,7 @@ PROGS     := $(BUILD)/smsgwd $(BUILD)/smsgw $(BUILD)/smsgw-modemsim
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
 
-.PHONY: asan-tests all libs print-layers deps check check-unit check-dates check-asan check-e2e \
+.PHONY: force asan-tests all libs print-layers deps check check-unit check-dates check-asan check-e2e \
 	check-peers demo bench fuzz lint install install-users clean tests
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -95,7 +95,14 @@ $(BUILD)/obj/gateway/daemon/http_openapi.o $(BUILD)/asan/obj/gateway/daemon/http
 # A static archive drops objects nothing refers to, so drivers cannot
 # register themselves: this table, generated from the folders, refers to
 # each (a new folder in drivers/ is a new driver).
-$(DRIVER_TABLE): scripts/gen_driver_table.sh $(wildcard drivers/*/*.c)
+# The list of folders is a file that changes only when a folder comes or
+# goes: a vendor folder copied with its old times (cp -a) is still seen.
+DRIVER_LIST := $(BUILD)/gen/driver_dirs
+$(DRIVER_LIST): force
+	@mkdir -p $(dir $@)
+	@echo '$(DRIVER_DIRS)' | cmp -s - $@ 2>/dev/null || echo '$(DRIVER_DIRS)' > $@
+
+$(DRIVER_TABLE): scripts/gen_driver_table.sh $(DRIVER_LIST) $(wildcard drivers/*/*.c)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)scripts/gen_driver_table.sh $(DRIVER_DIRS) > $@
