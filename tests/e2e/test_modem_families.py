@@ -7,15 +7,23 @@ honoured; every SIM is ready in `smsgw status`. Nothing is left in the
 modems' storage."""
 import os
 import re
+import subprocess
 
 from modem_helpers import (Gateway, ModemSim, modem_conf, send, wait_ready,
                            events, trace_commands)
 from tap import Tap, wait_for
+import modemsim  # noqa: E402  (the binary, as ModemSim finds it)
 
-FAMILIES = ["zte", "sierra", "telit", "ublox", "cinterion", "wavecom",
-            "fibocom", "quectel", "huawei", "simcom", "qualcomm"]
-# The driver each personality's +CGMI leads to (a Qualcomm OEM stick has
-# no quirk of its own: generic).
+# Every vendor folder of drivers/ is a family, tested against the
+# simulator's personality of the same name (doc/adding-a-vendor.md): a new
+# folder is tested here without an edit. A Qualcomm OEM stick has no quirk
+# of its own: the generic driver.
+ROOT = os.environ.get("SMSGW_ROOT") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VENDORS = sorted(d for d in os.listdir(os.path.join(ROOT, "drivers"))
+                 if d != "generic" and
+                 os.path.isdir(os.path.join(ROOT, "drivers", d)))
+FAMILIES = VENDORS + ["qualcomm"]
 DRIVER = {p: p for p in FAMILIES}
 DRIVER["qualcomm"] = "generic"
 LONG_IN = ("A reply long enough for three parts, so that every family shows "
@@ -26,6 +34,20 @@ LONG_IN = ("A reply long enough for three parts, so that every family shows "
 LONG_OUT = "multipart from smsgw " * 12
 
 t = Tap()
+
+
+@t.test
+def every_vendor_folder_has_a_personality():
+    p = subprocess.run([modemsim._binary(), "--help"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=10)
+    names = re.findall(r"[a-z0-9-]+", p.stdout.decode().split(
+        "--personality P", 2)[-1].split("--modem", 1)[0])
+    missing = [v for v in FAMILIES if v not in names]
+    assert not missing, f"no simulator personality for {missing}"
+    # The eleven families of the issue at least.
+    assert len(FAMILIES) >= 11, FAMILIES
+
+
 sim = ModemSim(modems=len(FAMILIES),
                specs={i: {"personality": p} for i, p in enumerate(FAMILIES)})
 sim.start()
