@@ -82,7 +82,10 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(PROGS)
+# The udev rules, with the USB ids the drivers declare (scripts/udev_rules.c).
+UDEV_RULES := $(BUILD)/90-smsgw.rules
+
+all: $(PROGS) $(UDEV_RULES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -106,6 +109,15 @@ $(DRIVER_TABLE): scripts/gen_driver_table.sh $(DRIVER_LIST) $(wildcard drivers/*
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)scripts/gen_driver_table.sh $(DRIVER_DIRS) > $@
+
+$(BUILD)/gen/udev_rules: scripts/udev_rules.c $(LIBS)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBS) $(LDFLAGS) $(LDLIBS)
+
+$(UDEV_RULES): udev/90-smsgw.rules.in $(BUILD)/gen/udev_rules
+	$(call say,GEN,$@)
+	$(Q)$(BUILD)/gen/udev_rules < $< > $@
 
 # build/lib<layer>.a and build/asan/lib<layer>.a from that layer's folder.
 define layer_archive
@@ -148,7 +160,7 @@ $(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(L
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< tests/fuzz/regress_main.c $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
-tests: $(PROGS) $(UNIT_BIN) $(FUZZREG_BIN)
+tests: $(PROGS) $(UDEV_RULES) $(UNIT_BIN) $(FUZZREG_BIN)
 
 # ---- sanitizer build (ASan + UBSan) of the library and unit tests ----
 ASAN_UNIT    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%) \
@@ -229,7 +241,7 @@ lint: $(PROGS)
 print-layers:
 	@echo $(LAYER_MAP)
 
-install: $(PROGS)
+install: $(PROGS) $(UDEV_RULES)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/smsgwd $(DESTDIR)$(PREFIX)/sbin/smsgwd
 	install -m 0755 $(BUILD)/smsgw $(DESTDIR)$(PREFIX)/bin/smsgw
@@ -246,7 +258,7 @@ install: $(PROGS)
 	install -d $(DESTDIR)/lib/systemd/system $(DESTDIR)/lib/udev/rules.d
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' conf/smsgw.service > $(DESTDIR)/lib/systemd/system/smsgw.service
 	chmod 0644 $(DESTDIR)/lib/systemd/system/smsgw.service
-	install -m 0644 udev/90-smsgw.rules $(DESTDIR)/lib/udev/rules.d/90-smsgw.rules
+	install -m 0644 $(UDEV_RULES) $(DESTDIR)/lib/udev/rules.d/90-smsgw.rules
 	@# The config is 0640 root:smsgw (SIM PINs): the groups exist only on
 	@# the target machine, so a DESTDIR (package) build leaves them out.
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \

@@ -100,7 +100,7 @@ def the_copy_builds_with_acme_in_the_table():
     p = subprocess.run(
         ["make", "-C", TREE, "-j2", "BUILD=build", "build/smsgwd",
          "build/smsgw", "build/smsgw-modemsim", "build/tests/test_acme_replay",
-         "build/tests/test_at_chat_replay"],
+         "build/tests/test_at_chat_replay", "build/90-smsgw.rules"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
         timeout=240)
     out = p.stdout.decode(errors="replace")
@@ -108,6 +108,12 @@ def the_copy_builds_with_acme_in_the_table():
     assert "drivers/acme/acme.c" in out, out[-2000:]
     with open(os.path.join(TB, "gen", "driver_table.c")) as f:
         assert "&driver_acme," in f.read()
+    # The udev rules name its ports and keep its modems awake.
+    with open(os.path.join(TB, "90-smsgw.rules")) as f:
+        rules = f.read()
+    assert 'ATTRS{idVendor}=="acac", ENV{SMSGW_VENDOR}="acme"' in rules, \
+        rules
+    assert "|acac|" in rules or '"acac|' in rules, rules
 
 
 def run_test(name):
