@@ -45,7 +45,8 @@ static const struct driver_step huawei_vendor[] = {
 const struct driver driver_huawei = {
 	.name = "huawei",
 	.parent = &driver_generic,
-	/* HUAWEI_VENDOR_ID in the kernel's option.c; E3372 12d1:1506. */
+	/* HUAWEI_VENDOR_ID in the kernel's option.c; E3372 12d1:1506
+	 * (lsusb in 4IceG/luci-app-3ginfo-lite#25). */
 	.usb = (const struct driver_usb[]){
 		{ 0x12d1, 0x1506, "Huawei E3372" }, { 0x12d1, -1, "Huawei" },
 		{ 0, 0 } },
