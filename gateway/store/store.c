@@ -145,20 +145,13 @@ static int set_pragmas(struct store *st, char *err, size_t errsize)
 }
 
 /*
- * The statement journal: every savepoint (each store operation in the loop
- * turn's batch, each store_begin() inside it) keeps the original of every
- * page it changes, to roll back just that operation. SQLite keeps it in
- * memory up to 64 KiB and then in a temporary file: one outcome and claim
- * change some 30 pages, so every operation of a burst went to that file,
- * a pwrite for each page and one for its number (175,000 for 5,120
- * messages on 128 modems, a third of the daemon's CPU). It is emptied when
- * the operation's savepoint is released; 1 MiB holds any operation but a
- * big intake, which still spills beyond that. Only before SQLite is
- * initialised, so from the process's first store_open(); later calls (and
- * a process that used SQLite before) keep what is set.
+ * Statement journals: each operation in the turn's batch is a savepoint,
+ * which keeps the originals of the pages it changes (some 30 for an
+ * outcome and a claim). Past 64 KiB SQLite moves them to a temp file: a
+ * pwrite per page, 175,000 for a 5,120-message burst, a third of the
+ * daemon's CPU (doc/pool.md). 1 MiB holds any but a big intake. Settable
+ * only before SQLite initialises, so from the first store_open().
  */
-#define STORE_STMTJRNL_SPILL (1 << 20)
-
 static void store_configure_once(void)
 {
 	static bool done;
@@ -166,9 +159,8 @@ static void store_configure_once(void)
 	if (done)
 		return;
 	done = true;
-	if (sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL,
-			   STORE_STMTJRNL_SPILL) != SQLITE_OK)
-		log_debug("store: SQLite already initialised; statement "
+	if (sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20) != SQLITE_OK)
+		log_debug("store: SQLite initialised already; statement "
 			  "journals spill at its default size");
 }
 
