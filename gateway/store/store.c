@@ -148,24 +148,16 @@ static int store_set_pragmas(struct store *st, char *err, size_t errsize)
 			      err, errsize);
 }
 
-/*
- * Statement journals: each operation in the turn's batch is a savepoint,
- * which keeps the originals of the pages it changes (some 30 for an
- * outcome and a claim). Past 64 KiB SQLite moves them to a temp file: a
- * pwrite per page, 175,000 for a 5,120-message burst, a third of the
- * daemon's CPU (doc/pool.md). 1 MiB holds any but a big intake. Settable
- * only before SQLite initialises, so from the first store_open().
- */
+/* Each operation in the turn's batch is a savepoint whose page originals
+ * (~30 pages) spilled past 64 KiB to a temp file, a pwrite a page: a third
+ * of the CPU in a burst (doc/pool.md). Only before SQLite initialises. */
 static void store_configure_once(void)
 {
 	static bool done;
 
-	if (done)
-		return;
+	if (!done && sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20))
+		log_debug("store: statement journals spill at 64 KiB");
 	done = true;
-	if (sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20) != SQLITE_OK)
-		log_debug("store: SQLite initialised already; statement "
-			  "journals spill at its default size");
 }
 
 int store_open(const char *path, unsigned flags, struct store **out,
