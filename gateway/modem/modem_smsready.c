@@ -54,11 +54,28 @@ static void modem_sms_probed(struct modem *m, int err)
 	}
 }
 
-/* The SMS part of init, again: PDU mode, +CNMI, storage. */
+/*
+ * The configured init commands have the last word over the SMS setup
+ * just redone (a user's own AT+CNMI=2,2,... for direct delivery would
+ * otherwise be overridden by ours once +QIND: SMS DONE arrives after
+ * init). Only once SMS works: a probe that found it not ready yet runs
+ * again in a few seconds.
+ */
+static enum modem_step_rc modem_sms_probe_user(struct modem *m,
+					       const struct at_response *r)
+{
+	if (!r && !m->sms.ready)
+		return MODEM_STEP_NEXT;
+	return modem_setup_user(m, r);
+}
+
+/* The SMS part of init, again: PDU mode, +CNMI, storage, then the
+ * configured init commands. */
 static const modem_step_fn modem_sms_probe_steps[] = {
 	modem_init_sms,
 	modem_setup_cnmi,
 	modem_setup_cpms,
+	modem_sms_probe_user,
 	NULL,
 };
 
