@@ -14,34 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ?1 state, ?2 campaign, ?3 recipient (each NULL: any), ?4 limit. */
-#define OUTBOX_WHERE                                                     \
-	" FROM outbox WHERE (?1 IS NULL OR state = ?1)"                  \
-	" AND (?2 IS NULL OR campaign = ?2)"                             \
-	" AND (?3 IS NULL OR recipient = ?3)"
-
-/* A cell cut at n characters, for a table that fits a terminal. */
-#define CUT(col, n)                                                      \
-	"CASE WHEN length(" col ") > " #n " THEN substr(" col ", 1, " #n \
-	" - 1) || '…' ELSE " col " END"
-
-/* not_before is the epoch for a message that may go at once. */
-#define NOT_BEFORE                                                       \
-	"CASE WHEN not_before > '1970-01-02' THEN not_before END"
-
-static const char json_sql[] =
-	"SELECT id, created_at, recipient, body, kind, campaign, priority,"
-	" state, sim, sim_name, parts, attempts, " NOT_BEFORE " AS not_before,"
-	" sent_at, delivered_at, error" OUTBOX_WHERE " ORDER BY id DESC LIMIT ?4";
-
-static const char table_sql[] =
-	"SELECT id, created_at AS created, recipient, state, sim_name AS sim,"
-	" " NOT_BEFORE " AS not_before, " CUT("campaign", 10) " AS campaign,"
-	" " CUT("error", 20) " AS error, " CUT("replace(body, char(10), ' ')", 20)
-	" AS text" OUTBOX_WHERE " ORDER BY id DESC LIMIT ?4";
-
-static const char count_sql[] = "SELECT count(*)" OUTBOX_WHERE;
-
 static const char *const states[] = {
 	"queued", "deferred", "sending", "sent", "delivered", "failed",
 	"expired", "suppressed", "unknown", "cancelled",
@@ -138,18 +110,20 @@ static int outbox_list(struct cli *cli, struct outbox_opts *o)
 	if (!st)
 		return CLI_ERROR;
 	{
-		const struct cli_bind b[] = {
-			CLI_TEXT(o->state), CLI_TEXT(o->campaign),
-			CLI_TEXT(to),
-			CLI_INT(o->limit ? o->limit : -1),
+		const struct store_bind b[] = {
+			STORE_TEXT(o->state), STORE_TEXT(o->campaign),
+			STORE_TEXT(to),
+			STORE_INT(o->limit ? o->limit : -1),
 		};
-		const char *sql = o->fmt == CLI_FORMAT_TABLE ? table_sql : json_sql;
+		enum store_query q = o->fmt == CLI_FORMAT_TABLE
+					     ? STORE_Q_OUTBOX_TABLE
+					     : STORE_Q_OUTBOX_JSON;
 
-		n = cli_print_query(st, sql, b, 4, o->fmt, 0, stdout);
+		n = cli_print(st, q, b, 4, o->fmt, 0, stdout);
 		if (n < 0)
 			return CLI_ERROR;
 		if (o->fmt == CLI_FORMAT_TABLE)
-			cli_query_note_limit(st, count_sql, b, 3, n, o->limit,
+			cli_query_note_limit(st, STORE_Q_OUTBOX_COUNT, b, 3, n, o->limit,
 					     stdout);
 	}
 	return CLI_OK;

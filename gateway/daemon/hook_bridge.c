@@ -9,6 +9,7 @@
 #include "config.h"
 #include "sim.h"
 #include "store.h"
+#include "store_query.h"
 
 #include <string.h>
 
@@ -19,33 +20,23 @@ void hook_bridge_opts(const struct config *cfg, struct hook_opts *o)
 	o->config_path = cfg->path;
 }
 
-/* A column's text, or NULL; valid until the statement moves on. */
-static const char *hook_bridge_col(sqlite3_stmt *s, int c)
+/* Keeps what the event said, fills what it left out; the row's text is
+ * valid until the cursor is closed. */
+static const char *hook_bridge_or(const char *have, struct store_rows *s,
+				  int c)
 {
-	return (const char *)sqlite3_column_text(s, c);
+	return have && have[0] ? have : store_rows_text(s, c);
 }
 
-/* Keeps what the event said, fills what it left out. */
-static const char *hook_bridge_or(const char *have, sqlite3_stmt *s, int c)
+/* The cursor on the one row of q for id, or NULL when there is none. */
+static struct store_rows *hook_bridge_row(struct store *st,
+					  enum store_query q, int64_t id)
 {
-	return have && have[0] ? have : hook_bridge_col(s, c);
-}
+	const struct store_bind b[] = { STORE_INT(id) };
+	struct store_rows *s = st ? store_query_open(st, q, b, 1) : NULL;
 
-/* The row of an inbox id: its SIM and the campaign it answers. */
-static sqlite3_stmt *hook_bridge_inbound_row(struct store *st, int64_t id)
-{
-	sqlite3_stmt *s;
-
-	if (!st || sqlite3_prepare_v2(store_db(st),
-		"SELECT s.iccid, s.number, c.name FROM inbound i"
-		" LEFT JOIN sim s ON s.id = i.sim_id"
-		" LEFT JOIN message m ON m.id = i.in_reply_to"
-		" LEFT JOIN campaign c ON c.id = m.campaign_id"
-		" WHERE i.id = ?1", -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
+	if (s && store_rows_next(s) != 1) {
+		store_rows_close(s);
 		return NULL;
 	}
 	return s;
@@ -61,7 +52,7 @@ void hook_bridge_inbound(const struct inbound_event *e, void *ud)
 		.partial = e->partial,
 	};
 	const char *cmd;
-	sqlite3_stmt *s;
+	struct store_rows *s;
 
 	if (!hook_event_parse(e->event, &m.event))
 		return;
@@ -76,36 +67,15 @@ void hook_bridge_inbound(const struct inbound_event *e, void *ud)
 	}
 	if (!cmd || !cmd[0])
 		return;
-	s = hook_bridge_inbound_row(b->store, e->id);
+	/* The SIM and the campaign the message answers. */
+	s = hook_bridge_row(b->store, STORE_Q_HOOK_INBOUND, e->id);
 	if (s) {
-		m.iccid = hook_bridge_col(s, 0);
+		m.iccid = store_rows_text(s, 0);
 		m.sim_number = hook_bridge_or(m.sim_number, s, 1);
-		m.campaign = hook_bridge_col(s, 2);
+		m.campaign = store_rows_text(s, 2);
 	}
 	hook_run(b->runner, cmd, &m, NULL, NULL);
-	sqlite3_finalize(s);
-}
-
-/* The row of an outbox id: text, campaign, parts, SIM, spool file. */
-static sqlite3_stmt *hook_bridge_outbound_row(struct store *st, int64_t id)
-{
-	sqlite3_stmt *s;
-
-	if (!st || sqlite3_prepare_v2(store_db(st),
-		"SELECT m.recipient, m.body, c.name, m.parts,"
-		" s.modem || '/' || s.slot, s.iccid, s.number, f.name,"
-		" f.idem_key, m.state, m.error FROM message m"
-		" LEFT JOIN campaign c ON c.id = m.campaign_id"
-		" LEFT JOIN sim s ON s.id = m.sim_id"
-		" LEFT JOIN spool_file f ON f.id = m.file_id"
-		" WHERE m.id = ?1", -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	return s;
+	store_rows_close(s);
 }
 
 void hook_bridge_outbound(const struct outbound_event *e, void *ud)
@@ -116,7 +86,7 @@ void hook_bridge_outbound(const struct outbound_event *e, void *ud)
 		.sim = e->sim, .state = e->state, .error = e->error,
 	};
 	const char *cmd = NULL;
-	sqlite3_stmt *s;
+	struct store_rows *s;
 
 	if (!hook_event_parse(e->event, &m.event))
 		return;	/* "unknown": no hook for it */
@@ -128,22 +98,23 @@ void hook_bridge_outbound(const struct outbound_event *e, void *ud)
 		cmd = b->cfg->hooks.on_delivered;
 	if (!cmd || !cmd[0])
 		return;
-	s = hook_bridge_outbound_row(b->store, e->id);
+	/* Text, campaign, parts, SIM, spool file. */
+	s = hook_bridge_row(b->store, STORE_Q_HOOK_OUTBOUND, e->id);
 	if (s) {
 		m.number = hook_bridge_or(m.number, s, 0);
 		m.text = hook_bridge_or(m.text, s, 1);
-		m.campaign = hook_bridge_col(s, 2);
-		m.parts = sqlite3_column_int(s, 3);
+		m.campaign = store_rows_text(s, 2);
+		m.parts = (int)store_rows_int(s, 3);
 		m.sim = hook_bridge_or(m.sim, s, 4);
-		m.iccid = hook_bridge_col(s, 5);
-		m.sim_number = hook_bridge_col(s, 6);
-		m.file = hook_bridge_col(s, 7);
-		m.file_id = hook_bridge_col(s, 8);
+		m.iccid = store_rows_text(s, 5);
+		m.sim_number = store_rows_text(s, 6);
+		m.file = store_rows_text(s, 7);
+		m.file_id = store_rows_text(s, 8);
 		m.state = hook_bridge_or(m.state, s, 9);
 		m.error = hook_bridge_or(m.error, s, 10);
 	}
 	hook_run(b->runner, cmd, &m, NULL, NULL);
-	sqlite3_finalize(s);
+	store_rows_close(s);
 }
 
 void hook_bridge_rejected(const char *name, const char *reason, void *ud)

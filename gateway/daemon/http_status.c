@@ -8,6 +8,7 @@
  */
 #include "http_priv.h"
 #include "store.h"
+#include "store_query.h"
 #include "svg_chart.h"
 
 #include <stdlib.h>
@@ -16,33 +17,30 @@
 
 #define HTTP_STATUS_CAMPAIGNS 5
 
-static sqlite3_stmt *http_status_q(struct http_req *r, const char *sql)
+static struct store_rows *http_status_q(struct http_req *r,
+					enum store_query q,
+					const struct store_bind *b, size_t n)
 {
-	sqlite3_stmt *s = NULL;
-
-	sqlite3_prepare_v2(store_db(r->h->deps.store), sql, -1, &s, NULL);
-	return s;
+	return store_query_open(r->h->deps.store, q, b, n);
 }
 
-static const char *http_status_col(sqlite3_stmt *s, int c)
+static const char *http_status_col(struct store_rows *s, int c)
 {
-	const char *v = (const char *)sqlite3_column_text(s, c);
+	const char *v = store_rows_text(s, c);
 
 	return v ? v : "";
 }
 
 static void http_status_sims(struct http_req *r, FILE *f)
 {
-	sqlite3_stmt *s = http_status_q(r,
-		"SELECT name, state, signal, number, operator, sent_today,"
-		" coalesce(daily_limit, 0) FROM sims ORDER BY id");
+	struct store_rows *s = http_status_q(r, STORE_Q_PAGE_SIMS, NULL, 0);
 
 	fprintf(f, "<h2>SIMs</h2>\n<table id=\"sims\"><tr><th>SIM</th>"
 		   "<th>state</th><th>signal</th><th>number</th>"
 		   "<th>operator</th><th>quota left today</th></tr>\n");
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
-		int limit = sqlite3_column_int(s, 6);
-		int left = limit - sqlite3_column_int(s, 5);
+	while (s && store_rows_next(s) == 1) {
+		int limit = (int)store_rows_int(s, 6);
+		int left = limit - (int)store_rows_int(s, 5);
 		char text[64];
 
 		fprintf(f, "<tr class=\"sim\"><td>");
@@ -50,10 +48,10 @@ static void http_status_sims(struct http_req *r, FILE *f)
 		fprintf(f, "</td><td class=\"state %s\">", http_status_col(s, 1));
 		svg_escape(f, http_status_col(s, 1));
 		fprintf(f, "</td><td>");
-		if (sqlite3_column_type(s, 2) == SQLITE_NULL) {
+		if (store_rows_type(s, 2) == STORE_TYPE_NULL) {
 			fprintf(f, "unknown");
 		} else {
-			int dbm = sqlite3_column_int(s, 2);
+			int dbm = (int)store_rows_int(s, 2);
 
 			snprintf(text, sizeof(text), "%d dBm", dbm);
 			/* -113 dBm is no signal, -51 the best (TS 27.007 §8.5). */
@@ -73,7 +71,7 @@ static void http_status_sims(struct http_req *r, FILE *f)
 		}
 		fprintf(f, "</td></tr>\n");
 	}
-	sqlite3_finalize(s);
+	store_rows_close(s);
 	fprintf(f, "</table>\n");
 }
 
@@ -81,17 +79,14 @@ static void http_status_queue(struct http_req *r, FILE *f)
 {
 	/* One count a state, as `smsgw status`: each uses its partial index
 	 * instead of a scan of every message ever sent. */
-	sqlite3_stmt *s = http_status_q(r,
-		"SELECT (SELECT count(*) FROM message WHERE state = 'queued'),"
-		" (SELECT count(*) FROM message WHERE state = 'deferred'),"
-		" (SELECT count(*) FROM message WHERE state = 'sending')");
+	struct store_rows *s = http_status_q(r, STORE_Q_PAGE_QUEUE, NULL, 0);
 
-	if (s && sqlite3_step(s) == SQLITE_ROW)
+	if (s && store_rows_next(s) == 1)
 		fprintf(f, "<h2>Queue</h2>\n<p id=\"queue\"><b>%d</b> queued, "
 			   "<b>%d</b> deferred, <b>%d</b> sending</p>\n",
-			sqlite3_column_int(s, 0), sqlite3_column_int(s, 1),
-			sqlite3_column_int(s, 2));
-	sqlite3_finalize(s);
+			(int)store_rows_int(s, 0), (int)store_rows_int(s, 1),
+			(int)store_rows_int(s, 2));
+	store_rows_close(s);
 }
 
 /* Parts handed to the network per minute, the last 60 minutes. */
@@ -100,12 +95,8 @@ static void http_status_rate(struct http_req *r, FILE *f)
 	struct svg_point p[60];
 	char labels[60][8];
 	int64_t now = store_now_ms(), start = (now / 60000 - 59) * 60000;
-	/* Parts are inserted as they go out, so the last hour is among the
-	 * newest rowids: a bounded scan, not the whole table. */
-	sqlite3_stmt *s = http_status_q(r,
-		"SELECT (sent_at - ?1) / 60000, count(*) FROM part"
-		" WHERE rowid > (SELECT coalesce(max(rowid), 0) FROM part) - 200000"
-		" AND sent_at >= ?1 GROUP BY 1");
+	const struct store_bind b[] = { STORE_INT(start) };
+	struct store_rows *s = http_status_q(r, STORE_Q_PAGE_RATE, b, 1);
 
 	for (int i = 0; i < 60; i++) {
 		int64_t t = (start + (int64_t)i * 60000) / 1000;
@@ -116,31 +107,26 @@ static void http_status_rate(struct http_req *r, FILE *f)
 		strftime(labels[i], sizeof(labels[i]), "%H:%M", &tm);
 		p[i] = (struct svg_point){ .label = labels[i] };
 	}
-	if (s)
-		sqlite3_bind_int64(s, 1, start);
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
-		int i = sqlite3_column_int(s, 0);
+	while (s && store_rows_next(s) == 1) {
+		int i = (int)store_rows_int(s, 0);
 
 		if (i >= 0 && i < 60)
-			p[i].value = sqlite3_column_int(s, 1);
+			p[i].value = (int)store_rows_int(s, 1);
 	}
-	sqlite3_finalize(s);
+	store_rows_close(s);
 	svg_chart_bars(f, "sends-per-minute", "SMS parts sent per minute, "
 		       "last hour", p, 60, "parts");
 }
 
 static void http_status_errors(struct http_req *r, FILE *f)
 {
-	sqlite3_stmt *s = http_status_q(r,
-		"SELECT at, level, source, message FROM events"
-		" WHERE id > (SELECT coalesce(max(id), 0) FROM event) - 50000"
-		" AND level IN ('error', 'warning') ORDER BY id DESC LIMIT 10");
+	struct store_rows *s = http_status_q(r, STORE_Q_PAGE_ERRORS, NULL, 0);
 	int n = 0;
 
 	fprintf(f, "<h2>Recent errors</h2>\n<table id=\"errors\"><tr>"
 		   "<th>at</th><th>level</th><th>source</th><th>message</th>"
 		   "</tr>\n");
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
+	while (s && store_rows_next(s) == 1) {
 		fprintf(f, "<tr>");
 		for (int c = 0; c < 4; c++) {
 			fprintf(f, "<td>");
@@ -150,7 +136,7 @@ static void http_status_errors(struct http_req *r, FILE *f)
 		fprintf(f, "</tr>\n");
 		n++;
 	}
-	sqlite3_finalize(s);
+	store_rows_close(s);
 	if (!n)
 		fprintf(f, "<tr><td colspan=4>none</td></tr>\n");
 	fprintf(f, "</table>\n");
@@ -158,28 +144,18 @@ static void http_status_errors(struct http_req *r, FILE *f)
 
 static void http_status_campaigns(struct http_req *r, FILE *f)
 {
-	sqlite3_stmt *s = http_status_q(r,
-		"SELECT c.name, c.state, count(m.id),"
-		" coalesce(sum(m.state IN ('sent', 'delivered')), 0),"
-		" coalesce(sum(m.state = 'delivered'), 0),"
-		" coalesce(sum(m.state IN ('failed', 'expired', 'unknown')), 0),"
-		" (SELECT count(*) FROM inbound i WHERE i.in_reply_to IN"
-		"  (SELECT id FROM message WHERE campaign_id = c.id))"
-		" FROM (SELECT * FROM campaign ORDER BY created_at DESC"
-		"  LIMIT ?1) c LEFT JOIN message m ON m.campaign_id = c.id"
-		" GROUP BY c.id ORDER BY c.created_at DESC");
+	const struct store_bind b[] = { STORE_INT(HTTP_STATUS_CAMPAIGNS) };
+	struct store_rows *s = http_status_q(r, STORE_Q_PAGE_CAMPAIGNS, b, 1);
 	int k = 0;
 
 	fprintf(f, "<h2>Campaigns</h2>\n");
-	if (s)
-		sqlite3_bind_int(s, 1, HTTP_STATUS_CAMPAIGNS);
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
+	while (s && store_rows_next(s) == 1) {
 		struct svg_point p[] = {
-			{ "messages", sqlite3_column_int(s, 2) },
-			{ "sent", sqlite3_column_int(s, 3) },
-			{ "delivered", sqlite3_column_int(s, 4) },
-			{ "replied", sqlite3_column_int(s, 6) },
-			{ "failed", sqlite3_column_int(s, 5) },
+			{ "messages", (int)store_rows_int(s, 2) },
+			{ "sent", (int)store_rows_int(s, 3) },
+			{ "delivered", (int)store_rows_int(s, 4) },
+			{ "replied", (int)store_rows_int(s, 6) },
+			{ "failed", (int)store_rows_int(s, 5) },
 		};
 		char id[32], title[200];
 
@@ -188,7 +164,7 @@ static void http_status_campaigns(struct http_req *r, FILE *f)
 			 http_status_col(s, 1));
 		svg_chart_funnel(f, id, title, p, sizeof(p) / sizeof(p[0]));
 	}
-	sqlite3_finalize(s);
+	store_rows_close(s);
 	if (!k)
 		fprintf(f, "<p>No campaigns yet.</p>\n");
 }

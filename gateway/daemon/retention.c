@@ -89,22 +89,6 @@ static void adapt(struct retention *r, int64_t took)
 		r->batch *= 2;
 }
 
-/* A WAL reset needs no reader on an old snapshot: try, never wait. A
- * reader that lingers keeps it from resetting until it leaves; the next
- * try truncates the file to journal_size_limit. */
-static void checkpoint(struct retention *r)
-{
-	sqlite3 *db = store_db(r->store);
-	int log = 0, done = 0;
-
-	sqlite3_busy_timeout(db, 0);
-	if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
-				      &log, &done) != SQLITE_OK)
-		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-					  &log, &done);
-	sqlite3_busy_timeout(db, 5000);
-}
-
 static int64_t step(struct retention *r, int64_t now)
 {
 	int64_t t0;
@@ -117,7 +101,7 @@ static int64_t step(struct retention *r, int64_t now)
 		 * free list does not shrink. */
 		if (free_pages == 0 || free_pages == r->last_free ||
 		    store_prune_vacuum(r->store, VACUUM_STEP) < 0) {
-			checkpoint(r);
+			store_prune_checkpoint(r->store);
 			r->phase = RETENTION_IDLE;
 			return 0;
 		}
@@ -173,7 +157,7 @@ static int64_t on_timer(struct loop_timer *t, void *ud)
 
 	if (r->phase == RETENTION_IDLE) {
 		if (now < r->next_round) {
-			checkpoint(r);
+			store_prune_checkpoint(r->store);
 			return r->next_round - now < checkpoint_every(r)
 				       ? r->next_round - now
 				       : checkpoint_every(r);

@@ -619,6 +619,11 @@ int store_event(struct store *st, enum store_event_level level,
 	return rc;
 }
 
+bool store_readonly(struct store *st)
+{
+	return sqlite3_db_readonly(st->db, "main") == 1;
+}
+
 void store_checkpoint(struct store *st)
 {
 	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
