@@ -39,7 +39,7 @@ static const struct {
 	{ "cancel", OUTBOX_CAMPAIGN_CANCEL },
 };
 
-static int change(struct cli *cli, struct store *st, const char *verb,
+static int cli_campaign_change(struct cli *cli, struct store *st, const char *verb,
 		  const char *name)
 {
 	int64_t id = cli_campaign_id(st, name);
@@ -142,5 +142,5 @@ int cli_campaign(struct cli *cli, int argc, char **argv)
 				 stdout) < 0
 			       ? CLI_ERROR : CLI_OK;
 	}
-	return change(cli, st, verb, name);
+	return cli_campaign_change(cli, st, verb, name);
 }

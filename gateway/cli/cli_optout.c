@@ -18,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int add(struct cli *cli, struct store *st, const char *number,
+static int cli_optout_add(struct cli *cli, struct store *st, const char *number,
 	       const char *keyword)
 {
 	char n[NUMBER_MAX];
@@ -48,7 +48,7 @@ static int add(struct cli *cli, struct store *st, const char *number,
 	return CLI_OK;
 }
 
-static int remove_number(struct cli *cli, struct store *st, const char *number)
+static int cli_optout_remove_number(struct cli *cli, struct store *st, const char *number)
 {
 	char n[NUMBER_MAX];
 	bool was_active;
@@ -133,6 +133,6 @@ int cli_optout(struct cli *cli, int argc, char **argv)
 	if (!st)
 		return CLI_ERROR;
 	if (strcmp(verb, "add") == 0)
-		return add(cli, st, argv[optind], keyword);
-	return remove_number(cli, st, argv[optind]);
+		return cli_optout_add(cli, st, argv[optind], keyword);
+	return cli_optout_remove_number(cli, st, argv[optind]);
 }

@@ -19,7 +19,7 @@ static const char *const states[] = {
 	"expired", "suppressed", "unknown", "cancelled",
 };
 
-static bool valid_state(const char *s)
+static bool cli_outbox_valid_state(const char *s)
 {
 	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
 		if (strcmp(s, states[i]) == 0)
@@ -33,7 +33,7 @@ struct outbox_opts {
 	long limit;		/* -1: the format's default, 0: all */
 };
 
-static int outbox_opts_parse(struct cli *cli, int argc, char **argv,
+static int cli_outbox_opts_parse(struct cli *cli, int argc, char **argv,
 			     struct outbox_opts *o)
 {
 	static const struct option opts[] = {
@@ -53,7 +53,7 @@ static int outbox_opts_parse(struct cli *cli, int argc, char **argv,
 	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 's':
-			if (!valid_state(optarg))
+			if (!cli_outbox_valid_state(optarg))
 				return cli_usage("outbox: '%s' is not a state "
 						 "(queued, deferred, sending, sent, "
 						 "delivered, failed, expired, "
@@ -91,7 +91,7 @@ static int outbox_opts_parse(struct cli *cli, int argc, char **argv,
 	return CLI_OK;
 }
 
-static int outbox_list(struct cli *cli, struct outbox_opts *o)
+static int cli_outbox_list(struct cli *cli, struct outbox_opts *o)
 {
 	char to_buf[NUMBER_MAX + 1];
 	const char *to = NULL;
@@ -137,11 +137,11 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 	long long id;
 	int rc;
 
-	rc = outbox_opts_parse(cli, argc, argv, &o);
+	rc = cli_outbox_opts_parse(cli, argc, argv, &o);
 	if (rc != CLI_OK)
 		return rc;
 	if (optind == argc)
-		return outbox_list(cli, &o);
+		return cli_outbox_list(cli, &o);
 	verb = argv[optind];
 	if (strcmp(verb, "show") && strcmp(verb, "resend") &&
 	    strcmp(verb, "cancel"))

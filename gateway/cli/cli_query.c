@@ -10,7 +10,7 @@
 
 #define TABLE_SAMPLE 500	/* rows that set the column widths */
 
-static void csv_field(const char *v, size_t len, FILE *out);
+static void cli_query_csv_field(const char *v, size_t len, FILE *out);
 
 static bool cli_query_in_utc;
 
@@ -82,7 +82,7 @@ static struct store_rows *cli_query_open(struct store *st, enum store_query q,
 	return r;
 }
 
-static void json_value(const struct store_rows *r, int c, FILE *out)
+static void cli_query_json_value(const struct store_rows *r, int c, FILE *out)
 {
 	switch (store_rows_type(r, c)) {
 	case STORE_TYPE_NULL:
@@ -99,14 +99,14 @@ static void json_value(const struct store_rows *r, int c, FILE *out)
 	}
 }
 
-static void json_row(const struct store_rows *r, FILE *out)
+static void cli_query_json_row(const struct store_rows *r, FILE *out)
 {
 	bool first = true;
 
 	fputc('{', out);
 	for (int c = 0; c < store_rows_ncols(r); c++) {
 		json_key(out, &first, store_rows_name(r, c));
-		json_value(r, c, out);
+		cli_query_json_value(r, c, out);
 	}
 	fputc('}', out);
 }
@@ -121,7 +121,7 @@ static long cli_query_row_json(struct store *st, struct store_rows *r,
 		return -1;
 	rc = store_rows_next(r);
 	if (rc == 1) {
-		json_row(r, out);
+		cli_query_json_row(r, out);
 		n = 1;
 	} else if (rc < 0) {
 		cli_error("database: %s", store_errmsg(st));
@@ -147,7 +147,7 @@ long cli_print_row_json(struct store *st, const char *sql,
 }
 
 /* Display width in characters of UTF-8 text (one column a code point). */
-static size_t width(const char *s)
+static size_t cli_query_width(const char *s)
 {
 	size_t w = 0;
 
@@ -158,7 +158,7 @@ static size_t width(const char *s)
 }
 
 /* The cell as one printable line, cut at max characters. */
-static char *cell(const struct store_rows *r, int c, size_t max)
+static char *cli_query_cell(const struct store_rows *r, int c, size_t max)
 {
 	const char *t = store_rows_text(r, c);
 	size_t n = 0, chars = 0, len;
@@ -175,7 +175,7 @@ static char *cell(const struct store_rows *r, int c, size_t max)
 		unsigned char ch = (unsigned char)*p;
 
 		if ((ch & 0xc0) != 0x80 && max && chars++ == max - 1 &&
-		    width(p) > 1) {
+		    cli_query_width(p) > 1) {
 			memcpy(out + n, "\xe2\x80\xa6", 3); /* … */
 			n += 3;
 			break;
@@ -193,11 +193,11 @@ struct table {
 	size_t nsample;
 };
 
-static void print_cells(char **cells, const struct table *t, FILE *out)
+static void cli_query_print_cells(char **cells, const struct table *t, FILE *out)
 {
 	for (int c = 0; c < t->ncols; c++) {
 		const char *v = cells[c] ? cells[c] : "";
-		size_t w = width(v);
+		size_t w = cli_query_width(v);
 		size_t pad = w < t->widths[c] ? t->widths[c] - w : 0;
 
 		fputs(v, out);
@@ -207,7 +207,7 @@ static void print_cells(char **cells, const struct table *t, FILE *out)
 	fputc('\n', out);
 }
 
-static long print_table(struct store_rows *s, size_t max, FILE *out)
+static long cli_query_print_table(struct store_rows *s, size_t max, FILE *out)
 {
 	struct table t = { .ncols = store_rows_ncols(s) };
 	char *head[t.ncols ? t.ncols : 1], *row[t.ncols ? t.ncols : 1];
@@ -220,25 +220,25 @@ static long print_table(struct store_rows *s, size_t max, FILE *out)
 		goto done;
 	for (int c = 0; c < t.ncols; c++) {
 		head[c] = (char *)store_rows_name(s, c);
-		t.widths[c] = width(head[c]);
+		t.widths[c] = cli_query_width(head[c]);
 	}
 	while ((rc = store_rows_next(s)) == 1 && t.nsample < TABLE_SAMPLE) {
 		char **r = t.sample + t.nsample++ * (size_t)t.ncols;
 
 		for (int c = 0; c < t.ncols; c++) {
-			r[c] = cell(s, c, max);
-			if (r[c] && width(r[c]) > t.widths[c])
-				t.widths[c] = width(r[c]);
+			r[c] = cli_query_cell(s, c, max);
+			if (r[c] && cli_query_width(r[c]) > t.widths[c])
+				t.widths[c] = cli_query_width(r[c]);
 		}
 	}
-	print_cells(head, &t, out);
+	cli_query_print_cells(head, &t, out);
 	for (size_t i = 0; i < t.nsample; i++, n++)
-		print_cells(t.sample + i * (size_t)t.ncols, &t, out);
+		cli_query_print_cells(t.sample + i * (size_t)t.ncols, &t, out);
 	/* Rows past the sample keep the sample's widths. */
 	for (; rc == 1; rc = store_rows_next(s), n++) {
 		for (int c = 0; c < t.ncols; c++)
-			row[c] = cell(s, c, max);
-		print_cells(row, &t, out);
+			row[c] = cli_query_cell(s, c, max);
+		cli_query_print_cells(row, &t, out);
 		for (int c = 0; c < t.ncols; c++)
 			free(row[c]);
 	}
@@ -255,10 +255,10 @@ done:
 void cli_csv_field(const char *v, FILE *out)
 {
 	if (v)
-		csv_field(v, strlen(v), out);
+		cli_query_csv_field(v, strlen(v), out);
 }
 
-static void csv_field(const char *v, size_t len, FILE *out)
+static void cli_query_csv_field(const char *v, size_t len, FILE *out)
 {
 	if (!v)
 		return;
@@ -276,7 +276,7 @@ static void csv_field(const char *v, size_t len, FILE *out)
 	fputc('"', out);
 }
 
-static long print_csv(struct store_rows *s, FILE *out)
+static long cli_query_print_csv(struct store_rows *s, FILE *out)
 {
 	int ncols = store_rows_ncols(s), rc;
 	long n = 0;
@@ -286,14 +286,14 @@ static long print_csv(struct store_rows *s, FILE *out)
 
 		if (c)
 			fputc(',', out);
-		csv_field(h, strlen(h), out);
+		cli_query_csv_field(h, strlen(h), out);
 	}
 	fputs("\r\n", out);
 	while ((rc = store_rows_next(s)) == 1) {
 		for (int c = 0; c < ncols; c++) {
 			if (c)
 				fputc(',', out);
-			csv_field(store_rows_text(s, c), store_rows_bytes(s, c),
+			cli_query_csv_field(store_rows_text(s, c), store_rows_bytes(s, c),
 				  out);
 		}
 		fputs("\r\n", out);
@@ -330,16 +330,16 @@ static long cli_query_print(struct store *st, struct store_rows *s,
 	if (!s)
 		return -1;
 	if (fmt == CLI_FORMAT_TABLE) {
-		n = print_table(s, max_cell, out);
+		n = cli_query_print_table(s, max_cell, out);
 	} else if (fmt == CLI_FORMAT_CSV) {
-		n = print_csv(s, out);
+		n = cli_query_print_csv(s, out);
 	} else {
 		fputc('[', out);
 		while ((rc = store_rows_next(s)) == 1) {
 			if (n++)
 				fputc(',', out);
 			fputs("\n  ", out);
-			json_row(s, out);
+			cli_query_json_row(s, out);
 		}
 		fputs(n ? "\n]\n" : "]\n", out);
 		if (rc < 0)

@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* The funnel as "name  number" lines under the campaign's name. */
-static int print_funnel(struct store *st, const char *campaign)
+static int cli_stats_print_funnel(struct store *st, const char *campaign)
 {
 	const struct store_bind b[] = { STORE_TEXT(campaign) };
 	struct store_rows *s = store_query_open(st, STORE_Q_FUNNEL, b, 1);
@@ -75,5 +75,5 @@ int cli_stats(struct cli *cli, int argc, char **argv)
 		return cli_print(st, STORE_Q_FUNNEL, b, 1, fmt, 0,
 				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	}
-	return print_funnel(st, campaign);
+	return cli_stats_print_funnel(st, campaign);
 }

@@ -42,7 +42,7 @@ static const struct cli_command commands[] = {
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-static void usage(FILE *f)
+static void main_smsgw_usage(FILE *f)
 {
 	fprintf(f, "usage: smsgw [-c FILE] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
@@ -62,7 +62,7 @@ static void usage(FILE *f)
  * out of its argv here, before "--". Returns the new argc, or -1 after
  * printing help.
  */
-static int main_common_opts(struct cli *cli, const struct cli_command *cmd,
+static int main_smsgw_common_opts(struct cli *cli, const struct cli_command *cmd,
 			    int argc, char **argv)
 {
 	int out = 1;
@@ -121,18 +121,18 @@ int main(int argc, char **argv)
 			cli.config_path = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			main_smsgw_usage(stdout);
 			return CLI_OK;
 		case 'V':
 			printf("smsgw %s\n", SMSGW_VERSION);
 			return CLI_OK;
 		default:
-			usage(stderr);
+			main_smsgw_usage(stderr);
 			return CLI_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		main_smsgw_usage(stderr);
 		return CLI_USAGE;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
@@ -146,7 +146,7 @@ int main(int argc, char **argv)
 		cli.name = commands[i].name;
 		cli.help = cli_help_text(commands[i].name);
 		if (!cli.help) {
-			subc = main_common_opts(&cli, &commands[i], subc, sub);
+			subc = main_smsgw_common_opts(&cli, &commands[i], subc, sub);
 			if (subc < 0)
 				return CLI_OK;
 		}
