@@ -36,7 +36,9 @@ struct store_bind {
 	int64_t i;
 };
 
-#define STORE_TEXT(s) ((struct store_bind){ .type = (s) ? STORE_BIND_TEXT : STORE_BIND_NULL, .text = (s) })
+#define STORE_TEXT(s) \
+	((struct store_bind){ .type = (s) ? STORE_BIND_TEXT : STORE_BIND_NULL, \
+			      .text = (s) })
 #define STORE_INT(v) ((struct store_bind){ .type = STORE_BIND_INT, .i = (v) })
 
 enum store_query {

@@ -36,7 +36,8 @@ struct store_webhook_event {
  * 0 after all, -EIO.
  */
 int store_webhook_events(struct store *st, int limit,
-			 int (*cb)(void *ud, const struct store_webhook_event *e),
+			 int (*cb)(void *ud,
+				   const struct store_webhook_event *e),
 			 void *ud);
 /* Drops the events up to id, fanned out. 0 or -EIO. */
 int store_webhook_events_done(struct store *st, int64_t id);

@@ -39,8 +39,8 @@ static const struct {
 	{ "cancel", OUTBOX_CAMPAIGN_CANCEL },
 };
 
-static int cli_campaign_change(struct cli *cli, struct store *st, const char *verb,
-		  const char *name)
+static int cli_campaign_change(struct cli *cli, struct store *st,
+			       const char *verb, const char *name)
 {
 	int64_t id = cli_campaign_id(st, name);
 	int n;
@@ -120,15 +120,16 @@ int cli_campaign(struct cli *cli, int argc, char **argv)
 	if (!st)
 		return CLI_ERROR;
 	if (strcmp(verb, "list") == 0)
-		return cli_print(st, STORE_Q_CAMPAIGNS, NULL, 0, fmt, 30, stdout) < 0
-			       ? CLI_ERROR : CLI_OK;
+		return cli_print(st, STORE_Q_CAMPAIGNS, NULL, 0, fmt, 30,
+				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	if (strcmp(verb, "show") == 0) {
 		const struct store_bind b[] = { STORE_TEXT(name) };
 
 		if (!cli_campaign_id(st, name))
 			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_JSON) {
-			if (cli_print_row(st, STORE_Q_CAMPAIGN, b, 1, stdout) < 0)
+			if (cli_print_row(st, STORE_Q_CAMPAIGN, b, 1,
+					  stdout) < 0)
 				return CLI_ERROR;
 			putchar('\n');
 			return CLI_OK;
@@ -139,8 +140,7 @@ int cli_campaign(struct cli *cli, int argc, char **argv)
 			return CLI_OK;
 		putchar('\n');
 		return cli_print(st, STORE_Q_CAMPAIGN_STATES, b, 1, fmt, 0,
-				 stdout) < 0
-			       ? CLI_ERROR : CLI_OK;
+				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	}
 	return cli_campaign_change(cli, st, verb, name);
 }

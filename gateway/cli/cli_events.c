@@ -92,8 +92,8 @@ int cli_events(struct cli *cli, int argc, char **argv)
 		if (n < 0)
 			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_TABLE)
-			cli_query_note_limit(st, STORE_Q_EVENTS_COUNT, b, 2, n, limit,
-					     stdout);
+			cli_query_note_limit(st, STORE_Q_EVENTS_COUNT, b, 2, n,
+					     limit, stdout);
 	}
 	return CLI_OK;
 }

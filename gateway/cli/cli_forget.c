@@ -163,7 +163,9 @@ static int cli_forget_scrub_dir(struct scrub *sc, const char *path)
 			continue;
 		buf = cli_forget_slurp_at(dfd, e->d_name, &len);
 		snprintf(reason, sizeof(reason), "%s.reason", e->d_name);
-		if (buf && (memchr(buf, '\0', len) ? false : cli_forget_mentions(sc->f, buf))) {
+		if (buf && (memchr(buf, '\0', len)
+				    ? false
+				    : cli_forget_mentions(sc->f, buf))) {
 			unlinkat(dfd, e->d_name, 0);
 			unlinkat(dfd, reason, 0);
 			sc->rejected++;

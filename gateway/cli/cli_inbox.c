@@ -112,8 +112,8 @@ int cli_inbox(struct cli *cli, int argc, char **argv)
 		if (n < 0)
 			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_TABLE)
-			cli_query_note_limit(st, STORE_Q_INBOX_COUNT, b, 4, n, limit,
-					     stdout);
+			cli_query_note_limit(st, STORE_Q_INBOX_COUNT, b, 4, n,
+					     limit, stdout);
 	}
 	return CLI_OK;
 }

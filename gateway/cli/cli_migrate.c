@@ -82,8 +82,8 @@ static int cli_migrate_read(struct mig *m, const char *path)
 		m->kv = grown;
 		m->kv[m->n] = (struct mig_kv){ strdup(section),
 					       strdup(cli_migrate_trim(s)),
-					       strdup(cli_migrate_trim(eq + 1)), no,
-					       false };
+					       strdup(cli_migrate_trim(eq + 1)),
+					       no, false };
 		m->n++;
 	}
 	fclose(f);
@@ -101,7 +101,8 @@ static void cli_migrate_free(struct mig *m)
 }
 
 /* The value of key in section (case-insensitive), marked used; or NULL. */
-static const char *cli_migrate_get(struct mig *m, const char *section, const char *key)
+static const char *cli_migrate_get(struct mig *m, const char *section,
+				   const char *key)
 {
 	const char *v = NULL;
 
@@ -135,8 +136,8 @@ static void cli_migrate_opt(const char *indent, const char *name, const char *v)
 }
 
 /* Comments for every setting of section that nothing used. */
-static void cli_migrate_unmapped(struct mig *m, const char *section, const char *indent,
-			 const char *why)
+static void cli_migrate_unmapped(struct mig *m, const char *section,
+				 const char *indent, const char *why)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		struct mig_kv *kv = &m->kv[i];
@@ -381,7 +382,8 @@ int cli_migrate(struct cli *cli, int argc, char **argv)
 				 argv[1]);
 	rc = cli_migrate_read(&m, argv[2]);
 	if (rc == CLI_OK)
-		rc = argv[1][0] == 's' ? cli_migrate_smstools(&m) : cli_migrate_gammu(&m);
+		rc = argv[1][0] == 's' ? cli_migrate_smstools(&m)
+				       : cli_migrate_gammu(&m);
 	cli_migrate_free(&m);
 	return rc;
 }

@@ -48,7 +48,8 @@ static int cli_optout_add(struct cli *cli, struct store *st, const char *number,
 	return CLI_OK;
 }
 
-static int cli_optout_remove_number(struct cli *cli, struct store *st, const char *number)
+static int cli_optout_remove_number(struct cli *cli, struct store *st,
+				    const char *number)
 {
 	char n[NUMBER_MAX];
 	bool was_active;
@@ -116,9 +117,11 @@ int cli_optout(struct cli *cli, int argc, char **argv)
 		return cli_usage("optout: unknown action '%s'", verb);
 	}
 	if (strcmp(verb, "list") == 0) {
-		enum store_query q = fmt == CLI_FORMAT_TABLE
-			? (all ? STORE_Q_OPTOUTS_ALL : STORE_Q_OPTOUTS)
-			: (all ? STORE_Q_OPTOUTS_ALL_JSON : STORE_Q_OPTOUTS_JSON);
+		enum store_query q =
+			fmt == CLI_FORMAT_TABLE
+				? (all ? STORE_Q_OPTOUTS_ALL : STORE_Q_OPTOUTS)
+				: (all ? STORE_Q_OPTOUTS_ALL_JSON
+				       : STORE_Q_OPTOUTS_JSON);
 
 		st = cli_store(cli);
 		if (!st)

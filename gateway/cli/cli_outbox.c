@@ -123,8 +123,8 @@ static int cli_outbox_list(struct cli *cli, struct outbox_opts *o)
 		if (n < 0)
 			return CLI_ERROR;
 		if (o->fmt == CLI_FORMAT_TABLE)
-			cli_query_note_limit(st, STORE_Q_OUTBOX_COUNT, b, 3, n, o->limit,
-					     stdout);
+			cli_query_note_limit(st, STORE_Q_OUTBOX_COUNT, b, 3, n,
+					     o->limit, stdout);
 	}
 	return CLI_OK;
 }

@@ -193,7 +193,8 @@ struct table {
 	size_t nsample;
 };
 
-static void cli_query_print_cells(char **cells, const struct table *t, FILE *out)
+static void cli_query_print_cells(char **cells, const struct table *t,
+				  FILE *out)
 {
 	for (int c = 0; c < t->ncols; c++) {
 		const char *v = cells[c] ? cells[c] : "";
@@ -293,8 +294,8 @@ static long cli_query_print_csv(struct store_rows *s, FILE *out)
 		for (int c = 0; c < ncols; c++) {
 			if (c)
 				fputc(',', out);
-			cli_query_csv_field(store_rows_text(s, c), store_rows_bytes(s, c),
-				  out);
+			cli_query_csv_field(store_rows_text(s, c),
+					    store_rows_bytes(s, c), out);
 		}
 		fputs("\r\n", out);
 		n++;

@@ -96,14 +96,16 @@ static int cli_report_write(FILE *f, struct store *st, const char *name,
 	if (cli_report_charts(f, st, id) < 0)
 		return -1;
 	/* The funnel is `smsgw stats --campaign`'s, bound by name. */
-	if (cli_report_table(f, store_query_open(st, STORE_Q_FUNNEL, by_name, 1),
+	if (cli_report_table(f,
+			     store_query_open(st, STORE_Q_FUNNEL, by_name, 1),
 			     "Funnel") < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(cli_report_sections) /
 				sizeof(cli_report_sections[0]); i++)
-		if (cli_report_table(f, store_query_open(st,
-							 cli_report_sections[i].q,
-							 by_id, 1),
+		if (cli_report_table(f,
+				     store_query_open(st,
+						      cli_report_sections[i].q,
+						      by_id, 1),
 				     cli_report_sections[i].title) < 0)
 			return -1;
 	fprintf(f, "</body></html>\n");

@@ -16,7 +16,8 @@
 static int cli_report_per_hour(FILE *f, struct store *st, int64_t id)
 {
 	const struct store_bind b[] = { STORE_INT(id) };
-	struct store_rows *s = store_query_open(st, STORE_Q_CHART_PER_HOUR, b, 1);
+	struct store_rows *s =
+		store_query_open(st, STORE_Q_CHART_PER_HOUR, b, 1);
 	static char labels[REPORT_MAX_HOURS][16];
 	struct svg_point p[REPORT_MAX_HOURS];
 	size_t n = 0;
@@ -26,7 +27,8 @@ static int cli_report_per_hour(FILE *f, struct store *st, int64_t id)
 	while (store_rows_next(s) == 1 && n < REPORT_MAX_HOURS) {
 		snprintf(labels[n], sizeof(labels[n]), "%s",
 			 store_rows_text(s, 0));
-		p[n] = (struct svg_point){ labels[n], (int)store_rows_int(s, 1) };
+		p[n] = (struct svg_point){ labels[n],
+					   (int)store_rows_int(s, 1) };
 		n++;
 	}
 	store_rows_close(s);
@@ -71,7 +73,8 @@ static int cli_report_delivery(FILE *f, struct store *st, int64_t id)
 	};
 	const struct store_bind b[] = { STORE_INT(id) };
 	struct svg_point p[sizeof(buckets) / sizeof(buckets[0])];
-	struct store_rows *s = store_query_open(st, STORE_Q_CHART_DELIVERY, b, 1);
+	struct store_rows *s =
+		store_query_open(st, STORE_Q_CHART_DELIVERY, b, 1);
 	size_t n = sizeof(p) / sizeof(p[0]);
 
 	if (!s)
@@ -94,7 +97,8 @@ static int cli_report_delivery(FILE *f, struct store *st, int64_t id)
 
 int cli_report_charts(FILE *f, struct store *st, int64_t id)
 {
-	if (cli_report_funnel(f, st, id) < 0 || cli_report_per_hour(f, st, id) < 0 ||
+	if (cli_report_funnel(f, st, id) < 0 ||
+	    cli_report_per_hour(f, st, id) < 0 ||
 	    cli_report_delivery(f, st, id) < 0)
 		return -1;
 	return 0;

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-static void cli_send_show_preview(struct cli_send_show *s, const char *body, size_t len,
-		    unsigned line)
+static void cli_send_show_preview(struct cli_send_show *s, const char *body,
+				  size_t len, unsigned line)
 {
 	struct sms_preview pv;
 	char err[sizeof(s->preview_err)];

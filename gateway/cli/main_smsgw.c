@@ -62,8 +62,9 @@ static void main_smsgw_usage(FILE *f)
  * out of its argv here, before "--". Returns the new argc, or -1 after
  * printing help.
  */
-static int main_smsgw_common_opts(struct cli *cli, const struct cli_command *cmd,
-			    int argc, char **argv)
+static int main_smsgw_common_opts(struct cli *cli,
+				  const struct cli_command *cmd, int argc,
+				  char **argv)
 {
 	int out = 1;
 
@@ -146,7 +147,8 @@ int main(int argc, char **argv)
 		cli.name = commands[i].name;
 		cli.help = cli_help_text(commands[i].name);
 		if (!cli.help) {
-			subc = main_smsgw_common_opts(&cli, &commands[i], subc, sub);
+			subc = main_smsgw_common_opts(&cli, &commands[i], subc,
+						      sub);
 			if (subc < 0)
 				return CLI_OK;
 		}

@@ -134,7 +134,8 @@ int control_open(struct loop *loop, const char *spool, control_fn fn,
 		close(c->fd);
 		goto fail;
 	}
-	rc = loop_watch_add(loop, &c->watch, c->fd, EPOLLIN, control_on_readable, c);
+	rc = loop_watch_add(loop, &c->watch, c->fd, EPOLLIN,
+			    control_on_readable, c);
 	if (rc < 0) {
 		close(c->fd);
 		unlink(c->path);

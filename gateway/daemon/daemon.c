@@ -170,7 +170,8 @@ static void daemon_apply_timezone(const struct config *cfg)
 	tzset();
 }
 
-static void daemon_apply_log_level(const struct daemon *d, const struct config *cfg)
+static void daemon_apply_log_level(const struct daemon *d,
+				   const struct config *cfg)
 {
 	enum log_level level;
 
@@ -503,7 +504,8 @@ static int daemon_start_subsystems(struct daemon *d)
 	rc = daemon_start_hooks(d);
 	if (rc < 0)
 		return rc;
-	rc = control_open(d->loop, d->cfg->spool, daemon_on_control, d, &d->ctl);
+	rc = control_open(d->loop, d->cfg->spool, daemon_on_control, d,
+			  &d->ctl);
 	if (rc < 0)
 		return rc;
 	rc = daemon_start_modems(d);
@@ -512,8 +514,8 @@ static int daemon_start_subsystems(struct daemon *d)
 	rc = retention_new(d->loop, d->store, d->cfg, &d->reg, &d->ret);
 	if (rc < 0)
 		return rc;
-	rc = sqlin_new(d->loop, d->store, d->cfg, &d->reg, daemon_on_sql_accepted, d,
-		       &d->sqlin, err, sizeof(err));
+	rc = sqlin_new(d->loop, d->store, d->cfg, &d->reg,
+		       daemon_on_sql_accepted, d, &d->sqlin, err, sizeof(err));
 	if (rc < 0) {
 		log_error("daemon: database %s: %s", d->cfg->database, err);
 		return rc;

@@ -79,7 +79,8 @@ static const char *eventhandler_number(const char *n)
 }
 
 /* 'text' for sh: single quotes, each ' as '\''. */
-static bool eventhandler_quote(char *out, size_t size, size_t *len, const char *s)
+static bool eventhandler_quote(char *out, size_t size, size_t *len,
+			       const char *s)
 {
 	if (*len + 3 > size)
 		return false;
@@ -177,7 +178,8 @@ static void eventhandler_run(struct eventhandler *eh, const char *event,
 		strcat(dir, "/eventhandler");
 		j->remove = true;
 	}
-	rc = eventhandler_write(eh, dir, prefix, text, j->path, sizeof(j->path));
+	rc = eventhandler_write(eh, dir, prefix, text, j->path,
+				sizeof(j->path));
 	if (rc < 0) {
 		log_error("eventhandler: %s file in %s: %s", event, dir,
 			  strerror(-rc));
@@ -193,7 +195,8 @@ static void eventhandler_run(struct eventhandler *eh, const char *event,
 	snprintf(id, sizeof(id), "%d", mr);
 	memcpy(cmd, "exec", 5);
 	len = 4;
-	if (!eventhandler_quote(cmd, sizeof(cmd), &len, eh->cfg->eventhandler) ||
+	if (!eventhandler_quote(cmd, sizeof(cmd), &len,
+				eh->cfg->eventhandler) ||
 	    !eventhandler_quote(cmd, sizeof(cmd), &len, event) ||
 	    !eventhandler_quote(cmd, sizeof(cmd), &len, j->path) ||
 	    (mr >= 0 && !eventhandler_quote(cmd, sizeof(cmd), &len, id))) {
@@ -210,7 +213,8 @@ static void eventhandler_run(struct eventhandler *eh, const char *event,
 		eventhandler_done(NULL, j);
 }
 
-static bool eventhandler_wanted(const struct eventhandler *eh, const char *keep_dir)
+static bool eventhandler_wanted(const struct eventhandler *eh,
+				const char *keep_dir)
 {
 	return (eh->cfg->eventhandler && eh->cfg->eventhandler[0]) ||
 	       (keep_dir && keep_dir[0]);
@@ -236,7 +240,8 @@ static const char *eventhandler_status_text(int st)
 	return "Permanent error,SC is not making any more transfer attempts";
 }
 
-static void eventhandler_on_outbound(struct eventhandler *eh, const struct outbound_event *e)
+static void eventhandler_on_outbound(struct eventhandler *eh,
+				     const struct outbound_event *e)
 {
 	const char *event, *dir;
 	struct outbox_info o = { 0 };
@@ -336,7 +341,8 @@ static void eventhandler_scts(const char *iso, char *buf, size_t size)
 		buf[0] = '\0';
 }
 
-static void eventhandler_received(struct eventhandler *eh, const struct inbound_event *e)
+static void eventhandler_received(struct eventhandler *eh,
+				  const struct inbound_event *e)
 {
 	struct inbox_info in = { 0 };
 	char *text = NULL, recv[24], sent[24], prefix[80];

@@ -44,7 +44,8 @@ static void http_send_replay(struct http_send_ctx *c, struct store *st,
 			     int64_t file_id)
 {
 	const struct store_bind b[] = { STORE_INT(file_id) };
-	struct store_rows *s = store_query_open(st, STORE_Q_FILE_MESSAGES, b, 1);
+	struct store_rows *s =
+		store_query_open(st, STORE_Q_FILE_MESSAGES, b, 1);
 
 	if (!s)
 		return;

@@ -157,10 +157,11 @@ static int64_t retention_on_timer(struct loop_timer *t, void *ud)
 
 	if (r->phase == RETENTION_IDLE) {
 		if (now < r->next_round) {
+			int64_t every = retention_checkpoint_every(r);
+
 			store_prune_checkpoint(r->store);
-			return r->next_round - now < retention_checkpoint_every(r)
-				       ? r->next_round - now
-				       : retention_checkpoint_every(r);
+			return r->next_round - now < every
+				       ? r->next_round - now : every;
 		}
 		r->next_round = now + r->cfg->retention.interval_ms;
 		retention_start_round(r);

@@ -52,7 +52,8 @@ int store_webhook_pending(struct store *st)
 }
 
 int store_webhook_events(struct store *st, int limit,
-			 int (*cb)(void *ud, const struct store_webhook_event *e),
+			 int (*cb)(void *ud,
+				   const struct store_webhook_event *e),
 			 void *ud)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT id, at, event, ref FROM"
