@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const levels[] = { "info", "warning", "error" };
+static const char *const cli_events_levels[] = { "info", "warning", "error" };
 
 int cli_events(struct cli *cli, int argc, char **argv)
 {
@@ -47,7 +47,7 @@ int cli_events(struct cli *cli, int argc, char **argv)
 			break;
 		case 'l':
 			for (level = 0; level < 3; level++)
-				if (strcmp(optarg, levels[level]) == 0)
+				if (strcmp(optarg, cli_events_levels[level]) == 0)
 					break;
 			if (level == 3)
 				return cli_usage("events: --level is info, "

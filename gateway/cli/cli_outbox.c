@@ -14,15 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const states[] = {
+static const char *const cli_outbox_states[] = {
 	"queued", "deferred", "sending", "sent", "delivered", "failed",
 	"expired", "suppressed", "unknown", "cancelled",
 };
 
 static bool cli_outbox_valid_state(const char *s)
 {
-	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
-		if (strcmp(s, states[i]) == 0)
+	for (size_t i = 0; i < sizeof(cli_outbox_states) / sizeof(cli_outbox_states[0]); i++)
+		if (strcmp(s, cli_outbox_states[i]) == 0)
 			return true;
 	return false;
 }
