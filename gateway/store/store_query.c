@@ -1,7 +1,7 @@
 /* store_query — named read queries and a cursor; see store_query.h. */
 #include "store_query.h"
 #include "store.h"
-#include "store_query_priv.h"
+#include "store_query_text.h"
 
 #include <errno.h>
 #include <stdlib.h>

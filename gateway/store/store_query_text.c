@@ -5,7 +5,7 @@
  * for ISO-8601 times, printf-free string concatenation with ||, and
  * booleans summed as integers.
  */
-#include "store_query_priv.h"
+#include "store_query_text.h"
 
 #include <stddef.h>
 

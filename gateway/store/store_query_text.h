@@ -1,9 +1,9 @@
 /*
- * store_query_priv — inside the store layer only: the text of a named
+ * store_query_text — inside the store layer only: the text of a named
  * query (store_query_text.c) for the backend this build speaks.
  */
-#ifndef SMSGW_STORE_QUERY_PRIV_H
-#define SMSGW_STORE_QUERY_PRIV_H
+#ifndef SMSGW_STORE_QUERY_TEXT_H
+#define SMSGW_STORE_QUERY_TEXT_H
 
 #include "store_query.h"
 
