@@ -1,6 +1,6 @@
 /*
  * store_query — the read queries of the CLI, the HTTP API, the status
- * page, webhook bodies and hooks, by name, and a cursor over their rows.
+ * page and webhook bodies, by name, and a cursor over their rows.
  *
  * Callers name a query (enum store_query) and bind its parameters; the
  * text of each query is the store's (store/store_query_text.c), so a
@@ -115,12 +115,6 @@ enum store_query {
 	STORE_Q_WEBHOOK_RECEIVED,
 	STORE_Q_WEBHOOK_OPTOUT,
 	STORE_Q_WEBHOOK_MESSAGE,
-	/* What a hook needs beyond its event. Inbound (?1 id): iccid,
-	 * number, campaign. Outbound (?1 id): recipient, body, campaign,
-	 * parts, modem/slot, iccid, number, spool file, its Id:, state,
-	 * error. */
-	STORE_Q_HOOK_INBOUND,
-	STORE_Q_HOOK_OUTBOUND,
 	/* The messages of spool file ?1 (id, recipient, state): an HTTP
 	 * send repeated with the same id. */
 	STORE_Q_FILE_MESSAGES,

@@ -9,7 +9,7 @@
 #include "config.h"
 #include "sim.h"
 #include "store.h"
-#include "store_query.h"
+#include "store_hook.h"
 
 #include <string.h>
 
@@ -20,26 +20,49 @@ void hook_bridge_opts(const struct config *cfg, struct hook_opts *o)
 	o->config_path = cfg->path;
 }
 
-/* Keeps what the event said, fills what it left out; the row's text is
- * valid until the cursor is closed. */
-static const char *hook_bridge_or(const char *have, struct store_rows *s,
-				  int c)
+/* Keeps what the event said, fills what it left out. */
+static const char *hook_bridge_or(const char *have, const char *row)
 {
-	return have && have[0] ? have : store_rows_text(s, c);
+	return have && have[0] ? have : row;
 }
 
-/* The cursor on the one row of q for id, or NULL when there is none. */
-static struct store_rows *hook_bridge_row(struct store *st,
-					  enum store_query q, int64_t id)
-{
-	const struct store_bind b[] = { STORE_INT(id) };
-	struct store_rows *s = st ? store_query_open(st, q, b, 1) : NULL;
+/* A hook's command and what it is told, while the row is read. */
+struct hook_bridge_run {
+	struct hook_bridge *b;
+	const char *cmd;
+	struct hook_msg *m;
+};
 
-	if (s && store_rows_next(s) != 1) {
-		store_rows_close(s);
-		return NULL;
-	}
-	return s;
+static void hook_bridge_inbound_row(void *ud,
+				    const struct store_hook_inbound *r)
+{
+	struct hook_bridge_run *run = ud;
+	struct hook_msg *m = run->m;
+
+	m->iccid = r->iccid;
+	m->sim_number = hook_bridge_or(m->sim_number, r->sim_number);
+	m->campaign = r->campaign;
+	hook_run(run->b->runner, run->cmd, m, NULL, NULL);
+}
+
+static void hook_bridge_outbound_row(void *ud,
+				     const struct store_hook_outbound *r)
+{
+	struct hook_bridge_run *run = ud;
+	struct hook_msg *m = run->m;
+
+	m->number = hook_bridge_or(m->number, r->recipient);
+	m->text = hook_bridge_or(m->text, r->body);
+	m->campaign = r->campaign;
+	m->parts = r->parts;
+	m->sim = hook_bridge_or(m->sim, r->sim);
+	m->iccid = r->iccid;
+	m->sim_number = r->sim_number;
+	m->file = r->file;
+	m->file_id = r->file_id;
+	m->state = hook_bridge_or(m->state, r->state);
+	m->error = hook_bridge_or(m->error, r->error);
+	hook_run(run->b->runner, run->cmd, m, NULL, NULL);
 }
 
 void hook_bridge_inbound(const struct inbound_event *e, void *ud)
@@ -51,8 +74,8 @@ void hook_bridge_inbound(const struct inbound_event *e, void *ud)
 		.keyword = e->keyword, .parts = e->parts,
 		.partial = e->partial,
 	};
+	struct hook_bridge_run run = { .b = b, .m = &m };
 	const char *cmd;
-	struct store_rows *s;
 
 	if (!hook_event_parse(e->event, &m.event))
 		return;
@@ -67,15 +90,13 @@ void hook_bridge_inbound(const struct inbound_event *e, void *ud)
 	}
 	if (!cmd || !cmd[0])
 		return;
-	/* The SIM and the campaign the message answers. */
-	s = hook_bridge_row(b->store, STORE_Q_HOOK_INBOUND, e->id);
-	if (s) {
-		m.iccid = store_rows_text(s, 0);
-		m.sim_number = hook_bridge_or(m.sim_number, s, 1);
-		m.campaign = store_rows_text(s, 2);
-	}
-	hook_run(b->runner, cmd, &m, NULL, NULL);
-	store_rows_close(s);
+	/* The SIM and the campaign the message answers; without its row,
+	 * what the event said. */
+	run.cmd = cmd;
+	if (!b->store ||
+	    store_hook_inbound(b->store, e->id, hook_bridge_inbound_row,
+			       &run) != 1)
+		hook_run(b->runner, cmd, &m, NULL, NULL);
 }
 
 void hook_bridge_outbound(const struct outbound_event *e, void *ud)
@@ -85,8 +106,8 @@ void hook_bridge_outbound(const struct outbound_event *e, void *ud)
 		.id = e->id, .number = e->recipient, .text = e->body,
 		.sim = e->sim, .state = e->state, .error = e->error,
 	};
+	struct hook_bridge_run run = { .b = b, .m = &m };
 	const char *cmd = NULL;
-	struct store_rows *s;
 
 	if (!hook_event_parse(e->event, &m.event))
 		return;	/* "unknown": no hook for it */
@@ -98,23 +119,13 @@ void hook_bridge_outbound(const struct outbound_event *e, void *ud)
 		cmd = b->cfg->hooks.on_delivered;
 	if (!cmd || !cmd[0])
 		return;
-	/* Text, campaign, parts, SIM, spool file. */
-	s = hook_bridge_row(b->store, STORE_Q_HOOK_OUTBOUND, e->id);
-	if (s) {
-		m.number = hook_bridge_or(m.number, s, 0);
-		m.text = hook_bridge_or(m.text, s, 1);
-		m.campaign = store_rows_text(s, 2);
-		m.parts = (int)store_rows_int(s, 3);
-		m.sim = hook_bridge_or(m.sim, s, 4);
-		m.iccid = store_rows_text(s, 5);
-		m.sim_number = store_rows_text(s, 6);
-		m.file = store_rows_text(s, 7);
-		m.file_id = store_rows_text(s, 8);
-		m.state = hook_bridge_or(m.state, s, 9);
-		m.error = hook_bridge_or(m.error, s, 10);
-	}
-	hook_run(b->runner, cmd, &m, NULL, NULL);
-	store_rows_close(s);
+	/* Text, campaign, parts, SIM, spool file; without its row, what
+	 * the event said. */
+	run.cmd = cmd;
+	if (!b->store ||
+	    store_hook_outbound(b->store, e->id, hook_bridge_outbound_row,
+				&run) != 1)
+		hook_run(b->runner, cmd, &m, NULL, NULL);
 }
 
 void hook_bridge_rejected(const char *name, const char *reason, void *ud)

@@ -295,21 +295,6 @@ static const char *const store_query_texts[STORE_Q_COUNT] = {
 		" priority, state, sim_name AS sim, parts, attempts, sent_at,"
 		" delivered_at, error FROM outbox WHERE id = ?",
 
-	[STORE_Q_HOOK_INBOUND] =
-		"SELECT s.iccid, s.number, c.name FROM inbound i"
-		" LEFT JOIN sim s ON s.id = i.sim_id"
-		" LEFT JOIN message m ON m.id = i.in_reply_to"
-		" LEFT JOIN campaign c ON c.id = m.campaign_id"
-		" WHERE i.id = ?1",
-	[STORE_Q_HOOK_OUTBOUND] =
-		"SELECT m.recipient, m.body, c.name, m.parts,"
-		" s.modem || '/' || s.slot, s.iccid, s.number, f.name,"
-		" f.idem_key, m.state, m.error FROM message m"
-		" LEFT JOIN campaign c ON c.id = m.campaign_id"
-		" LEFT JOIN sim s ON s.id = m.sim_id"
-		" LEFT JOIN spool_file f ON f.id = m.file_id"
-		" WHERE m.id = ?1",
-
 	[STORE_Q_FILE_MESSAGES] =
 		"SELECT id, recipient, state FROM message WHERE file_id = ?"
 		" ORDER BY id",
