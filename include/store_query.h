@@ -1,6 +1,6 @@
 /*
- * store_query — the read queries of the CLI, the HTTP API, the status
- * page and webhook bodies, by name, and a cursor over their rows.
+ * store_query — the read queries of the CLI, the HTTP API and webhook
+ * bodies, by name, and a cursor over their rows.
  *
  * Callers name a query (enum store_query) and bind its parameters; the
  * text of each query is the store's (store/store_query_text.c), so a
@@ -11,7 +11,9 @@
  *
  * Most of them read the contract views (inbox, outbox, optouts, sims,
  * events; doc/contract.md), the interface users query with sqlite3 too;
- * the funnel, the reports and the status page read internal tables.
+ * the funnel and the report's tables read internal tables. What is read
+ * to be computed on rather than shown as rows has functions with structs
+ * instead (store_report.h, store_hook.h, store_webhook.h).
  */
 #ifndef SMSGW_STORE_QUERY_H
 #define SMSGW_STORE_QUERY_H
@@ -79,16 +81,11 @@ enum store_query {
 	 * opted_out. */
 	STORE_Q_FUNNEL,
 	STORE_Q_FUNNEL_JSON,
-	/* smsgw report, ?1 the campaign's id: the tables (by SIM, errors,
-	 * sent per hour) and the charts: sends per hour (label, count);
-	 * the funnel (messages, sent, delivered, replied, failed); each
-	 * delivered message's ms from sent to delivered. */
+	/* smsgw report's tables, ?1 the campaign's id: by SIM, errors,
+	 * sent per hour (its charts: store_report.h). */
 	STORE_Q_REPORT_BY_SIM,
 	STORE_Q_REPORT_ERRORS,
 	STORE_Q_REPORT_PER_HOUR,
-	STORE_Q_CHART_PER_HOUR,
-	STORE_Q_CHART_FUNNEL,
-	STORE_Q_CHART_DELIVERY,
 	/* smsgw ussd: the id of the SIM named ?1; the newest event message
 	 * LIKE ?1. */
 	STORE_Q_USSD_SIM,
@@ -100,16 +97,6 @@ enum store_query {
 	STORE_Q_API_MESSAGES,
 	STORE_Q_API_INBOX,
 	STORE_Q_API_SIMS,
-	/* The status page: SIMs (name, state, signal, number, operator,
-	 * sent_today, daily limit or 0); the queue (queued, deferred,
-	 * sending); parts sent per minute since ?1 (minute, count); recent
-	 * errors (at, level, source, message); the newest ?1 campaigns
-	 * (name, state, messages, sent, delivered, failed, replied). */
-	STORE_Q_PAGE_SIMS,
-	STORE_Q_PAGE_QUEUE,
-	STORE_Q_PAGE_RATE,
-	STORE_Q_PAGE_ERRORS,
-	STORE_Q_PAGE_CAMPAIGNS,
 	/* A webhook body's row: an inbox message (?1 id), an opt-out
 	 * (?1 its rowid), an outbox message (?1 id). */
 	STORE_Q_WEBHOOK_RECEIVED,

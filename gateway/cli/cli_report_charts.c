@@ -4,8 +4,8 @@
  * time from sent to delivered.
  */
 #include "cli.h"
-#include "cli_query.h"
 #include "store.h"
+#include "store_report.h"
 #include "svg_chart.h"
 
 #include <stdio.h>
@@ -13,93 +13,100 @@
 
 #define REPORT_MAX_HOURS 168
 
-static int cli_report_per_hour(FILE *f, struct store *st, int64_t id)
-{
-	const struct store_bind b[] = { STORE_INT(id) };
-	struct store_rows *s =
-		store_query_open(st, STORE_Q_CHART_PER_HOUR, b, 1);
-	static char labels[REPORT_MAX_HOURS][16];
+struct cli_report_charts_hours {
+	char labels[REPORT_MAX_HOURS][16];
 	struct svg_point p[REPORT_MAX_HOURS];
-	size_t n = 0;
+	size_t n;
+};
 
-	if (!s)
-		return -1;
-	while (store_rows_next(s) == 1 && n < REPORT_MAX_HOURS) {
-		snprintf(labels[n], sizeof(labels[n]), "%s",
-			 store_rows_text(s, 0));
-		p[n] = (struct svg_point){ labels[n],
-					   (int)store_rows_int(s, 1) };
-		n++;
-	}
-	store_rows_close(s);
-	svg_chart_bars(f, "sends-per-hour", "Messages sent per hour (UTC)", p,
-		       n, "messages");
+static int cli_report_charts_hour(void *ud, const char *hour, int count)
+{
+	struct cli_report_charts_hours *h = ud;
+
+	if (h->n >= REPORT_MAX_HOURS)
+		return 1;
+	snprintf(h->labels[h->n], sizeof(h->labels[h->n]), "%s", hour);
+	h->p[h->n] = (struct svg_point){ h->labels[h->n], count };
+	h->n++;
 	return 0;
 }
 
-static int cli_report_funnel(FILE *f, struct store *st, int64_t id)
+static int cli_report_charts_per_hour(FILE *f, struct store *st, int64_t id)
 {
-	const struct store_bind b[] = { STORE_INT(id) };
-	struct store_rows *s = store_query_open(st, STORE_Q_CHART_FUNNEL, b, 1);
+	static struct cli_report_charts_hours h;
 
-	if (!s)
+	h.n = 0;
+	if (store_report_per_hour(st, id, cli_report_charts_hour, &h) < 0)
 		return -1;
-	if (store_rows_next(s) == 1) {
+	svg_chart_bars(f, "sends-per-hour", "Messages sent per hour (UTC)",
+		       h.p, h.n, "messages");
+	return 0;
+}
+
+static int cli_report_charts_funnel(FILE *f, struct store *st, int64_t id)
+{
+	struct store_report_funnel fu;
+	int rc = store_report_funnel(st, id, &fu);
+
+	if (rc < 0)
+		return -1;
+	if (rc) {
 		struct svg_point p[] = {
-			{ "messages", (int)store_rows_int(s, 0) },
-			{ "sent", (int)store_rows_int(s, 1) },
-			{ "delivered", (int)store_rows_int(s, 2) },
-			{ "replied", (int)store_rows_int(s, 3) },
-			{ "failed", (int)store_rows_int(s, 4) },
+			{ "messages", fu.messages },
+			{ "sent", fu.sent },
+			{ "delivered", fu.delivered },
+			{ "replied", fu.replied },
+			{ "failed", fu.failed },
 		};
 
 		svg_chart_funnel(f, "funnel", "Delivery funnel", p,
 				 sizeof(p) / sizeof(p[0]));
 	}
-	store_rows_close(s);
 	return 0;
 }
 
-static int cli_report_delivery(FILE *f, struct store *st, int64_t id)
+static const struct {
+	const char *label;
+	int64_t below_ms;
+} cli_report_charts_buckets[] = {
+	{ "< 10 s", 10000 },	 { "10-30 s", 30000 },
+	{ "30-60 s", 60000 },	 { "1-5 min", 300000 },
+	{ "5-30 min", 1800000 }, { "30 min-2 h", 7200000 },
+	{ "> 2 h", INT64_MAX },
+};
+#define REPORT_BUCKETS                                                   \
+	(sizeof(cli_report_charts_buckets) / sizeof(cli_report_charts_buckets[0]))
+
+static void cli_report_charts_count(void *ud, int64_t ms)
 {
-	static const struct {
-		const char *label;
-		int64_t below_ms;
-	} buckets[] = {
-		{ "< 10 s", 10000 },	 { "10-30 s", 30000 },
-		{ "30-60 s", 60000 },	 { "1-5 min", 300000 },
-		{ "5-30 min", 1800000 }, { "30 min-2 h", 7200000 },
-		{ "> 2 h", INT64_MAX },
-	};
-	const struct store_bind b[] = { STORE_INT(id) };
-	struct svg_point p[sizeof(buckets) / sizeof(buckets[0])];
-	struct store_rows *s =
-		store_query_open(st, STORE_Q_CHART_DELIVERY, b, 1);
-	size_t n = sizeof(p) / sizeof(p[0]);
+	struct svg_point *p = ud;
+	size_t i = 0;
 
-	if (!s)
+	while (i < REPORT_BUCKETS - 1 &&
+	       ms >= cli_report_charts_buckets[i].below_ms)
+		i++;
+	p[i].value++;
+}
+
+static int cli_report_charts_delivery(FILE *f, struct store *st, int64_t id)
+{
+	struct svg_point p[REPORT_BUCKETS];
+
+	for (size_t i = 0; i < REPORT_BUCKETS; i++)
+		p[i] = (struct svg_point){ cli_report_charts_buckets[i].label,
+					   0 };
+	if (store_report_delivery(st, id, cli_report_charts_count, p) < 0)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		p[i] = (struct svg_point){ buckets[i].label, 0 };
-	while (store_rows_next(s) == 1) {
-		int64_t ms = store_rows_int(s, 0);
-		size_t i = 0;
-
-		while (i < n - 1 && ms >= buckets[i].below_ms)
-			i++;
-		p[i].value++;
-	}
-	store_rows_close(s);
 	svg_chart_bars(f, "time-to-delivery", "Time from sent to delivered", p,
-		       n, "messages");
+		       REPORT_BUCKETS, "messages");
 	return 0;
 }
 
 int cli_report_charts(FILE *f, struct store *st, int64_t id)
 {
-	if (cli_report_funnel(f, st, id) < 0 ||
-	    cli_report_per_hour(f, st, id) < 0 ||
-	    cli_report_delivery(f, st, id) < 0)
+	if (cli_report_charts_funnel(f, st, id) < 0 ||
+	    cli_report_charts_per_hour(f, st, id) < 0 ||
+	    cli_report_charts_delivery(f, st, id) < 0)
 		return -1;
 	return 0;
 }

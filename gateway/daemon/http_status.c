@@ -8,7 +8,7 @@
  */
 #include "http_priv.h"
 #include "store.h"
-#include "store_query.h"
+#include "store_report.h"
 #include "svg_chart.h"
 
 #include <stdlib.h>
@@ -17,76 +17,63 @@
 
 #define HTTP_STATUS_CAMPAIGNS 5
 
-static struct store_rows *http_status_q(struct http_req *r,
-					enum store_query q,
-					const struct store_bind *b, size_t n)
+/* A column's text for the page: "" for NULL. */
+static const char *http_status_or(const char *v)
 {
-	return store_query_open(r->h->deps.store, q, b, n);
+	return v ? v : "";
 }
 
-static const char *http_status_col(struct store_rows *s, int c)
+static void http_status_sim(void *ud, const struct store_report_sim *s)
 {
-	const char *v = store_rows_text(s, c);
+	FILE *f = ud;
+	int limit = s->daily_limit;
+	int left = limit - s->sent_today;
+	char text[64];
 
-	return v ? v : "";
+	fprintf(f, "<tr class=\"sim\"><td>");
+	svg_escape(f, http_status_or(s->name));
+	fprintf(f, "</td><td class=\"state %s\">", http_status_or(s->state));
+	svg_escape(f, http_status_or(s->state));
+	fprintf(f, "</td><td>");
+	if (!s->has_signal) {
+		fprintf(f, "unknown");
+	} else {
+		snprintf(text, sizeof(text), "%d dBm", s->signal);
+		/* -113 dBm is no signal, -51 the best (TS 27.007 §8.5). */
+		svg_chart_meter(f, s->signal + 113, 62, text);
+	}
+	fprintf(f, "</td><td>");
+	svg_escape(f, http_status_or(s->number));
+	fprintf(f, "</td><td>");
+	svg_escape(f, http_status_or(s->operator));
+	fprintf(f, "</td><td>");
+	if (limit > 0) {
+		snprintf(text, sizeof(text), "%d of %d", left < 0 ? 0 : left,
+			 limit);
+		svg_chart_meter(f, left, limit, text);
+	} else {
+		fprintf(f, "no limit");
+	}
+	fprintf(f, "</td></tr>\n");
 }
 
 static void http_status_sims(struct http_req *r, FILE *f)
 {
-	struct store_rows *s = http_status_q(r, STORE_Q_PAGE_SIMS, NULL, 0);
-
 	fprintf(f, "<h2>SIMs</h2>\n<table id=\"sims\"><tr><th>SIM</th>"
 		   "<th>state</th><th>signal</th><th>number</th>"
 		   "<th>operator</th><th>quota left today</th></tr>\n");
-	while (s && store_rows_next(s) == 1) {
-		int limit = (int)store_rows_int(s, 6);
-		int left = limit - (int)store_rows_int(s, 5);
-		char text[64];
-
-		fprintf(f, "<tr class=\"sim\"><td>");
-		svg_escape(f, http_status_col(s, 0));
-		fprintf(f, "</td><td class=\"state %s\">", http_status_col(s, 1));
-		svg_escape(f, http_status_col(s, 1));
-		fprintf(f, "</td><td>");
-		if (store_rows_type(s, 2) == STORE_TYPE_NULL) {
-			fprintf(f, "unknown");
-		} else {
-			int dbm = (int)store_rows_int(s, 2);
-
-			snprintf(text, sizeof(text), "%d dBm", dbm);
-			/* -113 dBm is no signal, -51 the best (TS 27.007 §8.5). */
-			svg_chart_meter(f, dbm + 113, 62, text);
-		}
-		fprintf(f, "</td><td>");
-		svg_escape(f, http_status_col(s, 3));
-		fprintf(f, "</td><td>");
-		svg_escape(f, http_status_col(s, 4));
-		fprintf(f, "</td><td>");
-		if (limit > 0) {
-			snprintf(text, sizeof(text), "%d of %d",
-				 left < 0 ? 0 : left, limit);
-			svg_chart_meter(f, left, limit, text);
-		} else {
-			fprintf(f, "no limit");
-		}
-		fprintf(f, "</td></tr>\n");
-	}
-	store_rows_close(s);
+	store_report_sims(r->h->deps.store, http_status_sim, f);
 	fprintf(f, "</table>\n");
 }
 
 static void http_status_queue(struct http_req *r, FILE *f)
 {
-	/* One count a state, as `smsgw status`: each uses its partial index
-	 * instead of a scan of every message ever sent. */
-	struct store_rows *s = http_status_q(r, STORE_Q_PAGE_QUEUE, NULL, 0);
+	struct store_report_queue q;
 
-	if (s && store_rows_next(s) == 1)
+	if (store_report_queue(r->h->deps.store, &q) == 0)
 		fprintf(f, "<h2>Queue</h2>\n<p id=\"queue\"><b>%d</b> queued, "
 			   "<b>%d</b> deferred, <b>%d</b> sending</p>\n",
-			(int)store_rows_int(s, 0), (int)store_rows_int(s, 1),
-			(int)store_rows_int(s, 2));
-	store_rows_close(s);
+			q.queued, q.deferred, q.sending);
 }
 
 /* Parts handed to the network per minute, the last 60 minutes. */
@@ -95,8 +82,7 @@ static void http_status_rate(struct http_req *r, FILE *f)
 	struct svg_point p[60];
 	char labels[60][8];
 	int64_t now = store_now_ms(), start = (now / 60000 - 59) * 60000;
-	const struct store_bind b[] = { STORE_INT(start) };
-	struct store_rows *s = http_status_q(r, STORE_Q_PAGE_RATE, b, 1);
+	int per_minute[60];
 
 	for (int i = 0; i < 60; i++) {
 		int64_t t = (start + (int64_t)i * 60000) / 1000;
@@ -107,65 +93,73 @@ static void http_status_rate(struct http_req *r, FILE *f)
 		strftime(labels[i], sizeof(labels[i]), "%H:%M", &tm);
 		p[i] = (struct svg_point){ .label = labels[i] };
 	}
-	while (s && store_rows_next(s) == 1) {
-		int i = (int)store_rows_int(s, 0);
-
-		if (i >= 0 && i < 60)
-			p[i].value = (int)store_rows_int(s, 1);
-	}
-	store_rows_close(s);
+	store_report_rate(r->h->deps.store, start, per_minute);
+	for (int i = 0; i < 60; i++)
+		p[i].value = per_minute[i];
 	svg_chart_bars(f, "sends-per-minute", "SMS parts sent per minute, "
 		       "last hour", p, 60, "parts");
 }
 
+/* Where a section goes and how many rows it had. */
+struct http_status_out {
+	FILE *f;
+	int n;
+};
+
+static void http_status_error(void *ud, const struct store_report_error *e)
+{
+	struct http_status_out *x = ud;
+	const char *cells[] = { e->at, e->level, e->source, e->message };
+
+	fprintf(x->f, "<tr>");
+	for (int c = 0; c < 4; c++) {
+		fprintf(x->f, "<td>");
+		svg_escape(x->f, http_status_or(cells[c]));
+		fprintf(x->f, "</td>");
+	}
+	fprintf(x->f, "</tr>\n");
+	x->n++;
+}
+
 static void http_status_errors(struct http_req *r, FILE *f)
 {
-	struct store_rows *s = http_status_q(r, STORE_Q_PAGE_ERRORS, NULL, 0);
-	int n = 0;
+	struct http_status_out x = { .f = f };
 
 	fprintf(f, "<h2>Recent errors</h2>\n<table id=\"errors\"><tr>"
 		   "<th>at</th><th>level</th><th>source</th><th>message</th>"
 		   "</tr>\n");
-	while (s && store_rows_next(s) == 1) {
-		fprintf(f, "<tr>");
-		for (int c = 0; c < 4; c++) {
-			fprintf(f, "<td>");
-			svg_escape(f, http_status_col(s, c));
-			fprintf(f, "</td>");
-		}
-		fprintf(f, "</tr>\n");
-		n++;
-	}
-	store_rows_close(s);
-	if (!n)
+	store_report_errors(r->h->deps.store, http_status_error, &x);
+	if (!x.n)
 		fprintf(f, "<tr><td colspan=4>none</td></tr>\n");
 	fprintf(f, "</table>\n");
 }
 
+static void http_status_campaign(void *ud, const struct store_report_funnel *c)
+{
+	struct http_status_out *x = ud;
+	struct svg_point p[] = {
+		{ "messages", c->messages },
+		{ "sent", c->sent },
+		{ "delivered", c->delivered },
+		{ "replied", c->replied },
+		{ "failed", c->failed },
+	};
+	char id[32], title[200];
+
+	snprintf(id, sizeof(id), "campaign-%d", x->n++);
+	snprintf(title, sizeof(title), "%s (%s)", http_status_or(c->name),
+		 http_status_or(c->state));
+	svg_chart_funnel(x->f, id, title, p, sizeof(p) / sizeof(p[0]));
+}
+
 static void http_status_campaigns(struct http_req *r, FILE *f)
 {
-	const struct store_bind b[] = { STORE_INT(HTTP_STATUS_CAMPAIGNS) };
-	struct store_rows *s = http_status_q(r, STORE_Q_PAGE_CAMPAIGNS, b, 1);
-	int k = 0;
+	struct http_status_out x = { .f = f };
 
 	fprintf(f, "<h2>Campaigns</h2>\n");
-	while (s && store_rows_next(s) == 1) {
-		struct svg_point p[] = {
-			{ "messages", (int)store_rows_int(s, 2) },
-			{ "sent", (int)store_rows_int(s, 3) },
-			{ "delivered", (int)store_rows_int(s, 4) },
-			{ "replied", (int)store_rows_int(s, 6) },
-			{ "failed", (int)store_rows_int(s, 5) },
-		};
-		char id[32], title[200];
-
-		snprintf(id, sizeof(id), "campaign-%d", k++);
-		snprintf(title, sizeof(title), "%s (%s)", http_status_col(s, 0),
-			 http_status_col(s, 1));
-		svg_chart_funnel(f, id, title, p, sizeof(p) / sizeof(p[0]));
-	}
-	store_rows_close(s);
-	if (!k)
+	store_report_campaigns(r->h->deps.store, HTTP_STATUS_CAMPAIGNS,
+			       http_status_campaign, &x);
+	if (!x.n)
 		fprintf(f, "<p>No campaigns yet.</p>\n");
 }
 

@@ -216,21 +216,6 @@ static const char *const store_query_texts[STORE_Q_COUNT] = {
 		" AS hour, count(*) AS messages FROM message"
 		" WHERE campaign_id = ?1 AND sent_at IS NOT NULL"
 		" GROUP BY hour ORDER BY hour",
-	[STORE_Q_CHART_PER_HOUR] =
-		"SELECT strftime('%m-%d %H:00', sent_at / 1000, 'unixepoch'),"
-		" count(*) FROM message WHERE campaign_id = ?1"
-		" AND sent_at IS NOT NULL GROUP BY 1 ORDER BY 1",
-	[STORE_Q_CHART_FUNNEL] =
-		"SELECT count(*), coalesce(sum(state IN ('sent', 'delivered')), 0),"
-		" coalesce(sum(state = 'delivered'), 0),"
-		" (SELECT count(*) FROM inbound i WHERE i.in_reply_to IN"
-		"  (SELECT id FROM message WHERE campaign_id = ?1)),"
-		" coalesce(sum(state IN ('failed', 'expired', 'unknown')), 0)"
-		" FROM message WHERE campaign_id = ?1",
-	[STORE_Q_CHART_DELIVERY] =
-		"SELECT delivered_at - sent_at FROM message WHERE campaign_id = ?1"
-		" AND delivered_at IS NOT NULL AND sent_at IS NOT NULL",
-
 	[STORE_Q_USSD_SIM] = "SELECT id FROM sims WHERE name = ?1",
 	[STORE_Q_USSD_ANSWER] =
 		"SELECT message FROM events WHERE message LIKE ?1"
@@ -253,34 +238,6 @@ static const char *const store_query_texts[STORE_Q_COUNT] = {
 		" CASE WHEN daily_limit > 0 THEN max(daily_limit - sent_today,"
 		" 0) END AS quota_left, sent_month, monthly_limit, updated_at"
 		" FROM sims ORDER BY id",
-
-	[STORE_Q_PAGE_SIMS] =
-		"SELECT name, state, signal, number, operator, sent_today,"
-		" coalesce(daily_limit, 0) FROM sims ORDER BY id",
-	[STORE_Q_PAGE_QUEUE] =
-		"SELECT (SELECT count(*) FROM message WHERE state = 'queued'),"
-		" (SELECT count(*) FROM message WHERE state = 'deferred'),"
-		" (SELECT count(*) FROM message WHERE state = 'sending')",
-	/* Parts are inserted as they go out, so the last hour is among the
-	 * newest rowids: a bounded scan, not the whole table. */
-	[STORE_Q_PAGE_RATE] =
-		"SELECT (sent_at - ?1) / 60000, count(*) FROM part"
-		" WHERE rowid > (SELECT coalesce(max(rowid), 0) FROM part) - 200000"
-		" AND sent_at >= ?1 GROUP BY 1",
-	[STORE_Q_PAGE_ERRORS] =
-		"SELECT at, level, source, message FROM events"
-		" WHERE id > (SELECT coalesce(max(id), 0) FROM event) - 50000"
-		" AND level IN ('error', 'warning') ORDER BY id DESC LIMIT 10",
-	[STORE_Q_PAGE_CAMPAIGNS] =
-		"SELECT c.name, c.state, count(m.id),"
-		" coalesce(sum(m.state IN ('sent', 'delivered')), 0),"
-		" coalesce(sum(m.state = 'delivered'), 0),"
-		" coalesce(sum(m.state IN ('failed', 'expired', 'unknown')), 0),"
-		" (SELECT count(*) FROM inbound i WHERE i.in_reply_to IN"
-		"  (SELECT id FROM message WHERE campaign_id = c.id))"
-		" FROM (SELECT * FROM campaign ORDER BY created_at DESC"
-		"  LIMIT ?1) c LEFT JOIN message m ON m.campaign_id = c.id"
-		" GROUP BY c.id ORDER BY c.created_at DESC",
 
 	[STORE_Q_WEBHOOK_RECEIVED] =
 		"SELECT id, received_at, sender, recipient,"
