@@ -1,7 +1,8 @@
 /*
  * cli_query — runs a read query and prints its rows, as an aligned table
- * for people or as a JSON array of objects for scripts. Most read
- * subcommands are one SQL statement and this.
+ * for people, a JSON array of objects or CSV for scripts. Most read
+ * subcommands are one named query of the store (store_query.h) and this;
+ * the query's text is the store's, its rows come through a cursor.
  */
 #ifndef SMSGW_CLI_QUERY_H
 #define SMSGW_CLI_QUERY_H
