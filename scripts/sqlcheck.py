@@ -78,8 +78,9 @@ def check_text(path, text):
                          (STATEMENT, "holds an SQL statement")):
             m = rx.search(line)
             if m:
+                found = m.group().strip().rstrip("(").strip().lstrip('"')
                 bad.append(f"sqlcheck: {path}:{n}: {what} "
-                           f"({m.group().strip()}) outside gateway/store/")
+                           f"({found.strip()}) outside gateway/store/")
     return bad
 
 
