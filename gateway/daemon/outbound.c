@@ -386,9 +386,13 @@ static void ob_dispatch(struct loop_deferred *d, void *ud)
 	for (size_t i = 0; i < ob->reg->nsims; i++) {
 		struct ob_sim *os = &ob->sims[i];
 
+		/* A SIM that is sending refreshes its quota when its send
+		 * ends (ob_count_part, the next claim): in a burst nearly
+		 * all are, and this runs after every commit. */
+		if (os->sim->sending)
+			continue;
 		ob_quota_left(os, now);
-		if (!os->sim->sending)
-			order[n++] = os;
+		order[n++] = os;
 	}
 	/* Least-loaded first: today's sends, then the longest idle. */
 	qsort(order, n, sizeof(order[0]), ob_compare_load);

@@ -235,9 +235,13 @@ static void modem_recv_read(struct modem *m, const char *line, bool report)
 	driver_command(cmd, sizeof(cmd), m->drv.read_stored, idx.index);
 	{
 		static const char *const prefixes[] = { "+CMGR:", NULL };
+		/* Ahead of a queued AT+CMGS: in a burst the next send is
+		 * queued when its claim commits, and the +CMTI that came
+		 * with the last answer would wait out one more send. */
 		struct at_request req = { .command = cmd,
 					  .prefixes = prefixes,
 					  .pdu_lines = true,
+					  .before_sends = true,
 					  .cb = modem_recv_cmgr_cb, .ud = m };
 
 		id = m->chat ? at_chat_submit(m->chat, &req) : -ENODEV;

@@ -10,6 +10,13 @@ struct store_rows {
 	sqlite3_stmt *s;
 };
 
+/* Here, not in store.c (at its size limit): the CLI asks it before its
+ * reads. */
+bool store_readonly(struct store *st)
+{
+	return sqlite3_db_readonly(store_db(st), "main") == 1;
+}
+
 sqlite3_stmt *store_prepare_bound(struct store *st, const char *sql,
 				  const struct store_bind *b, size_t n)
 {
