@@ -1,6 +1,7 @@
 #!/bin/sh
 # make lint: cppcheck over the daemon's code, plus the project's own rules
-# (doc/style.md): no sleeping in the daemon, SQL only with bound parameters,
+# (doc/style.md): no sleeping in the daemon, SQL only with bound parameters
+# and only in the store layer (scripts/sqlcheck.py),
 # files of a readable size, and no call from a layer to a layer above it
 # (scripts/layercheck.py, doc/architecture.md). Exits non-zero when a rule
 # is broken. `make lint` builds the objects the layer check reads.
@@ -29,6 +30,11 @@ if grep -nE 'sqlite3_exec\([^,]+, *[a-z_]+[,)]' gateway/*/*.c 2>/dev/null |
 	echo "lint: sqlite3_exec with a non-literal statement"
 	fail=1
 fi
+
+# No SQL outside the store layer: no sqlite3_* call (in the source or the
+# object), no sqlite3.h, no statement text (doc/architecture.md, "The
+# storage interface"); the self-test shows an injected call is caught.
+python3 scripts/sqlcheck.py --self-test || fail=1
 
 # The modem's state machine (doc/modem-lifecycle.md): only modem_fsm.c
 # assigns a state or starts the init program.
