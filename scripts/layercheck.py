@@ -52,14 +52,15 @@ def symbols(obj):
 
 
 def objects(layer_list):
-    """{layer: [(source, object)]} for every .c in each layer's folder."""
+    """{layer: [(source, object)]} for every .c in each layer's folder and
+    its subfolders (gateway/store/pg/ is the store layer's too)."""
     res = {}
     for name, folder in layer_list:
         res[name] = []
-        for src in sorted(os.listdir(folder)):
-            if not src.endswith(".c"):
-                continue
-            src = os.path.join(folder, src)
+        srcs = []
+        for d, _, files in os.walk(folder):
+            srcs += [os.path.join(d, f) for f in files if f.endswith(".c")]
+        for src in sorted(srcs):
             obj = os.path.join(BUILD, "obj", src[:-2] + ".o")
             if not os.path.exists(obj):
                 sys.exit(f"layercheck: {obj} missing; run `make all` first")

@@ -3,6 +3,7 @@
  * option name to check. See include/config_check.h.
  */
 #include "config_check.h"
+#include "config_pg.h"
 #include "driver.h"
 #include "log.h"
 
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -201,6 +203,27 @@ static const char *check_path(const char *s)
 	return strchr(s, '\n') ? "must not contain a line break" : NULL;
 }
 
+/* database: a file path (SQLite) or a PostgreSQL URI, parsed by libpq
+ * itself so that what passes here is what PQconnectStart() reads. */
+static const char *check_database(const char *s)
+{
+	static char msg[200];
+	char *why = NULL;
+	PQconninfoOption *o;
+
+	if (!config_database_is_pg(s))
+		return check_path(s);
+	o = PQconninfoParse(s, &why);
+	if (o) {
+		PQconninfoFree(o);
+		return NULL;
+	}
+	snprintf(msg, sizeof(msg), "is not a PostgreSQL URI: %s",
+		 why ? strtok(why, "\n") : "out of memory");
+	PQfreemem(why);
+	return msg;
+}
+
 static const char *check_level(const char *s)
 {
 	enum log_level l;
@@ -380,7 +403,8 @@ static const struct {
 } value_checks[] = {
 	{ "messages", check_retention }, { "events", check_retention },
 	{ "inbound", check_retention },
-	{ "spool", check_path },	 { "database", check_path },
+	{ "spool", check_path },	 { "database", check_database },
+	{ "box", check_name },
 	{ "at_trace", check_path },	 { "default_country", check_country },
 	{ "log_level", check_level },	 { "timezone", check_timezone },
 	{ "quiet_hours", check_quiet_hours },

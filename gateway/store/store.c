@@ -4,6 +4,7 @@
  */
 #include "store.h"
 #include "clock.h"
+#include "config_pg.h"
 #include "store_schema.h"
 #include "fsutil.h"
 #include "log.h"
@@ -153,6 +154,13 @@ int store_open(const char *path, unsigned flags, struct store **out,
 	int rc;
 
 	*out = NULL;
+	/* Not a file: never create a directory named "postgresql:". */
+	if (config_database_is_pg(path)) {
+		snprintf(err, errsize, "database = postgresql://…: this needs"
+			 " the SQLite database; it does not work on PostgreSQL"
+			 " yet (doc/postgresql.md)");
+		return -EPROTONOSUPPORT;
+	}
 	if (flags & STORE_OPEN_CREATE) {
 		fs_dirname(path, dir, sizeof(dir));
 		rc = fs_mkdirs(dir, 0750);
