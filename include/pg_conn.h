@@ -7,7 +7,7 @@
  * or restarting server therefore never holds up a modem's serial I/O.
  *
  * Life cycle: connecting → setting up (the schema, gateway/store/pg/
- * pg_schema.sql, applied idempotently; then LISTEN for every channel
+ * pg_schema.sql and pg_queue.sql, applied idempotently; then LISTEN for every channel
  * asked for) → ready. When the connection breaks it is closed and opened
  * again after a backoff (PG_CONN_BACKOFF_MIN_MS doubling up to
  * PG_CONN_BACKOFF_MAX_MS, reset once ready), and the LISTENs are issued
@@ -76,7 +76,8 @@ unsigned pg_conn_generation(const struct pg_conn *c);
 int pg_conn_query(struct pg_conn *c, const char *sql, int nparams,
 		  const char *const *params, pg_result_fn done, void *ud);
 
-/* The embedded schema (pg_schema.c). */
-const char *pg_schema_sql(void);
+/* The embedded schema files (pg_schema.c), in the order they apply: 0
+ * pg_schema.sql, 1 pg_queue.sql; NULL after the last. */
+const char *pg_schema_sql(int i);
 
 #endif

@@ -16,7 +16,8 @@ t = Tap()
 skip_without_postgres(t)
 
 VIEWS = ("inbox", "outbox", "optouts", "sims", "events")
-SCHEMA = os.path.join(ROOT, "gateway", "store", "pg", "pg_schema.sql")
+SCHEMA = [os.path.join(ROOT, "gateway", "store", "pg", f)
+          for f in ("pg_schema.sql", "pg_queue.sql")]
 INTS = {"bigint", "integer", "smallint"}
 
 
@@ -57,8 +58,9 @@ def pg_columns(view):
 
 @t.test
 def schema_applies_twice():
-    pg.psql_file(SCHEMA)
-    pg.psql_file(SCHEMA)     # idempotent: every box applies it at connect
+    for _ in range(2):       # idempotent: every box applies it at connect
+        for f in SCHEMA:
+            pg.psql_file(f)
     assert pg.psql("select version from smsgw_schema").strip() == "1"
 
 

@@ -236,13 +236,15 @@ static void pg_conn_connected(struct pg_conn *c)
 	}
 	loop_timer_disarm(&c->timer);
 	c->state = PG_CONN_SETUP;
-	q = pg_query_new(pg_schema_sql(), -1, NULL);
-	if (!q) {
-		pg_conn_drop(c, "out of memory");
-		return;
+	for (int i = 0; pg_schema_sql(i); i++) {
+		q = pg_query_new(pg_schema_sql(i), -1, NULL);
+		if (!q) {
+			pg_conn_drop(c, "out of memory");
+			return;
+		}
+		q->last_setup = !pg_schema_sql(i + 1) && c->nchannels == 0;
+		pg_conn_push(c, q);
 	}
-	q->last_setup = c->nchannels == 0;
-	pg_conn_push(c, q);
 	for (size_t i = 0; i < c->nchannels; i++)
 		if (pg_conn_push_listen(c, c->channels[i],
 					i + 1 == c->nchannels) < 0) {
@@ -429,6 +431,15 @@ static int64_t pg_conn_on_timer(struct loop_timer *t, void *ud)
 	return LOOP_TIMER_DONE;
 }
 
+/* Server notices (NOTICE, WARNING) go to the log, not to stderr. */
+static void pg_conn_notice(void *ud, const char *msg)
+{
+	struct pg_conn *c = ud;
+
+	log_info("postgresql: %s: %.*s", c->what, (int)strcspn(msg, "\n"),
+		 msg);
+}
+
 static void pg_conn_connect(struct pg_conn *c)
 {
 	c->pq = PQconnectStart(c->conninfo);
@@ -440,6 +451,7 @@ static void pg_conn_connect(struct pg_conn *c)
 		pg_conn_drop(c, PQerrorMessage(c->pq));
 		return;
 	}
+	PQsetNoticeProcessor(c->pq, pg_conn_notice, c);
 	c->state = PG_CONN_CONNECTING;
 	loop_timer_arm(&c->timer, PG_CONN_CONNECT_TIMEOUT_MS);
 	/* As if PQconnectPoll() had said PGRES_POLLING_WRITING. */

@@ -1,7 +1,8 @@
 /*
- * pg_schema — gateway/store/pg/pg_schema.sql, embedded at build time with
- * the assembler's .incbin (the Makefile makes this object depend on the
- * file), so the daemon applies exactly the file the contract test reads.
+ * pg_schema — gateway/store/pg/pg_schema.sql (tables, views) and
+ * pg_queue.sql (the queue's functions), embedded at build time with the
+ * assembler's .incbin (the Makefile makes this object depend on them), so
+ * the daemon applies exactly the files the tests apply with psql.
  * NUL-terminated.
  */
 #include "pg_conn.h"
@@ -12,11 +13,24 @@ __asm__(".section .rodata\n"
 	"pg_schema_text:\n"
 	".incbin \"gateway/store/pg/pg_schema.sql\"\n"
 	".byte 0\n"
+	".global pg_queue_text\n"
+	".type pg_queue_text, @object\n"
+	"pg_queue_text:\n"
+	".incbin \"gateway/store/pg/pg_queue.sql\"\n"
+	".byte 0\n"
 	".previous\n");
 
 extern const char pg_schema_text[];
+extern const char pg_queue_text[];
 
-const char *pg_schema_sql(void)
+const char *pg_schema_sql(int i)
 {
-	return pg_schema_text;
+	switch (i) {
+	case 0:
+		return pg_schema_text;
+	case 1:
+		return pg_queue_text;
+	default:
+		return NULL;
+	}
 }

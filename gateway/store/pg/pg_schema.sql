@@ -22,6 +22,7 @@
 -- Never edit a shipped version's statements: add the next version below.
 
 BEGIN;
+SET LOCAL client_min_messages = warning;
 SELECT pg_advisory_xact_lock(1936548711);	-- 'smsg'
 
 CREATE TABLE IF NOT EXISTS smsgw_schema (

@@ -1,0 +1,81 @@
+/*
+ * store_pg — the PostgreSQL backend of the storage interface
+ * (include/store_ops.h; doc/postgresql.md): the same requests, out
+ * structs and callback contract as store_op_*(), on a shared database
+ * that several smsgwd ("boxes") use at once. Each operation is one call
+ * of a function of gateway/store/pg/pg_queue.sql over the box's
+ * connection (include/pg_conn.h), answered later from the loop — never
+ * before the call returns.
+ *
+ * Differences from the SQLite backend, on purpose:
+ *  - a claim is a lease of lease_ms carrying the attempt id
+ *    (outbox_msg.attempt_id) as a fencing token; each part sent renews
+ *    it. An outcome recorded with an attempt id that is no longer the
+ *    message's changes nothing and is answered -ESTALE. A lease that
+ *    lapses makes the message unknown, or queued again under the resend
+ *    policy, at the next claim by any box.
+ *  - a claim that dropped rows (opted out, expired) looks further in the
+ *    same call (64 rows), and answers 0, not -EAGAIN, when all were.
+ *  - "sent, and the SIM's next message" (store_sent.next) is two
+ *    transactions, the sent one first.
+ *  - accepting a file: add() answers at once, before the database did,
+ *    so *res is provisional (OUTBOX_ADDED_QUEUED, or _DEFERRED for a
+ *    later Send-At); the rows hold the real state (an opted-out number is
+ *    suppressed there). The file's statements go out back to back in one
+ *    transaction without waiting for each answer.
+ *  - the SIM's row is not rewritten by claim and part_sent (reg and sim
+ *    are ignored); pg_store_op_sim() registers a SIM.
+ * Not yet here: quiet hours at the claim (outbox_claim.hold must be
+ * NULL), forgotten numbers, status reports, promote/expire of deferred
+ * rows, staging of big files; the config check refuses what needs them.
+ */
+#ifndef SMSGW_STORE_PG_H
+#define SMSGW_STORE_PG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store_ops.h"
+
+struct loop;
+struct pg_conn;
+struct pg_store;
+
+struct pg_store_options {
+	const char *box;		/* this smsgwd's name */
+	int64_t lease_ms;		/* a claim's lease */
+	bool resend_direct, resend_bulk;	/* for lapsed leases */
+};
+
+/* Connects (in the background; see pg_conn_new()). 0 or -errno with a
+ * message in err. */
+int pg_store_new(struct loop *loop, const char *uri,
+		 const struct pg_store_options *o, struct pg_store **out,
+		 char *err, size_t errsize);
+void pg_store_free(struct pg_store *ps);
+struct pg_conn *pg_store_conn(struct pg_store *ps);
+
+/* The row of this box's SIM modem/slot, created or updated; *id. */
+void pg_store_op_sim(struct pg_store *ps, const char *modem,
+		     const char *slot, const char *pool, const char *state,
+		     int64_t now, int64_t *id, store_done_fn done, void *ud);
+
+/* As store_op_accept(). */
+void pg_store_op_accept(struct pg_store *ps, const struct store_accept *req,
+			store_done_fn done, void *ud);
+/* As store_op_claim(): rc 1 claimed (*out filled), 0 none, -EIO. */
+void pg_store_op_claim(struct pg_store *ps, const struct outbox_claim *c,
+		       struct outbox_msg *out, store_done_fn done, void *ud);
+/* As store_op_part_sent(); -ESTALE: the lease is another attempt's. */
+void pg_store_op_part_sent(struct pg_store *ps, const struct store_sent *req,
+			   store_done_fn done, void *ud);
+/* As store_op_record(): 0 recorded, -ESTALE, -EIO. */
+void pg_store_op_record(struct pg_store *ps, const struct store_outcome *o,
+			store_done_fn done, void *ud);
+/* As store_op_inbound(), and the keyword's opt-out/opt-in in the same
+ * transaction (m->keyword "optout" or "optin"). */
+void pg_store_op_inbound(struct pg_store *ps, const struct inbox_new *m,
+			 int64_t now, int64_t *id, store_done_fn done,
+			 void *ud);
+
+#endif
