@@ -26,8 +26,8 @@
  *  - the SIM's row is not rewritten by claim and part_sent (reg and sim
  *    are ignored); pg_store_op_sim() registers a SIM.
  * Not yet here: quiet hours at the claim (outbox_claim.hold must be
- * NULL), forgotten numbers, status reports, promote/expire of deferred
- * rows, staging of big files; the config check refuses what needs them.
+ * NULL), forgotten numbers, staging of big files, inbound fragments and
+ * raw PDUs; the config check refuses what needs them.
  */
 #ifndef SMSGW_STORE_PG_H
 #define SMSGW_STORE_PG_H
@@ -77,5 +77,36 @@ void pg_store_op_record(struct pg_store *ps, const struct store_outcome *o,
 void pg_store_op_inbound(struct pg_store *ps, const struct inbox_new *m,
 			 int64_t now, int64_t *id, store_done_fn done,
 			 void *ud);
+
+/* As store_outbox_report(), answered through done: *msg_id (0:
+ * unmatched) and *new_state ("delivered", "failed" or NULL) are kept
+ * until done. The SIM id is global, so the message is found whichever
+ * box accepted it. */
+void pg_store_op_report(struct pg_store *ps, int64_t sim_id, int mr,
+			const char *recipient, int status, int64_t now,
+			int64_t window_ms, const char *pdu, int64_t *msg_id,
+			const char **new_state, store_done_fn done, void *ud);
+
+/* store_outbox_promote() and store_outbox_expire() for the whole
+ * database; done's rc: how many rows moved, or -EIO. */
+void pg_store_op_promote(struct pg_store *ps, int64_t now,
+			 store_done_fn done, void *ud);
+
+/* As store_outbox_campaign_set(), on every box at once; done's rc: how
+ * many messages changed, or -EIO. */
+void pg_store_op_campaign_set(struct pg_store *ps, int64_t id,
+			      enum outbox_campaign_action a, int64_t now,
+			      store_done_fn done, void *ud);
+
+enum pg_store_daemon_event {
+	PG_STORE_DAEMON_START,
+	PG_STORE_DAEMON_BEAT,
+	PG_STORE_DAEMON_STOP,
+};
+
+/* This box's daemon row (the sims view's "offline"). */
+void pg_store_op_daemon(struct pg_store *ps, enum pg_store_daemon_event ev,
+			long pid, const char *version, int64_t now,
+			store_done_fn done, void *ud);
 
 #endif

@@ -32,6 +32,6 @@ for line in out.splitlines():
             print(line)
 t.check("test_pg_store_exits_cleanly", p.returncode == 0 and "Sanitizer" not in err,
         f"exit {p.returncode}\n{err[-3000:]}")
-t.check("test_pg_store_ran_its_tests", "SKIP" not in out and out.count("ok - ") >= 8, out)
+t.check("test_pg_store_ran_its_tests", "SKIP" not in out and out.count("ok - ") >= 13, out)
 pg.stop()
 t.done()

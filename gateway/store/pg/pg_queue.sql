@@ -354,4 +354,132 @@ BEGIN
   RETURN i;
 END $$;
 
+-- Deferred rows whose time came (Send-At, a retry's back-off) become
+-- queued (the trigger wakes every box); queued or deferred rows past their
+-- expiry become expired. Any box may run it; rows another box is changing
+-- are left for the next run. Returns how many rows moved.
+CREATE OR REPLACE FUNCTION smsgw_promote(p_now bigint) RETURNS integer
+  LANGUAGE plpgsql AS $$
+DECLARE n integer; e integer;
+BEGIN
+  WITH due AS (SELECT id FROM message WHERE state = 'deferred'
+      AND hold IS NULL AND not_before <= p_now FOR UPDATE SKIP LOCKED)
+  UPDATE message m SET state = 'queued', updated_at = p_now
+    FROM due WHERE m.id = due.id;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  WITH gone AS (SELECT id FROM message WHERE state IN ('queued', 'deferred')
+      AND expires_at <= p_now FOR UPDATE SKIP LOCKED)
+  UPDATE message m SET state = 'expired', hold = NULL,
+    error = 'not sent before its expiry', updated_at = p_now
+    FROM gone WHERE m.id = gone.id;
+  GET DIAGNOSTICS e = ROW_COUNT;
+  RETURN n + e;
+END $$;
+
+-- Pause, resume or cancel a campaign (store_outbox_campaign_set()), for
+-- every box at once: its waiting rows are held, released or cancelled.
+-- Returns how many messages changed.
+CREATE OR REPLACE FUNCTION smsgw_campaign_set(p_id bigint, p_action text,
+    p_now bigint) RETURNS integer
+  LANGUAGE plpgsql AS $$
+DECLARE n integer;
+BEGIN
+  IF p_action = 'pause' THEN
+    UPDATE campaign SET state = 'paused' WHERE id = p_id;
+    UPDATE message SET hold = 'paused', state = 'deferred', updated_at = p_now
+      WHERE campaign_id = p_id AND state IN ('queued', 'deferred');
+  ELSIF p_action = 'resume' THEN
+    UPDATE campaign SET state = 'active' WHERE id = p_id;
+    UPDATE message SET hold = NULL, updated_at = p_now,
+      state = CASE WHEN not_before <= p_now THEN 'queued' ELSE 'deferred' END
+      WHERE campaign_id = p_id AND hold = 'paused' AND state = 'deferred';
+  ELSIF p_action = 'cancel' THEN
+    UPDATE campaign SET state = 'cancelled' WHERE id = p_id;
+    UPDATE message SET state = 'cancelled', hold = NULL,
+      error = 'campaign cancelled', updated_at = p_now
+      WHERE campaign_id = p_id AND state IN ('queued', 'deferred');
+  ELSE
+    RAISE EXCEPTION 'smsgw_campaign_set: unknown action %', p_action;
+  END IF;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+
+-- Two numbers are the same when they agree on at least their last seven
+-- digits, or entirely (store_outcome.c: an SMSC may write a status
+-- report's recipient nationally).
+CREATE OR REPLACE FUNCTION smsgw_same_number(a text, b text) RETURNS boolean
+  LANGUAGE plpgsql IMMUTABLE AS $$
+DECLARE la integer := length(a); lb integer := length(b); n integer := 0;
+BEGIN
+  WHILE la > 0 AND lb > 0 AND substr(a, la, 1) = substr(b, lb, 1)
+        AND substr(a, la, 1) <> '+' LOOP
+    la := la - 1; lb := lb - 1; n := n + 1;
+  END LOOP;
+  RETURN n >= 7 OR ((la = 0 OR substr(a, la, 1) = '+')
+                    AND (lb = 0 OR substr(b, lb, 1) = '+') AND n > 0);
+END $$;
+
+-- A status report (store_outbox_report()) for (SIM, MR, recipient) within
+-- the window: SIM ids are global, so it finds the message whichever box
+-- accepted it. The report row always; the part's status unless the SC is
+-- still trying (TP-ST 0x20–0x3F, TS 23.040 §9.2.3.15); the message
+-- delivered once every part is, failed at the first permanent error.
+-- Returns (message id or NULL, the state it reached or NULL).
+CREATE OR REPLACE FUNCTION smsgw_report(p_sim bigint, p_mr bigint,
+    p_recipient text, p_status bigint, p_now bigint, p_window bigint,
+    p_pdu text, OUT message_id bigint, OUT new_state text)
+  LANGUAGE plpgsql AS $$
+#variable_conflict use_variable
+DECLARE v_seq bigint;
+BEGIN
+  SELECT p.message_id, p.seq INTO message_id, v_seq
+    FROM part p JOIN message m ON m.id = p.message_id
+   WHERE p.sim_id = p_sim AND p.mr = p_mr AND p.sent_at >= p_now - p_window
+     AND (coalesce(p_recipient, '') = ''
+          OR smsgw_same_number(m.recipient, p_recipient))
+   ORDER BY p.sent_at DESC LIMIT 1;
+  INSERT INTO status_report (received_at, sim_id, mr, recipient, status,
+    message_id, pdu)
+    VALUES (p_now, p_sim, p_mr, p_recipient, p_status, message_id, p_pdu);
+  IF message_id IS NULL OR (p_status >= 32 AND p_status < 64) THEN
+    RETURN;
+  END IF;
+  UPDATE part SET status = p_status, report_at = p_now
+    WHERE part.message_id = smsgw_report.message_id AND seq = v_seq;
+  UPDATE message m SET
+    state = CASE WHEN x.bad > 0 THEN 'failed' ELSE 'delivered' END,
+    delivered_at = CASE WHEN x.bad > 0 THEN NULL ELSE p_now END,
+    error = CASE WHEN x.bad > 0 THEN 'delivery failed (status report)'
+                 ELSE m.error END,
+    updated_at = p_now
+    FROM (SELECT count(*) FILTER (WHERE status >= 64) AS bad,
+                 count(*) FILTER (WHERE status < 32) AS good
+            FROM part WHERE part.message_id = smsgw_report.message_id) x
+   WHERE m.id = smsgw_report.message_id AND m.state IN ('sent', 'unknown')
+     AND (x.bad > 0 OR x.good >= m.parts)
+  RETURNING m.state INTO new_state;
+END $$;
+
+-- This box's daemon row (include/store_daemon.h): started, a heartbeat
+-- every minute, stopped. The sims view says offline for a box's SIMs when
+-- it stopped or its heartbeat is three beats old.
+CREATE OR REPLACE FUNCTION smsgw_daemon(p_box text, p_what text,
+    p_pid bigint, p_version text, p_now bigint) RETURNS void
+  LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_what = 'start' THEN
+    INSERT INTO daemon (box, pid, started_at, heartbeat_at, version)
+      VALUES (p_box, p_pid, p_now, p_now, p_version)
+      ON CONFLICT (box) DO UPDATE SET pid = p_pid, started_at = p_now,
+        stopped_at = NULL, heartbeat_at = p_now, version = p_version;
+  ELSIF p_what = 'beat' THEN
+    UPDATE daemon SET heartbeat_at = p_now WHERE box = p_box;
+  ELSIF p_what = 'stop' THEN
+    UPDATE daemon SET stopped_at = p_now WHERE box = p_box;
+  ELSE
+    RAISE EXCEPTION 'smsgw_daemon: unknown %', p_what;
+  END IF;
+END $$;
+
 COMMIT;
