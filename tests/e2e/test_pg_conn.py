@@ -138,6 +138,25 @@ def a_killed_backend_reconnects():
 
 
 @t.test
+def a_server_down_at_start_is_waited_for():
+    """The daemon may start before its database: it keeps trying, on
+    its backoff, without blocking, and connects once the server is up."""
+    pg.stop_server()
+    late = Probe(pg.url)
+    try:
+        r = late.query("select 1", timeout=5)
+        assert r.startswith(f"-{ENOTCONN} "), r
+        late.send("ping")
+        late.expect("pong", 2)
+        pg.start_server()
+        assert late.expect("state up", 30) == "state up 1"
+        assert late.query("select 9") == "0 9"
+    finally:
+        code, err = late.close()
+    assert code == 0 and "Sanitizer" not in err, f"exit {code}:\n{err[-3000:]}"
+
+
+@t.test
 def the_probe_exits_cleanly():
     code, err = probe.close()
     assert code == 0 and "Sanitizer" not in err, f"exit {code}:\n{err[-3000:]}"

@@ -298,7 +298,7 @@ TEST(two_boxes_claim_each_message_exactly_once)
 	};
 	struct file f = { .n = 400 };
 	bool all;
-	int64_t end;
+	int64_t start, end;
 
 	reset(a);
 	w[0].sim_id = sim(a, "m1");
@@ -315,7 +315,8 @@ TEST(two_boxes_claim_each_message_exactly_once)
 		w[i].seen = seen;
 		worker_claim(&w[i]);
 	}
-	end = loop_clock_ms() + 60000;
+	start = loop_clock_ms();
+	end = start + 60000;
 	do {
 		loop_run_once(loop, 50);
 		all = true;
@@ -323,6 +324,9 @@ TEST(two_boxes_claim_each_message_exactly_once)
 			all = all && w[i].finished;
 	} while (!all && loop_clock_ms() < end);
 	CHECK(all);
+	/* A figure for the log, not a goal (make bench has those). */
+	printf("# 400 messages claimed and recorded sent by 4 claimers on 2"
+	       " boxes in %lld ms\n", (long long)(loop_clock_ms() - start));
 	for (int i = 1; i <= 400; i++)
 		if (!CHECK_INT(seen[i], 1))
 			break;
@@ -530,7 +534,13 @@ TEST(a_message_queued_on_one_box_wakes_the_others)
 	sql(b, "SELECT 1");	/* LISTEN is in force after this */
 	notified = false;
 	CHECK_INT(accept_file(a, "f", NULL, &f), 0);
-	CHECK(turn_until(&notified));
+	{
+		int64_t t = loop_clock_ms();
+
+		CHECK(turn_until(&notified));
+		printf("# NOTIFY reached the other box %lld ms after the"
+		       " commit's answer\n", (long long)(loop_clock_ms() - t));
+	}
 	CHECK_STR(notify_payload, "a");
 	pg_store_free(a);
 	pg_store_free(b);

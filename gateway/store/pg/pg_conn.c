@@ -377,7 +377,16 @@ static void pg_conn_pump(struct pg_conn *c)
 
 static void pg_conn_poll_connect(struct pg_conn *c)
 {
-	switch (PQconnectPoll(c->pq)) {
+	PostgresPollingStatusType st = PQconnectPoll(c->pq);
+
+	/* libpq may have closed the socket and opened another (the next
+	 * host or address), possibly under the same number, which epoll
+	 * forgot with the close: watch afresh at every step. */
+	if (c->watching) {
+		loop_watch_del(&c->watch);
+		c->watching = false;
+	}
+	switch (st) {
 	case PGRES_POLLING_READING:
 		pg_conn_set_watch(c, EPOLLIN);
 		break;
