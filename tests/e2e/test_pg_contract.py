@@ -128,6 +128,29 @@ def the_same_rows_read_back_the_same():
         assert lrows == prows, f"{v}:\n sqlite     {lrows}\n postgresql {prows}"
 
 
+def as_reader(sql):
+    """sql as the role smsgw_read: (stdout, stderr)."""
+    p = subprocess.run(["psql", "-X", "-q", "-At", "-c",
+                        f"SET ROLE smsgw_read; {sql}"],
+                       env=pg.env(), capture_output=True, text=True)
+    return p.stdout.strip(), p.stderr
+
+
+@t.test
+def the_reader_role_sees_the_views_and_nothing_else():
+    pg.psql("CREATE ROLE smsgw_read")
+    for f in SCHEMA:          # the grant is made when the schema applies
+        pg.psql_file(f)
+    assert as_reader("SELECT count(*) FROM outbox") == ("2", "")
+    for v in VIEWS:
+        out, err = as_reader(f"SELECT * FROM {v} LIMIT 1")
+        assert err == "", f"{v}: {err}"
+    for sql in ("SELECT count(*) FROM message", "UPDATE optout SET active = 0",
+                "DELETE FROM optouts"):
+        out, err = as_reader(sql)
+        assert "permission denied" in err, f"{sql}: {out!r} {err!r}"
+
+
 @t.test
 def a_broken_view_fails_the_comparison():
     """The comparison can fail: a renamed column is caught."""

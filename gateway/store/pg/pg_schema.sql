@@ -331,5 +331,15 @@ CREATE OR REPLACE VIEW inbox AS SELECT
   smsgw_iso(i.updated_at) AS updated_at, i.processed
   FROM inbound i LEFT JOIN sim s ON s.id = i.sim_id;
 
+-- Readers are another principal than the daemon: when the administrator
+-- made a role smsgw_read (CREATE ROLE smsgw_read; GRANT smsgw_read TO
+-- alice), it may read the five views and nothing else.
+DO $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'smsgw_read') THEN
+    GRANT SELECT ON inbox, outbox, optouts, sims, events TO smsgw_read;
+  END IF;
+END $$;
+
 INSERT INTO smsgw_schema (version) VALUES (1) ON CONFLICT DO NOTHING;
 COMMIT;
