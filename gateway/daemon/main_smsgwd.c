@@ -142,6 +142,10 @@ int main(int argc, char **argv)
 				d.config_path);
 		config_database_describe(d.cfg->database, db, sizeof(db));
 		printf("smsgwd: %s: database: %s\n", d.config_path, db);
+		if (config_database_is_pg(d.cfg->database)) {
+			config_box_name(d.cfg, db, sizeof(db));
+			printf("smsgwd: %s: box: %s\n", d.config_path, db);
+		}
 		if (config_pg_unsupported(d.cfg)) {
 			fprintf(stderr, "smsgwd: %s: %s\n", d.config_path,
 				config_pg_unsupported(d.cfg));

@@ -4,6 +4,7 @@ the URI, and what the PostgreSQL backend cannot do yet is refused by name
 before anything starts — by smsgwd and by the CLI, which never mistakes
 the URI for a file path."""
 import os
+import socket
 import subprocess
 import sys
 
@@ -36,11 +37,18 @@ def postgresql_is_named_without_its_password():
     rc, out, err, _ = check("postgresql://gw:s3cret@db.example:5433/smsgw",
                             'box = "east-1"\n')
     assert "database: PostgreSQL database smsgw on db.example port 5433 as user gw" in out, out
+    assert "box: east-1" in out, out
     assert "s3cret" not in out + err
     # Accepted as a URI, then refused for what does not run yet, by name.
     assert rc == 1
     assert "smsgwd cannot run on PostgreSQL yet" in err, err
     assert "doc/postgresql.md" in err
+
+
+@t.test
+def the_box_defaults_to_the_host_name():
+    rc, out, err, _ = check("postgresql:///smsgw")
+    assert f"box: {socket.gethostname()}" in out, out
 
 
 @t.test
