@@ -98,6 +98,16 @@ void pg_store_op_campaign_set(struct pg_store *ps, int64_t id,
 			      enum outbox_campaign_action a, int64_t now,
 			      store_done_fn done, void *ud);
 
+/* Extends msg's lease while it is still being sent (a slow modem):
+ * 0 renewed, -ESTALE the attempt is no longer the message's, -EIO. */
+void pg_store_op_renew(struct pg_store *ps, const struct outbox_msg *msg,
+		       int64_t now, store_done_fn done, void *ud);
+
+/* As store_outbox_usage(): a SIM card's sends, wherever its box is; *u is
+ * kept until done (zeroed when the card has none). */
+void pg_store_op_usage(struct pg_store *ps, const char *usage_key,
+		       struct outbox_usage *u, store_done_fn done, void *ud);
+
 enum pg_store_daemon_event {
 	PG_STORE_DAEMON_START,
 	PG_STORE_DAEMON_BEAT,

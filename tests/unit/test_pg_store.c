@@ -755,3 +755,40 @@ TEST(a_stopped_or_silent_box_shows_its_sims_offline)
 	pg_store_free(a);
 	pg_store_free(b);
 }
+
+TEST(a_lease_renewed_while_sending_is_kept)
+{
+	struct pg_store *a = box("a", 1000, true);
+	struct pg_store *b = box("b", 1000, true);
+	struct outbox_msg m, none;
+	struct outbox_usage u;
+	struct wait w = { 0 };
+	int64_t sa, sb;
+
+	reset(a);
+	sa = sim(a, "m1");
+	sb = sim(b, "m1");
+	CHECK_INT(accept_file(a, "f", NULL, &(struct file){ .n = 1 }), 0);
+	CHECK_INT(claim(a, sa, T0, &m), 1);
+	/* A slow modem: A renews before its lease ends, so B's claim at
+	 * T0 + 1500 finds the message still A's. */
+	pg_store_op_renew(a, &m, T0 + 900, on_done, &w);
+	CHECK_INT(wait_rc(&w), 0);
+	CHECK_INT(claim(b, sb, T0 + 1500, &none), 0);
+	CHECK_STR(sql(a, "SELECT state FROM outbox"), "sending");
+	CHECK_INT(sent(a, &m, sa, T0 + 1600), 0);
+	/* Spent: renewing now is stale. */
+	w = (struct wait){ 0 };
+	pg_store_op_renew(a, &m, T0 + 1700, on_done, &w);
+	CHECK_INT(wait_rc(&w), -ESTALE);
+	/* The card's usage, read from any box. */
+	w = (struct wait){ 0 };
+	pg_store_op_usage(b, "sim:x", &u, on_done, &w);
+	CHECK_INT(wait_rc(&w), 0);
+	CHECK_INT(u.sent_day, 1);
+	CHECK_INT(u.sent_month, 1);
+	CHECK_INT(u.last_send_at, T0 + 1600);
+	outbox_msg_clear(&m);
+	pg_store_free(a);
+	pg_store_free(b);
+}

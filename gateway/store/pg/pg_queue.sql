@@ -482,4 +482,16 @@ BEGIN
   END IF;
 END $$;
 
+-- A box still sending (a slow modem, a long multipart) extends its lease;
+-- fenced like an outcome: 1 renewed, 0 the attempt is no longer the
+-- message's (stop sending if you can; nothing you record will count).
+CREATE OR REPLACE FUNCTION smsgw_renew(p_id bigint, p_attempt bigint,
+    p_now bigint, p_lease_ms bigint) RETURNS integer
+  LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE message SET lease_until = p_now + p_lease_ms
+    WHERE id = p_id AND attempt_id = p_attempt AND state = 'sending';
+  RETURN CASE WHEN FOUND THEN 1 ELSE 0 END;
+END $$;
+
 COMMIT;

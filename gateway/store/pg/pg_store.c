@@ -685,3 +685,62 @@ void pg_store_op_daemon(struct pg_store *ps, enum pg_store_daemon_event ev,
 	pg_store_send(ps, "SELECT smsgw_daemon($1, $2, $3, $4, $5)", &p,
 		      pg_void_done, op);
 }
+
+void pg_store_op_renew(struct pg_store *ps, const struct outbox_msg *msg,
+		       int64_t now, store_done_fn done, void *ud)
+{
+	struct pg_op *op = pg_op_new(ps, done, ud);
+	struct pg_params p = { .n = 0 };
+
+	if (!op) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	pg_param_int(&p, msg->id);
+	pg_param_int(&p, msg->attempt_id);
+	pg_param_int(&p, now);
+	pg_param_int(&p, ps->lease_ms);
+	pg_store_send(ps, "SELECT smsgw_renew($1, $2, $3, $4)", &p,
+		      pg_record_done, op);
+}
+
+struct pg_usage_op {
+	struct pg_op op;
+	struct outbox_usage *u;
+};
+
+static void pg_usage_done(int rc, PGresult *res, const char *err, void *ud)
+{
+	struct pg_usage_op *r = ud;
+	struct outbox_usage *u = r->u;
+
+	rc = pg_rc(rc, "reading a SIM's usage", err);
+	memset(u, 0, sizeof(*u));
+	if (rc == 0 && PQntuples(res) == 1 && PQnfields(res) == 5) {
+		snprintf(u->day, sizeof(u->day), "%s", PQgetvalue(res, 0, 0));
+		u->sent_day = atoi(PQgetvalue(res, 0, 1));
+		snprintf(u->month, sizeof(u->month), "%s",
+			 PQgetvalue(res, 0, 2));
+		u->sent_month = atoi(PQgetvalue(res, 0, 3));
+		u->last_send_at = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
+	}
+	pg_op_finish(&r->op, rc);
+}
+
+void pg_store_op_usage(struct pg_store *ps, const char *usage_key,
+		       struct outbox_usage *u, store_done_fn done, void *ud)
+{
+	struct pg_usage_op *r = calloc(1, sizeof(*r));
+	struct pg_params p = { .n = 0 };
+
+	if (!r) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	r->op = (struct pg_op){ .ps = ps, .done = done, .ud = ud };
+	r->u = u;
+	pg_param_text(&p, usage_key);
+	pg_store_send(ps, "SELECT day, sent_day, month, sent_month,"
+		      " coalesce(last_send_at, 0) FROM sim_usage"
+		      " WHERE iccid = $1", &p, pg_usage_done, &r->op);
+}
