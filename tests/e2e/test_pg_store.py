@@ -45,7 +45,7 @@ def run(argv, min_tests):
 
 
 pg = PgServer().start()
-run([prog("test_pg_store")], 14)
+run([prog("test_pg_store")], 15)
 # The conformance suite's PostgreSQL half (its SQLite half runs alone).
 run([prog("test_store_backends"), "postgresql"], 4)
 pg.stop()

@@ -792,3 +792,29 @@ TEST(a_lease_renewed_while_sending_is_kept)
 	pg_store_free(a);
 	pg_store_free(b);
 }
+
+TEST(rows_another_box_holds_locked_are_skipped_not_waited_for)
+{
+	struct pg_store *a = box("a", 60000, false);
+	struct pg_store *holder = box("b", 60000, false);
+	struct outbox_msg m;
+	int64_t sa;
+
+	reset(a);
+	sa = sim(a, "m1");
+	CHECK_INT(accept_file(a, "f", NULL, &(struct file){ .n = 40 }), 0);
+	/* Another box's transaction holds the 20 best rows (more than the
+	 * 16 candidates a claim looks at first). */
+	sql(holder, "BEGIN");
+	sql(holder, "SELECT count(*) FROM (SELECT id FROM message ORDER BY id"
+		    " LIMIT 20 FOR UPDATE) x");
+	CHECK_INT(claim(a, sa, T0, &m), 1);
+	CHECK_INT(m.id, 21);
+	outbox_msg_clear(&m);
+	sql(holder, "ROLLBACK");
+	CHECK_INT(claim(a, sa, T0, &m), 1);
+	CHECK_INT(m.id, 1);
+	outbox_msg_clear(&m);
+	pg_store_free(a);
+	pg_store_free(holder);
+}

@@ -80,33 +80,77 @@ CREATE OR REPLACE FUNCTION smsgw_claim(p_sim bigint, p_box text,
 #variable_conflict use_column
 DECLARE
   c_id bigint; c_recipient text; c_origin text; c_expires bigint;
-  a_id bigint;
+  a_id bigint; v_depth integer := 16; v_cands bigint[];
 BEGIN
   IF p_quota <= 0 THEN RETURN; END IF;
   PERFORM smsgw_expire_leases(p_now, p_resend_direct, p_resend_bulk);
   FOR i IN 1..64 LOOP
+    -- The best few of each of the SIM's three queues, each one seek in
+    -- message_queued (pool, class, priority, id) — an OR over the pools
+    -- would scan the table — then the best of those that no other box
+    -- holds locked. When every candidate is locked, look deeper once.
+    SELECT array_agg(c.id) INTO v_cands FROM (
+      (SELECT q.id FROM message q WHERE q.state = 'queued' AND q.pool = p_pool
+         AND (p_allow_bulk OR q.class = 0)
+         AND q.parts - q.parts_sent <= p_quota
+         AND (q.parts_sent = 0 OR q.sim_id = p_sim)
+         AND (q.avoid_sim IS NULL OR q.avoid_sim <> p_sim
+              OR q.avoid_until <= p_now OR p_alone)
+         AND (q.class = 1 OR q.pool LIKE '@%' OR q.updated_at <= p_now - 60000
+              OR NOT EXISTS (SELECT 1 FROM sticky k JOIN sim s ON s.id = k.sim_id
+                   WHERE k.number = q.recipient AND k.last_at > p_sticky_cutoff
+                     AND k.sim_id <> p_sim AND s.state IN ('ready', 'busy')
+                     AND (q.pool = '' OR s.pool = q.pool)
+                     AND (q.avoid_sim IS NULL OR q.avoid_sim <> k.sim_id
+                          OR q.avoid_until <= p_now)))
+       ORDER BY q.class, q.priority, q.id LIMIT v_depth)
+      UNION ALL
+      (SELECT q.id FROM message q WHERE q.state = 'queued' AND q.pool = '' AND p_takes_unpooled
+         AND (p_allow_bulk OR q.class = 0)
+         AND q.parts - q.parts_sent <= p_quota
+         AND (q.parts_sent = 0 OR q.sim_id = p_sim)
+         AND (q.avoid_sim IS NULL OR q.avoid_sim <> p_sim
+              OR q.avoid_until <= p_now OR p_alone)
+         AND (q.class = 1 OR q.pool LIKE '@%' OR q.updated_at <= p_now - 60000
+              OR NOT EXISTS (SELECT 1 FROM sticky k JOIN sim s ON s.id = k.sim_id
+                   WHERE k.number = q.recipient AND k.last_at > p_sticky_cutoff
+                     AND k.sim_id <> p_sim AND s.state IN ('ready', 'busy')
+                     AND (q.pool = '' OR s.pool = q.pool)
+                     AND (q.avoid_sim IS NULL OR q.avoid_sim <> k.sim_id
+                          OR q.avoid_until <= p_now)))
+       ORDER BY q.class, q.priority, q.id LIMIT v_depth)
+      UNION ALL
+      (SELECT q.id FROM message q WHERE q.state = 'queued' AND q.pool = '@' || p_sim
+         AND (p_allow_bulk OR q.class = 0)
+         AND q.parts - q.parts_sent <= p_quota
+         AND (q.parts_sent = 0 OR q.sim_id = p_sim)
+         AND (q.avoid_sim IS NULL OR q.avoid_sim <> p_sim
+              OR q.avoid_until <= p_now OR p_alone)
+         AND (q.class = 1 OR q.pool LIKE '@%' OR q.updated_at <= p_now - 60000
+              OR NOT EXISTS (SELECT 1 FROM sticky k JOIN sim s ON s.id = k.sim_id
+                   WHERE k.number = q.recipient AND k.last_at > p_sticky_cutoff
+                     AND k.sim_id <> p_sim AND s.state IN ('ready', 'busy')
+                     AND (q.pool = '' OR s.pool = q.pool)
+                     AND (q.avoid_sim IS NULL OR q.avoid_sim <> k.sim_id
+                          OR q.avoid_until <= p_now)))
+       ORDER BY q.class, q.priority, q.id LIMIT v_depth)) c;
+    IF v_cands IS NULL THEN RETURN; END IF;
+    -- A separate statement on purpose: joined with the candidates, the
+    -- planner may run the three seeks once per queued row.
     SELECT m.id, m.recipient, m.origin, m.expires_at
       INTO c_id, c_recipient, c_origin, c_expires
       FROM message m
-     WHERE m.state = 'queued'
-       AND (m.pool = p_pool OR (m.pool = '' AND p_takes_unpooled)
-            OR m.pool = '@' || p_sim)
-       AND (p_allow_bulk OR m.class = 0)
-       AND m.parts - m.parts_sent <= p_quota
-       AND (m.parts_sent = 0 OR m.sim_id = p_sim)
-       AND (m.avoid_sim IS NULL OR m.avoid_sim <> p_sim
-            OR m.avoid_until <= p_now OR p_alone)
-       AND (m.class = 1 OR m.pool LIKE '@%' OR m.updated_at <= p_now - 60000
-            OR NOT EXISTS (SELECT 1 FROM sticky k JOIN sim s ON s.id = k.sim_id
-                 WHERE k.number = m.recipient AND k.last_at > p_sticky_cutoff
-                   AND k.sim_id <> p_sim AND s.state IN ('ready', 'busy')
-                   AND (m.pool = '' OR s.pool = m.pool)
-                   AND (m.avoid_sim IS NULL OR m.avoid_sim <> k.sim_id
-                        OR m.avoid_until <= p_now)))
+     WHERE m.id = ANY (v_cands) AND m.state = 'queued'
      ORDER BY m.class, m.priority, m.id
      LIMIT 1
      FOR UPDATE OF m SKIP LOCKED;
-    IF NOT FOUND THEN RETURN; END IF;
+    IF NOT FOUND THEN
+      IF v_depth < 1024 AND cardinality(v_cands) >= v_depth THEN
+        v_depth := 1024;
+        CONTINUE;
+      END IF;
+      RETURN;
+    END IF;
     -- A STOP received on any box counts at the next claim on every box.
     IF c_origin NOT IN ('optout-reply', 'help-reply') AND EXISTS (
         SELECT 1 FROM optout o WHERE o.number = c_recipient AND o.active = 1)
