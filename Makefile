@@ -192,9 +192,10 @@ demo: deps
 	@BUILD=$(BUILD) scripts/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory $(PROGS)
+	@$(MAKE) --no-print-directory $(PROGS) $(BUILD)/tests/test_pg_store
 	@BUILD=$(BUILD) python3 tests/bench/bench.py
 	@BUILD=$(BUILD) python3 tests/bench/soak.py
+	@BUILD=$(BUILD) python3 tests/bench/pg_queue.py
 
 FUZZ_SECONDS ?= 60
 fuzz:

@@ -22,9 +22,13 @@ static const char *url;
 
 #define T0 1764720000000LL	/* a fixed now; the lease arithmetic uses it */
 
+static int pg_bench(const char *spec);
+
 __attribute__((constructor)) static void need_server(void)
 {
 	url = getenv("SMSGW_PG_URL");
+	if (url && getenv("SMSGW_PG_BENCH"))
+		exit(pg_bench(getenv("SMSGW_PG_BENCH")));
 	if (!url) {
 		printf("ok - pg_store # SKIP needs SMSGW_PG_URL (run by "
 		       "tests/e2e/test_pg_store.py with PostgreSQL 15)\n");
@@ -245,8 +249,9 @@ struct worker {
 	struct store_sent s;
 	bool finished;
 	int claimed;
-	int *seen;
+	int *seen, seen_max;
 	int errors;
+	char usage_key[32];
 };
 
 static void worker_claim(struct worker *w);
@@ -272,11 +277,17 @@ static void worker_claimed(int rc, void *ud)
 		return;
 	}
 	w->claimed++;
-	if (w->msg.id >= 1 && w->msg.id <= 1000)
+	if (w->msg.id >= 1 && w->msg.id <= w->seen_max)
 		w->seen[w->msg.id]++;
+	else
+		w->errors++;
+	/* Each SIM its own usage row, as in life (one shared row would
+	 * serialise every claimer's commit on its lock). */
+	snprintf(w->usage_key, sizeof(w->usage_key), "sim:%lld",
+		 (long long)w->sim_id);
 	w->s = (struct store_sent){ .msg = &w->msg, .sim_id = w->sim_id,
-				    .usage_key = "sim:w", .seq = 1, .mr = 1,
-				    .last = true, .now = T0 + 1 };
+				    .usage_key = w->usage_key, .seq = 1,
+				    .mr = 1, .last = true, .now = T0 + 1 };
 	pg_store_op_part_sent(w->ps, &w->s, worker_sent, w);
 }
 
@@ -313,6 +324,7 @@ TEST(two_boxes_claim_each_message_exactly_once)
 	 * the server, where SKIP LOCKED keeps them apart. */
 	for (int i = 0; i < 4; i++) {
 		w[i].seen = seen;
+		w[i].seen_max = 1000;
 		worker_claim(&w[i]);
 	}
 	start = loop_clock_ms();
@@ -817,4 +829,85 @@ TEST(rows_another_box_holds_locked_are_skipped_not_waited_for)
 	outbox_msg_clear(&m);
 	pg_store_free(a);
 	pg_store_free(holder);
+}
+
+/*
+ * SMSGW_PG_BENCH="BOXES,CLAIMERS,MESSAGES" (tests/bench/pg_queue.py): the
+ * queue alone — every claimer its own connection and SIM, as a box's
+ * modems would be — claiming and recording sent until the queue is empty.
+ * Prints the figure; exits 1 unless each message was claimed once.
+ */
+static int pg_bench(const char *spec)
+{
+	int nbox = 0, per = 0, n = 0, dup = 0, missing = 0, errors = 0;
+	struct worker *w;
+	int *seen;
+	struct pg_store *first;
+	int64_t start, end;
+	bool all;
+
+	if (sscanf(spec, "%d,%d,%d", &nbox, &per, &n) != 3 || nbox < 1 ||
+	    per < 1 || n < 1) {
+		fprintf(stderr, "SMSGW_PG_BENCH: BOXES,CLAIMERS,MESSAGES\n");
+		return 2;
+	}
+	w = calloc((size_t)(nbox * per), sizeof(*w));
+	seen = calloc((size_t)n + 1, sizeof(*seen));
+	if (!w || !seen)
+		return 2;
+	for (int b = 0; b < nbox; b++)
+		for (int c = 0; c < per; c++) {
+			struct worker *x = &w[b * per + c];
+			char name[16], modem[16];
+
+			snprintf(name, sizeof(name), "box%d", b + 1);
+			snprintf(modem, sizeof(modem), "m%d", c + 1);
+			x->ps = box(name, 60000, false);
+			if (b == 0 && c == 0)
+				reset(x->ps);
+			x->sim_id = sim(x->ps, modem);
+			x->seen = seen;
+			x->seen_max = n;
+		}
+	first = w[0].ps;
+	for (int left = n, f = 0; left > 0; f++) {
+		/* Files of up to 1,000, as several spools would drop them. */
+		struct file fl = { .n = left < 1000 ? left : 1000 };
+		char fname[32];
+
+		snprintf(fname, sizeof(fname), "bench-%d", f);
+		if (accept_file(w[f % (nbox * per)].ps, fname, NULL, &fl)) {
+			fprintf(stderr, "accepting %s failed\n", fname);
+			return 1;
+		}
+		left -= fl.n;
+	}
+	start = loop_clock_ms();
+	for (int i = 0; i < nbox * per; i++)
+		worker_claim(&w[i]);
+	end = start + 600000;
+	do {
+		loop_run_once(loop, 50);
+		all = true;
+		for (int i = 0; i < nbox * per; i++)
+			all = all && w[i].finished;
+	} while (!all && loop_clock_ms() < end);
+	end = loop_clock_ms();
+	for (int i = 1; i <= n; i++) {
+		dup += seen[i] > 1;
+		missing += seen[i] == 0;
+	}
+	for (int i = 0; i < nbox * per; i++)
+		errors += w[i].errors;
+	printf("%d boxes x %d claimers, %d messages: %lld ms, %.0f messages/s"
+	       " (claim + sent), %d claimed twice, %d never, %d errors, %s\n",
+	       nbox, per, n, (long long)(end - start),
+	       n * 1000.0 / (double)(end - start > 0 ? end - start : 1), dup,
+	       missing, errors, sql(first, "SELECT count(*) || ' sent'"
+					  " FROM outbox WHERE state = 'sent'"));
+	for (int i = 0; i < nbox * per; i++)
+		pg_store_free(w[i].ps);
+	free(w);
+	free(seen);
+	return dup || missing || errors || !all ? 1 : 0;
 }
