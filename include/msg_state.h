@@ -54,7 +54,11 @@ enum msg_event {
 	MSG_EVENT_EXPIRE,		/* not sent before its expiry */
 	MSG_EVENT_REPORT_OK,		/* every part's status report: delivered */
 	MSG_EVENT_REPORT_FAIL,		/* a part's status report: failed */
-	MSG_EVENT_CANCEL,		/* its campaign was cancelled */
+	MSG_EVENT_CANCEL,		/* its campaign was cancelled, or by hand
+					   (smsgw outbox cancel) */
+	MSG_EVENT_REQUEUE,		/* by hand (smsgw outbox resend): try a
+					   failed, expired, unknown or
+					   cancelled message again */
 	MSG_EVENT_COUNT
 };
 
@@ -63,7 +67,8 @@ const char *msg_state_name(enum msg_state s);
 /* false when name is not a state. */
 bool msg_state_parse(const char *name, enum msg_state *s);
 /* A final state: nothing moves the message any more, except a status
- * report for sent and unknown. */
+ * report for sent and unknown and a person's `smsgw outbox resend`
+ * (MSG_EVENT_REQUEUE, the one event only a person causes). */
 bool msg_state_final(enum msg_state s);
 
 /* The state event ev moves a message to, and the states it moves it from

@@ -70,9 +70,13 @@ void outbound_clock_stepped(struct outbound *ob);
 /* The SIM registry's listener: a SIM's state or identity changed. */
 void outbound_sim_changed(struct outbound *ob, struct sim *sim);
 
-/* A status report the modem received on sim (PDU hex as printed). Returns
- * 0 when it is recorded (matched or not) or -EIO / -EINVAL. */
+/* A status report the modem received on sim (PDU hex as printed), given
+ * to the store (store_op_report()). Returns -EINVAL when it is not one
+ * (logged; done is not called), else 0, and done (may be NULL) is told
+ * once, maybe later: 0 recorded (matched or not), -EIO not stored. */
+typedef void (*outbound_report_fn)(int rc, void *ud);
 int outbound_status_report(struct outbound *ob, struct sim *sim,
-			   const char *pdu_hex);
+			   const char *pdu_hex, outbound_report_fn done,
+			   void *ud);
 
 #endif

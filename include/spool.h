@@ -86,4 +86,33 @@ int spool_submit(struct spool *sp, const char *name, const void *text,
 		 size_t len, spool_added_fn added, void *ud,
 		 struct spool_error *err, int64_t *file_id);
 
+/*
+ * Text in the spool format taken in through the storage interface
+ * (store_op_accept(), include/store_ops.h): the one acceptance of the
+ * HTTP API (spool_submit()) and of INSERT INTO outbox (sqlin.c). Pass 1
+ * (parse, check, prepare) runs at once; the commit with pass 2 is the
+ * store's, and done (exactly once, maybe before spool_accept_text()
+ * returns) says how it went: rc as spool_submit()'s, err set for -1.
+ * Everything in req is copied.
+ */
+struct spool_text {
+	const char *name;		/* spool_file.name: the API's, "sql:N" */
+	const void *text;
+	size_t len;
+	const char *origin;		/* the rows' origin: "spool", "sql" */
+	bool strict_headers;		/* refuse unknown headers */
+	bool no_lines;			/* text we wrote: no "line N" */
+	bool quiet;			/* no "accepted" event (sqlin logs) */
+	int64_t intake_seq;		/* removed with the commit; 0: none */
+	spool_added_fn added;		/* each row, inside the commit */
+	void *added_ud;
+};
+
+typedef void (*spool_text_done_fn)(int rc, const struct spool_error *err,
+				   int64_t file_id, void *ud);
+
+void spool_accept_text(struct store *st, const struct config *cfg,
+		       struct sim_registry *reg, const struct spool_text *req,
+		       spool_text_done_fn done, void *ud);
+
 #endif

@@ -17,7 +17,7 @@
 struct store_backend {
 	const char *name;		/* "sqlite", "postgresql" */
 	void (*accept)(void *be, const struct store_accept *req,
-		       store_done_fn done, void *ud);
+		       int64_t *file_id, store_done_fn done, void *ud);
 	void (*claim)(void *be, const struct outbox_claim *c,
 		      struct outbox_msg *out, store_done_fn done, void *ud);
 	void (*part_sent)(void *be, const struct store_sent *req,

@@ -121,6 +121,17 @@ enum outbox_campaign_action {
 int store_outbox_campaign_set(struct store *st, int64_t id,
 			      enum outbox_campaign_action a, int64_t now);
 
+/*
+ * A person's move of message id (smsgw outbox cancel|resend): ev is
+ * MSG_EVENT_CANCEL or MSG_EVENT_REQUEUE, checked against the transition
+ * table (msg_may) for the state the message is in, which *was is set to.
+ * Writes the event row in the same transaction (its own, or the
+ * caller's). 1 moved, 0 the table has no such move from *was (nothing
+ * changed), -ENOENT no such message, -EINVAL another event, -EIO.
+ */
+int store_outbox_by_hand(struct store *st, int64_t id, enum msg_event ev,
+			 int64_t now, enum msg_state *was);
+
 int store_outbox_add(struct store *st, int64_t file_id,
 		     const struct outbox_new *m, bool campaign_paused,
 		     int64_t now, int64_t *id, enum outbox_add_result *res);
@@ -130,6 +141,9 @@ int store_outbox_add(struct store *st, int64_t file_id,
 int store_outbox_add_refused(struct store *st, const char *recipient,
 			     const char *body, const char *origin,
 			     const char *why, int64_t now);
+
+/* Removes intake row seq (INSERT INTO outbox, taken by sqlin). */
+int store_outbox_intake_done(struct store *st, int64_t seq);
 
 /* What an event about an outgoing message tells (smstools3's
  * eventhandler files): -1 for an unknown mr or status. */

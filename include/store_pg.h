@@ -20,7 +20,7 @@
  *    transactions, the sent one first.
  *  - accepting a file: add() answers at once, before the database did,
  *    so *res is provisional (OUTBOX_ADDED_QUEUED, or _DEFERRED for a
- *    later Send-At); the rows hold the real state (an opted-out number is
+ *    later Send-At) and *id is 0; the rows hold the real state (an opted-out number is
  *    suppressed there). The file's statements go out back to back in one
  *    transaction without waiting for each answer.
  *  - the SIM's row is not rewritten by claim and part_sent (reg and sim
@@ -60,9 +60,9 @@ void pg_store_op_sim(struct pg_store *ps, const char *modem,
 		     const char *slot, const char *pool, const char *state,
 		     int64_t now, int64_t *id, store_done_fn done, void *ud);
 
-/* As store_op_accept(). */
+/* As store_op_accept() (req->intake_seq is not supported: 0). */
 void pg_store_op_accept(struct pg_store *ps, const struct store_accept *req,
-			store_done_fn done, void *ud);
+			int64_t *file_id, store_done_fn done, void *ud);
 /* As store_op_claim(): rc 1 claimed (*out filled), 0 none, -EIO. */
 void pg_store_op_claim(struct pg_store *ps, const struct outbox_claim *c,
 		       struct outbox_msg *out, store_done_fn done, void *ud);

@@ -5,8 +5,11 @@
 #include "clock.h"
 #include "config.h"
 #include "control.h"
+#include "msg_state.h"
 #include "store.h"
+#include "store_outbox.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -127,88 +130,46 @@ int cli_outbox_show(struct cli *cli, long long id, enum cli_format fmt)
 	return CLI_OK;
 }
 
-static const char resend_sql[] =
-	"UPDATE message SET state = 'queued', not_before = 0, attempts = 0,"
-	" parts_sent = 0, error = NULL, hold = NULL, avoid_sim = NULL,"
-	" avoid_until = NULL, expires_at = NULL, sent_at = NULL,"
-	" updated_at = ?2 WHERE id = ?1"
-	" AND state IN ('failed', 'expired', 'unknown', 'cancelled')";
-
-static const char cancel_sql[] =
-	"UPDATE message SET state = 'cancelled', hold = NULL,"
-	" error = 'cancelled by hand', updated_at = ?2 WHERE id = ?1"
-	" AND state IN ('queued', 'deferred')";
-
-/* Why verb does not apply to a message in state. */
-static const char *why_not(const char *verb, const char *state)
+/* Why the transition table has no move for verb from state (doc/
+ * architecture.md "The outgoing message as a state machine"). */
+static const char *why_not(const char *verb, enum msg_state state)
 {
-	if (strcmp(state, "sending") == 0)
+	if (state == MSG_STATE_SENDING)
 		return "it is being sent right now";
 	if (strcmp(verb, "cancel") == 0)
 		return "only a queued or deferred message can be cancelled";
-	if (strcmp(state, "sent") == 0 || strcmp(state, "delivered") == 0)
+	if (state == MSG_STATE_SENT || state == MSG_STATE_DELIVERED)
 		return "it was sent already (smsgw send sends a new one)";
-	if (strcmp(state, "suppressed") == 0)
+	if (state == MSG_STATE_SUPPRESSED)
 		return "the number opted out";
 	return "it is waiting to be sent already";
 }
 
-static int change_tx(struct store *st, const char *verb, long long id,
-		     char *state, size_t size)
-{
-	const struct cli_bind b[] = { CLI_INT(id), CLI_INT(clock_now_ms()) };
-	sqlite3_stmt *s;
-	int n = -1;
-
-	s = cli_prepare(st, "SELECT state FROM message WHERE id = ?1", b, 1);
-	if (!s)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		snprintf(state, size, "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	s = cli_prepare(st, strcmp(verb, "resend") == 0 ? resend_sql
-							  : cancel_sql, b, 2);
-	if (!s)
-		return -1;
-	if (sqlite3_step(s) == SQLITE_DONE)
-		n = sqlite3_changes(store_db(st));
-	sqlite3_finalize(s);
-	if (n == 1 && store_event(st, STORE_EVENT_INFO, "cli",
-				  "message #%lld %s by hand (was %s)", id,
-				  strcmp(verb, "resend") == 0 ? "queued again"
-							      : "cancelled",
-				  state) < 0)
-		return -1;
-	return n;
-}
-
 int cli_outbox_change(struct cli *cli, const char *verb, long long id)
 {
-	char action[32], state[32] = "";
+	char action[32];
+	bool resend = strcmp(verb, "resend") == 0;
+	enum msg_state was = MSG_STATE_COUNT;
 	struct store *st;
-	int n;
+	int rc;
 
 	snprintf(action, sizeof(action), "outbox %s", verb);
 	st = cli_store_rw(cli, action);
 	if (!st)
 		return CLI_ERROR;
-	if (store_begin(st) < 0)
-		return cli_error("database: %s", store_errmsg(st));
-	n = change_tx(st, verb, id, state, sizeof(state));
-	if (n < 0) {
-		store_rollback(st);
-		return cli_error("database: %s", store_errmsg(st));
-	}
-	if (store_commit(st) < 0)
-		return cli_error("database: %s", store_errmsg(st));
-	if (!state[0])
+	/* The state changes in the store, through the transition table. */
+	rc = store_outbox_by_hand(st, id, resend ? MSG_EVENT_REQUEUE
+						 : MSG_EVENT_CANCEL,
+				  clock_now_ms(), &was);
+	if (rc == -ENOENT)
 		return cli_error("no message #%lld in the outbox", id);
-	if (n == 0)
-		return cli_error("message #%lld is %s: %s", id, state,
-				 why_not(verb, state));
+	if (rc < 0)
+		return cli_error("database: %s", store_errmsg(st));
+	if (rc == 0)
+		return cli_error("message #%lld is %s: %s", id,
+				 msg_state_name(was), why_not(verb, was));
 	control_send(cli->cfg->spool, "kick");
 	printf("message #%lld %s (was %s)\n", id,
-	       strcmp(verb, "resend") == 0 ? "queued again" : "cancelled",
-	       state);
+	       resend ? "queued again" : "cancelled", msg_state_name(was));
 	return CLI_OK;
 }

@@ -9,6 +9,7 @@
 #include "keyword.h"
 #include "loop.h"
 #include "reasm.h"
+#include "store_ops.h"
 
 #include <stdbool.h>
 
@@ -25,34 +26,20 @@ struct inbound {
 	struct inbound_retry *retry;	/* not stored yet: database error */
 	struct loop_timer retry_timer;
 	int64_t retry_ms;		/* the current backoff */
+	bool retry_out;			/* the head's retry is with the store */
+	bool timeout_out;		/* a reassembly timeout pass is */
+	struct store_inbound_timeout timeout_req;
+	struct store_inbound_out timeout_res;
 	inbound_event_fn listener;
 	void *listener_ud;
 };
 
-/* A message complete enough for the inbox. Strings are borrowed. */
-struct inbound_msg {
-	struct sim *sim;
-	const char *sender;
-	const char *sender_type;
-	const char *body;
-	int parts, total;
-	bool partial;
-	const char *scts;
-	int32_t concat_ref;		/* -1: single */
-};
-
-/* What to do after the commit. */
-struct inbound_after {
-	bool kick;			/* replies or suppressions: dispatch */
-	int64_t id;			/* the inbox row */
-	char *keyword;			/* malloc'd tag, or NULL */
-	char *hook;			/* malloc'd rule hook, or NULL */
-};
-
-/* inbound_act.c: stores the inbox row for m, classifies it and acts:
- * opt-out, opt-in, help, rules. Inside the caller's transaction. */
-int inbound_deliver(struct inbound *ib, const struct inbound_msg *m,
-		    int64_t now, struct inbound_after *after);
-void inbound_after_free(struct inbound_after *a);
+/* inbound_act.c: what m's keyword asks for, as the store's data (a
+ * store_classify_fn; ud: the inbound). -1: it cannot be decided (a rule's
+ * forward text), and the message is not stored. */
+struct store_inbound_msg;
+struct store_inbound_actions;
+int inbound_classify(const struct store_inbound_msg *m,
+		     struct store_inbound_actions *a, void *ud);
 
 #endif

@@ -157,6 +157,18 @@ static bool ob_pool_seen(const struct outbound *ob, size_t i)
  * Bulk that no SIM with quota left can take waits until the quotas reset
  * ("deferred"), rather than sitting in the queue looking stuck.
  */
+/* Rows deferred: the next due time is to be read again. */
+static void ob_deferred(int rc, void *ud)
+{
+	struct outbound *ob = ud;
+
+	if (rc > 0) {
+		ob->due_known = false;
+		if (!ob->dispatching)
+			loop_defer(&ob->kick);
+	}
+}
+
 static void ob_defer_exhausted(struct outbound *ob, int64_t now)
 {
 	size_t n = ob->reg->nsims;
@@ -186,11 +198,10 @@ static void ob_defer_exhausted(struct outbound *ob, int64_t now)
 			if (!until || reset < until)
 				until = reset;
 		}
-		if (served && !open &&
-		    store_outbox_defer_pool(ob->store, key, until,
+		if (served && !open)
+			store_op_defer_pool(ob->store, key, until,
 					    "every SIM of its pool reached "
-					    "its quota", now) > 0)
-			ob->due_known = false;
+					    "its quota", now, ob_deferred, ob);
 	}
 }
 
@@ -313,17 +324,28 @@ static int ob_compare_load(const void *a, const void *b)
 	return x->sim->index < y->sim->index ? -1 : 1;
 }
 
+static void ob_promoted(int rc, void *ud)
+{
+	struct outbound *ob = ud;
+
+	(void)rc;	/* rows a pass could not move wait for the next */
+	ob->promote_out = false;
+	ob->next_due = ob->promote_next;
+	ob->due_known = true;
+	/* Answered after the dispatch that asked: the rows it queued and
+	 * the next due time need another one. */
+	if (!ob->dispatching)
+		loop_defer(&ob->kick);
+}
+
 static void ob_promote_due(struct outbound *ob, int64_t now)
 {
 	if (ob->due_known && (!ob->next_due || ob->next_due > now))
 		return;
-	if (store_begin(ob->store) == 0) {
-		store_outbox_expire(ob->store, now);
-		store_outbox_promote(ob->store, now);
-		store_commit(ob->store);
-	}
-	ob->next_due = store_outbox_next_due(ob->store);
-	ob->due_known = true;
+	if (ob->promote_out)
+		return;		/* its answer says when next */
+	ob->promote_out = true;
+	store_op_promote(ob->store, now, &ob->promote_next, ob_promoted, ob);
 }
 
 static void ob_arm_timer(struct outbound *ob, int64_t now)
@@ -359,6 +381,7 @@ static void ob_dispatch(struct loop_deferred *d, void *ud)
 	size_t n = 0;
 
 	(void)d;
+	ob->dispatching = true;
 	ob_promote_due(ob, now);
 	for (size_t i = 0; i < ob->reg->nsims; i++) {
 		struct ob_sim *os = &ob->sims[i];
@@ -375,6 +398,7 @@ static void ob_dispatch(struct loop_deferred *d, void *ud)
 	if (!ob->due_known)
 		ob_promote_due(ob, now);
 	ob_arm_timer(ob, now);
+	ob->dispatching = false;
 }
 
 static int64_t ob_on_timer(struct loop_timer *t, void *ud)
@@ -483,13 +507,51 @@ int outbound_new(struct loop *loop, struct store *store,
 	return 0;
 }
 
-int outbound_status_report(struct outbound *ob, struct sim *sim,
-			   const char *pdu_hex)
-{
-	const struct sms_status_report *r;
-	struct sms_pdu pdu;
+/* A status report while the store has it. */
+struct ob_report {
+	struct outbound *ob;
+	struct sim *sim;
+	char recipient[SMS_ADDR_MAX];
+	int mr, status;
+	int64_t id;
 	const char *state;
-	int64_t id, now = ob_now(ob);
+	outbound_report_fn done;
+	void *ud;
+};
+
+/* The store's answer: the message's event, after the commit. */
+static void ob_report_recorded(int rc, void *ud)
+{
+	struct ob_report *r = ud;
+
+	if (rc < 0) {
+		/* Not stored: the modem keeps it (the caller's done). */
+	} else if (!r->id) {
+		log_info("outbound: status report on %s for MR %d to %s "
+			 "matches no message", r->sim->name, r->mr,
+			 r->recipient);
+	} else {
+		log_debug("outbound: status report for message %lld: status %d",
+			  (long long)r->id, r->status);
+		if (r->state)
+			ob_emit(r->ob, r->state, r->id, r->recipient, NULL,
+				r->sim, r->state,
+				strcmp(r->state,
+				       msg_to_name(MSG_EVENT_REPORT_FAIL)) == 0
+					? "delivery failed (status report)"
+					: NULL);
+	}
+	if (r->done)
+		r->done(rc < 0 ? -EIO : 0, r->ud);
+	free(r);
+}
+
+int outbound_status_report(struct outbound *ob, struct sim *sim,
+			   const char *pdu_hex, outbound_report_fn done,
+			   void *ud)
+{
+	struct ob_report *r;
+	struct sms_pdu pdu;
 	char err[200];
 	bool ok = sms_pdu_decode(pdu_hex, strlen(pdu_hex), &pdu, err,
 				 sizeof(err));
@@ -510,22 +572,22 @@ int outbound_status_report(struct outbound *ob, struct sim *sim,
 			    sim->name, err, pdu_hex);
 		return -EINVAL;
 	}
-	r = &pdu.report;
-	if (store_outbox_report(ob->store, sim->id, r->mr, r->recipient.text,
-				r->status, now, ob->cfg->report_window_ms,
-				pdu_hex, &id, &state) < 0)
-		return -EIO;
-	if (!id) {
-		log_info("outbound: status report on %s for MR %d to %s matches "
-			 "no message", sim->name, r->mr, r->recipient.text);
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		if (done)
+			done(-EIO, ud);
 		return 0;
 	}
-	log_debug("outbound: status report for message %lld: status %d",
-		  (long long)id, r->status);
-	if (state)
-		ob_emit(ob, state, id, r->recipient.text, NULL, sim, state,
-			strcmp(state, msg_to_name(MSG_EVENT_REPORT_FAIL)) == 0
-				? "delivery failed (status report)" : NULL);
+	*r = (struct ob_report){ .ob = ob, .sim = sim, .mr = pdu.report.mr,
+				 .status = pdu.report.status, .done = done,
+				 .ud = ud };
+	snprintf(r->recipient, sizeof(r->recipient), "%s",
+		 pdu.report.recipient.text);
+	store_op_report(ob->store, &(struct store_report){
+		.sim_id = sim->id, .mr = r->mr, .recipient = r->recipient,
+		.status = r->status, .now = ob_now(ob),
+		.window_ms = ob->cfg->report_window_ms, .pdu_hex = pdu_hex },
+		&r->id, &r->state, ob_report_recorded, r);
 	return 0;
 }
 

@@ -29,7 +29,7 @@
 /* Files taken per loop iteration before yielding to the other events. */
 #define SPOOL_BATCH 64
 
-static int queue_name(struct spool *sp, const char *name)
+static int spool_queue_name(struct spool *sp, const char *name)
 {
 	struct spool_name *n;
 	size_t len = strlen(name);
@@ -48,7 +48,7 @@ static int queue_name(struct spool *sp, const char *name)
 	return 0;
 }
 
-static void free_queue(struct spool *sp)
+static void spool_free_queue(struct spool *sp)
 {
 	while (sp->head) {
 		struct spool_name *n = sp->head;
@@ -66,7 +66,7 @@ static void free_queue(struct spool *sp)
  */
 #define SPOOL_SETTLE_MS 2000
 
-static bool settled(struct spool *sp, const char *name)
+static bool spool_settled(struct spool *sp, const char *name)
 {
 	struct stat st;
 	int64_t age;
@@ -82,7 +82,7 @@ static bool settled(struct spool *sp, const char *name)
 }
 
 /* Queues every name in outgoing/ (at start, and after an inotify overflow). */
-static void scan_outgoing(struct spool *sp)
+static void spool_scan_outgoing(struct spool *sp)
 {
 	int fd = openat(sp->outgoing_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -98,8 +98,8 @@ static void scan_outgoing(struct spool *sp)
 	while ((de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (settled(sp, de->d_name))
-			queue_name(sp, de->d_name);
+		if (spool_settled(sp, de->d_name))
+			spool_queue_name(sp, de->d_name);
 		else
 			later = true;
 	}
@@ -108,10 +108,10 @@ static void scan_outgoing(struct spool *sp)
 		loop_timer_arm(&sp->rescan, SPOOL_SETTLE_MS);
 }
 
-static int64_t on_rescan(struct loop_timer *t, void *ud)
+static int64_t spool_on_rescan(struct loop_timer *t, void *ud)
 {
 	(void)t;
-	scan_outgoing(ud);
+	spool_scan_outgoing(ud);
 	return LOOP_TIMER_DONE;
 }
 
@@ -121,7 +121,7 @@ static int64_t on_rescan(struct loop_timer *t, void *ud)
  * link, FIFO, socket, device, directory, hard link) never closes after a
  * write, so it is queued at once: spool_take moves it to rejected/.
  */
-static bool odd_entry(struct spool *sp, const char *name)
+static bool spool_odd_entry(struct spool *sp, const char *name)
 {
 	struct stat st;
 
@@ -130,19 +130,19 @@ static bool odd_entry(struct spool *sp, const char *name)
 	return !S_ISREG(st.st_mode) || st.st_nlink != 1;
 }
 
-static void on_inotify(struct fswatch_sub *sub, uint32_t mask,
-		       const char *name, void *ud)
+static void spool_on_inotify(struct fswatch_sub *sub, uint32_t mask,
+			     const char *name, void *ud)
 {
 	struct spool *sp = ud;
 
 	(void)sub;
 	if (mask & IN_Q_OVERFLOW) {
 		log_warn("spool: inotify overflow; rescanning");
-		free_queue(sp);
-		scan_outgoing(sp);
+		spool_free_queue(sp);
+		spool_scan_outgoing(sp);
 	} else if (name && (mask & (IN_CLOSE_WRITE | IN_MOVED_TO) ||
-			    odd_entry(sp, name))) {
-		queue_name(sp, name);
+			    spool_odd_entry(sp, name))) {
+		spool_queue_name(sp, name);
 	}
 }
 
@@ -154,7 +154,7 @@ static void on_inotify(struct fswatch_sub *sub, uint32_t mask,
 #define SPOOL_RETRY_FIRST_MS 1000
 #define SPOOL_RETRY_MAX_MS 60000
 
-static void retry_later(struct spool *sp)
+static void spool_retry_later(struct spool *sp)
 {
 	if (!sp->db_failed)
 		return;
@@ -167,25 +167,52 @@ static void retry_later(struct spool *sp)
 		loop_timer_arm(&sp->retry, sp->retry_ms);
 }
 
-static void finish_active(struct spool *sp);
+static void spool_finish_active(struct spool *sp);
 
-static int64_t on_retry(struct loop_timer *t, void *ud)
+/* The store's answer: an accepted big file still to release, or none. */
+static void spool_release_found(int rc, void *ud)
+{
+	struct spool *sp = ud;
+
+	sp->release_asked = false;
+	if (rc < 0)
+		sp->db_failed = true;
+	else if (sp->release_state == STORE_STAGING_RELEASING && !sp->job)
+		spool_job_release(sp, sp->release_id);
+	spool_answered(sp);
+}
+
+static int64_t spool_on_retry(struct loop_timer *t, void *ud)
 {
 	struct spool *sp = ud;
 
 	(void)t;
-	finish_active(sp);
+	spool_finish_active(sp);
 	/* A big file's rows left half released by a database error. */
-	if (!sp->job) {
-		int64_t id = store_staging_next_release(sp->store);
-
-		if (id > 0)
-			spool_job_release(sp, id);
+	if (!sp->job && !sp->release_asked) {
+		sp->release_asked = true;
+		store_op_staging(sp->store, NULL, &sp->release_state,
+				 &sp->release_id, spool_release_found, sp);
 	}
 	return LOOP_TIMER_DONE;
 }
 
-static struct spool_name *pop(struct spool_name **head)
+void spool_recover_later(struct spool *sp, const char *claim)
+{
+	size_t len = strlen(claim);
+	struct spool_name *q = malloc(sizeof(*q) + len + 1);
+
+	if (!q) {
+		sp->db_failed = true;	/* the retry scan finds it */
+		return;
+	}
+	memcpy(q->name, claim, len + 1);
+	q->next = sp->recover;
+	sp->recover = q;
+	loop_defer(&sp->work);
+}
+
+static struct spool_name *spool_pop(struct spool_name **head)
 {
 	struct spool_name *n = *head;
 
@@ -193,47 +220,52 @@ static struct spool_name *pop(struct spool_name **head)
 	return n;
 }
 
-static void work(struct loop_deferred *d, void *ud)
+static void spool_work(struct loop_deferred *d, void *ud)
 {
 	struct spool *sp = ud;
 	int accepted = 0;
 
 	(void)d;
+	sp->working = true;
 	for (int i = 0; i < SPOOL_BATCH; i++) {
 		struct spool_name *n;
 
 		if (sp->job) {
-			/* A big file: its step used the turn's time. */
+			/* A big file: its step used the turn's time, or
+			 * waits for the store's answer. */
 			if (!spool_job_step(sp))
 				break;
 		} else if (sp->recover) {
-			n = pop(&sp->recover);
+			n = spool_pop(&sp->recover);
 			spool_recover(sp, n->name);
 			free(n);
 		} else if (sp->head) {
-			n = pop(&sp->head);
+			n = spool_pop(&sp->head);
 			if (!sp->head)
 				sp->tail = NULL;
-			if (spool_take(sp, n->name) > 0)
-				accepted++;
+			spool_take(sp, n->name);
 			free(n);
 		} else {
 			break;
 		}
 	}
-	if (sp->job || sp->recover || sp->head)
+	sp->working = false;
+	/* A job waiting for the store's answer is woken by it. */
+	if ((sp->job && !sp->job->op_out) || sp->recover || sp->head)
 		loop_defer(&sp->work);
+	accepted = sp->newly_accepted;
+	sp->newly_accepted = 0;
 	if (accepted) {
 		sp->retry_ms = 0;
 		if (sp->accepted)
 			sp->accepted(sp->accepted_ud);
 	}
-	retry_later(sp);
+	spool_retry_later(sp);
 }
 
 /* Claims left in active/ (a crash, a database error) are queued to be
  * finished: committed ones are removed, others taken again. */
-static void finish_active(struct spool *sp)
+static void spool_finish_active(struct spool *sp)
 {
 	int fd = openat(sp->active_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
@@ -249,8 +281,7 @@ static void finish_active(struct spool *sp)
 		struct spool_name *q;
 		size_t len = strlen(de->d_name);
 
-		if (de->d_name[0] == '.' ||
-		    (sp->job && strcmp(sp->job->claim, de->d_name) == 0))
+		if (de->d_name[0] == '.' || spool_claim_out(sp, de->d_name))
 			continue;
 		q = malloc(sizeof(*q) + len + 1);
 		if (!q)
@@ -268,7 +299,7 @@ static void finish_active(struct spool *sp)
 	}
 }
 
-static int dup_dir(int fd, int *out)
+static int spool_dup_dir(int fd, int *out)
 {
 	*out = fcntl(fd, F_DUPFD_CLOEXEC, 3);
 	return *out < 0 ? -errno : 0;
@@ -292,13 +323,13 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 	sp->accepted = accepted;
 	sp->accepted_ud = ud;
 	sp->outgoing_fd = sp->active_fd = sp->rejected_fd = -1;
-	fswatch_sub_init(&sp->ino, on_inotify, sp);
-	loop_deferred_init(loop, &sp->work, work, sp);
-	loop_timer_init(loop, &sp->rescan, on_rescan, sp);
-	loop_timer_init(loop, &sp->retry, on_retry, sp);
-	if ((rc = dup_dir(dirs->outgoing, &sp->outgoing_fd)) < 0 ||
-	    (rc = dup_dir(dirs->active, &sp->active_fd)) < 0 ||
-	    (rc = dup_dir(dirs->rejected, &sp->rejected_fd)) < 0)
+	fswatch_sub_init(&sp->ino, spool_on_inotify, sp);
+	loop_deferred_init(loop, &sp->work, spool_work, sp);
+	loop_timer_init(loop, &sp->rescan, spool_on_rescan, sp);
+	loop_timer_init(loop, &sp->retry, spool_on_retry, sp);
+	if ((rc = spool_dup_dir(dirs->outgoing, &sp->outgoing_fd)) < 0 ||
+	    (rc = spool_dup_dir(dirs->active, &sp->active_fd)) < 0 ||
+	    (rc = spool_dup_dir(dirs->rejected, &sp->rejected_fd)) < 0)
 		goto fail;
 	/* The daemon's one inotify instance, shared with the modems. Watch
 	 * the directory we hold, not whatever the path names now; without
@@ -318,8 +349,8 @@ int spool_new(struct loop *loop, struct store *store, const struct config *cfg,
 	}
 	/* Watch first, then scan: a file arriving in between is seen twice,
 	 * and the second look finds it gone. */
-	on_retry(&sp->retry, sp);	/* active/ first, then outgoing/ */
-	scan_outgoing(sp);
+	spool_on_retry(&sp->retry, sp);	/* active/ first, then outgoing/ */
+	spool_scan_outgoing(sp);
 	*out = sp;
 	return 0;
 fail:
@@ -335,10 +366,10 @@ void spool_free(struct spool *sp)
 	loop_deferred_cancel(&sp->work);
 	loop_timer_disarm(&sp->rescan);
 	loop_timer_disarm(&sp->retry);
-	free_queue(sp);
+	spool_free_queue(sp);
 	spool_job_free(sp);
 	while (sp->recover)
-		free(pop(&sp->recover));
+		free(spool_pop(&sp->recover));
 	if (sp->outgoing_fd >= 0)
 		close(sp->outgoing_fd);
 	if (sp->active_fd >= 0)

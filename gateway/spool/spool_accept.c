@@ -12,6 +12,7 @@
 #include "spool_file.h"
 #include "spool_parse.h"
 #include "store.h"
+#include "store_ops.h"
 #include "store_outbox.h"
 
 #include <errno.h>
@@ -31,7 +32,7 @@
  * waited on) that is then renamed over whatever has the name: a FIFO
  * planted as <target>.reason is replaced, never opened. 0 or -errno.
  */
-static int write_reason(struct spool *sp, const char *target,
+static int spool_write_reason(struct spool *sp, const char *target,
 			const char *category, const char *why,
 			const char *original)
 {
@@ -72,7 +73,7 @@ static int write_reason(struct spool *sp, const char *target,
 /* Moves from_fd/name into rejected/, under another name when taken (by
  * the file or by its .reason). Renaming moves a symbolic link itself,
  * never what it points to. */
-static int move_rejected(struct spool *sp, int from_fd, const char *name,
+static int spool_move_rejected(struct spool *sp, int from_fd, const char *name,
 			 const char *target_base, char *target, size_t size)
 {
 	char reason[320];
@@ -108,9 +109,10 @@ void spool_reject(struct spool *sp, int from_fd, const char *name,
 			 (long long)store_now_ms());
 	else
 		snprintf(base, sizeof(base), "%s", shown);
-	rc = move_rejected(sp, from_fd, name, base, target, sizeof(target));
+	rc = spool_move_rejected(sp, from_fd, name, base, target,
+				 sizeof(target));
 	if (rc == 0)
-		rc = write_reason(sp, target, category, why, shown);
+		rc = spool_write_reason(sp, target, category, why, shown);
 	if (rc == 0)
 		rc = fs_sync_dirfd(sp->rejected_fd);
 	if (rc == 0)
@@ -140,31 +142,33 @@ void spool_reject_error(struct spool *sp, int from_fd, const char *name,
 }
 
 /* Parts of one recipient's text; false (with ctx->why) if it cannot go. */
-static bool count_parts(struct accept_ctx *c, const struct spool_recipient *r,
-			int *parts)
+static bool spool_count_parts(struct accept_ctx *c,
+			      const struct spool_recipient *r, int *parts)
 {
 	struct sms_preview pv;
-	char err[160];
+	char err[160], at[24] = "";
 
 	if (c->fixed_parts) {
 		*parts = c->fixed_parts;
 		return true;
 	}
+	if (!c->no_lines)
+		snprintf(at, sizeof(at), "line %u: ", r->line);
 	if (!sms_preview(r->body, r->body_len, &c->opts, &pv, err, sizeof(err))) {
-		snprintf(c->why, sizeof(c->why), "line %u: the text cannot be "
-			 "sent: %s", r->line, err);
+		snprintf(c->why, sizeof(c->why), "%sthe text cannot be sent: "
+			 "%s", at, err);
 		return false;
 	}
 	if (pv.parts > 1 && c->msg->autosplit == 0) {
 		/* smstools3: Autosplit: 0 sends one part or nothing. */
-		snprintf(c->why, sizeof(c->why), "line %u: the text needs %d SMS "
-			 "parts and Autosplit: 0 allows one", r->line, pv.parts);
+		snprintf(c->why, sizeof(c->why), "%sthe text needs %d SMS "
+			 "parts and Autosplit: 0 allows one", at, pv.parts);
 		return false;
 	}
-	if (pv.parts > c->sp->cfg->max_parts) {
-		snprintf(c->why, sizeof(c->why), "line %u: the text needs %d SMS "
-			 "parts; max_parts is %d", r->line, pv.parts,
-			 c->sp->cfg->max_parts);
+	if (pv.parts > c->cfg->max_parts) {
+		snprintf(c->why, sizeof(c->why), "%sthe text needs %d SMS "
+			 "parts; max_parts is %d", at, pv.parts,
+			 c->cfg->max_parts);
 		return false;
 	}
 	*parts = pv.parts;
@@ -180,12 +184,11 @@ bool spool_add_recipient(const struct spool_recipient *r, void *ud)
 	enum outbox_add_result res;
 	int64_t id = 0;
 
-	if (!count_parts(c, r, &m.parts))
+	if (!spool_count_parts(c, r, &m.parts))
 		return false;
 	m.recipient = r->number;
 	m.body = r->body;
-	if (store_outbox_add(c->sp->store, c->file_id, &m, c->campaign_paused,
-			     c->now, &id, &res) < 0) {
+	if (c->add(&m, &id, &res, c->add_ctx) < 0) {
 		c->db_failed = true;
 		return false;
 	}
@@ -200,7 +203,7 @@ bool spool_add_recipient(const struct spool_recipient *r, void *ud)
 	return true;
 }
 
-static enum msg_priority priority(enum spool_priority p)
+static enum msg_priority spool_priority(enum spool_priority p)
 {
 	return p == SPOOL_PRIORITY_HIGH	 ? MSG_PRIORITY_HIGH
 	       : p == SPOOL_PRIORITY_LOW ? MSG_PRIORITY_LOW
@@ -212,13 +215,13 @@ static enum msg_priority priority(enum spool_priority p)
 bool spool_prepare(struct accept_ctx *c)
 {
 	const struct spool_message *msg = c->msg;
-	const struct config *cfg = c->sp->cfg;
+	const struct config *cfg = c->cfg;
 	struct outbox_new *b = &c->base;
 
 	*b = (struct outbox_new){
 		.kind = msg->kind == SPOOL_KIND_BULK ? MSG_KIND_BULK
 						     : MSG_KIND_DIRECT,
-		.priority = priority(msg->priority),
+		.priority = spool_priority(msg->priority),
 		.not_before = msg->has_send_at ? msg->send_at_ms : 0,
 		.pool = msg->pool,
 		.report = msg->report < 0 ? cfg->report_default : msg->report,
@@ -228,7 +231,7 @@ bool spool_prepare(struct accept_ctx *c)
 		/* smstools3's Retries: counts tries after the first. */
 		.max_attempts = msg->retries >= 0 ? msg->retries + 1 : 0,
 		.validity_minutes = msg->validity_minutes,
-		.origin = "spool",
+		.origin = c->origin,
 		.smsc = msg->smsc,
 		.from = msg->from,
 		.has_class = msg->msg_class >= 0,
@@ -243,7 +246,7 @@ bool spool_prepare(struct accept_ctx *c)
 	b->expires_at = (b->not_before > c->now ? b->not_before : c->now) +
 			cfg->expire_after_ms;
 	if (msg->sim) {
-		struct sim *s = sim_find(c->sp->reg, msg->sim);
+		struct sim *s = sim_find(c->reg, msg->sim);
 
 		if (!s) {
 			snprintf(c->why, sizeof(c->why), "SIM: no configured "
@@ -260,53 +263,121 @@ bool spool_prepare(struct accept_ctx *c)
 	return true;
 }
 
-/* The transaction of one file: 1 committed, 0 nothing to do, -1 rejected
- * (the caller moves it), -EIO a database problem (the file stays). */
-static int commit_file(struct accept_ctx *c, int fd, struct spool_parser *p,
-		       const char *name, const char *claim)
+void spool_ctx_init(struct accept_ctx *c, struct spool *sp)
 {
-	struct store *st = c->sp->store;
-	bool dup;
-	int rc;
-
-	if (store_begin(st) < 0)
-		return -EIO;
-	if (store_outbox_file_begin(st, name, claim, c->msg->hash, c->msg->id,
-				    c->now, &c->file_id, &dup) < 0)
-		goto db;
-	if (dup) {
-		store_rollback(st);
-		return 0;
-	}
-	if (c->msg->campaign &&
-	    store_outbox_campaign(st, c->msg->campaign, c->now,
-				  &c->base.campaign_id, &c->campaign_paused) < 0)
-		goto db;
-	rc = spool_file_recipients(fd, p, c->sp->cfg->max_file_bytes,
-				   spool_add_recipient, c);
-	if (rc == -EBADMSG && !c->why[0] && !c->db_failed)
-		spool_error_format(spool_parse_error(p), c->why, sizeof(c->why));
-	if (rc < 0 && c->why[0] && !c->db_failed) {
-		store_rollback(st);
-		return -1;
-	}
-	if (rc < 0 || store_outbox_file_done(st, c->file_id, (long)c->msg->recipients,
-					     (long)c->msg->duplicates) < 0)
-		goto db;
-	return store_commit(st) < 0 ? -EIO : 1;
-db:
-	store_rollback(st);
-	return -EIO;
+	*c = (struct accept_ctx){ .store = sp->store, .cfg = sp->cfg,
+				  .reg = sp->reg, .origin = "spool",
+				  .now = store_now_ms() };
 }
 
-void spool_accepted(struct spool *sp, const char *name,
-		     const struct accept_ctx *c)
+void spool_answered(struct spool *sp)
+{
+	if (!sp->working)
+		loop_defer(&sp->work);
+}
+
+bool spool_claim_out(const struct spool *sp, const char *claim)
+{
+	for (const struct spool_accepting *a = sp->accepting; a; a = a->next)
+		if (strcmp(a->claim, claim) == 0)
+			return true;
+	return sp->job && strcmp(sp->job->claim, claim) == 0;
+}
+
+/* Pass 2 for the store (store_ops.h produce): the file's recipients. */
+static int spool_accept_produce(store_add_fn add, void *ctx, void *ud)
+{
+	struct spool_accepting *a = ud;
+	struct accept_ctx *c = &a->c;
+	int rc;
+
+	c->add = add;
+	c->add_ctx = ctx;
+	rc = spool_file_recipients(a->fd, a->p, c->cfg->max_file_bytes,
+				   spool_add_recipient, c);
+	c->add = NULL;
+	if (rc == -EBADMSG && !c->why[0] && !c->db_failed)
+		spool_error_format(spool_parse_error(a->p), c->why,
+				   sizeof(c->why));
+	if (rc < 0 && c->why[0] && !c->db_failed)
+		return -EBADMSG;
+	return rc < 0 ? -EIO : 0;
+}
+
+static void spool_accepting_free(struct spool_accepting *a)
+{
+	struct spool_accepting **pp = &a->sp->accepting;
+
+	while (*pp && *pp != a)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = a->next;
+	spool_parse_free(a->p);
+	if (a->fd >= 0)
+		close(a->fd);
+	free(a);
+}
+
+/*
+ * The store's answer for one file. The claim stays in active/ until here:
+ * only a commit removes it, so nothing accepted is lost and nothing is
+ * taken twice whenever the answer comes.
+ */
+static void spool_accept_done(int rc, void *ud)
+{
+	struct spool_accepting *a = ud;
+	struct spool *sp = a->sp;
+
+	if (rc == -EBADMSG) {
+		spool_reject(sp, sp->active_fd, a->claim, a->shown, "value",
+			     a->c.why);
+	} else if (rc == 1) {
+		log_notice("spool: %s repeats the Id: of an accepted file; not "
+			   "queued again", a->shown);
+		store_event(sp->store, STORE_EVENT_INFO, "spool",
+			    "%s not queued again: Id '%s' was accepted before",
+			    a->shown, a->c.msg->id);
+		unlinkat(sp->active_fd, a->claim, 0);
+	} else if (rc == 0) {
+		spool_accepted(sp->store, a->shown, &a->c);
+		unlinkat(sp->active_fd, a->claim, 0);
+		fs_sync_dirfd(sp->active_fd);
+		sp->newly_accepted++;
+	} else {
+		log_error("spool: %s not accepted (database error); left in "
+			  "active/ and tried again", a->shown);
+		sp->db_failed = true;
+	}
+	spool_accepting_free(a);
+	spool_answered(sp);
+}
+
+/* Asks the store to accept a's file; the answer is spool_accept_done. */
+static void spool_accept_commit(struct spool_accepting *a)
+{
+	const struct spool_message *msg = a->c.msg;
+
+	a->req = (struct store_accept){
+		.name = a->shown, .claim = a->claim, .hash = msg->hash,
+		.idem_key = msg->id, .campaign = msg->campaign,
+		.now = a->c.now, .produce = spool_accept_produce,
+		.produce_ud = a, .recipients = (long)msg->recipients,
+		.duplicates = (long)msg->duplicates,
+	};
+	a->next = a->sp->accepting;
+	a->sp->accepting = a;
+	store_op_accept(a->sp->store, &a->req, &a->c.file_id,
+			spool_accept_done, a);
+}
+
+void spool_accepted(struct store *st, const char *name,
+		    const struct accept_ctx *c)
 {
 	const struct spool_message *msg = c->msg;
 
 	log_info("spool: accepted %s: %zu recipient%s", name, msg->recipients,
 		 msg->recipients == 1 ? "" : "s");
-	store_event(sp->store, STORE_EVENT_INFO, "spool",
+	store_event(st, STORE_EVENT_INFO, "spool",
 		    "accepted %s: %zu recipient%s (%ld queued, %ld deferred, "
 		    "%ld suppressed, %zu duplicate%s removed)%s%s%s%s", name,
 		    msg->recipients, msg->recipients == 1 ? "" : "s", c->queued,
@@ -318,110 +389,141 @@ void spool_accepted(struct spool *sp, const char *name,
 		    msg->not_honoured);
 	/* smstools3 ignores unknown headers; we do too, but say so once. */
 	if (msg->ignored[0])
-		store_event(sp->store, STORE_EVENT_WARNING, "spool",
+		store_event(st, STORE_EVENT_WARNING, "spool",
 			    "%s: unknown headers ignored: %s (strict_headers "
 			    "= yes refuses them)", name, msg->ignored);
 }
 
-/*
- * A claim found in active/ at start or on a retry: true when the database
- * already has it (committed just before a crash, only the unlink was
- * missing; or a big file cut short, which a job now finishes or purges).
- */
-static bool recovered(struct spool *sp, const char *claim, const char *shown)
-{
-	int64_t file_id;
+static void spool_accept_file(struct spool *sp, const char *claim,
+			      const char *shown, bool recovering);
 
-	switch (store_staging_of_claim(sp->store, claim, &file_id)) {
-	case STORE_STAGING_NONE:
-		return false;
-	case STORE_STAGING_DONE:
-		unlinkat(sp->active_fd, claim, 0);
-		return true;
-	case STORE_STAGING_RELEASING:
-		unlinkat(sp->active_fd, claim, 0);
-		spool_job_release(sp, file_id);
-		return true;
-	case STORE_STAGING_ADDING:
-		spool_job_purge(sp, file_id, claim, shown);
-		return true;
-	default:
+/*
+ * A claim found in active/ at start or on a retry: the database may have
+ * it already (committed just before a crash, only the unlink was missing;
+ * or a big file cut short, which a job now finishes or purges). The
+ * store's answer decides; until then the claim counts as out.
+ */
+static void spool_recovered(int rc, void *ud)
+{
+	struct spool_accepting *a = ud;
+	struct spool *sp = a->sp;
+
+	if (rc < 0) {
 		sp->db_failed = true;	/* cannot tell: not now */
-		return true;
+	} else if (a->staging != STORE_STAGING_NONE &&
+		   a->staging != STORE_STAGING_DONE && sp->job) {
+		/* One big file at a time: this one after the current. */
+		spool_recover_later(sp, a->claim);
+	} else {
+		switch (a->staging) {
+		case STORE_STAGING_NONE:
+			break;
+		case STORE_STAGING_DONE:
+			unlinkat(sp->active_fd, a->claim, 0);
+			break;
+		case STORE_STAGING_RELEASING:
+			unlinkat(sp->active_fd, a->claim, 0);
+			spool_job_release(sp, a->staged_id);
+			break;
+		case STORE_STAGING_ADDING:
+			spool_job_purge(sp, a->staged_id, a->claim, a->shown);
+			break;
+		}
 	}
+	if (rc == 0 && a->staging == STORE_STAGING_NONE) {
+		char claim[256], shown[256];
+
+		snprintf(claim, sizeof(claim), "%s", a->claim);
+		snprintf(shown, sizeof(shown), "%s", a->shown);
+		spool_accepting_free(a);
+		spool_accept_file(sp, claim, shown, false);
+	} else {
+		spool_accepting_free(a);
+	}
+	spool_answered(sp);
+}
+
+static void spool_recover_ask(struct spool *sp, const char *claim,
+			      const char *shown)
+{
+	struct spool_accepting *a = calloc(1, sizeof(*a));
+
+	if (!a) {
+		sp->db_failed = true;
+		return;
+	}
+	a->sp = sp;
+	a->fd = -1;
+	snprintf(a->claim, sizeof(a->claim), "%s", claim);
+	snprintf(a->shown, sizeof(a->shown), "%s", shown);
+	a->next = sp->accepting;
+	sp->accepting = a;
+	store_op_staging(sp->store, a->claim, &a->staging, &a->staged_id,
+			 spool_recovered, a);
 }
 
 /*
  * Accepts active/claim, dropped as shown; recovering: it was claimed before
  * a restart, and may have been committed already.
  */
-static int accept_file(struct spool *sp, const char *claim, const char *shown,
-		       bool recovering)
+static void spool_accept_file(struct spool *sp, const char *claim,
+			      const char *shown, bool recovering)
 {
-	struct accept_ctx c = { .sp = sp, .now = store_now_ms() };
-	struct spool_rules rules;
+	struct spool_accepting *a;
 	struct spool_error e = { 0 };
-	struct spool_parser *p = NULL;
 	struct stat st;
 	int fd, rc;
 
-	if (recovering && recovered(sp, claim, shown))
-		return 0;
+	if (recovering) {
+		spool_recover_ask(sp, claim, shown);
+		return;
+	}
 	fd = spool_file_open(sp->active_fd, claim, sp->cfg->max_file_bytes, &e);
 	if (fd == -ENOENT)
-		return 0;
+		return;
 	if (fd < 0) {
 		if (!e.text[0])
 			snprintf(e.text, sizeof(e.text), "%s", strerror(-fd));
 		spool_reject_error(sp, sp->active_fd, claim, shown, &e);
-		return 0;
+		return;
 	}
 	/* A big file is taken in steps: the loop must not wait for it. */
 	if (fstat(fd, &st) == 0 && st.st_size > SPOOL_STEP_BYTES) {
 		spool_job_scan(sp, claim, shown, fd);
-		return 0;
+		return;
 	}
-	spool_rules_init(&rules, sp->cfg);
-	p = spool_parse_new(&rules);
-	rc = p ? spool_file_scan(fd, p, sp->cfg->max_file_bytes) : -ENOMEM;
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		close(fd);
+		sp->db_failed = true;	/* out of memory: try again later */
+		return;
+	}
+	a->sp = sp;
+	a->fd = fd;
+	snprintf(a->claim, sizeof(a->claim), "%s", claim);
+	snprintf(a->shown, sizeof(a->shown), "%s", shown);
+	spool_ctx_init(&a->c, sp);
+	spool_rules_init(&a->rules, sp->cfg);
+	a->p = spool_parse_new(&a->rules);
+	rc = a->p ? spool_file_scan(fd, a->p, sp->cfg->max_file_bytes)
+		  : -ENOMEM;
 	if (rc == -EBADMSG) {
 		spool_reject_error(sp, sp->active_fd, claim, shown,
-			     spool_parse_error(p));
-		rc = 0;
-		goto out;
-	}
-	if (rc < 0) {
+				   spool_parse_error(a->p));
+	} else if (rc < 0) {
 		log_error("spool: reading %s: %s; left in active/ and tried "
 			  "again", shown, strerror(-rc));
 		sp->db_failed = true;
-		goto out;
-	}
-	c.msg = spool_parse_message(p);
-	rc = spool_prepare(&c) ? commit_file(&c, fd, p, shown, claim) : -1;
-	if (rc == -1) {
-		spool_reject(sp, sp->active_fd, claim, shown, "value", c.why);
-		rc = 0;
-	} else if (rc == 0) {
-		log_notice("spool: %s repeats the Id: of an accepted file; not "
-			   "queued again", shown);
-		store_event(sp->store, STORE_EVENT_INFO, "spool",
-			    "%s not queued again: Id '%s' was accepted before",
-			    shown, c.msg->id);
-		unlinkat(sp->active_fd, claim, 0);
-	} else if (rc == 1) {
-		spool_accepted(sp, shown, &c);
-		unlinkat(sp->active_fd, claim, 0);
-		fs_sync_dirfd(sp->active_fd);
 	} else {
-		log_error("spool: %s not accepted (database error); left in "
-			  "active/ and tried again", shown);
-		sp->db_failed = true;
-		rc = 0;
+		a->c.msg = spool_parse_message(a->p);
+		if (spool_prepare(&a->c)) {
+			spool_accept_commit(a);	/* a is the store's now */
+			return;
+		}
+		spool_reject(sp, sp->active_fd, claim, shown, "value",
+			     a->c.why);
 	}
-out:
-	spool_parse_free(p);
-	close(fd);
-	return rc > 0;
+	spool_accepting_free(a);
 }
 
 /*
@@ -429,7 +531,7 @@ out:
  * needs write access to it, for its ".."). It stays where it is; its
  * .reason in rejected/ and one event say so, once per inode.
  */
-static void unmovable(struct spool *sp, const char *name, int err)
+static void spool_unmovable(struct spool *sp, const char *name, int err)
 {
 	char why[300], esc[SPOOL_NAME_ESCAPED], bad[160];
 	struct stat st;
@@ -450,22 +552,22 @@ static void unmovable(struct spool *sp, const char *name, int err)
 		 (long)st.st_uid, strerror(err));
 	spool_name_escape(name, esc, sizeof(esc));
 	if (spool_file_name_check(name, bad, sizeof(bad)) == SPOOL_FILE_NAME_OK)
-		write_reason(sp, name, "file", why, NULL);
+		spool_write_reason(sp, name, "file", why, NULL);
 	log_warn("spool: \"%s\" in outgoing/: %s", esc, why);
 	store_event(sp->store, STORE_EVENT_WARNING, "spool",
 		    "\"%s\" in outgoing/ is %s", esc, why);
 }
 
-int spool_take(struct spool *sp, const char *name)
+void spool_take(struct spool *sp, const char *name)
 {
 	char why[200], claim[256];
 
 	switch (spool_file_name_check(name, why, sizeof(why))) {
 	case SPOOL_FILE_NAME_IGNORE:
-		return 0;
+		return;
 	case SPOOL_FILE_NAME_BAD:
 		spool_reject(sp, sp->outgoing_fd, name, name, "name", why);
-		return 0;
+		return;
 	case SPOOL_FILE_NAME_OK:
 		break;
 	}
@@ -478,10 +580,10 @@ int spool_take(struct spool *sp, const char *name)
 	if (renameat2(sp->outgoing_fd, name, sp->active_fd, claim,
 		      RENAME_NOREPLACE) < 0) {
 		if (errno == EACCES || errno == EPERM)
-			unmovable(sp, name, errno);
+			spool_unmovable(sp, name, errno);
 		else if (errno != ENOENT)
 			log_error("spool: cannot claim %s: %m", name);
-		return 0;
+		return;
 	}
 	/* The rename is durable before the commit: a power cut must not
 	 * bring the file back into outgoing/ after its rows were committed
@@ -489,7 +591,7 @@ int spool_take(struct spool *sp, const char *name)
 	if (fs_sync_dirfd(sp->active_fd) < 0 ||
 	    fs_sync_dirfd(sp->outgoing_fd) < 0)
 		log_warn("spool: fsync after claiming %s: %m", name);
-	return accept_file(sp, claim, name, false);
+	spool_accept_file(sp, claim, name, false);
 }
 
 void spool_recover(struct spool *sp, const char *claim)
@@ -501,5 +603,5 @@ void spool_recover(struct spool *sp, const char *claim)
 
 	snprintf(shown, sizeof(shown), "%.*s",
 		 (int)(at ? at - claim : (ptrdiff_t)strlen(claim)), claim);
-	accept_file(sp, claim, shown, true);
+	spool_accept_file(sp, claim, shown, true);
 }

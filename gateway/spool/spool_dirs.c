@@ -46,7 +46,8 @@ void spool_dirs_init(struct spool_dirs *d)
 
 /* The root is the administrator's: it may be ours or root's, but a
  * directory others can write to without the sticky bit is refused. */
-static int open_root(const char *spool, int *out, char *err, size_t errsize)
+static int spool_dirs_open_root(const char *spool, int *out, char *err,
+				size_t errsize)
 {
 	struct stat st;
 	int fd, rc;
@@ -94,7 +95,7 @@ int spool_dirs_open(const char *spool, bool create, struct spool_dirs *d,
 	int rc;
 
 	spool_dirs_init(d);
-	rc = open_root(spool, &d->root, err, errsize);
+	rc = spool_dirs_open_root(spool, &d->root, err, errsize);
 	if (rc < 0)
 		return rc;
 	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {

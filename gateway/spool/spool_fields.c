@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool space(char c)
+static bool spool_fields_space(char c)
 {
 	return c == ' ' || c == '\t';
 }
@@ -27,12 +27,12 @@ bool spool_fields_name_ok(const char *name, size_t len)
  * Reads one value from s[*i] up to a stop character (or end), unquoting
  * in place into s from offset *o. Leaves *i at the stop character.
  */
-static bool value_at(char *s, size_t len, size_t *i, char stop,
+static bool spool_fields_value_at(char *s, size_t len, size_t *i, char stop,
 		     struct spool_field *f, char *err, size_t errsize)
 {
 	size_t start, o, end;
 
-	while (*i < len && space(s[*i]) && s[*i] != stop)
+	while (*i < len && spool_fields_space(s[*i]) && s[*i] != stop)
 		(*i)++;
 	start = o = *i;
 	if (*i < len && s[*i] == '"') {
@@ -55,7 +55,7 @@ static bool value_at(char *s, size_t len, size_t *i, char stop,
 			}
 			s[o++] = s[(*i)++];
 		}
-		while (*i < len && space(s[*i]) && s[*i] != stop)
+		while (*i < len && spool_fields_space(s[*i]) && s[*i] != stop)
 			(*i)++;
 		if (*i < len && s[*i] != stop) {
 			snprintf(err, errsize, "text after a closing quote");
@@ -67,7 +67,7 @@ static bool value_at(char *s, size_t len, size_t *i, char stop,
 	}
 	while (*i < len && s[*i] != stop)
 		(*i)++;
-	for (end = *i; end > start && space(s[end - 1]); end--)
+	for (end = *i; end > start && spool_fields_space(s[end - 1]); end--)
 		;
 	f->value = s + start;
 	f->value_len = end - start;
@@ -84,7 +84,7 @@ int spool_fields_parse(char *s, size_t len, struct spool_field *out,
 		struct spool_field *f;
 		char q[64];
 
-		while (i < len && space(s[i]))
+		while (i < len && spool_fields_space(s[i]))
 			i++;
 		if (i < len && s[i] == ';') {	/* an empty field: "a; ;b" */
 			i++;
@@ -95,7 +95,8 @@ int spool_fields_parse(char *s, size_t len, struct spool_field *out,
 		start = i;
 		while (i < len && s[i] != '=' && s[i] != ';')
 			i++;
-		for (end = i; end > start && space(s[end - 1]); end--)
+		for (end = i; end > start &&
+		     spool_fields_space(s[end - 1]); end--)
 			;
 		if (i == len || s[i] != '=') {
 			spool_text_quote(s + start, end - start, q, sizeof(q));
@@ -127,7 +128,7 @@ int spool_fields_parse(char *s, size_t len, struct spool_field *out,
 		f->name = s + start;
 		f->name_len = end - start;
 		i++;	/* '=' */
-		if (!value_at(s, len, &i, ';', f, err, errsize))
+		if (!spool_fields_value_at(s, len, &i, ';', f, err, errsize))
 			return -1;
 		if (i < len)
 			i++;	/* ';' */
@@ -158,7 +159,8 @@ int spool_fields_csv(char *line, size_t len, char sep, struct spool_field *out,
 			snprintf(err, errsize, "more than %zu columns", max);
 			return -1;
 		}
-		if (!value_at(line, len, &i, sep, &out[n], err, errsize))
+		if (!spool_fields_value_at(line, len, &i, sep, &out[n], err,
+					   errsize))
 			return -1;
 		n++;
 		if (i >= len)

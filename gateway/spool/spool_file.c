@@ -15,10 +15,12 @@
 
 #define READ_CHUNK 65536
 
-static int file_error(struct spool_error *err, int rc, const char *fmt, ...)
+static int spool_file_error(struct spool_error *err, int rc, const char *fmt,
+			    ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int file_error(struct spool_error *err, int rc, const char *fmt, ...)
+static int spool_file_error(struct spool_error *err, int rc, const char *fmt,
+			    ...)
 {
 	va_list ap;
 
@@ -31,8 +33,8 @@ static int file_error(struct spool_error *err, int rc, const char *fmt, ...)
 }
 
 /* Why st is no file we take, or NULL. */
-static const char *refuse(const struct stat *st, int64_t max_bytes,
-			  char *buf, size_t size)
+static const char *spool_file_refuse(const struct stat *st, int64_t max_bytes,
+				     char *buf, size_t size)
 {
 	if (S_ISLNK(st->st_mode))
 		return "a symbolic link, not a regular file";
@@ -71,11 +73,11 @@ int spool_file_open(int dirfd, const char *name, int64_t max_bytes,
 
 	if (fstatat(dirfd, name, &before, AT_SYMLINK_NOFOLLOW) < 0) {
 		e = errno;
-		return file_error(err, -e, "%s", strerror(e));
+		return spool_file_error(err, -e, "%s", strerror(e));
 	}
-	why = refuse(&before, max_bytes, buf, sizeof(buf));
+	why = spool_file_refuse(&before, max_bytes, buf, sizeof(buf));
 	if (why)
-		return file_error(err, -EBADMSG, "%s", why);
+		return spool_file_error(err, -EBADMSG, "%s", why);
 	/* O_NONBLOCK: should a FIFO slip in after the check, opening it
 	 * must not wait for a writer. */
 	fd = openat(dirfd, name,
@@ -83,29 +85,32 @@ int spool_file_open(int dirfd, const char *name, int64_t max_bytes,
 	if (fd < 0) {
 		e = errno;
 		if (e == ELOOP)
-			return file_error(err, -EBADMSG, "a symbolic link, not "
+			return spool_file_error(err, -EBADMSG,
+						"a symbolic link, not "
 					  "a regular file");
-		return file_error(err, -e, "%s", strerror(e));
+		return spool_file_error(err, -e, "%s", strerror(e));
 	}
 	if (fstat(fd, &st) < 0) {
 		e = errno;
 		close(fd);
-		return file_error(err, -e, "%s", strerror(e));
+		return spool_file_error(err, -e, "%s", strerror(e));
 	}
 	if (st.st_dev != before.st_dev || st.st_ino != before.st_ino) {
 		close(fd);
-		return file_error(err, -EAGAIN, "replaced while being opened");
+		return spool_file_error(err, -EAGAIN,
+					"replaced while being opened");
 	}
-	why = refuse(&st, max_bytes, buf, sizeof(buf));
+	why = spool_file_refuse(&st, max_bytes, buf, sizeof(buf));
 	if (why) {
 		close(fd);
-		return file_error(err, -EBADMSG, "%s", why);
+		return spool_file_error(err, -EBADMSG, "%s", why);
 	}
 	return fd;
 }
 
 /* Feeds all of fd to p; finishes the pass. */
-static int feed_all(int fd, struct spool_parser *p, int64_t max_bytes)
+static int spool_file_feed_all(int fd, struct spool_parser *p,
+			       int64_t max_bytes)
 {
 	char *buf = malloc(READ_CHUNK);
 	int64_t off = 0;
@@ -192,7 +197,7 @@ int spool_file_feed(int fd, struct spool_parser *p, int64_t *off,
 
 int spool_file_scan(int fd, struct spool_parser *p, int64_t max_bytes)
 {
-	return feed_all(fd, p, max_bytes);
+	return spool_file_feed_all(fd, p, max_bytes);
 }
 
 int spool_file_recipients(int fd, struct spool_parser *p, int64_t max_bytes,
@@ -202,7 +207,7 @@ int spool_file_recipients(int fd, struct spool_parser *p, int64_t max_bytes,
 
 	if (!spool_parse_rewind(p, fn, ud))
 		return -EINVAL;
-	rc = feed_all(fd, p, max_bytes);
+	rc = spool_file_feed_all(fd, p, max_bytes);
 	if (rc == -EBADMSG &&
 	    spool_parse_error(p)->code == SPOOL_ERROR_ABORTED)
 		return -ECANCELED;
@@ -211,7 +216,7 @@ int spool_file_recipients(int fd, struct spool_parser *p, int64_t max_bytes,
 
 /* Length of the UTF-8 sequence at p (at most n bytes), or 0 if it is not
  * one (overlong forms, surrogates and C1 controls refused too). */
-static size_t utf8_len(const unsigned char *p, size_t n)
+static size_t spool_file_utf8_len(const unsigned char *p, size_t n)
 {
 	uint32_t cp;
 	size_t len;
@@ -253,7 +258,7 @@ enum spool_file_name spool_file_name_check(const char *name, char *err,
 		return SPOOL_FILE_NAME_BAD;
 	}
 	for (size_t i = 0; i < len;) {
-		size_t n = utf8_len(p + i, len - i);
+		size_t n = spool_file_utf8_len(p + i, len - i);
 
 		if (n == 0) {
 			snprintf(err, errsize, "byte 0x%02x at offset %zu is not "
@@ -278,7 +283,7 @@ void spool_name_escape(const char *name, char *out, size_t size)
 	if (!size)
 		return;
 	for (size_t i = 0; i < len && o + 5 < size;) {
-		size_t n = utf8_len(p + i, len - i);
+		size_t n = spool_file_utf8_len(p + i, len - i);
 
 		if (n == 1 && p[i] >= 0x20 && p[i] != 0x7f && p[i] != '\\' &&
 		    p[i] != '"') {
@@ -295,7 +300,8 @@ void spool_name_escape(const char *name, char *out, size_t size)
 	out[o] = '\0';
 }
 
-static int subdir(int dfd, const char *spool, const char *sub, char *err,
+static int spool_file_subdir(int dfd, const char *spool, const char *sub,
+			     char *err,
 		  size_t errsize)
 {
 	int fd;
@@ -317,7 +323,7 @@ fail:
 	return fd;
 }
 
-static void unique_name(const char *prefix, char *name, size_t size)
+static void spool_file_unique_name(const char *prefix, char *name, size_t size)
 {
 	struct timespec ts;
 	struct tm tm;
@@ -333,7 +339,7 @@ static void unique_name(const char *prefix, char *name, size_t size)
 		 rnd);
 }
 
-static int move_in(int tmpfd, int outfd, const char *name)
+static int spool_file_move_in(int tmpfd, int outfd, const char *name)
 {
 	/* Never over an existing file; some filesystems lack the flag. */
 	if (renameat2(tmpfd, name, outfd, name, RENAME_NOREPLACE) == 0)
@@ -346,8 +352,8 @@ static int move_in(int tmpfd, int outfd, const char *name)
 }
 
 /* Writes the whole file in tmp/ and flushes it; unlinks it on failure. */
-static int write_tmp(int tmpfd, const char *name, const void *text,
-		     size_t len)
+static int spool_file_write_tmp(int tmpfd, const char *name, const void *text,
+				size_t len)
 {
 	int fd, rc = 0;
 
@@ -372,7 +378,7 @@ static int write_tmp(int tmpfd, const char *name, const void *text,
  * the file's filesystem. A file already gone was claimed by the daemon,
  * which makes its claim durable itself.
  */
-static int sync_entry(int outfd, const char *name)
+static int spool_file_sync_entry(int outfd, const char *name)
 {
 	int fd, rc = 0;
 
@@ -402,20 +408,21 @@ int spool_file_submit(const char *spool, const char *prefix, const void *text,
 	dfd = open(spool, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		goto sys;
-	tmpfd = subdir(dfd, spool, "tmp", err, errsize);
-	outfd = tmpfd < 0 ? -1 : subdir(dfd, spool, "outgoing", err, errsize);
+	tmpfd = spool_file_subdir(dfd, spool, "tmp", err, errsize);
+	outfd = tmpfd < 0 ? -1 : spool_file_subdir(dfd, spool, "outgoing", err,
+						   errsize);
 	close(dfd);
 	rc = tmpfd < 0 ? tmpfd : outfd;
 	if (rc < 0)
 		goto out;
-	unique_name(prefix, name, sizeof(name));
-	rc = write_tmp(tmpfd, name, text, len);
+	spool_file_unique_name(prefix, name, sizeof(name));
+	rc = spool_file_write_tmp(tmpfd, name, text, len);
 	if (rc < 0) {
 		snprintf(err, errsize, "%s/tmp/%s: %s", spool, name,
 			 strerror(-rc));
 		goto out;
 	}
-	rc = move_in(tmpfd, outfd, name);
+	rc = spool_file_move_in(tmpfd, outfd, name);
 	if (rc < 0) {
 		unlinkat(tmpfd, name, 0);
 		snprintf(err, errsize, "%s/tmp/%s: rename into outgoing/: %s",
@@ -423,7 +430,7 @@ int spool_file_submit(const char *spool, const char *prefix, const void *text,
 		goto out;
 	}
 	/* The rename is durable only once the directory is. */
-	if (sync_entry(outfd, name) < 0) {
+	if (spool_file_sync_entry(outfd, name) < 0) {
 		rc = -errno;
 		snprintf(err, errsize, "%s/outgoing: fsync: %s (%s is queued "
 			 "but may not survive a power cut)", spool,

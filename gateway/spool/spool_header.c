@@ -21,7 +21,7 @@
  * writes into files it has sent or failed, so such a file may be queued
  * again as it is.
  */
-static const struct spool_header_def defs[] = {
+static const struct spool_header_def spool_header_defs[] = {
 	{ "To", SPOOL_HEADER_TO, 0, true },
 	{ "Kind", SPOOL_HEADER_KIND, 1 },
 	{ "Campaign", SPOOL_HEADER_CAMPAIGN, 2 },
@@ -83,9 +83,9 @@ static const struct spool_header_def defs[] = {
 	{ "Error", SPOOL_HEADER_IGNORED, 44 },
 };
 
-_Static_assert(N(defs) <= SPOOL_HEADER_SLOTS, "slots");
+_Static_assert(N(spool_header_defs) <= SPOOL_HEADER_SLOTS, "slots");
 
-static int name_char(char c)
+static int spool_header_name_char(char c)
 {
 	c = (char)tolower((unsigned char)c);
 	return c == '_' ? '-' : c;
@@ -93,17 +93,18 @@ static int name_char(char c)
 
 const struct spool_header_def *spool_header_find(const char *name, size_t len)
 {
-	for (size_t i = 0; i < N(defs); i++) {
-		const char *d = defs[i].name;
+	for (size_t i = 0; i < N(spool_header_defs); i++) {
+		const char *d = spool_header_defs[i].name;
 		size_t j;
 
 		if (strlen(d) != len)
 			continue;
 		for (j = 0; j < len; j++)
-			if (name_char(d[j]) != name_char(name[j]))
+			if (spool_header_name_char(d[j]) !=
+			    spool_header_name_char(name[j]))
 				break;
 		if (j == len)
-			return &defs[i];
+			return &spool_header_defs[i];
 	}
 	return NULL;
 }
@@ -367,7 +368,7 @@ bool spool_header_pool(const char *v, const struct config *cfg, char *err,
 }
 
 /* ITU-T E.118: 19 or 20 digits; some SIMs report 18 or pad with F. */
-static bool is_iccid(const char *v)
+static bool spool_header_is_iccid(const char *v)
 {
 	size_t len = strlen(v), d = strspn(v, "0123456789");
 
@@ -376,7 +377,7 @@ static bool is_iccid(const char *v)
 	return d == len && d >= 18 && d <= 22;
 }
 
-static bool sim_name_ok(const char *v)
+static bool spool_header_sim_name_ok(const char *v)
 {
 	size_t len = strlen(v), slashes = 0;
 
@@ -391,7 +392,8 @@ static bool sim_name_ok(const char *v)
 	return slashes <= 1;
 }
 
-static bool sim_resolve(const char *v, const struct config *cfg, char *out,
+static bool spool_header_sim_resolve(const char *v, const struct config *cfg,
+				     char *out,
 			size_t outsize, char *err, size_t errsize)
 {
 	const char *slash = strchr(v, '/');
@@ -439,7 +441,7 @@ bool spool_header_sim(const char *v, const struct config *cfg,
 
 	if (!spool_header_text(v, err, errsize))
 		return false;
-	if (is_iccid(v)) {
+	if (spool_header_is_iccid(v)) {
 		snprintf(out, outsize, "%s", v);
 		if (out[strlen(out) - 1] == 'f')
 			out[strlen(out) - 1] = 'F';
@@ -458,7 +460,7 @@ bool spool_header_sim(const char *v, const struct config *cfg,
 		*kind = SPOOL_SIM_NUMBER;
 		return true;
 	}
-	if (!sim_name_ok(v)) {
+	if (!spool_header_sim_name_ok(v)) {
 		snprintf(err, errsize,
 			 "'%s' is not a SIM: write modem/slot (m1/1), an "
 			 "ICCID or the SIM's number", SPOOL_TEXT_Q(v));
@@ -469,5 +471,5 @@ bool spool_header_sim(const char *v, const struct config *cfg,
 		snprintf(out, outsize, "%s", v);
 		return true;
 	}
-	return sim_resolve(v, cfg, out, outsize, err, errsize);
+	return spool_header_sim_resolve(v, cfg, out, outsize, err, errsize);
 }

@@ -59,8 +59,9 @@
  * one checkpoint (copy and fsync) stays short. */
 #define JOB_WAL_PAGES (STORE_WAL_PAGES / 4)
 
-static struct spool_job *job_new(struct spool *sp, enum spool_job_phase ph,
-				 const char *claim, const char *shown)
+static struct spool_job *spool_job_new(struct spool *sp,
+					enum spool_job_phase ph,
+					const char *claim, const char *shown)
 {
 	struct spool_job *j = calloc(1, sizeof(*j));
 
@@ -70,7 +71,7 @@ static struct spool_job *job_new(struct spool *sp, enum spool_job_phase ph,
 	j->fd = -1;
 	snprintf(j->claim, sizeof(j->claim), "%s", claim ? claim : "");
 	snprintf(j->shown, sizeof(j->shown), "%s", shown ? shown : "");
-	j->c.sp = sp;
+	spool_ctx_init(&j->c, sp);
 	j->ckpt_at = JOB_WAL_PAGES;
 	sp->job = j;
 	store_bulk(sp->store, true);
@@ -89,14 +90,13 @@ void spool_job_free(struct spool *sp)
 		close(j->fd);
 	free(j);
 	sp->job = NULL;
-	store_sync_full(sp->store, true);
 	store_bulk(sp->store, false);
 }
 
 void spool_job_scan(struct spool *sp, const char *claim, const char *shown,
 		    int fd)
 {
-	struct spool_job *j = job_new(sp, SPOOL_JOB_SCAN, claim, shown);
+	struct spool_job *j = spool_job_new(sp, SPOOL_JOB_SCAN, claim, shown);
 
 	if (!j) {
 		close(fd);
@@ -114,7 +114,7 @@ void spool_job_scan(struct spool *sp, const char *claim, const char *shown,
 
 void spool_job_release(struct spool *sp, int64_t file_id)
 {
-	struct spool_job *j = job_new(sp, SPOOL_JOB_RELEASE, NULL, NULL);
+	struct spool_job *j = spool_job_new(sp, SPOOL_JOB_RELEASE, NULL, NULL);
 
 	if (j)
 		j->file_id = file_id;
@@ -123,7 +123,7 @@ void spool_job_release(struct spool *sp, int64_t file_id)
 void spool_job_purge(struct spool *sp, int64_t file_id, const char *claim,
 		     const char *shown)
 {
-	struct spool_job *j = job_new(sp, SPOOL_JOB_PURGE, claim, shown);
+	struct spool_job *j = spool_job_new(sp, SPOOL_JOB_PURGE, claim, shown);
 
 	if (j) {
 		j->file_id = file_id;
@@ -131,28 +131,62 @@ void spool_job_purge(struct spool *sp, int64_t file_id, const char *claim,
 	}
 }
 
-static bool over_budget(int64_t start)
+static bool spool_job_over_budget(int64_t start)
 {
 	return loop_clock_ms() - start >= JOB_BUDGET_MS;
 }
 
+/* The store's stop question (store_ops.h): the step's budget is spent. */
+static bool spool_job_stop(void *ud)
+{
+	struct spool *sp = ud;
+
+	return spool_job_over_budget(sp->job->start);
+}
+
+/* The store's answer to the step's operation; the next step takes it. */
+static void spool_job_answer(int rc, void *ud)
+{
+	struct spool *sp = ud;
+	struct spool_job *j = sp->job;
+
+	j->op_out = false;
+	j->op_answered = true;
+	j->op_rc = rc;
+	spool_answered(sp);
+}
+
+/* Before a step's operation: true when its answer is in (*rc), false
+ * when the operation is out (the step waits). */
+static bool spool_job_asked(struct spool_job *j, int *rc)
+{
+	if (!j->op_answered) {
+		j->op_out = true;
+		return false;
+	}
+	j->op_answered = false;
+	*rc = j->op_rc;
+	return true;
+}
+
 /* Feeds the current pass until the budget is spent: 1 more, 0 complete,
  * <0 as spool_file_feed. */
-static int feed(struct spool *sp, struct spool_job *j, int64_t start)
+static int spool_job_feed(struct spool *sp, struct spool_job *j,
+			  int64_t start)
 {
 	int rc;
 
 	do {
 		rc = spool_file_feed(j->fd, j->p, &j->off,
 				     sp->cfg->max_file_bytes, JOB_CHUNK_BYTES);
-	} while (rc == 1 && !over_budget(start));
+	} while (rc == 1 && !spool_job_over_budget(start));
 	return rc;
 }
 
 /* Not accepted: purge what was staged, then reject (category, why) or,
  * after a database error, leave the claim for a retry. */
-static void give_up(struct spool_job *j, const char *category,
-		    const char *why)
+static void spool_job_give_up(struct spool_job *j, const char *category,
+			      const char *why)
 {
 	if (category) {
 		snprintf(j->category, sizeof(j->category), "%s", category);
@@ -163,9 +197,10 @@ static void give_up(struct spool_job *j, const char *category,
 	j->phase = SPOOL_JOB_PURGE;
 }
 
-static bool step_scan(struct spool *sp, struct spool_job *j, int64_t start)
+static bool spool_job_step_scan(struct spool *sp, struct spool_job *j,
+				int64_t start)
 {
-	int rc = feed(sp, j, start);
+	int rc = spool_job_feed(sp, j, start);
 
 	if (rc == 1)
 		return false;
@@ -187,171 +222,169 @@ static bool step_scan(struct spool *sp, struct spool_job *j, int64_t start)
 			     j->c.why);
 		return true;
 	}
+	j->phase = SPOOL_JOB_BEGIN;
 	return false;
 }
 
-/* The file's row, staged (1), and its campaign; the start of pass 2. */
-static bool begin_add(struct spool *sp, struct spool_job *j)
+/* Pass 2 for the store, one step's worth (store_ops.h produce). */
+static int spool_job_produce(store_add_fn add, void *ctx, void *ud)
 {
-	struct store *st = sp->store;
-	bool dup;
+	struct spool *sp = ud;
+	struct spool_job *j = sp->job;
+	int rc;
 
-	store_sync_full(st, false);
-	if (store_begin(st) < 0)
-		goto db;
-	if (store_outbox_file_begin(st, j->shown, j->claim, j->c.msg->hash,
-				    j->c.msg->id, j->c.now, &j->c.file_id,
-				    &dup) < 0)
-		goto rollback;
-	if (dup) {
-		store_rollback(st);
+	j->c.add = add;
+	j->c.add_ctx = ctx;
+	rc = spool_job_feed(sp, j, j->start);
+	j->c.add = NULL;
+	j->fed = rc;
+	if (rc < 0 && rc != -EIO && j->c.why[0] && !j->c.db_failed) {
+		snprintf(j->category, sizeof(j->category), "value");
+		snprintf(j->why, sizeof(j->why), "%s", j->c.why);
+		return -EBADMSG;
+	}
+	if (rc == -EBADMSG && !j->c.db_failed) {
+		const struct spool_error *e = spool_parse_error(j->p);
+
+		snprintf(j->category, sizeof(j->category), "%s",
+			 spool_error_code_name(e->code));
+		spool_error_format(e, j->why, sizeof(j->why));
+		return -EBADMSG;
+	}
+	return rc < 0 ? -EIO : 0;
+}
+
+/* The file's row, staged, and its campaign; the start of pass 2. */
+static bool spool_job_begin(struct spool *sp, struct spool_job *j)
+{
+	const struct spool_message *msg = j->c.msg;
+	int rc;
+
+	if (!spool_job_asked(j, &rc)) {
+		j->req = (struct store_accept){
+			.name = j->shown, .claim = j->claim, .hash = msg->hash,
+			.idem_key = msg->id, .campaign = msg->campaign,
+			.now = j->c.now, .produce = spool_job_produce,
+			.produce_ud = sp,
+		};
+		store_op_stage_begin(sp->store, &j->req, &j->staged,
+				     spool_job_answer, sp);
+		if (!spool_job_asked(j, &rc))
+			return false;
+	}
+	if (rc == 1) {
 		log_notice("spool: %s repeats the Id: of an accepted file; "
 			   "not queued again", j->shown);
 		unlinkat(sp->active_fd, j->claim, 0);
 		return true;
 	}
-	if (store_staging_set(st, j->c.file_id, STORE_STAGING_ADDING) < 0 ||
-	    (j->c.msg->campaign &&
-	     store_outbox_campaign(st, j->c.msg->campaign, j->c.now,
-				   &j->c.base.campaign_id,
-				   &j->c.campaign_paused) < 0))
-		goto rollback;
-	if (store_commit(st) < 0)
-		goto db;
-	j->file_id = j->c.file_id;
-	j->c.base.staging = true;
+	if (rc < 0) {
+		log_error("spool: %s not accepted (database error); left in "
+			  "active/ and tried again", j->shown);
+		sp->db_failed = true;
+		return true;
+	}
+	j->file_id = j->c.file_id = j->staged.file_id;
 	j->off = 0;
 	if (!spool_parse_rewind(j->p, spool_add_recipient, &j->c)) {
-		give_up(j, NULL, NULL);
+		spool_job_give_up(j, NULL, NULL);
 		return false;
 	}
 	j->phase = SPOOL_JOB_ADD;
 	return false;
-rollback:
-	store_rollback(st);
-db:
-	log_error("spool: %s not accepted (database error); left in active/ "
-		  "and tried again", j->shown);
-	sp->db_failed = true;
-	return true;
 }
 
-static bool step_add(struct spool *sp, struct spool_job *j, int64_t start)
+/* One step of pass 2: the rows a budget reads, one transaction. */
+static bool spool_job_step_add(struct spool *sp, struct spool_job *j)
 {
-	struct store *st = sp->store;
+	int rc;
+
+	if (!spool_job_asked(j, &rc)) {
+		store_op_stage_add(sp->store, &j->staged, &j->req,
+				   spool_job_answer, sp);
+		if (!spool_job_asked(j, &rc))
+			return false;
+	}
+	if (rc == -EBADMSG) {
+		j->phase = SPOOL_JOB_PURGE;	/* category and why are set */
+		return false;
+	}
+	if (rc < 0) {
+		spool_job_give_up(j, NULL, NULL);
+		return false;
+	}
+	if (j->fed == 0)
+		j->phase = SPOOL_JOB_ACCEPT;
+	return false;
+}
+
+/* The accept, a durable transaction of its own. */
+static bool spool_job_step_accept(struct spool *sp, struct spool_job *j)
+{
 	const struct spool_message *msg = j->c.msg;
 	int rc;
 
-	store_sync_full(st, false);
-	if (store_begin(st) < 0) {
-		give_up(j, NULL, NULL);
-		return false;
+	if (!spool_job_asked(j, &rc)) {
+		store_op_stage_accept(sp->store, j->file_id,
+				      (long)msg->recipients,
+				      (long)msg->duplicates, spool_job_answer,
+				      sp);
+		if (!spool_job_asked(j, &rc))
+			return false;
 	}
-	rc = feed(sp, j, start);
-	if (rc < 0 && rc != -EIO && j->c.why[0] && !j->c.db_failed) {
-		store_rollback(st);
-		give_up(j, "value", j->c.why);
-		return false;
-	}
-	if (rc == -EBADMSG && !j->c.db_failed) {
-		char why[300];
-
-		store_rollback(st);
-		spool_error_format(spool_parse_error(j->p), why, sizeof(why));
-		give_up(j, spool_error_code_name(spool_parse_error(j->p)->code),
-			why);
-		return false;
-	}
-	if (rc < 0 || store_commit(st) < 0) {
-		if (rc < 0)
-			store_rollback(st);
-		give_up(j, NULL, NULL);
-		return false;
-	}
-	if (rc == 1)
-		return false;
-	/* The accept, a transaction of its own: FULL, which SQLite cannot
-	 * switch to inside one; it makes every row before it durable too. */
-	if (store_sync_full(st, true) < 0 || store_begin(st) < 0) {
-		give_up(j, NULL, NULL);
-		return false;
-	}
-	if (store_outbox_file_done(st, j->file_id, (long)msg->recipients,
-				   (long)msg->duplicates) < 0 ||
-	    store_staging_set(st, j->file_id, STORE_STAGING_RELEASING) < 0) {
-		store_rollback(st);
-		give_up(j, NULL, NULL);
-		return false;
-	}
-	if (store_commit(st) < 0) {
-		give_up(j, NULL, NULL);
+	if (rc < 0) {
+		spool_job_give_up(j, NULL, NULL);
 		return false;
 	}
 	/* Accepted: the claim goes, the rows are released from now on. */
 	unlinkat(sp->active_fd, j->claim, 0);
 	fs_sync_dirfd(sp->active_fd);
-	spool_accepted(sp, j->shown, &j->c);
+	spool_accepted(sp->store, j->shown, &j->c);
 	j->phase = SPOOL_JOB_RELEASE;
 	return false;
 }
 
 /* One transaction per step, as many rows as the budget allows. */
-static bool step_release(struct spool *sp, struct spool_job *j, int64_t start)
+static bool spool_job_step_release(struct spool *sp, struct spool_job *j)
 {
-	struct store *st = sp->store;
-	int n;
+	int rc;
 
-	store_sync_full(st, false);
-	if (store_begin(st) < 0)
-		goto db;
-	do {
-		n = store_staging_release(st, j->file_id, store_now_ms(),
-					  JOB_ROWS);
-	} while (n > 0 && !over_budget(start));
-	if (n == 0 &&
-	    store_staging_set(st, j->file_id, STORE_STAGING_DONE) < 0)
-		n = -EIO;
-	if (n < 0) {
-		store_rollback(st);
-		goto db;
+	if (!spool_job_asked(j, &rc)) {
+		store_op_stage_release(sp->store, j->file_id, store_now_ms(),
+				       JOB_ROWS, spool_job_stop, &j->next,
+				       spool_job_answer, sp);
+		if (!spool_job_asked(j, &rc))
+			return false;
 	}
-	if (store_commit(st) < 0)
-		goto db;
+	if (rc < 0) {
+		/* The retry timer comes back for it. */
+		log_error("spool: releasing the rows of an accepted file: "
+			  "database error; tried again");
+		sp->db_failed = true;
+		return true;
+	}
 	if (sp->accepted)
 		sp->accepted(sp->accepted_ud);
-	if (n > 0)
+	if (rc > 0)
 		return false;
 	/* Another one a restart left half released? */
-	j->file_id = store_staging_next_release(st);
+	j->file_id = j->next;
 	return j->file_id <= 0;
-db:
-	/* The retry timer comes back for it. */
-	log_error("spool: releasing the rows of an accepted file: database "
-		  "error; tried again");
-	sp->db_failed = true;
-	return true;
 }
 
-static bool step_purge(struct spool *sp, struct spool_job *j, int64_t start)
+static bool spool_job_step_purge(struct spool *sp, struct spool_job *j)
 {
-	struct store *st = sp->store;
-	int n = 1;
+	int rc;
 
-	store_sync_full(st, true);
-	while (n > 0 && !over_budget(start)) {
-		if (store_begin(st) < 0) {
-			n = -EIO;
-			break;
-		}
-		n = store_staging_purge(st, j->file_id, JOB_ROWS);
-		if (n < 0)
-			store_rollback(st);
-		else if (store_commit(st) < 0)
-			n = -EIO;
+	if (!spool_job_asked(j, &rc)) {
+		store_op_stage_purge(sp->store, j->file_id, JOB_ROWS,
+				     spool_job_stop, spool_job_answer, sp);
+		if (!spool_job_asked(j, &rc))
+			return false;
 	}
-	if (n > 0)
+	if (rc > 0)
 		return false;
-	if (n < 0 || j->db_error) {
+	if (rc < 0 || j->db_error) {
 		log_error("spool: %s not accepted (database error); left in "
 			  "active/ and tried again", j->shown);
 		sp->db_failed = true;
@@ -368,7 +401,8 @@ static bool step_purge(struct spool *sp, struct spool_job *j, int64_t start)
 }
 
 /* A step that held the loop past the goal is worth a line. */
-static void slow(const struct spool_job *j, const char *what, int64_t start)
+static void spool_job_slow(const struct spool_job *j, const char *what,
+			   int64_t start)
 {
 	int64_t ms = loop_clock_ms() - start;
 
@@ -377,8 +411,9 @@ static void slow(const struct spool_job *j, const char *what, int64_t start)
 			   j->shown, what, (long long)ms);
 }
 
-static const char *const phase_name[] = {
-	[SPOOL_JOB_SCAN] = "scan", [SPOOL_JOB_ADD] = "add",
+static const char *const spool_job_phase_name[] = {
+	[SPOOL_JOB_SCAN] = "scan", [SPOOL_JOB_BEGIN] = "begin",
+	[SPOOL_JOB_ADD] = "add", [SPOOL_JOB_ACCEPT] = "accept",
 	[SPOOL_JOB_RELEASE] = "release", [SPOOL_JOB_PURGE] = "purge",
 };
 
@@ -388,38 +423,47 @@ bool spool_job_step(struct spool *sp)
 	int64_t start = loop_clock_ms();
 	bool done = false;
 
+	/* Its operation is out with the store: the answer wakes us. */
+	if (j->op_out)
+		return false;
 	/* A checkpoint takes a turn of its own; one a reader holds back
 	 * waits for another JOB_WAL_PAGES pages. */
 	if (store_bulk_wal_frames(sp->store) >= j->ckpt_at) {
 		store_checkpoint_passive(sp->store);
 		j->ckpt_at = store_bulk_wal_frames(sp->store) + JOB_WAL_PAGES;
-		slow(j, "checkpoint", start);
+		spool_job_slow(j, "checkpoint", start);
 		return false;
 	}
-	while (!done && sp->job == j) {
+	j->start = start;
+	while (!done && sp->job == j && !j->op_out) {
 		switch (j->phase) {
 		case SPOOL_JOB_SCAN:
-			done = step_scan(sp, j, start);
-			if (!done && j->c.msg)
-				done = begin_add(sp, j);
+			done = spool_job_step_scan(sp, j, start);
+			break;
+		case SPOOL_JOB_BEGIN:
+			done = spool_job_begin(sp, j);
 			break;
 		case SPOOL_JOB_ADD:
-			done = step_add(sp, j, start);
+			done = spool_job_step_add(sp, j);
+			break;
+		case SPOOL_JOB_ACCEPT:
+			done = spool_job_step_accept(sp, j);
 			break;
 		case SPOOL_JOB_RELEASE:
-			done = step_release(sp, j, start);
+			done = spool_job_step_release(sp, j);
 			break;
 		case SPOOL_JOB_PURGE:
-			done = step_purge(sp, j, start);
+			done = spool_job_step_purge(sp, j);
 			break;
 		}
-		if (!done && over_budget(start)) {
-			store_sync_full(sp->store, true);
-			slow(j, phase_name[j->phase], start);
+		if (!done && !j->op_out && spool_job_over_budget(start)) {
+			spool_job_slow(j, spool_job_phase_name[j->phase],
+				       start);
 			return false;
 		}
 	}
-	store_sync_full(sp->store, true);
+	if (!done)
+		return false;	/* waiting for the store */
 	if (sp->job == j) {
 		char claim[256];
 		bool redo = j->phase == SPOOL_JOB_PURGE && j->redo &&

@@ -201,7 +201,8 @@ const struct spool_error *spool_parse_error(const struct spool_parser *p)
 }
 
 /* Appends to the raw body of pass 1 (pass 2 only counts). */
-static bool body_add(struct spool_parser *p, const char *s, size_t n)
+static bool spool_parse_body_add(struct spool_parser *p, const char *s,
+				 size_t n)
 {
 	size_t cap;
 	char *b;
@@ -229,7 +230,7 @@ static bool body_add(struct spool_parser *p, const char *s, size_t n)
 	return true;
 }
 
-static bool blank(const char *s, size_t n)
+static bool spool_parse_blank(const char *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != ' ' && s[i] != '\t')
@@ -237,7 +238,7 @@ static bool blank(const char *s, size_t n)
 	return true;
 }
 
-static bool end_of_headers(struct spool_parser *p)
+static bool spool_parse_end_of_headers(struct spool_parser *p)
 {
 	if (p->pass == 1)
 		p->body_line = p->line + 1;
@@ -254,7 +255,8 @@ static bool end_of_headers(struct spool_parser *p)
 	return true;
 }
 
-static bool body_line(struct spool_parser *p, const char *s, size_t n)
+static bool spool_parse_body_line(struct spool_parser *p, const char *s,
+				  size_t n)
 {
 	size_t a = 0, b = n;
 
@@ -270,11 +272,12 @@ static bool body_line(struct spool_parser *p, const char *s, size_t n)
 		}
 	}
 	/* CRLF became LF already: bodies written on Windows read the same. */
-	return body_add(p, s, n) && body_add(p, "\n", 1);
+	return spool_parse_body_add(p, s, n) && spool_parse_body_add(p, "\n",
+								     1);
 }
 
 /* One complete line, without its '\n' (and without a CR before it). */
-static bool line_end(struct spool_parser *p)
+static bool spool_parse_line_end(struct spool_parser *p)
 {
 	char *s = p->lbuf;
 	size_t n = p->llen;
@@ -291,11 +294,11 @@ static bool line_end(struct spool_parser *p)
 			s += 3;
 			n -= 3;
 		}
-		ok = blank(s, n) ? end_of_headers(p)
+		ok = spool_parse_blank(s, n) ? spool_parse_end_of_headers(p)
 				 : spool_parse_header_line(p, s, n);
 		break;
 	case SPOOL_STATE_BODY:
-		ok = body_line(p, s, n);
+		ok = spool_parse_body_line(p, s, n);
 		break;
 	case SPOOL_STATE_CSV_HEAD:
 	case SPOOL_STATE_CSV_ROWS:
@@ -309,7 +312,8 @@ static bool line_end(struct spool_parser *p)
 	return ok;
 }
 
-static bool line_add(struct spool_parser *p, const char *s, size_t n)
+static bool spool_parse_line_add(struct spool_parser *p, const char *s,
+				 size_t n)
 {
 	size_t cap = p->state == SPOOL_STATE_BODY ? p->rules.max_body
 						  : p->rules.max_line;
@@ -344,14 +348,14 @@ bool spool_parse_feed(struct spool_parser *p, const void *data, size_t len)
 		size_t n;
 
 		if (p->state == SPOOL_STATE_BODY_RAW)
-			return body_add(p, d, len);
+			return spool_parse_body_add(p, d, len);
 		nl = memchr(d, '\n', len);
 		n = nl ? (size_t)(nl - d) : len;
-		if (!line_add(p, d, n))
+		if (!spool_parse_line_add(p, d, n))
 			return false;
 		if (!nl)
 			break;
-		if (!line_end(p))
+		if (!spool_parse_line_end(p))
 			return false;
 		d += n + 1;
 		len -= n + 1;
@@ -386,7 +390,8 @@ bool spool_parse_finish(struct spool_parser *p)
 		return false;
 	if (p->state == SPOOL_STATE_DONE)
 		return true;
-	if (p->llen && p->state != SPOOL_STATE_BODY_RAW && !line_end(p))
+	if (p->llen && p->state != SPOOL_STATE_BODY_RAW &&
+	    !spool_parse_line_end(p))
 		return false;
 	p->line--;	/* errors below are about the last line */
 	switch (p->state) {
@@ -429,7 +434,7 @@ bool spool_parse_finish(struct spool_parser *p)
 	return true;
 }
 
-static bool count_rcpt(const struct spool_recipient *r, void *ud)
+static bool spool_parse_count_rcpt(const struct spool_recipient *r, void *ud)
 {
 	(void)r;
 	(void)ud;
@@ -450,7 +455,7 @@ bool spool_parse_buffer(const struct spool_rules *rules, const void *data,
 		return false;
 	}
 	ok = spool_parse_feed(p, data, len) && spool_parse_finish(p) &&
-	     spool_parse_rewind(p, fn ? fn : count_rcpt, ud) &&
+	     spool_parse_rewind(p, fn ? fn : spool_parse_count_rcpt, ud) &&
 	     spool_parse_feed(p, data, len) && spool_parse_finish(p);
 	*err = p->err;
 	if (ok && out) {

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dup_bytes(const char *s, size_t n)
+static char *spool_parse_body_dup_bytes(const char *s, size_t n)
 {
 	char *d = malloc(n + 1);
 
@@ -26,8 +26,8 @@ static char *dup_bytes(const char *s, size_t n)
 }
 
 /* The line an offset into a text body is on. */
-static unsigned line_of(const struct spool_parser *p, const char *s,
-			size_t off)
+static unsigned spool_parse_body_line_of(const struct spool_parser *p,
+					 const char *s, size_t off)
 {
 	if (p->msg.alphabet == SPOOL_ALPHABET_UCS2)
 		return p->body_line;
@@ -39,7 +39,7 @@ static unsigned line_of(const struct spool_parser *p, const char *s,
  * but with its default outgoing_utf8 = yes it takes valid UTF-8 as UTF-8.
  * We do the same: Latin-9 text is almost never valid UTF-8 by accident.
  */
-static bool decode(struct spool_parser *p, size_t *len)
+static bool spool_parse_body_decode(struct spool_parser *p, size_t *len)
 {
 	const char *raw = p->body ? p->body : "";
 	size_t bad;
@@ -64,9 +64,9 @@ static bool decode(struct spool_parser *p, size_t *len)
 			snprintf(why, sizeof(why),
 				 "invalid UTF-8 in the body (byte 0x%02x)",
 				 (unsigned char)raw[bad]);
-			return spool_parse_fail_at(p, line_of(p, raw, bad),
-						   SPOOL_ERROR_ENCODING, NULL,
-						   why);
+			return spool_parse_fail_at(p,
+				spool_parse_body_line_of(p, raw, bad),
+				SPOOL_ERROR_ENCODING, NULL, why);
 		}
 		break;
 	case SPOOL_ALPHABET_ISO:
@@ -78,14 +78,14 @@ static bool decode(struct spool_parser *p, size_t *len)
 				 "byte 0x%02x in the body is neither UTF-8 "
 				 "nor ISO-8859-15",
 				 (unsigned char)raw[bad]);
-			return spool_parse_fail_at(p, line_of(p, raw, bad),
-						   SPOOL_ERROR_ENCODING, NULL,
-						   why);
+			return spool_parse_fail_at(p,
+				spool_parse_body_line_of(p, raw, bad),
+				SPOOL_ERROR_ENCODING, NULL, why);
 		}
 		p->msg.from_latin9 = true;
 		goto done;
 	}
-	p->text = dup_bytes(raw, p->body_len);
+	p->text = spool_parse_body_dup_bytes(raw, p->body_len);
 	*len = p->body_len;
 done:
 	if (!p->text)
@@ -94,7 +94,7 @@ done:
 	return true;
 }
 
-static bool check_text(struct spool_parser *p, size_t len)
+static bool spool_parse_body_check_text(struct spool_parser *p, size_t len)
 {
 	size_t bad;
 	unsigned cp;
@@ -107,12 +107,14 @@ static bool check_text(struct spool_parser *p, size_t len)
 			 "control character U+%04X in the body", cp);
 	else
 		snprintf(why, sizeof(why), "NUL byte in the body");
-	return spool_parse_fail_at(p, line_of(p, p->text, bad),
+	return spool_parse_fail_at(p, spool_parse_body_line_of(p, p->text,
+								bad),
 				   SPOOL_ERROR_ENCODING, NULL, why);
 }
 
 /* smstools3 Macro: name=value: every name in the body becomes value. */
-static bool apply_macro(struct spool_parser *p, size_t *len, const char *name,
+static bool spool_parse_body_apply_macro(struct spool_parser *p, size_t *len,
+					 const char *name,
 			const char *value)
 {
 	size_t nl = strlen(name), vl = strlen(value), count = 0, o = 0;
@@ -150,7 +152,7 @@ struct names {
 	bool overflow;
 };
 
-static void collect(const char *name, size_t len, void *ud)
+static void spool_parse_body_collect(const char *name, size_t len, void *ud)
 {
 	struct names *c = ud;
 	size_t i;
@@ -176,7 +178,7 @@ static void collect(const char *name, size_t len, void *ud)
 
 /* Every placeholder needs a value for every recipient; the earliest line
  * that lacks one is the one to fix. */
-static bool placeholders(struct spool_parser *p, size_t len)
+static bool spool_parse_body_placeholders(struct spool_parser *p, size_t len)
 {
 	struct names c = { 0 };
 	const struct spool_field_track *t;
@@ -185,7 +187,7 @@ static bool placeholders(struct spool_parser *p, size_t len)
 	char why[120];
 
 	p->msg.body_len_max = len;
-	if (!template_names(p->text, collect, &c))
+	if (!template_names(p->text, spool_parse_body_collect, &c))
 		return true;
 	if (c.overflow)
 		return spool_parse_fail_at(p, p->body_line, SPOOL_ERROR_LIMIT,
@@ -220,7 +222,8 @@ bool spool_parse_body_finish(struct spool_parser *p)
 	struct spool_message *m = &p->msg;
 	size_t len = 0;
 
-	if (!decode(p, &len) || !check_text(p, len))
+	if (!spool_parse_body_decode(p, &len) ||
+	    !spool_parse_body_check_text(p, len))
 		return false;
 	/* A file ends with a line break; the message does not. */
 	while (len && (p->text[len - 1] == '\n' || p->text[len - 1] == '\r'))
@@ -228,7 +231,8 @@ bool spool_parse_body_finish(struct spool_parser *p)
 	for (size_t i = 0; i < p->nmacros; i++) {
 		const char *name = p->macros[i];
 
-		if (!apply_macro(p, &len, name, name + strlen(name) + 1))
+		if (!spool_parse_body_apply_macro(p, &len, name,
+						  name + strlen(name) + 1))
 			return false;
 	}
 	if (len > p->rules.max_body)
@@ -242,7 +246,7 @@ bool spool_parse_body_finish(struct spool_parser *p)
 		return spool_parse_fail_at(p, p->sim_line, SPOOL_ERROR_VALUE,
 					   "SIM", "Pool: and SIM: cannot both "
 					   "be given");
-	if (!placeholders(p, len))
+	if (!spool_parse_body_placeholders(p, len))
 		return false;
 	if (!m->kind_given)
 		m->kind = m->recipients > 1 ? SPOOL_KIND_BULK

@@ -10,7 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-static bool keep(struct spool_parser *p, const char **dst, const char *v)
+static bool spool_parse_header_keep(struct spool_parser *p, const char **dst,
+				    const char *v)
 {
 	char *copy = strdup(v);
 
@@ -21,7 +22,8 @@ static bool keep(struct spool_parser *p, const char **dst, const char *v)
 	return true;
 }
 
-static bool add_macro(struct spool_parser *p, const char *v, size_t n)
+static bool spool_parse_header_add_macro(struct spool_parser *p, const char *v,
+					 size_t n)
 {
 	const char *eq = memchr(v, '=', n);
 	char *m, **grown;
@@ -46,7 +48,8 @@ static bool add_macro(struct spool_parser *p, const char *v, size_t n)
 }
 
 /* Appends "item" to a comma-separated note (pass 1 only; cut when full). */
-static void note(struct spool_parser *p, char *buf, size_t size,
+static void spool_parse_header_note(struct spool_parser *p, char *buf,
+				    size_t size,
 		 const char *item)
 {
 	size_t len = strlen(buf);
@@ -61,7 +64,8 @@ static void note(struct spool_parser *p, char *buf, size_t size,
  * A value smsd reads as no without it being "no" is noted, so the accept
  * event says "Flash: 'maybe' read as no".
  */
-static bool read_bool(struct spool_parser *p, const char *name,
+static bool spool_parse_header_read_bool(struct spool_parser *p,
+					 const char *name,
 		      const char *v, bool *out, char *why, size_t whysize)
 {
 	char item[96];
@@ -76,13 +80,15 @@ static bool read_bool(struct spool_parser *p, const char *name,
 	if (!spool_header_bool_smstools(v, out)) {
 		snprintf(item, sizeof(item), "%s: '%s' read as %s", name,
 			 SPOOL_TEXT_Q(v), *out ? "yes" : "no");
-		note(p, p->msg.not_honoured, sizeof(p->msg.not_honoured),
+		spool_parse_header_note(p, p->msg.not_honoured,
+					sizeof(p->msg.not_honoured),
 		     item);
 	}
 	return true;
 }
 
-static bool small_int(const char *v, long lo, long hi, long *out)
+static bool spool_parse_header_small_int(const char *v, long lo, long hi,
+					 long *out)
 {
 	char *end;
 
@@ -92,7 +98,7 @@ static bool small_int(const char *v, long lo, long hi, long *out)
 	return !*end && *out >= lo && *out <= hi;
 }
 
-static bool to_toa(struct spool_parser *p, const char *v)
+static bool spool_parse_header_to_toa(struct spool_parser *p, const char *v)
 {
 	if (strncasecmp(v, "int", 3) == 0 || strncasecmp(v, "unk", 3) == 0)
 		return true;	/* how we read numbers anyway */
@@ -107,7 +113,8 @@ static bool to_toa(struct spool_parser *p, const char *v)
 }
 
 /* Headers with a yes/no value, or one of a few words. */
-static bool simple(struct spool_parser *p, const struct spool_header_def *d,
+static bool spool_parse_header_simple(struct spool_parser *p,
+				      const struct spool_header_def *d,
 		   const char *v)
 {
 	struct spool_message *m = &p->msg;
@@ -127,7 +134,8 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 		break;
 	case SPOOL_HEADER_REPORT:
 	case SPOOL_HEADER_FLASH:
-		if (!read_bool(p, d->name, v, &b, why, sizeof(why)))
+		if (!spool_parse_header_read_bool(p, d->name, v, &b, why,
+						  sizeof(why)))
 			break;
 		if (d->id == SPOOL_HEADER_REPORT)
 			m->report = b;
@@ -158,7 +166,7 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 			m->language = 0;
 		return true;
 	case SPOOL_HEADER_RETRIES:
-		if (small_int(v, 0, 100, &n)) {
+		if (spool_parse_header_small_int(v, 0, 100, &n)) {
 			m->retries = (int)n;
 			return true;
 		}
@@ -168,7 +176,7 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 	case SPOOL_HEADER_CLASS:
 		/* TS 23.038 §4: class 0 is a flash message; 1–3 say where
 		 * the phone stores it (ME, SIM, TE): set in TP-DCS. */
-		if (small_int(v, 0, 3, &n)) {
+		if (spool_parse_header_small_int(v, 0, 3, &n)) {
 			m->flash = m->flash || n == 0;
 			m->msg_class = (int)n;
 			return true;
@@ -180,10 +188,10 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 		/* smstools3 §fileformat: 0 off, 1 plain parts, 2 text
 		 * numbers, 3 concatenated. We concatenate for 2 as well:
 		 * "1/2 " prefixes cost room and phones join parts anyway. */
-		if (small_int(v, 0, 3, &n)) {
+		if (spool_parse_header_small_int(v, 0, 3, &n)) {
 			m->autosplit = (int)n;
 			if (n == 2)
-				note(p, m->not_honoured,
+				spool_parse_header_note(p, m->not_honoured,
 				     sizeof(m->not_honoured),
 				     "Autosplit: 2 (sent concatenated, "
 				     "without text numbers)");
@@ -193,19 +201,21 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
 			 SPOOL_TEXT_Q(v));
 		break;
 	case SPOOL_HEADER_REJECT_DUPLICATES:
-		if (!read_bool(p, d->name, v, &b, why, sizeof(why)))
+		if (!spool_parse_header_read_bool(p, d->name, v, &b, why,
+						  sizeof(why)))
 			break;
 		m->reject_duplicates = b;
 		return true;
 	case SPOOL_HEADER_REPLY_PATH:
-		if (!read_bool(p, d->name, v, &b, why, sizeof(why)))
+		if (!spool_parse_header_read_bool(p, d->name, v, &b, why,
+						  sizeof(why)))
 			break;
 		m->reply_path = b;
 		return true;
 	case SPOOL_HEADER_REPLACE:
 		/* TS 23.040 §9.2.3.9: TP-PID 0x41–0x47 replace type 1–7;
 		 * smsd reads anything else as 0, no replacing. */
-		if (small_int(v, 0, 7, &n)) {
+		if (spool_parse_header_small_int(v, 0, 7, &n)) {
 			m->replace = (int)n;
 			return true;
 		}
@@ -232,7 +242,7 @@ static bool simple(struct spool_parser *p, const struct spool_header_def *d,
  * (readSMSheader() in its smsd.c). Only values with an address in <…@…>
  * are rewritten; ours (commas, "; name=…") stay as they are.
  */
-static size_t mail_to(char *v, size_t n)
+static size_t spool_parse_header_mail_to(char *v, size_t n)
 {
 	char *src = strchr(v, '+'), *dst = v;
 	bool plus = src != NULL;
@@ -253,7 +263,8 @@ static size_t mail_to(char *v, size_t n)
 	return (size_t)(dst - v);
 }
 
-static bool apply(struct spool_parser *p, const struct spool_header_def *d,
+static bool spool_parse_header_apply(struct spool_parser *p,
+				     const struct spool_header_def *d,
 		  char *v, size_t n)
 {
 	struct spool_message *m = &p->msg;
@@ -264,14 +275,15 @@ static bool apply(struct spool_parser *p, const struct spool_header_def *d,
 	switch (d->id) {
 	case SPOOL_HEADER_TO:
 		if (!r->strict_headers)
-			n = mail_to(v, n);
+			n = spool_parse_header_mail_to(v, n);
 		return spool_parse_rcpt_to(p, v, n);
 	case SPOOL_HEADER_CAMPAIGN:
 	case SPOOL_HEADER_ID:
 		if (!spool_header_text(v, why, sizeof(why)))
 			break;
-		return keep(p, d->id == SPOOL_HEADER_ID ? &m->id : &m->campaign,
-			    v);
+		return spool_parse_header_keep(p, d->id == SPOOL_HEADER_ID
+						       ? &m->id : &m->campaign,
+					       v);
 	case SPOOL_HEADER_SEND_AT:
 		m->has_send_at = true;
 		if (store_parse_time(v, &m->send_at_ms))
@@ -283,21 +295,21 @@ static bool apply(struct spool_parser *p, const struct spool_header_def *d,
 	case SPOOL_HEADER_POOL:
 		if (!spool_header_pool(v, r->cfg, why, sizeof(why)))
 			break;
-		return keep(p, &m->pool, v);
+		return spool_parse_header_keep(p, &m->pool, v);
 	case SPOOL_HEADER_SIM:
 		p->sim_line = p->line;
 		if (!spool_header_sim(v, r->cfg, &r->numbers, sim, sizeof(sim),
 				      &m->sim_kind, why, sizeof(why)))
 			break;
-		return keep(p, &m->sim, sim);
+		return spool_parse_header_keep(p, &m->sim, sim);
 	case SPOOL_HEADER_MACRO:
-		return add_macro(p, v, n);
+		return spool_parse_header_add_macro(p, v, n);
 	case SPOOL_HEADER_TO_TOA:
-		return to_toa(p, v);
+		return spool_parse_header_to_toa(p, v);
 	case SPOOL_HEADER_SMSC:
 		if (!spool_header_smsc(v, sim, sizeof(sim), why, sizeof(why)))
 			break;
-		return keep(p, &m->smsc, sim);
+		return spool_parse_header_keep(p, &m->smsc, sim);
 	case SPOOL_HEADER_FROM:
 		/* smstools3: "no function"; kept with the message. An
 		 * e-mail's From: may be long: the first SPOOL_MAX_TEXT bytes,
@@ -308,10 +320,11 @@ static bool apply(struct spool_parser *p, const struct spool_header_def *d,
 				n--;
 			v[n] = '\0';
 		}
-		return keep(p, &m->from, v);
+		return spool_parse_header_keep(p, &m->from, v);
 	case SPOOL_HEADER_NOT_HONOURED:
 		snprintf(why, sizeof(why), "%s (%s)", d->name, d->why);
-		note(p, m->not_honoured, sizeof(m->not_honoured), why);
+		spool_parse_header_note(p, m->not_honoured,
+					sizeof(m->not_honoured), why);
 		return true;
 	case SPOOL_HEADER_OFF_ONLY:
 		if (p->rules.strict_headers ? spool_header_bool(v, &off) && !off
@@ -325,7 +338,7 @@ static bool apply(struct spool_parser *p, const struct spool_header_def *d,
 	case SPOOL_HEADER_IGNORED:
 		return true;
 	default:
-		return simple(p, d, v);
+		return spool_parse_header_simple(p, d, v);
 	}
 	return spool_parse_fail(p, SPOOL_ERROR_VALUE, d->name, "%s", why);
 }
@@ -333,7 +346,7 @@ static bool apply(struct spool_parser *p, const struct spool_header_def *d,
 /* Our names: letters, digits, - and _. Otherwise (smstools3 ignores what
  * it does not know) any field name of RFC 5322 §3.6.8, so the headers of
  * a mail that email2sms copies through are unknown, not a syntax error. */
-static bool name_ok(const char *s, size_t n, bool strict)
+static bool spool_parse_header_name_ok(const char *s, size_t n, bool strict)
 {
 	if (!n)
 		return false;
@@ -351,7 +364,8 @@ static bool name_ok(const char *s, size_t n, bool strict)
  * Cuts "Name: value" in place into a NUL-terminated name (s) and value
  * (*v, *vlen), both trimmed.
  */
-static bool split(struct spool_parser *p, char *s, size_t n, char **v,
+static bool spool_parse_header_split(struct spool_parser *p, char *s, size_t n,
+				     char **v,
 		  size_t *vlen)
 {
 	char *colon, quoted[64];
@@ -372,7 +386,7 @@ static bool split(struct spool_parser *p, char *s, size_t n, char **v,
 	     name_len && (s[name_len - 1] == ' ' || s[name_len - 1] == '\t');
 	     name_len--)
 		;
-	if (!name_ok(s, name_len, p->rules.strict_headers))
+	if (!spool_parse_header_name_ok(s, name_len, p->rules.strict_headers))
 		return spool_parse_fail(p, SPOOL_ERROR_SYNTAX, NULL,
 					"'%s' is not a header line (Name: "
 					"value)", quoted);
@@ -403,12 +417,12 @@ bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
 		if (!p->last_unknown) {
 			snprintf(item, sizeof(item), "line %u (folded) ignored",
 				 p->line);
-			note(p, p->msg.not_honoured,
+			spool_parse_header_note(p, p->msg.not_honoured,
 			     sizeof(p->msg.not_honoured), item);
 		}
 		return true;
 	}
-	if (!split(p, s, n, &v, &vlen))
+	if (!spool_parse_header_split(p, s, n, &v, &vlen))
 		return false;
 	name_len = strlen(s);
 
@@ -433,7 +447,8 @@ bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
 		p->last_unknown = true;
 		spool_text_quote(s, name_len, quoted, sizeof(quoted));
 		if (!strstr(p->msg.ignored, quoted))
-			note(p, p->msg.ignored, sizeof(p->msg.ignored), quoted);
+			spool_parse_header_note(p, p->msg.ignored,
+						sizeof(p->msg.ignored), quoted);
 		return true;
 	}
 	p->last_unknown = false;
@@ -447,7 +462,7 @@ bool spool_parse_header_line(struct spool_parser *p, char *s, size_t n)
 	p->seen[d->slot] = p->line;
 	if (p->pass == 2 && d->id != SPOOL_HEADER_TO)
 		return true;
-	return apply(p, d, v, vlen);
+	return spool_parse_header_apply(p, d, v, vlen);
 too_many:
 	return spool_parse_fail(p, SPOOL_ERROR_LIMIT, NULL,
 				"more than %zu header lines",

@@ -16,8 +16,8 @@
 #include <string.h>
 #include <strings.h>
 
-static struct spool_field_track *tracked(struct spool_parser *p,
-					 const char *name, size_t len)
+static struct spool_field_track *
+spool_parse_rcpt_tracked(struct spool_parser *p, const char *name, size_t len)
 {
 	for (size_t i = 0; i < p->nfields; i++)
 		if (strlen(p->fields[i].name) == len &&
@@ -26,7 +26,8 @@ static struct spool_field_track *tracked(struct spool_parser *p,
 	return NULL;
 }
 
-static bool track(struct spool_parser *p, const struct spool_field *f,
+static bool spool_parse_rcpt_track(struct spool_parser *p,
+				   const struct spool_field *f,
 		  size_t nf)
 {
 	struct spool_field_track *t;
@@ -46,7 +47,7 @@ static bool track(struct spool_parser *p, const struct spool_field *f,
 		}
 	}
 	for (j = 0; j < nf; j++) {
-		if (tracked(p, f[j].name, f[j].name_len))
+		if (spool_parse_rcpt_tracked(p, f[j].name, f[j].name_len))
 			continue;
 		if (p->nfields == SPOOL_MAX_FIELDS)
 			return spool_parse_fail(p, SPOOL_ERROR_LIMIT, NULL,
@@ -70,7 +71,8 @@ struct lookup {
 	size_t nf;
 };
 
-static const char *lookup(const char *name, size_t len, void *ud)
+static const char *spool_parse_rcpt_lookup(const char *name, size_t len,
+					   void *ud)
 {
 	const struct lookup *l = ud;
 
@@ -83,7 +85,7 @@ static const char *lookup(const char *name, size_t len, void *ud)
 	return NULL;
 }
 
-static bool emit(struct spool_parser *p, const char *num,
+static bool spool_parse_rcpt_emit(struct spool_parser *p, const char *num,
 		 enum number_kind kind, struct spool_field *f, size_t nf)
 {
 	struct spool_recipient r = {
@@ -103,7 +105,8 @@ static bool emit(struct spool_parser *p, const char *num,
 		 * which the fields no longer need. */
 		for (size_t i = 0; i < nf; i++)
 			((char *)f[i].value)[f[i].value_len] = '\0';
-		rendered = template_render(p->msg.body, lookup, &l, why,
+		rendered = template_render(p->msg.body, spool_parse_rcpt_lookup,
+					   &l, why,
 					   sizeof(why));
 		if (!rendered && strcmp(why, "out of memory") == 0)
 			return spool_parse_fail(p, SPOOL_ERROR_NOMEM, NULL,
@@ -126,7 +129,8 @@ static bool emit(struct spool_parser *p, const char *num,
 }
 
 /* One recipient, from a To: line (header "To") or a CSV row (NULL). */
-static bool add(struct spool_parser *p, const char *s, size_t len,
+static bool spool_parse_rcpt_add(struct spool_parser *p, const char *s,
+				 size_t len,
 		struct spool_field *f, size_t nf, const char *header)
 {
 	char num[NUMBER_MAX], why[160], quoted[64];
@@ -160,10 +164,10 @@ static bool add(struct spool_parser *p, const char *s, size_t len,
 		return true;
 	}
 	if (p->pass == 2)
-		return emit(p, num, kind, f, nf);
+		return spool_parse_rcpt_emit(p, num, kind, f, nf);
 	if (!p->first_rcpt_line)
 		p->first_rcpt_line = p->line;
-	if (!track(p, f, nf))
+	if (!spool_parse_rcpt_track(p, f, nf))
 		return false;
 	p->msg.recipients++;
 	return true;
@@ -186,7 +190,8 @@ bool spool_parse_rcpt_to(struct spool_parser *p, char *v, size_t n)
 		if (nf < 0)
 			return spool_parse_fail(p, SPOOL_ERROR_RECIPIENT, "To",
 						"%s", why);
-		return add(p, v, (size_t)(semi - v), f, (size_t)nf, "To");
+		return spool_parse_rcpt_add(p, v, (size_t)(semi - v), f,
+					    (size_t)nf, "To");
 	}
 	/* "number, number, …" */
 	for (item = v; item <= end;) {
@@ -201,20 +206,20 @@ bool spool_parse_rcpt_to(struct spool_parser *p, char *v, size_t n)
 		if (a == b)
 			return spool_parse_fail(p, SPOOL_ERROR_RECIPIENT, "To",
 						"an empty number in the list");
-		if (!add(p, a, (size_t)(b - a), NULL, 0, "To"))
+		if (!spool_parse_rcpt_add(p, a, (size_t)(b - a), NULL, 0, "To"))
 			return false;
 		item = stop + 1;
 	}
 	return true;
 }
 
-static bool is_number_column(const struct spool_field *c)
+static bool spool_parse_rcpt_is_number_column(const struct spool_field *c)
 {
 	return (c->value_len == 6 && strncasecmp(c->value, "number", 6) == 0) ||
 	       (c->value_len == 2 && strncasecmp(c->value, "to", 2) == 0);
 }
 
-static bool csv_head(struct spool_parser *p, char *s, size_t n)
+static bool spool_parse_rcpt_csv_head(struct spool_parser *p, char *s, size_t n)
 {
 	struct spool_field c[SPOOL_MAX_FIELDS + 1];
 	char why[160], q[64];
@@ -228,7 +233,7 @@ static bool csv_head(struct spool_parser *p, char *s, size_t n)
 		return spool_parse_fail(p, SPOOL_ERROR_CSV, NULL,
 					"header row: %s", why);
 	for (int i = 0; i < nc; i++) {
-		if (is_number_column(&c[i])) {
+		if (spool_parse_rcpt_is_number_column(&c[i])) {
 			if (have_number)
 				return spool_parse_fail(p, SPOOL_ERROR_CSV,
 							NULL, "two number "
@@ -280,7 +285,7 @@ bool spool_parse_rcpt_csv(struct spool_parser *p, char *s, size_t n)
 	if (!spool_parse_check_line(p, s, n))
 		return false;
 	if (p->state == SPOOL_STATE_CSV_HEAD)
-		return csv_head(p, s, n);
+		return spool_parse_rcpt_csv_head(p, s, n);
 	nc = spool_fields_csv(s, n, p->csv_sep, c, SPOOL_MAX_FIELDS + 1, why,
 			      sizeof(why));
 	if (nc < 0)
@@ -298,6 +303,6 @@ bool spool_parse_rcpt_csv(struct spool_parser *p, char *s, size_t n)
 		f[k].value_len = c[i].value_len;
 		k++;
 	}
-	return add(p, c[p->csv_number_col].value,
-		   c[p->csv_number_col].value_len, f, k, NULL);
+	return spool_parse_rcpt_add(p, c[p->csv_number_col].value,
+				    c[p->csv_number_col].value_len, f, k, NULL);
 }

@@ -9,6 +9,7 @@
 #include "sms.h"
 #include "spool.h"
 #include "spool_parse.h"
+#include "store_ops.h"
 #include "store_outbox.h"
 
 #include <stdbool.h>
@@ -17,13 +18,20 @@
 
 /* The state of pass 2. */
 struct accept_ctx {
-	struct spool *sp;
+	struct store *store;
+	const struct config *cfg;
+	struct sim_registry *reg;
+	const char *origin;		/* the rows' origin: "spool", "sql" */
+	bool no_lines;			/* reasons without "line N" (text
+					   we wrote ourselves: sqlin) */
 	const struct spool_message *msg;
 	struct outbox_new base;		/* what every recipient shares */
 	struct sms_encode_opts opts;
-	bool campaign_paused;
 	int64_t file_id;
 	int64_t now;
+	/* The store's add, during the operation (store_ops.h produce). */
+	store_add_fn add;
+	void *add_ctx;
 	int fixed_parts;		/* a plain body's parts, else 0 */
 	long queued, deferred, suppressed;
 	bool db_failed;			/* the store refused a row: not the
@@ -37,7 +45,9 @@ struct accept_ctx {
 /* A big file taken in over several loop turns (spool_job.c). */
 enum spool_job_phase {
 	SPOOL_JOB_SCAN,		/* pass 1: parse and check */
+	SPOOL_JOB_BEGIN,	/* the file's row, staged */
 	SPOOL_JOB_ADD,		/* pass 2: rows added, staged, in steps */
+	SPOOL_JOB_ACCEPT,	/* the file accepted, durably */
 	SPOOL_JOB_RELEASE,	/* accepted: staged rows released in steps */
 	SPOOL_JOB_PURGE,	/* not accepted: staged rows deleted */
 };
@@ -56,6 +66,30 @@ struct spool_job {
 	bool db_error;			/* after the purge: leave it */
 	char category[32];		/* after the purge: reject it */
 	char why[300];
+	/* The store operation of the current step (store_ops.h): out while
+	 * it runs; its answer is taken by the next step. */
+	bool op_out, op_answered;
+	int op_rc;
+	int fed;			/* what pass 2's feed said: 1 more */
+	int64_t start;			/* the step's start (its budget) */
+	int64_t next;			/* release: another file to release */
+	struct store_staged staged;	/* the file's row and campaign */
+	struct store_accept req;
+};
+
+/* A small file whose acceptance is out with the store (spool_accept.c). */
+struct spool_accepting {
+	struct spool_accepting *next;
+	struct spool *sp;
+	struct accept_ctx c;
+	struct spool_rules rules;
+	struct spool_parser *p;
+	int fd;
+	char claim[256], shown[256];
+	struct store_accept req;
+	/* recovering: what the store knows of the claim (store_op_staging) */
+	int staging;
+	int64_t staged_id;
 };
 
 struct spool_name {
@@ -83,6 +117,13 @@ struct spool {
 	struct spool_name *head, *tail;	/* names to look at */
 	struct spool_name *recover;	/* claims found in active/ */
 	struct spool_job *job;		/* the big file being taken in */
+	struct spool_accepting *accepting; /* small files out with the store */
+	bool working;			/* inside work(): answers need no
+					   deferred call to be seen */
+	int newly_accepted;		/* files committed since work() looked */
+	bool release_asked;		/* store_op_staging(NULL) is out */
+	int release_state;
+	int64_t release_id;
 	unsigned claims;		/* makes every claim name new */
 	bool db_failed;			/* a file was left in active/ */
 	struct loop_timer retry;	/* takes active/ again after that */
@@ -101,9 +142,16 @@ void spool_reject_error(struct spool *sp, int from_fd, const char *name,
 			const char *shown, const struct spool_error *e);
 /* What every row of c->msg shares; false with c->why when it cannot go. */
 bool spool_prepare(struct accept_ctx *c);
+/* c for the spool sp (its store, config, SIMs; origin "spool"). */
+void spool_ctx_init(struct accept_ctx *c, struct spool *sp);
+/* An answer came after the call that asked (a networked backend):
+ * work() takes it. */
+void spool_answered(struct spool *sp);
+/* True when claim is out with the store (not to be taken again). */
+bool spool_claim_out(const struct spool *sp, const char *claim);
 /* Pass 2's callback: one row (ud: the accept_ctx). */
 bool spool_add_recipient(const struct spool_recipient *r, void *ud);
-void spool_accepted(struct spool *sp, const char *name,
+void spool_accepted(struct store *st, const char *name,
 		    const struct accept_ctx *c);
 
 /* spool_job.c: a file larger than this is taken in steps. */
@@ -121,10 +169,12 @@ void spool_job_purge(struct spool *sp, int64_t file_id, const char *claim,
 bool spool_job_step(struct spool *sp);
 void spool_job_free(struct spool *sp);
 
-/* Claims outgoing/name and accepts or rejects it. Returns 1 when messages
- * were queued, 0 otherwise. */
-int spool_take(struct spool *sp, const char *name);
+/* Claims outgoing/name and accepts or rejects it; a file committed counts
+ * in sp->newly_accepted (when the store answers). */
+void spool_take(struct spool *sp, const char *name);
 /* A file found in active/ at start, by its claim name (name@time.n). */
 void spool_recover(struct spool *sp, const char *claim);
+/* Queues claim to be recovered again (a big file's job was busy). */
+void spool_recover_later(struct spool *sp, const char *claim);
 
 #endif

@@ -9,7 +9,7 @@
 #include <string.h>
 
 /* Windows-1252 0x80–0x9F; 0 where it defines nothing. */
-static const uint16_t cp1252_c1[32] = {
+static const uint16_t spool_text_cp1252_c1[32] = {
 	0x20ac, 0,	0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021,
 	0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0,	0x017d, 0,
 	0,	0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014,
@@ -17,7 +17,7 @@ static const uint16_t cp1252_c1[32] = {
 };
 
 /* Where ISO-8859-15 differs from ISO-8859-1 (ISO/IEC 8859-15 §6). */
-static uint32_t latin9(unsigned char c)
+static uint32_t spool_text_latin9(unsigned char c)
 {
 	switch (c) {
 	case 0xa4: return 0x20ac;	/* € */
@@ -47,9 +47,9 @@ char *spool_text_from_latin9(const char *s, size_t len, size_t *outlen,
 		uint32_t cp = u[i];
 
 		if (cp >= 0x80 && cp <= 0x9f)
-			cp = cp1252_c1[cp - 0x80];
+			cp = spool_text_cp1252_c1[cp - 0x80];
 		else
-			cp = latin9(u[i]);
+			cp = spool_text_latin9(u[i]);
 		if (!cp && u[i]) {
 			free(out);
 			*bad = i;

@@ -8,8 +8,10 @@
 #include "loop.h"
 #include "sim.h"
 #include "sms.h"
+#include "spool.h"
 #include "spool_parse.h"
 #include "store.h"
+#include "store_ops.h"
 #include "store_outbox.h"
 #include "store_schema.h"
 
@@ -24,6 +26,22 @@
 
 /* Rows per loop turn: a big INSERT … SELECT does not hold the loop. */
 #define SQLIN_BATCH 200
+
+struct sqlin_row {
+	int64_t seq;
+	const char *via, *recipient, *body, *campaign, *kind, *priority;
+	const char *send_at, *pool, *idem, *report, *validity, *msg_class;
+};
+
+/* Rows read from outbox_in, taken one at a time. */
+struct sqlin_batch {
+	struct sqlin_row rows[SQLIN_BATCH];
+	char *copies[SQLIN_BATCH][12];
+	int n, i, queued;
+	bool out;			/* row i is with the store */
+	bool failed;
+	char why[300];			/* row i's refusal */
+};
 
 struct sqlin {
 	struct loop *loop;
@@ -40,6 +58,11 @@ struct sqlin {
 	char wal[NAME_MAX + 1];		/* "smsgw.db-wal" */
 	char db[NAME_MAX + 1];
 	int64_t data_version;
+	struct sqlin_batch *batch;	/* rows being taken, or NULL */
+	bool running;			/* inside sqlin_run() */
+	bool more;			/* rows may be left: take, do not
+					   wait for another writer's commit */
+	int last_rc;			/* the last batch: rows, or -EIO */
 };
 
 /*
@@ -161,25 +184,6 @@ int sqlin_check_schema(struct store *store, char *foreign, size_t fsize,
 	return rc;
 }
 
-/* ---- one row ---- */
-
-struct sqlin_row {
-	int64_t seq;
-	const char *via, *recipient, *body, *campaign, *kind, *priority;
-	const char *send_at, *pool, *idem, *report, *validity, *msg_class;
-};
-
-struct sqlin_ctx {
-	struct sqlin *si;
-	const struct spool_message *msg;
-	struct outbox_new base;
-	struct sms_encode_opts opts;
-	int64_t file_id, now;
-	bool paused;
-	bool db_failed;		/* the store refused a row */
-	char why[300];
-	long queued;
-};
 
 /* A header value must stay one header: no line breaks. */
 static bool sqlin_header(char **buf, size_t *len, size_t *cap,
@@ -257,181 +261,138 @@ fail:
 	return NULL;
 }
 
-static bool sqlin_add(const struct spool_recipient *r, void *ud)
-{
-	struct sqlin_ctx *c = ud;
-	struct outbox_new m = c->base;
-	enum outbox_add_result res;
-	struct sms_preview pv;
-	char err[160];
+/*
+ * A row's answers: accepted (through spool_accept_text(), the HTTP API's
+ * acceptance) or refused (store_op_refuse()); either removes its intake
+ * row in the same commit. Rows go one at a time, in their order; the
+ * store may answer later (a networked backend), and the next row starts
+ * from the answer.
+ */
+static void sqlin_run(struct sqlin *si);
 
-	if (!sms_preview(r->body, r->body_len, &c->opts, &pv, err,
-			 sizeof(err))) {
-		snprintf(c->why, sizeof(c->why), "the text cannot be sent: %s",
-			 err);
-		return false;
-	}
-	if (pv.parts > c->si->cfg->max_parts) {
-		snprintf(c->why, sizeof(c->why), "the text needs %d SMS parts; "
-			 "max_parts is %d", pv.parts, c->si->cfg->max_parts);
-		return false;
-	}
-	m.parts = pv.parts;
-	m.recipient = r->number;
-	m.body = r->body;
-	if (store_outbox_add(c->si->store, c->file_id, &m, c->paused, c->now,
-			     NULL, &res) < 0) {
-		c->db_failed = true;
-		return false;
-	}
-	c->queued++;
-	return true;
+static void sqlin_row_done(struct sqlin *si, bool failed)
+{
+	struct sqlin_batch *b = si->batch;
+
+	if (failed)
+		b->failed = true;
+	b->out = false;
+	b->i++;
+	if (!si->running)
+		sqlin_run(si);
 }
 
-static void sqlin_base(struct sqlin_ctx *c)
+static void sqlin_refused(int rc, void *ud)
 {
-	const struct spool_message *msg = c->msg;
-	const struct config *cfg = c->si->cfg;
+	struct sqlin *si = ud;
+	struct sqlin_batch *b = si->batch;
+	const struct sqlin_row *r = &b->rows[b->i];
 
-	c->base = (struct outbox_new){
-		.kind = msg->kind == SPOOL_KIND_BULK ? MSG_KIND_BULK
-						     : MSG_KIND_DIRECT,
-		.priority = msg->priority == SPOOL_PRIORITY_HIGH
-				    ? MSG_PRIORITY_HIGH
-			    : msg->priority == SPOOL_PRIORITY_LOW
-				    ? MSG_PRIORITY_LOW
-				    : MSG_PRIORITY_NORMAL,
-		.not_before = msg->has_send_at ? msg->send_at_ms : 0,
-		.pool = msg->pool,
-		.report = msg->report < 0 ? cfg->report_default : msg->report,
-		.flash = msg->flash,
-		.validity_minutes = msg->validity_minutes,
-		.has_class = msg->msg_class >= 0,
-		.msg_class = msg->msg_class,
-		.origin = "sql",
-	};
-	c->base.expires_at = (c->base.not_before > c->now ? c->base.not_before
-							  : c->now) +
-			     cfg->expire_after_ms;
-	sms_encode_opts_init(&c->opts);
+	if (rc == 0)
+		log_notice("sqlin: row %lld for %s failed: %s",
+			   (long long)r->seq,
+			   r->recipient ? r->recipient : "(none)", b->why);
+	sqlin_row_done(si, rc < 0);
 }
 
-/* Records a row that cannot be queued as a failed outbox row. */
-static int sqlin_fail(struct sqlin *si, const struct sqlin_row *r,
-		      const char *why, int64_t now)
+/* Records the current row as a failed outbox row (b->why says why). */
+static void sqlin_refuse(struct sqlin *si)
 {
-	if (store_outbox_add_refused(si->store, r->recipient, r->body, r->via,
-				     why, now) < 0)
-		return -EIO;
-	log_notice("sqlin: row %lld for %s failed: %s", (long long)r->seq,
-		   r->recipient ? r->recipient : "(none)", why);
-	store_event(si->store, STORE_EVENT_WARNING, "sql",
-		    "INSERT INTO %s (row %lld, %s) not queued: %s",
-		    strcmp(r->via, "gammu") == 0 ? "gammu_outbox" : "outbox",
-		    (long long)r->seq, r->recipient ? r->recipient : "",
-		    why);
-	return 0;
+	struct sqlin_batch *b = si->batch;
+	const struct sqlin_row *r = &b->rows[b->i];
+
+	store_op_refuse(si->store, &(struct store_refusal){
+		.intake_seq = r->seq, .recipient = r->recipient,
+		.body = r->body, .via = r->via, .why = b->why,
+		.now = store_now_ms() }, sqlin_refused, si);
 }
 
-/* Queues the row; 1 queued, 0 refused (why filled), -EIO. */
-static int sqlin_queue(struct sqlin *si, const struct sqlin_row *r,
-		       const char *file, size_t len, struct sqlin_ctx *c)
+static void sqlin_accepted_row(int rc, const struct spool_error *err,
+			       int64_t file_id, void *ud)
 {
-	struct spool_rules rules;
-	struct spool_parser *p;
-	char name[40];
-	bool dup;
-	int rc = 0;
+	struct sqlin *si = ud;
+	struct sqlin_batch *b = si->batch;
+	const struct sqlin_row *r = &b->rows[b->i];
 
-	spool_rules_init(&rules, si->cfg);
-	rules.strict_headers = true;	/* we wrote every header */
-	p = spool_parse_new(&rules);
-	if (!p)
-		return -EIO;
-	if (!spool_parse_feed(p, file, len) || !spool_parse_finish(p)) {
-		/* "line N" of a file we wrote means nothing to the user. */
-		struct spool_error e = *spool_parse_error(p);
-
-		e.line = 0;
-		spool_error_format(&e, c->why, sizeof(c->why));
-		goto out;
-	}
-	c->msg = spool_parse_message(p);
-	sqlin_base(c);
-	snprintf(name, sizeof(name), "sql:%lld", (long long)r->seq);
-	if (store_outbox_file_begin(si->store, name, NULL, c->msg->hash,
-				    c->msg->id, c->now, &c->file_id, &dup) < 0)
-		goto db;
-	if (dup) {
-		snprintf(c->why, sizeof(c->why), "id '%s' was queued before",
-			 c->msg->id);
-		goto out;
-	}
-	if (c->msg->campaign &&
-	    store_outbox_campaign(si->store, c->msg->campaign, c->now,
-				  &c->base.campaign_id, &c->paused) < 0)
-		goto db;
-	/* Pass 2 in memory: one callback a recipient. */
-	if (!spool_parse_rewind(p, sqlin_add, c) ||
-	    !spool_parse_feed(p, file, len) || !spool_parse_finish(p)) {
-		if (c->db_failed)
-			goto db;
-		if (!c->why[0])
-			spool_error_format(spool_parse_error(p), c->why,
-					   sizeof(c->why));
-		goto out;
-	}
-	if (store_outbox_file_done(si->store, c->file_id,
-				   (long)c->msg->recipients,
-				   (long)c->msg->duplicates) < 0)
-		goto db;
-	rc = 1;
-out:
-	spool_parse_free(p);
-	return rc;
-db:
-	spool_parse_free(p);
-	return -EIO;
-}
-
-static int sqlin_one(struct sqlin *si, const struct sqlin_row *r)
-{
-	struct sqlin_ctx c = { .si = si, .now = store_now_ms() };
-	sqlite3_stmt *del;
-	size_t len;
-	char *file;
-	int rc;
-
-	if (store_begin(si->store) < 0)
-		return -EIO;
-	file = sqlin_file(r, &len, c.why, sizeof(c.why));
-	rc = file ? sqlin_queue(si, r, file, len, &c) : 0;
-	free(file);
-	if (rc == 0) {
-		/* Whatever pass 2 added is undone with the savepoint-free
-		 * way: roll back and record the failure alone. */
-		store_rollback(si->store);
-		if (store_begin(si->store) < 0)
-			return -EIO;
-		rc = sqlin_fail(si, r, c.why, c.now);
-	}
-	if (rc < 0)
-		goto db;
-	del = store_prepare(si->store, "DELETE FROM outbox_in WHERE seq = ?");
-	if (!del)
-		goto db;
-	sqlite3_bind_int64(del, 1, r->seq);
-	if (store_step_done(si->store, del) < 0)
-		goto db;
-	if (store_commit(si->store) < 0)
-		return -EIO;
-	if (rc == 1)
+	(void)file_id;
+	if (rc == 1) {
 		log_info("sqlin: row %lld queued for %s", (long long)r->seq,
 			 r->recipient);
-	return rc;
-db:
-	store_rollback(si->store);
-	return -EIO;
+		b->queued++;
+		sqlin_row_done(si, false);
+		return;
+	}
+	if (rc < -1) {
+		sqlin_row_done(si, true);
+		return;
+	}
+	if (rc == 0)
+		snprintf(b->why, sizeof(b->why), "id '%s' was queued before",
+			 r->idem);
+	else
+		spool_error_format(err, b->why, sizeof(b->why));
+	sqlin_refuse(si);
+}
+
+static void sqlin_row_start(struct sqlin *si, const struct sqlin_row *r)
+{
+	struct sqlin_batch *b = si->batch;
+	char name[40];
+	size_t len;
+	char *file;
+
+	b->out = true;
+	b->why[0] = '\0';
+	file = sqlin_file(r, &len, b->why, sizeof(b->why));
+	if (!file) {
+		sqlin_refuse(si);
+		return;
+	}
+	snprintf(name, sizeof(name), "sql:%lld", (long long)r->seq);
+	/* "line N" of a file we wrote means nothing to the user. */
+	spool_accept_text(si->store, si->cfg, si->reg, &(struct spool_text){
+		.name = name, .text = file, .len = len, .origin = "sql",
+		.strict_headers = true, .no_lines = true, .quiet = true,
+		.intake_seq = r->seq }, sqlin_accepted_row, si);
+	free(file);
+}
+
+static void sqlin_batch_free(struct sqlin_batch *b)
+{
+	for (int i = 0; i < b->n; i++)
+		for (int k = 0; k < 12; k++)
+			free(b->copies[i][k]);
+	free(b);
+}
+
+/* Runs the batch's rows until one waits for the store, or the end. */
+static void sqlin_run(struct sqlin *si)
+{
+	struct sqlin_batch *b = si->batch;
+	bool full;
+
+	si->running = true;
+	while (b->i < b->n && !b->failed && !b->out)
+		sqlin_row_start(si, &b->rows[b->i]);
+	si->running = false;
+	if (b->out)
+		return;		/* its answer runs the rest */
+	si->batch = NULL;
+	si->last_rc = b->failed ? -EIO : b->n;
+	full = b->n == SQLIN_BATCH;
+	if (b->failed)
+		log_error("sqlin: database error; outbox_in rows stay for the "
+			  "next try");
+	else if (b->queued && si->accepted)
+		si->accepted(si->ud);
+	sqlin_batch_free(b);
+	/* Our own commits do not move data_version: look again ourselves
+	 * when rows may be left (a full batch, or rows that came while this
+	 * one was out). */
+	if ((full || si->more) && si->last_rc > 0) {
+		si->more = true;
+		loop_defer(&si->work);
+	}
 }
 
 static const char *sqlin_col(sqlite3_stmt *s, int i)
@@ -441,21 +402,30 @@ static const char *sqlin_col(sqlite3_stmt *s, int i)
 
 int sqlin_take(struct sqlin *si)
 {
-	struct sqlin_row rows[SQLIN_BATCH];
-	char *copies[SQLIN_BATCH][12];
-	sqlite3_stmt *s = store_prepare(si->store,
+	struct sqlin_batch *b;
+	sqlite3_stmt *s;
+
+	/* A batch still out with the store: its end looks again. */
+	if (si->batch) {
+		si->more = true;
+		return 0;
+	}
+	s = store_prepare(si->store,
 		"SELECT seq, via, recipient, body, campaign, kind, priority,"
 		" send_at, pool, CAST(idem AS TEXT), report,"
 		" CAST(validity AS TEXT), CAST(class AS TEXT) FROM outbox_in"
 		" ORDER BY seq"
 		" LIMIT " "200");
-	int n = 0, queued = 0, rc = 0;
-
 	if (!s)
 		return -EIO;
+	b = calloc(1, sizeof(*b));
+	if (!b) {
+		sqlite3_reset(s);
+		return -ENOMEM;
+	}
 	/* Copy the batch out first: queuing writes to the same database. */
-	while (n < SQLIN_BATCH && sqlite3_step(s) == SQLITE_ROW) {
-		struct sqlin_row *r = &rows[n];
+	while (b->n < SQLIN_BATCH && sqlite3_step(s) == SQLITE_ROW) {
+		struct sqlin_row *r = &b->rows[b->n];
 		const char **f[] = { &r->via, &r->recipient, &r->body,
 				     &r->campaign, &r->kind, &r->priority,
 				     &r->send_at, &r->pool, &r->idem,
@@ -465,31 +435,21 @@ int sqlin_take(struct sqlin *si)
 		for (int i = 0; i < 12; i++) {
 			const char *v = sqlin_col(s, i + 1);
 
-			copies[n][i] = v ? strdup(v) : NULL;
-			*f[i] = copies[n][i];
+			b->copies[b->n][i] = v ? strdup(v) : NULL;
+			*f[i] = b->copies[b->n][i];
 		}
-		n++;
+		b->n++;
 	}
 	sqlite3_reset(s);
-	for (int i = 0; i < n; i++) {
-		if (rc >= 0) {
-			rc = sqlin_one(si, &rows[i]);
-			if (rc > 0)
-				queued++;
-		}
-		for (int k = 0; k < 12; k++)
-			free(copies[i][k]);
+	if (!b->n) {
+		free(b);
+		return 0;
 	}
-	if (rc < 0) {
-		log_error("sqlin: database error; outbox_in rows stay for the "
-			  "next try");
-		return -EIO;
-	}
-	if (queued && si->accepted)
-		si->accepted(si->ud);
-	if (n == SQLIN_BATCH)
-		loop_defer(&si->work);
-	return n;
+	si->batch = b;
+	si->last_rc = 0;
+	sqlin_run(si);
+	/* The store answered every row already (SQLite): its result. */
+	return si->batch ? 0 : si->last_rc;
 }
 
 /* ---- waking ---- */
@@ -521,8 +481,15 @@ static bool sqlin_check(struct sqlin *si)
 
 static void sqlin_work(struct loop_deferred *d, void *ud)
 {
+	struct sqlin *si = ud;
+
 	(void)d;
-	sqlin_check(ud);
+	if (si->more) {
+		si->more = false;
+		sqlin_take(si);
+	} else {
+		sqlin_check(si);
+	}
 }
 
 /*
@@ -623,5 +590,10 @@ void sqlin_free(struct sqlin *si)
 	loop_deferred_cancel(&si->work);
 	loop_timer_disarm(&si->recheck);
 	fswatch_rm(&si->ino);
+	/* A batch out with the store (a networked backend) would answer
+	 * into si: the store completes its operations before it closes,
+	 * which the daemon does after this. */
+	if (si->batch)
+		sqlin_batch_free(si->batch);
 	free(si);
 }

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void add_text(struct forget_forms *f, const char *s)
+static void forget_add_text(struct forget_forms *f, const char *s)
 {
 	for (size_t i = 0; i < f->ntext; i++)
 		if (strcmp(f->text[i], s) == 0)
@@ -29,7 +29,7 @@ static void add_text(struct forget_forms *f, const char *s)
 
 /* Digits in swapped nibbles, 'F' filling an odd last octet (TS 23.040
  * §9.1.2.5). */
-static void add_semi(struct forget_forms *f, const char *digits)
+static void forget_add_semi(struct forget_forms *f, const char *digits)
 {
 	size_t n = strlen(digits), o = 0;
 	char *out;
@@ -44,7 +44,7 @@ static void add_semi(struct forget_forms *f, const char *digits)
 	out[o] = '\0';
 }
 
-static int by_length(const void *a, const void *b)
+static int forget_by_length(const void *a, const void *b)
 {
 	return (int)strlen(b) - (int)strlen(a);
 }
@@ -57,23 +57,23 @@ void forget_forms(const char *e164, const char *country, const char *trunk,
 	size_t cl = country ? strlen(country) : 0;
 
 	memset(out, 0, sizeof(*out));
-	add_text(out, e164);
-	add_text(out, digits);
+	forget_add_text(out, e164);
+	forget_add_text(out, digits);
 	snprintf(buf, sizeof(buf), "00%s", digits);
-	add_text(out, buf);
-	add_semi(out, digits);
+	forget_add_text(out, buf);
+	forget_add_semi(out, digits);
 	if (cl && strncmp(digits, country, cl) == 0) {
 		const char *national = digits + cl;
 
 		snprintf(buf, sizeof(buf), "%s%s", trunk ? trunk : "",
 			 national);
-		add_text(out, buf);
-		add_semi(out, national);
+		forget_add_text(out, buf);
+		forget_add_semi(out, national);
 		if (trunk && trunk[0])
-			add_semi(out, buf);
+			forget_add_semi(out, buf);
 	}
-	qsort(out->text, out->ntext, sizeof(out->text[0]), by_length);
-	qsort(out->semi, out->nsemi, sizeof(out->semi[0]), by_length);
+	qsort(out->text, out->ntext, sizeof(out->text[0]), forget_by_length);
+	qsort(out->semi, out->nsemi, sizeof(out->semi[0]), forget_by_length);
 }
 
 void forget_key_path(const char *db_path, char *buf, size_t size)
@@ -81,7 +81,8 @@ void forget_key_path(const char *db_path, char *buf, size_t size)
 	snprintf(buf, size, "%s.key", db_path);
 }
 
-static int read_key(int fd, const char *path, unsigned char *key, char *err,
+static int forget_read_key(int fd, const char *path, unsigned char *key,
+			   char *err,
 		    size_t errsize)
 {
 	struct stat sb;
@@ -107,8 +108,8 @@ static int read_key(int fd, const char *path, unsigned char *key, char *err,
 
 /* root (smsgw forget before smsgwd ever ran) makes the key for the
  * database's owner, who is the daemon: it must read it to suppress. */
-static int create_key(const char *db_path, const char *path,
-		      unsigned char *key, char *err, size_t errsize)
+static int forget_create_key(const char *db_path, const char *path,
+			     unsigned char *key, char *err, size_t errsize)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
 			    O_CLOEXEC, 0600);
@@ -147,7 +148,7 @@ int forget_key_load(const char *db_path, bool create,
 	for (int tries = 0; tries < 2; tries++) {
 		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd >= 0) {
-			rc = read_key(fd, path, key, err, errsize);
+			rc = forget_read_key(fd, path, key, err, errsize);
 			close(fd);
 			return rc;
 		}
@@ -156,7 +157,7 @@ int forget_key_load(const char *db_path, bool create,
 			snprintf(err, errsize, "%s: %s", path, strerror(-rc));
 			return rc;
 		}
-		rc = create_key(db_path, path, key, err, errsize);
+		rc = forget_create_key(db_path, path, key, err, errsize);
 		if (rc == 0)
 			return 0;
 		if (rc != -EEXIST) {	/* EEXIST: someone else just made it */
@@ -193,7 +194,7 @@ static struct {
 	int64_t failed_at;	/* monotonic ms of the last failure, 0: none */
 } key_cache;
 
-static int store_key(struct store *st, unsigned char **key)
+static int forget_store_key(struct store *st, unsigned char **key)
 {
 	const char *db = sqlite3_db_filename(store_db(st), "main");
 	char err[512] = "";
@@ -220,8 +221,8 @@ static int store_key(struct store *st, unsigned char **key)
 	return 0;
 }
 
-static int hash_of(struct store *st, const char *number,
-		   char hex[FORGET_HASH_HEX])
+static int forget_hash_of(struct store *st, const char *number,
+			  char hex[FORGET_HASH_HEX])
 {
 	unsigned char *key;
 	sqlite3_stmt *s = store_prepare(st, "SELECT EXISTS"
@@ -237,7 +238,7 @@ static int hash_of(struct store *st, const char *number,
 		return 0;
 	/* Forgotten numbers but no key: suppress nothing we cannot check,
 	 * and say so (store_key() logged why). */
-	if (store_key(st, &key) < 0)
+	if (forget_store_key(st, &key) < 0)
 		return 0;
 	return forget_hash(key, number, hex) < 0 ? -EIO : 1;
 }
@@ -246,7 +247,7 @@ int forget_is_forgotten(struct store *st, const char *number)
 {
 	char hex[FORGET_HASH_HEX];
 	sqlite3_stmt *s;
-	int rc = hash_of(st, number, hex), r = 0;
+	int rc = forget_hash_of(st, number, hex), r = 0;
 
 	if (rc <= 0)
 		return rc;
@@ -264,7 +265,7 @@ int forget_unforget(struct store *st, const char *number)
 {
 	char hex[FORGET_HASH_HEX];
 	sqlite3_stmt *s;
-	int rc = hash_of(st, number, hex);
+	int rc = forget_hash_of(st, number, hex);
 
 	if (rc <= 0)
 		return rc;

@@ -25,6 +25,8 @@ static const char *const msg_state_names[MSG_STATE_COUNT] = {
 #define SENDING MSG_BIT(MSG_STATE_SENDING)
 #define WAITING (QUEUED | DEFERRED)
 #define REPORTABLE (MSG_BIT(MSG_STATE_SENT) | MSG_BIT(MSG_STATE_UNKNOWN))
+#define RETRYABLE (MSG_BIT(MSG_STATE_FAILED) | MSG_BIT(MSG_STATE_EXPIRED) | \
+		   MSG_BIT(MSG_STATE_UNKNOWN) | MSG_BIT(MSG_STATE_CANCELLED))
 
 /* The one table: (event, from-states, to-state). */
 static const struct msg_transition {
@@ -56,6 +58,8 @@ static const struct msg_transition {
 	T(REPORT_OK,		"report-delivered",	REPORTABLE, DELIVERED),
 	T(REPORT_FAIL,		"report-failed",	REPORTABLE, FAILED),
 	T(CANCEL,		"cancel",		WAITING,    CANCELLED),
+	/* By hand only: msg_state_final() does not count it. */
+	T(REQUEUE,		"requeue",		RETRYABLE,  QUEUED),
 #undef T
 };
 
@@ -78,7 +82,8 @@ bool msg_state_parse(const char *name, enum msg_state *s)
 bool msg_state_final(enum msg_state s)
 {
 	for (int i = 0; i < MSG_EVENT_COUNT; i++)
-		if (msg_transitions[i].from & MSG_BIT(s))
+		if (i != MSG_EVENT_REQUEUE &&
+		    (msg_transitions[i].from & MSG_BIT(s)))
 			return false;
 	return true;
 }

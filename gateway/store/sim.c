@@ -62,7 +62,7 @@ bool sim_modem_free(const struct sim_registry *reg, const struct sim *sim,
 	return true;
 }
 
-static int upsert_row(struct store *st, struct sim *sim)
+static int sim_upsert_row(struct store *st, struct sim *sim)
 {
 	const struct config_sim *c = sim->cfg;
 	sqlite3_stmt *s;
@@ -106,7 +106,8 @@ static int upsert_row(struct store *st, struct sim *sim)
 	return 0;
 }
 
-static int mark_unconfigured(struct store *st, const struct sim_registry *reg)
+static int sim_mark_unconfigured(struct store *st,
+				 const struct sim_registry *reg)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"UPDATE sim SET state = 'absent', updated_at = ?1"
@@ -155,12 +156,12 @@ int sim_registry_init(struct sim_registry *reg, const struct config *cfg,
 			sim->link = SIM_STATE_INIT;
 			snprintf(sim->name, sizeof(sim->name), "%s/%s", m->name,
 				 m->sims[j].name);
-			rc = upsert_row(store, sim);
+			rc = sim_upsert_row(store, sim);
 		}
 	}
 	reg->nsims = k;
 	if (rc == 0)
-		rc = mark_unconfigured(store, reg);
+		rc = sim_mark_unconfigured(store, reg);
 	if (rc < 0) {
 		store_rollback(store);
 		return rc;
@@ -175,7 +176,7 @@ void sim_registry_free(struct sim_registry *reg)
 	reg->nsims = 0;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+static uint64_t sim_fnv(uint64_t h, const void *p, size_t n)
 {
 	const unsigned char *b = p;
 
@@ -184,24 +185,24 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
-static uint64_t row_hash(const struct sim *sim, enum sim_state state)
+static uint64_t sim_row_hash(const struct sim *sim, enum sim_state state)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 
-	h = fnv(h, sim->iccid, strlen(sim->iccid));
-	h = fnv(h, sim->imsi, strlen(sim->imsi));
-	h = fnv(h, sim->imei, strlen(sim->imei));
-	h = fnv(h, sim->number, strlen(sim->number));
-	h = fnv(h, sim->operator_name, strlen(sim->operator_name));
-	h = fnv(h, sim->model, strlen(sim->model));
-	h = fnv(h, sim->device, strlen(sim->device));
-	h = fnv(h, &sim->signal_dbm, sizeof(sim->signal_dbm));
-	h = fnv(h, &sim->registered, sizeof(sim->registered));
-	h = fnv(h, &sim->paused_until, sizeof(sim->paused_until));
-	return fnv(h, &state, sizeof(state));
+	h = sim_fnv(h, sim->iccid, strlen(sim->iccid));
+	h = sim_fnv(h, sim->imsi, strlen(sim->imsi));
+	h = sim_fnv(h, sim->imei, strlen(sim->imei));
+	h = sim_fnv(h, sim->number, strlen(sim->number));
+	h = sim_fnv(h, sim->operator_name, strlen(sim->operator_name));
+	h = sim_fnv(h, sim->model, strlen(sim->model));
+	h = sim_fnv(h, sim->device, strlen(sim->device));
+	h = sim_fnv(h, &sim->signal_dbm, sizeof(sim->signal_dbm));
+	h = sim_fnv(h, &sim->registered, sizeof(sim->registered));
+	h = sim_fnv(h, &sim->paused_until, sizeof(sim->paused_until));
+	return sim_fnv(h, &state, sizeof(state));
 }
 
-static void bind_opt_text(sqlite3_stmt *s, int i, const char *v)
+static void sim_bind_opt_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v[0])
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -215,7 +216,7 @@ void sim_update(struct sim_registry *reg, struct sim *sim)
 void sim_update_at(struct sim_registry *reg, struct sim *sim, int64_t now)
 {
 	enum sim_state state = sim_effective_state(sim, now);
-	uint64_t h = row_hash(sim, state);
+	uint64_t h = sim_row_hash(sim, state);
 	sqlite3_stmt *s;
 
 	if (h != sim->written) {
@@ -228,18 +229,18 @@ void sim_update_at(struct sim_registry *reg, struct sim *sim, int64_t now)
 			" paused_until = ?12, updated_at = ?13 WHERE id = ?1");
 		if (s) {
 			sqlite3_bind_int64(s, 1, sim->id);
-			bind_opt_text(s, 2, sim->iccid);
-			bind_opt_text(s, 3, sim->imsi);
-			bind_opt_text(s, 4, sim->imei);
-			bind_opt_text(s, 5, sim->number);
-			bind_opt_text(s, 6, sim->operator_name);
+			sim_bind_opt_text(s, 2, sim->iccid);
+			sim_bind_opt_text(s, 3, sim->imsi);
+			sim_bind_opt_text(s, 4, sim->imei);
+			sim_bind_opt_text(s, 5, sim->number);
+			sim_bind_opt_text(s, 6, sim->operator_name);
 			if (sim->signal_dbm)
 				sqlite3_bind_int(s, 7, sim->signal_dbm);
 			sqlite3_bind_int(s, 8, sim->registered);
 			sqlite3_bind_text(s, 9, sim_state_name(state), -1,
 					  SQLITE_STATIC);
-			bind_opt_text(s, 10, sim->device);
-			bind_opt_text(s, 11, sim->model);
+			sim_bind_opt_text(s, 10, sim->device);
+			sim_bind_opt_text(s, 11, sim->model);
 			if (sim->paused_until > now)
 				sqlite3_bind_int64(s, 12, sim->paused_until);
 			sqlite3_bind_int64(s, 13, now);

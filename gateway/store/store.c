@@ -3,6 +3,7 @@
  * cache and the audit log. See include/store.h.
  */
 #include "store.h"
+#include "store_ops.h"
 #include "clock.h"
 #include "config_pg.h"
 #include "store_schema.h"
@@ -53,7 +54,8 @@ const char *store_errmsg(struct store *st)
 	return sqlite3_errmsg(st->db);
 }
 
-static int exec(struct store *st, const char *sql, char *err, size_t errsize)
+static int store_exec_err(struct store *st, const char *sql, char *err,
+			  size_t errsize)
 {
 	char *msg = NULL;
 
@@ -69,7 +71,7 @@ static int exec(struct store *st, const char *sql, char *err, size_t errsize)
 
 int store_exec(struct store *st, const char *sql)
 {
-	return exec(st, sql, NULL, 0);
+	return store_exec_err(st, sql, NULL, 0);
 }
 
 int store_user_version(struct store *st)
@@ -110,21 +112,22 @@ int store_migrate_to(struct store *st, int version, char *err, size_t errsize)
 	for (int v = cur + 1; v <= version; v++) {
 		char sql[64];
 
-		if (exec(st, "BEGIN IMMEDIATE", err, errsize) < 0)
+		if (store_exec_err(st, "BEGIN IMMEDIATE", err, errsize) < 0)
 			return -EIO;
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v);
-		if (exec(st, store_schema_migration(v), err, errsize) < 0 ||
-		    exec(st, sql, err, errsize) < 0) {
-			exec(st, "ROLLBACK", NULL, 0);
+		if (store_exec_err(st, store_schema_migration(v), err,
+				   errsize) < 0 ||
+		    store_exec_err(st, sql, err, errsize) < 0) {
+			store_exec_err(st, "ROLLBACK", NULL, 0);
 			return -EIO;
 		}
-		if (exec(st, "COMMIT", err, errsize) < 0)
+		if (store_exec_err(st, "COMMIT", err, errsize) < 0)
 			return -EIO;
 	}
 	return 0;
 }
 
-static int set_pragmas(struct store *st, char *err, size_t errsize)
+static int store_set_pragmas(struct store *st, char *err, size_t errsize)
 {
 	sqlite3_busy_timeout(st->db, 5000);
 	/* Anyone who may write the database could add views and triggers;
@@ -132,17 +135,18 @@ static int set_pragmas(struct store *st, char *err, size_t errsize)
 	 * (README "Trust model"). */
 	sqlite3_db_config(st->db, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, NULL);
 	if (st->readonly)
-		return exec(st, "PRAGMA foreign_keys = ON", err, errsize);
+		return store_exec_err(st, "PRAGMA foreign_keys = ON", err,
+				      errsize);
 	/* journal_mode=WAL is persistent; the others are per connection.
 	 * auto_vacuum first: it takes effect only on a file without tables
 	 * (later it takes a VACUUM: store_prune_enable_autovacuum()). */
-	return exec(st,
-		    "PRAGMA auto_vacuum = INCREMENTAL;"
-		    "PRAGMA journal_mode = WAL;"
-		    "PRAGMA synchronous = FULL;"
-		    "PRAGMA foreign_keys = ON;"
-		    "PRAGMA journal_size_limit = 67108864;",
-		    err, errsize);
+	return store_exec_err(st,
+			      "PRAGMA auto_vacuum = INCREMENTAL;"
+			      "PRAGMA journal_mode = WAL;"
+			      "PRAGMA synchronous = FULL;"
+			      "PRAGMA foreign_keys = ON;"
+			      "PRAGMA journal_size_limit = 67108864;",
+			      err, errsize);
 }
 
 int store_open(const char *path, unsigned flags, struct store **out,
@@ -189,7 +193,7 @@ int store_open(const char *path, unsigned flags, struct store **out,
 			 st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
-	if (set_pragmas(st, err, errsize) < 0)
+	if (store_set_pragmas(st, err, errsize) < 0)
 		goto fail;
 	if (!st->readonly &&
 	    store_migrate_to(st, store_schema_latest(), err, errsize) < 0)
@@ -289,7 +293,7 @@ int store_step_done(struct store *st, sqlite3_stmt *stmt)
 }
 
 /* BEGIN and COMMIT run for every message: prepared once, not parsed. */
-static int run_cached(struct store *st, const char *sql)
+static int store_run_cached(struct store *st, const char *sql)
 {
 	sqlite3_stmt *s = store_prepare(st, sql);
 
@@ -298,14 +302,14 @@ static int run_cached(struct store *st, const char *sql)
 
 /* ---- completions (group commit) ---- */
 
-static void done_append(struct store_done ***tail, struct store_done *d)
+static void store_done_append(struct store_done ***tail, struct store_done *d)
 {
 	d->next = NULL;
 	**tail = d;
 	*tail = &d->next;
 }
 
-static void run_ready(struct store *st)
+static void store_run_ready(struct store *st)
 {
 	while (st->ready) {
 		struct store_done *d = st->ready;
@@ -320,49 +324,49 @@ static void run_ready(struct store *st)
 }
 
 /* The outermost transaction ended with rc: what waited on it may run. */
-static void pending_done(struct store *st, int rc, bool now)
+static void store_pending_done(struct store *st, int rc, bool now)
 {
 	while (st->pending) {
 		struct store_done *d = st->pending;
 
 		st->pending = d->next;
 		d->rc = rc;
-		done_append(&st->ready_tail, d);
+		store_done_append(&st->ready_tail, d);
 	}
 	st->pending_tail = &st->pending;
 	/* Without a loop (CLI, tests) what waited runs at the commit. */
 	if (now || !st->loop)
-		run_ready(st);
+		store_run_ready(st);
 	else if (st->ready && st->loop)
 		loop_defer(&st->ready_def);
 }
 
-static int commit_top(struct store *st)
+static int store_commit_top(struct store *st)
 {
 	int rc = 0;
 
-	if (run_cached(st, "COMMIT") < 0) {
-		exec(st, "ROLLBACK", NULL, 0);
+	if (store_run_cached(st, "COMMIT") < 0) {
+		store_exec_err(st, "ROLLBACK", NULL, 0);
 		rc = -EIO;
 	}
 	return rc;
 }
 
 /* Commits the turn's batch; its completions run at once when now. */
-static int batch_commit(struct store *st, bool now)
+static int store_batch_commit_top(struct store *st, bool now)
 {
 	int rc;
 
 	st->batch = false;
 	st->join = false;
-	rc = commit_top(st);
+	rc = store_commit_top(st);
 	if (rc < 0)
 		log_error("store: the batch of this loop turn did not commit");
-	pending_done(st, rc, now);
+	store_pending_done(st, rc, now);
 	return rc;
 }
 
-static void on_flush(struct loop_deferred *d, void *ud)
+static void store_on_flush(struct loop_deferred *d, void *ud)
 {
 	struct store *st = ud;
 
@@ -375,10 +379,10 @@ static void on_flush(struct loop_deferred *d, void *ud)
 	store_batch_flush(st);
 }
 
-static void on_ready(struct loop_deferred *d, void *ud)
+static void store_on_ready(struct loop_deferred *d, void *ud)
 {
 	(void)d;
-	run_ready(ud);
+	store_run_ready(ud);
 }
 
 void store_batch_attach(struct store *st, struct loop *loop)
@@ -389,8 +393,13 @@ void store_batch_attach(struct store *st, struct loop *loop)
 		loop_deferred_cancel(&st->ready_def);
 	}
 	st->loop = loop;
-	loop_deferred_init(loop, &st->flush_def, on_flush, st);
-	loop_deferred_init(loop, &st->ready_def, on_ready, st);
+	loop_deferred_init(loop, &st->flush_def, store_on_flush, st);
+	loop_deferred_init(loop, &st->ready_def, store_on_ready, st);
+	/* The tests' networked backend: answers a turn later (store_ops.h). */
+	store_ops_answer_later(getenv("SMSGW_TEST_STORE_LATE") ? loop : NULL);
+	if (store_ops_answers_later())
+		log_notice("store: operations answer a loop turn later "
+			   "(SMSGW_TEST_STORE_LATE, for tests)");
 }
 
 void store_done_init(struct store_done *d, store_done_cb cb, void *ud)
@@ -404,15 +413,15 @@ void store_after_commit(struct store *st, struct store_done *d)
 		return;
 	d->queued = true;
 	if (st->depth > 0 || st->batch) {
-		done_append(&st->pending_tail, d);
+		store_done_append(&st->pending_tail, d);
 		return;
 	}
 	d->rc = 0;
-	done_append(&st->ready_tail, d);
+	store_done_append(&st->ready_tail, d);
 	if (st->loop)
 		loop_defer(&st->ready_def);
 	else
-		run_ready(st);
+		store_run_ready(st);
 }
 
 int store_batch_begin(struct store *st)
@@ -420,12 +429,12 @@ int store_batch_begin(struct store *st)
 	if (!st->loop || (st->depth > 0 && !st->batch))
 		return store_begin(st);
 	if (!st->batch) {
-		if (run_cached(st, "BEGIN IMMEDIATE") < 0)
+		if (store_run_cached(st, "BEGIN IMMEDIATE") < 0)
 			return -EIO;
 		st->batch = true;
 		loop_defer(&st->flush_def);
 	}
-	if (run_cached(st, "SAVEPOINT nested") < 0)
+	if (store_run_cached(st, "SAVEPOINT nested") < 0)
 		return -EIO;
 	st->depth++;
 	return 0;
@@ -445,8 +454,10 @@ int store_batch_flush(struct store *st)
 	int rc = 0;
 
 	if (st->batch && st->depth == 0)
-		rc = batch_commit(st, true);
-	run_ready(st);
+		rc = store_batch_commit_top(st, true);
+	store_run_ready(st);
+	/* Answers held for the next turn (tests) run now, too. */
+	store_ops_answer_flush();
 	return rc;
 }
 
@@ -466,14 +477,14 @@ bool store_in_transaction(const struct store *st)
 int store_begin(struct store *st)
 {
 	if (st->depth > 0 || st->batch) {
-		if (run_cached(st, "SAVEPOINT nested") < 0)
+		if (store_run_cached(st, "SAVEPOINT nested") < 0)
 			return -EIO;
 		if (st->batch && st->depth == 0)
 			st->join = true;
 		st->depth++;
 		return 0;
 	}
-	if (run_cached(st, "BEGIN IMMEDIATE") < 0)
+	if (store_run_cached(st, "BEGIN IMMEDIATE") < 0)
 		return -EIO;
 	st->depth = 1;
 	return 0;
@@ -486,17 +497,17 @@ int store_commit(struct store *st)
 	if (st->depth == 0)
 		return -EINVAL;
 	if (--st->depth > 0 || st->batch) {
-		if (run_cached(st, "RELEASE nested") < 0) {
-			run_cached(st, "ROLLBACK TO nested");
-			run_cached(st, "RELEASE nested");
+		if (store_run_cached(st, "RELEASE nested") < 0) {
+			store_run_cached(st, "ROLLBACK TO nested");
+			store_run_cached(st, "RELEASE nested");
 			return -EIO;
 		}
 		if (st->batch && st->depth == 0 && st->join)
-			return batch_commit(st, false);
+			return store_batch_commit_top(st, false);
 		return 0;
 	}
-	rc = commit_top(st);
-	pending_done(st, rc, false);
+	rc = store_commit_top(st);
+	store_pending_done(st, rc, false);
 	return rc;
 }
 
@@ -506,14 +517,14 @@ void store_rollback(struct store *st)
 		return;
 	if (--st->depth > 0 || st->batch) {
 		/* Back to the savepoint, then leave it: the outer levels go on. */
-		run_cached(st, "ROLLBACK TO nested");
-		run_cached(st, "RELEASE nested");
+		store_run_cached(st, "ROLLBACK TO nested");
+		store_run_cached(st, "RELEASE nested");
 		if (st->depth == 0)
 			st->join = false;
 		return;
 	}
-	exec(st, "ROLLBACK", NULL, 0);
-	pending_done(st, -EIO, false);
+	store_exec_err(st, "ROLLBACK", NULL, 0);
+	store_pending_done(st, -EIO, false);
 }
 
 int64_t store_now_ms(void)
@@ -532,7 +543,7 @@ void store_format_time(int64_t ms, char *buf, size_t size)
 	snprintf(buf, size, "%s.%03dZ", tmp, (int)(ms % 1000));
 }
 
-static bool parse_offset(const char *s, int *minutes)
+static bool store_parse_offset(const char *s, int *minutes)
 {
 	int h, m = 0, n = 0;
 
@@ -588,7 +599,7 @@ bool store_parse_time(const char *s, int64_t *ms)
 				frac *= 10;
 		}
 	}
-	if (!parse_offset(p, &off) || tm.tm_mon < 1 || tm.tm_mon > 12 ||
+	if (!store_parse_offset(p, &off) || tm.tm_mon < 1 || tm.tm_mon > 12 ||
 	    tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 ||
 	    tm.tm_min > 59 || tm.tm_sec > 60)
 		return false;
@@ -635,7 +646,7 @@ void store_checkpoint(struct store *st)
 
 /* While bulk: no checkpoint inside a commit (sqlite3_wal_hook replaces the
  * auto-checkpoint hook), only the WAL's size noted for the caller. */
-static int wal_note(void *ud, sqlite3 *db, const char *name, int frames)
+static int store_wal_note(void *ud, sqlite3 *db, const char *name, int frames)
 {
 	struct store *st = ud;
 
@@ -651,7 +662,7 @@ void store_bulk(struct store *st, bool on)
 		return;
 	st->bulk = on;
 	if (on) {
-		sqlite3_wal_hook(st->db, wal_note, st);
+		sqlite3_wal_hook(st->db, store_wal_note, st);
 	} else {
 		/* SQLite's default auto-checkpoint, as store_open left it. */
 		sqlite3_wal_autocheckpoint(st->db, STORE_WAL_PAGES);
@@ -679,6 +690,6 @@ int store_checkpoint_passive(struct store *st)
 int store_sync_full(struct store *st, bool full)
 {
 	/* Not cached: SQLite applies this pragma when it is prepared. */
-	return exec(st, full ? "PRAGMA synchronous = FULL"
+	return store_exec_err(st, full ? "PRAGMA synchronous = FULL"
 			     : "PRAGMA synchronous = NORMAL", NULL, 0);
 }

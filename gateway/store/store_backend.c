@@ -14,9 +14,10 @@
 
 static void store_backend_sqlite_accept(void *be,
 					const struct store_accept *req,
-					store_done_fn done, void *ud)
+					int64_t *file_id, store_done_fn done,
+					void *ud)
 {
-	store_op_accept(be, req, done, ud);
+	store_op_accept(be, req, file_id, done, ud);
 }
 
 static void store_backend_sqlite_claim(void *be, const struct outbox_claim *c,
@@ -86,9 +87,10 @@ const struct store_backend store_backend_sqlite = {
 };
 
 static void store_backend_pg_accept(void *be, const struct store_accept *req,
-				    store_done_fn done, void *ud)
+				    int64_t *file_id, store_done_fn done,
+				    void *ud)
 {
-	pg_store_op_accept(be, req, done, ud);
+	pg_store_op_accept(be, req, file_id, done, ud);
 }
 
 static void store_backend_pg_claim(void *be, const struct outbox_claim *c,

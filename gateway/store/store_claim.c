@@ -58,7 +58,7 @@
 	" SELECT * FROM (SELECT id, class, priority FROM message m"	\
 	"  WHERE state = 'queued' AND " pool_is CLAIM_FILTER ")"
 
-static const char claim_sql[] =
+static const char store_claim_sql[] =
 	"SELECT id FROM ("
 	CLAIM_QUEUE("pool = :pool")
 	" UNION ALL"
@@ -76,7 +76,7 @@ static void store_outbox_claim_bind_int(sqlite3_stmt *s, const char *name,
 static int64_t store_outbox_claim_candidate(struct store *st,
 					    const struct outbox_claim *c)
 {
-	sqlite3_stmt *s = store_prepare(st, claim_sql);
+	sqlite3_stmt *s = store_prepare(st, store_claim_sql);
 	int64_t id = 0;
 	int rc;
 

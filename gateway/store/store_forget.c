@@ -18,12 +18,12 @@
 
 #define FORGOTTEN "[forgotten]"
 
-static int exec_sql(struct store *st, const char *sql)
+static int store_forget_exec_sql(struct store *st, const char *sql)
 {
 	return store_exec(st, sql);
 }
 
-static int count(struct store *st, const char *sql)
+static int store_forget_count(struct store *st, const char *sql)
 {
 	sqlite3_stmt *s;
 	int n = -1;
@@ -36,20 +36,22 @@ static int count(struct store *st, const char *sql)
 	return n;
 }
 
-static int run_n(struct store *st, const char *sql, int *n)
+static int store_forget_run_n(struct store *st, const char *sql, int *n)
 {
-	if (exec_sql(st, sql) < 0)
+	if (store_forget_exec_sql(st, sql) < 0)
 		return -EIO;
 	if (n)
 		*n += sqlite3_changes(store_db(st));
 	return 0;
 }
 
-static int load_forms(struct store *st, const struct forget_forms *f)
+static int store_forget_load_forms(struct store *st,
+				   const struct forget_forms *f)
 {
 	sqlite3_stmt *s;
 
-	if (exec_sql(st, "CREATE TEMP TABLE IF NOT EXISTS forget_text"
+	if (store_forget_exec_sql(st,
+				  "CREATE TEMP TABLE IF NOT EXISTS forget_text"
 			 " (form TEXT PRIMARY KEY);"
 			 "CREATE TEMP TABLE IF NOT EXISTS forget_semi"
 			 " (form TEXT PRIMARY KEY);"
@@ -83,7 +85,8 @@ static int load_forms(struct store *st, const struct forget_forms *f)
 	" WHERE instr(upper(" col "), f.form) > 0)"
 
 /* The text columns of table, as "c1", "c2", … into cols; their count. */
-static int text_columns(struct store *st, const char *table, char cols[][64],
+static int store_forget_text_columns(struct store *st, const char *table,
+				     char cols[][64],
 			int max)
 {
 	sqlite3_stmt *s;
@@ -112,7 +115,8 @@ static int text_columns(struct store *st, const char *table, char cols[][64],
  * add (a webhook queue's payloads) without this file knowing them. One
  * scan per table. Rows a modem is sending keep their recipient.
  */
-static int redact_texts(struct store *st, const struct forget_forms *f,
+static int store_forget_redact_texts(struct store *st,
+				     const struct forget_forms *f,
 			int *n)
 {
 	char tables[64][64], cols[64][64];
@@ -134,7 +138,7 @@ static int redact_texts(struct store *st, const struct forget_forms *f,
 	if (!sql)
 		return -ENOMEM;
 	for (int t = 0; t < ntables && rc == 0; t++) {
-		ncols = text_columns(st, tables[t], cols, 64);
+		ncols = store_forget_text_columns(st, tables[t], cols, 64);
 		if (ncols <= 0)
 			continue;
 		p = sql;
@@ -172,46 +176,51 @@ static int redact_texts(struct store *st, const struct forget_forms *f,
 	return rc;
 }
 
-static int erase(struct store *st, const struct forget_forms *f,
-		 struct forget_counts *n)
+static int store_forget_erase(struct store *st, const struct forget_forms *f,
+			      struct forget_counts *n)
 {
-	if (load_forms(st, f) < 0)
+	if (store_forget_load_forms(st, f) < 0)
 		return -EIO;
-	n->inflight = count(st, "SELECT count(*) FROM message WHERE "
-			    IS_FORM("recipient") " AND state = 'sending'");
+	n->inflight = store_forget_count(st, "SELECT count(*) FROM message"
+					 " WHERE " IS_FORM("recipient")
+					 " AND state = 'sending'");
 	/* Messages to the person: what was still to go is cancelled (and
 	 * counted so), then all are counted in daily_stats and gone. */
-	if (run_n(st, "UPDATE message SET state = 'cancelled', hold = NULL"
-		      " WHERE " IS_FORM("recipient")
-		      " AND state IN ('queued', 'deferred')", NULL) < 0 ||
+	if (store_forget_run_n(st, "UPDATE message SET state = 'cancelled',"
+			       " hold = NULL WHERE " IS_FORM("recipient")
+			       " AND state IN ('queued', 'deferred')",
+			       NULL) < 0 ||
 	    store_prune_set_clear(st) < 0 ||
-	    run_n(st, "INSERT INTO temp.prune_ids SELECT id FROM message"
-		      " WHERE " IS_FORM("recipient")
-		      " AND state != 'sending'", &n->messages) < 0 ||
-	    run_n(st, "DELETE FROM status_report WHERE message_id IN"
-		      " (SELECT id FROM temp.prune_ids) OR "
-		      IS_FORM("recipient") " OR " HAS_SEMI("pdu"),
-		      &n->reports) < 0 ||
+	    store_forget_run_n(st, "INSERT INTO temp.prune_ids SELECT id"
+			       " FROM message WHERE " IS_FORM("recipient")
+			       " AND state != 'sending'", &n->messages) < 0 ||
+	    store_forget_run_n(st, "DELETE FROM status_report WHERE message_id"
+			       " IN (SELECT id FROM temp.prune_ids) OR "
+			       IS_FORM("recipient") " OR " HAS_SEMI("pdu"),
+			       &n->reports) < 0 ||
 	    store_prune_messages_in_set(st) < 0)
 		return -EIO;
 	/* Messages from the person. */
 	if (store_prune_set_clear(st) < 0 ||
-	    run_n(st, "INSERT INTO temp.prune_ids SELECT id FROM inbound"
-		      " WHERE " IS_FORM("sender"), &n->inbound) < 0 ||
+	    store_forget_run_n(st, "INSERT INTO temp.prune_ids SELECT id"
+			       " FROM inbound WHERE " IS_FORM("sender"),
+			       &n->inbound) < 0 ||
 	    store_prune_inbound_in_set(st) < 0 ||
-	    run_n(st, "DELETE FROM inbound_part WHERE " IS_FORM("sender"),
-		  &n->fragments) < 0 ||
-	    run_n(st, "DELETE FROM raw_pdu WHERE " HAS_SEMI("pdu"),
-		  &n->raw_pdus) < 0)
+	    store_forget_run_n(st, "DELETE FROM inbound_part WHERE "
+			       IS_FORM("sender"), &n->fragments) < 0 ||
+	    store_forget_run_n(st, "DELETE FROM raw_pdu WHERE " HAS_SEMI("pdu"),
+			       &n->raw_pdus) < 0)
 		return -EIO;
-	if (run_n(st, "DELETE FROM optout WHERE " IS_FORM("number"),
-		  &n->optouts) < 0 ||
-	    run_n(st, "DELETE FROM sticky WHERE " IS_FORM("number"), NULL) < 0)
+	if (store_forget_run_n(st, "DELETE FROM optout WHERE "
+			       IS_FORM("number"), &n->optouts) < 0 ||
+	    store_forget_run_n(st, "DELETE FROM sticky WHERE "
+			       IS_FORM("number"), NULL) < 0)
 		return -EIO;
-	n->events = count(st, "SELECT count(*) FROM event e WHERE EXISTS"
-			  " (SELECT 1 FROM temp.forget_text f"
-			  " WHERE instr(e.message, f.form) > 0)");
-	return redact_texts(st, f, &n->texts);
+	n->events = store_forget_count(st, "SELECT count(*) FROM event e"
+				       " WHERE EXISTS"
+				       " (SELECT 1 FROM temp.forget_text f"
+				       " WHERE instr(e.message, f.form) > 0)");
+	return store_forget_redact_texts(st, f, &n->texts);
 }
 
 int forget_store(struct store *st, const char *e164,
@@ -233,13 +242,13 @@ int forget_store(struct store *st, const char *e164,
 		return -EIO;
 	}
 	/* Pages freed from here on are zeroed, in the WAL and the file. */
-	if (exec_sql(st, "PRAGMA secure_delete = ON") < 0 ||
+	if (store_forget_exec_sql(st, "PRAGMA secure_delete = ON") < 0 ||
 	    store_prune_fk(st, false) < 0 || store_begin(st) < 0) {
 		snprintf(err, errsize, "%s", store_errmsg(st));
 		store_prune_fk(st, true);
 		return -EIO;
 	}
-	rc = erase(st, f, n);
+	rc = store_forget_erase(st, f, n);
 	if (rc == 0) {
 		s = store_prepare(st, "INSERT OR IGNORE INTO forgotten"
 				      " (hash, forgotten_at) VALUES (?, ?)");

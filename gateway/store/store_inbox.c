@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
+static void store_inbox_bind_text_or_null(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)
 		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
@@ -74,7 +74,7 @@ void store_inbox_parts_free(struct inbox_parts *p)
 	memset(p, 0, sizeof(*p));
 }
 
-static int grow_parts(struct inbox_parts *p, size_t *cap)
+static int store_inbox_grow_parts(struct inbox_parts *p, size_t *cap)
 {
 	size_t c = *cap ? *cap * 2 : 16;
 	struct reasm_part *np = realloc(p->parts, c * sizeof(*np));
@@ -115,7 +115,7 @@ int store_inbox_parts(struct store *st, int64_t sim_id, const char *sender,
 		struct reasm_part *p;
 		enum reasm_state state = REASM_STATE_ORPHAN;
 
-		if (out->n == cap && grow_parts(out, &cap) < 0)
+		if (out->n == cap && store_inbox_grow_parts(out, &cap) < 0)
 			break;
 		p = &out->parts[out->n];
 		out->texts[out->n] = strdup((const char *)sqlite3_column_text(s, 3));
@@ -165,7 +165,7 @@ int store_inbox_add_part(struct store *st, int64_t sim_id, const char *sender,
 	if (message_id)
 		sqlite3_bind_int64(s, 9, message_id);
 	sqlite3_bind_text(s, 10, reasm_state_name(state), -1, SQLITE_STATIC);
-	bind_text_or_null(s, 11, reason);
+	store_inbox_bind_text_or_null(s, 11, reason);
 	return store_step_done(st, s);
 }
 
@@ -272,18 +272,19 @@ int store_inbox_add(struct store *st, const struct inbox_new *m, int64_t now,
 		return -EIO;
 	sqlite3_bind_int64(s, 1, now);
 	sqlite3_bind_text(s, 2, m->sender, -1, SQLITE_TRANSIENT);
-	bind_text_or_null(s, 3, m->sender_type);
-	bind_text_or_null(s, 4, m->recipient && m->recipient[0] ? m->recipient
+	store_inbox_bind_text_or_null(s, 3, m->sender_type);
+	store_inbox_bind_text_or_null(s, 4, m->recipient &&
+				      m->recipient[0] ? m->recipient
 							       : NULL);
 	sqlite3_bind_int64(s, 5, m->sim_id);
 	sqlite3_bind_text(s, 6, m->body, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(s, 7, m->parts);
 	sqlite3_bind_int(s, 8, m->total);
 	sqlite3_bind_int(s, 9, m->partial);
-	bind_text_or_null(s, 10, m->keyword);
+	store_inbox_bind_text_or_null(s, 10, m->keyword);
 	if (m->in_reply_to)
 		sqlite3_bind_int64(s, 11, m->in_reply_to);
-	bind_text_or_null(s, 12, m->scts);
+	store_inbox_bind_text_or_null(s, 12, m->scts);
 	if (m->concat_ref >= 0)
 		sqlite3_bind_int(s, 13, m->concat_ref);
 	if (sqlite3_step(s) != SQLITE_ROW) {
@@ -422,11 +423,11 @@ int store_optout_add(struct store *st, const char *number,
 		return -EIO;
 	sqlite3_bind_text(s, 1, number, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(s, 2, now);
-	bind_text_or_null(s, 3, keyword);
+	store_inbox_bind_text_or_null(s, 3, keyword);
 	if (sim_id)
 		sqlite3_bind_int64(s, 4, sim_id);
 	sqlite3_bind_text(s, 5, source, -1, SQLITE_TRANSIENT);
-	bind_text_or_null(s, 6, how);
+	store_inbox_bind_text_or_null(s, 6, how);
 	if (store_step_done(st, s) < 0)
 		return -EIO;
 	/* What is not yet in a modem's hands is not sent; the confirmation

@@ -9,9 +9,85 @@
 #include "store_ops.h"
 #include "sim.h"
 #include "store.h"
+#include "loop.h"
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* ---- answers a turn later (tests: store_ops_answer_later) ---- */
+
+struct store_ops_answer {
+	struct store_ops_answer *next;
+	store_done_fn done;
+	void *ud;
+	int rc;
+};
+
+static struct {
+	struct loop *loop;
+	struct loop_deferred run;
+	struct store_ops_answer *head, **tail;
+} store_ops_late;
+
+void store_ops_answer_flush(void)
+{
+	struct store_ops_answer *a = store_ops_late.head;
+
+	if (!store_ops_late.loop)
+		return;
+	/* Those queued by these answers go next turn. */
+	store_ops_late.head = NULL;
+	store_ops_late.tail = &store_ops_late.head;
+	while (a) {
+		struct store_ops_answer *next = a->next;
+
+		a->done(a->rc, a->ud);
+		free(a);
+		a = next;
+	}
+	if (store_ops_late.head)
+		loop_defer(&store_ops_late.run);
+}
+
+static void store_ops_late_run(struct loop_deferred *d, void *ud)
+{
+	(void)d;
+	(void)ud;
+	store_ops_answer_flush();
+}
+
+void store_ops_answer_later(struct loop *loop)
+{
+	if (store_ops_late.loop)
+		loop_deferred_cancel(&store_ops_late.run);
+	store_ops_late.loop = loop;
+	if (!store_ops_late.head)
+		store_ops_late.tail = &store_ops_late.head;
+	if (loop)
+		loop_deferred_init(loop, &store_ops_late.run,
+				   store_ops_late_run, NULL);
+}
+
+bool store_ops_answers_later(void)
+{
+	return store_ops_late.loop != NULL;
+}
+
+/* done(rc, ud): at once, or from the loop in tests. */
+void store_ops_answer(store_done_fn done, int rc, void *ud)
+{
+	struct store_ops_answer *a;
+
+	if (!store_ops_late.loop || !(a = calloc(1, sizeof(*a)))) {
+		done(rc, ud);
+		return;
+	}
+	*a = (struct store_ops_answer){ .done = done, .ud = ud, .rc = rc };
+	*store_ops_late.tail = a;
+	store_ops_late.tail = &a->next;
+	loop_defer(&store_ops_late.run);
+}
 
 /* An answer held until the turn's batch commits. */
 struct store_ops_later {
@@ -50,7 +126,7 @@ static void store_ops_finish(struct store *st, int rc,
 				outbox_msg_clear(clear);
 			rc = -EIO;
 		}
-		done(rc, ud);
+		store_ops_answer(done, rc, ud);
 		return;
 	}
 	*l = (struct store_ops_later){ .done = done, .ud = ud, .rc = rc,
@@ -60,7 +136,7 @@ static void store_ops_finish(struct store *st, int rc,
 		if (clear && rc > 0)
 			outbox_msg_clear(clear);
 		free(l);
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 	}
 }
 
@@ -68,57 +144,261 @@ static void store_ops_finish(struct store *st, int rc,
 struct store_ops_file {
 	struct store *st;
 	int64_t file_id, campaign_id, now;
-	bool paused;
+	bool paused, staging;
 };
 
-static int store_ops_add(const struct outbox_new *m,
+static int store_ops_add(const struct outbox_new *m, int64_t *id,
 			 enum outbox_add_result *res, void *ctx)
 {
 	struct store_ops_file *f = ctx;
 	struct outbox_new row = *m;
 
 	row.campaign_id = f->campaign_id;
+	row.staging = f->staging;
 	return store_outbox_add(f->st, f->file_id, &row, f->paused, f->now,
-				NULL, res) < 0 ? -EIO : 0;
+				id, res) < 0 ? -EIO : 0;
 }
 
-static int store_ops_accept_txn(struct store *st,
-				const struct store_accept *req)
+/* The file's row and its campaign: 0, 1 a duplicate, -EIO. */
+static int store_ops_file_begin(struct store *st,
+				const struct store_accept *req,
+				struct store_ops_file *f)
 {
-	struct store_ops_file f = { .st = st, .now = req->now };
 	bool dup;
-	int rc;
 
+	*f = (struct store_ops_file){ .st = st, .now = req->now };
 	if (store_outbox_file_begin(st, req->name, req->claim, req->hash,
-				    req->idem_key, req->now, &f.file_id,
+				    req->idem_key, req->now, &f->file_id,
 				    &dup) < 0)
 		return -EIO;
 	if (dup)
 		return 1;
 	if (req->campaign &&
 	    store_outbox_campaign(st, req->campaign, req->now,
-				  &f.campaign_id, &f.paused) < 0)
+				  &f->campaign_id, &f->paused) < 0)
 		return -EIO;
+	return 0;
+}
+
+static int store_ops_accept_txn(struct store *st,
+				const struct store_accept *req,
+				int64_t *file_id)
+{
+	struct store_ops_file f;
+	int rc = store_ops_file_begin(st, req, &f);
+
+	if (rc == 1 && file_id)
+		*file_id = f.file_id;	/* the earlier acceptance */
+	if (rc != 0)
+		return rc;
 	rc = req->produce(store_ops_add, &f, req->produce_ud);
 	if (rc < 0)
 		return rc == -EBADMSG ? rc : -EIO;
-	return store_outbox_file_done(st, f.file_id, req->recipients,
-				      req->duplicates) < 0 ? -EIO : 0;
+	if (store_outbox_file_done(st, f.file_id, req->recipients,
+				   req->duplicates) < 0 ||
+	    (req->intake_seq > 0 &&
+	     store_outbox_intake_done(st, req->intake_seq) < 0))
+		return -EIO;
+	if (file_id)
+		*file_id = f.file_id;
+	return 0;
+}
+
+/* Ends the transaction a step began: rolled back unless rc is 0 or keep
+ * (then committed); rc, or -EIO when the commit fails. */
+static int store_ops_txn(struct store *st, int rc, int keep)
+{
+	if (rc != 0 && rc != keep) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st) < 0 ? -EIO : rc;
 }
 
 void store_op_accept(struct store *st, const struct store_accept *req,
+		     int64_t *file_id, store_done_fn done, void *ud)
+{
+	int rc = store_begin(st);
+
+	if (rc == 0)
+		rc = store_ops_txn(st, store_ops_accept_txn(st, req, file_id),
+				   0);	/* a duplicate stores nothing */
+	store_ops_answer(done, rc, ud);
+}
+
+void store_op_refuse(struct store *st, const struct store_refusal *r,
 		     store_done_fn done, void *ud)
 {
 	int rc = store_begin(st);
 
 	if (rc == 0) {
-		rc = store_ops_accept_txn(st, req);
-		if (rc != 0)
-			store_rollback(st);	/* a duplicate stores nothing */
-		else if (store_commit(st) < 0)
-			rc = -EIO;
+		rc = store_outbox_add_refused(st, r->recipient, r->body,
+					      r->via, r->why, r->now) < 0 ||
+		     (r->intake_seq > 0 &&
+		      store_outbox_intake_done(st, r->intake_seq) < 0) ||
+		     store_event(st, STORE_EVENT_WARNING, "sql",
+				 "INSERT INTO %s (row %lld, %s) not queued: %s",
+				 strcmp(r->via, "gammu") == 0 ? "gammu_outbox"
+							      : "outbox",
+				 (long long)r->intake_seq,
+				 r->recipient ? r->recipient : "",
+				 r->why) < 0 ? -EIO : 0;
+		rc = store_ops_txn(st, rc, 0);
 	}
-	done(rc, ud);
+	store_ops_answer(done, rc, ud);
+}
+
+void store_op_staging(struct store *st, const char *claim, int *state,
+		      int64_t *file_id, store_done_fn done, void *ud)
+{
+	int64_t id;
+
+	*file_id = 0;
+	*state = STORE_STAGING_NONE;
+	if (claim) {
+		*state = store_staging_of_claim(st, claim, file_id);
+		store_ops_answer(done, *state < STORE_STAGING_NONE ? -EIO : 0,
+				 ud);
+		return;
+	}
+	id = store_staging_next_release(st);
+	if (id > 0) {
+		*file_id = id;
+		*state = STORE_STAGING_RELEASING;
+	}
+	store_ops_answer(done, id < 0 ? -EIO : 0, ud);
+}
+
+/* ---- a big file in steps ---- */
+
+/*
+ * A step's commit waits for the disk only when full: SQLite cannot switch
+ * synchronous inside a transaction, so it is set before; the daemon's
+ * other commits stay FULL (set back after). A step that finds the loop
+ * turn's batch open (a claim or an SMS earlier in the turn) joins it and
+ * commits with it, FULL: slower, never less durable.
+ */
+static int store_ops_stage_begin_txn(struct store *st, bool full)
+{
+	if (!store_in_transaction(st))
+		store_sync_full(st, full);
+	if (store_begin(st) < 0) {
+		if (!store_in_transaction(st))
+			store_sync_full(st, true);
+		return -EIO;
+	}
+	return 0;
+}
+
+static void store_ops_stage_end(struct store *st, int rc, store_done_fn done,
+				void *ud)
+{
+	if (!store_in_transaction(st))
+		store_sync_full(st, true);
+	store_ops_answer(done, rc, ud);
+}
+
+void store_op_stage_begin(struct store *st, const struct store_accept *req,
+			  struct store_staged *out, store_done_fn done,
+			  void *ud)
+{
+	struct store_ops_file f;
+	int rc = store_ops_stage_begin_txn(st, false);
+
+	if (rc == 0) {
+		rc = store_ops_file_begin(st, req, &f);
+		if (rc == 0 &&
+		    store_staging_set(st, f.file_id, STORE_STAGING_ADDING) < 0)
+			rc = -EIO;
+		rc = store_ops_txn(st, rc, 0);
+		if (rc == 0)
+			*out = (struct store_staged){
+				.file_id = f.file_id,
+				.campaign_id = f.campaign_id,
+				.paused = f.paused };
+	}
+	store_ops_stage_end(st, rc, done, ud);
+}
+
+void store_op_stage_add(struct store *st, const struct store_staged *s,
+			const struct store_accept *req, store_done_fn done,
+			void *ud)
+{
+	struct store_ops_file f = { .st = st, .file_id = s->file_id,
+				    .campaign_id = s->campaign_id,
+				    .paused = s->paused, .now = req->now,
+				    .staging = true };
+	int rc = store_ops_stage_begin_txn(st, false);
+
+	if (rc == 0) {
+		rc = req->produce(store_ops_add, &f, req->produce_ud);
+		if (rc < 0 && rc != -EBADMSG)
+			rc = -EIO;
+		rc = store_ops_txn(st, rc, 0);
+	}
+	store_ops_stage_end(st, rc, done, ud);
+}
+
+void store_op_stage_accept(struct store *st, int64_t file_id,
+			   long recipients, long duplicates,
+			   store_done_fn done, void *ud)
+{
+	/* FULL: it makes every staged row before it durable too. */
+	int rc = store_ops_stage_begin_txn(st, true);
+
+	if (rc == 0) {
+		if (store_outbox_file_done(st, file_id, recipients,
+					   duplicates) < 0 ||
+		    store_staging_set(st, file_id,
+				      STORE_STAGING_RELEASING) < 0)
+			rc = -EIO;
+		rc = store_ops_txn(st, rc, 0);
+	}
+	store_ops_stage_end(st, rc, done, ud);
+}
+
+void store_op_stage_release(struct store *st, int64_t file_id, int64_t now,
+			    int rows, bool (*stop)(void *ud), int64_t *next,
+			    store_done_fn done, void *ud)
+{
+	int n, rc = store_ops_stage_begin_txn(st, false);
+
+	if (rc == 0) {
+		do {
+			n = store_staging_release(st, file_id, now, rows);
+		} while (n > 0 && !stop(ud));
+		if (n == 0 &&
+		    store_staging_set(st, file_id, STORE_STAGING_DONE) < 0)
+			n = -EIO;
+		rc = store_ops_txn(st, n < 0 ? -EIO : n > 0, 1);
+		/* Another one a restart left half released? */
+		if (rc == 0)
+			*next = store_staging_next_release(st);
+		if (rc == 0 && *next < 0)
+			*next = 0;
+	}
+	store_ops_stage_end(st, rc, done, ud);
+}
+
+void store_op_stage_purge(struct store *st, int64_t file_id, int rows,
+			  bool (*stop)(void *ud), store_done_fn done, void *ud)
+{
+	int n = 1;
+
+	/* FULL: the file goes to rejected/ right after; no claim would be
+	 * left to find rows a power cut brought back. */
+	while (n > 0) {
+		if (store_ops_stage_begin_txn(st, true) < 0) {
+			n = -EIO;
+			break;
+		}
+		n = store_staging_purge(st, file_id, rows);
+		if (store_ops_txn(st, n < 0 ? -EIO : 0, 0) < 0)
+			n = -EIO;
+		if (n > 0 && stop(ud))
+			break;
+	}
+	store_ops_stage_end(st, n < 0 ? -EIO : n > 0, done, ud);
 }
 
 void store_op_claim(struct store *st, const struct outbox_claim *c,
@@ -128,7 +408,7 @@ void store_op_claim(struct store *st, const struct outbox_claim *c,
 	int rc;
 
 	if (store_batch_begin(st) < 0) {
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 		return;
 	}
 	rc = store_outbox_claim(st, c, out);
@@ -144,7 +424,7 @@ void store_op_part_sent(struct store *st, const struct store_sent *req,
 	int rc = 0;
 
 	if (store_batch_begin(st) < 0) {
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 		return;
 	}
 	/* A part row that cannot be written loses only that part's MR; the
@@ -156,7 +436,7 @@ void store_op_part_sent(struct store *st, const struct store_sent *req,
 	    (req->last &&
 	     store_outbox_sent(st, req->msg, req->sim_id, req->now) < 0)) {
 		store_rollback(st);
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 		return;
 	}
 	if (req->last) {
@@ -180,7 +460,7 @@ void store_op_record(struct store *st, const struct store_outcome *o,
 
 	/* A failure's rows share the turn's commit too. */
 	if (store_batch_begin(st) < 0) {
-		done(-EIO, ud);
+		store_ops_answer(done, -EIO, ud);
 		return;
 	}
 	switch (o->kind) {
@@ -199,14 +479,56 @@ void store_op_record(struct store *st, const struct store_outcome *o,
 	}
 	if (rc < 0) {
 		store_rollback(st);
-		done(rc, ud);
+		store_ops_answer(done, rc, ud);
 		return;
 	}
 	store_ops_finish(st, rc, NULL, done, ud);
 }
 
-void store_op_inbound(struct store *st, const struct inbox_new *m,
-		      int64_t now, int64_t *id, store_done_fn done, void *ud)
+/* ---- housekeeping ---- */
+
+void store_op_report(struct store *st, const struct store_report *req,
+		     int64_t *id, const char **state, store_done_fn done,
+		     void *ud)
 {
-	done(store_inbox_add(st, m, now, id), ud);
+	int rc;
+
+	/* In the turn's batch: the modem acknowledges it from done. */
+	if (store_batch_begin(st) < 0) {
+		store_ops_answer(done, -EIO, ud);
+		return;
+	}
+	rc = store_outbox_report(st, req->sim_id, req->mr, req->recipient,
+				 req->status, req->now, req->window_ms,
+				 req->pdu_hex, id, state);
+	if (rc < 0) {
+		store_rollback(st);
+		store_ops_answer(done, -EIO, ud);
+		return;
+	}
+	store_ops_finish(st, 0, NULL, done, ud);
+}
+
+void store_op_promote(struct store *st, int64_t now, int64_t *next_due,
+		      store_done_fn done, void *ud)
+{
+	int rc = store_begin(st);
+
+	if (rc == 0) {
+		/* Each is a statement over many rows; one that fails leaves
+		 * the rows for the next pass, as before. */
+		store_outbox_expire(st, now);
+		store_outbox_promote(st, now);
+		rc = store_commit(st) < 0 ? -EIO : 0;
+	}
+	*next_due = store_outbox_next_due(st);
+	store_ops_answer(done, rc < 0 ? -EIO : 0, ud);
+}
+
+void store_op_defer_pool(struct store *st, const char *key, int64_t until,
+			 const char *why, int64_t now, store_done_fn done,
+			 void *ud)
+{
+	store_ops_answer(done, store_outbox_defer_pool(st, key, until, why,
+						       now), ud);
 }

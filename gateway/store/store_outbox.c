@@ -381,3 +381,84 @@ int store_outbox_info(struct store *st, int64_t id, struct outbox_info *o,
 	sqlite3_reset(s);
 	return rc;
 }
+
+/* What a person's move resets, by event; the state is bound as ?3. */
+static const char store_outbox_requeue_sql[] =
+	"UPDATE message SET state = ?3, not_before = 0, attempts = 0,"
+	" parts_sent = 0, error = NULL, hold = NULL, avoid_sim = NULL,"
+	" avoid_until = NULL, expires_at = NULL, sent_at = NULL,"
+	" updated_at = ?2 WHERE id = ?1 AND state = ?4";
+static const char store_outbox_cancel_sql[] =
+	"UPDATE message SET state = ?3, hold = NULL,"
+	" error = 'cancelled by hand', updated_at = ?2"
+	" WHERE id = ?1 AND state = ?4";
+
+static int store_outbox_by_hand_txn(struct store *st, int64_t id,
+				    enum msg_event ev, int64_t now,
+				    enum msg_state *was)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT state FROM message"
+					" WHERE id = ?");
+	const char *name;
+	int rc;
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	name = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0)
+				: NULL;
+	if (rc == SQLITE_ROW && (!name || !msg_state_parse(name, was)))
+		rc = SQLITE_CORRUPT;
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return -ENOENT;
+	if (rc != SQLITE_ROW)
+		return -EIO;
+	if (!msg_may(*was, ev))
+		return 0;
+	s = store_prepare(st, ev == MSG_EVENT_REQUEUE
+				      ? store_outbox_requeue_sql
+				      : store_outbox_cancel_sql);
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 3, msg_to_name(ev), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, msg_state_name(*was), -1, SQLITE_STATIC);
+	if (store_step_done(st, s) < 0 || sqlite3_changes(store_db(st)) != 1)
+		return -EIO;
+	return store_event(st, STORE_EVENT_INFO, "cli",
+			   "message #%lld %s by hand (was %s)", (long long)id,
+			   ev == MSG_EVENT_REQUEUE ? "queued again"
+						   : "cancelled",
+			   msg_state_name(*was)) < 0 ? -EIO : 1;
+}
+
+int store_outbox_by_hand(struct store *st, int64_t id, enum msg_event ev,
+			 int64_t now, enum msg_state *was)
+{
+	int rc;
+
+	if (ev != MSG_EVENT_CANCEL && ev != MSG_EVENT_REQUEUE)
+		return -EINVAL;
+	if (store_begin(st) < 0)
+		return -EIO;
+	rc = store_outbox_by_hand_txn(st, id, ev, now, was);
+	if (rc <= 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st) < 0 ? -EIO : 1;
+}
+
+int store_outbox_intake_done(struct store *st, int64_t seq)
+{
+	sqlite3_stmt *s = store_prepare(st, "DELETE FROM outbox_in"
+					" WHERE seq = ?");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, seq);
+	return store_step_done(st, s);
+}

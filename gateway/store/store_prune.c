@@ -37,7 +37,7 @@ int store_prune_set_clear(struct store *st)
 	return s ? store_step_done(st, s) : -EIO;
 }
 
-static int run(struct store *st, const char *sql, int64_t a)
+static int store_prune_step(struct store *st, const char *sql, int64_t a)
 {
 	sqlite3_stmt *s = store_prepare(st, sql);
 
@@ -97,13 +97,13 @@ int store_prune_messages_in_set(struct store *st)
 		" opted_out_all = opted_out_all + excluded.opted_out_all,"
 		" sms_parts = sms_parts + excluded.sms_parts";
 
-	if (run(st, rollup, 0) < 0 ||
-	    run(st, "DELETE FROM part WHERE message_id IN"
-		    " (SELECT id FROM temp.prune_ids)", 0) < 0 ||
-	    run(st, "DELETE FROM attempt WHERE message_id IN"
-		    " (SELECT id FROM temp.prune_ids)", 0) < 0 ||
-	    run(st, "DELETE FROM message WHERE id IN"
-		    " (SELECT id FROM temp.prune_ids)", 0) < 0)
+	if (store_prune_step(st, rollup, 0) < 0 ||
+	    store_prune_step(st, "DELETE FROM part WHERE message_id IN"
+				 " (SELECT id FROM temp.prune_ids)", 0) < 0 ||
+	    store_prune_step(st, "DELETE FROM attempt WHERE message_id IN"
+				 " (SELECT id FROM temp.prune_ids)", 0) < 0 ||
+	    store_prune_step(st, "DELETE FROM message WHERE id IN"
+				 " (SELECT id FROM temp.prune_ids)", 0) < 0)
 		return -EIO;
 	return 0;
 }
@@ -118,21 +118,22 @@ int store_prune_inbound_in_set(struct store *st)
 		" ON CONFLICT (day, campaign_id) DO UPDATE SET"
 		" received = received + excluded.received";
 
-	if (run(st, rollup, 0) < 0 ||
-	    run(st, "DELETE FROM raw_pdu WHERE id IN (SELECT raw_id FROM"
-		    " inbound_part WHERE inbound_id IN"
-		    " (SELECT id FROM temp.prune_ids))", 0) < 0 ||
-	    run(st, "DELETE FROM inbound_part WHERE inbound_id IN"
-		    " (SELECT id FROM temp.prune_ids)", 0) < 0 ||
-	    run(st, "DELETE FROM inbound WHERE id IN"
-		    " (SELECT id FROM temp.prune_ids)", 0) < 0)
+	if (store_prune_step(st, rollup, 0) < 0 ||
+	    store_prune_step(st, "DELETE FROM raw_pdu WHERE id IN (SELECT"
+				 " raw_id FROM inbound_part WHERE inbound_id IN"
+				 " (SELECT id FROM temp.prune_ids))", 0) < 0 ||
+	    store_prune_step(st, "DELETE FROM inbound_part WHERE inbound_id IN"
+				 " (SELECT id FROM temp.prune_ids)", 0) < 0 ||
+	    store_prune_step(st, "DELETE FROM inbound WHERE id IN"
+				 " (SELECT id FROM temp.prune_ids)", 0) < 0)
 		return -EIO;
 	return 0;
 }
 
 /* Picks the next finished messages into temp.prune_ids; 1 while there may
  * be more, 0 when the oldest unseen message is too young. */
-static int pick_messages(struct store *st, const struct store_prune_cut *cut,
+static int store_prune_pick_messages(struct store *st,
+				     const struct store_prune_cut *cut,
 			 struct store_prune_pos *pos, int n)
 {
 	sqlite3_stmt *s = store_prepare(st,
@@ -176,14 +177,15 @@ static int pick_messages(struct store *st, const struct store_prune_cut *cut,
 	return more;
 }
 
-static int changes(struct store *st)
+static int store_prune_changes(struct store *st)
 {
 	return sqlite3_changes(store_db(st));
 }
 
 /* Runs one batch statement whose ?1 is a cut-off time and ?2 the batch
  * size: the rows it changed, or -EIO. */
-static int prune_run(struct store *st, const char *sql, int64_t cut_ms, int n)
+static int store_prune_run(struct store *st, const char *sql, int64_t cut_ms,
+			   int n)
 {
 	sqlite3_stmt *s = store_prepare(st, sql);
 
@@ -193,49 +195,52 @@ static int prune_run(struct store *st, const char *sql, int64_t cut_ms, int n)
 	sqlite3_bind_int(s, 2, n);
 	if (store_step_done(st, s) < 0)
 		return -EIO;
-	return changes(st);
+	return store_prune_changes(st);
 }
 
 /* Status reports and spool files of the messages gone by now. */
-static int prune_message_leftovers(struct store *st,
+static int store_prune_message_leftovers(struct store *st,
 				   const struct store_prune_cut *cut, int n)
 {
-	if (prune_run(st, "DELETE FROM status_report WHERE id IN"
-			  " (SELECT id FROM status_report ORDER BY id"
-			  " LIMIT ?2) AND received_at < ?1",
-		      cut->messages, n) < 0)
+	if (store_prune_run(st, "DELETE FROM status_report WHERE id IN"
+				" (SELECT id FROM status_report ORDER BY id"
+				" LIMIT ?2) AND received_at < ?1",
+			    cut->messages, n) < 0)
 		return -EIO;
 	/* Spool file rows (names, hashes, Id: keys) of old files whose
 	 * messages are all gone: the first n by id a batch. */
-	return prune_run(st, "DELETE FROM spool_file WHERE id IN"
+	return store_prune_run(st, "DELETE FROM spool_file WHERE id IN"
 			     " (SELECT id FROM spool_file ORDER BY id LIMIT ?2)"
 			     " AND accepted_at < ?1 AND NOT EXISTS (SELECT 1"
 			     " FROM message m WHERE m.file_id = spool_file.id)",
 			 cut->messages, n) < 0 ? -EIO : 0;
 }
 
-static int batch_messages(struct store *st, const struct store_prune_cut *cut,
+static int store_prune_batch_messages(struct store *st,
+				      const struct store_prune_cut *cut,
 			  struct store_prune_pos *pos, int n)
 {
 	int more, gone;
 
 	if (store_prune_set_clear(st) < 0)
 		return -EIO;
-	more = pick_messages(st, cut, pos, n);
+	more = store_prune_pick_messages(st, cut, pos, n);
 	if (more < 0 || store_prune_messages_in_set(st) < 0)
 		return -EIO;
-	gone = changes(st);
-	if (prune_message_leftovers(st, cut, n) < 0)
+	gone = store_prune_changes(st);
+	if (store_prune_message_leftovers(st, cut, n) < 0)
 		return -EIO;
 	if (!more)
 		pos->messages_done = true;
 	return gone;
 }
 
-static int batch_events(struct store *st, const struct store_prune_cut *cut,
+static int store_prune_batch_events(struct store *st,
+				    const struct store_prune_cut *cut,
 			struct store_prune_pos *pos, int n)
 {
-	int gone = prune_run(st, "DELETE FROM event WHERE id IN (SELECT id"
+	int gone = store_prune_run(st,
+				   "DELETE FROM event WHERE id IN (SELECT id"
 				 " FROM event ORDER BY id LIMIT ?2) AND at < ?1",
 			     cut->events, n);
 
@@ -246,14 +251,15 @@ static int batch_events(struct store *st, const struct store_prune_cut *cut,
 
 /* Replies stay while the message they answer does: the funnel's replied
  * figure needs them until that message is rolled up. */
-static int batch_inbound(struct store *st, const struct store_prune_cut *cut,
+static int store_prune_batch_inbound(struct store *st,
+				     const struct store_prune_cut *cut,
 			 struct store_prune_pos *pos, int n)
 {
 	int picked, parts, raw;
 
 	if (store_prune_set_clear(st) < 0)
 		return -EIO;
-	picked = prune_run(st,
+	picked = store_prune_run(st,
 		"INSERT INTO temp.prune_ids SELECT i.id FROM inbound i"
 		" WHERE i.received_at < ?1 AND (i.in_reply_to IS NULL OR NOT"
 		" EXISTS (SELECT 1 FROM message m WHERE m.id = i.in_reply_to))"
@@ -262,13 +268,13 @@ static int batch_inbound(struct store *st, const struct store_prune_cut *cut,
 		return -EIO;
 	/* Raw PDUs and fragments that never made (or no longer have) an
 	 * inbox row: duplicates, orphans, undecodable PDUs. */
-	parts = prune_run(st, "DELETE FROM inbound_part WHERE id IN"
-			      " (SELECT id FROM inbound_part ORDER BY id"
-			      " LIMIT ?2) AND received_at < ?1"
-			      " AND state != 'waiting'", cut->inbound, n);
+	parts = store_prune_run(st, "DELETE FROM inbound_part WHERE id IN"
+				    " (SELECT id FROM inbound_part ORDER BY id"
+				    " LIMIT ?2) AND received_at < ?1"
+				    " AND state != 'waiting'", cut->inbound, n);
 	if (parts < 0)
 		return -EIO;
-	raw = prune_run(st, "DELETE FROM raw_pdu WHERE id IN"
+	raw = store_prune_run(st, "DELETE FROM raw_pdu WHERE id IN"
 			    " (SELECT id FROM raw_pdu ORDER BY id LIMIT ?2)"
 			    " AND received_at < ?1", cut->inbound, n);
 	if (raw < 0)
@@ -281,7 +287,8 @@ static int batch_inbound(struct store *st, const struct store_prune_cut *cut,
 /* One sticky row per recipient ever sent to: the claim ignores those
  * older than sticky_ttl, so they can go. No index on last_at: a window of
  * n rows by rowid a batch. */
-static int batch_sticky(struct store *st, const struct store_prune_cut *cut,
+static int store_prune_batch_sticky(struct store *st,
+				    const struct store_prune_cut *cut,
 			struct store_prune_pos *pos, int n)
 {
 	sqlite3_stmt *s = store_prepare(st,
@@ -315,10 +322,10 @@ static int batch_sticky(struct store *st, const struct store_prune_cut *cut,
 	pos->sticky_cursor = last;
 	if (seen < n)
 		pos->sticky_done = true;
-	return changes(st);
+	return store_prune_changes(st);
 }
 
-static int64_t mono_us(void)
+static int64_t store_prune_mono_us(void)
 {
 	struct timespec ts;
 
@@ -329,7 +336,7 @@ static int64_t mono_us(void)
 int store_prune_batch(struct store *st, const struct store_prune_cut *cut,
 		      struct store_prune_pos *pos, int n)
 {
-	int64_t t0 = mono_us(), t1;
+	int64_t t0 = store_prune_mono_us(), t1;
 	int rc;
 
 	if (!cut->messages)
@@ -356,14 +363,14 @@ int store_prune_batch(struct store *st, const struct store_prune_cut *cut,
 		return -EIO;
 	}
 	if (!pos->messages_done)
-		rc = batch_messages(st, cut, pos, n);
+		rc = store_prune_batch_messages(st, cut, pos, n);
 	else if (!pos->events_done)
-		rc = batch_events(st, cut, pos, n);
+		rc = store_prune_batch_events(st, cut, pos, n);
 	else if (!pos->inbound_done)
-		rc = batch_inbound(st, cut, pos, n);
+		rc = store_prune_batch_inbound(st, cut, pos, n);
 	else
-		rc = batch_sticky(st, cut, pos, n);
-	t1 = mono_us();
+		rc = store_prune_batch_sticky(st, cut, pos, n);
+	t1 = store_prune_mono_us();
 	if (rc < 0)
 		store_rollback(st);
 	else if (store_commit(st) < 0)
@@ -371,7 +378,7 @@ int store_prune_batch(struct store *st, const struct store_prune_cut *cut,
 	store_prune_fk(st, true);
 	store_exec(st, "PRAGMA synchronous = FULL");
 	pos->work_us = t1 - t0;
-	pos->commit_us = mono_us() - t1;
+	pos->commit_us = store_prune_mono_us() - t1;
 	if (rc < 0)
 		log_error("store: pruning: %s", store_errmsg(st));
 	/* A batch that removed nothing but did not finish its kind still
@@ -404,7 +411,7 @@ int64_t store_prune_freelist(struct store *st)
 	return n;
 }
 
-static int64_t pragma_int(struct store *st, const char *sql)
+static int64_t store_prune_pragma_int(struct store *st, const char *sql)
 {
 	sqlite3_stmt *s;
 	int64_t v = -1;
@@ -424,10 +431,10 @@ int store_prune_enable_autovacuum(struct store *st, const char *path)
 	char dir[4096];
 
 	/* 2: INCREMENTAL (https://sqlite.org/pragma.html#pragma_auto_vacuum) */
-	if (pragma_int(st, "PRAGMA auto_vacuum") == 2)
+	if (store_prune_pragma_int(st, "PRAGMA auto_vacuum") == 2)
 		return 0;
-	size = pragma_int(st, "PRAGMA page_count") *
-	       pragma_int(st, "PRAGMA page_size");
+	size = store_prune_pragma_int(st, "PRAGMA page_count") *
+	       store_prune_pragma_int(st, "PRAGMA page_size");
 	fs_dirname(path, dir, sizeof(dir));
 	/* VACUUM writes a copy of the database (and as much WAL). */
 	if (statvfs(dir, &vfs) == 0) {
@@ -466,5 +473,5 @@ void store_prune_sizes(struct store *st, struct store_sizes *out)
 	if (stat(wal, &sb) == 0)
 		out->wal = sb.st_size;
 	out->free = store_prune_freelist(st) *
-		    pragma_int(st, "PRAGMA page_size");
+		    store_prune_pragma_int(st, "PRAGMA page_size");
 }

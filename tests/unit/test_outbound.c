@@ -258,12 +258,14 @@ TEST(outbound_status_report_matches_with_mr_wrap)
 	answer(1, MODEM_SEND_OK, 5);	/* the MR came round again */
 	CHECK(sms_encode_status_report("", 5, "+15550000001", &t, &t, 0, &rep,
 				       err, sizeof(err)));
-	CHECK_INT(outbound_status_report(env.ob, &env.reg.sims[0], rep.pdu), 0);
+	CHECK_INT(outbound_status_report(env.ob, &env.reg.sims[0], rep.pdu,
+					 NULL, NULL), 0);
 	CHECK_STR(state_of(a), "delivered");
 	CHECK_STR(state_of(b), "sent");
 	CHECK(sms_encode_status_report("", 5, "+15550000002", &t, &t, 0x41, &rep,
 				       err, sizeof(err)));
-	CHECK_INT(outbound_status_report(env.ob, &env.reg.sims[0], rep.pdu), 0);
+	CHECK_INT(outbound_status_report(env.ob, &env.reg.sims[0], rep.pdu,
+					 NULL, NULL), 0);
 	CHECK_STR(state_of(b), "failed");
 	CHECK_INT(scalar("SELECT count(*) FROM status_report"), 2);
 	teardown();
@@ -431,13 +433,13 @@ TEST(outbound_status_report_not_understood_says_why)
 	add("+15550000001", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL, NULL);
 	pump();
 	CHECK_INT(env.nsends, 1);
-	CHECK_INT(outbound_status_report(env.ob, &env.reg.sims[0], "00ZZ"),
-		  -EINVAL);
+	CHECK_INT(outbound_status_report(env.ob, &env.reg.sims[0], "00ZZ",
+					 NULL, NULL), -EINVAL);
 	CHECK_INT(scalar("SELECT count(*) FROM events WHERE message LIKE"
 			 " 'status report on a/1 not understood (%'"
 			 " AND message NOT LIKE '%not a status report%'"), 1);
 	CHECK_INT(outbound_status_report(env.ob, &env.reg.sims[0],
-					 env.sends[0].pdu), -EINVAL);
+					 env.sends[0].pdu, NULL, NULL), -EINVAL);
 	CHECK_INT(scalar("SELECT count(*) FROM events WHERE message LIKE"
 			 " '%(not a status report (an SMS-SUBMIT))%'"), 1);
 	teardown();

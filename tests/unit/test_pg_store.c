@@ -154,8 +154,7 @@ struct file {
 	const char *campaign;
 };
 
-static int produce(int (*add)(const struct outbox_new *m,
-			      enum outbox_add_result *res, void *ctx),
+static int produce(store_add_fn add,
 		   void *ctx, void *ud)
 {
 	const struct file *f = ud;
@@ -175,7 +174,7 @@ static int produce(int (*add)(const struct outbox_new *m,
 			snprintf(to, sizeof(to), "%s", f->to);
 		else
 			snprintf(to, sizeof(to), "+1555000%04d", i);
-		if (add(&m, &res, ctx) < 0)
+		if (add(&m, NULL, &res, ctx) < 0)
 			return -EIO;
 	}
 	return 0;
@@ -191,7 +190,7 @@ static int accept_file(struct pg_store *ps, const char *name,
 	};
 	struct wait w = { 0 };
 
-	pg_store_op_accept(ps, &req, on_done, &w);
+	pg_store_op_accept(ps, &req, NULL, on_done, &w);
 	CHECK(!w.done);		/* answered from the loop, never at once */
 	return wait_rc(&w);
 }
@@ -575,8 +574,7 @@ TEST(a_duplicate_id_stores_nothing)
 }
 
 /* Adds one row, then finds the file at fault. */
-static int bad_producer(int (*add)(const struct outbox_new *,
-				   enum outbox_add_result *, void *),
+static int bad_producer(store_add_fn add,
 			void *ctx, void *ud)
 {
 	struct outbox_new m = { .recipient = "+15550001111", .body = "x",
@@ -585,7 +583,7 @@ static int bad_producer(int (*add)(const struct outbox_new *,
 	enum outbox_add_result res;
 
 	(void)ud;
-	if (add(&m, &res, ctx) < 0)
+	if (add(&m, NULL, &res, ctx) < 0)
 		return -EIO;
 	return -EBADMSG;
 }
@@ -599,7 +597,7 @@ TEST(a_file_the_producer_refuses_leaves_nothing)
 	struct wait w = { 0 };
 
 	reset(a);
-	pg_store_op_accept(a, &req, on_done, &w);
+	pg_store_op_accept(a, &req, NULL, on_done, &w);
 	CHECK_INT(wait_rc(&w), -EBADMSG);
 	CHECK_INT(sql_int(a, "SELECT count(*) FROM message"), 0);
 	CHECK_INT(sql_int(a, "SELECT count(*) FROM spool_file"), 0);

@@ -166,8 +166,7 @@ struct rcpts {
 	int n, bad;
 };
 
-static int produce(int (*add)(const struct outbox_new *m,
-			     enum outbox_add_result *res, void *ctx),
+static int produce(store_add_fn add,
 		   void *ctx, void *ud)
 {
 	const struct rcpts *r = ud;
@@ -184,7 +183,7 @@ static int produce(int (*add)(const struct outbox_new *m,
 		if (i == r->bad)
 			return -EBADMSG;
 		snprintf(num, sizeof(num), "+1555000%04d", i);
-		if (add(&m, &res, ctx) < 0)
+		if (add(&m, NULL, &res, ctx) < 0)
 			return -EIO;
 	}
 	return 0;
@@ -200,7 +199,7 @@ static int accept_file(struct env *e, const char *name, const char *id,
 	};
 	struct wait w = { 0 };
 
-	e->ops->accept(e->be, &req, on_done, &w);
+	e->ops->accept(e->be, &req, NULL, on_done, &w);
 	return env_wait(e, &w);
 }
 

@@ -7,6 +7,7 @@
 #include "harness.h"
 #include "msg_state_check.h"
 #include "store.h"
+#include "sim.h"
 #include "store_ops.h"
 
 #include <errno.h>
@@ -65,9 +66,7 @@ struct rcpts {
 	char num[32];
 };
 
-static int produce(int (*add)(const struct outbox_new *m,
-			     enum outbox_add_result *res, void *ctx),
-		   void *ctx, void *ud)
+static int produce(store_add_fn add, void *ctx, void *ud)
 {
 	struct rcpts *r = ud;
 
@@ -83,7 +82,7 @@ static int produce(int (*add)(const struct outbox_new *m,
 			.kind = MSG_KIND_BULK, .priority = MSG_PRIORITY_NORMAL,
 			.validity_minutes = -1, .parts = 1,
 		};
-		if (add(&m, &res, ctx) < 0)
+		if (add(&m, NULL, &res, ctx) < 0)
 			return -EIO;
 		if (res == OUTBOX_ADDED_QUEUED)
 			r->added++;
@@ -110,7 +109,7 @@ TEST(store_ops_accept_commits_dedups_and_rolls_back)
 	if (!st)
 		return;
 	req = file("a", "id-1", &a);
-	ONCE(store_op_accept(st, &req, done, NULL));
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(done_seen.rc, 0);
 	CHECK_INT(a.added, 3);
 	CHECK_INT(count(st, "SELECT count(*) FROM message"), 3);
@@ -119,12 +118,12 @@ TEST(store_ops_accept_commits_dedups_and_rolls_back)
 		  3);
 	/* The same Id: again: a duplicate, nothing stored. */
 	req = file("b", "id-1", &b);
-	ONCE(store_op_accept(st, &req, done, NULL));
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(done_seen.rc, 1);
 	CHECK_INT(b.i, 0);
 	/* The file fails half way: nothing of it stays. */
 	req = file("c", "id-2", &c);
-	ONCE(store_op_accept(st, &req, done, NULL));
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(done_seen.rc, -EBADMSG);
 	CHECK_INT(count(st, "SELECT count(*) FROM message"), 3);
 	CHECK_INT(count(st, "SELECT count(*) FROM spool_file"), 1);
@@ -139,12 +138,12 @@ TEST(store_ops_claim_record_and_inbound)
 	struct store_accept req;
 	struct outbox_msg m;
 	struct outbox_claim c;
-	int64_t sim_id, id = 0;
+	int64_t sim_id;
 
 	if (!st)
 		return;
 	req = file("a", NULL, &a);
-	ONCE(store_op_accept(st, &req, done, NULL));
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(sqlite3_exec(store_db(st),
 			       "INSERT INTO sim (modem, slot, pool, state,"
 			       " updated_at) VALUES ('m', '1', 'default',"
@@ -191,13 +190,27 @@ TEST(store_ops_claim_record_and_inbound)
 	ONCE(store_op_claim(st, &c, NULL, NULL, &m, done, NULL));
 	CHECK_INT(done_seen.rc, 0);
 
-	ONCE(store_op_inbound(st, &(struct inbox_new){
-		.sender = "+15550000001", .sender_type = "international",
-		.sim_id = sim_id, .body = "STOP", .parts = 1, .total = 1,
-		.concat_ref = -1 }, T0, &id, done, NULL));
-	CHECK_INT(done_seen.rc, 0);
-	CHECK(id > 0);
-	CHECK_INT(count(st, "SELECT count(*) FROM inbox"), 1);
+	/* A PDU that does not decode is kept raw, once per card. */
+	{
+		struct sim sim = { .id = sim_id, .name = "m/1",
+				   .iccid = "8901" };
+		struct reasm_opts ro;
+		struct store_inbound in = {
+			.sim = &sim, .pdu_hex = "00ZZ", .error = "bad hex",
+			.now = T0, .ro = &ro,
+		};
+		struct store_inbound_out out;
+
+		reasm_opts_init(&ro);
+		ONCE(store_op_inbound(st, &in, &out, done, NULL));
+		CHECK_INT(done_seen.rc, 0);
+		CHECK_INT((long long)out.n, 0);
+		ONCE(store_op_inbound(st, &in, &out, done, NULL));
+		CHECK_INT(done_seen.rc, 0);
+		CHECK_INT(count(st, "SELECT count(*) FROM raw_pdu WHERE error"
+				    " = 'bad hex'"), 1);
+		store_inbound_out_free(&out);
+	}
 	CHECK(msg_state_check(st) >= 5);
 	store_close(st);
 }
@@ -224,7 +237,7 @@ TEST(store_ops_part_sent_and_next_claim)
 	if (!st)
 		return;
 	req = file("a", NULL, &a);
-	ONCE(store_op_accept(st, &req, done, NULL));
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(sqlite3_exec(store_db(st),
 			       "INSERT INTO sim (modem, slot, pool, state,"
 			       " updated_at) VALUES ('m', '1', 'default',"
@@ -264,6 +277,84 @@ TEST(store_ops_part_sent_and_next_claim)
 	CHECK_INT(claimed_seen, 0);
 	outbox_msg_clear(&m);
 	outbox_msg_clear(&next);
+	msg_state_check(st);
+	store_close(st);
+}
+
+/* smsgw outbox cancel|resend: only the table's moves; a refused one says
+ * the state it found and changes nothing. */
+TEST(store_outbox_by_hand_follows_the_table)
+{
+	struct store *st = open_store("hand.db");
+	struct rcpts a = { .n = 2 };
+	struct store_accept req;
+	enum msg_state was;
+
+	if (!st)
+		return;
+	req = file("a", NULL, &a);
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
+	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_REQUEUE, T0, &was), 0);
+	CHECK_INT(was, MSG_STATE_QUEUED);
+	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_CANCEL, T0, &was), 1);
+	CHECK_INT(was, MSG_STATE_QUEUED);
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 1"
+			    " AND state = 'cancelled'"), 1);
+	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_CANCEL, T0, &was), 0);
+	CHECK_INT(was, MSG_STATE_CANCELLED);
+	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_REQUEUE, T0, &was), 1);
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 1"
+			    " AND state = 'queued'"), 1);
+	CHECK_INT(count(st, "SELECT count(*) FROM events WHERE message LIKE"
+			    " 'message #1 %by hand%'"), 2);
+	CHECK_INT(store_outbox_by_hand(st, 99, MSG_EVENT_CANCEL, T0, &was),
+		  -ENOENT);
+	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_CLAIM, T0, &was),
+		  -EINVAL);
+	msg_state_check(st);
+	store_close(st);
+}
+
+/* An intake row (INSERT INTO outbox) goes with the commit that takes it:
+ * accepted, or refused as a failed message. */
+TEST(store_ops_intake_rows_removed_in_the_same_commit)
+{
+	struct store *st = open_store("intake.db");
+	struct rcpts a = { .n = 1 };
+	struct store_accept req;
+	int64_t file_id = 0;
+
+	if (!st)
+		return;
+	CHECK_INT(sqlite3_exec(store_db(st), "INSERT INTO outbox_in (seq,"
+			       " recipient, body) VALUES (1, '+15550000001',"
+			       " 'hi'), (2, 'nobody', 'hi')", NULL, NULL,
+			       NULL), SQLITE_OK);
+	req = file("sql:1", NULL, &a);
+	req.intake_seq = 1;
+	ONCE(store_op_accept(st, &req, &file_id, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	CHECK(file_id > 0);
+	ONCE(store_op_refuse(st, &(struct store_refusal){
+		.intake_seq = 2, .recipient = "nobody", .body = "hi",
+		.via = "sql", .why = "not a number", .now = T0 }, done, NULL));
+	CHECK_INT(done_seen.rc, 0);
+	CHECK_INT(count(st, "SELECT count(*) FROM outbox_in"), 0);
+	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE state ="
+			    " 'failed' AND error = 'not a number'"), 1);
+	CHECK_INT(count(st, "SELECT count(*) FROM events WHERE message LIKE"
+			    " 'INSERT INTO outbox (row 2, nobody) not queued%'"),
+		  1);
+	/* A failed acceptance keeps its intake row for the next try. */
+	a = (struct rcpts){ .n = 2, .bad = 2 };
+	CHECK_INT(sqlite3_exec(store_db(st), "INSERT INTO outbox_in (seq,"
+			       " recipient, body) VALUES (3, '+1', 'x')",
+			       NULL, NULL, NULL), SQLITE_OK);
+	req = file("sql:3", NULL, &a);
+	req.intake_seq = 3;
+	ONCE(store_op_accept(st, &req, NULL, done, NULL));
+	CHECK_INT(done_seen.rc, -EBADMSG);
+	CHECK_INT(count(st, "SELECT count(*) FROM outbox_in"), 1);
 	msg_state_check(st);
 	store_close(st);
 }

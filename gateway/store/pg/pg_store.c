@@ -210,8 +210,11 @@ static void pg_accept_step(int rc, PGresult *res, const char *err, void *ud)
 	if (rc < 0 && op->first_rc == 0)
 		op->first_rc = pg_rc(rc, "accepting a spool file", err);
 	if (rc == 0 && res && PQnfields(res) == 1 && PQntuples(res) == 1 &&
-	    strcmp(PQfname(res, 0), "smsgw_file_begin") == 0)
+	    strcmp(PQfname(res, 0), "smsgw_file_begin") == 0) {
 		op->duplicate = PQgetisnull(res, 0, 0);
+		if (op->id)
+			*op->id = pg_first_int(res);
+	}
 	if (--op->pending > 0)
 		return;
 	/* The last one is COMMIT or ROLLBACK. A COMMIT of a transaction
@@ -238,7 +241,7 @@ struct pg_accept_ctx {
 	int rc;
 };
 
-static int pg_accept_add(const struct outbox_new *m,
+static int pg_accept_add(const struct outbox_new *m, int64_t *id,
 			 enum outbox_add_result *res, void *ctx)
 {
 	struct pg_accept_ctx *a = ctx;
@@ -282,14 +285,17 @@ static int pg_accept_add(const struct outbox_new *m,
 			    " $17, $18, $19, $20, $21, $22, $23, $24)",
 			    &p) < 0)
 		return -EIO;
-	/* Provisional: the database decides (include/store_pg.h). */
+	/* Provisional: the database decides (include/store_pg.h); the
+	 * row's id is not known before it answers. */
 	*res = m->not_before > a->now ? OUTBOX_ADDED_DEFERRED
 				      : OUTBOX_ADDED_QUEUED;
+	if (id)
+		*id = 0;
 	return 0;
 }
 
 void pg_store_op_accept(struct pg_store *ps, const struct store_accept *req,
-			store_done_fn done, void *ud)
+			int64_t *file_id, store_done_fn done, void *ud)
 {
 	struct pg_op *op = pg_op_new(ps, done, ud);
 	struct pg_accept_ctx a = { .op = op, .now = req->now };
@@ -302,6 +308,9 @@ void pg_store_op_accept(struct pg_store *ps, const struct store_accept *req,
 	}
 	/* Held until the last statement is answered. */
 	op->pending = 1;
+	op->id = file_id;
+	if (file_id)
+		*file_id = 0;
 	if (pg_accept_queue(op, "BEGIN", NULL) < 0)
 		goto nomem;
 	pg_param_text(&p, ps->box);
