@@ -26,7 +26,7 @@ JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 CC      ?= gcc
 
 PKGS     := libserialport sqlite3 libconfuse libpcre2-8 libcrypto libmicrohttpd \
-	    jansson libcurl
+	    jansson libcurl libpq
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -55,8 +55,11 @@ MAIN_SRC  := gateway/cli/main_smsgw.c gateway/daemon/main_smsgwd.c
 # (drivers/<vendor>/*.c), and the table generated from those folders.
 DRIVER_DIRS  := $(sort $(patsubst drivers/%/,%,$(dir $(wildcard drivers/*/*.c))))
 DRIVER_TABLE := $(BUILD)/gen/driver_table.c
+# The store layer has one subfolder per backend other than SQLite
+# (gateway/store/pg/: PostgreSQL, doc/postgresql.md).
 layer_src  = $(sort $(filter-out $(MAIN_SRC),$(wildcard $(call layer_dir,$(1))/*.c) \
-	       $(if $(filter drivers,$(1)),$(wildcard drivers/*/*.c) $(DRIVER_TABLE))))
+	       $(if $(filter drivers,$(1)),$(wildcard drivers/*/*.c) $(DRIVER_TABLE)) \
+	       $(if $(filter store,$(1)),$(wildcard gateway/store/pg/*.c))))
 LIB_SRC   := $(foreach L,$(LAYERS),$(call layer_src,$(L)))
 SIM_SRC   := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
@@ -94,6 +97,8 @@ $(BUILD)/obj/%.o: %.c
 
 # The OpenAPI document is embedded with .incbin, which -MMD cannot see.
 $(BUILD)/obj/gateway/daemon/http_openapi.o $(BUILD)/asan/obj/gateway/daemon/http_openapi.o: doc/openapi.json
+$(BUILD)/obj/gateway/store/pg/pg_schema.o $(BUILD)/asan/obj/gateway/store/pg/pg_schema.o: \
+	gateway/store/pg/pg_schema.sql gateway/store/pg/pg_queue.sql
 
 # A static archive drops objects nothing refers to, so drivers cannot
 # register themselves: this table, generated from the folders, refers to
@@ -225,9 +230,10 @@ demo: deps
 	@BUILD=$(BUILD) scripts/demo.sh
 
 bench: deps
-	@$(MAKE) --no-print-directory $(PROGS)
+	@$(MAKE) --no-print-directory $(PROGS) $(BUILD)/tests/test_pg_store
 	@BUILD=$(BUILD) python3 tests/bench/bench.py
 	@BUILD=$(BUILD) python3 tests/bench/soak.py
+	@BUILD=$(BUILD) python3 tests/bench/pg_queue.py
 
 FUZZ_SECONDS ?= 60
 fuzz:

@@ -96,7 +96,9 @@ struct config_retention {
 struct config {
 	char *path;		/* the file this came from */
 	char *spool;
-	char *database;
+	char *database;		/* a file path (SQLite) or postgresql://… */
+	char *box;		/* this smsgwd's name on a shared database;
+				   NULL: the host name (doc/postgresql.md) */
 	char *default_country;	/* calling code digits, "" when unset */
 	char *trunk_prefix;	/* national prefix, "0" */
 	char *timezone;		/* NULL: the system's; quotas reset at its midnight */

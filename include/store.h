@@ -25,6 +25,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store_time.h"
+
 struct store;
 
 enum store_open_flags {
@@ -131,13 +133,6 @@ int store_exec(struct store *st, const char *sql);
 /* Runs a statement without results; returns 0 or -EIO (logged). */
 int store_step_done(struct store *st, sqlite3_stmt *stmt);
 
-/* Milliseconds since the epoch, UTC: clock_now_ms() (include/clock.h). */
-int64_t store_now_ms(void);
-/* "2026-11-27T06:36:47.123Z"; buf needs 25 bytes. */
-void store_format_time(int64_t ms, char *buf, size_t size);
-/* Parses ISO-8601 with Z or an offset ("2026-11-27T08:00:00+02:00", also
- * without seconds or with a space instead of T). false if it is not one. */
-bool store_parse_time(const char *s, int64_t *ms);
 
 enum store_event_level {
 	STORE_EVENT_INFO,

@@ -7,8 +7,8 @@
 set -eu
 
 build="gcc make pkg-config libserialport-dev libsqlite3-dev libconfuse-dev libpcre2-dev libssl-dev
-       libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev"
-test="sqlite3 python3 socat valgrind gammu smstools faketime tzdata util-linux chromium"
+       libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libpq-dev"
+test="sqlite3 postgresql-15 python3 socat valgrind gammu smstools faketime tzdata util-linux chromium"
 pkgs="$build $test ${SMSGW_EXTRA_DEPS:-}"
 
 missing=""

@@ -16,6 +16,7 @@ L is reported with the calling file, the defining file and both layers.
 Environment: BUILD (default build); LAYERS, the layers top first as
 "name:folder ..." (default: `make -s print-layers`); CC; LDLIBS.
 """
+import glob
 import os
 import shutil
 import subprocess
@@ -52,14 +53,16 @@ def symbols(obj):
 
 
 def objects(layer_list):
-    """{layer: [(source, object)]} for every .c in each layer's folder."""
+    """{layer: [(source, object)]} for every .c in each layer's folder and
+    its direct subfolders, as the Makefile builds them (drivers/<vendor>/,
+    gateway/store/pg/); deeper folders (drivers/<vendor>/tests/) are not
+    a layer's."""
     res = {}
     for name, folder in layer_list:
         res[name] = []
-        for src in sorted(os.listdir(folder)):
-            if not src.endswith(".c"):
-                continue
-            src = os.path.join(folder, src)
+        srcs = glob.glob(os.path.join(folder, "*.c")) + \
+            glob.glob(os.path.join(folder, "*", "*.c"))
+        for src in sorted(srcs):
             obj = os.path.join(BUILD, "obj", src[:-2] + ".o")
             if not os.path.exists(obj):
                 sys.exit(f"layercheck: {obj} missing; run `make all` first")

@@ -162,6 +162,7 @@ static cfg_opt_t config_retention_opts[] = {
 static cfg_opt_t config_root_opts[] = {
 	STR("spool", "/var/spool/smsgw"),
 	STR("database", "/var/lib/smsgw/smsgw.db"),
+	STRN("box"),
 	STR("default_country", ""),
 	STR("trunk_prefix", "0"),
 	STRN("timezone"),
@@ -429,6 +430,7 @@ static struct config *config_convert(cfg_t *cfg, const char *path)
 	c->path = strdup(path);
 	c->spool = strdup(cfg_getstr(cfg, "spool"));
 	c->database = strdup(cfg_getstr(cfg, "database"));
+	c->box = config_dup(cfg_getstr(cfg, "box"));
 	cc = cfg_getstr(cfg, "default_country");
 	c->default_country = strdup(cc[0] == '+' ? cc + 1 : cc);
 	c->trunk_prefix = strdup(cfg_getstr(cfg, "trunk_prefix"));
@@ -593,6 +595,7 @@ void config_free(struct config *c)
 	free(c->path);
 	free(c->spool);
 	free(c->database);
+	free(c->box);
 	free(c->default_country);
 	free(c->trunk_prefix);
 	free(c->timezone);

@@ -3,6 +3,7 @@
  * option name to check. See include/config_check.h.
  */
 #include "config_check.h"
+#include "config_pg.h"
 #include "driver.h"
 #include "log.h"
 
@@ -15,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <fcntl.h>
+#include <libpq-fe.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -204,6 +206,27 @@ static const char *config_check_path(const char *s)
 	return strchr(s, '\n') ? "must not contain a line break" : NULL;
 }
 
+/* database: a file path (SQLite) or a PostgreSQL URI, parsed by libpq
+ * itself so that what passes here is what PQconnectStart() reads. */
+static const char *config_check_database(const char *s)
+{
+	static char msg[200];
+	char *why = NULL;
+	PQconninfoOption *o;
+
+	if (!config_database_is_pg(s))
+		return config_check_path(s);
+	o = PQconninfoParse(s, &why);
+	if (o) {
+		PQconninfoFree(o);
+		return NULL;
+	}
+	snprintf(msg, sizeof(msg), "is not a PostgreSQL URI: %s",
+		 why ? strtok(why, "\n") : "out of memory");
+	PQfreemem(why);
+	return msg;
+}
+
 static const char *config_check_level(const char *s)
 {
 	enum log_level l;
@@ -390,7 +413,8 @@ static const struct {
 	{ "events", config_check_retention },
 	{ "inbound", config_check_retention },
 	{ "spool", config_check_path },
-	{ "database", config_check_path },
+	{ "database", config_check_database },
+	{ "box", config_check_name },
 	{ "at_trace", config_check_path },
 	{ "default_country", config_check_country },
 	{ "log_level", config_check_level },

@@ -4,6 +4,7 @@
  *	smsgwd [-c FILE] [-f] [-N] [-t] [-v]
  */
 #include "config.h"
+#include "config_pg.h"
 #include "daemon.h"
 #include "keyword.h"
 #include "log.h"
@@ -124,6 +125,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check_only) {
+		char db[512];
 		struct keyword_set *ks = keyword_set_new(d.cfg, 0, err,
 							 sizeof(err));
 
@@ -138,11 +140,29 @@ int main(int argc, char **argv)
 			fprintf(stderr, "smsgwd: %s: warning: no modem section:"
 				" nothing will be sent or received\n",
 				d.config_path);
+		config_database_describe(d.cfg->database, db, sizeof(db));
+		printf("smsgwd: %s: database: %s\n", d.config_path, db);
+		if (config_database_is_pg(d.cfg->database)) {
+			config_box_name(d.cfg, db, sizeof(db));
+			printf("smsgwd: %s: box: %s\n", d.config_path, db);
+		}
+		if (config_pg_unsupported(d.cfg)) {
+			fprintf(stderr, "smsgwd: %s: %s\n", d.config_path,
+				config_pg_unsupported(d.cfg));
+			config_free(d.cfg);
+			return 1;
+		}
 		printf("smsgwd: %s: configuration ok (%zu modem%s)\n",
 		       d.config_path, d.cfg->nmodems,
 		       d.cfg->nmodems == 1 ? "" : "s");
 		config_free(d.cfg);
 		return 0;
+	}
+	if (config_pg_unsupported(d.cfg)) {
+		fprintf(stderr, "smsgwd: %s: %s\n", d.config_path,
+			config_pg_unsupported(d.cfg));
+		config_free(d.cfg);
+		return 1;
 	}
 	if (!d.foreground && daemonize() < 0) {
 		perror("smsgwd: daemonize");

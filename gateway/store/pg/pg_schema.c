@@ -1,0 +1,36 @@
+/*
+ * pg_schema — gateway/store/pg/pg_schema.sql (tables, views) and
+ * pg_queue.sql (the queue's functions), embedded at build time with the
+ * assembler's .incbin (the Makefile makes this object depend on them), so
+ * the daemon applies exactly the files the tests apply with psql.
+ * NUL-terminated.
+ */
+#include "pg_conn.h"
+
+__asm__(".section .rodata\n"
+	".global pg_schema_text\n"
+	".type pg_schema_text, @object\n"
+	"pg_schema_text:\n"
+	".incbin \"gateway/store/pg/pg_schema.sql\"\n"
+	".byte 0\n"
+	".global pg_queue_text\n"
+	".type pg_queue_text, @object\n"
+	"pg_queue_text:\n"
+	".incbin \"gateway/store/pg/pg_queue.sql\"\n"
+	".byte 0\n"
+	".previous\n");
+
+extern const char pg_schema_text[];
+extern const char pg_queue_text[];
+
+const char *pg_schema_sql(int i)
+{
+	switch (i) {
+	case 0:
+		return pg_schema_text;
+	case 1:
+		return pg_queue_text;
+	default:
+		return NULL;
+	}
+}

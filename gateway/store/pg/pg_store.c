@@ -1,0 +1,755 @@
+/*
+ * pg_store — the PostgreSQL backend of the storage interface; see
+ * include/store_pg.h. Each operation binds its request as text
+ * parameters of one pg_queue.sql function and answers from the result.
+ */
+#include "store_pg.h"
+#include "msg_state.h"
+#include "pg_conn.h"
+#include "log.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct pg_store {
+	struct pg_conn *conn;
+	char box[64];
+	int64_t lease_ms;
+	bool resend_direct, resend_bulk;
+};
+
+/* Text parameters for one statement; numbers are printed into slots. */
+#define PG_PARAMS_MAX 32
+struct pg_params {
+	const char *v[PG_PARAMS_MAX];
+	char num[PG_PARAMS_MAX][24];
+	int n;
+};
+
+static void pg_param_text(struct pg_params *p, const char *s)
+{
+	p->v[p->n++] = s;
+}
+
+static void pg_param_int(struct pg_params *p, int64_t x)
+{
+	snprintf(p->num[p->n], sizeof(p->num[0]), "%" PRId64, x);
+	p->v[p->n] = p->num[p->n];
+	p->n++;
+}
+
+/* x, or SQL NULL when it is none. */
+static void pg_param_int_or_null(struct pg_params *p, int64_t x, int64_t none)
+{
+	if (x == none)
+		p->v[p->n++] = NULL;
+	else
+		pg_param_int(p, x);
+}
+
+static void pg_param_bool(struct pg_params *p, bool b)
+{
+	p->v[p->n++] = b ? "t" : "f";
+}
+
+/* What an operation waits for: its caller's callback and out pointers. */
+struct pg_op {
+	struct pg_store *ps;
+	store_done_fn done;
+	void *ud;
+	int64_t *id;
+	struct outbox_msg *out;
+	const struct store_sent *sent;	/* part_sent with a next claim */
+	struct store_sent sent_copy;
+	struct outbox_claim next;
+	/* accept */
+	int pending;			/* statements not answered yet */
+	int first_rc;
+	bool duplicate;
+};
+
+static struct pg_op *pg_op_new(struct pg_store *ps, store_done_fn done,
+			       void *ud)
+{
+	struct pg_op *op = calloc(1, sizeof(*op));
+
+	if (op) {
+		op->ps = ps;
+		op->done = done;
+		op->ud = ud;
+	}
+	return op;
+}
+
+static void pg_op_finish(struct pg_op *op, int rc)
+{
+	store_done_fn done = op->done;
+	void *ud = op->ud;
+
+	free(op);
+	done(rc, ud);
+}
+
+/* A refused statement and a broken connection are both -EIO to the
+ * caller (store_ops.h: "the store failed"); the log says which. */
+static int pg_rc(int rc, const char *what, const char *err)
+{
+	if (rc == 0)
+		return 0;
+	log_warn("postgresql: %s: %s", what, err ? err : strerror(-rc));
+	return -EIO;
+}
+
+/* Runs sql with p; on a failure to queue, done(-ENOMEM) later is not
+ * possible without the loop, so it is answered at once. */
+static void pg_store_send(struct pg_store *ps, const char *sql,
+			  const struct pg_params *p, pg_result_fn fn,
+			  struct pg_op *op)
+{
+	if (pg_conn_query(ps->conn, sql, p ? p->n : 0, p ? p->v : NULL, fn,
+			  op) < 0)
+		pg_op_finish(op, -ENOMEM);
+}
+
+/* ---- set up ---- */
+
+int pg_store_new(struct loop *loop, const char *uri,
+		 const struct pg_store_options *o, struct pg_store **out,
+		 char *err, size_t errsize)
+{
+	struct pg_store *ps = calloc(1, sizeof(*ps));
+	int rc;
+
+	*out = NULL;
+	if (!ps) {
+		snprintf(err, errsize, "out of memory");
+		return -ENOMEM;
+	}
+	snprintf(ps->box, sizeof(ps->box), "%s", o->box);
+	ps->lease_ms = o->lease_ms;
+	ps->resend_direct = o->resend_direct;
+	ps->resend_bulk = o->resend_bulk;
+	rc = pg_conn_new(loop, uri, &ps->conn, err, errsize);
+	if (rc < 0) {
+		free(ps);
+		return rc;
+	}
+	*out = ps;
+	return 0;
+}
+
+void pg_store_free(struct pg_store *ps)
+{
+	if (!ps)
+		return;
+	pg_conn_free(ps->conn);
+	free(ps);
+}
+
+struct pg_conn *pg_store_conn(struct pg_store *ps)
+{
+	return ps->conn;
+}
+
+/* One bigint (or NULL: 0) from the first row. */
+static int64_t pg_first_int(PGresult *res)
+{
+	if (!res || PQntuples(res) < 1 || PQgetisnull(res, 0, 0))
+		return 0;
+	return strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+}
+
+static void pg_store_id_done(int rc, PGresult *res, const char *err,
+			     void *ud)
+{
+	struct pg_op *op = ud;
+
+	rc = pg_rc(rc, "storing a row", err);
+	if (rc == 0 && op->id)
+		*op->id = pg_first_int(res);
+	pg_op_finish(op, rc);
+}
+
+void pg_store_op_sim(struct pg_store *ps, const char *modem,
+		     const char *slot, const char *pool, const char *state,
+		     int64_t now, int64_t *id, store_done_fn done, void *ud)
+{
+	struct pg_op *op = pg_op_new(ps, done, ud);
+	struct pg_params p = { .n = 0 };
+
+	if (!op) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	op->id = id;
+	pg_param_text(&p, ps->box);
+	pg_param_text(&p, modem);
+	pg_param_text(&p, slot);
+	pg_param_text(&p, pool ? pool : "default");
+	pg_param_text(&p, state);
+	pg_param_int(&p, now);
+	pg_store_send(ps, "SELECT smsgw_sim($1, $2, $3, $4, $5, $6)", &p,
+		      pg_store_id_done, op);
+}
+
+/* ---- accept a spool file ---- */
+
+/*
+ * The file's statements go out back to back on the one connection —
+ * BEGIN, smsgw_file_begin(), one smsgw_add() per message,
+ * smsgw_file_done(), COMMIT — each answered in order; the COMMIT's
+ * answer (or the first failure) is the file's.
+ */
+static void pg_accept_step(int rc, PGresult *res, const char *err, void *ud)
+{
+	struct pg_op *op = ud;
+
+	if (rc < 0 && op->first_rc == 0)
+		op->first_rc = pg_rc(rc, "accepting a spool file", err);
+	if (rc == 0 && res && PQnfields(res) == 1 && PQntuples(res) == 1 &&
+	    strcmp(PQfname(res, 0), "smsgw_file_begin") == 0) {
+		op->duplicate = PQgetisnull(res, 0, 0);
+		if (op->id)
+			*op->id = pg_first_int(res);
+	}
+	if (--op->pending > 0)
+		return;
+	/* The last one is COMMIT or ROLLBACK. A COMMIT of a transaction
+	 * that failed answers "ROLLBACK". */
+	if (op->first_rc == 0 && res && strcmp(PQcmdStatus(res), "COMMIT"))
+		op->first_rc = op->first_rc ? op->first_rc : -EIO;
+	pg_op_finish(op, op->first_rc ? op->first_rc
+				      : op->duplicate ? 1 : 0);
+}
+
+static int pg_accept_queue(struct pg_op *op, const char *sql,
+			   const struct pg_params *p)
+{
+	if (pg_conn_query(op->ps->conn, sql, p ? p->n : -1, p ? p->v : NULL,
+			  pg_accept_step, op) < 0)
+		return -ENOMEM;
+	op->pending++;
+	return 0;
+}
+
+struct pg_accept_ctx {
+	struct pg_op *op;
+	int64_t now;
+	int rc;
+};
+
+static int pg_accept_add(const struct outbox_new *m, int64_t *id,
+			 enum outbox_add_result *res, void *ctx)
+{
+	struct pg_accept_ctx *a = ctx;
+	struct pg_params p = { .n = 0 };
+	char pool[32];
+
+	if (m->pin_sim_id)
+		snprintf(pool, sizeof(pool), "@%" PRId64, m->pin_sim_id);
+	pg_param_text(&p, m->recipient);
+	pg_param_text(&p, m->body);
+	pg_param_text(&p, msg_kind_name(m->kind));
+	pg_param_int(&p, m->priority);
+	pg_param_int(&p, m->not_before);
+	pg_param_int_or_null(&p, m->expires_at, 0);
+	pg_param_text(&p, m->pin_sim_id ? pool : m->pool ? m->pool : "");
+	pg_param_text(&p, m->pin_sim);
+	pg_param_int(&p, m->report);
+	pg_param_int(&p, m->flash);
+	pg_param_int(&p, m->ucs2);
+	pg_param_int(&p, m->language);
+	pg_param_int_or_null(&p, m->max_attempts, 0);
+	pg_param_int_or_null(&p, m->validity_minutes, -1);
+	pg_param_int(&p, m->parts);
+	pg_param_text(&p, m->origin ? m->origin : "spool");
+	pg_param_int_or_null(&p, m->in_reply_to, 0);
+	pg_param_text(&p, m->smsc);
+	pg_param_text(&p, m->from);
+	if (m->has_class)
+		pg_param_int(&p, m->msg_class);
+	else
+		pg_param_text(&p, NULL);
+	if (m->has_autosplit)
+		pg_param_int(&p, m->autosplit);
+	else
+		pg_param_text(&p, NULL);
+	pg_param_int(&p, m->pdu_flags);
+	pg_param_int(&p, m->replace);
+	pg_param_int(&p, a->now);
+	if (pg_accept_queue(a->op, "SELECT smsgw_add($1, $2, $3, $4, $5, $6,"
+			    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
+			    " $17, $18, $19, $20, $21, $22, $23, $24)",
+			    &p) < 0)
+		return -EIO;
+	/* Provisional: the database decides (include/store_pg.h); the
+	 * row's id is not known before it answers. */
+	*res = m->not_before > a->now ? OUTBOX_ADDED_DEFERRED
+				      : OUTBOX_ADDED_QUEUED;
+	if (id)
+		*id = 0;
+	return 0;
+}
+
+void pg_store_op_accept(struct pg_store *ps, const struct store_accept *req,
+			int64_t *file_id, store_done_fn done, void *ud)
+{
+	struct pg_op *op = pg_op_new(ps, done, ud);
+	struct pg_accept_ctx a = { .op = op, .now = req->now };
+	struct pg_params p = { .n = 0 };
+	int rc;
+
+	if (!op) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	/* Held until the last statement is answered. */
+	op->pending = 1;
+	op->id = file_id;
+	if (file_id)
+		*file_id = 0;
+	if (pg_accept_queue(op, "BEGIN", NULL) < 0)
+		goto nomem;
+	pg_param_text(&p, ps->box);
+	pg_param_text(&p, req->name);
+	pg_param_text(&p, req->claim);
+	pg_param_text(&p, req->hash);
+	pg_param_text(&p, req->idem_key);
+	pg_param_text(&p, req->campaign);
+	pg_param_int(&p, req->now);
+	if (pg_accept_queue(op, "SELECT smsgw_file_begin($1, $2, $3, $4, $5,"
+			    " $6, $7)", &p) < 0)
+		goto nomem;
+	rc = req->produce(pg_accept_add, &a, req->produce_ud);
+	if (rc < 0) {
+		/* The file is at fault, or memory ran out: nothing stays. */
+		op->first_rc = rc == -EBADMSG ? rc : -EIO;
+		if (pg_accept_queue(op, "ROLLBACK", NULL) < 0)
+			goto nomem;
+	} else {
+		p.n = 0;
+		pg_param_int(&p, req->recipients);
+		pg_param_int(&p, req->duplicates);
+		if (pg_accept_queue(op, "SELECT smsgw_file_done($1, $2)",
+				    &p) < 0 ||
+		    pg_accept_queue(op, "COMMIT", NULL) < 0)
+			goto nomem;
+	}
+	op->pending--;
+	return;
+nomem:
+	/* Whatever was queued is answered later and rolls back with the
+	 * connection's next statement failing; say so once. */
+	op->first_rc = -EIO;
+	if (--op->pending == 0)
+		pg_op_finish(op, -EIO);
+}
+
+/* ---- claim ---- */
+
+static void pg_claim_fill(PGresult *res, struct outbox_msg *m)
+{
+	const char *recipient = PQgetvalue(res, 0, 2);
+
+	memset(m, 0, sizeof(*m));
+	m->id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	m->attempt_id = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+	snprintf(m->recipient, sizeof(m->recipient), "%s", recipient);
+	m->body = strdup(PQgetvalue(res, 0, 3));
+	m->kind = atoi(PQgetvalue(res, 0, 4)) ? MSG_KIND_BULK : MSG_KIND_DIRECT;
+	m->report = atoi(PQgetvalue(res, 0, 5));
+	m->flash = atoi(PQgetvalue(res, 0, 6));
+	m->ucs2 = atoi(PQgetvalue(res, 0, 7));
+	m->validity_minutes = atoi(PQgetvalue(res, 0, 8));
+	m->parts = atoi(PQgetvalue(res, 0, 9));
+	m->parts_sent = atoi(PQgetvalue(res, 0, 10));
+	m->attempts = atoi(PQgetvalue(res, 0, 11));
+	m->concat_ref = atoi(PQgetvalue(res, 0, 12));
+	snprintf(m->origin, sizeof(m->origin), "%s", PQgetvalue(res, 0, 13));
+	m->language = atoi(PQgetvalue(res, 0, 14));
+	m->max_attempts = atoi(PQgetvalue(res, 0, 15));
+	m->pinned = PQgetvalue(res, 0, 16)[0] == 't';
+	snprintf(m->smsc, sizeof(m->smsc), "%s", PQgetvalue(res, 0, 17));
+	m->msg_class = atoi(PQgetvalue(res, 0, 18));
+	m->autosplit = atoi(PQgetvalue(res, 0, 19));
+	m->pdu_flags = (unsigned)atoi(PQgetvalue(res, 0, 20));
+	m->replace = atoi(PQgetvalue(res, 0, 21));
+}
+
+static void pg_claim_done(int rc, PGresult *res, const char *err, void *ud)
+{
+	struct pg_op *op = ud;
+
+	rc = pg_rc(rc, "claiming a message", err);
+	if (rc == 0 && PQntuples(res) == 1 && PQnfields(res) == 22) {
+		pg_claim_fill(res, op->out);
+		rc = op->out->body ? 1 : -ENOMEM;
+	}
+	if (op->sent) {
+		/* The next claim of a part_sent: tell claimed, then done. */
+		if (op->sent->claimed)
+			op->sent->claimed(rc, op->ud);
+		rc = rc > 0 ? 1 : 0;
+	}
+	pg_op_finish(op, rc);
+}
+
+static void pg_store_claim(struct pg_store *ps, const struct outbox_claim *c,
+			   struct outbox_msg *out, struct pg_op *op)
+{
+	struct pg_params p = { .n = 0 };
+
+	memset(out, 0, sizeof(*out));
+	op->out = out;
+	pg_param_int(&p, c->sim_id);
+	pg_param_text(&p, ps->box);
+	pg_param_text(&p, c->pool ? c->pool : "");
+	pg_param_bool(&p, c->takes_unpooled);
+	pg_param_bool(&p, c->allow_bulk);
+	pg_param_int(&p, c->quota_left);
+	pg_param_bool(&p, c->alone);
+	pg_param_int(&p, c->now);
+	pg_param_int(&p, c->sticky_cutoff);
+	pg_param_int(&p, ps->lease_ms);
+	pg_param_bool(&p, ps->resend_direct);
+	pg_param_bool(&p, ps->resend_bulk);
+	pg_store_send(ps, "SELECT * FROM smsgw_claim($1, $2, $3, $4, $5, $6,"
+		      " $7, $8, $9, $10, $11, $12)", &p, pg_claim_done, op);
+}
+
+void pg_store_op_claim(struct pg_store *ps, const struct outbox_claim *c,
+		       struct outbox_msg *out, store_done_fn done, void *ud)
+{
+	struct pg_op *op = pg_op_new(ps, done, ud);
+
+	if (!op) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	pg_store_claim(ps, c, out, op);
+}
+
+/* ---- record an outcome ---- */
+
+/* 1 from a fenced function: recorded; 0: the attempt is stale. */
+static int pg_fenced_rc(int rc, PGresult *res, const char *err)
+{
+	rc = pg_rc(rc, "recording an outcome", err);
+	if (rc < 0)
+		return rc;
+	return pg_first_int(res) == 1 ? 0 : -ESTALE;
+}
+
+static void pg_part_sent_done(int rc, PGresult *res, const char *err,
+			      void *ud)
+{
+	struct pg_op *op = ud;
+
+	rc = pg_fenced_rc(rc, res, err);
+	if (rc == -ESTALE)
+		log_warn("postgresql: a part of message %" PRId64 " went out"
+			 " under attempt %" PRId64 ", no longer its lease:"
+			 " not recorded", op->sent_copy.msg->id,
+			 op->sent_copy.msg->attempt_id);
+	if (rc == 0 && op->sent_copy.last && op->sent_copy.next) {
+		op->sent = &op->sent_copy;
+		pg_store_claim(op->ps, op->sent_copy.next,
+			       op->sent_copy.next_out, op);
+		return;
+	}
+	if (rc == 0 && op->sent_copy.last && op->sent_copy.claimed)
+		op->sent_copy.claimed(0, op->ud);
+	pg_op_finish(op, rc);
+}
+
+void pg_store_op_part_sent(struct pg_store *ps, const struct store_sent *req,
+			   store_done_fn done, void *ud)
+{
+	struct pg_op *op = pg_op_new(ps, done, ud);
+	struct pg_params p = { .n = 0 };
+	char day[11], month[8];
+
+	if (!op) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	/* The request is borrowed until the call returns; the next claim
+	 * (and next_out) live until done, as for store_op_part_sent(). */
+	op->sent_copy = *req;
+	if (req->next) {
+		op->next = *req->next;
+		op->sent_copy.next = &op->next;
+	}
+	store_outbox_local_day(req->now, day, month);
+	pg_param_int(&p, req->msg->id);
+	pg_param_int(&p, req->msg->attempt_id);
+	pg_param_int(&p, req->sim_id);
+	pg_param_text(&p, req->usage_key);
+	pg_param_int(&p, req->seq);
+	pg_param_int(&p, req->mr);
+	pg_param_bool(&p, req->last);
+	pg_param_int(&p, req->now);
+	pg_param_int(&p, ps->lease_ms);
+	pg_param_text(&p, day);
+	pg_param_text(&p, month);
+	pg_store_send(ps, "SELECT smsgw_part_sent($1, $2, $3, $4, $5, $6, $7,"
+		      " $8, $9, $10, $11)", &p, pg_part_sent_done, op);
+}
+
+static void pg_record_done(int rc, PGresult *res, const char *err, void *ud)
+{
+	pg_op_finish(ud, pg_fenced_rc(rc, res, err));
+}
+
+void pg_store_op_record(struct pg_store *ps, const struct store_outcome *o,
+			store_done_fn done, void *ud)
+{
+	static const char *const kinds[] = {
+		[STORE_OUTCOME_RETRY] = "retry",
+		[STORE_OUTCOME_FINAL] = "final",
+		[STORE_OUTCOME_UNKNOWN] = "unknown",
+	};
+	struct pg_op *op = pg_op_new(ps, done, ud);
+	struct pg_params p = { .n = 0 };
+
+	if (!op) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	pg_param_int(&p, o->msg->id);
+	pg_param_int(&p, o->msg->attempt_id);
+	pg_param_text(&p, kinds[o->kind]);
+	pg_param_text(&p, o->kind == STORE_OUTCOME_FINAL
+				  ? msg_to_name(o->event) : NULL);
+	pg_param_text(&p, o->error);
+	pg_param_int(&p, o->now);
+	pg_param_int(&p, o->not_before);
+	pg_param_bool(&p, o->count_attempt);
+	pg_param_int_or_null(&p, o->avoid_sim, 0);
+	pg_param_int_or_null(&p, o->avoid_sim ? o->avoid_until : 0, 0);
+	pg_param_bool(&p, o->resend);
+	pg_store_send(ps, "SELECT smsgw_record($1, $2, $3, $4, $5, $6, $7, $8,"
+		      " $9, $10, $11)", &p, pg_record_done, op);
+}
+
+/* ---- store an inbound message ---- */
+
+void pg_store_op_inbound(struct pg_store *ps, const struct inbox_new *m,
+			 int64_t now, int64_t *id, store_done_fn done,
+			 void *ud)
+{
+	struct pg_op *op = pg_op_new(ps, done, ud);
+	struct pg_params p = { .n = 0 };
+
+	if (!op) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	op->id = id;
+	pg_param_text(&p, m->sender);
+	pg_param_text(&p, m->sender_type);
+	pg_param_text(&p, m->recipient);
+	pg_param_int_or_null(&p, m->sim_id, 0);
+	pg_param_text(&p, m->body);
+	pg_param_int(&p, m->parts);
+	pg_param_int(&p, m->total);
+	pg_param_int(&p, m->partial);
+	pg_param_text(&p, m->keyword);
+	pg_param_int_or_null(&p, m->in_reply_to, 0);
+	pg_param_text(&p, m->scts);
+	pg_param_int_or_null(&p, m->concat_ref, -1);
+	pg_param_int(&p, now);
+	pg_store_send(ps, "SELECT smsgw_inbound($1, $2, $3, $4, $5, $6, $7,"
+		      " $8, $9, $10, $11, $12, $13)", &p, pg_store_id_done,
+		      op);
+}
+
+/* ---- status reports, housekeeping, campaigns, the daemon row ---- */
+
+struct pg_report_op {
+	struct pg_op op;
+	int64_t *msg_id;
+	const char **new_state;
+};
+
+static void pg_report_done(int rc, PGresult *res, const char *err, void *ud)
+{
+	struct pg_op *op = ud;
+	struct pg_report_op *r = (struct pg_report_op *)op;
+
+	rc = pg_rc(rc, "recording a status report", err);
+	*r->msg_id = 0;
+	*r->new_state = NULL;
+	if (rc == 0 && PQntuples(res) == 1 && PQnfields(res) == 2) {
+		*r->msg_id = pg_first_int(res);
+		if (!PQgetisnull(res, 0, 1))
+			*r->new_state = msg_to_name(
+				strcmp(PQgetvalue(res, 0, 1), "failed") == 0
+					? MSG_EVENT_REPORT_FAIL
+					: MSG_EVENT_REPORT_OK);
+	}
+	pg_op_finish(op, rc);
+}
+
+void pg_store_op_report(struct pg_store *ps, int64_t sim_id, int mr,
+			const char *recipient, int status, int64_t now,
+			int64_t window_ms, const char *pdu, int64_t *msg_id,
+			const char **new_state, store_done_fn done, void *ud)
+{
+	struct pg_report_op *r = calloc(1, sizeof(*r));
+	struct pg_params p = { .n = 0 };
+
+	if (!r) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	r->op = (struct pg_op){ .ps = ps, .done = done, .ud = ud };
+	r->msg_id = msg_id;
+	r->new_state = new_state;
+	pg_param_int(&p, sim_id);
+	pg_param_int(&p, mr);
+	pg_param_text(&p, recipient);
+	pg_param_int(&p, status);
+	pg_param_int(&p, now);
+	pg_param_int(&p, window_ms);
+	pg_param_text(&p, pdu);
+	pg_store_send(ps, "SELECT * FROM smsgw_report($1, $2, $3, $4, $5, $6,"
+		      " $7)", &p, pg_report_done, &r->op);
+}
+
+/* done's rc is the function's integer result. */
+static void pg_count_done(int rc, PGresult *res, const char *err, void *ud)
+{
+	rc = pg_rc(rc, "housekeeping", err);
+	pg_op_finish(ud, rc < 0 ? rc : (int)pg_first_int(res));
+}
+
+void pg_store_op_promote(struct pg_store *ps, int64_t now,
+			 store_done_fn done, void *ud)
+{
+	struct pg_op *op = pg_op_new(ps, done, ud);
+	struct pg_params p = { .n = 0 };
+
+	if (!op) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	pg_param_int(&p, now);
+	pg_store_send(ps, "SELECT smsgw_promote($1)", &p, pg_count_done, op);
+}
+
+void pg_store_op_campaign_set(struct pg_store *ps, int64_t id,
+			      enum outbox_campaign_action a, int64_t now,
+			      store_done_fn done, void *ud)
+{
+	static const char *const actions[] = {
+		[OUTBOX_CAMPAIGN_PAUSE] = "pause",
+		[OUTBOX_CAMPAIGN_RESUME] = "resume",
+		[OUTBOX_CAMPAIGN_CANCEL] = "cancel",
+	};
+	struct pg_op *op = pg_op_new(ps, done, ud);
+	struct pg_params p = { .n = 0 };
+
+	if (!op) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	pg_param_int(&p, id);
+	pg_param_text(&p, actions[a]);
+	pg_param_int(&p, now);
+	pg_store_send(ps, "SELECT smsgw_campaign_set($1, $2, $3)", &p,
+		      pg_count_done, op);
+}
+
+static void pg_void_done(int rc, PGresult *res, const char *err, void *ud)
+{
+	(void)res;
+	pg_op_finish(ud, pg_rc(rc, "the daemon row", err));
+}
+
+void pg_store_op_daemon(struct pg_store *ps, enum pg_store_daemon_event ev,
+			long pid, const char *version, int64_t now,
+			store_done_fn done, void *ud)
+{
+	static const char *const what[] = {
+		[PG_STORE_DAEMON_START] = "start",
+		[PG_STORE_DAEMON_BEAT] = "beat",
+		[PG_STORE_DAEMON_STOP] = "stop",
+	};
+	struct pg_op *op = pg_op_new(ps, done, ud);
+	struct pg_params p = { .n = 0 };
+
+	if (!op) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	pg_param_text(&p, ps->box);
+	pg_param_text(&p, what[ev]);
+	pg_param_int(&p, pid);
+	pg_param_text(&p, version);
+	pg_param_int(&p, now);
+	pg_store_send(ps, "SELECT smsgw_daemon($1, $2, $3, $4, $5)", &p,
+		      pg_void_done, op);
+}
+
+void pg_store_op_renew(struct pg_store *ps, const struct outbox_msg *msg,
+		       int64_t now, store_done_fn done, void *ud)
+{
+	struct pg_op *op = pg_op_new(ps, done, ud);
+	struct pg_params p = { .n = 0 };
+
+	if (!op) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	pg_param_int(&p, msg->id);
+	pg_param_int(&p, msg->attempt_id);
+	pg_param_int(&p, now);
+	pg_param_int(&p, ps->lease_ms);
+	pg_store_send(ps, "SELECT smsgw_renew($1, $2, $3, $4)", &p,
+		      pg_record_done, op);
+}
+
+struct pg_usage_op {
+	struct pg_op op;
+	struct outbox_usage *u;
+};
+
+static void pg_usage_done(int rc, PGresult *res, const char *err, void *ud)
+{
+	struct pg_usage_op *r = ud;
+	struct outbox_usage *u = r->u;
+
+	rc = pg_rc(rc, "reading a SIM's usage", err);
+	memset(u, 0, sizeof(*u));
+	if (rc == 0 && PQntuples(res) == 1 && PQnfields(res) == 5) {
+		snprintf(u->day, sizeof(u->day), "%s", PQgetvalue(res, 0, 0));
+		u->sent_day = atoi(PQgetvalue(res, 0, 1));
+		snprintf(u->month, sizeof(u->month), "%s",
+			 PQgetvalue(res, 0, 2));
+		u->sent_month = atoi(PQgetvalue(res, 0, 3));
+		u->last_send_at = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
+	}
+	pg_op_finish(&r->op, rc);
+}
+
+void pg_store_op_usage(struct pg_store *ps, const char *usage_key,
+		       struct outbox_usage *u, store_done_fn done, void *ud)
+{
+	struct pg_usage_op *r = calloc(1, sizeof(*r));
+	struct pg_params p = { .n = 0 };
+
+	if (!r) {
+		done(-ENOMEM, ud);
+		return;
+	}
+	r->op = (struct pg_op){ .ps = ps, .done = done, .ud = ud };
+	r->u = u;
+	pg_param_text(&p, usage_key);
+	pg_store_send(ps, "SELECT day, sent_day, month, sent_month,"
+		      " coalesce(last_send_at, 0) FROM sim_usage"
+		      " WHERE iccid = $1", &p, pg_usage_done, &r->op);
+}
