@@ -60,10 +60,14 @@ layer_src  = $(sort $(filter-out $(MAIN_SRC),$(wildcard $(call layer_dir,$(1))/*
 LIB_SRC   := $(foreach L,$(LAYERS),$(call layer_src,$(L)))
 SIM_SRC   := $(sort $(wildcard tests/modemsim/*.c))
 UNIT_SRC  := $(sort $(wildcard tests/unit/test_*.c))
+# A vendor's own tests live in its folder: drivers/<vendor>/tests/test_*.c
+# (doc/adding-a-vendor.md); they build and run like tests/unit's.
+DRIVER_TEST_SRC := $(sort $(wildcard drivers/*/tests/test_*.c))
 FUZZ_SRC  := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 
 SIM_OBJ   := $(SIM_SRC:%.c=$(BUILD)/obj/%.o)
-UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_BIN  := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%) \
+	     $(patsubst %.c,$(BUILD)/tests/%,$(notdir $(DRIVER_TEST_SRC)))
 FUZZREG_BIN := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/tests/%-regress)
 LIBS      := $(foreach L,$(LAYERS),$(BUILD)/lib$(L).a)
 ASAN_LIBS := $(foreach L,$(LAYERS),$(BUILD)/asan/lib$(L).a)
@@ -73,12 +77,15 @@ PROGS     := $(BUILD)/smsgwd $(BUILD)/smsgw $(BUILD)/smsgw-modemsim
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	      -fno-sanitize-recover=undefined
 
-.PHONY: asan-tests all libs print-layers deps check check-unit check-dates check-asan check-e2e \
+.PHONY: force asan-tests all libs print-layers deps check check-unit check-dates check-asan check-e2e \
 	check-peers demo bench fuzz lint install install-users clean tests
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(PROGS)
+# The udev rules, with the USB ids the drivers declare (scripts/udev_rules.c).
+UDEV_RULES := $(BUILD)/90-smsgw.rules
+
+all: $(PROGS) $(UDEV_RULES)
 
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -91,10 +98,26 @@ $(BUILD)/obj/gateway/daemon/http_openapi.o $(BUILD)/asan/obj/gateway/daemon/http
 # A static archive drops objects nothing refers to, so drivers cannot
 # register themselves: this table, generated from the folders, refers to
 # each (a new folder in drivers/ is a new driver).
-$(DRIVER_TABLE): scripts/gen_driver_table.sh $(wildcard drivers/*/*.c)
+# The list of folders is a file that changes only when a folder comes or
+# goes: a vendor folder copied with its old times (cp -a) is still seen.
+DRIVER_LIST := $(BUILD)/gen/driver_dirs
+$(DRIVER_LIST): force
+	@mkdir -p $(dir $@)
+	@echo '$(DRIVER_DIRS)' | cmp -s - $@ 2>/dev/null || echo '$(DRIVER_DIRS)' > $@
+
+$(DRIVER_TABLE): scripts/gen_driver_table.sh $(DRIVER_LIST) $(wildcard drivers/*/*.c)
 	@mkdir -p $(dir $@)
 	$(call say,GEN,$@)
 	$(Q)scripts/gen_driver_table.sh $(DRIVER_DIRS) > $@
+
+$(BUILD)/gen/udev_rules: scripts/udev_rules.c $(LIBS)
+	@mkdir -p $(dir $@)
+	$(call say,LD,$@)
+	$(Q)$(CC) $(ALL_CPPFLAGS) $(ALL_CFLAGS) -o $@ $< $(LIBS) $(LDFLAGS) $(LDLIBS)
+
+$(UDEV_RULES): udev/90-smsgw.rules.in $(BUILD)/gen/udev_rules
+	$(call say,GEN,$@)
+	$(Q)$(BUILD)/gen/udev_rules < $< > $@
 
 # build/lib<layer>.a and build/asan/lib<layer>.a from that layer's folder.
 define layer_archive
@@ -137,10 +160,11 @@ $(BUILD)/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.c $(L
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) -o $@ $< tests/fuzz/regress_main.c $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
 
-tests: $(PROGS) $(UNIT_BIN) $(FUZZREG_BIN)
+tests: $(PROGS) $(UDEV_RULES) $(UNIT_BIN) $(FUZZREG_BIN)
 
 # ---- sanitizer build (ASan + UBSan) of the library and unit tests ----
-ASAN_UNIT    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%)
+ASAN_UNIT    := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/asan/tests/%) \
+	$(patsubst %.c,$(BUILD)/asan/tests/%,$(notdir $(DRIVER_TEST_SRC)))
 ASAN_FUZZREG := $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/asan/tests/%-regress)
 
 $(BUILD)/asan/obj/%.o: %.c
@@ -157,6 +181,20 @@ $(BUILD)/asan/tests/fuzz_%-regress: tests/fuzz/fuzz_%.c tests/fuzz/regress_main.
 	@mkdir -p $(dir $@)
 	$(call say,TEST,$@)
 	$(Q)$(CC) $(ALL_CPPFLAGS) -Itests $(ALL_CFLAGS) $(ASAN_FLAGS) -o $@ $< tests/fuzz/regress_main.c $(filter %.o %.a,$^) $(LDFLAGS) $(LDLIBS)
+
+# drivers/<vendor>/tests/test_NAME.c -> build/tests/test_NAME (and asan/):
+# the helpers they share are in tests/unit (driver_replay.h).
+define driver_test
+$(BUILD)/tests/$(basename $(notdir $(1))): $(1) $(BUILD)/obj/tests/harness.o $(LIBS)
+	@mkdir -p $$(dir $$@)
+	$$(call say,TEST,$$@)
+	$(Q)$$(CC) $$(ALL_CPPFLAGS) -Itests -Itests/unit $$(ALL_CFLAGS) -o $$@ $$< $$(filter %.o %.a,$$^) $$(LDFLAGS) $$(LDLIBS)
+$(BUILD)/asan/tests/$(basename $(notdir $(1))): $(1) $(BUILD)/asan/obj/tests/harness.o $(ASAN_LIBS)
+	@mkdir -p $$(dir $$@)
+	$$(call say,TEST,$$@)
+	$(Q)$$(CC) $$(ALL_CPPFLAGS) -Itests -Itests/unit $$(ALL_CFLAGS) $$(ASAN_FLAGS) -o $$@ $$< $$(filter %.o %.a,$$^) $$(LDFLAGS) $$(LDLIBS)
+endef
+$(foreach F,$(DRIVER_TEST_SRC),$(eval $(call driver_test,$(F))))
 
 asan-tests: $(ASAN_UNIT) $(ASAN_FUZZREG)
 
@@ -203,7 +241,7 @@ lint: $(PROGS)
 print-layers:
 	@echo $(LAYER_MAP)
 
-install: $(PROGS)
+install: $(PROGS) $(UDEV_RULES)
 	install -d $(DESTDIR)$(PREFIX)/sbin $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BUILD)/smsgwd $(DESTDIR)$(PREFIX)/sbin/smsgwd
 	install -m 0755 $(BUILD)/smsgw $(DESTDIR)$(PREFIX)/bin/smsgw
@@ -220,7 +258,7 @@ install: $(PROGS)
 	install -d $(DESTDIR)/lib/systemd/system $(DESTDIR)/lib/udev/rules.d
 	sed 's|/usr/local/sbin/|$(PREFIX)/sbin/|g' conf/smsgw.service > $(DESTDIR)/lib/systemd/system/smsgw.service
 	chmod 0644 $(DESTDIR)/lib/systemd/system/smsgw.service
-	install -m 0644 udev/90-smsgw.rules $(DESTDIR)/lib/udev/rules.d/90-smsgw.rules
+	install -m 0644 $(UDEV_RULES) $(DESTDIR)/lib/udev/rules.d/90-smsgw.rules
 	@# The config is 0640 root:smsgw (SIM PINs): the groups exist only on
 	@# the target machine, so a DESTDIR (package) build leaves them out.
 	@if [ -z "$(DESTDIR)" ] && [ "$$(id -u)" -eq 0 ]; then \

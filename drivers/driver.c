@@ -71,7 +71,6 @@ static void driver_inherit(struct driver *out, const struct driver *p)
 	DRIVER_INHERIT(iccid);
 	DRIVER_INHERIT(own_number);
 	DRIVER_INHERIT(ident_prefixes);
-	DRIVER_INHERIT(usb);
 	DRIVER_INHERIT(signal);
 	DRIVER_INHERIT(registration);
 	DRIVER_INHERIT(operator_query);
@@ -123,14 +122,25 @@ static bool driver_matches(const char *const *needles, const char *hay)
 }
 
 /* The driver that declares vid:pid, or (any) a vendor-wide vid. */
-static const struct driver *driver_by_usb(int vid, int pid, bool any)
+static const struct driver *driver_by_usb(int vid, int pid, bool any,
+					  const char **name)
 {
 	for (size_t i = 0; driver_table[i]; i++)
 		for (const struct driver_usb *u = driver_table[i]->usb;
 		     u && u->vid; u++)
-			if (u->vid == vid && (any ? u->pid < 0 : u->pid == pid))
+			if (u->vid == vid && (any ? u->pid < 0 : u->pid == pid)) {
+				if (name)
+					*name = u->name;
 				return driver_table[i];
+			}
 	return NULL;
+}
+
+const struct driver *driver_usb_lookup(int vid, int pid, const char **name)
+{
+	const struct driver *d = driver_by_usb(vid, pid, false, name);
+
+	return d ? d : driver_by_usb(vid, pid, true, name);
 }
 
 const struct driver *driver_match(int vid, int pid, const char *cgmi,
@@ -139,9 +149,7 @@ const struct driver *driver_match(int vid, int pid, const char *cgmi,
 	const struct driver *d;
 
 	if (vid > 0) {
-		d = driver_by_usb(vid, pid, false);
-		if (!d)
-			d = driver_by_usb(vid, pid, true);
+		d = driver_usb_lookup(vid, pid, NULL);
 		if (d && d != &driver_generic)
 			return d;
 	}

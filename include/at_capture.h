@@ -1,6 +1,6 @@
 /*
  * at_capture — the shared text format of AT captures and traces, read and
- * written. A capture (tests/captures/<device>/<name>.at) holds one chunk
+ * written. A capture (drivers/<vendor>/captures/<device>/<name>.at) holds one chunk
  * per line:
  *
  *	# a comment citing the source

@@ -17,6 +17,12 @@
 
 #define CONFIG_DEFAULT_PATH "/etc/smsgw/smsgw.conf"
 
+/* The longest USSD code smsgw sends (AT+CUSD=1,"<str>", TS 27.007 §7.15):
+ * 160 characters of the GSM alphabet, which the 160 octets of a USSD
+ * string (TS 24.080) hold packed. number_ussd, `smsgw ussd`, the control
+ * request and the modem all take this many. */
+#define CONFIG_USSD_MAX 160
+
 struct config_sim {
 	char *name;		/* the section title: "1", "2", … */
 	char *number;		/* own number (E.164) or NULL: from AT+CNUM */

@@ -14,7 +14,11 @@
 
 struct control;
 
-/* Called with a request word (letters, digits, '-', '_'); returns false
+/* The longest request: "u_<sim>_<USSD code of CONFIG_USSD_MAX>_<token>". */
+#define CONTROL_WORD_MAX 200
+
+/* Called with a request word (letters, digits, '-', '_', at most
+ * CONTROL_WORD_MAX); returns false
  * for a word it does not know, which control logs (escaped, at most once
  * every 10 s). At most 16 requests are read per loop turn. */
 typedef bool (*control_fn)(const char *word, void *ud);

@@ -24,7 +24,7 @@
  * parent (driver_resolve()); the finals and urcs tables add to the
  * parent's instead (driver_finals()/driver_urcs() walk the chain). Each
  * vendor field carries a comment naming the device and the symptom, and a
- * capture in tests/captures/ or a vendor document that shows it.
+ * capture in its folder (drivers/<vendor>/captures/) or a vendor document that shows it.
  */
 #ifndef SMSGW_DRIVER_H
 #define SMSGW_DRIVER_H
@@ -94,9 +94,12 @@ struct driver_cnmi {
 };
 
 /* A USB id of the family's modems (the Linux kernel's option.c and
- * sierra.c name them); pid -1: any product of the vendor. { 0 } ends. */
+ * sierra.c name them); pid -1: any product of the vendor. name: what
+ * `smsgw ports` calls the device ("Huawei E3372", "Quectel"). The
+ * drivers' tables are the only list of USB ids in smsgw. { 0 } ends. */
 struct driver_usb {
 	int vid, pid;
+	const char *name;
 };
 
 struct driver {
@@ -209,6 +212,14 @@ const struct driver *driver_find(const char *name);
  */
 const struct driver *driver_match(int vid, int pid, const char *cgmi,
 				  const char *cgmm);
+
+/*
+ * The driver whose usb table declares vid:pid (an exact product before a
+ * vendor-wide row), or NULL when none does; *name (if name is not NULL)
+ * is then that row's name. For `smsgw ports`: driver_generic declares
+ * the vendors and USB-serial converters that need no quirk of their own.
+ */
+const struct driver *driver_usb_lookup(int vid, int pid, const char **name);
 
 /*
  * Writes fmt into buf (size bytes) with its "%d" replaced by n: the

@@ -5,8 +5,8 @@
  * database (store_event); this log is for operators and developers.
  *
  * The AT trace writes every byte exchanged with a modem to its own file in
- * the format of tests/captures/ (see at_trace.h), so a user's bug report
- * becomes a test.
+ * the format of the captures in drivers/<vendor>/captures (see
+ * at_trace.h), so a user's bug report becomes a test.
  */
 #ifndef SMSGW_LOG_H
 #define SMSGW_LOG_H

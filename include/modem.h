@@ -62,7 +62,7 @@ int modem_send_pdu(struct sim *sim, const char *pdu_hex, int tpdu_len,
 		   modem_send_cb cb, void *ud);
 
 /*
- * Sends the USSD code (digits, * # +) from sim, which must be its modem's
+ * Sends the USSD code (digits, * # +; at most CONFIG_USSD_MAX) from sim, which must be its modem's
  * active SIM; token (letters, digits, -) names the answer: an event row
  * "USSD <token> <code>: <text>" (or ": no answer", ": refused: ...").
  * Returns 0, -EINVAL, -ENODEV (not ready) or -EBUSY (another slot, or a

@@ -2,7 +2,9 @@
  * ports — the serial ports of this machine, for `smsgw ports`: what
  * libserialport enumerates, with the /dev/serial/by-id name udev gives a
  * USB port (stable across replugs, unlike ttyUSBn), the USB identity and a
- * suggested driver (usb_ids.h).
+ * suggested driver. The suggestion comes from the drivers' own USB ids
+ * (driver_usb_lookup()), which this layer may not call: ports_suggest()
+ * takes it as a function from the layer above.
  */
 #ifndef SMSGW_PORTS_H
 #define SMSGW_PORTS_H
@@ -22,8 +24,9 @@ struct ports_entry {
 	char product[128];
 	char serial[128];
 	char description[128];
-	const char *vendor;	/* from usb_ids, or NULL */
-	const char *driver;	/* suggested driver name */
+	const char *vendor;	/* the driver table's name of the id, or NULL */
+	const char *driver;	/* suggested driver name, NULL until
+				 * ports_suggest() */
 };
 
 /* Owns its entries; release with ports_free(). */
@@ -36,6 +39,18 @@ struct ports_list {
  * -errno. */
 int ports_scan(struct ports_list *out);
 void ports_free(struct ports_list *l);
+
+/*
+ * What the caller knows of a USB id: the driver's name and the device's
+ * (NULL, NULL when nothing). The drivers layer answers (driver_usb_lookup)
+ * but sits above this one, so the caller passes it in.
+ */
+typedef void (*ports_usb_fn)(int vid, int pid, const char **driver,
+			     const char **vendor);
+
+/* Sets each entry's driver and vendor by fn; an entry fn knows nothing
+ * of (or not USB) gets driver "generic". */
+void ports_suggest(struct ports_list *l, ports_usb_fn fn);
 
 /*
  * Finds the link in dir (normally PORTS_BY_ID_DIR) that resolves to the

@@ -2,6 +2,7 @@
 #include "harness.h"
 
 #include <ftw.h>
+#include <glob.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,4 +109,53 @@ int main(int argc, char **argv)
 	}
 	printf("# %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
+}
+
+static const char *harness_root(void)
+{
+	const char *root = getenv("SMSGW_ROOT");
+
+	return root && *root ? root : ".";
+}
+
+bool harness_capture(const char *name, char *out, size_t size)
+{
+	char pattern[1024];
+	glob_t g;
+	bool ok = false;
+
+	snprintf(pattern, sizeof(pattern), "%s/drivers/*/captures/%s",
+		 harness_root(), name);
+	if (glob(pattern, 0, NULL, &g) == 0 && g.gl_pathc > 0)
+		ok = snprintf(out, size, "%s", g.gl_pathv[0]) < (int)size;
+	globfree(&g);
+	if (!ok)
+		snprintf(out, size, "%s/drivers/*/captures/%s", harness_root(),
+			 name);
+	return ok;
+}
+
+int harness_captures(void (*fn)(const char *path, const char *name,
+				void *ud), void *ud)
+{
+	char pattern[1024];
+	glob_t g;
+	int n = 0;
+
+	snprintf(pattern, sizeof(pattern), "%s/drivers/*/captures/*/*.at",
+		 harness_root());
+	if (glob(pattern, 0, NULL, &g) != 0)
+		return 0;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		const char *p = g.gl_pathv[i], *name = p + strlen(p);
+		int slashes = 0;
+
+		/* "<device>/<file>.at": after the second slash from the end. */
+		while (name > p && (name[-1] != '/' || ++slashes < 2))
+			name--;
+		fn(p, name, ud);
+		n++;
+	}
+	globfree(&g);
+	return n;
 }

@@ -29,6 +29,18 @@ const char *harness_tmpdir(void);
  * (valid until the next call); aborts when it cannot. */
 const char *harness_write_file(const char *name, const char *text);
 
+/*
+ * Captures live with their driver: drivers/<vendor>/captures/<device>/
+ * *.at (a vendor is one folder). harness_capture() writes the path of
+ * "<device>/<file>.at" (whichever driver holds it) into out and returns
+ * true, false when no driver has it. harness_captures() calls fn with the
+ * path and that name of every capture of every driver, in name order,
+ * and returns how many; the tree is $SMSGW_ROOT (default ".").
+ */
+bool harness_capture(const char *name, char *out, size_t size);
+int harness_captures(void (*fn)(const char *path, const char *name,
+				void *ud), void *ud);
+
 #define TEST(name)                                                       \
 	static void test_##name(void);                                   \
 	__attribute__((constructor)) static void register_##name(void)   \

@@ -48,7 +48,8 @@ const struct driver driver_cinterion = {
 	.name = "cinterion",
 	.parent = &driver_generic,
 	/* CINTERION_VENDOR_ID in the kernel's option.c. */
-	.usb = (const struct driver_usb[]){ { 0x1e2d, -1 }, { 0, 0 } },
+	.usb = (const struct driver_usb[]){
+		{ 0x1e2d, -1, "Cinterion" }, { 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("Cinterion", "SIEMENS", "Gemalto",
 				  "THALES"),
 	.urcs = cinterion_urcs,

@@ -28,7 +28,8 @@ const struct driver driver_fibocom = {
 	.name = "fibocom",
 	.parent = &driver_generic,
 	/* FIBOCOM_VENDOR_ID in the kernel's option.c. */
-	.usb = (const struct driver_usb[]){ { 0x2cb7, -1 }, { 0, 0 } },
+	.usb = (const struct driver_usb[]){
+		{ 0x2cb7, -1, "Fibocom" }, { 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("Fibocom"),
 	.urcs = fibocom_urcs,
 	.vendor = fibocom_vendor,

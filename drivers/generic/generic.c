@@ -87,9 +87,31 @@ static const struct driver_cnmi generic_cnmi[] = {
 	{ -1, 0, 0, 0, 0 },
 };
 
+/*
+ * Vendors whose modems need no quirk we know of, and the USB-serial
+ * converters a modem on RS-232 (Wavecom, SIM800 boards) sits behind: the
+ * modem's own +CGMI/+CGMM answers choose. Ids as the Linux kernel names
+ * them: QUALCOMM_VENDOR_ID, LONGCHEER_VENDOR_ID, ALCATEL_VENDOR_ID,
+ * NOVATELWIRELESS_VENDOR_ID, OPTION_VENDOR_ID (usb/serial/option.c), and
+ * ftdi_sio, pl2303, cp210x, ch341.
+ */
+static const struct driver_usb generic_usb[] = {
+	{ 0x05c6, -1, "Qualcomm" },
+	{ 0x1c9e, -1, "Longcheer" },
+	{ 0x1bbb, -1, "Alcatel" },
+	{ 0x1410, -1, "Novatel" },
+	{ 0x0af0, -1, "Option" },
+	{ 0x0403, -1, "FTDI USB-serial" },
+	{ 0x067b, -1, "Prolific USB-serial" },
+	{ 0x10c4, -1, "Silicon Labs USB-serial" },
+	{ 0x1a86, -1, "WCH USB-serial" },
+	{ 0, 0 },
+};
+
 const struct driver driver_generic = {
 	.name = "generic",
 	.parent = NULL,
+	.usb = generic_usb,
 	.match_cgmi = NULL,
 	.match_cgmm = NULL,
 	.finals = NULL,

@@ -3,7 +3,7 @@
  * what differs from the generic driver, each row with the device and the
  * symptom. Source of the URCs: the HUAWEI UMTS Datacard AT Command
  * Interface Specification (^RSSI, ^MODE, ^SRVST, ^SIMST, ^BOOT, ^CURC,
- * ^SMMEMFULL) and the captures under tests/captures/huawei-*.
+ * ^SMMEMFULL) and the captures in drivers/huawei/captures/.
  */
 #include "driver.h"
 
@@ -45,9 +45,11 @@ static const struct driver_step huawei_vendor[] = {
 const struct driver driver_huawei = {
 	.name = "huawei",
 	.parent = &driver_generic,
-	/* HUAWEI_VENDOR_ID in the kernel's option.c; E3372 12d1:1506. */
-	.usb = (const struct driver_usb[]){ { 0x12d1, 0x1506 },
-					    { 0x12d1, -1 }, { 0, 0 } },
+	/* HUAWEI_VENDOR_ID in the kernel's option.c; E3372 12d1:1506
+	 * (lsusb in 4IceG/luci-app-3ginfo-lite#25). */
+	.usb = (const struct driver_usb[]){
+		{ 0x12d1, 0x1506, "Huawei E3372" }, { 0x12d1, -1, "Huawei" },
+		{ 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("huawei"),
 	.finals = huawei_finals,
 	.urcs = huawei_urcs,

@@ -2,7 +2,7 @@
  * quectel — Quectel LTE modules (EC25, EG25, EC21). Source: Quectel
  * EC25&EC21 AT Commands Manual V1.3 (power-on URCs §1.8, +QIND and
  * AT+QINDCFG, AT+QCCID, AT+QDSIM in "(U)SIM related commands") and the
- * captures under tests/captures/quectel-ec25.
+ * captures in drivers/quectel/captures/.
  */
 #include "driver.h"
 
@@ -38,8 +38,9 @@ const struct driver driver_quectel = {
 	.name = "quectel",
 	.parent = &driver_generic,
 	/* QUECTEL_VENDOR_ID (option.c); EC25 2c7c:0125. */
-	.usb = (const struct driver_usb[]){ { 0x2c7c, 0x0125 },
-					    { 0x2c7c, -1 }, { 0, 0 } },
+	.usb = (const struct driver_usb[]){
+		{ 0x2c7c, 0x0125, "Quectel EC25" }, { 0x2c7c, -1, "Quectel" },
+		{ 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("Quectel"),
 	.urcs = quectel_urcs,
 	.cnmi = quectel_cnmi,

@@ -18,7 +18,8 @@ const struct driver driver_sierra = {
 	.name = "sierra",
 	.parent = &driver_generic,
 	/* The kernel's sierra.c driver. */
-	.usb = (const struct driver_usb[]){ { 0x1199, -1 }, { 0, 0 } },
+	.usb = (const struct driver_usb[]){
+		{ 0x1199, -1, "Sierra Wireless" }, { 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("Sierra"),
 	.urcs = sierra_urcs,
 	.iccid = DRIVER_CMDS("AT!ICCID?", "AT+CCID"),

@@ -2,7 +2,7 @@
  * simcom — SIMCom modules: SIM800 (UART, GSM) and SIM7500/SIM7600 (USB,
  * LTE). Sources: SIM800 Series AT Command Manual and SIM7500_SIM7600
  * Series AT Command Manual (power-on URCs, +CSQN, +CICCID) and the
- * captures under tests/captures/simcom-*.
+ * captures in drivers/simcom/captures/.
  */
 #include "driver.h"
 
@@ -31,7 +31,8 @@ const struct driver driver_simcom = {
 	.name = "simcom",
 	.parent = &driver_generic,
 	/* ALINK_VENDOR_ID (option.c: "SIMCOM_PRODUCT_SIM7100E"). */
-	.usb = (const struct driver_usb[]){ { 0x1e0e, -1 }, { 0, 0 } },
+	.usb = (const struct driver_usb[]){
+		{ 0x1e0e, -1, "SIMCom" }, { 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("SIMCOM"),
 	.urcs = simcom_urcs,
 	/* SIM7600 reads the ICCID with AT+CICCID ("+ICCID: ...", SIM7500/

@@ -28,7 +28,8 @@ const struct driver driver_telit = {
 	.name = "telit",
 	.parent = &driver_generic,
 	/* TELIT_VENDOR_ID in the kernel's option.c. */
-	.usb = (const struct driver_usb[]){ { 0x1bc7, -1 }, { 0, 0 } },
+	.usb = (const struct driver_usb[]){
+		{ 0x1bc7, -1, "Telit" }, { 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("Telit"),
 	.urcs = telit_urcs,
 	.vendor = telit_vendor,

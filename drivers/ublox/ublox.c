@@ -32,7 +32,8 @@ const struct driver driver_ublox = {
 	.name = "ublox",
 	.parent = &driver_generic,
 	/* UBLOX_VENDOR_ID in the kernel's option.c. */
-	.usb = (const struct driver_usb[]){ { 0x1546, -1 }, { 0, 0 } },
+	.usb = (const struct driver_usb[]){
+		{ 0x1546, -1, "u-blox" }, { 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("u-blox"),
 	.urcs = ublox_urcs,
 	.vendor = ublox_vendor,

@@ -9,6 +9,7 @@
  * - Older firmware ends AT+CPIN? with "+CPIN: READY" and no OK: the chat
  *   answers a query by its information line (at_chat.h).
  * - AT+CFUN=1 restarts it; the port stays (a UART).
+ * - GSM/GPRS only: registration is +CREG alone, no +CEREG.
  */
 #include "driver.h"
 
@@ -27,12 +28,22 @@ static const struct driver_step wavecom_vendor[] = {
 	{ NULL, false, 0 },
 };
 
+/* GSM/GPRS only (Fastrack, Q24, WMP): no +CEREG (TS 27.007 §10.1.22 is
+ * E-UTRAN), which these answer ERROR; +CREG is all there is. */
+static const struct driver_step wavecom_reporting[] = {
+	{ DRIVER_CMDS("AT+CREG=1"), true, 0 },
+	{ DRIVER_CMDS("AT+COPS=3,0"), true, 0 },
+	{ NULL, false, 0 },
+};
+
 const struct driver driver_wavecom = {
 	.name = "wavecom",
 	.parent = &driver_generic,
 	.match_cgmi = DRIVER_CMDS("WAVECOM"),
 	.urcs = wavecom_urcs,
 	.vendor = wavecom_vendor,
+	.reporting = wavecom_reporting,
+	.registration = DRIVER_CMDS("AT+CREG?"),
 	.reset = "AT+CFUN=1",
 	.reset_wait_ms = 15000,
 };

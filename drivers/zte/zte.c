@@ -33,7 +33,8 @@ const struct driver driver_zte = {
 	.name = "zte",
 	.parent = &driver_generic,
 	/* ZTE_VENDOR_ID in the kernel's option.c. */
-	.usb = (const struct driver_usb[]){ { 0x19d2, -1 }, { 0, 0 } },
+	.usb = (const struct driver_usb[]){
+		{ 0x19d2, -1, "ZTE" }, { 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("ZTE"),
 	.urcs = zte_urcs,
 	.vendor = zte_vendor,

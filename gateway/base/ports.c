@@ -2,7 +2,6 @@
 #include "ports.h"
 
 #include "json.h"
-#include "usb_ids.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -50,7 +49,6 @@ int ports_by_id(const char *path, const char *dir, char *out, size_t size)
 
 static void ports_fill(struct ports_entry *e, struct sp_port *p)
 {
-	const struct usb_ids_entry *id;
 	int vid, pid;
 
 	memset(e, 0, sizeof(*e));
@@ -68,17 +66,23 @@ static void ports_fill(struct ports_entry *e, struct sp_port *p)
 			   sp_get_port_usb_product(p));
 		ports_copy(e->serial, sizeof(e->serial),
 			   sp_get_port_usb_serial(p));
-		id = usb_ids_lookup(vid, pid);
-		if (id) {
-			e->vendor = id->vendor;
-			e->driver = id->driver;
-		}
 	}
-	if (!e->driver)
-		e->driver = "generic";
 	if (ports_by_id(e->path, PORTS_BY_ID_DIR, e->by_id,
 			sizeof(e->by_id)) < 0)
 		e->by_id[0] = '\0';
+}
+
+void ports_suggest(struct ports_list *l, ports_usb_fn fn)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct ports_entry *e = &l->v[i];
+
+		e->driver = e->vendor = NULL;
+		if (e->usb && fn)
+			fn(e->vid, e->pid, &e->driver, &e->vendor);
+		if (!e->driver)
+			e->driver = "generic";
+	}
 }
 
 static int ports_cmp(const void *a, const void *b)

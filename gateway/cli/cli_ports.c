@@ -2,6 +2,7 @@
  * (doc/contract.md §6). */
 #include "cli.h"
 #include "cli_query.h"
+#include "driver.h"
 #include "ports.h"
 
 #include <getopt.h>
@@ -40,6 +41,15 @@ static void cli_ports_csv(const struct ports_list *l)
 	}
 }
 
+/* The suggestion from the drivers' own USB ids (drivers/<vendor>/). */
+static void cli_ports_usb(int vid, int pid, const char **driver,
+			  const char **vendor)
+{
+	const struct driver *d = driver_usb_lookup(vid, pid, vendor);
+
+	*driver = d ? d->name : NULL;
+}
+
 int cli_ports(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -72,6 +82,7 @@ int cli_ports(struct cli *cli, int argc, char **argv)
 	if (rc < 0)
 		return cli_error("ports: cannot list serial ports: %s",
 				 strerror(-rc));
+	ports_suggest(&list, cli_ports_usb);
 	if (csv)
 		cli_ports_csv(&list);
 	else

@@ -27,8 +27,7 @@ static bool cli_ussd_code_ok(const char *code)
 {
 	size_t n = strlen(code);
 
-	/* 16: the control socket takes plain words of at most 32. */
-	return n > 0 && n <= 16 && strspn(code, "0123456789*#+") == n;
+	return n > 0 && strspn(code, "0123456789*#+") == n;
 }
 
 /* The SIM's row id, or -1 when there is no such SIM. */
@@ -70,7 +69,8 @@ int cli_ussd(struct cli *cli, int argc, char **argv)
 {
 	struct config *cfg = cli_config(cli);
 	struct store *st;
-	char req[64], token[12], mapped[24], answer[600];
+	char req[CONTROL_WORD_MAX + 1], token[12];
+	char mapped[CONFIG_USSD_MAX + 1], answer[1024];
 	const char *text;
 	long long id;
 	size_t i;
@@ -80,6 +80,12 @@ int cli_ussd(struct cli *cli, int argc, char **argv)
 		return 1;
 	if (argc != 3) {
 		fprintf(stderr, "usage: smsgw ussd SIM CODE\n");
+		return 2;
+	}
+	if (strlen(argv[2]) > CONFIG_USSD_MAX) {
+		fprintf(stderr, "smsgw ussd: the code is %zu characters long; "
+			"a USSD code is at most %d (TS 27.007 +CUSD)\n",
+			strlen(argv[2]), CONFIG_USSD_MAX);
 		return 2;
 	}
 	if (!cli_ussd_code_ok(argv[2])) {

@@ -369,7 +369,10 @@ static const char *check_ussd(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n && n <= 40 && strspn(s, "0123456789*#+") == n
+	if (n > CONFIG_USSD_MAX)
+		return "is longer than a USSD code may be (160 characters, "
+		       "TS 27.007 +CUSD)";
+	return n && strspn(s, "0123456789*#+") == n
 		       ? NULL
 		       : "is not a USSD code (digits, * and #, e.g. *135#)";
 }

@@ -39,10 +39,10 @@ static int socket_path(const char *spool, struct sockaddr_un *a)
 	return 0;
 }
 
-/* A request is one short word: letters, digits, '-' and '_'. */
+/* A request is one word: letters, digits, '-' and '_'. */
 static bool plain_word(const char *w)
 {
-	if (!*w || strlen(w) > 32)
+	if (!*w || strlen(w) > CONTROL_WORD_MAX)
 		return false;
 	for (; *w; w++)
 		if (!isalnum((unsigned char)*w) && *w != '-' && *w != '_')
@@ -55,7 +55,7 @@ static bool plain_word(const char *w)
 static void unknown(struct control *c, const char *buf, size_t len)
 {
 	int64_t now = loop_now(c->loop);
-	char esc[64 * 4 + 1];
+	char esc[(CONTROL_WORD_MAX + 2) * 4 + 1];
 	size_t o = 0;
 
 	if (c->logged_at && now - c->logged_at < CONTROL_LOG_MS) {
@@ -84,7 +84,8 @@ static void unknown(struct control *c, const char *buf, size_t len)
 static void on_readable(struct loop_watch *w, uint32_t events, void *ud)
 {
 	struct control *c = ud;
-	char buf[64];
+	/* One more than a word may be: a longer one is cut, then refused. */
+	char buf[CONTROL_WORD_MAX + 2];
 	ssize_t n;
 
 	(void)w;

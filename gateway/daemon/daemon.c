@@ -305,13 +305,14 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
  */
 static bool on_control_ussd(struct daemon *d, const char *word)
 {
-	char mapped[24], code[24], token[12];
+	char mapped[CONFIG_USSD_MAX + 1], code[CONFIG_USSD_MAX + 1], token[12];
 	long long id;
 	struct sim *sim = NULL;
 	size_t i;
 	int rc = -EINVAL;
 
-	if (sscanf(word, "u_%lld_%16[0-9shp]_%8[a-z0-9]", &id, mapped,
+	/* 160: CONFIG_USSD_MAX. */
+	if (sscanf(word, "u_%lld_%160[0-9shp]_%8[a-z0-9]", &id, mapped,
 		   token) != 3)
 		return false;
 	for (i = 0; mapped[i]; i++)

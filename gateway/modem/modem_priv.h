@@ -16,6 +16,7 @@
 
 #include "at_chat.h"
 #include "at_trace.h"
+#include "config.h"
 #include "driver.h"
 #include "fswatch.h"
 #include "loop.h"
@@ -194,7 +195,7 @@ struct modem_ussd {
 	bool want_number;		/* ask number_ussd once ready */
 	int cmd_id;
 	char token[20];
-	char code[44];
+	char code[CONFIG_USSD_MAX + 1];
 	struct loop_timer timer;
 };
 

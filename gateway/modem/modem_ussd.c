@@ -99,10 +99,11 @@ static bool modem_ussd_word(const char *s, const char *allowed, size_t max)
 int modem_ussd(struct sim *sim, const char *code, const char *token)
 {
 	struct modem *m = sim ? sim->modem : NULL;
-	char cmd[96];
+	char cmd[CONFIG_USSD_MAX + 24];
 	int id;
 
-	if (!code || !token || !modem_ussd_word(code, "*#+", 40) ||
+	if (!code || !token ||
+	    !modem_ussd_word(code, "*#+", CONFIG_USSD_MAX) ||
 	    !modem_ussd_word(token, "-", 16) || strspn(code, "0123456789*#+")
 	    != strlen(code))
 		return -EINVAL;

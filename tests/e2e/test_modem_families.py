@@ -7,15 +7,23 @@ honoured; every SIM is ready in `smsgw status`. Nothing is left in the
 modems' storage."""
 import os
 import re
+import subprocess
 
 from modem_helpers import (Gateway, ModemSim, modem_conf, send, wait_ready,
                            events, trace_commands)
 from tap import Tap, wait_for
+import modemsim  # noqa: E402  (the binary, as ModemSim finds it)
 
-FAMILIES = ["zte", "sierra", "telit", "ublox", "cinterion", "wavecom",
-            "fibocom", "quectel", "huawei", "simcom", "qualcomm"]
-# The driver each personality's +CGMI leads to (a Qualcomm OEM stick has
-# no quirk of its own: generic).
+# Every vendor folder of drivers/ is a family, tested against the
+# simulator's personality of the same name (doc/adding-a-vendor.md): a new
+# folder is tested here without an edit. A Qualcomm OEM stick has no quirk
+# of its own: the generic driver.
+ROOT = os.environ.get("SMSGW_ROOT") or os.path.dirname(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VENDORS = sorted(d for d in os.listdir(os.path.join(ROOT, "drivers"))
+                 if d != "generic" and
+                 os.path.isdir(os.path.join(ROOT, "drivers", d)))
+FAMILIES = VENDORS + ["qualcomm"]
 DRIVER = {p: p for p in FAMILIES}
 DRIVER["qualcomm"] = "generic"
 LONG_IN = ("A reply long enough for three parts, so that every family shows "
@@ -26,6 +34,20 @@ LONG_IN = ("A reply long enough for three parts, so that every family shows "
 LONG_OUT = "multipart from smsgw " * 12
 
 t = Tap()
+
+
+@t.test
+def every_vendor_folder_has_a_personality():
+    p = subprocess.run([modemsim._binary(), "--help"], stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=10)
+    names = re.findall(r"[a-z0-9-]+", p.stdout.decode().split(
+        "--personality P", 2)[-1].split("--modem", 1)[0])
+    missing = [v for v in FAMILIES if v not in names]
+    assert not missing, f"no simulator personality for {missing}"
+    # The eleven families of the issue at least.
+    assert len(FAMILIES) >= 11, FAMILIES
+
+
 sim = ModemSim(modems=len(FAMILIES),
                specs={i: {"personality": p} for i, p in enumerate(FAMILIES)})
 sim.start()
@@ -151,6 +173,64 @@ def the_familys_own_behaviour_was_met():
     # Identity read with the family's own commands and prefixes.
     rows = {r["name"]: r for r in gw.query("select * from sims")}
     assert all(r["iccid"] for r in rows.values()), rows
+
+
+# A modem without LTE answers ERROR to +CEREG (TS 27.007 §10.1.22 is for
+# E-UTRAN): MF626, SARA-U270, EHS5 and M7227 are UMTS, SIM800 GSM, while
+# their drivers also serve LTE models (MF823, LARA, PLS8, SIM7600). The
+# only ERROR init may see, and only from these. (The wavecom driver, GSM
+# only, does not ask.)
+NO_LTE = {"zte", "ublox", "cinterion", "simcom", "qualcomm"}
+
+
+def init_errors(port, path=None):
+    """(command, error) for every ERROR answer smsgwd got from one modem
+    before its first send (AT+CMMS or AT+CMGS): its init, the vendor's
+    commands included."""
+    with open(path or os.path.join(gw.dir, "at.log"), encoding="utf-8",
+              errors="replace") as f:
+        lines = f.read().splitlines()
+    cmd, answer, out = "", "", []
+
+    def flush():
+        # The trace escapes CR LF; an answer may span several lines.
+        for e in re.findall(r"\\r\\n((?:\+CM[ES] )?ERROR(?:: \d+)?|"
+                            r"COMMAND NOT SUPPORT)\\r\\n", answer):
+            out.append((cmd, e))
+
+    for ln in lines:
+        m = re.match(r"(\S+) (\S+) ([<>]) (.*)$", ln)
+        if not m or m.group(2) != port:
+            continue
+        if m.group(3) == "<":
+            answer += m.group(4)
+            continue
+        c = m.group(4).replace("\\r", "").replace('\\"', '"').strip()
+        if not c:
+            continue
+        flush()
+        if c.startswith("AT+CMMS") or c.startswith("AT+CMGS"):
+            return out
+        cmd, answer = c, ""
+    flush()
+    return out
+
+
+@t.test
+def init_sees_no_error_in_any_family():
+    for i, p in enumerate(FAMILIES):
+        errs = init_errors(f"m{i}")
+        if p in NO_LTE:
+            errs = [e for e in errs if not e[0].startswith("AT+CEREG")]
+        assert not errs, (p, errs)
+    # The vendors' own commands were sent, and answered (not ERROR).
+    for p, cmd in (("zte", "AT+ZOPRT=5"), ("zte", "AT+ZGETICCID"),
+                   ("sierra", "AT!ICCID?"), ("telit", "AT#QSS=2"),
+                   ("telit", "AT#CCID"), ("ublox", "AT+USIMSTAT=7"),
+                   ("cinterion", "AT^SSET=1"), ("cinterion", "AT^SMGO=1"),
+                   ("cinterion", "AT^SCID"), ("wavecom", "AT+WIND=16397"),
+                   ("fibocom", "AT+XSIMSTATE=1")):
+        assert cmd in trace_commands(gw, f"m{FAMILIES.index(p)}"), (p, cmd)
 
 
 @t.test

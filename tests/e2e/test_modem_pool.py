@@ -65,14 +65,24 @@ def the_spool_still_sees_new_files():
 @t.test
 def udev_keeps_every_known_modem_awake():
     import re
+    # make writes the rules from udev/90-smsgw.rules.in and the drivers'
+    # own USB ids (scripts/udev_rules.c).
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    rules = open(os.path.join(root, "udev", "90-smsgw.rules")).read()
+    build = os.environ.get("BUILD") or os.path.join(root, "build")
+    if not os.path.isabs(build):
+        build = os.path.join(root, build)
+    rules = open(os.path.join(build, "90-smsgw.rules")).read()
     named = set(re.findall(r'ATTRS\{idVendor\}=="([0-9a-f]{4})"', rules))
     awake = [l for l in rules.splitlines()
              if 'ATTR{power/control}="on"' in l and not l.startswith("#")]
     assert len(awake) == 1, awake
     ids = set(re.search(r'ATTR\{idVendor\}=="([^"]+)"', awake[0]).group(1).split("|"))
     assert named and named == ids, (named, ids)
+    # Those of every vendor driver: Huawei, ZTE, SIMCom, Quectel, Sierra,
+    # Telit, u-blox, Cinterion, Fibocom.
+    assert {"12d1", "19d2", "1e0e", "2c7c", "1199", "1bc7", "1546", "1e2d",
+            "2cb7"} <= named, named
+    assert 'ATTRS{idVendor}=="2c7c", ENV{SMSGW_VENDOR}="quectel"' in rules
 
 
 t.done()

@@ -36,6 +36,37 @@ def a_menu_says_it_waits_for_a_reply():
 
 
 @t.test
+def a_menu_is_answered_in_the_same_session():
+    rc, out, err = ussd("m0/1", "*111#")
+    assert out.endswith("(a reply is expected)"), (rc, out, err)
+    rc, out, err = ussd("m0/1", "2")
+    assert rc == 0 and out == "1 Data 1 GB 2 Back (a reply is expected)", \
+        (rc, out, err)
+    rc, out, err = ussd("m0/1", "1")
+    assert rc == 0 and out == "Data 1 GB booked", (rc, out, err)
+    cmds = trace_commands(gw, "m0")
+    assert 'AT+CUSD=1,"2",15' in cmds and 'AT+CUSD=1,"1",15' in cmds
+
+
+LONG = "*100*" + "*".join(str(i % 10) for i in range(1, 78)) + "1#"
+
+
+@t.test
+def a_long_code_goes_through_whole():
+    assert len(LONG) == 160, len(LONG)
+    rc, out, err = ussd("m0/1", LONG)
+    assert rc == 0 and out == "Accepted: " + LONG, (rc, out, err)
+    assert f'AT+CUSD=1,"{LONG}",15' in trace_commands(gw, "m0")
+
+
+@t.test
+def a_code_longer_than_160_is_refused_clearly():
+    rc, out, err = ussd("m0/1", LONG[:-1] + "2#")
+    assert rc == 2 and "161 characters" in err and "at most 160" in err, \
+        (rc, out, err)
+
+
+@t.test
 def what_cannot_be_answered_says_why():
     rc, out, err = ussd("m0/1", "*999#")
     assert rc == 1 and "ended by the network" in err, (rc, out, err)

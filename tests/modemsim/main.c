@@ -27,6 +27,8 @@ static void usage(FILE *f)
 		"  --modems N         number of modems (1-%d, default 1)\n"
 		"  --personality P    for every modem: %s\n"
 		"  --modem SPEC       \"N:key=value,...\" or \"all:key=value,...\"\n"
+		"                     (personality, imei, name, manufacturer, model,\n"
+		"                     slots, me_size, slotN.field, knobs)\n"
 		"  --config FILE      one SPEC per line, # comments\n"
 		"  --seed N           random seed (default 1)\n"
 		"\n"

@@ -115,6 +115,8 @@ struct ms_pers {
 	bool pdu_lower;			/* PDUs in lower-case hex, "FF"
 					 * padding after them */
 	bool cmms;			/* supports AT+CMMS */
+	int cfun_reset;			/* > 0: AT+CFUN=<this> resets the
+					 * module (u-blox 16, Fibocom 15) */
 };
 
 const struct ms_pers *ms_pers_find(const char *name);
@@ -219,6 +221,15 @@ struct ms_modem {
 	struct ms_slot slots[MS_SLOTS_MAX];
 	int nslots;
 	int active;		/* the slot in use */
+	int ussd_menu;		/* 0: no USSD session; else the menu level */
+	/* +CGMI/+CGMM answers instead of the personality's ("manufacturer=",
+	 * "model=" specs): a new vendor's driver = auto match is tried on a
+	 * personality like it without editing the simulator. */
+	char manufacturer[64], model[64];
+	int vendor_mode[4];	/* what a vendor's report switch was set
+				 * to (#QSS, +USIMSTAT, ^SSET, +WIND, ...;
+				 * indexes in ms_vendor.c), read back by
+				 * its read form */
 	struct ms_store me;	/* "ME" */
 	struct ms_knobs knobs;
 	uint64_t rng;
@@ -421,6 +432,13 @@ void ms_sms_format_direct(struct ms_modem *m, const char *pdu, int tpdu_len,
 extern const struct ms_cmd ms_vendor_huawei[];
 extern const struct ms_cmd ms_vendor_simcom[];
 extern const struct ms_cmd ms_vendor_quectel[];
+extern const struct ms_cmd ms_vendor_zte[];
+extern const struct ms_cmd ms_vendor_sierra[];
+extern const struct ms_cmd ms_vendor_telit[];
+extern const struct ms_cmd ms_vendor_ublox[];
+extern const struct ms_cmd ms_vendor_cinterion[];
+extern const struct ms_cmd ms_vendor_wavecom[];
+extern const struct ms_cmd ms_vendor_fibocom[];
 
 /* ---- ms_net.c: the network ---- */
 

@@ -214,7 +214,7 @@ void ms_at_line(struct ms_modem *m, const char *line)
 			res = ms_at_basic_next(m, &p);
 			continue;
 		}
-		if (strchr("+^*$%#", *p)) {
+		if (strchr("+^*$%#!", *p)) {
 			const char *end = ms_at_cmd_end(p);
 			char cmd[MS_LINE_MAX];
 

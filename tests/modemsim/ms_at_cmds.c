@@ -31,7 +31,8 @@ static enum ms_res ms_at_cgmi(struct ms_modem *m, enum ms_form f,
 {
 	(void)a;
 	if (f == MS_FORM_EXEC)
-		ms_modem_info(m, "%s", m->pers->manufacturer);
+		ms_modem_info(m, "%s", m->manufacturer[0] ? m->manufacturer
+						       : m->pers->manufacturer);
 	return f == MS_FORM_EXEC || f == MS_FORM_TEST ? MS_RES_OK
 						      : MS_RES_ERROR;
 }
@@ -41,7 +42,8 @@ static enum ms_res ms_at_cgmm(struct ms_modem *m, enum ms_form f,
 {
 	(void)a;
 	if (f == MS_FORM_EXEC)
-		ms_modem_info(m, "%s", m->pers->model);
+		ms_modem_info(m, "%s", m->model[0] ? m->model
+						: m->pers->model);
 	return f == MS_FORM_EXEC || f == MS_FORM_TEST ? MS_RES_OK
 						      : MS_RES_ERROR;
 }
@@ -318,6 +320,13 @@ static enum ms_res ms_at_cfun(struct ms_modem *m, enum ms_form f,
 			return MS_RES_ERROR;
 		/* fall through */
 	case 1:
+		if (m->pers->cfun_reset && ms_at_int(v[0], m->pers->cfun_reset,
+						     m->pers->cfun_reset, &fun)) {
+			/* The family's own reset level (u-blox +CFUN=16,
+			 * Fibocom +CFUN=15): a restart, the level stays. */
+			m->reboot_pending = true;
+			return MS_RES_OK;
+		}
 		if (!ms_at_int(v[0], 0, 4, &fun) || fun == 2 || fun == 3)
 			return MS_RES_ERROR;
 		break;
@@ -358,15 +367,18 @@ static enum ms_res ms_at_cnum(struct ms_modem *m, enum ms_form f,
  * TS 27.007 §7.15: AT+CUSD=1,"<code>",15 is answered OK, then the
  * network's answer comes as a URC. *100# a balance (GSM alphabet), *102#
  * the same in UCS2 (<dcs> 72, as many operators send it), *135# the
- * SIM's own number, *111# a menu that waits for a reply (<m> 1); any
- * other code: "+CUSD: 4" (not supported).
+ * SIM's own number, *111# a menu that waits for a reply (<m> 1): "1"
+ * answers it with the balance, "2" with a second menu, whose "1" ends
+ * the session; AT+CUSD=2 cancels it. *100*...# (a code with arguments,
+ * up to the 160 characters of a USSD string) is echoed back as
+ * "Accepted: <code>". Any other code: "+CUSD: 4" (not supported).
  */
 static enum ms_res ms_at_cusd(struct ms_modem *m, enum ms_form f,
 			      const char *a)
 {
 	const struct ms_slot *sl = ms_modem_slot(m);
 	enum ms_res r = ms_at_need_sim(m, false);
-	char buf[128], line[256], *v[3];
+	char buf[MS_LINE_MAX], line[MS_LINE_MAX], *v[3];
 
 	if (f == MS_FORM_TEST) {
 		ms_modem_info(m, "+CUSD: (0-2)");
@@ -375,8 +387,33 @@ static enum ms_res ms_at_cusd(struct ms_modem *m, enum ms_form f,
 	if (r != MS_RES_OK || f != MS_FORM_SET)
 		return r != MS_RES_OK ? r : MS_RES_ERROR;
 	snprintf(buf, sizeof(buf), "%s", a);
-	if (ms_at_fields(buf, v, 3) < 2)
+	if (ms_at_fields(buf, v, 3) < 2) {
+		if (!strcmp(buf, "2"))
+			m->ussd_menu = 0;	/* <n> 2: cancel the session */
 		return MS_RES_OK;
+	}
+	if (m->ussd_menu && v[1][0] != '*') {
+		/* The answer to a menu. */
+		if (m->ussd_menu == 1 && !strcmp(v[1], "2")) {
+			m->ussd_menu = 2;
+			snprintf(line, sizeof(line), "+CUSD: 1,\"1 Data 1 GB "
+				 "2 Back\",15");
+		} else if (m->ussd_menu == 1 && !strcmp(v[1], "1")) {
+			m->ussd_menu = 0;
+			snprintf(line, sizeof(line), "+CUSD: 0,\"Balance: 5.00 "
+				 "EUR\",15");
+		} else if (m->ussd_menu == 2 && !strcmp(v[1], "1")) {
+			m->ussd_menu = 0;
+			snprintf(line, sizeof(line), "+CUSD: 0,\"Data 1 GB "
+				 "booked\",15");
+		} else {
+			m->ussd_menu = 0;
+			snprintf(line, sizeof(line), "+CUSD: 2");
+		}
+		ms_modem_urc(m, line);
+		return MS_RES_OK;
+	}
+	m->ussd_menu = 0;
 	if (!strcmp(v[1], "*100#"))
 		snprintf(line, sizeof(line), "+CUSD: 0,\"Balance: 5.00 EUR, "
 			 "valid until 31.12.\",15");
@@ -393,9 +430,13 @@ static enum ms_res ms_at_cusd(struct ms_modem *m, enum ms_form f,
 			 "+1555%.7s\",15", sl->imsi + (strlen(sl->imsi) > 7
 							 ? strlen(sl->imsi) - 7
 							 : 0));
-	else if (!strcmp(v[1], "*111#"))
+	else if (!strcmp(v[1], "*111#")) {
+		m->ussd_menu = 1;
 		snprintf(line, sizeof(line),
 			 "+CUSD: 1,\"1 Balance 2 Offers\",15");
+	} else if (!strncmp(v[1], "*100*", 5) && strlen(v[1]) <= 160)
+		snprintf(line, sizeof(line), "+CUSD: 0,\"Accepted: %s\",15",
+			 v[1]);
 	else
 		snprintf(line, sizeof(line), "+CUSD: 4");
 	ms_modem_urc(m, line);

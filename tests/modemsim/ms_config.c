@@ -323,6 +323,19 @@ static bool ms_config_apply(struct ms_modem *m, const char *key,
 		m->knobs.reset_replug = p->reset_replug;
 		return true;
 	}
+	if (!strcmp(key, "manufacturer") || !strcmp(key, "model")) {
+		char *dst = key[1] == 'a' ? m->manufacturer : m->model;
+
+		/* A spec's value ends at ','; the modem's answer may not hold
+		 * a CR or LF. */
+		if (strlen(value) >= sizeof(m->model) || strpbrk(value, "\r\n")) {
+			snprintf(err, errsize, "%s: at most %zu characters",
+				 key, sizeof(m->model) - 1);
+			return false;
+		}
+		snprintf(dst, sizeof(m->model), "%s", value);
+		return true;
+	}
 	if (!strcmp(key, "imei")) {
 		snprintf(m->imei, sizeof(m->imei), "%s", value);
 		return true;

@@ -388,6 +388,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.act = 2,
 		.me_size = 100,
 		.header_noise = "+ZEND",
+		.cmds = ms_vendor_zte,
 	},
 	{
 		.name = "sierra",
@@ -407,6 +408,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.reset_replug = true,
 		.me_size = 100,
 		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
+		.cmds = ms_vendor_sierra,
 	},
 	{
 		.name = "telit",
@@ -425,6 +427,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.act = 7,
 		.me_size = 100,
 		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
+		.cmds = ms_vendor_telit,
 	},
 	{
 		.name = "ublox",
@@ -442,6 +445,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.act = 2,
 		.me_size = 100,
 		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
+		.cmds = ms_vendor_ublox,
+		.cfun_reset = 16,	/* "MT reset" */
 	},
 	{
 		.name = "cinterion",
@@ -462,6 +467,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.cnmi_bfr = 2,
 		.header_noise = "+CIEV: service,1",
 		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
+		.cmds = ms_vendor_cinterion,
 	},
 	{
 		.name = "wavecom",
@@ -480,6 +486,7 @@ static const struct ms_pers ms_pers_table[] = {
 		.me_size = 100,
 		.header_noise = "+WIND: 7",
 		.cpin_no_final = true,
+		.cmds = ms_vendor_wavecom,
 	},
 	{
 		.name = "qualcomm",
@@ -516,6 +523,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.act = 7,
 		.reset_replug = true,
 		.me_size = 100,
+		.cmds = ms_vendor_fibocom,
+		.cfun_reset = 15,	/* XMM: reset */
 	},
 };
 

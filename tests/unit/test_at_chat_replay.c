@@ -8,7 +8,6 @@
 #include "at_capture.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <strings.h>
 #include <sys/stat.h>
 
@@ -175,11 +174,9 @@ static struct replay *replay(const char *name)
 {
 	static struct replay r;
 	char path[2048];
-	const char *root = getenv("SMSGW_ROOT");
 
 	memset(&r, 0, sizeof(r));
-	snprintf(path, sizeof(path), "%s/tests/captures/%s",
-		 root ? root : ".", name);
+	CHECK(harness_capture(name, path, sizeof(path)));
 	replay_one(path, &r);
 	return &r;
 }
@@ -223,43 +220,28 @@ TEST(at_chat_replay_huawei_e1752_echo)
 	CHECK_STR(r->recs[0].lines[0], "+CMGS: 235");
 }
 
+struct replay_all {
+	int files, commands;
+};
+
+static void replay_each(const char *path, const char *name, void *ud)
+{
+	struct replay_all *all = ud;
+	struct replay *r = replay(name);
+
+	(void)path;
+	all->commands += r->nsent;
+	all->files++;
+}
+
+/* Every capture of every driver (drivers/<vendor>/captures/): a new
+ * vendor's folder is replayed here without an edit. */
 TEST(at_chat_replay_every_capture)
 {
-	const char *root = getenv("SMSGW_ROOT");
-	char dir[1024];
-	DIR *top;
-	struct dirent *de;
-	int files = 0, commands = 0;
+	struct replay_all all = { 0, 0 };
 
-	snprintf(dir, sizeof(dir), "%s/tests/captures", root ? root : ".");
-	top = opendir(dir);
-	CHECK(top != NULL);
-	while (top && (de = readdir(top))) {
-		char sub[1300];
-		DIR *d;
-		struct dirent *fe;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(sub, sizeof(sub), "%s/%s", dir, de->d_name);
-		d = opendir(sub);
-		while (d && (fe = readdir(d))) {
-			char name[1400];
-			struct replay *r;
-
-			if (!strstr(fe->d_name, ".at"))
-				continue;
-			snprintf(name, sizeof(name), "%s/%s", de->d_name,
-				 fe->d_name);
-			r = replay(name);
-			commands += r->nsent;
-			files++;
-		}
-		if (d)
-			closedir(d);
-	}
-	if (top)
-		closedir(top);
-	CHECK(files >= 8);
-	printf("# replayed %d captures, %d commands\n", files, commands);
+	CHECK_INT(harness_captures(replay_each, &all), all.files);
+	CHECK(all.files >= 8);
+	printf("# replayed %d captures, %d commands\n", all.files,
+	       all.commands);
 }

@@ -224,53 +224,38 @@ TEST(at_frame_reset_forgets_partial_line)
 
 /* ---- every capture, at every split ---- */
 
-static const char *root(void)
-{
-	const char *r = getenv("SMSGW_ROOT");
-
-	return r ? r : ".";
-}
-
 typedef void (*capture_fn)(const char *path, const struct at_capture *cap,
 			   void *ud);
 
-static int for_each_capture(const char *dir, capture_fn fn, void *ud)
+struct each_capture {
+	capture_fn fn;
+	void *ud;
+	int n;
+};
+
+static void each_capture(const char *path, const char *name, void *ud)
 {
-	DIR *d = opendir(dir);
-	struct dirent *de;
-	int n = 0;
+	struct each_capture *e = ud;
+	struct at_capture cap;
+	char err[128];
 
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		char path[1024];
-		struct stat st;
-
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		if (stat(path, &st) < 0)
-			continue;
-		if (S_ISDIR(st.st_mode)) {
-			n += for_each_capture(path, fn, ud);
-		} else if (strlen(de->d_name) > 3 &&
-			   strcmp(de->d_name + strlen(de->d_name) - 3,
-				  ".at") == 0) {
-			struct at_capture cap;
-			char err[128];
-
-			if (!CHECK_INT(at_capture_load(path, &cap, err,
-						       sizeof(err)), 0)) {
-				printf("# %s: %s\n", path, err);
-				continue;
-			}
-			fn(path, &cap, ud);
-			at_capture_free(&cap);
-			n++;
-		}
+	(void)name;
+	if (!CHECK_INT(at_capture_load(path, &cap, err, sizeof(err)), 0)) {
+		printf("# %s: %s\n", path, err);
+		return;
 	}
-	closedir(d);
-	return n;
+	e->fn(path, &cap, e->ud);
+	at_capture_free(&cap);
+	e->n++;
+}
+
+/* Every capture of every driver (drivers/<vendor>/captures/). */
+static int for_each_capture(capture_fn fn, void *ud)
+{
+	struct each_capture e = { fn, ud, 0 };
+
+	harness_captures(each_capture, &e);
+	return e.n;
 }
 
 static void split_capture(const char *path, const struct at_capture *cap,
@@ -321,12 +306,10 @@ static void split_capture(const char *path, const struct at_capture *cap,
 
 TEST(at_frame_every_capture_every_split)
 {
-	char dir[1024];
 	size_t bytes = 0;
 	int n;
 
-	snprintf(dir, sizeof(dir), "%s/tests/captures", root());
-	n = for_each_capture(dir, split_capture, &bytes);
+	n = for_each_capture(split_capture, &bytes);
 	CHECK(n >= 8);
 	printf("# %d captures, %zu modem bytes, each split at every offset\n",
 	       n, bytes);

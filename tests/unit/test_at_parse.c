@@ -22,8 +22,7 @@ struct lines {
 static struct lines *capture_lines(const char *name)
 {
 	static struct lines l;
-	const char *root = getenv("SMSGW_ROOT");
-	char path[512];
+	char path[1024];
 	struct at_capture cap;
 	struct at_frame fr;
 	uint8_t *bytes;
@@ -32,8 +31,7 @@ static struct lines *capture_lines(const char *name)
 	for (size_t i = 0; i < l.n; i++)
 		free(l.v[i]);
 	l.n = 0;
-	snprintf(path, sizeof(path), "%s/tests/captures/%s",
-		 root ? root : ".", name);
+	CHECK(harness_capture(name, path, sizeof(path)));
 	if (!CHECK_INT(at_capture_load(path, &cap, NULL, 0), 0))
 		return &l;
 	bytes = at_capture_join(&cap, AT_CAPTURE_DIR_MODEM, &len);

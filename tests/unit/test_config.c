@@ -94,7 +94,29 @@ static const struct {
 	{ "modem \"m\" {\n device =\n}\n", "bad.conf:3:" },
 	{ "modem \"m\" {\n device = \"/d\"\n init = {\"ATZ\", \"rm -rf\"}\n}\n",
 	  "init: must be an AT command" },
+	/* A USSD string holds 160 characters (TS 27.007 +CUSD). */
+	{ "modem \"m\" {\n device = \"/d\"\n sim \"1\" {\n  number_ussd = \"*100*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*2#\"\n }\n}\n",
+	  "bad.conf:4: sim \"1\": number_ussd: is longer than a USSD code may be (160 characters" },
+	{ "modem \"m\" {\n device = \"/d\"\n sim \"1\" { number_ussd = \"balance\" }\n}\n",
+	  "number_ussd: is not a USSD code" },
 };
+
+TEST(config_number_ussd_takes_160_characters)
+{
+	struct config *c = NULL;
+	char err[1024];
+	const char *p = harness_write_file("ok.conf",
+		"modem \"m\" {\n device = \"/d\"\n sim \"1\" {\n"
+		"  number_ussd = \"*100*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*1*#\"\n }\n}\n");
+
+	if (!CHECK_INT(config_load(p, &c, err, sizeof(err)), 0)) {
+		printf("# %s\n", err);
+		return;
+	}
+	CHECK_INT((int)strlen(c->modems[0].sims[0].number_ussd),
+		  CONFIG_USSD_MAX);
+	config_free(c);
+}
 
 TEST(config_errors_name_file_line_option)
 {

@@ -1,7 +1,7 @@
 /* `smsgw ports`: driver suggestions, by-id names, table and JSON output. */
 #include "harness.h"
+#include "driver.h"
 #include "ports.h"
-#include "usb_ids.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +9,30 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/* The suggestion comes from the drivers' own USB ids (drivers/<vendor>/),
+ * the only table of them, passed in as the cli passes it. */
+static void usb_fn(int vid, int pid, const char **driver, const char **vendor)
+{
+	const struct driver *d = driver_usb_lookup(vid, pid, vendor);
+
+	*driver = d ? d->name : NULL;
+}
+
+static const char *suggest(int vid, int pid, const char **vendor)
+{
+	static struct ports_entry e;
+	struct ports_list l = { .v = &e, .n = 1 };
+
+	memset(&e, 0, sizeof(e));
+	e.usb = vid != 0;
+	e.vid = vid;
+	e.pid = pid;
+	ports_suggest(&l, usb_fn);
+	if (vendor)
+		*vendor = e.vendor;
+	return e.driver;
+}
 
 TEST(ports_usb_ids_suggest_drivers)
 {
@@ -21,16 +45,41 @@ TEST(ports_usb_ids_suggest_drivers)
 		{ 0x2c7c, 0x0125, "quectel" }, { 0x2c7c, 0x6026, "quectel" },
 		{ 0x1199, 0x68c0, "sierra" }, { 0x1bc7, 0x1201, "telit" },
 		{ 0x1546, 0x1141, "ublox" },  { 0x05c6, 0x9025, "generic" },
+		{ 0x1e2d, 0x0058, "cinterion" }, { 0x2cb7, 0x0007, "fibocom" },
 		{ 0x0403, 0x6001, "generic" }, { 0xdead, 0xbeef, "generic" },
+		{ 0, 0, "generic" },
 	};
+	const char *vendor;
 
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
-		if (!CHECK_STR(usb_ids_driver(t[i].vid, t[i].pid),
-			       t[i].driver))
+		if (!CHECK_STR(suggest(t[i].vid, t[i].pid, NULL), t[i].driver))
 			printf("# %04x:%04x\n", t[i].vid, t[i].pid);
-	CHECK_STR(usb_ids_lookup(0x12d1, 0x1506)->vendor, "Huawei E3372");
-	CHECK_STR(usb_ids_lookup(0x12d1, 0x1436)->vendor, "Huawei");
-	CHECK(usb_ids_lookup(0xdead, 0xbeef) == NULL);
+	suggest(0x12d1, 0x1506, &vendor);
+	CHECK_STR(vendor, "Huawei E3372");
+	suggest(0x12d1, 0x1436, &vendor);
+	CHECK_STR(vendor, "Huawei");
+	suggest(0x0403, 0x6001, &vendor);
+	CHECK_STR(vendor, "FTDI USB-serial");
+	suggest(0xdead, 0xbeef, &vendor);
+	CHECK(vendor == NULL);
+	CHECK(driver_usb_lookup(0xdead, 0xbeef, NULL) == NULL);
+}
+
+/* Every USB id is declared once: two drivers claiming one id would make
+ * the choice depend on the table's order. */
+TEST(ports_usb_ids_declared_once)
+{
+	for (size_t i = 0; driver_table[i]; i++)
+		for (const struct driver_usb *u = driver_table[i]->usb;
+		     u && u->vid; u++) {
+			const char *name = NULL;
+
+			CHECK(u->name != NULL);
+			if (!CHECK(driver_usb_lookup(u->vid, u->pid, &name) ==
+				   driver_table[i]))
+				printf("# %04x:%04x of %s\n", u->vid, u->pid,
+				       driver_table[i]->name);
+		}
 }
 
 TEST(ports_by_id_finds_the_link)
@@ -123,6 +172,7 @@ TEST(ports_scan_lists_this_machine)
 
 	/* Whatever this machine has, the scan succeeds and names ttys. */
 	CHECK_INT(ports_scan(&l), 0);
+	ports_suggest(&l, usb_fn);
 	for (size_t i = 0; i < l.n; i++) {
 		CHECK(strncmp(l.v[i].path, "/dev/", 5) == 0);
 		CHECK(l.v[i].driver != NULL);
