@@ -129,6 +129,10 @@ struct at_request {
 	/* Prompt timeout when pdu is set; 0: AT_CHAT_PROMPT_TIMEOUT_MS. On
 	 * expiry the chat writes ESC to leave the prompt. */
 	int prompt_timeout_ms;
+	/* Goes ahead of the queued commands with a PDU (sends) that have not
+	 * started: a read of a received SMS need not wait out the next
+	 * AT+CMGS (a pool modem sends back to back). */
+	bool before_sends;
 	at_chat_cb cb;
 	void *ud;
 };

@@ -87,10 +87,6 @@ bool cli_parse_since(const char *s, int64_t *ms);
  * there is none (or that the database failed). */
 int64_t cli_campaign_id(struct store *st, const char *name);
 
-/* The funnel query of `smsgw stats` (?1: a campaign name or NULL), which
- * `smsgw report` shows too. */
-extern const char cli_stats_funnel_sql[];
-
 int cli_send(struct cli *cli, int argc, char **argv);
 int cli_status(struct cli *cli, int argc, char **argv);
 int cli_ussd(struct cli *cli, int argc, char **argv);

@@ -4,9 +4,11 @@
  * service) and recovery ladder, and the SIM slots in it. The rest of the
  * daemon (outbound, inbound) sees modems only through this header.
  *
- * The modem layer reports what it learns through the SIM registry
- * (sim_update(): identity, signal, registration, link state) and through
- * the listener below (inbound messages and status reports).
+ * The modem layer knows nothing of the database: it fills in the fields of
+ * its SIMs (identity, signal, registration, link state) and reports upward
+ * through the callback table below, which the daemon installs at
+ * modem_new(): inbound messages and status reports, events worth a row,
+ * and "this SIM changed" (the daemon writes the rows).
  */
 #ifndef SMSGW_MODEM_H
 #define SMSGW_MODEM_H
@@ -20,7 +22,6 @@ struct config_modem;
 struct loop;
 struct sim;
 struct sim_registry;
-struct store;
 
 struct modem;
 
@@ -83,6 +84,16 @@ int modem_ussd(struct sim *sim, const char *code, const char *token);
 struct modem_ack;
 void modem_ack(struct modem_ack *ack);
 
+/* How much an event matters (the events view's level). */
+enum modem_event_level {
+	MODEM_EVENT_INFO,
+	MODEM_EVENT_WARNING,
+	MODEM_EVENT_ERROR,
+};
+
+/* What the modem reports upward; the daemon installs it at modem_new().
+ * Every member but sms and status_report may be NULL (nothing is told);
+ * sim_changed may be called from inside any modem_* call. */
 struct modem_listener {
 	/* An SMS-DELIVER PDU as the modem printed it (SMSC prefix first). */
 	void (*sms)(struct sim *sim, const char *pdu_hex, struct modem_ack *ack,
@@ -90,18 +101,25 @@ struct modem_listener {
 	/* An SMS-STATUS-REPORT PDU. */
 	void (*status_report)(struct sim *sim, const char *pdu_hex,
 			      struct modem_ack *ack, void *ud);
+	/* Something worth an event row; source is "modem <name>", text one
+	 * line. The modem layer has already logged it. */
+	void (*event)(enum modem_event_level level, const char *source,
+		      const char *text, void *ud);
+	/* sim's fields changed (identity, signal, registration, link,
+	 * standby): the daemon writes its row and tells outbound. */
+	void (*sim_changed)(struct sim *sim, void *ud);
 	void *ud;
 };
 
 /* ---- life cycle ---- */
 
 /*
- * Creates the modem for cfg with its SIMs (already in reg) and starts
- * opening it; all further work happens in the loop. Returns 0 or -errno.
+ * Creates the modem for cfg with its SIMs (already in reg: the modem
+ * takes those of its section) and starts opening it; all further work
+ * happens in the loop. Returns 0 or -errno.
  */
-int modem_new(struct loop *loop, struct store *store,
-	      struct sim_registry *reg, const struct config *cfg,
-	      const struct config_modem *mcfg,
+int modem_new(struct loop *loop, struct sim_registry *reg,
+	      const struct config *cfg, const struct config_modem *mcfg,
 	      const struct modem_listener *listener, struct modem **out);
 /* Closes the port at once; pending sends get MODEM_SEND_NOT_SENT or
  * MODEM_SEND_AMBIGUOUS callbacks. Tokens not acked yet are released: a

@@ -109,8 +109,10 @@ size_t modem_logic_cpms_fit(const struct at_cpms_ranges *r,
 /* Whether any registration <stat> (-1: unknown) allows sending SMS. */
 bool modem_logic_registered(const int *stat, size_t n);
 
-/* Delay before attempt number n (0, 1, ...) to open a device that exists
- * but will not open: 1 s doubling to 60 s. */
-int64_t modem_logic_backoff_ms(unsigned n);
+/* The wait before attempt number n (0, 1, ...) to open a device that
+ * exists but will not open: backoff_ms(n, first, max), 1 s doubling to
+ * 60 s. */
+#define MODEM_OPEN_BACKOFF_FIRST_MS 1000
+#define MODEM_OPEN_BACKOFF_MAX_MS 60000
 
 #endif

@@ -2,8 +2,11 @@
  * sim — the unit of sending: one configured SIM slot, wherever its card sits
  * (doc/contract.md §8). The daemon creates one struct sim per `sim` section of
  * every modem at start; the modem layer fills in what it learns (identity,
- * signal, registration, whether the slot is usable), the outbound layer
- * keeps its counters, and every change is written to the sims view.
+ * signal, registration, whether the slot is usable) and says so through
+ * its listener (include/modem.h: sim_changed), the outbound layer keeps
+ * its counters, and the daemon and outbound write every change to the
+ * sims view (sim_update()). The modem layer reads these types only; the
+ * functions below are the store layer's.
  *
  * A SIM's shown state (the sims view) is derived: quota and pauses from the
  * outbound side win over the link state the modem reports, and "busy" means
@@ -46,7 +49,8 @@ struct sim {
 	const struct config_sim *cfg;
 	struct modem *modem;		/* set by the modem layer */
 
-	/* Reported by the modem layer (sim_update after changing them). */
+	/* Reported by the modem layer (its listener's sim_changed after
+	 * changing them; the daemon calls sim_update). */
 	enum sim_state link;		/* init, ready, switching, no-network,
 					   blocked (PIN), absent, error */
 	char iccid[24];

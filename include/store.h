@@ -40,6 +40,9 @@ enum store_open_flags {
 int store_open(const char *path, unsigned flags, struct store **out,
 	       char *err, size_t errsize);
 void store_close(struct store *st);
+/* true when the connection may not write (SQLite opens a file it may
+ * not write read-only, quietly). */
+bool store_readonly(struct store *st);
 /* PRAGMA quick_check: 0 when it says "ok", else -EIO with its first
  * finding in err. */
 int store_quick_check(struct store *st, char *err, size_t errsize);
@@ -108,6 +111,17 @@ bool store_in_transaction(const struct store *st);
  * preparation error (logged).
  */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql);
+
+/*
+ * sql prepared (not cached) with binds bound to ?1…, or NULL
+ * (store_errmsg() says why); the caller finalizes it. For the one CLI
+ * file that still holds SQL text (cli_outbox_show.c); new code names a
+ * query of store_query.h.
+ */
+struct store_bind;
+sqlite3_stmt *store_prepare_bound(struct store *st, const char *sql,
+				  const struct store_bind *binds,
+				  size_t nbinds);
 
 /* Runs statements built at run time without binding (pragmas with a
  * number, DDL); returns 0 or -EIO (logged). Values go through

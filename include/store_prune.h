@@ -60,6 +60,10 @@ int store_prune_fk(struct store *st, bool on);
 int store_prune_vacuum(struct store *st, int pages);
 /* Pages on the free list. */
 int64_t store_prune_freelist(struct store *st);
+/* Resets the WAL if no reader is on an old snapshot (truncating it to
+ * journal_size_limit), else checkpoints what it can; never waits for a
+ * lock. For retention's idle moments. */
+void store_prune_checkpoint(struct store *st);
 
 #endif
 

@@ -54,4 +54,7 @@ int token_remove(struct store *st, const char *name);
 int token_lookup(struct store *st, const char *token, size_t len,
 		 char *name, size_t size, unsigned *rights);
 
+/* api_token.used_at := now for the token called name; 0 or -EIO. */
+int token_note_use(struct store *st, const char *name, int64_t now);
+
 #endif

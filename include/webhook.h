@@ -35,6 +35,7 @@ struct webhook;
 
 #define WEBHOOK_PARALLEL 8
 #define WEBHOOK_PARALLEL_EACH 4	/* so one slow receiver leaves room */
+#define WEBHOOK_BACKOFF_FIRST_MS 1000
 #define WEBHOOK_BACKOFF_MAX_MS 300000
 /* Events are poked by the daemon's own commits and by `smsgw` through the
  * control socket; the sweep is a safety net for other writers. */

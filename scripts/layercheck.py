@@ -91,70 +91,90 @@ def check(layer_list, objs):
 
 
 PROBE = """/* injected by scripts/layercheck.py --self-test */
-int daemon_run(void);
+int %(sym)s(void);
 int layercheck_probe(void);
-int layercheck_probe(void) { return %s; }
+int layercheck_probe(void) { return %(body)s; }
 """
+
+# (layer the call is injected into, the symbol it calls, the file that
+# defines it): the general rule (the bottom layer calls the top one), and
+# the edge removed by issue 12 (the modem layer writes no database row; it
+# reports upward through struct modem_listener).
+PROBES = [
+    (None, "daemon_run", "gateway/daemon/daemon.c", "daemon"),
+    ("modem", "store_event", "gateway/store/store.c", "store"),
+]
+
+
+def self_test_one(layer_list, objs, tmp, into, sym, lsrc, lname):
+    """Inject a call from layer into to sym (defined in lsrc, layer lname)
+    and require both the check and the link in layer order to reject it."""
+    cc = os.environ.get("CC", "cc")
+    ldlibs = os.environ.get("LDLIBS", "").split()
+
+    def build(body, tag):
+        src = os.path.join(tmp, f"probe_{into}_{tag}.c")
+        obj = src[:-2] + ".o"
+        with open(src, "w") as f:
+            f.write(PROBE % {"sym": sym, "body": body})
+        subprocess.run([cc, "-c", "-o", obj, src], check=True)
+        return obj
+
+    def link(probe):
+        libs = []
+        for name, _ in layer_list:
+            lib = os.path.join(BUILD, f"lib{name}.a")
+            if name == into:
+                lib2 = os.path.join(tmp, f"lib{name}.a")
+                shutil.copy(lib, lib2)
+                subprocess.run(["ar", "rs", lib2, probe], check=True)
+                lib = lib2
+            libs.append(lib)
+        main = os.path.join(tmp, "main.c")
+        with open(main, "w") as f:
+            f.write("int layercheck_probe(void);\n"
+                    "int main(void) { return layercheck_probe(); }\n")
+        return subprocess.run([cc, "-o", os.path.join(tmp, "a.out"),
+                               main] + libs + ldlibs,
+                              capture_output=True, text=True)
+
+    up = build(f"{sym}()", "up")
+    ok = build("0", "ok")
+    folder = dict(layer_list)[into]
+    fake = f"{folder}/injected.c"
+    injected = dict(objs)
+    injected[into] = objs[into] + [(fake, up)]
+    bad = check(layer_list, injected)
+    want = (f"layercheck: {fake} ({into}) calls {sym}, defined in "
+            f"{lsrc} ({lname})")
+    if len(bad) != 1 or not bad[0].startswith(want):
+        print("layercheck: self-test: the check missed an injected "
+              f"upward call {into} -> {sym}; got {bad!r}")
+        return False
+    r_up, r_ok = link(up), link(ok)
+    if r_up.returncode == 0 or sym not in r_up.stderr:
+        print(f"layercheck: self-test: an upward call {into} -> {sym} "
+              "linked; the archives are not linked in layer order")
+        return False
+    if r_ok.returncode != 0:
+        print("layercheck: self-test: the control link failed:\n"
+              + r_ok.stderr)
+        return False
+    print(f"layercheck: self-test ok (injected {into} -> {sym}: "
+          "reported, and the link in layer order failed)")
+    return True
 
 
 def self_test(layer_list, objs):
-    """Inject an upward call (base -> daemon_run) into a temporary copy and
-    require both the check and the link in layer order to reject it."""
-    cc = os.environ.get("CC", "cc")
-    ldlibs = os.environ.get("LDLIBS", "").split()
+    """Every probe of PROBES must be reported and must fail to link."""
     bottom = layer_list[-1][0]
     tmp = tempfile.mkdtemp(prefix="layercheck.")
     try:
-        def build(body, tag):
-            src = os.path.join(tmp, f"probe_{tag}.c")
-            obj = src[:-2] + ".o"
-            with open(src, "w") as f:
-                f.write(PROBE % body)
-            subprocess.run([cc, "-c", "-o", obj, src], check=True)
-            return obj
-
-        def link(probe):
-            libs = []
-            for name, _ in layer_list:
-                lib = os.path.join(BUILD, f"lib{name}.a")
-                if name == bottom:
-                    lib2 = os.path.join(tmp, f"lib{name}.a")
-                    shutil.copy(lib, lib2)
-                    subprocess.run(["ar", "rs", lib2, probe], check=True)
-                    lib = lib2
-                libs.append(lib)
-            main = os.path.join(tmp, "main.c")
-            with open(main, "w") as f:
-                f.write("int layercheck_probe(void);\n"
-                        "int main(void) { return layercheck_probe(); }\n")
-            return subprocess.run([cc, "-o", os.path.join(tmp, "a.out"),
-                                   main] + libs + ldlibs,
-                                  capture_output=True, text=True)
-
-        up = build("daemon_run()", "up")
-        ok = build("0", "ok")
-        fake = f"gateway/{bottom}/injected.c"
-        injected = dict(objs)
-        injected[bottom] = objs[bottom] + [(fake, up)]
-        bad = check(layer_list, injected)
-        want = (f"layercheck: {fake} ({bottom}) calls daemon_run, defined in "
-                f"gateway/daemon/daemon.c (daemon)")
-        if len(bad) != 1 or not bad[0].startswith(want):
-            print("layercheck: self-test: the check missed an injected "
-                  f"upward call; got {bad!r}")
-            return False
-        r_up, r_ok = link(up), link(ok)
-        if r_up.returncode == 0 or "daemon_run" not in r_up.stderr:
-            print("layercheck: self-test: an upward call linked; the "
-                  "archives are not linked in layer order")
-            return False
-        if r_ok.returncode != 0:
-            print("layercheck: self-test: the control link failed:\n"
-                  + r_ok.stderr)
-            return False
-        print("layercheck: self-test ok (injected base -> daemon_run: "
-              "reported, and the link in layer order failed)")
-        return True
+        ok = True
+        for into, sym, lsrc, lname in PROBES:
+            ok = self_test_one(layer_list, objs, tmp, into or bottom, sym,
+                               lsrc, lname) and ok
+        return ok
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

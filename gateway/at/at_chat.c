@@ -186,6 +186,24 @@ static void at_chat_kick(struct at_chat *chat)
 		loop_defer(&chat->kick);
 }
 
+/* At the tail, or (before_sends) before the first send not yet begun. */
+static void at_chat_enqueue(struct at_chat *chat, struct at_cmd *cmd,
+			    bool before_sends)
+{
+	struct at_cmd **pp = &chat->head;
+
+	if (before_sends)
+		while (*pp && !((*pp)->pdu &&
+				(*pp)->stage == AT_CHAT_STAGE_QUEUED))
+			pp = &(*pp)->next;
+	else
+		pp = chat->tail ? &chat->tail->next : &chat->head;
+	cmd->next = *pp;
+	*pp = cmd;
+	if (!cmd->next)
+		chat->tail = cmd;
+}
+
 int at_chat_submit(struct at_chat *chat, const struct at_request *req)
 {
 	struct at_cmd *cmd;
@@ -209,11 +227,7 @@ int at_chat_submit(struct at_chat *chat, const struct at_request *req)
 	cmd->id = chat->next_id++;
 	if (chat->next_id <= 0)
 		chat->next_id = 1;
-	if (chat->tail)
-		chat->tail->next = cmd;
-	else
-		chat->head = cmd;
-	chat->tail = cmd;
+	at_chat_enqueue(chat, cmd, req->before_sends);
 	at_chat_kick(chat);
 	return cmd->id;
 }
@@ -563,6 +577,15 @@ static void at_chat_on_kick(struct loop_deferred *d, void *ud)
 
 	(void)d;
 	at_chat_hold(chat);
-	at_chat_start(chat);
+	/* Before a send, what the modem said meanwhile: a +CMTI waiting in
+	 * the tty buffer gets its read queued ahead (before_sends) instead
+	 * of waiting out the send (in a pool the loop may be some ms behind
+	 * its ports). */
+	if (chat->head && chat->head->pdu &&
+	    chat->head->stage == AT_CHAT_STAGE_QUEUED &&
+	    chat->phase == AT_CHAT_PHASE_IDLE && !chat->gone)
+		at_chat_read(chat, EPOLLIN);
+	if (!chat->dead)
+		at_chat_start(chat);
 	at_chat_release(chat);
 }

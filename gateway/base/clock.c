@@ -5,7 +5,7 @@
 
 #include <time.h>
 
-static clock_source_fn source;
+static clock_source_fn clock_source;
 
 int64_t clock_real_ms(void)
 {
@@ -17,10 +17,10 @@ int64_t clock_real_ms(void)
 
 int64_t clock_now_ms(void)
 {
-	return source ? source() : clock_real_ms();
+	return clock_source ? clock_source() : clock_real_ms();
 }
 
 void clock_set_source(clock_source_fn fn)
 {
-	source = fn;
+	clock_source = fn;
 }

@@ -17,7 +17,7 @@
  * is past year 36000, so this never fires and needs a 64-bit time_t. */
 #define CLOCKSTEP_FAR ((time_t)1 << 40)
 
-static int arm(struct clockstep *cs)
+static int clockstep_arm(struct clockstep *cs)
 {
 	struct itimerspec its = { .it_value.tv_sec = CLOCKSTEP_FAR };
 
@@ -40,17 +40,18 @@ void clockstep_handle(struct clockstep *cs, ssize_t n, int err)
 		log_notice("clock: the wall clock was set (now %s);"
 			   " re-evaluating schedules", now);
 		/* The cancel state clears only by re-arming. */
-		if (arm(cs) < 0)
+		if (clockstep_arm(cs) < 0)
 			log_error("clock: cannot re-arm the clock watch: %m");
 		if (cs->cb)
 			cs->cb(cs->ud);
 		return;
 	}
-	if (n > 0 && arm(cs) < 0)
+	if (n > 0 && clockstep_arm(cs) < 0)
 		log_error("clock: cannot re-arm the clock watch: %m");
 }
 
-static void on_readable(struct loop_watch *w, uint32_t events, void *ud)
+static void clockstep_on_readable(struct loop_watch *w, uint32_t events,
+				  void *ud)
 {
 	struct clockstep *cs = ud;
 	uint64_t ticks;
@@ -73,10 +74,10 @@ int clockstep_start(struct clockstep *cs, struct loop *loop, clockstep_fn cb,
 	cs->fd = timerfd_create(CLOCK_REALTIME, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (cs->fd < 0)
 		return -errno;
-	rc = arm(cs);
+	rc = clockstep_arm(cs);
 	if (rc == 0)
 		rc = loop_watch_add(loop, &cs->watch, cs->fd, EPOLLIN,
-				    on_readable, cs);
+				    clockstep_on_readable, cs);
 	if (rc < 0) {
 		close(cs->fd);
 		cs->fd = -1;

@@ -69,7 +69,7 @@ void fs_dirname(const char *path, char *buf, size_t size)
 		snprintf(buf, size, "%.*s", (int)(slash - path), path);
 }
 
-static pid_t read_pid(int fd)
+static pid_t fsutil_read_pid(int fd)
 {
 	char buf[32];
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
@@ -92,7 +92,7 @@ int fs_lock_pidfile(const char *path, pid_t *holder)
 		int err = -errno;
 
 		if (holder)
-			*holder = read_pid(fd);
+			*holder = fsutil_read_pid(fd);
 		close(fd);
 		return err;
 	}
@@ -188,7 +188,7 @@ int fs_lock_pidfile_at(int dirfd, const char *name, mode_t mode, int op,
 		int e = -errno;
 
 		if (holder)
-			*holder = read_pid(fd);
+			*holder = fsutil_read_pid(fd);
 		snprintf(err, errsize, "%s: %s", name, strerror(-e));
 		close(fd);
 		return e;
@@ -215,7 +215,7 @@ pid_t fs_lock_holder(const char *path)
 	/* A lock we can take means nobody holds it (the daemon holds a
 	 * shared one on its pid file: try an exclusive one). */
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK)
-		pid = read_pid(fd);
+		pid = fsutil_read_pid(fd);
 	close(fd);
 	return pid;
 }

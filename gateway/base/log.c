@@ -9,13 +9,13 @@
 #include <syslog.h>
 #include <time.h>
 
-static const char *const level_names[] = {
+static const char *const log_level_names[] = {
 	[LOG_LEVEL_ERROR] = "error",	[LOG_LEVEL_WARNING] = "warning",
 	[LOG_LEVEL_NOTICE] = "notice", [LOG_LEVEL_INFO] = "info",
 	[LOG_LEVEL_DEBUG] = "debug",
 };
 
-static const int syslog_prio[] = {
+static const int log_syslog_prio[] = {
 	[LOG_LEVEL_ERROR] = LOG_ERR,	 [LOG_LEVEL_WARNING] = LOG_WARNING,
 	[LOG_LEVEL_NOTICE] = LOG_NOTICE, [LOG_LEVEL_INFO] = LOG_INFO,
 	[LOG_LEVEL_DEBUG] = LOG_DEBUG,
@@ -52,8 +52,8 @@ bool log_enabled(enum log_level level)
 
 bool log_level_parse(const char *s, enum log_level *out)
 {
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
-		if (strcmp(s, level_names[i]) == 0) {
+	for (size_t i = 0; i < sizeof(log_level_names) / sizeof(log_level_names[0]); i++) {
+		if (strcmp(s, log_level_names[i]) == 0) {
 			*out = (enum log_level)i;
 			return true;
 		}
@@ -92,9 +92,9 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		strftime(zone, sizeof(zone), "%z", &tm);
 		fprintf(stderr, "%s.%03ld%.3s:%.2s %-7s %s\n", stamp,
 			ts.tv_nsec / 1000000, zone, zone + 3,
-			level_names[level], msg);
+			log_level_names[level], msg);
 	} else {
-		syslog(syslog_prio[level], "%s", msg);
+		syslog(log_syslog_prio[level], "%s", msg);
 	}
 	errno = saved;
 }

@@ -151,33 +151,34 @@ void loop_watch_del(struct loop_watch *w)
 
 /* ---- timers: a binary min-heap ordered by (due, seq) ---- */
 
-static bool timer_before(const struct loop_timer *a, const struct loop_timer *b)
+static bool loop_timer_before(const struct loop_timer *a,
+			      const struct loop_timer *b)
 {
 	return a->due < b->due || (a->due == b->due && a->seq < b->seq);
 }
 
-static void heap_place(struct loop *loop, size_t i, struct loop_timer *t)
+static void loop_heap_place(struct loop *loop, size_t i, struct loop_timer *t)
 {
 	loop->heap[i] = t;
 	t->slot = i;
 }
 
-static void heap_up(struct loop *loop, size_t i)
+static void loop_heap_up(struct loop *loop, size_t i)
 {
 	struct loop_timer *t = loop->heap[i];
 
 	while (i > 0) {
 		size_t parent = (i - 1) / 2;
 
-		if (!timer_before(t, loop->heap[parent]))
+		if (!loop_timer_before(t, loop->heap[parent]))
 			break;
-		heap_place(loop, i, loop->heap[parent]);
+		loop_heap_place(loop, i, loop->heap[parent]);
 		i = parent;
 	}
-	heap_place(loop, i, t);
+	loop_heap_place(loop, i, t);
 }
 
-static void heap_down(struct loop *loop, size_t i)
+static void loop_heap_down(struct loop *loop, size_t i)
 {
 	struct loop_timer *t = loop->heap[i];
 
@@ -187,14 +188,14 @@ static void heap_down(struct loop *loop, size_t i)
 		if (child >= loop->nheap)
 			break;
 		if (child + 1 < loop->nheap &&
-		    timer_before(loop->heap[child + 1], loop->heap[child]))
+		    loop_timer_before(loop->heap[child + 1], loop->heap[child]))
 			child++;
-		if (!timer_before(loop->heap[child], t))
+		if (!loop_timer_before(loop->heap[child], t))
 			break;
-		heap_place(loop, i, loop->heap[child]);
+		loop_heap_place(loop, i, loop->heap[child]);
 		i = child;
 	}
-	heap_place(loop, i, t);
+	loop_heap_place(loop, i, t);
 }
 
 void loop_timer_init(struct loop *loop, struct loop_timer *t,
@@ -221,12 +222,12 @@ void loop_timer_disarm(struct loop_timer *t)
 	last = loop->heap[--loop->nheap];
 	if (i == loop->nheap)
 		return;
-	heap_place(loop, i, last);
-	heap_up(loop, i);
-	heap_down(loop, last->slot);
+	loop_heap_place(loop, i, last);
+	loop_heap_up(loop, i);
+	loop_heap_down(loop, last->slot);
 }
 
-static void timer_insert(struct loop_timer *t, int64_t due)
+static void loop_timer_insert(struct loop_timer *t, int64_t due)
 {
 	struct loop *loop = t->loop;
 
@@ -244,24 +245,24 @@ static void timer_insert(struct loop_timer *t, int64_t due)
 	t->seq = loop->timer_seq++;
 	loop->heap[loop->nheap++] = t;
 	t->slot = loop->nheap - 1;
-	heap_up(loop, t->slot);
+	loop_heap_up(loop, t->slot);
 }
 
 void loop_timer_arm(struct loop_timer *t, int64_t delay_ms)
 {
 	if (delay_ms < 0)
 		delay_ms = 0;
-	timer_insert(t, loop_clock_ms() + delay_ms);
+	loop_timer_insert(t, loop_clock_ms() + delay_ms);
 }
 
 void loop_timer_arm_before(struct loop_timer *t, int64_t due)
 {
 	if (loop_timer_armed(t) && t->due <= due)
 		return;
-	timer_insert(t, due);
+	loop_timer_insert(t, due);
 }
 
-static void run_timers(struct loop *loop)
+static void loop_run_timers(struct loop *loop)
 {
 	/* Timers armed during this pass for "now" wait for the next pass. */
 	uint64_t limit = loop->timer_seq;
@@ -274,11 +275,11 @@ static void run_timers(struct loop *loop)
 		loop_timer_disarm(t);
 		next = t->cb(t, t->ud);
 		if (next >= 0)
-			timer_insert(t, loop->now + next);
+			loop_timer_insert(t, loop->now + next);
 	}
 }
 
-static int next_timeout(const struct loop *loop)
+static int loop_next_timeout(const struct loop *loop)
 {
 	int64_t d;
 
@@ -334,7 +335,7 @@ void loop_deferred_cancel(struct loop_deferred *d)
 	d->next = NULL;
 }
 
-static void run_deferred(struct loop *loop)
+static void loop_run_deferred(struct loop *loop)
 {
 	/* Calls queued while running wait for the next iteration. */
 	struct loop_deferred *d = loop->defer_head, *end = loop->defer_tail;
@@ -359,7 +360,7 @@ static void run_deferred(struct loop *loop)
 
 /* ---- signals ---- */
 
-static void signal_ready(struct loop_watch *w, uint32_t events, void *ud)
+static void loop_signal_ready(struct loop_watch *w, uint32_t events, void *ud)
 {
 	struct loop *loop = ud;
 	struct signalfd_siginfo si;
@@ -388,7 +389,7 @@ int loop_signal(struct loop *loop, int signo, loop_signal_cb cb, void *ud)
 		return -errno;
 	if (loop->sigfd < 0) {
 		int rc = loop_watch_add(loop, &loop->sigwatch, fd, EPOLLIN,
-					signal_ready, loop);
+					loop_signal_ready, loop);
 
 		if (rc < 0) {
 			close(fd);
@@ -404,7 +405,7 @@ int loop_signal(struct loop *loop, int signo, loop_signal_cb cb, void *ud)
 
 int loop_run_once(struct loop *loop, int timeout_ms)
 {
-	int n, t = next_timeout(loop);
+	int n, t = loop_next_timeout(loop);
 
 	if (timeout_ms >= 0 && (t < 0 || t > timeout_ms))
 		t = timeout_ms;
@@ -424,8 +425,8 @@ int loop_run_once(struct loop *loop, int timeout_ms)
 			w->cb(w, ev->events, w->ud);
 	}
 	loop->nevents = loop->cursor = 0;
-	run_timers(loop);
-	run_deferred(loop);
+	loop_run_timers(loop);
+	loop_run_deferred(loop);
 	return 0;
 }
 

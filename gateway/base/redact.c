@@ -10,19 +10,20 @@
 #define CODE_MAX 8
 #define PDU_HEX_MIN 20
 
-static bool is_digit(char c)
+static bool redact_is_digit(char c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static bool is_hex(char c)
+static bool redact_is_hex(char c)
 {
-	return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+	return redact_is_digit(c) || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
 }
 
-static bool is_word(char c)
+static bool redact_is_word(char c)
 {
-	return is_hex(c) || (c >= 'g' && c <= 'z') || (c >= 'G' && c <= 'Z') ||
+	return redact_is_hex(c) || (c >= 'g' && c <= 'z') || (c >= 'G' && c <= 'Z') ||
 	       c == '_';
 }
 
@@ -31,47 +32,47 @@ struct out {
 	size_t size, len;
 };
 
-static void put(struct out *o, const char *s, size_t n)
+static void redact_put(struct out *o, const char *s, size_t n)
 {
 	for (size_t i = 0; i < n && o->len + 1 < o->size; i++)
 		o->buf[o->len++] = s[i];
 }
 
 /* "+4917...67": enough to tell numbers apart in a log, not to dial one. */
-static void shortened(struct out *o, const char *s, size_t n)
+static void redact_shortened(struct out *o, const char *s, size_t n)
 {
 	size_t head = s[0] == '+' ? 5 : 4;
 
-	put(o, s, head);
-	put(o, "...", 3);
-	put(o, s + n - 2, 2);
+	redact_put(o, s, head);
+	redact_put(o, "...", 3);
+	redact_put(o, s + n - 2, 2);
 }
 
 /* One token: an optional '+' and a run of letters, digits and '_'. */
-static void token(struct out *o, const char *s, size_t n,
-		  enum redact_mode mode)
+static void redact_token(struct out *o, const char *s, size_t n,
+			 enum redact_mode mode)
 {
 	bool plus = s[0] == '+';
 	size_t digits = 0, hex = 0;
 	char tmp[40];
 
 	for (size_t k = plus; k < n; k++) {
-		digits += is_digit(s[k]);
-		hex += is_hex(s[k]);
+		digits += redact_is_digit(s[k]);
+		hex += redact_is_hex(s[k]);
 	}
 	if (digits == n - plus &&
 	    digits >= (plus ? PLUS_DIGITS_MIN : NUMBER_DIGITS_MIN)) {
-		shortened(o, s, n);
+		redact_shortened(o, s, n);
 	} else if (mode == REDACT_TRACE && !plus && hex == n &&
 		   n >= PDU_HEX_MIN) {
 		snprintf(tmp, sizeof(tmp), "[pdu %zu octets]", n / 2);
-		put(o, tmp, strlen(tmp));
+		redact_put(o, tmp, strlen(tmp));
 	} else if (mode == REDACT_TRACE && !plus && digits == n &&
 		   n >= CODE_MIN && n <= CODE_MAX) {
 		for (size_t k = 0; k < n; k++)
-			put(o, "*", 1);
+			redact_put(o, "*", 1);
 	} else {
-		put(o, s, n);
+		redact_put(o, s, n);
 	}
 }
 
@@ -86,16 +87,16 @@ size_t redact_n(const char *in, size_t len, enum redact_mode mode, char *out,
 	while (i < len) {
 		size_t start = i;
 
-		if (in[i] == '+' && i + 1 < len && is_digit(in[i + 1]))
+		if (in[i] == '+' && i + 1 < len && redact_is_digit(in[i + 1]))
 			i++;
-		else if (!is_word(in[i])) {
-			put(&o, in + i, 1);
+		else if (!redact_is_word(in[i])) {
+			redact_put(&o, in + i, 1);
 			i++;
 			continue;
 		}
-		while (i < len && is_word(in[i]))
+		while (i < len && redact_is_word(in[i]))
 			i++;
-		token(&o, in + start, i - start, mode);
+		redact_token(&o, in + start, i - start, mode);
 	}
 	o.buf[o.len] = '\0';
 	return o.len;

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <getopt.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,8 +131,7 @@ struct store *cli_store(struct cli *cli)
 	if (store_open(cli->cfg->database, STORE_OPEN_CREATE, &cli->store, err,
 		       sizeof(err)) == 0) {
 		/* SQLite opens a file it may not write read-only, quietly. */
-		cli->readonly = sqlite3_db_readonly(store_db(cli->store),
-						    "main") == 1;
+		cli->readonly = store_readonly(cli->store);
 		return cli->store;
 	}
 	/* A reader with read access only (a group that may read replies)

@@ -16,6 +16,7 @@
 #include "fsutil.h"
 #include "number.h"
 #include "store.h"
+#include "store_backup.h"
 #include "store_prune.h"
 
 #include <errno.h>
@@ -27,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int sync_path(const char *path)
+static int cli_backup_sync_path(const char *path)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	int rc;
@@ -39,7 +40,7 @@ static int sync_path(const char *path)
 	return rc;
 }
 
-static void sync_dir_of(const char *path)
+static void cli_backup_sync_dir_of(const char *path)
 {
 	char dir[4096];
 	int fd;
@@ -53,7 +54,7 @@ static void sync_dir_of(const char *path)
 }
 
 /* Copies a small or large file to dst (created with mode, replaced). */
-static int copy_file(const char *src, const char *dst, mode_t mode)
+static int cli_backup_copy_file(const char *src, const char *dst, mode_t mode)
 {
 	char buf[65536];
 	int in, out, rc = 0;
@@ -84,7 +85,7 @@ static int copy_file(const char *src, const char *dst, mode_t mode)
 	return rc;
 }
 
-static int backup_key(const struct config *cfg, const char *file)
+static int cli_backup_key(const struct config *cfg, const char *file)
 {
 	char key[4096], dst[4096];
 	int rc;
@@ -93,7 +94,7 @@ static int backup_key(const struct config *cfg, const char *file)
 	if (access(key, F_OK) < 0)
 		return 0;
 	snprintf(dst, sizeof(dst), "%s.key", file);
-	rc = copy_file(key, dst, 0600);
+	rc = cli_backup_copy_file(key, dst, 0600);
 	if (rc < 0)
 		return cli_error("backup: %s: %s", dst, strerror(-rc));
 	printf("key:    %s (keep it with the backup: it is what keeps "
@@ -101,10 +102,9 @@ static int backup_key(const struct config *cfg, const char *file)
 	return 0;
 }
 
-static int do_backup(struct cli *cli, const char *file)
+static int cli_backup_make(struct cli *cli, const char *file)
 {
 	char tmp[4200], stamp[32];
-	sqlite3_stmt *s;
 	struct store *st;
 	struct stat sb;
 	int rc;
@@ -114,88 +114,57 @@ static int do_backup(struct cli *cli, const char *file)
 		return CLI_ERROR;
 	snprintf(tmp, sizeof(tmp), "%s.partial", file);
 	unlink(tmp);
-	if (sqlite3_prepare_v2(store_db(st), "VACUUM INTO ?", -1, &s, NULL) !=
-	    SQLITE_OK)
+	rc = store_backup_copy(st, tmp);
+	if (rc == -EINVAL)
 		return cli_error("backup: %s", store_errmsg(st));
-	sqlite3_bind_text(s, 1, tmp, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
+	if (rc < 0) {
 		cli_error("backup: %s: %s", tmp, store_errmsg(st));
 		unlink(tmp);
 		return CLI_ERROR;
 	}
 	/* A backup holds every number and text: as private as the DB. */
 	chmod(tmp, 0600);
-	rc = sync_path(tmp);
+	rc = cli_backup_sync_path(tmp);
 	if (rc == 0 && rename(tmp, file) < 0)
 		rc = -errno;
 	if (rc < 0) {
 		unlink(tmp);
 		return cli_error("backup: %s: %s", file, strerror(-rc));
 	}
-	sync_dir_of(file);
+	cli_backup_sync_dir_of(file);
 	stat(file, &sb);
 	store_format_time(store_now_ms(), stamp, sizeof(stamp));
 	printf("backup: %s (%lld bytes, schema version %d, as of %s)\n", file,
 	       (long long)sb.st_size, store_user_version(st), stamp);
-	return backup_key(cli->cfg, file) ? CLI_ERROR : CLI_OK;
+	return cli_backup_key(cli->cfg, file) ? CLI_ERROR : CLI_OK;
 }
 
 /* The file must be an smsgw database this smsgw can migrate. */
-static int check_backup(const char *file)
+static int cli_backup_check(const char *file)
 {
-	sqlite3 *db = NULL;
-	sqlite3_stmt *s;
-	const char *ok = NULL;
-	int v = -1, tables = 0, rc = CLI_ERROR;
+	char err[512];
+	int v;
 
-	if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
-		cli_error("restore: %s: %s", file, sqlite3_errmsg(db));
-		goto out;
+	switch (store_backup_check(file, &v, err, sizeof(err))) {
+	case STORE_BACKUP_UNREADABLE:
+		return cli_error("restore: %s: %s", file, err);
+	case STORE_BACKUP_UNSOUND:
+		return cli_error("restore: %s is not a sound SQLite database "
+				 "(quick_check failed: %s)", file, err);
+	case STORE_BACKUP_FOREIGN:
+		return cli_error("restore: %s is not an smsgw database", file);
+	case STORE_BACKUP_OK:
+		break;
 	}
-	if (sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &s, NULL) ==
-	    SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			ok = strcmp((const char *)sqlite3_column_text(s, 0),
-				    "ok") == 0 ? "ok" : NULL;
-		sqlite3_finalize(s);
-	}
-	if (!ok) {
-		cli_error("restore: %s is not a sound SQLite database "
-			  "(quick_check failed: %s)", file, sqlite3_errmsg(db));
-		goto out;
-	}
-	if (sqlite3_prepare_v2(db, "SELECT (SELECT user_version FROM"
-			       " pragma_user_version), (SELECT count(*) FROM"
-			       " sqlite_master WHERE name IN ('message',"
-			       " 'outbox', 'optout'))", -1, &s, NULL) ==
-	    SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			v = sqlite3_column_int(s, 0);
-			tables = sqlite3_column_int(s, 1);
-		}
-		sqlite3_finalize(s);
-	}
-	if (tables != 3 || v < 1) {
-		cli_error("restore: %s is not an smsgw database", file);
-		goto out;
-	}
-	if (v > store_schema_version()) {
-		cli_error("restore: %s has schema version %d; this smsgw knows "
-			  "up to %d (upgrade smsgw first)", file, v,
-			  store_schema_version());
-		goto out;
-	}
-	rc = CLI_OK;
-out:
-	sqlite3_close(db);
-	return rc;
+	if (v > store_schema_version())
+		return cli_error("restore: %s has schema version %d; this smsgw "
+				 "knows up to %d (upgrade smsgw first)", file, v,
+				 store_schema_version());
+	return CLI_OK;
 }
 
 /* Folds the old database's WAL into it, so that it moves as one file. */
-static int settle(const char *path)
+static int cli_backup_settle(const char *path)
 {
 	struct store *st;
 	char err[512];
@@ -214,73 +183,60 @@ static int settle(const char *path)
  * database being replaced are carried into the restored one, and every
  * number there whose hash matches is forgotten again.
  */
-static int carry_forgotten(const char *from, const char *to)
+static int cli_backup_carry_forgotten(const char *from, const char *to)
 {
-	char *msg = NULL;
-	sqlite3_stmt *s;
-	sqlite3 *db;
+	char err[512];
 	int rc;
 
 	if (access(from, F_OK) < 0)
 		return 0;
-	if (sqlite3_open(to, &db) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, "ATTACH ? AS old", -1, &s, NULL) !=
-	    SQLITE_OK) {
-		sqlite3_close(db);
-		return -EIO;
-	}
-	sqlite3_busy_timeout(db, 5000);
-	sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE)
-		rc = sqlite3_exec(db, "INSERT OR IGNORE INTO main.forgotten"
-				  " SELECT hash, forgotten_at FROM old.forgotten",
-				  NULL, NULL, &msg);
-	if (rc != SQLITE_OK && rc != SQLITE_DONE &&
-	    !strstr(msg ? msg : "", "no such table"))	/* from before v2 */
+	rc = store_backup_carry_forgotten(from, to, err, sizeof(err));
+	if (rc == 0 && err[0])
 		cli_error("restore: forgotten numbers of %s not carried over: %s",
-			  from, msg ? msg : sqlite3_errmsg(db));
-	sqlite3_free(msg);
-	sqlite3_close(db);
+			  from, err);
+	return rc;
+}
+
+/* The numbers of a restored database that were forgotten since. */
+struct cli_backup_again {
+	struct store *st;
+	char (*numbers)[NUMBER_MAX];
+	size_t count, cap;
+};
+
+static int cli_backup_note(void *ud, const char *num)
+{
+	struct cli_backup_again *a = ud;
+
+	if (!num || num[0] != '+' || strlen(num) >= NUMBER_MAX ||
+	    forget_is_forgotten(a->st, num) != 1)
+		return 0;
+	if (a->count == a->cap) {
+		void *p = realloc(a->numbers, (a->cap = a->cap * 2 + 8) *
+					      sizeof(*a->numbers));
+		if (!p)
+			return 1;
+		a->numbers = p;
+	}
+	snprintf(a->numbers[a->count++], NUMBER_MAX, "%s", num);
 	return 0;
 }
 
-static int reforget(struct cli *cli, const char *db_path)
+static int cli_backup_reforget(struct cli *cli, const char *db_path)
 {
-	static const char numbers_sql[] =
-		"SELECT recipient FROM message UNION SELECT sender FROM inbound"
-		" UNION SELECT sender FROM inbound_part UNION SELECT number"
-		" FROM optout UNION SELECT number FROM sticky UNION SELECT"
-		" recipient FROM status_report WHERE recipient IS NOT NULL";
-	char err[512], (*again)[NUMBER_MAX] = NULL;
+	struct cli_backup_again a = { 0 };
+	char err[512], (*again)[NUMBER_MAX];
 	struct forget_forms f;
 	struct forget_counts n;
 	struct store *st;
-	sqlite3_stmt *s;
-	size_t count = 0, cap = 0;
+	size_t count;
 
 	if (store_open(db_path, 0, &st, err, sizeof(err)) < 0)
 		return cli_error("restore: %s", err);
-	if (sqlite3_prepare_v2(store_db(st), numbers_sql, -1, &s, NULL) ==
-	    SQLITE_OK) {
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			const char *num = (const char *)sqlite3_column_text(s, 0);
-
-			if (!num || num[0] != '+' || strlen(num) >= NUMBER_MAX ||
-			    forget_is_forgotten(st, num) != 1)
-				continue;
-			if (count == cap) {
-				void *p = realloc(again, (cap = cap * 2 + 8) *
-							 sizeof(*again));
-				if (!p)
-					break;
-				again = p;
-			}
-			snprintf(again[count++], NUMBER_MAX, "%s", num);
-		}
-		sqlite3_finalize(s);
-	}
+	a.st = st;
+	store_backup_numbers(st, cli_backup_note, &a);
+	again = a.numbers;
+	count = a.count;
 	for (size_t i = 0; i < count; i++) {
 		forget_forms(again[i], cli->cfg->default_country,
 			     cli->cfg->trunk_prefix, &f);
@@ -299,13 +255,13 @@ static int reforget(struct cli *cli, const char *db_path)
 	return 0;
 }
 
-static void same_owner(const char *path, const struct stat *like)
+static void cli_backup_same_owner(const char *path, const struct stat *like)
 {
 	if (like && geteuid() == 0 && chown(path, like->st_uid, like->st_gid))
 		cli_error("restore: chown %s: %s", path, strerror(errno));
 }
 
-static int restore_key(const struct config *cfg, const char *file,
+static int cli_backup_restore_key(const struct config *cfg, const char *file,
 		       const struct stat *like)
 {
 	char src[4200], key[4096], old[4200];
@@ -319,15 +275,15 @@ static int restore_key(const struct config *cfg, const char *file,
 	forget_key_path(cfg->database, key, sizeof(key));
 	snprintf(old, sizeof(old), "%s.pre-restore", key);
 	rename(key, old);
-	rc = copy_file(src, key, 0600);
+	rc = cli_backup_copy_file(src, key, 0600);
 	if (rc < 0)
 		return cli_error("restore: %s: %s", key, strerror(-rc));
-	same_owner(key, like);
+	cli_backup_same_owner(key, like);
 	printf("key:    %s restored\n", key);
 	return 0;
 }
 
-static int do_restore(struct cli *cli, const char *file)
+static int cli_backup_restore(struct cli *cli, const char *file)
 {
 	char tmp[4200], old[4200], err[512];
 	struct stat cur, *like = NULL;
@@ -342,7 +298,7 @@ static int do_restore(struct cli *cli, const char *file)
 	if (pid)
 		return cli_error("restore: smsgwd is running (pid %ld); stop it "
 				 "first", (long)pid);
-	if (check_backup(file) != CLI_OK)
+	if (cli_backup_check(file) != CLI_OK)
 		return CLI_ERROR;
 	if (stat(cfg->database, &cur) == 0)
 		like = &cur;
@@ -352,7 +308,7 @@ static int do_restore(struct cli *cli, const char *file)
 	if (rc < 0)
 		return cli_error("restore: %s: %s", tmp, strerror(-rc));
 	snprintf(tmp, sizeof(tmp), "%s.restoring", cfg->database);
-	rc = copy_file(file, tmp, 0640);
+	rc = cli_backup_copy_file(file, tmp, 0640);
 	if (rc < 0)
 		return cli_error("restore: %s: %s", tmp, strerror(-rc));
 	/* Older backups come up to this smsgw's schema here. */
@@ -363,8 +319,8 @@ static int do_restore(struct cli *cli, const char *file)
 	store_checkpoint(st);
 	store_close(st);
 	if (like)
-		carry_forgotten(cfg->database, tmp);
-	if (settle(cfg->database) != 0) {
+		cli_backup_carry_forgotten(cfg->database, tmp);
+	if (cli_backup_settle(cfg->database) != 0) {
 		unlink(tmp);
 		return CLI_ERROR;
 	}
@@ -377,15 +333,15 @@ static int do_restore(struct cli *cli, const char *file)
 	}
 	if (rename(tmp, cfg->database) < 0)
 		return cli_error("restore: rename %s: %s", tmp, strerror(errno));
-	same_owner(cfg->database, like);
-	sync_dir_of(cfg->database);
+	cli_backup_same_owner(cfg->database, like);
+	cli_backup_sync_dir_of(cfg->database);
 	printf("restore: %s now holds %s", cfg->database, file);
 	if (like)
 		printf(" (the previous database is %s)", old);
 	printf("\n");
-	if (restore_key(cfg, file, like))
+	if (cli_backup_restore_key(cfg, file, like))
 		return CLI_ERROR;
-	return reforget(cli, cfg->database) ? CLI_ERROR : CLI_OK;
+	return cli_backup_reforget(cli, cfg->database) ? CLI_ERROR : CLI_OK;
 }
 
 int cli_backup(struct cli *cli, int argc, char **argv)
@@ -407,6 +363,6 @@ int cli_backup(struct cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage("%s takes one FILE", argv[0]);
-	return restore ? do_restore(cli, argv[optind])
-		       : do_backup(cli, argv[optind]);
+	return restore ? cli_backup_restore(cli, argv[optind])
+		       : cli_backup_make(cli, argv[optind]);
 }

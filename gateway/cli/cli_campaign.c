@@ -19,15 +19,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char list_sql[] =
-	STORE_CAMPAIGN_ROWS " GROUP BY c.id ORDER BY c.created_at DESC";
-
-static const char show_sql[] = STORE_CAMPAIGN_SHOW;
-
-static const char states_sql[] =
-	"SELECT state, count(*) AS messages FROM outbox WHERE campaign = ?1"
-	" GROUP BY state ORDER BY messages DESC";
-
 int64_t cli_campaign_id(struct store *st, const char *name)
 {
 	int64_t id = store_campaign_id(st, name);
@@ -48,8 +39,8 @@ static const struct {
 	{ "cancel", OUTBOX_CAMPAIGN_CANCEL },
 };
 
-static int change(struct cli *cli, struct store *st, const char *verb,
-		  const char *name)
+static int cli_campaign_change(struct cli *cli, struct store *st,
+			       const char *verb, const char *name)
 {
 	int64_t id = cli_campaign_id(st, name);
 	int n;
@@ -129,26 +120,27 @@ int cli_campaign(struct cli *cli, int argc, char **argv)
 	if (!st)
 		return CLI_ERROR;
 	if (strcmp(verb, "list") == 0)
-		return cli_print_query(st, list_sql, NULL, 0, fmt, 30, stdout) < 0
-			       ? CLI_ERROR : CLI_OK;
+		return cli_print(st, STORE_Q_CAMPAIGNS, NULL, 0, fmt, 30,
+				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	if (strcmp(verb, "show") == 0) {
-		const struct cli_bind b[] = { CLI_TEXT(name) };
+		const struct store_bind b[] = { STORE_TEXT(name) };
 
 		if (!cli_campaign_id(st, name))
 			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_JSON) {
-			if (cli_print_row_json(st, show_sql, b, 1, stdout) < 0)
+			if (cli_print_row(st, STORE_Q_CAMPAIGN, b, 1,
+					  stdout) < 0)
 				return CLI_ERROR;
 			putchar('\n');
 			return CLI_OK;
 		}
-		if (cli_print_query(st, show_sql, b, 1, fmt, 30, stdout) < 0)
+		if (cli_print(st, STORE_Q_CAMPAIGN, b, 1, fmt, 30, stdout) < 0)
 			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_CSV)
 			return CLI_OK;
 		putchar('\n');
-		return cli_print_query(st, states_sql, b, 1, fmt, 0, stdout) < 0
-			       ? CLI_ERROR : CLI_OK;
+		return cli_print(st, STORE_Q_CAMPAIGN_STATES, b, 1, fmt, 0,
+				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	}
-	return change(cli, st, verb, name);
+	return cli_campaign_change(cli, st, verb, name);
 }

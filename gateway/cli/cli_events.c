@@ -12,21 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ?1 since (ms) or NULL, ?2 lowest level (0 info, 1 warning, 2 error). */
-#define EVENTS_WHERE                                                     \
-	" FROM event WHERE (?1 IS NULL OR at >= ?1)"                     \
-	" AND CASE level WHEN 'error' THEN 2 WHEN 'warning' THEN 1"      \
-	" ELSE 0 END >= ?2"
-
-#define ISO_AT "strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch')"
-
-static const char rows_sql[] =
-	"SELECT id, " ISO_AT " AS at, level, source, message" EVENTS_WHERE
-	" ORDER BY id DESC LIMIT ?3";
-
-static const char count_sql[] = "SELECT count(*)" EVENTS_WHERE;
-
-static const char *const levels[] = { "info", "warning", "error" };
+static const char *const cli_events_levels[] = { "info", "warning", "error" };
 
 int cli_events(struct cli *cli, int argc, char **argv)
 {
@@ -61,7 +47,7 @@ int cli_events(struct cli *cli, int argc, char **argv)
 			break;
 		case 'l':
 			for (level = 0; level < 3; level++)
-				if (strcmp(optarg, levels[level]) == 0)
+				if (strcmp(optarg, cli_events_levels[level]) == 0)
 					break;
 			if (level == 3)
 				return cli_usage("events: --level is info, "
@@ -97,17 +83,17 @@ int cli_events(struct cli *cli, int argc, char **argv)
 	if (!st)
 		return CLI_ERROR;
 	{
-		const struct cli_bind b[] = {
-			has_since ? CLI_INT(since) : CLI_TEXT(NULL),
-			CLI_INT(level), CLI_INT(limit ? limit : -1),
+		const struct store_bind b[] = {
+			has_since ? STORE_INT(since) : STORE_TEXT(NULL),
+			STORE_INT(level), STORE_INT(limit ? limit : -1),
 		};
 
-		n = cli_print_query(st, rows_sql, b, 3, fmt, 0, stdout);
+		n = cli_print(st, STORE_Q_EVENTS, b, 3, fmt, 0, stdout);
 		if (n < 0)
 			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_TABLE)
-			cli_query_note_limit(st, count_sql, b, 2, n, limit,
-					     stdout);
+			cli_query_note_limit(st, STORE_Q_EVENTS_COUNT, b, 2, n,
+					     limit, stdout);
 	}
 	return CLI_OK;
 }

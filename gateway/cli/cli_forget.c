@@ -38,7 +38,7 @@ struct scrub {
 };
 
 /* Reads a whole regular file (not following links) opened at dirfd. */
-static char *slurp_at(int dirfd, const char *name, size_t *len)
+static char *cli_forget_slurp_at(int dirfd, const char *name, size_t *len)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	struct stat sb;
@@ -63,7 +63,7 @@ static char *slurp_at(int dirfd, const char *name, size_t *len)
 	return buf;
 }
 
-static bool mentions(const struct forget_forms *f, const char *s)
+static bool cli_forget_mentions(const struct forget_forms *f, const char *s)
 {
 	for (size_t i = 0; i < f->ntext; i++)
 		if (strstr(s, f->text[i]))
@@ -76,7 +76,7 @@ static bool mentions(const struct forget_forms *f, const char *s)
 
 /* Lines of the trace that carry the number become "[forgotten]": the file
  * is rewritten beside itself and renamed over; smsgwd reopens on SIGHUP. */
-static int scrub_trace(struct scrub *sc, const char *path)
+static int cli_forget_scrub_trace(struct scrub *sc, const char *path)
 {
 	char dir[4096], tmp[4200], *buf, *line, *save = NULL;
 	const char *base;
@@ -89,8 +89,8 @@ static int scrub_trace(struct scrub *sc, const char *path)
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dirfd < 0)
 		return 0;
-	buf = slurp_at(dirfd, base, &len);
-	if (!buf || !mentions(sc->f, buf)) {
+	buf = cli_forget_slurp_at(dirfd, base, &len);
+	if (!buf || !cli_forget_mentions(sc->f, buf)) {
 		free(buf);
 		close(dirfd);
 		return 0;
@@ -108,7 +108,7 @@ static int scrub_trace(struct scrub *sc, const char *path)
 		rc = -errno;
 	for (line = strtok_r(buf, "\n", &save); line && rc == 0;
 	     line = strtok_r(NULL, "\n", &save)) {
-		if (mentions(sc->f, line)) {
+		if (cli_forget_mentions(sc->f, line)) {
 			char *sp = strchr(line, ' ');
 
 			/* Keep the time stamp: the gap stays visible. */
@@ -143,7 +143,7 @@ out:
 
 /* A file in path that names the number goes, with its .reason (rejected/
  * keeps one beside each file). */
-static int scrub_dir(struct scrub *sc, const char *path)
+static int cli_forget_scrub_dir(struct scrub *sc, const char *path)
 {
 	char reason[1024];
 	struct dirent *e;
@@ -161,9 +161,11 @@ static int scrub_dir(struct scrub *sc, const char *path)
 		if (e->d_name[0] == '.' ||
 		    (nl > 7 && strcmp(e->d_name + nl - 7, ".reason") == 0))
 			continue;
-		buf = slurp_at(dfd, e->d_name, &len);
+		buf = cli_forget_slurp_at(dfd, e->d_name, &len);
 		snprintf(reason, sizeof(reason), "%s.reason", e->d_name);
-		if (buf && (memchr(buf, '\0', len) ? false : mentions(sc->f, buf))) {
+		if (buf && (memchr(buf, '\0', len)
+				    ? false
+				    : cli_forget_mentions(sc->f, buf))) {
 			unlinkat(dfd, e->d_name, 0);
 			unlinkat(dfd, reason, 0);
 			sc->rejected++;
@@ -175,7 +177,7 @@ static int scrub_dir(struct scrub *sc, const char *path)
 	return 0;
 }
 
-static void scrub_files(struct scrub *sc, const struct config *cfg)
+static void cli_forget_scrub_files(struct scrub *sc, const struct config *cfg)
 {
 	char path[4200];
 	pid_t pid;
@@ -184,9 +186,9 @@ static void scrub_files(struct scrub *sc, const struct config *cfg)
 		bool changed;
 		int before = sc->trace_lines;
 
-		scrub_trace(sc, cfg->at_trace);
+		cli_forget_scrub_trace(sc, cfg->at_trace);
 		snprintf(path, sizeof(path), "%s.1", cfg->at_trace);
-		scrub_trace(sc, path);
+		cli_forget_scrub_trace(sc, path);
 		changed = sc->trace_lines != before;
 		pid = cli_daemon_pid(cfg);
 		/* Its open file is the old one now: reopen (SIGHUP). */
@@ -195,14 +197,14 @@ static void scrub_files(struct scrub *sc, const struct config *cfg)
 				  "send it SIGHUP", (long)pid, strerror(errno));
 	}
 	snprintf(path, sizeof(path), "%s/rejected", cfg->spool);
-	scrub_dir(sc, path);
+	cli_forget_scrub_dir(sc, path);
 	/* smstools3-style directories the eventhandler keeps files in. */
 	if (cfg->eh_incoming)
-		scrub_dir(sc, cfg->eh_incoming);
+		cli_forget_scrub_dir(sc, cfg->eh_incoming);
 	if (cfg->eh_sent)
-		scrub_dir(sc, cfg->eh_sent);
+		cli_forget_scrub_dir(sc, cfg->eh_sent);
 	if (cfg->eh_failed)
-		scrub_dir(sc, cfg->eh_failed);
+		cli_forget_scrub_dir(sc, cfg->eh_failed);
 }
 
 int cli_forget(struct cli *cli, int argc, char **argv)
@@ -254,7 +256,7 @@ int cli_forget(struct cli *cli, int argc, char **argv)
 	 * no old copy of a page stays behind. */
 	store_prune_vacuum(st, 0);
 	store_checkpoint(st);
-	scrub_files(&sc, cli->cfg);
+	cli_forget_scrub_files(&sc, cli->cfg);
 	if (json) {
 		printf("{\"messages\":%d,\"in_flight\":%d,\"received\":%d,"
 		       "\"fragments\":%d,\"raw_pdus\":%d,\"status_reports\":%d,"

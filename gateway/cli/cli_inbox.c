@@ -15,29 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ?1 received since (ms) or NULL, ?2 sender normalised or NULL, ?3
- * limit, ?4 the sender as written (an alphanumeric one is not a number). */
-#define INBOX_WHERE                                                      \
-	" FROM inbox i LEFT JOIN outbox o ON o.id = i.in_reply_to"       \
-	" JOIN inbound r ON r.id = i.id"                                 \
-	" WHERE (?1 IS NULL OR r.received_at >= ?1)"                     \
-	" AND (?2 IS NULL OR i.sender = ?2 OR i.sender = ?4)"
-#define INBOX_FROM INBOX_WHERE " ORDER BY i.id DESC LIMIT ?3"
-
-static const char count_sql[] = "SELECT count(*)" INBOX_WHERE;
-
-static const char json_sql[] =
-	"SELECT i.id, i.received_at, i.sender, i.recipient, i.sim, i.sim_name,"
-	" i.body, i.parts, i.keyword, i.partial, i.in_reply_to,"
-	" o.body AS in_reply_to_body, o.campaign AS in_reply_to_campaign"
-	INBOX_FROM;
-
-static const char table_sql[] =
-	"SELECT i.id, i.received_at, i.sender, i.sim_name AS sim,"
-	" coalesce(i.keyword, '') AS keyword, i.body,"
-	" coalesce(o.body, '') AS answers"
-	INBOX_FROM;
-
 bool cli_parse_since(const char *s, int64_t *ms)
 {
 	int64_t d;
@@ -122,21 +99,21 @@ int cli_inbox(struct cli *cli, int argc, char **argv)
 	if (!st)
 		return CLI_ERROR;
 	{
-		const struct cli_bind b[] = {
-			has_since ? CLI_INT(since) : CLI_TEXT(NULL),
-			CLI_TEXT(from), CLI_INT(limit ? limit : -1),
-			CLI_TEXT(as_written),
+		const struct store_bind b[] = {
+			has_since ? STORE_INT(since) : STORE_TEXT(NULL),
+			STORE_TEXT(from), STORE_INT(limit ? limit : -1),
+			STORE_TEXT(as_written),
 		};
 
-		n = cli_print_query(st, fmt == CLI_FORMAT_TABLE ? table_sql
-								 : json_sql,
-				    b, 4, fmt, fmt == CLI_FORMAT_TABLE ? 40 : 0,
+		n = cli_print(st, fmt == CLI_FORMAT_TABLE ? STORE_Q_INBOX_TABLE
+							  : STORE_Q_INBOX_JSON,
+			      b, 4, fmt, fmt == CLI_FORMAT_TABLE ? 40 : 0,
 				    stdout);
 		if (n < 0)
 			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_TABLE)
-			cli_query_note_limit(st, count_sql, b, 4, n, limit,
-					     stdout);
+			cli_query_note_limit(st, STORE_Q_INBOX_COUNT, b, 4, n,
+					     limit, stdout);
 	}
 	return CLI_OK;
 }

@@ -31,7 +31,7 @@ struct mig {
 	const char *path;
 };
 
-static char *mig_trim(char *s)
+static char *cli_migrate_trim(char *s)
 {
 	char *e;
 
@@ -43,7 +43,7 @@ static char *mig_trim(char *s)
 	return s;
 }
 
-static int mig_read(struct mig *m, const char *path)
+static int cli_migrate_read(struct mig *m, const char *path)
 {
 	char line[4096], section[128] = "";
 	unsigned no = 0;
@@ -53,7 +53,7 @@ static int mig_read(struct mig *m, const char *path)
 	if (!f)
 		return cli_error("migrate: %s: %m", path);
 	while (fgets(line, sizeof(line), f)) {
-		char *s = mig_trim(line), *eq;
+		char *s = cli_migrate_trim(line), *eq;
 		struct mig_kv *grown;
 
 		no++;
@@ -64,7 +64,7 @@ static int mig_read(struct mig *m, const char *path)
 
 			if (end)
 				*end = '\0';
-			snprintf(section, sizeof(section), "%s", mig_trim(s + 1));
+			snprintf(section, sizeof(section), "%s", cli_migrate_trim(s + 1));
 			continue;
 		}
 		eq = strchr(s, '=');
@@ -81,16 +81,16 @@ static int mig_read(struct mig *m, const char *path)
 		}
 		m->kv = grown;
 		m->kv[m->n] = (struct mig_kv){ strdup(section),
-					       strdup(mig_trim(s)),
-					       strdup(mig_trim(eq + 1)), no,
-					       false };
+					       strdup(cli_migrate_trim(s)),
+					       strdup(cli_migrate_trim(eq + 1)),
+					       no, false };
 		m->n++;
 	}
 	fclose(f);
 	return CLI_OK;
 }
 
-static void mig_free(struct mig *m)
+static void cli_migrate_free(struct mig *m)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		free(m->kv[i].section);
@@ -101,7 +101,8 @@ static void mig_free(struct mig *m)
 }
 
 /* The value of key in section (case-insensitive), marked used; or NULL. */
-static const char *mig_get(struct mig *m, const char *section, const char *key)
+static const char *cli_migrate_get(struct mig *m, const char *section,
+				   const char *key)
 {
 	const char *v = NULL;
 
@@ -116,7 +117,7 @@ static const char *mig_get(struct mig *m, const char *section, const char *key)
 }
 
 /* A libconfuse string: quotes and backslashes escaped. */
-static void mig_str(const char *v)
+static void cli_migrate_str(const char *v)
 {
 	putchar('"');
 	for (; *v; v++) {
@@ -127,16 +128,16 @@ static void mig_str(const char *v)
 	putchar('"');
 }
 
-static void mig_opt(const char *indent, const char *name, const char *v)
+static void cli_migrate_opt(const char *indent, const char *name, const char *v)
 {
 	printf("%s%s = ", indent, name);
-	mig_str(v);
+	cli_migrate_str(v);
 	putchar('\n');
 }
 
 /* Comments for every setting of section that nothing used. */
-static void mig_unmapped(struct mig *m, const char *section, const char *indent,
-			 const char *why)
+static void cli_migrate_unmapped(struct mig *m, const char *section,
+				 const char *indent, const char *why)
 {
 	for (size_t i = 0; i < m->n; i++) {
 		struct mig_kv *kv = &m->kv[i];
@@ -149,7 +150,7 @@ static void mig_unmapped(struct mig *m, const char *section, const char *indent,
 	}
 }
 
-static bool mig_yes(const char *v)
+static bool cli_migrate_yes(const char *v)
 {
 	return v && (v[0] == '1' || tolower((unsigned char)v[0]) == 'y' ||
 		     tolower((unsigned char)v[0]) == 't' ||
@@ -157,7 +158,7 @@ static bool mig_yes(const char *v)
 }
 
 /* A smstools3 "/var/spool/sms/outgoing": its parent is the spool. */
-static void mig_spool(const char *outgoing, const char *from)
+static void cli_migrate_spool(const char *outgoing, const char *from)
 {
 	const char *slash = outgoing ? strrchr(outgoing, '/') : NULL;
 
@@ -173,7 +174,7 @@ static void mig_spool(const char *outgoing, const char *from)
 
 /* ---- smstools3 ---- */
 
-static bool mig_smstools_special(const char *s)
+static bool cli_migrate_smstools_special(const char *s)
 {
 	return !s[0] || strcasecmp(s, "queues") == 0 ||
 	       strcasecmp(s, "provider") == 0 ||
@@ -181,34 +182,34 @@ static bool mig_smstools_special(const char *s)
 	       strcasecmp(s, "default") == 0;
 }
 
-static void mig_smstools_modem(struct mig *m, const char *name,
+static void cli_migrate_smstools_modem(struct mig *m, const char *name,
 			       const char *dflt_pool)
 {
 	const char *v, *queues;
 	char pool[128] = "";
 
 	printf("\nmodem ");
-	mig_str(name);
+	cli_migrate_str(name);
 	printf(" {\n");
-	v = mig_get(m, name, "device");
-	mig_opt("\t", "device", v ? v : "/dev/ttyUSB0");
+	v = cli_migrate_get(m, name, "device");
+	cli_migrate_opt("\t", "device", v ? v : "/dev/ttyUSB0");
 	if (!v)
 		printf("\t# no device in [%s]: set it\n", name);
-	if ((v = mig_get(m, name, "baudrate")))
+	if ((v = cli_migrate_get(m, name, "baudrate")))
 		printf("\tbaudrate = %s\n", v);
-	if ((v = mig_get(m, name, "pin")) && strcasecmp(v, "ignore") != 0)
-		mig_opt("\t", "pin", v);
-	if ((v = mig_get(m, name, "smsc"))) {
+	if ((v = cli_migrate_get(m, name, "pin")) && strcasecmp(v, "ignore") != 0)
+		cli_migrate_opt("\t", "pin", v);
+	if ((v = cli_migrate_get(m, name, "smsc"))) {
 		/* smsd numbers are international without the '+'. */
 		char num[64];
 
 		snprintf(num, sizeof(num), "%s%s",
 			 isdigit((unsigned char)v[0]) ? "+" : "", v);
-		mig_opt("\t", "smsc", num);
+		cli_migrate_opt("\t", "smsc", num);
 	}
-	if ((v = mig_get(m, name, "incoming")))
-		printf("\treceive = %s\n", mig_yes(v) ? "true" : "false");
-	queues = mig_get(m, name, "queues");
+	if ((v = cli_migrate_get(m, name, "incoming")))
+		printf("\treceive = %s\n", cli_migrate_yes(v) ? "true" : "false");
+	queues = cli_migrate_get(m, name, "queues");
 	if (queues) {
 		size_t len = strcspn(queues, ", \t");
 
@@ -221,34 +222,34 @@ static void mig_smstools_modem(struct mig *m, const char *name,
 		printf("\t\t# queues = %s: this SIM serves pool %s (a file's "
 		       "Queue: or Provider: header picks the pool)\n",
 		       queues ? queues : pool, pool);
-		mig_opt("\t\t", "pool", pool);
+		cli_migrate_opt("\t\t", "pool", pool);
 	}
 	printf("\t}\n");
-	mig_unmapped(m, name, "\t", "no equivalent (smsgw sets the modem up "
+	cli_migrate_unmapped(m, name, "\t", "no equivalent (smsgw sets the modem up "
 		     "from its driver; add AT commands to init only if needed)");
 	printf("}\n");
 }
 
-static int mig_smstools(struct mig *m)
+static int cli_migrate_smstools(struct mig *m)
 {
 	const char *v, *devices;
 	char *list, *tok, *save;
 
 	printf("# smsgw.conf from smstools3's %s (smsgw migrate smstools3)\n",
 	       m->path);
-	mig_spool(mig_get(m, "", "outgoing"), "smsd");
-	if ((v = mig_get(m, "", "eventhandler")))
-		mig_opt("", "eventhandler", v);
-	if ((v = mig_get(m, "", "incoming")))
-		mig_opt("", "incoming", v);
-	if ((v = mig_get(m, "", "sent")))
-		mig_opt("", "sent", v);
-	if ((v = mig_get(m, "", "failed")))
-		mig_opt("", "failed", v);
-	if ((v = mig_get(m, "", "report")))
+	cli_migrate_spool(cli_migrate_get(m, "", "outgoing"), "smsd");
+	if ((v = cli_migrate_get(m, "", "eventhandler")))
+		cli_migrate_opt("", "eventhandler", v);
+	if ((v = cli_migrate_get(m, "", "incoming")))
+		cli_migrate_opt("", "incoming", v);
+	if ((v = cli_migrate_get(m, "", "sent")))
+		cli_migrate_opt("", "sent", v);
+	if ((v = cli_migrate_get(m, "", "failed")))
+		cli_migrate_opt("", "failed", v);
+	if ((v = cli_migrate_get(m, "", "report")))
 		printf("# report = %s: status reports go to the database and the "
 		       "REPORT event; no directory\n", v);
-	if ((v = mig_get(m, "", "autosplit")))
+	if ((v = cli_migrate_get(m, "", "autosplit")))
 		printf("# autosplit = %s: long texts are always split and "
 		       "concatenated; a file's Autosplit: header is honoured\n",
 		       v);
@@ -263,24 +264,24 @@ static int mig_smstools(struct mig *m)
 		       "dropping it into that directory\n", kv->key, kv->value,
 		       kv->key, kv->key);
 	}
-	mig_unmapped(m, "provider", "", "no prefix routing; choose the pool "
+	cli_migrate_unmapped(m, "provider", "", "no prefix routing; choose the pool "
 		     "with Queue: in the file");
-	mig_unmapped(m, "providers", "", "no prefix routing; choose the pool "
+	cli_migrate_unmapped(m, "providers", "", "no prefix routing; choose the pool "
 		     "with Queue: in the file");
-	devices = mig_get(m, "", "devices");
+	devices = cli_migrate_get(m, "", "devices");
 	if (devices)
 		printf("# devices = %s: one modem section each, below\n",
 		       devices);
-	mig_unmapped(m, "", "", "no equivalent in smsgw.conf");
+	cli_migrate_unmapped(m, "", "", "no equivalent in smsgw.conf");
 	list = strdup(devices ? devices : "");
 	for (tok = strtok_r(list, ", \t", &save); tok;
 	     tok = strtok_r(NULL, ", \t", &save))
-		mig_smstools_modem(m, tok, NULL);
+		cli_migrate_smstools_modem(m, tok, NULL);
 	free(list);
 	/* Sections that devices did not name: smsd does not run them. */
 	for (size_t i = 0; i < m->n; i++)
-		if (!mig_smstools_special(m->kv[i].section))
-			mig_unmapped(m, m->kv[i].section, "",
+		if (!cli_migrate_smstools_special(m->kv[i].section))
+			cli_migrate_unmapped(m, m->kv[i].section, "",
 				     "this modem is not in devices, so smsd "
 				     "does not use it");
 	if (!devices)
@@ -291,7 +292,7 @@ static int mig_smstools(struct mig *m)
 
 /* ---- Gammu SMSD ---- */
 
-static int mig_gammu(struct mig *m)
+static int cli_migrate_gammu(struct mig *m)
 {
 	const char *v, *conn, *service, *pin, *smsc, *phone;
 	char sect[] = "smsd";
@@ -299,21 +300,21 @@ static int mig_gammu(struct mig *m)
 	printf("# smsgw.conf from Gammu SMSD's %s (smsgw migrate gammu)\n",
 	       m->path);
 	/* Read before the unmapped settings are listed. */
-	pin = mig_get(m, sect, "pin");
-	smsc = mig_get(m, sect, "smsc");
-	phone = mig_get(m, sect, "phoneid");
-	service = mig_get(m, sect, "service");
+	pin = cli_migrate_get(m, sect, "pin");
+	smsc = cli_migrate_get(m, sect, "smsc");
+	phone = cli_migrate_get(m, sect, "phoneid");
+	service = cli_migrate_get(m, sect, "service");
 	if (service && strcasecmp(service, "files") == 0) {
-		v = mig_get(m, sect, "outboxpath");
+		v = cli_migrate_get(m, sect, "outboxpath");
 		printf("# service = files%s%s: Gammu's outbox files are not "
 		       "smsgw spool files; write spool files or INSERT INTO "
 		       "gammu_outbox\n", v ? ", outboxpath = " : "",
 		       v ? v : "");
 	} else if (service && strcasecmp(service, "sql") == 0) {
-		v = mig_get(m, sect, "driver");
+		v = cli_migrate_get(m, sect, "driver");
 		if (v && strstr(v, "sqlite")) {
-			const char *dir = mig_get(m, sect, "dbdir"),
-				   *db = mig_get(m, sect, "database");
+			const char *dir = cli_migrate_get(m, sect, "dbdir"),
+				   *db = cli_migrate_get(m, sect, "database");
 
 			printf("# service = sql, driver = %s: smsgw keeps its "
 			       "own SQLite database; Gammu's tables are the "
@@ -328,22 +329,22 @@ static int mig_gammu(struct mig *m)
 			       "column names\n", v ? v : "?");
 		}
 	}
-	if ((v = mig_get(m, sect, "runonreceive")))
-		mig_opt("", "runonreceive", v);
-	if ((v = mig_get(m, sect, "deliveryreport")))
+	if ((v = cli_migrate_get(m, sect, "runonreceive")))
+		cli_migrate_opt("", "runonreceive", v);
+	if ((v = cli_migrate_get(m, sect, "deliveryreport")))
 		printf("report = %s\n", strcasecmp(v, "no") == 0 ? "false"
 								  : "true");
-	if ((v = mig_get(m, sect, "maxretries")))
+	if ((v = cli_migrate_get(m, sect, "maxretries")))
 		printf("max_attempts = %d\n", atoi(v) + 1);
-	mig_unmapped(m, sect, "", "no equivalent in smsgw.conf");
+	cli_migrate_unmapped(m, sect, "", "no equivalent in smsgw.conf");
 	printf("\nmodem ");
-	mig_str(phone ? phone : "gammu");
+	cli_migrate_str(phone ? phone : "gammu");
 	printf(" {\n");
-	v = mig_get(m, "gammu", "device");
+	v = cli_migrate_get(m, "gammu", "device");
 	if (!v)
-		v = mig_get(m, "gammu", "port");
-	mig_opt("\t", "device", v ? v : "/dev/ttyUSB0");
-	conn = mig_get(m, "gammu", "connection");
+		v = cli_migrate_get(m, "gammu", "port");
+	cli_migrate_opt("\t", "device", v ? v : "/dev/ttyUSB0");
+	conn = cli_migrate_get(m, "gammu", "connection");
 	/* gammurc(5): "at" then an optional speed, "at115200". */
 	if (conn && strncasecmp(conn, "at", 2) == 0 &&
 	    isdigit((unsigned char)conn[2]))
@@ -352,13 +353,13 @@ static int mig_gammu(struct mig *m)
 		printf("\t# connection = %s: smsgw speaks AT commands only\n",
 		       conn);
 	if (pin)
-		mig_opt("\t", "pin", pin);
+		cli_migrate_opt("\t", "pin", pin);
 	if (smsc)
-		mig_opt("\t", "smsc", smsc);
-	mig_unmapped(m, "gammu", "\t", "no equivalent (Gammu library setting)");
+		cli_migrate_opt("\t", "smsc", smsc);
+	cli_migrate_unmapped(m, "gammu", "\t", "no equivalent (Gammu library setting)");
 	printf("\tsim \"1\" { }\n}\n");
 	for (size_t i = 0; i < m->n; i++)
-		mig_unmapped(m, m->kv[i].section, "", "section not used by "
+		cli_migrate_unmapped(m, m->kv[i].section, "", "section not used by "
 			     "gammu-smsd's default configuration");
 	return CLI_OK;
 }
@@ -379,9 +380,10 @@ int cli_migrate(struct cli *cli, int argc, char **argv)
 	if (strcmp(argv[1], "smstools3") != 0 && strcmp(argv[1], "gammu") != 0)
 		return cli_usage("migrate: '%s' is not smstools3 or gammu",
 				 argv[1]);
-	rc = mig_read(&m, argv[2]);
+	rc = cli_migrate_read(&m, argv[2]);
 	if (rc == CLI_OK)
-		rc = argv[1][0] == 's' ? mig_smstools(&m) : mig_gammu(&m);
-	mig_free(&m);
+		rc = argv[1][0] == 's' ? cli_migrate_smstools(&m)
+				       : cli_migrate_gammu(&m);
+	cli_migrate_free(&m);
 	return rc;
 }

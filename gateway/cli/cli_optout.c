@@ -18,24 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The SIM by name (modem/slot), as every other table names it; JSON and
- * CSV keep the view's sim id beside it. */
-#define LIST_SQL(cols, where)                                            \
-	"SELECT o.number, o.opted_out_at, o.keyword, " cols " o.active,"  \
-	" o.source, o.updated_at FROM optouts o"                         \
-	" LEFT JOIN sims s ON s.id = o.sim" where                        \
-	" ORDER BY o.opted_out_at DESC"
-
-static const char list_sql[] =
-	LIST_SQL("s.name AS sim,", " WHERE o.active = 1");
-static const char list_all_sql[] = LIST_SQL("s.name AS sim,", "");
-static const char list_json_sql[] =
-	LIST_SQL("o.sim, s.name AS sim_name,", " WHERE o.active = 1");
-static const char list_all_json_sql[] =
-	LIST_SQL("o.sim, s.name AS sim_name,", "");
-
-
-static int add(struct cli *cli, struct store *st, const char *number,
+static int cli_optout_add(struct cli *cli, struct store *st, const char *number,
 	       const char *keyword)
 {
 	char n[NUMBER_MAX];
@@ -65,7 +48,8 @@ static int add(struct cli *cli, struct store *st, const char *number,
 	return CLI_OK;
 }
 
-static int remove_number(struct cli *cli, struct store *st, const char *number)
+static int cli_optout_remove_number(struct cli *cli, struct store *st,
+				    const char *number)
 {
 	char n[NUMBER_MAX];
 	bool was_active;
@@ -133,15 +117,16 @@ int cli_optout(struct cli *cli, int argc, char **argv)
 		return cli_usage("optout: unknown action '%s'", verb);
 	}
 	if (strcmp(verb, "list") == 0) {
-		const char *sql = fmt == CLI_FORMAT_TABLE
-					  ? (all ? list_all_sql : list_sql)
-					  : (all ? list_all_json_sql
-						 : list_json_sql);
+		enum store_query q =
+			fmt == CLI_FORMAT_TABLE
+				? (all ? STORE_Q_OPTOUTS_ALL : STORE_Q_OPTOUTS)
+				: (all ? STORE_Q_OPTOUTS_ALL_JSON
+				       : STORE_Q_OPTOUTS_JSON);
 
 		st = cli_store(cli);
 		if (!st)
 			return CLI_ERROR;
-		return cli_print_query(st, sql, NULL, 0, fmt, 0, stdout) < 0
+		return cli_print(st, q, NULL, 0, fmt, 0, stdout) < 0
 			       ? CLI_ERROR : CLI_OK;
 	}
 	if (!cli_config(cli))
@@ -151,6 +136,6 @@ int cli_optout(struct cli *cli, int argc, char **argv)
 	if (!st)
 		return CLI_ERROR;
 	if (strcmp(verb, "add") == 0)
-		return add(cli, st, argv[optind], keyword);
-	return remove_number(cli, st, argv[optind]);
+		return cli_optout_add(cli, st, argv[optind], keyword);
+	return cli_optout_remove_number(cli, st, argv[optind]);
 }

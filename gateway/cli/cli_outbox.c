@@ -14,43 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ?1 state, ?2 campaign, ?3 recipient (each NULL: any), ?4 limit. */
-#define OUTBOX_WHERE                                                     \
-	" FROM outbox WHERE (?1 IS NULL OR state = ?1)"                  \
-	" AND (?2 IS NULL OR campaign = ?2)"                             \
-	" AND (?3 IS NULL OR recipient = ?3)"
-
-/* A cell cut at n characters, for a table that fits a terminal. */
-#define CUT(col, n)                                                      \
-	"CASE WHEN length(" col ") > " #n " THEN substr(" col ", 1, " #n \
-	" - 1) || '…' ELSE " col " END"
-
-/* not_before is the epoch for a message that may go at once. */
-#define NOT_BEFORE                                                       \
-	"CASE WHEN not_before > '1970-01-02' THEN not_before END"
-
-static const char json_sql[] =
-	"SELECT id, created_at, recipient, body, kind, campaign, priority,"
-	" state, sim, sim_name, parts, attempts, " NOT_BEFORE " AS not_before,"
-	" sent_at, delivered_at, error" OUTBOX_WHERE " ORDER BY id DESC LIMIT ?4";
-
-static const char table_sql[] =
-	"SELECT id, created_at AS created, recipient, state, sim_name AS sim,"
-	" " NOT_BEFORE " AS not_before, " CUT("campaign", 10) " AS campaign,"
-	" " CUT("error", 20) " AS error, " CUT("replace(body, char(10), ' ')", 20)
-	" AS text" OUTBOX_WHERE " ORDER BY id DESC LIMIT ?4";
-
-static const char count_sql[] = "SELECT count(*)" OUTBOX_WHERE;
-
-static const char *const states[] = {
+static const char *const cli_outbox_states[] = {
 	"queued", "deferred", "sending", "sent", "delivered", "failed",
 	"expired", "suppressed", "unknown", "cancelled",
 };
 
-static bool valid_state(const char *s)
+static bool cli_outbox_valid_state(const char *s)
 {
-	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
-		if (strcmp(s, states[i]) == 0)
+	for (size_t i = 0; i < sizeof(cli_outbox_states) / sizeof(cli_outbox_states[0]); i++)
+		if (strcmp(s, cli_outbox_states[i]) == 0)
 			return true;
 	return false;
 }
@@ -61,7 +33,7 @@ struct outbox_opts {
 	long limit;		/* -1: the format's default, 0: all */
 };
 
-static int outbox_opts_parse(struct cli *cli, int argc, char **argv,
+static int cli_outbox_opts_parse(struct cli *cli, int argc, char **argv,
 			     struct outbox_opts *o)
 {
 	static const struct option opts[] = {
@@ -81,7 +53,7 @@ static int outbox_opts_parse(struct cli *cli, int argc, char **argv,
 	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
 		switch (c) {
 		case 's':
-			if (!valid_state(optarg))
+			if (!cli_outbox_valid_state(optarg))
 				return cli_usage("outbox: '%s' is not a state "
 						 "(queued, deferred, sending, sent, "
 						 "delivered, failed, expired, "
@@ -119,7 +91,7 @@ static int outbox_opts_parse(struct cli *cli, int argc, char **argv,
 	return CLI_OK;
 }
 
-static int outbox_list(struct cli *cli, struct outbox_opts *o)
+static int cli_outbox_list(struct cli *cli, struct outbox_opts *o)
 {
 	char to_buf[NUMBER_MAX + 1];
 	const char *to = NULL;
@@ -138,19 +110,21 @@ static int outbox_list(struct cli *cli, struct outbox_opts *o)
 	if (!st)
 		return CLI_ERROR;
 	{
-		const struct cli_bind b[] = {
-			CLI_TEXT(o->state), CLI_TEXT(o->campaign),
-			CLI_TEXT(to),
-			CLI_INT(o->limit ? o->limit : -1),
+		const struct store_bind b[] = {
+			STORE_TEXT(o->state), STORE_TEXT(o->campaign),
+			STORE_TEXT(to),
+			STORE_INT(o->limit ? o->limit : -1),
 		};
-		const char *sql = o->fmt == CLI_FORMAT_TABLE ? table_sql : json_sql;
+		enum store_query q = o->fmt == CLI_FORMAT_TABLE
+					     ? STORE_Q_OUTBOX_TABLE
+					     : STORE_Q_OUTBOX_JSON;
 
-		n = cli_print_query(st, sql, b, 4, o->fmt, 0, stdout);
+		n = cli_print(st, q, b, 4, o->fmt, 0, stdout);
 		if (n < 0)
 			return CLI_ERROR;
 		if (o->fmt == CLI_FORMAT_TABLE)
-			cli_query_note_limit(st, count_sql, b, 3, n, o->limit,
-					     stdout);
+			cli_query_note_limit(st, STORE_Q_OUTBOX_COUNT, b, 3, n,
+					     o->limit, stdout);
 	}
 	return CLI_OK;
 }
@@ -163,11 +137,11 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 	long long id;
 	int rc;
 
-	rc = outbox_opts_parse(cli, argc, argv, &o);
+	rc = cli_outbox_opts_parse(cli, argc, argv, &o);
 	if (rc != CLI_OK)
 		return rc;
 	if (optind == argc)
-		return outbox_list(cli, &o);
+		return cli_outbox_list(cli, &o);
 	verb = argv[optind];
 	if (strcmp(verb, "show") && strcmp(verb, "resend") &&
 	    strcmp(verb, "cancel"))

@@ -4,14 +4,13 @@
 #include "json.h"
 #include "store.h"
 
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #define TABLE_SAMPLE 500	/* rows that set the column widths */
 
-static void csv_field(const char *v, size_t len, FILE *out);
+static void cli_query_csv_field(const char *v, size_t len, FILE *out);
 
 static bool cli_query_in_utc;
 
@@ -70,87 +69,85 @@ static void cli_query_thousands(long n, char *buf, size_t size)
 	buf[k] = '\0';
 }
 
-sqlite3_stmt *cli_prepare(struct store *st, const char *sql,
-			  const struct cli_bind *b, size_t n)
+/* The cursor of q or of sql, or NULL after saying why. */
+static struct store_rows *cli_query_open(struct store *st, enum store_query q,
+					 const char *sql,
+					 const struct store_bind *b, size_t n)
 {
-	sqlite3_stmt *s;
+	struct store_rows *r = sql ? store_query_open_text(st, sql, b, n)
+				   : store_query_open(st, q, b, n);
 
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		if (b[i].type == CLI_BIND_TEXT)
-			sqlite3_bind_text(s, (int)i + 1, b[i].text, -1,
-					  SQLITE_STATIC);
-		else if (b[i].type == CLI_BIND_INT)
-			sqlite3_bind_int64(s, (int)i + 1, b[i].i);
-	}
-	return s;
-}
-
-/* cli_prepare() that says why it failed. */
-static sqlite3_stmt *prepare(struct store *st, const char *sql,
-			     const struct cli_bind *b, size_t n)
-{
-	sqlite3_stmt *s = cli_prepare(st, sql, b, n);
-
-	if (!s)
+	if (!r)
 		cli_error("database: %s", store_errmsg(st));
-	return s;
+	return r;
 }
 
-static void json_value(sqlite3_stmt *s, int c, FILE *out)
+static void cli_query_json_value(const struct store_rows *r, int c, FILE *out)
 {
-	switch (sqlite3_column_type(s, c)) {
-	case SQLITE_NULL:
+	switch (store_rows_type(r, c)) {
+	case STORE_TYPE_NULL:
 		fputs("null", out);
 		break;
-	case SQLITE_INTEGER:
-		fprintf(out, "%lld", (long long)sqlite3_column_int64(s, c));
+	case STORE_TYPE_INT:
+		fprintf(out, "%lld", (long long)store_rows_int(r, c));
 		break;
-	case SQLITE_FLOAT:
-		fprintf(out, "%g", sqlite3_column_double(s, c));
+	case STORE_TYPE_REAL:
+		fprintf(out, "%g", store_rows_real(r, c));
 		break;
 	default:
-		json_strn(out, (const char *)sqlite3_column_text(s, c),
-			  (size_t)sqlite3_column_bytes(s, c));
+		json_strn(out, store_rows_text(r, c), store_rows_bytes(r, c));
 	}
 }
 
-static void json_row(sqlite3_stmt *s, FILE *out)
+static void cli_query_json_row(const struct store_rows *r, FILE *out)
 {
 	bool first = true;
 
 	fputc('{', out);
-	for (int c = 0; c < sqlite3_column_count(s); c++) {
-		json_key(out, &first, sqlite3_column_name(s, c));
-		json_value(s, c, out);
+	for (int c = 0; c < store_rows_ncols(r); c++) {
+		json_key(out, &first, store_rows_name(r, c));
+		cli_query_json_value(r, c, out);
 	}
 	fputc('}', out);
 }
 
-long cli_print_row_json(struct store *st, const char *sql,
-			const struct cli_bind *binds, size_t nbinds, FILE *out)
+static long cli_query_row_json(struct store *st, struct store_rows *r,
+			       FILE *out)
 {
-	sqlite3_stmt *s = prepare(st, sql, binds, nbinds);
 	long n = 0;
 	int rc;
 
-	if (!s)
+	if (!r)
 		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		json_row(s, out);
+	rc = store_rows_next(r);
+	if (rc == 1) {
+		cli_query_json_row(r, out);
 		n = 1;
-	} else if (rc != SQLITE_DONE) {
+	} else if (rc < 0) {
 		cli_error("database: %s", store_errmsg(st));
 		n = -1;
 	}
-	sqlite3_finalize(s);
+	store_rows_close(r);
 	return n;
 }
 
+long cli_print_row(struct store *st, enum store_query q,
+		   const struct store_bind *binds, size_t nbinds, FILE *out)
+{
+	return cli_query_row_json(st, cli_query_open(st, q, NULL, binds,
+						     nbinds), out);
+}
+
+long cli_print_row_json(struct store *st, const char *sql,
+			const struct store_bind *binds, size_t nbinds,
+			FILE *out)
+{
+	return cli_query_row_json(st, cli_query_open(st, STORE_Q_COUNT, sql,
+						     binds, nbinds), out);
+}
+
 /* Display width in characters of UTF-8 text (one column a code point). */
-static size_t width(const char *s)
+static size_t cli_query_width(const char *s)
 {
 	size_t w = 0;
 
@@ -161,9 +158,9 @@ static size_t width(const char *s)
 }
 
 /* The cell as one printable line, cut at max characters. */
-static char *cell(sqlite3_stmt *s, int c, size_t max)
+static char *cli_query_cell(const struct store_rows *r, int c, size_t max)
 {
-	const char *t = (const char *)sqlite3_column_text(s, c);
+	const char *t = store_rows_text(r, c);
 	size_t n = 0, chars = 0, len;
 	char *out, when[32];
 
@@ -178,7 +175,7 @@ static char *cell(sqlite3_stmt *s, int c, size_t max)
 		unsigned char ch = (unsigned char)*p;
 
 		if ((ch & 0xc0) != 0x80 && max && chars++ == max - 1 &&
-		    width(p) > 1) {
+		    cli_query_width(p) > 1) {
 			memcpy(out + n, "\xe2\x80\xa6", 3); /* … */
 			n += 3;
 			break;
@@ -196,11 +193,12 @@ struct table {
 	size_t nsample;
 };
 
-static void print_cells(char **cells, const struct table *t, FILE *out)
+static void cli_query_print_cells(char **cells, const struct table *t,
+				  FILE *out)
 {
 	for (int c = 0; c < t->ncols; c++) {
 		const char *v = cells[c] ? cells[c] : "";
-		size_t w = width(v);
+		size_t w = cli_query_width(v);
 		size_t pad = w < t->widths[c] ? t->widths[c] - w : 0;
 
 		fputs(v, out);
@@ -210,9 +208,9 @@ static void print_cells(char **cells, const struct table *t, FILE *out)
 	fputc('\n', out);
 }
 
-static long print_table(sqlite3_stmt *s, size_t max, FILE *out)
+static long cli_query_print_table(struct store_rows *s, size_t max, FILE *out)
 {
-	struct table t = { .ncols = sqlite3_column_count(s) };
+	struct table t = { .ncols = store_rows_ncols(s) };
 	char *head[t.ncols ? t.ncols : 1], *row[t.ncols ? t.ncols : 1];
 	long n = 0;
 	int rc;
@@ -222,30 +220,30 @@ static long print_table(sqlite3_stmt *s, size_t max, FILE *out)
 	if (!t.widths || !t.sample)
 		goto done;
 	for (int c = 0; c < t.ncols; c++) {
-		head[c] = (char *)sqlite3_column_name(s, c);
-		t.widths[c] = width(head[c]);
+		head[c] = (char *)store_rows_name(s, c);
+		t.widths[c] = cli_query_width(head[c]);
 	}
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW && t.nsample < TABLE_SAMPLE) {
+	while ((rc = store_rows_next(s)) == 1 && t.nsample < TABLE_SAMPLE) {
 		char **r = t.sample + t.nsample++ * (size_t)t.ncols;
 
 		for (int c = 0; c < t.ncols; c++) {
-			r[c] = cell(s, c, max);
-			if (r[c] && width(r[c]) > t.widths[c])
-				t.widths[c] = width(r[c]);
+			r[c] = cli_query_cell(s, c, max);
+			if (r[c] && cli_query_width(r[c]) > t.widths[c])
+				t.widths[c] = cli_query_width(r[c]);
 		}
 	}
-	print_cells(head, &t, out);
+	cli_query_print_cells(head, &t, out);
 	for (size_t i = 0; i < t.nsample; i++, n++)
-		print_cells(t.sample + i * (size_t)t.ncols, &t, out);
+		cli_query_print_cells(t.sample + i * (size_t)t.ncols, &t, out);
 	/* Rows past the sample keep the sample's widths. */
-	for (; rc == SQLITE_ROW; rc = sqlite3_step(s), n++) {
+	for (; rc == 1; rc = store_rows_next(s), n++) {
 		for (int c = 0; c < t.ncols; c++)
-			row[c] = cell(s, c, max);
-		print_cells(row, &t, out);
+			row[c] = cli_query_cell(s, c, max);
+		cli_query_print_cells(row, &t, out);
 		for (int c = 0; c < t.ncols; c++)
 			free(row[c]);
 	}
-	if (rc != SQLITE_DONE)
+	if (rc < 0)
 		n = -1;
 done:
 	for (size_t i = 0; t.sample && i < t.nsample * (size_t)t.ncols; i++)
@@ -258,10 +256,10 @@ done:
 void cli_csv_field(const char *v, FILE *out)
 {
 	if (v)
-		csv_field(v, strlen(v), out);
+		cli_query_csv_field(v, strlen(v), out);
 }
 
-static void csv_field(const char *v, size_t len, FILE *out)
+static void cli_query_csv_field(const char *v, size_t len, FILE *out)
 {
 	if (!v)
 		return;
@@ -279,82 +277,94 @@ static void csv_field(const char *v, size_t len, FILE *out)
 	fputc('"', out);
 }
 
-static long print_csv(sqlite3_stmt *s, FILE *out)
+static long cli_query_print_csv(struct store_rows *s, FILE *out)
 {
-	int ncols = sqlite3_column_count(s), rc;
+	int ncols = store_rows_ncols(s), rc;
 	long n = 0;
 
 	for (int c = 0; c < ncols; c++) {
-		const char *h = sqlite3_column_name(s, c);
+		const char *h = store_rows_name(s, c);
 
 		if (c)
 			fputc(',', out);
-		csv_field(h, strlen(h), out);
+		cli_query_csv_field(h, strlen(h), out);
 	}
 	fputs("\r\n", out);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((rc = store_rows_next(s)) == 1) {
 		for (int c = 0; c < ncols; c++) {
 			if (c)
 				fputc(',', out);
-			csv_field((const char *)sqlite3_column_text(s, c),
-				  (size_t)sqlite3_column_bytes(s, c), out);
+			cli_query_csv_field(store_rows_text(s, c),
+					    store_rows_bytes(s, c), out);
 		}
 		fputs("\r\n", out);
 		n++;
 	}
-	return rc == SQLITE_DONE ? n : -1;
+	return rc == 0 ? n : -1;
 }
 
-void cli_query_note_limit(struct store *st, const char *count_sql,
-			  const struct cli_bind *binds, size_t nbinds,
+void cli_query_note_limit(struct store *st, enum store_query count,
+			  const struct store_bind *binds, size_t nbinds,
 			  long shown, long limit, FILE *out)
 {
-	sqlite3_stmt *s;
 	char a[32], b[32];
-	long total;
+	int64_t total;
+	bool found;
 
 	if (limit <= 0 || shown < limit)
 		return;
-	s = cli_prepare(st, count_sql, binds, nbinds);
-	if (!s)
+	if (store_query_int(st, count, binds, nbinds, &total, &found) < 0)
 		return;
-	total = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
 	if (total <= shown)
 		return;
 	cli_query_thousands(shown, a, sizeof(a));
-	cli_query_thousands(total, b, sizeof(b));
+	cli_query_thousands((long)total, b, sizeof(b));
 	fprintf(out, "\n%s of %s rows; --limit N or --all\n", a, b);
 }
 
-long cli_print_query(struct store *st, const char *sql,
-		     const struct cli_bind *binds, size_t nbinds,
-		     enum cli_format fmt, size_t max_cell, FILE *out)
+static long cli_query_print(struct store *st, struct store_rows *s,
+			    enum cli_format fmt, size_t max_cell, FILE *out)
 {
-	sqlite3_stmt *s = prepare(st, sql, binds, nbinds);
 	long n = 0;
 	int rc;
 
 	if (!s)
 		return -1;
 	if (fmt == CLI_FORMAT_TABLE) {
-		n = print_table(s, max_cell, out);
+		n = cli_query_print_table(s, max_cell, out);
 	} else if (fmt == CLI_FORMAT_CSV) {
-		n = print_csv(s, out);
+		n = cli_query_print_csv(s, out);
 	} else {
 		fputc('[', out);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		while ((rc = store_rows_next(s)) == 1) {
 			if (n++)
 				fputc(',', out);
 			fputs("\n  ", out);
-			json_row(s, out);
+			cli_query_json_row(s, out);
 		}
 		fputs(n ? "\n]\n" : "]\n", out);
-		if (rc != SQLITE_DONE)
+		if (rc < 0)
 			n = -1;
 	}
 	if (n < 0)
 		cli_error("database: %s", store_errmsg(st));
-	sqlite3_finalize(s);
+	store_rows_close(s);
 	return n;
+}
+
+long cli_print(struct store *st, enum store_query q,
+	       const struct store_bind *binds, size_t nbinds,
+	       enum cli_format fmt, size_t max_cell, FILE *out)
+{
+	return cli_query_print(st, cli_query_open(st, q, NULL, binds, nbinds),
+			       fmt, max_cell, out);
+}
+
+long cli_print_query(struct store *st, const char *sql,
+		     const struct store_bind *binds, size_t nbinds,
+		     enum cli_format fmt, size_t max_cell, FILE *out)
+{
+	return cli_query_print(st, cli_query_open(st, STORE_Q_COUNT, sql, binds,
+						  nbinds),
+			       fmt, max_cell, out);
 }

@@ -13,8 +13,8 @@
 #include <string.h>
 #include <time.h>
 
-static void preview(struct cli_send_show *s, const char *body, size_t len,
-		    unsigned line)
+static void cli_send_show_preview(struct cli_send_show *s, const char *body,
+				  size_t len, unsigned line)
 {
 	struct sms_preview pv;
 	char err[sizeof(s->preview_err)];
@@ -48,7 +48,7 @@ void cli_send_show_begin(struct cli_send_show *s, const struct config *cfg,
 	s->opts.status_report = m->report > 0 ||
 				(m->report < 0 && cfg && cfg->report_default);
 	if (!m->personalised)
-		preview(s, m->body, m->body_len, 0);
+		cli_send_show_preview(s, m->body, m->body_len, 0);
 }
 
 bool cli_send_show_rcpt(const struct spool_recipient *r, void *ud)
@@ -59,7 +59,7 @@ bool cli_send_show_rcpt(const struct spool_recipient *r, void *ud)
 		snprintf(s->numbers[s->nnumbers++], NUMBER_MAX, "%s",
 			 r->number);
 	if (s->personalised)
-		preview(s, r->body, r->body_len, r->line);
+		cli_send_show_preview(s, r->body, r->body_len, r->line);
 	return true;
 }
 
@@ -86,19 +86,19 @@ bool cli_send_show_fits(const struct cli_send_show *s, struct spool_error *e)
 	return true;
 }
 
-static const char *kind_name(enum spool_kind k)
+static const char *cli_send_show_kind_name(enum spool_kind k)
 {
 	return k == SPOOL_KIND_BULK ? "bulk" : "direct";
 }
 
-static const char *priority_name(enum spool_priority p)
+static const char *cli_send_show_priority_name(enum spool_priority p)
 {
 	return p == SPOOL_PRIORITY_HIGH  ? "high"
 	       : p == SPOOL_PRIORITY_LOW ? "low"
 					 : "normal";
 }
 
-static void utc(int64_t ms, char *buf, size_t size)
+static void cli_send_show_utc(int64_t ms, char *buf, size_t size)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -108,7 +108,7 @@ static void utc(int64_t ms, char *buf, size_t size)
 }
 
 /* The body and the codec's view of it. */
-static void print_json_text(const struct cli_send_show *s,
+static void cli_send_show_print_json_text(const struct cli_send_show *s,
 			    const struct spool_message *m, bool *first)
 {
 	const struct sms_preview *pv = s->have_preview ? &s->preview : NULL;
@@ -127,7 +127,7 @@ static void print_json_text(const struct cli_send_show *s,
 	printf("%d", pv ? pv->chars_left : 0);
 }
 
-static void print_json(const struct cli_send_show *s,
+static void cli_send_show_print_json(const struct cli_send_show *s,
 		       const struct spool_message *m, const char *file,
 		       bool dry_run, bool report)
 {
@@ -154,14 +154,14 @@ static void print_json(const struct cli_send_show *s,
 	json_key(stdout, &first, "duplicates");
 	printf("%zu", m->duplicates);
 	json_key(stdout, &first, "kind");
-	json_str(stdout, kind_name(m->kind));
+	json_str(stdout, cli_send_show_kind_name(m->kind));
 	json_key(stdout, &first, "priority");
-	json_str(stdout, priority_name(m->priority));
+	json_str(stdout, cli_send_show_priority_name(m->priority));
 	json_key(stdout, &first, "campaign");
 	json_str(stdout, m->campaign);
 	json_key(stdout, &first, "send_at");
 	if (m->has_send_at)
-		utc(m->send_at_ms, when, sizeof(when));
+		cli_send_show_utc(m->send_at_ms, when, sizeof(when));
 	json_str(stdout, m->has_send_at ? when : NULL);
 	json_key(stdout, &first, "pool");
 	json_str(stdout, m->pool);
@@ -178,13 +178,13 @@ static void print_json(const struct cli_send_show *s,
 		printf("%d", m->validity_minutes);
 	else
 		fputs("null", stdout);
-	print_json_text(s, m, &first);
+	cli_send_show_print_json_text(s, m, &first);
 	json_key(stdout, &first, "hash");
 	json_str(stdout, m->hash);
 	fputs("}\n", stdout);
 }
 
-static void print_text(const struct cli_send_show *s,
+static void cli_send_show_print_text(const struct cli_send_show *s,
 		       const struct spool_message *m, const char *file,
 		       bool dry_run, bool report)
 {
@@ -203,12 +203,12 @@ static void print_text(const struct cli_send_show *s,
 		printf("  %s\n", s->numbers[i]);
 	if (m->recipients > s->nnumbers)
 		printf("  ... and %zu more\n", m->recipients - s->nnumbers);
-	printf("kind:       %s\n", kind_name(m->kind));
-	printf("priority:   %s\n", priority_name(m->priority));
+	printf("kind:       %s\n", cli_send_show_kind_name(m->kind));
+	printf("priority:   %s\n", cli_send_show_priority_name(m->priority));
 	if (m->campaign)
 		printf("campaign:   %s\n", m->campaign);
 	if (m->has_send_at)
-		utc(m->send_at_ms, when, sizeof(when));
+		cli_send_show_utc(m->send_at_ms, when, sizeof(when));
 	printf("send at:    %s\n", m->has_send_at ? when : "now");
 	if (m->sim)
 		printf("sim:        %s\n", m->sim);
@@ -238,9 +238,9 @@ void cli_send_show_print(const struct cli_send_show *s,
 	bool report = s->opts.status_report;
 
 	if (s->json)
-		print_json(s, m, file, dry_run, report);
+		cli_send_show_print_json(s, m, file, dry_run, report);
 	else
-		print_text(s, m, file, dry_run, report);
+		cli_send_show_print_text(s, m, file, dry_run, report);
 }
 
 void cli_send_show_refused(const char *file, const struct spool_error *e,

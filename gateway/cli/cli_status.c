@@ -13,32 +13,6 @@
 #include <getopt.h>
 #include <stdio.h>
 
-/* ?1: 1 when the daemon is not running; its SIMs are offline then (the
- * view says so after a clean stop; after a crash only we can tell). */
-#define STATE "CASE WHEN ?1 THEN 'offline' ELSE state END"
-
-static const char sims_sql[] =
-	"SELECT name, modem, slot, " STATE " AS state, signal, registered,"
-	" operator, number, iccid, imsi, sent_today, daily_limit, sent_month,"
-	" monthly_limit, pool, model, device, updated_at FROM sims"
-	" ORDER BY modem, slot";
-
-static const char sims_table_sql[] =
-	"SELECT name AS sim, " STATE " AS state,"
-	" CASE WHEN signal IS NULL OR ?1 THEN '-'"
-	" ELSE signal || ' dBm' END AS signal,"
-	" coalesce(operator, '-') AS network, coalesce(number, '-') AS number,"
-	" sent_today || CASE WHEN daily_limit IS NULL THEN ''"
-	"  ELSE '/' || daily_limit END AS today,"
-	" pool, coalesce(model, '-') AS model FROM sims ORDER BY modem, slot";
-
-static const char queue_sql[] =
-	"SELECT (SELECT count(*) FROM message WHERE state = 'queued') AS queued,"
-	" (SELECT count(*) FROM message WHERE state = 'deferred') AS deferred,"
-	" (SELECT count(*) FROM message WHERE state = 'sending') AS sending,"
-	" (SELECT count(*) FROM message WHERE state = 'unknown') AS unknown,"
-	" (SELECT count(*) FROM inbound) AS received";
-
 int cli_status(struct cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -72,21 +46,21 @@ int cli_status(struct cli *cli, int argc, char **argv)
 	running = cli_daemon_running(cli, &pid);
 	store_prune_sizes(st, &sz);
 	{
-		const struct cli_bind b[] = { CLI_INT(!running) };
+		const struct store_bind b[] = { STORE_INT(!running) };
 
 		if (fmt == CLI_FORMAT_CSV)
-			return cli_print_query(st, sims_sql, b, 1, fmt, 0,
-					       stdout) < 0 ? CLI_ERROR : CLI_OK;
+			return cli_print(st, STORE_Q_STATUS_SIMS, b, 1, fmt, 0,
+					 stdout) < 0 ? CLI_ERROR : CLI_OK;
 		if (fmt == CLI_FORMAT_JSON) {
 			printf("{\"daemon\":{\"running\":%s,\"pid\":%ld},"
 			       "\"queue\":", running ? "true" : "false",
 			       (long)pid);
-			if (cli_print_row_json(st, queue_sql, NULL, 0,
-					       stdout) < 0)
+			if (cli_print_row(st, STORE_Q_STATUS_QUEUE, NULL, 0,
+					  stdout) < 0)
 				return CLI_ERROR;
 			printf(",\"sims\":");
-			if (cli_print_query(st, sims_sql, b, 1, fmt, 0,
-					    stdout) < 0)
+			if (cli_print(st, STORE_Q_STATUS_SIMS, b, 1, fmt, 0,
+				      stdout) < 0)
 				return CLI_ERROR;
 			printf(",\"database\":{\"bytes\":%lld,"
 			       "\"wal_bytes\":%lld,\"free_bytes\":%lld}}\n",
@@ -100,13 +74,13 @@ int cli_status(struct cli *cli, int argc, char **argv)
 			printf("smsgwd is running\n\n");
 		else
 			printf("smsgwd is not running\n\n");
-		if (cli_print_query(st, sims_table_sql, b, 1, fmt, 30,
-				    stdout) < 0)
+		if (cli_print(st, STORE_Q_STATUS_SIMS_TABLE, b, 1, fmt, 30,
+			      stdout) < 0)
 			return CLI_ERROR;
 	}
 	printf("\n");
-	if (cli_print_query(st, queue_sql, NULL, 0, CLI_FORMAT_TABLE, 0,
-			    stdout) < 0)
+	if (cli_print(st, STORE_Q_STATUS_QUEUE, NULL, 0, CLI_FORMAT_TABLE, 0,
+		      stdout) < 0)
 		return CLI_ERROR;
 	printf("\ndatabase %s: %.1f MB, WAL %.1f MB, %.1f MB free inside\n",
 	       cli->cfg->database, sz.db / 1048576.0, sz.wal / 1048576.0,

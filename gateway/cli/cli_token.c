@@ -17,13 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char cli_token_list_sql[] =
-	"SELECT name, rights,"
-	" strftime('%Y-%m-%dT%H:%M:%fZ', created_at / 1000.0, 'unixepoch')"
-	" AS created_at,"
-	" strftime('%Y-%m-%dT%H:%M:%fZ', used_at / 1000.0, 'unixepoch')"
-	" AS used_at FROM api_token ORDER BY name";	/* used_at: to the minute */
-
 static int cli_token_add(struct cli *cli, const char *name, const char *r)
 {
 	char token[TOKEN_LEN + 1], err[128];
@@ -99,8 +92,8 @@ int cli_token(struct cli *cli, int argc, char **argv)
 		st = cli_store(cli);
 		if (!st)
 			return CLI_ERROR;
-		return cli_print_query(st, cli_token_list_sql, NULL, 0, fmt, 0,
-				       stdout) < 0 ? CLI_ERROR : CLI_OK;
+		return cli_print(st, STORE_Q_TOKENS, NULL, 0, fmt, 0,
+				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	}
 	if (optind != argc - 1)
 		return cli_usage("token %s: one token name, please", verb);

@@ -33,14 +33,13 @@ static bool cli_ussd_code_ok(const char *code)
 /* The SIM's row id, or -1 when there is no such SIM. */
 static long long cli_ussd_sim_id(struct store *st, const char *name)
 {
-	static const char sql[] = "SELECT id FROM sims WHERE name = ?1";
-	struct cli_bind b = { .type = CLI_BIND_TEXT, .text = name };
-	sqlite3_stmt *s = cli_prepare(st, sql, &b, 1);
-	long long id = -1;
+	struct store_bind b = STORE_TEXT(name);
+	int64_t id;
+	bool found;
 
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	if (store_query_int(st, STORE_Q_USSD_SIM, &b, 1, &id, &found) < 0 ||
+	    !found)
+		return -1;
 	return id;
 }
 
@@ -48,21 +47,18 @@ static long long cli_ussd_sim_id(struct store *st, const char *name)
 static void cli_ussd_answer(struct store *st, const char *token, char *out,
 			    size_t size)
 {
-	static const char sql[] =
-		"SELECT message FROM events WHERE message LIKE ?1"
-		" ORDER BY id DESC LIMIT 1";
 	char like[64];
-	struct cli_bind b = { .type = CLI_BIND_TEXT, .text = like };
-	sqlite3_stmt *s;
+	struct store_bind b = { .type = STORE_BIND_TEXT, .text = like };
+	struct store_rows *s;
 
 	out[0] = 0;
 	snprintf(like, sizeof(like), "USSD %s %%", token);
-	s = cli_prepare(st, sql, &b, 1);
+	s = store_query_open(st, STORE_Q_USSD_ANSWER, &b, 1);
 	if (!s)
 		return;
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-		snprintf(out, size, "%s", sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
+	if (store_rows_next(s) == 1 && store_rows_text(s, 0))
+		snprintf(out, size, "%s", store_rows_text(s, 0));
+	store_rows_close(s);
 }
 
 int cli_ussd(struct cli *cli, int argc, char **argv)

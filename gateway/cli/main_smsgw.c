@@ -18,7 +18,7 @@ struct cli_command {
 				   cli_help.c text: its synopsis */
 };
 
-static const struct cli_command commands[] = {
+static const struct cli_command main_smsgw_commands[] = {
 	{ "send", cli_send, "queue a message (a spool file)" },
 	{ "status", cli_status, "is smsgwd running, SIMs, the queue" },
 	{ "outbox", cli_outbox, "outgoing messages; show, resend, cancel one" },
@@ -40,13 +40,13 @@ static const struct cli_command commands[] = {
 	{ "forget", cli_forget, "forget [--json] NUMBER" },
 };
 
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+#define NCOMMANDS (sizeof(main_smsgw_commands) / sizeof(main_smsgw_commands[0]))
 
-static void usage(FILE *f)
+static void main_smsgw_usage(FILE *f)
 {
 	fprintf(f, "usage: smsgw [-c FILE] COMMAND [ARGS]\n\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].what);
+		fprintf(f, "  %-10s %s\n", main_smsgw_commands[i].name, main_smsgw_commands[i].what);
 	fprintf(f, "\n'smsgw COMMAND --help' shows a command's options.\n"
 		   "\noptions (also after the command):\n"
 		   "  -c, --config FILE  configuration (default %s or "
@@ -62,8 +62,9 @@ static void usage(FILE *f)
  * out of its argv here, before "--". Returns the new argc, or -1 after
  * printing help.
  */
-static int main_common_opts(struct cli *cli, const struct cli_command *cmd,
-			    int argc, char **argv)
+static int main_smsgw_common_opts(struct cli *cli,
+				  const struct cli_command *cmd, int argc,
+				  char **argv)
 {
 	int out = 1;
 
@@ -121,36 +122,37 @@ int main(int argc, char **argv)
 			cli.config_path = optarg;
 			break;
 		case 'h':
-			usage(stdout);
+			main_smsgw_usage(stdout);
 			return CLI_OK;
 		case 'V':
 			printf("smsgw %s\n", SMSGW_VERSION);
 			return CLI_OK;
 		default:
-			usage(stderr);
+			main_smsgw_usage(stderr);
 			return CLI_USAGE;
 		}
 	}
 	if (optind >= argc) {
-		usage(stderr);
+		main_smsgw_usage(stderr);
 		return CLI_USAGE;
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		char **sub = argv + optind;
 		int subc = argc - optind;
 
-		if (strcmp(sub[0], commands[i].name) != 0)
+		if (strcmp(sub[0], main_smsgw_commands[i].name) != 0)
 			continue;
 		/* Subcommands run getopt on their own argv from index 1. */
 		optind = 0;
-		cli.name = commands[i].name;
-		cli.help = cli_help_text(commands[i].name);
+		cli.name = main_smsgw_commands[i].name;
+		cli.help = cli_help_text(main_smsgw_commands[i].name);
 		if (!cli.help) {
-			subc = main_common_opts(&cli, &commands[i], subc, sub);
+			subc = main_smsgw_common_opts(&cli, &main_smsgw_commands[i], subc,
+						      sub);
 			if (subc < 0)
 				return CLI_OK;
 		}
-		rc = commands[i].fn(&cli, subc, sub);
+		rc = main_smsgw_commands[i].fn(&cli, subc, sub);
 		cli_close(&cli);
 		return rc;
 	}

@@ -65,7 +65,7 @@ void reasm_result_free(struct reasm_result *r)
 	r->text = NULL;
 }
 
-static size_t missing_len(int seq, int total)
+static size_t reasm_missing_len(int seq, int total)
 {
 	return (size_t)snprintf(NULL, 0, REASM_MISSING_FMT, seq, total);
 }
@@ -85,7 +85,8 @@ char *reasm_text(const struct reasm_part *const *parts, size_t n, int total)
 			slot[q] = parts[i];
 	}
 	for (int q = 1; q <= total; q++)
-		len += slot[q] ? strlen(slot[q]->text) : missing_len(q, total);
+		len += slot[q] ? strlen(slot[q]->text)
+			       : reasm_missing_len(q, total);
 	s = malloc(len + 1);
 	if (!s)
 		return NULL;

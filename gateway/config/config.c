@@ -46,7 +46,7 @@ static void config_errfunc(cfg_t *cfg, const char *fmt, va_list ap)
 }
 
 /* "modem "m1": " for options inside a titled section. */
-static const char *where(cfg_t *cfg, char *buf, size_t size)
+static const char *config_where(cfg_t *cfg, char *buf, size_t size)
 {
 	if (cfg && cfg_title(cfg))
 		snprintf(buf, size, "%s \"%s\": ", cfg_name(cfg), cfg_title(cfg));
@@ -55,10 +55,10 @@ static const char *where(cfg_t *cfg, char *buf, size_t size)
 	return buf;
 }
 
-static int value_error(cfg_t *cfg, cfg_opt_t *opt, const char *fmt, ...)
+static int config_value_error(cfg_t *cfg, cfg_opt_t *opt, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int value_error(cfg_t *cfg, cfg_opt_t *opt, const char *fmt, ...)
+static int config_value_error(cfg_t *cfg, cfg_opt_t *opt, const char *fmt, ...)
 {
 	char w[128], msg[384];
 	va_list ap;
@@ -66,14 +66,14 @@ static int value_error(cfg_t *cfg, cfg_opt_t *opt, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	cfg_error(cfg, "%s%s: %s", where(cfg, w, sizeof(w)), cfg_opt_name(opt),
-		  msg);
+	cfg_error(cfg, "%s%s: %s", config_where(cfg, w, sizeof(w)),
+		  cfg_opt_name(opt), msg);
 	return -1;
 }
 
 /* ---- per-value checks, called by libconfuse after each value is parsed ---- */
 
-static int check_string(cfg_t *cfg, cfg_opt_t *opt)
+static int config_opt_check_string(cfg_t *cfg, cfg_opt_t *opt)
 {
 	unsigned n = cfg_opt_size(opt);
 	const char *why;
@@ -83,25 +83,25 @@ static int check_string(cfg_t *cfg, cfg_opt_t *opt)
 		why = config_check_value(cfg_opt_name(opt),
 					 cfg_opt_getnstr(opt, i));
 		if (why)
-			return value_error(cfg, opt, "%s", why);
+			return config_value_error(cfg, opt, "%s", why);
 	}
 	return 0;
 }
 
-static int check_int(cfg_t *cfg, cfg_opt_t *opt)
+static int config_opt_check_int(cfg_t *cfg, cfg_opt_t *opt)
 {
 	long v = cfg_opt_getnint(opt, cfg_opt_size(opt) - 1);
 	const char *why = config_check_int(cfg_opt_name(opt), v);
 
 	if (why)
-		return value_error(cfg, opt, "%ld %s", v, why);
+		return config_value_error(cfg, opt, "%ld %s", v, why);
 	return 0;
 }
 
 #define STR(name, def) CFG_STR(name, def, CFGF_NONE)
 #define STRN(name) CFG_STR(name, NULL, CFGF_NODEFAULT)
 
-static cfg_opt_t sim_opts[] = {
+static cfg_opt_t config_sim_opts[] = {
 	STRN("number"),
 	STRN("number_ussd"),
 	STRN("iccid"),
@@ -113,7 +113,7 @@ static cfg_opt_t sim_opts[] = {
 	CFG_END()
 };
 
-static cfg_opt_t modem_opts[] = {
+static cfg_opt_t config_modem_opts[] = {
 	STRN("device"),
 	STR("driver", "auto"),
 	CFG_INT("baudrate", 115200, CFGF_NONE),
@@ -125,11 +125,12 @@ static cfg_opt_t modem_opts[] = {
 	STR("health_interval", "30s"),
 	STR("keep_link", "auto"),
 	STRN("hub_port"),
-	CFG_SEC("sim", sim_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("sim", config_sim_opts,
+		CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
 
-static cfg_opt_t rule_opts[] = {
+static cfg_opt_t config_rule_opts[] = {
 	STRN("match"),
 	STR("action", "tag"),
 	STRN("reply"),
@@ -138,7 +139,7 @@ static cfg_opt_t rule_opts[] = {
 	CFG_END()
 };
 
-static cfg_opt_t hooks_opts[] = {
+static cfg_opt_t config_hooks_opts[] = {
 	STRN("on_received"),
 	STRN("on_sent"),
 	STRN("on_failed"),
@@ -150,7 +151,7 @@ static cfg_opt_t hooks_opts[] = {
 };
 
 /* retention: how long finished rows are kept; "off" keeps them for ever. */
-static cfg_opt_t retention_opts[] = {
+static cfg_opt_t config_retention_opts[] = {
 	STR("messages", "off"),
 	STR("events", "off"),
 	STR("inbound", "off"),
@@ -158,7 +159,7 @@ static cfg_opt_t retention_opts[] = {
 	CFG_END()
 };
 
-static cfg_opt_t root_opts[] = {
+static cfg_opt_t config_root_opts[] = {
 	STR("spool", "/var/spool/smsgw"),
 	STR("database", "/var/lib/smsgw/smsgw.db"),
 	STR("default_country", ""),
@@ -204,28 +205,30 @@ static cfg_opt_t root_opts[] = {
 	STRN("sent"),
 	STRN("failed"),
 	STRN("runonreceive"),
-	CFG_SEC("rule", rule_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
-	CFG_SEC("hooks", hooks_opts, CFGF_NONE),
-	CFG_SEC("retention", retention_opts, CFGF_NONE),
-	CFG_SEC("modem", modem_opts, CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("rule", config_rule_opts,
+		CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
+	CFG_SEC("hooks", config_hooks_opts, CFGF_NONE),
+	CFG_SEC("retention", config_retention_opts, CFGF_NONE),
+	CFG_SEC("modem", config_modem_opts,
+		CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_SEC("http", config_http_opts, CFGF_NONE),
 	CFG_SEC("webhook", config_webhook_opts,
 		CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
 	CFG_END()
 };
 
-static void install_checks(cfg_t *cfg)
+static void config_install_checks(cfg_t *cfg)
 {
 	static const struct {
 		const char *prefix;
 		cfg_opt_t *opts;
 	} sections[] = {
-		{ "", root_opts },
-		{ "modem|", modem_opts },
-		{ "modem|sim|", sim_opts },
-		{ "rule|", rule_opts },
-		{ "hooks|", hooks_opts },
-		{ "retention|", retention_opts },
+		{ "", config_root_opts },
+		{ "modem|", config_modem_opts },
+		{ "modem|sim|", config_sim_opts },
+		{ "rule|", config_rule_opts },
+		{ "hooks|", config_hooks_opts },
+		{ "retention|", config_retention_opts },
 	};
 
 	for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); i++) {
@@ -234,9 +237,9 @@ static void install_checks(cfg_t *cfg)
 			cfg_validate_callback_t cb = NULL;
 
 			if (o->type == CFGT_STR)
-				cb = check_string;
+				cb = config_opt_check_string;
 			else if (o->type == CFGT_INT)
-				cb = check_int;
+				cb = config_opt_check_int;
 			if (!cb)
 				continue;
 			snprintf(path, sizeof(path), "%s%s", sections[i].prefix,
@@ -252,12 +255,12 @@ static void install_checks(cfg_t *cfg)
 
 /* ---- conversion into plain structs ---- */
 
-static char *dup_or_null(const char *s)
+static char *config_dup(const char *s)
 {
 	return s ? strdup(s) : NULL;
 }
 
-static int64_t duration(cfg_t *cfg, const char *name)
+static int64_t config_duration(cfg_t *cfg, const char *name)
 {
 	int64_t ms = 0;
 
@@ -266,7 +269,7 @@ static int64_t duration(cfg_t *cfg, const char *name)
 	return ms;
 }
 
-static char **dup_list(cfg_t *cfg, const char *name, size_t *n)
+static char **config_dup_list(cfg_t *cfg, const char *name, size_t *n)
 {
 	char **v;
 
@@ -277,28 +280,29 @@ static char **dup_list(cfg_t *cfg, const char *name, size_t *n)
 	return v;
 }
 
-static void free_list(char **v, size_t n)
+static void config_free_list(char **v, size_t n)
 {
 	for (size_t i = 0; v && i < n; i++)
 		free(v[i]);
 	free(v);
 }
 
-static void convert_sim(cfg_t *s, const char *title, struct config_sim *out)
+static void config_convert_sim(cfg_t *s, const char *title,
+			       struct config_sim *out)
 {
 	out->name = strdup(title);
-	out->number = dup_or_null(s ? cfg_getstr(s, "number") : NULL);
-	out->iccid = dup_or_null(s ? cfg_getstr(s, "iccid") : NULL);
-	out->number_ussd = dup_or_null(s ? cfg_getstr(s, "number_ussd")
+	out->number = config_dup(s ? cfg_getstr(s, "number") : NULL);
+	out->iccid = config_dup(s ? cfg_getstr(s, "iccid") : NULL);
+	out->number_ussd = config_dup(s ? cfg_getstr(s, "number_ussd")
 					 : NULL);
 	out->pool = strdup(s ? cfg_getstr(s, "pool") : "default");
 	out->daily_limit = s ? (int)cfg_getint(s, "daily_limit") : 0;
 	out->monthly_limit = s ? (int)cfg_getint(s, "monthly_limit") : 0;
-	out->min_gap_ms = s ? duration(s, "min_gap") : 0;
+	out->min_gap_ms = s ? config_duration(s, "min_gap") : 0;
 	out->send = s ? cfg_getbool(s, "send") : true;
 }
 
-static void convert_modem(cfg_t *m, struct config_modem *out)
+static void config_convert_modem(cfg_t *m, struct config_modem *out)
 {
 	size_t nsims = cfg_size(m, "sim");
 
@@ -306,13 +310,13 @@ static void convert_modem(cfg_t *m, struct config_modem *out)
 	out->device = strdup(cfg_getstr(m, "device"));
 	out->driver = strdup(cfg_getstr(m, "driver"));
 	out->baudrate = (int)cfg_getint(m, "baudrate");
-	out->pin = dup_or_null(cfg_getstr(m, "pin"));
-	out->imei = dup_or_null(cfg_getstr(m, "imei"));
-	out->smsc = dup_or_null(cfg_getstr(m, "smsc"));
-	out->init = dup_list(m, "init", &out->ninit);
+	out->pin = config_dup(cfg_getstr(m, "pin"));
+	out->imei = config_dup(cfg_getstr(m, "imei"));
+	out->smsc = config_dup(cfg_getstr(m, "smsc"));
+	out->init = config_dup_list(m, "init", &out->ninit);
 	out->receive = cfg_getbool(m, "receive");
-	out->health_interval_ms = duration(m, "health_interval");
-	out->hub_port = dup_or_null(cfg_getstr(m, "hub_port"));
+	out->health_interval_ms = config_duration(m, "health_interval");
+	out->hub_port = config_dup(cfg_getstr(m, "hub_port"));
 	out->keep_link = !strcmp(cfg_getstr(m, "keep_link"), "yes")
 				 ? CONFIG_KEEP_LINK_YES
 			 : !strcmp(cfg_getstr(m, "keep_link"), "no")
@@ -322,38 +326,39 @@ static void convert_modem(cfg_t *m, struct config_modem *out)
 	out->nsims = nsims ? nsims : 1;
 	out->sims = calloc(out->nsims, sizeof(*out->sims));
 	if (!nsims) {
-		convert_sim(NULL, "1", &out->sims[0]);
+		config_convert_sim(NULL, "1", &out->sims[0]);
 		return;
 	}
 	for (size_t i = 0; i < nsims; i++) {
 		cfg_t *s = cfg_getnsec(m, "sim", (unsigned)i);
 
-		convert_sim(s, cfg_title(s), &out->sims[i]);
+		config_convert_sim(s, cfg_title(s), &out->sims[i]);
 	}
 }
 
-static void convert_rule(cfg_t *r, struct config_rule *out)
+static void config_convert_rule(cfg_t *r, struct config_rule *out)
 {
 	out->name = strdup(cfg_title(r));
 	out->match = strdup(cfg_getstr(r, "match"));
 	config_rule_action_parse(cfg_getstr(r, "action"), &out->action);
-	out->reply = dup_or_null(cfg_getstr(r, "reply"));
-	out->forward = dup_or_null(cfg_getstr(r, "forward"));
-	out->hook = dup_or_null(cfg_getstr(r, "hook"));
+	out->reply = config_dup(cfg_getstr(r, "reply"));
+	out->forward = config_dup(cfg_getstr(r, "forward"));
+	out->hook = config_dup(cfg_getstr(r, "hook"));
 }
 
-static void convert_hooks(cfg_t *h, struct config_hooks *out)
+static void config_convert_hooks(cfg_t *h, struct config_hooks *out)
 {
-	out->on_received = dup_or_null(h ? cfg_getstr(h, "on_received") : NULL);
-	out->on_sent = dup_or_null(h ? cfg_getstr(h, "on_sent") : NULL);
-	out->on_failed = dup_or_null(h ? cfg_getstr(h, "on_failed") : NULL);
-	out->on_delivered = dup_or_null(h ? cfg_getstr(h, "on_delivered") : NULL);
-	out->on_rejected = dup_or_null(h ? cfg_getstr(h, "on_rejected") : NULL);
-	out->on_modem = dup_or_null(h ? cfg_getstr(h, "on_modem") : NULL);
-	out->timeout_ms = h ? duration(h, "timeout") : 30000;
+	out->on_received = config_dup(h ? cfg_getstr(h, "on_received") : NULL);
+	out->on_sent = config_dup(h ? cfg_getstr(h, "on_sent") : NULL);
+	out->on_failed = config_dup(h ? cfg_getstr(h, "on_failed") : NULL);
+	out->on_delivered = config_dup(h ? cfg_getstr(h, "on_delivered")
+					 : NULL);
+	out->on_rejected = config_dup(h ? cfg_getstr(h, "on_rejected") : NULL);
+	out->on_modem = config_dup(h ? cfg_getstr(h, "on_modem") : NULL);
+	out->timeout_ms = h ? config_duration(h, "timeout") : 30000;
 }
 
-static int64_t retention(cfg_t *r, const char *name)
+static int64_t config_retention(cfg_t *r, const char *name)
 {
 	const char *v = r ? cfg_getstr(r, name) : "off";
 	int64_t ms = 0;
@@ -363,54 +368,58 @@ static int64_t retention(cfg_t *r, const char *name)
 	return ms;
 }
 
-static void convert_retention(cfg_t *r, struct config_retention *out)
+static void config_convert_retention(cfg_t *r, struct config_retention *out)
 {
-	out->messages_ms = retention(r, "messages");
-	out->events_ms = retention(r, "events");
-	out->inbound_ms = retention(r, "inbound");
-	out->interval_ms = r ? duration(r, "prune_interval") : 3600 * 1000LL;
+	out->messages_ms = config_retention(r, "messages");
+	out->events_ms = config_retention(r, "events");
+	out->inbound_ms = config_retention(r, "inbound");
+	out->interval_ms = r ? config_duration(r, "prune_interval")
+			     : 3600 * 1000LL;
 }
 
-static void convert_outbound(cfg_t *cfg, struct config *c)
+static void config_convert_outbound(cfg_t *cfg, struct config *c)
 {
 	c->resend_unknown_direct = cfg_getbool(cfg, "resend_unknown_direct");
 	c->resend_unknown_bulk = cfg_getbool(cfg, "resend_unknown_bulk");
 	c->max_attempts = (int)cfg_getint(cfg, "max_attempts");
-	c->retry_min_ms = duration(cfg, "retry_min");
-	c->retry_max_ms = duration(cfg, "retry_max");
-	c->prompt_timeout_ms = duration(cfg, "prompt_timeout");
-	c->send_timeout_ms = duration(cfg, "send_timeout");
-	c->expire_after_ms = duration(cfg, "expire_after");
-	c->sticky_ttl_ms = duration(cfg, "sticky_ttl");
-	c->report_window_ms = duration(cfg, "report_window");
+	c->retry_min_ms = config_duration(cfg, "retry_min");
+	c->retry_max_ms = config_duration(cfg, "retry_max");
+	c->prompt_timeout_ms = config_duration(cfg, "prompt_timeout");
+	c->send_timeout_ms = config_duration(cfg, "send_timeout");
+	c->expire_after_ms = config_duration(cfg, "expire_after");
+	c->sticky_ttl_ms = config_duration(cfg, "sticky_ttl");
+	c->report_window_ms = config_duration(cfg, "report_window");
 	c->report_default = cfg_getbool(cfg, "report");
-	c->quiet_hours = dup_or_null(cfg_getstr(cfg, "quiet_hours"));
+	c->quiet_hours = config_dup(cfg_getstr(cfg, "quiet_hours"));
 	c->max_file_bytes = (int)cfg_getint(cfg, "max_file_size");
 	c->max_parts = (int)cfg_getint(cfg, "max_parts");
 	c->pause_after_errors = (int)cfg_getint(cfg, "pause_after_errors");
-	c->pause_window_ms = duration(cfg, "pause_window");
-	c->pause_for_ms = duration(cfg, "pause_for");
+	c->pause_window_ms = config_duration(cfg, "pause_window");
+	c->pause_for_ms = config_duration(cfg, "pause_for");
 }
 
-static void convert_inbound(cfg_t *cfg, struct config *c)
+static void config_convert_inbound(cfg_t *cfg, struct config *c)
 {
-	c->optout_keywords = dup_list(cfg, "optout_keywords",
+	c->optout_keywords = config_dup_list(cfg, "optout_keywords",
 				      &c->noptout_keywords);
-	c->optin_keywords = dup_list(cfg, "optin_keywords", &c->noptin_keywords);
-	c->help_keywords = dup_list(cfg, "help_keywords", &c->nhelp_keywords);
-	c->optout_reply = dup_or_null(cfg_getstr(cfg, "optout_reply"));
-	c->optin_reply = dup_or_null(cfg_getstr(cfg, "optin_reply"));
-	c->help_reply = dup_or_null(cfg_getstr(cfg, "help_reply"));
-	c->reassembly_timeout_ms = duration(cfg, "reassembly_timeout");
+	c->optin_keywords = config_dup_list(cfg, "optin_keywords",
+					    &c->noptin_keywords);
+	c->help_keywords = config_dup_list(cfg, "help_keywords",
+					   &c->nhelp_keywords);
+	c->optout_reply = config_dup(cfg_getstr(cfg, "optout_reply"));
+	c->optin_reply = config_dup(cfg_getstr(cfg, "optin_reply"));
+	c->help_reply = config_dup(cfg_getstr(cfg, "help_reply"));
+	c->reassembly_timeout_ms = config_duration(cfg, "reassembly_timeout");
 	c->nrules = cfg_size(cfg, "rule");
 	c->rules = calloc(c->nrules + 1, sizeof(*c->rules));
 	for (size_t i = 0; i < c->nrules; i++)
-		convert_rule(cfg_getnsec(cfg, "rule", (unsigned)i), &c->rules[i]);
-	convert_hooks(cfg_size(cfg, "hooks") ? cfg_getsec(cfg, "hooks") : NULL,
-		      &c->hooks);
+		config_convert_rule(cfg_getnsec(cfg, "rule", (unsigned)i),
+				    &c->rules[i]);
+	config_convert_hooks(cfg_size(cfg, "hooks") ? cfg_getsec(cfg, "hooks")
+						    : NULL, &c->hooks);
 }
 
-static struct config *convert(cfg_t *cfg, const char *path)
+static struct config *config_convert(cfg_t *cfg, const char *path)
 {
 	struct config *c = calloc(1, sizeof(*c));
 	const char *cc;
@@ -423,24 +432,25 @@ static struct config *convert(cfg_t *cfg, const char *path)
 	cc = cfg_getstr(cfg, "default_country");
 	c->default_country = strdup(cc[0] == '+' ? cc + 1 : cc);
 	c->trunk_prefix = strdup(cfg_getstr(cfg, "trunk_prefix"));
-	c->timezone = dup_or_null(cfg_getstr(cfg, "timezone"));
+	c->timezone = config_dup(cfg_getstr(cfg, "timezone"));
 	c->log_level = strdup(cfg_getstr(cfg, "log_level"));
-	c->at_trace = dup_or_null(cfg_getstr(cfg, "at_trace"));
+	c->at_trace = config_dup(cfg_getstr(cfg, "at_trace"));
 	c->trace_full = cfg_getbool(cfg, "trace_full");
-	convert_retention(cfg_size(cfg, "retention") ? cfg_getsec(cfg, "retention")
-						     : NULL, &c->retention);
+	config_convert_retention(cfg_size(cfg, "retention")
+				 ? cfg_getsec(cfg, "retention") : NULL,
+				 &c->retention);
 	c->strict_headers = cfg_getbool(cfg, "strict_headers");
-	c->eventhandler = dup_or_null(cfg_getstr(cfg, "eventhandler"));
-	c->eh_incoming = dup_or_null(cfg_getstr(cfg, "incoming"));
-	c->eh_sent = dup_or_null(cfg_getstr(cfg, "sent"));
-	c->eh_failed = dup_or_null(cfg_getstr(cfg, "failed"));
-	c->runonreceive = dup_or_null(cfg_getstr(cfg, "runonreceive"));
-	convert_outbound(cfg, c);
-	convert_inbound(cfg, c);
+	c->eventhandler = config_dup(cfg_getstr(cfg, "eventhandler"));
+	c->eh_incoming = config_dup(cfg_getstr(cfg, "incoming"));
+	c->eh_sent = config_dup(cfg_getstr(cfg, "sent"));
+	c->eh_failed = config_dup(cfg_getstr(cfg, "failed"));
+	c->runonreceive = config_dup(cfg_getstr(cfg, "runonreceive"));
+	config_convert_outbound(cfg, c);
+	config_convert_inbound(cfg, c);
 	c->nmodems = cfg_size(cfg, "modem");
 	c->modems = calloc(c->nmodems + 1, sizeof(*c->modems));
 	for (size_t i = 0; i < c->nmodems; i++)
-		convert_modem(cfg_getnsec(cfg, "modem", (unsigned)i),
+		config_convert_modem(cfg_getnsec(cfg, "modem", (unsigned)i),
 			      &c->modems[i]);
 	if (!config_http_convert(cfg, &c->http, &c->webhooks, &c->nwebhooks)) {
 		config_free(c);
@@ -451,8 +461,9 @@ static struct config *convert(cfg_t *cfg, const char *path)
 
 /* A string that runs over a line break before the line libconfuse
  * stumbled on is most likely a missing closing quote: say where it opens. */
-static void note_open_quote(const struct config_text *t, const char *path,
-			    char *err, size_t errsize)
+static void config_note_open_quote(const struct config_text *t,
+				   const char *path, char *err,
+				   size_t errsize)
 {
 	size_t used = strlen(err);
 
@@ -464,13 +475,13 @@ static void note_open_quote(const struct config_text *t, const char *path,
 		 " (a missing '\"'?)", path, t->multiline_quote_line);
 }
 
-static int parse_text(const char *path, struct config_text *text,
-		      struct config **out, char *err, size_t errsize)
+static int config_parse_text(const char *path, struct config_text *text,
+			     struct config **out, char *err, size_t errsize)
 {
 	cfg_t *cfg;
 	int rc;
 
-	cfg = cfg_init(root_opts, CFGF_NONE);
+	cfg = cfg_init(config_root_opts, CFGF_NONE);
 	if (!cfg) {
 		snprintf(err, errsize, "%s: out of memory", path);
 		return -1;
@@ -481,18 +492,18 @@ static int parse_text(const char *path, struct config_text *text,
 	config_err.path = path;
 	config_err.first_line = 0;
 	cfg_set_error_function(cfg, config_errfunc);
-	install_checks(cfg);
+	config_install_checks(cfg);
 	/* The blanked text: libconfuse's line numbers are then right
 	 * (include/config_text.h). */
 	rc = cfg_parse_buf(cfg, text->text);
 	if (rc == CFG_SUCCESS && config_check_whole(cfg, err, errsize, path) < 0)
 		rc = CFG_PARSE_ERROR;
 	if (rc == CFG_SUCCESS)
-		*out = convert(cfg, path);
+		*out = config_convert(cfg, path);
 	else if (!err[0])
 		snprintf(err, errsize, "%s: cannot be parsed", path);
 	else
-		note_open_quote(text, path, err, errsize);
+		config_note_open_quote(text, path, err, errsize);
 	config_err.buf = NULL;
 	cfg_free(cfg);
 	if (rc == CFG_SUCCESS && !*out) {
@@ -512,7 +523,7 @@ int config_load(const char *path, struct config **out, char *err,
 	err[0] = '\0';
 	if (config_text_read(path, &text, err, errsize) < 0)
 		return -1;
-	rc = parse_text(path, &text, out, err, errsize);
+	rc = config_parse_text(path, &text, out, err, errsize);
 	config_text_free(&text);
 	return rc;
 }
@@ -526,12 +537,12 @@ int config_load_defaults(const char *path, struct config **out)
 	*out = NULL;
 	if (config_text_prepare(path, "", 0, &text, err, sizeof(err)) < 0)
 		return -1;
-	rc = parse_text(path, &text, out, err, sizeof(err));
+	rc = config_parse_text(path, &text, out, err, sizeof(err));
 	config_text_free(&text);
 	return rc;
 }
 
-static void free_modem(struct config_modem *m)
+static void config_free_modem(struct config_modem *m)
 {
 	free(m->name);
 	free(m->device);
@@ -540,7 +551,7 @@ static void free_modem(struct config_modem *m)
 	free(m->pin);
 	free(m->imei);
 	free(m->smsc);
-	free_list(m->init, m->ninit);
+	config_free_list(m->init, m->ninit);
 	for (size_t i = 0; i < m->nsims; i++) {
 		free(m->sims[i].name);
 		free(m->sims[i].number);
@@ -556,7 +567,7 @@ void config_free(struct config *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->nmodems; i++)
-		free_modem(&c->modems[i]);
+		config_free_modem(&c->modems[i]);
 	free(c->modems);
 	for (size_t i = 0; i < c->nrules; i++) {
 		free(c->rules[i].name);
@@ -572,9 +583,9 @@ void config_free(struct config *c)
 	free(c->hooks.on_delivered);
 	free(c->hooks.on_rejected);
 	free(c->hooks.on_modem);
-	free_list(c->optout_keywords, c->noptout_keywords);
-	free_list(c->optin_keywords, c->noptin_keywords);
-	free_list(c->help_keywords, c->nhelp_keywords);
+	config_free_list(c->optout_keywords, c->noptout_keywords);
+	config_free_list(c->optin_keywords, c->noptin_keywords);
+	config_free_list(c->help_keywords, c->nhelp_keywords);
 	free(c->optout_reply);
 	free(c->optin_reply);
 	free(c->help_reply);

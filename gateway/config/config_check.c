@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool all_digits(const char *s, size_t min, size_t max)
+static bool config_check_all_digits(const char *s, size_t min, size_t max)
 {
 	size_t n = strlen(s);
 
@@ -67,7 +67,7 @@ static const struct duration_option {
 	const char *option;
 	int64_t min, max;
 	const char *range;
-} durations[] = {
+} config_check_durations[] = {
 	{ "prompt_timeout", SEC, 600 * SEC, "1s to 10m" },
 	{ "send_timeout", 5 * SEC, 3600 * SEC, "5s to 1h" },
 	{ "health_interval", SEC, DAY, "1s to 1d" },
@@ -84,16 +84,18 @@ static const struct duration_option {
 	{ "prune_interval", SEC, DAY, "1s to 1d" },
 };
 
-static const struct duration_option *duration_option(const char *option)
+static const struct duration_option *
+config_check_duration_option(const char *option)
 {
-	for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++)
-		if (strcmp(option, durations[i].option) == 0)
-			return &durations[i];
+	for (size_t i = 0; i < sizeof(config_check_durations) /
+				sizeof(config_check_durations[0]); i++)
+		if (strcmp(option, config_check_durations[i].option) == 0)
+			return &config_check_durations[i];
 	return NULL;
 }
 
-static const char *check_duration(const struct duration_option *d,
-				  const char *s)
+static const char *config_check_duration(const struct duration_option *d,
+					 const char *s)
 {
 	static char msg[96];
 	int64_t ms;
@@ -106,26 +108,27 @@ static const char *check_duration(const struct duration_option *d,
 	return msg;
 }
 
-static const char *check_e164(const char *s)
+static const char *config_check_e164(const char *s)
 {
-	return s[0] == '+' && all_digits(s + 1, 3, 15) && s[1] != '0'
+	return s[0] == '+' && config_check_all_digits(s + 1, 3, 15) &&
+		       s[1] != '0'
 		       ? NULL
 		       : "is not an international number (+ and 3 to 15 digits)";
 }
 
-static const char *check_country(const char *s)
+static const char *config_check_country(const char *s)
 {
 	static char msg[160];
 
 	if (!s[0])
 		return NULL;
-	if (s[0] == '+' && all_digits(s + 1, 1, 3)) {
+	if (s[0] == '+' && config_check_all_digits(s + 1, 1, 3)) {
 		snprintf(msg, sizeof(msg),
 			 "'%s' starts with '+': write the country calling code"
 			 " as digits only, e.g. \"%s\"", s, s + 1);
 		return msg;
 	}
-	return all_digits(s, 1, 3) && s[0] != '0'
+	return config_check_all_digits(s, 1, 3) && s[0] != '0'
 		       ? NULL
 		       : "is not a country calling code (1 to 3 digits, e.g. 44)";
 }
@@ -136,7 +139,7 @@ static const char *check_country(const char *s)
  * such a name is looked up under the zoneinfo directory, so the lookup
  * cannot leave it.
  */
-static bool zone_name_ok(const char *s)
+static bool config_check_zone_name_ok(const char *s)
 {
 	size_t len = 0;
 
@@ -165,7 +168,7 @@ const char *config_zoneinfo_dir(void)
 	return d && d[0] == '/' ? d : "/usr/share/zoneinfo";
 }
 
-static const char *check_timezone(const char *s)
+static const char *config_check_timezone(const char *s)
 {
 	static char why[160];
 	char path[512], magic[4];
@@ -175,7 +178,7 @@ static const char *check_timezone(const char *s)
 
 	snprintf(why, sizeof(why), "'%.40s' is not a time zone in tzdata (e.g."
 		 " Europe/Berlin or UTC, as under %s)", s, config_zoneinfo_dir());
-	if (!zone_name_ok(s))
+	if (!config_check_zone_name_ok(s))
 		return why;
 	snprintf(path, sizeof(path), "%s/%s", config_zoneinfo_dir(), s);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -189,19 +192,19 @@ static const char *check_timezone(const char *s)
 	return ok ? NULL : why;
 }
 
-static const char *check_nonempty(const char *s)
+static const char *config_check_nonempty(const char *s)
 {
 	return s[0] ? NULL : "must not be empty";
 }
 
-static const char *check_path(const char *s)
+static const char *config_check_path(const char *s)
 {
 	if (!s[0])
 		return "must not be empty";
 	return strchr(s, '\n') ? "must not contain a line break" : NULL;
 }
 
-static const char *check_level(const char *s)
+static const char *config_check_level(const char *s)
 {
 	enum log_level l;
 
@@ -210,7 +213,7 @@ static const char *check_level(const char *s)
 		       : "must be error, warning, notice, info or debug";
 }
 
-static const char *check_driver(const char *s)
+static const char *config_check_driver(const char *s)
 {
 	static char msg[256];
 	const char *const *names = driver_names();
@@ -226,14 +229,14 @@ static const char *check_driver(const char *s)
 	return msg;
 }
 
-static const char *check_keep_link(const char *s)
+static const char *config_check_keep_link(const char *s)
 {
 	return !strcmp(s, "auto") || !strcmp(s, "yes") || !strcmp(s, "no")
 		       ? NULL : "must be auto, yes or no";
 }
 
 /* uhubctl's -l LOCATION (bus-port.port…) and -p PORT. */
-static const char *check_hub_port(const char *s)
+static const char *config_check_hub_port(const char *s)
 {
 	const char *colon = strrchr(s, ':');
 	const char *msg = "must be LOCATION:PORT as uhubctl lists them, "
@@ -247,17 +250,19 @@ static const char *check_hub_port(const char *s)
 	return NULL;
 }
 
-static const char *check_pin(const char *s)
+static const char *config_check_pin(const char *s)
 {
-	return all_digits(s, 4, 8) ? NULL : "must be 4 to 8 digits";
+	return config_check_all_digits(s, 4, 8) ? NULL
+						: "must be 4 to 8 digits";
 }
 
-static const char *check_imei(const char *s)
+static const char *config_check_imei(const char *s)
 {
-	return all_digits(s, 14, 17) ? NULL : "must be 14 to 17 digits";
+	return config_check_all_digits(s, 14, 17) ? NULL
+						  : "must be 14 to 17 digits";
 }
 
-static const char *check_iccid(const char *s)
+static const char *config_check_iccid(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -270,7 +275,7 @@ static const char *check_iccid(const char *s)
 	return n >= 18 && n <= 22 ? NULL : "must be 18 to 22 digits";
 }
 
-static const char *check_name(const char *s)
+static const char *config_check_name(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -282,7 +287,7 @@ static const char *check_name(const char *s)
 	return NULL;
 }
 
-static const char *check_action(const char *s)
+static const char *config_check_action(const char *s)
 {
 	enum config_rule_action a;
 
@@ -291,7 +296,7 @@ static const char *check_action(const char *s)
 		       : "must be tag, reply, forward or hook";
 }
 
-static const char *check_regex(const char *s)
+static const char *config_check_regex(const char *s)
 {
 	static char msg[160];
 	pcre2_code *re;
@@ -311,7 +316,7 @@ static const char *check_regex(const char *s)
 	return msg;
 }
 
-static bool parse_hhmm(const char *s, int *minutes)
+static bool config_check_parse_hhmm(const char *s, int *minutes)
 {
 	int h, m, n = 0;
 
@@ -322,17 +327,17 @@ static bool parse_hhmm(const char *s, int *minutes)
 	return true;
 }
 
-static const char *check_quiet_hours(const char *s)
+static const char *config_check_quiet_hours(const char *s)
 {
 	int a, b;
 
-	if (strlen(s) == 11 && s[5] == '-' && parse_hhmm(s, &a) &&
-	    parse_hhmm(s + 6, &b) && a != b)
+	if (strlen(s) == 11 && s[5] == '-' && config_check_parse_hhmm(s, &a) &&
+	    config_check_parse_hhmm(s + 6, &b) && a != b)
 		return NULL;
 	return "must be HH:MM-HH:MM in the recipient's local time, e.g. 21:00-08:00";
 }
 
-static const char *check_init(const char *s)
+static const char *config_check_init(const char *s)
 {
 	if (strncasecmp(s, "AT", 2) != 0)
 		return "must be an AT command";
@@ -342,14 +347,14 @@ static const char *check_init(const char *s)
 	return NULL;
 }
 
-static const char *check_keyword(const char *s)
+static const char *config_check_keyword(const char *s)
 {
 	return s[0] && strlen(s) <= 64 ? NULL : "must be 1 to 64 characters";
 }
 
 /* retention: "off" (or 0) keeps for ever; anything else at least a
  * minute, so that a typo ("180" meaning days) cannot wipe the history. */
-static const char *check_retention(const char *s)
+static const char *config_check_retention(const char *s)
 {
 	static char msg[96];
 	int64_t ms;
@@ -365,7 +370,7 @@ static const char *check_retention(const char *s)
 	return msg;
 }
 
-static const char *check_ussd(const char *s)
+static const char *config_check_ussd(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -380,41 +385,57 @@ static const char *check_ussd(const char *s)
 static const struct {
 	const char *option;
 	const char *(*check)(const char *value);
-} value_checks[] = {
-	{ "messages", check_retention }, { "events", check_retention },
-	{ "inbound", check_retention },
-	{ "spool", check_path },	 { "database", check_path },
-	{ "at_trace", check_path },	 { "default_country", check_country },
-	{ "log_level", check_level },	 { "timezone", check_timezone },
-	{ "quiet_hours", check_quiet_hours },
-	{ "device", check_path },	 { "driver", check_driver },
-	{ "keep_link", check_keep_link }, { "hub_port", check_hub_port },
-	{ "pin", check_pin },		 { "imei", check_imei },
-	{ "smsc", check_e164 },		 { "number", check_e164 },
-	{ "forward", check_e164 },	 { "iccid", check_iccid },
-	{ "number_ussd", check_ussd },
-	{ "pool", check_name },		 { "action", check_action },
-	{ "match", check_regex },	 { "init", check_init },
-	{ "optout_keywords", check_keyword },
-	{ "optin_keywords", check_keyword },
-	{ "help_keywords", check_keyword },
-	{ "reply", check_nonempty },	 { "hook", check_nonempty },
-	{ "on_received", check_nonempty }, { "on_sent", check_nonempty },
-	{ "on_failed", check_nonempty }, { "on_delivered", check_nonempty },
-	{ "on_rejected", check_nonempty }, { "on_modem", check_nonempty },
+} config_check_values[] = {
+	{ "messages", config_check_retention },
+	{ "events", config_check_retention },
+	{ "inbound", config_check_retention },
+	{ "spool", config_check_path },
+	{ "database", config_check_path },
+	{ "at_trace", config_check_path },
+	{ "default_country", config_check_country },
+	{ "log_level", config_check_level },
+	{ "timezone", config_check_timezone },
+	{ "quiet_hours", config_check_quiet_hours },
+	{ "device", config_check_path },
+	{ "driver", config_check_driver },
+	{ "keep_link", config_check_keep_link },
+	{ "hub_port", config_check_hub_port },
+	{ "pin", config_check_pin },
+	{ "imei", config_check_imei },
+	{ "smsc", config_check_e164 },
+	{ "number", config_check_e164 },
+	{ "forward", config_check_e164 },
+	{ "iccid", config_check_iccid },
+	{ "number_ussd", config_check_ussd },
+	{ "pool", config_check_name },
+	{ "action", config_check_action },
+	{ "match", config_check_regex },
+	{ "init", config_check_init },
+	{ "optout_keywords", config_check_keyword },
+	{ "optin_keywords", config_check_keyword },
+	{ "help_keywords", config_check_keyword },
+	{ "reply", config_check_nonempty },
+	{ "hook", config_check_nonempty },
+	{ "on_received", config_check_nonempty },
+	{ "on_sent", config_check_nonempty },
+	{ "on_failed", config_check_nonempty },
+	{ "on_delivered", config_check_nonempty },
+	{ "on_rejected", config_check_nonempty },
+	{ "on_modem", config_check_nonempty },
 };
 
 const char *config_check_value(const char *option, const char *value)
 {
-	const struct duration_option *d = duration_option(option);
+	const struct duration_option *d = config_check_duration_option(option);
 
 	if (!value)
 		return NULL;
 	if (d)
-		return check_duration(d, value);
-	for (size_t i = 0; i < sizeof(value_checks) / sizeof(value_checks[0]); i++)
-		if (strcmp(option, value_checks[i].option) == 0)
-			return value_checks[i].check(value);
+		return config_check_duration(d, value);
+	for (size_t i = 0; i < sizeof(config_check_values) /
+				sizeof(config_check_values[0]); i++)
+		if (strcmp(option, config_check_values[i].option) == 0)
+			return config_check_values[i].check(value);
 	return NULL;
 }
 
@@ -448,21 +469,21 @@ const char *config_check_int(const char *option, long v)
 	return NULL;
 }
 
-static const char *const rule_actions[] = {
+static const char *const config_check_rule_actions[] = {
 	[CONFIG_RULE_TAG] = "tag", [CONFIG_RULE_REPLY] = "reply",
 	[CONFIG_RULE_FORWARD] = "forward", [CONFIG_RULE_HOOK] = "hook",
 };
 
 const char *config_rule_action_name(enum config_rule_action a)
 {
-	return rule_actions[a];
+	return config_check_rule_actions[a];
 }
 
 bool config_rule_action_parse(const char *s, enum config_rule_action *out)
 {
-	for (size_t i = 0; i < sizeof(rule_actions) / sizeof(rule_actions[0]);
-	     i++) {
-		if (strcmp(s, rule_actions[i]) == 0) {
+	for (size_t i = 0; i < sizeof(config_check_rule_actions) /
+				sizeof(config_check_rule_actions[0]); i++) {
+		if (strcmp(s, config_check_rule_actions[i]) == 0) {
 			*out = (enum config_rule_action)i;
 			return true;
 		}
@@ -497,8 +518,9 @@ int config_check_rule_section(cfg_t *cfg, cfg_opt_t *opt)
 		cfg_error(cfg, "rule \"%s\": match is required", title);
 		return -1;
 	}
-	if (check_name(title)) {
-		cfg_error(cfg, "rule \"%s\": the name %s", title, check_name(title));
+	if (config_check_name(title)) {
+		cfg_error(cfg, "rule \"%s\": the name %s", title,
+			  config_check_name(title));
 		return -1;
 	}
 	if ((a == CONFIG_RULE_REPLY && !cfg_getstr(r, "reply")) ||

@@ -18,12 +18,12 @@
 /* Deeper nesting than any smsgw.conf has (modem > sim > list). */
 #define CONFIG_TEXT_DEPTH 64
 
-static bool token_start(const char *s, size_t i)
+static bool config_text_token_start(const char *s, size_t i)
 {
 	return i == 0 || strchr(" \t\r\n{}(),=+", s[i - 1]) != NULL;
 }
 
-static void blank(char *s, size_t from, size_t to)
+static void config_text_blank(char *s, size_t from, size_t to)
 {
 	for (size_t i = from; i < to; i++)
 		if (s[i] != '\n')
@@ -43,7 +43,8 @@ struct config_text_scan {
 	size_t errsize;
 };
 
-static int scan_fail(struct config_text_scan *sc, int line, const char *what)
+static int config_text_scan_fail(struct config_text_scan *sc, int line,
+				 const char *what)
 {
 	snprintf(sc->err, sc->errsize, "%s:%d: premature end of file: %s",
 		 sc->path, line, what);
@@ -51,7 +52,7 @@ static int scan_fail(struct config_text_scan *sc, int line, const char *what)
 }
 
 /* A "..." or '...' string from its opening quote at sc->i. */
-static int scan_string(struct config_text_scan *sc)
+static int config_text_scan_string(struct config_text_scan *sc)
 {
 	const char *s = sc->s;
 	char q = s[sc->i];
@@ -70,8 +71,8 @@ static int scan_string(struct config_text_scan *sc)
 		 * quote as its end: the missing one is there. */
 		if (sc->out->multiline_quote_line)
 			start_line = sc->out->multiline_quote_line;
-		return scan_fail(sc, start_line,
-				 "the quote opened on this line is never closed");
+		return config_text_scan_fail(sc, start_line,
+				"the quote opened on this line is never closed");
 	}
 	if (sc->line != start_line && !sc->out->multiline_quote_line)
 		sc->out->multiline_quote_line = start_line;
@@ -80,7 +81,7 @@ static int scan_string(struct config_text_scan *sc)
 }
 
 /* A comment from its first character at sc->i, blanked. */
-static int scan_comment(struct config_text_scan *sc)
+static int config_text_scan_comment(struct config_text_scan *sc)
 {
 	char *s = sc->s;
 	size_t start = sc->i;
@@ -91,18 +92,18 @@ static int scan_comment(struct config_text_scan *sc)
 				 !(s[sc->i] == '*' && s[sc->i + 1] == '/'); sc->i++)
 			sc->line += s[sc->i] == '\n';
 		if (sc->i >= sc->n)
-			return scan_fail(sc, start_line, "the comment opened on"
-					 " this line is never closed");
+			return config_text_scan_fail(sc, start_line,
+				"the comment opened on this line is never closed");
 		sc->i += 2;
 	} else {
 		while (sc->i < sc->n && s[sc->i] != '\n')
 			sc->i++;
 	}
-	blank(s, start, sc->i);
+	config_text_blank(s, start, sc->i);
 	return 0;
 }
 
-static void scan_brace(struct config_text_scan *sc, char c)
+static void config_text_scan_brace(struct config_text_scan *sc, char c)
 {
 	if (c == '{') {
 		if (sc->depth < CONFIG_TEXT_DEPTH)
@@ -113,7 +114,7 @@ static void scan_brace(struct config_text_scan *sc, char c)
 	}
 }
 
-static int scan(struct config_text_scan *sc)
+static int config_text_scan(struct config_text_scan *sc)
 {
 	const char *s = sc->s;
 
@@ -122,14 +123,14 @@ static int scan(struct config_text_scan *sc)
 		int rc = 0;
 
 		if (c == '"' || c == '\'') {
-			rc = scan_string(sc);
+			rc = config_text_scan_string(sc);
 		} else if (c == '#' || (c == '/' && (s[sc->i + 1] == '/' ||
 						      s[sc->i + 1] == '*') &&
-					token_start(s, sc->i))) {
-			rc = scan_comment(sc);
+					config_text_token_start(s, sc->i))) {
+			rc = config_text_scan_comment(sc);
 		} else {
 			sc->line += c == '\n';
-			scan_brace(sc, c);
+			config_text_scan_brace(sc, c);
 			sc->i++;
 		}
 		if (rc < 0)
@@ -139,8 +140,9 @@ static int scan(struct config_text_scan *sc)
 		int d = sc->depth <= CONFIG_TEXT_DEPTH ? sc->depth
 						       : CONFIG_TEXT_DEPTH;
 
-		return scan_fail(sc, sc->open_line[d - 1], "the '{' on this line"
-				 " has no matching '}'");
+		return config_text_scan_fail(sc, sc->open_line[d - 1],
+					     "the '{' on this line"
+					     " has no matching '}'");
 	}
 	return 0;
 }
@@ -167,7 +169,7 @@ int config_text_prepare(const char *path, const char *in, size_t n,
 		free(sc.s);
 		return -1;
 	}
-	if (scan(&sc) < 0) {
+	if (config_text_scan(&sc) < 0) {
 		free(sc.s);
 		return -1;
 	}

@@ -29,7 +29,7 @@ struct control {
 	void *ud;
 };
 
-static int socket_path(const char *spool, struct sockaddr_un *a)
+static int control_socket_path(const char *spool, struct sockaddr_un *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->sun_family = AF_UNIX;
@@ -40,7 +40,7 @@ static int socket_path(const char *spool, struct sockaddr_un *a)
 }
 
 /* A request is one word: letters, digits, '-' and '_'. */
-static bool plain_word(const char *w)
+static bool control_plain_word(const char *w)
 {
 	if (!*w || strlen(w) > CONTROL_WORD_MAX)
 		return false;
@@ -52,7 +52,7 @@ static bool plain_word(const char *w)
 
 /* Anyone in the spool's group may write here: what they send is logged
  * escaped (no terminal escapes reach a log) and rate-limited. */
-static void unknown(struct control *c, const char *buf, size_t len)
+static void control_unknown(struct control *c, const char *buf, size_t len)
 {
 	int64_t now = loop_now(c->loop);
 	char esc[(CONTROL_WORD_MAX + 2) * 4 + 1];
@@ -81,7 +81,7 @@ static void unknown(struct control *c, const char *buf, size_t len)
 	c->unlogged = 0;
 }
 
-static void on_readable(struct loop_watch *w, uint32_t events, void *ud)
+static void control_on_readable(struct loop_watch *w, uint32_t events, void *ud)
 {
 	struct control *c = ud;
 	/* One more than a word may be: a longer one is cut, then refused. */
@@ -97,8 +97,8 @@ static void on_readable(struct loop_watch *w, uint32_t events, void *ud)
 			break;
 		buf[n] = '\0';
 		buf[strcspn(buf, "\r\n")] = '\0';
-		if (!plain_word(buf) || !c->fn(buf, c->ud))
-			unknown(c, buf, (size_t)n);
+		if (!control_plain_word(buf) || !c->fn(buf, c->ud))
+			control_unknown(c, buf, (size_t)n);
 	}
 }
 
@@ -111,7 +111,7 @@ int control_open(struct loop *loop, const char *spool, control_fn fn,
 
 	if (!c)
 		return -ENOMEM;
-	rc = socket_path(spool, &a);
+	rc = control_socket_path(spool, &a);
 	if (rc < 0)
 		goto fail;
 	c->loop = loop;
@@ -135,7 +135,8 @@ int control_open(struct loop *loop, const char *spool, control_fn fn,
 		close(c->fd);
 		goto fail;
 	}
-	rc = loop_watch_add(loop, &c->watch, c->fd, EPOLLIN, on_readable, c);
+	rc = loop_watch_add(loop, &c->watch, c->fd, EPOLLIN,
+			    control_on_readable, c);
 	if (rc < 0) {
 		close(c->fd);
 		unlink(c->path);
@@ -164,7 +165,7 @@ int control_send(const char *spool, const char *word)
 	struct sockaddr_un a;
 	int fd, rc = 0;
 
-	if (socket_path(spool, &a) < 0)
+	if (control_socket_path(spool, &a) < 0)
 		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)

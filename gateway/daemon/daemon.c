@@ -43,7 +43,7 @@
  * The spool's directories, opened once and checked (spool_dirs.c), and the
  * spool's lock: a lock on active/, which no sender can open.
  */
-static int open_spool(struct daemon *d)
+static int daemon_open_spool(struct daemon *d)
 {
 	char err[1024];
 	int rc;
@@ -73,7 +73,7 @@ static int open_spool(struct daemon *d)
  *                    a running daemon by this lock. A reader holding it
  *                    costs only that.
  */
-static int take_lock(struct daemon *d)
+static int daemon_take_lock(struct daemon *d)
 {
 	char dir[4096], name[4096], err[4400];
 	const char *base = strrchr(d->cfg->database, '/');
@@ -118,7 +118,7 @@ static int take_lock(struct daemon *d)
  * the opt-out list gone without a word. Refused unless asked for (-N).
  * A damaged one is refused too (PRAGMA quick_check).
  */
-static int check_database_file(struct daemon *d)
+static int daemon_check_database_file(struct daemon *d)
 {
 	struct stat st;
 
@@ -133,13 +133,13 @@ static int check_database_file(struct daemon *d)
 	return 0;
 }
 
-static int open_database(struct daemon *d)
+static int daemon_open_database(struct daemon *d)
 {
 	unsigned char key[FORGET_KEY_BYTES];
 	char err[1024];
 	int rc;
 
-	rc = check_database_file(d);
+	rc = daemon_check_database_file(d);
 	if (rc < 0)
 		return rc;
 	rc = store_open(d->cfg->database, STORE_OPEN_CREATE, &d->store, err,
@@ -163,14 +163,15 @@ static int open_database(struct daemon *d)
 	return 0;
 }
 
-static void apply_timezone(const struct config *cfg)
+static void daemon_apply_timezone(const struct config *cfg)
 {
 	if (cfg->timezone)
 		setenv("TZ", cfg->timezone, 1);
 	tzset();
 }
 
-static void apply_log_level(const struct daemon *d, const struct config *cfg)
+static void daemon_apply_log_level(const struct daemon *d,
+				   const struct config *cfg)
 {
 	enum log_level level;
 
@@ -181,7 +182,7 @@ static void apply_log_level(const struct daemon *d, const struct config *cfg)
 
 /* WATCHDOG=1 at half the interval systemd gave us: sent from the loop,
  * so a loop that no longer turns stops sending it. */
-static int64_t on_watchdog(struct loop_timer *t, void *ud)
+static int64_t daemon_on_watchdog(struct loop_timer *t, void *ud)
 {
 	struct daemon *d = ud;
 
@@ -190,7 +191,7 @@ static int64_t on_watchdog(struct loop_timer *t, void *ud)
 	return d->watchdog_ms / 2 > 0 ? d->watchdog_ms / 2 : 1;
 }
 
-static void on_stop_signal(struct loop *loop, int signo, void *ud)
+static void daemon_on_stop_signal(struct loop *loop, int signo, void *ud)
 {
 	struct daemon *d = ud;
 
@@ -202,7 +203,7 @@ static void on_stop_signal(struct loop *loop, int signo, void *ud)
 
 /* Modems and SIM slots are the daemon's skeleton: changing them takes a
  * restart. Everything else reloads. */
-static const char *reload_blocker(const struct config *a,
+static const char *daemon_reload_blocker(const struct config *a,
 				  const struct config *b)
 {
 	if (strcmp(a->spool, b->spool) || strcmp(a->database, b->database))
@@ -224,7 +225,7 @@ static const char *reload_blocker(const struct config *a,
 	return NULL;
 }
 
-static void refuse_reload(struct daemon *d, const char *why)
+static void daemon_refuse_reload(struct daemon *d, const char *why)
 {
 	log_error("daemon: reload refused, keeping the running "
 		  "configuration: %s", why);
@@ -233,7 +234,7 @@ static void refuse_reload(struct daemon *d, const char *why)
 }
 
 /* Points every subsystem at the new configuration; the old one is freed. */
-static void switch_config(struct daemon *d, struct config *next)
+static void daemon_switch_config(struct daemon *d, struct config *next)
 {
 	size_t k = 0;
 
@@ -259,7 +260,7 @@ static void switch_config(struct daemon *d, struct config *next)
 	webhook_set_config(d->webhooks, next);
 	eventhandler_set_config(d->eh, next);
 	sqlin_set_config(d->sqlin, next);
-	apply_log_level(d, next);
+	daemon_apply_log_level(d, next);
 	config_free(d->cfg);
 	d->cfg = next;
 }
@@ -268,7 +269,7 @@ static void switch_config(struct daemon *d, struct config *next)
  * SIGHUP: read the file again; a broken file keeps the running
  * configuration. Subsystems pick up what can change without a restart.
  */
-static void on_reload_signal(struct loop *loop, int signo, void *ud)
+static void daemon_on_reload_signal(struct loop *loop, int signo, void *ud)
 {
 	struct daemon *d = ud;
 	struct config *next;
@@ -281,18 +282,18 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
 	for (size_t i = 0; d->modems && i < d->nmodems; i++)
 		modem_reopen_trace(d->modems[i]);
 	if (config_load(d->config_path, &next, err, sizeof(err)) < 0) {
-		refuse_reload(d, err);
+		daemon_refuse_reload(d, err);
 		return;
 	}
-	why = reload_blocker(d->cfg, next);
+	why = daemon_reload_blocker(d->cfg, next);
 	if (!why && inbound_set_config(d->ib, next, err, sizeof(err)) < 0)
 		why = err;
 	if (why) {
 		config_free(next);
-		refuse_reload(d, why);
+		daemon_refuse_reload(d, why);
 		return;
 	}
-	switch_config(d, next);
+	daemon_switch_config(d, next);
 	log_notice("daemon: configuration reloaded from %s", d->config_path);
 	store_event(d->store, STORE_EVENT_INFO, "daemon",
 		    "configuration reloaded");
@@ -303,7 +304,7 @@ static void on_reload_signal(struct loop *loop, int signo, void *ud)
  * the code's * # + come as s h p): the answer, or why there is none, is
  * an event row "USSD <token> <code>: ..." the command waits for.
  */
-static bool on_control_ussd(struct daemon *d, const char *word)
+static bool daemon_on_control_ussd(struct daemon *d, const char *word)
 {
 	char mapped[CONFIG_USSD_MAX + 1], code[CONFIG_USSD_MAX + 1], token[12];
 	long long id;
@@ -335,12 +336,12 @@ static bool on_control_ussd(struct daemon *d, const char *word)
 	return true;
 }
 
-static bool on_control(const char *word, void *ud)
+static bool daemon_on_control(const char *word, void *ud)
 {
 	struct daemon *d = ud;
 
 	if (strncmp(word, "u_", 2) == 0)
-		return on_control_ussd(d, word);
+		return daemon_on_control_ussd(d, word);
 	if (strcmp(word, "kick") != 0)
 		return false;
 	outbound_kick(d->ob);
@@ -348,7 +349,7 @@ static bool on_control(const char *word, void *ud)
 	return true;
 }
 
-static void on_sim_changed(struct sim *sim, void *ud)
+static void daemon_on_sim_changed(struct sim *sim, void *ud)
 {
 	struct daemon *d = ud;
 
@@ -356,7 +357,7 @@ static void on_sim_changed(struct sim *sim, void *ud)
 	hook_bridge_sim(&d->hooks, sim);
 }
 
-static void on_modem_sms(struct sim *sim, const char *pdu,
+static void daemon_on_modem_sms(struct sim *sim, const char *pdu,
 			 struct modem_ack *ack, void *ud)
 {
 	struct daemon *d = ud;
@@ -364,7 +365,7 @@ static void on_modem_sms(struct sim *sim, const char *pdu,
 	inbound_sms(d->ib, sim, pdu, ack);
 }
 
-static void on_modem_report(struct sim *sim, const char *pdu,
+static void daemon_on_modem_report(struct sim *sim, const char *pdu,
 			    struct modem_ack *ack, void *ud)
 {
 	struct daemon *d = ud;
@@ -372,25 +373,44 @@ static void on_modem_report(struct sim *sim, const char *pdu,
 	inbound_status_report(d->ib, sim, pdu, ack);
 }
 
-static void on_spool_accepted(void *ud)
+/* The modem layer knows nothing of the database: its events and SIM
+ * changes become rows here. */
+static void daemon_on_modem_event(enum modem_event_level level, const char *source,
+			   const char *text, void *ud)
+{
+	struct daemon *d = ud;
+
+	store_event(d->store, level == MODEM_EVENT_ERROR ? STORE_EVENT_ERROR :
+		    level == MODEM_EVENT_WARNING ? STORE_EVENT_WARNING :
+		    STORE_EVENT_INFO, source, "%s", text);
+}
+
+static void daemon_on_modem_sim_changed(struct sim *sim, void *ud)
+{
+	sim_update(&((struct daemon *)ud)->reg, sim);
+}
+
+static void daemon_on_spool_accepted(void *ud)
 {
 	struct daemon *d = ud;
 
 	outbound_kick(d->ob);
 }
 
-static void on_clock_step(void *ud)
+static void daemon_on_clock_step(void *ud)
 {
 	struct daemon *d = ud;
 
 	outbound_clock_stepped(d->ob);
 }
 
-static int start_modems(struct daemon *d)
+static int daemon_start_modems(struct daemon *d)
 {
 	const struct modem_listener listener = {
-		.sms = on_modem_sms,
-		.status_report = on_modem_report,
+		.sms = daemon_on_modem_sms,
+		.status_report = daemon_on_modem_report,
+		.event = daemon_on_modem_event,
+		.sim_changed = daemon_on_modem_sim_changed,
 		.ud = d,
 	};
 
@@ -399,7 +419,7 @@ static int start_modems(struct daemon *d)
 		return -ENOMEM;
 	d->nmodems = d->cfg->nmodems;
 	for (size_t i = 0; i < d->nmodems; i++) {
-		int rc = modem_new(d->loop, d->store, &d->reg, d->cfg,
+		int rc = modem_new(d->loop, &d->reg, d->cfg,
 				   &d->cfg->modems[i], &listener, &d->modems[i]);
 
 		if (rc < 0)
@@ -411,7 +431,7 @@ static int start_modems(struct daemon *d)
 /* Every listener of inbound and outbound events: the hooks section, then
  * smstools3's eventhandler and Gammu's runonreceive; webhooks look at the
  * events those commits queued. */
-static void on_inbound_event(const struct inbound_event *e, void *ud)
+static void daemon_on_inbound_event(const struct inbound_event *e, void *ud)
 {
 	struct daemon *d = ud;
 
@@ -420,7 +440,7 @@ static void on_inbound_event(const struct inbound_event *e, void *ud)
 	webhook_poke(d->webhooks);
 }
 
-static void on_outbound_event(const struct outbound_event *e, void *ud)
+static void daemon_on_outbound_event(const struct outbound_event *e, void *ud)
 {
 	struct daemon *d = ud;
 
@@ -429,7 +449,7 @@ static void on_outbound_event(const struct outbound_event *e, void *ud)
 	webhook_poke(d->webhooks);
 }
 
-static void on_http_kick(void *ud)
+static void daemon_on_http_kick(void *ud)
 {
 	struct daemon *d = ud;
 
@@ -437,11 +457,11 @@ static void on_http_kick(void *ud)
 }
 
 /* After the spool: the API accepts through it. */
-static int start_http(struct daemon *d)
+static int daemon_start_http(struct daemon *d)
 {
 	const struct http_deps deps = {
 		.loop = d->loop, .store = d->store, .spool = d->spool,
-		.reg = &d->reg, .kick = on_http_kick, .ud = d,
+		.reg = &d->reg, .kick = daemon_on_http_kick, .ud = d,
 	};
 	int rc = webhook_new(d->loop, d->store, d->cfg, &d->webhooks);
 
@@ -451,7 +471,7 @@ static int start_http(struct daemon *d)
 }
 
 /* Hooks run on what inbound and outbound report. */
-static int start_hooks(struct daemon *d)
+static int daemon_start_hooks(struct daemon *d)
 {
 	struct hook_opts o;
 	int rc;
@@ -465,12 +485,12 @@ static int start_hooks(struct daemon *d)
 	rc = eventhandler_new(d->store, d->hooks.runner, d->cfg, &d->eh);
 	if (rc < 0)
 		return rc;
-	inbound_set_listener(d->ib, on_inbound_event, d);
-	outbound_set_listener(d->ob, on_outbound_event, d);
+	inbound_set_listener(d->ib, daemon_on_inbound_event, d);
+	outbound_set_listener(d->ob, daemon_on_outbound_event, d);
 	return 0;
 }
 
-static void on_sql_accepted(void *ud)
+static void daemon_on_sql_accepted(void *ud)
 {
 	struct daemon *d = ud;
 
@@ -479,7 +499,7 @@ static void on_sql_accepted(void *ud)
 
 /* Registry, outbound, inbound, hooks, the control socket, the modems and
  * the spool. */
-static int start_subsystems(struct daemon *d)
+static int daemon_start_subsystems(struct daemon *d)
 {
 	const struct outbound_ops ops = { .send = modem_send_pdu };
 	char err[1024];
@@ -493,7 +513,7 @@ static int start_subsystems(struct daemon *d)
 	rc = outbound_new(d->loop, d->store, d->cfg, &d->reg, &ops, &d->ob);
 	if (rc < 0)
 		return rc;
-	d->reg.changed = on_sim_changed;
+	d->reg.changed = daemon_on_sim_changed;
 	d->reg.changed_ud = d;
 	rc = inbound_new(d->loop, d->store, d->cfg, &d->reg, d->ob, modem_ack,
 			 &d->ib, err, sizeof(err));
@@ -501,41 +521,42 @@ static int start_subsystems(struct daemon *d)
 		log_error("daemon: %s", err);
 		return rc;
 	}
-	rc = start_hooks(d);
+	rc = daemon_start_hooks(d);
 	if (rc < 0)
 		return rc;
-	rc = control_open(d->loop, d->cfg->spool, on_control, d, &d->ctl);
+	rc = control_open(d->loop, d->cfg->spool, daemon_on_control, d,
+			  &d->ctl);
 	if (rc < 0)
 		return rc;
-	rc = start_modems(d);
+	rc = daemon_start_modems(d);
 	if (rc < 0)
 		return rc;
 	rc = retention_new(d->loop, d->store, d->cfg, &d->reg, &d->ret);
 	if (rc < 0)
 		return rc;
-	rc = sqlin_new(d->loop, d->store, d->cfg, &d->reg, on_sql_accepted, d,
-		       &d->sqlin, err, sizeof(err));
+	rc = sqlin_new(d->loop, d->store, d->cfg, &d->reg,
+		       daemon_on_sql_accepted, d, &d->sqlin, err, sizeof(err));
 	if (rc < 0) {
 		log_error("daemon: database %s: %s", d->cfg->database, err);
 		return rc;
 	}
 	/* Not fatal: without it a step is noticed at the next timer. */
-	rc = clockstep_start(&d->clockstep, d->loop, on_clock_step, d);
+	rc = clockstep_start(&d->clockstep, d->loop, daemon_on_clock_step, d);
 	if (rc < 0)
 		log_warn("daemon: cannot watch for wall-clock steps: %s",
 			 strerror(-rc));
 	/* Last: files accepted from here on find every SIM known. */
 	rc = spool_new(d->loop, d->store, d->cfg, &d->reg, &d->dirs,
-		       on_spool_accepted, d, &d->spool);
+		       daemon_on_spool_accepted, d, &d->spool);
 	if (rc < 0)
 		return rc;
 	spool_set_rejected_listener(d->spool, hook_bridge_rejected, &d->hooks);
-	return start_http(d);
+	return daemon_start_http(d);
 }
 
 /* Readers of the sims view tell a killed daemon by a heartbeat gone
  * stale. */
-static int64_t on_beat(struct loop_timer *t, void *ud)
+static int64_t daemon_on_beat(struct loop_timer *t, void *ud)
 {
 	struct daemon *d = ud;
 
@@ -544,22 +565,22 @@ static int64_t on_beat(struct loop_timer *t, void *ud)
 	return STORE_DAEMON_BEAT_MS;
 }
 
-static int start(struct daemon *d)
+static int daemon_start(struct daemon *d)
 {
 	int rc;
 
-	apply_timezone(d->cfg);
-	apply_log_level(d, d->cfg);
+	daemon_apply_timezone(d->cfg);
+	daemon_apply_log_level(d, d->cfg);
 	/* Our own umask, not the caller's: what we create is never world-
 	 * readable nor writable by the group, whoever started us. */
 	umask(0027);
-	rc = open_spool(d);
+	rc = daemon_open_spool(d);
 	if (rc < 0)
 		return rc;
-	rc = take_lock(d);
+	rc = daemon_take_lock(d);
 	if (rc < 0)
 		return rc;
-	rc = open_database(d);
+	rc = daemon_open_database(d);
 	if (rc < 0)
 		return rc;
 	/* Readers who cannot see the spool's lock know we run by this (and
@@ -571,18 +592,18 @@ static int start(struct daemon *d)
 	rc = loop_new(&d->loop);
 	if (rc < 0)
 		return rc;
-	loop_timer_init(d->loop, &d->beat, on_beat, d);
+	loop_timer_init(d->loop, &d->beat, daemon_on_beat, d);
 	loop_timer_arm(&d->beat, STORE_DAEMON_BEAT_MS);
-	if (loop_signal(d->loop, SIGTERM, on_stop_signal, d) < 0 ||
-	    loop_signal(d->loop, SIGINT, on_stop_signal, d) < 0 ||
-	    loop_signal(d->loop, SIGHUP, on_reload_signal, d) < 0)
+	if (loop_signal(d->loop, SIGTERM, daemon_on_stop_signal, d) < 0 ||
+	    loop_signal(d->loop, SIGINT, daemon_on_stop_signal, d) < 0 ||
+	    loop_signal(d->loop, SIGHUP, daemon_on_reload_signal, d) < 0)
 		return -errno;
 	/* Hooks and modems that go away must not kill us with SIGPIPE. */
 	signal(SIGPIPE, SIG_IGN);
-	return start_subsystems(d);
+	return daemon_start_subsystems(d);
 }
 
-static void stop_subsystems(struct daemon *d)
+static void daemon_stop_subsystems(struct daemon *d)
 {
 	/* The open batch commits, and what waited on it (acks, events)
 	 * runs while the modems and hooks are still there. */
@@ -616,11 +637,11 @@ static void stop_subsystems(struct daemon *d)
 	sim_registry_free(&d->reg);
 }
 
-static void stop(struct daemon *d)
+static void daemon_stop(struct daemon *d)
 {
 	if (d->loop)
 		loop_timer_disarm(&d->beat);
-	stop_subsystems(d);
+	daemon_stop_subsystems(d);
 	if (d->store) {
 		if (d->started)
 			store_daemon_stopped(d->store, clock_now_ms());
@@ -650,8 +671,8 @@ int daemon_run(struct daemon *d)
 	spool_dirs_init(&d->dirs);
 	d->clockstep.fd = -1;
 	d->exit_code = 1;
-	if (start(d) < 0) {
-		stop(d);
+	if (daemon_start(d) < 0) {
+		daemon_stop(d);
 		return 1;
 	}
 	store_event(d->store, STORE_EVENT_INFO, "daemon",
@@ -664,7 +685,7 @@ int daemon_run(struct daemon *d)
 		log_warn("daemon: %s has no modem section: nothing will be"
 			 " sent or received", d->config_path);
 	d->watchdog_ms = notify_watchdog_ms();
-	loop_timer_init(d->loop, &d->watchdog, on_watchdog, d);
+	loop_timer_init(d->loop, &d->watchdog, daemon_on_watchdog, d);
 	if (d->watchdog_ms)
 		loop_timer_arm(&d->watchdog, 0);
 	notify_send("READY=1");
@@ -674,6 +695,6 @@ int daemon_run(struct daemon *d)
 		d->exit_code = 1;
 	}
 	loop_timer_disarm(&d->watchdog);
-	stop(d);
+	daemon_stop(d);
 	return d->exit_code;
 }

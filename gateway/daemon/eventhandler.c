@@ -73,13 +73,14 @@ void eventhandler_time(int64_t ms, char *buf, size_t size)
 }
 
 /* smsd writes numbers international without the "+". */
-static const char *eh_number(const char *n)
+static const char *eventhandler_number(const char *n)
 {
 	return n && n[0] == '+' ? n + 1 : n ? n : "";
 }
 
 /* 'text' for sh: single quotes, each ' as '\''. */
-static bool eh_quote(char *out, size_t size, size_t *len, const char *s)
+static bool eventhandler_quote(char *out, size_t size, size_t *len,
+			       const char *s)
 {
 	if (*len + 3 > size)
 		return false;
@@ -100,7 +101,7 @@ static bool eh_quote(char *out, size_t size, size_t *len, const char *s)
 	return true;
 }
 
-static void eh_done(const struct hook_result *r, void *ud)
+static void eventhandler_done(const struct hook_result *r, void *ud)
 {
 	struct eh_job *j = ud;
 
@@ -112,7 +113,7 @@ static void eh_done(const struct hook_result *r, void *ud)
 
 /* Writes text to a new file in dir (never through a symbolic link); its
  * path goes to path. */
-static int eh_write(struct eventhandler *eh, const char *dir,
+static int eventhandler_write(struct eventhandler *eh, const char *dir,
 		    const char *prefix, const char *text, char *path,
 		    size_t size)
 {
@@ -152,7 +153,7 @@ static int eh_write(struct eventhandler *eh, const char *dir,
 }
 
 /* Writes the file and queues `PATH EVENT FILE [ID]`. */
-static void eh_run(struct eventhandler *eh, const char *event,
+static void eventhandler_run(struct eventhandler *eh, const char *event,
 		   const char *keep_dir, const char *prefix, const char *text,
 		   int64_t hook_id, const char *number, int mr)
 {
@@ -177,7 +178,8 @@ static void eh_run(struct eventhandler *eh, const char *event,
 		strcat(dir, "/eventhandler");
 		j->remove = true;
 	}
-	rc = eh_write(eh, dir, prefix, text, j->path, sizeof(j->path));
+	rc = eventhandler_write(eh, dir, prefix, text, j->path,
+				sizeof(j->path));
 	if (rc < 0) {
 		log_error("eventhandler: %s file in %s: %s", event, dir,
 			  strerror(-rc));
@@ -193,12 +195,13 @@ static void eh_run(struct eventhandler *eh, const char *event,
 	snprintf(id, sizeof(id), "%d", mr);
 	memcpy(cmd, "exec", 5);
 	len = 4;
-	if (!eh_quote(cmd, sizeof(cmd), &len, eh->cfg->eventhandler) ||
-	    !eh_quote(cmd, sizeof(cmd), &len, event) ||
-	    !eh_quote(cmd, sizeof(cmd), &len, j->path) ||
-	    (mr >= 0 && !eh_quote(cmd, sizeof(cmd), &len, id))) {
+	if (!eventhandler_quote(cmd, sizeof(cmd), &len,
+				eh->cfg->eventhandler) ||
+	    !eventhandler_quote(cmd, sizeof(cmd), &len, event) ||
+	    !eventhandler_quote(cmd, sizeof(cmd), &len, j->path) ||
+	    (mr >= 0 && !eventhandler_quote(cmd, sizeof(cmd), &len, id))) {
 		log_error("eventhandler: command too long");
-		eh_done(NULL, j);
+		eventhandler_done(NULL, j);
 		return;
 	}
 	hook_event_parse(strcmp(event, "RECEIVED") == 0 ? "received"
@@ -206,11 +209,12 @@ static void eh_run(struct eventhandler *eh, const char *event,
 			 : strcmp(event, "FAILED") == 0 ? "failed"
 							: "delivered",
 			 &m.event);
-	if (hook_run(eh->runner, cmd, &m, eh_done, j) < 0)
-		eh_done(NULL, j);
+	if (hook_run(eh->runner, cmd, &m, eventhandler_done, j) < 0)
+		eventhandler_done(NULL, j);
 }
 
-static bool eh_wanted(const struct eventhandler *eh, const char *keep_dir)
+static bool eventhandler_wanted(const struct eventhandler *eh,
+				const char *keep_dir)
 {
 	return (eh->cfg->eventhandler && eh->cfg->eventhandler[0]) ||
 	       (keep_dir && keep_dir[0]);
@@ -220,7 +224,7 @@ static bool eh_wanted(const struct eventhandler *eh, const char *keep_dir)
 
 /* smsd's status text for TP-ST (TS 23.040 §9.2.3.15), as its pdu.c words
  * the common ones. */
-static const char *eh_status_text(int st)
+static const char *eventhandler_status_text(int st)
 {
 	if (st == 0)
 		return "Ok,short message received by the SME";
@@ -236,7 +240,8 @@ static const char *eh_status_text(int st)
 	return "Permanent error,SC is not making any more transfer attempts";
 }
 
-static void eh_outbound(struct eventhandler *eh, const struct outbound_event *e)
+static void eventhandler_on_outbound(struct eventhandler *eh,
+				     const struct outbound_event *e)
 {
 	const char *event, *dir;
 	struct outbox_info o = { 0 };
@@ -254,7 +259,7 @@ static void eh_outbound(struct eventhandler *eh, const struct outbound_event *e)
 		event = "REPORT", dir = eh->cfg->eh_incoming;
 	else
 		return;
-	if (!eh_wanted(eh, dir) ||
+	if (!eventhandler_wanted(eh, dir) ||
 	    store_outbox_info(eh->store, e->id, &o, &body) < 0) {
 		free(body);
 		return;
@@ -272,7 +277,7 @@ static void eh_outbound(struct eventhandler *eh, const struct outbound_event *e)
 		eventhandler_time(o.report_at ? o.report_at : store_now_ms(),
 				  disch, sizeof(disch));
 		fprintf(f, "From: %s\nSent: %s\nReceived: %s\nSubject: %s\n"
-			   "Modem: %s\n", eh_number(o.recipient), sent, now,
+			   "Modem: %s\n", eventhandler_number(o.recipient), sent, now,
 			o.modem, o.modem);
 		if (o.imsi[0])
 			fprintf(f, "IMSI: %s\n", o.imsi);
@@ -280,9 +285,9 @@ static void eh_outbound(struct eventhandler *eh, const struct outbound_event *e)
 			   "Message_id: %d\nDischarge_timestamp: %s\n"
 			   "Status: %d,%s\n", o.mr, disch,
 			o.status < 0 ? 0 : o.status,
-			eh_status_text(o.status < 0 ? 0 : o.status));
+			eventhandler_status_text(o.status < 0 ? 0 : o.status));
 	} else {
-		fprintf(f, "To: %s\n", eh_number(o.recipient));
+		fprintf(f, "To: %s\n", eventhandler_number(o.recipient));
 		if (o.from[0])
 			fprintf(f, "From: %s\n", o.from);
 		if (o.campaign[0])
@@ -308,7 +313,7 @@ static void eh_outbound(struct eventhandler *eh, const struct outbound_event *e)
 		fprintf(f, "\n%s", body);
 	}
 	fclose(f);
-	eh_run(eh, event, dir, is_report ? "report"
+	eventhandler_run(eh, event, dir, is_report ? "report"
 			       : event[0] == 'S' ? "sent" : "failed",
 	       text, e->id, e->recipient,
 	       is_report || (event[0] == 'S' && o.report) ? o.mr : -1);
@@ -321,13 +326,13 @@ void eventhandler_outbound(const struct outbound_event *e, void *ud)
 	struct eventhandler *eh = ud;
 
 	if (eh)
-		eh_outbound(eh, e);
+		eventhandler_on_outbound(eh, e);
 }
 
 /* ---- inbound ---- */
 
 /* smsd's "Sent:" of a received message: the SMSC time stamp. */
-static void eh_scts(const char *iso, char *buf, size_t size)
+static void eventhandler_scts(const char *iso, char *buf, size_t size)
 {
 	/* "2026-12-03T09:30:00+01:00" → "26-12-03 09:30:00" */
 	if (strlen(iso) >= 19 && iso[4] == '-' && iso[10] == 'T')
@@ -336,23 +341,24 @@ static void eh_scts(const char *iso, char *buf, size_t size)
 		buf[0] = '\0';
 }
 
-static void eh_received(struct eventhandler *eh, const struct inbound_event *e)
+static void eventhandler_received(struct eventhandler *eh,
+				  const struct inbound_event *e)
 {
 	struct inbox_info in = { 0 };
 	char *text = NULL, recv[24], sent[24], prefix[80];
 	size_t size;
 	FILE *f;
 
-	if (!eh_wanted(eh, eh->cfg->eh_incoming))
+	if (!eventhandler_wanted(eh, eh->cfg->eh_incoming))
 		return;
 	store_inbox_info(eh->store, e->id, &in);
 	eventhandler_time(in.received_at ? in.received_at : store_now_ms(),
 			  recv, sizeof(recv));
-	eh_scts(in.scts, sent, sizeof(sent));
+	eventhandler_scts(in.scts, sent, sizeof(sent));
 	f = open_memstream(&text, &size);
 	if (!f)
 		return;
-	fprintf(f, "From: %s\n", eh_number(e->sender));
+	fprintf(f, "From: %s\n", eventhandler_number(e->sender));
 	if (sent[0])
 		fprintf(f, "Sent: %s\n", sent);
 	fprintf(f, "Received: %s\nSubject: %s\nModem: %s\n", recv,
@@ -372,14 +378,14 @@ static void eh_received(struct eventhandler *eh, const struct inbound_event *e)
 	for (char *p = prefix; *p; p++)
 		if (*p == '/')
 			*p = '-';
-	eh_run(eh, "RECEIVED", eh->cfg->eh_incoming, prefix, text, e->id,
+	eventhandler_run(eh, "RECEIVED", eh->cfg->eh_incoming, prefix, text, e->id,
 	       e->sender, -1);
 	free(text);
 }
 
 /* Gammu's RunOnReceive: its variables from the hook's own SMSGW_*, so the
  * text stays out of the command line (gammu-smsd-run(7)). */
-static void eh_runonreceive(struct eventhandler *eh,
+static void eventhandler_runonreceive(struct eventhandler *eh,
 			    const struct inbound_event *e)
 {
 	static const char head[] =
@@ -412,7 +418,7 @@ void eventhandler_inbound(const struct inbound_event *e, void *ud)
 
 	if (!eh || strcmp(e->event, "received") != 0)
 		return;
-	eh_received(eh, e);
+	eventhandler_received(eh, e);
 	if (eh->cfg->runonreceive && eh->cfg->runonreceive[0])
-		eh_runonreceive(eh, e);
+		eventhandler_runonreceive(eh, e);
 }

@@ -9,6 +9,7 @@
 #include "config.h"
 #include "sim.h"
 #include "store.h"
+#include "store_hook.h"
 
 #include <string.h>
 
@@ -19,36 +20,49 @@ void hook_bridge_opts(const struct config *cfg, struct hook_opts *o)
 	o->config_path = cfg->path;
 }
 
-/* A column's text, or NULL; valid until the statement moves on. */
-static const char *hook_bridge_col(sqlite3_stmt *s, int c)
-{
-	return (const char *)sqlite3_column_text(s, c);
-}
-
 /* Keeps what the event said, fills what it left out. */
-static const char *hook_bridge_or(const char *have, sqlite3_stmt *s, int c)
+static const char *hook_bridge_or(const char *have, const char *row)
 {
-	return have && have[0] ? have : hook_bridge_col(s, c);
+	return have && have[0] ? have : row;
 }
 
-/* The row of an inbox id: its SIM and the campaign it answers. */
-static sqlite3_stmt *hook_bridge_inbound_row(struct store *st, int64_t id)
-{
-	sqlite3_stmt *s;
+/* A hook's command and what it is told, while the row is read. */
+struct hook_bridge_run {
+	struct hook_bridge *b;
+	const char *cmd;
+	struct hook_msg *m;
+};
 
-	if (!st || sqlite3_prepare_v2(store_db(st),
-		"SELECT s.iccid, s.number, c.name FROM inbound i"
-		" LEFT JOIN sim s ON s.id = i.sim_id"
-		" LEFT JOIN message m ON m.id = i.in_reply_to"
-		" LEFT JOIN campaign c ON c.id = m.campaign_id"
-		" WHERE i.id = ?1", -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	return s;
+static void hook_bridge_inbound_row(void *ud,
+				    const struct store_hook_inbound *r)
+{
+	struct hook_bridge_run *run = ud;
+	struct hook_msg *m = run->m;
+
+	m->iccid = r->iccid;
+	m->sim_number = hook_bridge_or(m->sim_number, r->sim_number);
+	m->campaign = r->campaign;
+	hook_run(run->b->runner, run->cmd, m, NULL, NULL);
+}
+
+static void hook_bridge_outbound_row(void *ud,
+				     const struct store_hook_outbound *r)
+{
+	struct hook_bridge_run *run = ud;
+	struct hook_msg *m = run->m;
+
+	m->number = hook_bridge_or(m->number, r->recipient);
+	m->text = hook_bridge_or(m->text, r->body);
+	m->campaign = r->campaign;
+	m->parts = r->parts;
+	m->sim = hook_bridge_or(m->sim, r->sim);
+	m->iccid = r->iccid;
+	m->sim_number = r->sim_number;
+	m->file = r->file;
+	m->file_id = r->file_id;
+	m->state = hook_bridge_or(m->state, r->state);
+	m->error = hook_bridge_or(m->error, r->error);
+	hook_run(run->b->runner, run->cmd, m, NULL, NULL);
 }
 
 void hook_bridge_inbound(const struct inbound_event *e, void *ud)
@@ -60,8 +74,8 @@ void hook_bridge_inbound(const struct inbound_event *e, void *ud)
 		.keyword = e->keyword, .parts = e->parts,
 		.partial = e->partial,
 	};
+	struct hook_bridge_run run = { .b = b, .m = &m };
 	const char *cmd;
-	sqlite3_stmt *s;
 
 	if (!hook_event_parse(e->event, &m.event))
 		return;
@@ -76,36 +90,13 @@ void hook_bridge_inbound(const struct inbound_event *e, void *ud)
 	}
 	if (!cmd || !cmd[0])
 		return;
-	s = hook_bridge_inbound_row(b->store, e->id);
-	if (s) {
-		m.iccid = hook_bridge_col(s, 0);
-		m.sim_number = hook_bridge_or(m.sim_number, s, 1);
-		m.campaign = hook_bridge_col(s, 2);
-	}
-	hook_run(b->runner, cmd, &m, NULL, NULL);
-	sqlite3_finalize(s);
-}
-
-/* The row of an outbox id: text, campaign, parts, SIM, spool file. */
-static sqlite3_stmt *hook_bridge_outbound_row(struct store *st, int64_t id)
-{
-	sqlite3_stmt *s;
-
-	if (!st || sqlite3_prepare_v2(store_db(st),
-		"SELECT m.recipient, m.body, c.name, m.parts,"
-		" s.modem || '/' || s.slot, s.iccid, s.number, f.name,"
-		" f.idem_key, m.state, m.error FROM message m"
-		" LEFT JOIN campaign c ON c.id = m.campaign_id"
-		" LEFT JOIN sim s ON s.id = m.sim_id"
-		" LEFT JOIN spool_file f ON f.id = m.file_id"
-		" WHERE m.id = ?1", -1, &s, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		return NULL;
-	}
-	return s;
+	/* The SIM and the campaign the message answers; without its row,
+	 * what the event said. */
+	run.cmd = cmd;
+	if (!b->store ||
+	    store_hook_inbound(b->store, e->id, hook_bridge_inbound_row,
+			       &run) != 1)
+		hook_run(b->runner, cmd, &m, NULL, NULL);
 }
 
 void hook_bridge_outbound(const struct outbound_event *e, void *ud)
@@ -115,8 +106,8 @@ void hook_bridge_outbound(const struct outbound_event *e, void *ud)
 		.id = e->id, .number = e->recipient, .text = e->body,
 		.sim = e->sim, .state = e->state, .error = e->error,
 	};
+	struct hook_bridge_run run = { .b = b, .m = &m };
 	const char *cmd = NULL;
-	sqlite3_stmt *s;
 
 	if (!hook_event_parse(e->event, &m.event))
 		return;	/* "unknown": no hook for it */
@@ -128,22 +119,13 @@ void hook_bridge_outbound(const struct outbound_event *e, void *ud)
 		cmd = b->cfg->hooks.on_delivered;
 	if (!cmd || !cmd[0])
 		return;
-	s = hook_bridge_outbound_row(b->store, e->id);
-	if (s) {
-		m.number = hook_bridge_or(m.number, s, 0);
-		m.text = hook_bridge_or(m.text, s, 1);
-		m.campaign = hook_bridge_col(s, 2);
-		m.parts = sqlite3_column_int(s, 3);
-		m.sim = hook_bridge_or(m.sim, s, 4);
-		m.iccid = hook_bridge_col(s, 5);
-		m.sim_number = hook_bridge_col(s, 6);
-		m.file = hook_bridge_col(s, 7);
-		m.file_id = hook_bridge_col(s, 8);
-		m.state = hook_bridge_or(m.state, s, 9);
-		m.error = hook_bridge_or(m.error, s, 10);
-	}
-	hook_run(b->runner, cmd, &m, NULL, NULL);
-	sqlite3_finalize(s);
+	/* Text, campaign, parts, SIM, spool file; without its row, what
+	 * the event said. */
+	run.cmd = cmd;
+	if (!b->store ||
+	    store_hook_outbound(b->store, e->id, hook_bridge_outbound_row,
+				&run) != 1)
+		hook_run(b->runner, cmd, &m, NULL, NULL);
 }
 
 void hook_bridge_rejected(const char *name, const char *reason, void *ud)

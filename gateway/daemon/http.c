@@ -222,18 +222,10 @@ static int http_auth(struct http_req *r)
  * shows which tokens are still in use without a write per request. */
 static void http_note_use(struct http *h, struct http_bucket *b, int64_t now)
 {
-	sqlite3_stmt *s;
-
 	if (b->used_noted && now - b->used_noted < 60000)
 		return;
 	b->used_noted = now;
-	s = store_prepare(h->deps.store, "UPDATE api_token SET used_at = ?"
-					 " WHERE name = ?");
-	if (!s)
-		return;
-	sqlite3_bind_int64(s, 1, store_now_ms());
-	sqlite3_bind_text(s, 2, b->name, -1, SQLITE_TRANSIENT);
-	store_step_done(h->deps.store, s);
+	token_note_use(h->deps.store, b->name, store_now_ms());
 }
 
 /* Token bucket per token name: rate_limit a second, rate_burst at once. */

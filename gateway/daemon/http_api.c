@@ -4,10 +4,10 @@
  * the CLI's; POST /v1/messages is http_send.c.
  */
 #include "http_priv.h"
-#include "json_row.h"
 #include "store.h"
 #include "store_campaign.h"
 #include "store_metrics.h"
+#include "store_query.h"
 #include "token.h"
 
 #include <errno.h>
@@ -17,37 +17,6 @@
 
 #define HTTP_LIMIT_DEFAULT 100
 #define HTTP_LIMIT_MAX 1000
-
-static const char http_msg_cols[] =
-	"SELECT id, created_at, recipient, body, kind, campaign, priority,"
-	" state, sim_name AS sim, parts, attempts, sent_at, delivered_at,"
-	" error, not_before, updated_at FROM outbox";
-
-/* Every row of s as an array (s is finalized); NULL on an error. */
-static json_t *http_api_rows(sqlite3_stmt *s)
-{
-	json_t *a = json_array();
-	int rc;
-
-	if (!s)
-		return json_decref(a), NULL;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		json_array_append_new(a, json_row(s));
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
-}
-
-static sqlite3_stmt *http_api_prepare(struct http_req *r, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-
-	sqlite3_prepare_v2(store_db(r->h->deps.store), sql, -1, &s, NULL);
-	return s;
-}
 
 static const char *http_api_arg(struct http_req *r, const char *key)
 {
@@ -86,9 +55,10 @@ static long http_api_limit(struct http_req *r)
 }
 
 static enum MHD_Result http_api_list(struct http_req *r, const char *key,
-				     sqlite3_stmt *s)
+				     enum store_query q,
+				     const struct store_bind *b, size_t n)
 {
-	json_t *a = http_api_rows(s);
+	json_t *a = store_query_json(r->h->deps.store, q, b, n);
 
 	if (!a)
 		return http_api_db_error(r);
@@ -97,19 +67,16 @@ static enum MHD_Result http_api_list(struct http_req *r, const char *key,
 
 static enum MHD_Result http_api_message(struct http_req *r, const char *idstr)
 {
-	char sql[512], *end;
-	sqlite3_stmt *s;
+	char *end;
 	long long id = strtoll(idstr, &end, 10);
+	struct store_bind b[1];
 	json_t *a;
 
 	if (*end || id <= 0)
 		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
 				    "No such message", NULL, NULL);
-	snprintf(sql, sizeof(sql), "%s WHERE id = ?1", http_msg_cols);
-	s = http_api_prepare(r, sql);
-	if (s)
-		sqlite3_bind_int64(s, 1, id);
-	a = http_api_rows(s);
+	b[0] = STORE_INT(id);
+	a = store_query_json(r->h->deps.store, STORE_Q_API_MESSAGE, b, 1);
 	if (!a)
 		return http_api_db_error(r);
 	if (!json_array_size(a)) {
@@ -141,9 +108,8 @@ static enum MHD_Result http_api_messages(struct http_req *r)
 {
 	const char *since = http_api_arg(r, "since");
 	const char *state = http_api_arg(r, "state");
-	char sql[768], iso[32] = "";
+	char iso[32] = "";
 	long limit = http_api_limit(r);
-	sqlite3_stmt *s;
 	int64_t ms;
 
 	if (limit < 0)
@@ -159,20 +125,15 @@ static enum MHD_Result http_api_messages(struct http_req *r)
 						"ISO-8601 time with an offset");
 		store_format_time(ms, iso, sizeof(iso));
 	}
-	snprintf(sql, sizeof(sql), "%s WHERE (?1 IS NULL OR state = ?1)"
-		 " AND (?2 IS NULL OR campaign = ?2)"
-		 " AND (?3 IS NULL OR created_at >= ?3)"
-		 " ORDER BY id DESC LIMIT ?4", http_msg_cols);
-	s = http_api_prepare(r, sql);
-	if (s) {
-		sqlite3_bind_text(s, 1, state, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(s, 2, http_api_arg(r, "campaign"), -1,
-				  SQLITE_TRANSIENT);
-		if (since)
-			sqlite3_bind_text(s, 3, iso, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(s, 4, limit);
+	{
+		const char *from = since ? iso : NULL;
+		const struct store_bind b[] = {
+			STORE_TEXT(state), STORE_TEXT(http_api_arg(r, "campaign")),
+			STORE_TEXT(from), STORE_INT(limit),
+		};
+
+		return http_api_list(r, "messages", STORE_Q_API_MESSAGES, b, 4);
 	}
-	return http_api_list(r, "messages", s);
 }
 
 static enum MHD_Result http_api_inbox(struct http_req *r)
@@ -180,7 +141,6 @@ static enum MHD_Result http_api_inbox(struct http_req *r)
 	const char *since = http_api_arg(r, "since");
 	long limit = http_api_limit(r);
 	long long after = 0;
-	sqlite3_stmt *s;
 	char *end;
 
 	if (limit < 0)
@@ -191,35 +151,25 @@ static enum MHD_Result http_api_inbox(struct http_req *r)
 			return http_api_bad_arg(r, "since", "since is the last "
 						"inbox id you have (0 for all)");
 	}
-	s = http_api_prepare(r, "SELECT id, received_at, sender, recipient,"
-			     " sim_name AS sim, body, parts, keyword, partial,"
-			     " in_reply_to FROM inbox WHERE id > ?1"
-			     " ORDER BY id LIMIT ?2");
-	if (s) {
-		sqlite3_bind_int64(s, 1, after);
-		sqlite3_bind_int64(s, 2, limit);
+	{
+		const struct store_bind b[] = { STORE_INT(after),
+						STORE_INT(limit) };
+
+		return http_api_list(r, "messages", STORE_Q_API_INBOX, b, 2);
 	}
-	return http_api_list(r, "messages", s);
 }
 
 static enum MHD_Result http_api_sims(struct http_req *r)
 {
-	return http_api_list(r, "sims", http_api_prepare(r,
-		"SELECT name, modem, slot, iccid, imsi, number, operator,"
-		" signal, registered, state, pool, sent_today, daily_limit,"
-		" CASE WHEN daily_limit > 0 THEN max(daily_limit - sent_today,"
-		" 0) END AS quota_left, sent_month, monthly_limit, updated_at"
-		" FROM sims ORDER BY id"));
+	return http_api_list(r, "sims", STORE_Q_API_SIMS, NULL, 0);
 }
 
 static enum MHD_Result http_api_campaign(struct http_req *r, const char *name)
 {
-	sqlite3_stmt *s = http_api_prepare(r, STORE_CAMPAIGN_SHOW);
+	const struct store_bind b[] = { STORE_TEXT(name) };
 	json_t *a, *row;
 
-	if (s)
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	a = http_api_rows(s);
+	a = store_query_json(r->h->deps.store, STORE_Q_CAMPAIGN, b, 1);
 	if (!a)
 		return http_api_db_error(r);
 	row = json_array_get(a, 0);
@@ -239,7 +189,7 @@ static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 {
 	struct store *st = r->h->deps.store;
 	int64_t id = store_campaign_id(st, name);
-	sqlite3_stmt *s;
+	const struct store_bind b[] = { STORE_TEXT(name) };
 	char who[96];
 	int n = 0, rc;
 	bool batched;
@@ -259,10 +209,7 @@ static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 		r->h->deps.kick(r->h->deps.ud);
 	if (!batched)
 		return http_api_campaign(r, name);
-	s = http_api_prepare(r, STORE_CAMPAIGN_SHOW);
-	if (s)
-		sqlite3_bind_text(s, 1, name, -1, SQLITE_TRANSIENT);
-	a = http_api_rows(s);
+	a = store_query_json(st, STORE_Q_CAMPAIGN, b, 1);
 	row = a ? json_array_get(a, 0) : NULL;
 	json_incref(row);
 	json_decref(a);

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "spool.h"
 #include "store.h"
+#include "store_query.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,21 +43,20 @@ static void http_send_added(void *ud, int64_t id, const char *recipient,
 static void http_send_replay(struct http_send_ctx *c, struct store *st,
 			     int64_t file_id)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT id, recipient, state FROM"
-					    " message WHERE file_id = ?"
-					    " ORDER BY id");
+	const struct store_bind b[] = { STORE_INT(file_id) };
+	struct store_rows *s =
+		store_query_open(st, STORE_Q_FILE_MESSAGES, b, 1);
 
 	if (!s)
 		return;
-	sqlite3_bind_int64(s, 1, file_id);
-	while (sqlite3_step(s) == SQLITE_ROW)
+	while (store_rows_next(s) == 1)
 		json_array_append_new(
 			c->messages,
 			json_pack("{s:I, s:s, s:s}", "id",
-				  (json_int_t)sqlite3_column_int64(s, 0),
-				  "recipient", sqlite3_column_text(s, 1),
-				  "state", sqlite3_column_text(s, 2)));
-	sqlite3_reset(s);
+				  (json_int_t)store_rows_int(s, 0),
+				  "recipient", store_rows_text(s, 1),
+				  "state", store_rows_text(s, 2)));
+	store_rows_close(s);
 }
 
 static enum MHD_Result http_send_refused(struct http_req *r,

@@ -8,6 +8,7 @@
  */
 #include "http_priv.h"
 #include "store.h"
+#include "store_report.h"
 #include "svg_chart.h"
 
 #include <stdlib.h>
@@ -16,82 +17,63 @@
 
 #define HTTP_STATUS_CAMPAIGNS 5
 
-static sqlite3_stmt *http_status_q(struct http_req *r, const char *sql)
+/* A column's text for the page: "" for NULL. */
+static const char *http_status_or(const char *v)
 {
-	sqlite3_stmt *s = NULL;
-
-	sqlite3_prepare_v2(store_db(r->h->deps.store), sql, -1, &s, NULL);
-	return s;
+	return v ? v : "";
 }
 
-static const char *http_status_col(sqlite3_stmt *s, int c)
+static void http_status_sim(void *ud, const struct store_report_sim *s)
 {
-	const char *v = (const char *)sqlite3_column_text(s, c);
+	FILE *f = ud;
+	int limit = s->daily_limit;
+	int left = limit - s->sent_today;
+	char text[64];
 
-	return v ? v : "";
+	fprintf(f, "<tr class=\"sim\"><td>");
+	svg_escape(f, http_status_or(s->name));
+	fprintf(f, "</td><td class=\"state %s\">", http_status_or(s->state));
+	svg_escape(f, http_status_or(s->state));
+	fprintf(f, "</td><td>");
+	if (!s->has_signal) {
+		fprintf(f, "unknown");
+	} else {
+		snprintf(text, sizeof(text), "%d dBm", s->signal);
+		/* -113 dBm is no signal, -51 the best (TS 27.007 §8.5). */
+		svg_chart_meter(f, s->signal + 113, 62, text);
+	}
+	fprintf(f, "</td><td>");
+	svg_escape(f, http_status_or(s->number));
+	fprintf(f, "</td><td>");
+	svg_escape(f, http_status_or(s->operator));
+	fprintf(f, "</td><td>");
+	if (limit > 0) {
+		snprintf(text, sizeof(text), "%d of %d", left < 0 ? 0 : left,
+			 limit);
+		svg_chart_meter(f, left, limit, text);
+	} else {
+		fprintf(f, "no limit");
+	}
+	fprintf(f, "</td></tr>\n");
 }
 
 static void http_status_sims(struct http_req *r, FILE *f)
 {
-	sqlite3_stmt *s = http_status_q(r,
-		"SELECT name, state, signal, number, operator, sent_today,"
-		" coalesce(daily_limit, 0) FROM sims ORDER BY id");
-
 	fprintf(f, "<h2>SIMs</h2>\n<table id=\"sims\"><tr><th>SIM</th>"
 		   "<th>state</th><th>signal</th><th>number</th>"
 		   "<th>operator</th><th>quota left today</th></tr>\n");
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
-		int limit = sqlite3_column_int(s, 6);
-		int left = limit - sqlite3_column_int(s, 5);
-		char text[64];
-
-		fprintf(f, "<tr class=\"sim\"><td>");
-		svg_escape(f, http_status_col(s, 0));
-		fprintf(f, "</td><td class=\"state %s\">", http_status_col(s, 1));
-		svg_escape(f, http_status_col(s, 1));
-		fprintf(f, "</td><td>");
-		if (sqlite3_column_type(s, 2) == SQLITE_NULL) {
-			fprintf(f, "unknown");
-		} else {
-			int dbm = sqlite3_column_int(s, 2);
-
-			snprintf(text, sizeof(text), "%d dBm", dbm);
-			/* -113 dBm is no signal, -51 the best (TS 27.007 §8.5). */
-			svg_chart_meter(f, dbm + 113, 62, text);
-		}
-		fprintf(f, "</td><td>");
-		svg_escape(f, http_status_col(s, 3));
-		fprintf(f, "</td><td>");
-		svg_escape(f, http_status_col(s, 4));
-		fprintf(f, "</td><td>");
-		if (limit > 0) {
-			snprintf(text, sizeof(text), "%d of %d",
-				 left < 0 ? 0 : left, limit);
-			svg_chart_meter(f, left, limit, text);
-		} else {
-			fprintf(f, "no limit");
-		}
-		fprintf(f, "</td></tr>\n");
-	}
-	sqlite3_finalize(s);
+	store_report_sims(r->h->deps.store, http_status_sim, f);
 	fprintf(f, "</table>\n");
 }
 
 static void http_status_queue(struct http_req *r, FILE *f)
 {
-	/* One count a state, as `smsgw status`: each uses its partial index
-	 * instead of a scan of every message ever sent. */
-	sqlite3_stmt *s = http_status_q(r,
-		"SELECT (SELECT count(*) FROM message WHERE state = 'queued'),"
-		" (SELECT count(*) FROM message WHERE state = 'deferred'),"
-		" (SELECT count(*) FROM message WHERE state = 'sending')");
+	struct store_report_queue q;
 
-	if (s && sqlite3_step(s) == SQLITE_ROW)
+	if (store_report_queue(r->h->deps.store, &q) == 0)
 		fprintf(f, "<h2>Queue</h2>\n<p id=\"queue\"><b>%d</b> queued, "
 			   "<b>%d</b> deferred, <b>%d</b> sending</p>\n",
-			sqlite3_column_int(s, 0), sqlite3_column_int(s, 1),
-			sqlite3_column_int(s, 2));
-	sqlite3_finalize(s);
+			q.queued, q.deferred, q.sending);
 }
 
 /* Parts handed to the network per minute, the last 60 minutes. */
@@ -100,12 +82,7 @@ static void http_status_rate(struct http_req *r, FILE *f)
 	struct svg_point p[60];
 	char labels[60][8];
 	int64_t now = store_now_ms(), start = (now / 60000 - 59) * 60000;
-	/* Parts are inserted as they go out, so the last hour is among the
-	 * newest rowids: a bounded scan, not the whole table. */
-	sqlite3_stmt *s = http_status_q(r,
-		"SELECT (sent_at - ?1) / 60000, count(*) FROM part"
-		" WHERE rowid > (SELECT coalesce(max(rowid), 0) FROM part) - 200000"
-		" AND sent_at >= ?1 GROUP BY 1");
+	int per_minute[60];
 
 	for (int i = 0; i < 60; i++) {
 		int64_t t = (start + (int64_t)i * 60000) / 1000;
@@ -116,80 +93,73 @@ static void http_status_rate(struct http_req *r, FILE *f)
 		strftime(labels[i], sizeof(labels[i]), "%H:%M", &tm);
 		p[i] = (struct svg_point){ .label = labels[i] };
 	}
-	if (s)
-		sqlite3_bind_int64(s, 1, start);
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
-		int i = sqlite3_column_int(s, 0);
-
-		if (i >= 0 && i < 60)
-			p[i].value = sqlite3_column_int(s, 1);
-	}
-	sqlite3_finalize(s);
+	store_report_rate(r->h->deps.store, start, per_minute);
+	for (int i = 0; i < 60; i++)
+		p[i].value = per_minute[i];
 	svg_chart_bars(f, "sends-per-minute", "SMS parts sent per minute, "
 		       "last hour", p, 60, "parts");
 }
 
+/* Where a section goes and how many rows it had. */
+struct http_status_out {
+	FILE *f;
+	int n;
+};
+
+static void http_status_error(void *ud, const struct store_report_error *e)
+{
+	struct http_status_out *x = ud;
+	const char *cells[] = { e->at, e->level, e->source, e->message };
+
+	fprintf(x->f, "<tr>");
+	for (int c = 0; c < 4; c++) {
+		fprintf(x->f, "<td>");
+		svg_escape(x->f, http_status_or(cells[c]));
+		fprintf(x->f, "</td>");
+	}
+	fprintf(x->f, "</tr>\n");
+	x->n++;
+}
+
 static void http_status_errors(struct http_req *r, FILE *f)
 {
-	sqlite3_stmt *s = http_status_q(r,
-		"SELECT at, level, source, message FROM events"
-		" WHERE id > (SELECT coalesce(max(id), 0) FROM event) - 50000"
-		" AND level IN ('error', 'warning') ORDER BY id DESC LIMIT 10");
-	int n = 0;
+	struct http_status_out x = { .f = f };
 
 	fprintf(f, "<h2>Recent errors</h2>\n<table id=\"errors\"><tr>"
 		   "<th>at</th><th>level</th><th>source</th><th>message</th>"
 		   "</tr>\n");
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
-		fprintf(f, "<tr>");
-		for (int c = 0; c < 4; c++) {
-			fprintf(f, "<td>");
-			svg_escape(f, http_status_col(s, c));
-			fprintf(f, "</td>");
-		}
-		fprintf(f, "</tr>\n");
-		n++;
-	}
-	sqlite3_finalize(s);
-	if (!n)
+	store_report_errors(r->h->deps.store, http_status_error, &x);
+	if (!x.n)
 		fprintf(f, "<tr><td colspan=4>none</td></tr>\n");
 	fprintf(f, "</table>\n");
 }
 
+static void http_status_campaign(void *ud, const struct store_report_funnel *c)
+{
+	struct http_status_out *x = ud;
+	struct svg_point p[] = {
+		{ "messages", c->messages },
+		{ "sent", c->sent },
+		{ "delivered", c->delivered },
+		{ "replied", c->replied },
+		{ "failed", c->failed },
+	};
+	char id[32], title[200];
+
+	snprintf(id, sizeof(id), "campaign-%d", x->n++);
+	snprintf(title, sizeof(title), "%s (%s)", http_status_or(c->name),
+		 http_status_or(c->state));
+	svg_chart_funnel(x->f, id, title, p, sizeof(p) / sizeof(p[0]));
+}
+
 static void http_status_campaigns(struct http_req *r, FILE *f)
 {
-	sqlite3_stmt *s = http_status_q(r,
-		"SELECT c.name, c.state, count(m.id),"
-		" coalesce(sum(m.state IN ('sent', 'delivered')), 0),"
-		" coalesce(sum(m.state = 'delivered'), 0),"
-		" coalesce(sum(m.state IN ('failed', 'expired', 'unknown')), 0),"
-		" (SELECT count(*) FROM inbound i WHERE i.in_reply_to IN"
-		"  (SELECT id FROM message WHERE campaign_id = c.id))"
-		" FROM (SELECT * FROM campaign ORDER BY created_at DESC"
-		"  LIMIT ?1) c LEFT JOIN message m ON m.campaign_id = c.id"
-		" GROUP BY c.id ORDER BY c.created_at DESC");
-	int k = 0;
+	struct http_status_out x = { .f = f };
 
 	fprintf(f, "<h2>Campaigns</h2>\n");
-	if (s)
-		sqlite3_bind_int(s, 1, HTTP_STATUS_CAMPAIGNS);
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
-		struct svg_point p[] = {
-			{ "messages", sqlite3_column_int(s, 2) },
-			{ "sent", sqlite3_column_int(s, 3) },
-			{ "delivered", sqlite3_column_int(s, 4) },
-			{ "replied", sqlite3_column_int(s, 6) },
-			{ "failed", sqlite3_column_int(s, 5) },
-		};
-		char id[32], title[200];
-
-		snprintf(id, sizeof(id), "campaign-%d", k++);
-		snprintf(title, sizeof(title), "%s (%s)", http_status_col(s, 0),
-			 http_status_col(s, 1));
-		svg_chart_funnel(f, id, title, p, sizeof(p) / sizeof(p[0]));
-	}
-	sqlite3_finalize(s);
-	if (!k)
+	store_report_campaigns(r->h->deps.store, HTTP_STATUS_CAMPAIGNS,
+			       http_status_campaign, &x);
+	if (!x.n)
 		fprintf(f, "<p>No campaigns yet.</p>\n");
 }
 

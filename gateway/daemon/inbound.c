@@ -10,6 +10,7 @@
  * done, after the commit — whenever the store answers.
  */
 #include "inbound_priv.h"
+#include "backoff.h"
 #include "config.h"
 #include "log.h"
 #include "number.h"
@@ -100,6 +101,13 @@ static void inbound_sender(const struct inbound *ib, const struct sms_addr *a,
 #define INBOUND_RETRY_MAX_MS 60000
 #define INBOUND_RETRY_KEPT 256
 
+/* The wait before the next retry: 1 s doubling to a minute. */
+static int64_t inbound_retry_ms(const struct inbound *ib)
+{
+	return backoff_ms(ib->retry_round, INBOUND_RETRY_FIRST_MS,
+			  INBOUND_RETRY_MAX_MS);
+}
+
 struct inbound_retry {
 	struct inbound_retry *next;
 	struct sim *sim;
@@ -126,10 +134,8 @@ static void inbound_keep(struct inbound *ib, struct sim *sim,
 	r->ack = ack;
 	memcpy(r->pdu, pdu_hex, len + 1);
 	*pp = r;
-	if (!ib->retry_ms)
-		ib->retry_ms = INBOUND_RETRY_FIRST_MS;
 	if (!loop_timer_armed(&ib->retry_timer) && !ib->retry_out)
-		loop_timer_arm(&ib->retry_timer, ib->retry_ms);
+		loop_timer_arm(&ib->retry_timer, inbound_retry_ms(ib));
 }
 
 /* One received PDU while the store has it. */
@@ -198,12 +204,10 @@ static void inbound_retried(struct inbound *ib, bool stored)
 
 	ib->retry_out = false;
 	if (!stored) {
-		ib->retry_ms = ib->retry_ms * 2 > INBOUND_RETRY_MAX_MS
-				       ? INBOUND_RETRY_MAX_MS
-				       : ib->retry_ms * 2;
+		ib->retry_round++;
 		log_warn("inbound: database still refuses; next try in %lld s",
-			 (long long)ib->retry_ms / 1000);
-		loop_timer_arm(&ib->retry_timer, ib->retry_ms);
+			 (long long)inbound_retry_ms(ib) / 1000);
+		loop_timer_arm(&ib->retry_timer, inbound_retry_ms(ib));
 		return;
 	}
 	log_notice("inbound: message on %s stored on a retry", r->sim->name);
@@ -212,7 +216,7 @@ static void inbound_retried(struct inbound *ib, bool stored)
 	if (ib->retry)
 		loop_timer_arm(&ib->retry_timer, 0);
 	else
-		ib->retry_ms = 0;
+		ib->retry_round = 0;
 }
 
 /* The store's answer for one PDU: acknowledge it only now. */
@@ -252,7 +256,7 @@ static int64_t inbound_on_retry(struct loop_timer *t, void *ud)
 	rx = inbound_rx_new(ib, ib->retry->sim, ib->retry->pdu,
 			    ib->retry->ack);
 	if (!rx)
-		return ib->retry_ms;
+		return inbound_retry_ms(ib);
 	rx->retry = true;
 	ib->retry_out = true;
 	store_op_inbound(ib->store, &rx->req, &rx->out, inbound_stored, rx);

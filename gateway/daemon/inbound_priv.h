@@ -25,7 +25,7 @@ struct inbound {
 	struct loop_timer timer;	/* the next reassembly timeout */
 	struct inbound_retry *retry;	/* not stored yet: database error */
 	struct loop_timer retry_timer;
-	int64_t retry_ms;		/* the current backoff */
+	unsigned retry_round;		/* failed retries in a row */
 	bool retry_out;			/* the head's retry is with the store */
 	bool timeout_out;		/* a reassembly timeout pass is */
 	struct store_inbound_timeout timeout_req;

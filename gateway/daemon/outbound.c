@@ -8,6 +8,7 @@
  * config without pools just works.
  */
 #include "outbound_priv.h"
+#include "backoff.h"
 #include "store_ops.h"
 #include "clock.h"
 #include "config.h"
@@ -386,9 +387,13 @@ static void ob_dispatch(struct loop_deferred *d, void *ud)
 	for (size_t i = 0; i < ob->reg->nsims; i++) {
 		struct ob_sim *os = &ob->sims[i];
 
+		/* A SIM that is sending refreshes its quota when its send
+		 * ends (ob_count_part, the next claim): in a burst nearly
+		 * all are, and this runs after every commit. */
+		if (os->sim->sending)
+			continue;
 		ob_quota_left(os, now);
-		if (!os->sim->sending)
-			order[n++] = os;
+		order[n++] = os;
 	}
 	/* Least-loaded first: today's sends, then the longest idle. */
 	qsort(order, n, sizeof(order[0]), ob_compare_load);
@@ -455,9 +460,8 @@ static int64_t ob_on_unsaved(struct loop_timer *t, void *ud)
 	(void)t;
 	if (ob_save_unsaved(ob))
 		return LOOP_TIMER_DONE;
-	ob->unsaved_ms = ob->unsaved_ms * 2 > 60000 ? 60000
-						     : ob->unsaved_ms * 2;
-	return ob->unsaved_ms;
+	return backoff_ms(++ob->unsaved_round, OB_UNSAVED_FIRST_MS,
+			  OB_UNSAVED_MAX_MS);
 }
 
 int outbound_new(struct loop *loop, struct store *store,

@@ -15,6 +15,10 @@
 /* A message that went out but whose "sent" commit failed: recorded again
  * on a backoff, so a restart does not take it for unsent. */
 #define OB_UNSAVED_MAX 64
+/* A sent part the database refused is saved again on a backoff, 1 s
+ * doubling to a minute (backoff_ms()). */
+#define OB_UNSAVED_FIRST_MS 1000
+#define OB_UNSAVED_MAX_MS 60000
 
 struct ob_unsaved {
 	int64_t id, attempt_id, sim_id, at;
@@ -65,7 +69,7 @@ struct outbound {
 	struct ob_unsaved unsaved[OB_UNSAVED_MAX];
 	size_t nunsaved;
 	struct loop_timer unsaved_timer;
-	int64_t unsaved_ms;	/* the current backoff */
+	unsigned unsaved_round;	/* failed saves in a row */
 };
 
 /* outbound_send.c: keeps u to record as sent later. */

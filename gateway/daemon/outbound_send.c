@@ -314,10 +314,11 @@ void ob_keep_unsaved(struct outbound *ob, const struct ob_unsaved *u)
 		return;
 	}
 	ob->unsaved[ob->nunsaved++] = *u;
-	if (!ob->unsaved_ms)
-		ob->unsaved_ms = 1000;
 	if (!loop_timer_armed(&ob->unsaved_timer))
-		loop_timer_arm(&ob->unsaved_timer, ob->unsaved_ms);
+		loop_timer_arm(&ob->unsaved_timer,
+			       backoff_ms(ob->unsaved_round,
+					  OB_UNSAVED_FIRST_MS,
+					  OB_UNSAVED_MAX_MS));
 }
 
 bool ob_save_unsaved(struct outbound *ob)
@@ -334,7 +335,7 @@ bool ob_save_unsaved(struct outbound *ob)
 		memmove(&ob->unsaved[0], &ob->unsaved[1],
 			--ob->nunsaved * sizeof(ob->unsaved[0]));
 	}
-	ob->unsaved_ms = 0;
+	ob->unsaved_round = 0;
 	return true;
 }
 

@@ -47,7 +47,7 @@ struct retention {
 	int64_t work_max, commit_max, work_sum, commit_sum;
 };
 
-static bool burst_running(const struct retention *r)
+static bool retention_burst_running(const struct retention *r)
 {
 	for (size_t i = 0; i < r->reg->nsims; i++)
 		if (r->reg->sims[i].sending)
@@ -55,7 +55,7 @@ static bool burst_running(const struct retention *r)
 	return false;
 }
 
-static void start_round(struct retention *r)
+static void retention_start_round(struct retention *r)
 {
 	const struct config_retention *c = &r->cfg->retention;
 	int64_t now = store_now_ms();
@@ -81,7 +81,7 @@ static void start_round(struct retention *r)
 	r->phase = RETENTION_PRUNE;
 }
 
-static void adapt(struct retention *r, int64_t took)
+static void retention_adapt(struct retention *r, int64_t took)
 {
 	if (took > 2 * RETENTION_BATCH_MS && r->batch > BATCH_MIN)
 		r->batch /= 2;
@@ -89,23 +89,7 @@ static void adapt(struct retention *r, int64_t took)
 		r->batch *= 2;
 }
 
-/* A WAL reset needs no reader on an old snapshot: try, never wait. A
- * reader that lingers keeps it from resetting until it leaves; the next
- * try truncates the file to journal_size_limit. */
-static void checkpoint(struct retention *r)
-{
-	sqlite3 *db = store_db(r->store);
-	int log = 0, done = 0;
-
-	sqlite3_busy_timeout(db, 0);
-	if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
-				      &log, &done) != SQLITE_OK)
-		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
-					  &log, &done);
-	sqlite3_busy_timeout(db, 5000);
-}
-
-static int64_t step(struct retention *r, int64_t now)
+static int64_t retention_step(struct retention *r, int64_t now)
 {
 	int64_t t0;
 	int rc;
@@ -117,7 +101,7 @@ static int64_t step(struct retention *r, int64_t now)
 		 * free list does not shrink. */
 		if (free_pages == 0 || free_pages == r->last_free ||
 		    store_prune_vacuum(r->store, VACUUM_STEP) < 0) {
-			checkpoint(r);
+			store_prune_checkpoint(r->store);
 			r->phase = RETENTION_IDLE;
 			return 0;
 		}
@@ -127,7 +111,7 @@ static int64_t step(struct retention *r, int64_t now)
 	t0 = loop_clock_ms();
 	rc = store_prune_batch(r->store, &r->cut, &r->pos, r->batch);
 	t0 = loop_clock_ms() - t0;
-	adapt(r, t0);
+	retention_adapt(r, t0);
 	r->batches++;
 	if (t0 > r->longest)
 		r->longest = t0;
@@ -157,14 +141,14 @@ static int64_t step(struct retention *r, int64_t now)
 }
 
 /* Checkpoints every minute, or every round when rounds come faster. */
-static int64_t checkpoint_every(const struct retention *r)
+static int64_t retention_checkpoint_every(const struct retention *r)
 {
 	int64_t i = r->cfg->retention.interval_ms;
 
 	return i > 0 && i < CHECKPOINT_EVERY_MS ? i : CHECKPOINT_EVERY_MS;
 }
 
-static int64_t on_timer(struct loop_timer *t, void *ud)
+static int64_t retention_on_timer(struct loop_timer *t, void *ud)
 {
 	struct retention *r = ud;
 	int64_t now = loop_clock_ms();
@@ -173,20 +157,21 @@ static int64_t on_timer(struct loop_timer *t, void *ud)
 
 	if (r->phase == RETENTION_IDLE) {
 		if (now < r->next_round) {
-			checkpoint(r);
-			return r->next_round - now < checkpoint_every(r)
-				       ? r->next_round - now
-				       : checkpoint_every(r);
+			int64_t every = retention_checkpoint_every(r);
+
+			store_prune_checkpoint(r->store);
+			return r->next_round - now < every
+				       ? r->next_round - now : every;
 		}
 		r->next_round = now + r->cfg->retention.interval_ms;
-		start_round(r);
+		retention_start_round(r);
 	}
 	(void)t;
 	/* Sends first: wait for a gap between them, but not for ever. A
 	 * burst that lasts longer gets one batch every RETENTION_BUSY_GAP_MS
 	 * (a few ms in 200), so the database cannot outgrow its retention
 	 * under sustained traffic. */
-	busy = burst_running(r);
+	busy = retention_burst_running(r);
 	if (busy) {
 		if (!r->waiting_since)
 			r->waiting_since = now;
@@ -195,13 +180,13 @@ static int64_t on_timer(struct loop_timer *t, void *ud)
 	} else {
 		r->waiting_since = 0;
 	}
-	next = step(r, now);
+	next = retention_step(r, now);
 	if (busy && next < RETENTION_BUSY_GAP_MS)
 		next = RETENTION_BUSY_GAP_MS;
 	if (r->phase == RETENTION_IDLE) {
 		next = r->next_round - loop_clock_ms();
-		if (next > checkpoint_every(r))
-			next = checkpoint_every(r);
+		if (next > retention_checkpoint_every(r))
+			next = retention_checkpoint_every(r);
 		if (next < 0)
 			next = 0;
 	}
@@ -222,7 +207,7 @@ int retention_new(struct loop *loop, struct store *store,
 	r->reg = reg;
 	r->batch = 128;
 	r->next_round = loop_clock_ms();
-	loop_timer_init(loop, &r->timer, on_timer, r);
+	loop_timer_init(loop, &r->timer, retention_on_timer, r);
 	loop_timer_arm(&r->timer, 0);
 	*out = r;
 	return 0;

@@ -5,6 +5,15 @@
  * the lifecycle is in the files listed in modem_priv.h.
  */
 #include "modem_priv.h"
+#include "modem_call.h"
+#include "modem_health.h"
+#include "modem_hub.h"
+#include "modem_link.h"
+#include "modem_recv.h"
+#include "modem_send.h"
+#include "modem_smsready.h"
+#include "modem_ussd.h"
+#include "modem_watch.h"
 #include "config.h"
 #include "log.h"
 #include "ports.h"
@@ -22,7 +31,7 @@
  * lines of several modems would interleave. */
 #define MODEM_TRACE_BUFFER (64 * 1024)
 
-void modem_event(struct modem *m, enum store_event_level level,
+void modem_event(struct modem *m, enum modem_event_level level,
 		 const char *fmt, ...)
 {
 	char msg[512];
@@ -31,14 +40,20 @@ void modem_event(struct modem *m, enum store_event_level level,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (level == STORE_EVENT_ERROR)
+	if (level == MODEM_EVENT_ERROR)
 		log_error("%s: %s", m->source, msg);
-	else if (level == STORE_EVENT_WARNING)
+	else if (level == MODEM_EVENT_WARNING)
 		log_warn("%s: %s", m->source, msg);
 	else
 		log_info("%s: %s", m->source, msg);
-	if (m->store)
-		store_event(m->store, level, m->source, "%s", msg);
+	if (m->listener.event)
+		m->listener.event(level, m->source, msg, m->listener.ud);
+}
+
+void modem_sim_changed(struct modem *m, struct sim *s)
+{
+	if (m->listener.sim_changed)
+		m->listener.sim_changed(s, m->listener.ud);
 }
 
 struct sim *modem_active_sim(struct modem *m)
@@ -84,7 +99,7 @@ void modem_links(struct modem *m)
 
 		s->link = modem_link(m, i);
 		s->standby = m->slot.n > 1 && i != m->slot.active;
-		sim_update(m->reg, s);
+		modem_sim_changed(m, s);
 	}
 }
 
@@ -107,9 +122,8 @@ static void modem_urc_cb(const char *line, const char *pdu, void *ud)
 	case DRIVER_URC_SMS_READY:
 	case DRIVER_URC_SIM:
 		/* A program pausing on "SIM busy" may go on at once. */
-		if (u->kind != DRIVER_URC_BOOT &&
-		    loop_timer_armed(&m->seq.timer))
-			loop_timer_arm(&m->seq.timer, 0);
+		if (u->kind != DRIVER_URC_BOOT)
+			modem_seq_nudge(m);
 		if (u->kind == DRIVER_URC_SMS_READY) {
 			modem_sms_notice(m, line);
 		} else {
@@ -130,10 +144,11 @@ static void modem_urc_cb(const char *line, const char *pdu, void *ud)
 		break;
 	case DRIVER_URC_WARNING:
 		now = loop_now(m->loop);
-		if (m->last_warning_ms && now - m->last_warning_ms < 600000)
+		if (m->port.last_warning_ms &&
+		    now - m->port.last_warning_ms < 600000)
 			break;
-		m->last_warning_ms = now;
-		modem_event(m, STORE_EVENT_WARNING, "the modem says: %s", line);
+		m->port.last_warning_ms = now;
+		modem_event(m, MODEM_EVENT_WARNING, "the modem says: %s", line);
 		break;
 	default:
 		modem_recv_urc(m, u->kind, line, pdu);
@@ -158,47 +173,48 @@ static void modem_gone_cb(int err, void *ud)
 static int modem_register(struct modem *m, const char *prefix, bool pdu,
 			  enum driver_urc_kind kind)
 {
-	struct modem_urc_reg *r = &m->urcs[m->nurcs];
+	struct modem_urc_reg *r = &m->port.urcs[m->port.nurcs];
 	int id;
 
-	if (m->nurcs == MODEM_URCS_MAX)
+	if (m->port.nurcs == MODEM_URCS_MAX)
 		return -ENOSPC;
 	r->m = m;
 	r->kind = kind;
-	id = at_chat_register(m->chat, prefix, pdu, modem_urc_cb, r);
+	id = at_chat_register(m->port.chat, prefix, pdu, modem_urc_cb, r);
 	if (id < 0)
 		return id;
 	r->id = id;
-	m->nurcs++;
+	m->port.nurcs++;
 	return 0;
 }
 
 int modem_install_driver(struct modem *m)
 {
 	const struct driver *chain[8];
-	size_t n = driver_chain(m->chosen, chain, 8);
+	size_t n = driver_chain(m->choice.table, chain, 8);
 	int rc;
 
 	/* Again after driver = auto chose: each URC is heard once. */
-	m->sms.announces = false;
-	while (m->nurcs)
-		at_chat_unregister(m->chat, m->urcs[--m->nurcs].id);
+	modem_sms_announces(m, false);
+	while (m->port.nurcs)
+		at_chat_unregister(m->port.chat,
+				   m->port.urcs[--m->port.nurcs].id);
 
 	for (size_t i = 0; m->drv.not_finals && m->drv.not_finals[i]; i++)
-		at_chat_remove_final(m->chat, m->drv.not_finals[i]);
+		at_chat_remove_final(m->port.chat, m->drv.not_finals[i]);
 	for (size_t i = 0; i < n; i++) {
 		const struct driver_final *f = chain[i]->finals;
 		const struct driver_urc *u = chain[i]->urcs;
 
 		for (; f && f->text; f++) {
-			rc = at_chat_add_final(m->chat, f->text, f->prefix,
+			rc = at_chat_add_final(m->port.chat, f->text, f->prefix,
 					       f->success);
 			if (rc < 0)
 				return rc;
 		}
 		for (; u && u->prefix; u++) {
 			if (u->kind == DRIVER_URC_SMS_READY)
-				m->sms.announces = true;
+				modem_sms_announces(m, true);
 			rc = modem_register(m, u->prefix, u->pdu, u->kind);
 			if (rc < 0)
 				return rc;
@@ -219,34 +235,36 @@ static void modem_usb_ids(struct modem *m)
 {
 	struct ports_list l;
 
-	m->usb_vid = m->usb_pid = 0;
-	if (!m->drv_auto || serial_kind(m->serial) != SERIAL_KIND_LIBSERIALPORT
+	m->choice.usb_vid = m->choice.usb_pid = 0;
+	if (!m->choice.automatic ||
+	    serial_kind(m->port.serial) != SERIAL_KIND_LIBSERIALPORT
 	    || ports_scan(&l) < 0)
 		return;
 	for (size_t i = 0; i < l.n; i++)
 		if (l.v[i].usb &&
-		    strcmp(l.v[i].path, serial_device(m->serial)) == 0) {
-			m->usb_vid = l.v[i].vid;
-			m->usb_pid = l.v[i].pid;
+		    strcmp(l.v[i].path, serial_device(m->port.serial)) == 0) {
+			m->choice.usb_vid = l.v[i].vid;
+			m->choice.usb_pid = l.v[i].pid;
 		}
 	ports_free(&l);
-	if (m->usb_vid) {
-		m->chosen = driver_match(m->usb_vid, m->usb_pid, NULL, NULL);
-		driver_resolve(m->chosen, &m->drv);
+	if (m->choice.usb_vid) {
+		m->choice.table = driver_match(m->choice.usb_vid,
+					       m->choice.usb_pid, NULL, NULL);
+		driver_resolve(m->choice.table, &m->drv);
 	}
 }
 
 static int modem_open_chat(struct modem *m)
 {
-	int rc = at_chat_new(m->loop, serial_fd(m->serial), &m->chat);
+	int rc = at_chat_new(m->loop, serial_fd(m->port.serial), &m->port.chat);
 
 	if (rc < 0)
 		return rc;
-	at_chat_set_gone(m->chat, modem_gone_cb, m);
-	at_chat_set_noise(m->chat, modem_noise_cb, m);
-	if (m->trace_f)
-		at_chat_set_trace(m->chat, at_trace_chat_cb, &m->trace);
-	m->nurcs = 0;
+	at_chat_set_gone(m->port.chat, modem_gone_cb, m);
+	at_chat_set_noise(m->port.chat, modem_noise_cb, m);
+	if (m->trace.f)
+		at_chat_set_trace(m->port.chat, at_trace_chat_cb, &m->trace.at);
+	m->port.nurcs = 0;
 	return modem_install_driver(m);
 }
 
@@ -254,9 +272,9 @@ int modem_port_open(struct modem *m)
 {
 	int rc;
 
-	if (m->chat)
+	if (m->port.chat)
 		return 0;
-	rc = serial_open(m->mcfg->device, m->mcfg->baudrate, &m->serial);
+	rc = serial_open(m->mcfg->device, m->mcfg->baudrate, &m->port.serial);
 	if (rc == 0) {
 		modem_usb_ids(m);
 		rc = modem_open_chat(m);
@@ -265,56 +283,52 @@ int modem_port_open(struct modem *m)
 		modem_close(m);
 		return rc;
 	}
-	m->session++;
+	m->port.session++;
 	for (size_t i = 0; i < m->slot.n; i++)
 		snprintf(m->slot.sims[i]->device,
 			 sizeof(m->slot.sims[i]->device), "%s",
-			 serial_device(m->serial));
-	modem_event(m, STORE_EVENT_INFO, "opened %s (%s, driver %s)",
-		    m->mcfg->device, serial_device(m->serial),
-		    m->drv_auto ? "auto" : m->drv.name);
+			 serial_device(m->port.serial));
+	modem_event(m, MODEM_EVENT_INFO, "opened %s (%s, driver %s)",
+		    m->mcfg->device, serial_device(m->port.serial),
+		    m->choice.automatic ? "auto" : m->drv.name);
 	return 0;
 }
 
 void modem_close(struct modem *m)
 {
-	struct at_chat *chat = m->chat;
+	struct at_chat *chat = m->port.chat;
 
-	loop_timer_disarm(&m->health_timer);
-	m->want_health = m->want_import = false;
-	m->slot.switching = false;
+	modem_health_stop(m);
+	modem_recv_want_import(m, false);
+	modem_switch_cancel(m);
 	/* Callbacks of the commands still pending run inside at_chat_free
 	 * and must find the port closed. */
-	m->chat = NULL;
-	m->session++;
+	m->port.chat = NULL;
+	m->port.session++;
 	at_chat_free(chat);
-	if (m->sms.send.active)
+	if (m->send.active)
 		modem_send_fail(m, "the modem's port closed");
 	modem_recv_drop_reads(m);
-	serial_close(m->serial);
-	m->serial = NULL;
-	m->nurcs = 0;
+	serial_close(m->port.serial);
+	m->port.serial = NULL;
+	m->port.nurcs = 0;
 }
 
 void modem_kick(struct modem *m)
 {
 	int64_t now = loop_now(m->loop);
 
-	if (m->fsm.state != MODEM_STATE_READY || !m->chat || modem_seq_running(m))
+	if (m->fsm.state != MODEM_STATE_READY || !m->port.chat ||
+	    modem_seq_running(m))
 		return;
 	modem_ussd_kick(m);
-	if (m->sms.send.active && m->sms.send.switching) {
+	if (m->send.active && m->send.switching) {
 		modem_switch_start(m);
-	} else if (m->sms.want_probe && !m->sms.ready) {
-		m->sms.want_probe = false;
+	} else if (modem_sms_probe_due(m)) {
 		modem_seq_start(m, &modem_prog_sms_probe);
-	} else if (m->want_import && m->sms.ready) {
-		m->want_import = false;
+	} else if (modem_recv_import_due(m)) {
 		modem_seq_start(m, &modem_prog_import);
-	} else if (m->want_health &&
-		   (!m->sms.send.active ||
-		    now - m->health_wanted_at > MODEM_HEALTH_MAX_DELAY_MS)) {
-		m->want_health = false;
+	} else if (modem_health_due(m, now)) {
 		modem_seq_start(m, &modem_prog_health);
 	}
 }
@@ -323,10 +337,11 @@ void modem_ready_event(struct modem *m, bool recovered)
 {
 	struct sim *s = modem_active_sim(m);
 
-	modem_event(m, STORE_EVENT_INFO,
+	modem_event(m, MODEM_EVENT_INFO,
 		    "%sready: %s %s %s, IMEI %s, SIM %s ICCID %s, %s%s, "
 		    "signal %d dBm", recovered ? "recovered, " : "",
-		    m->manufacturer, m->model, m->revision, m->imei, s->name,
+		    m->ident.manufacturer, m->ident.model, m->ident.revision,
+		    m->ident.imei, s->name,
 		    s->iccid[0] ? s->iccid : "?",
 		    m->net.registered ? "registered on " : "not registered",
 		    m->net.registered ? s->operator_name : "", s->signal_dbm);
@@ -341,65 +356,47 @@ static void modem_trace_open(struct modem *m)
 	struct stat sb;
 	int fd;
 
-	if (m->chat)
-		at_chat_set_trace(m->chat, NULL, NULL);
-	if (m->trace_f)
-		fclose(m->trace_f);
-	m->trace_f = NULL;
-	free(m->trace_path);
-	m->trace_path = path ? strdup(path) : NULL;
+	if (m->port.chat)
+		at_chat_set_trace(m->port.chat, NULL, NULL);
+	if (m->trace.f)
+		fclose(m->trace.f);
+	m->trace.f = NULL;
+	free(m->trace.path);
+	m->trace.path = path ? strdup(path) : NULL;
 	if (!path)
 		return;
 	/* 0640: even redacted, a trace is not for everyone. */
 	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
 		  0640);
 	if (fd < 0 || fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
-	    !(m->trace_f = fdopen(fd, "a"))) {
+	    !(m->trace.f = fdopen(fd, "a"))) {
 		log_error("%s: AT trace %s: %s", m->source, path,
 			  fd < 0 ? strerror(errno) : "not a regular file");
 		if (fd >= 0)
 			close(fd);
 		return;
 	}
-	setvbuf(m->trace_f, NULL, _IOFBF, MODEM_TRACE_BUFFER);
-	at_trace_init(&m->trace, m->trace_f, m->mcfg->name);
-	m->trace.full = m->cfg->trace_full;
-	if (m->chat)
-		at_chat_set_trace(m->chat, at_trace_chat_cb, &m->trace);
-}
-
-static int modem_find_sims(struct modem *m)
-{
-	for (size_t i = 0; i < m->reg->nsims; i++) {
-		struct sim *s = &m->reg->sims[i];
-
-		if (strcmp(s->mcfg->name, m->mcfg->name) != 0)
-			continue;
-		if (m->slot.n == MODEM_SLOTS_MAX) {
-			log_error("%s: at most %d SIM slots", m->source,
-				  MODEM_SLOTS_MAX);
-			return -EINVAL;
-		}
-		m->slot.fault[m->slot.n] = SIM_STATE_READY;
-		m->slot.sims[m->slot.n++] = s;
-	}
-	return m->slot.n ? 0 : -EINVAL;
+	setvbuf(m->trace.f, NULL, _IOFBF, MODEM_TRACE_BUFFER);
+	at_trace_init(&m->trace.at, m->trace.f, m->mcfg->name);
+	m->trace.at.full = m->cfg->trace_full;
+	if (m->port.chat)
+		at_chat_set_trace(m->port.chat, at_trace_chat_cb, &m->trace.at);
 }
 
 static int modem_choose_driver(struct modem *m)
 {
-	m->drv_auto = strcmp(m->mcfg->driver, "auto") == 0;
-	m->chosen = m->drv_auto ? &driver_generic
+	m->choice.automatic = strcmp(m->mcfg->driver, "auto") == 0;
+	m->choice.table = m->choice.automatic ? &driver_generic
 				: driver_find(m->mcfg->driver);
-	if (!m->chosen) {
+	if (!m->choice.table) {
 		log_error("%s: unknown driver %s", m->source, m->mcfg->driver);
 		return -EINVAL;
 	}
-	return driver_resolve(m->chosen, &m->drv);
+	return driver_resolve(m->choice.table, &m->drv);
 }
 
-int modem_new(struct loop *loop, struct store *store,
-	      struct sim_registry *reg, const struct config *cfg,
+int modem_new(struct loop *loop, struct sim_registry *reg,
+	      const struct config *cfg,
 	      const struct config_modem *mcfg,
 	      const struct modem_listener *listener, struct modem **out)
 {
@@ -409,23 +406,20 @@ int modem_new(struct loop *loop, struct store *store,
 	if (!m)
 		return -ENOMEM;
 	m->loop = loop;
-	m->store = store;
-	m->reg = reg;
 	m->cfg = cfg;
 	m->mcfg = mcfg;
 	m->listener = *listener;
-	m->sms.receive = mcfg->receive;
-	fswatch_sub_init(&m->ino_sub, NULL, m);
+	modem_sms_set_receive(m, mcfg->receive);
+	modem_watch_init(m);
 	snprintf(m->source, sizeof(m->source), "modem %s", mcfg->name);
-	rc = modem_find_sims(m);
+	rc = modem_slots_find(m, reg);
 	if (rc == 0)
 		rc = modem_choose_driver(m);
 	if (rc < 0) {
 		free(m);
 		return rc;
 	}
-	for (size_t i = 0; i < m->slot.n; i++)
-		m->slot.sims[i]->modem = m;
+	modem_slots_bind(m, m);
 	modem_seq_init(m);
 	modem_health_init(m);
 	modem_recv_init(m);
@@ -445,11 +439,10 @@ void modem_free(struct modem *m)
 {
 	if (!m)
 		return;
-	for (size_t i = 0; i < m->slot.n; i++)
-		m->slot.sims[i]->modem = NULL;
+	modem_slots_bind(m, NULL);
 	modem_seq_cancel(m);
 	modem_fsm_stop(m);
-	loop_timer_disarm(&m->sms.poll);
+	modem_recv_stop(m);
 	modem_sms_stop(m);
 	modem_ussd_stop(m);
 	modem_link_stop(m);
@@ -457,9 +450,9 @@ void modem_free(struct modem *m)
 	modem_watch_stop(m);
 	modem_close(m);
 	modem_recv_free_acks(m);
-	if (m->trace_f)
-		fclose(m->trace_f);
-	free(m->trace_path);
+	if (m->trace.f)
+		fclose(m->trace.f);
+	free(m->trace.path);
 	free(m);
 }
 
@@ -481,7 +474,7 @@ void modem_set_config(struct modem *m, const struct config *cfg,
 	if (m->fsm.state == MODEM_STATE_READY)
 		modem_health_arm(m);
 	if (mcfg->receive != m->sms.receive) {
-		m->sms.receive = mcfg->receive;
+		modem_sms_set_receive(m, mcfg->receive);
 		modem_fsm_event(m, MODEM_EV_RECONFIG, NULL);
 	}
 	/* A new PIN may be tried once, like the first. */

@@ -7,6 +7,7 @@
  * §6.3.6) where +CHUP is unknown, and who called is an event row.
  */
 #include "modem_priv.h"
+#include "modem_call.h"
 #include "at_result.h"
 #include "log.h"
 
@@ -22,21 +23,21 @@ static void modem_call_hangup_cb(const struct at_response *r, void *ud)
 {
 	struct modem *m = ud;
 
-	if (r->status != AT_CHAT_STATUS_ERROR || !m->chat ||
+	if (r->status != AT_CHAT_STATUS_ERROR || !m->port.chat ||
 	    strcmp(r->command, "AT+CHUP") != 0)
 		return;
-	at_chat_send(m->chat, "ATH", NULL, modem_call_hangup_cb, m);
+	at_chat_send(m->port.chat, "ATH", NULL, modem_call_hangup_cb, m);
 }
 
 static void modem_call_hangup(struct modem *m)
 {
 	int64_t now = loop_now(m->loop);
 
-	if (!m->chat || (m->call.hung_up_at &&
+	if (!m->port.chat || (m->call.hung_up_at &&
 			 now - m->call.hung_up_at < MODEM_CALL_HANGUP_GAP_MS))
 		return;
 	m->call.hung_up_at = now;
-	at_chat_send(m->chat, "AT+CHUP", NULL, modem_call_hangup_cb, m);
+	at_chat_send(m->port.chat, "AT+CHUP", NULL, modem_call_hangup_cb, m);
 }
 
 /* +CLIP: "<number>",<type>[,...]: the caller, once per call. */
@@ -54,7 +55,7 @@ static void modem_call_caller(struct modem *m, const char *line)
 		return;
 	snprintf(m->call.caller, sizeof(m->call.caller), "%s", number);
 	m->call.noted_at = now;
-	modem_event(m, STORE_EVENT_INFO,
+	modem_event(m, MODEM_EVENT_INFO,
 		    "SIM %s: incoming call from %s rejected",
 		    modem_active_sim(m)->name,
 		    number[0] ? number : "a withheld number");

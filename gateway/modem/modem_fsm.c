@@ -18,6 +18,11 @@
  * of a read while init runs again, a +CPIN: READY during a slot switch).
  */
 #include "modem_priv.h"
+#include "modem_health.h"
+#include "modem_hub.h"
+#include "modem_init.h"
+#include "modem_recv.h"
+#include "backoff.h"
 #include "config.h"
 #include "log.h"
 
@@ -168,14 +173,14 @@ static void modem_fsm_climb(struct modem *m, const char *what)
 	struct modem_fsm *f = &m->fsm;
 
 	f->ladder = modem_logic_ladder_next(f->ladder);
-	modem_event(m, STORE_EVENT_WARNING, "%s: recovery step %d: %s", what,
+	modem_event(m, MODEM_EVENT_WARNING, "%s: recovery step %d: %s", what,
 		    (int)f->ladder, modem_logic_ladder_name(f->ladder));
 	modem_seq_cancel(m);
 	loop_timer_disarm(&f->retry);
 	modem_health_stop(m);
 	/* Whatever waits in the queue would answer late or not at all. */
-	if (m->chat && f->ladder <= MODEM_LADDER_RESET)
-		at_chat_abort(m->chat);
+	if (m->port.chat && f->ladder <= MODEM_LADDER_RESET)
+		at_chat_abort(m->port.chat);
 	switch (f->ladder) {
 	case MODEM_LADDER_NONE:
 	case MODEM_LADDER_ESCAPE:
@@ -209,7 +214,7 @@ static void modem_fsm_climb(struct modem *m, const char *what)
 /* TIMEOUT: a command timed out while ready. */
 static void modem_fsm_on_timeout(struct modem *m, const struct modem_fsm_arg *a)
 {
-	if (!m->chat)
+	if (!m->port.chat)
 		return;
 	modem_fsm_climb(m, a && a->what ? a->what : "no answer");
 }
@@ -227,19 +232,21 @@ static void modem_fsm_open_failed(struct modem *m, int rc)
 
 	if (rc == -ENOENT || rc == -ENODEV || rc == -ENXIO) {
 		if (f->state != MODEM_STATE_ABSENT)
-			modem_event(m, STORE_EVENT_WARNING,
+			modem_event(m, MODEM_EVENT_WARNING,
 				    "%s is not there: waiting for it",
 				    m->mcfg->device);
 		modem_fsm_enter(m, MODEM_STATE_ABSENT);
 		return;
 	}
 	if (rc != f->last_open_error)
-		modem_event(m, STORE_EVENT_ERROR, "cannot open %s: %s",
+		modem_event(m, MODEM_EVENT_ERROR, "cannot open %s: %s",
 			    m->mcfg->device, strerror(-rc));
 	f->last_open_error = rc;
 	if (f->state != MODEM_STATE_OUT_OF_SERVICE)
 		modem_fsm_enter(m, MODEM_STATE_ABSENT);
-	modem_fsm_retry(m, modem_logic_backoff_ms(f->open_failures++));
+	modem_fsm_retry(m, backoff_ms(f->open_failures++,
+				       MODEM_OPEN_BACKOFF_FIRST_MS,
+				       MODEM_OPEN_BACKOFF_MAX_MS));
 }
 
 /* TIMER while closed: open the port, then init. */
@@ -248,7 +255,7 @@ static void modem_fsm_open(struct modem *m, const struct modem_fsm_arg *a)
 	int rc;
 
 	(void)a;
-	if (m->chat)
+	if (m->port.chat)
 		return;
 	rc = modem_port_open(m);
 	if (rc < 0) {
@@ -265,7 +272,7 @@ static void modem_fsm_open(struct modem *m, const struct modem_fsm_arg *a)
 static void modem_fsm_reset_waited(struct modem *m,
 				   const struct modem_fsm_arg *a)
 {
-	if (m->chat)
+	if (m->port.chat)
 		modem_fsm_start_init(m);
 	else
 		modem_fsm_open(m, a);
@@ -281,7 +288,7 @@ static void modem_fsm_appeared(struct modem *m, const struct modem_fsm_arg *a)
 
 static void modem_fsm_gone(struct modem *m, const struct modem_fsm_arg *a)
 {
-	modem_event(m, STORE_EVENT_WARNING, "%s went away (%s)",
+	modem_event(m, MODEM_EVENT_WARNING, "%s went away (%s)",
 		    m->mcfg->device, strerror(a ? -a->err : ENODEV));
 	modem_seq_cancel(m);
 	modem_close(m);
@@ -304,7 +311,7 @@ static void modem_fsm_ready(struct modem *m, const struct modem_fsm_arg *a)
 	modem_health_set_registered(m);
 	modem_fsm_enter(m, MODEM_STATE_READY);
 	modem_ready_event(m, recovered);
-	m->want_import = true;
+	modem_recv_want_import(m, true);
 	modem_health_note_echoes(m);
 	modem_health_arm(m);
 	modem_kick(m);
@@ -332,13 +339,13 @@ static void modem_fsm_answered(struct modem *m, const struct modem_fsm_arg *a)
 {
 	(void)a;
 	if (!m->fsm.inited) {
-		modem_event(m, STORE_EVENT_INFO,
+		modem_event(m, MODEM_EVENT_INFO,
 			    "answering again; init was not complete: init");
 		modem_fsm_start_init(m);
 		return;
 	}
 	modem_fsm_enter(m, MODEM_STATE_READY);
-	m->want_import = true;
+	modem_recv_want_import(m, true);
 	modem_health_want(m);
 }
 
@@ -365,7 +372,7 @@ static void modem_fsm_booted(struct modem *m, const struct modem_fsm_arg *a)
 static void modem_fsm_reinit(struct modem *m, const struct modem_fsm_arg *a)
 {
 	if (a && a->what)
-		modem_event(m, STORE_EVENT_WARNING, "%s", a->what);
+		modem_event(m, MODEM_EVENT_WARNING, "%s", a->what);
 	modem_fsm_start_init(m);
 }
 
@@ -398,7 +405,7 @@ static void modem_fsm_ready_booted(struct modem *m,
 static void modem_fsm_new_pin(struct modem *m, const struct modem_fsm_arg *a)
 {
 	(void)a;
-	m->pin_refused = false;
+	modem_init_new_pin(m);
 	modem_fsm_retry(m, 0);
 }
 
@@ -408,7 +415,7 @@ static void modem_fsm_healthy(struct modem *m, const struct modem_fsm_arg *a)
 	if (m->fsm.ladder != MODEM_LADDER_ESCAPE)
 		return;
 	m->fsm.ladder = MODEM_LADDER_NONE;
-	modem_event(m, STORE_EVENT_INFO, "recovered: answering again");
+	modem_event(m, MODEM_EVENT_INFO, "recovered: answering again");
 }
 
 /* ---- the table ---- */

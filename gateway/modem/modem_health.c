@@ -5,6 +5,8 @@
  * the active SIM's row; losing the network makes its link no-network.
  */
 #include "modem_priv.h"
+#include "modem_health.h"
+#include "modem_recv.h"
 #include "config.h"
 
 #include <errno.h>
@@ -19,7 +21,9 @@ static void modem_health_prefix(const char *cmd, char *buf, size_t size)
 	snprintf(buf, size, "%.*s:", (int)n, cmd + 2);
 }
 
-bool modem_health_reg_line(struct modem *m, size_t which, const char *line)
+/* Reads a registration answer (query or URC form); true if it parsed. */
+static bool modem_health_reg_line(struct modem *m, size_t which,
+				  const char *line)
 {
 	char prefix[32];
 	struct at_reg reg;
@@ -44,14 +48,14 @@ static size_t modem_health_nreg(const struct modem *m)
 
 /* Registration changed, or the health check ended: the links follow,
  * and the change is an event. */
-void modem_health_apply(struct modem *m)
+static void modem_health_apply(struct modem *m)
 {
 	bool reg = modem_logic_registered(m->net.stat, MODEM_REG_MAX);
 	struct sim *s = modem_active_sim(m);
 
 	if (reg != m->net.registered && m->fsm.state == MODEM_STATE_READY) {
 		if (reg) {
-			modem_event(m, STORE_EVENT_INFO,
+			modem_event(m, MODEM_EVENT_INFO,
 				    "SIM %s registered%s%s", s->name,
 				    s->operator_name[0] ? " on " : "",
 				    s->operator_name);
@@ -60,7 +64,7 @@ void modem_health_apply(struct modem *m)
 			if (!modem_seq_running(m))
 				modem_health_want(m);
 		} else {
-			modem_event(m, STORE_EVENT_WARNING,
+			modem_event(m, MODEM_EVENT_WARNING,
 				    "SIM %s not registered: no network",
 				    s->name);
 		}
@@ -83,7 +87,7 @@ void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
 		if (!at_parse_signal_urc(line, &csq))
 			return;
 		s->signal_dbm = at_parse_rssi_dbm(csq.rssi);
-		sim_update(m->reg, s);
+		modem_sim_changed(m, s);
 		return;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -158,11 +162,11 @@ void modem_health_note_echoes(struct modem *m)
 {
 	struct at_chat_stats st;
 
-	m->sent_since_note = false;
-	if (!m->chat)
+	m->health.sent_since_note = false;
+	if (!m->port.chat)
 		return;
-	at_chat_stats(m->chat, &st);
-	m->echoes = st.echoes;
+	at_chat_stats(m->port.chat, &st);
+	m->health.echoes = st.echoes;
 }
 
 /* Echo after ATE0 means the modem restarted without a word (a UART
@@ -171,11 +175,11 @@ void modem_health_note_echoes(struct modem *m)
  * cmgs-echo.at), so only quiet intervals count. */
 static bool modem_health_restarted(struct modem *m)
 {
-	uint64_t before = m->echoes;
-	bool sent = m->sent_since_note;
+	uint64_t before = m->health.echoes;
+	bool sent = m->health.sent_since_note;
 
 	modem_health_note_echoes(m);
-	return !sent && m->echoes > before;
+	return !sent && m->health.echoes > before;
 }
 
 static void modem_health_done(struct modem *m, int err)
@@ -224,23 +228,23 @@ static int64_t modem_health_cb(struct loop_timer *t, void *ud)
 
 void modem_health_want(struct modem *m)
 {
-	if (!m->want_health)
-		m->health_wanted_at = loop_now(m->loop);
-	m->want_health = true;
+	if (!m->health.wanted)
+		m->health.wanted_at = loop_now(m->loop);
+	m->health.wanted = true;
 	modem_kick(m);
 }
 
 void modem_health_init(struct modem *m)
 {
-	loop_timer_init(m->loop, &m->health_timer, modem_health_cb, m);
+	loop_timer_init(m->loop, &m->health.timer, modem_health_cb, m);
 	for (size_t i = 0; i < MODEM_REG_MAX; i++)
 		m->net.stat[i] = -1;
 }
 
 void modem_health_stop(struct modem *m)
 {
-	loop_timer_disarm(&m->health_timer);
-	m->want_health = false;
+	loop_timer_disarm(&m->health.timer);
+	m->health.wanted = false;
 }
 
 void modem_health_set_registered(struct modem *m)
@@ -257,5 +261,32 @@ void modem_health_arm(struct modem *m)
 		ms = 30000;
 	if (!m->net.registered && ms > MODEM_NO_NETWORK_POLL_MS)
 		ms = MODEM_NO_NETWORK_POLL_MS;
-	loop_timer_arm(&m->health_timer, ms);
+	loop_timer_arm(&m->health.timer, ms);
+}
+
+bool modem_health_due(struct modem *m, int64_t now)
+{
+	if (!m->health.wanted ||
+	    (m->send.active &&
+	     now - m->health.wanted_at <= MODEM_HEALTH_MAX_DELAY_MS))
+		return false;
+	m->health.wanted = false;
+	return true;
+}
+
+void modem_health_note_sent(struct modem *m)
+{
+	m->health.sent_since_note = true;
+}
+
+void modem_health_forget_stat(struct modem *m)
+{
+	for (size_t i = 0; i < MODEM_REG_MAX; i++)
+		m->net.stat[i] = -1;
+}
+
+void modem_health_reset(struct modem *m)
+{
+	m->net.registered = false;
+	modem_health_forget_stat(m);
 }

@@ -11,6 +11,7 @@
  * modem_watch, as after a replug.
  */
 #include "modem_priv.h"
+#include "modem_hub.h"
 #include "config.h"
 #include "log.h"
 
@@ -44,7 +45,7 @@ static void modem_hub_done(struct loop_watch *w, uint32_t events, void *ud)
 	loop_watch_del(w);
 	close(m->hub.pidfd);
 	m->hub.pidfd = -1;
-	modem_event(m, status == 0 ? STORE_EVENT_WARNING : STORE_EVENT_ERROR,
+	modem_event(m, status == 0 ? MODEM_EVENT_WARNING : MODEM_EVENT_ERROR,
 		    "power-cycled hub port %s (uhubctl %s)", m->mcfg->hub_port,
 		    status == 0 ? "ok" : "failed");
 	/* Try the tty now, whether or not inotify sees it come back: as if
@@ -76,7 +77,7 @@ bool modem_hub_cycle(struct modem *m)
 	rc = posix_spawnp(&pid, "uhubctl", &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc) {
-		modem_event(m, STORE_EVENT_ERROR,
+		modem_event(m, MODEM_EVENT_ERROR,
 			    "cannot run uhubctl for hub port %s: %s", spec,
 			    strerror(rc));
 		return false;
@@ -89,7 +90,7 @@ bool modem_hub_cycle(struct modem *m)
 		if (m->hub.pidfd >= 0)
 			close(m->hub.pidfd);
 		m->hub.pidfd = -1;
-		modem_event(m, STORE_EVENT_WARNING,
+		modem_event(m, MODEM_EVENT_WARNING,
 			    "power-cycled hub port %s", spec);
 		return true;
 	}

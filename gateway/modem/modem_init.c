@@ -6,6 +6,10 @@
  * why). The import of stored SMS follows once the modem is ready.
  */
 #include "modem_priv.h"
+#include "modem_health.h"
+#include "modem_init.h"
+#include "modem_setup.h"
+#include "modem_smsready.h"
 #include "at_parse_sms.h"
 #include "config.h"
 #include "log.h"
@@ -18,10 +22,17 @@
 
 /*
  * Gives up on this device until a person acts (retry false: a PIN we
- * must not try again) or for a while (no SIM, another modem's IMEI).
+ * must not try again) or for a while (no SIM, another modem's IMEI): an
+ * event row, then MODEM_EV_BLOCKED.
  */
-enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
-				    bool retry, const char *fmt, ...)
+static enum modem_step_rc modem_init_block(struct modem *m,
+					   enum sim_state link, bool retry,
+					   const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static enum modem_step_rc modem_init_block(struct modem *m,
+					   enum sim_state link, bool retry,
+					   const char *fmt, ...)
 {
 	struct modem_fsm_arg a = { .link = link, .retry = retry };
 	char why[256];
@@ -30,7 +41,7 @@ enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	modem_event(m, STORE_EVENT_ERROR, "%s%s", why,
+	modem_event(m, MODEM_EVENT_ERROR, "%s%s", why,
 		    retry ? "; trying again in 5 minutes" : "");
 	modem_fsm_event(m, MODEM_EV_BLOCKED, &a);
 	return MODEM_STEP_WAIT;
@@ -98,26 +109,29 @@ static void modem_init_choose_driver(struct modem *m)
 {
 	const struct driver *d;
 
-	if (!m->drv_auto)
+	if (!m->choice.automatic)
 		return;
-	d = driver_match(m->usb_vid, m->usb_pid, m->manufacturer, m->model);
-	if (d == m->chosen)
+	d = driver_match(m->choice.usb_vid, m->choice.usb_pid,
+			 m->ident.manufacturer, m->ident.model);
+	if (d == m->choice.table)
 		return;
-	m->chosen = d;
+	m->choice.table = d;
 	driver_resolve(d, &m->drv);
 	modem_install_driver(m);
-	modem_event(m, STORE_EVENT_INFO, "driver %s chosen for %s %s", d->name,
-		    m->manufacturer, m->model);
+	modem_event(m, MODEM_EVENT_INFO, "driver %s chosen for %s %s", d->name,
+		    m->ident.manufacturer, m->ident.model);
 }
 
 static enum modem_step_rc modem_init_product(struct modem *m,
 					     const struct at_response *r)
 {
 	static const char *const cmds[] = { "AT+CGMI", "AT+CGMM", "AT+CGMR" };
-	char *const out[] = { m->manufacturer, m->model, m->revision };
+	char *const out[] = { m->ident.manufacturer, m->ident.model,
+			      m->ident.revision };
 
 	if (r && r->status == AT_CHAT_STATUS_OK)
-		modem_init_text(r, out[m->seq.sub], sizeof(m->manufacturer));
+		modem_init_text(r, out[m->seq.sub],
+				sizeof(m->ident.manufacturer));
 	if (r)
 		m->seq.sub++;
 	if (m->seq.sub < 3)
@@ -130,25 +144,28 @@ static bool modem_init_imei_found(struct modem *m)
 {
 	const char *want = m->mcfg->imei;
 
-	if (want && strcmp(want, m->imei) != 0) {
+	if (want && strcmp(want, m->ident.imei) != 0) {
 		modem_init_block(m, SIM_STATE_ERROR, true,
 				 "%s is the modem with IMEI %s, not %s as "
 				 "configured: refused", m->mcfg->device,
-				 m->imei, want);
+				 m->ident.imei, want);
 		return false;
 	}
-	if (m->known_imei[0] && strcmp(m->known_imei, m->imei) != 0)
-		modem_event(m, STORE_EVENT_WARNING,
+	if (m->ident.known_imei[0] &&
+	    strcmp(m->ident.known_imei, m->ident.imei) != 0)
+		modem_event(m, MODEM_EVENT_WARNING,
 			    "another modem at %s: IMEI %s, was %s",
-			    m->mcfg->device, m->imei, m->known_imei);
-	snprintf(m->known_imei, sizeof(m->known_imei), "%s", m->imei);
+			    m->mcfg->device, m->ident.imei,
+			    m->ident.known_imei);
+	snprintf(m->ident.known_imei, sizeof(m->ident.known_imei), "%s",
+		 m->ident.imei);
 	for (size_t i = 0; i < m->slot.n; i++) {
 		struct sim *s = m->slot.sims[i];
 
-		snprintf(s->imei, sizeof(s->imei), "%s", m->imei);
+		snprintf(s->imei, sizeof(s->imei), "%s", m->ident.imei);
 		/* Both are at most 63 bytes; the row shows what fits. */
 		snprintf(s->model, sizeof(s->model), "%.31s %.31s",
-			 m->manufacturer, m->model);
+			 m->ident.manufacturer, m->ident.model);
 	}
 	return true;
 }
@@ -193,10 +210,11 @@ static enum modem_step_rc modem_init_imei(struct modem *m,
 					  const struct at_response *r)
 {
 	enum modem_step_rc rc = modem_init_ident(m, r, m->drv.imei,
-						 at_parse_imei, m->imei,
-						 sizeof(m->imei));
+						 at_parse_imei, m->ident.imei,
+						 sizeof(m->ident.imei));
 
-	if (rc == MODEM_STEP_NEXT && m->imei[0] && !modem_init_imei_found(m))
+	if (rc == MODEM_STEP_NEXT && m->ident.imei[0] &&
+	    !modem_init_imei_found(m))
 		return MODEM_STEP_WAIT;
 	return rc;
 }
@@ -211,7 +229,7 @@ static enum modem_step_rc modem_init_pin_state(struct modem *m,
 	struct at_request req = { .command = cmd };
 
 	switch (modem_logic_pin_action(code, m->mcfg->pin != NULL,
-				       m->pin_refused || m->seq.sub > 0)) {
+				       m->ident.pin_refused || m->seq.sub > 0)) {
 	case MODEM_PIN_READY:
 		return MODEM_STEP_NEXT;
 	case MODEM_PIN_ENTER:
@@ -250,7 +268,7 @@ static enum modem_step_rc modem_init_pin(struct modem *m,
 			return MODEM_STEP_LATER;
 		at_parse_cme_error(r->final ? r->final : "", &cme);
 		if (m->seq.sub == 1) {
-			m->pin_refused = true;
+			m->ident.pin_refused = true;
 			return modem_init_block(m, SIM_STATE_BLOCKED, false,
 						"the SIM refused the "
 						"configured PIN (%s): not "
@@ -351,14 +369,17 @@ const struct modem_prog modem_prog_init = {
 
 void modem_init_reset(struct modem *m)
 {
-	m->imei[0] = 0;
+	m->ident.imei[0] = 0;
 	m->sms.csms1 = false;
 	m->sms.ready = false;
 	m->sms.want_probe = false;
 	m->sms.deferred = false;
 	m->sms.refusals = 0;
 	m->sms.noticed = false;
-	m->net.registered = false;
-	for (size_t i = 0; i < MODEM_REG_MAX; i++)
-		m->net.stat[i] = -1;
+	modem_health_reset(m);
+}
+
+void modem_init_new_pin(struct modem *m)
+{
+	m->ident.pin_refused = false;
 }

@@ -21,6 +21,7 @@
  * would outlast the shortest link life gets no kept link at all.
  */
 #include "modem_priv.h"
+#include "modem_link.h"
 #include "config.h"
 #include "log.h"
 #include "sim.h"
@@ -36,7 +37,7 @@ static void modem_link_reset(struct modem *m)
 {
 	if (m->link.timer_init)
 		loop_timer_disarm(&m->link.idle);
-	m->link.session = m->session;
+	m->link.session = m->port.session;
 	m->link.support = -1;
 	m->link.on = false;
 	m->link.probing = false;
@@ -47,7 +48,7 @@ static void modem_link_probe_cb(const struct at_response *r, void *ud)
 {
 	struct modem *m = ud;
 
-	if (m->link.session != m->session)
+	if (m->link.session != m->port.session)
 		return;
 	m->link.probing = false;
 	m->link.support = r->status == AT_CHAT_STATUS_OK;
@@ -59,7 +60,8 @@ static void modem_link_set_cb(const struct at_response *r, void *ud)
 {
 	struct modem *m = ud;
 
-	if (m->link.session != m->session || r->status == AT_CHAT_STATUS_OK)
+	if (m->link.session != m->port.session ||
+	    r->status == AT_CHAT_STATUS_OK)
 		return;
 	/* ERROR (or no answer): go on without. */
 	m->link.on = false;
@@ -77,11 +79,11 @@ static int64_t modem_link_idle_cb(struct loop_timer *t, void *ud)
 	struct modem *m = ud;
 
 	(void)t;
-	if (m->sms.send.active || !m->link.on || !m->chat ||
-	    m->link.session != m->session)
+	if (m->send.active || !m->link.on || !m->port.chat ||
+	    m->link.session != m->port.session)
 		return LOOP_TIMER_DONE;
 	m->link.on = false;
-	at_chat_send(m->chat, "AT+CMMS=0", NULL, modem_link_ignore_cb, m);
+	at_chat_send(m->port.chat, "AT+CMMS=0", NULL, modem_link_ignore_cb, m);
 	return LOOP_TIMER_DONE;
 }
 
@@ -95,9 +97,9 @@ void modem_link_before_send(struct modem *m)
 		m->link.timer_init = true;
 		modem_link_reset(m);
 	}
-	if (m->link.session != m->session)
+	if (m->link.session != m->port.session)
 		modem_link_reset(m);
-	if (m->mcfg->keep_link == CONFIG_KEEP_LINK_NO || !m->chat ||
+	if (m->mcfg->keep_link == CONFIG_KEEP_LINK_NO || !m->port.chat ||
 	    m->link.support == 0)
 		return;
 	/* The link would close between two sends anyway. */
@@ -117,18 +119,19 @@ void modem_link_before_send(struct modem *m)
 	if (m->link.support < 0 && m->mcfg->keep_link == CONFIG_KEEP_LINK_AUTO &&
 	    !m->link.probing) {
 		m->link.probing = true;
-		at_chat_send(m->chat, "AT+CMMS=?", "+CMMS:",
+		at_chat_send(m->port.chat, "AT+CMMS=?", "+CMMS:",
 			     modem_link_probe_cb, m);
 	}
 	/* Mode 1: should we miss the burst's end, the modem falls back to 0
 	 * by itself when the link closes. */
-	if (at_chat_send(m->chat, "AT+CMMS=1", NULL, modem_link_set_cb, m) >= 0)
+	if (at_chat_send(m->port.chat, "AT+CMMS=1", NULL, modem_link_set_cb,
+			 m) >= 0)
 		m->link.on = true;
 }
 
 void modem_link_answered(struct modem *m)
 {
-	if (!m->link.timer_init || m->link.session != m->session)
+	if (!m->link.timer_init || m->link.session != m->port.session)
 		return;
 	m->link.answered = loop_now(m->loop);
 	if (m->link.on)

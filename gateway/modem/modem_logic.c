@@ -127,11 +127,6 @@ bool modem_logic_registered(const int *stat, size_t n)
 	return false;
 }
 
-int64_t modem_logic_backoff_ms(unsigned n)
-{
-	return n >= 6 ? 60000 : (int64_t)1000 << n;
-}
-
 static bool modem_logic_allows(const struct at_cnmi_ranges *r,
 			       const struct driver_cnmi *c)
 {

@@ -1,15 +1,27 @@
 /*
  * The modem lifecycle's private state, shared by its files:
- *	modem.c		public API, open/close, links, events, URC dispatch
+ *	modem.c		public API, open/close, the port and trace,
+ *			events and SIM changes to the listener, URCs,
+ *			modem_kick()
  *	modem_fsm.c	the states, the transition table, the ladder: the
  *			only place that changes state or starts init
  *	modem_seq.c	programs: command steps run one after the other
- *	modem_init.c	the init program
+ *	modem_init.c	the init program, what the modem told us (ident)
+ *	modem_setup.c	steps of init and of the slot switch
  *	modem_health.c	health checks, registration and signal URCs
- *	modem_send.c	sending, slot switching
+ *	modem_send.c	sending, the SIM slots and switching them
  *	modem_recv.c	URCs, reading, import, acknowledgements
- *	modem_watch.c	inotify on the device's directory
+ *	modem_smsready.c  whether SMS commands work yet
+ *	modem_link.c	AT+CMMS during a burst
+ *	modem_ussd.c	USSD codes and answers
  *	modem_call.c	rejecting voice calls
+ *	modem_hub.c	power-cycling the USB hub port
+ *	modem_watch.c	inotify on the device's directory
+ * Each sub-struct of struct modem is written only by the files named at
+ * its definition (scripts/modemowners.py, doc/modem-lifecycle.md). This
+ * header has the types and what every file uses (modem.c, modem_fsm.c,
+ * modem_seq.c); a capability's functions are in its own header
+ * (modem_send.h, ...), included by the files that call them.
  */
 #ifndef SMSGW_MODEM_PRIV_H
 #define SMSGW_MODEM_PRIV_H
@@ -24,7 +36,6 @@
 #include "modem_fsm.h"
 #include "modem_logic.h"
 #include "sim.h"
-#include "store.h"
 
 #include <limits.h>
 #include <stdio.h>
@@ -82,6 +93,7 @@ struct modem_prog {
 	void (*done)(struct modem *m, int err);
 };
 
+/* The running program (modem_seq.c; its steps move sub, cand, tries). */
 struct modem_seq {
 	const struct modem_prog *prog;	/* NULL: none running */
 	size_t step;
@@ -94,6 +106,7 @@ struct modem_seq {
 	struct loop_deferred run;
 };
 
+/* The send in progress (modem_send.c); zeroed between sends. */
 struct modem_send {
 	bool active;			/* taken until cb */
 	bool switching;			/* a slot switch runs first */
@@ -142,8 +155,8 @@ struct modem_fsm_arg {
 	bool sim_ready;			/* BOOTED: it was +CPIN: READY */
 };
 
-/* The SIM slots (modem_send.c switches them): the n-th sim section is
- * slot n - 1. */
+/* The SIM slots (modem_send.c, and modem_setup.c's steps of the switch):
+ * the n-th sim section is slot n - 1. */
 struct modem_slots {
 	struct sim *sims[MODEM_SLOTS_MAX];
 	size_t n;
@@ -160,11 +173,11 @@ struct modem_net {
 	bool registered;
 };
 
-/* SMS (modem_send.c, modem_recv.c). */
+/* SMS setup and readiness (modem_init.c, modem_setup.c,
+ * modem_smsready.c). */
 struct modem_sms {
 	bool csms1;			/* +CNMA needed and possible */
-	bool no_indications;		/* no +CNMI taken: list storage */
-	bool receive;
+	bool receive;			/* the modem section's receive */
 	bool ready;			/* SMS commands work (smsready.c) */
 	bool want_probe;
 	bool deferred;			/* +CMGF refused: setup waits */
@@ -178,7 +191,12 @@ struct modem_sms {
 	size_t ncpms;
 	int64_t waiting_since;
 	struct loop_timer probe_timer;
-	struct modem_send send;
+};
+
+/* Receiving (modem_recv.c): tokens handed out, reads in flight, listing. */
+struct modem_recv {
+	bool no_indications;		/* no +CNMI taken: list storage */
+	bool want_import;		/* list storage when idle */
 	struct modem_ack *acks;
 	struct {
 		int index;
@@ -187,6 +205,58 @@ struct modem_sms {
 	size_t nreads;
 	int64_t swept_at;		/* the last +CPMS? count */
 	struct loop_timer poll;		/* no indications: list often */
+};
+
+/* The port (modem.c). session counts opens: a token from an older one is
+ * dropped instead of deleting whatever sits at its index now. */
+struct modem_port {
+	struct serial *serial;
+	struct at_chat *chat;
+	uint32_t session;
+	struct modem_urc_reg urcs[MODEM_URCS_MAX];
+	size_t nurcs;
+	int64_t last_warning_ms;	/* the last "the modem says" event */
+};
+
+/* The AT trace file (modem.c), opened again on SIGHUP. */
+struct modem_trace {
+	FILE *f;
+	char *path;
+	struct at_trace at;
+};
+
+/* Which driver table (modem.c, modem_init.c); drv is the resolved one. */
+struct modem_choice {
+	const struct driver *table;	/* before resolving */
+	bool automatic;			/* driver = auto */
+	int usb_vid, usb_pid;		/* 0: not USB, or unknown */
+};
+
+/* What the modem told us (modem_init.c, the init program's). */
+struct modem_ident {
+	char manufacturer[64];
+	char model[64];
+	char revision[64];
+	char imei[24];
+	char known_imei[24];		/* of the first session */
+	bool pin_refused;		/* never again (PUK) */
+};
+
+/* Health checks (modem_health.c). */
+struct modem_health {
+	bool wanted;			/* a check when the port is idle */
+	int64_t wanted_at;
+	struct loop_timer timer;
+	uint64_t echoes;		/* the chat's echo count when ready */
+	bool sent_since_note;		/* a PDU (may be echoed) since */
+};
+
+/* inotify on the directory that holds the device (modem_watch.c),
+ * through the daemon's one shared instance (fswatch.h). */
+struct modem_watch {
+	struct fswatch_sub sub;
+	char dir[PATH_MAX];
+	char name[NAME_MAX + 1];	/* the component awaited there */
 };
 
 /* USSD (modem_ussd.c). */
@@ -222,63 +292,38 @@ struct modem_call {
 	char caller[40];
 };
 
+/*
+ * One modem. The members above the line are shared: every capability
+ * reads them. Below it, each sub-struct belongs to the file named at its
+ * definition, the only one that writes it (`make lint` holds them to it;
+ * doc/modem-lifecycle.md has the table); the others call that file's
+ * functions.
+ */
 struct modem {
 	struct loop *loop;
-	struct store *store;
-	struct sim_registry *reg;
 	const struct config *cfg;
 	const struct config_modem *mcfg;
 	struct modem_listener listener;
 	char source[96];		/* "modem m1" for events */
-
-	struct modem_fsm fsm;
-	const struct driver *chosen;	/* the table, before resolving */
-	struct driver drv;		/* resolved */
-	bool drv_auto;
-	int usb_vid, usb_pid;		/* 0: not USB, or unknown */
-
-	/* The port. session counts opens: a token from an older one is
-	 * dropped instead of deleting whatever sits at its index now. */
-	struct serial *serial;
-	struct at_chat *chat;
-	uint32_t session;
-	struct modem_urc_reg urcs[MODEM_URCS_MAX];
-	size_t nurcs;
-	FILE *trace_f;
-	char *trace_path;
-	struct at_trace trace;
-
+	struct driver drv;		/* the resolved driver */
+	struct modem_fsm fsm;		/* modem_fsm.c; read by all */
+	struct modem_seq seq;		/* modem_seq.c, and its steps */
+	/* ---- */
+	struct modem_port port;
+	struct modem_trace trace;
+	struct modem_choice choice;
+	struct modem_ident ident;
 	struct modem_slots slot;
 	struct modem_net net;
+	struct modem_health health;
 	struct modem_sms sms;
+	struct modem_send send;
+	struct modem_recv recv;
 	struct modem_call call;
 	struct modem_ussd ussd;
 	struct modem_link link;
 	struct modem_hub hub;
-
-	/* What the modem told us (the init program's). */
-	char manufacturer[64];
-	char model[64];
-	char revision[64];
-	char imei[24];
-	char known_imei[24];		/* of the first session */
-	bool pin_refused;		/* never again (PUK) */
-
-	struct modem_seq seq;
-	bool want_import;
-	bool want_health;
-	int64_t health_wanted_at;
-
-	struct loop_timer health_timer;
-	int64_t last_warning_ms;
-	uint64_t echoes;		/* the chat's echo count when ready */
-	bool sent_since_note;		/* a PDU (may be echoed) since */
-
-	/* inotify on the directory that holds the device (modem_watch.c),
-	 * through the daemon's one shared instance (fswatch.h) */
-	struct fswatch_sub ino_sub;
-	char watch_dir[PATH_MAX];
-	char watch_name[NAME_MAX + 1];	/* the component awaited there */
+	struct modem_watch watch;
 };
 
 /* ---- modem_fsm.c ---- */
@@ -293,24 +338,14 @@ void modem_fsm_event(struct modem *m, enum modem_fsm_event ev,
 void modem_fsm_report(struct modem *m, enum modem_fsm_event ev,
 		      const char *what);
 
-/* ---- modem_hub.c ---- */
-/* Power-cycles the modem's hub port if hub_port is set; true if begun. */
-bool modem_hub_cycle(struct modem *m);
-void modem_hub_stop(struct modem *m);
-
-/* ---- modem_link.c ---- */
-/* Before AT+CMGS: AT+CMMS=1 when a burst starts (keep_link). */
-void modem_link_before_send(struct modem *m);
-/* After the answer to AT+CMGS: the link's keep time starts. */
-void modem_link_answered(struct modem *m);
-void modem_link_stop(struct modem *m);
-
 /* ---- modem.c ---- */
 
-/* An event row (source "modem <name>") and a log line. */
-void modem_event(struct modem *m, enum store_event_level level,
+/* A log line, and the listener's event (the daemon writes the row). */
+void modem_event(struct modem *m, enum modem_event_level level,
 		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-/* Recomputes every SIM's link from the state and writes changed rows. */
+/* s's fields changed: tells the listener (the daemon writes its row). */
+void modem_sim_changed(struct modem *m, struct sim *s);
+/* Recomputes every SIM's link from the state and tells the listener. */
 void modem_links(struct modem *m);
 /* The SIM of the active slot. */
 struct sim *modem_active_sim(struct modem *m);
@@ -334,6 +369,8 @@ void modem_seq_start(struct modem *m, const struct modem_prog *prog);
 /* Forgets the running program without calling its done. */
 void modem_seq_cancel(struct modem *m);
 bool modem_seq_running(const struct modem *m);
+/* A URC that may end a step's pause ("SIM busy"): run the step now. */
+void modem_seq_nudge(struct modem *m);
 /* For steps: submits a command whose response comes back to the step. */
 enum modem_step_rc modem_seq_cmd(struct modem *m,
 				 const struct at_request *req);
@@ -356,145 +393,5 @@ enum modem_step_rc modem_seq_steps(struct modem *m,
 enum modem_step_rc modem_seq_busy(struct modem *m,
 				  const struct at_response *r,
 				  enum modem_step_rc rc);
-
-/* ---- modem_init.c ---- */
-
-extern const struct modem_prog modem_prog_init;
-/* Forgets what the last init learned (modem_fsm.c starts it). */
-void modem_init_reset(struct modem *m);
-/* Gives up on the device: for a while (retry) or until a person acts
- * (an event row, then MODEM_EV_BLOCKED). */
-enum modem_step_rc modem_init_block(struct modem *m, enum sim_state link,
-				    bool retry, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-/* Tries the candidate commands cands (raw lines) until parse reads one
- * line of an answer into out. */
-enum modem_step_rc modem_init_ident(struct modem *m,
-				    const struct at_response *r,
-				    const char *const *cands,
-				    bool (*parse)(const char *, char *,
-						  size_t),
-				    char *out, size_t size);
-enum modem_step_rc modem_init_sms(struct modem *m,
-				  const struct at_response *r);
-
-/* ---- modem_setup.c: steps of init and of the slot switch ---- */
-
-enum modem_step_rc modem_setup_cnmi(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_cpms(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_csca(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_user(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_slot(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_imsi(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_iccid(struct modem *m,
-				     const struct at_response *r);
-enum modem_step_rc modem_setup_cnum(struct modem *m,
-				    const struct at_response *r);
-enum modem_step_rc modem_setup_reporting(struct modem *m,
-					 const struct at_response *r);
-enum modem_step_rc modem_setup_sim_ready(struct modem *m,
-					 const struct at_response *r);
-enum modem_step_rc modem_setup_wait_network(struct modem *m,
-					    const struct at_response *r);
-
-/* ---- modem_health.c ---- */
-
-extern const struct modem_prog modem_prog_health;
-void modem_health_init(struct modem *m);
-/* No check wanted or armed (the ladder climbs). */
-void modem_health_stop(struct modem *m);
-/* Whether the registration known now allows SMS, into net and the SIM. */
-void modem_health_set_registered(struct modem *m);
-/* Arms the health timer for the next check. */
-void modem_health_arm(struct modem *m);
-/* A check as soon as the port is idle (or MODEM_HEALTH_MAX_DELAY_MS after
- * the first wish, whatever runs). */
-void modem_health_want(struct modem *m);
-void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
-		      const char *line);
-/* Reads a registration answer (query or URC form); true if it parsed. */
-bool modem_health_reg_line(struct modem *m, size_t which, const char *line);
-void modem_health_apply(struct modem *m);
-/* Remembers the chat's echo count (ATE0 is in force). */
-void modem_health_note_echoes(struct modem *m);
-/* Step functions the init and the slot switch reuse. */
-enum modem_step_rc modem_health_signal(struct modem *m,
-				       const struct at_response *r);
-enum modem_step_rc modem_health_registration(struct modem *m,
-					     const struct at_response *r);
-enum modem_step_rc modem_health_operator(struct modem *m,
-					 const struct at_response *r);
-
-/* ---- modem_send.c ---- */
-
-/* The send's callback with r (status from the chat). */
-void modem_send_finish(struct modem *m, const struct modem_send_result *r);
-/* Fails a pending send (port gone before it was written, switch failed). */
-void modem_send_fail(struct modem *m, const char *detail);
-/* Writes AT+CMGS for the pending send. Returns 0 or -errno. */
-int modem_send_submit(struct modem *m);
-void modem_switch_start(struct modem *m);
-
-/* ---- modem_recv.c ---- */
-
-void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
-		    const char *line, const char *pdu);
-extern const struct modem_prog modem_prog_import;
-/* Tokens: after the port went away, on modem_free. */
-void modem_recv_drop_reads(struct modem *m);
-void modem_recv_free_acks(struct modem *m);
-/* A +CMS ERROR: 322 or a full +CPMS: import what is stored. */
-void modem_recv_storage_full(struct modem *m, const char *why);
-/* After a health check: list storage again when the modem gives no
- * indications, or a message handed out long ago was never acked (the
- * receiver could not commit it). */
-void modem_recv_recheck(struct modem *m);
-/* A health step: now and then, count what is stored (AT+CPMS?) and list
- * it when something is there that nobody read. */
-enum modem_step_rc modem_recv_sweep(struct modem *m,
-				    const struct at_response *r);
-void modem_recv_init(struct modem *m);
-/* Whether +CNMI indications are on; without them storage is listed every
- * few seconds. */
-void modem_recv_indications(struct modem *m, bool on);
-
-/* ---- modem_smsready.c ---- */
-
-extern const struct modem_prog modem_prog_sms_probe;
-void modem_sms_init(struct modem *m);
-void modem_sms_stop(struct modem *m);
-/* Storage selection worked (ready) or was refused (not yet). */
-void modem_sms_set_ready(struct modem *m, bool ready);
-/* +QIND: SMS DONE, SMS Ready: probe now. */
-void modem_sms_notice(struct modem *m, const char *line);
-
-/* ---- modem_call.c ---- */
-
-/* RING, +CRING:, +CLIP: reject the call, note the caller. */
-void modem_call_urc(struct modem *m, const char *line);
-
-/* ---- modem_ussd.c ---- */
-
-void modem_ussd_init(struct modem *m);
-void modem_ussd_stop(struct modem *m);
-/* Init found no own number: ask the configured USSD code once ready. */
-void modem_ussd_want_number(struct modem *m);
-/* When the modem is ready and idle: send that code. */
-void modem_ussd_kick(struct modem *m);
-/* +CUSD: the answer to the pending code, or the network's own. */
-void modem_ussd_urc(struct modem *m, const char *line);
-/* <str> by its <dcs> (TS 23.038 §5) into out. */
-void modem_ussd_decode(const char *str, int dcs, char *out, size_t size);
-
-/* ---- modem_watch.c ---- */
-
-int modem_watch_start(struct modem *m);
-void modem_watch_stop(struct modem *m);
 
 #endif

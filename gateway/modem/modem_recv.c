@@ -11,6 +11,7 @@
  * index may hold another message by now.
  */
 #include "modem_priv.h"
+#include "modem_recv.h"
 #include "at_parse_sms.h"
 #include "config.h"
 #include "log.h"
@@ -22,7 +23,7 @@
 
 static void modem_recv_unlink(struct modem_ack *ack)
 {
-	struct modem_ack **pp = &ack->m->sms.acks;
+	struct modem_ack **pp = &ack->m->recv.acks;
 
 	for (; *pp; pp = &(*pp)->next)
 		if (*pp == ack) {
@@ -34,9 +35,9 @@ static void modem_recv_unlink(struct modem_ack *ack)
 
 static bool modem_recv_delete_pending(const struct modem *m, int index)
 {
-	for (const struct modem_ack *a = m->sms.acks; a; a = a->next)
+	for (const struct modem_ack *a = m->recv.acks; a; a = a->next)
 		if (a->kind == MODEM_ACK_DELETE && a->acked &&
-		    a->session == m->session && a->index == index)
+		    a->session == m->port.session && a->index == index)
 			return true;
 	return false;
 }
@@ -50,17 +51,17 @@ static struct modem_ack *modem_recv_token(struct modem *m,
 		return NULL;
 	/* An older token for the same index must not delete what a later
 	 * read handed out again. */
-	for (struct modem_ack *a = m->sms.acks; a; a = a->next)
+	for (struct modem_ack *a = m->recv.acks; a; a = a->next)
 		if (kind == MODEM_ACK_DELETE && a->kind == MODEM_ACK_DELETE &&
 		    !a->acked && a->index == index)
 			a->kind = MODEM_ACK_NONE;
 	ack->m = m;
 	ack->kind = kind;
 	ack->index = index;
-	ack->session = m->session;
+	ack->session = m->port.session;
 	ack->born = loop_now(m->loop);
-	ack->next = m->sms.acks;
-	m->sms.acks = ack;
+	ack->next = m->recv.acks;
+	m->recv.acks = ack;
 	return ack;
 }
 
@@ -87,14 +88,15 @@ void modem_ack(struct modem_ack *ack)
 		return;
 	m = ack->m;
 	ack->acked = true;
-	if (ack->kind != MODEM_ACK_NONE && m->chat &&
-	    ack->session == m->session) {
+	if (ack->kind != MODEM_ACK_NONE && m->port.chat &&
+	    ack->session == m->port.session) {
 		driver_command(cmd, sizeof(cmd),
 			       ack->kind == MODEM_ACK_DELETE
 				       ? m->drv.delete_stored
 				       : m->drv.ack_direct,
 			       ack->index);
-		id = at_chat_send(m->chat, cmd, NULL, modem_recv_ack_cb, ack);
+		id = at_chat_send(m->port.chat, cmd, NULL, modem_recv_ack_cb,
+				  ack);
 	}
 	if (id < 0)
 		modem_recv_unlink(ack);
@@ -102,8 +104,8 @@ void modem_ack(struct modem_ack *ack)
 
 void modem_recv_free_acks(struct modem *m)
 {
-	while (m->sms.acks)
-		modem_recv_unlink(m->sms.acks);
+	while (m->recv.acks)
+		modem_recv_unlink(m->recv.acks);
 }
 
 /* ---- handing messages over ---- */
@@ -140,8 +142,8 @@ static void modem_recv_deliver(struct modem *m, const char *pdu,
 
 static bool modem_recv_reading(const struct modem *m, int index)
 {
-	for (size_t i = 0; i < m->sms.nreads; i++)
-		if (m->sms.reads[i].index == index)
+	for (size_t i = 0; i < m->recv.nreads; i++)
+		if (m->recv.reads[i].index == index)
 			return true;
 	return false;
 }
@@ -149,11 +151,11 @@ static bool modem_recv_reading(const struct modem *m, int index)
 /* The index the read with command id was for, forgotten; -1 if none. */
 static int modem_recv_read_done(struct modem *m, int id)
 {
-	for (size_t i = 0; i < m->sms.nreads; i++)
-		if (m->sms.reads[i].id == id) {
-			int index = m->sms.reads[i].index;
+	for (size_t i = 0; i < m->recv.nreads; i++)
+		if (m->recv.reads[i].id == id) {
+			int index = m->recv.reads[i].index;
 
-			m->sms.reads[i] = m->sms.reads[--m->sms.nreads];
+			m->recv.reads[i] = m->recv.reads[--m->recv.nreads];
 			return index;
 		}
 	return -1;
@@ -161,7 +163,7 @@ static int modem_recv_read_done(struct modem *m, int id)
 
 void modem_recv_drop_reads(struct modem *m)
 {
-	m->sms.nreads = 0;
+	m->recv.nreads = 0;
 }
 
 /* A read that did not give a message: an event with what the modem said,
@@ -179,11 +181,11 @@ static void modem_recv_read_failed(struct modem *m, int index,
 	if (r->final && n < sizeof(raw))
 		snprintf(raw + n, sizeof(raw) - n, "%s%s", n ? " | " : "",
 			 r->final);
-	modem_event(m, STORE_EVENT_WARNING,
+	modem_event(m, MODEM_EVENT_WARNING,
 		    "%s: unreadable answer, index %d left in storage and "
 		    "listed again: %s", r->command, index,
 		    raw[0] ? raw : "(nothing)");
-	m->want_import = true;
+	m->recv.want_import = true;
 	modem_kick(m);
 }
 
@@ -235,16 +237,21 @@ static void modem_recv_read(struct modem *m, const char *line, bool report)
 	driver_command(cmd, sizeof(cmd), m->drv.read_stored, idx.index);
 	{
 		static const char *const prefixes[] = { "+CMGR:", NULL };
+		/* Ahead of a queued AT+CMGS: in a burst the next send is
+		 * queued when its claim commits, and the +CMTI that came
+		 * with the last answer would wait out one more send. */
 		struct at_request req = { .command = cmd,
 					  .prefixes = prefixes,
 					  .pdu_lines = true,
+					  .before_sends = true,
 					  .cb = modem_recv_cmgr_cb, .ud = m };
 
-		id = m->chat ? at_chat_submit(m->chat, &req) : -ENODEV;
+		id = m->port.chat ? at_chat_submit(m->port.chat, &req)
+				  : -ENODEV;
 	}
-	if (id > 0 && m->sms.nreads < MODEM_READS_MAX) {
-		m->sms.reads[m->sms.nreads].index = idx.index;
-		m->sms.reads[m->sms.nreads++].id = id;
+	if (id > 0 && m->recv.nreads < MODEM_READS_MAX) {
+		m->recv.reads[m->recv.nreads].index = idx.index;
+		m->recv.reads[m->recv.nreads++].id = id;
 	}
 }
 
@@ -289,11 +296,11 @@ void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
 
 void modem_recv_storage_full(struct modem *m, const char *why)
 {
-	if (m->want_import)
+	if (m->recv.want_import)
 		return;
-	modem_event(m, STORE_EVENT_WARNING,
+	modem_event(m, MODEM_EVENT_WARNING,
 		    "message storage full (%s): importing and deleting", why);
-	m->want_import = true;
+	m->recv.want_import = true;
 	modem_kick(m);
 }
 
@@ -307,15 +314,15 @@ void modem_recv_recheck(struct modem *m)
 	size_t n = 0;
 	bool stale = false;
 
-	for (const struct modem_ack *a = m->sms.acks; a; a = a->next) {
+	for (const struct modem_ack *a = m->recv.acks; a; a = a->next) {
 		n++;
 		if (a->kind == MODEM_ACK_DELETE && !a->acked &&
-		    a->session == m->session && a->born < old)
+		    a->session == m->port.session && a->born < old)
 			stale = true;
 	}
-	if (n >= MODEM_RECV_TOKENS_MAX || !(stale || m->sms.no_indications))
+	if (n >= MODEM_RECV_TOKENS_MAX || !(stale || m->recv.no_indications))
 		return;
-	m->want_import = true;
+	m->recv.want_import = true;
 	modem_kick(m);
 }
 
@@ -329,10 +336,11 @@ void modem_recv_recheck(struct modem *m)
 /* Stored messages handed out and not deleted yet, or being read. */
 static int modem_recv_outstanding(const struct modem *m)
 {
-	int n = (int)m->sms.nreads;
+	int n = (int)m->recv.nreads;
 
-	for (const struct modem_ack *a = m->sms.acks; a; a = a->next)
-		if (a->kind == MODEM_ACK_DELETE && a->session == m->session)
+	for (const struct modem_ack *a = m->recv.acks; a; a = a->next)
+		if (a->kind == MODEM_ACK_DELETE &&
+		    a->session == m->port.session)
 			n++;
 	return n;
 }
@@ -344,10 +352,10 @@ enum modem_step_rc modem_recv_sweep(struct modem *m,
 	struct at_cpms c;
 
 	if (!r) {
-		if (m->want_import || m->sms.no_indications ||
-		    now - m->sms.swept_at < MODEM_RECV_SWEEP_MS)
+		if (m->recv.want_import || m->recv.no_indications ||
+		    now - m->recv.swept_at < MODEM_RECV_SWEEP_MS)
 			return MODEM_STEP_NEXT;
-		m->sms.swept_at = now;
+		m->recv.swept_at = now;
 		return modem_seq_send(m, "AT+CPMS?", "+CPMS:");
 	}
 	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
@@ -357,7 +365,7 @@ enum modem_step_rc modem_recv_sweep(struct modem *m,
 			log_info("%s: %d stored, %d known: listing",
 				 m->source, c.used[0],
 				 modem_recv_outstanding(m));
-			m->want_import = true;
+			m->recv.want_import = true;
 		}
 	return MODEM_STEP_NEXT;
 }
@@ -367,10 +375,10 @@ static int64_t modem_recv_poll_cb(struct loop_timer *t, void *ud)
 	struct modem *m = ud;
 
 	(void)t;
-	if (!m->sms.no_indications)
+	if (!m->recv.no_indications)
 		return LOOP_TIMER_DONE;
 	if (m->fsm.state == MODEM_STATE_READY && m->sms.receive) {
-		m->want_import = true;
+		m->recv.want_import = true;
 		modem_kick(m);
 	}
 	return MODEM_RECV_POLL_MS;
@@ -378,16 +386,16 @@ static int64_t modem_recv_poll_cb(struct loop_timer *t, void *ud)
 
 void modem_recv_init(struct modem *m)
 {
-	loop_timer_init(m->loop, &m->sms.poll, modem_recv_poll_cb, m);
+	loop_timer_init(m->loop, &m->recv.poll, modem_recv_poll_cb, m);
 }
 
 void modem_recv_indications(struct modem *m, bool on)
 {
-	m->sms.no_indications = !on;
+	m->recv.no_indications = !on;
 	if (on)
-		loop_timer_disarm(&m->sms.poll);
-	else if (!loop_timer_armed(&m->sms.poll))
-		loop_timer_arm(&m->sms.poll, MODEM_RECV_POLL_MS);
+		loop_timer_disarm(&m->recv.poll);
+	else if (!loop_timer_armed(&m->recv.poll))
+		loop_timer_arm(&m->recv.poll, MODEM_RECV_POLL_MS);
 }
 
 /* ---- the import: AT+CMGL=4 ---- */
@@ -408,14 +416,14 @@ static enum modem_step_rc modem_recv_list(struct modem *m,
 	if (r->status != AT_CHAT_STATUS_OK) {
 		if (modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_LATER)
 			return MODEM_STEP_LATER;
-		modem_event(m, STORE_EVENT_WARNING, "%s: %s", r->command,
+		modem_event(m, MODEM_EVENT_WARNING, "%s: %s", r->command,
 			    r->final ? r->final : "?");
 		return MODEM_STEP_NEXT;
 	}
 	while ((res = at_parse_sms_cmgl(r->lines, r->nlines, &pos, &p)) !=
 	       AT_PARSE_SMS_END) {
 		if (res == AT_PARSE_SMS_BAD) {
-			modem_event(m, STORE_EVENT_WARNING,
+			modem_event(m, MODEM_EVENT_WARNING,
 				    "stored entry %d unreadable: left in "
 				    "the modem", p.index);
 			continue;
@@ -424,13 +432,13 @@ static enum modem_step_rc modem_recv_list(struct modem *m,
 			continue;
 		n++;
 		modem_recv_deliver(m, p.pdu, MODEM_ACK_DELETE, p.index);
-		if (!m->chat)
+		if (!m->port.chat)
 			break;
 	}
 	if (n)
 		log_info("%s: %zu stored message%s imported", m->source, n,
 			 n == 1 ? "" : "s");
-	m->sms.swept_at = loop_now(m->loop);
+	m->recv.swept_at = loop_now(m->loop);
 	return MODEM_STEP_NEXT;
 }
 
@@ -451,3 +459,21 @@ const struct modem_prog modem_prog_import = {
 	.steps = modem_recv_import_steps,
 	.done = modem_recv_import_done,
 };
+
+void modem_recv_stop(struct modem *m)
+{
+	loop_timer_disarm(&m->recv.poll);
+}
+
+void modem_recv_want_import(struct modem *m, bool want)
+{
+	m->recv.want_import = want;
+}
+
+bool modem_recv_import_due(struct modem *m)
+{
+	if (!m->recv.want_import || !m->sms.ready)
+		return false;
+	m->recv.want_import = false;
+	return true;
+}

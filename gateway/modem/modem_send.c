@@ -7,6 +7,13 @@
  * waits for its network.
  */
 #include "modem_priv.h"
+#include "modem_health.h"
+#include "modem_init.h"
+#include "modem_link.h"
+#include "modem_recv.h"
+#include "modem_send.h"
+#include "modem_setup.h"
+#include "modem_smsready.h"
 #include "at_parse_sms.h"
 #include "config.h"
 #include "log.h"
@@ -15,13 +22,15 @@
 #include <stdio.h>
 #include <string.h>
 
-void modem_send_finish(struct modem *m, const struct modem_send_result *r)
+/* The send's callback with r (status from the chat). */
+static void modem_send_finish(struct modem *m,
+			      const struct modem_send_result *r)
 {
-	modem_send_cb cb = m->sms.send.cb;
-	void *ud = m->sms.send.ud;
+	modem_send_cb cb = m->send.cb;
+	void *ud = m->send.ud;
 
 	/* Cleared first: the callback may send the next part at once. */
-	memset(&m->sms.send, 0, sizeof(m->sms.send));
+	memset(&m->send, 0, sizeof(m->send));
 	cb(r, ud);
 	modem_kick(m);
 }
@@ -31,7 +40,7 @@ void modem_send_fail(struct modem *m, const char *detail)
 	struct modem_send_result r = { .status = MODEM_SEND_NOT_SENT,
 				       .mr = -1, .detail = detail };
 
-	if (m->sms.send.active)
+	if (m->send.active)
 		modem_send_finish(m, &r);
 }
 
@@ -114,10 +123,9 @@ static bool modem_send_not_ready(struct modem *m, int code,
 		     loop_now(m->loop) - m->fsm.ready_at < MODEM_SEND_EARLY_MS;
 
 	if (!(code == 314 || code == 515 || (code == 500 && early)) ||
-	    m->sms.refusals >= MODEM_SEND_NOT_READY_MAX)
+	    !modem_sms_count_refusal(m, MODEM_SEND_NOT_READY_MAX))
 		return false;
-	m->sms.refusals++;
-	m->sms.send.held = true;
+	m->send.held = true;
 	log_info("%s: AT+CMGS: %s: SMS not ready yet; the send waits for it",
 		 m->source, final ? final : "?");
 	modem_sms_set_ready(m, false);
@@ -129,14 +137,14 @@ static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
 	struct modem *m = ud;
 	struct modem_send_result res;
 
-	if (!m->sms.send.active || r->id != m->sms.send.cmd_id)
+	if (!m->send.active || r->id != m->send.cmd_id)
 		return;
 	modem_send_result(r, &res);
 	if (res.status == MODEM_SEND_CMS_ERROR &&
 	    modem_send_not_ready(m, res.code, r->final))
 		return;
 	if (res.status == MODEM_SEND_OK)
-		m->sms.refusals = 0;
+		modem_sms_went_out(m);
 	modem_link_answered(m);
 	if (res.status == MODEM_SEND_OK && res.mr < 0)
 		log_warn("%s: AT+CMGS answered OK without +CMGS: <mr>",
@@ -158,7 +166,7 @@ int modem_send_submit(struct modem *m)
 	struct at_request req = {
 		.command = cmd,
 		.prefixes = prefixes,
-		.pdu = m->sms.send.pdu,
+		.pdu = m->send.pdu,
 		.timeout_ms = m->cfg->send_timeout_ms,
 		.prompt_timeout_ms = m->cfg->prompt_timeout_ms,
 		.cb = modem_send_cmgs_cb,
@@ -166,15 +174,15 @@ int modem_send_submit(struct modem *m)
 	};
 	int id;
 
-	if (!m->chat)
+	if (!m->port.chat)
 		return -ENODEV;
-	snprintf(cmd, sizeof(cmd), "AT+CMGS=%d", m->sms.send.tpdu_len);
+	snprintf(cmd, sizeof(cmd), "AT+CMGS=%d", m->send.tpdu_len);
 	modem_link_before_send(m);
-	id = at_chat_submit(m->chat, &req);
+	id = at_chat_submit(m->port.chat, &req);
 	if (id < 0)
 		return id;
-	m->sms.send.cmd_id = id;
-	m->sent_since_note = true;
+	m->send.cmd_id = id;
+	modem_health_note_sent(m);
 	return 0;
 }
 
@@ -193,32 +201,32 @@ int modem_send_pdu(struct sim *sim, const char *pdu_hex, int tpdu_len,
 	size_t slot = m ? modem_send_slot(m, sim) : SIZE_MAX;
 	int rc;
 
-	if (!m || !m->chat || m->fsm.state != MODEM_STATE_READY ||
+	if (!m || !m->port.chat || m->fsm.state != MODEM_STATE_READY ||
 	    slot == SIZE_MAX || m->slot.fault[slot] != SIM_STATE_READY)
 		return -ENODEV;
-	if (m->sms.send.active || m->slot.switching)
+	if (m->send.active || m->slot.switching)
 		return -EBUSY;
 	if (!pdu_hex || strlen(pdu_hex) > AT_CHAT_MAX_PDU || tpdu_len <= 0)
 		return -EINVAL;
-	m->sms.send.active = true;
-	snprintf(m->sms.send.pdu, sizeof(m->sms.send.pdu), "%s", pdu_hex);
-	m->sms.send.tpdu_len = tpdu_len;
-	m->sms.send.cb = cb;
-	m->sms.send.ud = ud;
+	m->send.active = true;
+	snprintf(m->send.pdu, sizeof(m->send.pdu), "%s", pdu_hex);
+	m->send.tpdu_len = tpdu_len;
+	m->send.cb = cb;
+	m->send.ud = ud;
 	if (slot != m->slot.active) {
-		m->sms.send.switching = true;
+		m->send.switching = true;
 		m->slot.target = slot;
 		modem_kick(m);
 		return 0;
 	}
 	/* SMS not ready yet: held, written when it is (no attempt spent). */
 	if (!m->sms.ready) {
-		m->sms.send.held = true;
+		m->send.held = true;
 		return 0;
 	}
 	rc = modem_send_submit(m);
 	if (rc < 0)
-		memset(&m->sms.send, 0, sizeof(m->sms.send));
+		memset(&m->send, 0, sizeof(m->send));
 	return rc;
 }
 
@@ -236,7 +244,7 @@ static enum modem_step_rc modem_send_select(struct modem *m,
 		if (modem_seq_busy(m, r, MODEM_STEP_FAIL) == MODEM_STEP_LATER)
 			return MODEM_STEP_LATER;
 		m->slot.fault[m->slot.target] = SIM_STATE_ERROR;
-		modem_event(m, STORE_EVENT_ERROR, "%s failed: %s", r->command,
+		modem_event(m, MODEM_EVENT_ERROR, "%s failed: %s", r->command,
 			    r->final ? r->final : "?");
 		return MODEM_STEP_FAIL;
 	}
@@ -250,13 +258,13 @@ static void modem_send_switched(struct modem *m, int err)
 	struct sim *s = modem_active_sim(m);
 
 	m->slot.switching = false;
-	m->sms.send.switching = false;
+	m->send.switching = false;
 	if (err == -ENODEV || err == -ECANCELED)
 		return;
 	modem_health_set_registered(m);
 	modem_links(m);
 	if (err == 0 && m->slot.fault[m->slot.active] == SIM_STATE_READY) {
-		modem_event(m, STORE_EVENT_INFO,
+		modem_event(m, MODEM_EVENT_INFO,
 			    "SIM %s active: ICCID %s, %s%s", s->name, s->iccid,
 			    m->net.registered ? "registered on " : "not registered",
 			    m->net.registered ? s->operator_name : "");
@@ -294,12 +302,51 @@ void modem_switch_start(struct modem *m)
 {
 	struct sim *to = m->slot.sims[m->slot.target];
 
-	modem_event(m, STORE_EVENT_INFO, "switching from SIM %s to SIM %s",
+	modem_event(m, MODEM_EVENT_INFO, "switching from SIM %s to SIM %s",
 		    modem_active_sim(m)->name, to->name);
 	m->slot.active = m->slot.target;
 	m->slot.switching = true;
-	for (size_t i = 0; i < MODEM_REG_MAX; i++)
-		m->net.stat[i] = -1;
+	modem_health_forget_stat(m);
 	modem_links(m);
 	modem_seq_start(m, &modem_prog_switch);
+}
+
+void modem_switch_cancel(struct modem *m)
+{
+	m->slot.switching = false;
+}
+
+void modem_send_release_held(struct modem *m)
+{
+	if (!m->send.active || !m->send.held)
+		return;
+	m->send.held = false;
+	if (modem_send_submit(m) < 0)
+		modem_send_fail(m, "the modem's port closed");
+}
+
+/* ---- the SIM slots: the n-th sim section of the modem is slot n - 1 ---- */
+
+int modem_slots_find(struct modem *m, struct sim_registry *reg)
+{
+	for (size_t i = 0; i < reg->nsims; i++) {
+		struct sim *s = &reg->sims[i];
+
+		if (strcmp(s->mcfg->name, m->mcfg->name) != 0)
+			continue;
+		if (m->slot.n == MODEM_SLOTS_MAX) {
+			log_error("%s: at most %d SIM slots", m->source,
+				  MODEM_SLOTS_MAX);
+			return -EINVAL;
+		}
+		m->slot.fault[m->slot.n] = SIM_STATE_READY;
+		m->slot.sims[m->slot.n++] = s;
+	}
+	return m->slot.n ? 0 : -EINVAL;
+}
+
+void modem_slots_bind(struct modem *m, struct modem *to)
+{
+	for (size_t i = 0; i < m->slot.n; i++)
+		m->slot.sims[i]->modem = to;
 }

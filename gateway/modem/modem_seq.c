@@ -156,11 +156,11 @@ enum modem_step_rc modem_seq_cmd(struct modem *m,
 	struct at_request r = *req;
 	int id;
 
-	if (!m->chat)
+	if (!m->port.chat)
 		return MODEM_STEP_FAIL;
 	r.cb = modem_seq_cb;
 	r.ud = m;
-	id = at_chat_submit(m->chat, &r);
+	id = at_chat_submit(m->port.chat, &r);
 	if (id < 0) {
 		log_error("%s: %s: %s", m->source, req->command,
 			  strerror(-id));
@@ -225,7 +225,7 @@ enum modem_step_rc modem_seq_steps(struct modem *m,
 		e = &list[m->seq.sub];
 		if (e->candidates[m->seq.cand] == NULL) {
 			if (!e->optional) {
-				modem_event(m, STORE_EVENT_ERROR,
+				modem_event(m, MODEM_EVENT_ERROR,
 					    "%s failed: %s", r->command,
 					    r->final ? r->final : "no answer");
 				return MODEM_STEP_FAIL;
@@ -243,4 +243,10 @@ enum modem_step_rc modem_seq_steps(struct modem *m,
 	req.raw_lines = true;
 	req.timeout_ms = e->timeout_ms;
 	return modem_seq_cmd(m, &req);
+}
+
+void modem_seq_nudge(struct modem *m)
+{
+	if (loop_timer_armed(&m->seq.timer))
+		loop_timer_arm(&m->seq.timer, 0);
 }

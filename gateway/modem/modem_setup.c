@@ -5,6 +5,12 @@
  * slot, the SIM's identity, URC reporting, waiting for the network.
  */
 #include "modem_priv.h"
+#include "modem_health.h"
+#include "modem_init.h"
+#include "modem_recv.h"
+#include "modem_setup.h"
+#include "modem_smsready.h"
+#include "modem_ussd.h"
 #include "at_parse_sms.h"
 #include "at_result.h"
 #include "config.h"
@@ -58,7 +64,7 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 		return MODEM_STEP_LATER;
 	if (!modem_logic_cnmi(&m->sms.cnmi[m->seq.cand], m->sms.receive, cmd,
 			      sizeof(cmd))) {
-		modem_event(m, STORE_EVENT_WARNING,
+		modem_event(m, MODEM_EVENT_WARNING,
 			    "the modem refused every +CNMI setting: stored SMS "
 			    "are listed every few seconds instead");
 		modem_recv_indications(m, false);
@@ -138,7 +144,7 @@ enum modem_step_rc modem_setup_csca(struct modem *m,
 		return MODEM_STEP_LATER;
 	if (r && strncmp(r->command, "AT+CSCA=", 8) == 0) {
 		if (r->status != AT_CHAT_STATUS_OK)
-			modem_event(m, STORE_EVENT_WARNING,
+			modem_event(m, MODEM_EVENT_WARNING,
 				    "the modem refused the SMSC %s: %s",
 				    m->mcfg->smsc, r->final ? r->final : "?");
 		r = NULL;
@@ -148,7 +154,7 @@ enum modem_step_rc modem_setup_csca(struct modem *m,
 	for (size_t i = 0; i < r->nlines; i++)
 		if (at_parse_sms_csca(r->lines[i], &c) && c.number[0])
 			return MODEM_STEP_NEXT;
-	modem_event(m, STORE_EVENT_WARNING,
+	modem_event(m, MODEM_EVENT_WARNING,
 		    "no SMSC address on the SIM: sends will fail with +CMS "
 		    "ERROR: 330 (set smsc in the modem section)");
 	return MODEM_STEP_NEXT;
@@ -160,7 +166,7 @@ enum modem_step_rc modem_setup_user(struct modem *m,
 	struct at_request req = { .raw_lines = true };
 
 	if (r && r->status != AT_CHAT_STATUS_OK)
-		modem_event(m, STORE_EVENT_WARNING, "init command %s: %s",
+		modem_event(m, MODEM_EVENT_WARNING, "init command %s: %s",
 			    r->command, r->final ? r->final : "no answer");
 	if (r)
 		m->seq.sub++;
@@ -200,7 +206,7 @@ enum modem_step_rc modem_setup_slot(struct modem *m,
 	if (!m->drv.slot_select) {
 		for (size_t i = 1; i < m->slot.n; i++)
 			m->slot.fault[i] = SIM_STATE_ERROR;
-		modem_event(m, STORE_EVENT_WARNING,
+		modem_event(m, MODEM_EVENT_WARNING,
 			    "driver %s cannot switch SIM slots: only the "
 			    "first is used", m->drv.name);
 		return MODEM_STEP_NEXT;
@@ -253,11 +259,11 @@ enum modem_step_rc modem_setup_iccid(struct modem *m,
 		return rc;
 	if (s->cfg->iccid && !modem_setup_same_iccid(s->cfg->iccid, iccid)) {
 		m->slot.fault[m->slot.active] = SIM_STATE_ERROR;
-		modem_event(m, STORE_EVENT_ERROR,
+		modem_event(m, MODEM_EVENT_ERROR,
 			    "SIM %s holds ICCID %s, not %s as configured: "
 			    "not used", s->name, iccid, s->cfg->iccid);
 	} else if (s->iccid[0] && !modem_setup_same_iccid(s->iccid, iccid)) {
-		modem_event(m, STORE_EVENT_WARNING,
+		modem_event(m, MODEM_EVENT_WARNING,
 			    "SIM %s: another card, ICCID %s (was %s)", s->name,
 			    iccid, s->iccid);
 	}
@@ -323,7 +329,7 @@ enum modem_step_rc modem_setup_sim_ready(struct modem *m,
 	m->slot.fault[m->slot.active] = r->status == AT_CHAT_STATUS_OK
 					   ? SIM_STATE_BLOCKED
 					   : SIM_STATE_ABSENT;
-	modem_event(m, STORE_EVENT_ERROR, "SIM %s not usable: %s",
+	modem_event(m, MODEM_EVENT_ERROR, "SIM %s not usable: %s",
 		    modem_active_sim(m)->name,
 		    r->status == AT_CHAT_STATUS_OK && r->nlines ? r->lines[0]
 		    : r->final ? r->final : "no answer");

@@ -10,21 +10,17 @@
  * says so is taken as ready after MODEM_SMS_WAIT_MAX_MS.
  */
 #include "modem_priv.h"
+#include "modem_init.h"
+#include "modem_recv.h"
+#include "modem_send.h"
+#include "modem_setup.h"
+#include "modem_smsready.h"
 #include "log.h"
 
 #include <errno.h>
 
 #define MODEM_SMS_PROBE_MS 5000
 #define MODEM_SMS_WAIT_MAX_MS 60000
-
-static void modem_sms_release(struct modem *m)
-{
-	if (!m->sms.send.active || !m->sms.send.held)
-		return;
-	m->sms.send.held = false;
-	if (modem_send_submit(m) < 0)
-		modem_send_fail(m, "the modem's port closed");
-}
 
 void modem_sms_set_ready(struct modem *m, bool ready)
 {
@@ -42,9 +38,9 @@ void modem_sms_set_ready(struct modem *m, bool ready)
 		return;
 	if (m->fsm.state != MODEM_STATE_READY)
 		return;
-	modem_event(m, STORE_EVENT_INFO, "SMS ready");
-	m->want_import = true;
-	modem_sms_release(m);
+	modem_event(m, MODEM_EVENT_INFO, "SMS ready");
+	modem_recv_want_import(m, true);
+	modem_send_release_held(m);
 	modem_kick(m);
 }
 
@@ -58,11 +54,28 @@ static void modem_sms_probed(struct modem *m, int err)
 	}
 }
 
-/* The SMS part of init, again: PDU mode, +CNMI, storage. */
+/*
+ * The configured init commands have the last word over the SMS setup
+ * just redone (a user's own AT+CNMI=2,2,... for direct delivery would
+ * otherwise be overridden by ours once +QIND: SMS DONE arrives after
+ * init). Only once SMS works: a probe that found it not ready yet runs
+ * again in a few seconds.
+ */
+static enum modem_step_rc modem_sms_probe_user(struct modem *m,
+					       const struct at_response *r)
+{
+	if (!r && !m->sms.ready)
+		return MODEM_STEP_NEXT;
+	return modem_setup_user(m, r);
+}
+
+/* The SMS part of init, again: PDU mode, +CNMI, storage, then the
+ * configured init commands. */
 static const modem_step_fn modem_sms_probe_steps[] = {
 	modem_init_sms,
 	modem_setup_cnmi,
 	modem_setup_cpms,
+	modem_sms_probe_user,
 	NULL,
 };
 
@@ -75,7 +88,7 @@ const struct modem_prog modem_prog_sms_probe = {
 void modem_sms_notice(struct modem *m, const char *line)
 {
 	m->sms.noticed = true;
-	if (m->sms.ready || !m->chat)
+	if (m->sms.ready || !m->port.chat)
 		return;
 	log_info("%s: %s: selecting storage", m->source, line);
 	m->sms.want_probe = true;
@@ -87,12 +100,12 @@ static int64_t modem_sms_probe_cb(struct loop_timer *t, void *ud)
 	struct modem *m = ud;
 
 	(void)t;
-	if (m->sms.ready || !m->chat)
+	if (m->sms.ready || !m->port.chat)
 		return LOOP_TIMER_DONE;
 	if (m->fsm.state == MODEM_STATE_READY &&
 	    loop_now(m->loop) - m->sms.waiting_since >=
 		    MODEM_SMS_WAIT_MAX_MS) {
-		modem_event(m, STORE_EVENT_WARNING,
+		modem_event(m, MODEM_EVENT_WARNING,
 			    "SMS commands still refused after %d s and no "
 			    "readiness notice: trying anyway",
 			    MODEM_SMS_WAIT_MAX_MS / 1000);
@@ -112,4 +125,35 @@ void modem_sms_init(struct modem *m)
 void modem_sms_stop(struct modem *m)
 {
 	loop_timer_disarm(&m->sms.probe_timer);
+}
+
+void modem_sms_announces(struct modem *m, bool announces)
+{
+	m->sms.announces = announces;
+}
+
+void modem_sms_set_receive(struct modem *m, bool receive)
+{
+	m->sms.receive = receive;
+}
+
+bool modem_sms_probe_due(struct modem *m)
+{
+	if (!m->sms.want_probe || m->sms.ready)
+		return false;
+	m->sms.want_probe = false;
+	return true;
+}
+
+bool modem_sms_count_refusal(struct modem *m, unsigned max)
+{
+	if (m->sms.refusals >= max)
+		return false;
+	m->sms.refusals++;
+	return true;
+}
+
+void modem_sms_went_out(struct modem *m)
+{
+	m->sms.refusals = 0;
 }

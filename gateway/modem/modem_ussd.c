@@ -8,6 +8,7 @@
  * network waits for a reply: a second `smsgw ussd` answers it.
  */
 #include "modem_priv.h"
+#include "modem_ussd.h"
 #include "at_result.h"
 #include "config.h"
 #include "hex.h"
@@ -29,7 +30,8 @@ static bool modem_ussd_dcs_ucs2(int dcs)
 }
 
 /* str decoded into out: UCS2 hex to UTF-8, else as the modem gave it. */
-void modem_ussd_decode(const char *str, int dcs, char *out, size_t size)
+/* <str> by its <dcs> (TS 23.038 §5) into out. */
+static void modem_ussd_decode(const char *str, int dcs, char *out, size_t size)
 {
 	uint8_t raw[256];
 	size_t n = strlen(str), k;
@@ -65,7 +67,7 @@ static void modem_ussd_cb(const struct at_response *r, void *ud)
 		loop_timer_arm(&m->ussd.timer, MODEM_USSD_TIMEOUT_MS);
 		return;
 	}
-	modem_event(m, STORE_EVENT_WARNING, "USSD %s %s: refused: %s",
+	modem_event(m, MODEM_EVENT_WARNING, "USSD %s %s: refused: %s",
 		    m->ussd.token, m->ussd.code,
 		    r->final ? r->final : "no answer");
 	modem_ussd_end(m);
@@ -77,7 +79,7 @@ static int64_t modem_ussd_timer_cb(struct loop_timer *t, void *ud)
 
 	(void)t;
 	if (m->ussd.pending) {
-		modem_event(m, STORE_EVENT_WARNING, "USSD %s %s: no answer",
+		modem_event(m, MODEM_EVENT_WARNING, "USSD %s %s: no answer",
 			    m->ussd.token, m->ussd.code);
 		m->ussd.pending = false;
 	}
@@ -107,14 +109,14 @@ int modem_ussd(struct sim *sim, const char *code, const char *token)
 	    !modem_ussd_word(token, "-", 16) || strspn(code, "0123456789*#+")
 	    != strlen(code))
 		return -EINVAL;
-	if (!m || !m->chat || m->fsm.state != MODEM_STATE_READY)
+	if (!m || !m->port.chat || m->fsm.state != MODEM_STATE_READY)
 		return -ENODEV;
 	/* The network answers the SIM in use; another slot would need a
 	 * switch in the middle of sending. */
 	if (modem_active_sim(m) != sim || m->ussd.pending)
 		return -EBUSY;
 	snprintf(cmd, sizeof(cmd), "AT+CUSD=1,\"%s\",15", code);
-	id = at_chat_send(m->chat, cmd, NULL, modem_ussd_cb, m);
+	id = at_chat_send(m->port.chat, cmd, NULL, modem_ussd_cb, m);
 	if (id < 0)
 		return id;
 	m->ussd.pending = true;
@@ -152,14 +154,14 @@ static void modem_ussd_own_number(struct modem *m, const char *text)
 	char number[24];
 
 	if (!modem_ussd_number(text, number, sizeof(number))) {
-		modem_event(m, STORE_EVENT_WARNING,
+		modem_event(m, MODEM_EVENT_WARNING,
 			    "SIM %s: no number in the answer to %s: %s",
 			    s->name, m->ussd.code, text);
 		return;
 	}
 	snprintf(s->number, sizeof(s->number), "%s", number);
-	sim_update(m->reg, s);
-	modem_event(m, STORE_EVENT_INFO, "SIM %s: number %s (USSD %s)",
+	modem_sim_changed(m, s);
+	modem_event(m, MODEM_EVENT_INFO, "SIM %s: number %s (USSD %s)",
 		    s->name, number, m->ussd.code);
 }
 
@@ -201,7 +203,7 @@ void modem_ussd_urc(struct modem *m, const char *line)
 		at_result_next_number(&it, &dcs);
 	modem_ussd_decode(str, dcs, text, sizeof(text));
 	if (!m->ussd.pending) {
-		modem_event(m, STORE_EVENT_INFO, "USSD from the network: %s",
+		modem_event(m, MODEM_EVENT_INFO, "USSD from the network: %s",
 			    text);
 		return;
 	}
@@ -211,7 +213,7 @@ void modem_ussd_urc(struct modem *m, const char *line)
 		return;
 	}
 	/* <m> 2: the network ended the session; 4, 5: not supported. */
-	modem_event(m, mode <= 1 ? STORE_EVENT_INFO : STORE_EVENT_WARNING,
+	modem_event(m, mode <= 1 ? MODEM_EVENT_INFO : MODEM_EVENT_WARNING,
 		    "USSD %s %s: %s%s", m->ussd.token, m->ussd.code,
 		    mode <= 1 ? text : "ended by the network",
 		    mode == 1 ? " (a reply is expected)" : "");

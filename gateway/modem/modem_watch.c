@@ -8,6 +8,7 @@
  * as the path comes into being.
  */
 #include "modem_priv.h"
+#include "modem_watch.h"
 #include "config.h"
 #include "log.h"
 
@@ -71,20 +72,20 @@ static void modem_watch_arm_once(struct modem *m)
 			break;
 		snprintf(path, sizeof(path), "%s", dir);
 	}
-	if (fswatch_active(&m->ino_sub) && strcmp(dir, m->watch_dir) == 0) {
-		snprintf(m->watch_name, sizeof(m->watch_name), "%s", name);
+	if (fswatch_active(&m->watch.sub) && strcmp(dir, m->watch.dir) == 0) {
+		snprintf(m->watch.name, sizeof(m->watch.name), "%s", name);
 		return;
 	}
 	/* One inotify instance for the daemon: 128 modems each with their
 	 * own hit fs.inotify.max_user_instances (128 by default). */
-	rc = fswatch_add(m->loop, &m->ino_sub, dir, MODEM_WATCH_MASK);
+	rc = fswatch_add(m->loop, &m->watch.sub, dir, MODEM_WATCH_MASK);
 	if (rc < 0) {
 		log_warn("%s: inotify on %s: %s", m->source, dir,
 			 strerror(-rc));
 		return;
 	}
-	snprintf(m->watch_dir, sizeof(m->watch_dir), "%s", dir);
-	snprintf(m->watch_name, sizeof(m->watch_name), "%s", name);
+	snprintf(m->watch.dir, sizeof(m->watch.dir), "%s", dir);
+	snprintf(m->watch.name, sizeof(m->watch.name), "%s", name);
 }
 
 /*
@@ -98,10 +99,10 @@ static void modem_watch_arm(struct modem *m)
 
 	for (int i = 0; i < 16; i++) {
 		snprintf(before, sizeof(before), "%s",
-			 fswatch_active(&m->ino_sub) ? m->watch_dir : "");
+			 fswatch_active(&m->watch.sub) ? m->watch.dir : "");
 		modem_watch_arm_once(m);
-		if (!fswatch_active(&m->ino_sub) ||
-		    strcmp(before, m->watch_dir) == 0)
+		if (!fswatch_active(&m->watch.sub) ||
+		    strcmp(before, m->watch.dir) == 0)
 			break;
 	}
 }
@@ -122,23 +123,28 @@ static void modem_watch_cb(struct fswatch_sub *sub, uint32_t mask,
 	(void)sub;
 	rearm = mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED |
 			IN_Q_OVERFLOW);
-	hit = name && strcmp(name, m->watch_name) == 0;
+	hit = name && strcmp(name, m->watch.name) == 0;
 	if (!rearm && !hit)
 		return;
 	if (rearm)
-		fswatch_rm(&m->ino_sub);
+		fswatch_rm(&m->watch.sub);
 	modem_watch_arm(m);
 	modem_watch_changed(m);
 }
 
+void modem_watch_init(struct modem *m)
+{
+	fswatch_sub_init(&m->watch.sub, NULL, m);
+}
+
 int modem_watch_start(struct modem *m)
 {
-	fswatch_sub_init(&m->ino_sub, modem_watch_cb, m);
+	fswatch_sub_init(&m->watch.sub, modem_watch_cb, m);
 	modem_watch_arm(m);
-	return fswatch_active(&m->ino_sub) ? 0 : -ENOSPC;
+	return fswatch_active(&m->watch.sub) ? 0 : -ENOSPC;
 }
 
 void modem_watch_stop(struct modem *m)
 {
-	fswatch_rm(&m->ino_sub);
+	fswatch_rm(&m->watch.sub);
 }

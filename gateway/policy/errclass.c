@@ -23,7 +23,7 @@ struct errclass_row {
 	struct errclass_info info;
 };
 
-static const struct errclass_row cms_rows[] = {
+static const struct errclass_row errclass_cms_rows[] = {
 	{ 1, 1, { P, BADNUM, 0, "unassigned (unallocated) number" } },
 	{ 8, 8, { P, SUSPECT, 0, "operator determined barring" } },
 	{ 10, 10, { P, SUSPECT, 0, "call barred" } },
@@ -84,7 +84,7 @@ static const struct errclass_row cms_rows[] = {
 	{ 515, 515, { T, 0, 5, "device busy or initialising" } },
 };
 
-static const struct errclass_row cme_rows[] = {
+static const struct errclass_row errclass_cme_rows[] = {
 	{ 3, 4, { M, 0, 0, "operation not allowed or not supported" } },
 	{ 10, 10, { M, ERRCLASS_FLAG_SIM_PROBLEM, 0, "SIM not inserted" } },
 	{ 11, 12, { M, ERRCLASS_FLAG_SIM_PROBLEM, 0, "SIM PIN or PUK required" } },
@@ -96,8 +96,9 @@ static const struct errclass_row cme_rows[] = {
 	{ 32, 32, { M, ERRCLASS_FLAG_NO_NETWORK, 0, "network not allowed, emergency calls only" } },
 };
 
-static struct errclass_info lookup(const struct errclass_row *rows, size_t n,
-				   int code, const char *unknown)
+static struct errclass_info errclass_lookup(const struct errclass_row *rows,
+					    size_t n, int code,
+					    const char *unknown)
 {
 	for (size_t i = 0; i < n; i++)
 		if (code >= rows[i].lo && code <= rows[i].hi)
@@ -110,14 +111,18 @@ static struct errclass_info lookup(const struct errclass_row *rows, size_t n,
 
 struct errclass_info errclass_cms(int code)
 {
-	return lookup(cms_rows, sizeof(cms_rows) / sizeof(cms_rows[0]), code,
-		      "unlisted +CMS ERROR code");
+	return errclass_lookup(errclass_cms_rows,
+			       sizeof(errclass_cms_rows) /
+			       sizeof(errclass_cms_rows[0]), code,
+			       "unlisted +CMS ERROR code");
 }
 
 struct errclass_info errclass_cme(int code)
 {
-	return lookup(cme_rows, sizeof(cme_rows) / sizeof(cme_rows[0]), code,
-		      "unlisted +CME ERROR code");
+	return errclass_lookup(errclass_cme_rows,
+			       sizeof(errclass_cme_rows) /
+			       sizeof(errclass_cme_rows[0]), code,
+			       "unlisted +CME ERROR code");
 }
 
 const char *errclass_name(enum errclass cls)

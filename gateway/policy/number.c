@@ -8,13 +8,13 @@
 /* Room to count a few digits past the limit, to say how many there were. */
 #define DIGITS_CAP 32
 
-static bool fail(char *err, size_t errsize, const char *msg)
+static bool number_fail(char *err, size_t errsize, const char *msg)
 {
 	snprintf(err, errsize, "%s", msg);
 	return false;
 }
 
-static bool bad_char(unsigned char c, char *err, size_t errsize)
+static bool number_bad_char(unsigned char c, char *err, size_t errsize)
 {
 	if (c == '+')
 		snprintf(err, errsize, "'+' is only allowed at the start");
@@ -33,15 +33,16 @@ static bool bad_char(unsigned char c, char *err, size_t errsize)
 	return false;
 }
 
-static bool formatting(unsigned char c)
+static bool number_formatting(unsigned char c)
 {
 	return c == ' ' || c == '-' || c == '.' || c == '/' || c == '(' ||
 	       c == ')';
 }
 
 /* digits (n of them, n may exceed what was stored) as "+" E.164. */
-static bool international(const char *digits, size_t n, char out[NUMBER_MAX],
-			  char *err, size_t errsize)
+static bool number_international(const char *digits, size_t n,
+				 char out[NUMBER_MAX], char *err,
+				 size_t errsize)
 {
 	if (n > NUMBER_E164_DIGITS_MAX) {
 		snprintf(err, errsize,
@@ -58,15 +59,17 @@ static bool international(const char *digits, size_t n, char out[NUMBER_MAX],
 	}
 	/* ITU-T E.164: no country code starts with 0. */
 	if (digits[0] == '0')
-		return fail(err, errsize, "a country code never starts with 0");
+		return number_fail(err, errsize,
+				   "a country code never starts with 0");
 	out[0] = '+';
 	memcpy(out + 1, digits, n);
 	out[n + 1] = '\0';
 	return true;
 }
 
-static bool national(const char *rest, size_t n, const struct number_rules *r,
-		     char out[NUMBER_MAX], char *err, size_t errsize)
+static bool number_national(const char *rest, size_t n,
+			    const struct number_rules *r,
+			    char out[NUMBER_MAX], char *err, size_t errsize)
 {
 	const char *cc = r && r->default_country ? r->default_country : "";
 	size_t cclen = strlen(cc);
@@ -80,9 +83,10 @@ static bool national(const char *rest, size_t n, const struct number_rules *r,
 		return false;
 	}
 	if (!n)
-		return fail(err, errsize, "no digits after the trunk prefix");
+		return number_fail(err, errsize,
+				   "no digits after the trunk prefix");
 	if (cclen > 3 || strspn(cc, "0123456789") != cclen)
-		return fail(err, errsize,
+		return number_fail(err, errsize,
 			    "default_country is not a calling code");
 	if (cclen + n > NUMBER_E164_DIGITS_MAX) {
 		snprintf(err, errsize,
@@ -93,15 +97,15 @@ static bool national(const char *rest, size_t n, const struct number_rules *r,
 	}
 	memcpy(full, cc, cclen);
 	memcpy(full + cclen, rest, n);
-	return international(full, cclen + n, out, err, errsize);
+	return number_international(full, cclen + n, out, err, errsize);
 }
 
 /*
  * Collects the digits of s[i..end) into digits (DIGITS_CAP of them; *nd
  * counts them all), skipping formatting. Returns false on any other byte.
  */
-static bool collect(const char *s, size_t i, size_t end, bool plus,
-		    char *digits, size_t *nd, char *err, size_t errsize)
+static bool number_collect(const char *s, size_t i, size_t end, bool plus,
+			   char *digits, size_t *nd, char *err, size_t errsize)
 {
 	for (; i < end; i++) {
 		unsigned char c = (unsigned char)s[i];
@@ -119,16 +123,17 @@ static bool collect(const char *s, size_t i, size_t end, bool plus,
 			i += 2;
 			continue;
 		}
-		if (!formatting(c))
-			return bad_char(c, err, errsize);
+		if (!number_formatting(c))
+			return number_bad_char(c, err, errsize);
 	}
 	if (!*nd)
-		return fail(err, errsize, "no digits");
+		return number_fail(err, errsize, "no digits");
 	return true;
 }
 
-static bool short_code(const char *digits, size_t nd, char out[NUMBER_MAX],
-		       char *err, size_t errsize)
+static bool number_short_code(const char *digits, size_t nd,
+			      char out[NUMBER_MAX], char *err,
+			      size_t errsize)
 {
 	if (nd < NUMBER_SHORT_DIGITS_MIN || nd > NUMBER_E164_DIGITS_MAX) {
 		snprintf(err, errsize,
@@ -155,28 +160,30 @@ bool number_normalise(const char *s, size_t len, const struct number_rules *r,
 	while (end > i && s[end - 1] == ' ')
 		end--;
 	if (i == end)
-		return fail(err, errsize, "empty number");
+		return number_fail(err, errsize, "empty number");
 	if (s[i] == 's' || s[i] == 'S')
 		shortcode = true;
 	else if (s[i] == '+')
 		plus = true;
 	if (shortcode || plus)
 		i++;
-	if (!collect(s, i, end, plus, digits, &nd, err, errsize))
+	if (!number_collect(s, i, end, plus, digits, &nd, err, errsize))
 		return false;
 	*kind = shortcode ? NUMBER_KIND_SHORT : NUMBER_KIND_E164;
 	if (shortcode)
-		return short_code(digits, nd, out, err, errsize);
+		return number_short_code(digits, nd, out, err, errsize);
 	if (plus)
-		return international(digits, nd, out, err, errsize);
+		return number_international(digits, nd, out, err, errsize);
 	tlen = strlen(trunk);
 	if (nd >= 2 && digits[0] == '0' && digits[1] == '0' &&
 	    strncmp(trunk, "00", 2) != 0)
-		return international(digits + 2, nd - 2, out, err, errsize);
+		return number_international(digits + 2, nd - 2, out, err,
+					    errsize);
 	if (tlen && nd >= tlen && tlen <= DIGITS_CAP &&
 	    memcmp(digits, trunk, tlen) == 0)
-		return national(digits + tlen, nd - tlen, r, out, err, errsize);
-	return international(digits, nd, out, err, errsize);
+		return number_national(digits + tlen, nd - tlen, r, out, err,
+				       errsize);
+	return number_international(digits, nd, out, err, errsize);
 }
 
 void number_spool_form(const char *number, enum number_kind kind, char *buf,
@@ -193,7 +200,7 @@ void number_spool_form(const char *number, enum number_kind kind, char *buf,
  * below 2^50), its digit count (leading zeros of short codes matter) and
  * its kind. Never 0, which marks an empty slot.
  */
-static uint64_t key_of(const char *number, enum number_kind kind)
+static uint64_t number_key_of(const char *number, enum number_kind kind)
 {
 	uint64_t v = 0, n = 0;
 
@@ -208,7 +215,7 @@ static uint64_t key_of(const char *number, enum number_kind kind)
 }
 
 /* splitmix64's finaliser: spreads nearby numbers over the table. */
-static uint64_t mix(uint64_t x)
+static uint64_t number_mix(uint64_t x)
 {
 	x ^= x >> 30;
 	x *= 0xbf58476d1ce4e5b9ULL;
@@ -218,16 +225,16 @@ static uint64_t mix(uint64_t x)
 }
 
 /* Where key is in the table, or the empty slot where it belongs. */
-static size_t set_slot(const uint64_t *slots, size_t cap, uint64_t key)
+static size_t number_set_slot(const uint64_t *slots, size_t cap, uint64_t key)
 {
-	size_t i = mix(key) & (cap - 1);
+	size_t i = number_mix(key) & (cap - 1);
 
 	while (slots[i] && slots[i] != key)
 		i = (i + 1) & (cap - 1);
 	return i;
 }
 
-static int set_grow(struct number_set *set)
+static int number_set_grow(struct number_set *set)
 {
 	size_t cap = set->cap ? set->cap * 2 : 256;
 	uint64_t *slots = calloc(cap, sizeof(*slots));
@@ -238,7 +245,7 @@ static int set_grow(struct number_set *set)
 		uint64_t k = set->slots[i];
 
 		if (k)
-			slots[set_slot(slots, cap, k)] = k;
+			slots[number_set_slot(slots, cap, k)] = k;
 	}
 	free(set->slots);
 	set->slots = slots;
@@ -249,13 +256,13 @@ static int set_grow(struct number_set *set)
 int number_set_add(struct number_set *set, const char *number,
 		   enum number_kind kind)
 {
-	uint64_t key = key_of(number, kind);
+	uint64_t key = number_key_of(number, kind);
 	size_t i;
 
 	/* Linear probing stays short below half full. */
-	if ((set->count + 1) * 2 > set->cap && set_grow(set) < 0)
+	if ((set->count + 1) * 2 > set->cap && number_set_grow(set) < 0)
 		return -1;
-	i = set_slot(set->slots, set->cap, key);
+	i = number_set_slot(set->slots, set->cap, key);
 	if (set->slots[i] == key)
 		return 0;
 	set->slots[i] = key;

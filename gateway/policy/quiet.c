@@ -19,7 +19,7 @@ struct zone_row {
 };
 
 /* Country calling codes; the longest matching prefix wins. */
-static const struct zone_row countries[] = {
+static const struct zone_row quiet_countries[] = {
 	/* North America without a known area code: the span of the
 	 * continental zones. */
 	{ "1", { "America/New_York", "America/Chicago", "America/Denver",
@@ -107,7 +107,7 @@ struct nanp_zone {
 };
 
 /* North American area codes whose zone is clear (NANPA assignments). */
-static const struct nanp_zone nanp[] = {
+static const struct nanp_zone quiet_nanp[] = {
 	{ "America/New_York",
 	  "201 202 203 212 215 216 267 301 302 305 321 347 404 407 410 412 "
 	  "434 443 470 484 508 513 516 518 540 561 585 603 607 609 610 614 "
@@ -157,12 +157,13 @@ bool quiet_parse(const char *s, struct quiet_hours *out)
 	return out->start != out->end;
 }
 
-static const char *nanp_zone(const char *area)
+static const char *quiet_nanp_zone(const char *area)
 {
-	for (size_t i = 0; i < sizeof(nanp) / sizeof(nanp[0]); i++) {
-		for (const char *p = nanp[i].codes; *p; p++) {
+	for (size_t i = 0; i < sizeof(quiet_nanp) / sizeof(quiet_nanp[0]);
+	     i++) {
+		for (const char *p = quiet_nanp[i].codes; *p; p++) {
 			if (strncmp(p, area, 3) == 0)
-				return nanp[i].zone;
+				return quiet_nanp[i].zone;
 			p += strcspn(p, " ");	/* the next code, if any */
 			if (!*p)
 				break;
@@ -181,18 +182,20 @@ size_t quiet_zones(const char *number, const char **zones, size_t max)
 	number++;
 	if (number[0] == '1' && strlen(number) >= 4) {
 		char area[4] = { number[1], number[2], number[3], 0 };
-		const char *z = nanp_zone(area);
+		const char *z = quiet_nanp_zone(area);
 
 		if (z) {
 			zones[0] = z;
 			return 1;
 		}
 	}
-	for (size_t i = 0; i < sizeof(countries) / sizeof(countries[0]); i++) {
-		size_t len = strlen(countries[i].prefix);
+	for (size_t i = 0;
+	     i < sizeof(quiet_countries) / sizeof(quiet_countries[0]); i++) {
+		size_t len = strlen(quiet_countries[i].prefix);
 
-		if (len > best_len && strncmp(number, countries[i].prefix, len) == 0) {
-			best = &countries[i];
+		if (len > best_len &&
+		    strncmp(number, quiet_countries[i].prefix, len) == 0) {
+			best = &quiet_countries[i];
 			best_len = len;
 		}
 	}
@@ -262,7 +265,7 @@ struct offset_cache {
 	bool used;
 };
 
-static int zone_offset(const char *zone, int64_t ms)
+static int quiet_zone_offset(const char *zone, int64_t ms)
 {
 	time_t t = (time_t)(ms / 1000);
 	char *saved = NULL;
@@ -311,7 +314,7 @@ int quiet_tz_offset(const char *zone, int64_t ms)
 	if (!slot)
 		slot = &cache[(size_t)hour % (sizeof(cache) / sizeof(cache[0]))];
 	*slot = (struct offset_cache){ .zone = zone, .hour = hour,
-				       .offset = zone_offset(zone, ms),
+				       .offset = quiet_zone_offset(zone, ms),
 				       .used = true };
 	return slot->offset;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool name_char(char c)
+static bool template_name_char(char c)
 {
 	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '.';
 }
@@ -15,7 +15,8 @@ static bool name_char(char c)
  * If s starts a placeholder, sets its name span and returns its total
  * length; otherwise 0.
  */
-static size_t placeholder(const char *s, const char **name, size_t *len)
+static size_t template_placeholder(const char *s, const char **name,
+				   size_t *len)
 {
 	const char *p = s + 2, *start;
 
@@ -24,7 +25,7 @@ static size_t placeholder(const char *s, const char **name, size_t *len)
 	while (*p == ' ')
 		p++;
 	start = p;
-	while (name_char(*p))
+	while (template_name_char(*p))
 		p++;
 	if (p == start)
 		return 0;
@@ -45,7 +46,7 @@ size_t template_names(const char *tpl,
 
 	for (const char *p = tpl; *p;) {
 		const char *name;
-		size_t len, n = placeholder(p, &name, &len);
+		size_t len, n = template_placeholder(p, &name, &len);
 
 		if (!n) {
 			p++;
@@ -64,7 +65,7 @@ struct buf {
 	size_t len, cap;
 };
 
-static bool buf_add(struct buf *b, const char *s, size_t n)
+static bool template_buf_add(struct buf *b, const char *s, size_t n)
 {
 	if (b->len + n + 1 > b->cap) {
 		size_t cap = b->cap ? b->cap : 64;
@@ -90,17 +91,17 @@ char *template_render(const char *tpl, template_lookup_fn lookup, void *ud,
 	struct buf b = { 0 };
 	const char *p = tpl, *lit = tpl;
 
-	if (!buf_add(&b, "", 0))
+	if (!template_buf_add(&b, "", 0))
 		goto nomem;
 	while (*p) {
 		const char *name, *value;
-		size_t len, n = placeholder(p, &name, &len);
+		size_t len, n = template_placeholder(p, &name, &len);
 
 		if (!n) {
 			p++;
 			continue;
 		}
-		if (!buf_add(&b, lit, (size_t)(p - lit)))
+		if (!template_buf_add(&b, lit, (size_t)(p - lit)))
 			goto nomem;
 		value = lookup ? lookup(name, len, ud) : NULL;
 		if (!value) {
@@ -109,12 +110,12 @@ char *template_render(const char *tpl, template_lookup_fn lookup, void *ud,
 			free(b.data);
 			return NULL;
 		}
-		if (!buf_add(&b, value, strlen(value)))
+		if (!template_buf_add(&b, value, strlen(value)))
 			goto nomem;
 		p += n;
 		lit = p;
 	}
-	if (!buf_add(&b, lit, (size_t)(p - lit)))
+	if (!template_buf_add(&b, lit, (size_t)(p - lit)))
 		goto nomem;
 	return b.data;
 nomem:

@@ -9,6 +9,7 @@
  * modems.
  */
 #include "spool_priv.h"
+#include "backoff.h"
 #include "clock.h"
 #include "config.h"
 #include "log.h"
@@ -156,15 +157,15 @@ static void spool_on_inotify(struct fswatch_sub *sub, uint32_t mask,
 
 static void spool_retry_later(struct spool *sp)
 {
+	int64_t ms;
+
 	if (!sp->db_failed)
 		return;
 	sp->db_failed = false;
-	sp->retry_ms = !sp->retry_ms ? SPOOL_RETRY_FIRST_MS
-		       : sp->retry_ms * 2 > SPOOL_RETRY_MAX_MS
-			       ? SPOOL_RETRY_MAX_MS
-			       : sp->retry_ms * 2;
+	ms = backoff_ms(sp->retry_round++, SPOOL_RETRY_FIRST_MS,
+			SPOOL_RETRY_MAX_MS);
 	if (!loop_timer_armed(&sp->retry))
-		loop_timer_arm(&sp->retry, sp->retry_ms);
+		loop_timer_arm(&sp->retry, ms);
 }
 
 static void spool_finish_active(struct spool *sp);
@@ -256,7 +257,7 @@ static void spool_work(struct loop_deferred *d, void *ud)
 	accepted = sp->newly_accepted;
 	sp->newly_accepted = 0;
 	if (accepted) {
-		sp->retry_ms = 0;
+		sp->retry_round = 0;
 		if (sp->accepted)
 			sp->accepted(sp->accepted_ud);
 	}

@@ -127,7 +127,7 @@ struct spool {
 	unsigned claims;		/* makes every claim name new */
 	bool db_failed;			/* a file was left in active/ */
 	struct loop_timer retry;	/* takes active/ again after that */
-	int64_t retry_ms;		/* the current backoff */
+	unsigned retry_round;		/* retries since an accept */
 	struct {
 		dev_t dev;
 		ino_t ino;

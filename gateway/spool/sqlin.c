@@ -1,6 +1,7 @@
 /* sqlin — INSERT INTO outbox from any SQLite client; see include/sqlin.h. */
 #include "sqlin.h"
 
+#include "backoff.h"
 #include "config.h"
 #include "fsutil.h"
 #include "fswatch.h"
@@ -26,6 +27,10 @@
 
 /* Rows per loop turn: a big INSERT … SELECT does not hold the loop. */
 #define SQLIN_BATCH 200
+/* After a write to the database or its WAL that showed no new rows yet,
+ * look again in 5 ms, doubling, until 640 ms (the writer's commit). */
+#define SQLIN_RECHECK_FIRST_MS 5
+#define SQLIN_RECHECK_LAST_MS 640
 
 struct sqlin_row {
 	int64_t seq;
@@ -54,7 +59,7 @@ struct sqlin {
 					   daemon's one inotify instance */
 	struct loop_deferred work;
 	struct loop_timer recheck;	/* after a write, until the commit */
-	int64_t recheck_ms;
+	unsigned recheck_round;		/* 5 ms doubling to 640 ms */
 	char wal[NAME_MAX + 1];		/* "smsgw.db-wal" */
 	char db[NAME_MAX + 1];
 	int64_t data_version;
@@ -506,10 +511,12 @@ static int64_t sqlin_recheck_cb(struct loop_timer *t, void *ud)
 	struct sqlin *si = ud;
 
 	(void)t;
-	if (sqlin_check(si) || si->recheck_ms >= 640)
+	if (sqlin_check(si) ||
+	    backoff_ms(si->recheck_round, SQLIN_RECHECK_FIRST_MS,
+		       SQLIN_RECHECK_LAST_MS) >= SQLIN_RECHECK_LAST_MS)
 		return LOOP_TIMER_DONE;
-	si->recheck_ms *= 2;
-	return si->recheck_ms;
+	return backoff_ms(++si->recheck_round, SQLIN_RECHECK_FIRST_MS,
+			  SQLIN_RECHECK_LAST_MS);
 }
 
 static void sqlin_inotify_cb(struct fswatch_sub *sub, uint32_t mask,
@@ -524,8 +531,8 @@ static void sqlin_inotify_cb(struct fswatch_sub *sub, uint32_t mask,
 	    (strcmp(name, si->wal) != 0 && strcmp(name, si->db) != 0))
 		return;
 	if (!sqlin_check(si)) {
-		si->recheck_ms = 5;
-		loop_timer_arm(&si->recheck, si->recheck_ms);
+		si->recheck_round = 0;
+		loop_timer_arm(&si->recheck, SQLIN_RECHECK_FIRST_MS);
 	}
 }
 

@@ -148,6 +148,18 @@ static int store_set_pragmas(struct store *st, char *err, size_t errsize)
 			      err, errsize);
 }
 
+/* Each operation in the turn's batch is a savepoint whose page originals
+ * (~30 pages) spilled past 64 KiB to a temp file, a pwrite a page: a third
+ * of the CPU in a burst (doc/pool.md). Only before SQLite initialises. */
+static void store_configure_once(void)
+{
+	static bool done;
+
+	if (!done && sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20))
+		log_debug("store: statement journals spill at 64 KiB");
+	done = true;
+}
+
 int store_open(const char *path, unsigned flags, struct store **out,
 	       char *err, size_t errsize)
 {
@@ -157,6 +169,7 @@ int store_open(const char *path, unsigned flags, struct store **out,
 	int rc;
 
 	*out = NULL;
+	store_configure_once();
 	if (flags & STORE_OPEN_CREATE) {
 		fs_dirname(path, dir, sizeof(dir));
 		rc = fs_mkdirs(dir, 0750);

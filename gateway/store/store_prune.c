@@ -475,3 +475,19 @@ void store_prune_sizes(struct store *st, struct store_sizes *out)
 	out->free = store_prune_freelist(st) *
 		    store_prune_pragma_int(st, "PRAGMA page_size");
 }
+
+/* A WAL reset needs no reader on an old snapshot: try, never wait. A
+ * reader that lingers keeps it from resetting until it leaves; the next
+ * try truncates the file to journal_size_limit. */
+void store_prune_checkpoint(struct store *st)
+{
+	sqlite3 *db = store_db(st);
+	int log = 0, done = 0;
+
+	sqlite3_busy_timeout(db, 0);
+	if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
+				      &log, &done) != SQLITE_OK)
+		sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE,
+					  &log, &done);
+	sqlite3_busy_timeout(db, 5000);
+}

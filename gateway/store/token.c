@@ -169,3 +169,15 @@ int token_lookup(struct store *st, const char *token, size_t len,
 		return -EIO;
 	return found;
 }
+
+int token_note_use(struct store *st, const char *name, int64_t now)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE api_token SET used_at = ?"
+					    " WHERE name = ?");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_text(s, 2, name, -1, SQLITE_TRANSIENT);
+	return store_step_done(st, s);
+}

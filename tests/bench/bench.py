@@ -11,7 +11,12 @@ Scenarios (each on fresh modems, spool and database):
                M·L/N (goal: at most 1.05×), for N = 1, 4, 16, 64, 128; AT
                lines and daemon CPU per message (goal: 0.3 ms for N ≥ 16);
                during the 128-modem burst, 50 SMS delivered to the modems:
-               +CMTI → inbox row (goal: p99 under 100 ms).
+               network hand-over → inbox row (goal: p99 under 100 ms),
+               and the gateway's share, the modem's +CMTI → row (the
+               simulator holds +CMTI while an AT+CMGS runs). --sizes
+               picks the N; the table adds simulator and harness CPU per
+               message, the turnaround (+CMGS answer → next AT+CMGS) and
+               the start (drop → last modem's first AT+CMGS).
   keeplink     the burst with a relay-link set-up of 1,000 ms and 500 ms
                per send on 4 and 16 modems, against a link per send and one
                link per SIM per burst (goal: within 1.10× of the latter, at
@@ -168,36 +173,123 @@ def inbound_burst(rig, n):
     return sorted(stored[k] - handed[k] for k in stored if k in handed)
 
 
-def throughput(latency, quick):
-    rows, inb = [], None
-    for n in ((1, 4) if quick else (1, 4, 16, 64, 128)):
+def cmti_to_row(rig):
+    """Per inbox row of inbound_burst(): ms from the modem writing +CMTI
+    to the TE (the simulator holds it while a command runs, +CNMI mode 2:
+    mostly an AT+CMGS of 250 ms) to the row, the gateway's own share."""
+    handed = {e["modem"]: iso_ms(e["time"])
+              for e in rig.sim.network("delivered") if e.get("kind") == "sms"}
+    stored = {int(r["s"][1:]): r["t"] for r in rig.gw.query(
+        "select s.modem as s, i.received_at as t from inbound i"
+        " join sim s on s.id = i.sim_id")}
+    out = []
+    for i, h in handed.items():
+        for line in rig.sim.log(i).splitlines():
+            parts = line.split(" ", 3)
+            if (len(parts) == 4 and parts[2] == "<" and "+CMTI" in parts[3]
+                    and iso_ms(parts[0]) >= h - 1 and i in stored):
+                out.append(stored[i] - iso_ms(parts[0]))
+                break
+    return sorted(out)
+
+
+class MessageCount:
+    """How many "message" lines network.jsonl holds, read incrementally:
+    re-parsing the whole ground truth every 20 ms cost the harness a CPU
+    at 128 modems, taken from the daemon and the simulator it measures."""
+
+    def __init__(self, sim):
+        self.path = os.path.join(sim.dir, "network.jsonl")
+        self.pos, self.count, self.last = 0, 0, ""
+
+    def __call__(self):
+        try:
+            with open(self.path, "rb") as f:
+                f.seek(self.pos)
+                data = f.read()
+        except FileNotFoundError:
+            return 0
+        end = data.rfind(b"\n") + 1
+        self.pos += end
+        self.count += data[:end].count(b'"event":"message"')
+        return self.count
+
+
+def turnarounds(rig):
+    """Per modem, ms from the answer to one AT+CMGS (the line with
+    "+CMGS:") to the next AT+CMGS, and the time of each modem's first
+    AT+CMGS (ms since the epoch)."""
+    gaps, first = [], []
+    for i in range(rig.sim.modems):
+        answer, started = None, False
+        for line in rig.sim.log(i).splitlines():
+            parts = line.split(" ", 3)
+            if len(parts) < 4:
+                continue
+            if parts[2] == "<" and "+CMGS:" in parts[3]:
+                answer = iso_ms(parts[0])
+            elif parts[2] == ">" and parts[3].startswith("AT+CMGS="):
+                t = iso_ms(parts[0])
+                if answer is not None:
+                    gaps.append(t - answer)
+                if not started:
+                    first.append(t)
+                    started = True
+                answer = None
+    return sorted(gaps), sorted(first)
+
+
+def pct(xs, p):
+    return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else float("nan")
+
+
+def throughput(latency, quick, sizes=None):
+    rows, inb, told = [], None, None
+    for n in sizes or ((1, 4) if quick else (1, 4, 16, 64, 128)):
         m = 40 * n
         rig = Rig(n, latency)
         try:
             lines0, cpu0 = rig.at_lines(), cpu_seconds(rig.gw.proc.pid)
+            sim0, self0 = cpu_seconds(rig.sim.proc.pid), time.process_time()
+            count = MessageCount(rig.sim)
             t0 = rig.drop("burst", bulk_file(m))
             if n == 128:
                 inb = inbound_burst(rig, 50)
-            wait_for(lambda: len(rig.sim.messages()) >= m, 900, "every message")
+                told = cmti_to_row(rig)
+            wait_for(lambda: count() >= m, 900, "every message")
+            cpu = cpu_seconds(rig.gw.proc.pid) - cpu0
+            sim = cpu_seconds(rig.sim.proc.pid) - sim0
+            harness = time.process_time() - self0
             last = max(iso_ms(x["time"]) for x in rig.sim.messages())
             wall = last / 1000 - t0
             limit = m * latency / 1000 / n
             lines = rig.at_lines() - lines0
-            cpu = cpu_seconds(rig.gw.proc.pid) - cpu0
+            gaps, first = turnarounds(rig)
             # Inbound work is in the CPU figure too (50 of 5,120 messages).
-            rows.append((n, m, wall, limit, lines / m, cpu * 1000 / m))
+            rows.append((n, m, wall, limit, lines / m, cpu * 1000 / m,
+                         sim * 1000 / m, harness * 1000 / m,
+                         statistics.median(gaps) if gaps else float("nan"),
+                         pct(gaps, 0.99), first[-1] - t0 * 1000 if first else 0))
         finally:
             rig.close()
-    print(f"\nthroughput at {latency} ms per send")
-    print("  modems  messages   wall s  limit s  ratio  AT lines/msg  CPU ms/msg")
-    for n, m, wall, limit, lpm, cpm in rows:
+    print(f"\nthroughput at {latency} ms per send (CPU per message: daemon,"
+          f" simulator, this harness; turnaround: modem's +CMGS answer → its"
+          f" next AT+CMGS; start: drop → the last modem's first AT+CMGS)")
+    print("  modems  messages   wall s  limit s  ratio  AT lines/msg  CPU ms/msg"
+          "  sim ms/msg  bench ms/msg  turn med ms  turn p99 ms  start ms")
+    for n, m, wall, limit, lpm, cpm, spm, hpm, tmed, tp99, start in rows:
         print(f"  {n:6}  {m:8}  {wall:7.2f}  {limit:7.2f}  {wall / limit:5.3f}"
-              f"  {lpm:12.2f}  {cpm:10.3f}")
+              f"  {lpm:12.2f}  {cpm:10.3f}  {spm:10.3f}  {hpm:12.3f}"
+              f"  {tmed:11.1f}  {tp99:11.1f}  {start:8.0f}")
     if inb:
         p99 = inb[min(len(inb) - 1, int(len(inb) * 0.99))]
         print(f"  inbound during the 128-modem burst: {len(inb)} SMS, median"
               f" {statistics.median(inb):.1f} ms, p99 {p99:.1f} ms,"
-              f" max {inb[-1]:.1f} ms")
+              f" max {inb[-1]:.1f} ms (from the network's hand-over)")
+        if told:
+            print(f"    of which the gateway's (the modem's +CMTI → row):"
+                  f" median {statistics.median(told):.1f} ms,"
+                  f" p99 {pct(told, 0.99):.1f} ms, max {told[-1]:.1f} ms")
 
 
 def keeplink(quick):
@@ -570,10 +662,11 @@ def main():
     ap.add_argument("--only")
     ap.add_argument("--latency", type=int, default=250)
     ap.add_argument("--sizes", type=lambda v: [int(x) for x in v.split(",")],
-                    help="recipients per intake run (default 200000,1000000)")
+                    help="recipients per intake run (default 200000,1000000);"
+                    " modems per throughput run (default 1,4,16,64,128)")
     a = ap.parse_args()
     runs = {
-        "throughput": lambda: throughput(a.latency, a.quick),
+        "throughput": lambda: throughput(a.latency, a.quick, a.sizes),
         "keeplink": lambda: keeplink(a.quick),
         "smsd": lambda: smsd(a.latency, a.quick),
         "pickup": lambda: pickup(a.quick),

@@ -427,3 +427,95 @@ TEST(at_chat_blocked_write_dropped_on_timeout)
 	fx_expect_str(&fx, "AT\r");
 	fx_done(&fx);
 }
+
+/* A read submitted with before_sends goes ahead of a send that has not
+ * started, never ahead of one in flight, and after other commands. */
+TEST(at_chat_before_sends_passes_queued_sends_only)
+{
+	struct fx fx;
+	struct rec s1 = { 0 }, s2 = { 0 }, r1 = { 0 }, r2 = { 0 };
+	struct at_request a = cmgs(&s1), b = cmgs(&s2);
+	struct at_request rd = { .command = "AT+CMGR=1", .before_sends = true,
+				 .cb = rec_cb, .ud = &r1 };
+	int seq = 0;
+
+	s1.seq = s2.seq = r1.seq = r2.seq = &seq;
+	cmgs_start(&fx, &a);	/* in flight: AT+CMGS=16 written */
+	CHECK(at_chat_submit(fx.chat, &b) > 0);
+	CHECK(at_chat_send(fx.chat, "AT+CSQ", NULL, rec_cb, &r2) > 0);
+	CHECK(at_chat_submit(fx.chat, &rd) > 0);
+	fx_say(&fx, "\r\n> ");
+	fx_expect_str(&fx, PDU "\x1a");
+	fx_say(&fx, "\r\n+CMGS: 1\r\n\r\nOK\r\n");
+	fx_expect_str(&fx, "AT+CMGR=1\r");	/* before the queued send */
+	fx_say(&fx, "\r\nOK\r\n");
+	fx_expect_str(&fx, "AT+CMGS=16\r");
+	fx_say(&fx, "\r\n> ");
+	fx_expect_str(&fx, PDU "\x1a");
+	fx_say(&fx, "\r\n+CMGS: 2\r\n\r\nOK\r\n");
+	fx_expect_str(&fx, "AT+CSQ\r");		/* FIFO for the rest */
+	fx_say(&fx, "\r\nOK\r\n");
+	CHECK(fx_until(&fx, &r2.calls, 1));
+	CHECK_INT(s1.order, 1);
+	CHECK_INT(r1.order, 2);
+	CHECK_INT(s2.order, 3);
+	CHECK_INT(r2.order, 4);
+	/* Nothing queued: it goes at the tail. */
+	rd.ud = &r1;
+	CHECK(at_chat_send(fx.chat, "AT", NULL, rec_cb, &r2) > 0);
+	CHECK(at_chat_submit(fx.chat, &rd) > 0);
+	fx_expect_str(&fx, "AT\r");
+	fx_say(&fx, "\r\nOK\r\n");
+	fx_expect_str(&fx, "AT+CMGR=1\r");
+	fx_say(&fx, "\r\nOK\r\n");
+	CHECK(fx_until(&fx, &r1.calls, 2));
+	fx_done(&fx);
+}
+
+/* A +CMTI that reached the tty buffer after the loop looked and before a
+ * queued send starts is read first: its read goes ahead of the send. */
+struct cmti_read {
+	struct fx *fx;
+	struct rec rd;
+	int calls;
+};
+
+static void cmti_cb(const char *line, const char *pdu, void *ud)
+{
+	struct cmti_read *c = ud;
+	struct at_request req = { .command = "AT+CMGR=1", .before_sends = true,
+				  .cb = rec_cb, .ud = &c->rd };
+
+	(void)line;
+	(void)pdu;
+	c->calls++;
+	CHECK(at_chat_submit(c->fx->chat, &req) > 0);
+}
+
+static void say_cmti(struct loop_deferred *d, void *ud)
+{
+	(void)d;
+	fx_say(ud, "\r\n+CMTI: \"SM\",1\r\n");
+}
+
+TEST(at_chat_send_reads_the_port_before_it_starts)
+{
+	struct fx fx;
+	struct rec s = { 0 };
+	struct at_request req = cmgs(&s);
+	struct cmti_read c = { .fx = &fx };
+	struct loop_deferred d;
+
+	fx_init(&fx);
+	CHECK(at_chat_register(fx.chat, "+CMTI:", false, cmti_cb, &c) > 0);
+	/* Queued before the chat's kick: the URC arrives after the poll. */
+	loop_deferred_init(fx.loop, &d, say_cmti, &fx);
+	loop_defer(&d);
+	CHECK(at_chat_submit(fx.chat, &req) > 0);
+	loop_run_once(fx.loop, 0);
+	CHECK_INT(c.calls, 1);
+	fx_expect_str(&fx, "AT+CMGR=1\r");
+	fx_say(&fx, "\r\nOK\r\n");
+	fx_expect_str(&fx, "AT+CMGS=16\r");
+	fx_done(&fx);
+}

@@ -1,5 +1,5 @@
 /*
- * The modem's life cycle (gateway/modem_fsm.c) against a scripted modem
+ * The modem's life cycle (gateway/modem/modem_fsm.c) against a scripted modem
  * on a pseudo-terminal, on a clock the test advances: every cell of the
  * (state x event) table is taken at least once, and the test fails naming
  * any cell no scenario reached.
@@ -204,6 +204,8 @@ static struct {
 	struct modem *m;
 	char link[512];
 	int sent_calls;
+	int events;		/* the listener's event calls */
+	int sim_changes;	/* ... and sim_changed calls */
 } env;
 
 static void on_sms(struct sim *s, const char *pdu, struct modem_ack *ack,
@@ -214,6 +216,25 @@ static void on_sms(struct sim *s, const char *pdu, struct modem_ack *ack,
 	(void)ud;
 	modem_ack(ack);
 }
+
+/* What the daemon does with them: rows (daemon.c:on_modem_event). */
+static void on_event(enum modem_event_level level, const char *source,
+		     const char *text, void *ud)
+{
+	(void)ud;
+	env.events++;
+	store_event(env.st, (enum store_event_level)level, source, "%s", text);
+}
+
+static void on_sim_changed(struct sim *s, void *ud)
+{
+	(void)ud;
+	env.sim_changes++;
+	sim_update(&env.reg, s);
+}
+
+#define LISTENER { .sms = on_sms, .status_report = on_sms, \
+		   .event = on_event, .sim_changed = on_sim_changed }
 
 static void step_wait(int ms)
 {
@@ -317,9 +338,9 @@ static void send_cb(const struct modem_send_result *r, void *ud)
 /* From scratch to ready: closed, absent, appeared, init, ready. */
 static void scenario_start(void)
 {
-	struct modem_listener l = { .sms = on_sms, .status_report = on_sms };
+	struct modem_listener l = LISTENER;
 
-	CHECK_INT(modem_new(env.loop, env.st, &env.reg, env.cfg,
+	CHECK_INT(modem_new(env.loop, &env.reg, env.cfg,
 			    &env.cfg->modems[0], &l, &env.m), 0);
 	UNTIL(link_state() == SIM_STATE_ABSENT &&
 	      taken(MODEM_STATE_CLOSED, MODEM_EV_TIMER) == 1);
@@ -328,6 +349,8 @@ static void scenario_start(void)
 	ADVANCE_UNTIL(READY, 5000);
 	CHECK(taken(MODEM_STATE_ABSENT, MODEM_EV_TIMER) >= 1);
 	CHECK(taken(MODEM_STATE_INIT, MODEM_EV_INIT_DONE) >= 1);
+	/* The modem reported upward; it wrote no row itself. */
+	CHECK(env.events > 0 && env.sim_changes > 0);
 }
 
 /* Hung, then answering ESC and AT: ready again, the check passes. */
@@ -559,7 +582,7 @@ TEST(every_transition_of_the_life_cycle)
  * storage, lists it and releases the send. */
 TEST(sms_commands_wait_for_sms_ready)
 {
-	struct modem_listener l = { .sms = on_sms, .status_report = on_sms };
+	struct modem_listener l = LISTENER;
 	struct config *cfg;
 
 	loop_set_clock(fake_clock);
@@ -575,7 +598,7 @@ TEST(sms_commands_wait_for_sms_ready)
 	free(cfg->modems[0].driver);
 	cfg->modems[0].driver = strdup("quectel");
 	tm_plug(env.link);
-	CHECK_INT(modem_new(env.loop, env.st, &env.reg, cfg, &cfg->modems[0],
+	CHECK_INT(modem_new(env.loop, &env.reg, cfg, &cfg->modems[0],
 			    &l, &env.m), 0);
 	ADVANCE_UNTIL(READY, 20000);
 	CHECK_INT(modem_send_pdu(&env.reg.sims[0], PDU, 17, send_cb, NULL), 0);

@@ -1,5 +1,6 @@
 /* The modem lifecycle's pure decisions, on real answers. */
 #include "harness.h"
+#include "backoff.h"
 #include "driver.h"
 #include "modem_logic.h"
 
@@ -167,11 +168,18 @@ TEST(modem_logic_registered_by_any_query)
 	CHECK(!modem_logic_registered(home, 0));
 }
 
-TEST(modem_logic_backoff_doubles_to_a_minute)
+/* The series modem_logic_backoff_ms() had: 1 s doubling to a minute. */
+TEST(modem_open_backoff_doubles_to_a_minute)
 {
-	CHECK_INT(modem_logic_backoff_ms(0), 1000);
-	CHECK_INT(modem_logic_backoff_ms(1), 2000);
-	CHECK_INT(modem_logic_backoff_ms(5), 32000);
-	CHECK_INT(modem_logic_backoff_ms(6), 60000);
-	CHECK_INT(modem_logic_backoff_ms(1000), 60000);
+	const int64_t first = MODEM_OPEN_BACKOFF_FIRST_MS,
+		      max = MODEM_OPEN_BACKOFF_MAX_MS;
+
+	CHECK_INT(backoff_ms(0, first, max), 1000);
+	CHECK_INT(backoff_ms(1, first, max), 2000);
+	CHECK_INT(backoff_ms(5, first, max), 32000);
+	CHECK_INT(backoff_ms(6, first, max), 60000);
+	CHECK_INT(backoff_ms(1000, first, max), 60000);
+	for (unsigned n = 0; n < 40; n++)
+		CHECK_INT(backoff_ms(n, first, max),
+			  n >= 6 ? 60000 : (int64_t)1000 << n);
 }

@@ -8,6 +8,7 @@
 #include "store.h"
 #include "store_inbox.h"
 #include "store_prune.h"
+#include "store_query.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,23 +57,22 @@ static void exec(struct store *st, const char *sql)
 static void funnel(struct store *st, const char *campaign, char *out,
 		   size_t size)
 {
-	sqlite3_stmt *s;
+	const struct store_bind b[] = { STORE_TEXT(campaign) };
+	struct store_rows *s;
 	size_t n = 0;
 
 	out[0] = '\0';
-	if (sqlite3_prepare_v2(store_db(st), cli_stats_funnel_sql, -1, &s,
-			       NULL) != SQLITE_OK) {
-		snprintf(out, size, "prepare: %s", sqlite3_errmsg(store_db(st)));
+	s = store_query_open(st, STORE_Q_FUNNEL, b, 1);
+	if (!s) {
+		snprintf(out, size, "prepare: %s", store_errmsg(st));
 		return;
 	}
-	if (campaign)
-		sqlite3_bind_text(s, 1, campaign, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		for (int i = 0; i < sqlite3_column_count(s) && n < size; i++)
+	if (store_rows_next(s) == 1)
+		for (int i = 0; i < store_rows_ncols(s) && n < size; i++)
 			n += (size_t)snprintf(out + n, size - n, "%s=%lld ",
-					      sqlite3_column_name(s, i),
-					      sqlite3_column_int64(s, i));
-	sqlite3_finalize(s);
+					      store_rows_name(s, i),
+					      (long long)store_rows_int(s, i));
+	store_rows_close(s);
 }
 
 /*

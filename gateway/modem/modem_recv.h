@@ -1,0 +1,37 @@
+/*
+ * modem_recv — receiving: URCs, reading, listing, acknowledgements.
+ * Private to gateway/modem/, for the files that call it (modem_priv.h).
+ */
+#ifndef SMSGW_MODEM_RECV_H
+#define SMSGW_MODEM_RECV_H
+
+#include "modem_priv.h"
+
+void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
+		    const char *line, const char *pdu);
+extern const struct modem_prog modem_prog_import;
+/* Tokens: after the port went away, on modem_free. */
+void modem_recv_drop_reads(struct modem *m);
+void modem_recv_free_acks(struct modem *m);
+/* A +CMS ERROR: 322 or a full +CPMS: import what is stored. */
+void modem_recv_storage_full(struct modem *m, const char *why);
+/* After a health check: list storage again when the modem gives no
+ * indications, or a message handed out long ago was never acked (the
+ * receiver could not commit it). */
+void modem_recv_recheck(struct modem *m);
+/* A health step: now and then, count what is stored (AT+CPMS?) and list
+ * it when something is there that nobody read. */
+enum modem_step_rc modem_recv_sweep(struct modem *m,
+				    const struct at_response *r);
+void modem_recv_init(struct modem *m);
+void modem_recv_stop(struct modem *m);
+/* List storage when the port is idle (or not: the port closed). */
+void modem_recv_want_import(struct modem *m, bool want);
+/* For modem_kick(): true (and no longer wanted) when a listing is wanted
+ * and SMS commands work. */
+bool modem_recv_import_due(struct modem *m);
+/* Whether +CNMI indications are on; without them storage is listed every
+ * few seconds. */
+void modem_recv_indications(struct modem *m, bool on);
+
+#endif
