@@ -575,6 +575,7 @@ def intake_one(n):
         with open(tmp, "w") as f:
             f.write(text)
         del text
+        c0 = cpu_seconds(rig.gw.proc.pid)
         m0 = time.monotonic()
         t0 = time.time()
         os.rename(tmp, os.path.join(rig.gw.spool, "outgoing", "big"))
@@ -590,6 +591,7 @@ def intake_one(n):
         wait_for(done, 300, "every recipient queued")
         wall = time.time() - t0
         m1 = time.monotonic()
+        cpu = cpu_seconds(rig.gw.proc.pid) - c0
         assert rig.gw.scalar("select count(*) from message") == n
         rss = peak_rss_kb(rig.gw.proc.pid)
         wait_for(lambda: (rig.gw.scalar("select count(*) from inbox") or 0) >= sms,
@@ -605,8 +607,8 @@ def intake_one(n):
     gaps = probe.gaps(m0, m1)
     p99 = gaps[min(len(gaps) - 1, int(len(gaps) * 0.99))] if gaps else float("nan")
     ip99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else float("nan")
-    print(f"  {n:>8} recipients ({size / 1e6:.1f} MB): queued in {wall:.2f} s,"
-          f" peak RSS {rss / 1024:.1f} MB, loop gap max {gaps[-1] if gaps else 0:.0f} ms"
+    print(f"  {n:>8} recipients ({size / 1e6:.1f} MB): queued in {wall:.2f} s"
+          f" ({cpu:.2f} s daemon CPU), peak RSS {rss / 1024:.1f} MB, loop gap max {gaps[-1] if gaps else 0:.0f} ms"
           f" p99 {p99:.0f} ms ({len(gaps)} pings); inbound during intake:"
           f" {len(lat)} SMS, p99 {ip99:.0f} ms, max {lat[-1] if lat else 0:.0f} ms")
 
