@@ -209,7 +209,7 @@ static void outbound_defer_exhausted(struct outbound *ob, int64_t now)
 /* ---- dispatch ---- */
 
 static bool outbound_quiet_hold(const char *recipient, int64_t now, int64_t *until,
-			  void *ud)
+				void *ud)
 {
 	struct outbound *ob = ud;
 

@@ -77,7 +77,7 @@ static void outbound_send_send_part(struct ob_sim *os)
 		int64_t now = ob_now(os->ob);
 
 		outbound_send_fail_message(os, "the encoded PDU is not one a modem takes "
-			     "(empty or too long)", now);
+					   "(empty or too long)", now);
 		outbound_send_release(os, now);
 	} else if (rc < 0) {
 		outbound_send_on_part_sent(&r, os);
@@ -199,7 +199,7 @@ static int outbound_send_max_attempts(const struct ob_sim *os)
 }
 
 static void outbound_send_retry_message(struct ob_sim *os, int64_t delay, bool count,
-			     const char *error, int64_t now)
+					const char *error, int64_t now)
 {
 	struct outbox_msg *m = &os->msg;
 	int max = outbound_send_max_attempts(os);
@@ -226,7 +226,7 @@ static void outbound_send_retry_message(struct ob_sim *os, int64_t delay, bool c
 }
 
 static void outbound_send_unknown_message(struct ob_sim *os, const char *error,
-			       int64_t now)
+					  int64_t now)
 {
 	const struct config *cfg = os->ob->cfg;
 	struct outbox_msg *m = &os->msg;
@@ -270,7 +270,7 @@ static void outbound_send_streak(struct ob_sim *os, const char *what, int64_t no
 }
 
 static void outbound_send_classified(struct ob_sim *os, const struct modem_send_result *r,
-			  int64_t now)
+				     int64_t now)
 {
 	struct errclass_info e = r->status == MODEM_SEND_CMS_ERROR
 					 ? errclass_cms(r->code)
@@ -290,9 +290,9 @@ static void outbound_send_classified(struct ob_sim *os, const struct modem_send_
 		break;
 	case ERRCLASS_TEMPORARY:
 		outbound_send_retry_message(os,
-				 outbound_send_retry_delay_ms(os->ob, os->msg.attempts,
-						   e.min_backoff_s),
-				 true, what, now);
+					    outbound_send_retry_delay_ms(os->ob, os->msg.attempts,
+									 e.min_backoff_s),
+					    true, what, now);
 		break;
 	case ERRCLASS_AMBIGUOUS:
 		outbound_send_unknown_message(os, what, now);
@@ -403,7 +403,8 @@ static void outbound_send_sent_recorded(int rc, void *ud)
 /*
  * Part os->part went out with reference mr. The last part, the sent state
  * and the SIM's next claim are one commit, so one fsync per single-part
- * message; the store answers in outbound_send_part_recorded() or outbound_send_sent_recorded().
+ * message; the store answers in outbound_send_part_recorded() or
+ * outbound_send_sent_recorded().
  */
 static void outbound_send_record_part(struct ob_sim *os, int mr, int64_t now)
 {
@@ -429,8 +430,8 @@ static void outbound_send_record_part(struct ob_sim *os, int mr, int64_t now)
 		req.next = &c;
 		req.next_out = &os->next;
 	}
-	/* Taken until the store answers; outbound_send_next_claimed() says whether it
-	 * stays taken. */
+	/* Taken until the store answers; outbound_send_next_claimed() says
+	 * whether it stays taken. */
 	sim->sending = true;
 	req.claimed = outbound_send_next_claimed;
 	req.reg = ob->reg;
