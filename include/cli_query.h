@@ -16,14 +16,6 @@
 
 struct store;
 
-/* The names cli_outbox_show.c still uses; the rest say store_bind,
- * STORE_TEXT and STORE_INT (store_query.h). */
-#define cli_bind store_bind
-#define CLI_BIND_TEXT STORE_BIND_TEXT
-#define CLI_TEXT(s) STORE_TEXT(s)
-#define CLI_INT(v) STORE_INT(v)
-#define cli_prepare store_prepare_bound
-
 enum cli_format {
 	CLI_FORMAT_TABLE,	/* for people: times in the local zone */
 	CLI_FORMAT_JSON,	/* the view's values: times ISO-8601 UTC */
@@ -63,14 +55,5 @@ long cli_print(struct store *st, enum store_query q,
  * 0 when there is no row. */
 long cli_print_row(struct store *st, enum store_query q,
 		   const struct store_bind *binds, size_t nbinds, FILE *out);
-
-/* The same two for a statement's text: cli_outbox_show.c's, until its
- * queries move into the store as the others did. */
-long cli_print_query(struct store *st, const char *sql,
-		     const struct store_bind *binds, size_t nbinds,
-		     enum cli_format fmt, size_t max_cell, FILE *out);
-long cli_print_row_json(struct store *st, const char *sql,
-			const struct store_bind *binds, size_t nbinds,
-			FILE *out);
 
 #endif

@@ -35,9 +35,9 @@
  * Converted (every caller correct if done runs later):
  * - outbound's send path: the claim of an idle SIM (ob_try_sim), each part
  *   sent, "sent, and the SIM's next message" in one commit
- *   (ob_on_part_sent), the retry/fail/unknown records; the periodic
- *   promote/expire (ob_promote_due), the quota deferral
- *   (ob_defer_exhausted), status reports (outbound_status_report);
+ *   (outbound_send_on_part_sent), the retry/fail/unknown records; the periodic
+ *   promote/expire (outbound_promote_due), the quota deferral
+ *   (outbound_defer_exhausted), status reports (outbound_status_report);
  * - the spool: a small file (spool_accept.c: the claim stays in active/
  *   until done says committed), a big file's steps (spool_job.c: one
  *   operation per step, the job waits for its answer), text from the HTTP

@@ -105,6 +105,15 @@ enum store_query {
 	/* The messages of spool file ?1 (id, recipient, state): an HTTP
 	 * send repeated with the same id. */
 	STORE_Q_FILE_MESSAGES,
+	/* smsgw outbox show, ?1 the message's id: the message (id, then
+	 * "name: value" fields; sim is the id, sim_name its name), its
+	 * attempts (attempt, sim, started, ended, result, error, next_try),
+	 * the events that name it (at, level, source, message); _EXISTS
+	 * is one row (1) when the message exists. */
+	STORE_Q_OUTBOX_SHOW,
+	STORE_Q_OUTBOX_SHOW_ATTEMPTS,
+	STORE_Q_OUTBOX_SHOW_EVENTS,
+	STORE_Q_OUTBOX_SHOW_EXISTS,
 	STORE_Q_COUNT
 };
 

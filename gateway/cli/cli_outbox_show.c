@@ -8,95 +8,66 @@
 #include "msg_state.h"
 #include "store.h"
 #include "store_outbox.h"
+#include "store_query.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#define MS_ISO(col) \
-	"strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
-
-static const char message_sql[] =
-	"SELECT o.id, o.created_at, o.recipient, o.body, o.kind, o.campaign,"
-	" o.priority, o.state, o.sim, o.sim_name, o.parts, o.attempts,"
-	" CASE WHEN o.not_before > '1970-01-02' THEN o.not_before END"
-	" AS not_before, o.sent_at, o.delivered_at, o.error, o.origin,"
-	" f.name AS file, f.idem_key AS file_id"
-	" FROM outbox o LEFT JOIN spool_file f ON f.id = o.file_id"
-	" WHERE o.id = ?1";
-
-static const char attempts_sql[] =
-	"SELECT row_number() OVER (ORDER BY a.id) AS attempt,"
-	" s.modem || '/' || s.slot AS sim, " MS_ISO("a.started_at") " AS started,"
-	" " MS_ISO("a.ended_at") " AS ended,"
-	" coalesce(a.result, 'running') AS result, a.error,"
-	" " MS_ISO("a.next_at") " AS next_try"
-	" FROM attempt a LEFT JOIN sim s ON s.id = a.sim_id"
-	" WHERE a.message_id = ?1 ORDER BY a.id";
-
-/* Events that name the message as "#ID" (not "#IDx" with more digits),
- * or its spool file as the spool names it ("accepted NAME: …"). */
-static const char events_sql[] =
-	"SELECT at, level, source, message FROM events"
-	" WHERE message GLOB '*#' || ?1 || '[^0-9]*'"
-	" OR message GLOB '*#' || ?1"
-	" OR instr(message, ' ' || (SELECT f.name FROM message m"
-	"  JOIN spool_file f ON f.id = m.file_id WHERE m.id = ?1) || ':') > 0"
-	" ORDER BY id";
-
-static int show_json(struct store *st, long long id)
+/* The whole show as one JSON object. */
+static int cli_outbox_show_json(struct store *st, long long id)
 {
-	const struct cli_bind b[] = { CLI_INT(id) };
+	const struct store_bind b[] = { STORE_INT(id) };
 
 	printf("{\"message\":");
-	if (cli_print_row_json(st, message_sql, b, 1, stdout) < 0)
+	if (cli_print_row(st, STORE_Q_OUTBOX_SHOW, b, 1, stdout) < 0)
 		return CLI_ERROR;
 	printf(",\"attempts\":");
-	if (cli_print_query(st, attempts_sql, b, 1, CLI_FORMAT_JSON, 0,
-			    stdout) < 0)
+	if (cli_print(st, STORE_Q_OUTBOX_SHOW_ATTEMPTS, b, 1, CLI_FORMAT_JSON,
+		      0, stdout) < 0)
 		return CLI_ERROR;
 	printf(",\"events\":");
-	if (cli_print_query(st, events_sql, b, 1, CLI_FORMAT_JSON, 0,
-			    stdout) < 0)
+	if (cli_print(st, STORE_Q_OUTBOX_SHOW_EVENTS, b, 1, CLI_FORMAT_JSON,
+		      0, stdout) < 0)
 		return CLI_ERROR;
 	printf("}\n");
 	return CLI_OK;
 }
 
 /* The message as "name: value" lines. */
-static int show_fields(struct store *st, long long id)
+static int cli_outbox_show_fields(struct store *st, long long id)
 {
-	const struct cli_bind b[] = { CLI_INT(id) };
-	sqlite3_stmt *s = cli_prepare(st, message_sql, b, 1);
+	const struct store_bind b[] = { STORE_INT(id) };
+	struct store_rows *r = store_query_open(st, STORE_Q_OUTBOX_SHOW, b, 1);
 	char when[32];
 	int rc;
 
-	if (!s)
+	if (!r)
 		return cli_error("database: %s", store_errmsg(st));
-	rc = sqlite3_step(s);
-	if (rc != SQLITE_ROW) {
-		sqlite3_finalize(s);
-		if (rc == SQLITE_DONE)
+	rc = store_rows_next(r);
+	if (rc != 1) {
+		store_rows_close(r);
+		if (rc == 0)
 			return cli_error("no message #%lld in the outbox", id);
 		return cli_error("database: %s", store_errmsg(st));
 	}
 	printf("message #%lld\n", id);
-	for (int c = 1; c < sqlite3_column_count(s); c++) {
-		const char *v = (const char *)sqlite3_column_text(s, c);
+	for (int c = 1; c < store_rows_ncols(r); c++) {
+		const char *v = store_rows_text(r, c);
 
 		/* The SIM by name only, as every table names it. */
-		if (!v || strcmp(sqlite3_column_name(s, c), "sim") == 0)
+		if (!v || strcmp(store_rows_name(r, c), "sim") == 0)
 			continue;
-		printf("  %-13s %s\n", sqlite3_column_name(s, c),
+		printf("  %-13s %s\n", store_rows_name(r, c),
 		       cli_query_time(v, when, sizeof(when)));
 	}
-	sqlite3_finalize(s);
+	store_rows_close(r);
 	return CLI_OK;
 }
 
 int cli_outbox_show(struct cli *cli, long long id, enum cli_format fmt)
 {
-	const struct cli_bind b[] = { CLI_INT(id) };
+	const struct store_bind b[] = { STORE_INT(id) };
 	struct store *st = cli_store(cli);
 
 	if (!st)
@@ -104,35 +75,34 @@ int cli_outbox_show(struct cli *cli, long long id, enum cli_format fmt)
 	/* CSV is one table: the attempts (the message is a row of
 	 * `smsgw outbox --csv`). */
 	if (fmt == CLI_FORMAT_CSV)
-		return cli_print_query(st, attempts_sql, b, 1, fmt, 0, stdout) < 0
-			       ? CLI_ERROR : CLI_OK;
+		return cli_print(st, STORE_Q_OUTBOX_SHOW_ATTEMPTS, b, 1, fmt, 0,
+				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	if (fmt == CLI_FORMAT_JSON) {
-		sqlite3_stmt *s = cli_prepare(st, "SELECT 1 FROM message"
-					      " WHERE id = ?1", b, 1);
-		bool found = s && sqlite3_step(s) == SQLITE_ROW;
+		int64_t one;
+		bool found;
 
-		sqlite3_finalize(s);
 		/* The same "no such message" as the table. */
-		if (!found)
+		if (store_query_int(st, STORE_Q_OUTBOX_SHOW_EXISTS, b, 1, &one,
+				    &found) < 0 || !found)
 			return cli_error("no message #%lld in the outbox", id);
-		return show_json(st, id);
+		return cli_outbox_show_json(st, id);
 	}
-	if (show_fields(st, id) != CLI_OK)
+	if (cli_outbox_show_fields(st, id) != CLI_OK)
 		return CLI_ERROR;
 	printf("\nattempts\n");
-	if (cli_print_query(st, attempts_sql, b, 1, CLI_FORMAT_TABLE, 40,
-			    stdout) < 0)
+	if (cli_print(st, STORE_Q_OUTBOX_SHOW_ATTEMPTS, b, 1, CLI_FORMAT_TABLE,
+		      40, stdout) < 0)
 		return CLI_ERROR;
 	printf("\nevents\n");
-	if (cli_print_query(st, events_sql, b, 1, CLI_FORMAT_TABLE, 80,
-			    stdout) < 0)
+	if (cli_print(st, STORE_Q_OUTBOX_SHOW_EVENTS, b, 1, CLI_FORMAT_TABLE,
+		      80, stdout) < 0)
 		return CLI_ERROR;
 	return CLI_OK;
 }
 
 /* Why the transition table has no move for verb from state (doc/
  * architecture.md "The outgoing message as a state machine"). */
-static const char *why_not(const char *verb, enum msg_state state)
+static const char *cli_outbox_show_why_not(const char *verb, enum msg_state state)
 {
 	if (state == MSG_STATE_SENDING)
 		return "it is being sent right now";
@@ -167,7 +137,8 @@ int cli_outbox_change(struct cli *cli, const char *verb, long long id)
 		return cli_error("database: %s", store_errmsg(st));
 	if (rc == 0)
 		return cli_error("message #%lld is %s: %s", id,
-				 msg_state_name(was), why_not(verb, was));
+				 msg_state_name(was),
+				 cli_outbox_show_why_not(verb, was));
 	control_send(cli->cfg->spool, "kick");
 	printf("message #%lld %s (was %s)\n", id,
 	       resend ? "queued again" : "cancelled", msg_state_name(was));

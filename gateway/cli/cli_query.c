@@ -69,13 +69,11 @@ static void cli_query_thousands(long n, char *buf, size_t size)
 	buf[k] = '\0';
 }
 
-/* The cursor of q or of sql, or NULL after saying why. */
+/* The cursor of q, or NULL after saying why. */
 static struct store_rows *cli_query_open(struct store *st, enum store_query q,
-					 const char *sql,
 					 const struct store_bind *b, size_t n)
 {
-	struct store_rows *r = sql ? store_query_open_text(st, sql, b, n)
-				   : store_query_open(st, q, b, n);
+	struct store_rows *r = store_query_open(st, q, b, n);
 
 	if (!r)
 		cli_error("database: %s", store_errmsg(st));
@@ -134,16 +132,8 @@ static long cli_query_row_json(struct store *st, struct store_rows *r,
 long cli_print_row(struct store *st, enum store_query q,
 		   const struct store_bind *binds, size_t nbinds, FILE *out)
 {
-	return cli_query_row_json(st, cli_query_open(st, q, NULL, binds,
-						     nbinds), out);
-}
-
-long cli_print_row_json(struct store *st, const char *sql,
-			const struct store_bind *binds, size_t nbinds,
-			FILE *out)
-{
-	return cli_query_row_json(st, cli_query_open(st, STORE_Q_COUNT, sql,
-						     binds, nbinds), out);
+	return cli_query_row_json(st, cli_query_open(st, q, binds, nbinds),
+				  out);
 }
 
 /* Display width in characters of UTF-8 text (one column a code point). */
@@ -356,15 +346,6 @@ long cli_print(struct store *st, enum store_query q,
 	       const struct store_bind *binds, size_t nbinds,
 	       enum cli_format fmt, size_t max_cell, FILE *out)
 {
-	return cli_query_print(st, cli_query_open(st, q, NULL, binds, nbinds),
-			       fmt, max_cell, out);
-}
-
-long cli_print_query(struct store *st, const char *sql,
-		     const struct store_bind *binds, size_t nbinds,
-		     enum cli_format fmt, size_t max_cell, FILE *out)
-{
-	return cli_query_print(st, cli_query_open(st, STORE_Q_COUNT, sql, binds,
-						  nbinds),
-			       fmt, max_cell, out);
+	return cli_query_print(st, cli_query_open(st, q, binds, nbinds), fmt,
+			       max_cell, out);
 }

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static void usage(FILE *f)
+static void main_smsgwd_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: smsgwd [-c FILE] [-f] [-N] [-t] [-v]\n"
@@ -33,7 +33,7 @@ static void usage(FILE *f)
 }
 
 /* The classic double fork: no controlling terminal, not a group leader. */
-static int daemonize(void)
+static int main_smsgwd_daemonize(void)
 {
 	pid_t pid = fork();
 	int fd;
@@ -100,18 +100,18 @@ int main(int argc, char **argv)
 			d.verbose = true;
 			break;
 		case 'h':
-			usage(stdout);
+			main_smsgwd_usage(stdout);
 			return 0;
 		case 'V':
 			printf("smsgwd %s\n", SMSGW_VERSION);
 			return 0;
 		default:
-			usage(stderr);
+			main_smsgwd_usage(stderr);
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		main_smsgwd_usage(stderr);
 		return 2;
 	}
 	/* The daemon leaves its directory (chdir "/"), and hooks get the
@@ -164,7 +164,7 @@ int main(int argc, char **argv)
 		config_free(d.cfg);
 		return 1;
 	}
-	if (!d.foreground && daemonize() < 0) {
+	if (!d.foreground && main_smsgwd_daemonize() < 0) {
 		perror("smsgwd: daemonize");
 		return 1;
 	}

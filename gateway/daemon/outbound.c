@@ -43,7 +43,7 @@ void ob_emit(struct outbound *ob, const char *event, int64_t id,
 		ob->listener(&e, ob->listener_ud);
 }
 
-static bool ob_any_default_pool(const struct outbound *ob)
+static bool outbound_any_default_pool(const struct outbound *ob)
 {
 	for (size_t i = 0; i < ob->reg->nsims; i++)
 		if (strcmp(ob->reg->sims[i].cfg->pool, "default") == 0)
@@ -51,15 +51,15 @@ static bool ob_any_default_pool(const struct outbound *ob)
 	return false;
 }
 
-static bool ob_takes_unpooled(const struct outbound *ob, const struct sim *sim)
+static bool outbound_takes_unpooled(const struct outbound *ob, const struct sim *sim)
 {
 	return strcmp(sim->cfg->pool, "default") == 0 ||
-	       !ob_any_default_pool(ob);
+	       !outbound_any_default_pool(ob);
 }
 
 /* ---- quotas ---- */
 
-static void ob_usage_key(struct ob_sim *os)
+static void outbound_usage_key(struct ob_sim *os)
 {
 	char key[sizeof(os->usage_key)];
 
@@ -81,7 +81,7 @@ int ob_quota_left(struct ob_sim *os, int64_t now)
 	long left = INT32_MAX;
 	bool exhausted;
 
-	ob_usage_key(os);
+	outbound_usage_key(os);
 	store_outbox_local_day(now, day, month);
 	if (strcmp(day, os->usage.day) != 0) {
 		snprintf(os->usage.day, sizeof(os->usage.day), "%s", day);
@@ -118,7 +118,7 @@ void ob_count_part(struct ob_sim *os, int64_t now)
 }
 
 /* The next local midnight (or month start for a monthly quota). */
-static int64_t ob_next_reset(int64_t now, bool monthly)
+static int64_t outbound_next_reset(int64_t now, bool monthly)
 {
 	time_t t = (time_t)(now / 1000);
 	struct tm tm;
@@ -135,17 +135,17 @@ static int64_t ob_next_reset(int64_t now, bool monthly)
 	return (int64_t)mktime(&tm) * 1000;
 }
 
-static int64_t ob_reset_time(const struct ob_sim *os, int64_t now)
+static int64_t outbound_reset_time(const struct ob_sim *os, int64_t now)
 {
 	const struct config_sim *c = os->sim->cfg;
 	bool monthly = c->monthly_limit &&
 		       os->usage.sent_month >= c->monthly_limit;
 
-	return ob_next_reset(now, monthly);
+	return outbound_next_reset(now, monthly);
 }
 
 /* True when a SIM before sims[i] has the same pool. */
-static bool ob_pool_seen(const struct outbound *ob, size_t i)
+static bool outbound_pool_seen(const struct outbound *ob, size_t i)
 {
 	for (size_t j = 0; j < i; j++)
 		if (strcmp(ob->reg->sims[j].cfg->pool,
@@ -159,7 +159,7 @@ static bool ob_pool_seen(const struct outbound *ob, size_t i)
  * ("deferred"), rather than sitting in the queue looking stuck.
  */
 /* Rows deferred: the next due time is to be read again. */
-static void ob_deferred(int rc, void *ud)
+static void outbound_deferred(int rc, void *ud)
 {
 	struct outbound *ob = ud;
 
@@ -170,7 +170,7 @@ static void ob_deferred(int rc, void *ud)
 	}
 }
 
-static void ob_defer_exhausted(struct outbound *ob, int64_t now)
+static void outbound_defer_exhausted(struct outbound *ob, int64_t now)
 {
 	size_t n = ob->reg->nsims;
 
@@ -180,7 +180,7 @@ static void ob_defer_exhausted(struct outbound *ob, int64_t now)
 		int64_t until = 0;
 		bool served = false, open = false;
 
-		if (i < n && ob_pool_seen(ob, i))
+		if (i < n && outbound_pool_seen(ob, i))
 			continue;
 		for (size_t j = 0; j < n && !open; j++) {
 			struct sim *s = &ob->reg->sims[j];
@@ -188,28 +188,28 @@ static void ob_defer_exhausted(struct outbound *ob, int64_t now)
 
 			if (!s->cfg->send ||
 			    (i < n ? strcmp(s->cfg->pool, key) != 0
-				   : !ob_takes_unpooled(ob, s)))
+				   : !outbound_takes_unpooled(ob, s)))
 				continue;
 			served = true;
 			if (!s->quota_exhausted) {
 				open = true;
 				continue;
 			}
-			reset = ob_reset_time(&ob->sims[j], now);
+			reset = outbound_reset_time(&ob->sims[j], now);
 			if (!until || reset < until)
 				until = reset;
 		}
 		if (served && !open)
 			store_op_defer_pool(ob->store, key, until,
 					    "every SIM of its pool reached "
-					    "its quota", now, ob_deferred, ob);
+					    "its quota", now, outbound_deferred, ob);
 	}
 }
 
 /* ---- dispatch ---- */
 
-static bool ob_quiet_hold(const char *recipient, int64_t now, int64_t *until,
-			  void *ud)
+static bool outbound_quiet_hold(const char *recipient, int64_t now, int64_t *until,
+				void *ud)
 {
 	struct outbound *ob = ud;
 
@@ -237,7 +237,7 @@ bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
 
 /* Parts the SIM may take now; 0 when it cannot send at all, which needs
  * no transaction to find out. */
-static int ob_claimable(struct ob_sim *os, int64_t now)
+static int outbound_claimable(struct ob_sim *os, int64_t now)
 {
 	struct sim *sim = os->sim;
 	int quota;
@@ -255,27 +255,27 @@ bool ob_claim_request(struct ob_sim *os, int64_t now, struct outbox_claim *c)
 {
 	struct outbound *ob = os->ob;
 	struct sim *sim = os->sim;
-	int quota = ob_claimable(os, now);
+	int quota = outbound_claimable(os, now);
 
 	if (!quota)
 		return false;
 	*c = (struct outbox_claim){
 		.sim_id = sim->id,
 		.pool = sim->cfg->pool,
-		.takes_unpooled = ob_takes_unpooled(ob, sim),
+		.takes_unpooled = outbound_takes_unpooled(ob, sim),
 		.allow_bulk = true,
 		.quota_left = quota,
 		.now = now,
 		.sticky_cutoff = now - ob->cfg->sticky_ttl_ms,
 		.alone = !ob_other_sim_ready(ob, sim, now),
-		.hold = ob->has_quiet ? ob_quiet_hold : NULL,
+		.hold = ob->has_quiet ? outbound_quiet_hold : NULL,
 		.hold_ud = ob,
 	};
 	return true;
 }
 
 /* The store answered ob_try_sim()'s claim. */
-static void ob_claimed(int rc, void *ud)
+static void outbound_claimed(int rc, void *ud)
 {
 	struct ob_sim *os = ud;
 	struct outbound *ob = os->ob;
@@ -306,14 +306,14 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 	/* The SIM is taken while its claim is out, so no second claim
 	 * starts for it before the store answers. The claim and the SIM's
 	 * busy row are one commit (one fsync); the PDU goes out, from
-	 * ob_claimed(), only once both are durable. */
+	 * outbound_claimed(), only once both are durable. */
 	os->sim->sending = true;
-	store_op_claim(ob->store, &c, ob->reg, os->sim, &os->msg, ob_claimed,
+	store_op_claim(ob->store, &c, ob->reg, os->sim, &os->msg, outbound_claimed,
 		       os);
 	return true;
 }
 
-static int ob_compare_load(const void *a, const void *b)
+static int outbound_compare_load(const void *a, const void *b)
 {
 	const struct ob_sim *x = *(const struct ob_sim *const *)a;
 	const struct ob_sim *y = *(const struct ob_sim *const *)b;
@@ -325,7 +325,7 @@ static int ob_compare_load(const void *a, const void *b)
 	return x->sim->index < y->sim->index ? -1 : 1;
 }
 
-static void ob_promoted(int rc, void *ud)
+static void outbound_promoted(int rc, void *ud)
 {
 	struct outbound *ob = ud;
 
@@ -339,17 +339,17 @@ static void ob_promoted(int rc, void *ud)
 		loop_defer(&ob->kick);
 }
 
-static void ob_promote_due(struct outbound *ob, int64_t now)
+static void outbound_promote_due(struct outbound *ob, int64_t now)
 {
 	if (ob->due_known && (!ob->next_due || ob->next_due > now))
 		return;
 	if (ob->promote_out)
 		return;		/* its answer says when next */
 	ob->promote_out = true;
-	store_op_promote(ob->store, now, &ob->promote_next, ob_promoted, ob);
+	store_op_promote(ob->store, now, &ob->promote_next, outbound_promoted, ob);
 }
 
-static void ob_arm_timer(struct outbound *ob, int64_t now)
+static void outbound_arm_timer(struct outbound *ob, int64_t now)
 {
 	int64_t due = ob->next_due;
 
@@ -363,8 +363,8 @@ static void ob_arm_timer(struct outbound *ob, int64_t now)
 		    (!t || os->sim->paused_until < t))
 			t = os->sim->paused_until;
 		if (os->sim->quota_exhausted &&
-		    (!t || ob_reset_time(os, now) < t))
-			t = ob_reset_time(os, now);
+		    (!t || outbound_reset_time(os, now) < t))
+			t = outbound_reset_time(os, now);
 		if (t && (!due || t < due))
 			due = t;
 	}
@@ -374,7 +374,7 @@ static void ob_arm_timer(struct outbound *ob, int64_t now)
 		loop_timer_arm(&ob->timer, due > now ? due - now : 0);
 }
 
-static void ob_dispatch(struct loop_deferred *d, void *ud)
+static void outbound_dispatch(struct loop_deferred *d, void *ud)
 {
 	struct outbound *ob = ud;
 	struct ob_sim **order = ob->order;
@@ -383,7 +383,7 @@ static void ob_dispatch(struct loop_deferred *d, void *ud)
 
 	(void)d;
 	ob->dispatching = true;
-	ob_promote_due(ob, now);
+	outbound_promote_due(ob, now);
 	for (size_t i = 0; i < ob->reg->nsims; i++) {
 		struct ob_sim *os = &ob->sims[i];
 
@@ -396,17 +396,17 @@ static void ob_dispatch(struct loop_deferred *d, void *ud)
 		order[n++] = os;
 	}
 	/* Least-loaded first: today's sends, then the longest idle. */
-	qsort(order, n, sizeof(order[0]), ob_compare_load);
+	qsort(order, n, sizeof(order[0]), outbound_compare_load);
 	for (size_t i = 0; i < n; i++)
 		ob_try_sim(order[i], now);
-	ob_defer_exhausted(ob, now);
+	outbound_defer_exhausted(ob, now);
 	if (!ob->due_known)
-		ob_promote_due(ob, now);
-	ob_arm_timer(ob, now);
+		outbound_promote_due(ob, now);
+	outbound_arm_timer(ob, now);
 	ob->dispatching = false;
 }
 
-static int64_t ob_on_timer(struct loop_timer *t, void *ud)
+static int64_t outbound_on_timer(struct loop_timer *t, void *ud)
 {
 	struct outbound *ob = ud;
 
@@ -453,7 +453,7 @@ void outbound_set_config(struct outbound *ob, const struct config *cfg)
 	outbound_kick(ob);
 }
 
-static int64_t ob_on_unsaved(struct loop_timer *t, void *ud)
+static int64_t outbound_on_unsaved(struct loop_timer *t, void *ud)
 {
 	struct outbound *ob = ud;
 
@@ -492,11 +492,11 @@ int outbound_new(struct loop *loop, struct store *store,
 		ob->sims[i].ob = ob;
 		ob->sims[i].sim = &reg->sims[i];
 		reg->sims[i].outbound = &ob->sims[i];
-		ob_usage_key(&ob->sims[i]);
+		outbound_usage_key(&ob->sims[i]);
 	}
-	loop_deferred_init(loop, &ob->kick, ob_dispatch, ob);
-	loop_timer_init(loop, &ob->timer, ob_on_timer, ob);
-	loop_timer_init(loop, &ob->unsaved_timer, ob_on_unsaved, ob);
+	loop_deferred_init(loop, &ob->kick, outbound_dispatch, ob);
+	loop_timer_init(loop, &ob->timer, outbound_on_timer, ob);
+	loop_timer_init(loop, &ob->unsaved_timer, outbound_on_unsaved, ob);
 	n = store_outbox_recover(store, cfg->resend_unknown_direct,
 				 cfg->resend_unknown_bulk, clock_now_ms());
 	if (n > 0)
@@ -524,7 +524,7 @@ struct ob_report {
 };
 
 /* The store's answer: the message's event, after the commit. */
-static void ob_report_recorded(int rc, void *ud)
+static void outbound_report_recorded(int rc, void *ud)
 {
 	struct ob_report *r = ud;
 
@@ -591,7 +591,7 @@ int outbound_status_report(struct outbound *ob, struct sim *sim,
 		.sim_id = sim->id, .mr = r->mr, .recipient = r->recipient,
 		.status = r->status, .now = ob_now(ob),
 		.window_ms = ob->cfg->report_window_ms, .pdu_hex = pdu_hex },
-		&r->id, &r->state, ob_report_recorded, r);
+		&r->id, &r->state, outbound_report_recorded, r);
 	return 0;
 }
 

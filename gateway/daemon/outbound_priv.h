@@ -57,7 +57,7 @@ struct outbound {
 	int64_t next_due;	/* earliest deferred/expiry row; 0: none */
 	bool due_known;		/* next_due reflects the database */
 	bool promote_out;	/* a promote/expire pass is with the store */
-	bool dispatching;	/* inside ob_dispatch(): answers are seen */
+	bool dispatching;	/* in outbound_dispatch(): answers are seen */
 	int64_t promote_next;	/* its answer: the next due time */
 	unsigned rand_state;
 	struct quiet_hours quiet;	/* valid when has_quiet */

@@ -30,12 +30,12 @@
 #define OB_REST_MS 30000
 #define OB_REST_MAX_MS 600000
 
-static void ob_on_part_sent(const struct modem_send_result *r, void *ud);
+static void outbound_send_on_part_sent(const struct modem_send_result *r, void *ud);
 
 /* The store answered a record of an outcome. Nothing waits for it: the
  * message's row is the store's from here on; a failure is logged, and the
  * row stays sending until the next start (the restart policy decides). */
-static void ob_recorded(int rc, void *ud)
+static void outbound_send_recorded(int rc, void *ud)
 {
 	(void)ud;
 	if (rc < 0)
@@ -43,13 +43,13 @@ static void ob_recorded(int rc, void *ud)
 			  strerror(-rc));
 }
 
-static void ob_record(struct outbound *ob, const struct store_outcome *o)
+static void outbound_send_record(struct outbound *ob, const struct store_outcome *o)
 {
-	store_op_record(ob->store, o, ob_recorded, NULL);
+	store_op_record(ob->store, o, outbound_send_recorded, NULL);
 }
-static void ob_fail_message(struct ob_sim *os, const char *error, int64_t now);
+static void outbound_send_fail_message(struct ob_sim *os, const char *error, int64_t now);
 
-static void ob_release(struct ob_sim *os, int64_t now)
+static void outbound_send_release(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
 
@@ -63,24 +63,24 @@ static void ob_release(struct ob_sim *os, int64_t now)
 	loop_defer(&ob->kick);
 }
 
-static void ob_send_part(struct ob_sim *os)
+static void outbound_send_send_part(struct ob_sim *os)
 {
 	const struct sms_encoded_part *p = &os->enc.parts[os->part];
 	struct modem_send_result r = { .status = MODEM_SEND_NOT_SENT,
 				       .detail = "modem not available" };
 	int rc = os->ob->ops.send(os->sim, p->pdu, p->tpdu_length,
-				  ob_on_part_sent, os);
+				  outbound_send_on_part_sent, os);
 
 	if (rc == -EINVAL) {
 		/* The PDU itself is refused: no modem would take it, so the
 		 * message fails rather than going round the queue. */
 		int64_t now = ob_now(os->ob);
 
-		ob_fail_message(os, "the encoded PDU is not one a modem takes "
-			     "(empty or too long)", now);
-		ob_release(os, now);
+		outbound_send_fail_message(os, "the encoded PDU is not one a modem takes "
+					   "(empty or too long)", now);
+		outbound_send_release(os, now);
 	} else if (rc < 0) {
-		ob_on_part_sent(&r, os);
+		outbound_send_on_part_sent(&r, os);
 	}
 }
 
@@ -108,12 +108,12 @@ void ob_send_start(struct ob_sim *os)
 	if (!sms_encode_submit(m->recipient, m->body, strlen(m->body), &o,
 			       &os->enc, err, sizeof(err))) {
 		/* Acceptance checked the text; only a changed codec gets here. */
-		ob_record(ob, &(struct store_outcome){
+		outbound_send_record(ob, &(struct store_outcome){
 			.kind = STORE_OUTCOME_FINAL, .msg = m, .error = err,
 			.now = now, .event = MSG_EVENT_FAIL });
 		ob_emit(ob, "failed", m->id, m->recipient, m->body, os->sim,
 			msg_to_name(MSG_EVENT_FAIL), err);
-		ob_release(os, now);
+		outbound_send_release(os, now);
 		return;
 	}
 	/* A resend carries on after the parts that already went out. */
@@ -121,7 +121,7 @@ void ob_send_start(struct ob_sim *os)
 	log_debug("outbound: message %lld to %s on %s, %d part%s",
 		  (long long)m->id, m->recipient, os->sim->name, os->enc.nparts,
 		  os->enc.nparts == 1 ? "" : "s");
-	ob_send_part(os);
+	outbound_send_send_part(os);
 }
 
 void ob_send_abandon(struct ob_sim *os)
@@ -133,7 +133,7 @@ void ob_send_abandon(struct ob_sim *os)
 }
 
 /* The wait before a message's next try after a temporary error. */
-static int64_t ob_retry_delay_ms(struct outbound *ob, int attempts, int min_s)
+static int64_t outbound_send_retry_delay_ms(struct outbound *ob, int attempts, int min_s)
 {
 	int64_t base, jitter;
 
@@ -147,7 +147,7 @@ static int64_t ob_retry_delay_ms(struct outbound *ob, int attempts, int min_s)
 }
 
 /* Counts barring and spam errors; enough of them pause the SIM. */
-static void ob_suspect(struct ob_sim *os, const char *what, int64_t now)
+static void outbound_send_suspect(struct ob_sim *os, const char *what, int64_t now)
 {
 	const struct config *cfg = os->ob->cfg;
 	struct sim *sim = os->sim;
@@ -172,12 +172,12 @@ static void ob_suspect(struct ob_sim *os, const char *what, int64_t now)
 		    (long long)(cfg->pause_window_ms / 60000), what);
 }
 
-static void ob_fail_message(struct ob_sim *os, const char *error, int64_t now)
+static void outbound_send_fail_message(struct ob_sim *os, const char *error, int64_t now)
 {
 	struct outbox_msg *m = &os->msg;
 	const char *state = msg_to_name(MSG_EVENT_FAIL);
 
-	ob_record(os->ob, &(struct store_outcome){
+	outbound_send_record(os->ob, &(struct store_outcome){
 		.kind = STORE_OUTCOME_FINAL, .msg = m, .error = error,
 		.now = now, .event = MSG_EVENT_FAIL });
 	log_info("outbound: message %lld to %s %s: %s", (long long)m->id,
@@ -192,17 +192,17 @@ static void ob_fail_message(struct ob_sim *os, const char *error, int64_t now)
  * after that it backs off wherever it goes, so a network-wide problem is
  * not hammered from every SIM in turn.
  */
-static int ob_max_attempts(const struct ob_sim *os)
+static int outbound_send_max_attempts(const struct ob_sim *os)
 {
 	return os->msg.max_attempts > 0 ? os->msg.max_attempts
 					: os->ob->cfg->max_attempts;
 }
 
-static void ob_retry_message(struct ob_sim *os, int64_t delay, bool count,
-			     const char *error, int64_t now)
+static void outbound_send_retry_message(struct ob_sim *os, int64_t delay, bool count,
+					const char *error, int64_t now)
 {
 	struct outbox_msg *m = &os->msg;
-	int max = ob_max_attempts(os);
+	int max = outbound_send_max_attempts(os);
 	/* A pinned message, or a multipart with parts out, stays here. */
 	bool movable = !m->pinned && m->parts_sent == 0 && os->part == 0;
 	bool elsewhere = movable && ob_other_sim_ready(os->ob, os->sim, now);
@@ -212,12 +212,12 @@ static void ob_retry_message(struct ob_sim *os, int64_t delay, bool count,
 
 		snprintf(why, sizeof(why), "gave up after %d attempts: %s",
 			 m->attempts, error);
-		ob_fail_message(os, why, now);
+		outbound_send_fail_message(os, why, now);
 		return;
 	}
 	if (elsewhere && m->attempts <= 1 && delay > OB_MOVE_MS)
 		delay = OB_MOVE_MS;
-	ob_record(os->ob, &(struct store_outcome){
+	outbound_send_record(os->ob, &(struct store_outcome){
 		.kind = STORE_OUTCOME_RETRY, .msg = m, .error = error,
 		.now = now, .not_before = now + delay, .count_attempt = count,
 		.avoid_sim = elsewhere ? os->sim->id : 0,
@@ -225,8 +225,8 @@ static void ob_retry_message(struct ob_sim *os, int64_t delay, bool count,
 	os->ob->due_known = false;
 }
 
-static void ob_unknown_message(struct ob_sim *os, const char *error,
-			       int64_t now)
+static void outbound_send_unknown_message(struct ob_sim *os, const char *error,
+					  int64_t now)
 {
 	const struct config *cfg = os->ob->cfg;
 	struct outbox_msg *m = &os->msg;
@@ -234,10 +234,10 @@ static void ob_unknown_message(struct ob_sim *os, const char *error,
 						 : cfg->resend_unknown_bulk;
 
 	/* Every resend may be a duplicate: max_attempts bounds them too. */
-	if (m->attempts >= ob_max_attempts(os))
+	if (m->attempts >= outbound_send_max_attempts(os))
 		resend = false;
 
-	ob_record(os->ob, &(struct store_outcome){
+	outbound_send_record(os->ob, &(struct store_outcome){
 		.kind = STORE_OUTCOME_UNKNOWN, .msg = m, .error = error,
 		.now = now, .resend = resend });
 	log_warn("outbound: message %lld to %s: %s; %s", (long long)m->id,
@@ -251,7 +251,7 @@ static void ob_unknown_message(struct ob_sim *os, const char *error,
  * Sends that keep failing on one SIM (whatever the code) rest it, so its
  * traffic moves to the others; the rest doubles while it goes on.
  */
-static void ob_streak(struct ob_sim *os, const char *what, int64_t now)
+static void outbound_send_streak(struct ob_sim *os, const char *what, int64_t now)
 {
 	int64_t rest;
 
@@ -269,8 +269,8 @@ static void ob_streak(struct ob_sim *os, const char *what, int64_t now)
 		    what);
 }
 
-static void ob_classified(struct ob_sim *os, const struct modem_send_result *r,
-			  int64_t now)
+static void outbound_send_classified(struct ob_sim *os, const struct modem_send_result *r,
+				     int64_t now)
 {
 	struct errclass_info e = r->status == MODEM_SEND_CMS_ERROR
 					 ? errclass_cms(r->code)
@@ -281,26 +281,26 @@ static void ob_classified(struct ob_sim *os, const struct modem_send_result *r,
 		 r->status == MODEM_SEND_CMS_ERROR ? "CMS" : "CME", r->code,
 		 e.text);
 	if (e.flags & ERRCLASS_FLAG_SIM_SUSPECT)
-		ob_suspect(os, what, now);
+		outbound_send_suspect(os, what, now);
 	if (e.cls != ERRCLASS_PERMANENT)
-		ob_streak(os, what, now);
+		outbound_send_streak(os, what, now);
 	switch (e.cls) {
 	case ERRCLASS_PERMANENT:
-		ob_fail_message(os, what, now);
+		outbound_send_fail_message(os, what, now);
 		break;
 	case ERRCLASS_TEMPORARY:
-		ob_retry_message(os,
-				 ob_retry_delay_ms(os->ob, os->msg.attempts,
-						   e.min_backoff_s),
-				 true, what, now);
+		outbound_send_retry_message(os,
+					    outbound_send_retry_delay_ms(os->ob, os->msg.attempts,
+									 e.min_backoff_s),
+					    true, what, now);
 		break;
 	case ERRCLASS_AMBIGUOUS:
-		ob_unknown_message(os, what, now);
+		outbound_send_unknown_message(os, what, now);
 		break;
 	case ERRCLASS_MODEM_STATE:
 		/* Not this message's fault: back in the queue, and this SIM
 		 * rests until its modem sorts itself out. */
-		ob_retry_message(os, 0, false, what, now);
+		outbound_send_retry_message(os, 0, false, what, now);
 		os->gap_until = now + OB_COOLDOWN_MS;
 		break;
 	}
@@ -340,7 +340,7 @@ bool ob_save_unsaved(struct outbound *ob)
 }
 
 /* A part that is not the last went out: the next part goes. */
-static void ob_part_recorded(int rc, void *ud)
+static void outbound_send_part_recorded(int rc, void *ud)
 {
 	struct ob_sim *os = ud;
 
@@ -351,12 +351,12 @@ static void ob_part_recorded(int rc, void *ud)
 		log_error("outbound: part %d of message %lld not recorded",
 			  os->part + 1, (long long)os->msg.id);
 	os->part++;
-	ob_send_part(os);
+	outbound_send_send_part(os);
 }
 
 /* Inside the sent record's transaction: the SIM's row says busy when it
  * took its next message, ready when not. */
-static void ob_next_claimed(int rc, void *ud)
+static void outbound_send_next_claimed(int rc, void *ud)
 {
 	struct ob_sim *os = ud;
 
@@ -364,7 +364,7 @@ static void ob_next_claimed(int rc, void *ud)
 }
 
 /* The message is recorded sent (and the SIM's next one claimed). */
-static void ob_sent_recorded(int rc, void *ud)
+static void outbound_send_sent_recorded(int rc, void *ud)
 {
 	struct ob_sim *os = ud;
 	struct outbound *ob = os->ob;
@@ -384,7 +384,7 @@ static void ob_sent_recorded(int rc, void *ud)
 			  "trying again", (long long)m->id);
 		ob_keep_unsaved(ob, &u);
 		outbox_msg_clear(&os->next);
-		ob_release(os, now);
+		outbound_send_release(os, now);
 		return;
 	}
 	ob_emit(ob, "sent", m->id, m->recipient, m->body, os->sim,
@@ -403,9 +403,10 @@ static void ob_sent_recorded(int rc, void *ud)
 /*
  * Part os->part went out with reference mr. The last part, the sent state
  * and the SIM's next claim are one commit, so one fsync per single-part
- * message; the store answers in ob_part_recorded() or ob_sent_recorded().
+ * message; the store answers in outbound_send_part_recorded() or
+ * outbound_send_sent_recorded().
  */
-static void ob_record_part(struct ob_sim *os, int mr, int64_t now)
+static void outbound_send_record_part(struct ob_sim *os, int mr, int64_t now)
 {
 	struct outbound *ob = os->ob;
 	struct sim *sim = os->sim;
@@ -418,7 +419,7 @@ static void ob_record_part(struct ob_sim *os, int mr, int64_t now)
 
 	ob_count_part(os, now);
 	if (!req.last) {
-		store_op_part_sent(ob->store, &req, ob_part_recorded, os);
+		store_op_part_sent(ob->store, &req, outbound_send_part_recorded, os);
 		return;
 	}
 	sim->sending = false;
@@ -429,16 +430,16 @@ static void ob_record_part(struct ob_sim *os, int mr, int64_t now)
 		req.next = &c;
 		req.next_out = &os->next;
 	}
-	/* Taken until the store answers; ob_next_claimed() says whether it
-	 * stays taken. */
+	/* Taken until the store answers; outbound_send_next_claimed() says
+	 * whether it stays taken. */
 	sim->sending = true;
-	req.claimed = ob_next_claimed;
+	req.claimed = outbound_send_next_claimed;
 	req.reg = ob->reg;
 	req.sim = sim;
-	store_op_part_sent(ob->store, &req, ob_sent_recorded, os);
+	store_op_part_sent(ob->store, &req, outbound_send_sent_recorded, os);
 }
 
-static void ob_on_part_sent(const struct modem_send_result *r, void *ud)
+static void outbound_send_on_part_sent(const struct modem_send_result *r, void *ud)
 {
 	struct ob_sim *os = ud;
 	struct outbound *ob = os->ob;
@@ -448,25 +449,25 @@ static void ob_on_part_sent(const struct modem_send_result *r, void *ud)
 	switch (r->status) {
 	case MODEM_SEND_OK:
 		os->fail_streak = 0;
-		ob_record_part(os, r->mr, now);
+		outbound_send_record_part(os, r->mr, now);
 		return;
 	case MODEM_SEND_CMS_ERROR:
 	case MODEM_SEND_CME_ERROR:
-		ob_classified(os, r, now);
+		outbound_send_classified(os, r, now);
 		break;
 	case MODEM_SEND_NOT_SENT:
 		snprintf(what, sizeof(what), "not sent: %s",
 			 r->detail ? r->detail : "modem not available");
-		ob_streak(os, what, now);
-		ob_retry_message(os, 0, false, what, now);
+		outbound_send_streak(os, what, now);
+		outbound_send_retry_message(os, 0, false, what, now);
 		os->gap_until = now + OB_COOLDOWN_MS;
 		break;
 	case MODEM_SEND_AMBIGUOUS:
 		snprintf(what, sizeof(what), "no answer after the PDU: %s",
 			 r->detail ? r->detail : "timeout");
-		ob_streak(os, what, now);
-		ob_unknown_message(os, what, now);
+		outbound_send_streak(os, what, now);
+		outbound_send_unknown_message(os, what, now);
 		break;
 	}
-	ob_release(os, now);
+	outbound_send_release(os, now);
 }

@@ -32,7 +32,7 @@ static const struct {
 	const char *name;
 	mode_t mode;
 	size_t off;
-} subdirs[] = {
+} spool_dirs_subdirs[] = {
 	{ "outgoing", 01730, offsetof(struct spool_dirs, outgoing) },
 	{ "tmp", 01730, offsetof(struct spool_dirs, tmp) },
 	{ "rejected", 01770, offsetof(struct spool_dirs, rejected) },
@@ -98,10 +98,12 @@ int spool_dirs_open(const char *spool, bool create, struct spool_dirs *d,
 	rc = spool_dirs_open_root(spool, &d->root, err, errsize);
 	if (rc < 0)
 		return rc;
-	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-		int *fd = (int *)((char *)d + subdirs[i].off);
+	for (size_t i = 0;
+	     i < sizeof(spool_dirs_subdirs) / sizeof(spool_dirs_subdirs[0]); i++) {
+		int *fd = (int *)((char *)d + spool_dirs_subdirs[i].off);
 
-		rc = fs_open_dir_at(d->root, subdirs[i].name, subdirs[i].mode,
+		rc = fs_open_dir_at(d->root, spool_dirs_subdirs[i].name,
+				    spool_dirs_subdirs[i].mode,
 				    create, fd, why, sizeof(why));
 		if (rc < 0) {
 			snprintf(err, errsize, "%s/%s", spool, why);

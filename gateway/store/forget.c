@@ -192,7 +192,7 @@ static struct {
 	unsigned char key[FORGET_KEY_BYTES];
 	bool loaded;
 	int64_t failed_at;	/* monotonic ms of the last failure, 0: none */
-} key_cache;
+} forget_key_cache;
 
 static int forget_store_key(struct store *st, unsigned char **key)
 {
@@ -201,23 +201,24 @@ static int forget_store_key(struct store *st, unsigned char **key)
 
 	if (!db || !db[0])
 		return -ENOENT;
-	if (key_cache.loaded && strcmp(key_cache.db, db) == 0) {
-		*key = key_cache.key;
+	if (forget_key_cache.loaded && strcmp(forget_key_cache.db, db) == 0) {
+		*key = forget_key_cache.key;
 		return 0;
 	}
 	/* Said once a minute, not on every claim. */
-	if (key_cache.failed_at && loop_clock_ms() - key_cache.failed_at < 60000)
+	if (forget_key_cache.failed_at &&
+	    loop_clock_ms() - forget_key_cache.failed_at < 60000)
 		return -ENOENT;
-	if (forget_key_load(db, false, key_cache.key, err, sizeof(err)) < 0) {
+	if (forget_key_load(db, false, forget_key_cache.key, err, sizeof(err)) < 0) {
 		log_error("forget: %s: numbers erased with smsgw forget are not "
 			  "suppressed until it can be read", err);
-		key_cache.failed_at = loop_clock_ms();
+		forget_key_cache.failed_at = loop_clock_ms();
 		return -ENOENT;
 	}
-	key_cache.failed_at = 0;
-	snprintf(key_cache.db, sizeof(key_cache.db), "%s", db);
-	key_cache.loaded = true;
-	*key = key_cache.key;
+	forget_key_cache.failed_at = 0;
+	snprintf(forget_key_cache.db, sizeof(forget_key_cache.db), "%s", db);
+	forget_key_cache.loaded = true;
+	*key = forget_key_cache.key;
 	return 0;
 }
 

@@ -39,6 +39,10 @@
 	" AND CASE level WHEN 'error' THEN 2 WHEN 'warning' THEN 1"      \
 	" ELSE 0 END >= ?2"
 
+/* A time in ms as ISO-8601 UTC. */
+#define MS_ISO(col) \
+	"strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
+
 #define ISO_AT "strftime('%Y-%m-%dT%H:%M:%fZ', at / 1000.0, 'unixepoch')"
 
 /* The SIM by name (modem/slot), as every other table names it; JSON and
@@ -255,6 +259,35 @@ static const char *const store_query_texts[STORE_Q_COUNT] = {
 	[STORE_Q_FILE_MESSAGES] =
 		"SELECT id, recipient, state FROM message WHERE file_id = ?"
 		" ORDER BY id",
+	[STORE_Q_OUTBOX_SHOW] =
+		"SELECT o.id, o.created_at, o.recipient, o.body, o.kind,"
+		" o.campaign, o.priority, o.state, o.sim, o.sim_name, o.parts,"
+		" o.attempts,"
+		" CASE WHEN o.not_before > '1970-01-02' THEN o.not_before END"
+		" AS not_before, o.sent_at, o.delivered_at, o.error, o.origin,"
+		" f.name AS file, f.idem_key AS file_id"
+		" FROM outbox o LEFT JOIN spool_file f ON f.id = o.file_id"
+		" WHERE o.id = ?1",
+	[STORE_Q_OUTBOX_SHOW_ATTEMPTS] =
+		"SELECT row_number() OVER (ORDER BY a.id) AS attempt,"
+		" s.modem || '/' || s.slot AS sim, " MS_ISO("a.started_at")
+		" AS started, " MS_ISO("a.ended_at") " AS ended,"
+		" coalesce(a.result, 'running') AS result, a.error,"
+		" " MS_ISO("a.next_at") " AS next_try"
+		" FROM attempt a LEFT JOIN sim s ON s.id = a.sim_id"
+		" WHERE a.message_id = ?1 ORDER BY a.id",
+	/* Events that name the message as "#ID" (not "#IDx" with more
+	 * digits), or its spool file as the spool names it ("accepted
+	 * NAME: …"). */
+	[STORE_Q_OUTBOX_SHOW_EVENTS] =
+		"SELECT at, level, source, message FROM events"
+		" WHERE message GLOB '*#' || ?1 || '[^0-9]*'"
+		" OR message GLOB '*#' || ?1"
+		" OR instr(message, ' ' || (SELECT f.name FROM message m"
+		"  JOIN spool_file f ON f.id = m.file_id WHERE m.id = ?1)"
+		" || ':') > 0"
+		" ORDER BY id",
+	[STORE_Q_OUTBOX_SHOW_EXISTS] = "SELECT 1 FROM message WHERE id = ?1",
 };
 
 const char *store_query_text(enum store_query q)

@@ -21,7 +21,7 @@
 /* ISO-8601 UTC with milliseconds, from a millisecond column. */
 #define ISO(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
 
-static const char schema_v1[] =
+static const char store_schema_v1[] =
 	/* ---- audit log ---- */
 	"CREATE TABLE event ("
 	"  id      INTEGER PRIMARY KEY,"
@@ -292,7 +292,7 @@ static const char schema_v1[] =
  *    reason (store_sqlin.c). The triggers call no function, so they run
  *    with trusted_schema=OFF.
  */
-static const char schema_v2[] =
+static const char store_schema_v2[] =
 	"ALTER TABLE message ADD COLUMN smsc TEXT;"
 	"ALTER TABLE message ADD COLUMN from_header TEXT;"
 	"ALTER TABLE message ADD COLUMN msg_class INTEGER;"	/* -1/NULL none */
@@ -417,7 +417,7 @@ static const char schema_v2[] =
  * is whole. spool_file.staging: 1 rows being added, 2 the file was
  * accepted and its rows are being released, 0 done.
  */
-static const char schema_v3[] =
+static const char store_schema_v3[] =
 	"ALTER TABLE spool_file ADD COLUMN staging INTEGER NOT NULL DEFAULT 0;"
 	"CREATE INDEX message_staging ON message (file_id)"
 	"  WHERE hold = 'staging';";
@@ -430,7 +430,7 @@ static const char schema_v3[] =
  * the keyed hashes (HMAC-SHA256) of numbers erased with smsgw forget: the
  * number is gone, a send to it is still suppressed.
  */
-static const char schema_v4[] =
+static const char store_schema_v4[] =
 	"CREATE TABLE daily_stats ("
 	"  day         TEXT NOT NULL,"		/* UTC YYYY-MM-DD */
 	"  campaign_id INTEGER NOT NULL DEFAULT 0,"	/* 0: no campaign */
@@ -467,7 +467,7 @@ static const char schema_v4[] =
  * once it recorded its stop or its heartbeat is older than
  * STORE_DAEMON_STALE_S (it was killed); when an attempt's retry is due.
  */
-static const char schema_v5[] =
+static const char store_schema_v5[] =
 	"CREATE TABLE daemon ("
 	"  id          INTEGER PRIMARY KEY CHECK (id = 1),"
 	"  pid         INTEGER NOT NULL,"
@@ -504,7 +504,7 @@ static const char schema_v5[] =
  * webhook_sub lists the events some configured webhook wants (the daemon
  * rewrites it at start and reload), so without webhooks nothing is written.
  */
-static const char schema_v6[] =
+static const char store_schema_v6[] =
 	"CREATE TABLE api_token ("
 	"  id         INTEGER PRIMARY KEY,"
 	"  name       TEXT NOT NULL UNIQUE,"
@@ -566,23 +566,24 @@ static const char schema_v6[] =
 	"CREATE INDEX webhook_delivery_due ON webhook_delivery (next_at)"
 	"  WHERE state = 'pending';";
 
-static const char *const migrations[] = {
-	schema_v1,
-	schema_v2,
-	schema_v3,
-	schema_v4,
-	schema_v5,
-	schema_v6,
+static const char *const store_schema_migrations[] = {
+	store_schema_v1,
+	store_schema_v2,
+	store_schema_v3,
+	store_schema_v4,
+	store_schema_v5,
+	store_schema_v6,
 };
 
 int store_schema_latest(void)
 {
-	return (int)(sizeof(migrations) / sizeof(migrations[0]));
+	return (int)(sizeof(store_schema_migrations) /
+		     sizeof(store_schema_migrations[0]));
 }
 
 const char *store_schema_migration(int version)
 {
 	if (version < 1 || version > store_schema_latest())
 		return NULL;
-	return migrations[version - 1];
+	return store_schema_migrations[version - 1];
 }

@@ -1,7 +1,7 @@
 /*
  * store_staging — the rows of a big spool file, added over several short
  * transactions and released once the file is whole; see
- * include/store_outbox.h and schema_v2 in store_schema.c.
+ * include/store_outbox.h and store_schema_v2 in store_schema.c.
  */
 #include "store.h"
 #include "store_outbox.h"
