@@ -26,7 +26,15 @@ sim, gw = start(2, health="1s", modems=None, hub_port="1-1.4:3")
 def a_hung_modem_ends_the_ladder_with_a_power_cycle():
     sim.hang(0)
     wait_event(gw, "modem m0", "recovery step 5", 120)
-    wait_for(lambda: os.path.exists(record), 30, "uhubctl run")
+    # The shell creates the file before echo writes the line: wait for
+    # the whole line, not for the file.
+    def recorded():
+        if not os.path.exists(record):
+            return ""
+        with open(record) as f:
+            text = f.read()
+        return text if text.endswith("\n") else ""
+    wait_for(recorded, 30, "uhubctl run")
     with open(record) as f:
         assert f.read().split() == ["-l", "1-1.4", "-p", "3", "-a", "cycle",
                                     "-d", "3"]
