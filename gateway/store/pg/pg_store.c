@@ -71,16 +71,19 @@ struct pg_op {
 	bool duplicate;
 };
 
+/* NULL: out of memory, and done has been told so already. */
 static struct pg_op *pg_op_new(struct pg_store *ps, store_done_fn done,
 			       void *ud)
 {
 	struct pg_op *op = calloc(1, sizeof(*op));
 
-	if (op) {
-		op->ps = ps;
-		op->done = done;
-		op->ud = ud;
+	if (!op) {
+		done(-ENOMEM, ud);
+		return NULL;
 	}
+	op->ps = ps;
+	op->done = done;
+	op->ud = ud;
 	return op;
 }
 
@@ -180,10 +183,8 @@ void pg_store_op_sim(struct pg_store *ps, const char *modem,
 	struct pg_op *op = pg_op_new(ps, done, ud);
 	struct pg_params p = { .n = 0 };
 
-	if (!op) {
-		done(-ENOMEM, ud);
+	if (!op)
 		return;
-	}
 	op->id = id;
 	pg_param_text(&p, ps->box);
 	pg_param_text(&p, modem);
@@ -302,10 +303,8 @@ void pg_store_op_accept(struct pg_store *ps, const struct store_accept *req,
 	struct pg_params p = { .n = 0 };
 	int rc;
 
-	if (!op) {
-		done(-ENOMEM, ud);
+	if (!op)
 		return;
-	}
 	/* Held until the last statement is answered. */
 	op->pending = 1;
 	op->id = file_id;
@@ -425,10 +424,8 @@ void pg_store_op_claim(struct pg_store *ps, const struct outbox_claim *c,
 {
 	struct pg_op *op = pg_op_new(ps, done, ud);
 
-	if (!op) {
-		done(-ENOMEM, ud);
+	if (!op)
 		return;
-	}
 	pg_store_claim(ps, c, out, op);
 }
 
@@ -472,10 +469,8 @@ void pg_store_op_part_sent(struct pg_store *ps, const struct store_sent *req,
 	struct pg_params p = { .n = 0 };
 	char day[11], month[8];
 
-	if (!op) {
-		done(-ENOMEM, ud);
+	if (!op)
 		return;
-	}
 	/* The request is borrowed until the call returns; the next claim
 	 * (and next_out) live until done, as for store_op_part_sent(). */
 	op->sent_copy = *req;
@@ -515,10 +510,8 @@ void pg_store_op_record(struct pg_store *ps, const struct store_outcome *o,
 	struct pg_op *op = pg_op_new(ps, done, ud);
 	struct pg_params p = { .n = 0 };
 
-	if (!op) {
-		done(-ENOMEM, ud);
+	if (!op)
 		return;
-	}
 	pg_param_int(&p, o->msg->id);
 	pg_param_int(&p, o->msg->attempt_id);
 	pg_param_text(&p, kinds[o->kind]);
@@ -544,10 +537,8 @@ void pg_store_op_inbound(struct pg_store *ps, const struct inbox_new *m,
 	struct pg_op *op = pg_op_new(ps, done, ud);
 	struct pg_params p = { .n = 0 };
 
-	if (!op) {
-		done(-ENOMEM, ud);
+	if (!op)
 		return;
-	}
 	op->id = id;
 	pg_param_text(&p, m->sender);
 	pg_param_text(&p, m->sender_type);
@@ -633,10 +624,8 @@ void pg_store_op_promote(struct pg_store *ps, int64_t now,
 	struct pg_op *op = pg_op_new(ps, done, ud);
 	struct pg_params p = { .n = 0 };
 
-	if (!op) {
-		done(-ENOMEM, ud);
+	if (!op)
 		return;
-	}
 	pg_param_int(&p, now);
 	pg_store_send(ps, "SELECT smsgw_promote($1)", &p, pg_count_done, op);
 }
@@ -653,10 +642,8 @@ void pg_store_op_campaign_set(struct pg_store *ps, int64_t id,
 	struct pg_op *op = pg_op_new(ps, done, ud);
 	struct pg_params p = { .n = 0 };
 
-	if (!op) {
-		done(-ENOMEM, ud);
+	if (!op)
 		return;
-	}
 	pg_param_int(&p, id);
 	pg_param_text(&p, actions[a]);
 	pg_param_int(&p, now);
@@ -682,10 +669,8 @@ void pg_store_op_daemon(struct pg_store *ps, enum pg_store_daemon_event ev,
 	struct pg_op *op = pg_op_new(ps, done, ud);
 	struct pg_params p = { .n = 0 };
 
-	if (!op) {
-		done(-ENOMEM, ud);
+	if (!op)
 		return;
-	}
 	pg_param_text(&p, ps->box);
 	pg_param_text(&p, what[ev]);
 	pg_param_int(&p, pid);
@@ -701,10 +686,8 @@ void pg_store_op_renew(struct pg_store *ps, const struct outbox_msg *msg,
 	struct pg_op *op = pg_op_new(ps, done, ud);
 	struct pg_params p = { .n = 0 };
 
-	if (!op) {
-		done(-ENOMEM, ud);
+	if (!op)
 		return;
-	}
 	pg_param_int(&p, msg->id);
 	pg_param_int(&p, msg->attempt_id);
 	pg_param_int(&p, now);
