@@ -3,7 +3,7 @@
  * include/store_pg.h. Each operation binds its request as text
  * parameters of one pg_queue.sql function and answers from the result.
  */
-#include "store_pg.h"
+#include "pg_store_priv.h"
 #include "msg_state.h"
 #include "pg_conn.h"
 #include "log.h"
@@ -14,27 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct pg_store {
-	struct pg_conn *conn;
-	char box[64];
-	int64_t lease_ms;
-	bool resend_direct, resend_bulk;
-};
 
-/* Text parameters for one statement; numbers are printed into slots. */
-#define PG_PARAMS_MAX 32
-struct pg_params {
-	const char *v[PG_PARAMS_MAX];
-	char num[PG_PARAMS_MAX][24];
-	int n;
-};
 
-static void pg_param_text(struct pg_params *p, const char *s)
+void pg_param_text(struct pg_params *p, const char *s)
 {
 	p->v[p->n++] = s;
 }
 
-static void pg_param_int(struct pg_params *p, int64_t x)
+void pg_param_int(struct pg_params *p, int64_t x)
 {
 	snprintf(p->num[p->n], sizeof(p->num[0]), "%" PRId64, x);
 	p->v[p->n] = p->num[p->n];
@@ -42,7 +29,7 @@ static void pg_param_int(struct pg_params *p, int64_t x)
 }
 
 /* x, or SQL NULL when it is none. */
-static void pg_param_int_or_null(struct pg_params *p, int64_t x, int64_t none)
+void pg_param_int_or_null(struct pg_params *p, int64_t x, int64_t none)
 {
 	if (x == none)
 		p->v[p->n++] = NULL;
@@ -55,24 +42,9 @@ static void pg_param_bool(struct pg_params *p, bool b)
 	p->v[p->n++] = b ? "t" : "f";
 }
 
-/* What an operation waits for: its caller's callback and out pointers. */
-struct pg_op {
-	struct pg_store *ps;
-	store_done_fn done;
-	void *ud;
-	int64_t *id;
-	struct outbox_msg *out;
-	const struct store_sent *sent;	/* part_sent with a next claim */
-	struct store_sent sent_copy;
-	struct outbox_claim next;
-	/* accept */
-	int pending;			/* statements not answered yet */
-	int first_rc;
-	bool duplicate;
-};
 
 /* NULL: out of memory, and done has been told so already. */
-static struct pg_op *pg_op_new(struct pg_store *ps, store_done_fn done,
+struct pg_op *pg_op_new(struct pg_store *ps, store_done_fn done,
 			       void *ud)
 {
 	struct pg_op *op = calloc(1, sizeof(*op));
@@ -87,7 +59,7 @@ static struct pg_op *pg_op_new(struct pg_store *ps, store_done_fn done,
 	return op;
 }
 
-static void pg_op_finish(struct pg_op *op, int rc)
+void pg_op_finish(struct pg_op *op, int rc)
 {
 	store_done_fn done = op->done;
 	void *ud = op->ud;
@@ -98,7 +70,7 @@ static void pg_op_finish(struct pg_op *op, int rc)
 
 /* A refused statement and a broken connection are both -EIO to the
  * caller (store_ops.h: "the store failed"); the log says which. */
-static int pg_rc(int rc, const char *what, const char *err)
+int pg_rc(int rc, const char *what, const char *err)
 {
 	if (rc == 0)
 		return 0;
@@ -108,7 +80,7 @@ static int pg_rc(int rc, const char *what, const char *err)
 
 /* Runs sql with p; on a failure to queue, done(-ENOMEM) later is not
  * possible without the loop, so it is answered at once. */
-static void pg_store_send(struct pg_store *ps, const char *sql,
+void pg_store_send(struct pg_store *ps, const char *sql,
 			  const struct pg_params *p, pg_result_fn fn,
 			  struct pg_op *op)
 {
@@ -158,15 +130,14 @@ struct pg_conn *pg_store_conn(struct pg_store *ps)
 }
 
 /* One bigint (or NULL: 0) from the first row. */
-static int64_t pg_first_int(PGresult *res)
+int64_t pg_first_int(PGresult *res)
 {
 	if (!res || PQntuples(res) < 1 || PQgetisnull(res, 0, 0))
 		return 0;
 	return strtoll(PQgetvalue(res, 0, 0), NULL, 10);
 }
 
-static void pg_store_id_done(int rc, PGresult *res, const char *err,
-			     void *ud)
+void pg_store_id_done(int rc, PGresult *res, const char *err, void *ud)
 {
 	struct pg_op *op = ud;
 
@@ -494,7 +465,7 @@ void pg_store_op_part_sent(struct pg_store *ps, const struct store_sent *req,
 		      " $8, $9, $10, $11)", &p, pg_part_sent_done, op);
 }
 
-static void pg_record_done(int rc, PGresult *res, const char *err, void *ud)
+void pg_record_done(int rc, PGresult *res, const char *err, void *ud)
 {
 	pg_op_finish(ud, pg_fenced_rc(rc, res, err));
 }
@@ -529,210 +500,3 @@ void pg_store_op_record(struct pg_store *ps, const struct store_outcome *o,
 }
 
 /* ---- store an inbound message ---- */
-
-void pg_store_op_inbound(struct pg_store *ps, const struct inbox_new *m,
-			 int64_t now, int64_t *id, store_done_fn done,
-			 void *ud)
-{
-	struct pg_op *op = pg_op_new(ps, done, ud);
-	struct pg_params p = { .n = 0 };
-
-	if (!op)
-		return;
-	op->id = id;
-	pg_param_text(&p, m->sender);
-	pg_param_text(&p, m->sender_type);
-	pg_param_text(&p, m->recipient);
-	pg_param_int_or_null(&p, m->sim_id, 0);
-	pg_param_text(&p, m->body);
-	pg_param_int(&p, m->parts);
-	pg_param_int(&p, m->total);
-	pg_param_int(&p, m->partial);
-	pg_param_text(&p, m->keyword);
-	pg_param_int_or_null(&p, m->in_reply_to, 0);
-	pg_param_text(&p, m->scts);
-	pg_param_int_or_null(&p, m->concat_ref, -1);
-	pg_param_int(&p, now);
-	pg_store_send(ps, "SELECT smsgw_inbound($1, $2, $3, $4, $5, $6, $7,"
-		      " $8, $9, $10, $11, $12, $13)", &p, pg_store_id_done,
-		      op);
-}
-
-/* ---- status reports, housekeeping, campaigns, the daemon row ---- */
-
-struct pg_report_op {
-	struct pg_op op;
-	int64_t *msg_id;
-	const char **new_state;
-};
-
-static void pg_report_done(int rc, PGresult *res, const char *err, void *ud)
-{
-	struct pg_op *op = ud;
-	struct pg_report_op *r = (struct pg_report_op *)op;
-
-	rc = pg_rc(rc, "recording a status report", err);
-	*r->msg_id = 0;
-	*r->new_state = NULL;
-	if (rc == 0 && PQntuples(res) == 1 && PQnfields(res) == 2) {
-		*r->msg_id = pg_first_int(res);
-		if (!PQgetisnull(res, 0, 1))
-			*r->new_state = msg_to_name(
-				strcmp(PQgetvalue(res, 0, 1), "failed") == 0
-					? MSG_EVENT_REPORT_FAIL
-					: MSG_EVENT_REPORT_OK);
-	}
-	pg_op_finish(op, rc);
-}
-
-void pg_store_op_report(struct pg_store *ps, int64_t sim_id, int mr,
-			const char *recipient, int status, int64_t now,
-			int64_t window_ms, const char *pdu, int64_t *msg_id,
-			const char **new_state, store_done_fn done, void *ud)
-{
-	struct pg_report_op *r = calloc(1, sizeof(*r));
-	struct pg_params p = { .n = 0 };
-
-	if (!r) {
-		done(-ENOMEM, ud);
-		return;
-	}
-	r->op = (struct pg_op){ .ps = ps, .done = done, .ud = ud };
-	r->msg_id = msg_id;
-	r->new_state = new_state;
-	pg_param_int(&p, sim_id);
-	pg_param_int(&p, mr);
-	pg_param_text(&p, recipient);
-	pg_param_int(&p, status);
-	pg_param_int(&p, now);
-	pg_param_int(&p, window_ms);
-	pg_param_text(&p, pdu);
-	pg_store_send(ps, "SELECT * FROM smsgw_report($1, $2, $3, $4, $5, $6,"
-		      " $7)", &p, pg_report_done, &r->op);
-}
-
-/* done's rc is the function's integer result. */
-static void pg_count_done(int rc, PGresult *res, const char *err, void *ud)
-{
-	rc = pg_rc(rc, "housekeeping", err);
-	pg_op_finish(ud, rc < 0 ? rc : (int)pg_first_int(res));
-}
-
-void pg_store_op_promote(struct pg_store *ps, int64_t now,
-			 store_done_fn done, void *ud)
-{
-	struct pg_op *op = pg_op_new(ps, done, ud);
-	struct pg_params p = { .n = 0 };
-
-	if (!op)
-		return;
-	pg_param_int(&p, now);
-	pg_store_send(ps, "SELECT smsgw_promote($1)", &p, pg_count_done, op);
-}
-
-void pg_store_op_campaign_set(struct pg_store *ps, int64_t id,
-			      enum outbox_campaign_action a, int64_t now,
-			      store_done_fn done, void *ud)
-{
-	static const char *const actions[] = {
-		[OUTBOX_CAMPAIGN_PAUSE] = "pause",
-		[OUTBOX_CAMPAIGN_RESUME] = "resume",
-		[OUTBOX_CAMPAIGN_CANCEL] = "cancel",
-	};
-	struct pg_op *op = pg_op_new(ps, done, ud);
-	struct pg_params p = { .n = 0 };
-
-	if (!op)
-		return;
-	pg_param_int(&p, id);
-	pg_param_text(&p, actions[a]);
-	pg_param_int(&p, now);
-	pg_store_send(ps, "SELECT smsgw_campaign_set($1, $2, $3)", &p,
-		      pg_count_done, op);
-}
-
-static void pg_void_done(int rc, PGresult *res, const char *err, void *ud)
-{
-	(void)res;
-	pg_op_finish(ud, pg_rc(rc, "the daemon row", err));
-}
-
-void pg_store_op_daemon(struct pg_store *ps, enum pg_store_daemon_event ev,
-			long pid, const char *version, int64_t now,
-			store_done_fn done, void *ud)
-{
-	static const char *const what[] = {
-		[PG_STORE_DAEMON_START] = "start",
-		[PG_STORE_DAEMON_BEAT] = "beat",
-		[PG_STORE_DAEMON_STOP] = "stop",
-	};
-	struct pg_op *op = pg_op_new(ps, done, ud);
-	struct pg_params p = { .n = 0 };
-
-	if (!op)
-		return;
-	pg_param_text(&p, ps->box);
-	pg_param_text(&p, what[ev]);
-	pg_param_int(&p, pid);
-	pg_param_text(&p, version);
-	pg_param_int(&p, now);
-	pg_store_send(ps, "SELECT smsgw_daemon($1, $2, $3, $4, $5)", &p,
-		      pg_void_done, op);
-}
-
-void pg_store_op_renew(struct pg_store *ps, const struct outbox_msg *msg,
-		       int64_t now, store_done_fn done, void *ud)
-{
-	struct pg_op *op = pg_op_new(ps, done, ud);
-	struct pg_params p = { .n = 0 };
-
-	if (!op)
-		return;
-	pg_param_int(&p, msg->id);
-	pg_param_int(&p, msg->attempt_id);
-	pg_param_int(&p, now);
-	pg_param_int(&p, ps->lease_ms);
-	pg_store_send(ps, "SELECT smsgw_renew($1, $2, $3, $4)", &p,
-		      pg_record_done, op);
-}
-
-struct pg_usage_op {
-	struct pg_op op;
-	struct outbox_usage *u;
-};
-
-static void pg_usage_done(int rc, PGresult *res, const char *err, void *ud)
-{
-	struct pg_usage_op *r = ud;
-	struct outbox_usage *u = r->u;
-
-	rc = pg_rc(rc, "reading a SIM's usage", err);
-	memset(u, 0, sizeof(*u));
-	if (rc == 0 && PQntuples(res) == 1 && PQnfields(res) == 5) {
-		snprintf(u->day, sizeof(u->day), "%s", PQgetvalue(res, 0, 0));
-		u->sent_day = atoi(PQgetvalue(res, 0, 1));
-		snprintf(u->month, sizeof(u->month), "%s",
-			 PQgetvalue(res, 0, 2));
-		u->sent_month = atoi(PQgetvalue(res, 0, 3));
-		u->last_send_at = strtoll(PQgetvalue(res, 0, 4), NULL, 10);
-	}
-	pg_op_finish(&r->op, rc);
-}
-
-void pg_store_op_usage(struct pg_store *ps, const char *usage_key,
-		       struct outbox_usage *u, store_done_fn done, void *ud)
-{
-	struct pg_usage_op *r = calloc(1, sizeof(*r));
-	struct pg_params p = { .n = 0 };
-
-	if (!r) {
-		done(-ENOMEM, ud);
-		return;
-	}
-	r->op = (struct pg_op){ .ps = ps, .done = done, .ud = ud };
-	r->u = u;
-	pg_param_text(&p, usage_key);
-	pg_store_send(ps, "SELECT day, sent_day, month, sent_month,"
-		      " coalesce(last_send_at, 0) FROM sim_usage"
-		      " WHERE iccid = $1", &p, pg_usage_done, &r->op);
-}
