@@ -63,8 +63,13 @@ def spool_file(name, to, text):
 def incoming_bodies():
     out = []
     for name in os.listdir(spool["incoming"]):
-        with open(os.path.join(spool["incoming"], name), "rb") as f:
-            head, _, body = f.read().partition(b"\n\n")
+        # smsd merges a multipart message's part files into one and
+        # deletes the others, so a listed file may be gone by now.
+        try:
+            with open(os.path.join(spool["incoming"], name), "rb") as f:
+                head, _, body = f.read().partition(b"\n\n")
+        except FileNotFoundError:
+            continue
         out.append((head.decode("latin-1"), body))
     return out
 
