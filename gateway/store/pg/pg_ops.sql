@@ -422,7 +422,7 @@ BEGIN
   IF EXISTS (SELECT 1 FROM sim s JOIN daemon d ON d.box = s.box
               WHERE s.box <> p_box AND (p_key = '' OR s.pool = p_key)
                 AND s.state IN ('ready', 'busy') AND d.stopped_at IS NULL
-                AND d.heartbeat_at >= smsgw_now_ms() - 180000) THEN
+                AND d.heartbeat_at >= p_now - 180000) THEN
     RETURN 0;
   END IF;
   UPDATE message SET state = 'deferred', not_before = p_until,
