@@ -52,5 +52,6 @@ run([prog("test_pg_store_inbound")], 6)
 run([prog("test_pg_store_stage")], 7)
 # The conformance suite's PostgreSQL half (its SQLite half runs alone).
 run([prog("test_store_backends"), "postgresql"], 4)
+run([prog("test_store_backends_ops"), "postgresql"], 6)
 pg.stop()
 t.done()
