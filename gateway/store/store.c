@@ -643,7 +643,9 @@ static int store_wal_note(void *ud, sqlite3 *db, const char *name, int frames)
 
 void store_bulk(struct store *st, bool on)
 {
-	if (st->bulk == on)
+	/* PostgreSQL has no WAL of ours to checkpoint (a big file's steps
+	 * run there too). */
+	if (st->bulk == on || !st->db)
 		return;
 	st->bulk = on;
 	if (on) {
@@ -664,6 +666,8 @@ int store_checkpoint_passive(struct store *st)
 {
 	int log = 0, done = 0;
 
+	if (!st->db)
+		return 0;
 	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 				      &log, &done) != SQLITE_OK)
 		return -EIO;
