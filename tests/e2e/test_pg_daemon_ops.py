@@ -89,7 +89,7 @@ def a_big_file_is_accepted_in_steps_whole():
              "the file accepted and released")
     took = time.monotonic() - t0
     print(f"# {n} rows staged, accepted and released in {took:.1f} s"
-          f" ({n / took:.0f} rows/s; one round trip a row)")
+          f" ({n / took:.0f} rows/s)")
     assert q("select count(*) from outbox where state = 'deferred' and"
              " recipient like '+1777%'") == str(n)
     assert q("select count(*) from message where hold is not null") == "0"
