@@ -398,6 +398,13 @@ void store_op_report(struct store *st, const struct store_report *req,
 void store_op_promote(struct store *st, int64_t now, int64_t *next_due,
 		      store_done_fn done, void *ud);
 
+/* Pauses, resumes or cancels campaign id and its waiting messages
+ * (store_outbox_campaign_set()); on PostgreSQL for every box at once.
+ * done's rc: how many messages changed, or -EIO. */
+void store_op_campaign_set(struct store *st, int64_t id,
+			   enum outbox_campaign_action a, int64_t now,
+			   store_done_fn done, void *ud);
+
 /* Defers the bulk of pool key (the unpooled queue: "") until until, with
  * why (store_outbox_defer_pool()); done's rc the messages it deferred, or
  * -EIO. */
