@@ -77,6 +77,20 @@ def it_starts_registers_its_sims_and_its_box():
 
 
 @t.test
+def a_second_daemon_with_the_same_box_name_is_refused():
+    os.makedirs(os.path.join(WORK, "twin"))
+    twin = Gateway(os.path.join(WORK, "twin"),
+                   settings={"database": pg.url, "box": "alpha"})
+    twin.start(wait=False)
+    assert twin.proc.wait(30) == 1, twin.log_text()
+    assert "another smsgwd already runs as box alpha" in twin.log_text()
+    twin.stop()
+    # The running one's rows are untouched.
+    assert q("select count(*) from daemon where box = 'alpha' and "
+             "stopped_at is null") == "1"
+
+
+@t.test
 def a_spool_file_is_sent_and_shown_in_the_outbox():
     numbers = [f"+1555100{i:04d}" for i in range(20)]
     gw.drop("burst", "".join(f"To: {n}\n" for n in numbers) + "\nHello from PG\n")
