@@ -85,10 +85,5 @@ struct store_pgd *store_pgd_of(struct store *st);
 void store_pg_detach(struct store *st);
 int store_pgd_event(struct store_pgd *x, const char *level,
 		    const char *source, const char *msg);
-/* The spool_file row claimed as claim on this box (store_op_staging()
- * with a claim: a file left in active/ at a restart). */
-void store_pgd_staging_claim(struct store *st, const char *claim,
-			     int *state, int64_t *file_id,
-			     store_done_fn done, void *ud);
 
 #endif

@@ -199,7 +199,8 @@ def an_outcome_under_a_lost_lease_is_not_recorded():
     wait_for(lambda: q("select state from outbox where recipient ="
                        " '+15557000002'") == "sending", 20, "sending")
     pg.psql("UPDATE message SET attempt_id = attempt_id + 1000000,"
-            " box = 'beta' WHERE recipient = '+15557000002'")
+            f" box = 'beta', lease_until = {NOW} + 600000"
+            " WHERE recipient = '+15557000002'")
     sim.wait_message(lambda m: m["dest"] == "+15557000002", timeout=20)
     wait_for(lambda: "another box owns it now" in gw.log_text(), 15,
              "the stale record logged")
