@@ -115,6 +115,15 @@ def a_reply_lands_in_the_inbox():
 
 
 @t.test
+def a_long_reply_is_reassembled():
+    text = "part of a long reply, " * 12
+    assert sim.deliver(1, "+15552000003", text, shuffle=True) > 1
+    wait_for(lambda: q("select count(*) from inbox where sender ="
+                       " '+15552000003'") == "1", 20, "one inbox row")
+    assert q("select body from inbox where sender = '+15552000003'") == text.strip()
+
+
+@t.test
 def stop_suppresses_and_is_confirmed():
     sim.deliver(1, "+15552000002", "STOP")
     wait_for(lambda: q("select count(*) from optouts where number = "
