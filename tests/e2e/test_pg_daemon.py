@@ -107,6 +107,25 @@ def a_spool_file_is_sent_and_shown_in_the_outbox():
 
 
 @t.test
+def a_big_file_is_taken_in_steps():
+    """Past SPOOL_STEP_BYTES the spool stages the rows and releases them
+    in steps (pgops' stage_* twins): every row once, none sendable before
+    the file is whole. Send-At keeps them from the modems."""
+    n = 16000
+    text = ("Send-At: 2099-01-01T00:00:00Z\n"
+            + "".join(f"To: +1556{i:07d}\n" for i in range(n)) + "\nlater\n")
+    assert len(text) > 256 * 1024
+    gw.drop("bigpg", text)
+    wait_for(lambda: q("select count(*) from message where hold = 'staging'")
+             == "0" and q("select count(*) from message where state ="
+                          " 'deferred' and recipient like '+1556%'") == str(n),
+             120, "every row released, deferred")
+    wait_for(lambda: not os.listdir(os.path.join(gw.spool, "active")), 30,
+             "the claim gone")
+    pg.psql("UPDATE message SET state = 'cancelled' WHERE recipient LIKE '+1556%'")
+
+
+@t.test
 def a_reply_lands_in_the_inbox():
     sim.deliver(0, "+15552000001", "hello back")
     wait_for(lambda: q("select count(*) from inbox") == "1", 20, "the inbox row")
