@@ -195,6 +195,25 @@ def a_message_queued_by_another_box_wakes_the_idle_sims():
 
 
 @t.test
+def a_campaign_paused_elsewhere_holds_and_resumed_elsewhere_sends():
+    """Another box's CLI pauses and resumes (smsgw_campaign_set(), as
+    store_op_campaign_set() calls it): this box claims nothing of a paused
+    campaign, and the resume wakes it through NOTIFY alone."""
+    cid = q(f"select id from smsgw_campaign('promo', {NOW})")
+    pg.psql(f"select smsgw_campaign_set({cid}, 'pause', {NOW})")
+    gw.drop("promo", "Campaign: promo\nTo: +15558000001\nTo: +15558000002\n"
+            "\npromo text\n")
+    wait_for(lambda: q("select count(*) from outbox where recipient like"
+                       " '+1555800000%' and state = 'deferred'") == "2", 20,
+             "held by the pause")
+    assert not sim.messages(dest="+15558000001")
+    pg.psql(f"select smsgw_campaign_set({cid}, 'resume', {NOW})")
+    wait_for(lambda: q("select count(*) from outbox where recipient like"
+                       " '+1555800000%' and state = 'sent'") == "2", 20,
+             "sent after the resume")
+
+
+@t.test
 def a_slow_modem_keeps_its_lease():
     """A send that takes longer than the lease (3 s) is renewed while it
     runs, so no box takes the message over and it is recorded sent."""
