@@ -69,12 +69,18 @@ def soft_reset_that_replugs_the_tty():
 
 @t.test
 def unplug_during_a_send_resends_it_once():
-    sim.set(1, latency_ms=1500)
+    # The send must still be in the modem when the tty goes: a latency no
+    # busy machine outlasts, and the unplug only once the simulator has the
+    # PDU (the row is "sending" before the bytes are on the wire). The
+    # replug waits until the latency is back, or the resend would take it.
+    sim.set(1, latency_ms=600000)
     send(gw, "+15550510000", "cut short", sim_name="m1/1")
     wait_for(lambda: [r for r in outbox(gw, "sending")], 10, "sending")
-    sim.unplug(1, seconds=1)
+    wait_for(lambda: sim.status(1)["sending"], 10, "the send in the modem")
+    sim.unplug(1)
     sim.wait_event("aborted", lambda e: e["modem"] == 1, 10)
     sim.set(1, latency_ms=100)
+    sim.replug(1)
     msg = sim.wait_message(lambda m: m["dest"] == "+15550510000", 30)
     assert msg
     wait_for(lambda: [r for r in outbox(gw) if r["recipient"] ==
