@@ -242,7 +242,7 @@ static int outbound_claimable(struct ob_sim *os, int64_t now)
 	struct sim *sim = os->sim;
 	int quota;
 
-	if (sim->sending || os->gap_until > now)
+	if (sim->sending || os->recording || os->gap_until > now)
 		return 0;
 	quota = ob_quota_left(os, now);
 	if (!sim_can_send(sim, now) || quota <= 0 ||

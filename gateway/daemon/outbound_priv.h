@@ -41,6 +41,9 @@ struct ob_sim {
 	struct outbox_msg next;	/* claimed with msg's sent record */
 	struct sms_encoded enc;
 	int part;		/* index of the part in flight */
+	/* The last part's "sent" is with the store: msg stays ours until it
+	 * answers, even when the SIM's row already says ready. */
+	bool recording;
 };
 
 struct outbound {

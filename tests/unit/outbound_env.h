@@ -38,6 +38,7 @@ static struct {
 	int nsends;
 	int64_t now;
 	int events_sent, events_failed;
+	int64_t last_sent_id;	/* the id of the last "sent" event */
 	int send_rc;		/* what the fake modem_send_pdu() returns */
 } env;
 
@@ -74,8 +75,10 @@ static void on_sim_changed(struct sim *sim, void *ud)
 static void on_event(const struct outbound_event *e, void *ud)
 {
 	(void)ud;
-	if (strcmp(e->event, "sent") == 0)
+	if (strcmp(e->event, "sent") == 0) {
 		env.events_sent++;
+		env.last_sent_id = e->id;
+	}
 	else if (strcmp(e->event, "failed") == 0)
 		env.events_failed++;
 }
