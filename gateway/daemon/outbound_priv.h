@@ -44,6 +44,7 @@ struct ob_sim {
 	/* The last part's "sent" is with the store: msg stays ours until it
 	 * answers, even when the SIM's row already says ready. */
 	bool recording;
+	uint64_t written_at_claim;	/* sim->written when ob_try_sim claimed */
 };
 
 struct outbound {

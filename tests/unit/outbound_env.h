@@ -149,6 +149,21 @@ static long long scalar(const char *sql)
 	return rig_scalar(env.st, sql);
 }
 
+/* The first column of the first row as text ("" when none). */
+static const char *scalar_text(const char *sql)
+{
+	static char buf[64];
+	sqlite3_stmt *s;
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(store_db(env.st), sql, -1, &s, NULL) != SQLITE_OK)
+		return buf;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(buf, sizeof(buf), "%s", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return buf;
+}
+
 /* Answers send i; the pipeline may start the next send at once. */
 static void answer(int i, enum modem_send_status st, int mr_or_code)
 {

@@ -491,6 +491,34 @@ TEST(outbound_dispatch_before_the_sent_answer_sends_the_next_after)
 	dispatch_before_the_sent_answer(true);
 }
 
+/*
+ * A claim is out from the dispatch to the turn's commit, and the SIM is
+ * taken meanwhile. Its row, written in that window for another reason (a
+ * signal reading), said busy, and an empty claim left it so until the
+ * next change: "busy" on an idle SIM for a health interval.
+ */
+TEST(outbound_empty_claim_leaves_the_row_ready)
+{
+	struct sim *sim;
+
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
+		return;
+	store_batch_attach(env.st, env.loop);
+	sim = &env.reg.sims[0];
+	outbound_kick(env.ob);
+	loop_run_once(env.loop, 0);	/* the dispatch: a claim is out */
+	CHECK(sim->sending);
+	sim->signal_dbm = -71;
+	sim_update(&env.reg, sim);
+	CHECK_STR(scalar_text("SELECT state FROM sim"), "busy");
+	pump();
+	CHECK(!sim->sending);
+	CHECK_STR(scalar_text("SELECT state FROM sim"), "ready");
+	CHECK_INT(env.nsends, 0);
+	store_batch_attach(env.st, NULL);
+	teardown();
+}
+
 /* A report that does not decode says why; only a PDU of another type is
  * "not a status report". */
 TEST(outbound_status_report_not_understood_says_why)
