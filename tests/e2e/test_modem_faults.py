@@ -37,8 +37,18 @@ def hang_escape_and_reinit_then_ready_while_the_other_sends():
 @t.test
 def full_ladder_to_reset_and_reopen():
     n = len(ladder("m0"))
+
+    def resets():
+        # While hung, each command comes after an ESC (\x1b).
+        return sum(c.endswith("AT+CFUN=1,1") for c in sim.commands(0))
+
+    before = resets()
     sim.hang(0)
     wait_event(gw, "modem m0", "recovery step 3: soft reset", 40)
+    # The event comes before the command is written: unhung too soon, the
+    # modem would answer the reset and there were no step 4.
+    wait_for(lambda: resets() > before, 20,
+             "the reset written to the hung modem")
     sim.unhang(0)
     # The reset was written while hung: no answer, so the port is reopened.
     wait_event(gw, "modem m0", "recovery step 4: close and reopen", 40)
