@@ -7,6 +7,7 @@ database stopped and started again mid-run without losing anything, and
 smsgwd -t accepting the configuration."""
 import collections
 import os
+import re
 import subprocess
 import sys
 import time
@@ -282,6 +283,12 @@ def the_database_restarts_mid_run_and_nothing_is_lost():
     assert twice <= unknown, (twice, unknown)
     log = gw.log_text()
     assert "the database is away" in log and log.count(": connected") >= 2, log[-3000:]
+    # A "sent" that could not be recorded while it was away is recorded
+    # again once it is back (fenced by its attempt).
+    for m in re.finditer(r"cannot commit message (\d+) as sent", log):
+        wait_for(lambda: f"message {m.group(1)} recorded as sent on a retry"
+                 in gw.log_text() or f"message {m.group(1)} was sent, but"
+                 in gw.log_text(), 30, f"message {m.group(1)} recorded")
     assert gw.running()
 
 
