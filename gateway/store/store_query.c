@@ -1,14 +1,30 @@
 /* store_query — named read queries and a cursor; see store_query.h. */
 #include "store_query.h"
+#include "pg_cli.h"
 #include "store.h"
 #include "store_query_text.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
+/* One of the two: a SQLite statement, or PostgreSQL rows of the CLI's
+ * connection (include/pg_cli.h). */
 struct store_rows {
 	sqlite3_stmt *s;
+	struct pg_rows *pg;
 };
+
+struct store_rows *store_rows_pg(struct pg_rows *pg)
+{
+	struct store_rows *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		pg_rows_close(pg);
+		return NULL;
+	}
+	r->pg = pg;
+	return r;
+}
 
 /* Here, not in store.c (at its size limit): the CLI asks it before its
  * reads. */
@@ -44,7 +60,7 @@ struct store_rows *store_query_open_text(struct store *st, const char *sql,
 
 	if (!s)
 		return NULL;
-	r = malloc(sizeof(*r));
+	r = calloc(1, sizeof(*r));
 	if (!r) {
 		sqlite3_finalize(s);
 		return NULL;
@@ -61,8 +77,11 @@ struct store_rows *store_query_open(struct store *st, enum store_query q,
 
 int store_rows_next(struct store_rows *r)
 {
-	int rc = sqlite3_step(r->s);
+	int rc;
 
+	if (r->pg)
+		return pg_rows_next(r->pg);
+	rc = sqlite3_step(r->s);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : -EIO;
@@ -72,22 +91,31 @@ void store_rows_close(struct store_rows *r)
 {
 	if (!r)
 		return;
-	sqlite3_finalize(r->s);
+	if (r->pg)
+		pg_rows_close(r->pg);
+	else
+		sqlite3_finalize(r->s);
 	free(r);
 }
 
 int store_rows_ncols(const struct store_rows *r)
 {
+	if (r->pg)
+		return pg_rows_ncols(r->pg);
 	return sqlite3_column_count(r->s);
 }
 
 const char *store_rows_name(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_name(r->pg, c);
 	return sqlite3_column_name(r->s, c);
 }
 
 enum store_type store_rows_type(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_type(r->pg, c);
 	switch (sqlite3_column_type(r->s, c)) {
 	case SQLITE_NULL:
 		return STORE_TYPE_NULL;
@@ -102,21 +130,29 @@ enum store_type store_rows_type(const struct store_rows *r, int c)
 
 const char *store_rows_text(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_text(r->pg, c);
 	return (const char *)sqlite3_column_text(r->s, c);
 }
 
 size_t store_rows_bytes(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_bytes(r->pg, c);
 	return (size_t)sqlite3_column_bytes(r->s, c);
 }
 
 int64_t store_rows_int(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_int(r->pg, c);
 	return sqlite3_column_int64(r->s, c);
 }
 
 double store_rows_real(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_real(r->pg, c);
 	return sqlite3_column_double(r->s, c);
 }
 
