@@ -1,0 +1,309 @@
+"""smsgw (the CLI) on PostgreSQL (issue 17, doc/postgresql.md "The CLI"):
+the same rows in a SQLite and a PostgreSQL database print the same text
+through every read command; the writes (optout add/remove, campaign
+pause/resume/cancel, outbox resend/cancel) change every box's rows and are
+fenced against a box that holds the message; a reader's role reads the
+views; commands that cannot work on PostgreSQL say so by name; retention
+(smsgw_prune) prunes like SQLite's, one box at a time."""
+import os
+import re
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from gateway import ROOT, SMSGW, tempdir  # noqa: E402
+from pgserver import PgServer, skip_without_postgres  # noqa: E402
+from tap import Tap  # noqa: E402
+
+t = Tap()
+skip_without_postgres(t)
+
+pg = PgServer().start()
+D = tempdir("smsgw-pgcli-")
+
+
+def conf(name, database, box=None):
+    path = os.path.join(D, name + ".conf")
+    with open(path, "w") as f:
+        f.write(f'spool = "{D}/spool-{name}"\ndatabase = "{database}"\n'
+                'timezone = "UTC"\n')
+        if box:
+            f.write(f'box = "{box}"\n')
+    return path
+
+
+PG = conf("pg", pg.url, box="a")
+LITE = conf("lite", os.path.join(D, "smsgw.db"))
+
+
+def smsgw(cfg, *args, rc=0):
+    p = subprocess.run([SMSGW, "-c", cfg] + list(args), capture_output=True,
+                       text=True)
+    assert p.returncode == rc, \
+        f"smsgw {' '.join(args)}: rc {p.returncode}\n{p.stdout}{p.stderr}"
+    return p.stdout, p.stderr
+
+
+def sqlite3(sql):
+    p = subprocess.run(["sqlite3", "-bail", os.path.join(D, "smsgw.db")],
+                       input=sql.encode(), capture_output=True)
+    assert p.returncode == 0, p.stderr.decode()
+    return p.stdout.decode()
+
+
+# Rows both dialects read, written into the tables of each. Counts differ
+# everywhere a query orders by a count (no ties to order by chance).
+H = 1764720000000       # 2025-12-03T00:00:00Z
+ROWS = f"""
+INSERT INTO sim (id, modem, slot, iccid, number, operator, signal,
+  registered, pool, daily_limit, state, updated_at) VALUES
+  (1, 'm1', '1', '8949000000000000001', '+15550000001', 'Op', -71, 1,
+   'default', 300, 'ready', {H}),
+  (2, 'm2', '1', '8949000000000000002', NULL, NULL, NULL, 0,
+   'default', NULL, 'no-network', {H});
+INSERT INTO campaign (id, name, created_at, state) VALUES
+  (1, 'spring', {H}, 'active'), (2, 'autumn', {H + 5000}, 'active');
+INSERT INTO spool_file (id, name, hash, idem_key, accepted_at, recipients)
+  VALUES (1, 'f1.txt', 'abc', 'key-1', {H}, 6);
+INSERT INTO message (id, file_id, created_at, recipient, body, kind, class,
+  campaign_id, priority, state, not_before, sim_id, parts, attempts,
+  sent_at, delivered_at, error, updated_at) VALUES
+  (1, 1, {H + 1}, '+15551230001', 'Hello
+ spring, a long text', 'bulk', 1, 1, 1, 'sent', 0, 1, 2, 1, {H + 3600000},
+   NULL, NULL, {H + 3600000}),
+  (2, 1, {H + 2}, '+15551230002', 'b', 'bulk', 1, 1, 1, 'sent', 0, 1, 1, 1,
+   {H + 3600001}, NULL, NULL, {H + 3600001}),
+  (3, 1, {H + 3}, '+15551230003', 'c', 'bulk', 1, 1, 1, 'sent', 0, 2, 1, 1,
+   {H + 7200000}, NULL, NULL, {H + 7200000}),
+  (4, 1, {H + 4}, '+15551230004', 'd', 'bulk', 1, 1, 1, 'delivered', 0, 1,
+   1, 1, {H + 3600002}, {H + 3605000}, NULL, {H + 3605000}),
+  (5, 1, {H + 5}, '+15551230005', 'é ✓', 'bulk', 1, 1, 0, 'delivered', 0,
+   2, 1, 1, {H + 3600003}, {H + 3700000}, NULL, {H + 3700000}),
+  (6, 1, {H + 6}, '+15551230006', 'f', 'bulk', 1, 1, 1, 'failed', 0, NULL,
+   1, 3, NULL, NULL, 'CMS 500: a permanent error', {H + 6}),
+  (7, NULL, {H + 7}, '+15551230007', 'queued one', 'direct', 0, NULL, 1,
+   'queued', 0, NULL, 1, 0, NULL, NULL, NULL, {H + 7}),
+  (8, NULL, {H + 8}, '+15551230008', 'later', 'bulk', 1, 2, 2, 'deferred',
+   {H + 86400000}, NULL, 1, 0, NULL, NULL, NULL, {H + 8}),
+  (9, NULL, {H + 9}, '+15551230009', 'direct fail', 'direct', 0, NULL, 1,
+   'failed', 0, NULL, 1, 1, NULL, NULL, 'CMS 38', {H + 9});
+INSERT INTO attempt (id, message_id, sim_id, started_at, ended_at, result,
+  error, next_at) VALUES
+  (1, 1, 2, {H + 100}, {H + 200}, 'retry', 'CMS 38', {H + 300}),
+  (2, 1, 1, {H + 3599000}, {H + 3600000}, 'sent', NULL, NULL);
+INSERT INTO inbound (id, received_at, sender, recipient, sim_id, body, parts,
+  total, partial, keyword, in_reply_to, updated_at) VALUES
+  (1, {H + 4000000}, '+15551230001', '+15550000001', 1, 'STOP', 1, 1, 0,
+   'optout', 1, {H + 4000000}),
+  (2, {H + 4000001}, 'Bank', '+15550000001', 1, 'code 1234', 1, 1, 0, NULL,
+   NULL, {H + 4000001});
+INSERT INTO optout (number, opted_out_at, keyword, sim_id, active, source,
+  updated_at) VALUES
+  ('+15551230001', {H + 4000000}, 'STOP', 1, 1, 'keyword', {H + 4000000}),
+  ('+15551230099', {H + 10}, NULL, NULL, 0, 'manual', {H + 20});
+INSERT INTO event (id, at, level, source, message) VALUES
+  (1, {H}, 'info', 'spool', 'accepted f1.txt: 6 messages'),
+  (2, {H + 1000}, 'warning', 'modem m1', 'message #1 retried'),
+  (3, {H + 2000}, 'error', 'modem m2', 'message #10 failed'),
+  (4, {H + 3000}, 'info', 'daemon', 'started');
+INSERT INTO daily_stats (day, campaign_id, messages, sent, delivered,
+  failed, replied, opted_out, opted_out_all, sms_parts, received) VALUES
+  ('2025-11-01', 1, 7, 5, 4, 2, 1, 1, 1, 6, 3);
+"""
+FAR = 4102444800000     # 2100-01-01: not due at any wall-clock time we run
+SEQUENCES = ("sim", "campaign", "spool_file", "message", "attempt",
+             "inbound", "event")
+
+
+def fill_both():
+    smsgw(LITE, "status")                  # creates the SQLite database
+    sqlite3("BEGIN;" + ROWS + "COMMIT;")
+    smsgw(PG, "status")                    # applies the schema (no daemon yet)
+    pg.psql(ROWS)
+    for tbl in SEQUENCES:
+        pg.psql(f"SELECT setval(pg_get_serial_sequence('{tbl}', 'id'),"
+                f" (SELECT max(id) FROM {tbl}))")
+
+
+def same(text):
+    """PostgreSQL names a SIM box/modem/slot; the box here is ''."""
+    return text.replace("/m1/1", "m1/1").replace("/m2/1", "m2/1")
+
+
+def table(text):
+    """A table's cells, whatever the padding."""
+    return [re.split(r"\s{2,}", line.strip()) for line in text.splitlines()]
+
+
+READS = [
+    ["outbox"], ["outbox", "--json"], ["outbox", "--csv"],
+    ["outbox", "--state", "sent"], ["outbox", "--campaign", "spring", "--json"],
+    ["outbox", "--to", "+15551230007", "--json"], ["outbox", "--limit", "3"],
+    ["inbox"], ["inbox", "--json"], ["inbox", "--from", "Bank", "--json"],
+    ["inbox", "--since", "2025-12-03T01:06:40.001Z", "--json"],
+    ["inbox", "--limit", "1"],
+    ["events"], ["events", "--json"], ["events", "--level", "warning"],
+    ["events", "--since", "2025-12-03T00:00:01Z", "--csv"],
+    ["events", "--limit", "2"],
+    ["optout", "list"], ["optout", "list", "--all", "--json"],
+    ["optout", "list", "--csv"],
+    ["campaign", "list"], ["campaign", "list", "--json"],
+    ["campaign", "show", "spring"], ["campaign", "show", "spring", "--json"],
+    ["stats"], ["stats", "--json"], ["stats", "--campaign", "spring"],
+    ["stats", "--campaign", "spring", "--csv"],
+    ["outbox", "show", "1"], ["outbox", "show", "1", "--json"],
+    ["outbox", "show", "1", "--csv"],
+]
+
+
+@t.test
+def the_same_rows_print_the_same_on_both_backends():
+    fill_both()
+    for args in READS:
+        lite, _ = smsgw(LITE, *args)
+        post, _ = smsgw(PG, *args)
+        post = same(post)
+        assert lite.strip(), f"{args}: nothing printed"
+        if "--json" in args or "--csv" in args:
+            assert lite == post, f"{args}:\nsqlite:\n{lite}\npostgresql:\n{post}"
+        else:
+            assert table(lite) == table(post), \
+                f"{args}:\nsqlite:\n{lite}\npostgresql:\n{post}"
+
+
+@t.test
+def the_report_is_the_same_on_both_backends():
+    for cfg in (LITE, PG):
+        smsgw(cfg, "report", "--campaign", "spring", "-o",
+              os.path.join(D, f"report-{cfg == PG}.html"))
+    texts = []
+    for which in (False, True):
+        with open(os.path.join(D, f"report-{which}.html")) as f:
+            texts.append(re.sub(r"Report of \S+", "Report of", f.read()))
+    assert texts[0] == same(texts[1]).replace(">/m1/1<", ">m1/1<")
+    assert "<svg" in texts[1] and "CMS 500" in texts[1]
+
+
+@t.test
+def status_shows_the_sims_queue_and_boxes():
+    # No daemon runs: SQLite's SIMs are offline; on PostgreSQL those of
+    # a box that recorded its stop.
+    pg.psql("INSERT INTO daemon (box, pid, started_at, stopped_at)"
+            " VALUES ('', 1, 0, 1)")
+    lite, _ = smsgw(LITE, "status", "--json")
+    post, _ = smsgw(PG, "status", "--json")
+    sims = re.compile(r'"queue":.*?\n\]', re.S)
+    assert sims.search(lite).group(0) == same(sims.search(post).group(0))
+    pg.psql(f"INSERT INTO daemon (box, pid, started_at, heartbeat_at)"
+            f" VALUES ('a', 4242, smsgw_now_ms(), smsgw_now_ms()),"
+            f" ('b', 77, 0, 0)")
+    out, _ = smsgw(PG, "status")
+    assert "smsgwd is running (pid 4242)" in out, out
+    boxes = [r for r in table(out) if r and r[0] in ("a", "b")]
+    assert [r[:3] for r in boxes] == [["a", "running", "4242"],
+                                      ["b", "silent", "77"]], out
+    # A silent box's SIMs are offline (the view says so).
+    pg.psql("UPDATE sim SET box = 'b' WHERE id = 2")
+    out, _ = smsgw(PG, "status")
+    assert re.search(r"b/m2/1\s+offline", out), out
+
+
+def _schema(name):
+    return os.path.join(ROOT, "gateway", "store", "pg", name)
+
+
+def state(i):
+    return pg.psql(f"SELECT state FROM message WHERE id = {i}").strip()
+
+
+@t.test
+def optout_add_suppresses_every_boxs_queued_rows():
+    pg.psql(f"INSERT INTO message (box, created_at, recipient, body, kind,"
+            f" class, state, updated_at) VALUES"
+            f" ('b', {H}, '+15551230077', 'x', 'bulk', 1, 'queued', {H}),"
+            f" ('c', {H}, '+15551230077', 'y', 'bulk', 1, 'deferred', {H})")
+    out, _ = smsgw(PG, "optout", "add", "+15551230077")
+    assert out == "+15551230077 opted out (2 queued messages suppressed)\n", out
+    assert pg.psql("SELECT count(*) FROM message WHERE recipient ="
+                   " '+15551230077' AND state = 'suppressed'").strip() == "2"
+    out, _ = smsgw(PG, "optout", "add", "+15551230077")
+    assert "already opted out" in out
+    assert "opted out by hand; 2 queued messages suppressed" in \
+        pg.psql("SELECT message || '|' || box FROM event ORDER BY id DESC"
+                " LIMIT 1") + "|a"
+    out, _ = smsgw(PG, "optout", "remove", "+15551230077")
+    assert "removed from the opt-out list" in out
+    _, err = smsgw(PG, "optout", "remove", "+15551230077", rc=1)
+    assert "is not opted out" in err
+
+
+@t.test
+def a_campaign_paused_from_the_cli_is_paused_for_every_box():
+    pg.psql(f"INSERT INTO message (box, created_at, recipient, body, kind,"
+            f" class, campaign_id, state, not_before, updated_at) VALUES"
+            f" ('b', {H}, '+15551230101', 'x', 'bulk', 1, 2, 'deferred',"
+            f" {FAR}, {H})")
+    out, _ = smsgw(PG, "campaign", "pause", "autumn")
+    assert out == "campaign autumn: paused (2 messages)\n", out
+    assert pg.psql("SELECT state || hold FROM message WHERE campaign_id = 2"
+                   " ORDER BY id").split() == ["deferredpaused"] * 2
+    out, _ = smsgw(PG, "campaign", "resume", "autumn")
+    assert "resumed" in out
+    assert pg.psql("SELECT state FROM message WHERE campaign_id = 2"
+                   " ORDER BY id").split() == ["queued", "deferred"]
+    out, _ = smsgw(PG, "campaign", "cancel", "autumn")
+    assert out == "campaign autumn: cancelled (2 messages)\n", out
+    _, err = smsgw(PG, "campaign", "pause", "winter", rc=1)
+    assert "no campaign named 'winter'" in err
+
+
+@t.test
+def outbox_resend_and_cancel_go_through_the_transitions_fenced():
+    out, _ = smsgw(PG, "outbox", "cancel", "7")
+    assert out == "message #7 cancelled (was queued)\n" and \
+        state(7) == "cancelled"
+    # A box holds message 9 (a lease, attempt 41), stalls; the lease
+    # lapsed and the message became unknown; a person resends it.
+    pg.psql("UPDATE message SET state = 'unknown', attempt_id = 41,"
+            " lease_until = 1 WHERE id = 9")
+    out, _ = smsgw(PG, "outbox", "resend", "9")
+    assert out == "message #9 queued again (was unknown)\n", out
+    assert pg.psql("SELECT state, attempt_id IS NULL FROM message"
+                   " WHERE id = 9").strip() == "queued|t"
+    # The stalled box comes back with its old attempt: nothing changes.
+    got = pg.psql("SELECT smsgw_record(9, 41, 'final', 'failed', 'late',"
+                  " 1, 0, true, NULL, NULL, false)").strip()
+    assert got == "0" and state(9) == "queued", got
+    # Being sent by a box: neither verb touches it.
+    pg.psql("UPDATE message SET state = 'sending', attempt_id = 42 WHERE id = 9")
+    for verb in ("resend", "cancel"):
+        _, err = smsgw(PG, "outbox", verb, "9", rc=1)
+        assert "it is being sent right now" in err, err
+    assert state(9) == "sending"
+    _, err = smsgw(PG, "outbox", "resend", "999", rc=1)
+    assert "no message #999" in err
+
+
+@t.test
+def a_reader_role_reads_the_views_and_may_not_write():
+    pg.psql("CREATE ROLE smsgw_read; CREATE ROLE alice LOGIN IN ROLE smsgw_read")
+    pg.psql_file(_schema("pg_schema.sql"))   # grants when it applies
+    reader = conf("alice", pg.url.replace("user=smsgw", "user=alice"))
+    for args in (["outbox"], ["inbox"], ["events"], ["optout", "list"],
+                 ["status"]):
+        smsgw(reader, *args)
+    _, err = smsgw(reader, "optout", "add", "+15551230123", rc=1)
+    assert "may read smsgw's rows but not change them" in err, err
+
+
+@t.test
+def commands_that_need_sqlite_say_so_by_name():
+    for args, name in ((["metrics"], "metrics"), (["token", "list"], "token"),
+                       (["restore", os.path.join(D, "b.db")], "restore")):
+        _, err = smsgw(PG, *args, rc=1)
+        assert f"{name} does not work with a PostgreSQL database" in err \
+            or "pg_" in err, f"{args}: {err}"
+    assert not os.path.exists(pg.url)
+
+
+t.done()
