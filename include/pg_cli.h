@@ -95,6 +95,15 @@ int pg_cli_report_per_hour(struct pg_cli *pc, int64_t id,
 int pg_cli_report_delivery(struct pg_cli *pc, int64_t id,
 			   void (*cb)(void *ud, int64_t ms), void *ud);
 
+/* smsgw forget on every box's rows (smsgw_forget() of pg_cli.sql,
+ * store_forget.c's rules; the hash with pg_ops.sql's key): 0 with *n, or
+ * -EIO. */
+struct forget_forms;
+struct forget_counts;
+int pg_cli_forget(struct pg_cli *pc, const char *e164,
+		  const struct forget_forms *f, int64_t now,
+		  struct forget_counts *n);
+
 /* A row of the events view, from this box: 0 or -EIO. */
 int pg_cli_event(struct pg_cli *pc, const char *level, const char *source,
 		 const char *message);

@@ -4,6 +4,7 @@
  */
 #include "pg_cli.h"
 #include "pg_cli_priv.h"
+#include "forget.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -197,4 +198,56 @@ int pg_cli_by_hand(struct pg_cli *pc, int64_t id, enum msg_event ev,
 	if (rc <= 0)
 		return pg_cli_ops_rollback(pc, rc);
 	return pg_cli_run(pc, "COMMIT") < 0 ? -EIO : 1;
+}
+
+/* A text[] literal of n strings ({"a","b"}); the forms are digits, '+'
+ * and hex, quoted anyway. */
+static void pg_cli_ops_array(char *buf, size_t size, const char (*v)[40],
+			     size_t n)
+{
+	size_t k = 0;
+
+	k += (size_t)snprintf(buf + k, size - k, "{");
+	for (size_t i = 0; i < n && k < size; i++)
+		k += (size_t)snprintf(buf + k, size - k, "%s\"%s\"",
+				      i ? "," : "", v[i]);
+	if (k < size)
+		snprintf(buf + k, size - k, "}");
+}
+
+int pg_cli_forget(struct pg_cli *pc, const char *e164,
+		  const struct forget_forms *f, int64_t now,
+		  struct forget_counts *n)
+{
+	char text[FORGET_FORMS_MAX * (FORGET_FORM_MAX + 4) + 4];
+	char semi[sizeof(text)];
+	const char *tp = text, *sp = semi;
+	PGresult *res;
+
+	pg_cli_ops_array(text, sizeof(text), f->text, f->ntext);
+	pg_cli_ops_array(semi, sizeof(semi), f->semi, f->nsemi);
+	{
+		const struct store_bind b[] = {
+			STORE_TEXT(e164), STORE_TEXT(tp), STORE_TEXT(sp),
+			STORE_TEXT(pc->box), STORE_INT(now),
+		};
+
+		res = pg_cli_exec(pc, "SELECT messages, in_flight, received,"
+				  " fragments, raw_pdus, reports, texts, optouts"
+				  " FROM smsgw_forget($1, $2, $3, $4, $5)", b, 5);
+	}
+	if (!res)
+		return -EIO;
+	*n = (struct forget_counts){
+		.messages = (int)pg_cli_ops_int(res, 0, 0),
+		.inflight = (int)pg_cli_ops_int(res, 1, 0),
+		.inbound = (int)pg_cli_ops_int(res, 2, 0),
+		.fragments = (int)pg_cli_ops_int(res, 3, 0),
+		.raw_pdus = (int)pg_cli_ops_int(res, 4, 0),
+		.reports = (int)pg_cli_ops_int(res, 5, 0),
+		.texts = (int)pg_cli_ops_int(res, 6, 0),
+		.optouts = (int)pg_cli_ops_int(res, 7, 0),
+	};
+	PQclear(res);
+	return 0;
 }
