@@ -5,6 +5,7 @@ pause/resume/cancel, outbox resend/cancel) change every box's rows and are
 fenced against a box that holds the message; a reader's role reads the
 views; commands that cannot work on PostgreSQL say so by name; retention
 (smsgw_prune) prunes like SQLite's, one box at a time."""
+import json
 import os
 import re
 import subprocess
@@ -299,11 +300,111 @@ def a_reader_role_reads_the_views_and_may_not_write():
 @t.test
 def commands_that_need_sqlite_say_so_by_name():
     for args, name in ((["metrics"], "metrics"), (["token", "list"], "token"),
-                       (["restore", os.path.join(D, "b.db")], "restore")):
+                       (["ussd", "m1/1", "*100#"], "ussd")):
         _, err = smsgw(PG, *args, rc=1)
         assert f"{name} does not work with a PostgreSQL database" in err \
             or "pg_" in err, f"{args}: {err}"
     assert not os.path.exists(pg.url)
+
+
+def prune(cut, n=1000, after=0, settled=None):
+    """One batch of smsgw_prune with every cut at cut: (removed, after)."""
+    settled = cut if settled is None else settled
+    out = pg.psql(f"SELECT removed, after FROM smsgw_prune({cut}, {settled},"
+                  f" {cut}, {cut}, {cut}, {after}, {n})").strip()
+    return tuple(int(x) for x in out.split("|"))
+
+
+@t.test
+def retention_prunes_like_sqlite_and_the_funnel_survives():
+    before, _ = smsgw(PG, "stats", "--json")
+    spring, _ = smsgw(PG, "stats", "--campaign", "spring", "--json")
+    queued = pg.psql("SELECT count(*) FROM message WHERE state IN"
+                     " ('queued', 'deferred', 'sending')").strip()
+    # One box at a time: another session holds the round's lock.
+    holder = subprocess.Popen(["psql", "-X", "-q", "-At"], env=pg.env(),
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              text=True)
+    holder.stdin.write("SELECT pg_advisory_lock(1936548712);\n\\echo held\n")
+    holder.stdin.flush()
+    while holder.stdout.readline().strip() != "held":
+        pass
+    assert prune(FAR) == (-1, 0)
+    holder.stdin.close()
+    holder.wait()
+    # A sent message may still get its status report: kept until settled.
+    sent = pg.psql("SELECT count(*) FROM message WHERE state = 'sent'")
+    assert int(sent) > 0
+    assert prune(FAR, settled=H)[0] > 0
+    assert pg.psql("SELECT count(*) FROM message WHERE state = 'sent'") == sent
+    assert pg.psql("SELECT count(*) FROM message WHERE state"
+                   " = 'delivered'").strip() == "0"
+    # Batches of 2 messages walk the ids until nothing is left.
+    after, removed = 0, 0
+    for _ in range(100):
+        n, nxt = prune(FAR, n=2, after=after)
+        if n == 0 and nxt == after:
+            break
+        removed, after = removed + n, nxt
+    assert removed > 0
+    left = pg.psql("SELECT count(*) FROM message").strip()
+    assert left == queued, f"{left} left, {queued} in flight"
+    for tbl in ("event", "inbound", "attempt", "spool_file"):
+        assert pg.psql(f"SELECT count(*) FROM {tbl}").strip() == "0", tbl
+    assert pg.psql("SELECT count(*) FROM optout").strip() != "0"
+    after_stats, _ = smsgw(PG, "stats", "--json")
+    assert json.loads(after_stats) == json.loads(before), \
+        f"{before} -> {after_stats}"
+    out, _ = smsgw(PG, "stats", "--campaign", "spring", "--json")
+    assert json.loads(out) == json.loads(spring)
+
+
+@t.test
+def forget_erases_a_number_on_every_box_and_keeps_it_suppressed():
+    n = "+15551230555"
+    pg.psql(f"INSERT INTO message (box, created_at, recipient, body, kind,"
+            f" class, state, updated_at) VALUES"
+            f" ('b', {H}, '{n}', 'to forget', 'bulk', 1, 'queued', {H}),"
+            f" ('c', {H}, '{n}', 'sent one', 'bulk', 1, 'delivered', {H}),"
+            f" ('c', {H}, '+15551230556', 'call {n} back', 'bulk', 1,"
+            f"  'queued', {H});"
+            f"INSERT INTO inbound (received_at, sender, body, updated_at)"
+            f" VALUES ({H}, '{n}', 'STOP', {H});"
+            f"INSERT INTO optout (number, opted_out_at, updated_at)"
+            f" VALUES ('{n}', {H}, {H});"
+            f"INSERT INTO event (at, level, source, message)"
+            f" VALUES ({H}, 'info', 'cli', '{n} opted out by hand')")
+    before, _ = smsgw(PG, "stats", "--json")
+    out, _ = smsgw(PG, "forget", "--json", n)
+    got = json.loads(out)
+    assert (got["messages"], got["received"], got["optouts"]) == (2, 1, 1), got
+    assert got["texts_redacted"] >= 2, got
+    dump = pg.psql("SELECT string_agg(t::text, ' ') FROM (SELECT * FROM"
+                   " message) t") + pg.psql("SELECT string_agg(message, ' ')"
+                                            " FROM event")
+    assert n not in dump and "[forgotten]" in dump, dump
+    stats, _ = smsgw(PG, "stats", "--json")
+    assert json.loads(stats)["messages"] == json.loads(before)["messages"]
+    assert pg.psql(f"SELECT smsgw_opted_out('{n}')").strip() == "t"
+    out, _ = smsgw(PG, "optout", "add", n)
+    assert "already opted out" in out, out
+    smsgw(PG, "optout", "remove", n)
+    assert pg.psql(f"SELECT smsgw_opted_out('{n}')").strip() == "f"
+    assert pg.psql("SELECT count(*) FROM forgotten").strip() == "0"
+
+
+@t.test
+def backup_is_pg_dump_and_restore_says_what_to_run():
+    f = os.path.join(D, "smsgw.dump")
+    out, _ = smsgw(PG, "backup", f)
+    assert out.startswith(f), out
+    listing = subprocess.run(["pg_restore", "--list", f], capture_output=True,
+                             text=True, check=True).stdout
+    for what in ("TABLE public message", "TABLE public smsgw_key",
+                 "TABLE DATA public optout"):
+        assert what in listing, what
+    _, err = smsgw(PG, "restore", f, rc=1)
+    assert "pg_restore --clean --if-exists" in err and f in err, err
 
 
 t.done()

@@ -154,7 +154,7 @@ CREATE OR REPLACE FUNCTION smsgw_prune(p_messages bigint, p_settled bigint,
     p_n integer, OUT removed bigint, OUT after bigint)
   LANGUAGE plpgsql AS $$
 DECLARE
-  r record;
+  w record;
   ids bigint[];
   k bigint;
 BEGIN
@@ -165,10 +165,10 @@ BEGIN
     RETURN;
   END IF;
   IF p_messages > 0 THEN
-    FOR r IN SELECT id, created_at FROM message WHERE id > p_after
+    FOR w IN SELECT id, created_at FROM message WHERE id > p_after
              ORDER BY id LIMIT p_n LOOP
-      EXIT WHEN r.created_at >= p_messages;
-      after := r.id;
+      EXIT WHEN w.created_at >= p_messages;
+      after := w.id;
     END LOOP;
     ids := ARRAY(SELECT id FROM message WHERE id > p_after AND id <= after
       AND created_at < p_messages AND updated_at < p_messages
