@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from gateway import ROOT, SMSGW, tempdir  # noqa: E402
+from gateway import BUILD, ROOT, SMSGW, tempdir  # noqa: E402
 from pgserver import PgServer, skip_without_postgres  # noqa: E402
 from tap import Tap  # noqa: E402
 
@@ -405,6 +405,23 @@ def backup_is_pg_dump_and_restore_says_what_to_run():
         assert what in listing, what
     _, err = smsgw(PG, "restore", f, rc=1)
     assert "pg_restore --clean --if-exists" in err and f in err, err
+
+
+@t.test
+def a_daemons_retention_round_runs_from_its_loop():
+    """tests/unit/test_pg_retention.c (include/pg_retention.h), on a
+    database of its own (it empties the tables)."""
+    pg.psql("CREATE DATABASE retention")
+    prog = next(p for p in (os.path.join(BUILD, "asan", "tests",
+                                         "test_pg_retention"),
+                            os.path.join(BUILD, "tests", "test_pg_retention"))
+                if os.access(p, os.X_OK))
+    url = pg.url.replace(":///smsgw?", ":///retention?")
+    p = subprocess.run([prog], env=dict(os.environ, SMSGW_PG_URL=url),
+                       capture_output=True, text=True, timeout=240)
+    assert p.returncode == 0 and "Sanitizer" not in p.stderr, \
+        p.stdout + p.stderr[-3000:]
+    assert "SKIP" not in p.stdout and p.stdout.count("ok - ") >= 2, p.stdout
 
 
 t.done()
