@@ -131,6 +131,8 @@ int cli_events(struct cli *cli, int argc, char **argv);
 int cli_backup(struct cli *cli, int argc, char **argv);
 int cli_forget(struct cli *cli, int argc, char **argv);
 int cli_token(struct cli *cli, int argc, char **argv);
+/* smsgw query: one statement that reads (gateway/cli/cli_sql.c). */
+int cli_sql(struct cli *cli, int argc, char **argv);
 
 /* The charts of `smsgw report` for campaign id (inline SVG); -1 on a
  * database error. */

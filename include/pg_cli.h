@@ -49,6 +49,10 @@ struct store_rows *pg_cli_query(struct pg_cli *pc, enum store_query q,
 struct store_rows *pg_cli_boxes(struct pg_cli *pc);
 /* Whether box's smsgwd runs (its row, fresh): 1 with *pid, 0, -EIO. */
 int pg_cli_box_running(struct pg_cli *pc, const char *box, long *pid);
+/* A statement a person typed (smsgw query), in a READ ONLY transaction
+ * and, when this role is a member of smsgw_read, as smsgw_read (the five
+ * views and nothing else): its rows, or NULL (pg_cli_errmsg()). */
+struct store_rows *pg_cli_query_user(struct pg_cli *pc, const char *sql);
 /* The PostgreSQL text of q, or NULL when it has none. */
 const char *pg_cli_query_text(enum store_query q);
 

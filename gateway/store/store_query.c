@@ -5,6 +5,7 @@
 #include "store_query_text.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 /* One of the two: a SQLite statement, or PostgreSQL rows of the CLI's
@@ -73,6 +74,37 @@ struct store_rows *store_query_open(struct store *st, enum store_query q,
 				    const struct store_bind *b, size_t n)
 {
 	return store_query_open_text(st, store_query_text(q), b, n);
+}
+
+struct store_rows *store_query_user(struct store *st, const char *sql,
+				    char *err, size_t errsize)
+{
+	struct store_rows *r;
+	const char *tail = NULL;
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, &tail) != SQLITE_OK) {
+		snprintf(err, errsize, "%s", store_errmsg(st));
+		return NULL;
+	}
+	while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' ||
+			*tail == ';'))
+		tail++;
+	if (!s || !sqlite3_stmt_readonly(s) || (tail && *tail)) {
+		snprintf(err, errsize, "%s", !s ? "no statement"
+			 : tail && *tail ? "one statement, please"
+			 : "only a statement that reads (SELECT) runs here");
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		sqlite3_finalize(s);
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	r->s = s;
+	return r;
 }
 
 int store_rows_next(struct store_rows *r)

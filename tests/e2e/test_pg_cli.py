@@ -298,6 +298,25 @@ def a_reader_role_reads_the_views_and_may_not_write():
 
 
 @t.test
+def query_reads_the_views_as_the_reader_role_would():
+    sql = ("SELECT id, recipient, state FROM outbox WHERE id < 7"
+           " ORDER BY id")
+    for fmt in ([], ["--json"], ["--csv"]):
+        lite, _ = smsgw(LITE, "query", *fmt, sql)
+        post, _ = smsgw(PG, "query", *fmt, sql)
+        assert lite == post and "+15551230005" in lite, f"{lite}\n{post}"
+    # smsgw_read exists (the test above): the tables are not the views.
+    _, err = smsgw(PG, "query", "SELECT count(*) FROM message", rc=1)
+    assert "permission denied" in err, err
+    for bad in ("DELETE FROM optout", "SELECT 1; SELECT 2"):
+        _, err = smsgw(PG, "query", bad, rc=1)
+        _, err2 = smsgw(LITE, "query", bad, rc=1)
+        assert err.startswith("smsgw: query: ") and \
+            err2.startswith("smsgw: query: "), (err, err2)
+    assert pg.psql("SELECT count(*) FROM optout").strip() != "0"
+
+
+@t.test
 def commands_that_need_sqlite_say_so_by_name():
     for args, name in ((["metrics"], "metrics"), (["token", "list"], "token"),
                        (["ussd", "m1/1", "*100#"], "ussd")):

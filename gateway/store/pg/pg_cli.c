@@ -334,3 +334,32 @@ int pg_cli_box_running(struct pg_cli *pc, const char *box, long *pid)
 	PQclear(res);
 	return running;
 }
+
+struct store_rows *pg_cli_query_user(struct pg_cli *pc, const char *sql)
+{
+	PGresult *res;
+
+	if (pg_cli_run(pc, "BEGIN READ ONLY") < 0)
+		return NULL;
+	/* pg_has_role() is false for a role that does not exist. */
+	res = pg_cli_exec(pc, "SELECT set_config('role', 'smsgw_read', true)"
+			  " FROM pg_roles WHERE rolname = 'smsgw_read'"
+			  " AND pg_has_role(current_user, oid, 'MEMBER')",
+			  NULL, 0);
+	PQclear(res);
+	/* Parameters (none): one statement only, by libpq's rule. */
+	res = res ? pg_cli_exec(pc, sql, NULL, 0) : NULL;
+	if (res && PQresultStatus(res) != PGRES_TUPLES_OK) {
+		PQclear(res);
+		res = NULL;
+		pg_cli_set_err(pc, "only a statement that returns rows runs here");
+	}
+	{
+		char keep[sizeof(pc->err)];
+
+		memcpy(keep, pc->err, sizeof(keep));
+		pg_cli_run(pc, "ROLLBACK");
+		memcpy(pc->err, keep, sizeof(keep));
+	}
+	return pg_cli_rows(pc, res);
+}
