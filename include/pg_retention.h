@@ -14,9 +14,8 @@
 
 #include <stdint.h>
 
-#include "store_prune.h"
-
 struct pg_conn;
+struct store_prune_cut;		/* include/store_prune.h */
 
 /* removed: rows gone in the round; rc 0 (the round is over), -EBUSY
  * (another box prunes), or the connection's error. */

@@ -12,9 +12,9 @@ import subprocess
 import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
-from gateway import BUILD, ROOT, SMSGW, tempdir  # noqa: E402
+from gateway import BUILD, ROOT, SMSGW, Gateway, tempdir  # noqa: E402
 from pgserver import PgServer, skip_without_postgres  # noqa: E402
-from tap import Tap  # noqa: E402
+from tap import Tap, wait_for  # noqa: E402
 
 t = Tap()
 skip_without_postgres(t)
@@ -441,6 +441,49 @@ def a_daemons_retention_round_runs_from_its_loop():
     assert p.returncode == 0 and "Sanitizer" not in p.stderr, \
         p.stdout + p.stderr[-3000:]
     assert "SKIP" not in p.stdout and p.stdout.count("ok - ") >= 2, p.stdout
+
+
+@t.test
+def the_daemons_retention_timer_prunes_the_shared_database():
+    pg.psql("CREATE DATABASE daemon_ret")
+    url = pg.url.replace(":///smsgw?", ":///daemon_ret?")
+    os.makedirs(os.path.join(D, "gw"))
+    gw = Gateway(os.path.join(D, "gw"), modems=[],
+                 settings={"database": url, "box": "r"},
+                 extra='retention {\n    messages = "1d"\n'
+                       '    events = "1d"\n    prune_interval = "1s"\n}\n')
+    gw.start(wait=False)
+    try:
+        def q(sql):
+            try:
+                return subprocess.run(
+                    ["psql", "-X", "-At", "-d", "daemon_ret", "-c", sql],
+                    env=pg.env(), capture_output=True, text=True).stdout.strip()
+            except OSError:
+                return ""
+        wait_for(lambda: q("SELECT count(*) FROM daemon WHERE box = 'r'")
+                 == "1" or gw.proc.poll() is not None, 20, "the box's row")
+        assert gw.proc.poll() is None, gw.log_text()[-3000:]
+        # Two days old by the database's clock, and young ones.
+        q("INSERT INTO message (created_at, recipient, body, kind, class,"
+          " state, updated_at) SELECT smsgw_now_ms() - 172800000 + g,"
+          " '+1555' || g, 'x', 'bulk', 1, CASE WHEN g < 5 THEN 'queued'"
+          " ELSE 'delivered' END, smsgw_now_ms() - 172800000 + g"
+          " FROM generate_series(1, 30) g;"
+          "INSERT INTO message (created_at, recipient, body, kind, class,"
+          " state, updated_at) VALUES (smsgw_now_ms(), '+15559', 'y',"
+          " 'bulk', 1, 'delivered', smsgw_now_ms());"
+          "INSERT INTO event (at, level, source, message) VALUES"
+          " (smsgw_now_ms() - 172800000, 'info', 't', 'old')")
+        wait_for(lambda: q("SELECT count(*) FROM message") == "5", 30,
+                 "the old delivered rows pruned")
+        assert q("SELECT count(*) FROM message WHERE state = 'queued'") == "4"
+        assert q("SELECT sum(delivered) FROM daily_stats") == "26"
+        wait_for(lambda: q("SELECT count(*) FROM event WHERE message ="
+                           " 'old'") == "0", 30, "the old event pruned")
+        assert "rows removed" in gw.log_text(), gw.log_text()[-2000:]
+    finally:
+        assert gw.stop(timeout=15) == 0, gw.log_text()[-3000:]
 
 
 t.done()

@@ -8,6 +8,7 @@
  */
 #include "pg_test.h"
 #include "pg_retention.h"
+#include "store_prune.h"
 
 __attribute__((constructor)) static void need_server(void)
 {

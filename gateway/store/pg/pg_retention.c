@@ -1,6 +1,7 @@
 /* pg_retention — a retention round on PostgreSQL; see include/pg_retention.h. */
 #include "pg_retention.h"
 #include "pg_conn.h"
+#include "store_prune.h"
 
 #include <errno.h>
 #include <inttypes.h>
