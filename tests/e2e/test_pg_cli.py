@@ -317,6 +317,16 @@ def query_reads_the_views_as_the_reader_role_would():
 
 
 @t.test
+def send_writes_a_spool_file_as_on_sqlite():
+    out, _ = smsgw(PG, "send", "+15551230321", "-m", "hello")
+    path = out.strip()
+    assert path.startswith(os.path.join(D, "spool-pg", "outgoing")), out
+    with open(path) as f:
+        text = f.read()
+    assert "To: +15551230321" in text and text.rstrip().endswith("hello"), text
+
+
+@t.test
 def commands_that_need_sqlite_say_so_by_name():
     for args, name in ((["metrics"], "metrics"), (["token", "list"], "token"),
                        (["ussd", "m1/1", "*100#"], "ussd")):
