@@ -5,11 +5,9 @@
  * adapting the argument lists where they differ. Private to the store
  * layer.
  *
- * Twins that do not exist yet (pgops, issue 17) answer -EIO with an
- * error in the log naming the operation, and config_pg_unsupported()
- * refuses the configurations that would need them; inbound is an
- * interim over pg_store_op_inbound() (single-part messages; see
- * store_ops_pg_inbound.c).
+ * Every operation has its twin; store_ops_pg_missing() answers -EIO with
+ * an error naming what PostgreSQL does not do (an INSERT INTO outbox row:
+ * SQLite's own intake).
  */
 #ifndef SMSGW_STORE_OPS_PG_H
 #define SMSGW_STORE_OPS_PG_H
@@ -50,6 +48,9 @@ void store_ops_pg_report(struct store *st, const struct store_report *req,
 			 void *ud);
 void store_ops_pg_promote(struct store *st, int64_t now, int64_t *next_due,
 			  store_done_fn done, void *ud);
+void store_ops_pg_campaign_set(struct store *st, int64_t id,
+			       enum outbox_campaign_action a, int64_t now,
+			       store_done_fn done, void *ud);
 void store_ops_pg_defer_pool(struct store *st, const char *key,
 			     int64_t until, const char *why, int64_t now,
 			     store_done_fn done, void *ud);

@@ -117,6 +117,9 @@ static void start_pdu(struct pg_store *ps, const struct sim *s,
 	CHECK(!g->w.done);	/* answered from the loop */
 }
 
+/* The oldest fragment waiting, as the last PDU's answer said. */
+static int64_t last_oldest;
+
 /* One PDU, answered: rc; *n messages it delivered. */
 static int pdu(struct pg_store *ps, const struct sim *s,
 	       const struct sms_pdu *p, const char *hex, int64_t now,
@@ -129,6 +132,7 @@ static int pdu(struct pg_store *ps, const struct sim *s,
 	rc = wait_rc(&g.w);
 	if (n)
 		*n = g.out.n;
+	last_oldest = g.out.oldest_waiting;
 	store_inbound_out_free(&g.out);
 	return rc;
 }
@@ -340,7 +344,11 @@ TEST(the_timeout_delivers_a_partial_message_a_late_part_amends)
 	sbx = sim_of(sim(b, "m1"), "m1/1");
 	CHECK_INT(pdu(a, &s[0], &p1, "T1", T0, NULL), 0);
 	CHECK_INT(pdu(a, &s[0], &p2, "T2", T0 + 1000, NULL), 0);
+	CHECK_INT(last_oldest, T0);	/* the timer is armed for the first */
 	CHECK_INT(pdu(b, &sbx, &o1, "O1", T0, NULL), 0);
+	/* Read again: stores nothing, still says when the timeout is due. */
+	CHECK_INT(pdu(a, &s[0], &p2, "T2", T0 + 1500, NULL), 0);
+	CHECK_INT(last_oldest, T0);
 	/* Not yet due. */
 	CHECK_INT(timeout(a, &reg, T0 + 1000, &n), 0);
 	CHECK_INT(n, 0);

@@ -115,6 +115,14 @@ CREATE OR REPLACE FUNCTION smsgw_event(p_box text, p_now bigint,
   INSERT INTO event (at, level, source, message, box)
     VALUES (p_now, p_level, 'inbound', p_message, p_box) $$;
 
+-- The oldest fragment still waiting on one of this box's SIMs, or 0: when
+-- its reassembly timeout is due.
+CREATE OR REPLACE FUNCTION smsgw_oldest_waiting(p_box text) RETURNS bigint
+  LANGUAGE sql STABLE AS $$
+  SELECT coalesce(min(p.received_at), 0)
+    FROM inbound_part p JOIN sim s ON s.id = p.sim_id
+   WHERE p.state = 'waiting' AND s.box = p_box $$;
+
 -- One received PDU with everything it causes (store_op_inbound()), as one
 -- transaction: its raw row, once per SIM card and PDU ('duplicate': read
 -- before, nothing more is stored); with p_error, only that row and an
@@ -147,6 +155,8 @@ DECLARE
   v_reply_to bigint;
 BEGIN
   status := 'ok';
+  -- As it is before this PDU: what an early return answers.
+  oldest_waiting := smsgw_oldest_waiting(p_box);
   IF p_ref IS NOT NULL THEN
     PERFORM pg_advisory_xact_lock(hashtext(p_sim || '/' || p_sender || '/'
                                            || p_ref || '/' || p_ftotal));
@@ -260,9 +270,7 @@ BEGIN
       END IF;
     END IF;
   END IF;
-  SELECT coalesce(min(p.received_at), 0) INTO oldest_waiting
-    FROM inbound_part p JOIN sim s ON s.id = p.sim_id
-   WHERE p.state = 'waiting' AND s.box = p_box;
+  oldest_waiting := smsgw_oldest_waiting(p_box);
 END $$;
 
 -- The reassembly timeout: this box's keys whose oldest waiting part came
@@ -422,7 +430,7 @@ BEGIN
   IF EXISTS (SELECT 1 FROM sim s JOIN daemon d ON d.box = s.box
               WHERE s.box <> p_box AND (p_key = '' OR s.pool = p_key)
                 AND s.state IN ('ready', 'busy') AND d.stopped_at IS NULL
-                AND d.heartbeat_at >= smsgw_now_ms() - 180000) THEN
+                AND d.heartbeat_at >= p_now - 180000) THEN
     RETURN 0;
   END IF;
   UPDATE message SET state = 'deferred', not_before = p_until,

@@ -50,6 +50,8 @@ void pg_ib_reset(struct pg_ib *x)
 	free(x->body);
 	x->body = NULL;
 	x->m.body = x->text;
+	x->m.parts = x->m.total = 1;
+	x->m.partial = false;
 	x->fstate = NULL;
 	x->verdict = "none";
 	x->freason[0] = '\0';

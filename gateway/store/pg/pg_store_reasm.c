@@ -326,11 +326,8 @@ void pg_ib_next_key(struct pg_ib *x)
 
 	if (x->ki == x->nkeys) {
 		pg_param_text(&p, x->op.ps->box);
-		pg_store_send(x->op.ps, "SELECT coalesce(min(p.received_at), 0)"
-			      " FROM inbound_part p JOIN sim s"
-			      " ON s.id = p.sim_id WHERE p.state = 'waiting'"
-			      " AND s.box = $1", &p, pg_ib_oldest_done,
-			      &x->op);
+		pg_store_send(x->op.ps, "SELECT smsgw_oldest_waiting($1)", &p,
+			      pg_ib_oldest_done, &x->op);
 		return;
 	}
 	k = &x->keys[x->ki++];
