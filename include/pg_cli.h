@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "msg_state.h"
 #include "store_query.h"
@@ -107,6 +108,10 @@ struct forget_counts;
 int pg_cli_forget(struct pg_cli *pc, const char *e164,
 		  const struct forget_forms *f, int64_t now,
 		  struct forget_counts *n);
+
+/* smsgw metrics: store_metrics_write()'s Prometheus text for the shared
+ * database (every box's rows; up: this box's smsgwd); 0 or -EIO. */
+int pg_cli_metrics_write(struct pg_cli *pc, bool up, FILE *f);
 
 /* A row of the events view, from this box: 0 or -EIO. */
 int pg_cli_event(struct pg_cli *pc, const char *level, const char *source,
