@@ -97,10 +97,10 @@ def the_cli_names_the_server_it_cannot_reach_and_creates_no_directory():
                        text=True, cwd=cwd, timeout=20)
     assert p.returncode == 1
     assert "PostgreSQL: connection to server" in p.stderr, p.stderr
-    p = subprocess.run([SMSGW, "-c", conf, "metrics"], capture_output=True,
-                       text=True, cwd=cwd, timeout=20)
+    p = subprocess.run([SMSGW, "-c", conf, "token", "list"],
+                       capture_output=True, text=True, cwd=cwd, timeout=20)
     assert p.returncode == 1
-    assert "metrics does not work with a PostgreSQL database" in p.stderr, \
+    assert "token does not work with a PostgreSQL database" in p.stderr, \
         p.stderr
     assert os.listdir(cwd) == [], os.listdir(cwd)
 
