@@ -31,6 +31,9 @@ struct store_pgd;
 /* A promote whose rows could not all move (another box holds them) or
  * that failed looks again after this long. */
 #define STORE_PGD_PROMOTE_MS 1000
+/* The longest a box waits between two promotes: rows another box made
+ * due later (and cannot promote itself, having stopped) wait no longer. */
+#define STORE_PGD_LOOK_MS 60000
 
 /* True on SQLite; on PostgreSQL while connected with the box's lock (and
  * not shutting down):

@@ -293,6 +293,57 @@ CREATE OR REPLACE FUNCTION smsgw_orphan_key(p_sim bigint, p_sender text,
    WHERE sim_id = p_sim AND sender = p_sender AND ref = p_ref
      AND total = p_total AND state = 'waiting' $$;
 
+-- ---- a file's messages, many per statement ----
+
+-- The messages of the file smsgw_file_begin() or smsgw_stage_open()
+-- started, as smsgw_add() stores one, for a JSON array of them
+-- (pg_store.c sends up to a few hundred a statement: one round trip a row
+-- was 1,100 rows/s). Keys as smsgw_add()'s parameters without p_; absent
+-- keys are NULL. Returns how many rows were stored (0: a duplicate file).
+CREATE OR REPLACE FUNCTION smsgw_add_rows(p_rows jsonb, p_now bigint)
+  RETURNS integer
+  LANGUAGE plpgsql AS $$
+DECLARE
+  f bigint := nullif(current_setting('smsgw.file', true), '')::bigint;
+  c bigint := nullif(current_setting('smsgw.campaign', true), '')::bigint;
+  staging boolean := coalesce(current_setting('smsgw.staging', true), '') = '1';
+  paused boolean; n integer;
+BEGIN
+  IF f IS NULL THEN RETURN 0; END IF;
+  SELECT x.state = 'paused' INTO paused FROM campaign x WHERE x.id = c;
+  paused := coalesce(paused, false);
+  INSERT INTO message (file_id, box, created_at, recipient, body, kind,
+    class, campaign_id, priority, state, not_before, expires_at, pool,
+    pin_sim, hold, report, flash, ucs2, language, max_attempts, validity,
+    parts, origin, in_reply_to, smsc, from_header, msg_class, autosplit,
+    pdu_flags, replace_type, error, updated_at)
+  SELECT f, current_setting('smsgw.box', true), p_now, r.recipient, r.body,
+    r.kind, CASE r.kind WHEN 'bulk' THEN 1 ELSE 0 END, c, r.priority, s.st,
+    greatest(r.not_before, 0), r.expires, r.pool, r.pin_sim,
+    CASE WHEN staging THEN 'staging'
+         WHEN paused AND s.st = 'deferred' THEN 'paused' END,
+    r.report, r.flash, r.ucs2, r.language, r.max_attempts, r.validity,
+    r.parts, r.origin, r.in_reply_to, r.smsc, r."from", r.msg_class,
+    r.autosplit, r.pdu_flags, r."replace",
+    CASE WHEN s.st = 'suppressed' THEN 'recipient opted out' END, p_now
+  FROM jsonb_array_elements(p_rows) WITH ORDINALITY AS e(v, i)
+  CROSS JOIN LATERAL jsonb_to_record(e.v) AS r(recipient text, body text,
+    kind text, priority bigint, not_before bigint, expires bigint,
+    pool text, pin_sim text, report bigint, flash bigint, ucs2 bigint,
+    language bigint, max_attempts bigint, validity bigint, parts bigint,
+    origin text, in_reply_to bigint, smsc text, "from" text,
+    msg_class bigint, autosplit bigint, pdu_flags bigint,
+    "replace" bigint)
+  CROSS JOIN LATERAL (SELECT CASE
+    WHEN r.origin NOT IN ('optout-reply', 'help-reply')
+      AND smsgw_opted_out(r.recipient) THEN 'suppressed'
+    WHEN paused OR r.not_before > p_now OR staging THEN 'deferred'
+    ELSE 'queued' END AS st) s
+  ORDER BY e.i;
+  GET DIAGNOSTICS n = ROW_COUNT;
+  RETURN n;
+END $$;
+
 -- ---- big files in steps (spool_job.c, store_staging.c) ----
 
 -- The file's row (staging 1: rows being added) and its campaign: (file,
@@ -309,6 +360,29 @@ BEGIN
    WHERE c.id = campaign_id;
   paused := coalesce(paused, false);
   UPDATE spool_file SET staging = 1 WHERE id = file_id;
+END $$;
+
+-- After a restart, a file this box was adding (staging 1): its campaign
+-- (found or made), how many rows it has, the last one's recipient, and
+-- whether they are hidden (hold 'staging': here always, the rows wait
+-- for the accept — the spool then purges them and takes the file again;
+-- store_op_stage_resume() on the branch that adds it).
+CREATE OR REPLACE FUNCTION smsgw_stage_resume(p_file bigint,
+    p_campaign text, p_now bigint, OUT campaign_id bigint,
+    OUT paused boolean, OUT rows bigint, OUT last text, OUT hidden boolean)
+  LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_campaign IS NOT NULL THEN
+    SELECT x.id, x.paused INTO campaign_id, paused
+      FROM smsgw_campaign(p_campaign, p_now) x;
+  END IF;
+  paused := coalesce(paused, false);
+  SELECT count(*), bool_or(m.hold = 'staging') INTO rows, hidden
+    FROM message m WHERE m.file_id = p_file;
+  SELECT m.recipient INTO last FROM message m WHERE m.file_id = p_file
+   ORDER BY m.id DESC LIMIT 1;
+  last := coalesce(last, '');
+  hidden := coalesce(hidden, false);
 END $$;
 
 -- The settings smsgw_add() reads, for rows added to a staged file in a
