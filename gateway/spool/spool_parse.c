@@ -366,7 +366,9 @@ bool spool_parse_feed(struct spool_parser *p, const void *data, size_t len)
 bool spool_parse_rewind(struct spool_parser *p, spool_recipient_fn fn,
 			void *ud)
 {
-	if (p->pass != 1 || p->state != SPOOL_STATE_DONE)
+	/* After a finished pass 2 too: a big file is checked in one pass 2
+	 * and added in another (spool_job.c). */
+	if (p->state != SPOOL_STATE_DONE)
 		return false;
 	p->pass = 2;
 	p->state = SPOOL_STATE_HEADERS;
