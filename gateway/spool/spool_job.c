@@ -76,15 +76,12 @@
  * of CPU for a 1,000,000-row file (the goal is 100 ms). */
 #define JOB_BUDGET_MS 30
 #define JOB_CHUNK_BYTES (4 * 1024)
-/* Rows released or deleted per transaction (older versions' rows). */
-#define JOB_ROWS 500
 /* WAL pages between checkpoints: a quarter of SQLite's default, so that
  * one checkpoint (copy and fsync) stays short. */
 #define JOB_WAL_PAGES (STORE_WAL_PAGES / 4)
 
-static struct spool_job *spool_job_new(struct spool *sp,
-					enum spool_job_phase ph,
-					const char *claim, const char *shown)
+struct spool_job *spool_job_new(struct spool *sp, enum spool_job_phase ph,
+				const char *claim, const char *shown)
 {
 	struct spool_job *j = calloc(1, sizeof(*j));
 
@@ -185,32 +182,13 @@ void spool_job_resume(struct spool *sp, int64_t file_id, const char *claim,
 	spool_job_start_scan(sp, j, fd);
 }
 
-void spool_job_release(struct spool *sp, int64_t file_id)
-{
-	struct spool_job *j = spool_job_new(sp, SPOOL_JOB_RELEASE, NULL, NULL);
-
-	if (j)
-		j->file_id = file_id;
-}
-
-void spool_job_purge(struct spool *sp, int64_t file_id, const char *claim,
-		     const char *shown)
-{
-	struct spool_job *j = spool_job_new(sp, SPOOL_JOB_PURGE, claim, shown);
-
-	if (j) {
-		j->file_id = file_id;
-		j->redo = true;
-	}
-}
-
 static bool spool_job_over_budget(int64_t start)
 {
 	return loop_clock_ms() - start >= JOB_BUDGET_MS;
 }
 
 /* The store's stop question (store_ops.h): the step's budget is spent. */
-static bool spool_job_stop(void *ud)
+bool spool_job_stop(void *ud)
 {
 	struct spool *sp = ud;
 
@@ -218,7 +196,7 @@ static bool spool_job_stop(void *ud)
 }
 
 /* The store's answer to the step's operation; the next step takes it. */
-static void spool_job_answer(int rc, void *ud)
+void spool_job_answer(int rc, void *ud)
 {
 	struct spool *sp = ud;
 	struct spool_job *j = sp->job;
@@ -231,7 +209,7 @@ static void spool_job_answer(int rc, void *ud)
 
 /* Before a step's operation: true when its answer is in (*rc), false
  * when the operation is out (the step waits). */
-static bool spool_job_asked(struct spool_job *j, int *rc)
+bool spool_job_asked(struct spool_job *j, int *rc)
 {
 	if (!j->op_answered) {
 		j->op_out = true;
@@ -258,7 +236,7 @@ static int spool_job_feed(struct spool *sp, struct spool_job *j,
 
 /* A database or read error: the claim stays in active/, the retry takes
  * it again (and resumes it when rows went in). */
-static bool spool_job_db_error(struct spool *sp, struct spool_job *j)
+bool spool_job_db_error(struct spool *sp, struct spool_job *j)
 {
 	log_error("spool: %s not accepted (database error); left in active/ "
 		  "and tried again", j->shown);
@@ -591,63 +569,6 @@ static bool spool_job_step_accept(struct spool *sp, struct spool_job *j)
 	fs_sync_dirfd(sp->active_fd);
 	spool_accepted(sp->store, j->shown, &j->c);
 	spool_job_report(sp, j);
-	return true;
-}
-
-/* One transaction per step, as many rows as the budget allows (an older
- * version's hidden rows). */
-static bool spool_job_step_release(struct spool *sp, struct spool_job *j)
-{
-	int rc;
-
-	if (!spool_job_asked(j, &rc)) {
-		store_op_stage_release(sp->store, j->file_id, store_now_ms(),
-				       JOB_ROWS, spool_job_stop, &j->next,
-				       spool_job_answer, sp);
-		if (!spool_job_asked(j, &rc))
-			return false;
-	}
-	if (rc < 0) {
-		/* The retry timer comes back for it. */
-		log_error("spool: releasing the rows of an accepted file: "
-			  "database error; tried again");
-		sp->db_failed = true;
-		return true;
-	}
-	if (sp->accepted)
-		sp->accepted(sp->accepted_ud);
-	if (rc > 0)
-		return false;
-	/* Another one a restart left half released? */
-	j->file_id = j->next;
-	return j->file_id <= 0;
-}
-
-/* Deletes an older version's hidden rows, or the row of a file refused
- * before its first row; then rejects the file (category) or takes it
- * again (redo). */
-static bool spool_job_step_purge(struct spool *sp, struct spool_job *j)
-{
-	int rc;
-
-	if (!spool_job_asked(j, &rc)) {
-		store_op_stage_purge(sp->store, j->file_id, JOB_ROWS,
-				     spool_job_stop, spool_job_answer, sp);
-		if (!spool_job_asked(j, &rc))
-			return false;
-	}
-	if (rc > 0)
-		return false;
-	if (rc < 0 || j->db_error) {
-		j->db_error = true;
-		return spool_job_db_error(sp, j);
-	}
-	if (j->category[0]) {
-		spool_reject(sp, sp->active_fd, j->claim, j->shown, j->category,
-			     j->why);
-		return true;
-	}
-	/* redo: spool_job_step takes it again from the start. */
 	return true;
 }
 

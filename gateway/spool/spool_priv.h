@@ -193,6 +193,18 @@ void spool_job_release(struct spool *sp, int64_t file_id);
  * again (a restart cut it short). */
 void spool_job_purge(struct spool *sp, int64_t file_id, const char *claim,
 		     const char *shown);
+/* Inside spool_job*.c: a job in phase ph, now sp->job; the store's stop
+ * question and answer for a step's operation; whether that answer is in
+ * (*rc) or still out; a database error that leaves the claim for the
+ * retry; the steps over an older version's hidden rows (spool_job_old.c). */
+struct spool_job *spool_job_new(struct spool *sp, enum spool_job_phase ph,
+				const char *claim, const char *shown);
+bool spool_job_stop(void *ud);
+void spool_job_answer(int rc, void *ud);
+bool spool_job_asked(struct spool_job *j, int *rc);
+bool spool_job_db_error(struct spool *sp, struct spool_job *j);
+bool spool_job_step_release(struct spool *sp, struct spool_job *j);
+bool spool_job_step_purge(struct spool *sp, struct spool_job *j);
 /* Works on sp->job for a few tens of ms; true when it is done (freed). */
 bool spool_job_step(struct spool *sp);
 void spool_job_free(struct spool *sp);

@@ -133,18 +133,18 @@ int store_staging_campaign_paused(struct store *st, int64_t campaign_id)
 #define ROW_PARAMS 6
 #define ROW_FIRST 31
 
-struct staging_sql {
+struct store_staging_sql {
 	int rows;
 	char sql[STORE_STAGING_BATCH * 170 + 512];
 };
 
 /* Built once; the address is store_prepare()'s cache key. */
-static struct staging_sql staging_sql[] = { { STORE_STAGING_BATCH, "" },
-					    { 8, "" }, { 1, "" } };
+static struct store_staging_sql store_staging_sqls[] = {
+	{ STORE_STAGING_BATCH, "" }, { 8, "" }, { 1, "" } };
 
 static const char *store_staging_sql(int *rows, size_t left)
 {
-	struct staging_sql *q = staging_sql;
+	struct store_staging_sql *q = store_staging_sqls;
 
 	while (q->rows > 1 && (size_t)q->rows > left)
 		q++;
