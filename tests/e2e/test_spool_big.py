@@ -164,6 +164,60 @@ def a_restart_that_cannot_finish_says_what_was_queued():
     assert gw.stop() == 0
 
 
+@t.test
+def crash_in_each_phase_then_restart_queues_it_once():
+    # kill -9 while the file is scanned or checked (no row yet), then while
+    # its rows go in, then while the restart resumes it: every row once.
+    gw = Gateway(tempdir())
+    gw.start()
+    gw.drop("each", big(N))
+    active = os.path.join(gw.spool, "active")
+    wait_for(lambda: os.listdir(active), 30, "the file claimed")
+    gw.kill()
+    first = rows(gw)
+    assert first < N and gw.count_events("accepted each") == 0, first
+    gw.start()
+    wait_for(lambda: rows(gw) > first + 1000, 30, "rows being added")
+    gw.kill()
+    second = rows(gw)
+    assert second < N and gw.scalar("select staging from spool_file") == 1, second
+    gw.start()
+    wait_for(lambda: "resumed after a restart" in gw.log_text(), 30, "resumed")
+    gw.kill()
+    gw.start()
+    wait_for(lambda: gw.count_events("accepted each") == 1, 60, "accepted at last")
+    assert rows(gw) == N
+    assert gw.scalar("select count(distinct recipient) from message") == N
+    assert gw.scalar("select count(*) from spool_file") == 1
+    assert gw.scalar("select staging from spool_file") == 0
+    assert not os.listdir(active)
+    print(f"# rows at the kills: {first}, {second}")
+    assert gw.stop() == 0
+
+
+@t.test
+def crash_between_the_accept_and_the_unlink_queues_nothing_twice():
+    # The accept committed, the claim not yet unlinked: the restart finds
+    # the file whole and only removes the claim.
+    gw = Gateway(tempdir())
+    gw.start()
+    n = 20000
+    text = big(n)
+    assert len(text) > 256 * 1024
+    gw.drop("acc", text)
+    wait_for(lambda: gw.count_events("accepted acc") == 1, 60, "accepted")
+    claim = gw.scalar("select claim from spool_file")
+    gw.kill()
+    with open(os.path.join(gw.spool, "active", claim), "w") as f:
+        f.write(text)
+    gw.start()
+    wait_for(lambda: not os.listdir(os.path.join(gw.spool, "active")), 30,
+             "the claim removed")
+    assert rows(gw) == n
+    assert gw.count_events("accepted acc") == 1
+    assert gw.stop() == 0
+
+
 def legacy(gw, staging, claim=None):
     """What a daemon before 0.9 left mid-intake: rows under hold 'staging'."""
     gw.start()
