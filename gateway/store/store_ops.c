@@ -144,7 +144,7 @@ static void store_ops_finish(struct store *st, int rc,
 struct store_ops_file {
 	struct store *st;
 	int64_t file_id, campaign_id, now;
-	bool paused, staging;
+	bool paused;
 	/*
 	 * stage_add: rows asked without an id wait here for one INSERT of
 	 * many (store_staging_add()); their strings are copied into arena,
@@ -232,7 +232,6 @@ static int store_ops_add(const struct outbox_new *m, int64_t *id,
 	if (f->batch && !id)
 		return store_ops_keep_row(f, m, res);
 	row.campaign_id = f->campaign_id;
-	row.staging = f->staging;
 	return store_outbox_add(f->st, f->file_id, &row, f->paused, f->now,
 				id, res) < 0 ? -EIO : 0;
 }
