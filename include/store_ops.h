@@ -177,11 +177,16 @@ void store_op_refuse(struct store *st, const struct store_refusal *r,
  * 1); on an error nothing of the step is stored.
  * stage_accept: the file is whole (its counts written, staging 0),
  * durably; done 0, -EIO. The spool removes the claim after it.
- * stage_release / stage_purge: an older version's hidden rows (staging 2
- * accepted: released; staging 1: deleted) in transactions of `rows`
- * until stop says so (asked between them); done's rc 1 more left, 0
- * finished (the release then sets *next, kept until done, to another
- * accepted file still to release, or 0), -EIO.
+ * stage_release / stage_purge: hidden rows (hold 'staging': an older
+ * version's, or a backend's that keeps them hidden until the accept —
+ * its stage_accept then leaves staging 2) in transactions of `rows`
+ * until stop says so (asked between them): staging 2 accepted, released;
+ * staging 1, deleted. done's rc 1 more left, 0 finished (the release
+ * then sets staging 0 and *next, kept until done, to another accepted
+ * file still to release, or 0), -EIO. The spool asks stage_release after
+ * every stage_accept, so either kind of backend is right; one whose rows
+ * are final answers 0 at once. Such a backend's stage_resume reports
+ * hidden, and the spool purges the file's rows and takes it again.
  */
 /*
  * What a restart left: the staging state of the file claimed as claim

@@ -18,7 +18,9 @@
  *            stays in active/;
  *   accept   one short durable transaction: staging = 0
  *            (store_op_stage_accept); then the claim goes and the file is
- *            reported accepted.
+ *            reported accepted;
+ *   release  rows a backend kept hidden until the accept
+ *            (store_op_stage_release; none on SQLite: one query).
  *
  * Nothing after the first row can refuse the file (the scan and the check
  * saw all of it), so a row never has to be taken back: there is no hidden
@@ -557,19 +559,23 @@ static bool spool_job_step_accept(struct spool *sp, struct spool_job *j)
 			 (long long)j->rows_in, msg->recipients);
 		spool_reject(sp, sp->active_fd, j->claim, j->shown,
 			     j->category, reason);
-		return true;
+	} else {
+		if (!j->seen_last)
+			/* Cannot happen with the same file: say so. */
+			log_error("spool: %s: resumed, but the recipient of "
+				  "its last row before the restart (%s) was "
+				  "not in it again; nothing after it was "
+				  "added", j->shown, j->staged.last);
+		unlinkat(sp->active_fd, j->claim, 0);
+		fs_sync_dirfd(sp->active_fd);
+		spool_accepted(sp->store, j->shown, &j->c);
+		spool_job_report(sp, j);
 	}
-	if (!j->seen_last)
-		/* Cannot happen with the same file: say so if it did. */
-		log_error("spool: %s: resumed, but the recipient of its last "
-			  "row before the restart (%s) was not in it again; "
-			  "nothing after it was added", j->shown,
-			  j->staged.last);
-	unlinkat(sp->active_fd, j->claim, 0);
-	fs_sync_dirfd(sp->active_fd);
-	spool_accepted(sp->store, j->shown, &j->c);
-	spool_job_report(sp, j);
-	return true;
+	/* A backend that keeps a file's rows hidden until it is whole
+	 * (store_ops.h: stage_accept) releases them now; for one whose rows
+	 * are final (SQLite) this finds none, at the cost of one query. */
+	j->phase = SPOOL_JOB_RELEASE;
+	return false;
 }
 
 static int64_t spool_job_cpu_us(void)
