@@ -594,10 +594,11 @@ static const char *const spool_job_phase_name[] = {
 	[SPOOL_JOB_RELEASE] = "release", [SPOOL_JOB_PURGE] = "purge",
 };
 
-/* A step that held the loop past the goal is worth a line; every step
- * counts for the intake event. */
+/* A step that held the loop past the goal is worth a line (what: the
+ * phase's name, or "checkpoint"); every step counts for the intake
+ * event. */
 static void spool_job_account(struct spool_job *j, enum spool_job_phase ph,
-			      int64_t start, int64_t cpu0)
+			      const char *what, int64_t start, int64_t cpu0)
 {
 	int64_t ms = loop_clock_ms() - start, cpu = spool_job_cpu_us() - cpu0;
 
@@ -609,7 +610,8 @@ static void spool_job_account(struct spool_job *j, enum spool_job_phase ph,
 		j->max_cpu_us = cpu;
 	if (ms > 100)
 		log_notice("spool: %s: a %s step held the loop %lld ms "
-			   "(%lld ms CPU)", j->shown, spool_job_phase_name[ph],
+			   "(%lld ms CPU)", j->shown,
+			   what ? what : spool_job_phase_name[ph],
 			   (long long)ms, (long long)(cpu / 1000));
 }
 
@@ -628,7 +630,7 @@ bool spool_job_step(struct spool *sp)
 	if (store_bulk_wal_frames(sp->store) >= j->ckpt_at) {
 		store_checkpoint_passive(sp->store);
 		j->ckpt_at = store_bulk_wal_frames(sp->store) + JOB_WAL_PAGES;
-		spool_job_account(j, ph0, start, cpu0);
+		spool_job_account(j, ph0, "checkpoint", start, cpu0);
 		return false;
 	}
 	j->start = start;
@@ -663,7 +665,7 @@ bool spool_job_step(struct spool *sp)
 			break;
 	}
 	if (sp->job == j)
-		spool_job_account(j, ph0, start, cpu0);
+		spool_job_account(j, ph0, NULL, start, cpu0);
 	if (!done)
 		return false;	/* its budget is spent, or the store's
 				   answer is awaited */
