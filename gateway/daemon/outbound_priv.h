@@ -41,6 +41,10 @@ struct ob_sim {
 	struct outbox_msg next;	/* claimed with msg's sent record */
 	struct sms_encoded enc;
 	int part;		/* index of the part in flight */
+	/* The last part's "sent" is with the store: msg stays ours until it
+	 * answers, even when the SIM's row already says ready. */
+	bool recording;
+	uint64_t written_at_claim;	/* sim->written when ob_try_sim claimed */
 };
 
 struct outbound {
