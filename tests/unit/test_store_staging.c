@@ -84,18 +84,29 @@ struct gen {
 	long got[3];
 };
 
+/* Bodies this long (0: short): the store's arena for a step fills
+ * before 64 rows do, and one body alone outgrows it. */
+static size_t body_len;
+
 static int produce(store_add_fn add, void *ctx, void *ud)
 {
 	struct gen *g = ud;
 
 	for (int i = g->first; i < g->first + g->n; i++) {
 		struct outbox_new m = *g->base;
-		char num[20], body[32];
+		static char body[40000];
+		char num[20];
 		enum outbox_add_result res;
 		int64_t id = 0;
+		size_t len;
 
 		snprintf(num, sizeof(num), "+1555%07d", i);
-		snprintf(body, sizeof(body), "Hello N%d", i);
+		len = (size_t)snprintf(body, sizeof(body), "Hello N%d ", i);
+		/* every 50th row much longer than the rest */
+		for (size_t k = body_len * (i % 50 ? 1 : 100); len < k &&
+		     len < sizeof(body) - 1; len++)
+			body[len] = 'a' + (char)(len % 26);
+		body[len] = '\0';
 		m.recipient = num;
 		m.body = body;
 		m.parts = 1 + i % 3;
@@ -188,6 +199,14 @@ TEST(stage_add_makes_the_rows_accept_makes)
 				" 'paused'"), 2 * (ROWS - 1));
 	CHECK_INT(query_int(st, "SELECT count(*) FROM spool_file WHERE"
 				" staging != 0"), 0);
+	/* Long texts: the batches are cut by the arena, not by 64 rows. */
+	base.not_before = 0;
+	body_len = 300;
+	both_ways(st, &base, NULL, "long", got);
+	body_len = 0;
+	CHECK_INT(got[OUTBOX_ADDED_QUEUED], ROWS - 1);
+	CHECK_INT(query_int(st, "SELECT max(length(body)) FROM message"),
+		  30000);
 	store_close(st);
 }
 
