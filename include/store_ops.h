@@ -17,7 +17,12 @@
  *                       store_op_inbound_timeout() the reassembly timeouts
  *   store_op_report(), store_op_promote(), store_op_defer_pool()
  *                       a status report; the timers' promote/expire and
- *                       quota deferral
+ *                       quota deferral; store_op_campaign_set()
+ *
+ * Two backends: SQLite (store_open()) and PostgreSQL (store_open_pg(),
+ * doc/postgresql.md "The daemon on PostgreSQL"): every function below
+ * forwards to store/store_ops_pg.c when store_is_pg(), which calls the
+ * twin of gateway/store/pg/ (include/store_pg.h).
  *
  * Contract for callers: done is called exactly once, either before the
  * call returns (the SQLite backend: a local file, one fsync per commit)
@@ -52,7 +57,8 @@
  *   row, keyword actions, replies) with the modem's ack from done
  *   (inbound.c:inbound_sms), the reassembly timeout, kept PDUs' retries.
  *
- * Still synchronous, and why: spool_submit() (http_send.c answers its
+ * Still synchronous on SQLite, and why (on PostgreSQL each is asynchronous
+ * or skipped: include/store_pgd.h): spool_submit() (http_send.c answers its
  * request from the return; a later-answering backend needs it suspended
  * and spool_accept_text() called instead); at the daemon's start
  * store_outbox_recover(); a SIM's usage counters when its
@@ -186,7 +192,9 @@ void store_op_refuse(struct store *st, const struct store_refusal *r,
  * file still to release, or 0), -EIO. The spool asks stage_release after
  * every stage_accept, so either kind of backend is right; one whose rows
  * are final answers 0 at once. Such a backend's stage_resume reports
- * hidden, and the spool purges the file's rows and takes it again.
+ * hidden, and the spool purges the file's rows and takes it again: the
+ * PostgreSQL twin (store_ops_pg.c, pg_ops.sql) is one, and answers
+ * stage_resume with hidden at once; the SQLite backend's rows are final.
  */
 /*
  * What a restart left: the staging state of the file claimed as claim
@@ -428,6 +436,13 @@ void store_op_report(struct store *st, const struct store_report *req,
  * *next_due (kept until done) the next deferred time, 0 none. done 0. */
 void store_op_promote(struct store *st, int64_t now, int64_t *next_due,
 		      store_done_fn done, void *ud);
+
+/* Pauses, resumes or cancels campaign id and its waiting messages
+ * (store_outbox_campaign_set()); on PostgreSQL for every box at once.
+ * done's rc: how many messages changed, or -EIO. */
+void store_op_campaign_set(struct store *st, int64_t id,
+			   enum outbox_campaign_action a, int64_t now,
+			   store_done_fn done, void *ud);
 
 /* Defers the bulk of pool key (the unpooled queue: "") until until, with
  * why (store_outbox_defer_pool()); done's rc the messages it deferred, or

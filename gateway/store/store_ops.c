@@ -9,6 +9,7 @@
 #include "store_ops.h"
 #include "sim.h"
 #include "store.h"
+#include "store_ops_pg.h"
 #include "loop.h"
 
 #include <errno.h>
@@ -295,8 +296,13 @@ static int store_ops_txn(struct store *st, int rc, int keep)
 void store_op_accept(struct store *st, const struct store_accept *req,
 		     int64_t *file_id, store_done_fn done, void *ud)
 {
-	int rc = store_begin(st);
+	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_accept(st, req, file_id, done, ud);
+		return;
+	}
+	rc = store_begin(st);
 	if (rc == 0)
 		rc = store_ops_txn(st, store_ops_accept_txn(st, req, file_id),
 				   0);	/* a duplicate stores nothing */
@@ -306,8 +312,13 @@ void store_op_accept(struct store *st, const struct store_accept *req,
 void store_op_refuse(struct store *st, const struct store_refusal *r,
 		     store_done_fn done, void *ud)
 {
-	int rc = store_begin(st);
+	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_refuse(st, r, done, ud);
+		return;
+	}
+	rc = store_begin(st);
 	if (rc == 0) {
 		rc = store_outbox_add_refused(st, r->recipient, r->body,
 					      r->via, r->why, r->now) < 0 ||
@@ -330,6 +341,10 @@ void store_op_staging(struct store *st, const char *claim, int *state,
 {
 	int64_t id;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_staging(st, claim, state, file_id, done, ud);
+		return;
+	}
 	*file_id = 0;
 	*state = STORE_STAGING_NONE;
 	if (claim) {
@@ -383,8 +398,13 @@ void store_op_stage_begin(struct store *st, const struct store_accept *req,
 			  void *ud)
 {
 	struct store_ops_file f;
-	int rc = store_ops_stage_begin_txn(st, false);
+	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_stage_begin(st, req, out, done, ud);
+		return;
+	}
+	rc = store_ops_stage_begin_txn(st, false);
 	if (rc == 0) {
 		rc = store_ops_file_begin(st, req, &f);
 		if (rc == 0 &&
@@ -427,8 +447,18 @@ void store_op_stage_resume(struct store *st, int64_t file_id,
 			   struct store_staged *out, store_done_fn done,
 			   void *ud)
 {
-	int rc = store_ops_stage_begin_txn(st, false);
+	int rc;
 
+	if (store_is_pg(st)) {
+		/* The PostgreSQL twin keeps a file's rows hidden until the
+		 * accept (hold 'staging'; pg_ops.sql): a file cut short is
+		 * purged and taken again, as before. */
+		*out = (struct store_staged){ .file_id = file_id,
+					      .hidden = true };
+		store_ops_answer(done, 0, ud);
+		return;
+	}
+	rc = store_ops_stage_begin_txn(st, false);
 	if (rc == 0)
 		rc = store_ops_txn(st, store_ops_resume_txn(st, file_id, req,
 							    out), 0);
@@ -466,9 +496,14 @@ void store_op_stage_add(struct store *st, const struct store_staged *s,
 			const struct store_accept *req, store_done_fn done,
 			void *ud)
 {
-	struct store_ops_file *f = malloc(sizeof(*f));
+	struct store_ops_file *f;
 	int rc = -EIO;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_stage_add(st, s, req, done, ud);
+		return;
+	}
+	f = malloc(sizeof(*f));
 	if (f) {
 		*f = (struct store_ops_file){
 			.st = st, .file_id = s->file_id,
@@ -491,8 +526,15 @@ void store_op_stage_accept(struct store *st, int64_t file_id,
 			   long recipients, long duplicates,
 			   store_done_fn done, void *ud)
 {
+	int rc;
+
+	if (store_is_pg(st)) {
+		store_ops_pg_stage_accept(st, file_id, recipients,
+					  duplicates, done, ud);
+		return;
+	}
 	/* FULL: it makes every row before it durable too. */
-	int rc = store_ops_stage_begin_txn(st, true);
+	rc = store_ops_stage_begin_txn(st, true);
 
 	if (rc == 0) {
 		if (store_outbox_file_done(st, file_id, recipients,
@@ -508,8 +550,14 @@ void store_op_stage_release(struct store *st, int64_t file_id, int64_t now,
 			    int rows, bool (*stop)(void *ud), int64_t *next,
 			    store_done_fn done, void *ud)
 {
-	int n, rc = store_ops_stage_begin_txn(st, false);
+	int n, rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_stage_release(st, file_id, now, rows, stop,
+					   next, done, ud);
+		return;
+	}
+	rc = store_ops_stage_begin_txn(st, false);
 	if (rc == 0) {
 		do {
 			n = store_staging_release(st, file_id, now, rows);
@@ -532,6 +580,10 @@ void store_op_stage_purge(struct store *st, int64_t file_id, int rows,
 {
 	int n = 1;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_stage_purge(st, file_id, rows, stop, done, ud);
+		return;
+	}
 	/* FULL: the file goes to rejected/ right after; no claim would be
 	 * left to find rows a power cut brought back. */
 	while (n > 0) {
@@ -554,6 +606,10 @@ void store_op_claim(struct store *st, const struct outbox_claim *c,
 {
 	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_claim(st, c, reg, sim, out, done, ud);
+		return;
+	}
 	if (store_batch_begin(st) < 0) {
 		store_ops_answer(done, -EIO, ud);
 		return;
@@ -570,6 +626,10 @@ void store_op_part_sent(struct store *st, const struct store_sent *req,
 {
 	int rc = 0;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_part_sent(st, req, done, ud);
+		return;
+	}
 	if (store_batch_begin(st) < 0) {
 		store_ops_answer(done, -EIO, ud);
 		return;
@@ -605,6 +665,10 @@ void store_op_record(struct store *st, const struct store_outcome *o,
 {
 	int rc = -EINVAL;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_record(st, o, done, ud);
+		return;
+	}
 	/* A failure's rows share the turn's commit too. */
 	if (store_batch_begin(st) < 0) {
 		store_ops_answer(done, -EIO, ud);
@@ -640,6 +704,10 @@ void store_op_report(struct store *st, const struct store_report *req,
 {
 	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_report(st, req, id, state, done, ud);
+		return;
+	}
 	/* In the turn's batch: the modem acknowledges it from done. */
 	if (store_batch_begin(st) < 0) {
 		store_ops_answer(done, -EIO, ud);
@@ -659,8 +727,13 @@ void store_op_report(struct store *st, const struct store_report *req,
 void store_op_promote(struct store *st, int64_t now, int64_t *next_due,
 		      store_done_fn done, void *ud)
 {
-	int rc = store_begin(st);
+	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_promote(st, now, next_due, done, ud);
+		return;
+	}
+	rc = store_begin(st);
 	if (rc == 0) {
 		/* Each is a statement over many rows; one that fails leaves
 		 * the rows for the next pass, as before. */
@@ -676,6 +749,22 @@ void store_op_defer_pool(struct store *st, const char *key, int64_t until,
 			 const char *why, int64_t now, store_done_fn done,
 			 void *ud)
 {
+	if (store_is_pg(st)) {
+		store_ops_pg_defer_pool(st, key, until, why, now, done, ud);
+		return;
+	}
 	store_ops_answer(done, store_outbox_defer_pool(st, key, until, why,
 						       now), ud);
+}
+
+void store_op_campaign_set(struct store *st, int64_t id,
+			   enum outbox_campaign_action a, int64_t now,
+			   store_done_fn done, void *ud)
+{
+	if (store_is_pg(st)) {
+		store_ops_pg_campaign_set(st, id, a, now, done, ud);
+		return;
+	}
+	store_ops_answer(done, store_outbox_campaign_set(st, id, a, now),
+			 ud);
 }
