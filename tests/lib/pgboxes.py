@@ -49,6 +49,15 @@ def pg_scalar(pg, sql):
     return out.splitlines()[0] if out else None
 
 
+def luhn(digits):
+    """digits with their Luhn check digit appended (ICCID, IMEI)."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return digits + str((10 - total % 10) % 10)
+
+
 def iso_ms(s):
     """'2026-11-27T07:34:31.201Z' → ms since the epoch."""
     d = datetime.datetime.strptime(s, "%Y-%m-%dT%H:%M:%S.%fZ")
@@ -97,7 +106,17 @@ class Box(Gateway):
         work = tempdir(f"smsgw-box-{name}-")
         spec = {"latency_ms": latency_ms}
         spec.update(knobs or {})
-        self.sim = ModemSim(modems=modems, specs={"all": spec},
+        specs = {"all": spec}
+        # Every simulator numbers its modems' cards alike (by index); boxes
+        # sharing a database must not share an ICCID (usage and quotas are
+        # the card's), an IMEI or a number.
+        k = 1 + "abcdefghijklmnopqrstuvwxyz".find(name[0].lower())
+        for i in range(modems):
+            specs[i] = {"iccid": luhn(f"890126{k:02d}{i:03d}0000000"),
+                        "imsi": f"310260{k:02d}{i:03d}0000",
+                        "number": f"+1666{k:02d}{i:03d}01",
+                        "imei": luhn(f"3569380{k:02d}{i:05d}")}
+        self.sim = ModemSim(modems=modems, specs=specs,
                             dir=os.path.join(work, "sim"))
         self.sim.start()
         atexit.register(self.close)
