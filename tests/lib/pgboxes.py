@@ -38,14 +38,26 @@ def lit(value):
     return "'" + str(value).replace("'", "''") + "'"
 
 
+def _psql(pg, sql):
+    try:
+        return pg.psql(sql)
+    except RuntimeError as e:
+        # Before the first box connected, the schema is not there yet.
+        if "does not exist" in str(e) and not pg.psql(
+                "select 1 from pg_tables where tablename = 'smsgw_schema'"):
+            return ""
+        raise
+
+
 def pg_rows(pg, sql):
-    """The rows of sql as a list of dicts (json_agg, so types survive)."""
-    out = pg.psql(f"select coalesce(json_agg(q), '[]'::json) from ({sql}) q")
+    """The rows of sql as a list of dicts (json_agg, so types survive);
+    none before a box created the schema."""
+    out = _psql(pg, f"select coalesce(json_agg(q), '[]'::json) from ({sql}) q")
     return json.loads(out or "[]")
 
 
 def pg_scalar(pg, sql):
-    out = pg.psql(sql).strip()
+    out = _psql(pg, sql).strip()
     return out.splitlines()[0] if out else None
 
 
