@@ -28,8 +28,8 @@ struct store;
 struct store_pgd;
 
 #define STORE_PGD_EVENTS_MAX 10000
-/* Deferred rows (Send-At, a retry's back-off) are promoted by every box
- * this often: PostgreSQL's promote does not say when the next is due. */
+/* A promote whose rows could not all move (another box holds them) or
+ * that failed looks again after this long. */
 #define STORE_PGD_PROMOTE_MS 1000
 
 /* True on SQLite; on PostgreSQL while connected (and not shutting down):
@@ -67,9 +67,12 @@ void store_pgd_sims_absent(struct store *st, const int64_t *ids, size_t n,
 			   int64_t now);
 
 /* For store.c and store_ops_pg.c. */
+struct pg_store_options;
 int store_pgd_new(struct store *st, struct loop *loop, struct pg_store *ps,
-		  const char *box, struct store_pgd **out, char *err,
-		  size_t errsize);
+		  const struct pg_store_options *o, struct store_pgd **out,
+		  char *err, size_t errsize);
+/* The resend policy for lapsed leases, as "t"/"f" parameters. */
+void store_pgd_resend(struct store *st, char direct[2], char bulk[2]);
 void store_pgd_free(struct store_pgd *x);
 struct store_pgd *store_pgd_of(struct store *st);
 void store_pg_detach(struct store *st);

@@ -88,7 +88,7 @@ int store_open_pg(struct loop *loop, const char *uri,
 	st->ready_tail = &st->ready;
 	rc = pg_store_new(loop, uri, o, &st->pg, err, errsize);
 	if (rc == 0)
-		rc = store_pgd_new(st, loop, st->pg, o->box, &st->pgd, err,
+		rc = store_pgd_new(st, loop, st->pg, o, &st->pgd, err,
 				   errsize);
 	if (rc < 0) {
 		pg_store_free(st->pg);

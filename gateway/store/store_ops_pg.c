@@ -9,8 +9,10 @@
 #include "store.h"
 #include "store_pg.h"
 #include "store_pgd.h"
+#include "pg_conn.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -269,24 +271,63 @@ void store_ops_pg_report(struct store *st, const struct store_report *req,
 struct store_ops_pg_promote {
 	store_done_fn done;
 	void *ud;
+	int64_t *next_due, now;
+	int rc;
 };
 
 static void store_ops_pg_promoted(int rc, void *ud)
 {
 	struct store_ops_pg_promote *w = ud;
 
-	w->done(rc < 0 ? -EIO : 0, w->ud);
+	w->rc = rc < 0 ? -EIO : 0;
+}
+
+/* The next due time: a deferred row's, an expiry, a lease that lapses. */
+static void store_ops_pg_next_due(int rc, PGresult *res, const char *err,
+				  void *ud)
+{
+	struct store_ops_pg_promote *w = ud;
+	int64_t due = 0;
+
+	if (rc == 0 && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
+		due = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+	else if (rc < 0 && rc != -ENOTCONN)
+		log_warn("postgresql: the next due time: %s",
+			 err ? err : strerror(-rc));
+	/* Rows it could not move (another box holds them; a lapsed lease
+	 * of a message no SIM here takes) are looked at again in a while,
+	 * not at once. */
+	if (due && due <= w->now)
+		due = w->now + STORE_PGD_PROMOTE_MS;
+	*w->next_due = rc < 0 ? w->now + STORE_PGD_PROMOTE_MS : due;
+	w->done(rc < 0 ? -EIO : w->rc, w->ud);
 	free(w);
 }
 
+static void store_ops_pg_ignore(int rc, PGresult *res, const char *err,
+				void *ud)
+{
+	(void)res;
+	(void)ud;
+	if (rc == -EIO)
+		log_warn("postgresql: expiring leases: %s", err);
+}
+
+/*
+ * smsgw_promote(), then lapsed leases of any box made unknown (or queued
+ * again, waking every box), then the next time anything is due — three
+ * statements back to back on the one connection, answered in order. No
+ * box polls: a box's timer waits for exactly that time, and every
+ * NOTIFY smsgw_queue makes it look again.
+ */
 void store_ops_pg_promote(struct store *st, int64_t now, int64_t *next_due,
 			  store_done_fn done, void *ud)
 {
 	struct pg_store *ps = store_ops_pg_backend(st, done, ud);
 	struct store_ops_pg_promote *w;
+	char at[24], direct[2], bulk[2];
+	const char *v[3] = { at, direct, bulk };
 
-	/* smsgw_promote() does not say when the next row is due: every box
-	 * looks again after STORE_PGD_PROMOTE_MS (a cheap index seek). */
 	*next_due = now + STORE_PGD_PROMOTE_MS;
 	if (!ps)
 		return;
@@ -295,6 +336,18 @@ void store_ops_pg_promote(struct store *st, int64_t now, int64_t *next_due,
 		store_ops_answer(done, -EIO, ud);
 		return;
 	}
-	*w = (struct store_ops_pg_promote){ .done = done, .ud = ud };
+	*w = (struct store_ops_pg_promote){ .done = done, .ud = ud,
+					    .next_due = next_due, .now = now };
+	snprintf(at, sizeof(at), "%lld", (long long)now);
+	store_pgd_resend(st, direct, bulk);
 	pg_store_op_promote(ps, now, store_ops_pg_promoted, w);
+	pg_conn_query(pg_store_conn(ps), "SELECT smsgw_expire_leases($1, $2,"
+		      " $3)", 3, v, store_ops_pg_ignore, NULL);
+	pg_conn_query(pg_store_conn(ps), "SELECT least((SELECT min(not_before)"
+		      " FROM message WHERE state = 'deferred' AND hold IS NULL),"
+		      " (SELECT min(expires_at) FROM message"
+		      "  WHERE state IN ('queued', 'deferred')),"
+		      " (SELECT min(lease_until) FROM message"
+		      "  WHERE state = 'sending'))", 0, NULL,
+		      store_ops_pg_next_due, w);
 }

@@ -30,6 +30,7 @@ struct store_pgd {
 	struct loop *loop;
 	struct pg_conn *conn;		/* NULL once shut down */
 	char box[64];
+	bool resend_direct, resend_bulk;
 	/* Events waiting for the connection, in order. */
 	struct store_pgd_event *head, **tail;
 	size_t nwaiting, dropped;
@@ -371,9 +372,17 @@ static void store_pgd_on_notify(const char *channel, const char *payload,
 		x->queue_fn(x->queue_ud);
 }
 
+void store_pgd_resend(struct store *st, char direct[2], char bulk[2])
+{
+	struct store_pgd *x = store_pgd_of(st);
+
+	snprintf(direct, 2, "%s", x->resend_direct ? "t" : "f");
+	snprintf(bulk, 2, "%s", x->resend_bulk ? "t" : "f");
+}
+
 int store_pgd_new(struct store *st, struct loop *loop, struct pg_store *ps,
-		  const char *box, struct store_pgd **out, char *err,
-		  size_t errsize)
+		  const struct pg_store_options *o, struct store_pgd **out,
+		  char *err, size_t errsize)
 {
 	struct store_pgd *x = calloc(1, sizeof(*x));
 
@@ -386,7 +395,9 @@ int store_pgd_new(struct store *st, struct loop *loop, struct pg_store *ps,
 	x->loop = loop;
 	x->conn = pg_store_conn(ps);
 	x->tail = &x->head;
-	snprintf(x->box, sizeof(x->box), "%s", box);
+	snprintf(x->box, sizeof(x->box), "%s", o->box);
+	x->resend_direct = o->resend_direct;
+	x->resend_bulk = o->resend_bulk;
 	pg_conn_on_state(x->conn, store_pgd_on_state, x);
 	pg_conn_on_notify(x->conn, store_pgd_on_notify, x);
 	if (pg_conn_listen(x->conn, "smsgw_queue") < 0) {

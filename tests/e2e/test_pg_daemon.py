@@ -9,6 +9,7 @@ import collections
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
 from gateway import SMSGWD, Gateway, tempdir  # noqa: E402
@@ -120,6 +121,35 @@ def a_status_report_delivers():
     gw.drop("tracked", "To: +15553000001\nReport: yes\n\ntrack me\n")
     wait_for(lambda: q("select state from outbox where recipient = "
                        "'+15553000001'") == "delivered", 30, "delivered")
+
+
+NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint"
+
+
+@t.test
+def a_message_queued_by_another_box_wakes_the_idle_sims():
+    """No box polls: only NOTIFY smsgw_queue tells this one that box
+    "beta" (psql here, with the queue's own functions) queued a message."""
+    wait_for(lambda: q("select count(*) from outbox where state in"
+                       " ('queued', 'sending')") == "0", 20, "an idle queue")
+    before = len(sim.messages())
+    t0 = time.monotonic()
+    pg.psql("BEGIN;"
+            f"SELECT smsgw_file_begin('beta', 'from-beta', NULL, 'h', NULL,"
+            f" NULL, {NOW});"
+            "SELECT smsgw_add('+15556000001', 'queued on beta', 'direct', 1,"
+            " 0, NULL, '', NULL, 0, 0, 0, 0, NULL, NULL, 1, 'spool', NULL,"
+            f" NULL, NULL, NULL, NULL, 0, 0, {NOW});"
+            "SELECT smsgw_file_done(1, 0); COMMIT;")
+    m = sim.wait_message(lambda m: m["dest"] == "+15556000001", timeout=10)
+    took = time.monotonic() - t0
+    print(f"# queued on beta -> AT+CMGS on alpha's modem {m['modem']}: "
+          f"{took * 1000:.0f} ms (psql's own start included)")
+    assert len(sim.messages()) == before + 1
+    wait_for(lambda: q("select box from outbox o join message m using (id)"
+                       " where o.recipient = '+15556000001'") == "beta"
+             and q("select state from outbox where recipient ="
+                   " '+15556000001'") == "sent", 10, "sent, accepted by beta")
 
 
 @t.test
