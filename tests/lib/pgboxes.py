@@ -42,11 +42,14 @@ def _psql(pg, sql):
     try:
         return pg.psql(sql)
     except RuntimeError as e:
-        # Before the first box connected, the schema is not there yet.
-        if "does not exist" in str(e) and not pg.psql(
-                "select 1 from pg_tables where tablename = 'smsgw_schema'"):
+        # Before the first box connected, the schema is not there yet
+        # (it may be committed between the query and this check: then
+        # the query is asked again).
+        if "does not exist" not in str(e):
+            raise
+        if not pg.psql("select 1 from pg_tables where tablename = 'smsgw_schema'"):
             return ""
-        raise
+        return pg.psql(sql)
 
 
 def pg_rows(pg, sql):
