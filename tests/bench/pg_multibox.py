@@ -33,7 +33,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 os.environ.setdefault("SMSGW_ROOT", ROOT)
-from pgboxes import Box, Count, bulk, iso_ms, refusal  # noqa: E402
+from pgboxes import Box, Count, bulk, iso_ms, pg_scalar, refusal  # noqa: E402
 from pgserver import PgServer, missing_reason  # noqa: E402
 from tap import wait_for  # noqa: E402
 
@@ -46,6 +46,30 @@ def cpu_seconds(pid):
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else float("nan")
+
+
+def turnarounds(boxes):
+    """Per modem, ms from the answer to one AT+CMGS to the next AT+CMGS,
+    and each modem's first AT+CMGS (ms since the epoch), as bench.py."""
+    gaps, first = [], []
+    for bx in boxes:
+        for i in range(bx.nmodems):
+            answer, started = None, False
+            for line in bx.sim.log(i).splitlines():
+                parts = line.split(" ", 3)
+                if len(parts) < 4:
+                    continue
+                if parts[2] == "<" and "+CMGS:" in parts[3]:
+                    answer = iso_ms(parts[0])
+                elif parts[2] == ">" and parts[3].startswith("AT+CMGS="):
+                    t = iso_ms(parts[0])
+                    if answer is not None:
+                        gaps.append(t - answer)
+                    if not started:
+                        first.append(t)
+                        started = True
+                    answer = None
+    return sorted(gaps), sorted(first)
 
 
 def throughput(boxes, latency):
@@ -74,10 +98,20 @@ def throughput(boxes, latency):
     by_box = collections.Counter(x["box"] for x in net)
     print(f"\nPostgreSQL, {len(boxes)} boxes x {n // len(boxes)} modems at"
           f" {latency} ms per send: {total} messages ({share} per spool)")
+    gaps, first = turnarounds(boxes)
+    accepted = pg_scalar(boxes[0].pg, "select max(created_at) from message"
+                         " where recipient like '+1555%'")
+    accepted = int(accepted) - t0 * 1000 if accepted else float("nan")
     print("  modems  messages   wall s  limit s  ratio  CPU ms/msg (daemons)"
-          "  sent by another box  twice")
+          "  sent by another box  twice  turn med ms  turn p99 ms  start ms  accepted ms")
     print(f"  {n:6}  {total:8}  {wall:7.2f}  {limit:7.2f}  {wall / limit:5.3f}"
-          f"  {cpu * 1000 / total:20.3f}  {across:19}  {twice:5}")
+          f"  {cpu * 1000 / total:20.3f}  {across:19}  {twice:5}"
+          f"  {statistics.median(gaps) if gaps else float('nan'):11.1f}"
+          f"  {pct(gaps, 0.99):11.1f}  {first[-1] - t0 * 1000 if first else 0:8.0f}"
+          f"  {accepted:11.0f}")
+    print("  (turn: a modem's +CMGS answer → its next AT+CMGS; start: the"
+          " first drop → the last modem's first AT+CMGS; accepted: the first"
+          " drop → the last row's created_at)")
     print(f"  sent per box: {dict(sorted(by_box.items()))} (goal: ratio at"
           f" most 1.05)")
     return twice == 0 and len(dests) == total
