@@ -20,7 +20,9 @@ Boxes a, b and c, each its own spool directory and four simulated modems
   restarted takes the file dropped into its spool while it was down;
 - PostgreSQL restarted mid-burst: the daemons reconnect (each box's spool
   takes a file afterwards), nothing is lost, duplicates only through
-  lapsed leases.
+  lapsed leases;
+- PostgreSQL stopped: a file dropped and an SMS received meanwhile wait
+  (in the spool, on the modem) and are stored once it is back.
 
 Without PostgreSQL 15 the script prints a SKIP line; while smsgwd itself
 refuses PostgreSQL (config_pg_unsupported()), it prints a SKIP line with
@@ -373,6 +375,28 @@ def postgresql_restarted_mid_burst_loses_nothing():
     print(f"# PostgreSQL restarted: {len(via)} rows went through a lapsed"
           f" lease, {len(dups)} reached the network twice; sent after the"
           f" restart by box {dict(after)}")
+
+
+@t.test
+def while_postgresql_is_down_files_and_replies_wait_and_nothing_is_lost():
+    pg.stop_server()
+    try:
+        a.drop("while-down", bulk(numbers(8, 1, 5), "dropped while the database was down"))
+        b.sim.deliver(1, "+15558900001", "a reply while the database was down")
+        # The SMS reached the box's modem (the network handed it over).
+        b.sim.wait_event("delivered", lambda e: e.get("kind") == "sms"
+                         and e.get("modem") == 1, timeout=10)
+        for bx in boxes.values():
+            assert bx.running(), f"box {bx.name} exited:\n" + bx.log_text()[-2000:]
+    finally:
+        pg.start_server()
+    all_sent("+155581", 5, 60, "the file dropped while the database was down")
+    wait_for(lambda: pg_rows(pg, "select sim_name, body from inbox where"
+                             " sender = '+15558900001'"), 60,
+             "the reply received while the database was down", interval=0.25)
+    rows = pg_rows(pg, "select sim_name, body from inbox where sender = '+15558900001'")
+    assert rows == [{"sim_name": "b/m1/1",
+                     "body": "a reply while the database was down"}], rows
 
 
 @t.test
