@@ -61,8 +61,9 @@ void config_box_name(const struct config *cfg, char *buf, size_t size)
 /*
  * What the PostgreSQL backend lacks today, most specific first. smsgwd
  * runs on it (doc/postgresql.md "The daemon on PostgreSQL"): the spool,
- * the send path with leases, status reports, quotas, inbound single-part
- * messages with their keywords. Remove an entry when its feature works,
+ * the send path with leases, status reports, quotas, big files in steps,
+ * quiet hours, inbound messages (fragments too) with their keywords.
+ * Remove an entry when its feature works,
  * with the test that shows it.
  */
 const char *config_pg_unsupported(const struct config *cfg)
@@ -78,9 +79,6 @@ const char *config_pg_unsupported(const struct config *cfg)
 	if (cfg->nwebhooks)
 		return "database = postgresql://…: webhooks are not available"
 		       " on PostgreSQL yet";
-	if (cfg->quiet_hours)
-		return "database = postgresql://…: quiet_hours is not"
-		       " available on PostgreSQL yet";
 	if (cfg->eventhandler || cfg->runonreceive)
 		return "database = postgresql://…: eventhandler and"
 		       " runonreceive are not available on PostgreSQL yet";
