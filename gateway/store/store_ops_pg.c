@@ -284,6 +284,11 @@ static void store_ops_pg_next_due(int rc, PGresult *res, const char *err,
 	 * not at once. */
 	if (due && due <= w->now)
 		due = w->now + STORE_PGD_PROMOTE_MS;
+	/* What another box added later (a Send-At row, a claim whose box
+	 * then died) is not in this answer; if that box is gone, nobody
+	 * else would promote it: every box looks at least this often. */
+	if (!due || due > w->now + STORE_PGD_LOOK_MS)
+		due = w->now + STORE_PGD_LOOK_MS;
 	*w->next_due = rc < 0 ? w->now + STORE_PGD_PROMOTE_MS : due;
 	w->done(rc < 0 ? -EIO : w->rc, w->ud);
 	free(w);
