@@ -332,3 +332,26 @@ TEST(a_forgotten_number_is_suppressed_at_acceptance_and_claim)
 	outbox_msg_clear(&m);
 	pg_store_free(a);
 }
+
+TEST(a_file_of_many_rows_goes_in_batches_in_order)
+{
+	struct pg_store *a = box("a", 60000, false);
+
+	reset(a);
+	sql(a, "INSERT INTO optout (number, opted_out_at, updated_at) VALUES"
+	       " ('+15550000700', 0, 0)");
+	/* 1,201 rows: two full batches of 500 and one of 201. */
+	CHECK_INT(accept_file(a, "many", NULL, &(struct file){ .n = 1201 }),
+		  0);
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM message"), 1201);
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM message WHERE recipient"
+			     " <> '+1555000' || lpad((id - 1)::text, 4, '0')"),
+		  0);
+	CHECK_STR(sql(a, "SELECT state || '|' || error FROM message WHERE"
+			 " recipient = '+15550000700'"),
+		  "suppressed|recipient opted out");
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM message WHERE state ="
+			     " 'queued' AND kind = 'direct' AND parts = 1 AND"
+			     " validity IS NULL AND origin = 'spool'"), 1200);
+	pg_store_free(a);
+}
