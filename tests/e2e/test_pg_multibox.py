@@ -1,7 +1,9 @@
 """Three smsgwd on one PostgreSQL 15 (issue 17; README "More than one box").
 
 Boxes a, b and c, each its own spool directory and four simulated modems
-(tests/modemsim), share one database (tests/lib/pgserver.py). Shown:
+(tests/modemsim), share one database (tests/lib/pgserver.py), set up as
+the README says: the boxes log in as a role that owns the database, a
+reader is in smsgw_read. Shown:
 
 - 1,200 messages dropped into the three spools (400 each) are each sent
   exactly once: the simulators' ground truth and the outbox view agree
@@ -22,7 +24,10 @@ Boxes a, b and c, each its own spool directory and four simulated modems
   takes a file afterwards), nothing is lost, duplicates only through
   lapsed leases;
 - PostgreSQL stopped: a file dropped and an SMS received meanwhile wait
-  (in the spool, on the modem) and are stored once it is back.
+  (in the spool, on the modem) and are stored once it is back;
+- the reader reads the five views (every box's rows) and nothing else;
+- a's SIMs show ready in the sims view after the replug; every box's SIMs
+  offline after a clean stop.
 
 Without PostgreSQL 15 the script prints a SKIP line; while smsgwd itself
 refuses PostgreSQL (config_pg_unsupported()), it prints a SKIP line with
@@ -31,6 +36,7 @@ smsgwd's sentence. Every wait polls with a deadline.
 import collections
 import os
 import statistics
+import subprocess
 import sys
 import time
 
@@ -54,10 +60,18 @@ if why:
 
 LEASE_S = 4
 NAMES = ("a", "b", "c")
+# As the README sets it up: the boxes log in as a role that owns the
+# database (not a superuser); readers are in smsgw_read.
+for sql in ("CREATE ROLE gw LOGIN", "ALTER DATABASE smsgw OWNER TO gw",
+            "CREATE ROLE smsgw_read NOLOGIN",
+            "CREATE ROLE bob LOGIN IN ROLE smsgw_read"):
+    pg.psql(sql, db="postgres")
+GW_URL = pg.url.replace("user=smsgw", "user=gw")
 boxes = {}
 for name in NAMES:
     boxes[name] = Box(pg, name, modems=4, latency_ms=30, settings={
-        LEASE_OPTION: f"{LEASE_S}s", "resend_unknown_bulk": True})
+        "database": GW_URL, LEASE_OPTION: f"{LEASE_S}s",
+        "resend_unknown_bulk": True})
 for b in boxes.values():
     b.start()
 for b in boxes.values():
@@ -400,6 +414,27 @@ def while_postgresql_is_down_files_and_replies_wait_and_nothing_is_lost():
     rows = pg_rows(pg, "select sim_name, body from inbox where sender = '+15558900001'")
     assert rows == [{"sim_name": "b/m1/1",
                      "body": "a reply while the database was down"}], rows
+
+
+@t.test
+def a_reader_in_smsgw_read_reads_the_views_and_nothing_else():
+    url = pg.url.replace("user=smsgw", "user=bob")
+
+    def as_bob(sql):
+        return subprocess.run(["psql", "-X", "-At", "-d", url, "-c", sql],
+                              capture_output=True, text=True, timeout=30)
+    p = as_bob("select count(*) from outbox where sim_name like 'c/%'")
+    assert p.returncode == 0 and int(p.stdout) > 0, (p.stdout, p.stderr)
+    for view in ("inbox", "optouts", "sims", "events"):
+        p = as_bob(f"select count(*) from {view}")
+        assert p.returncode == 0, (view, p.stderr)
+    for sql in ("select count(*) from message", "delete from optout",
+                "insert into event (at, level, source, message) values"
+                " (0, 'info', 'bob', 'x')",
+                "update message set state = 'queued'"):
+        p = as_bob(sql)
+        assert p.returncode != 0 and "permission denied" in p.stderr, \
+            (sql, p.stdout, p.stderr)
 
 
 @t.test
