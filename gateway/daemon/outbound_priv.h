@@ -49,6 +49,10 @@ struct ob_sim {
 	/* PostgreSQL (outbound_pg.c) */
 	bool usage_loading;	/* the card's counters are being read */
 	struct loop_timer renew;	/* the lease, while sending */
+	/* The last part's "sent" is with the store: msg stays ours until it
+	 * answers, even when the SIM's row already says ready. */
+	bool recording;
+	uint64_t written_at_claim;	/* sim->written when ob_try_sim claimed */
 };
 
 struct outbound {
