@@ -173,7 +173,7 @@ def main():
         for bx in boxes:
             bx.start()
         for bx in boxes:
-            bx.wait_ready(180, busy_ok=True)
+            bx.wait_ready(180)
         ok = throughput(boxes, a.latency)
         notify(boxes, 10 if a.quick else 20)
     finally:

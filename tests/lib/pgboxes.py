@@ -194,24 +194,19 @@ class Box(Gateway):
             f"select name, state from sims where name like "
             f"{lit(self.name + '/%')}")}
 
-    def wait_ready(self, timeout=60, busy_ok=False):
-        """Until the sims view shows every SIM of this box ready (or busy,
-        with busy_ok: a set-up that only needs the modems up; the view may
-        keep a health check's "busy" on PostgreSQL, which a test checks
-        on its own)."""
-        ok_states = ("ready", "busy") if busy_ok else ("ready",)
-
+    def wait_ready(self, timeout=60):
+        """Until the sims view shows every SIM of this box ready."""
         def ok():
             st = self.sim_states()
             return len(st) == self.nmodems and all(
-                v in ok_states for v in st.values())
+                v == "ready" for v in st.values())
         try:
             wait_for(ok, timeout, "", interval=POLL)
         except AssertionError:
             raise AssertionError(
                 f"timed out after {timeout}s waiting for box {self.name}'s"
-                f" {self.nmodems} SIMs {' or '.join(ok_states)} (sims view:"
-                f" {self.sim_states()})") from None
+                f" {self.nmodems} SIMs ready (sims view: {self.sim_states()})"
+            ) from None
 
     def wait_not_ready(self, timeout=30):
         wait_for(lambda: all(v != "ready" for v in self.sim_states().values()),
