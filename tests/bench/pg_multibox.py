@@ -97,7 +97,8 @@ def throughput(boxes, latency):
     across = sum(1 for x in net if accepted[x["dest"][:6]] != x["box"])
     by_box = collections.Counter(x["box"] for x in net)
     print(f"\nPostgreSQL, {len(boxes)} boxes x {n // len(boxes)} modems at"
-          f" {latency} ms per send: {total} messages ({share} per spool)")
+          f" {latency} ms per send: {total} messages ({share} per spool);"
+          f" load average {os.getloadavg()[0]:.1f}")
     gaps, first = turnarounds(boxes)
     accepted = pg_scalar(boxes[0].pg, "select max(created_at) from message"
                          " where recipient like '+1555%'")
@@ -140,7 +141,8 @@ def notify(boxes, runs):
         delays.append(cmgs[0] - t0 * 1000)
         where[bx.name] += 1
     print(f"\nnotify: a file dropped on box a (its modems unplugged) → AT+CMGS"
-          f" on another box, {runs} runs (sent by {dict(where)})")
+          f" on another box, {runs} runs (sent by {dict(where)}); load average"
+          f" {os.getloadavg()[0]:.1f}")
     print(f"  median {statistics.median(delays):.1f} ms, p90"
           f" {pct(delays, 0.9):.1f} ms, max {max(delays):.1f} ms (goal: 50 ms)")
 
