@@ -13,6 +13,8 @@ reader is in smsgw_read. Shown:
   goal is make bench's);
 - a STOP received on b suppresses a's deferred message to that number and
   c's later file to it;
+- messages pinned (SIM:) to one of a's SIMs go only from it; a pin to
+  another box's SIM is refused with the reason;
 - a campaign paused through b's CLI holds a's rows; resumed through c's,
   they go (needs the CLI on PostgreSQL: skipped, with the reason, when
   smsgw refuses it);
@@ -289,6 +291,27 @@ def a_stop_received_on_b_stops_as_deferred_message_and_cs_later_one():
     got = [(m["box"], m["modem"], m["text"]) for m in received(x)]
     assert len(got) == 1 and got[0][:2] == ("b", 0) and \
         got[0][2].startswith("You are unsubscribed"), got
+
+
+@t.test
+def a_pin_sends_only_from_that_sim_and_names_the_accepting_boxs_own():
+    # Ten messages pinned to a/m2/1 while every other SIM of three boxes
+    # is idle: all ten from that SIM.
+    for i in range(10):
+        a.drop(f"pin{i}", f"To: +1555710{i:04d}\nSIM: m2/1\n\npinned {i}\n")
+    all_sent("+1555710", 10, 30, "the pinned messages")
+    got = {(m["box"], m["modem"]) for m in received("+1555710")}
+    assert got == {("a", 2)}, got
+    # b's card named on a: refused with the reason, nothing queued.
+    iccid = b.sim.status(1)["slots"][0]["iccid"]
+    a.drop("pin-other", f"To: +15557200000\nSIM: {iccid}\n\nelsewhere\n")
+    reason = os.path.join(a.spool, "rejected", "pin-other.reason")
+    wait_for(lambda: os.path.exists(reason), 15, "the refusal of a pin to"
+             " another box's SIM", interval=POLL)
+    with open(reason) as f:
+        text = f.read()
+    assert "SIM" in text and iccid in text, text
+    assert not outbox("+15557200000")
 
 
 def a_campaign_paused_through_b_holds_on_a_and_resumed_through_c_goes():
