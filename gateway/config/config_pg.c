@@ -68,8 +68,6 @@ void config_box_name(const struct config *cfg, char *buf, size_t size)
  */
 const char *config_pg_unsupported(const struct config *cfg)
 {
-	const struct config_retention *r = &cfg->retention;
-
 	if (!config_database_is_pg(cfg->database))
 		return NULL;
 	if (cfg->http.listen)
@@ -82,9 +80,5 @@ const char *config_pg_unsupported(const struct config *cfg)
 	if (cfg->eventhandler || cfg->runonreceive)
 		return "database = postgresql://…: eventhandler and"
 		       " runonreceive are not available on PostgreSQL yet";
-	if (r->messages_ms || r->events_ms || r->inbound_ms)
-		return "database = postgresql://…: the retention section is"
-		       " not available on PostgreSQL yet (set its ages to"
-		       " off)";
 	return NULL;
 }
