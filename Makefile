@@ -235,6 +235,7 @@ bench: deps
 	@BUILD=$(BUILD) python3 tests/bench/bench.py
 	@BUILD=$(BUILD) python3 tests/bench/soak.py
 	@BUILD=$(BUILD) python3 tests/bench/pg_queue.py
+	@BUILD=$(BUILD) python3 tests/bench/pg_multibox.py
 
 FUZZ_SECONDS ?= 60
 fuzz:
