@@ -1,6 +1,7 @@
 /*
- * pg_schema — gateway/store/pg/pg_schema.sql (tables, views) and
- * pg_queue.sql (the queue's functions), embedded at build time with the
+ * pg_schema — gateway/store/pg/pg_schema.sql (tables, views),
+ * pg_queue.sql (the queue's functions) and pg_http.sql (API tokens, the
+ * webhook queue), embedded at build time with the
  * assembler's .incbin (the Makefile makes this object depend on them), so
  * the daemon applies exactly the files the tests apply with psql.
  * NUL-terminated.
@@ -18,10 +19,16 @@ __asm__(".section .rodata\n"
 	"pg_queue_text:\n"
 	".incbin \"gateway/store/pg/pg_queue.sql\"\n"
 	".byte 0\n"
+	".global pg_http_text\n"
+	".type pg_http_text, @object\n"
+	"pg_http_text:\n"
+	".incbin \"gateway/store/pg/pg_http.sql\"\n"
+	".byte 0\n"
 	".previous\n");
 
 extern const char pg_schema_text[];
 extern const char pg_queue_text[];
+extern const char pg_http_text[];
 
 const char *pg_schema_sql(int i)
 {
@@ -30,6 +37,8 @@ const char *pg_schema_sql(int i)
 		return pg_schema_text;
 	case 1:
 		return pg_queue_text;
+	case 2:
+		return pg_http_text;
 	default:
 		return NULL;
 	}

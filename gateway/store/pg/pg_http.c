@@ -1,0 +1,245 @@
+/*
+ * pg_http — the HTTP API's reads and tokens on PostgreSQL; see
+ * include/store_pg_http.h. The query texts are the PostgreSQL forms of
+ * store_query_text.c's (same columns, names, order): $N for ?N, typed
+ * where a parameter may be NULL, count(*) FILTER for SQLite's summed
+ * booleans, greatest() for its two-argument max(), smsgw_iso() for
+ * strftime().
+ */
+#include "store_pg_http.h"
+#include "log.h"
+#include "pg_store_priv.h"
+#include "token.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* PostgreSQL's type oids (catalog/pg_type.h, stable across versions). */
+#define PG_HTTP_BOOLOID 16
+#define PG_HTTP_INT8OID 20
+#define PG_HTTP_INT2OID 21
+#define PG_HTTP_INT4OID 23
+#define PG_HTTP_FLOAT4OID 700
+#define PG_HTTP_FLOAT8OID 701
+#define PG_HTTP_NUMERICOID 1700
+
+#define PG_HTTP_API_MESSAGE_COLS                                          \
+	"SELECT id, created_at, recipient, body, kind, campaign, priority," \
+	" state, sim_name AS sim, parts, attempts, sent_at, delivered_at," \
+	" error, not_before, updated_at FROM outbox"
+
+/* A campaign's counts: the columns of store_query_text.c's CAMPAIGN_ROWS. */
+#define PG_HTTP_COUNT(cond) "count(m.id) FILTER (WHERE " cond ")"
+#define PG_HTTP_CAMPAIGN_ROWS                                            \
+	"SELECT c.name, c.state, smsgw_iso(c.created_at) AS created_at,"  \
+	" count(m.id) AS total, "                                        \
+	PG_HTTP_COUNT("m.state IN ('queued', 'deferred', 'sending')")    \
+	" AS pending, "                                                  \
+	PG_HTTP_COUNT("m.state IN ('sent', 'delivered')") " AS sent, "   \
+	PG_HTTP_COUNT("m.state = 'delivered'") " AS delivered, "         \
+	PG_HTTP_COUNT("m.state IN ('failed', 'expired', 'unknown')")     \
+	" AS failed, "                                                   \
+	PG_HTTP_COUNT("m.state IN ('suppressed', 'cancelled')")          \
+	" AS not_sent"                                                   \
+	" FROM campaign c LEFT JOIN message m ON m.campaign_id = c.id"
+
+static const char *const pg_http_texts[STORE_Q_COUNT] = {
+	[STORE_Q_API_MESSAGE] = PG_HTTP_API_MESSAGE_COLS
+		" WHERE id = $1::bigint",
+	[STORE_Q_API_MESSAGES] = PG_HTTP_API_MESSAGE_COLS
+		" WHERE ($1::text IS NULL OR state = $1)"
+		" AND ($2::text IS NULL OR campaign = $2)"
+		" AND ($3::text IS NULL OR created_at >= $3)"
+		" ORDER BY id DESC LIMIT $4::bigint",
+	[STORE_Q_API_INBOX] =
+		"SELECT id, received_at, sender, recipient,"
+		" sim_name AS sim, body, parts, keyword, partial,"
+		" in_reply_to FROM inbox WHERE id > $1::bigint"
+		" ORDER BY id LIMIT $2::bigint",
+	[STORE_Q_API_SIMS] =
+		"SELECT name, modem, slot, iccid, imsi, number, operator,"
+		" signal, registered, state, pool, sent_today, daily_limit,"
+		" CASE WHEN daily_limit > 0 THEN greatest(daily_limit -"
+		" sent_today, 0) END AS quota_left, sent_month, monthly_limit,"
+		" updated_at FROM sims ORDER BY id",
+	[STORE_Q_CAMPAIGN] = PG_HTTP_CAMPAIGN_ROWS
+		" WHERE c.name = $1 GROUP BY c.id",
+	[STORE_Q_FILE_MESSAGES] =
+		"SELECT id, recipient, state FROM message"
+		" WHERE file_id = $1::bigint ORDER BY id",
+	[STORE_Q_TOKENS] =
+		"SELECT name, rights, smsgw_iso(created_at) AS created_at,"
+		" smsgw_iso(used_at) AS used_at FROM api_token ORDER BY name",
+};
+
+bool pg_store_query_has(enum store_query q)
+{
+	return q < STORE_Q_COUNT && pg_http_texts[q];
+}
+
+static json_t *pg_http_value(PGresult *res, int row, int col)
+{
+	const char *v = PQgetvalue(res, row, col);
+
+	if (PQgetisnull(res, row, col))
+		return json_null();
+	switch (PQftype(res, col)) {
+	case PG_HTTP_INT8OID:
+	case PG_HTTP_INT4OID:
+	case PG_HTTP_INT2OID:
+		return json_integer(strtoll(v, NULL, 10));
+	case PG_HTTP_FLOAT4OID:
+	case PG_HTTP_FLOAT8OID:
+		return json_real(strtod(v, NULL));
+	case PG_HTTP_NUMERICOID:
+		/* SQLite's integers summed: a whole number stays one. */
+		if (!strpbrk(v, ".eE"))
+			return json_integer(strtoll(v, NULL, 10));
+		return json_real(strtod(v, NULL));
+	case PG_HTTP_BOOLOID:
+		return json_integer(v[0] == 't');
+	default:
+		return json_stringn(v, (size_t)PQgetlength(res, row, col));
+	}
+}
+
+/* The rows of res as store_query_json() makes them on SQLite. */
+static json_t *pg_http_rows(PGresult *res)
+{
+	json_t *a = json_array();
+	int rows = PQntuples(res), cols = PQnfields(res);
+
+	for (int r = 0; a && r < rows; r++) {
+		json_t *o = json_object();
+
+		for (int c = 0; o && c < cols; c++)
+			json_object_set_new(o, PQfname(res, c),
+					    pg_http_value(res, r, c));
+		if (!o || json_array_append_new(a, o) < 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+struct pg_http_q {
+	pg_json_fn done;
+	void *ud;
+};
+
+static void pg_http_query_done(int rc, PGresult *res, const char *err,
+			       void *ud)
+{
+	struct pg_http_q q = *(struct pg_http_q *)ud;
+	json_t *rows = NULL;
+
+	free(ud);
+	rc = pg_rc(rc, "an HTTP API query", err);
+	if (rc == 0 && !(rows = pg_http_rows(res)))
+		rc = -ENOMEM;
+	q.done(rc, rows, q.ud);
+}
+
+void pg_store_query_json(struct pg_store *ps, enum store_query q,
+			 const struct store_bind *b, size_t n, pg_json_fn done,
+			 void *ud)
+{
+	struct pg_params p = { .n = 0 };
+	struct pg_http_q *x;
+
+	if (!pg_store_query_has(q) || n > PG_PARAMS_MAX) {
+		done(-ENOTSUP, NULL, ud);
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (b[i].type == STORE_BIND_INT)
+			pg_param_int(&p, b[i].i);
+		else
+			pg_param_text(&p, b[i].type == STORE_BIND_TEXT
+						  ? b[i].text : NULL);
+	}
+	x = malloc(sizeof(*x));
+	if (!x) {
+		done(-ENOMEM, NULL, ud);
+		return;
+	}
+	*x = (struct pg_http_q){ .done = done, .ud = ud };
+	if (pg_conn_query(ps->conn, pg_http_texts[q], p.n, p.v,
+			  pg_http_query_done, x) < 0) {
+		free(x);
+		done(-ENOMEM, NULL, ud);
+	}
+}
+
+/* ---- tokens ---- */
+
+struct pg_http_tok {
+	pg_token_fn done;
+	void *ud;
+};
+
+static void pg_http_token_done(int rc, PGresult *res, const char *err,
+			       void *ud)
+{
+	struct pg_http_tok t = *(struct pg_http_tok *)ud;
+	unsigned rights = 0;
+	char why[64];
+
+	free(ud);
+	rc = pg_rc(rc, "looking up a token", err);
+	if (rc < 0 || PQntuples(res) < 1) {
+		t.done(rc < 0 ? -EIO : 0, NULL, 0, t.ud);
+		return;
+	}
+	/* Rights a newer smsgw wrote that this one does not know: none of
+	 * them, rather than refusing the token. */
+	if (!token_rights_parse(PQgetvalue(res, 0, 1), &rights, why,
+				sizeof(why)))
+		rights = 0;
+	t.done(1, PQgetvalue(res, 0, 0), rights, t.ud);
+}
+
+void pg_store_token_lookup(struct pg_store *ps, const char *token,
+			   size_t len, pg_token_fn done, void *ud)
+{
+	char hex[TOKEN_HASH_LEN + 1];
+	const char *v[1] = { hex };
+	struct pg_http_tok *t = malloc(sizeof(*t));
+
+	if (!t) {
+		done(-EIO, NULL, 0, ud);
+		return;
+	}
+	*t = (struct pg_http_tok){ .done = done, .ud = ud };
+	/* By hash, as on SQLite: the index finds it, the token itself
+	 * never reaches the database. */
+	token_hash(token, len, hex);
+	if (pg_conn_query(ps->conn, "SELECT name, rights FROM api_token"
+			  " WHERE hash = $1", 1, v, pg_http_token_done,
+			  t) < 0) {
+		free(t);
+		done(-EIO, NULL, 0, ud);
+	}
+}
+
+static void pg_http_noted(int rc, PGresult *res, const char *err, void *ud)
+{
+	(void)res;
+	(void)ud;
+	pg_rc(rc, "noting a token's use", err);
+}
+
+void pg_store_token_note_use(struct pg_store *ps, const char *name,
+			     int64_t now)
+{
+	struct pg_params p = { .n = 0 };
+
+	pg_param_int(&p, now);
+	pg_param_text(&p, name);
+	pg_conn_query(ps->conn, "UPDATE api_token SET used_at = $1::bigint"
+		      " WHERE name = $2", p.n, p.v, pg_http_noted, NULL);
+}
