@@ -24,6 +24,11 @@
 #include "store_webhook.h"
 
 struct pg_store;
+struct store;
+
+/* The PostgreSQL store behind st, NULL on SQLite (include/store.h, branch
+ * pgd; declared here too until it lands). */
+struct pg_store *store_pg(struct store *st);
 
 /*
  * Every row of q as a JSON array of objects, as store_query_json() gives
@@ -59,8 +64,8 @@ void pg_store_webhook_subscribe(struct pg_store *ps,
 				bool start, store_done_fn done, void *ud);
 
 /*
- * Claims due deliveries for this box, up to slots[i] of webhook hooks[i],
- * each leased for lease_ms (another box skips it meanwhile): row is
+ * Claims due deliveries for this box, up to slots[i] of webhook hooks[i]
+ * and total in all, each leased for lease_ms (another box skips it meanwhile): row is
  * called for each (strings valid during the call; times in the clock of
  * now), then done with rc 0 or -EIO and next, when the next delivery of
  * these webhooks falls due in the clock of now (0: none pending).
@@ -69,6 +74,7 @@ struct pg_webhook_claim {
 	const char *const *hooks;
 	const int *slots;
 	size_t n;
+	int total;
 	int64_t now, lease_ms;
 	void (*row)(void *ud, const struct store_webhook_delivery *d);
 	void (*done)(int rc, int64_t next, void *ud);

@@ -7,6 +7,7 @@
 #include "store.h"
 #include "store_campaign.h"
 #include "store_metrics.h"
+#include "store_pg_http.h"
 #include "store_query.h"
 #include "token.h"
 
@@ -54,11 +55,86 @@ static long http_api_limit(struct http_req *r)
 	return *end || n < 1 || n > HTTP_LIMIT_MAX ? -1 : n;
 }
 
+/*
+ * PostgreSQL: the query runs while the connection waits; the answer is
+ * the rows as {key: rows}, or (key NULL) the first row, 404 with
+ * not_found when there is none.
+ */
+struct http_api_wait {
+	struct http_wait w;		/* first: http_wait_*() */
+	const char *key, *not_found;
+};
+
+static enum MHD_Result http_api_pg_answer(struct http_req *r)
+{
+	struct http_api_wait *x = r->later_ctx;
+	json_t *rows = r->later, *row;
+
+	r->later_ctx = NULL;
+	r->later = NULL;
+	if (!rows) {
+		free(x);
+		return http_db_problem(r);
+	}
+	if (x->key) {
+		row = json_pack("{s:o}", x->key, rows);
+		free(x);
+		return http_json(r, MHD_HTTP_OK, row);
+	}
+	row = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	if (!row) {
+		enum MHD_Result rc = http_problem(r, MHD_HTTP_NOT_FOUND,
+						  "not-found", x->not_found,
+						  NULL, NULL);
+
+		free(x);
+		return rc;
+	}
+	free(x);
+	return http_json(r, MHD_HTTP_OK, row);
+}
+
+static void http_api_pg_rows(int rc, json_t *rows, void *ud)
+{
+	struct http_api_wait *x = ud;
+	struct http_req *r = http_wait_end(&x->w);
+
+	if (!r) {
+		json_decref(rows);
+		free(x);
+		return;
+	}
+	r->later = rc < 0 ? NULL : rows;
+	r->later_ctx = x;
+	r->later_free = free;
+	http_wait_resume(r, http_api_pg_answer);
+}
+
+static enum MHD_Result http_api_pg(struct http_req *r, const char *key,
+				   const char *not_found, enum store_query q,
+				   const struct store_bind *b, size_t n)
+{
+	struct http_api_wait *x = calloc(1, sizeof(*x));
+
+	if (!x)
+		return MHD_NO;
+	x->key = key;
+	x->not_found = not_found;
+	http_wait_start(r, &x->w);
+	pg_store_query_json(http_pg(r->h), q, b, n, http_api_pg_rows, x);
+	return MHD_YES;
+}
+
 static enum MHD_Result http_api_list(struct http_req *r, const char *key,
 				     enum store_query q,
 				     const struct store_bind *b, size_t n)
 {
-	json_t *a = store_query_json(r->h->deps.store, q, b, n);
+	json_t *a;
+
+	if (http_pg(r->h))
+		return http_api_pg(r, key, NULL, q, b, n);
+	a = store_query_json(r->h->deps.store, q, b, n);
 
 	if (!a)
 		return http_api_db_error(r);
@@ -76,6 +152,9 @@ static enum MHD_Result http_api_message(struct http_req *r, const char *idstr)
 		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
 				    "No such message", NULL, NULL);
 	b[0] = STORE_INT(id);
+	if (http_pg(r->h))
+		return http_api_pg(r, NULL, "No such message",
+				   STORE_Q_API_MESSAGE, b, 1);
 	a = store_query_json(r->h->deps.store, STORE_Q_API_MESSAGE, b, 1);
 	if (!a)
 		return http_api_db_error(r);
@@ -169,6 +248,9 @@ static enum MHD_Result http_api_campaign(struct http_req *r, const char *name)
 	const struct store_bind b[] = { STORE_TEXT(name) };
 	json_t *a, *row;
 
+	if (http_pg(r->h))
+		return http_api_pg(r, NULL, "No such campaign",
+				   STORE_Q_CAMPAIGN, b, 1);
 	a = store_query_json(r->h->deps.store, STORE_Q_CAMPAIGN, b, 1);
 	if (!a)
 		return http_api_db_error(r);
@@ -188,13 +270,16 @@ static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 					      const char *verb)
 {
 	struct store *st = r->h->deps.store;
-	int64_t id = store_campaign_id(st, name);
+	int64_t id = http_pg(r->h) ? 0 : store_campaign_id(st, name);
 	const struct store_bind b[] = { STORE_TEXT(name) };
 	char who[96];
 	int n = 0, rc;
 	bool batched;
 	json_t *a, *row;
 
+	if (http_pg(r->h))
+		return http_pg_missing(r, "campaign control: use smsgw "
+				       "campaign on any box");
 	if (id < 0)
 		return http_api_db_error(r);
 	if (!id)
@@ -223,8 +308,12 @@ static enum MHD_Result http_api_metrics(struct http_req *r)
 	char *text = NULL;
 	size_t len = 0;
 	enum MHD_Result rc;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f;
 
+	if (http_pg(r->h))
+		return http_pg_missing(r, "/metrics reads SQLite; query the "
+				       "views with psql");
+	f = open_memstream(&text, &len);
 	if (!f)
 		return MHD_NO;
 	rc = store_metrics_write(r->h->deps.store, true, f) == 0;
@@ -302,7 +391,9 @@ static enum MHD_Result http_api_get(struct http_req *r)
 	int n;
 
 	if (!strcmp(r->url, "/"))
-		return http_status_page(r);
+		return http_pg(r->h) ? http_pg_missing(r, "the status page "
+						       "reads SQLite")
+				     : http_status_page(r);
 	if (!strcmp(r->url, "/metrics"))
 		return http_api_metrics(r);
 	if (!strcmp(r->url, "/v1/openapi.json"))

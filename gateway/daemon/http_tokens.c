@@ -15,7 +15,8 @@
 
 static enum MHD_Result http_tokens_list(struct http_req *r)
 {
-	json_t *a = store_query_json(r->h->deps.store, STORE_Q_TOKENS, NULL, 0);
+	json_t *a = store_query_json(r->h->deps.store, STORE_Q_TOKENS, NULL,
+				     0);
 
 	/* As before the query moved: a failed read lists no tokens. */
 	if (!a)
@@ -107,6 +108,9 @@ static enum MHD_Result http_tokens_remove(struct http_req *r, const char *name)
 
 enum MHD_Result http_tokens(struct http_req *r, const char *name)
 {
+	if (http_pg(r->h))
+		return http_pg_missing(r, "tokens are rows of api_token "
+				       "(doc/postgresql.md)");
 	if (!name && !strcmp(r->method, "GET"))
 		return http_tokens_list(r);
 	if (!name && !strcmp(r->method, "POST"))

@@ -8,17 +8,9 @@
  */
 #include "http_priv.h"
 #include "store.h"
+#include "store_pg_http.h"
 
 #include <stdlib.h>
-
-/* TEMPORARY until branch pgd lands store_pg() (include/store.h): SQLite
- * only. A weak definition, so pgd's real one wins when both link. */
-__attribute__((weak)) struct pg_store *store_pg(struct store *st);
-__attribute__((weak)) struct pg_store *store_pg(struct store *st)
-{
-	(void)st;
-	return NULL;
-}
 
 struct pg_store *http_pg(const struct http *h)
 {

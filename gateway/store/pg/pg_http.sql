@@ -166,23 +166,25 @@ BEGIN
 END $$;
 
 -- Claims due deliveries for this box: up to p_slots[i] of webhook
--- p_hooks[i], oldest due first, skipping rows another box holds (locked
+-- p_hooks[i] and p_total in all, oldest due first, skipping rows another box holds (locked
 -- or leased). Each claimed row is leased for p_lease_ms. Times are the
 -- database's (every box the same clock); created_at and next_at come back
 -- in the caller's clock p_now. Returns the claimed rows, then one row
 -- with id NULL whose next_at is when the next delivery of these webhooks
 -- not claimable now falls due (NULL: none pending).
 CREATE OR REPLACE FUNCTION smsgw_webhook_claim(p_box text, p_hooks text[],
-    p_slots int[], p_now bigint, p_lease_ms bigint)
+    p_slots int[], p_total int, p_now bigint, p_lease_ms bigint)
   RETURNS TABLE (id bigint, uid text, webhook text, event text, body text,
                  attempts bigint, created_at bigint, next_at bigint)
   LANGUAGE plpgsql AS $$
 DECLARE
   i int;
+  n bigint;
+  v_left int := p_total;
   v_db bigint := smsgw_now_ms();
 BEGIN
   FOR i IN 1 .. coalesce(array_length(p_hooks, 1), 0) LOOP
-    CONTINUE WHEN p_slots[i] <= 0;
+    CONTINUE WHEN p_slots[i] <= 0 OR v_left <= 0;
     RETURN QUERY
       UPDATE webhook_delivery d SET box = p_box,
              lease_until = v_db + p_lease_ms
@@ -192,10 +194,13 @@ BEGIN
                            AND w.next_at <= v_db
                            AND (w.lease_until IS NULL
                                 OR w.lease_until < v_db)
-                         ORDER BY w.next_at, w.id LIMIT p_slots[i]
+                         ORDER BY w.next_at, w.id
+                         LIMIT least(p_slots[i], v_left)
                          FOR UPDATE SKIP LOCKED)
         RETURNING d.id, d.uid, d.webhook, d.event, d.body::text, d.attempts,
                   d.created_at - v_db + p_now, d.next_at - v_db + p_now;
+    GET DIAGNOSTICS n = ROW_COUNT;
+    v_left := v_left - n::int;
   END LOOP;
   RETURN QUERY
     SELECT NULL::bigint, NULL::text, NULL::text, NULL::text, NULL::text,

@@ -173,10 +173,11 @@ void pg_store_webhook_claim(struct pg_store *ps,
 	pg_param_text(&p, ps->box);
 	pg_param_text(&p, h);
 	pg_param_text(&p, s);
+	pg_param_int(&p, c->total);
 	pg_param_int(&p, c->now);
 	pg_param_int(&p, c->lease_ms);
 	pg_webhook_send(ps, "SELECT * FROM smsgw_webhook_claim($1, $2::text[],"
-			" $3::int[], $4::bigint, $5::bigint)", &p,
+			" $3::int[], $4::int, $5::bigint, $6::bigint)", &p,
 			pg_webhook_claimed, op);
 	free(h);
 	free(s);
