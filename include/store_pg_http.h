@@ -19,7 +19,9 @@
 #include <stdint.h>
 
 #include "store_hook.h"
+#include "store_inbox.h"
 #include "store_ops.h"
+#include "store_outbox.h"
 #include "store_query.h"
 #include "store_webhook.h"
 
@@ -104,5 +106,18 @@ void pg_store_hook_inbound(struct pg_store *ps, int64_t id,
 			   pg_hook_in_fn done, void *ud);
 void pg_store_hook_outbound(struct pg_store *ps, int64_t id,
 			    pg_hook_out_fn done, void *ud);
+
+/* store_outbox_info(): done with 0 and the row (body valid during the
+ * call), -ENOENT, or -EIO; o and body NULL unless 0. */
+typedef void (*pg_outbox_info_fn)(int rc, const struct outbox_info *o,
+				  const char *body, void *ud);
+void pg_store_outbox_info(struct pg_store *ps, int64_t id,
+			  pg_outbox_info_fn done, void *ud);
+/* store_inbox_info(): *in zeroed where the database has nothing (rc 0,
+ * or -EIO). */
+typedef void (*pg_inbox_info_fn)(int rc, const struct inbox_info *in,
+				 void *ud);
+void pg_store_inbox_info(struct pg_store *ps, int64_t id,
+			 pg_inbox_info_fn done, void *ud);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * pg_webhook — the webhook queue (smsgw_webhook_*() of pg_http.sql) and
- * the hooks' rows on PostgreSQL; see include/store_pg_http.h.
+ * pg_webhook — the webhook queue (smsgw_webhook_*() of pg_http.sql) on
+ * PostgreSQL; see include/store_pg_http.h.
  */
 #include "store_pg_http.h"
 #include "log.h"
@@ -43,8 +43,6 @@ struct pg_webhook_op {
 	store_done_fn done;
 	void *ud;
 	struct pg_webhook_claim claim;
-	pg_hook_in_fn in;
-	pg_hook_out_fn out;
 };
 
 static struct pg_webhook_op *pg_webhook_op(store_done_fn done, void *ud)
@@ -225,101 +223,4 @@ void pg_store_webhook_outcome(struct pg_store *ps, int64_t id,
 	pg_webhook_send(ps, "SELECT smsgw_webhook_outcome($1::bigint, $2, $3,"
 			" $4::bigint, $5::bigint, $6)", &p,
 			pg_webhook_recorded, op);
-}
-
-/* ---- the hooks' rows: the statements of store_hook.c ---- */
-
-static const char *pg_webhook_text(PGresult *res, int col)
-{
-	return PQgetisnull(res, 0, col) ? NULL : PQgetvalue(res, 0, col);
-}
-
-static void pg_webhook_hook_in(int rc, PGresult *res, const char *err,
-			       void *ud)
-{
-	struct pg_webhook_op *op = ud;
-	pg_hook_in_fn done = op->in;
-	void *dud = op->ud;
-
-	free(op);
-	rc = pg_rc(rc, "reading a message for its hook", err);
-	if (rc < 0 || PQntuples(res) < 1) {
-		done(rc, NULL, dud);
-		return;
-	}
-	done(1, &(struct store_hook_inbound){
-		     .iccid = pg_webhook_text(res, 0),
-		     .sim_number = pg_webhook_text(res, 1),
-		     .campaign = pg_webhook_text(res, 2) }, dud);
-}
-
-void pg_store_hook_inbound(struct pg_store *ps, int64_t id,
-			   pg_hook_in_fn done, void *ud)
-{
-	struct pg_webhook_op *op = pg_webhook_op(NULL, ud);
-	struct pg_params p = { .n = 0 };
-
-	if (!op) {
-		done(-ENOMEM, NULL, ud);
-		return;
-	}
-	op->in = done;
-	pg_param_int(&p, id);
-	pg_webhook_send(ps, "SELECT s.iccid, s.number, c.name FROM inbound i"
-			" LEFT JOIN sim s ON s.id = i.sim_id"
-			" LEFT JOIN message m ON m.id = i.in_reply_to"
-			" LEFT JOIN campaign c ON c.id = m.campaign_id"
-			" WHERE i.id = $1::bigint", &p, pg_webhook_hook_in,
-			op);
-}
-
-static void pg_webhook_hook_out(int rc, PGresult *res, const char *err,
-				void *ud)
-{
-	struct pg_webhook_op *op = ud;
-	pg_hook_out_fn done = op->out;
-	void *dud = op->ud;
-
-	free(op);
-	rc = pg_rc(rc, "reading a message for its hook", err);
-	if (rc < 0 || PQntuples(res) < 1) {
-		done(rc, NULL, dud);
-		return;
-	}
-	done(1, &(struct store_hook_outbound){
-		     .recipient = pg_webhook_text(res, 0),
-		     .body = pg_webhook_text(res, 1),
-		     .campaign = pg_webhook_text(res, 2),
-		     .parts = (int)pg_webhook_int(res, 0, 3),
-		     .sim = pg_webhook_text(res, 4),
-		     .iccid = pg_webhook_text(res, 5),
-		     .sim_number = pg_webhook_text(res, 6),
-		     .file = pg_webhook_text(res, 7),
-		     .file_id = pg_webhook_text(res, 8),
-		     .state = pg_webhook_text(res, 9),
-		     .error = pg_webhook_text(res, 10) }, dud);
-}
-
-/* The SIM as box/modem/slot, as the views name it on PostgreSQL. */
-void pg_store_hook_outbound(struct pg_store *ps, int64_t id,
-			    pg_hook_out_fn done, void *ud)
-{
-	struct pg_webhook_op *op = pg_webhook_op(NULL, ud);
-	struct pg_params p = { .n = 0 };
-
-	if (!op) {
-		done(-ENOMEM, NULL, ud);
-		return;
-	}
-	op->out = done;
-	pg_param_int(&p, id);
-	pg_webhook_send(ps, "SELECT m.recipient, m.body, c.name, m.parts,"
-			" s.box || '/' || s.modem || '/' || s.slot, s.iccid,"
-			" s.number, f.name, f.idem_key, m.state, m.error"
-			" FROM message m"
-			" LEFT JOIN campaign c ON c.id = m.campaign_id"
-			" LEFT JOIN sim s ON s.id = m.sim_id"
-			" LEFT JOIN spool_file f ON f.id = m.file_id"
-			" WHERE m.id = $1::bigint", &p, pg_webhook_hook_out,
-			op);
 }
