@@ -158,10 +158,13 @@ static void http_send_rows(int rc, json_t *rows, void *ud)
 			 "back", (long long)c->file_id);
 	} else {
 		json_array_clear(c->messages);
-		json_array_foreach(rows, i, o)
-			http_send_row(c, json_integer_value(json_object_get(o, "id")),
-				      json_string_value(json_object_get(o, "recipient")),
-				      json_string_value(json_object_get(o, "state")));
+		for (i = 0; i < json_array_size(rows); i++) {
+			o = json_array_get(rows, i);
+			http_send_row(c,
+				json_integer_value(json_object_get(o, "id")),
+				json_string_value(json_object_get(o, "recipient")),
+				json_string_value(json_object_get(o, "state")));
+		}
 	}
 	json_decref(rows);
 	http_send_wake(r, c);
