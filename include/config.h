@@ -99,6 +99,8 @@ struct config {
 	char *database;		/* a file path (SQLite) or postgresql://… */
 	char *box;		/* this smsgwd's name on a shared database;
 				   NULL: the host name (doc/postgresql.md) */
+	int64_t lease_ms;	/* PostgreSQL: a claim's lease, renewed while
+				   the message is being sent */
 	char *default_country;	/* calling code digits, "" when unset */
 	char *trunk_prefix;	/* national prefix, "0" */
 	char *timezone;		/* NULL: the system's; quotas reset at its midnight */

@@ -94,6 +94,14 @@ struct sim_registry {
 int sim_registry_init(struct sim_registry *reg, const struct config *cfg,
 		      struct store *store);
 void sim_registry_free(struct sim_registry *reg);
+/*
+ * PostgreSQL: registers each SIM's row as box/modem/slot
+ * (pg_store_op_sim()) and, from the answer, sets sim->id and writes the
+ * row (sim_update(), which tells the listener: the outbound claims from
+ * then on); once all have their ids, this box's other SIM rows are
+ * marked absent. The daemon calls it at each connect. Nothing on SQLite.
+ */
+void sim_registry_register(struct sim_registry *reg);
 
 /* The derived state the sims view shows. */
 enum sim_state sim_effective_state(const struct sim *sim, int64_t now_ms);

@@ -28,6 +28,7 @@
 #include "store_time.h"
 
 struct store;
+struct loop;
 
 enum store_open_flags {
 	STORE_OPEN_CREATE = 1 << 0,	/* create the file (and its directory,
@@ -42,6 +43,25 @@ enum store_open_flags {
 int store_open(const char *path, unsigned flags, struct store **out,
 	       char *err, size_t errsize);
 void store_close(struct store *st);
+
+/*
+ * PostgreSQL (database = "postgresql://…", doc/postgresql.md): a store
+ * that holds a struct pg_store (include/store_pg.h) instead of a SQLite
+ * handle, connecting in the background on loop (never blocking it). Every
+ * store_op_*() forwards to its PostgreSQL twin; of the synchronous calls
+ * only store_event() (written asynchronously, kept while the database is
+ * away), store_daemon_*(), sim_update() and store_close() work on it, and
+ * the daemon skips the SQLite-only rest (include/store_pgd.h). 0 or -errno
+ * with a message in err.
+ */
+struct pg_store_options;
+int store_open_pg(struct loop *loop, const char *uri,
+		  const struct pg_store_options *o, struct store **out,
+		  char *err, size_t errsize);
+/* The PostgreSQL backend of st; NULL on SQLite, and after
+ * store_pg_shutdown() (store_is_pg() still says true then). */
+struct pg_store *store_pg(struct store *st);
+bool store_is_pg(const struct store *st);
 /* true when the connection may not write (SQLite opens a file it may
  * not write read-only, quietly). */
 bool store_readonly(struct store *st);

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "store.h"
 #include "store_hook.h"
 #include "store_inbox.h"
 #include "store_ops.h"
@@ -26,11 +27,6 @@
 #include "store_webhook.h"
 
 struct pg_store;
-struct store;
-
-/* The PostgreSQL store behind st, NULL on SQLite (include/store.h, branch
- * pgd; declared here too until it lands). */
-struct pg_store *store_pg(struct store *st);
 
 /*
  * Every row of q as a JSON array of objects, as store_query_json() gives

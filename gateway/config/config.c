@@ -163,6 +163,7 @@ static cfg_opt_t config_root_opts[] = {
 	STR("spool", "/var/spool/smsgw"),
 	STR("database", "/var/lib/smsgw/smsgw.db"),
 	STRN("box"),
+	STR("lease", "60s"),
 	STR("default_country", ""),
 	STR("trunk_prefix", "0"),
 	STRN("timezone"),
@@ -431,6 +432,7 @@ static struct config *config_convert(cfg_t *cfg, const char *path)
 	c->spool = strdup(cfg_getstr(cfg, "spool"));
 	c->database = strdup(cfg_getstr(cfg, "database"));
 	c->box = config_dup(cfg_getstr(cfg, "box"));
+	c->lease_ms = config_duration(cfg, "lease");
 	cc = cfg_getstr(cfg, "default_country");
 	c->default_country = strdup(cc[0] == '+' ? cc + 1 : cc);
 	c->trunk_prefix = strdup(cfg_getstr(cfg, "trunk_prefix"));

@@ -84,6 +84,7 @@ static const struct duration_option {
 	{ "min_gap", 0, DAY, "0 to 1d" },
 	{ "timeout", SEC, DAY, "1s to 1d" },
 	{ "prune_interval", SEC, DAY, "1s to 1d" },
+	{ "lease", 2 * SEC, 3600 * SEC, "2s to 1h" },
 };
 
 static const struct duration_option *

@@ -59,15 +59,16 @@ void config_box_name(const struct config *cfg, char *buf, size_t size)
 }
 
 /*
- * What the PostgreSQL backend lacks today, most specific first. The last
- * entry is the daemon itself: the backend has its schema, its connection
- * on the loop and the send path's queue operations (gateway/store/pg/),
- * but spool intake, inbound messages, status reports and the CLI still
- * run on SQLite only. Remove an entry when its feature works, with the
- * test that shows it.
+ * What the PostgreSQL backend lacks today, most specific first. smsgwd
+ * runs on it (doc/postgresql.md "The daemon on PostgreSQL"): the spool,
+ * the send path with leases, status reports, quotas, inbound single-part
+ * messages with their keywords. Remove an entry when its feature works,
+ * with the test that shows it.
  */
 const char *config_pg_unsupported(const struct config *cfg)
 {
+	const struct config_retention *r = &cfg->retention;
+
 	if (!config_database_is_pg(cfg->database))
 		return NULL;
 	/* The HTTP API, webhooks (delivered once across boxes), hooks and
@@ -76,7 +77,9 @@ const char *config_pg_unsupported(const struct config *cfg)
 	if (cfg->quiet_hours)
 		return "database = postgresql://…: quiet_hours is not"
 		       " available on PostgreSQL yet";
-	return "database = postgresql://…: smsgwd cannot run on PostgreSQL"
-	       " yet: spool intake, inbound messages, status reports and the"
-	       " CLI use SQLite only (see doc/postgresql.md for what exists)";
+	if (r->messages_ms || r->events_ms || r->inbound_ms)
+		return "database = postgresql://…: the retention section is"
+		       " not available on PostgreSQL yet (set its ages to"
+		       " off)";
+	return NULL;
 }

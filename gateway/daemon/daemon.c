@@ -7,11 +7,10 @@
  * every state change is a committed transaction, so stopping is closing.
  */
 #include "daemon.h"
+#include "daemon_priv.h"
 #include "config.h"
 #include "control.h"
-#include "forget.h"
 #include "eventhandler.h"
-#include "fsutil.h"
 #include "http.h"
 #include "inbound.h"
 #include "log.h"
@@ -25,7 +24,7 @@
 #include "store.h"
 #include "store_daemon.h"
 #include "clock.h"
-#include "store_prune.h"
+#include "store_pgd.h"
 #include "webhook.h"
 
 #include <errno.h>
@@ -61,106 +60,6 @@ static int daemon_open_spool(struct daemon *d)
 		log_error("daemon: %s/active: lock: %s", d->cfg->spool,
 			  strerror(-rc));
 	return rc;
-}
-
-/*
- * The locks beside the database, in a directory only the daemon's user
- * writes to (a sender can neither remove them, and start a second
- * daemon, nor put a link in their place):
- *   <database>.lock  0600, exclusive: one daemon per database; nobody
- *                    else can open it, so nobody else can hold it;
- *   <database>.pid   0644, shared: our pid for `smsgw status`, which tells
- *                    a running daemon by this lock. A reader holding it
- *                    costs only that.
- */
-static int daemon_take_lock(struct daemon *d)
-{
-	char dir[4096], name[4096], err[4400];
-	const char *base = strrchr(d->cfg->database, '/');
-	pid_t holder = 0;
-	int dfd, rc;
-
-	base = base ? base + 1 : d->cfg->database;
-	fs_dirname(d->cfg->database, dir, sizeof(dir));
-	rc = fs_mkdirs(dir, 0750);
-	dfd = rc < 0 ? rc : open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		rc = dfd == -1 ? -errno : dfd;
-		log_error("daemon: %s: %s", dir, strerror(-rc));
-		return rc;
-	}
-	snprintf(name, sizeof(name), "%s" DAEMON_LOCKFILE_SUFFIX, base);
-	d->lock_fd = fs_lock_pidfile_at(dfd, name, 0600, LOCK_EX, &holder, err,
-					sizeof(err));
-	if (d->lock_fd == -EWOULDBLOCK) {
-		log_error("daemon: another smsgwd (pid %ld) already uses %s",
-			  (long)holder, d->cfg->database);
-		close(dfd);
-		return -EWOULDBLOCK;
-	}
-	if (d->lock_fd < 0) {
-		log_error("daemon: %s/%s", dir, err);
-		close(dfd);
-		return d->lock_fd;
-	}
-	snprintf(name, sizeof(name), "%s" DAEMON_PIDFILE_SUFFIX, base);
-	d->pid_fd = fs_lock_pidfile_at(dfd, name, 0644, LOCK_SH, NULL, err,
-				       sizeof(err));
-	if (d->pid_fd < 0)
-		log_warn("daemon: %s/%s (smsgw status may say the daemon is "
-			 "not running)", dir, err);
-	close(dfd);
-	return 0;
-}
-
-/*
- * A database file of 0 bytes would silently become a new, empty database:
- * the opt-out list gone without a word. Refused unless asked for (-N).
- * A damaged one is refused too (PRAGMA quick_check).
- */
-static int daemon_check_database_file(struct daemon *d)
-{
-	struct stat st;
-
-	if (stat(d->cfg->database, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size == 0 && !d->new_database) {
-		log_error("store: %s is an empty file (0 bytes), not a "
-			  "database; restore it from a backup, or start once "
-			  "with -N to make a new, empty database in it",
-			  d->cfg->database);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int daemon_open_database(struct daemon *d)
-{
-	unsigned char key[FORGET_KEY_BYTES];
-	char err[1024];
-	int rc;
-
-	rc = daemon_check_database_file(d);
-	if (rc < 0)
-		return rc;
-	rc = store_open(d->cfg->database, STORE_OPEN_CREATE, &d->store, err,
-			sizeof(err));
-	if (rc < 0) {
-		log_error("store: %s", err);
-		return rc;
-	}
-	rc = store_quick_check(d->store, err, sizeof(err));
-	if (rc < 0) {
-		log_error("store: %s: damaged: %s", d->cfg->database, err);
-		return rc;
-	}
-	/* Before anyone else uses it: a database from before auto-vacuum
-	 * (schema v4) gets it, with one VACUUM; without room it runs on. */
-	if (store_prune_enable_autovacuum(d->store, d->cfg->database) == -EIO)
-		return -EIO;
-	/* The key of smsgw forget's hashes, ours from the start (0600). */
-	if (forget_key_load(d->cfg->database, true, key, err, sizeof(err)) < 0)
-		log_error("forget: %s", err);
-	return 0;
 }
 
 static void daemon_apply_timezone(const struct config *cfg)
@@ -248,7 +147,8 @@ static void daemon_switch_config(struct daemon *d, struct config *next)
 	}
 	outbound_set_config(d->ob, next);
 	spool_set_config(d->spool, next);
-	retention_set_config(d->ret, next);
+	if (d->ret)
+		retention_set_config(d->ret, next);
 	{
 		struct hook_opts o;
 
@@ -258,8 +158,10 @@ static void daemon_switch_config(struct daemon *d, struct config *next)
 	}
 	http_set_config(d->http, next);
 	webhook_set_config(d->webhooks, next);
-	eventhandler_set_config(d->eh, next);
-	sqlin_set_config(d->sqlin, next);
+	if (d->eh)
+		eventhandler_set_config(d->eh, next);
+	if (d->sqlin)
+		sqlin_set_config(d->sqlin, next);
 	daemon_apply_log_level(d, next);
 	config_free(d->cfg);
 	d->cfg = next;
@@ -481,6 +383,8 @@ static int daemon_start_hooks(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	d->hooks.cfg = d->cfg;
+	/* On PostgreSQL hooks and the eventhandler read their rows later
+	 * (store_pg_http.h). */
 	d->hooks.store = d->store;
 	rc = eventhandler_new(d->store, d->hooks.runner, d->cfg, &d->eh);
 	if (rc < 0)
@@ -531,11 +435,15 @@ static int daemon_start_subsystems(struct daemon *d)
 	rc = daemon_start_modems(d);
 	if (rc < 0)
 		return rc;
-	rc = retention_new(d->loop, d->store, d->cfg, &d->reg, &d->ret);
+	/* SQLite's own: pruning and checkpoints, INSERT INTO outbox. */
+	rc = store_is_pg(d->store) ? 0
+	     : retention_new(d->loop, d->store, d->cfg, &d->reg, &d->ret);
 	if (rc < 0)
 		return rc;
-	rc = sqlin_new(d->loop, d->store, d->cfg, &d->reg,
-		       daemon_on_sql_accepted, d, &d->sqlin, err, sizeof(err));
+	rc = store_is_pg(d->store) ? 0
+	     : sqlin_new(d->loop, d->store, d->cfg, &d->reg,
+			 daemon_on_sql_accepted, d, &d->sqlin, err,
+			 sizeof(err));
 	if (rc < 0) {
 		log_error("daemon: database %s: %s", d->cfg->database, err);
 		return rc;
@@ -551,6 +459,7 @@ static int daemon_start_subsystems(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	spool_set_rejected_listener(d->spool, hook_bridge_rejected, &d->hooks);
+	daemon_db_attach(d);
 	return daemon_start_http(d);
 }
 
@@ -577,9 +486,11 @@ static int daemon_start(struct daemon *d)
 	rc = daemon_open_spool(d);
 	if (rc < 0)
 		return rc;
-	rc = daemon_take_lock(d);
+	/* The loop first: PostgreSQL connects on it. */
+	rc = loop_new(&d->loop);
 	if (rc < 0)
 		return rc;
+	loop_timer_init(d->loop, &d->beat, daemon_on_beat, d);
 	rc = daemon_open_database(d);
 	if (rc < 0)
 		return rc;
@@ -589,10 +500,6 @@ static int daemon_start(struct daemon *d)
 		log_warn("daemon: cannot record the daemon row: %s",
 			 store_errmsg(d->store));
 	d->started = true;
-	rc = loop_new(&d->loop);
-	if (rc < 0)
-		return rc;
-	loop_timer_init(d->loop, &d->beat, daemon_on_beat, d);
 	loop_timer_arm(&d->beat, STORE_DAEMON_BEAT_MS);
 	if (loop_signal(d->loop, SIGTERM, daemon_on_stop_signal, d) < 0 ||
 	    loop_signal(d->loop, SIGINT, daemon_on_stop_signal, d) < 0 ||
@@ -641,11 +548,15 @@ static void daemon_stop(struct daemon *d)
 {
 	if (d->loop)
 		loop_timer_disarm(&d->beat);
+	/* PostgreSQL: answered while what the answers reach still exists. */
+	daemon_db_stop(d);
 	daemon_stop_subsystems(d);
 	if (d->store) {
-		if (d->started)
+		if (d->started && !store_is_pg(d->store))
 			store_daemon_stopped(d->store, clock_now_ms());
-		store_event(d->store, STORE_EVENT_INFO, "daemon", "stopped");
+		if (!store_is_pg(d->store))
+			store_event(d->store, STORE_EVENT_INFO, "daemon",
+				    "stopped");
 		store_checkpoint(d->store);
 		store_close(d->store);
 		d->store = NULL;

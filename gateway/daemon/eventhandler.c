@@ -356,8 +356,9 @@ static void eventhandler_on_outbound(struct eventhandler *eh,
 		body = strdup(row_body);
 		if (!body)
 			return;
-	} else if (eventhandler_outbound_later(eh, e)) {
-		return;
+	} else if (eventhandler_outbound_later(eh, e) ||
+		   store_is_pg(eh->store)) {
+		return;		/* later; or PostgreSQL stopping */
 	} else if (store_outbox_info(eh->store, e->id, &o, &body) < 0) {
 		free(body);
 		return;
@@ -485,8 +486,9 @@ static void eventhandler_received(struct eventhandler *eh,
 		return;
 	if (row)
 		in = *row;
-	else if (eventhandler_received_later(eh, e))
-		return;
+	else if (eventhandler_received_later(eh, e) ||
+		 store_is_pg(eh->store))
+		return;		/* later; or PostgreSQL stopping */
 	else
 		store_inbox_info(eh->store, e->id, &in);
 	eventhandler_time(in.received_at ? in.received_at : store_now_ms(),

@@ -154,17 +154,23 @@ static void hook_bridge_pg_out(int rc, const struct store_hook_outbound *r,
 	hook_bridge_later_free(l);
 }
 
-/* Reads the row on PostgreSQL; false when the store is SQLite (or out
- * of memory: the hook runs with what the event said). */
+/* Reads the row on PostgreSQL; false when the store is SQLite. Without
+ * the store's backend (the daemon is stopping) or memory, the hook runs
+ * at once with what the event said. */
 static bool hook_bridge_pg(struct hook_bridge *b, const char *cmd,
 			   const struct hook_msg *m, bool inbound)
 {
-	struct pg_store *ps = b->store ? store_pg(b->store) : NULL;
-	struct hook_bridge_later *l = ps ? hook_bridge_later_new(b, cmd, m)
-					 : NULL;
+	struct pg_store *ps;
+	struct hook_bridge_later *l;
 
-	if (!l)
+	if (!b->store || !store_is_pg(b->store))
 		return false;
+	ps = store_pg(b->store);
+	l = ps ? hook_bridge_later_new(b, cmd, m) : NULL;
+	if (!l) {
+		hook_run(b->runner, cmd, m, NULL, NULL);
+		return true;
+	}
 	if (inbound)
 		pg_store_hook_inbound(ps, m->id, hook_bridge_pg_in, l);
 	else

@@ -230,7 +230,7 @@ static void http_note_use(struct http *h, struct http_bucket *b, int64_t now)
 	b->used_noted = now;
 	if (http_pg(h))
 		pg_store_token_note_use(http_pg(h), b->name, store_now_ms());
-	else
+	else if (!http_is_pg(h))
 		token_note_use(h->deps.store, b->name, store_now_ms());
 }
 
@@ -336,8 +336,10 @@ static enum MHD_Result http_admit(struct http_req *r)
 	char *user, *pass;
 	const char *tok;
 
-	if (!http_pg(r->h))
+	if (!http_is_pg(r->h))
 		return http_admit_token(r, http_auth(r));
+	if (!http_pg(r->h))
+		return http_admit_token(r, -ENOTCONN);	/* stopping */
 	tok = http_credential(r, &user, &pass);
 	if (!tok) {
 		MHD_free(user);

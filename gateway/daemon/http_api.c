@@ -115,8 +115,11 @@ static enum MHD_Result http_api_pg(struct http_req *r, const char *key,
 				   const char *not_found, enum store_query q,
 				   const struct store_bind *b, size_t n)
 {
-	struct http_api_wait *x = calloc(1, sizeof(*x));
+	struct http_api_wait *x;
 
+	if (!http_pg(r->h))
+		return http_db_problem(r);	/* stopping */
+	x = calloc(1, sizeof(*x));
 	if (!x)
 		return MHD_NO;
 	x->key = key;
@@ -132,7 +135,7 @@ static enum MHD_Result http_api_list(struct http_req *r, const char *key,
 {
 	json_t *a;
 
-	if (http_pg(r->h))
+	if (http_is_pg(r->h))
 		return http_api_pg(r, key, NULL, q, b, n);
 	a = store_query_json(r->h->deps.store, q, b, n);
 
@@ -152,7 +155,7 @@ static enum MHD_Result http_api_message(struct http_req *r, const char *idstr)
 		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
 				    "No such message", NULL, NULL);
 	b[0] = STORE_INT(id);
-	if (http_pg(r->h))
+	if (http_is_pg(r->h))
 		return http_api_pg(r, NULL, "No such message",
 				   STORE_Q_API_MESSAGE, b, 1);
 	a = store_query_json(r->h->deps.store, STORE_Q_API_MESSAGE, b, 1);
@@ -248,7 +251,7 @@ static enum MHD_Result http_api_campaign(struct http_req *r, const char *name)
 	const struct store_bind b[] = { STORE_TEXT(name) };
 	json_t *a, *row;
 
-	if (http_pg(r->h))
+	if (http_is_pg(r->h))
 		return http_api_pg(r, NULL, "No such campaign",
 				   STORE_Q_CAMPAIGN, b, 1);
 	a = store_query_json(r->h->deps.store, STORE_Q_CAMPAIGN, b, 1);
@@ -270,14 +273,14 @@ static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 					      const char *verb)
 {
 	struct store *st = r->h->deps.store;
-	int64_t id = http_pg(r->h) ? 0 : store_campaign_id(st, name);
+	int64_t id = http_is_pg(r->h) ? 0 : store_campaign_id(st, name);
 	const struct store_bind b[] = { STORE_TEXT(name) };
 	char who[96];
 	int n = 0, rc;
 	bool batched;
 	json_t *a, *row;
 
-	if (http_pg(r->h))
+	if (http_is_pg(r->h))
 		return http_pg_missing(r, "campaign control: use smsgw "
 				       "campaign on any box");
 	if (id < 0)
@@ -310,7 +313,7 @@ static enum MHD_Result http_api_metrics(struct http_req *r)
 	enum MHD_Result rc;
 	FILE *f;
 
-	if (http_pg(r->h))
+	if (http_is_pg(r->h))
 		return http_pg_missing(r, "/metrics reads SQLite; query the "
 				       "views with psql");
 	f = open_memstream(&text, &len);
@@ -391,7 +394,7 @@ static enum MHD_Result http_api_get(struct http_req *r)
 	int n;
 
 	if (!strcmp(r->url, "/"))
-		return http_pg(r->h) ? http_pg_missing(r, "the status page "
+		return http_is_pg(r->h) ? http_pg_missing(r, "the status page "
 						       "reads SQLite")
 				     : http_status_page(r);
 	if (!strcmp(r->url, "/metrics"))

@@ -87,7 +87,9 @@ struct http_req {
 	void (*later_free)(void *ctx);
 };
 
-/* The PostgreSQL store, NULL on SQLite. */
+/* Whether the store is PostgreSQL; its backend (NULL on SQLite, and
+ * once the daemon's stop closed it: then a request gets 503). */
+bool http_is_pg(const struct http *h);
 struct pg_store *http_pg(const struct http *h);
 
 /* Suspends r's connection until http_wait_resume(); w is linked in

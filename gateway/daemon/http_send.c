@@ -186,7 +186,7 @@ static void http_send_accepted(int rc, const struct spool_error *err,
 	r = c->w.r;
 	if (r && rc == 1 && r->h->deps.kick)
 		r->h->deps.kick(r->h->deps.ud);
-	if (r && rc >= 0 && http_pg(r->h)) {
+	if (r && rc >= 0 && http_is_pg(r->h) && http_pg(r->h)) {
 		const struct store_bind b[] = { STORE_INT(file_id) };
 
 		/* Still waiting, for the rows now. */
@@ -199,7 +199,8 @@ static void http_send_accepted(int rc, const struct spool_error *err,
 		http_send_free(c);
 		return;
 	}
-	if (rc == 0) {
+	/* PostgreSQL stopping: the rows as add() said. */
+	if (rc == 0 && !http_is_pg(r->h)) {
 		json_array_clear(c->messages);
 		http_send_replay(c, r->h->deps.store, file_id);
 	}
@@ -217,7 +218,7 @@ static enum MHD_Result http_send_submit(struct http_req *r,
 	snprintf(name, sizeof(name), "http:%s", r->token);
 	/* SQLite joins the group commit of this MHD_run(); PostgreSQL
 	 * commits each acceptance on its own. */
-	batched = !http_pg(r->h) && http_txn_join(r) == 0;
+	batched = !http_is_pg(r->h) && http_txn_join(r) == 0;
 	c->in_call = true;
 	spool_accept_text(r->h->deps.store, r->h->cfg, r->h->deps.reg,
 			  &(struct spool_text){
@@ -232,7 +233,7 @@ static enum MHD_Result http_send_submit(struct http_req *r,
 	}
 	if (c->rc == 1 && r->h->deps.kick)
 		r->h->deps.kick(r->h->deps.ud);
-	if (c->rc == 0) {
+	if (c->rc == 0 && !http_is_pg(r->h)) {
 		json_array_clear(c->messages);
 		http_send_replay(c, r->h->deps.store, c->file_id);
 	}

@@ -108,7 +108,7 @@ static enum MHD_Result http_tokens_remove(struct http_req *r, const char *name)
 
 enum MHD_Result http_tokens(struct http_req *r, const char *name)
 {
-	if (http_pg(r->h))
+	if (http_is_pg(r->h))
 		return http_pg_missing(r, "tokens are rows of api_token "
 				       "(doc/postgresql.md)");
 	if (!name && !strcmp(r->method, "GET"))

@@ -12,6 +12,11 @@
 
 #include <stdlib.h>
 
+bool http_is_pg(const struct http *h)
+{
+	return store_is_pg(h->deps.store);
+}
+
 struct pg_store *http_pg(const struct http *h)
 {
 	return store_pg(h->deps.store);

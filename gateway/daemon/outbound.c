@@ -16,6 +16,7 @@
 #include "quiet.h"
 #include "sim.h"
 #include "store.h"
+#include "store_pgd.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -70,7 +71,7 @@ static void outbound_usage_key(struct ob_sim *os)
 	/* A different card in the slot brings its own counters. */
 	if (strcmp(key, os->usage_key) != 0) {
 		snprintf(os->usage_key, sizeof(os->usage_key), "%s", key);
-		store_outbox_usage(os->ob->store, os->usage_key, &os->usage);
+		ob_usage_load(os);
 	}
 }
 
@@ -199,7 +200,9 @@ static void outbound_defer_exhausted(struct outbound *ob, int64_t now)
 			if (!until || reset < until)
 				until = reset;
 		}
-		if (served && !open)
+		/* PostgreSQL: pgops' defer_pool is not there yet; the rows
+		 * stay queued until the quotas reset. */
+		if (served && !open && !store_is_pg(ob->store))
 			store_op_defer_pool(ob->store, key, until,
 					    "every SIM of its pool reached "
 					    "its quota", now, outbound_deferred, ob);
@@ -243,6 +246,10 @@ static int outbound_claimable(struct ob_sim *os, int64_t now)
 	int quota;
 
 	if (sim->sending || os->gap_until > now)
+		return 0;
+	/* PostgreSQL: not before the SIM has its row and its card's
+	 * counters, nor while the database is away. */
+	if (!sim->id || os->usage_loading || !store_ready(os->ob->store))
 		return 0;
 	quota = ob_quota_left(os, now);
 	if (!sim_can_send(sim, now) || quota <= 0 ||
@@ -345,6 +352,8 @@ static void outbound_promote_due(struct outbound *ob, int64_t now)
 		return;
 	if (ob->promote_out)
 		return;		/* its answer says when next */
+	if (!store_ready(ob->store))
+		return;		/* PostgreSQL away: a connect kicks us */
 	ob->promote_out = true;
 	store_op_promote(ob->store, now, &ob->promote_next, outbound_promoted, ob);
 }
@@ -492,13 +501,17 @@ int outbound_new(struct loop *loop, struct store *store,
 		ob->sims[i].ob = ob;
 		ob->sims[i].sim = &reg->sims[i];
 		reg->sims[i].outbound = &ob->sims[i];
+		loop_timer_init(loop, &ob->sims[i].renew, NULL, NULL);
 		outbound_usage_key(&ob->sims[i]);
 	}
 	loop_deferred_init(loop, &ob->kick, outbound_dispatch, ob);
 	loop_timer_init(loop, &ob->timer, outbound_on_timer, ob);
 	loop_timer_init(loop, &ob->unsaved_timer, outbound_on_unsaved, ob);
-	n = store_outbox_recover(store, cfg->resend_unknown_direct,
-				 cfg->resend_unknown_bulk, clock_now_ms());
+	/* PostgreSQL: leases replace it (a lapsed one is unknown or queued
+	 * again at the next claim by any box). */
+	n = store_is_pg(store) ? 0
+	    : store_outbox_recover(store, cfg->resend_unknown_direct,
+				   cfg->resend_unknown_bulk, clock_now_ms());
 	if (n > 0)
 		store_event(store, STORE_EVENT_WARNING, "outbound",
 			    "%d message%s were being sent when smsgwd stopped:"
@@ -600,6 +613,7 @@ void outbound_free(struct outbound *ob)
 	if (!ob)
 		return;
 	for (size_t i = 0; i < ob->reg->nsims; i++) {
+		ob_lease_stop(&ob->sims[i]);
 		ob_send_abandon(&ob->sims[i]);
 		ob->reg->sims[i].outbound = NULL;
 	}

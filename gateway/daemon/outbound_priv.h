@@ -23,6 +23,9 @@
 struct ob_unsaved {
 	int64_t id, attempt_id, sim_id, at;
 	char recipient[32];
+	/* PostgreSQL records it again as its last part (fenced). */
+	int seq, mr;
+	char usage_key[40];
 };
 
 /* Per-SIM outbound state, hung on sim->outbound. */
@@ -41,6 +44,11 @@ struct ob_sim {
 	struct outbox_msg next;	/* claimed with msg's sent record */
 	struct sms_encoded enc;
 	int part;		/* index of the part in flight */
+	int mr;			/* the last part's message reference */
+
+	/* PostgreSQL (outbound_pg.c) */
+	bool usage_loading;	/* the card's counters are being read */
+	struct loop_timer renew;	/* the lease, while sending */
 };
 
 struct outbound {
@@ -70,6 +78,8 @@ struct outbound {
 	size_t nunsaved;
 	struct loop_timer unsaved_timer;
 	unsigned unsaved_round;	/* failed saves in a row */
+	bool unsaved_out;	/* PostgreSQL: one is being recorded */
+	struct outbox_msg unsaved_msg;	/* ...this one */
 };
 
 /* outbound_send.c: keeps u to record as sent later. */
@@ -93,6 +103,16 @@ bool ob_other_sim_ready(const struct outbound *ob, const struct sim *sim,
 /* Refreshes the usage counters for a new day or month and the quota flag. */
 int ob_quota_left(struct ob_sim *os, int64_t now);
 void ob_count_part(struct ob_sim *os, int64_t now);
+
+/* outbound_pg.c: what the outbound does differently on PostgreSQL */
+/* A card's counters: read now (SQLite) or from the answer (PostgreSQL;
+ * the SIM claims nothing until then). */
+void ob_usage_load(struct ob_sim *os);
+/* The lease of os->msg is renewed every lease/3 while it is sent. */
+void ob_lease_start(struct ob_sim *os);
+void ob_lease_stop(struct ob_sim *os);
+/* ob_save_unsaved() on PostgreSQL: one record at a time, fenced. */
+bool ob_pg_save_unsaved(struct outbound *ob);
 
 /* outbound_send.c */
 /* Encodes the claimed message in os->msg and sends its next part. */

@@ -38,7 +38,12 @@ static void outbound_send_on_part_sent(const struct modem_send_result *r, void *
 static void outbound_send_recorded(int rc, void *ud)
 {
 	(void)ud;
-	if (rc < 0)
+	/* PostgreSQL: the lease lapsed and another box owns the message;
+	 * its outcome is that box's to record (include/store_pg.h). */
+	if (rc == -ESTALE)
+		log_notice("outbound: an outcome was not recorded: another "
+			   "box owns the message now");
+	else if (rc < 0)
 		log_error("outbound: cannot record a message's outcome: %s",
 			  strerror(-rc));
 }
@@ -53,6 +58,7 @@ static void outbound_send_release(struct ob_sim *os, int64_t now)
 {
 	struct outbound *ob = os->ob;
 
+	ob_lease_stop(os);
 	sms_encoded_free(&os->enc);
 	outbox_msg_clear(&os->msg);
 	os->sim->sending = false;
@@ -116,6 +122,7 @@ void ob_send_start(struct ob_sim *os)
 		outbound_send_release(os, now);
 		return;
 	}
+	ob_lease_start(os);
 	/* A resend carries on after the parts that already went out. */
 	os->part = m->parts_sent < os->enc.nparts ? m->parts_sent : 0;
 	log_debug("outbound: message %lld to %s on %s, %d part%s",
@@ -126,6 +133,7 @@ void ob_send_start(struct ob_sim *os)
 
 void ob_send_abandon(struct ob_sim *os)
 {
+	ob_lease_stop(os);
 	sms_encoded_free(&os->enc);
 	outbox_msg_clear(&os->msg);
 	outbox_msg_clear(&os->next);
@@ -323,6 +331,8 @@ void ob_keep_unsaved(struct outbound *ob, const struct ob_unsaved *u)
 
 bool ob_save_unsaved(struct outbound *ob)
 {
+	if (store_is_pg(ob->store))
+		return ob_pg_save_unsaved(ob);
 	while (ob->nunsaved) {
 		const struct ob_unsaved *u = &ob->unsaved[0];
 		struct outbox_msg m = { .id = u->id, .attempt_id = u->attempt_id };
@@ -344,6 +354,15 @@ static void outbound_send_part_recorded(int rc, void *ud)
 {
 	struct ob_sim *os = ud;
 
+	if (rc == -ESTALE) {
+		/* PostgreSQL: another box owns the message now (our lease
+		 * lapsed): its other parts are not ours to send. */
+		log_warn("outbound: message %lld: another box owns it now; "
+			 "its remaining parts are left to it",
+			 (long long)os->msg.id);
+		outbound_send_release(os, ob_now(os->ob));
+		return;
+	}
 	/* A part that is not recorded is not sent again (the final "sent"
 	 * sets every part), but its MR for the delivery report is lost:
 	 * say so. */
@@ -371,15 +390,28 @@ static void outbound_send_sent_recorded(int rc, void *ud)
 	struct outbox_msg *m = &os->msg;
 	int64_t now = ob_now(ob);
 
+	if (rc == -ESTALE) {
+		/* PostgreSQL: our lease lapsed and another box owns the
+		 * message; what happens to it is recorded there. No retry,
+		 * no event: the row is not ours. */
+		log_warn("outbound: message %lld to %s went out, but another "
+			 "box owns it now: not recorded as sent here",
+			 (long long)m->id, m->recipient);
+		outbox_msg_clear(&os->next);
+		outbound_send_release(os, now);
+		return;
+	}
 	if (rc < 0) {
 		/* Disk trouble: it went out, so it is recorded as sent
 		 * again on a backoff; until then the row says "sending". */
 		struct ob_unsaved u = {
 			.id = m->id, .attempt_id = m->attempt_id,
 			.sim_id = os->sim->id, .at = now,
+			.seq = os->part + 1, .mr = os->mr,
 		};
 
 		snprintf(u.recipient, sizeof(u.recipient), "%s", m->recipient);
+		snprintf(u.usage_key, sizeof(u.usage_key), "%s", os->usage_key);
 		log_error("outbound: cannot commit message %lld as sent; "
 			  "trying again", (long long)m->id);
 		ob_keep_unsaved(ob, &u);
@@ -397,6 +429,7 @@ static void outbound_send_sent_recorded(int rc, void *ud)
 		ob_send_start(os);
 		return;
 	}
+	ob_lease_stop(os);
 	loop_defer(&ob->kick);
 }
 
@@ -418,6 +451,7 @@ static void outbound_send_record_part(struct ob_sim *os, int mr, int64_t now)
 	};
 
 	ob_count_part(os, now);
+	os->mr = mr;
 	if (!req.last) {
 		store_op_part_sent(ob->store, &req, outbound_send_part_recorded, os);
 		return;

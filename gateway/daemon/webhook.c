@@ -54,7 +54,7 @@ static int webhook_sync_subs(struct webhook *wh, bool start)
 	unsigned want = 0;
 	size_t n = 0;
 
-	if (store_pg(wh->store))
+	if (store_is_pg(wh->store))
 		return webhook_pg_subscribe(wh, start);
 	for (size_t i = 0; i < wh->cfg->nwebhooks; i++)
 		want |= wh->cfg->webhooks[i].events;
@@ -174,7 +174,7 @@ static void webhook_outcome(struct webhook *wh, const struct webhook_job *job,
 			    enum store_webhook_outcome o, int attempts,
 			    int64_t now, int64_t delay, const char *why)
 {
-	if (store_pg(wh->store))
+	if (store_is_pg(wh->store))
 		webhook_pg_outcome(wh, job, o, attempts, delay, why);
 	else
 		store_webhook_outcome(wh->store, job->id, o, attempts,
@@ -277,7 +277,7 @@ static int64_t webhook_on_due(struct loop_timer *t, void *ud)
 	(void)t;
 	if (!wh->cfg->nwebhooks)
 		return LOOP_TIMER_DONE;
-	if (store_pg(wh->store)) {
+	if (store_is_pg(wh->store)) {
 		webhook_pg_due(wh);	/* re-armed by the claim's answer */
 		return LOOP_TIMER_DONE;
 	}
@@ -324,7 +324,7 @@ int webhook_new(struct loop *loop, struct store *store,
 	}
 	/* What was waiting for a retry when we stopped goes at once (on
 	 * PostgreSQL: with the subscription, for this box's webhooks). */
-	if (!store_pg(store))
+	if (!store_is_pg(store))
 		store_webhook_rearm(store, clock_now_ms());
 	webhook_poke(wh);
 	*out = wh;

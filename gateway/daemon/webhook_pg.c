@@ -37,12 +37,13 @@ static void webhook_pg_subscribed(int rc, void *ud)
 
 int webhook_pg_subscribe(struct webhook *wh, bool start)
 {
+	struct pg_store *ps = store_pg(wh->store);
 	size_t n = wh->cfg->nwebhooks;
 	const char **hooks = calloc(n + 1, sizeof(*hooks));
 	const char **events = calloc(n + 1, sizeof(*events));
 	char (*lists)[96] = calloc(n + 1, sizeof(*lists));
 
-	if (!hooks || !events || !lists) {
+	if (!ps || !hooks || !events || !lists) {
 		free(hooks);
 		free(events);
 		free(lists);
@@ -62,7 +63,7 @@ int webhook_pg_subscribe(struct webhook *wh, bool start)
 		events[i] = lists[i];
 	}
 	/* The arrays are copied into the query's parameters. */
-	pg_store_webhook_subscribe(store_pg(wh->store), hooks, events, n,
+	pg_store_webhook_subscribe(ps, hooks, events, n,
 				   start, webhook_pg_subscribed, wh);
 	free(hooks);
 	free(events);
@@ -132,7 +133,8 @@ void webhook_pg_due(struct webhook *wh)
 	int *slots;
 	int64_t lease = 0;
 
-	if (wh->claiming)
+	/* Stopping (the store is closed): nothing to claim. */
+	if (wh->claiming || !store_pg(wh->store))
 		return;
 	hooks = calloc(n + 1, sizeof(*hooks));
 	slots = calloc(n + 1, sizeof(*slots));
@@ -176,6 +178,9 @@ void webhook_pg_outcome(struct webhook *wh, const struct webhook_job *job,
 			enum store_webhook_outcome o, int attempts,
 			int64_t delay_ms, const char *error)
 {
-	pg_store_webhook_outcome(store_pg(wh->store), job->id, o, attempts,
-				 delay_ms, error, webhook_pg_recorded, NULL);
+	/* Stopping: the lease lapses, the delivery is sent again. */
+	if (store_pg(wh->store))
+		pg_store_webhook_outcome(store_pg(wh->store), job->id, o,
+					 attempts, delay_ms, error,
+					 webhook_pg_recorded, NULL);
 }

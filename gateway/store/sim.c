@@ -3,6 +3,8 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "store_pg.h"
+#include "store_pgd.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -133,6 +135,7 @@ int sim_registry_init(struct sim_registry *reg, const struct config *cfg,
 {
 	size_t n = 0, k = 0;
 	int rc = 0;
+	bool pg;
 
 	memset(reg, 0, sizeof(*reg));
 	reg->store = store;
@@ -141,7 +144,10 @@ int sim_registry_init(struct sim_registry *reg, const struct config *cfg,
 	reg->sims = calloc(n ? n : 1, sizeof(*reg->sims));
 	if (!reg->sims)
 		return -ENOMEM;
-	if (store_begin(store) < 0)
+	/* PostgreSQL: the rows (and ids) come from sim_registry_register()
+	 * once connected; until then no SIM claims (outbound: id 0). */
+	pg = store_is_pg(store);
+	if (!pg && store_begin(store) < 0)
 		return -EIO;
 	for (size_t i = 0; i < cfg->nmodems && rc == 0; i++) {
 		const struct config_modem *m = &cfg->modems[i];
@@ -156,10 +162,13 @@ int sim_registry_init(struct sim_registry *reg, const struct config *cfg,
 			sim->link = SIM_STATE_INIT;
 			snprintf(sim->name, sizeof(sim->name), "%s/%s", m->name,
 				 m->sims[j].name);
-			rc = sim_upsert_row(store, sim);
+			if (!pg)
+				rc = sim_upsert_row(store, sim);
 		}
 	}
 	reg->nsims = k;
+	if (pg)
+		return 0;
 	if (rc == 0)
 		rc = sim_mark_unconfigured(store, reg);
 	if (rc < 0) {
@@ -169,8 +178,72 @@ int sim_registry_init(struct sim_registry *reg, const struct config *cfg,
 	return store_commit(store);
 }
 
+/* Answers that come after the registry was freed are dropped. */
+static unsigned sim_pg_generation;
+
+struct sim_pg_reg {
+	struct sim_registry *reg;
+	unsigned generation;
+	size_t i;
+	int64_t id;
+};
+
+static void sim_pg_registered(int rc, void *ud)
+{
+	struct sim_pg_reg *r = ud;
+	struct sim_registry *reg = r->reg;
+	struct sim *sim;
+	int64_t *ids;
+	size_t n = 0;
+
+	if (r->generation != sim_pg_generation) {
+		free(r);
+		return;
+	}
+	if (rc < 0 || r->id <= 0) {
+		/* Registered again at the next connect. */
+		log_warn("store: the row of SIM %s is not registered",
+			 reg->sims[r->i].name);
+		free(r);
+		return;
+	}
+	sim = &reg->sims[r->i];
+	sim->id = r->id;
+	sim->written = 0;
+	free(r);
+	ids = calloc(reg->nsims + 1, sizeof(*ids));
+	for (size_t i = 0; ids && i < reg->nsims && reg->sims[i].id; i++)
+		ids[n++] = reg->sims[i].id;
+	/* Once every SIM has its id: this box's other rows are absent. */
+	if (ids && n == reg->nsims)
+		store_pgd_sims_absent(reg->store, ids, n, store_now_ms());
+	free(ids);
+	sim_update(reg, sim);
+}
+
+void sim_registry_register(struct sim_registry *reg)
+{
+	struct pg_store *ps = store_pg(reg->store);
+	int64_t now = store_now_ms();
+
+	for (size_t i = 0; ps && i < reg->nsims; i++) {
+		struct sim *sim = &reg->sims[i];
+		struct sim_pg_reg *r = calloc(1, sizeof(*r));
+
+		if (!r)
+			return;
+		*r = (struct sim_pg_reg){ .reg = reg, .i = i,
+					  .generation = sim_pg_generation };
+		pg_store_op_sim(ps, sim->mcfg->name, sim->cfg->name,
+				sim->cfg->pool,
+				sim_state_name(sim_effective_state(sim, now)),
+				now, &r->id, sim_pg_registered, r);
+	}
+}
+
 void sim_registry_free(struct sim_registry *reg)
 {
+	sim_pg_generation++;
 	free(reg->sims);
 	reg->sims = NULL;
 	reg->nsims = 0;
@@ -219,7 +292,13 @@ void sim_update_at(struct sim_registry *reg, struct sim *sim, int64_t now)
 	uint64_t h = sim_row_hash(sim, state);
 	sqlite3_stmt *s;
 
-	if (h != sim->written) {
+	if (h != sim->written && store_is_pg(reg->store)) {
+		if (sim->id && store_ready(reg->store)) {
+			store_pgd_sim_row(reg->store, sim,
+					  sim_state_name(state), now);
+			sim->written = h;
+		}
+	} else if (h != sim->written) {
 		s = store_prepare(reg->store,
 			"UPDATE sim SET iccid = coalesce(?2, iccid),"
 			" imsi = coalesce(?3, imsi), imei = coalesce(?4, imei),"

@@ -7,6 +7,8 @@
 #include "clock.h"
 #include "config_pg.h"
 #include "store_schema.h"
+#include "store_pg.h"
+#include "store_pgd.h"
 #include "fsutil.h"
 #include "log.h"
 #include "loop.h"
@@ -26,7 +28,11 @@ struct store_stmt {
 };
 
 struct store {
-	sqlite3 *db;
+	sqlite3 *db;		/* NULL on PostgreSQL */
+	bool is_pg;
+	struct pg_store *pg;	/* PostgreSQL (store_open_pg); NULL after
+				   store_pg_shutdown() */
+	struct store_pgd *pgd;	/* what the daemon keeps beside it */
 	bool readonly;
 	int depth;		/* store_begin() nesting */
 	/* Group commit (store_batch_begin): the loop turn's transaction is
@@ -44,6 +50,55 @@ struct store {
 	int wal_frames;		/* the WAL's size after the last commit */
 };
 
+struct pg_store *store_pg(struct store *st)
+{
+	return st ? st->pg : NULL;
+}
+
+bool store_is_pg(const struct store *st)
+{
+	return st && st->is_pg;
+}
+
+struct store_pgd *store_pgd_of(struct store *st)
+{
+	return st->pgd;
+}
+
+void store_pg_detach(struct store *st)
+{
+	st->pg = NULL;
+}
+
+int store_open_pg(struct loop *loop, const char *uri,
+		  const struct pg_store_options *o, struct store **out,
+		  char *err, size_t errsize)
+{
+	struct store *st = calloc(1, sizeof(*st));
+	int rc;
+
+	*out = NULL;
+	if (!st) {
+		snprintf(err, errsize, "out of memory");
+		return -ENOMEM;
+	}
+	st->is_pg = true;
+	st->loop = loop;
+	st->pending_tail = &st->pending;
+	st->ready_tail = &st->ready;
+	rc = pg_store_new(loop, uri, o, &st->pg, err, errsize);
+	if (rc == 0)
+		rc = store_pgd_new(st, loop, st->pg, o, &st->pgd, err,
+				   errsize);
+	if (rc < 0) {
+		pg_store_free(st->pg);
+		free(st);
+		return rc;
+	}
+	*out = st;
+	return 0;
+}
+
 sqlite3 *store_db(struct store *st)
 {
 	return st->db;
@@ -51,6 +106,8 @@ sqlite3 *store_db(struct store *st)
 
 const char *store_errmsg(struct store *st)
 {
+	if (st->is_pg)
+		return "the PostgreSQL database (see the log)";
 	return sqlite3_errmsg(st->db);
 }
 
@@ -226,33 +283,17 @@ fail:
 	return -EIO;
 }
 
-int store_quick_check(struct store *st, char *err, size_t errsize)
-{
-	sqlite3_stmt *s;
-	int rc;
-
-	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(5)", -1, &s,
-			       NULL) != SQLITE_OK) {
-		snprintf(err, errsize, "%s", sqlite3_errmsg(st->db));
-		return -EIO;
-	}
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW &&
-	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0) {
-		sqlite3_finalize(s);
-		return 0;
-	}
-	snprintf(err, errsize, "%s", rc == SQLITE_ROW
-		 ? (const char *)sqlite3_column_text(s, 0)
-		 : sqlite3_errmsg(st->db));
-	sqlite3_finalize(s);
-	return -EIO;
-}
-
 void store_close(struct store *st)
 {
 	if (!st)
 		return;
+	if (st->is_pg) {
+		/* Its queries are answered (-ENOTCONN) before it goes. */
+		store_pg_shutdown(st, 0);
+		store_pgd_free(st->pgd);
+		free(st);
+		return;
+	}
 	store_batch_flush(st);
 	if (st->loop) {
 		loop_deferred_cancel(&st->flush_def);
@@ -400,6 +441,11 @@ static void store_on_ready(struct loop_deferred *d, void *ud)
 
 void store_batch_attach(struct store *st, struct loop *loop)
 {
+	if (st->is_pg) {
+		/* Its answers come from the loop anyway; no batch. */
+		st->loop = loop;
+		return;
+	}
 	/* Attached again (a restart of the subsystems): unlink first. */
 	if (st->loop) {
 		loop_deferred_cancel(&st->flush_def);
@@ -466,6 +512,10 @@ int store_batch_flush(struct store *st)
 {
 	int rc = 0;
 
+	if (st->is_pg) {
+		store_ops_answer_flush();
+		return 0;
+	}
 	if (st->batch && st->depth == 0)
 		rc = store_batch_commit_top(st, true);
 	store_run_ready(st);
@@ -556,6 +606,8 @@ int store_event(struct store *st, enum store_event_level level,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (st->is_pg)
+		return store_pgd_event(st->pgd, names[level], source, msg);
 	s = store_prepare(st, "INSERT INTO event (at, level, source, message)"
 			      " VALUES (?, ?, ?, ?)");
 	if (!s)
@@ -571,6 +623,8 @@ int store_event(struct store *st, enum store_event_level level,
 
 void store_checkpoint(struct store *st)
 {
+	if (st->is_pg)
+		return;		/* the server's own business */
 	sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE,
 				  NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /* store_daemon — is smsgwd running? See include/store_daemon.h. */
 #include "store_daemon.h"
 #include "store.h"
+#include "store_pg.h"
+#include "store_pgd.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -58,6 +60,11 @@ int store_daemon_started(struct store *st, pid_t pid, int64_t now)
 	sqlite3_stmt *s;
 	char boot[64];
 
+	/* PostgreSQL: this box's row, sent at the (next) connect. */
+	if (store_is_pg(st)) {
+		store_pgd_daemon(st, PG_STORE_DAEMON_START, (long)pid, now);
+		return 0;
+	}
 	store_daemon_boot_id(boot, sizeof(boot));
 	s = store_prepare(st, "INSERT OR REPLACE INTO daemon (id, pid, boot_id,"
 			      " start_ticks, started_at, stopped_at,"
@@ -75,9 +82,14 @@ int store_daemon_started(struct store *st, pid_t pid, int64_t now)
 
 int store_daemon_beat(struct store *st, int64_t now)
 {
-	sqlite3_stmt *s = store_prepare(st, "UPDATE daemon SET heartbeat_at = ?1"
-					    " WHERE id = 1");
+	sqlite3_stmt *s;
 
+	if (store_is_pg(st)) {
+		store_pgd_daemon(st, PG_STORE_DAEMON_BEAT, 0, now);
+		return 0;
+	}
+	s = store_prepare(st, "UPDATE daemon SET heartbeat_at = ?1"
+			      " WHERE id = 1");
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, now);
@@ -86,9 +98,14 @@ int store_daemon_beat(struct store *st, int64_t now)
 
 int store_daemon_stopped(struct store *st, int64_t now)
 {
-	sqlite3_stmt *s = store_prepare(st, "UPDATE daemon SET stopped_at = ?1"
-					    " WHERE id = 1");
+	sqlite3_stmt *s;
 
+	if (store_is_pg(st)) {
+		store_pgd_daemon(st, PG_STORE_DAEMON_STOP, 0, now);
+		return 0;
+	}
+	s = store_prepare(st, "UPDATE daemon SET stopped_at = ?1"
+			      " WHERE id = 1");
 	if (!s)
 		return -EIO;
 	sqlite3_bind_int64(s, 1, now);

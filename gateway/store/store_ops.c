@@ -9,6 +9,7 @@
 #include "store_ops.h"
 #include "sim.h"
 #include "store.h"
+#include "store_ops_pg.h"
 #include "loop.h"
 
 #include <errno.h>
@@ -218,8 +219,13 @@ static int store_ops_txn(struct store *st, int rc, int keep)
 void store_op_accept(struct store *st, const struct store_accept *req,
 		     int64_t *file_id, store_done_fn done, void *ud)
 {
-	int rc = store_begin(st);
+	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_accept(st, req, file_id, done, ud);
+		return;
+	}
+	rc = store_begin(st);
 	if (rc == 0)
 		rc = store_ops_txn(st, store_ops_accept_txn(st, req, file_id),
 				   0);	/* a duplicate stores nothing */
@@ -229,8 +235,13 @@ void store_op_accept(struct store *st, const struct store_accept *req,
 void store_op_refuse(struct store *st, const struct store_refusal *r,
 		     store_done_fn done, void *ud)
 {
-	int rc = store_begin(st);
+	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_refuse(st, r, done, ud);
+		return;
+	}
+	rc = store_begin(st);
 	if (rc == 0) {
 		rc = store_outbox_add_refused(st, r->recipient, r->body,
 					      r->via, r->why, r->now) < 0 ||
@@ -253,6 +264,10 @@ void store_op_staging(struct store *st, const char *claim, int *state,
 {
 	int64_t id;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_staging(st, claim, state, file_id, done, ud);
+		return;
+	}
 	*file_id = 0;
 	*state = STORE_STAGING_NONE;
 	if (claim) {
@@ -303,8 +318,13 @@ void store_op_stage_begin(struct store *st, const struct store_accept *req,
 			  void *ud)
 {
 	struct store_ops_file f;
-	int rc = store_ops_stage_begin_txn(st, false);
+	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_stage_begin(st, req, out, done, ud);
+		return;
+	}
+	rc = store_ops_stage_begin_txn(st, false);
 	if (rc == 0) {
 		rc = store_ops_file_begin(st, req, &f);
 		if (rc == 0 &&
@@ -328,8 +348,13 @@ void store_op_stage_add(struct store *st, const struct store_staged *s,
 				    .campaign_id = s->campaign_id,
 				    .paused = s->paused, .now = req->now,
 				    .staging = true };
-	int rc = store_ops_stage_begin_txn(st, false);
+	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_stage_add(st, s, req, done, ud);
+		return;
+	}
+	rc = store_ops_stage_begin_txn(st, false);
 	if (rc == 0) {
 		rc = req->produce(store_ops_add, &f, req->produce_ud);
 		if (rc < 0 && rc != -EBADMSG)
@@ -343,8 +368,15 @@ void store_op_stage_accept(struct store *st, int64_t file_id,
 			   long recipients, long duplicates,
 			   store_done_fn done, void *ud)
 {
+	int rc;
+
+	if (store_is_pg(st)) {
+		store_ops_pg_stage_accept(st, file_id, recipients,
+					  duplicates, done, ud);
+		return;
+	}
 	/* FULL: it makes every staged row before it durable too. */
-	int rc = store_ops_stage_begin_txn(st, true);
+	rc = store_ops_stage_begin_txn(st, true);
 
 	if (rc == 0) {
 		if (store_outbox_file_done(st, file_id, recipients,
@@ -361,8 +393,14 @@ void store_op_stage_release(struct store *st, int64_t file_id, int64_t now,
 			    int rows, bool (*stop)(void *ud), int64_t *next,
 			    store_done_fn done, void *ud)
 {
-	int n, rc = store_ops_stage_begin_txn(st, false);
+	int n, rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_stage_release(st, file_id, now, rows, stop,
+					   next, done, ud);
+		return;
+	}
+	rc = store_ops_stage_begin_txn(st, false);
 	if (rc == 0) {
 		do {
 			n = store_staging_release(st, file_id, now, rows);
@@ -385,6 +423,10 @@ void store_op_stage_purge(struct store *st, int64_t file_id, int rows,
 {
 	int n = 1;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_stage_purge(st, file_id, rows, stop, done, ud);
+		return;
+	}
 	/* FULL: the file goes to rejected/ right after; no claim would be
 	 * left to find rows a power cut brought back. */
 	while (n > 0) {
@@ -407,6 +449,10 @@ void store_op_claim(struct store *st, const struct outbox_claim *c,
 {
 	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_claim(st, c, reg, sim, out, done, ud);
+		return;
+	}
 	if (store_batch_begin(st) < 0) {
 		store_ops_answer(done, -EIO, ud);
 		return;
@@ -423,6 +469,10 @@ void store_op_part_sent(struct store *st, const struct store_sent *req,
 {
 	int rc = 0;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_part_sent(st, req, done, ud);
+		return;
+	}
 	if (store_batch_begin(st) < 0) {
 		store_ops_answer(done, -EIO, ud);
 		return;
@@ -458,6 +508,10 @@ void store_op_record(struct store *st, const struct store_outcome *o,
 {
 	int rc = -EINVAL;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_record(st, o, done, ud);
+		return;
+	}
 	/* A failure's rows share the turn's commit too. */
 	if (store_batch_begin(st) < 0) {
 		store_ops_answer(done, -EIO, ud);
@@ -493,6 +547,10 @@ void store_op_report(struct store *st, const struct store_report *req,
 {
 	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_report(st, req, id, state, done, ud);
+		return;
+	}
 	/* In the turn's batch: the modem acknowledges it from done. */
 	if (store_batch_begin(st) < 0) {
 		store_ops_answer(done, -EIO, ud);
@@ -512,8 +570,13 @@ void store_op_report(struct store *st, const struct store_report *req,
 void store_op_promote(struct store *st, int64_t now, int64_t *next_due,
 		      store_done_fn done, void *ud)
 {
-	int rc = store_begin(st);
+	int rc;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_promote(st, now, next_due, done, ud);
+		return;
+	}
+	rc = store_begin(st);
 	if (rc == 0) {
 		/* Each is a statement over many rows; one that fails leaves
 		 * the rows for the next pass, as before. */
@@ -529,6 +592,10 @@ void store_op_defer_pool(struct store *st, const char *key, int64_t until,
 			 const char *why, int64_t now, store_done_fn done,
 			 void *ud)
 {
+	if (store_is_pg(st)) {
+		store_ops_pg_defer_pool(st, key, until, why, now, done, ud);
+		return;
+	}
 	store_ops_answer(done, store_outbox_defer_pool(st, key, until, why,
 						       now), ud);
 }

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "sim.h"
 #include "store.h"
+#include "store_ops_pg.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -473,6 +474,11 @@ void store_op_inbound(struct store *st, const struct store_inbound *req,
 	struct store_ib_later *l = calloc(1, sizeof(*l));
 	int rc;
 
+	if (store_is_pg(st)) {
+		free(l);
+		store_ops_pg_inbound(st, req, out, done, ud);
+		return;
+	}
 	memset(out, 0, sizeof(*out));
 	if (!l || store_batch_begin(st) < 0) {
 		free(l);
@@ -568,6 +574,10 @@ void store_op_inbound_timeout(struct store *st,
 	struct inbox_key *keys;
 	size_t n;
 
+	if (store_is_pg(st)) {
+		store_ops_pg_inbound_timeout(st, req, out, done, ud);
+		return;
+	}
 	memset(out, 0, sizeof(*out));
 	if (store_inbox_open_keys(st, req->now - req->ro->timeout_ms, &keys,
 				  &n) == 0) {

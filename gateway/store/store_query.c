@@ -4,7 +4,9 @@
 #include "store_query_text.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct store_rows {
 	sqlite3_stmt *s;
@@ -202,4 +204,27 @@ int store_query_int(struct store *st, enum store_query q,
 	}
 	store_rows_close(r);
 	return rc < 0 ? -EIO : 0;
+}
+
+int store_quick_check(struct store *st, char *err, size_t errsize)
+{
+	sqlite3_stmt *s;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "PRAGMA quick_check(5)", -1, &s,
+			       NULL) != SQLITE_OK) {
+		snprintf(err, errsize, "%s", sqlite3_errmsg(store_db(st)));
+		return -EIO;
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW &&
+	    strcmp((const char *)sqlite3_column_text(s, 0), "ok") == 0) {
+		sqlite3_finalize(s);
+		return 0;
+	}
+	snprintf(err, errsize, "%s", rc == SQLITE_ROW
+		 ? (const char *)sqlite3_column_text(s, 0)
+		 : sqlite3_errmsg(store_db(st)));
+	sqlite3_finalize(s);
+	return -EIO;
 }

@@ -39,10 +39,9 @@ def postgresql_is_named_without_its_password():
     assert "database: PostgreSQL database smsgw on db.example port 5433 as user gw" in out, out
     assert "box: east-1" in out, out
     assert "s3cret" not in out + err
-    # Accepted as a URI, then refused for what does not run yet, by name.
-    assert rc == 1
-    assert "smsgwd cannot run on PostgreSQL yet" in err, err
-    assert "doc/postgresql.md" in err
+    # smsgwd runs on PostgreSQL (test_pg_daemon.py).
+    assert rc == 0, err
+    assert "configuration ok" in out, out
 
 
 @t.test
@@ -76,12 +75,21 @@ def a_bad_box_name_is_refused():
 
 
 @t.test
-def the_daemon_refuses_to_start_on_postgresql():
-    _, _, _, conf = check("postgresql:///smsgw?host=/nonexistent")
-    p = subprocess.run([SMSGWD, "-f", "-c", conf], capture_output=True,
-                       text=True, timeout=20)
-    assert p.returncode == 1
-    assert "cannot run on PostgreSQL yet" in p.stderr, p.stderr
+def what_postgresql_lacks_yet_is_refused_by_name():
+    rc, out, err, _ = check("postgres:///smsgw",
+                            'retention {\n    events = "30d"\n}\n')
+    assert rc == 1
+    assert "the retention section is not available on PostgreSQL yet" in err, err
+    rc, out, err, _ = check("postgres:///smsgw", 'quiet_hours = "21:00-08:00"\n')
+    assert rc == 1 and "quiet_hours" in err, err
+
+
+@t.test
+def the_lease_is_a_duration_in_range():
+    rc, out, err, _ = check("postgres:///smsgw", 'lease = "1s"\n')
+    assert rc == 1 and "lease" in err and "2s to 1h" in err, err
+    rc, out, err, _ = check("postgres:///smsgw", 'lease = "30s"\n')
+    assert rc == 0, err
 
 
 @t.test

@@ -75,14 +75,6 @@ static const char *const pg_http_texts[STORE_Q_COUNT] = {
 		" smsgw_iso(used_at) AS used_at FROM api_token ORDER BY name",
 };
 
-/* TEMPORARY until branch pgd lands store_pg() (include/store.h): SQLite
- * only. A weak definition, so pgd's real one wins when both link. */
-__attribute__((weak)) struct pg_store *store_pg(struct store *st)
-{
-	(void)st;
-	return NULL;
-}
-
 bool pg_store_query_has(enum store_query q)
 {
 	return q < STORE_Q_COUNT && pg_http_texts[q];

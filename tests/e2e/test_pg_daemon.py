@@ -1,0 +1,192 @@
+"""smsgwd on PostgreSQL (issue 17, doc/postgresql.md "The daemon on
+PostgreSQL"): one daemon with two simulated modems on a throw-away
+PostgreSQL 15 (tests/lib/pgserver.py), checked through psql and the
+simulator's ground truth — a spool file sent and in the outbox view, a
+reply in the inbox, STOP suppressing, a status report delivering, the
+database stopped and started again mid-run without losing anything, and
+smsgwd -t accepting the configuration."""
+import collections
+import os
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+from gateway import SMSGWD, Gateway, tempdir  # noqa: E402
+from modemsim import ModemSim  # noqa: E402
+from pgserver import PgServer, skip_without_postgres  # noqa: E402
+from tap import Tap, wait_for  # noqa: E402
+
+t = Tap()
+skip_without_postgres(t)
+
+pg = PgServer().start()
+WORK = tempdir("smsgw-pgd-")
+sim = ModemSim(modems=2, dir=os.path.join(WORK, "sim"),
+               specs={"all": {"latency_ms": 20}})
+sim.start()
+sim.wait_registered(timeout=30)
+os.makedirs(os.path.join(WORK, "gw"))
+gw = Gateway(os.path.join(WORK, "gw"),
+             modems=[{"name": f"m{i}", "device": sim.path(i)} for i in range(2)],
+             settings={"database": pg.url, "box": "alpha", "lease": "10s",
+                       "default_country": "1", "log_level": "info"})
+
+
+def q(sql):
+    """psql's answer; "" before the daemon applied the schema."""
+    try:
+        return pg.psql(sql).strip()
+    except RuntimeError as e:
+        if "does not exist" in str(e):
+            return ""
+        raise
+
+
+def states():
+    return collections.Counter(
+        r for r in q("select state from outbox").splitlines() if r)
+
+
+def stop(rc_ok=True):
+    rc = gw.stop(timeout=15)
+    assert rc == 0 or not rc_ok, (rc, gw.log_text()[-3000:])
+
+
+@t.test
+def the_config_check_accepts_it():
+    p = subprocess.run([SMSGWD, "-t", "-c", gw.conf], capture_output=True,
+                       text=True)
+    assert p.returncode == 0, p.stderr
+    assert "database: PostgreSQL database smsgw" in p.stdout, p.stdout
+    assert "box: alpha" in p.stdout and "configuration ok" in p.stdout
+
+
+@t.test
+def it_starts_registers_its_sims_and_its_box():
+    gw.start(wait=False)
+    wait_for(lambda: q("select count(*) from sims where state = 'ready'") == "2"
+             or not gw.running(), 30, "both SIMs ready in the sims view")
+    assert gw.running(), gw.log_text()[-3000:]
+    names = q("select name from sims order by name").splitlines()
+    assert names == ["alpha/m0/1", "alpha/m1/1"], names
+    assert q("select count(*) from daemon where box = 'alpha' and "
+             "stopped_at is null") == "1"
+    wait_for(lambda: q("select count(*) from events where message like "
+                       "'started%'") == "1", 10, "the started event")
+
+
+@t.test
+def a_spool_file_is_sent_and_shown_in_the_outbox():
+    numbers = [f"+1555100{i:04d}" for i in range(20)]
+    gw.drop("burst", "".join(f"To: {n}\n" for n in numbers) + "\nHello from PG\n")
+    wait_for(lambda: states().get("sent") == 20, 60, "20 sent rows")
+    msgs = sim.messages()
+    assert sorted(m["dest"] for m in msgs) == numbers, len(msgs)
+    per_modem = collections.Counter(m["modem"] for m in msgs)
+    assert set(per_modem) == {0, 1}, per_modem
+    rows = q("select recipient || ' ' || sim_name from outbox").splitlines()
+    by = dict(r.split(" ") for r in rows)
+    assert all(by[m["dest"]] == f"alpha/m{m['modem']}/1" for m in msgs), rows
+    assert q("select count(*) from events where message like '%burst%'") != "0"
+    assert not os.listdir(os.path.join(gw.spool, "active"))
+
+
+@t.test
+def a_reply_lands_in_the_inbox():
+    sim.deliver(0, "+15552000001", "hello back")
+    wait_for(lambda: q("select count(*) from inbox") == "1", 20, "the inbox row")
+    row = q("select sender || '|' || body || '|' || sim_name from inbox")
+    assert row == "+15552000001|hello back|alpha/m0/1", row
+
+
+@t.test
+def stop_suppresses_and_is_confirmed():
+    sim.deliver(1, "+15552000002", "STOP")
+    wait_for(lambda: q("select count(*) from optouts where number = "
+                       "'+15552000002'") == "1", 20, "the opt-out")
+    # The confirmation goes out from the SIM that received the STOP.
+    conf = sim.wait_message(lambda m: m["dest"] == "+15552000002", timeout=20)
+    assert conf["modem"] == 1, conf
+    gw.drop("after-stop", "To: +15552000002\n\nanything\n")
+    wait_for(lambda: q("select state from outbox where recipient = "
+                       "'+15552000002' and origin = 'spool'") == "suppressed",
+             20, "the message suppressed")
+    assert len(sim.messages(dest="+15552000002")) == 1
+
+
+@t.test
+def a_status_report_delivers():
+    sim.status_reports(None, delay_ms=50, status=0)
+    gw.drop("tracked", "To: +15553000001\nReport: yes\n\ntrack me\n")
+    wait_for(lambda: q("select state from outbox where recipient = "
+                       "'+15553000001'") == "delivered", 30, "delivered")
+
+
+NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint"
+
+
+@t.test
+def a_message_queued_by_another_box_wakes_the_idle_sims():
+    """No box polls: only NOTIFY smsgw_queue tells this one that box
+    "beta" (psql here, with the queue's own functions) queued a message."""
+    wait_for(lambda: q("select count(*) from outbox where state in"
+                       " ('queued', 'sending')") == "0", 20, "an idle queue")
+    before = len(sim.messages())
+    t0 = time.monotonic()
+    pg.psql("BEGIN;"
+            f"SELECT smsgw_file_begin('beta', 'from-beta', NULL, 'h', NULL,"
+            f" NULL, {NOW});"
+            "SELECT smsgw_add('+15556000001', 'queued on beta', 'direct', 1,"
+            " 0, NULL, '', NULL, 0, 0, 0, 0, NULL, NULL, 1, 'spool', NULL,"
+            f" NULL, NULL, NULL, NULL, 0, 0, {NOW});"
+            "SELECT smsgw_file_done(1, 0); COMMIT;")
+    m = sim.wait_message(lambda m: m["dest"] == "+15556000001", timeout=10)
+    took = time.monotonic() - t0
+    print(f"# queued on beta -> AT+CMGS on alpha's modem {m['modem']}: "
+          f"{took * 1000:.0f} ms (psql's own start included)")
+    assert len(sim.messages()) == before + 1
+    wait_for(lambda: q("select box from outbox o join message m using (id)"
+                       " where o.recipient = '+15556000001'") == "beta"
+             and q("select state from outbox where recipient ="
+                   " '+15556000001'") == "sent", 10, "sent, accepted by beta")
+
+
+@t.test
+def the_database_restarts_mid_run_and_nothing_is_lost():
+    numbers = [f"+1555400{i:04d}" for i in range(40)]
+    sim.set(None, latency_ms=150)
+    gw.drop("during", "".join(f"To: {n}\n" for n in numbers) + "\nthrough a restart\n")
+    wait_for(lambda: len([m for m in sim.messages() if m["dest"] in numbers]) >= 3,
+             30, "the burst under way")
+    pg.restart()
+    # A message queued while it was away (the spool waits for it).
+    gw.drop("later", "To: +15554999999\n\nafter the restart\n")
+    sim.set(None, latency_ms=20)
+    wait_for(lambda: q("select count(*) from outbox where recipient like "
+                       "'+1555400%' and state in ('sent', 'unknown')") == "40"
+             and q("select state from outbox where recipient = "
+                   "'+15554999999'") == "sent", 90, "every message recorded")
+    got = collections.Counter(m["dest"] for m in sim.messages())
+    assert all(got[n] >= 1 for n in numbers + ["+15554999999"])
+    # Only an unknown row (its answer lost in the restart) may go twice.
+    unknown = set(q("select recipient from outbox where state = 'unknown'")
+                  .splitlines())
+    twice = {n for n in numbers if got[n] > 1}
+    assert twice <= unknown, (twice, unknown)
+    log = gw.log_text()
+    assert "the database is away" in log and log.count(": connected") >= 2, log[-3000:]
+    assert gw.running()
+
+
+@t.test
+def it_stops_cleanly_and_says_so():
+    stop()
+    assert q("select count(*) from daemon where box = 'alpha' and "
+             "stopped_at is not null") == "1"
+    assert q("select count(*) from events where message = 'stopped'") == "1"
+    assert q("select count(*) from sims where state = 'offline'") == "2"
+    sim.stop()
+
+
+t.done()
