@@ -275,12 +275,12 @@ static int64_t webhook_on_due(struct loop_timer *t, void *ud)
 	int more;
 
 	(void)t;
-	if (!wh->cfg->nwebhooks)
-		return LOOP_TIMER_DONE;
 	if (store_is_pg(wh->store)) {
 		webhook_pg_due(wh);	/* re-armed by the claim's answer */
 		return LOOP_TIMER_DONE;
 	}
+	if (!wh->cfg->nwebhooks)
+		return LOOP_TIMER_DONE;
 	more = webhook_fan_out(wh);
 	next = webhook_start_due(wh);
 	now = clock_now_ms();
@@ -337,8 +337,8 @@ void webhook_free(struct webhook *wh)
 		return;
 	loop_timer_disarm(&wh->due);
 	webhook_curl_cleanup(wh);
-	/* A claim still to answer (PostgreSQL) frees it. */
-	if (wh->claiming)
+	/* A claim or subscription still to answer (PostgreSQL) frees it. */
+	if (wh->claiming || wh->subscribing)
 		wh->dying = true;
 	else
 		free(wh);

@@ -22,20 +22,43 @@
  * recorded in time unless the box stalls, and then another box may send
  * the event again (at least once, as after a crash). */
 #define WEBHOOK_PG_LEASE_SLACK_MS 30000
+/* The database away (connecting at the start): the subscription is tried
+ * again this soon, as pg_conn reconnects (PG_CONN_BACKOFF_MIN_MS). */
+#define WEBHOOK_PG_RETRY_MS 100
 
 static void webhook_pg_subscribed(int rc, void *ud)
 {
 	struct webhook *wh = ud;
 
-	if (rc < 0)
-		log_error("webhook: cannot write this box's subscriptions to "
-			  "PostgreSQL; its events are not queued until the "
-			  "next start or reload");
-	else
-		webhook_kick(wh);
+	wh->subscribing = false;
+	if (wh->dying) {
+		if (!wh->claiming)
+			free(wh);
+		return;
+	}
+	if (rc < 0) {
+		/* The database is away (or still connecting at the start):
+		 * again with the next claim. */
+		log_info("webhook: this box's subscriptions are not written "
+			 "yet; trying again");
+		loop_timer_arm(&wh->due, WEBHOOK_PG_RETRY_MS);
+		return;
+	}
+	wh->subscribed = true;
+	wh->sub_start = false;
+	webhook_kick(wh);
 }
 
 int webhook_pg_subscribe(struct webhook *wh, bool start)
+{
+	wh->subscribed = false;
+	wh->sub_start = wh->sub_start || start;
+	webhook_kick(wh);
+	return 0;
+}
+
+/* Writes this box's webhooks and their events (webhook_sub). */
+static int webhook_pg_write_subs(struct webhook *wh)
 {
 	struct pg_store *ps = store_pg(wh->store);
 	size_t n = wh->cfg->nwebhooks;
@@ -63,8 +86,9 @@ int webhook_pg_subscribe(struct webhook *wh, bool start)
 		events[i] = lists[i];
 	}
 	/* The arrays are copied into the query's parameters. */
-	pg_store_webhook_subscribe(ps, hooks, events, n,
-				   start, webhook_pg_subscribed, wh);
+	wh->subscribing = true;
+	pg_store_webhook_subscribe(ps, hooks, events, n, wh->sub_start,
+				   webhook_pg_subscribed, wh);
 	free(hooks);
 	free(events);
 	free(lists);
@@ -114,7 +138,8 @@ static void webhook_pg_claimed(int rc, int64_t next, void *ud)
 
 	wh->claiming = false;
 	if (wh->dying) {
-		free(wh);
+		if (!wh->subscribing)
+			free(wh);
 		return;
 	}
 	if (rc < 0)
@@ -134,8 +159,15 @@ void webhook_pg_due(struct webhook *wh)
 	int64_t lease = 0;
 
 	/* Stopping (the store is closed): nothing to claim. */
-	if (wh->claiming || !store_pg(wh->store))
+	if (wh->claiming || wh->subscribing || !store_pg(wh->store))
 		return;
+	if (!wh->subscribed) {
+		if (webhook_pg_write_subs(wh) < 0)
+			loop_timer_arm(&wh->due, WEBHOOK_BACKOFF_FIRST_MS);
+		return;
+	}
+	if (!n)
+		return;		/* no webhooks here: nothing to claim */
 	hooks = calloc(n + 1, sizeof(*hooks));
 	slots = calloc(n + 1, sizeof(*slots));
 	if (!hooks || !slots) {

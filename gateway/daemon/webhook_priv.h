@@ -41,6 +41,9 @@ struct webhook {
 	unsigned running;
 	bool claiming;			/* PostgreSQL: a claim in flight */
 	bool dying;			/* freed when the claim answers */
+	/* PostgreSQL: this box's webhook_sub rows are written (after a
+	 * start or reload; retried until the database takes them). */
+	bool subscribed, subscribing, sub_start;
 };
 
 int webhook_curl_init(struct webhook *wh);
