@@ -34,7 +34,23 @@ pg = PgServer().start()
 rx = Receiver().start()
 
 
+HANDLER = """#!/bin/sh
+echo "$1 $2" >> {log}/calls
+"""
+
+
 def config_of(box, port, device):
+    """Box box: its API, the webhook, a hook for sent and received
+    messages (its environment kept in hooks/) and smsd's eventhandler."""
+    d = os.path.join(work, box)
+    for sub in ("hooks", "incoming", "sent", "failed", "log"):
+        os.makedirs(os.path.join(d, sub))
+    handler = os.path.join(d, "handler")
+    with open(handler, "w") as f:
+        f.write(HANDLER.format(log=os.path.join(d, "log")))
+    os.chmod(handler, 0o755)
+    hook = f'env | grep ^SMSGW_ > {d}/hooks/$SMSGW_EVENT.$SMSGW_ID'
+
     extra = http_section(port, rate_limit=1000, rate_burst=1000) + f'''
 webhook "crm" {{
     url = "{rx.url}"
@@ -42,18 +58,18 @@ webhook "crm" {{
     secret = "{SECRET}"
 }}
 '''
-    return Gateway(os.path.join(work, box), modems=[{"name": "m0", "device": device}],
+    return Gateway(d, modems=[{"name": "m0", "device": device}],
                    settings={"database": pg.url, "box": box,
-                             "default_country": "1", "log_level": "info"},
-                   extra=extra)
+                             "default_country": "1", "log_level": "info",
+                             "eventhandler": handler,
+                             **{k: os.path.join(d, k) for k in ("incoming", "sent", "failed")}},
+                   hooks={"on_sent": hook, "on_received": hook}, extra=extra)
 
 
 sim = ModemSim(modems=2, dir=os.path.join(work, "sim"), specs={"all": {"latency_ms": 20}})
 sim.start()
 sim.wait_registered(timeout=30)
 ports = {"A": free_port(), "B": free_port()}
-os.makedirs(os.path.join(work, "A"))
-os.makedirs(os.path.join(work, "B"))
 gws = {"A": config_of("A", ports["A"], sim.path(0)),
        "B": config_of("B", ports["B"], sim.path(1))}
 check = subprocess.run([SMSGWD, "-t", "-c", gws["A"].conf], capture_output=True, text=True)
@@ -147,6 +163,40 @@ def each_event_reaches_the_webhook_once():
     # Whichever box claims a delivery sends it: both did, none twice.
     for box, gw in gws.items():
         assert "webhook crm: sent" in gw.log_text(), (box, gw.log_text()[-2000:])
+
+
+def hook_env(box, event, mid):
+    path = os.path.join(work, box, "hooks", f"{event}.{mid}")
+    if not os.path.exists(path):
+        return None
+    env = dict(line.split("=", 1) for line in open(path).read().splitlines() if "=" in line)
+    return env if "SMSGW_ICCID" in env else None
+
+
+@t.test
+def hooks_and_the_eventhandler_get_the_rows_from_postgresql():
+    # The box whose SIM sent a message runs its hook, with what the
+    # event lacks (ICCID, spool file, parts) read from the database.
+    for mid, recipient in sent.items():
+        env = wait_for(lambda: hook_env("A", "sent", mid) or hook_env("B", "sent", mid),
+                       20, f"the sent hook of message {mid}")
+        assert env["SMSGW_NUMBER"] == recipient and env["SMSGW_FILE"] == "http:crm", env
+        assert env["SMSGW_ICCID"] and env["SMSGW_PARTS"] == "1", env
+    rid = int(pg.psql("SELECT id FROM inbound WHERE body = 'hello box B'").strip())
+    env = wait_for(lambda: hook_env("B", "received", rid), 20, "B's received hook")
+    assert env["SMSGW_TEXT"] == "hello box B" and env["SMSGW_ICCID"], env
+    # smsd's eventhandler: SENT files on the sending box, RECEIVED on B.
+    calls = lambda box: open(os.path.join(work, box, "log", "calls")).read().split("\n") \
+        if os.path.exists(os.path.join(work, box, "log", "calls")) else []
+    wait_for(lambda: sum(c.startswith("SENT ") for b in "AB" for c in calls(b)) == N,
+             20, "a SENT call per message")
+    rec = wait_for(lambda: next((c for c in calls("B") if c.startswith("RECEIVED ")), None),
+                   20, "B's RECEIVED call")
+    text = open(rec.split(" ")[1]).read()
+    assert "From: 15553001111" in text and text.endswith("\n\nhello box B"), text
+    one = next(c for b in "AB" for c in calls(b) if c.startswith("SENT "))
+    text = open(one.split(" ")[1]).read()
+    assert "Modem: " in text and "/m0/1" in text and "\n\npg http " in text, text
 
 
 @t.test
