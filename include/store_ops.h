@@ -15,7 +15,12 @@
  *                       store_op_inbound_timeout() the reassembly timeouts
  *   store_op_report(), store_op_promote(), store_op_defer_pool()
  *                       a status report; the timers' promote/expire and
- *                       quota deferral
+ *                       quota deferral; store_op_campaign_set()
+ *
+ * Two backends: SQLite (store_open()) and PostgreSQL (store_open_pg(),
+ * doc/postgresql.md "The daemon on PostgreSQL"): every function below
+ * forwards to store/store_ops_pg.c when store_is_pg(), which calls the
+ * twin of gateway/store/pg/ (include/store_pg.h).
  *
  * Contract for callers: done is called exactly once, either before the
  * call returns (the SQLite backend: a local file, one fsync per commit)
@@ -49,7 +54,8 @@
  *   row, keyword actions, replies) with the modem's ack from done
  *   (inbound.c:inbound_sms), the reassembly timeout, kept PDUs' retries.
  *
- * Still synchronous, and why: spool_submit() (http_send.c answers its
+ * Still synchronous on SQLite, and why (on PostgreSQL each is asynchronous
+ * or skipped: include/store_pgd.h): spool_submit() (http_send.c answers its
  * request from the return; a later-answering backend needs it suspended
  * and spool_accept_text() called instead); at the daemon's start
  * store_outbox_recover(); a SIM's usage counters when its
@@ -397,6 +403,13 @@ void store_op_report(struct store *st, const struct store_report *req,
  * *next_due (kept until done) the next deferred time, 0 none. done 0. */
 void store_op_promote(struct store *st, int64_t now, int64_t *next_due,
 		      store_done_fn done, void *ud);
+
+/* Pauses, resumes or cancels campaign id and its waiting messages
+ * (store_outbox_campaign_set()); on PostgreSQL for every box at once.
+ * done's rc: how many messages changed, or -EIO. */
+void store_op_campaign_set(struct store *st, int64_t id,
+			   enum outbox_campaign_action a, int64_t now,
+			   store_done_fn done, void *ud);
 
 /* Defers the bulk of pool key (the unpooled queue: "") until until, with
  * why (store_outbox_defer_pool()); done's rc the messages it deferred, or

@@ -32,14 +32,21 @@ struct store_pgd;
  * that failed looks again after this long. */
 #define STORE_PGD_PROMOTE_MS 1000
 
-/* True on SQLite; on PostgreSQL while connected (and not shutting down):
+/* True on SQLite; on PostgreSQL while connected with the box's lock (and
+ * not shutting down):
  * the outbound claims nothing while the database is away. */
 bool store_ready(struct store *st);
 
-/* fn(true) each time the connection became ready (after the schema and
- * LISTEN), fn(false) when it broke. One listener. */
-void store_pg_on_state(struct store *st, void (*fn)(bool up, void *ud),
-		       void *ud);
+enum store_pg_state {
+	STORE_PG_UP,		/* connected, schema applied, LISTENing, and
+				   this box's name is ours (its lock) */
+	STORE_PG_DOWN,		/* the connection broke */
+	STORE_PG_BOX_TAKEN,	/* another smsgwd holds this box's name */
+};
+
+/* fn at each change. One listener. */
+void store_pg_on_state(struct store *st,
+		       void (*fn)(enum store_pg_state s, void *ud), void *ud);
 /* fn on every NOTIFY smsgw_queue (a message became queued on any box). */
 void store_pg_on_queue(struct store *st, void (*fn)(void *ud), void *ud);
 

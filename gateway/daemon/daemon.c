@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "daemon_priv.h"
 #include "config.h"
+#include "config_pg.h"
 #include "control.h"
 #include "eventhandler.h"
 #include "http.h"
@@ -576,6 +577,7 @@ static void daemon_stop(struct daemon *d)
 
 int daemon_run(struct daemon *d)
 {
+	char db[4200];
 	int rc;
 
 	d->lock_fd = d->pid_fd = -1;
@@ -590,8 +592,10 @@ int daemon_run(struct daemon *d)
 		    "started (smsgw %s, pid %ld, %zu modem%s)", SMSGW_VERSION,
 		    (long)getpid(), d->cfg->nmodems,
 		    d->cfg->nmodems == 1 ? "" : "s");
+	/* Never the URI itself: it may hold a password. */
+	config_database_describe(d->cfg->database, db, sizeof(db));
 	log_notice("daemon: started, spool %s, database %s", d->cfg->spool,
-		   d->cfg->database);
+		   db);
 	if (!d->cfg->nmodems)
 		log_warn("daemon: %s has no modem section: nothing will be"
 			 " sent or received", d->config_path);

@@ -13,6 +13,7 @@
 #include "forget.h"
 #include "fsutil.h"
 #include "log.h"
+#include "loop.h"
 #include "outbound.h"
 #include "store.h"
 #include "store_daemon.h"
@@ -168,11 +169,16 @@ int daemon_open_database(struct daemon *d)
 	return daemon_db_open_sqlite(d);
 }
 
-static void daemon_db_on_state(bool up, void *ud)
+static void daemon_db_on_state(enum store_pg_state state, void *ud)
 {
 	struct daemon *d = ud;
 
-	if (!up) {
+	if (state == STORE_PG_BOX_TAKEN) {
+		d->exit_code = 1;
+		loop_stop(d->loop);
+		return;
+	}
+	if (state == STORE_PG_DOWN) {
 		log_warn("daemon: the database is away: nothing is claimed "
 			 "until it is back; the modems carry on");
 		return;

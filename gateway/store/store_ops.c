@@ -599,3 +599,15 @@ void store_op_defer_pool(struct store *st, const char *key, int64_t until,
 	store_ops_answer(done, store_outbox_defer_pool(st, key, until, why,
 						       now), ud);
 }
+
+void store_op_campaign_set(struct store *st, int64_t id,
+			   enum outbox_campaign_action a, int64_t now,
+			   store_done_fn done, void *ud)
+{
+	if (store_is_pg(st)) {
+		store_ops_pg_campaign_set(st, id, a, now, done, ud);
+		return;
+	}
+	store_ops_answer(done, store_outbox_campaign_set(st, id, a, now),
+			 ud);
+}

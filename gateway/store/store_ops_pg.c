@@ -256,6 +256,16 @@ void store_ops_pg_record(struct store *st, const struct store_outcome *o,
 
 /* ---- housekeeping ---- */
 
+void store_ops_pg_campaign_set(struct store *st, int64_t id,
+			       enum outbox_campaign_action a, int64_t now,
+			       store_done_fn done, void *ud)
+{
+	struct pg_store *ps = store_ops_pg_backend(st, done, ud);
+
+	if (ps)
+		pg_store_op_campaign_set(ps, id, a, now, done, ud);
+}
+
 void store_ops_pg_report(struct store *st, const struct store_report *req,
 			 int64_t *id, const char **state, store_done_fn done,
 			 void *ud)

@@ -50,6 +50,9 @@ void store_ops_pg_report(struct store *st, const struct store_report *req,
 			 void *ud);
 void store_ops_pg_promote(struct store *st, int64_t now, int64_t *next_due,
 			  store_done_fn done, void *ud);
+void store_ops_pg_campaign_set(struct store *st, int64_t id,
+			       enum outbox_campaign_action a, int64_t now,
+			       store_done_fn done, void *ud);
 void store_ops_pg_defer_pool(struct store *st, const char *key,
 			     int64_t until, const char *why, int64_t now,
 			     store_done_fn done, void *ud);

@@ -36,7 +36,8 @@ struct store_pgd {
 	size_t nwaiting, dropped;
 	unsigned inflight;		/* this module's queries not answered */
 	bool stopping;
-	void (*state_fn)(bool up, void *ud);
+	bool locked;			/* holds the box's advisory lock */
+	void (*state_fn)(enum store_pg_state s, void *ud);
 	void *state_ud;
 	void (*queue_fn)(void *ud);
 	void *queue_ud;
@@ -52,7 +53,7 @@ bool store_ready(struct store *st)
 	if (!store_is_pg(st))
 		return true;
 	x = store_pgd_of(st);
-	return x->conn && !x->stopping && pg_conn_ready(x->conn);
+	return x->conn && !x->stopping && x->locked && pg_conn_ready(x->conn);
 }
 
 const char *store_pg_box(struct store *st)
@@ -60,8 +61,8 @@ const char *store_pg_box(struct store *st)
 	return store_is_pg(st) ? store_pgd_of(st)->box : "";
 }
 
-void store_pg_on_state(struct store *st, void (*fn)(bool up, void *ud),
-		       void *ud)
+void store_pg_on_state(struct store *st,
+		       void (*fn)(enum store_pg_state s, void *ud), void *ud)
 {
 	struct store_pgd *x = store_pgd_of(st);
 
@@ -145,7 +146,7 @@ static void store_pgd_event_send(struct store_pgd *x,
 
 static void store_pgd_flush_events(struct store_pgd *x)
 {
-	while (x->head && x->conn && pg_conn_ready(x->conn)) {
+	while (x->head && x->conn && x->locked && pg_conn_ready(x->conn)) {
 		struct store_pgd_event *e = x->head;
 
 		x->head = e->next;
@@ -180,7 +181,7 @@ int store_pgd_event(struct store_pgd *x, const char *level,
 		store_pgd_event_free(e);
 		return -ENOTCONN;
 	}
-	if (x->head || !pg_conn_ready(x->conn))
+	if (x->head || !x->locked || !pg_conn_ready(x->conn))
 		store_pgd_event_wait(x, e);	/* keeps the order */
 	else
 		store_pgd_event_send(x, e);
@@ -227,7 +228,7 @@ void store_pgd_daemon(struct store *st, int what, long pid, int64_t now)
 		x->start_wanted = true;
 		x->pid = pid;
 	}
-	if (!ps || !pg_conn_ready(x->conn))
+	if (!ps || !x->locked || !pg_conn_ready(x->conn))
 		return;		/* the start goes at the connect */
 	x->inflight++;
 	pg_store_op_daemon(ps, what, x->pid, SMSGW_VERSION, now,
@@ -241,7 +242,7 @@ void store_pgd_sim_row(struct store *st, const struct sim *sim,
 	char n[7][24];
 	const char *v[15];
 
-	if (!sim->id || !x->conn || !pg_conn_ready(x->conn))
+	if (!sim->id || !x->conn || !x->locked || !pg_conn_ready(x->conn))
 		return;		/* written again at the next connect */
 	snprintf(n[0], sizeof(n[0]), "%" PRId64, sim->id);
 	snprintf(n[1], sizeof(n[1]), "%d", sim->signal_dbm);
@@ -347,18 +348,53 @@ void store_pgd_staging_claim(struct store *st, const char *claim,
 
 /* ---- the connection ---- */
 
-static void store_pgd_on_state(bool up, void *ud)
+/* The box's lock: one smsgwd per box name on a database. */
+static void store_pgd_locked(int rc, PGresult *res, const char *err,
+			     void *ud)
 {
 	struct store_pgd *x = ud;
 
-	if (up) {
-		store_pgd_flush_events(x);
-		if (x->start_wanted)
-			store_pgd_daemon(x->st, PG_STORE_DAEMON_START, x->pid,
-					 store_now_ms());
+	x->inflight--;
+	if (rc < 0 || x->stopping) {
+		if (rc == -EIO)
+			log_warn("postgresql: the box's lock: %s", err);
+		return;		/* a reconnect asks again */
 	}
-	if (x->state_fn && !x->stopping)
-		x->state_fn(up, x->state_ud);
+	if (PQntuples(res) != 1 || PQgetvalue(res, 0, 0)[0] != 't') {
+		log_error("postgresql: another smsgwd already runs as box %s "
+			  "on this database (each needs its own box name)",
+			  x->box);
+		if (x->state_fn)
+			x->state_fn(STORE_PG_BOX_TAKEN, x->state_ud);
+		return;
+	}
+	x->locked = true;
+	store_pgd_flush_events(x);
+	if (x->start_wanted)
+		store_pgd_daemon(x->st, PG_STORE_DAEMON_START, x->pid,
+				 store_now_ms());
+	if (x->state_fn)
+		x->state_fn(STORE_PG_UP, x->state_ud);
+}
+
+static void store_pgd_on_state(bool up, void *ud)
+{
+	struct store_pgd *x = ud;
+	const char *v[1] = { x->box };
+
+	x->locked = false;
+	if (!up) {
+		if (x->state_fn && !x->stopping)
+			x->state_fn(STORE_PG_DOWN, x->state_ud);
+		return;
+	}
+	/* A session lock: it goes with the connection, and is taken again
+	 * at each connect, before anything is written. */
+	x->inflight++;
+	if (pg_conn_query(x->conn, "SELECT pg_try_advisory_lock(hashtext("
+			  "'smsgw box ' || $1))", 1, v, store_pgd_locked,
+			  x) < 0)
+		x->inflight--;
 }
 
 static void store_pgd_on_notify(const char *channel, const char *payload,

@@ -29,7 +29,7 @@ sim.wait_registered(timeout=30)
 os.makedirs(os.path.join(WORK, "gw"))
 gw = Gateway(os.path.join(WORK, "gw"),
              modems=[{"name": f"m{i}", "device": sim.path(i)} for i in range(2)],
-             settings={"database": pg.url, "box": "alpha", "lease": "10s",
+             settings={"database": pg.url, "box": "alpha", "lease": "3s",
                        "default_country": "1", "log_level": "info"})
 
 
@@ -74,6 +74,20 @@ def it_starts_registers_its_sims_and_its_box():
              "stopped_at is null") == "1"
     wait_for(lambda: q("select count(*) from events where message like "
                        "'started%'") == "1", 10, "the started event")
+
+
+@t.test
+def a_second_daemon_with_the_same_box_name_is_refused():
+    os.makedirs(os.path.join(WORK, "twin"))
+    twin = Gateway(os.path.join(WORK, "twin"),
+                   settings={"database": pg.url, "box": "alpha"})
+    twin.start(wait=False)
+    assert twin.proc.wait(30) == 1, twin.log_text()
+    assert "another smsgwd already runs as box alpha" in twin.log_text()
+    twin.stop()
+    # The running one's rows are untouched.
+    assert q("select count(*) from daemon where box = 'alpha' and "
+             "stopped_at is null") == "1"
 
 
 @t.test
@@ -150,6 +164,50 @@ def a_message_queued_by_another_box_wakes_the_idle_sims():
                        " where o.recipient = '+15556000001'") == "beta"
              and q("select state from outbox where recipient ="
                    " '+15556000001'") == "sent", 10, "sent, accepted by beta")
+
+
+@t.test
+def a_slow_modem_keeps_its_lease():
+    """A send that takes longer than the lease (3 s) is renewed while it
+    runs, so no box takes the message over and it is recorded sent."""
+    sim.set(None, latency_ms=7000)
+    gw.drop("slow", "To: +15557000001\n\nslowly\n")
+    wait_for(lambda: q("select state from outbox where recipient ="
+                       " '+15557000001'") == "sending", 20, "sending")
+    lease = "select lease_until from message where recipient = '+15557000001'"
+    first = int(q(lease))
+    wait_for(lambda: int(q(lease) or 0) >= first + 2000, 10, "the lease renewed")
+    # Past the first lease, another box's claim expires lapsed leases.
+    wait_for(lambda: int(q(f"select {NOW}")) > first, 10, "the first lease over")
+    pg.psql(f"SELECT smsgw_expire_leases({NOW}, true, true)")
+    sim.wait_message(lambda m: m["dest"] == "+15557000001", timeout=30)
+    wait_for(lambda: q("select state from outbox where recipient ="
+                       " '+15557000001'") == "sent", 15, "recorded sent")
+    sim.set(None, latency_ms=20)
+    assert q("select count(*) from attempt a join message m on"
+             " m.id = a.message_id where m.recipient = '+15557000001'") == "1"
+    assert "lapsed" not in gw.log_text()
+
+
+@t.test
+def an_outcome_under_a_lost_lease_is_not_recorded():
+    """Box "beta" took the message over (a new attempt id: the fencing
+    token) while this box was still sending it: this box's "sent" is
+    refused (-ESTALE), logged, and neither retried nor sent again."""
+    sim.set(None, latency_ms=3000)
+    gw.drop("stale", "To: +15557000002\n\ntaken over\n")
+    wait_for(lambda: q("select state from outbox where recipient ="
+                       " '+15557000002'") == "sending", 20, "sending")
+    pg.psql("UPDATE message SET attempt_id = attempt_id + 1000000,"
+            " box = 'beta' WHERE recipient = '+15557000002'")
+    sim.wait_message(lambda m: m["dest"] == "+15557000002", timeout=20)
+    wait_for(lambda: "another box owns it now" in gw.log_text(), 15,
+             "the stale record logged")
+    sim.set(None, latency_ms=20)
+    assert q("select state from outbox where recipient = '+15557000002'") == "sending"
+    pg.psql("UPDATE message SET state = 'failed', lease_until = NULL"
+            " WHERE recipient = '+15557000002'")
+    assert len(sim.messages(dest="+15557000002")) == 1
 
 
 @t.test
