@@ -41,6 +41,11 @@ void pg_store_query_json(struct pg_store *ps, enum store_query q,
 /* Whether q has PostgreSQL text (the HTTP API's reads). */
 bool pg_store_query_has(enum store_query q);
 
+/* store_campaign_id(): done with 1 and its id, 0 none, -EIO. */
+void pg_store_campaign_id(struct pg_store *ps, const char *name,
+			  void (*done)(int rc, int64_t id, void *ud),
+			  void *ud);
+
 /* token_lookup(): rc 1 found (name, rights), 0 unknown, -EIO. */
 typedef void (*pg_token_fn)(int rc, const char *name, unsigned rights,
 			    void *ud);

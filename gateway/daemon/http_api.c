@@ -1,11 +1,13 @@
 /*
  * http_api — the routes of the HTTP API (doc/openapi.json): reads are one
- * query of the contract views each, shaped by jansson; campaign control is
+ * query of the contract views each, shaped by jansson (on PostgreSQL
+ * answered later, the connection waiting: http_wait.c); campaign control is
  * the CLI's; POST /v1/messages is http_send.c.
  */
 #include "http_priv.h"
 #include "store.h"
 #include "store_campaign.h"
+#include "store_ops.h"
 #include "store_metrics.h"
 #include "store_pg_http.h"
 #include "store_query.h"
@@ -268,6 +270,93 @@ static enum MHD_Result http_api_campaign(struct http_req *r, const char *name)
 	return http_json(r, MHD_HTTP_OK, row);
 }
 
+/*
+ * PostgreSQL: the campaign's id, then store_op_campaign_set() (every box
+ * at once), then its row, each answered later; the connection waits.
+ */
+struct http_api_camp {
+	struct http_api_wait q;		/* first: the row's read */
+	char name[96], who[96], verb[16];
+	enum outbox_campaign_action a;
+};
+
+static enum MHD_Result http_api_camp_failed(struct http_req *r)
+{
+	int rc = r->later_rc;
+
+	if (rc == 0)
+		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
+				    "No such campaign", NULL, NULL);
+	return http_db_problem(r);
+}
+
+/* A step failed (rc 0: no such campaign): answer, or only free. */
+static void http_api_camp_end(struct http_api_camp *x, int rc)
+{
+	struct http_req *r = http_wait_end(&x->q.w);
+
+	free(x);
+	if (!r)
+		return;
+	r->later_rc = rc;
+	http_wait_resume(r, http_api_camp_failed);
+}
+
+static void http_api_camp_set(int rc, void *ud)
+{
+	struct http_api_camp *x = ud;
+	struct http_req *r = x->q.w.r;
+	const struct store_bind b[] = { STORE_TEXT(x->name) };
+
+	if (!r || rc < 0 || !http_pg(r->h)) {
+		http_api_camp_end(x, -EIO);
+		return;
+	}
+	store_event(r->h->deps.store, STORE_EVENT_INFO, x->who,
+		    "campaign %s: %s", x->name, x->verb);
+	if (r->h->deps.kick)
+		r->h->deps.kick(r->h->deps.ud);
+	/* Still waiting: now for the campaign's row (http_api_pg_rows). */
+	x->q.not_found = "No such campaign";
+	pg_store_query_json(http_pg(r->h), STORE_Q_CAMPAIGN, b, 1,
+			    http_api_pg_rows, &x->q);
+}
+
+static void http_api_camp_id(int rc, int64_t id, void *ud)
+{
+	struct http_api_camp *x = ud;
+	struct http_req *r = x->q.w.r;
+
+	if (!r || rc <= 0) {
+		http_api_camp_end(x, rc);
+		return;
+	}
+	store_op_campaign_set(r->h->deps.store, id, x->a, store_now_ms(),
+			      http_api_camp_set, x);
+}
+
+static enum MHD_Result http_api_pg_campaign_verb(struct http_req *r,
+						 const char *name,
+						 const char *verb)
+{
+	struct http_api_camp *x;
+
+	if (!http_pg(r->h))
+		return http_db_problem(r);	/* stopping */
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return MHD_NO;
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	snprintf(x->verb, sizeof(x->verb), "%.15s", verb);
+	snprintf(x->who, sizeof(x->who), "http %s", r->token);
+	x->a = !strcmp(verb, "pause")	 ? OUTBOX_CAMPAIGN_PAUSE
+	       : !strcmp(verb, "resume") ? OUTBOX_CAMPAIGN_RESUME
+					 : OUTBOX_CAMPAIGN_CANCEL;
+	http_wait_start(r, &x->q.w);
+	pg_store_campaign_id(http_pg(r->h), name, http_api_camp_id, x);
+	return MHD_YES;
+}
+
 static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 					      const char *name,
 					      const char *verb)
@@ -281,8 +370,7 @@ static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 	json_t *a, *row;
 
 	if (http_is_pg(r->h))
-		return http_pg_missing(r, "campaign control: use smsgw "
-				       "campaign on any box");
+		return http_api_pg_campaign_verb(r, name, verb);
 	if (id < 0)
 		return http_api_db_error(r);
 	if (!id)

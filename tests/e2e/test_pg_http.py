@@ -86,7 +86,7 @@ assert check.returncode == 0, check.stderr
 for f in ("pg_schema.sql", "pg_queue.sql", "pg_http.sql"):
     pg.psql_file(os.path.join(ROOT, "gateway", "store", "pg", f))
 pg.psql("INSERT INTO api_token (name, hash, rights, created_at) VALUES "
-        f"('crm', '{hashlib.sha256(TOKEN.encode()).hexdigest()}', 'send,read', 0)")
+        f"('crm', '{hashlib.sha256(TOKEN.encode()).hexdigest()}', 'send,read,admin', 0)")
 api = {box: Api(ports[box], TOKEN) for box in ports}
 for gw in gws.values():
     gw.start(wait=False)
@@ -163,6 +163,31 @@ def each_event_reaches_the_webhook_once():
     # Whichever box claims a delivery sends it: both did, none twice.
     for box, gw in gws.items():
         assert "webhook crm: sent" in gw.log_text(), (box, gw.log_text()[-2000:])
+
+
+@t.test
+def inbox_campaigns_and_what_is_not_there_yet():
+    # Received on B, read through A.
+    status, _, body = api["A"].get("/v1/inbox?since=0")
+    assert status == 200 and [m["body"] for m in body["messages"]] == ["hello box B"], body
+    assert body["messages"][0]["sim"] == "B/m0/1", body
+    # A campaign accepted on B (due next year: deferred), paused through A,
+    # seen paused through B; resumed through B.
+    status, _, body = api["B"].post("/v1/messages", {
+        "to": ["+15553002001", "+15553002002"], "text": "later", "campaign": "autumn",
+        "send_at": "2099-01-01T00:00:00Z"})
+    assert status == 202, body
+    status, _, body = api["A"].post("/v1/campaigns/autumn/pause")
+    assert status == 200 and body["state"] == "paused" and body["total"] == 2, (status, body)
+    status, _, body = api["B"].get("/v1/campaigns/autumn")
+    assert status == 200 and body["state"] == "paused" and body["pending"] == 2, body
+    status, _, body = api["B"].post("/v1/campaigns/autumn/resume")
+    assert status == 200 and body["state"] == "active", body
+    assert api["A"].post("/v1/campaigns/nosuch/pause")[0] == 404
+    assert api["A"].get("/v1/campaigns/nosuch")[0] == 404
+    assert api["A"].get("/v1/messages/999999")[0] == 404
+    status, _, body = api["A"].get("/metrics")
+    assert status == 501 and body["reason"] == "postgresql", body
 
 
 def hook_env(box, event, mid):

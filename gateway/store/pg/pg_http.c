@@ -175,6 +175,47 @@ void pg_store_query_json(struct pg_store *ps, enum store_query q,
 	}
 }
 
+/* ---- campaigns ---- */
+
+struct pg_http_camp {
+	void (*done)(int rc, int64_t id, void *ud);
+	void *ud;
+};
+
+static void pg_http_campaign_done(int rc, PGresult *res, const char *err,
+				  void *ud)
+{
+	struct pg_http_camp c = *(struct pg_http_camp *)ud;
+
+	free(ud);
+	rc = pg_rc(rc, "looking up a campaign", err);
+	if (rc < 0)
+		c.done(-EIO, 0, c.ud);
+	else if (PQntuples(res) < 1)
+		c.done(0, 0, c.ud);
+	else
+		c.done(1, pg_first_int(res), c.ud);
+}
+
+void pg_store_campaign_id(struct pg_store *ps, const char *name,
+			  void (*done)(int rc, int64_t id, void *ud),
+			  void *ud)
+{
+	struct pg_http_camp *c = malloc(sizeof(*c));
+	const char *v[1] = { name };
+
+	if (!c) {
+		done(-EIO, 0, ud);
+		return;
+	}
+	*c = (struct pg_http_camp){ .done = done, .ud = ud };
+	if (pg_conn_query(ps->conn, "SELECT id FROM campaign WHERE name = $1",
+			  1, v, pg_http_campaign_done, c) < 0) {
+		free(c);
+		done(-EIO, 0, ud);
+	}
+}
+
 /* ---- tokens ---- */
 
 struct pg_http_tok {
