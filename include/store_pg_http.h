@@ -51,6 +51,13 @@ typedef void (*pg_token_fn)(int rc, const char *name, unsigned rights,
 			    void *ud);
 void pg_store_token_lookup(struct pg_store *ps, const char *token,
 			   size_t len, pg_token_fn done, void *ud);
+/* token_add() with the token's hash: done 0, -EEXIST (the name is
+ * taken), -EIO; token_remove() by name: done 0, -ENOENT, -EIO. */
+void pg_store_token_add(struct pg_store *ps, const char *name,
+			const char *token, unsigned rights, int64_t now,
+			store_done_fn done, void *ud);
+void pg_store_token_remove(struct pg_store *ps, const char *name,
+			   store_done_fn done, void *ud);
 /* token_note_use(): api_token.used_at := now; nothing waits for it (a
  * failure is logged). */
 void pg_store_token_note_use(struct pg_store *ps, const char *name,

@@ -113,9 +113,9 @@ static void http_api_pg_rows(int rc, json_t *rows, void *ud)
 	http_wait_resume(r, http_api_pg_answer);
 }
 
-static enum MHD_Result http_api_pg(struct http_req *r, const char *key,
-				   const char *not_found, enum store_query q,
-				   const struct store_bind *b, size_t n)
+enum MHD_Result http_api_pg(struct http_req *r, const char *key,
+			    const char *not_found, enum store_query q,
+			    const struct store_bind *b, size_t n)
 {
 	struct http_api_wait *x;
 

@@ -7,6 +7,7 @@
 
 #include "http.h"
 #include "loop.h"
+#include "store_query.h"
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -132,6 +133,13 @@ enum MHD_Result http_api_route(struct http_req *r);
 /* The right a route needs (TOKEN_RIGHT_*), 0 for any valid token, and
  * whether it exists at all: -1 no such path (404). */
 int http_api_right(const char *method, const char *url);
+
+/* PostgreSQL: runs q while the connection waits and answers its rows as
+ * {key: rows}, or (key NULL) the first row, 404 not_found without one;
+ * http_api.c. */
+enum MHD_Result http_api_pg(struct http_req *r, const char *key,
+			    const char *not_found, enum store_query q,
+			    const struct store_bind *b, size_t n);
 
 /* POST /v1/messages; http_send.c. */
 enum MHD_Result http_send(struct http_req *r);

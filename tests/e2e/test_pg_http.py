@@ -190,6 +190,24 @@ def inbox_campaigns_and_what_is_not_there_yet():
     assert status == 501 and body["reason"] == "postgresql", body
 
 
+@t.test
+def tokens_made_on_one_box_work_on_the_other():
+    status, _, body = api["A"].post("/v1/tokens", {"name": "reader", "rights": "read"})
+    assert status == 201 and body["token"].startswith("smsgw_"), (status, body)
+    tok = body["token"]
+    assert api["A"].post("/v1/tokens", {"name": "reader"})[0] == 409
+    assert pg.psql("SELECT hash FROM api_token WHERE name = 'reader'").strip() \
+        == hashlib.sha256(tok.encode()).hexdigest()
+    assert api["B"].get("/v1/sims", token=tok)[0] == 200
+    assert api["B"].post("/v1/messages", {"to": "+15553003000", "text": "x"},
+                         token=tok)[0] == 403
+    status, _, body = api["B"].get("/v1/tokens")
+    assert status == 200 and [t["name"] for t in body["tokens"]] == ["crm", "reader"], body
+    assert api["B"].request("DELETE", "/v1/tokens/reader")[0] == 200
+    assert api["A"].request("DELETE", "/v1/tokens/reader")[0] == 404
+    assert api["A"].get("/v1/sims", token=tok)[0] == 401
+
+
 def hook_env(box, event, mid):
     path = os.path.join(work, box, "hooks", f"{event}.{mid}")
     if not os.path.exists(path):

@@ -267,6 +267,72 @@ void pg_store_token_lookup(struct pg_store *ps, const char *token,
 	}
 }
 
+/* The statement's rows: 0 when it changed one, else none_rc. */
+struct pg_http_row {
+	store_done_fn done;
+	void *ud;
+	int none_rc;
+};
+
+static void pg_http_row_done(int rc, PGresult *res, const char *err,
+			     void *ud)
+{
+	struct pg_http_row x = *(struct pg_http_row *)ud;
+
+	free(ud);
+	rc = pg_rc(rc, "writing a token", err);
+	if (rc == 0 && PQntuples(res) < 1)
+		rc = x.none_rc;
+	x.done(rc, x.ud);
+}
+
+static void pg_http_row(struct pg_store *ps, const char *sql,
+			const struct pg_params *p, int none_rc,
+			store_done_fn done, void *ud)
+{
+	struct pg_http_row *x = malloc(sizeof(*x));
+
+	if (!x) {
+		done(-EIO, ud);
+		return;
+	}
+	*x = (struct pg_http_row){ .done = done, .ud = ud,
+				   .none_rc = none_rc };
+	if (pg_conn_query(ps->conn, sql, p->n, p->v, pg_http_row_done,
+			  x) < 0) {
+		free(x);
+		done(-EIO, ud);
+	}
+}
+
+void pg_store_token_add(struct pg_store *ps, const char *name,
+			const char *token, unsigned rights, int64_t now,
+			store_done_fn done, void *ud)
+{
+	char hex[TOKEN_HASH_LEN + 1], r[32];
+	struct pg_params p = { .n = 0 };
+
+	token_hash(token, strlen(token), hex);
+	token_rights_format(rights, r, sizeof(r));
+	pg_param_text(&p, name);
+	pg_param_text(&p, hex);
+	pg_param_text(&p, r);
+	pg_param_int(&p, now);
+	pg_http_row(ps, "INSERT INTO api_token (name, hash, rights, created_at)"
+		    " VALUES ($1, $2, $3, $4::bigint) ON CONFLICT (name)"
+		    " DO NOTHING RETURNING id", &p, -EEXIST, done, ud);
+}
+
+void pg_store_token_remove(struct pg_store *ps, const char *name,
+			   store_done_fn done, void *ud)
+{
+	struct pg_params p = { .n = 0 };
+
+	pg_param_text(&p, name);
+	pg_http_row(ps, "DELETE FROM api_token WHERE name = $1 RETURNING id",
+		    &p, -ENOENT, done, ud);
+}
+
 static void pg_http_noted(int rc, PGresult *res, const char *err, void *ud)
 {
 	(void)res;
