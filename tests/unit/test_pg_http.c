@@ -229,6 +229,71 @@ TEST(a_token_is_found_by_its_hash_on_every_box)
 	pg_store_free(b);
 }
 
+struct idres {
+	bool done;
+	int rc;
+	int64_t id;
+};
+
+static void on_id(int rc, int64_t id, void *ud)
+{
+	struct idres *x = ud;
+
+	x->rc = rc;
+	x->id = id;
+	x->done = true;
+}
+
+static void on_rc(int rc, void *ud)
+{
+	struct idres *x = ud;
+
+	x->rc = rc;
+	x->done = true;
+}
+
+TEST(tokens_added_and_removed_by_name_and_campaigns_by_name)
+{
+	struct pg_store *ps = box("A");
+	const char *token = "smsgw_" "ab" "0123456789abcdef0123456789abcdef"
+			    "0123456789abcdef0123456789abcd";
+	struct idres x = { 0 };
+	struct tok t = { 0 };
+
+	reset(ps);
+	pg_store_token_add(ps, "crm", token, TOKEN_RIGHT_READ, 7, on_rc, &x);
+	CHECK(turn_until(&x.done));
+	CHECK_INT(x.rc, 0);
+	memset(&x, 0, sizeof(x));
+	pg_store_token_add(ps, "crm", token, TOKEN_RIGHT_READ, 7, on_rc, &x);
+	CHECK(turn_until(&x.done));
+	CHECK_INT(x.rc, -EEXIST);
+	pg_store_token_lookup(ps, token, strlen(token), on_token, &t);
+	CHECK(turn_until(&t.done));
+	CHECK_INT(t.rc, 1);
+	CHECK_INT((long)t.rights, TOKEN_RIGHT_READ);
+	memset(&x, 0, sizeof(x));
+	pg_store_token_remove(ps, "crm", on_rc, &x);
+	CHECK(turn_until(&x.done));
+	CHECK_INT(x.rc, 0);
+	memset(&x, 0, sizeof(x));
+	pg_store_token_remove(ps, "crm", on_rc, &x);
+	CHECK(turn_until(&x.done));
+	CHECK_INT(x.rc, -ENOENT);
+	sql(ps, "INSERT INTO campaign (name, created_at) VALUES ('a', 1),"
+		" ('b', 1)");
+	memset(&x, 0, sizeof(x));
+	pg_store_campaign_id(ps, "b", on_id, &x);
+	CHECK(turn_until(&x.done));
+	CHECK_INT(x.rc, 1);
+	CHECK_INT(x.id, 2);
+	memset(&x, 0, sizeof(x));
+	pg_store_campaign_id(ps, "c", on_id, &x);
+	CHECK(turn_until(&x.done));
+	CHECK_INT(x.rc, 0);
+	pg_store_free(ps);
+}
+
 /* ---- webhooks ---- */
 
 struct claim {
@@ -495,6 +560,36 @@ static void on_hook_out(int rc, const struct store_hook_outbound *r,
 	h->done = true;
 }
 
+struct infores {
+	bool done;
+	int rc;
+	struct outbox_info o;
+	struct inbox_info in;
+	char body[64];
+};
+
+static void on_oinfo(int rc, const struct outbox_info *o, const char *body,
+		     void *ud)
+{
+	struct infores *x = ud;
+
+	x->rc = rc;
+	if (o) {
+		x->o = *o;
+		snprintf(x->body, sizeof(x->body), "%s", body);
+	}
+	x->done = true;
+}
+
+static void on_iinfo(int rc, const struct inbox_info *in, void *ud)
+{
+	struct infores *x = ud;
+
+	x->rc = rc;
+	x->in = *in;
+	x->done = true;
+}
+
 TEST(hooks_read_their_rows_later)
 {
 	struct pg_store *ps = box("A");
@@ -525,5 +620,33 @@ TEST(hooks_read_their_rows_later)
 	pg_store_hook_outbound(ps, 99, on_hook_out, &h);
 	CHECK(turn_until(&h.done));
 	CHECK_INT(h.rc, 0);
+	/* The eventhandler's: the message with its last MR and report. */
+	{
+		struct infores x = { 0 };
+
+		sql(ps, "INSERT INTO part (message_id, seq, sim_id, mr)"
+			" VALUES (1, 1, 1, 17), (1, 2, 1, 18)");
+		sql(ps, "INSERT INTO status_report (received_at, sim_id, mr,"
+			" status, message_id) VALUES (9, 1, 18, 0, 1)");
+		pg_store_outbox_info(ps, 1, on_oinfo, &x);
+		CHECK(turn_until(&x.done));
+		CHECK_INT(x.rc, 0);
+		CHECK_STR(x.o.recipient, "+4922");
+		CHECK_STR(x.o.modem, "A/m1/1");
+		CHECK_STR(x.o.campaign, "spring");
+		CHECK_STR(x.body, "yo");
+		CHECK_INT(x.o.mr, 18);
+		CHECK_INT(x.o.status, 0);
+		CHECK_INT(x.o.report_at, 9);
+		memset(&x, 0, sizeof(x));
+		pg_store_outbox_info(ps, 99, on_oinfo, &x);
+		CHECK(turn_until(&x.done));
+		CHECK_INT(x.rc, -ENOENT);
+		memset(&x, 0, sizeof(x));
+		pg_store_inbox_info(ps, 1, on_iinfo, &x);
+		CHECK(turn_until(&x.done));
+		CHECK_INT(x.rc, 0);
+		CHECK_INT(x.in.received_at, 1);
+	}
 	pg_store_free(ps);
 }
