@@ -1,7 +1,7 @@
 /*
  * http_send — POST /v1/messages. The JSON object becomes the text of a
  * spool file (one header a member, the text as the body) and goes through
- * spool_submit(): the parser, checks, opt-out and Id: idempotency of a
+ * spool_accept_text(): the parser, checks, opt-out and Id: idempotency of a
  * file dropped into outgoing/, so the API and the spool cannot disagree
  * about what is valid. The 202 is queued after the commit: with a store
  * that answers later (PostgreSQL) the connection waits suspended.
