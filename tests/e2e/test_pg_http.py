@@ -12,6 +12,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
@@ -240,6 +241,24 @@ def hooks_and_the_eventhandler_get_the_rows_from_postgresql():
     one = next(c for b in "AB" for c in calls(b) if c.startswith("SENT "))
     text = open(one.split(" ")[1]).read()
     assert "Modem: " in text and "/m0/1" in text and "\n\npg http " in text, text
+
+
+@t.test
+def the_api_answers_503_while_the_database_is_away():
+    pg.stop_server()
+    try:
+        t0 = time.monotonic()
+        status, _, body = api["A"].get("/v1/sims")
+        assert status == 503 and body["reason"] == "database", (status, body)
+        status, _, body = api["B"].post("/v1/messages", {"to": "+15553004000", "text": "x"})
+        assert status == 503, (status, body)
+        # Refused at once from the loop, not after a timeout.
+        assert time.monotonic() - t0 < 5, time.monotonic() - t0
+    finally:
+        pg.start_server()
+    wait_for(lambda: api["A"].get("/v1/sims")[0] == 200, 30, "A's API back")
+    status, _, body = api["B"].post("/v1/messages", {"to": "+15553004000", "text": "back"})
+    assert status == 202 and body["messages"][0]["id"] > 0, (status, body)
 
 
 @t.test
