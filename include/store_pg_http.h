@@ -41,6 +41,13 @@ void pg_store_query_json(struct pg_store *ps, enum store_query q,
 /* Whether q has PostgreSQL text (the HTTP API's reads). */
 bool pg_store_query_has(enum store_query q);
 
+/* /metrics (store_metrics_write()'s names and help) for the whole
+ * database: done with 0 and the Prometheus text (valid during the call),
+ * or -EIO and NULL. */
+void pg_store_metrics(struct pg_store *ps,
+		      void (*done)(int rc, const char *text, void *ud),
+		      void *ud);
+
 /* store_campaign_id(): done with 1 and its id, 0 none, -EIO. */
 void pg_store_campaign_id(struct pg_store *ps, const char *name,
 			  void (*done)(int rc, int64_t id, void *ud),

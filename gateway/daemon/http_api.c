@@ -394,6 +394,62 @@ static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 	return http_json_after_commit(r, MHD_HTTP_OK, row);
 }
 
+/* PostgreSQL: /metrics of the whole database, read while it waits. */
+struct http_api_met {
+	struct http_wait w;		/* first: http_wait_*() */
+	char *text;			/* NULL: the read failed */
+};
+
+static void http_api_met_free(void *ud)
+{
+	struct http_api_met *x = ud;
+
+	free(x->text);
+	free(x);
+}
+
+static enum MHD_Result http_api_met_answer(struct http_req *r)
+{
+	struct http_api_met *x = r->later_ctx;
+	enum MHD_Result rc;
+
+	r->later_ctx = NULL;
+	rc = x->text ? http_text(r, MHD_HTTP_OK, "text/plain; version=0.0.4",
+				 x->text, strlen(x->text))
+		     : http_db_problem(r);
+	http_api_met_free(x);
+	return rc;
+}
+
+static void http_api_met_read(int rc, const char *text, void *ud)
+{
+	struct http_api_met *x = ud;
+	struct http_req *r = http_wait_end(&x->w);
+
+	if (!r) {
+		http_api_met_free(x);
+		return;
+	}
+	x->text = rc == 0 && text ? strdup(text) : NULL;
+	r->later_ctx = x;
+	r->later_free = http_api_met_free;
+	http_wait_resume(r, http_api_met_answer);
+}
+
+static enum MHD_Result http_api_pg_metrics(struct http_req *r)
+{
+	struct http_api_met *x;
+
+	if (!http_pg(r->h))
+		return http_db_problem(r);	/* stopping */
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return MHD_NO;
+	http_wait_start(r, &x->w);
+	pg_store_metrics(http_pg(r->h), http_api_met_read, x);
+	return MHD_YES;
+}
+
 static enum MHD_Result http_api_metrics(struct http_req *r)
 {
 	char *text = NULL;
@@ -402,8 +458,7 @@ static enum MHD_Result http_api_metrics(struct http_req *r)
 	FILE *f;
 
 	if (http_is_pg(r->h))
-		return http_pg_missing(r, "/metrics reads SQLite; query the "
-				       "views with psql");
+		return http_api_pg_metrics(r);
 	f = open_memstream(&text, &len);
 	if (!f)
 		return MHD_NO;

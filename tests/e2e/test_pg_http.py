@@ -187,8 +187,16 @@ def inbox_campaigns_and_what_is_not_there_yet():
     assert api["A"].post("/v1/campaigns/nosuch/pause")[0] == 404
     assert api["A"].get("/v1/campaigns/nosuch")[0] == 404
     assert api["A"].get("/v1/messages/999999")[0] == 404
-    status, _, body = api["A"].get("/metrics")
+    status, _, body = api["A"].get("/")
     assert status == 501 and body["reason"] == "postgresql", body
+    # /metrics of the whole database, from either box.
+    status, h, body = api["B"].get("/metrics")
+    text = body.decode()
+    assert status == 200 and h["Content-Type"].startswith("text/plain"), (status, h)
+    assert 'smsgw_sim_ready{sim="A/m0/1"} 1' in text, text
+    assert 'smsgw_sim_ready{sim="B/m0/1"} 1' in text, text
+    assert f'smsgw_webhook_deliveries{{state="delivered"}} {N + 1}' in text, text
+    assert 'smsgw_received_total 1' in text and "smsgw_db_bytes " in text, text
 
 
 @t.test

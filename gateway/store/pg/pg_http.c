@@ -175,6 +175,141 @@ void pg_store_query_json(struct pg_store *ps, enum store_query q,
 	}
 }
 
+/* ---- /metrics ---- */
+
+/* store_metrics.c's, in the order of the query's first column. */
+static const struct {
+	const char *name, *type, *help, *label;
+} pg_http_metrics[] = {
+	{ "smsgw_messages", "gauge", "Outgoing messages by state.", "state" },
+	{ "smsgw_sms_parts_sent_total", "counter",
+	  "SMS parts handed to the network.", NULL },
+	{ "smsgw_attempts_total", "counter", "Send attempts by result.",
+	  "result" },
+	{ "smsgw_received_total", "counter", "Inbound messages stored.", NULL },
+	{ "smsgw_status_reports_total", "counter", "Status reports received.",
+	  NULL },
+	{ "smsgw_optouts", "gauge", "Numbers currently opted out.", NULL },
+	{ "smsgw_sim_signal_dbm", "gauge", "Signal strength per SIM.", "sim" },
+	{ "smsgw_sim_registered", "gauge", "1 when the SIM is registered.",
+	  "sim" },
+	{ "smsgw_sim_ready", "gauge", "1 when the SIM can send now.", "sim" },
+	{ "smsgw_sim_sent_today", "gauge", "SMS parts sent today per SIM.",
+	  "sim" },
+	{ "smsgw_sim_daily_limit", "gauge", "Daily quota per SIM.", "sim" },
+	{ "smsgw_sim_sent_month", "gauge",
+	  "SMS parts sent this month per SIM.", "sim" },
+	{ "smsgw_webhook_deliveries", "gauge",
+	  "Webhook deliveries by state (pending, delivered, dead).", "state" },
+	{ "smsgw_db_bytes", "gauge", "Size of the database.", NULL },
+};
+
+/* Every metric's rows in one statement (one snapshot), SIMs of every box
+ * by their box/modem/slot names; a SIM's box that stopped is offline in
+ * the view, so not ready. */
+static const char pg_http_metrics_sql[] =
+	"SELECT 0, state, count(*) FROM message GROUP BY state"
+	" UNION ALL SELECT 1, NULL, count(*) FROM part WHERE mr IS NOT NULL"
+	" UNION ALL SELECT 2, coalesce(result, 'running'), count(*)"
+	" FROM attempt GROUP BY result"
+	" UNION ALL SELECT 3, NULL, count(*) FROM inbound"
+	" UNION ALL SELECT 4, NULL, count(*) FROM status_report"
+	" UNION ALL SELECT 5, NULL, count(*) FROM optout WHERE active = 1"
+	" UNION ALL SELECT 6, name, signal FROM sims WHERE signal IS NOT NULL"
+	" UNION ALL SELECT 7, name, registered FROM sims"
+	" UNION ALL SELECT 8, name, (state IN ('ready', 'busy'))::int::bigint"
+	" FROM sims"
+	" UNION ALL SELECT 9, name, sent_today FROM sims"
+	" UNION ALL SELECT 10, name, daily_limit FROM sims"
+	" WHERE daily_limit IS NOT NULL"
+	" UNION ALL SELECT 11, name, sent_month FROM sims"
+	" UNION ALL SELECT 12, state, count(*) FROM webhook_delivery"
+	" GROUP BY state"
+	" UNION ALL SELECT 13, NULL, pg_database_size(current_database())"
+	" ORDER BY 1, 2";
+
+static void pg_http_metrics_label(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fprintf(f, "\\%c", *s);
+		else if (*s == '\n')
+			fprintf(f, "\\n");
+		else
+			putc(*s, f);
+	}
+}
+
+struct pg_http_met {
+	void (*done)(int rc, const char *text, void *ud);
+	void *ud;
+};
+
+static void pg_http_metrics_done(int rc, PGresult *res, const char *err,
+				 void *ud)
+{
+	struct pg_http_met m = *(struct pg_http_met *)ud;
+	size_t n = sizeof(pg_http_metrics) / sizeof(pg_http_metrics[0]);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+	int row = 0;
+
+	free(ud);
+	if (pg_rc(rc, "reading the metrics", err) < 0 ||
+	    !(f = open_memstream(&text, &len))) {
+		m.done(-EIO, NULL, m.ud);
+		return;
+	}
+	fprintf(f, "# HELP smsgw_up 1 when smsgwd is running.\n"
+		   "# TYPE smsgw_up gauge\nsmsgw_up 1\n");
+	for (size_t i = 0; i < n; i++) {
+		fprintf(f, "# HELP %s %s\n# TYPE %s %s\n",
+			pg_http_metrics[i].name, pg_http_metrics[i].help,
+			pg_http_metrics[i].name, pg_http_metrics[i].type);
+		for (; row < PQntuples(res) &&
+		       strtol(PQgetvalue(res, row, 0), NULL, 10) == (long)i;
+		     row++) {
+			fprintf(f, "%s", pg_http_metrics[i].name);
+			if (pg_http_metrics[i].label &&
+			    !PQgetisnull(res, row, 1)) {
+				fprintf(f, "{%s=\"", pg_http_metrics[i].label);
+				pg_http_metrics_label(f,
+						      PQgetvalue(res, row, 1));
+				fprintf(f, "\"}");
+			}
+			fprintf(f, " %s\n", PQgetisnull(res, row, 2)
+						     ? "0"
+						     : PQgetvalue(res, row, 2));
+		}
+	}
+	if (fclose(f) != 0) {
+		free(text);
+		m.done(-EIO, NULL, m.ud);
+		return;
+	}
+	m.done(0, text, m.ud);
+	free(text);
+}
+
+void pg_store_metrics(struct pg_store *ps,
+		      void (*done)(int rc, const char *text, void *ud),
+		      void *ud)
+{
+	struct pg_http_met *m = malloc(sizeof(*m));
+
+	if (!m) {
+		done(-EIO, NULL, ud);
+		return;
+	}
+	*m = (struct pg_http_met){ .done = done, .ud = ud };
+	if (pg_conn_query(ps->conn, pg_http_metrics_sql, 0, NULL,
+			  pg_http_metrics_done, m) < 0) {
+		free(m);
+		done(-EIO, NULL, ud);
+	}
+}
+
 /* ---- campaigns ---- */
 
 struct pg_http_camp {
