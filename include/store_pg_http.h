@@ -48,6 +48,16 @@ void pg_store_metrics(struct pg_store *ps,
 		      void (*done)(int rc, const char *text, void *ud),
 		      void *ud);
 
+/*
+ * What the status page shows (store_report.h's sims, queue, rate, errors
+ * and the newest ncampaigns campaigns), in one statement: done with 0 and
+ * a JSON object {sims, queue, rate, errors, campaigns} (the rate as
+ * [minute since start, parts] pairs), which done must json_decref(); -EIO
+ * and NULL.
+ */
+void pg_store_status(struct pg_store *ps, int64_t start, int ncampaigns,
+		     pg_json_fn done, void *ud);
+
 /* store_campaign_id(): done with 1 and its id, 0 none, -EIO. */
 void pg_store_campaign_id(struct pg_store *ps, const char *name,
 			  void (*done)(int rc, int64_t id, void *ud),

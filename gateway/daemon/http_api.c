@@ -537,9 +537,7 @@ static enum MHD_Result http_api_get(struct http_req *r)
 	int n;
 
 	if (!strcmp(r->url, "/"))
-		return http_is_pg(r->h) ? http_pg_missing(r, "the status page "
-						       "reads SQLite")
-				     : http_status_page(r);
+		return http_status_page(r);
 	if (!strcmp(r->url, "/metrics"))
 		return http_api_metrics(r);
 	if (!strcmp(r->url, "/v1/openapi.json"))

@@ -84,6 +84,7 @@ struct http_req {
 	json_t *later;			/* for resume: the answer's body */
 	unsigned later_status;
 	int later_rc;
+	int64_t later_ms;		/* for resume: a time it needs */
 	void *later_ctx;		/* for resume; freed with later_free */
 	void (*later_free)(void *ctx);
 };
@@ -105,8 +106,6 @@ void http_wait_resume(struct http_req *r,
 		      enum MHD_Result (*fn)(struct http_req *r));
 /* A 503 "database" problem for a failed store operation. */
 enum MHD_Result http_db_problem(struct http_req *r);
-/* A 501 for what the API does not do on PostgreSQL yet. */
-enum MHD_Result http_pg_missing(struct http_req *r, const char *what);
 
 /* Queues a JSON response; v is stolen (decref'd). */
 enum MHD_Result http_json(struct http_req *r, unsigned status, json_t *v);

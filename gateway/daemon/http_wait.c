@@ -59,8 +59,3 @@ enum MHD_Result http_db_problem(struct http_req *r)
 			    "Database error", NULL, NULL);
 }
 
-enum MHD_Result http_pg_missing(struct http_req *r, const char *what)
-{
-	return http_problem(r, MHD_HTTP_NOT_IMPLEMENTED, "postgresql",
-			    "Not available on PostgreSQL yet", what, NULL);
-}

@@ -187,8 +187,12 @@ def inbox_campaigns_and_what_is_not_there_yet():
     assert api["A"].post("/v1/campaigns/nosuch/pause")[0] == 404
     assert api["A"].get("/v1/campaigns/nosuch")[0] == 404
     assert api["A"].get("/v1/messages/999999")[0] == 404
-    status, _, body = api["A"].get("/")
-    assert status == 501 and body["reason"] == "postgresql", body
+    # The status page: every box's SIMs and the campaigns.
+    status, h, body = api["A"].get("/")
+    html = body.decode()
+    assert status == 200 and h["Content-Type"].startswith("text/html"), (status, h)
+    assert "A/m0/1" in html and "B/m0/1" in html and "autumn (active)" in html, html
+    assert 'id="sends-per-minute"' in html and "<b>2</b> deferred" in html, html
     # /metrics of the whole database, from either box.
     status, h, body = api["B"].get("/metrics")
     text = body.decode()

@@ -310,6 +310,74 @@ void pg_store_metrics(struct pg_store *ps,
 	}
 }
 
+/* ---- the status page ---- */
+
+/* store_report.c's statements as one JSON document. */
+static const char pg_http_status_sql[] =
+	"SELECT json_build_object("
+	" 'sims', (SELECT coalesce(json_agg(json_build_object('name', name,"
+	"  'state', state, 'signal', signal, 'number', number, 'operator',"
+	"  operator, 'sent_today', sent_today, 'daily_limit',"
+	"  coalesce(daily_limit, 0)) ORDER BY id), '[]') FROM sims),"
+	" 'queue', json_build_object("
+	"  'queued', (SELECT count(*) FROM message WHERE state = 'queued'),"
+	"  'deferred', (SELECT count(*) FROM message WHERE state = 'deferred'),"
+	"  'sending', (SELECT count(*) FROM message WHERE state = 'sending')),"
+	" 'rate', (SELECT coalesce(json_agg(json_build_array(i, n)), '[]')"
+	"  FROM (SELECT (sent_at - $1::bigint) / 60000 AS i, count(*) AS n"
+	"  FROM part WHERE sent_at >= $1::bigint GROUP BY 1) r),"
+	" 'errors', (SELECT coalesce(json_agg(json_build_object('at', at,"
+	"  'level', level, 'source', source, 'message', message)"
+	"  ORDER BY id DESC), '[]') FROM (SELECT * FROM events"
+	"  WHERE level IN ('error', 'warning') ORDER BY id DESC LIMIT 10) e),"
+	" 'campaigns', (SELECT coalesce(json_agg(json_build_object('name',"
+	"  name, 'state', state, 'messages', messages, 'sent', sent,"
+	"  'delivered', delivered, 'failed', failed, 'replied', replied)"
+	"  ORDER BY created_at DESC), '[]') FROM (SELECT c.name, c.state,"
+	"  c.created_at, count(m.id) AS messages,"
+	"  count(m.id) FILTER (WHERE m.state IN ('sent', 'delivered')) AS sent,"
+	"  count(m.id) FILTER (WHERE m.state = 'delivered') AS delivered,"
+	"  count(m.id) FILTER (WHERE m.state IN ('failed', 'expired',"
+	"  'unknown')) AS failed,"
+	"  (SELECT count(*) FROM inbound i WHERE i.in_reply_to IN"
+	"  (SELECT id FROM message WHERE campaign_id = c.id)) AS replied"
+	"  FROM (SELECT * FROM campaign ORDER BY created_at DESC"
+	"  LIMIT $2::int) c LEFT JOIN message m ON m.campaign_id = c.id"
+	"  GROUP BY c.id, c.name, c.state, c.created_at) f))";
+
+static void pg_http_status_done(int rc, PGresult *res, const char *err,
+				void *ud)
+{
+	struct pg_http_q q = *(struct pg_http_q *)ud;
+	json_t *o = NULL;
+
+	free(ud);
+	rc = pg_rc(rc, "reading the status page", err);
+	if (rc == 0 && PQntuples(res) == 1)
+		o = json_loads(PQgetvalue(res, 0, 0), 0, NULL);
+	q.done(o ? 0 : -EIO, o, q.ud);
+}
+
+void pg_store_status(struct pg_store *ps, int64_t start, int ncampaigns,
+		     pg_json_fn done, void *ud)
+{
+	struct pg_params p = { .n = 0 };
+	struct pg_http_q *x = malloc(sizeof(*x));
+
+	if (!x) {
+		done(-EIO, NULL, ud);
+		return;
+	}
+	*x = (struct pg_http_q){ .done = done, .ud = ud };
+	pg_param_int(&p, start);
+	pg_param_int(&p, ncampaigns);
+	if (pg_conn_query(ps->conn, pg_http_status_sql, p.n, p.v,
+			  pg_http_status_done, x) < 0) {
+		free(x);
+		done(-EIO, NULL, ud);
+	}
+}
+
 /* ---- campaigns ---- */
 
 struct pg_http_camp {

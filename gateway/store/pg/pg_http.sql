@@ -64,6 +64,10 @@ CREATE TABLE IF NOT EXISTS webhook_delivery (
 CREATE INDEX IF NOT EXISTS webhook_delivery_due ON webhook_delivery
   (webhook, next_at) WHERE state = 'pending';
 
+-- The status page's sends per minute of the last hour (pg_http.c): part
+-- has no rowid to bound the scan by, as SQLite's has.
+CREATE INDEX IF NOT EXISTS part_sent_at ON part (sent_at);
+
 -- One delivery per subscribed webhook name for the event about row
 -- body (NULL: the row is gone, nothing to tell).
 CREATE OR REPLACE FUNCTION smsgw_webhook_add(p_event text, p_at bigint,
