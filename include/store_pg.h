@@ -25,9 +25,15 @@
  *    transaction without waiting for each answer.
  *  - the SIM's row is not rewritten by claim and part_sent (reg and sim
  *    are ignored); pg_store_op_sim() registers a SIM.
- * Not yet here: quiet hours at the claim (outbox_claim.hold must be
- * NULL), forgotten numbers, staging of big files, inbound fragments and
- * raw PDUs; the config check refuses what needs them.
+ *  - quiet hours (outbox_claim.hold) are decided by the claiming box
+ *    after the claim: a held bulk message goes back deferred (fenced)
+ *    and the SIM claims again, -EAGAIN after 16 in one call.
+ *  - inbound: classify may run for a PDU that turns out to be a
+ *    duplicate (nothing is stored then); a fragment is decided from a
+ *    read of its key and written only if the key did not change since
+ *    (else read again).
+ *  - forgotten numbers: the HMAC key is in the database (smsgw_key,
+ *    pg_ops.sql), shared by every box; smsgw_forget_hash() hashes.
  */
 #ifndef SMSGW_STORE_PG_H
 #define SMSGW_STORE_PG_H
@@ -107,6 +113,42 @@ void pg_store_op_renew(struct pg_store *ps, const struct outbox_msg *msg,
  * kept until done (zeroed when the card has none). */
 void pg_store_op_usage(struct pg_store *ps, const char *usage_key,
 		       struct outbox_usage *u, store_done_fn done, void *ud);
+
+/* The twins of store_ops.h's, with its argument lists (pg_ops.sql). */
+void pg_store_op_inbound_pdu(struct pg_store *ps,
+			     const struct store_inbound *req,
+			     struct store_inbound_out *out,
+			     store_done_fn done, void *ud);
+void pg_store_op_inbound_timeout(struct pg_store *ps,
+				 const struct store_inbound_timeout *req,
+				 struct store_inbound_out *out,
+				 store_done_fn done, void *ud);
+void pg_store_op_staging(struct pg_store *ps, const char *claim, int *state,
+			 int64_t *file_id, store_done_fn done, void *ud);
+void pg_store_op_stage_begin(struct pg_store *ps,
+			     const struct store_accept *req,
+			     struct store_staged *f, store_done_fn done,
+			     void *ud);
+void pg_store_op_stage_add(struct pg_store *ps, const struct store_staged *f,
+			   const struct store_accept *req, store_done_fn done,
+			   void *ud);
+void pg_store_op_stage_accept(struct pg_store *ps, int64_t file_id,
+			      long recipients, long duplicates,
+			      store_done_fn done, void *ud);
+void pg_store_op_stage_release(struct pg_store *ps, int64_t file_id,
+			       int64_t now, int rows, bool (*stop)(void *ud),
+			       int64_t *next, store_done_fn done, void *ud);
+void pg_store_op_stage_purge(struct pg_store *ps, int64_t file_id, int rows,
+			     bool (*stop)(void *ud), store_done_fn done,
+			     void *ud);
+/* req->intake_seq: the row of outbox_in when that table exists. */
+void pg_store_op_refuse(struct pg_store *ps, const struct store_refusal *r,
+			store_done_fn done, void *ud);
+/* Defers nothing while a live box serves the pool with a SIM of its own
+ * (it keeps sending those messages). */
+void pg_store_op_defer_pool(struct pg_store *ps, const char *key,
+			    int64_t until, const char *why, int64_t now,
+			    store_done_fn done, void *ud);
 
 enum pg_store_daemon_event {
 	PG_STORE_DAEMON_START,

@@ -31,6 +31,9 @@ struct store_pgd;
 /* A promote whose rows could not all move (another box holds them) or
  * that failed looks again after this long. */
 #define STORE_PGD_PROMOTE_MS 1000
+/* The longest a box waits between two promotes: rows another box made
+ * due later (and cannot promote itself, having stopped) wait no longer. */
+#define STORE_PGD_LOOK_MS 60000
 
 /* True on SQLite; on PostgreSQL while connected with the box's lock (and
  * not shutting down):
@@ -85,10 +88,5 @@ struct store_pgd *store_pgd_of(struct store *st);
 void store_pg_detach(struct store *st);
 int store_pgd_event(struct store_pgd *x, const char *level,
 		    const char *source, const char *msg);
-/* The spool_file row claimed as claim on this box (store_op_staging()
- * with a claim: a file left in active/ at a restart). */
-void store_pgd_staging_claim(struct store *st, const char *claim,
-			     int *state, int64_t *file_id,
-			     store_done_fn done, void *ud);
 
 #endif

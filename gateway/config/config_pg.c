@@ -61,8 +61,9 @@ void config_box_name(const struct config *cfg, char *buf, size_t size)
 /*
  * What the PostgreSQL backend lacks today, most specific first. smsgwd
  * runs on it (doc/postgresql.md "The daemon on PostgreSQL"): the spool,
- * the send path with leases, status reports, quotas, inbound single-part
- * messages with their keywords. Remove an entry when its feature works,
+ * the send path with leases, status reports, quotas, big files in steps,
+ * quiet hours, inbound messages (fragments too) with their keywords.
+ * Remove an entry when its feature works,
  * with the test that shows it.
  */
 const char *config_pg_unsupported(const struct config *cfg)
@@ -74,9 +75,6 @@ const char *config_pg_unsupported(const struct config *cfg)
 	/* The HTTP API, webhooks (delivered once across boxes), hooks and
 	 * the eventhandler work on PostgreSQL (doc/postgresql.md, "HTTP API,
 	 * webhooks and hooks"). */
-	if (cfg->quiet_hours)
-		return "database = postgresql://…: quiet_hours is not"
-		       " available on PostgreSQL yet";
 	if (r->messages_ms || r->events_ms || r->inbound_ms)
 		return "database = postgresql://…: the retention section is"
 		       " not available on PostgreSQL yet (set its ages to"

@@ -200,9 +200,7 @@ static void outbound_defer_exhausted(struct outbound *ob, int64_t now)
 			if (!until || reset < until)
 				until = reset;
 		}
-		/* PostgreSQL: pgops' defer_pool is not there yet; the rows
-		 * stay queued until the quotas reset. */
-		if (served && !open && !store_is_pg(ob->store))
+		if (served && !open)
 			store_op_defer_pool(ob->store, key, until,
 					    "every SIM of its pool reached "
 					    "its quota", now, outbound_deferred, ob);

@@ -74,16 +74,20 @@ static int64_t outbound_pg_renew_every(const struct outbound *ob)
 }
 
 struct outbound_pg_renewal {
+	struct ob_sim *os;
 	int64_t id, attempt_id;
 };
 
 static void outbound_pg_renewed(int rc, void *ud)
 {
 	struct outbound_pg_renewal *r = ud;
+	const struct outbox_msg *m = &r->os->msg;
 
 	/* The send goes on (the modem has the PDU); what it records will be
-	 * -ESTALE and dropped. */
-	if (rc == -ESTALE)
+	 * -ESTALE and dropped. A renewal that crossed the message's own
+	 * sent record is stale too, and says nothing. */
+	if (rc == -ESTALE && r->os->sim->sending && m->id == r->id &&
+	    m->attempt_id == r->attempt_id)
 		log_warn("outbound: message %lld: the lease of attempt %lld "
 			 "lapsed; another box may send it",
 			 (long long)r->id, (long long)r->attempt_id);
@@ -102,7 +106,8 @@ static int64_t outbound_pg_on_renew(struct loop_timer *t, void *ud)
 	r = calloc(1, sizeof(*r));
 	if (r) {
 		*r = (struct outbound_pg_renewal){
-			.id = os->msg.id, .attempt_id = os->msg.attempt_id };
+			.os = os, .id = os->msg.id,
+			.attempt_id = os->msg.attempt_id };
 		pg_store_op_renew(ps, &os->msg, ob_now(os->ob),
 				  outbound_pg_renewed, r);
 	}

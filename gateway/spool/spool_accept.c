@@ -487,11 +487,8 @@ static void spool_accept_file(struct spool *sp, const char *claim,
 		spool_reject_error(sp, sp->active_fd, claim, shown, &e);
 		return;
 	}
-	/* A big file is taken in steps: the loop must not wait for it.
-	 * PostgreSQL has no steps yet (store_op_stage_*): one operation,
-	 * whose statements stream out as the file is read. */
-	if (fstat(fd, &st) == 0 && st.st_size > SPOOL_STEP_BYTES &&
-	    !store_is_pg(sp->store)) {
+	/* A big file is taken in steps: the loop must not wait for it. */
+	if (fstat(fd, &st) == 0 && st.st_size > SPOOL_STEP_BYTES) {
 		spool_job_scan(sp, claim, shown, fd);
 		return;
 	}

@@ -643,7 +643,9 @@ static int store_wal_note(void *ud, sqlite3 *db, const char *name, int frames)
 
 void store_bulk(struct store *st, bool on)
 {
-	if (st->bulk == on)
+	/* PostgreSQL: no WAL of ours to bound (bulk stays off, so
+	 * store_bulk_wal_frames() says 0 and no checkpoint is asked). */
+	if (st->bulk == on || st->is_pg)
 		return;
 	st->bulk = on;
 	if (on) {
@@ -664,6 +666,8 @@ int store_checkpoint_passive(struct store *st)
 {
 	int log = 0, done = 0;
 
+	if (st->is_pg)
+		return 0;
 	if (sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_PASSIVE,
 				      &log, &done) != SQLITE_OK)
 		return -EIO;
@@ -675,6 +679,8 @@ int store_checkpoint_passive(struct store *st)
 int store_sync_full(struct store *st, bool full)
 {
 	/* Not cached: SQLite applies this pragma when it is prepared. */
+	if (st->is_pg)
+		return 0;
 	return store_exec_err(st, full ? "PRAGMA synchronous = FULL"
 			     : "PRAGMA synchronous = NORMAL", NULL, 0);
 }

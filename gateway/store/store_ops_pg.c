@@ -33,7 +33,7 @@ void store_ops_pg_missing(const char *what, store_done_fn done, void *ud)
 	store_ops_answer(done, -EIO, ud);
 }
 
-/* ---- accept, and what PostgreSQL has no twin for yet ---- */
+/* ---- the spool ---- */
 
 void store_ops_pg_accept(struct store *st, const struct store_accept *req,
 			 int64_t *file_id, store_done_fn done, void *ud)
@@ -53,30 +53,20 @@ void store_ops_pg_accept(struct store *st, const struct store_accept *req,
 void store_ops_pg_refuse(struct store *st, const struct store_refusal *r,
 			 store_done_fn done, void *ud)
 {
-	(void)st;
-	(void)r;
-	/* pgops: pg_store_op_refuse(ps, r, done, ud) */
-	store_ops_pg_missing("refusing an intake row", done, ud);
+	struct pg_store *ps = store_ops_pg_backend(st, done, ud);
+
+	if (ps)
+		pg_store_op_refuse(ps, r, done, ud);
 }
 
-/*
- * No file is ever staged on PostgreSQL (the spool accepts a big file in
- * one operation there: spool_accept.c), so nothing is left to release;
- * a claim left in active/ is looked up by its spool_file row.
- */
+/* A big file in steps (spool_job.c): this box's claims and files. */
 void store_ops_pg_staging(struct store *st, const char *claim, int *state,
 			  int64_t *file_id, store_done_fn done, void *ud)
 {
-	/* pgops: pg_store_op_staging(ps, claim, state, file_id, done, ud) */
-	if (!store_ops_pg_backend(st, done, ud))
-		return;
-	if (claim) {
-		store_pgd_staging_claim(st, claim, state, file_id, done, ud);
-		return;
-	}
-	*state = STORE_STAGING_NONE;
-	*file_id = 0;
-	store_ops_answer(done, 0, ud);
+	struct pg_store *ps = store_ops_pg_backend(st, done, ud);
+
+	if (ps)
+		pg_store_op_staging(ps, claim, state, file_id, done, ud);
 }
 
 void store_ops_pg_stage_begin(struct store *st,
@@ -84,77 +74,62 @@ void store_ops_pg_stage_begin(struct store *st,
 			      struct store_staged *f, store_done_fn done,
 			      void *ud)
 {
-	(void)st;
-	(void)req;
-	(void)f;
-	/* pgops: pg_store_op_stage_begin(ps, req, f, done, ud) */
-	store_ops_pg_missing("a big spool file in steps", done, ud);
+	struct pg_store *ps = store_ops_pg_backend(st, done, ud);
+
+	if (ps)
+		pg_store_op_stage_begin(ps, req, f, done, ud);
 }
 
 void store_ops_pg_stage_add(struct store *st, const struct store_staged *f,
 			    const struct store_accept *req,
 			    store_done_fn done, void *ud)
 {
-	(void)st;
-	(void)f;
-	(void)req;
-	/* pgops: pg_store_op_stage_add(ps, f, req, done, ud) */
-	store_ops_pg_missing("a big spool file in steps", done, ud);
+	struct pg_store *ps = store_ops_pg_backend(st, done, ud);
+
+	if (ps)
+		pg_store_op_stage_add(ps, f, req, done, ud);
 }
 
 void store_ops_pg_stage_accept(struct store *st, int64_t file_id,
 			       long recipients, long duplicates,
 			       store_done_fn done, void *ud)
 {
-	(void)st;
-	(void)file_id;
-	(void)recipients;
-	(void)duplicates;
-	/* pgops: pg_store_op_stage_accept(ps, file_id, recipients,
-	 * duplicates, done, ud) */
-	store_ops_pg_missing("a big spool file in steps", done, ud);
+	struct pg_store *ps = store_ops_pg_backend(st, done, ud);
+
+	if (ps)
+		pg_store_op_stage_accept(ps, file_id, recipients, duplicates,
+					 done, ud);
 }
 
 void store_ops_pg_stage_release(struct store *st, int64_t file_id,
 				int64_t now, int rows, bool (*stop)(void *ud),
 				int64_t *next, store_done_fn done, void *ud)
 {
-	(void)st;
-	(void)file_id;
-	(void)now;
-	(void)rows;
-	(void)stop;
-	(void)next;
-	/* pgops: pg_store_op_stage_release(ps, file_id, now, rows, stop,
-	 * next, done, ud) */
-	store_ops_pg_missing("a big spool file in steps", done, ud);
+	struct pg_store *ps = store_ops_pg_backend(st, done, ud);
+
+	if (ps)
+		pg_store_op_stage_release(ps, file_id, now, rows, stop, next,
+					  done, ud);
 }
 
 void store_ops_pg_stage_purge(struct store *st, int64_t file_id, int rows,
 			      bool (*stop)(void *ud), store_done_fn done,
 			      void *ud)
 {
-	(void)st;
-	(void)file_id;
-	(void)rows;
-	(void)stop;
-	/* pgops: pg_store_op_stage_purge(ps, file_id, rows, stop, done,
-	 * ud) */
-	store_ops_pg_missing("a big spool file in steps", done, ud);
+	struct pg_store *ps = store_ops_pg_backend(st, done, ud);
+
+	if (ps)
+		pg_store_op_stage_purge(ps, file_id, rows, stop, done, ud);
 }
 
 void store_ops_pg_defer_pool(struct store *st, const char *key,
 			     int64_t until, const char *why, int64_t now,
 			     store_done_fn done, void *ud)
 {
-	(void)st;
-	(void)key;
-	(void)until;
-	(void)why;
-	(void)now;
-	/* pgops: pg_store_op_defer_pool(ps, key, until, why, now, done,
-	 * ud); until then config_pg_unsupported() refuses quotas. */
-	store_ops_pg_missing("deferring a pool out of quota", done, ud);
+	struct pg_store *ps = store_ops_pg_backend(st, done, ud);
+
+	if (ps)
+		pg_store_op_defer_pool(ps, key, until, why, now, done, ud);
 }
 
 /* ---- the send path ---- */
@@ -309,6 +284,11 @@ static void store_ops_pg_next_due(int rc, PGresult *res, const char *err,
 	 * not at once. */
 	if (due && due <= w->now)
 		due = w->now + STORE_PGD_PROMOTE_MS;
+	/* What another box added later (a Send-At row, a claim whose box
+	 * then died) is not in this answer; if that box is gone, nobody
+	 * else would promote it: every box looks at least this often. */
+	if (!due || due > w->now + STORE_PGD_LOOK_MS)
+		due = w->now + STORE_PGD_LOOK_MS;
 	*w->next_due = rc < 0 ? w->now + STORE_PGD_PROMOTE_MS : due;
 	w->done(rc < 0 ? -EIO : w->rc, w->ud);
 	free(w);

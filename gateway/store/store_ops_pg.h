@@ -5,11 +5,9 @@
  * adapting the argument lists where they differ. Private to the store
  * layer.
  *
- * Twins that do not exist yet (pgops, issue 17) answer -EIO with an
- * error in the log naming the operation, and config_pg_unsupported()
- * refuses the configurations that would need them; inbound is an
- * interim over pg_store_op_inbound() (single-part messages; see
- * store_ops_pg_inbound.c).
+ * Every operation has its twin; store_ops_pg_missing() answers -EIO with
+ * an error naming what PostgreSQL does not do (an INSERT INTO outbox row:
+ * SQLite's own intake).
  */
 #ifndef SMSGW_STORE_OPS_PG_H
 #define SMSGW_STORE_OPS_PG_H

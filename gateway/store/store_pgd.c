@@ -295,57 +295,6 @@ void store_pgd_sims_absent(struct store *st, const int64_t *ids, size_t n,
 			" AND NOT (id = ANY ($3::bigint[]))", 3, v);
 }
 
-/* ---- a claim left in active/ ---- */
-
-struct store_pgd_staging {
-	int *state;
-	int64_t *file_id;
-	store_done_fn done;
-	void *ud;
-};
-
-static void store_pgd_staging_done(int rc, PGresult *res, const char *err,
-				   void *ud)
-{
-	struct store_pgd_staging *q = ud;
-
-	if (rc < 0) {
-		log_warn("postgresql: looking up a spool claim: %s",
-			 err ? err : strerror(-rc));
-		rc = -EIO;
-	} else if (PQntuples(res) == 1) {
-		*q->file_id = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-		*q->state = atoi(PQgetvalue(res, 0, 1));
-	}
-	q->done(rc, q->ud);
-	free(q);
-}
-
-void store_pgd_staging_claim(struct store *st, const char *claim,
-			     int *state, int64_t *file_id,
-			     store_done_fn done, void *ud)
-{
-	struct store_pgd *x = store_pgd_of(st);
-	struct store_pgd_staging *q = calloc(1, sizeof(*q));
-	const char *v[2] = { x->box, claim };
-
-	*state = STORE_STAGING_NONE;
-	*file_id = 0;
-	if (!q || !x->conn) {
-		free(q);
-		store_ops_answer(done, -EIO, ud);
-		return;
-	}
-	*q = (struct store_pgd_staging){ .state = state, .file_id = file_id,
-					 .done = done, .ud = ud };
-	if (pg_conn_query(x->conn, "SELECT id, staging FROM spool_file"
-			  " WHERE box = $1 AND claim = $2", 2, v,
-			  store_pgd_staging_done, q) < 0) {
-		free(q);
-		store_ops_answer(done, -EIO, ud);
-	}
-}
-
 /* ---- the connection ---- */
 
 /* The box's lock: one smsgwd per box name on a database. */

@@ -80,8 +80,9 @@ def what_postgresql_lacks_yet_is_refused_by_name():
                             'retention {\n    events = "30d"\n}\n')
     assert rc == 1
     assert "the retention section is not available on PostgreSQL yet" in err, err
+    # Quiet hours work on PostgreSQL (the claiming box decides).
     rc, out, err, _ = check("postgres:///smsgw", 'quiet_hours = "21:00-08:00"\n')
-    assert rc == 1 and "quiet_hours" in err, err
+    assert rc == 0, err
 
 
 @t.test

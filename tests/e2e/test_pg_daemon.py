@@ -107,11 +107,39 @@ def a_spool_file_is_sent_and_shown_in_the_outbox():
 
 
 @t.test
+def a_big_file_is_taken_in_steps():
+    """Past SPOOL_STEP_BYTES the spool stages the rows and releases them
+    in steps (pgops' stage_* twins): every row once, none sendable before
+    the file is whole. Send-At keeps them from the modems."""
+    n = 16000
+    text = ("Send-At: 2099-01-01T00:00:00Z\n"
+            + "".join(f"To: +1556{i:07d}\n" for i in range(n)) + "\nlater\n")
+    assert len(text) > 256 * 1024
+    gw.drop("bigpg", text)
+    wait_for(lambda: q("select count(*) from message where hold = 'staging'")
+             == "0" and q("select count(*) from message where state ="
+                          " 'deferred' and recipient like '+1556%'") == str(n),
+             120, "every row released, deferred")
+    wait_for(lambda: not os.listdir(os.path.join(gw.spool, "active")), 30,
+             "the claim gone")
+    pg.psql("UPDATE message SET state = 'cancelled' WHERE recipient LIKE '+1556%'")
+
+
+@t.test
 def a_reply_lands_in_the_inbox():
     sim.deliver(0, "+15552000001", "hello back")
     wait_for(lambda: q("select count(*) from inbox") == "1", 20, "the inbox row")
     row = q("select sender || '|' || body || '|' || sim_name from inbox")
     assert row == "+15552000001|hello back|alpha/m0/1", row
+
+
+@t.test
+def a_long_reply_is_reassembled():
+    text = "part of a long reply, " * 12
+    assert sim.deliver(1, "+15552000003", text, shuffle=True) > 1
+    wait_for(lambda: q("select count(*) from inbox where sender ="
+                       " '+15552000003'") == "1", 20, "one inbox row")
+    assert q("select body from inbox where sender = '+15552000003'") == text.strip()
 
 
 @t.test
@@ -167,6 +195,25 @@ def a_message_queued_by_another_box_wakes_the_idle_sims():
 
 
 @t.test
+def a_campaign_paused_elsewhere_holds_and_resumed_elsewhere_sends():
+    """Another box's CLI pauses and resumes (smsgw_campaign_set(), as
+    store_op_campaign_set() calls it): this box claims nothing of a paused
+    campaign, and the resume wakes it through NOTIFY alone."""
+    cid = q(f"select id from smsgw_campaign('promo', {NOW})")
+    pg.psql(f"select smsgw_campaign_set({cid}, 'pause', {NOW})")
+    gw.drop("promo", "Campaign: promo\nTo: +15558000001\nTo: +15558000002\n"
+            "\npromo text\n")
+    wait_for(lambda: q("select count(*) from outbox where recipient like"
+                       " '+1555800000%' and state = 'deferred'") == "2", 20,
+             "held by the pause")
+    assert not sim.messages(dest="+15558000001")
+    pg.psql(f"select smsgw_campaign_set({cid}, 'resume', {NOW})")
+    wait_for(lambda: q("select count(*) from outbox where recipient like"
+                       " '+1555800000%' and state = 'sent'") == "2", 20,
+             "sent after the resume")
+
+
+@t.test
 def a_slow_modem_keeps_its_lease():
     """A send that takes longer than the lease (3 s) is renewed while it
     runs, so no box takes the message over and it is recorded sent."""
@@ -199,7 +246,8 @@ def an_outcome_under_a_lost_lease_is_not_recorded():
     wait_for(lambda: q("select state from outbox where recipient ="
                        " '+15557000002'") == "sending", 20, "sending")
     pg.psql("UPDATE message SET attempt_id = attempt_id + 1000000,"
-            " box = 'beta' WHERE recipient = '+15557000002'")
+            f" box = 'beta', lease_until = {NOW} + 600000"
+            " WHERE recipient = '+15557000002'")
     sim.wait_message(lambda m: m["dest"] == "+15557000002", timeout=20)
     wait_for(lambda: "another box owns it now" in gw.log_text(), 15,
              "the stale record logged")

@@ -2,8 +2,9 @@
 gateway/store/pg/pg_queue.sql) against a real PostgreSQL 15: several boxes
 on one database claim each message exactly once, a stale attempt records
 nothing, a lapsed lease becomes unknown or queued again, a STOP on one box
-suppresses on every box, a queued row wakes the other boxes. The checks
-are the C programs build/tests/test_pg_store and the PostgreSQL half of
+suppresses on every box, a queued row wakes the other boxes; inbound PDUs
+and fragments, big files in steps, quiet hours and forgotten numbers. The
+checks are the C programs build/tests/test_pg_store*, and the PostgreSQL half of
 test_store_backends (one conformance suite for both backends), their
 sanitizer builds when there are; this script gives them a server."""
 import os
@@ -46,7 +47,11 @@ def run(argv, min_tests):
 
 pg = PgServer().start()
 run([prog("test_pg_store")], 15)
+# The twins of inbound, staging, refuse, defer_pool, quiet hours, forget.
+run([prog("test_pg_store_inbound")], 6)
+run([prog("test_pg_store_stage")], 7)
 # The conformance suite's PostgreSQL half (its SQLite half runs alone).
 run([prog("test_store_backends"), "postgresql"], 4)
+run([prog("test_store_backends_ops"), "postgresql"], 6)
 pg.stop()
 t.done()

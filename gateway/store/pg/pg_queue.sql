@@ -152,9 +152,9 @@ BEGIN
       RETURN;
     END IF;
     -- A STOP received on any box counts at the next claim on every box.
-    IF c_origin NOT IN ('optout-reply', 'help-reply') AND EXISTS (
-        SELECT 1 FROM optout o WHERE o.number = c_recipient AND o.active = 1)
-    THEN
+    -- A number erased with smsgw forget stays opted out (pg_ops.sql).
+    IF c_origin NOT IN ('optout-reply', 'help-reply')
+       AND smsgw_opted_out(c_recipient) THEN
       UPDATE message SET state = 'suppressed', error = 'recipient opted out',
         updated_at = p_now WHERE message.id = c_id;
       CONTINUE;
@@ -323,14 +323,17 @@ DECLARE
   st text; paused boolean;
   f bigint := nullif(current_setting('smsgw.file', true), '')::bigint;
   c bigint := nullif(current_setting('smsgw.campaign', true), '')::bigint;
+  -- A big file's rows wait under the hold 'staging' until released
+  -- (smsgw_stage_open(), pg_ops.sql).
+  staging boolean := coalesce(current_setting('smsgw.staging', true), '') = '1';
 BEGIN
   IF f IS NULL THEN RETURN 'duplicate'; END IF;
   SELECT x.state = 'paused' INTO paused FROM campaign x WHERE x.id = c;
   st := CASE
-    WHEN p_origin NOT IN ('optout-reply', 'help-reply') AND EXISTS (
-      SELECT 1 FROM optout o WHERE o.number = p_recipient AND o.active = 1)
-      THEN 'suppressed'
-    WHEN coalesce(paused, false) OR p_not_before > p_now THEN 'deferred'
+    WHEN p_origin NOT IN ('optout-reply', 'help-reply')
+      AND smsgw_opted_out(p_recipient) THEN 'suppressed'
+    WHEN coalesce(paused, false) OR p_not_before > p_now OR staging
+      THEN 'deferred'
     ELSE 'queued' END;
   INSERT INTO message (file_id, box, created_at, recipient, body, kind,
     class, campaign_id, priority, state, not_before, expires_at, pool,
@@ -340,7 +343,8 @@ BEGIN
   VALUES (f, current_setting('smsgw.box', true), p_now, p_recipient, p_body,
     p_kind, CASE p_kind WHEN 'bulk' THEN 1 ELSE 0 END, c, p_priority, st,
     greatest(p_not_before, 0), p_expires, p_pool, p_pin_sim,
-    CASE WHEN coalesce(paused, false) AND st = 'deferred' THEN 'paused' END,
+    CASE WHEN staging THEN 'staging'
+         WHEN coalesce(paused, false) AND st = 'deferred' THEN 'paused' END,
     p_report, p_flash, p_ucs2, p_language, p_max_attempts, p_validity,
     p_parts, p_origin, p_in_reply_to, p_smsc, p_from, p_msg_class,
     p_autosplit, p_pdu_flags, p_replace,

@@ -37,7 +37,7 @@ void pg_param_int_or_null(struct pg_params *p, int64_t x, int64_t none)
 		pg_param_int(p, x);
 }
 
-static void pg_param_bool(struct pg_params *p, bool b)
+void pg_param_bool(struct pg_params *p, bool b)
 {
 	p->v[p->n++] = b ? "t" : "f";
 }
@@ -266,32 +266,18 @@ static int pg_accept_add(const struct outbox_new *m, int64_t *id,
 	return 0;
 }
 
-void pg_store_op_accept(struct pg_store *ps, const struct store_accept *req,
-			int64_t *file_id, store_done_fn done, void *ud)
+void pg_store_file_txn(struct pg_op *op, const char *head,
+		       const struct pg_params *hp,
+		       const struct store_accept *req, const char *tail,
+		       const struct pg_params *tp)
 {
-	struct pg_op *op = pg_op_new(ps, done, ud);
 	struct pg_accept_ctx a = { .op = op, .now = req->now };
-	struct pg_params p = { .n = 0 };
 	int rc;
 
-	if (!op)
-		return;
 	/* Held until the last statement is answered. */
 	op->pending = 1;
-	op->id = file_id;
-	if (file_id)
-		*file_id = 0;
-	if (pg_accept_queue(op, "BEGIN", NULL) < 0)
-		goto nomem;
-	pg_param_text(&p, ps->box);
-	pg_param_text(&p, req->name);
-	pg_param_text(&p, req->claim);
-	pg_param_text(&p, req->hash);
-	pg_param_text(&p, req->idem_key);
-	pg_param_text(&p, req->campaign);
-	pg_param_int(&p, req->now);
-	if (pg_accept_queue(op, "SELECT smsgw_file_begin($1, $2, $3, $4, $5,"
-			    " $6, $7)", &p) < 0)
+	if (pg_accept_queue(op, "BEGIN", NULL) < 0 ||
+	    pg_accept_queue(op, head, hp) < 0)
 		goto nomem;
 	rc = req->produce(pg_accept_add, &a, req->produce_ud);
 	if (rc < 0) {
@@ -299,14 +285,9 @@ void pg_store_op_accept(struct pg_store *ps, const struct store_accept *req,
 		op->first_rc = rc == -EBADMSG ? rc : -EIO;
 		if (pg_accept_queue(op, "ROLLBACK", NULL) < 0)
 			goto nomem;
-	} else {
-		p.n = 0;
-		pg_param_int(&p, req->recipients);
-		pg_param_int(&p, req->duplicates);
-		if (pg_accept_queue(op, "SELECT smsgw_file_done($1, $2)",
-				    &p) < 0 ||
-		    pg_accept_queue(op, "COMMIT", NULL) < 0)
-			goto nomem;
+	} else if ((tail && pg_accept_queue(op, tail, tp) < 0) ||
+		   pg_accept_queue(op, "COMMIT", NULL) < 0) {
+		goto nomem;
 	}
 	op->pending--;
 	return;
@@ -316,6 +297,31 @@ nomem:
 	op->first_rc = -EIO;
 	if (--op->pending == 0)
 		pg_op_finish(op, -EIO);
+}
+
+void pg_store_op_accept(struct pg_store *ps, const struct store_accept *req,
+			int64_t *file_id, store_done_fn done, void *ud)
+{
+	struct pg_op *op = pg_op_new(ps, done, ud);
+	struct pg_params p = { .n = 0 }, t = { .n = 0 };
+
+	if (!op)
+		return;
+	op->id = file_id;
+	if (file_id)
+		*file_id = 0;
+	pg_param_text(&p, ps->box);
+	pg_param_text(&p, req->name);
+	pg_param_text(&p, req->claim);
+	pg_param_text(&p, req->hash);
+	pg_param_text(&p, req->idem_key);
+	pg_param_text(&p, req->campaign);
+	pg_param_int(&p, req->now);
+	pg_param_int(&t, req->recipients);
+	pg_param_int(&t, req->duplicates);
+	pg_store_file_txn(op, "SELECT smsgw_file_begin($1, $2, $3, $4, $5, $6,"
+			  " $7)", &p, req, "SELECT smsgw_file_done($1, $2)",
+			  &t);
 }
 
 /* ---- claim ---- */
@@ -349,6 +355,68 @@ static void pg_claim_fill(PGresult *res, struct outbox_msg *m)
 	m->replace = atoi(PQgetvalue(res, 0, 21));
 }
 
+static void pg_store_claim(struct pg_store *ps, const struct outbox_claim *c,
+			   struct outbox_msg *out, struct pg_op *op);
+
+/* The claim's answer to its caller; for the next claim of a part_sent,
+ * claimed first. */
+static void pg_claim_answer(struct pg_op *op, int rc)
+{
+	if (op->sent) {
+		if (op->sent->claimed)
+			op->sent->claimed(rc, op->ud);
+		rc = rc > 0 ? 1 : 0;
+	}
+	pg_op_finish(op, rc);
+}
+
+/*
+ * Quiet hours decide at the box (include/quiet.h: its zone table, its own
+ * time zone for unknown countries), as SQLite's claim asks
+ * outbox_claim.hold: a held message goes back deferred (smsgw_hold(),
+ * fenced) and the SIM claims again; after PG_CLAIM_HOLDS in one call it
+ * answers -EAGAIN (call again) as SQLite's claim does after many drops.
+ */
+#define PG_CLAIM_HOLDS 16
+
+static void pg_hold_done(int rc, PGresult *res, const char *err, void *ud)
+{
+	struct pg_op *op = ud;
+
+	(void)res;
+	rc = pg_rc(rc, "deferring a message for quiet hours", err);
+	if (rc < 0) {
+		pg_claim_answer(op, rc);
+		return;
+	}
+	if (++op->holds >= PG_CLAIM_HOLDS) {
+		pg_claim_answer(op, -EAGAIN);
+		return;
+	}
+	pg_store_claim(op->ps, &op->claim, op->out, op);
+}
+
+static bool pg_claim_hold(struct pg_op *op)
+{
+	const struct outbox_claim *c = &op->claim;
+	struct outbox_msg *m = op->out;
+	struct pg_params p = { .n = 0 };
+	int64_t until = 0;
+
+	if (m->kind != MSG_KIND_BULK || !c->hold ||
+	    !c->hold(m->recipient, c->now, &until, c->hold_ud))
+		return false;
+	pg_param_int(&p, m->id);
+	pg_param_int(&p, m->attempt_id);
+	pg_param_int(&p, until);
+	pg_param_text(&p, "quiet hours at the recipient");
+	pg_param_int(&p, c->now);
+	outbox_msg_clear(m);
+	pg_store_send(op->ps, "SELECT smsgw_hold($1, $2, $3, $4, $5)", &p,
+		      pg_hold_done, op);
+	return true;
+}
+
 static void pg_claim_done(int rc, PGresult *res, const char *err, void *ud)
 {
 	struct pg_op *op = ud;
@@ -357,14 +425,10 @@ static void pg_claim_done(int rc, PGresult *res, const char *err, void *ud)
 	if (rc == 0 && PQntuples(res) == 1 && PQnfields(res) == 22) {
 		pg_claim_fill(res, op->out);
 		rc = op->out->body ? 1 : -ENOMEM;
+		if (rc == 1 && pg_claim_hold(op))
+			return;
 	}
-	if (op->sent) {
-		/* The next claim of a part_sent: tell claimed, then done. */
-		if (op->sent->claimed)
-			op->sent->claimed(rc, op->ud);
-		rc = rc > 0 ? 1 : 0;
-	}
-	pg_op_finish(op, rc);
+	pg_claim_answer(op, rc);
 }
 
 static void pg_store_claim(struct pg_store *ps, const struct outbox_claim *c,
@@ -372,11 +436,16 @@ static void pg_store_claim(struct pg_store *ps, const struct outbox_claim *c,
 {
 	struct pg_params p = { .n = 0 };
 
+	if (c != &op->claim) {
+		op->claim = *c;
+		snprintf(op->pool, sizeof(op->pool), "%s", c->pool ? c->pool : "");
+		op->claim.pool = op->pool;
+	}
 	memset(out, 0, sizeof(*out));
 	op->out = out;
 	pg_param_int(&p, c->sim_id);
 	pg_param_text(&p, ps->box);
-	pg_param_text(&p, c->pool ? c->pool : "");
+	pg_param_text(&p, op->pool);
 	pg_param_bool(&p, c->takes_unpooled);
 	pg_param_bool(&p, c->allow_bulk);
 	pg_param_int(&p, c->quota_left);

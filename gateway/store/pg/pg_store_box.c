@@ -95,8 +95,7 @@ void pg_store_op_report(struct pg_store *ps, int64_t sim_id, int mr,
 		      " $7)", &p, pg_report_done, &r->op);
 }
 
-/* done's rc is the function's integer result. */
-static void pg_count_done(int rc, PGresult *res, const char *err, void *ud)
+void pg_count_done(int rc, PGresult *res, const char *err, void *ud)
 {
 	rc = pg_rc(rc, "housekeeping", err);
 	pg_op_finish(ud, rc < 0 ? rc : (int)pg_first_int(res));

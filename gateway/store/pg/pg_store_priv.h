@@ -18,7 +18,7 @@ struct pg_store {
 };
 
 /* Text parameters for one statement; numbers are printed into slots. */
-#define PG_PARAMS_MAX 32
+#define PG_PARAMS_MAX 48
 struct pg_params {
 	const char *v[PG_PARAMS_MAX];
 	char num[PG_PARAMS_MAX][24];
@@ -35,6 +35,11 @@ struct pg_op {
 	const struct store_sent *sent;	/* part_sent with a next claim */
 	struct store_sent sent_copy;
 	struct outbox_claim next;
+	/* claim: the request, kept for claiming again after a message held
+	 * for quiet hours (outbox_claim.hold) */
+	struct outbox_claim claim;
+	char pool[64];
+	int holds;
 	/* accept */
 	int pending;			/* statements not answered yet */
 	int first_rc;
@@ -54,5 +59,18 @@ int64_t pg_first_int(PGresult *res);
  * recorded outcome. */
 void pg_store_id_done(int rc, PGresult *res, const char *err, void *ud);
 void pg_record_done(int rc, PGresult *res, const char *err, void *ud);
+/*
+ * One transaction for a file's rows, sent back to back without waiting:
+ * BEGIN, head, one smsgw_add() per message req->produce gives, tail (NULL:
+ * none), COMMIT — or ROLLBACK when produce fails. op answers 0, 1 (head
+ * was smsgw_file_begin() and found a duplicate), -EBADMSG or -EIO.
+ */
+void pg_store_file_txn(struct pg_op *op, const char *head,
+		       const struct pg_params *hp,
+		       const struct store_accept *req, const char *tail,
+		       const struct pg_params *tp);
+/* done's rc is the function's integer result. */
+void pg_count_done(int rc, PGresult *res, const char *err, void *ud);
+void pg_param_bool(struct pg_params *p, bool b);
 
 #endif
