@@ -1,11 +1,11 @@
 /*
- * webhook_pg — the webhook queue on PostgreSQL (doc/postgresql.md
- * "Webhooks"): the queue is shared by every box on the database, so a
- * delivery is claimed (leased, FOR UPDATE SKIP LOCKED) before it is sent,
- * and sent by the one box that claimed it. There is no fan-out step:
- * triggers of pg_http.sql write one delivery per subscribed webhook with
- * the change itself. Transfers, backoff and give-up are webhook.c's and
- * webhook_curl.c's, as on SQLite.
+ * webhook_pg — the webhook queue on PostgreSQL (doc/http.md "Webhooks on
+ * PostgreSQL: delivered once across boxes"): the queue is shared by every
+ * box on the database, so a delivery is claimed (leased, FOR UPDATE SKIP
+ * LOCKED) before it is sent, and sent by the one box that claimed it.
+ * There is no fan-out step: triggers of pg_http.sql write one delivery per
+ * subscribed webhook with the change itself. Transfers, backoff and
+ * give-up are webhook.c's and webhook_curl.c's, as on SQLite.
  */
 #include "webhook_priv.h"
 #include "clock.h"
