@@ -243,7 +243,7 @@ static int outbound_claimable(struct ob_sim *os, int64_t now)
 	struct sim *sim = os->sim;
 	int quota;
 
-	if (sim->sending || os->gap_until > now)
+	if (sim->sending || os->recording || os->gap_until > now)
 		return 0;
 	/* PostgreSQL: not before the SIM has its row and its card's
 	 * counters, nor while the database is away. */
@@ -290,6 +290,11 @@ static void outbound_claimed(int rc, void *ud)
 		return;
 	}
 	os->sim->sending = false;
+	/* The SIM's row, written meanwhile (a signal, a number: the claim
+	 * answers after the turn's commit), says busy: ready again. Only
+	 * then, or every empty claim would kick the next. */
+	if (os->sim->written != os->written_at_claim)
+		sim_update_at(ob->reg, os->sim, ob_now(ob));
 	/* A store that failed is not asked again at once: with the database
 	 * locked, each try waits out busy_timeout, and the loop has serial
 	 * ports and inbound messages to serve. The next event or timer
@@ -313,6 +318,7 @@ bool ob_try_sim(struct ob_sim *os, int64_t now)
 	 * busy row are one commit (one fsync); the PDU goes out, from
 	 * outbound_claimed(), only once both are durable. */
 	os->sim->sending = true;
+	os->written_at_claim = os->sim->written;
 	store_op_claim(ob->store, &c, ob->reg, os->sim, &os->msg, outbound_claimed,
 		       os);
 	return true;

@@ -45,6 +45,10 @@ struct ob_sim {
 	struct sms_encoded enc;
 	int part;		/* index of the part in flight */
 	int mr;			/* the last part's message reference */
+	/* The last part's "sent" is with the store: msg stays ours until it
+	 * answers, even when the SIM's row already says ready. */
+	bool recording;
+	uint64_t written_at_claim;	/* sim->written when ob_try_sim claimed */
 
 	/* PostgreSQL (outbound_pg.c) */
 	bool usage_loading;	/* the card's counters are being read */

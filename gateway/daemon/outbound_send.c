@@ -138,6 +138,7 @@ void ob_send_abandon(struct ob_sim *os)
 	outbox_msg_clear(&os->msg);
 	outbox_msg_clear(&os->next);
 	os->sim->sending = false;
+	os->recording = false;
 }
 
 /* The wait before a message's next try after a temporary error. */
@@ -390,6 +391,7 @@ static void outbound_send_sent_recorded(int rc, void *ud)
 	struct outbox_msg *m = &os->msg;
 	int64_t now = ob_now(ob);
 
+	os->recording = false;
 	if (rc == -ESTALE) {
 		/* PostgreSQL: our lease lapsed and another box owns the
 		 * message; what happens to it is recorded there. No retry,
@@ -465,8 +467,11 @@ static void outbound_send_record_part(struct ob_sim *os, int mr, int64_t now)
 		req.next_out = &os->next;
 	}
 	/* Taken until the store answers; outbound_send_next_claimed() says
-	 * whether it stays taken. */
+	 * whether the SIM's row stays busy, but a dispatch before this
+	 * answer must not claim into os->msg, which is still this message
+	 * (outbound_claimable). */
 	sim->sending = true;
+	os->recording = true;
 	req.claimed = outbound_send_next_claimed;
 	req.reg = ob->reg;
 	req.sim = sim;

@@ -162,6 +162,36 @@ def rejected_names_the_file_and_the_reason():
 
 
 @t.test
+def rejected_while_recovering_active_at_start():
+    # Claims a crash left in active/ are taken again at start; refused then
+    # (a bad value, a file big enough to be taken in steps, what is not a
+    # regular file, a name without the claim's @), each is a rejection like
+    # any other, hook included.
+    sim, gw, d = setup()
+    assert gw.stop() == 0
+    act = os.path.join(gw.spool, "active")
+    with open(os.path.join(act, "left-bad@1795773600000.0"), "w") as f:
+        f.write("To: not-a-number\n\nhello\n")
+    with open(os.path.join(act, "left-big@1795773600000.1"), "w") as f:
+        f.write("".join(f"To: +1555{i:07d}\n" for i in range(20000))
+                + "To: not-a-number\n\nhello\n")
+    os.symlink("/etc/passwd", os.path.join(act, "left-link@1795773600000.2"))
+    with open(os.path.join(act, "left-plain"), "w") as f:
+        f.write("To: not-a-number\n\nhello\n")
+    gw.start()
+    want = {"left-bad", "left-big", "left-link", "left-plain"}
+    got = {r["SMSGW_FILE"]: r for r in wait_run(d, "rejected", len(want))}
+    assert set(got) == want, set(got) ^ want
+    for name, r in got.items():
+        check_promise("rejected", r)
+        reason = open(os.path.join(gw.spool, "rejected", name + ".reason")).read()
+        assert r["SMSGW_ERROR"] in reason, (r, reason)
+    assert "not-a-number" in got["left-bad"]["SMSGW_ERROR"], got["left-bad"]
+    assert not os.listdir(act)
+    close(sim, gw)
+
+
+@t.test
 def modem_out_of_service_and_back():
     sim, gw, d = setup()
     assert runs(d, "modem") == [], "a SIM coming up at start is no news"

@@ -35,6 +35,7 @@ def http_and_webhooks_under_valgrind_are_clean():
                 f"{os.path.abspath(gwmod.SMSGWD)} \"$@\"\n")
     os.chmod(wrapper, 0o755)
     gwmod.SMSGWD = wrapper
+    gwmod.START_TIMEOUT = gwmod.STOP_TIMEOUT = 60.0
     rx = Receiver(status=500).start()
     port = free_port()
     sim, gw = rig(1, extra=http_section(port, max_body=1000)

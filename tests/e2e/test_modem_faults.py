@@ -37,8 +37,18 @@ def hang_escape_and_reinit_then_ready_while_the_other_sends():
 @t.test
 def full_ladder_to_reset_and_reopen():
     n = len(ladder("m0"))
+
+    def resets():
+        # While hung, each command comes after an ESC (\x1b).
+        return sum(c.endswith("AT+CFUN=1,1") for c in sim.commands(0))
+
+    before = resets()
     sim.hang(0)
     wait_event(gw, "modem m0", "recovery step 3: soft reset", 40)
+    # The event comes before the command is written: unhung too soon, the
+    # modem would answer the reset and there were no step 4.
+    wait_for(lambda: resets() > before, 20,
+             "the reset written to the hung modem")
     sim.unhang(0)
     # The reset was written while hung: no answer, so the port is reopened.
     wait_event(gw, "modem m0", "recovery step 4: close and reopen", 40)
@@ -69,12 +79,18 @@ def soft_reset_that_replugs_the_tty():
 
 @t.test
 def unplug_during_a_send_resends_it_once():
-    sim.set(1, latency_ms=1500)
+    # The send must still be in the modem when the tty goes: a latency no
+    # busy machine outlasts, and the unplug only once the simulator has the
+    # PDU (the row is "sending" before the bytes are on the wire). The
+    # replug waits until the latency is back, or the resend would take it.
+    sim.set(1, latency_ms=600000)
     send(gw, "+15550510000", "cut short", sim_name="m1/1")
     wait_for(lambda: [r for r in outbox(gw, "sending")], 10, "sending")
-    sim.unplug(1, seconds=1)
+    wait_for(lambda: sim.status(1)["sending"], 10, "the send in the modem")
+    sim.unplug(1)
     sim.wait_event("aborted", lambda e: e["modem"] == 1, 10)
     sim.set(1, latency_ms=100)
+    sim.replug(1)
     msg = sim.wait_message(lambda m: m["dest"] == "+15550510000", 30)
     assert msg
     wait_for(lambda: [r for r in outbox(gw) if r["recipient"] ==

@@ -43,6 +43,7 @@ def four_modems_under_valgrind_are_clean():
                      settings={"send_timeout": "5s"})
         path, log = wrapper(gw.dir)
         real, gwmod.SMSGWD = gwmod.SMSGWD, path
+        gwmod.START_TIMEOUT = 60.0
         try:
             gw.start()
         finally:

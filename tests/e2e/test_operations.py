@@ -144,6 +144,9 @@ def backup_mid_burst_restores_to_a_sound_database():
     gw.drop("burst", "".join(f"To: {x}\n" for x in numbers) + "\nBurst\n")
     wait_for(lambda: 20 < (gw.scalar("select count(*) from outbox where state = 'sent'")
                            or 0), 30, "the burst under way")
+    # Slowed while the backup runs, so that it is mid-burst however slow
+    # this machine is (at 30 ms a send the rest took 4 s).
+    sim.set(latency_ms=2000)
     bak = os.path.join(gw.dir, "backup.db")
     p = gw.cli("backup", bak)
     assert b"backup:" in p.stdout, p.stdout
@@ -152,6 +155,7 @@ def backup_mid_burst_restores_to_a_sound_database():
     sent_then = sqlite3.connect(bak).execute(
         "select count(*) from outbox where state = 'sent'").fetchone()[0]
     assert 0 < sent_then < 300, sent_then
+    sim.set(latency_ms=30)
     # Restore refuses while smsgwd runs.
     p = gw.cli("restore", bak, check=False)
     assert p.returncode == 1 and b"running" in p.stderr, p.stderr

@@ -123,8 +123,11 @@ def retries_back_off_then_dead_in_events():
     # 1 s, then 2 s: a backoff, not a hammer (fewer when this machine is
     # so slow that the 3 s went by before the second try).
     assert 1 <= len(tries) <= 4, len(tries)
-    ev = [r["message"] for r in gw.query("select message from events where source = 'webhook'")]
-    assert any("gone" in m and "dead" in m and uid in m for m in ev), ev
+    # The event is its own statement after the delivery's state: poll.
+    wait_for(lambda: any("gone" in m and "dead" in m and uid in m for m in
+                         [r["message"] for r in gw.query(
+                             "select message from events where source = 'webhook'")]),
+             10, "the dead delivery's event")
     # and `smsgw events` shows it to an operator, as an error.
     ev = gw.cli_json("events", "--level", "error", "--json")
     assert any(e["source"] == "webhook" and uid in e["message"] and "dead" in e["message"]

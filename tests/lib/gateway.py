@@ -26,6 +26,11 @@ BUILD = os.environ.get("BUILD") or os.path.join(ROOT, "build")
 if not os.path.isabs(BUILD):
     BUILD = os.path.join(ROOT, BUILD)
 SMSGWD = os.path.join(BUILD, "smsgwd")
+# Seconds start() waits for the started event and stop() for the exit;
+# a daemon under valgrind on a busy machine needs more (its tests raise
+# them with SMSGWD).
+START_TIMEOUT = 10.0
+STOP_TIMEOUT = 5.0
 SMSGW = os.path.join(BUILD, "smsgw")
 
 
@@ -128,16 +133,18 @@ class Gateway:
         if wait:
             wait_for(lambda: self.proc.poll() is not None
                      or self.count_events("started") > self.started_events,
-                     10, "the daemon's started event")
+                     START_TIMEOUT, "the daemon's started event")
             if self.proc.poll() is not None:
                 raise AssertionError(f"smsgwd exited with {self.proc.returncode}:\n"
                                      + self.log_text()[-2000:])
         return self
 
-    def stop(self, sig=signal.SIGTERM, timeout=5.0):
+    def stop(self, sig=signal.SIGTERM, timeout=None):
         """Signals the daemon and returns its exit status."""
         if not self.proc:
             return None
+        if timeout is None:
+            timeout = STOP_TIMEOUT
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:

@@ -239,7 +239,7 @@ class ModemSim:
 
     def status(self, modem=None):
         """The state of every modem (or one): power, registered, slots,
-        knobs, queued inbound items, +CNMI…"""
+        knobs, queued inbound items, +CNMI, a send in progress…"""
         modems = self.control(cmd="status")["modems"]
         return modems if modem is None else modems[modem]
 

@@ -312,9 +312,10 @@ static void ms_ctl_modem_json(FILE *f, struct ms_modem *m)
 			sl->next_mr);
 	}
 	fprintf(f, "],\"cmms\":%d,\"link_open\":%s,\"link_setups\":%u,"
-		"\"link_kept\":%u", m->set.cmms,
+		"\"link_kept\":%u,\"sending\":%s", m->set.cmms,
 		ms_link_open(m) ? "true" : "false", m->link_setups,
-		m->link_kept);
+		m->link_kept,
+		loop_timer_armed(&m->send_timer) ? "true" : "false");
 	fputs(",\"knobs\":{", f);
 	ms_knobs_json(&m->knobs, f);
 	fputs("}}", f);

@@ -38,6 +38,7 @@ static struct {
 	int nsends;
 	int64_t now;
 	int events_sent, events_failed;
+	int64_t last_sent_id;	/* the id of the last "sent" event */
 	int send_rc;		/* what the fake modem_send_pdu() returns */
 } env;
 
@@ -74,8 +75,10 @@ static void on_sim_changed(struct sim *sim, void *ud)
 static void on_event(const struct outbound_event *e, void *ud)
 {
 	(void)ud;
-	if (strcmp(e->event, "sent") == 0)
+	if (strcmp(e->event, "sent") == 0) {
 		env.events_sent++;
+		env.last_sent_id = e->id;
+	}
 	else if (strcmp(e->event, "failed") == 0)
 		env.events_failed++;
 }
@@ -144,6 +147,21 @@ static const char *state_of(int64_t id)
 static long long scalar(const char *sql)
 {
 	return rig_scalar(env.st, sql);
+}
+
+/* The first column of the first row as text ("" when none). */
+static const char *scalar_text(const char *sql)
+{
+	static char buf[64];
+	sqlite3_stmt *s;
+
+	buf[0] = '\0';
+	if (sqlite3_prepare_v2(store_db(env.st), sql, -1, &s, NULL) != SQLITE_OK)
+		return buf;
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+		snprintf(buf, sizeof(buf), "%s", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return buf;
 }
 
 /* Answers send i; the pipeline may start the next send at once. */

@@ -424,6 +424,101 @@ TEST(outbound_part_not_recorded_still_sends_and_records_sent)
 	teardown();
 }
 
+/*
+ * The last part's answer records "sent" and asks for the SIM's next message
+ * in one commit; with nothing to claim the SIM looks free before that
+ * commit's answer. A dispatch in between (a kick queued earlier in the
+ * turn: another modem, the spool) must not claim into the message still
+ * being recorded: the claim wiped it (its body leaked, "sent" named id 0)
+ * or put another message under its "sent".
+ */
+static void dispatch_before_the_sent_answer(bool another)
+{
+	int64_t id, next = 0;
+
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
+		return;
+	/* As in the daemon: outcomes wait for the turn's commit. */
+	store_batch_attach(env.st, env.loop);
+	id = add("+15550000001", MSG_KIND_DIRECT, MSG_PRIORITY_NORMAL,
+		 "a body long enough to be its own allocation, 52 bytes");
+	pump();
+	CHECK_INT(env.nsends, 1);
+	/* The kick is queued first, the answer's commit after it. */
+	outbound_kick(env.ob);
+	env.sends[0].answered = true;
+	env.sends[0].cb(&(struct modem_send_result){ .status = MODEM_SEND_OK,
+						    .mr = 1 },
+			env.sends[0].ud);
+	if (another) {
+		/* Queued after the answer's claim looked, before the kick. */
+		struct outbox_new m = {
+			.recipient = "+15550000002", .body = "next",
+			.kind = MSG_KIND_DIRECT, .priority = MSG_PRIORITY_NORMAL,
+			.validity_minutes = -1, .parts = 1,
+		};
+		enum outbox_add_result res;
+
+		CHECK_INT(store_outbox_add(env.st, 0, &m, false, env.now,
+					   &next, &res), 0);
+	}
+	pump();
+	CHECK_STR(state_of(id), "sent");
+	CHECK_INT(env.events_sent, 1);
+	CHECK_INT(env.last_sent_id, id);
+	if (another) {
+		pump();
+		CHECK_INT(env.nsends, 2);
+		CHECK_STR(dest_of(1), "+15550000002");
+		answer(1, MODEM_SEND_OK, 2);
+		CHECK_STR(state_of(next), "sent");
+		CHECK_INT(env.last_sent_id, next);
+	} else {
+		CHECK_INT(env.nsends, 1);
+	}
+	pump();
+	store_batch_attach(env.st, NULL);
+	teardown();
+}
+
+TEST(outbound_dispatch_before_the_sent_answer_claims_nothing)
+{
+	dispatch_before_the_sent_answer(false);
+}
+
+TEST(outbound_dispatch_before_the_sent_answer_sends_the_next_after)
+{
+	dispatch_before_the_sent_answer(true);
+}
+
+/*
+ * A claim is out from the dispatch to the turn's commit, and the SIM is
+ * taken meanwhile. Its row, written in that window for another reason (a
+ * signal reading), said busy, and an empty claim left it so until the
+ * next change: "busy" on an idle SIM for a health interval.
+ */
+TEST(outbound_empty_claim_leaves_the_row_ready)
+{
+	struct sim *sim;
+
+	if (!setup("modem \"a\" { device = \"/dev/null-a\" }\n"))
+		return;
+	store_batch_attach(env.st, env.loop);
+	sim = &env.reg.sims[0];
+	outbound_kick(env.ob);
+	loop_run_once(env.loop, 0);	/* the dispatch: a claim is out */
+	CHECK(sim->sending);
+	sim->signal_dbm = -71;
+	sim_update(&env.reg, sim);
+	CHECK_STR(scalar_text("SELECT state FROM sim"), "busy");
+	pump();
+	CHECK(!sim->sending);
+	CHECK_STR(scalar_text("SELECT state FROM sim"), "ready");
+	CHECK_INT(env.nsends, 0);
+	store_batch_attach(env.st, NULL);
+	teardown();
+}
+
 /* A report that does not decode says why; only a PDU of another type is
  * "not a status report". */
 TEST(outbound_status_report_not_understood_says_why)
