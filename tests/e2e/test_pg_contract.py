@@ -145,8 +145,10 @@ def the_reader_role_sees_the_views_and_nothing_else():
     for v in VIEWS:
         out, err = as_reader(f"SELECT * FROM {v} LIMIT 1")
         assert err == "", f"{v}: {err}"
+    # smsgw_key: the key of forgotten numbers' hashes (pg_ops.sql).
     for sql in ("SELECT count(*) FROM message", "UPDATE optout SET active = 0",
-                "DELETE FROM optouts"):
+                "DELETE FROM optouts", "SELECT key FROM smsgw_key",
+                "SELECT smsgw_forget_hash('+15550001')"):
         out, err = as_reader(sql)
         assert "permission denied" in err, f"{sql}: {out!r} {err!r}"
 

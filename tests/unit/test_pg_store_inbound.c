@@ -271,6 +271,28 @@ TEST(fragments_reassemble_across_a_restart_and_a_race)
 	store_inbound_out_free(&g2.out);
 	CHECK_STR(sql(a, "SELECT body FROM inbox WHERE sender ="
 			 " '+15550000004'"), "race won");
+	/* Twelve parts at once (a modem's stored list at start): each
+	 * round one wins, none gives up. */
+	{
+		struct got g[12];
+		struct sms_pdu p[12];
+		char hex[12][16];
+		size_t n12 = 0;
+
+		for (int i = 0; i < 12; i++) {
+			p[i] = deliver("+15550000010", "x", 11, i + 1, 12);
+			snprintf(hex[i], sizeof(hex[i]), "M%02d", i);
+			start_pdu(a, &s, &p[i], hex[i], T0 + 50, &g[i]);
+		}
+		for (int i = 0; i < 12; i++) {
+			CHECK_INT(wait_rc(&g[i].w), 0);
+			n12 += g[i].out.n;
+			store_inbound_out_free(&g[i].out);
+		}
+		CHECK_INT(n12, 1);
+		CHECK_STR(sql(a, "SELECT body || '|' || parts FROM inbox WHERE"
+				 " sender = '+15550000010'"), "xxxxxxxxxxxx|12");
+	}
 	pg_store_free(a);
 }
 

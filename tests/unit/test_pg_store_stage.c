@@ -332,3 +332,66 @@ TEST(a_forgotten_number_is_suppressed_at_acceptance_and_claim)
 	outbox_msg_clear(&m);
 	pg_store_free(a);
 }
+
+TEST(a_file_of_many_rows_goes_in_batches_in_order)
+{
+	struct pg_store *a = box("a", 60000, false);
+
+	reset(a);
+	sql(a, "INSERT INTO optout (number, opted_out_at, updated_at) VALUES"
+	       " ('+15550000700', 0, 0)");
+	/* 1,201 rows: two full batches of 500 and one of 201. */
+	CHECK_INT(accept_file(a, "many", NULL, &(struct file){ .n = 1201 }),
+		  0);
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM message"), 1201);
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM message WHERE recipient"
+			     " <> '+1555000' || lpad((id - 1)::text, 4, '0')"),
+		  0);
+	CHECK_STR(sql(a, "SELECT state || '|' || error FROM message WHERE"
+			 " recipient = '+15550000700'"),
+		  "suppressed|recipient opted out");
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM message WHERE state ="
+			     " 'queued' AND kind = 'direct' AND parts = 1 AND"
+			     " validity IS NULL AND origin = 'spool'"), 1200);
+	pg_store_free(a);
+}
+
+static int produce_full(store_add_fn add, void *ctx, void *ud)
+{
+	struct outbox_new m = {
+		.recipient = "+15550000800", .body = "caf\xc3\xa9 \"q\" \\",
+		.kind = MSG_KIND_BULK, .priority = MSG_PRIORITY_LOW,
+		.parts = 2, .validity_minutes = 90, .origin = "http",
+		.expires_at = T0 + 5000, .max_attempts = 4, .smsc = "+4470",
+		.from = "Shop", .has_class = true, .msg_class = 0,
+		.has_autosplit = true, .autosplit = 2, .pdu_flags = 5,
+		.replace = 3, .report = 1, .flash = 1, .ucs2 = 1,
+		.pin_sim = "a/m1/1", .pin_sim_id = 7, .in_reply_to = 0,
+	};
+	enum outbox_add_result res;
+
+	(void)ud;
+	return add(&m, NULL, &res, ctx) < 0 ? -EIO : 0;
+}
+
+TEST(every_field_of_a_message_reaches_its_row)
+{
+	struct pg_store *a = box("a", 60000, false);
+	struct store_accept req = {
+		.name = "full", .claim = "full", .hash = "h", .now = T0,
+		.produce = produce_full, .recipients = 1,
+	};
+	struct wait w = { 0 };
+
+	reset(a);
+	pg_store_op_accept(a, &req, NULL, on_done, &w);
+	CHECK_INT(wait_rc(&w), 0);
+	CHECK_STR(sql(a, "SELECT concat_ws('|', body, kind, class, priority,"
+			 " parts, validity, origin, expires_at, max_attempts,"
+			 " smsc, from_header, msg_class, autosplit, pdu_flags,"
+			 " replace_type, report, flash, ucs2, pin_sim, pool,"
+			 " coalesce(in_reply_to, -1)) FROM message"),
+		  "caf\xc3\xa9 \"q\" \\|bulk|1|2|2|90|http|1764720005000|4|"
+		  "+4470|Shop|0|2|5|3|1|1|1|a/m1/1|@7|-1");
+	pg_store_free(a);
+}

@@ -44,6 +44,10 @@ static int classify(const struct store_inbound_msg *m,
 		a->how = "exact";
 		a->reply = strdup("You are out");
 		a->reply_origin = "optout-reply";
+	} else if (strcmp(m->body, "START") == 0) {
+		a->act = STORE_INBOUND_OPT_IN;
+		a->reply = strdup("Welcome back");
+		a->reply_origin = "optin-reply";
 	}
 	return 0;
 }
@@ -290,7 +294,9 @@ static void quiet_hours_at_the_claim(bool pg)
 static void forgotten_number(bool pg)
 {
 	struct env e;
+	struct sms_pdu start = deliver("+15550000001", "START", 0, 0);
 	struct outbox_msg m;
+	struct sim s;
 	int64_t sim;
 
 	if (!env_open(&e, pg, "forget"))
@@ -322,6 +328,15 @@ static void forgotten_number(bool pg)
 	CHECK_INT(accept_file(&e, "b", NULL, &(struct rcpts){ .n = 1 }), 0);
 	CHECK_STR(scalar(&e, "SELECT state FROM outbox WHERE id = 3"),
 		  "suppressed");
+	/* START from the number: its hash goes, it is welcome again. */
+	s = sim_of(sim);
+	CHECK_INT(pdu(&e, &s, &start, "5354", T0), 0);
+	CHECK_STR(scalar(&e, "SELECT count(*) FROM forgotten"), "0");
+	CHECK_STR(scalar(&e, "SELECT state FROM outbox WHERE origin ="
+			     " 'optin-reply'"), "queued");
+	CHECK_INT(accept_file(&e, "c", NULL, &(struct rcpts){ .n = 1 }), 0);
+	CHECK_STR(scalar(&e, "SELECT state FROM outbox WHERE id = 5"),
+		  "queued");
 	env_close(&e);
 }
 

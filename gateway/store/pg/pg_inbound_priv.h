@@ -5,9 +5,13 @@
 
 #include "pg_store_priv.h"
 
-/* Reads again after this many 'stale' answers in a row, then gives up
- * (the modem keeps the PDU and it comes back). */
-#define PG_IB_TRIES 8
+/*
+ * Reads again after this many 'stale' answers, then gives up (the modem
+ * keeps the PDU and it comes back). All the parts of one message in
+ * flight at once (a modem's stored messages listed at start) each win
+ * one round: the k-th part is written at its k-th try.
+ */
+#define PG_IB_TRIES 64
 #define PG_IB_SHORT_CODE_DIGITS 7
 
 struct pg_ib {

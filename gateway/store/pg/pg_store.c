@@ -8,6 +8,8 @@
 #include "pg_conn.h"
 #include "log.h"
 
+#include <jansson.h>
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -207,55 +209,109 @@ static int pg_accept_queue(struct pg_op *op, const char *sql,
 	return 0;
 }
 
+/*
+ * A file's messages go to smsgw_add_rows() as a JSON array (jansson
+ * builds it) of up to PG_ADD_BATCH, each array one statement: one round
+ * trip a row held a big file to about 1,100 rows/s.
+ */
+#define PG_ADD_BATCH 500
+/* A "none" no value has: the key is always written. */
+#define PG_JSON_ALWAYS INT64_MIN
+
 struct pg_accept_ctx {
 	struct pg_op *op;
 	int64_t now;
-	int rc;
+	json_t *rows;
 };
+
+/* The rows gathered so far, as one statement. */
+static int pg_accept_flush(struct pg_accept_ctx *a)
+{
+	struct pg_params p = { .n = 0 };
+	char *text;
+	int rc;
+
+	if (!a->rows || json_array_size(a->rows) == 0)
+		return 0;
+	text = json_dumps(a->rows, JSON_COMPACT);
+	json_array_clear(a->rows);
+	if (!text)
+		return -ENOMEM;
+	pg_param_text(&p, text);
+	pg_param_int(&p, a->now);
+	rc = pg_accept_queue(a->op, "SELECT smsgw_add_rows($1, $2)", &p);
+	free(text);
+	return rc;
+}
+
+static int pg_json_set(json_t *o, const char *key, json_t *v)
+{
+	return v ? json_object_set_new(o, key, v) : 0;
+}
+
+/* x as a JSON integer, or nothing (NULL in the row) when it is none. */
+static int pg_json_int(json_t *o, const char *key, int64_t x, int64_t none)
+{
+	return x == none ? 0 : pg_json_set(o, key, json_integer(x));
+}
+
+/* s as a JSON string, or nothing when NULL; -1 when it is not UTF-8. */
+static int pg_json_str(json_t *o, const char *key, const char *s)
+{
+	json_t *v;
+
+	if (!s)
+		return 0;
+	v = json_string(s);
+	return v ? json_object_set_new(o, key, v) : -1;
+}
 
 static int pg_accept_add(const struct outbox_new *m, int64_t *id,
 			 enum outbox_add_result *res, void *ctx)
 {
 	struct pg_accept_ctx *a = ctx;
-	struct pg_params p = { .n = 0 };
+	json_t *o = json_object();
 	char pool[32];
+	int bad = 0;
 
+	if (!o)
+		return -EIO;
 	if (m->pin_sim_id)
 		snprintf(pool, sizeof(pool), "@%" PRId64, m->pin_sim_id);
-	pg_param_text(&p, m->recipient);
-	pg_param_text(&p, m->body);
-	pg_param_text(&p, msg_kind_name(m->kind));
-	pg_param_int(&p, m->priority);
-	pg_param_int(&p, m->not_before);
-	pg_param_int_or_null(&p, m->expires_at, 0);
-	pg_param_text(&p, m->pin_sim_id ? pool : m->pool ? m->pool : "");
-	pg_param_text(&p, m->pin_sim);
-	pg_param_int(&p, m->report);
-	pg_param_int(&p, m->flash);
-	pg_param_int(&p, m->ucs2);
-	pg_param_int(&p, m->language);
-	pg_param_int_or_null(&p, m->max_attempts, 0);
-	pg_param_int_or_null(&p, m->validity_minutes, -1);
-	pg_param_int(&p, m->parts);
-	pg_param_text(&p, m->origin ? m->origin : "spool");
-	pg_param_int_or_null(&p, m->in_reply_to, 0);
-	pg_param_text(&p, m->smsc);
-	pg_param_text(&p, m->from);
+	bad |= pg_json_str(o, "recipient", m->recipient);
+	bad |= pg_json_str(o, "body", m->body);
+	bad |= pg_json_str(o, "kind", msg_kind_name(m->kind));
+	bad |= pg_json_int(o, "priority", m->priority, PG_JSON_ALWAYS);
+	bad |= pg_json_int(o, "not_before", m->not_before, PG_JSON_ALWAYS);
+	bad |= pg_json_int(o, "expires", m->expires_at, 0);
+	bad |= pg_json_str(o, "pool", m->pin_sim_id ? pool
+				      : m->pool ? m->pool : "");
+	bad |= pg_json_str(o, "pin_sim", m->pin_sim);
+	bad |= pg_json_int(o, "report", m->report, PG_JSON_ALWAYS);
+	bad |= pg_json_int(o, "flash", m->flash, PG_JSON_ALWAYS);
+	bad |= pg_json_int(o, "ucs2", m->ucs2, PG_JSON_ALWAYS);
+	bad |= pg_json_int(o, "language", m->language, PG_JSON_ALWAYS);
+	bad |= pg_json_int(o, "max_attempts", m->max_attempts, 0);
+	bad |= pg_json_int(o, "validity", m->validity_minutes, -1);
+	bad |= pg_json_int(o, "parts", m->parts, PG_JSON_ALWAYS);
+	bad |= pg_json_str(o, "origin", m->origin ? m->origin : "spool");
+	bad |= pg_json_int(o, "in_reply_to", m->in_reply_to, 0);
+	bad |= pg_json_str(o, "smsc", m->smsc);
+	bad |= pg_json_str(o, "from", m->from);
 	if (m->has_class)
-		pg_param_int(&p, m->msg_class);
-	else
-		pg_param_text(&p, NULL);
+		bad |= pg_json_int(o, "msg_class", m->msg_class, PG_JSON_ALWAYS);
 	if (m->has_autosplit)
-		pg_param_int(&p, m->autosplit);
-	else
-		pg_param_text(&p, NULL);
-	pg_param_int(&p, m->pdu_flags);
-	pg_param_int(&p, m->replace);
-	pg_param_int(&p, a->now);
-	if (pg_accept_queue(a->op, "SELECT smsgw_add($1, $2, $3, $4, $5, $6,"
-			    " $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
-			    " $17, $18, $19, $20, $21, $22, $23, $24)",
-			    &p) < 0)
+		bad |= pg_json_int(o, "autosplit", m->autosplit, PG_JSON_ALWAYS);
+	bad |= pg_json_int(o, "pdu_flags", m->pdu_flags, PG_JSON_ALWAYS);
+	bad |= pg_json_int(o, "replace", m->replace, PG_JSON_ALWAYS);
+	if (bad || (!a->rows && !(a->rows = json_array()))) {
+		json_decref(o);
+		return -EIO;
+	}
+	if (json_array_append_new(a->rows, o) < 0)	/* o is freed */
+		return -EIO;
+	if (json_array_size(a->rows) >= PG_ADD_BATCH &&
+	    pg_accept_flush(a) < 0)
 		return -EIO;
 	/* Provisional: the database decides (include/store_pg.h); the
 	 * row's id is not known before it answers. */
@@ -280,6 +336,9 @@ void pg_store_file_txn(struct pg_op *op, const char *head,
 	    pg_accept_queue(op, head, hp) < 0)
 		goto nomem;
 	rc = req->produce(pg_accept_add, &a, req->produce_ud);
+	if (rc >= 0 && pg_accept_flush(&a) < 0)
+		rc = -EIO;
+	json_decref(a.rows);
 	if (rc < 0) {
 		/* The file is at fault, or memory ran out: nothing stays. */
 		op->first_rc = rc == -EBADMSG ? rc : -EIO;

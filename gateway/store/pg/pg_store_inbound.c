@@ -1,9 +1,9 @@
 /*
- * pg_store_inbound — the PostgreSQL twins of store_op_inbound() and
- * store_op_inbound_timeout() (include/store_pg.h): one received PDU with
- * everything it causes, in one transaction (smsgw_inbound_pdu(),
- * pg_ops.sql), and done 0 only once it committed: the modem deletes or
- * acknowledges the PDU from done.
+ * pg_store_inbound — the PostgreSQL twin of store_op_inbound()
+ * (include/store_pg.h; the fragments' reading and the reassembly timeout
+ * are in pg_store_reasm.c): one received PDU with everything it causes,
+ * in one transaction (smsgw_inbound_pdu(), pg_ops.sql), and done 0 only
+ * once it committed: the modem deletes or acknowledges the PDU from done.
  *
  * The decisions stay in C, as in SQLite (store_ops_inbound.c): reassembly
  * (codec/reasm.h) and the daemon's classify. A single-part message is one
