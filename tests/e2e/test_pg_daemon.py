@@ -8,6 +8,7 @@ smsgwd -t accepting the configuration."""
 import collections
 import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -297,6 +298,16 @@ def the_database_restarts_mid_run_and_nothing_is_lost():
                  in gw.log_text() or f"message {m.group(1)} was sent, but"
                  in gw.log_text(), 30, f"message {m.group(1)} recorded")
     assert gw.running()
+
+
+@t.test
+def a_reload_keeps_it_running():
+    gw.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: q("select count(*) from events where message ="
+                       " 'configuration reloaded'") == "1", 20, "the reload event")
+    gw.drop("after-reload", "To: +15559000001\n\nstill here\n")
+    wait_for(lambda: q("select state from outbox where recipient ="
+                       " '+15559000001'") == "sent", 20, "sent after the reload")
 
 
 @t.test
