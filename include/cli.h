@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "store_query.h"
+
 struct config;
+struct pg_cli;
 struct store;
 
 enum cli_exit {
@@ -28,6 +31,7 @@ struct cli {
 	const char *help;		/* its --help text */
 	struct config *cfg;		/* loaded by cli_config() */
 	struct store *store;		/* opened by cli_store() */
+	struct pg_cli *pg;		/* or this, by cli_db() on PostgreSQL */
 	bool readonly;			/* the store was opened read-only */
 };
 
@@ -45,8 +49,29 @@ int cli_getopt(struct cli *cli, int argc, char **argv, const char *shortopts,
 
 /* Loads the configuration once; on failure prints why and returns NULL. */
 struct config *cli_config(struct cli *cli);
-/* Opens the database named by the configuration (creating it if needed). */
+/*
+ * Opens the SQLite database named by the configuration (creating it if
+ * needed). On a PostgreSQL database (`database = "postgresql://…"`) it
+ * says that the command (cli->name) does not work there and returns NULL:
+ * the commands that do call cli_db() instead.
+ */
 struct store *cli_store(struct cli *cli);
+/*
+ * Opens the configuration's database, SQLite (cli->store) or PostgreSQL
+ * (cli->pg): true, or false after saying why. _rw as cli_store_rw().
+ */
+bool cli_db(struct cli *cli);
+bool cli_db_rw(struct cli *cli, const char *action);
+/* The database's last error, for "database: …". */
+const char *cli_db_errmsg(struct cli *cli);
+/* The cursor of a named query (store_query.h) on either backend, or NULL
+ * after saying why. */
+struct store_rows *cli_rows(struct cli *cli, enum store_query q,
+			    const struct store_bind *binds, size_t nbinds);
+/* The first column of q's first row: 0 (*found says whether there was
+ * one) or -EIO, quietly. */
+int cli_query_int(struct cli *cli, enum store_query q, const struct store_bind *binds,
+		  size_t nbinds, int64_t *value, bool *found);
 /* The pid of the smsgwd serving cfg's spool, or 0 when none runs. */
 pid_t cli_daemon_pid(const struct config *cfg);
 /*
@@ -85,7 +110,7 @@ bool cli_parse_since(const char *s, int64_t *ms);
 
 /* The id of the campaign called name, or 0 after saying on stderr that
  * there is none (or that the database failed). */
-int64_t cli_campaign_id(struct store *st, const char *name);
+int64_t cli_campaign_id(struct cli *cli, const char *name);
 
 int cli_send(struct cli *cli, int argc, char **argv);
 int cli_status(struct cli *cli, int argc, char **argv);
@@ -106,9 +131,11 @@ int cli_events(struct cli *cli, int argc, char **argv);
 int cli_backup(struct cli *cli, int argc, char **argv);
 int cli_forget(struct cli *cli, int argc, char **argv);
 int cli_token(struct cli *cli, int argc, char **argv);
+/* smsgw query: one statement that reads (gateway/cli/cli_sql.c). */
+int cli_sql(struct cli *cli, int argc, char **argv);
 
 /* The charts of `smsgw report` for campaign id (inline SVG); -1 on a
  * database error. */
-int cli_report_charts(FILE *f, struct store *st, int64_t id);
+int cli_report_charts(FILE *f, struct cli *cli, int64_t id);
 
 #endif

@@ -14,7 +14,7 @@
 
 #include "store_query.h"
 
-struct store;
+struct cli;
 
 enum cli_format {
 	CLI_FORMAT_TABLE,	/* for people: times in the local zone */
@@ -38,22 +38,27 @@ const char *cli_query_time(const char *iso, char *buf, size_t size);
  * After a table cut at limit rows: "100 of 2,431 rows; --limit N or
  * --all" when count (same binds) counts more. Nothing otherwise.
  */
-void cli_query_note_limit(struct store *st, enum store_query count,
+void cli_query_note_limit(struct cli *cli, enum store_query count,
 			  const struct store_bind *binds, size_t nbinds,
 			  long shown, long limit, FILE *out);
 
 /*
- * Prints the rows of q (parameters ?1… bound from binds). Table cells
+ * Prints the rows of q (parameters ?1… bound from binds) from the
+ * configuration's database, SQLite or PostgreSQL (cli_db()). Table cells
  * longer than max_cell characters are cut with "…" (0: no limit). Returns
  * the number of rows, or -1 after printing the error.
  */
-long cli_print(struct store *st, enum store_query q,
+long cli_print(struct cli *cli, enum store_query q,
 	       const struct store_bind *binds, size_t nbinds,
 	       enum cli_format fmt, size_t max_cell, FILE *out);
 
+/* The same for the rows of a cursor (closed here). */
+long cli_print_rows(struct cli *cli, struct store_rows *r,
+		    enum cli_format fmt, size_t max_cell, FILE *out);
+
 /* One JSON object of the first row (no brackets, no newline); -1 on error,
  * 0 when there is no row. */
-long cli_print_row(struct store *st, enum store_query q,
+long cli_print_row(struct cli *cli, enum store_query q,
 		   const struct store_bind *binds, size_t nbinds, FILE *out);
 
 #endif

@@ -140,6 +140,12 @@ struct store_rows *store_query_open(struct store *st, enum store_query q,
 struct store_rows *store_query_open_text(struct store *st, const char *sql,
 					 const struct store_bind *binds,
 					 size_t nbinds);
+/*
+ * A statement a person typed (smsgw query): one statement that only reads
+ * (sqlite3_stmt_readonly), or NULL with the reason in err.
+ */
+struct store_rows *store_query_user(struct store *st, const char *sql,
+				    char *err, size_t errsize);
 /* 1 with the next row current, 0 at the end, -EIO on an error. */
 int store_rows_next(struct store_rows *r);
 void store_rows_close(struct store_rows *r);

@@ -2,9 +2,11 @@
 #include "cli.h"
 
 #include "config.h"
+#include "config_pg.h"
 #include "daemon.h"
 #include "fsutil.h"
 #include "number.h"
+#include "pg_cli.h"
 #include "store.h"
 #include "store_daemon.h"
 
@@ -125,6 +127,12 @@ struct store *cli_store(struct cli *cli)
 		return cli->store;
 	if (!cli_config(cli))
 		return NULL;
+	if (config_database_is_pg(cli->cfg->database)) {
+		cli_error("%s does not work with a PostgreSQL database (see "
+			  "smsgw(1), POSTGRESQL)", cli->name ? cli->name
+							     : "this");
+		return NULL;
+	}
 	/* Readers and the CLI's few writes share the daemon's database; WAL
 	 * lets them run beside it. Creating it (and its directory) here lets
 	 * every command work before the daemon ever ran. */
@@ -158,6 +166,97 @@ struct store *cli_store_rw(struct cli *cli, const char *action)
 		return NULL;
 	}
 	return st;
+}
+
+/* A PostgreSQL database: the CLI's own synchronous connection (a
+ * command may block; a daemon's loop may not). */
+static bool cli_db_pg(struct cli *cli)
+{
+	char err[1024], box[64];
+
+	if (cli->pg)
+		return true;
+	config_box_name(cli->cfg, box, sizeof(box));
+	if (pg_cli_open(cli->cfg->database, box, &cli->pg, err,
+			sizeof(err)) < 0) {
+		fprintf(stderr, "smsgw: %s\n", err);
+		return false;
+	}
+	cli->readonly = pg_cli_readonly(cli->pg);
+	return true;
+}
+
+bool cli_db(struct cli *cli)
+{
+	if (cli->store || cli->pg)
+		return true;
+	if (!cli_config(cli))
+		return false;
+	if (config_database_is_pg(cli->cfg->database))
+		return cli_db_pg(cli);
+	return cli_store(cli) != NULL;
+}
+
+bool cli_db_rw(struct cli *cli, const char *action)
+{
+	if (!cli_db(cli))
+		return false;
+	if (!cli->readonly)
+		return true;
+	if (cli->pg)
+		cli_error("%s: your database role may read smsgw's rows but "
+			  "not change them; run this as the daemon's role",
+			  action);
+	else
+		cli_error("%s: you may read %s but not change it; run this as "
+			  "root or as the daemon's user (sudo -u smsgw)",
+			  action, cli->cfg->database);
+	return false;
+}
+
+const char *cli_db_errmsg(struct cli *cli)
+{
+	if (cli->pg)
+		return pg_cli_errmsg(cli->pg);
+	return cli->store ? store_errmsg(cli->store) : "not open";
+}
+
+struct store_rows *cli_rows(struct cli *cli, enum store_query q,
+			    const struct store_bind *b, size_t n)
+{
+	struct store_rows *r;
+
+	if (!cli_db(cli))
+		return NULL;
+	r = cli->pg ? pg_cli_query(cli->pg, q, b, n)
+		    : store_query_open(cli->store, q, b, n);
+	if (!r)
+		cli_error("database: %s", cli_db_errmsg(cli));
+	return r;
+}
+
+int cli_query_int(struct cli *cli, enum store_query q,
+		  const struct store_bind *b, size_t n, int64_t *value,
+		  bool *found)
+{
+	struct store_rows *r;
+	int rc;
+
+	*value = 0;
+	*found = false;
+	if (!cli->pg)
+		return cli->store ? store_query_int(cli->store, q, b, n, value,
+						    found) : -EIO;
+	r = pg_cli_query(cli->pg, q, b, n);
+	if (!r)
+		return -EIO;
+	rc = store_rows_next(r);
+	if (rc == 1) {
+		*value = store_rows_int(r, 0);
+		*found = true;
+	}
+	store_rows_close(r);
+	return rc < 0 ? -EIO : 0;
 }
 
 /* in as `send` writes it, by the loaded configuration's rules. */
@@ -228,6 +327,8 @@ void cli_close(struct cli *cli)
 {
 	store_close(cli->store);
 	cli->store = NULL;
+	pg_cli_close(cli->pg);
+	cli->pg = NULL;
 	config_free(cli->cfg);
 	cli->cfg = NULL;
 }

@@ -12,6 +12,7 @@
  */
 #include "cli.h"
 #include "config.h"
+#include "config_pg.h"
 #include "forget.h"
 #include "fsutil.h"
 #include "number.h"
@@ -26,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int cli_backup_sync_path(const char *path)
@@ -344,6 +346,45 @@ static int cli_backup_restore(struct cli *cli, const char *file)
 	return cli_backup_reforget(cli, cfg->database) ? CLI_ERROR : CLI_OK;
 }
 
+/*
+ * PostgreSQL: the database server's own tools. backup runs pg_dump (the
+ * custom format, consistent while every box runs: one snapshot);
+ * restore is a server operation with every box stopped, so it says the
+ * command instead of running it. The forget key (smsgw_key) is a table:
+ * the dump carries it, as FILE.key does on SQLite.
+ */
+static int cli_backup_pg(struct cli *cli, const char *file, bool restore)
+{
+	int status;
+	pid_t pid;
+
+	if (restore)
+		return cli_error("restore: on PostgreSQL, stop smsgwd on every "
+				 "box, then run: pg_restore --clean --if-exists "
+				 "--single-transaction --dbname '%s' %s",
+				 cli->cfg->database, file);
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		return cli_error("backup: fork: %s", strerror(errno));
+	if (pid == 0) {
+		execlp("pg_dump", "pg_dump", "--format=custom", "--file", file,
+		       "--dbname", cli->cfg->database, (char *)NULL);
+		fprintf(stderr, "smsgw: backup: pg_dump: %s (Debian: apt "
+			"install postgresql-client)\n", strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return cli_error("backup: %s", strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return cli_error("backup: pg_dump failed; %s is not a backup",
+				 file);
+	printf("%s (pg_dump custom format; smsgw restore %s says how to "
+	       "restore it)\n", file, file);
+	return CLI_OK;
+}
+
 int cli_backup(struct cli *cli, int argc, char **argv)
 {
 	bool restore = strcmp(argv[0], "restore") == 0;
@@ -363,6 +404,10 @@ int cli_backup(struct cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage("%s takes one FILE", argv[0]);
+	if (!cli_config(cli))
+		return CLI_ERROR;
+	if (config_database_is_pg(cli->cfg->database))
+		return cli_backup_pg(cli, argv[optind], restore);
 	return restore ? cli_backup_restore(cli, argv[optind])
 		       : cli_backup_make(cli, argv[optind]);
 }

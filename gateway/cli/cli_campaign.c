@@ -11,6 +11,7 @@
 #include "cli_query.h"
 #include "config.h"
 #include "control.h"
+#include "pg_cli.h"
 #include "store.h"
 #include "store_campaign.h"
 #include "store_outbox.h"
@@ -19,14 +20,18 @@
 #include <stdio.h>
 #include <string.h>
 
-int64_t cli_campaign_id(struct store *st, const char *name)
+int64_t cli_campaign_id(struct cli *cli, const char *name)
 {
-	int64_t id = store_campaign_id(st, name);
+	int64_t id;
 
+	if (!cli_db(cli))
+		return 0;
+	id = cli->pg ? pg_cli_campaign_id(cli->pg, name)
+		     : store_campaign_id(cli->store, name);
 	if (id == 0)
 		cli_error("no campaign named '%s'", name);
 	else if (id < 0)
-		cli_error("database: %s", store_errmsg(st));
+		cli_error("database: %s", cli_db_errmsg(cli));
 	return id > 0 ? id : 0;
 }
 
@@ -42,7 +47,7 @@ static const struct {
 static int cli_campaign_change(struct cli *cli, struct store *st,
 			       const char *verb, const char *name)
 {
-	int64_t id = cli_campaign_id(st, name);
+	int64_t id = cli_campaign_id(cli, name);
 	int n;
 
 	if (!id)
@@ -51,6 +56,15 @@ static int cli_campaign_change(struct cli *cli, struct store *st,
 				sizeof(cli_campaign_actions[0]); i++) {
 		if (strcmp(verb, cli_campaign_actions[i].verb) != 0)
 			continue;
+		/* On every box at once: smsgw_campaign_set(). */
+		if (cli->pg) {
+			n = pg_cli_campaign_set(cli->pg, id, name, verb,
+						store_now_ms());
+			if (n < 0)
+				return cli_error("database: %s",
+						 cli_db_errmsg(cli));
+			goto done;
+		}
 		if (store_begin(st) < 0)
 			return cli_error("database: %s", store_errmsg(st));
 		if ((n = store_outbox_campaign_set(st, id,
@@ -63,6 +77,7 @@ static int cli_campaign_change(struct cli *cli, struct store *st,
 		}
 		if (store_commit(st) < 0)
 			return cli_error("database: %s", store_errmsg(st));
+done:
 		control_send(cli->cfg->spool, "kick");
 		printf("campaign %s: %s (%d message%s)\n", name,
 		       strcmp(verb, "pause") == 0    ? "paused"
@@ -113,33 +128,33 @@ int cli_campaign(struct cli *cli, int argc, char **argv)
 		char action[64];
 
 		snprintf(action, sizeof(action), "campaign %s", verb);
-		st = cli_store_rw(cli, action);
-	} else {
-		st = cli_store(cli);
-	}
-	if (!st)
+		if (!cli_db_rw(cli, action))
+			return CLI_ERROR;
+	} else if (!cli_db(cli)) {
 		return CLI_ERROR;
+	}
+	st = cli->store;
 	if (strcmp(verb, "list") == 0)
-		return cli_print(st, STORE_Q_CAMPAIGNS, NULL, 0, fmt, 30,
+		return cli_print(cli, STORE_Q_CAMPAIGNS, NULL, 0, fmt, 30,
 				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	if (strcmp(verb, "show") == 0) {
 		const struct store_bind b[] = { STORE_TEXT(name) };
 
-		if (!cli_campaign_id(st, name))
+		if (!cli_campaign_id(cli, name))
 			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_JSON) {
-			if (cli_print_row(st, STORE_Q_CAMPAIGN, b, 1,
+			if (cli_print_row(cli, STORE_Q_CAMPAIGN, b, 1,
 					  stdout) < 0)
 				return CLI_ERROR;
 			putchar('\n');
 			return CLI_OK;
 		}
-		if (cli_print(st, STORE_Q_CAMPAIGN, b, 1, fmt, 30, stdout) < 0)
+		if (cli_print(cli, STORE_Q_CAMPAIGN, b, 1, fmt, 30, stdout) < 0)
 			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_CSV)
 			return CLI_OK;
 		putchar('\n');
-		return cli_print(st, STORE_Q_CAMPAIGN_STATES, b, 1, fmt, 0,
+		return cli_print(cli, STORE_Q_CAMPAIGN_STATES, b, 1, fmt, 0,
 				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	}
 	return cli_campaign_change(cli, st, verb, name);

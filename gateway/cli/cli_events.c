@@ -31,7 +31,6 @@ int cli_events(struct cli *cli, int argc, char **argv)
 	int64_t since = 0;
 	long limit = -1, n;
 	int level = 0, c;
-	struct store *st;
 	char *end;
 
 	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
@@ -79,8 +78,7 @@ int cli_events(struct cli *cli, int argc, char **argv)
 		return cli_usage("events: unexpected argument '%s'", argv[optind]);
 	if (limit < 0)
 		limit = fmt == CLI_FORMAT_TABLE ? 100 : 0;
-	st = cli_store(cli);
-	if (!st)
+	if (!cli_db(cli))
 		return CLI_ERROR;
 	{
 		const struct store_bind b[] = {
@@ -88,11 +86,11 @@ int cli_events(struct cli *cli, int argc, char **argv)
 			STORE_INT(level), STORE_INT(limit ? limit : -1),
 		};
 
-		n = cli_print(st, STORE_Q_EVENTS, b, 3, fmt, 0, stdout);
+		n = cli_print(cli, STORE_Q_EVENTS, b, 3, fmt, 0, stdout);
 		if (n < 0)
 			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_TABLE)
-			cli_query_note_limit(st, STORE_Q_EVENTS_COUNT, b, 2, n,
+			cli_query_note_limit(cli, STORE_Q_EVENTS_COUNT, b, 2, n,
 					     limit, stdout);
 	}
 	return CLI_OK;

@@ -14,6 +14,7 @@
 #include "forget.h"
 #include "fsutil.h"
 #include "number.h"
+#include "pg_cli.h"
 #include "store.h"
 #include "store_prune.h"
 
@@ -235,9 +236,9 @@ int cli_forget(struct cli *cli, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage("forget takes one NUMBER");
-	st = cli_store(cli);
-	if (!st)
+	if (!cli_db_rw(cli, "forget"))
 		return CLI_ERROR;
+	st = cli->store;
 	r = (struct number_rules){ .default_country = cli->cfg->default_country,
 				   .trunk_prefix = cli->cfg->trunk_prefix };
 	if (!number_normalise(argv[optind], strlen(argv[optind]), &r, e164,
@@ -249,13 +250,21 @@ int cli_forget(struct cli *cli, int argc, char **argv)
 				 "number", argv[optind]);
 	forget_forms(e164, cli->cfg->default_country, cli->cfg->trunk_prefix,
 		     &f);
-	if (forget_store(st, e164, &f, store_now_ms(), &n, err,
-			 sizeof(err)) < 0)
-		return cli_error("forget: %s", err);
-	/* Freed pages back to the file system, the WAL folded in and cut:
-	 * no old copy of a page stays behind. */
-	store_prune_vacuum(st, 0);
-	store_checkpoint(st);
+	if (cli->pg) {
+		/* Every box's rows; this box's files below (the others' are
+		 * scrubbed by running it there too). PostgreSQL reuses the
+		 * dead rows' space at its next vacuum. */
+		if (pg_cli_forget(cli->pg, e164, &f, store_now_ms(), &n) < 0)
+			return cli_error("forget: %s", cli_db_errmsg(cli));
+	} else {
+		if (forget_store(st, e164, &f, store_now_ms(), &n, err,
+				 sizeof(err)) < 0)
+			return cli_error("forget: %s", err);
+		/* Freed pages back to the file system, the WAL folded in
+		 * and cut: no old copy of a page stays behind. */
+		store_prune_vacuum(st, 0);
+		store_checkpoint(st);
+	}
 	cli_forget_scrub_files(&sc, cli->cfg);
 	if (json) {
 		printf("{\"messages\":%d,\"in_flight\":%d,\"received\":%d,"

@@ -48,7 +48,6 @@ int cli_inbox(struct cli *cli, int argc, char **argv)
 	int64_t since = 0;
 	bool has_since = false;
 	long limit = -1;
-	struct store *st;
 	int c;
 
 	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
@@ -95,8 +94,7 @@ int cli_inbox(struct cli *cli, int argc, char **argv)
 		return CLI_ERROR;
 	if (from && cli_number_try(cli, from, from_buf, sizeof(from_buf)))
 		from = from_buf;
-	st = cli_store(cli);
-	if (!st)
+	if (!cli_db(cli))
 		return CLI_ERROR;
 	{
 		const struct store_bind b[] = {
@@ -105,14 +103,14 @@ int cli_inbox(struct cli *cli, int argc, char **argv)
 			STORE_TEXT(as_written),
 		};
 
-		n = cli_print(st, fmt == CLI_FORMAT_TABLE ? STORE_Q_INBOX_TABLE
+		n = cli_print(cli, fmt == CLI_FORMAT_TABLE ? STORE_Q_INBOX_TABLE
 							  : STORE_Q_INBOX_JSON,
 			      b, 4, fmt, fmt == CLI_FORMAT_TABLE ? 40 : 0,
 				    stdout);
 		if (n < 0)
 			return CLI_ERROR;
 		if (fmt == CLI_FORMAT_TABLE)
-			cli_query_note_limit(st, STORE_Q_INBOX_COUNT, b, 4, n,
+			cli_query_note_limit(cli, STORE_Q_INBOX_COUNT, b, 4, n,
 					     limit, stdout);
 	}
 	return CLI_OK;

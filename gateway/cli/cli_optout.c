@@ -11,12 +11,24 @@
 #include "config.h"
 #include "control.h"
 #include "number.h"
+#include "pg_cli.h"
 #include "store.h"
 #include "store_inbox.h"
 
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
+
+/* The number opted out everywhere; says how it went. */
+static int cli_optout_add_done(const char *n, bool was_active, int suppressed)
+{
+	if (was_active)
+		printf("%s was already opted out\n", n);
+	else
+		printf("%s opted out (%d queued message%s suppressed)\n", n,
+		       suppressed, suppressed == 1 ? "" : "s");
+	return CLI_OK;
+}
 
 static int cli_optout_add(struct cli *cli, struct store *st, const char *number,
 	       const char *keyword)
@@ -27,6 +39,13 @@ static int cli_optout_add(struct cli *cli, struct store *st, const char *number,
 
 	if (cli_number(cli, number, n, sizeof(n)) != CLI_OK)
 		return CLI_ERROR;
+	/* On PostgreSQL: every box's queued rows, in one transaction. */
+	if (cli->pg) {
+		if (pg_cli_optout_add(cli->pg, n, keyword, store_now_ms(),
+				      &was_active, &suppressed) < 0)
+			return cli_error("database: %s", cli_db_errmsg(cli));
+		return cli_optout_add_done(n, was_active, suppressed);
+	}
 	if (store_begin(st) < 0)
 		return cli_error("database: %s", store_errmsg(st));
 	if (store_optout_add(st, n, keyword, 0, "manual", NULL, store_now_ms(),
@@ -40,12 +59,7 @@ static int cli_optout_add(struct cli *cli, struct store *st, const char *number,
 	}
 	if (store_commit(st) < 0)
 		return cli_error("database: %s", store_errmsg(st));
-	if (was_active)
-		printf("%s was already opted out\n", n);
-	else
-		printf("%s opted out (%d queued message%s suppressed)\n", n,
-		       suppressed, suppressed == 1 ? "" : "s");
-	return CLI_OK;
+	return cli_optout_add_done(n, was_active, suppressed);
 }
 
 static int cli_optout_remove_number(struct cli *cli, struct store *st,
@@ -56,6 +70,12 @@ static int cli_optout_remove_number(struct cli *cli, struct store *st,
 
 	if (cli_number(cli, number, n, sizeof(n)) != CLI_OK)
 		return CLI_ERROR;
+	if (cli->pg) {
+		if (pg_cli_optout_remove(cli->pg, n, store_now_ms(),
+					 &was_active) < 0)
+			return cli_error("database: %s", cli_db_errmsg(cli));
+		goto done;
+	}
 	if (store_begin(st) < 0)
 		return cli_error("database: %s", store_errmsg(st));
 	if (store_optout_remove(st, n, store_now_ms(), &was_active) < 0 ||
@@ -66,6 +86,7 @@ static int cli_optout_remove_number(struct cli *cli, struct store *st,
 	}
 	if (store_commit(st) < 0)
 		return cli_error("database: %s", store_errmsg(st));
+done:
 	if (!was_active)
 		return cli_error("%s is not opted out", n);
 	/* Messages held back are not revived: they were suppressed for good. */
@@ -123,18 +144,15 @@ int cli_optout(struct cli *cli, int argc, char **argv)
 				: (all ? STORE_Q_OPTOUTS_ALL_JSON
 				       : STORE_Q_OPTOUTS_JSON);
 
-		st = cli_store(cli);
-		if (!st)
-			return CLI_ERROR;
-		return cli_print(st, q, NULL, 0, fmt, 0, stdout) < 0
+		return cli_print(cli, q, NULL, 0, fmt, 0, stdout) < 0
 			       ? CLI_ERROR : CLI_OK;
 	}
 	if (!cli_config(cli))
 		return CLI_ERROR;
-	st = cli_store_rw(cli, strcmp(verb, "add") == 0 ? "optout add"
-							: "optout remove");
-	if (!st)
+	if (!cli_db_rw(cli, strcmp(verb, "add") == 0 ? "optout add"
+						      : "optout remove"))
 		return CLI_ERROR;
+	st = cli->store;
 	if (strcmp(verb, "add") == 0)
 		return cli_optout_add(cli, st, argv[optind], keyword);
 	return cli_optout_remove_number(cli, st, argv[optind]);

@@ -95,7 +95,6 @@ static int cli_outbox_list(struct cli *cli, struct outbox_opts *o)
 {
 	char to_buf[NUMBER_MAX + 1];
 	const char *to = NULL;
-	struct store *st;
 	long n;
 
 	/* People read a screenful; scripts get everything. */
@@ -106,8 +105,7 @@ static int cli_outbox_list(struct cli *cli, struct outbox_opts *o)
 			return CLI_ERROR;
 		to = to_buf;
 	}
-	st = cli_store(cli);
-	if (!st)
+	if (!cli_db(cli))
 		return CLI_ERROR;
 	{
 		const struct store_bind b[] = {
@@ -119,11 +117,11 @@ static int cli_outbox_list(struct cli *cli, struct outbox_opts *o)
 					     ? STORE_Q_OUTBOX_TABLE
 					     : STORE_Q_OUTBOX_JSON;
 
-		n = cli_print(st, q, b, 4, o->fmt, 0, stdout);
+		n = cli_print(cli, q, b, 4, o->fmt, 0, stdout);
 		if (n < 0)
 			return CLI_ERROR;
 		if (o->fmt == CLI_FORMAT_TABLE)
-			cli_query_note_limit(st, STORE_Q_OUTBOX_COUNT, b, 3, n,
+			cli_query_note_limit(cli, STORE_Q_OUTBOX_COUNT, b, 3, n,
 					     o->limit, stdout);
 	}
 	return CLI_OK;

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "control.h"
 #include "msg_state.h"
+#include "pg_cli.h"
 #include "store.h"
 #include "store_outbox.h"
 #include "store_query.h"
@@ -15,19 +16,19 @@
 #include <string.h>
 
 /* The whole show as one JSON object. */
-static int cli_outbox_show_json(struct store *st, long long id)
+static int cli_outbox_show_json(struct cli *cli, long long id)
 {
 	const struct store_bind b[] = { STORE_INT(id) };
 
 	printf("{\"message\":");
-	if (cli_print_row(st, STORE_Q_OUTBOX_SHOW, b, 1, stdout) < 0)
+	if (cli_print_row(cli, STORE_Q_OUTBOX_SHOW, b, 1, stdout) < 0)
 		return CLI_ERROR;
 	printf(",\"attempts\":");
-	if (cli_print(st, STORE_Q_OUTBOX_SHOW_ATTEMPTS, b, 1, CLI_FORMAT_JSON,
+	if (cli_print(cli, STORE_Q_OUTBOX_SHOW_ATTEMPTS, b, 1, CLI_FORMAT_JSON,
 		      0, stdout) < 0)
 		return CLI_ERROR;
 	printf(",\"events\":");
-	if (cli_print(st, STORE_Q_OUTBOX_SHOW_EVENTS, b, 1, CLI_FORMAT_JSON,
+	if (cli_print(cli, STORE_Q_OUTBOX_SHOW_EVENTS, b, 1, CLI_FORMAT_JSON,
 		      0, stdout) < 0)
 		return CLI_ERROR;
 	printf("}\n");
@@ -35,21 +36,21 @@ static int cli_outbox_show_json(struct store *st, long long id)
 }
 
 /* The message as "name: value" lines. */
-static int cli_outbox_show_fields(struct store *st, long long id)
+static int cli_outbox_show_fields(struct cli *cli, long long id)
 {
 	const struct store_bind b[] = { STORE_INT(id) };
-	struct store_rows *r = store_query_open(st, STORE_Q_OUTBOX_SHOW, b, 1);
+	struct store_rows *r = cli_rows(cli, STORE_Q_OUTBOX_SHOW, b, 1);
 	char when[32];
 	int rc;
 
 	if (!r)
-		return cli_error("database: %s", store_errmsg(st));
+		return CLI_ERROR;
 	rc = store_rows_next(r);
 	if (rc != 1) {
 		store_rows_close(r);
 		if (rc == 0)
 			return cli_error("no message #%lld in the outbox", id);
-		return cli_error("database: %s", store_errmsg(st));
+		return cli_error("database: %s", cli_db_errmsg(cli));
 	}
 	printf("message #%lld\n", id);
 	for (int c = 1; c < store_rows_ncols(r); c++) {
@@ -68,33 +69,32 @@ static int cli_outbox_show_fields(struct store *st, long long id)
 int cli_outbox_show(struct cli *cli, long long id, enum cli_format fmt)
 {
 	const struct store_bind b[] = { STORE_INT(id) };
-	struct store *st = cli_store(cli);
 
-	if (!st)
+	if (!cli_db(cli))
 		return CLI_ERROR;
 	/* CSV is one table: the attempts (the message is a row of
 	 * `smsgw outbox --csv`). */
 	if (fmt == CLI_FORMAT_CSV)
-		return cli_print(st, STORE_Q_OUTBOX_SHOW_ATTEMPTS, b, 1, fmt, 0,
+		return cli_print(cli, STORE_Q_OUTBOX_SHOW_ATTEMPTS, b, 1, fmt, 0,
 				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	if (fmt == CLI_FORMAT_JSON) {
 		int64_t one;
 		bool found;
 
 		/* The same "no such message" as the table. */
-		if (store_query_int(st, STORE_Q_OUTBOX_SHOW_EXISTS, b, 1, &one,
-				    &found) < 0 || !found)
+		if (cli_query_int(cli, STORE_Q_OUTBOX_SHOW_EXISTS, b, 1, &one,
+				  &found) < 0 || !found)
 			return cli_error("no message #%lld in the outbox", id);
-		return cli_outbox_show_json(st, id);
+		return cli_outbox_show_json(cli, id);
 	}
-	if (cli_outbox_show_fields(st, id) != CLI_OK)
+	if (cli_outbox_show_fields(cli, id) != CLI_OK)
 		return CLI_ERROR;
 	printf("\nattempts\n");
-	if (cli_print(st, STORE_Q_OUTBOX_SHOW_ATTEMPTS, b, 1, CLI_FORMAT_TABLE,
+	if (cli_print(cli, STORE_Q_OUTBOX_SHOW_ATTEMPTS, b, 1, CLI_FORMAT_TABLE,
 		      40, stdout) < 0)
 		return CLI_ERROR;
 	printf("\nevents\n");
-	if (cli_print(st, STORE_Q_OUTBOX_SHOW_EVENTS, b, 1, CLI_FORMAT_TABLE,
+	if (cli_print(cli, STORE_Q_OUTBOX_SHOW_EVENTS, b, 1, CLI_FORMAT_TABLE,
 		      80, stdout) < 0)
 		return CLI_ERROR;
 	return CLI_OK;
@@ -119,22 +119,25 @@ int cli_outbox_change(struct cli *cli, const char *verb, long long id)
 {
 	char action[32];
 	bool resend = strcmp(verb, "resend") == 0;
+	enum msg_event ev = resend ? MSG_EVENT_REQUEUE : MSG_EVENT_CANCEL;
 	enum msg_state was = MSG_STATE_COUNT;
-	struct store *st;
 	int rc;
 
 	snprintf(action, sizeof(action), "outbox %s", verb);
-	st = cli_store_rw(cli, action);
-	if (!st)
+	if (!cli_db_rw(cli, action))
 		return CLI_ERROR;
-	/* The state changes in the store, through the transition table. */
-	rc = store_outbox_by_hand(st, id, resend ? MSG_EVENT_REQUEUE
-						 : MSG_EVENT_CANCEL,
-				  clock_now_ms(), &was);
+	/* The state changes in the store, through the transition table. On
+	 * PostgreSQL the row is locked first: a box claiming it finishes
+	 * its claim, and a message being sent ("sending") is refused. */
+	if (cli->pg)
+		rc = pg_cli_by_hand(cli->pg, id, ev, clock_now_ms(), &was);
+	else
+		rc = store_outbox_by_hand(cli->store, id, ev, clock_now_ms(),
+					  &was);
 	if (rc == -ENOENT)
 		return cli_error("no message #%lld in the outbox", id);
 	if (rc < 0)
-		return cli_error("database: %s", store_errmsg(st));
+		return cli_error("database: %s", cli_db_errmsg(cli));
 	if (rc == 0)
 		return cli_error("message #%lld is %s: %s", id,
 				 msg_state_name(was),

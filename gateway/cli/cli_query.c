@@ -69,17 +69,6 @@ static void cli_query_thousands(long n, char *buf, size_t size)
 	buf[k] = '\0';
 }
 
-/* The cursor of q, or NULL after saying why. */
-static struct store_rows *cli_query_open(struct store *st, enum store_query q,
-					 const struct store_bind *b, size_t n)
-{
-	struct store_rows *r = store_query_open(st, q, b, n);
-
-	if (!r)
-		cli_error("database: %s", store_errmsg(st));
-	return r;
-}
-
 static void cli_query_json_value(const struct store_rows *r, int c, FILE *out)
 {
 	switch (store_rows_type(r, c)) {
@@ -109,7 +98,7 @@ static void cli_query_json_row(const struct store_rows *r, FILE *out)
 	fputc('}', out);
 }
 
-static long cli_query_row_json(struct store *st, struct store_rows *r,
+static long cli_query_row_json(struct cli *cli, struct store_rows *r,
 			       FILE *out)
 {
 	long n = 0;
@@ -122,18 +111,17 @@ static long cli_query_row_json(struct store *st, struct store_rows *r,
 		cli_query_json_row(r, out);
 		n = 1;
 	} else if (rc < 0) {
-		cli_error("database: %s", store_errmsg(st));
+		cli_error("database: %s", cli_db_errmsg(cli));
 		n = -1;
 	}
 	store_rows_close(r);
 	return n;
 }
 
-long cli_print_row(struct store *st, enum store_query q,
+long cli_print_row(struct cli *cli, enum store_query q,
 		   const struct store_bind *binds, size_t nbinds, FILE *out)
 {
-	return cli_query_row_json(st, cli_query_open(st, q, binds, nbinds),
-				  out);
+	return cli_query_row_json(cli, cli_rows(cli, q, binds, nbinds), out);
 }
 
 /* Display width in characters of UTF-8 text (one column a code point). */
@@ -293,7 +281,7 @@ static long cli_query_print_csv(struct store_rows *s, FILE *out)
 	return rc == 0 ? n : -1;
 }
 
-void cli_query_note_limit(struct store *st, enum store_query count,
+void cli_query_note_limit(struct cli *cli, enum store_query count,
 			  const struct store_bind *binds, size_t nbinds,
 			  long shown, long limit, FILE *out)
 {
@@ -303,7 +291,7 @@ void cli_query_note_limit(struct store *st, enum store_query count,
 
 	if (limit <= 0 || shown < limit)
 		return;
-	if (store_query_int(st, count, binds, nbinds, &total, &found) < 0)
+	if (cli_query_int(cli, count, binds, nbinds, &total, &found) < 0)
 		return;
 	if (total <= shown)
 		return;
@@ -312,7 +300,7 @@ void cli_query_note_limit(struct store *st, enum store_query count,
 	fprintf(out, "\n%s of %s rows; --limit N or --all\n", a, b);
 }
 
-static long cli_query_print(struct store *st, struct store_rows *s,
+static long cli_query_print(struct cli *cli, struct store_rows *s,
 			    enum cli_format fmt, size_t max_cell, FILE *out)
 {
 	long n = 0;
@@ -337,15 +325,21 @@ static long cli_query_print(struct store *st, struct store_rows *s,
 			n = -1;
 	}
 	if (n < 0)
-		cli_error("database: %s", store_errmsg(st));
+		cli_error("database: %s", cli_db_errmsg(cli));
 	store_rows_close(s);
 	return n;
 }
 
-long cli_print(struct store *st, enum store_query q,
+long cli_print_rows(struct cli *cli, struct store_rows *r,
+		    enum cli_format fmt, size_t max_cell, FILE *out)
+{
+	return cli_query_print(cli, r, fmt, max_cell, out);
+}
+
+long cli_print(struct cli *cli, enum store_query q,
 	       const struct store_bind *binds, size_t nbinds,
 	       enum cli_format fmt, size_t max_cell, FILE *out)
 {
-	return cli_query_print(st, cli_query_open(st, q, binds, nbinds), fmt,
+	return cli_query_print(cli, cli_rows(cli, q, binds, nbinds), fmt,
 			       max_cell, out);
 }

@@ -73,7 +73,7 @@ static const struct {
 	{ "Errors", STORE_Q_REPORT_ERRORS },
 	{ "Sent per hour (UTC)", STORE_Q_REPORT_PER_HOUR },
 };
-static int cli_report_write(FILE *f, struct store *st, const char *name,
+static int cli_report_write(FILE *f, struct cli *cli, const char *name,
 			int64_t id)
 {
 	const struct store_bind by_name[] = { STORE_TEXT(name) };
@@ -93,19 +93,18 @@ static int cli_report_write(FILE *f, struct store *st, const char *name,
 	cli_report_html(f, name);
 	fprintf(f, "</h1>\n<p>Report of %s by smsgw %s.</p>\n", now,
 		SMSGW_VERSION);
-	if (cli_report_charts(f, st, id) < 0)
+	if (cli_report_charts(f, cli, id) < 0)
 		return -1;
 	/* The funnel is `smsgw stats --campaign`'s, bound by name. */
 	if (cli_report_table(f,
-			     store_query_open(st, STORE_Q_FUNNEL, by_name, 1),
+			     cli_rows(cli, STORE_Q_FUNNEL, by_name, 1),
 			     "Funnel") < 0)
 		return -1;
 	for (size_t i = 0; i < sizeof(cli_report_sections) /
 				sizeof(cli_report_sections[0]); i++)
 		if (cli_report_table(f,
-				     store_query_open(st,
-						      cli_report_sections[i].q,
-						      by_id, 1),
+				     cli_rows(cli, cli_report_sections[i].q,
+					      by_id, 1),
 				     cli_report_sections[i].title) < 0)
 			return -1;
 	fprintf(f, "</body></html>\n");
@@ -121,7 +120,6 @@ int cli_report(struct cli *cli, int argc, char **argv)
 	};
 	const char *campaign = NULL, *out = NULL;
 	char tmp[4096];
-	struct store *st;
 	int64_t id;
 	FILE *f;
 	int c;
@@ -136,15 +134,14 @@ int cli_report(struct cli *cli, int argc, char **argv)
 	}
 	if (!campaign || !out || optind != argc)
 		return cli_usage("report --campaign C -o FILE.html|-");
-	st = cli_store(cli);
-	if (!st)
+	if (!cli_db(cli))
 		return CLI_ERROR;
-	id = cli_campaign_id(st, campaign);
+	id = cli_campaign_id(cli, campaign);
 	if (!id)
 		return CLI_ERROR;
 	if (strcmp(out, "-") == 0) {
-		if (cli_report_write(stdout, st, campaign, id) < 0)
-			return cli_error("database: %s", store_errmsg(st));
+		if (cli_report_write(stdout, cli, campaign, id) < 0)
+			return cli_error("database: %s", cli_db_errmsg(cli));
 		return fflush(stdout) == 0 ? CLI_OK
 					   : cli_error("stdout: %s",
 						       strerror(errno));
@@ -153,10 +150,10 @@ int cli_report(struct cli *cli, int argc, char **argv)
 	f = fopen(tmp, "w");
 	if (!f)
 		return cli_error("%s: %s", tmp, strerror(errno));
-	if (cli_report_write(f, st, campaign, id) < 0) {
+	if (cli_report_write(f, cli, campaign, id) < 0) {
 		fclose(f);
 		unlink(tmp);
-		return cli_error("database: %s", store_errmsg(st));
+		return cli_error("database: %s", cli_db_errmsg(cli));
 	}
 	if (fflush(f) != 0 || fsync(fileno(f)) < 0 || fclose(f) != 0 ||
 	    rename(tmp, out) < 0) {

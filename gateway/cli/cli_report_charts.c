@@ -4,6 +4,7 @@
  * time from sent to delivered.
  */
 #include "cli.h"
+#include "pg_cli.h"
 #include "store.h"
 #include "store_report.h"
 #include "svg_chart.h"
@@ -31,22 +32,26 @@ static int cli_report_charts_hour(void *ud, const char *hour, int count)
 	return 0;
 }
 
-static int cli_report_charts_per_hour(FILE *f, struct store *st, int64_t id)
+static int cli_report_charts_per_hour(FILE *f, struct cli *cli, int64_t id)
 {
 	static struct cli_report_charts_hours h;
 
 	h.n = 0;
-	if (store_report_per_hour(st, id, cli_report_charts_hour, &h) < 0)
+	if ((cli->pg ? pg_cli_report_per_hour(cli->pg, id,
+					      cli_report_charts_hour, &h)
+		     : store_report_per_hour(cli->store, id,
+					     cli_report_charts_hour, &h)) < 0)
 		return -1;
 	svg_chart_bars(f, "sends-per-hour", "Messages sent per hour (UTC)",
 		       h.p, h.n, "messages");
 	return 0;
 }
 
-static int cli_report_charts_funnel(FILE *f, struct store *st, int64_t id)
+static int cli_report_charts_funnel(FILE *f, struct cli *cli, int64_t id)
 {
 	struct store_report_funnel fu;
-	int rc = store_report_funnel(st, id, &fu);
+	int rc = cli->pg ? pg_cli_report_funnel(cli->pg, id, &fu)
+			 : store_report_funnel(cli->store, id, &fu);
 
 	if (rc < 0)
 		return -1;
@@ -88,25 +93,28 @@ static void cli_report_charts_count(void *ud, int64_t ms)
 	p[i].value++;
 }
 
-static int cli_report_charts_delivery(FILE *f, struct store *st, int64_t id)
+static int cli_report_charts_delivery(FILE *f, struct cli *cli, int64_t id)
 {
 	struct svg_point p[REPORT_BUCKETS];
 
 	for (size_t i = 0; i < REPORT_BUCKETS; i++)
 		p[i] = (struct svg_point){ cli_report_charts_buckets[i].label,
 					   0 };
-	if (store_report_delivery(st, id, cli_report_charts_count, p) < 0)
+	if ((cli->pg ? pg_cli_report_delivery(cli->pg, id,
+					      cli_report_charts_count, p)
+		     : store_report_delivery(cli->store, id,
+					     cli_report_charts_count, p)) < 0)
 		return -1;
 	svg_chart_bars(f, "time-to-delivery", "Time from sent to delivered", p,
 		       REPORT_BUCKETS, "messages");
 	return 0;
 }
 
-int cli_report_charts(FILE *f, struct store *st, int64_t id)
+int cli_report_charts(FILE *f, struct cli *cli, int64_t id)
 {
-	if (cli_report_charts_funnel(f, st, id) < 0 ||
-	    cli_report_charts_per_hour(f, st, id) < 0 ||
-	    cli_report_charts_delivery(f, st, id) < 0)
+	if (cli_report_charts_funnel(f, cli, id) < 0 ||
+	    cli_report_charts_per_hour(f, cli, id) < 0 ||
+	    cli_report_charts_delivery(f, cli, id) < 0)
 		return -1;
 	return 0;
 }

@@ -14,13 +14,13 @@
 #include <string.h>
 
 /* The funnel as "name  number" lines under the campaign's name. */
-static int cli_stats_print_funnel(struct store *st, const char *campaign)
+static int cli_stats_print_funnel(struct cli *cli, const char *campaign)
 {
 	const struct store_bind b[] = { STORE_TEXT(campaign) };
-	struct store_rows *s = store_query_open(st, STORE_Q_FUNNEL, b, 1);
+	struct store_rows *s = cli_rows(cli, STORE_Q_FUNNEL, b, 1);
 
 	if (!s)
-		return cli_error("database: %s", store_errmsg(st));
+		return CLI_ERROR;
 	if (store_rows_next(s) == 1) {
 		printf("%s\n", campaign ? campaign : "all messages");
 		for (int i = 0; i < store_rows_ncols(s); i++)
@@ -41,7 +41,6 @@ int cli_stats(struct cli *cli, int argc, char **argv)
 	};
 	enum cli_format fmt = CLI_FORMAT_TABLE;
 	const char *campaign = NULL;
-	struct store *st;
 	int c;
 
 	while ((c = cli_getopt(cli, argc, argv, "", opts)) != -1) {
@@ -56,15 +55,14 @@ int cli_stats(struct cli *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage("stats: unexpected argument '%s'", argv[optind]);
-	st = cli_store(cli);
-	if (!st)
+	if (!cli_db(cli))
 		return CLI_ERROR;
-	if (campaign && !cli_campaign_id(st, campaign))
+	if (campaign && !cli_campaign_id(cli, campaign))
 		return CLI_ERROR;
 	if (fmt == CLI_FORMAT_JSON) {
 		const struct store_bind b[] = { STORE_TEXT(campaign) };
 
-		if (cli_print_row(st, STORE_Q_FUNNEL_JSON, b, 1, stdout) < 0)
+		if (cli_print_row(cli, STORE_Q_FUNNEL_JSON, b, 1, stdout) < 0)
 			return CLI_ERROR;
 		putchar('\n');
 		return CLI_OK;
@@ -72,8 +70,8 @@ int cli_stats(struct cli *cli, int argc, char **argv)
 	if (fmt == CLI_FORMAT_CSV) {
 		const struct store_bind b[] = { STORE_TEXT(campaign) };
 
-		return cli_print(st, STORE_Q_FUNNEL, b, 1, fmt, 0,
+		return cli_print(cli, STORE_Q_FUNNEL, b, 1, fmt, 0,
 				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	}
-	return cli_stats_print_funnel(st, campaign);
+	return cli_stats_print_funnel(cli, campaign);
 }

@@ -92,7 +92,7 @@ int cli_token(struct cli *cli, int argc, char **argv)
 		st = cli_store(cli);
 		if (!st)
 			return CLI_ERROR;
-		return cli_print(st, STORE_Q_TOKENS, NULL, 0, fmt, 0,
+		return cli_print(cli, STORE_Q_TOKENS, NULL, 0, fmt, 0,
 				 stdout) < 0 ? CLI_ERROR : CLI_OK;
 	}
 	if (optind != argc - 1)

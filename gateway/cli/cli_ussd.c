@@ -93,14 +93,15 @@ int cli_ussd(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "smsgw ussd: %s is not a SIM name\n", argv[1]);
 		return 2;
 	}
+	/* First: on PostgreSQL it says that ussd is SQLite's only. */
+	st = cli_store(cli);
+	if (!st)
+		return 1;
 	if (!cli_daemon_pid(cfg)) {
 		fprintf(stderr, "smsgw ussd: smsgwd is not running: it owns the "
 			"modems' ports\n");
 		return 1;
 	}
-	st = cli_store(cli);
-	if (!st)
-		return 1;
 	id = cli_ussd_sim_id(st, argv[1]);
 	if (id < 0) {
 		fprintf(stderr, "smsgw ussd: no SIM %s (smsgw status lists "

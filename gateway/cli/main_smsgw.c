@@ -38,6 +38,7 @@ static const struct cli_command main_smsgw_commands[] = {
 	{ "backup", cli_backup, "backup FILE" },
 	{ "restore", cli_backup, "restore FILE           (smsgwd stopped)" },
 	{ "forget", cli_forget, "forget [--json] NUMBER" },
+	{ "query", cli_sql, "query [--json|--csv] [--utc] SQL" },
 };
 
 #define NCOMMANDS (sizeof(main_smsgw_commands) / sizeof(main_smsgw_commands[0]))

@@ -68,16 +68,10 @@ void config_box_name(const struct config *cfg, char *buf, size_t size)
  */
 const char *config_pg_unsupported(const struct config *cfg)
 {
-	const struct config_retention *r = &cfg->retention;
-
 	if (!config_database_is_pg(cfg->database))
 		return NULL;
 	/* The HTTP API, webhooks (delivered once across boxes), hooks and
 	 * the eventhandler work on PostgreSQL (doc/postgresql.md, "HTTP API,
 	 * webhooks and hooks"). */
-	if (r->messages_ms || r->events_ms || r->inbound_ms)
-		return "database = postgresql://…: the retention section is"
-		       " not available on PostgreSQL yet (set its ages to"
-		       " off)";
 	return NULL;
 }

@@ -436,9 +436,9 @@ static int daemon_start_subsystems(struct daemon *d)
 	rc = daemon_start_modems(d);
 	if (rc < 0)
 		return rc;
-	/* SQLite's own: pruning and checkpoints, INSERT INTO outbox. */
-	rc = store_is_pg(d->store) ? 0
-	     : retention_new(d->loop, d->store, d->cfg, &d->reg, &d->ret);
+	/* Retention on both (on PostgreSQL one box a round); INSERT INTO
+	 * outbox is SQLite's own. */
+	rc = retention_new(d->loop, d->store, d->cfg, &d->reg, &d->ret);
 	if (rc < 0)
 		return rc;
 	rc = store_is_pg(d->store) ? 0

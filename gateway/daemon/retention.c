@@ -6,13 +6,16 @@
 #include "config.h"
 #include "log.h"
 #include "loop.h"
+#include "pg_retention.h"
 #include "sim.h"
 #include "store.h"
+#include "store_pg.h"
 #include "store_prune.h"
 
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define BATCH_MIN 16
 #define BATCH_MAX 2000
@@ -25,6 +28,13 @@ enum retention_phase {
 	RETENTION_IDLE,
 	RETENTION_PRUNE,
 	RETENTION_VACUUM,
+	RETENTION_PG,		/* a round on PostgreSQL, answered later */
+};
+
+/* What a PostgreSQL round answers to: the retention, or NULL once it was
+ * freed (the round ends later, from the loop). */
+struct retention_pg_token {
+	struct retention *r;
 };
 
 struct retention {
@@ -45,6 +55,7 @@ struct retention {
 	int64_t last_free;	/* free pages before the last vacuum step */
 	/* Batch times of the round in µs (SQL, then commit), for the log. */
 	int64_t work_max, commit_max, work_sum, commit_sum;
+	struct retention_pg_token *pg_round;	/* in flight, or NULL */
 };
 
 static bool retention_burst_running(const struct retention *r)
@@ -140,6 +151,48 @@ static int64_t retention_step(struct retention *r, int64_t now)
 	return 10;
 }
 
+/* PostgreSQL: the round is the database's (smsgw_prune(), one box at a
+ * time, include/pg_retention.h); no vacuum or checkpoint of ours. */
+static void retention_pg_done(int64_t removed, int rc, void *ud)
+{
+	struct retention_pg_token *tok = ud;
+	struct retention *r = tok->r;
+
+	free(tok);
+	if (!r)
+		return;
+	r->pg_round = NULL;
+	if (removed > 0)
+		log_info("retention: %lld rows removed", (long long)removed);
+	if (rc == -EBUSY)
+		log_info("retention: another box is pruning; this one waits "
+			 "for its next round");
+	else if (rc < 0)
+		log_warn("retention: the round stopped: %s", strerror(-rc));
+	r->phase = RETENTION_IDLE;
+	loop_timer_arm(&r->timer, 0);
+}
+
+static int64_t retention_pg_step(struct retention *r)
+{
+	struct retention_pg_token *tok;
+
+	if (r->phase == RETENTION_PG)
+		return RETENTION_MAX_WAIT_MS;
+	tok = calloc(1, sizeof(*tok));
+	if (!tok || pg_retention_round(pg_store_conn(store_pg(r->store)),
+				       &r->cut, 500, retention_pg_done,
+				       tok) < 0) {
+		free(tok);
+		r->phase = RETENTION_IDLE;
+		return r->next_round - loop_clock_ms();
+	}
+	tok->r = r;
+	r->pg_round = tok;
+	r->phase = RETENTION_PG;
+	return RETENTION_MAX_WAIT_MS;
+}
+
 /* Checkpoints every minute, or every round when rounds come faster. */
 static int64_t retention_checkpoint_every(const struct retention *r)
 {
@@ -159,7 +212,8 @@ static int64_t retention_on_timer(struct loop_timer *t, void *ud)
 		if (now < r->next_round) {
 			int64_t every = retention_checkpoint_every(r);
 
-			store_prune_checkpoint(r->store);
+			if (!store_is_pg(r->store))
+				store_prune_checkpoint(r->store);
 			return r->next_round - now < every
 				       ? r->next_round - now : every;
 		}
@@ -180,6 +234,8 @@ static int64_t retention_on_timer(struct loop_timer *t, void *ud)
 	} else {
 		r->waiting_since = 0;
 	}
+	if (store_is_pg(r->store))
+		return retention_pg_step(r);
 	next = retention_step(r, now);
 	if (busy && next < RETENTION_BUSY_GAP_MS)
 		next = RETENTION_BUSY_GAP_MS;
@@ -229,6 +285,8 @@ void retention_free(struct retention *r)
 {
 	if (!r)
 		return;
+	if (r->pg_round)
+		r->pg_round->r = NULL;
 	loop_timer_disarm(&r->timer);
 	free(r);
 }

@@ -1,5 +1,6 @@
 /* store_query — named read queries and a cursor; see store_query.h. */
 #include "store_query.h"
+#include "pg_cli.h"
 #include "store.h"
 #include "store_query_text.h"
 
@@ -8,9 +9,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One of the two: a SQLite statement, or PostgreSQL rows of the CLI's
+ * connection (include/pg_cli.h). */
 struct store_rows {
 	sqlite3_stmt *s;
+	struct pg_rows *pg;
 };
+
+struct store_rows *store_rows_pg(struct pg_rows *pg)
+{
+	struct store_rows *r = calloc(1, sizeof(*r));
+
+	if (!r) {
+		pg_rows_close(pg);
+		return NULL;
+	}
+	r->pg = pg;
+	return r;
+}
 
 /* Here, not in store.c (at its size limit): the CLI asks it before its
  * reads. */
@@ -46,7 +62,7 @@ struct store_rows *store_query_open_text(struct store *st, const char *sql,
 
 	if (!s)
 		return NULL;
-	r = malloc(sizeof(*r));
+	r = calloc(1, sizeof(*r));
 	if (!r) {
 		sqlite3_finalize(s);
 		return NULL;
@@ -61,10 +77,44 @@ struct store_rows *store_query_open(struct store *st, enum store_query q,
 	return store_query_open_text(st, store_query_text(q), b, n);
 }
 
+struct store_rows *store_query_user(struct store *st, const char *sql,
+				    char *err, size_t errsize)
+{
+	struct store_rows *r;
+	const char *tail = NULL;
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, &tail) != SQLITE_OK) {
+		snprintf(err, errsize, "%s", store_errmsg(st));
+		return NULL;
+	}
+	while (tail && (*tail == ' ' || *tail == '\n' || *tail == '\t' ||
+			*tail == ';'))
+		tail++;
+	if (!s || !sqlite3_stmt_readonly(s) || (tail && *tail)) {
+		snprintf(err, errsize, "%s", !s ? "no statement"
+			 : tail && *tail ? "one statement, please"
+			 : "only a statement that reads (SELECT) runs here");
+		sqlite3_finalize(s);
+		return NULL;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		sqlite3_finalize(s);
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	r->s = s;
+	return r;
+}
+
 int store_rows_next(struct store_rows *r)
 {
-	int rc = sqlite3_step(r->s);
+	int rc;
 
+	if (r->pg)
+		return pg_rows_next(r->pg);
+	rc = sqlite3_step(r->s);
 	if (rc == SQLITE_ROW)
 		return 1;
 	return rc == SQLITE_DONE ? 0 : -EIO;
@@ -74,22 +124,31 @@ void store_rows_close(struct store_rows *r)
 {
 	if (!r)
 		return;
-	sqlite3_finalize(r->s);
+	if (r->pg)
+		pg_rows_close(r->pg);
+	else
+		sqlite3_finalize(r->s);
 	free(r);
 }
 
 int store_rows_ncols(const struct store_rows *r)
 {
+	if (r->pg)
+		return pg_rows_ncols(r->pg);
 	return sqlite3_column_count(r->s);
 }
 
 const char *store_rows_name(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_name(r->pg, c);
 	return sqlite3_column_name(r->s, c);
 }
 
 enum store_type store_rows_type(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_type(r->pg, c);
 	switch (sqlite3_column_type(r->s, c)) {
 	case SQLITE_NULL:
 		return STORE_TYPE_NULL;
@@ -104,21 +163,29 @@ enum store_type store_rows_type(const struct store_rows *r, int c)
 
 const char *store_rows_text(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_text(r->pg, c);
 	return (const char *)sqlite3_column_text(r->s, c);
 }
 
 size_t store_rows_bytes(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_bytes(r->pg, c);
 	return (size_t)sqlite3_column_bytes(r->s, c);
 }
 
 int64_t store_rows_int(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_int(r->pg, c);
 	return sqlite3_column_int64(r->s, c);
 }
 
 double store_rows_real(const struct store_rows *r, int c)
 {
+	if (r->pg)
+		return pg_rows_real(r->pg, c);
 	return sqlite3_column_double(r->s, c);
 }
 

@@ -49,7 +49,7 @@ pg = PgServer().start()
 run([prog("test_pg_store")], 15)
 # The twins of inbound, staging, refuse, defer_pool, quiet hours, forget.
 run([prog("test_pg_store_inbound")], 6)
-run([prog("test_pg_store_stage")], 9)
+run([prog("test_pg_store_stage")], 10)
 # The conformance suite's PostgreSQL half (its SQLite half runs alone).
 run([prog("test_store_backends"), "postgresql"], 4)
 run([prog("test_store_backends_ops"), "postgresql"], 6)

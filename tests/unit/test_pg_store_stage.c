@@ -395,3 +395,25 @@ TEST(every_field_of_a_message_reaches_its_row)
 		  "+4470|Shop|0|2|5|3|1|1|1|a/m1/1|@7|-1");
 	pg_store_free(a);
 }
+
+TEST(a_file_cut_short_is_found_hidden_for_a_resume)
+{
+	struct pg_store *a = box("a", 60000, false);
+	struct file f = { .n = 3 };
+	struct store_accept req = big("active/r", NULL, &f, "winter");
+	struct store_staged st = { 0 };
+	char q[160];
+
+	reset(a);
+	CHECK_INT(stage_begin(a, &req, &st), 0);
+	CHECK_INT(stage_add(a, &st, &req), 0);
+	snprintf(q, sizeof(q), "SELECT concat_ws('|', campaign_id, paused,"
+		 " rows, last, hidden) FROM smsgw_stage_resume(%" PRId64
+		 ", 'winter', %lld)", st.file_id, T0);
+	CHECK_STR(sql(a, q), "1|f|3|+15550000002|t");
+	snprintf(q, sizeof(q), "SELECT concat_ws('|', campaign_id, paused,"
+		 " rows, last, hidden) FROM smsgw_stage_resume(%" PRId64
+		 ", NULL, %lld)", st.file_id + 1, T0);
+	CHECK_STR(sql(a, q), "f|0||f");
+	pg_store_free(a);
+}

@@ -362,6 +362,29 @@ BEGIN
   UPDATE spool_file SET staging = 1 WHERE id = file_id;
 END $$;
 
+-- After a restart, a file this box was adding (staging 1): its campaign
+-- (found or made), how many rows it has, the last one's recipient, and
+-- whether they are hidden (hold 'staging': here always, the rows wait
+-- for the accept — the spool then purges them and takes the file again;
+-- store_op_stage_resume() on the branch that adds it).
+CREATE OR REPLACE FUNCTION smsgw_stage_resume(p_file bigint,
+    p_campaign text, p_now bigint, OUT campaign_id bigint,
+    OUT paused boolean, OUT rows bigint, OUT last text, OUT hidden boolean)
+  LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_campaign IS NOT NULL THEN
+    SELECT x.id, x.paused INTO campaign_id, paused
+      FROM smsgw_campaign(p_campaign, p_now) x;
+  END IF;
+  paused := coalesce(paused, false);
+  SELECT count(*), bool_or(m.hold = 'staging') INTO rows, hidden
+    FROM message m WHERE m.file_id = p_file;
+  SELECT m.recipient INTO last FROM message m WHERE m.file_id = p_file
+   ORDER BY m.id DESC LIMIT 1;
+  last := coalesce(last, '');
+  hidden := coalesce(hidden, false);
+END $$;
+
 -- The settings smsgw_add() reads, for rows added to a staged file in a
 -- later transaction: they wait under the hold 'staging'.
 CREATE OR REPLACE FUNCTION smsgw_stage_open(p_box text, p_file bigint,
