@@ -219,7 +219,7 @@ void spool_parse_refuse(struct spool_parser *p, enum spool_error_code code,
  * Starts pass 2 after a pass 1 that finished with true: feed the same
  * bytes again and fn is called once for every unique recipient, in file
  * order, with its rendered body. Returns false when pass 1 did not accept
- * the file.
+ * the file. A pass 2 that finished may be started again.
  */
 bool spool_parse_rewind(struct spool_parser *p, spool_recipient_fn fn,
 			void *ud);

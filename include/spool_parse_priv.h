@@ -67,6 +67,13 @@ struct spool_parser {
 
 	/* recipients */
 	struct number_set set;
+	/* Pass 1's verdict per raw recipient (bit nraw - 1: a duplicate),
+	 * so that pass 2 — twice for a big file — needs no set: a lookup in
+	 * a 16 MB table is a cache miss per recipient at 1,000,000. NULL
+	 * (out of memory): pass 2 uses the set again. */
+	unsigned char *dups;
+	size_t dups_size;
+	bool dups_ok;
 	size_t nraw;			/* with duplicates */
 	unsigned first_rcpt_line;
 	struct spool_field_track fields[SPOOL_MAX_FIELDS];

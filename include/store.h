@@ -127,6 +127,19 @@ void store_after_commit(struct store *st, struct store_done *d);
 int store_batch_flush(struct store *st);
 bool store_in_transaction(const struct store *st);
 
+/* A message row's columns as store_outbox_add() inserts them, and what
+ * the rows of one file share bound by number (store_outbox.c; the rows of
+ * a big file go in many to a statement, store_staging.c). */
+#define STORE_MESSAGE_COLUMNS						\
+	"(file_id, created_at, recipient, body, kind, class, campaign_id,"	\
+	" priority, state, not_before, expires_at, pool, pin_sim, hold,"	\
+	" report, flash, validity, ucs2, parts, origin, in_reply_to, error,"	\
+	" language, max_attempts, updated_at, smsc, from_header, msg_class,"	\
+	" autosplit, pdu_flags, replace_type)"
+struct outbox_new;
+void store_outbox_bind_shared(sqlite3_stmt *s, int64_t file_id,
+			      const struct outbox_new *m, int64_t now);
+
 /*
  * A cached prepared statement for sql, reset and with bindings cleared. The
  * sql must be a string literal (its address is the cache key). NULL on a

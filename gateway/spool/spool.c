@@ -233,9 +233,19 @@ static void spool_work(struct loop_deferred *d, void *ud)
 
 		if (sp->job) {
 			/* A big file: its step used the turn's time, or
-			 * waits for the store's answer. */
-			if (!spool_job_step(sp))
+			 * waits for the store's answer; one small file a
+			 * turn does not wait for it (a big one waits in
+			 * active/, spool_job_scan()). */
+			if (!spool_job_step(sp)) {
+				if (sp->head) {
+					n = spool_pop(&sp->head);
+					if (!sp->head)
+						sp->tail = NULL;
+					spool_take(sp, n->name);
+					free(n);
+				}
 				break;
+			}
 		} else if (sp->recover) {
 			n = spool_pop(&sp->recover);
 			spool_recover(sp, n->name);

@@ -142,8 +142,8 @@ void spool_reject_error(struct spool *sp, int from_fd, const char *name,
 }
 
 /* Parts of one recipient's text; false (with ctx->why) if it cannot go. */
-static bool spool_count_parts(struct accept_ctx *c,
-			      const struct spool_recipient *r, int *parts)
+bool spool_count_parts(struct accept_ctx *c, const struct spool_recipient *r,
+		       int *parts)
 {
 	struct sms_preview pv;
 	char err[160], at[24] = "";
@@ -426,7 +426,8 @@ static void spool_recovered(int rc, void *ud)
 			spool_job_release(sp, a->staged_id);
 			break;
 		case STORE_STAGING_ADDING:
-			spool_job_purge(sp, a->staged_id, a->claim, a->shown);
+			/* Cut short: its rows so far stay, the rest go in. */
+			spool_job_resume(sp, a->staged_id, a->claim, a->shown);
 			break;
 		}
 	}

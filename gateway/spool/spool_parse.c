@@ -158,6 +158,7 @@ struct spool_parser *spool_parse_new(const struct spool_rules *rules)
 		return NULL;
 	}
 	p->pass = 1;
+	p->dups_ok = true;
 	p->line = 1;
 	p->hash = FNV_OFFSET;
 	p->state = SPOOL_STATE_HEADERS;
@@ -187,6 +188,7 @@ void spool_parse_free(struct spool_parser *p)
 		free(p->macros[i]);
 	free(p->macros);
 	number_set_free(&p->set);
+	free(p->dups);
 	free(p);
 }
 
@@ -366,7 +368,9 @@ bool spool_parse_feed(struct spool_parser *p, const void *data, size_t len)
 bool spool_parse_rewind(struct spool_parser *p, spool_recipient_fn fn,
 			void *ud)
 {
-	if (p->pass != 1 || p->state != SPOOL_STATE_DONE)
+	/* After a finished pass 2 too: a big file is checked in one pass 2
+	 * and added in another (spool_job.c). */
+	if (p->state != SPOOL_STATE_DONE)
 		return false;
 	p->pass = 2;
 	p->state = SPOOL_STATE_HEADERS;
@@ -378,7 +382,11 @@ bool spool_parse_rewind(struct spool_parser *p, spool_recipient_fn fn,
 	p->nraw = 0;
 	p->emitted = 0;
 	memset(p->seen, 0, sizeof(p->seen));
-	number_set_clear(&p->set);
+	/* Pass 1 wrote down every duplicate: the set is not needed again. */
+	if (p->dups_ok)
+		number_set_free(&p->set);
+	else
+		number_set_clear(&p->set);
 	p->fn = fn;
 	p->ud = ud;
 	return true;

@@ -371,25 +371,31 @@ static bool spool_parse_header_split(struct spool_parser *p, char *s, size_t n,
 	char *colon, quoted[64];
 	size_t name_len;
 
-	spool_text_quote(s, n, quoted, sizeof(quoted));
 	if (s[0] == ' ' || s[0] == '\t')
 		return spool_parse_fail(p, SPOOL_ERROR_SYNTAX, NULL,
 					"a header line cannot start with a "
 					"space");
 	colon = memchr(s, ':', n);
-	if (!colon)
+	/* Quoted for the errors only: every To: line of a big file comes
+	 * here, twice or three times (spool_job.c). */
+	if (!colon) {
+		spool_text_quote(s, n, quoted, sizeof(quoted));
 		return spool_parse_fail(p, SPOOL_ERROR_SYNTAX, NULL,
 					"'%s' is not a header line (Name: "
 					"value); a blank line must come before "
 					"the body", quoted);
+	}
 	for (name_len = (size_t)(colon - s);
 	     name_len && (s[name_len - 1] == ' ' || s[name_len - 1] == '\t');
 	     name_len--)
 		;
-	if (!spool_parse_header_name_ok(s, name_len, p->rules.strict_headers))
+	if (!spool_parse_header_name_ok(s, name_len,
+					p->rules.strict_headers)) {
+		spool_text_quote(s, n, quoted, sizeof(quoted));
 		return spool_parse_fail(p, SPOOL_ERROR_SYNTAX, NULL,
 					"'%s' is not a header line (Name: "
 					"value)", quoted);
+	}
 	*v = colon + 1;
 	while (**v == ' ' || **v == '\t')
 		(*v)++;

@@ -128,6 +128,29 @@ static bool spool_parse_rcpt_emit(struct spool_parser *p, const char *num,
 	return true;
 }
 
+/* Pass 1: whether raw recipient nraw was a duplicate, for pass 2. */
+static void spool_parse_rcpt_note(struct spool_parser *p, bool dup)
+{
+	size_t byte = (p->nraw - 1) / 8;
+
+	if (!p->dups_ok)
+		return;
+	if (byte >= p->dups_size) {
+		size_t size = p->dups_size ? p->dups_size * 2 : 64;
+		unsigned char *d = realloc(p->dups, size);
+
+		if (!d) {
+			p->dups_ok = false;	/* pass 2 uses the set */
+			return;
+		}
+		memset(d + p->dups_size, 0, size - p->dups_size);
+		p->dups = d;
+		p->dups_size = size;
+	}
+	if (dup)
+		p->dups[byte] |= (unsigned char)(1u << (p->nraw - 1) % 8);
+}
+
 /* One recipient, from a To: line (header "To") or a CSV row (NULL). */
 static bool spool_parse_rcpt_add(struct spool_parser *p, const char *s,
 				 size_t len,
@@ -153,10 +176,19 @@ static bool spool_parse_rcpt_add(struct spool_parser *p, const char *s,
 						header, "'number' is the "
 						"recipient's own number: name "
 						"the field otherwise");
-	rc = number_set_add(&p->set, num, kind);
+	if (p->pass == 2 && p->dups_ok) {
+		if ((p->nraw - 1) / 8 >= p->dups_size)
+			return spool_parse_fail(p, SPOOL_ERROR_CHANGED, NULL,
+						"the file changed while it "
+						"was read");
+		rc = !(p->dups[(p->nraw - 1) / 8] & 1u << (p->nraw - 1) % 8);
+	} else
+		rc = number_set_add(&p->set, num, kind);
 	if (rc < 0)
 		return spool_parse_fail(p, SPOOL_ERROR_NOMEM, NULL,
 					"out of memory");
+	if (p->pass == 1)
+		spool_parse_rcpt_note(p, rc == 0);
 	if (rc == 0) {
 		/* The first of the same number wins, fields and all. */
 		if (p->pass == 1)

@@ -45,11 +45,15 @@ struct accept_ctx {
 /* A big file taken in over several loop turns (spool_job.c). */
 enum spool_job_phase {
 	SPOOL_JOB_SCAN,		/* pass 1: parse and check */
-	SPOOL_JOB_BEGIN,	/* the file's row, staged */
-	SPOOL_JOB_ADD,		/* pass 2: rows added, staged, in steps */
-	SPOOL_JOB_ACCEPT,	/* the file accepted, durably */
-	SPOOL_JOB_RELEASE,	/* accepted: staged rows released in steps */
-	SPOOL_JOB_PURGE,	/* not accepted: staged rows deleted */
+	SPOOL_JOB_CHECK,	/* pass 2 without rows: every rendered text
+				   checked (personalised files) */
+	SPOOL_JOB_BEGIN,	/* the file's row (staging 1) */
+	SPOOL_JOB_RESUME,	/* after a restart: what the file has */
+	SPOOL_JOB_ADD,		/* pass 2: rows added in steps */
+	SPOOL_JOB_ACCEPT,	/* the file whole (staging 0), durably */
+	SPOOL_JOB_RELEASE,	/* an older version's hidden rows released */
+	SPOOL_JOB_PURGE,	/* an older version's hidden rows, or the
+				   file's row, deleted */
 };
 
 struct spool_job {
@@ -62,10 +66,20 @@ struct spool_job {
 	struct accept_ctx c;
 	int64_t file_id;
 	int ckpt_at;			/* WAL pages: checkpoint at */
+	bool resume;			/* file_id is at staging 1: resume it */
 	bool redo;			/* after the purge: take it again */
 	bool db_error;			/* after the purge: leave it */
+	bool cut;			/* accept, then reject: stopped short */
 	char category[32];		/* after the purge: reject it */
 	char why[300];
+	/* After a restart: the rows in are the first of the file, less any
+	 * deleted since (smsgw forget); skip the first skip recipients and
+	 * then up to the last row's, last. */
+	int64_t skip;
+	bool seen_last;
+	int64_t rows_in;		/* the file's rows committed */
+	int64_t step_rows;		/* added by the step out */
+	unsigned char *parts;		/* the check pass's, per recipient */
 	/* The store operation of the current step (store_ops.h): out while
 	 * it runs; its answer is taken by the next step. */
 	bool op_out, op_answered;
@@ -75,6 +89,11 @@ struct spool_job {
 	int64_t next;			/* release: another file to release */
 	struct store_staged staged;	/* the file's row and campaign */
 	struct store_accept req;
+	/* Loop turns taken and the longest, wall and CPU (the goal is
+	 * 100 ms; CPU does not count the time a loaded machine takes the
+	 * core away): the intake event says them. */
+	int64_t t0, steps, max_ms, max_cpu_us;
+	int64_t phase_cpu_us[SPOOL_JOB_PURGE + 1];
 };
 
 /* A small file whose acceptance is out with the store (spool_accept.c). */
@@ -149,6 +168,9 @@ void spool_ctx_init(struct accept_ctx *c, struct spool *sp);
 void spool_answered(struct spool *sp);
 /* True when claim is out with the store (not to be taken again). */
 bool spool_claim_out(const struct spool *sp, const char *claim);
+/* Parts of one recipient's text; false (with c->why) if it cannot go. */
+bool spool_count_parts(struct accept_ctx *c, const struct spool_recipient *r,
+		       int *parts);
 /* Pass 2's callback: one row (ud: the accept_ctx). */
 bool spool_add_recipient(const struct spool_recipient *r, void *ud);
 void spool_accepted(struct store *st, const char *name,
@@ -156,15 +178,33 @@ void spool_accepted(struct store *st, const char *name,
 
 /* spool_job.c: a file larger than this is taken in steps. */
 #define SPOOL_STEP_BYTES (256 * 1024)
-/* Starts taking in the claimed file fd (the job owns it from now). */
+/* Starts taking in the claimed file fd (the job owns it from now); while
+ * another big file is being taken in, it waits in active/ for it. */
 void spool_job_scan(struct spool *sp, const char *claim, const char *shown,
 		    int fd);
+/* Goes on with a file a restart cut short (staging 1): its rows so far
+ * stay, the rest are added; an older version's hidden rows are purged and
+ * the file taken again. */
+void spool_job_resume(struct spool *sp, int64_t file_id, const char *claim,
+		      const char *shown);
 /* Releases the staged rows of an accepted file (after a restart). */
 void spool_job_release(struct spool *sp, int64_t file_id);
 /* Deletes the staged rows of a file not accepted; then takes the claim
  * again (a restart cut it short). */
 void spool_job_purge(struct spool *sp, int64_t file_id, const char *claim,
 		     const char *shown);
+/* Inside spool_job*.c: a job in phase ph, now sp->job; the store's stop
+ * question and answer for a step's operation; whether that answer is in
+ * (*rc) or still out; a database error that leaves the claim for the
+ * retry; the steps over an older version's hidden rows (spool_job_old.c). */
+struct spool_job *spool_job_new(struct spool *sp, enum spool_job_phase ph,
+				const char *claim, const char *shown);
+bool spool_job_stop(void *ud);
+void spool_job_answer(int rc, void *ud);
+bool spool_job_asked(struct spool_job *j, int *rc);
+bool spool_job_db_error(struct spool *sp, struct spool_job *j);
+bool spool_job_step_release(struct spool *sp, struct spool_job *j);
+bool spool_job_step_purge(struct spool *sp, struct spool_job *j);
 /* Works on sp->job for a few tens of ms; true when it is done (freed). */
 bool spool_job_step(struct spool *sp);
 void spool_job_free(struct spool *sp);

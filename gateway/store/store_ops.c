@@ -10,6 +10,7 @@
 #include "sim.h"
 #include "store.h"
 #include "store_ops_pg.h"
+#include "store_ops_priv.h"
 #include "loop.h"
 
 #include <errno.h>
@@ -141,29 +142,22 @@ static void store_ops_finish(struct store *st, int rc,
 	}
 }
 
-/* What add() of a file being accepted needs. */
-struct store_ops_file {
-	struct store *st;
-	int64_t file_id, campaign_id, now;
-	bool paused, staging;
-};
-
-static int store_ops_add(const struct outbox_new *m, int64_t *id,
-			 enum outbox_add_result *res, void *ctx)
+int store_ops_add(const struct outbox_new *m, int64_t *id,
+		  enum outbox_add_result *res, void *ctx)
 {
 	struct store_ops_file *f = ctx;
 	struct outbox_new row = *m;
 
+	if (f->batch && !id)
+		return store_ops_keep_row(f, m, res);
 	row.campaign_id = f->campaign_id;
-	row.staging = f->staging;
 	return store_outbox_add(f->st, f->file_id, &row, f->paused, f->now,
 				id, res) < 0 ? -EIO : 0;
 }
 
 /* The file's row and its campaign: 0, 1 a duplicate, -EIO. */
-static int store_ops_file_begin(struct store *st,
-				const struct store_accept *req,
-				struct store_ops_file *f)
+int store_ops_file_begin(struct store *st, const struct store_accept *req,
+			 struct store_ops_file *f)
 {
 	bool dup;
 
@@ -207,7 +201,7 @@ static int store_ops_accept_txn(struct store *st,
 
 /* Ends the transaction a step began: rolled back unless rc is 0 or keep
  * (then committed); rc, or -EIO when the commit fails. */
-static int store_ops_txn(struct store *st, int rc, int keep)
+int store_ops_txn(struct store *st, int rc, int keep)
 {
 	if (rc != 0 && rc != keep) {
 		store_rollback(st);
@@ -257,190 +251,6 @@ void store_op_refuse(struct store *st, const struct store_refusal *r,
 		rc = store_ops_txn(st, rc, 0);
 	}
 	store_ops_answer(done, rc, ud);
-}
-
-void store_op_staging(struct store *st, const char *claim, int *state,
-		      int64_t *file_id, store_done_fn done, void *ud)
-{
-	int64_t id;
-
-	if (store_is_pg(st)) {
-		store_ops_pg_staging(st, claim, state, file_id, done, ud);
-		return;
-	}
-	*file_id = 0;
-	*state = STORE_STAGING_NONE;
-	if (claim) {
-		*state = store_staging_of_claim(st, claim, file_id);
-		store_ops_answer(done, *state < STORE_STAGING_NONE ? -EIO : 0,
-				 ud);
-		return;
-	}
-	id = store_staging_next_release(st);
-	if (id > 0) {
-		*file_id = id;
-		*state = STORE_STAGING_RELEASING;
-	}
-	store_ops_answer(done, id < 0 ? -EIO : 0, ud);
-}
-
-/* ---- a big file in steps ---- */
-
-/*
- * A step's commit waits for the disk only when full: SQLite cannot switch
- * synchronous inside a transaction, so it is set before; the daemon's
- * other commits stay FULL (set back after). A step that finds the loop
- * turn's batch open (a claim or an SMS earlier in the turn) joins it and
- * commits with it, FULL: slower, never less durable.
- */
-static int store_ops_stage_begin_txn(struct store *st, bool full)
-{
-	if (!store_in_transaction(st))
-		store_sync_full(st, full);
-	if (store_begin(st) < 0) {
-		if (!store_in_transaction(st))
-			store_sync_full(st, true);
-		return -EIO;
-	}
-	return 0;
-}
-
-static void store_ops_stage_end(struct store *st, int rc, store_done_fn done,
-				void *ud)
-{
-	if (!store_in_transaction(st))
-		store_sync_full(st, true);
-	store_ops_answer(done, rc, ud);
-}
-
-void store_op_stage_begin(struct store *st, const struct store_accept *req,
-			  struct store_staged *out, store_done_fn done,
-			  void *ud)
-{
-	struct store_ops_file f;
-	int rc;
-
-	if (store_is_pg(st)) {
-		store_ops_pg_stage_begin(st, req, out, done, ud);
-		return;
-	}
-	rc = store_ops_stage_begin_txn(st, false);
-	if (rc == 0) {
-		rc = store_ops_file_begin(st, req, &f);
-		if (rc == 0 &&
-		    store_staging_set(st, f.file_id, STORE_STAGING_ADDING) < 0)
-			rc = -EIO;
-		rc = store_ops_txn(st, rc, 0);
-		if (rc == 0)
-			*out = (struct store_staged){
-				.file_id = f.file_id,
-				.campaign_id = f.campaign_id,
-				.paused = f.paused };
-	}
-	store_ops_stage_end(st, rc, done, ud);
-}
-
-void store_op_stage_add(struct store *st, const struct store_staged *s,
-			const struct store_accept *req, store_done_fn done,
-			void *ud)
-{
-	struct store_ops_file f = { .st = st, .file_id = s->file_id,
-				    .campaign_id = s->campaign_id,
-				    .paused = s->paused, .now = req->now,
-				    .staging = true };
-	int rc;
-
-	if (store_is_pg(st)) {
-		store_ops_pg_stage_add(st, s, req, done, ud);
-		return;
-	}
-	rc = store_ops_stage_begin_txn(st, false);
-	if (rc == 0) {
-		rc = req->produce(store_ops_add, &f, req->produce_ud);
-		if (rc < 0 && rc != -EBADMSG)
-			rc = -EIO;
-		rc = store_ops_txn(st, rc, 0);
-	}
-	store_ops_stage_end(st, rc, done, ud);
-}
-
-void store_op_stage_accept(struct store *st, int64_t file_id,
-			   long recipients, long duplicates,
-			   store_done_fn done, void *ud)
-{
-	int rc;
-
-	if (store_is_pg(st)) {
-		store_ops_pg_stage_accept(st, file_id, recipients,
-					  duplicates, done, ud);
-		return;
-	}
-	/* FULL: it makes every staged row before it durable too. */
-	rc = store_ops_stage_begin_txn(st, true);
-
-	if (rc == 0) {
-		if (store_outbox_file_done(st, file_id, recipients,
-					   duplicates) < 0 ||
-		    store_staging_set(st, file_id,
-				      STORE_STAGING_RELEASING) < 0)
-			rc = -EIO;
-		rc = store_ops_txn(st, rc, 0);
-	}
-	store_ops_stage_end(st, rc, done, ud);
-}
-
-void store_op_stage_release(struct store *st, int64_t file_id, int64_t now,
-			    int rows, bool (*stop)(void *ud), int64_t *next,
-			    store_done_fn done, void *ud)
-{
-	int n, rc;
-
-	if (store_is_pg(st)) {
-		store_ops_pg_stage_release(st, file_id, now, rows, stop,
-					   next, done, ud);
-		return;
-	}
-	rc = store_ops_stage_begin_txn(st, false);
-	if (rc == 0) {
-		do {
-			n = store_staging_release(st, file_id, now, rows);
-		} while (n > 0 && !stop(ud));
-		if (n == 0 &&
-		    store_staging_set(st, file_id, STORE_STAGING_DONE) < 0)
-			n = -EIO;
-		rc = store_ops_txn(st, n < 0 ? -EIO : n > 0, 1);
-		/* Another one a restart left half released? */
-		if (rc == 0)
-			*next = store_staging_next_release(st);
-		if (rc == 0 && *next < 0)
-			*next = 0;
-	}
-	store_ops_stage_end(st, rc, done, ud);
-}
-
-void store_op_stage_purge(struct store *st, int64_t file_id, int rows,
-			  bool (*stop)(void *ud), store_done_fn done, void *ud)
-{
-	int n = 1;
-
-	if (store_is_pg(st)) {
-		store_ops_pg_stage_purge(st, file_id, rows, stop, done, ud);
-		return;
-	}
-	/* FULL: the file goes to rejected/ right after; no claim would be
-	 * left to find rows a power cut brought back. */
-	while (n > 0) {
-		if (store_ops_stage_begin_txn(st, true) < 0) {
-			n = -EIO;
-			break;
-		}
-		n = store_staging_purge(st, file_id, rows);
-		if (store_ops_txn(st, n < 0 ? -EIO : 0, 0) < 0)
-			n = -EIO;
-		if (n > 0 && stop(ud))
-			break;
-	}
-	store_ops_stage_end(st, n < 0 ? -EIO : n > 0, done, ud);
 }
 
 void store_op_claim(struct store *st, const struct outbox_claim *c,

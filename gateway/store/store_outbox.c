@@ -214,6 +214,50 @@ static void store_outbox_bind_pool(sqlite3_stmt *s, int i,
 	}
 }
 
+/* Binds what the rows of one file share, numbered as the INSERT of
+ * store_outbox_add() (also store_staging_add()): all but ?3 recipient, ?4
+ * body, ?9 state, ?14 hold, ?19 parts and ?22 error. */
+void store_outbox_bind_shared(sqlite3_stmt *s, int64_t file_id,
+			      const struct outbox_new *m, int64_t now)
+{
+	if (file_id)
+		sqlite3_bind_int64(s, 1, file_id);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 5, msg_kind_name(m->kind), -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 6, m->kind == MSG_KIND_BULK);
+	if (m->campaign_id)
+		sqlite3_bind_int64(s, 7, m->campaign_id);
+	sqlite3_bind_int(s, 8, m->priority);
+	sqlite3_bind_int64(s, 10, m->not_before);
+	if (m->expires_at)
+		sqlite3_bind_int64(s, 11, m->expires_at);
+	store_outbox_bind_pool(s, 12, m);
+	if (m->pin_sim)
+		sqlite3_bind_text(s, 13, m->pin_sim, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(s, 15, m->report);
+	sqlite3_bind_int(s, 16, m->flash);
+	if (m->validity_minutes >= 0)
+		sqlite3_bind_int(s, 17, m->validity_minutes);
+	sqlite3_bind_int(s, 18, m->ucs2);
+	sqlite3_bind_text(s, 20, m->origin ? m->origin : "spool", -1,
+			  SQLITE_TRANSIENT);
+	if (m->in_reply_to)
+		sqlite3_bind_int64(s, 21, m->in_reply_to);
+	sqlite3_bind_int(s, 23, m->language);
+	if (m->max_attempts > 0)
+		sqlite3_bind_int(s, 24, m->max_attempts);
+	if (m->smsc && m->smsc[0])
+		sqlite3_bind_text(s, 25, m->smsc, -1, SQLITE_TRANSIENT);
+	if (m->from && m->from[0])
+		sqlite3_bind_text(s, 26, m->from, -1, SQLITE_TRANSIENT);
+	if (m->has_class)
+		sqlite3_bind_int(s, 27, m->msg_class);
+	if (m->has_autosplit)
+		sqlite3_bind_int(s, 28, m->autosplit);
+	sqlite3_bind_int(s, 29, (int)m->pdu_flags);
+	sqlite3_bind_int(s, 30, m->replace);
+}
+
 int store_outbox_add(struct store *st, int64_t file_id,
 		     const struct outbox_new *m, bool campaign_paused,
 		     int64_t now, int64_t *id, enum outbox_add_result *res)
@@ -234,68 +278,28 @@ int store_outbox_add(struct store *st, int64_t file_id,
 	} else {
 		*res = OUTBOX_ADDED_QUEUED;
 	}
-	/* Staged rows wait as "deferred" under a hold nothing releases but
-	 * store_staging_release(). */
+	/* Rows an older version staged waited as "deferred" under a hold
+	 * nothing releases but store_staging_release(). */
 	if (m->staging && !out)
 		ev = MSG_EVENT_ACCEPT_LATER;
 	s = store_prepare(st,
-		"INSERT INTO message (file_id, created_at, recipient, body, kind,"
-		" class, campaign_id, priority, state, not_before, expires_at,"
-		" pool, pin_sim, hold, report, flash, validity, ucs2, parts,"
-		" origin, in_reply_to, error, language, max_attempts, updated_at,"
-		" smsc, from_header, msg_class, autosplit, pdu_flags,"
-		" replace_type)"
+		"INSERT INTO message " STORE_MESSAGE_COLUMNS
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,"
 		" ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?2,"
 		" ?25, ?26, ?27, ?28, ?29, ?30)");
 	if (!s)
 		return -EIO;
-	if (file_id)
-		sqlite3_bind_int64(s, 1, file_id);
-	sqlite3_bind_int64(s, 2, now);
+	store_outbox_bind_shared(s, file_id, m, now);
 	sqlite3_bind_text(s, 3, m->recipient, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 4, m->body, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 5, msg_kind_name(m->kind), -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 6, m->kind == MSG_KIND_BULK);
-	if (m->campaign_id)
-		sqlite3_bind_int64(s, 7, m->campaign_id);
-	sqlite3_bind_int(s, 8, m->priority);
 	sqlite3_bind_text(s, 9, msg_to_name(ev), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 10, m->not_before);
-	if (m->expires_at)
-		sqlite3_bind_int64(s, 11, m->expires_at);
-	store_outbox_bind_pool(s, 12, m);
-	if (m->pin_sim)
-		sqlite3_bind_text(s, 13, m->pin_sim, -1, SQLITE_TRANSIENT);
 	if (m->staging)
 		sqlite3_bind_text(s, 14, "staging", -1, SQLITE_STATIC);
 	else if (campaign_paused && !out)
 		sqlite3_bind_text(s, 14, "paused", -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 15, m->report);
-	sqlite3_bind_int(s, 16, m->flash);
-	if (m->validity_minutes >= 0)
-		sqlite3_bind_int(s, 17, m->validity_minutes);
-	sqlite3_bind_int(s, 18, m->ucs2);
 	sqlite3_bind_int(s, 19, m->parts > 0 ? m->parts : 1);
-	sqlite3_bind_text(s, 20, m->origin ? m->origin : "spool", -1,
-			  SQLITE_TRANSIENT);
-	if (m->in_reply_to)
-		sqlite3_bind_int64(s, 21, m->in_reply_to);
 	if (out)
 		sqlite3_bind_text(s, 22, "recipient opted out", -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 23, m->language);
-	if (m->max_attempts > 0)
-		sqlite3_bind_int(s, 24, m->max_attempts);
-	if (m->smsc && m->smsc[0])
-		sqlite3_bind_text(s, 25, m->smsc, -1, SQLITE_TRANSIENT);
-	if (m->from && m->from[0])
-		sqlite3_bind_text(s, 26, m->from, -1, SQLITE_TRANSIENT);
-	if (m->has_class)
-		sqlite3_bind_int(s, 27, m->msg_class);
-	if (m->has_autosplit)
-		sqlite3_bind_int(s, 28, m->autosplit);
-	sqlite3_bind_int(s, 29, (int)m->pdu_flags);
-	sqlite3_bind_int(s, 30, m->replace);
 	/* No RETURNING: it buffers the row in an ephemeral table, a cost a
 	 * 1,000,000-row file pays a million times. */
 	if (sqlite3_step(s) != SQLITE_DONE) {

@@ -187,7 +187,10 @@ static void big_file_in_steps(bool pg)
 	w = (struct wait){ 0 };
 	OP(&e, stage_add, &f, &req, on_done, &w);
 	CHECK_INT(env_wait(&e, &w), 0);
-	CHECK_INT(claim(&e, sim, T0, &m), 0);	/* staged: not sendable */
+	/* PostgreSQL keeps a file's rows hidden until the accept; SQLite's
+	 * go in final, sendable at once (store_ops.h, a big file). */
+	if (pg)
+		CHECK_INT(claim(&e, sim, T0, &m), 0);
 	w = (struct wait){ 0 };
 	OP(&e, staging, "active/big", &state, &id, on_done, &w);
 	CHECK_INT(env_wait(&e, &w), 0);
@@ -199,7 +202,7 @@ static void big_file_in_steps(bool pg)
 	w = (struct wait){ 0 };
 	OP(&e, staging, NULL, &state, &id, on_done, &w);
 	CHECK_INT(env_wait(&e, &w), 0);
-	CHECK_INT(state, STORE_STAGING_RELEASING);
+	CHECK_INT(state, pg ? STORE_STAGING_RELEASING : STORE_STAGING_NONE);
 	w = (struct wait){ 0 };
 	OP(&e, stage_release, f.file_id, T0, 2, stop_never, &next, on_done,
 	   &w);
