@@ -70,15 +70,8 @@ const char *config_pg_unsupported(const struct config *cfg)
 {
 	if (!config_database_is_pg(cfg->database))
 		return NULL;
-	if (cfg->http.listen)
-		return "database = postgresql://…: the HTTP API is not"
-		       " available on PostgreSQL yet (remove the http section"
-		       " or use SQLite)";
-	if (cfg->nwebhooks)
-		return "database = postgresql://…: webhooks are not available"
-		       " on PostgreSQL yet";
-	if (cfg->eventhandler || cfg->runonreceive)
-		return "database = postgresql://…: eventhandler and"
-		       " runonreceive are not available on PostgreSQL yet";
+	/* The HTTP API, webhooks (delivered once across boxes), hooks and
+	 * the eventhandler work on PostgreSQL (doc/postgresql.md, "HTTP API,
+	 * webhooks and hooks"). */
 	return NULL;
 }

@@ -384,12 +384,10 @@ static int daemon_start_hooks(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	d->hooks.cfg = d->cfg;
-	/* PostgreSQL: a hook is told what its event says (store_hook.c's
-	 * queries are SQLite's); eventhandler and runonreceive are refused
-	 * by the config check there. */
-	d->hooks.store = store_is_pg(d->store) ? NULL : d->store;
-	rc = store_is_pg(d->store) ? 0
-	     : eventhandler_new(d->store, d->hooks.runner, d->cfg, &d->eh);
+	/* On PostgreSQL hooks and the eventhandler read their rows later
+	 * (store_pg_http.h). */
+	d->hooks.store = d->store;
+	rc = eventhandler_new(d->store, d->hooks.runner, d->cfg, &d->eh);
 	if (rc < 0)
 		return rc;
 	inbound_set_listener(d->ib, daemon_on_inbound_event, d);
@@ -463,8 +461,7 @@ static int daemon_start_subsystems(struct daemon *d)
 		return rc;
 	spool_set_rejected_listener(d->spool, hook_bridge_rejected, &d->hooks);
 	daemon_db_attach(d);
-	/* PostgreSQL: HTTP and webhooks are refused by the config check. */
-	return store_is_pg(d->store) ? 0 : daemon_start_http(d);
+	return daemon_start_http(d);
 }
 
 /* Readers of the sims view tell a killed daemon by a heartbeat gone

@@ -13,6 +13,7 @@
 #include "store.h"
 #include "store_inbox.h"
 #include "store_outbox.h"
+#include "store_pg_http.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,6 +30,9 @@ struct eventhandler {
 	struct hook_runner *runner;
 	const struct config *cfg;
 	unsigned seq;
+	/* PostgreSQL: rows still to come; freed by the last when dying. */
+	unsigned pending;
+	bool dying;
 };
 
 /* A file to remove when its handler ends. */
@@ -53,7 +57,10 @@ int eventhandler_new(struct store *store, struct hook_runner *runner,
 
 void eventhandler_free(struct eventhandler *eh)
 {
-	free(eh);
+	if (eh && eh->pending)
+		eh->dying = true;	/* the last row to come frees it */
+	else
+		free(eh);
 }
 
 void eventhandler_set_config(struct eventhandler *eh, const struct config *cfg)
@@ -240,8 +247,91 @@ static const char *eventhandler_status_text(int st)
 	return "Permanent error,SC is not making any more transfer attempts";
 }
 
+/*
+ * PostgreSQL: the message's row comes later, from the loop, when the
+ * event and its strings are gone; the event is copied until then.
+ */
+struct eh_later {
+	struct eventhandler *eh;
+	struct outbound_event out;
+	struct inbound_event in;
+	char *s[4];
+};
+
+static const char *eventhandler_dup(struct eh_later *l, int i, const char *v)
+{
+	l->s[i] = v ? strdup(v) : NULL;
+	return l->s[i];
+}
+
+static struct eh_later *eventhandler_later(struct eventhandler *eh)
+{
+	struct eh_later *l = store_pg(eh->store) ? calloc(1, sizeof(*l))
+						 : NULL;
+
+	if (l) {
+		l->eh = eh;
+		eh->pending++;
+	}
+	return l;
+}
+
+/* Frees l; false when the eventhandler stopped meanwhile. */
+static bool eventhandler_later_end(struct eh_later *l)
+{
+	struct eventhandler *eh = l->eh;
+
+	for (int i = 0; i < 4; i++)
+		free(l->s[i]);
+	free(l);
+	eh->pending--;
+	if (!eh->dying)
+		return true;
+	if (!eh->pending)
+		free(eh);
+	return false;
+}
+
 static void eventhandler_on_outbound(struct eventhandler *eh,
-				     const struct outbound_event *e)
+				     const struct outbound_event *e,
+				     const struct outbox_info *row,
+				     const char *row_body);
+
+static void eventhandler_outbound_row(int rc, const struct outbox_info *o,
+				      const char *body, void *ud)
+{
+	struct eh_later *l = ud;
+
+	if (!l->eh->dying && rc == 0)
+		eventhandler_on_outbound(l->eh, &l->out, o, body);
+	eventhandler_later_end(l);
+}
+
+/* True when the row is read later (PostgreSQL). */
+static bool eventhandler_outbound_later(struct eventhandler *eh,
+					const struct outbound_event *e)
+{
+	struct eh_later *l = eventhandler_later(eh);
+
+	if (!l)
+		return false;
+	l->out = *e;
+	l->out.event = eventhandler_dup(l, 0, e->event);
+	l->out.recipient = eventhandler_dup(l, 1, e->recipient);
+	/* Only whether there is a body counts (a status report has none). */
+	l->out.body = e->body ? "" : NULL;
+	l->out.sim = NULL;
+	l->out.state = NULL;
+	l->out.error = eventhandler_dup(l, 2, e->error);
+	pg_store_outbox_info(store_pg(eh->store), e->id,
+			     eventhandler_outbound_row, l);
+	return true;
+}
+
+static void eventhandler_on_outbound(struct eventhandler *eh,
+				     const struct outbound_event *e,
+				     const struct outbox_info *row,
+				     const char *row_body)
 {
 	const char *event, *dir;
 	struct outbox_info o = { 0 };
@@ -259,8 +349,17 @@ static void eventhandler_on_outbound(struct eventhandler *eh,
 		event = "REPORT", dir = eh->cfg->eh_incoming;
 	else
 		return;
-	if (!eventhandler_wanted(eh, dir) ||
-	    store_outbox_info(eh->store, e->id, &o, &body) < 0) {
+	if (!eventhandler_wanted(eh, dir))
+		return;
+	if (row) {
+		o = *row;
+		body = strdup(row_body);
+		if (!body)
+			return;
+	} else if (eventhandler_outbound_later(eh, e) ||
+		   store_is_pg(eh->store)) {
+		return;		/* later; or PostgreSQL stopping */
+	} else if (store_outbox_info(eh->store, e->id, &o, &body) < 0) {
 		free(body);
 		return;
 	}
@@ -326,7 +425,7 @@ void eventhandler_outbound(const struct outbound_event *e, void *ud)
 	struct eventhandler *eh = ud;
 
 	if (eh)
-		eventhandler_on_outbound(eh, e);
+		eventhandler_on_outbound(eh, e, NULL, NULL);
 }
 
 /* ---- inbound ---- */
@@ -342,7 +441,41 @@ static void eventhandler_scts(const char *iso, char *buf, size_t size)
 }
 
 static void eventhandler_received(struct eventhandler *eh,
-				  const struct inbound_event *e)
+				  const struct inbound_event *e,
+				  const struct inbox_info *row);
+
+static void eventhandler_received_row(int rc, const struct inbox_info *in,
+				      void *ud)
+{
+	struct eh_later *l = ud;
+
+	(void)rc;	/* without the row: what the event said */
+	if (!l->eh->dying)
+		eventhandler_received(l->eh, &l->in, in);
+	eventhandler_later_end(l);
+}
+
+static bool eventhandler_received_later(struct eventhandler *eh,
+					const struct inbound_event *e)
+{
+	struct eh_later *l = eventhandler_later(eh);
+
+	if (!l)
+		return false;
+	l->in = *e;
+	l->in.event = eventhandler_dup(l, 0, e->event);
+	l->in.sender = eventhandler_dup(l, 1, e->sender);
+	l->in.body = eventhandler_dup(l, 2, e->body);
+	l->in.sim = eventhandler_dup(l, 3, e->sim);
+	l->in.hook = l->in.recipient = l->in.keyword = NULL;
+	pg_store_inbox_info(store_pg(eh->store), e->id,
+			    eventhandler_received_row, l);
+	return true;
+}
+
+static void eventhandler_received(struct eventhandler *eh,
+				  const struct inbound_event *e,
+				  const struct inbox_info *row)
 {
 	struct inbox_info in = { 0 };
 	char *text = NULL, recv[24], sent[24], prefix[80];
@@ -351,7 +484,13 @@ static void eventhandler_received(struct eventhandler *eh,
 
 	if (!eventhandler_wanted(eh, eh->cfg->eh_incoming))
 		return;
-	store_inbox_info(eh->store, e->id, &in);
+	if (row)
+		in = *row;
+	else if (eventhandler_received_later(eh, e) ||
+		 store_is_pg(eh->store))
+		return;		/* later; or PostgreSQL stopping */
+	else
+		store_inbox_info(eh->store, e->id, &in);
 	eventhandler_time(in.received_at ? in.received_at : store_now_ms(),
 			  recv, sizeof(recv));
 	eventhandler_scts(in.scts, sent, sizeof(sent));
@@ -418,7 +557,7 @@ void eventhandler_inbound(const struct inbound_event *e, void *ud)
 
 	if (!eh || strcmp(e->event, "received") != 0)
 		return;
-	eventhandler_received(eh, e);
+	eventhandler_received(eh, e, NULL);
 	if (eh->cfg->runonreceive && eh->cfg->runonreceive[0])
 		eventhandler_runonreceive(eh, e);
 }

@@ -10,7 +10,9 @@
 #include "sim.h"
 #include "store.h"
 #include "store_hook.h"
+#include "store_pg_http.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void hook_bridge_opts(const struct config *cfg, struct hook_opts *o)
@@ -65,6 +67,117 @@ static void hook_bridge_outbound_row(void *ud,
 	hook_run(run->b->runner, run->cmd, m, NULL, NULL);
 }
 
+/*
+ * PostgreSQL: the row comes later, from the loop, when the event and its
+ * strings are gone; the message and the command are copied until then.
+ */
+struct hook_bridge_later {
+	struct hook_bridge *b;
+	struct hook_msg m;
+	char *s[8];			/* the copies m points into */
+	int n;
+};
+
+static const char *hook_bridge_dup(struct hook_bridge_later *l,
+				   const char *v)
+{
+	char *c = v ? strdup(v) : NULL;
+
+	if (c)
+		l->s[l->n++] = c;
+	return c;
+}
+
+static struct hook_bridge_later *hook_bridge_later_new(struct hook_bridge *b,
+						       const char *cmd,
+						       const struct hook_msg *m)
+{
+	struct hook_bridge_later *l = calloc(1, sizeof(*l));
+
+	if (!l)
+		return NULL;
+	l->b = b;
+	l->m = *m;
+	hook_bridge_dup(l, cmd);	/* s[0] */
+	l->m.number = hook_bridge_dup(l, m->number);
+	l->m.text = hook_bridge_dup(l, m->text);
+	l->m.sim = hook_bridge_dup(l, m->sim);
+	l->m.sim_number = hook_bridge_dup(l, m->sim_number);
+	l->m.keyword = hook_bridge_dup(l, m->keyword);
+	l->m.state = hook_bridge_dup(l, m->state);
+	l->m.error = hook_bridge_dup(l, m->error);
+	if (!l->s[0]) {
+		free(l);
+		return NULL;
+	}
+	l->m.rule = m->rule ? l->m.keyword : NULL;
+	return l;
+}
+
+static void hook_bridge_later_free(struct hook_bridge_later *l)
+{
+	for (int i = 0; i < l->n; i++)
+		free(l->s[i]);
+	free(l);
+}
+
+static void hook_bridge_pg_in(int rc, const struct store_hook_inbound *r,
+			      void *ud)
+{
+	struct hook_bridge_later *l = ud;
+	struct hook_bridge_run run = { .b = l->b, .cmd = l->s[0],
+				       .m = &l->m };
+
+	/* The daemon is stopping: its runner is gone. */
+	if (l->b->runner) {
+		if (rc == 1)
+			hook_bridge_inbound_row(&run, r);
+		else
+			hook_run(l->b->runner, run.cmd, &l->m, NULL, NULL);
+	}
+	hook_bridge_later_free(l);
+}
+
+static void hook_bridge_pg_out(int rc, const struct store_hook_outbound *r,
+			       void *ud)
+{
+	struct hook_bridge_later *l = ud;
+	struct hook_bridge_run run = { .b = l->b, .cmd = l->s[0],
+				       .m = &l->m };
+
+	if (l->b->runner) {
+		if (rc == 1)
+			hook_bridge_outbound_row(&run, r);
+		else
+			hook_run(l->b->runner, run.cmd, &l->m, NULL, NULL);
+	}
+	hook_bridge_later_free(l);
+}
+
+/* Reads the row on PostgreSQL; false when the store is SQLite. Without
+ * the store's backend (the daemon is stopping) or memory, the hook runs
+ * at once with what the event said. */
+static bool hook_bridge_pg(struct hook_bridge *b, const char *cmd,
+			   const struct hook_msg *m, bool inbound)
+{
+	struct pg_store *ps;
+	struct hook_bridge_later *l;
+
+	if (!b->store || !store_is_pg(b->store))
+		return false;
+	ps = store_pg(b->store);
+	l = ps ? hook_bridge_later_new(b, cmd, m) : NULL;
+	if (!l) {
+		hook_run(b->runner, cmd, m, NULL, NULL);
+		return true;
+	}
+	if (inbound)
+		pg_store_hook_inbound(ps, m->id, hook_bridge_pg_in, l);
+	else
+		pg_store_hook_outbound(ps, m->id, hook_bridge_pg_out, l);
+	return true;
+}
+
 void hook_bridge_inbound(const struct inbound_event *e, void *ud)
 {
 	struct hook_bridge *b = ud;
@@ -93,6 +206,8 @@ void hook_bridge_inbound(const struct inbound_event *e, void *ud)
 	/* The SIM and the campaign the message answers; without its row,
 	 * what the event said. */
 	run.cmd = cmd;
+	if (hook_bridge_pg(b, cmd, &m, true))
+		return;
 	if (!b->store ||
 	    store_hook_inbound(b->store, e->id, hook_bridge_inbound_row,
 			       &run) != 1)
@@ -122,6 +237,8 @@ void hook_bridge_outbound(const struct outbound_event *e, void *ud)
 	/* Text, campaign, parts, SIM, spool file; without its row, what
 	 * the event said. */
 	run.cmd = cmd;
+	if (hook_bridge_pg(b, cmd, &m, false))
+		return;
 	if (!b->store ||
 	    store_hook_outbound(b->store, e->id, hook_bridge_outbound_row,
 				&run) != 1)

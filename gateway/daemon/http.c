@@ -6,6 +6,7 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "store_pg_http.h"
 #include "token.h"
 
 #include <errno.h>
@@ -194,27 +195,29 @@ enum MHD_Result http_problem(struct http_req *r, unsigned status,
 }
 
 /* The token from "Authorization: Bearer …" or basic auth's password. */
-static int http_auth(struct http_req *r)
+static const char *http_credential(struct http_req *r, char **user,
+				   char **pass)
 {
 	const char *a = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 						    MHD_HTTP_HEADER_AUTHORIZATION);
-	char *user = NULL, *pass = NULL;
-	int rc = 0;
 
-	if (a && strncasecmp(a, "Bearer ", 7) == 0) {
-		a += 7;
-		a += strspn(a, " ");
-		rc = token_lookup(r->h->deps.store, a, strlen(a), r->token,
-				  sizeof(r->token), &r->rights);
-	} else {
-		user = MHD_basic_auth_get_username_password(r->conn, &pass);
-		if (pass)
-			rc = token_lookup(r->h->deps.store, pass, strlen(pass),
-					  r->token, sizeof(r->token),
-					  &r->rights);
-		MHD_free(user);
-		MHD_free(pass);
-	}
+	*user = *pass = NULL;
+	if (a && strncasecmp(a, "Bearer ", 7) == 0)
+		return a + 7 + strspn(a + 7, " ");
+	*user = MHD_basic_auth_get_username_password(r->conn, pass);
+	return *pass;
+}
+
+static int http_auth(struct http_req *r)
+{
+	char *user, *pass;
+	const char *tok = http_credential(r, &user, &pass);
+	int rc = tok ? token_lookup(r->h->deps.store, tok, strlen(tok),
+				    r->token, sizeof(r->token), &r->rights)
+		     : 0;
+
+	MHD_free(user);
+	MHD_free(pass);
 	return rc;
 }
 
@@ -225,7 +228,10 @@ static void http_note_use(struct http *h, struct http_bucket *b, int64_t now)
 	if (b->used_noted && now - b->used_noted < 60000)
 		return;
 	b->used_noted = now;
-	token_note_use(h->deps.store, b->name, store_now_ms());
+	if (http_pg(h))
+		pg_store_token_note_use(http_pg(h), b->name, store_now_ms());
+	else if (!http_is_pg(h))
+		token_note_use(h->deps.store, b->name, store_now_ms());
 }
 
 /* Token bucket per token name: rate_limit a second, rate_burst at once. */
@@ -259,13 +265,13 @@ static bool http_rate_ok(struct http *h, const char *name)
 	return true;
 }
 
-/* Headers are in: who is it, may they, may they now, will it fit. */
-static enum MHD_Result http_admit(struct http_req *r)
+/* Headers are in and the token looked up (rc as token_lookup()'s): may
+ * they, may they now, will it fit. */
+static enum MHD_Result http_admit_token(struct http_req *r, int rc)
 {
 	const char *cl = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND,
 						     MHD_HTTP_HEADER_CONTENT_LENGTH);
 	int right = http_api_right(r->method, r->url);
-	int rc = http_auth(r);
 
 	if (rc < 0)
 		return http_problem(r, MHD_HTTP_SERVICE_UNAVAILABLE, "database",
@@ -293,6 +299,63 @@ static enum MHD_Result http_admit(struct http_req *r)
 				    "Request body too large",
 				    "the body is larger than the http section's "
 				    "max_body", NULL);
+	return MHD_YES;
+}
+
+/* PostgreSQL: the token is looked up while the connection waits. */
+struct http_auth_wait {
+	struct http_wait w;
+};
+
+static enum MHD_Result http_admit_resumed(struct http_req *r)
+{
+	return http_admit_token(r, r->later_rc);
+}
+
+static void http_auth_found(int rc, const char *name, unsigned rights,
+			    void *ud)
+{
+	struct http_auth_wait *a = ud;
+	struct http_req *r = http_wait_end(&a->w);
+
+	free(a);
+	if (!r)
+		return;
+	if (rc == 1) {
+		snprintf(r->token, sizeof(r->token), "%s", name);
+		r->rights = rights;
+	}
+	r->later_rc = rc;
+	http_wait_resume(r, http_admit_resumed);
+}
+
+/* Headers are in: who is it, may they, may they now, will it fit. */
+static enum MHD_Result http_admit(struct http_req *r)
+{
+	struct http_auth_wait *a;
+	char *user, *pass;
+	const char *tok;
+
+	if (!http_is_pg(r->h))
+		return http_admit_token(r, http_auth(r));
+	if (!http_pg(r->h))
+		return http_admit_token(r, -ENOTCONN);	/* stopping */
+	tok = http_credential(r, &user, &pass);
+	if (!tok) {
+		MHD_free(user);
+		return http_admit_token(r, 0);
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		MHD_free(user);
+		MHD_free(pass);
+		return MHD_NO;
+	}
+	http_wait_start(r, &a->w);
+	pg_store_token_lookup(http_pg(r->h), tok, strlen(tok),
+			      http_auth_found, a);
+	MHD_free(user);
+	MHD_free(pass);
 	return MHD_YES;
 }
 
@@ -326,6 +389,16 @@ static enum MHD_Result http_handler(void *cls, struct MHD_Connection *conn,
 	struct http_req *r = *con_cls;
 
 	(void)version;
+	if (r && r->resume) {
+		/* Resumed after a wait for the store. MHD calls again in
+		 * the state it was suspended in: after the headers
+		 * (the token's lookup) it still expects the first call's
+		 * answer; the body and the end of the request come next. */
+		enum MHD_Result (*fn)(struct http_req *r) = r->resume;
+
+		r->resume = NULL;
+		return fn(r);
+	}
 	if (r && r->after_status) {
 		/* Resumed after the group commit. */
 		unsigned status = r->after_status;
@@ -436,6 +509,9 @@ static void http_completed(void *cls, struct MHD_Connection *conn,
 	}
 	if (r) {
 		json_decref(r->after_commit);
+		json_decref(r->later);
+		if (r->later_ctx && r->later_free)
+			r->later_free(r->later_ctx);
 		free(r->body);
 		free(r);
 	}
@@ -495,6 +571,7 @@ int http_new(const struct http_deps *deps, const struct config *cfg,
 		return -ENOMEM;
 	h->deps = *deps;
 	h->cfg = cfg;
+	h->waits.next = h->waits.prev = &h->waits;
 	/* No thread of ours: MHD_USE_EPOLL without MHD_USE_INTERNAL_POLLING
 	 * _THREAD gives one epoll fd that the loop watches. */
 	h->mhd = MHD_start_daemon(
@@ -537,6 +614,15 @@ void http_free(struct http *h)
 		return;
 	loop_watch_del(&h->watch);
 	loop_timer_disarm(&h->timer);
+	/* Store answers still to come find no request; MHD closes the
+	 * connections (resumed first, as it wants them). */
+	while (h->waits.next != &h->waits) {
+		struct http_req *r = h->waits.next->r;
+
+		h->waits.next->r = NULL;
+		http_wait_end(h->waits.next);
+		MHD_resume_connection(r->conn);
+	}
 	MHD_stop_daemon(h->mhd);
 	free(h->status_html);
 	free(h);

@@ -1,12 +1,15 @@
 /*
  * http_api — the routes of the HTTP API (doc/openapi.json): reads are one
- * query of the contract views each, shaped by jansson; campaign control is
+ * query of the contract views each, shaped by jansson (on PostgreSQL
+ * answered later, the connection waiting: http_wait.c); campaign control is
  * the CLI's; POST /v1/messages is http_send.c.
  */
 #include "http_priv.h"
 #include "store.h"
 #include "store_campaign.h"
+#include "store_ops.h"
 #include "store_metrics.h"
+#include "store_pg_http.h"
 #include "store_query.h"
 #include "token.h"
 
@@ -54,11 +57,89 @@ static long http_api_limit(struct http_req *r)
 	return *end || n < 1 || n > HTTP_LIMIT_MAX ? -1 : n;
 }
 
+/*
+ * PostgreSQL: the query runs while the connection waits; the answer is
+ * the rows as {key: rows}, or (key NULL) the first row, 404 with
+ * not_found when there is none.
+ */
+struct http_api_wait {
+	struct http_wait w;		/* first: http_wait_*() */
+	const char *key, *not_found;
+};
+
+static enum MHD_Result http_api_pg_answer(struct http_req *r)
+{
+	struct http_api_wait *x = r->later_ctx;
+	json_t *rows = r->later, *row;
+
+	r->later_ctx = NULL;
+	r->later = NULL;
+	if (!rows) {
+		free(x);
+		return http_db_problem(r);
+	}
+	if (x->key) {
+		row = json_pack("{s:o}", x->key, rows);
+		free(x);
+		return http_json(r, MHD_HTTP_OK, row);
+	}
+	row = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	if (!row) {
+		enum MHD_Result rc = http_problem(r, MHD_HTTP_NOT_FOUND,
+						  "not-found", x->not_found,
+						  NULL, NULL);
+
+		free(x);
+		return rc;
+	}
+	free(x);
+	return http_json(r, MHD_HTTP_OK, row);
+}
+
+static void http_api_pg_rows(int rc, json_t *rows, void *ud)
+{
+	struct http_api_wait *x = ud;
+	struct http_req *r = http_wait_end(&x->w);
+
+	if (!r) {
+		json_decref(rows);
+		free(x);
+		return;
+	}
+	r->later = rc < 0 ? NULL : rows;
+	r->later_ctx = x;
+	r->later_free = free;
+	http_wait_resume(r, http_api_pg_answer);
+}
+
+enum MHD_Result http_api_pg(struct http_req *r, const char *key,
+			    const char *not_found, enum store_query q,
+			    const struct store_bind *b, size_t n)
+{
+	struct http_api_wait *x;
+
+	if (!http_pg(r->h))
+		return http_db_problem(r);	/* stopping */
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return MHD_NO;
+	x->key = key;
+	x->not_found = not_found;
+	http_wait_start(r, &x->w);
+	pg_store_query_json(http_pg(r->h), q, b, n, http_api_pg_rows, x);
+	return MHD_YES;
+}
+
 static enum MHD_Result http_api_list(struct http_req *r, const char *key,
 				     enum store_query q,
 				     const struct store_bind *b, size_t n)
 {
-	json_t *a = store_query_json(r->h->deps.store, q, b, n);
+	json_t *a;
+
+	if (http_is_pg(r->h))
+		return http_api_pg(r, key, NULL, q, b, n);
+	a = store_query_json(r->h->deps.store, q, b, n);
 
 	if (!a)
 		return http_api_db_error(r);
@@ -76,6 +157,9 @@ static enum MHD_Result http_api_message(struct http_req *r, const char *idstr)
 		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
 				    "No such message", NULL, NULL);
 	b[0] = STORE_INT(id);
+	if (http_is_pg(r->h))
+		return http_api_pg(r, NULL, "No such message",
+				   STORE_Q_API_MESSAGE, b, 1);
 	a = store_query_json(r->h->deps.store, STORE_Q_API_MESSAGE, b, 1);
 	if (!a)
 		return http_api_db_error(r);
@@ -169,6 +253,9 @@ static enum MHD_Result http_api_campaign(struct http_req *r, const char *name)
 	const struct store_bind b[] = { STORE_TEXT(name) };
 	json_t *a, *row;
 
+	if (http_is_pg(r->h))
+		return http_api_pg(r, NULL, "No such campaign",
+				   STORE_Q_CAMPAIGN, b, 1);
 	a = store_query_json(r->h->deps.store, STORE_Q_CAMPAIGN, b, 1);
 	if (!a)
 		return http_api_db_error(r);
@@ -183,18 +270,107 @@ static enum MHD_Result http_api_campaign(struct http_req *r, const char *name)
 	return http_json(r, MHD_HTTP_OK, row);
 }
 
+/*
+ * PostgreSQL: the campaign's id, then store_op_campaign_set() (every box
+ * at once), then its row, each answered later; the connection waits.
+ */
+struct http_api_camp {
+	struct http_api_wait q;		/* first: the row's read */
+	char name[96], who[96], verb[16];
+	enum outbox_campaign_action a;
+};
+
+static enum MHD_Result http_api_camp_failed(struct http_req *r)
+{
+	int rc = r->later_rc;
+
+	if (rc == 0)
+		return http_problem(r, MHD_HTTP_NOT_FOUND, "not-found",
+				    "No such campaign", NULL, NULL);
+	return http_db_problem(r);
+}
+
+/* A step failed (rc 0: no such campaign): answer, or only free. */
+static void http_api_camp_end(struct http_api_camp *x, int rc)
+{
+	struct http_req *r = http_wait_end(&x->q.w);
+
+	free(x);
+	if (!r)
+		return;
+	r->later_rc = rc;
+	http_wait_resume(r, http_api_camp_failed);
+}
+
+static void http_api_camp_set(int rc, void *ud)
+{
+	struct http_api_camp *x = ud;
+	struct http_req *r = x->q.w.r;
+	const struct store_bind b[] = { STORE_TEXT(x->name) };
+
+	if (!r || rc < 0 || !http_pg(r->h)) {
+		http_api_camp_end(x, -EIO);
+		return;
+	}
+	store_event(r->h->deps.store, STORE_EVENT_INFO, x->who,
+		    "campaign %s: %s", x->name, x->verb);
+	if (r->h->deps.kick)
+		r->h->deps.kick(r->h->deps.ud);
+	/* Still waiting: now for the campaign's row (http_api_pg_rows). */
+	x->q.not_found = "No such campaign";
+	pg_store_query_json(http_pg(r->h), STORE_Q_CAMPAIGN, b, 1,
+			    http_api_pg_rows, &x->q);
+}
+
+static void http_api_camp_id(int rc, int64_t id, void *ud)
+{
+	struct http_api_camp *x = ud;
+	struct http_req *r = x->q.w.r;
+
+	if (!r || rc <= 0) {
+		http_api_camp_end(x, rc);
+		return;
+	}
+	store_op_campaign_set(r->h->deps.store, id, x->a, store_now_ms(),
+			      http_api_camp_set, x);
+}
+
+static enum MHD_Result http_api_pg_campaign_verb(struct http_req *r,
+						 const char *name,
+						 const char *verb)
+{
+	struct http_api_camp *x;
+
+	if (!http_pg(r->h))
+		return http_db_problem(r);	/* stopping */
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return MHD_NO;
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	snprintf(x->verb, sizeof(x->verb), "%.15s", verb);
+	snprintf(x->who, sizeof(x->who), "http %s", r->token);
+	x->a = !strcmp(verb, "pause")	 ? OUTBOX_CAMPAIGN_PAUSE
+	       : !strcmp(verb, "resume") ? OUTBOX_CAMPAIGN_RESUME
+					 : OUTBOX_CAMPAIGN_CANCEL;
+	http_wait_start(r, &x->q.w);
+	pg_store_campaign_id(http_pg(r->h), name, http_api_camp_id, x);
+	return MHD_YES;
+}
+
 static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 					      const char *name,
 					      const char *verb)
 {
 	struct store *st = r->h->deps.store;
-	int64_t id = store_campaign_id(st, name);
+	int64_t id = http_is_pg(r->h) ? 0 : store_campaign_id(st, name);
 	const struct store_bind b[] = { STORE_TEXT(name) };
 	char who[96];
 	int n = 0, rc;
 	bool batched;
 	json_t *a, *row;
 
+	if (http_is_pg(r->h))
+		return http_api_pg_campaign_verb(r, name, verb);
 	if (id < 0)
 		return http_api_db_error(r);
 	if (!id)
@@ -218,13 +394,72 @@ static enum MHD_Result http_api_campaign_verb(struct http_req *r,
 	return http_json_after_commit(r, MHD_HTTP_OK, row);
 }
 
+/* PostgreSQL: /metrics of the whole database, read while it waits. */
+struct http_api_met {
+	struct http_wait w;		/* first: http_wait_*() */
+	char *text;			/* NULL: the read failed */
+};
+
+static void http_api_met_free(void *ud)
+{
+	struct http_api_met *x = ud;
+
+	free(x->text);
+	free(x);
+}
+
+static enum MHD_Result http_api_met_answer(struct http_req *r)
+{
+	struct http_api_met *x = r->later_ctx;
+	enum MHD_Result rc;
+
+	r->later_ctx = NULL;
+	rc = x->text ? http_text(r, MHD_HTTP_OK, "text/plain; version=0.0.4",
+				 x->text, strlen(x->text))
+		     : http_db_problem(r);
+	http_api_met_free(x);
+	return rc;
+}
+
+static void http_api_met_read(int rc, const char *text, void *ud)
+{
+	struct http_api_met *x = ud;
+	struct http_req *r = http_wait_end(&x->w);
+
+	if (!r) {
+		http_api_met_free(x);
+		return;
+	}
+	x->text = rc == 0 && text ? strdup(text) : NULL;
+	r->later_ctx = x;
+	r->later_free = http_api_met_free;
+	http_wait_resume(r, http_api_met_answer);
+}
+
+static enum MHD_Result http_api_pg_metrics(struct http_req *r)
+{
+	struct http_api_met *x;
+
+	if (!http_pg(r->h))
+		return http_db_problem(r);	/* stopping */
+	x = calloc(1, sizeof(*x));
+	if (!x)
+		return MHD_NO;
+	http_wait_start(r, &x->w);
+	pg_store_metrics(http_pg(r->h), http_api_met_read, x);
+	return MHD_YES;
+}
+
 static enum MHD_Result http_api_metrics(struct http_req *r)
 {
 	char *text = NULL;
 	size_t len = 0;
 	enum MHD_Result rc;
-	FILE *f = open_memstream(&text, &len);
+	FILE *f;
 
+	if (http_is_pg(r->h))
+		return http_api_pg_metrics(r);
+	f = open_memstream(&text, &len);
 	if (!f)
 		return MHD_NO;
 	rc = store_metrics_write(r->h->deps.store, true, f) == 0;

@@ -7,6 +7,7 @@
 
 #include "http.h"
 #include "loop.h"
+#include "store_query.h"
 
 #include <jansson.h>
 #include <microhttpd.h>
@@ -23,6 +24,21 @@ struct http_bucket {
 	int64_t used_noted;	/* monotonic ms api_token.used_at was set */
 };
 
+struct http_req;
+struct pg_store;
+
+/*
+ * A request waiting for the store (a PostgreSQL query, or any store
+ * operation that answers later): embedded first in the operation's
+ * context, linked in http.waits while its connection is suspended. r is
+ * NULL once the request is gone (the server stopped): the callback then
+ * only frees its context.
+ */
+struct http_wait {
+	struct http_wait *next, *prev;
+	struct http_req *r;
+};
+
 struct http {
 	struct http_deps deps;
 	const struct config *cfg;
@@ -35,6 +51,8 @@ struct http {
 	bool in_run;
 	bool in_txn;
 	struct http_req *waiting;
+	/* Requests suspended until the store answers them. */
+	struct http_wait waits;
 	/* The status page, rendered at most every HTTP_STATUS_CACHE_MS: its
 	 * campaign funnels read every message of the latest campaigns. */
 	char *status_html;
@@ -61,7 +79,33 @@ struct http_req {
 	bool too_big;
 	char *body;
 	size_t len, cap;
+	/* Resumed after a wait (http_wait_*): what answers, or goes on. */
+	enum MHD_Result (*resume)(struct http_req *r);
+	json_t *later;			/* for resume: the answer's body */
+	unsigned later_status;
+	int later_rc;
+	int64_t later_ms;		/* for resume: a time it needs */
+	void *later_ctx;		/* for resume; freed with later_free */
+	void (*later_free)(void *ctx);
 };
+
+/* Whether the store is PostgreSQL; its backend (NULL on SQLite, and
+ * once the daemon's stop closed it: then a request gets 503). */
+bool http_is_pg(const struct http *h);
+struct pg_store *http_pg(const struct http *h);
+
+/* Suspends r's connection until http_wait_resume(); w is linked in
+ * h->waits (w->r := r). */
+void http_wait_start(struct http_req *r, struct http_wait *w);
+/* In the store's callback: unlinks w; the request, or NULL when it is
+ * gone (then only free the context). */
+struct http_req *http_wait_end(struct http_wait *w);
+/* Resumes r: MHD calls the handler again, which calls fn(r). fn answers
+ * (or returns MHD_YES unanswered to go on with the request). */
+void http_wait_resume(struct http_req *r,
+		      enum MHD_Result (*fn)(struct http_req *r));
+/* A 503 "database" problem for a failed store operation. */
+enum MHD_Result http_db_problem(struct http_req *r);
 
 /* Queues a JSON response; v is stolen (decref'd). */
 enum MHD_Result http_json(struct http_req *r, unsigned status, json_t *v);
@@ -88,6 +132,13 @@ enum MHD_Result http_api_route(struct http_req *r);
 /* The right a route needs (TOKEN_RIGHT_*), 0 for any valid token, and
  * whether it exists at all: -1 no such path (404). */
 int http_api_right(const char *method, const char *url);
+
+/* PostgreSQL: runs q while the connection waits and answers its rows as
+ * {key: rows}, or (key NULL) the first row, 404 not_found without one;
+ * http_api.c. */
+enum MHD_Result http_api_pg(struct http_req *r, const char *key,
+			    const char *not_found, enum store_query q,
+			    const struct store_bind *b, size_t n);
 
 /* POST /v1/messages; http_send.c. */
 enum MHD_Result http_send(struct http_req *r);

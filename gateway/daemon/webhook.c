@@ -8,6 +8,7 @@
 #include "config.h"
 #include "log.h"
 #include "store.h"
+#include "store_pg_http.h"
 #include "store_webhook.h"
 
 #include <errno.h>
@@ -45,13 +46,16 @@ void webhook_signature(const char *secret, int64_t t, const char *body,
 	snprintf(out, size, "t=%lld,v1=%s", (long long)t, hex);
 }
 
-/* webhook_sub := the events some configured webhook wants. */
-static int webhook_sync_subs(struct webhook *wh)
+/* webhook_sub := the events some configured webhook wants (on
+ * PostgreSQL: this box's webhooks and their events). */
+static int webhook_sync_subs(struct webhook *wh, bool start)
 {
 	const char *names[32];
 	unsigned want = 0;
 	size_t n = 0;
 
+	if (store_is_pg(wh->store))
+		return webhook_pg_subscribe(wh, start);
 	for (size_t i = 0; i < wh->cfg->nwebhooks; i++)
 		want |= wh->cfg->webhooks[i].events;
 	for (unsigned i = 0; config_webhook_event_names[i] &&
@@ -166,6 +170,17 @@ const struct config_webhook *webhook_find(const struct webhook *wh,
 	return NULL;
 }
 
+static void webhook_outcome(struct webhook *wh, const struct webhook_job *job,
+			    enum store_webhook_outcome o, int attempts,
+			    int64_t now, int64_t delay, const char *why)
+{
+	if (store_is_pg(wh->store))
+		webhook_pg_outcome(wh, job, o, attempts, delay, why);
+	else
+		store_webhook_outcome(wh->store, job->id, o, attempts,
+				      now + delay, why);
+}
+
 void webhook_done(struct webhook *wh, const struct webhook_job *job,
 		  long status, const char *error)
 {
@@ -175,9 +190,8 @@ void webhook_done(struct webhook *wh, const struct webhook_job *job,
 	char why[256];
 
 	if (!error && status >= 200 && status < 300) {
-		store_webhook_outcome(wh->store, job->id,
-				      STORE_WEBHOOK_DELIVERED, attempts, now,
-				      NULL);
+		webhook_outcome(wh, job, STORE_WEBHOOK_DELIVERED, attempts, now,
+				0, NULL);
 		log_info("webhook %s: %s %s delivered (HTTP %ld)", job->webhook,
 			 job->event, job->uid, status);
 		return;
@@ -187,8 +201,8 @@ void webhook_done(struct webhook *wh, const struct webhook_job *job,
 	else
 		snprintf(why, sizeof(why), "HTTP %ld", status);
 	if (!w || now - job->created_at >= w->give_up_ms) {
-		store_webhook_outcome(wh->store, job->id, STORE_WEBHOOK_DEAD,
-				      attempts, now, why);
+		webhook_outcome(wh, job, STORE_WEBHOOK_DEAD, attempts, now, 0,
+				why);
 		log_error("webhook %s: %s %s dead after %d attempts: %s",
 			  job->webhook, job->event, job->uid, attempts, why);
 		store_event(wh->store, STORE_EVENT_ERROR, "webhook",
@@ -196,8 +210,8 @@ void webhook_done(struct webhook *wh, const struct webhook_job *job,
 			    job->webhook, job->event, job->uid, attempts, why);
 		return;
 	}
-	store_webhook_outcome(wh->store, job->id, STORE_WEBHOOK_RETRY, attempts,
-			      now + webhook_backoff_ms(attempts), why);
+	webhook_outcome(wh, job, STORE_WEBHOOK_RETRY, attempts, now,
+			webhook_backoff_ms(attempts), why);
 	log_info("webhook %s: %s %s attempt %d failed (%s); retry in %lld ms",
 		 job->webhook, job->event, job->uid, attempts, why,
 		 (long long)webhook_backoff_ms(attempts));
@@ -261,6 +275,10 @@ static int64_t webhook_on_due(struct loop_timer *t, void *ud)
 	int more;
 
 	(void)t;
+	if (store_is_pg(wh->store)) {
+		webhook_pg_due(wh);	/* re-armed by the claim's answer */
+		return LOOP_TIMER_DONE;
+	}
 	if (!wh->cfg->nwebhooks)
 		return LOOP_TIMER_DONE;
 	more = webhook_fan_out(wh);
@@ -299,13 +317,15 @@ int webhook_new(struct loop *loop, struct store *store,
 	loop_timer_init(loop, &wh->due, webhook_on_due, wh);
 	rc = webhook_curl_init(wh);
 	if (rc == 0)
-		rc = webhook_sync_subs(wh);
+		rc = webhook_sync_subs(wh, true);
 	if (rc < 0) {
 		webhook_free(wh);
 		return rc;
 	}
-	/* What was waiting for a retry when we stopped goes at once. */
-	store_webhook_rearm(store, clock_now_ms());
+	/* What was waiting for a retry when we stopped goes at once (on
+	 * PostgreSQL: with the subscription, for this box's webhooks). */
+	if (!store_is_pg(store))
+		store_webhook_rearm(store, clock_now_ms());
 	webhook_poke(wh);
 	*out = wh;
 	return 0;
@@ -317,7 +337,11 @@ void webhook_free(struct webhook *wh)
 		return;
 	loop_timer_disarm(&wh->due);
 	webhook_curl_cleanup(wh);
-	free(wh);
+	/* A claim or subscription still to answer (PostgreSQL) frees it. */
+	if (wh->claiming || wh->subscribing)
+		wh->dying = true;
+	else
+		free(wh);
 }
 
 void webhook_set_config(struct webhook *wh, const struct config *cfg)
@@ -325,6 +349,6 @@ void webhook_set_config(struct webhook *wh, const struct config *cfg)
 	if (!wh)
 		return;
 	wh->cfg = cfg;
-	webhook_sync_subs(wh);
+	webhook_sync_subs(wh, false);
 	webhook_poke(wh);
 }

@@ -8,6 +8,8 @@
 #include "loop.h"
 #include "webhook.h"
 
+#include "store_webhook.h"
+
 #include <curl/curl.h>
 #include <stdbool.h>
 
@@ -37,6 +39,11 @@ struct webhook {
 	struct loop_timer curl_timer;	/* CURLMOPT_TIMERFUNCTION */
 	struct webhook_job *jobs;	/* in flight */
 	unsigned running;
+	bool claiming;			/* PostgreSQL: a claim in flight */
+	bool dying;			/* freed when the claim answers */
+	/* PostgreSQL: this box's webhook_sub rows are written (after a
+	 * start or reload; retried until the database takes them). */
+	bool subscribed, subscribing, sub_start;
 };
 
 int webhook_curl_init(struct webhook *wh);
@@ -56,5 +63,15 @@ const struct config_webhook *webhook_find(const struct webhook *wh,
 					  const char *name);
 /* Runs the queue on the next loop iteration. */
 void webhook_kick(struct webhook *wh);
+
+/* PostgreSQL (webhook_pg.c): this box's subscriptions (start: also take
+ * back its leases from before a restart); claim and start what is due,
+ * the timer armed from the answer; record an outcome of this box's
+ * claim. */
+int webhook_pg_subscribe(struct webhook *wh, bool start);
+void webhook_pg_due(struct webhook *wh);
+void webhook_pg_outcome(struct webhook *wh, const struct webhook_job *job,
+			enum store_webhook_outcome o, int attempts,
+			int64_t delay_ms, const char *error);
 
 #endif

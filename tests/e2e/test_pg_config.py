@@ -58,11 +58,14 @@ def a_bad_uri_is_refused_with_libpqs_reason():
 
 
 @t.test
-def the_http_api_is_refused_on_postgresql():
+def the_http_api_webhooks_and_eventhandler_are_not_refused_on_postgresql():
     rc, out, err, _ = check("postgres:///smsgw",
-                            'http {\n    listen = "127.0.0.1:8080"\n}\n')
-    assert rc == 1
-    assert "the HTTP API is not available on PostgreSQL yet" in err, err
+                            'http {\n    listen = "127.0.0.1:8080"\n}\n'
+                            'webhook crm {\n    url = "http://127.0.0.1:9/x"\n'
+                            '    secret = "0123456789abcdef"\n'
+                            '    events = "received"\n}\n'
+                            'eventhandler = "/bin/true"\n')
+    assert "HTTP API" not in err and "webhook" not in err and "eventhandler" not in err, err
 
 
 @t.test

@@ -1,8 +1,8 @@
 /*
  * pg_schema — gateway/store/pg/pg_schema.sql (tables, views),
  * pg_queue.sql (the queue's functions), pg_ops.sql (the operations
- * beside it) and pg_cli.sql (the CLI's and retention's), embedded at
- * build time with the
+ * beside it), pg_cli.sql (the CLI's and retention's) and pg_http.sql
+ * (API tokens, the webhook queue), embedded at build time with the
  * assembler's .incbin (the Makefile makes this object depend on them), so
  * the daemon applies exactly the files the tests apply with psql.
  * NUL-terminated.
@@ -30,12 +30,18 @@ __asm__(".section .rodata\n"
 	"pg_cli_text:\n"
 	".incbin \"gateway/store/pg/pg_cli.sql\"\n"
 	".byte 0\n"
+	".global pg_http_text\n"
+	".type pg_http_text, @object\n"
+	"pg_http_text:\n"
+	".incbin \"gateway/store/pg/pg_http.sql\"\n"
+	".byte 0\n"
 	".previous\n");
 
 extern const char pg_schema_text[];
 extern const char pg_queue_text[];
 extern const char pg_ops_text[];
 extern const char pg_cli_text[];
+extern const char pg_http_text[];
 
 const char *pg_schema_sql(int i)
 {
@@ -48,6 +54,8 @@ const char *pg_schema_sql(int i)
 		return pg_ops_text;
 	case 3:
 		return pg_cli_text;
+	case 4:
+		return pg_http_text;
 	default:
 		return NULL;
 	}
