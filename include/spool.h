@@ -69,30 +69,20 @@ void spool_set_rejected_listener(struct spool *sp, spool_rejected_fn fn,
 /* SIGHUP: limits, numbers and pools of the new configuration. */
 void spool_set_config(struct spool *sp, const struct config *cfg);
 
-/* One outbox row that spool_submit() added, inside its transaction. */
+/* One outbox row that spool_accept_text() added, inside its transaction. */
 typedef void (*spool_added_fn)(void *ud, int64_t id, const char *recipient,
 			       enum outbox_add_result res);
 
 /*
- * The HTTP API's way in: text in the spool file format, parsed, checked
- * and committed exactly as a file dropped as name would be (same rules,
- * same reasons, same Id: idempotency), without touching the directory.
- * Returns 1 when committed (added was called once per row before the
- * commit; a rollback after it is reported as -EIO), 0 when its Id: was
- * accepted before (*file_id: that earlier acceptance), -1 refused (err says
- * why, as a .reason file would), -EIO or -ENOMEM.
- */
-int spool_submit(struct spool *sp, const char *name, const void *text,
-		 size_t len, spool_added_fn added, void *ud,
-		 struct spool_error *err, int64_t *file_id);
-
-/*
  * Text in the spool format taken in through the storage interface
  * (store_op_accept(), include/store_ops.h): the one acceptance of the
- * HTTP API (spool_submit()) and of INSERT INTO outbox (sqlin.c). Pass 1
+ * HTTP API (http_send.c) and of INSERT INTO outbox (sqlin.c). Pass 1
  * (parse, check, prepare) runs at once; the commit with pass 2 is the
  * store's, and done (exactly once, maybe before spool_accept_text()
- * returns) says how it went: rc as spool_submit()'s, err set for -1.
+ * returns) says how it went: rc 1 committed (added was called once per
+ * row before the commit), 0 its Id: was accepted before (file_id: that
+ * earlier acceptance), -1 refused (err says why, as a .reason file
+ * would), -EIO or -ENOMEM.
  * Everything in req is copied.
  */
 struct spool_text {

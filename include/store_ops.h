@@ -58,9 +58,7 @@
  *   (inbound.c:inbound_sms), the reassembly timeout, kept PDUs' retries.
  *
  * Still synchronous on SQLite, and why (on PostgreSQL each is asynchronous
- * or skipped: include/store_pgd.h): spool_submit() (http_send.c answers its
- * request from the return; a later-answering backend needs it suspended
- * and spool_accept_text() called instead); at the daemon's start
+ * or skipped: include/store_pgd.h): at the daemon's start
  * store_outbox_recover(); a SIM's usage counters when its
  * card changes (store_outbox_usage()); ob_save_unsaved() (sent records
  * that failed, retried on a timer and at shutdown); event rows
@@ -91,9 +89,8 @@ struct loop;
  * For tests (the environment variable SMSGW_TEST_STORE_LATE, read when the
  * store is attached to the daemon's loop): every operation answers from a
  * deferred call of loop, never before it returns, as a networked backend
- * would, so that the e2e tests run the callers' "later" paths. NULL: off.
- * spool_submit() (the HTTP API) cannot wait: it stores nothing and
- * returns -EINPROGRESS then.
+ * would, so that the e2e tests run the callers' "later" paths (the HTTP
+ * API's POST then waits suspended, http_wait.c). NULL: off.
  */
 void store_ops_answer_later(struct loop *loop);
 /* Runs the answers held for the next turn now (store_batch_flush()). */

@@ -37,7 +37,7 @@ struct accept_ctx {
 	bool db_failed;			/* the store refused a row: not the
 					   file's fault, it is tried again */
 	char why[256];			/* set when the file must be rejected */
-	/* spool_submit(): told of each row inside the transaction. */
+	/* spool_accept_text(): told of each row inside the transaction. */
 	spool_added_fn added;
 	void *added_ud;
 };

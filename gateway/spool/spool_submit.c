@@ -1,6 +1,6 @@
 /*
  * spool_submit — text in the spool format that arrives in memory: the
- * HTTP API's POST /v1/messages (spool_submit()) and INSERT INTO outbox
+ * HTTP API's POST /v1/messages (http_send.c) and INSERT INTO outbox
  * (sqlin.c) share one acceptance, spool_accept_text(): the same two
  * passes, rules, preparation, rows and events as a file in outgoing/
  * (spool_accept.c), committed by the store (store_op_accept()), without a
@@ -145,53 +145,4 @@ void spool_accept_text(struct store *st, const struct config *cfg,
 		.duplicates = (long)msg->duplicates,
 	};
 	store_op_accept(st, &x->req, &x->file_id, spool_text_answer, x);
-}
-
-/* spool_submit()'s answer, taken while it waits. */
-struct spool_submitted {
-	bool answered;
-	int rc;
-	struct spool_error *err;
-	int64_t *file_id;
-};
-
-static void spool_submit_answer(int rc, const struct spool_error *err,
-				int64_t file_id, void *ud)
-{
-	struct spool_submitted *s = ud;
-
-	s->answered = true;
-	s->rc = rc;
-	*s->err = *err;
-	*s->file_id = file_id;
-}
-
-int spool_submit(struct spool *sp, const char *name, const void *text,
-		 size_t len, spool_added_fn added, void *ud,
-		 struct spool_error *err, int64_t *file_id)
-{
-	struct spool_submitted s = { .err = err, .file_id = file_id };
-
-	memset(err, 0, sizeof(*err));
-	*file_id = 0;
-	/* See below: a store that answers later gets nothing from here. */
-	if (store_ops_answers_later())
-		return -EINPROGRESS;
-	spool_accept_text(sp->store, sp->cfg, sp->reg, &(struct spool_text){
-		.name = name, .text = text, .len = len, .origin = "spool",
-		.added = added, .added_ud = ud }, spool_submit_answer, &s);
-	/*
-	 * Synchronous for its caller: http_send.c answers the request from
-	 * this return, so it works with a backend that answers before
-	 * store_op_accept() returns (SQLite). For one that answers later,
-	 * http_send.c must suspend the request and call spool_accept_text()
-	 * itself (s, added and ud would be gone here by then); this wrapper
-	 * then refuses before anything is stored (above) rather than answer
-	 * "not queued" for rows the store may still commit.
-	 */
-	if (!s.answered)
-		return -EINPROGRESS;
-	if (s.rc == 1 && sp->accepted)
-		sp->accepted(sp->accepted_ud);
-	return s.rc;
 }
