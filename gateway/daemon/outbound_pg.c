@@ -86,8 +86,8 @@ static void outbound_pg_renewed(int rc, void *ud)
 	/* The send goes on (the modem has the PDU); what it records will be
 	 * -ESTALE and dropped. A renewal that crossed the message's own
 	 * sent record is stale too, and says nothing. */
-	if (rc == -ESTALE && r->os->sim->sending && m->id == r->id &&
-	    m->attempt_id == r->attempt_id)
+	if (rc == -ESTALE && r->os->sim->sending && !r->os->recording &&
+	    m->id == r->id && m->attempt_id == r->attempt_id)
 		log_warn("outbound: message %lld: the lease of attempt %lld "
 			 "lapsed; another box may send it",
 			 (long long)r->id, (long long)r->attempt_id);
@@ -103,6 +103,10 @@ static int64_t outbound_pg_on_renew(struct loop_timer *t, void *ud)
 	(void)t;
 	if (!os->sim->sending || !os->msg.id || !ps)
 		return LOOP_TIMER_DONE;
+	/* Its "sent" is with the store, ahead of any renewal now (one
+	 * connection, in order): a renewal would find it sent, not ours. */
+	if (os->recording)
+		return outbound_pg_renew_every(os->ob);
 	r = calloc(1, sizeof(*r));
 	if (r) {
 		*r = (struct outbound_pg_renewal){
