@@ -9,7 +9,7 @@
  * The commit of a PDU joins the loop turn's batch (store_batch_begin in
  * store.h), so the modems' messages of one turn share one fsync, and done
  * runs once it is durable: the modem's delete or +CNMA comes from done,
- * never before (doc/reliability.md, "Inbound messages and multipart reassembly").
+ * never before (doc/reliability.md §1.5).
  */
 #include "store_ops.h"
 #include "config.h"
