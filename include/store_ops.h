@@ -355,6 +355,8 @@ struct store_inbound_out {
 };
 
 void store_inbound_out_free(struct store_inbound_out *o);
+/* Frees what classify put in *a and zeroes it. */
+void store_inbound_actions_free(struct store_inbound_actions *a);
 
 typedef int (*store_classify_fn)(const struct store_inbound_msg *m,
 				 struct store_inbound_actions *a, void *ud);

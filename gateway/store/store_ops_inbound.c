@@ -48,7 +48,7 @@ void store_inbound_out_free(struct store_inbound_out *o)
 	memset(o, 0, sizeof(*o));
 }
 
-static void store_ib_actions_free(struct store_inbound_actions *a)
+void store_inbound_actions_free(struct store_inbound_actions *a)
 {
 	free(a->keyword);
 	free(a->matched);
@@ -309,7 +309,7 @@ static int store_ib_deliver(struct store_ib *x,
 	int rc;
 
 	if (x->classify(m, &a, x->classify_ud) < 0) {
-		store_ib_actions_free(&a);
+		store_inbound_actions_free(&a);
 		return -1;
 	}
 	row.keyword = a.keyword;
@@ -324,7 +324,7 @@ static int store_ib_deliver(struct store_ib *x,
 		rc = store_ib_act(x, m, &a, *id);
 	if (rc == 0)
 		rc = store_ib_delivered(x, m, &a, *id);
-	store_ib_actions_free(&a);
+	store_inbound_actions_free(&a);
 	return rc;
 }
 

@@ -32,21 +32,10 @@
 
 /* ---- the operation's life ---- */
 
-static void pg_ib_actions_free(struct store_inbound_actions *a)
-{
-	free(a->keyword);
-	free(a->matched);
-	free(a->reply);
-	free(a->forward_to);
-	free(a->forward_text);
-	free(a->hook);
-	memset(a, 0, sizeof(*a));
-}
-
 /* Forgets the decision (a stale answer, the next key). */
 void pg_ib_reset(struct pg_ib *x)
 {
-	pg_ib_actions_free(&x->a);
+	store_inbound_actions_free(&x->a);
 	free(x->body);
 	x->body = NULL;
 	x->m.body = x->text;
@@ -212,7 +201,7 @@ int pg_ib_classify(struct pg_ib *x)
 {
 	x->verdict = "deliver";
 	if (x->classify(&x->m, &x->a, x->classify_ud) < 0) {
-		pg_ib_actions_free(&x->a);
+		store_inbound_actions_free(&x->a);
 		return -EIO;
 	}
 	return 0;
