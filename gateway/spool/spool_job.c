@@ -224,8 +224,7 @@ bool spool_job_asked(struct spool_job *j, int *rc)
 
 /* Feeds the current pass until the budget is spent: 1 more, 0 complete,
  * <0 as spool_file_feed. */
-static int spool_job_feed(struct spool *sp, struct spool_job *j,
-			  int64_t start)
+int spool_job_feed(struct spool *sp, struct spool_job *j, int64_t start)
 {
 	int rc;
 
@@ -247,28 +246,13 @@ bool spool_job_db_error(struct spool *sp, struct spool_job *j)
 }
 
 /* Starts pass 2 again with fn. */
-static bool spool_job_rewind(struct spool_job *j, enum spool_job_phase ph,
-			     spool_recipient_fn fn)
+bool spool_job_rewind(struct spool_job *j, enum spool_job_phase ph,
+		      spool_recipient_fn fn)
 {
 	j->off = 0;
 	if (!spool_parse_rewind(j->p, fn, j))
 		return false;
 	j->phase = ph;
-	return true;
-}
-
-/* Check pass: the row's text as the add pass takes it; its parts kept
- * for the add pass. */
-static bool spool_job_check_recipient(const struct spool_recipient *r,
-				      void *ud)
-{
-	struct spool_job *j = ud;
-	int parts;
-
-	if (!spool_count_parts(&j->c, r, &parts))
-		return false;
-	if (j->parts && r->index < j->c.msg->recipients)
-		j->parts[r->index] = (unsigned char)parts;
 	return true;
 }
 
@@ -306,83 +290,6 @@ static bool spool_job_add_recipient(const struct spool_recipient *r,
 	else
 		c->suppressed++;
 	return true;
-}
-
-static bool spool_job_step_scan(struct spool *sp, struct spool_job *j,
-				int64_t start)
-{
-	struct spool_recipient probe = { 0 };
-	int rc = spool_job_feed(sp, j, start), parts;
-
-	if (rc == 1)
-		return false;
-	if (rc == -EBADMSG) {
-		spool_reject_error(sp, sp->active_fd, j->claim, j->shown,
-				   spool_parse_error(j->p));
-		return true;
-	}
-	if (rc < 0) {
-		log_error("spool: reading %s: %s; left in active/ and tried "
-			  "again", j->shown, strerror(-rc));
-		sp->db_failed = true;
-		return true;
-	}
-	j->c.msg = spool_parse_message(j->p);
-	j->c.now = store_now_ms();
-	if (!spool_prepare(&j->c)) {
-		spool_reject(sp, sp->active_fd, j->claim, j->shown, "value",
-			     j->c.why);
-		return true;
-	}
-	/* After a restart the file was checked before its first row. */
-	if (j->resume) {
-		j->phase = SPOOL_JOB_RESUME;
-		return false;
-	}
-	/* One text for everyone is checked once; when it cannot go, the
-	 * check pass names the first recipient's line, as a small file's
-	 * refusal does. */
-	probe.body = j->c.msg->body;
-	probe.body_len = j->c.msg->body_len;
-	if (!j->c.msg->personalised &&
-	    spool_count_parts(&j->c, &probe, &parts)) {
-		j->phase = SPOOL_JOB_BEGIN;
-		return false;
-	}
-	j->c.why[0] = '\0';
-	/* Parts fit a byte: max_parts is at most 255 (config_check.c). */
-	if (j->c.msg->personalised && sp->cfg->max_parts <= UCHAR_MAX)
-		j->parts = malloc(j->c.msg->recipients);
-	if (!spool_job_rewind(j, SPOOL_JOB_CHECK, spool_job_check_recipient))
-		return spool_job_db_error(sp, j);
-	return false;
-}
-
-static bool spool_job_step_check(struct spool *sp, struct spool_job *j,
-				 int64_t start)
-{
-	int rc = spool_job_feed(sp, j, start);
-
-	if (rc == 1)
-		return false;
-	if (rc < 0 && j->c.why[0]) {
-		spool_reject(sp, sp->active_fd, j->claim, j->shown, "value",
-			     j->c.why);
-		return true;
-	}
-	if (rc == -EBADMSG) {
-		spool_reject_error(sp, sp->active_fd, j->claim, j->shown,
-				   spool_parse_error(j->p));
-		return true;
-	}
-	if (rc < 0) {
-		log_error("spool: reading %s: %s; left in active/ and tried "
-			  "again", j->shown, strerror(-rc));
-		sp->db_failed = true;
-		return true;
-	}
-	j->phase = SPOOL_JOB_BEGIN;
-	return false;
 }
 
 /* Pass 2 for the store, one step's worth (store_ops.h produce). */

@@ -206,6 +206,16 @@ bool spool_job_db_error(struct spool *sp, struct spool_job *j);
 bool spool_job_step_release(struct spool *sp, struct spool_job *j);
 bool spool_job_step_purge(struct spool *sp, struct spool_job *j);
 /* Works on sp->job for a few tens of ms; true when it is done (freed). */
+/* spool_job.c: feeds the current pass until the step's budget is spent
+ * (1 more, 0 complete, <0 as spool_file_feed); starts pass 2 again with
+ * fn in phase ph. spool_job_check.c: the scan and check phases' steps
+ * (true: the job is done). */
+int spool_job_feed(struct spool *sp, struct spool_job *j, int64_t start);
+bool spool_job_rewind(struct spool_job *j, enum spool_job_phase ph,
+		      spool_recipient_fn fn);
+bool spool_job_step_scan(struct spool *sp, struct spool_job *j, int64_t start);
+bool spool_job_step_check(struct spool *sp, struct spool_job *j,
+			  int64_t start);
 bool spool_job_step(struct spool *sp);
 void spool_job_free(struct spool *sp);
 
