@@ -46,7 +46,9 @@ def run(argv, min_tests):
 
 
 pg = PgServer().start()
-run([prog("test_pg_store")], 15)
+run([prog("test_pg_store")], 9)
+# Beside the claim: Id:, refusals, reports, pins, campaigns, Send-At.
+run([prog("test_pg_store_box")], 6)
 # The twins of inbound, staging, refuse, defer_pool, quiet hours, forget.
 run([prog("test_pg_store_inbound")], 6)
 run([prog("test_pg_store_stage")], 10)
