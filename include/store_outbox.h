@@ -81,68 +81,6 @@ int store_outbox_file_done(struct store *st, int64_t file_id,
 /* True when the file claimed under this name was accepted. */
 bool store_outbox_file_claimed(struct store *st, const char *claim);
 
-/*
- * Big files, taken in over several transactions (store_staging.c). The
- * file is checked whole before its first row, so its rows go in as a
- * small file's would (queued, deferred, held, suppressed), many to a
- * statement, and spool_file.staging says how far the file got. Older
- * versions staged rows under hold 'staging' (outbox_new.staging) and
- * released them once the file was whole: a database such a daemon left
- * mid-intake is still finished (release, purge).
- */
-enum store_staging {
-	STORE_STAGING_NONE = -1,	/* no such file */
-	STORE_STAGING_DONE = 0,
-	STORE_STAGING_ADDING = 1,	/* checked; rows being added, the
-					   claim kept until the last one */
-	STORE_STAGING_RELEASING = 2,	/* older versions: accepted, hidden
-					   rows being released */
-};
-/* Rows the file has so far (a restart resumes after them), or -EIO. */
-int64_t store_staging_count(struct store *st, int64_t file_id);
-/* The recipient of the file's last row (its highest id): 1 with it in
- * buf, 0 when the file has no row, -EIO. */
-int store_staging_last(struct store *st, int64_t file_id, char *buf,
-		       size_t size);
-/* 1 when some row of the file waits under the old hold 'staging', 0 not,
- * -EIO. */
-int store_staging_hidden(struct store *st, int64_t file_id);
-/* 1 when no opt-out is active and no number was forgotten: the rows of
- * this transaction need no lookup each. 0 otherwise, -EIO. */
-int store_staging_no_optouts(struct store *st);
-/* 1 when the campaign is paused now, 0 not, -EIO. */
-int store_staging_campaign_paused(struct store *st, int64_t campaign_id);
-/* Rows of a big file, many to a statement: what differs per row (the
- * strings must live until the call returns); out: 1 opted out (the row
- * is suppressed; store_outbox_opted_out() decided). */
-struct store_staging_row {
-	const char *recipient, *body;
-	int parts;
-	bool out;
-};
-#define STORE_STAGING_BATCH 64
-/* Adds n rows (any n) of the file as store_outbox_add() would add each
- * with base (its recipient, body and parts ignored) in the caller's
- * transaction. 0 or -EIO. */
-int store_staging_add(struct store *st, int64_t file_id,
-		      const struct outbox_new *base, bool campaign_paused,
-		      int64_t now, const struct store_staging_row *rows,
-		      size_t n);
-/* The staging state of the file claimed as claim (and its id). */
-int store_staging_of_claim(struct store *st, const char *claim,
-			   int64_t *file_id);
-int store_staging_set(struct store *st, int64_t file_id, int staging);
-/* Releases up to limit staged rows of the file (queued, deferred or held
- * for a paused campaign, as a small file's rows would be). Returns how
- * many, or -EIO. */
-int store_staging_release(struct store *st, int64_t file_id, int64_t now,
-			  int limit);
-/* Deletes up to limit staged rows; with none left, the file's row.
- * Returns how many rows, or -EIO. */
-int store_staging_purge(struct store *st, int64_t file_id, int limit);
-/* A file being released (after a restart); 0 when none, or -EIO. */
-int64_t store_staging_next_release(struct store *st);
-
 /* Finds or creates a campaign; *paused tells if it is on hold. */
 int store_outbox_campaign(struct store *st, const char *name, int64_t now,
 			  int64_t *id, bool *paused);
@@ -226,71 +164,8 @@ void outbox_msg_clear(struct outbox_msg *m);
 int store_outbox_opted_out(struct store *st, const char *origin,
 			   const char *number);
 
-/* Part seq (1-based) went out with message reference mr; the part counts
- * against the SIM card's usage (usage_key: ICCID or "sim:<id>"). */
-int store_outbox_part_sent(struct store *st, const struct outbox_msg *m,
-			   int64_t sim_id, const char *usage_key, int seq,
-			   int mr, int64_t now);
-/* Every part went out: sent, and the sticky sender updated. */
-int store_outbox_sent(struct store *st, const struct outbox_msg *m,
-		      int64_t sim_id, int64_t now);
-/* The SIM that last talked with number (either way), for sticky sending. */
-int store_outbox_touch_sticky(struct store *st, const char *number,
-			      int64_t sim_id, int64_t now);
-/* Try again at not_before (deferred), with the reason in error; until
- * avoid_until, SIMs other than avoid_sim (0: none) get it first. */
-int store_outbox_retry(struct store *st, const struct outbox_msg *m,
-		       int64_t not_before, bool count_attempt,
-		       int64_t avoid_sim, int64_t avoid_until,
-		       const char *error, int64_t now);
-/* A final state: ev is MSG_EVENT_FAIL, MSG_EVENT_EXPIRE or
- * MSG_EVENT_OPT_OUT. */
-int store_outbox_fail(struct store *st, const struct outbox_msg *m,
-		      enum msg_event ev, const char *error, int64_t now);
-/* No answer after the PDU: "unknown", or queued again when resend. */
-int store_outbox_unknown(struct store *st, const struct outbox_msg *m,
-			 bool resend, const char *error, int64_t now);
-
-/* At start: every sending row becomes unknown and the policy applies.
- * Returns the number of rows, or -EIO. */
-int store_outbox_recover(struct store *st, bool resend_direct,
-			 bool resend_bulk, int64_t now);
-
-/* Deferred rows whose time has come become queued; returns how many. */
-int store_outbox_promote(struct store *st, int64_t now);
-/* Queued or deferred rows past their expiry become expired. */
-int store_outbox_expire(struct store *st, int64_t now);
-/* The earliest time something deferred or expiring needs us; 0 if none. */
-int64_t store_outbox_next_due(struct store *st);
-/* Defers queued bulk messages whose pool key is exactly pool_key ('' for
- * unpooled, a pool name, or '@<sim id>') until not_before. Returns how
- * many, or -EIO. */
-int store_outbox_defer_pool(struct store *st, const char *pool_key,
-			    int64_t not_before, const char *why, int64_t now);
-
-/*
- * A status report for (sim, mr, recipient) within window_ms of sending.
- * Sets *msg_id (0 if unmatched) and *final when the message reached
- * delivered or failed.
- */
-int store_outbox_report(struct store *st, int64_t sim_id, int mr,
-			const char *recipient, int status, int64_t now,
-			int64_t window_ms, const char *pdu, int64_t *msg_id,
-			const char **new_state);
-
-/* Sends counted for a SIM card (by usage key: ICCID or "sim:<id>"). */
-struct outbox_usage {
-	char day[11];			/* YYYY-MM-DD, local */
-	int sent_day;
-	char month[8];			/* YYYY-MM, local */
-	int sent_month;
-	int64_t last_send_at;
-};
-int store_outbox_usage(struct store *st, const char *usage_key,
-		       struct outbox_usage *u);
-/* Local day and month of ms. */
-void store_outbox_local_day(int64_t ms, char day[11], char month[8]);
-
 #include "store_claim.h"
+#include "store_outcome.h"
+#include "store_staging.h"
 
 #endif

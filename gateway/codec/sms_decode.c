@@ -4,7 +4,7 @@
  * TS 23.040 §9.2.2). Every field is read through struct pdu_reader, which
  * checks the length first; nothing here indexes the input directly.
  */
-#include "sms.h"
+#include "sms_decode.h"
 
 #include <string.h>
 

@@ -4,7 +4,7 @@
  * tests (§9.2.2.1, §9.2.2.3). Text is split by segment.h; every part gets
  * the same TPDU head and its own header and user data.
  */
-#include "sms.h"
+#include "sms_encode.h"
 
 #include <stdio.h>
 #include <stdlib.h>

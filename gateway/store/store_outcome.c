@@ -1,9 +1,9 @@
 /*
  * store_outcome — what happened to a claimed message: parts sent, sent,
  * retried, failed, unknown; recovery at start; deferral and expiry; status
- * reports; usage counters. See include/store_outbox.h.
+ * reports; usage counters. See include/store_outcome.h.
  */
-#include "store_outbox.h"
+#include "store_outcome.h"
 #include "store.h"
 #include "log.h"
 #include "msg_state.h"

@@ -1,11 +1,11 @@
 /*
  * store_staging — the rows of a big spool file, added over several short
- * transactions, many to a statement; see include/store_outbox.h,
+ * transactions, many to a statement; see include/store_staging.h,
  * store_schema_v2 in store_schema.c and spool/spool_job.c. Older versions'
  * hidden rows are released or purged here too.
  */
+#include "store_staging.h"
 #include "store.h"
-#include "store_outbox.h"
 #include "msg_state.h"
 #include "log.h"
 
