@@ -1,6 +1,6 @@
 /*
  * cli — what every `smsgw` subcommand shares. Each subcommand lives in
- * gateway/cli_<name>.c as `int cli_<name>(struct cli *cli, int argc,
+ * gateway/cli/cli_<name>.c as `int cli_<name>(struct cli *cli, int argc,
  * char **argv)`, where argv[0] is the subcommand's name, and returns an exit
  * status of doc/contract.md §6: 0 success, 1 a user error (one clear line on
  * stderr, written with cli_error()), 2 a usage error (cli_usage()).
@@ -96,7 +96,7 @@ bool cli_number_try(struct cli *cli, const char *in, char *out, size_t size);
 /* Closes what cli_config() and cli_store() opened. */
 void cli_close(struct cli *cli);
 
-/* The --help text of the command called name (gateway/cli_help.c). */
+/* The --help text of the command called name (gateway/cli/cli_help.c). */
 const char *cli_help_text(const char *name);
 
 /* "smsgw: <message>" on stderr; returns CLI_ERROR. */

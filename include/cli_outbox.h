@@ -1,6 +1,6 @@
 /*
  * cli_outbox — one outgoing message: `smsgw outbox show|resend|cancel ID`
- * (gateway/cli_outbox_show.c), used by the outbox command.
+ * (gateway/cli/cli_outbox_show.c), used by the outbox command.
  */
 #ifndef SMSGW_CLI_OUTBOX_H
 #define SMSGW_CLI_OUTBOX_H

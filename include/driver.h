@@ -7,7 +7,7 @@
  * steps; a driver never owns the port, the chat or a timer.
  *
  * The generic TS 27.007/27.005 driver (drivers/generic/generic.c) sets every
- * field. A vendor file (drivers/huawei.c, ...) is a table written with
+ * field. A vendor file (drivers/huawei/huawei.c, ...) is a table written with
  * designated initialisers that names its parent and sets only what
  * differs:
  *

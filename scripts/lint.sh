@@ -60,6 +60,10 @@ for f in gateway/*/*.[ch] drivers/*.c drivers/*/*.c include/*.h tests/modemsim/*
 	[ "$n" -gt 700 ] && echo "lint: $f has $n lines (split it along its seams)" && fail=1
 done
 
+# Every .c has its header, or is a part named in doc/architecture.md with
+# the header that declares it; every include/*.h is some layer's.
+python3 scripts/headercheck.py --self-test || fail=1
+
 # Sources live in a layer's folder, never in gateway/ itself.
 for f in gateway/*.c gateway/*.h; do
 	[ -e "$f" ] || continue

@@ -19,7 +19,7 @@ static const struct driver_urc generic_urcs[] = {
 	/* TS 27.007 §8.3: many modems print +CPIN: when the SIM changes. */
 	{ "+CPIN:", DRIVER_URC_SIM, false },
 	/* V.250 §6.3.4 RING, TS 27.007 §6.11 +CRING, §6.9 +CLIP: calls
-	 * we never answer: rejected (gateway/modem_call.c). */
+	 * we never answer: rejected (gateway/modem/modem_call.c). */
 	{ "RING", DRIVER_URC_CALL, false },
 	{ "+CRING:", DRIVER_URC_CALL, false },
 	{ "+CLIP:", DRIVER_URC_CALL, false },

@@ -3,7 +3,7 @@
  *              [--json | --csv] [--utc]
  * smsgw outbox show|resend|cancel ID
  *
- * The outbox view, newest first; one message (gateway/cli_outbox_show.c).
+ * The outbox view, newest first; one message (gateway/cli/cli_outbox_show.c).
  */
 #include "cli.h"
 #include "cli_query.h"

@@ -289,7 +289,7 @@ static const char store_schema_v1[] =
  *  - INSERT INTO outbox / gammu_outbox: INSTEAD OF triggers put the row
  *    in outbox_in, nothing more; the daemon takes it from there, checks
  *    it like a spool file and queues it or records it failed with the
- *    reason (store_sqlin.c). The triggers call no function, so they run
+ *    reason (spool/sqlin.c). The triggers call no function, so they run
  *    with trusted_schema=OFF.
  */
 static const char store_schema_v2[] =
