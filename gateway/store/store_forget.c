@@ -9,6 +9,7 @@
  */
 #include "forget.h"
 #include "store.h"
+#include "msg_state.h"
 #include "store_prune.h"
 
 #include <errno.h>
@@ -176,6 +177,21 @@ static int store_forget_redact_texts(struct store *st,
 	return rc;
 }
 
+/* MSG_EVENT_CANCEL of the transition table (include/msg_state.h): its
+ * from-states written out, as every statement over many rows has them. */
+static int store_forget_cancel(struct store *st)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE message SET state = ?1,"
+					" hold = NULL WHERE " IS_FORM("recipient")
+					" AND state IN ('queued', 'deferred')");
+
+	if (!s)
+		return -EIO;
+	sqlite3_bind_text(s, 1, msg_to_name(MSG_EVENT_CANCEL), -1,
+			  SQLITE_STATIC);
+	return store_step_done(st, s);
+}
+
 static int store_forget_erase(struct store *st, const struct forget_forms *f,
 			      struct forget_counts *n)
 {
@@ -186,10 +202,7 @@ static int store_forget_erase(struct store *st, const struct forget_forms *f,
 					 " AND state = 'sending'");
 	/* Messages to the person: what was still to go is cancelled (and
 	 * counted so), then all are counted in daily_stats and gone. */
-	if (store_forget_run_n(st, "UPDATE message SET state = 'cancelled',"
-			       " hold = NULL WHERE " IS_FORM("recipient")
-			       " AND state IN ('queued', 'deferred')",
-			       NULL) < 0 ||
+	if (store_forget_cancel(st) < 0 ||
 	    store_prune_set_clear(st) < 0 ||
 	    store_forget_run_n(st, "INSERT INTO temp.prune_ids SELECT id"
 			       " FROM message WHERE " IS_FORM("recipient")

@@ -7,6 +7,7 @@
 #ifndef SMSGW_TEST_GLUE_RIG_H
 #define SMSGW_TEST_GLUE_RIG_H
 
+#include "msg_state_check.h"
 #include "config.h"
 #include "harness.h"
 #include "loop.h"
@@ -39,6 +40,8 @@ static inline bool rig_open(const char *name, const char *conf,
 	}
 	CHECK_INT(loop_new(loop), 0);
 	CHECK_INT(store_open(db, STORE_OPEN_CREATE, st, err, sizeof(err)), 0);
+	if (*st)
+		msg_state_record(*st);
 	CHECK_INT(sim_registry_init(reg, *cfg, *st), 0);
 	return true;
 }
@@ -47,6 +50,9 @@ static inline void rig_close(struct config *cfg, struct loop *loop,
 			     struct store *st, struct sim_registry *reg)
 {
 	sim_registry_free(reg);
+	/* Every state change the test caused is one of the table's. */
+	if (st)
+		msg_state_check(st);
 	store_close(st);
 	loop_free(loop);
 	config_free(cfg);

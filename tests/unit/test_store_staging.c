@@ -6,6 +6,7 @@
  * short has; stage_accept makes it whole.
  */
 #include "harness.h"
+#include "msg_state_check.h"
 #include "store.h"
 #include "store_inbox.h"
 #include "store_ops.h"
@@ -36,6 +37,8 @@ static struct store *open_tmp(const char *name)
 	if (!CHECK_INT(store_open(path, STORE_OPEN_CREATE, &st, err,
 				  sizeof(err)), 0))
 		printf("# %s\n", err);
+	if (st)
+		msg_state_record(st);
 	return st;
 }
 
@@ -207,6 +210,7 @@ TEST(stage_add_makes_the_rows_accept_makes)
 	CHECK_INT(got[OUTBOX_ADDED_QUEUED], ROWS - 1);
 	CHECK_INT(query_int(st, "SELECT max(length(body)) FROM message"),
 		  30000);
+	msg_state_check(st);
 	store_close(st);
 }
 
@@ -265,5 +269,6 @@ TEST(stage_resume_says_what_a_file_has)
 	CHECK_INT(query_int(st, "SELECT recipients FROM spool_file"), 6);
 	/* foreign keys are on again after the add steps */
 	CHECK_INT(query_int(st, "PRAGMA foreign_keys"), 1);
+	msg_state_check(st);
 	store_close(st);
 }
