@@ -16,6 +16,7 @@ struct harness_test {
 static struct harness_test tests[1024];
 static size_t ntests;
 static int current_failures;
+harness_fn harness_after_each;
 static char tmpdir[256];
 
 void harness_register(const char *name, harness_fn fn)
@@ -98,6 +99,8 @@ int main(int argc, char **argv)
 			continue;
 		current_failures = 0;
 		tests[i].fn();
+		if (harness_after_each)
+			harness_after_each();
 		cleanup_tmpdir();
 		if (current_failures) {
 			printf("not ok - %s\n", tests[i].name);

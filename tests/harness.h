@@ -20,6 +20,9 @@
 typedef void (*harness_fn)(void);
 
 void harness_register(const char *name, harness_fn fn);
+/* When set, runs after every test as part of it (its failed checks are
+ * that test's): a check every test of a program owes. */
+extern harness_fn harness_after_each;
 /* Record a failed check; returns false so CHECK can be used as a condition. */
 bool harness_fail(const char *file, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -3,7 +3,8 @@ gateway/store/pg/pg_queue.sql) against a real PostgreSQL 15: several boxes
 on one database claim each message exactly once, a stale attempt records
 nothing, a lapsed lease becomes unknown or queued again, a STOP on one box
 suppresses on every box, a queued row wakes the other boxes; inbound PDUs
-and fragments, big files in steps, quiet hours and forgotten numbers. The
+and fragments, big files in steps, quiet hours and forgotten numbers; the
+CLI's writers of a message's state (test_pg_cli_moves). The
 checks are the C programs build/tests/test_pg_store*, and the PostgreSQL half of
 test_store_backends (one conformance suite for both backends), their
 sanitizer builds when there are; this script gives them a server."""
@@ -52,6 +53,8 @@ run([prog("test_pg_store_box")], 6)
 # The twins of inbound, staging, refuse, defer_pool, quiet hours, forget.
 run([prog("test_pg_store_inbound")], 6)
 run([prog("test_pg_store_stage")], 10)
+# The CLI's writers of a message's state, held to the transition table.
+run([prog("test_pg_cli_moves")], 2)
 # The conformance suite's PostgreSQL half (its SQLite half runs alone).
 run([prog("test_store_backends"), "postgresql"], 4)
 run([prog("test_store_backends_ops"), "postgresql"], 6)

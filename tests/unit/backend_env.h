@@ -8,6 +8,7 @@
 #define SMSGW_TEST_BACKEND_ENV_H
 
 #include "harness.h"
+#include "msg_state_check.h"
 #include "loop.h"
 #include "pg_conn.h"
 #include "store.h"
@@ -109,6 +110,7 @@ static inline bool env_open(struct env *e, bool pg, const char *name)
 			return false;
 		e->ops = &store_backend_sqlite;
 		e->be = e->st;
+		msg_state_record(e->st);
 		return true;
 	}
 	struct pg_store_options o = { .box = "b1", .lease_ms = 60000 };
@@ -128,14 +130,19 @@ static inline bool env_open(struct env *e, bool pg, const char *name)
 		  " optout, inbound, sim_usage, sticky, sim, event, raw_pdu,"
 		  " inbound_part, forgotten, daemon"
 		  " RESTART IDENTITY CASCADE");
+	msg_state_record_pg(getenv("SMSGW_PG_URL"));
 	return true;
 }
 
 static inline void env_close(struct env *e)
 {
-	if (e->st)
+	/* Every state change on either backend is one of the table's. */
+	if (e->st) {
+		msg_state_check(e->st);
 		store_close(e->st);
+	}
 	if (e->ps) {
+		msg_state_check_pg(getenv("SMSGW_PG_URL"));
 		pg_store_free(e->ps);
 		loop_free(e->loop);
 	}

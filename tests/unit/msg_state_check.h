@@ -12,6 +12,7 @@
 #include "msg_state.h"
 #include "store.h"
 
+#include <libpq-fe.h>
 #include <stdio.h>
 
 static inline void msg_state_record(struct store *st)
@@ -65,6 +66,63 @@ static inline int msg_state_check(struct store *st)
 			       from ? from : "(new)", to);
 	}
 	sqlite3_finalize(s);
+	return n;
+}
+
+/*
+ * The same on PostgreSQL (url: SMSGW_PG_URL), whose queue functions
+ * (the .sql files of gateway/store/pg) write states themselves: a trigger records
+ * every change of message.state in a table of the test database. Each
+ * call opens its own connection, so it works whatever the test's boxes
+ * are doing. Record once the schema is there (after the first box).
+ */
+static inline void msg_state_record_pg(const char *url)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *r = PQexec(c,
+		"SET client_min_messages = warning;"
+		"CREATE TABLE IF NOT EXISTS test_seen_move (old text, new text);"
+		"CREATE OR REPLACE FUNCTION test_seen_move() RETURNS trigger"
+		" LANGUAGE plpgsql AS $$ BEGIN"
+		"  IF TG_OP = 'INSERT' THEN"
+		"   INSERT INTO test_seen_move VALUES (NULL, NEW.state);"
+		"  ELSIF OLD.state IS DISTINCT FROM NEW.state THEN"
+		"   INSERT INTO test_seen_move VALUES (OLD.state, NEW.state);"
+		"  END IF; RETURN NULL; END $$;"
+		"CREATE OR REPLACE TRIGGER test_seen_move AFTER INSERT OR"
+		" UPDATE OF state ON message FOR EACH ROW"
+		" EXECUTE FUNCTION test_seen_move()");
+
+	if (!CHECK_INT(PQresultStatus(r), PGRES_COMMAND_OK))
+		printf("# %s", PQerrorMessage(c));
+	PQclear(r);
+	PQfinish(c);
+}
+
+/* Checks and forgets the moves recorded so far; how many distinct ones,
+ * or -1 when nothing is recorded (no schema yet). */
+static inline int msg_state_check_pg(const char *url)
+{
+	PGconn *c = PQconnectdb(url);
+	PGresult *r = PQexec(c, "SELECT DISTINCT old, new FROM test_seen_move");
+	int n = -1;
+
+	if (PQresultStatus(r) == PGRES_TUPLES_OK) {
+		n = PQntuples(r);
+		for (int i = 0; i < n; i++) {
+			const char *from = PQgetisnull(r, i, 0)
+						   ? NULL : PQgetvalue(r, i, 0);
+			const char *to = PQgetvalue(r, i, 1);
+
+			if (!CHECK(msg_state_allowed(from, to)))
+				printf("# state %s -> %s is not in the table"
+				       " (PostgreSQL)\n",
+				       from ? from : "(new)", to);
+		}
+		PQclear(PQexec(c, "TRUNCATE test_seen_move"));
+	}
+	PQclear(r);
+	PQfinish(c);
 	return n;
 }
 

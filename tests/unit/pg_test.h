@@ -8,6 +8,7 @@
 #define SMSGW_TEST_PG_TEST_H
 
 #include "harness.h"
+#include "msg_state_check.h"
 #include "clock.h"
 #include "loop.h"
 #include "pg_conn.h"
@@ -120,6 +121,20 @@ static inline void reset(struct pg_store *ps)
 		" optout, inbound, sim_usage, sticky, sim, event, raw_pdu,"
 		" inbound_part, forgotten, daemon"
 		" RESTART IDENTITY CASCADE");
+	msg_state_record_pg(url);
+}
+
+/* After every test: each state change it caused on the server is one of
+ * the transition table's (include/msg_state.h), as on SQLite. */
+static inline void pg_test_moves_checked(void)
+{
+	if (url)
+		msg_state_check_pg(url);
+}
+
+__attribute__((constructor)) static void pg_test_moves_hook(void)
+{
+	harness_after_each = pg_test_moves_checked;
 }
 
 static inline int64_t sim(struct pg_store *ps, const char *modem)

@@ -39,6 +39,9 @@ static void on_round(int64_t removed, int rc, void *ud)
 static void fill(struct pg_store *ps)
 {
 	reset(ps);
+	/* These rows are written in their final states by hand, which no
+	 * event of the table does; retention itself moves no state. */
+	sql(ps, "DROP TRIGGER IF EXISTS test_seen_move ON message");
 	sql(ps, "TRUNCATE daily_stats");
 	sql(ps, "INSERT INTO message (created_at, recipient, body, kind, class,"
 		" state, parts, updated_at) SELECT 1000 + g, '+1555' || g, 'x',"
