@@ -5,8 +5,9 @@
  * on top), the rest of a SIM whose sends keep failing (outbound_send.c), a
  * sent part whose row could not be saved (outbound.c), an inbound message
  * (inbound.c) or a spool file (spool.c) the database refused, a webhook's
- * next attempt (webhook.c), and the wait before reopening a modem
- * (modem_fsm.c). Callers count failures in a row (n) and reset to 0.
+ * next attempt (webhook.c), the wait before reopening a modem
+ * (modem_fsm.c) and before reconnecting to PostgreSQL (pg_conn.c).
+ * Callers count failures in a row (n) and reset to 0.
  */
 #ifndef SMSGW_BACKOFF_H
 #define SMSGW_BACKOFF_H

@@ -10,6 +10,7 @@
  * deadline here.
  */
 #include "pg_conn.h"
+#include "backoff.h"
 #include "config_pg.h"
 #include "log.h"
 #include "loop.h"
@@ -52,7 +53,7 @@ struct pg_conn {
 	bool watching;
 	struct loop_timer timer;	/* retry, connect and query deadline */
 	struct loop_deferred kick;	/* answers -ENOTCONN from the loop */
-	int64_t backoff_ms;
+	unsigned failures;		/* breaks in a row: backoff.h's n */
 	struct pg_query *head, **tail;	/* waiting to be sent */
 	struct pg_query *inflight;
 	PGresult *result;		/* of inflight: the last, or the error */
@@ -121,10 +122,12 @@ static void pg_conn_set_watch(struct pg_conn *c, uint32_t events);
 static void pg_conn_drop(struct pg_conn *c, const char *why)
 {
 	bool was_ready = c->state == PG_CONN_READY;
+	int64_t wait_ms = backoff_ms(c->failures++, PG_CONN_BACKOFF_MIN_MS,
+				     PG_CONN_BACKOFF_MAX_MS);
 	struct pg_query *q;
 
 	log_warn("postgresql: %s: %s; trying again in %lld ms", c->what, why,
-		 (long long)c->backoff_ms);
+		 (long long)wait_ms);
 	if (c->watching) {
 		loop_watch_del(&c->watch);
 		c->watching = false;
@@ -136,10 +139,7 @@ static void pg_conn_drop(struct pg_conn *c, const char *why)
 	PQclear(c->result);
 	c->result = NULL;
 	c->state = PG_CONN_DOWN;
-	loop_timer_arm(&c->timer, c->backoff_ms);
-	c->backoff_ms *= 2;
-	if (c->backoff_ms > PG_CONN_BACKOFF_MAX_MS)
-		c->backoff_ms = PG_CONN_BACKOFF_MAX_MS;
+	loop_timer_arm(&c->timer, wait_ms);
 	q = c->inflight;
 	c->inflight = NULL;
 	if (q)
@@ -266,7 +266,7 @@ static void pg_conn_setup_result(struct pg_conn *c, struct pg_query *q,
 	}
 	if (q->last_setup && c->state == PG_CONN_SETUP) {
 		c->state = PG_CONN_READY;
-		c->backoff_ms = PG_CONN_BACKOFF_MIN_MS;
+		c->failures = 0;
 		c->generation++;
 		log_notice("postgresql: %s: connected", c->what);
 		if (c->on_state)
@@ -492,7 +492,6 @@ int pg_conn_new(struct loop *loop, const char *conninfo,
 	config_database_describe(conninfo, c->what, sizeof(c->what));
 	c->tail = &c->head;
 	c->answers_tail = &c->answers;
-	c->backoff_ms = PG_CONN_BACKOFF_MIN_MS;
 	c->watch.cb = pg_conn_on_io;
 	loop_timer_init(loop, &c->timer, pg_conn_on_timer, c);
 	loop_deferred_init(loop, &c->kick, pg_conn_on_kick, c);
