@@ -24,6 +24,10 @@ typedef const char *(*template_lookup_fn)(const char *name, size_t len,
  */
 char *template_render(const char *tpl, template_lookup_fn lookup, void *ud,
 		      char *err, size_t errsize);
+/* The same, telling the two failures apart: 0 with *out (malloc'd),
+ * -ENOENT a placeholder has no value, -ENOMEM (err says which; *out NULL). */
+int template_expand(const char *tpl, template_lookup_fn lookup, void *ud,
+		    char **out, char *err, size_t errsize);
 
 /* Calls fn for every placeholder name in tpl, in order. Returns the count. */
 size_t template_names(const char *tpl,

@@ -2,6 +2,7 @@
 #include "template.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,11 +86,13 @@ static bool template_buf_add(struct buf *b, const char *s, size_t n)
 	return true;
 }
 
-char *template_render(const char *tpl, template_lookup_fn lookup, void *ud,
-		      char *err, size_t errsize)
+int template_expand(const char *tpl, template_lookup_fn lookup, void *ud,
+		    char **out, char *err, size_t errsize)
 {
 	struct buf b = { 0 };
 	const char *p = tpl, *lit = tpl;
+
+	*out = NULL;
 
 	if (!template_buf_add(&b, "", 0))
 		goto nomem;
@@ -108,7 +111,7 @@ char *template_render(const char *tpl, template_lookup_fn lookup, void *ud,
 			snprintf(err, errsize, "no value for {{%.*s}}", (int)len,
 				 name);
 			free(b.data);
-			return NULL;
+			return -ENOENT;
 		}
 		if (!template_buf_add(&b, value, strlen(value)))
 			goto nomem;
@@ -117,9 +120,19 @@ char *template_render(const char *tpl, template_lookup_fn lookup, void *ud,
 	}
 	if (!template_buf_add(&b, lit, (size_t)(p - lit)))
 		goto nomem;
-	return b.data;
+	*out = b.data;
+	return 0;
 nomem:
 	snprintf(err, errsize, "out of memory");
 	free(b.data);
-	return NULL;
+	return -ENOMEM;
+}
+
+char *template_render(const char *tpl, template_lookup_fn lookup, void *ud,
+		      char *err, size_t errsize)
+{
+	char *out;
+
+	template_expand(tpl, lookup, ud, &out, err, errsize);
+	return out;
 }

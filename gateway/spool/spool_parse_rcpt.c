@@ -12,6 +12,7 @@
 #include "spool_text.h"
 #include "template.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -99,19 +100,19 @@ static bool spool_parse_rcpt_emit(struct spool_parser *p, const char *num,
 	struct lookup l = { num, f, nf };
 	char *rendered = NULL, why[128];
 	bool ok;
+	int rc;
 
 	if (p->msg.personalised) {
 		/* Each value ends before its separator or closing quote,
 		 * which the fields no longer need. */
 		for (size_t i = 0; i < nf; i++)
 			((char *)f[i].value)[f[i].value_len] = '\0';
-		rendered = template_render(p->msg.body, spool_parse_rcpt_lookup,
-					   &l, why,
-					   sizeof(why));
-		if (!rendered && strcmp(why, "out of memory") == 0)
+		rc = template_expand(p->msg.body, spool_parse_rcpt_lookup, &l,
+				     &rendered, why, sizeof(why));
+		if (rc == -ENOMEM)
 			return spool_parse_fail(p, SPOOL_ERROR_NOMEM, NULL,
 						"out of memory");
-		if (!rendered)
+		if (rc < 0)
 			return spool_parse_fail(p, SPOOL_ERROR_CHANGED, NULL,
 						"the file changed while it was "
 						"read: %s", why);

@@ -2,6 +2,7 @@
 #include "harness.h"
 #include "template.h"
 
+#include <errno.h>
 #include <stdlib.h>
 
 static const char *lookup(const char *name, size_t len, void *ud)
@@ -50,6 +51,21 @@ TEST(template_missing_value_names_placeholder)
 
 	CHECK(template_render("Hi {{nobody}}", lookup, NULL, err, sizeof(err)) == NULL);
 	CHECK_STR(err, "no value for {{nobody}}");
+}
+
+/* The failure's kind is a code, not the text of err (spool_parse_rcpt.c
+ * tells out of memory from a missing value by it). */
+TEST(template_expand_says_which_failure)
+{
+	char err[64], *out = (char *)"x";
+
+	CHECK_INT(template_expand("Hi {{nobody}}", lookup, NULL, &out, err,
+				  sizeof(err)), -ENOENT);
+	CHECK(out == NULL);
+	CHECK_INT(template_expand("Hi {{name}}", lookup, NULL, &out, err,
+				  sizeof(err)), 0);
+	CHECK_STR(out, "Hi Ann");
+	free(out);
 }
 
 static void count_names(const char *name, size_t len, void *ud)
