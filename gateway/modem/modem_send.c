@@ -227,7 +227,9 @@ int modem_send_pdu(struct sim *sim, const char *pdu_hex, int tpdu_len,
 	rc = modem_send_submit(m);
 	if (rc < 0)
 		memset(&m->send, 0, sizeof(m->send));
-	return rc;
+	/* modem.h promises -ENODEV, -EBUSY or -EINVAL: the chat's other
+	 * refusals (-ESHUTDOWN, -ENOMEM) mean this modem cannot send now. */
+	return rc < 0 && rc != -EINVAL ? -ENODEV : rc;
 }
 
 /* ---- switching slots ---- */
