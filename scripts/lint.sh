@@ -43,6 +43,13 @@ if grep -nE 'fsm\.state *=[^=]|&modem_prog_init\b' gateway/*/*.c 2>/dev/null |
 	echo "lint: a modem's state changes only in gateway/modem/modem_fsm.c"
 	fail=1
 fi
+# ... and there in one function, modem_fsm_enter().
+if awk '/^[a-z].*\(/ { fn = $0 } /fsm\.state *=[^=]/ && fn !~ /modem_fsm_enter\(/ {
+	print FILENAME ":" FNR ": " $0 "  (in: " fn ")"; bad = 1 } END { exit !bad }' \
+	gateway/modem/modem_fsm.c; then
+	echo "lint: a modem's state is assigned only in modem_fsm_enter()"
+	fail=1
+fi
 
 # Each capability of a modem writes only its own part of struct modem
 # (doc/modem-lifecycle.md, "Who owns what").
