@@ -12,13 +12,13 @@
 #include "spool.h"
 #include "spool_parse.h"
 #include "store.h"
+#include "store_intake.h"
 #include "store_ops.h"
 #include "store_outbox.h"
 #include "store_schema.h"
 
 #include <errno.h>
 #include <limits.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +41,7 @@ struct sqlin_row {
 /* Rows read from outbox_in, taken one at a time. */
 struct sqlin_batch {
 	struct sqlin_row rows[SQLIN_BATCH];
-	char *copies[SQLIN_BATCH][12];
+	char *copies[SQLIN_BATCH][STORE_INTAKE_COLS];
 	int n, i, queued;
 	bool out;			/* row i is with the store */
 	bool failed;
@@ -140,50 +140,60 @@ static size_t sqlin_count_expected(const char *type)
 	return n;
 }
 
+/* What sqlin_check_schema() learns walking the file's triggers and views. */
+struct sqlin_schema {
+	char *foreign;
+	size_t fsize;
+	char *err;
+	size_t errsize;
+	size_t views, triggers;		/* ours, as smsgw made them */
+};
+
+static int sqlin_schema_one(const char *type, const char *name,
+			    const char *sql, void *ud)
+{
+	struct sqlin_schema *x = ud;
+	bool trigger = strcmp(type, "trigger") == 0;
+	char *want = sqlin_expected(trigger ? "TRIGGER" : "VIEW", name);
+	int rc = 0;
+
+	if (!want) {
+		sqlin_list(x->foreign, x->fsize, name);
+	} else if (!sql || strcmp(want, sql) != 0) {
+		snprintf(x->err, x->errsize, "%s %s is not the one smsgw made; "
+			 "someone changed the schema (restore it from a "
+			 "backup)", type, name);
+		rc = -EPERM;
+	} else if (trigger) {
+		x->triggers++;
+	} else {
+		x->views++;
+	}
+	free(want);
+	return rc;
+}
+
 int sqlin_check_schema(struct store *store, char *foreign, size_t fsize,
 		       char *err, size_t errsize)
 {
-	sqlite3_stmt *s = store_prepare(store,
-		"SELECT type, name, sql FROM sqlite_schema"
-		" WHERE type IN ('trigger', 'view') ORDER BY type, name");
-	size_t ours_views = 0, ours_triggers = 0, want_views, want_triggers;
-	int rc = 0;
+	struct sqlin_schema x = { foreign, fsize, err, errsize, 0, 0 };
+	size_t want_views, want_triggers;
+	int rc;
 
 	foreign[0] = '\0';
-	if (!s) {
+	rc = store_intake_schema(store, sqlin_schema_one, &x);
+	if (rc == -EIO) {
 		snprintf(err, errsize, "cannot read the schema: %s",
 			 store_errmsg(store));
 		return -EIO;
 	}
-	while (!rc && sqlite3_step(s) == SQLITE_ROW) {
-		const char *type = (const char *)sqlite3_column_text(s, 0);
-		const char *name = (const char *)sqlite3_column_text(s, 1);
-		const char *sql = (const char *)sqlite3_column_text(s, 2);
-		bool trigger = strcmp(type, "trigger") == 0;
-		char *want = sqlin_expected(trigger ? "TRIGGER" : "VIEW", name);
-
-		if (!want) {
-			sqlin_list(foreign, fsize, name);
-		} else if (!sql || strcmp(want, sql) != 0) {
-			snprintf(err, errsize, "%s %s is not the one smsgw made; "
-				 "someone changed the schema (restore it from a "
-				 "backup)", type, name);
-			rc = -EPERM;
-		} else if (trigger) {
-			ours_triggers++;
-		} else {
-			ours_views++;
-		}
-		free(want);
-	}
-	sqlite3_reset(s);
 	want_views = sqlin_count_expected("VIEW");
 	want_triggers = sqlin_count_expected("TRIGGER");
-	if (!rc && (ours_views != want_views || ours_triggers != want_triggers)) {
+	if (!rc && (x.views != want_views || x.triggers != want_triggers)) {
 		snprintf(err, errsize, "the database lacks some of smsgw's views "
 			 "or triggers (%zu of %zu views, %zu of %zu triggers); "
 			 "someone dropped them (restore it from a backup)",
-			 ours_views, want_views, ours_triggers, want_triggers);
+			 x.views, want_views, x.triggers, want_triggers);
 		rc = -EPERM;
 	}
 	return rc;
@@ -400,52 +410,46 @@ static void sqlin_run(struct sqlin *si)
 	}
 }
 
-static const char *sqlin_col(sqlite3_stmt *s, int i)
+/* Copies one outbox_in row into the batch. */
+static int sqlin_copy_row(int64_t seq, const char *const col[STORE_INTAKE_COLS],
+			  void *ud)
 {
-	return (const char *)sqlite3_column_text(s, i);
+	struct sqlin_batch *b = ud;
+	struct sqlin_row *r = &b->rows[b->n];
+	const char **f[] = { &r->via, &r->recipient, &r->body,
+			     &r->campaign, &r->kind, &r->priority,
+			     &r->send_at, &r->pool, &r->idem,
+			     &r->report, &r->validity, &r->msg_class };
+
+	r->seq = seq;
+	for (int i = 0; i < STORE_INTAKE_COLS; i++) {
+		b->copies[b->n][i] = col[i] ? strdup(col[i]) : NULL;
+		*f[i] = b->copies[b->n][i];
+	}
+	b->n++;
+	return 0;
 }
 
 int sqlin_take(struct sqlin *si)
 {
 	struct sqlin_batch *b;
-	sqlite3_stmt *s;
 
 	/* A batch still out with the store: its end looks again. */
 	if (si->batch) {
 		si->more = true;
 		return 0;
 	}
-	s = store_prepare(si->store,
-		"SELECT seq, via, recipient, body, campaign, kind, priority,"
-		" send_at, pool, CAST(idem AS TEXT), report,"
-		" CAST(validity AS TEXT), CAST(class AS TEXT) FROM outbox_in"
-		" ORDER BY seq"
-		" LIMIT " "200");
-	if (!s)
-		return -EIO;
 	b = calloc(1, sizeof(*b));
-	if (!b) {
-		sqlite3_reset(s);
+	if (!b)
 		return -ENOMEM;
-	}
 	/* Copy the batch out first: queuing writes to the same database. */
-	while (b->n < SQLIN_BATCH && sqlite3_step(s) == SQLITE_ROW) {
-		struct sqlin_row *r = &b->rows[b->n];
-		const char **f[] = { &r->via, &r->recipient, &r->body,
-				     &r->campaign, &r->kind, &r->priority,
-				     &r->send_at, &r->pool, &r->idem,
-				     &r->report, &r->validity, &r->msg_class };
-
-		r->seq = sqlite3_column_int64(s, 0);
-		for (int i = 0; i < 12; i++) {
-			const char *v = sqlin_col(s, i + 1);
-
-			b->copies[b->n][i] = v ? strdup(v) : NULL;
-			*f[i] = b->copies[b->n][i];
-		}
-		b->n++;
+	if (store_intake_rows(si->store, SQLIN_BATCH, sqlin_copy_row, b) < 0) {
+		for (int i = 0; i < b->n; i++)
+			for (int k = 0; k < STORE_INTAKE_COLS; k++)
+				free(b->copies[i][k]);
+		free(b);
+		return -EIO;
 	}
-	sqlite3_reset(s);
 	if (!b->n) {
 		free(b);
 		return 0;
@@ -461,14 +465,7 @@ int sqlin_take(struct sqlin *si)
 
 static int64_t sqlin_data_version(struct sqlin *si)
 {
-	sqlite3_stmt *s = store_prepare(si->store, "PRAGMA data_version");
-	int64_t v = -1;
-
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	if (s)
-		sqlite3_reset(s);
-	return v;
+	return store_intake_data_version(si->store);
 }
 
 /* True when another connection committed since the last look. */
