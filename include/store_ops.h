@@ -152,86 +152,6 @@ struct store_refusal {
 void store_op_refuse(struct store *st, const struct store_refusal *r,
 		     store_done_fn done, void *ud);
 
-/*
- * A big file in steps (spool/spool_job.c). The spool checks the whole
- * file before its first row (syntax, numbers, every rendered text), so no
- * row ever has to be taken back: rows go in their final form (queued,
- * deferred, held, suppressed, as store_op_accept's), sendable at once,
- * and spool_file.staging says how far the file got — 1 rows being added
- * (the claim stays in active/), 0 the file is whole. A file cut short by
- * a crash is resumed, never half kept: the steps commit in order, so the
- * rows present are the first of the file, and the resume adds the rest.
- * The add steps may be lost in a power cut; begin and accept are durable,
- * and a durable commit keeps every earlier one (a WAL keeps a prefix;
- * doc/reliability.md, spool_job.c).
- *
- * stage_begin: the file's row (staging 1) and its campaign into *f (kept
- * until done); done's rc 0, 1 a duplicate (nothing stored), -EIO.
- * stage_resume: after a restart, the file file_id at staging 1: its
- * campaign (req->campaign, found or created) and what it has — rows, the
- * recipient of its last row (highest id; "" none), and hidden, rows an
- * older version left under hold 'staging' (the spool then purges them
- * and takes the file again) — into *f, kept until done; done 0, -EIO.
- * stage_add: req->produce's rows, in one transaction under *f (the
- * campaign of the begin; paused as it is now). add() asked with id NULL
- * may keep the row for an INSERT of many until the transaction ends (it
- * copies recipient and body; the rows of one file differ in nothing
- * else), and sets *res at once. done's rc as store_op_accept's (never
- * 1); on an error nothing of the step is stored.
- * stage_accept: the file is whole (its counts written, staging 0),
- * durably; done 0, -EIO. The spool removes the claim after it.
- * stage_release / stage_purge: hidden rows (hold 'staging': an older
- * version's, or a backend's that keeps them hidden until the accept —
- * its stage_accept then leaves staging 2) in transactions of `rows`
- * until stop says so (asked between them): staging 2 accepted, released;
- * staging 1, deleted. done's rc 1 more left, 0 finished (the release
- * then sets staging 0 and *next, kept until done, to another accepted
- * file still to release, or 0), -EIO. The spool asks stage_release after
- * every stage_accept, so either kind of backend is right; one whose rows
- * are final answers 0 at once. Such a backend's stage_resume reports
- * hidden, and the spool purges the file's rows and takes it again: the
- * PostgreSQL twin (store_ops_pg.c, pg_ops.sql) is one, and answers
- * stage_resume with hidden at once; the SQLite backend's rows are final.
- */
-/*
- * What a restart left: the staging state of the file claimed as claim
- * (store_staging_of_claim(): STORE_STAGING_NONE when no row has it) and
- * its id; with claim NULL, an accepted file whose hidden rows an older
- * version left to release (STORE_STAGING_RELEASING, or NONE). *state and
- * *file_id kept until done; done's rc 0 or -EIO.
- */
-void store_op_staging(struct store *st, const char *claim, int *state,
-		      int64_t *file_id, store_done_fn done, void *ud);
-
-struct store_staged {
-	int64_t file_id, campaign_id;
-	bool paused;			/* its campaign was paused */
-	/* stage_resume only */
-	int64_t rows;			/* the file's rows so far */
-	char last[32];			/* the last one's recipient */
-	bool hidden;			/* an older version's hidden rows */
-};
-
-void store_op_stage_begin(struct store *st, const struct store_accept *req,
-			  struct store_staged *f, store_done_fn done,
-			  void *ud);
-void store_op_stage_resume(struct store *st, int64_t file_id,
-			   const struct store_accept *req,
-			   struct store_staged *f, store_done_fn done,
-			   void *ud);
-void store_op_stage_add(struct store *st, const struct store_staged *f,
-			const struct store_accept *req, store_done_fn done,
-			void *ud);
-void store_op_stage_accept(struct store *st, int64_t file_id,
-			   long recipients, long duplicates,
-			   store_done_fn done, void *ud);
-void store_op_stage_release(struct store *st, int64_t file_id, int64_t now,
-			    int rows, bool (*stop)(void *ud), int64_t *next,
-			    store_done_fn done, void *ud);
-void store_op_stage_purge(struct store *st, int64_t file_id, int rows,
-			  bool (*stop)(void *ud), store_done_fn done,
-			  void *ud);
-
 /* ---- claim the next message for a SIM ---- */
 
 /*
@@ -299,117 +219,6 @@ struct store_outcome {
 void store_op_record(struct store *st, const struct store_outcome *o,
 		     store_done_fn done, void *ud);
 
-/* ---- store an inbound message ---- */
-
-/* A complete inbound message (one part, or assembled), as classify and
- * the caller's after-commit work see it. Strings are borrowed. */
-struct store_inbound_msg {
-	const struct sim *sim;
-	const char *sender, *sender_type, *body, *scts;
-	int parts, total;
-	bool partial;
-	int32_t concat_ref;		/* -1: single */
-};
-
-/* What the message's keyword asks for (policy/keyword.h decides, the
- * daemon says it as data): the store acts on it in the same commit. */
-enum store_inbound_act {
-	STORE_INBOUND_KEEP,		/* the row only */
-	STORE_INBOUND_OPT_OUT,		/* reply: the confirmation, once */
-	STORE_INBOUND_OPT_IN,		/* reply: when it was opted out */
-	STORE_INBOUND_REPLY,		/* help or a rule's reply */
-	STORE_INBOUND_FORWARD,		/* forward_text to forward_to */
-};
-
-/* Filled by classify; every char * is malloc'd and the store's from then
- * (it frees them). */
-struct store_inbound_actions {
-	char *keyword;			/* the row's tag; NULL: none */
-	enum store_inbound_act act;
-	char *matched;			/* opt-out: the word that matched */
-	const char *how;		/* opt-out: how it matched (static) */
-	char *reply;			/* the automatic reply; NULL: none */
-	const char *reply_origin;	/* "optout-reply", … (static) */
-	bool reply_failed;		/* its template failed: the commit
-					   fails if it would be sent */
-	char *forward_to, *forward_text;
-	char *hook;			/* a rule's hook, after the commit */
-	bool kick;			/* replies or suppressions may be
-					   queued: dispatch after the commit */
-};
-
-/* One message delivered to the inbox by an operation, for the caller's
- * work after the commit (events, hooks). Owned by the out struct. */
-struct store_inbound_delivered {
-	int64_t id;
-	const struct sim *sim;
-	char *sender, *body, *keyword, *hook;
-	int parts;
-	bool partial, kick;
-};
-
-struct store_inbound_out {
-	struct store_inbound_delivered *msgs;
-	size_t n;
-	int64_t oldest_waiting;		/* of fragments still waiting; 0 */
-};
-
-void store_inbound_out_free(struct store_inbound_out *o);
-/* Frees what classify put in *a and zeroes it. */
-void store_inbound_actions_free(struct store_inbound_actions *a);
-
-typedef int (*store_classify_fn)(const struct store_inbound_msg *m,
-				 struct store_inbound_actions *a, void *ud);
-
-/*
- * One received PDU, in one commit: its raw row (once per SIM card and
- * PDU: a PDU read twice is stored once), then, for an SMS-DELIVER, the
- * message — at once, or as a fragment handed to reassembly
- * (codec/reasm.h) with the message it completes — classified by
- * classify (called inside the operation, maybe after the call returned:
- * classify_ud lives until done) and acted on: inbox row, sticky sender,
- * opt-out or opt-in, automatic replies (bounded per sender), forwards.
- * *out (kept until done) lists what was delivered. done's rc: 0
- * committed (durable: now the modem may delete or acknowledge it), <0
- * nothing stored (the modem keeps it).
- */
-struct store_inbound {
-	const struct sim *sim;
-	const char *pdu_hex;
-	const struct sms_pdu *pdu;	/* an SMS-DELIVER; NULL: not one */
-	const char *error;		/* then: why not */
-	const char *sender, *scts;	/* as stored (E.164 where it can) */
-	int64_t now;
-	const struct reasm_opts *ro;
-	int64_t reply_expire_ms;	/* expiry of the replies queued */
-	store_classify_fn classify;
-	void *classify_ud;
-};
-
-void store_op_inbound(struct store *st, const struct store_inbound *req,
-		      struct store_inbound_out *out, store_done_fn done,
-		      void *ud);
-
-/*
- * Reassembly timeouts: every fragment group waiting longer than
- * ro->timeout_ms is delivered as a partial message (classified and acted
- * on as above) or kept as orphans; each group commits on its own. done's
- * rc 0; *out as store_op_inbound's.
- */
-struct store_inbound_timeout {
-	struct sim_registry *reg;	/* the SIMs, by id */
-	int64_t now;
-	const struct reasm_opts *ro;
-	int64_t reply_expire_ms;
-	store_classify_fn classify;
-	void *classify_ud;
-};
-
-void store_op_inbound_timeout(struct store *st,
-			      const struct store_inbound_timeout *req,
-			      struct store_inbound_out *out,
-			      store_done_fn done, void *ud);
-
 /* ---- housekeeping the daemon's timers ask for ---- */
 
 /*
@@ -449,5 +258,8 @@ void store_op_campaign_set(struct store *st, int64_t id,
 void store_op_defer_pool(struct store *st, const char *key, int64_t until,
 			 const char *why, int64_t now, store_done_fn done,
 			 void *ud);
+
+#include "store_ops_stage.h"
+#include "store_ops_inbound.h"
 
 #endif

@@ -1,7 +1,8 @@
 /*
- * store_ops_inbound — the SQLite backend of the inbound half of
- * include/store_ops.h: one received PDU as one commit (raw row, fragment
- * and reassembly, inbox row, keyword actions, automatic replies), the
+ * store_ops_inbound — the SQLite backend of the inbound operations
+ * (include/store_ops_inbound.h): one received PDU as one commit (raw
+ * row, fragment and reassembly, inbox row, keyword actions, automatic
+ * replies), the
  * reassembly timeouts. The daemon classifies (policy/keyword.h is above
  * the store) through the request's classify; everything written is
  * written here.
@@ -11,7 +12,7 @@
  * runs once it is durable: the modem's delete or +CNMA comes from done,
  * never before (doc/reliability.md §1.5).
  */
-#include "store_ops.h"
+#include "store_ops_inbound.h"
 #include "config.h"
 #include "log.h"
 #include "sim.h"
