@@ -2,10 +2,9 @@
  * store_ops_inbound — the SQLite backend of the inbound operations
  * (include/store_ops_inbound.h): one received PDU as one commit (raw
  * row, fragment and reassembly, inbox row, keyword actions, automatic
- * replies), the
- * reassembly timeouts. The daemon classifies (policy/keyword.h is above
- * the store) through the request's classify; everything written is
- * written here.
+ * replies), the reassembly timeouts. The daemon classifies
+ * (policy/keyword.h is above the store) through the request's classify;
+ * everything written is written here.
  *
  * The commit of a PDU joins the loop turn's batch (store_batch_begin in
  * store.h), so the modems' messages of one turn share one fsync, and done

@@ -1,8 +1,8 @@
 /*
  * store_ops_stage — the SQLite backend of a big file's operations
  * (include/store_ops_stage.h, spool/spool_job.c): its rows kept by add()
- * and inserted many to a statement
- * (store_staging_add()), the steps' transactions, what a restart left.
+ * and inserted many to a statement (store_staging_add()), the steps'
+ * transactions, what a restart left.
  * The rest of the backend is store_ops.c.
  */
 #include "store_ops_stage.h"
