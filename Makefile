@@ -127,16 +127,23 @@ $(UDEV_RULES): udev/90-smsgw.rules.in $(BUILD)/gen/udev_rules
 	$(Q)$(BUILD)/gen/udev_rules < $< > $@
 
 # build/lib<layer>.a and build/asan/lib<layer>.a from that layer's folder.
+# Each also depends on the list of its sources, rewritten only when it
+# changes: a file moved out of a layer or into it (git mv keeps its time,
+# and .SECONDARY lets a missing object go unbuilt) still remakes both
+# archives, so none keeps the old member.
 define layer_archive
-$(BUILD)/lib$(1).a: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(call layer_src,$(1)))
-$(BUILD)/asan/lib$(1).a: $$(patsubst %.c,$(BUILD)/asan/obj/%.o,$$(call layer_src,$(1)))
+$(BUILD)/gen/layer-$(1).list: force
+	@mkdir -p $$(dir $$@)
+	@echo '$$(call layer_src,$(1))' | cmp -s - $$@ 2>/dev/null || echo '$$(call layer_src,$(1))' > $$@
+$(BUILD)/lib$(1).a: $$(patsubst %.c,$(BUILD)/obj/%.o,$$(call layer_src,$(1))) $(BUILD)/gen/layer-$(1).list
+$(BUILD)/asan/lib$(1).a: $$(patsubst %.c,$(BUILD)/asan/obj/%.o,$$(call layer_src,$(1))) $(BUILD)/gen/layer-$(1).list
 endef
 $(foreach L,$(LAYERS),$(eval $(call layer_archive,$(L))))
 
 $(LIBS) $(ASAN_LIBS):
 	@rm -f $@
 	$(call say,AR,$@)
-	$(Q)ar rcs $@ $^
+	$(Q)ar rcs $@ $(filter %.o,$^)
 
 libs: $(LIBS)
 
