@@ -70,14 +70,6 @@ struct forget_counts {
 	    events, texts, optouts;
 };
 
-/*
- * Erases every form of the number from the database in one transaction
- * (with secure_delete, so freed pages are zeroed) and records its hash.
- * Counts go into *n. The caller vacuums and checkpoints afterwards
- * (forget_scrub_files() is the file side). 0 or -errno with err.
- */
-int forget_store(struct store *st, const char *e164,
-		 const struct forget_forms *f, int64_t now,
-		 struct forget_counts *n, char *err, size_t errsize);
+#include "store_forget.h"
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * store_forget — the database side of smsgw forget; see include/forget.h.
+ * store_forget — the database side of smsgw forget; see include/store_forget.h.
  *
  * Rows that are the person's (messages to them, messages from them, their
  * opt-out, sticky SIM, status reports, raw PDUs and fragments) are deleted;
@@ -7,7 +7,7 @@
  * figures. Every other text that quotes the number (events, other
  * messages, errors) has each form replaced by "[forgotten]".
  */
-#include "forget.h"
+#include "store_forget.h"
 #include "store.h"
 #include "msg_state.h"
 #include "store_prune.h"
