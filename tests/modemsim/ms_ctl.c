@@ -288,6 +288,9 @@ static void ms_ctl_modem_json(FILE *f, struct ms_modem *m)
 	json_str(f, m->link);
 	fputs(",\"pty\":", f);
 	json_str(f, m->master >= 0 ? m->pty : NULL);
+	/* The family's line between a +CMGR header and its PDU. */
+	fputs(",\"header_noise\":", f);
+	json_str(f, m->pers->header_noise);
 	fprintf(f, ",\"personality\":\"%s\",\"imei\":\"%s\",\"power\":\"%s\","
 		"\"hung\":%s,\"registered\":%s,\"active_slot\":%d,"
 		"\"queued\":%d,\"cnmi\":[%d,%d,%d,%d,%d],\"slots\":[",
