@@ -301,6 +301,51 @@ TEST(sms_commands_wait_for_sms_ready)
 	loop_set_clock(NULL);
 }
 
+/* A modem restarting while ready says RDY, then +CPIN: READY (and, on a
+ * Quectel, +QIND: SMS DONE): one init, not one per notice. */
+TEST(a_restart_notice_and_the_sim_after_it_are_one_init)
+{
+	struct modem_listener l = LISTENER;
+	struct config *cfg;
+	unsigned done, booted;
+
+	loop_set_clock(fake_clock);
+	memset(&tmod, 0, sizeof(tmod));
+	memset(&env, 0, sizeof(env));
+	tmod.fd = -1;
+	snprintf(env.link, sizeof(env.link), "%s/modem-r", harness_tmpdir());
+	if (!rig_open("r", conf_text(""), &env.cfg, &env.loop, &env.st,
+		      &env.reg))
+		return;
+	cfg = load_conf("r2", "");
+	free(cfg->modems[0].driver);
+	cfg->modems[0].driver = strdup("quectel");
+	tm_plug(env.link);
+	CHECK_INT(modem_new(env.loop, &env.reg, cfg, &cfg->modems[0], &l,
+			    &env.m), 0);
+	ADVANCE_UNTIL(READY, 20000);
+	/* Long after init: not the SIM finishing the first start. */
+	advance(60000);
+	done = taken(MODEM_STATE_INIT, MODEM_EV_INIT_DONE);
+	booted = taken(MODEM_STATE_READY, MODEM_EV_BOOTED);
+	tm_say("\r\nRDY\r\n");
+	step();
+	tm_say("\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n");
+	step();
+	tm_say("\r\n+QIND: SMS DONE\r\n");
+	ADVANCE_UNTIL(READY && taken(MODEM_STATE_INIT, MODEM_EV_INIT_DONE) >
+		      done, 20000);
+	advance(30000);
+	CHECK(READY);
+	CHECK_INT(taken(MODEM_STATE_READY, MODEM_EV_BOOTED), booted + 1);
+	CHECK_INT(taken(MODEM_STATE_INIT, MODEM_EV_INIT_DONE), done + 1);
+	modem_free(env.m);
+	tm_unplug();
+	config_free(cfg);
+	rig_close(env.cfg, env.loop, env.st, &env.reg);
+	loop_set_clock(NULL);
+}
+
 TEST(events_outside_the_table_are_ignored)
 {
 	/* The table has no cell for these: a late timeout during init, a
