@@ -343,4 +343,36 @@ def nothing_went_wrong():
     assert gw.stop() == 0
 
 
+# The soft reset of each family's driver (recovery step 3), as its manual
+# names it; the others use TS 27.007 §8.2 AT+CFUN=1,1.
+RESET = {"sierra": "AT!RESET", "telit": "AT#REBOOT", "ublox": "AT+CFUN=16",
+         "fibocom": "AT+CFUN=15", "wavecom": "AT+CFUN=1"}
+
+
+@t.test
+def each_familys_soft_reset_is_answered_and_restarts_it():
+    # smsgwd has stopped: the test speaks to each modem itself. A USB
+    # modem's tty vanishes right after the OK (re-enumeration), so the
+    # answer is read in the simulator's own log.
+    from modemsim import Port
+    def answer(i, cmd):
+        """The simulator's answer to the last cmd in its log, or None."""
+        log = sim.log(i).splitlines()
+        at = [k for k, ln in enumerate(log)
+              if re.search(r" > " + re.escape(cmd) + r"\\r$", ln)]
+        return next((ln for ln in log[at[-1] + 1:] if " < " in ln),
+                    None) if at else None
+
+    boots = {i: sim.status(i)["boots"] for i in range(len(FAMILIES))}
+    for i, p in enumerate(FAMILIES):
+        cmd = RESET.get(p, "AT+CFUN=1,1")
+        with Port(sim.path(i)) as port:
+            port.drain()
+            port.write(cmd + "\r")
+            got = wait_for(lambda: answer(i, cmd), 10, f"{p}: {cmd} answered")
+        assert got.endswith("< \\r\\nOK\\r\\n"), (p, cmd, got)
+        wait_for(lambda: sim.status(i)["boots"] > boots[i] and
+                 sim.status(i)["power"] == "on", 30, f"{p}: restarted")
+
+
 t.done()

@@ -166,6 +166,8 @@ struct ms_knobs {
 	int link_setup_ms;	/* 0: no link model */
 	int link_keep_ms;	/* how long +CMMS keeps it: 1000–5000 */
 	bool no_cmms;		/* answer ERROR to +CMMS whatever the personality */
+	bool no_header_noise;	/* no URC inside +CMGR/+CMGL answers
+				 * whatever the personality */
 };
 
 /* Sets knob name from text. Returns false with a reason in err. */
@@ -274,6 +276,7 @@ struct ms_modem {
 	int ncommands;
 	bool inited;
 	bool reboot_pending;	/* +CFUN=1,1: after the OK */
+	int boots;		/* power-ons and restarts so far */
 	char replug_name[64];	/* symlink name after the next replug */
 
 	/* commands */

@@ -281,6 +281,7 @@ static int64_t ms_modem_boot_cb(struct loop_timer *t, void *ud)
 static void ms_modem_boot_start(struct ms_modem *m)
 {
 	m->power = MS_POWER_BOOTING;
+	m->boots++;
 	m->boot_step = 0;
 	m->cfun = 1;
 	m->registered = false;

@@ -528,6 +528,9 @@ static const struct ms_pers ms_pers_table[] = {
 		.header_noise = "+WIND: 7",
 		.cpin_no_final = true,
 		.cmds = ms_vendor_wavecom,
+		/* AT+CFUN=1 restarts the module (Wavecom AT Commands
+		 * Interface Guide, +CFUN): the wavecom driver's reset. */
+		.cfun_reset = 1,
 	},
 	{
 		.name = "qualcomm",

@@ -444,7 +444,7 @@ static void ms_sms_list_one(struct ms_modem *m, const char *cmd, int index,
 		else
 			ms_modem_info(m, "%s: %s%d,,%d", cmd, idx, msg->stat,
 				      msg->tpdu_len);
-		if (m->pers->header_noise)
+		if (m->pers->header_noise && !m->knobs.no_header_noise)
 			ms_modem_info(m, "%s", m->pers->header_noise);
 		if (m->pers->pdu_lower) {
 			char low[MS_LINE_MAX];

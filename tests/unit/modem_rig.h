@@ -70,6 +70,8 @@ struct tmodem {
 	bool cnmi_refused;	/* +CMS ERROR: 303 to every AT+CNMI= */
 	int cpms_used;		/* <used1> in the +CPMS? answer */
 	int cmgr_seen, cpms_query_seen, cmgd_seen;
+	bool chup_refused;	/* ERROR to AT+CHUP (V.250 ATH only) */
+	int chup_seen, ath_seen;
 };
 
 static struct tmodem tmod;
@@ -126,6 +128,15 @@ static inline void tm_command(const char *cmd)
 		tm_say("\r\n+CMS ERROR: 500\r\n");
 		return;
 	}
+	if (!strcmp(cmd, "AT+CHUP")) {
+		tmod.chup_seen++;
+		if (tmod.chup_refused) {
+			tm_say("\r\nERROR\r\n");
+			return;
+		}
+	}
+	if (!strcmp(cmd, "ATH"))
+		tmod.ath_seen++;
 	if (!strncmp(cmd, "AT+CMGR=", 8)) {
 		tmod.cmgr_seen++;
 		if (tmod.cmgr_answer) {
