@@ -132,6 +132,8 @@ struct modem_ack {
 	uint32_t session;		/* the port it came from */
 	int64_t born;			/* loop time it was handed out */
 	bool acked;			/* modem_ack() called: pending */
+	char mem[8];			/* "": <mem1>; else the memory its
+					 * +CMTI/+CDSI named (recv_mem.c) */
 };
 
 /* The life cycle's own state: only modem_fsm.c writes it. */
@@ -189,6 +191,8 @@ struct modem_sms {
 	struct driver_cnmi cnmi[MODEM_CNMI_MAX];
 	char cpms[MODEM_CPMS_MAX][48];
 	size_t ncpms;
+	char mem1[8];			/* <mem1> of the +CPMS taken: where
+					 * AT+CMGR/CMGL/CMGD work; "": none */
 	int64_t waiting_since;
 	struct loop_timer probe_timer;
 };
@@ -201,8 +205,16 @@ struct modem_recv {
 	struct {
 		int index;
 		int id;
+		char mem[8];		/* as in struct modem_ack */
 	} reads[MODEM_READS_MAX];	/* +CMGR in flight */
 	size_t nreads;
+	/* Commands run in another memory (modem_recv_mem.c): the id of the
+	 * AT+CPMS that selects it and of the command it guards. */
+	struct {
+		int select_id;
+		int cmd_id;
+	} guards[MODEM_READS_MAX];
+	size_t nguards;
 	int64_t swept_at;		/* the last +CPMS? count */
 	struct loop_timer poll;		/* no indications: list often */
 };
