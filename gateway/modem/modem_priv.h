@@ -191,8 +191,6 @@ struct modem_sms {
 	struct driver_cnmi cnmi[MODEM_CNMI_MAX];
 	char cpms[MODEM_CPMS_MAX][48];
 	size_t ncpms;
-	char mem1[8];			/* <mem1> of the +CPMS taken: where
-					 * AT+CMGR/CMGL/CMGD work; "": none */
 	int64_t waiting_since;
 	struct loop_timer probe_timer;
 };
@@ -215,6 +213,8 @@ struct modem_recv {
 		int cmd_id;
 	} guards[MODEM_READS_MAX];
 	size_t nguards;
+	char mem1[8];			/* <mem1> of the +CPMS taken: where
+					 * AT+CMGR/CMGL/CMGD work; "": none */
 	int64_t swept_at;		/* the last +CPMS? count */
 	struct loop_timer poll;		/* no indications: list often */
 };
@@ -361,6 +361,8 @@ void modem_sim_changed(struct modem *m, struct sim *s);
 void modem_links(struct modem *m);
 /* The SIM of the active slot. */
 struct sim *modem_active_sim(struct modem *m);
+/* The resolved driver, for what reads it outside the modem (errclass). */
+const struct driver *modem_driver(const struct modem *m);
 /* Opens the port and its chat; 0, or -errno with the port closed. */
 int modem_port_open(struct modem *m);
 /* Closes the port (callbacks of pending commands run). */

@@ -41,7 +41,7 @@ void modem_recv_mem_taken(struct modem *m, const char *cpms);
 bool modem_recv_mem_foreign(const struct modem *m, const char *mem);
 /* Whether two memories are the same ("" and NULL: <mem1>). */
 bool modem_recv_mem_same(const char *a, const char *b);
-/* The port closed: forgets the guards. */
+/* The port closed: forgets the guards and <mem1>. */
 void modem_recv_mem_drop(struct modem *m);
 /*
  * Submits req between AT+CPMS="<mem>" and AT+CPMS="<mem1>"; req is

@@ -30,16 +30,16 @@ void modem_recv_mem_taken(struct modem *m, const char *cpms)
 {
 	const char *p = strchr(cpms, '"'), *q = p ? strchr(p + 1, '"') : NULL;
 
-	m->sms.mem1[0] = 0;
-	if (p && q && q - p - 1 < (int)sizeof(m->sms.mem1))
-		snprintf(m->sms.mem1, sizeof(m->sms.mem1), "%.*s",
+	m->recv.mem1[0] = 0;
+	if (p && q && q - p - 1 < (int)sizeof(m->recv.mem1))
+		snprintf(m->recv.mem1, sizeof(m->recv.mem1), "%.*s",
 			 (int)(q - p - 1), p + 1);
 }
 
 bool modem_recv_mem_foreign(const struct modem *m, const char *mem)
 {
-	return mem && mem[0] && m->sms.mem1[0] &&
-	       strcasecmp(mem, m->sms.mem1) != 0;
+	return mem && mem[0] && m->recv.mem1[0] &&
+	       strcasecmp(mem, m->recv.mem1) != 0;
 }
 
 bool modem_recv_mem_same(const char *a, const char *b)
@@ -50,6 +50,8 @@ bool modem_recv_mem_same(const char *a, const char *b)
 void modem_recv_mem_drop(struct modem *m)
 {
 	m->recv.nguards = 0;
+	/* A modem opened again has its own default until +CPMS is set. */
+	m->recv.mem1[0] = 0;
 }
 
 static void modem_recv_mem_select_cb(const struct at_response *r, void *ud)
@@ -73,7 +75,7 @@ static void modem_recv_mem_select_cb(const struct at_response *r, void *ud)
 		    "%s: %s; the message stays in that memory, not read or "
 		    "deleted in \"%s\"", r->command,
 		    r->status == AT_CHAT_STATUS_TIMEOUT ? "no answer"
-		    : r->final ? r->final : "refused", m->sms.mem1);
+		    : r->final ? r->final : "refused", m->recv.mem1);
 	if (r->status == AT_CHAT_STATUS_TIMEOUT)
 		modem_fsm_report(m, MODEM_EV_TIMEOUT, r->command);
 }
@@ -110,7 +112,7 @@ int modem_recv_mem_submit(struct modem *m, const char *mem,
 	if (m->recv.nguards >= MODEM_READS_MAX)
 		return -ENOSPC;
 	snprintf(select, sizeof(select), "AT+CPMS=\"%s\"", mem);
-	snprintf(back, sizeof(back), "AT+CPMS=\"%s\"", m->sms.mem1);
+	snprintf(back, sizeof(back), "AT+CPMS=\"%s\"", m->recv.mem1);
 	/* All three ahead of queued sends, so back to back. */
 	cmd.before_sends = true;
 	sid = at_chat_submit(m->port.chat, &sel);
