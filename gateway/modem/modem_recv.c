@@ -46,9 +46,10 @@ static bool modem_recv_delete_pending(const struct modem *m, int index,
 	return false;
 }
 
-static struct modem_ack *modem_recv_token(struct modem *m,
-					  enum modem_ack_kind kind, int index,
-					  const char *mem)
+/* mem: the memory the index is in, NULL or "" for <mem1>. */
+static struct modem_ack *modem_recv_token_in(struct modem *m,
+					     enum modem_ack_kind kind,
+					     int index, const char *mem)
 {
 	struct modem_ack *ack = calloc(1, sizeof(*ack));
 
@@ -70,6 +71,14 @@ static struct modem_ack *modem_recv_token(struct modem *m,
 	ack->next = m->recv.acks;
 	m->recv.acks = ack;
 	return ack;
+}
+
+/* A token for <mem1> or for no index at all (+CMT, +CDS). */
+static inline struct modem_ack *modem_recv_token(struct modem *m,
+						 enum modem_ack_kind kind,
+						 int index)
+{
+	return modem_recv_token_in(m, kind, index, NULL);
 }
 
 static void modem_recv_ack_cb(const struct at_response *r, void *ud)
@@ -129,9 +138,9 @@ void modem_recv_free_acks(struct modem *m)
 /* ---- handing messages over ---- */
 
 /* pdu: hex with the SMSC first; kind of token; index for a stored one. */
-static void modem_recv_deliver(struct modem *m, const char *pdu,
-			       enum modem_ack_kind kind, int index,
-			       const char *mem)
+static void modem_recv_deliver_in(struct modem *m, const char *pdu,
+				  enum modem_ack_kind kind, int index,
+				  const char *mem)
 {
 	struct sim *s = modem_active_sim(m);
 	enum modem_pdu_kind what = modem_logic_pdu_kind(pdu);
@@ -145,7 +154,7 @@ static void modem_recv_deliver(struct modem *m, const char *pdu,
 			 m->source, index);
 		return;
 	}
-	ack = modem_recv_token(m, kind, index, mem);
+	ack = modem_recv_token_in(m, kind, index, mem);
 	if (!ack) {
 		log_error("%s: out of memory; the message stays in the modem",
 			  m->source);
@@ -155,6 +164,12 @@ static void modem_recv_deliver(struct modem *m, const char *pdu,
 		m->listener.sms(s, pdu, ack, m->listener.ud);
 	else
 		m->listener.status_report(s, pdu, ack, m->listener.ud);
+}
+
+static void modem_recv_deliver(struct modem *m, const char *pdu,
+			       enum modem_ack_kind kind, int index)
+{
+	modem_recv_deliver_in(m, pdu, kind, index, NULL);
 }
 
 /* ---- +CMTI, +CDSI: read the stored message ---- */
@@ -243,7 +258,7 @@ static void modem_recv_cmgr_cb(const struct at_response *r, void *ud)
 		modem_recv_read_failed(m, index, r);
 		return;
 	}
-	modem_recv_deliver(m, p.pdu, MODEM_ACK_DELETE, index, mem);
+	modem_recv_deliver_in(m, p.pdu, MODEM_ACK_DELETE, index, mem);
 }
 
 static void modem_recv_read(struct modem *m, const char *line, bool report)
@@ -317,7 +332,7 @@ void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
 		}
 		modem_recv_deliver(m, p.pdu,
 				   m->sms.csms1 ? MODEM_ACK_CNMA : MODEM_ACK_NONE,
-				   -1, NULL);
+				   -1);
 		break;
 	case DRIVER_URC_STORAGE_FULL:
 		modem_recv_storage_full(m, line);
@@ -464,7 +479,7 @@ static enum modem_step_rc modem_recv_list(struct modem *m,
 		if (modem_recv_delete_pending(m, p.index, NULL))
 			continue;
 		n++;
-		modem_recv_deliver(m, p.pdu, MODEM_ACK_DELETE, p.index, NULL);
+		modem_recv_deliver(m, p.pdu, MODEM_ACK_DELETE, p.index);
 		if (!m->port.chat)
 			break;
 	}
