@@ -76,6 +76,8 @@ struct tmodem {
 	 * the last AT+CMGR and AT+CMGD ran; "": none set. */
 	char mem1[8], cmgr_mem[8], cmgd_mem[8];
 	const char *cpms_only;	/* +CMS ERROR: 302 to AT+CPMS="X" but it */
+	int cpms_back_refused;	/* ... to this many AT+CPMS="SM" alone */
+	int cpms_full_seen;	/* AT+CPMS="SM","SM","SM" (init) */
 };
 
 static struct tmodem tmod;
@@ -145,12 +147,17 @@ static inline void tm_command(const char *cmd)
 		const char *q = strchr(cmd + 9, '"');
 		int len = q ? (int)(q - cmd - 9) : 0;
 
-		if (tmod.cpms_only && (len != (int)strlen(tmod.cpms_only) ||
-				       strncmp(cmd + 9, tmod.cpms_only,
-					       (size_t)len))) {
+		if ((tmod.cpms_only && (len != (int)strlen(tmod.cpms_only) ||
+					strncmp(cmd + 9, tmod.cpms_only,
+						(size_t)len))) ||
+		    (!strcmp(cmd, "AT+CPMS=\"SM\"") &&
+		     tmod.cpms_back_refused > 0 &&
+		     tmod.cpms_back_refused--)) {
 			tm_say("\r\n+CMS ERROR: 302\r\n");
 			return;
 		}
+		if (!strcmp(cmd, "AT+CPMS=\"SM\",\"SM\",\"SM\""))
+			tmod.cpms_full_seen++;
 		snprintf(tmod.mem1, sizeof(tmod.mem1), "%.*s", len, cmd + 9);
 	}
 	if (!strncmp(cmd, "AT+CMGR=", 8)) {

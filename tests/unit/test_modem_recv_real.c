@@ -159,3 +159,29 @@ TEST(a_notice_in_a_memory_that_cannot_be_selected_touches_nothing)
 	CHECK(READY);
 	stop();
 }
+
+/* The way back to <mem1> refused: nothing more is read, listed or deleted
+ * in the other memory by <mem1>'s indexes; init selects storage again. */
+TEST(a_refused_way_back_selects_storage_again)
+{
+	int inits;
+
+	memset(&tmod, 0, sizeof(tmod));
+	if (!start("back"))
+		return;
+	inits = tmod.cpms_full_seen;
+	tmod.cpms_back_refused = 1;
+	env.watch = "storage is selected again";
+	tmod.cmgr_answer = "\r\n+CMGR: 0,,21\r\n" PDU21 "\r\n\r\nOK\r\n";
+	tm_say("\r\n+CMTI: \"ME\",3\r\n");
+	ADVANCE_UNTIL(env.watched == 1, 10000);
+	CHECK_STR(tmod.cmgr_mem, "ME");
+	ADVANCE_UNTIL(tmod.cpms_full_seen > inits, 20000);
+	ADVANCE_UNTIL(READY, 20000);
+	CHECK_STR(tmod.mem1, "SM");
+	/* The message was handed up once and deleted where it was read. */
+	ADVANCE_UNTIL(tmod.cmgd_seen == 1, 10000);
+	CHECK_STR(tmod.cmgd_mem, "ME");
+	CHECK_INT(env.sms_calls, 1);
+	stop();
+}
