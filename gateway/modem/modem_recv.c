@@ -208,6 +208,7 @@ void modem_recv_drop_reads(struct modem *m)
 /* A read that did not give a message: an event with what the modem said,
  * and a listing of storage reads it again (nothing is left behind). */
 static void modem_recv_read_failed(struct modem *m, int index,
+				   const char *mem,
 				   const struct at_response *r)
 {
 	char raw[400];
@@ -220,10 +221,17 @@ static void modem_recv_read_failed(struct modem *m, int index,
 	if (r->final && n < sizeof(raw))
 		snprintf(raw + n, sizeof(raw) - n, "%s%s", n ? " | " : "",
 			 r->final);
-	modem_event(m, MODEM_EVENT_WARNING,
-		    "%s: unreadable answer, index %d left in storage and "
-		    "listed again: %s", r->command, index,
-		    raw[0] ? raw : "(nothing)");
+	if (mem[0])
+		/* A listing reads <mem1> only: it stays where it is. */
+		modem_event(m, MODEM_EVENT_WARNING,
+			    "%s: unreadable answer, index %d left in \"%s\": "
+			    "%s", r->command, index, mem,
+			    raw[0] ? raw : "(nothing)");
+	else
+		modem_event(m, MODEM_EVENT_WARNING,
+			    "%s: unreadable answer, index %d left in storage "
+			    "and listed again: %s", r->command, index,
+			    raw[0] ? raw : "(nothing)");
 	m->recv.want_import = true;
 	modem_kick(m);
 }
@@ -247,7 +255,7 @@ static void modem_recv_cmgr_cb(const struct at_response *r, void *ud)
 		if (r->status == AT_CHAT_STATUS_ERROR &&
 		    !(r->final && at_parse_sms_cms_error(r->final, &code) &&
 		      code == 321))
-			modem_recv_read_failed(m, index, r);
+			modem_recv_read_failed(m, index, mem, r);
 		return;
 	}
 	/* An empty index answers a bare OK (captures/quectel-ec25/
@@ -255,7 +263,7 @@ static void modem_recv_cmgr_cb(const struct at_response *r, void *ud)
 	if (modem_recv_delete_pending(m, index, mem) || r->nlines == 0)
 		return;
 	if (!at_parse_sms_cmgr(r->lines, r->nlines, &p)) {
-		modem_recv_read_failed(m, index, r);
+		modem_recv_read_failed(m, index, mem, r);
 		return;
 	}
 	modem_recv_deliver_in(m, p.pdu, MODEM_ACK_DELETE, index, mem);
