@@ -105,9 +105,11 @@ int driver_resolve(const struct driver *vendor, struct driver *out)
 	}
 	if (vendor != &driver_generic && p != &driver_generic)
 		return -EINVAL;
-	/* finals and urcs add up along the chain; driver_chain() walks it. */
+	/* finals, urcs and errors add up along the chain; driver_chain()
+	 * and driver_error_find() walk it. */
 	out->finals = vendor->finals;
 	out->urcs = vendor->urcs;
+	out->errors = vendor->errors;
 	return 0;
 }
 
@@ -178,4 +180,17 @@ bool driver_command(char *buf, size_t size, const char *fmt, int n)
 		len = snprintf(buf, size, "%.*s%d%s", (int)(d - fmt), fmt, n,
 			       d + 2);
 	return len >= 0 && (size_t)len < size;
+}
+
+const struct driver_error *driver_error_find(const struct driver *d,
+					     enum driver_err_kind kind,
+					     int code)
+{
+	for (int depth = 0; d && depth < DRIVER_CHAIN_MAX;
+	     d = d->parent, depth++)
+		for (const struct driver_error *e = d->errors;
+		     e && e->kind != DRIVER_ERR_END; e++)
+			if (e->kind == kind && code >= e->lo && code <= e->hi)
+				return e;
+	return NULL;
 }

@@ -29,6 +29,8 @@
 #ifndef SMSGW_DRIVER_H
 #define SMSGW_DRIVER_H
 
+#include "errclass.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -68,6 +70,31 @@ struct driver_urc {
 	const char *prefix;
 	enum driver_urc_kind kind;
 	bool pdu;		/* the next line is its PDU (+CMT, +CDS) */
+};
+
+/*
+ * A +CMS ERROR or +CME ERROR code (to AT+CMGS) whose meaning the family's
+ * AT manual gives apart from TS 24.011 / TS 27.005 §3.2.5 / TS 27.007
+ * §9.2, which the generic table holds (gateway/policy/errclass.c): codes
+ * 500 and up are the manufacturer's, and two families give 512 different
+ * meanings (Quectel EC2x "SIM not ready", Telit "No SM resources").
+ * Looked up on the driver first, then up its parent chain, then in the
+ * generic table (errclass_driver()). Each row cites the manual and
+ * section in a comment. A table ends with kind DRIVER_ERR_END.
+ */
+enum driver_err_kind {
+	DRIVER_ERR_END,
+	DRIVER_ERR_CMS,		/* +CMS ERROR: <code> */
+	DRIVER_ERR_CME,		/* +CME ERROR: <code> */
+};
+
+struct driver_error {
+	enum driver_err_kind kind;
+	int lo, hi;		/* codes lo..hi */
+	enum errclass cls;
+	unsigned flags;		/* ERRCLASS_FLAG_* */
+	int min_backoff_s;	/* ERRCLASS_TEMPORARY: at least this long */
+	const char *meaning;	/* the manual's words: the failed row's */
 };
 
 /* A NULL-terminated list of commands (or names) as a driver table field. */
@@ -175,6 +202,10 @@ struct driver {
 	 * how long a modem whose tty stays takes to boot. */
 	const char *reset;
 	int reset_wait_ms;
+
+	/* The family's own error codes (struct driver_error); they add to
+	 * the parent's, a row here first. */
+	const struct driver_error *errors;
 };
 
 /* Every driver, generic first, NULL-terminated: generated from the
@@ -227,6 +258,15 @@ const struct driver *driver_usb_lookup(int vid, int pid, const char **name);
  * printf formats. Returns false if it does not fit.
  */
 bool driver_command(char *buf, size_t size, const char *fmt, int n);
+
+/*
+ * The row of d's errors table, or of its parents' (d first), that holds
+ * code of kind; NULL when none does (the generic table then applies).
+ * d may be a resolved copy: its parent chain is the vendor's.
+ */
+const struct driver_error *driver_error_find(const struct driver *d,
+					     enum driver_err_kind kind,
+					     int code);
 
 /* Every name driver_find() knows, for messages; NULL-terminated. */
 const char *const *driver_names(void);

@@ -4,8 +4,9 @@
  * is read in one place and tested row by row. Pure.
  *
  * Sources: 3GPP TS 24.011 Annex E (RP causes 1–127), TS 27.005 §3.2.5
- * (300–500), vendor manuals (SIMCom 512–515), and the classification in
- * doc/reliability.md §3.4.
+ * (300–500), Wavecom's 512–515 as the default for unknown modems, and the
+ * classification in doc/reliability.md §3.4. A driver's own codes (struct
+ * driver_error in include/driver.h) come first: errclass_driver().
  */
 #ifndef SMSGW_ERRCLASS_H
 #define SMSGW_ERRCLASS_H
@@ -50,6 +51,17 @@ struct errclass_info {
 struct errclass_info errclass_cms(int code);
 /* Classifies +CME ERROR: code as returned by AT+CMGS (e.g. SIM busy). */
 struct errclass_info errclass_cme(int code);
+
+struct driver;
+
+/*
+ * Classifies +CMS ERROR (cme false) or +CME ERROR: code from a modem with
+ * driver d: the driver's own row (include/driver.h, struct driver_error;
+ * its parents' next) where it declares the code, else errclass_cms() /
+ * errclass_cme(). d NULL: the generic table.
+ */
+struct errclass_info errclass_driver(const struct driver *d, bool cme,
+				     int code);
 
 /* "temporary", "permanent", "ambiguous", "modem-state" */
 const char *errclass_name(enum errclass cls);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 struct config;
+struct driver;
 struct config_modem;
 struct loop;
 struct sim;
@@ -45,6 +46,9 @@ struct modem_send_result {
 	int mr;			/* MODEM_SEND_OK */
 	int code;		/* the CMS/CME code */
 	const char *detail;	/* for the error column and the log; borrowed */
+	/* The modem's driver, whose manual says what code means
+	 * (errclass_driver()); NULL: the generic table. */
+	const struct driver *driver;
 };
 
 typedef void (*modem_send_cb)(const struct modem_send_result *r, void *ud);

@@ -34,7 +34,7 @@ OWNERS = {
     "health": ["modem_health.c"],
     "sms": ["modem_init.c", "modem_setup.c", "modem_smsready.c"],
     "send": ["modem_send.c"],
-    "recv": ["modem_recv.c"],
+    "recv": ["modem_recv.c", "modem_recv_mem.c"],
     "call": ["modem_call.c"],
     "ussd": ["modem_ussd.c"],
     "link": ["modem_link.c"],

@@ -44,6 +44,45 @@ static const struct driver_cnmi cinterion_cnmi[] = {
 	{ -1, 0, 0, 0, 0 },
 };
 
+/*
+ * Cinterion (Siemens) codes (Siemens TC65 AT Command Set V02.000, §2.12,
+ * "+CMS ERROR" and "+CME ERROR" tables; the same in the BGS2/EHS5
+ * manuals' §2.12): 512 is "user abort" here.
+ */
+static const struct driver_error cinterion_errors[] = {
+	{ DRIVER_ERR_CMS, 512, 512, ERRCLASS_TEMPORARY, 0, 5, "user abort" },
+	{ DRIVER_ERR_CMS, 513, 513, ERRCLASS_MODEM_STATE, 0, 0,
+	  "unable to store" },
+	{ DRIVER_ERR_CMS, 514, 514, ERRCLASS_PERMANENT, ERRCLASS_FLAG_BAD_PDU,
+	  0, "invalid status" },
+	{ DRIVER_ERR_CMS, 515, 515, ERRCLASS_PERMANENT, ERRCLASS_FLAG_BAD_NUMBER,
+	  0, "invalid character in address string" },
+	{ DRIVER_ERR_CMS, 516, 520, ERRCLASS_PERMANENT, ERRCLASS_FLAG_BAD_PDU,
+	  0, "invalid length or character in PDU or text" },
+	/* No answer from the network in time: it may have it. */
+	{ DRIVER_ERR_CMS, 521, 521, ERRCLASS_AMBIGUOUS, 0, 0, "timer expired" },
+	{ DRIVER_ERR_CMS, 522, 522, ERRCLASS_TEMPORARY, 0, 5,
+	  "operation temporary not allowed" },
+	{ DRIVER_ERR_CMS, 532, 532, ERRCLASS_MODEM_STATE, 0, 0,
+	  "SIM not ready" },
+	{ DRIVER_ERR_CMS, 535, 535, ERRCLASS_TEMPORARY, 0, 5,
+	  "protocol stack busy" },
+	{ DRIVER_ERR_CMS, 538, 538, ERRCLASS_PERMANENT, ERRCLASS_FLAG_BAD_PDU,
+	  0, "invalid parameter" },
+	{ DRIVER_ERR_CMS, 549, 554, ERRCLASS_PERMANENT, ERRCLASS_FLAG_BAD_PDU,
+	  0, "incorrect PDU, MTI, address, UDL or SCA length" },
+	{ DRIVER_ERR_CME, 256, 256, ERRCLASS_TEMPORARY, 0, 5,
+	  "operation temporary not allowed" },
+	{ DRIVER_ERR_CME, 258, 258, ERRCLASS_TEMPORARY, 0, 5, "phone busy" },
+	{ DRIVER_ERR_CME, 262, 262, ERRCLASS_MODEM_STATE,
+	  ERRCLASS_FLAG_SIM_PROBLEM, 0, "SIM blocked" },
+	{ DRIVER_ERR_CME, 770, 770, ERRCLASS_MODEM_STATE,
+	  ERRCLASS_FLAG_SIM_PROBLEM, 0, "SIM invalid, network reject" },
+	{ DRIVER_ERR_CME, 772, 772, ERRCLASS_MODEM_STATE,
+	  ERRCLASS_FLAG_SIM_PROBLEM, 0, "SIM powered down" },
+	{ DRIVER_ERR_END, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct driver driver_cinterion = {
 	.name = "cinterion",
 	.parent = &driver_generic,
@@ -59,4 +98,5 @@ const struct driver driver_cinterion = {
 	.ident_prefixes = DRIVER_CMDS("^SCID:"),
 	.reset = "AT+CFUN=1,1",
 	.reset_wait_ms = 30000,
+	.errors = cinterion_errors,
 };

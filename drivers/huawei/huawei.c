@@ -42,6 +42,19 @@ static const struct driver_step huawei_vendor[] = {
 	{ NULL, false, 0 },
 };
 
+/*
+ * Huawei's own +CME ERROR codes (HUAWEI UMTS M2M Module AT Command
+ * Interface Specification V100R001, issue 18, §21.2): a send refused
+ * with "retry operation" is retried soon, not after an hour.
+ */
+static const struct driver_error huawei_errors[] = {
+	{ DRIVER_ERR_CME, 257, 257, ERRCLASS_TEMPORARY, 0, 60,
+	  "network rejected request" },
+	{ DRIVER_ERR_CME, 258, 258, ERRCLASS_TEMPORARY, 0, 5,
+	  "retry operation" },
+	{ DRIVER_ERR_END, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct driver driver_huawei = {
 	.name = "huawei",
 	.parent = &driver_generic,
@@ -57,4 +70,5 @@ const struct driver driver_huawei = {
 	/* E3372 answers AT^ICCID? with "^ICCID: <iccid>"
 	 * (captures/huawei-e3372/identity.at); older sticks know +CCID. */
 	.iccid = DRIVER_CMDS("AT^ICCID?", "AT+CCID"),
+	.errors = huawei_errors,
 };

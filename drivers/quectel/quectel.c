@@ -34,6 +34,36 @@ static const struct driver_cnmi quectel_cnmi[] = {
 	{ -1, 0, 0, 0, 0 },
 };
 
+/*
+ * +CMS ERROR codes of the EC2x (Quectel EC25&EC21 AT Commands Manual
+ * V1.3, §21.6 "Summary of CMS ERROR Codes"): 512 is "SIM not ready" here,
+ * not the generic table's MM establishment failure, and 513 the message's
+ * length, not a lower-layer failure. 515 ("ME storage failure") is also
+ * held as "not ready" soon after init (gateway/modem/modem_send.c).
+ */
+static const struct driver_error quectel_errors[] = {
+	{ DRIVER_ERR_CMS, 512, 512, ERRCLASS_MODEM_STATE, 0, 0,
+	  "SIM not ready" },
+	{ DRIVER_ERR_CMS, 513, 513, ERRCLASS_PERMANENT, ERRCLASS_FLAG_BAD_PDU, 0,
+	  "message length exceeds" },
+	{ DRIVER_ERR_CMS, 514, 514, ERRCLASS_PERMANENT, ERRCLASS_FLAG_BAD_PDU, 0,
+	  "invalid request parameters" },
+	{ DRIVER_ERR_CMS, 515, 515, ERRCLASS_MODEM_STATE, 0, 0,
+	  "ME storage failure" },
+	{ DRIVER_ERR_CMS, 517, 517, ERRCLASS_MODEM_STATE, 0, 0,
+	  "invalid service mode" },
+	/* AT+CMMS kept the link and it broke: send again soon. */
+	{ DRIVER_ERR_CMS, 528, 528, ERRCLASS_TEMPORARY, 0, 5,
+	  "more message to send state error" },
+	{ DRIVER_ERR_CMS, 529, 529, ERRCLASS_PERMANENT,
+	  ERRCLASS_FLAG_SIM_SUSPECT, 0, "MO SMS is not allowed" },
+	{ DRIVER_ERR_CMS, 530, 530, ERRCLASS_TEMPORARY, 0, 30,
+	  "GPRS is suspended" },
+	{ DRIVER_ERR_CMS, 531, 531, ERRCLASS_MODEM_STATE,
+	  ERRCLASS_FLAG_STORAGE_FULL, 0, "ME storage full" },
+	{ DRIVER_ERR_END, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct driver driver_quectel = {
 	.name = "quectel",
 	.parent = &driver_generic,
@@ -55,4 +85,5 @@ const struct driver driver_quectel = {
 	.slot_query = "AT+QDSIM?",
 	.slot_prefix = "+QDSIM:",
 	.slot_base = 0,
+	.errors = quectel_errors,
 };

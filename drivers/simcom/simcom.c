@@ -27,6 +27,56 @@ static const struct driver_urc simcom_urcs[] = {
 	{ NULL, 0, false },
 };
 
+/*
+ * +CMS ERROR codes of the SIM800 series (SIM800 Series AT Command Manual
+ * V1.01, §19.2 "Summary of CMS ERROR Codes"), the same numbering as the
+ * SIM7500/SIM7600 manual's. 512–515 differ from the generic table's
+ * (which are Wavecom's, drivers/wavecom/): 513 is the message's length,
+ * not a lost RP-ACK.
+ */
+static const struct driver_error simcom_errors[] = {
+	/* CP-DATA sent again and again without a CP-ACK (TS 24.011
+	 * §5.3.2.1): the network may not have it. */
+	{ DRIVER_ERR_CMS, 224, 224, ERRCLASS_TEMPORARY, 0, 30,
+	  "CP retry exceed" },
+	/* TR1M ran out before the RP-ACK (TS 24.011 §10): the network
+	 * may have taken it. */
+	{ DRIVER_ERR_CMS, 225, 225, ERRCLASS_AMBIGUOUS, 0, 0,
+	  "RP TR1M timeout" },
+	{ DRIVER_ERR_CMS, 226, 226, ERRCLASS_AMBIGUOUS, 0, 0,
+	  "SMS connection broken" },
+	/* The manual's words for a refusal it gives no reason for. */
+	{ DRIVER_ERR_CMS, 512, 512, ERRCLASS_TEMPORARY, 0, 30,
+	  "SMS no error" },
+	{ DRIVER_ERR_CMS, 513, 514, ERRCLASS_PERMANENT, ERRCLASS_FLAG_BAD_PDU,
+	  0, "message length exceeds maximum or invalid request parameters" },
+	{ DRIVER_ERR_CMS, 515, 515, ERRCLASS_MODEM_STATE, 0, 0,
+	  "ME storage failure" },
+	{ DRIVER_ERR_CMS, 516, 518, ERRCLASS_MODEM_STATE, 0, 0,
+	  "invalid bearer service, service mode or storage type" },
+	{ DRIVER_ERR_CMS, 519, 519, ERRCLASS_PERMANENT, ERRCLASS_FLAG_BAD_PDU,
+	  0, "invalid message format" },
+	{ DRIVER_ERR_CMS, 520, 520, ERRCLASS_TEMPORARY, 0, 30,
+	  "too many MO concatenated messages" },
+	{ DRIVER_ERR_CMS, 521, 522, ERRCLASS_MODEM_STATE, 0, 0,
+	  "SMSAL not ready or no more service" },
+	{ DRIVER_ERR_CMS, 524, 524, ERRCLASS_PERMANENT, ERRCLASS_FLAG_BAD_PDU,
+	  0, "reserved MTI" },
+	{ DRIVER_ERR_CMS, 525, 525, ERRCLASS_TEMPORARY, 0, 5,
+	  "no free entity in RL layer" },
+	{ DRIVER_ERR_CMS, 528, 528, ERRCLASS_TEMPORARY, 0, 5,
+	  "more message to send state error" },
+	{ DRIVER_ERR_CMS, 529, 529, ERRCLASS_PERMANENT,
+	  ERRCLASS_FLAG_SIM_SUSPECT, 0, "MO SMS is not allowed" },
+	{ DRIVER_ERR_CMS, 530, 530, ERRCLASS_TEMPORARY, 0, 30,
+	  "GPRS is suspended" },
+	{ DRIVER_ERR_CMS, 531, 531, ERRCLASS_MODEM_STATE,
+	  ERRCLASS_FLAG_STORAGE_FULL, 0, "ME storage full" },
+	{ DRIVER_ERR_CMS, 532, 532, ERRCLASS_TEMPORARY, 0, 30,
+	  "doing SIM refresh" },
+	{ DRIVER_ERR_END, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct driver driver_simcom = {
 	.name = "simcom",
 	.parent = &driver_generic,
@@ -39,4 +89,5 @@ const struct driver driver_simcom = {
 	 * SIM7600 manual); SIM800 with AT+CCID, answering the bare number
 	 * (SIM800 manual): the parser takes both. */
 	.iccid = DRIVER_CMDS("AT+CICCID", "AT+CCID"),
+	.errors = simcom_errors,
 };

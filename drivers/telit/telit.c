@@ -24,6 +24,25 @@ static const struct driver_step telit_vendor[] = {
 	{ NULL, false, 0 },
 };
 
+/*
+ * +CMS ERROR codes of the Telit AT Commands Reference Guide
+ * (80617ST10991A rev. 9, §3.2.2.2, "Message service failure result
+ * codes"), the Qualcomm SMS layer's causes.
+ */
+static const struct driver_error telit_errors[] = {
+	{ DRIVER_ERR_CMS, 510, 510, ERRCLASS_PERMANENT,
+	  ERRCLASS_FLAG_SIM_SUSPECT, 0, "msg blocked" },
+	{ DRIVER_ERR_CMS, 512, 512, ERRCLASS_TEMPORARY, 0, 5,
+	  "no SM resources" },
+	/* TR1M: no RP-ACK in time (TS 24.011 §10); it may have gone. */
+	{ DRIVER_ERR_CMS, 513, 513, ERRCLASS_AMBIGUOUS, 0, 0,
+	  "TR1M timeout" },
+	{ DRIVER_ERR_CMS, 514, 514, ERRCLASS_TEMPORARY, 0, 30, "LL error" },
+	{ DRIVER_ERR_CMS, 515, 515, ERRCLASS_AMBIGUOUS, 0, 0,
+	  "no response from network" },
+	{ DRIVER_ERR_END, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct driver driver_telit = {
 	.name = "telit",
 	.parent = &driver_generic,
@@ -37,4 +56,5 @@ const struct driver driver_telit = {
 	.ident_prefixes = DRIVER_CMDS("#CCID:"),
 	.reset = "AT#REBOOT",
 	.reset_wait_ms = 30000,
+	.errors = telit_errors,
 };

@@ -36,6 +36,27 @@ static const struct driver_step wavecom_reporting[] = {
 	{ NULL, false, 0 },
 };
 
+/*
+ * Wavecom codes (Wavecom AT Commands Interface Guide, §16.3 "Specific
+ * error result codes"); the generic table holds the same 512–515 for
+ * unknown modems, as their Wavecom-derived firmwares (and old SIMCom
+ * SIM300) use them, so these rows state them for this family.
+ */
+static const struct driver_error wavecom_errors[] = {
+	{ DRIVER_ERR_CMS, 512, 512, ERRCLASS_TEMPORARY, 0, 30,
+	  "MM establishment failure (for SMS)" },
+	/* The RP-ACK may have been lost after the message went out. */
+	{ DRIVER_ERR_CMS, 513, 513, ERRCLASS_AMBIGUOUS, 0, 0,
+	  "lower layer failure (for SMS)" },
+	{ DRIVER_ERR_CMS, 514, 514, ERRCLASS_TEMPORARY, 0, 30,
+	  "CP error (for SMS)" },
+	{ DRIVER_ERR_CMS, 515, 515, ERRCLASS_TEMPORARY, 0, 5,
+	  "please wait, init or command processing in progress" },
+	{ DRIVER_ERR_CME, 515, 515, ERRCLASS_TEMPORARY, 0, 5,
+	  "please wait, init or command processing in progress" },
+	{ DRIVER_ERR_END, 0, 0, 0, 0, 0, NULL },
+};
+
 const struct driver driver_wavecom = {
 	.name = "wavecom",
 	.parent = &driver_generic,
@@ -46,4 +67,5 @@ const struct driver driver_wavecom = {
 	.registration = DRIVER_CMDS("AT+CREG?"),
 	.reset = "AT+CFUN=1",
 	.reset_wait_ms = 15000,
+	.errors = wavecom_errors,
 };

@@ -281,9 +281,10 @@ static void outbound_send_streak(struct ob_sim *os, const char *what, int64_t no
 static void outbound_send_classified(struct ob_sim *os, const struct modem_send_result *r,
 				     int64_t now)
 {
-	struct errclass_info e = r->status == MODEM_SEND_CMS_ERROR
-					 ? errclass_cms(r->code)
-					 : errclass_cme(r->code);
+	/* The modem family's meaning of the code first (drivers/<vendor>/). */
+	struct errclass_info e = errclass_driver(r->driver,
+						 r->status != MODEM_SEND_CMS_ERROR,
+						 r->code);
 	char what[200];
 
 	snprintf(what, sizeof(what), "+%s ERROR: %d (%s)",

@@ -61,6 +61,11 @@ struct sim *modem_active_sim(struct modem *m)
 	return m->slot.sims[m->slot.active < m->slot.n ? m->slot.active : 0];
 }
 
+const struct driver *modem_driver(const struct modem *m)
+{
+	return &m->drv;
+}
+
 /* The link a standby or active slot shows while the modem is ready. */
 static enum sim_state modem_ready_link(struct modem *m, size_t i)
 {

@@ -132,6 +132,8 @@ struct modem_ack {
 	uint32_t session;		/* the port it came from */
 	int64_t born;			/* loop time it was handed out */
 	bool acked;			/* modem_ack() called: pending */
+	char mem[8];			/* "": <mem1>; else the memory its
+					 * +CMTI/+CDSI named (recv_mem.c) */
 };
 
 /* The life cycle's own state: only modem_fsm.c writes it. */
@@ -201,8 +203,18 @@ struct modem_recv {
 	struct {
 		int index;
 		int id;
+		char mem[8];		/* as in struct modem_ack */
 	} reads[MODEM_READS_MAX];	/* +CMGR in flight */
 	size_t nreads;
+	/* Commands run in another memory (modem_recv_mem.c): the id of the
+	 * AT+CPMS that selects it and of the command it guards. */
+	struct {
+		int select_id;
+		int cmd_id;
+	} guards[MODEM_READS_MAX];
+	size_t nguards;
+	char mem1[8];			/* <mem1> of the +CPMS taken: where
+					 * AT+CMGR/CMGL/CMGD work; "": none */
 	int64_t swept_at;		/* the last +CPMS? count */
 	struct loop_timer poll;		/* no indications: list often */
 };
@@ -349,6 +361,8 @@ void modem_sim_changed(struct modem *m, struct sim *s);
 void modem_links(struct modem *m);
 /* The SIM of the active slot. */
 struct sim *modem_active_sim(struct modem *m);
+/* The resolved driver, for what reads it outside the modem (errclass). */
+const struct driver *modem_driver(const struct modem *m);
 /* Opens the port and its chat; 0, or -errno with the port closed. */
 int modem_port_open(struct modem *m);
 /* Closes the port (callbacks of pending commands run). */

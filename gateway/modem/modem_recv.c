@@ -17,7 +17,9 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- tokens ---- */
 
@@ -33,17 +35,21 @@ static void modem_recv_unlink(struct modem_ack *ack)
 	free(ack);
 }
 
-static bool modem_recv_delete_pending(const struct modem *m, int index)
+static bool modem_recv_delete_pending(const struct modem *m, int index,
+				      const char *mem)
 {
 	for (const struct modem_ack *a = m->recv.acks; a; a = a->next)
 		if (a->kind == MODEM_ACK_DELETE && a->acked &&
-		    a->session == m->port.session && a->index == index)
+		    a->session == m->port.session && a->index == index &&
+		    modem_recv_mem_same(a->mem, mem))
 			return true;
 	return false;
 }
 
-static struct modem_ack *modem_recv_token(struct modem *m,
-					  enum modem_ack_kind kind, int index)
+/* mem: the memory the index is in, NULL or "" for <mem1>. */
+static struct modem_ack *modem_recv_token_in(struct modem *m,
+					     enum modem_ack_kind kind,
+					     int index, const char *mem)
 {
 	struct modem_ack *ack = calloc(1, sizeof(*ack));
 
@@ -53,16 +59,26 @@ static struct modem_ack *modem_recv_token(struct modem *m,
 	 * read handed out again. */
 	for (struct modem_ack *a = m->recv.acks; a; a = a->next)
 		if (kind == MODEM_ACK_DELETE && a->kind == MODEM_ACK_DELETE &&
-		    !a->acked && a->index == index)
+		    !a->acked && a->index == index &&
+		    modem_recv_mem_same(a->mem, mem))
 			a->kind = MODEM_ACK_NONE;
 	ack->m = m;
 	ack->kind = kind;
 	ack->index = index;
+	snprintf(ack->mem, sizeof(ack->mem), "%s", mem ? mem : "");
 	ack->session = m->port.session;
 	ack->born = loop_now(m->loop);
 	ack->next = m->recv.acks;
 	m->recv.acks = ack;
 	return ack;
+}
+
+/* A token for <mem1> or for no index at all (+CMT, +CDS). */
+static inline struct modem_ack *modem_recv_token(struct modem *m,
+						 enum modem_ack_kind kind,
+						 int index)
+{
+	return modem_recv_token_in(m, kind, index, NULL);
 }
 
 static void modem_recv_ack_cb(const struct at_response *r, void *ud)
@@ -95,8 +111,19 @@ void modem_ack(struct modem_ack *ack)
 				       ? m->drv.delete_stored
 				       : m->drv.ack_direct,
 			       ack->index);
-		id = at_chat_send(m->port.chat, cmd, NULL, modem_recv_ack_cb,
-				  ack);
+		if (ack->mem[0]) {
+			/* Deleted in the memory it was read from. */
+			struct at_request req = { .command = cmd,
+						  .cb = modem_recv_ack_cb,
+						  .ud = ack };
+
+			id = modem_recv_mem_submit(m, ack->mem, &req);
+			if (id == 0)
+				return;	/* cancelled: ack is gone */
+		} else {
+			id = at_chat_send(m->port.chat, cmd, NULL,
+					  modem_recv_ack_cb, ack);
+		}
 	}
 	if (id < 0)
 		modem_recv_unlink(ack);
@@ -111,8 +138,9 @@ void modem_recv_free_acks(struct modem *m)
 /* ---- handing messages over ---- */
 
 /* pdu: hex with the SMSC first; kind of token; index for a stored one. */
-static void modem_recv_deliver(struct modem *m, const char *pdu,
-			       enum modem_ack_kind kind, int index)
+static void modem_recv_deliver_in(struct modem *m, const char *pdu,
+				  enum modem_ack_kind kind, int index,
+				  const char *mem)
 {
 	struct sim *s = modem_active_sim(m);
 	enum modem_pdu_kind what = modem_logic_pdu_kind(pdu);
@@ -126,7 +154,7 @@ static void modem_recv_deliver(struct modem *m, const char *pdu,
 			 m->source, index);
 		return;
 	}
-	ack = modem_recv_token(m, kind, index);
+	ack = modem_recv_token_in(m, kind, index, mem);
 	if (!ack) {
 		log_error("%s: out of memory; the message stays in the modem",
 			  m->source);
@@ -138,23 +166,33 @@ static void modem_recv_deliver(struct modem *m, const char *pdu,
 		m->listener.status_report(s, pdu, ack, m->listener.ud);
 }
 
+static void modem_recv_deliver(struct modem *m, const char *pdu,
+			       enum modem_ack_kind kind, int index)
+{
+	modem_recv_deliver_in(m, pdu, kind, index, NULL);
+}
+
 /* ---- +CMTI, +CDSI: read the stored message ---- */
 
-static bool modem_recv_reading(const struct modem *m, int index)
+static bool modem_recv_reading(const struct modem *m, int index,
+			       const char *mem)
 {
 	for (size_t i = 0; i < m->recv.nreads; i++)
-		if (m->recv.reads[i].index == index)
+		if (m->recv.reads[i].index == index &&
+		    modem_recv_mem_same(m->recv.reads[i].mem, mem))
 			return true;
 	return false;
 }
 
-/* The index the read with command id was for, forgotten; -1 if none. */
-static int modem_recv_read_done(struct modem *m, int id)
+/* The index the read with command id was for (and its memory into mem),
+ * forgotten; -1 if none. */
+static int modem_recv_read_done(struct modem *m, int id, char mem[8])
 {
 	for (size_t i = 0; i < m->recv.nreads; i++)
 		if (m->recv.reads[i].id == id) {
 			int index = m->recv.reads[i].index;
 
+			memcpy(mem, m->recv.reads[i].mem, 8);
 			m->recv.reads[i] = m->recv.reads[--m->recv.nreads];
 			return index;
 		}
@@ -164,11 +202,13 @@ static int modem_recv_read_done(struct modem *m, int id)
 void modem_recv_drop_reads(struct modem *m)
 {
 	m->recv.nreads = 0;
+	modem_recv_mem_drop(m);
 }
 
 /* A read that did not give a message: an event with what the modem said,
  * and a listing of storage reads it again (nothing is left behind). */
 static void modem_recv_read_failed(struct modem *m, int index,
+				   const char *mem,
 				   const struct at_response *r)
 {
 	char raw[400];
@@ -181,10 +221,17 @@ static void modem_recv_read_failed(struct modem *m, int index,
 	if (r->final && n < sizeof(raw))
 		snprintf(raw + n, sizeof(raw) - n, "%s%s", n ? " | " : "",
 			 r->final);
-	modem_event(m, MODEM_EVENT_WARNING,
-		    "%s: unreadable answer, index %d left in storage and "
-		    "listed again: %s", r->command, index,
-		    raw[0] ? raw : "(nothing)");
+	if (mem[0])
+		/* A listing reads <mem1> only: it stays where it is. */
+		modem_event(m, MODEM_EVENT_WARNING,
+			    "%s: unreadable answer, index %d left in \"%s\": "
+			    "%s", r->command, index, mem,
+			    raw[0] ? raw : "(nothing)");
+	else
+		modem_event(m, MODEM_EVENT_WARNING,
+			    "%s: unreadable answer, index %d left in storage "
+			    "and listed again: %s", r->command, index,
+			    raw[0] ? raw : "(nothing)");
 	m->recv.want_import = true;
 	modem_kick(m);
 }
@@ -193,7 +240,8 @@ static void modem_recv_cmgr_cb(const struct at_response *r, void *ud)
 {
 	struct modem *m = ud;
 	struct at_sms_pdu p;
-	int index = modem_recv_read_done(m, r->id), code;
+	char mem[8];
+	int index = modem_recv_read_done(m, r->id, mem), code;
 
 	if (index < 0)
 		return;
@@ -207,18 +255,18 @@ static void modem_recv_cmgr_cb(const struct at_response *r, void *ud)
 		if (r->status == AT_CHAT_STATUS_ERROR &&
 		    !(r->final && at_parse_sms_cms_error(r->final, &code) &&
 		      code == 321))
-			modem_recv_read_failed(m, index, r);
+			modem_recv_read_failed(m, index, mem, r);
 		return;
 	}
 	/* An empty index answers a bare OK (captures/quectel-ec25/
 	 * cdsi-sr.at). */
-	if (modem_recv_delete_pending(m, index) || r->nlines == 0)
+	if (modem_recv_delete_pending(m, index, mem) || r->nlines == 0)
 		return;
 	if (!at_parse_sms_cmgr(r->lines, r->nlines, &p)) {
-		modem_recv_read_failed(m, index, r);
+		modem_recv_read_failed(m, index, mem, r);
 		return;
 	}
-	modem_recv_deliver(m, p.pdu, MODEM_ACK_DELETE, index);
+	modem_recv_deliver_in(m, p.pdu, MODEM_ACK_DELETE, index, mem);
 }
 
 static void modem_recv_read(struct modem *m, const char *line, bool report)
@@ -232,7 +280,10 @@ static void modem_recv_read(struct modem *m, const char *line, bool report)
 		log_warn("%s: unreadable %s", m->source, line);
 		return;
 	}
-	if (modem_recv_reading(m, idx.index))
+	/* The notice's memory when it is not <mem1> (modem_recv_mem.c). */
+	if (!modem_recv_mem_foreign(m, idx.mem))
+		idx.mem[0] = 0;
+	if (modem_recv_reading(m, idx.index, idx.mem))
 		return;
 	driver_command(cmd, sizeof(cmd), m->drv.read_stored, idx.index);
 	{
@@ -246,10 +297,15 @@ static void modem_recv_read(struct modem *m, const char *line, bool report)
 					  .before_sends = true,
 					  .cb = modem_recv_cmgr_cb, .ud = m };
 
-		id = m->port.chat ? at_chat_submit(m->port.chat, &req)
-				  : -ENODEV;
+		if (!m->port.chat)
+			id = -ENODEV;
+		else if (idx.mem[0])
+			id = modem_recv_mem_submit(m, idx.mem, &req);
+		else
+			id = at_chat_submit(m->port.chat, &req);
 	}
 	if (id > 0 && m->recv.nreads < MODEM_READS_MAX) {
+		memcpy(m->recv.reads[m->recv.nreads].mem, idx.mem, 8);
 		m->recv.reads[m->recv.nreads].index = idx.index;
 		m->recv.reads[m->recv.nreads++].id = id;
 	}
@@ -428,7 +484,7 @@ static enum modem_step_rc modem_recv_list(struct modem *m,
 				    "the modem", p.index);
 			continue;
 		}
-		if (modem_recv_delete_pending(m, p.index))
+		if (modem_recv_delete_pending(m, p.index, NULL))
 			continue;
 		n++;
 		modem_recv_deliver(m, p.pdu, MODEM_ACK_DELETE, p.index);

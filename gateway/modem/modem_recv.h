@@ -34,4 +34,21 @@ bool modem_recv_import_due(struct modem *m);
  * few seconds. */
 void modem_recv_indications(struct modem *m, bool on);
 
+/* The memory a notice names, apart from <mem1> (modem_recv_mem.c). */
+/* Records <mem1> from the +CPMS command the modem accepted. */
+void modem_recv_mem_taken(struct modem *m, const char *cpms);
+/* Whether mem (from +CMTI/+CDSI) is known and not <mem1>. */
+bool modem_recv_mem_foreign(const struct modem *m, const char *mem);
+/* Whether two memories are the same ("" and NULL: <mem1>). */
+bool modem_recv_mem_same(const char *a, const char *b);
+/* The port closed: forgets the guards and <mem1>. */
+void modem_recv_mem_drop(struct modem *m);
+/*
+ * Submits req between AT+CPMS="<mem>" and AT+CPMS="<mem1>"; req is
+ * cancelled if the select fails. Returns req's id, 0 when req was
+ * cancelled at once (its callback has run), or -errno (it has not).
+ */
+int modem_recv_mem_submit(struct modem *m, const char *mem,
+			  const struct at_request *req);
+
 #endif

@@ -140,6 +140,7 @@ static void modem_send_cmgs_cb(const struct at_response *r, void *ud)
 	if (!m->send.active || r->id != m->send.cmd_id)
 		return;
 	modem_send_result(r, &res);
+	res.driver = modem_driver(m);
 	if (res.status == MODEM_SEND_CMS_ERROR &&
 	    modem_send_not_ready(m, res.code, r->final))
 		return;

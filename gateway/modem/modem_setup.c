@@ -107,6 +107,7 @@ enum modem_step_rc modem_setup_cpms(struct modem *m,
 	if (r && r->status == AT_CHAT_STATUS_OK) {
 		/* Storage selected: SMS commands work (modem_smsready.c). */
 		m->sms.ready = true;
+		modem_recv_mem_taken(m, m->sms.cpms[m->seq.cand]);
 		for (size_t i = 0; i < r->nlines; i++)
 			if (at_parse_sms_cpms(r->lines[i], &c) &&
 			    modem_logic_storage_full(&c))

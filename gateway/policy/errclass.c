@@ -3,10 +3,15 @@
  *
  * RP causes (TS 24.011 Annex E, Table E.2) come through +CMS ERROR
  * unchanged on most modems; 300–500 are TS 27.005 §3.2.5 ME/TA errors;
- * 512–515 are SIMCom's (SIM800 series AT command manual, "+CMS ERROR"
- * list). Where a cause's text says "temporary in nature", we retry.
+ * 512–515 are Wavecom's (AT Commands Interface Guide §16.3), which
+ * Wavecom-derived firmwares and the old SIMCom SIM300 share: the default
+ * for a modem whose driver declares nothing else. Families whose manuals
+ * give 500 and up other meanings declare them in their driver
+ * (include/driver.h, struct driver_error; errclass_driver()). Where a
+ * cause's text says "temporary in nature", we retry.
  */
 #include "errclass.h"
+#include "driver.h"
 
 #include <stddef.h>
 
@@ -77,7 +82,7 @@ static const struct errclass_row errclass_cms_rows[] = {
 	{ 340, 340, { T, 0, 5, "no +CNMA acknowledgement expected" } },
 	{ 500, 500, { T, 0, 10, "unknown error" } },
 	{ 512, 512, { T, 0, 30, "MM establishment failure" } },
-	/* SIMCom: lower-layer failure, the RP-ACK may have been lost after
+	/* Wavecom: lower-layer failure, the RP-ACK may have been lost after
 	 * the message went out. */
 	{ 513, 513, { A, 0, 0, "lower layer failure (RP-ACK not received)" } },
 	{ 514, 514, { T, 0, 30, "congestion" } },
@@ -123,6 +128,20 @@ struct errclass_info errclass_cme(int code)
 			       sizeof(errclass_cme_rows) /
 			       sizeof(errclass_cme_rows[0]), code,
 			       "unlisted +CME ERROR code");
+}
+
+struct errclass_info errclass_driver(const struct driver *d, bool cme,
+				     int code)
+{
+	const struct driver_error *e =
+		d ? driver_error_find(d, cme ? DRIVER_ERR_CME : DRIVER_ERR_CMS,
+				      code)
+		  : NULL;
+
+	if (e)
+		return (struct errclass_info){ e->cls, e->flags,
+					       e->min_backoff_s, e->meaning };
+	return cme ? errclass_cme(code) : errclass_cms(code);
 }
 
 const char *errclass_name(enum errclass cls)

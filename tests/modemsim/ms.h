@@ -168,6 +168,9 @@ struct ms_knobs {
 	bool no_cmms;		/* answer ERROR to +CMMS whatever the personality */
 	bool no_header_noise;	/* no URC inside +CMGR/+CMGL answers
 				 * whatever the personality */
+	bool store_me;		/* new messages go to "ME" (if it has one)
+				 * whatever <mem3>: a firmware that
+				 * ignores it; +CMTI names "ME" */
 };
 
 /* Sets knob name from text. Returns false with a reason in err. */

@@ -55,6 +55,7 @@ static const struct ms_knob ms_knob_table[] = {
 	K(link_keep_ms, MS_KNOB_INT, 1000, 5000),
 	K(no_cmms, MS_KNOB_BOOL, 0, 1),
 	K(no_header_noise, MS_KNOB_BOOL, 0, 1),
+	K(store_me, MS_KNOB_BOOL, 0, 1),
 };
 #undef K
 

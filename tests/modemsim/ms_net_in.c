@@ -60,7 +60,8 @@ static void ms_net_direct(struct ms_modem *m, struct ms_inbound *in)
 /* Stores in <mem3>; false when it is full (the network keeps it). */
 static bool ms_net_store(struct ms_modem *m, struct ms_inbound *in, bool tell)
 {
-	struct ms_store *s = ms_sms_mem(m, 2);
+	bool me = m->knobs.store_me && m->me.size > 0;
+	struct ms_store *s = me ? &m->me : ms_sms_mem(m, 2);
 	int index = ms_store_add(s, in->pdu, in->tpdu_len, in->report);
 	char line[64];
 
@@ -70,7 +71,8 @@ static bool ms_net_store(struct ms_modem *m, struct ms_inbound *in, bool tell)
 	if (tell) {
 		/* TS 27.005 §3.4.1: +CMTI: <mem>,<index> / +CDSI. */
 		snprintf(line, sizeof(line), "+%s: \"%s\",%d",
-			 in->report ? "CDSI" : "CMTI", ms_sms_mem_name(m, 2),
+			 in->report ? "CDSI" : "CMTI",
+			 me ? "ME" : ms_sms_mem_name(m, 2),
 			 index);
 		ms_modem_urc(m, line);
 	}

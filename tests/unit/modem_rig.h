@@ -72,6 +72,12 @@ struct tmodem {
 	int cmgr_seen, cpms_query_seen, cmgd_seen;
 	bool chup_refused;	/* ERROR to AT+CHUP (V.250 ATH only) */
 	int chup_seen, ath_seen;
+	/* <mem1> (test_modem_recv_mem.c): as AT+CPMS set it, and where
+	 * the last AT+CMGR and AT+CMGD ran; "": none set. */
+	char mem1[8], cmgr_mem[8], cmgd_mem[8];
+	const char *cpms_only;	/* +CMS ERROR: 302 to AT+CPMS="X" but it */
+	int cpms_back_refused;	/* ... to this many AT+CPMS="SM" alone */
+	int cpms_full_seen;	/* AT+CPMS="SM","SM","SM" (init) */
 };
 
 static struct tmodem tmod;
@@ -137,8 +143,26 @@ static inline void tm_command(const char *cmd)
 	}
 	if (!strcmp(cmd, "ATH"))
 		tmod.ath_seen++;
+	if (!strncmp(cmd, "AT+CPMS=\"", 9)) {
+		const char *q = strchr(cmd + 9, '"');
+		int len = q ? (int)(q - cmd - 9) : 0;
+
+		if ((tmod.cpms_only && (len != (int)strlen(tmod.cpms_only) ||
+					strncmp(cmd + 9, tmod.cpms_only,
+						(size_t)len))) ||
+		    (!strcmp(cmd, "AT+CPMS=\"SM\"") &&
+		     tmod.cpms_back_refused > 0 &&
+		     tmod.cpms_back_refused--)) {
+			tm_say("\r\n+CMS ERROR: 302\r\n");
+			return;
+		}
+		if (!strcmp(cmd, "AT+CPMS=\"SM\",\"SM\",\"SM\""))
+			tmod.cpms_full_seen++;
+		snprintf(tmod.mem1, sizeof(tmod.mem1), "%.*s", len, cmd + 9);
+	}
 	if (!strncmp(cmd, "AT+CMGR=", 8)) {
 		tmod.cmgr_seen++;
+		memcpy(tmod.cmgr_mem, tmod.mem1, sizeof(tmod.mem1));
 		if (tmod.cmgr_answer) {
 			tm_say(tmod.cmgr_answer);
 			tmod.cmgr_answer = NULL;
@@ -147,6 +171,7 @@ static inline void tm_command(const char *cmd)
 	}
 	if (!strncmp(cmd, "AT+CMGD=", 8)) {
 		tmod.cmgd_seen++;
+		memcpy(tmod.cmgd_mem, tmod.mem1, sizeof(tmod.mem1));
 		tmod.cpms_used = 0;
 		tmod.cmgl_answer = NULL;
 	}

@@ -109,3 +109,79 @@ TEST(a_modem_that_cannot_indicate_is_listed_every_few_seconds)
 	ADVANCE_UNTIL(tmod.cmgd_seen == 1, 5000);
 	stop();
 }
+
+/* The memory a +CMTI names is the one read and deleted in (TS 27.005
+ * §3.4.1): a firmware that ignores <mem3> stores in "ME" while smsgw
+ * reads "SM"; AT+CMGR=3 and AT+CMGD=3 in "SM" would read another message
+ * and delete one never read. */
+TEST(a_notice_in_another_memory_is_read_and_deleted_there)
+{
+	memset(&tmod, 0, sizeof(tmod));
+	if (!start("foreign"))
+		return;
+	CHECK_STR(tmod.mem1, "SM");
+	tmod.cmgr_answer = "\r\n+CMGR: 0,,21\r\n" PDU21 "\r\n\r\nOK\r\n";
+	tm_say("\r\n+CMTI: \"ME\",3\r\n");
+	ADVANCE_UNTIL(env.sms_calls == 1, 10000);
+	CHECK_INT(tmod.cmgr_seen, 1);
+	CHECK_STR(tmod.cmgr_mem, "ME");
+	ADVANCE_UNTIL(tmod.cmgd_seen == 1, 5000);
+	CHECK_STR(tmod.cmgd_mem, "ME");
+	/* <mem1> back where listings and other reads expect it. */
+	ADVANCE_UNTIL(!strcmp(tmod.mem1, "SM"), 5000);
+	/* The notice's memory is <mem1>: nothing is selected. */
+	tmod.cmgr_answer = "\r\n+CMGR: 0,,21\r\n" PDU21 "\r\n\r\nOK\r\n";
+	tm_say("\r\n+CMTI: \"sm\",4\r\n");
+	ADVANCE_UNTIL(tmod.cmgd_seen == 2, 10000);
+	CHECK_STR(tmod.cmgr_mem, "SM");
+	CHECK_STR(tmod.cmgd_mem, "SM");
+	CHECK_INT(env.sms_calls, 2);
+	stop();
+}
+
+/* A memory the modem will not select: nothing is read or deleted by that
+ * index in <mem1>, and an event says so. */
+TEST(a_notice_in_a_memory_that_cannot_be_selected_touches_nothing)
+{
+	memset(&tmod, 0, sizeof(tmod));
+	if (!start("refused"))
+		return;
+	tmod.cpms_only = "SM";
+	env.watch = "not read or deleted";
+	tm_say("\r\n+CMTI: \"SR\",2\r\n");
+	ADVANCE_UNTIL(env.watched == 1, 10000);
+	advance(3000);
+	CHECK_INT(tmod.cmgr_seen, 0);
+	CHECK_INT(tmod.cmgd_seen, 0);
+	CHECK_INT(env.sms_calls, 0);
+	CHECK(strstr(env.event, "AT+CPMS=\"SR\"") != NULL);
+	CHECK_STR(tmod.mem1, "SM");
+	CHECK(READY);
+	stop();
+}
+
+/* The way back to <mem1> refused: nothing more is read, listed or deleted
+ * in the other memory by <mem1>'s indexes; init selects storage again. */
+TEST(a_refused_way_back_selects_storage_again)
+{
+	int inits;
+
+	memset(&tmod, 0, sizeof(tmod));
+	if (!start("back"))
+		return;
+	inits = tmod.cpms_full_seen;
+	tmod.cpms_back_refused = 1;
+	env.watch = "storage is selected again";
+	tmod.cmgr_answer = "\r\n+CMGR: 0,,21\r\n" PDU21 "\r\n\r\nOK\r\n";
+	tm_say("\r\n+CMTI: \"ME\",3\r\n");
+	ADVANCE_UNTIL(env.watched == 1, 10000);
+	CHECK_STR(tmod.cmgr_mem, "ME");
+	ADVANCE_UNTIL(tmod.cpms_full_seen > inits, 20000);
+	ADVANCE_UNTIL(READY, 20000);
+	CHECK_STR(tmod.mem1, "SM");
+	/* The message was handed up once and deleted where it was read. */
+	ADVANCE_UNTIL(tmod.cmgd_seen == 1, 10000);
+	CHECK_STR(tmod.cmgd_mem, "ME");
+	CHECK_INT(env.sms_calls, 1);
+	stop();
+}
