@@ -77,12 +77,14 @@
  * cost about a tenth more CPU than 30 ms ones, whose longest took 31–33 ms
  * of CPU for a 1,000,000-row file (the goal is 100 ms). */
 #define JOB_BUDGET_MS 30
-/* ... but after this long a step yields as soon as the loop has I/O
- * waiting (a modem's answer or +CMTI, a socket): the intake goes on next
- * turn, and nothing waits more than a slice and a commit behind it. In
- * the 128-modem burst a 30 ms step before the +CMTI and another before
- * the AT+CMGR's answer made up the gateway's inbound tail (doc/pool.md,
- * "Inbound during a burst"). */
+/* ... but after this long a step yields as soon as other work waits
+ * (loop_work_waiting): a modem's answer or +CMTI on its fd, or a deferred
+ * call queued behind the step in this turn — the AT+CMGR a +CMTI asked
+ * for (at_chat writes from a deferred kick), the batch's commit that
+ * acknowledges an inbox row. The intake goes on next turn. In the
+ * 128-modem burst a 30 ms step before the AT+CMGR and another before its
+ * answer made up the gateway's inbound tail (doc/pool.md, "Inbound during
+ * a burst"). */
 #define JOB_SLICE_MS 8
 #define JOB_CHUNK_BYTES (4 * 1024)
 /* WAL pages between checkpoints: a quarter of SQLite's default, so that
@@ -220,7 +222,7 @@ static bool spool_job_over_budget(const struct spool *sp, int64_t start)
 	int64_t ms = loop_clock_ms() - start;
 
 	return ms >= JOB_BUDGET_MS ||
-	       (ms >= JOB_SLICE_MS && loop_io_waiting(sp->loop));
+	       (ms >= JOB_SLICE_MS && loop_work_waiting(sp->loop));
 }
 
 /* The store's stop question (store_ops.h): the step's budget is spent. */
