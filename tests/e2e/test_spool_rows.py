@@ -49,8 +49,10 @@ def many_recipients_in_few_bytes_are_taken_in_steps():
     for name in ("many", "edge", "over"):
         wait_for(lambda: gw.count_events(f"accepted {name}:") == 1, 60,
                  f"{name} accepted")
-    assert intake(gw, "many")[0] == 3000
-    assert intake(gw, "over")[0] == STEP_ROWS + 1
+    # The job writes its intake event right after "accepted".
+    assert wait_for(lambda: intake(gw, "many"), 10, "the intake of many")[0] == 3000
+    assert wait_for(lambda: intake(gw, "over"), 10, "the intake of over")[0] == \
+        STEP_ROWS + 1
     # At the bound: one commit, as every small file before.
     assert intake(gw, "edge") is None
     assert file_rows(gw, "many") == 3000
@@ -60,7 +62,9 @@ def many_recipients_in_few_bytes_are_taken_in_steps():
     assert gw.scalar("select count(*) from message where state = 'queued'") == \
         3000 + 2 * STEP_ROWS + 1
     assert gw.scalar("select count(*) from spool_file where staging != 0") == 0
-    assert not os.listdir(os.path.join(gw.spool, "active"))
+    # A small file's claim goes right after its "accepted" event.
+    wait_for(lambda: not os.listdir(os.path.join(gw.spool, "active")), 10,
+             "every claim gone from active/")
     assert gw.stop() == 0
 
 
@@ -95,11 +99,12 @@ def inbound_is_stored_while_a_many_recipient_file_comes_in():
     wait_for(lambda: gw.scalar("select count(*) from inbox") == 1, 30, "the SMS stored")
     wait_for(lambda: "AT+CMGD=" in sim.log(0), 30, "the SMS deleted after its commit")
     wait_for(lambda: gw.count_events("accepted wide:") == 1, 60, "the file accepted")
-    rows, turns = intake(gw, "wide")
+    rows, turns = wait_for(lambda: intake(gw, "wide"), 10, "the intake event")
     # More work than one step's budget: more than one turn.
     assert rows == n and turns > 1, (rows, turns)
     assert file_rows(gw, "wide") == n
-    assert not os.listdir(os.path.join(gw.spool, "active"))
+    wait_for(lambda: not os.listdir(os.path.join(gw.spool, "active")), 10,
+             "the claim gone from active/")
     close(sim, gw)
 
 
