@@ -54,6 +54,7 @@ static const struct ms_knob ms_knob_table[] = {
 	K(link_setup_ms, MS_KNOB_INT, 0, 600000),
 	K(link_keep_ms, MS_KNOB_INT, 1000, 5000),
 	K(no_cmms, MS_KNOB_BOOL, 0, 1),
+	K(no_header_noise, MS_KNOB_BOOL, 0, 1),
 };
 #undef K
 

@@ -31,10 +31,12 @@ static enum ms_res ms_sms_csms(struct ms_modem *m, enum ms_form f,
 		ms_modem_info(m, "+CSMS: %d,1,1,1", m->set.csms);
 		return MS_RES_OK;
 	case MS_FORM_TEST:
-		ms_modem_info(m, "+CSMS: (0,1)");
+		ms_modem_info(m, "+CSMS: %s",
+			      m->pers->csms_phase2 ? "(0)" : "(0,1)");
 		return MS_RES_OK;
 	case MS_FORM_SET:
-		if (!ms_at_int(a, 0, 1, &m->set.csms)) {
+		if (!ms_at_int(a, 0, m->pers->csms_phase2 ? 0 : 1,
+			       &m->set.csms)) {
 			m->err = 303;
 			return MS_RES_CMS;
 		}
@@ -55,7 +57,9 @@ static enum ms_res ms_sms_cpms(struct ms_modem *m, enum ms_form f,
 	if (r != MS_RES_OK)
 		return r;
 	if (f == MS_FORM_TEST) {
-		if (m->me.size)
+		if (m->pers->cpms_test)
+			ms_modem_info(m, "%s", m->pers->cpms_test);
+		else if (m->me.size)
 			ms_modem_info(m, "+CPMS: (\"SM\",\"ME\"),(\"SM\",\"ME\"),"
 				      "(\"SM\",\"ME\")");
 		else
@@ -81,6 +85,12 @@ static enum ms_res ms_sms_cpms(struct ms_modem *m, enum ms_form f,
 	n = ms_at_fields(buf, v, 3);
 	memcpy(mem, m->set.mem, sizeof(mem));
 	for (int i = 0; i < n; i++) {
+		if (m->pers->mem3_me && i == 2 &&
+		    strcasecmp(v[i], "ME") != 0) {
+			/* The phone stores what it receives in itself. */
+			m->err = 302;
+			return MS_RES_CMS;
+		}
 		if (!strcasecmp(v[i], "SM") || !strcasecmp(v[i], "MT")) {
 			mem[i] = 0;
 		} else if (!strcasecmp(v[i], "ME") && m->me.size) {
@@ -188,6 +198,46 @@ static enum ms_res ms_sms_csdh(struct ms_modem *m, enum ms_form f,
 	return MS_RES_OK;
 }
 
+/*
+ * Whether the AT+CNMI=? answer test ("+CNMI: (0-3),(1),(0,2),...")
+ * allows cnmi: a modem refuses what it does not list (+CMS ERROR: 303).
+ */
+static bool ms_sms_cnmi_allowed(const char *test, const int *cnmi, int n)
+{
+	const char *p = strchr(test, ':');
+
+	for (int i = 0; p && i < n; i++) {
+		bool ok = false, paren;
+
+		p += strspn(p, ": ,");
+		if (!*p)
+			break;
+		paren = *p == '(';
+		if (paren)
+			p++;
+		for (;;) {
+			char *e;
+			long lo, hi;
+
+			lo = hi = strtol(p, &e, 10);
+			if (e == p)
+				return true;	/* not understood: allowed */
+			if (*e == '-')
+				hi = strtol(e + 1, &e, 10);
+			ok = ok || (cnmi[i] >= lo && cnmi[i] <= hi);
+			p = e;
+			if (!paren || *p != ',')
+				break;
+			p++;
+		}
+		if (paren && *p == ')')
+			p++;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			       const char *a)
 {
@@ -220,6 +270,12 @@ static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 		}
 	/* Cinterion: <bfr> 1 only. */
 	if (m->pers->cnmi_bfr && cnmi[4] != m->pers->cnmi_bfr - 1) {
+		m->err = 303;
+		return MS_RES_CMS;
+	}
+	/* What AT+CNMI=? does not list (an old phone's <mode> 2 only). */
+	if (m->pers->cnmi_test &&
+	    !ms_sms_cnmi_allowed(m->pers->cnmi_test, cnmi, 5)) {
 		m->err = 303;
 		return MS_RES_CMS;
 	}
@@ -383,10 +439,12 @@ static void ms_sms_list_one(struct ms_modem *m, const char *cmd, int index,
 	if (m->set.cmgf == 0) {
 		if (m->pers->cmgr_no_stat && index < 0)
 			ms_modem_info(m, "%s: ,,%d", cmd, msg->tpdu_len);
+		else if (m->pers->cmgr_len_only && index < 0)
+			ms_modem_info(m, "%s: %d", cmd, msg->tpdu_len);
 		else
 			ms_modem_info(m, "%s: %s%d,,%d", cmd, idx, msg->stat,
 				      msg->tpdu_len);
-		if (m->pers->header_noise)
+		if (m->pers->header_noise && !m->knobs.no_header_noise)
 			ms_modem_info(m, "%s", m->pers->header_noise);
 		if (m->pers->pdu_lower) {
 			char low[MS_LINE_MAX];
