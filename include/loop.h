@@ -82,6 +82,14 @@ void loop_stop(struct loop *loop);
 int64_t loop_now(const struct loop *loop);
 /* Monotonic milliseconds, read now. */
 int64_t loop_clock_ms(void);
+/*
+ * True when other work waits for the loop: a watched fd is ready (its
+ * callback would run next turn), or a deferred call is queued (the rest
+ * of this turn's, or the next's). Work that spans turns (a big spool
+ * file's steps) yields early to it. A poll of the epoll fd, no wait;
+ * timers do not count.
+ */
+bool loop_work_waiting(const struct loop *loop);
 /* Replaces the monotonic source (NULL: CLOCK_MONOTONIC again), so that a
  * test drives timers and command timeouts on a clock it advances. */
 void loop_set_clock(int64_t (*fn)(void));

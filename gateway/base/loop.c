@@ -5,6 +5,7 @@
 #include "loop.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -402,6 +403,18 @@ int loop_signal(struct loop *loop, int signo, loop_signal_cb cb, void *ud)
 }
 
 /* ---- running ---- */
+
+bool loop_work_waiting(const struct loop *loop)
+{
+	/* An epoll fd polls readable while one of its fds has an event. */
+	struct pollfd p = { .fd = loop->epfd, .events = POLLIN };
+
+	/* Inside a deferred call, the calls queued are the rest of this
+	 * turn's (a modem's write, the batch's commit) or the next's. */
+	if (loop->defer_head)
+		return true;
+	return poll(&p, 1, 0) > 0 && (p.revents & POLLIN);
+}
 
 int loop_run_once(struct loop *loop, int timeout_ms)
 {

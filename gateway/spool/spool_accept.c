@@ -488,7 +488,8 @@ static void spool_accept_file(struct spool *sp, const char *claim,
 		spool_reject_error(sp, sp->active_fd, claim, shown, &e);
 		return;
 	}
-	/* A big file is taken in steps: the loop must not wait for it. */
+	/* A big file is taken in steps: the loop must not wait for it (nor
+	 * for a small one of many recipients: below, after pass 1). */
 	if (fstat(fd, &st) == 0 && st.st_size > SPOOL_STEP_BYTES) {
 		spool_job_scan(sp, claim, shown, fd);
 		return;
@@ -515,6 +516,11 @@ static void spool_accept_file(struct spool *sp, const char *claim,
 		log_error("spool: reading %s: %s; left in active/ and tried "
 			  "again", shown, strerror(-rc));
 		sp->db_failed = true;
+	} else if (spool_parse_message(a->p)->recipients > SPOOL_STEP_ROWS) {
+		/* Many rows in few bytes: in steps too, from the scan on. */
+		spool_job_scanned(sp, claim, shown, fd, a->p);
+		a->p = NULL;
+		a->fd = -1;
 	} else {
 		a->c.msg = spool_parse_message(a->p);
 		if (spool_prepare(&a->c)) {

@@ -77,6 +77,15 @@
  * cost about a tenth more CPU than 30 ms ones, whose longest took 31–33 ms
  * of CPU for a 1,000,000-row file (the goal is 100 ms). */
 #define JOB_BUDGET_MS 30
+/* ... but after this long a step yields as soon as other work waits
+ * (loop_work_waiting): a modem's answer or +CMTI on its fd, or a deferred
+ * call queued behind the step in this turn — the AT+CMGR a +CMTI asked
+ * for (at_chat writes from a deferred kick), the batch's commit that
+ * acknowledges an inbox row. The intake goes on next turn. In the
+ * 128-modem burst a 30 ms step before the AT+CMGR and another before its
+ * answer made up the gateway's inbound tail (doc/pool.md, "Inbound during
+ * a burst"). */
+#define JOB_SLICE_MS 8
 #define JOB_CHUNK_BYTES (4 * 1024)
 /* WAL pages between checkpoints: a quarter of SQLite's default, so that
  * one checkpoint (copy and fsync) stays short. */
@@ -151,6 +160,30 @@ void spool_job_scan(struct spool *sp, const char *claim, const char *shown,
 	spool_job_start_scan(sp, j, fd);
 }
 
+void spool_job_scanned(struct spool *sp, const char *claim,
+		       const char *shown, int fd, struct spool_parser *p)
+{
+	struct spool_job *j;
+
+	if (sp->job) {
+		spool_parse_free(p);
+		close(fd);
+		spool_recover_later(sp, claim);
+		return;
+	}
+	j = spool_job_new(sp, SPOOL_JOB_SCAN, claim, shown);
+	if (!j) {
+		spool_parse_free(p);
+		close(fd);
+		sp->db_failed = true;
+		return;
+	}
+	/* The parser holds a copy of its rules (spool_parse_new). */
+	j->fd = fd;
+	j->p = p;
+	j->scanned = true;
+}
+
 void spool_job_resume(struct spool *sp, int64_t file_id, const char *claim,
 		      const char *shown)
 {
@@ -184,9 +217,12 @@ void spool_job_resume(struct spool *sp, int64_t file_id, const char *claim,
 	spool_job_start_scan(sp, j, fd);
 }
 
-static bool spool_job_over_budget(int64_t start)
+static bool spool_job_over_budget(const struct spool *sp, int64_t start)
 {
-	return loop_clock_ms() - start >= JOB_BUDGET_MS;
+	int64_t ms = loop_clock_ms() - start;
+
+	return ms >= JOB_BUDGET_MS ||
+	       (ms >= JOB_SLICE_MS && loop_work_waiting(sp->loop));
 }
 
 /* The store's stop question (store_ops.h): the step's budget is spent. */
@@ -194,7 +230,7 @@ bool spool_job_stop(void *ud)
 {
 	struct spool *sp = ud;
 
-	return spool_job_over_budget(sp->job->start);
+	return spool_job_over_budget(sp, sp->job->start);
 }
 
 /* The store's answer to the step's operation; the next step takes it. */
@@ -231,7 +267,7 @@ int spool_job_feed(struct spool *sp, struct spool_job *j, int64_t start)
 	do {
 		rc = spool_file_feed(j->fd, j->p, &j->off,
 				     sp->cfg->max_file_bytes, JOB_CHUNK_BYTES);
-	} while (rc == 1 && !spool_job_over_budget(start));
+	} while (rc == 1 && !spool_job_over_budget(sp, start));
 	return rc;
 }
 
@@ -568,7 +604,7 @@ bool spool_job_step(struct spool *sp)
 			done = spool_job_step_purge(sp, j);
 			break;
 		}
-		if (!done && !j->op_out && spool_job_over_budget(start))
+		if (!done && !j->op_out && spool_job_over_budget(sp, start))
 			break;
 	}
 	if (sp->job == j)

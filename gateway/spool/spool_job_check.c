@@ -50,7 +50,7 @@ static bool spool_job_check_recipient(const struct spool_recipient *r,
 bool spool_job_step_scan(struct spool *sp, struct spool_job *j, int64_t start)
 {
 	struct spool_recipient probe = { 0 };
-	int rc = spool_job_feed(sp, j, start), parts;
+	int rc = j->scanned ? 0 : spool_job_feed(sp, j, start), parts;
 
 	if (rc == 1)
 		return false;

@@ -63,6 +63,7 @@ struct spool_job {
 	struct spool_rules rules;
 	struct spool_parser *p;
 	int64_t off;			/* read so far in this pass */
+	bool scanned;			/* pass 1 was done before the job */
 	struct accept_ctx c;
 	int64_t file_id;
 	int ckpt_at;			/* WAL pages: checkpoint at */
@@ -178,10 +179,23 @@ void spool_accepted(struct store *st, const char *name,
 
 /* spool_job.c: a file larger than this is taken in steps. */
 #define SPOOL_STEP_BYTES (256 * 1024)
+/*
+ * So is one of more recipients than this, however small: a file's rows in
+ * one transaction hold the loop for all of them (some 12 us a row; the
+ * 5,120-row file of the 128-modem burst held it 60-70 ms on a quiet
+ * machine, and 200-400 ms at load 5-9, with every modem's +CMTI and
+ * answers waiting: doc/pool.md, "Inbound during a burst"). 512 rows are
+ * a few ms.
+ */
+#define SPOOL_STEP_ROWS 512
 /* Starts taking in the claimed file fd (the job owns it from now); while
  * another big file is being taken in, it waits in active/ for it. */
 void spool_job_scan(struct spool *sp, const char *claim, const char *shown,
 		    int fd);
+/* The same for a file whose pass 1 is done already (p, read from fd; the
+ * job owns both from now): it goes on from the end of the scan. */
+void spool_job_scanned(struct spool *sp, const char *claim,
+		       const char *shown, int fd, struct spool_parser *p);
 /* Goes on with a file a restart cut short (staging 1): its rows so far
  * stay, the rest are added; an older version's hidden rows are purged and
  * the file taken again. */

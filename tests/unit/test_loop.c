@@ -170,6 +170,58 @@ TEST(loop_watch_removed_inside_batch_is_not_called)
 	loop_free(loop);
 }
 
+static void deferred_cb(struct loop_deferred *d, void *ud);
+
+static void drain(struct loop_watch *w, uint32_t events, void *ud)
+{
+	int *fd = ud;
+	char buf[16];
+
+	(void)w;
+	(void)events;
+	(void)!read(*fd, buf, sizeof(buf));
+}
+
+/* What a big spool file's step asks between chunks: does other work
+ * wait (an fd ready, a deferred call queued)? */
+TEST(loop_work_waiting_says_when_an_fd_is_ready)
+{
+	struct loop *loop;
+	struct loop_watch w;
+	struct loop_timer t;
+	struct loop_deferred d;
+	int p[2], n = 0;
+
+	CHECK_INT(loop_new(&loop), 0);
+	CHECK_INT(pipe(p), 0);
+	CHECK_INT(loop_watch_add(loop, &w, p[0], EPOLLIN, drain, &p[0]), 0);
+	CHECK(!loop_work_waiting(loop));
+	/* A due timer is not I/O. */
+	loop_timer_init(loop, &t, NULL, NULL);
+	loop_timer_arm(&t, 0);
+	CHECK(!loop_work_waiting(loop));
+	loop_timer_disarm(&t);
+	CHECK_INT(write(p[1], "x", 1), 1);
+	CHECK(loop_work_waiting(loop));
+	/* Asking does not take the event: the next turn still runs it. */
+	CHECK(loop_work_waiting(loop));
+	loop_run_once(loop, 0);
+	CHECK(!loop_work_waiting(loop));
+	/* A deferred call queued is work waiting too. */
+	loop_deferred_init(loop, &d, deferred_cb, &n);
+	loop_defer(&d);
+	CHECK(loop_work_waiting(loop));
+	loop_run_once(loop, 0);
+	CHECK_INT(n, 1);
+	loop_run_once(loop, 0);	/* deferred_cb queued itself once more */
+	CHECK_INT(n, 2);
+	CHECK(!loop_work_waiting(loop));
+	loop_watch_del(&w);
+	close(p[0]);
+	close(p[1]);
+	loop_free(loop);
+}
+
 static void deferred_cb(struct loop_deferred *d, void *ud)
 {
 	int *n = ud;
