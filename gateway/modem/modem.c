@@ -326,6 +326,8 @@ void modem_kick(struct modem *m)
 		modem_switch_start(m);
 	} else if (modem_sms_probe_due(m)) {
 		modem_seq_start(m, &modem_prog_sms_probe);
+	} else if (modem_sms_cnmi_due(m)) {
+		modem_seq_start(m, &modem_prog_cnmi);
 	} else if (modem_recv_import_due(m)) {
 		modem_seq_start(m, &modem_prog_import);
 	} else if (modem_health_due(m, now)) {

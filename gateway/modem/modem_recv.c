@@ -12,6 +12,7 @@
  */
 #include "modem_priv.h"
 #include "modem_recv.h"
+#include "modem_smsready.h"
 #include "at_parse_sms.h"
 #include "config.h"
 #include "log.h"
@@ -70,9 +71,20 @@ static void modem_recv_ack_cb(const struct at_response *r, void *ud)
 	struct modem_ack *ack = ud;
 	struct modem *m = ack->m;
 
-	if (r->status == AT_CHAT_STATUS_ERROR)
+	if (r->status == AT_CHAT_STATUS_ERROR && ack->kind == MODEM_ACK_CNMA) {
+		/* TS 27.005 §3.4.4: the modem stopped waiting (+CMS ERROR:
+		 * 340): it told the network, which delivers the SMS again
+		 * (the raw row keeps it single), and it may have set <mt>
+		 * and <ds> to 0: +CNMI is set again. */
+		modem_event(m, MODEM_EVENT_WARNING,
+			    "%s: %s: the modem gave up waiting for it; the "
+			    "network delivers that SMS again; +CNMI set "
+			    "again", r->command, r->final ? r->final : "?");
+		modem_sms_want_cnmi(m);
+	} else if (r->status == AT_CHAT_STATUS_ERROR) {
 		log_warn("%s: %s: %s", m->source, r->command,
 			 r->final ? r->final : "?");
+	}
 	modem_recv_unlink(ack);
 	if (r->status == AT_CHAT_STATUS_TIMEOUT)
 		modem_fsm_report(m, MODEM_EV_TIMEOUT, r->command);
@@ -90,13 +102,21 @@ void modem_ack(struct modem_ack *ack)
 	ack->acked = true;
 	if (ack->kind != MODEM_ACK_NONE && m->port.chat &&
 	    ack->session == m->port.session) {
+		/* A +CNMA goes ahead of queued sends, as a read does: the
+		 * modem holds the next +CMT until it comes, and the network
+		 * waits only so long (TS 24.011 TR2M, 12-20 s). */
+		struct at_request req = {
+			.command = cmd,
+			.before_sends = ack->kind == MODEM_ACK_CNMA,
+			.cb = modem_recv_ack_cb, .ud = ack,
+		};
+
 		driver_command(cmd, sizeof(cmd),
 			       ack->kind == MODEM_ACK_DELETE
 				       ? m->drv.delete_stored
 				       : m->drv.ack_direct,
 			       ack->index);
-		id = at_chat_send(m->port.chat, cmd, NULL, modem_recv_ack_cb,
-				  ack);
+		id = at_chat_submit(m->port.chat, &req);
 	}
 	if (id < 0)
 		modem_recv_unlink(ack);

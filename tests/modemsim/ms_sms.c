@@ -31,10 +31,13 @@ static enum ms_res ms_sms_csms(struct ms_modem *m, enum ms_form f,
 		ms_modem_info(m, "+CSMS: %d,1,1,1", m->set.csms);
 		return MS_RES_OK;
 	case MS_FORM_TEST:
-		ms_modem_info(m, "+CSMS: (0,1)");
+		ms_modem_info(m, m->knobs.no_csms1 ? "+CSMS: (0)"
+						   : "+CSMS: (0,1)");
 		return MS_RES_OK;
 	case MS_FORM_SET:
-		if (!ms_at_int(a, 0, 1, &m->set.csms)) {
+		/* Knob no_csms1: phase 2 only, no +CNMA (older modules). */
+		if (!ms_at_int(a, 0, m->knobs.no_csms1 ? 0 : 1,
+			       &m->set.csms)) {
 			m->err = 303;
 			return MS_RES_CMS;
 		}
@@ -188,9 +191,47 @@ static enum ms_res ms_sms_csdh(struct ms_modem *m, enum ms_form f,
 	return MS_RES_OK;
 }
 
+/*
+ * The AT+CNMI=? answer: the personality's, with <mode> 3 (knob no_mode3)
+ * or <mt> 2 and 3 (knob no_direct: a modem that only stores) taken out.
+ */
+static void ms_sms_cnmi_test(const struct ms_modem *m, char *out, size_t n)
+{
+	const char *t = m->pers->cnmi_test
+				? m->pers->cnmi_test
+				: "+CNMI: (0-3),(0-3),(0,2),(0-2),(0,1)";
+	const char *p = strchr(t, '(');
+	size_t len = 0;
+
+	if (!p || !(m->knobs.no_mode3 || m->knobs.no_direct)) {
+		snprintf(out, n, "%s", t);
+		return;
+	}
+	len = (size_t)snprintf(out, n, "%.*s", (int)(p - t), t);
+	for (int i = 0; *p && len < n; i++) {
+		const char *q = strchr(p, ')');
+		const char *field = NULL;
+
+		if (!q)
+			break;
+		if (i == 0 && m->knobs.no_mode3)
+			field = "(0-2)";
+		else if (i == 1 && m->knobs.no_direct)
+			field = "(0,1)";
+		len += (size_t)snprintf(out + len, n - len, "%s%.*s",
+					i ? "," : "", field ? (int)strlen(field)
+							    : (int)(q - p + 1),
+					field ? field : p);
+		p = strchr(q, '(');
+		if (!p)
+			break;
+	}
+}
+
 static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			       const char *a)
 {
+	char test[96];
 	static const int max[5] = { 3, 3, 3, 2, 1 };
 	char buf[64], *v[5];
 	int n, cnmi[5] = { 0 };
@@ -202,9 +243,8 @@ static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			      m->set.cnmi[4]);
 		return MS_RES_OK;
 	case MS_FORM_TEST:
-		ms_modem_info(m, "%s", m->pers->cnmi_test
-				? m->pers->cnmi_test
-				: "+CNMI: (0-3),(0-3),(0,2),(0-2),(0,1)");
+		ms_sms_cnmi_test(m, test, sizeof(test));
+		ms_modem_info(m, "%s", test);
 		return MS_RES_OK;
 	case MS_FORM_SET:
 		break;
@@ -218,6 +258,11 @@ static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			m->err = 303;
 			return MS_RES_CMS;
 		}
+	if ((m->knobs.no_mode3 && cnmi[0] == 3) ||
+	    (m->knobs.no_direct && cnmi[1] >= 2)) {
+		m->err = 303;
+		return MS_RES_CMS;
+	}
 	/* Cinterion: <bfr> 1 only. */
 	if (m->pers->cnmi_bfr && cnmi[4] != m->pers->cnmi_bfr - 1) {
 		m->err = 303;
