@@ -11,7 +11,8 @@ Scenarios (each on fresh modems, spool and database):
                M·L/N (goal: at most 1.05×), for N = 1, 4, 16, 64, 128; AT
                lines and daemon CPU per message (goal: 0.3 ms for N ≥ 16);
                during the 128-modem burst, 50 SMS delivered to the modems,
-               split as in inbound below. --sizes
+               split as in inbound below (--delivery, default direct).
+               --sizes
                picks the N; the table adds simulator and harness CPU per
                message, the turnaround (+CMGS answer → next AT+CMGS) and
                the start (drop → last modem's first AT+CMGS).
@@ -44,18 +45,21 @@ Scenarios (each on fresh modems, spool and database):
                gateway, 20 times: time from the commit to AT+CMGS in the
                modem's command log (goal: 100 ms; inotify on the WAL, no
                polling).
-  inbound      SMS delivered by the simulator (+CMTI): 50 one at a time to
-               an idle modem, then 50 while 128 modems (--sizes) send a
-               burst at --latency ms a send (goal: p99 under 100 ms). Each
-               is split by the modem's log: end to end (the network's
-               hand-over → the inbox row); the modem's hold (hand-over →
-               +CMTI: like +CNMI mode 2 modems, TS 27.005 §3.4.1, the
-               simulator holds the URC while a command runs, so in a burst
-               up to one whole send); the gateway's share (+CMTI → row),
-               and in it +CMTI → AT+CMGR (the read waits only for the send
-               on the wire, never for a queued one); hand-over → AT+CMGD,
-               sent only once the row is committed. The load average is
-               printed with each figure. doc/pool.md reads them.
+  inbound      SMS delivered by the simulator: 50 one at a time to an idle
+               modem, then 50 while 128 modems (--sizes) send a burst at
+               --latency ms a send (goal: p99 under 100 ms), first with
+               delivery = stored (+CMTI), then = direct (+CMT, +CNMI mode
+               3). Each is split by the modem's log: end to end (the
+               network's hand-over → the inbox row); the modem's hold
+               (hand-over → +CMTI or +CMT: in +CNMI mode 2, TS 27.005
+               §3.4.1, the simulator holds the URC while a command runs,
+               so in a burst up to one whole send; in mode 3 it writes it
+               at once); the gateway's share (the URC → row), and in it
+               +CMTI → AT+CMGR (the read waits only for the send on the
+               wire, never for a queued one), or for direct row →
+               AT+CNMA (sent only once the row is committed). The load
+               average is printed with each figure. doc/pool.md reads
+               them.
   api          POST /v1/messages paced at 1,000 a second: accepted rate
                and p99 latency to the 202 (goal: 1,000/s, p99 < 1 ms);
                tests/bench/bench_http.py.
