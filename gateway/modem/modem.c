@@ -469,6 +469,7 @@ void modem_set_config(struct modem *m, const struct config *cfg,
 	bool new_pin = (mcfg->pin || m->mcfg->pin) &&
 		       (!mcfg->pin || !m->mcfg->pin ||
 			strcmp(mcfg->pin, m->mcfg->pin) != 0);
+	bool new_delivery = mcfg->delivery != m->mcfg->delivery;
 
 	m->cfg = cfg;
 	m->mcfg = mcfg;
@@ -478,6 +479,9 @@ void modem_set_config(struct modem *m, const struct config *cfg,
 	if (mcfg->receive != m->sms.receive) {
 		modem_sms_set_receive(m, mcfg->receive);
 		modem_fsm_event(m, MODEM_EV_RECONFIG, NULL);
+	} else if (new_delivery) {
+		/* Only +CNMI changes: set it again, no whole init. */
+		modem_sms_delivery_changed(m);
 	}
 	/* A new PIN may be tried once, like the first. */
 	if (new_pin)

@@ -170,6 +170,12 @@ void modem_sms_want_cnmi(struct modem *m)
 	modem_kick(m);
 }
 
+void modem_sms_delivery_changed(struct modem *m)
+{
+	m->sms.direct_warned = false;
+	modem_sms_want_cnmi(m);
+}
+
 bool modem_sms_cnmi_due(struct modem *m)
 {
 	if (!m->sms.want_cnmi || !m->sms.ready)

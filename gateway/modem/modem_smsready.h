@@ -24,6 +24,9 @@ bool modem_sms_probe_due(struct modem *m);
  * probe_due. */
 extern const struct modem_prog modem_prog_cnmi;
 void modem_sms_want_cnmi(struct modem *m);
+/* The modem section's delivery changed (SIGHUP): +CNMI again, and a
+ * fall-back to stored is told again. */
+void modem_sms_delivery_changed(struct modem *m);
 bool modem_sms_cnmi_due(struct modem *m);
 /* A send refused as "not ready": true while fewer than max in a row were;
  * went_out: one was accepted. */

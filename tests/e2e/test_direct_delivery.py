@@ -191,6 +191,24 @@ def a_modem_refusing_csms_1_falls_back_to_stored_and_says_why():
 
 
 @t.test
+def sighup_switches_delivery_without_a_reinit():
+    import signal
+    sim, gw = start(1)
+    assert sim.status(0)["cnmi"][1] == 1, sim.status(0)
+    inits = gw.count_events("ready:")
+    gw.modems[0]["delivery"] = "direct"
+    gw.write_config()
+    gw.proc.send_signal(signal.SIGHUP)
+    wait_for(lambda: sim.status(0)["cnmi"][:2] == [3, 2], 10, "+CNMI=3,2")
+    sim.deliver(0, "+15550760001", "after the reload")
+    wait_for(lambda: inbox(gw, "+15550760001"), 10, "inbox row")
+    assert sent_any(gw, "AT+CNMA")
+    assert gw.count_events("ready:") == inits
+    assert gw.stop() == 0
+    sim.stop()
+
+
+@t.test
 def delivery_is_checked():
     import subprocess
     from gateway import Gateway, SMSGWD
