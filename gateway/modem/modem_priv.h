@@ -123,6 +123,7 @@ enum modem_ack_kind {
 	MODEM_ACK_NONE,			/* nothing to do (superseded) */
 	MODEM_ACK_DELETE,		/* AT+CMGD=<index> */
 	MODEM_ACK_CNMA,			/* AT+CNMA */
+	MODEM_ACK_NACK,			/* AT+CNMA=2: RP-ERROR, sent again */
 };
 
 struct modem_ack {

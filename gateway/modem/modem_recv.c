@@ -18,7 +18,9 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* ---- tokens ---- */
 
@@ -71,7 +73,7 @@ static void modem_recv_ack_cb(const struct at_response *r, void *ud)
 	struct modem_ack *ack = ud;
 	struct modem *m = ack->m;
 
-	if (r->status == AT_CHAT_STATUS_ERROR && ack->kind == MODEM_ACK_CNMA) {
+	if (r->status == AT_CHAT_STATUS_ERROR && ack->kind != MODEM_ACK_DELETE) {
 		/* TS 27.005 §3.4.4: the modem stopped waiting (+CMS ERROR:
 		 * 340): it told the network, which delivers the SMS again
 		 * (the raw row keeps it single), and it may have set <mt>
@@ -107,7 +109,7 @@ void modem_ack(struct modem_ack *ack)
 		 * waits only so long (TS 24.011 TR2M, 12-20 s). */
 		struct at_request req = {
 			.command = cmd,
-			.before_sends = ack->kind == MODEM_ACK_CNMA,
+			.before_sends = ack->kind != MODEM_ACK_DELETE,
 			.cb = modem_recv_ack_cb, .ud = ack,
 		};
 
@@ -116,6 +118,11 @@ void modem_ack(struct modem_ack *ack)
 				       ? m->drv.delete_stored
 				       : m->drv.ack_direct,
 			       ack->index);
+		/* TS 27.005 §3.4.4 <n> 2 in PDU mode, without a PDU: an
+		 * SMS-DELIVER-REPORT with TP-FCS 'FF' (unspecified). */
+		if (ack->kind == MODEM_ACK_NACK)
+			snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd),
+				 "=2");
 		id = at_chat_submit(m->port.chat, &req);
 	}
 	if (id < 0)
@@ -297,9 +304,17 @@ void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
 			     ? at_parse_sms_cmt(line, pdu, &p)
 			     : at_parse_sms_cds(line, pdu, &p);
 		if (!ok) {
-			/* Not acked: the network hands it again. */
-			log_warn("%s: %s without a readable PDU", m->source,
-				 line);
+			/* Refused (RP-ERROR): the network hands it again.
+			 * Left unanswered, the modem would wait out its
+			 * timeout and may turn routing off (§3.4.4). */
+			modem_event(m, MODEM_EVENT_WARNING,
+				    "%s without a readable PDU%s", line,
+				    m->sms.csms1 ? ": refused with AT+CNMA=2, "
+						   "the network sends it again"
+						 : "");
+			if (m->sms.csms1)
+				modem_ack(modem_recv_token(m, MODEM_ACK_NACK,
+							   -1));
 			break;
 		}
 		modem_recv_deliver(m, p.pdu,

@@ -209,6 +209,22 @@ def sighup_switches_delivery_without_a_reinit():
 
 
 @t.test
+def an_unreadable_cmt_is_refused_not_left_unanswered():
+    sim, gw = start(1, delivery="direct")
+    sim.urc(0, "+CMT: ,21")
+    sim.urc(0, "NOT A PDU")
+    wait_event(gw, "modem m0", "without a readable PDU: refused with AT\\+CNMA=2")
+    wait_for(lambda: sent_any(gw, "AT+CNMA=2"), 10, "AT+CNMA=2")
+    # Nothing was pending in the simulator (+CMS ERROR: 340): +CNMI again.
+    wait_event(gw, "modem m0", "gave up waiting")
+    wait_for(lambda: len(sent_any(gw, "AT+CNMI=3,2")) == 2, 10, "+CNMI again")
+    sim.deliver(0, "+15550770001", "still direct")
+    wait_for(lambda: inbox(gw, "+15550770001"), 10, "inbox row")
+    assert gw.stop() == 0
+    sim.stop()
+
+
+@t.test
 def delivery_is_checked():
     import subprocess
     from gateway import Gateway, SMSGWD
