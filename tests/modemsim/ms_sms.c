@@ -228,6 +228,38 @@ static void ms_sms_cnmi_test(const struct ms_modem *m, char *out, size_t n)
 	}
 }
 
+/* Whether the field-th "(...)" group of an =? answer lists v: "0-3",
+ * "0,2,3", "1". */
+static bool ms_sms_range_has(const char *test, int field, int v)
+{
+	const char *p = test;
+
+	for (int i = 0; p && i <= field; i++) {
+		p = strchr(p, '(');
+		if (p && i < field)
+			p++;
+	}
+	if (!p)
+		return false;
+	for (p++; *p && *p != ')';) {
+		char *end;
+		long lo = strtol(p, &end, 10), hi = lo;
+
+		if (end == p)
+			return false;
+		p = end;
+		if (*p == '-') {
+			hi = strtol(p + 1, &end, 10);
+			p = end;
+		}
+		if (v >= lo && v <= hi)
+			return true;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
 static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			       const char *a)
 {
@@ -258,11 +290,14 @@ static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			m->err = 303;
 			return MS_RES_CMS;
 		}
-	if ((m->knobs.no_mode3 && cnmi[0] == 3) ||
-	    (m->knobs.no_direct && cnmi[1] >= 2)) {
-		m->err = 303;
-		return MS_RES_CMS;
-	}
+	/* What AT+CNMI=? does not list is refused, as real modems do
+	 * (captures/generic-27005/session.at). */
+	ms_sms_cnmi_test(m, test, sizeof(test));
+	for (int i = 0; i < 5; i++)
+		if (!ms_sms_range_has(test, i, cnmi[i])) {
+			m->err = 303;
+			return MS_RES_CMS;
+		}
 	/* Cinterion: <bfr> 1 only. */
 	if (m->pers->cnmi_bfr && cnmi[4] != m->pers->cnmi_bfr - 1) {
 		m->err = 303;
