@@ -73,7 +73,8 @@ static void modem_recv_ack_cb(const struct at_response *r, void *ud)
 	struct modem_ack *ack = ud;
 	struct modem *m = ack->m;
 
-	if (r->status == AT_CHAT_STATUS_ERROR && ack->kind != MODEM_ACK_DELETE) {
+	if (r->status == AT_CHAT_STATUS_ERROR &&
+	    ack->kind != MODEM_ACK_DELETE) {
 		/* TS 27.005 §3.4.4: the modem stopped waiting (+CMS ERROR:
 		 * 340): it told the network, which delivers the SMS again
 		 * (the raw row keeps it single), and it may have set <mt>
