@@ -557,8 +557,11 @@ static void count_noise(const char *line, void *ud)
 TEST(at_chat_cmt_inside_a_send_is_a_urc_with_its_pdu)
 {
 	struct fx fx;
-	struct rec a = { 0 }, b = { 0 };
-	struct at_request req = cmgs(&a);
+	struct rec a = { 0 }, b = { 0 }, c = { 0 };
+	struct at_request req = cmgs(&a), s2 = cmgs(&c), ack = {
+		.command = "AT+CNMA", .before_sends = true,
+		.cb = rec_cb, .ud = &b,
+	};
 	struct cmt_rec cmt = { 0 };
 	int noise = 0;
 
@@ -589,21 +592,12 @@ TEST(at_chat_cmt_inside_a_send_is_a_urc_with_its_pdu)
 	CHECK_STR(cmt.pdu[2], CMT_PDU ",0");
 	CHECK_INT(noise, 0);
 	/* The +CNMA after the commit goes ahead of a queued send. */
-	{
-		struct at_request s2 = cmgs(&b), ack = {
-			.command = "AT+CNMA", .before_sends = true,
-			.cb = rec_cb, .ud = &b,
-		};
-		struct rec c = { 0 };
-
-		s2.ud = &c;
-		CHECK(at_chat_submit(fx.chat, &s2) > 0);
-		CHECK(at_chat_submit(fx.chat, &ack) > 0);
-		fx_expect_str(&fx, "AT+CNMA\r");
-		fx_say(&fx, "\r\nOK\r\n");
-		CHECK(fx_until(&fx, &b.calls, 1));
-		CHECK_INT(b.status, AT_CHAT_STATUS_OK);
-		fx_expect_str(&fx, "AT+CMGS=16\r");
-	}
+	CHECK(at_chat_submit(fx.chat, &s2) > 0);
+	CHECK(at_chat_submit(fx.chat, &ack) > 0);
+	fx_expect_str(&fx, "AT+CNMA\r");
+	fx_say(&fx, "\r\nOK\r\n");
+	CHECK(fx_until(&fx, &b.calls, 1));
+	CHECK_INT(b.status, AT_CHAT_STATUS_OK);
+	fx_expect_str(&fx, "AT+CMGS=16\r");
 	fx_done(&fx);
 }
