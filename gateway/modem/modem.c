@@ -341,12 +341,13 @@ void modem_ready_event(struct modem *m, bool recovered)
 
 	modem_event(m, MODEM_EVENT_INFO,
 		    "%sready: %s %s %s, IMEI %s, SIM %s ICCID %s, %s%s, "
-		    "signal %d dBm", recovered ? "recovered, " : "",
+		    "signal %d dBm%s", recovered ? "recovered, " : "",
 		    m->ident.manufacturer, m->ident.model, m->ident.revision,
 		    m->ident.imei, s->name,
 		    s->iccid[0] ? s->iccid : "?",
 		    m->net.registered ? "registered on " : "not registered",
-		    m->net.registered ? s->operator_name : "", s->signal_dbm);
+		    m->net.registered ? s->operator_name : "", s->signal_dbm,
+		    m->sms.direct ? ", SMS delivered directly (+CMT)" : "");
 }
 
 /* ---- life cycle ---- */

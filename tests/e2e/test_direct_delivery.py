@@ -56,6 +56,7 @@ def direct_during_a_burst_every_sms_once():
     cmds = trace_commands(gw, "m0")
     assert "AT+CSMS=1" in cmds and "AT+CNMI=3,2,0,1,0" in cmds, cmds
     assert sim.status(0)["cnmi"] == [3, 2, 0, 1, 0], sim.status(0)
+    assert wait_event(gw, "modem m0", r"^ready: .*SMS delivered directly")
     sim.status_reports(0, delay_ms=100, status=0)
     send(gw, "+15550710000", "report me", report=True)
     body = "".join(f"To: +155507{i:05d}\n" for i in range(1, 25)) + "\nburst\n"
