@@ -4,7 +4,6 @@ ones reassembled, status reports still matched; +CNMA only after the
 commit (kill -9 before it: the simulator delivers again after its
 cnma_timeout_ms and nothing is lost or doubled); a modem that refuses
 <mt> 2 or +CSMS=1 falls back to stored with an event naming why."""
-import re
 import sqlite3
 
 from modem_helpers import (start, send, events, trace_commands, wait_event,
