@@ -4,6 +4,7 @@ ones reassembled, status reports still matched; +CNMA only after the
 commit (kill -9 before it: the simulator delivers again after its
 cnma_timeout_ms and nothing is lost or doubled); a modem that refuses
 <mt> 2 or +CSMS=1 falls back to stored with an event naming why."""
+import re
 import sqlite3
 
 from modem_helpers import (start, send, events, trace_commands, wait_event,
@@ -163,6 +164,23 @@ def a_modem_refusing_mt_2_falls_back_to_stored():
     sim.deliver(0, "+15550740001", "stored instead")
     wait_for(lambda: inbox(gw, "+15550740001"), 10, "inbox row")
     assert sent_any(gw, "AT+CMGR=")
+    assert gw.stop() == 0
+    sim.stop()
+
+
+@t.test
+def a_modem_refusing_what_it_lists_falls_back_naming_the_refusal():
+    sim, gw = start(1, specs={"all": {"no_direct": True,
+                                      "cnmi_test_lies": True}},
+                    delivery="direct")
+    e = wait_event(gw, "modem m0", "delivery = direct not possible")[0]
+    assert re.search(r"the modem refused AT\+CNMI=2,2,0,\d,0 \(\+CMS ERROR: "
+                     r"303\)", e["message"]), e
+    # Every direct setting was tried, then a stored one taken.
+    assert sent_any(gw, "AT+CNMI=3,2") and sent_any(gw, "AT+CNMI=2,2")
+    assert sim.status(0)["cnmi"][1] == 1, sim.status(0)
+    sim.deliver(0, "+15550740002", "stored instead")
+    wait_for(lambda: inbox(gw, "+15550740002"), 10, "inbox row")
     assert gw.stop() == 0
     sim.stop()
 

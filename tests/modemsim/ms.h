@@ -161,6 +161,8 @@ struct ms_knobs {
 	bool no_mode3;		/* +CNMI <mode> 3 refused (CMS 303) */
 	bool no_direct;		/* +CNMI <mt> 2, 3 refused: stores only */
 	bool no_csms1;		/* +CSMS=1 refused: no +CNMA */
+	bool cnmi_test_lies;	/* AT+CNMI=? lists what the two above
+				 * refuse */
 };
 
 /* Sets knob name from text. Returns false with a reason in err. */

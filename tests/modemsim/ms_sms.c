@@ -275,7 +275,15 @@ static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			      m->set.cnmi[4]);
 		return MS_RES_OK;
 	case MS_FORM_TEST:
-		ms_sms_cnmi_test(m, test, sizeof(test));
+		/* Knob cnmi_test_lies: firmware that lists what it then
+		 * refuses. */
+		if (m->knobs.cnmi_test_lies && m->pers->cnmi_test)
+			snprintf(test, sizeof(test), "%s", m->pers->cnmi_test);
+		else if (m->knobs.cnmi_test_lies)
+			snprintf(test, sizeof(test),
+				 "+CNMI: (0-3),(0-3),(0,2),(0-2),(0,1)");
+		else
+			ms_sms_cnmi_test(m, test, sizeof(test));
 		ms_modem_info(m, "%s", test);
 		return MS_RES_OK;
 	case MS_FORM_SET:
