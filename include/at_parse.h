@@ -119,7 +119,8 @@ bool at_parse_cme_error(const char *line, int *code);
  * (AT+CIMI on a Qualcomm stick answers "+CIMI:208...", captures/
  * qualcomm-m7227): an IMEI (+CGSN:, +GSN:, IMEI:; 14-17 digits), an IMSI
  * (+CIMI:; 6-15 digits), an ICCID (+CCID:, +ICCID:, ^ICCID:, +QCCID:,
- * ICCID:; 18-22 characters, digits and the F padding). out gets the bare
+ * ICCID:; 18-22 characters, digits and the F padding; or +CRSM: 144,...
+ * from reading EF_ICCID, its digits swapped back). out gets the bare
  * value; size must hold it and its NUL.
  */
 bool at_parse_imei(const char *line, char *out, size_t size);

@@ -111,6 +111,9 @@ size_t modem_logic_cnmi_direct(const struct driver_cnmi *list,
  * The +CPMS commands to try, from AT+CPMS=?: the driver's candidates
  * whose memories the ranges allow, then one built from them (SM, else
  * ME, else MT, else the first listed, for each memory the modem has).
+ * With three memory lists <mem3> is always <mem1> (a shorter candidate
+ * is completed so, one with another <mem3> refused): new messages are
+ * stored where AT+CMGR and AT+CMGL read.
  * r NULL: the driver's list. Writes at most max commands of size bytes
  * each; returns how many.
  */

@@ -127,10 +127,13 @@ const struct driver driver_generic = {
 	.cpms = DRIVER_CMDS("AT+CPMS=\"SM\",\"SM\",\"SM\"",
 			    "AT+CPMS=\"SM\",\"SM\"", "AT+CPMS=\"SM\""),
 	/* TS 27.007 §5.4, V.250 §6.1.7 (+GSN), §5.6 (+CIMI); +CCID is not
-	 * 3GPP but the most common ICCID command. */
+	 * 3GPP but the most common ICCID command; TS 27.007 §8.18 READ
+	 * BINARY of EF_ICCID (2FE2) is, and reads it where neither exists
+	 * (ModemManager's fallback, at_parse_iccid()). */
 	.imei = DRIVER_CMDS("AT+CGSN", "AT+GSN"),
 	.imsi = DRIVER_CMDS("AT+CIMI"),
-	.iccid = DRIVER_CMDS("AT+CCID", "AT+ICCID"),
+	.iccid = DRIVER_CMDS("AT+CCID", "AT+ICCID",
+			     "AT+CRSM=176,12258,0,0,10"),
 	.own_number = "AT+CNUM",		/* TS 27.007 §7.1 */
 	.signal = "AT+CSQ",			/* §8.5 */
 	.registration = DRIVER_CMDS("AT+CREG?", "AT+CEREG?"),

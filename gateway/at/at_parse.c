@@ -303,10 +303,48 @@ bool at_parse_imsi(const char *line, char *out, size_t size)
 	return at_parse_id(line, p, 6, 15, false, out, size);
 }
 
+/*
+ * The answer to AT+CRSM=176,12258,0,0,10 (TS 27.007 §8.18: READ BINARY
+ * of EF_ICCID, 2FE2, TS 31.102 §4.1.1.1 / TS 51.011 §10.1.1), as
+ * ModemManager reads the ICCID of modems without +CCID (old phones):
+ * "+CRSM: 144,0,"98..."", SW1 144 (90h) for success, BCD with the two
+ * digits of each byte swapped and F filling the last ones.
+ */
+static bool at_parse_crsm_iccid(const char *line, char *out, size_t size)
+{
+	struct at_result_iter it;
+	char hex[48];
+	int sw1, sw2;
+	size_t n, k;
+
+	if (!at_result_iter_prefix(&it, line, "+CRSM:") ||
+	    !at_result_next_number(&it, &sw1) ||
+	    !at_result_next_number(&it, &sw2) ||
+	    !at_result_next_string(&it, hex, sizeof(hex)) ||
+	    !at_result_at_end(&it) || sw1 != 144)
+		return false;
+	n = strlen(hex);
+	if (n % 2 || n >= size)
+		return false;
+	for (k = 0; k < n; k += 2) {
+		out[k] = hex[k + 1];
+		out[k + 1] = hex[k];
+	}
+	while (n && (out[n - 1] == 'F' || out[n - 1] == 'f'))
+		n--;
+	out[n] = '\0';
+	for (k = 0; k < n; k++)
+		if (!isdigit((unsigned char)out[k]))
+			return false;
+	return n >= 18 && n <= 22;
+}
+
 bool at_parse_iccid(const char *line, char *out, size_t size)
 {
 	static const char *const p[] = { "+CCID:", "+ICCID:", "^ICCID:",
 					 "+QCCID:", "ICCID:", NULL };
 
+	if (strncmp(line, "+CRSM:", 6) == 0)
+		return at_parse_crsm_iccid(line, out, size);
 	return at_parse_id(line, p, 18, 22, true, out, size);
 }

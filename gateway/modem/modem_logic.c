@@ -224,9 +224,11 @@ static bool modem_logic_has_mem(const struct at_cpms_ranges *r, int i,
 	return false;
 }
 
-/* Whether every memory of cmd (AT+CPMS="SM","ME") is allowed. */
-static bool modem_logic_cpms_allows(const struct at_cpms_ranges *r,
-				    const char *cmd)
+/*
+ * The memories of cmd (AT+CPMS="SM","ME"), at most 3 of 4 characters;
+ * returns how many, 0 if cmd has none or one does not fit.
+ */
+static int modem_logic_cpms_mems(const char *cmd, char mem[3][4])
 {
 	const char *p = strchr(cmd, '=');
 	int i = 0;
@@ -234,13 +236,57 @@ static bool modem_logic_cpms_allows(const struct at_cpms_ranges *r,
 	while (p && (p = strchr(p, '"')) != NULL) {
 		const char *q = strchr(p + 1, '"');
 
-		if (!q || i >= r->n ||
-		    !modem_logic_has_mem(r, i, p + 1, (size_t)(q - p - 1)))
-			return false;
+		if (!q || i >= 3 || q - p - 1 >= 4)
+			return 0;
+		memcpy(mem[i], p + 1, (size_t)(q - p - 1));
+		mem[i][q - p - 1] = 0;
 		i++;
 		p = q + 1;
 	}
-	return i > 0;
+	return i;
+}
+
+static bool modem_logic_mem_in(const struct at_cpms_ranges *r, int i,
+			       const char *mem)
+{
+	return modem_logic_has_mem(r, i, mem, strlen(mem));
+}
+
+/*
+ * The command for cmd's memories under r, or false when r refuses it.
+ * Where the modem has a third memory list, <mem3> (where new messages
+ * are stored, TS 27.005 §3.2.2) must be <mem1> (where AT+CMGR and
+ * AT+CMGL read): a +CMTI index in another memory than the one read
+ * would read the wrong message or none, and the import at start would
+ * list the wrong memory. A shorter candidate is completed so: an old
+ * phone that stores received messages in "ME" only (+CPMS:
+ * ("ME","SM"),("ME","SM"),("ME")) would keep <mem3> "ME" under
+ * AT+CPMS="SM","SM" and its messages would never be read.
+ */
+static bool modem_logic_cpms_cmd(const struct at_cpms_ranges *r,
+				 const char *cmd, char *out, size_t size)
+{
+	char mem[3][4];
+	int n = modem_logic_cpms_mems(cmd, mem);
+
+	if (n == 0 || n > r->n)
+		return false;
+	if (r->n == 3 && n < 3) {
+		for (int i = n; i < 3; i++)
+			memcpy(mem[i], mem[0], sizeof(mem[0]));
+		n = 3;
+	}
+	if (n == 3 && strcmp(mem[0], mem[2]) != 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (!modem_logic_mem_in(r, i, mem[i]))
+			return false;
+	if (n == 3)
+		snprintf(out, size, "AT+CPMS=\"%s\",\"%s\",\"%s\"", mem[0],
+			 mem[1], mem[2]);
+	else
+		snprintf(out, size, "%s", cmd);
+	return true;
 }
 
 size_t modem_logic_cpms_fit(const struct at_cpms_ranges *r,
@@ -248,26 +294,52 @@ size_t modem_logic_cpms_fit(const struct at_cpms_ranges *r,
 			    size_t max)
 {
 	static const char *const prefs[] = { "SM", "ME", "MT", NULL };
+	const char *mem[3] = { NULL, NULL, NULL };
 	size_t n = 0;
 	int len;
 
-	for (; list && *list && n < max; list++)
-		if (!r || modem_logic_cpms_allows(r, *list))
-			snprintf(out[n++], 48, "%s", *list);
-	if (!r || n > 0 || n >= max)
-		return n;
-	len = snprintf(out[n], 48, "AT+CPMS=");
-	for (int i = 0; i < r->n && r->nmem[i]; i++) {
-		const char *mem = r->mem[i][0];
+	for (; list && *list && n < max; list++) {
+		char cmd[48];
+		bool dup = false;
 
+		if (!r) {
+			snprintf(out[n++], 48, "%s", *list);
+			continue;
+		}
+		if (!modem_logic_cpms_cmd(r, *list, cmd, sizeof(cmd)))
+			continue;
+		for (size_t k = 0; k < n; k++)
+			dup = dup || strcmp(out[k], cmd) == 0;
+		if (!dup)
+			snprintf(out[n++], 48, "%s", cmd);
+	}
+	if (!r || n > 0 || n >= max || r->n < 1 || !r->nmem[0])
+		return n;
+	/* Built from the ranges: <mem1> one the third list has too. */
+	for (size_t k = 0; prefs[k] && !mem[0]; k++)
+		if (modem_logic_mem_in(r, 0, prefs[k]) &&
+		    (r->n < 3 || modem_logic_mem_in(r, 2, prefs[k])))
+			mem[0] = prefs[k];
+	for (int k = 0; k < r->nmem[0] && !mem[0]; k++)
+		if (r->n < 3 || modem_logic_mem_in(r, 2, r->mem[0][k]))
+			mem[0] = r->mem[0][k];
+	if (!mem[0])
+		return n;
+	for (int i = 1; i < r->n && r->nmem[i]; i++) {
+		if (i == 2 || modem_logic_mem_in(r, i, mem[0])) {
+			mem[i] = mem[0];
+			continue;
+		}
+		mem[i] = r->mem[i][0];
 		for (size_t k = 0; prefs[k]; k++)
-			if (modem_logic_has_mem(r, i, prefs[k],
-						strlen(prefs[k]))) {
-				mem = prefs[k];
+			if (modem_logic_mem_in(r, i, prefs[k])) {
+				mem[i] = prefs[k];
 				break;
 			}
-		len += snprintf(out[n] + len, 48 - (size_t)len, "%s\"%s\"",
-				i ? "," : "", mem);
 	}
+	len = snprintf(out[n], 48, "AT+CPMS=");
+	for (int i = 0; i < 3 && mem[i]; i++)
+		len += snprintf(out[n] + len, 48 - (size_t)len, "%s\"%s\"",
+				i ? "," : "", mem[i]);
 	return n + 1;
 }

@@ -2,9 +2,12 @@
 modems"): driver = auto picks the family's driver from the modem's own
 +CGMI answer (a pty has no USB id); messages stored before start are
 imported; a multipart message goes out; a multipart reply comes in with
-the family's noise between the +CMGR header and its PDU; a STOP is
-honoured; every SIM is ready in `smsgw status`. Nothing is left in the
-modems' storage."""
+the family's own URC between the +CMGR header and its PDU (each part,
+checked in the trace); a STOP is honoured; every SIM is ready in `smsgw
+status`. Nothing is left in the modems' storage (the SIM's, and the
+phone's own "ME" where the family keeps messages there), and no command
+of the whole session was answered ERROR except the 3GPP ones a family
+lacks (+CEREG without LTE, +CMMS)."""
 import os
 import re
 import subprocess
@@ -17,7 +20,8 @@ import modemsim  # noqa: E402  (the binary, as ModemSim finds it)
 # Every vendor folder of drivers/ is a family, tested against the
 # simulator's personality of the same name (doc/adding-a-vendor.md): a new
 # folder is tested here without an edit. A Qualcomm OEM stick has no quirk
-# of its own: the generic driver.
+# of its own: the generic driver. Old phones (Sony Ericsson, Nokia) are
+# drivers/phone.
 ROOT = os.environ.get("SMSGW_ROOT") or os.path.dirname(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 VENDORS = sorted(d for d in os.listdir(os.path.join(ROOT, "drivers"))
@@ -44,8 +48,13 @@ def every_vendor_folder_has_a_personality():
         "--personality P", 2)[-1].split("--modem", 1)[0])
     missing = [v for v in FAMILIES if v not in names]
     assert not missing, f"no simulator personality for {missing}"
-    # The eleven families of the issue at least.
-    assert len(FAMILIES) >= 11, FAMILIES
+    # The twelve families of the issue at least: Huawei, ZTE,
+    # Qualcomm-based, Quectel, SIMCom, Sierra, Telit, u-blox, Cinterion,
+    # Wavecom, Fibocom, old phones.
+    assert len(FAMILIES) >= 12, FAMILIES
+    for f in ("huawei", "zte", "qualcomm", "quectel", "simcom", "sierra",
+              "telit", "ublox", "cinterion", "wavecom", "fibocom", "phone"):
+        assert f in FAMILIES, (f, FAMILIES)
 
 
 sim = ModemSim(modems=len(FAMILIES),
@@ -53,10 +62,30 @@ sim = ModemSim(modems=len(FAMILIES),
 sim.start()
 import atexit
 atexit.register(sim.stop)
+
+
+def stored(i):
+    """Every message modem i holds: its SIM's and its own ("ME")."""
+    return sim.storage(i) + sim.storage(i, me=True)
+
+
 # Stored before smsgwd starts: imported at ready.
 for i in range(len(FAMILIES)):
     sim.deliver(i, f"+155570000{i:02d}", f"stored before start {i}")
-    wait_for(lambda: sim.storage(i), 10, f"a stored message in modem {i}")
+    wait_for(lambda: stored(i), 10, f"a stored message in modem {i}")
+# The phone keeps what it receives in itself, not on the SIM.
+assert sim.storage(FAMILIES.index("phone"), me=True)
+assert not sim.storage(FAMILIES.index("phone"))
+# The line each personality puts between a +CMGR header and its PDU: one
+# of the family's own URCs (tests/modemsim/ms_pers.c says whose manual or
+# capture shows it).
+NOISE = {m["index"]: m["header_noise"] for m in sim.status()}
+FAMILY_NOISE = {"huawei": "^RSSI:14", "zte": "+ZEND",
+                "qualcomm": "+CREG: 1", "quectel": '+QIND: "csq",20,99',
+                "simcom": "+CSQN: 20,0", "sierra": "+PACSP1",
+                "telit": "#PSNT: 4", "ublox": "+UUPSDD: 0",
+                "cinterion": "+CIEV: service,1", "wavecom": "+WIND: 7",
+                "fibocom": "+XREG: 5", "phone": "+CIEV: 2,3"}
 gw = Gateway(modems=[modem_conf(sim, i) for i in range(len(FAMILIES))],
              settings={"send_timeout": "10s", "prompt_timeout": "5s",
                        # the checks below read PDUs in the trace
@@ -119,7 +148,45 @@ def a_multipart_reply_comes_in_through_the_familys_noise():
         assert len(row) == 1 and row[0]["body"] == LONG_IN, (p, row)
         assert not row[0]["partial"], (p, row)
     for i, p in enumerate(FAMILIES):
-        wait_for(lambda: sim.storage(i) == [], 15, f"{p}: storage empty")
+        wait_for(lambda: stored(i) == [], 15, f"{p}: storage empty")
+
+
+def cmgr_answers(i):
+    """The +CMGR answers of modem m<i> in the trace (CR LF escaped), each
+    whole: the trace may cut an answer into several records as it
+    arrived, so what the modem said between two commands is joined."""
+    with open(os.path.join(gw.dir, "at.log"), encoding="utf-8",
+              errors="replace") as f:
+        lines = f.read().splitlines()
+    out, answer = [], ""
+    for ln in lines + [f"- m{i} > end"]:
+        m = re.match(r"(\S+) (\S+) ([<>]) (.*)$", ln)
+        if not m or m.group(2) != f"m{i}":
+            continue
+        if m.group(3) == "<":
+            answer += m.group(4)
+            continue
+        if "+CMGR: " in answer:
+            out.append(answer)
+        answer = ""
+    return out
+
+
+@t.test
+def each_familys_own_urc_came_between_header_and_pdu():
+    for i, p in enumerate(FAMILIES):
+        noise = NOISE[i]
+        assert noise, (p, "the personality puts no line inside +CMGR")
+        if p in FAMILY_NOISE:
+            assert noise == FAMILY_NOISE[p], (p, noise)
+        # Header, the family's line, then the PDU: at least the three
+        # parts of the reply, all read (the test above). The trace
+        # escapes quotes too.
+        traced = re.escape(noise.replace('"', '\\"'))
+        hits = [ln for ln in cmgr_answers(i)
+                if re.search(r"\+CMGR: [^\\]*\\r\\n" + traced +
+                             r"\\r\\n[0-9A-Fa-f]{20,}", ln)]
+        assert len(hits) >= 3, (p, noise, cmgr_answers(i)[:2])
 
 
 @t.test
@@ -130,6 +197,24 @@ def stop_is_honoured():
         wait_for(lambda: gw.scalar(
             "select count(*) from optouts where number = ? and active = 1",
             f"+155573000{i:02d}") == 1, 15, f"{p}: opt-out")
+        # Nothing lost: the STOP itself is in the inbox, and the modem
+        # keeps nothing.
+        assert gw.query("select * from inbox where sender = ?",
+                        f"+155573000{i:02d}"), p
+        wait_for(lambda: stored(i) == [], 15, f"{p}: storage empty")
+    for i, p in enumerate(FAMILIES):
+        # Confirmed once, through the modem that received the STOP ...
+        who = f"+155573000{i:02d}"
+        msg = sim.wait_message(lambda m: m["dest"] == who and
+                               "unsubscribed" in m["text"], 20)
+        assert msg["modem"] == i, (p, msg)
+        # ... and nothing is sent to the number after it.
+        send(gw, who, "an offer after the STOP", sim_name=f"m{i}/1")
+        wait_for(lambda: gw.scalar(
+            "select count(*) from outbox where recipient = ? and "
+            "state = 'suppressed'", who) == 1, 15, f"{p}: suppressed")
+        assert not [m for m in sim.messages(dest=who)
+                    if m["text"] == "an offer after the STOP"], p
 
 
 @t.test
@@ -150,22 +235,12 @@ def a_voice_call_is_rejected_and_its_caller_recorded():
 
 @t.test
 def the_familys_own_behaviour_was_met():
-    with open(os.path.join(gw.dir, "at.log")) as f:
-        trace = f.read()
-    # The vendor line came between the +CMGR header and the PDU (the
-    # trace escapes CR LF as \\r\\n), and the message was read anyway.
-    for p, noise in (("zte", "+ZEND"), ("wavecom", "+WIND: 7"),
-                     ("cinterion", "+CIEV: service,1")):
-        i = FAMILIES.index(p)
-        lines = [ln for ln in trace.splitlines()
-                 if f" m{i} < " in ln and "+CMGR: " in ln]
-        assert any(f"\\r\\n{noise}\\r\\n" in ln for ln in lines), \
-            (p, lines[:2])
+    # (Each family's line inside +CMGR: the test above.)
     # Qualcomm: no <stat>, lower-case hex with padding, read all the same.
     i = FAMILIES.index("qualcomm")
-    assert any(f" m{i} < " in ln and "+CMGR: ,," in ln and
-               re.search(r"\\r\\n[0-9a-f]{20,}FFFF\\r\\n", ln)
-               for ln in trace.splitlines()), "qualcomm +CMGR"
+    assert any("+CMGR: ,," in a and
+               re.search(r"\\r\\n[0-9a-f]{20,}FFFF\\r\\n", a)
+               for a in cmgr_answers(i)), "qualcomm +CMGR"
     # Cinterion: <bfr> 1, built from its AT+CNMI=? ranges.
     cnmi = [c for c in trace_commands(gw, f"m{FAMILIES.index('cinterion')}")
             if c.startswith("AT+CNMI=") and c != "AT+CNMI=?"]
@@ -173,20 +248,33 @@ def the_familys_own_behaviour_was_met():
     # Identity read with the family's own commands and prefixes.
     rows = {r["name"]: r for r in gw.query("select * from sims")}
     assert all(r["iccid"] for r in rows.values()), rows
+    # The old phone: no AT+CSMS=1 (phase 2 only), the storage where it
+    # keeps what it receives ("ME" for all three: <mem3> is where +CMTI
+    # points and the import reads), +CNMI <mode> 2 with stored reports,
+    # "+CMGR: <length>" without <stat>, the ICCID by AT+CRSM.
+    i = FAMILIES.index("phone")
+    cmds = trace_commands(gw, f"m{i}")
+    assert not [c for c in cmds if c.startswith("AT+CSMS=1")], cmds
+    assert 'AT+CPMS="ME","ME","ME"' in cmds, cmds
+    cnmi = [c for c in cmds if c.startswith("AT+CNMI=") and c != "AT+CNMI=?"]
+    assert cnmi == ["AT+CNMI=2,1,0,2,0"], cnmi
+    assert any(re.search(r"\+CMGR: \d+\\r\\n", ln)
+               for ln in cmgr_answers(i)), cmgr_answers(i)[:2]
+    assert "AT+CRSM=176,12258,0,0,10" in cmds, cmds
 
 
 # A modem without LTE answers ERROR to +CEREG (TS 27.007 §10.1.22 is for
 # E-UTRAN): MF626, SARA-U270, EHS5 and M7227 are UMTS, SIM800 GSM, while
 # their drivers also serve LTE models (MF823, LARA, PLS8, SIM7600). The
 # only ERROR init may see, and only from these. (The wavecom driver, GSM
-# only, does not ask.)
+# only, does not ask, nor does the phone driver.)
 NO_LTE = {"zte", "ublox", "cinterion", "simcom", "qualcomm"}
 
 
-def init_errors(port, path=None):
+def init_errors(port, path=None, whole=False):
     """(command, error) for every ERROR answer smsgwd got from one modem
     before its first send (AT+CMMS or AT+CMGS): its init, the vendor's
-    commands included."""
+    commands included; whole: in the whole session."""
     with open(path or os.path.join(gw.dir, "at.log"), encoding="utf-8",
               errors="replace") as f:
         lines = f.read().splitlines()
@@ -209,7 +297,8 @@ def init_errors(port, path=None):
         if not c:
             continue
         flush()
-        if c.startswith("AT+CMMS") or c.startswith("AT+CMGS"):
+        if not whole and (c.startswith("AT+CMMS") or
+                          c.startswith("AT+CMGS")):
             return out
         cmd, answer = c, ""
     flush()
@@ -229,8 +318,21 @@ def init_sees_no_error_in_any_family():
                    ("telit", "AT#CCID"), ("ublox", "AT+USIMSTAT=7"),
                    ("cinterion", "AT^SSET=1"), ("cinterion", "AT^SMGO=1"),
                    ("cinterion", "AT^SCID"), ("wavecom", "AT+WIND=16397"),
-                   ("fibocom", "AT+XSIMSTATE=1")):
+                   ("fibocom", "AT+XSIMSTATE=1"),
+                   ("phone", "AT+CRSM=176,12258,0,0,10")):
         assert cmd in trace_commands(gw, f"m{FAMILIES.index(p)}"), (p, cmd)
+
+
+@t.test
+def no_command_of_the_session_was_refused_but_optional_3gpp_ones():
+    # The vendors' own commands (health, reads, deletes, sends) answered
+    # as their manuals say, never ERROR; +CMMS (TS 27.005 §3.5.6) is
+    # optional and several families lack it.
+    for i, p in enumerate(FAMILIES):
+        errs = [e for e in init_errors(f"m{i}", whole=True)
+                if not e[0].startswith("AT+CMMS") and
+                not (p in NO_LTE and e[0].startswith("AT+CEREG"))]
+        assert not errs, (p, errs)
 
 
 @t.test
@@ -239,6 +341,38 @@ def nothing_went_wrong():
            "recovery step" in e["message"]]
     assert not bad, bad
     assert gw.stop() == 0
+
+
+# The soft reset of each family's driver (recovery step 3), as its manual
+# names it; the others use TS 27.007 §8.2 AT+CFUN=1,1.
+RESET = {"sierra": "AT!RESET", "telit": "AT#REBOOT", "ublox": "AT+CFUN=16",
+         "fibocom": "AT+CFUN=15", "wavecom": "AT+CFUN=1"}
+
+
+@t.test
+def each_familys_soft_reset_is_answered_and_restarts_it():
+    # smsgwd has stopped: the test speaks to each modem itself. A USB
+    # modem's tty vanishes right after the OK (re-enumeration), so the
+    # answer is read in the simulator's own log.
+    from modemsim import Port
+    def answer(i, cmd):
+        """The simulator's answer to the last cmd in its log, or None."""
+        log = sim.log(i).splitlines()
+        at = [k for k, ln in enumerate(log)
+              if re.search(r" > " + re.escape(cmd) + r"\\r$", ln)]
+        return next((ln for ln in log[at[-1] + 1:] if " < " in ln),
+                    None) if at else None
+
+    boots = {i: sim.status(i)["boots"] for i in range(len(FAMILIES))}
+    for i, p in enumerate(FAMILIES):
+        cmd = RESET.get(p, "AT+CFUN=1,1")
+        with Port(sim.path(i)) as port:
+            port.drain()
+            port.write(cmd + "\r")
+            got = wait_for(lambda: answer(i, cmd), 10, f"{p}: {cmd} answered")
+        assert got.endswith("< \\r\\nOK\\r\\n"), (p, cmd, got)
+        wait_for(lambda: sim.status(i)["boots"] > boots[i] and
+                 sim.status(i)["power"] == "on", 30, f"{p}: restarted")
 
 
 t.done()

@@ -1,7 +1,8 @@
 """Every personality of the simulator reaches ready with driver = auto
 choosing its vendor driver, sends and receives; the same with the driver
 named in the configuration."""
-from modem_helpers import start, send, wait_sent, events, modem_conf
+from modem_helpers import (start, send, wait_sent, events, modem_conf,
+                           trace_commands)
 from tap import Tap, wait_for
 
 PERS = ["generic", "huawei", "huawei-e1752", "simcom", "simcom-sim7600",
@@ -76,6 +77,41 @@ def named_drivers_work_too():
         for i in range(3):
             send(g2, f"+15550300{i}", "named", sim_name=f"m{i}/1")
         wait_sent(g2, 3)
+        assert g2.stop() == 0
+    finally:
+        s2.stop()
+
+
+@t.test
+def an_old_phone_works_with_the_generic_driver_too():
+    # What the phone driver says is mostly found out generically: the
+    # storage from AT+CPMS=? with <mem3> where smsgw reads ("ME" on a
+    # phone that keeps what it receives in itself), +CNMI from its
+    # ranges, AT+CSMS=1 refused and so no +CNMA, the ICCID by AT+CRSM.
+    from modemsim import ModemSim
+    from gateway import Gateway
+    s2 = ModemSim(modems=1, specs={0: {"personality": "phone"}})
+    s2.start()
+    try:
+        s2.deliver(0, "+15550310001", "kept in the phone before start")
+        wait_for(lambda: s2.storage(0, me=True), 10, "stored in ME")
+        g2 = Gateway(modems=[modem_conf(s2, 0, driver="generic")],
+                     settings={"trace_full": "yes"})
+        g2.start()
+        wait_for(lambda: [r["state"] for r in g2.query(
+            "select * from sims")] == ["ready"], 20, "ready")
+        wait_for(lambda: g2.query("select * from inbox where sender = ?",
+                                  "+15550310001"), 15, "the import")
+        s2.deliver(0, "+15550310002", "received while running")
+        wait_for(lambda: g2.query("select * from inbox where sender = ?",
+                                  "+15550310002"), 15, "the +CMTI read")
+        wait_for(lambda: s2.storage(0, me=True) == [], 10, "ME empty")
+        cmds = trace_commands(g2, "m0")
+        assert 'AT+CPMS="ME","ME","ME"' in cmds, cmds
+        assert "AT+CNMI=2,1,0,2,0" in cmds, cmds
+        assert g2.scalar("select iccid from sims"), "no ICCID"
+        send(g2, "+15550310003", "from the phone", sim_name="m0/1")
+        s2.wait_message(lambda m: m["dest"] == "+15550310003", 20)
         assert g2.stop() == 0
     finally:
         s2.stop()

@@ -336,11 +336,14 @@ class ModemSim:
             req["bytes"] = data
         self.control(**req)
 
-    def storage(self, modem, slot=None):
-        """Messages in a SIM's storage: [{index, stat, report, pdu}]."""
+    def storage(self, modem, slot=None, me=False):
+        """Messages in a SIM's storage (me: the modem's own, "ME"):
+        [{index, stat, report, pdu}]."""
         req = dict(cmd="storage", modem=modem)
         if slot is not None:
             req["slot"] = slot
+        if me:
+            req["me"] = True
         return self.control(**req)["messages"]
 
 

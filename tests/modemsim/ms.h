@@ -117,6 +117,15 @@ struct ms_pers {
 	bool cmms;			/* supports AT+CMMS */
 	int cfun_reset;			/* > 0: AT+CFUN=<this> resets the
 					 * module (u-blox 16, Fibocom 15) */
+	/* Old phones (Sony Ericsson, Nokia Series 40 on a data cable): */
+	bool csms_phase2;		/* +CSMS: (0): AT+CSMS=1 refused */
+	const char *cpms_test;		/* AT+CPMS=? answer (NULL: SM[,ME]) */
+	bool mem3_me;			/* new messages go to "ME" only:
+					 * <mem3> "SM" refused, "ME","ME","ME"
+					 * at power-on */
+	bool cmgr_len_only;		/* "+CMGR: <length>", no <stat> */
+	bool no_ccid;			/* AT+CCID unknown: the ICCID only
+					 * through AT+CRSM (TS 27.007 §8.18) */
 };
 
 const struct ms_pers *ms_pers_find(const char *name);
@@ -163,6 +172,8 @@ struct ms_knobs {
 	bool no_csms1;		/* +CSMS=1 refused: no +CNMA */
 	bool cnmi_test_lies;	/* AT+CNMI=? lists what the two above
 				 * refuse */
+	bool no_header_noise;	/* no URC inside +CMGR/+CMGL answers
+				 * whatever the personality */
 };
 
 /* Sets knob name from text. Returns false with a reason in err. */
@@ -271,6 +282,7 @@ struct ms_modem {
 	int ncommands;
 	bool inited;
 	bool reboot_pending;	/* +CFUN=1,1: after the OK */
+	int boots;		/* power-ons and restarts so far */
 	char replug_name[64];	/* symlink name after the next replug */
 
 	/* commands */

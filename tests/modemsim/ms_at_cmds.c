@@ -103,9 +103,49 @@ static enum ms_res ms_at_ccid(struct ms_modem *m, enum ms_form f,
 			      const char *a)
 {
 	(void)a;
-	if (f == MS_FORM_SET)
+	if (f == MS_FORM_SET || m->pers->no_ccid)
 		return MS_RES_ERROR;
 	return ms_at_iccid(m, f, m->pers->ccid_prefix);
+}
+
+/*
+ * TS 27.007 §8.18 restricted SIM access; only READ BINARY (176) of
+ * EF_ICCID (2FE2 = 12258, TS 31.102 §4.1.1.1 / TS 51.011 §10.1.1): 10
+ * bytes of BCD with the digits of each byte swapped, "F" filling.
+ */
+static enum ms_res ms_at_crsm(struct ms_modem *m, enum ms_form f,
+			      const char *a)
+{
+	const struct ms_slot *sl = ms_modem_slot(m);
+	char buf[64], *v[5], hex[21];
+	int cmd, fid;
+	size_t k, n;
+
+	if (f == MS_FORM_TEST)
+		return MS_RES_OK;
+	if (f != MS_FORM_SET)
+		return MS_RES_ERROR;
+	snprintf(buf, sizeof(buf), "%s", a);
+	if (ms_at_fields(buf, v, 5) < 2 || !ms_at_int(v[0], 0, 255, &cmd) ||
+	    !ms_at_int(v[1], 0, 65535, &fid))
+		return MS_RES_ERROR;
+	if (!sl->present) {
+		m->err = 10;
+		return MS_RES_CME;
+	}
+	if (cmd != 176 || fid != 12258) {
+		/* SW1 SW2 6A 82: file not found. */
+		ms_modem_info(m, "+CRSM: 106,130");
+		return MS_RES_OK;
+	}
+	n = strlen(sl->iccid);
+	for (k = 0; k < 20; k += 2) {
+		hex[k] = k + 1 < n ? sl->iccid[k + 1] : 'F';
+		hex[k + 1] = k < n ? sl->iccid[k] : 'F';
+	}
+	hex[20] = 0;
+	ms_modem_info(m, "+CRSM: 144,0,\"%s\"", hex);
+	return MS_RES_OK;
 }
 
 static enum ms_res ms_at_gcap(struct ms_modem *m, enum ms_form f,
@@ -468,6 +508,7 @@ const struct ms_cmd ms_at_cmds[] = {
 	{ "+CGMR", ms_at_cgmr }, { "+GMR", ms_at_cgmr },
 	{ "+CGSN", ms_at_cgsn }, { "+GSN", ms_at_cgsn },
 	{ "+CIMI", ms_at_cimi }, { "+CCID", ms_at_ccid },
+	{ "+CRSM", ms_at_crsm },
 	{ "+GCAP", ms_at_gcap }, { "+CMEE", ms_at_cmee },
 	{ "+CSCS", ms_at_cscs }, { "+CPIN", ms_at_cpin },
 	{ "+CSQ", ms_at_csq }, { "+CREG", ms_at_creg },

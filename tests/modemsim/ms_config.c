@@ -58,6 +58,7 @@ static const struct ms_knob ms_knob_table[] = {
 	K(no_direct, MS_KNOB_BOOL, 0, 1),
 	K(no_csms1, MS_KNOB_BOOL, 0, 1),
 	K(cnmi_test_lies, MS_KNOB_BOOL, 0, 1),
+	K(no_header_noise, MS_KNOB_BOOL, 0, 1),
 };
 #undef K
 

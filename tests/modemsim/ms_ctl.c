@@ -288,13 +288,17 @@ static void ms_ctl_modem_json(FILE *f, struct ms_modem *m)
 	json_str(f, m->link);
 	fputs(",\"pty\":", f);
 	json_str(f, m->master >= 0 ? m->pty : NULL);
+	/* The family's line between a +CMGR header and its PDU. */
+	fputs(",\"header_noise\":", f);
+	json_str(f, m->pers->header_noise);
 	fprintf(f, ",\"personality\":\"%s\",\"imei\":\"%s\",\"power\":\"%s\","
 		"\"hung\":%s,\"registered\":%s,\"active_slot\":%d,"
-		"\"queued\":%d,\"cnmi\":[%d,%d,%d,%d,%d],\"slots\":[",
+		"\"queued\":%d,\"cnmi\":[%d,%d,%d,%d,%d],\"boots\":%d,"
+		"\"slots\":[",
 		m->pers->name, m->imei, power[m->power],
 		m->hung ? "true" : "false", m->registered ? "true" : "false",
 		m->active, ms_net_queued(m), m->set.cnmi[0], m->set.cnmi[1],
-		m->set.cnmi[2], m->set.cnmi[3], m->set.cnmi[4]);
+		m->set.cnmi[2], m->set.cnmi[3], m->set.cnmi[4], m->boots);
 	for (int s = 0; s < m->nslots; s++) {
 		const struct ms_slot *sl = &m->slots[s];
 

@@ -54,6 +54,8 @@ void ms_modem_settings_reset(struct ms_modem *m)
 	s->cmee = m->pers->cmee;
 	snprintf(s->cscs, sizeof(s->cscs), "%s", m->pers->cscs);
 	memcpy(s->cnmi, m->pers->cnmi, sizeof(s->cnmi));
+	if (m->pers->mem3_me)
+		s->mem[0] = s->mem[1] = s->mem[2] = 1;
 	/* TS 27.005 §3.3.2: fo 17 (SUBMIT, relative VP), VP 167 (24 h). */
 	s->csmp[0] = 17;
 	s->csmp[1] = 167;
@@ -282,6 +284,7 @@ static int64_t ms_modem_boot_cb(struct loop_timer *t, void *ud)
 static void ms_modem_boot_start(struct ms_modem *m)
 {
 	m->power = MS_POWER_BOOTING;
+	m->boots++;
 	m->boot_step = 0;
 	m->cfun = 1;
 	m->registered = false;

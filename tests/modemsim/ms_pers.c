@@ -223,6 +223,29 @@ static const char *const qualcomm_ati[] = {
 	"Revision: M7227B-SCAQSVZ-1.1.0", "IMEI: {imei}", NULL
 };
 
+/*
+ * An old phone on a data cable: Sony Ericsson K750i (Nokia Series 40
+ * phones behave alike for SMS). From the Sony Ericsson GM47/GM48
+ * Integrator's Manual (LZT 123 7263, chapter 15 "Short message services")
+ * and gammu's per-phone feature flags (F_SMS_NO_SM, F_SMS_LOCATION_0):
+ * phase 2 only (+CSMS: (0), AT+CSMS=1 refused); received messages are
+ * stored in the phone ("ME"), the SIM cannot be <mem3>; +CNMI takes
+ * <mode> 2 and <ds> 0 or 2 only; +CMGR answers "+CMGR: <length>"
+ * without <stat>; no AT+CCID (the ICCID through AT+CRSM); no +CEREG;
+ * "*EMRDY: 1" once the phone is ready after power-on (oFono's and
+ * ModemManager's mbm plugins, osmocom sedbgmux), "+CIEV: <ind>,<value>"
+ * indicator events with AT+CMER on, also inside answers.
+ */
+static const char *const phone_ati[] = { "Sony Ericsson K750i",
+					 "R1CA021", NULL };
+static const struct ms_boot_urc phone_boot[] = {
+	{ MS_BOOT_POWER, "*EMRDY: 1", false },
+	{ MS_BOOT_SIM_READY, "+CIEV: 2,3", true },
+	{ 0, NULL, false },
+};
+static const char *const phone_noise[] = { "+CIEV: 2,3", "+CIEV: 1,4",
+					   "*EMWI: 1,0", NULL };
+
 static const struct ms_pers ms_pers_table[] = {
 	{
 		.name = "generic",
@@ -267,6 +290,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.me_size = 100,
 		.cmds = ms_vendor_huawei,
 		.cmms = false,		/* E3372/E1752 manuals: no +CMMS */
+		/* E1752: ^RSSI inside answers (captures/huawei-e1752/init.at). */
+		.header_noise = "^RSSI:14",
 	},
 	{
 		.name = "huawei-e1752",
@@ -289,6 +314,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.me_size = 100,
 		.cmds = ms_vendor_huawei,
 		.cmms = false,		/* E3372/E1752 manuals: no +CMMS */
+		/* captures/huawei-e1752/init.at */
+		.header_noise = "^RSSI:14",
 	},
 	{
 		.name = "simcom",
@@ -307,6 +334,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.me_size = 100,
 		.cmds = ms_vendor_simcom,
 		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
+		/* With AT+EXUNSOL="SQ",1 (captures/simcom-sim800/csqn.at). */
+		.header_noise = "+CSQN: 20,0",
 	},
 	{
 		.name = "simcom-sim7600",
@@ -327,6 +356,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.me_size = 100,
 		.cmds = ms_vendor_simcom,
 		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
+		/* Packet-domain events (TS 27.007 §10.1.19). */
+		.header_noise = "+CGEV: ME PDN ACT 1",
 	},
 	{
 		.name = "quectel",
@@ -349,6 +380,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
 		/* SMS commands before +QIND: SMS DONE (EC25 firmware). */
 		.sms_busy_code = 500,
+		/* AT+QINDCFG="csq",1 (EC25 manual). */
+		.header_noise = "+QIND: \"csq\",20,99",
 	},
 	{
 		.name = "quectel-eg25",
@@ -371,6 +404,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
 		/* SMS commands before +QIND: SMS DONE (EC25 firmware). */
 		.sms_busy_code = 500,
+		/* AT+QINDCFG="csq",1 (EC25 manual). */
+		.header_noise = "+QIND: \"csq\",20,99",
 	},
 	{
 		.name = "zte",
@@ -409,6 +444,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.me_size = 100,
 		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
 		.cmds = ms_vendor_sierra,
+		/* PLMN-mode bit after the SIM is read. */
+		.header_noise = "+PACSP1",
 	},
 	{
 		.name = "telit",
@@ -428,6 +465,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.me_size = 100,
 		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
 		.cmds = ms_vendor_telit,
+		/* Network type report. */
+		.header_noise = "#PSNT: 4",
 	},
 	{
 		.name = "ublox",
@@ -447,6 +486,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.cmms = true,		/* +CMMS: TS 27.005 §3.5.6 */
 		.cmds = ms_vendor_ublox,
 		.cfun_reset = 16,	/* "MT reset" */
+		/* Packet data deactivated (u-blox AT manual +UUPSDD). */
+		.header_noise = "+UUPSDD: 0",
 	},
 	{
 		.name = "cinterion",
@@ -487,6 +528,9 @@ static const struct ms_pers ms_pers_table[] = {
 		.header_noise = "+WIND: 7",
 		.cpin_no_final = true,
 		.cmds = ms_vendor_wavecom,
+		/* AT+CFUN=1 restarts the module (Wavecom AT Commands
+		 * Interface Guide, +CFUN): the wavecom driver's reset. */
+		.cfun_reset = 1,
 	},
 	{
 		.name = "qualcomm",
@@ -505,6 +549,8 @@ static const struct ms_pers ms_pers_table[] = {
 		.me_size = 100,
 		.cmgr_no_stat = true,
 		.pdu_lower = true,
+		/* No vendor URC: the 27.007 registration URC of AT+CREG=1. */
+		.header_noise = "+CREG: 1",
 	},
 	{
 		.name = "fibocom",
@@ -525,6 +571,32 @@ static const struct ms_pers ms_pers_table[] = {
 		.me_size = 100,
 		.cmds = ms_vendor_fibocom,
 		.cfun_reset = 15,	/* XMM: reset */
+		/* XMM registration report (Fibocom L8xx AT manual). */
+		.header_noise = "+XREG: 5",
+	},
+	{
+		.name = "phone",
+		.manufacturer = "Sony Ericsson",
+		.model = "K750i",
+		.revision = "R1CA021",
+		.ati = phone_ati,
+		.boot = phone_boot,
+		.noise = phone_noise,
+		.ccid_prefix = "+CCID: ",
+		.cnmi = { 2, 0, 0, 0, 0 },
+		.echo = true,
+		.cscs = "GSM",
+		.index_base = 1,
+		.act = 0,
+		.me_size = 100,
+		.header_noise = "+CIEV: 2,3",
+		.cnmi_test = "+CNMI: (2),(0,1,3),(0,2),(0,2),(0)",
+		.csms_phase2 = true,
+		.cpms_test = "+CPMS: (\"ME\",\"SM\"),(\"ME\",\"SM\"),(\"ME\")",
+		.mem3_me = true,
+		.cmgr_len_only = true,
+		.no_ccid = true,
+		.cmds = NULL,
 	},
 };
 
@@ -548,6 +620,8 @@ const struct ms_pers *ms_pers_find(const char *name)
 		return &ms_pers_table[5];
 	if (!strcmp(name, "eg25"))
 		return &ms_pers_table[6];
+	if (!strcmp(name, "k750i") || !strcmp(name, "sonyericsson"))
+		return ms_pers_find("phone");
 	return NULL;
 }
 
@@ -555,5 +629,5 @@ const char *ms_pers_names(void)
 {
 	return "generic, huawei (e3372), huawei-e1752, simcom (sim800), "
 	       "simcom-sim7600, quectel (ec25), quectel-eg25, zte, sierra, "
-	       "telit, ublox, cinterion, wavecom, fibocom, qualcomm";
+	       "telit, ublox, cinterion, wavecom, fibocom, qualcomm, phone (k750i)";
 }

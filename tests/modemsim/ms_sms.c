@@ -26,18 +26,21 @@ const char *ms_sms_mem_name(const struct ms_modem *m, int which)
 static enum ms_res ms_sms_csms(struct ms_modem *m, enum ms_form f,
 			       const char *a)
 {
+	bool phase2;
+
 	switch (f) {
 	case MS_FORM_READ:
 		ms_modem_info(m, "+CSMS: %d,1,1,1", m->set.csms);
 		return MS_RES_OK;
 	case MS_FORM_TEST:
-		ms_modem_info(m, m->knobs.no_csms1 ? "+CSMS: (0)"
-						   : "+CSMS: (0,1)");
+		ms_modem_info(m, "+CSMS: %s",
+			      m->pers->csms_phase2 || m->knobs.no_csms1
+				      ? "(0)" : "(0,1)");
 		return MS_RES_OK;
 	case MS_FORM_SET:
-		/* Knob no_csms1: phase 2 only, no +CNMA (older modules). */
-		if (!ms_at_int(a, 0, m->knobs.no_csms1 ? 0 : 1,
-			       &m->set.csms)) {
+		/* Phase 2 only, no +CNMA: old phones, and knob no_csms1. */
+		phase2 = m->pers->csms_phase2 || m->knobs.no_csms1;
+		if (!ms_at_int(a, 0, phase2 ? 0 : 1, &m->set.csms)) {
 			m->err = 303;
 			return MS_RES_CMS;
 		}
@@ -58,7 +61,9 @@ static enum ms_res ms_sms_cpms(struct ms_modem *m, enum ms_form f,
 	if (r != MS_RES_OK)
 		return r;
 	if (f == MS_FORM_TEST) {
-		if (m->me.size)
+		if (m->pers->cpms_test)
+			ms_modem_info(m, "%s", m->pers->cpms_test);
+		else if (m->me.size)
 			ms_modem_info(m, "+CPMS: (\"SM\",\"ME\"),(\"SM\",\"ME\"),"
 				      "(\"SM\",\"ME\")");
 		else
@@ -84,6 +89,12 @@ static enum ms_res ms_sms_cpms(struct ms_modem *m, enum ms_form f,
 	n = ms_at_fields(buf, v, 3);
 	memcpy(mem, m->set.mem, sizeof(mem));
 	for (int i = 0; i < n; i++) {
+		if (m->pers->mem3_me && i == 2 &&
+		    strcasecmp(v[i], "ME") != 0) {
+			/* The phone stores what it receives in itself. */
+			m->err = 302;
+			return MS_RES_CMS;
+		}
 		if (!strcasecmp(v[i], "SM") || !strcasecmp(v[i], "MT")) {
 			mem[i] = 0;
 		} else if (!strcasecmp(v[i], "ME") && m->me.size) {
@@ -228,36 +239,44 @@ static void ms_sms_cnmi_test(const struct ms_modem *m, char *out, size_t n)
 	}
 }
 
-/* Whether the field-th "(...)" group of an =? answer lists v: "0-3",
- * "0,2,3", "1". */
-static bool ms_sms_range_has(const char *test, int field, int v)
+/*
+ * Whether the AT+CNMI=? answer test ("+CNMI: (0-3),(1),(0,2),...")
+ * allows cnmi: a modem refuses what it does not list (+CMS ERROR: 303).
+ */
+static bool ms_sms_cnmi_allowed(const char *test, const int *cnmi, int n)
 {
-	const char *p = test;
+	const char *p = strchr(test, ':');
 
-	for (int i = 0; p && i <= field; i++) {
-		p = strchr(p, '(');
-		if (p && i < field)
+	for (int i = 0; p && i < n; i++) {
+		bool ok = false, paren;
+
+		p += strspn(p, ": ,");
+		if (!*p)
+			break;
+		paren = *p == '(';
+		if (paren)
 			p++;
-	}
-	if (!p)
-		return false;
-	for (p++; *p && *p != ')';) {
-		char *end;
-		long lo = strtol(p, &end, 10), hi = lo;
+		for (;;) {
+			char *e;
+			long lo, hi;
 
-		if (end == p)
-			return false;
-		p = end;
-		if (*p == '-') {
-			hi = strtol(p + 1, &end, 10);
-			p = end;
+			lo = hi = strtol(p, &e, 10);
+			if (e == p)
+				return true;	/* not understood: allowed */
+			if (*e == '-')
+				hi = strtol(e + 1, &e, 10);
+			ok = ok || (cnmi[i] >= lo && cnmi[i] <= hi);
+			p = e;
+			if (!paren || *p != ',')
+				break;
+			p++;
 		}
-		if (v >= lo && v <= hi)
-			return true;
-		if (*p == ',')
+		if (paren && *p == ')')
 			p++;
+		if (!ok)
+			return false;
 	}
-	return false;
+	return true;
 }
 
 static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
@@ -298,16 +317,15 @@ static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			m->err = 303;
 			return MS_RES_CMS;
 		}
-	/* What AT+CNMI=? does not list is refused, as real modems do
-	 * (captures/generic-27005/session.at). */
-	ms_sms_cnmi_test(m, test, sizeof(test));
-	for (int i = 0; i < 5; i++)
-		if (!ms_sms_range_has(test, i, cnmi[i])) {
-			m->err = 303;
-			return MS_RES_CMS;
-		}
 	/* Cinterion: <bfr> 1 only. */
 	if (m->pers->cnmi_bfr && cnmi[4] != m->pers->cnmi_bfr - 1) {
+		m->err = 303;
+		return MS_RES_CMS;
+	}
+	/* What AT+CNMI=? does not list (an old phone's <mode> 2 only; the
+	 * knobs no_mode3, no_direct). */
+	ms_sms_cnmi_test(m, test, sizeof(test));
+	if (!ms_sms_cnmi_allowed(test, cnmi, 5)) {
 		m->err = 303;
 		return MS_RES_CMS;
 	}
@@ -471,10 +489,12 @@ static void ms_sms_list_one(struct ms_modem *m, const char *cmd, int index,
 	if (m->set.cmgf == 0) {
 		if (m->pers->cmgr_no_stat && index < 0)
 			ms_modem_info(m, "%s: ,,%d", cmd, msg->tpdu_len);
+		else if (m->pers->cmgr_len_only && index < 0)
+			ms_modem_info(m, "%s: %d", cmd, msg->tpdu_len);
 		else
 			ms_modem_info(m, "%s: %s%d,,%d", cmd, idx, msg->stat,
 				      msg->tpdu_len);
-		if (m->pers->header_noise)
+		if (m->pers->header_noise && !m->knobs.no_header_noise)
 			ms_modem_info(m, "%s", m->pers->header_noise);
 		if (m->pers->pdu_lower) {
 			char low[MS_LINE_MAX];

@@ -128,6 +128,19 @@ TEST(at_parse_huawei_e3372_identity)
 	CHECK(!at_parse_imei(find(l, "Model:", 0), id, sizeof(id)));
 	CHECK(!at_parse_imsi(find(l, "Revision:", 0), id, sizeof(id)));
 	CHECK(!at_parse_iccid("89630000000012345678", id, 8));
+	/* AT+CRSM=176,12258,0,0,10 (old phones): digits swapped, F fill. */
+	CHECK(at_parse_iccid("+CRSM: 144,0,\"98691000000021436587\"", id,
+			     sizeof(id)));
+	CHECK_STR(id, "89960100000012345678");
+	CHECK(at_parse_iccid("+CRSM: 144,0,\"986910000000214365F7\"", id,
+			     sizeof(id)));
+	CHECK_STR(id, "8996010000001234567");
+	/* A failed read (6A 82: file not found), or not BCD. */
+	CHECK(!at_parse_iccid("+CRSM: 106,130", id, sizeof(id)));
+	CHECK(!at_parse_iccid("+CRSM: 106,130,\"98691000000021436587\"", id,
+			      sizeof(id)));
+	CHECK(!at_parse_iccid("+CRSM: 144,0,\"98A91000000021436587\"", id,
+			      sizeof(id)));
 }
 
 TEST(at_parse_qualcomm_prefixed_imsi_and_cms)

@@ -101,7 +101,7 @@ TEST(driver_find_names_and_aliases)
 
 	static const char *const own[] = { "zte", "sierra", "telit", "ublox",
 					   "cinterion", "wavecom",
-					   "fibocom" };
+					   "fibocom", "phone" };
 
 	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
 		CHECK(driver_find(rows[i].name) == rows[i].want);
@@ -157,6 +157,10 @@ TEST(driver_match_by_usb_ids_then_cgmi_cgmm)
 		  "wavecom" },
 		{ 0, 0, "Fibocom", "L850", NULL, "fibocom" },
 		{ 0x2cb7, 0x0007, NULL, NULL, NULL, "fibocom" },
+		/* Old phones on a data cable. */
+		{ 0, 0, "Sony Ericsson", "K750i", NULL, "phone" },
+		{ 0, 0, "Nokia", "Nokia 6230i", NULL, "phone" },
+		{ 0x0fce, 0xd046, NULL, NULL, NULL, "phone" },
 		{ 0, 0, NULL, NULL, &driver_generic },
 		{ 0, 0, "", "", &driver_generic },
 	};

@@ -29,3 +29,15 @@ TEST(driver_replay_generic_session)
 	CHECK_INT(r->kinds[DRIVER_URC_REGISTRATION], 1);
 	CHECK_INT(r->pdus, 2);
 }
+
+TEST(driver_replay_qualcomm_cmgr_without_stat)
+{
+	/* The generic driver reads it: no quirk of its own. */
+	struct dr_replay *r = dr_family("generic",
+					"qualcomm-m7227/session.at");
+
+	if (!r)
+		return;
+	CHECK_INT(r->kinds[DRIVER_URC_REGISTRATION], 1);	/* +CREG: 1 */
+	CHECK_STR(r->recs[0].lines[0], "+CMGR: ,,23");
+}

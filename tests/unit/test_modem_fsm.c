@@ -7,333 +7,7 @@
  * The modem under test is the real one (serial, chat, driver, SQLite
  * store, SIM registry); only the other end of the pty is the test's.
  */
-#include "harness.h"
-#include "config.h"
-#include "loop.h"
-#include "modem.h"
-#include "modem_fsm.h"
-#include "sim.h"
-#include "store.h"
-#include "glue_rig.h"
-
-#include <errno.h>
-#include <fcntl.h>
-#include <pty.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <strings.h>
-#include <time.h>
-#include <unistd.h>
-
-/* ---- the injected clock ---- */
-
-static int64_t fake_ms = 1000000;
-
-static int64_t fake_clock(void)
-{
-	return fake_ms;
-}
-
-static int64_t real_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* ---- the scripted modem on the pty's master ---- */
-
-struct tmodem {
-	int fd;			/* master; -1: unplugged */
-	char slave[64];
-	char in[4096];
-	size_t nin;
-	bool in_pdu;		/* after the "> " prompt */
-	bool hung;		/* answers nothing... */
-	const char *only;	/* ...but commands starting with this */
-	const char *mute;	/* never answers commands starting with this */
-	bool echo;		/* echoes commands until ATE0 */
-	bool want_pin;		/* +CPIN: SIM PIN until a PIN comes */
-	int cmgs_cms;		/* +CMS ERROR to AT+CMGS, 0: accepted */
-	int commands;		/* lines read */
-	bool cmgf;		/* AT+CMGF=0 came since the restart */
-	bool sms_refused;	/* +CMS ERROR: 500 to SMS commands */
-	int cmgs_seen, cmgl_seen;
-	int cms_sent;		/* sends refused with cmgs_cms */
-	int early_lists;	/* AT+CMGL before it */
-};
-
-static struct tmodem tmod;
-
-static void tm_say(const char *s)
-{
-	if (tmod.fd >= 0 && write(tmod.fd, s, strlen(s)) < 0)
-		harness_fail(__FILE__, __LINE__, "write to the pty: %m");
-}
-
-static void tm_plug(const char *link)
-{
-	int slave;
-
-	CHECK_INT(openpty(&tmod.fd, &slave, tmod.slave, NULL, NULL), 0);
-	close(slave);
-	fcntl(tmod.fd, F_SETFL, O_NONBLOCK);
-	tmod.nin = 0;
-	tmod.in_pdu = false;
-	unlink(link);
-	CHECK_INT(symlink(tmod.slave, link), 0);
-}
-
-static void tm_unplug(void)
-{
-	close(tmod.fd);
-	tmod.fd = -1;
-}
-
-static void tm_command(const char *cmd)
-{
-	char buf[160];
-
-	tmod.commands++;
-	if (tmod.hung && !(tmod.only && !strncmp(cmd, tmod.only,
-						  strlen(tmod.only))))
-		return;
-	if (tmod.mute && !strncmp(cmd, tmod.mute, strlen(tmod.mute)))
-		return;
-	if (tmod.echo) {
-		snprintf(buf, sizeof(buf), "%.150s\r", cmd);
-		tm_say(buf);
-	}
-	if (!strcasecmp(cmd, "ATE0"))
-		tmod.echo = false;
-	if (!strcmp(cmd, "AT+CMGF=0"))
-		tmod.cmgf = true;
-	if (!strncmp(cmd, "AT+CMGL", 7) && !tmod.cmgf)
-		tmod.early_lists++;
-	if (!strncmp(cmd, "AT+CMGL", 7))
-		tmod.cmgl_seen++;
-	if (tmod.sms_refused && (!strncmp(cmd, "AT+CPMS", 7) ||
-				 !strncmp(cmd, "AT+CMG", 6))) {
-		tm_say("\r\n+CMS ERROR: 500\r\n");
-		return;
-	}
-	if (!strncmp(cmd, "AT+CMGS=", 8)) {
-		tmod.cmgs_seen++;
-		tmod.in_pdu = true;
-		tm_say("\r\n> ");
-		return;
-	}
-	if (!strcmp(cmd, "AT+CPIN?")) {
-		tm_say(tmod.want_pin ? "\r\n+CPIN: SIM PIN\r\n\r\nOK\r\n"
-				     : "\r\n+CPIN: READY\r\n\r\nOK\r\n");
-		return;
-	}
-	if (!strncmp(cmd, "AT+CPIN=", 8))
-		tmod.want_pin = false;
-	if (!strcmp(cmd, "AT+CSCA?"))
-		tm_say("\r\n+CSCA: \"+4917000000\",145\r\n");
-	else if (!strcmp(cmd, "AT+CREG?"))
-		tm_say("\r\n+CREG: 1,1\r\n");
-	else if (!strcmp(cmd, "AT+CSQ"))
-		tm_say("\r\n+CSQ: 20,99\r\n");
-	else if (!strcmp(cmd, "AT+CGSN"))
-		tm_say("\r\n356938035643809\r\n");
-	tm_say("\r\nOK\r\n");
-}
-
-/* Reads what the modem under test wrote and answers it. */
-static void tm_poll(void)
-{
-	ssize_t n;
-
-	if (tmod.fd < 0)
-		return;
-	n = read(tmod.fd, tmod.in + tmod.nin, sizeof(tmod.in) - tmod.nin - 1);
-	if (n <= 0)
-		return;
-	tmod.nin += (size_t)n;
-	for (;;) {
-		char *end;
-		size_t len;
-
-		if (tmod.in_pdu) {
-			end = memchr(tmod.in, 0x1a, tmod.nin);
-			if (!end)
-				return;
-			tmod.in_pdu = false;
-			if (!tmod.hung && tmod.cmgs_cms) {
-				char buf[64];
-
-				snprintf(buf, sizeof(buf),
-					 "\r\n+CMS ERROR: %d\r\n",
-					 tmod.cmgs_cms);
-				tm_say(buf);
-				tmod.cms_sent++;
-			} else if (!tmod.hung) {
-				tm_say("\r\n+CMGS: 7\r\n\r\nOK\r\n");
-			}
-		} else {
-			end = memchr(tmod.in, '\r', tmod.nin);
-			if (!end)
-				return;
-			*end = 0;
-			{
-				char *c = tmod.in;
-
-				while (*c == 0x1b || *c == '\n')
-					c++;
-				if (*c)
-					tm_command(c);
-			}
-		}
-		len = (size_t)(end + 1 - tmod.in);
-		memmove(tmod.in, end + 1, tmod.nin - len);
-		tmod.nin -= len;
-	}
-}
-
-/* ---- the modem under test ---- */
-
-static struct {
-	struct config *cfg, *cfg2;
-	struct loop *loop;
-	struct store *st;
-	struct sim_registry reg;
-	struct modem *m;
-	char link[512];
-	int sent_calls;
-	int events;		/* the listener's event calls */
-	int sim_changes;	/* ... and sim_changed calls */
-} env;
-
-static void on_sms(struct sim *s, const char *pdu, struct modem_ack *ack,
-		   void *ud)
-{
-	(void)s;
-	(void)pdu;
-	(void)ud;
-	modem_ack(ack);
-}
-
-/* What the daemon does with them: rows (daemon.c:on_modem_event). */
-static void on_event(enum modem_event_level level, const char *source,
-		     const char *text, void *ud)
-{
-	(void)ud;
-	env.events++;
-	store_event(env.st, (enum store_event_level)level, source, "%s", text);
-}
-
-static void on_sim_changed(struct sim *s, void *ud)
-{
-	(void)ud;
-	env.sim_changes++;
-	sim_update(&env.reg, s);
-}
-
-#define LISTENER { .sms = on_sms, .status_report = on_sms, \
-		   .event = on_event, .sim_changed = on_sim_changed }
-
-static void step_wait(int ms)
-{
-	loop_run_once(env.loop, ms);
-	tm_poll();
-}
-
-static void step(void)
-{
-	step_wait(2);
-}
-
-/* Runs the loop until cond holds (real time bounds the wait). */
-#define UNTIL(cond)                                                       \
-	({                                                                \
-		int64_t end_ = real_ms() + 5000;                          \
-		while (!(cond) && real_ms() < end_)                       \
-			step();                                           \
-		(cond) ? true : harness_fail(__FILE__, __LINE__,          \
-					     "never: %s", #cond);         \
-	})
-
-/* Advances the clock by ms in steps of at most 500 ms, running the loop
- * at each, so timers fire in their order. */
-static void advance(int64_t ms)
-{
-	while (ms > 0) {
-		int64_t d = ms > 500 ? 500 : ms;
-
-		fake_ms += d;
-		ms -= d;
-		for (int i = 0; i < 4; i++)
-			step_wait(1);
-	}
-}
-
-/* Advances until cond holds, at most max_ms of the fake clock. */
-#define ADVANCE_UNTIL(cond, max_ms)                                       \
-	({                                                                \
-		int64_t left_ = (max_ms);                                 \
-		for (int i_ = 0; i_ < 20 && !(cond); i_++)                \
-			step();                                           \
-		while (!(cond) && left_ > 0) {                            \
-			advance(100);                                     \
-			left_ -= 100;                                     \
-		}                                                         \
-		(cond) ? true : harness_fail(__FILE__, __LINE__,          \
-					     "never: %s", #cond);         \
-	})
-
-static enum sim_state link_state(void)
-{
-	return env.reg.sims[0].link;
-}
-
-static unsigned taken(enum modem_state s, enum modem_fsm_event ev)
-{
-	return modem_fsm_taken(s, ev);
-}
-
-#define READY (link_state() == SIM_STATE_READY)
-
-static const char *conf_text(const char *extra)
-{
-	static char buf[1024];
-
-	snprintf(buf, sizeof(buf),
-		 "modem \"m1\" { device = \"%s\"\n driver = \"generic\"\n"
-		 " health_interval = \"10s\"\n%s sim \"1\" { } }\n",
-		 env.link, extra);
-	return buf;
-}
-
-static struct config *load_conf(const char *name, const char *extra)
-{
-	char file[64], text[2048], err[512];
-	struct config *c = NULL;
-
-	snprintf(file, sizeof(file), "%s.conf", name);
-	snprintf(text, sizeof(text),
-		 "spool = \"%s/spool\"\ndatabase = \"%s/fsm.db\"\n%s",
-		 harness_tmpdir(), harness_tmpdir(), conf_text(extra));
-	if (config_load(harness_write_file(file, text), &c, err,
-			sizeof(err)) < 0)
-		harness_fail(__FILE__, __LINE__, "config: %s", err);
-	return c;
-}
-
-static void send_cb(const struct modem_send_result *r, void *ud)
-{
-	(void)ud;
-	if (getenv("FSM_DEBUG"))
-		printf("# send: status %d detail %s\n", r->status,
-		       r->detail ? r->detail : "-");
-	env.sent_calls++;
-}
-
-/* A short SMS-SUBMIT: "00" SMSC, then 15 octets. */
-#define PDU "0011000B914151550000F00000AA03C8F40F"
+#include "modem_rig.h"
 
 /* From scratch to ready: closed, absent, appeared, init, ready. */
 static void scenario_start(void)
@@ -620,6 +294,51 @@ TEST(sms_commands_wait_for_sms_ready)
 	CHECK_INT(env.sent_calls, 1);
 	ADVANCE_UNTIL(env.sent_calls == 2, 20000);
 	CHECK_INT(tmod.cmgs_seen, 3);
+	modem_free(env.m);
+	tm_unplug();
+	config_free(cfg);
+	rig_close(env.cfg, env.loop, env.st, &env.reg);
+	loop_set_clock(NULL);
+}
+
+/* A modem restarting while ready says RDY, then +CPIN: READY (and, on a
+ * Quectel, +QIND: SMS DONE): one init, not one per notice. */
+TEST(a_restart_notice_and_the_sim_after_it_are_one_init)
+{
+	struct modem_listener l = LISTENER;
+	struct config *cfg;
+	unsigned done, booted;
+
+	loop_set_clock(fake_clock);
+	memset(&tmod, 0, sizeof(tmod));
+	memset(&env, 0, sizeof(env));
+	tmod.fd = -1;
+	snprintf(env.link, sizeof(env.link), "%s/modem-r", harness_tmpdir());
+	if (!rig_open("r", conf_text(""), &env.cfg, &env.loop, &env.st,
+		      &env.reg))
+		return;
+	cfg = load_conf("r2", "");
+	free(cfg->modems[0].driver);
+	cfg->modems[0].driver = strdup("quectel");
+	tm_plug(env.link);
+	CHECK_INT(modem_new(env.loop, &env.reg, cfg, &cfg->modems[0], &l,
+			    &env.m), 0);
+	ADVANCE_UNTIL(READY, 20000);
+	/* Long after init: not the SIM finishing the first start. */
+	advance(60000);
+	done = taken(MODEM_STATE_INIT, MODEM_EV_INIT_DONE);
+	booted = taken(MODEM_STATE_READY, MODEM_EV_BOOTED);
+	tm_say("\r\nRDY\r\n");
+	step();
+	tm_say("\r\n+CFUN: 1\r\n\r\n+CPIN: READY\r\n");
+	step();
+	tm_say("\r\n+QIND: SMS DONE\r\n");
+	ADVANCE_UNTIL(READY && taken(MODEM_STATE_INIT, MODEM_EV_INIT_DONE) >
+		      done, 20000);
+	advance(30000);
+	CHECK(READY);
+	CHECK_INT(taken(MODEM_STATE_READY, MODEM_EV_BOOTED), booted + 1);
+	CHECK_INT(taken(MODEM_STATE_INIT, MODEM_EV_INIT_DONE), done + 1);
 	modem_free(env.m);
 	tm_unplug();
 	config_free(cfg);

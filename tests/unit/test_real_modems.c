@@ -168,14 +168,29 @@ TEST(cpms_from_the_modems_own_ranges)
 	CHECK(at_parse_sms_cpms_ranges(
 		"+CPMS: (\"SM\",\"ME\"),(\"SM\",\"ME\"),(\"SM\",\"ME\")", &r));
 	CHECK_INT(r.n, 3);
-	CHECK_INT(modem_logic_cpms_fit(&r, driver_generic.cpms, out, 6), 3);
+	/* The shorter candidates say the same once <mem3> is <mem1>. */
+	CHECK_INT(modem_logic_cpms_fit(&r, driver_generic.cpms, out, 6), 1);
 	CHECK_STR(out[0], "AT+CPMS=\"SM\",\"SM\",\"SM\"");
-	/* The first memory list has no SM: built from the ranges. */
+	/* The first memory list has no SM: built from the ranges, with
+	 * <mem3> (where new messages land) the memory read, <mem1>. */
 	CHECK(at_parse_sms_cpms_ranges(
 		"+CPMS: (\"ME\",\"MT\"),(\"ME\",\"MT\",\"SM\"),(\"ME\",\"SM\")",
 		&r));
 	CHECK_INT(modem_logic_cpms_fit(&r, driver_generic.cpms, out, 6), 1);
-	CHECK_STR(out[0], "AT+CPMS=\"ME\",\"SM\",\"SM\"");
+	CHECK_STR(out[0], "AT+CPMS=\"ME\",\"ME\",\"ME\"");
+	/* An old phone storing received messages in ME only: not
+	 * AT+CPMS="SM","SM", which leaves <mem3> "ME" while +CMTI indexes
+	 * and the import would be read in "SM". */
+	CHECK(at_parse_sms_cpms_ranges(
+		"+CPMS: (\"ME\",\"SM\"),(\"ME\",\"SM\"),(\"ME\")", &r));
+	CHECK_INT(modem_logic_cpms_fit(&r, driver_generic.cpms, out, 6), 1);
+	CHECK_STR(out[0], "AT+CPMS=\"ME\",\"ME\",\"ME\"");
+	/* A driver's candidate with <mem3> apart from <mem1> is refused. */
+	CHECK(at_parse_sms_cpms_ranges(
+		"+CPMS: (\"SM\",\"ME\"),(\"SM\",\"ME\"),(\"SM\",\"ME\")", &r));
+	CHECK_INT(modem_logic_cpms_fit(&r, DRIVER_CMDS(
+		"AT+CPMS=\"SM\",\"SM\",\"ME\"", "AT+CPMS=\"ME\""), out, 6), 1);
+	CHECK_STR(out[0], "AT+CPMS=\"ME\",\"ME\",\"ME\"");
 	/* Two memories only: the two-memory form of the driver. */
 	CHECK(at_parse_sms_cpms_ranges("+CPMS: (\"SM\"),(\"SM\")", &r));
 	CHECK_INT(modem_logic_cpms_fit(&r, driver_generic.cpms, out, 6), 2);
