@@ -134,6 +134,7 @@ struct modem_ack {
 	uint32_t session;		/* the port it came from */
 	int64_t born;			/* loop time it was handed out */
 	bool acked;			/* modem_ack() called: pending */
+	bool report;			/* a status report's (+CDS, +CDSI) */
 };
 
 /* The life cycle's own state: only modem_fsm.c writes it. */

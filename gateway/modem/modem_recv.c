@@ -74,11 +74,13 @@ static void modem_recv_ack_cb(const struct at_response *r, void *ud)
 	struct modem *m = ack->m;
 
 	if (r->status == AT_CHAT_STATUS_ERROR &&
-	    ack->kind != MODEM_ACK_DELETE) {
+	    ack->kind != MODEM_ACK_DELETE && !ack->report) {
 		/* TS 27.005 §3.4.4: the modem stopped waiting (+CMS ERROR:
 		 * 340): it told the network, which delivers the SMS again
 		 * (the raw row keeps it single), and it may have set <mt>
-		 * and <ds> to 0: +CNMI is set again. */
+		 * and <ds> to 0: +CNMI is set again. (Not for a +CDS: some
+		 * firmware wants no +CNMA for those and says 340 every
+		 * time.) */
 		modem_event(m, MODEM_EVENT_WARNING,
 			    "%s: %s: the modem gave up waiting for it; the "
 			    "network delivers that SMS again; +CNMI set "
@@ -160,6 +162,7 @@ static void modem_recv_deliver(struct modem *m, const char *pdu,
 			  m->source);
 		return;
 	}
+	ack->report = what == MODEM_PDU_STATUS_REPORT;
 	if (what == MODEM_PDU_DELIVER)
 		m->listener.sms(s, pdu, ack, m->listener.ud);
 	else
