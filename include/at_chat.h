@@ -9,9 +9,9 @@
  * How a line is classified while a command is in flight (its command line
  * fully written):
  *  1. the PDU line owed to a URC header (+CMT, +CDS) or to a prefixed line
- *     of a command with pdu_lines (+CMGL=4, +CMGR), when it is hex (for a
- *     command, in any case and perhaps followed by ",..."); any line of
- *     rules 5 and 6 in between (a vendor URC) leaves the PDU owed;
+ *     of a command with pdu_lines (+CMGL=4, +CMGR), when it is hex (in any
+ *     case, perhaps followed by ",..."); for a command, any line of rules
+ *     5 and 6 in between (a vendor URC) leaves the PDU owed;
  *  2. echo of the command or of its PDU (ATE1 left on) is dropped;
  *  3. a final response from the table ends the command;
  *  4. a line starting with one of the command's prefixes is kept;

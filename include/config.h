@@ -52,6 +52,11 @@ struct config_modem {
 	 * lists it), yes (try it without asking), no. */
 	enum { CONFIG_KEEP_LINK_AUTO, CONFIG_KEEP_LINK_YES,
 	       CONFIG_KEEP_LINK_NO } keep_link;
+	/* How SMS come in (TS 27.005 §3.4.1 +CNMI <mt>): stored on the
+	 * SIM with +CMTI and read with AT+CMGR (1), or direct, the PDU in
+	 * the +CMT URC and acknowledged with AT+CNMA after the commit (2;
+	 * needs +CSMS=1, else stored). */
+	enum { CONFIG_DELIVERY_STORED, CONFIG_DELIVERY_DIRECT } delivery;
 	/* "LOCATION:PORT" for uhubctl: power-cycle the modem's hub port at
 	 * the end of the recovery ladder; NULL: never (modem_hub.c). */
 	char *hub_port;

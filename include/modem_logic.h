@@ -96,6 +96,18 @@ size_t modem_logic_cnmi_fit(const struct at_cnmi_ranges *r,
 			    struct driver_cnmi *out, size_t max);
 
 /*
+ * The +CNMI candidates of direct delivery (TS 27.005 §3.4.1 <mt> 2: the
+ * SMS-DELIVER comes in the +CMT URC, acknowledged with +CNMA): each of
+ * list's rows in <mode> 2 or 3 with <mt> 2, first all in <mode> 3 (the TA
+ * forwards URCs also while a command runs, so a +CMT need not wait out an
+ * AT+CMGS), then all in <mode> 2; then list itself, the stored fallback.
+ * Duplicates are left out. Writes at most max - 1 rows and the end row
+ * into out; returns how many of them are direct.
+ */
+size_t modem_logic_cnmi_direct(const struct driver_cnmi *list,
+			       struct driver_cnmi *out, size_t max);
+
+/*
  * The +CPMS commands to try, from AT+CPMS=?: the driver's candidates
  * whose memories the ranges allow, then one built from them (SM, else
  * ME, else MT, else the first listed, for each memory the modem has).

@@ -290,7 +290,8 @@ static bool at_chat_urc_pdu(struct at_chat *chat, const char *line)
 {
 	struct at_chat_urc batch[AT_CHAT_URC_BATCH];
 	char *header = chat->urc_header;
-	bool hex = line && at_chat_is_hex(line), pdu;
+	/* As for a listing's PDU: a trailing field is cut by the parser. */
+	bool hex = line && at_chat_is_pdu_line(line), pdu;
 	size_t n = at_chat_urc_batch(chat, header, batch, &pdu);
 
 	chat->urc_header = NULL;

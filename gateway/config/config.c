@@ -124,6 +124,7 @@ static cfg_opt_t config_modem_opts[] = {
 	CFG_BOOL("receive", cfg_true, CFGF_NONE),
 	STR("health_interval", "30s"),
 	STR("keep_link", "auto"),
+	STR("delivery", "stored"),
 	STRN("hub_port"),
 	CFG_SEC("sim", config_sim_opts,
 		CFGF_MULTI | CFGF_TITLE | CFGF_NO_TITLE_DUPES),
@@ -324,6 +325,9 @@ static void config_convert_modem(cfg_t *m, struct config_modem *out)
 			 : !strcmp(cfg_getstr(m, "keep_link"), "no")
 				 ? CONFIG_KEEP_LINK_NO
 				 : CONFIG_KEEP_LINK_AUTO;
+	out->delivery = !strcmp(cfg_getstr(m, "delivery"), "direct")
+				? CONFIG_DELIVERY_DIRECT
+				: CONFIG_DELIVERY_STORED;
 	/* A modem without sim sections has one SIM, slot "1". */
 	out->nsims = nsims ? nsims : 1;
 	out->sims = calloc(out->nsims, sizeof(*out->sims));

@@ -259,6 +259,12 @@ static const char *config_check_keep_link(const char *s)
 		       ? NULL : "must be auto, yes or no";
 }
 
+static const char *config_check_delivery(const char *s)
+{
+	return !strcmp(s, "stored") || !strcmp(s, "direct")
+		       ? NULL : "must be stored or direct";
+}
+
 /* uhubctl's -l LOCATION (bus-port.port…) and -p PORT. */
 static const char *config_check_hub_port(const char *s)
 {
@@ -424,6 +430,7 @@ static const struct {
 	{ "device", config_check_path },
 	{ "driver", config_check_driver },
 	{ "keep_link", config_check_keep_link },
+	{ "delivery", config_check_delivery },
 	{ "hub_port", config_check_hub_port },
 	{ "pin", config_check_pin },
 	{ "imei", config_check_imei },

@@ -331,6 +331,8 @@ void modem_kick(struct modem *m)
 		modem_switch_start(m);
 	} else if (modem_sms_probe_due(m)) {
 		modem_seq_start(m, &modem_prog_sms_probe);
+	} else if (modem_sms_cnmi_due(m)) {
+		modem_seq_start(m, &modem_prog_cnmi);
 	} else if (modem_recv_import_due(m)) {
 		modem_seq_start(m, &modem_prog_import);
 	} else if (modem_health_due(m, now)) {
@@ -344,12 +346,13 @@ void modem_ready_event(struct modem *m, bool recovered)
 
 	modem_event(m, MODEM_EVENT_INFO,
 		    "%sready: %s %s %s, IMEI %s, SIM %s ICCID %s, %s%s, "
-		    "signal %d dBm", recovered ? "recovered, " : "",
+		    "signal %d dBm%s", recovered ? "recovered, " : "",
 		    m->ident.manufacturer, m->ident.model, m->ident.revision,
 		    m->ident.imei, s->name,
 		    s->iccid[0] ? s->iccid : "?",
 		    m->net.registered ? "registered on " : "not registered",
-		    m->net.registered ? s->operator_name : "", s->signal_dbm);
+		    m->net.registered ? s->operator_name : "", s->signal_dbm,
+		    m->sms.direct ? ", SMS delivered directly (+CMT)" : "");
 }
 
 /* ---- life cycle ---- */
@@ -472,6 +475,7 @@ void modem_set_config(struct modem *m, const struct config *cfg,
 	bool new_pin = (mcfg->pin || m->mcfg->pin) &&
 		       (!mcfg->pin || !m->mcfg->pin ||
 			strcmp(mcfg->pin, m->mcfg->pin) != 0);
+	bool new_delivery = mcfg->delivery != m->mcfg->delivery;
 
 	m->cfg = cfg;
 	m->mcfg = mcfg;
@@ -481,6 +485,9 @@ void modem_set_config(struct modem *m, const struct config *cfg,
 	if (mcfg->receive != m->sms.receive) {
 		modem_sms_set_receive(m, mcfg->receive);
 		modem_fsm_event(m, MODEM_EV_RECONFIG, NULL);
+	} else if (new_delivery) {
+		/* Only +CNMI changes: set it again, no whole init. */
+		modem_sms_delivery_changed(m);
 	}
 	/* A new PIN may be tried once, like the first. */
 	if (new_pin)

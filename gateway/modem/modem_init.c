@@ -371,6 +371,8 @@ void modem_init_reset(struct modem *m)
 {
 	m->ident.imei[0] = 0;
 	m->sms.csms1 = false;
+	m->sms.direct = false;
+	m->sms.want_cnmi = false;
 	m->sms.ready = false;
 	m->sms.want_probe = false;
 	m->sms.deferred = false;

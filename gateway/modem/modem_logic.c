@@ -174,6 +174,46 @@ size_t modem_logic_cnmi_fit(const struct at_cnmi_ranges *r,
 	return n;
 }
 
+static bool modem_logic_cnmi_add(struct driver_cnmi *out, size_t *n,
+				 size_t max, struct driver_cnmi c)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!memcmp(&out[i], &c, sizeof(c)))
+			return false;
+	if (*n + 1 >= max)
+		return false;
+	out[(*n)++] = c;
+	return true;
+}
+
+size_t modem_logic_cnmi_direct(const struct driver_cnmi *list,
+			       struct driver_cnmi *out, size_t max)
+{
+	static const int modes[] = { 3, 2 };
+	size_t n = 0, direct = 0;
+
+	if (!max)
+		return 0;
+	/* <mode> 0 keeps indications in the TA and 1 drops them while the
+	 * link is busy: a +CMT would wait or be refused. */
+	for (size_t k = 0; k < 2; k++)
+		for (const struct driver_cnmi *c = list; c && c->mode >= 0;
+		     c++) {
+			struct driver_cnmi d = *c;
+
+			if (c->mode < 2 || c->mt == 0)
+				continue;
+			d.mode = modes[k];
+			d.mt = 2;
+			if (modem_logic_cnmi_add(out, &n, max, d))
+				direct++;
+		}
+	for (const struct driver_cnmi *c = list; c && c->mode >= 0; c++)
+		modem_logic_cnmi_add(out, &n, max, *c);
+	out[n] = (struct driver_cnmi){ -1, 0, 0, 0, 0 };
+	return direct;
+}
+
 static bool modem_logic_has_mem(const struct at_cpms_ranges *r, int i,
 				const char *mem, size_t len)
 {

@@ -44,7 +44,8 @@
 #define MODEM_URCS_MAX 64
 #define MODEM_REG_MAX 4		/* registration queries kept apart */
 #define MODEM_READS_MAX 64	/* +CMGR in flight, for duplicates */
-#define MODEM_CNMI_MAX 12	/* +CNMI candidates, with the end row */
+#define MODEM_CNMI_MAX 24	/* +CNMI candidates, with the end row: a
+				 * driver's, and as many direct ones */
 #define MODEM_CPMS_MAX 6	/* +CPMS commands */
 /* ESC + AT at the start of init and on ladder step 1. */
 #define MODEM_WAKE_TIMEOUT_MS 1000
@@ -122,6 +123,7 @@ enum modem_ack_kind {
 	MODEM_ACK_NONE,			/* nothing to do (superseded) */
 	MODEM_ACK_DELETE,		/* AT+CMGD=<index> */
 	MODEM_ACK_CNMA,			/* AT+CNMA */
+	MODEM_ACK_NACK,			/* AT+CNMA=2: RP-ERROR, sent again */
 };
 
 struct modem_ack {
@@ -134,6 +136,7 @@ struct modem_ack {
 	bool acked;			/* modem_ack() called: pending */
 	char mem[8];			/* "": <mem1>; else the memory its
 					 * +CMTI/+CDSI named (recv_mem.c) */
+	bool report;			/* a status report's (+CDS, +CDSI) */
 };
 
 /* The life cycle's own state: only modem_fsm.c writes it. */
@@ -179,6 +182,13 @@ struct modem_net {
  * modem_smsready.c). */
 struct modem_sms {
 	bool csms1;			/* +CNMA needed and possible */
+	/* delivery = direct (modem_setup.c): +CNMI <mt> 2 taken; want:
+	 * set it up again (a +CNMA refused: the modem gave up waiting and
+	 * may have turned routing off, TS 27.005 §3.4.4); warned: the
+	 * fall-back to stored was told (once until direct works again);
+	 * why: the last refusal of a direct setting. */
+	bool direct, want_cnmi, direct_warned;
+	char direct_why[160];
 	bool receive;			/* the modem section's receive */
 	bool ready;			/* SMS commands work (smsready.c) */
 	bool want_probe;

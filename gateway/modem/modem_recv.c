@@ -12,6 +12,7 @@
  */
 #include "modem_priv.h"
 #include "modem_recv.h"
+#include "modem_smsready.h"
 #include "at_parse_sms.h"
 #include "config.h"
 #include "log.h"
@@ -86,9 +87,23 @@ static void modem_recv_ack_cb(const struct at_response *r, void *ud)
 	struct modem_ack *ack = ud;
 	struct modem *m = ack->m;
 
-	if (r->status == AT_CHAT_STATUS_ERROR)
+	if (r->status == AT_CHAT_STATUS_ERROR &&
+	    ack->kind != MODEM_ACK_DELETE && !ack->report) {
+		/* TS 27.005 §3.4.4: the modem stopped waiting (+CMS ERROR:
+		 * 340): it told the network, which delivers the SMS again
+		 * (the raw row keeps it single), and it may have set <mt>
+		 * and <ds> to 0: +CNMI is set again. (Not for a +CDS: some
+		 * firmware wants no +CNMA for those and says 340 every
+		 * time.) */
+		modem_event(m, MODEM_EVENT_WARNING,
+			    "%s: %s: the modem gave up waiting for it; the "
+			    "network delivers that SMS again; +CNMI set "
+			    "again", r->command, r->final ? r->final : "?");
+		modem_sms_want_cnmi(m);
+	} else if (r->status == AT_CHAT_STATUS_ERROR) {
 		log_warn("%s: %s: %s", m->source, r->command,
 			 r->final ? r->final : "?");
+	}
 	modem_recv_unlink(ack);
 	if (r->status == AT_CHAT_STATUS_TIMEOUT)
 		modem_fsm_report(m, MODEM_EV_TIMEOUT, r->command);
@@ -106,23 +121,32 @@ void modem_ack(struct modem_ack *ack)
 	ack->acked = true;
 	if (ack->kind != MODEM_ACK_NONE && m->port.chat &&
 	    ack->session == m->port.session) {
+		/* A +CNMA goes ahead of queued sends, as a read does: the
+		 * modem holds the next +CMT until it comes, and the network
+		 * waits only so long (TS 24.011 TR2M, 12-20 s). */
+		struct at_request req = {
+			.command = cmd,
+			.before_sends = ack->kind != MODEM_ACK_DELETE,
+			.cb = modem_recv_ack_cb, .ud = ack,
+		};
+
 		driver_command(cmd, sizeof(cmd),
 			       ack->kind == MODEM_ACK_DELETE
 				       ? m->drv.delete_stored
 				       : m->drv.ack_direct,
 			       ack->index);
+		/* TS 27.005 §3.4.4 <n> 2 in PDU mode, without a PDU: an
+		 * SMS-DELIVER-REPORT with TP-FCS 'FF' (unspecified). */
+		if (ack->kind == MODEM_ACK_NACK)
+			snprintf(cmd + strlen(cmd), sizeof(cmd) - strlen(cmd),
+				 "=2");
 		if (ack->mem[0]) {
 			/* Deleted in the memory it was read from. */
-			struct at_request req = { .command = cmd,
-						  .cb = modem_recv_ack_cb,
-						  .ud = ack };
-
 			id = modem_recv_mem_submit(m, ack->mem, &req);
 			if (id == 0)
 				return;	/* cancelled: ack is gone */
 		} else {
-			id = at_chat_send(m->port.chat, cmd, NULL,
-					  modem_recv_ack_cb, ack);
+			id = at_chat_submit(m->port.chat, &req);
 		}
 	}
 	if (id < 0)
@@ -160,6 +184,7 @@ static void modem_recv_deliver_in(struct modem *m, const char *pdu,
 			  m->source);
 		return;
 	}
+	ack->report = what == MODEM_PDU_STATUS_REPORT;
 	if (what == MODEM_PDU_DELIVER)
 		m->listener.sms(s, pdu, ack, m->listener.ud);
 	else
@@ -333,9 +358,17 @@ void modem_recv_urc(struct modem *m, enum driver_urc_kind kind,
 			     ? at_parse_sms_cmt(line, pdu, &p)
 			     : at_parse_sms_cds(line, pdu, &p);
 		if (!ok) {
-			/* Not acked: the network hands it again. */
-			log_warn("%s: %s without a readable PDU", m->source,
-				 line);
+			/* Refused (RP-ERROR): the network hands it again.
+			 * Left unanswered, the modem would wait out its
+			 * timeout and may turn routing off (§3.4.4). */
+			modem_event(m, MODEM_EVENT_WARNING,
+				    "%s without a readable PDU%s", line,
+				    m->sms.csms1 ? ": refused with AT+CNMA=2, "
+						   "the network sends it again"
+						 : "");
+			if (m->sms.csms1)
+				modem_ack(modem_recv_token(m, MODEM_ACK_NACK,
+							   -1));
 			break;
 		}
 		modem_recv_deliver(m, p.pdu,

@@ -21,22 +21,79 @@
 #include <string.h>
 #include <strings.h>
 
-/* sub 0: AT+CNMI=? asked; the candidates follow from its answer. */
+static bool modem_setup_wants_direct(const struct modem *m)
+{
+	return m->mcfg->delivery == CONFIG_DELIVERY_DIRECT && m->sms.receive;
+}
+
+/* delivery = direct, and stored it is: said once, with why, until direct
+ * works again. */
+static void modem_setup_not_direct(struct modem *m, const char *why)
+{
+	if (m->sms.direct_warned)
+		return;
+	m->sms.direct_warned = true;
+	modem_event(m, MODEM_EVENT_WARNING,
+		    "delivery = direct not possible: %s; SMS are stored on "
+		    "the SIM (+CMTI) and read with AT+CMGR instead", why);
+}
+
+/* sub 0: AT+CNMI=? asked; the candidates follow from its answer. With
+ * delivery = direct, <mt> 2 first (modem_logic_cnmi_direct()), but only
+ * with +CSMS=1: without +CNMA a +CMT is the modem's to forget once
+ * printed, and a crash before the commit would lose it. */
 static void modem_setup_cnmi_ranges(struct modem *m,
 				    const struct at_response *r)
 {
+	struct driver_cnmi direct[MODEM_CNMI_MAX];
+	const struct driver_cnmi *list = m->drv.cnmi;
 	struct at_cnmi_ranges rg;
+	const char *ranges = NULL;
 	bool have = false;
 
 	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
 	     i++)
-		if (at_parse_sms_cnmi_ranges(r->lines[i], &rg))
+		if (at_parse_sms_cnmi_ranges(r->lines[i], &rg)) {
 			have = true;
-	modem_logic_cnmi_fit(have ? &rg : NULL, m->drv.cnmi, m->sms.cnmi,
+			ranges = r->lines[i];
+		}
+	m->sms.direct_why[0] = 0;
+	if (modem_setup_wants_direct(m) && !m->sms.csms1)
+		modem_setup_not_direct(m, "the modem refused AT+CSMS=1 (TS "
+				       "27.005 §3.2.1), so no +CNMA: a +CMT "
+				       "would be gone from the modem before "
+				       "the inbox row commits, and lost on a "
+				       "crash");
+	else if (modem_setup_wants_direct(m) &&
+		 modem_logic_cnmi_direct(m->drv.cnmi, direct,
+					 MODEM_CNMI_MAX) > 0)
+		list = direct;
+	modem_logic_cnmi_fit(have ? &rg : NULL, list, m->sms.cnmi,
 			     MODEM_CNMI_MAX);
+	if (list == direct && m->sms.cnmi[0].mt != 2)
+		snprintf(m->sms.direct_why, sizeof(m->sms.direct_why),
+			 "AT+CNMI=? offers no <mt> 2 (%s)",
+			 ranges ? ranges : "?");
 	m->seq.sub = 1;
 	m->seq.cand = 0;
 	m->seq.tries = 0;
+}
+
+/* The setting m->sms.cnmi[m->seq.cand] was taken. */
+static void modem_setup_cnmi_taken(struct modem *m)
+{
+	const struct driver_cnmi *c = &m->sms.cnmi[m->seq.cand];
+
+	m->sms.direct = c->mt == 2 && m->sms.receive && m->sms.csms1;
+	if (m->sms.direct)
+		m->sms.direct_warned = false;
+	else if (modem_setup_wants_direct(m) && m->sms.csms1)
+		modem_setup_not_direct(m, m->sms.direct_why[0]
+						  ? m->sms.direct_why
+						  : "no +CNMI setting with "
+						    "<mt> 2 known");
+	/* <mt> 0 is all a modem may allow: no indications. */
+	modem_recv_indications(m, c->mt != 0 || !m->sms.receive);
 }
 
 enum modem_step_rc modem_setup_cnmi(struct modem *m,
@@ -55,11 +112,14 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 	}
 	if (r && r->status == AT_CHAT_STATUS_OK) {
 		log_info("%s: %s", m->source, r->command);
-		/* <mt> 0 is all a modem may allow: no indications. */
-		modem_recv_indications(m, m->sms.cnmi[m->seq.cand].mt != 0 ||
-						  !m->sms.receive);
+		modem_setup_cnmi_taken(m);
 		return MODEM_STEP_NEXT;
 	}
+	if (r && m->sms.cnmi[m->seq.cand].mt == 2 &&
+	    modem_seq_busy(m, r, MODEM_STEP_NEXT) == MODEM_STEP_NEXT)
+		snprintf(m->sms.direct_why, sizeof(m->sms.direct_why),
+			 "the modem refused %s (%s)", r->command,
+			 r->final ? r->final : "no answer");
 	if (r && !modem_seq_advance(m, r))
 		return MODEM_STEP_LATER;
 	if (!modem_logic_cnmi(&m->sms.cnmi[m->seq.cand], m->sms.receive, cmd,
@@ -67,6 +127,7 @@ enum modem_step_rc modem_setup_cnmi(struct modem *m,
 		modem_event(m, MODEM_EVENT_WARNING,
 			    "the modem refused every +CNMI setting: stored SMS "
 			    "are listed every few seconds instead");
+		m->sms.direct = false;
 		modem_recv_indications(m, false);
 		return MODEM_STEP_NEXT;
 	}

@@ -145,6 +145,45 @@ bool modem_sms_probe_due(struct modem *m)
 	return true;
 }
 
+static const modem_step_fn modem_sms_cnmi_steps[] = {
+	modem_setup_cnmi,
+	NULL,
+};
+
+static void modem_sms_cnmi_done(struct modem *m, int err)
+{
+	if (err == -ETIMEDOUT)
+		modem_fsm_report(m, MODEM_EV_TIMEOUT, "+CNMI");
+}
+
+const struct modem_prog modem_prog_cnmi = {
+	.name = "+CNMI again",
+	.steps = modem_sms_cnmi_steps,
+	.done = modem_sms_cnmi_done,
+};
+
+void modem_sms_want_cnmi(struct modem *m)
+{
+	m->sms.want_cnmi = true;
+	/* What came while routing was off is in storage. */
+	modem_recv_want_import(m, true);
+	modem_kick(m);
+}
+
+void modem_sms_delivery_changed(struct modem *m)
+{
+	m->sms.direct_warned = false;
+	modem_sms_want_cnmi(m);
+}
+
+bool modem_sms_cnmi_due(struct modem *m)
+{
+	if (!m->sms.want_cnmi || !m->sms.ready)
+		return false;
+	m->sms.want_cnmi = false;
+	return true;
+}
+
 bool modem_sms_count_refusal(struct modem *m, unsigned max)
 {
 	if (m->sms.refusals >= max)

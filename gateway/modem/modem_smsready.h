@@ -20,6 +20,14 @@ void modem_sms_announces(struct modem *m, bool announces);
 void modem_sms_set_receive(struct modem *m, bool receive);
 /* For modem_kick(): true (and no longer wanted) when a probe is due. */
 bool modem_sms_probe_due(struct modem *m);
+/* +CNMI again (a +CNMA refused); cnmi_due: for modem_kick(), as
+ * probe_due. */
+extern const struct modem_prog modem_prog_cnmi;
+void modem_sms_want_cnmi(struct modem *m);
+/* The modem section's delivery changed (SIGHUP): +CNMI again, and a
+ * fall-back to stored is told again. */
+void modem_sms_delivery_changed(struct modem *m);
+bool modem_sms_cnmi_due(struct modem *m);
 /* A send refused as "not ready": true while fewer than max in a row were;
  * went_out: one was accepted. */
 bool modem_sms_count_refusal(struct modem *m, unsigned max);

@@ -11,7 +11,8 @@ Scenarios (each on fresh modems, spool and database):
                M·L/N (goal: at most 1.05×), for N = 1, 4, 16, 64, 128; AT
                lines and daemon CPU per message (goal: 0.3 ms for N ≥ 16);
                during the 128-modem burst, 50 SMS delivered to the modems,
-               split as in inbound below. --sizes
+               split as in inbound below (--delivery, default direct).
+               --sizes
                picks the N; the table adds simulator and harness CPU per
                message, the turnaround (+CMGS answer → next AT+CMGS) and
                the start (drop → last modem's first AT+CMGS).
@@ -44,18 +45,21 @@ Scenarios (each on fresh modems, spool and database):
                gateway, 20 times: time from the commit to AT+CMGS in the
                modem's command log (goal: 100 ms; inotify on the WAL, no
                polling).
-  inbound      SMS delivered by the simulator (+CMTI): 50 one at a time to
-               an idle modem, then 50 while 128 modems (--sizes) send a
-               burst at --latency ms a send (goal: p99 under 100 ms). Each
-               is split by the modem's log: end to end (the network's
-               hand-over → the inbox row); the modem's hold (hand-over →
-               +CMTI: like +CNMI mode 2 modems, TS 27.005 §3.4.1, the
-               simulator holds the URC while a command runs, so in a burst
-               up to one whole send); the gateway's share (+CMTI → row),
-               and in it +CMTI → AT+CMGR (the read waits only for the send
-               on the wire, never for a queued one); hand-over → AT+CMGD,
-               sent only once the row is committed. The load average is
-               printed with each figure. doc/pool.md reads them.
+  inbound      SMS delivered by the simulator: 50 one at a time to an idle
+               modem, then 50 while 128 modems (--sizes) send a burst at
+               --latency ms a send (goal: p99 under 100 ms), first with
+               delivery = stored (+CMTI), then = direct (+CMT, +CNMI mode
+               3). Each is split by the modem's log: end to end (the
+               network's hand-over → the inbox row); the modem's hold
+               (hand-over → +CMTI or +CMT: in +CNMI mode 2, TS 27.005
+               §3.4.1, the simulator holds the URC while a command runs,
+               so in a burst up to one whole send; in mode 3 it writes it
+               at once); the gateway's share (the URC → row), and in it
+               +CMTI → AT+CMGR (the read waits only for the send on the
+               wire, never for a queued one), or for direct row →
+               AT+CNMA (sent only once the row is committed). The load
+               average is printed with each figure. doc/pool.md reads
+               them.
   api          POST /v1/messages paced at 1,000 a second: accepted rate
                and p99 latency to the 202 (goal: 1,000/s, p99 < 1 ms);
                tests/bench/bench_http.py.
@@ -239,16 +243,19 @@ def loadavg():
 
 
 def inbound_split(rig, t0=None):
-    """Each SMS the simulator handed over (route cmti), split by what the
-    modem's log shows: hold (hand-over → the modem writes +CMTI: it holds
-    the URC while a command runs, +CNMI mode 2, TS 27.005 §3.4.1), read
-    (+CMTI → AT+CMGR on the wire: the gateway's wait for the link) and gw
-    (+CMTI → the inbox row, received_at: inserted in the loop turn's
-    batch, committed at the end of that turn). Returns lists in ms, one
-    entry per SMS, sorted; "worst" is the SMS with the largest gw share:
-    (ms, modem, ms from t0 to its hand-over, ms from t0 to that modem's
-    first AT+CMGS)."""
-    out = {"e2e": [], "hold": [], "read": [], "gw": [], "gw_sending": []}
+    """Each SMS the simulator handed over (route cmti, or cmt with
+    delivery = direct), split by what the modem's log shows: hold
+    (hand-over → the modem writes +CMTI or +CMT: in +CNMI mode 2 it holds
+    the URC while a command runs, TS 27.005 §3.4.1; in mode 3 it writes
+    it at once, but never into a "> " entry), read (+CMTI → AT+CMGR on
+    the wire: the gateway's wait for the link; with +CMT: the row →
+    AT+CNMA, sent after the commit) and gw (the URC → the inbox row,
+    received_at: inserted in the loop turn's batch, committed at the end
+    of that turn). Returns lists in ms, one entry per SMS, sorted;
+    "worst" is the SMS with the largest gw share: (ms, modem, ms from t0
+    to its hand-over, ms from t0 to that modem's first AT+CMGS)."""
+    out = {"e2e": [], "hold": [], "read": [], "gw": [], "gw_sending": [],
+           "direct": False}
     worst = None
     rows = {}
     for r in rig.gw.query("select s.modem as s, i.received_at as t from inbound i"
@@ -256,8 +263,10 @@ def inbound_split(rig, t0=None):
         rows.setdefault(int(r["s"][1:]), []).append(r["t"])
     handed = {}
     for e in rig.sim.network("delivered"):
-        if e.get("kind") == "sms" and e.get("route") == "cmti":
-            handed.setdefault(e["modem"], []).append((iso_ms(e["time"]), e["index"]))
+        if e.get("kind") == "sms" and e.get("route") in ("cmti", "cmt"):
+            out["direct"] = e["route"] == "cmt"
+            handed.setdefault(e["modem"], []).append(
+                (iso_ms(e["time"]), e.get("index", -1)))
     for m, items in handed.items():
         log = []
         for line in rig.sim.log(m).splitlines():
@@ -273,10 +282,16 @@ def inbound_split(rig, t0=None):
             while pos < len(log):
                 t, d, text = log[pos]
                 pos += 1
-                if cmti is None:
+                if cmti is None and index < 0:
+                    if d == "<" and "+CMT:" in text and t >= h - 1:
+                        cmti = t
+                elif cmti is None:
                     u = re.search(r'\+CMTI: \\"\w+\\",(\d+)', text) if d == "<" else None
                     if u and int(u.group(1)) == index and t >= h - 1:
                         cmti = t
+                elif index < 0 and d == ">" and "AT+CNMA\\r" in text:
+                    cmgr = t
+                    break
                 elif d == ">" and text.startswith(f"AT+CMGR={index}\\r"):
                     cmgr = t
                     break
@@ -284,7 +299,7 @@ def inbound_split(rig, t0=None):
                 break
             out["e2e"].append(row - h)
             out["hold"].append(cmti - h)
-            out["read"].append(cmgr - cmti)
+            out["read"].append(cmgr - row if index < 0 else cmgr - cmti)
             out["gw"].append(row - cmti)
             first = next((t for t, d, text in log if d == ">" and
                           text.startswith("AT+CMGS=")), None)
@@ -294,7 +309,8 @@ def inbound_split(rig, t0=None):
                 worst = (row - cmti, m, h - t0 * 1000,
                          first - t0 * 1000 if first else float("nan"))
     for v in out.values():
-        v.sort()
+        if isinstance(v, list):
+            v.sort()
     out["worst"] = worst
     return out
 
@@ -303,10 +319,14 @@ def print_inbound_split(sp, indent="  "):
     def fig(xs):
         return (f"median {statistics.median(xs):6.1f}  p99 {pct(xs, 0.99):6.1f}"
                 f"  max {xs[-1]:6.1f} ms" if xs else "none")
+    u = "+CMT " if sp.get("direct") else "+CMTI"
     print(f"{indent}end to end, hand-over → inbox row:      {fig(sp['e2e'])}")
-    print(f"{indent}  the modem's hold, hand-over → +CMTI:  {fig(sp['hold'])}")
-    print(f"{indent}  the gateway's share, +CMTI → row:     {fig(sp['gw'])}")
-    print(f"{indent}    of which +CMTI → AT+CMGR:           {fig(sp['read'])}")
+    print(f"{indent}  the modem's hold, hand-over → {u}:  {fig(sp['hold'])}")
+    print(f"{indent}  the gateway's share, {u} → row:     {fig(sp['gw'])}")
+    if sp.get("direct"):
+        print(f"{indent}  then row → AT+CNMA (after the commit): {fig(sp['read'])}")
+    else:
+        print(f"{indent}    of which +CMTI → AT+CMGR:           {fig(sp['read'])}")
     if sp["gw_sending"] and len(sp["gw_sending"]) < len(sp["gw"]):
         print(f"{indent}  the share of the {len(sp['gw_sending'])} handed over"
               f" once their modem sent: {fig(sp['gw_sending'])}")
@@ -317,11 +337,11 @@ def print_inbound_split(sp, indent="  "):
               f" {int(round(first))} ms after it")
 
 
-def throughput(latency, quick, sizes=None):
+def throughput(latency, quick, sizes=None, delivery="direct"):
     rows, inb, inb_load = [], None, None
     for n in sizes or ((1, 4) if quick else (1, 4, 16, 64, 128)):
         m = 40 * n
-        rig = Rig(n, latency)
+        rig = Rig(n, latency, modem_extra={"delivery": delivery})
         try:
             lines0, cpu0 = rig.at_lines(), cpu_seconds(rig.gw.proc.pid)
             sim0, self0 = cpu_seconds(rig.sim.proc.pid), time.process_time()
@@ -359,8 +379,9 @@ def throughput(latency, quick, sizes=None):
               f"  {lpm:12.2f}  {cpm:10.3f}  {spm:10.3f}  {hpm:12.3f}"
               f"  {tmed:11.1f}  {tp99:11.1f}  {start:8.0f}  {load}")
     if inb:
-        print(f"  inbound during the 128-modem burst: {len(inb['e2e'])} SMS"
-              f" (load {inb_load}; --only inbound explains the split)")
+        print(f"  inbound during the 128-modem burst, delivery = {delivery}:"
+              f" {len(inb['e2e'])} SMS (load {inb_load}; --only inbound"
+              f" explains the split)")
         print_inbound_split(inb, "    ")
 
 
@@ -694,27 +715,29 @@ def intake(quick, sizes=None):
         intake_one(n)
 
 
-def inbound_idle(quick):
-    rig = Rig(1, 100)
+def inbound_idle(quick, delivery="stored"):
+    rig = Rig(1, 100, modem_extra={"delivery": delivery})
+    # Committed: the stored SMS is deleted, the direct one acknowledged.
+    done = "> AT+CNMA" if delivery == "direct" else "> AT+CMGD="
     try:
-        deleted0 = rig.sim.log(0).count("> AT+CMGD=")
+        deleted0 = rig.sim.log(0).count(done)
         for i in range(10 if quick else 50):
             rig.sim.deliver(0, f"+1555999{i:04d}", f"reply {i}")
-            wait_for(lambda: rig.sim.log(0).count("> AT+CMGD=") > deleted0 + i,
-                     10, "the inbox row committed (AT+CMGD)")
+            wait_for(lambda: rig.sim.log(0).count(done) > deleted0 + i,
+                     10, f"the inbox row committed ({done[2:]})")
         sp = inbound_split(rig)
     finally:
         rig.close()
-    print(f"\ninbound on an idle modem: {len(sp['e2e'])} SMS one at a time"
-          f" (load {loadavg()})")
+    print(f"\ninbound on an idle modem, delivery = {delivery}: {len(sp['e2e'])}"
+          f" SMS one at a time (load {loadavg()})")
     print_inbound_split(sp)
 
 
-def inbound_burst_run(n, latency):
+def inbound_burst_run(n, latency, delivery="stored"):
     """n modems sending a burst of 40·n at latency ms a send; 50 SMS
     delivered meanwhile."""
     m = 40 * n
-    rig = Rig(n, latency)
+    rig = Rig(n, latency, modem_extra={"delivery": delivery})
     try:
         count = MessageCount(rig.sim)
         t0 = rig.drop("burst", bulk_file(m))
@@ -730,20 +753,28 @@ def inbound_burst_run(n, latency):
 
 def inbound(quick, latency=250, sizes=None):
     """Inbound latency on an idle modem, and while the burst runs (issue
-    15: p99 under 100 ms during the 128-modem burst). The second is split:
-    the modem holds +CMTI while its AT+CMGS runs (+CNMI mode 2), which at
-    L ms a send is uniform over 0..L whenever a send is in flight; what
-    the gateway controls is the rest, +CMTI → row."""
-    inbound_idle(quick)
-    for n in sizes or ((16,) if quick else (128,)):
-        sp, busy, load = inbound_burst_run(n, latency)
-        print(f"\ninbound during a burst on {n} modems at {latency} ms a send:"
-              f" {len(sp['e2e'])} SMS (load {load}"
-              f"{'' if busy else '; the burst ended before the last one'})")
-        print_inbound_split(sp)
-        print(f"  The hold is the modem's: +CMTI waits for the AT+CMGS in"
-              f" flight (up to {latency} ms); the gateway's share is"
-              f" the goal's part (p99 under 100 ms). doc/pool.md.")
+    15: p99 under 100 ms during the 128-modem burst), with delivery =
+    stored and = direct. Each is split: stored, the modem holds +CMTI
+    while its AT+CMGS runs (+CNMI mode 2), which at L ms a send is uniform
+    over 0..L whenever a send is in flight; direct, +CNMI mode 3 writes
+    +CMT with its PDU during the send, and the gateway stores it at
+    once."""
+    for delivery in ("stored", "direct"):
+        inbound_idle(quick, delivery)
+        for n in sizes or ((16,) if quick else (128,)):
+            sp, busy, load = inbound_burst_run(n, latency, delivery)
+            print(f"\ninbound during a burst on {n} modems at {latency} ms a"
+                  f" send, delivery = {delivery}: {len(sp['e2e'])} SMS (load"
+                  f" {load}"
+                  f"{'' if busy else '; the burst ended before the last one'})")
+            print_inbound_split(sp)
+            if delivery == "stored":
+                print(f"  The hold is the modem's: +CMTI waits for the"
+                      f" AT+CMGS in flight (up to {latency} ms). doc/pool.md.")
+            else:
+                print("  +CNMI mode 3: +CMT comes during the send; the end to"
+                      " end is the goal's figure (p99 under 100 ms)."
+                      " doc/pool.md.")
 
 
 def idle(quick):
@@ -767,13 +798,18 @@ def main():
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only")
     ap.add_argument("--latency", type=int, default=250)
+    ap.add_argument("--delivery", choices=("stored", "direct"),
+                    default="direct",
+                    help="the modems' delivery in throughput (default direct;"
+                    " inbound runs both)")
     ap.add_argument("--sizes", type=lambda v: [int(x) for x in v.split(",")],
                     help="recipients per intake run (default 200000,1000000);"
                     " modems per throughput run (default 1,4,16,64,128);"
                     " modems of inbound's burst (default 128)")
     a = ap.parse_args()
     runs = {
-        "throughput": lambda: throughput(a.latency, a.quick, a.sizes),
+        "throughput": lambda: throughput(a.latency, a.quick, a.sizes,
+                                         a.delivery),
         "keeplink": lambda: keeplink(a.quick),
         "smsd": lambda: smsd(a.latency, a.quick),
         "pickup": lambda: pickup(a.quick),

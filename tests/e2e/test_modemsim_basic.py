@@ -3,6 +3,7 @@
 knobs and faults, over the pty and the control socket. TAP output."""
 import errno
 import os
+import re
 import shutil
 import sys
 
@@ -247,6 +248,49 @@ def direct_cmt_redelivered_without_cnma():
         assert p.command("AT+CNMA")[1] == "OK"
         sim.wait_event("delivered", lambda e: e["route"] == "acked")
         p.command("AT+CMGD=0,4;+CSMS=0")
+
+
+@t.test
+def cnmi_mode_3_writes_cmt_during_a_send_never_into_the_entry():
+    sim.set(0, latency_ms=400, cnma_timeout_ms=15000)
+
+    def cmts():
+        return len([e for e in sim.network("delivered")
+                    if e["route"] == "cmt"])
+    with Port(sim.path(0)) as p:
+        p.command("ATE0;+CMGF=0;+CSMS=1;+CNMI=3,2,0,1,0")
+        pdu = submit_pdu("+15550007000", "mode 3")
+        # In the "> " entry: held until the Ctrl-Z.
+        assert p.command(f"AT+CMGS={len(pdu) // 2 - 1}")[1] == "> "
+        before = cmts()
+        sim.deliver(0, "+15559990005", "during the entry")
+        wait_for(lambda: cmts() > before, what="the +CMT queued")
+        assert b"+CMT" not in p.drain(0.1)
+        p.write(pdu + "\x1a")
+        # During the send (400 ms): before its +CMGS: answer.
+        raw = p.read_until(rb"\r\nOK\r\n", timeout=5)
+        assert re.search(rb"\+CMT: ,\d+\r\n[0-9A-F]+\r\n.*\+CMGS: \d+",
+                         raw, re.S), raw
+        assert p.command("AT+CNMA")[1] == "OK"
+        # And while a command runs with nothing typed: at once.
+        p.write("AT+CMGS=%d\r" % (len(pdu) // 2 - 1))
+        p.read_until(rb"\r\n> ")
+        p.write(pdu + "\x1a")
+        sim.deliver(0, "+15559990005", "during the send")
+        raw = p.read_until(rb"\r\nOK\r\n", timeout=5)
+        assert raw.index(b"+CMT:") < raw.index(b"+CMGS:"), raw
+        assert p.command("AT+CNMA")[1] == "OK"
+        # The knobs: no mode 3, no <mt> 2, no +CSMS=1.
+        sim.set(0, no_mode3=True, no_direct=True, no_csms1=True)
+        lines, _ = p.command("AT+CNMI=?")
+        assert lines == ["+CNMI: (0-2),(0,1),(0,2),(0-2),(0,1)"], lines
+        assert p.command("AT+CNMI=3,1,0,1,0")[1] == "+CMS ERROR: 303"
+        assert p.command("AT+CNMI=2,2,0,1,0")[1] == "+CMS ERROR: 303"
+        assert p.command("AT+CSMS=1")[1] == "+CMS ERROR: 303"
+        assert p.command("AT+CNMI=2,1,0,1,0")[1] == "OK"
+        sim.set(0, latency_ms=100, no_mode3=False, no_direct=False,
+                no_csms1=False)
+        p.command("AT+CNMI=2,1,0,0,0;+CSMS=0")
 
 
 @t.test

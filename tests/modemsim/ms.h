@@ -166,6 +166,12 @@ struct ms_knobs {
 	int link_setup_ms;	/* 0: no link model */
 	int link_keep_ms;	/* how long +CMMS keeps it: 1000–5000 */
 	bool no_cmms;		/* answer ERROR to +CMMS whatever the personality */
+	/* TS 27.005 §3.4.1, §3.2.1: what some modules lack. */
+	bool no_mode3;		/* +CNMI <mode> 3 refused (CMS 303) */
+	bool no_direct;		/* +CNMI <mt> 2, 3 refused: stores only */
+	bool no_csms1;		/* +CSMS=1 refused: no +CNMA */
+	bool cnmi_test_lies;	/* AT+CNMI=? lists what the two above
+				 * refuse */
 	bool no_header_noise;	/* no URC inside +CMGR/+CMGL answers
 				 * whatever the personality */
 	bool store_me;		/* new messages go to "ME" (if it has one)

@@ -54,6 +54,10 @@ static const struct ms_knob ms_knob_table[] = {
 	K(link_setup_ms, MS_KNOB_INT, 0, 600000),
 	K(link_keep_ms, MS_KNOB_INT, 1000, 5000),
 	K(no_cmms, MS_KNOB_BOOL, 0, 1),
+	K(no_mode3, MS_KNOB_BOOL, 0, 1),
+	K(no_direct, MS_KNOB_BOOL, 0, 1),
+	K(no_csms1, MS_KNOB_BOOL, 0, 1),
+	K(cnmi_test_lies, MS_KNOB_BOOL, 0, 1),
 	K(no_header_noise, MS_KNOB_BOOL, 0, 1),
 	K(store_me, MS_KNOB_BOOL, 0, 1),
 };

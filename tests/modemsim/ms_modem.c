@@ -136,6 +136,9 @@ static void ms_modem_body_byte(struct ms_modem *m, char c)
 		m->input = MS_INPUT_COMMAND;
 		m->linelen = 0;
 		ms_sms_body(m, m->line, c == 0x1a);
+		/* +CNMI mode 3: what came during the entry goes out now,
+		 * while the send itself runs. */
+		ms_modem_urc_flush(m);
 		return;
 	}
 	if (m->input == MS_INPUT_PDU && (c == '\r' || c == '\n'))

@@ -147,16 +147,29 @@ void ms_modem_urc_now(struct ms_modem *m, const char *line)
 }
 
 /*
- * TS 27.005 §3.4.1 <mode>: 0 keeps indications in the TA, 1 drops them while
- * the link is busy, 2 (and 3) hold them until the command is done.
+ * Whether a URC goes out now. TS 27.005 §3.4.1 <mode>: 0 keeps indications
+ * in the TA; 1 drops them while the link is busy; 2 holds them until the
+ * command is done; 3 forwards them "directly to the TE", in-band, also
+ * while a command runs (SIMCom, Quectel list mode (0-3)) — but never into
+ * the "> " text or PDU entry: the TE is writing then, and a real TA holds
+ * them until the Ctrl-Z or ESC. Lines are whole: every write here is one.
  */
-void ms_modem_urc(struct ms_modem *m, const char *line)
+static bool ms_modem_urc_may(const struct ms_modem *m)
 {
 	int mode = m->set.cnmi[0];
 
-	if (mode == 1 && m->busy)
+	if (mode == 0)
+		return false;
+	if (!m->busy)
+		return true;
+	return mode == 3 && m->input == MS_INPUT_COMMAND;
+}
+
+void ms_modem_urc(struct ms_modem *m, const char *line)
+{
+	if (m->set.cnmi[0] == 1 && m->busy)
 		return;
-	if (mode != 0 && !m->busy) {
+	if (ms_modem_urc_may(m)) {
 		ms_modem_urc_now(m, line);
 		return;
 	}
@@ -169,7 +182,7 @@ void ms_modem_urc(struct ms_modem *m, const char *line)
 
 void ms_modem_urc_flush(struct ms_modem *m)
 {
-	if (m->set.cnmi[0] == 0 || m->busy)
+	if (!ms_modem_urc_may(m))
 		return;
 	for (int i = 0; i < m->nurc; i++) {
 		ms_modem_urc_now(m, m->urcq[i]);

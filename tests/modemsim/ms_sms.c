@@ -26,17 +26,21 @@ const char *ms_sms_mem_name(const struct ms_modem *m, int which)
 static enum ms_res ms_sms_csms(struct ms_modem *m, enum ms_form f,
 			       const char *a)
 {
+	bool phase2;
+
 	switch (f) {
 	case MS_FORM_READ:
 		ms_modem_info(m, "+CSMS: %d,1,1,1", m->set.csms);
 		return MS_RES_OK;
 	case MS_FORM_TEST:
 		ms_modem_info(m, "+CSMS: %s",
-			      m->pers->csms_phase2 ? "(0)" : "(0,1)");
+			      m->pers->csms_phase2 || m->knobs.no_csms1
+				      ? "(0)" : "(0,1)");
 		return MS_RES_OK;
 	case MS_FORM_SET:
-		if (!ms_at_int(a, 0, m->pers->csms_phase2 ? 0 : 1,
-			       &m->set.csms)) {
+		/* Phase 2 only, no +CNMA: old phones, and knob no_csms1. */
+		phase2 = m->pers->csms_phase2 || m->knobs.no_csms1;
+		if (!ms_at_int(a, 0, phase2 ? 0 : 1, &m->set.csms)) {
 			m->err = 303;
 			return MS_RES_CMS;
 		}
@@ -199,6 +203,43 @@ static enum ms_res ms_sms_csdh(struct ms_modem *m, enum ms_form f,
 }
 
 /*
+ * The AT+CNMI=? answer: the personality's, with <mode> 3 (knob no_mode3)
+ * or <mt> 2 and 3 (knob no_direct: a modem that only stores) taken out.
+ */
+static void ms_sms_cnmi_test(const struct ms_modem *m, char *out, size_t n)
+{
+	const char *t = m->pers->cnmi_test
+				? m->pers->cnmi_test
+				: "+CNMI: (0-3),(0-3),(0,2),(0-2),(0,1)";
+	const char *p = strchr(t, '(');
+	size_t len = 0;
+
+	if (!p || !(m->knobs.no_mode3 || m->knobs.no_direct)) {
+		snprintf(out, n, "%s", t);
+		return;
+	}
+	len = (size_t)snprintf(out, n, "%.*s", (int)(p - t), t);
+	for (int i = 0; *p && len < n; i++) {
+		const char *q = strchr(p, ')');
+		const char *field = NULL;
+
+		if (!q)
+			break;
+		if (i == 0 && m->knobs.no_mode3)
+			field = "(0-2)";
+		else if (i == 1 && m->knobs.no_direct)
+			field = "(0,1)";
+		len += (size_t)snprintf(out + len, n - len, "%s%.*s",
+					i ? "," : "", field ? (int)strlen(field)
+							    : (int)(q - p + 1),
+					field ? field : p);
+		p = strchr(q, '(');
+		if (!p)
+			break;
+	}
+}
+
+/*
  * Whether the AT+CNMI=? answer test ("+CNMI: (0-3),(1),(0,2),...")
  * allows cnmi: a modem refuses what it does not list (+CMS ERROR: 303).
  */
@@ -241,6 +282,7 @@ static bool ms_sms_cnmi_allowed(const char *test, const int *cnmi, int n)
 static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			       const char *a)
 {
+	char test[96];
 	static const int max[5] = { 3, 3, 3, 2, 1 };
 	char buf[64], *v[5];
 	int n, cnmi[5] = { 0 };
@@ -252,9 +294,16 @@ static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 			      m->set.cnmi[4]);
 		return MS_RES_OK;
 	case MS_FORM_TEST:
-		ms_modem_info(m, "%s", m->pers->cnmi_test
-				? m->pers->cnmi_test
-				: "+CNMI: (0-3),(0-3),(0,2),(0-2),(0,1)");
+		/* Knob cnmi_test_lies: firmware that lists what it then
+		 * refuses. */
+		if (m->knobs.cnmi_test_lies && m->pers->cnmi_test)
+			snprintf(test, sizeof(test), "%s", m->pers->cnmi_test);
+		else if (m->knobs.cnmi_test_lies)
+			snprintf(test, sizeof(test),
+				 "+CNMI: (0-3),(0-3),(0,2),(0-2),(0,1)");
+		else
+			ms_sms_cnmi_test(m, test, sizeof(test));
+		ms_modem_info(m, "%s", test);
 		return MS_RES_OK;
 	case MS_FORM_SET:
 		break;
@@ -273,9 +322,10 @@ static enum ms_res ms_sms_cnmi(struct ms_modem *m, enum ms_form f,
 		m->err = 303;
 		return MS_RES_CMS;
 	}
-	/* What AT+CNMI=? does not list (an old phone's <mode> 2 only). */
-	if (m->pers->cnmi_test &&
-	    !ms_sms_cnmi_allowed(m->pers->cnmi_test, cnmi, 5)) {
+	/* What AT+CNMI=? does not list (an old phone's <mode> 2 only; the
+	 * knobs no_mode3, no_direct). */
+	ms_sms_cnmi_test(m, test, sizeof(test));
+	if (!ms_sms_cnmi_allowed(test, cnmi, 5)) {
 		m->err = 303;
 		return MS_RES_CMS;
 	}

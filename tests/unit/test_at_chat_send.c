@@ -519,3 +519,85 @@ TEST(at_chat_send_reads_the_port_before_it_starts)
 	fx_expect_str(&fx, "AT+CMGS=16\r");
 	fx_done(&fx);
 }
+
+/*
+ * delivery = direct with +CNMI mode 3 (TS 27.005 §3.4.1): a +CMT and its
+ * PDU line may come at any point of a send but inside the "> " entry:
+ * before the prompt, after the Ctrl-Z (with the PDU echoed), split over
+ * reads. Each is a URC with its PDU; the send ends as it would without.
+ */
+#define CMT_PDU "07915155000000F0040B915155214365F7000062117260000000" \
+		"02C834"
+
+struct cmt_rec {
+	int calls, nulls;
+	char pdu[4][128];
+};
+
+static void cmt_cb(const char *line, const char *pdu, void *ud)
+{
+	struct cmt_rec *c = ud;
+
+	(void)line;
+	if (!pdu) {
+		c->nulls++;
+		return;
+	}
+	if (c->calls < 4)
+		snprintf(c->pdu[c->calls], sizeof(c->pdu[0]), "%s", pdu);
+	c->calls++;
+}
+
+static void count_noise(const char *line, void *ud)
+{
+	(void)line;
+	++*(int *)ud;
+}
+
+TEST(at_chat_cmt_inside_a_send_is_a_urc_with_its_pdu)
+{
+	struct fx fx;
+	struct rec a = { 0 }, b = { 0 }, c = { 0 };
+	struct at_request req = cmgs(&a), s2 = cmgs(&c), ack = {
+		.command = "AT+CNMA", .before_sends = true,
+		.cb = rec_cb, .ud = &b,
+	};
+	struct cmt_rec cmt = { 0 };
+	int noise = 0;
+
+	cmgs_start(&fx, &req);
+	CHECK(at_chat_register(fx.chat, "+CMT:", true, cmt_cb, &cmt) > 0);
+	at_chat_set_noise(fx.chat, count_noise, &noise);
+	/* Before the prompt: the modem printed it as the command came. */
+	fx_say(&fx, "\r\n+CMT: ,21\r\n" CMT_PDU "\r\n\r\n> ");
+	fx_expect_str(&fx, PDU "\x1a");
+	/* After the Ctrl-Z, with echo of the PDU, split mid-line. */
+	fx_say(&fx, PDU "\x1a\r\n+CMT: ,2");
+	CHECK(fx_quiet(&fx));
+	fx_say(&fx, "1\r\n07915155000000F004");
+	CHECK(fx_quiet(&fx));
+	fx_say(&fx, "0B915155214365F7000062117260000000" "02C834\r\n");
+	CHECK(fx_until(&fx, &cmt.calls, 2));
+	CHECK_INT(a.calls, 0);		/* the send still runs */
+	/* Between the answer and its OK, with a trailing field as some
+	 * firmware prints after a listing's PDU. */
+	fx_say(&fx, "\r\n+CMGS: 12\r\n\r\n+CMT: ,21\r\n" CMT_PDU
+		    ",0\r\n\r\nOK\r\n");
+	fx_ok_one_line(&fx, &a, "+CMGS: 12");
+	CHECK_INT(a.stage, AT_CHAT_STAGE_SUBMITTED);
+	CHECK_INT(cmt.calls, 3);
+	CHECK_INT(cmt.nulls, 0);
+	for (int i = 0; i < 2; i++)
+		CHECK_STR(cmt.pdu[i], CMT_PDU);
+	CHECK_STR(cmt.pdu[2], CMT_PDU ",0");
+	CHECK_INT(noise, 0);
+	/* The +CNMA after the commit goes ahead of a queued send. */
+	CHECK(at_chat_submit(fx.chat, &s2) > 0);
+	CHECK(at_chat_submit(fx.chat, &ack) > 0);
+	fx_expect_str(&fx, "AT+CNMA\r");
+	fx_say(&fx, "\r\nOK\r\n");
+	CHECK(fx_until(&fx, &b.calls, 1));
+	CHECK_INT(b.status, AT_CHAT_STATUS_OK);
+	fx_expect_str(&fx, "AT+CMGS=16\r");
+	fx_done(&fx);
+}

@@ -42,7 +42,8 @@ TEST(config_contract_minimum)
 		"        pool        = \"marketing\"\n"
 		"    }\n"
 		"}\n"
-		"modem \"m2\" { device = \"/dev/ttyUSB7\" }\n");
+		"modem \"m2\" { device = \"/dev/ttyUSB7\"\n"
+		"    delivery = \"direct\" }\n");
 	const char *pools[8];
 
 	if (!CHECK_INT(config_load(p, &c, err, sizeof(err)), 0)) {
@@ -58,6 +59,9 @@ TEST(config_contract_minimum)
 	CHECK_STR(c->modems[1].sims[0].name, "1");
 	CHECK_STR(c->modems[1].sims[0].pool, "default");
 	CHECK(c->modems[1].pin == NULL);
+	/* delivery: stored unless asked. */
+	CHECK_INT(c->modems[0].delivery, CONFIG_DELIVERY_STORED);
+	CHECK_INT(c->modems[1].delivery, CONFIG_DELIVERY_DIRECT);
 	CHECK_INT(config_pools(c, pools, 8), 2);
 	CHECK_STR(pools[1], "marketing");
 	config_free(c);
@@ -99,6 +103,8 @@ static const struct {
 	  "bad.conf:4: sim \"1\": number_ussd: is longer than a USSD code may be (160 characters" },
 	{ "modem \"m\" {\n device = \"/d\"\n sim \"1\" { number_ussd = \"balance\" }\n}\n",
 	  "number_ussd: is not a USSD code" },
+	{ "modem \"m\" {\n device = \"/d\"\n delivery = cmt\n}\n",
+	  "bad.conf:3: modem \"m\": delivery: must be stored or direct" },
 };
 
 TEST(config_number_ussd_takes_160_characters)

@@ -3,6 +3,7 @@
 #include "backoff.h"
 #include "driver.h"
 #include "modem_logic.h"
+#include "at_parse_sms.h"
 
 TEST(modem_logic_ladder_climbs_and_stays_out_of_service)
 {
@@ -152,6 +153,49 @@ TEST(modem_logic_cnmi_turns_mt_off_without_receive)
 	CHECK(!modem_logic_cnmi(&c[1], true, buf, sizeof(buf)));
 	CHECK(!modem_logic_cnmi(NULL, true, buf, sizeof(buf)));
 	CHECK(!modem_logic_cnmi(&c[0], true, buf, 10));
+}
+
+/* delivery = direct: <mt> 2 in mode 3, then mode 2, then the stored list;
+ * the modem's ranges pick among them as for stored. */
+TEST(modem_logic_cnmi_direct_first_then_stored)
+{
+	struct driver_cnmi out[24], fit[24];
+	struct at_cnmi_ranges r;
+	char cmd[64];
+	size_t n = 0;
+
+	CHECK_INT(modem_logic_cnmi_direct(driver_generic.cnmi, out, 24), 6);
+	CHECK(modem_logic_cnmi(&out[0], true, cmd, sizeof(cmd)));
+	CHECK_STR(cmd, "AT+CNMI=3,2,0,1,0");
+	CHECK(modem_logic_cnmi(&out[3], true, cmd, sizeof(cmd)));
+	CHECK_STR(cmd, "AT+CNMI=2,2,0,1,0");
+	/* mode 1 rows give no direct ones (a +CMT refused while busy). */
+	for (size_t i = 0; i < 6; i++)
+		CHECK(out[i].mt == 2 && out[i].mode >= 2);
+	CHECK(modem_logic_cnmi(&out[6], true, cmd, sizeof(cmd)));
+	CHECK_STR(cmd, "AT+CNMI=2,1,0,1,0");
+	while (out[n].mode >= 0)
+		n++;
+	CHECK_INT(n, 12);
+	/* Room for a few only: direct ones first, the end row kept. */
+	CHECK_INT(modem_logic_cnmi_direct(driver_generic.cnmi, out, 3), 2);
+	CHECK_INT(out[2].mode, -1);
+	/* A modem without mode 3 (SIM800 lists (0-2) on some firmware):
+	 * mode 2 direct first. */
+	CHECK(at_parse_sms_cnmi_ranges("+CNMI: (0-2),(0-3),(0),(0-2),(0,1)",
+				       &r));
+	modem_logic_cnmi_direct(driver_generic.cnmi, out, 24);
+	CHECK(modem_logic_cnmi_fit(&r, out, fit, 24) > 0);
+	CHECK(modem_logic_cnmi(&fit[0], true, cmd, sizeof(cmd)));
+	CHECK_STR(cmd, "AT+CNMI=2,2,0,1,0");
+	/* One that stores only: the stored rows, nothing direct. */
+	CHECK(at_parse_sms_cnmi_ranges("+CNMI: (0-3),(0,1),(0),(0-2),(0,1)",
+				       &r));
+	CHECK(modem_logic_cnmi_fit(&r, out, fit, 24) > 0);
+	CHECK(modem_logic_cnmi(&fit[0], true, cmd, sizeof(cmd)));
+	CHECK_STR(cmd, "AT+CNMI=2,1,0,1,0");
+	CHECK_INT(modem_logic_cnmi_direct(NULL, out, 24), 0);
+	CHECK_INT(out[0].mode, -1);
 }
 
 TEST(modem_logic_registered_by_any_query)
