@@ -208,13 +208,18 @@ class MessageCount:
 
 
 def turnarounds(rig):
-    """Per modem, ms from the answer to one AT+CMGS (the line with
-    "+CMGS:") to the next AT+CMGS, and the time of each modem's first
-    AT+CMGS (ms since the epoch)."""
+    """Per modem, ms from the answer to one AT+CMGS to the next AT+CMGS,
+    and the time of each modem's first AT+CMGS (ms since the epoch)."""
+    return log_turnarounds(rig.sim.log(i) for i in range(rig.sim.modems))
+
+
+def log_turnarounds(logs):
+    """turnarounds() over simulator logs (one text per modem): from the
+    answer to one AT+CMGS (the line with "+CMGS:") to the next AT+CMGS."""
     gaps, first = [], []
-    for i in range(rig.sim.modems):
+    for log in logs:
         answer, started = None, False
-        for line in rig.sim.log(i).splitlines():
+        for line in log.splitlines():
             parts = line.split(" ", 3)
             if len(parts) < 4:
                 continue

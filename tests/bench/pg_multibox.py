@@ -36,6 +36,7 @@ os.environ.setdefault("SMSGW_ROOT", ROOT)
 from pgboxes import Box, Count, bulk, iso_ms, pg_scalar, refusal  # noqa: E402
 from pgserver import PgServer, missing_reason  # noqa: E402
 from tap import wait_for  # noqa: E402
+from bench import log_turnarounds  # noqa: E402
 
 
 def cpu_seconds(pid):
@@ -49,27 +50,10 @@ def pct(xs, p):
 
 
 def turnarounds(boxes):
-    """Per modem, ms from the answer to one AT+CMGS to the next AT+CMGS,
-    and each modem's first AT+CMGS (ms since the epoch), as bench.py."""
-    gaps, first = [], []
-    for bx in boxes:
-        for i in range(bx.nmodems):
-            answer, started = None, False
-            for line in bx.sim.log(i).splitlines():
-                parts = line.split(" ", 3)
-                if len(parts) < 4:
-                    continue
-                if parts[2] == "<" and "+CMGS:" in parts[3]:
-                    answer = iso_ms(parts[0])
-                elif parts[2] == ">" and parts[3].startswith("AT+CMGS="):
-                    t = iso_ms(parts[0])
-                    if answer is not None:
-                        gaps.append(t - answer)
-                    if not started:
-                        first.append(t)
-                        started = True
-                    answer = None
-    return sorted(gaps), sorted(first)
+    """Per modem of every box, ms from the answer to one AT+CMGS to the
+    next AT+CMGS, and each modem's first AT+CMGS, as bench.py."""
+    return log_turnarounds(bx.sim.log(i) for bx in boxes
+                           for i in range(bx.nmodems))
 
 
 def throughput(boxes, latency):

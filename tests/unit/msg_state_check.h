@@ -28,6 +28,39 @@ static inline void msg_state_record(struct store *st)
 		NULL, NULL, NULL), SQLITE_OK);
 }
 
+/* A store in the test's temporary directory, created, with every state
+ * move recorded for the check; NULL (and the error printed) on failure. */
+static inline struct store *msg_state_store_open(const char *name)
+{
+	struct store *st = NULL;
+	char path[512], err[256];
+
+	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
+	if (!CHECK_INT(store_open(path, STORE_OPEN_CREATE, &st, err,
+				  sizeof(err)), 0))
+		printf("# %s\n", err);
+	if (st)
+		msg_state_record(st);
+	return st;
+}
+
+/* The first column of sql's first row; -1 for no row, -2 when sql does
+ * not prepare (the error printed). */
+static inline long long db_int(struct store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	long long v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
+		printf("# %s: %s\n", sql, sqlite3_errmsg(store_db(st)));
+		return -2;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
 /* True when some event of the table moves from (NULL: a new row) to. */
 static inline bool msg_state_allowed(const char *from, const char *to)
 {

@@ -33,33 +33,6 @@ static void done(int rc, void *ud)
 	(done_seen.calls = 0, done_seen.rc = -12345, (call),             \
 	 CHECK_INT(done_seen.calls, 1))
 
-static struct store *open_store(const char *name)
-{
-	struct store *st = NULL;
-	char path[512], err[256];
-
-	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
-	if (!CHECK_INT(store_open(path, STORE_OPEN_CREATE, &st, err,
-				  sizeof(err)), 0))
-		printf("# %s\n", err);
-	if (st)
-		msg_state_record(st);
-	return st;
-}
-
-static long long count(struct store *st, const char *sql)
-{
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return -2;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
 /* The recipients of a test file: n numbers, the k-th (1-based) bad. */
 struct rcpts {
 	int n, i, bad, added;
@@ -102,7 +75,7 @@ static struct store_accept file(const char *name, const char *id,
 
 TEST(store_ops_accept_commits_dedups_and_rolls_back)
 {
-	struct store *st = open_store("accept.db");
+	struct store *st = msg_state_store_open("accept.db");
 	struct rcpts a = { .n = 3 }, b = { .n = 3 }, c = { .n = 3, .bad = 2 };
 	struct store_accept req;
 
@@ -112,8 +85,8 @@ TEST(store_ops_accept_commits_dedups_and_rolls_back)
 	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(done_seen.rc, 0);
 	CHECK_INT(a.added, 3);
-	CHECK_INT(count(st, "SELECT count(*) FROM message"), 3);
-	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE campaign_id"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message"), 3);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE campaign_id"
 			    " = (SELECT id FROM campaign WHERE name = 'spring')"),
 		  3);
 	/* The same Id: again: a duplicate, nothing stored. */
@@ -125,15 +98,15 @@ TEST(store_ops_accept_commits_dedups_and_rolls_back)
 	req = file("c", "id-2", &c);
 	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(done_seen.rc, -EBADMSG);
-	CHECK_INT(count(st, "SELECT count(*) FROM message"), 3);
-	CHECK_INT(count(st, "SELECT count(*) FROM spool_file"), 1);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message"), 3);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM spool_file"), 1);
 	msg_state_check(st);
 	store_close(st);
 }
 
 TEST(store_ops_claim_record_and_inbound)
 {
-	struct store *st = open_store("claim.db");
+	struct store *st = msg_state_store_open("claim.db");
 	struct rcpts a = { .n = 3 };
 	struct store_accept req;
 	struct outbox_msg m;
@@ -148,7 +121,7 @@ TEST(store_ops_claim_record_and_inbound)
 			       "INSERT INTO sim (modem, slot, pool, state,"
 			       " updated_at) VALUES ('m', '1', 'default',"
 			       " 'ready', 0)", NULL, NULL, NULL), SQLITE_OK);
-	sim_id = count(st, "SELECT max(id) FROM sim");
+	sim_id = db_int(st, "SELECT max(id) FROM sim");
 	c = (struct outbox_claim){
 		.sim_id = sim_id, .pool = "default", .takes_unpooled = true,
 		.allow_bulk = true, .quota_left = 100, .now = T0,
@@ -157,14 +130,14 @@ TEST(store_ops_claim_record_and_inbound)
 	ONCE(store_op_claim(st, &c, NULL, NULL, &m, done, NULL));
 	CHECK_INT(done_seen.rc, 1);
 	CHECK_STR(m.recipient, "+15550000001");
-	CHECK_INT(count(st, "SELECT count(*) FROM message"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message"
 			    " WHERE state = 'sending'"), 1);
 	ONCE(store_op_record(st, &(struct store_outcome){
 		.kind = STORE_OUTCOME_RETRY, .msg = &m, .error = "+CMS 42",
 		.now = T0, .not_before = T0 + 60000, .count_attempt = true },
 		done, NULL));
 	CHECK_INT(done_seen.rc, 0);
-	CHECK_INT(count(st, "SELECT count(*) FROM message"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message"
 			    " WHERE state = 'deferred'"), 1);
 	outbox_msg_clear(&m);
 
@@ -183,7 +156,7 @@ TEST(store_ops_claim_record_and_inbound)
 		.now = T0, .resend = false }, done, NULL));
 	CHECK_INT(done_seen.rc, 0);
 	outbox_msg_clear(&m);
-	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE state IN"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE state IN"
 			    " ('failed', 'unknown', 'deferred')"), 3);
 
 	/* Nothing left to claim. */
@@ -207,7 +180,7 @@ TEST(store_ops_claim_record_and_inbound)
 		CHECK_INT((long long)out.n, 0);
 		ONCE(store_op_inbound(st, &in, &out, done, NULL));
 		CHECK_INT(done_seen.rc, 0);
-		CHECK_INT(count(st, "SELECT count(*) FROM raw_pdu WHERE error"
+		CHECK_INT(db_int(st, "SELECT count(*) FROM raw_pdu WHERE error"
 				    " = 'bad hex'"), 1);
 		store_inbound_out_free(&out);
 	}
@@ -227,7 +200,7 @@ static void claimed(int rc, void *ud)
  * in one commit; the hook hears the claim inside it. */
 TEST(store_ops_part_sent_and_next_claim)
 {
-	struct store *st = open_store("parts.db");
+	struct store *st = msg_state_store_open("parts.db");
 	struct rcpts a = { .n = 2 };
 	struct store_accept req;
 	struct outbox_msg m, next;
@@ -242,7 +215,7 @@ TEST(store_ops_part_sent_and_next_claim)
 			       "INSERT INTO sim (modem, slot, pool, state,"
 			       " updated_at) VALUES ('m', '1', 'default',"
 			       " 'ready', 0)", NULL, NULL, NULL), SQLITE_OK);
-	sim_id = count(st, "SELECT max(id) FROM sim");
+	sim_id = db_int(st, "SELECT max(id) FROM sim");
 	c = (struct outbox_claim){
 		.sim_id = sim_id, .pool = "default", .takes_unpooled = true,
 		.allow_bulk = true, .quota_left = 100, .now = T0,
@@ -254,7 +227,8 @@ TEST(store_ops_part_sent_and_next_claim)
 		.msg = &m, .sim_id = sim_id, .usage_key = "sim:1", .seq = 1,
 		.mr = 7, .now = T0 }, done, NULL));
 	CHECK_INT(done_seen.rc, 0);
-	CHECK_INT(count(st, "SELECT parts_sent FROM message WHERE id = 1"), 1);
+	CHECK_INT(db_int(st, "SELECT parts_sent FROM message WHERE id = 1"),
+		  1);
 	ONCE(store_op_part_sent(st, &(struct store_sent){
 		.msg = &m, .sim_id = sim_id, .usage_key = "sim:1", .seq = 2,
 		.mr = 8, .now = T0, .last = true, .next = &c,
@@ -262,11 +236,11 @@ TEST(store_ops_part_sent_and_next_claim)
 	CHECK_INT(done_seen.rc, 1);
 	CHECK_INT(claimed_seen, 1);
 	CHECK_STR(next.recipient, "+15550000002");
-	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 1"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE id = 1"
 			    " AND state = 'sent'"), 1);
-	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 2"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE id = 2"
 			    " AND state = 'sending'"), 1);
-	CHECK_INT(count(st, "SELECT sent_day FROM sim_usage"), 2);
+	CHECK_INT(db_int(st, "SELECT sent_day FROM sim_usage"), 2);
 	/* The last one: sent, nothing left to claim. */
 	outbox_msg_clear(&m);
 	ONCE(store_op_part_sent(st, &(struct store_sent){
@@ -285,7 +259,7 @@ TEST(store_ops_part_sent_and_next_claim)
  * the state it found and changes nothing. */
 TEST(store_outbox_by_hand_follows_the_table)
 {
-	struct store *st = open_store("hand.db");
+	struct store *st = msg_state_store_open("hand.db");
 	struct rcpts a = { .n = 2 };
 	struct store_accept req;
 	enum msg_state was;
@@ -298,14 +272,14 @@ TEST(store_outbox_by_hand_follows_the_table)
 	CHECK_INT(was, MSG_STATE_QUEUED);
 	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_CANCEL, T0, &was), 1);
 	CHECK_INT(was, MSG_STATE_QUEUED);
-	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 1"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE id = 1"
 			    " AND state = 'cancelled'"), 1);
 	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_CANCEL, T0, &was), 0);
 	CHECK_INT(was, MSG_STATE_CANCELLED);
 	CHECK_INT(store_outbox_by_hand(st, 1, MSG_EVENT_REQUEUE, T0, &was), 1);
-	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE id = 1"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE id = 1"
 			    " AND state = 'queued'"), 1);
-	CHECK_INT(count(st, "SELECT count(*) FROM events WHERE message LIKE"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM events WHERE message LIKE"
 			    " 'message #1 %by hand%'"), 2);
 	CHECK_INT(store_outbox_by_hand(st, 99, MSG_EVENT_CANCEL, T0, &was),
 		  -ENOENT);
@@ -319,7 +293,7 @@ TEST(store_outbox_by_hand_follows_the_table)
  * accepted, or refused as a failed message. */
 TEST(store_ops_intake_rows_removed_in_the_same_commit)
 {
-	struct store *st = open_store("intake.db");
+	struct store *st = msg_state_store_open("intake.db");
 	struct rcpts a = { .n = 1 };
 	struct store_accept req;
 	int64_t file_id = 0;
@@ -339,10 +313,10 @@ TEST(store_ops_intake_rows_removed_in_the_same_commit)
 		.intake_seq = 2, .recipient = "nobody", .body = "hi",
 		.via = "sql", .why = "not a number", .now = T0 }, done, NULL));
 	CHECK_INT(done_seen.rc, 0);
-	CHECK_INT(count(st, "SELECT count(*) FROM outbox_in"), 0);
-	CHECK_INT(count(st, "SELECT count(*) FROM message WHERE state ="
+	CHECK_INT(db_int(st, "SELECT count(*) FROM outbox_in"), 0);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE state ="
 			    " 'failed' AND error = 'not a number'"), 1);
-	CHECK_INT(count(st, "SELECT count(*) FROM events WHERE message LIKE"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM events WHERE message LIKE"
 			    " 'INSERT INTO outbox (row 2, nobody) not queued%'"),
 		  1);
 	/* A failed acceptance keeps its intake row for the next try. */
@@ -354,7 +328,7 @@ TEST(store_ops_intake_rows_removed_in_the_same_commit)
 	req.intake_seq = 3;
 	ONCE(store_op_accept(st, &req, NULL, done, NULL));
 	CHECK_INT(done_seen.rc, -EBADMSG);
-	CHECK_INT(count(st, "SELECT count(*) FROM outbox_in"), 1);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM outbox_in"), 1);
 	msg_state_check(st);
 	store_close(st);
 }

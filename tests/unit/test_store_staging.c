@@ -28,33 +28,6 @@ static void done(int rc, void *ud)
 	done_rc = rc;
 }
 
-static struct store *open_tmp(const char *name)
-{
-	struct store *st = NULL;
-	char path[512], err[256];
-
-	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
-	if (!CHECK_INT(store_open(path, STORE_OPEN_CREATE, &st, err,
-				  sizeof(err)), 0))
-		printf("# %s\n", err);
-	if (st)
-		msg_state_record(st);
-	return st;
-}
-
-static long long query_int(struct store *st, const char *sql)
-{
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return -2;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
 /* Every column but id and file_id, for EXCEPT both ways. */
 #define COLS								\
 	"created_at, recipient, body, kind, class, campaign_id, priority,"	\
@@ -71,12 +44,12 @@ static void same_rows(struct store *st, int64_t a, int64_t b)
 		 "SELECT count(*) FROM (SELECT " COLS " FROM message WHERE"
 		 " file_id = %lld EXCEPT SELECT " COLS " FROM message WHERE"
 		 " file_id = %lld)", (long long)a, (long long)b);
-	CHECK_INT(query_int(st, sql), 0);
+	CHECK_INT(db_int(st, sql), 0);
 	snprintf(sql, sizeof(sql),
 		 "SELECT count(*) FROM (SELECT " COLS " FROM message WHERE"
 		 " file_id = %lld EXCEPT SELECT " COLS " FROM message WHERE"
 		 " file_id = %lld)", (long long)b, (long long)a);
-	CHECK_INT(query_int(st, sql), 0);
+	CHECK_INT(db_int(st, sql), 0);
 }
 
 /* ROWS recipients from first, one text each; ids asked for or not. */
@@ -160,7 +133,7 @@ static void both_ways(struct store *st, const struct outbox_new *base,
 
 TEST(stage_add_makes_the_rows_accept_makes)
 {
-	struct store *st = open_tmp("rows.db");
+	struct store *st = msg_state_store_open("rows.db");
 	struct outbox_new base = {
 		.kind = MSG_KIND_BULK, .priority = MSG_PRIORITY_LOW,
 		.validity_minutes = 90, .origin = "spool", .expires_at = T0 + 5,
@@ -198,9 +171,9 @@ TEST(stage_add_makes_the_rows_accept_makes)
 	base.not_before = T0 + 60000;
 	both_ways(st, &base, NULL, "later", got);
 	CHECK_INT(got[OUTBOX_ADDED_DEFERRED], ROWS - 1);
-	CHECK_INT(query_int(st, "SELECT count(*) FROM message WHERE hold ="
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE hold ="
 				" 'paused'"), 2 * (ROWS - 1));
-	CHECK_INT(query_int(st, "SELECT count(*) FROM spool_file WHERE"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM spool_file WHERE"
 				" staging != 0"), 0);
 	/* Long texts: the batches are cut by the arena, not by 64 rows. */
 	base.not_before = 0;
@@ -208,7 +181,7 @@ TEST(stage_add_makes_the_rows_accept_makes)
 	both_ways(st, &base, NULL, "long", got);
 	body_len = 0;
 	CHECK_INT(got[OUTBOX_ADDED_QUEUED], ROWS - 1);
-	CHECK_INT(query_int(st, "SELECT max(length(body)) FROM message"),
+	CHECK_INT(db_int(st, "SELECT max(length(body)) FROM message"),
 		  30000);
 	msg_state_check(st);
 	store_close(st);
@@ -216,7 +189,7 @@ TEST(stage_add_makes_the_rows_accept_makes)
 
 TEST(stage_resume_says_what_a_file_has)
 {
-	struct store *st = open_tmp("resume.db");
+	struct store *st = msg_state_store_open("resume.db");
 	struct outbox_new base = { .kind = MSG_KIND_BULK, .origin = "spool",
 				   .validity_minutes = -1 };
 	struct gen g = { .base = &base, .n = 3 };
@@ -253,7 +226,7 @@ TEST(stage_resume_says_what_a_file_has)
 	CHECK_INT(done_rc, 0);
 	CHECK_INT(r.hidden, 1);
 	CHECK_INT(store_staging_release(st, f.file_id, T0, 10), 1);
-	CHECK_INT(query_int(st, "SELECT count(*) FROM message WHERE state ="
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE state ="
 				" 'queued' AND hold IS NULL"), 3);
 	/* The campaign paused meanwhile: the next step's rows wait too. */
 	CHECK_INT(store_outbox_campaign(st, "fall", T0, &id, &paused), 0);
@@ -266,9 +239,9 @@ TEST(stage_resume_says_what_a_file_has)
 	store_op_stage_accept(st, f.file_id, 6, 0, done, NULL);
 	CHECK_INT(done_rc, 0);
 	CHECK_INT(store_staging_of_claim(st, "c1", &fid), STORE_STAGING_DONE);
-	CHECK_INT(query_int(st, "SELECT recipients FROM spool_file"), 6);
+	CHECK_INT(db_int(st, "SELECT recipients FROM spool_file"), 6);
 	/* foreign keys are on again after the add steps */
-	CHECK_INT(query_int(st, "PRAGMA foreign_keys"), 1);
+	CHECK_INT(db_int(st, "PRAGMA foreign_keys"), 1);
 	msg_state_check(st);
 	store_close(st);
 }
