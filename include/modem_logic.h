@@ -19,7 +19,7 @@ struct driver_cnmi;
 
 /*
  * The recovery ladder of a hung modem (doc/contract.md §10,
- * doc/reliability.md §3.3), climbed one step per failure.
+ * doc/reliability.md §4.3), climbed one step per failure.
  */
 enum modem_ladder {
 	MODEM_LADDER_NONE,		/* healthy */
