@@ -100,7 +100,7 @@ $(BUILD)/obj/gateway/daemon/http_openapi.o $(BUILD)/asan/obj/gateway/daemon/http
 $(BUILD)/obj/gateway/store/pg/pg_schema.o $(BUILD)/asan/obj/gateway/store/pg/pg_schema.o: \
 	gateway/store/pg/pg_schema.sql gateway/store/pg/pg_queue.sql \
 	gateway/store/pg/pg_ops.sql gateway/store/pg/pg_cli.sql \
-	gateway/store/pg/pg_http.sql
+	gateway/store/pg/pg_http.sql gateway/store/pg/pg_intake.sql
 
 # A static archive drops objects nothing refers to, so drivers cannot
 # register themselves: this table, generated from the folders, refers to

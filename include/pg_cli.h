@@ -7,7 +7,7 @@
  * text for the same names (pg_cli_text.c), through the same cursor
  * (struct store_rows), so the CLI prints them with the same code as on
  * SQLite: the same rows give the same output. A name without a PostgreSQL
- * text (the HTTP API's, tokens, ussd) answers NULL with a reason.
+ * text (the HTTP API's, ussd) answers NULL with a reason.
  * Writes are the few the CLI makes, each one transaction, fenced against
  * the boxes' claims by the row locks and the message's state.
  */
@@ -112,6 +112,14 @@ int pg_cli_forget(struct pg_cli *pc, const char *e164,
 /* smsgw metrics: store_metrics_write()'s Prometheus text for the shared
  * database (every box's rows; up: this box's smsgwd); 0 or -EIO. */
 int pg_cli_metrics_write(struct pg_cli *pc, bool up, FILE *f);
+
+/* smsgw token add/remove (token.h's token_add()/token_remove() on the
+ * shared api_token of pg_http.sql, with the events cli_token.c writes on
+ * SQLite, in one transaction): 0, -EEXIST (the name is taken) or
+ * -ENOENT (no such name), -EIO. */
+int pg_cli_token_add(struct pg_cli *pc, const char *name, const char *token,
+		     unsigned rights, int64_t now);
+int pg_cli_token_remove(struct pg_cli *pc, const char *name);
 
 /* A row of the events view, from this box: 0 or -EIO. */
 int pg_cli_event(struct pg_cli *pc, const char *level, const char *source,

@@ -78,7 +78,7 @@ int pg_conn_query(struct pg_conn *c, const char *sql, int nparams,
 
 /* The embedded schema files (pg_schema.c), in the order they apply: 0
  * pg_schema.sql, 1 pg_queue.sql, 2 pg_ops.sql, 3 pg_cli.sql, 4
- * pg_http.sql; NULL after the last. */
+ * pg_http.sql, 5 pg_intake.sql; NULL after the last. */
 const char *pg_schema_sql(int i);
 
 #endif

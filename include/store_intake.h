@@ -3,9 +3,9 @@
  * (spool/sqlin.c, include/sqlin.h) reads of the database file itself:
  * whether another connection committed (PRAGMA data_version), the file's
  * triggers and views as they are now (sqlite_schema), and the rows waiting
- * in outbox_in. SQLite's own by nature (another backend has its own
- * intake); the statements live in the store layer like every other
- * (doc/architecture.md, "The storage interface").
+ * in outbox_in; on PostgreSQL, the rows leased to this box
+ * (store_intake_take()). The statements live in the store layer like
+ * every other (doc/architecture.md, "The storage interface").
  */
 #ifndef SMSGW_STORE_INTAKE_H
 #define SMSGW_STORE_INTAKE_H
@@ -39,5 +39,20 @@ typedef int (*store_intake_row_fn)(int64_t seq,
  * fn returned to stop, or -EIO. */
 int store_intake_rows(struct store *st, int limit, store_intake_row_fn fn,
 		      void *ud);
+
+/*
+ * PostgreSQL's intake (gateway/store/pg/pg_intake.sql): several boxes
+ * take from one outbox_in, so rows are leased to this box (for its
+ * lease), up to limit at a time, and each row's acceptance or refusal
+ * removes it only while this box still holds it. Calls fn for each row
+ * by seq, then done(rows taken, or -EIO), later from the loop. There is
+ * no data_version or schema walk: the database's NOTIFY smsgw_intake
+ * wakes the box (store_pg_on_intake(), include/store_pgd.h), and every
+ * box applies the schema at each connect.
+ */
+typedef void (*store_intake_done_fn)(int rc, void *ud);
+void store_intake_take(struct store *st, int limit, int64_t now,
+		       store_intake_row_fn fn, store_intake_done_fn done,
+		       void *ud);
 
 #endif

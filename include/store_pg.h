@@ -41,6 +41,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "store_intake.h"
 #include "store_ops.h"
 
 struct loop;
@@ -66,7 +67,9 @@ void pg_store_op_sim(struct pg_store *ps, const char *modem,
 		     const char *slot, const char *pool, const char *state,
 		     int64_t now, int64_t *id, store_done_fn done, void *ud);
 
-/* As store_op_accept() (req->intake_seq is not supported: 0). */
+/* As store_op_accept(); req->intake_seq: the outbox_in row
+ * (pg_intake.sql) is removed in the same transaction, only while this
+ * box holds its lease (else the whole acceptance fails, -EIO). */
 void pg_store_op_accept(struct pg_store *ps, const struct store_accept *req,
 			int64_t *file_id, store_done_fn done, void *ud);
 /* As store_op_claim(): rc 1 claimed (*out filled), 0 none, -EIO. */
@@ -141,7 +144,8 @@ void pg_store_op_stage_release(struct pg_store *ps, int64_t file_id,
 void pg_store_op_stage_purge(struct pg_store *ps, int64_t file_id, int rows,
 			     bool (*stop)(void *ud), store_done_fn done,
 			     void *ud);
-/* req->intake_seq: the row of outbox_in when that table exists. */
+/* req->intake_seq: the row of outbox_in, removed only while this box
+ * holds its lease (else nothing is recorded, -EIO). */
 void pg_store_op_refuse(struct pg_store *ps, const struct store_refusal *r,
 			store_done_fn done, void *ud);
 /* Defers nothing while a live box serves the pool with a SIM of its own
@@ -149,6 +153,16 @@ void pg_store_op_refuse(struct pg_store *ps, const struct store_refusal *r,
 void pg_store_op_defer_pool(struct pg_store *ps, const char *key,
 			    int64_t until, const char *why, int64_t now,
 			    store_done_fn done, void *ud);
+
+/*
+ * INSERT INTO outbox (pg_intake.sql): leases up to limit rows of
+ * outbox_in to this box for its lease_ms (rows nobody holds, this box's
+ * own, lapsed leases), calls fn for each in seq order (the columns of
+ * include/store_intake.h), then done with the number of rows or -EIO.
+ */
+void pg_store_op_intake_take(struct pg_store *ps, int64_t now, int limit,
+			     store_intake_row_fn fn, store_done_fn done,
+			     void *ud);
 
 enum pg_store_daemon_event {
 	PG_STORE_DAEMON_START,

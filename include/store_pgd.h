@@ -2,7 +2,7 @@
  * store_pgd — what smsgwd needs of a PostgreSQL store (store_open_pg() in
  * include/store.h; doc/postgresql.md "The daemon on PostgreSQL") beside
  * the operations of include/store_ops.h: whether the database is there,
- * wake-ups (NOTIFY smsgw_queue, a reconnect), the event log written in
+ * wake-ups (NOTIFY smsgw_queue and smsgw_intake, a reconnect), the event log written in
  * the background, this box's SIM rows and daemon row, and a shutdown that
  * answers every query while the daemon's subsystems still exist.
  *
@@ -52,6 +52,11 @@ void store_pg_on_state(struct store *st,
 		       void (*fn)(enum store_pg_state s, void *ud), void *ud);
 /* fn on every NOTIFY smsgw_queue (a message became queued on any box). */
 void store_pg_on_queue(struct store *st, void (*fn)(void *ud), void *ud);
+
+/* fn on every NOTIFY smsgw_intake (an INSERT INTO outbox committed, on
+ * any box's database connection or psql) and each time this box is up
+ * again (connected, its lock held): rows inserted while it was away. */
+void store_pg_on_intake(struct store *st, void (*fn)(void *ud), void *ud);
 
 /* This box's name on the shared database ("" on SQLite). */
 const char *store_pg_box(struct store *st);

@@ -437,14 +437,13 @@ static int daemon_start_subsystems(struct daemon *d)
 	if (rc < 0)
 		return rc;
 	/* Retention on both (on PostgreSQL one box a round); INSERT INTO
-	 * outbox is SQLite's own. */
+	 * outbox on both (on PostgreSQL leased to one box a row). */
 	rc = retention_new(d->loop, d->store, d->cfg, &d->reg, &d->ret);
 	if (rc < 0)
 		return rc;
-	rc = store_is_pg(d->store) ? 0
-	     : sqlin_new(d->loop, d->store, d->cfg, &d->reg,
-			 daemon_on_sql_accepted, d, &d->sqlin, err,
-			 sizeof(err));
+	rc = sqlin_new(d->loop, d->store, d->cfg, &d->reg,
+		       daemon_on_sql_accepted, d, &d->sqlin, err,
+		       sizeof(err));
 	if (rc < 0) {
 		log_error("daemon: database %s: %s", d->cfg->database, err);
 		return rc;

@@ -1,4 +1,5 @@
-/* sqlin — INSERT INTO outbox from any SQLite client; see include/sqlin.h. */
+/* sqlin — INSERT INTO outbox from any SQLite or PostgreSQL client; see
+ * include/sqlin.h. */
 #include "sqlin.h"
 
 #include "backoff.h"
@@ -15,7 +16,7 @@
 #include "store_intake.h"
 #include "store_ops.h"
 #include "store_outbox.h"
-#include "store_schema.h"
+#include "store_pgd.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -31,6 +32,11 @@
  * look again in 5 ms, doubling, until 640 ms (the writer's commit). */
 #define SQLIN_RECHECK_FIRST_MS 5
 #define SQLIN_RECHECK_LAST_MS 640
+/* PostgreSQL: rows leased to this box at a time, so that several boxes
+ * share a big INSERT … SELECT; and the next try after a failure (the
+ * database away, a row another box took over). */
+#define SQLIN_PG_BATCH 50
+#define SQLIN_PG_RETRY_MS 1000
 
 struct sqlin_row {
 	int64_t seq;
@@ -65,140 +71,13 @@ struct sqlin {
 	int64_t data_version;
 	struct sqlin_batch *batch;	/* rows being taken, or NULL */
 	bool running;			/* inside sqlin_run() */
+	bool pg;			/* PostgreSQL: NOTIFY smsgw_intake wakes
+					   it, rows are leased (no inotify) */
+	struct sqlin_batch *taking;	/* PostgreSQL: rows being leased */
 	bool more;			/* rows may be left: take, do not
 					   wait for another writer's commit */
 	int last_rc;			/* the last batch: rows, or -EIO */
 };
-
-/*
- * The views and triggers the migrations made, as SQLite keeps them: the
- * text from "CREATE VIEW|TRIGGER name" to the end of the statement (a
- * trigger's "END"), the last definition winning (a later migration may
- * drop and create a view again). NULL when no migration makes name.
- */
-static char *sqlin_expected(const char *type, const char *name)
-{
-	char key[96];
-	const char *found = NULL, *end;
-	size_t klen;
-
-	snprintf(key, sizeof(key), "CREATE %s %s ", type, name);
-	klen = strlen(key);
-	for (int v = 1; v <= store_schema_latest(); v++) {
-		const char *m = store_schema_migration(v);
-
-		for (const char *a = strstr(m, key); a; a = strstr(a + klen, key))
-			found = a;
-	}
-	if (!found)
-		return NULL;
-	if (strcmp(type, "TRIGGER") == 0) {
-		end = strstr(found, "END;");
-		return end ? strndup(found, (size_t)(end - found) + 3) : NULL;
-	}
-	end = strchr(found, ';');
-	return end ? strndup(found, (size_t)(end - found)) : strdup(found);
-}
-
-/* Appends name to a comma-separated list, cut when full. */
-static void sqlin_list(char *buf, size_t size, const char *name)
-{
-	size_t used = strlen(buf);
-
-	if (used + 1 < size)
-		snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
-			 name);
-}
-
-/* How many CREATE statements of type the migrations hold, by name. */
-static size_t sqlin_count_expected(const char *type)
-{
-	char key[32], name[80];
-	size_t n = 0, klen;
-	/* Names seen, so a view made twice counts once. */
-	char seen[2048] = ",";
-
-	snprintf(key, sizeof(key), "CREATE %s ", type);
-	klen = strlen(key);
-	for (int v = 1; v <= store_schema_latest(); v++) {
-		const char *m = store_schema_migration(v);
-
-		for (const char *a = strstr(m, key); a; a = strstr(a + klen, key)) {
-			size_t len = strcspn(a + klen, " (");
-			char tag[84];
-
-			if (len >= sizeof(name))
-				continue;
-			snprintf(tag, sizeof(tag), ",%.*s,", (int)len, a + klen);
-			if (strstr(seen, tag))
-				continue;
-			if (strlen(seen) + strlen(tag) < sizeof(seen))
-				strcat(seen, tag + 1);
-			n++;
-		}
-	}
-	return n;
-}
-
-/* What sqlin_check_schema() learns walking the file's triggers and views. */
-struct sqlin_schema {
-	char *foreign;
-	size_t fsize;
-	char *err;
-	size_t errsize;
-	size_t views, triggers;		/* ours, as smsgw made them */
-};
-
-static int sqlin_schema_one(const char *type, const char *name,
-			    const char *sql, void *ud)
-{
-	struct sqlin_schema *x = ud;
-	bool trigger = strcmp(type, "trigger") == 0;
-	char *want = sqlin_expected(trigger ? "TRIGGER" : "VIEW", name);
-	int rc = 0;
-
-	if (!want) {
-		sqlin_list(x->foreign, x->fsize, name);
-	} else if (!sql || strcmp(want, sql) != 0) {
-		snprintf(x->err, x->errsize, "%s %s is not the one smsgw made; "
-			 "someone changed the schema (restore it from a "
-			 "backup)", type, name);
-		rc = -EPERM;
-	} else if (trigger) {
-		x->triggers++;
-	} else {
-		x->views++;
-	}
-	free(want);
-	return rc;
-}
-
-int sqlin_check_schema(struct store *store, char *foreign, size_t fsize,
-		       char *err, size_t errsize)
-{
-	struct sqlin_schema x = { foreign, fsize, err, errsize, 0, 0 };
-	size_t want_views, want_triggers;
-	int rc;
-
-	foreign[0] = '\0';
-	rc = store_intake_schema(store, sqlin_schema_one, &x);
-	if (rc == -EIO) {
-		snprintf(err, errsize, "cannot read the schema: %s",
-			 store_errmsg(store));
-		return -EIO;
-	}
-	want_views = sqlin_count_expected("VIEW");
-	want_triggers = sqlin_count_expected("TRIGGER");
-	if (!rc && (x.views != want_views || x.triggers != want_triggers)) {
-		snprintf(err, errsize, "the database lacks some of smsgw's views "
-			 "or triggers (%zu of %zu views, %zu of %zu triggers); "
-			 "someone dropped them (restore it from a backup)",
-			 x.views, want_views, x.triggers, want_triggers);
-		rc = -EPERM;
-	}
-	return rc;
-}
-
 
 /* A header value must stay one header: no line breaks. */
 static bool sqlin_header(char **buf, size_t *len, size_t *cap,
@@ -394,13 +273,17 @@ static void sqlin_run(struct sqlin *si)
 		return;		/* its answer runs the rest */
 	si->batch = NULL;
 	si->last_rc = b->failed ? -EIO : b->n;
-	full = b->n == SQLIN_BATCH;
+	full = b->n == (si->pg ? SQLIN_PG_BATCH : SQLIN_BATCH);
 	if (b->failed)
 		log_error("sqlin: database error; outbox_in rows stay for the "
 			  "next try");
 	else if (b->queued && si->accepted)
 		si->accepted(si->ud);
 	sqlin_batch_free(b);
+	/* No later write wakes PostgreSQL's intake for rows left with this
+	 * box: look again in a while. */
+	if (si->pg && si->last_rc < 0)
+		loop_timer_arm(&si->recheck, SQLIN_PG_RETRY_MS);
 	/* Our own commits do not move data_version: look again ourselves
 	 * when rows may be left (a full batch, or rows that came while this
 	 * one was out). */
@@ -430,24 +313,80 @@ static int sqlin_copy_row(int64_t seq, const char *const col[STORE_INTAKE_COLS],
 	return 0;
 }
 
+static void sqlin_copied_free(struct sqlin_batch *b)
+{
+	for (int i = 0; i < b->n; i++)
+		for (int k = 0; k < STORE_INTAKE_COLS; k++)
+			free(b->copies[i][k]);
+	free(b);
+}
+
+/* PostgreSQL: a leased row into the batch being taken. */
+static int sqlin_copy_row_pg(int64_t seq,
+			     const char *const col[STORE_INTAKE_COLS],
+			     void *ud)
+{
+	struct sqlin *si = ud;
+
+	return si->taking->n < SQLIN_BATCH
+	       ? sqlin_copy_row(seq, col, si->taking) : 0;
+}
+
+static void sqlin_taken_pg(int rc, void *ud)
+{
+	struct sqlin *si = ud;
+	struct sqlin_batch *b = si->taking;
+
+	si->taking = NULL;
+	if (rc < 0 || !b->n) {
+		sqlin_copied_free(b);
+		if (rc < 0 && store_ready(si->store))
+			loop_timer_arm(&si->recheck, SQLIN_PG_RETRY_MS);
+		else if (si->more)
+			loop_defer(&si->work);
+		return;
+	}
+	/* Another wake-up meanwhile is this batch's, or the next one's
+	 * (full batch) to find. */
+	si->more = false;
+	si->batch = b;
+	si->last_rc = 0;
+	sqlin_run(si);
+}
+
+/* PostgreSQL: lease the next rows to this box; they run when they come.
+ * Only while the box holds its name (another smsgwd of the same box
+ * would take this box's rows). */
+static int sqlin_take_pg(struct sqlin *si)
+{
+	if (!store_ready(si->store))
+		return 0;	/* the connect's wake-up takes them */
+	si->taking = calloc(1, sizeof(*si->taking));
+	if (!si->taking)
+		return -ENOMEM;
+	si->more = false;
+	store_intake_take(si->store, SQLIN_PG_BATCH, store_now_ms(),
+			  sqlin_copy_row_pg, sqlin_taken_pg, si);
+	return 0;
+}
+
 int sqlin_take(struct sqlin *si)
 {
 	struct sqlin_batch *b;
 
 	/* A batch still out with the store: its end looks again. */
-	if (si->batch) {
+	if (si->batch || si->taking) {
 		si->more = true;
 		return 0;
 	}
+	if (si->pg)
+		return sqlin_take_pg(si);
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	/* Copy the batch out first: queuing writes to the same database. */
 	if (store_intake_rows(si->store, SQLIN_BATCH, sqlin_copy_row, b) < 0) {
-		for (int i = 0; i < b->n; i++)
-			for (int k = 0; k < STORE_INTAKE_COLS; k++)
-				free(b->copies[i][k]);
-		free(b);
+		sqlin_copied_free(b);
 		return -EIO;
 	}
 	if (!b->n) {
@@ -486,7 +425,7 @@ static void sqlin_work(struct loop_deferred *d, void *ud)
 	struct sqlin *si = ud;
 
 	(void)d;
-	if (si->more) {
+	if (si->more || si->pg) {
 		si->more = false;
 		sqlin_take(si);
 	} else {
@@ -508,6 +447,10 @@ static int64_t sqlin_recheck_cb(struct loop_timer *t, void *ud)
 	struct sqlin *si = ud;
 
 	(void)t;
+	if (si->pg) {
+		sqlin_take(si);
+		return LOOP_TIMER_DONE;
+	}
 	if (sqlin_check(si) ||
 	    backoff_ms(si->recheck_round, SQLIN_RECHECK_FIRST_MS,
 		       SQLIN_RECHECK_LAST_MS) >= SQLIN_RECHECK_LAST_MS)
@@ -533,6 +476,40 @@ static void sqlin_inotify_cb(struct fswatch_sub *sub, uint32_t mask,
 	}
 }
 
+static void sqlin_wake_pg(void *ud)
+{
+	sqlin_take(ud);
+}
+
+/*
+ * PostgreSQL: NOTIFY smsgw_intake (the outbox view's trigger,
+ * pg_intake.sql) and each connect wake it; no schema walk (every box
+ * applies the schema, the trigger with it, at each connect).
+ */
+static int sqlin_new_pg(struct loop *loop, struct store *store,
+			const struct config *cfg, struct sim_registry *reg,
+			sqlin_accepted_fn accepted, void *ud,
+			struct sqlin **out)
+{
+	struct sqlin *si = calloc(1, sizeof(*si));
+
+	if (!si)
+		return -ENOMEM;
+	si->loop = loop;
+	si->store = store;
+	si->cfg = cfg;
+	si->reg = reg;
+	si->accepted = accepted;
+	si->ud = ud;
+	si->pg = true;
+	loop_deferred_init(loop, &si->work, sqlin_work, si);
+	loop_timer_init(loop, &si->recheck, sqlin_recheck_cb, si);
+	store_pg_on_intake(store, sqlin_wake_pg, si);
+	loop_defer(&si->work);
+	*out = si;
+	return 0;
+}
+
 int sqlin_new(struct loop *loop, struct store *store, const struct config *cfg,
 	      struct sim_registry *reg, sqlin_accepted_fn accepted, void *ud,
 	      struct sqlin **out, char *err, size_t errsize)
@@ -543,6 +520,8 @@ int sqlin_new(struct loop *loop, struct store *store, const struct config *cfg,
 	int rc;
 
 	*out = NULL;
+	if (store_is_pg(store))
+		return sqlin_new_pg(loop, store, cfg, reg, accepted, ud, out);
 	rc = sqlin_check_schema(store, foreign, sizeof(foreign), err, errsize);
 	if (rc < 0)
 		return rc;
@@ -593,11 +572,16 @@ void sqlin_free(struct sqlin *si)
 		return;
 	loop_deferred_cancel(&si->work);
 	loop_timer_disarm(&si->recheck);
-	fswatch_rm(&si->ino);
+	if (si->pg)
+		store_pg_on_intake(si->store, NULL, NULL);
+	else
+		fswatch_rm(&si->ino);
 	/* A batch out with the store (a networked backend) would answer
 	 * into si: the store completes its operations before it closes,
 	 * which the daemon does after this. */
 	if (si->batch)
 		sqlin_batch_free(si->batch);
+	if (si->taking)
+		sqlin_copied_free(si->taking);
 	free(si);
 }

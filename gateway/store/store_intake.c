@@ -4,6 +4,8 @@
  */
 #include "store_intake.h"
 #include "store.h"
+#include "store_ops.h"
+#include "store_pg.h"
 
 #include <errno.h>
 
@@ -59,4 +61,18 @@ int store_intake_rows(struct store *st, int limit, store_intake_row_fn fn,
 	}
 	sqlite3_reset(s);
 	return rc;
+}
+
+void store_intake_take(struct store *st, int limit, int64_t now,
+		       store_intake_row_fn fn, store_intake_done_fn done,
+		       void *ud)
+{
+	struct pg_store *ps = store_pg(st);
+
+	if (!ps) {
+		/* SQLite reads its rows with store_intake_rows(). */
+		store_ops_answer(done, -EIO, ud);
+		return;
+	}
+	pg_store_op_intake_take(ps, now, limit, fn, done, ud);
 }

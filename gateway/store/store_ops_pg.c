@@ -26,13 +26,6 @@ struct pg_store *store_ops_pg_backend(struct store *st, store_done_fn done,
 	return ps;
 }
 
-void store_ops_pg_missing(const char *what, store_done_fn done, void *ud)
-{
-	log_error("store: %s is not available on PostgreSQL yet "
-		  "(doc/postgresql.md)", what);
-	store_ops_answer(done, -EIO, ud);
-}
-
 /* ---- the spool ---- */
 
 void store_ops_pg_accept(struct store *st, const struct store_accept *req,
@@ -40,14 +33,8 @@ void store_ops_pg_accept(struct store *st, const struct store_accept *req,
 {
 	struct pg_store *ps = store_ops_pg_backend(st, done, ud);
 
-	if (!ps)
-		return;
-	if (req->intake_seq) {
-		/* INSERT INTO outbox is SQLite's intake (sqlin.c). */
-		store_ops_pg_missing("an INSERT INTO outbox row", done, ud);
-		return;
-	}
-	pg_store_op_accept(ps, req, file_id, done, ud);
+	if (ps)
+		pg_store_op_accept(ps, req, file_id, done, ud);
 }
 
 void store_ops_pg_refuse(struct store *st, const struct store_refusal *r,

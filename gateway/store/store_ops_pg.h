@@ -5,9 +5,8 @@
  * adapting the argument lists where they differ. Private to the store
  * layer.
  *
- * Every operation has its twin; store_ops_pg_missing() answers -EIO with
- * an error naming what PostgreSQL does not do (an INSERT INTO outbox row:
- * SQLite's own intake).
+ * Every operation has its twin, an INSERT INTO outbox row's acceptance
+ * too (pg_intake.sql).
  */
 #ifndef SMSGW_STORE_OPS_PG_H
 #define SMSGW_STORE_OPS_PG_H
@@ -65,7 +64,5 @@ void store_ops_pg_inbound_timeout(struct store *st,
 /* The backend, or NULL after done was answered -EIO (shut down). */
 struct pg_store *store_ops_pg_backend(struct store *st, store_done_fn done,
 				      void *ud);
-/* done(-EIO) with an error naming what PostgreSQL lacks yet. */
-void store_ops_pg_missing(const char *what, store_done_fn done, void *ud);
 
 #endif

@@ -41,6 +41,8 @@ struct store_pgd {
 	void *state_ud;
 	void (*queue_fn)(void *ud);
 	void *queue_ud;
+	void (*intake_fn)(void *ud);	/* INSERT INTO outbox rows */
+	void *intake_ud;
 	/* The daemon row's start, sent at each connect until recorded. */
 	bool start_wanted;
 	long pid;
@@ -76,6 +78,14 @@ void store_pg_on_queue(struct store *st, void (*fn)(void *ud), void *ud)
 
 	x->queue_fn = fn;
 	x->queue_ud = ud;
+}
+
+void store_pg_on_intake(struct store *st, void (*fn)(void *ud), void *ud)
+{
+	struct store_pgd *x = store_pgd_of(st);
+
+	x->intake_fn = fn;
+	x->intake_ud = ud;
 }
 
 /* ---- the event log ---- */
@@ -324,6 +334,10 @@ static void store_pgd_locked(int rc, PGresult *res, const char *err,
 				 store_now_ms());
 	if (x->state_fn)
 		x->state_fn(STORE_PG_UP, x->state_ud);
+	/* Rows inserted while this box was away (stopped, disconnected):
+	 * their NOTIFY went to nobody. */
+	if (x->intake_fn)
+		x->intake_fn(x->intake_ud);
 }
 
 static void store_pgd_on_state(bool up, void *ud)
@@ -355,6 +369,9 @@ static void store_pgd_on_notify(const char *channel, const char *payload,
 	if (strcmp(channel, "smsgw_queue") == 0 && x->queue_fn &&
 	    !x->stopping)
 		x->queue_fn(x->queue_ud);
+	else if (strcmp(channel, "smsgw_intake") == 0 && x->intake_fn &&
+		 !x->stopping && x->locked)
+		x->intake_fn(x->intake_ud);
 }
 
 void store_pgd_resend(struct store *st, char direct[2], char bulk[2])
@@ -385,7 +402,8 @@ int store_pgd_new(struct store *st, struct loop *loop, struct pg_store *ps,
 	x->resend_bulk = o->resend_bulk;
 	pg_conn_on_state(x->conn, store_pgd_on_state, x);
 	pg_conn_on_notify(x->conn, store_pgd_on_notify, x);
-	if (pg_conn_listen(x->conn, "smsgw_queue") < 0) {
+	if (pg_conn_listen(x->conn, "smsgw_queue") < 0 ||
+	    pg_conn_listen(x->conn, "smsgw_intake") < 0) {
 		snprintf(err, errsize, "out of memory");
 		free(x);
 		return -ENOMEM;

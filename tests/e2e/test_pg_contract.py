@@ -18,7 +18,7 @@ skip_without_postgres(t)
 VIEWS = ("inbox", "outbox", "optouts", "sims", "events")
 SCHEMA = [os.path.join(ROOT, "gateway", "store", "pg", f)
           for f in ("pg_schema.sql", "pg_queue.sql", "pg_ops.sql", "pg_cli.sql",
-                    "pg_http.sql")]
+                    "pg_http.sql", "pg_intake.sql")]
 INTS = {"bigint", "integer", "smallint"}
 
 

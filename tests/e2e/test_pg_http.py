@@ -84,7 +84,8 @@ if check.returncode != 0 and "cannot run on PostgreSQL yet" in check.stderr:
 assert check.returncode == 0, check.stderr
 
 # The schema as the daemon applies it, and a token (only its hash is kept).
-for f in ("pg_schema.sql", "pg_queue.sql", "pg_ops.sql", "pg_cli.sql", "pg_http.sql"):
+for f in ("pg_schema.sql", "pg_queue.sql", "pg_ops.sql", "pg_cli.sql", "pg_http.sql",
+          "pg_intake.sql"):
     pg.psql_file(os.path.join(ROOT, "gateway", "store", "pg", f))
 pg.psql("INSERT INTO api_token (name, hash, rights, created_at) VALUES "
         f"('crm', '{hashlib.sha256(TOKEN.encode()).hexdigest()}', 'send,read,admin', 0)")

@@ -202,12 +202,23 @@ TEST(an_intake_refusal_is_kept_failed_with_an_event)
 	struct wait w = { 0 };
 
 	reset(a);
+	sql(a, "TRUNCATE outbox_in");
+	/* Another box holds row 7 (a's lease lapsed): a records nothing. */
+	sql(a, "INSERT INTO outbox_in (seq, recipient, body, taken_by,"
+	       " taken_until) VALUES (7, '+1555', 'hi', 'b', 0)");
+	pg_store_op_refuse(a, &r, on_done, &w);
+	CHECK(wait_rc(&w) < 0);
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM message"), 0);
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM outbox_in"), 1);
+	sql(a, "UPDATE outbox_in SET taken_by = 'a'");
+	w = (struct wait){ 0 };
 	pg_store_op_refuse(a, &r, on_done, &w);
 	CHECK_INT(wait_rc(&w), 0);
 	CHECK_STR(sql(a, "SELECT state || '|' || error || '|' || origin FROM"
 			 " outbox"), "failed|no such pool|sql");
 	CHECK_STR(sql(a, "SELECT message FROM events"),
 		  "INSERT INTO outbox (row 7, +1555) not queued: no such pool");
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM outbox_in"), 0);
 	pg_store_free(a);
 }
 

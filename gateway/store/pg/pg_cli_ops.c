@@ -5,6 +5,7 @@
 #include "pg_cli.h"
 #include "pg_cli_priv.h"
 #include "forget.h"
+#include "token.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -250,4 +251,60 @@ int pg_cli_forget(struct pg_cli *pc, const char *e164,
 	};
 	PQclear(res);
 	return 0;
+}
+
+/* ---- smsgw token (the API's tokens, pg_http.sql) ---- */
+
+int pg_cli_token_add(struct pg_cli *pc, const char *name, const char *token,
+		     unsigned rights, int64_t now)
+{
+	char hash[TOKEN_HASH_LEN + 1], r[32], msg[160];
+	const struct store_bind b[] = {
+		STORE_TEXT(name),
+		{ .type = STORE_BIND_TEXT, .text = hash },
+		{ .type = STORE_BIND_TEXT, .text = r },
+		STORE_INT(now) };
+	PGresult *res;
+	int64_t id;
+
+	token_hash(token, strlen(token), hash);
+	token_rights_format(rights, r, sizeof(r));
+	if (pg_cli_run(pc, "BEGIN") < 0)
+		return -EIO;
+	/* Only the hash is kept, as on SQLite (token.c). */
+	res = pg_cli_exec(pc, "INSERT INTO api_token (name, hash, rights,"
+			  " created_at) VALUES ($1, $2, $3, $4)"
+			  " ON CONFLICT DO NOTHING RETURNING id", b, 4);
+	if (!res)
+		return pg_cli_ops_rollback(pc, -EIO);
+	id = pg_cli_ops_int(res, 0, 0);
+	PQclear(res);
+	if (!id)
+		return pg_cli_ops_rollback(pc, -EEXIST);
+	snprintf(msg, sizeof(msg), "token %s added (%s)", name, r);
+	if (pg_cli_event(pc, "info", "cli", msg) < 0)
+		return pg_cli_ops_rollback(pc, -EIO);
+	return pg_cli_run(pc, "COMMIT") < 0 ? -EIO : 0;
+}
+
+int pg_cli_token_remove(struct pg_cli *pc, const char *name)
+{
+	const struct store_bind b[] = { STORE_TEXT(name) };
+	char msg[160];
+	PGresult *res;
+	int n;
+
+	if (pg_cli_run(pc, "BEGIN") < 0)
+		return -EIO;
+	res = pg_cli_exec(pc, "DELETE FROM api_token WHERE name = $1", b, 1);
+	if (!res)
+		return pg_cli_ops_rollback(pc, -EIO);
+	n = atoi(PQcmdTuples(res));
+	PQclear(res);
+	if (!n)
+		return pg_cli_ops_rollback(pc, -ENOENT);
+	snprintf(msg, sizeof(msg), "token %s removed", name);
+	if (pg_cli_event(pc, "info", "cli", msg) < 0)
+		return pg_cli_ops_rollback(pc, -EIO);
+	return pg_cli_run(pc, "COMMIT") < 0 ? -EIO : 0;
 }

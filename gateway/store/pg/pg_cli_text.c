@@ -219,6 +219,11 @@ static const char *const pg_cli_texts[STORE_Q_COUNT] = {
 		" || ':') > 0"
 		" ORDER BY id",
 	[STORE_Q_OUTBOX_SHOW_EXISTS] = "SELECT 1 FROM message WHERE id = $1",
+	/* smsgw token list: the API's tokens (pg_http.sql), every box's. */
+	[STORE_Q_TOKENS] =
+		"SELECT name, rights, smsgw_iso(created_at) AS created_at,"
+		" smsgw_iso(used_at) AS used_at FROM api_token"
+		" ORDER BY name COLLATE \"C\"",
 };
 
 const char *pg_cli_query_text(enum store_query q)

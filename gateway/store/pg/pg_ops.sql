@@ -473,19 +473,26 @@ END $$;
 -- ---- the intake's refusals, the quota deferral ----
 
 -- An intake row that cannot be queued (store_op_refuse()): kept as a
--- failed message with why, its intake row removed, a warning event.
+-- failed message with why, its intake row removed, a warning event. The
+-- row (outbox_in, pg_intake.sql) is removed only while this box holds
+-- it: a box whose lease lapsed records nothing over the box that took
+-- the row over.
 CREATE OR REPLACE FUNCTION smsgw_refuse(p_box text, p_seq bigint,
     p_recipient text, p_body text, p_via text, p_why text, p_now bigint)
   RETURNS void
   LANGUAGE plpgsql AS $$
 BEGIN
+  IF p_seq > 0 THEN
+    DELETE FROM outbox_in WHERE seq = p_seq AND taken_by = p_box;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'INSERT INTO outbox row % is no longer box %''s (its'
+        ' lease lapsed and another box took it)', p_seq, p_box;
+    END IF;
+  END IF;
   INSERT INTO message (box, created_at, recipient, body, kind, class, state,
     error, origin, updated_at)
   VALUES (p_box, p_now, coalesce(p_recipient, ''), coalesce(p_body, ''),
     'direct', 0, 'failed', p_why, p_via, p_now);
-  IF p_seq > 0 AND to_regclass('outbox_in') IS NOT NULL THEN
-    EXECUTE 'DELETE FROM outbox_in WHERE seq = $1' USING p_seq;
-  END IF;
   INSERT INTO event (at, level, source, message, box)
   VALUES (p_now, 'warning', 'sql', format('INSERT INTO %s (row %s, %s) not'
     ' queued: %s', CASE WHEN p_via = 'gammu' THEN 'gammu_outbox'

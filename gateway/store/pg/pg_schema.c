@@ -1,8 +1,9 @@
 /*
  * pg_schema — gateway/store/pg/pg_schema.sql (tables, views),
  * pg_queue.sql (the queue's functions), pg_ops.sql (the operations
- * beside it), pg_cli.sql (the CLI's and retention's) and pg_http.sql
- * (API tokens, the webhook queue), embedded at build time with the
+ * beside it), pg_cli.sql (the CLI's and retention's), pg_http.sql
+ * (API tokens, the webhook queue) and pg_intake.sql (INSERT INTO
+ * outbox), embedded at build time with the
  * assembler's .incbin (the Makefile makes this object depend on them), so
  * the daemon applies exactly the files the tests apply with psql.
  * NUL-terminated.
@@ -35,6 +36,11 @@ __asm__(".section .rodata\n"
 	"pg_http_text:\n"
 	".incbin \"gateway/store/pg/pg_http.sql\"\n"
 	".byte 0\n"
+	".global pg_intake_text\n"
+	".type pg_intake_text, @object\n"
+	"pg_intake_text:\n"
+	".incbin \"gateway/store/pg/pg_intake.sql\"\n"
+	".byte 0\n"
 	".previous\n");
 
 extern const char pg_schema_text[];
@@ -42,6 +48,7 @@ extern const char pg_queue_text[];
 extern const char pg_ops_text[];
 extern const char pg_cli_text[];
 extern const char pg_http_text[];
+extern const char pg_intake_text[];
 
 const char *pg_schema_sql(int i)
 {
@@ -56,6 +63,8 @@ const char *pg_schema_sql(int i)
 		return pg_cli_text;
 	case 4:
 		return pg_http_text;
+	case 5:
+		return pg_intake_text;
 	default:
 		return NULL;
 	}

@@ -378,9 +378,17 @@ void pg_store_op_accept(struct pg_store *ps, const struct store_accept *req,
 	pg_param_int(&p, req->now);
 	pg_param_int(&t, req->recipients);
 	pg_param_int(&t, req->duplicates);
+	if (req->intake_seq > 0) {
+		/* An INSERT INTO outbox row (pg_intake.sql): removed with
+		 * the commit, fenced by this box's lease. */
+		pg_param_text(&t, ps->box);
+		pg_param_int(&t, req->intake_seq);
+	}
 	pg_store_file_txn(op, "SELECT smsgw_file_begin($1, $2, $3, $4, $5, $6,"
-			  " $7)", &p, req, "SELECT smsgw_file_done($1, $2)",
-			  &t);
+			  " $7)", &p, req, req->intake_seq > 0
+			  ? "SELECT smsgw_file_done($1, $2),"
+			    " smsgw_intake_done($3, $4)"
+			  : "SELECT smsgw_file_done($1, $2)", &t);
 }
 
 /* ---- claim ---- */
