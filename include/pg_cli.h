@@ -7,7 +7,7 @@
  * text for the same names (pg_cli_text.c), through the same cursor
  * (struct store_rows), so the CLI prints them with the same code as on
  * SQLite: the same rows give the same output. A name without a PostgreSQL
- * text (the HTTP API's, ussd) answers NULL with a reason.
+ * text (the HTTP API's) answers NULL with a reason.
  * Writes are the few the CLI makes, each one transaction, fenced against
  * the boxes' claims by the row locks and the message's state.
  */

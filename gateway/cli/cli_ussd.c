@@ -8,12 +8,19 @@
  * event row named by a token, which this command waits for.
  * An answer that ends "(a reply is expected)" is a menu: answer it with
  * another `smsgw ussd SIM CHOICE`.
+ *
+ * On PostgreSQL the SIM is this box's (`modem/slot`, or `box/modem/slot`
+ * naming this box): only the box's own smsgwd holds the modem, reached
+ * through this box's spool. Its answer comes back as an event row in the
+ * shared database, read the same way.
  */
 #include "cli.h"
 #include "cli_query.h"
 #include "clock.h"
 #include "config.h"
+#include "config_pg.h"
 #include "control.h"
+#include "pg_cli.h"
 
 #include <poll.h>
 #include <stdio.h>
@@ -31,20 +38,20 @@ static bool cli_ussd_code_ok(const char *code)
 }
 
 /* The SIM's row id, or -1 when there is no such SIM. */
-static long long cli_ussd_sim_id(struct store *st, const char *name)
+static long long cli_ussd_sim_id(struct cli *cli, const char *name)
 {
 	struct store_bind b = STORE_TEXT(name);
 	int64_t id;
 	bool found;
 
-	if (store_query_int(st, STORE_Q_USSD_SIM, &b, 1, &id, &found) < 0 ||
+	if (cli_query_int(cli, STORE_Q_USSD_SIM, &b, 1, &id, &found) < 0 ||
 	    !found)
 		return -1;
 	return id;
 }
 
 /* The message of the event for token, or "" while there is none. */
-static void cli_ussd_answer(struct store *st, const char *token, char *out,
+static void cli_ussd_answer(struct cli *cli, const char *token, char *out,
 			    size_t size)
 {
 	char like[64];
@@ -53,7 +60,9 @@ static void cli_ussd_answer(struct store *st, const char *token, char *out,
 
 	out[0] = 0;
 	snprintf(like, sizeof(like), "USSD %s %%", token);
-	s = store_query_open(st, STORE_Q_USSD_ANSWER, &b, 1);
+	/* Quietly: asked again until the answer comes. */
+	s = cli->pg ? pg_cli_query(cli->pg, STORE_Q_USSD_ANSWER, &b, 1)
+		    : store_query_open(cli->store, STORE_Q_USSD_ANSWER, &b, 1);
 	if (!s)
 		return;
 	if (store_rows_next(s) == 1 && store_rows_text(s, 0))
@@ -61,10 +70,45 @@ static void cli_ussd_answer(struct store *st, const char *token, char *out,
 	store_rows_close(s);
 }
 
+/*
+ * PostgreSQL: the SIM's name in the views (box/modem/slot) into full, and
+ * whether this box's smsgwd runs. false after saying why.
+ */
+static bool cli_ussd_pg(struct cli *cli, const char *sim, char *full,
+			size_t size)
+{
+	const char *slash = strchr(sim, '/');
+	char box[64];
+	long pid;
+	int rc;
+
+	config_box_name(cli->cfg, box, sizeof(box));
+	if (slash && strchr(slash + 1, '/') &&
+	    (strncmp(sim, box, strlen(box)) != 0 || sim[strlen(box)] != '/')) {
+		fprintf(stderr, "smsgw ussd: %s is another box's SIM; run smsgw "
+			"ussd on box %.*s (its smsgwd holds the modem)\n", sim,
+			(int)(slash - sim), sim);
+		return false;
+	}
+	if (slash && strchr(slash + 1, '/'))
+		snprintf(full, size, "%s", sim);
+	else
+		snprintf(full, size, "%s/%s", box, sim);
+	/* A reader's role may not read the daemon table: the control
+	 * socket then says whether smsgwd listens. */
+	rc = pg_cli_box_running(cli->pg, box, &pid);
+	if (rc == 0) {
+		fprintf(stderr, "smsgw ussd: smsgwd of box %s is not running: "
+			"it owns the modems' ports\n", box);
+		return false;
+	}
+	return true;
+}
+
 int cli_ussd(struct cli *cli, int argc, char **argv)
 {
 	struct config *cfg = cli_config(cli);
-	struct store *st;
+	char name[160];
 	char req[CONTROL_WORD_MAX + 1], token[12];
 	char mapped[CONFIG_USSD_MAX + 1], answer[1024];
 	const char *text;
@@ -93,19 +137,21 @@ int cli_ussd(struct cli *cli, int argc, char **argv)
 		fprintf(stderr, "smsgw ussd: %s is not a SIM name\n", argv[1]);
 		return 2;
 	}
-	/* First: on PostgreSQL it says that ussd is SQLite's only. */
-	st = cli_store(cli);
-	if (!st)
+	if (!cli_db(cli))
 		return 1;
-	if (!cli_daemon_pid(cfg)) {
+	snprintf(name, sizeof(name), "%s", argv[1]);
+	if (cli->pg) {
+		if (!cli_ussd_pg(cli, argv[1], name, sizeof(name)))
+			return 1;
+	} else if (!cli_daemon_pid(cfg)) {
 		fprintf(stderr, "smsgw ussd: smsgwd is not running: it owns the "
 			"modems' ports\n");
 		return 1;
 	}
-	id = cli_ussd_sim_id(st, argv[1]);
+	id = cli_ussd_sim_id(cli, name);
 	if (id < 0) {
 		fprintf(stderr, "smsgw ussd: no SIM %s (smsgw status lists "
-			"them)\n", argv[1]);
+			"them)\n", name);
 		return 1;
 	}
 	/* A plain word: u_<sim id>_<code, * # + as s h p>_<token>. */
@@ -124,7 +170,7 @@ int cli_ussd(struct cli *cli, int argc, char **argv)
 	}
 	end = clock_real_ms() + CLI_USSD_WAIT_MS;
 	for (;;) {
-		cli_ussd_answer(st, token, answer, sizeof(answer));
+		cli_ussd_answer(cli, token, answer, sizeof(answer));
 		if (answer[0] || clock_real_ms() > end)
 			break;
 		poll(NULL, 0, 200);

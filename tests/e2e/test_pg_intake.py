@@ -1,4 +1,4 @@
-"""INSERT INTO outbox and smsgw token on PostgreSQL (issue 17; README
+"""INSERT INTO outbox, smsgw token and smsgw ussd on PostgreSQL (issue 17; README
 "Queueing with SQL" and "More than one box"; doc/postgresql.md "INSERT
 INTO outbox").
 
@@ -22,7 +22,9 @@ same inserts, so the rows are compared with SQLite's. Shown:
   exactly once (the simulators' ground truth and the outbox view);
 - smsgw token add/list/remove on PostgreSQL, the list as SQLite prints
   it; a token added by the CLI of box b authenticates a request to box
-  a's HTTP API, and once removed it does not.
+  a's HTTP API, and once removed it does not;
+- smsgw ussd on PostgreSQL reaches this box's modem (also as a reader);
+  another box's SIM is refused with the reason.
 """
 import collections
 import os
@@ -300,6 +302,24 @@ def smsgw_token_works_on_postgresql_as_on_sqlite():
     lite.cli("token", "remove", "crm")
     assert smsgw(a, "token", "list").stdout == \
         lite.cli("token", "list").stdout.decode()
+
+
+@t.test
+def smsgw_ussd_reaches_this_boxs_modem_on_postgresql():
+    p = smsgw(a, "ussd", "m0/1", "*100#")
+    assert p.returncode == 0 and p.stdout.strip() == \
+        "Balance: 5.00 EUR, valid until 31.12.", (p.stdout, p.stderr)
+    p = smsgw(a, "ussd", "a/m1/1", "*102#")
+    assert p.returncode == 0 and p.stdout.strip() == "Guthaben: 5,00\u20ac", \
+        (p.stdout, p.stderr)
+    # As a reader (smsgw_read: the views only).
+    p = smsgw(a, "ussd", "m0/1", "*100#", user="bob")
+    assert p.returncode == 0 and "Balance" in p.stdout, p.stderr
+    p = smsgw(a, "ussd", "b/m0/1", "*100#")
+    assert p.returncode == 1 and "another box's SIM; run smsgw ussd on box b" \
+        in p.stderr, p.stderr
+    p = smsgw(a, "ussd", "m9/1", "*100#")
+    assert p.returncode == 1 and "no SIM a/m9/1" in p.stderr, p.stderr
 
 
 @t.test

@@ -219,6 +219,12 @@ static const char *const pg_cli_texts[STORE_Q_COUNT] = {
 		" || ':') > 0"
 		" ORDER BY id",
 	[STORE_Q_OUTBOX_SHOW_EXISTS] = "SELECT 1 FROM message WHERE id = $1",
+	/* smsgw ussd: the SIM (box/modem/slot), then its answer, an event
+	 * row the box's smsgwd writes. */
+	[STORE_Q_USSD_SIM] = "SELECT id FROM sims WHERE name = $1",
+	[STORE_Q_USSD_ANSWER] =
+		"SELECT message FROM events WHERE message LIKE $1"
+		" ORDER BY id DESC LIMIT 1",
 	/* smsgw token list: the API's tokens (pg_http.sql), every box's. */
 	[STORE_Q_TOKENS] =
 		"SELECT name, rights, smsgw_iso(created_at) AS created_at,"
