@@ -20,6 +20,15 @@
  * At start sqlin_new() checks that the views and triggers are ours (the
  * SQL the migrations wrote) and reports any it does not know: a database
  * writer is an administrator (README "Trust model").
+ *
+ * On PostgreSQL (gateway/store/pg/pg_intake.sql) the outbox view's
+ * trigger keeps the row in outbox_in and sends NOTIFY smsgw_intake; each
+ * notification, and each connect, makes sqlin lease the waiting rows to
+ * this box (store_intake_take()) and take them the same way, one at a
+ * time; the acceptance or refusal removes a row only while this box
+ * still holds it, so each row is taken once whichever boxes run. No
+ * inotify, no schema walk (every box applies the schema at connect);
+ * gammu_outbox is SQLite's only.
  */
 #ifndef SMSGW_SQLIN_H
 #define SMSGW_SQLIN_H
@@ -42,7 +51,8 @@ int sqlin_new(struct loop *loop, struct store *store, const struct config *cfg,
 void sqlin_free(struct sqlin *si);
 /* SIGHUP: the new configuration's numbers, pools and limits. */
 void sqlin_set_config(struct sqlin *si, const struct config *cfg);
-/* Reads outbox_in now; returns the rows taken, or -EIO. For tests. */
+/* Reads outbox_in now; returns the rows taken, or -EIO. For tests. On
+ * PostgreSQL the rows come later: 0. */
 int sqlin_take(struct sqlin *si);
 
 /*

@@ -13,8 +13,8 @@
 --    claim in force and message.lease_until when it lapses; an outcome
 --    recorded with another attempt id changes nothing (pg_queue.sql).
 --  - daemon has one row per box.
--- Not here yet: the webhook queue, API tokens and outbox_in (INSERT INTO
--- outbox); the config check refuses what needs them.
+-- Elsewhere: the webhook queue and API tokens (pg_http.sql), outbox_in
+-- and the outbox view's INSERT trigger (pg_intake.sql).
 --
 -- Applied by the daemon at connect (pg_conn.c, embedded in pg_schema.c)
 -- and by tests with psql -f: every statement is idempotent, and the whole
