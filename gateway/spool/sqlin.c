@@ -37,6 +37,7 @@
  * database away, a row another box took over). */
 #define SQLIN_PG_BATCH 50
 #define SQLIN_PG_RETRY_MS 1000
+#define SQLIN_PG_RETRY_MAX_MS 60000
 
 struct sqlin_row {
 	int64_t seq;
@@ -164,6 +165,22 @@ fail:
  */
 static void sqlin_run(struct sqlin *si);
 
+/*
+ * PostgreSQL: after a failure (the database away, a row another box took
+ * over, a row that keeps failing) look again in 1 s, doubling to a
+ * minute while it keeps failing, so one bad row does not fill the log.
+ */
+static void sqlin_pg_retry(struct sqlin *si, bool failed)
+{
+	if (!failed) {
+		si->recheck_round = 0;
+		return;
+	}
+	loop_timer_arm(&si->recheck, backoff_ms(si->recheck_round++,
+						SQLIN_PG_RETRY_MS,
+						SQLIN_PG_RETRY_MAX_MS));
+}
+
 static void sqlin_row_done(struct sqlin *si, bool failed)
 {
 	struct sqlin_batch *b = si->batch;
@@ -282,8 +299,8 @@ static void sqlin_run(struct sqlin *si)
 	sqlin_batch_free(b);
 	/* No later write wakes PostgreSQL's intake for rows left with this
 	 * box: look again in a while. */
-	if (si->pg && si->last_rc < 0)
-		loop_timer_arm(&si->recheck, SQLIN_PG_RETRY_MS);
+	if (si->pg)
+		sqlin_pg_retry(si, si->last_rc < 0);
 	/* Our own commits do not move data_version: look again ourselves
 	 * when rows may be left (a full batch, or rows that came while this
 	 * one was out). */
@@ -341,14 +358,13 @@ static void sqlin_taken_pg(int rc, void *ud)
 	if (rc < 0 || !b->n) {
 		sqlin_copied_free(b);
 		if (rc < 0 && store_ready(si->store))
-			loop_timer_arm(&si->recheck, SQLIN_PG_RETRY_MS);
+			sqlin_pg_retry(si, true);
 		else if (si->more)
 			loop_defer(&si->work);
 		return;
 	}
-	/* Another wake-up meanwhile is this batch's, or the next one's
-	 * (full batch) to find. */
-	si->more = false;
+	/* A wake-up while the lease was out (si->more) may be a commit the
+	 * lease did not see: the batch's end looks again. */
 	si->batch = b;
 	si->last_rc = 0;
 	sqlin_run(si);

@@ -93,6 +93,7 @@ static int pg_cli_schema(struct pg_cli *pc)
 {
 	PGresult *res = pg_cli_exec(pc, "SELECT to_regclass('smsgw_schema')"
 				    " IS NULL OR to_regproc('smsgw_prune')"
+				    " IS NULL OR to_regproc('smsgw_intake_take')"
 				    " IS NULL", NULL, 0);
 	bool missing = res && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
 
