@@ -1,8 +1,9 @@
 /*
  * test_pg_store_stage — the PostgreSQL twins of a big file's steps
  * (store_op_stage_*(), store_op_staging()), store_op_refuse(),
- * store_op_defer_pool(), quiet hours at the claim (outbox_claim.hold) and
- * forgotten numbers, against a real server. Needs SMSGW_PG_URL
+ * store_op_defer_pool(), quiet hours at the claim (outbox_claim.hold),
+ * forgotten numbers and INSERT INTO outbox's rows leased to a box
+ * (pg_intake.sql), against a real server. Needs SMSGW_PG_URL
  * (tests/e2e/test_pg_store.py).
  */
 #include "pg_test.h"
@@ -408,6 +409,68 @@ TEST(every_field_of_a_message_reaches_its_row)
 		  "caf\xc3\xa9 \"q\" \\|bulk|1|2|2|90|http|1764720005000|4|"
 		  "+4470|Shop|0|2|5|3|1|1|1|a/m1/1|@7|-1");
 	pg_store_free(a);
+}
+
+/* fn and done share their ud: the wait first (on_done's). */
+struct taking {
+	struct wait w;
+	char *seen;
+};
+
+static int intake_row(int64_t seq, const char *const col[], void *ud)
+{
+	struct taking *t = ud;
+
+	snprintf(t->seen + strlen(t->seen), 64, "%lld:%s,", (long long)seq,
+		 col[1] ? col[1] : "-");
+	return 0;
+}
+
+static int take(struct pg_store *ps, int64_t now, int n, char *seen)
+{
+	struct taking t = { .seen = seen };
+
+	seen[0] = '\0';
+	pg_store_op_intake_take(ps, now, n, intake_row, on_done, &t);
+	return wait_rc(&t.w);
+}
+
+TEST(intake_rows_are_leased_to_one_box_and_removed_fenced)
+{
+	struct pg_store *a = box("a", 60000, false);
+	struct pg_store *b = box("b", 60000, false);
+	struct store_accept req = {
+		.name = "sql:1", .hash = "h", .now = T0,
+		.produce = produce_full, .recipients = 1, .intake_seq = 1,
+	};
+	struct wait w = { 0 };
+	char seen[512];
+
+	reset(a);
+	sql(a, "TRUNCATE outbox_in RESTART IDENTITY");
+	sql(a, "INSERT INTO outbox (recipient, body) VALUES ('+1555001', 'x'),"
+	       " ('+1555002', 'y'), ('+1555003', 'z')");
+	CHECK_INT(take(a, T0, 2, seen), 2);
+	CHECK_STR(seen, "1:+1555001,2:+1555002,");
+	/* b skips a's lease; a takes its own again (a restart). */
+	CHECK_INT(take(b, T0, 10, seen), 1);
+	CHECK_STR(seen, "3:+1555003,");
+	CHECK_INT(take(a, T0, 10, seen), 2);
+	/* Past a's lease b takes them over: a's acceptance then stores
+	 * nothing and leaves the row to b. */
+	CHECK_INT(take(b, T0 + 60001, 10, seen), 3);
+	pg_store_op_accept(a, &req, NULL, on_done, &w);
+	CHECK(wait_rc(&w) < 0);
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM message"), 0);
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM outbox_in"), 3);
+	w = (struct wait){ 0 };
+	pg_store_op_accept(b, &req, NULL, on_done, &w);
+	CHECK_INT(wait_rc(&w), 0);
+	CHECK_INT(sql_int(a, "SELECT count(*) FROM message"), 1);
+	CHECK_STR(sql(a, "SELECT string_agg(seq::text, ',' ORDER BY seq)"
+			 " FROM outbox_in"), "2,3");
+	pg_store_free(a);
+	pg_store_free(b);
 }
 
 TEST(a_file_cut_short_is_found_hidden_for_a_resume)
