@@ -63,7 +63,8 @@
  * card changes (store_outbox_usage()); ob_save_unsaved() (sent records
  * that failed, retried on a timer and at shutdown); event rows
  * (store_event()); sqlin's reading of outbox_in and its schema check,
- * which are SQLite's own intake (doc/architecture.md).
+ * which are SQLite's own intake (doc/architecture.md; PostgreSQL leases
+ * the rows asynchronously, store_intake_take()).
  */
 #ifndef SMSGW_STORE_OPS_H
 #define SMSGW_STORE_OPS_H
