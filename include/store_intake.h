@@ -1,6 +1,5 @@
 /*
- * store_intake — what INSERT INTO outbox from any SQLite (or PostgreSQL)
- * client
+ * store_intake — what INSERT INTO outbox from any SQLite client
  * (spool/sqlin.c, include/sqlin.h) reads of the database file itself:
  * whether another connection committed (PRAGMA data_version), the file's
  * triggers and views as they are now (sqlite_schema), and the rows waiting
