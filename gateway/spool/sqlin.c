@@ -271,7 +271,7 @@ static void sqlin_row_start(struct sqlin *si, const struct sqlin_row *r)
 static void sqlin_batch_free(struct sqlin_batch *b)
 {
 	for (int i = 0; i < b->n; i++)
-		for (int k = 0; k < 12; k++)
+		for (int k = 0; k < STORE_INTAKE_COLS; k++)
 			free(b->copies[i][k]);
 	free(b);
 }
@@ -330,14 +330,6 @@ static int sqlin_copy_row(int64_t seq, const char *const col[STORE_INTAKE_COLS],
 	return 0;
 }
 
-static void sqlin_copied_free(struct sqlin_batch *b)
-{
-	for (int i = 0; i < b->n; i++)
-		for (int k = 0; k < STORE_INTAKE_COLS; k++)
-			free(b->copies[i][k]);
-	free(b);
-}
-
 /* PostgreSQL: a leased row into the batch being taken. */
 static int sqlin_copy_row_pg(int64_t seq,
 			     const char *const col[STORE_INTAKE_COLS],
@@ -356,7 +348,7 @@ static void sqlin_taken_pg(int rc, void *ud)
 
 	si->taking = NULL;
 	if (rc < 0 || !b->n) {
-		sqlin_copied_free(b);
+		sqlin_batch_free(b);
 		if (rc < 0 && store_ready(si->store))
 			sqlin_pg_retry(si, true);
 		else if (si->more)
@@ -402,7 +394,7 @@ int sqlin_take(struct sqlin *si)
 		return -ENOMEM;
 	/* Copy the batch out first: queuing writes to the same database. */
 	if (store_intake_rows(si->store, SQLIN_BATCH, sqlin_copy_row, b) < 0) {
-		sqlin_copied_free(b);
+		sqlin_batch_free(b);
 		return -EIO;
 	}
 	if (!b->n) {
@@ -598,6 +590,6 @@ void sqlin_free(struct sqlin *si)
 	if (si->batch)
 		sqlin_batch_free(si->batch);
 	if (si->taking)
-		sqlin_copied_free(si->taking);
+		sqlin_batch_free(si->taking);
 	free(si);
 }
