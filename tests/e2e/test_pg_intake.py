@@ -13,6 +13,8 @@ same inserts, so the rows are compared with SQLite's. Shown:
 - bad rows become failed outbox rows with SQLite's reasons and a warning
   event each, a repeated id says it was queued before; nothing stays in
   outbox_in;
+- an opted-out number is suppressed, a later send_at and a paused
+  campaign deferred, as on SQLite;
 - bob (smsgw_read) cannot insert; carol (smsgw_submit) can insert and
   nothing else;
 - rows inserted while no smsgwd runs are sent once a box starts;
@@ -99,6 +101,18 @@ def stable(row):
     return {k: v for k, v in row.items() if k not in VOLATILE}
 
 
+def smsgw(box, *args, user=None):
+    conf = box.conf
+    if user:
+        conf = os.path.join(box.dir, f"smsgw-{user}.conf")
+        with open(box.conf) as f:
+            text = f.read().replace("user=gw", f"user={user}")
+        with open(conf, "w") as f:
+            f.write(text)
+    return subprocess.run([SMSGW, "-c", conf, *args], capture_output=True,
+                          text=True)
+
+
 def outbox_in():
     return int(pg_scalar(pg, "select count(*) from outbox_in") or 0)
 
@@ -155,6 +169,42 @@ def bad_rows_fail_with_sqlites_reasons():
     ev = pg_scalar(pg, "select count(*) from events where level = 'warning' "
                    "and message like 'INSERT INTO outbox (row %'")
     assert int(ev) == len(failed), (ev, failed)
+
+
+@t.test
+def opt_outs_send_at_and_paused_campaigns_as_on_sqlite():
+    for box_cli in (lambda *x: smsgw(a, *x), lambda *x: lite.cli(*x, check=False)):
+        p = box_cli("optout", "add", "+15552000030")
+        assert p.returncode == 0, p.stderr
+    first = ("INSERT INTO outbox(recipient, body, campaign) "
+             "VALUES ('+15552000033', 'first of pz', 'pz')")
+    insert_pg(first)
+    insert_lite(first)
+    wait_for(lambda: len(pg_outbox("campaign = 'pz'")) == 1 and
+             len(lite_outbox("campaign = 'pz'")) == 1, 15, "campaign pz made")
+    assert smsgw(a, "campaign", "pause", "pz").returncode == 0
+    assert lite.cli("campaign", "pause", "pz").returncode == 0
+    ins = ("INSERT INTO outbox(recipient, body) VALUES ('+15552000030', 'stop me');"
+           "INSERT INTO outbox(recipient, body, send_at) "
+           "VALUES ('+15552000031', 'later', '2099-01-01T00:00:00Z');"
+           "INSERT INTO outbox(recipient, body, campaign) "
+           "VALUES ('+15552000032', 'held', 'pz')")
+    insert_pg(ins)
+    insert_lite(ins)
+    where = "recipient in ('+15552000030', '+15552000031', '+15552000032')"
+    wait_for(lambda: len(pg_outbox(where)) == 3 and len(lite_outbox(where)) == 3,
+             15, "three rows on both")
+
+    def rows(rs):
+        return sorted((r["recipient"], r["state"], r["send_at"] or "",
+                       stable(r)) for r in rs)
+    p, s = rows(pg_outbox(where)), rows(lite_outbox(where))
+    assert [r[:2] for r in p] == [("+15552000030", "suppressed"),
+                                  ("+15552000031", "deferred"),
+                                  ("+15552000032", "deferred")], p
+    assert p == s, (p, s)
+    assert smsgw(a, "campaign", "cancel", "pz").returncode == 0
+    assert lite.cli("campaign", "cancel", "pz").returncode == 0
 
 
 @t.test
@@ -250,18 +300,6 @@ def two_boxes_send_each_of_200_inserted_rows_exactly_once():
             "'+15553%' group by box"))
     print(f"# rows accepted by box: {by}")
     assert set(by) <= {"a", "b"} and sum(by.values()) == n, by
-
-
-def smsgw(box, *args, user=None):
-    conf = box.conf
-    if user:
-        conf = os.path.join(box.dir, f"smsgw-{user}.conf")
-        with open(box.conf) as f:
-            text = f.read().replace("user=gw", f"user={user}")
-        with open(conf, "w") as f:
-            f.write(text)
-    return subprocess.run([SMSGW, "-c", conf, *args], capture_output=True,
-                          text=True)
 
 
 @t.test
