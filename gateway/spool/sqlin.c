@@ -494,28 +494,33 @@ static void sqlin_wake_pg(void *ud)
  * pg_intake.sql) and each connect wake it; no schema walk (every box
  * applies the schema, the trigger with it, at each connect).
  */
-static int sqlin_new_pg(struct loop *loop, struct store *store,
-			const struct config *cfg, struct sim_registry *reg,
-			sqlin_accepted_fn accepted, void *ud,
-			struct sqlin **out)
+static void sqlin_new_pg(struct sqlin *si)
+{
+	si->pg = true;
+	store_pg_on_intake(si->store, sqlin_wake_pg, si);
+	loop_defer(&si->work);
+}
+
+/* Either backend's: NULL when out of memory. */
+static struct sqlin *sqlin_alloc(struct loop *loop, struct store *store,
+				 const struct config *cfg,
+				 struct sim_registry *reg,
+				 sqlin_accepted_fn accepted, void *ud)
 {
 	struct sqlin *si = calloc(1, sizeof(*si));
 
 	if (!si)
-		return -ENOMEM;
+		return NULL;
 	si->loop = loop;
 	si->store = store;
 	si->cfg = cfg;
 	si->reg = reg;
 	si->accepted = accepted;
 	si->ud = ud;
-	si->pg = true;
+	si->data_version = -1;
 	loop_deferred_init(loop, &si->work, sqlin_work, si);
 	loop_timer_init(loop, &si->recheck, sqlin_recheck_cb, si);
-	store_pg_on_intake(store, sqlin_wake_pg, si);
-	loop_defer(&si->work);
-	*out = si;
-	return 0;
+	return si;
 }
 
 int sqlin_new(struct loop *loop, struct store *store, const struct config *cfg,
@@ -528,8 +533,14 @@ int sqlin_new(struct loop *loop, struct store *store, const struct config *cfg,
 	int rc;
 
 	*out = NULL;
-	if (store_is_pg(store))
-		return sqlin_new_pg(loop, store, cfg, reg, accepted, ud, out);
+	if (store_is_pg(store)) {
+		si = sqlin_alloc(loop, store, cfg, reg, accepted, ud);
+		if (!si)
+			return -ENOMEM;
+		sqlin_new_pg(si);
+		*out = si;
+		return 0;
+	}
 	rc = sqlin_check_schema(store, foreign, sizeof(foreign), err, errsize);
 	if (rc < 0)
 		return rc;
@@ -539,23 +550,14 @@ int sqlin_new(struct loop *loop, struct store *store, const struct config *cfg,
 		store_event(store, STORE_EVENT_WARNING, "sql",
 			    "views or triggers smsgw did not make: %s", foreign);
 	}
-	si = calloc(1, sizeof(*si));
+	si = sqlin_alloc(loop, store, cfg, reg, accepted, ud);
 	if (!si)
 		return -ENOMEM;
-	si->loop = loop;
-	si->store = store;
-	si->cfg = cfg;
-	si->reg = reg;
-	si->accepted = accepted;
-	si->ud = ud;
-	si->data_version = -1;
 	base = strrchr(cfg->database, '/');
 	base = base ? base + 1 : cfg->database;
 	snprintf(si->db, sizeof(si->db), "%s", base);
 	snprintf(si->wal, sizeof(si->wal), "%s-wal", base);
 	fs_dirname(cfg->database, dir, sizeof(dir));
-	loop_deferred_init(loop, &si->work, sqlin_work, si);
-	loop_timer_init(loop, &si->recheck, sqlin_recheck_cb, si);
 	fswatch_sub_init(&si->ino, sqlin_inotify_cb, si);
 	rc = fswatch_add(loop, &si->ino, dir,
 			 IN_MODIFY | IN_CREATE | IN_MOVED_TO);
