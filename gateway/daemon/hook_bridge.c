@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "config.h"
 #include "sim.h"
+#include "sim_state.h"
 #include "store.h"
 #include "store_hook.h"
 #include "store_pg_http.h"

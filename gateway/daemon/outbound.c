@@ -15,6 +15,7 @@
 #include "log.h"
 #include "quiet.h"
 #include "sim.h"
+#include "sim_state.h"
 #include "store.h"
 #include "store_pgd.h"
 
