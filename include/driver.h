@@ -24,8 +24,7 @@
  * parent (driver_resolve()); the tables finals, urcs, signals,
  * ident_prefixes and errors add to the parent's instead (driver_chain(),
  * driver_signal_read(), driver_ident_value(), driver_error_find() walk
- * the chain). Each
- * vendor field carries a comment naming the device and the symptom, and a
+ * the chain). Each vendor field carries a comment naming the device and the symptom, and a
  * capture in its folder (drivers/<vendor>/captures/) or a vendor document that shows it.
  */
 #ifndef SMSGW_DRIVER_H
@@ -258,7 +257,8 @@ int driver_resolve(const struct driver *vendor, struct driver *out);
 
 /*
  * The chain of d from driver_generic up to d itself, for the tables that
- * add up (finals, urcs, signals): fills chain[0..n) and returns n (at most max).
+ * add up (finals, urcs, signals): fills chain[0..n) and returns n (at
+ * most max).
  */
 size_t driver_chain(const struct driver *d, const struct driver **chain,
 		    size_t max);

@@ -134,10 +134,9 @@ const struct driver driver_generic = {
 	.imsi = DRIVER_CMDS("AT+CIMI"),
 	.iccid = DRIVER_CMDS("AT+CCID", "AT+ICCID",
 			     "AT+CRSM=176,12258,0,0,10"),
-	/* The answers of AT+CCID and AT+ICCID, named after the command as
-	 * TS 27.007 §4.1 names information text ("+CCID: 8944..."; SIM800
-	 * answers the bare number, which needs none); every family inherits
-	 * them for its AT+CCID fallback. */
+	/* The answers of AT+CCID and AT+ICCID carry the command's name
+	 * ("+CCID: 8944..."; SIM800 answers the bare number, which needs
+	 * none); every family inherits them for its AT+CCID fallback. */
 	.ident_prefixes = DRIVER_CMDS("+CCID:", "+ICCID:"),
 	.own_number = "AT+CNUM",		/* TS 27.007 §7.1 */
 	.signal = "AT+CSQ",			/* §8.5 */
