@@ -24,8 +24,9 @@
  * parent (driver_resolve()); the tables finals, urcs, signals,
  * ident_prefixes and errors add to the parent's instead (driver_chain(),
  * driver_signal_read(), driver_ident_value(), driver_error_find() walk
- * the chain). Each vendor field carries a comment naming the device and the symptom, and a
- * capture in its folder (drivers/<vendor>/captures/) or a vendor document that shows it.
+ * the chain). Each vendor field carries a comment naming the device and
+ * the symptom, and a capture in its folder (drivers/<vendor>/captures/)
+ * or a vendor document that shows it.
  */
 #ifndef SMSGW_DRIVER_H
 #define SMSGW_DRIVER_H
