@@ -29,7 +29,7 @@ command -v "$CLANG" >/dev/null 2>&1 || {
 }
 
 version=$(cat VERSION 2>/dev/null || echo 0.0.0)
-pkgs="libserialport sqlite3 libconfuse libpcre2-8 libmicrohttpd jansson libcurl libcrypto"
+pkgs="libserialport sqlite3 libconfuse libpcre2-8 libmicrohttpd jansson libcurl libcrypto libpq"
 # shellcheck disable=SC2086
 pkg_cflags=$(pkg-config --cflags $pkgs 2>/dev/null || true)
 # shellcheck disable=SC2086
