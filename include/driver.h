@@ -90,8 +90,8 @@ struct driver_urc {
  * is not heard, and never read as another family's.
  */
 enum driver_signal_form {
-	DRIVER_SIGNAL_RSSI,	/* <rssi>            (Huawei ^RSSI:14) */
-	DRIVER_SIGNAL_RSSI_BER,	/* <rssi>,<ber>      (SIMCom +CSQN: 20,0) */
+	DRIVER_SIGNAL_RSSI,	/* <rssi>: Huawei ^RSSI:14 */
+	DRIVER_SIGNAL_RSSI_BER,	/* <rssi>,<ber>: SIMCom +CSQN: 20,0 */
 };
 
 struct driver_signal {

@@ -23,11 +23,11 @@ const char *sim_state_name(enum sim_state s);
  * (the modem is missing, broken, not registered) wins, then a pause
  * (blocked), then an exhausted quota, then a send in flight (busy).
  */
-enum sim_state sim_effective_state(const struct sim *sim, int64_t now_ms);
+enum sim_state sim_state_effective(const struct sim *sim, int64_t now_ms);
 /* True when the SIM can take a message now (ready, not sending, not paused,
  * quota left, sending enabled). Does not look at its siblings; see
- * sim_modem_free(). */
-bool sim_can_send(const struct sim *sim, int64_t now_ms);
+ * sim_state_modem_free(). */
+bool sim_state_can_send(const struct sim *sim, int64_t now_ms);
 
 /*
  * True when the modem holding sim has no send in flight on any of its
@@ -35,7 +35,7 @@ bool sim_can_send(const struct sim *sim, int64_t now_ms);
  * active sibling could send instead: a multi-SIM modem switches slots only
  * when its active SIM is exhausted, paused or gone.
  */
-bool sim_modem_free(const struct sim_registry *reg, const struct sim *sim,
-		    int64_t now_ms);
+bool sim_state_modem_free(const struct sim_registry *reg,
+			  const struct sim *sim, int64_t now_ms);
 
 #endif

@@ -19,7 +19,7 @@ const char *sim_state_name(enum sim_state s)
 	return s <= SIM_STATE_ERROR ? names[s] : "error";
 }
 
-enum sim_state sim_effective_state(const struct sim *sim, int64_t now_ms)
+enum sim_state sim_state_effective(const struct sim *sim, int64_t now_ms)
 {
 	/* A missing or broken modem says more than our own bookkeeping. */
 	if (sim->link != SIM_STATE_READY)
@@ -33,14 +33,14 @@ enum sim_state sim_effective_state(const struct sim *sim, int64_t now_ms)
 	return SIM_STATE_READY;
 }
 
-bool sim_can_send(const struct sim *sim, int64_t now_ms)
+bool sim_state_can_send(const struct sim *sim, int64_t now_ms)
 {
 	return sim->cfg->send &&
-	       sim_effective_state(sim, now_ms) == SIM_STATE_READY;
+	       sim_state_effective(sim, now_ms) == SIM_STATE_READY;
 }
 
-bool sim_modem_free(const struct sim_registry *reg, const struct sim *sim,
-		    int64_t now_ms)
+bool sim_state_modem_free(const struct sim_registry *reg,
+			  const struct sim *sim, int64_t now_ms)
 {
 	for (size_t i = 0; i < reg->nsims; i++) {
 		const struct sim *o = &reg->sims[i];
@@ -49,7 +49,8 @@ bool sim_modem_free(const struct sim_registry *reg, const struct sim *sim,
 			continue;
 		if (o->sending)
 			return false;
-		if (sim->standby && !o->standby && sim_can_send(o, now_ms))
+		if (sim->standby && !o->standby &&
+		    sim_state_can_send(o, now_ms))
 			return false;
 	}
 	return true;

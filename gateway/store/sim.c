@@ -185,7 +185,7 @@ void sim_registry_register(struct sim_registry *reg)
 					  .generation = sim_pg_generation };
 		pg_store_op_sim(ps, sim->mcfg->name, sim->cfg->name,
 				sim->cfg->pool,
-				sim_state_name(sim_effective_state(sim, now)),
+				sim_state_name(sim_state_effective(sim, now)),
 				now, &r->id, sim_pg_registered, r);
 	}
 }
@@ -237,7 +237,7 @@ void sim_update(struct sim_registry *reg, struct sim *sim)
 
 void sim_update_at(struct sim_registry *reg, struct sim *sim, int64_t now)
 {
-	enum sim_state state = sim_effective_state(sim, now);
+	enum sim_state state = sim_state_effective(sim, now);
 	uint64_t h = sim_row_hash(sim, state);
 	sqlite3_stmt *s;
 

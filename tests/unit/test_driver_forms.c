@@ -108,7 +108,8 @@ TEST(driver_signal_rows_and_urc_rows_agree)
 			     u && u->prefix; u++)
 				if (!CHECK(u->kind != DRIVER_URC_SIGNAL))
 					printf("# %s: %s\n",
-					       driver_table[i]->name, u->prefix);
+					       driver_table[i]->name,
+					       u->prefix);
 			for (const struct driver_signal *s = chain[k]->signals;
 			     s && s->prefix; s++)
 				CHECK(s->rssi_max == 99 || s->rssi_max == 199);

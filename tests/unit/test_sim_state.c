@@ -43,20 +43,20 @@ TEST(sim_effective_state_order)
 {
 	struct sim s = sim_ready(&modem_a, &cfg_send);
 
-	CHECK_INT(sim_effective_state(&s, NOW), SIM_STATE_READY);
+	CHECK_INT(sim_state_effective(&s, NOW), SIM_STATE_READY);
 	s.sending = true;
-	CHECK_INT(sim_effective_state(&s, NOW), SIM_STATE_BUSY);
+	CHECK_INT(sim_state_effective(&s, NOW), SIM_STATE_BUSY);
 	s.quota_exhausted = true;
-	CHECK_INT(sim_effective_state(&s, NOW), SIM_STATE_QUOTA_EXHAUSTED);
+	CHECK_INT(sim_state_effective(&s, NOW), SIM_STATE_QUOTA_EXHAUSTED);
 	s.paused_until = NOW + 1;
-	CHECK_INT(sim_effective_state(&s, NOW), SIM_STATE_BLOCKED);
+	CHECK_INT(sim_state_effective(&s, NOW), SIM_STATE_BLOCKED);
 	/* A pause that ended is no pause. */
-	CHECK_INT(sim_effective_state(&s, NOW + 1),
+	CHECK_INT(sim_state_effective(&s, NOW + 1),
 		  SIM_STATE_QUOTA_EXHAUSTED);
 	s.link = SIM_STATE_NO_NETWORK;
-	CHECK_INT(sim_effective_state(&s, NOW), SIM_STATE_NO_NETWORK);
+	CHECK_INT(sim_state_effective(&s, NOW), SIM_STATE_NO_NETWORK);
 	s.link = SIM_STATE_ABSENT;
-	CHECK_INT(sim_effective_state(&s, NOW), SIM_STATE_ABSENT);
+	CHECK_INT(sim_state_effective(&s, NOW), SIM_STATE_ABSENT);
 }
 
 TEST(sim_can_send_only_when_ready_and_enabled)
@@ -64,19 +64,19 @@ TEST(sim_can_send_only_when_ready_and_enabled)
 	struct sim s = sim_ready(&modem_a, &cfg_send);
 	struct sim off = sim_ready(&modem_a, &cfg_nosend);
 
-	CHECK(sim_can_send(&s, NOW));
-	CHECK(!sim_can_send(&off, NOW));	/* send = no */
+	CHECK(sim_state_can_send(&s, NOW));
+	CHECK(!sim_state_can_send(&off, NOW));	/* send = no */
 	s.sending = true;
-	CHECK(!sim_can_send(&s, NOW));
+	CHECK(!sim_state_can_send(&s, NOW));
 	s.sending = false;
 	s.paused_until = NOW + 60000;
-	CHECK(!sim_can_send(&s, NOW));
-	CHECK(sim_can_send(&s, NOW + 60000));
+	CHECK(!sim_state_can_send(&s, NOW));
+	CHECK(sim_state_can_send(&s, NOW + 60000));
 	s.quota_exhausted = true;
-	CHECK(!sim_can_send(&s, NOW + 60000));
+	CHECK(!sim_state_can_send(&s, NOW + 60000));
 	s.quota_exhausted = false;
 	s.link = SIM_STATE_SWITCHING;
-	CHECK(!sim_can_send(&s, NOW + 60000));
+	CHECK(!sim_state_can_send(&s, NOW + 60000));
 }
 
 /* One send per modem; a standby slot only when its active sibling
@@ -91,14 +91,18 @@ TEST(sim_modem_free_one_send_per_modem)
 	sims[1].standby = true;
 	sims[2] = sim_ready(&modem_b, &cfg_send);	/* b/1 */
 
-	CHECK(sim_modem_free(&reg, &sims[0], NOW));
-	CHECK(!sim_modem_free(&reg, &sims[1], NOW));	/* a/1 could */
-	CHECK(sim_modem_free(&reg, &sims[2], NOW));
+	CHECK(sim_state_modem_free(&reg, &sims[0], NOW));
+	/* a/1 could send: the standby a/2 waits. */
+	CHECK(!sim_state_modem_free(&reg, &sims[1], NOW));
+	CHECK(sim_state_modem_free(&reg, &sims[2], NOW));
+	/* a/1 cannot: a/2 may. */
 	sims[0].quota_exhausted = true;
-	CHECK(sim_modem_free(&reg, &sims[1], NOW));	/* a/1 cannot */
+	CHECK(sim_state_modem_free(&reg, &sims[1], NOW));
+	/* a/2 in flight: a/1 waits, b/1 not. */
 	sims[1].sending = true;
-	CHECK(!sim_modem_free(&reg, &sims[0], NOW));	/* a/2 in flight */
-	CHECK(sim_modem_free(&reg, &sims[2], NOW));
+	CHECK(!sim_state_modem_free(&reg, &sims[0], NOW));
+	CHECK(sim_state_modem_free(&reg, &sims[2], NOW));
+	/* Its own send does not count, nor another modem's. */
 	sims[2].sending = true;
-	CHECK(sim_modem_free(&reg, &sims[1], NOW));	/* itself */
+	CHECK(sim_state_modem_free(&reg, &sims[1], NOW));
 }
