@@ -92,7 +92,7 @@ const struct driver driver_simcom = {
 	.signals = simcom_signals,
 	/* SIM7600 reads the ICCID with AT+CICCID ("+ICCID: ...", SIM7500/
 	 * SIM7600 manual); SIM800 with AT+CCID, answering the bare number
-	 * (SIM800 manual): the parser takes both. */
+	 * (SIM800 manual), which needs no prefix taken off. */
 	.iccid = DRIVER_CMDS("AT+CICCID", "AT+CCID"),
 	.ident_prefixes = DRIVER_CMDS("+ICCID:"),
 	.errors = simcom_errors,
