@@ -50,5 +50,20 @@ void modem_recv_mem_drop(struct modem *m);
  */
 int modem_recv_mem_submit(struct modem *m, const char *mem,
 			  const struct at_request *req);
+/* The same for a listing of mem (AT+CMGL): also cancelled when the
+ * select's answer counts nothing there smsgw does not know of. */
+int modem_recv_mem_list(struct modem *m, const char *mem,
+			const struct at_request *req);
+/* The index of mem among the other memories (added when add and there
+ * is room); -1 for <mem1>, none, or no room. */
+int modem_recv_mem_other(struct modem *m, const char *mem, bool add);
+/* Refused switches in a row after which a memory waits for the periodic
+ * count rather than the next health check. */
+#define MODEM_RECV_MEM_TRIES 3
+/* Whether another memory waits to be listed (and may be tried now). */
+bool modem_recv_mem_pending(const struct modem *m);
+/* Stored messages in mem ("" or NULL: <mem1>) handed out and not deleted
+ * yet, or being read (modem_recv.c). */
+int modem_recv_outstanding(const struct modem *m, const char *mem);
 
 #endif
