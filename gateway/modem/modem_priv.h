@@ -246,6 +246,7 @@ struct modem_recv {
 	size_t nothers;
 	bool want_others;		/* list the pending ones when idle */
 	bool list_mem1;			/* the running import lists <mem1> */
+	size_t list_at;			/* ... and the other memory it is at */
 	int64_t swept_at;		/* the last +CPMS? count */
 	struct loop_timer poll;		/* no indications: list often */
 };

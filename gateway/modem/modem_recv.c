@@ -597,10 +597,10 @@ static enum modem_step_rc modem_recv_list(struct modem *m,
 
 /*
  * The other memories waiting (modem_recv_mem.c), one after the other
- * (seq.sub: the one listed now). Each listing runs between AT+CPMS="<mem>"
- * and AT+CPMS="<mem1>", ahead of queued sends; it comes back cancelled
- * when the select was refused (the memory stays pending) or counted
- * nothing new (it does not).
+ * (recv.list_at: the one listed now). Each listing runs between
+ * AT+CPMS="<mem>" and AT+CPMS="<mem1>", ahead of queued sends; it comes
+ * back cancelled when the select was refused (the memory stays pending)
+ * or counted nothing new (it does not).
  */
 static enum modem_step_rc modem_recv_list_others(struct modem *m,
 						 const struct at_response *r)
@@ -612,7 +612,7 @@ static enum modem_step_rc modem_recv_list_others(struct modem *m,
 	int id;
 
 	if (r) {
-		size_t k = m->seq.sub++;
+		size_t k = m->recv.list_at++;
 
 		if (!m->port.chat)
 			return MODEM_STEP_FAIL;
@@ -629,8 +629,8 @@ static enum modem_step_rc modem_recv_list_others(struct modem *m,
 				    r->final ? r->final : "?");
 		}
 	}
-	for (; m->seq.sub < m->recv.nothers; m->seq.sub++) {
-		size_t k = m->seq.sub;
+	for (; m->recv.list_at < m->recv.nothers; m->recv.list_at++) {
+		size_t k = m->recv.list_at;
 
 		if (!m->recv.others[k].pending ||
 		    m->recv.others[k].refused >= MODEM_RECV_MEM_TRIES)
@@ -680,6 +680,7 @@ bool modem_recv_import_due(struct modem *m)
 {
 	if (!m->sms.ready)
 		return false;
+	m->recv.list_at = 0;
 	if (m->recv.want_import) {
 		/* <mem1>, then whatever other memory waits. */
 		m->recv.want_import = false;
