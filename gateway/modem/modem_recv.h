@@ -60,6 +60,11 @@ int modem_recv_mem_other(struct modem *m, const char *mem, bool add);
 /* Refused switches in a row after which a memory waits for the periodic
  * count rather than the next health check. */
 #define MODEM_RECV_MEM_TRIES 3
+/* A step after modem_setup_cpms (init, the SMS-ready probe): counts
+ * each other memory (AT+CPMS="<mem>" answers its <used1>, then
+ * AT+CPMS="<mem1>"); those holding messages are listed by the import. */
+enum modem_step_rc modem_recv_mem_count(struct modem *m,
+					const struct at_response *r);
 /* Whether another memory waits to be listed (and may be tried now). */
 bool modem_recv_mem_pending(const struct modem *m);
 /* Stored messages in mem ("" or NULL: <mem1>) handed out and not deleted

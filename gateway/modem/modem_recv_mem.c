@@ -24,11 +24,14 @@
  * way: AT+CPMS="<mem>", AT+CMGL, AT+CPMS="<mem1>" back to back. The
  * select's own answer counts that memory (+CPMS: <used1>,... §3.2.2), so
  * the listing is cancelled before it starts when it holds nothing smsgw
- * does not know of. Those memories are listed at start, when the
- * periodic count (AT+CPMS?, modem_recv_sweep) says so, and after a
- * switch was refused (the memory is remembered and listed at the next
- * health check; after MODEM_RECV_MEM_TRIES refusals in a row, only at
- * the next periodic count). "MT" is "ME" and "SM" together (§3.2.2): it
+ * does not know of. Those memories are counted during init (its select
+ * and the way back: no line once the modem is ready, none on the send
+ * path) and listed by the import that follows when they hold messages;
+ * counted again by the periodic count (AT+CPMS?, modem_recv_sweep: free
+ * for a memory it shows as <mem2>/<mem3>, else by the listing's select);
+ * and listed after a switch was refused (the memory is remembered and
+ * listed at the next health check; after MODEM_RECV_MEM_TRIES refusals
+ * in a row, only at the next periodic count). "MT" is "ME" and "SM" together (§3.2.2): it
  * is not listed beside them, nor are they beside it; "BM" holds cell
  * broadcasts, not SMS.
  */
@@ -86,17 +89,67 @@ void modem_recv_mem_taken(struct modem *m, const char *cpms)
 	if (p && q && q - p - 1 < (int)sizeof(m->recv.mem1))
 		snprintf(m->recv.mem1, sizeof(m->recv.mem1), "%.*s",
 			 (int)(q - p - 1), p + 1);
-	/* Storage selected afresh (init): the import that follows lists
-	 * every other memory once. */
-	for (size_t i = 0; i < m->sms.nmems; i++) {
-		int k;
+	/* Storage selected afresh: modem_recv_mem_count() counts them. */
+	for (size_t i = 0; i < m->sms.nmems; i++)
+		if (modem_recv_mem_listable(m->recv.mem1, m->sms.mems[i]))
+			modem_recv_mem_other(m, m->sms.mems[i], true);
+}
 
-		if (!modem_recv_mem_listable(m->recv.mem1, m->sms.mems[i]))
-			continue;
-		k = modem_recv_mem_other(m, m->sms.mems[i], true);
-		if (k >= 0)
-			m->recv.others[k].pending = true;
+static void modem_recv_mem_count_cb(const struct at_response *r, void *ud)
+{
+	struct modem *m = ud;
+	size_t k = m->recv.list_at;
+	struct at_cpms c;
+	bool counted = false;
+
+	if (!m->port.chat || k >= m->recv.nothers ||
+	    r->status == AT_CHAT_STATUS_CANCELLED)
+		return;
+	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines &&
+	     !counted; i++)
+		counted = at_parse_sms_cpms(r->lines[i], &c);
+	/* Not counted (refused, or no count in the answer): the import
+	 * tries it. */
+	m->recv.others[k].pending =
+		!counted ||
+		c.used[0] > modem_recv_outstanding(m, m->recv.others[k].name);
+	if (counted && c.used[0])
+		log_info("%s: %d stored in \"%s\"", m->source, c.used[0],
+			 m->recv.others[k].name);
+}
+
+enum modem_step_rc modem_recv_mem_count(struct modem *m,
+					const struct at_response *r)
+{
+	static const char *const cpms[] = { "+CPMS:", NULL };
+	char select[32], back[32];
+	struct at_request sel = { .command = select, .prefixes = cpms,
+				  .before_sends = true,
+				  .cb = modem_recv_mem_count_cb, .ud = m };
+	struct at_request ret = { .command = back, .prefixes = cpms,
+				  .before_sends = true };
+
+	if (!r) {
+		if (!m->sms.ready || !m->port.chat)
+			return MODEM_STEP_NEXT;
+		m->recv.list_at = 0;
+	} else if (r->status != AT_CHAT_STATUS_OK) {
+		/* Not back in <mem1>: init again rather than read there. */
+		modem_event(m, MODEM_EVENT_ERROR, "%s failed: %s", r->command,
+			    r->final ? r->final : "no answer");
+		return MODEM_STEP_FAIL;
+	} else {
+		m->recv.list_at++;
 	}
+	if (m->recv.list_at >= m->recv.nothers)
+		return MODEM_STEP_NEXT;
+	snprintf(select, sizeof(select), "AT+CPMS=\"%s\"",
+		 m->recv.others[m->recv.list_at].name);
+	snprintf(back, sizeof(back), "AT+CPMS=\"%s\"", m->recv.mem1);
+	/* Both ahead of queued sends: nothing between them. */
+	if (at_chat_submit(m->port.chat, &sel) < 0)
+		return MODEM_STEP_FAIL;
+	return modem_seq_cmd(m, &ret);
 }
 
 bool modem_recv_mem_pending(const struct modem *m)
