@@ -297,7 +297,9 @@ TEST(a_memory_that_always_refuses_waits_for_the_periodic_count)
 	CHECK(tries >= 2 && tries <= 4);	/* MODEM_RECV_MEM_TRIES 3 */
 	advance(60000);
 	CHECK_INT(tmod.cpms_me_seen, tries);
-	ADVANCE_UNTIL(tmod.cpms_me_seen > tries, 6 * 60 * 1000);
+	advance(2 * 60 * 1000);
+	CHECK_INT(tmod.cpms_me_seen, tries);
+	ADVANCE_UNTIL(tmod.cpms_me_seen > tries, 3 * 60 * 1000);
 	CHECK(READY);
 	stop();
 }
@@ -317,7 +319,8 @@ TEST(the_periodic_count_lists_another_memory)
 	sel = tmod.cpms_me_seen;
 	counts = tmod.cpms_query_seen;
 	/* Empty at the count: "ME" is not selected. */
-	ADVANCE_UNTIL(tmod.cpms_query_seen > counts, 6 * 60 * 1000);
+	advance(4 * 60 * 1000);
+	ADVANCE_UNTIL(tmod.cpms_query_seen > counts, 2 * 60 * 1000);
 	advance(2000);
 	CHECK_INT(tmod.cpms_me_seen, sel);
 	tmod.me_used = 1;
@@ -326,7 +329,9 @@ TEST(the_periodic_count_lists_another_memory)
 	advance(60000);
 	CHECK_INT(env.sms_calls, 0);
 	/* ...then listed and deleted there. */
-	ADVANCE_UNTIL(env.sms_calls == 1, 6 * 60 * 1000);
+	advance(3 * 60 * 1000);
+	CHECK_INT(env.sms_calls, 0);
+	ADVANCE_UNTIL(env.sms_calls == 1, 2 * 60 * 1000);
 	CHECK_INT(tmod.cmgl_me_seen, 1);
 	ADVANCE_UNTIL(tmod.cmgd_seen == 1, 10000);
 	CHECK_STR(tmod.cmgd_mem, "ME");
