@@ -31,9 +31,11 @@
  * for a memory it shows as <mem2>/<mem3>, else by the listing's select);
  * and listed after a switch was refused (the memory is remembered and
  * listed at the next health check; after MODEM_RECV_MEM_TRIES refusals
- * in a row, only at the next periodic count). "MT" is "ME" and "SM" together (§3.2.2): it
- * is not listed beside them, nor are they beside it; "BM" holds cell
- * broadcasts, not SMS.
+ * in a row, only at the next periodic count). A refused listing or count
+ * is only logged: no message is known to be there, and a modem that
+ * lists a memory it will not select would fill the events otherwise.
+ * "MT" is "ME" and "SM" together (§3.2.2): it is not listed beside them,
+ * nor are they beside it; "BM" holds cell broadcasts, not SMS.
  */
 #include "modem_priv.h"
 #include "modem_recv.h"
@@ -109,10 +111,15 @@ static void modem_recv_mem_count_cb(const struct at_response *r, void *ud)
 	     !counted; i++)
 		counted = at_parse_sms_cpms(r->lines[i], &c);
 	/* Not counted (refused, or no count in the answer): the import
-	 * tries it. */
+	 * tries it; a refusal counts as one of its tries. */
 	m->recv.others[k].pending =
 		!counted ||
 		c.used[0] > modem_recv_outstanding(m, m->recv.others[k].name);
+	if (r->status != AT_CHAT_STATUS_OK) {
+		m->recv.others[k].refused++;
+		log_warn("%s: %s: %s", m->source, r->command,
+			 r->final ? r->final : "no answer");
+	}
 	if (counted && c.used[0])
 		log_info("%s: %d stored in \"%s\"", m->source, c.used[0],
 			 m->recv.others[k].name);
@@ -234,12 +241,17 @@ static void modem_recv_mem_select_cb(const struct at_response *r, void *ud)
 		m->recv.others[k].refused++;
 	}
 	at_chat_cancel(m->port.chat, cmd_id);
-	modem_event(m, MODEM_EVENT_WARNING,
-		    "%s: %s; the message stays in that memory, not read or "
-		    "deleted in \"%s\"%s", r->command,
-		    r->status == AT_CHAT_STATUS_TIMEOUT ? "no answer"
-		    : r->final ? r->final : "refused", m->recv.mem1,
-		    k < 0 ? "" : "; it is listed there later");
+	if (count)
+		log_warn("%s: %s: %s; \"%s\" is listed later", m->source,
+			 r->command, r->status == AT_CHAT_STATUS_TIMEOUT
+			 ? "no answer" : r->final ? r->final : "refused", mem);
+	else
+		modem_event(m, MODEM_EVENT_WARNING,
+			    "%s: %s; the message stays in that memory, not "
+			    "read or deleted in \"%s\"%s", r->command,
+			    r->status == AT_CHAT_STATUS_TIMEOUT ? "no answer"
+			    : r->final ? r->final : "refused", m->recv.mem1,
+			    k < 0 ? "" : "; it is listed there later");
 	if (r->status == AT_CHAT_STATUS_TIMEOUT)
 		modem_fsm_report(m, MODEM_EV_TIMEOUT, r->command);
 }
