@@ -87,7 +87,7 @@ struct tmodem {
 	const char *me_cmgl;
 	bool cpms_query_me;
 	int cpms_refuse_me;
-	int cpms_me_seen, cpms_bm_seen, cmgl_me_seen;
+	int cpms_me_seen, cpms_odd_seen, cmgl_me_seen;
 	int cmgs_off_mem1;	/* AT+CMGS while <mem1> was not "SM" */
 };
 
@@ -165,8 +165,11 @@ static inline void tm_command(const char *cmd)
 			return;
 		}
 	}
-	if (!strncmp(cmd, "AT+CPMS=\"BM\"", 12))
-		tmod.cpms_bm_seen++;
+	/* A single memory other than "SM" and "ME" ("BM", "MT"). */
+	if (!strncmp(cmd, "AT+CPMS=\"", 9) && !strchr(cmd, ',') &&
+	    strcmp(cmd, "AT+CPMS=\"SM\"") != 0 &&
+	    strcmp(cmd, "AT+CPMS=\"ME\"") != 0)
+		tmod.cpms_odd_seen++;
 	if (!strncmp(cmd, "AT+CPMS=\"", 9)) {
 		const char *q = strchr(cmd + 9, '"');
 		int len = q ? (int)(q - cmd - 9) : 0;
