@@ -48,7 +48,7 @@ say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
 # Layers, top first: the link order. A layer may call only layers after it.
-LAYERS    := cli daemon spool policy store modem config drivers codec at base
+LAYERS    := cli daemon spool store policy modem config drivers codec at base
 layer_dir  = $(if $(filter drivers,$(1)),drivers,gateway/$(1))
 MAIN_SRC  := gateway/cli/main_smsgw.c gateway/daemon/main_smsgwd.c
 # The drivers layer: drivers/driver.c, one folder per vendor

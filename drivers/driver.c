@@ -2,6 +2,9 @@
  * see include/driver.h. The tables themselves are in drivers/<family>.c. */
 #include "driver.h"
 
+#include "at_parse.h"
+#include "at_result.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,7 +73,6 @@ static void driver_inherit(struct driver *out, const struct driver *p)
 	DRIVER_INHERIT(imsi);
 	DRIVER_INHERIT(iccid);
 	DRIVER_INHERIT(own_number);
-	DRIVER_INHERIT(ident_prefixes);
 	DRIVER_INHERIT(signal);
 	DRIVER_INHERIT(registration);
 	DRIVER_INHERIT(operator_query);
@@ -105,10 +107,13 @@ int driver_resolve(const struct driver *vendor, struct driver *out)
 	}
 	if (vendor != &driver_generic && p != &driver_generic)
 		return -EINVAL;
-	/* finals, urcs and errors add up along the chain; driver_chain()
-	 * and driver_error_find() walk it. */
+	/* finals, urcs, signals, ident_prefixes and errors add up along
+	 * the chain; driver_chain(), driver_signal_read(),
+	 * driver_ident_value() and driver_error_find() walk it. */
 	out->finals = vendor->finals;
 	out->urcs = vendor->urcs;
+	out->signals = vendor->signals;
+	out->ident_prefixes = vendor->ident_prefixes;
 	out->errors = vendor->errors;
 	return 0;
 }
@@ -193,4 +198,51 @@ const struct driver_error *driver_error_find(const struct driver *d,
 			if (e->kind == kind && code >= e->lo && code <= e->hi)
 				return e;
 	return NULL;
+}
+
+/* One row's fields after its prefix, on its scale. */
+static bool driver_signal_fields(const struct driver_signal *s,
+				 const char *line, struct at_csq *out)
+{
+	struct at_result_iter it;
+
+	at_result_iter_line(&it, line);
+	if (!at_result_skip_prefix(&it, s->prefix) ||
+	    !at_result_next_number(&it, &out->rssi))
+		return false;
+	out->ber = 99;
+	if (s->form == DRIVER_SIGNAL_RSSI_BER &&
+	    !at_result_next_number(&it, &out->ber))
+		return false;
+	return at_result_at_end(&it) && out->rssi >= 0 &&
+	       out->rssi <= s->rssi_max;
+}
+
+bool driver_signal_read(const struct driver *d, const char *line,
+			struct at_csq *out)
+{
+	for (int depth = 0; d && depth < DRIVER_CHAIN_MAX;
+	     d = d->parent, depth++)
+		for (const struct driver_signal *s = d->signals;
+		     s && s->prefix; s++)
+			if (strncmp(line, s->prefix, strlen(s->prefix)) == 0)
+				return driver_signal_fields(s, line, out);
+	return false;
+}
+
+const char *driver_ident_value(const struct driver *d, const char *line)
+{
+	for (int depth = 0; d && depth < DRIVER_CHAIN_MAX;
+	     d = d->parent, depth++)
+		for (const char *const *p = d->ident_prefixes; p && *p; p++)
+			if (!strncasecmp(line, *p, strlen(*p)))
+				return line + strlen(*p) +
+				       strspn(line + strlen(*p), " ");
+	return line;
+}
+
+bool driver_iccid_read(const struct driver *d, const char *line, char *out,
+		       size_t size)
+{
+	return at_parse_iccid(driver_ident_value(d, line), out, size);
 }

@@ -1,7 +1,8 @@
 /*
  * at_parse — pure parsers for the TS 27.007 answers and URCs the generic
- * driver reads (signal, registration, operator, SIM, identity, errors) and
- * the vendor signal URCs it may meet. Each takes one line as the chat gave
+ * driver reads (signal, registration, operator, SIM, identity, errors).
+ * A family's own forms (signal URCs, ICCID answer prefixes) are declared
+ * by its driver (include/driver.h). Each takes one line as the chat gave
  * it, prefix included, and fills a struct; false means the line is not
  * what the function reads, and *out is then unspecified. No I/O, no
  * allocation, no globals. SMS answers (TS 27.005) are in at_parse_sms.h.
@@ -25,15 +26,6 @@ bool at_parse_csq(const char *line, struct at_csq *out);
 /* dBm of a +CSQ rssi: -113 + 2 * rssi for 0..31, -216 + rssi for
  * 100..191; 0 when unknown (99, 199) or out of range. */
 int at_parse_rssi_dbm(int rssi);
-
-/*
- * Vendor signal URCs, read into the +CSQ scale:
- *   ^RSSI:<rssi>           Huawei (E1752 in captures/huawei-e1752/init.at)
- *   +CSQN: <rssi>,<ber>    SIMCom SIM800 with AT+EXUNSOL="SQ",1
- *   +QIND: "csq",<rssi>,<ber>  Quectel with AT+QINDCFG="csq",1
- *   +CSQ: <rssi>,<ber>     some firmware sends +CSQ unsolicited
- */
-bool at_parse_signal_urc(const char *line, struct at_csq *out);
 
 /* <stat> of +CREG/+CGREG/+CEREG (TS 27.007 §7.2, §10.1.20, §10.1.22). */
 enum at_reg_stat {
@@ -118,9 +110,10 @@ bool at_parse_cme_error(const char *line, int *code);
  * Identity lines, with or without the prefix modems put before them
  * (AT+CIMI on a Qualcomm stick answers "+CIMI:208...", captures/
  * qualcomm-m7227): an IMEI (+CGSN:, +GSN:, IMEI:; 14-17 digits), an IMSI
- * (+CIMI:; 6-15 digits), an ICCID (+CCID:, +ICCID:, ^ICCID:, +QCCID:,
- * ICCID:; 18-22 characters, digits and the F padding; or +CRSM: 144,...
- * from reading EF_ICCID, its digits swapped back). out gets the bare
+ * (+CIMI:; 6-15 digits), an ICCID (bare: 18-22 characters, digits and
+ * the F padding, after the driver took its answer's prefix off,
+ * driver_iccid_read(); or +CRSM: 144,... from reading EF_ICCID, TS 27.007
+ * §8.18, its digits swapped back). out gets the bare
  * value; size must hold it and its NUL.
  */
 bool at_parse_imei(const char *line, char *out, size_t size);

@@ -21,10 +21,12 @@
  *	};
  *
  * Scalar and list fields left unset (NULL, 0) are inherited from the
- * parent (driver_resolve()); the finals and urcs tables add to the
- * parent's instead (driver_finals()/driver_urcs() walk the chain). Each
- * vendor field carries a comment naming the device and the symptom, and a
- * capture in its folder (drivers/<vendor>/captures/) or a vendor document that shows it.
+ * parent (driver_resolve()); the tables finals, urcs, signals,
+ * ident_prefixes and errors add to the parent's instead (driver_chain(),
+ * driver_signal_read(), driver_ident_value(), driver_error_find() walk
+ * the chain). Each vendor field carries a comment naming the device and
+ * the symptom, and a capture in its folder (drivers/<vendor>/captures/)
+ * or a vendor document that shows it.
  */
 #ifndef SMSGW_DRIVER_H
 #define SMSGW_DRIVER_H
@@ -33,6 +35,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+struct at_csq;
 
 /* A final response a family adds to the chat's table (at_chat_add_final):
  * Huawei answers unknown commands "COMMAND NOT SUPPORT"
@@ -46,7 +50,7 @@ struct driver_final {
 /* What the lifecycle does with a URC. */
 enum driver_urc_kind {
 	DRIVER_URC_IGNORE,	/* known chatter: not logged as noise */
-	DRIVER_URC_SIGNAL,	/* at_parse_signal_urc(): ^RSSI, +CSQN, ... */
+	DRIVER_URC_SIGNAL,	/* a row of .signals: ^RSSI, +CSQN, ... */
 	DRIVER_URC_BOOT,	/* the modem (re)started (RDY): when seen
 				 * while ready, init runs again */
 	DRIVER_URC_SMS_READY,	/* SMS commands work from now on (SMS
@@ -70,6 +74,30 @@ struct driver_urc {
 	const char *prefix;
 	enum driver_urc_kind kind;
 	bool pdu;		/* the next line is its PDU (+CMT, +CDS) */
+};
+
+/*
+ * A signal report the family sends unasked, in its own form: the line
+ * starts with prefix (matched as the chat matches a URC: "+QIND: \"csq\","
+ * so that "+QIND: SMS DONE" is not one), then form's fields. The rssi is
+ * on the scale of +CSQ (TS 27.007 §8.5: 0..31, 99 unknown; dBm by
+ * at_parse_rssi_dbm()), up to rssi_max: 99, or 199 for a family that
+ * also gives the TD-SCDMA values 100..191, 199. The lifecycle hears each
+ * row as a URC of kind DRIVER_URC_SIGNAL (the .urcs table does not list
+ * them again) and reads it with driver_signal_read(); rows add to the
+ * parent's. { NULL } ends a table. TS 27.007 has no unsolicited +CSQ, so
+ * driver_generic declares none: a report no driver of the chain declares
+ * is not heard, and never read as another family's.
+ */
+enum driver_signal_form {
+	DRIVER_SIGNAL_RSSI,	/* <rssi>: Huawei ^RSSI:14 */
+	DRIVER_SIGNAL_RSSI_BER,	/* <rssi>,<ber>: SIMCom +CSQN: 20,0 */
+};
+
+struct driver_signal {
+	const char *prefix;
+	enum driver_signal_form form;
+	int rssi_max;
 };
 
 /*
@@ -143,6 +171,7 @@ struct driver {
 	/* Added to the chat's tables, the parent's rows first. */
 	const struct driver_final *finals;
 	const struct driver_urc *urcs;
+	const struct driver_signal *signals;	/* heard as URCs too */
 	/* Built-in finals taken out of the chat's table and heard as URCs
 	 * instead: the call results, as smsgw never dials. */
 	const char *const *not_finals;
@@ -169,8 +198,11 @@ struct driver {
 	const char *const *imsi;	/* AT+CIMI */
 	const char *const *iccid;	/* AT+CCID, AT^ICCID?, AT+QCCID, ... */
 	const char *own_number;		/* AT+CNUM */
-	/* The family's own prefixes of identity answers ("^SCID: ",
-	 * "#CCID: "), taken off before the generic parsers read them. */
+	/* The prefixes of identity answers ("+CCID:", "^ICCID:",
+	 * "#CCID:"), taken off before the at layer's parsers read the bare
+	 * value (driver_ident_value()): TS 27.007 gives none for the ICCID,
+	 * so each family names the answers of its commands. They add to
+	 * the parent's, a row here first. */
 	const char *const *ident_prefixes;
 
 	/* Health, run by the lifecycle's timer when the modem is idle. */
@@ -226,7 +258,8 @@ int driver_resolve(const struct driver *vendor, struct driver *out);
 
 /*
  * The chain of d from driver_generic up to d itself, for the tables that
- * add up (finals, urcs): fills chain[0..n) and returns n (at most max).
+ * add up (finals, urcs, signals): fills chain[0..n) and returns n (at
+ * most max).
  */
 size_t driver_chain(const struct driver *d, const struct driver **chain,
 		    size_t max);
@@ -267,6 +300,28 @@ bool driver_command(char *buf, size_t size, const char *fmt, int n);
 const struct driver_error *driver_error_find(const struct driver *d,
 					     enum driver_err_kind kind,
 					     int code);
+
+/*
+ * Reads line as one of the signal reports of d's signals table or its
+ * parents' (d first) into out (ber 99 when the form has none). False
+ * when no row of the chain starts line, or its fields do not parse or lie
+ * outside the row's scale. d may be a resolved copy.
+ */
+bool driver_signal_read(const struct driver *d, const char *line,
+			struct at_csq *out);
+
+/*
+ * The value of an identity answer: line past the first of the
+ * ident_prefixes of d or its parents (d first) that starts it, and the
+ * spaces after; line itself when none does (a bare answer, or one the
+ * at layer reads whole: +CRSM). d may be a resolved copy.
+ */
+const char *driver_ident_value(const struct driver *d, const char *line);
+
+/* An ICCID answer read as d reads it: at_parse_iccid() of
+ * driver_ident_value(). */
+bool driver_iccid_read(const struct driver *d, const char *line, char *out,
+		       size_t size);
 
 /* Every name driver_find() knows, for messages; NULL-terminated. */
 const char *const *driver_names(void);

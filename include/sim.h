@@ -6,11 +6,12 @@
  * its listener (include/modem.h: sim_changed), the outbound layer keeps
  * its counters, and the daemon and outbound write every change to the
  * sims view (sim_update()). The modem layer reads these types only; the
- * functions below are the store layer's.
+ * functions below are the store layer's: the registry and the row.
  *
  * A SIM's shown state (the sims view) is derived: quota and pauses from the
  * outbound side win over the link state the modem reports, and "busy" means
- * a send is in flight.
+ * a send is in flight. Those rules, and whether a SIM can take a message,
+ * are the policy layer's: include/sim_state.h.
  */
 #ifndef SMSGW_SIM_H
 #define SMSGW_SIM_H
@@ -36,9 +37,6 @@ enum sim_state {
 	SIM_STATE_ABSENT,
 	SIM_STATE_ERROR,
 };
-
-/* The sims view's words: "init", "ready", "busy", "switching", … */
-const char *sim_state_name(enum sim_state s);
 
 struct sim {
 	int64_t id;			/* sims.id */
@@ -102,22 +100,6 @@ void sim_registry_free(struct sim_registry *reg);
  * marked absent. The daemon calls it at each connect. Nothing on SQLite.
  */
 void sim_registry_register(struct sim_registry *reg);
-
-/* The derived state the sims view shows. */
-enum sim_state sim_effective_state(const struct sim *sim, int64_t now_ms);
-/* True when the SIM can take a message now (ready, not sending, not paused,
- * quota left, sending enabled). Does not look at its siblings; see
- * sim_modem_free(). */
-bool sim_can_send(const struct sim *sim, int64_t now_ms);
-
-/*
- * True when the modem holding sim has no send in flight on any of its
- * slots (one send per modem at a time), and, for a standby slot, when no
- * active sibling could send instead: a multi-SIM modem switches slots only
- * when its active SIM is exhausted, paused or gone.
- */
-bool sim_modem_free(const struct sim_registry *reg, const struct sim *sim,
-		    int64_t now_ms);
 
 /*
  * Writes the SIM's row (identity, signal, registration, derived state) and

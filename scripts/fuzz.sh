@@ -8,7 +8,8 @@
 # Environment: BUILD (default build), FUZZ_SECONDS (default 60 per target),
 # CLANG (default clang), FUZZ_FLAGS (extra libFuzzer flags, e.g. -jobs=2).
 #
-# The library sources (gateway/<layer>/*.c and drivers/*.c but the mains) are
+# The library sources (gateway/<layer>/*.c, drivers/*.c, drivers/<vendor>/*.c
+# and the generated driver table, but the mains) are
 # compiled with clang, ASan and UBSan and coverage instrumentation
 # (-fsanitize=fuzzer-no-link); only the target itself gets
 # -fsanitize=fuzzer, which links libFuzzer's main. New interesting inputs
@@ -28,7 +29,7 @@ command -v "$CLANG" >/dev/null 2>&1 || {
 }
 
 version=$(cat VERSION 2>/dev/null || echo 0.0.0)
-pkgs="libserialport sqlite3 libconfuse libpcre2-8 libmicrohttpd jansson libcurl libcrypto"
+pkgs="libserialport sqlite3 libconfuse libpcre2-8 libmicrohttpd jansson libcurl libcrypto libpq"
 # shellcheck disable=SC2086
 pkg_cflags=$(pkg-config --cflags $pkgs 2>/dev/null || true)
 # shellcheck disable=SC2086
@@ -42,7 +43,9 @@ mkdir -p "$out/obj" "$out/artifacts"
 # The instrumented library, rebuilt when a source or any header is newer.
 newest_header=$(ls -t include/*.h gateway/*/*.h | head -n 1)
 objs=""
-for src in gateway/*/*.c drivers/*.c; do
+# The vendors' tables and the generated list of them (make writes it):
+# the drivers' own forms (signal URCs, identity prefixes) are fuzzed too.
+for src in gateway/*/*.c drivers/*.c drivers/*/*.c "$BUILD/gen/driver_table.c"; do
 	[ -e "$src" ] || continue
 	case "$src" in gateway/*/main_*) continue ;; esac
 	obj="$out/obj/$(echo "$src" | tr / _ | sed 's/\.c$/.o/')"

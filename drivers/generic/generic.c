@@ -134,6 +134,10 @@ const struct driver driver_generic = {
 	.imsi = DRIVER_CMDS("AT+CIMI"),
 	.iccid = DRIVER_CMDS("AT+CCID", "AT+ICCID",
 			     "AT+CRSM=176,12258,0,0,10"),
+	/* The answers of AT+CCID and AT+ICCID carry the command's name
+	 * ("+CCID: 8944..."; SIM800 answers the bare number, which needs
+	 * none); every family inherits them for its AT+CCID fallback. */
+	.ident_prefixes = DRIVER_CMDS("+CCID:", "+ICCID:"),
 	.own_number = "AT+CNUM",		/* TS 27.007 §7.1 */
 	.signal = "AT+CSQ",			/* §8.5 */
 	.registration = DRIVER_CMDS("AT+CREG?", "AT+CEREG?"),

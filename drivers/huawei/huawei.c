@@ -16,9 +16,6 @@ static const struct driver_final huawei_finals[] = {
 };
 
 static const struct driver_urc huawei_urcs[] = {
-	/* E1752: "^RSSI:14" every few seconds, between and inside answers
-	 * (captures/huawei-e1752/init.at). */
-	{ "^RSSI:", DRIVER_URC_SIGNAL, false },
 	/* E-series status chatter (captures/huawei-e3372/smmemfull.at);
 	 * ^BOOT repeats while the stick runs and does not mean a restart. */
 	{ "^MODE:", DRIVER_URC_IGNORE, false },
@@ -31,6 +28,14 @@ static const struct driver_urc huawei_urcs[] = {
 	 * something is deleted (captures/huawei-e3372/smmemfull.at). */
 	{ "^SMMEMFULL:", DRIVER_URC_STORAGE_FULL, false },
 	{ NULL, 0, false },
+};
+
+/* E1752: "^RSSI:14" every few seconds, between and inside answers
+ * (captures/huawei-e1752/init.at): <rssi> alone, on the +CSQ scale
+ * (Datacard AT Command Interface Specification, ^RSSI: 0..31, 99). */
+static const struct driver_signal huawei_signals[] = {
+	{ "^RSSI:", DRIVER_SIGNAL_RSSI, 99 },
+	{ NULL, 0, 0 },
 };
 
 static const struct driver_step huawei_vendor[] = {
@@ -66,9 +71,11 @@ const struct driver driver_huawei = {
 	.match_cgmi = DRIVER_CMDS("huawei"),
 	.finals = huawei_finals,
 	.urcs = huawei_urcs,
+	.signals = huawei_signals,
 	.vendor = huawei_vendor,
 	/* E3372 answers AT^ICCID? with "^ICCID: <iccid>"
 	 * (captures/huawei-e3372/identity.at); older sticks know +CCID. */
 	.iccid = DRIVER_CMDS("AT^ICCID?", "AT+CCID"),
+	.ident_prefixes = DRIVER_CMDS("^ICCID:"),
 	.errors = huawei_errors,
 };

@@ -14,11 +14,17 @@ static const struct driver_urc quectel_urcs[] = {
 	{ "RDY", DRIVER_URC_BOOT, false },
 	{ "+QIND: SMS DONE", DRIVER_URC_SMS_READY, false },
 	{ "+QIND: PB DONE", DRIVER_URC_IGNORE, false },
-	/* With AT+QINDCFG="csq",1: +QIND: "csq",<rssi>,<ber>. */
-	{ "+QIND: \"csq\"", DRIVER_URC_SIGNAL, false },
 	{ "+QUSIM:", DRIVER_URC_IGNORE, false },
 	{ "+CFUN:", DRIVER_URC_IGNORE, false },
 	{ NULL, 0, false },
+};
+
+/* With AT+QINDCFG="csq",1: +QIND: "csq",<rssi>,<ber>, on the scale of
+ * its +CSQ, which goes up to 199 (TD-SCDMA, EC25&EC21 AT Commands Manual
+ * §6.3 and AT+QINDCFG). */
+static const struct driver_signal quectel_signals[] = {
+	{ "+QIND: \"csq\",", DRIVER_SIGNAL_RSSI_BER, 199 },
+	{ NULL, 0, 0 },
 };
 
 /*
@@ -73,11 +79,13 @@ const struct driver driver_quectel = {
 		{ 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("Quectel"),
 	.urcs = quectel_urcs,
+	.signals = quectel_signals,
 	.cnmi = quectel_cnmi,
 	/* AT+QCCID answers "+QCCID: <iccid>", 19-digit ICCIDs padded with
 	 * F (captures/quectel-eg25/boot-dual-sim.at); AT+CCID is its alias
 	 * on newer firmware. */
 	.iccid = DRIVER_CMDS("AT+QCCID", "AT+CCID"),
+	.ident_prefixes = DRIVER_CMDS("+QCCID:"),
 	/* Dual-SIM EC25/EG25 variants: AT+QDSIM=<n>, 0 for SIM1; the card
 	 * then initialises again (+CPIN: READY ... +QIND: SMS DONE,
 	 * captures/quectel-eg25/boot-dual-sim.at). */

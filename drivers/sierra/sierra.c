@@ -3,7 +3,7 @@
  * AirPrime AT Command Reference and ModemManager's sierra plugin:
  * - AT!RESET restarts the module (the USB ttys re-enumerate); AT!GRESET
  *   on older ones.
- * - AT!ICCID? answers "ICCID: <iccid>" (read by the generic parser).
+ * - AT!ICCID? answers "ICCID: <iccid>".
  * - "+PACSP" (PLMN mode bit) and "!SSIM" come unasked: chatter.
  */
 #include "driver.h"
@@ -23,6 +23,7 @@ const struct driver driver_sierra = {
 	.match_cgmi = DRIVER_CMDS("Sierra"),
 	.urcs = sierra_urcs,
 	.iccid = DRIVER_CMDS("AT!ICCID?", "AT+CCID"),
+	.ident_prefixes = DRIVER_CMDS("ICCID:"),
 	.reset = "AT!RESET",
 	.reset_wait_ms = 30000,
 };

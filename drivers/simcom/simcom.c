@@ -17,14 +17,18 @@ static const struct driver_urc simcom_urcs[] = {
 	{ "Call Ready", DRIVER_URC_IGNORE, false },
 	{ "PB DONE", DRIVER_URC_IGNORE, false },
 	{ "+CFUN:", DRIVER_URC_IGNORE, false },
-	/* SIM800 with AT+EXUNSOL="SQ",1: signal as +CSQN: <rssi>,<ber>
-	 * (captures/simcom-sim800/csqn.at). */
-	{ "+CSQN:", DRIVER_URC_SIGNAL, false },
 	/* On a weak supply SIMCom modules print this (sic) and power down
 	 * (captures/simcom-sim5360/undervoltage.at): worth an event. */
 	{ "UNDER-VOLTAGE WARNNING", DRIVER_URC_WARNING, false },
 	{ "UNDER-VOLTAGE POWER DOWN", DRIVER_URC_WARNING, false },
 	{ NULL, 0, false },
+};
+
+/* SIM800 with AT+EXUNSOL="SQ",1: signal as +CSQN: <rssi>,<ber>, on the
+ * +CSQ scale (captures/simcom-sim800/csqn.at, SIM800 manual). */
+static const struct driver_signal simcom_signals[] = {
+	{ "+CSQN:", DRIVER_SIGNAL_RSSI_BER, 99 },
+	{ NULL, 0, 0 },
 };
 
 /*
@@ -85,9 +89,11 @@ const struct driver driver_simcom = {
 		{ 0x1e0e, -1, "SIMCom" }, { 0, 0 } },
 	.match_cgmi = DRIVER_CMDS("SIMCOM"),
 	.urcs = simcom_urcs,
+	.signals = simcom_signals,
 	/* SIM7600 reads the ICCID with AT+CICCID ("+ICCID: ...", SIM7500/
 	 * SIM7600 manual); SIM800 with AT+CCID, answering the bare number
-	 * (SIM800 manual): the parser takes both. */
+	 * (SIM800 manual), which needs no prefix taken off. */
 	.iccid = DRIVER_CMDS("AT+CICCID", "AT+CCID"),
+	.ident_prefixes = DRIVER_CMDS("+ICCID:"),
 	.errors = simcom_errors,
 };

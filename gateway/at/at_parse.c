@@ -1,4 +1,4 @@
-/* at_parse — TS 27.007 answers and vendor URCs; see include/at_parse.h. */
+/* at_parse — TS 27.007 answers; see include/at_parse.h. */
 #include "at_parse.h"
 
 #include "at_result.h"
@@ -25,31 +25,6 @@ int at_parse_rssi_dbm(int rssi)
 	if (rssi >= 100 && rssi <= 191)
 		return -216 + rssi;
 	return 0;
-}
-
-bool at_parse_signal_urc(const char *line, struct at_csq *out)
-{
-	struct at_result_iter it;
-	char what[8];
-
-	out->ber = 99;
-	if (at_result_iter_prefix(&it, line, "^RSSI:"))
-		return at_result_next_number(&it, &out->rssi) &&
-		       at_result_at_end(&it) && out->rssi >= 0 &&
-		       out->rssi <= 99;
-	if (at_result_iter_prefix(&it, line, "+CSQN:"))
-		return at_result_next_number(&it, &out->rssi) &&
-		       at_result_next_number(&it, &out->ber) &&
-		       at_result_at_end(&it) && out->rssi >= 0 &&
-		       out->rssi <= 99;
-	if (at_result_iter_prefix(&it, line, "+QIND:"))
-		return at_result_next_string(&it, what, sizeof(what)) &&
-		       strcasecmp(what, "csq") == 0 &&
-		       at_result_next_number(&it, &out->rssi) &&
-		       at_result_next_number(&it, &out->ber) &&
-		       at_result_at_end(&it) && out->rssi >= 0 &&
-		       out->rssi <= 199;
-	return at_parse_csq(line, out);
 }
 
 /* The optional ,<lac>,<ci>[,<AcT>...] tail of a registration line. */
@@ -339,10 +314,12 @@ static bool at_parse_crsm_iccid(const char *line, char *out, size_t size)
 	return n >= 18 && n <= 22;
 }
 
+/* No prefix: TS 27.007 has no ICCID command but +CRSM; the answers of
+ * the commands modems have (+CCID:, ^ICCID:, ...) are their drivers'
+ * (driver.h ident_prefixes), taken off before this reads the value. */
 bool at_parse_iccid(const char *line, char *out, size_t size)
 {
-	static const char *const p[] = { "+CCID:", "+ICCID:", "^ICCID:",
-					 "+QCCID:", "ICCID:", NULL };
+	static const char *const p[] = { NULL };
 
 	if (strncmp(line, "+CRSM:", 6) == 0)
 		return at_parse_crsm_iccid(line, out, size);

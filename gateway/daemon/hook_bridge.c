@@ -8,6 +8,7 @@
 #include "clock.h"
 #include "config.h"
 #include "sim.h"
+#include "sim_state.h"
 #include "store.h"
 #include "store_hook.h"
 #include "store_pg_http.h"
@@ -298,7 +299,7 @@ static const char *hook_bridge_why(enum sim_state state, const struct sim *sim)
 void hook_bridge_sim(struct hook_bridge *b, const struct sim *sim)
 {
 	/* The modem's view, and the outbound layer's barring pause. */
-	enum sim_state state = sim_effective_state(sim, clock_now_ms());
+	enum sim_state state = sim_state_effective(sim, clock_now_ms());
 	int now = hook_bridge_service(state), was;
 	const char *cmd = b->cfg->hooks.on_modem;
 	struct hook_msg m = { .event = HOOK_EVENT_MODEM };

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "quiet.h"
 #include "sim.h"
+#include "sim_state.h"
 #include "store.h"
 #include "store_pgd.h"
 
@@ -250,8 +251,8 @@ static int outbound_claimable(struct ob_sim *os, int64_t now)
 	if (!sim->id || os->usage_loading || !store_ready(os->ob->store))
 		return 0;
 	quota = ob_quota_left(os, now);
-	if (!sim_can_send(sim, now) || quota <= 0 ||
-	    !sim_modem_free(os->ob->reg, sim, now))
+	if (!sim_state_can_send(sim, now) || quota <= 0 ||
+	    !sim_state_modem_free(os->ob->reg, sim, now))
 		return 0;
 	return quota;
 }

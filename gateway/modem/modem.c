@@ -210,6 +210,7 @@ int modem_install_driver(struct modem *m)
 	for (size_t i = 0; i < n; i++) {
 		const struct driver_final *f = chain[i]->finals;
 		const struct driver_urc *u = chain[i]->urcs;
+		const struct driver_signal *sig = chain[i]->signals;
 
 		for (; f && f->text; f++) {
 			rc = at_chat_add_final(m->port.chat, f->text, f->prefix,
@@ -221,6 +222,13 @@ int modem_install_driver(struct modem *m)
 			if (u->kind == DRIVER_URC_SMS_READY)
 				modem_sms_announces(m, true);
 			rc = modem_register(m, u->prefix, u->pdu, u->kind);
+			if (rc < 0)
+				return rc;
+		}
+		/* The family's signal reports, read by modem_health_urc(). */
+		for (; sig && sig->prefix; sig++) {
+			rc = modem_register(m, sig->prefix, false,
+					    DRIVER_URC_SIGNAL);
 			if (rc < 0)
 				return rc;
 		}

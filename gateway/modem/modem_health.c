@@ -84,7 +84,9 @@ void modem_health_urc(struct modem *m, enum driver_urc_kind kind,
 	size_t n = modem_health_nreg(m);
 
 	if (kind == DRIVER_URC_SIGNAL) {
-		if (!at_parse_signal_urc(line, &csq))
+		/* Read by the rows of the chain that registered it
+		 * (modem_install_driver()). */
+		if (!driver_signal_read(m->choice.table, line, &csq))
 			return;
 		s->signal_dbm = at_parse_rssi_dbm(csq.rssi);
 		modem_sim_changed(m, s);

@@ -171,18 +171,13 @@ static bool modem_init_imei_found(struct modem *m)
 	return true;
 }
 
-/* An identity answer without the family's own prefix (driver.h
- * ident_prefixes): the generic parsers read the rest. */
+/* An identity answer without the prefix its driver names (driver.h
+ * ident_prefixes, along the parent chain): the at layer's parsers read
+ * the rest. */
 static const char *modem_init_unprefix(const struct modem *m,
 				       const char *line)
 {
-	const char *const *p = m->drv.ident_prefixes;
-
-	for (; p && *p; p++)
-		if (!strncasecmp(line, *p, strlen(*p)))
-			return line + strlen(*p) + strspn(line + strlen(*p),
-							  " ");
-	return line;
+	return driver_ident_value(&m->drv, line);
 }
 
 /* Candidates of a list (driver.h identity fields) with raw lines; the

@@ -1,5 +1,7 @@
-/* sim — the SIM registry and the sims view rows; see include/sim.h. */
+/* sim — the SIM registry and the sims view rows; see include/sim.h. The
+ * state written into a row is derived by the rules of sim_state.h. */
 #include "sim.h"
+#include "sim_state.h"
 #include "config.h"
 #include "log.h"
 #include "store.h"
@@ -10,59 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-const char *sim_state_name(enum sim_state s)
-{
-	static const char *const names[] = {
-		[SIM_STATE_INIT] = "init",
-		[SIM_STATE_READY] = "ready",
-		[SIM_STATE_BUSY] = "busy",
-		[SIM_STATE_SWITCHING] = "switching",
-		[SIM_STATE_NO_NETWORK] = "no-network",
-		[SIM_STATE_BLOCKED] = "blocked",
-		[SIM_STATE_QUOTA_EXHAUSTED] = "quota-exhausted",
-		[SIM_STATE_ABSENT] = "absent",
-		[SIM_STATE_ERROR] = "error",
-	};
-
-	return s <= SIM_STATE_ERROR ? names[s] : "error";
-}
-
-enum sim_state sim_effective_state(const struct sim *sim, int64_t now_ms)
-{
-	/* A missing or broken modem says more than our own bookkeeping. */
-	if (sim->link != SIM_STATE_READY)
-		return sim->link;
-	if (sim->paused_until > now_ms)
-		return SIM_STATE_BLOCKED;
-	if (sim->quota_exhausted)
-		return SIM_STATE_QUOTA_EXHAUSTED;
-	if (sim->sending)
-		return SIM_STATE_BUSY;
-	return SIM_STATE_READY;
-}
-
-bool sim_can_send(const struct sim *sim, int64_t now_ms)
-{
-	return sim->cfg->send &&
-	       sim_effective_state(sim, now_ms) == SIM_STATE_READY;
-}
-
-bool sim_modem_free(const struct sim_registry *reg, const struct sim *sim,
-		    int64_t now_ms)
-{
-	for (size_t i = 0; i < reg->nsims; i++) {
-		const struct sim *o = &reg->sims[i];
-
-		if (o == sim || o->mcfg != sim->mcfg)
-			continue;
-		if (o->sending)
-			return false;
-		if (sim->standby && !o->standby && sim_can_send(o, now_ms))
-			return false;
-	}
-	return true;
-}
 
 static int sim_upsert_row(struct store *st, struct sim *sim)
 {
@@ -236,7 +185,7 @@ void sim_registry_register(struct sim_registry *reg)
 					  .generation = sim_pg_generation };
 		pg_store_op_sim(ps, sim->mcfg->name, sim->cfg->name,
 				sim->cfg->pool,
-				sim_state_name(sim_effective_state(sim, now)),
+				sim_state_name(sim_state_effective(sim, now)),
 				now, &r->id, sim_pg_registered, r);
 	}
 }
@@ -288,7 +237,7 @@ void sim_update(struct sim_registry *reg, struct sim *sim)
 
 void sim_update_at(struct sim_registry *reg, struct sim *sim, int64_t now)
 {
-	enum sim_state state = sim_effective_state(sim, now);
+	enum sim_state state = sim_state_effective(sim, now);
 	uint64_t h = sim_row_hash(sim, state);
 	sqlite3_stmt *s;
 

@@ -245,9 +245,20 @@ def the_familys_own_behaviour_was_met():
     cnmi = [c for c in trace_commands(gw, f"m{FAMILIES.index('cinterion')}")
             if c.startswith("AT+CNMI=") and c != "AT+CNMI=?"]
     assert cnmi and cnmi[-1].endswith(",1"), cnmi
-    # Identity read with the family's own commands and prefixes.
+    # Identity read with the family's own commands and prefixes: the
+    # ICCID the simulator holds, from the family's first ICCID command
+    # alone (an answer its driver could not read would have sent init on
+    # to the next candidate, the AT+CCID fallback).
     rows = {r["name"]: r for r in gw.query("select * from sims")}
     assert all(r["iccid"] for r in rows.values()), rows
+    st = sim.status()
+    for i, f in enumerate(FAMILIES):
+        got = rows[f"m{i}/1"]["iccid"]
+        want = st[i]["slots"][0]["iccid"]
+        assert got.rstrip("Ff") == want.rstrip("Ff"), (f, got, want)
+        asked = {c for c in trace_commands(gw, f"m{i}")
+                 if re.search(r"CCID|SCID|CRSM=176,12258", c)}
+        assert len(asked) == 1, (f, asked)
     # The old phone: no AT+CSMS=1 (phase 2 only), the storage where it
     # keeps what it receives ("ME" for all three: <mem3> is where +CMTI
     # points and the import reads), +CNMI <mode> 2 with stored reports,

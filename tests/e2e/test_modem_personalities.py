@@ -117,4 +117,54 @@ def an_old_phone_works_with_the_generic_driver_too():
         s2.stop()
 
 
+@t.test
+def each_family_reads_its_own_signal_reports_only():
+    # No noise and a health check an hour apart: after the first one
+    # (+CSQ: 20 = -73 dBm) only a report the driver reads moves a SIM's
+    # signal. m3 is a Huawei under driver = generic, which declares no
+    # report: its ^RSSI is not heard.
+    from modemsim import ModemSim
+    from gateway import Gateway
+    pers = ["huawei", "simcom", "quectel", "huawei"]
+    drivers = ["auto", "auto", "auto", "generic"]
+    own = ["^RSSI:7", "+CSQN: 8,0", '+QIND: "csq",9,99', "^RSSI:7"]
+    foreign = ["^RSSI:3", "+CSQN: 3,0", '+QIND: "csq",3,99']   # -107
+    s2 = ModemSim(modems=4, specs={i: {"personality": p}
+                                   for i, p in enumerate(pers)})
+    s2.start()
+    try:
+        g2 = Gateway(modems=[modem_conf(s2, i, driver=d,
+                                        health_interval="1h")
+                             for i, d in enumerate(drivers)])
+        g2.start()
+
+        def signals():
+            return {r["name"]: r["signal"]
+                    for r in g2.query("select * from sims")}
+        wait_for(lambda: list(signals().values()) == [-73] * 4, 20,
+                 "every SIM at -73 dBm from its first +CSQ")
+        for i, line in enumerate(own):
+            s2.urc(i, line)
+        want = {"m0/1": -99, "m1/1": -97, "m2/1": -95}
+        wait_for(lambda: {k: v for k, v in signals().items()
+                          if k in want} == want, 10,
+                 f"each family's own report read (now {signals()})")
+        # Every other family's report, then a message sent: the reports
+        # were on the port before AT+CMGS went out, so once it is sent
+        # they were heard or not. (A message received would not do:
+        # the simulators put the family's own report inside +CMGR.)
+        for i in range(4):
+            for line in foreign:
+                if line.split(":")[0] != own[i].split(":")[0]:
+                    s2.urc(i, line)
+            send(g2, f"+15550320{i:03d}", "after the reports",
+                 sim_name=f"m{i}/1")
+        wait_sent(g2, 4)
+        want["m3/1"] = -73
+        assert signals() == want, signals()
+        assert g2.stop() == 0
+    finally:
+        s2.stop()
+
+
 t.done()

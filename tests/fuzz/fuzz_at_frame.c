@@ -11,6 +11,7 @@
 #include "at_parse.h"
 #include "at_parse_sms.h"
 #include "at_result.h"
+#include "driver.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -61,7 +62,11 @@ static void fuzz_parsers(const char *line, const char *next)
 	int v;
 
 	at_parse_csq(line, &q);
-	at_parse_signal_urc(line, &q);
+	/* Every family's own forms, through its driver. */
+	for (size_t i = 0; driver_table[i]; i++) {
+		driver_signal_read(driver_table[i], line, &q);
+		driver_iccid_read(driver_table[i], line, id, sizeof(id));
+	}
 	for (size_t i = 0; i < 3; i++)
 		at_parse_reg(line, reg[i], &r);
 	at_parse_cops(line, &op);

@@ -28,6 +28,11 @@ struct dr_urc {
 
 struct dr_replay {
 	struct fx fx;
+	const struct driver *driver;
+	/* Signal URCs the driver read (driver_signal_read()), the last
+	 * one's rssi; a heard one it cannot read is a test failure. */
+	int signals_read;
+	int last_rssi;
 	struct rec recs[DR_MAX];
 	int nsent;
 	int kinds[DR_KINDS];
@@ -39,9 +44,17 @@ struct dr_replay {
 static FX_UNUSED void dr_urc_cb(const char *line, const char *pdu, void *ud)
 {
 	struct dr_urc *u = ud;
+	struct at_csq q;
 
-	(void)line;
 	u->r->kinds[u->kind]++;
+	if (u->kind == DRIVER_URC_SIGNAL) {
+		if (CHECK(driver_signal_read(u->r->driver, line, &q))) {
+			u->r->signals_read++;
+			u->r->last_rssi = q.rssi;
+		} else {
+			printf("# not read: %s\n", line);
+		}
+	}
 	if (pdu)
 		u->r->pdus++;
 }
@@ -76,6 +89,9 @@ static FX_UNUSED void dr_install(struct dr_replay *r, const struct driver *d)
 		for (const struct driver_urc *u = chain[i]->urcs;
 		     u && u->prefix; u++)
 			dr_register(r, u->prefix, u->kind, u->pdu);
+		for (const struct driver_signal *s = chain[i]->signals;
+		     s && s->prefix; s++)
+			dr_register(r, s->prefix, DRIVER_URC_SIGNAL, false);
 	}
 }
 
@@ -110,6 +126,7 @@ static FX_UNUSED struct dr_replay *dr_replay(const struct driver *d, const char 
 	char path[1024];
 
 	memset(&r, 0, sizeof(r));
+	r.driver = d;
 	CHECK(harness_capture(name, path, sizeof(path)));
 	CHECK_INT(at_capture_load(path, &cap, NULL, 0), 0);
 	fx_init(&r.fx);

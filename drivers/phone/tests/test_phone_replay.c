@@ -28,7 +28,8 @@ TEST(driver_replay_phone_k750i)
 		CHECK(strncmp(d.sms[i].candidates[0], "AT+CSMS", 7) != 0);
 	CHECK_STR(d.iccid[0], "AT+CRSM=176,12258,0,0,10");
 	/* Its ICCID from the EF_ICCID bytes. */
-	CHECK(at_parse_iccid(r->recs[5].lines[0], id, sizeof(id)));
+	CHECK(driver_iccid_read(driver_find("phone"), r->recs[5].lines[0], id,
+				sizeof(id)));
 	CHECK_STR(id, "89960100000012345678");
 	/* Storage where it keeps what it receives: "ME" for all three. */
 	CHECK(at_parse_sms_cpms_ranges(r->recs[2].lines[0], &cr));

@@ -12,7 +12,11 @@ TEST(driver_replay_sierra_pacsp_and_iccid)
 	if (!r)
 		return;
 	CHECK_INT(r->kinds[DRIVER_URC_IGNORE], 1);
-	CHECK(at_parse_iccid(r->recs[0].lines[0], iccid, sizeof(iccid)));
+	CHECK(driver_iccid_read(driver_find("sierra"), r->recs[0].lines[0],
+				iccid, sizeof(iccid)));
 	CHECK_STR(iccid, "89014103211118510720");
+	/* "ICCID: ..." is Sierra's answer to AT!ICCID?, not generic's. */
+	CHECK(!driver_iccid_read(&driver_generic, r->recs[0].lines[0], iccid,
+				 sizeof(iccid)));
 	CHECK_INT(r->recs[2].status, AT_CHAT_STATUS_OK);
 }

@@ -26,6 +26,8 @@ TEST(driver_replay_simcom_signal_reports)
 					"simcom-sim800/csqn.at");
 
 	CHECK_INT(r->kinds[DRIVER_URC_SIGNAL], 2);
+	CHECK_INT(r->signals_read, 2);
+	CHECK_INT(r->last_rssi, 12);
 	CHECK_STR(r->recs[1].lines[0], "+CSQ: 17,0");
 }
 
