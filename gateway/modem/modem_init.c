@@ -6,6 +6,7 @@
  * why). The import of stored SMS follows once the modem is ready.
  */
 #include "modem_priv.h"
+#include "modem_recv.h"
 #include "modem_health.h"
 #include "modem_init.h"
 #include "modem_setup.h"
@@ -344,6 +345,7 @@ static const modem_step_fn modem_init_steps[] = {
 	modem_init_sms,
 	modem_setup_cnmi,
 	modem_setup_cpms,
+	modem_recv_mem_count,
 	modem_setup_csca,
 	modem_setup_user,
 	modem_setup_imsi,

@@ -47,6 +47,7 @@
 #define MODEM_CNMI_MAX 24	/* +CNMI candidates, with the end row: a
 				 * driver's, and as many direct ones */
 #define MODEM_CPMS_MAX 6	/* +CPMS commands */
+#define MODEM_MEMS_MAX 8	/* memories a message may be received in */
 /* ESC + AT at the start of init and on ladder step 1. */
 #define MODEM_WAKE_TIMEOUT_MS 1000
 #define MODEM_WAKE_TRIES 10
@@ -103,6 +104,8 @@ struct modem_seq {
 	unsigned tries;			/* LATER rounds of this step */
 	int cmd_id;
 	bool own_timeout;
+	bool own_cancel;		/* a cancelled command comes back to
+					 * the step (modem_seq_wait) */
 	struct loop_timer timer;
 	struct loop_deferred run;
 };
@@ -201,6 +204,9 @@ struct modem_sms {
 	struct driver_cnmi cnmi[MODEM_CNMI_MAX];
 	char cpms[MODEM_CPMS_MAX][48];
 	size_t ncpms;
+	/* The <mem1> list of AT+CPMS=?: where messages may be read. */
+	char mems[MODEM_MEMS_MAX][4];
+	size_t nmems;
 	int64_t waiting_since;
 	struct loop_timer probe_timer;
 };
@@ -221,10 +227,26 @@ struct modem_recv {
 	struct {
 		int select_id;
 		int cmd_id;
+		char mem[8];
+		bool count;		/* cmd is a listing: cancelled when
+					 * the select's answer counts
+					 * nothing unknown there */
 	} guards[MODEM_READS_MAX];
 	size_t nguards;
 	char mem1[8];			/* <mem1> of the +CPMS taken: where
 					 * AT+CMGR/CMGL/CMGD work; "": none */
+	/* The other memories messages may be received in (from AT+CPMS=?,
+	 * and any a notice named), listed at start, when counted with
+	 * more than smsgw knows of, and after a refused switch. */
+	struct {
+		char name[8];
+		bool pending;		/* list it at the next listing */
+		unsigned refused;	/* switches to it refused in a row */
+	} others[MODEM_MEMS_MAX];
+	size_t nothers;
+	bool want_others;		/* list the pending ones when idle */
+	bool list_mem1;			/* the running import lists <mem1> */
+	size_t list_at;			/* ... and the other memory it is at */
 	int64_t swept_at;		/* the last +CPMS? count */
 	struct loop_timer poll;		/* no indications: list often */
 };
@@ -395,6 +417,12 @@ void modem_seq_cancel(struct modem *m);
 bool modem_seq_running(const struct modem *m);
 /* A URC that may end a step's pause ("SIM busy"): run the step now. */
 void modem_seq_nudge(struct modem *m);
+/* For a step that submits its command itself (modem_recv_mem_submit):
+ * bind sets req's callback to the program's; wait takes the id it got.
+ * The response comes back to the step, a cancellation too (while the
+ * port is open). */
+void modem_seq_bind(struct modem *m, struct at_request *req);
+enum modem_step_rc modem_seq_wait(struct modem *m, int id);
 /* For steps: submits a command whose response comes back to the step. */
 enum modem_step_rc modem_seq_cmd(struct modem *m,
 				 const struct at_request *req);

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ---- tokens ---- */
 
@@ -246,13 +247,18 @@ static void modem_recv_read_failed(struct modem *m, int index,
 	if (r->final && n < sizeof(raw))
 		snprintf(raw + n, sizeof(raw) - n, "%s%s", n ? " | " : "",
 			 r->final);
-	if (mem[0])
-		/* A listing reads <mem1> only: it stays where it is. */
+	if (mem[0]) {
+		/* Read again by a listing of that memory. */
+		int k = modem_recv_mem_other(m, mem, true);
+
+		if (k >= 0)
+			m->recv.others[k].pending = true;
 		modem_event(m, MODEM_EVENT_WARNING,
-			    "%s: unreadable answer, index %d left in \"%s\": "
+			    "%s: unreadable answer, index %d left in \"%s\"%s: "
 			    "%s", r->command, index, mem,
+			    k >= 0 ? " and listed there again" : "",
 			    raw[0] ? raw : "(nothing)");
-	else
+	} else
 		modem_event(m, MODEM_EVENT_WARNING,
 			    "%s: unreadable answer, index %d left in storage "
 			    "and listed again: %s", r->command, index,
@@ -409,10 +415,15 @@ void modem_recv_recheck(struct modem *m)
 		    a->session == m->port.session && a->born < old)
 			stale = true;
 	}
-	if (n >= MODEM_RECV_TOKENS_MAX || !(stale || m->recv.no_indications))
+	if (n >= MODEM_RECV_TOKENS_MAX)
 		return;
-	m->recv.want_import = true;
-	modem_kick(m);
+	/* A memory whose switch was refused: tried again now. */
+	if (modem_recv_mem_pending(m))
+		m->recv.want_others = true;
+	if (stale || m->recv.no_indications)
+		m->recv.want_import = true;
+	if (m->recv.want_import || m->recv.want_others)
+		modem_kick(m);
 }
 
 /* ---- catching what is left in storage ---- */
@@ -422,16 +433,45 @@ void modem_recv_recheck(struct modem *m)
 #define MODEM_RECV_SWEEP_MS (5 * 60 * 1000)
 #define MODEM_RECV_POLL_MS 5000
 
-/* Stored messages handed out and not deleted yet, or being read. */
-static int modem_recv_outstanding(const struct modem *m)
+int modem_recv_outstanding(const struct modem *m, const char *mem)
 {
-	int n = (int)m->recv.nreads;
+	int n = 0;
 
+	for (size_t i = 0; i < m->recv.nreads; i++)
+		if (modem_recv_mem_same(m->recv.reads[i].mem, mem))
+			n++;
 	for (const struct modem_ack *a = m->recv.acks; a; a = a->next)
 		if (a->kind == MODEM_ACK_DELETE &&
-		    a->session == m->port.session)
+		    a->session == m->port.session &&
+		    modem_recv_mem_same(a->mem, mem))
 			n++;
 	return n;
+}
+
+/* The other memories at a periodic count: those the AT+CPMS? answer
+ * shows as <mem2> or <mem3> are counted there (no extra line); the rest
+ * are counted by their own select when listed (modem_recv_mem.c). */
+static void modem_recv_sweep_others(struct modem *m, const struct at_cpms *c)
+{
+	for (size_t k = 0; k < m->recv.nothers; k++) {
+		m->recv.others[k].pending = true;
+		/* A fresh try for a memory that refused the switch. */
+		m->recv.others[k].refused = 0;
+		for (int i = 1; c && i < c->n; i++) {
+			const char *name = m->recv.others[k].name;
+
+			if (strcasecmp(c->mem[i], name) != 0)
+				continue;
+			m->recv.others[k].pending =
+				c->used[i] > modem_recv_outstanding(m, name);
+			if (m->recv.others[k].pending)
+				log_info("%s: %d stored in \"%s\", %d known: "
+					 "listing", m->source, c->used[i],
+					 name, modem_recv_outstanding(m, name));
+			break;
+		}
+	}
+	m->recv.want_others = modem_recv_mem_pending(m);
 }
 
 enum modem_step_rc modem_recv_sweep(struct modem *m,
@@ -439,23 +479,32 @@ enum modem_step_rc modem_recv_sweep(struct modem *m,
 {
 	int64_t now = loop_now(m->loop);
 	struct at_cpms c;
+	bool counted = false;
 
 	if (!r) {
-		if (m->recv.want_import || m->recv.no_indications ||
+		/* Without indications <mem1> is listed every few seconds;
+		 * the other memories are still counted here. */
+		if (m->recv.want_import ||
+		    (m->recv.no_indications && !m->recv.nothers) ||
 		    now - m->recv.swept_at < MODEM_RECV_SWEEP_MS)
 			return MODEM_STEP_NEXT;
 		m->recv.swept_at = now;
 		return modem_seq_send(m, "AT+CPMS?", "+CPMS:");
 	}
-	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines;
-	     i++)
-		if (at_parse_sms_cpms(r->lines[i], &c) &&
-		    c.used[0] > modem_recv_outstanding(m)) {
+	for (size_t i = 0; r->status == AT_CHAT_STATUS_OK && i < r->nlines &&
+	     !counted; i++) {
+		if (!at_parse_sms_cpms(r->lines[i], &c))
+			continue;
+		counted = true;
+		if (c.used[0] > modem_recv_outstanding(m, NULL) &&
+		    !m->recv.no_indications) {
 			log_info("%s: %d stored, %d known: listing",
 				 m->source, c.used[0],
-				 modem_recv_outstanding(m));
+				 modem_recv_outstanding(m, NULL));
 			m->recv.want_import = true;
 		}
+	}
+	modem_recv_sweep_others(m, counted ? &c : NULL);
 	return MODEM_STEP_NEXT;
 }
 
@@ -489,6 +538,39 @@ void modem_recv_indications(struct modem *m, bool on)
 
 /* ---- the import: AT+CMGL=4 ---- */
 
+/* Hands over every message of an AT+CMGL answer read in mem ("":
+ * <mem1>). */
+static void modem_recv_listed(struct modem *m, const struct at_response *r,
+			      const char *mem)
+{
+	struct at_sms_pdu p;
+	enum at_parse_sms_result res;
+	size_t pos = 0, n = 0;
+
+	while ((res = at_parse_sms_cmgl(r->lines, r->nlines, &pos, &p)) !=
+	       AT_PARSE_SMS_END) {
+		if (res == AT_PARSE_SMS_BAD) {
+			modem_event(m, MODEM_EVENT_WARNING,
+				    "stored entry %d%s%s%s unreadable: left "
+				    "in the modem", p.index,
+				    mem[0] ? " in \"" : "", mem,
+				    mem[0] ? "\"" : "");
+			continue;
+		}
+		if (modem_recv_delete_pending(m, p.index, mem))
+			continue;
+		n++;
+		modem_recv_deliver_in(m, p.pdu, MODEM_ACK_DELETE, p.index,
+				      mem);
+		if (!m->port.chat)
+			break;
+	}
+	if (n)
+		log_info("%s: %zu stored message%s imported%s%s%s", m->source,
+			 n, n == 1 ? "" : "s", mem[0] ? " from \"" : "", mem,
+			 mem[0] ? "\"" : "");
+}
+
 static enum modem_step_rc modem_recv_list(struct modem *m,
 					  const struct at_response *r)
 {
@@ -496,10 +578,9 @@ static enum modem_step_rc modem_recv_list(struct modem *m,
 	struct at_request req = { .command = m->drv.list_stored,
 				  .prefixes = prefixes, .pdu_lines = true,
 				  .timeout_ms = m->drv.list_timeout_ms };
-	struct at_sms_pdu p;
-	enum at_parse_sms_result res;
-	size_t pos = 0, n = 0;
 
+	if (!r && !m->recv.list_mem1)
+		return MODEM_STEP_NEXT;
 	if (!r)
 		return modem_seq_cmd(m, &req);
 	if (r->status != AT_CHAT_STATUS_OK) {
@@ -509,25 +590,60 @@ static enum modem_step_rc modem_recv_list(struct modem *m,
 			    r->final ? r->final : "?");
 		return MODEM_STEP_NEXT;
 	}
-	while ((res = at_parse_sms_cmgl(r->lines, r->nlines, &pos, &p)) !=
-	       AT_PARSE_SMS_END) {
-		if (res == AT_PARSE_SMS_BAD) {
-			modem_event(m, MODEM_EVENT_WARNING,
-				    "stored entry %d unreadable: left in "
-				    "the modem", p.index);
-			continue;
-		}
-		if (modem_recv_delete_pending(m, p.index, NULL))
-			continue;
-		n++;
-		modem_recv_deliver(m, p.pdu, MODEM_ACK_DELETE, p.index);
-		if (!m->port.chat)
-			break;
-	}
-	if (n)
-		log_info("%s: %zu stored message%s imported", m->source, n,
-			 n == 1 ? "" : "s");
+	modem_recv_listed(m, r, "");
 	m->recv.swept_at = loop_now(m->loop);
+	return MODEM_STEP_NEXT;
+}
+
+/*
+ * The other memories waiting (modem_recv_mem.c), one after the other
+ * (recv.list_at: the one listed now). Each listing runs between
+ * AT+CPMS="<mem>" and AT+CPMS="<mem1>", ahead of queued sends; it comes
+ * back cancelled when the select was refused (the memory stays pending)
+ * or counted nothing new (it does not).
+ */
+static enum modem_step_rc modem_recv_list_others(struct modem *m,
+						 const struct at_response *r)
+{
+	static const char *const prefixes[] = { "+CMGL:", NULL };
+	struct at_request req = { .command = m->drv.list_stored,
+				  .prefixes = prefixes, .pdu_lines = true,
+				  .timeout_ms = m->drv.list_timeout_ms };
+	int id;
+
+	if (r) {
+		size_t k = m->recv.list_at++;
+
+		if (!m->port.chat)
+			return MODEM_STEP_FAIL;
+		if (k < m->recv.nothers && r->status == AT_CHAT_STATUS_OK) {
+			m->recv.others[k].pending = false;
+			modem_recv_listed(m, r, m->recv.others[k].name);
+		} else if (k < m->recv.nothers &&
+			   r->status == AT_CHAT_STATUS_ERROR) {
+			/* Selected, but the listing failed: the next
+			 * periodic count tries again. */
+			m->recv.others[k].pending = false;
+			modem_event(m, MODEM_EVENT_WARNING, "%s in \"%s\": %s",
+				    r->command, m->recv.others[k].name,
+				    r->final ? r->final : "?");
+		}
+	}
+	for (; m->recv.list_at < m->recv.nothers; m->recv.list_at++) {
+		size_t k = m->recv.list_at;
+
+		if (!m->recv.others[k].pending ||
+		    m->recv.others[k].refused >= MODEM_RECV_MEM_TRIES)
+			continue;
+		modem_seq_bind(m, &req);
+		id = modem_recv_mem_list(m, m->recv.others[k].name, &req);
+		if (id > 0)
+			return modem_seq_wait(m, id);
+		if (id < 0)
+			return MODEM_STEP_FAIL;
+		/* 0: cancelled at once (no way back): left pending. */
+		return MODEM_STEP_NEXT;
+	}
 	return MODEM_STEP_NEXT;
 }
 
@@ -540,6 +656,7 @@ static void modem_recv_import_done(struct modem *m, int err)
 
 static const modem_step_fn modem_recv_import_steps[] = {
 	modem_recv_list,
+	modem_recv_list_others,
 	NULL,
 };
 
@@ -561,8 +678,20 @@ void modem_recv_want_import(struct modem *m, bool want)
 
 bool modem_recv_import_due(struct modem *m)
 {
-	if (!m->recv.want_import || !m->sms.ready)
+	if (!m->sms.ready)
 		return false;
-	m->recv.want_import = false;
-	return true;
+	m->recv.list_at = 0;
+	if (m->recv.want_import) {
+		/* <mem1>, then whatever other memory waits. */
+		m->recv.want_import = false;
+		m->recv.want_others = false;
+		m->recv.list_mem1 = true;
+		return true;
+	}
+	if (m->recv.want_others) {
+		m->recv.want_others = false;
+		m->recv.list_mem1 = false;
+		return modem_recv_mem_pending(m);
+	}
+	return false;
 }

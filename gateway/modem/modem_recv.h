@@ -50,5 +50,25 @@ void modem_recv_mem_drop(struct modem *m);
  */
 int modem_recv_mem_submit(struct modem *m, const char *mem,
 			  const struct at_request *req);
+/* The same for a listing of mem (AT+CMGL): also cancelled when the
+ * select's answer counts nothing there smsgw does not know of. */
+int modem_recv_mem_list(struct modem *m, const char *mem,
+			const struct at_request *req);
+/* The index of mem among the other memories (added when add and there
+ * is room); -1 for <mem1>, none, or no room. */
+int modem_recv_mem_other(struct modem *m, const char *mem, bool add);
+/* Refused switches in a row after which a memory waits for the periodic
+ * count rather than the next health check. */
+#define MODEM_RECV_MEM_TRIES 3
+/* A step after modem_setup_cpms (init, the SMS-ready probe): counts
+ * each other memory (AT+CPMS="<mem>" answers its <used1>, then
+ * AT+CPMS="<mem1>"); those holding messages are listed by the import. */
+enum modem_step_rc modem_recv_mem_count(struct modem *m,
+					const struct at_response *r);
+/* Whether another memory waits to be listed (and may be tried now). */
+bool modem_recv_mem_pending(const struct modem *m);
+/* Stored messages in mem ("" or NULL: <mem1>) handed out and not deleted
+ * yet, or being read (modem_recv.c). */
+int modem_recv_outstanding(const struct modem *m, const char *mem);
 
 #endif

@@ -19,6 +19,7 @@ static void modem_seq_goto(struct modem *m, size_t step)
 	m->seq.sub = m->seq.cand = 0;
 	m->seq.tries = 0;
 	m->seq.own_timeout = false;
+	m->seq.own_cancel = false;
 }
 
 static void modem_seq_end(struct modem *m, int err)
@@ -41,16 +42,21 @@ static enum modem_step_rc modem_seq_call(struct modem *m,
 static void modem_seq_cb(const struct at_response *r, void *ud)
 {
 	struct modem *m = ud;
+	bool own_cancel;
 
 	/* A command of a program that was cancelled meanwhile. */
 	if (!m->seq.prog || r->id != m->seq.cmd_id)
 		return;
 	m->seq.cmd_id = 0;
+	own_cancel = m->seq.own_cancel && m->port.chat;
+	m->seq.own_cancel = false;
 	switch (r->status) {
 	case AT_CHAT_STATUS_GONE:
 		modem_seq_end(m, -ENODEV);
 		return;
 	case AT_CHAT_STATUS_CANCELLED:
+		if (own_cancel)
+			break;
 		modem_seq_end(m, -ECANCELED);
 		return;
 	case AT_CHAT_STATUS_TIMEOUT:
@@ -141,6 +147,7 @@ void modem_seq_cancel(struct modem *m)
 {
 	m->seq.prog = NULL;
 	m->seq.cmd_id = 0;
+	m->seq.own_cancel = false;
 	loop_timer_disarm(&m->seq.timer);
 	loop_deferred_cancel(&m->seq.run);
 }
@@ -167,6 +174,19 @@ enum modem_step_rc modem_seq_cmd(struct modem *m,
 		return MODEM_STEP_FAIL;
 	}
 	m->seq.cmd_id = id;
+	return MODEM_STEP_WAIT;
+}
+
+void modem_seq_bind(struct modem *m, struct at_request *req)
+{
+	req->cb = modem_seq_cb;
+	req->ud = m;
+}
+
+enum modem_step_rc modem_seq_wait(struct modem *m, int id)
+{
+	m->seq.cmd_id = id;
+	m->seq.own_cancel = true;
 	return MODEM_STEP_WAIT;
 }
 

@@ -145,6 +145,11 @@ static void modem_setup_cpms_ranges(struct modem *m,
 	     i++)
 		if (at_parse_sms_cpms_ranges(r->lines[i], &rg))
 			have = true;
+	/* Where messages may be read: the other memories are listed too
+	 * (modem_recv_mem.c). */
+	m->sms.nmems = 0;
+	for (int i = 0; have && i < rg.nmem[0] && i < MODEM_MEMS_MAX; i++)
+		memcpy(m->sms.mems[m->sms.nmems++], rg.mem[0][i], 4);
 	m->sms.ncpms = modem_logic_cpms_fit(have ? &rg : NULL, m->drv.cpms,
 					    m->sms.cpms, MODEM_CPMS_MAX);
 	m->seq.sub = 1;

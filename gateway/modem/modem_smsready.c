@@ -75,6 +75,7 @@ static const modem_step_fn modem_sms_probe_steps[] = {
 	modem_init_sms,
 	modem_setup_cnmi,
 	modem_setup_cpms,
+	modem_recv_mem_count,
 	modem_sms_probe_user,
 	NULL,
 };

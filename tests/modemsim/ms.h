@@ -177,6 +177,9 @@ struct ms_knobs {
 	bool store_me;		/* new messages go to "ME" (if it has one)
 				 * whatever <mem3>: a firmware that
 				 * ignores it; +CMTI names "ME" */
+	int cpms_refuse_me;	/* the next N AT+CPMS selecting "ME" as
+				 * <mem1> are refused (+CMS ERROR: 302), as
+				 * a firmware busy with its own memory */
 };
 
 /* Sets knob name from text. Returns false with a reason in err. */

@@ -60,6 +60,7 @@ static const struct ms_knob ms_knob_table[] = {
 	K(cnmi_test_lies, MS_KNOB_BOOL, 0, 1),
 	K(no_header_noise, MS_KNOB_BOOL, 0, 1),
 	K(store_me, MS_KNOB_BOOL, 0, 1),
+	K(cpms_refuse_me, MS_KNOB_INT, 0, 1000000),
 };
 #undef K
 

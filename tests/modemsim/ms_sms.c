@@ -108,6 +108,11 @@ static enum ms_res ms_sms_cpms(struct ms_modem *m, enum ms_form f,
 		m->err = 302;
 		return MS_RES_CMS;
 	}
+	if (mem[0] == 1 && m->knobs.cpms_refuse_me > 0) {
+		m->knobs.cpms_refuse_me--;
+		m->err = 302;
+		return MS_RES_CMS;
+	}
 	memcpy(m->set.mem, mem, sizeof(mem));
 	ms_modem_info(m, "+CPMS: %d,%d,%d,%d,%d,%d",
 		      ms_store_used(ms_sms_mem(m, 0)), ms_sms_mem(m, 0)->size,

@@ -78,6 +78,17 @@ struct tmodem {
 	const char *cpms_only;	/* +CMS ERROR: 302 to AT+CPMS="X" but it */
 	int cpms_back_refused;	/* ... to this many AT+CPMS="SM" alone */
 	int cpms_full_seen;	/* AT+CPMS="SM","SM","SM" (init) */
+	/* Other memories (test_modem_recv_real.c): the AT+CPMS=? answer
+	 * (NULL: a bare OK, and no count in the set answer); what "ME"
+	 * holds; AT+CPMS? naming "ME" as <mem2>; the next AT+CPMS="ME"
+	 * refused this often. */
+	const char *cpms_test;
+	int me_used;
+	const char *me_cmgl;
+	bool cpms_query_me;
+	int cpms_refuse_me;
+	int cpms_me_seen, cpms_odd_seen, cmgl_me_seen;
+	int cmgs_off_mem1;	/* AT+CMGS while <mem1> was not "SM" */
 };
 
 static struct tmodem tmod;
@@ -143,6 +154,22 @@ static inline void tm_command(const char *cmd)
 	}
 	if (!strcmp(cmd, "ATH"))
 		tmod.ath_seen++;
+	if (!strcmp(cmd, "AT+CPMS=?") && tmod.cpms_test) {
+		snprintf(buf, sizeof(buf), "\r\n%s\r\n", tmod.cpms_test);
+		tm_say(buf);
+	}
+	if (!strncmp(cmd, "AT+CPMS=\"ME\"", 12)) {
+		tmod.cpms_me_seen++;
+		if (tmod.cpms_refuse_me > 0 && tmod.cpms_refuse_me--) {
+			tm_say("\r\n+CMS ERROR: 302\r\n");
+			return;
+		}
+	}
+	/* A single memory other than "SM" and "ME" ("BM", "MT"). */
+	if (!strncmp(cmd, "AT+CPMS=\"", 9) && !strchr(cmd, ',') &&
+	    strcmp(cmd, "AT+CPMS=\"SM\"") != 0 &&
+	    strcmp(cmd, "AT+CPMS=\"ME\"") != 0)
+		tmod.cpms_odd_seen++;
 	if (!strncmp(cmd, "AT+CPMS=\"", 9)) {
 		const char *q = strchr(cmd + 9, '"');
 		int len = q ? (int)(q - cmd - 9) : 0;
@@ -159,6 +186,15 @@ static inline void tm_command(const char *cmd)
 		if (!strcmp(cmd, "AT+CPMS=\"SM\",\"SM\",\"SM\""))
 			tmod.cpms_full_seen++;
 		snprintf(tmod.mem1, sizeof(tmod.mem1), "%.*s", len, cmd + 9);
+		if (tmod.cpms_test) {
+			/* §3.2.2: the set answer counts the new <mem1>. */
+			int u = !strcmp(tmod.mem1, "ME") ? tmod.me_used
+							 : tmod.cpms_used;
+
+			snprintf(buf, sizeof(buf), "\r\n+CPMS: %d,30,%d,30,%d,"
+				 "30\r\n", u, u, u);
+			tm_say(buf);
+		}
 	}
 	if (!strncmp(cmd, "AT+CMGR=", 8)) {
 		tmod.cmgr_seen++;
@@ -172,8 +208,13 @@ static inline void tm_command(const char *cmd)
 	if (!strncmp(cmd, "AT+CMGD=", 8)) {
 		tmod.cmgd_seen++;
 		memcpy(tmod.cmgd_mem, tmod.mem1, sizeof(tmod.mem1));
-		tmod.cpms_used = 0;
-		tmod.cmgl_answer = NULL;
+		if (!strcmp(tmod.mem1, "ME")) {
+			tmod.me_used = 0;
+			tmod.me_cmgl = NULL;
+		} else {
+			tmod.cpms_used = 0;
+			tmod.cmgl_answer = NULL;
+		}
 	}
 	if (tmod.cnmi_refused && !strncmp(cmd, "AT+CNMI=", 8) &&
 	    strcmp(cmd, "AT+CNMI=?") != 0) {
@@ -182,15 +223,28 @@ static inline void tm_command(const char *cmd)
 	}
 	if (!strcmp(cmd, "AT+CPMS?")) {
 		tmod.cpms_query_seen++;
-		snprintf(buf, sizeof(buf), "\r\n+CPMS: \"SM\",%d,30,\"SM\",%d,"
-			 "30,\"SM\",%d,30\r\n", tmod.cpms_used,
-			 tmod.cpms_used, tmod.cpms_used);
+		if (tmod.cpms_query_me)
+			snprintf(buf, sizeof(buf), "\r\n+CPMS: \"SM\",%d,30,"
+				 "\"ME\",%d,30,\"SM\",%d,30\r\n",
+				 tmod.cpms_used, tmod.me_used, tmod.cpms_used);
+		else
+			snprintf(buf, sizeof(buf), "\r\n+CPMS: \"SM\",%d,30,"
+				 "\"SM\",%d,30,\"SM\",%d,30\r\n",
+				 tmod.cpms_used, tmod.cpms_used,
+				 tmod.cpms_used);
 		tm_say(buf);
 	}
-	if (!strncmp(cmd, "AT+CMGL", 7) && tmod.cmgl_answer)
+	if (!strncmp(cmd, "AT+CMGL", 7) && !strcmp(tmod.mem1, "ME")) {
+		tmod.cmgl_me_seen++;
+		if (tmod.me_cmgl)
+			tm_say(tmod.me_cmgl);
+	} else if (!strncmp(cmd, "AT+CMGL", 7) && tmod.cmgl_answer) {
 		tm_say(tmod.cmgl_answer);
+	}
 	if (!strncmp(cmd, "AT+CMGS=", 8)) {
 		tmod.cmgs_seen++;
+		if (tmod.mem1[0] && strcmp(tmod.mem1, "SM") != 0)
+			tmod.cmgs_off_mem1++;
 		tmod.in_pdu = true;
 		tm_say("\r\n> ");
 		return;

@@ -185,3 +185,156 @@ TEST(a_refused_way_back_selects_storage_again)
 	CHECK_INT(env.sms_calls, 1);
 	stop();
 }
+
+/* ---- messages in the other memories the modem offers ---- */
+
+#define CPMS_TEST                                                       \
+	"+CPMS: (\"SM\",\"ME\",\"MT\",\"BM\"),(\"SM\",\"ME\"),"              \
+	"(\"SM\",\"ME\")"
+
+static int submitted;
+
+/* Keeps one send going (at most one per modem at a time): every
+ * AT+CMGS must find <mem1> at "SM", never between a switch and its way
+ * back. */
+static bool keep_sending(void)
+{
+	if (env.sent_calls == submitted &&
+	    modem_send_pdu(&env.reg.sims[0], PDU, 17, send_cb, NULL) == 0)
+		submitted++;
+	return true;
+}
+
+/* Stored in "ME" before start (a firmware that ignores <mem3>, or an
+ * old phone's own memory): the import lists it there, between
+ * AT+CPMS="ME" and AT+CPMS="SM"; "BM" (cell broadcast) is not an SMS
+ * memory, and "MT" is "SM" and "ME" again (TS 27.005 §3.2.2). */
+TEST(a_message_in_another_memory_before_start_is_imported)
+{
+	memset(&tmod, 0, sizeof(tmod));
+	tmod.cpms_test = CPMS_TEST;
+	tmod.me_used = 1;
+	tmod.me_cmgl = CMGL3;
+	submitted = 0;
+	if (!start("me_import"))
+		return;
+	ADVANCE_UNTIL(keep_sending() && env.sms_calls == 1, 10000);
+	ADVANCE_UNTIL(keep_sending() && tmod.cmgd_seen == 1, 10000);
+	CHECK_STR(tmod.cmgd_mem, "ME");
+	CHECK_INT(tmod.me_used, 0);
+	ADVANCE_UNTIL(keep_sending() && env.sent_calls >= 3, 10000);
+	ADVANCE_UNTIL(!strcmp(tmod.mem1, "SM"), 5000);
+	CHECK_INT(tmod.cmgl_me_seen, 1);
+	CHECK_INT(tmod.cpms_odd_seen, 0);
+	CHECK_INT(tmod.cmgs_off_mem1, 0);
+	CHECK_INT(env.sms_calls, 1);
+	stop();
+}
+
+/* The select counts the memory (+CPMS: <used1>,...): an empty one is not
+ * listed. */
+TEST(an_empty_other_memory_is_counted_not_listed)
+{
+	memset(&tmod, 0, sizeof(tmod));
+	tmod.cpms_test = CPMS_TEST;
+	if (!start("me_empty"))
+		return;
+	ADVANCE_UNTIL(tmod.cpms_me_seen == 1 && !strcmp(tmod.mem1, "SM"),
+		      5000);
+	advance(3000);
+	CHECK_INT(tmod.cmgl_me_seen, 0);
+	CHECK_INT(tmod.cpms_me_seen, 1);
+	CHECK_INT(env.sms_calls, 0);
+	stop();
+}
+
+/* A +CMTI: "ME" whose switch is refused: remembered, and the message is
+ * listed there at the next health check (10 s here), read once, and
+ * deleted there. */
+TEST(a_refused_switch_is_listed_at_the_next_health_check)
+{
+	memset(&tmod, 0, sizeof(tmod));
+	tmod.cpms_test = CPMS_TEST;
+	submitted = 0;
+	if (!start("me_refused"))
+		return;
+	tmod.me_used = 1;
+	tmod.me_cmgl = CMGL3;
+	tmod.cpms_refuse_me = 1;
+	env.watch = "listed there later";
+	tm_say("\r\n+CMTI: \"ME\",3\r\n");
+	ADVANCE_UNTIL(keep_sending() && env.watched == 1, 5000);
+	CHECK(strstr(env.event, "AT+CPMS=\"ME\"") != NULL);
+	CHECK_INT(tmod.cmgr_seen, 0);
+	CHECK_INT(env.sms_calls, 0);
+	ADVANCE_UNTIL(keep_sending() && env.sms_calls == 1, 15000);
+	CHECK_INT(tmod.cmgl_me_seen, 1);
+	ADVANCE_UNTIL(keep_sending() && tmod.cmgd_seen == 1, 10000);
+	CHECK_STR(tmod.cmgd_mem, "ME");
+	/* Nothing more: read once. */
+	advance(25000);
+	CHECK_INT(env.sms_calls, 1);
+	CHECK_INT(tmod.cmgl_me_seen, 1);
+	CHECK(env.sent_calls >= 3);
+	CHECK_INT(tmod.cmgs_off_mem1, 0);
+	CHECK_STR(tmod.mem1, "SM");
+	stop();
+}
+
+/* A memory that always refuses: tried at a few health checks, then only
+ * at the periodic count; <mem1> is never left. */
+TEST(a_memory_that_always_refuses_waits_for_the_periodic_count)
+{
+	int tries;
+
+	memset(&tmod, 0, sizeof(tmod));
+	tmod.cpms_test = CPMS_TEST;
+	tmod.cpms_refuse_me = 1000;
+	if (!start("me_never"))
+		return;
+	advance(60000);
+	/* Init's count, the import, then the next health checks. */
+	tries = tmod.cpms_me_seen;
+	CHECK(tries >= 2 && tries <= 4);	/* MODEM_RECV_MEM_TRIES 3 */
+	advance(60000);
+	CHECK_INT(tmod.cpms_me_seen, tries);
+	advance(2 * 60 * 1000);
+	CHECK_INT(tmod.cpms_me_seen, tries);
+	ADVANCE_UNTIL(tmod.cpms_me_seen > tries, 3 * 60 * 1000);
+	CHECK(READY);
+	stop();
+}
+
+/* Stored in "ME" while smsgw runs, without a notice: the periodic count
+ * (AT+CPMS?) lists it within minutes. Where AT+CPMS? names "ME" (as
+ * <mem2>) its count is read there, and an empty "ME" costs no line. */
+TEST(the_periodic_count_lists_another_memory)
+{
+	int sel, counts;
+
+	memset(&tmod, 0, sizeof(tmod));
+	tmod.cpms_test = CPMS_TEST;
+	tmod.cpms_query_me = true;
+	if (!start("me_sweep"))
+		return;
+	sel = tmod.cpms_me_seen;
+	counts = tmod.cpms_query_seen;
+	/* Empty at the count: "ME" is not selected. */
+	advance(4 * 60 * 1000);
+	ADVANCE_UNTIL(tmod.cpms_query_seen > counts, 2 * 60 * 1000);
+	advance(2000);
+	CHECK_INT(tmod.cpms_me_seen, sel);
+	tmod.me_used = 1;
+	tmod.me_cmgl = CMGL3;
+	/* Not before the next count... */
+	advance(60000);
+	CHECK_INT(env.sms_calls, 0);
+	/* ...then listed and deleted there. */
+	advance(3 * 60 * 1000);
+	CHECK_INT(env.sms_calls, 0);
+	ADVANCE_UNTIL(env.sms_calls == 1, 2 * 60 * 1000);
+	CHECK_INT(tmod.cmgl_me_seen, 1);
+	ADVANCE_UNTIL(tmod.cmgd_seen == 1, 10000);
+	CHECK_STR(tmod.cmgd_mem, "ME");
+	stop();
+}
