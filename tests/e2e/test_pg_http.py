@@ -269,7 +269,10 @@ def the_api_answers_503_while_the_database_is_away():
         assert time.monotonic() - t0 < 5, time.monotonic() - t0
     finally:
         pg.start_server()
-    wait_for(lambda: api["A"].get("/v1/sims")[0] == 200, 30, "A's API back")
+    # Each box reconnects on its own backoff: wait for both.
+    for box in "AB":
+        wait_for(lambda: api[box].get("/v1/sims")[0] == 200, 30,
+                 f"{box}'s API back")
     status, _, body = api["B"].post("/v1/messages", {"to": "+15553004000", "text": "back"})
     assert status == 202 and body["messages"][0]["id"] > 0, (status, body)
 
