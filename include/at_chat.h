@@ -43,8 +43,9 @@
 struct loop;
 struct at_chat;
 
-/* Defaults from doc/reliability.md §4.1: 5 s for simple commands,
- * 10 s for the prompt, 90 s for the final response after Ctrl-Z. */
+/* Defaults from doc/reliability.md, "Timeouts used by existing
+ * software": 5 s for simple commands, 10 s for the prompt, 90 s for the
+ * final response after Ctrl-Z. */
 #define AT_CHAT_TIMEOUT_MS 5000
 #define AT_CHAT_PROMPT_TIMEOUT_MS 10000
 #define AT_CHAT_SUBMIT_TIMEOUT_MS 90000
@@ -118,7 +119,8 @@ struct at_request {
 	 * header in lines[]. */
 	bool pdu_lines;
 	/* Write ESC (0x1b) before the command: leaves a stuck prompt
-	 * (recovery, doc/reliability.md §4.3). */
+	 * (recovery, doc/reliability.md, "Recovery ladder and device
+	 * disappearance"). */
 	bool escape_first;
 	/* Hex PDU for AT+CMGS/AT+CMGW (TS 27.005 §3.5.1): after the prompt
 	 * the chat writes it and Ctrl-Z. Copied. */

@@ -5,8 +5,9 @@
  *
  * Sources: 3GPP TS 24.011 Annex E (RP causes 1–127), TS 27.005 §3.2.5
  * (300–500), Wavecom's 512–515 as the default for unknown modems, and the
- * classification in doc/reliability.md §4.4. A driver's own codes (struct
- * driver_error in include/driver.h) come first: errclass_driver().
+ * classification in doc/reliability.md, "CMS errors: which to retry".
+ * A driver's own codes (struct driver_error in include/driver.h) come
+ * first: errclass_driver().
  */
 #ifndef SMSGW_ERRCLASS_H
 #define SMSGW_ERRCLASS_H

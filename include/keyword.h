@@ -11,9 +11,10 @@
  *     "opt-out!", "  stop 🛑" all are);
  *  2. exact opt-in (optin_keywords), 3. exact help (help_keywords);
  *  4. broad opt-out (unless KEYWORD_NO_BROAD), FCC 24-24's "reasonable
- *     means" read narrowly (doc/reliability.md §5). A reply of at
- *     most KEYWORD_BROAD_MAX_WORDS words is an opt-out when it holds a
- *     trigger (an optout_keywords entry, or a built-in English phrase:
+ *     means" read narrowly (doc/reliability.md, "The keyword
+ *     matcher"). A reply of at most KEYWORD_BROAD_MAX_WORDS words is an
+ *     opt-out when it holds a trigger (an optout_keywords entry, or a
+ *     built-in English phrase:
  *     "unsub", "remove me", "take me off", "opt me out", "don't text",
  *     "do not text|message|contact|call …", "never text", "no more",
  *     "leave me alone", "stop it") and every other word is filler: please,

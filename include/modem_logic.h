@@ -19,7 +19,8 @@ struct driver_cnmi;
 
 /*
  * The recovery ladder of a hung modem (doc/contract.md §10,
- * doc/reliability.md §4.3), climbed one step per failure.
+ * doc/reliability.md, "Recovery ladder and device disappearance"),
+ * climbed one step per failure.
  */
 enum modem_ladder {
 	MODEM_LADDER_NONE,		/* healthy */

@@ -1,6 +1,7 @@
 /*
  * msg_state — the states of an outgoing message and the one table of the
- * transitions between them (doc/contract.md §7, doc/reliability.md §2).
+ * transitions between them (doc/contract.md §7; doc/reliability.md, "The
+ * state machine for outgoing messages").
  *
  * The names are the `state` column of the message table and of the outbox
  * view (a contract: never renamed). Every statement in the store that

@@ -1,7 +1,8 @@
 /*
  * store_ops — what the daemon asks of its storage, as operations that
  * complete through a callback (doc/architecture.md "The storage
- * interface", doc/reliability.md §6):
+ * interface"; doc/reliability.md, "One storage interface for SQLite and
+ * PostgreSQL"):
  *
  *   store_op_accept()   accept the messages of one spool file (or of text
  *                       in the spool format: the HTTP API, INSERT INTO

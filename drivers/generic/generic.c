@@ -146,7 +146,8 @@ const struct driver driver_generic = {
 	.read_stored = "AT+CMGR=%d",		/* §3.4.3 */
 	.delete_stored = "AT+CMGD=%d",		/* §3.5.4 */
 	.ack_direct = "AT+CNMA",		/* §3.4.4 */
-	/* 60 s for a full listing (doc/reliability.md §4.1). */
+	/* 60 s for a full listing (doc/reliability.md, "Timeouts used by
+	 * existing software"). */
 	.list_timeout_ms = 60000,
 	.slot_select = NULL,			/* no 3GPP command */
 	.slot_query = NULL,

@@ -2,7 +2,7 @@
  * modem_fsm — the modem's life cycle (include/modem_fsm.h): the one table
  * of (state x event) transitions, the one function that assigns a state,
  * the start of init, and the recovery ladder (doc/modem-lifecycle.md,
- * doc/reliability.md §4.3).
+ * doc/reliability.md, "Recovery ladder and device disappearance").
  *
  * A command that times out means the modem may be hung; each failure
  * climbs one step: ESC and AT, the whole init again, the driver's soft

@@ -83,8 +83,8 @@ static enum modem_step_rc modem_init_raw(struct modem *m, const char *cmd)
 }
 
 /* ESC leaves a prompt the modem may still sit at; AT proves it answers
- * (doc/reliability.md §4.3). A modem that is booting drops what
- * we write, hence the tries. */
+ * (doc/reliability.md, "Recovery ladder and device disappearance"). A
+ * modem that is booting drops what we write, hence the tries. */
 static enum modem_step_rc modem_init_wake(struct modem *m,
 					  const struct at_response *r)
 {

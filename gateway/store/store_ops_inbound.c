@@ -9,7 +9,8 @@
  * The commit of a PDU joins the loop turn's batch (store_batch_begin in
  * store.h), so the modems' messages of one turn share one fsync, and done
  * runs once it is durable: the modem's delete or +CNMA comes from done,
- * never before (doc/reliability.md §3).
+ * never before (doc/reliability.md, "Inbound messages and multipart
+ * reassembly").
  */
 #include "store_ops_inbound.h"
 #include "config.h"
