@@ -58,19 +58,6 @@ static inline void rig_close(struct config *cfg, struct loop *loop,
 	config_free(cfg);
 }
 
-/* The first column of the first row as a number; -1 when there is none. */
-static inline long long rig_scalar(struct store *st, const char *sql)
-{
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
 /* The same as text (a static buffer); "" when there is none or NULL. */
 static inline const char *rig_text(struct store *st, const char *sql)
 {

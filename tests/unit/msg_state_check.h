@@ -11,6 +11,7 @@
 #include "harness.h"
 #include "msg_state.h"
 #include "store.h"
+#include "store_tmp.h"
 
 #include <libpq-fe.h>
 #include <stdio.h>
@@ -32,33 +33,11 @@ static inline void msg_state_record(struct store *st)
  * move recorded for the check; NULL (and the error printed) on failure. */
 static inline struct store *msg_state_store_open(const char *name)
 {
-	struct store *st = NULL;
-	char path[512], err[256];
+	struct store *st = store_tmp_open(name, NULL, 0);
 
-	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
-	if (!CHECK_INT(store_open(path, STORE_OPEN_CREATE, &st, err,
-				  sizeof(err)), 0))
-		printf("# %s\n", err);
 	if (st)
 		msg_state_record(st);
 	return st;
-}
-
-/* The first column of sql's first row; -1 for no row, -2 when sql does
- * not prepare (the error printed). */
-static inline long long db_int(struct store *st, const char *sql)
-{
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		printf("# %s: %s\n", sql, sqlite3_errmsg(store_db(st)));
-		return -2;
-	}
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
 }
 
 /* True when some event of the table moves from (NULL: a new row) to. */

@@ -146,7 +146,7 @@ static const char *state_of(int64_t id)
 
 static long long scalar(const char *sql)
 {
-	return rig_scalar(env.st, sql);
+	return db_int(env.st, sql);
 }
 
 /* The first column of the first row as text ("" when none). */

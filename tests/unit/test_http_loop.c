@@ -122,7 +122,7 @@ TEST(server_and_webhooks_on_one_loop)
 	request(req, sizeof(req), "POST", "/v1/messages", TOKEN,
 		"{\"to\": \"+15551230001\", \"text\": \"hi\", \"id\": \"a\"}");
 	CHECK_INT(ask(loop, port, req, buf, sizeof(buf)), 202);
-	CHECK_INT(rig_scalar(st, "SELECT count(*) FROM message"), 1);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message"), 1);
 	CHECK(strstr(buf, "Server-Timing: commit;dur=") != NULL);
 	CHECK_INT(ask(loop, port, req, buf, sizeof(buf)), 202);
 	CHECK(strstr(buf, "\"duplicate\":true") != NULL);
@@ -145,15 +145,15 @@ TEST(server_and_webhooks_on_one_loop)
 		     " body, updated_at) VALUES (1, '+15551230001', 'hi', 1)",
 		     NULL, NULL, NULL);
 	webhook_poke(wh);
-	for (int i = 0; i < 2000 && rig_scalar(st, "SELECT attempts FROM"
+	for (int i = 0; i < 2000 && db_int(st, "SELECT attempts FROM"
 					       " webhook_delivery") < 1; i++)
 		loop_run_once(loop, 5);
-	CHECK_INT(rig_scalar(st, "SELECT attempts FROM webhook_delivery"), 1);
+	CHECK_INT(db_int(st, "SELECT attempts FROM webhook_delivery"), 1);
 	CHECK_STR(rig_text(st, "SELECT last_error FROM webhook_delivery"),
 		  "HTTP 401");
 	CHECK_STR(rig_text(st, "SELECT state FROM webhook_delivery"),
 		  "pending");
-	CHECK(rig_scalar(st, "SELECT next_at - created_at FROM"
+	CHECK(db_int(st, "SELECT next_at - created_at FROM"
 			     " webhook_delivery") >= 900);
 
 	webhook_free(wh);

@@ -9,6 +9,7 @@
 #include "harness.h"
 #include "http_json_spool.h"
 #include "store.h"
+#include "store_tmp.h"
 #include "token.h"
 #include "webhook.h"
 
@@ -161,18 +162,6 @@ TEST(config_http_errors)
 	}
 }
 
-static int64_t count(struct store *st, const char *sql)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t n = -1;
-
-	sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL);
-	if (s && sqlite3_step(s) == SQLITE_ROW)
-		n = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return n;
-}
-
 TEST(tokens_in_the_database)
 {
 	char path[512], err[256], name[65];
@@ -185,7 +174,7 @@ TEST(tokens_in_the_database)
 	CHECK_INT(token_add(st, "app", "smsgw_secret", TOKEN_RIGHT_READ, 1), 0);
 	CHECK_INT(token_add(st, "app", "smsgw_other", TOKEN_RIGHT_READ, 1), -EEXIST);
 	/* Only the hash is stored. */
-	CHECK_INT(count(st, "SELECT count(*) FROM api_token WHERE hash LIKE"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM api_token WHERE hash LIKE"
 			    " '%secret%'"), 0);
 	/* A token of the wrong length is refused before any lookup. */
 	CHECK_INT(token_lookup(st, "smsgw_secret", 12, name, sizeof(name),
@@ -207,7 +196,7 @@ TEST(webhook_triggers_follow_subscriptions)
 		"INSERT INTO inbound (received_at, sender, body, updated_at)"
 		" VALUES (1, '+1555', 'a', 1);", NULL, NULL, NULL);
 	/* No subscriber: nothing queued. */
-	CHECK_INT(count(st, "SELECT count(*) FROM webhook_event"), 0);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM webhook_event"), 0);
 	sqlite3_exec(store_db(st),
 		"INSERT INTO webhook_sub VALUES ('received'), ('delivered');"
 		"INSERT INTO inbound (received_at, sender, body, updated_at)"
@@ -219,8 +208,8 @@ TEST(webhook_triggers_follow_subscriptions)
 		"UPDATE message SET state = 'delivered', updated_at = 5;"
 		"UPDATE message SET state = 'delivered', updated_at = 6;",
 		NULL, NULL, NULL);
-	CHECK_INT(count(st, "SELECT count(*) FROM webhook_event"), 2);
-	CHECK_INT(count(st, "SELECT count(*) FROM webhook_event WHERE event ="
+	CHECK_INT(db_int(st, "SELECT count(*) FROM webhook_event"), 2);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM webhook_event WHERE event ="
 			    " 'delivered' AND at = 5"), 1);
 	store_close(st);
 }

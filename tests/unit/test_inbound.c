@@ -79,7 +79,7 @@ static void teardown(void)
 
 static long long scalar(const char *sql)
 {
-	return rig_scalar(env.st, sql);
+	return db_int(env.st, sql);
 }
 
 static const char *text(const char *sql)

@@ -81,22 +81,10 @@ TEST(msg_state_reachable_and_final)
 	CHECK(!msg_may(MSG_STATE_DELIVERED, MSG_EVENT_REPORT_FAIL));
 }
 
-static struct store *open_store(const char *name)
-{
-	struct store *st = NULL;
-	char path[512], err[256];
-
-	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
-	if (!CHECK_INT(store_open(path, STORE_OPEN_CREATE, &st, err,
-				  sizeof(err)), 0))
-		printf("# %s\n", err);
-	return st;
-}
-
 /* The schema's CHECK constraint names exactly the table's states. */
 TEST(msg_state_names_match_the_schema)
 {
-	struct store *st = open_store("schema.db");
+	struct store *st = store_tmp_open("schema.db", NULL, 0);
 	sqlite3_stmt *s;
 	char sql[4096] = "";
 
@@ -141,7 +129,7 @@ static int64_t add(struct store *st, const char *to, int64_t campaign,
  * that): acceptance, promotion, expiry, restart, opt-out, campaigns. */
 TEST(msg_state_store_moves_are_in_the_table)
 {
-	struct store *st = open_store("moves.db");
+	struct store *st = store_tmp_open("moves.db", NULL, 0);
 	int64_t camp;
 	bool paused, was;
 	int n;

@@ -18,33 +18,6 @@
 #define DAY_MS (86400 * 1000LL)
 #define NOW_MS (1790000000000LL)	/* 2026-09-21 */
 
-static struct store *open_tmp(const char *name, char *path, size_t size)
-{
-	struct store *st = NULL;
-	char err[256];
-
-	snprintf(path, size, "%s/%s", harness_tmpdir(), name);
-	if (!CHECK_INT(store_open(path, STORE_OPEN_CREATE, &st, err,
-				  sizeof(err)), 0))
-		printf("# %s\n", err);
-	return st;
-}
-
-static long long q(struct store *st, const char *sql)
-{
-	sqlite3_stmt *s;
-	long long v = -1;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK) {
-		printf("# %s: %s\n", sql, sqlite3_errmsg(store_db(st)));
-		return -2;
-	}
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
-
 static void exec(struct store *st, const char *sql)
 {
 	char *msg = NULL;
@@ -159,13 +132,13 @@ TEST(retention_prunes_and_the_funnel_keeps_its_counts)
 {
 	char path[512], all0[1024], all1[1024], c0[1024], c1[1024];
 	char n0[1024], n1[1024];
-	struct store *st = open_tmp("prune.db", path, sizeof(path));
+	struct store *st = store_tmp_open("prune.db", path, sizeof(path));
 	int batches;
 
 	if (!st)
 		return;
 	/* A new database has incremental auto-vacuum from the start. */
-	CHECK_INT(q(st, "PRAGMA auto_vacuum"), 2);
+	CHECK_INT(db_int(st, "PRAGMA auto_vacuum"), 2);
 	fill(st);
 	funnel(st, NULL, all0, sizeof(all0));
 	funnel(st, "spring", c0, sizeof(c0));
@@ -179,23 +152,23 @@ TEST(retention_prunes_and_the_funnel_keeps_its_counts)
 	CHECK_STR(c1, c0);
 	CHECK_STR(n1, n0);
 	/* Old finished messages went; in-flight and young ones stayed. */
-	CHECK_INT(q(st, "SELECT count(*) FROM message WHERE id <= 36"), 0);
-	CHECK_INT(q(st, "SELECT count(*) FROM message WHERE id > 36"), 24);
-	CHECK_INT(q(st, "SELECT count(*) FROM part WHERE message_id <= 36"), 0);
-	CHECK_INT(q(st, "SELECT count(*) FROM event"), 20);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE id <= 36"), 0);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE id > 36"), 24);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM part WHERE message_id <= 36"), 0);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM event"), 20);
 	/* Stale sticky rows went, the fresh one stayed. */
-	CHECK_INT(q(st, "SELECT count(*) FROM sticky"), 1);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM sticky"), 1);
 	/* Opt-outs are never pruned. */
-	CHECK_INT(q(st, "SELECT count(*) FROM optout"), 2);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM optout"), 2);
 	/* The unanswered old inbound row went, counted as received. */
-	CHECK_INT(q(st, "SELECT count(*) FROM inbound WHERE body = 'old'"), 0);
-	CHECK_INT(q(st, "SELECT sum(received) FROM daily_stats"), 8);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM inbound WHERE body = 'old'"), 0);
+	CHECK_INT(db_int(st, "SELECT sum(received) FROM daily_stats"), 8);
 	/* A second round finds nothing and changes nothing. */
 	prune_all(st, 30 * DAY_MS, 100);
 	funnel(st, NULL, all1, sizeof(all1));
 	CHECK_STR(all1, all0);
 	/* The space comes back. */
-	CHECK(store_prune_freelist(st) > 0 || q(st, "PRAGMA page_count") > 0);
+	CHECK(store_prune_freelist(st) > 0 || db_int(st, "PRAGMA page_count") > 0);
 	CHECK_INT(store_prune_vacuum(st, 0), 0);
 	CHECK_INT(store_prune_freelist(st), 0);
 	store_close(st);
@@ -204,7 +177,7 @@ TEST(retention_prunes_and_the_funnel_keeps_its_counts)
 TEST(retention_off_prunes_nothing)
 {
 	char path[512];
-	struct store *st = open_tmp("off.db", path, sizeof(path));
+	struct store *st = store_tmp_open("off.db", path, sizeof(path));
 	struct store_prune_cut cut = { 0 };
 	struct store_prune_pos pos = { 0 };
 
@@ -212,7 +185,7 @@ TEST(retention_off_prunes_nothing)
 		return;
 	fill(st);
 	CHECK_INT(store_prune_batch(st, &cut, &pos, 100), 0);
-	CHECK_INT(q(st, "SELECT count(*) FROM message"), 60);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message"), 60);
 	store_close(st);
 }
 
@@ -237,7 +210,7 @@ TEST(forget_forms_cover_e164_national_and_semi_octets)
 TEST(forget_erases_a_number_and_keeps_it_suppressed)
 {
 	char path[512], err[256], before[1024], after[1024];
-	struct store *st = open_tmp("forget.db", path, sizeof(path));
+	struct store *st = store_tmp_open("forget.db", path, sizeof(path));
 	struct forget_forms f;
 	struct forget_counts n;
 	struct stat sb;
@@ -259,7 +232,7 @@ TEST(forget_erases_a_number_and_keeps_it_suppressed)
 	exec(st, "INSERT INTO message (created_at, recipient, body, kind,"
 		 " class, state, updated_at) VALUES (1, '+491719999998',"
 		 " 'call 01710000003 back', 'direct', 0, 'delivered', 1)");
-	queued = q(st, "SELECT count(*) FROM message WHERE recipient ="
+	queued = db_int(st, "SELECT count(*) FROM message WHERE recipient ="
 		      " '+491710000003' AND state = 'queued'");
 	CHECK(queued > 0);
 	/* What was still to go is counted as cancelled. */
@@ -281,23 +254,23 @@ TEST(forget_erases_a_number_and_keeps_it_suppressed)
 	CHECK_INT(n.raw_pdus, 1);
 	CHECK_INT(n.optouts, 1);
 	/* Nothing anywhere still spells it. */
-	CHECK_INT(q(st, "SELECT count(*) FROM message WHERE recipient ="
+	CHECK_INT(db_int(st, "SELECT count(*) FROM message WHERE recipient ="
 			" '+491710000003' OR body LIKE '%01710000003%'"), 0);
-	CHECK_INT(q(st, "SELECT count(*) FROM inbound WHERE sender ="
+	CHECK_INT(db_int(st, "SELECT count(*) FROM inbound WHERE sender ="
 			" '+491710000003'"), 0);
-	CHECK_INT(q(st, "SELECT count(*) FROM optout WHERE number ="
+	CHECK_INT(db_int(st, "SELECT count(*) FROM optout WHERE number ="
 			" '+491710000003'"), 0);
-	CHECK_INT(q(st, "SELECT count(*) FROM event WHERE message LIKE"
+	CHECK_INT(db_int(st, "SELECT count(*) FROM event WHERE message LIKE"
 			" '%491710000003%'"), 0);
-	CHECK_INT(q(st, "SELECT count(*) FROM event WHERE message ="
+	CHECK_INT(db_int(st, "SELECT count(*) FROM event WHERE message ="
 			" 'opt-out from [forgotten]'"), 1);
-	CHECK_INT(q(st, "SELECT count(*) FROM hook_queue WHERE payload ="
+	CHECK_INT(db_int(st, "SELECT count(*) FROM hook_queue WHERE payload ="
 			" '{\"from\":\"[forgotten]\",\"text\":\"hi\"}'"), 1);
-	CHECK_INT(q(st, "PRAGMA secure_delete"), 1);
+	CHECK_INT(db_int(st, "PRAGMA secure_delete"), 1);
 	/* Still suppressed, by its hash; other numbers are not. */
 	CHECK_INT(store_optout_active(st, "+491710000003"), 1);
 	CHECK_INT(store_optout_active(st, "+491710000004"), 0);
-	CHECK_INT(q(st, "SELECT count(*) FROM forgotten"), 1);
+	CHECK_INT(db_int(st, "SELECT count(*) FROM forgotten"), 1);
 	/* The key: next to the database, 0600. */
 	forget_key_path(path, key, sizeof(key));
 	CHECK_INT(stat(key, &sb), 0);
@@ -383,16 +356,16 @@ TEST(migrations_bring_every_shipped_schema_forward)
 		}
 		CHECK_INT(store_user_version(st), store_schema_version());
 		/* Data intact, through the contract views. */
-		CHECK_INT(q(st, "SELECT count(*) FROM outbox"), 3);
-		CHECK_INT(q(st, "SELECT count(*) FROM inbox"), 2);
-		CHECK_INT(q(st, "SELECT count(*) FROM optouts WHERE active = 1"),
+		CHECK_INT(db_int(st, "SELECT count(*) FROM outbox"), 3);
+		CHECK_INT(db_int(st, "SELECT count(*) FROM inbox"), 2);
+		CHECK_INT(db_int(st, "SELECT count(*) FROM optouts WHERE active = 1"),
 			  1);
-		CHECK_INT(q(st, "SELECT count(*) FROM sims"), 1);
-		CHECK_INT(q(st, "SELECT count(*) FROM events"), 2);
-		CHECK_INT(q(st, "SELECT count(*) FROM outbox WHERE state ="
+		CHECK_INT(db_int(st, "SELECT count(*) FROM sims"), 1);
+		CHECK_INT(db_int(st, "SELECT count(*) FROM events"), 2);
+		CHECK_INT(db_int(st, "SELECT count(*) FROM outbox WHERE state ="
 				" 'delivered' AND recipient = '+491721234567'"
 				" AND campaign = 'spring'"), 1);
-		CHECK_INT(q(st, "PRAGMA foreign_key_check"), -1);	/* none */
+		CHECK_INT(db_int(st, "PRAGMA foreign_key_check"), -1);	/* none */
 		CHECK_STR(sqlite3_errmsg(store_db(st)), "not an error");
 		store_close(st);
 	}

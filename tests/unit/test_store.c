@@ -1,19 +1,9 @@
 /* Store: creation, pragmas, migrations, views, concurrent readers, times. */
 #include "harness.h"
 #include "store.h"
+#include "store_tmp.h"
 
 #include <stdio.h>
-
-static struct store *open_tmp(const char *name, char *path, size_t size)
-{
-	struct store *st = NULL;
-	char err[256];
-
-	snprintf(path, size, "%s/%s", harness_tmpdir(), name);
-	if (!CHECK_INT(store_open(path, STORE_OPEN_CREATE, &st, err, sizeof(err)), 0))
-		printf("# %s\n", err);
-	return st;
-}
 
 static long long query_int(sqlite3 *db, const char *sql)
 {
@@ -45,7 +35,7 @@ static const char *query_text(sqlite3 *db, const char *sql)
 TEST(store_creates_schema_with_pragmas)
 {
 	char path[512];
-	struct store *st = open_tmp("a.db", path, sizeof(path));
+	struct store *st = store_tmp_open("a.db", path, sizeof(path));
 
 	if (!st)
 		return;
@@ -77,7 +67,7 @@ TEST(store_creates_schema_with_pragmas)
 TEST(store_reopen_is_idempotent_and_newer_refused)
 {
 	char path[512], err[256];
-	struct store *st = open_tmp("b.db", path, sizeof(path));
+	struct store *st = store_tmp_open("b.db", path, sizeof(path));
 
 	if (!st)
 		return;
@@ -110,7 +100,7 @@ TEST(store_migrates_forward_from_empty)
 TEST(store_reader_sees_committed_rows_while_writer_holds_lock)
 {
 	char path[512], err[256];
-	struct store *st = open_tmp("d.db", path, sizeof(path));
+	struct store *st = store_tmp_open("d.db", path, sizeof(path));
 	struct store *ro = NULL;
 
 	if (!st)
@@ -135,7 +125,7 @@ TEST(store_reader_sees_committed_rows_while_writer_holds_lock)
 TEST(store_nested_rollback_undoes_only_the_inner_level)
 {
 	char path[512];
-	struct store *st = open_tmp("e.db", path, sizeof(path));
+	struct store *st = store_tmp_open("e.db", path, sizeof(path));
 
 	if (!st)
 		return;

@@ -2,6 +2,7 @@
  * sims view's "offline". */
 #include "harness.h"
 #include "store.h"
+#include "store_tmp.h"
 #include "store_daemon.h"
 #include "clock.h"
 
@@ -9,18 +10,6 @@
 #include <stdio.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static struct store *open_tmp(const char *name)
-{
-	struct store *st = NULL;
-	char path[512], err[256];
-
-	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
-	if (!CHECK_INT(store_open(path, STORE_OPEN_CREATE, &st, err,
-				  sizeof(err)), 0))
-		printf("# %s\n", err);
-	return st;
-}
 
 static const char *sim_state(struct store *st)
 {
@@ -55,7 +44,7 @@ TEST(start_ticks_of_self_are_stable_and_of_a_gone_pid_unknown)
 
 TEST(row_says_never_running_stopped_and_gone)
 {
-	struct store *st = open_tmp("d.db");
+	struct store *st = store_tmp_open("d.db", NULL, 0);
 	pid_t pid, child;
 	int status;
 
@@ -96,7 +85,7 @@ TEST(row_says_never_running_stopped_and_gone)
 
 TEST(a_reused_pid_is_not_the_daemon)
 {
-	struct store *st = open_tmp("r.db");
+	struct store *st = store_tmp_open("r.db", NULL, 0);
 	pid_t pid;
 
 	if (!st)
@@ -116,7 +105,7 @@ TEST(a_reused_pid_is_not_the_daemon)
 
 TEST(a_stale_heartbeat_reads_offline_in_the_view)
 {
-	struct store *st = open_tmp("h.db");
+	struct store *st = store_tmp_open("h.db", NULL, 0);
 
 	if (!st)
 		return;

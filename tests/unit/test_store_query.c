@@ -2,6 +2,7 @@
  * the webhook queue, on a real SQLite file. */
 #include "harness.h"
 #include "store.h"
+#include "store_tmp.h"
 #include "store_hook.h"
 #include "store_query.h"
 #include "store_webhook.h"
@@ -11,21 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct store *open_tmp(const char *name)
-{
-	struct store *st = NULL;
-	char path[512], err[256];
-
-	snprintf(path, sizeof(path), "%s/%s", harness_tmpdir(), name);
-	if (!CHECK_INT(store_open(path, STORE_OPEN_CREATE, &st, err,
-				  sizeof(err)), 0))
-		printf("# %s\n", err);
-	return st;
-}
-
 TEST(every_named_query_prepares)
 {
-	struct store *st = open_tmp("names.db");
+	struct store *st = store_tmp_open("names.db", NULL, 0);
 
 	for (int q = 0; q < STORE_Q_COUNT; q++) {
 		struct store_rows *r = store_query_open(st, q, NULL, 0);
@@ -40,7 +29,7 @@ TEST(every_named_query_prepares)
 
 TEST(cursor_gives_names_types_and_text)
 {
-	struct store *st = open_tmp("tokens.db");
+	struct store *st = store_tmp_open("tokens.db", NULL, 0);
 	char token[TOKEN_LEN + 1];
 	struct store_rows *r;
 	json_t *a, *o;
@@ -74,7 +63,7 @@ TEST(cursor_gives_names_types_and_text)
 
 TEST(binds_null_text_and_int)
 {
-	struct store *st = open_tmp("binds.db");
+	struct store *st = store_tmp_open("binds.db", NULL, 0);
 	const struct store_bind none[] = { STORE_TEXT("m9/0") };
 	const struct store_bind all[] = { STORE_TEXT(NULL), STORE_TEXT(NULL),
 					  STORE_TEXT(NULL) };
@@ -131,7 +120,7 @@ static int count_rows(struct store *st, const char *sql)
 
 TEST(webhook_queue_due_retry_and_delivered)
 {
-	struct store *st = open_tmp("webhook.db");
+	struct store *st = store_tmp_open("webhook.db", NULL, 0);
 	const char *const events[] = { "received", "sent" };
 	struct due d = { 0 };
 
@@ -184,7 +173,7 @@ static void never(void *ud, const struct store_hook_outbound *r)
 
 TEST(hook_row_of_a_missing_message_is_none)
 {
-	struct store *st = open_tmp("hook.db");
+	struct store *st = store_tmp_open("hook.db", NULL, 0);
 	int calls = 0;
 
 	CHECK_INT(store_hook_outbound(st, 42, never, &calls), 0);
