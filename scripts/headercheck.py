@@ -43,37 +43,38 @@ def sources(root="."):
     return sorted(os.path.relpath(f, root) for f in out)
 
 
-def parts_table(root="."):
-    """{source: header} from the doc's table."""
-    path = os.path.join(root, DOC)
-    rows, inside = {}, False
-    with open(path, encoding="utf-8") as f:
+def section_lines(root="."):
+    """The lines of the doc's section SECTION."""
+    inside = False
+    with open(os.path.join(root, DOC), encoding="utf-8") as f:
         for line in f:
             if line.startswith("## "):
                 inside = line.strip() == SECTION
-                continue
-            cells = [c.strip() for c in line.split("|")]
-            if not inside or len(cells) < 4:
-                continue
-            m = re.fullmatch(r"`([^`]+\.c)`", cells[1])
-            if m:
-                rows[m.group(1)] = re.findall(r"`([^`]+\.h)`", cells[2])
+            elif inside:
+                yield line
+
+
+def parts_table(root="."):
+    """{source: header} from the doc's table."""
+    rows = {}
+    for line in section_lines(root):
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) < 4:
+            continue
+        m = re.fullmatch(r"`([^`]+\.c)`", cells[1])
+        if m:
+            rows[m.group(1)] = re.findall(r"`([^`]+\.h)`", cells[2])
     return rows
 
 
 def header_layers(root="."):
     """Headers of include/ with no .c of their name: {name: layer}, from the
     doc's rows | `include/x.h` | layer | why |."""
-    path = os.path.join(root, DOC)
-    rows, inside = {}, False
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("## "):
-                inside = line.strip() == SECTION
-                continue
-            m = re.match(r"\|\s*`include/([^`]+\.h)`\s*\|\s*(\w+)", line)
-            if inside and m:
-                rows[m.group(1)] = m.group(2)
+    rows = {}
+    for line in section_lines(root):
+        m = re.match(r"\|\s*`include/([^`]+\.h)`\s*\|\s*(\w+)", line)
+        if m:
+            rows[m.group(1)] = m.group(2)
     return rows
 
 
